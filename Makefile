@@ -1,0 +1,50 @@
+# The Makefile only wraps Meson. Every target installs missing Debian
+# packages first (scripts/deps.sh), so a fresh Debian 12 machine needs only
+# `make demo` or `make test`.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+PREFIX     ?= /usr/local
+MESON_OPTS ?=
+
+# Plugins must not be writable by group or others, or libtenon refuses them.
+SHELL := /bin/sh
+
+.PHONY: all deps build demo test test-quick install clean fuzz soak bench
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/build.ninja: | deps
+	@umask 022; meson setup $(BUILD) --prefix=$(PREFIX) $(MESON_OPTS) >/dev/null
+
+build: deps $(BUILD)/build.ninja
+	@umask 022; ninja -C $(BUILD)
+
+demo: build
+	@umask 022; scripts/demo.sh $(BUILD)
+
+# The whole suite: the normal build, an ASan+UBSan build, and the
+# ThreadSanitizer suite. Prints "N passed, N failed" at the end.
+test: deps
+	@umask 022; scripts/test.sh
+
+# Only the normal build's suite, for quick iteration.
+test-quick: build
+	@umask 022; meson test -C $(BUILD) --print-errorlogs
+
+install: build
+	@umask 022; meson install -C $(BUILD) --destdir "$(DESTDIR)" >/dev/null
+	@echo "installed into $(DESTDIR)$(PREFIX)"
+
+fuzz: deps
+	@umask 022; scripts/fuzz.sh $(FUZZ_SECONDS)
+
+soak: deps
+	@umask 022; scripts/soak.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-fuzz build-soak-*

@@ -1,0 +1,41 @@
+/* Definitions shared by every tenon header: the export macro and the
+ * library's version. */
+#ifndef TENON_COMMON_H
+#define TENON_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include <tenon/version.h>
+
+#if defined(TENON_BUILDING_LIBRARY)
+#define TENON_API __attribute__((visibility("default")))
+#else
+#define TENON_API
+#endif
+
+#if defined(__GNUC__)
+#define TENON_PRINTF(fmt_index, first_arg) \
+    __attribute__((format(printf, fmt_index, first_arg)))
+#else
+#define TENON_PRINTF(fmt_index, first_arg)
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library's version as "MAJOR.MINOR.PATCH" (may differ from the headers
+ * the host compiled with when the shared library was upgraded).
+ * Returns a static string; never NULL. */
+TENON_API const char *tenon_version(void);
+
+/* The library's version as TENON_VERSION_HEX would compute it. */
+TENON_API unsigned tenon_version_hex(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

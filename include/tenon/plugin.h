@@ -1,0 +1,344 @@
+/* The plugin author's header.
+ *
+ * A plugin is declared once, with TENON_PLUGIN():
+ *
+ *     TENON_PLUGIN(hello,
+ *         TENON_DESCRIBE(
+ *             .version = "1.0.0",
+ *             .description = "says hello",
+ *             .license = "MIT",
+ *             .provides = { { "example.greeter", 1 } },
+ *         ),
+ *         TENON_CODE(
+ *             .init = hello_init,
+ *             TENON_IMPLEMENTS(TENON_IMPL("example.greeter", &hello_table)),
+ *         ));
+ *
+ * TENON_DESCRIBE() fills the descriptor: plain data with no pointers, stored
+ * in the ELF note section ".note.tenon" so the host reads it without running
+ * any plugin code. TENON_CODE() fills the entry: the function pointers, which
+ * reach the host through one exported symbol only after the checks pass.
+ *
+ * The same source builds as a shared object (the default) or into a host
+ * (compiled with -DTENON_PLUGIN_STATIC, which the build's plugin helper sets);
+ * static plugins are collected through the "tenon_static_plugins" linker
+ * section, so no host keeps a list of them.
+ *
+ * A plugin never links against the host or libtenon: everything it needs
+ * from the host comes through the tenon_host_api table passed to init.
+ */
+#ifndef TENON_PLUGIN_H
+#define TENON_PLUGIN_H
+
+#include <tenon/common.h>
+#include <tenon/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Descriptor layout 1 ------------------------------------------------ */
+
+#define TENON_DESC_MAGIC 0x4e4f4e54u /* "TNON" in a little-endian file */
+#define TENON_DESC_LAYOUT 1u
+#define TENON_NOTE_OWNER "Tenon"
+#define TENON_NOTE_TYPE 0x31444e54u /* "TND1" */
+#define TENON_NOTE_SECTION ".note.tenon"
+#define TENON_ENTRY_SYMBOL "tenon_entry"
+
+/* Field capacities of layout 1, in bytes including the terminating NUL. */
+#define TENON_NAME_MAX 48
+#define TENON_VERSION_MAX 32
+#define TENON_DESCRIPTION_MAX 192
+#define TENON_LICENSE_MAX 32
+#define TENON_URL_MAX 96
+#define TENON_RANGE_MAX 48
+#define TENON_OPTION_NAME_MAX 32
+#define TENON_OPTION_DEFAULT_MAX 64
+#define TENON_OPTION_HELP_MAX 128
+#define TENON_OPTION_CHOICES_MAX 64
+#define TENON_META_KEY_MAX 32
+#define TENON_META_VALUE_MAX 128
+
+/* Entry capacities of layout 1. */
+#define TENON_MAX_REQUIRES 16
+#define TENON_MAX_PROVIDES 8
+#define TENON_MAX_OVERRIDES 4
+#define TENON_MAX_OPTIONS 32
+#define TENON_MAX_META 8
+
+/* Plugin flags. */
+enum {
+    /* Scanned but not loaded unless a configuration enables it (VPP). */
+    TENON_PLUGIN_DISABLED_BY_DEFAULT = 1u << 0,
+    /* May be unloaded when nothing holds it; plugins are resident otherwise. */
+    TENON_PLUGIN_UNLOADABLE = 1u << 1,
+};
+
+/* Option value types. */
+typedef enum tenon_opt_type {
+    TENON_OPT_BOOL = 1,     /* 1/0, true/false, yes/no, on/off */
+    TENON_OPT_INT = 2,      /* signed 64-bit decimal or 0x hex */
+    TENON_OPT_SIZE = 3,     /* bytes, with k/m/g/t (1024-based) or KiB/KB... */
+    TENON_OPT_DURATION = 4, /* nanoseconds; ns/us/ms/s/m/h suffixes, bare = s */
+    TENON_OPT_DOUBLE = 5,
+    TENON_OPT_STRING = 6,
+    TENON_OPT_ENUM = 7,     /* one of .choices, written "a|b|c" */
+} tenon_opt_type;
+
+/* Option flags. */
+enum {
+    TENON_OPT_REQUIRED = 1u << 0, /* must be given; no default applies */
+};
+
+/* int64_t whose alignment is 4, so the descriptor stays a sequence of 4-byte
+ * words as ELF notes require. */
+typedef int64_t tenon_i64_a4 __attribute__((aligned(4)));
+
+typedef struct tenon_desc_require {
+    char name[TENON_NAME_MAX];
+    char range[TENON_RANGE_MAX]; /* e.g. ">=1.2 <2", "^1.4", "" for any */
+} tenon_desc_require;
+
+typedef struct tenon_desc_provide {
+    char name[TENON_NAME_MAX]; /* interface name, e.g. "tenon-io.engine" */
+    uint32_t version;          /* interface version the table implements */
+    int32_t rank;              /* higher wins when the host asks for any provider */
+} tenon_desc_provide;
+
+typedef struct tenon_desc_option {
+    char name[TENON_OPTION_NAME_MAX];
+    uint32_t type;  /* tenon_opt_type */
+    uint32_t flags; /* TENON_OPT_* */
+    char def[TENON_OPTION_DEFAULT_MAX];
+    char help[TENON_OPTION_HELP_MAX];
+    char choices[TENON_OPTION_CHOICES_MAX]; /* for TENON_OPT_ENUM: "a|b|c" */
+    tenon_i64_a4 min;                       /* range applies when max > min */
+    tenon_i64_a4 max;
+} tenon_desc_option;
+
+typedef struct tenon_desc_meta {
+    char key[TENON_META_KEY_MAX];
+    char value[TENON_META_VALUE_MAX];
+} tenon_desc_meta;
+
+/* The descriptor as stored in the file. Only fixed-size data: it needs no
+ * relocation and reads the same from any process. New layouts only append. */
+typedef struct tenon_descriptor {
+    uint32_t magic;     /* TENON_DESC_MAGIC */
+    uint16_t layout;    /* TENON_DESC_LAYOUT */
+    uint16_t reserved;
+    uint32_t size;      /* sizeof(tenon_descriptor) in the plugin's layout */
+    uint16_t abi_major; /* ABI of the tenon headers the plugin compiled with */
+    uint16_t abi_minor;
+    uint32_t flags;     /* TENON_PLUGIN_* */
+    char name[TENON_NAME_MAX];
+    char version[TENON_VERSION_MAX]; /* semantic version "1.2.3" */
+    char description[TENON_DESCRIPTION_MAX];
+    char license[TENON_LICENSE_MAX];
+    char url[TENON_URL_MAX];
+    tenon_desc_require requires[TENON_MAX_REQUIRES];
+    tenon_desc_provide provides[TENON_MAX_PROVIDES];
+    char overrides[TENON_MAX_OVERRIDES][TENON_NAME_MAX];
+    tenon_desc_option options[TENON_MAX_OPTIONS];
+    tenon_desc_meta meta[TENON_MAX_META];
+} tenon_descriptor;
+
+/* The ELF note that carries the descriptor. */
+typedef struct tenon_note {
+    uint32_t namesz; /* sizeof(TENON_NOTE_OWNER) */
+    uint32_t descsz; /* sizeof(tenon_descriptor) */
+    uint32_t type;   /* TENON_NOTE_TYPE */
+    char owner[8];   /* TENON_NOTE_OWNER, padded to 4 bytes */
+    tenon_descriptor desc;
+} tenon_note;
+
+/* ---- What the host gives the plugin ------------------------------------- */
+
+typedef struct tenon_plugin tenon_plugin;     /* a plugin, as the host knows it */
+typedef struct tenon_instance tenon_instance; /* an instance of an interface */
+typedef struct tenon_values tenon_values;     /* checked, typed option values */
+
+typedef enum tenon_log_level {
+    TENON_LOG_ERROR = 0,
+    TENON_LOG_WARN = 1,
+    TENON_LOG_INFO = 2,
+    TENON_LOG_DEBUG = 3,
+} tenon_log_level;
+
+#define TENON_HOST_API_VERSION 1u
+
+/* The host's services, passed to init. Starts with its size; functions are
+ * only ever appended, so a plugin checks struct_size before using a member
+ * newer than the ABI it was built against (TENON_HOST_HAS). */
+typedef struct tenon_host_api {
+    uint32_t struct_size;
+    uint32_t version;
+
+    /* Logs through the host's log callback, tagged with the plugin's name. */
+    void (*log)(tenon_plugin *self, tenon_log_level level, const char *fmt, ...)
+        TENON_PRINTF(3, 4);
+
+    /* The plugin's own options, checked against its schema, defaults filled. */
+    const tenon_values *(*options)(tenon_plugin *self);
+
+    /* Typed reads of checked option values. A name outside the schema is a
+     * programming error: it is logged and 0 / false / NULL is returned. */
+    bool (*get_bool)(const tenon_values *values, const char *name);
+    int64_t (*get_int)(const tenon_values *values, const char *name); /* INT, SIZE, DURATION */
+    double (*get_double)(const tenon_values *values, const char *name);
+    const char *(*get_string)(const tenon_values *values, const char *name); /* STRING, ENUM */
+    bool (*is_set)(const tenon_values *values, const char *name); /* given, not defaulted */
+
+    /* Looks up an interface of another plugin (by name, or NULL for the
+     * highest-ranked provider), loading it if needed. The caller becomes a
+     * holder of the provider until release() or its own unload. Returns 0 and
+     * sets *table, or a negative tenon error code. */
+    int (*interface)(tenon_plugin *self, const char *plugin, const char *iface,
+                     uint32_t min_version, const void **table);
+    /* Drops one hold taken by interface(). */
+    int (*release)(tenon_plugin *self, const char *plugin);
+    /* A raw symbol of a plugin the caller lists in its requires; NULL
+     * otherwise (VPP's vlib_get_plugin_symbol). */
+    void *(*symbol)(tenon_plugin *self, const char *plugin, const char *symbol);
+
+    /* Records why init (or an instance init) fails, for the host's error
+     * report. Returns code, so "return host->fail(self, TENON_EINIT, ...)". */
+    int (*fail)(tenon_plugin *self, int code, const char *fmt, ...) TENON_PRINTF(3, 4);
+
+    /* Plugin-wide state, for plugins that keep some. */
+    void (*set_data)(tenon_plugin *self, void *data);
+    void *(*data)(tenon_plugin *self);
+
+    /* Names, for messages. */
+    const char *(*plugin_name)(const tenon_plugin *plugin);
+    const char *(*instance_name)(const tenon_instance *instance);
+} tenon_host_api;
+
+#define TENON_HOST_HAS(host, member)                                   \
+    ((host)->struct_size >= offsetof(tenon_host_api, member) +         \
+                                sizeof(((tenon_host_api *)0)->member))
+
+/* ---- What the plugin gives the host -------------------------------------- */
+
+/* Every interface table starts with these two fields, and a table only ever
+ * grows at the end (SQLite's iVersion rule). */
+typedef struct tenon_iface_header {
+    uint32_t struct_size; /* sizeof the table as the plugin compiled it */
+    uint32_t version;     /* interface version, equal to the descriptor's */
+} tenon_iface_header;
+
+/* One provided interface: its table, and how to make instances of it. The
+ * core allocates instance_size zeroed bytes of private data per instance. */
+typedef struct tenon_impl {
+    uint32_t struct_size;
+    const char *interface; /* matches a .provides entry of the descriptor */
+    const void *table;     /* starts with tenon_iface_header */
+    size_t instance_size;
+    int (*instance_init)(tenon_plugin *self, tenon_instance *instance, void *data,
+                         const tenon_values *options);
+    void (*instance_fini)(tenon_plugin *self, tenon_instance *instance, void *data);
+} tenon_impl;
+
+/* The entry the host finds after the checks pass. */
+typedef struct tenon_plugin_entry {
+    uint32_t struct_size;
+    uint16_t abi_major;
+    uint16_t abi_minor;
+    const tenon_descriptor *descriptor; /* the note's descriptor */
+    int (*init)(tenon_plugin *self, const tenon_host_api *host); /* may be NULL */
+    void (*fini)(tenon_plugin *self);                              /* may be NULL */
+    const tenon_impl *impls;
+    uint32_t n_impls;
+    uint32_t impl_size; /* stride of impls: sizeof(tenon_impl) as compiled */
+} tenon_plugin_entry;
+
+/* ---- The declaring macro ------------------------------------------------- */
+
+#define TENON_DESCRIBE(...) (__VA_ARGS__)
+#define TENON_CODE(...) (__VA_ARGS__)
+#define TENON__UNWRAP(...) __VA_ARGS__
+
+/* One provided interface, for TENON_IMPLEMENTS(). Further designated fields
+ * (.instance_size, .instance_init, .instance_fini) may follow. */
+#define TENON_IMPL(iface_name, table_ptr, ...)                              \
+    {                                                                       \
+        .struct_size = sizeof(tenon_impl), .interface = (iface_name),       \
+        .table = (table_ptr), __VA_ARGS__                                   \
+    }
+
+/* The list of provided interfaces' implementations inside TENON_CODE(). */
+#define TENON_IMPLEMENTS(...)                                               \
+    .impls = (const tenon_impl[]){__VA_ARGS__},                             \
+    .n_impls = (uint32_t)(sizeof((const tenon_impl[]){__VA_ARGS__}) /       \
+                          sizeof(tenon_impl))
+
+/* Instance data helpers: TENON_INSTANCE_OF(struct foo) for .instance_size. */
+#define TENON_INSTANCE_OF(type) .instance_size = sizeof(type)
+
+/* The ABI a plugin records; tests override it to build incompatible fixtures. */
+#ifndef TENON_PLUGIN_ABI_MAJOR
+#define TENON_PLUGIN_ABI_MAJOR TENON_ABI_MAJOR
+#endif
+#ifndef TENON_PLUGIN_ABI_MINOR
+#define TENON_PLUGIN_ABI_MINOR TENON_ABI_MINOR
+#endif
+
+#if defined(__has_attribute)
+#if __has_attribute(retain)
+#define TENON__RETAIN __attribute__((retain))
+#endif
+#endif
+#ifndef TENON__RETAIN
+#define TENON__RETAIN
+#endif
+
+#ifdef TENON_PLUGIN_STATIC
+#define TENON__ENTRY(ident) static const tenon_plugin_entry tenon__entry_##ident
+#define TENON__REGISTER_STATIC(ident)                                        \
+    __attribute__((section("tenon_static_plugins"), used)) TENON__RETAIN     \
+    static const tenon_plugin_entry *const tenon__static_##ident =           \
+        &tenon__entry_##ident;
+#else
+#define TENON__ENTRY(ident)                                                  \
+    __attribute__((visibility("default"))) extern const tenon_plugin_entry  \
+        tenon_entry;                                                         \
+    const tenon_plugin_entry tenon_entry
+#define TENON__REGISTER_STATIC(ident)
+#endif
+
+/* Declares plugin `ident` (also its name). describe is TENON_DESCRIBE(...)
+ * with designated fields of tenon_descriptor; code is TENON_CODE(...) with
+ * designated fields of tenon_plugin_entry. */
+#define TENON_PLUGIN(ident, describe, code)                                  \
+    __attribute__((section(TENON_NOTE_SECTION), used, aligned(4)))           \
+    static const tenon_note tenon__note_##ident = {                          \
+        .namesz = sizeof(TENON_NOTE_OWNER),                                  \
+        .descsz = sizeof(tenon_descriptor),                                  \
+        .type = TENON_NOTE_TYPE,                                             \
+        .owner = TENON_NOTE_OWNER,                                           \
+        .desc = {                                                            \
+            .magic = TENON_DESC_MAGIC,                                       \
+            .layout = TENON_DESC_LAYOUT,                                     \
+            .size = sizeof(tenon_descriptor),                                \
+            .abi_major = TENON_PLUGIN_ABI_MAJOR,                             \
+            .abi_minor = TENON_PLUGIN_ABI_MINOR,                             \
+            .name = #ident,                                                  \
+            TENON__UNWRAP describe                                           \
+        }};                                                                  \
+    TENON__ENTRY(ident) = {                                                  \
+        .struct_size = sizeof(tenon_plugin_entry),                           \
+        .abi_major = TENON_PLUGIN_ABI_MAJOR,                                 \
+        .abi_minor = TENON_PLUGIN_ABI_MINOR,                                 \
+        .descriptor = &tenon__note_##ident.desc,                             \
+        .impl_size = sizeof(tenon_impl),                                     \
+        TENON__UNWRAP code                                                   \
+    };                                                                       \
+    TENON__REGISTER_STATIC(ident)                                            \
+    _Static_assert(sizeof(tenon_descriptor) % 4 == 0, "note payload alignment")
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

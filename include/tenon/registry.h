@@ -1,0 +1,163 @@
+/* The registry: everything known about plugins. Scanning reads descriptors
+ * only; loading verifies, resolves dependencies, dlopens and inits.
+ * Every function here is safe to call from several threads at once. */
+#ifndef TENON_REGISTRY_H
+#define TENON_REGISTRY_H
+
+#include <tenon/common.h>
+#include <tenon/descriptor.h>
+#include <tenon/error.h>
+#include <tenon/plugin.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tenon_registry tenon_registry;
+
+enum {
+    /* Ignore TENON_PLUGIN_PATH. (It is always ignored under AT_SECURE.) */
+    TENON_REGISTRY_NO_ENV = 1u << 0,
+    /* Do not search the library's default plugin folder. */
+    TENON_REGISTRY_NO_DEFAULT_PATH = 1u << 1,
+    /* Skip the owner and permission checks on plugin files and their
+     * folders. Unsafe: any user who can write there runs code in the host. */
+    TENON_REGISTRY_ALLOW_UNSAFE_FILES = 1u << 2,
+    /* Ignore the host's static plugins. */
+    TENON_REGISTRY_NO_STATIC = 1u << 3,
+};
+
+typedef enum tenon_plugin_status {
+    TENON_STATUS_FOUND = 0,     /* scanned and usable, not loaded */
+    TENON_STATUS_LOADED,        /* loaded and initialized */
+    TENON_STATUS_DISABLED,      /* disabled by default or by configuration */
+    TENON_STATUS_INCOMPATIBLE,  /* built for another ABI */
+    TENON_STATUS_SHADOWED,      /* another plugin of the same name wins */
+    TENON_STATUS_OVERRIDDEN,    /* another plugin declares it overrides this one */
+    TENON_STATUS_BROKEN,        /* unreadable, unsafe, or failed to load */
+} tenon_plugin_status;
+
+/* Creates a registry for the host called app (used for configuration paths,
+ * e.g. "tenon-io"; NULL means "tenon"), with TENON_REGISTRY_* flags.
+ * Hosts call tenon_registry_new(), which also hands over the static plugins
+ * linked into the calling program. Errors: TENON_ENOMEM, TENON_EINVAL. */
+TENON_API int tenon_registry_new_with(tenon_registry **out, const char *app,
+                                      unsigned flags,
+                                      const tenon_plugin_entry *const *static_begin,
+                                      const tenon_plugin_entry *const *static_end);
+
+/* The static plugins of the module that includes this header, collected by
+ * the linker from the "tenon_static_plugins" section. */
+extern const tenon_plugin_entry *const __start_tenon_static_plugins[]
+    __attribute__((weak, visibility("hidden")));
+extern const tenon_plugin_entry *const __stop_tenon_static_plugins[]
+    __attribute__((weak, visibility("hidden")));
+
+static inline int tenon_registry_new(tenon_registry **out, const char *app,
+                                     unsigned flags)
+{
+    return tenon_registry_new_with(out, app, flags, __start_tenon_static_plugins,
+                                   __stop_tenon_static_plugins);
+}
+
+/* Destroys every instance, finis every loaded plugin in reverse dependency
+ * order, unloads them and frees the registry. NULL is allowed. */
+TENON_API void tenon_registry_free(tenon_registry *reg);
+
+/* Log callback: every library and plugin message at or below max_level. The
+ * default prints warnings and errors to stderr. fn may be NULL (silence). */
+typedef void (*tenon_log_fn)(void *userdata, tenon_log_level level,
+                             const char *plugin, const char *message);
+TENON_API void tenon_registry_set_log(tenon_registry *reg, tenon_log_fn fn,
+                                      void *userdata, tenon_log_level max_level);
+
+/* Appends a folder to the search path. Folders added here come before
+ * TENON_PLUGIN_PATH and the default folder. dir must be absolute; it is
+ * canonicalized. Errors: TENON_EPATH, TENON_ENOMEM. */
+TENON_API int tenon_registry_add_path(tenon_registry *reg, const char *dir);
+
+/* The search path in effect, in order: added folders, TENON_PLUGIN_PATH,
+ * the default folder. Returns the number of folders; stores up to cap of
+ * them (owned by the registry) in dirs. */
+TENON_API size_t tenon_registry_paths(tenon_registry *reg, const char **dirs, size_t cap);
+
+/* The default plugin folder: "tenon" beside the installed library. */
+TENON_API const char *tenon_default_plugin_dir(void);
+
+/* Reads the descriptor of every "*.so" in the search path not scanned yet.
+ * No plugin code runs. A file that fails is recorded with status BROKEN (or
+ * INCOMPATIBLE) and its error; scanning goes on. Returns the number of
+ * plugins now known, or a negative error for a failure of the registry
+ * itself (TENON_ENOMEM). */
+TENON_API int tenon_registry_scan(tenon_registry *reg);
+
+/* Adds one plugin file (absolute path) outside the search path, as
+ * ioengine=external:... does. Its name takes precedence over scanned
+ * dynamic plugins of the same name. On success *out (if not NULL) is the
+ * plugin. Errors: those of tenon_descriptor_read, TENON_EPATH, TENON_EUNSAFE,
+ * TENON_ENOTREG, TENON_ELOOP, TENON_EABIMAJOR, TENON_EABIMINOR. */
+TENON_API int tenon_registry_add_file(tenon_registry *reg, const char *path,
+                                      tenon_plugin **out);
+
+/* Every plugin known, in scan order (static ones first), shadowed and broken
+ * ones included. Pointers stay valid until tenon_registry_free. */
+TENON_API size_t tenon_registry_count(tenon_registry *reg);
+TENON_API tenon_plugin *tenon_registry_at(tenon_registry *reg, size_t index);
+
+/* The plugin that a load of name would use (not a shadowed one), or NULL. */
+TENON_API tenon_plugin *tenon_registry_find(tenon_registry *reg, const char *name);
+
+/* Finds and loads name (tenon_plugin_load). */
+TENON_API int tenon_registry_load(tenon_registry *reg, const char *name,
+                                  tenon_plugin **out);
+
+/* Loads every usable plugin that provides iface (every usable plugin when
+ * iface is NULL), in dependency order. Plugins that fail are recorded with
+ * their error and skipped. Returns the number that failed, or a negative
+ * error for a failure of the registry itself. */
+TENON_API int tenon_registry_load_all(tenon_registry *reg, const char *iface);
+
+/* ---- One plugin ---------------------------------------------------------- */
+
+TENON_API const tenon_plugin_desc *tenon_plugin_descriptor(const tenon_plugin *p);
+TENON_API const char *tenon_plugin_name(const tenon_plugin *p);
+TENON_API const char *tenon_plugin_version(const tenon_plugin *p);
+/* The file, canonical; NULL for a static plugin. */
+TENON_API const char *tenon_plugin_path(const tenon_plugin *p);
+TENON_API bool tenon_plugin_is_static(const tenon_plugin *p);
+TENON_API tenon_plugin_status tenon_plugin_status(const tenon_plugin *p);
+TENON_API const char *tenon_status_name(tenon_plugin_status status);
+/* Why the plugin is broken, incompatible, disabled...; NULL when none. The
+ * error belongs to the registry. */
+TENON_API const tenon_error *tenon_plugin_error(const tenon_plugin *p);
+/* The plugin that shadows or overrides p, or NULL. */
+TENON_API tenon_plugin *tenon_plugin_shadowed_by(const tenon_plugin *p);
+TENON_API tenon_registry *tenon_plugin_registry(const tenon_plugin *p);
+
+/* Verifies, resolves, loads and inits p and, first, its dependencies in
+ * dependency order. Loading is transactional: when p or a dependency fails,
+ * everything loaded on the way is finied and unloaded again, and the error
+ * says which plugin failed at which stage. Loading a loaded plugin is a
+ * no-op. Errors: every verify, resolve, load and init error. */
+TENON_API int tenon_plugin_load(tenon_plugin *p);
+
+/* Finis and unloads p. Refused with TENON_ESTATE for a static plugin,
+ * TENON_ENOTUNLOADABLE unless p is flagged TENON_PLUGIN_UNLOADABLE, and
+ * TENON_EBUSY while it has instances or holders (the error names them). */
+TENON_API int tenon_plugin_unload(tenon_plugin *p);
+
+/* Holds p (loaded) on behalf of holder, so it cannot be unloaded until the
+ * matching release. holder names the holder in error messages. */
+TENON_API int tenon_plugin_hold(tenon_plugin *p, const char *holder);
+TENON_API int tenon_plugin_release(tenon_plugin *p, const char *holder);
+
+/* The load order the registry would use for p: its dependencies first,
+ * p last. Stores up to cap plugins; returns how many there are, or a
+ * negative error (TENON_ECYCLE, TENON_EMISSINGDEP, TENON_EVERSION). */
+TENON_API int tenon_plugin_load_order(tenon_plugin *p, tenon_plugin **order, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

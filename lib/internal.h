@@ -1,0 +1,279 @@
+/* Internal declarations shared by libtenon's sources. Nothing here is part
+ * of the ABI; non-static internal symbols carry the tenon__ prefix. */
+#ifndef TENON_INTERNAL_H
+#define TENON_INTERNAL_H
+
+#include <tenon/tenon.h>
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <sys/types.h>
+
+#define TENON__ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define TENON__HIDDEN __attribute__((visibility("hidden")))
+
+/* ---- alloc.c ------------------------------------------------------------- */
+
+TENON__HIDDEN void *tenon__malloc(size_t size);
+TENON__HIDDEN void *tenon__calloc(size_t n, size_t size);
+TENON__HIDDEN void *tenon__realloc(void *ptr, size_t size);
+TENON__HIDDEN void tenon__free(void *ptr);
+TENON__HIDDEN char *tenon__strdup(const char *s);
+TENON__HIDDEN char *tenon__strndup(const char *s, size_t n);
+TENON__HIDDEN char *tenon__asprintf(const char *fmt, ...) TENON_PRINTF(1, 2);
+/* Grows *items (of item_size each) to hold at least want; doubles. */
+TENON__HIDDEN int tenon__grow(void **items, size_t *cap, size_t want, size_t item_size);
+
+/* ---- error.c ------------------------------------------------------------- */
+
+/* Fills the thread's last error and returns code. plugin, path and hint may
+ * be NULL. The message is formatted from fmt. */
+TENON__HIDDEN int tenon__fail(int code, tenon_stage stage, const char *plugin,
+                              const char *path, const char *hint, const char *fmt, ...)
+    TENON_PRINTF(6, 7);
+TENON__HIDDEN int tenon__vfail(int code, tenon_stage stage, const char *plugin,
+                               const char *path, const char *hint, const char *fmt,
+                               va_list ap) TENON_PRINTF(6, 0);
+/* The thread's error, writable, for adjusting stage or plugin on the way up. */
+TENON__HIDDEN tenon_error *tenon__error_tls(void);
+/* Out of memory: fills the error without allocating. */
+TENON__HIDDEN int tenon__nomem(tenon_stage stage, const char *plugin);
+/* Copies the thread's last error into a new heap object (NULL on ENOMEM). */
+TENON__HIDDEN tenon_error *tenon__error_dup_last(void);
+/* Makes the thread's last error equal to *err again. */
+TENON__HIDDEN int tenon__error_restore(const tenon_error *err);
+TENON__HIDDEN void tenon__strlcpy(char *dst, const char *src, size_t size);
+
+/* ---- strbuf.c ------------------------------------------------------------ */
+
+typedef struct tenon__strbuf {
+    char *data;
+    size_t len, cap;
+    bool failed; /* an allocation failed; the text is truncated */
+} tenon__strbuf;
+
+TENON__HIDDEN void tenon__sb_init(tenon__strbuf *sb);
+TENON__HIDDEN void tenon__sb_free(tenon__strbuf *sb);
+TENON__HIDDEN void tenon__sb_add(tenon__strbuf *sb, const char *s);
+TENON__HIDDEN void tenon__sb_addf(tenon__strbuf *sb, const char *fmt, ...) TENON_PRINTF(2, 3);
+/* The text so far ("" if none); valid until the next change. */
+TENON__HIDDEN const char *tenon__sb_str(const tenon__strbuf *sb);
+
+/* ---- hashmap.c: string keys to pointers ---------------------------------- */
+
+typedef struct tenon__map {
+    struct tenon__map_slot *slots;
+    size_t cap, count, tombstones;
+} tenon__map;
+
+TENON__HIDDEN void tenon__map_init(tenon__map *map);
+TENON__HIDDEN void tenon__map_free(tenon__map *map); /* keys are not owned */
+/* key must outlive its entry. Replaces an existing value. */
+TENON__HIDDEN int tenon__map_put(tenon__map *map, const char *key, void *value);
+TENON__HIDDEN void *tenon__map_get(const tenon__map *map, const char *key);
+TENON__HIDDEN void tenon__map_del(tenon__map *map, const char *key);
+TENON__HIDDEN uint64_t tenon__hash(const char *s);
+
+/* ---- descriptor.c -------------------------------------------------------- */
+
+/* Checks a raw descriptor of size bytes (the note payload) and builds the
+ * host view in one allocation. name_for_messages and path name the source
+ * in errors. Errors: BADMAGIC, LAYOUT, FIELD, NAME, NOMEM. */
+TENON__HIDDEN int tenon__desc_from_raw(const void *raw, size_t size, const char *path,
+                                       tenon_plugin_desc **out);
+/* Checks that a plugin name is safe: [A-Za-z0-9_][A-Za-z0-9_.+-]*, at most
+ * TENON_NAME_MAX-1 bytes, no "..". Returns 0 or TENON_ENAME (thread error set). */
+TENON__HIDDEN int tenon__name_check(const char *name, tenon_stage stage, const char *path);
+
+/* ---- elf_reader.c -------------------------------------------------------- */
+
+/* Finds the descriptor note in the ELF file open as fd (of size file_size)
+ * and returns a copy of its payload in *raw (caller frees) of *raw_size
+ * bytes. path names the file in errors. */
+TENON__HIDDEN int tenon__elf_read_note(int fd, off_t file_size, const char *path,
+                                       void **raw, size_t *raw_size);
+TENON__HIDDEN int tenon__elf_read_note_memory(const void *image, size_t size,
+                                              const char *path, void **raw,
+                                              size_t *raw_size);
+
+/* ---- path_policy.c ------------------------------------------------------- */
+
+/* Canonicalizes an absolute path (realpath). Errors: PATH (relative), LOOP,
+ * NOTFOUND, IO. *out is allocated. */
+TENON__HIDDEN int tenon__path_canonical(const char *path, tenon_stage stage, char **out);
+/* Checks that st (of the file at path) is a regular file owned by root or
+ * the effective user and not writable by group or others. */
+TENON__HIDDEN int tenon__file_policy(const struct stat *st, const char *path);
+/* Checks every folder from path's parent up to "/": owned by root or the
+ * effective user, and not writable by group or others unless sticky. */
+TENON__HIDDEN int tenon__dirs_policy(const char *path);
+/* Opens path for reading without following a final symlink and without
+ * blocking on a FIFO, and fstats it. Errors: NOTFOUND, NOTREG, LOOP, IO. */
+TENON__HIDDEN int tenon__open_plugin_file(const char *path, int *fd, struct stat *st);
+
+/* ---- registry ------------------------------------------------------------ */
+
+typedef enum tenon__load_state {
+    TENON__UNLOADED = 0,
+    TENON__LOADING,  /* inside a load transaction, not visible as loaded */
+    TENON__LOADED,
+} tenon__load_state;
+
+typedef struct tenon__holder {
+    tenon_plugin *by; /* holding plugin, or NULL for a host holder */
+    char *name;       /* holder's name, for messages */
+    unsigned count;
+} tenon__holder;
+
+/* Where a plugin came from; lower wins a name conflict. */
+enum {
+    TENON__ORIGIN_STATIC = 0,
+    TENON__ORIGIN_FILE = 1, /* tenon_registry_add_file */
+    TENON__ORIGIN_PATH = 2, /* + index of the search path folder */
+};
+
+struct tenon_plugin {
+    tenon_registry *reg;
+    tenon_plugin_desc *desc; /* NULL only when the descriptor was unreadable */
+    char *path;              /* canonical file; NULL for a static plugin */
+    char *display_name;      /* desc name, or the file's base name */
+    const tenon_plugin_entry *static_entry;
+    unsigned origin;
+    size_t index; /* position in the registry */
+
+    /* Identity of the file when it was scanned. */
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    int64_t mtime_ns, ctime_ns;
+
+    tenon_plugin_status status;
+    tenon_error *error;       /* why it is not usable; owned */
+    tenon_plugin *shadowed_by;
+    bool disabled_by_config;
+    bool enabled_by_config;
+
+    /* Load state; protected by the registry lock. */
+    tenon__load_state state;
+    void *dl;
+    const tenon_plugin_entry *entry;
+    uint64_t load_seq;
+    tenon_plugin **deps; /* the plugins that satisfied requires */
+    size_t n_deps;
+    tenon__holder *holders;
+    size_t n_holders, cap_holders;
+    size_t n_instances;
+    void *plugin_data;
+    tenon_options *config;  /* plugin-level options the host set */
+    tenon_values *values;   /* checked plugin-level options while loaded */
+};
+
+typedef struct tenon__search_dir {
+    char *path;
+    unsigned origin;
+    bool scanned;
+    bool from_env;
+} tenon__search_dir;
+
+struct tenon_registry {
+    pthread_mutex_t lock;      /* all state below */
+    pthread_mutex_t load_lock; /* recursive; serializes load transactions */
+    char *app;
+    unsigned flags;
+
+    tenon__search_dir *dirs;
+    size_t n_dirs, cap_dirs;
+    size_t n_user_dirs; /* dirs added by the API come first */
+
+    tenon_plugin **plugins;
+    size_t n_plugins, cap_plugins;
+    tenon__map by_name; /* active plugin per name */
+
+    tenon_instance **instances;
+    size_t n_instances, cap_instances;
+    tenon__map instance_by_name;
+
+    uint64_t load_counter;
+
+    tenon_log_fn log_fn;
+    void *log_userdata;
+    tenon_log_level log_level;
+};
+
+struct tenon_instance {
+    tenon_registry *reg;
+    tenon_plugin *plugin;
+    const tenon_impl *impl;
+    const void *table;
+    char *name;
+    tenon_values *values;
+    void *data;
+};
+
+TENON__HIDDEN void tenon__lock(tenon_registry *reg);
+TENON__HIDDEN void tenon__unlock(tenon_registry *reg);
+TENON__HIDDEN void tenon__log(tenon_registry *reg, tenon_log_level level,
+                              const char *plugin, const char *fmt, ...) TENON_PRINTF(4, 5);
+TENON__HIDDEN void tenon__vlog(tenon_registry *reg, tenon_log_level level,
+                               const char *plugin, const char *fmt, va_list ap)
+    TENON_PRINTF(4, 0);
+
+/* Adds a plugin record (takes ownership of desc and path). Lock held. */
+TENON__HIDDEN int tenon__registry_append(tenon_registry *reg, tenon_plugin *p);
+/* Recomputes which plugin of each name is active and which are shadowed,
+ * overridden or disabled. Lock held. */
+TENON__HIDDEN void tenon__registry_select(tenon_registry *reg);
+/* Records err (the thread's last error) as p's reason for status. Lock held. */
+TENON__HIDDEN void tenon__plugin_set_error(tenon_plugin *p, tenon_plugin_status status);
+/* Whether p can be loaded or used (FOUND or LOADED). */
+TENON__HIDDEN bool tenon__plugin_usable(const tenon_plugin *p);
+/* The error to report when p is not usable (its recorded reason). */
+TENON__HIDDEN int tenon__plugin_unusable_error(const tenon_plugin *p, tenon_stage stage);
+
+/* scan.c: reads one file's descriptor and makes its record (not appended). */
+TENON__HIDDEN int tenon__scan_file(tenon_registry *reg, const char *canonical, unsigned origin,
+                                   tenon_plugin **out);
+
+/* abi.c: checks a descriptor's ABI against the library's. */
+TENON__HIDDEN int tenon__abi_check(const tenon_plugin_desc *desc, const char *path);
+
+/* loader.c: dlopens a verified file and checks its entry, or adopts a
+ * static entry. On success p->dl and p->entry are set. Lock not held. */
+TENON__HIDDEN int tenon__load_code(tenon_plugin *p);
+TENON__HIDDEN void tenon__unload_code(tenon_plugin *p);
+/* Checks an entry against its descriptor: ABI, descriptor identity, impls. */
+TENON__HIDDEN int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
+                                     const tenon_plugin_desc *file_desc);
+
+/* resolve.c: the load order of p's not-yet-loaded closure, dependencies
+ * first. *order is allocated. Lock held. */
+TENON__HIDDEN int tenon__resolve(tenon_registry *reg, tenon_plugin *p, tenon_plugin ***order,
+                                 size_t *n);
+
+/* lifecycle.c */
+TENON__HIDDEN int tenon__plugin_load_locked(tenon_plugin *p); /* load_lock held */
+TENON__HIDDEN void tenon__plugin_fini_unload(tenon_plugin *p);
+TENON__HIDDEN int tenon__holder_add(tenon_plugin *p, tenon_plugin *by, const char *name);
+TENON__HIDDEN int tenon__holder_remove(tenon_plugin *p, tenon_plugin *by, const char *name);
+
+/* interface.c: finds the impl of iface in p (loaded). */
+TENON__HIDDEN const tenon_impl *tenon__impl_find(const tenon_plugin *p, const char *iface);
+TENON__HIDDEN bool tenon__provides(const tenon_plugin *p, const char *iface,
+                                   uint32_t min_version);
+/* Finds (and loads) the provider of iface; on success with pin set, the
+ * plugin's instance count is raised before any other thread can unload it. */
+TENON__HIDDEN int tenon__interface_acquire(tenon_registry *reg, const char *plugin,
+                                           const char *iface, uint32_t min_version,
+                                           bool pin, tenon_plugin **provider,
+                                           const tenon_impl **impl);
+
+/* host_api.c */
+TENON__HIDDEN extern const tenon_host_api tenon__host_api;
+
+/* instance.c: destroys every instance (registry teardown). */
+TENON__HIDDEN void tenon__instances_free_all(tenon_registry *reg);
+
+/* options.c */
+TENON__HIDDEN int tenon__options_copy(const tenon_options *src, tenon_options **out);
+
+#endif
