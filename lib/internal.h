@@ -7,10 +7,13 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define TENON__ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define TENON__HIDDEN __attribute__((visibility("hidden")))
+#define TENON__STR2(x) #x
+#define TENON__STR(x) TENON__STR2(x)
 
 /* ---- alloc.c ------------------------------------------------------------- */
 
@@ -147,7 +150,7 @@ struct tenon_plugin {
     off_t size;
     int64_t mtime_ns, ctime_ns;
 
-    tenon_plugin_status status;
+    tenon_status status;
     tenon_error *error;       /* why it is not usable; owned */
     tenon_plugin *shadowed_by;
     bool disabled_by_config;
@@ -195,6 +198,9 @@ struct tenon_registry {
 
     uint64_t load_counter;
 
+    tenon_error **retired; /* replaced plugin errors, freed with the registry */
+    size_t n_retired, cap_retired;
+
     tenon_log_fn log_fn;
     void *log_userdata;
     tenon_log_level log_level;
@@ -224,7 +230,7 @@ TENON__HIDDEN int tenon__registry_append(tenon_registry *reg, tenon_plugin *p);
  * overridden or disabled. Lock held. */
 TENON__HIDDEN void tenon__registry_select(tenon_registry *reg);
 /* Records err (the thread's last error) as p's reason for status. Lock held. */
-TENON__HIDDEN void tenon__plugin_set_error(tenon_plugin *p, tenon_plugin_status status);
+TENON__HIDDEN void tenon__plugin_set_error(tenon_plugin *p, tenon_status status);
 /* Whether p can be loaded or used (FOUND or LOADED). */
 TENON__HIDDEN bool tenon__plugin_usable(const tenon_plugin *p);
 /* The error to report when p is not usable (its recorded reason). */
@@ -274,6 +280,16 @@ TENON__HIDDEN extern const tenon_host_api tenon__host_api;
 TENON__HIDDEN void tenon__instances_free_all(tenon_registry *reg);
 
 /* options.c */
+typedef struct tenon__value {
+    int64_t i;      /* BOOL, INT, SIZE, DURATION */
+    double d;       /* DOUBLE */
+    const char *s;  /* STRING, ENUM: points into the values' storage */
+} tenon__value;
+
 TENON__HIDDEN int tenon__options_copy(const tenon_options *src, tenon_options **out);
+/* Parses text as a value of opt. On failure returns TENON_EOPTTYPE or
+ * TENON_EOPTRANGE and writes what was expected into why. out->s is not set. */
+TENON__HIDDEN int tenon__value_parse(const tenon_option *opt, const char *text,
+                                     tenon__value *out, char *why, size_t why_size);
 
 #endif

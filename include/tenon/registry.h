@@ -27,7 +27,7 @@ enum {
     TENON_REGISTRY_NO_STATIC = 1u << 3,
 };
 
-typedef enum tenon_plugin_status {
+typedef enum tenon_status {
     TENON_STATUS_FOUND = 0,     /* scanned and usable, not loaded */
     TENON_STATUS_LOADED,        /* loaded and initialized */
     TENON_STATUS_DISABLED,      /* disabled by default or by configuration */
@@ -35,7 +35,7 @@ typedef enum tenon_plugin_status {
     TENON_STATUS_SHADOWED,      /* another plugin of the same name wins */
     TENON_STATUS_OVERRIDDEN,    /* another plugin declares it overrides this one */
     TENON_STATUS_BROKEN,        /* unreadable, unsafe, or failed to load */
-} tenon_plugin_status;
+} tenon_status;
 
 /* Creates a registry for the host called app (used for configuration paths,
  * e.g. "tenon-io"; NULL means "tenon"), with TENON_REGISTRY_* flags.
@@ -125,8 +125,8 @@ TENON_API const char *tenon_plugin_version(const tenon_plugin *p);
 /* The file, canonical; NULL for a static plugin. */
 TENON_API const char *tenon_plugin_path(const tenon_plugin *p);
 TENON_API bool tenon_plugin_is_static(const tenon_plugin *p);
-TENON_API tenon_plugin_status tenon_plugin_status(const tenon_plugin *p);
-TENON_API const char *tenon_status_name(tenon_plugin_status status);
+TENON_API tenon_status tenon_plugin_status(const tenon_plugin *p);
+TENON_API const char *tenon_status_name(tenon_status status);
 /* Why the plugin is broken, incompatible, disabled...; NULL when none. The
  * error belongs to the registry. */
 TENON_API const tenon_error *tenon_plugin_error(const tenon_plugin *p);

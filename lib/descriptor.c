@@ -1,0 +1,438 @@
+/* Checks a raw descriptor (the note payload, untrusted bytes from a file)
+ * and turns it into the host's view: one allocation holding the struct,
+ * its lists and its strings, so a scanned plugin costs only what its
+ * descriptor actually says. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Size of layout 1's descriptor: what this library reads. */
+#define LAYOUT1_SIZE sizeof(tenon_descriptor)
+#define HEADER_SIZE offsetof(tenon_descriptor, abi_major)
+
+typedef struct checker {
+    const char *path;
+    const char *plugin; /* name once known, for messages */
+} checker;
+
+static int field_error(const checker *c, const char *field, const char *fmt_detail,
+                       const char *value)
+{
+    return tenon__fail(TENON_EFIELD, TENON_STAGE_SCAN, c->plugin, c->path,
+                       "rebuild the plugin with the tenon headers; if it was built "
+                       "with TENON_PLUGIN(), the descriptor was damaged after the build",
+                       "descriptor field '%s' %s%s%s", field, fmt_detail,
+                       value ? ": " : "", value ? value : "");
+}
+
+/* A string field must end within its capacity and hold no control bytes
+ * (descriptors are printed to terminals). Returns its length or < 0. */
+static int check_string(const checker *c, const char *field, const char *text,
+                        size_t cap, size_t *len)
+{
+    const char *nul = memchr(text, '\0', cap);
+    if (!nul) {
+        char detail[64];
+        snprintf(detail, sizeof(detail), "is not NUL-terminated within its %zu bytes", cap);
+        return field_error(c, field, detail, NULL);
+    }
+    for (const char *p = text; p < nul; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch < 0x20 || ch == 0x7f)
+            return field_error(c, field, "contains a control character", NULL);
+    }
+    *len = (size_t)(nul - text);
+    return 0;
+}
+
+static bool name_char(char ch, bool first)
+{
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+        ch == '_')
+        return true;
+    return !first && (ch == '-' || ch == '.' || ch == '+');
+}
+
+int tenon__name_check(const char *name, tenon_stage stage, const char *path)
+{
+    size_t len = strnlen(name, TENON_NAME_MAX);
+    const char *why = NULL;
+    if (len == 0)
+        why = "is empty";
+    else if (len >= TENON_NAME_MAX)
+        why = "is too long";
+    else if (strstr(name, ".."))
+        why = "contains \"..\"";
+    else {
+        for (size_t i = 0; i < len; i++) {
+            if (!name_char(name[i], i == 0)) {
+                why = name[i] == '/' ? "contains '/'"
+                      : ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+                          ? "contains a control character"
+                          : "contains a character other than letters, digits, '_', "
+                            "'-', '.' and '+' (or starts with one of '-', '.', '+')";
+                break;
+            }
+        }
+    }
+    if (!why)
+        return 0;
+    char shown[TENON_NAME_MAX * 4];
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 5 < sizeof(shown); i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (ch < 0x20 || ch == 0x7f)
+            o += (size_t)snprintf(shown + o, sizeof(shown) - o, "\\x%02x", ch);
+        else
+            shown[o++] = (char)ch;
+    }
+    shown[o] = '\0';
+    return tenon__fail(TENON_ENAME, stage, NULL, path,
+                       "plugin names use letters, digits, '_', '-', '.' and '+'",
+                       "invalid plugin name \"%s\": it %s", shown, why);
+}
+
+static bool option_name_ok(const char *name)
+{
+    if (!*name)
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!name_char(*p, p == name))
+            return false;
+    return true;
+}
+
+/* Sizes of the view: the struct, its arrays and the string bytes. */
+typedef struct view_plan {
+    size_t n_requires, n_provides, n_overrides, n_options, n_meta;
+    size_t string_bytes;
+} view_plan;
+
+static char *put_string(char **cursor, const char *s, size_t len)
+{
+    char *out = *cursor;
+    memcpy(out, s, len);
+    out[len] = '\0';
+    *cursor += len + 1;
+    return out;
+}
+
+#define ALIGN_UP(n, a) (((n) + (a) - 1) & ~((size_t)(a) - 1))
+
+static int check_fields(const checker *c, const tenon_descriptor *d, view_plan *plan)
+{
+    size_t len;
+    int rc;
+    char label[64];
+    memset(plan, 0, sizeof(*plan));
+
+    /* Validates a string field; its bytes are counted only for entries the
+     * view keeps (see KEEP). */
+#define CHECK(field, ...)                                                   \
+    do {                                                                    \
+        snprintf(label, sizeof(label), __VA_ARGS__);                        \
+        if ((rc = check_string(c, label, field, sizeof(field), &len)) < 0)  \
+            return rc;                                                      \
+    } while (0)
+#define KEEP(text) (plan->string_bytes += strlen(text) + 1)
+
+    CHECK(d->version, "version");
+    CHECK(d->description, "description");
+    CHECK(d->license, "license");
+    CHECK(d->url, "url");
+    KEEP(d->version);
+    KEEP(d->description);
+    KEEP(d->license);
+    KEEP(d->url);
+    tenon_semver sv;
+    if (tenon_semver_parse(d->version, &sv) < 0)
+        return field_error(c, "version", "is not a semantic version (MAJOR.MINOR.PATCH)",
+                           d->version[0] ? d->version : "(empty)");
+
+    for (size_t i = 0; i < TENON_MAX_REQUIRES; i++) {
+        const tenon_desc_require *r = &d->requires[i];
+        CHECK(r->name, "requires[%zu].name", i);
+        CHECK(r->range, "requires[%zu].range", i);
+        if (!r->name[0])
+            continue;
+        if (tenon__name_check(r->name, TENON_STAGE_SCAN, c->path) < 0) {
+            snprintf(label, sizeof(label), "requires[%zu].name", i);
+            return field_error(c, label, "is not a valid plugin name", r->name);
+        }
+        if (tenon_semver_range_check(r->range) < 0) {
+            snprintf(label, sizeof(label), "requires[%zu].range", i);
+            return field_error(c, label,
+                               "is not a version range (e.g. \">=1.2 <2\", \"^1.4\")",
+                               r->range);
+        }
+        KEEP(r->name);
+        KEEP(r->range);
+        plan->n_requires++;
+    }
+    for (size_t i = 0; i < TENON_MAX_PROVIDES; i++) {
+        const tenon_desc_provide *p = &d->provides[i];
+        CHECK(p->name, "provides[%zu].name", i);
+        if (!p->name[0])
+            continue;
+        if (!option_name_ok(p->name))
+            return field_error(c, label, "is not a valid interface name", p->name);
+        if (p->version == 0) {
+            snprintf(label, sizeof(label), "provides[%zu].version", i);
+            return field_error(c, label, "is 0; interface versions start at 1", p->name);
+        }
+        KEEP(p->name);
+        plan->n_provides++;
+    }
+    for (size_t i = 0; i < TENON_MAX_OVERRIDES; i++) {
+        CHECK(d->overrides[i], "overrides[%zu]", i);
+        if (!d->overrides[i][0])
+            continue;
+        if (tenon__name_check(d->overrides[i], TENON_STAGE_SCAN, c->path) < 0)
+            return field_error(c, label, "is not a valid plugin name", d->overrides[i]);
+        KEEP(d->overrides[i]);
+        plan->n_overrides++;
+    }
+    for (size_t i = 0; i < TENON_MAX_OPTIONS; i++) {
+        const tenon_desc_option *o = &d->options[i];
+        CHECK(o->name, "options[%zu].name", i);
+        CHECK(o->def, "options[%zu].def", i);
+        CHECK(o->help, "options[%zu].help", i);
+        CHECK(o->choices, "options[%zu].choices", i);
+        if (!o->name[0])
+            continue;
+        snprintf(label, sizeof(label), "options[%zu]", i);
+        if (!option_name_ok(o->name))
+            return field_error(c, label, "has an invalid name", o->name);
+        if (o->type < TENON_OPT_BOOL || o->type > TENON_OPT_ENUM)
+            return field_error(c, label, "has an unknown type", o->name);
+        if (o->type == TENON_OPT_ENUM && !o->choices[0])
+            return field_error(c, label, "is an enum without choices", o->name);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(d->options[j].name, o->name) == 0)
+                return field_error(c, label, "is declared twice", o->name);
+        KEEP(o->name);
+        KEEP(o->def);
+        KEEP(o->help);
+        KEEP(o->choices);
+        plan->n_options++;
+    }
+    for (size_t i = 0; i < TENON_MAX_META; i++) {
+        CHECK(d->meta[i].key, "meta[%zu].key", i);
+        CHECK(d->meta[i].value, "meta[%zu].value", i);
+        if (!d->meta[i].key[0])
+            continue;
+        KEEP(d->meta[i].key);
+        KEEP(d->meta[i].value);
+        plan->n_meta++;
+    }
+#undef CHECK
+#undef KEEP
+    return 0;
+}
+
+/* Checks that every option's default parses as its type; done on the built
+ * view so the option parser sees the same struct hosts see. */
+static int check_defaults(const checker *c, const tenon_plugin_desc *desc)
+{
+    for (size_t i = 0; i < desc->n_options; i++) {
+        const tenon_option *o = &desc->options[i];
+        if (!o->def[0])
+            continue;
+        tenon__value v;
+        char why[160];
+        if (tenon__value_parse(o, o->def, &v, why, sizeof(why)) < 0) {
+            char label[64], detail[224];
+            snprintf(label, sizeof(label), "options[%zu].def", i);
+            snprintf(detail, sizeof(detail), "of option '%s' does not parse: %s", o->name, why);
+            return field_error(c, label, detail, o->def);
+        }
+    }
+    return 0;
+}
+
+int tenon__desc_from_raw(const void *raw, size_t size, const char *path,
+                         tenon_plugin_desc **out)
+{
+    checker c = {path, NULL};
+    *out = NULL;
+    if (size < HEADER_SIZE)
+        return tenon__fail(TENON_EFIELD, TENON_STAGE_SCAN, NULL, path,
+                           "rebuild the plugin with the tenon headers",
+                           "descriptor is %zu bytes, too short for its %zu-byte header",
+                           size, (size_t)HEADER_SIZE);
+
+    uint32_t magic, dsize;
+    uint16_t layout;
+    memcpy(&magic, (const char *)raw + offsetof(tenon_descriptor, magic), sizeof(magic));
+    memcpy(&layout, (const char *)raw + offsetof(tenon_descriptor, layout), sizeof(layout));
+    memcpy(&dsize, (const char *)raw + offsetof(tenon_descriptor, size), sizeof(dsize));
+    if (magic != TENON_DESC_MAGIC)
+        return tenon__fail(TENON_EBADMAGIC, TENON_STAGE_SCAN, NULL, path,
+                           "rebuild the plugin with TENON_PLUGIN() from <tenon/plugin.h>",
+                           "descriptor magic is 0x%08x, expected 0x%08x", magic,
+                           TENON_DESC_MAGIC);
+    if (layout == 0 || layout > TENON_DESC_LAYOUT)
+        return tenon__fail(TENON_ELAYOUT, TENON_STAGE_SCAN, NULL, path,
+                           layout ? "upgrade libtenon to a version that reads this layout, "
+                                    "or rebuild the plugin against this libtenon's headers"
+                                  : "rebuild the plugin with the tenon headers",
+                           "descriptor layout %u is not known to this library, which "
+                           "reads layouts 1 to %u",
+                           layout, TENON_DESC_LAYOUT);
+    if (dsize != size || dsize != LAYOUT1_SIZE)
+        return tenon__fail(TENON_EFIELD, TENON_STAGE_SCAN, NULL, path,
+                           "rebuild the plugin with the tenon headers",
+                           "descriptor size field says %u bytes, the note holds %zu and "
+                           "layout %u is %zu bytes",
+                           dsize, size, layout, (size_t)LAYOUT1_SIZE);
+
+    tenon_descriptor *d = tenon__malloc(sizeof(*d));
+    if (!d)
+        return tenon__nomem(TENON_STAGE_SCAN, NULL);
+    memcpy(d, raw, LAYOUT1_SIZE);
+
+    int rc;
+    size_t name_len;
+    if ((rc = check_string(&c, "name", d->name, sizeof(d->name), &name_len)) < 0 ||
+        (rc = tenon__name_check(d->name, TENON_STAGE_SCAN, path)) < 0) {
+        tenon__free(d);
+        return rc;
+    }
+    c.plugin = d->name;
+    view_plan plan;
+    if ((rc = check_fields(&c, d, &plan)) < 0) {
+        tenon__free(d);
+        return rc;
+    }
+    plan.string_bytes += name_len + 1;
+
+    size_t off_requires = ALIGN_UP(sizeof(tenon_plugin_desc), 8);
+    size_t off_provides = ALIGN_UP(off_requires + plan.n_requires * sizeof(tenon_dep), 8);
+    size_t off_overrides = ALIGN_UP(off_provides + plan.n_provides * sizeof(tenon_provide), 8);
+    size_t off_options = ALIGN_UP(off_overrides + plan.n_overrides * sizeof(char *), 8);
+    size_t off_meta = ALIGN_UP(off_options + plan.n_options * sizeof(tenon_option), 8);
+    size_t off_strings = off_meta + plan.n_meta * sizeof(tenon_meta);
+    char *block = tenon__malloc(off_strings + plan.string_bytes);
+    if (!block) {
+        tenon__free(d);
+        return tenon__nomem(TENON_STAGE_SCAN, NULL);
+    }
+    tenon_plugin_desc *v = (tenon_plugin_desc *)block;
+    memset(v, 0, sizeof(*v));
+    char *cursor = block + off_strings;
+    v->struct_size = sizeof(*v);
+    v->layout = layout;
+    v->name = put_string(&cursor, d->name, name_len);
+    v->version = put_string(&cursor, d->version, strlen(d->version));
+    v->description = put_string(&cursor, d->description, strlen(d->description));
+    v->license = put_string(&cursor, d->license, strlen(d->license));
+    v->url = put_string(&cursor, d->url, strlen(d->url));
+    v->abi_major = d->abi_major;
+    v->abi_minor = d->abi_minor;
+    v->flags = d->flags;
+
+    tenon_dep *deps = (tenon_dep *)(block + off_requires);
+    for (size_t i = 0; i < TENON_MAX_REQUIRES; i++) {
+        if (!d->requires[i].name[0])
+            continue;
+        tenon_dep *dep = &deps[v->n_requires++];
+        dep->name = put_string(&cursor, d->requires[i].name, strlen(d->requires[i].name));
+        dep->range = put_string(&cursor, d->requires[i].range, strlen(d->requires[i].range));
+    }
+    v->requires = deps;
+
+    tenon_provide *provides = (tenon_provide *)(block + off_provides);
+    for (size_t i = 0; i < TENON_MAX_PROVIDES; i++) {
+        if (!d->provides[i].name[0])
+            continue;
+        tenon_provide *pr = &provides[v->n_provides++];
+        pr->name = put_string(&cursor, d->provides[i].name, strlen(d->provides[i].name));
+        pr->version = d->provides[i].version;
+        pr->rank = d->provides[i].rank;
+    }
+    v->provides = provides;
+
+    const char **overrides = (const char **)(block + off_overrides);
+    for (size_t i = 0; i < TENON_MAX_OVERRIDES; i++) {
+        if (!d->overrides[i][0])
+            continue;
+        overrides[v->n_overrides++] =
+            put_string(&cursor, d->overrides[i], strlen(d->overrides[i]));
+    }
+    v->overrides = overrides;
+
+    tenon_option *options = (tenon_option *)(block + off_options);
+    for (size_t i = 0; i < TENON_MAX_OPTIONS; i++) {
+        const tenon_desc_option *o = &d->options[i];
+        if (!o->name[0])
+            continue;
+        tenon_option *opt = &options[v->n_options++];
+        opt->name = put_string(&cursor, o->name, strlen(o->name));
+        opt->type = (tenon_opt_type)o->type;
+        opt->flags = o->flags;
+        opt->def = put_string(&cursor, o->def, strlen(o->def));
+        opt->help = put_string(&cursor, o->help, strlen(o->help));
+        opt->choices = put_string(&cursor, o->choices, strlen(o->choices));
+        opt->min = o->min;
+        opt->max = o->max;
+    }
+    v->options = options;
+
+    tenon_meta *meta = (tenon_meta *)(block + off_meta);
+    for (size_t i = 0; i < TENON_MAX_META; i++) {
+        if (!d->meta[i].key[0])
+            continue;
+        tenon_meta *m = &meta[v->n_meta++];
+        m->key = put_string(&cursor, d->meta[i].key, strlen(d->meta[i].key));
+        m->value = put_string(&cursor, d->meta[i].value, strlen(d->meta[i].value));
+    }
+    v->meta = meta;
+    tenon__free(d);
+
+    if ((rc = check_defaults(&c, v)) < 0) {
+        tenon__free(block);
+        return rc;
+    }
+    *out = v;
+    return 0;
+}
+
+void tenon_descriptor_free(tenon_plugin_desc *desc)
+{
+    tenon__free(desc);
+}
+
+const tenon_option *tenon_descriptor_option(const tenon_plugin_desc *desc, const char *name)
+{
+    if (!desc || !name)
+        return NULL;
+    for (size_t i = 0; i < desc->n_options; i++)
+        if (strcmp(desc->options[i].name, name) == 0)
+            return &desc->options[i];
+    return NULL;
+}
+
+const char *tenon_descriptor_meta(const tenon_plugin_desc *desc, const char *key)
+{
+    if (!desc || !key)
+        return NULL;
+    for (size_t i = 0; i < desc->n_meta; i++)
+        if (strcmp(desc->meta[i].key, key) == 0)
+            return desc->meta[i].value;
+    return NULL;
+}
+
+const char *tenon_opt_type_name(tenon_opt_type type)
+{
+    switch (type) {
+    case TENON_OPT_BOOL: return "bool";
+    case TENON_OPT_INT: return "int";
+    case TENON_OPT_SIZE: return "size";
+    case TENON_OPT_DURATION: return "duration";
+    case TENON_OPT_DOUBLE: return "double";
+    case TENON_OPT_STRING: return "string";
+    case TENON_OPT_ENUM: return "enum";
+    }
+    return "unknown";
+}

@@ -1,0 +1,170 @@
+/* The table of host services every plugin's init receives. Plugins reach
+ * the host only through it, so they never need the host linked with
+ * -rdynamic or any host symbol resolved at load time. */
+#include "internal.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+static void api_log(tenon_plugin *self, tenon_log_level level, const char *fmt, ...)
+{
+    if (!self)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    tenon__vlog(self->reg, level, self->display_name, fmt, ap);
+    va_end(ap);
+}
+
+static const tenon_values *api_options(tenon_plugin *self)
+{
+    return self ? self->values : NULL;
+}
+
+static bool api_get_bool(const tenon_values *v, const char *name)
+{
+    return tenon_values_bool(v, name);
+}
+
+static int64_t api_get_int(const tenon_values *v, const char *name)
+{
+    return tenon_values_int(v, name);
+}
+
+static double api_get_double(const tenon_values *v, const char *name)
+{
+    return tenon_values_double(v, name);
+}
+
+static const char *api_get_string(const tenon_values *v, const char *name)
+{
+    return tenon_values_string(v, name);
+}
+
+static bool api_is_set(const tenon_values *v, const char *name)
+{
+    return tenon_values_is_set(v, name);
+}
+
+static int api_interface(tenon_plugin *self, const char *plugin, const char *iface,
+                         uint32_t min_version, const void **table)
+{
+    if (table)
+        *table = NULL;
+    if (!self || !iface || !table)
+        return TENON_EINVAL;
+    tenon_registry *reg = self->reg;
+    tenon_plugin *p;
+    const tenon_impl *impl;
+    int rc = tenon__interface_acquire(reg, plugin, iface, min_version, false, &p, &impl);
+    if (rc < 0)
+        return rc;
+    if (p == self) {
+        *table = impl->table;
+        return 0;
+    }
+    /* The caller becomes a holder so the provider outlives its use. The
+     * provider is loaded; hold it before anyone else can unload it. */
+    tenon__lock(reg);
+    if (p->state != TENON__LOADED)
+        rc = tenon__fail(TENON_ESTATE, TENON_STAGE_USE, p->display_name, p->path, NULL,
+                         "plugin %s was unloaded during the lookup", p->display_name);
+    else
+        rc = tenon__holder_add(p, self, self->display_name);
+    tenon__unlock(reg);
+    if (rc == 0)
+        *table = impl->table;
+    return rc;
+}
+
+static int api_release(tenon_plugin *self, const char *plugin)
+{
+    if (!self || !plugin)
+        return TENON_EINVAL;
+    tenon__lock(self->reg);
+    tenon_plugin *p = tenon__map_get(&self->reg->by_name, plugin);
+    int rc = p ? tenon__holder_remove(p, self, self->display_name)
+               : tenon__fail(TENON_ENOTFOUND, TENON_STAGE_USE, plugin, NULL, NULL,
+                             "no plugin named %s", plugin);
+    tenon__unlock(self->reg);
+    return rc;
+}
+
+static void *api_symbol(tenon_plugin *self, const char *plugin, const char *symbol)
+{
+    if (!self || !plugin || !symbol || !self->desc)
+        return NULL;
+    bool declared = false;
+    for (size_t i = 0; i < self->desc->n_requires && !declared; i++)
+        declared = strcmp(self->desc->requires[i].name, plugin) == 0;
+    if (!declared) {
+        api_log(self, TENON_LOG_ERROR,
+                "symbol lookup of %s in plugin %s refused: %s does not list %s in its "
+                "requires",
+                symbol, plugin, self->display_name, plugin);
+        return NULL;
+    }
+    tenon__lock(self->reg);
+    void *dl = NULL;
+    for (size_t i = 0; i < self->n_deps; i++)
+        if (strcmp(self->deps[i]->display_name, plugin) == 0 &&
+            self->deps[i]->state == TENON__LOADED)
+            dl = self->deps[i]->dl;
+    tenon__unlock(self->reg);
+    /* Static dependencies are part of the host and have no handle. */
+    return dl ? dlsym(dl, symbol) : NULL;
+}
+
+static int api_fail(tenon_plugin *self, int code, const char *fmt, ...)
+{
+    if (code >= 0)
+        code = TENON_EINIT;
+    va_list ap;
+    va_start(ap, fmt);
+    tenon__vfail(code, TENON_STAGE_INIT, self ? self->display_name : NULL,
+                 self ? self->path : NULL, NULL, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+static void api_set_data(tenon_plugin *self, void *data)
+{
+    if (self)
+        self->plugin_data = data;
+}
+
+static void *api_data(tenon_plugin *self)
+{
+    return self ? self->plugin_data : NULL;
+}
+
+static const char *api_plugin_name(const tenon_plugin *plugin)
+{
+    return plugin ? plugin->display_name : "";
+}
+
+static const char *api_instance_name(const tenon_instance *instance)
+{
+    return tenon_instance_name(instance);
+}
+
+const tenon_host_api tenon__host_api = {
+    .struct_size = sizeof(tenon_host_api),
+    .version = TENON_HOST_API_VERSION,
+    .log = api_log,
+    .options = api_options,
+    .get_bool = api_get_bool,
+    .get_int = api_get_int,
+    .get_double = api_get_double,
+    .get_string = api_get_string,
+    .is_set = api_is_set,
+    .interface = api_interface,
+    .release = api_release,
+    .symbol = api_symbol,
+    .fail = api_fail,
+    .set_data = api_set_data,
+    .data = api_data,
+    .plugin_name = api_plugin_name,
+    .instance_name = api_instance_name,
+};

@@ -1,0 +1,245 @@
+/* Turning a verified file into code: the file is opened once, checked
+ * through that open descriptor, and loaded through the same descriptor
+ * (/proc/self/fd/N), so it cannot be swapped between the check and the
+ * load. Then the one exported entry symbol must describe the same plugin
+ * as the note that was checked. */
+#include "internal.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int mismatch(const tenon_plugin *p, const char *hint, const char *fmt, ...)
+    TENON_PRINTF(3, 4);
+static int mismatch(const tenon_plugin *p, const char *hint, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = tenon__vfail(TENON_EMISMATCH, TENON_STAGE_LOAD, p->display_name, p->path, hint,
+                          fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static const tenon_provide *find_provide(const tenon_plugin_desc *desc, const char *name)
+{
+    for (size_t i = 0; i < desc->n_provides; i++)
+        if (strcmp(desc->provides[i].name, name) == 0)
+            return &desc->provides[i];
+    return NULL;
+}
+
+int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
+                       const tenon_plugin_desc *file_desc)
+{
+    const char *rebuild = "rebuild the plugin with TENON_PLUGIN() from <tenon/plugin.h>";
+    if (entry->struct_size < offsetof(tenon_plugin_entry, impl_size) + sizeof(uint32_t) ||
+        !entry->descriptor)
+        return mismatch(p, rebuild, "the entry symbol " TENON_ENTRY_SYMBOL " is malformed");
+    tenon_plugin_desc *code_desc;
+    int rc = tenon__desc_from_raw(entry->descriptor, sizeof(tenon_descriptor), p->path,
+                                  &code_desc);
+    if (rc < 0) {
+        tenon_error *e = tenon__error_tls();
+        char msg[TENON_ERROR_TEXT_MAX];
+        tenon__strlcpy(msg, e->message, sizeof(msg));
+        return mismatch(p, rebuild, "the entry symbol's descriptor is invalid: %s", msg);
+    }
+    if (strcmp(code_desc->name, file_desc->name) != 0) {
+        rc = tenon__fail(TENON_EMISMATCH, TENON_STAGE_LOAD, file_desc->name, p->path,
+                         "the note and the entry must come from one TENON_PLUGIN() "
+                         "declaration; rebuild the plugin",
+                         "the descriptor note names plugin \"%s\" but the entry symbol's "
+                         "descriptor names \"%s\"",
+                         file_desc->name, code_desc->name);
+        tenon_descriptor_free(code_desc);
+        return rc;
+    }
+    if (strcmp(code_desc->version, file_desc->version) != 0 ||
+        code_desc->abi_major != file_desc->abi_major ||
+        code_desc->abi_minor != file_desc->abi_minor) {
+        rc = tenon__fail(TENON_EMISMATCH, TENON_STAGE_LOAD, file_desc->name, p->path,
+                         "rebuild the plugin",
+                         "the descriptor note says version %s but the entry symbol's "
+                         "descriptor says %s (or their ABIs differ)",
+                         file_desc->version, code_desc->version);
+        tenon_descriptor_free(code_desc);
+        return rc;
+    }
+    tenon_descriptor_free(code_desc);
+    if (entry->abi_major != file_desc->abi_major || entry->abi_minor != file_desc->abi_minor)
+        return mismatch(p, rebuild, "the entry symbol's ABI differs from its descriptor's");
+
+    if (entry->n_impls && (!entry->impls || entry->impl_size < offsetof(tenon_impl, instance_fini) +
+                                                                   sizeof(void (*)(void))))
+        return mismatch(p, rebuild, "the entry's interface list is malformed");
+    if (entry->n_impls > TENON_MAX_PROVIDES)
+        return mismatch(p, rebuild, "the entry lists more interfaces than a descriptor can");
+    for (uint32_t i = 0; i < entry->n_impls; i++) {
+        const tenon_impl *impl =
+            (const tenon_impl *)((const char *)entry->impls + (size_t)i * entry->impl_size);
+        if (!impl->interface || !impl->table)
+            return mismatch(p, rebuild, "an interface of the entry has no %s",
+                            impl->interface ? "table" : "name");
+        const tenon_provide *pr = find_provide(file_desc, impl->interface);
+        if (!pr)
+            return mismatch(p, "add it to .provides in TENON_DESCRIBE()",
+                            "the code implements interface \"%s\" that the descriptor does not "
+                            "declare",
+                            impl->interface);
+        const tenon_iface_header *h = impl->table;
+        if (h->struct_size < sizeof(tenon_iface_header))
+            return mismatch(p, "set .struct_size = sizeof(the table) in the table",
+                            "interface \"%s\" table has struct_size %s",
+                            impl->interface, h->struct_size ? "too small" : "0");
+        if (h->version != pr->version) {
+            char v1[16], v2[16];
+            snprintf(v1, sizeof(v1), "%u", h->version);
+            snprintf(v2, sizeof(v2), "%u", pr->version);
+            return tenon__fail(TENON_EMISMATCH, TENON_STAGE_LOAD, file_desc->name, p->path,
+                               "make the table's version match .provides",
+                               "interface \"%s\" table is version %s but the descriptor "
+                               "declares version %s",
+                               impl->interface, v1, v2);
+        }
+    }
+    for (size_t k = 0; k < file_desc->n_provides; k++) {
+        bool found = false;
+        for (uint32_t i = 0; i < entry->n_impls && !found; i++) {
+            const tenon_impl *impl =
+                (const tenon_impl *)((const char *)entry->impls + (size_t)i * entry->impl_size);
+            found = strcmp(impl->interface, file_desc->provides[k].name) == 0;
+        }
+        if (!found)
+            return mismatch(p, "add TENON_IMPL() for it in TENON_CODE()",
+                            "the descriptor declares interface \"%s\" but the code implements "
+                            "none",
+                            file_desc->provides[k].name);
+    }
+    return 0;
+}
+
+/* Re-reads and re-checks the descriptor from the open fd: what is loaded
+ * must be what was checked, even if the file changed since the scan. */
+static int verify_open_file(tenon_plugin *p, int fd, const struct stat *st,
+                            tenon_plugin_desc **file_desc)
+{
+    tenon_registry *reg = p->reg;
+    int rc;
+    if (!(reg->flags & TENON_REGISTRY_ALLOW_UNSAFE_FILES)) {
+        if ((rc = tenon__file_policy(st, p->path)) < 0 || (rc = tenon__dirs_policy(p->path)) < 0)
+            return rc;
+    }
+    void *raw;
+    size_t raw_size;
+    if ((rc = tenon__elf_read_note(fd, st->st_size, p->path, &raw, &raw_size)) < 0)
+        return rc;
+    rc = tenon__desc_from_raw(raw, raw_size, p->path, file_desc);
+    tenon__free(raw);
+    if (rc < 0)
+        return rc;
+    if ((rc = tenon__abi_check(*file_desc, p->path)) < 0)
+        goto fail;
+    if (strcmp((*file_desc)->name, p->desc->name) != 0 ||
+        strcmp((*file_desc)->version, p->desc->version) != 0) {
+        rc = tenon__fail(TENON_EMISMATCH, TENON_STAGE_VERIFY, p->desc->name, p->path,
+                         "scan the plugins again",
+                         "the file changed since it was scanned: it was %s %s and is now "
+                         "%s %s",
+                         p->desc->name, p->desc->version, (*file_desc)->name,
+                         (*file_desc)->version);
+        goto fail;
+    }
+    return 0;
+fail:
+    tenon_descriptor_free(*file_desc);
+    *file_desc = NULL;
+    return rc;
+}
+
+/* Whether addr lies in the object behind handle (dlsym also searches the
+ * object's dependencies, which must not supply the entry). */
+static bool symbol_in_object(void *handle, const void *addr)
+{
+    struct link_map *own = NULL, *found = NULL;
+    Dl_info info;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &own) != 0 ||
+        !dladdr1(addr, &info, (void **)&found, RTLD_DL_LINKMAP))
+        return false;
+    return own == found;
+}
+
+int tenon__load_code(tenon_plugin *p)
+{
+    if (p->static_entry) {
+        int rc = tenon__entry_check(p, p->static_entry, p->desc);
+        if (rc == 0)
+            p->entry = p->static_entry;
+        return rc;
+    }
+    int fd;
+    struct stat st;
+    int rc = tenon__open_plugin_file(p->path, &fd, &st);
+    if (rc < 0)
+        return rc;
+    tenon_plugin_desc *file_desc = NULL;
+    if ((rc = verify_open_file(p, fd, &st, &file_desc)) < 0) {
+        close(fd);
+        return rc;
+    }
+
+    char fd_path[64];
+    snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
+    void *handle = dlopen(fd_path, RTLD_NOW | RTLD_LOCAL);
+    close(fd);
+    if (!handle) {
+        const char *why = dlerror();
+        /* dlerror names the /proc path; the file's real path is in the error. */
+        const char *colon = why ? strstr(why, ": ") : NULL;
+        const char *detail = why ? (colon && strncmp(why, "/proc/self/fd/", 14) == 0 ? colon + 2 : why)
+                                 : "unknown reason";
+        rc = tenon__fail(TENON_EDLOPEN, TENON_STAGE_LOAD, p->desc->name, p->path,
+                         strstr(detail, "undefined symbol")
+                             ? "the plugin uses a symbol nothing provides: link it against "
+                               "the library that defines it, or reach host services through "
+                               "the tenon_host_api table"
+                             : (access("/proc/self/fd", X_OK) != 0
+                                    ? "mount /proc: plugins are loaded through their verified "
+                                      "file descriptor"
+                                    : "check the plugin's shared library dependencies (ldd)"),
+                         "cannot load %s: %s", p->desc->name, detail);
+        tenon_descriptor_free(file_desc);
+        return rc;
+    }
+    const tenon_plugin_entry *entry = dlsym(handle, TENON_ENTRY_SYMBOL);
+    if (!entry || !symbol_in_object(handle, entry)) {
+        rc = tenon__fail(TENON_ENOENTRY, TENON_STAGE_LOAD, p->desc->name, p->path,
+                         "declare the plugin with TENON_PLUGIN() in one of its sources, and "
+                         "do not hide it with a version script",
+                         "the file has a descriptor but does not export the entry symbol "
+                         "\"" TENON_ENTRY_SYMBOL "\"");
+        dlclose(handle);
+        tenon_descriptor_free(file_desc);
+        return rc;
+    }
+    rc = tenon__entry_check(p, entry, file_desc);
+    tenon_descriptor_free(file_desc);
+    if (rc < 0) {
+        dlclose(handle);
+        return rc;
+    }
+    p->dl = handle;
+    p->entry = entry;
+    return 0;
+}
+
+void tenon__unload_code(tenon_plugin *p)
+{
+    if (p->dl)
+        dlclose(p->dl);
+    p->dl = NULL;
+    p->entry = NULL;
+}

@@ -1,0 +1,152 @@
+/* Where plugin code may come from. A plugin runs with the host's
+ * privileges, so its file and every folder above it must be controlled by
+ * root or by the user running the host: otherwise another user could swap
+ * in their own code (CVE-2009-3736, libltdl loading from the current
+ * folder). Only absolute paths are accepted, canonicalized before checking,
+ * and the file is opened without following a final symlink. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int tenon__path_canonical(const char *path, tenon_stage stage, char **out)
+{
+    *out = NULL;
+    if (!path || path[0] != '/')
+        return tenon__fail(TENON_EPATH, stage, NULL, path,
+                           "give the absolute path (e.g. $PWD/plugin.so); relative paths "
+                           "depend on the current folder and are never searched",
+                           "path \"%s\" is not absolute", path ? path : "(null)");
+    char *resolved = realpath(path, NULL);
+    if (!resolved) {
+        int e = errno;
+        if (e == ENOMEM)
+            return tenon__nomem(stage, NULL);
+        if (e == ELOOP)
+            return tenon__fail(TENON_ELOOP, stage, NULL, path,
+                               "fix the symbolic links along the path",
+                               "too many levels of symbolic links (a symlink loop?)");
+        if (e == ENOENT || e == ENOTDIR)
+            return tenon__fail(TENON_ENOTFOUND, stage, NULL, path,
+                               "check the path", "no such file or folder");
+        return tenon__fail(TENON_EIO, stage, NULL, path, NULL, "cannot resolve the path: %s",
+                           strerror(e));
+    }
+    /* realpath's result comes from the C library's malloc. */
+    *out = tenon__strdup(resolved);
+    free(resolved);
+    return *out ? 0 : tenon__nomem(stage, NULL);
+}
+
+static bool trusted_owner(uid_t uid)
+{
+    return uid == 0 || uid == geteuid();
+}
+
+int tenon__file_policy(const struct stat *st, const char *path)
+{
+    if (!S_ISREG(st->st_mode))
+        return tenon__fail(TENON_ENOTREG, TENON_STAGE_VERIFY, NULL, path,
+                           "plugin files are regular files; remove or rename this entry",
+                           "is not a regular file (it is a %s)",
+                           S_ISDIR(st->st_mode)    ? "folder"
+                           : S_ISFIFO(st->st_mode) ? "FIFO"
+                           : S_ISSOCK(st->st_mode) ? "socket"
+                           : S_ISCHR(st->st_mode)  ? "character device"
+                           : S_ISBLK(st->st_mode)  ? "block device"
+                                                   : "special file");
+    if (!trusted_owner(st->st_uid))
+        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
+                           "install plugins as root or as the user running the host",
+                           "is owned by uid %u, neither root nor the current user (uid %u)",
+                           (unsigned)st->st_uid, (unsigned)geteuid());
+    if (st->st_mode & (S_IWGRP | S_IWOTH))
+        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
+                           "run: chmod go-w on the file",
+                           "is writable by %s: anyone in it could replace the plugin's code",
+                           (st->st_mode & S_IWOTH) ? "every user" : "its group");
+    return 0;
+}
+
+int tenon__dirs_policy(const char *path)
+{
+    char dir[PATH_MAX];
+    tenon__strlcpy(dir, path, sizeof(dir));
+    for (;;) {
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            return 0;
+        if (slash == dir)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+        struct stat st;
+        if (stat(dir, &st) != 0)
+            return tenon__fail(TENON_EIO, TENON_STAGE_VERIFY, NULL, path, NULL,
+                               "cannot check folder %s: %s", dir, strerror(errno));
+        if (!trusted_owner(st.st_uid))
+            return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
+                               "keep plugins in folders owned by root or the current user",
+                               "folder %s is owned by uid %u, neither root nor the current "
+                               "user (uid %u)",
+                               dir, (unsigned)st.st_uid, (unsigned)geteuid());
+        /* In a sticky folder (like /tmp) others cannot rename or remove
+         * entries they do not own, and we checked the entry's owner. */
+        if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+            return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
+                               "run: chmod go-w on that folder",
+                               "folder %s is writable by %s: anyone in it could replace "
+                               "the plugin",
+                               dir, (st.st_mode & S_IWOTH) ? "every user" : "its group");
+        if (strcmp(dir, "/") == 0)
+            return 0;
+    }
+}
+
+int tenon__open_plugin_file(const char *path, int *fd_out, struct stat *st)
+{
+    *fd_out = -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP)
+            return tenon__fail(TENON_ELOOP, TENON_STAGE_VERIFY, NULL, path,
+                               "give the path the symlink points to",
+                               "is a symbolic link (or a symlink loop)");
+        if (e == ENOENT)
+            return tenon__fail(TENON_ENOTFOUND, TENON_STAGE_VERIFY, NULL, path,
+                               "scan again", "the file is gone");
+        if (e == EISDIR)
+            return tenon__fail(TENON_ENOTREG, TENON_STAGE_VERIFY, NULL, path,
+                               "plugin files are regular files; remove or rename this entry",
+                               "is not a regular file (it is a folder)");
+        if (e == EACCES)
+            return tenon__fail(TENON_EIO, TENON_STAGE_VERIFY, NULL, path,
+                               "make the file readable by the user running the host",
+                               "permission denied");
+        return tenon__fail(TENON_EIO, TENON_STAGE_VERIFY, NULL, path, NULL, "cannot open: %s",
+                           strerror(e));
+    }
+    if (fstat(fd, st) != 0) {
+        int e = errno;
+        close(fd);
+        return tenon__fail(TENON_EIO, TENON_STAGE_VERIFY, NULL, path, NULL, "cannot stat: %s",
+                           strerror(e));
+    }
+    if (!S_ISREG(st->st_mode)) {
+        close(fd);
+        return tenon__file_policy(st, path);
+    }
+    /* The file is regular: reads will not block; drop O_NONBLOCK anyway so
+     * the fd behaves normally for whoever uses it next. */
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0)
+        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    *fd_out = fd;
+    return 0;
+}

@@ -1,0 +1,352 @@
+/* Discovery: reading descriptors from plugin files, never running them.
+ * Every file gets a record, including the ones that fail (with the reason),
+ * so listings show what is wrong instead of silently skipping it. */
+#include "internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Makes the name a broken file is listed under: its file name without
+ * ".so", which is the convention for plugin files. */
+static char *name_from_file(const char *path)
+{
+    const char *base = base_name(path);
+    size_t len = strlen(base);
+    if (len > 3 && strcmp(base + len - 3, ".so") == 0)
+        len -= 3;
+    return tenon__strndup(base, len);
+}
+
+int tenon__abi_check(const tenon_plugin_desc *desc, const char *path)
+{
+    if (desc->abi_major != TENON_ABI_MAJOR)
+        return tenon__fail(TENON_EABIMAJOR, TENON_STAGE_VERIFY, desc->name, path,
+                           "rebuild the plugin against the tenon headers of this library "
+                           "(ABI " TENON__STR(TENON_ABI_MAJOR) ".x)",
+                           "plugin %s was built for tenon ABI %u.%u; this host's libtenon "
+                           "has ABI %u.%u and loads only ABI %u.x plugins",
+                           desc->name, desc->abi_major, desc->abi_minor, TENON_ABI_MAJOR,
+                           TENON_ABI_MINOR, TENON_ABI_MAJOR);
+    if (desc->abi_minor > TENON_ABI_MINOR)
+        return tenon__fail(TENON_EABIMINOR, TENON_STAGE_VERIFY, desc->name, path,
+                           "upgrade libtenon, or rebuild the plugin against this library's "
+                           "headers",
+                           "plugin %s needs tenon ABI %u.%u (plugin), newer than this host's "
+                           "libtenon ABI %u.%u (host)",
+                           desc->name, desc->abi_major, desc->abi_minor, TENON_ABI_MAJOR,
+                           TENON_ABI_MINOR);
+    return 0;
+}
+
+/* Fills p from the open file; errors leave the thread error set. */
+static int read_descriptor(tenon_registry *reg, tenon_plugin *p, bool check_dirs)
+{
+    int fd;
+    struct stat st;
+    int rc = tenon__open_plugin_file(p->path, &fd, &st);
+    if (rc < 0)
+        return rc;
+    p->dev = st.st_dev;
+    p->ino = st.st_ino;
+    p->size = st.st_size;
+    p->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    p->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+    if (!(reg->flags & TENON_REGISTRY_ALLOW_UNSAFE_FILES)) {
+        if ((rc = tenon__file_policy(&st, p->path)) < 0 ||
+            (check_dirs && (rc = tenon__dirs_policy(p->path)) < 0)) {
+            close(fd);
+            return rc;
+        }
+    }
+    void *raw;
+    size_t raw_size;
+    rc = tenon__elf_read_note(fd, st.st_size, p->path, &raw, &raw_size);
+    close(fd);
+    if (rc < 0)
+        return rc;
+    rc = tenon__desc_from_raw(raw, raw_size, p->path, &p->desc);
+    tenon__free(raw);
+    if (rc < 0)
+        return rc;
+    return tenon__abi_check(p->desc, p->path);
+}
+
+/* Makes the record of one file. Only a failure to allocate the record is
+ * returned as an error; anything wrong with the file is recorded in it. */
+static int make_record(tenon_registry *reg, const char *canonical, unsigned origin,
+                       bool check_dirs, const tenon_error *dir_error, tenon_plugin **out)
+{
+    *out = NULL;
+    tenon_plugin *p = tenon__calloc(1, sizeof(*p));
+    if (!p)
+        return tenon__nomem(TENON_STAGE_SCAN, NULL);
+    p->reg = reg;
+    p->origin = origin;
+    p->path = tenon__strdup(canonical);
+    if (!p->path) {
+        tenon__free(p);
+        return tenon__nomem(TENON_STAGE_SCAN, NULL);
+    }
+    int rc = dir_error ? tenon__error_restore(dir_error)
+                       : read_descriptor(reg, p, check_dirs);
+    if (rc == TENON_ENOMEM) {
+        tenon_descriptor_free(p->desc);
+        tenon__free(p->path);
+        tenon__free(p);
+        return rc;
+    }
+    if (rc < 0) {
+        tenon_error *e = tenon__error_tls();
+        if (e->stage == TENON_STAGE_NONE)
+            e->stage = TENON_STAGE_SCAN;
+        if (!e->path[0])
+            tenon__strlcpy(e->path, canonical, sizeof(e->path));
+        bool incompatible = rc == TENON_EABIMAJOR || rc == TENON_EABIMINOR;
+        if (!incompatible) {
+            tenon_descriptor_free(p->desc);
+            p->desc = NULL;
+        }
+        p->error = tenon__error_dup_last();
+        p->status = incompatible ? TENON_STATUS_INCOMPATIBLE : TENON_STATUS_BROKEN;
+        if (!p->error) {
+            tenon_descriptor_free(p->desc);
+            tenon__free(p->path);
+            tenon__free(p);
+            return tenon__nomem(TENON_STAGE_SCAN, NULL);
+        }
+    }
+    p->display_name = p->desc ? tenon__strdup(p->desc->name) : name_from_file(canonical);
+    if (!p->display_name) {
+        tenon_descriptor_free(p->desc);
+        tenon__free(p->error);
+        tenon__free(p->path);
+        tenon__free(p);
+        return tenon__nomem(TENON_STAGE_SCAN, NULL);
+    }
+    *out = p;
+    return 0;
+}
+
+static void free_record(tenon_plugin *p)
+{
+    tenon_descriptor_free(p->desc);
+    tenon__free(p->error);
+    tenon__free(p->path);
+    tenon__free(p->display_name);
+    tenon__free(p);
+}
+
+int tenon__scan_file(tenon_registry *reg, const char *canonical, unsigned origin,
+                     tenon_plugin **out)
+{
+    return make_record(reg, canonical, origin, true, NULL, out);
+}
+
+static bool is_plugin_file_name(const char *name)
+{
+    size_t len = strlen(name);
+    return len > 3 && name[0] != '.' && strcmp(name + len - 3, ".so") == 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Scans one folder (lock not held while reading files). */
+static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        tenon__log(reg, TENON_LOG_DEBUG, NULL, "plugin folder %s: %s", dir, strerror(errno));
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!is_plugin_file_name(de->d_name))
+            continue;
+        char *copy = tenon__strdup(de->d_name);
+        if (!copy || tenon__grow((void **)&names, &cap, n + 1, sizeof(char *)) < 0) {
+            tenon__free(copy);
+            rc = tenon__nomem(TENON_STAGE_SCAN, NULL);
+            break;
+        }
+        names[n++] = copy;
+    }
+    closedir(d);
+    if (rc == 0 && n > 1)
+        qsort(names, n, sizeof(char *), compare_names);
+
+    /* The folder chain is checked once for all files in it. */
+    tenon_error *dir_error = NULL;
+    if (rc == 0 && n > 0 && !(reg->flags & TENON_REGISTRY_ALLOW_UNSAFE_FILES)) {
+        char probe[PATH_MAX];
+        snprintf(probe, sizeof(probe), "%s/%s", strcmp(dir, "/") ? dir : "", names[0]);
+        if (tenon__dirs_policy(probe) < 0) {
+            tenon__error_tls()->path[0] = '\0';
+            dir_error = tenon__error_dup_last();
+            if (!dir_error)
+                rc = tenon__nomem(TENON_STAGE_SCAN, NULL);
+        }
+    }
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char path[PATH_MAX];
+        int len = snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") ? dir : "", names[i]);
+        if (len < 0 || (size_t)len >= sizeof(path))
+            continue;
+        /* A symlink is followed to its canonical target, whose own folders
+         * are then checked. */
+        char *canonical = NULL;
+        struct stat lst;
+        bool link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+        if (link) {
+            int crc = tenon__path_canonical(path, TENON_STAGE_SCAN, &canonical);
+            if (crc == TENON_ENOMEM) {
+                rc = crc;
+                break;
+            }
+            if (crc < 0) {
+                tenon_error err = *tenon__error_tls();
+                tenon__strlcpy(err.path, path, sizeof(err.path));
+                tenon_plugin *p;
+                rc = make_record(reg, path, origin, false, &err, &p);
+                if (rc == 0) {
+                    tenon__lock(reg);
+                    rc = tenon__registry_append(reg, p);
+                    tenon__unlock(reg);
+                    if (rc < 0)
+                        free_record(p);
+                }
+                continue;
+            }
+        }
+        tenon_plugin *p;
+        if (dir_error) {
+            tenon_error err = *dir_error;
+            tenon__strlcpy(err.path, path, sizeof(err.path));
+            rc = make_record(reg, path, origin, false, &err, &p);
+        } else {
+            rc = make_record(reg, canonical ? canonical : path, origin, link, NULL, &p);
+        }
+        tenon__free(canonical);
+        if (rc < 0)
+            break;
+        tenon__lock(reg);
+        rc = tenon__registry_append(reg, p);
+        tenon__unlock(reg);
+        if (rc < 0) {
+            free_record(p);
+            rc = tenon__nomem(TENON_STAGE_SCAN, NULL);
+        }
+    }
+    tenon__free(dir_error);
+    for (size_t i = 0; i < n; i++)
+        tenon__free(names[i]);
+    tenon__free(names);
+    return rc;
+}
+
+int tenon_registry_scan(tenon_registry *reg)
+{
+    if (!reg)
+        return TENON_EINVAL;
+    /* One scan at a time; lookups go on meanwhile. */
+    pthread_mutex_lock(&reg->load_lock);
+    int rc = 0;
+    for (;;) {
+        char *dir = NULL;
+        unsigned origin = 0;
+        tenon__lock(reg);
+        for (size_t i = 0; i < reg->n_dirs; i++) {
+            if (!reg->dirs[i].scanned) {
+                reg->dirs[i].scanned = true;
+                dir = tenon__strdup(reg->dirs[i].path);
+                origin = reg->dirs[i].origin;
+                if (!dir)
+                    rc = tenon__nomem(TENON_STAGE_SCAN, NULL);
+                break;
+            }
+        }
+        tenon__unlock(reg);
+        if (!dir || rc < 0)
+            break;
+        rc = scan_dir(reg, dir, origin);
+        tenon__free(dir);
+        if (rc < 0)
+            break;
+    }
+    tenon__lock(reg);
+    tenon__registry_select(reg);
+    size_t n = reg->n_plugins;
+    tenon__unlock(reg);
+    pthread_mutex_unlock(&reg->load_lock);
+    return rc < 0 ? rc : (int)(n > INT32_MAX ? INT32_MAX : n);
+}
+
+int tenon_registry_add_file(tenon_registry *reg, const char *path, tenon_plugin **out)
+{
+    if (out)
+        *out = NULL;
+    if (!reg || !path)
+        return TENON_EINVAL;
+    char *canonical;
+    int rc = tenon__path_canonical(path, TENON_STAGE_SCAN, &canonical);
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&reg->load_lock);
+    tenon__lock(reg);
+    for (size_t i = 0; i < reg->n_plugins; i++) {
+        tenon_plugin *known = reg->plugins[i];
+        if (known->path && strcmp(known->path, canonical) == 0 &&
+            known->origin == TENON__ORIGIN_FILE) {
+            tenon__unlock(reg);
+            pthread_mutex_unlock(&reg->load_lock);
+            tenon__free(canonical);
+            if (out)
+                *out = known;
+            return known->error && !tenon__plugin_usable(known)
+                       ? tenon__error_restore(known->error)
+                       : 0;
+        }
+    }
+    tenon__unlock(reg);
+
+    tenon_plugin *p;
+    rc = make_record(reg, canonical, TENON__ORIGIN_FILE, true, NULL, &p);
+    tenon__free(canonical);
+    if (rc == 0) {
+        tenon__lock(reg);
+        rc = tenon__registry_append(reg, p);
+        if (rc == 0)
+            tenon__registry_select(reg);
+        tenon__unlock(reg);
+        if (rc < 0) {
+            free_record(p);
+            rc = tenon__nomem(TENON_STAGE_SCAN, NULL);
+        }
+    }
+    pthread_mutex_unlock(&reg->load_lock);
+    if (rc < 0)
+        return rc;
+    if (out)
+        *out = p;
+    if (p->error && !tenon__plugin_usable(p))
+        return tenon__error_restore(p->error);
+    return 0;
+}
