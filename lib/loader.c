@@ -172,6 +172,94 @@ static bool symbol_in_object(void *handle, const void *addr)
     return own == found;
 }
 
+/* The dynamic loader recognizes an already loaded object by the name it
+ * was opened with before it looks at the file, and /proc/self/fd/N names
+ * are reused with fd numbers. So the fd a plugin was loaded through stays
+ * open for as long as its object stays mapped: every such name in the
+ * loader's list then denotes exactly the file opened through it. The table
+ * is process-wide because several registries may load the same file. */
+typedef struct fd_slot {
+    dev_t dev;
+    ino_t ino;
+    int fd;
+    unsigned handles; /* our dlopen handles on the object */
+} fd_slot;
+
+static pthread_mutex_t fd_table_lock = PTHREAD_MUTEX_INITIALIZER;
+static fd_slot *fd_table;
+static size_t fd_table_n, fd_table_cap;
+
+static fd_slot *fd_slot_find(dev_t dev, ino_t ino)
+{
+    for (size_t i = 0; i < fd_table_n; i++)
+        if (fd_table[i].dev == dev && fd_table[i].ino == ino)
+            return &fd_table[i];
+    return NULL;
+}
+
+/* dlopens the verified file open as fd (taken over: kept or closed). */
+static void *open_through_fd(int fd, const struct stat *st, char *name, size_t name_size,
+                             int *err_no_slot)
+{
+    *err_no_slot = 0;
+    pthread_mutex_lock(&fd_table_lock);
+    fd_slot *slot = fd_slot_find(st->st_dev, st->st_ino);
+    bool fresh = !slot;
+    if (fresh) {
+        if (tenon__grow((void **)&fd_table, &fd_table_cap, fd_table_n + 1, sizeof(fd_slot)) < 0) {
+            pthread_mutex_unlock(&fd_table_lock);
+            close(fd);
+            *err_no_slot = 1;
+            return NULL;
+        }
+        slot = &fd_table[fd_table_n++];
+        *slot = (fd_slot){st->st_dev, st->st_ino, fd, 0};
+    } else {
+        close(fd); /* the same file is already loaded through slot->fd */
+    }
+    snprintf(name, name_size, "/proc/self/fd/%d", slot->fd);
+    void *handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (handle) {
+        slot->handles++;
+    } else if (fresh) {
+        close(slot->fd);
+        *slot = fd_table[--fd_table_n];
+    }
+    pthread_mutex_unlock(&fd_table_lock);
+    return handle;
+}
+
+static void close_through_fd(void *handle)
+{
+    struct link_map *lm = NULL;
+    char name[64] = "";
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
+        tenon__strlcpy(name, lm->l_name, sizeof(name));
+    pthread_mutex_lock(&fd_table_lock);
+    dlclose(handle);
+    int fd = -1;
+    if (sscanf(name, "/proc/self/fd/%d", &fd) == 1) {
+        for (size_t i = 0; i < fd_table_n; i++) {
+            fd_slot *slot = &fd_table[i];
+            if (slot->fd != fd)
+                continue;
+            if (slot->handles)
+                slot->handles--;
+            /* An object can outlive its last dlclose (unique symbols,
+             * -z nodelete): then its name, and so its fd, stay reserved. */
+            void *still = slot->handles ? NULL : dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+            if (still)
+                dlclose(still);
+            else if (!slot->handles) {
+                close(slot->fd);
+                *slot = fd_table[--fd_table_n];
+            }
+            break;
+        }
+    }
+    pthread_mutex_unlock(&fd_table_lock);
+}
+
 int tenon__load_code(tenon_plugin *p)
 {
     if (p->static_entry) {
@@ -192,9 +280,12 @@ int tenon__load_code(tenon_plugin *p)
     }
 
     char fd_path[64];
-    snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
-    void *handle = dlopen(fd_path, RTLD_NOW | RTLD_LOCAL);
-    close(fd);
+    int no_slot;
+    void *handle = open_through_fd(fd, &st, fd_path, sizeof(fd_path), &no_slot);
+    if (!handle && no_slot) {
+        tenon_descriptor_free(file_desc);
+        return tenon__nomem(TENON_STAGE_LOAD, p->display_name);
+    }
     if (!handle) {
         const char *why = dlerror();
         /* dlerror names the /proc path; the file's real path is in the error. */
@@ -221,14 +312,14 @@ int tenon__load_code(tenon_plugin *p)
                          "do not hide it with a version script",
                          "the file has a descriptor but does not export the entry symbol "
                          "\"" TENON_ENTRY_SYMBOL "\"");
-        dlclose(handle);
+        close_through_fd(handle);
         tenon_descriptor_free(file_desc);
         return rc;
     }
     rc = tenon__entry_check(p, entry, file_desc);
     tenon_descriptor_free(file_desc);
     if (rc < 0) {
-        dlclose(handle);
+        close_through_fd(handle);
         return rc;
     }
     p->dl = handle;
@@ -239,7 +330,7 @@ int tenon__load_code(tenon_plugin *p)
 void tenon__unload_code(tenon_plugin *p)
 {
     if (p->dl)
-        dlclose(p->dl);
+        close_through_fd(p->dl);
     p->dl = NULL;
     p->entry = NULL;
 }
