@@ -204,6 +204,11 @@ struct tenon_registry {
     tenon_log_fn log_fn;
     void *log_userdata;
     tenon_log_level log_level;
+
+    /* Called as a plugin enters a lifecycle stage (validate.c reports
+     * progress from its child with it). */
+    void (*stage_hook)(void *userdata, const tenon_plugin *p, tenon_stage stage);
+    void *stage_userdata;
 };
 
 struct tenon_instance {
@@ -257,6 +262,7 @@ TENON__HIDDEN int tenon__resolve(tenon_registry *reg, tenon_plugin *p, tenon_plu
                                  size_t *n);
 
 /* lifecycle.c */
+TENON__HIDDEN void tenon__stage(tenon_plugin *p, tenon_stage stage);
 TENON__HIDDEN int tenon__plugin_load_locked(tenon_plugin *p); /* load_lock held */
 TENON__HIDDEN void tenon__plugin_fini_unload(tenon_plugin *p);
 TENON__HIDDEN int tenon__holder_add(tenon_plugin *p, tenon_plugin *by, const char *name);

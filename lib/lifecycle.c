@@ -83,6 +83,12 @@ int tenon_plugin_release(tenon_plugin *p, const char *holder)
     return rc;
 }
 
+void tenon__stage(tenon_plugin *p, tenon_stage stage)
+{
+    if (p->reg->stage_hook)
+        p->reg->stage_hook(p->reg->stage_userdata, p, stage);
+}
+
 /* ---- Fini and unload ------------------------------------------------------- */
 
 /* Finis p and unloads its code. load_lock held, registry lock not held
@@ -94,8 +100,10 @@ void tenon__plugin_fini_unload(tenon_plugin *p)
     p->state = TENON__LOADING; /* in transition: invisible to lookups */
     tenon__unlock(reg);
 
-    if (p->entry && p->entry->fini)
+    if (p->entry && p->entry->fini) {
+        tenon__stage(p, TENON_STAGE_FINI);
         p->entry->fini(p);
+    }
 
     tenon__lock(reg);
     release_holds_by(reg, p);
@@ -196,6 +204,7 @@ static int run_init(tenon_plugin *p)
 {
     if (!p->entry->init)
         return 0;
+    tenon__stage(p, TENON_STAGE_INIT);
     tenon_error *e = tenon__error_tls();
     e->code = 0;
     int rc = p->entry->init(p, &tenon__host_api);
@@ -230,6 +239,7 @@ static int record_deps(tenon_plugin *p)
 static int load_one(tenon_plugin *p)
 {
     tenon_registry *reg = p->reg;
+    tenon__stage(p, TENON_STAGE_LOAD);
     int rc = tenon__load_code(p);
     if (rc < 0)
         return rc;

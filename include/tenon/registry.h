@@ -151,6 +151,15 @@ TENON_API int tenon_plugin_unload(tenon_plugin *p);
 TENON_API int tenon_plugin_hold(tenon_plugin *p, const char *holder);
 TENON_API int tenon_plugin_release(tenon_plugin *p, const char *holder);
 
+/* Validates p in a child process: verify, load, init and fini of p and its
+ * dependencies run there, under a timeout (timeout_ms; 0 means 10 s), so a
+ * plugin that crashes or hangs cannot take the host down. A crash is
+ * reported as TENON_ECRASH naming the signal and the stage it happened in,
+ * a hang as TENON_ETIMEOUT; any other failure is the error the child met.
+ * A failure is recorded as p's status (BROKEN) and error unless p is
+ * loaded. Returns 0 if p loaded, initialized and finished cleanly. */
+TENON_API int tenon_plugin_validate(tenon_plugin *p, unsigned timeout_ms);
+
 /* The load order the registry would use for p: its dependencies first,
  * p last. Stores up to cap plugins; returns how many there are, or a
  * negative error (TENON_ECYCLE, TENON_EMISSINGDEP, TENON_EVERSION). */

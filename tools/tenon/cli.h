@@ -1,0 +1,66 @@
+/* Shared pieces of the tenon command-line tool. */
+#ifndef TENON_CLI_H
+#define TENON_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <tenon/tenon.h>
+
+/* Exit statuses, documented in tenon(1). */
+enum {
+    CLI_OK = 0,       /* success */
+    CLI_FAILED = 1,   /* a plugin failed a check, or was not found */
+    CLI_USAGE = 2,    /* bad command line */
+    CLI_INTERNAL = 3, /* the tool itself failed (out of memory, I/O) */
+};
+
+/* Options every plugin-reading command takes. */
+typedef struct cli_search {
+    const char *dirs[64];
+    size_t n_dirs;
+    bool no_env;
+    bool no_default;
+    bool allow_unsafe;
+} cli_search;
+
+/* Handles --path/-p, --no-env, --no-default, --allow-unsafe. Returns true if
+ * opt was one of them. */
+bool cli_search_option(cli_search *s, int opt, const char *arg);
+#define CLI_SEARCH_LONG_OPTIONS                                  \
+    {"path", required_argument, NULL, 'p'},                      \
+    {"no-env", no_argument, NULL, 1001},                         \
+    {"no-default", no_argument, NULL, 1002},                     \
+    {"allow-unsafe", no_argument, NULL, 1003}
+#define CLI_SEARCH_HELP                                                            \
+    "  -p, --path DIR     search DIR for plugins (repeatable; before the others)\n"  \
+    "      --no-env       ignore TENON_PLUGIN_PATH\n"                                \
+    "      --no-default   do not search the default plugin folder\n"                 \
+    "      --allow-unsafe skip the owner and permission checks (unsafe)\n"
+
+/* Makes a registry with the search options, and scans. Prints the error and
+ * returns NULL on failure. */
+tenon_registry *cli_registry(const cli_search *s);
+
+/* Prints "tenon: what: <last error>" to stderr. */
+void cli_print_error(const char *what);
+
+/* "ok", "loaded", "shadowed by FILE", "broken: reason"... */
+void cli_status_text(tenon_plugin *p, char *buf, size_t size);
+
+/* The plugin as a JSON object (descriptor, status, reason, file). */
+json_t *cli_plugin_json(tenon_plugin *p);
+
+/* The error as a JSON object, or null. */
+json_t *cli_error_json(const tenon_error *e);
+
+/* Prints a JSON value to stdout, with a newline. */
+int cli_print_json(json_t *value);
+
+int cmd_list(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+
+#endif

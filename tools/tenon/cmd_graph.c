@@ -1,0 +1,185 @@
+/* tenon graph: the dependency graph and the load order, as text or as
+ * Graphviz dot (`tenon graph --dot | dot -Tsvg > plugins.svg`). */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char graph_help[] =
+    "usage: tenon graph [--path DIR]... [--dot]\n"
+    "\n"
+    "Prints the load order of the usable plugins in the search path (every\n"
+    "plugin after its dependencies) and the dependency graph, with missing\n"
+    "dependencies, version conflicts and cycles named. No plugin code runs.\n"
+    "\n"
+    "options:\n" CLI_SEARCH_HELP
+    "  -d, --dot          print the graph in Graphviz dot\n"
+    "  -h, --help         show this help\n";
+
+typedef struct graph {
+    tenon_registry *reg;
+    tenon_plugin **order;
+    size_t n_order;
+    size_t cap;
+} graph;
+
+static bool in_order(const graph *g, const tenon_plugin *p)
+{
+    for (size_t i = 0; i < g->n_order; i++)
+        if (g->order[i] == p)
+            return true;
+    return false;
+}
+
+static bool usable(tenon_plugin *p)
+{
+    tenon_status st = tenon_plugin_status(p);
+    return st == TENON_STATUS_FOUND || st == TENON_STATUS_LOADED;
+}
+
+/* Escapes a string for a dot label or ID. */
+static void dot_quoted(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            putchar('\\');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+int cmd_graph(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_SEARCH_LONG_OPTIONS,
+        {"dot", no_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    cli_search search = {0};
+    bool dot = false;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "p:dh", longopts, NULL)) != -1) {
+        if (cli_search_option(&search, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'd':
+            dot = true;
+            break;
+        case 'h':
+            fputs(graph_help, stdout);
+            return CLI_OK;
+        default:
+            fputs(graph_help, stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "tenon graph: unexpected argument '%s'\n", argv[optind]);
+        return CLI_USAGE;
+    }
+    tenon_registry *reg = cli_registry(&search);
+    if (!reg)
+        return CLI_INTERNAL;
+    size_t n = tenon_registry_count(reg);
+    graph g = {reg, calloc(n + 1, sizeof(tenon_plugin *)), 0, n};
+    tenon_plugin **one = calloc(n + 1, sizeof(tenon_plugin *));
+    tenon_error *errors = calloc(n + 1, sizeof(tenon_error));
+    if (!g.order || !one || !errors)
+        return CLI_INTERNAL;
+
+    /* Merging each plugin's own load order keeps every dependency before
+     * its dependents. */
+    int status = CLI_OK;
+    for (size_t i = 0; i < n; i++) {
+        tenon_plugin *p = tenon_registry_at(reg, i);
+        if (!usable(p))
+            continue;
+        int k = tenon_plugin_load_order(p, one, n);
+        if (k < 0) {
+            errors[i] = *tenon_last_error();
+            status = CLI_FAILED;
+            continue;
+        }
+        for (int j = 0; j < k; j++)
+            if (!in_order(&g, one[j]))
+                g.order[g.n_order++] = one[j];
+    }
+
+    if (dot) {
+        printf("digraph tenon {\n  rankdir=LR;\n  node [shape=box, style=rounded, "
+               "fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
+        for (size_t i = 0; i < n; i++) {
+            tenon_plugin *p = tenon_registry_at(reg, i);
+            const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
+            if (!d || tenon_plugin_status(p) == TENON_STATUS_SHADOWED)
+                continue;
+            char label[256];
+            snprintf(label, sizeof(label), "%s\\n%s%s", d->name, d->version,
+                     tenon_plugin_is_static(p) ? " (static)" : "");
+            printf("  ");
+            dot_quoted(d->name);
+            printf(" [label=\"%s\"%s];\n", label,
+                   !usable(p) ? ", color=gray, fontcolor=gray"
+                   : errors[i].code ? ", color=red" : "");
+            for (size_t r = 0; r < d->n_requires; r++) {
+                tenon_plugin *dep = tenon_registry_find(reg, d->requires[r].name);
+                if (!dep) {
+                    printf("  ");
+                    dot_quoted(d->requires[r].name);
+                    printf(" [label=\"%s\\nmissing\", color=red, fontcolor=red, "
+                           "style=\"rounded,dashed\"];\n",
+                           d->requires[r].name);
+                }
+                printf("  ");
+                dot_quoted(d->name);
+                printf(" -> ");
+                dot_quoted(d->requires[r].name);
+                printf(" [label=");
+                dot_quoted(d->requires[r].range[0] ? d->requires[r].range : "any");
+                printf("%s];\n", dep ? "" : ", color=red");
+            }
+        }
+        printf("}\n");
+    } else {
+        printf("load order:\n");
+        for (size_t i = 0; i < g.n_order; i++)
+            printf("  %2zu. %s %s\n", i + 1, tenon_plugin_name(g.order[i]),
+                   tenon_plugin_version(g.order[i]));
+        if (!g.n_order)
+            printf("  (no usable plugins)\n");
+        printf("dependencies:\n");
+        bool any = false;
+        for (size_t i = 0; i < n; i++) {
+            tenon_plugin *p = tenon_registry_at(reg, i);
+            const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
+            if (!d || !usable(p))
+                continue;
+            for (size_t r = 0; r < d->n_requires; r++) {
+                tenon_plugin *dep = tenon_registry_find(reg, d->requires[r].name);
+                printf("  %s -> %s %s%s\n", d->name, d->requires[r].name,
+                       d->requires[r].range[0] ? d->requires[r].range : "(any)",
+                       dep ? "" : "  [missing]");
+                any = true;
+            }
+        }
+        if (!any)
+            printf("  (none)\n");
+        bool header = false;
+        for (size_t i = 0; i < n; i++) {
+            if (!errors[i].code)
+                continue;
+            if (!header)
+                printf("problems:\n");
+            header = true;
+            printf("  %s: %s\n", tenon_plugin_name(tenon_registry_at(reg, i)), errors[i].message);
+        }
+    }
+    free(errors);
+    free(one);
+    free(g.order);
+    tenon_registry_free(reg);
+    return status;
+}
