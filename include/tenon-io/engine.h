@@ -40,13 +40,13 @@ extern "C" {
 #define TIO_META_TARGETS "tenon-io.targets"
 
 /* Data directions. */
-typedef enum tio_ddir {
+typedef enum tio_io_dir {
     TIO_READ = 0,
     TIO_WRITE = 1,
     TIO_TRIM = 2,
     TIO_SYNC = 3,     /* fsync(2) semantics: offset and len unused */
     TIO_DATASYNC = 4, /* fdatasync(2) semantics */
-} tio_ddir;
+} tio_io_dir;
 
 /* How a file is opened. */
 enum {
@@ -73,7 +73,7 @@ typedef struct tio_io {
     uint64_t len;
     void *buf;
     tio_file *file;
-    uint32_t ddir;  /* tio_ddir */
+    uint32_t ddir;  /* tio_io_dir */
     uint32_t index; /* position among the thread's units: 0 .. n_ios-1 */
     int64_t result; /* set by the engine: bytes transferred, or -errno */
     void *engine_data; /* io_data_size bytes reserved for the engine, or NULL */
