@@ -1,0 +1,248 @@
+#include "tio_job_stats.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void dir_stats_init(struct tio_dir_stats *ds)
+{
+    ds->ios = 0;
+    ds->bytes = 0;
+    ds->short_ios = 0;
+    ds->drop_ios = 0;
+    ds->errors = 0;
+    ds->runtime_ns = 0;
+    tio_latstat_init(&ds->slat);
+    tio_latstat_init(&ds->lat);
+    tio_sstat_init(&ds->bw);
+    tio_sstat_init(&ds->iops);
+    tio_hist_init(&ds->clat);
+}
+
+static void clear_counters(struct tio_job_stats *js)
+{
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
+        dir_stats_init(&js->dir[d]);
+        js->last_ios[d] = 0;
+        js->last_bytes[d] = 0;
+    }
+    tio_hist_init(&js->sync);
+    memset(js->depth, 0, sizeof(js->depth));
+    memset(js->submit, 0, sizeof(js->submit));
+    memset(js->complete, 0, sizeof(js->complete));
+    memset(&js->errors, 0, sizeof(js->errors));
+}
+
+void tio_job_stats_init(struct tio_job_stats *js, uint64_t sample_interval_ns,
+                        size_t series_cap)
+{
+    clear_counters(js);
+    js->start_ns = 0;
+    js->end_ns = 0;
+    js->sample_interval_ns =
+        sample_interval_ns ? sample_interval_ns : TIO_SAMPLE_INTERVAL_DEFAULT_NS;
+    /* Nothing is due before tio_stats_start. */
+    js->next_tick_ns = UINT64_MAX;
+    js->next_sample_ns = UINT64_MAX;
+    js->next_publish_ns = UINT64_MAX;
+    js->last_sample_ns = 0;
+    tio_series_init(&js->series, series_cap);
+    js->live = NULL;
+}
+
+void tio_job_stats_fini(struct tio_job_stats *js)
+{
+    tio_series_fini(&js->series);
+}
+
+void tio_job_stats_attach_live(struct tio_job_stats *js, struct tio_live_job *live)
+{
+    js->live = live;
+}
+
+static void publish(struct tio_job_stats *js)
+{
+    if (!js->live)
+        return;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++)
+        tio_live_publish(js->live, (enum tio_ddir)d, js->dir[d].ios, js->dir[d].bytes);
+}
+
+static void update_next_tick(struct tio_job_stats *js)
+{
+    js->next_tick_ns = js->next_sample_ns < js->next_publish_ns ? js->next_sample_ns
+                                                                 : js->next_publish_ns;
+}
+
+void tio_stats_start(struct tio_job_stats *js, uint64_t now_ns)
+{
+    js->start_ns = now_ns;
+    js->end_ns = 0;
+    js->last_sample_ns = now_ns;
+    js->next_sample_ns = now_ns + js->sample_interval_ns;
+    js->next_publish_ns = now_ns + TIO_PUBLISH_INTERVAL_NS;
+    update_next_tick(js);
+    if (js->live)
+        tio_live_set_started(js->live, now_ns);
+}
+
+void tio_stats_reset(struct tio_job_stats *js, uint64_t now_ns)
+{
+    clear_counters(js);
+    tio_series_clear(&js->series);
+    publish(js);
+    tio_stats_start(js, now_ns);
+}
+
+/* One sample per interval and direction, for the directions the job has
+ * used so far, so a read-only job has no write samples (as in fio). */
+static void take_sample(struct tio_job_stats *js, uint64_t now_ns, bool store_rates)
+{
+    uint64_t dt = now_ns - js->last_sample_ns;
+    if (dt == 0)
+        return;
+    struct tio_series_point p;
+    memset(&p, 0, sizeof(p));
+    p.t_ns = js->last_sample_ns - js->start_ns;
+    p.dur_ns = dt;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
+        struct tio_dir_stats *ds = &js->dir[d];
+        uint64_t dios = ds->ios - js->last_ios[d];
+        uint64_t dbytes = ds->bytes - js->last_bytes[d];
+        p.ios[d] = dios;
+        p.bytes[d] = dbytes;
+        if (store_rates && ds->ios) {
+            tio_sstat_add(&ds->bw, (double)dbytes * 1e9 / (double)dt);
+            tio_sstat_add(&ds->iops, (double)dios * 1e9 / (double)dt);
+        }
+        js->last_ios[d] = ds->ios;
+        js->last_bytes[d] = ds->bytes;
+    }
+    tio_series_add(&js->series, &p);
+    js->last_sample_ns = now_ns;
+}
+
+void tio_stats_tick_slow(struct tio_job_stats *js, uint64_t now_ns)
+{
+    if (now_ns >= js->next_sample_ns) {
+        take_sample(js, now_ns, true);
+        js->next_sample_ns = now_ns + js->sample_interval_ns;
+    }
+    if (now_ns >= js->next_publish_ns) {
+        publish(js);
+        js->next_publish_ns = now_ns + TIO_PUBLISH_INTERVAL_NS;
+    }
+    update_next_tick(js);
+}
+
+void tio_stats_finish(struct tio_job_stats *js, uint64_t now_ns)
+{
+    if (now_ns < js->start_ns)
+        now_ns = js->start_ns;
+    js->end_ns = now_ns;
+    /* The last, partial interval goes to the plot but not into the
+     * bandwidth samples: a few milliseconds would skew min and stddev. */
+    if (now_ns > js->last_sample_ns)
+        take_sample(js, now_ns, false);
+    tio_series_flush(&js->series);
+    uint64_t runtime = now_ns - js->start_ns;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++)
+        js->dir[d].runtime_ns = js->dir[d].ios ? runtime : 0;
+    publish(js);
+    js->next_sample_ns = UINT64_MAX;
+    js->next_publish_ns = UINT64_MAX;
+    js->next_tick_ns = UINT64_MAX;
+}
+
+void tio_stats_error(struct tio_job_stats *js, enum tio_ddir d, const char *kind)
+{
+    if ((unsigned)d < TIO_DDIR_COUNT)
+        js->dir[d].errors++;
+    struct tio_error_counts *ec = &js->errors;
+    if (!kind || !*kind)
+        kind = "other";
+    for (unsigned i = 0; i < ec->n; i++) {
+        if (strncmp(ec->e[i].kind, kind, TIO_ERROR_KIND_LEN - 1) == 0) {
+            ec->e[i].count++;
+            return;
+        }
+    }
+    if (ec->n == TIO_ERROR_KINDS_MAX) {
+        ec->other++;
+        return;
+    }
+    snprintf(ec->e[ec->n].kind, sizeof(ec->e[ec->n].kind), "%s", kind);
+    ec->e[ec->n].count = 1;
+    ec->n++;
+}
+
+void tio_stats_errno(struct tio_job_stats *js, enum tio_ddir d, int errnum)
+{
+    char name[TIO_ERROR_KIND_LEN];
+    const char *s = strerrorname_np(errnum);
+    if (!s) {
+        snprintf(name, sizeof(name), "E%d", errnum);
+        s = name;
+    }
+    tio_stats_error(js, d, s);
+}
+
+static void merge_errors(struct tio_error_counts *dst, const struct tio_error_counts *src)
+{
+    for (unsigned i = 0; i < src->n; i++) {
+        unsigned j;
+        for (j = 0; j < dst->n; j++)
+            if (strcmp(dst->e[j].kind, src->e[i].kind) == 0)
+                break;
+        if (j < dst->n) {
+            dst->e[j].count += src->e[i].count;
+        } else if (dst->n < TIO_ERROR_KINDS_MAX) {
+            dst->e[dst->n] = src->e[i];
+            dst->n++;
+        } else {
+            dst->other += src->e[i].count;
+        }
+    }
+    dst->other += src->other;
+}
+
+void tio_job_stats_merge(struct tio_job_stats *dst, const struct tio_job_stats *src)
+{
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
+        struct tio_dir_stats *a = &dst->dir[d];
+        const struct tio_dir_stats *b = &src->dir[d];
+        a->ios += b->ios;
+        a->bytes += b->bytes;
+        a->short_ios += b->short_ios;
+        a->drop_ios += b->drop_ios;
+        a->errors += b->errors;
+        if (b->runtime_ns > a->runtime_ns)
+            a->runtime_ns = b->runtime_ns;
+        tio_latstat_merge(&a->slat, &b->slat);
+        tio_latstat_merge(&a->lat, &b->lat);
+        tio_sstat_sum(&a->bw, &b->bw);
+        tio_sstat_sum(&a->iops, &b->iops);
+        tio_hist_merge(&a->clat, &b->clat);
+    }
+    tio_hist_merge(&dst->sync, &src->sync);
+    for (int i = 0; i < TIO_DEPTH_BUCKETS; i++) {
+        dst->depth[i] += src->depth[i];
+        dst->submit[i] += src->submit[i];
+        dst->complete[i] += src->complete[i];
+    }
+    merge_errors(&dst->errors, &src->errors);
+}
+
+uint64_t tio_job_stats_total_ios(const struct tio_job_stats *js)
+{
+    uint64_t n = 0;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++)
+        n += js->dir[d].ios;
+    return n;
+}
+
+void tio_job_stats_clat_all(const struct tio_job_stats *js, struct tio_hist *out)
+{
+    tio_hist_init(out);
+    for (int d = 0; d < TIO_DDIR_COUNT; d++)
+        tio_hist_merge(out, &js->dir[d].clat);
+}

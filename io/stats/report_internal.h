@@ -1,0 +1,76 @@
+/* Shared by the report writers; not for the host. */
+#ifndef TIO_REPORT_INTERNAL_H
+#define TIO_REPORT_INTERNAL_H
+
+#include "tio_kv.h"
+#include "tio_report.h"
+
+struct tio_report {
+    char *version;
+    struct timespec wall;
+    struct tio_kv_list global_options;
+    double percentiles[TIO_PERCENTILES_MAX];
+    size_t npercentiles;
+
+    struct tio_job_result **jobs; /* as added, owned */
+    size_t njobs;
+    size_t jobs_cap;
+
+    struct tio_disk_util *disks;
+    size_t ndisks;
+
+    bool finalized;
+    const struct tio_job_result **entries; /* what is reported, in order */
+    size_t nentries;
+    struct tio_job_result **sums; /* group_reporting sums, owned */
+    size_t nsums;
+    struct tio_group_total *groups;
+    size_t ngroups;
+};
+
+/* The numbers fio prints for one direction, derived once for both writers. */
+struct tio_dir_summary {
+    uint64_t io_bytes;
+    uint64_t bw_bytes;   /* bytes/s over the direction's runtime */
+    double iops;
+    uint64_t runtime_ms;
+    uint64_t issued;     /* completed plus failed IOs */
+    uint64_t short_ios;
+    uint64_t drop_ios;
+    /* Samples, in KiB/s and IO/s. */
+    uint64_t bw_samples;
+    double bw_min, bw_max, bw_mean, bw_dev;
+    double bw_agg_pct;   /* the mean's share of the group's bandwidth */
+    uint64_t iops_samples;
+    double iops_min, iops_max, iops_mean, iops_dev;
+};
+
+void tio_dir_summarize(const struct tio_dir_stats *ds, uint64_t group_agg_bw,
+                       struct tio_dir_summary *out);
+
+/* fio's latency distribution maps, in percent of all IOs. Edges are
+ * exclusive upper bounds: "4" holds [2, 4). */
+#define TIO_LAT_DIST_N 10
+#define TIO_LAT_DIST_MS_N 12
+extern const unsigned tio_lat_dist_edges[TIO_LAT_DIST_MS_N - 1];
+
+struct tio_lat_dist {
+    double ns[TIO_LAT_DIST_N];
+    double us[TIO_LAT_DIST_N];
+    double ms[TIO_LAT_DIST_MS_N]; /* last is ">=2000" */
+};
+
+void tio_lat_dist_compute(const struct tio_job_stats *js, struct tio_lat_dist *out);
+
+/* Depth maps in percent, each small nonzero share shown as 0.1 (fio does
+ * this so that a rare depth is still visible). */
+void tio_depth_pct(const uint64_t counts[TIO_DEPTH_BUCKETS], double out[TIO_DEPTH_BUCKETS]);
+
+extern const char *const tio_depth_level_labels[TIO_DEPTH_BUCKETS];
+extern const char *const tio_depth_batch_labels[TIO_DEPTH_BUCKETS];
+
+/* The group total of a result's group. */
+const struct tio_group_total *tio_report_group_of(const struct tio_report *rep,
+                                                  unsigned groupid);
+
+#endif

@@ -1,0 +1,45 @@
+/* Results files written all-or-nothing.
+ *
+ * A benchmark's output is often the only record of an hour of measurement,
+ * and the disk it lands on may be the one just filled by the benchmark. So
+ * output goes to a temporary file beside the target, is flushed and fsynced,
+ * and only then renamed over the target: a full disk or a crash leaves
+ * either the old file or the complete new one, never a torn one. */
+#ifndef TIO_OUTFILE_H
+#define TIO_OUTFILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct tio_outfile;
+
+/* Creates "<dir>/.<name>.XXXXXX" beside path and opens it for writing.
+ * Returns 0, or -errno with a sentence in err (what, which file, why). */
+int tio_outfile_open(struct tio_outfile **out, const char *path, char *err, size_t errlen);
+
+/* Where to write. Valid until commit or abort. */
+FILE *tio_outfile_stream(struct tio_outfile *of);
+
+/* Flushes, fsyncs and closes the temporary file, renames it over the target
+ * and fsyncs the folder. On any failure removes the temporary file, leaves
+ * the target as it was, and returns -errno with a sentence in err. Frees of
+ * in every case. */
+int tio_outfile_commit(struct tio_outfile *of, char *err, size_t errlen);
+
+/* Gives up: closes and removes the temporary file. Frees of. */
+void tio_outfile_abort(struct tio_outfile *of);
+
+/* Test seam: closes the temporary file's stream and writes to fp instead
+ * (owned from now on), e.g. a stream on /dev/full to see how a full disk is
+ * handled. The temporary file stays and is still cleaned up. */
+void tio_outfile_replace_stream(struct tio_outfile *of, FILE *fp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,122 @@
+/* The end-of-run report: fio's normal text and fio's JSON.
+ *
+ *     struct tio_report *rep = tio_report_new("0.1.0");
+ *     tio_report_add_global_option(rep, "ioengine", "psync");
+ *     for each job: tio_report_add_job(rep, result);     // takes ownership
+ *     tio_report_write_normal(rep, stdout);               // or _json, _file
+ *     tio_report_free(rep);
+ *
+ * Jobs whose group asked for group_reporting are summed into one entry per
+ * group when the report is first written (or tio_report_finalize is called);
+ * after that, the report takes no more jobs. */
+#ifndef TIO_REPORT_H
+#define TIO_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "tio_ddir.h"
+#include "tio_job_result.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* fio's default completion-latency percentiles. */
+#define TIO_DEFAULT_PERCENTILES_N 17
+extern const double tio_default_percentiles[TIO_DEFAULT_PERCENTILES_N];
+#define TIO_PERCENTILES_MAX 64
+
+/* One block device's activity during the run (fio's "Disk stats" and
+ * "disk_util"). Index 0 is reads, 1 is writes. */
+struct tio_disk_util {
+    char name[64];
+    uint64_t ios[2];
+    uint64_t merges[2];
+    uint64_t ticks[2];   /* ms */
+    uint64_t in_queue;   /* ms */
+    double util;         /* percent of the run the device was busy */
+};
+
+/* A "Run status group" line set: totals over the group's reported entries. */
+struct tio_group_total {
+    unsigned groupid;
+    bool present[TIO_DDIR_COUNT]; /* the group did IO in this direction */
+    uint64_t io_bytes[TIO_DDIR_COUNT];
+    uint64_t agg_bw[TIO_DDIR_COUNT];     /* bytes/s: all bytes over the longest runtime */
+    uint64_t min_bw[TIO_DDIR_COUNT];     /* bytes/s of the slowest entry */
+    uint64_t max_bw[TIO_DDIR_COUNT];
+    uint64_t min_run_ms[TIO_DDIR_COUNT];
+    uint64_t max_run_ms[TIO_DDIR_COUNT];
+};
+
+enum tio_report_format {
+    TIO_REPORT_NORMAL = 1,
+    TIO_REPORT_JSON = 2
+};
+
+struct tio_report;
+
+/* version is tenon-io's ("0.1.0"); the JSON says "tenon-io-0.1.0" where fio
+ * says "fio-3.33". The report's time is now; see tio_report_set_time. NULL
+ * when out of memory. */
+struct tio_report *tio_report_new(const char *version);
+void tio_report_free(struct tio_report *rep);
+
+/* Wall-clock time of the run (JSON "timestamp", "timestamp_ms", "time"). */
+void tio_report_set_time(struct tio_report *rep, const struct timespec *wall);
+
+int tio_report_add_global_option(struct tio_report *rep, const char *key, const char *value);
+
+/* Percentiles to show instead of fio's defaults: each in (0, 100], at most
+ * TIO_PERCENTILES_MAX, sorted here. Returns 0 or -EINVAL. */
+int tio_report_set_percentiles(struct tio_report *rep, const double *p, size_t n);
+
+/* Takes ownership of job on success (0); on failure (-ENOMEM, or -EBUSY once
+ * the report is finalized) the caller keeps it. Entries keep the order in
+ * which jobs are added. */
+int tio_report_add_job(struct tio_report *rep, struct tio_job_result *job);
+
+int tio_report_add_disk(struct tio_report *rep, const struct tio_disk_util *disk);
+
+/* Builds the group_reporting sums and the group totals. Idempotent; the
+ * writers call it. Returns 0 or -ENOMEM. */
+int tio_report_finalize(struct tio_report *rep);
+
+/* The entries as reported (jobs, or group sums) and the group totals; valid
+ * after tio_report_finalize until tio_report_free. */
+size_t tio_report_entry_count(const struct tio_report *rep);
+const struct tio_job_result *tio_report_entry(const struct tio_report *rep, size_t i);
+size_t tio_report_group_count(const struct tio_report *rep);
+const struct tio_group_total *tio_report_group(const struct tio_report *rep, size_t i);
+
+/* Writes the report to an open stream. Returns 0, or -errno when the
+ * report could not be built or the stream reported a write error. */
+int tio_report_write_normal(struct tio_report *rep, FILE *out);
+int tio_report_write_json(struct tio_report *rep, FILE *out);
+
+/* The JSON document; the caller owns the reference. NULL when out of memory. */
+json_t *tio_report_to_json(struct tio_report *rep);
+
+/* Writes the given formats (a mask of tio_report_format; JSON first when
+ * both, as fio does) to an open stream. */
+int tio_report_write(struct tio_report *rep, FILE *out, unsigned formats);
+
+/* Writes the report to path all at once: into a temporary file in the same
+ * folder, flushed and fsynced, then renamed over path. A failure (full disk,
+ * no permission) leaves any previous file at path untouched, removes the
+ * temporary file, returns -errno and puts a sentence in err saying what
+ * failed, on which file and why. */
+int tio_report_write_file(struct tio_report *rep, const char *path, unsigned formats,
+                          char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
