@@ -1,0 +1,206 @@
+/* A job's life: fio's defaults, deep copies (a [global] becomes each job's
+ * starting point; numjobs makes clones), and freeing; plus the setup that
+ * holds them. */
+#include <string.h>
+
+#include "job_internal.h"
+
+#define TIO__DEFAULT_ENGINE "psync"
+#define TIO__DEFAULT_FORMAT "$jobname.$jobnum.$filenum"
+
+int tio__job_init(const struct tio_allocator *a, struct tio_job *job)
+{
+    int d;
+
+    memset(job, 0, sizeof(*job));
+    job->numjobs = 1;
+    job->nrfiles = 1;
+    job->loops = 1;
+    job->rw = TIO_RW_READ;
+    for (d = 0; d < TIO_DDIR_COUNT; d++)
+        job->bs[d] = 4096;
+    job->rwmixread = 50;
+    job->randrepeat = true;
+    job->randseed = 0x89;            /* fio's fixed default seed */
+    job->iodepth = 1;
+    job->iodepth_batch = 1;
+    job->iodepth_batch_complete_min = 1;
+    job->invalidate = true;
+    job->allow_file_create = true;
+    job->do_verify = true;
+    job->scramble_buffers = true;
+    job->kb_base = 1024;
+    job->ioengine = tio__strdup(a, TIO__DEFAULT_ENGINE);
+    job->filename_format = tio__strdup(a, TIO__DEFAULT_FORMAT);
+    if (!job->ioengine || !job->filename_format) {
+        tio__job_free(a, job);
+        return -1;
+    }
+    return 0;
+}
+
+static int dup_str(const struct tio_allocator *a, char **dst, const char *src)
+{
+    *dst = NULL;
+    if (!src)
+        return 0;
+    *dst = tio__strdup(a, src);
+    return *dst ? 0 : -1;
+}
+
+int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const struct tio_job *src)
+{
+    *dst = *src;
+    /* detach every owned pointer first, so a failure part-way frees only
+     * what this copy allocated */
+    dst->name = dst->description = dst->filename_format = dst->ioengine = NULL;
+    dst->origin.file = dst->origin.argtext = NULL;
+    dst->filenames.v = dst->directories.v = NULL;
+    dst->filenames.n = dst->directories.n = 0;
+    dst->buffer_pattern = NULL;
+    dst->engine_options = NULL;
+    dst->nr_engine_options = 0;
+
+    if (dup_str(a, &dst->name, src->name) || dup_str(a, &dst->description, src->description) ||
+        dup_str(a, &dst->filename_format, src->filename_format) ||
+        dup_str(a, &dst->ioengine, src->ioengine) ||
+        tio__origin_copy(a, &dst->origin, &src->origin) ||
+        tio__strv_copy(a, &dst->filenames, &src->filenames) ||
+        tio__strv_copy(a, &dst->directories, &src->directories) ||
+        tio__engine_options_copy(a, dst, src))
+        goto fail;
+    if (src->buffer_pattern) {
+        dst->buffer_pattern = tio__alloc(a, src->buffer_pattern_len);
+        if (!dst->buffer_pattern)
+            goto fail;
+        memcpy(dst->buffer_pattern, src->buffer_pattern, src->buffer_pattern_len);
+    }
+    return 0;
+fail:
+    tio__job_free(a, dst);
+    return -1;
+}
+
+void tio__job_free(const struct tio_allocator *a, struct tio_job *job)
+{
+    if (!job)
+        return;
+    tio__free(a, job->name);
+    tio__free(a, job->description);
+    tio__free(a, job->filename_format);
+    tio__free(a, job->ioengine);
+    tio__free(a, job->buffer_pattern);
+    tio__origin_free(a, &job->origin);
+    tio__strv_free(a, &job->filenames);
+    tio__strv_free(a, &job->directories);
+    tio__engine_options_free(a, job);
+    memset(job, 0, sizeof(*job));
+}
+
+void tio_parse_config_init(struct tio_parse_config *cfg)
+{
+    if (cfg)
+        memset(cfg, 0, sizeof(*cfg));
+}
+
+struct tio_setup *tio__setup_new(const struct tio_parse_config *cfg)
+{
+    struct tio_allocator a = {NULL, NULL};
+    struct tio_setup *s;
+
+    if (cfg)
+        a = cfg->alloc;
+    s = tio__alloc(&a, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->alloc = a;
+    s->program.output_format = TIO_OUTPUT_NORMAL;
+    s->program.eta = TIO_ETA_AUTO;
+    return s;
+}
+
+int tio__setup_add_job(struct tio_setup *s, struct tio_job *job)
+{
+    void *arr = s->jobs;
+
+    if (s->nr_jobs >= TIO_MAX_JOBS)
+        return TIO_ERANGE;
+    if (tio__grow(&s->alloc, &arr, &s->jobs_cap_, s->nr_jobs + 1, sizeof(*s->jobs)) != 0)
+        return TIO_ENOMEM;
+    s->jobs = arr;
+    s->jobs[s->nr_jobs++] = *job;
+    memset(job, 0, sizeof(*job));
+    return TIO_OK;
+}
+
+void tio_setup_free(struct tio_setup *s)
+{
+    struct tio_allocator a;
+    size_t i;
+
+    if (!s)
+        return;
+    a = s->alloc;
+    for (i = 0; i < s->nr_jobs; i++)
+        tio__job_free(&a, &s->jobs[i]);
+    tio__free(&a, s->jobs);
+    tio__free(&a, s->program.output);
+    tio__free(&a, s->program.enghelp_engine);
+    tio__free(&a, s->program.enghelp_option);
+    tio__free(&a, s->program.plugin_config);
+    tio__free(&a, s->program.plot);
+    tio__strv_free(&a, &s->program.sections);
+    tio__strv_free(&a, &s->program.job_files);
+    tio__free(&a, s);
+}
+
+/* ---- small helpers for the host ------------------------------------------ */
+
+const char *tio_rw_name(enum tio_rw rw)
+{
+    switch (rw) {
+    case TIO_RW_READ: return "read";
+    case TIO_RW_WRITE: return "write";
+    case TIO_RW_RANDREAD: return "randread";
+    case TIO_RW_RANDWRITE: return "randwrite";
+    case TIO_RW_RW: return "rw";
+    case TIO_RW_RANDRW: return "randrw";
+    }
+    return "?";
+}
+
+const char *tio_verify_name(enum tio_verify v)
+{
+    switch (v) {
+    case TIO_VERIFY_NONE: return "none";
+    case TIO_VERIFY_CRC32C: return "crc32c";
+    case TIO_VERIFY_MD5: return "md5";
+    case TIO_VERIFY_SHA256: return "sha256";
+    }
+    return "?";
+}
+
+bool tio_rw_is_random(enum tio_rw rw)
+{
+    return rw == TIO_RW_RANDREAD || rw == TIO_RW_RANDWRITE || rw == TIO_RW_RANDRW;
+}
+
+bool tio_rw_reads(enum tio_rw rw)
+{
+    return rw == TIO_RW_READ || rw == TIO_RW_RANDREAD || rw == TIO_RW_RW || rw == TIO_RW_RANDRW;
+}
+
+bool tio_rw_writes(enum tio_rw rw)
+{
+    return rw == TIO_RW_WRITE || rw == TIO_RW_RANDWRITE || rw == TIO_RW_RW || rw == TIO_RW_RANDRW;
+}
+
+uint64_t tio_job_start_offset(const struct tio_job *job, uint64_t file_size)
+{
+    uint64_t off = tio_amount_bytes(&job->offset, file_size);
+    uint64_t inc = tio_amount_bytes(&job->offset_increment, file_size);
+
+    if (inc && job->clone > (UINT64_MAX - off) / inc)
+        return UINT64_MAX;
+    return off + (uint64_t)job->clone * inc;
+}

@@ -1,0 +1,162 @@
+/* tenon-io job parser: what the parser's files share and the host never
+ * sees. Everything here is tio__-prefixed. */
+#ifndef TIO_JOB_INTERNAL_H
+#define TIO_JOB_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tio_job.h"
+
+#if defined(__GNUC__)
+#define TIO__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define TIO__PRINTF(f, a)
+#endif
+
+#define TIO__ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- mem.c: allocation through the configured allocator ---------------- */
+
+void *tio__alloc(const struct tio_allocator *a, size_t size);    /* zeroed */
+void *tio__realloc(const struct tio_allocator *a, void *p, size_t size);
+void *tio__reallocarray(const struct tio_allocator *a, void *p, size_t n, size_t size);
+void tio__free(const struct tio_allocator *a, void *p);
+char *tio__strdup(const struct tio_allocator *a, const char *s);
+char *tio__strndup(const struct tio_allocator *a, const char *s, size_t n);
+
+/* Make room for `need` elements of `size` bytes in *arr (capacity *cap). */
+int tio__grow(const struct tio_allocator *a, void **arr, size_t *cap, size_t need, size_t size);
+
+/* A growing string. Once an append fails the buffer stays failed, so a
+ * sequence of appends needs one check at the end. */
+struct tio__buf {
+    const struct tio_allocator *a;
+    char *s;
+    size_t len;
+    size_t cap;
+    bool failed;
+};
+void tio__buf_init(struct tio__buf *b, const struct tio_allocator *a);
+void tio__buf_add(struct tio__buf *b, const char *s, size_t n);
+void tio__buf_puts(struct tio__buf *b, const char *s);
+void tio__buf_putc(struct tio__buf *b, char c);
+void tio__buf_printf(struct tio__buf *b, const char *fmt, ...) TIO__PRINTF(2, 3);
+char *tio__buf_take(struct tio__buf *b);   /* NULL if failed; resets b */
+void tio__buf_free(struct tio__buf *b);
+
+int tio__strv_push(const struct tio_allocator *a, struct tio_strv *v, char *owned);
+int tio__strv_copy(const struct tio_allocator *a, struct tio_strv *dst, const struct tio_strv *src);
+void tio__strv_free(const struct tio_allocator *a, struct tio_strv *v);
+
+int tio__origin_copy(const struct tio_allocator *a, struct tio_origin *dst,
+                     const struct tio_origin *src);
+void tio__origin_free(const struct tio_allocator *a, struct tio_origin *o);
+
+int tio__oom(struct tio_error *err);
+
+/* ---- job.c: one job's life ---------------------------------------------- */
+
+int tio__job_init(const struct tio_allocator *a, struct tio_job *job);   /* fio defaults */
+int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const struct tio_job *src);
+void tio__job_free(const struct tio_allocator *a, struct tio_job *job);
+
+struct tio_setup *tio__setup_new(const struct tio_parse_config *cfg);
+/* Move *job (emptied) to the end of setup->jobs. */
+int tio__setup_add_job(struct tio_setup *s, struct tio_job *job);
+
+/* ---- engine_options.c ---------------------------------------------------- */
+
+/* Add or replace key (replacing keeps the first position). */
+int tio__engine_option_set(const struct tio_allocator *a, struct tio_job *job, const char *key,
+                           const char *value, const struct tio_origin *origin);
+int tio__engine_options_copy(const struct tio_allocator *a, struct tio_job *dst,
+                             const struct tio_job *src);
+void tio__engine_options_free(const struct tio_allocator *a, struct tio_job *job);
+
+/* ---- options.c: the core option table ------------------------------------ */
+
+/* How a command-line option takes its value when written without '='. */
+enum tio__argkind {
+    TIO__ARG_NONE,      /* flag: "--thread" is true, the next argument is not its value */
+    TIO__ARG_OPTIONAL,  /* bool: takes the next argument unless it starts with '-' */
+    TIO__ARG_REQUIRED,  /* takes the next argument */
+};
+
+struct tio__option;
+const struct tio__option *tio__option_find(const char *name);
+enum tio__argkind tio__option_argkind(const struct tio__option *opt);
+bool tio__option_is_early(const struct tio__option *opt);  /* kb_base: applied first */
+const char *tio__option_name(const struct tio__option *opt);
+/* Parse value (NULL: given bare) for opt into job. key is the name as
+ * written (an alias stays an alias in messages). */
+int tio__option_set(const struct tio__option *opt, const struct tio_allocator *a,
+                    struct tio_job *job, bool is_global, const char *key, const char *value,
+                    const struct tio_origin *origin, struct tio_error *err);
+/* The core option name or alias closest to name, or NULL. */
+const char *tio__suggest_core(const char *name);
+
+/* A key=value that is waiting for its section to end. */
+struct tio__pending {
+    char *key;
+    char *value;               /* NULL: bare */
+    struct tio_origin origin;
+};
+
+/* Expands a raw job-file value; NULL for command-line values. */
+typedef int (*tio__expand_fn)(void *ctx, const char *key, const char *raw,
+                              const struct tio_origin *origin, char **out,
+                              struct tio_error *err);
+
+/* Apply a section's options to job: kb_base/unit_base first (so "size=1k"
+ * means the same wherever kb_base is written in the section, as fio), then
+ * the rest in order. Unknown keys become engine options; fio-only keys fail. */
+int tio__apply_section(const struct tio_allocator *a, struct tio_job *job, bool is_global,
+                       const struct tio__pending *p, size_t n, tio__expand_fn expand,
+                       void *expand_ctx, struct tio_error *err);
+
+void tio__pending_free(const struct tio_allocator *a, struct tio__pending *p, size_t n);
+int tio__pending_add(const struct tio_allocator *a, struct tio__pending **arr, size_t *n,
+                     size_t *cap, const char *key, const char *value,
+                     const struct tio_origin *origin);
+
+/* ---- fio_options.c: what fio has that tenon-io does not -------------------- */
+
+bool tio__fio_job_option(const char *name);
+bool tio__fio_program_option(const char *name);
+
+/* ---- suggest.c ------------------------------------------------------------- */
+
+/* The candidate closest to name (edit distance <= 2, or 1 for short names),
+ * or NULL. */
+const char *tio__suggest(const char *name, const char *const *cands, size_t n);
+
+/* ---- error.c ---------------------------------------------------------------- */
+
+/* Quote a value for an error message, shortened to fit. */
+void tio__clip(char *dst, size_t size, const char *s);
+
+/* ---- expand.c: ${VAR} and fio's $keywords in job-file values ---------------- */
+
+struct tio__expand_ctx {
+    const struct tio_allocator *a;
+    const struct tio_parse_config *cfg;
+};
+int tio__expand_value(void *ctx, const char *key, const char *raw,
+                      const struct tio_origin *origin, char **out, struct tio_error *err);
+
+/* ---- jobfile.c --------------------------------------------------------------- */
+
+/* Parse one job file into setup. `base` is the [global] state the file starts
+ * from; file_index > 0 makes the file's first job a stonewall, as fio does
+ * when several job files are given. */
+int tio__jobfile_parse(struct tio_setup *s, const struct tio_parse_config *cfg,
+                       const struct tio_job *base, const char *path, const char *text,
+                       size_t len, unsigned file_index, struct tio_error *err);
+
+/* Read a whole file ("-" is stdin) into memory. */
+int tio__read_file(const struct tio_allocator *a, const char *path, char **text, size_t *len,
+                   const struct tio_origin *where, struct tio_error *err);
+
+#endif /* TIO_JOB_INTERNAL_H */

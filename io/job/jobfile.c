@@ -1,0 +1,625 @@
+/* fio job files, parsed with inih.
+ *
+ * inih splits lines into [section] and name=value and calls us back; fio's
+ * dialect differs from plain INI in ways inih cannot be configured for
+ * without touching its process-wide settings (the parser must stay
+ * reentrant), so a reader in front of inih hands it one normalized line at
+ * a time:
+ *  - comments start at the first ';' or '#' anywhere on the line, as fio;
+ *  - "time_based" (no '=') means true: inih sees "time_based=" and the
+ *    handler learns from the reader that the value was absent;
+ *  - inih's line buffer is small and it truncates section names, so an
+ *    overlong value travels beside the line and the section name is taken
+ *    from the reader;
+ *  - inih reports nothing for an empty section, so after each header the
+ *    reader inserts a marker line that tells the handler a section began;
+ *  - "include FILE" is expanded by the reader, so included lines keep
+ *    their own file and line number in error messages.
+ * The handler collects each section's options and applies them when the
+ * section ends (so kb_base can apply to the whole section, as in fio). */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "job_internal.h"
+
+#define MARKER "\x01"
+#define TIO__MAX_JOBFILE (64u * 1024 * 1024)
+
+struct source {
+    char *path;        /* as shown in errors */
+    char *dir;         /* includes are relative to this */
+    char *text;        /* owned copy for includes, borrowed for the top file */
+    bool owned;
+    size_t len;
+    size_t pos;
+    unsigned line;
+};
+
+enum section_kind { SEC_NONE, SEC_GLOBAL, SEC_JOB, SEC_SKIP };
+
+struct jobfile {
+    const struct tio_allocator *a;
+    struct tio_setup *setup;
+    const struct tio_parse_config *cfg;
+    struct tio__expand_ctx ectx;
+    struct tio_error *err;
+    int rc;                         /* first error, stops the reader */
+    struct tio_error deferred;      /* a syntax error found by the reader */
+
+    struct source stack[TIO_MAX_INCLUDE_DEPTH + 1];
+    unsigned depth;
+
+    /* what the reader tells the handler about the line inih is handling */
+    struct tio_origin cur;          /* file borrowed from the source stack */
+    bool cur_bare;
+    char *long_value;
+    bool emit_marker;
+    char *header;                   /* full name from the last [header] */
+
+    enum section_kind kind;
+    struct tio_job global;          /* what the next job starts from */
+    struct tio_job job;             /* the job section being read */
+    struct tio__pending *pending;
+    size_t npending;
+    size_t cap;
+    unsigned file_index;
+    bool seen_job;
+};
+
+int tio__read_file(const struct tio_allocator *a, const char *path, char **text, size_t *len,
+                   const struct tio_origin *where, struct tio_error *err)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    struct tio__buf b;
+    char chunk[8192];
+    size_t n;
+
+    if (!f)
+        return tio_error_set(err, TIO_EIO, where, NULL, NULL, "cannot open job file '%s': %s",
+                             path, strerror(errno));
+    tio__buf_init(&b, a);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        tio__buf_add(&b, chunk, n);
+        if (b.len > TIO__MAX_JOBFILE)
+            break;
+    }
+    if (ferror(f) || b.len > TIO__MAX_JOBFILE) {
+        int rc = ferror(f) ? tio_error_set(err, TIO_EIO, where, NULL, NULL,
+                                           "cannot read job file '%s': %s", path, strerror(errno))
+                           : tio_error_set(err, TIO_EIO, where, NULL, NULL,
+                                           "job file '%s' is larger than %u MiB", path,
+                                           TIO__MAX_JOBFILE >> 20);
+        if (f != stdin)
+            fclose(f);
+        tio__buf_free(&b);
+        return rc;
+    }
+    if (f != stdin)
+        fclose(f);
+    *len = b.len;
+    *text = tio__buf_take(&b);
+    return *text ? TIO_OK : tio__oom(err);
+}
+
+static char *dir_of(const struct tio_allocator *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (!slash)
+        return tio__strdup(a, ".");
+    if (slash == path)
+        return tio__strdup(a, "/");
+    return tio__strndup(a, path, (size_t)(slash - path));
+}
+
+static int push_source(struct jobfile *jf, const char *path, char *text, size_t len, bool owned)
+{
+    struct source *s = &jf->stack[jf->depth];
+
+    memset(s, 0, sizeof(*s));
+    s->path = tio__strdup(jf->a, path);
+    s->dir = dir_of(jf->a, path);
+    if (!s->path || !s->dir) {
+        tio__free(jf->a, s->path);
+        tio__free(jf->a, s->dir);
+        if (owned)
+            tio__free(jf->a, text);
+        return -1;
+    }
+    s->text = text;
+    s->owned = owned;
+    s->len = len;
+    jf->depth++;
+    return 0;
+}
+
+static void pop_source(struct jobfile *jf)
+{
+    struct source *s = &jf->stack[--jf->depth];
+
+    tio__free(jf->a, s->path);
+    tio__free(jf->a, s->dir);
+    if (s->owned)
+        tio__free(jf->a, s->text);
+    memset(s, 0, sizeof(*s));
+}
+
+static int syntax(struct jobfile *jf, int code, const char *fmt, ...) TIO__PRINTF(3, 4);
+
+static int syntax(struct jobfile *jf, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    tio_error_setv(&jf->deferred, code, &jf->cur, NULL, NULL, fmt, ap);
+    va_end(ap);
+    jf->rc = code;
+    return code;
+}
+
+static char *trim(char *s)
+{
+    char *e;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+        *--e = '\0';
+    return s;
+}
+
+static bool valid_key(const char *k)
+{
+    if (!*k)
+        return false;
+    for (; *k; k++)
+        if (!isalnum((unsigned char)*k) && *k != '_' && *k != '-')
+            return false;
+    return true;
+}
+
+static int do_include(struct jobfile *jf, const char *arg)
+{
+    const struct source *from = &jf->stack[jf->depth - 1];
+    char *path, *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (!*arg)
+        return syntax(jf, TIO_ESYNTAX, "include needs a file name (write: include other.fio)");
+    if (jf->cfg && jf->cfg->no_include)
+        return syntax(jf, TIO_EUNSUPPORTED, "include is disabled here");
+    if (jf->depth > TIO_MAX_INCLUDE_DEPTH)
+        return syntax(jf, TIO_ESYNTAX, "includes nested more than %u deep (is a file "
+                      "including itself?)", TIO_MAX_INCLUDE_DEPTH);
+    if (arg[0] == '/' || strcmp(from->dir, ".") == 0) {
+        path = tio__strdup(jf->a, arg);
+    } else {
+        struct tio__buf b;
+
+        tio__buf_init(&b, jf->a);
+        tio__buf_printf(&b, "%s/%s", from->dir, arg);
+        path = tio__buf_take(&b);
+    }
+    if (!path) {
+        jf->rc = tio__oom(&jf->deferred);
+        return jf->rc;
+    }
+    rc = tio__read_file(jf->a, path, &text, &len, &jf->cur, &jf->deferred);
+    if (rc == TIO_OK && push_source(jf, path, text, len, true) != 0)
+        rc = tio__oom(&jf->deferred);
+    tio__free(jf->a, path);
+    if (rc)
+        jf->rc = rc;
+    return rc;
+}
+
+/* Copies `s` (plus a newline) into inih's buffer if it fits. */
+static bool emit(char *str, int num, const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+
+    if (num < 4 || la + lb + lc + 2 > (size_t)num)
+        return false;
+    memcpy(str, a, la);
+    memcpy(str + la, b, lb);
+    memcpy(str + la + lb, c, lc);
+    str[la + lb + lc] = '\n';
+    str[la + lb + lc + 1] = '\0';
+    return true;
+}
+
+/* One logical line for inih; NULL at the end or after an error. */
+static char *reader(char *str, int num, void *stream)
+{
+    struct jobfile *jf = stream;
+
+    if (jf->rc)
+        return NULL;
+    if (jf->emit_marker) {
+        jf->emit_marker = false;
+        return emit(str, num, MARKER, "=", "") ? str : NULL;
+    }
+    for (;;) {
+        struct source *src;
+        const char *start, *nl;
+        char *line, *p, *eq;
+        size_t llen;
+
+        if (jf->depth == 0)
+            return NULL;
+        src = &jf->stack[jf->depth - 1];
+        if (src->pos >= src->len) {
+            pop_source(jf);
+            continue;
+        }
+        start = src->text + src->pos;
+        nl = memchr(start, '\n', src->len - src->pos);
+        llen = nl ? (size_t)(nl - start) : src->len - src->pos;
+        src->pos += llen + (nl ? 1 : 0);
+        src->line++;
+        jf->cur.kind = TIO_ORIGIN_FILE;
+        jf->cur.file = src->path;
+        jf->cur.line = src->line;
+        jf->cur_bare = false;
+
+        if (memchr(start, '\0', llen)) {
+            syntax(jf, TIO_ESYNTAX, "NUL byte in the job file (is it a text file?)");
+            return NULL;
+        }
+        line = tio__strndup(jf->a, start, llen);
+        if (!line) {
+            jf->rc = tio__oom(&jf->deferred);
+            return NULL;
+        }
+        p = line;
+        if (src->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+            p += 3;
+        p[strcspn(p, ";#")] = '\0';           /* fio: a comment starts anywhere */
+        if ((llen = strlen(p)) && p[llen - 1] == '\r')
+            p[llen - 1] = '\0';
+        p = trim(p);
+        for (eq = p; *eq; eq++) {
+            if ((unsigned char)*eq < 0x20 && *eq != '\t') {
+                tio__free(jf->a, line);
+                syntax(jf, TIO_ESYNTAX, "control character 0x%02x in the job file",
+                       (unsigned)(unsigned char)*eq);
+                return NULL;
+            }
+        }
+
+        if (*p == '\0') {
+            tio__free(jf->a, line);
+            if (!emit(str, num, "", "", "")) {
+                syntax(jf, TIO_ESYNTAX, "inih's line buffer is too small");
+                return NULL;
+            }
+            return str;
+        }
+
+        if (*p == '[') {
+            size_t n = strlen(p);
+            char *name;
+
+            if (p[n - 1] != ']') {
+                tio__free(jf->a, line);
+                syntax(jf, TIO_ESYNTAX, "section header without a closing ']' "
+                       "(write [jobname])");
+                return NULL;
+            }
+            p[n - 1] = '\0';
+            name = trim(p + 1);
+            if (!*name || strpbrk(name, "[]")) {
+                if (*name)
+                    syntax(jf, TIO_ESYNTAX, "bad section name '%s' (no '[' or ']' inside)", name);
+                else
+                    syntax(jf, TIO_ESYNTAX, "empty section name (write [jobname])");
+                tio__free(jf->a, line);
+                return NULL;
+            }
+            tio__free(jf->a, jf->header);
+            jf->header = tio__strdup(jf->a, name);
+            if (!jf->header) {
+                tio__free(jf->a, line);
+                jf->rc = tio__oom(&jf->deferred);
+                return NULL;
+            }
+            /* inih only needs to know a section started; the name it would
+             * truncate comes from jf->header */
+            if (!emit(str, num, "[", strlen(name) < 40 ? name : "section", "]")) {
+                tio__free(jf->a, line);
+                return NULL;
+            }
+            tio__free(jf->a, line);
+            jf->emit_marker = true;
+            return str;
+        }
+
+        eq = strchr(p, '=');
+        if (eq)
+            *eq = '\0';
+        {
+            char *key = trim(p);
+            char *value = eq ? trim(eq + 1) : NULL;
+
+            /* fio writes "include file.fio"; accept include=file.fio too */
+            if (!eq && strncmp(key, "include", 7) == 0 && (key[7] == ' ' || key[7] == '\t')) {
+                int rc = do_include(jf, trim(key + 8));
+
+                tio__free(jf->a, line);
+                if (rc)
+                    return NULL;
+                continue;
+            }
+            if (eq && strcmp(key, "include") == 0) {
+                int rc = do_include(jf, value);
+
+                tio__free(jf->a, line);
+                if (rc)
+                    return NULL;
+                continue;
+            }
+            if (!valid_key(key)) {
+                syntax(jf, TIO_ESYNTAX, eq ? "'%s' is not an option name (names use letters, "
+                                             "digits, '_' and '-')"
+                                           : "'%s' is neither an option nor a [section] "
+                                             "header", key);
+                tio__free(jf->a, line);
+                return NULL;
+            }
+            jf->cur_bare = !eq;
+            tio__free(jf->a, jf->long_value);
+            jf->long_value = NULL;
+            if (!emit(str, num, key, "=", value ? value : "")) {
+                if (!value || !emit(str, num, key, "=", "")) {
+                    syntax(jf, TIO_ESYNTAX, "option name '%.40s...' is too long", key);
+                    tio__free(jf->a, line);
+                    return NULL;
+                }
+                jf->long_value = tio__strdup(jf->a, value);
+                if (!jf->long_value) {
+                    tio__free(jf->a, line);
+                    jf->rc = tio__oom(&jf->deferred);
+                    return NULL;
+                }
+            }
+            tio__free(jf->a, line);
+            return str;
+        }
+    }
+}
+
+static bool section_selected(const struct jobfile *jf, const char *name)
+{
+    const struct tio_strv *sel = &jf->setup->program.sections;
+    size_t i;
+
+    if (!sel->n)
+        return true;
+    for (i = 0; i < sel->n; i++)
+        if (strcmp(sel->v[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* Drop the section being read without applying it. */
+static void discard_section(struct jobfile *jf)
+{
+    tio__job_free(jf->a, &jf->job);
+    tio__pending_free(jf->a, jf->pending, jf->npending);
+    jf->npending = 0;
+    jf->kind = SEC_NONE;
+}
+
+/* Apply the collected options of the section that just ended. */
+static int finish_section(struct jobfile *jf)
+{
+    int rc = TIO_OK;
+
+    switch (jf->kind) {
+    case SEC_GLOBAL:
+        rc = tio__apply_section(jf->a, &jf->global, true, jf->pending, jf->npending,
+                                tio__expand_value, &jf->ectx, jf->err);
+        break;
+    case SEC_JOB:
+        rc = tio__apply_section(jf->a, &jf->job, false, jf->pending, jf->npending,
+                                tio__expand_value, &jf->ectx, jf->err);
+        if (rc == TIO_OK) {
+            rc = tio__setup_add_job(jf->setup, &jf->job);
+            if (rc == TIO_ERANGE)
+                rc = tio_error_set(jf->err, TIO_ERANGE, &jf->job.origin, NULL, NULL,
+                                   "more than %u jobs", TIO_MAX_JOBS);
+            else if (rc)
+                rc = tio__oom(jf->err);
+        }
+        break;
+    case SEC_NONE:
+    case SEC_SKIP:
+        break;
+    }
+    discard_section(jf);
+    return rc;
+}
+
+static int begin_section(struct jobfile *jf)
+{
+    const char *name = jf->header;
+
+    if (strcmp(name, "global") == 0) {
+        jf->kind = SEC_GLOBAL;
+        return TIO_OK;
+    }
+    if (!section_selected(jf, name)) {
+        jf->kind = SEC_SKIP;
+        return TIO_OK;
+    }
+    if (tio__job_copy(jf->a, &jf->job, &jf->global) != 0)
+        return tio__oom(jf->err);
+    jf->kind = SEC_JOB;
+    tio__origin_free(jf->a, &jf->job.origin);
+    tio__free(jf->a, jf->job.name);
+    jf->job.name = tio__strdup(jf->a, name);
+    if (!jf->job.name || tio__origin_copy(jf->a, &jf->job.origin, &jf->cur) != 0)
+        return tio__oom(jf->err);
+    /* fio runs each further job file after the previous one: its first job
+     * waits (a stonewall), so files do not overlap */
+    if (jf->file_index > 0 && !jf->seen_job)
+        jf->job.stonewall = true;
+    jf->seen_job = true;
+    return TIO_OK;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct jobfile *jf = user;
+    const char *v;
+    int rc;
+
+    (void)section;
+    if (jf->rc)
+        return 0;
+    if (!name)
+        return 1;       /* an inih built to report section starts itself */
+    if (strcmp(name, MARKER) == 0) {
+        rc = finish_section(jf);
+        if (rc == TIO_OK)
+            rc = begin_section(jf);
+        jf->rc = rc;
+        return rc == TIO_OK;
+    }
+    if (jf->kind == SEC_NONE) {
+        jf->rc = tio_error_set(jf->err, TIO_ESYNTAX, &jf->cur, name, jf->cur_bare ? NULL : value,
+                               "option outside of a section (put it under [global] or "
+                               "under a [jobname] header)");
+        return 0;
+    }
+    if (jf->kind == SEC_SKIP)
+        return 1;
+    v = jf->cur_bare ? NULL : jf->long_value ? jf->long_value : value;
+    if (tio__pending_add(jf->a, &jf->pending, &jf->npending, &jf->cap, name, v, &jf->cur) != 0) {
+        jf->rc = tio__oom(jf->err);
+        return 0;
+    }
+    return 1;
+}
+
+int tio__jobfile_parse(struct tio_setup *s, const struct tio_parse_config *cfg,
+                       const struct tio_job *base, const char *path, const char *text,
+                       size_t len, unsigned file_index, struct tio_error *err)
+{
+    struct jobfile jf;
+    int rc, ret;
+
+    memset(&jf, 0, sizeof(jf));
+    jf.a = &s->alloc;
+    jf.setup = s;
+    jf.cfg = cfg;
+    jf.ectx.a = jf.a;
+    jf.ectx.cfg = cfg;
+    jf.err = err;
+    jf.file_index = file_index;
+    tio_error_clear(&jf.deferred);
+    if (tio__job_copy(jf.a, &jf.global, base) != 0)
+        return tio__oom(err);
+    /* the top file's text is borrowed; push_source never frees it */
+    if (push_source(&jf, path, (char *)(uintptr_t)text, len, false) != 0) {
+        tio__job_free(jf.a, &jf.global);
+        return tio__oom(err);
+    }
+
+    ret = ini_parse_stream(reader, &jf, handler, &jf);
+
+    rc = jf.rc;
+    if (rc == TIO_OK || jf.deferred.code) {
+        /* a section's options come before a later syntax error in the file */
+        int frc = finish_section(&jf);
+
+        if (frc)
+            rc = frc;
+        else if (jf.deferred.code)
+            *err = jf.deferred;
+    }
+    if (rc == TIO_OK && ret == -2)
+        rc = tio__oom(err);
+    else if (rc == TIO_OK && ret != 0)
+        rc = tio_error_set(err, TIO_ESYNTAX, &jf.cur, NULL, NULL, "job file syntax error");
+
+    discard_section(&jf);   /* frees what an error left behind */
+    while (jf.depth)
+        pop_source(&jf);
+    tio__pending_free(jf.a, jf.pending, jf.npending);
+    tio__free(jf.a, jf.pending);
+    tio__free(jf.a, jf.long_value);
+    tio__free(jf.a, jf.header);
+    tio__job_free(jf.a, &jf.global);
+    return rc;
+}
+
+static int parse_one(const char *path, const char *name, const char *text, size_t len,
+                     const struct tio_parse_config *cfg, struct tio_setup **out,
+                     struct tio_error *err)
+{
+    struct tio_setup *s;
+    struct tio_job base;
+    char *owned = NULL;
+    int rc;
+
+    *out = NULL;
+    s = tio__setup_new(cfg);
+    if (!s)
+        return tio__oom(err);
+    if (tio__job_init(&s->alloc, &base) != 0) {
+        tio_setup_free(s);
+        return tio__oom(err);
+    }
+    if (path) {
+        rc = tio__read_file(&s->alloc, path, &owned, &len, NULL, err);
+        if (rc)
+            goto out;
+        text = owned;
+        name = path;
+        if (tio__strv_push(&s->alloc, &s->program.job_files, tio__strdup(&s->alloc, path)) != 0) {
+            rc = tio__oom(err);
+            goto out;
+        }
+    }
+    rc = tio__jobfile_parse(s, cfg, &base, name, text, len, 0, err);
+out:
+    tio__free(&s->alloc, owned);
+    tio__job_free(&s->alloc, &base);
+    if (rc) {
+        tio_setup_free(s);
+        return rc;
+    }
+    *out = s;
+    return TIO_OK;
+}
+
+int tio_job_parse_file(const char *path, const struct tio_parse_config *cfg,
+                       struct tio_setup **out, struct tio_error *err)
+{
+    tio_error_clear(err);
+    if (!out)
+        return tio_error_set(err, TIO_EINVAL, NULL, NULL, NULL, "no place for the result");
+    *out = NULL;
+    if (!path)
+        return tio_error_set(err, TIO_EINVAL, NULL, NULL, NULL, "no job file given");
+    return parse_one(path, NULL, NULL, 0, cfg, out, err);
+}
+
+int tio_job_parse_buffer(const char *text, size_t len, const char *name,
+                         const struct tio_parse_config *cfg, struct tio_setup **out,
+                         struct tio_error *err)
+{
+    tio_error_clear(err);
+    if (!out)
+        return tio_error_set(err, TIO_EINVAL, NULL, NULL, NULL, "no place for the result");
+    *out = NULL;
+    if (!text && len)
+        return tio_error_set(err, TIO_EINVAL, NULL, NULL, NULL, "no text given");
+    return parse_one(NULL, name ? name : "<buffer>", text ? text : "", len, cfg, out, err);
+}

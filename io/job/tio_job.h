@@ -1,0 +1,319 @@
+/* tenon-io job parser: fio job files and command lines into resolved jobs.
+ *
+ * Use:
+ *   1. parse:   tio_cmdline_parse(argc, argv, NULL, &setup, &err)
+ *               (or tio_job_parse_file / tio_job_parse_buffer for one file)
+ *   2. look at setup->program (--help, --version, --enghelp need no jobs)
+ *   3. resolve: tio_setup_resolve(setup, &err) clones numjobs, fills fio's
+ *               defaults, names files, assigns groups and validates
+ *   4. engines: for each job, hand job->engine_options to the engine's
+ *               option schema; for a key the engine does not declare, report
+ *               tio_engine_option_unknown()
+ *   5. tio_setup_free(setup)
+ *
+ * The parser is reentrant: no global mutable state, no printing, no exit().
+ * Every allocation is checked and goes through the configured allocator. */
+#ifndef TIO_JOB_H
+#define TIO_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tio_error.h"
+#include "tio_units.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Limits that keep a hostile job file from asking for unbounded memory. */
+#define TIO_MAX_NUMJOBS     65536u     /* numjobs of one job section */
+#define TIO_MAX_JOBS        65536u     /* jobs after numjobs expansion */
+#define TIO_MAX_NRFILES     1048576u   /* nrfiles of one job */
+#define TIO_MAX_FILES       1048576u   /* file names over all resolved jobs */
+#define TIO_MAX_INCLUDE_DEPTH 16u
+
+/* ---- memory ------------------------------------------------------------ */
+
+/* realloc-style: size 0 frees and returns NULL. A NULL realloc means libc.
+ * Tests plug a failing allocator here to prove every failure is clean. */
+struct tio_allocator {
+    void *(*realloc)(void *ctx, void *ptr, size_t size);
+    void *ctx;
+};
+
+/* ---- small containers -------------------------------------------------- */
+
+struct tio_strv {
+    char **v;
+    size_t n;
+};
+
+/* An option the core does not know: kept for the engine's schema. */
+struct tio_engine_option {
+    char *key;
+    char *value;                /* NULL when given bare ("hipri", "--hipri") */
+    struct tio_origin origin;   /* where it was written */
+};
+
+/* ---- enumerations -------------------------------------------------------- */
+
+enum tio_ddir { TIO_DDIR_READ = 0, TIO_DDIR_WRITE, TIO_DDIR_TRIM, TIO_DDIR_COUNT };
+
+enum tio_rw {
+    TIO_RW_READ = 0,       /* read */
+    TIO_RW_WRITE,          /* write */
+    TIO_RW_RANDREAD,       /* randread */
+    TIO_RW_RANDWRITE,      /* randwrite */
+    TIO_RW_RW,             /* rw, readwrite: sequential mix */
+    TIO_RW_RANDRW,         /* randrw: random mix */
+};
+
+enum tio_verify {
+    TIO_VERIFY_NONE = 0,
+    TIO_VERIFY_CRC32C,     /* crc32c, crc32c-intel */
+    TIO_VERIFY_MD5,
+    TIO_VERIFY_SHA256,
+};
+
+/* continue_on_error is a set: io = read|write, all = read|write|verify. */
+enum tio_coe {
+    TIO_COE_NONE = 0,
+    TIO_COE_READ = 1,
+    TIO_COE_WRITE = 2,
+    TIO_COE_VERIFY = 4,
+    TIO_COE_IO = TIO_COE_READ | TIO_COE_WRITE,
+    TIO_COE_ALL = TIO_COE_READ | TIO_COE_WRITE | TIO_COE_VERIFY,
+};
+
+enum tio_sync { TIO_SYNC_NONE = 0, TIO_SYNC_SYNC, TIO_SYNC_DSYNC };
+
+enum tio_output_format { TIO_OUTPUT_NORMAL = 0, TIO_OUTPUT_JSON };
+
+enum tio_eta { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
+
+/* ---- a job --------------------------------------------------------------- */
+
+/* One job. After parsing, a job is what its section (or --name) said, on top
+ * of the [global] defaults before it; after tio_setup_resolve each entry is
+ * one runnable job (numjobs expanded) with every default filled in. Sizes are
+ * bytes, times microseconds. */
+struct tio_job {
+    /* identity */
+    char *name;                 /* section name, --name, or name= */
+    char *description;          /* NULL if none */
+    struct tio_origin origin;   /* the [section] line or the --name argument */
+    unsigned index;             /* resolved: position in setup->jobs */
+    unsigned clone;             /* resolved: 0..numjobs-1 (fio's $jobnum) */
+    unsigned numjobs;           /* clones of this job (default 1) */
+    unsigned group;             /* resolved: reporting group id */
+
+    /* files */
+    struct tio_strv filenames;  /* parsed: as given; resolved: paths to use */
+    bool filename_explicit;     /* filename= was given (clones share files) */
+    struct tio_strv directories;/* directory=, ':'-separated */
+    char *filename_format;      /* default "$jobname.$jobnum.$filenum" */
+    unsigned nrfiles;           /* resolved: number of filenames */
+    struct tio_amount size;     /* total size over the files; unset: the files' own size */
+    uint64_t filesize_min;      /* filesize=: 0 if unset */
+    uint64_t filesize_max;      /* == filesize_min unless a range "4k-8k" */
+    struct tio_amount offset;   /* start offset in each file */
+    struct tio_amount offset_increment; /* added per clone: offset + clone * increment */
+    struct tio_amount io_size;  /* io_size/io_limit: bytes of IO to do; unset: size */
+    unsigned loops;             /* repeat the job (default 1) */
+    uint64_t number_ios;        /* stop after this many IOs; 0: no limit */
+
+    /* IO pattern */
+    enum tio_rw rw;             /* default read */
+    uint64_t rw_modifier;       /* rw=TYPE:N: sequential: bytes added after each IO;
+                                   random: IOs per new random offset; 0: none */
+    uint64_t bs[TIO_DDIR_COUNT];/* block size per direction (bs=r,w,t); default 4096 */
+    uint64_t ba[TIO_DDIR_COUNT];/* blockalign; resolved default: bs */
+    unsigned rwmixread;         /* % of reads in mixed workloads (rwmixwrite = 100 - this) */
+    bool norandommap;
+    bool randrepeat;            /* default true */
+    uint64_t randseed;          /* default 0x89 as fio */
+    bool randseed_set;
+
+    /* engine and queueing */
+    char *ioengine;             /* as written: "psync", "external:/abs/path.so" */
+    unsigned iodepth;           /* default 1 */
+    unsigned iodepth_batch;     /* iodepth_batch_submit; default 1 */
+    unsigned iodepth_batch_complete_min; /* default 1 */
+    unsigned iodepth_batch_complete_max; /* resolved default: iodepth */
+    unsigned iodepth_low;       /* resolved default: iodepth */
+    bool direct;                /* O_DIRECT; buffered=B sets direct=!B */
+    enum tio_sync sync;         /* sync=: O_SYNC / O_DSYNC writes */
+    bool thread;                /* threads instead of processes */
+
+    /* durability and file handling */
+    unsigned fsync;             /* fsync every N writes; 0: never */
+    unsigned fdatasync;         /* fdatasync every N writes; 0: never */
+    bool end_fsync;
+    bool fsync_on_close;
+    bool invalidate;            /* drop page cache before the job; default true */
+    bool overwrite;
+    bool create_on_open;
+    bool allow_file_create;     /* default true */
+    bool allow_mounted_write;
+    bool unlink;
+    bool unlink_each_loop;
+
+    /* time */
+    uint64_t runtime;           /* runtime/timeout; 0: until size is done */
+    bool time_based;
+    uint64_t ramp_time;
+    uint64_t startdelay;        /* startdelay= or the low end of "startdelay=1s-5s" */
+    uint64_t startdelay_max;    /* == startdelay unless a range */
+    bool gtod_reduce;
+
+    /* ordering and reporting */
+    bool stonewall;             /* stonewall/wait_for_previous: wait and start a new group */
+    bool new_group;             /* start a new reporting group without waiting */
+    bool group_reporting;
+
+    /* data integrity */
+    enum tio_verify verify;
+    bool do_verify;             /* default true */
+    bool verify_fatal;
+    uint64_t verify_interval;   /* bytes per verify header; 0: one per block */
+    unsigned continue_on_error; /* enum tio_coe bits */
+
+    /* buffer contents */
+    bool zero_buffers;
+    bool refill_buffers;
+    bool scramble_buffers;      /* default true */
+    unsigned char *buffer_pattern; /* NULL if none */
+    size_t buffer_pattern_len;
+
+    /* units */
+    unsigned kb_base;           /* 1024 (default) or 1000 */
+    unsigned unit_base;         /* 0 auto, 8 bytes, 1 bits (output only) */
+
+    /* everything else: for the engine's schema, in first-seen order; a job
+     * inherits its [global]'s and overrides by key */
+    struct tio_engine_option *engine_options;
+    size_t nr_engine_options;
+};
+
+/* ---- the whole parse ---------------------------------------------------- */
+
+/* Program options: command-line options that are not job options. */
+struct tio_program {
+    char *output;               /* --output=FILE; NULL: stdout */
+    enum tio_output_format output_format;  /* --output-format=normal|json */
+    enum tio_eta eta;           /* --eta=always|never|auto */
+    bool help;                  /* --help, -h */
+    bool version;               /* --version */
+    bool parse_only;            /* --parse-only */
+    bool enghelp;               /* --enghelp[=ENGINE[,OPTION]] */
+    char *enghelp_engine;       /* NULL: list engines */
+    char *enghelp_option;       /* NULL: all of the engine's options */
+    char *plugin_config;        /* --plugin-config=FILE */
+    char *plot;                 /* --plot=FILE */
+    struct tio_strv sections;   /* --section=NAME (repeatable): run only these job-file sections */
+    struct tio_strv job_files;  /* job files named on the command line, in order */
+};
+
+struct tio_setup {
+    struct tio_program program;
+    struct tio_job *jobs;       /* in run order: command-line jobs, then each file's */
+    size_t nr_jobs;
+    unsigned nr_groups;         /* resolved: groups are 0..nr_groups-1 */
+    bool resolved;
+    struct tio_allocator alloc; /* what every pointer above was allocated with */
+    size_t jobs_cap_;           /* private: allocated length of jobs */
+};
+
+/* ---- configuration ------------------------------------------------------- */
+
+struct tio_parse_config {
+    /* ${VAR} in job files: NULL means the process environment. Return NULL
+     * for an unset variable (that is an error, not an empty string). */
+    const char *(*getenv)(void *ctx, const char *name);
+    void *getenv_ctx;
+    /* fio's $pagesize, $mb_memory, $ncpus; 0 asks the system */
+    uint64_t pagesize;
+    uint64_t mb_memory;
+    uint64_t ncpus;
+    bool no_include;            /* refuse "include FILE" (fuzzing, untrusted text) */
+    struct tio_allocator alloc;
+};
+
+/* ---- functions ----------------------------------------------------------- */
+
+/* Everything zero: process environment, system values, libc allocator.
+ * Passing NULL for a config means the same. */
+void tio_parse_config_init(struct tio_parse_config *cfg);
+
+/* fio's command line: `[--option[=value] ...] [jobfile ...]`. Options before
+ * the first --name are global: they apply to the command-line jobs and are
+ * the defaults every job file starts from. --name=X starts a job. Job files
+ * are read after the command-line jobs, in order. On success *out is a new
+ * setup (not yet resolved); on failure *out is NULL and err says why. */
+int tio_cmdline_parse(int argc, char *const argv[], const struct tio_parse_config *cfg,
+                      struct tio_setup **out, struct tio_error *err);
+
+/* One job file from disk ("-" reads stdin). */
+int tio_job_parse_file(const char *path, const struct tio_parse_config *cfg,
+                       struct tio_setup **out, struct tio_error *err);
+
+/* One job file from memory, for tools and fuzzers. `name` is used in error
+ * locations (NULL: "<buffer>") and includes are relative to the current
+ * directory. The text need not be NUL-terminated; a NUL byte is an error. */
+int tio_job_parse_buffer(const char *text, size_t len, const char *name,
+                         const struct tio_parse_config *cfg,
+                         struct tio_setup **out, struct tio_error *err);
+
+/* Clone numjobs, fill defaults, generate file names, assign groups,
+ * validate. Fails (TIO_EUSAGE) when there is no job at all. Idempotent. */
+int tio_setup_resolve(struct tio_setup *setup, struct tio_error *err);
+
+void tio_setup_free(struct tio_setup *setup);
+
+/* The canonical dump: "[program]" then "[job N]" blocks, one key=value per
+ * line with keys sorted. Stable across versions for existing keys; the
+ * data-driven tests compare it byte for byte. */
+int tio_setup_dump(const struct tio_setup *setup, FILE *out);
+
+/* ---- engine options ------------------------------------------------------ */
+
+/* The engine option `key` of a job, or NULL. */
+const struct tio_engine_option *tio_job_engine_option(const struct tio_job *job,
+                                                      const char *key);
+
+/* The error for an engine option that the job's engine does not declare
+ * either: "job.fio:5: hpiri=1: unknown option 'hpiri' (not a tenon-io
+ * option, and ioengine 'io_uring' has no such option; did you mean 'hipri'?
+ * see tenon-io --enghelp=io_uring)". engine_keys (may be NULL) are the
+ * engine's option names, used for the suggestion. Returns TIO_EUNKNOWN. */
+int tio_engine_option_unknown(const struct tio_job *job, const struct tio_engine_option *opt,
+                              const char *const *engine_keys, size_t nr_engine_keys,
+                              struct tio_error *err);
+
+/* ---- helpers for the host ---------------------------------------------- */
+
+const char *tio_rw_name(enum tio_rw rw);
+const char *tio_verify_name(enum tio_verify v);
+bool tio_rw_is_random(enum tio_rw rw);
+bool tio_rw_reads(enum tio_rw rw);
+bool tio_rw_writes(enum tio_rw rw);
+
+/* Where clone `job->clone` starts in a file of `file_size` bytes:
+ * offset + clone * offset_increment, percentages taken of file_size. */
+uint64_t tio_job_start_offset(const struct tio_job *job, uint64_t file_size);
+
+/* Is `name` a core job option tenon-io parses (aliases included)? */
+bool tio_is_core_option(const char *name);
+
+/* Is `name` an option of fio 3.33 (core or program) that tenon-io does not
+ * support? */
+bool tio_is_fio_only_option(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TIO_JOB_H */

@@ -1,0 +1,71 @@
+/* tenon-io job parser: numbers as fio reads them.
+ *
+ * Exported because the host validates engine options (declared by plugins)
+ * with the same rules as core options, so `hipri=1` and `direct=1`, or
+ * `sqthread_poll_cpu=4k` and `bs=4k`, never disagree.
+ *
+ * Every parser takes a trimmed, NUL-terminated value and returns TIO_OK,
+ * TIO_EVALUE (malformed) or TIO_ERANGE (does not fit). On failure `why`
+ * receives a short reason that ends with how to fix it, e.g.
+ * "unknown size suffix 'q' (use k, m, g, t, p or KiB, MiB...)". */
+#ifndef TIO_UNITS_H
+#define TIO_UNITS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Microseconds per unit, for tio_parse_time's default unit. */
+#define TIO_USEC      UINT64_C(1)
+#define TIO_MSEC      UINT64_C(1000)
+#define TIO_SEC       UINT64_C(1000000)
+
+/* A quantity of bytes that fio also accepts as a percentage of the file or
+ * device ("size=50%", "offset=25%"). */
+struct tio_amount {
+    uint64_t bytes;        /* valid when set and percent == 0 */
+    unsigned percent;      /* 1..100 when given as a percentage, else 0 */
+    bool set;              /* false: not given (size: use the file's size) */
+};
+
+/* Sizes: decimal or 0x hex, then an optional unit: b, k, m, g, t, p with an
+ * optional i and/or b ("4k", "4kb", "4KiB", "1Mi"), any case. As in fio, with
+ * kb_base=1024 (the default) k/kb/ki mean 1024 and only the three-letter IEC
+ * forms (kib, mib...) mean powers of 1000 - fio's historical inversion; with
+ * kb_base=1000 it is the other way round. Fractions ("1.5k") and hex with a
+ * unit are refused rather than silently truncated as fio 3.33 does. */
+int tio_parse_size(const char *s, unsigned kb_base, uint64_t *out, char *why, size_t whylen);
+
+/* An integer option (fio accepts size units on those too, "iodepth=1k"),
+ * checked against [min, max]. */
+int tio_parse_uint(const char *s, unsigned kb_base, uint64_t min, uint64_t max,
+                   uint64_t *out, char *why, size_t whylen);
+
+/* Durations, in microseconds. Units (any case): us/usec, ms/msec, s/sec,
+ * m/min, h, d; a bare number is in `default_unit` microseconds (TIO_SEC for
+ * runtime, ramp_time and startdelay, as fio). */
+int tio_parse_time(const char *s, uint64_t default_unit, uint64_t *out_us,
+                   char *why, size_t whylen);
+
+/* Booleans: 0/1 as fio, plus true/false, yes/no, on/off (any case). */
+int tio_parse_bool(const char *s, bool *out, char *why, size_t whylen);
+
+/* "N%" with 0 <= N <= 100; the % sign is required. */
+int tio_parse_percent(const char *s, unsigned *out, char *why, size_t whylen);
+
+/* A size or a percentage (1%..100%). "0" leaves the amount unset. */
+int tio_parse_amount(const char *s, unsigned kb_base, struct tio_amount *out,
+                     char *why, size_t whylen);
+
+/* Bytes an amount stands for against a file or device of `whole` bytes. */
+uint64_t tio_amount_bytes(const struct tio_amount *a, uint64_t whole);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TIO_UNITS_H */
