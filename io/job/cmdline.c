@@ -14,7 +14,7 @@
 #include "job_internal.h"
 
 struct cl {
-    struct tio_setup *s;
+    struct tio_plan *s;
     const struct tio_allocator *a;
     const struct tio_parse_config *cfg;
     struct tio_error *err;
@@ -60,7 +60,7 @@ static int end_block(struct cl *c)
     } else {
         rc = tio__apply_section(c->a, &c->job, false, c->pending, c->npending, NULL, NULL, c->err);
         if (rc == TIO_OK) {
-            rc = tio__setup_add_job(c->s, &c->job);
+            rc = tio__plan_add_job(c->s, &c->job);
             if (rc == TIO_ERANGE)
                 rc = tio_error_set(c->err, TIO_ERANGE, &c->job.origin, NULL, NULL,
                                    "more than %u jobs", TIO_MAX_JOBS);
@@ -332,7 +332,7 @@ static int parse_job_files(struct cl *c)
 }
 
 int tio_cmdline_parse(int argc, char *const argv[], const struct tio_parse_config *cfg,
-                      struct tio_setup **out, struct tio_error *err)
+                      struct tio_plan **out, struct tio_error *err)
 {
     struct cl c;
     int rc;
@@ -344,14 +344,14 @@ int tio_cmdline_parse(int argc, char *const argv[], const struct tio_parse_confi
     if (argc < 0 || (argc > 0 && !argv))
         return tio_error_set(err, TIO_EINVAL, NULL, NULL, NULL, "bad argument vector");
     memset(&c, 0, sizeof(c));
-    c.s = tio__setup_new(cfg);
+    c.s = tio__plan_new(cfg);
     if (!c.s)
         return tio__oom(err);
     c.a = &c.s->alloc;
     c.cfg = cfg;
     c.err = err;
     if (tio__job_init(c.a, &c.global) != 0) {
-        tio_setup_free(c.s);
+        tio_plan_free(c.s);
         return tio__oom(err);
     }
     rc = parse_args(&c, argc, argv);
@@ -363,7 +363,7 @@ int tio_cmdline_parse(int argc, char *const argv[], const struct tio_parse_confi
     tio__free(c.a, c.pending);
     tio__job_free(c.a, &c.global);
     if (rc) {
-        tio_setup_free(c.s);
+        tio_plan_free(c.s);
         return rc;
     }
     *out = c.s;

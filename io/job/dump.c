@@ -1,4 +1,4 @@
-/* The canonical text form of a setup: what the data-driven tests compare,
+/* The canonical text form of a plan: what the data-driven tests compare,
  * and what `tenon-io --parse-only` can show a user who wonders how a job
  * file was understood. Every field is printed, keys sorted, units explicit
  * (sizes in bytes, times with "us"), so a change in parsing shows up as a
@@ -242,7 +242,7 @@ static void job_lines(struct lines *l, const struct tio_job *j)
     kv_bool(l, "zero_buffers", j->zero_buffers);
 }
 
-static void program_lines(struct lines *l, const struct tio_setup *s)
+static void program_lines(struct lines *l, const struct tio_plan *s)
 {
     const struct tio_program *p = &s->program;
 
@@ -307,7 +307,7 @@ static int flush(struct lines *l, FILE *out, const char *header)
     return rc;
 }
 
-int tio_setup_dump(const struct tio_setup *s, FILE *out)
+int tio_plan_dump(const struct tio_plan *s, FILE *out)
 {
     struct lines l = {NULL, NULL, 0, 0, false};
     char header[64];
@@ -318,7 +318,7 @@ int tio_setup_dump(const struct tio_setup *s, FILE *out)
         return TIO_EINVAL;
     l.a = &s->alloc;
     program_lines(&l, s);
-    rc = flush(&l, out, "[setup]");
+    rc = flush(&l, out, "[plan]");
     for (i = 0; rc == TIO_OK && i < s->nr_jobs; i++) {
         job_lines(&l, &s->jobs[i]);
         snprintf(header, sizeof(header), "[job %zu]", i);

@@ -1,5 +1,5 @@
 /* A job's life: fio's defaults, deep copies (a [global] becomes each job's
- * starting point; numjobs makes clones), and freeing; plus the setup that
+ * starting point; numjobs makes clones), and freeing; plus the plan that
  * holds them. */
 #include <string.h>
 
@@ -17,7 +17,7 @@ int tio__job_init(const struct tio_allocator *a, struct tio_job *job)
     job->nrfiles = 1;
     job->loops = 1;
     job->rw = TIO_RW_READ;
-    for (d = 0; d < TIO_DDIR_COUNT; d++)
+    for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)
         job->bs[d] = 4096;
     job->rwmixread = 50;
     job->randrepeat = true;
@@ -103,10 +103,10 @@ void tio_parse_config_init(struct tio_parse_config *cfg)
         memset(cfg, 0, sizeof(*cfg));
 }
 
-struct tio_setup *tio__setup_new(const struct tio_parse_config *cfg)
+struct tio_plan *tio__plan_new(const struct tio_parse_config *cfg)
 {
     struct tio_allocator a = {NULL, NULL};
-    struct tio_setup *s;
+    struct tio_plan *s;
 
     if (cfg)
         a = cfg->alloc;
@@ -119,7 +119,7 @@ struct tio_setup *tio__setup_new(const struct tio_parse_config *cfg)
     return s;
 }
 
-int tio__setup_add_job(struct tio_setup *s, struct tio_job *job)
+int tio__plan_add_job(struct tio_plan *s, struct tio_job *job)
 {
     void *arr = s->jobs;
 
@@ -133,7 +133,7 @@ int tio__setup_add_job(struct tio_setup *s, struct tio_job *job)
     return TIO_OK;
 }
 
-void tio_setup_free(struct tio_setup *s)
+void tio_plan_free(struct tio_plan *s)
 {
     struct tio_allocator a;
     size_t i;

@@ -62,9 +62,9 @@ int tio__job_init(const struct tio_allocator *a, struct tio_job *job);   /* fio 
 int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const struct tio_job *src);
 void tio__job_free(const struct tio_allocator *a, struct tio_job *job);
 
-struct tio_setup *tio__setup_new(const struct tio_parse_config *cfg);
-/* Move *job (emptied) to the end of setup->jobs. */
-int tio__setup_add_job(struct tio_setup *s, struct tio_job *job);
+struct tio_plan *tio__plan_new(const struct tio_parse_config *cfg);
+/* Move *job (emptied) to the end of plan->jobs. */
+int tio__plan_add_job(struct tio_plan *s, struct tio_job *job);
 
 /* ---- engine_options.c ---------------------------------------------------- */
 
@@ -148,10 +148,10 @@ int tio__expand_value(void *ctx, const char *key, const char *raw,
 
 /* ---- jobfile.c --------------------------------------------------------------- */
 
-/* Parse one job file into setup. `base` is the [global] state the file starts
+/* Parse one job file into the plan. `base` is the [global] state the file starts
  * from; file_index > 0 makes the file's first job a stonewall, as fio does
  * when several job files are given. */
-int tio__jobfile_parse(struct tio_setup *s, const struct tio_parse_config *cfg,
+int tio__jobfile_parse(struct tio_plan *s, const struct tio_parse_config *cfg,
                        const struct tio_job *base, const char *path, const char *text,
                        size_t len, unsigned file_index, struct tio_error *err);
 

@@ -42,7 +42,7 @@ enum section_kind { SEC_NONE, SEC_GLOBAL, SEC_JOB, SEC_SKIP };
 
 struct jobfile {
     const struct tio_allocator *a;
-    struct tio_setup *setup;
+    struct tio_plan *plan;
     const struct tio_parse_config *cfg;
     struct tio__expand_ctx ectx;
     struct tio_error *err;
@@ -395,7 +395,7 @@ static char *reader(char *str, int num, void *stream)
 
 static bool section_selected(const struct jobfile *jf, const char *name)
 {
-    const struct tio_strv *sel = &jf->setup->program.sections;
+    const struct tio_strv *sel = &jf->plan->program.sections;
     size_t i;
 
     if (!sel->n)
@@ -429,7 +429,7 @@ static int finish_section(struct jobfile *jf)
         rc = tio__apply_section(jf->a, &jf->job, false, jf->pending, jf->npending,
                                 tio__expand_value, &jf->ectx, jf->err);
         if (rc == TIO_OK) {
-            rc = tio__setup_add_job(jf->setup, &jf->job);
+            rc = tio__plan_add_job(jf->plan, &jf->job);
             if (rc == TIO_ERANGE)
                 rc = tio_error_set(jf->err, TIO_ERANGE, &jf->job.origin, NULL, NULL,
                                    "more than %u jobs", TIO_MAX_JOBS);
@@ -507,7 +507,7 @@ static int handler(void *user, const char *section, const char *name, const char
     return 1;
 }
 
-int tio__jobfile_parse(struct tio_setup *s, const struct tio_parse_config *cfg,
+int tio__jobfile_parse(struct tio_plan *s, const struct tio_parse_config *cfg,
                        const struct tio_job *base, const char *path, const char *text,
                        size_t len, unsigned file_index, struct tio_error *err)
 {
@@ -516,7 +516,7 @@ int tio__jobfile_parse(struct tio_setup *s, const struct tio_parse_config *cfg,
 
     memset(&jf, 0, sizeof(jf));
     jf.a = &s->alloc;
-    jf.setup = s;
+    jf.plan = s;
     jf.cfg = cfg;
     jf.ectx.a = jf.a;
     jf.ectx.cfg = cfg;
@@ -560,20 +560,20 @@ int tio__jobfile_parse(struct tio_setup *s, const struct tio_parse_config *cfg,
 }
 
 static int parse_one(const char *path, const char *name, const char *text, size_t len,
-                     const struct tio_parse_config *cfg, struct tio_setup **out,
+                     const struct tio_parse_config *cfg, struct tio_plan **out,
                      struct tio_error *err)
 {
-    struct tio_setup *s;
+    struct tio_plan *s;
     struct tio_job base;
     char *owned = NULL;
     int rc;
 
     *out = NULL;
-    s = tio__setup_new(cfg);
+    s = tio__plan_new(cfg);
     if (!s)
         return tio__oom(err);
     if (tio__job_init(&s->alloc, &base) != 0) {
-        tio_setup_free(s);
+        tio_plan_free(s);
         return tio__oom(err);
     }
     if (path) {
@@ -592,7 +592,7 @@ out:
     tio__free(&s->alloc, owned);
     tio__job_free(&s->alloc, &base);
     if (rc) {
-        tio_setup_free(s);
+        tio_plan_free(s);
         return rc;
     }
     *out = s;
@@ -600,7 +600,7 @@ out:
 }
 
 int tio_job_parse_file(const char *path, const struct tio_parse_config *cfg,
-                       struct tio_setup **out, struct tio_error *err)
+                       struct tio_plan **out, struct tio_error *err)
 {
     tio_error_clear(err);
     if (!out)
@@ -612,7 +612,7 @@ int tio_job_parse_file(const char *path, const struct tio_parse_config *cfg,
 }
 
 int tio_job_parse_buffer(const char *text, size_t len, const char *name,
-                         const struct tio_parse_config *cfg, struct tio_setup **out,
+                         const struct tio_parse_config *cfg, struct tio_plan **out,
                          struct tio_error *err)
 {
     tio_error_clear(err);

@@ -235,8 +235,8 @@ static int set_directory(struct optctx *c, const struct tio__option *o)
  * direction's current value, a single value sets all three. */
 static int set_per_ddir(struct optctx *c, uint64_t *dst, const char *what)
 {
-    uint64_t vals[TIO_DDIR_COUNT];
-    bool given[TIO_DDIR_COUNT] = {false, false, false};
+    uint64_t vals[TIO_JOB_DDIR_COUNT];
+    bool given[TIO_JOB_DDIR_COUNT] = {false, false, false};
     const char *p = c->value;
     char part[64], why[160];
     int n = 0, d, rc;
@@ -245,7 +245,7 @@ static int set_per_ddir(struct optctx *c, uint64_t *dst, const char *what)
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
 
-        if (n == TIO_DDIR_COUNT)
+        if (n == TIO_JOB_DDIR_COUNT)
             return fail(c, TIO_EVALUE, "too many values (give at most three: read,write,trim)");
         if (len >= sizeof(part))
             return fail(c, TIO_EVALUE, "'%.20s...' is not a %s", p, what);
@@ -272,7 +272,7 @@ static int set_per_ddir(struct optctx *c, uint64_t *dst, const char *what)
         return fail(c, TIO_ENOVALUE, "no %s given (write %s=4k, or %s=4k,8k for reads,writes)",
                     what, c->key, c->key);
     if (n == 1) {
-        for (d = 0; d < TIO_DDIR_COUNT; d++)
+        for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)
             dst[d] = vals[0];
         return TIO_OK;
     }

@@ -110,10 +110,10 @@ static uint64_t min_bs(const struct tio_job *job)
 {
     uint64_t m = UINT64_MAX;
 
-    if (tio_rw_reads(job->rw) && job->bs[TIO_DDIR_READ] < m)
-        m = job->bs[TIO_DDIR_READ];
-    if (tio_rw_writes(job->rw) && job->bs[TIO_DDIR_WRITE] < m)
-        m = job->bs[TIO_DDIR_WRITE];
+    if (tio_rw_reads(job->rw) && job->bs[TIO_JOB_DDIR_READ] < m)
+        m = job->bs[TIO_JOB_DDIR_READ];
+    if (tio_rw_writes(job->rw) && job->bs[TIO_JOB_DDIR_WRITE] < m)
+        m = job->bs[TIO_JOB_DDIR_WRITE];
     return m;
 }
 
@@ -141,7 +141,7 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
                          (unsigned long long)job->size.bytes,
                          (unsigned long long)min_bs(job));
 
-    for (d = 0; d < TIO_DDIR_COUNT; d++)
+    for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)
         if (!job->ba[d])
             job->ba[d] = job->bs[d];
     if (job->iodepth_batch > job->iodepth)
@@ -166,7 +166,7 @@ static void free_jobs(const struct tio_allocator *a, struct tio_job *jobs, size_
     tio__free(a, jobs);
 }
 
-int tio_setup_resolve(struct tio_setup *s, struct tio_error *err)
+int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
 {
     const struct tio_allocator *a;
     struct tio_job *out;
@@ -176,7 +176,7 @@ int tio_setup_resolve(struct tio_setup *s, struct tio_error *err)
 
     tio_error_clear(err);
     if (!s)
-        return tio_error_set(err, TIO_EINVAL, NULL, NULL, NULL, "no setup to resolve");
+        return tio_error_set(err, TIO_EINVAL, NULL, NULL, NULL, "no plan to resolve");
     if (s->resolved)
         return TIO_OK;
     a = &s->alloc;

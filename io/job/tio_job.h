@@ -1,15 +1,15 @@
 /* tenon-io job parser: fio job files and command lines into resolved jobs.
  *
  * Use:
- *   1. parse:   tio_cmdline_parse(argc, argv, NULL, &setup, &err)
+ *   1. parse:   tio_cmdline_parse(argc, argv, NULL, &plan, &err)
  *               (or tio_job_parse_file / tio_job_parse_buffer for one file)
- *   2. look at setup->program (--help, --version, --enghelp need no jobs)
- *   3. resolve: tio_setup_resolve(setup, &err) clones numjobs, fills fio's
+ *   2. look at plan->program (--help, --version, --enghelp need no jobs)
+ *   3. resolve: tio_plan_resolve(plan, &err) clones numjobs, fills fio's
  *               defaults, names files, assigns groups and validates
  *   4. engines: for each job, hand job->engine_options to the engine's
  *               option schema; for a key the engine does not declare, report
  *               tio_engine_option_unknown()
- *   5. tio_setup_free(setup)
+ *   5. tio_plan_free(plan)
  *
  * The parser is reentrant: no global mutable state, no printing, no exit().
  * Every allocation is checked and goes through the configured allocator. */
@@ -21,8 +21,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "tio_error.h"
-#include "tio_units.h"
+#include "tio_job_error.h"
+#include "tio_job_units.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,7 +60,14 @@ struct tio_engine_option {
 
 /* ---- enumerations -------------------------------------------------------- */
 
-enum tio_ddir { TIO_DDIR_READ = 0, TIO_DDIR_WRITE, TIO_DDIR_TRIM, TIO_DDIR_COUNT };
+/* Index of the per-direction arrays (bs, ba): fio's order, the same values
+ * as enum tio_ddir of the stats code. */
+enum tio_job_ddir {
+    TIO_JOB_DDIR_READ = 0,
+    TIO_JOB_DDIR_WRITE = 1,
+    TIO_JOB_DDIR_TRIM = 2,
+    TIO_JOB_DDIR_COUNT = 3,
+};
 
 enum tio_rw {
     TIO_RW_READ = 0,       /* read */
@@ -92,12 +99,12 @@ enum tio_sync { TIO_SYNC_NONE = 0, TIO_SYNC_SYNC, TIO_SYNC_DSYNC };
 
 enum tio_output_format { TIO_OUTPUT_NORMAL = 0, TIO_OUTPUT_JSON };
 
-enum tio_eta { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
+enum tio_eta_mode { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
 
 /* ---- a job --------------------------------------------------------------- */
 
 /* One job. After parsing, a job is what its section (or --name) said, on top
- * of the [global] defaults before it; after tio_setup_resolve each entry is
+ * of the [global] defaults before it; after tio_plan_resolve each entry is
  * one runnable job (numjobs expanded) with every default filled in. Sizes are
  * bytes, times microseconds. */
 struct tio_job {
@@ -105,7 +112,7 @@ struct tio_job {
     char *name;                 /* section name, --name, or name= */
     char *description;          /* NULL if none */
     struct tio_origin origin;   /* the [section] line or the --name argument */
-    unsigned index;             /* resolved: position in setup->jobs */
+    unsigned index;             /* resolved: position in plan->jobs */
     unsigned clone;             /* resolved: 0..numjobs-1 (fio's $jobnum) */
     unsigned numjobs;           /* clones of this job (default 1) */
     unsigned group;             /* resolved: reporting group id */
@@ -129,8 +136,8 @@ struct tio_job {
     enum tio_rw rw;             /* default read */
     uint64_t rw_modifier;       /* rw=TYPE:N: sequential: bytes added after each IO;
                                    random: IOs per new random offset; 0: none */
-    uint64_t bs[TIO_DDIR_COUNT];/* block size per direction (bs=r,w,t); default 4096 */
-    uint64_t ba[TIO_DDIR_COUNT];/* blockalign; resolved default: bs */
+    uint64_t bs[TIO_JOB_DDIR_COUNT];/* block size per direction (bs=r,w,t); default 4096 */
+    uint64_t ba[TIO_JOB_DDIR_COUNT];/* blockalign; resolved default: bs */
     unsigned rwmixread;         /* % of reads in mixed workloads (rwmixwrite = 100 - this) */
     bool norandommap;
     bool randrepeat;            /* default true */
@@ -204,7 +211,7 @@ struct tio_job {
 struct tio_program {
     char *output;               /* --output=FILE; NULL: stdout */
     enum tio_output_format output_format;  /* --output-format=normal|json */
-    enum tio_eta eta;           /* --eta=always|never|auto */
+    enum tio_eta_mode eta;           /* --eta=always|never|auto */
     bool help;                  /* --help, -h */
     bool version;               /* --version */
     bool parse_only;            /* --parse-only */
@@ -217,7 +224,7 @@ struct tio_program {
     struct tio_strv job_files;  /* job files named on the command line, in order */
 };
 
-struct tio_setup {
+struct tio_plan {
     struct tio_program program;
     struct tio_job *jobs;       /* in run order: command-line jobs, then each file's */
     size_t nr_jobs;
@@ -252,31 +259,31 @@ void tio_parse_config_init(struct tio_parse_config *cfg);
  * the first --name are global: they apply to the command-line jobs and are
  * the defaults every job file starts from. --name=X starts a job. Job files
  * are read after the command-line jobs, in order. On success *out is a new
- * setup (not yet resolved); on failure *out is NULL and err says why. */
+ * plan (not yet resolved); on failure *out is NULL and err says why. */
 int tio_cmdline_parse(int argc, char *const argv[], const struct tio_parse_config *cfg,
-                      struct tio_setup **out, struct tio_error *err);
+                      struct tio_plan **out, struct tio_error *err);
 
 /* One job file from disk ("-" reads stdin). */
 int tio_job_parse_file(const char *path, const struct tio_parse_config *cfg,
-                       struct tio_setup **out, struct tio_error *err);
+                       struct tio_plan **out, struct tio_error *err);
 
 /* One job file from memory, for tools and fuzzers. `name` is used in error
  * locations (NULL: "<buffer>") and includes are relative to the current
  * directory. The text need not be NUL-terminated; a NUL byte is an error. */
 int tio_job_parse_buffer(const char *text, size_t len, const char *name,
                          const struct tio_parse_config *cfg,
-                         struct tio_setup **out, struct tio_error *err);
+                         struct tio_plan **out, struct tio_error *err);
 
 /* Clone numjobs, fill defaults, generate file names, assign groups,
  * validate. Fails (TIO_EUSAGE) when there is no job at all. Idempotent. */
-int tio_setup_resolve(struct tio_setup *setup, struct tio_error *err);
+int tio_plan_resolve(struct tio_plan *plan, struct tio_error *err);
 
-void tio_setup_free(struct tio_setup *setup);
+void tio_plan_free(struct tio_plan *plan);
 
 /* The canonical dump: "[program]" then "[job N]" blocks, one key=value per
  * line with keys sorted. Stable across versions for existing keys; the
  * data-driven tests compare it byte for byte. */
-int tio_setup_dump(const struct tio_setup *setup, FILE *out);
+int tio_plan_dump(const struct tio_plan *plan, FILE *out);
 
 /* ---- engine options ------------------------------------------------------ */
 

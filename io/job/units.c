@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "job_internal.h"
-#include "tio_units.h"
+#include "tio_job_units.h"
 
 static int why_set(char *why, size_t whylen, int code, const char *fmt, ...) TIO__PRINTF(4, 5);
 

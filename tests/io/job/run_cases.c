@@ -159,7 +159,7 @@ static char *run_once(int argc, char **argv, struct case_env *env, struct counti
                       int *code)
 {
     struct tio_parse_config cfg;
-    struct tio_setup *setup = NULL;
+    struct tio_plan *setup = NULL;
     struct tio_error err;
     char *out = NULL;
     size_t outlen = 0;
@@ -181,9 +181,9 @@ static char *run_once(int argc, char **argv, struct case_env *env, struct counti
         return NULL;
     rc = tio_cmdline_parse(argc, argv, &cfg, &setup, &err);
     if (rc == TIO_OK)
-        rc = tio_setup_resolve(setup, &err);
+        rc = tio_plan_resolve(setup, &err);
     if (rc == TIO_OK) {
-        rc = tio_setup_dump(setup, mem);
+        rc = tio_plan_dump(setup, mem);
         if (rc != TIO_OK) {
             err.code = rc;
             snprintf(err.text, sizeof(err.text), "dump failed");
@@ -194,7 +194,7 @@ static char *run_once(int argc, char **argv, struct case_env *env, struct counti
             fprintf(mem, "returned %d but err.code is %d\n", rc, err.code);
         fprintf(mem, "%s: %s\n", tio_err_name(err.code), err.text);
     }
-    tio_setup_free(setup);
+    tio_plan_free(setup);
     fclose(mem);
     *code = rc;
     return out;

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "tio_units.h"
-#include "tio_error.h"
+#include "tio_job_units.h"
+#include "tio_job_error.h"
 
 #define KiB UINT64_C(1024)
 #define MiB (KiB * 1024)

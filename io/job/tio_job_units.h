@@ -8,8 +8,8 @@
  * TIO_EVALUE (malformed) or TIO_ERANGE (does not fit). On failure `why`
  * receives a short reason that ends with how to fix it, e.g.
  * "unknown size suffix 'q' (use k, m, g, t, p or KiB, MiB...)". */
-#ifndef TIO_UNITS_H
-#define TIO_UNITS_H
+#ifndef TIO_JOB_UNITS_H
+#define TIO_JOB_UNITS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -68,4 +68,4 @@ uint64_t tio_amount_bytes(const struct tio_amount *a, uint64_t whole);
 }
 #endif
 
-#endif /* TIO_UNITS_H */
+#endif /* TIO_JOB_UNITS_H */

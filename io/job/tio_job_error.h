@@ -4,8 +4,8 @@
  * struct tio_error whose text names the option, says where it was written
  * (FILE:LINE, or the command-line argument) and how to fix it. The host
  * decides how to show it. */
-#ifndef TIO_ERROR_H
-#define TIO_ERROR_H
+#ifndef TIO_JOB_ERROR_H
+#define TIO_JOB_ERROR_H
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,4 +102,4 @@ int tio_error_setv(struct tio_error *err, int code, const struct tio_origin *whe
 }
 #endif
 
-#endif /* TIO_ERROR_H */
+#endif /* TIO_JOB_ERROR_H */
