@@ -31,6 +31,7 @@ static bool parse_number(const char **s, uint64_t *out)
 typedef struct partial {
     uint64_t part[3];
     int given; /* how many leading parts are numbers (0..3) */
+    bool wildcard; /* a part was "x", "X" or "*" */
     char prerelease[32];
 } partial;
 
@@ -56,6 +57,7 @@ static bool parse_partial(const char **s, partial *out)
         if (is_wild(*p)) {
             p++;
             wild = true;
+            out->wildcard = true;
             continue;
         }
         if (wild)
@@ -95,7 +97,8 @@ int tenon_semver_parse(const char *text, tenon_semver *out)
         return TENON_EINVAL;
     const char *p = text;
     partial v;
-    if (!parse_partial(&p, &v) || *p || v.given == 0)
+    /* Wildcards belong to ranges: "1.x" is not a version. */
+    if (!parse_partial(&p, &v) || *p || v.given == 0 || v.wildcard)
         return TENON_EINVAL;
     out->major = v.part[0];
     out->minor = v.part[1];
@@ -225,6 +228,7 @@ static int evaluate(const char *range, const tenon_semver *v)
     const char *p = range;
     bool any_alt_true = false;
     for (;;) {
+        const char *alt_start = p;
         bool alt_true = true;
         int comparators = 0;
         for (;;) {
@@ -265,7 +269,10 @@ static int evaluate(const char *range, const tenon_semver *v)
             if (v && !comparator_holds(op, &part, v))
                 alt_true = false;
         }
-        (void)comparators;
+        /* Only a whole range may be empty ("" is "any"); an empty
+         * alternative next to "||" is a typo, as "1 ||" is. */
+        if (comparators == 0 && (*p || alt_start != range))
+            return TENON_EINVAL;
         if (alt_true)
             any_alt_true = true;
         if (!*p)
