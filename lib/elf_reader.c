@@ -227,7 +227,7 @@ static int read_note(const source *src, void **raw, size_t *raw_size)
             goto out;
         }
         uint64_t ph_end = eh.e_phoff + (uint64_t)eh.e_phnum * eh.e_phentsize;
-        if (ph_end > src->size) {
+        if (eh.e_phoff > src->size || ph_end > src->size) { /* the sum may wrap */
             rc = truncated(src, "the program headers", ph_end);
             goto out;
         }
