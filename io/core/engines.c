@@ -1,0 +1,345 @@
+/* Engines are plugins: tenon-io finds them in its registry (static ones
+ * linked in, dynamic ones in the search path), picks one per job, and
+ * checks the job's engine options against the engine's own schema before
+ * any IO starts. */
+#include "host.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void tenon_error_text(char *err, size_t errlen, const char *prefix)
+{
+    char line[8192];
+    tenon_error_format(tenon_last_error(), line, sizeof(line));
+    snprintf(err, errlen, "%s%s", prefix, line);
+}
+
+static void quiet_log(void *userdata, tenon_log_level level, const char *plugin,
+                      const char *message)
+{
+    (void)userdata;
+    fprintf(stderr, "tenon-io: %s%s%s: %s\n", plugin ? plugin : "", plugin ? ": " : "",
+            level == TENON_LOG_ERROR ? "error" : "warning", message);
+}
+
+int tio_engines_open(struct tio_engines *e, const char *plugin_config, char *err, size_t errlen)
+{
+    memset(e, 0, sizeof(*e));
+    if (tenon_registry_new(&e->reg, "tenon-io", 0) < 0) {
+        tenon_error_text(err, errlen, "cannot create the plugin registry: ");
+        return -1;
+    }
+    tenon_registry_set_log(e->reg, quiet_log, NULL, TENON_LOG_WARN);
+    (void)plugin_config;
+    if (tenon_registry_scan(e->reg) < 0) {
+        tenon_error_text(err, errlen, "cannot scan for engines: ");
+        tenon_registry_free(e->reg);
+        e->reg = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void tio_engines_close(struct tio_engines *e)
+{
+    tenon_registry_free(e->reg);
+    e->reg = NULL;
+}
+
+static bool is_engine(const tenon_plugin *p)
+{
+    const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
+    for (size_t i = 0; d && i < d->n_provides; i++)
+        if (strcmp(d->provides[i].name, TIO_ENGINE_INTERFACE) == 0)
+            return true;
+    return false;
+}
+
+static bool usable(const tenon_plugin *p)
+{
+    tenon_status st = tenon_plugin_status(p);
+    return st == TENON_STATUS_FOUND || st == TENON_STATUS_LOADED;
+}
+
+/* "null, psync, ..." of the usable engines. */
+static void engine_names(tenon_registry *reg, char *buf, size_t size)
+{
+    tenon_plugin *list[256];
+    size_t n = tenon_providers(reg, TIO_ENGINE_INTERFACE, TIO_ENGINE_VERSION, list, 256);
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && i < 256 && o < size; i++)
+        o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "", tenon_plugin_name(list[i]));
+}
+
+static const char *targets_of(const tenon_plugin *p)
+{
+    const char *t = tenon_descriptor_meta(tenon_plugin_descriptor(p), TIO_META_TARGETS);
+    return t && *t ? t : "path";
+}
+
+/* The engine plugin the job names, or NULL with err. */
+static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job, char *err,
+                                size_t errlen)
+{
+    const char *name = job->ioengine ? job->ioengine : "psync";
+    tenon_plugin *p = NULL;
+    if (strncmp(name, "external:", 9) == 0) {
+        const char *path = name + 9;
+        if (tenon_registry_add_file(e->reg, path, &p) < 0) {
+            char prefix[512];
+            snprintf(prefix, sizeof(prefix), "job %s: ioengine=%s: ", job->name, name);
+            tenon_error_text(err, errlen, prefix);
+            return NULL;
+        }
+        if (!is_engine(p)) {
+            snprintf(err, errlen,
+                     "job %s: ioengine=%s: plugin %s does not provide the %s interface, so it "
+                     "is not an IO engine",
+                     job->name, name, tenon_plugin_name(p), TIO_ENGINE_INTERFACE);
+            return NULL;
+        }
+        return p;
+    }
+    p = tenon_registry_find(e->reg, name);
+    if (!p) {
+        /* Perhaps only an unusable file carries the name: say why. */
+        size_t n = tenon_registry_count(e->reg);
+        for (size_t i = 0; i < n; i++) {
+            tenon_plugin *q = tenon_registry_at(e->reg, i);
+            if (strcmp(tenon_plugin_name(q), name) == 0 && tenon_plugin_error(q)) {
+                char line[8192];
+                tenon_error_format(tenon_plugin_error(q), line, sizeof(line));
+                snprintf(err, errlen, "job %s: ioengine=%s: the engine is %s: %s", job->name,
+                         name, tenon_status_name(tenon_plugin_status(q)), line);
+                return NULL;
+            }
+        }
+        char names[2048];
+        engine_names(e->reg, names, sizeof(names));
+        snprintf(err, errlen,
+                 "job %s: ioengine=%s: no such engine (available: %s; see tenon-io --enghelp, "
+                 "or give an out-of-tree one as ioengine=external:/abs/path.so)",
+                 job->name, name, names[0] ? names : "none");
+        return NULL;
+    }
+    if (!is_engine(p)) {
+        snprintf(err, errlen, "job %s: ioengine=%s: plugin %s is not an IO engine (it does not "
+                 "provide %s)", job->name, name, name, TIO_ENGINE_INTERFACE);
+        return NULL;
+    }
+    if (!usable(p)) {
+        char line[8192] = "";
+        if (tenon_plugin_error(p))
+            tenon_error_format(tenon_plugin_error(p), line, sizeof(line));
+        snprintf(err, errlen, "job %s: ioengine=%s: the engine is %s%s%s", job->name, name,
+                 tenon_status_name(tenon_plugin_status(p)), line[0] ? ": " : "", line);
+        return NULL;
+    }
+    return p;
+}
+
+/* Routes the job's targets: every target must be claimed by one engine. */
+static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *job,
+                                   tenon_plugin *named, char *err, size_t errlen)
+{
+    tenon_plugin *chosen = named;
+    for (size_t i = 0; i < job->filenames.n; i++) {
+        const char *t = job->filenames.v[i];
+        if (tio_engine_claims(chosen, t))
+            continue;
+        tenon_plugin *claimer = tio_route(e->reg, t);
+        if (!claimer) {
+            char scheme[64];
+            bool uri = tio_target_scheme(t, scheme, sizeof(scheme));
+            snprintf(err, errlen,
+                     "job %s: no engine accepts target %s%s%s%s (engine %s accepts: %s)",
+                     job->name, t, uri ? " (no engine claims the scheme \"" : "",
+                     uri ? scheme : "", uri ? "\")" : "", tenon_plugin_name(chosen),
+                     targets_of(chosen));
+            return NULL;
+        }
+        if (i > 0 && claimer != chosen) {
+            snprintf(err, errlen,
+                     "job %s: its targets need different engines (%s for %s, %s for %s); "
+                     "put them in separate jobs",
+                     job->name, tenon_plugin_name(chosen), job->filenames.v[0],
+                     tenon_plugin_name(claimer), t);
+            return NULL;
+        }
+        chosen = claimer;
+    }
+    return chosen;
+}
+
+/* The job's engine options as tenon options, after checking every key is
+ * one the engine declares (the parser left them for the engine to judge). */
+static int engine_options(const struct tio_job *job, tenon_plugin *p, tenon_options **out,
+                          char *err, size_t errlen)
+{
+    const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
+    const char *keys[TENON_MAX_OPTIONS];
+    size_t n_keys = 0;
+    for (size_t i = 0; i < d->n_options && n_keys < TENON_MAX_OPTIONS; i++)
+        keys[n_keys++] = d->options[i].name;
+    if (tenon_options_new(out) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < job->nr_engine_options; i++) {
+        const struct tio_engine_option *o = &job->engine_options[i];
+        if (!tenon_descriptor_option(d, o->key)) {
+            struct tio_error te;
+            tio_engine_option_unknown(job, o, keys, n_keys, &te);
+            snprintf(err, errlen, "%s", te.text);
+            tenon_options_free(*out);
+            *out = NULL;
+            return -1;
+        }
+        char origin[512];
+        tio_origin_format(&o->origin, origin, sizeof(origin));
+        if (tenon_options_set(*out, o->key, o->value ? o->value : "", origin) < 0) {
+            snprintf(err, errlen, "out of memory");
+            tenon_options_free(*out);
+            *out = NULL;
+            return -1;
+        }
+    }
+    tenon_values *values;
+    if (tenon_values_check(d, *out, &values) < 0) {
+        char prefix[256];
+        snprintf(prefix, sizeof(prefix), "job %s: ", job->name);
+        tenon_error_text(err, errlen, prefix);
+        tenon_options_free(*out);
+        *out = NULL;
+        return -1;
+    }
+    tenon_values_free(values);
+    return 0;
+}
+
+int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
+                      struct tio_engine_choice *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    tenon_plugin *named = find_named(e, job, err, errlen);
+    if (!named)
+        return -1;
+    tenon_plugin *p = route_targets(e, job, named, err, errlen);
+    if (!p)
+        return -1;
+    /* Loading now, before any file is touched, surfaces a broken engine
+     * early and tells whether it needs files at all. */
+    const void *table;
+    if (tenon_interface(e->reg, tenon_plugin_name(p), TIO_ENGINE_INTERFACE, TIO_ENGINE_VERSION,
+                        &table, NULL) < 0) {
+        char prefix[256];
+        snprintf(prefix, sizeof(prefix), "job %s: cannot load engine %s: ", job->name,
+                 tenon_plugin_name(p));
+        tenon_error_text(err, errlen, prefix);
+        return -1;
+    }
+    const tio_engine *ops = table;
+    if (ops->struct_size < offsetof(tio_engine, teardown) + sizeof(ops->teardown) ||
+        !ops->queue || (!(ops->flags & TIO_ENGINE_SYNC) && !ops->getevents)) {
+        snprintf(err, errlen,
+                 "job %s: engine %s has an incomplete %s table (queue%s missing); rebuild it "
+                 "against this tenon-io's <tenon-io/engine.h>",
+                 job->name, tenon_plugin_name(p), TIO_ENGINE_INTERFACE,
+                 ops->queue ? "'s partner getevents" : "");
+        return -1;
+    }
+    if (p == named && engine_options(job, p, &out->options, err, errlen) < 0)
+        return -1;
+    if (p != named && job->nr_engine_options) {
+        /* Options written for the named engine do not apply to another. */
+        if (engine_options(job, p, &out->options, err, errlen) < 0)
+            return -1;
+    }
+    if (!out->options && tenon_options_new(&out->options) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    out->plugin = p;
+    out->label = strdup(tenon_plugin_name(p));
+    out->uri_targets = strcmp(targets_of(p), "path") != 0 && !tio_engine_claims(p, "/");
+    out->no_files = (ops->flags & TIO_ENGINE_NO_FILES) != 0;
+    return out->label ? 0 : -1;
+}
+
+void tio_engine_choice_free(struct tio_engine_choice *c)
+{
+    tenon_options_free(c->options);
+    free(c->label);
+    memset(c, 0, sizeof(*c));
+}
+
+static void print_option(FILE *out, const tenon_option *o)
+{
+    char type[128];
+    if (o->type == TENON_OPT_ENUM)
+        snprintf(type, sizeof(type), "%s", o->choices);
+    else if (o->max > o->min)
+        snprintf(type, sizeof(type), "%s %lld..%lld", tenon_opt_type_name(o->type),
+                 (long long)o->min, (long long)o->max);
+    else
+        snprintf(type, sizeof(type), "%s", tenon_opt_type_name(o->type));
+    fprintf(out, "  %-20s %-20s default: %-8s %s\n", o->name, type,
+            o->flags & TENON_OPT_REQUIRED ? "(required)" : (o->def[0] ? o->def : "(none)"),
+            o->help);
+}
+
+int tio_engines_help(struct tio_engines *e, const char *engine, const char *option, FILE *out)
+{
+    if (!engine) {
+        fprintf(out, "Available IO engines (tenon plugins providing %s):\n",
+                TIO_ENGINE_INTERFACE);
+        size_t n = tenon_registry_count(e->reg);
+        for (size_t i = 0; i < n; i++) {
+            tenon_plugin *p = tenon_registry_at(e->reg, i);
+            if (!is_engine(p) && tenon_plugin_descriptor(p))
+                continue;
+            const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
+            if (!d)
+                continue;
+            char status[64] = "";
+            if (!usable(p))
+                snprintf(status, sizeof(status), " [%s]", tenon_status_name(tenon_plugin_status(p)));
+            fprintf(out, "\t%-12s %-8s %-8s targets: %-14s %s%s\n", d->name, d->version,
+                    tenon_plugin_is_static(p) ? "static" : "dynamic", targets_of(p),
+                    d->description, status);
+        }
+        fprintf(out, "\nEngine options: tenon-io --enghelp=ENGINE\n");
+        return 0;
+    }
+    tenon_plugin *p = tenon_registry_find(e->reg, engine);
+    if (!p && strncmp(engine, "external:", 9) == 0)
+        tenon_registry_add_file(e->reg, engine + 9, &p);
+    if (!p || !is_engine(p)) {
+        char names[2048];
+        engine_names(e->reg, names, sizeof(names));
+        fprintf(stderr, "tenon-io: --enghelp=%s: no such engine (available: %s)\n", engine,
+                names);
+        return 1;
+    }
+    const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
+    if (option) {
+        const tenon_option *o = tenon_descriptor_option(d, option);
+        if (!o) {
+            fprintf(stderr, "tenon-io: engine %s has no option %s\n", engine, option);
+            return 1;
+        }
+        print_option(out, o);
+        return 0;
+    }
+    fprintf(out, "%s %s: %s\n", d->name, d->version, d->description);
+    fprintf(out, "  targets: %s; %s; %s\n", targets_of(p),
+            tenon_plugin_is_static(p) ? "linked into tenon-io" : tenon_plugin_path(p),
+            tenon_status_name(tenon_plugin_status(p)));
+    if (!d->n_options)
+        fprintf(out, "  (no engine options)\n");
+    for (size_t i = 0; i < d->n_options; i++)
+        print_option(out, &d->options[i]);
+    return 0;
+}

@@ -1,0 +1,148 @@
+/* Running the plan: jobs start in order, a stonewall waits for everything
+ * before it, the status line shows progress, and every job's result goes
+ * into the report. */
+#include "host.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "tio_eta.h"
+#include "tio_report.h"
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&tio_stop, true);
+}
+
+static void start_thread(struct tio_host_job *t)
+{
+    int rc = pthread_create(&t->tid, NULL, tio_worker_main, t);
+    if (rc != 0) {
+        t->error = rc;
+        snprintf(t->error_text, sizeof(t->error_text), "cannot start the job's thread: %s",
+                 strerror(rc));
+        return;
+    }
+    t->started = true;
+}
+
+static void join_threads(struct tio_host *host, size_t upto)
+{
+    for (size_t i = 0; i < upto; i++) {
+        struct tio_host_job *t = &host->threads[i];
+        if (t->started) {
+            pthread_join(t->tid, NULL);
+            t->started = false;
+        }
+    }
+}
+
+static void plan_live(struct tio_host_job *t)
+{
+    const struct tio_job *job = t->job;
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < t->n_files || (t->engine.no_files && i < 1); i++)
+        bytes += t->regions[i].len;
+    if (job->io_size.set)
+        bytes = tio_amount_bytes(&job->io_size, bytes);
+    t->live->plan_bytes = job->time_based ? 0 : bytes * (job->loops ? job->loops : 1);
+    t->live->plan_runtime_ns = job->runtime ? (job->runtime + job->ramp_time) * 1000 : 0;
+    t->live->time_based = job->time_based;
+}
+
+int tio_run(struct tio_host *host)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    const struct tio_program *prog = &host->plan->program;
+    struct tio_eta *eta = tio_eta_new(host->n_threads);
+    if (!eta) {
+        fprintf(stderr, "tenon-io: out of memory\n");
+        return 1;
+    }
+    for (size_t i = 0; i < host->n_threads; i++) {
+        struct tio_host_job *t = &host->threads[i];
+        t->live = tio_eta_job(eta, i);
+        plan_live(t);
+        tio_job_stats_attach_live(&t->result->stats, t->live);
+    }
+    bool show_eta = prog->eta == TIO_ETA_ALWAYS ||
+                    (prog->eta == TIO_ETA_AUTO && isatty(STDOUT_FILENO) &&
+                     !(prog->output_format == TIO_OUTPUT_JSON && !prog->output));
+    if (show_eta)
+        tio_eta_start(eta, stdout, 1000);
+
+    struct timespec wall_start;
+    clock_gettime(CLOCK_REALTIME, &wall_start);
+    uint64_t t0 = tio_now_ns();
+    for (size_t i = 0; i < host->n_threads && !atomic_load(&tio_stop); i++) {
+        struct tio_host_job *t = &host->threads[i];
+        if (t->job->stonewall && i > 0)
+            join_threads(host, i);
+        start_thread(t);
+    }
+    join_threads(host, host->n_threads);
+    if (show_eta)
+        tio_eta_stop(eta);
+
+    struct tio_report *rep = tio_report_new(TENON_VERSION_STRING);
+    if (!rep) {
+        fprintf(stderr, "tenon-io: out of memory\n");
+        tio_eta_free(eta);
+        return 1;
+    }
+    tio_report_set_time(rep, &wall_start);
+    int status = 0;
+    uint64_t elapsed_s = (tio_now_ns() - t0) / 1000000000u;
+    for (size_t i = 0; i < host->n_threads; i++) {
+        struct tio_host_job *t = &host->threads[i];
+        struct tio_job_result *r = t->result;
+        r->end_time = time(NULL);
+        r->elapsed_s = elapsed_s;
+        r->iodepth = t->job->iodepth;
+        r->pid = (long)getpid() + (long)i;
+        if (t->error) {
+            status = 1;
+            if (t->verify_failures > 1) {
+                char text[TIO_ERR_TEXT + 64];
+                snprintf(text, sizeof(text), "%" PRIu64 " blocks failed verification; the first: %s",
+                         t->verify_failures, t->error_text);
+                snprintf(t->error_text, sizeof(t->error_text), "%s", text);
+            }
+            tio_job_result_set_error(r, t->error, t->error_text);
+            fprintf(stderr, "tenon-io: job %s: %s\n", t->job->name, t->error_text);
+        }
+        if (tio_report_add_job(rep, r) == 0)
+            t->result = NULL;
+    }
+    tio_eta_free(eta);
+    if (atomic_load(&tio_stop))
+        fprintf(stderr, "tenon-io: interrupted; results cover the IO done until then\n");
+
+    unsigned formats = prog->output_format == TIO_OUTPUT_JSON ? TIO_REPORT_JSON : TIO_REPORT_NORMAL;
+    if (prog->output) {
+        char err[1024];
+        if (tio_report_write_file(rep, prog->output, formats, err, sizeof(err)) < 0) {
+            fprintf(stderr, "tenon-io: %s\n", err);
+            status = 1;
+        }
+    } else if (tio_report_write(rep, stdout, formats) < 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "tenon-io: cannot write the report to standard output: %s\n",
+                strerror(errno));
+        status = 1;
+    }
+    tio_report_free(rep);
+    return status;
+}
