@@ -286,6 +286,24 @@ int tenon_registry_scan(tenon_registry *reg)
         tenon__unlock(reg);
         if (!dir || rc < 0)
             break;
+        /* Folders from TENON_PLUGIN_PATH and the default one are kept as
+         * written (they may not exist yet): scan their canonical form, so
+         * plugin paths are canonical and the folder checks walk the real
+         * parents, not those of a symlink. */
+        char *canonical;
+        int crc = tenon__path_canonical(dir, TENON_STAGE_SCAN, &canonical);
+        if (crc < 0) {
+            tenon__log(reg, TENON_LOG_DEBUG, NULL, "plugin folder %s: %s", dir,
+                       tenon_last_error()->message);
+            tenon__free(dir);
+            if (crc == TENON_ENOMEM) {
+                rc = crc;
+                break;
+            }
+            continue;
+        }
+        tenon__free(dir);
+        dir = canonical;
         rc = scan_dir(reg, dir, origin);
         tenon__free(dir);
         if (rc < 0)
