@@ -1,1 +1,565 @@
-int main(void){return 0;}
+/* The registry (issue 2): scanning, listing order, statuses and their
+ * names, shadowing, add_file, find, TENON_PLUGIN_PATH, and loading every
+ * fixture plugin with its exact error code and a message naming the plugin
+ * (or file) and the cause. */
+#include "helpers.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "basic.h"
+
+typedef struct fixture {
+    char *dir;
+    log_capture cap;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    f->dir = tmp_dir();
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    tmp_remove(f->dir);
+    free(f);
+    return 0;
+}
+
+static tenon_plugin *by_file(tenon_registry *reg, const char *dir, const char *file)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    for (size_t i = 0; i < tenon_registry_count(reg); i++) {
+        tenon_plugin *p = tenon_registry_at(reg, i);
+        if (tenon_plugin_path(p) && strcmp(tenon_plugin_path(p), path) == 0)
+            return p;
+    }
+    fail_msg("no plugin record for %s", path);
+    return NULL;
+}
+
+/* ---- Scanning ------------------------------------------------------------------- */
+
+static void test_scan_reads_descriptors_only(void **state)
+{
+    fixture *f = *state;
+    copy_fixtures(f->dir, "good_basic", "good_unloadable", "good_disabled", "bad_initcrash",
+                  "bad_initfail", "chain_c", NULL);
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    /* Nothing ran: no init, and the crashing plugin did not crash. */
+    assert_string_equal(captured_events(&f->cap), "");
+    assert_int_equal(tenon_registry_count(reg), 6);
+    /* Scan order: file names sorted within the folder. */
+    static const char *const order[] = {"bad_initcrash", "bad_initfail", "chain_c",
+                                        "good_basic", "good_disabled", "good_unloadable"};
+    for (size_t i = 0; i < 6; i++) {
+        tenon_plugin *p = tenon_registry_at(reg, i);
+        assert_string_equal(tenon_plugin_name(p), order[i]);
+        assert_false(tenon_plugin_is_static(p));
+        assert_ptr_equal(tenon_plugin_registry(p), reg);
+        char file[64];
+        snprintf(file, sizeof(file), "%s.so", order[i]);
+        assert_string_equal(tenon_plugin_path(p), tmp_path(f->dir, file));
+    }
+    assert_null(tenon_registry_at(reg, 6));
+    assert_int_equal(tenon_plugin_status(tenon_registry_find(reg, "good_basic")),
+                     TENON_STATUS_FOUND);
+    tenon_plugin *disabled = tenon_registry_find(reg, "good_disabled");
+    assert_int_equal(tenon_plugin_status(disabled), TENON_STATUS_DISABLED);
+    expect_error(tenon_plugin_load(disabled), TENON_EDISABLED, "good_disabled",
+                 "disabled by default", NULL);
+    /* Scanning again finds nothing new; a new file needs a new folder. */
+    copy_fixtures(f->dir, "chain_b", NULL);
+    assert_int_equal(tenon_registry_scan(reg), 6);
+    assert_string_equal(captured_events(&f->cap), "");
+    tenon_registry_free(reg);
+}
+
+static void test_status_names(void **state)
+{
+    (void)state;
+    assert_string_equal(tenon_status_name(TENON_STATUS_FOUND), "ok");
+    assert_string_equal(tenon_status_name(TENON_STATUS_LOADED), "loaded");
+    assert_string_equal(tenon_status_name(TENON_STATUS_DISABLED), "disabled");
+    assert_string_equal(tenon_status_name(TENON_STATUS_INCOMPATIBLE), "incompatible");
+    assert_string_equal(tenon_status_name(TENON_STATUS_SHADOWED), "shadowed");
+    assert_string_equal(tenon_status_name(TENON_STATUS_OVERRIDDEN), "overridden");
+    assert_string_equal(tenon_status_name(TENON_STATUS_BROKEN), "broken");
+    assert_string_equal(tenon_status_name((tenon_status)77), "unknown");
+}
+
+/* A broken file: its status and recorded error, then tenon_registry_load
+ * by its name gives the same error. */
+static void expect_broken(tenon_registry *reg, const char *dir, const char *file,
+                          const char *name, tenon_status status, int code, const char *cause)
+{
+    tenon_plugin *p = by_file(reg, dir, file);
+    assert_string_equal(tenon_plugin_name(p), name);
+    if (tenon_plugin_status(p) != status)
+        fail_msg("%s: status %s, want %s", file, tenon_status_name(tenon_plugin_status(p)),
+                 tenon_status_name(status));
+    expect_error_obj(tenon_plugin_error(p), code, file, cause, NULL);
+    assert_null(tenon_registry_find(reg, name));
+    expect_error(tenon_registry_load(reg, name, NULL), code, file, cause, NULL);
+    expect_error(tenon_plugin_load(p), code, file, cause, NULL);
+}
+
+static void test_broken_files_at_scan(void **state)
+{
+    fixture *f = *state;
+    copy_fixtures(f->dir, "bad_nodesc", "bad_magic", "bad_layout", "bad_field",
+                  "bad_abimajor", "bad_abiminor", "good_basic", NULL);
+    if (fixture_exists("bad_elf32.so"))
+        copy_fixture(f->dir, "bad_elf32", NULL);
+    write_file(tmp_path(f->dir, "text.so"), "not a plugin\n");
+    copy_fixture(f->dir, "good_basic", "cut.so");
+    assert_int_equal(truncate(tmp_path(f->dir, "cut.so"), 3000), 0);
+    assert_int_equal(mkdir(tmp_path(f->dir, "folder.so"), 0755), 0);
+    assert_int_equal(mkfifo(tmp_path(f->dir, "fifo.so"), 0644), 0);
+    assert_int_equal(symlink("loop2.so", tmp_path(f->dir, "loop1.so")), 0);
+    assert_int_equal(symlink("loop1.so", tmp_path(f->dir, "loop2.so")), 0);
+    /* Files that are not "*.so", and hidden ones, are not plugins. */
+    write_file(tmp_path(f->dir, "README"), "x");
+    write_file(tmp_path(f->dir, ".hidden.so"), "x");
+    write_file(tmp_path(f->dir, "x.so.1"), "x");
+
+    alarm(20); /* the FIFO must not block the scan */
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    alarm(0);
+    assert_int_equal(tenon_registry_count(reg), fixture_exists("bad_elf32.so") ? 14 : 13);
+
+    expect_broken(reg, f->dir, "bad_nodesc.so", "bad_nodesc", TENON_STATUS_BROKEN,
+                  TENON_ENODESC, "no tenon descriptor");
+    expect_broken(reg, f->dir, "bad_magic.so", "bad_magic", TENON_STATUS_BROKEN,
+                  TENON_EBADMAGIC, "magic is 0xdeadbeef");
+    expect_broken(reg, f->dir, "bad_layout.so", "bad_layout", TENON_STATUS_BROKEN,
+                  TENON_ELAYOUT, "layout 99");
+    expect_broken(reg, f->dir, "bad_field.so", "bad_field", TENON_STATUS_BROKEN, TENON_EFIELD,
+                  "not NUL-terminated");
+    expect_broken(reg, f->dir, "text.so", "text", TENON_STATUS_BROKEN, TENON_ENOTELF,
+                  "not an ELF file");
+    expect_broken(reg, f->dir, "cut.so", "cut", TENON_STATUS_BROKEN, TENON_ETRUNCATED,
+                  "truncated");
+    expect_broken(reg, f->dir, "folder.so", "folder", TENON_STATUS_BROKEN, TENON_ENOTREG,
+                  "not a regular file");
+    expect_broken(reg, f->dir, "fifo.so", "fifo", TENON_STATUS_BROKEN, TENON_ENOTREG, "FIFO");
+    expect_broken(reg, f->dir, "loop1.so", "loop1", TENON_STATUS_BROKEN, TENON_ELOOP,
+                  "symbolic links");
+    if (fixture_exists("bad_elf32.so"))
+        expect_broken(reg, f->dir, "bad_elf32.so", "bad_elf32", TENON_STATUS_BROKEN,
+                      TENON_EELFCLASS, "32-bit");
+
+    /* ABI: incompatible, not broken; the message says which side is which. */
+    expect_broken(reg, f->dir, "bad_abimajor.so", "bad_abimajor", TENON_STATUS_INCOMPATIBLE,
+                  TENON_EABIMAJOR, "ABI 99.0");
+    const tenon_error *e = tenon_plugin_error(by_file(reg, f->dir, "bad_abimajor.so"));
+    expect_contains(e->message, "plugin bad_abimajor was built for tenon ABI 99.0");
+    expect_contains(e->message, "host's libtenon has ABI 1.0");
+    expect_contains(e->hint, "rebuild");
+    assert_int_equal(e->stage, TENON_STAGE_VERIFY);
+    expect_broken(reg, f->dir, "bad_abiminor.so", "bad_abiminor", TENON_STATUS_INCOMPATIBLE,
+                  TENON_EABIMINOR, "1.99 (plugin)");
+    e = tenon_plugin_error(by_file(reg, f->dir, "bad_abiminor.so"));
+    expect_contains(e->message, "libtenon ABI 1.0 (host)");
+    /* The descriptor of an incompatible plugin stays readable for listings. */
+    assert_non_null(tenon_plugin_descriptor(by_file(reg, f->dir, "bad_abimajor.so")));
+    assert_null(tenon_plugin_descriptor(by_file(reg, f->dir, "bad_magic.so")));
+
+    /* The good one among them is fine, and nothing ran. */
+    assert_int_equal(tenon_plugin_status(tenon_registry_find(reg, "good_basic")),
+                     TENON_STATUS_FOUND);
+    assert_string_equal(captured_events(&f->cap), "");
+    tenon_registry_free(reg);
+}
+
+static void test_unsafe_folder(void **state)
+{
+    fixture *f = *state;
+    char sub[4096];
+    snprintf(sub, sizeof(sub), "%s/shared", f->dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    copy_fixtures(sub, "good_basic", "chain_c", NULL);
+    assert_int_equal(chmod(sub, 0775), 0);
+    tenon_registry *reg = new_registry(sub, 0, NULL);
+    assert_int_equal(tenon_registry_count(reg), 2);
+    for (size_t i = 0; i < 2; i++) {
+        tenon_plugin *p = tenon_registry_at(reg, i);
+        assert_int_equal(tenon_plugin_status(p), TENON_STATUS_BROKEN);
+        expect_error_obj(tenon_plugin_error(p), TENON_EUNSAFE, tenon_plugin_name(p), sub,
+                         "writable by its group", NULL);
+    }
+    expect_error(tenon_registry_load(reg, "good_basic", NULL), TENON_EUNSAFE, "good_basic",
+                 "writable by its group", NULL);
+    tenon_registry_free(reg);
+
+    /* A file made unsafe after the scan is refused at load: the load
+     * checks the file it opens, not what the scan saw. */
+    assert_int_equal(chmod(sub, 0755), 0);
+    reg = new_registry(sub, 0, NULL);
+    tenon_plugin *p = tenon_registry_find(reg, "good_basic");
+    assert_int_equal(tenon_plugin_status(p), TENON_STATUS_FOUND);
+    assert_int_equal(chmod(tmp_path(sub, "good_basic.so"), 0666), 0);
+    expect_error(tenon_plugin_load(p), TENON_EUNSAFE, "good_basic", "every user", NULL);
+    assert_int_equal(chmod(sub, 0775), 0);
+    expect_error(tenon_registry_load(reg, "chain_c", NULL), TENON_EUNSAFE, "chain_c",
+                 "its group", NULL);
+    tenon_registry_free(reg);
+}
+
+/* ---- Loading every fixture ------------------------------------------------------- */
+
+static void test_load_good(void **state)
+{
+    fixture *f = *state;
+    copy_fixtures(f->dir, "good_basic", NULL);
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    tenon_plugin *p = NULL;
+    expect_ok(tenon_registry_load(reg, "good_basic", &p));
+    assert_non_null(p);
+    assert_int_equal(tenon_plugin_status(p), TENON_STATUS_LOADED);
+    assert_null(tenon_plugin_error(p));
+    assert_string_equal(captured_events(&f->cap), "good_basic:init ");
+    /* Loading again is a no-op. */
+    expect_ok(tenon_plugin_load(p));
+    assert_string_equal(captured_events(&f->cap), "good_basic:init ");
+    const basic_table *t;
+    expect_ok(tenon_interface(reg, "good_basic", BASIC_IFACE, 1, (const void **)&t, NULL));
+    assert_int_equal(t->version, BASIC_IFACE_VERSION);
+    /* init read its option default and stored it with host->set_data. */
+    assert_int_equal(t->plugin_depth(), 4);
+    tenon_registry_free(reg);
+    assert_string_equal(captured_events(&f->cap), "good_basic:init good_basic:fini ");
+}
+
+static void test_load_broken_code(void **state)
+{
+    fixture *f = *state;
+    copy_fixtures(f->dir, "bad_mismatch", "bad_noentry", "bad_undefined", "bad_initfail",
+                  NULL);
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    /* Their descriptors are fine: they are found... */
+    for (size_t i = 0; i < tenon_registry_count(reg); i++)
+        assert_int_equal(tenon_plugin_status(tenon_registry_at(reg, i)), TENON_STATUS_FOUND);
+
+    /* ...and fail when loaded, each with its own code. */
+    expect_error(tenon_registry_load(reg, "bad_mismatch", NULL), TENON_EMISMATCH,
+                 "bad_mismatch", "\"bad_mismatch\"", "\"mismatch_other\"", NULL);
+    assert_int_equal(tenon_last_error()->stage, TENON_STAGE_LOAD);
+    expect_error(tenon_registry_load(reg, "bad_noentry", NULL), TENON_ENOENTRY, "bad_noentry",
+                 "tenon_entry", NULL);
+    expect_error(tenon_registry_load(reg, "bad_undefined", NULL), TENON_EDLOPEN,
+                 "bad_undefined", "undefined symbol: fixture_function_nobody_defines", NULL);
+    /* The error names the plugin's file, not the /proc/self/fd alias. */
+    assert_string_equal(tenon_last_error()->path, tmp_path(f->dir, "bad_undefined.so"));
+    expect_error(tenon_registry_load(reg, "bad_initfail", NULL), TENON_EINIT, "bad_initfail",
+                 "no frobnicator", NULL);
+    assert_int_equal(tenon_last_error()->stage, TENON_STAGE_INIT);
+    assert_string_equal(tenon_last_error()->plugin, "bad_initfail");
+    /* Only the plugin that got as far as init ran any code. */
+    assert_string_equal(captured_events(&f->cap), "bad_initfail:init ");
+
+    /* The failures are remembered: listings show them, loads fail fast. */
+    static const struct {
+        const char *name;
+        int code;
+    } failed[] = {{"bad_mismatch", TENON_EMISMATCH}, {"bad_noentry", TENON_ENOENTRY},
+                  {"bad_undefined", TENON_EDLOPEN}, {"bad_initfail", TENON_EINIT}};
+    for (size_t i = 0; i < 4; i++) {
+        tenon_plugin *p = NULL;
+        for (size_t k = 0; k < tenon_registry_count(reg); k++)
+            if (strcmp(tenon_plugin_name(tenon_registry_at(reg, k)), failed[i].name) == 0)
+                p = tenon_registry_at(reg, k);
+        assert_non_null(p);
+        assert_int_equal(tenon_plugin_status(p), TENON_STATUS_BROKEN);
+        expect_error_obj(tenon_plugin_error(p), failed[i].code, failed[i].name, NULL);
+        expect_error(tenon_plugin_load(p), failed[i].code, failed[i].name, NULL);
+    }
+    assert_string_equal(captured_events(&f->cap), "bad_initfail:init ");
+    tenon_registry_free(reg);
+}
+
+static void test_load_crashing_init_in_a_child(void **state)
+{
+    fixture *f = *state;
+    copy_fixtures(f->dir, "bad_initcrash", NULL);
+    tenon_registry *reg = new_registry(f->dir, 0, NULL);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(20);
+        tenon_registry_load(reg, "bad_initcrash", NULL);
+        _exit(0); /* not reached: init raises SIGSEGV */
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGSEGV);
+    /* The parent never ran the plugin. */
+    assert_int_equal(tenon_plugin_status(tenon_registry_find(reg, "bad_initcrash")),
+                     TENON_STATUS_FOUND);
+    tenon_registry_free(reg);
+}
+
+static void test_symlinked_plugin(void **state)
+{
+    fixture *f = *state;
+    char store[4096], plugins[4096];
+    snprintf(store, sizeof(store), "%s/store", f->dir);
+    snprintf(plugins, sizeof(plugins), "%s/plugins", f->dir);
+    assert_int_equal(mkdir(store, 0755), 0);
+    assert_int_equal(mkdir(plugins, 0755), 0);
+    copy_fixtures(store, "good_basic", NULL);
+    assert_int_equal(symlink(tmp_path(store, "good_basic.so"),
+                             tmp_path(plugins, "good_basic.so")), 0);
+    tenon_registry *reg = new_registry(plugins, 0, NULL);
+    tenon_plugin *p = tenon_registry_find(reg, "good_basic");
+    assert_non_null(p);
+    /* The record names the canonical file, which is what gets loaded. */
+    assert_string_equal(tenon_plugin_path(p), tmp_path(store, "good_basic.so"));
+    expect_ok(tenon_plugin_load(p));
+    tenon_registry_free(reg);
+
+    /* The target's folders are checked too. */
+    assert_int_equal(chmod(store, 0777), 0);
+    reg = new_registry(plugins, 0, NULL);
+    p = tenon_registry_at(reg, 0);
+    assert_int_equal(tenon_plugin_status(p), TENON_STATUS_BROKEN);
+    expect_error_obj(tenon_plugin_error(p), TENON_EUNSAFE, "good_basic", store, NULL);
+    tenon_registry_free(reg);
+    assert_int_equal(chmod(store, 0755), 0);
+}
+
+/* ---- Names: shadowing, add_file, find ---------------------------------------------- */
+
+static void make_two_folders(fixture *f, char *one, char *two)
+{
+    snprintf(one, 4096, "%s/one", f->dir);
+    snprintf(two, 4096, "%s/two", f->dir);
+    assert_int_equal(mkdir(one, 0755), 0);
+    assert_int_equal(mkdir(two, 0755), 0);
+    copy_fixture(one, "shadow_v1", "shadow.so");
+    copy_fixture(two, "shadow_v2", "shadow.so");
+}
+
+static void test_same_name_in_two_folders(void **state)
+{
+    fixture *f = *state;
+    char one[4096], two[4096];
+    make_two_folders(f, one, two);
+
+    tenon_registry *reg = new_registry(NULL, 0, NULL);
+    expect_ok(tenon_registry_add_path(reg, one));
+    expect_ok(tenon_registry_add_path(reg, two));
+    assert_int_equal(tenon_registry_scan(reg), 2);
+    tenon_plugin *first = by_file(reg, one, "shadow.so");
+    tenon_plugin *second = by_file(reg, two, "shadow.so");
+    /* The first search path wins; the other stays listed as shadowed. */
+    assert_ptr_equal(tenon_registry_find(reg, "shadow"), first);
+    assert_string_equal(tenon_plugin_version(first), "1.0.0");
+    assert_int_equal(tenon_plugin_status(first), TENON_STATUS_FOUND);
+    assert_null(tenon_plugin_shadowed_by(first));
+    assert_int_equal(tenon_plugin_status(second), TENON_STATUS_SHADOWED);
+    assert_ptr_equal(tenon_plugin_shadowed_by(second), first);
+    expect_error(tenon_plugin_load(second), TENON_ESHADOWED, "shadow", two, one, NULL);
+    /* Loading by name loads the winner. */
+    expect_ok(tenon_registry_load(reg, "shadow", NULL));
+    assert_int_equal(tenon_plugin_status(first), TENON_STATUS_LOADED);
+    assert_int_equal(tenon_plugin_status(second), TENON_STATUS_SHADOWED);
+    tenon_registry_free(reg);
+
+    /* The other order, the other winner. */
+    reg = new_registry(NULL, 0, NULL);
+    expect_ok(tenon_registry_add_path(reg, two));
+    expect_ok(tenon_registry_add_path(reg, one));
+    tenon_registry_scan(reg);
+    assert_string_equal(tenon_plugin_version(tenon_registry_find(reg, "shadow")), "2.0.0");
+    assert_ptr_equal(tenon_plugin_shadowed_by(by_file(reg, one, "shadow.so")),
+                     by_file(reg, two, "shadow.so"));
+    tenon_registry_free(reg);
+
+    /* A folder added after a scan ranks after the folders added before it. */
+    reg = new_registry(NULL, 0, NULL);
+    expect_ok(tenon_registry_add_path(reg, two));
+    tenon_registry_scan(reg);
+    expect_ok(tenon_registry_add_path(reg, one));
+    tenon_registry_scan(reg);
+    assert_string_equal(tenon_plugin_version(tenon_registry_find(reg, "shadow")), "2.0.0");
+    assert_int_equal(tenon_plugin_status(by_file(reg, one, "shadow.so")),
+                     TENON_STATUS_SHADOWED);
+    tenon_registry_free(reg);
+}
+
+static void test_add_file(void **state)
+{
+    fixture *f = *state;
+    char one[4096], two[4096];
+    make_two_folders(f, one, two);
+    tenon_registry *reg = new_registry(one, 0, NULL);
+    tenon_plugin *scanned = tenon_registry_find(reg, "shadow");
+    tenon_plugin *added = NULL;
+    /* An explicit file beats scanned ones of the same name. */
+    expect_ok(tenon_registry_add_file(reg, tmp_path(two, "shadow.so"), &added));
+    assert_non_null(added);
+    assert_ptr_equal(tenon_registry_find(reg, "shadow"), added);
+    assert_string_equal(tenon_plugin_version(added), "2.0.0");
+    assert_int_equal(tenon_plugin_status(scanned), TENON_STATUS_SHADOWED);
+    assert_ptr_equal(tenon_plugin_shadowed_by(scanned), added);
+    /* Adding it again gives the same record. */
+    tenon_plugin *again = NULL;
+    expect_ok(tenon_registry_add_file(reg, tmp_path(two, "shadow.so"), &again));
+    assert_ptr_equal(again, added);
+    assert_int_equal(tenon_registry_count(reg), 2);
+
+    /* A broken file: its error, and its record. */
+    copy_fixtures(f->dir, "bad_magic", NULL);
+    tenon_plugin *bad = NULL;
+    expect_error(tenon_registry_add_file(reg, tmp_path(f->dir, "bad_magic.so"), &bad),
+                 TENON_EBADMAGIC, "bad_magic.so", "magic", NULL);
+    assert_non_null(bad);
+    assert_int_equal(tenon_plugin_status(bad), TENON_STATUS_BROKEN);
+    /* Missing, relative, a loop, a folder. */
+    expect_error(tenon_registry_add_file(reg, tmp_path(f->dir, "missing.so"), NULL),
+                 TENON_ENOTFOUND, "missing.so", NULL);
+    expect_error(tenon_registry_add_file(reg, "shadow.so", NULL), TENON_EPATH, "shadow.so",
+                 "not absolute", NULL);
+    assert_int_equal(symlink("l2.so", tmp_path(f->dir, "l1.so")), 0);
+    assert_int_equal(symlink("l1.so", tmp_path(f->dir, "l2.so")), 0);
+    expect_error(tenon_registry_add_file(reg, tmp_path(f->dir, "l1.so"), NULL), TENON_ELOOP,
+                 "l1.so", NULL);
+    assert_int_equal(mkdir(tmp_path(f->dir, "dir.so"), 0755), 0);
+    expect_error(tenon_registry_add_file(reg, tmp_path(f->dir, "dir.so"), NULL), TENON_ENOTREG,
+                 "dir.so", "folder", NULL);
+    /* An ABI mismatch is refused at add time, not only at load. */
+    copy_fixtures(f->dir, "bad_abimajor", NULL);
+    tenon_plugin *incompatible = NULL;
+    expect_error(tenon_registry_add_file(reg, tmp_path(f->dir, "bad_abimajor.so"),
+                                         &incompatible),
+                 TENON_EABIMAJOR, "bad_abimajor", "99.0", NULL);
+    assert_int_equal(tenon_plugin_status(incompatible), TENON_STATUS_INCOMPATIBLE);
+
+    assert_null(tenon_registry_find(reg, "nothing-by-that-name"));
+    expect_error(tenon_registry_load(reg, "nothing-by-that-name", NULL), TENON_ENOTFOUND,
+                 "nothing-by-that-name", NULL);
+    tenon_registry_free(reg);
+}
+
+/* ---- Search path ----------------------------------------------------------------- */
+
+static void test_plugin_path_environment(void **state)
+{
+    fixture *f = *state;
+    char one[4096], two[4096], env[12000];
+    make_two_folders(f, one, two);
+    copy_fixtures(two, "good_basic", NULL);
+    snprintf(env, sizeof(env), "relative/dir::%s:%s/missing:%s", two, f->dir, one);
+    setenv("TENON_PLUGIN_PATH", env, 1);
+
+    tenon_registry *reg;
+    expect_ok(tenon_registry_new(&reg, "tenon-test", TENON_REGISTRY_NO_DEFAULT_PATH));
+    tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
+    const char *dirs[8];
+    /* The relative and the empty entries are ignored; order is kept. */
+    assert_int_equal(tenon_registry_paths(reg, dirs, 8), 3);
+    assert_string_equal(dirs[0], two);
+    assert_string_equal(dirs[2], one);
+    /* Folders from the API come first. */
+    expect_ok(tenon_registry_add_path(reg, f->dir));
+    assert_int_equal(tenon_registry_paths(reg, dirs, 8), 4);
+    assert_string_equal(dirs[0], f->dir);
+    assert_string_equal(dirs[1], two);
+    /* A missing folder is not an error; the env folder's plugins are found,
+     * and env order decides between them. */
+    assert_true(tenon_registry_scan(reg) >= 3);
+    assert_string_equal(tenon_plugin_version(tenon_registry_find(reg, "shadow")), "2.0.0");
+    assert_non_null(tenon_registry_find(reg, "good_basic"));
+    expect_ok(tenon_registry_load(reg, "good_basic", NULL));
+    tenon_registry_free(reg);
+
+    /* NO_ENV ignores it. */
+    expect_ok(tenon_registry_new(&reg, "tenon-test",
+                                 TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV));
+    assert_int_equal(tenon_registry_paths(reg, dirs, 8), 0);
+    tenon_registry_free(reg);
+
+    /* A folder reached through a symlink: plugin paths are canonical. */
+    assert_int_equal(symlink(two, tmp_path(f->dir, "via")), 0);
+    setenv("TENON_PLUGIN_PATH", tmp_path(f->dir, "via"), 1);
+    expect_ok(tenon_registry_new(&reg, "tenon-test", TENON_REGISTRY_NO_DEFAULT_PATH));
+    tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
+    tenon_registry_scan(reg);
+    tenon_plugin *p = tenon_registry_find(reg, "good_basic");
+    assert_non_null(p);
+    assert_string_equal(tenon_plugin_path(p), tmp_path(two, "good_basic.so"));
+    tenon_registry_free(reg);
+    unsetenv("TENON_PLUGIN_PATH");
+}
+
+static void test_default_folder(void **state)
+{
+    (void)state;
+    const char *dir = tenon_default_plugin_dir();
+    assert_non_null(dir);
+    assert_true(dir[0] == '/');
+    size_t len = strlen(dir);
+    assert_true(len > 6 && strcmp(dir + len - 6, "/tenon") == 0);
+
+    unsetenv("TENON_PLUGIN_PATH");
+    tenon_registry *reg;
+    expect_ok(tenon_registry_new(&reg, NULL, TENON_REGISTRY_NO_ENV));
+    const char *dirs[4];
+    assert_int_equal(tenon_registry_paths(reg, dirs, 4), 1);
+    assert_string_equal(dirs[0], dir);
+    tenon_registry_free(reg);
+}
+
+static void test_load_all(void **state)
+{
+    fixture *f = *state;
+    copy_fixtures(f->dir, "good_basic", "good_unloadable", "good_disabled", "chain_a",
+                  "chain_b", "chain_c", "bad_initfail", "bad_magic", NULL);
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    /* Only the providers of an interface. */
+    assert_int_equal(tenon_registry_load_all(reg, BASIC_IFACE), 0);
+    assert_string_equal(captured_events(&f->cap), "good_basic:init ");
+    /* Everything usable; the one failure is counted, the disabled and the
+     * broken are left alone. */
+    assert_int_equal(tenon_registry_load_all(reg, NULL), 1);
+    assert_int_equal(tenon_plugin_status(tenon_registry_find(reg, "chain_a")),
+                     TENON_STATUS_LOADED);
+    assert_int_equal(tenon_plugin_status(tenon_registry_find(reg, "good_disabled")),
+                     TENON_STATUS_DISABLED);
+    assert_null(strstr(captured_events(&f->cap), "good_disabled"));
+    expect_contains(f->cap.all, "no frobnicator");
+    tenon_registry_free(reg);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_scan_reads_descriptors_only),
+        T(test_status_names),
+        T(test_broken_files_at_scan),
+        T(test_unsafe_folder),
+        T(test_load_good),
+        T(test_load_broken_code),
+        T(test_load_crashing_init_in_a_child),
+        T(test_symlinked_plugin),
+        T(test_same_name_in_two_folders),
+        T(test_add_file),
+        T(test_plugin_path_environment),
+        T(test_default_folder),
+        T(test_load_all),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
