@@ -62,6 +62,11 @@ uint64_t tio_hist_percentile(const struct tio_hist *h, double p)
      * 99.90000000000000568, which would otherwise round up to 1000. */
     long double want = ceill((long double)p * (long double)n / 100.0L - 1e-6L);
     uint64_t rank = want < 1.0L ? 1 : (want > (long double)n ? n : (uint64_t)want);
+    /* The extremes are known exactly; no need for a bucket's middle. */
+    if (rank == n)
+        return h->st.max;
+    if (rank == 1)
+        return h->st.min;
     uint64_t seen = 0;
     for (unsigned i = 0; i < TIO_HIST_BUCKETS; i++) {
         seen += h->counts[i];

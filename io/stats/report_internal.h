@@ -66,9 +66,6 @@ void tio_lat_dist_compute(const struct tio_job_stats *js, struct tio_lat_dist *o
  * this so that a rare depth is still visible). */
 void tio_depth_pct(const uint64_t counts[TIO_DEPTH_BUCKETS], double out[TIO_DEPTH_BUCKETS]);
 
-extern const char *const tio_depth_level_labels[TIO_DEPTH_BUCKETS];
-extern const char *const tio_depth_batch_labels[TIO_DEPTH_BUCKETS];
-
 /* The group total of a result's group. */
 const struct tio_group_total *tio_report_group_of(const struct tio_report *rep,
                                                   unsigned groupid);

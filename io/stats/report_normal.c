@@ -68,7 +68,8 @@ static void put_percentiles(FILE *f, const char *label, const struct tio_hist *h
     for (size_t i = 0; i < np; i++) {
         if (i % 4 == 0)
             fputs("     |", f);
-        fprintf(f, " %5.*fth=[%5" PRIu64 "]", pct_decimals(p[i]), p[i], vals[i] / div);
+        /* Rounded, unlike the min/max line's truncation, as fio does. */
+        fprintf(f, " %5.*fth=[%5" PRIu64 "]", pct_decimals(p[i]), p[i], (vals[i] + div / 2) / div);
         if (i + 1 == np)
             fputc('\n', f);
         else if (i % 4 == 3)

@@ -32,6 +32,11 @@ extern "C" {
 extern const double tio_default_percentiles[TIO_DEFAULT_PERCENTILES_N];
 #define TIO_PERCENTILES_MAX 64
 
+/* fio's names for the depth buckets: "1" ... ">=64" for depths, "0" ...
+ * ">=64" for submit and complete batches. */
+extern const char *const tio_depth_level_labels[TIO_DEPTH_BUCKETS];
+extern const char *const tio_depth_batch_labels[TIO_DEPTH_BUCKETS];
+
 /* One block device's activity during the run (fio's "Disk stats" and
  * "disk_util"). Index 0 is reads, 1 is writes. */
 struct tio_disk_util {
