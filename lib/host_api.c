@@ -149,6 +149,49 @@ static const char *api_instance_name(const tenon_instance *instance)
     return tenon_instance_name(instance);
 }
 
+static int api_instance_new(tenon_plugin *self, const char *plugin, const char *iface,
+                            const char *const *options, tenon_instance **out)
+{
+    if (out)
+        *out = NULL;
+    if (!self || !iface || !out)
+        return TENON_EINVAL;
+    tenon_options *opts;
+    int rc = tenon_options_new(&opts);
+    for (size_t i = 0; rc == 0 && options && options[i]; i += 2) {
+        if (!options[i + 1]) {
+            rc = tenon__fail(TENON_EINVAL, TENON_STAGE_USE, self->display_name, NULL, NULL,
+                             "option %s has no value (options are key, value pairs ending "
+                             "with NULL)",
+                             options[i]);
+            break;
+        }
+        char origin[TENON_ERROR_NAME_MAX + 16];
+        snprintf(origin, sizeof(origin), "plugin %s", self->display_name);
+        rc = tenon_options_set(opts, options[i], options[i + 1], origin);
+    }
+    if (rc == 0)
+        rc = tenon_instance_new(self->reg, plugin, iface, NULL, opts, out);
+    tenon_options_free(opts);
+    return rc;
+}
+
+static void api_instance_free(tenon_plugin *self, tenon_instance *instance)
+{
+    (void)self;
+    tenon_instance_free(instance);
+}
+
+static const void *api_instance_table(const tenon_instance *instance)
+{
+    return tenon_instance_table(instance);
+}
+
+static void *api_instance_data(const tenon_instance *instance)
+{
+    return tenon_instance_data(instance);
+}
+
 const tenon_host_api tenon__host_api = {
     .struct_size = sizeof(tenon_host_api),
     .version = TENON_HOST_API_VERSION,
@@ -167,4 +210,8 @@ const tenon_host_api tenon__host_api = {
     .data = api_data,
     .plugin_name = api_plugin_name,
     .instance_name = api_instance_name,
+    .instance_new = api_instance_new,
+    .instance_free = api_instance_free,
+    .instance_table = api_instance_table,
+    .instance_data = api_instance_data,
 };

@@ -213,6 +213,16 @@ typedef struct tenon_host_api {
     /* Names, for messages. */
     const char *(*plugin_name)(const tenon_plugin *plugin);
     const char *(*instance_name)(const tenon_instance *instance);
+
+    /* Instances of another plugin's interface, for plugins that wrap or
+     * compose others (plugin NULL: the best provider). options is a list of
+     * key, value strings ending with NULL; they are checked against that
+     * plugin's schema. The caller frees the instance before its own fini. */
+    int (*instance_new)(tenon_plugin *self, const char *plugin, const char *iface,
+                        const char *const *options, tenon_instance **out);
+    void (*instance_free)(tenon_plugin *self, tenon_instance *instance);
+    const void *(*instance_table)(const tenon_instance *instance);
+    void *(*instance_data)(const tenon_instance *instance);
 } tenon_host_api;
 
 #define TENON_HOST_HAS(host, member)                                   \
