@@ -24,6 +24,8 @@ struct cl {
     struct tio__pending *pending;
     size_t npending;
     size_t cap;
+    unsigned *file_args;        /* argv index of each job file, for errors */
+    size_t file_args_cap;
 };
 
 enum prog_opt {
@@ -213,10 +215,11 @@ static int one_option(struct cl *c, int argc, char *const argv[], int *i)
     key = eq ? tio__strndup(c->a, body, (size_t)(eq - body)) : tio__strdup(c->a, body);
     if (!key)
         return tio__oom(c->err);
-    if (!*key) {
+    if (!tio__valid_key(key)) {
         tio__free(c->a, key);
         return tio_error_set(c->err, TIO_EUSAGE, &o, NULL, NULL,
-                             "'%s' is not an option (write --option=value)", arg);
+                             "'%s' is not an option (write --option=value; names use letters, "
+                             "digits, '_' and '-')", arg);
     }
     for (k = 0; k < TIO__ARRAY_LEN(prog_opts); k++) {
         if (strcmp(key, prog_opts[k].name) == 0) {
@@ -298,6 +301,13 @@ static int parse_args(struct cl *c, int argc, char *const argv[])
             continue;
         }
         if (only_files || !looks_like_option(arg)) {
+            void *fa = c->file_args;
+            size_t nfiles = c->s->program.job_files.n;
+
+            if (tio__grow(c->a, &fa, &c->file_args_cap, nfiles + 1, sizeof(unsigned)) != 0)
+                return tio__oom(c->err);
+            c->file_args = fa;
+            c->file_args[nfiles] = (unsigned)i;
             if (tio__strv_push(c->a, &c->s->program.job_files, tio__strdup(c->a, arg)) != 0)
                 return tio__oom(c->err);
             continue;
@@ -319,7 +329,9 @@ static int parse_job_files(struct cl *c)
         char *text = NULL;
         size_t len = 0;
 
-        rc = tio__read_file(c->a, files->v[f], &text, &len, NULL, c->err);
+        struct tio_origin o = {TIO_ORIGIN_ARG, NULL, 0, c->file_args[f], files->v[f]};
+
+        rc = tio__read_file(c->a, files->v[f], "job file", &text, &len, &o, c->err);
         if (rc)
             return rc;
         rc = tio__jobfile_parse(c->s, c->cfg, &c->global, files->v[f], text, len, (unsigned)f,
@@ -334,9 +346,12 @@ static int parse_job_files(struct cl *c)
 int tio_cmdline_parse(int argc, char *const argv[], const struct tio_parse_config *cfg,
                       struct tio_plan **out, struct tio_error *err)
 {
+    struct tio_error scratch;
     struct cl c;
     int rc;
 
+    if (!err)
+        err = &scratch;
     tio_error_clear(err);
     if (!out)
         return tio_error_set(err, TIO_EINVAL, NULL, NULL, NULL, "no place for the result");
@@ -361,6 +376,7 @@ int tio_cmdline_parse(int argc, char *const argv[], const struct tio_parse_confi
     tio__job_free(c.a, &c.job);
     tio__pending_free(c.a, c.pending, c.npending);
     tio__free(c.a, c.pending);
+    tio__free(c.a, c.file_args);
     tio__job_free(c.a, &c.global);
     if (rc) {
         tio_plan_free(c.s);

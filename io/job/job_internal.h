@@ -116,6 +116,9 @@ int tio__apply_section(const struct tio_allocator *a, struct tio_job *job, bool 
                        const struct tio__pending *p, size_t n, tio__expand_fn expand,
                        void *expand_ctx, struct tio_error *err);
 
+/* Option names are letters, digits, '_' and '-' (fio has "hugepage-size"). */
+bool tio__valid_key(const char *k);
+
 void tio__pending_free(const struct tio_allocator *a, struct tio__pending *p, size_t n);
 int tio__pending_add(const struct tio_allocator *a, struct tio__pending **arr, size_t *n,
                      size_t *cap, const char *key, const char *value,
@@ -155,8 +158,9 @@ int tio__jobfile_parse(struct tio_plan *s, const struct tio_parse_config *cfg,
                        const struct tio_job *base, const char *path, const char *text,
                        size_t len, unsigned file_index, struct tio_error *err);
 
-/* Read a whole file ("-" is stdin) into memory. */
-int tio__read_file(const struct tio_allocator *a, const char *path, char **text, size_t *len,
-                   const struct tio_origin *where, struct tio_error *err);
+/* Read a whole file ("-" is stdin) into memory; `what` names it in errors. */
+int tio__read_file(const struct tio_allocator *a, const char *path, const char *what,
+                   char **text, size_t *len, const struct tio_origin *where,
+                   struct tio_error *err);
 
 #endif /* TIO_JOB_INTERNAL_H */

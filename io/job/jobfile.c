@@ -69,8 +69,9 @@ struct jobfile {
     bool seen_job;
 };
 
-int tio__read_file(const struct tio_allocator *a, const char *path, char **text, size_t *len,
-                   const struct tio_origin *where, struct tio_error *err)
+int tio__read_file(const struct tio_allocator *a, const char *path, const char *what,
+                   char **text, size_t *len, const struct tio_origin *where,
+                   struct tio_error *err)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     struct tio__buf b;
@@ -78,7 +79,7 @@ int tio__read_file(const struct tio_allocator *a, const char *path, char **text,
     size_t n;
 
     if (!f)
-        return tio_error_set(err, TIO_EIO, where, NULL, NULL, "cannot open job file '%s': %s",
+        return tio_error_set(err, TIO_EIO, where, NULL, NULL, "cannot open %s '%s': %s", what,
                              path, strerror(errno));
     tio__buf_init(&b, a);
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
@@ -88,9 +89,10 @@ int tio__read_file(const struct tio_allocator *a, const char *path, char **text,
     }
     if (ferror(f) || b.len > TIO__MAX_JOBFILE) {
         int rc = ferror(f) ? tio_error_set(err, TIO_EIO, where, NULL, NULL,
-                                           "cannot read job file '%s': %s", path, strerror(errno))
+                                           "cannot read %s '%s': %s", what, path,
+                                           strerror(errno))
                            : tio_error_set(err, TIO_EIO, where, NULL, NULL,
-                                           "job file '%s' is larger than %u MiB", path,
+                                           "%s '%s' is larger than %u MiB", what, path,
                                            TIO__MAX_JOBFILE >> 20);
         if (f != stdin)
             fclose(f);
@@ -172,16 +174,6 @@ static char *trim(char *s)
     return s;
 }
 
-static bool valid_key(const char *k)
-{
-    if (!*k)
-        return false;
-    for (; *k; k++)
-        if (!isalnum((unsigned char)*k) && *k != '_' && *k != '-')
-            return false;
-    return true;
-}
-
 static int do_include(struct jobfile *jf, const char *arg)
 {
     const struct source *from = &jf->stack[jf->depth - 1];
@@ -209,7 +201,7 @@ static int do_include(struct jobfile *jf, const char *arg)
         jf->rc = tio__oom(&jf->deferred);
         return jf->rc;
     }
-    rc = tio__read_file(jf->a, path, &text, &len, &jf->cur, &jf->deferred);
+    rc = tio__read_file(jf->a, path, "included file", &text, &len, &jf->cur, &jf->deferred);
     if (rc == TIO_OK && push_source(jf, path, text, len, true) != 0)
         rc = tio__oom(&jf->deferred);
     tio__free(jf->a, path);
@@ -285,9 +277,9 @@ static char *reader(char *str, int num, void *stream)
         p = trim(p);
         for (eq = p; *eq; eq++) {
             if ((unsigned char)*eq < 0x20 && *eq != '\t') {
-                tio__free(jf->a, line);
                 syntax(jf, TIO_ESYNTAX, "control character 0x%02x in the job file",
                        (unsigned)(unsigned char)*eq);
+                tio__free(jf->a, line);
                 return NULL;
             }
         }
@@ -363,7 +355,12 @@ static char *reader(char *str, int num, void *stream)
                     return NULL;
                 continue;
             }
-            if (!valid_key(key)) {
+            if (!*key) {
+                syntax(jf, TIO_ESYNTAX, "missing option name before '=' (write name=value)");
+                tio__free(jf->a, line);
+                return NULL;
+            }
+            if (!tio__valid_key(key)) {
                 syntax(jf, TIO_ESYNTAX, eq ? "'%s' is not an option name (names use letters, "
                                              "digits, '_' and '-')"
                                            : "'%s' is neither an option nor a [section] "
@@ -577,7 +574,7 @@ static int parse_one(const char *path, const char *name, const char *text, size_
         return tio__oom(err);
     }
     if (path) {
-        rc = tio__read_file(&s->alloc, path, &owned, &len, NULL, err);
+        rc = tio__read_file(&s->alloc, path, "job file", &owned, &len, NULL, err);
         if (rc)
             goto out;
         text = owned;
@@ -602,6 +599,10 @@ out:
 int tio_job_parse_file(const char *path, const struct tio_parse_config *cfg,
                        struct tio_plan **out, struct tio_error *err)
 {
+    struct tio_error scratch;
+
+    if (!err)
+        err = &scratch;
     tio_error_clear(err);
     if (!out)
         return tio_error_set(err, TIO_EINVAL, NULL, NULL, NULL, "no place for the result");
@@ -615,6 +616,10 @@ int tio_job_parse_buffer(const char *text, size_t len, const char *name,
                          const struct tio_parse_config *cfg, struct tio_plan **out,
                          struct tio_error *err)
 {
+    struct tio_error scratch;
+
+    if (!err)
+        err = &scratch;
     tio_error_clear(err);
     if (!out)
         return tio_error_set(err, TIO_EINVAL, NULL, NULL, NULL, "no place for the result");

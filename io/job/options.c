@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -77,7 +78,7 @@ static int set_string(struct optctx *c, char **dst, const char *v)
 struct enumval {
     const char *name;
     int value;
-    const char *unsupported;   /* non-NULL: a value fio has and tenon-io lacks; why */
+    const char *unsupported;   /* non-NULL: a value fio has and tenon-io lacks; why, or "" */
 };
 
 /* `word` is the part of the value that must name one of vals (all of it,
@@ -92,7 +93,8 @@ static int pick(struct optctx *c, const char *word, const struct enumval *vals, 
             continue;
         if (vals[i].unsupported)
             return fail(c, TIO_EUNSUPPORTED, "fio's %s '%s' is not supported by tenon-io yet "
-                        "(%s; use %s)", what, word, vals[i].unsupported, choices);
+                        "(%s%suse %s)", what, word, vals[i].unsupported,
+                        *vals[i].unsupported ? "; " : "", choices);
         *out = vals[i].value;
         return TIO_OK;
     }
@@ -302,10 +304,10 @@ static const struct enumval rw_values[] = {
     {"rw", TIO_RW_RW, NULL},
     {"readwrite", TIO_RW_RW, NULL},
     {"randrw", TIO_RW_RANDRW, NULL},
-    {"trim", 0, "trim workloads are not implemented"},
-    {"randtrim", 0, "trim workloads are not implemented"},
-    {"trimwrite", 0, "trim workloads are not implemented"},
-    {"randtrimwrite", 0, "trim workloads are not implemented"},
+    {"trim", 0, ""},
+    {"randtrim", 0, ""},
+    {"trimwrite", 0, ""},
+    {"randtrimwrite", 0, ""},
 };
 
 static int set_rw(struct optctx *c, const struct tio__option *o)
@@ -346,9 +348,22 @@ static int set_rwmix(struct optctx *c, const struct tio__option *o)
     uint64_t v;
     int rc;
 
-    rc = tio_parse_uint(c->value, 1000, 0, 100, &v, why, sizeof(why));
-    if (rc)
-        return fail(c, rc, "%s (give a percentage from 0 to 100, without '%%')", why);
+    char num[24];
+    size_t len = strlen(c->value);
+
+    /* fio wants a bare number; "70%" can only mean 70 */
+    if (len > 1 && len < sizeof(num) && c->value[len - 1] == '%') {
+        memcpy(num, c->value, len - 1);
+        num[len - 1] = '\0';
+    } else {
+        snprintf(num, sizeof(num), "%s", len < sizeof(num) ? c->value : "x");
+    }
+    rc = tio_parse_uint(num, 1000, 0, 100, &v, why, sizeof(why));
+    if (rc == TIO_ERANGE)
+        return fail(c, rc, "%s", why);
+    if (rc || strpbrk(num, "kmgtpKMGTPbBxX"))
+        return fail(c, TIO_EVALUE, "'%s' is not a percentage (give a number from 0 to 100)",
+                    c->value);
     c->job->rwmixread = strcmp(o->name, "rwmixread") == 0 ? (unsigned)v : 100 - (unsigned)v;
     return TIO_OK;
 }
@@ -447,20 +462,20 @@ static const struct enumval verify_values[] = {
     {"crc32c-intel", TIO_VERIFY_CRC32C, NULL},
     {"md5", TIO_VERIFY_MD5, NULL},
     {"sha256", TIO_VERIFY_SHA256, NULL},
-    {"crc64", 0, "not implemented"},
-    {"crc32", 0, "not implemented"},
-    {"crc16", 0, "not implemented"},
-    {"crc7", 0, "not implemented"},
-    {"sha1", 0, "not implemented"},
-    {"sha512", 0, "not implemented"},
-    {"sha3-224", 0, "not implemented"},
-    {"sha3-256", 0, "not implemented"},
-    {"sha3-384", 0, "not implemented"},
-    {"sha3-512", 0, "not implemented"},
-    {"xxhash", 0, "not implemented"},
+    {"crc64", 0, ""},
+    {"crc32", 0, ""},
+    {"crc16", 0, ""},
+    {"crc7", 0, ""},
+    {"sha1", 0, ""},
+    {"sha512", 0, ""},
+    {"sha3-224", 0, ""},
+    {"sha3-256", 0, ""},
+    {"sha3-384", 0, ""},
+    {"sha3-512", 0, ""},
+    {"xxhash", 0, ""},
     {"meta", 0, "obsolete in fio too"},
-    {"pattern", 0, "pattern verification is not implemented"},
-    {"null", 0, "not implemented"},
+    {"pattern", 0, ""},
+    {"null", 0, ""},
 };
 
 static int set_verify(struct optctx *c, const struct tio__option *o)
@@ -779,10 +794,12 @@ int tio__option_set(const struct tio__option *opt, const struct tio_allocator *a
     struct optctx c = {a, job, is_global, key, value, origin, err};
     bool bare_ok = opt->type == O_BOOL || opt->type == O_FLAG || opt->set == set_buffered;
 
+    const char *dashes = origin && origin->kind == TIO_ORIGIN_ARG ? "--" : "";
+
     if (!value && !bare_ok)
-        return fail(&c, TIO_ENOVALUE, "needs a value (e.g. %s=%s)", key, opt->example);
+        return fail(&c, TIO_ENOVALUE, "needs a value (write %s%s=%s)", dashes, key, opt->example);
     if (value && !*value)
-        return fail(&c, TIO_ENOVALUE, "empty value (write %s=%s, or remove the option)", key,
-                    opt->example);
+        return fail(&c, TIO_ENOVALUE, "empty value (write %s%s=%s, or remove the option)", dashes,
+                    key, opt->example);
     return set_generic(&c, opt);
 }

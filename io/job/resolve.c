@@ -27,7 +27,7 @@ static char *join_dir(const struct tio_allocator *a, const char *dir, const char
 
     tio__buf_init(&b, a);
     tio__buf_puts(&b, dir);
-    if (dl == 0 || dir[dl - 1] != '/')
+    if (dl == 0 || (dir[dl - 1] != '/' && name[0] != '/'))
         tio__buf_putc(&b, '/');
     tio__buf_puts(&b, name);
     return tio__buf_take(&b);
@@ -144,14 +144,14 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)
         if (!job->ba[d])
             job->ba[d] = job->bs[d];
+    /* batch sizes beyond the queue depth cannot happen: clamp them, as fio
+     * does, rather than refuse job files that fio runs */
     if (job->iodepth_batch > job->iodepth)
         job->iodepth_batch = job->iodepth;
-    if (!job->iodepth_batch_complete_max)
+    if (!job->iodepth_batch_complete_max || job->iodepth_batch_complete_max > job->iodepth)
         job->iodepth_batch_complete_max = job->iodepth;
     if (job->iodepth_batch_complete_min > job->iodepth_batch_complete_max)
-        return job_error(err, job, "iodepth_batch_complete_min (%u) is larger than "
-                         "iodepth_batch_complete_max (%u)", job->iodepth_batch_complete_min,
-                         job->iodepth_batch_complete_max);
+        job->iodepth_batch_complete_min = job->iodepth_batch_complete_max;
     if (!job->iodepth_low || job->iodepth_low > job->iodepth)
         job->iodepth_low = job->iodepth;
     return TIO_OK;
@@ -171,9 +171,12 @@ int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
     const struct tio_allocator *a;
     struct tio_job *out;
     size_t total = 0, n = 0, files = 0, i;
+    struct tio_error scratch;
     unsigned c, group = 0;
     int rc;
 
+    if (!err)
+        err = &scratch;
     tio_error_clear(err);
     if (!s)
         return tio_error_set(err, TIO_EINVAL, NULL, NULL, NULL, "no plan to resolve");

@@ -2,6 +2,7 @@
  * whether a key is a core option, an fio option tenon-io lacks, or an
  * engine option - shared by job files and the command line so both report
  * the same errors. */
+#include <ctype.h>
 #include <string.h>
 
 #include "job_internal.h"
@@ -43,6 +44,16 @@ void tio__pending_free(const struct tio_allocator *a, struct tio__pending *p, si
     }
 }
 
+bool tio__valid_key(const char *k)
+{
+    if (!*k)
+        return false;
+    for (; *k; k++)
+        if (!isalnum((unsigned char)*k) && *k != '_' && *k != '-')
+            return false;
+    return true;
+}
+
 static int apply_one(const struct tio_allocator *a, struct tio_job *job, bool is_global,
                      const struct tio__option *opt, const struct tio__pending *p,
                      const char *value, struct tio_error *err)
@@ -57,6 +68,11 @@ static int apply_one(const struct tio_allocator *a, struct tio_job *job, bool is
         return tio_error_set(err, TIO_EUNSUPPORTED, &p->origin, p->key, value,
                              "'%s' is a command-line option, not a job option "
                              "(give it as --%s on the command line)", p->key, p->key);
+    if (value && !*value)
+        return tio_error_set(err, TIO_ENOVALUE, &p->origin, p->key, value,
+                             "empty value (write %s%s=VALUE, or %s%s alone for a flag)",
+                             p->origin.kind == TIO_ORIGIN_ARG ? "--" : "", p->key,
+                             p->origin.kind == TIO_ORIGIN_ARG ? "--" : "", p->key);
     if (tio__engine_option_set(a, job, p->key, value, &p->origin) != 0)
         return tio__oom(err);
     return TIO_OK;

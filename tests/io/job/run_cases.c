@@ -6,7 +6,7 @@
  *   job.fio     a job file (and any files it includes)
  *   cmdline     optional: the arguments, one per line (default: "job.fio")
  *   env         optional: NAME=VALUE lines, the only variables ${NAME} sees
- *   expected    the canonical dump of the resolved setup, or
+ *   expected    the canonical dump of the resolved plan, or
  *   error       "ECODE: the exact error text"
  * The case runs inside its folder, so error locations read "job.fio:7".
  * $pagesize, $mb_memory and $ncpus are fixed (4096, 2048, 4).
@@ -159,7 +159,7 @@ static char *run_once(int argc, char **argv, struct case_env *env, struct counti
                       int *code)
 {
     struct tio_parse_config cfg;
-    struct tio_plan *setup = NULL;
+    struct tio_plan *plan = NULL;
     struct tio_error err;
     char *out = NULL;
     size_t outlen = 0;
@@ -179,11 +179,13 @@ static char *run_once(int argc, char **argv, struct case_env *env, struct counti
     mem = open_memstream(&out, &outlen);
     if (!mem)
         return NULL;
-    rc = tio_cmdline_parse(argc, argv, &cfg, &setup, &err);
-    if (rc == TIO_OK)
-        rc = tio_plan_resolve(setup, &err);
+    rc = tio_cmdline_parse(argc, argv, &cfg, &plan, &err);
+    /* as the host: --help, --version and --enghelp need no jobs */
+    if (rc == TIO_OK && !plan->program.help && !plan->program.version &&
+        !plan->program.enghelp)
+        rc = tio_plan_resolve(plan, &err);
     if (rc == TIO_OK) {
-        rc = tio_plan_dump(setup, mem);
+        rc = tio_plan_dump(plan, mem);
         if (rc != TIO_OK) {
             err.code = rc;
             snprintf(err.text, sizeof(err.text), "dump failed");
@@ -194,7 +196,7 @@ static char *run_once(int argc, char **argv, struct case_env *env, struct counti
             fprintf(mem, "returned %d but err.code is %d\n", rc, err.code);
         fprintf(mem, "%s: %s\n", tio_err_name(err.code), err.text);
     }
-    tio_plan_free(setup);
+    tio_plan_free(plan);
     fclose(mem);
     *code = rc;
     return out;
@@ -229,6 +231,8 @@ static bool write_file(const char *path, const char *text)
     ok = fputs(text, f) >= 0;
     return fclose(f) == 0 && ok;
 }
+
+static unsigned long oom_runs;
 
 static int run_case(int dirfd, const char *name, bool oom, bool regen)
 {
@@ -282,6 +286,7 @@ static int run_case(int dirfd, const char *name, bool oom, bool regen)
             int c;
 
             res = run_once(argc, argv, &env, &ca, &c);
+            oom_runs++;
             if (!res) {
                 printf("FAIL %s: out of memory in the runner\n", name);
                 failures = 1;
@@ -358,7 +363,10 @@ int main(int argc, char **argv)
         free(list);
     }
     close(dirfd);
-    printf("%d case(s), %d failure(s)%s\n", cases, failures, regen ? " (regenerated)" : "");
+    printf("%d case(s), %d failure(s)%s", cases, failures, regen ? " (regenerated)" : "");
+    if (oom)
+        printf(", %lu runs with a failing allocation", oom_runs);
+    printf("\n");
     if (cases == 0)
         return 1;
     return failures ? 1 : 0;
