@@ -15,18 +15,13 @@ struct tio_outfile {
 };
 
 static void set_err(char *err, size_t errlen, const char *what, const struct tio_outfile *of,
-                    const char *path, int errnum)
+                    int errnum)
 {
-    if (!err || !errlen)
-        return;
-    if (of)
+    if (err && errlen)
         snprintf(err, errlen,
                  "cannot write results to '%s': %s '%s' failed: %s; "
                  "any previous '%s' is unchanged",
                  of->path, what, of->tmp, strerror(errnum), of->path);
-    else
-        snprintf(err, errlen, "cannot write results to '%s': %s failed: %s", path, what,
-                 strerror(errnum));
 }
 
 /* The umask without changing it: umask(2) can only be read by setting it,
@@ -106,7 +101,7 @@ int tio_outfile_open(struct tio_outfile **out, const char *path, char *err, size
         int e = errno;
         close(fd);
         unlink(of->tmp);
-        set_err(err, errlen, "opening", of, path, e);
+        set_err(err, errlen, "opening", of, e);
         outfile_free(of);
         return -e;
     }
@@ -144,7 +139,7 @@ void tio_outfile_abort(struct tio_outfile *of)
 
 static int fail(struct tio_outfile *of, const char *what, int e, char *err, size_t errlen)
 {
-    set_err(err, errlen, what, of, of->path, e);
+    set_err(err, errlen, what, of, e);
     tio_outfile_abort(of);
     return -e;
 }

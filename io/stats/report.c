@@ -250,12 +250,15 @@ int tio_report_write_file(struct tio_report *rep, const char *path, unsigned for
     if (rc)
         return rc;
     rc = tio_report_write(rep, tio_outfile_stream(of), formats);
-    if (rc == -ENOMEM) {
+    if (rc) {
+        /* The writers report the error of the call that failed (ENOSPC from
+         * the flush, ENOMEM while building); later calls could only guess. */
+        if (err && errlen)
+            snprintf(err, errlen,
+                     "cannot write results to '%s': %s; any previous '%s' is unchanged", path,
+                     strerror(-rc), path);
         tio_outfile_abort(of);
-        snprintf(err, errlen, "cannot write results to '%s': out of memory while building the report",
-                 path);
         return rc;
     }
-    /* Stream errors are reported by commit, with the file name and reason. */
     return tio_outfile_commit(of, err, errlen);
 }

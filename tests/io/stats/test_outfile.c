@@ -118,6 +118,25 @@ static void test_report_write_file(void **state)
     free(dir);
 }
 
+static void test_report_to_full_stream(void **state)
+{
+    (void)state;
+    struct tio_report *rep = tu_load_input(tu_data_path("normal/psync-randrw-fsync/input.json"));
+    FILE *full = fopen("/dev/full", "w");
+    assert_non_null(full);
+    assert_int_equal(tio_report_write_normal(rep, full), -ENOSPC);
+    clearerr(full);
+    assert_int_equal(tio_report_write_json(rep, full), -ENOSPC);
+    fclose(full);
+
+    char err[1024] = "";
+    assert_int_equal(tio_report_write_file(rep, "/nonexistent-dir-for-tio/out.json",
+                                           TIO_REPORT_JSON, err, sizeof(err)),
+                     -ENOENT);
+    assert_non_null(strstr(err, "/nonexistent-dir-for-tio/out.json"));
+    tio_report_free(rep);
+}
+
 static void test_open_errors(void **state)
 {
     (void)state;
@@ -161,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_commit_replaces),
         cmocka_unit_test(test_full_disk_keeps_old_file),
         cmocka_unit_test(test_report_write_file),
+        cmocka_unit_test(test_report_to_full_stream),
         cmocka_unit_test(test_open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
