@@ -290,22 +290,49 @@ int tenon_registry_new_with(tenon_registry **out, const char *app, unsigned flag
     return 0;
 }
 
+/* Whether another loaded plugin requires p or holds it. Lock held. */
+static bool needed_by_loaded(const tenon_registry *reg, const tenon_plugin *p)
+{
+    for (size_t h = 0; h < p->n_holders; h++) {
+        const tenon_plugin *by = p->holders[h].by;
+        if (by && by != p && by->state == TENON__LOADED)
+            return true;
+    }
+    for (size_t i = 0; i < reg->n_plugins; i++) {
+        const tenon_plugin *q = reg->plugins[i];
+        if (q == p || q->state != TENON__LOADED)
+            continue;
+        for (size_t d = 0; d < q->n_deps; d++)
+            if (q->deps[d] == p)
+                return true;
+    }
+    return false;
+}
+
 void tenon_registry_free(tenon_registry *reg)
 {
     if (!reg)
         return;
     tenon__instances_free_all(reg);
 
-    /* Fini in reverse load order: dependents before their dependencies. */
+    /* Fini in reverse load order: dependents before their dependencies.
+     * A plugin can come to hold another after both loaded (host->interface
+     * outside init), so a plugin still required or held by a loaded one
+     * waits for it; only a cycle of holds falls back to load order. */
     pthread_mutex_lock(&reg->load_lock);
     for (;;) {
-        tenon_plugin *last = NULL;
+        tenon_plugin *last = NULL, *last_needed = NULL;
         tenon__lock(reg);
         for (size_t i = 0; i < reg->n_plugins; i++) {
             tenon_plugin *p = reg->plugins[i];
-            if (p->state == TENON__LOADED && (!last || p->load_seq > last->load_seq))
-                last = p;
+            if (p->state != TENON__LOADED)
+                continue;
+            tenon_plugin **slot = needed_by_loaded(reg, p) ? &last_needed : &last;
+            if (!*slot || p->load_seq > (*slot)->load_seq)
+                *slot = p;
         }
+        if (!last)
+            last = last_needed;
         tenon__unlock(reg);
         if (!last)
             break;
