@@ -73,8 +73,14 @@ static int visit(walk *w, tenon_plugin *p)
     for (size_t i = 0; i < p->desc->n_requires; i++) {
         const tenon_dep *dep = &p->desc->requires[i];
         tenon_plugin *d = tenon__map_get(&w->reg->by_name, dep->name);
-        if (!d)
-            return missing_error(w, p, dep);
+        if (!d) {
+            /* Broken and incompatible plugins have no active name, but
+             * they are installed: say what is wrong with them. */
+            for (size_t k = 0; k < w->reg->n_plugins && !d; k++)
+                if (strcmp(w->reg->plugins[k]->display_name, dep->name) == 0)
+                    d = w->reg->plugins[k];
+            return d ? unusable_dep_error(p, dep, d) : missing_error(w, p, dep);
+        }
         if (!tenon__plugin_usable(d) && d->state != TENON__LOADING)
             return unusable_dep_error(p, dep, d);
         if (dep->range[0] && tenon_semver_satisfies(d->desc->version, dep->range) != 1)
