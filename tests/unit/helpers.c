@@ -166,8 +166,13 @@ static void capture_fn(void *userdata, tenon_log_level level, const char *plugin
 
 void capture_log(tenon_registry *reg, log_capture *cap)
 {
+    capture_log_level(reg, cap, TENON_LOG_INFO);
+}
+
+void capture_log_level(tenon_registry *reg, log_capture *cap, tenon_log_level level)
+{
     capture_reset(cap);
-    tenon_registry_set_log(reg, capture_fn, cap, TENON_LOG_INFO);
+    tenon_registry_set_log(reg, capture_fn, cap, level);
 }
 
 void capture_reset(log_capture *cap)

@@ -51,6 +51,8 @@ typedef struct log_capture {
 } log_capture;
 
 void capture_log(tenon_registry *reg, log_capture *cap);
+/* Same, keeping only messages up to level. */
+void capture_log_level(tenon_registry *reg, log_capture *cap, tenon_log_level level);
 void capture_reset(log_capture *cap);
 /* The captured events, e.g. "chain_c:init chain_b:init chain_a:init ". */
 const char *captured_events(log_capture *cap);
