@@ -33,8 +33,12 @@ static int read_decimal(const char *p, const char **end, uint64_t *out)
     while (isdigit((unsigned char)*p)) {
         unsigned d = (unsigned)(*p - '0');
 
-        if (v > (UINT64_MAX - d) / 10)
+        if (v > (UINT64_MAX - d) / 10) {
+            while (isdigit((unsigned char)*p))
+                p++;
+            *end = p;
             return -1;
+        }
         v = v * 10 + d;
         p++;
         n++;
@@ -53,8 +57,12 @@ static int read_hex(const char *p, const char **end, uint64_t *out)
         unsigned d = isdigit((unsigned char)*p) ? (unsigned)(*p - '0')
                                                 : (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
 
-        if (v > (UINT64_MAX >> 4))
+        if (v > (UINT64_MAX >> 4)) {
+            while (isxdigit((unsigned char)*p))
+                p++;
+            *end = p;
             return -1;
+        }
         v = (v << 4) | d;
         p++;
         n++;
@@ -256,6 +264,7 @@ int tio_parse_percent(const char *s, unsigned *out, char *why, size_t whylen)
                        "'%s' is not a whole percentage (such as 50%%)", s);
     if (strcmp(end, "%") != 0)
         return why_set(why, whylen, TIO_EVALUE, "'%s' is not a percentage (such as 50%%)", s);
+    /* n < 0: too many digits for 64 bits, certainly over 100 */
     if (n < 0 || v > 100)
         return why_set(why, whylen, TIO_ERANGE, "'%s' is more than 100%%", s);
     *out = (unsigned)v;
