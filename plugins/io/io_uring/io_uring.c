@@ -13,12 +13,14 @@
  * A sync is an IORING_OP_FSYNC marked IOSQE_IO_DRAIN, so it starts once
  * everything queued before it completed, as fsync(2) after those writes
  * would. Trims run synchronously once nothing is outstanding, as in fio:
- * io_uring has no discard for regular files and block devices alike. */
+ * io_uring has no discard for regular files and block devices alike. So do
+ * syncs with hipri: an IOPOLL ring takes nothing but reads and writes. */
 #include <errno.h>
 #include <liburing.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include <tenon/plugin.h>
 #include <tenon-io/engine.h>
@@ -214,10 +216,12 @@ static int uring_queue(void *engine, tio_io *io)
         return TIO_BUSY;
 
     tio_file *f = io->file;
-    if (io->ddir == TIO_TRIM) {
+    /* An IOPOLL ring only takes reads and writes. */
+    if (io->ddir == TIO_TRIM || (e->hipri && io->ddir != TIO_READ && io->ddir != TIO_WRITE)) {
         if (e->outstanding)
             return TIO_BUSY;
-        io->result = eng_trim(f->fd, eng_file_kind(f), io->offset, io->len);
+        io->result = io->ddir == TIO_TRIM ? eng_trim(f->fd, eng_file_kind(f), io->offset, io->len)
+                                          : eng_sync(f->fd, io->ddir);
         return TIO_COMPLETED;
     }
     if (io->ddir > TIO_DATASYNC) {
@@ -288,6 +292,13 @@ static int uring_commit(void *engine)
     return uring_submit(engine);
 }
 
+static uint64_t uring_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* Hands back up to max completions from the ring, advancing it once. */
 static unsigned uring_reap(uring_engine *e, unsigned max, tio_io **events)
 {
@@ -334,30 +345,28 @@ static int uring_getevents(void *engine, unsigned min, unsigned max, tio_io **ev
         return (int)got;
     }
 
-    struct __kernel_timespec ts, *tsp = NULL;
-    if (timeout_ns >= 0) {
-        ts.tv_sec = timeout_ns / 1000000000;
-        ts.tv_nsec = timeout_ns % 1000000000;
-        tsp = &ts;
-    }
+    /* liburing gives up with -ETIME after one wait that the kernel ended
+     * early (an IOPOLL ring does so at once), so the deadline is ours. */
+    uint64_t deadline = timeout_ns >= 0 ? uring_now_ns() + (uint64_t)timeout_ns : 0;
     while (got < min) {
         struct io_uring_cqe *cqe;
-        int rc = io_uring_submit_and_wait_timeout(&e->ring, &cqe, min - got, tsp, NULL);
-        if (rc == -ETIME) {
-            got += uring_reap(e, max - got, events + got);
-            break;
+        int rc;
+        if (timeout_ns >= 0) {
+            uint64_t now = uring_now_ns();
+            uint64_t left = now < deadline ? deadline - now : 0;
+            struct __kernel_timespec ts = {.tv_sec = (long long)(left / 1000000000u),
+                                           .tv_nsec = (long long)(left % 1000000000u)};
+            rc = io_uring_submit_and_wait_timeout(&e->ring, &cqe, min - got, &ts, NULL);
+        } else {
+            rc = io_uring_submit_and_wait(&e->ring, min - got);
         }
-        if (rc == -EINTR) {
-            if (got)
-                break;
-            continue;
-        }
-        if (rc < 0 && rc != -EAGAIN && rc != -EBUSY)
+        if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
             return got ? (int)got : rc;
-        unsigned n = uring_reap(e, max - got, events + got);
-        got += n;
-        if (!n && rc < 0)
-            break; /* out of resources with nothing to reap: let the host retry */
+        got += uring_reap(e, max - got, events + got);
+        if (got >= min || (rc == -EINTR && got))
+            break;
+        if (timeout_ns >= 0 && uring_now_ns() >= deadline)
+            break;
     }
     return (int)got;
 }
