@@ -4,11 +4,10 @@
  * options that take a value accept "--bs=4k" or "--bs 4k"; flags such as
  * --thread never take the next argument; options before the first --name
  * are global; job files may appear anywhere and are read after the
- * command-line jobs. Two deliberate differences: a bool such as --direct
- * takes the next argument only if it is a boolean (fio would swallow
- * "--direct job.fio" and fail), and engine options - unknown to the core -
- * must be written --key=value, since only the engine knows whether they
- * take a value. */
+ * command-line jobs. Engine options, unknown to the core, never take the
+ * next argument (fio does the same): they are written --key=value. One
+ * deliberate difference: a bool such as --direct takes the next argument
+ * only if it is a boolean (fio would swallow "--direct job.fio" and fail). */
 #include <string.h>
 
 #include "job_internal.h"
