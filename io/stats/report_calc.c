@@ -70,32 +70,46 @@ static double share(uint64_t part, uint64_t total, double floor_pct)
 void tio_lat_dist_compute(const struct tio_job_stats *js, struct tio_lat_dist *out)
 {
     memset(out, 0, sizeof(*out));
-    /* Merging the three directions' histograms would copy 114 KiB; counting
-     * each one below every edge is as cheap and needs no memory. */
-    uint64_t total = 0;
-    for (int d = 0; d < TIO_DDIR_COUNT; d++)
-        total += js->dir[d].clat.st.n;
-    if (!total)
-        return;
+    /* The 32 ranges of the three maps, back to back: [0,2) ns ... [750,1000)
+     * ns, [1,2) us ... [750,1000) us, [1,2) ms ... [1000,2000) ms, then
+     * everything from 2000 ms up. One walk over each histogram's buckets
+     * fills them, since both are in increasing order. */
+    enum { NS = TIO_LAT_DIST_N, US = TIO_LAT_DIST_N, MS = TIO_LAT_DIST_MS_N, SLOTS = NS + US + MS };
+    uint64_t upper[SLOTS]; /* exclusive upper bound of each range */
+    for (int i = 0; i < NS; i++)
+        upper[i] = tio_lat_dist_edges[i];
+    for (int i = 0; i < US; i++)
+        upper[NS + i] = (uint64_t)tio_lat_dist_edges[i] * 1000u;
+    for (int i = 0; i < MS - 1; i++)
+        upper[NS + US + i] = (uint64_t)tio_lat_dist_edges[i] * 1000000u;
+    upper[SLOTS - 1] = UINT64_MAX;
 
-    uint64_t below[3][TIO_LAT_DIST_MS_N]; /* [scale][edge], edge 0 = scale's start */
-    static const uint64_t scale[3] = {1, 1000, 1000000};
-    for (int s = 0; s < 3; s++) {
-        for (int e = 0; e < TIO_LAT_DIST_MS_N; e++) {
-            uint64_t x = e == 0 ? (s == 0 ? 0 : scale[s]) : tio_lat_dist_edges[e - 1] * scale[s];
-            uint64_t n = 0;
-            for (int d = 0; d < TIO_DDIR_COUNT; d++)
-                n += x ? tio_hist_count_below(&js->dir[d].clat, x) : 0;
-            below[s][e] = n;
+    uint64_t count[SLOTS] = {0};
+    uint64_t total = 0;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
+        const struct tio_hist *h = &js->dir[d].clat;
+        if (!h->st.n)
+            continue;
+        int slot = 0;
+        for (unsigned i = 0; i < TIO_HIST_BUCKETS; i++) {
+            if (!h->counts[i])
+                continue;
+            /* Each bucket counts on the side of an edge where its middle is. */
+            uint64_t v = tio_hist_bucket_value(i);
+            while (v >= upper[slot])
+                slot++;
+            count[slot] += h->counts[i];
+            total += h->counts[i];
         }
     }
-    for (int i = 0; i < TIO_LAT_DIST_N; i++) {
-        out->ns[i] = share(below[0][i + 1] - below[0][i], total, 0.01);
-        out->us[i] = share(below[1][i + 1] - below[1][i], total, 0.01);
-    }
-    for (int i = 0; i < TIO_LAT_DIST_MS_N - 1; i++)
-        out->ms[i] = share(below[2][i + 1] - below[2][i], total, 0.01);
-    out->ms[TIO_LAT_DIST_MS_N - 1] = share(total - below[2][TIO_LAT_DIST_MS_N - 1], total, 0.01);
+    if (!total)
+        return;
+    for (int i = 0; i < NS; i++)
+        out->ns[i] = share(count[i], total, 0.01);
+    for (int i = 0; i < US; i++)
+        out->us[i] = share(count[NS + i], total, 0.01);
+    for (int i = 0; i < MS; i++)
+        out->ms[i] = share(count[NS + US + i], total, 0.01);
 }
 
 void tio_depth_pct(const uint64_t counts[TIO_DEPTH_BUCKETS], double out[TIO_DEPTH_BUCKETS])

@@ -18,7 +18,14 @@ struct jb {
 
 static void put(struct jb *b, json_t *obj, const char *key, json_t *val)
 {
-    if (!val || !obj || json_object_set_new(obj, key, val) != 0)
+    /* json_object_set_new takes val in every case, failure included; when
+     * obj itself could not be made, val is dropped here. */
+    if (!obj) {
+        json_decref(val);
+        b->ok = false;
+        return;
+    }
+    if (!val || json_object_set_new(obj, key, val) != 0)
         b->ok = false;
 }
 
