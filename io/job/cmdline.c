@@ -51,6 +51,16 @@ static const struct {
     {"section", P_SECTION, TIO__ARG_REQUIRED, "NAME"},
 };
 
+bool tio__program_option(const char *name)
+{
+    size_t k;
+
+    for (k = 0; k < TIO__ARRAY_LEN(prog_opts); k++)
+        if (strcmp(name, prog_opts[k].name) == 0)
+            return true;
+    return false;
+}
+
 static int end_block(struct cl *c)
 {
     int rc;

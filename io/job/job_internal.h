@@ -149,6 +149,11 @@ struct tio__expand_ctx {
 int tio__expand_value(void *ctx, const char *key, const char *raw,
                       const struct tio_origin *origin, char **out, struct tio_error *err);
 
+/* ---- cmdline.c --------------------------------------------------------------- */
+
+/* Is name one of tenon-io's own program options (--output, --eta, ...)? */
+bool tio__program_option(const char *name);
+
 /* ---- jobfile.c --------------------------------------------------------------- */
 
 /* Parse one job file into the plan. `base` is the [global] state the file starts

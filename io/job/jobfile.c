@@ -210,8 +210,8 @@ static int do_include(struct jobfile *jf, const char *arg)
     return rc;
 }
 
-/* Copies `s` (plus a newline) into inih's buffer if it fits. */
-static bool emit(char *str, int num, const char *a, const char *b, const char *c)
+/* Puts a + b + c and a newline into inih's buffer, if they fit. */
+static bool fits(char *str, int num, const char *a, const char *b, const char *c)
 {
     size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
 
@@ -225,6 +225,152 @@ static bool emit(char *str, int num, const char *a, const char *b, const char *c
     return true;
 }
 
+static char *emit(struct jobfile *jf, char *str, int num, const char *a, const char *b,
+                  const char *c)
+{
+    if (fits(str, num, a, b, c))
+        return str;
+    /* only a broken inih build passes a buffer this small */
+    syntax(jf, TIO_ESYNTAX, "inih's line buffer (%d bytes) is too small", num);
+    return NULL;
+}
+
+/* The next physical line of the innermost source, comment and blanks
+ * stripped, in *text (inside the returned allocation). NULL at the end of
+ * all sources or on error. */
+static char *next_line(struct jobfile *jf, char **text)
+{
+    struct source *src;
+    const char *start, *nl;
+    char *line, *p, *c;
+    size_t llen;
+
+    for (;;) {
+        if (jf->depth == 0)
+            return NULL;
+        src = &jf->stack[jf->depth - 1];
+        if (src->pos < src->len)
+            break;
+        pop_source(jf);
+    }
+    start = src->text + src->pos;
+    nl = memchr(start, '\n', src->len - src->pos);
+    llen = nl ? (size_t)(nl - start) : src->len - src->pos;
+    src->pos += llen + (nl ? 1 : 0);
+    src->line++;
+    jf->cur.kind = TIO_ORIGIN_FILE;
+    jf->cur.file = src->path;
+    jf->cur.line = src->line;
+    jf->cur_bare = false;
+
+    if (memchr(start, '\0', llen)) {
+        syntax(jf, TIO_ESYNTAX, "NUL byte in the job file (is it a text file?)");
+        return NULL;
+    }
+    line = tio__strndup(jf->a, start, llen);
+    if (!line) {
+        jf->rc = tio__oom(&jf->deferred);
+        return NULL;
+    }
+    p = line;
+    if (src->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    p[strcspn(p, ";#")] = '\0';           /* fio: a comment starts anywhere */
+    if ((llen = strlen(p)) && p[llen - 1] == '\r')
+        p[llen - 1] = '\0';
+    p = trim(p);
+    for (c = p; *c; c++) {
+        if ((unsigned char)*c < 0x20 && *c != '\t') {
+            syntax(jf, TIO_ESYNTAX, "control character 0x%02x in the job file",
+                   (unsigned)(unsigned char)*c);
+            tio__free(jf->a, line);
+            return NULL;
+        }
+    }
+    *text = p;
+    return line;
+}
+
+static char *header_line(struct jobfile *jf, char *str, int num, char *p)
+{
+    size_t n = strlen(p);
+    char *name;
+
+    if (p[n - 1] != ']') {
+        syntax(jf, TIO_ESYNTAX, "section header without a closing ']' (write [jobname])");
+        return NULL;
+    }
+    p[n - 1] = '\0';
+    name = trim(p + 1);
+    if (!*name) {
+        syntax(jf, TIO_ESYNTAX, "empty section name (write [jobname])");
+        return NULL;
+    }
+    if (strpbrk(name, "[]")) {
+        syntax(jf, TIO_ESYNTAX, "bad section name '%s' (no '[' or ']' inside)", name);
+        return NULL;
+    }
+    tio__free(jf->a, jf->header);
+    jf->header = tio__strdup(jf->a, name);
+    if (!jf->header) {
+        jf->rc = tio__oom(&jf->deferred);
+        return NULL;
+    }
+    jf->emit_marker = true;
+    /* inih only needs to know a section started; the name, which it would
+     * truncate, is taken from jf->header */
+    return emit(jf, str, num, "[", strlen(name) < 40 ? name : "section", "]");
+}
+
+/* An option line, or an include. Returns the line for inih, NULL on error,
+ * or `str` untouched with *included set when a file was pushed. */
+static char *option_line(struct jobfile *jf, char *str, int num, char *p, bool *included)
+{
+    char *eq = strchr(p, '=');
+    char *key, *value;
+
+    if (eq)
+        *eq = '\0';
+    key = trim(p);
+    value = eq ? trim(eq + 1) : NULL;
+    *included = false;
+
+    /* fio writes "include file.fio"; include=file.fio is accepted too */
+    if (strcmp(key, "include") == 0 ||
+        (!eq && strncmp(key, "include", 7) == 0 && (key[7] == ' ' || key[7] == '\t'))) {
+        *included = true;
+        return do_include(jf, eq ? value : trim(key + 7)) ? NULL : str;
+    }
+    if (!*key) {
+        syntax(jf, TIO_ESYNTAX, "missing option name before '=' (write name=value)");
+        return NULL;
+    }
+    if (!tio__valid_key(key)) {
+        if (eq)
+            syntax(jf, TIO_ESYNTAX, "'%s' is not an option name (names use letters, digits, "
+                   "'_' and '-')", key);
+        else
+            syntax(jf, TIO_ESYNTAX, "'%s' is neither an option nor a [section] header", key);
+        return NULL;
+    }
+    jf->cur_bare = !eq;
+    tio__free(jf->a, jf->long_value);
+    jf->long_value = NULL;
+    if (fits(str, num, key, "=", value ? value : ""))
+        return str;
+    /* too long for inih's buffer: the value travels beside the line */
+    if (!value || !fits(str, num, key, "=", "")) {
+        syntax(jf, TIO_ESYNTAX, "option name '%.40s...' is too long", key);
+        return NULL;
+    }
+    jf->long_value = tio__strdup(jf->a, value);
+    if (!jf->long_value) {
+        jf->rc = tio__oom(&jf->deferred);
+        return NULL;
+    }
+    return str;
+}
+
 /* One logical line for inih; NULL at the end or after an error. */
 static char *reader(char *str, int num, void *stream)
 {
@@ -234,159 +380,24 @@ static char *reader(char *str, int num, void *stream)
         return NULL;
     if (jf->emit_marker) {
         jf->emit_marker = false;
-        return emit(str, num, MARKER, "=", "") ? str : NULL;
+        return emit(jf, str, num, MARKER, "=", "");
     }
     for (;;) {
-        struct source *src;
-        const char *start, *nl;
-        char *line, *p, *eq;
-        size_t llen;
+        char *text, *line = next_line(jf, &text);
+        char *out;
+        bool included = false;
 
-        if (jf->depth == 0)
+        if (!line)
             return NULL;
-        src = &jf->stack[jf->depth - 1];
-        if (src->pos >= src->len) {
-            pop_source(jf);
-            continue;
-        }
-        start = src->text + src->pos;
-        nl = memchr(start, '\n', src->len - src->pos);
-        llen = nl ? (size_t)(nl - start) : src->len - src->pos;
-        src->pos += llen + (nl ? 1 : 0);
-        src->line++;
-        jf->cur.kind = TIO_ORIGIN_FILE;
-        jf->cur.file = src->path;
-        jf->cur.line = src->line;
-        jf->cur_bare = false;
-
-        if (memchr(start, '\0', llen)) {
-            syntax(jf, TIO_ESYNTAX, "NUL byte in the job file (is it a text file?)");
-            return NULL;
-        }
-        line = tio__strndup(jf->a, start, llen);
-        if (!line) {
-            jf->rc = tio__oom(&jf->deferred);
-            return NULL;
-        }
-        p = line;
-        if (src->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
-            p += 3;
-        p[strcspn(p, ";#")] = '\0';           /* fio: a comment starts anywhere */
-        if ((llen = strlen(p)) && p[llen - 1] == '\r')
-            p[llen - 1] = '\0';
-        p = trim(p);
-        for (eq = p; *eq; eq++) {
-            if ((unsigned char)*eq < 0x20 && *eq != '\t') {
-                syntax(jf, TIO_ESYNTAX, "control character 0x%02x in the job file",
-                       (unsigned)(unsigned char)*eq);
-                tio__free(jf->a, line);
-                return NULL;
-            }
-        }
-
-        if (*p == '\0') {
-            tio__free(jf->a, line);
-            if (!emit(str, num, "", "", "")) {
-                syntax(jf, TIO_ESYNTAX, "inih's line buffer is too small");
-                return NULL;
-            }
-            return str;
-        }
-
-        if (*p == '[') {
-            size_t n = strlen(p);
-            char *name;
-
-            if (p[n - 1] != ']') {
-                tio__free(jf->a, line);
-                syntax(jf, TIO_ESYNTAX, "section header without a closing ']' "
-                       "(write [jobname])");
-                return NULL;
-            }
-            p[n - 1] = '\0';
-            name = trim(p + 1);
-            if (!*name || strpbrk(name, "[]")) {
-                if (*name)
-                    syntax(jf, TIO_ESYNTAX, "bad section name '%s' (no '[' or ']' inside)", name);
-                else
-                    syntax(jf, TIO_ESYNTAX, "empty section name (write [jobname])");
-                tio__free(jf->a, line);
-                return NULL;
-            }
-            tio__free(jf->a, jf->header);
-            jf->header = tio__strdup(jf->a, name);
-            if (!jf->header) {
-                tio__free(jf->a, line);
-                jf->rc = tio__oom(&jf->deferred);
-                return NULL;
-            }
-            /* inih only needs to know a section started; the name it would
-             * truncate comes from jf->header */
-            if (!emit(str, num, "[", strlen(name) < 40 ? name : "section", "]")) {
-                tio__free(jf->a, line);
-                return NULL;
-            }
-            tio__free(jf->a, line);
-            jf->emit_marker = true;
-            return str;
-        }
-
-        eq = strchr(p, '=');
-        if (eq)
-            *eq = '\0';
-        {
-            char *key = trim(p);
-            char *value = eq ? trim(eq + 1) : NULL;
-
-            /* fio writes "include file.fio"; accept include=file.fio too */
-            if (!eq && strncmp(key, "include", 7) == 0 && (key[7] == ' ' || key[7] == '\t')) {
-                int rc = do_include(jf, trim(key + 8));
-
-                tio__free(jf->a, line);
-                if (rc)
-                    return NULL;
-                continue;
-            }
-            if (eq && strcmp(key, "include") == 0) {
-                int rc = do_include(jf, value);
-
-                tio__free(jf->a, line);
-                if (rc)
-                    return NULL;
-                continue;
-            }
-            if (!*key) {
-                syntax(jf, TIO_ESYNTAX, "missing option name before '=' (write name=value)");
-                tio__free(jf->a, line);
-                return NULL;
-            }
-            if (!tio__valid_key(key)) {
-                syntax(jf, TIO_ESYNTAX, eq ? "'%s' is not an option name (names use letters, "
-                                             "digits, '_' and '-')"
-                                           : "'%s' is neither an option nor a [section] "
-                                             "header", key);
-                tio__free(jf->a, line);
-                return NULL;
-            }
-            jf->cur_bare = !eq;
-            tio__free(jf->a, jf->long_value);
-            jf->long_value = NULL;
-            if (!emit(str, num, key, "=", value ? value : "")) {
-                if (!value || !emit(str, num, key, "=", "")) {
-                    syntax(jf, TIO_ESYNTAX, "option name '%.40s...' is too long", key);
-                    tio__free(jf->a, line);
-                    return NULL;
-                }
-                jf->long_value = tio__strdup(jf->a, value);
-                if (!jf->long_value) {
-                    tio__free(jf->a, line);
-                    jf->rc = tio__oom(&jf->deferred);
-                    return NULL;
-                }
-            }
-            tio__free(jf->a, line);
-            return str;
-        }
+        if (*text == '\0')
+            out = emit(jf, str, num, "", "", "");
+        else if (*text == '[')
+            out = header_line(jf, str, num, text);
+        else
+            out = option_line(jf, str, num, text, &included);
+        tio__free(jf->a, line);
+        if (!included || !out)
+            return out;
     }
 }
 

@@ -770,7 +770,7 @@ bool tio_is_core_option(const char *name)
 
 bool tio_is_fio_only_option(const char *name)
 {
-    return name && !tio__option_find(name) &&
+    return name && !tio__option_find(name) && !tio__program_option(name) &&
            (tio__fio_job_option(name) || tio__fio_program_option(name));
 }
 
