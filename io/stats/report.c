@@ -213,6 +213,16 @@ const struct tio_job_result *tio_report_entry(const struct tio_report *rep, size
     return i < rep->nentries ? rep->entries[i] : NULL;
 }
 
+size_t tio_report_job_count(const struct tio_report *rep)
+{
+    return rep->njobs;
+}
+
+const struct tio_job_result *tio_report_job(const struct tio_report *rep, size_t i)
+{
+    return i < rep->njobs ? rep->jobs[i] : NULL;
+}
+
 size_t tio_report_group_count(const struct tio_report *rep)
 {
     return rep->ngroups;

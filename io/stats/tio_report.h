@@ -100,6 +100,11 @@ const struct tio_job_result *tio_report_entry(const struct tio_report *rep, size
 size_t tio_report_group_count(const struct tio_report *rep);
 const struct tio_group_total *tio_report_group(const struct tio_report *rep, size_t i);
 
+/* Every job as added, before any group_reporting sum (e.g. for per-job
+ * plots of the time series). */
+size_t tio_report_job_count(const struct tio_report *rep);
+const struct tio_job_result *tio_report_job(const struct tio_report *rep, size_t i);
+
 /* Writes the report to an open stream. Returns 0, or -errno when the
  * report could not be built or the stream reported a write error. */
 int tio_report_write_normal(struct tio_report *rep, FILE *out);

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,39 @@ static void test_keys_and_types(void **state)
     json_decref(root);
 }
 
+static void test_entries(void **state)
+{
+    (void)state;
+    struct tio_report *rep = tu_load_input(tu_data_path("normal/group-reporting/input.json"));
+    assert_int_equal(tio_report_finalize(rep), 0);
+    assert_int_equal(tio_report_finalize(rep), 0); /* idempotent */
+    /* Three jobs; group 0's two are summed into one entry. */
+    assert_int_equal(tio_report_job_count(rep), 3);
+    assert_int_equal(tio_report_entry_count(rep), 2);
+    assert_int_equal(tio_report_group_count(rep), 2);
+    const struct tio_job_result *e0 = tio_report_entry(rep, 0);
+    assert_int_equal(e0->njobs, 2);
+    assert_int_equal(e0->stats.dir[TIO_DDIR_READ].ios,
+                     tio_report_job(rep, 0)->stats.dir[TIO_DDIR_READ].ios +
+                         tio_report_job(rep, 1)->stats.dir[TIO_DDIR_READ].ios);
+    assert_null(tio_report_entry(rep, 2));
+    assert_null(tio_report_job(rep, 3));
+    const struct tio_group_total *g1 = tio_report_group(rep, 1);
+    assert_int_equal(g1->groupid, 1);
+    assert_true(g1->present[TIO_DDIR_WRITE]);
+    assert_false(g1->present[TIO_DDIR_READ]);
+    assert_int_equal(g1->io_bytes[TIO_DDIR_WRITE], 65536 * 4096);
+    assert_int_equal(g1->agg_bw[TIO_DDIR_WRITE], (uint64_t)65536 * 4096 * 1000 / 13);
+    /* No jobs after finalize. */
+    struct tio_job_result *late = tio_job_result_new("late", 0, 0, 0);
+    assert_int_equal(tio_report_add_job(rep, late), -EBUSY);
+    tio_job_result_free(late);
+    /* Percentile lists are checked. */
+    double bad[] = {0.0};
+    assert_int_equal(tio_report_set_percentiles(rep, bad, 1), -EINVAL);
+    tio_report_free(rep);
+}
+
 static void test_error_counts(void **state)
 {
     (void)state;
@@ -284,6 +318,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys_and_types),
+        cmocka_unit_test(test_entries),
         cmocka_unit_test(test_error_counts),
         cmocka_unit_test(test_fio_key_paths),
     };
