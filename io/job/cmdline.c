@@ -235,6 +235,7 @@ static int one_option(struct cl *c, int argc, char *const argv[], int *i)
             prog = prog_opts[k].id;
             kind = prog_opts[k].arg;
             example = prog_opts[k].example;
+            break;
         }
     }
     opt = prog == P_NONE ? tio__option_find(key) : NULL;
@@ -247,16 +248,14 @@ static int one_option(struct cl *c, int argc, char *const argv[], int *i)
     }
     if (opt)
         kind = tio__option_argkind(opt);
-    else if (prog == P_NONE && strcmp(key, "name") != 0)
-        kind = TIO__ARG_NONE;           /* engine option: only --key=value */
     else if (prog == P_NONE)
-        kind = TIO__ARG_REQUIRED;
+        kind = TIO__ARG_NONE;           /* engine option: only --key=value */
 
     if (eq) {
         value = eq + 1;
     } else {
-        value = kind == TIO__ARG_OPTIONAL && prog == P_ENGHELP ? NULL
-                                                               : next_value(argc, argv, i, kind);
+        /* fio's --enghelp takes its engine only after '=' */
+        value = prog == P_ENGHELP ? NULL : next_value(argc, argv, i, kind);
         if (value) {
             struct tio__buf b;
 

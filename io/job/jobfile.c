@@ -69,18 +69,28 @@ struct jobfile {
     bool seen_job;
 };
 
+/* strerror is not thread-safe; strerror_r comes in two flavours. */
+static const char *errtext(int e, char *buf, size_t len)
+{
+#if defined(__GLIBC__) && defined(_GNU_SOURCE)
+    return strerror_r(e, buf, len);
+#else
+    return strerror_r(e, buf, len) == 0 ? buf : "unknown error";
+#endif
+}
+
 int tio__read_file(const struct tio_allocator *a, const char *path, const char *what,
                    char **text, size_t *len, const struct tio_origin *where,
                    struct tio_error *err)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     struct tio__buf b;
-    char chunk[8192];
+    char chunk[8192], ebuf[128];
     size_t n;
 
     if (!f)
         return tio_error_set(err, TIO_EIO, where, NULL, NULL, "cannot open %s '%s': %s", what,
-                             path, strerror(errno));
+                             path, errtext(errno, ebuf, sizeof(ebuf)));
     tio__buf_init(&b, a);
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
         tio__buf_add(&b, chunk, n);
@@ -90,7 +100,7 @@ int tio__read_file(const struct tio_allocator *a, const char *path, const char *
     if (ferror(f) || b.len > TIO__MAX_JOBFILE) {
         int rc = ferror(f) ? tio_error_set(err, TIO_EIO, where, NULL, NULL,
                                            "cannot read %s '%s': %s", what, path,
-                                           strerror(errno))
+                                           errtext(errno, ebuf, sizeof(ebuf)))
                            : tio_error_set(err, TIO_EIO, where, NULL, NULL,
                                            "%s '%s' is larger than %u MiB", what, path,
                                            TIO__MAX_JOBFILE >> 20);
