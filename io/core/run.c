@@ -7,12 +7,14 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "plot.h"
 #include "tio_eta.h"
 #include "tio_report.h"
 
@@ -106,6 +108,22 @@ int tio_run(struct tio_host *host)
     tio_report_set_time(rep, &wall_start);
     int status = 0;
     uint64_t elapsed_s = (tio_now_ns() - t0) / 1000000000u;
+    if (prog->plot) {
+        struct tio_job_result **results = calloc(host->n_threads + 1, sizeof(*results));
+        char err[1024];
+        if (!results) {
+            fprintf(stderr, "tenon-io: out of memory\n");
+            status = 1;
+        } else {
+            for (size_t i = 0; i < host->n_threads; i++)
+                results[i] = host->threads[i].result;
+            if (tio_plot_write(prog->plot, results, host->n_threads, err, sizeof(err)) < 0) {
+                fprintf(stderr, "tenon-io: %s\n", err);
+                status = 1;
+            }
+            free(results);
+        }
+    }
     for (size_t i = 0; i < host->n_threads; i++) {
         struct tio_host_job *t = &host->threads[i];
         struct tio_job_result *r = t->result;
