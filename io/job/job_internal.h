@@ -80,7 +80,7 @@ void tio__engine_options_free(const struct tio_allocator *a, struct tio_job *job
 /* How a command-line option takes its value when written without '='. */
 enum tio__argkind {
     TIO__ARG_NONE,      /* flag: "--thread" is true, the next argument is not its value */
-    TIO__ARG_OPTIONAL,  /* bool: takes the next argument unless it starts with '-' */
+    TIO__ARG_OPTIONAL,  /* bool: takes the next argument only if it is a boolean */
     TIO__ARG_REQUIRED,  /* takes the next argument */
 };
 
@@ -88,7 +88,6 @@ struct tio__option;
 const struct tio__option *tio__option_find(const char *name);
 enum tio__argkind tio__option_argkind(const struct tio__option *opt);
 bool tio__option_is_early(const struct tio__option *opt);  /* kb_base: applied first */
-const char *tio__option_name(const struct tio__option *opt);
 /* Parse value (NULL: given bare) for opt into job. key is the name as
  * written (an alias stays an alias in messages). */
 int tio__option_set(const struct tio__option *opt, const struct tio_allocator *a,
@@ -96,6 +95,8 @@ int tio__option_set(const struct tio__option *opt, const struct tio_allocator *a
                     const struct tio_origin *origin, struct tio_error *err);
 /* The core option name or alias closest to name, or NULL. */
 const char *tio__suggest_core(const char *name);
+
+/* ---- section.c: a section's options onto a job ------------------------------ */
 
 /* A key=value that is waiting for its section to end. */
 struct tio__pending {

@@ -758,11 +758,6 @@ bool tio__option_is_early(const struct tio__option *opt)
     return opt->early;
 }
 
-const char *tio__option_name(const struct tio__option *opt)
-{
-    return opt->name;
-}
-
 bool tio_is_core_option(const char *name)
 {
     return name && tio__option_find(name) != NULL;
