@@ -280,8 +280,9 @@ int tio_plan_resolve(struct tio_plan *plan, struct tio_error *err);
 
 void tio_plan_free(struct tio_plan *plan);
 
-/* The canonical dump: "[program]" then "[job N]" blocks, one key=value per
- * line with keys sorted. Stable across versions for existing keys; the
+/* The canonical dump: a "[plan]" block (program options, counts) then one
+ * "[job N]" block per job, one key=value per line with keys sorted; sizes
+ * in bytes, times in microseconds ("us"). Stable for existing keys; the
  * data-driven tests compare it byte for byte. */
 int tio_plan_dump(const struct tio_plan *plan, FILE *out);
 
@@ -292,10 +293,11 @@ const struct tio_engine_option *tio_job_engine_option(const struct tio_job *job,
                                                       const char *key);
 
 /* The error for an engine option that the job's engine does not declare
- * either: "job.fio:5: hpiri=1: unknown option 'hpiri' (not a tenon-io
- * option, and ioengine 'io_uring' has no such option; did you mean 'hipri'?
- * see tenon-io --enghelp=io_uring)". engine_keys (may be NULL) are the
- * engine's option names, used for the suggestion. Returns TIO_EUNKNOWN. */
+ * either: "job.fio:5: hpiri=1: unknown option 'hpiri' (did you mean
+ * 'hipri'? it is not a tenon-io option and ioengine 'io_uring' has no such
+ * option; see tenon-io --enghelp=io_uring)". engine_keys (may be NULL) are
+ * the engine's option names, used with the core names for the suggestion.
+ * Returns TIO_EUNKNOWN. */
 int tio_engine_option_unknown(const struct tio_job *job, const struct tio_engine_option *opt,
                               const char *const *engine_keys, size_t nr_engine_keys,
                               struct tio_error *err);
@@ -315,8 +317,8 @@ uint64_t tio_job_start_offset(const struct tio_job *job, uint64_t file_size);
 /* Is `name` a core job option tenon-io parses (aliases included)? */
 bool tio_is_core_option(const char *name);
 
-/* Is `name` an option of fio 3.33 (core or program) that tenon-io does not
- * support? */
+/* Is `name` an option of fio 3.33 (job or program option) that tenon-io
+ * does not support? */
 bool tio_is_fio_only_option(const char *name);
 
 #ifdef __cplusplus
