@@ -900,16 +900,37 @@ static bool check_bad_fd(const char *const *opts, uint32_t depth)
 
 /* ---- Descriptor, table and options ----------------------------------------- */
 
-static bool check_descriptor(void)
+static tenon_plugin *plugin; /* the engine's plugin in the registry */
+
+/* The engine's descriptor: read from its file without loading it, as
+ * `tenon-io --enghelp` does, or the registry's copy for a static engine.
+ * Release it with descriptor_put. */
+static const tenon_plugin_desc *descriptor_get(void)
 {
+    if (tenon_plugin_is_static(plugin))
+        return tenon_plugin_descriptor(plugin);
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s.so", ENGINE_DIR, engine_name);
     tenon_plugin_desc *d;
     int rc = tenon_descriptor_read(path, &d);
     if (rc) {
         print_last_error();
-        EXPECT(false, "tenon_descriptor_read(%s): %s", path, tenon_err_name(rc));
+        diag("tenon_descriptor_read(%s): %s", path, tenon_err_name(rc));
+        return NULL;
     }
+    return d;
+}
+
+static void descriptor_put(const tenon_plugin_desc *d)
+{
+    if (d && !tenon_plugin_is_static(plugin))
+        tenon_descriptor_free((tenon_plugin_desc *)d);
+}
+
+static bool check_descriptor(void)
+{
+    const tenon_plugin_desc *d = descriptor_get();
+    EXPECT(d, "no descriptor");
     bool ok = false;
     bool provides = false;
     for (size_t i = 0; i < d->n_provides; i++)
@@ -918,7 +939,7 @@ static bool check_descriptor(void)
             provides = true;
     const char *targets = tenon_descriptor_meta(d, TIO_META_TARGETS);
     if (strcmp(d->name, engine_name) != 0)
-        diag("descriptor name %s, file %s", d->name, path);
+        diag("descriptor name %s", d->name);
     else if (!provides)
         diag("no %s v%u in provides", TIO_ENGINE_INTERFACE, TIO_ENGINE_VERSION);
     else if (!targets || !targets[0])
@@ -956,9 +977,10 @@ static bool check_descriptor(void)
         }
     }
     if (ok)
-        diag("%s %s: targets \"%s\", %zu option%s, rank %d", d->name, d->version, targets,
+        diag("%s %s (%s): targets \"%s\", %zu option%s, rank %d", d->name, d->version,
+             tenon_plugin_is_static(plugin) ? "static" : "shared object", targets,
              d->n_options, d->n_options == 1 ? "" : "s", (int)d->provides[0].rank);
-    tenon_descriptor_free(d);
+    descriptor_put(d);
     return ok;
 }
 
@@ -1023,10 +1045,8 @@ static bool check_options(void)
                tenon_err_name(rc), tenon_err_name(b->expect));
     }
     /* Every option given its own default is accepted. */
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s.so", ENGINE_DIR, engine_name);
-    tenon_plugin_desc *d;
-    EXPECT(tenon_descriptor_read(path, &d) == 0, "tenon_descriptor_read(%s)", path);
+    const tenon_plugin_desc *d = descriptor_get();
+    EXPECT(d, "no descriptor");
     char settings[TENON_MAX_OPTIONS][TENON_OPTION_NAME_MAX + TENON_OPTION_DEFAULT_MAX + 2];
     const char *opts[TENON_MAX_OPTIONS + 1] = {0};
     size_t n = 0;
@@ -1043,7 +1063,7 @@ static bool check_options(void)
         print_last_error();
     else
         engine_free(&e);
-    tenon_descriptor_free(d);
+    descriptor_put(d);
     EXPECT(rc == 0, "every option at its default: %s", tenon_err_name(rc));
     return true;
 }
@@ -1209,9 +1229,9 @@ int main(int argc, char **argv)
         tenon_registry_free(reg);
         return 1;
     }
-    tenon_plugin *p = tenon_registry_find(reg, engine_name);
-    if (!p || tenon_plugin_is_static(p)) {
-        printf("Bail out! no dynamic engine %s in %s\n", engine_name, ENGINE_DIR);
+    plugin = tenon_registry_find(reg, engine_name);
+    if (!plugin) {
+        printf("Bail out! no engine %s, static or in %s\n", engine_name, ENGINE_DIR);
         tenon_registry_free(reg);
         return 1;
     }

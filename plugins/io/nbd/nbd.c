@@ -1,0 +1,738 @@
+/* The nbd engine: a proxy for a remote NBD export, through libnbd.
+ *
+ * Targets are NBD URIs (nbd://HOST[:PORT]/EXPORT, nbd+unix:///EXPORT?socket=
+ * PATH, and the TLS forms nbds:// and nbds+unix://). The engine claims those
+ * schemes in its descriptor, so tenon-io routes them here without knowing
+ * anything about NBD, and opens each target itself: one connection per file
+ * per job thread, which is also how fio's nbd engine and most NBD clients
+ * spread load over a server's worker threads.
+ *
+ * Every command goes through libnbd's asynchronous API, with a completion
+ * callback that pushes the finished tio_io onto the instance's completion
+ * ring. At iodepth 1 queue() issues the command and waits for it itself, so
+ * an IO costs one round trip and no extra host calls; deeper queues issue
+ * in commit() and wait in getevents(), which polls every connection of the
+ * thread at once.
+ *
+ * Faults: a connection the server drops fails every command in flight on it
+ * (libnbd retires them with ENOTCONN) and every later IO at once, and says
+ * why once through the host's log. A server that stops answering without
+ * closing the socket is caught by the `timeout` option: commands on a
+ * connection that has made no progress for that long fail with ETIMEDOUT.
+ * Either way no IO waits forever, so tenon-io can end that job, report it
+ * and let the others finish. */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libnbd.h>
+
+#include <tenon/plugin.h>
+#include <tenon-io/engine.h>
+
+/* Bytes per command when the server states no maximum: the NBD protocol
+ * says clients should not send more than 32 MiB then. Longer IOs come back
+ * short and tenon-io issues the rest. */
+#define NBD_DEFAULT_MAX_REQUEST (32u << 20)
+
+/* How long close_file waits for the server to acknowledge a disconnect. A
+ * server that does not answer only delays the end of the job by this. */
+#define NBD_DISCONNECT_WAIT_NS (2ull * 1000000000ull)
+
+#define NS_PER_SEC 1000000000ull
+#define NO_DEADLINE UINT64_MAX
+
+typedef struct nbd_engine nbd_engine;
+
+/* One open target: a libnbd handle and what the engine knows about it. */
+typedef struct nbd_conn {
+    nbd_engine *e;
+    struct nbd_handle *h;
+    const char *name;  /* the target as the job names it */
+    uint32_t inflight; /* commands issued whose completion has not arrived */
+    uint64_t last_progress_ns; /* last reply, or the first issue after idle */
+    uint64_t max_request;
+    int dead; /* errno once the connection is unusable; 0 while it works */
+    bool can_flush, can_fua, can_trim;
+} nbd_conn;
+
+/* One command in flight. There is one per IO unit, found by the unit's
+ * position, plus one for an IO tenon-io owns outside the units (the sync it
+ * issues for fsync= and end_fsync). */
+typedef struct nbd_slot {
+    nbd_engine *e;
+    tio_io *io;
+    nbd_conn *c;
+    uint64_t len; /* bytes the command moves */
+    bool busy;    /* issued and not completed */
+} nbd_slot;
+
+struct nbd_engine {
+    tenon_plugin *self;
+
+    /* Options. */
+    uint64_t timeout_ns; /* 0: no limit */
+    uint64_t connect_timeout_ns;
+    uint64_t max_request; /* 0: the server's limit */
+    int tls;              /* LIBNBD_TLS_* for nbd_set_uri_allow_tls */
+    const char *tls_certificates, *tls_psk_file, *tls_username;
+    bool tls_verify_peer;
+    bool fua, structured_replies, debug;
+
+    /* Set up per job thread. */
+    tio_io *ios;
+    uint32_t n_ios;
+    nbd_slot *slots; /* n_ios + 1 */
+    bool inline_wait; /* iodepth 1: queue() waits for its command */
+    nbd_slot **pending; /* queued, issued at commit */
+    uint32_t n_pending;
+    tio_io **ring; /* completed, not yet returned by getevents */
+    uint32_t ring_cap, ring_head, ring_tail;
+    nbd_conn **conns;
+    struct pollfd *pfds;
+    nbd_conn **pconns; /* the connection behind each pfds entry */
+    uint32_t n_conns;
+};
+
+static const tenon_host_api *host;
+
+static int nbd_plugin_init(tenon_plugin *self, const tenon_host_api *api)
+{
+    (void)self;
+    host = api;
+    return 0;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- Instances -------------------------------------------------------------- */
+
+static const char *opt_string(const tenon_values *opts, const char *name)
+{
+    const char *s = host->get_string(opts, name);
+    return s && *s ? s : NULL;
+}
+
+static int nbd_instance_init(tenon_plugin *self, tenon_instance *inst, void *data,
+                             const tenon_values *opts)
+{
+    (void)inst;
+    nbd_engine *e = data;
+    e->self = self;
+    int64_t t = host->get_int(opts, "timeout");
+    int64_t ct = host->get_int(opts, "connect_timeout");
+    int64_t mr = host->get_int(opts, "max_request");
+    if (t < 0 || ct < 0 || mr < 0)
+        return host->fail(self, TENON_EOPTION,
+                          "timeout, connect_timeout and max_request cannot be negative");
+    e->timeout_ns = (uint64_t)t;
+    e->connect_timeout_ns = (uint64_t)ct;
+    e->max_request = (uint64_t)mr;
+
+    const char *tls = host->get_string(opts, "tls");
+    e->tls = strcmp(tls, "off") == 0       ? LIBNBD_TLS_DISABLE
+             : strcmp(tls, "require") == 0 ? LIBNBD_TLS_REQUIRE
+                                           : LIBNBD_TLS_ALLOW;
+    e->tls_certificates = opt_string(opts, "tls_certificates");
+    e->tls_psk_file = opt_string(opts, "tls_psk_file");
+    e->tls_username = opt_string(opts, "tls_username");
+    e->tls_verify_peer = host->get_bool(opts, "tls_verify_peer");
+    e->fua = host->get_bool(opts, "fua");
+    e->structured_replies = host->get_bool(opts, "structured_replies");
+    e->debug = host->get_bool(opts, "debug");
+    return 0;
+}
+
+static void release(nbd_engine *e)
+{
+    free(e->slots);
+    free(e->pending);
+    free(e->ring);
+    free(e->conns);
+    free(e->pfds);
+    free(e->pconns);
+    e->slots = NULL;
+    e->pending = NULL;
+    e->ring = NULL;
+    e->conns = NULL;
+    e->pfds = NULL;
+    e->pconns = NULL;
+    e->ios = NULL;
+    e->n_ios = e->n_conns = e->n_pending = 0;
+    e->ring_cap = e->ring_head = e->ring_tail = 0;
+}
+
+static void nbd_instance_fini(tenon_plugin *self, tenon_instance *inst, void *data)
+{
+    (void)self;
+    (void)inst;
+    release(data);
+}
+
+/* ---- Connection failures ---------------------------------------------------- */
+
+/* The errno of libnbd's last failure on this thread, never 0. */
+static int last_errno(void)
+{
+    int err = nbd_get_errno();
+    return err > 0 ? err : EIO;
+}
+
+static void ring_push(nbd_engine *e, tio_io *io)
+{
+    e->ring[e->ring_tail++ % e->ring_cap] = io;
+}
+
+static uint32_t ring_count(const nbd_engine *e)
+{
+    return e->ring_tail - e->ring_head;
+}
+
+/* Completes every command still in flight on c with err, ourselves: the
+ * connection is never driven again, so libnbd calls none of their
+ * callbacks later (nbd_close only frees them). */
+static void abandon(nbd_conn *c, int err)
+{
+    nbd_engine *e = c->e;
+    for (uint32_t i = 0; e->slots && i <= e->n_ios; i++) {
+        nbd_slot *s = &e->slots[i];
+        if (s->busy && s->c == c) {
+            s->busy = false;
+            s->io->result = -(int64_t)err;
+            ring_push(e, s->io);
+        }
+    }
+    c->inflight = 0;
+}
+
+/* The connection cannot be used any more: say why, once, and fail what is
+ * in flight on it. */
+static void conn_lost(nbd_conn *c, int err, const char *why)
+{
+    if (c->dead)
+        return;
+    c->dead = err;
+    host->log(c->e->self, TENON_LOG_ERROR,
+              "%s: connection lost: %s; its IOs fail with %s", c->name,
+              why && *why ? why : strerror(err), strerror(err));
+    abandon(c, err);
+}
+
+static void conn_timed_out(nbd_conn *c, uint64_t idle_ns)
+{
+    if (c->dead)
+        return;
+    c->dead = ETIMEDOUT;
+    host->log(c->e->self, TENON_LOG_ERROR,
+              "%s: no reply from the server for %.1f s with %u command%s in flight (timeout=%.1fs); "
+              "failing them with ETIMEDOUT",
+              c->name, (double)idle_ns / 1e9, c->inflight, c->inflight == 1 ? "" : "s",
+              (double)c->e->timeout_ns / 1e9);
+    abandon(c, ETIMEDOUT);
+}
+
+/* Called after a libnbd call on c returned -1. */
+static void conn_failed(nbd_conn *c)
+{
+    int err = last_errno();
+    char why[512];
+    const char *text = nbd_get_error();
+    snprintf(why, sizeof(why), "%s", text ? text : "");
+    /* A dead handle retires its commands with ENOTCONN: report that, with
+     * libnbd's text for the cause. */
+    if (nbd_aio_is_dead(c->h) || nbd_aio_is_closed(c->h))
+        err = ENOTCONN;
+    conn_lost(c, err, why);
+}
+
+/* ---- Commands ----------------------------------------------------------------- */
+
+static int on_complete(void *user_data, int *error)
+{
+    nbd_slot *s = user_data;
+    if (!s->busy)
+        return 1; /* already completed by abandon() */
+    nbd_conn *c = s->c;
+    s->busy = false;
+    c->inflight--;
+    c->last_progress_ns = now_ns();
+    s->io->result = *error ? -(int64_t)*error : (int64_t)s->len;
+    ring_push(s->e, s->io);
+    return 1; /* retire it: nothing asks libnbd about it later */
+}
+
+static nbd_slot *slot_of(nbd_engine *e, tio_io *io)
+{
+    uintptr_t p = (uintptr_t)io, base = (uintptr_t)e->ios;
+    if (e->ios && p >= base && p < base + (uintptr_t)e->n_ios * sizeof(tio_io))
+        return &e->slots[(p - base) / sizeof(tio_io)];
+    return &e->slots[e->n_ios];
+}
+
+
+/* Issues s's command. Returns 1 when the IO is already complete (its
+ * result set, not on the ring), 0 when its completion will reach the ring
+ * (or already has). */
+static int issue(nbd_engine *e, nbd_slot *s)
+{
+    tio_io *io = s->io;
+    nbd_conn *c = s->c;
+    if (c->dead) {
+        io->result = -(int64_t)c->dead;
+        return 1;
+    }
+    uint64_t len = io->len < c->max_request ? io->len : c->max_request;
+    uint32_t flags = 0;
+    switch (io->ddir) {
+    case TIO_READ:
+        break;
+    case TIO_WRITE:
+        if (e->fua && c->can_fua)
+            flags = LIBNBD_CMD_FLAG_FUA;
+        break;
+    case TIO_SYNC:
+    case TIO_DATASYNC:
+        if (!c->can_flush) {
+            /* A server that cannot flush writes through: nothing to wait for. */
+            io->result = 0;
+            return 1;
+        }
+        len = 0;
+        break;
+    case TIO_TRIM:
+        if (!c->can_trim) {
+            io->result = -EOPNOTSUPP;
+            return 1;
+        }
+        break;
+    default:
+        io->result = -EINVAL;
+        return 1;
+    }
+
+    /* Marked in flight before the call: libnbd may retire the command (and
+     * call on_complete) before it returns, if the connection fails. */
+    nbd_completion_callback cb = {.callback = on_complete, .user_data = s};
+    s->len = len;
+    s->busy = true;
+    if (c->inflight++ == 0)
+        c->last_progress_ns = now_ns();
+    int64_t cookie;
+    switch (io->ddir) {
+    case TIO_READ:
+        cookie = nbd_aio_pread(c->h, io->buf, (size_t)len, io->offset, cb, 0);
+        break;
+    case TIO_WRITE:
+        cookie = nbd_aio_pwrite(c->h, io->buf, (size_t)len, io->offset, cb, flags);
+        break;
+    case TIO_TRIM:
+        cookie = nbd_aio_trim(c->h, len, io->offset, cb, 0);
+        break;
+    default:
+        cookie = nbd_aio_flush(c->h, cb, 0);
+        break;
+    }
+    if (cookie != -1)
+        return 0;
+    if (!s->busy)
+        return 0; /* on_complete ran: it is on the ring */
+    int err = last_errno();
+    s->busy = false;
+    c->inflight--;
+    io->result = -(int64_t)err;
+    /* A command refused on a live connection (out of range, say) fails
+     * alone; a dead connection fails everything on it. */
+    if (nbd_aio_is_dead(c->h) || nbd_aio_is_closed(c->h))
+        conn_failed(c);
+    return 1;
+}
+
+/* ---- Waiting -------------------------------------------------------------- */
+
+/* Drives the thread's connections until the ring holds want completions,
+ * nothing more can complete, or deadline (monotonic ns) passes; a deadline
+ * already past polls once without waiting. Commands on a connection with
+ * no progress for the timeout option fail on the way. Returns 0 or -errno
+ * of poll itself. */
+static int drive(nbd_engine *e, uint32_t want, uint64_t deadline)
+{
+    for (;;) {
+        if (ring_count(e) >= want)
+            return 0;
+        uint64_t now = now_ns();
+        uint64_t wake = deadline;
+        nfds_t n = 0;
+        for (uint32_t i = 0; i < e->n_conns; i++) {
+            nbd_conn *c = e->conns[i];
+            if (c->dead || !c->inflight)
+                continue;
+            if (e->timeout_ns) {
+                uint64_t idle = now > c->last_progress_ns ? now - c->last_progress_ns : 0;
+                if (idle >= e->timeout_ns) {
+                    conn_timed_out(c, idle);
+                    continue;
+                }
+                if (c->last_progress_ns + e->timeout_ns < wake)
+                    wake = c->last_progress_ns + e->timeout_ns;
+            }
+            unsigned dir = (unsigned)nbd_aio_get_direction(c->h);
+            short events = 0;
+            if (dir & LIBNBD_AIO_DIRECTION_READ)
+                events |= POLLIN;
+            if (dir & LIBNBD_AIO_DIRECTION_WRITE)
+                events |= POLLOUT;
+            e->pfds[n] = (struct pollfd){.fd = nbd_aio_get_fd(c->h), .events = events};
+            e->pconns[n++] = c;
+        }
+        if (ring_count(e) >= want || n == 0)
+            return 0;
+
+        struct timespec ts = {0, 0}, *tsp = NULL;
+        if (wake != NO_DEADLINE) {
+            uint64_t wait = wake > now ? wake - now : 0;
+            ts.tv_sec = (time_t)(wait / NS_PER_SEC);
+            ts.tv_nsec = (long)(wait % NS_PER_SEC);
+            tsp = &ts;
+        }
+        int rc = ppoll(e->pfds, n, tsp, NULL);
+        if (rc < 0)
+            return errno == EINTR ? 0 : -errno;
+        for (nfds_t i = 0; i < n; i++) {
+            short rev = e->pfds[i].revents;
+            nbd_conn *c = e->pconns[i];
+            if (!rev || c->dead)
+                continue;
+            int r = rev & (POLLIN | POLLHUP | POLLERR) ? nbd_aio_notify_read(c->h)
+                                                       : nbd_aio_notify_write(c->h);
+            if (r == -1)
+                conn_failed(c);
+            else if (nbd_aio_is_dead(c->h) || nbd_aio_is_closed(c->h))
+                conn_lost(c, ENOTCONN, "the server closed the connection");
+        }
+        if (deadline != NO_DEADLINE && now_ns() >= deadline)
+            return 0;
+    }
+}
+
+static uint32_t inflight_total(const nbd_engine *e)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < e->n_conns; i++)
+        n += e->conns[i]->inflight;
+    return n;
+}
+
+/* ---- The engine ------------------------------------------------------------ */
+
+static int setup_error(nbd_engine *e, nbd_conn *c, const char *what)
+{
+    int err = last_errno();
+    host->log(e->self, TENON_LOG_ERROR, "%s: %s: %s", c->name, what, nbd_get_error());
+    return -err;
+}
+
+/* Connects c to file->name, within connect_timeout. Returns 0 or -errno,
+ * having said why through the host's log. */
+static int connect_target(nbd_engine *e, nbd_conn *c, tio_file *file)
+{
+    struct nbd_handle *h = nbd_create();
+    if (!h)
+        return setup_error(e, c, "cannot create a libnbd handle");
+    c->h = h;
+    if (!nbd_supports_uri(h)) {
+        host->log(e->self, TENON_LOG_ERROR,
+                  "%s: this libnbd was built without URI support (libxml2)", c->name);
+        return -EPROTONOSUPPORT;
+    }
+    if (e->tls == LIBNBD_TLS_REQUIRE && !nbd_supports_tls(h)) {
+        host->log(e->self, TENON_LOG_ERROR,
+                  "%s: tls=require, but this libnbd was built without TLS support", c->name);
+        return -EPROTONOSUPPORT;
+    }
+    /* Only what the descriptor claims: TCP and Unix sockets, with or
+     * without TLS. Never a subprocess or vsock, and no local files named
+     * in the URI's query (tls-psk-file=): those come from options. */
+    if (nbd_set_uri_allow_transports(h, LIBNBD_ALLOW_TRANSPORT_TCP |
+                                            LIBNBD_ALLOW_TRANSPORT_UNIX) == -1 ||
+        nbd_set_uri_allow_tls(h, e->tls) == -1 || nbd_set_uri_allow_local_file(h, false) == -1 ||
+        nbd_set_request_structured_replies(h, e->structured_replies) == -1 ||
+        /* tenon-io's buffers are always initialized: skip libnbd's memset
+         * of every read buffer. */
+        nbd_set_pread_initialize(h, false) == -1 ||
+        nbd_set_tls_verify_peer(h, e->tls_verify_peer) == -1 ||
+        (e->tls_certificates && nbd_set_tls_certificates(h, e->tls_certificates) == -1) ||
+        (e->tls_psk_file && nbd_set_tls_psk_file(h, e->tls_psk_file) == -1) ||
+        (e->tls_username && nbd_set_tls_username(h, e->tls_username) == -1) ||
+        (e->debug && nbd_set_debug(h, true) == -1))
+        return setup_error(e, c, "cannot configure the connection");
+
+    uint64_t start = now_ns();
+    uint64_t deadline = e->connect_timeout_ns ? start + e->connect_timeout_ns : NO_DEADLINE;
+    if (nbd_aio_connect_uri(h, file->name) == -1)
+        return setup_error(e, c, "cannot connect");
+    while (!nbd_aio_is_ready(h)) {
+        if (nbd_aio_is_dead(h) || nbd_aio_is_closed(h)) {
+            host->log(e->self, TENON_LOG_ERROR, "%s: cannot connect: the server closed the "
+                      "connection during the handshake", c->name);
+            return -ECONNRESET;
+        }
+        uint64_t now = now_ns();
+        if (now >= deadline) {
+            host->log(e->self, TENON_LOG_ERROR,
+                      "%s: cannot connect: no answer from the server within %.1f s "
+                      "(connect_timeout)",
+                      c->name, (double)e->connect_timeout_ns / 1e9);
+            return -ETIMEDOUT;
+        }
+        int ms = -1;
+        if (deadline != NO_DEADLINE) {
+            uint64_t left = (deadline - now + 999999) / 1000000;
+            ms = left > 60000 ? 60000 : (int)left;
+        }
+        if (nbd_poll(h, ms) == -1)
+            return setup_error(e, c, "cannot connect");
+    }
+
+    int64_t size = nbd_get_size(h);
+    if (size < 0)
+        return setup_error(e, c, "cannot read the export's size");
+    if ((file->open_flags & TIO_OPEN_WRITE) && nbd_is_read_only(h) == 1) {
+        host->log(e->self, TENON_LOG_ERROR,
+                  "%s: the export is read-only and the job writes to it", c->name);
+        return -EROFS;
+    }
+    c->can_flush = nbd_can_flush(h) == 1;
+    c->can_fua = nbd_can_fua(h) == 1;
+    c->can_trim = nbd_can_trim(h) == 1;
+    int64_t max = nbd_get_block_size(h, LIBNBD_SIZE_MAXIMUM);
+    c->max_request = max > 0 ? (uint64_t)max : NBD_DEFAULT_MAX_REQUEST;
+    if (e->max_request && e->max_request < c->max_request)
+        c->max_request = e->max_request;
+    file->size = (uint64_t)size;
+    return 0;
+}
+
+static int nbd_open_file(void *engine, tio_file *file)
+{
+    nbd_engine *e = engine;
+    nbd_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        return -ENOMEM;
+    c->e = e;
+    c->name = file->name;
+    int rc = connect_target(e, c, file);
+    if (rc < 0) {
+        nbd_close(c->h);
+        free(c);
+        return rc;
+    }
+    file->engine_data = c;
+    return 0;
+}
+
+static int nbd_close_file(void *engine, tio_file *file)
+{
+    (void)engine;
+    nbd_conn *c = file->engine_data;
+    if (!c)
+        return 0;
+    file->engine_data = NULL;
+    /* A polite disconnect, if the connection still works and nothing is in
+     * flight; a connection abandoned after a failure is never driven again,
+     * so no callback of its reaches a unit tenon-io has reused. */
+    if (!c->dead && !c->inflight && nbd_aio_is_ready(c->h) &&
+        nbd_aio_disconnect(c->h, 0) == 0) {
+        uint64_t deadline = now_ns() + NBD_DISCONNECT_WAIT_NS;
+        while (!nbd_aio_is_closed(c->h) && !nbd_aio_is_dead(c->h)) {
+            uint64_t now = now_ns();
+            if (now >= deadline ||
+                nbd_poll(c->h, (int)((deadline - now + 999999) / 1000000)) == -1)
+                break;
+        }
+    }
+    nbd_close(c->h);
+    free(c);
+    return 0;
+}
+
+static int nbd_setup(void *engine, const tio_setup *setup)
+{
+    nbd_engine *e = engine;
+    release(e);
+    uint32_t n = setup->n_ios;
+    e->ios = setup->ios;
+    e->n_ios = n;
+    e->inline_wait = setup->iodepth <= 1;
+    e->slots = calloc(n + 1, sizeof(*e->slots));
+    e->pending = calloc(n + 1, sizeof(*e->pending));
+    e->ring_cap = n + 1;
+    e->ring = calloc(e->ring_cap, sizeof(*e->ring));
+    uint32_t nf = setup->files ? setup->n_files : 0;
+    e->conns = calloc(nf ? nf : 1, sizeof(*e->conns));
+    e->pfds = calloc(nf ? nf : 1, sizeof(*e->pfds));
+    e->pconns = calloc(nf ? nf : 1, sizeof(*e->pconns));
+    if (!e->slots || !e->pending || !e->ring || !e->conns || !e->pfds || !e->pconns) {
+        release(e);
+        return -ENOMEM;
+    }
+    for (uint32_t i = 0; i <= n; i++)
+        e->slots[i].e = e;
+    for (uint32_t i = 0; i < nf; i++) {
+        nbd_conn *c = setup->files[i]->engine_data;
+        if (!c || c->e != e) {
+            host->log(e->self, TENON_LOG_ERROR, "%s: not opened by this engine instance",
+                      setup->files[i]->name);
+            release(e);
+            return -EINVAL;
+        }
+        e->conns[e->n_conns++] = c;
+    }
+    return 0;
+}
+
+static int nbd_queue(void *engine, tio_io *io)
+{
+    nbd_engine *e = engine;
+    nbd_conn *c = io->file->engine_data;
+    if (!c) {
+        io->result = -EBADF;
+        return TIO_COMPLETED;
+    }
+    if (c->dead) {
+        io->result = -(int64_t)c->dead;
+        return TIO_COMPLETED;
+    }
+    nbd_slot *s = slot_of(e, io);
+    if (s->busy)
+        return TIO_BUSY; /* tenon-io's own IO, while its previous one is out */
+    s->io = io;
+    s->c = c;
+    if (!e->inline_wait) {
+        e->pending[e->n_pending++] = s;
+        return TIO_QUEUED;
+    }
+    /* iodepth 1: this is the only command in flight, so the first
+     * completion on the ring is this one. */
+    if (issue(e, s))
+        return TIO_COMPLETED;
+    while (ring_count(e) == 0) {
+        int rc = drive(e, 1, NO_DEADLINE);
+        if (rc < 0 && ring_count(e) == 0) {
+            conn_lost(c, -rc, "waiting for the server failed");
+            break;
+        }
+    }
+    e->ring_head = e->ring_tail;
+    return TIO_COMPLETED;
+}
+
+static int nbd_commit(void *engine)
+{
+    nbd_engine *e = engine;
+    for (uint32_t i = 0; i < e->n_pending; i++)
+        if (issue(e, e->pending[i]))
+            ring_push(e, e->pending[i]->io);
+    e->n_pending = 0;
+    return 0;
+}
+
+static int nbd_getevents(void *engine, unsigned min, unsigned max, tio_io **events,
+                         int64_t timeout_ns)
+{
+    nbd_engine *e = engine;
+    if (e->n_pending)
+        nbd_commit(e);
+    uint32_t outstanding = ring_count(e) + inflight_total(e);
+    uint32_t want = min < outstanding ? min : outstanding;
+    uint64_t now = now_ns();
+    uint64_t deadline = timeout_ns < 0 ? NO_DEADLINE : now + (uint64_t)timeout_ns;
+    if (want == 0) {
+        /* Whatever is ready, without waiting. */
+        want = 1;
+        deadline = now;
+    }
+    int rc = 0;
+    if (outstanding)
+        rc = drive(e, want, deadline);
+    unsigned got = 0;
+    while (got < max && ring_count(e))
+        events[got++] = e->ring[e->ring_head++ % e->ring_cap];
+    return got || rc == 0 ? (int)got : rc;
+}
+
+static void nbd_teardown(void *engine)
+{
+    release(engine);
+}
+
+static const tio_engine nbd_table = {
+    .struct_size = sizeof(tio_engine),
+    .version = TIO_ENGINE_VERSION,
+    .open_file = nbd_open_file,
+    .close_file = nbd_close_file,
+    .setup = nbd_setup,
+    .queue = nbd_queue,
+    .commit = nbd_commit,
+    .getevents = nbd_getevents,
+    .teardown = nbd_teardown,
+};
+
+TENON_PLUGIN(nbd,
+    TENON_DESCRIBE(
+        .version = "1.0.0",
+        .description = "a remote NBD export through libnbd: nbd://HOST[:PORT]/EXPORT, "
+                       "nbd+unix:///EXPORT?socket=PATH, nbds:// with TLS; asynchronous "
+                       "commands at iodepth > 1",
+        .license = "MIT",
+        .url = "https://libguestfs.org/libnbd.3.html",
+        .provides = {{TIO_ENGINE_INTERFACE, TIO_ENGINE_VERSION, .rank = 50}},
+        .options = {
+            {"timeout", TENON_OPT_DURATION, .def = "30s",
+             .help = "fail the commands in flight on a connection with ETIMEDOUT when the "
+                     "server sends nothing for this long (0: wait forever)"},
+            {"connect_timeout", TENON_OPT_DURATION, .def = "10s",
+             .help = "give up connecting (TCP, TLS and NBD handshake) after this long "
+                     "(0: no limit)"},
+            {"tls", TENON_OPT_ENUM, .def = "auto", .choices = "auto|off|require",
+             .help = "auto: nbds:// URIs use TLS, nbd:// do not; off: refuse nbds://; "
+                     "require: refuse plain nbd://"},
+            {"tls_certificates", TENON_OPT_STRING,
+             .help = "folder of X.509 certificates for TLS (libnbd's default: "
+                     "$HOME/.pki/libnbd or /etc/pki/libnbd)"},
+            {"tls_psk_file", TENON_OPT_STRING,
+             .help = "file of TLS pre-shared keys (username:hexkey lines) instead of "
+                     "certificates"},
+            {"tls_username", TENON_OPT_STRING,
+             .help = "TLS username for tls_psk_file (default: the login name)"},
+            {"tls_verify_peer", TENON_OPT_BOOL, .def = "true",
+             .help = "check the server's certificate (certificates only)"},
+            {"fua", TENON_OPT_BOOL, .def = "false",
+             .help = "send every write with FUA (forced unit access), if the server "
+                     "supports it"},
+            {"structured_replies", TENON_OPT_BOOL, .def = "true",
+             .help = "ask the server for structured replies (NBD_OPT_STRUCTURED_REPLY)"},
+            {"max_request", TENON_OPT_SIZE, .def = "0",
+             .help = "most bytes per command; longer IOs are split (0: the server's "
+                     "maximum, else 32MiB)"},
+            {"debug", TENON_OPT_BOOL, .def = "false",
+             .help = "trace the NBD protocol on standard error (libnbd's debug output)"},
+        },
+        .meta = {{TIO_META_TARGETS, "nbd,nbd+unix,nbds,nbds+unix"}},
+    ),
+    TENON_CODE(
+        .init = nbd_plugin_init,
+        TENON_IMPLEMENTS(TENON_IMPL(TIO_ENGINE_INTERFACE, &nbd_table,
+                                    TENON_INSTANCE_OF(nbd_engine),
+                                    .instance_init = nbd_instance_init,
+                                    .instance_fini = nbd_instance_fini)),
+    ));
