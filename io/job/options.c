@@ -173,16 +173,37 @@ static int set_name(struct optctx *c, const struct tio__option *o)
     return set_string(c, &c->job->name, c->value);
 }
 
+/* Length of a URI scheme and its "://" at p ("nbd://" -> 6), or 0. */
+static size_t uri_prefix(const char *p)
+{
+    const char *q = p;
+    if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')))
+        return 0;
+    while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+           *q == '+' || *q == '-' || *q == '.')
+        q++;
+    return strncmp(q, "://", 3) == 0 ? (size_t)(q - p) + 3 : 0;
+}
+
 /* fio's list syntax: ':' separates, "\:" is a literal colon (device paths
- * such as /dev/disk/by-path/pci-0000\:00\:1f.2). */
+ * such as /dev/disk/by-path/pci-0000\:00\:1f.2). A name that is a URI
+ * (nbd://host:10809/export, engines claim schemes) keeps its colons: inside
+ * it, a ':' separates only when another URI follows. */
 static int split_colons(struct optctx *c, struct tio_strv *out, const char *what)
 {
     struct tio_strv v = {NULL, 0};
     struct tio__buf b;
     const char *p = c->value;
+    bool in_uri = false;
 
     tio__buf_init(&b, c->a);
     for (;;) {
+        if (b.len == 0 && !in_uri && uri_prefix(p))
+            in_uri = true;
+        if (in_uri && *p == ':' && !uri_prefix(p + 1)) {
+            tio__buf_putc(&b, *p++);
+            continue;
+        }
         if (*p == '\\' && p[1] == ':') {
             tio__buf_putc(&b, ':');
             p += 2;
@@ -203,6 +224,7 @@ static int split_colons(struct optctx *c, struct tio_strv *out, const char *what
             tio__strv_free(c->a, &v);
             return tio__oom(c->err);
         }
+        in_uri = false;
         if (v.n > TIO_MAX_NRFILES) {
             tio__strv_free(c->a, &v);
             return fail(c, TIO_ERANGE, "more than %u names in the list", TIO_MAX_NRFILES);
