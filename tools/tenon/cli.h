@@ -62,5 +62,6 @@ int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_new(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@ static const char usage[] =
     "  info     show one plugin's descriptor and verification results\n"
     "  check    load, init and fini plugins in child processes, with a timeout\n"
     "  graph    show the dependency graph and load order (text or dot)\n"
+    "  new      write a plugin skeleton: tenon new plugin NAME\n"
     "\n"
     "`tenon COMMAND --help` describes each command.\n"
     "\n"
@@ -31,6 +32,7 @@ static const command commands[] = {
     {"info", cmd_info},
     {"check", cmd_check},
     {"graph", cmd_graph},
+    {"new", cmd_new},
 };
 
 int main(int argc, char **argv)
