@@ -114,6 +114,21 @@ TENON__HIDDEN int tenon__dirs_policy(const char *path);
  * blocking on a FIFO, and fstats it. Errors: NOTFOUND, NOTREG, LOOP, IO. */
 TENON__HIDDEN int tenon__open_plugin_file(const char *path, int *fd, struct stat *st);
 
+/* ---- trust.c: the integrity policy (pins, trusted keys, require_signed) --- */
+
+typedef struct tenon__pin {
+    char *plugin;
+    unsigned char sha256[32];
+} tenon__pin;
+
+typedef struct tenon__trust {
+    tenon__pin *pins;
+    size_t n_pins, cap_pins;
+    tenon_public_key *keys;
+    size_t n_keys, cap_keys;
+    bool require_signed;
+} tenon__trust;
+
 /* ---- registry ------------------------------------------------------------ */
 
 typedef enum tenon__load_state {
@@ -209,6 +224,12 @@ struct tenon_registry {
      * progress from its child with it). */
     void (*stage_hook)(void *userdata, const tenon_plugin *p, tenon_stage stage);
     void *stage_userdata;
+
+    tenon__trust trust; /* protected by lock */
+    /* Called after a plugin file passed every check and before it is
+     * dlopened through the checked descriptor: tests swap files here. */
+    void (*before_dlopen_hook)(void *userdata, tenon_plugin *p);
+    void *before_dlopen_userdata;
 };
 
 struct tenon_instance {
@@ -255,6 +276,15 @@ TENON__HIDDEN void tenon__unload_code(tenon_plugin *p);
 /* Checks an entry against its descriptor: ABI, descriptor identity, impls. */
 TENON__HIDDEN int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
                                      const tenon_plugin_desc *file_desc);
+
+/* trust.c: checks the plugin file open as fd (of st) against the pins and
+ * signature policy, reading it with pread so the bytes checked are the
+ * bytes then loaded through fd. Lock not held. */
+TENON__HIDDEN int tenon__integrity_check(tenon_plugin *p, int fd, const struct stat *st);
+TENON__HIDDEN void tenon__trust_free(tenon__trust *t);
+/* Gives dst the same pins, keys and require_signed as src (validate.c's
+ * child registry must apply the host's policy). */
+TENON__HIDDEN int tenon__trust_copy(tenon_registry *dst, tenon_registry *src);
 
 /* resolve.c: the load order of p's not-yet-loaded closure, dependencies
  * first. *order is allocated. Lock held. */

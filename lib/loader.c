@@ -278,6 +278,15 @@ int tenon__load_code(tenon_plugin *p)
         close(fd);
         return rc;
     }
+    /* Pins and signatures are checked through the same fd, which is the
+     * one dlopened below: the bytes checked are the bytes loaded. */
+    if ((rc = tenon__integrity_check(p, fd, &st)) < 0) {
+        tenon_descriptor_free(file_desc);
+        close(fd);
+        return rc;
+    }
+    if (p->reg->before_dlopen_hook)
+        p->reg->before_dlopen_hook(p->reg->before_dlopen_userdata, p);
 
     char fd_path[64];
     int no_slot;

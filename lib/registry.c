@@ -365,6 +365,7 @@ void tenon_registry_free(tenon_registry *reg)
     tenon__map_free(&reg->by_name);
     tenon__map_free(&reg->instance_by_name);
     tenon__free(reg->app);
+    tenon__trust_free(&reg->trust);
     pthread_mutex_destroy(&reg->lock);
     pthread_mutex_destroy(&reg->load_lock);
     tenon__free(reg);

@@ -12,5 +12,6 @@
 #include <tenon/options.h>
 #include <tenon/registry.h>
 #include <tenon/interface.h>
+#include <tenon/trust.h>
 
 #endif
