@@ -34,61 +34,11 @@ static const char usage[] =
     "\n"
     "exit status: 0 all jobs succeeded, 1 a job failed or the jobs are invalid.\n";
 
-static char *join_names(const struct tio_strv *v)
-{
-    size_t len = 1;
-    for (size_t i = 0; i < v->n; i++)
-        len += strlen(v->v[i]) + 1;
-    char *s = malloc(len);
-    if (!s)
-        return NULL;
-    s[0] = '\0';
-    for (size_t i = 0; i < v->n; i++) {
-        if (i)
-            strcat(s, ":");
-        strcat(s, v->v[i]);
-    }
-    return s;
-}
-
-/* fio's JSON lists a job's options under "job options". */
+/* fio's JSON lists the options each job's section gave under "job options". */
 static void record_options(struct tio_job_result *r, const struct tio_job *job)
 {
-    char buf[64];
-    tio_job_result_add_option(r, "name", job->name);
-    if (job->filename_explicit) {
-        char *names = join_names(&job->filenames);
-        if (names)
-            tio_job_result_add_option(r, "filename", names);
-        free(names);
-    }
-    tio_job_result_add_option(r, "rw", tio_rw_name(job->rw));
-    snprintf(buf, sizeof(buf), "%" PRIu64, job->bs[TIO_DDIR_READ]);
-    tio_job_result_add_option(r, "bs", buf);
-    if (job->size.set) {
-        if (job->size.percent)
-            snprintf(buf, sizeof(buf), "%u%%", job->size.percent);
-        else
-            snprintf(buf, sizeof(buf), "%" PRIu64, job->size.bytes);
-        tio_job_result_add_option(r, "size", buf);
-    }
-    tio_job_result_add_option(r, "ioengine", job->ioengine ? job->ioengine : "psync");
-    snprintf(buf, sizeof(buf), "%u", job->iodepth);
-    tio_job_result_add_option(r, "iodepth", buf);
-    if (job->direct)
-        tio_job_result_add_option(r, "direct", "1");
-    if (job->runtime) {
-        snprintf(buf, sizeof(buf), "%" PRIu64 "us", job->runtime);
-        tio_job_result_add_option(r, "runtime", buf);
-    }
-    if (job->time_based)
-        tio_job_result_add_option(r, "time_based", "1");
-    if (job->verify != TIO_VERIFY_NONE)
-        tio_job_result_add_option(r, "verify", tio_verify_name(job->verify));
-    for (size_t i = 0; i < job->nr_engine_options; i++)
-        tio_job_result_add_option(r, job->engine_options[i].key,
-                                  job->engine_options[i].value ? job->engine_options[i].value
-                                                               : "");
+    for (size_t i = 0; i + 1 < job->given.n; i += 2)
+        tio_job_result_add_option(r, job->given.v[i], job->given.v[i + 1]);
 }
 
 static void free_plan(struct tio_host *host)

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "plot.h"
+#include "tio_disk.h"
 #include "tio_eta.h"
 #include "tio_report.h"
 
@@ -86,6 +87,18 @@ int tio_run(struct tio_host *host)
     if (show_eta)
         tio_eta_start(eta, stdout, 1000);
 
+    /* fio's "Disk stats": the block devices behind path targets. */
+    struct tio_disk_watch *disks = tio_disk_watch_new();
+    for (size_t i = 0; disks && i < host->n_threads; i++) {
+        struct tio_host_job *t = &host->threads[i];
+        if (t->engine.no_files || t->engine.uri_targets)
+            continue;
+        for (size_t k = 0; k < t->n_files; k++)
+            tio_disk_watch_add_path(disks, t->names[k]);
+    }
+    if (disks)
+        tio_disk_watch_start(disks);
+
     struct timespec wall_start;
     clock_gettime(CLOCK_REALTIME, &wall_start);
     uint64_t t0 = tio_now_ns();
@@ -103,9 +116,20 @@ int tio_run(struct tio_host *host)
     if (!rep) {
         fprintf(stderr, "tenon-io: out of memory\n");
         tio_eta_free(eta);
+        tio_disk_watch_free(disks);
         return 1;
     }
     tio_report_set_time(rep, &wall_start);
+    if (disks) {
+        tio_disk_watch_stop(disks, rep);
+        tio_disk_watch_free(disks);
+    }
+    /* fio's "global options": the [global] options as written. */
+    if (host->n_threads) {
+        const struct tio_strv *g = &host->threads[0].job->global_given;
+        for (size_t i = 0; i + 1 < g->n; i += 2)
+            tio_report_add_global_option(rep, g->v[i], g->v[i + 1]);
+    }
     int status = 0;
     uint64_t elapsed_s = (tio_now_ns() - t0) / 1000000000u;
     if (prog->plot) {

@@ -55,8 +55,8 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
      * what this copy allocated */
     dst->name = dst->description = dst->filename_format = dst->ioengine = NULL;
     dst->origin.file = dst->origin.argtext = NULL;
-    dst->filenames.v = dst->directories.v = NULL;
-    dst->filenames.n = dst->directories.n = 0;
+    dst->filenames.v = dst->directories.v = dst->given.v = dst->global_given.v = NULL;
+    dst->filenames.n = dst->directories.n = dst->given.n = dst->global_given.n = 0;
     dst->buffer_pattern = NULL;
     dst->engine_options = NULL;
     dst->nr_engine_options = 0;
@@ -67,6 +67,8 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
         tio__origin_copy(a, &dst->origin, &src->origin) ||
         tio__strv_copy(a, &dst->filenames, &src->filenames) ||
         tio__strv_copy(a, &dst->directories, &src->directories) ||
+        tio__strv_copy(a, &dst->given, &src->given) ||
+        tio__strv_copy(a, &dst->global_given, &src->global_given) ||
         tio__engine_options_copy(a, dst, src))
         goto fail;
     if (src->buffer_pattern) {
@@ -93,6 +95,8 @@ void tio__job_free(const struct tio_allocator *a, struct tio_job *job)
     tio__origin_free(a, &job->origin);
     tio__strv_free(a, &job->filenames);
     tio__strv_free(a, &job->directories);
+    tio__strv_free(a, &job->given);
+    tio__strv_free(a, &job->global_given);
     tio__engine_options_free(a, job);
     memset(job, 0, sizeof(*job));
 }

@@ -82,12 +82,35 @@ static int apply_one(const struct tio_allocator *a, struct tio_job *job, bool is
     return TIO_OK;
 }
 
+/* Appends key and value to a "given" list; always as a pair, so a failure
+ * part-way removes the key again. (tio__strv_push frees what it could not
+ * store.) */
+static int record_given(const struct tio_allocator *a, struct tio_strv *given, const char *key,
+                        const char *value)
+{
+    if (tio__strv_push(a, given, tio__strdup(a, key)) != 0)
+        return -1;
+    if (tio__strv_push(a, given, tio__strdup(a, value ? value : "")) != 0) {
+        tio__free(a, given->v[--given->n]);
+        return -1;
+    }
+    return 0;
+}
+
 int tio__apply_section(const struct tio_allocator *a, struct tio_job *job, bool is_global,
                        const struct tio__pending *p, size_t n, tio__expand_fn expand,
                        void *expand_ctx, struct tio_error *err)
 {
     int pass, rc;
     size_t i;
+
+    /* A job starts as a copy of its [global] options: what the template had
+     * written becomes the job's global_given, and its own list starts empty. */
+    if (!is_global && job->given.n && !job->global_given.n) {
+        job->global_given = job->given;
+        job->given.v = NULL;
+        job->given.n = 0;
+    }
 
     for (pass = 0; pass < 2; pass++) {
         for (i = 0; i < n; i++) {
@@ -105,6 +128,8 @@ int tio__apply_section(const struct tio_allocator *a, struct tio_job *job, bool 
                 value = expanded;
             }
             rc = apply_one(a, job, is_global, opt, &p[i], value, err);
+            if (rc == TIO_OK && record_given(a, &job->given, p[i].key, value) != 0)
+                rc = tio__oom(err);
             tio__free(a, expanded);
             if (rc)
                 return rc;

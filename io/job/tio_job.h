@@ -203,6 +203,13 @@ struct tio_job {
      * inherits its [global]'s and overrides by key */
     struct tio_engine_option *engine_options;
     size_t nr_engine_options;
+
+    /* The options as written, as "key", "value" pairs ("" for a bare flag,
+     * values after ${VAR} expansion): those of the job's own section and
+     * those of the [global] options it started from. Reports show them as
+     * fio's JSON "job options" and "global options". */
+    struct tio_strv given;
+    struct tio_strv global_given;
 };
 
 /* ---- the whole parse ---------------------------------------------------- */

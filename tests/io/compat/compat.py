@@ -15,13 +15,7 @@ import sys
 import tempfile
 
 # Key paths fio writes that tenon-io leaves out on purpose.
-NOT_APPLICABLE = {
-    # fio's per-job "job options" hold exactly what the job file said, so the
-    # keys differ by job file and engine rather than by tool.
-    "jobs[].job options",
-    # fio reports the ETA of a finished job in fractional seconds on some
-    # versions; both report 0 for finished jobs.
-}
+NOT_APPLICABLE = set()
 # fio prints "disk_util" only for block devices it can map files to; the
 # set of devices depends on the machine, not on the tool.
 SKIP_PREFIXES = ("disk_util",)
