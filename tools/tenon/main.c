@@ -12,6 +12,9 @@ static const char usage[] =
     "  check    load, init and fini plugins in child processes, with a timeout\n"
     "  graph    show the dependency graph and load order (text or dot)\n"
     "  new      write a plugin skeleton: tenon new plugin NAME\n"
+    "  keygen   make an Ed25519 key pair for signing plugins\n"
+    "  sign     sign plugin files (writes PLUGIN.sig beside each)\n"
+    "  verify   check plugin files' signatures against trusted keys\n"
     "\n"
     "`tenon COMMAND --help` describes each command.\n"
     "\n"
@@ -33,6 +36,9 @@ static const command commands[] = {
     {"check", cmd_check},
     {"graph", cmd_graph},
     {"new", cmd_new},
+    {"keygen", cmd_keygen},
+    {"sign", cmd_sign},
+    {"verify", cmd_verify},
 };
 
 int main(int argc, char **argv)
