@@ -17,7 +17,7 @@
  * Faults: a connection the server drops fails every command in flight on it
  * (libnbd retires them with ENOTCONN) and every later IO at once, and says
  * why once through the host's log. A server that stops answering without
- * closing the socket is caught by the `timeout` option: commands on a
+ * closing the socket is caught by the `io_timeout` option: commands on a
  * connection that has made no progress for that long fail with ETIMEDOUT.
  * Either way no IO waits forever, so tenon-io can end that job, report it
  * and let the others finish. */
@@ -129,12 +129,12 @@ static int nbd_instance_init(tenon_plugin *self, tenon_instance *inst, void *dat
     (void)inst;
     nbd_engine *e = data;
     e->self = self;
-    int64_t t = host->get_int(opts, "timeout");
+    int64_t t = host->get_int(opts, "io_timeout");
     int64_t ct = host->get_int(opts, "connect_timeout");
     int64_t mr = host->get_int(opts, "max_request");
     if (t < 0 || ct < 0 || mr < 0)
         return host->fail(self, TENON_EOPTION,
-                          "timeout, connect_timeout and max_request cannot be negative");
+                          "io_timeout, connect_timeout and max_request cannot be negative");
     e->timeout_ns = (uint64_t)t;
     e->connect_timeout_ns = (uint64_t)ct;
     e->max_request = (uint64_t)mr;
@@ -149,7 +149,7 @@ static int nbd_instance_init(tenon_plugin *self, tenon_instance *inst, void *dat
     e->tls_verify_peer = host->get_bool(opts, "tls_verify_peer");
     e->fua = host->get_bool(opts, "fua");
     e->structured_replies = host->get_bool(opts, "structured_replies");
-    e->debug = host->get_bool(opts, "debug");
+    e->debug = host->get_bool(opts, "nbd_debug");
     return 0;
 }
 
@@ -234,7 +234,7 @@ static void conn_timed_out(nbd_conn *c, uint64_t idle_ns)
         return;
     c->dead = ETIMEDOUT;
     host->log(c->e->self, TENON_LOG_ERROR,
-              "%s: no reply from the server for %.1f s with %u command%s in flight (timeout=%.1fs); "
+              "%s: no reply from the server for %.1f s with %u command%s in flight (io_timeout=%.1fs); "
               "failing them with ETIMEDOUT",
               c->name, (double)idle_ns / 1e9, c->inflight, c->inflight == 1 ? "" : "s",
               (double)c->e->timeout_ns / 1e9);
@@ -362,7 +362,7 @@ static int issue(nbd_engine *e, nbd_slot *s)
 /* Drives the thread's connections until the ring holds want completions,
  * nothing more can complete, or deadline (monotonic ns) passes; a deadline
  * already past polls once without waiting. Commands on a connection with
- * no progress for the timeout option fail on the way. Returns 0 or -errno
+ * no progress for io_timeout fail on the way. Returns 0 or -errno
  * of poll itself. */
 static int drive(nbd_engine *e, uint32_t want, uint64_t deadline)
 {
@@ -697,7 +697,8 @@ TENON_PLUGIN(nbd,
         .url = "https://libguestfs.org/libnbd.3.html",
         .provides = {{TIO_ENGINE_INTERFACE, TIO_ENGINE_VERSION, .rank = 50}},
         .options = {
-            {"timeout", TENON_OPT_DURATION, .def = "30s",
+            /* Not "timeout": in a job file that is fio's runtime. */
+            {"io_timeout", TENON_OPT_DURATION, .def = "30s",
              .help = "fail the commands in flight on a connection with ETIMEDOUT when the "
                      "server sends nothing for this long (0: wait forever)"},
             {"connect_timeout", TENON_OPT_DURATION, .def = "10s",
@@ -724,7 +725,8 @@ TENON_PLUGIN(nbd,
             {"max_request", TENON_OPT_SIZE, .def = "0",
              .help = "most bytes per command; longer IOs are split (0: the server's "
                      "maximum, else 32MiB)"},
-            {"debug", TENON_OPT_BOOL, .def = "false",
+            /* Not "debug": fio has a debug option of its own. */
+            {"nbd_debug", TENON_OPT_BOOL, .def = "false",
              .help = "trace the NBD protocol on standard error (libnbd's debug output)"},
         },
         .meta = {{TIO_META_TARGETS, "nbd,nbd+unix,nbds,nbds+unix"}},
