@@ -107,6 +107,94 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* An engine instance under test: the table and the private data every
+ * call gets. */
+typedef struct engine {
+    tenon_instance *inst;
+    const tio_engine *t;
+    void *data;
+} engine;
+
+/* ---- The IO path must not allocate or log ---------------------------------- */
+
+/* Counted while the engine runs a queue/commit/getevents call. The test
+ * replaces the C library's malloc family (glibc allows it), which the
+ * engines' shared objects bind to as well; sanitizer builds keep theirs. */
+static bool in_io_path;
+static unsigned long io_path_allocs, io_path_logs;
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || \
+    __has_feature(thread_sanitizer)
+#define TEST_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TEST_SANITIZED 1
+#endif
+
+#ifndef TEST_SANITIZED
+/* The project builds with hidden visibility; these must be seen by the
+ * C library and the engines. */
+#define TEST_EXPORT __attribute__((visibility("default")))
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t size);
+extern void __libc_free(void *p);
+
+TEST_EXPORT void *malloc(size_t size)
+{
+    io_path_allocs += in_io_path;
+    return __libc_malloc(size);
+}
+
+TEST_EXPORT void *calloc(size_t n, size_t size)
+{
+    io_path_allocs += in_io_path;
+    return __libc_calloc(n, size);
+}
+
+TEST_EXPORT void *realloc(void *p, size_t size)
+{
+    io_path_allocs += in_io_path;
+    return __libc_realloc(p, size);
+}
+
+TEST_EXPORT void free(void *p)
+{
+    io_path_allocs += in_io_path && p;
+    __libc_free(p);
+}
+#define ALLOCS_COUNTED true
+#else
+#define ALLOCS_COUNTED false
+#endif
+
+static int io_queue(const engine *r, tio_io *io)
+{
+    in_io_path = true;
+    int rc = r->t->queue(r->data, io);
+    in_io_path = false;
+    return rc;
+}
+
+static int io_commit(const engine *r)
+{
+    in_io_path = true;
+    int rc = r->t->commit(r->data);
+    in_io_path = false;
+    return rc;
+}
+
+static int io_getevents(const engine *r, unsigned min, unsigned max, tio_io **events,
+                        int64_t timeout_ns)
+{
+    in_io_path = true;
+    int n = r->t->getevents(r->data, min, max, events, timeout_ns);
+    in_io_path = false;
+    return n;
+}
+
 /* ---- The data pattern ------------------------------------------------------ */
 
 /* Each 8-byte word is a function of its file offset and a seed only, so
@@ -147,18 +235,14 @@ static int64_t pattern_diff(const uint8_t *buf, uint64_t off, uint64_t len, uint
 static tenon_registry *reg;
 static const char *engine_name;
 
-typedef struct engine {
-    tenon_instance *inst;
-    const tio_engine *t;
-    void *data;
-} engine;
 
 static void log_to_tap(void *userdata, tenon_log_level level, const char *plugin,
                        const char *message)
 {
     (void)userdata;
-    (void)level;
-    diag("[%s] %s", plugin ? plugin : "tenon", message);
+    io_path_logs += in_io_path;
+    if (level <= TENON_LOG_WARN || in_io_path)
+        diag("[%s] %s", plugin ? plugin : "tenon", message);
 }
 
 /* Makes an instance of the engine with options "key=value" (a NULL-ended
@@ -408,7 +492,7 @@ static bool run_ops(harness *h, const op *ops, size_t n_ops, bool verify)
                                  h->seed);
             }
             unit_prepare(h, u);
-            int rc = t->queue(h->e->data, &h->ios[u]);
+            int rc = io_queue(h->e, &h->ios[u]);
             switch (rc) {
             case TIO_COMPLETED:
                 h->n_completed_at_once++;
@@ -443,7 +527,7 @@ static bool run_ops(harness *h, const op *ops, size_t n_ops, bool verify)
             }
         }
         if (uncommitted && t->commit) {
-            int rc = t->commit(h->e->data);
+            int rc = io_commit(h->e);
             EXPECT(rc == 0, "commit: %d (%s)", rc, err_text(rc));
         }
         uncommitted = 0;
@@ -454,7 +538,7 @@ static bool run_ops(harness *h, const op *ops, size_t n_ops, bool verify)
         bool stuck = busy || (!h->n_retry && (next == n_ops || !h->n_free));
         unsigned min = stuck ? 1 : 0;
         uint64_t t0 = now_ns();
-        int n = t->getevents(h->e->data, min, h->depth, h->events, stuck ? WAIT_NS : 0);
+        int n = io_getevents(h->e, min, h->depth, h->events, stuck ? WAIT_NS : 0);
         EXPECT(n >= 0, "getevents: %d (%s)", n, err_text(n));
         EXPECT((unsigned)n <= h->depth, "getevents returned %d, more than max %u", n,
                h->depth);
@@ -482,13 +566,13 @@ static bool single_io(harness *h, uint32_t ddir, uint64_t off, uint64_t len, int
     *io = (tio_io){.offset = off, .len = len, .buf = unit_buf(h, 0),
                    .file = h->has_file ? &h->file : NULL, .ddir = ddir, .index = 0,
                    .result = INT64_MIN, .engine_data = io->engine_data};
-    int rc = h->e->t->queue(h->e->data, io);
+    int rc = io_queue(h->e, io);
     if (rc == TIO_QUEUED) {
         if (h->e->t->commit) {
-            int crc = h->e->t->commit(h->e->data);
+            int crc = io_commit(h->e);
             EXPECT(crc == 0, "commit: %d (%s)", crc, err_text(crc));
         }
-        int n = h->e->t->getevents(h->e->data, 1, h->depth, h->events, WAIT_NS);
+        int n = io_getevents(h->e, 1, h->depth, h->events, WAIT_NS);
         EXPECT(n == 1 && h->events[0] == io, "getevents after one %s: %d (%s)",
                ddir_name(ddir), n, err_text(n));
     } else {
@@ -649,6 +733,7 @@ static bool data_cycle(const variant *v, bool direct, uint64_t bs, uint32_t dept
                        uint64_t seed, bool *skipped)
 {
     *skipped = false;
+    io_path_allocs = io_path_logs = 0;
     uint64_t size = size_for(bs);
     size_t n_blocks = (size_t)(size / bs);
     engine e;
@@ -702,8 +787,17 @@ static bool data_cycle(const variant *v, bool direct, uint64_t bs, uint32_t dept
         }
         ok = run_ops(&h, ops, n_blocks, true);
     }
-    if (ok && depth > 1 && !engine_is_sync(&e))
-        EXPECT(h.n_queued > 0 || h.n_completed_at_once > 0, "no IO was done");
+    if (ok && (io_path_allocs || io_path_logs)) {
+        diag("the engine allocated or freed memory %lu times and logged %lu times in "
+             "queue/commit/getevents", io_path_allocs, io_path_logs);
+        ok = false;
+    }
+    if (ok && bs == 4 * KiB && depth == 32)
+        diag("%s%s %s bs=4k iodepth=32: %" PRIu64 " queued, %" PRIu64 " completed in queue, "
+             "%" PRIu64 " TIO_BUSY, %" PRIu64 " short, %" PRIu64 " from getevents%s",
+             engine_name, v->label, direct ? "direct" : "buffered", h.n_queued,
+             h.n_completed_at_once, h.n_busy, h.n_short, h.n_events,
+             ALLOCS_COUNTED ? "; no allocation on the IO path" : "");
 out:
     ok = harness_stop(&h) && ok;
     engine_free(&e);
@@ -836,13 +930,13 @@ static bool check_edges(const char *const *opts, uint32_t depth)
     }
     if (ok && !engine_is_sync(&e)) {
         /* Nothing in flight: a poll returns at once, a wait times out. */
-        int n = e.t->getevents(e.data, 0, depth, h.events, 0);
+        int n = io_getevents(&e, 0, depth, h.events, 0);
         if (n != 0) {
             diag("getevents(min 0) with nothing in flight: %d", n);
             ok = false;
         }
         uint64_t t0 = now_ns();
-        n = e.t->getevents(e.data, 1, depth, h.events, 1000000);
+        n = io_getevents(&e, 1, depth, h.events, 1000000);
         uint64_t took = now_ns() - t0;
         if (ok && (n != 0 || took > 2000000000ull)) {
             diag("getevents(min 1, 1 ms) with nothing in flight: %d after %.3f s", n,
@@ -1221,7 +1315,8 @@ int main(int argc, char **argv)
         printf("Bail out! tenon_registry_new: %s\n", tenon_err_name(rc));
         return 1;
     }
-    tenon_registry_set_log(reg, log_to_tap, NULL, TENON_LOG_WARN);
+    /* Every level, so that a debug message on the IO path is seen too. */
+    tenon_registry_set_log(reg, log_to_tap, NULL, TENON_LOG_DEBUG);
     if ((rc = tenon_registry_add_path(reg, ENGINE_DIR)) != 0 ||
         (rc = tenon_registry_scan(reg)) < 0) {
         print_last_error();
