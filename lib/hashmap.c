@@ -80,6 +80,31 @@ static int rehash(tenon__map *map, size_t new_cap)
     return 0;
 }
 
+void tenon__map_clear(tenon__map *map)
+{
+    if (map->cap)
+        memset(map->slots, 0, map->cap * sizeof(*map->slots));
+    map->count = 0;
+    map->tombstones = 0;
+}
+
+/* Whether n keys (and no tombstones) fit in cap slots without a put
+ * growing the map: put grows when (count + tombstones + 1) * 4 >= cap * 3. */
+static bool fits(size_t n, size_t cap)
+{
+    return n * 4 < cap * 3;
+}
+
+int tenon__map_reserve(tenon__map *map, size_t n)
+{
+    if (fits(n + map->tombstones, map->cap))
+        return 0;
+    size_t cap = map->cap ? map->cap : 16;
+    while (!fits(n, cap))
+        cap *= 2;
+    return rehash(map, cap);
+}
+
 int tenon__map_put(tenon__map *map, const char *key, void *value)
 {
     if ((map->count + map->tombstones + 1) * 4 >= map->cap * 3) {

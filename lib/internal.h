@@ -75,6 +75,11 @@ TENON__HIDDEN void tenon__map_free(tenon__map *map); /* keys are not owned */
 TENON__HIDDEN int tenon__map_put(tenon__map *map, const char *key, void *value);
 TENON__HIDDEN void *tenon__map_get(const tenon__map *map, const char *key);
 TENON__HIDDEN void tenon__map_del(tenon__map *map, const char *key);
+/* Empties the map, keeping its capacity. */
+TENON__HIDDEN void tenon__map_clear(tenon__map *map);
+/* Makes room for n keys, so that putting up to n keys into the map (after
+ * a clear) never allocates. Returns 0 or TENON_ENOMEM. */
+TENON__HIDDEN int tenon__map_reserve(tenon__map *map, size_t n);
 TENON__HIDDEN uint64_t tenon__hash(const char *s);
 
 /* ---- descriptor.c -------------------------------------------------------- */

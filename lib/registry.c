@@ -375,8 +375,11 @@ void tenon_registry_free(tenon_registry *reg)
 
 int tenon__registry_append(tenon_registry *reg, tenon_plugin *p)
 {
+    /* The name index gets room for every plugin now, so that
+     * tenon__registry_select, which cannot fail, never allocates. */
     if (tenon__grow((void **)&reg->plugins, &reg->cap_plugins, reg->n_plugins + 1,
-                    sizeof(tenon_plugin *)) < 0)
+                    sizeof(tenon_plugin *)) < 0 ||
+        tenon__map_reserve(&reg->by_name, reg->n_plugins + 1) < 0)
         return TENON_ENOMEM;
     p->index = reg->n_plugins;
     reg->plugins[reg->n_plugins++] = p;
@@ -459,8 +462,9 @@ static bool has_reason_status(tenon_status s)
 void tenon__registry_select(tenon_registry *reg)
 {
     /* 1. Which plugin of each name is active: only readable, compatible
-     *    ones compete; the loaded one always stays. */
-    tenon__map_free(&reg->by_name);
+     *    ones compete; the loaded one always stays. (The map has room for
+     *    every plugin: see tenon__registry_append.) */
+    tenon__map_clear(&reg->by_name);
     for (size_t i = 0; i < reg->n_plugins; i++) {
         tenon_plugin *p = reg->plugins[i];
         if (!p->desc || has_reason_status(p->status))
