@@ -42,6 +42,8 @@ int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
     tenon_plugin_desc *code_desc;
     int rc = tenon__desc_from_raw(entry->descriptor, sizeof(tenon_descriptor), p->path,
                                   &code_desc);
+    if (rc == TENON_ENOMEM)
+        return rc; /* not the plugin's fault: it must not be recorded as broken */
     if (rc < 0) {
         tenon_error *e = tenon__error_tls();
         char msg[TENON_ERROR_TEXT_MAX];
