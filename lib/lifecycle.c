@@ -210,6 +210,12 @@ static int run_init(tenon_plugin *p)
     int rc = p->entry->init(p, &tenon__host_api);
     if (rc == 0)
         return 0;
+    /* Out of memory (often a host->interface lookup that ran out) stays
+     * TENON_ENOMEM: it is not the plugin's fault, and must not record the
+     * plugin as broken. */
+    if (rc == TENON_ENOMEM)
+        return tenon__fail(TENON_ENOMEM, TENON_STAGE_INIT, p->display_name, p->path, NULL,
+                           "plugin %s init failed: out of memory", p->display_name);
     if (e->code != 0 && e->stage == TENON_STAGE_INIT && strcmp(e->plugin, p->display_name) == 0)
         return tenon__fail(TENON_EINIT, TENON_STAGE_INIT, p->display_name, p->path, e->hint,
                            "plugin %s init failed: %s", p->display_name, e->message);
