@@ -1,1 +1,337 @@
-int main(void){return 0;}
+/* Allocation-failure sweep (jansson's approach): through tenon_set_allocator
+ * the Nth allocation libtenon makes fails, for N = 1, 2, ... along a whole
+ * load-with-dependencies path, until a run completes with no failure. Every
+ * failing run must end in TENON_ENOMEM from the call that ran out, leave
+ * the registry usable for teardown, and free everything: the hook counts
+ * live blocks, and the ASan/LSan build checks the rest. */
+#include "helpers.h"
+
+#include <execinfo.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+static long calls;   /* allocations attempted */
+static long fail_at; /* which one fails (0: none) */
+static long live;    /* blocks allocated through the hooks and not freed */
+static long failures;
+
+/* TENON_SWEEP_TRACE=N prints where allocation N is made. */
+static void trace(void)
+{
+    const char *want = getenv("TENON_SWEEP_TRACE");
+    if (want && atol(want) == fail_at) {
+        void *frames[16];
+        backtrace_symbols_fd(frames, backtrace(frames, 16), STDERR_FILENO);
+    }
+}
+
+static void *t_malloc(size_t size)
+{
+    if (++calls == fail_at) {
+        failures++;
+        trace();
+        return NULL;
+    }
+    void *p = malloc(size);
+    if (p)
+        live++;
+    return p;
+}
+
+static void *t_realloc(void *ptr, size_t size)
+{
+    if (++calls == fail_at) {
+        failures++;
+        trace();
+        return NULL;
+    }
+    void *p = realloc(ptr, size);
+    if (p && !ptr)
+        live++;
+    return p;
+}
+
+static void t_free(void *ptr)
+{
+    if (ptr)
+        live--;
+    free(ptr);
+}
+
+typedef struct outcome {
+    const char *step; /* where the run stopped, or NULL */
+    int code;
+    char message[512];
+} outcome;
+
+static int stop(outcome *o, const char *step, int rc)
+{
+    o->step = step;
+    o->code = rc;
+    snprintf(o->message, sizeof(o->message), "%s", tenon_last_error()->message);
+    return rc;
+}
+
+/* One full run. Returns 0, or the error of the step that failed. */
+static int run(const char *dir, outcome *o)
+{
+    memset(o, 0, sizeof(*o));
+    tenon_registry *reg = NULL;
+    tenon_options *opts = NULL;
+    tenon_instance *inst = NULL, *inst2 = NULL;
+    int rc;
+
+    if ((rc = tenon_registry_new(&reg, "tenon-test",
+                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH)) < 0)
+        return stop(o, "registry_new", rc);
+    tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
+    if ((rc = tenon_registry_add_path(reg, dir)) < 0) {
+        stop(o, "add_path", rc);
+        goto out;
+    }
+    if ((rc = tenon_registry_scan(reg)) < 0) {
+        stop(o, "scan", rc);
+        goto out;
+    }
+    if (rc != 5) {
+        stop(o, "scan count", TENON_EINVAL);
+        goto out;
+    }
+    rc = 0;
+    /* Everything scanned must be usable: a failed allocation may not turn
+     * into a plugin recorded as broken. */
+    for (size_t i = 0; i < tenon_registry_count(reg); i++) {
+        tenon_plugin *p = tenon_registry_at(reg, i);
+        if (tenon_plugin_status(p) != TENON_STATUS_FOUND) {
+            const tenon_error *e = tenon_plugin_error(p);
+            rc = stop(o, "scan status", e ? e->code : TENON_EBROKEN);
+            snprintf(o->message, sizeof(o->message), "%s is %s: %s", tenon_plugin_name(p),
+                     tenon_status_name(tenon_plugin_status(p)), e ? e->message : "");
+            goto out;
+        }
+    }
+    if ((rc = tenon_registry_load(reg, "chain_a", NULL)) < 0) {
+        stop(o, "load chain", rc);
+        goto out;
+    }
+    /* hold_user's init loads hold_provider through host->interface. */
+    if ((rc = tenon_registry_load(reg, "hold_user", NULL)) < 0) {
+        stop(o, "load holder", rc);
+        goto out;
+    }
+    if ((rc = tenon_options_new(&opts)) < 0 ||
+        (rc = tenon_options_set(opts, "unused", "1", "sweep")) < 0) {
+        stop(o, "options", rc);
+        goto out;
+    }
+    /* An unknown option: a clean EOPTION, whose hint lists none. */
+    rc = tenon_instance_new(reg, "chain_a", FX_IFACE, "bad", opts, &inst);
+    if (rc != TENON_EOPTION && rc != TENON_ENOMEM) {
+        stop(o, "instance with a bad option", rc);
+        rc = rc ? rc : TENON_EINVAL;
+        goto out;
+    }
+    if (rc == TENON_ENOMEM) {
+        stop(o, "instance with a bad option", rc);
+        goto out;
+    }
+    if ((rc = tenon_instance_new(reg, "chain_a", FX_IFACE, "sweep-1", NULL, &inst)) < 0) {
+        stop(o, "instance", rc);
+        goto out;
+    }
+    if ((rc = tenon_instance_new(reg, NULL, FX_IFACE, NULL, NULL, &inst2)) < 0) {
+        stop(o, "anonymous instance", rc);
+        goto out;
+    }
+    const void *table;
+    if ((rc = tenon_interface(reg, "chain_c", FX_IFACE, 1, &table, NULL)) < 0) {
+        stop(o, "interface", rc);
+        goto out;
+    }
+    tenon_plugin *a = tenon_registry_find(reg, "chain_a");
+    if ((rc = tenon_plugin_hold(a, "sweep")) < 0) {
+        stop(o, "hold", rc);
+        goto out;
+    }
+    rc = tenon_plugin_unload(a);
+    if (rc != TENON_EBUSY) { /* held and with instances */
+        stop(o, "refused unload", rc);
+        rc = rc ? rc : TENON_EINVAL;
+        goto out;
+    }
+    tenon_plugin_release(a, "sweep");
+    tenon_instance_free(inst);
+    tenon_instance_free(inst2);
+    inst = inst2 = NULL;
+    if ((rc = tenon_plugin_unload(a)) < 0) {
+        stop(o, "unload", rc);
+        goto out;
+    }
+    if ((rc = tenon_registry_load(reg, "chain_a", NULL)) < 0) {
+        stop(o, "reload", rc);
+        goto out;
+    }
+out:
+    tenon_instance_free(inst);
+    tenon_instance_free(inst2);
+    tenon_options_free(opts);
+    tenon_registry_free(reg);
+    return rc;
+}
+
+/* Failure paths under memory pressure: a broken file at scan, a load whose
+ * dependency's init fails (rollback), a version conflict, a bad option.
+ * Each step ends in its own error or TENON_ENOMEM, and the registry stays
+ * consistent: nothing that failed stays loaded. */
+static int expect_one_of(outcome *o, const char *step, int rc, int code)
+{
+    if (rc == code || rc == TENON_ENOMEM)
+        return 0;
+    stop(o, step, rc);
+    return rc ? rc : TENON_EINVAL;
+}
+
+static int run_failures(const char *dir, outcome *o)
+{
+    memset(o, 0, sizeof(*o));
+    tenon_registry *reg = NULL;
+    tenon_options *opts = NULL;
+    tenon_instance *inst = NULL;
+    int rc;
+    if ((rc = tenon_registry_new(&reg, "tenon-test",
+                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH)) < 0)
+        return stop(o, "registry_new", rc);
+    tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
+    if ((rc = tenon_registry_add_path(reg, dir)) < 0) {
+        stop(o, "add_path", rc);
+        goto out;
+    }
+    if ((rc = tenon_registry_scan(reg)) < 0) {
+        stop(o, "scan", rc);
+        goto out;
+    }
+    rc = 0;
+    for (size_t i = 0; i < tenon_registry_count(reg); i++) {
+        tenon_plugin *p = tenon_registry_at(reg, i);
+        bool magic = strcmp(tenon_plugin_name(p), "bad_magic") == 0;
+        const tenon_error *e = tenon_plugin_error(p);
+        if (tenon_plugin_status(p) != (magic ? TENON_STATUS_BROKEN : TENON_STATUS_FOUND) ||
+            (magic && (!e || e->code != TENON_EBADMAGIC))) {
+            rc = stop(o, "scan status", TENON_EINVAL);
+            snprintf(o->message, sizeof(o->message), "%s is %s: %s", tenon_plugin_name(p),
+                     tenon_status_name(tenon_plugin_status(p)), e ? e->message : "");
+            goto out;
+        }
+    }
+    rc = tenon_registry_load(reg, "dfail_top", NULL);
+    if ((rc = expect_one_of(o, "load dfail_top", rc, TENON_EINIT)) < 0)
+        goto out;
+    static const char *const unloaded[] = {"dfail_top", "dfail_ok"};
+    for (size_t i = 0; i < 2; i++) {
+        tenon_plugin *p = tenon_registry_find(reg, unloaded[i]);
+        if (!p || tenon_plugin_status(p) != TENON_STATUS_FOUND) {
+            rc = stop(o, "after the failed load", TENON_EINVAL);
+            snprintf(o->message, sizeof(o->message), "%s is %s", unloaded[i],
+                     p ? tenon_status_name(tenon_plugin_status(p)) : "gone");
+            goto out;
+        }
+    }
+    rc = tenon_registry_load(reg, "ver_a", NULL);
+    if ((rc = expect_one_of(o, "load ver_a", rc, TENON_EVERSION)) < 0)
+        goto out;
+    if ((rc = tenon_options_new(&opts)) < 0 ||
+        (rc = tenon_options_set(opts, "depth", "many", "sweep")) < 0) {
+        stop(o, "options", rc);
+        goto out;
+    }
+    rc = tenon_instance_new(reg, "good_basic", "fixture.basic", "x", opts, &inst);
+    if ((rc = expect_one_of(o, "bad option", rc, TENON_EOPTTYPE)) < 0)
+        goto out;
+    rc = tenon_options_set(opts, "depth", "5", "sweep");
+    if (rc == 0)
+        rc = tenon_instance_new(reg, "good_basic", "fixture.basic", "x", opts, &inst);
+    if (rc < 0) {
+        stop(o, "instance", rc);
+        goto out;
+    }
+out:
+    tenon_instance_free(inst);
+    tenon_options_free(opts);
+    tenon_registry_free(reg);
+    return rc;
+}
+
+typedef int (*run_fn)(const char *dir, outcome *o);
+
+static void sweep(run_fn fn, const char *dir)
+{
+    tenon_set_allocator(t_malloc, t_realloc, t_free);
+
+    /* A first run allocates what stays for the process (the loader's
+     * table of open plugin files). */
+    outcome o;
+    fail_at = 0;
+    calls = 0;
+    if (fn(dir, &o) != 0)
+        fail_msg("the run without failures stopped at %s: %s: %s", o.step,
+                 tenon_err_name(o.code), o.message);
+    long baseline = live;
+    long total = calls;
+
+    long n;
+    for (n = 1; n < 100000; n++) {
+        calls = 0;
+        failures = 0;
+        fail_at = n;
+        int rc = fn(dir, &o);
+        if (failures == 0) {
+            /* N is past the last allocation: the run completed. */
+            if (rc != 0)
+                fail_msg("run %ld had no failure but stopped at %s: %s", n, o.step,
+                         o.message);
+            break;
+        }
+        if (rc != 0 && rc != TENON_ENOMEM)
+            fail_msg("allocation %ld failed; the run stopped at %s with %s instead of "
+                     "TENON_ENOMEM: %s",
+                     n, o.step, tenon_err_name(rc), o.message);
+        if (live != baseline)
+            fail_msg("allocation %ld failed (run stopped at %s): %ld blocks leaked", n,
+                     o.step ? o.step : "(nowhere)", live - baseline);
+    }
+    print_message("%ld allocations per run; %ld runs\n", total, n);
+    assert_true(n > 50);
+    fail_at = 0;
+    tenon_set_allocator(NULL, NULL, NULL);
+}
+
+static void test_sweep_load_path(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    copy_fixtures(dir, "chain_a", "chain_b", "chain_c", "hold_user", "hold_provider", NULL);
+    sweep(run, dir);
+    tmp_remove(dir);
+}
+
+static void test_sweep_failure_paths(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    copy_fixtures(dir, "bad_magic", "dfail_top", "dfail_ok", "dfail_bad", "ver_a", "ver_b",
+                  "good_basic", NULL);
+    sweep(run_failures, dir);
+    tmp_remove(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sweep_load_path),
+        cmocka_unit_test(test_sweep_failure_paths),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
