@@ -189,6 +189,7 @@ struct tenon_plugin {
     void *plugin_data;
     tenon_options *config;  /* plugin-level options the host set */
     tenon_values *values;   /* checked plugin-level options while loaded */
+    unsigned config_gen;    /* which tenon.json set config; 0: none (config.c) */
 };
 
 typedef struct tenon__search_dir {
@@ -225,6 +226,10 @@ struct tenon_registry {
     void *log_userdata;
     tenon_log_level log_level;
 
+    /* tenon.json in effect (config.c); replaced ones are chained behind it
+     * and kept until the registry goes, since callers hold its strings. */
+    struct tenon__config *config;
+
     /* Called as a plugin enters a lifecycle stage (validate.c reports
      * progress from its child with it). */
     void (*stage_hook)(void *userdata, const tenon_plugin *p, tenon_stage stage);
@@ -260,6 +265,11 @@ TENON__HIDDEN int tenon__registry_append(tenon_registry *reg, tenon_plugin *p);
 /* Recomputes which plugin of each name is active and which are shadowed,
  * overridden or disabled. Lock held. */
 TENON__HIDDEN void tenon__registry_select(tenon_registry *reg);
+/* config.c: applies tenon.json's enable/disable decisions and plugin-level
+ * options to every record (tenon__registry_select calls it; lock held), and
+ * frees every configuration (registry teardown). */
+TENON__HIDDEN void tenon__config_select(tenon_registry *reg);
+TENON__HIDDEN void tenon__config_free_all(tenon_registry *reg);
 /* Records err (the thread's last error) as p's reason for status. Lock held. */
 TENON__HIDDEN void tenon__plugin_set_error(tenon_plugin *p, tenon_status status);
 /* Whether p can be loaded or used (FOUND or LOADED). */

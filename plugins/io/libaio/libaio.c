@@ -51,9 +51,10 @@ typedef struct aio_engine {
     int rw_flags;   /* RWF_* per read and write */
     uint32_t depth;
     uint32_t inflight; /* submitted, not reaped */
-    /* Prepared, not yet accepted by io_submit: pending[pend_head..pend_tail). */
+    /* Prepared, not yet accepted by io_submit: n_pending of them from
+     * pending[pend_head], wrapping at depth. */
     struct iocb **pending;
-    uint32_t pend_head, pend_tail;
+    uint32_t pend_head, n_pending;
     /* IOs whose submission failed; they complete through getevents(). */
     tio_io **failed;
     uint32_t n_failed;
@@ -128,7 +129,7 @@ static int aio_setup(void *engine, const tio_setup *setup)
 
 static uint32_t aio_outstanding(const aio_engine *e)
 {
-    return e->inflight + (e->pend_tail - e->pend_head) + e->n_failed;
+    return e->inflight + e->n_pending + e->n_failed;
 }
 
 static int aio_queue(void *engine, tio_io *io)
@@ -161,7 +162,9 @@ static int aio_queue(void *engine, tio_io *io)
     }
     cb->data = io;
     cb->aio_rw_flags = (unsigned)e->rw_flags;
-    e->pending[e->pend_tail++ % e->depth] = cb;
+    uint32_t at = e->pend_head + e->n_pending;
+    e->pending[at >= e->depth ? at - e->depth : at] = cb;
+    e->n_pending++;
     return TIO_QUEUED;
 }
 
@@ -177,22 +180,30 @@ static uint64_t aio_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Submits the pending iocbs. With wait, a transient refusal while nothing
- * is in flight is retried (nothing else would ever free resources);
- * otherwise the rest waits for the next commit or getevents(). An iocb the
- * kernel rejects completes with its error. Returns 0 or -errno. */
+static void aio_pending_drop(aio_engine *e, uint32_t n)
+{
+    e->pend_head += n;
+    if (e->pend_head >= e->depth)
+        e->pend_head -= e->depth;
+    e->n_pending -= n;
+}
+
+/* Submits the pending iocbs. When the kernel is short of resources, the
+ * rest waits for the next commit or getevents() if IOs in flight will free
+ * some, and is retried (for up to ENG_AIO_RETRY_NS) if none would. An
+ * iocb the kernel rejects completes with its error. Returns 0 or -errno. */
 static int aio_submit(aio_engine *e)
 {
     uint64_t deadline = 0;
-    while (e->pend_head != e->pend_tail) {
-        uint32_t at = e->pend_head % e->depth;
-        uint32_t n = e->pend_tail - e->pend_head;
+    while (e->n_pending) {
+        uint32_t at = e->pend_head;
+        uint32_t n = e->n_pending;
         /* The pending ring may wrap: submit up to its end first. */
         if (at + n > e->depth)
             n = e->depth - at;
         int rc = io_submit(e->ctx, (long)n, &e->pending[at]);
         if (rc > 0) {
-            e->pend_head += (uint32_t)rc;
+            aio_pending_drop(e, (uint32_t)rc);
             e->inflight += (uint32_t)rc;
             deadline = 0;
             continue;
@@ -216,7 +227,7 @@ static int aio_submit(aio_engine *e)
         tio_io *io = e->pending[at]->data;
         io->result = rc;
         e->failed[e->n_failed++] = io;
-        e->pend_head++;
+        aio_pending_drop(e, 1);
     }
     return 0;
 }
@@ -277,7 +288,7 @@ static int aio_getevents(void *engine, unsigned min, unsigned max, tio_io **even
 
     while (e->n_failed && got < max)
         events[got++] = e->failed[--e->n_failed];
-    if (e->pend_head != e->pend_tail) {
+    if (e->n_pending) {
         int rc = aio_submit(e);
         if (rc < 0 && !got)
             return rc;
