@@ -118,6 +118,14 @@ TENON__HIDDEN int tenon__dirs_policy(const char *path);
 /* Opens path for reading without following a final symlink and without
  * blocking on a FIFO, and fstats it. Errors: NOTFOUND, NOTREG, LOOP, IO. */
 TENON__HIDDEN int tenon__open_plugin_file(const char *path, int *fd, struct stat *st);
+/* Same for name in the folder open as dirfd (path names the file in
+ * errors). keep_nonblock leaves O_NONBLOCK set, for callers that only
+ * pread and close (regular files ignore it), saving two fcntl calls. */
+TENON__HIDDEN int tenon__open_plugin_file_at(int dirfd, const char *name, const char *path,
+                                             bool keep_nonblock, int *fd, struct stat *st);
+/* tenon__file_policy with the effective uid given, for loops over many
+ * files (geteuid is a system call). */
+TENON__HIDDEN int tenon__file_policy_as(const struct stat *st, const char *path, uid_t euid);
 
 /* ---- trust.c: the integrity policy (pins, trusted keys, require_signed) --- */
 
@@ -190,6 +198,16 @@ struct tenon_plugin {
     tenon_options *config;  /* plugin-level options the host set */
     tenon_values *values;   /* checked plugin-level options while loaded */
     unsigned config_gen;    /* which tenon.json set config; 0: none (config.c) */
+
+    /* Registry cache (cache.c). keyed: dev..ctime_ns are the identity of
+     * the bytes the descriptor (or error) came from, so the record may be
+     * cached. check_*: the last child-process check (tenon_check_state);
+     * check_broken: that check made the status BROKEN. */
+    bool keyed;
+    bool check_broken;
+    uint8_t check;
+    int64_t read_ns, checked_ns;
+    tenon_error *check_error; /* owned */
 };
 
 typedef struct tenon__search_dir {
@@ -229,6 +247,9 @@ struct tenon_registry {
     /* tenon.json in effect (config.c); replaced ones are chained behind it
      * and kept until the registry goes, since callers hold its strings. */
     struct tenon__config *config;
+
+    struct tenon__cache *cache; /* NULL: no registry cache (cache.c) */
+    uint64_t files_read;        /* descriptors read from plugin files */
 
     /* Called as a plugin enters a lifecycle stage (validate.c reports
      * progress from its child with it). */
@@ -276,6 +297,27 @@ TENON__HIDDEN void tenon__plugin_set_error(tenon_plugin *p, tenon_status status)
 TENON__HIDDEN bool tenon__plugin_usable(const tenon_plugin *p);
 /* The error to report when p is not usable (its recorded reason). */
 TENON__HIDDEN int tenon__plugin_unusable_error(const tenon_plugin *p, tenon_stage stage);
+
+/* cache.c: the registry cache. Scans call begin (reads the cache file the
+ * first time), dir for each folder scanned, lookup for each file, and end
+ * (writes the cache if something changed, frees what was read). load_lock
+ * held, registry lock not held. */
+TENON__HIDDEN void tenon__cache_scan_begin(tenon_registry *reg);
+TENON__HIDDEN bool tenon__cache_loaded(const tenon_registry *reg);
+TENON__HIDDEN int tenon__cache_scan_dir(tenon_registry *reg, const char *canonical_dir);
+/* Fills p (path set) from the cache when st, the file's current identity,
+ * matches its entry. Returns 1 if filled, 0 if not, or TENON_ENOMEM. */
+TENON__HIDDEN int tenon__cache_lookup(tenon_registry *reg, tenon_plugin *p,
+                                      const struct stat *st);
+TENON__HIDDEN bool tenon__cache_usable(const tenon_registry *reg);
+/* A descriptor was read from a file: the cache file needs writing. */
+TENON__HIDDEN void tenon__cache_changed(tenon_registry *reg);
+TENON__HIDDEN void tenon__cache_scan_end(tenon_registry *reg);
+/* Records a child-process check of p (rc 0: passed; else the thread's
+ * error says why). Lock not held. */
+TENON__HIDDEN void tenon__cache_record_check(tenon_plugin *p, int rc);
+/* Writes the cache if needed and frees it (registry teardown). */
+TENON__HIDDEN void tenon__cache_close(tenon_registry *reg);
 
 /* scan.c: reads one file's descriptor and makes its record (not appended). */
 TENON__HIDDEN int tenon__scan_file(tenon_registry *reg, const char *canonical, unsigned origin,

@@ -50,6 +50,11 @@ static bool trusted_owner(uid_t uid)
 
 int tenon__file_policy(const struct stat *st, const char *path)
 {
+    return tenon__file_policy_as(st, path, geteuid());
+}
+
+int tenon__file_policy_as(const struct stat *st, const char *path, uid_t euid)
+{
     if (!S_ISREG(st->st_mode))
         return tenon__fail(TENON_ENOTREG, TENON_STAGE_VERIFY, NULL, path,
                            "plugin files are regular files; remove or rename this entry",
@@ -60,11 +65,11 @@ int tenon__file_policy(const struct stat *st, const char *path)
                            : S_ISCHR(st->st_mode)  ? "character device"
                            : S_ISBLK(st->st_mode)  ? "block device"
                                                    : "special file");
-    if (!trusted_owner(st->st_uid))
+    if (st->st_uid != 0 && st->st_uid != euid)
         return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
                            "install plugins as root or as the user running the host",
                            "is owned by uid %u, neither root nor the current user (uid %u)",
-                           (unsigned)st->st_uid, (unsigned)geteuid());
+                           (unsigned)st->st_uid, (unsigned)euid);
     if (st->st_mode & (S_IWGRP | S_IWOTH))
         return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
                            "run: chmod go-w on the file",
@@ -110,8 +115,14 @@ int tenon__dirs_policy(const char *path)
 
 int tenon__open_plugin_file(const char *path, int *fd_out, struct stat *st)
 {
+    return tenon__open_plugin_file_at(AT_FDCWD, path, path, false, fd_out, st);
+}
+
+int tenon__open_plugin_file_at(int dirfd, const char *name, const char *path,
+                               bool keep_nonblock, int *fd_out, struct stat *st)
+{
     *fd_out = -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         int e = errno;
         if (e == ELOOP)
@@ -144,9 +155,11 @@ int tenon__open_plugin_file(const char *path, int *fd_out, struct stat *st)
     }
     /* The file is regular: reads will not block; drop O_NONBLOCK anyway so
      * the fd behaves normally for whoever uses it next. */
-    int flags = fcntl(fd, F_GETFL);
-    if (flags >= 0)
-        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    if (!keep_nonblock) {
+        int flags = fcntl(fd, F_GETFL);
+        if (flags >= 0)
+            fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    }
     *fd_out = fd;
     return 0;
 }

@@ -313,6 +313,7 @@ void tenon_registry_free(tenon_registry *reg)
 {
     if (!reg)
         return;
+    tenon__cache_close(reg);
     tenon__instances_free_all(reg);
 
     /* Fini in reverse load order: dependents before their dependencies.
@@ -346,6 +347,7 @@ void tenon_registry_free(tenon_registry *reg)
         tenon__free(p->path);
         tenon__free(p->display_name);
         tenon__free(p->error);
+        tenon__free(p->check_error);
         tenon__free(p->deps);
         for (size_t h = 0; h < p->n_holders; h++)
             tenon__free(p->holders[h].name);
@@ -365,6 +367,7 @@ void tenon_registry_free(tenon_registry *reg)
     tenon__map_free(&reg->by_name);
     tenon__map_free(&reg->instance_by_name);
     tenon__free(reg->app);
+    tenon__config_free_all(reg);
     tenon__trust_free(&reg->trust);
     pthread_mutex_destroy(&reg->lock);
     pthread_mutex_destroy(&reg->load_lock);
@@ -461,6 +464,8 @@ static bool has_reason_status(tenon_status s)
 
 void tenon__registry_select(tenon_registry *reg)
 {
+    /* tenon.json first: its decisions feed the disabled statuses below. */
+    tenon__config_select(reg);
     /* 1. Which plugin of each name is active: only readable, compatible
      *    ones compete; the loaded one always stays. (The map has room for
      *    every plugin: see tenon__registry_append.) */

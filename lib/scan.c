@@ -1,10 +1,11 @@
 /* Discovery: reading descriptors from plugin files, never running them.
  * Every file gets a record, including the ones that fail (with the reason),
  * so listings show what is wrong instead of silently skipping it. */
-#include "internal.h"
+#include "cache_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,29 +51,71 @@ int tenon__abi_check(const tenon_plugin_desc *desc, const char *path)
     return 0;
 }
 
-/* Fills p from the open file; errors leave the thread error set. */
-static int read_descriptor(tenon_registry *reg, tenon_plugin *p, bool check_dirs)
+static void discard_record(tenon_plugin *p)
 {
+    tenon_descriptor_free(p->desc);
+    tenon__free(p->error);
+    tenon__free(p->check_error);
+    tenon__free(p->path);
+    tenon__free(p->display_name);
+    tenon__free(p);
+}
+
+/* Fills p from the file name in the folder open as dirfd (p->path names
+ * it); errors leave the thread error set. st, when the caller has one, is
+ * the file's stat: if it matches the file's cache entry, the entry is used
+ * instead of reading the file, and the owner and permission checks run on
+ * st, so they hold with a warm cache too. */
+static int read_descriptor(tenon_registry *reg, tenon_plugin *p, int dirfd, const char *name,
+                           const struct stat *st, bool check_dirs, uid_t euid)
+{
+    bool policy = !(reg->flags & TENON_REGISTRY_ALLOW_UNSAFE_FILES);
+    int rc;
+    if (st && tenon__cache_usable(reg)) {
+        rc = tenon__cache_lookup(reg, p, st);
+        if (rc < 0)
+            return rc;
+        if (rc == 1) {
+            if (policy && ((rc = tenon__file_policy_as(st, p->path, euid)) < 0 ||
+                           (check_dirs && (rc = tenon__dirs_policy(p->path)) < 0))) {
+                tenon_descriptor_free(p->desc);
+                tenon__free(p->check_error);
+                p->desc = NULL;
+                p->check_error = NULL;
+                p->check = TENON_CHECK_NONE;
+                p->keyed = false;
+                return rc;
+            }
+            return p->desc ? tenon__abi_check(p->desc, p->path) : tenon_last_error()->code;
+        }
+    }
     int fd;
-    struct stat st;
-    int rc = tenon__open_plugin_file(p->path, &fd, &st);
+    struct stat fst;
+    p->read_ns = tenon__now_ns();
+    /* Scanning only preads and closes: O_NONBLOCK may stay. */
+    rc = tenon__open_plugin_file_at(dirfd, name, p->path, true, &fd, &fst);
     if (rc < 0)
         return rc;
-    p->dev = st.st_dev;
-    p->ino = st.st_ino;
-    p->size = st.st_size;
-    p->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-    p->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
-    if (!(reg->flags & TENON_REGISTRY_ALLOW_UNSAFE_FILES)) {
-        if ((rc = tenon__file_policy(&st, p->path)) < 0 ||
+    p->dev = fst.st_dev;
+    p->ino = fst.st_ino;
+    p->size = fst.st_size;
+    p->mtime_ns = (int64_t)fst.st_mtim.tv_sec * 1000000000 + fst.st_mtim.tv_nsec;
+    p->ctime_ns = (int64_t)fst.st_ctim.tv_sec * 1000000000 + fst.st_ctim.tv_nsec;
+    if (policy) {
+        if ((rc = tenon__file_policy_as(&fst, p->path, euid)) < 0 ||
             (check_dirs && (rc = tenon__dirs_policy(p->path)) < 0)) {
             close(fd);
             return rc;
         }
     }
+    /* From here on the outcome is a fact about the bytes of the file
+     * whose identity was just taken. */
+    p->keyed = true;
+    reg->files_read++;
+    tenon__cache_changed(reg);
     void *raw;
     size_t raw_size;
-    rc = tenon__elf_read_note(fd, st.st_size, p->path, &raw, &raw_size);
+    rc = tenon__elf_read_note(fd, fst.st_size, p->path, &raw, &raw_size);
     close(fd);
     if (rc < 0)
         return rc;
@@ -86,7 +129,8 @@ static int read_descriptor(tenon_registry *reg, tenon_plugin *p, bool check_dirs
 /* Makes the record of one file. Only a failure to allocate the record is
  * returned as an error; anything wrong with the file is recorded in it. */
 static int make_record(tenon_registry *reg, const char *canonical, unsigned origin,
-                       bool check_dirs, const tenon_error *dir_error, tenon_plugin **out)
+                       bool check_dirs, const tenon_error *dir_error, int dirfd,
+                       const char *name, const struct stat *st, uid_t euid, tenon_plugin **out)
 {
     *out = NULL;
     tenon_plugin *p = tenon__calloc(1, sizeof(*p));
@@ -100,11 +144,9 @@ static int make_record(tenon_registry *reg, const char *canonical, unsigned orig
         return tenon__nomem(TENON_STAGE_SCAN, NULL);
     }
     int rc = dir_error ? tenon__error_restore(dir_error)
-                       : read_descriptor(reg, p, check_dirs);
+                       : read_descriptor(reg, p, dirfd, name, st, check_dirs, euid);
     if (rc == TENON_ENOMEM) {
-        tenon_descriptor_free(p->desc);
-        tenon__free(p->path);
-        tenon__free(p);
+        discard_record(p);
         return rc;
     }
     if (rc < 0) {
@@ -121,18 +163,25 @@ static int make_record(tenon_registry *reg, const char *canonical, unsigned orig
         p->error = tenon__error_dup_last();
         p->status = incompatible ? TENON_STATUS_INCOMPATIBLE : TENON_STATUS_BROKEN;
         if (!p->error) {
-            tenon_descriptor_free(p->desc);
-            tenon__free(p->path);
-            tenon__free(p);
+            discard_record(p);
             return tenon__nomem(TENON_STAGE_SCAN, NULL);
         }
+    } else if (p->check == TENON_CHECK_FAILED && p->check_error) {
+        /* A child-process check of these very bytes failed in an earlier
+         * run: the plugin stays broken, with that reason, until its file
+         * changes or a new check passes. */
+        p->error = tenon__malloc(sizeof(*p->error));
+        if (!p->error) {
+            discard_record(p);
+            return tenon__nomem(TENON_STAGE_SCAN, NULL);
+        }
+        *p->error = *p->check_error;
+        p->status = TENON_STATUS_BROKEN;
+        p->check_broken = true;
     }
     p->display_name = p->desc ? tenon__strdup(p->desc->name) : name_from_file(canonical);
     if (!p->display_name) {
-        tenon_descriptor_free(p->desc);
-        tenon__free(p->error);
-        tenon__free(p->path);
-        tenon__free(p);
+        discard_record(p);
         return tenon__nomem(TENON_STAGE_SCAN, NULL);
     }
     *out = p;
@@ -141,17 +190,14 @@ static int make_record(tenon_registry *reg, const char *canonical, unsigned orig
 
 static void free_record(tenon_plugin *p)
 {
-    tenon_descriptor_free(p->desc);
-    tenon__free(p->error);
-    tenon__free(p->path);
-    tenon__free(p->display_name);
-    tenon__free(p);
+    discard_record(p);
 }
 
 int tenon__scan_file(tenon_registry *reg, const char *canonical, unsigned origin,
                      tenon_plugin **out)
 {
-    return make_record(reg, canonical, origin, true, NULL, out);
+    return make_record(reg, canonical, origin, true, NULL, AT_FDCWD, canonical, NULL,
+                       geteuid(), out);
 }
 
 static bool is_plugin_file_name(const char *name)
@@ -162,41 +208,86 @@ static bool is_plugin_file_name(const char *name)
 
 static int compare_names(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    /* Each name is preceded by its d_type byte. */
+    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
+}
+
+/* Appends p to the registry; frees it on failure. */
+static int append_record(tenon_registry *reg, tenon_plugin *p)
+{
+    tenon__lock(reg);
+    int rc = tenon__registry_append(reg, p);
+    tenon__unlock(reg);
+    if (rc < 0) {
+        free_record(p);
+        return tenon__nomem(TENON_STAGE_SCAN, NULL);
+    }
+    return 0;
+}
+
+/* Collects the plugin file names of the open folder d, each stored as its
+ * d_type byte followed by the name, in one buffer; *names points at them,
+ * sorted. */
+static int collect_names(DIR *d, char **buf_out, char ***names_out, size_t *n_out)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!is_plugin_file_name(de->d_name))
+            continue;
+        size_t need = strlen(de->d_name) + 2;
+        if (tenon__grow((void **)&buf, &cap, len + need, 1) < 0) {
+            tenon__free(buf);
+            return tenon__nomem(TENON_STAGE_SCAN, NULL);
+        }
+        buf[len] = (char)de->d_type;
+        memcpy(buf + len + 1, de->d_name, need - 1);
+        len += need;
+        n++;
+    }
+    char **names = tenon__malloc((n ? n : 1) * sizeof(char *));
+    if (!names) {
+        tenon__free(buf);
+        return tenon__nomem(TENON_STAGE_SCAN, NULL);
+    }
+    for (size_t i = 0, off = 0; i < n; i++) {
+        names[i] = buf + off;
+        off += strlen(buf + off + 1) + 2;
+    }
+    if (n > 1)
+        qsort(names, n, sizeof(char *), compare_names);
+    *buf_out = buf;
+    *names_out = names;
+    *n_out = n;
+    return 0;
 }
 
 /* Scans one folder (lock not held while reading files). */
 static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
 {
-    DIR *d = opendir(dir);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
     if (!d) {
-        tenon__log(reg, TENON_LOG_DEBUG, NULL, "plugin folder %s: %s", dir, strerror(errno));
+        int e = errno;
+        if (dfd >= 0)
+            close(dfd);
+        tenon__log(reg, TENON_LOG_DEBUG, NULL, "plugin folder %s: %s", dir, strerror(e));
         return 0;
     }
+    tenon__cache_scan_begin(reg);
+    char *buf = NULL;
     char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (!is_plugin_file_name(de->d_name))
-            continue;
-        char *copy = tenon__strdup(de->d_name);
-        if (!copy || tenon__grow((void **)&names, &cap, n + 1, sizeof(char *)) < 0) {
-            tenon__free(copy);
-            rc = tenon__nomem(TENON_STAGE_SCAN, NULL);
-            break;
-        }
-        names[n++] = copy;
-    }
-    closedir(d);
-    if (rc == 0 && n > 1)
-        qsort(names, n, sizeof(char *), compare_names);
+    size_t n = 0;
+    int rc = tenon__cache_scan_dir(reg, dir);
+    if (rc == 0)
+        rc = collect_names(d, &buf, &names, &n);
 
     /* The folder chain is checked once for all files in it. */
     tenon_error *dir_error = NULL;
     if (rc == 0 && n > 0 && !(reg->flags & TENON_REGISTRY_ALLOW_UNSAFE_FILES)) {
         char probe[PATH_MAX];
-        snprintf(probe, sizeof(probe), "%s/%s", strcmp(dir, "/") ? dir : "", names[0]);
+        snprintf(probe, sizeof(probe), "%s/%s", strcmp(dir, "/") ? dir : "", names[0] + 1);
         if (tenon__dirs_policy(probe) < 0) {
             tenon__error_tls()->path[0] = '\0';
             dir_error = tenon__error_dup_last();
@@ -205,17 +296,35 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
         }
     }
 
+    uid_t euid = geteuid();
+    char path[PATH_MAX];
+    size_t dir_len = strcmp(dir, "/") ? strlen(dir) : 0;
+    if (dir_len + 1 >= sizeof(path))
+        n = 0;
+    memcpy(path, dir, dir_len);
+    path[dir_len] = '/';
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        char path[PATH_MAX];
-        int len = snprintf(path, sizeof(path), "%s/%s", strcmp(dir, "/") ? dir : "", names[i]);
-        if (len < 0 || (size_t)len >= sizeof(path))
+        unsigned char type = (unsigned char)names[i][0];
+        const char *name = names[i] + 1;
+        size_t name_len = strlen(name);
+        if (dir_len + 1 + name_len >= sizeof(path))
             continue;
+        memcpy(path + dir_len + 1, name, name_len + 1);
+        /* The cache needs each file's identity; without it, readdir's type
+         * tells symlinks apart and the open that reads the file stats it. */
+        struct stat st;
+        bool have_st = false;
+        if (type == DT_UNKNOWN ||
+            (type != DT_LNK && !dir_error && tenon__cache_usable(reg))) {
+            have_st = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+            if (have_st)
+                type = S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
+        }
+        tenon_plugin *p;
         /* A symlink is followed to its canonical target, whose own folders
          * are then checked. */
-        char *canonical = NULL;
-        struct stat lst;
-        bool link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
-        if (link) {
+        if (type == DT_LNK) {
+            char *canonical = NULL;
             int crc = tenon__path_canonical(path, TENON_STAGE_SCAN, &canonical);
             if (crc == TENON_ENOMEM) {
                 rc = crc;
@@ -224,41 +333,41 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
             if (crc < 0) {
                 tenon_error err = *tenon__error_tls();
                 tenon__strlcpy(err.path, path, sizeof(err.path));
-                tenon_plugin *p;
-                rc = make_record(reg, path, origin, false, &err, &p);
-                if (rc == 0) {
-                    tenon__lock(reg);
-                    rc = tenon__registry_append(reg, p);
-                    tenon__unlock(reg);
-                    if (rc < 0)
-                        free_record(p);
-                }
+                rc = make_record(reg, path, origin, false, &err, AT_FDCWD, path, NULL, euid, &p);
+                if (rc == 0)
+                    rc = append_record(reg, p);
                 continue;
             }
-        }
-        tenon_plugin *p;
-        if (dir_error) {
+            if (dir_error) {
+                tenon_error err = *dir_error;
+                tenon__strlcpy(err.path, path, sizeof(err.path));
+                rc = make_record(reg, path, origin, false, &err, AT_FDCWD, path, NULL, euid,
+                                 &p);
+            } else {
+                struct stat target;
+                bool have_target = tenon__cache_usable(reg) &&
+                                   fstatat(AT_FDCWD, canonical, &target,
+                                           AT_SYMLINK_NOFOLLOW) == 0;
+                rc = make_record(reg, canonical, origin, true, NULL, AT_FDCWD, canonical,
+                                 have_target ? &target : NULL, euid, &p);
+            }
+            tenon__free(canonical);
+        } else if (dir_error) {
             tenon_error err = *dir_error;
             tenon__strlcpy(err.path, path, sizeof(err.path));
-            rc = make_record(reg, path, origin, false, &err, &p);
+            rc = make_record(reg, path, origin, false, &err, dfd, name, NULL, euid, &p);
         } else {
-            rc = make_record(reg, canonical ? canonical : path, origin, link, NULL, &p);
+            rc = make_record(reg, path, origin, false, NULL, dfd, name, have_st ? &st : NULL,
+                             euid, &p);
         }
-        tenon__free(canonical);
         if (rc < 0)
             break;
-        tenon__lock(reg);
-        rc = tenon__registry_append(reg, p);
-        tenon__unlock(reg);
-        if (rc < 0) {
-            free_record(p);
-            rc = tenon__nomem(TENON_STAGE_SCAN, NULL);
-        }
+        rc = append_record(reg, p);
     }
+    closedir(d);
     tenon__free(dir_error);
-    for (size_t i = 0; i < n; i++)
-        tenon__free(names[i]);
     tenon__free(names);
+    tenon__free(buf);
     return rc;
 }
 
@@ -313,6 +422,11 @@ int tenon_registry_scan(tenon_registry *reg)
     tenon__registry_select(reg);
     size_t n = reg->n_plugins;
     tenon__unlock(reg);
+    if (tenon__cache_loaded(reg)) {
+        tenon_error err = *tenon__error_tls();
+        tenon__cache_scan_end(reg);
+        tenon__error_restore(&err);
+    }
     pthread_mutex_unlock(&reg->load_lock);
     return rc < 0 ? rc : (int)(n > INT32_MAX ? INT32_MAX : n);
 }
@@ -346,7 +460,8 @@ int tenon_registry_add_file(tenon_registry *reg, const char *path, tenon_plugin 
     tenon__unlock(reg);
 
     tenon_plugin *p;
-    rc = make_record(reg, canonical, TENON__ORIGIN_FILE, true, NULL, &p);
+    rc = make_record(reg, canonical, TENON__ORIGIN_FILE, true, NULL, AT_FDCWD, canonical, NULL,
+                     geteuid(), &p);
     tenon__free(canonical);
     if (rc == 0) {
         tenon__lock(reg);

@@ -292,5 +292,10 @@ int tenon_plugin_validate(tenon_plugin *p, unsigned timeout_ms)
         tenon__unlock(reg);
         tenon__error_restore(&err);
     }
+    /* The outcome is remembered with the file's identity (and cached), so
+     * it holds until the file changes; failures of the host itself are not
+     * the plugin's. */
+    if (rc == 0 || (rc != TENON_ENOMEM && rc != TENON_ESYSTEM))
+        tenon__cache_record_check(p, rc);
     return rc;
 }

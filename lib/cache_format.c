@@ -1,0 +1,842 @@
+/* The registry cache's bytes: encoding entries, and reading them back with
+ * every length and offset checked (the reader is fuzzed). Files and the
+ * registry are cache.c's business; see cache_internal.h for the layout. */
+#include "cache_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int64_t tenon__now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ---- Byte buffer ----------------------------------------------------------- */
+
+void tenon__bytes_free(tenon__bytes *b)
+{
+    tenon__free(b->data);
+    memset(b, 0, sizeof(*b));
+}
+
+void tenon__bytes_add(tenon__bytes *b, const void *data, size_t len)
+{
+    if (b->failed || !len)
+        return;
+    if (b->len + len > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + len)
+            cap *= 2;
+        unsigned char *grown = tenon__realloc(b->data, cap);
+        if (!grown) {
+            b->failed = true;
+            return;
+        }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+}
+
+static void add_u8(tenon__bytes *b, uint8_t v)
+{
+    tenon__bytes_add(b, &v, 1);
+}
+static void add_u16(tenon__bytes *b, uint16_t v)
+{
+    tenon__bytes_add(b, &v, 2);
+}
+static void add_u32(tenon__bytes *b, uint32_t v)
+{
+    tenon__bytes_add(b, &v, 4);
+}
+static void add_u64(tenon__bytes *b, uint64_t v)
+{
+    tenon__bytes_add(b, &v, 8);
+}
+
+/* Strings longer than the format allows are cut; the writers only hand in
+ * strings that already fit their field. */
+static void add_str(tenon__bytes *b, const char *s)
+{
+    size_t len = s ? strlen(s) : 0;
+    if (len > UINT16_MAX)
+        len = UINT16_MAX;
+    add_u16(b, (uint16_t)len);
+    tenon__bytes_add(b, s, len);
+    add_u8(b, 0);
+}
+
+/* ---- Checksum -------------------------------------------------------------- */
+
+uint64_t tenon__cache_sum(const void *data, size_t size)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0x243f6a8885a308d3ull ^ (size * 0x9e3779b97f4a7c15ull);
+    size_t i = 0;
+    for (; i + 8 <= size; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 31;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, p + i, size - i);
+    h = (h ^ tail) * 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 29;
+    h *= 0x94d049bb133111ebull;
+    return h ^ (h >> 32);
+}
+
+/* ---- Encoding -------------------------------------------------------------- */
+
+static void encode_error(tenon__bytes *b, const tenon_error *e)
+{
+    add_u32(b, (uint32_t)e->code);
+    add_u8(b, (uint8_t)e->stage);
+    add_u32(b, (uint32_t)e->sys_errno);
+    add_str(b, e->plugin);
+    add_str(b, e->path);
+    add_str(b, e->message);
+    add_str(b, e->hint);
+}
+
+static void encode_desc(tenon__bytes *b, const tenon_plugin_desc *d)
+{
+    add_u16(b, (uint16_t)d->layout);
+    add_u16(b, (uint16_t)d->abi_major);
+    add_u16(b, (uint16_t)d->abi_minor);
+    add_u32(b, d->flags);
+    add_str(b, d->name);
+    add_str(b, d->version);
+    add_str(b, d->description);
+    add_str(b, d->license);
+    add_str(b, d->url);
+    add_u8(b, (uint8_t)d->n_requires);
+    add_u8(b, (uint8_t)d->n_provides);
+    add_u8(b, (uint8_t)d->n_overrides);
+    add_u8(b, (uint8_t)d->n_options);
+    add_u8(b, (uint8_t)d->n_meta);
+    for (size_t i = 0; i < d->n_requires; i++) {
+        add_str(b, d->requires[i].name);
+        add_str(b, d->requires[i].range);
+    }
+    for (size_t i = 0; i < d->n_provides; i++) {
+        add_str(b, d->provides[i].name);
+        add_u32(b, d->provides[i].version);
+        add_u32(b, (uint32_t)d->provides[i].rank);
+    }
+    for (size_t i = 0; i < d->n_overrides; i++)
+        add_str(b, d->overrides[i]);
+    for (size_t i = 0; i < d->n_options; i++) {
+        const tenon_option *o = &d->options[i];
+        add_str(b, o->name);
+        add_u8(b, (uint8_t)o->type);
+        add_u32(b, o->flags);
+        add_str(b, o->def);
+        add_str(b, o->help);
+        add_str(b, o->choices);
+        add_u64(b, (uint64_t)o->min);
+        add_u64(b, (uint64_t)o->max);
+    }
+    for (size_t i = 0; i < d->n_meta; i++) {
+        add_str(b, d->meta[i].key);
+        add_str(b, d->meta[i].value);
+    }
+}
+
+void tenon__cache_encode(tenon__bytes *out, const tenon_cache_entry *e)
+{
+    size_t start = out->len;
+    uint16_t flags = (uint16_t)((e->desc ? TENON__CACHE_E_DESC : 0) |
+                                (e->error ? TENON__CACHE_E_ERROR : 0));
+    uint8_t check = (uint8_t)e->check;
+    if (check == TENON_CHECK_FAILED && !e->check_error)
+        check = TENON_CHECK_NONE;
+    add_u32(out, 0); /* size, patched below */
+    add_u16(out, flags);
+    add_u8(out, check);
+    add_u8(out, 0);
+    add_u64(out, e->dev);
+    add_u64(out, e->ino);
+    add_u64(out, (uint64_t)e->size);
+    add_u64(out, (uint64_t)e->mtime_ns);
+    add_u64(out, (uint64_t)e->ctime_ns);
+    add_u64(out, (uint64_t)e->read_ns);
+    add_u64(out, (uint64_t)e->checked_ns);
+    add_str(out, e->path);
+    if (e->desc)
+        encode_desc(out, e->desc);
+    if (e->error)
+        encode_error(out, e->error);
+    if (check == TENON_CHECK_FAILED)
+        encode_error(out, e->check_error);
+    static const unsigned char zeros[8];
+    tenon__bytes_add(out, zeros, (8 - (out->len - start) % 8) % 8);
+    if (out->failed)
+        return;
+    uint32_t size = (uint32_t)(out->len - start);
+    memcpy(out->data + start, &size, 4);
+}
+
+void tenon__cache_header(unsigned char h[TENON__CACHE_HEADER_SIZE], const unsigned char *body,
+                         size_t body_size, uint32_t n_entries, int64_t written_ns)
+{
+    memset(h, 0, TENON__CACHE_HEADER_SIZE);
+    memcpy(h, TENON__CACHE_MAGIC, 8);
+    uint32_t v32 = TENON__CACHE_VERSION;
+    memcpy(h + 8, &v32, 4);
+    v32 = TENON__CACHE_HEADER_SIZE;
+    memcpy(h + 12, &v32, 4);
+    v32 = TENON__CACHE_BYTE_ORDER;
+    memcpy(h + 16, &v32, 4);
+    uint16_t v16 = TENON_ABI_MAJOR;
+    memcpy(h + 20, &v16, 2);
+    v16 = TENON_ABI_MINOR;
+    memcpy(h + 22, &v16, 2);
+    memcpy(h + 24, &written_ns, 8);
+    uint64_t v64 = body_size;
+    memcpy(h + 32, &v64, 8);
+    memcpy(h + 40, &n_entries, 4);
+    v64 = tenon__cache_sum(body, body_size);
+    memcpy(h + 48, &v64, 8);
+    v64 = tenon__cache_sum(h, 56);
+    memcpy(h + 56, &v64, 8);
+}
+
+/* ---- Reading --------------------------------------------------------------- */
+
+static int bad(const char *fmt, ...) TENON_PRINTF(1, 2);
+static int bad(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = tenon__vfail(TENON_ECACHE, TENON_STAGE_CACHE, NULL, NULL,
+                          "it is rebuilt by the next scan (or run: tenon cache rebuild)", fmt,
+                          ap);
+    va_end(ap);
+    return rc;
+}
+
+int tenon__cache_check_image(const unsigned char *image, size_t size, unsigned flags,
+                             const unsigned char **body, size_t *body_size,
+                             uint32_t *n_entries, int64_t *written_ns)
+{
+    if (size < TENON__CACHE_HEADER_SIZE)
+        return bad("the file is %zu bytes, shorter than the %u-byte header", size,
+                   TENON__CACHE_HEADER_SIZE);
+    if (memcmp(image, TENON__CACHE_MAGIC, 8) != 0)
+        return bad("it is not a tenon registry cache (bad magic number)");
+    uint32_t version, header_size, order;
+    memcpy(&version, image + 8, 4);
+    memcpy(&header_size, image + 12, 4);
+    memcpy(&order, image + 16, 4);
+    if (order != TENON__CACHE_BYTE_ORDER)
+        return bad("it was written on a machine of the other byte order");
+    if (version != TENON__CACHE_VERSION)
+        return bad("it is in cache format version %u; this library reads version %u",
+                   version, TENON__CACHE_VERSION);
+    if (header_size != TENON__CACHE_HEADER_SIZE)
+        return bad("its header size is %u, not %u", header_size, TENON__CACHE_HEADER_SIZE);
+    uint64_t sum, bsize;
+    if (!(flags & TENON_CACHE_PARSE_NO_CHECKSUM)) {
+        memcpy(&sum, image + 56, 8);
+        if (sum != tenon__cache_sum(image, 56))
+            return bad("its header checksum does not match (the file is damaged)");
+    }
+    memcpy(&bsize, image + 32, 8);
+    if (bsize != size - TENON__CACHE_HEADER_SIZE)
+        return bad("its header announces %llu bytes of entries but %zu follow (the file is "
+                   "truncated or has trailing bytes)",
+                   (unsigned long long)bsize, size - TENON__CACHE_HEADER_SIZE);
+    if (!(flags & TENON_CACHE_PARSE_NO_CHECKSUM)) {
+        memcpy(&sum, image + 48, 8);
+        if (sum != tenon__cache_sum(image + TENON__CACHE_HEADER_SIZE, (size_t)bsize))
+            return bad("the checksum of its entries does not match (the file is damaged)");
+    }
+    uint32_t reserved;
+    memcpy(&reserved, image + 44, 4);
+    if (reserved != 0)
+        return bad("reserved header bytes are not zero");
+    *body = image + TENON__CACHE_HEADER_SIZE;
+    *body_size = (size_t)bsize;
+    memcpy(n_entries, image + 40, 4);
+    memcpy(written_ns, image + 24, 8);
+    /* Every entry takes at least ENTRY_FIXED bytes. */
+    if (*n_entries > *body_size / TENON__CACHE_ENTRY_FIXED)
+        return bad("its header announces %u entries, more than %zu bytes can hold", *n_entries,
+                   *body_size);
+    return 0;
+}
+
+/* A bounded reader over untrusted bytes. Reads past the end fail once and
+ * leave the cursor failed; callers check ok at the end. */
+typedef struct cursor {
+    const unsigned char *p, *end;
+    bool ok;
+} cursor;
+
+static bool take(cursor *c, void *out, size_t n)
+{
+    if (!c->ok || (size_t)(c->end - c->p) < n) {
+        c->ok = false;
+        memset(out, 0, n);
+        return false;
+    }
+    memcpy(out, c->p, n);
+    c->p += n;
+    return true;
+}
+
+static uint8_t get_u8(cursor *c)
+{
+    uint8_t v;
+    take(c, &v, 1);
+    return v;
+}
+static uint16_t get_u16(cursor *c)
+{
+    uint16_t v;
+    take(c, &v, 2);
+    return v;
+}
+static uint32_t get_u32(cursor *c)
+{
+    uint32_t v;
+    take(c, &v, 4);
+    return v;
+}
+static uint64_t get_u64(cursor *c)
+{
+    uint64_t v;
+    take(c, &v, 8);
+    return v;
+}
+
+typedef struct cstr {
+    const char *s;
+    size_t len;
+} cstr;
+
+/* A string of at most cap-1 bytes, NUL-terminated in place. */
+static cstr get_str(cursor *c, size_t cap)
+{
+    cstr out = {"", 0};
+    uint16_t len = get_u16(c);
+    if (!c->ok)
+        return out;
+    if ((size_t)len >= cap || (size_t)(c->end - c->p) < (size_t)len + 1 || c->p[len] != '\0' ||
+        memchr(c->p, '\0', len)) {
+        c->ok = false;
+        return out;
+    }
+    out.s = (const char *)c->p;
+    out.len = len;
+    c->p += len + 1;
+    return out;
+}
+
+int tenon__cache_next(const unsigned char *body, size_t body_size, size_t *offset,
+                      tenon__cache_raw *raw)
+{
+    size_t off = *offset;
+    if (off >= body_size)
+        return 0;
+    size_t left = body_size - off;
+    uint32_t size;
+    if (left < TENON__CACHE_ENTRY_FIXED)
+        return bad("entry at byte %zu is cut short", off);
+    memcpy(&size, body + off, 4);
+    if (size < TENON__CACHE_ENTRY_FIXED || size % 8 || size > left)
+        return bad("entry at byte %zu has an impossible size (%u)", off, size);
+    cursor c = {body + off + 4, body + off + size, true};
+    memset(raw, 0, sizeof(*raw));
+    raw->start = body + off;
+    raw->size = size;
+    raw->flags = get_u16(&c);
+    raw->check = get_u8(&c);
+    uint8_t reserved = get_u8(&c);
+    raw->dev = get_u64(&c);
+    raw->ino = get_u64(&c);
+    raw->size_bytes = (int64_t)get_u64(&c);
+    raw->mtime_ns = (int64_t)get_u64(&c);
+    raw->ctime_ns = (int64_t)get_u64(&c);
+    raw->read_ns = (int64_t)get_u64(&c);
+    raw->checked_ns = (int64_t)get_u64(&c);
+    cstr path = get_str(&c, TENON_ERROR_PATH_MAX);
+    if (!c.ok || reserved || raw->flags & ~(TENON__CACHE_E_DESC | TENON__CACHE_E_ERROR) ||
+        raw->check > TENON_CHECK_FAILED)
+        return bad("entry at byte %zu is malformed", off);
+    if (path.len == 0 || path.s[0] != '/')
+        return bad("entry at byte %zu names no absolute file", off);
+    if (!(raw->flags & (TENON__CACHE_E_DESC | TENON__CACHE_E_ERROR)))
+        return bad("entry at byte %zu (%s) holds neither a descriptor nor an error", off,
+                   path.s);
+    raw->path = path.s;
+    raw->path_len = path.len;
+    raw->payload = c.p;
+    raw->end = c.end;
+    *offset = off + size;
+    return 1;
+}
+
+/* ---- Descriptors ----------------------------------------------------------- */
+
+/* The descriptor as the entry holds it: strings in place, lists counted. */
+typedef struct flat_option {
+    cstr name, def, help, choices;
+    uint32_t type, flags;
+    int64_t min, max;
+} flat_option;
+
+typedef struct flat_desc {
+    uint32_t layout, flags;
+    unsigned abi_major, abi_minor;
+    cstr name, version, description, license, url;
+    size_t n_requires, n_provides, n_overrides, n_options, n_meta;
+    struct {
+        cstr name, range;
+    } requires[TENON_MAX_REQUIRES];
+    struct {
+        cstr name;
+        uint32_t version;
+        int32_t rank;
+    } provides[TENON_MAX_PROVIDES];
+    cstr overrides[TENON_MAX_OVERRIDES];
+    flat_option options[TENON_MAX_OPTIONS];
+    struct {
+        cstr key, value;
+    } meta[TENON_MAX_META];
+} flat_desc;
+
+static void read_flat(cursor *c, flat_desc *f)
+{
+    f->layout = get_u16(c);
+    f->abi_major = get_u16(c);
+    f->abi_minor = get_u16(c);
+    f->flags = get_u32(c);
+    f->name = get_str(c, TENON_NAME_MAX);
+    f->version = get_str(c, TENON_VERSION_MAX);
+    f->description = get_str(c, TENON_DESCRIPTION_MAX);
+    f->license = get_str(c, TENON_LICENSE_MAX);
+    f->url = get_str(c, TENON_URL_MAX);
+    f->n_requires = get_u8(c);
+    f->n_provides = get_u8(c);
+    f->n_overrides = get_u8(c);
+    f->n_options = get_u8(c);
+    f->n_meta = get_u8(c);
+    if (f->n_requires > TENON_MAX_REQUIRES || f->n_provides > TENON_MAX_PROVIDES ||
+        f->n_overrides > TENON_MAX_OVERRIDES || f->n_options > TENON_MAX_OPTIONS ||
+        f->n_meta > TENON_MAX_META) {
+        c->ok = false;
+        return;
+    }
+    for (size_t i = 0; i < f->n_requires; i++) {
+        f->requires[i].name = get_str(c, TENON_NAME_MAX);
+        f->requires[i].range = get_str(c, TENON_RANGE_MAX);
+    }
+    for (size_t i = 0; i < f->n_provides; i++) {
+        f->provides[i].name = get_str(c, TENON_NAME_MAX);
+        f->provides[i].version = get_u32(c);
+        f->provides[i].rank = (int32_t)get_u32(c);
+    }
+    for (size_t i = 0; i < f->n_overrides; i++)
+        f->overrides[i] = get_str(c, TENON_NAME_MAX);
+    for (size_t i = 0; i < f->n_options; i++) {
+        f->options[i].name = get_str(c, TENON_OPTION_NAME_MAX);
+        f->options[i].type = get_u8(c);
+        f->options[i].flags = get_u32(c);
+        f->options[i].def = get_str(c, TENON_OPTION_DEFAULT_MAX);
+        f->options[i].help = get_str(c, TENON_OPTION_HELP_MAX);
+        f->options[i].choices = get_str(c, TENON_OPTION_CHOICES_MAX);
+        f->options[i].min = (int64_t)get_u64(c);
+        f->options[i].max = (int64_t)get_u64(c);
+    }
+    for (size_t i = 0; i < f->n_meta; i++) {
+        f->meta[i].key = get_str(c, TENON_META_KEY_MAX);
+        f->meta[i].value = get_str(c, TENON_META_VALUE_MAX);
+    }
+}
+
+static bool printable(cstr s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char ch = (unsigned char)s.s[i];
+        if (ch < 0x20 || ch == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+static bool ident_char(char ch, bool first)
+{
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+        ch == '_')
+        return true;
+    return !first && (ch == '-' || ch == '.' || ch == '+');
+}
+
+/* Interface and option names: the rule of descriptor.c's option_name_ok. */
+static bool ident_ok(cstr s)
+{
+    if (!s.len)
+        return false;
+    for (size_t i = 0; i < s.len; i++)
+        if (!ident_char(s.s[i], i == 0))
+            return false;
+    return true;
+}
+
+/* Plugin names: tenon__name_check's rule, without touching the thread's
+ * error (a defect here is a damaged cache, reported as such). */
+static bool plugin_name_ok(cstr s)
+{
+    return s.len > 0 && s.len < TENON_NAME_MAX && ident_ok(s) && !strstr(s.s, "..");
+}
+
+/* The checks descriptor.c makes on a descriptor from a plugin file, so a
+ * cache cannot hand the registry anything a file could not. What is
+ * checked there is the source of truth; tests read every fixture through
+ * both paths and compare. Returns the name of the bad field, or NULL. */
+static const char *check_flat(const flat_desc *f)
+{
+    if (f->layout == 0 || f->layout > TENON_DESC_LAYOUT)
+        return "layout";
+    if (!plugin_name_ok(f->name))
+        return "name";
+    tenon_semver sv;
+    if (!printable(f->version) || tenon_semver_parse(f->version.s, &sv) < 0)
+        return "version";
+    if (!printable(f->description))
+        return "description";
+    if (!printable(f->license))
+        return "license";
+    if (!printable(f->url))
+        return "url";
+    for (size_t i = 0; i < f->n_requires; i++) {
+        if (!plugin_name_ok(f->requires[i].name))
+            return "requires.name";
+        if (!printable(f->requires[i].range) ||
+            tenon_semver_range_check(f->requires[i].range.s) < 0)
+            return "requires.range";
+    }
+    for (size_t i = 0; i < f->n_provides; i++)
+        if (!ident_ok(f->provides[i].name) || f->provides[i].version == 0)
+            return "provides";
+    for (size_t i = 0; i < f->n_overrides; i++)
+        if (!plugin_name_ok(f->overrides[i]))
+            return "overrides";
+    for (size_t i = 0; i < f->n_options; i++) {
+        const flat_option *o = &f->options[i];
+        if (!ident_ok(o->name) || o->type < TENON_OPT_BOOL || o->type > TENON_OPT_ENUM ||
+            (o->type == TENON_OPT_ENUM && !o->choices.len) || !printable(o->def) ||
+            !printable(o->help) || !printable(o->choices))
+            return "options";
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(f->options[j].name.s, o->name.s) == 0)
+                return "options";
+    }
+    for (size_t i = 0; i < f->n_meta; i++)
+        if (!f->meta[i].key.len || !printable(f->meta[i].key) || !printable(f->meta[i].value))
+            return "meta";
+    return NULL;
+}
+
+#define ALIGN_UP(n, a) (((n) + (a) - 1) & ~((size_t)(a) - 1))
+
+static char *put(char **at, cstr s)
+{
+    char *out = *at;
+    memcpy(out, s.s, s.len);
+    out[s.len] = '\0';
+    *at += s.len + 1;
+    return out;
+}
+
+/* Builds the host view in one block, laid out as descriptor.c lays it out,
+ * so tenon_descriptor_free frees either. */
+static tenon_plugin_desc *build_view(const flat_desc *f)
+{
+    size_t strings = f->name.len + f->version.len + f->description.len + f->license.len +
+                     f->url.len + 5;
+    for (size_t i = 0; i < f->n_requires; i++)
+        strings += f->requires[i].name.len + f->requires[i].range.len + 2;
+    for (size_t i = 0; i < f->n_provides; i++)
+        strings += f->provides[i].name.len + 1;
+    for (size_t i = 0; i < f->n_overrides; i++)
+        strings += f->overrides[i].len + 1;
+    for (size_t i = 0; i < f->n_options; i++)
+        strings += f->options[i].name.len + f->options[i].def.len + f->options[i].help.len +
+                   f->options[i].choices.len + 4;
+    for (size_t i = 0; i < f->n_meta; i++)
+        strings += f->meta[i].key.len + f->meta[i].value.len + 2;
+
+    size_t off_requires = ALIGN_UP(sizeof(tenon_plugin_desc), 8);
+    size_t off_provides = ALIGN_UP(off_requires + f->n_requires * sizeof(tenon_dep), 8);
+    size_t off_overrides = ALIGN_UP(off_provides + f->n_provides * sizeof(tenon_provide), 8);
+    size_t off_options = ALIGN_UP(off_overrides + f->n_overrides * sizeof(char *), 8);
+    size_t off_meta = ALIGN_UP(off_options + f->n_options * sizeof(tenon_option), 8);
+    size_t off_strings = off_meta + f->n_meta * sizeof(tenon_meta);
+    char *block = tenon__malloc(off_strings + strings);
+    if (!block)
+        return NULL;
+    tenon_plugin_desc *v = (tenon_plugin_desc *)block;
+    memset(v, 0, sizeof(*v));
+    char *cur = block + off_strings;
+    v->struct_size = sizeof(*v);
+    v->layout = f->layout;
+    v->name = put(&cur, f->name);
+    v->version = put(&cur, f->version);
+    v->description = put(&cur, f->description);
+    v->license = put(&cur, f->license);
+    v->url = put(&cur, f->url);
+    v->abi_major = f->abi_major;
+    v->abi_minor = f->abi_minor;
+    v->flags = f->flags;
+
+    tenon_dep *deps = (tenon_dep *)(block + off_requires);
+    for (size_t i = 0; i < f->n_requires; i++) {
+        deps[i].name = put(&cur, f->requires[i].name);
+        deps[i].range = put(&cur, f->requires[i].range);
+    }
+    v->requires = deps;
+    v->n_requires = f->n_requires;
+
+    tenon_provide *provides = (tenon_provide *)(block + off_provides);
+    for (size_t i = 0; i < f->n_provides; i++) {
+        provides[i].name = put(&cur, f->provides[i].name);
+        provides[i].version = f->provides[i].version;
+        provides[i].rank = f->provides[i].rank;
+    }
+    v->provides = provides;
+    v->n_provides = f->n_provides;
+
+    const char **overrides = (const char **)(block + off_overrides);
+    for (size_t i = 0; i < f->n_overrides; i++)
+        overrides[i] = put(&cur, f->overrides[i]);
+    v->overrides = overrides;
+    v->n_overrides = f->n_overrides;
+
+    tenon_option *options = (tenon_option *)(block + off_options);
+    for (size_t i = 0; i < f->n_options; i++) {
+        tenon_option *o = &options[i];
+        o->name = put(&cur, f->options[i].name);
+        o->type = (tenon_opt_type)f->options[i].type;
+        o->flags = f->options[i].flags;
+        o->def = put(&cur, f->options[i].def);
+        o->help = put(&cur, f->options[i].help);
+        o->choices = put(&cur, f->options[i].choices);
+        o->min = f->options[i].min;
+        o->max = f->options[i].max;
+    }
+    v->options = options;
+    v->n_options = f->n_options;
+
+    tenon_meta *meta = (tenon_meta *)(block + off_meta);
+    for (size_t i = 0; i < f->n_meta; i++) {
+        meta[i].key = put(&cur, f->meta[i].key);
+        meta[i].value = put(&cur, f->meta[i].value);
+    }
+    v->meta = meta;
+    v->n_meta = f->n_meta;
+    return v;
+}
+
+/* Option defaults must parse as their type, as descriptor.c requires; done
+ * on the view because the option parser takes a tenon_option. */
+static bool defaults_ok(const tenon_plugin_desc *d)
+{
+    for (size_t i = 0; i < d->n_options; i++) {
+        const tenon_option *o = &d->options[i];
+        if (!o->def[0])
+            continue;
+        tenon__value v;
+        char why[160];
+        if (tenon__value_parse(o, o->def, &v, why, sizeof(why)) < 0)
+            return false;
+    }
+    return true;
+}
+
+/* ---- Errors ---------------------------------------------------------------- */
+
+static bool read_error(cursor *c, tenon_error *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->code = (int)get_u32(c);
+    uint8_t stage = get_u8(c);
+    e->sys_errno = (int)get_u32(c);
+    cstr plugin = get_str(c, sizeof(e->plugin));
+    cstr path = get_str(c, sizeof(e->path));
+    cstr message = get_str(c, sizeof(e->message));
+    cstr hint = get_str(c, sizeof(e->hint));
+    if (!c->ok || e->code >= 0 || stage > TENON_STAGE_CHECK || !message.len)
+        return false;
+    e->stage = (tenon_stage)stage;
+    memcpy(e->plugin, plugin.s, plugin.len);
+    memcpy(e->path, path.s, path.len);
+    memcpy(e->message, message.s, message.len);
+    memcpy(e->hint, hint.s, hint.len);
+    return true;
+}
+
+int tenon__cache_decode(const tenon__cache_raw *raw, tenon_plugin_desc **desc_out,
+                        tenon_error **error_out, tenon_error **check_out)
+{
+    *desc_out = NULL;
+    *error_out = NULL;
+    *check_out = NULL;
+    cursor c = {raw->payload, raw->end, true};
+    tenon_plugin_desc *desc = NULL;
+    tenon_error *error = NULL, *check = NULL;
+    const char *what = NULL;
+    if (raw->flags & TENON__CACHE_E_DESC) {
+        flat_desc f;
+        read_flat(&c, &f);
+        if (!c.ok) {
+            what = "its descriptor is cut short or oversized";
+        } else if ((what = check_flat(&f)) == NULL) {
+            desc = build_view(&f);
+            if (!desc)
+                return tenon__nomem(TENON_STAGE_CACHE, NULL);
+            if (!defaults_ok(desc))
+                what = "options.def";
+        }
+    }
+    if (!what && (raw->flags & TENON__CACHE_E_ERROR)) {
+        error = tenon__malloc(sizeof(*error));
+        if (!error) {
+            tenon_descriptor_free(desc);
+            return tenon__nomem(TENON_STAGE_CACHE, NULL);
+        }
+        if (!read_error(&c, error))
+            what = "its read error is malformed";
+    }
+    if (!what && raw->check == TENON_CHECK_FAILED) {
+        check = tenon__malloc(sizeof(*check));
+        if (!check) {
+            tenon_descriptor_free(desc);
+            tenon__free(error);
+            return tenon__nomem(TENON_STAGE_CACHE, NULL);
+        }
+        if (!read_error(&c, check))
+            what = "its check error is malformed";
+    }
+    /* Only zero padding may follow, less than 8 bytes of it. */
+    static const unsigned char zeros[8];
+    if (!what && ((size_t)(c.end - c.p) >= 8 || memcmp(c.p, zeros, (size_t)(c.end - c.p)) != 0))
+        what = "it has trailing bytes";
+    if (what) {
+        tenon_descriptor_free(desc);
+        tenon__free(error);
+        tenon__free(check);
+        return bad("entry for %s is malformed: %s%s", raw->path,
+                   strchr(what, ' ') ? "" : "descriptor field ", what);
+    }
+    *desc_out = desc;
+    *error_out = error;
+    *check_out = check;
+    return 0;
+}
+
+/* ---- Public reading -------------------------------------------------------- */
+
+struct tenon_cache {
+    tenon_cache_entry *entries;
+    size_t n;
+    int64_t written_ns;
+    char *paths; /* the entries' paths, NUL-separated */
+};
+
+void tenon_cache_free(tenon_cache *cache)
+{
+    if (!cache)
+        return;
+    for (size_t i = 0; i < cache->n; i++) {
+        tenon_descriptor_free((tenon_plugin_desc *)cache->entries[i].desc);
+        tenon__free((void *)cache->entries[i].error);
+        tenon__free((void *)cache->entries[i].check_error);
+    }
+    tenon__free(cache->entries);
+    tenon__free(cache->paths);
+    tenon__free(cache);
+}
+
+int tenon_cache_parse(const void *data, size_t size, unsigned flags, tenon_cache **out)
+{
+    if (!out || (!data && size))
+        return TENON_EINVAL;
+    *out = NULL;
+    const unsigned char *body;
+    size_t body_size;
+    uint32_t n;
+    int64_t written;
+    int rc = tenon__cache_check_image(data, size, flags, &body, &body_size, &n, &written);
+    if (rc < 0)
+        return rc;
+    tenon_cache *cache = tenon__calloc(1, sizeof(*cache));
+    if (!cache)
+        return tenon__nomem(TENON_STAGE_CACHE, NULL);
+    cache->written_ns = written;
+    cache->entries = tenon__calloc(n ? n : 1, sizeof(tenon_cache_entry));
+    cache->paths = tenon__malloc(body_size ? body_size : 1);
+    if (!cache->entries || !cache->paths) {
+        tenon_cache_free(cache);
+        return tenon__nomem(TENON_STAGE_CACHE, NULL);
+    }
+    size_t off = 0, path_off = 0;
+    tenon__cache_raw raw;
+    while ((rc = tenon__cache_next(body, body_size, &off, &raw)) == 1) {
+        if (cache->n == n) {
+            rc = bad("it holds more entries than its header announces (%u)", n);
+            break;
+        }
+        tenon_cache_entry *e = &cache->entries[cache->n];
+        tenon_plugin_desc *desc;
+        tenon_error *error, *check;
+        if ((rc = tenon__cache_decode(&raw, &desc, &error, &check)) < 0)
+            break;
+        memcpy(cache->paths + path_off, raw.path, raw.path_len + 1);
+        e->path = cache->paths + path_off;
+        path_off += raw.path_len + 1;
+        e->dev = raw.dev;
+        e->ino = raw.ino;
+        e->size = raw.size_bytes;
+        e->mtime_ns = raw.mtime_ns;
+        e->ctime_ns = raw.ctime_ns;
+        e->read_ns = raw.read_ns;
+        e->desc = desc;
+        e->error = error;
+        e->check = (tenon_check_state)raw.check;
+        e->checked_ns = raw.checked_ns;
+        e->check_error = check;
+        cache->n++;
+    }
+    if (rc == 0 && cache->n != n)
+        rc = bad("it holds %zu entries; its header announces %u", cache->n, n);
+    if (rc < 0) {
+        tenon_cache_free(cache);
+        return rc;
+    }
+    *out = cache;
+    return 0;
+}
+
+size_t tenon_cache_count(const tenon_cache *cache)
+{
+    return cache ? cache->n : 0;
+}
+
+const tenon_cache_entry *tenon_cache_at(const tenon_cache *cache, size_t index)
+{
+    return cache && index < cache->n ? &cache->entries[index] : NULL;
+}
+
+int64_t tenon_cache_written_ns(const tenon_cache *cache)
+{
+    return cache ? cache->written_ns : 0;
+}

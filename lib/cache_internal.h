@@ -1,0 +1,109 @@
+/* The registry cache's file format, shared by cache_format.c (bytes in
+ * memory) and cache.c (files, and the registry's use of them).
+ *
+ * A cache file is a 64-byte header and a body of entries, all in the
+ * writer's byte order (a file of the other order is foreign and rebuilt):
+ *
+ *   header   magic "TENONRC\x1a", u32 format version, u32 header size (64),
+ *            u32 byte-order mark 0x01020304, u16 ABI major, u16 ABI minor of
+ *            the writing library, i64 written_ns, u64 body size,
+ *            u32 entry count, u32 reserved (0), u64 body checksum,
+ *            u64 header checksum (of the 56 bytes before it)
+ *   entry    u32 size (a multiple of 8, this field included), u16 flags
+ *            (DESC, ERROR), u8 check state, u8 reserved (0), u64 dev, u64 ino,
+ *            i64 size, mtime_ns, ctime_ns, read_ns, checked_ns; then the
+ *            path; the descriptor if DESC; the read error if ERROR; the check
+ *            error if the check state is FAILED; zero padding
+ *   string   u16 length, the bytes, a NUL (so strings are used in place)
+ *   desc     u16 layout, u16 abi major, u16 abi minor, u32 flags, strings
+ *            name, version, description, license, url; u8 counts of
+ *            requires, provides, overrides, options, meta; then each list:
+ *            requires (name, range), provides (name, u32 version, i32 rank),
+ *            overrides (name), options (name, u8 type, u32 flags, default,
+ *            help, choices, i64 min, i64 max), meta (key, value)
+ *   error    i32 code, u8 stage, i32 errno, strings plugin, path, message, hint
+ *
+ * Every length is checked against what is left and against the capacity
+ * the field has in a descriptor or tenon_error, so nothing read from a
+ * cache can be larger than what a plugin file could carry. */
+#ifndef TENON_CACHE_INTERNAL_H
+#define TENON_CACHE_INTERNAL_H
+
+#include "internal.h"
+
+#include <tenon/cache.h>
+
+#define TENON__CACHE_MAGIC "TENONRC\x1a"
+#define TENON__CACHE_VERSION 1u
+#define TENON__CACHE_HEADER_SIZE 64u
+#define TENON__CACHE_BYTE_ORDER 0x01020304u
+#define TENON__CACHE_ENTRY_FIXED 64u
+/* Larger files are not caches this library wrote (10000 plugins take a few
+ * MiB). */
+#define TENON__CACHE_MAX_SIZE (256u * 1024 * 1024)
+
+enum {
+    TENON__CACHE_E_DESC = 1u << 0,
+    TENON__CACHE_E_ERROR = 1u << 1,
+};
+
+/* A growable byte buffer. */
+typedef struct tenon__bytes {
+    unsigned char *data;
+    size_t len, cap;
+    bool failed; /* an allocation failed; the contents are incomplete */
+} tenon__bytes;
+
+TENON__HIDDEN void tenon__bytes_free(tenon__bytes *b);
+TENON__HIDDEN void tenon__bytes_add(tenon__bytes *b, const void *data, size_t len);
+
+/* The checksum of the format: a 64-bit multiply-xorshift over 8-byte words,
+ * to catch damage (a flipped bit, a torn write), not forgery, which the
+ * file's owner and permission checks keep out. */
+TENON__HIDDEN uint64_t tenon__cache_sum(const void *data, size_t size);
+
+/* Appends one entry for e (path, key, descriptor or error, check). */
+TENON__HIDDEN void tenon__cache_encode(tenon__bytes *out, const tenon_cache_entry *e);
+
+/* The header of a body of n entries. */
+TENON__HIDDEN void tenon__cache_header(unsigned char header[TENON__CACHE_HEADER_SIZE],
+                                       const unsigned char *body, size_t body_size,
+                                       uint32_t n_entries, int64_t written_ns);
+
+/* Checks a whole image's header (and, unless flags has
+ * TENON_CACHE_PARSE_NO_CHECKSUM, its checksums). On success *body and
+ * *body_size delimit the entries. Errors: TENON_ECACHE, message set. */
+TENON__HIDDEN int tenon__cache_check_image(const unsigned char *image, size_t size,
+                                           unsigned flags, const unsigned char **body,
+                                           size_t *body_size, uint32_t *n_entries,
+                                           int64_t *written_ns);
+
+/* One entry as it sits in the body, its fixed fields decoded. */
+typedef struct tenon__cache_raw {
+    const unsigned char *start; /* the entry's first byte */
+    size_t size;                /* its size, padding included */
+    const char *path;           /* NUL-terminated, in the body */
+    size_t path_len;
+    uint16_t flags;
+    uint8_t check;
+    uint64_t dev, ino;
+    int64_t size_bytes, mtime_ns, ctime_ns, read_ns, checked_ns;
+    const unsigned char *payload, *end; /* after the path, up to the padding */
+} tenon__cache_raw;
+
+/* Reads the entry at *offset of body and advances *offset. Returns 1 for an
+ * entry, 0 at the end, TENON_ECACHE for a malformed one. */
+TENON__HIDDEN int tenon__cache_next(const unsigned char *body, size_t body_size,
+                                    size_t *offset, tenon__cache_raw *raw);
+
+/* Decodes an entry's descriptor, read error and check error (each NULL when
+ * absent; descriptors are checked like ones read from plugin files, errors
+ * are new tenon_error objects). On failure nothing is allocated. Errors:
+ * TENON_ECACHE, TENON_ENOMEM. */
+TENON__HIDDEN int tenon__cache_decode(const tenon__cache_raw *raw, tenon_plugin_desc **desc,
+                                      tenon_error **error, tenon_error **check_error);
+
+/* Realtime now in ns. */
+TENON__HIDDEN int64_t tenon__now_ns(void);
+
+#endif
