@@ -12,6 +12,7 @@
 #include <tenon/options.h>
 #include <tenon/registry.h>
 #include <tenon/interface.h>
+#include <tenon/config.h>
 #include <tenon/cache.h>
 #include <tenon/trust.h>
 
