@@ -54,8 +54,6 @@ static const char *known_header(const char *line, size_t len)
     for (size_t i = 0; i < TENON__ARRAY_SIZE(known); i++)
         if (len == strlen(known[i].header) && memcmp(line, known[i].header, len) == 0)
             return known[i].what;
-    if (len >= 4 && memcmp(line, "\177ELF", 4) == 0)
-        return "an ELF file (a plugin?)";
     return NULL;
 }
 
@@ -73,8 +71,9 @@ static int parse_fields(const format *fmt, const char *text, size_t len, const c
         return tenon__fail(TENON_EINVAL, TENON_STAGE_VERIFY, NULL, source, NULL,
                            "no text to parse");
     if (len > TENON_TRUST_FILE_MAX)
-        return malformed(fmt, source, 1, "%zu bytes; a %s is a few short lines (at most %d bytes)",
-                         len, fmt->what, TENON_TRUST_FILE_MAX);
+        return malformed(fmt, source, 1,
+                         "more than %d bytes; a %s is a few short lines (is it the right file?)",
+                         TENON_TRUST_FILE_MAX, fmt->what);
     for (size_t i = 0; i < n_fields; i++) {
         fields[i].value = NULL;
         fields[i].len = 0;
@@ -88,6 +87,9 @@ static int parse_fields(const format *fmt, const char *text, size_t len, const c
         size_t line_len = nl ? (size_t)(nl - line) : len - pos;
         pos += line_len + (nl ? 1 : 0);
 
+        if (line_no == 1 && line_len >= 4 && memcmp(line, "\177ELF", 4) == 0)
+            return malformed(fmt, source, 1, "this is an ELF file (a plugin?), not a %s",
+                             fmt->what);
         for (size_t i = 0; i < line_len; i++) {
             unsigned char c = (unsigned char)line[i];
             if (c == '\r')

@@ -53,8 +53,9 @@ typedef enum tenon__file_kind {
     TENON__FILE_SECRET, /* + owned by the user or root, no group or other bits */
 } tenon__file_kind;
 
-/* Reads a small file (at most TENON_TRUST_FILE_MAX bytes) opened without
- * following a final symbolic link, checked through the open descriptor.
+/* Reads a small file opened without following a final symbolic link,
+ * checked through the open descriptor: at most TENON_TRUST_FILE_MAX + 1
+ * bytes, so that the parsers see and refuse a file that is too big.
  * what names the file in messages ("signature file"). *text is allocated
  * and NUL-terminated. A missing file is TENON_ENOTFOUND with errno ENOENT
  * in the error's sys_errno, so callers can tell "absent" from "bad". */
