@@ -23,6 +23,12 @@ bool cli_search_option(cli_search *s, int opt, const char *arg)
     case 1003:
         s->allow_unsafe = true;
         return true;
+    case 1004:
+        s->cache = arg;
+        return true;
+    case 1005:
+        s->no_cache = true;
+        return true;
     }
     return false;
 }
@@ -35,6 +41,18 @@ void cli_print_error(const char *what)
         fprintf(stderr, "tenon: %s: %s\n", what, line);
     else
         fprintf(stderr, "tenon: %s\n", line);
+}
+
+/* Plugin problems are reported per plugin by the commands; what the
+ * library says about no plugin in particular (an ignored cache, a bad
+ * TENON_PLUGIN_PATH entry) is shown. */
+static void cli_log(void *userdata, tenon_log_level level, const char *plugin,
+                    const char *message)
+{
+    (void)userdata;
+    if (!plugin && level <= TENON_LOG_WARN)
+        fprintf(stderr, "tenon: %s: %s\n", level == TENON_LOG_ERROR ? "error" : "warning",
+                message);
 }
 
 tenon_registry *cli_registry(const cli_search *s)
@@ -52,7 +70,23 @@ tenon_registry *cli_registry(const cli_search *s)
         return NULL;
     }
     /* Listing reports problems per plugin; the log would repeat them. */
-    tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
+    tenon_registry_set_log(reg, cli_log, NULL, TENON_LOG_WARN);
+    /* The cache is a convenience: without a cache folder, go on without. */
+    if (!s->no_cache) {
+        char abs[PATH_MAX];
+        const char *cache = s->cache;
+        if (cache && cache[0] != '/' && realpath(".", abs) &&
+            strlen(abs) + strlen(cache) + 2 <= sizeof(abs)) {
+            strcat(abs, "/");
+            strcat(abs, cache);
+            cache = abs;
+        }
+        if (tenon_registry_set_cache(reg, cache, s->cache_flags) < 0 && s->cache) {
+            cli_print_error(s->cache);
+            tenon_registry_free(reg);
+            return NULL;
+        }
+    }
     for (size_t i = 0; i < s->n_dirs; i++) {
         char abs[PATH_MAX];
         const char *dir = s->dirs[i];

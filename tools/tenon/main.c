@@ -11,6 +11,7 @@ static const char usage[] =
     "  info     show one plugin's descriptor and verification results\n"
     "  check    load, init and fini plugins in child processes, with a timeout\n"
     "  graph    show the dependency graph and load order (text or dot)\n"
+    "  cache    show, rebuild or clear the registry cache\n"
     "  new      write a plugin skeleton: tenon new plugin NAME\n"
     "  keygen   make an Ed25519 key pair for signing plugins\n"
     "  sign     sign plugin files (writes PLUGIN.sig beside each)\n"
@@ -35,6 +36,7 @@ static const command commands[] = {
     {"info", cmd_info},
     {"check", cmd_check},
     {"graph", cmd_graph},
+    {"cache", cmd_cache},
     {"new", cmd_new},
     {"keygen", cmd_keygen},
     {"sign", cmd_sign},
