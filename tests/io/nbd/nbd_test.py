@@ -38,6 +38,18 @@ def check(cond, what):
         raise Fail(what)
 
 
+# A sanitizer build exits 1 on an error, like a failed job: look at what it
+# printed instead.
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "WARNING: ThreadSanitizer")
+
+
+def sanitizer_check(err, cmd):
+    for mark in SANITIZER_MARKS:
+        if mark in err:
+            raise Fail("sanitizer report from %s:\n%s" % (" ".join(cmd), err))
+
+
 # ---- nbdkit -------------------------------------------------------------
 
 
@@ -146,6 +158,7 @@ def tenon_io(args, limit=RUN_LIMIT, job_text=None):
         raise Fail("tenon-io did not finish within %ds (a hang): %s\nstderr so far:\n%s" % (
             limit, " ".join(cmd), (e.stderr or b"").decode(errors="replace")))
     r = Run(p.returncode, p.stdout, p.stderr, time.monotonic() - t0)
+    sanitizer_check(r.err, cmd)
     if r.rc < 0 or r.rc > 1:
         raise Fail("tenon-io crashed or misbehaved (exit %d): %s\n%s" % (
             r.rc, " ".join(cmd), r.describe()))
@@ -372,6 +385,7 @@ runtime=4
             out, err = p.communicate()
             raise Fail("HOST or engine: tenon-io hung after the server died\n" + err)
         r = Run(p.returncode, out, err, time.monotonic() - t0)
+        sanitizer_check(err, [TIO, path])
         check(r.rc == 1, "expected exit 1, got " + r.describe())
         # The nbd jobs end at once; the local job runs its 4 s and the run
         # ends with it, long before the 30 s runtime.
@@ -406,6 +420,7 @@ def case_server_stops_answering():
             out, err = p.communicate()
             raise Fail("tenon-io hung on a silent server despite io_timeout=2s\n" + err)
         r = Run(p.returncode, out, err, time.monotonic() - stopped)
+        sanitizer_check(err, [TIO])
         check(r.rc == 1, "expected exit 1, got " + r.describe())
         check(r.secs < 10, "took %.1fs after the server stopped (io_timeout=2s)" % r.secs)
         j = r.job("j")
