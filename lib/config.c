@@ -118,6 +118,7 @@ static void config_free(tenon__config *cfg)
     }
     tenon__free(cfg->rules);
     free_strings(cfg->trusted_keys, cfg->n_trusted_keys);
+    tenon__free(cfg->trusted_key_pos);
     tenon__free(cfg->keys_dir);
     tenon__free(cfg);
 }
@@ -426,19 +427,33 @@ static int add_list_rule(ctx *c, const char *value, size_t node, const char *whe
     return rc < 0 ? rc : add_rule(c, value, *(bool *)arg, pos_of(c, node), where);
 }
 
+/* Keys are parsed here, not when installed, so a malformed one fails the
+ * load with its position and leaves the registry's trust untouched. */
 static int add_key(ctx *c, const char *value, size_t node, const char *where, void *arg)
 {
-    (void)node;
-    (void)where;
     (void)arg;
     tenon__config *cfg = c->cfg;
-    size_t cap = cfg->n_trusted_keys;
+    tenon_public_key key;
+    int rc = tenon_public_key_parse(value, strlen(value), where, &key);
+    if (rc < 0) {
+        tenon_error e = *tenon_last_error();
+        return tenon__config_fail(cfg, pos_of(c, node), rc, NULL,
+                                  e.hint[0] ? e.hint
+                                            : "give the base64 key, or the whole text of a .pub "
+                                              "file that `tenon keygen` wrote",
+                                  "%s: %s", where, e.message);
+    }
+    size_t cap = cfg->n_trusted_keys, cap2 = cfg->n_trusted_keys;
     char *copy = tenon__strdup(value);
-    if (!copy || tenon__grow((void **)&cfg->trusted_keys, &cap, cfg->n_trusted_keys + 1,
-                             sizeof(char *)) < 0) {
+    if (!copy ||
+        tenon__grow((void **)&cfg->trusted_keys, &cap, cfg->n_trusted_keys + 1,
+                    sizeof(char *)) < 0 ||
+        tenon__grow((void **)&cfg->trusted_key_pos, &cap2, cfg->n_trusted_keys + 1,
+                    sizeof(tenon__jpos)) < 0) {
         tenon__free(copy);
         return nomem();
     }
+    cfg->trusted_key_pos[cfg->n_trusted_keys] = pos_of(c, node);
     cfg->trusted_keys[cfg->n_trusted_keys++] = copy;
     return 0;
 }
@@ -667,6 +682,7 @@ static int parse_entry(ctx *c, json_t *v, size_t node, size_t index)
     }
     if ((f = json_object_get(v, "sha256"))) {
         size_t n = MEMBER("sha256");
+        e->sha_pos = pos_of(c, n);
         if ((rc = get_string(c, f, n, FIELD("sha256"), "64 hexadecimal digits", &s)) < 0)
             return rc;
         if (strlen(s) != 64 || strspn(s, "0123456789abcdefABCDEF") != 64)
@@ -870,6 +886,7 @@ static int parse_document(ctx *c, json_t *root)
     if ((v = json_object_get(root, "keys_dir"))) {
         const char *s;
         size_t n = MEMBER("keys_dir");
+        cfg->keys_dir_pos = pos_of(c, n);
         if ((rc = get_string(c, v, n, "keys_dir", "a folder name", &s)) < 0 ||
             (rc = resolve_dir(c, s, n, "keys_dir", &cfg->keys_dir)) < 0)
             return rc;
@@ -916,22 +933,44 @@ static int syntax_error(const tenon__config *cfg, const char *text, size_t len,
 
 /* ---- Installing ------------------------------------------------------------ */
 
-/* The integrity settings go to the trust API (include/tenon/trust.h, from
- * the signature work). Until it exists they are checked and kept in the
- * configuration; the calls belong here, before the configuration is
- * installed, so a refused key fails the load:
- *     tenon_registry_trust_key(reg, cfg->trusted_keys[i])      each key
- *     tenon_registry_trust_keys_dir(reg, cfg->keys_dir)        if set
- *     tenon_registry_require_signed(reg, cfg->require_signed)  if >= 0
- *     tenon_registry_pin_sha256(reg, e->module, e->sha256)     each entry with sha256 */
+/* The integrity settings, through the trust API. The keys folder goes
+ * first: it is the one step that can fail for a reason other than memory
+ * (it adds all its keys or none), so a bad folder leaves the registry's
+ * trust as it was. Keys only accumulate; pins of a replaced configuration
+ * that the new one does not repeat are removed. */
 static int apply_trust(tenon_registry *reg, const tenon__config *cfg)
 {
-    (void)reg;
-    (void)cfg;
+    int rc;
+    if (cfg->keys_dir && (rc = tenon_registry_trust_keys_dir(reg, cfg->keys_dir)) < 0) {
+        tenon_error e = *tenon_last_error();
+        if (rc == TENON_ENOMEM)
+            return rc;
+        return tenon__config_fail(cfg, cfg->keys_dir_pos, rc, NULL, e.hint[0] ? e.hint : NULL,
+                                  "keys_dir: %s", e.message);
+    }
+    for (size_t i = 0; i < cfg->n_trusted_keys; i++)
+        if ((rc = tenon_registry_trust_key(reg, cfg->trusted_keys[i])) < 0)
+            return rc; /* parsed when loaded: only memory can fail */
+    for (size_t i = 0; i < cfg->n_entries; i++) {
+        const tenon__cfg_entry *e = &cfg->entries[i];
+        if (e->sha256 && (rc = tenon_registry_pin_sha256(reg, e->module, e->sha256)) < 0)
+            return rc;
+    }
+    const tenon__config *old = reg->config; /* only install writes it; load_lock held */
+    for (size_t i = 0; old && i < old->n_entries; i++) {
+        const tenon__cfg_entry *oe = &old->entries[i];
+        bool kept = false;
+        for (size_t k = 0; oe->sha256 && k < cfg->n_entries && !kept; k++)
+            kept = cfg->entries[k].sha256 && strcmp(cfg->entries[k].module, oe->module) == 0;
+        if (oe->sha256 && !kept && (rc = tenon_registry_pin_sha256(reg, oe->module, NULL)) < 0)
+            return rc;
+    }
+    if (cfg->require_signed >= 0)
+        tenon_registry_require_signed(reg, cfg->require_signed != 0);
     return 0;
 }
 
-static int install(tenon_registry *reg, tenon__config *cfg)
+static int install_locked(tenon_registry *reg, tenon__config *cfg)
 {
     int rc = apply_trust(reg, cfg);
     if (rc < 0)
@@ -956,6 +995,16 @@ static int install(tenon_registry *reg, tenon__config *cfg)
                "configuration %s: %zu plugin entr%s, %zu folder%s", cfg->path, cfg->n_entries,
                cfg->n_entries == 1 ? "y" : "ies", cfg->n_paths, cfg->n_paths == 1 ? "" : "s");
     return 0;
+}
+
+/* One configuration load at a time (the load lock is recursive, and the
+ * calls inside take the registry lock as they need it). */
+static int install(tenon_registry *reg, tenon__config *cfg)
+{
+    pthread_mutex_lock(&reg->load_lock);
+    int rc = install_locked(reg, cfg);
+    pthread_mutex_unlock(&reg->load_lock);
+    return rc;
 }
 
 /* Parses, checks and installs text. path and name are for messages (path

@@ -69,7 +69,7 @@ typedef struct tenon__cfg_entry {
     struct tenon__cfg_opt *opts;
     size_t n_opts;
     char *origin;     /* "FILE:L:C" of the entry */
-    tenon__jpos pos, module_pos, name_pos, config_pos, interface_pos, version_pos;
+    tenon__jpos pos, module_pos, name_pos, config_pos, interface_pos, version_pos, sha_pos;
 } tenon__cfg_entry;
 
 /* One option value of an entry's "config", as written. */
@@ -115,8 +115,10 @@ typedef struct tenon__config {
 
     /* Integrity settings, for the trust API (include/tenon/trust.h). */
     char **trusted_keys;
+    tenon__jpos *trusted_key_pos;
     size_t n_trusted_keys;
     char *keys_dir;      /* absolute, or NULL */
+    tenon__jpos keys_dir_pos;
     int require_signed;  /* -1: not set */
 
     bool applied;
