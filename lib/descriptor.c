@@ -389,6 +389,7 @@ int tenon__desc_from_raw(const void *raw, size_t size, const char *path,
     }
     v->meta = meta;
     tenon__free(d);
+    c.plugin = v->name; /* d's copy of the name is gone */
 
     if ((rc = check_defaults(&c, v)) < 0) {
         tenon__free(block);

@@ -1,0 +1,4 @@
+tenon-signature-v1
+key-id: 6f24cdaa668e2aaf
+signed-sha256: 52391f49de92eb9486749ba2b90be7681ad384b9fd2de55c3f95363e65535cdc
+signature: xIeaPmCrHdEmiP+47bJ4gB3s+QAr8bmwJdqeUioYmyiY647ejDUfvunCMFqmquAr8zAhL6bxsctWRIp0bDsBAQ==
