@@ -43,9 +43,11 @@ def normalize_type(t):
     return "number" if t in ("int", "float") else t
 
 
-def run(cmd, env):
+def run(cmd, env, cwd):
+    # fio writes verify state files into its working folder: keep them in
+    # the job's temporary folder.
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                       timeout=300)
+                       cwd=cwd, timeout=300)
     if p.returncode != 0:
         raise SystemExit(f"FAIL: {' '.join(cmd)} exited {p.returncode}\n{p.stderr}")
     return json_of(p.stdout)
@@ -66,7 +68,7 @@ def main():
             d = tempfile.mkdtemp(prefix="tenon-compat.")
             env = dict(os.environ, COMPAT_DIR=d)
             try:
-                results[tool] = run(cmd + ["--output-format=json", job], env)
+                results[tool] = run(cmd + ["--output-format=json", os.path.abspath(job)], env, d)
             finally:
                 shutil.rmtree(d, ignore_errors=True)
         fio_jobs, tio_jobs = results["fio"]["jobs"], results["tenon-io"]["jobs"]
