@@ -327,6 +327,7 @@ static int issue(nbd_engine *e, nbd_slot *s)
     s->busy = true;
     if (c->inflight++ == 0)
         c->last_progress_ns = now_ns();
+    uint32_t tail = e->ring_tail;
     int64_t cookie;
     switch (io->ddir) {
     case TIO_READ:
@@ -342,19 +343,24 @@ static int issue(nbd_engine *e, nbd_slot *s)
         cookie = nbd_aio_flush(c->h, cb, 0);
         break;
     }
-    if (cookie != -1)
+    if (cookie != -1) {
+        /* Sending can find the connection dead: libnbd then retires what
+         * was in flight (this command too, perhaps) before returning. */
+        if (e->ring_tail != tail && (nbd_aio_is_dead(c->h) || nbd_aio_is_closed(c->h)))
+            conn_lost(c, ENOTCONN, "the connection failed while sending a command");
         return 0;
-    if (!s->busy)
-        return 0; /* on_complete ran: it is on the ring */
-    int err = last_errno();
-    s->busy = false;
-    c->inflight--;
-    io->result = -(int64_t)err;
+    }
+    bool retired = !s->busy; /* on_complete ran: it is on the ring */
+    if (!retired) {
+        s->busy = false;
+        c->inflight--;
+        io->result = -(int64_t)last_errno();
+    }
     /* A command refused on a live connection (out of range, say) fails
-     * alone; a dead connection fails everything on it. */
+     * alone; a dead connection fails everything on it, and says why. */
     if (nbd_aio_is_dead(c->h) || nbd_aio_is_closed(c->h))
         conn_failed(c);
-    return 1;
+    return retired ? 0 : 1;
 }
 
 /* ---- Waiting -------------------------------------------------------------- */
