@@ -339,9 +339,13 @@ TENON__HIDDEN int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_e
  * bytes then loaded through fd. Lock not held. */
 TENON__HIDDEN int tenon__integrity_check(tenon_plugin *p, int fd, const struct stat *st);
 TENON__HIDDEN void tenon__trust_free(tenon__trust *t);
-/* Gives dst the same pins, keys and require_signed as src (validate.c's
- * child registry must apply the host's policy). */
-TENON__HIDDEN int tenon__trust_copy(tenon_registry *dst, tenon_registry *src);
+/* For validate.c, whose child registry must apply the host's policy: the
+ * parent copies reg's policy into *out under reg's lock (held by the
+ * caller; free *out with tenon__trust_free), and the forked child moves
+ * it into its own registry (no lock of the parent's is touched after
+ * fork). */
+TENON__HIDDEN int tenon__trust_snapshot(tenon_registry *reg, tenon__trust *out);
+TENON__HIDDEN void tenon__trust_adopt(tenon_registry *reg, tenon__trust *t);
 
 /* resolve.c: the load order of p's not-yet-loaded closure, dependencies
  * first. *order is allocated. Lock held. */

@@ -52,18 +52,34 @@ static int add_pin_locked(tenon__trust *t, const char *plugin, const unsigned ch
     return 0;
 }
 
-int tenon__trust_copy(tenon_registry *dst, tenon_registry *src)
+int tenon__trust_snapshot(tenon_registry *reg, tenon__trust *out)
 {
-    tenon__lock(src);
-    tenon__lock(dst);
-    const tenon__trust *s = &src->trust;
-    dst->trust.require_signed = s->require_signed;
-    int rc = add_keys_locked(dst, s->keys, s->n_keys);
-    for (size_t i = 0; rc == 0 && i < s->n_pins; i++)
-        rc = add_pin_locked(&dst->trust, s->pins[i].plugin, s->pins[i].sha256);
-    tenon__unlock(dst);
-    tenon__unlock(src);
+    const tenon__trust *t = &reg->trust;
+    memset(out, 0, sizeof(*out));
+    out->require_signed = t->require_signed;
+    int rc = 0;
+    if (t->n_keys) {
+        out->keys = tenon__malloc(t->n_keys * sizeof(*t->keys));
+        if (!out->keys)
+            rc = tenon__nomem(TENON_STAGE_CHECK, NULL);
+        else
+            memcpy(out->keys, t->keys, t->n_keys * sizeof(*t->keys));
+        out->n_keys = out->cap_keys = out->keys ? t->n_keys : 0;
+    }
+    for (size_t i = 0; rc == 0 && i < t->n_pins; i++)
+        rc = add_pin_locked(out, t->pins[i].plugin, t->pins[i].sha256);
+    if (rc < 0)
+        tenon__trust_free(out);
     return rc;
+}
+
+void tenon__trust_adopt(tenon_registry *reg, tenon__trust *t)
+{
+    tenon__lock(reg);
+    tenon__trust_free(&reg->trust);
+    reg->trust = *t;
+    tenon__unlock(reg);
+    memset(t, 0, sizeof(*t));
 }
 
 /* ---- Configuring ------------------------------------------------------------- */
