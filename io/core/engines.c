@@ -31,7 +31,14 @@ int tio_engines_open(struct tio_engines *e, const char *plugin_config, char *err
         return -1;
     }
     tenon_registry_set_log(e->reg, quiet_log, NULL, TENON_LOG_WARN);
-    (void)plugin_config;
+    /* --plugin-config, else $TENON_CONFIG, $XDG_CONFIG_HOME/tenon-io/tenon.json,
+     * /etc/tenon-io/tenon.json: folders, enabled plugins, engine instances. */
+    if (tenon_registry_load_config(e->reg, plugin_config) < 0) {
+        tenon_error_text(err, errlen, "");
+        tenon_registry_free(e->reg);
+        e->reg = NULL;
+        return -1;
+    }
     if (tenon_registry_scan(e->reg) < 0) {
         tenon_error_text(err, errlen, "cannot scan for engines: ");
         tenon_registry_free(e->reg);
@@ -79,12 +86,33 @@ static const char *targets_of(const tenon_plugin *p)
     return t && *t ? t : "path";
 }
 
-/* The engine plugin the job names, or NULL with err. */
-static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job, char *err,
-                                size_t errlen)
+/* The engine plugin the job names, or NULL with err. A name may be an
+ * engine instance configured in tenon.json: then *config receives its
+ * options. */
+static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job,
+                                const tenon_options **config, char *err, size_t errlen)
 {
     const char *name = job->ioengine ? job->ioengine : "psync";
     tenon_plugin *p = NULL;
+    const char *module = NULL, *iface = NULL;
+    *config = NULL;
+    if (strncmp(name, "external:", 9) != 0 &&
+        tenon_config_instance(e->reg, name, &module, &iface, config) == 0) {
+        if (iface && strcmp(iface, TIO_ENGINE_INTERFACE) != 0) {
+            snprintf(err, errlen,
+                     "job %s: ioengine=%s: the configured instance %s is of interface %s, "
+                     "not %s (%s)",
+                     job->name, name, name, iface, TIO_ENGINE_INTERFACE,
+                     tenon_config_file(e->reg) ? tenon_config_file(e->reg) : "tenon.json");
+            return NULL;
+        }
+        name = module;
+    } else if (tenon_last_error()->code == TENON_EDISABLED) {
+        char prefix[256];
+        snprintf(prefix, sizeof(prefix), "job %s: ioengine=%s: ", job->name, name);
+        tenon_error_text(err, errlen, prefix);
+        return NULL;
+    }
     if (strncmp(name, "external:", 9) == 0) {
         const char *path = name + 9;
         if (tenon_registry_add_file(e->reg, path, &p) < 0) {
@@ -174,9 +202,11 @@ static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *
 }
 
 /* The job's engine options as tenon options, after checking every key is
- * one the engine declares (the parser left them for the engine to judge). */
-static int engine_options(const struct tio_job *job, tenon_plugin *p, tenon_options **out,
-                          char *err, size_t errlen)
+ * one the engine declares (the parser left them for the engine to judge).
+ * A configured instance's options come first; the job's override them. */
+static int engine_options(const struct tio_job *job, tenon_plugin *p,
+                          const tenon_options *config, tenon_options **out, char *err,
+                          size_t errlen)
 {
     const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
     const char *keys[TENON_MAX_OPTIONS];
@@ -186,6 +216,16 @@ static int engine_options(const struct tio_job *job, tenon_plugin *p, tenon_opti
     if (tenon_options_new(out) < 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
+    }
+    for (size_t i = 0; i < tenon_options_count(config); i++) {
+        const char *key, *value, *origin;
+        tenon_options_at(config, i, &key, &value, &origin);
+        if (tenon_options_set(*out, key, value, origin) < 0) {
+            snprintf(err, errlen, "out of memory");
+            tenon_options_free(*out);
+            *out = NULL;
+            return -1;
+        }
     }
     for (size_t i = 0; i < job->nr_engine_options; i++) {
         const struct tio_engine_option *o = &job->engine_options[i];
@@ -223,7 +263,8 @@ int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
                       struct tio_engine_choice *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    tenon_plugin *named = find_named(e, job, err, errlen);
+    const tenon_options *config = NULL;
+    tenon_plugin *named = find_named(e, job, &config, err, errlen);
     if (!named)
         return -1;
     tenon_plugin *p = route_targets(e, job, named, err, errlen);
@@ -250,19 +291,17 @@ int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
                  ops->queue ? "'s partner getevents" : "");
         return -1;
     }
-    if (p == named && engine_options(job, p, &out->options, err, errlen) < 0)
+    /* The options are checked against the engine that will run, which may
+     * differ from the named one when the targets route elsewhere. */
+    if (engine_options(job, p, p == named ? config : NULL, &out->options, err, errlen) < 0)
         return -1;
-    if (p != named && job->nr_engine_options) {
-        /* Options written for the named engine do not apply to another. */
-        if (engine_options(job, p, &out->options, err, errlen) < 0)
-            return -1;
-    }
     if (!out->options && tenon_options_new(&out->options) < 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     out->plugin = p;
-    out->label = strdup(tenon_plugin_name(p));
+    out->label = strdup(config && p == named && job->ioengine ? job->ioengine
+                                                              : tenon_plugin_name(p));
     out->uri_targets = strcmp(targets_of(p), "path") != 0 && !tio_engine_claims(p, "/");
     out->no_files = (ops->flags & TIO_ENGINE_NO_FILES) != 0;
     return out->label ? 0 : -1;
