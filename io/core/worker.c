@@ -86,6 +86,8 @@ struct worker {
     uint32_t job_hash;
     unsigned writes_since_sync;
     tio_io sync_io;
+    bool sync_due;       /* fsync=N came due on an asynchronous engine */
+    uint32_t sync_due_file;
     bool stop;
 };
 
@@ -172,6 +174,19 @@ static void mark_written(struct worker *w, uint32_t file, uint64_t pos, uint64_t
         return;
     for (uint64_t b = pos / bs; b < (pos + len) / bs; b++)
         bm[b >> 3] |= (uint8_t)(1u << (b & 7));
+}
+
+/* A write that failed (and continue_on_error let the job go on) wrote
+ * nothing that verify could check: forget it, as fio's unlog_io_piece. */
+static void unmark_written(struct worker *w, const struct io_meta *m)
+{
+    uint8_t *bm = w->gen[m->file].written;
+    uint64_t bs = w->job->bs[TIO_DDIR_WRITE];
+    if (!bm || !bs)
+        return;
+    uint64_t pos = m->offset - w->t->regions[m->file].start;
+    for (uint64_t b = pos / bs; b < (pos + m->len) / bs; b++)
+        bm[b >> 3] &= (uint8_t)~(1u << (b & 7));
 }
 
 /* Fills io with the next IO of the main phase; false when there is none. */
@@ -327,6 +342,8 @@ static bool complete_io(struct worker *w, tio_io *io, uint64_t now, bool async)
     if (io->result < 0) {
         int e = (int)-io->result;
         tio_stats_errno(w->js, d, e);
+        if (io->ddir == TIO_WRITE)
+            unmark_written(w, m);
         if (!error_tolerated(w->job, io->ddir))
             fail(w, e, "%s of %" PRIu64 " bytes at offset %" PRIu64 " of %s failed: %s",
                  dir_word(io->ddir), io->len, io->offset, io->file ? io->file->name : "?",
@@ -335,6 +352,8 @@ static bool complete_io(struct worker *w, tio_io *io, uint64_t now, bool async)
     }
     if (io->result == 0) {
         tio_stats_errno(w->js, d, ENODATA);
+        if (io->ddir == TIO_WRITE)
+            unmark_written(w, m);
         if (!error_tolerated(w->job, io->ddir))
             fail(w, ENODATA,
                  "%s at offset %" PRIu64 " of %s transferred nothing (end of the file or "
@@ -393,7 +412,15 @@ static inline void after_write(struct worker *w, uint32_t file)
         return;
     if (++w->writes_since_sync >= every) {
         w->writes_since_sync = 0;
-        sync_file(w, file, job->fsync ? TIO_SYNC : TIO_DATASYNC);
+        if (w->ops->flags & TIO_ENGINE_SYNC) {
+            sync_file(w, file, job->fsync ? TIO_SYNC : TIO_DATASYNC);
+        } else {
+            /* On an asynchronous engine the sync waits until nothing is in
+             * flight (run_async drains first), so the only completion it
+             * can meet is its own. */
+            w->sync_due = true;
+            w->sync_due_file = file;
+        }
     }
 }
 
@@ -475,10 +502,13 @@ static bool submit(struct worker *w, tio_io *io, bool fresh)
     if (rc == TIO_COMPLETED) {
         uint64_t now = tio_now_ns();
         io->issue_ns = io->start_ns;
-        if (complete_io(w, io, now, false))
+        if (complete_io(w, io, now, false)) {
             w->retry[w->n_retry++] = io;
-        else
+        } else {
+            if (io->ddir == TIO_WRITE)
+                after_write(w, w->meta[io->index].file);
             w->free_ios[w->n_free++] = io;
+        }
         return true;
     }
     if (rc == TIO_BUSY) {
@@ -543,12 +573,21 @@ static void run_async(struct worker *w)
         complete_min = 1;
     bool more = true;
     while (!w->stop) {
+        if (w->sync_due) {
+            drain(w);
+            w->sync_due = false;
+            if (!w->stop)
+                sync_file(w, w->sync_due_file,
+                          w->job->fsync ? TIO_SYNC : TIO_DATASYNC);
+            continue;
+        }
         /* Resubmit the rest of short IOs and what the engine was too busy
          * to take, then fill the queue. */
         bool busy = false;
         while (w->n_retry && !busy && !w->stop)
             busy = !submit(w, w->retry[--w->n_retry], false);
-        while (!busy && more && w->inflight + w->n_queued < depth && w->n_free && !w->stop) {
+        while (!busy && more && !w->sync_due && w->inflight + w->n_queued < depth && w->n_free &&
+               !w->stop) {
             tio_io *io = w->free_ios[w->n_free - 1];
             if (!next_io(w, io, tio_now_ns())) {
                 more = false;
