@@ -42,12 +42,14 @@ int tenon__config_fail(const tenon__config *cfg, tenon__jpos pos, int code, cons
                        message);
 }
 
-/* A user's string for a message: quoted, at most about 60 characters, with
- * control characters shown as '?', so a hostile key cannot garble a log. */
-static const char *shown(const char *s, char *buf, size_t size)
+/* A user's string for a message: at most about 60 characters, control
+ * characters shown as '?', so a hostile key cannot garble a log; quoted
+ * unless it is a plain word. */
+static const char *shown_as(const char *s, char *buf, size_t size, bool quote)
 {
     size_t o = 0, max = size > 70 ? 60 : size - 10;
-    buf[o++] = '"';
+    if (quote)
+        buf[o++] = '"';
     size_t i = 0;
     for (; s[i] && o < max; i++)
         buf[o++] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
@@ -55,9 +57,24 @@ static const char *shown(const char *s, char *buf, size_t size)
         memcpy(buf + o, "...", 3);
         o += 3;
     }
-    buf[o++] = '"';
+    if (quote)
+        buf[o++] = '"';
     buf[o] = '\0';
     return buf;
+}
+
+static const char *shown(const char *s, char *buf, size_t size)
+{
+    return shown_as(s, buf, size, true);
+}
+
+static const char *shown_key(const char *s, char *buf, size_t size)
+{
+    bool word = *s != '\0';
+    for (const char *p = s; *p && word; p++)
+        word = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+               (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
+    return shown_as(s, buf, size, !word);
 }
 
 static const char *kind(const json_t *v)
@@ -542,7 +559,7 @@ static int parse_option(ctx *c, tenon__cfg_entry *e, const char *key, json_t *v,
                                                : "options do not nest";
         return tenon__config_fail(c->cfg, pos_of(c, node), TENON_ECONFIG, e->module, hint,
                                   "%s.%s: expected a string, a number or true/false, got %s",
-                                  where, shown(key, buf, sizeof(buf)), kind(v));
+                                  where, shown_key(key, buf, sizeof(buf)), kind(v));
     }
     char *text = NULL;
     bool integral = false;
@@ -945,8 +962,10 @@ static int apply_trust(tenon_registry *reg, const tenon__config *cfg)
         tenon_error e = *tenon_last_error();
         if (rc == TENON_ENOMEM)
             return rc;
+        char buf[80];
         return tenon__config_fail(cfg, cfg->keys_dir_pos, rc, NULL, e.hint[0] ? e.hint : NULL,
-                                  "keys_dir: %s", e.message);
+                                  "keys_dir %s: %s", shown(cfg->keys_dir, buf, sizeof(buf)),
+                                  e.message);
     }
     for (size_t i = 0; i < cfg->n_trusted_keys; i++)
         if ((rc = tenon_registry_trust_key(reg, cfg->trusted_keys[i])) < 0)
@@ -1129,7 +1148,8 @@ static int read_config(tenon_registry *reg, const char *path, const char *why, b
         *missing = err == ENOENT || err == ENOTDIR;
         return tenon__fail(TENON_ECONFIG, TENON_STAGE_CONFIG, NULL, path,
                            *missing ? "check the file name" : NULL,
-                           "cannot read configuration %s (%s): %s", path, why, strerror(err));
+                           "cannot read configuration %s%s%s%s: %s", path, why ? " (" : "",
+                           why ? why : "", why ? ")" : "", strerror(err));
     }
     struct stat st;
     int rc = 0;
@@ -1139,7 +1159,8 @@ static int read_config(tenon_registry *reg, const char *path, const char *why, b
     } else if (!S_ISREG(st.st_mode)) {
         rc = tenon__fail(TENON_ECONFIG, TENON_STAGE_CONFIG, NULL, path,
                          "point it at a tenon.json file",
-                         "configuration %s (%s) is not a regular file", path, why);
+                         "configuration %s%s%s%s is not a regular file", path, why ? " (" : "",
+                         why ? why : "", why ? ")" : "");
     } else if (!(reg->flags & TENON_REGISTRY_ALLOW_UNSAFE_FILES) &&
                (rc = file_policy(&st, path)) < 0) {
         /* rc set */
@@ -1240,7 +1261,7 @@ int tenon_registry_load_config(tenon_registry *reg, const char *path)
         if (!*path)
             return tenon__fail(TENON_EINVAL, TENON_STAGE_CONFIG, NULL, NULL, NULL,
                                "the configuration file name is empty");
-        return load_file(reg, path, "given by the host", &missing);
+        return load_file(reg, path, NULL, &missing);
     }
     /* Under AT_SECURE the environment and the home folder belong to a less
      * privileged user: only the system file is trusted. */

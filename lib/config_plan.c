@@ -129,7 +129,7 @@ static int add_item(tenon_plan *plan, tenon_plan_action action, const char *name
     if (!it->name || !it->reason || !it->origin || (keep_error && !it->error))
         return nomem();
     it->pub = (tenon_plan_item){sizeof(tenon_plan_item), action, it->name, p, it->reason,
-                                it->origin, it->error, false};
+                                it->origin, it->error, false, NULL};
     return 0;
 }
 
@@ -282,6 +282,13 @@ static void merge_policy(tenon__cfg_policy *into, const tenon__cfg_policy *p)
 static bool stops(const tenon__cfg_policy *policy, bool absent)
 {
     return absent ? policy->required : policy->on_error == TENON_ON_ERROR_FAIL;
+}
+
+/* What a failure that does not stop apply adds to its reason. */
+static const char *going_on(const tenon__cfg_policy *policy)
+{
+    return policy->on_error == TENON_ON_ERROR_WARN ? " (on_error warn: apply goes on)"
+                                                   : " (on_error skip: apply goes on)";
 }
 
 /* Fails m: the thread's last error is the reason. */
@@ -489,7 +496,10 @@ static int plan_instances(tenon_plan *plan, const tenon__config *cfg, mod *mods,
             if (strcmp(mods[k].module, e->module) == 0)
                 m = &mods[k];
         if (!m || m->failed || m->absent) {
-            rc = add_instance(plan, e, TENON_PLAN_SKIP, e->interface, false, false,
+            const char *iface = e->interface;
+            if (!iface && m && m->p && m->p->desc && m->p->desc->n_provides)
+                iface = m->p->desc->provides[0].name;
+            rc = add_instance(plan, e, TENON_PLAN_SKIP, iface, false, false,
                               "not made: plugin %s %s", e->module,
                               m && m->absent ? "is not loaded" : "fails");
             continue;
@@ -512,22 +522,27 @@ static int plan_instances(tenon_plan *plan, const tenon__config *cfg, mod *mods,
                                    e->index, e->module);
             else
                 tenon__config_fail(cfg, e->interface_pos, TENON_ENOIFACE, e->module,
-                                   d->n_provides ? tenon__sb_str(&sb) : NULL,
+                                   "name one of them, or leave \"interface\" out for the "
+                                   "first",
                                    "plugins[%zu].interface: plugin %s does not provide %s%s%s",
                                    e->index, e->module, iface,
                                    d->n_provides ? "; it provides " : "", tenon__sb_str(&sb));
             tenon__sb_free(&sb);
             rc = add_instance(plan, e, TENON_PLAN_FAIL, iface, true,
-                              e->policy.on_error == TENON_ON_ERROR_FAIL, "failed: %s",
-                              tenon_last_error()->message);
+                              e->policy.on_error == TENON_ON_ERROR_FAIL, "failed: %s%s",
+                              tenon_last_error()->message,
+                              e->policy.on_error == TENON_ON_ERROR_FAIL ? ""
+                                                                        : going_on(&e->policy));
             continue;
         }
         if (check_options(cfg, e, e, d) < 0) {
             if (tenon_last_error()->code == TENON_ENOMEM)
                 return TENON_ENOMEM;
             rc = add_instance(plan, e, TENON_PLAN_FAIL, iface, true,
-                              e->policy.on_error == TENON_ON_ERROR_FAIL, "failed: %s",
-                              tenon_last_error()->message);
+                              e->policy.on_error == TENON_ON_ERROR_FAIL, "failed: %s%s",
+                              tenon_last_error()->message,
+                              e->policy.on_error == TENON_ON_ERROR_FAIL ? ""
+                                                                        : going_on(&e->policy));
             continue;
         }
         rc = add_instance(plan, e, TENON_PLAN_LOAD, iface, false, false, "configured");
@@ -626,6 +641,8 @@ static int build(tenon_registry *reg, tenon_plan *plan)
                 if (rc == 0) {
                     plan->items[plan->n_items - 1].configured = true;
                     plan->items[plan->n_items - 1].policy = qm->policy;
+                    plan->items[plan->n_items - 1].pub.options =
+                        qm->own ? qm->own->options : NULL;
                 }
             } else {
                 rc = add_item(plan, TENON_PLAN_LOAD, q->display_name, q, NULL, false,
@@ -638,6 +655,7 @@ static int build(tenon_registry *reg, tenon_plan *plan)
             if (rc == 0) {
                 plan->items[plan->n_items - 1].configured = true;
                 plan->items[plan->n_items - 1].policy = m->policy;
+                plan->items[plan->n_items - 1].pub.options = m->own ? m->own->options : NULL;
                 if (!in_list(loads, n_loads, m->p))
                     loads[n_loads++] = m->p;
             }
@@ -654,13 +672,16 @@ static int build(tenon_registry *reg, tenon_plan *plan)
         bool stop = stops(&m->policy, m->absent);
         rc = add_item(plan, m->failed ? TENON_PLAN_FAIL : TENON_PLAN_SKIP, m->module, m->p,
                       m->first->origin, true, "%s%s", m->reason,
-                      m->absent && !m->policy.required ? " (not required)" : "");
+                      m->absent && !m->policy.required ? " (not required)"
+                      : m->failed && !stop             ? going_on(&m->policy)
+                                                       : "");
         if (rc == 0) {
             plan_item *it = &plan->items[plan->n_items - 1];
             it->configured = true;
             it->policy = m->policy;
             it->group = 1;
             it->pub.stops = stop;
+            it->pub.options = m->own ? m->own->options : NULL;
         }
     }
 

@@ -122,6 +122,8 @@ typedef struct tenon_plan_item {
     const char *origin;       /* "tenon.json:LINE:COLUMN" behind the decision, or "" */
     const tenon_error *error; /* why it fails (TENON_PLAN_FAIL), else NULL */
     bool stops;               /* a failure that makes apply stop */
+    const tenon_options *options; /* the plugin's own options (its entry without
+                                   * "name"), or NULL */
 } tenon_plan_item;
 
 typedef struct tenon_plan_instance {

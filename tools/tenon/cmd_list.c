@@ -145,6 +145,7 @@ static int print_plan_json(tenon_registry *reg, const tenon_plan *plan)
         json_object_set_new(o, "origin", it->origin[0] ? json_string(it->origin) : json_null());
         json_object_set_new(o, "stops", json_boolean(it->stops));
         json_object_set_new(o, "error", cli_error_json(it->error));
+        json_object_set_new(o, "options", it->options ? options_json(it->options) : json_null());
         json_array_append_new(plugins, o);
     }
     json_t *instances = json_array();
@@ -186,6 +187,16 @@ static bool names_position(const char *reason, const char *origin)
     char file[PATH_MAX + 2];
     snprintf(file, sizeof(file), "%.*s:", (int)(line - origin), origin);
     return strstr(reason, file) != NULL;
+}
+
+/* "key = value (origin)" lines, indented. */
+static void print_options(const tenon_options *opts, int indent)
+{
+    for (size_t k = 0; k < tenon_options_count(opts); k++) {
+        const char *key, *value, *origin;
+        tenon_options_at(opts, k, &key, &value, &origin);
+        printf("%*s%s = %s (%s)\n", indent, "", key, value, origin ? origin : "");
+    }
 }
 
 static int text_width(const char *s)
@@ -230,6 +241,7 @@ static void print_plan_text(tenon_registry *reg, const tenon_plan *plan)
             if (it->origin[0] && !names_position(it->reason, it->origin))
                 printf(" (%s)", it->origin);
             printf("\n");
+            print_options(it->options, 4 + 10 + wname + 1);
         }
     } else {
         printf("\nno plugins found\n");
@@ -244,11 +256,7 @@ static void print_plan_text(tenon_registry *reg, const tenon_plan *plan)
                in->interface ? in->interface : "?", in->module, in->origin);
         if (in->action != TENON_PLAN_LOAD)
             printf("    %s\n", in->reason);
-        for (size_t k = 0; k < tenon_options_count(in->options); k++) {
-            const char *key, *value, *origin;
-            tenon_options_at(in->options, k, &key, &value, &origin);
-            printf("    %s = %s (%s)\n", key, value, origin ? origin : "");
-        }
+        print_options(in->options, 4);
     }
 }
 
