@@ -85,7 +85,8 @@ uint64_t tenon__cache_sum(const void *data, size_t size)
         h ^= h >> 31;
     }
     uint64_t tail = 0;
-    memcpy(&tail, p + i, size - i);
+    if (size > i)
+        memcpy(&tail, p + i, size - i);
     h = (h ^ tail) * 0xbf58476d1ce4e5b9ull;
     h ^= h >> 29;
     h *= 0x94d049bb133111ebull;
@@ -674,7 +675,10 @@ static bool read_error(cursor *c, tenon_error *e)
     cstr path = get_str(c, sizeof(e->path));
     cstr message = get_str(c, sizeof(e->message));
     cstr hint = get_str(c, sizeof(e->hint));
-    if (!c->ok || e->code >= 0 || stage > TENON_STAGE_CHECK || !message.len)
+    /* Codes are small negative numbers; anything else is damage (and
+     * would overflow code that negates it). */
+    if (!c->ok || e->code >= 0 || e->code < -65535 || stage > TENON_STAGE_CHECK ||
+        !message.len)
         return false;
     e->stage = (tenon_stage)stage;
     memcpy(e->plugin, plugin.s, plugin.len);

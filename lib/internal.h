@@ -197,7 +197,10 @@ struct tenon_plugin {
     void *plugin_data;
     tenon_options *config;  /* plugin-level options the host set */
     tenon_values *values;   /* checked plugin-level options while loaded */
-    unsigned config_gen;    /* which tenon.json set config; 0: none (config.c) */
+    /* Plugin-level options from tenon.json (config.c), used when the host set
+     * none; borrowed from the configuration, which lives as long as the
+     * registry, so selecting never allocates. */
+    const tenon_options *file_config;
 
     /* Registry cache (cache.c). keyed: dev..ctime_ns are the identity of
      * the bytes the descriptor (or error) came from, so the record may be

@@ -250,7 +250,7 @@ static int load_one(tenon_plugin *p)
     if (rc < 0)
         return rc;
     tenon_values *values = NULL;
-    rc = tenon_values_check(p->desc, p->config, &values);
+    rc = tenon_values_check(p->desc, p->config ? p->config : p->file_config, &values);
     if (rc < 0) {
         tenon__unload_code(p);
         return rc;
