@@ -1390,20 +1390,10 @@ void tenon__config_select(tenon_registry *reg)
 
         /* The plugin's own options (the entry without "name"), for its next
          * load; a loaded plugin keeps what it was loaded with. */
-        if (p->state != TENON__UNLOADED || p->config_gen == cfg->gen)
-            continue;
-        const tenon__cfg_entry *e = tenon__config_module_entry(cfg, p->desc->name);
-        if (!e && p->config_gen == 0)
-            continue; /* never set by a configuration: not ours to change */
-        tenon_options *copy = NULL;
-        if (e && tenon__options_copy(e->options, &copy) < 0) {
-            tenon__log(reg, TENON_LOG_ERROR, p->display_name,
-                       "out of memory while setting options from %s", cfg->path);
-            continue; /* retried at the next selection */
+        if (p->state == TENON__UNLOADED) {
+            const tenon__cfg_entry *e = tenon__config_module_entry(cfg, p->desc->name);
+            p->file_config = e ? e->options : NULL;
         }
-        tenon_options_free(p->config);
-        p->config = copy;
-        p->config_gen = cfg->gen;
     }
 }
 
