@@ -290,15 +290,25 @@ static void print_last_error(void)
 typedef struct op {
     uint32_t ddir;
     uint64_t offset, len;
+    uint32_t file; /* index in the harness's files */
 } op;
+
+/* Each file of a harness holds its own pattern. */
+static uint64_t file_seed(uint64_t seed, uint32_t file)
+{
+    return seed + file * 0x9e3779b9ull;
+}
 
 enum { UNIT_FREE, UNIT_INFLIGHT, UNIT_RETRY };
 
+#define MAX_FILES 2
+
 typedef struct harness {
     engine *e;
-    bool has_file, file_open, set_up;
-    tio_file file;
-    tio_file *files[1];
+    bool has_file, set_up;
+    uint32_t n_files, n_open;
+    tio_file file[MAX_FILES];
+    tio_file *files[MAX_FILES];
     tio_setup setup;
     uint32_t depth;
     size_t bs;
@@ -322,22 +332,23 @@ static bool engine_is_sync(const engine *e)
     return e->t->flags & TIO_ENGINE_SYNC;
 }
 
-/* Opens the harness on fd (or on no file when fd < -1), iodepth depth,
- * units of bs bytes, calling open_file and setup. */
-static bool harness_start(harness *h, engine *e, int fd, const char *path, uint64_t size,
-                          uint32_t open_flags, uint32_t depth, size_t bs)
+/* Opens the harness on n_files files (none for NO_FILES engines), iodepth
+ * depth, units of bs bytes, calling open_file for each and setup. */
+static bool harness_start_files(harness *h, engine *e, uint32_t n_files, const int *fds,
+                                const char *const *paths, uint64_t size, uint32_t open_flags,
+                                uint32_t depth, size_t bs)
 {
-    *h = (harness){.e = e, .depth = depth, .bs = bs};
-    h->has_file = fd >= -1;
-    if (h->has_file) {
-        h->file = (tio_file){.struct_size = sizeof(tio_file), .index = 0, .name = path,
-                             .fd = fd, .open_flags = open_flags, .size = size};
-        h->files[0] = &h->file;
+    *h = (harness){.e = e, .depth = depth, .bs = bs, .n_files = n_files};
+    h->has_file = n_files > 0;
+    for (uint32_t i = 0; i < n_files; i++) {
+        h->file[i] = (tio_file){.struct_size = sizeof(tio_file), .index = i, .name = paths[i],
+                                .fd = fds[i], .open_flags = open_flags, .size = size};
+        h->files[i] = &h->file[i];
         if (e->t->open_file) {
-            int rc = e->t->open_file(e->data, &h->file);
-            EXPECT(rc == 0, "open_file: %d (%s)", rc, err_text(rc));
+            int rc = e->t->open_file(e->data, &h->file[i]);
+            EXPECT(rc == 0, "open_file(%s): %d (%s)", paths[i], rc, err_text(rc));
         }
-        h->file_open = true;
+        h->n_open++;
     }
     EXPECT(posix_memalign((void **)&h->buffers, 4096, depth * bs) == 0, "out of memory");
     memset(h->buffers, 0, depth * bs);
@@ -373,7 +384,7 @@ static bool harness_start(harness *h, engine *e, int fd, const char *path, uint6
         .buffers_len = depth * bs,
         .buffer_size = bs,
         .files = h->has_file ? h->files : NULL,
-        .n_files = h->has_file ? 1 : 0,
+        .n_files = n_files,
     };
     if (e->t->setup) {
         int rc = e->t->setup(e->data, &h->setup);
@@ -383,16 +394,24 @@ static bool harness_start(harness *h, engine *e, int fd, const char *path, uint6
     return true;
 }
 
+/* The same on one file, fd (or none when fd < -1). */
+static bool harness_start(harness *h, engine *e, int fd, const char *path, uint64_t size,
+                          uint32_t open_flags, uint32_t depth, size_t bs)
+{
+    return harness_start_files(h, e, fd >= -1 ? 1 : 0, &fd, &path, size, open_flags, depth,
+                               bs);
+}
+
 /* Tears down and closes; safe after a failed start. */
 static bool harness_stop(harness *h)
 {
     bool ok = true;
     if (h->set_up && h->e->t->teardown)
         h->e->t->teardown(h->e->data);
-    if (h->file_open && h->e->t->close_file) {
-        int rc = h->e->t->close_file(h->e->data, &h->file);
+    for (uint32_t i = 0; h->e && h->e->t->close_file && i < h->n_open; i++) {
+        int rc = h->e->t->close_file(h->e->data, &h->file[i]);
         if (rc != 0) {
-            diag("close_file: %d (%s)", rc, err_text(rc));
+            diag("close_file(%s): %d (%s)", h->file[i].name, rc, err_text(rc));
             ok = false;
         }
     }
@@ -422,7 +441,7 @@ static void unit_prepare(harness *h, uint32_t u)
     io->offset = o->offset + h->done[u];
     io->len = o->len - h->done[u];
     io->buf = unit_buf(h, u) + h->done[u];
-    io->file = h->has_file ? &h->file : NULL;
+    io->file = h->has_file ? &h->file[o->file] : NULL;
     io->ddir = o->ddir;
     io->result = INT64_MIN; /* "not set": engines must set it */
 }
@@ -458,9 +477,10 @@ static bool complete_unit(harness *h, uint32_t u, bool verify)
             return true;
         }
         if (o->ddir == TIO_READ && verify) {
-            int64_t at = pattern_diff(unit_buf(h, u), o->offset, o->len, h->seed);
-            EXPECT(at < 0, "read of %" PRIu64 " at %" PRIu64 ": data differs at file offset %"
-                   PRIu64, o->len, o->offset, o->offset + (uint64_t)at);
+            int64_t at = pattern_diff(unit_buf(h, u), o->offset, o->len,
+                                      file_seed(h->seed, o->file));
+            EXPECT(at < 0, "read of %" PRIu64 " at %" PRIu64 " of file %u: data differs at "
+                   "offset %" PRIu64, o->len, o->offset, o->file, o->offset + (uint64_t)at);
         }
     }
     h->state[u] = UNIT_FREE;
@@ -489,7 +509,7 @@ static bool run_ops(harness *h, const op *ops, size_t n_ops, bool verify)
                 h->done[u] = 0;
                 if (h->unit_op[u]->ddir == TIO_WRITE)
                     pattern_fill(unit_buf(h, u), h->unit_op[u]->offset, h->unit_op[u]->len,
-                                 h->seed);
+                                 file_seed(h->seed, h->unit_op[u]->file));
             }
             unit_prepare(h, u);
             int rc = io_queue(h->e, &h->ios[u]);
@@ -564,7 +584,7 @@ static bool single_io(harness *h, uint32_t ddir, uint64_t off, uint64_t len, int
 {
     tio_io *io = &h->ios[0];
     *io = (tio_io){.offset = off, .len = len, .buf = unit_buf(h, 0),
-                   .file = h->has_file ? &h->file : NULL, .ddir = ddir, .index = 0,
+                   .file = h->has_file ? &h->file[0] : NULL, .ddir = ddir, .index = 0,
                    .result = INT64_MIN, .engine_data = io->engine_data};
     int rc = io_queue(h->e, io);
     if (rc == TIO_QUEUED) {
@@ -992,6 +1012,54 @@ static bool check_bad_fd(const char *const *opts, uint32_t depth)
     return ok;
 }
 
+/* Two files at once, IOs to both in flight together: per-file state (a
+ * mapping, a registered file slot) must not mix them up. */
+static bool check_two_files(const char *const *opts, uint32_t depth)
+{
+    const uint64_t size = 512 * KiB, bs = 16 * KiB;
+    const size_t n_blocks = (size_t)(size / bs);
+    engine e;
+    int rc = engine_new(opts, &e);
+    EXPECT(rc == 0, "tenon_instance_new: %s", tenon_err_name(rc));
+    testfile f[2] = {{.fd = -1}, {.fd = -1}};
+    harness h = {0};
+    op *ops = calloc(2 * n_blocks, sizeof(*ops));
+    bool ok = ops && file_create(&f[0], tmp_dir, false, size) &&
+              file_create(&f[1], tmp_dir, false, size);
+    if (ok) {
+        int fds[] = {f[0].fd, f[1].fd};
+        const char *paths[] = {f[0].path, f[1].path};
+        ok = harness_start_files(&h, &e, 2, fds, paths, size,
+                                 TIO_OPEN_READ | TIO_OPEN_WRITE | TIO_OPEN_CREATE, depth,
+                                 (size_t)bs);
+    }
+    h.seed = 4242;
+    if (ok) {
+        for (size_t i = 0; i < 2 * n_blocks; i++)
+            ops[i] = (op){TIO_WRITE, (i / 2) * bs, bs, (uint32_t)(i % 2)};
+        ok = run_ops(&h, ops, 2 * n_blocks, false) &&
+             file_check(f[0].path, size, file_seed(h.seed, 0)) &&
+             file_check(f[1].path, size, file_seed(h.seed, 1));
+    }
+    if (ok) {
+        for (size_t i = 0; i < 2 * n_blocks; i++)
+            ops[i].ddir = TIO_READ;
+        for (size_t i = 2 * n_blocks; i > 1; i--) {
+            size_t j = (size_t)(rng() % i);
+            op tmp = ops[i - 1];
+            ops[i - 1] = ops[j];
+            ops[j] = tmp;
+        }
+        ok = run_ops(&h, ops, 2 * n_blocks, true);
+    }
+    ok = harness_stop(&h) && ok;
+    engine_free(&e);
+    file_remove(&f[0]);
+    file_remove(&f[1]);
+    free(ops);
+    return ok;
+}
+
 /* ---- Descriptor, table and options ----------------------------------------- */
 
 static tenon_plugin *plugin; /* the engine's plugin in the registry */
@@ -1368,6 +1436,8 @@ int main(int argc, char **argv)
                    engine_name, depths[d], is_sync ? "" : ", idle getevents");
             report(check_bad_fd(NULL, depths[d]), "%s iodepth=%u: a bad fd fails with EBADF",
                    engine_name, depths[d]);
+            report(check_two_files(NULL, depths[d]),
+                   "%s iodepth=%u: two files, IOs to both interleaved", engine_name, depths[d]);
         }
         if (strcmp(engine_name, "io_uring") == 0) {
             const char *reg_files[] = {"registerfiles=1", "fixedbufs=1", NULL};
@@ -1375,10 +1445,16 @@ int main(int argc, char **argv)
                    "io_uring registerfiles=1 fixedbufs=1: edges, sync, trim");
             report(check_bad_fd(reg_files, 8),
                    "io_uring registerfiles=1 fixedbufs=1: a bad fd fails with EBADF");
+            report(check_two_files(reg_files, 8),
+                   "io_uring registerfiles=1 fixedbufs=1: two files, IOs to both interleaved");
         }
         if (strcmp(engine_name, "libaio") == 0) {
             const char *user_reap[] = {"userspace_reap=1", NULL};
             report(check_edges(user_reap, 8), "libaio userspace_reap=1: edges, idle getevents");
+        }
+        if (strcmp(engine_name, "mmap") == 0) {
+            const char *window[] = {"window=64k", NULL};
+            report(check_two_files(window, 1), "mmap window=64k: two files, IOs interleaved");
         }
     }
 
