@@ -54,28 +54,13 @@ static int api_interface(tenon_plugin *self, const char *plugin, const char *ifa
         *table = NULL;
     if (!self || !iface || !table)
         return TENON_EINVAL;
-    tenon_registry *reg = self->reg;
+    /* The caller becomes a holder so the provider outlives its use; the
+     * hold is taken in the lookup's critical section, before anyone else
+     * can unload the provider. */
     tenon_plugin *p;
     const tenon_impl *impl;
-    int rc = tenon__interface_acquire(reg, plugin, iface, min_version, false, &p, &impl);
-    if (rc < 0)
-        return rc;
-    if (p == self) {
-        *table = impl->table;
-        return 0;
-    }
-    /* The caller becomes a holder so the provider outlives its use. The
-     * provider is loaded; hold it before anyone else can unload it. */
-    tenon__lock(reg);
-    if (p->state != TENON__LOADED)
-        rc = tenon__fail(TENON_ESTATE, TENON_STAGE_USE, p->display_name, p->path, NULL,
-                         "plugin %s was unloaded during the lookup", p->display_name);
-    else
-        rc = tenon__holder_add(p, self, self->display_name);
-    tenon__unlock(reg);
-    if (rc == 0)
-        *table = impl->table;
-    return rc;
+    return tenon__interface_acquire(self->reg, plugin, iface, min_version, false, self, &p,
+                                    &impl, table);
 }
 
 static int api_release(tenon_plugin *self, const char *plugin)

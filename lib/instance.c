@@ -30,7 +30,7 @@ int tenon_instance_new(tenon_registry *reg, const char *plugin, const char *ifac
 
     tenon_plugin *p;
     const tenon_impl *impl;
-    int rc = tenon__interface_acquire(reg, plugin, iface, 0, true, &p, &impl);
+    int rc = tenon__interface_acquire(reg, plugin, iface, 0, true, NULL, &p, &impl, NULL);
     if (rc < 0)
         return rc;
 

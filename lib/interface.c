@@ -133,20 +133,39 @@ static int choose(tenon_registry *reg, const char *plugin, const char *iface,
     return 0;
 }
 
+/* Hands out loaded p's interface. The impl and its table live in the
+ * plugin's mapping: they are read here, under the lock, and the pin or
+ * hold is taken in the same critical section. Lock held. */
+static int take_locked(tenon_plugin *p, const char *iface, bool pin, tenon_plugin *holder,
+                       tenon_plugin **provider, const tenon_impl **impl, const void **table)
+{
+    const tenon_impl *found = tenon__impl_find(p, iface);
+    if (holder && holder != p) {
+        int rc = tenon__holder_add(p, holder, holder->display_name);
+        if (rc < 0)
+            return rc;
+    }
+    if (pin)
+        p->n_instances++;
+    *provider = p;
+    *impl = found;
+    if (table)
+        *table = found->table;
+    return 0;
+}
+
 int tenon__interface_acquire(tenon_registry *reg, const char *plugin, const char *iface,
-                             uint32_t min_version, bool pin, tenon_plugin **provider,
-                             const tenon_impl **impl)
+                             uint32_t min_version, bool pin, tenon_plugin *holder,
+                             tenon_plugin **provider, const tenon_impl **impl,
+                             const void **table)
 {
     tenon_plugin *p = NULL;
     tenon__lock(reg);
     int rc = choose(reg, plugin, iface, min_version, &p);
     if (rc == 0 && p->state == TENON__LOADED) {
-        if (pin)
-            p->n_instances++;
-        *provider = p;
-        *impl = tenon__impl_find(p, iface);
+        rc = take_locked(p, iface, pin, holder, provider, impl, table);
         tenon__unlock(reg);
-        return 0;
+        return rc;
     }
     tenon__unlock(reg);
     if (rc < 0)
@@ -157,10 +176,7 @@ int tenon__interface_acquire(tenon_registry *reg, const char *plugin, const char
     if (rc == 0) {
         tenon__lock(reg);
         if (p->state == TENON__LOADED) {
-            if (pin)
-                p->n_instances++;
-            *provider = p;
-            *impl = tenon__impl_find(p, iface);
+            rc = take_locked(p, iface, pin, holder, provider, impl, table);
         } else {
             rc = tenon__fail(TENON_ESTATE, TENON_STAGE_USE, p->display_name, p->path, NULL,
                              "plugin %s was unloaded during the lookup", p->display_name);
@@ -182,10 +198,10 @@ int tenon_interface(tenon_registry *reg, const char *plugin, const char *iface,
         return TENON_EINVAL;
     tenon_plugin *p;
     const tenon_impl *impl;
-    int rc = tenon__interface_acquire(reg, plugin, iface, min_version, false, &p, &impl);
+    int rc = tenon__interface_acquire(reg, plugin, iface, min_version, false, NULL, &p, &impl,
+                                      table);
     if (rc < 0)
         return rc;
-    *table = impl->table;
     if (provider)
         *provider = p;
     return 0;

@@ -366,12 +366,17 @@ TENON__HIDDEN int tenon__holder_remove(tenon_plugin *p, tenon_plugin *by, const 
 TENON__HIDDEN const tenon_impl *tenon__impl_find(const tenon_plugin *p, const char *iface);
 TENON__HIDDEN bool tenon__provides(const tenon_plugin *p, const char *iface,
                                    uint32_t min_version);
-/* Finds (and loads) the provider of iface; on success with pin set, the
- * plugin's instance count is raised before any other thread can unload it. */
+/* Finds (and loads) the provider of iface. On success, under the registry
+ * lock, so before any other thread can unload it: with pin set the
+ * plugin's instance count is raised; with holder set (other than the
+ * provider) holder becomes one of its holders; *table (if not NULL) gets
+ * the interface's table. Without a pin or a hold, *impl and *table may be
+ * unmapped by a concurrent unload as soon as this returns. */
 TENON__HIDDEN int tenon__interface_acquire(tenon_registry *reg, const char *plugin,
                                            const char *iface, uint32_t min_version,
-                                           bool pin, tenon_plugin **provider,
-                                           const tenon_impl **impl);
+                                           bool pin, tenon_plugin *holder,
+                                           tenon_plugin **provider,
+                                           const tenon_impl **impl, const void **table);
 
 /* host_api.c */
 TENON__HIDDEN extern const tenon_host_api tenon__host_api;
