@@ -7,7 +7,7 @@
 #include "basic.h"
 #include "fixture.h"
 
-static int live_instances;
+static int live_instances; /* instances of several threads */
 static int64_t plugin_depth_value;
 
 static int basic_init(tenon_plugin *self, const tenon_host_api *host)
@@ -36,7 +36,7 @@ static int basic_instance_init(tenon_plugin *self, tenon_instance *inst, void *d
     snprintf(b->label, sizeof(b->label), "%s", fx_host->get_string(opts, "label"));
     snprintf(b->mode, sizeof(b->mode), "%s", fx_host->get_string(opts, "mode"));
     b->magic = BASIC_MAGIC;
-    live_instances++;
+    __atomic_fetch_add(&live_instances, 1, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -46,13 +46,13 @@ static void basic_instance_fini(tenon_plugin *self, tenon_instance *inst, void *
     (void)inst;
     basic_instance *b = data;
     if (b->magic == BASIC_MAGIC)
-        live_instances--;
+        __atomic_fetch_sub(&live_instances, 1, __ATOMIC_RELAXED);
     b->magic = 0;
 }
 
 static int basic_live(void)
 {
-    return live_instances;
+    return __atomic_load_n(&live_instances, __ATOMIC_RELAXED);
 }
 
 static int64_t basic_plugin_depth(void)
