@@ -35,7 +35,6 @@ typedef struct uring_engine {
 
     struct io_uring ring;
     bool ring_ok;
-    bool files_registered;
     uint32_t depth;
     uint32_t outstanding; /* queued or in flight, not reaped */
     /* The registered buffers: unit i's is buf_base + i * buf_size. */
@@ -88,7 +87,6 @@ static void uring_release(uring_engine *e, bool with_files)
     if (e->ring_ok)
         io_uring_queue_exit(&e->ring);
     e->ring_ok = false;
-    e->files_registered = false;
     e->outstanding = 0;
     e->depth = 0;
     e->buf_base = NULL;
@@ -175,7 +173,6 @@ static int uring_register_files(uring_engine *e, const tio_setup *setup)
                   setup->n_files, strerror(-rc));
         return rc;
     }
-    e->files_registered = true;
     for (uint32_t i = 0; i < setup->n_files; i++) {
         tio_file *f = setup->files[i];
         f->engine_data = ENG_TAG(ENG_TAG_KIND(f->engine_data), i + 1);
