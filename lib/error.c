@@ -32,7 +32,7 @@ const char *tenon_strerror(int code)
 {
     if (code == 0)
         return "success";
-    if (code < 0 && (size_t)-code <= TENON__ARRAY_SIZE(error_texts))
+    if (code < 0 && code >= -(int)TENON__ARRAY_SIZE(error_texts)) /* -INT_MIN overflows */
         return error_texts[-code - 1];
     return "unknown error";
 }
@@ -41,7 +41,7 @@ const char *tenon_err_name(int code)
 {
     if (code == 0)
         return "TENON_OK";
-    if (code < 0 && (size_t)-code <= TENON__ARRAY_SIZE(error_names))
+    if (code < 0 && code >= -(int)TENON__ARRAY_SIZE(error_names)) /* -INT_MIN overflows */
         return error_names[-code - 1];
     return "TENON_UNKNOWN";
 }
