@@ -189,6 +189,11 @@ int tenon_plugin_unload(tenon_plugin *p)
                              "plugin %s is in use: %s", p->display_name, tenon__sb_str(&sb));
         tenon__sb_free(&sb);
     }
+    /* In transition from here on, in the critical section that found it
+     * unused: lookups of loaded plugins take only the registry lock, and
+     * must not pin or hold it between this check and the fini. */
+    if (rc == 0)
+        p->state = TENON__LOADING;
     tenon__unlock(reg);
     if (rc == 0)
         tenon__plugin_fini_unload(p);
