@@ -767,15 +767,16 @@ int tenon_registry_apply_config(tenon_registry *reg)
         return rc;
     }
 
+    /* Until the first plugin loads, a failure leaves the configuration
+     * unapplied, so the host may call again (after freeing memory, say). */
     tenon_plan *plan = NULL;
-    if ((rc = tenon_config_plan(reg, &plan)) < 0) {
-        pthread_mutex_unlock(&reg->load_lock);
-        return rc;
-    }
-    const tenon_error *stop = tenon_plan_stop_error(plan);
-    if (stop) {
-        rc = tenon__error_restore(stop);
+    if ((rc = tenon_config_plan(reg, &plan)) == 0 && tenon_plan_stop_error(plan))
+        rc = tenon__error_restore(tenon_plan_stop_error(plan));
+    if (rc < 0) {
         tenon_plan_free(plan);
+        tenon__lock(reg);
+        cfg->applied = false;
+        tenon__unlock(reg);
         pthread_mutex_unlock(&reg->load_lock);
         return rc;
     }
