@@ -234,8 +234,8 @@ static void conn_timed_out(nbd_conn *c, uint64_t idle_ns)
         return;
     c->dead = ETIMEDOUT;
     host->log(c->e->self, TENON_LOG_ERROR,
-              "%s: no reply from the server for %.1f s with %u command%s in flight (io_timeout=%.1fs); "
-              "failing them with ETIMEDOUT",
+              "%s: no reply from the server for %.1f s with %u command%s in flight "
+              "(io_timeout=%.1fs); failing them with ETIMEDOUT",
               c->name, (double)idle_ns / 1e9, c->inflight, c->inflight == 1 ? "" : "s",
               (double)c->e->timeout_ns / 1e9);
     abandon(c, ETIMEDOUT);
@@ -278,7 +278,6 @@ static nbd_slot *slot_of(nbd_engine *e, tio_io *io)
         return &e->slots[(p - base) / sizeof(tio_io)];
     return &e->slots[e->n_ios];
 }
-
 
 /* Issues s's command. Returns 1 when the IO is already complete (its
  * result set, not on the ring), 0 when its completion will reach the ring
