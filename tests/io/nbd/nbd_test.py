@@ -3,7 +3,8 @@
 tenon-io: reads, writes, flushes and verify over a Unix socket and over TCP
 on 127.0.0.1, at iodepth 1 (queue() waits) and 16 (libnbd's asynchronous
 commands); data written through NBD is checked by reading the backing file
-directly and the other way round; several jobs in one run; and faults: the
+directly and the other way round; several jobs in one run; TLS with
+pre-shared keys (nbds+unix://); and faults: the
 server killed mid-run, a server that stops answering, nothing listening, a
 read-only export, schemes the engine does not claim.
 
@@ -33,6 +34,10 @@ class Fail(Exception):
     pass
 
 
+class Skip(Exception):
+    pass
+
+
 def check(cond, what):
     if not cond:
         raise Fail(what)
@@ -57,11 +62,12 @@ class Nbdkit:
     """An nbdkit process serving one export, on a Unix socket or on TCP
     127.0.0.1 with a free port. --exit-with-parent: it cannot outlive us."""
 
-    def __init__(self, plugin_args, tcp=False, readonly=False):
+    def __init__(self, plugin_args, tcp=False, readonly=False, server_args=()):
         self.tcp = tcp
         self.proc = None
+        self.scheme = "nbd"
         for _ in range(5):
-            cmd = ["nbdkit", "--foreground", "--exit-with-parent"]
+            cmd = ["nbdkit", "--foreground", "--exit-with-parent"] + list(server_args)
             if readonly:
                 cmd.append("-r")
             if tcp:
@@ -98,8 +104,8 @@ class Nbdkit:
     @property
     def uri(self):
         if self.tcp:
-            return "nbd://127.0.0.1:%d/" % self.port
-        return "nbd+unix:///?socket=%s" % self.sock
+            return "%s://127.0.0.1:%d/" % (self.scheme, self.port)
+        return "%s+unix:///?socket=%s" % (self.scheme, self.sock)
 
     def signal(self, sig):
         if self.proc and self.proc.poll() is None:
@@ -491,6 +497,40 @@ def case_tls_require_refuses_plain():
     with_server(["memory", "size=1M"], True, body)
 
 
+def case_tls_psk():
+    """nbds+unix:// with TLS pre-shared keys: write and verify; wrong key, plain URI and tls=off are refused"""
+    keys = os.path.join(TMP, "keys.psk")
+    with open(keys, "w") as f:
+        f.write("alice:%s\n" % os.urandom(32).hex())
+    wrong = os.path.join(TMP, "wrong.psk")
+    with open(wrong, "w") as f:
+        f.write("alice:%s\n" % os.urandom(32).hex())
+    try:
+        s = Nbdkit(["memory", "size=16M"],
+                   server_args=["--tls=require", "--tls-psk=" + keys])
+    except Fail as e:
+        raise Skip("nbdkit cannot serve TLS here: %s" % e)
+    try:
+        plain = s.uri
+        s.scheme = "nbds"
+        r = tenon_io(["--output-format=json"] + job_args(
+            s.uri, rw="randwrite", bs="4k", size="4M", iodepth=8, verify="crc32c",
+            tls_psk_file=keys, tls_username="alice"))
+        if r.rc != 0 and "without TLS support" in r.err:
+            raise Skip("libnbd was built without TLS")
+        expect_ok(r, "write and verify over TLS")
+        r = tenon_io(job_args(s.uri, rw="read", bs="4k", size="1M", tls_psk_file=wrong,
+                              tls_username="alice"), limit=30)
+        check(r.rc == 1 and s.uri in r.err, "a wrong key must fail: " + r.describe())
+        r = tenon_io(job_args(plain, rw="read", bs="4k", size="1M"), limit=30)
+        check(r.rc == 1 and "TLS" in r.err, "a plain URI to a TLS-only server: " + r.describe())
+        r = tenon_io(job_args(s.uri, rw="read", bs="4k", size="1M", tls="off",
+                              tls_psk_file=keys, tls_username="alice"), limit=30)
+        check(r.rc == 1 and "not permitted" in r.err, "tls=off must refuse nbds: " + r.describe())
+    finally:
+        s.stop()
+
+
 def case_enghelp():
     """--enghelp=nbd lists the engine's options from its descriptor"""
     r = tenon_io(["--enghelp=nbd"], limit=20)
@@ -528,6 +568,7 @@ CASES = [
     case_read_only_export,
     case_unclaimed_scheme,
     case_tls_require_refuses_plain,
+    case_tls_psk,
 ]
 
 
@@ -548,6 +589,8 @@ def main():
         try:
             c()
             print("ok %d - %s" % (i, c.__doc__))
+        except Skip as e:
+            print("ok %d - %s # SKIP %s" % (i, c.__doc__, e))
         except Fail as e:
             failed += 1
             print("not ok %d - %s" % (i, c.__doc__))
