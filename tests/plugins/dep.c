@@ -7,6 +7,7 @@
  *   FX_FLAGS     TENON_PLUGIN_* flags
  *   FX_RANK      rank of its fixture.dep interface
  *   FX_DEP_VERSION  version of its fixture.dep interface (default 1)
+ *   FX_OVERRIDES the .overrides entries, e.g. "good_basic"
  *   FX_INIT_FAIL defined: init fails through host->fail()
  * Every copy provides "fixture.dep" with 'struct fx_instance' instances. */
 #include <stdio.h>
@@ -19,6 +20,9 @@
 #endif
 #ifndef FX_FLAGS
 #define FX_FLAGS 0
+#endif
+#ifndef FX_OVERRIDES
+#define FX_OVERRIDES ""
 #endif
 #ifndef FX_RANK
 #define FX_RANK 0
@@ -78,6 +82,7 @@ FX_PLUGIN(FX_NAME,
         .license = "MIT",
         .flags = FX_FLAGS,
         .requires = {FX_REQUIRES},
+        .overrides = {FX_OVERRIDES},
         .provides = {{FX_IFACE, FX_DEP_VERSION, .rank = FX_RANK}},
     ),
     TENON_CODE(

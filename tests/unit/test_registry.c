@@ -543,6 +543,67 @@ static void test_load_all(void **state)
     tenon_registry_free(reg);
 }
 
+static void test_file_swapped_after_scan(void **state)
+{
+    fixture *f = *state;
+    copy_fixture(f->dir, "shadow_v1", "shadow.so");
+    copy_fixtures(f->dir, "good_basic", NULL);
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    /* Replaced by another version of the same plugin... */
+    copy_fixture(f->dir, "shadow_v2", "new.so");
+    assert_int_equal(rename(tmp_path(f->dir, "new.so"), tmp_path(f->dir, "shadow.so")), 0);
+    expect_error(tenon_registry_load(reg, "shadow", NULL), TENON_EMISMATCH, "shadow",
+                 "changed since it was scanned", "shadow 1.0.0", "shadow 2.0.0", NULL);
+    /* ...or by another plugin altogether. */
+    copy_fixture(f->dir, "chain_c", "new.so");
+    assert_int_equal(rename(tmp_path(f->dir, "new.so"), tmp_path(f->dir, "good_basic.so")), 0);
+    expect_error(tenon_registry_load(reg, "good_basic", NULL), TENON_EMISMATCH, "good_basic",
+                 "changed since it was scanned", "chain_c", NULL);
+    /* Nothing of either ran. */
+    assert_string_equal(captured_events(&f->cap), "");
+    tenon_registry_free(reg);
+}
+
+static void test_broken_file_does_not_shadow(void **state)
+{
+    fixture *f = *state;
+    char one[4096], two[4096];
+    snprintf(one, sizeof(one), "%s/one", f->dir);
+    snprintf(two, sizeof(two), "%s/two", f->dir);
+    assert_int_equal(mkdir(one, 0755), 0);
+    assert_int_equal(mkdir(two, 0755), 0);
+    write_file(tmp_path(one, "shadow.so"), "a broken file of the same name");
+    copy_fixture(two, "shadow_v2", "shadow.so");
+    tenon_registry *reg = new_registry(NULL, 0, NULL);
+    expect_ok(tenon_registry_add_path(reg, one));
+    expect_ok(tenon_registry_add_path(reg, two));
+    tenon_registry_scan(reg);
+    /* Only readable, compatible plugins compete for a name. */
+    tenon_plugin *p = tenon_registry_find(reg, "shadow");
+    assert_non_null(p);
+    assert_string_equal(tenon_plugin_version(p), "2.0.0");
+    assert_int_equal(tenon_plugin_status(by_file(reg, one, "shadow.so")), TENON_STATUS_BROKEN);
+    tenon_registry_free(reg);
+}
+
+static void test_overridden(void **state)
+{
+    fixture *f = *state;
+    copy_fixtures(f->dir, "good_basic", "over_basic", NULL);
+    tenon_registry *reg = new_registry(f->dir, 0, NULL);
+    tenon_plugin *basic = tenon_registry_find(reg, "good_basic");
+    tenon_plugin *over = tenon_registry_find(reg, "over_basic");
+    assert_int_equal(tenon_plugin_status(basic), TENON_STATUS_OVERRIDDEN);
+    assert_ptr_equal(tenon_plugin_shadowed_by(basic), over);
+    assert_int_equal(tenon_plugin_status(over), TENON_STATUS_FOUND);
+    expect_error(tenon_plugin_load(basic), TENON_EOVERRIDDEN, "good_basic",
+                 "overridden by over_basic", NULL);
+    /* An overridden provider is not offered either. */
+    tenon_plugin *list[4];
+    assert_int_equal(tenon_providers(reg, BASIC_IFACE, 1, list, 4), 0);
+    tenon_registry_free(reg);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -560,6 +621,9 @@ int main(void)
         T(test_plugin_path_environment),
         T(test_default_folder),
         T(test_load_all),
+        T(test_file_swapped_after_scan),
+        T(test_broken_file_does_not_shadow),
+        T(test_overridden),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
