@@ -1138,8 +1138,8 @@ static int file_policy(const struct stat *st, const char *path)
 
 /* Reads a whole configuration file. *missing tells a file that does not
  * exist from one that cannot be read. */
-static int read_config(tenon_registry *reg, const char *path, const char *why, bool *missing,
-                       char **text, size_t *len)
+static int read_config(const char *path, const char *why, bool *missing, char **text,
+                       size_t *len)
 {
     *missing = false;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -1161,9 +1161,10 @@ static int read_config(tenon_registry *reg, const char *path, const char *why, b
                          "point it at a tenon.json file",
                          "configuration %s%s%s%s is not a regular file", path, why ? " (" : "",
                          why ? why : "", why ? ")" : "");
-    } else if (!(reg->flags & TENON_REGISTRY_ALLOW_UNSAFE_FILES) &&
-               (rc = file_policy(&st, path)) < 0) {
-        /* rc set */
+    } else if ((rc = file_policy(&st, path)) < 0) {
+        /* Always, like trusted key files: TENON_REGISTRY_ALLOW_UNSAFE_FILES
+         * relaxes plugin files, but whoever writes the configuration can
+         * also turn require_signed off and add keys. */
     } else if ((uintmax_t)st.st_size > CONFIG_MAX_SIZE) {
         rc = tenon__fail(TENON_ECONFIG, TENON_STAGE_CONFIG, NULL, path, NULL,
                          "configuration %s is %jd bytes; the limit is %u", path,
@@ -1221,7 +1222,7 @@ static int load_file(tenon_registry *reg, const char *path, const char *why, boo
 {
     char *text = NULL;
     size_t len = 0;
-    int rc = read_config(reg, path, why, missing, &text, &len);
+    int rc = read_config(path, why, missing, &text, &len);
     if (rc < 0)
         return rc;
     /* Relative folders in the file are relative to its folder, as written

@@ -37,9 +37,11 @@ typedef enum tenon_on_error {
  * default files is not an error (a debug message names the files looked
  * at); an explicit path or a TENON_CONFIG file that is missing is.
  *
- * The file must be owned by root or the effective user and not writable by
- * group or others, like plugin files, unless the registry was made with
- * TENON_REGISTRY_ALLOW_UNSAFE_FILES: it decides what code runs.
+ * The file and its folders must be owned by root or the effective user and
+ * not writable by group or others (folders may be if sticky), like plugin
+ * files, and like trusted key files even with
+ * TENON_REGISTRY_ALLOW_UNSAFE_FILES: it decides what code runs, and can
+ * turn require_signed off.
  *
  * Loading checks the whole document (syntax, keys, types, names, clashing
  * entries) but no plugin: options are checked against each plugin's schema

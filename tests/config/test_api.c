@@ -230,8 +230,13 @@ static void test_unsafe_file(void **state)
     expect_error(tenon_registry_load_config(reg, file), TENON_EUNSAFE, "tenon.json",
                  "writable by its group", NULL);
     tenon_registry_free(reg);
-    /* The registry's own relaxation applies to it as to plugins. */
+    /* Not even with the registry's relaxation for plugin files: the
+     * configuration can switch require_signed off. */
     reg = new_registry(NULL, TENON_REGISTRY_ALLOW_UNSAFE_FILES, NULL);
+    expect_error(tenon_registry_load_config(reg, file), TENON_EUNSAFE, "tenon.json", NULL);
+    tenon_registry_free(reg);
+    assert_int_equal(chmod(file, 0644), 0);
+    reg = registry(NULL);
     expect_ok(tenon_registry_load_config(reg, file));
     tenon_registry_free(reg);
     /* A folder is not a configuration. */
