@@ -154,18 +154,23 @@ static const unit duration_units[] = {
     {"h", 3600000000000LL}, {"d", 86400000000000LL},
 };
 
-static int parse_scaled(const char *t, const unit *units, size_t n_units, int64_t *out)
+static int parse_scaled(const char *t, const unit *units, size_t n_units, bool negative_ok,
+                        int64_t *out)
 {
     while (isspace((unsigned char)*t))
         t++;
     if (!*t)
         return TENON_EOPTTYPE;
+    /* Decimal, or hexadecimal after "0x": a leading zero is not octal
+     * ("010" is ten, and "08" is eight rather than an error). */
+    const char *digits = t + (*t == '+' || *t == '-');
+    int base = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X') ? 16 : 10;
     errno = 0;
     char *end;
-    long long v = strtoll(t, &end, 0);
+    long long v = strtoll(t, &end, base);
     if (end == t)
         return TENON_EOPTTYPE;
-    if (errno == ERANGE)
+    if (errno == ERANGE || (v < 0 && !negative_ok))
         return TENON_EOPTRANGE;
     const char *suffix = end;
     while (isspace((unsigned char)*suffix))
@@ -190,11 +195,12 @@ int tenon_parse_int(const char *text, tenon_opt_type type, int64_t *out)
     case TENON_OPT_BOOL:
         return parse_bool(text, out);
     case TENON_OPT_INT:
-        return parse_scaled(text, size_units, 1, out);
+        return parse_scaled(text, size_units, 1, true, out);
     case TENON_OPT_SIZE:
-        return parse_scaled(text, size_units, TENON__ARRAY_SIZE(size_units), out);
+        return parse_scaled(text, size_units, TENON__ARRAY_SIZE(size_units), false, out);
     case TENON_OPT_DURATION:
-        return parse_scaled(text, duration_units, TENON__ARRAY_SIZE(duration_units), out);
+        return parse_scaled(text, duration_units, TENON__ARRAY_SIZE(duration_units), false,
+                            out);
     default:
         return TENON_EINVAL;
     }
@@ -239,8 +245,11 @@ int tenon__value_parse(const tenon_option *opt, const char *text, tenon__value *
     case TENON_OPT_DURATION:
         rc = tenon_parse_int(text, opt->type, &out->i);
         if (rc == TENON_EOPTRANGE) {
-            snprintf(why, why_size, "expected %s that fits in 64 bits, got \"%s\"",
-                     type_example(opt->type), text);
+            /* Units hold no '-': one in a size or duration is a sign. */
+            snprintf(why, why_size, "expected %s that %s, got \"%s\"", type_example(opt->type),
+                     opt->type != TENON_OPT_INT && strchr(text, '-') ? "is not negative"
+                                                                     : "fits in 64 bits",
+                     text);
             return rc;
         }
         if (rc < 0) {
