@@ -782,6 +782,8 @@ static void test_options_checked_against_the_schema(void **state)
     expect_option_error(reg, "depth", "99999999999999999999", TENON_EOPTRANGE,
                         TEXTS("64 bits"));
     expect_option_error(reg, "block", "9000000P", TENON_EOPTRANGE, TEXTS("64 bits"));
+    expect_option_error(reg, "block", "-4k", TENON_EOPTRANGE, TEXTS("a size", "not negative"));
+    expect_option_error(reg, "timeout", "-1s", TENON_EOPTRANGE, TEXTS("not negative"));
     expect_option_error(reg, "ratio", "1.5", TENON_EOPTRANGE, TEXTS("from 0 to 1"));
     expect_option_error(reg, "mode", "medium", TENON_EOPTRANGE, TEXTS("fast|slow|auto"));
     expect_option_error(reg, "mode", "", TENON_EOPTRANGE, TEXTS("fast|slow|auto"));
