@@ -348,7 +348,7 @@ int tenon__cache_lookup(tenon_registry *reg, tenon_plugin *p, const struct stat 
     }
     tenon_plugin_desc *desc;
     tenon_error *error, *check_error;
-    int rc = tenon__cache_decode(&raw, &desc, &error, &check_error);
+    int rc = tenon__cache_decode(&raw, false, &desc, &error, &check_error);
     if (rc == TENON_ENOMEM)
         return rc;
     if (rc < 0) {

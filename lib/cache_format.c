@@ -330,8 +330,9 @@ static cstr get_str(cursor *c, size_t cap)
     uint16_t len = get_u16(c);
     if (!c->ok)
         return out;
-    if ((size_t)len >= cap || (size_t)(c->end - c->p) < (size_t)len + 1 || c->p[len] != '\0' ||
-        memchr(c->p, '\0', len)) {
+    /* A NUL inside would only shorten the string; descriptor strings are
+     * checked for control bytes anyway. */
+    if ((size_t)len >= cap || (size_t)(c->end - c->p) < (size_t)len + 1 || c->p[len] != '\0') {
         c->ok = false;
         return out;
     }
@@ -463,9 +464,20 @@ static void read_flat(cursor *c, flat_desc *f)
     }
 }
 
+/* No byte below 0x20 (NUL included) and no DEL, eight bytes at a time
+ * (bytes of 0x80 and up, UTF-8, are fine). */
 static bool printable(cstr s)
 {
-    for (size_t i = 0; i < s.len; i++) {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= s.len; i += 8) {
+        uint64_t w, del;
+        memcpy(&w, s.s + i, 8);
+        del = w ^ (0x7f * ones);
+        if (((w - 0x20 * ones) & ~w & highs) || ((del - ones) & ~del & highs))
+            return false;
+    }
+    for (; i < s.len; i++) {
         unsigned char ch = (unsigned char)s.s[i];
         if (ch < 0x20 || ch == 0x7f)
             return false;
@@ -688,7 +700,7 @@ static bool read_error(cursor *c, tenon_error *e)
     return true;
 }
 
-int tenon__cache_decode(const tenon__cache_raw *raw, tenon_plugin_desc **desc_out,
+int tenon__cache_decode(const tenon__cache_raw *raw, bool strict, tenon_plugin_desc **desc_out,
                         tenon_error **error_out, tenon_error **check_out)
 {
     *desc_out = NULL;
@@ -707,7 +719,7 @@ int tenon__cache_decode(const tenon__cache_raw *raw, tenon_plugin_desc **desc_ou
             desc = build_view(&f);
             if (!desc)
                 return tenon__nomem(TENON_STAGE_CACHE, NULL);
-            if (!defaults_ok(desc))
+            if (strict && !defaults_ok(desc))
                 what = "options.def";
         }
     }
@@ -802,7 +814,7 @@ int tenon_cache_parse(const void *data, size_t size, unsigned flags, tenon_cache
         tenon_cache_entry *e = &cache->entries[cache->n];
         tenon_plugin_desc *desc;
         tenon_error *error, *check;
-        if ((rc = tenon__cache_decode(&raw, &desc, &error, &check)) < 0)
+        if ((rc = tenon__cache_decode(&raw, true, &desc, &error, &check)) < 0)
             break;
         memcpy(cache->paths + path_off, raw.path, raw.path_len + 1);
         e->path = cache->paths + path_off;

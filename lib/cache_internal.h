@@ -97,11 +97,16 @@ TENON__HIDDEN int tenon__cache_next(const unsigned char *body, size_t body_size,
                                     size_t *offset, tenon__cache_raw *raw);
 
 /* Decodes an entry's descriptor, read error and check error (each NULL when
- * absent; descriptors are checked like ones read from plugin files, errors
- * are new tenon_error objects). On failure nothing is allocated. Errors:
- * TENON_ECACHE, TENON_ENOMEM. */
-TENON__HIDDEN int tenon__cache_decode(const tenon__cache_raw *raw, tenon_plugin_desc **desc,
-                                      tenon_error **error, tenon_error **check_error);
+ * absent; errors are new tenon_error objects). On failure nothing is
+ * allocated. Descriptors get the checks descriptor.c makes on a plugin
+ * file's, except that strict=false skips parsing option defaults: the
+ * registry's scans skip it because loading checks every option value
+ * anyway and a default that does not parse fails there cleanly; a
+ * default-parsing pass was a tenth of a warm scan. Errors: TENON_ECACHE,
+ * TENON_ENOMEM. */
+TENON__HIDDEN int tenon__cache_decode(const tenon__cache_raw *raw, bool strict,
+                                      tenon_plugin_desc **desc, tenon_error **error,
+                                      tenon_error **check_error);
 
 /* Realtime now in ns. */
 TENON__HIDDEN int64_t tenon__now_ns(void);

@@ -63,17 +63,22 @@ typedef struct source {
     const char *path;
 } source;
 
-/* Reads [0, want) of the source into *buf (reallocated). */
-static int read_prefix(const source *src, unsigned char **buf, size_t *have, size_t want)
+/* Reads [0, want) of the source into buf (grown when too small; scans
+ * reuse one buffer for every file). */
+static int read_prefix(const source *src, tenon__elf_buf *b, size_t *have, size_t want)
 {
     if (want > src->size)
         want = (size_t)src->size;
     if (want <= *have)
         return 0;
-    unsigned char *grown = tenon__realloc(*buf, want ? want : 1);
-    if (!grown)
-        return tenon__nomem(TENON_STAGE_SCAN, NULL);
-    *buf = grown;
+    if (want > b->cap) {
+        unsigned char *bigger = tenon__realloc(b->data, want);
+        if (!bigger)
+            return tenon__nomem(TENON_STAGE_SCAN, NULL);
+        b->data = bigger;
+        b->cap = want;
+    }
+    unsigned char *grown = b->data;
     if (src->image) {
         memcpy(grown + *have, src->image + *have, want - *have);
     } else {
@@ -151,9 +156,10 @@ static int check_ident(const source *src, const unsigned char *buf, size_t have)
 }
 
 /* The descriptor notes in one PT_NOTE segment; counts them and keeps the
- * first. */
+ * first one's payload as an offset into the image (libelf may hand out a
+ * copy of the segment, laid out the same, that dies with the Elf). */
 static int scan_segment(Elf *elf, const source *src, const GElf_Phdr *ph,
-                        void **raw, size_t *raw_size, int *found)
+                        size_t *raw_offset, size_t *raw_size, int *found)
 {
     Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)ph->p_offset, ph->p_filesz,
                                           ph->p_align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR);
@@ -170,10 +176,7 @@ static int scan_segment(Elf *elf, const source *src, const GElf_Phdr *ph,
         if (nh.n_type == TENON_NOTE_TYPE && nh.n_namesz == sizeof(TENON_NOTE_OWNER) &&
             memcmp(owner, TENON_NOTE_OWNER, sizeof(TENON_NOTE_OWNER)) == 0) {
             if (++*found == 1) {
-                *raw = tenon__malloc(nh.n_descsz ? nh.n_descsz : 1);
-                if (!*raw)
-                    return tenon__nomem(TENON_STAGE_SCAN, NULL);
-                memcpy(*raw, (const char *)data->d_buf + desc_off, nh.n_descsz);
+                *raw_offset = (size_t)ph->p_offset + desc_off;
                 *raw_size = nh.n_descsz;
             }
         }
@@ -182,25 +185,24 @@ static int scan_segment(Elf *elf, const source *src, const GElf_Phdr *ph,
     return 0;
 }
 
-static int read_note(const source *src, void **raw, size_t *raw_size)
+static int read_note(const source *src, tenon__elf_buf *b, const void **raw, size_t *raw_size)
 {
     pthread_once(&libelf_once, libelf_init);
     *raw = NULL;
     *raw_size = 0;
 
-    unsigned char *buf = NULL;
-    size_t have = 0;
+    size_t have = 0, raw_offset = 0;
     Elf *elf = NULL;
-    int rc = read_prefix(src, &buf, &have, FIRST_READ);
+    int rc = read_prefix(src, b, &have, FIRST_READ);
     if (rc < 0)
         goto out;
-    if ((rc = check_ident(src, buf, have)) < 0)
+    if ((rc = check_ident(src, b->data, have)) < 0)
         goto out;
 
     /* Up to two passes: the second one after reading far enough to cover
      * the note segments the first pass found beyond the buffer. */
     for (int pass = 0; pass < 2; pass++) {
-        elf = elf_memory((char *)buf, have);
+        elf = elf_memory((char *)b->data, have);
         GElf_Ehdr eh;
         if (!elf || !gelf_getehdr(elf, &eh)) {
             rc = tenon__fail(TENON_ENOTELF, TENON_STAGE_SCAN, NULL, src->path,
@@ -248,7 +250,7 @@ static int read_note(const source *src, void **raw, size_t *raw_size)
             }
             elf_end(elf);
             elf = NULL;
-            if ((rc = read_prefix(src, &buf, &have, (size_t)ph_end)) < 0)
+            if ((rc = read_prefix(src, b, &have, (size_t)ph_end)) < 0)
                 goto out;
             continue;
         }
@@ -286,7 +288,7 @@ static int read_note(const source *src, void **raw, size_t *raw_size)
             }
             elf_end(elf);
             elf = NULL;
-            if ((rc = read_prefix(src, &buf, &have, (size_t)notes_end)) < 0)
+            if ((rc = read_prefix(src, b, &have, (size_t)notes_end)) < 0)
                 goto out;
             continue;
         }
@@ -296,7 +298,7 @@ static int read_note(const source *src, void **raw, size_t *raw_size)
             GElf_Phdr ph;
             if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_NOTE)
                 continue;
-            if ((rc = scan_segment(elf, src, &ph, raw, raw_size, &found)) < 0)
+            if ((rc = scan_segment(elf, src, &ph, &raw_offset, raw_size, &found)) < 0)
                 goto out;
         }
         if (found == 0) {
@@ -313,18 +315,35 @@ static int read_note(const source *src, void **raw, size_t *raw_size)
                              "exactly one", found);
         } else {
             rc = 0;
+            *raw = b->data + raw_offset;
         }
         goto out;
     }
 out:
     if (elf)
         elf_end(elf);
-    tenon__free(buf);
-    if (rc < 0) {
-        tenon__free(*raw);
-        *raw = NULL;
+    if (rc < 0)
         *raw_size = 0;
+    return rc;
+}
+
+/* The payload in a buffer of its own, for callers that keep it. */
+static int read_note_copy(const source *src, void **raw, size_t *raw_size)
+{
+    tenon__elf_buf b = {NULL, 0};
+    const void *in_place;
+    *raw = NULL;
+    int rc = read_note(src, &b, &in_place, raw_size);
+    if (rc == 0) {
+        *raw = tenon__malloc(*raw_size ? *raw_size : 1);
+        if (*raw)
+            memcpy(*raw, in_place, *raw_size);
+        else
+            rc = tenon__nomem(TENON_STAGE_SCAN, NULL);
     }
+    tenon__free(b.data);
+    if (rc < 0)
+        *raw_size = 0;
     return rc;
 }
 
@@ -332,12 +351,19 @@ int tenon__elf_read_note(int fd, off_t file_size, const char *path, void **raw,
                          size_t *raw_size)
 {
     source src = {fd, NULL, (uint64_t)file_size, path};
-    return read_note(&src, raw, raw_size);
+    return read_note_copy(&src, raw, raw_size);
+}
+
+int tenon__elf_read_note_in(int fd, off_t file_size, const char *path, tenon__elf_buf *buf,
+                            const void **raw, size_t *raw_size)
+{
+    source src = {fd, NULL, (uint64_t)file_size, path};
+    return read_note(&src, buf, raw, raw_size);
 }
 
 int tenon__elf_read_note_memory(const void *image, size_t size, const char *path, void **raw,
                                 size_t *raw_size)
 {
     source src = {-1, image, size, path};
-    return read_note(&src, raw, raw_size);
+    return read_note_copy(&src, raw, raw_size);
 }

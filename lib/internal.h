@@ -103,6 +103,16 @@ TENON__HIDDEN int tenon__elf_read_note(int fd, off_t file_size, const char *path
 TENON__HIDDEN int tenon__elf_read_note_memory(const void *image, size_t size,
                                               const char *path, void **raw,
                                               size_t *raw_size);
+/* The file's first bytes, read into a buffer reused across calls. */
+typedef struct tenon__elf_buf {
+    unsigned char *data; /* free with tenon__free */
+    size_t cap;
+} tenon__elf_buf;
+/* Same as tenon__elf_read_note, without copying: *raw points into
+ * buf->data until the next call with buf. Scans read every file this way. */
+TENON__HIDDEN int tenon__elf_read_note_in(int fd, off_t file_size, const char *path,
+                                          tenon__elf_buf *buf, const void **raw,
+                                          size_t *raw_size);
 
 /* ---- path_policy.c ------------------------------------------------------- */
 

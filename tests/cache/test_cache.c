@@ -260,6 +260,52 @@ static void test_unchanged_not_written(void **state)
     assert_int_equal(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
 }
 
+/* Scans list a folder's files in strcmp order of their names (the
+ * registry's index order decides between plugins of one name), whatever
+ * prefixes and lengths the names have. */
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_scan_order(void **state)
+{
+    env *e = *state;
+    enum { N = 400 };
+    char *names[N];
+    srand(7);
+    static const char *const prefixes[] = {"", "a", "aa", "plugin-", "plugin-io-", "z", "\xc3\xa9"};
+    for (int i = 0; i < N; i++) {
+        char name[64];
+        int len = snprintf(name, sizeof(name), "%s", prefixes[rand() % 7]);
+        int extra = rand() % 6;
+        for (int k = 0; k < extra; k++)
+            name[len++] = "ab-_.9Zz"[rand() % 8];
+        snprintf(name + len, sizeof(name) - (size_t)len, "%d.so", i % 37 == 0 ? i : rand() % 50);
+        names[i] = strdup(name);
+        /* Hidden files are not plugins; a name twice is one file. */
+        if (name[0] == '.' || access(tmp_path(e->plugins, name), F_OK) == 0) {
+            free(names[i]);
+            names[i] = NULL;
+            continue;
+        }
+        copy_file(fx_path("chain_c.so"), tmp_path(e->plugins, name));
+    }
+    int n = 0;
+    for (int i = 0; i < N; i++)
+        if (names[i])
+            names[n++] = names[i];
+    qsort(names, (size_t)n, sizeof(char *), compare_strings);
+    tenon_registry *reg = open_reg(e->plugins, NULL, 0, 0, NULL);
+    assert_int_equal(tenon_registry_count(reg), (size_t)n);
+    for (int i = 0; i < n; i++) {
+        const char *path = tenon_plugin_path(tenon_registry_at(reg, (size_t)i));
+        assert_string_equal(strrchr(path, '/') + 1, names[i]);
+        free(names[i]);
+    }
+    tenon_registry_free(reg);
+}
+
 /* ---- Change detection ------------------------------------------------------ */
 
 static void test_change_detection(void **state)
@@ -978,6 +1024,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_warm_scan_equals_cold, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unchanged_not_written, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_detection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_racy_file_not_cached, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cached_failure_forgotten_on_change, setup,
