@@ -368,7 +368,6 @@ void tenon_registry_free(tenon_registry *reg)
     tenon__map_free(&reg->instance_by_name);
     tenon__free(reg->app);
     tenon__config_free_all(reg);
-    tenon__config_free_all(reg);
     tenon__trust_free(&reg->trust);
     pthread_mutex_destroy(&reg->lock);
     pthread_mutex_destroy(&reg->load_lock);
@@ -465,8 +464,6 @@ static bool has_reason_status(tenon_status s)
 
 void tenon__registry_select(tenon_registry *reg)
 {
-    /* tenon.json first: its decisions feed the disabled statuses below. */
-    tenon__config_select(reg);
     /* tenon.json first: its decisions feed the disabled statuses below. */
     tenon__config_select(reg);
     /* 1. Which plugin of each name is active: only readable, compatible
