@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -593,13 +594,13 @@ static void test_integrity_settings(void **state)
 
 typedef struct shared {
     tenon_registry *reg;
-    volatile int stop;
+    atomic_int stop;
 } shared;
 
 static void *reader(void *arg)
 {
     shared *s = arg;
-    while (!s->stop) {
+    while (!atomic_load(&s->stop)) {
         const char *module, *iface;
         const tenon_options *opts;
         if (tenon_config_instance(s->reg, "tcp-proxy1", &module, &iface, &opts) == 0) {
@@ -633,7 +634,7 @@ static void test_threads(void **state)
         if (i == 100)
             assert_true(tenon_registry_apply_config(s.reg) >= 0);
     }
-    s.stop = 1;
+    atomic_store(&s.stop, 1);
     for (int i = 0; i < 4; i++)
         pthread_join(t[i], NULL);
     tenon_registry_free(s.reg);
