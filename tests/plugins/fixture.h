@@ -27,11 +27,12 @@ static inline int fx_init(tenon_plugin *self, const tenon_host_api *host)
     return 0;
 }
 
+/* The host table is the same for every registry; a plugin loaded by two
+ * registries of one process shares one mapping (and these statics), so
+ * fini does not clear them. */
 static inline void fx_fini(tenon_plugin *self)
 {
     fx_host->log(self, TENON_LOG_INFO, "fini");
-    fx_host = NULL;
-    fx_self = NULL;
 }
 
 /* The interface most fixtures provide, so hosts can make instances. */

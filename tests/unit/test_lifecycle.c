@@ -882,6 +882,44 @@ static void test_log_levels(void **state)
     tenon_registry_free(reg);
 }
 
+static void test_two_registries_share_a_file(void **state)
+{
+    fixture *f = *state;
+    copy_fixtures(f->dir, "good_unloadable", "good_basic", NULL);
+    snapshot empty;
+    tenon_registry *probe = new_registry(NULL, 0, NULL);
+    take_snapshot(probe, &empty);
+    tenon_registry_free(probe);
+
+    tenon_registry *r1 = new_registry(f->dir, 0, NULL);
+    tenon_registry *r2 = new_registry(f->dir, 0, NULL);
+    const fx_table *t1, *t2;
+    expect_ok(tenon_interface(r1, "good_unloadable", FX_IFACE, 1, (const void **)&t1, NULL));
+    expect_ok(tenon_interface(r2, "good_unloadable", FX_IFACE, 1, (const void **)&t2, NULL));
+    expect_ok(tenon_registry_load(r2, "good_basic", NULL));
+    /* One file, one mapping, loaded through one reserved descriptor. */
+    assert_ptr_equal(t1, t2);
+    int objects = 0;
+    dl_iterate_phdr(count_fd_object, &objects);
+    assert_int_equal(objects, empty.fd_objects + 2);
+    /* Unloading it from one registry leaves the other's copy working. */
+    expect_ok(tenon_plugin_unload(find(r1, "good_unloadable")));
+    assert_string_equal(t2->name(), "good_unloadable");
+    expect_ok(tenon_plugin_unload(find(r2, "good_unloadable")));
+    /* And it loads again in both. */
+    expect_ok(tenon_interface(r1, "good_unloadable", FX_IFACE, 1, (const void **)&t1, NULL));
+    expect_ok(tenon_interface(r2, "good_unloadable", FX_IFACE, 1, (const void **)&t2, NULL));
+    assert_string_equal(t1->name(), "good_unloadable");
+    tenon_registry_free(r1);
+    assert_string_equal(t2->name(), "good_unloadable");
+    tenon_registry_free(r2);
+    /* Nothing stays mapped or open. */
+    int after_objects = 0;
+    dl_iterate_phdr(count_fd_object, &after_objects);
+    assert_int_equal(after_objects, empty.fd_objects);
+    assert_int_equal(count_open_fds(), empty.open_fds);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -911,6 +949,7 @@ int main(void)
         T(test_required_option),
         T(test_instance_init_failure),
         T(test_log_levels),
+        T(test_two_registries_share_a_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
