@@ -77,9 +77,10 @@ TENON_API const char *tenon_config_file(tenon_registry *reg);
  * plugin is broken, its options do not match its schema, a dependency is
  * missing, init fails, the instance fails) does what "on_error" says:
  * "fail" stops and returns the error, "warn" logs a warning and goes on,
- * "skip" goes on (debug log). Failures that need no plugin code to find
- * (every one but init and instance failures) are found before any plugin
- * is loaded, so a stopping one leaves the registry as it was.
+ * "skip" goes on (debug log). Failures the descriptors show (all but a
+ * hash or signature that does not match, and init and instance_init
+ * failures) are found before any plugin is loaded, so a stopping one loads
+ * nothing, and the configuration may be applied again.
  *
  * Scans the search path first. A configuration applies once: a second call
  * returns TENON_ESTATE. Without a configuration, returns 0 and does nothing.
