@@ -504,6 +504,37 @@ static void test_plugin_path_environment(void **state)
     unsetenv("TENON_PLUGIN_PATH");
 }
 
+/* Runs the helper (or its setgid copy) with TENON_PLUGIN_PATH set and
+ * returns what it prints. */
+static void run_helper(const char *exe, const char *env_path, char *out, size_t size)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof(cmd), "TENON_PLUGIN_PATH='%s' '%s'", env_path, exe);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    out[0] = '\0';
+    if (!fgets(out, (int)size, p))
+        out[0] = '\0';
+    assert_int_equal(pclose(p), 0);
+}
+
+static void test_plugin_path_ignored_when_secure(void **state)
+{
+    fixture *f = *state;
+    char out[256];
+    run_helper(SECURE_ENV_HELPER, f->dir, out, sizeof(out));
+    assert_string_equal(out, "secure=0 paths=1\n");
+    if (geteuid() != 0)
+        skip(); /* making a setgid copy for another group needs root */
+    const char *copy = tmp_path(f->dir, "helper");
+    copy_file(SECURE_ENV_HELPER, copy);
+    assert_int_equal(chown(copy, 0, 65534), 0);
+    assert_int_equal(chmod(copy, 02755), 0);
+    run_helper(copy, f->dir, out, sizeof(out));
+    /* setgid: the environment belongs to a less trusted user. */
+    assert_string_equal(out, "secure=1 paths=0\n");
+}
+
 static void test_default_folder(void **state)
 {
     (void)state;
@@ -619,6 +650,7 @@ int main(void)
         T(test_same_name_in_two_folders),
         T(test_add_file),
         T(test_plugin_path_environment),
+        T(test_plugin_path_ignored_when_secure),
         T(test_default_folder),
         T(test_load_all),
         T(test_file_swapped_after_scan),
