@@ -114,11 +114,14 @@ static tenon_plugin *find_any(tenon_registry *reg, const char *name)
     return NULL;
 }
 
+/* Plugin file entries (folder listings not counted). */
 static size_t cache_entries(const char *path)
 {
     tenon_cache *c;
     expect_ok(tenon_cache_read(path, &c));
-    size_t n = tenon_cache_count(c);
+    size_t n = 0;
+    for (size_t i = 0; i < tenon_cache_count(c); i++)
+        n += !tenon_cache_at(c, i)->folder;
     tenon_cache_free(c);
     return n;
 }
@@ -349,6 +352,7 @@ static void test_change_detection(void **state)
     st = run(e, NULL);
     assert_int_equal(st.files_read, 0);
     assert_int_equal(st.cache_hits, 4);
+    /* The folder's new listing is too fresh to cache yet. */
     assert_int_equal(st.entries_written, 4);
     assert_int_equal(cache_entries(e->cache), 4);
 
@@ -371,6 +375,44 @@ static void test_change_detection(void **state)
     assert_int_equal(st.cache_hits, 5);
 }
 
+/* A folder whose identity is unchanged is not read again; adding a file
+ * changes it, even when its mtime is put back. */
+static void test_folder_listing(void **state)
+{
+    env *e = *state;
+    copy_fixtures(e->plugins, "chain_c", "dia_base", NULL);
+    settle();
+    tenon_cache_stats st = run(e, NULL);
+    assert_int_equal(st.cache_folder_hits, 0);
+    st = run(e, NULL);
+    assert_int_equal(st.cache_folder_hits, 1);
+    assert_int_equal(st.files_read, 0);
+
+    struct stat old;
+    assert_int_equal(stat(e->plugins, &old), 0);
+    copy_fixture(e->plugins, "ver_b", NULL);
+    struct timespec times[2] = {old.st_atim, old.st_mtim};
+    assert_int_equal(utimensat(AT_FDCWD, e->plugins, times, 0), 0);
+    settle();
+    tenon_registry *reg = open_reg(e->plugins, e->cache, 0, 0, NULL);
+    st = stats_of(reg);
+    assert_int_equal(st.cache_folder_hits, 0);
+    assert_int_equal(st.files_read, 1);
+    assert_non_null(tenon_registry_find(reg, "ver_b"));
+    tenon_registry_free(reg);
+
+    /* A file removed: the listing is read again, the file is gone. */
+    assert_int_equal(unlink(tmp_path(e->plugins, "dia_base.so")), 0);
+    settle();
+    reg = open_reg(e->plugins, e->cache, 0, 0, NULL);
+    assert_int_equal(stats_of(reg).cache_folder_hits, 0);
+    assert_int_equal(tenon_registry_count(reg), 2);
+    tenon_registry_free(reg);
+    st = run(e, NULL);
+    assert_int_equal(st.cache_folder_hits, 1);
+    assert_int_equal(st.cache_hits, 2);
+}
+
 /* A file changed right before the scan is read but not cached: its
  * timestamps could stay put through another change. */
 static void test_racy_file_not_cached(void **state)
@@ -379,11 +421,11 @@ static void test_racy_file_not_cached(void **state)
     copy_fixture(e->plugins, "chain_c", NULL);
     tenon_cache_stats st = run(e, NULL);
     assert_int_equal(st.files_read, 1);
-    assert_int_equal(st.entries_written, 0);
+    assert_int_equal(st.entries_written, 0); /* nor is the folder's listing */
     settle();
     st = run(e, NULL);
     assert_int_equal(st.files_read, 1);
-    assert_int_equal(st.entries_written, 1);
+    assert_int_equal(st.entries_written, 2);
     assert_int_equal(run(e, NULL).files_read, 0);
 }
 
@@ -856,7 +898,7 @@ static void test_parse_mutations(void **state)
     unsigned char *image = read_file(e->cache, &size);
     tenon_cache *c;
     expect_ok(tenon_cache_parse(image, size, 0, &c));
-    assert_int_equal(tenon_cache_count(c), 3);
+    assert_int_equal(tenon_cache_count(c), 4); /* three files and their folder */
     tenon_cache_free(c);
     unsigned char *copy = malloc(size);
     srand(12345);
@@ -1027,6 +1069,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scan_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change_detection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_racy_file_not_cached, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_folder_listing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cached_failure_forgotten_on_change, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cached_crash, setup, teardown),

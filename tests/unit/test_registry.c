@@ -287,6 +287,27 @@ static void test_load_broken_code(void **state)
     tenon_registry_free(reg);
 }
 
+static void test_code_disagrees_with_descriptor(void **state)
+{
+    fixture *f = *state;
+    copy_fixtures(f->dir, "bad_impl_undeclared", "bad_impl_missing", "bad_impl_version",
+                  "bad_impl_nosize", NULL);
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    expect_error(tenon_registry_load(reg, "bad_impl_undeclared", NULL), TENON_EMISMATCH,
+                 "bad_impl_undeclared", "implements interface \"fixture.dep\"",
+                 "does not declare", NULL);
+    expect_error(tenon_registry_load(reg, "bad_impl_missing", NULL), TENON_EMISMATCH,
+                 "bad_impl_missing", "declares interface \"fixture.dep\"",
+                 "implements none", NULL);
+    expect_error(tenon_registry_load(reg, "bad_impl_version", NULL), TENON_EMISMATCH,
+                 "bad_impl_version", "table is version 2", "declares version 1", NULL);
+    expect_error(tenon_registry_load(reg, "bad_impl_nosize", NULL), TENON_EMISMATCH,
+                 "bad_impl_nosize", "struct_size 0", NULL);
+    /* Refused before init. */
+    assert_string_equal(captured_events(&f->cap), "");
+    tenon_registry_free(reg);
+}
+
 static void test_load_crashing_init_in_a_child(void **state)
 {
     fixture *f = *state;
@@ -645,6 +666,7 @@ int main(void)
         T(test_unsafe_folder),
         T(test_load_good),
         T(test_load_broken_code),
+        T(test_code_disagrees_with_descriptor),
         T(test_load_crashing_init_in_a_child),
         T(test_symlinked_plugin),
         T(test_same_name_in_two_folders),
