@@ -21,6 +21,15 @@ typedef struct index_slot {
     uint32_t len;    /* of its path */
 } index_slot;
 
+/* A folder's listing taken by this registry, to be cached. */
+typedef struct listing {
+    char *dir;
+    struct stat st; /* the folder's, taken before it was read */
+    int64_t read_ns;
+    char *names; /* n NUL-terminated names, sorted */
+    size_t n, names_size;
+} listing;
+
 typedef struct tenon__cache {
     char *path;
     unsigned flags;
@@ -28,6 +37,9 @@ typedef struct tenon__cache {
     bool changed; /* the file no longer matches what is known */
     bool loaded;  /* the file was read for the current scan */
     bool file_ok; /* ... and it was a valid cache */
+    /* An entry failed to decode: nothing more is used from the image,
+     * which stays until the scan ends (names from it may be in use). */
+    bool poisoned;
 
     unsigned char *image;
     const unsigned char *body;
@@ -39,6 +51,8 @@ typedef struct tenon__cache {
 
     char **dirs; /* canonical folders scanned: their deleted files' entries go */
     size_t n_dirs, cap_dirs;
+    listing *listings; /* read by this registry, not yet written */
+    size_t n_listings, cap_listings;
 
     tenon_cache_stats stats;
 } tenon__cache;
@@ -188,6 +202,18 @@ static void drop_image(tenon__cache *c)
     c->slots = NULL;
     c->cap = 0;
     c->hits = 0;
+    c->poisoned = false;
+}
+
+static void free_listings(tenon__cache *c)
+{
+    for (size_t i = 0; i < c->n_listings; i++) {
+        tenon__free(c->listings[i].dir);
+        tenon__free(c->listings[i].names);
+    }
+    tenon__free(c->listings);
+    c->listings = NULL;
+    c->n_listings = c->cap_listings = 0;
 }
 
 static const index_slot *index_find(const tenon__cache *c, const char *path, size_t len,
@@ -306,7 +332,102 @@ bool tenon__cache_loaded(const tenon_registry *reg)
 
 bool tenon__cache_usable(const tenon_registry *reg)
 {
-    return reg->cache && reg->cache->image;
+    return reg->cache && reg->cache->image && !reg->cache->poisoned;
+}
+
+static bool same_key(const tenon__cache_raw *raw, const struct stat *st)
+{
+    return raw->dev == (uint64_t)st->st_dev && raw->ino == (uint64_t)st->st_ino &&
+           raw->size_bytes == (int64_t)st->st_size && raw->mtime_ns == stat_ns(&st->st_mtim) &&
+           raw->ctime_ns == stat_ns(&st->st_ctim);
+}
+
+/* The entry for path, or 0 (raw filled on 1). */
+static int find_entry(tenon__cache *c, const char *path, tenon__cache_raw *raw)
+{
+    if (!c->image || c->poisoned)
+        return 0;
+    size_t len = strlen(path);
+    const index_slot *s = index_find(c, path, len, path_hash(path, len));
+    if (!s)
+        return 0;
+    size_t off = s->offset;
+    /* Indexed entries were read once already. */
+    return tenon__cache_next(c->body, c->body_size, &off, raw) == 1;
+}
+
+static void poison(tenon_registry *reg, tenon__cache *c)
+{
+    /* Checksums matched, so this is no accident: trust none of it. */
+    char message[TENON_ERROR_TEXT_MAX];
+    tenon__strlcpy(message, tenon_last_error()->message, sizeof(message));
+    cache_warn(reg, c, "ignoring the registry cache %s: %s; it is rebuilt", c->path, message);
+    c->stats.cache_ignored++;
+    c->changed = true;
+    c->file_ok = false;
+    c->poisoned = true;
+}
+
+int tenon__cache_listing(tenon_registry *reg, const char *dir, const struct stat *st,
+                         const char ***names, size_t *n)
+{
+    tenon__cache *c = reg->cache;
+    tenon__cache_raw raw;
+    if (!c || !find_entry(c, dir, &raw) || !(raw.flags & TENON__CACHE_E_FOLDER))
+        return 0;
+    if (!same_key(&raw, st)) {
+        c->stats.cache_stale++;
+        c->changed = true;
+        return 0;
+    }
+    int rc = tenon__cache_folder_names(&raw, names, n);
+    if (rc == TENON_ENOMEM)
+        return rc;
+    if (rc < 0) {
+        poison(reg, c);
+        return 0;
+    }
+    c->hits++;
+    c->stats.cache_folder_hits++;
+    return 1;
+}
+
+int tenon__cache_note_listing(tenon_registry *reg, const char *dir, const struct stat *st,
+                              char *const *names, size_t n)
+{
+    tenon__cache *c = reg->cache;
+    if (!c)
+        return 0;
+    size_t size = 0;
+    for (size_t i = 0; i < n; i++)
+        size += strlen(names[i]) + 1;
+    listing l = {tenon__strdup(dir), *st, tenon__now_ns(), tenon__malloc(size ? size : 1), n,
+                 size};
+    if (!l.dir || !l.names ||
+        tenon__grow((void **)&c->listings, &c->cap_listings, c->n_listings + 1,
+                    sizeof(listing)) < 0) {
+        tenon__free(l.dir);
+        tenon__free(l.names);
+        return tenon__nomem(TENON_STAGE_SCAN, NULL);
+    }
+    for (size_t i = 0, off = 0; i < n; i++) {
+        size_t len = strlen(names[i]) + 1;
+        memcpy(l.names + off, names[i], len);
+        off += len;
+    }
+    /* A newer listing of the same folder replaces the older one. */
+    for (size_t i = 0; i < c->n_listings; i++) {
+        if (strcmp(c->listings[i].dir, dir) == 0) {
+            tenon__free(c->listings[i].dir);
+            tenon__free(c->listings[i].names);
+            c->listings[i] = l;
+            c->changed = true;
+            return 0;
+        }
+    }
+    c->listings[c->n_listings++] = l;
+    c->changed = true;
+    return 0;
 }
 
 int tenon__cache_scan_dir(tenon_registry *reg, const char *dir)
@@ -329,19 +450,10 @@ int tenon__cache_scan_dir(tenon_registry *reg, const char *dir)
 int tenon__cache_lookup(tenon_registry *reg, tenon_plugin *p, const struct stat *st)
 {
     tenon__cache *c = reg->cache;
-    if (!c || !c->image)
-        return 0;
-    size_t len = strlen(p->path);
-    const index_slot *s = index_find(c, p->path, len, path_hash(p->path, len));
-    if (!s)
-        return 0;
-    size_t off = s->offset;
     tenon__cache_raw raw;
-    if (tenon__cache_next(c->body, c->body_size, &off, &raw) != 1)
-        return 0; /* indexed entries were read once already */
-    if (raw.dev != (uint64_t)st->st_dev || raw.ino != (uint64_t)st->st_ino ||
-        raw.size_bytes != (int64_t)st->st_size || raw.mtime_ns != stat_ns(&st->st_mtim) ||
-        raw.ctime_ns != stat_ns(&st->st_ctim)) {
+    if (!c || !find_entry(c, p->path, &raw) || (raw.flags & TENON__CACHE_E_FOLDER))
+        return 0;
+    if (!same_key(&raw, st)) {
         c->stats.cache_stale++;
         c->changed = true;
         return 0;
@@ -352,15 +464,7 @@ int tenon__cache_lookup(tenon_registry *reg, tenon_plugin *p, const struct stat 
     if (rc == TENON_ENOMEM)
         return rc;
     if (rc < 0) {
-        /* Checksums matched, so this is no accident: trust none of it. */
-        char message[TENON_ERROR_TEXT_MAX];
-        tenon__strlcpy(message, tenon_last_error()->message, sizeof(message));
-        cache_warn(reg, c, "ignoring the registry cache %s: %s; it is rebuilt", c->path,
-                   message);
-        c->stats.cache_ignored++;
-        c->changed = true;
-        c->file_ok = false;
-        drop_image(c);
+        poison(reg, c);
         return 0;
     }
     p->dev = st->st_dev;
@@ -612,7 +716,7 @@ static int save(tenon_registry *reg, tenon__cache *c, bool force)
 
     tenon__lock(reg);
     seen.cap = 16;
-    while (seen.cap < reg->n_plugins * 2)
+    while (seen.cap < (reg->n_plugins + c->n_listings) * 2)
         seen.cap *= 2;
     seen.slots = tenon__calloc(seen.cap, sizeof(index_slot));
     if (!seen.slots)
@@ -651,6 +755,48 @@ static int save(tenon_registry *reg, tenon__cache *c, bool force)
     size_t n_registry = n;
     tenon__unlock(reg);
 
+    /* Folder listings taken by this registry. */
+    for (size_t i = 0; rc == 0 && i < c->n_listings; i++) {
+        const listing *l = &c->listings[i];
+        const char **names = tenon__malloc((l->n ? l->n : 1) * sizeof(char *));
+        if (!names) {
+            rc = tenon__nomem(TENON_STAGE_CACHE, NULL);
+            break;
+        }
+        for (size_t k = 0, off = 0; k < l->n; k++) {
+            names[k] = l->names + off;
+            off += strlen(l->names + off) + 1;
+        }
+        /* The same racy rule as for files: a folder changed within a tick
+         * of its reading may change again unseen. */
+        int64_t m = stat_ns(&l->st.st_mtim), ct = stat_ns(&l->st.st_ctim);
+        bool coarse = m % 1000000000 == 0 && ct % 1000000000 == 0;
+        if ((m > ct ? m : ct) <= l->read_ns - (coarse ? 2000000000ll : 100000000ll)) {
+            tenon_cache_entry e = {
+                .path = l->dir,
+                .dev = (uint64_t)l->st.st_dev,
+                .ino = (uint64_t)l->st.st_ino,
+                .size = (int64_t)l->st.st_size,
+                .mtime_ns = m,
+                .ctime_ns = ct,
+                .read_ns = l->read_ns,
+                .folder = true,
+                .names = names,
+                .n_names = l->n,
+            };
+            tenon__cache_encode(&body, &e);
+            n++;
+        }
+        tenon__free(names);
+        size_t len = strlen(l->dir);
+        uint64_t hash = path_hash(l->dir, len);
+        size_t mask = seen.cap - 1, k = hash & mask;
+        while (seen.slots[k].hash)
+            k = (k + 1) & mask;
+        /* Marked as no registry plugin: compared by path below. */
+        seen.slots[k] = (index_slot){hash, UINT32_MAX - (uint32_t)i, (uint32_t)len};
+    }
+
     size_t kept_old = 0;
     if (rc == 0 && c->image) {
         size_t off = 0;
@@ -660,9 +806,14 @@ static int save(tenon_registry *reg, tenon__cache *c, bool force)
             bool known = false;
             tenon__lock(reg);
             for (size_t k = hash & (seen.cap - 1); seen.slots[k].hash && !known;
-                 k = (k + 1) & (seen.cap - 1))
+                 k = (k + 1) & (seen.cap - 1)) {
+                uint32_t who = seen.slots[k].offset;
+                const char *have = who > UINT32_MAX - c->n_listings
+                                       ? c->listings[UINT32_MAX - who].dir
+                                       : reg->plugins[who]->path;
                 known = seen.slots[k].hash == hash && seen.slots[k].len == raw.path_len &&
-                        strcmp(reg->plugins[seen.slots[k].offset]->path, raw.path) == 0;
+                        strcmp(have, raw.path) == 0;
+            }
             tenon__unlock(reg);
             if (known) {
                 kept_old++; /* replaced by the registry's record, or rightly dropped */
@@ -712,6 +863,7 @@ static int save(tenon_registry *reg, tenon__cache *c, bool force)
     }
     c->changed = false;
     c->file_ok = true;
+    free_listings(c); /* written, and current: carried over from now on */
     /* The file now holds exactly these entries. */
     c->n_entries = n;
     c->hits = n;
@@ -842,6 +994,7 @@ static void cache_free(tenon__cache *c)
     if (!c)
         return;
     drop_image(c);
+    free_listings(c);
     for (size_t i = 0; i < c->n_dirs; i++)
         tenon__free(c->dirs[i]);
     tenon__free(c->dirs);

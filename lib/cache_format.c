@@ -153,9 +153,10 @@ static void encode_desc(tenon__bytes *b, const tenon_plugin_desc *d)
 void tenon__cache_encode(tenon__bytes *out, const tenon_cache_entry *e)
 {
     size_t start = out->len;
-    uint16_t flags = (uint16_t)((e->desc ? TENON__CACHE_E_DESC : 0) |
-                                (e->error ? TENON__CACHE_E_ERROR : 0));
-    uint8_t check = (uint8_t)e->check;
+    uint16_t flags = e->folder ? (uint16_t)TENON__CACHE_E_FOLDER
+                               : (uint16_t)((e->desc ? TENON__CACHE_E_DESC : 0) |
+                                            (e->error ? TENON__CACHE_E_ERROR : 0));
+    uint8_t check = e->folder ? TENON_CHECK_NONE : (uint8_t)e->check;
     if (check == TENON_CHECK_FAILED && !e->check_error)
         check = TENON_CHECK_NONE;
     add_u32(out, 0); /* size, patched below */
@@ -170,12 +171,18 @@ void tenon__cache_encode(tenon__bytes *out, const tenon_cache_entry *e)
     add_u64(out, (uint64_t)e->read_ns);
     add_u64(out, (uint64_t)e->checked_ns);
     add_str(out, e->path);
-    if (e->desc)
-        encode_desc(out, e->desc);
-    if (e->error)
-        encode_error(out, e->error);
-    if (check == TENON_CHECK_FAILED)
-        encode_error(out, e->check_error);
+    if (e->folder) {
+        add_u32(out, (uint32_t)e->n_names);
+        for (size_t i = 0; i < e->n_names; i++)
+            add_str(out, e->names[i]);
+    } else {
+        if (e->desc)
+            encode_desc(out, e->desc);
+        if (e->error)
+            encode_error(out, e->error);
+        if (check == TENON_CHECK_FAILED)
+            encode_error(out, e->check_error);
+    }
     static const unsigned char zeros[8];
     tenon__bytes_add(out, zeros, (8 - (out->len - start) % 8) % 8);
     if (out->failed)
@@ -370,12 +377,15 @@ int tenon__cache_next(const unsigned char *body, size_t body_size, size_t *offse
     raw->read_ns = (int64_t)get_u64(&c);
     raw->checked_ns = (int64_t)get_u64(&c);
     cstr path = get_str(&c, TENON_ERROR_PATH_MAX);
-    if (!c.ok || reserved || raw->flags & ~(TENON__CACHE_E_DESC | TENON__CACHE_E_ERROR) ||
-        raw->check > TENON_CHECK_FAILED)
+    bool folder = raw->flags == TENON__CACHE_E_FOLDER;
+    if (!c.ok || reserved ||
+        raw->flags & ~(TENON__CACHE_E_DESC | TENON__CACHE_E_ERROR | TENON__CACHE_E_FOLDER) ||
+        raw->check > TENON_CHECK_FAILED || (folder && raw->check))
         return bad("entry at byte %zu is malformed", off);
     if (path.len == 0 || path.s[0] != '/')
         return bad("entry at byte %zu names no absolute file", off);
-    if (!(raw->flags & (TENON__CACHE_E_DESC | TENON__CACHE_E_ERROR)))
+    if (!folder && (!(raw->flags & (TENON__CACHE_E_DESC | TENON__CACHE_E_ERROR)) ||
+                    (raw->flags & TENON__CACHE_E_FOLDER)))
         return bad("entry at byte %zu (%s) holds neither a descriptor nor an error", off,
                    path.s);
     raw->path = path.s;
@@ -759,6 +769,49 @@ int tenon__cache_decode(const tenon__cache_raw *raw, bool strict, tenon_plugin_d
     return 0;
 }
 
+/* ---- Folders --------------------------------------------------------------- */
+
+/* The rule of scan.c's is_plugin_file_name, and no '/'. */
+static bool plugin_file_name_ok(cstr s)
+{
+    return s.len > 3 && s.len <= 255 && s.s[0] != '.' && !memchr(s.s, '/', s.len) &&
+           memcmp(s.s + s.len - 3, ".so", 3) == 0;
+}
+
+int tenon__cache_folder_names(const tenon__cache_raw *raw, const char ***names_out, size_t *n_out)
+{
+    *names_out = NULL;
+    *n_out = 0;
+    cursor c = {raw->payload, raw->end, true};
+    uint32_t n = get_u32(&c);
+    /* Each name takes at least 6 bytes: the bound keeps the allocation
+     * proportional to the entry. */
+    if (!c.ok || n > (size_t)(c.end - c.p) / 6)
+        return bad("folder entry for %s is malformed: impossible name count", raw->path);
+    const char **names = tenon__malloc((n ? n : 1) * sizeof(char *));
+    if (!names)
+        return tenon__nomem(TENON_STAGE_CACHE, NULL);
+    cstr prev = {NULL, 0};
+    for (uint32_t i = 0; i < n; i++) {
+        cstr name = get_str(&c, 256);
+        if (!c.ok || !plugin_file_name_ok(name) || (prev.s && strcmp(prev.s, name.s) >= 0)) {
+            tenon__free(names);
+            return bad("folder entry for %s is malformed: bad or unsorted file name",
+                       raw->path);
+        }
+        names[i] = name.s;
+        prev = name;
+    }
+    static const unsigned char zeros[8];
+    if ((size_t)(c.end - c.p) >= 8 || memcmp(c.p, zeros, (size_t)(c.end - c.p)) != 0) {
+        tenon__free(names);
+        return bad("folder entry for %s is malformed: it has trailing bytes", raw->path);
+    }
+    *names_out = names;
+    *n_out = n;
+    return 0;
+}
+
 /* ---- Public reading -------------------------------------------------------- */
 
 struct tenon_cache {
@@ -776,6 +829,7 @@ void tenon_cache_free(tenon_cache *cache)
         tenon_descriptor_free((tenon_plugin_desc *)cache->entries[i].desc);
         tenon__free((void *)cache->entries[i].error);
         tenon__free((void *)cache->entries[i].check_error);
+        tenon__free((void *)cache->entries[i].names);
     }
     tenon__free(cache->entries);
     tenon__free(cache->paths);
@@ -812,10 +866,26 @@ int tenon_cache_parse(const void *data, size_t size, unsigned flags, tenon_cache
             break;
         }
         tenon_cache_entry *e = &cache->entries[cache->n];
-        tenon_plugin_desc *desc;
-        tenon_error *error, *check;
-        if ((rc = tenon__cache_decode(&raw, true, &desc, &error, &check)) < 0)
+        tenon_plugin_desc *desc = NULL;
+        tenon_error *error = NULL, *check = NULL;
+        if (raw.flags & TENON__CACHE_E_FOLDER) {
+            const char **names;
+            size_t n_names;
+            if ((rc = tenon__cache_folder_names(&raw, &names, &n_names)) < 0)
+                break;
+            /* The strings move to the cache's own storage with the paths. */
+            for (size_t k = 0; k < n_names; k++) {
+                size_t len = strlen(names[k]);
+                memcpy(cache->paths + path_off, names[k], len + 1);
+                names[k] = cache->paths + path_off;
+                path_off += len + 1;
+            }
+            e->folder = true;
+            e->names = names;
+            e->n_names = n_names;
+        } else if ((rc = tenon__cache_decode(&raw, true, &desc, &error, &check)) < 0) {
             break;
+        }
         memcpy(cache->paths + path_off, raw.path, raw.path_len + 1);
         e->path = cache->paths + path_off;
         path_off += raw.path_len + 1;

@@ -10,10 +10,12 @@
  *            u32 entry count, u32 reserved (0), u64 body checksum,
  *            u64 header checksum (of the 56 bytes before it)
  *   entry    u32 size (a multiple of 8, this field included), u16 flags
- *            (DESC, ERROR), u8 check state, u8 reserved (0), u64 dev, u64 ino,
- *            i64 size, mtime_ns, ctime_ns, read_ns, checked_ns; then the
- *            path; the descriptor if DESC; the read error if ERROR; the check
- *            error if the check state is FAILED; zero padding
+ *            (DESC, ERROR, or FOLDER alone), u8 check state, u8 reserved (0),
+ *            u64 dev, u64 ino, i64 size, mtime_ns, ctime_ns, read_ns,
+ *            checked_ns; then the path; the descriptor if DESC; the read
+ *            error if ERROR; the check error if the check state is FAILED;
+ *            for a FOLDER, u32 count and that many plugin file names in
+ *            strictly increasing strcmp order; zero padding
  *   string   u16 length, the bytes, a NUL (so strings are used in place)
  *   desc     u16 layout, u16 abi major, u16 abi minor, u32 flags, strings
  *            name, version, description, license, url; u8 counts of
@@ -45,6 +47,7 @@
 enum {
     TENON__CACHE_E_DESC = 1u << 0,
     TENON__CACHE_E_ERROR = 1u << 1,
+    TENON__CACHE_E_FOLDER = 1u << 2,
 };
 
 /* A growable byte buffer. */
@@ -107,6 +110,12 @@ TENON__HIDDEN int tenon__cache_next(const unsigned char *body, size_t body_size,
 TENON__HIDDEN int tenon__cache_decode(const tenon__cache_raw *raw, bool strict,
                                       tenon_plugin_desc **desc, tenon_error **error,
                                       tenon_error **check_error);
+
+/* A FOLDER entry's names: *names (allocated; the strings stay in the
+ * image) holds *n of them, checked to be plugin file names in strictly
+ * increasing order. Errors: TENON_ECACHE, TENON_ENOMEM. */
+TENON__HIDDEN int tenon__cache_folder_names(const tenon__cache_raw *raw, const char ***names,
+                                            size_t *n);
 
 /* Realtime now in ns. */
 TENON__HIDDEN int64_t tenon__now_ns(void);

@@ -323,6 +323,15 @@ TENON__HIDDEN int tenon__cache_scan_dir(tenon_registry *reg, const char *canonic
 TENON__HIDDEN int tenon__cache_lookup(tenon_registry *reg, tenon_plugin *p,
                                       const struct stat *st);
 TENON__HIDDEN bool tenon__cache_usable(const tenon_registry *reg);
+/* A folder's plugin file names from the cache, when st (the open folder's
+ * fstat) matches its entry: returns 1 and *names (allocated; the strings
+ * live until the scan ends), 0 if not cached, or TENON_ENOMEM. */
+TENON__HIDDEN int tenon__cache_listing(tenon_registry *reg, const char *dir,
+                                       const struct stat *st, const char ***names, size_t *n);
+/* Remembers a folder's listing (taken after st) for the next write. */
+TENON__HIDDEN int tenon__cache_note_listing(tenon_registry *reg, const char *dir,
+                                            const struct stat *st, char *const *names,
+                                            size_t n);
 /* A descriptor was read from a file: the cache file needs writing. */
 TENON__HIDDEN void tenon__cache_changed(tenon_registry *reg);
 TENON__HIDDEN void tenon__cache_scan_end(tenon_registry *reg);

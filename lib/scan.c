@@ -343,8 +343,23 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
     char **names = NULL;
     size_t n = 0;
     int rc = tenon__cache_scan_dir(reg, dir);
-    if (rc == 0)
+    /* A folder whose identity is unchanged has the entries it had: its
+     * listing comes from the cache, and only its files are stat'ed. The
+     * stat comes first, so a change while reading shows next time. */
+    struct stat dst;
+    bool have_dst = rc == 0 && reg->cache && fstat(dfd, &dst) == 0;
+    bool listed = false;
+    if (have_dst && tenon__cache_usable(reg)) {
+        int lrc = tenon__cache_listing(reg, dir, &dst, (const char ***)&names, &n);
+        if (lrc < 0)
+            rc = lrc;
+        listed = lrc == 1;
+    }
+    if (rc == 0 && !listed) {
         rc = collect_names(d, &buf, &names, &n);
+        if (rc == 0 && have_dst)
+            rc = tenon__cache_note_listing(reg, dir, &dst, names, n);
+    }
 
     /* The folder chain is checked once for all files in it. */
     tenon_error *dir_error = NULL;
@@ -369,7 +384,7 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
     path[dir_len] = '/';
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const char *name = names[i];
-        unsigned char type = (unsigned char)name[-1];
+        unsigned char type = listed ? DT_UNKNOWN : (unsigned char)name[-1];
         size_t name_len = strlen(name);
         if (dir_len + 1 + name_len >= sizeof(path))
             continue;

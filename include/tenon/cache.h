@@ -66,6 +66,7 @@ typedef struct tenon_cache_stats {
     uint32_t reserved;
     uint64_t files_read;    /* descriptors read from plugin files */
     uint64_t cache_hits;    /* plugin records made from the cache */
+    uint64_t cache_folder_hits; /* folders whose listing came from the cache */
     uint64_t cache_stale;   /* cache entries dropped because their file changed */
     uint64_t cache_loads;   /* times the cache file was read and used */
     uint64_t cache_ignored; /* times the cache file was ignored (corrupt, unsafe...) */
@@ -98,7 +99,7 @@ TENON_API tenon_check_state tenon_plugin_check_state(const tenon_plugin *p,
 typedef struct tenon_cache tenon_cache;
 
 typedef struct tenon_cache_entry {
-    const char *path;                /* canonical plugin file */
+    const char *path;                /* canonical plugin file, or folder */
     uint64_t dev, ino;               /* the file's identity when it was read */
     int64_t size, mtime_ns, ctime_ns;
     int64_t read_ns;                 /* when it was read (ns since the epoch) */
@@ -107,6 +108,12 @@ typedef struct tenon_cache_entry {
     tenon_check_state check;         /* the last child-process check */
     int64_t checked_ns;              /* when that check ran, or 0 */
     const tenon_error *check_error;  /* why the check failed, or NULL */
+    /* A folder's listing instead of a plugin file: its plugin file names,
+     * sorted, as of the identity above (then desc and error are NULL).
+     * Scans skip reading a folder whose identity is unchanged. */
+    bool folder;
+    const char *const *names;
+    size_t n_names;
 } tenon_cache_entry;
 
 enum {

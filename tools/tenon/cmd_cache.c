@@ -16,7 +16,8 @@ static const char cache_help[] =
     "`tenon check` of it found. A scan reads again only the files whose identity\n"
     "changed, and forgets a cached failure as soon as its file changes.\n"
     "\n"
-    "  show     list the entries: file, identity, status, reason, age\n"
+    "  show     list the entries: file, identity, status, reason, age (and the\n"
+    "           listings of folders, which scans use while a folder is unchanged)\n"
     "  rebuild  read every plugin file in the search path again and write a new cache\n"
     "  clear    delete the cache file\n"
     "\n"
@@ -74,6 +75,8 @@ static void age_text(int64_t then_ns, char *buf, size_t size)
 
 static const char *entry_status(const tenon_cache_entry *e)
 {
+    if (e->folder)
+        return "folder";
     if (!e->desc)
         return "broken";
     if (e->check == TENON_CHECK_FAILED)
@@ -123,6 +126,12 @@ static int show(const char *path, bool json)
                 "check_error", cli_error_json(e->check_error));
             if (e->check != TENON_CHECK_NONE)
                 json_object_set_new(o, "checked_ns", json_integer(e->checked_ns));
+            if (e->folder) {
+                json_t *names = json_array();
+                for (size_t k = 0; k < e->n_names; k++)
+                    json_array_append_new(names, json_string(e->names[k]));
+                json_object_set_new(o, "plugin_files", names);
+            }
             json_array_append_new(entries, o);
         }
         tenon_cache_free(cache);
@@ -138,6 +147,9 @@ static int show(const char *path, bool json)
         char plugin[96] = "-", mtime[64], ctime_text[64];
         if (e->desc)
             snprintf(plugin, sizeof(plugin), "%s %s", e->desc->name, e->desc->version);
+        else if (e->folder)
+            snprintf(plugin, sizeof(plugin), "(%zu plugin file%s)", e->n_names,
+                     e->n_names == 1 ? "" : "s");
         age_text(e->read_ns, age, sizeof(age));
         printf("%-13s %-5s %-28s %s\n", entry_status(e), age, plugin, e->path);
         time_text(e->mtime_ns, mtime, sizeof(mtime));
