@@ -237,6 +237,41 @@ static void test_read_fd(void **state)
     fclose(f);
 }
 
+/* A note segment larger than the reader's first read of the file. */
+static void test_big_note_segment(void **state)
+{
+    (void)state;
+    tenon_plugin_desc *d;
+    expect_ok(tenon_descriptor_read(fx_path("good_bignote.so"), &d));
+    assert_string_equal(d->name, "good_bignote");
+    tenon_descriptor_free(d);
+    image im;
+    load_image("good_bignote.so", &im);
+    assert_true(im.notes_end > 16 * 1024);
+    expect_ok(read_mem(im.data, im.size, &d));
+    tenon_descriptor_free(d);
+    /* Cut inside the part of the segment beyond the first read. */
+    expect_error(read_mem(im.data, im.notes_end - 100, &d), TENON_ETRUNCATED, "mutated.so",
+                 "truncated", NULL);
+    /* With the section headers gone (as strip --strip-section-headers
+     * would), a cut segment is what is reported. */
+    Elf64_Ehdr *eh = (Elf64_Ehdr *)im.data;
+    eh->e_shoff = 0;
+    eh->e_shnum = 0;
+    expect_ok(read_mem(im.data, im.size, &d));
+    tenon_descriptor_free(d);
+    expect_error(read_mem(im.data, im.notes_end - 100, &d), TENON_ETRUNCATED, "mutated.so",
+                 "segment end at byte", NULL);
+    free(im.data);
+
+    char *dir = tmp_dir();
+    copy_fixture(dir, "good_bignote", NULL);
+    tenon_registry *reg = new_registry(dir, 0, NULL);
+    expect_ok(tenon_registry_load(reg, "good_bignote", NULL));
+    tenon_registry_free(reg);
+    tmp_remove(dir);
+}
+
 /* ---- Truncated files ---------------------------------------------------------- */
 
 static void test_truncated_files(void **state)
@@ -553,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_elf32),
         cmocka_unit_test(test_foreign_files),
         cmocka_unit_test(test_read_fd),
+        cmocka_unit_test(test_big_note_segment),
         cmocka_unit_test(test_truncated_files),
         cmocka_unit_test(test_every_prefix_is_refused),
         cmocka_unit_test(test_mutations),
