@@ -9,9 +9,11 @@
  *   FX_DEP_VERSION  version of its fixture.dep interface (default 1)
  *   FX_OVERRIDES the .overrides entries, e.g. "good_basic"
  *   FX_INIT_FAIL defined: init fails through host->fail()
+ *   FX_INIT_SLEEP_MS  init takes this long (after logging "init")
  * Every copy provides "fixture.dep" with 'struct fx_instance' instances. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "fixture.h"
 
@@ -43,6 +45,11 @@ static int dep_init(tenon_plugin *self, const tenon_host_api *host)
 {
     fx_remember(self, host);
     host->log(self, TENON_LOG_INFO, "init");
+#ifdef FX_INIT_SLEEP_MS
+    struct timespec nap = {FX_INIT_SLEEP_MS / 1000, (FX_INIT_SLEEP_MS % 1000) * 1000000L};
+    while (nanosleep(&nap, &nap) != 0)
+        ;
+#endif
 #ifdef FX_INIT_FAIL
     return host->fail(self, TENON_EINIT, "fixture %s refuses to start: no frobnicator",
                       FX_STR(FX_NAME));

@@ -188,6 +188,14 @@ const char *captured_events(log_capture *cap)
     return cap->events;
 }
 
+bool capture_has_event(log_capture *cap, const char *text)
+{
+    pthread_mutex_lock(&capture_lock);
+    bool found = strstr(cap->events, text) != NULL;
+    pthread_mutex_unlock(&capture_lock);
+    return found;
+}
+
 tenon_registry *new_registry(const char *dir, unsigned flags, log_capture *cap)
 {
     tenon_registry *reg = NULL;

@@ -54,8 +54,11 @@ void capture_log(tenon_registry *reg, log_capture *cap);
 /* Same, keeping only messages up to level. */
 void capture_log_level(tenon_registry *reg, log_capture *cap, tenon_log_level level);
 void capture_reset(log_capture *cap);
-/* The captured events, e.g. "chain_c:init chain_b:init chain_a:init ". */
+/* The captured events, e.g. "chain_c:init chain_b:init chain_a:init ".
+ * Not while other threads may log: use capture_has_event then. */
 const char *captured_events(log_capture *cap);
+/* Whether the events so far contain text (thread-safe). */
+bool capture_has_event(log_capture *cap, const char *text);
 
 /* A registry that sees only dir (NULL: nothing), no environment, no
  * default folder; static plugins of the test program included unless

@@ -222,10 +222,68 @@ static void test_eight_threads(void **state)
     tmp_remove(dir);
 }
 
+/* Lookups of loaded plugins do not wait for another plugin's long init. */
+typedef struct slow_load {
+    tenon_registry *reg;
+    int rc;
+} slow_load;
+
+static void *load_slow(void *arg)
+{
+    slow_load *s = arg;
+    s->rc = tenon_registry_load(s->reg, "slow_init", NULL);
+    return NULL;
+}
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void test_lookups_during_a_long_init(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    copy_fixtures(dir, "good_basic", "slow_init", NULL);
+    log_capture cap;
+    tenon_registry *reg = new_registry(dir, 0, &cap);
+    expect_ok(tenon_registry_load(reg, "good_basic", NULL));
+    slow_load s = {reg, -1};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, load_slow, &s), 0);
+    /* Wait until slow_init is inside its init (it sleeps 400 ms there). */
+    double start = now_ms();
+    while (!capture_has_event(&cap, "slow_init:init") && now_ms() - start < 10000) {
+        struct timespec tick = {0, 1000000};
+        nanosleep(&tick, NULL);
+    }
+    double begin = now_ms();
+    for (int i = 0; i < 100; i++) {
+        const basic_table *bt;
+        expect_ok(tenon_interface(reg, NULL, BASIC_IFACE, 1, (const void **)&bt, NULL));
+        tenon_instance *inst;
+        expect_ok(tenon_instance_new(reg, "good_basic", BASIC_IFACE, NULL, NULL, &inst));
+        tenon_instance_free(inst);
+    }
+    double took = now_ms() - begin;
+    /* Still in its init: the lookups did not wait for it. */
+    assert_int_equal(tenon_plugin_status(tenon_registry_find(reg, "slow_init")),
+                     TENON_STATUS_FOUND);
+    pthread_join(t, NULL);
+    expect_ok(s.rc);
+    if (took > 300)
+        fail_msg("100 lookups took %.0f ms while another plugin's init ran", took);
+    tenon_registry_free(reg);
+    tmp_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eight_threads),
+        cmocka_unit_test(test_lookups_during_a_long_init),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
