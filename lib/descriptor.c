@@ -32,6 +32,8 @@ static int field_error(const checker *c, const char *field, const char *fmt_deta
  * a good field is answered without formatting its label. */
 static bool string_ok(const char *text, size_t cap)
 {
+    if (!text[0])
+        return true; /* most fields are empty: skip the call to memchr */
     const char *nul = memchr(text, '\0', cap);
     if (!nul)
         return false;

@@ -20,9 +20,13 @@
 #if UINTPTR_MAX == UINT64_MAX
 #define HOST_CLASS ELFCLASS64
 #define HOST_BITS 64
+typedef Elf64_Phdr host_phdr;
+#define host_getphdr elf64_getphdr
 #else
 #define HOST_CLASS ELFCLASS32
 #define HOST_BITS 32
+typedef Elf32_Phdr host_phdr;
+#define host_getphdr elf32_getphdr
 #endif
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -158,7 +162,7 @@ static int check_ident(const source *src, const unsigned char *buf, size_t have)
 /* The descriptor notes in one PT_NOTE segment; counts them and keeps the
  * first one's payload as an offset into the image (libelf may hand out a
  * copy of the segment, laid out the same, that dies with the Elf). */
-static int scan_segment(Elf *elf, const source *src, const GElf_Phdr *ph,
+static int scan_segment(Elf *elf, const source *src, const host_phdr *ph,
                         size_t *raw_offset, size_t *raw_size, int *found)
 {
     Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)ph->p_offset, ph->p_filesz,
@@ -262,12 +266,16 @@ static int read_note(const source *src, tenon__elf_buf *b, const void **raw, siz
                              elf_errmsg(-1));
             goto out;
         }
+        /* The class is the host's (checked above): the table in its own
+         * type, in one call, rather than a converted copy per header. */
+        const host_phdr *phdrs = host_getphdr(elf);
+        if (!phdrs)
+            phnum = 0;
         uint64_t notes_end = 0;
         for (size_t i = 0; i < phnum; i++) {
-            GElf_Phdr ph;
-            if (!gelf_getphdr(elf, (int)i, &ph))
-                continue;
-            uint64_t end = ph.p_offset + ph.p_filesz;
+            host_phdr ph; /* damaged files put the table anywhere: no aligned loads */
+            memcpy(&ph, (const char *)phdrs + i * sizeof(ph), sizeof(ph));
+            uint64_t end = (uint64_t)ph.p_offset + ph.p_filesz;
             if (end < ph.p_offset || ((ph.p_type == PT_LOAD || ph.p_type == PT_NOTE) &&
                                       end > src->size)) {
                 rc = truncated(src, ph.p_type == PT_NOTE ? "a note segment" : "a loadable segment",
@@ -295,8 +303,9 @@ static int read_note(const source *src, tenon__elf_buf *b, const void **raw, siz
 
         int found = 0;
         for (size_t i = 0; i < phnum; i++) {
-            GElf_Phdr ph;
-            if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_NOTE)
+            host_phdr ph;
+            memcpy(&ph, (const char *)phdrs + i * sizeof(ph), sizeof(ph));
+            if (ph.p_type != PT_NOTE)
                 continue;
             if ((rc = scan_segment(elf, src, &ph, &raw_offset, raw_size, &found)) < 0)
                 goto out;
