@@ -289,8 +289,25 @@ static int load_one(tenon_plugin *p)
     return 0;
 }
 
+/* Whether a loaded plugin other than p requires it. Lock held. */
+static bool required_by_loaded(const tenon_registry *reg, const tenon_plugin *p)
+{
+    for (size_t i = 0; i < reg->n_plugins; i++) {
+        const tenon_plugin *q = reg->plugins[i];
+        if (q == p || q->state != TENON__LOADED)
+            continue;
+        for (size_t d = 0; d < q->n_deps; d++)
+            if (q->deps[d] == p)
+                return true;
+    }
+    return false;
+}
+
 /* Undoes every load since start_seq that nothing outside the transaction
- * has come to depend on, newest first. */
+ * has come to depend on, newest first. Newer plugins of the transaction go
+ * first and drop their holds as they go, so whatever still holds or
+ * requires a plugin when its turn comes is outside the transaction (or
+ * kept because of it: another thread's instance), and keeps it loaded. */
 static void rollback(tenon_registry *reg, uint64_t start_seq)
 {
     for (;;) {
@@ -299,15 +316,14 @@ static void rollback(tenon_registry *reg, uint64_t start_seq)
         for (size_t i = 0; i < reg->n_plugins; i++) {
             tenon_plugin *q = reg->plugins[i];
             if (q->state == TENON__LOADED && q->load_seq > start_seq && q->n_instances == 0 &&
-                (!last || q->load_seq > last->load_seq)) {
-                bool held_from_outside = false;
-                for (size_t h = 0; h < q->n_holders; h++)
-                    if (!q->holders[h].by || q->holders[h].by->load_seq <= start_seq)
-                        held_from_outside = true;
-                if (!held_from_outside)
-                    last = q;
-            }
+                q->n_holders == 0 && (!last || q->load_seq > last->load_seq) &&
+                !required_by_loaded(reg, q))
+                last = q;
         }
+        /* In transition from here on, as in tenon_plugin_unload: nobody
+         * may pin or hold it between this check and its fini. */
+        if (last)
+            last->state = TENON__LOADING;
         tenon__unlock(reg);
         if (!last)
             return;
