@@ -279,11 +279,65 @@ static void test_lookups_during_a_long_init(void **state)
     tmp_remove(dir);
 }
 
+/* A load transaction fails after other threads started using a plugin it
+ * loaded: what they use stays, and so does everything it needs. */
+typedef struct failing_load {
+    tenon_registry *reg;
+    int rc;
+} failing_load;
+
+static void *load_failing(void *arg)
+{
+    failing_load *s = arg;
+    s->rc = tenon_registry_load(s->reg, "dslow_top", NULL);
+    return NULL;
+}
+
+static void test_rollback_spares_what_others_use(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    copy_fixtures(dir, "dslow_top", "dslow_bad", "chain_b", "chain_c", NULL);
+    log_capture cap;
+    tenon_registry *reg = new_registry(dir, 0, &cap);
+    failing_load s = {reg, 0};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, load_failing, &s), 0);
+    /* chain_c and chain_b are loaded; dslow_bad sleeps in its init. */
+    double start = now_ms();
+    while (!capture_has_event(&cap, "dslow_bad:init") && now_ms() - start < 10000) {
+        struct timespec tick = {0, 1000000};
+        nanosleep(&tick, NULL);
+    }
+    tenon_instance *inst;
+    expect_ok(tenon_instance_new(reg, "chain_b", FX_IFACE, "outside", NULL, &inst));
+    pthread_join(t, NULL);
+    assert_int_equal(s.rc, TENON_EINIT);
+    /* chain_b has an instance from outside the transaction: it stays, and
+     * chain_c, which it requires, stays too. */
+    assert_int_equal(tenon_plugin_status(tenon_registry_find(reg, "chain_b")),
+                     TENON_STATUS_LOADED);
+    assert_int_equal(tenon_plugin_status(tenon_registry_find(reg, "chain_c")),
+                     TENON_STATUS_LOADED);
+    assert_int_equal(tenon_plugin_status(tenon_registry_find(reg, "dslow_top")),
+                     TENON_STATUS_FOUND);
+    assert_false(capture_has_event(&cap, "chain_c:fini"));
+    const fx_table *tb = tenon_instance_table(inst);
+    assert_string_equal(tb->name(), "chain_b");
+    tenon_instance_free(inst);
+    /* The registry still knows chain_b needs chain_c. */
+    expect_error(tenon_plugin_unload(tenon_registry_find(reg, "chain_c")), TENON_EBUSY,
+                 "chain_c", "required by loaded plugin chain_b", NULL);
+    tenon_registry_free(reg);
+    tmp_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eight_threads),
         cmocka_unit_test(test_lookups_during_a_long_init),
+        cmocka_unit_test(test_rollback_spares_what_others_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
