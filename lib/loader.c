@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,13 +33,10 @@ static const tenon_provide *find_provide(const tenon_plugin_desc *desc, const ch
     return NULL;
 }
 
-int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
-                       const tenon_plugin_desc *file_desc)
+/* The entry's descriptor says what the checked note says. */
+static int compare_code_desc(const tenon_plugin *p, const tenon_plugin_entry *entry,
+                             const tenon_plugin_desc *file_desc, const char *rebuild)
 {
-    const char *rebuild = "rebuild the plugin with TENON_PLUGIN() from <tenon/plugin.h>";
-    if (entry->struct_size < offsetof(tenon_plugin_entry, impl_size) + sizeof(uint32_t) ||
-        !entry->descriptor)
-        return mismatch(p, rebuild, "the entry symbol " TENON_ENTRY_SYMBOL " is malformed");
     tenon_plugin_desc *code_desc;
     int rc = tenon__desc_from_raw(entry->descriptor, sizeof(tenon_descriptor), p->path,
                                   &code_desc);
@@ -72,6 +70,25 @@ int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
         return rc;
     }
     tenon_descriptor_free(code_desc);
+    return 0;
+}
+
+/* file_raw: the note's bytes as checked before the dlopen, or NULL. */
+static int entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
+                       const tenon_plugin_desc *file_desc, const void *file_raw)
+{
+    const char *rebuild = "rebuild the plugin with TENON_PLUGIN() from <tenon/plugin.h>";
+    if (entry->struct_size < offsetof(tenon_plugin_entry, impl_size) + sizeof(uint32_t) ||
+        !entry->descriptor)
+        return mismatch(p, rebuild, "the entry symbol " TENON_ENTRY_SYMBOL " is malformed");
+    /* TENON_PLUGIN() points the entry at the note itself: byte for byte
+     * the bytes checked before the dlopen, which then need no second
+     * check (that was a tenth of a load's instructions). */
+    int rc;
+    if (!file_raw || memcmp(entry->descriptor, file_raw, sizeof(tenon_descriptor)) != 0) {
+        if ((rc = compare_code_desc(p, entry, file_desc, rebuild)) < 0)
+            return rc;
+    }
     if (entry->abi_major != file_desc->abi_major || entry->abi_minor != file_desc->abi_minor)
         return mismatch(p, rebuild, "the entry symbol's ABI differs from its descriptor's");
 
@@ -124,10 +141,17 @@ int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
     return 0;
 }
 
+int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
+                       const tenon_plugin_desc *file_desc)
+{
+    return entry_check(p, entry, file_desc, NULL);
+}
+
 /* Re-reads and re-checks the descriptor from the open fd: what is loaded
- * must be what was checked, even if the file changed since the scan. */
-static int verify_open_file(tenon_plugin *p, int fd, const struct stat *st,
-                            tenon_plugin_desc **file_desc)
+ * must be what was checked, even if the file changed since the scan. The
+ * note is read into buf and checked there; *raw points at it. */
+static int verify_open_file(tenon_plugin *p, int fd, const struct stat *st, tenon__elf_buf *buf,
+                            const void **raw, tenon_plugin_desc **file_desc)
 {
     tenon_registry *reg = p->reg;
     int rc;
@@ -135,12 +159,10 @@ static int verify_open_file(tenon_plugin *p, int fd, const struct stat *st,
         if ((rc = tenon__file_policy(st, p->path)) < 0 || (rc = tenon__dirs_policy(p->path)) < 0)
             return rc;
     }
-    void *raw;
     size_t raw_size;
-    if ((rc = tenon__elf_read_note(fd, st->st_size, p->path, &raw, &raw_size)) < 0)
+    if ((rc = tenon__elf_read_note_in(fd, st->st_size, p->path, buf, raw, &raw_size)) < 0)
         return rc;
-    rc = tenon__desc_from_raw(raw, raw_size, p->path, file_desc);
-    tenon__free(raw);
+    rc = tenon__desc_from_raw(*raw, raw_size, p->path, file_desc);
     if (rc < 0)
         return rc;
     if ((rc = tenon__abi_check(*file_desc, p->path)) < 0)
@@ -272,11 +294,16 @@ int tenon__load_code(tenon_plugin *p)
     }
     int fd;
     struct stat st;
-    int rc = tenon__open_plugin_file(p->path, &fd, &st);
+    /* The fd is only read and named to the dynamic loader, which opens the
+     * file itself: O_NONBLOCK may stay (two fcntl calls fewer). */
+    int rc = tenon__open_plugin_file_at(AT_FDCWD, p->path, p->path, true, &fd, &st);
     if (rc < 0)
         return rc;
     tenon_plugin_desc *file_desc = NULL;
-    if ((rc = verify_open_file(p, fd, &st, &file_desc)) < 0) {
+    tenon__elf_buf note_buf = {NULL, 0};
+    const void *raw = NULL;
+    if ((rc = verify_open_file(p, fd, &st, &note_buf, &raw, &file_desc)) < 0) {
+        tenon__free(note_buf.data);
         close(fd);
         return rc;
     }
@@ -284,6 +311,7 @@ int tenon__load_code(tenon_plugin *p)
      * one dlopened below: the bytes checked are the bytes loaded. */
     if ((rc = tenon__integrity_check(p, fd, &st)) < 0) {
         tenon_descriptor_free(file_desc);
+        tenon__free(note_buf.data);
         close(fd);
         return rc;
     }
@@ -295,6 +323,7 @@ int tenon__load_code(tenon_plugin *p)
     void *handle = open_through_fd(fd, &st, fd_path, sizeof(fd_path), &no_slot);
     if (!handle && no_slot) {
         tenon_descriptor_free(file_desc);
+        tenon__free(note_buf.data);
         return tenon__nomem(TENON_STAGE_LOAD, p->display_name);
     }
     if (!handle) {
@@ -314,6 +343,7 @@ int tenon__load_code(tenon_plugin *p)
                                     : "check the plugin's shared library dependencies (ldd)"),
                          "cannot load %s: %s", p->desc->name, detail);
         tenon_descriptor_free(file_desc);
+        tenon__free(note_buf.data);
         return rc;
     }
     const tenon_plugin_entry *entry = dlsym(handle, TENON_ENTRY_SYMBOL);
@@ -325,10 +355,12 @@ int tenon__load_code(tenon_plugin *p)
                          "\"" TENON_ENTRY_SYMBOL "\"");
         close_through_fd(handle);
         tenon_descriptor_free(file_desc);
+        tenon__free(note_buf.data);
         return rc;
     }
-    rc = tenon__entry_check(p, entry, file_desc);
+    rc = entry_check(p, entry, file_desc, raw);
     tenon_descriptor_free(file_desc);
+    tenon__free(note_buf.data);
     if (rc < 0) {
         close_through_fd(handle);
         return rc;
