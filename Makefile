@@ -44,7 +44,7 @@ fuzz: deps
 	@umask 022; scripts/fuzz.sh $(FUZZ_SECONDS)
 
 soak: deps
-	@umask 022; scripts/soak.sh
+	@umask 022; scripts/soak.sh $(SOAK_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-fuzz build-soak-*

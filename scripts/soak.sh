@@ -1,0 +1,38 @@
+#!/bin/sh
+# `make soak [SOAK_SECONDS=N]`: tests/soak under ThreadSanitizer and under
+# AddressSanitizer + UBSan + LeakSanitizer, N seconds each (default 120):
+# many threads loading, unloading, looking up and instantiating plugins.
+# Zero sanitizer reports, zero leaks and flat memory, or it fails.
+set -u
+cd "$(dirname "$0")/.."
+umask 022
+seconds=${1:-120}
+status=0
+run() { # name, extra env, meson options...
+    dir=$1
+    shift
+    if [ ! -f "$dir/build.ninja" ]; then
+        CC=clang meson setup "$dir" -Dtsan_only=true -Db_lundef=false -Dbuildtype=debug \
+            -Doptimization=1 "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+        rm -f "$dir.setup.log"
+    fi
+    ninja -C "$dir" tests/soak/soak >"$dir.ninja.log" 2>&1 || { cat "$dir.ninja.log"; return 1; }
+    rm -f "$dir.ninja.log"
+}
+echo "== soak under ThreadSanitizer, ${seconds}s"
+if run build-soak-tsan -Db_sanitize=thread; then
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-soak-tsan/tests/soak/soak \
+        --seconds "$seconds" || status=1
+else
+    status=1
+fi
+echo "== soak under AddressSanitizer + UBSan + LeakSanitizer, ${seconds}s"
+if run build-soak-asan -Db_sanitize=address,undefined; then
+    ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16:abort_on_error=1 \
+        UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        build-soak-asan/tests/soak/soak --seconds "$seconds" || status=1
+else
+    status=1
+fi
+[ $status -eq 0 ] && echo "soak passed" || echo "soak FAILED"
+exit $status
