@@ -53,6 +53,7 @@ typedef struct snapshot {
     size_t n_dirs;
     const tenon_plugin_entry **statics;
     size_t n_statics;
+    tenon__trust trust; /* the host's pins, keys and require_signed */
 } snapshot;
 
 static void snapshot_free(snapshot *s)
@@ -64,6 +65,7 @@ static void snapshot_free(snapshot *s)
         tenon__free(s->dirs[i]);
     tenon__free(s->dirs);
     tenon__free(s->statics);
+    tenon__trust_free(&s->trust);
 }
 
 static int take_snapshot(tenon_plugin *p, snapshot *s)
@@ -77,7 +79,8 @@ static int take_snapshot(tenon_plugin *p, snapshot *s)
     s->name = tenon__strdup(p->display_name);
     s->dirs = tenon__calloc(reg->n_dirs + 1, sizeof(char *));
     s->statics = tenon__calloc(reg->n_plugins + 1, sizeof(*s->statics));
-    bool ok = s->app && s->name && (!p->path || s->path) && s->dirs && s->statics;
+    bool ok = s->app && s->name && (!p->path || s->path) && s->dirs && s->statics &&
+              tenon__trust_snapshot(reg, &s->trust) == 0;
     for (size_t i = 0; ok && i < reg->n_dirs; i++)
         ok = (s->dirs[s->n_dirs++] = tenon__strdup(reg->dirs[i].path)) != NULL;
     for (size_t i = 0; ok && i < reg->n_plugins; i++)
@@ -91,8 +94,8 @@ static int take_snapshot(tenon_plugin *p, snapshot *s)
     return 0;
 }
 
-static void child_main(const snapshot *s, int fd) __attribute__((noreturn));
-static void child_main(const snapshot *s, int fd)
+static void child_main(snapshot *s, int fd) __attribute__((noreturn));
+static void child_main(snapshot *s, int fd)
 {
     setpgid(0, 0);
     tenon_registry *reg;
@@ -101,6 +104,8 @@ static void child_main(const snapshot *s, int fd)
                                          TENON_REGISTRY_NO_DEFAULT_PATH,
                                      s->statics, s->statics + s->n_statics);
     if (rc == 0) {
+        /* The child checks what the host would: same pins and signatures. */
+        tenon__trust_adopt(reg, &s->trust);
         tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
         reg->stage_hook = child_stage_hook;
         reg->stage_userdata = &fd;

@@ -921,6 +921,25 @@ static void test_trust_copy(void **state)
     tenon_registry_free(dst);
 }
 
+static void test_validate_applies_policy(void **state)
+{
+    fixture *f = *state;
+    tenon_public_key pk;
+    keygen(f->key_base, &pk);
+    tenon_registry *reg = registry(f);
+    expect_ok(tenon_registry_trust_key_file(reg, f->pub));
+    tenon_registry_require_signed(reg, true);
+    expect_error(tenon_plugin_validate(tenon_registry_find(reg, "good_basic"), 10000),
+                 TENON_ESIGNATURE, "good_basic", "not signed", NULL);
+    tenon_registry_free(reg);
+    expect_ok(tenon_signature_sign_file(f->plugin, f->key, NULL, NULL));
+    reg = registry(f);
+    expect_ok(tenon_registry_trust_key_file(reg, f->pub));
+    tenon_registry_require_signed(reg, true);
+    expect_ok(tenon_plugin_validate(tenon_registry_find(reg, "good_basic"), 10000));
+    tenon_registry_free(reg);
+}
+
 /* ---- Running out of memory ---------------------------------------------------- */
 
 static long alloc_calls, alloc_fail_at, alloc_live, alloc_failures;
@@ -1042,6 +1061,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parsers_on_damaged_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trust_copy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validate_applies_policy, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

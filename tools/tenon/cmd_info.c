@@ -120,9 +120,15 @@ int cmd_info(int argc, char **argv)
         if (check_rc < 0)
             check_error = *tenon_last_error();
     }
+    /* The hash to pin and who signed it, checked as a load would check them. */
+    tenon_integrity integrity = {0};
+    int integrity_rc = tenon_plugin_path(p) ? tenon_plugin_integrity(p, &integrity) : 0;
+    tenon_error integrity_error = {0};
+    if (integrity_rc < 0)
+        integrity_error = *tenon_last_error();
     tenon_status st = tenon_plugin_status(p);
     bool usable = st == TENON_STATUS_FOUND || st == TENON_STATUS_LOADED;
-    int rc = (usable && n_order >= 0 && check_rc == 0) ? CLI_OK : CLI_FAILED;
+    int rc = (usable && n_order >= 0 && check_rc == 0 && integrity_rc == 0) ? CLI_OK : CLI_FAILED;
 
     if (json) {
         json_t *o = cli_plugin_json(p);
@@ -134,6 +140,18 @@ int cmd_info(int argc, char **argv)
             json_array_append_new(lo, json_string(tenon_plugin_name(order[i])));
         json_object_set_new(checks, "load_order", lo);
         json_object_set_new(checks, "resolve_error", cli_error_json(&resolve_error));
+        if (tenon_plugin_path(p)) {
+            json_t *ij = json_object();
+            json_object_set_new(ij, "sha256", json_string(integrity.sha256));
+            json_object_set_new(ij, "pinned_sha256",
+                                integrity.pinned ? json_string(integrity.pinned_sha256)
+                                                 : json_null());
+            json_object_set_new(ij, "signature",
+                                json_string(tenon_sig_state_name(integrity.signature)));
+            json_object_set_new(ij, "key_id", json_string(integrity.key_id));
+            json_object_set_new(ij, "error", cli_error_json(&integrity_error));
+            json_object_set_new(checks, "integrity", ij);
+        }
         if (check) {
             json_object_set_new(checks, "load_init_fini", json_boolean(check_rc == 0));
             json_object_set_new(checks, "check_error", cli_error_json(&check_error));
@@ -205,6 +223,20 @@ int cmd_info(int argc, char **argv)
     printf("  abi               %s\n", !d                                 ? "-"
                                        : st == TENON_STATUS_INCOMPATIBLE ? "FAILED (see status)"
                                                                          : "ok");
+    if (tenon_plugin_path(p)) {
+        printf("  sha256            %s%s\n", integrity.hashed ? integrity.sha256 : "-",
+               integrity.pinned ? (strcmp(integrity.sha256, integrity.pinned_sha256) == 0
+                                       ? " (pinned)"
+                                       : " (does NOT match the pin)")
+                                : "");
+        printf("  signature         %s%s%s\n", tenon_sig_state_name(integrity.signature),
+               integrity.key_id[0] ? ", key " : "", integrity.key_id);
+        if (integrity_rc < 0) {
+            char line[8192];
+            tenon_error_format(&integrity_error, line, sizeof(line));
+            printf("  integrity         FAILED: %s\n", line);
+        }
+    }
     if (n_order < 0) {
         char line[8192];
         tenon_error_format(&resolve_error, line, sizeof(line));
