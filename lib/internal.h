@@ -125,6 +125,9 @@ TENON__HIDDEN int tenon__file_policy(const struct stat *st, const char *path);
 /* Checks every folder from path's parent up to "/": owned by root or the
  * effective user, and not writable by group or others unless sticky. */
 TENON__HIDDEN int tenon__dirs_policy(const char *path);
+/* The same check of one folder dir, from its stat (path: the plugin file
+ * the error is about). */
+TENON__HIDDEN int tenon__dir_policy(const struct stat *st, const char *dir, const char *path);
 /* Opens path for reading without following a final symlink and without
  * blocking on a FIFO, and fstats it. Errors: NOTFOUND, NOTREG, LOOP, IO. */
 TENON__HIDDEN int tenon__open_plugin_file(const char *path, int *fd, struct stat *st);
@@ -219,6 +222,9 @@ struct tenon_plugin {
     bool keyed;
     bool check_broken;
     uint8_t check;
+    /* The scanned folder the file is in (reg->pinned index + 1), or 0:
+     * loading opens the file relative to that folder (scan.c). */
+    uint32_t dir_slot;
     int64_t read_ns, checked_ns;
     tenon_error *check_error; /* owned */
 };
@@ -262,6 +268,10 @@ struct tenon_registry {
     struct tenon__config *config;
 
     struct tenon__cache *cache; /* NULL: no registry cache (cache.c) */
+    /* The folders scans found plugins in, kept open: see
+     * tenon__open_scanned_plugin. Guarded by load_lock. */
+    struct tenon__pinned_dir *pinned;
+    size_t n_pinned, cap_pinned;
     uint64_t files_read;        /* descriptors read from plugin files */
 
     /* Called as a plugin enters a lifecycle stage (validate.c reports
@@ -340,6 +350,17 @@ TENON__HIDDEN void tenon__cache_scan_end(tenon_registry *reg);
 TENON__HIDDEN void tenon__cache_record_check(tenon_plugin *p, int rc);
 /* Writes the cache if needed and frees it (registry teardown). */
 TENON__HIDDEN void tenon__cache_close(tenon_registry *reg);
+
+/* scan.c: opens p's file for loading and checks it, its folder and the
+ * folders above: when p was found by a scan, relative to the folder the
+ * scan checked and kept open, whose own owner and mode are checked again
+ * (one fstat); the folders above it cannot redirect that open, so they
+ * need no new walk; otherwise by path, every folder checked. Errors: those
+ * of tenon__open_plugin_file, tenon__file_policy, tenon__dirs_policy.
+ * load_lock held. */
+TENON__HIDDEN int tenon__open_scanned_plugin(tenon_plugin *p, int *fd, struct stat *st);
+/* Closes the kept folders (registry teardown). */
+TENON__HIDDEN void tenon__scan_free(tenon_registry *reg);
 
 /* scan.c: reads one file's descriptor and makes its record (not appended). */
 TENON__HIDDEN int tenon__scan_file(tenon_registry *reg, const char *canonical, unsigned origin,

@@ -6,7 +6,6 @@
 #include "internal.h"
 
 #include <dlfcn.h>
-#include <fcntl.h>
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
@@ -153,12 +152,7 @@ int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
 static int verify_open_file(tenon_plugin *p, int fd, const struct stat *st, tenon__elf_buf *buf,
                             const void **raw, tenon_plugin_desc **file_desc)
 {
-    tenon_registry *reg = p->reg;
     int rc;
-    if (!(reg->flags & TENON_REGISTRY_ALLOW_UNSAFE_FILES)) {
-        if ((rc = tenon__file_policy(st, p->path)) < 0 || (rc = tenon__dirs_policy(p->path)) < 0)
-            return rc;
-    }
     size_t raw_size;
     if ((rc = tenon__elf_read_note_in(fd, st->st_size, p->path, buf, raw, &raw_size)) < 0)
         return rc;
@@ -294,9 +288,9 @@ int tenon__load_code(tenon_plugin *p)
     }
     int fd;
     struct stat st;
-    /* The fd is only read and named to the dynamic loader, which opens the
-     * file itself: O_NONBLOCK may stay (two fcntl calls fewer). */
-    int rc = tenon__open_plugin_file_at(AT_FDCWD, p->path, p->path, true, &fd, &st);
+    /* Opened, and its owner and permissions and those of its folders
+     * checked (scan.c: relative to the folder the scan checked). */
+    int rc = tenon__open_scanned_plugin(p, &fd, &st);
     if (rc < 0)
         return rc;
     tenon_plugin_desc *file_desc = NULL;

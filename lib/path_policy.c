@@ -78,6 +78,25 @@ int tenon__file_policy_as(const struct stat *st, const char *path, uid_t euid)
     return 0;
 }
 
+int tenon__dir_policy(const struct stat *st, const char *dir, const char *path)
+{
+    if (!trusted_owner(st->st_uid))
+        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
+                           "keep plugins in folders owned by root or the current user",
+                           "folder %s is owned by uid %u, neither root nor the current "
+                           "user (uid %u)",
+                           dir, (unsigned)st->st_uid, (unsigned)geteuid());
+    /* In a sticky folder (like /tmp) others cannot rename or remove
+     * entries they do not own, and we checked the entry's owner. */
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX))
+        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
+                           "run: chmod go-w on that folder",
+                           "folder %s is writable by %s: anyone in it could replace "
+                           "the plugin",
+                           dir, (st->st_mode & S_IWOTH) ? "every user" : "its group");
+    return 0;
+}
+
 int tenon__dirs_policy(const char *path)
 {
     char dir[PATH_MAX];
@@ -94,20 +113,9 @@ int tenon__dirs_policy(const char *path)
         if (stat(dir, &st) != 0)
             return tenon__fail(TENON_EIO, TENON_STAGE_VERIFY, NULL, path, NULL,
                                "cannot check folder %s: %s", dir, strerror(errno));
-        if (!trusted_owner(st.st_uid))
-            return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
-                               "keep plugins in folders owned by root or the current user",
-                               "folder %s is owned by uid %u, neither root nor the current "
-                               "user (uid %u)",
-                               dir, (unsigned)st.st_uid, (unsigned)geteuid());
-        /* In a sticky folder (like /tmp) others cannot rename or remove
-         * entries they do not own, and we checked the entry's owner. */
-        if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-            return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
-                               "run: chmod go-w on that folder",
-                               "folder %s is writable by %s: anyone in it could replace "
-                               "the plugin",
-                               dir, (st.st_mode & S_IWOTH) ? "every user" : "its group");
+        int rc = tenon__dir_policy(&st, dir, path);
+        if (rc < 0)
+            return rc;
         if (strcmp(dir, "/") == 0)
             return 0;
     }

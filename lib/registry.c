@@ -363,6 +363,7 @@ void tenon_registry_free(tenon_registry *reg)
     for (size_t i = 0; i < reg->n_dirs; i++)
         tenon__free(reg->dirs[i].path);
     tenon__free(reg->dirs);
+    tenon__scan_free(reg);
     tenon__free(reg->instances);
     tenon__map_free(&reg->by_name);
     tenon__map_free(&reg->instance_by_name);

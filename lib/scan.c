@@ -19,6 +19,91 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* A folder a scan checked and found plugins in, kept open. */
+typedef struct tenon__pinned_dir {
+    char *path;
+    int fd;
+} tenon__pinned_dir;
+
+/* Keeps the open folder dfd (checked by the caller); returns its slot
+ * (index + 1), or 0 when it cannot be kept (loading then goes by path). */
+static uint32_t pin_dir(tenon_registry *reg, const char *dir, int dfd)
+{
+    for (size_t i = 0; i < reg->n_pinned; i++)
+        if (strcmp(reg->pinned[i].path, dir) == 0) {
+            /* Scanned again under another name: keep the newer open. */
+            int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+            if (fd < 0)
+                return 0;
+            close(reg->pinned[i].fd);
+            reg->pinned[i].fd = fd;
+            return (uint32_t)i + 1;
+        }
+    if (reg->n_pinned >= UINT32_MAX - 1)
+        return 0;
+    char *copy = tenon__strdup(dir);
+    int fd = copy ? fcntl(dfd, F_DUPFD_CLOEXEC, 0) : -1;
+    if (fd < 0 || tenon__grow((void **)&reg->pinned, &reg->cap_pinned, reg->n_pinned + 1,
+                              sizeof(tenon__pinned_dir)) < 0) {
+        if (fd >= 0)
+            close(fd);
+        tenon__free(copy);
+        return 0;
+    }
+    reg->pinned[reg->n_pinned++] = (tenon__pinned_dir){copy, fd};
+    return (uint32_t)reg->n_pinned;
+}
+
+void tenon__scan_free(tenon_registry *reg)
+{
+    for (size_t i = 0; i < reg->n_pinned; i++) {
+        close(reg->pinned[i].fd);
+        tenon__free(reg->pinned[i].path);
+    }
+    tenon__free(reg->pinned);
+    reg->pinned = NULL;
+    reg->n_pinned = reg->cap_pinned = 0;
+}
+
+int tenon__open_scanned_plugin(tenon_plugin *p, int *fd, struct stat *st)
+{
+    tenon_registry *reg = p->reg;
+    bool policy = !(reg->flags & TENON_REGISTRY_ALLOW_UNSAFE_FILES);
+    int rc;
+    /* The fd is only read and named to the dynamic loader, which opens
+     * the file itself: O_NONBLOCK may stay (two fcntl calls fewer). */
+    if (!p->dir_slot || p->dir_slot > reg->n_pinned) {
+        rc = tenon__open_plugin_file_at(AT_FDCWD, p->path, p->path, true, fd, st);
+        if (rc == 0 && policy &&
+            ((rc = tenon__file_policy(st, p->path)) < 0 || (rc = tenon__dirs_policy(p->path)) < 0)) {
+            close(*fd);
+            *fd = -1;
+        }
+        return rc;
+    }
+    /* Opened relative to the folder the scan checked: renaming or
+     * replacing any folder above it cannot change what this opens, so the
+     * walk up to "/" is not needed again; the folder itself and the file
+     * are checked as they are now. */
+    const tenon__pinned_dir *d = &reg->pinned[p->dir_slot - 1];
+    rc = tenon__open_plugin_file_at(d->fd, base_name(p->path), p->path, true, fd, st);
+    if (rc < 0 || !policy)
+        return rc;
+    struct stat dst;
+    if ((rc = tenon__file_policy(st, p->path)) == 0) {
+        if (fstat(d->fd, &dst) != 0)
+            rc = tenon__fail(TENON_EIO, TENON_STAGE_VERIFY, NULL, p->path, NULL,
+                             "cannot check folder %s: %s", d->path, strerror(errno));
+        else
+            rc = tenon__dir_policy(&dst, d->path, p->path);
+    }
+    if (rc < 0) {
+        close(*fd);
+        *fd = -1;
+    }
+    return rc;
+}
+
 /* Makes the name a broken file is listed under: its file name without
  * ".so", which is the convention for plugin files. */
 static char *name_from_file(const char *path)
@@ -374,6 +459,8 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
         }
     }
 
+    /* Loads of these files open them relative to this very folder. */
+    uint32_t slot = rc == 0 && n > 0 && !dir_error ? pin_dir(reg, dir, dfd) : 0;
     uid_t euid = geteuid();
     tenon__elf_buf read_buf = {NULL, 0}; /* one read buffer for every file */
     char path[PATH_MAX];
@@ -440,6 +527,8 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
         } else {
             rc = make_record(reg, path, origin, false, NULL, dfd, name, have_st ? &st : NULL,
                              euid, &read_buf, &p);
+            if (rc == 0)
+                p->dir_slot = slot;
         }
         if (rc < 0)
             break;

@@ -647,6 +647,53 @@ static void test_policy_with_warm_cache(void **state)
     }
 }
 
+/* Loading opens a scanned plugin relative to the folder the scan checked
+ * and kept open: the folders above cannot redirect it, so their walk is
+ * not repeated; the folder itself and the file are checked again. */
+static void test_load_through_scanned_folder(void **state)
+{
+    env *e = *state;
+    char sub[600], moved[600];
+    snprintf(sub, sizeof(sub), "%s/plugins", e->plugins);
+    snprintf(moved, sizeof(moved), "%s/moved", e->plugins);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    copy_fixtures(sub, "chain_c", "dia_base", NULL);
+
+    /* The folder is swapped for another after the scan: what loads is
+     * the file the scan checked, not whatever now has its name. */
+    tenon_registry *reg = open_reg(sub, NULL, 0, 0, NULL);
+    assert_int_equal(rename(sub, moved), 0);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    copy_fixture(sub, "bad_magic", "chain_c.so");
+    tenon_plugin *p;
+    expect_ok(tenon_registry_load(reg, "chain_c", &p));
+    tenon_registry_free(reg);
+    tmp_remove(strdup(sub));
+    assert_int_equal(rename(moved, sub), 0);
+
+    /* A folder above made writable by others after the scan cannot
+     * change what loads; a file loaded by path is refused as before. */
+    reg = open_reg(sub, NULL, 0, 0, NULL);
+    assert_int_equal(chmod(e->plugins, 0775), 0);
+    expect_ok(tenon_registry_load(reg, "chain_c", NULL));
+    tenon_plugin *other;
+    expect_error(tenon_registry_add_file(reg, tmp_path(sub, "dia_base.so"), &other),
+                 TENON_EUNSAFE, "dia_base", e->plugins, "its group", NULL);
+    assert_int_equal(chmod(e->plugins, 0755), 0);
+
+    /* The folder itself, and the file, are checked at every load. */
+    assert_int_equal(chmod(sub, 0775), 0);
+    expect_error(tenon_registry_load(reg, "dia_base", NULL), TENON_EUNSAFE, "dia_base", sub,
+                 "its group", NULL);
+    tenon_registry_free(reg); /* dia_base is broken in it now, with that reason */
+    assert_int_equal(chmod(sub, 0755), 0);
+    reg = open_reg(sub, NULL, 0, 0, NULL);
+    assert_int_equal(chmod(tmp_path(sub, "dia_base.so"), 0666), 0);
+    expect_error(tenon_registry_load(reg, "dia_base", NULL), TENON_EUNSAFE, "dia_base",
+                 "every user", NULL);
+    tenon_registry_free(reg);
+}
+
 /* ---- Corrupt, foreign and unsafe cache files -------------------------------- */
 
 typedef void (*damage_fn)(const env *e, const unsigned char *image, size_t size, size_t arg);
@@ -1077,6 +1124,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_passing_check_clears_cached_failure, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_policy_with_warm_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_through_scanned_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_random_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_patched, setup, teardown),
