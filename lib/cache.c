@@ -45,8 +45,11 @@ typedef struct tenon__cache {
     const unsigned char *body;
     size_t body_size;
     uint32_t n_entries;
-    index_slot *slots;
-    size_t cap; /* power of two */
+    index_slot *slots; /* built on the first lookup the walk misses */
+    size_t cap;        /* power of two */
+    size_t cursor;     /* where the next file's entry should be */
+    uint32_t *folders; /* offsets of the folder listings */
+    size_t n_folders;
     size_t hits; /* entries used by the current scan */
 
     char **dirs; /* canonical folders scanned: their deleted files' entries go */
@@ -195,6 +198,10 @@ static void drop_image(tenon__cache *c)
 {
     tenon__free(c->image);
     tenon__free(c->slots);
+    tenon__free(c->folders);
+    c->folders = NULL;
+    c->n_folders = 0;
+    c->cursor = 0;
     c->image = NULL;
     c->body = NULL;
     c->body_size = 0;
@@ -230,7 +237,12 @@ static const index_slot *index_find(const tenon__cache *c, const char *path, siz
     }
 }
 
-/* Checks the image and indexes its entries by path. */
+/* Checks the image: header, checksums, and every entry's frame; notes
+ * where the folder listings are. Scans visit a folder's files in the order
+ * the cache was written, so files are found by walking on from the last
+ * one found; a hash index is built only when that walk misses (at ten
+ * thousand plugins, building and probing an index cost more than the
+ * rest of a lookup). */
 static int index_image(tenon__cache *c, unsigned char *image, size_t size)
 {
     int64_t written;
@@ -241,19 +253,42 @@ static int index_image(tenon__cache *c, unsigned char *image, size_t size)
     if (c->body_size > UINT32_MAX)
         return tenon__fail(TENON_ECACHE, TENON_STAGE_CACHE, NULL, NULL, NULL,
                            "the cache is too large");
-    c->cap = 16;
-    while (c->cap < (size_t)c->n_entries * 2)
-        c->cap *= 2;
-    c->slots = tenon__calloc(c->cap, sizeof(index_slot));
-    if (!c->slots)
-        return tenon__nomem(TENON_STAGE_CACHE, NULL);
-    size_t off = 0, n = 0;
+    size_t off = 0, n = 0, cap_folders = 0;
     tenon__cache_raw raw;
     while ((rc = tenon__cache_next(c->body, c->body_size, &off, &raw)) == 1) {
         if (++n > c->n_entries)
             return tenon__fail(TENON_ECACHE, TENON_STAGE_CACHE, NULL, NULL, NULL,
                                "it holds more entries than its header announces (%u)",
                                c->n_entries);
+        if (raw.flags & TENON__CACHE_E_FOLDER) {
+            if (tenon__grow((void **)&c->folders, &cap_folders, c->n_folders + 1,
+                            sizeof(uint32_t)) < 0)
+                return tenon__nomem(TENON_STAGE_CACHE, NULL);
+            c->folders[c->n_folders++] = (uint32_t)(raw.start - c->body);
+        }
+    }
+    if (rc < 0)
+        return rc;
+    if (n != c->n_entries)
+        return tenon__fail(TENON_ECACHE, TENON_STAGE_CACHE, NULL, NULL, NULL,
+                           "it holds %zu entries; its header announces %u", n, c->n_entries);
+    c->image = image;
+    c->cursor = 0;
+    return 0;
+}
+
+/* The hash index of every entry by path (the later of two wins). */
+static int build_index(tenon__cache *c)
+{
+    c->cap = 16;
+    while (c->cap < (size_t)c->n_entries * 2)
+        c->cap *= 2;
+    c->slots = tenon__calloc(c->cap, sizeof(index_slot));
+    if (!c->slots)
+        return tenon__nomem(TENON_STAGE_CACHE, NULL);
+    size_t off = 0;
+    tenon__cache_raw raw;
+    while (tenon__cache_next(c->body, c->body_size, &off, &raw) == 1) {
         uint64_t hash = path_hash(raw.path, raw.path_len);
         size_t mask = c->cap - 1, i = hash & mask;
         while (c->slots[i].hash && !(c->slots[i].hash == hash &&
@@ -262,16 +297,9 @@ static int index_image(tenon__cache *c, unsigned char *image, size_t size)
                                                 TENON__CACHE_ENTRY_FIXED + 2,
                                             raw.path, raw.path_len) == 0))
             i = (i + 1) & mask;
-        /* A path twice: the later entry wins, as it would when written. */
         c->slots[i] = (index_slot){hash, (uint32_t)(raw.start - c->body),
                                    (uint32_t)raw.path_len};
     }
-    if (rc < 0)
-        return rc;
-    if (n != c->n_entries)
-        return tenon__fail(TENON_ECACHE, TENON_STAGE_CACHE, NULL, NULL, NULL,
-                           "it holds %zu entries; its header announces %u", n, c->n_entries);
-    c->image = image;
     return 0;
 }
 
@@ -342,18 +370,45 @@ static bool same_key(const tenon__cache_raw *raw, const struct stat *st)
            raw->ctime_ns == stat_ns(&st->st_ctim);
 }
 
-/* The entry for path, or 0 (raw filled on 1). */
-static int find_entry(tenon__cache *c, const char *path, tenon__cache_raw *raw)
+/* The entry for path (a folder listing when folder is set), or 0 (raw
+ * filled on 1). Entries were checked by index_image, so reading one again
+ * cannot fail. */
+static int find_entry(tenon__cache *c, const char *path, tenon__cache_raw *raw, bool folder)
 {
     if (!c->image || c->poisoned)
         return 0;
-    size_t len = strlen(path);
+    size_t len = strlen(path), off;
+    if (folder) {
+        for (size_t i = 0; i < c->n_folders; i++) {
+            off = c->folders[i];
+            if (tenon__cache_next(c->body, c->body_size, &off, raw) == 1 &&
+                raw->path_len == len && memcmp(raw->path, path, len) == 0)
+                return 1;
+        }
+        return 0;
+    }
+    /* Usually the next entry (listings sit apart: skip them). */
+    off = c->cursor;
+    while (tenon__cache_next(c->body, c->body_size, &off, raw) == 1) {
+        if (raw->flags & TENON__CACHE_E_FOLDER)
+            continue;
+        if (raw->path_len == len && memcmp(raw->path, path, len) == 0) {
+            c->cursor = off;
+            return 1;
+        }
+        break;
+    }
+    if (!c->slots && build_index(c) < 0)
+        return 0; /* out of memory: the file is read instead */
     const index_slot *s = index_find(c, path, len, path_hash(path, len));
     if (!s)
         return 0;
-    size_t off = s->offset;
-    /* Indexed entries were read once already. */
-    return tenon__cache_next(c->body, c->body_size, &off, raw) == 1;
+    off = s->offset;
+    if (tenon__cache_next(c->body, c->body_size, &off, raw) != 1 ||
+        (raw->flags & TENON__CACHE_E_FOLDER))
+        return 0;
+    c->cursor = off;
+    return 1;
 }
 
 static void poison(tenon_registry *reg, tenon__cache *c)
@@ -373,7 +428,7 @@ int tenon__cache_listing(tenon_registry *reg, const char *dir, const struct stat
 {
     tenon__cache *c = reg->cache;
     tenon__cache_raw raw;
-    if (!c || !find_entry(c, dir, &raw) || !(raw.flags & TENON__CACHE_E_FOLDER))
+    if (!c || !find_entry(c, dir, &raw, true))
         return 0;
     if (!same_key(&raw, st)) {
         c->stats.cache_stale++;
@@ -451,7 +506,7 @@ int tenon__cache_lookup(tenon_registry *reg, tenon_plugin *p, const struct stat 
 {
     tenon__cache *c = reg->cache;
     tenon__cache_raw raw;
-    if (!c || !find_entry(c, p->path, &raw) || (raw.flags & TENON__CACHE_E_FOLDER))
+    if (!c || !find_entry(c, p->path, &raw, false))
         return 0;
     if (!same_key(&raw, st)) {
         c->stats.cache_stale++;
