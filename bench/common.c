@@ -169,17 +169,30 @@ void bench_write_copy(const char *dir, unsigned char *image, size_t size, size_t
         bench_die("%s: %s", path, strerror(errno));
 }
 
-long bench_rss_kb(void)
+static long status_kb(const char *field)
 {
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
     long kb = -1;
+    size_t len = strlen(field);
     while (f && fgets(line, sizeof(line), f))
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+        if (strncmp(line, field, len) == 0 && sscanf(line + len, ": %ld kB", &kb) == 1)
             break;
     if (f)
         fclose(f);
     return kb;
+}
+
+long bench_rss_kb(void)
+{
+    return status_kb("VmRSS");
+}
+
+long bench_peak_rss_kb(void)
+{
+    /* VmHWM, not getrusage's ru_maxrss: that one is carried across exec
+     * from the forking parent, which may be much larger. */
+    return status_kb("VmHWM");
 }
 
 void bench_print_machine(void)

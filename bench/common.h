@@ -38,8 +38,9 @@ size_t bench_name_offset(const unsigned char *image, size_t size);
 void bench_write_copy(const char *dir, unsigned char *image, size_t size, size_t name_offset,
                       unsigned i);
 
-/* VmRSS of this process in KiB. */
+/* VmRSS and VmHWM (peak) of this process in KiB. */
 long bench_rss_kb(void);
+long bench_peak_rss_kb(void);
 
 /* Model name, kernel and compiler, one line each, for the record. */
 void bench_print_machine(void);

@@ -5,7 +5,6 @@
  * memory a registry of N scanned plugins takes. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include <tenon/tenon.h>
 
@@ -32,10 +31,8 @@ int main(int argc, char **argv)
     long after = bench_rss_kb();
     tenon_cache_stats st = {.struct_size = sizeof(st)};
     tenon_registry_cache_stats(reg, &st);
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
     printf("%d %llu %llu %ld %ld %ld\n", n, (unsigned long long)st.files_read,
-           (unsigned long long)st.cache_hits, start, after, ru.ru_maxrss);
+           (unsigned long long)st.cache_hits, start, after, bench_peak_rss_kb());
     fflush(stdout);
     tenon_registry_free(reg);
     return 0;
