@@ -16,7 +16,7 @@ run() { # name, extra env, meson options...
             -Doptimization=1 "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
         rm -f "$dir.setup.log"
     fi
-    ninja -C "$dir" >"$dir.ninja.log" 2>    ninja -C "$dir" tests/soak/soak >"$dir.ninja.log" 2>&11 || { cat "$dir.ninja.log"; return 1; }
+    ninja -C "$dir" >"$dir.ninja.log" 2>&1 || { cat "$dir.ninja.log"; return 1; }
     rm -f "$dir.ninja.log"
 }
 echo "== soak under ThreadSanitizer, ${seconds}s"
