@@ -78,27 +78,10 @@ static int api_release(tenon_plugin *self, const char *plugin)
 
 static void *api_symbol(tenon_plugin *self, const char *plugin, const char *symbol)
 {
-    if (!self || !plugin || !symbol || !self->desc)
-        return NULL;
-    bool declared = false;
-    for (size_t i = 0; i < self->desc->n_requires && !declared; i++)
-        declared = strcmp(self->desc->requires[i].name, plugin) == 0;
-    if (!declared) {
-        api_log(self, TENON_LOG_ERROR,
-                "symbol lookup of %s in plugin %s refused: %s does not list %s in its "
-                "requires",
-                symbol, plugin, self->display_name, plugin);
-        return NULL;
-    }
-    tenon__lock(self->reg);
-    void *dl = NULL;
-    for (size_t i = 0; i < self->n_deps; i++)
-        if (strcmp(self->deps[i]->display_name, plugin) == 0 &&
-            self->deps[i]->state == TENON__LOADED)
-            dl = self->deps[i]->dl;
-    tenon__unlock(self->reg);
-    /* Static dependencies are part of the host and have no handle. */
-    return dl ? dlsym(dl, symbol) : NULL;
+    void *addr = tenon_plugin_symbol(self, plugin, symbol);
+    if (!addr && self && tenon_last_error()->code)
+        api_log(self, TENON_LOG_ERROR, "%s", tenon_last_error()->message);
+    return addr;
 }
 
 static int api_fail(tenon_plugin *self, int code, const char *fmt, ...)

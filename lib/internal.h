@@ -373,6 +373,8 @@ TENON__HIDDEN int tenon__abi_check(const tenon_plugin_desc *desc, const char *pa
  * static entry. On success p->dl and p->entry are set. Lock not held. */
 TENON__HIDDEN int tenon__load_code(tenon_plugin *p);
 TENON__HIDDEN void tenon__unload_code(tenon_plugin *p);
+/* Whether addr is defined by the object behind handle itself. */
+TENON__HIDDEN bool tenon__symbol_in_object(void *handle, const void *addr);
 /* Checks an entry against its descriptor: ABI, descriptor identity, impls. */
 TENON__HIDDEN int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
                                      const tenon_plugin_desc *file_desc);

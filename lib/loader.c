@@ -180,7 +180,7 @@ fail:
 
 /* Whether addr lies in the object behind handle (dlsym also searches the
  * object's dependencies, which must not supply the entry). */
-static bool symbol_in_object(void *handle, const void *addr)
+bool tenon__symbol_in_object(void *handle, const void *addr)
 {
     struct link_map *own = NULL, *found = NULL;
     Dl_info info;
@@ -341,7 +341,7 @@ int tenon__load_code(tenon_plugin *p)
         return rc;
     }
     const tenon_plugin_entry *entry = dlsym(handle, TENON_ENTRY_SYMBOL);
-    if (!entry || !symbol_in_object(handle, entry)) {
+    if (!entry || !tenon__symbol_in_object(handle, entry)) {
         rc = tenon__fail(TENON_ENOENTRY, TENON_STAGE_LOAD, p->desc->name, p->path,
                          "declare the plugin with TENON_PLUGIN() in one of its sources, and "
                          "do not hide it with a version script",

@@ -616,8 +616,8 @@ int tenon_registry_add_file(tenon_registry *reg, const char *path, tenon_plugin 
     tenon__lock(reg);
     for (size_t i = 0; i < reg->n_plugins; i++) {
         tenon_plugin *known = reg->plugins[i];
-        if (known->path && strcmp(known->path, canonical) == 0 &&
-            known->origin == TENON__ORIGIN_FILE) {
+        /* The same file, whether scanned or added before: one record. */
+        if (known->path && strcmp(known->path, canonical) == 0) {
             tenon__unlock(reg);
             pthread_mutex_unlock(&reg->load_lock);
             tenon__free(canonical);

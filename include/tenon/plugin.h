@@ -303,6 +303,17 @@ typedef struct tenon_plugin_entry {
 #define TENON__RETAIN
 #endif
 
+/* clang's AddressSanitizer pads globals, which would break the note's
+ * layout inside its segment; GCC leaves globals in named sections alone. */
+#if defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(no_sanitize)
+#define TENON__NOTE_ATTRS __attribute__((no_sanitize("address")))
+#endif
+#endif
+#ifndef TENON__NOTE_ATTRS
+#define TENON__NOTE_ATTRS
+#endif
+
 #ifdef TENON_PLUGIN_STATIC
 #define TENON__ENTRY(ident) static const tenon_plugin_entry tenon__entry_##ident
 #define TENON__REGISTER_STATIC(ident)                                        \
@@ -322,6 +333,7 @@ typedef struct tenon_plugin_entry {
  * designated fields of tenon_plugin_entry. */
 #define TENON_PLUGIN(ident, describe, code)                                  \
     __attribute__((section(TENON_NOTE_SECTION), used, aligned(4)))           \
+    TENON__NOTE_ATTRS                                                        \
     static const tenon_note tenon__note_##ident = {                          \
         .namesz = sizeof(TENON_NOTE_OWNER),                                  \
         .descsz = sizeof(tenon_descriptor),                                  \

@@ -160,6 +160,15 @@ TENON_API int tenon_plugin_release(tenon_plugin *p, const char *holder);
  * loaded. Returns 0 if p loaded, initialized and finished cleanly. */
 TENON_API int tenon_plugin_validate(tenon_plugin *p, unsigned timeout_ms);
 
+/* A raw symbol of plugin, for caller (a plugin) to use, as VPP's
+ * vlib_get_plugin_symbol: only plugins caller lists in its requires, loaded
+ * as its dependencies, and only symbols the plugin itself defines. Returns
+ * NULL with tenon_last_error() set: TENON_EPERM (not declared),
+ * TENON_ESTATE (not loaded as a dependency), TENON_EUNSUPPORTED (a static
+ * plugin), TENON_ENOTFOUND (no such symbol). Prefer interfaces. */
+TENON_API void *tenon_plugin_symbol(tenon_plugin *caller, const char *plugin,
+                                    const char *symbol);
+
 /* The load order the registry would use for p: its dependencies first,
  * p last. Stores up to cap plugins; returns how many there are, or a
  * negative error (TENON_ECYCLE, TENON_EMISSINGDEP, TENON_EVERSION). */
