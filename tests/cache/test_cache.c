@@ -672,13 +672,18 @@ static void test_load_through_scanned_folder(void **state)
     assert_int_equal(rename(moved, sub), 0);
 
     /* A folder above made writable by others after the scan cannot
-     * change what loads; a file loaded by path is refused as before. */
+     * change what loads; a file not found by a scan is checked by path,
+     * every folder up to / as before. */
+    char elsewhere[600];
+    snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", e->plugins);
+    assert_int_equal(mkdir(elsewhere, 0755), 0);
+    copy_fixture(elsewhere, "ver_b", NULL);
     reg = open_reg(sub, NULL, 0, 0, NULL);
     assert_int_equal(chmod(e->plugins, 0775), 0);
     expect_ok(tenon_registry_load(reg, "chain_c", NULL));
     tenon_plugin *other;
-    expect_error(tenon_registry_add_file(reg, tmp_path(sub, "dia_base.so"), &other),
-                 TENON_EUNSAFE, "dia_base", e->plugins, "its group", NULL);
+    expect_error(tenon_registry_add_file(reg, tmp_path(elsewhere, "ver_b.so"), &other),
+                 TENON_EUNSAFE, "ver_b", e->plugins, "its group", NULL);
     assert_int_equal(chmod(e->plugins, 0755), 0);
 
     /* The folder itself, and the file, are checked at every load. */
