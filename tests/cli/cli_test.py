@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""The tenon command-line tool end to end: every command's --help, list
+(statuses: ok, broken with the reason, shadowed, incompatible), info (name,
+file, --json, --check), check (a crash and a hang in init are caught in
+child processes and named, the other plugins still checked, exit 1), graph
+(load order, dot, a cycle), exit codes. TAP output.
+
+usage: cli_test.py TENON FIXTURE_DIR EXAMPLE_PLUGIN_DIR
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+tenon, fixtures, examples = sys.argv[1:4]
+n = 0
+failed = 0
+
+
+def ok(cond, what, detail=""):
+    global n, failed
+    n += 1
+    if cond:
+        print(f"ok {n} - {what}")
+    else:
+        failed += 1
+        print(f"not ok {n} - {what}")
+        for line in str(detail).splitlines()[:40]:
+            print(f"#   {line}")
+
+
+def run(*args, timeout=60):
+    env = dict(os.environ)
+    env.pop("TENON_PLUGIN_PATH", None)
+    p = subprocess.run([tenon, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=timeout, env=env)
+    return p.returncode, p.stdout, p.stderr
+
+
+def folder(tmp, name, plugins):
+    d = os.path.join(tmp, name)
+    os.makedirs(d, exist_ok=True)
+    for p in plugins:
+        shutil.copy(os.path.join(fixtures, p + ".so"), d)
+    return d
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="tenon-cli.")
+    try:
+        iso = ["--no-env", "--no-default"]
+        # --help, --version, usage errors
+        rc, out, _ = run("--version")
+        ok(rc == 0 and "plugin ABI" in out, "tenon --version", out)
+        for cmd in ("list", "info", "check", "graph", "new", "cache", "keygen", "sign", "verify"):
+            rc, out, err = run(cmd, "--help")
+            ok(rc == 0 and "usage: tenon" in out, f"tenon {cmd} --help", out + err)
+        rc, _, err = run("frobnicate")
+        ok(rc == 2 and "unknown command" in err, "unknown command: exit 2", err)
+        rc, _, err = run("list", "--bogus")
+        ok(rc == 2, "unknown option: exit 2", err)
+
+        # list: ok, broken with the reason, incompatible, shadowed
+        good = folder(tmp, "good", ["chain_a", "chain_b", "chain_c", "bad_magic",
+                                    "bad_abimajor"])
+        rc, out, err = run("list", "--path", good, *iso)
+        ok(rc == 0 and "chain_a" in out and "ok" in out, "list shows the plugins", out + err)
+        ok("broken: descriptor magic" in out, "list says why a plugin is broken", out)
+        ok("incompatible:" in out and "ABI 99" in out, "list says why a plugin is incompatible",
+           out)
+        first = folder(tmp, "first", ["shadow_v1"])
+        second = folder(tmp, "second", ["shadow_v2"])
+        rc, out, err = run("list", "--path", first, "--path", second, *iso)
+        ok(f"shadowed by {first}/shadow_v1.so" in out, "list names the shadowing file", out)
+        rc, out, err = run("list", "--path", good, "--json", *iso)
+        try:
+            doc = json.loads(out)
+            names = {p["name"]: p for p in doc["plugins"]}
+            ok(names["chain_a"]["status"] == "ok" and names["chain_a"]["requires"][0]["name"]
+               == "chain_b" and names["bad_magic"]["error"]["code"] == "TENON_EBADMAGIC",
+               "list --json", out[:2000])
+        except (ValueError, KeyError) as e:
+            ok(False, "list --json", f"{e}\n{out[:2000]}")
+
+        # info by name and by file
+        rc, out, err = run("info", "chain_a", "--path", good, *iso)
+        ok(rc == 0 and "version:      1.0.0" in out and "chain_b >=1.2 <2" in out
+           and "load order: chain_c chain_b chain_a" in out, "info NAME", out + err)
+        rc, out, err = run("info", os.path.join(good, "bad_magic.so"), *iso)
+        ok(rc == 1 and "magic" in out, "info FILE of a broken plugin: exit 1 and why", out + err)
+        rc, out, err = run("info", "nosuch", "--path", good, *iso)
+        ok(rc == 1 and "no plugin named nosuch" in err, "info of an unknown name: exit 1", err)
+        rc, out, err = run("info", "chain_b", "--path", good, "--json", "--check", *iso)
+        try:
+            doc = json.loads(out)
+            ok(rc == 0 and doc["checks"]["load_init_fini"] is True, "info --json --check", out)
+        except ValueError as e:
+            ok(False, "info --json --check", f"{e}\n{out}")
+
+        # check: crash and hang caught in children, the others still checked
+        mixed = folder(tmp, "mixed", ["chain_c", "bad_initcrash", "bad_inithang",
+                                      "bad_initfail", "bad_undefined"])
+        start = time.monotonic()
+        rc, out, err = run("check", "--timeout", "800", mixed, *iso, timeout=60)
+        took = time.monotonic() - start
+        ok(rc == 1, "check: exit 1 when a plugin fails", out + err)
+        ok("ok      chain_c" in out, "check: a good plugin in the same folder passes", out)
+        ok("signal 11 (SIGSEGV" in out and "during init of bad_initcrash" in out,
+           "check: a crash in init is named with the signal and stage", out)
+        ok("did not finish within 800 ms" in out and "init of bad_inithang" in out,
+           "check: a hang in init is named with the timeout and stage", out)
+        ok("refuses to start: no frobnicator" in out, "check: an init failure gives its reason",
+           out)
+        ok("undefined symbol" in out, "check: an unresolved symbol is named", out)
+        ok("5 checked, 4 failed" in out and took < 30, f"check: bounded time ({took:.1f}s)", out)
+        rc, out, err = run("check", os.path.join(examples, "bonjour.so"), *iso)
+        ok(rc == 0 and "1 checked, 0 failed" in out, "check FILE of a good plugin: exit 0",
+           out + err)
+        rc, out, err = run("check", "--json", "--timeout", "800", mixed, *iso, timeout=60)
+        try:
+            doc = json.loads(out)
+            ok(doc["failed"] == 4 and doc["checked"] == 5, "check --json", out[:1500])
+        except ValueError as e:
+            ok(False, "check --json", f"{e}\n{out}")
+
+        # graph
+        rc, out, err = run("graph", "--path", good, *iso)
+        order = [l.split(". ")[1].split()[0] for l in out.splitlines() if ". " in l]
+        ok(rc == 0 and order.index("chain_c") < order.index("chain_b") < order.index("chain_a"),
+           "graph: dependencies load first", out)
+        rc, out, err = run("graph", "--dot", "--path", good, *iso)
+        ok(rc == 0 and out.startswith("digraph tenon") and '"chain_a" -> "chain_b"' in out,
+           "graph --dot", out)
+        dot = shutil.which("dot")
+        if dot:
+            p = subprocess.run([dot, "-Tsvg"], input=out, stdout=subprocess.PIPE, text=True)
+            ok(p.returncode == 0 and "<svg" in p.stdout, "graph --dot renders with Graphviz")
+        cyc = folder(tmp, "cycle", ["cyc_a", "cyc_b", "cyc_c"])
+        rc, out, err = run("graph", "--path", cyc, *iso)
+        ok(rc == 1 and "cyc_a -> cyc_b -> cyc_c -> cyc_a" in out.replace("dependency cycle: ", ""),
+           "graph names a cycle and exits 1", out + err)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"1..{n}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
