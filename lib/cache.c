@@ -874,7 +874,11 @@ static int save(tenon_registry *reg, tenon__cache *c, bool force)
                 kept_old++; /* replaced by the registry's record, or rightly dropped */
                 continue;
             }
-            if (under_scanned_dir(c, raw.path) || !still_current(&raw))
+            /* A file of a folder this registry scanned and did not find is
+             * gone; a folder's listing is kept while the folder is as it
+             * was (search folders may nest). */
+            if ((!(raw.flags & TENON__CACHE_E_FOLDER) && under_scanned_dir(c, raw.path)) ||
+                !still_current(&raw))
                 continue;
             tenon__bytes_add(&body, raw.start, raw.size);
             n++;

@@ -413,6 +413,45 @@ static void test_folder_listing(void **state)
     assert_int_equal(st.cache_hits, 2);
 }
 
+/* Search folders that nest keep each other's listings, also through a
+ * write caused by a change elsewhere: a warm scan of both reads nothing
+ * and writes nothing. */
+static void test_nested_folders(void **state)
+{
+    env *e = *state;
+    char sub[600];
+    snprintf(sub, sizeof(sub), "%s/sub", e->plugins);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    copy_fixtures(e->plugins, "chain_c", NULL);
+    copy_fixtures(sub, "dia_base", NULL);
+    settle();
+    for (int run_no = 0; run_no < 4; run_no++) {
+        if (run_no == 2) {
+            /* A file changes: this run writes the cache. */
+            struct timespec times[2] = {{0, UTIME_OMIT}, {1700000000, 0}};
+            assert_int_equal(
+                utimensat(AT_FDCWD, tmp_path(e->plugins, "chain_c.so"), times, 0), 0);
+            settle();
+        }
+        tenon_registry *reg = NULL;
+        expect_ok(tenon_registry_new(&reg, "cache-test",
+                                     TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH |
+                                         TENON_REGISTRY_NO_STATIC));
+        tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
+        expect_ok(tenon_registry_set_cache(reg, e->cache, 0));
+        expect_ok(tenon_registry_add_path(reg, e->plugins));
+        expect_ok(tenon_registry_add_path(reg, sub));
+        assert_int_equal(tenon_registry_scan(reg), 2);
+        tenon_cache_stats st = stats_of(reg);
+        tenon_registry_free(reg);
+        if (run_no == 0)
+            continue;
+        assert_int_equal(st.files_read, run_no == 2 ? 1 : 0);
+        assert_int_equal(st.cache_folder_hits, 2);
+        assert_int_equal(st.cache_saves, run_no == 2 ? 1 : 0);
+    }
+}
+
 /* A file changed right before the scan is read but not cached: its
  * timestamps could stay put through another change. */
 static void test_racy_file_not_cached(void **state)
@@ -1122,6 +1161,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_change_detection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_racy_file_not_cached, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folder_listing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nested_folders, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cached_failure_forgotten_on_change, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cached_crash, setup, teardown),
