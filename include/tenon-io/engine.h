@@ -56,7 +56,10 @@ enum {
     TIO_OPEN_CREATE = 1u << 3,
 };
 
-/* One target of a job: a file, a device, or a URI. */
+/* One target of a job: a file, a device, or a URI. A tio_file belongs to
+ * one engine instance (one job thread); engines keep per-file state in
+ * engine_data (an engine such as sync may rely on the fd's file position,
+ * since no other thread uses the fd). */
 typedef struct tio_file {
     uint32_t struct_size;
     uint32_t index;      /* position in the job's file list */
@@ -75,8 +78,12 @@ typedef struct tio_io {
     tio_file *file;
     uint32_t ddir;  /* tio_io_dir */
     uint32_t index; /* position among the thread's units: 0 .. n_ios-1 */
-    int64_t result; /* set by the engine: bytes transferred, or -errno */
-    void *engine_data; /* io_data_size bytes reserved for the engine, or NULL */
+    int64_t result; /* set by the engine: bytes transferred (len for a
+                       successful TIO_TRIM, 0 for a successful TIO_SYNC or
+                       TIO_DATASYNC), or -errno. Fewer bytes than len is a
+                       short IO: tenon-io submits the rest itself. */
+    void *engine_data; /* io_data_size bytes reserved for the engine, aligned
+                          to at least alignof(max_align_t), or NULL */
     uint64_t start_ns; /* tenon-io's: when the IO was queued */
     uint64_t issue_ns; /* tenon-io's: when it was committed */
     void *host_data;   /* tenon-io's */
@@ -126,12 +133,17 @@ typedef struct tio_engine {
     int (*open_file)(void *engine, tio_file *file);
     int (*close_file)(void *engine, tio_file *file);
 
-    /* Once per thread, after the files are open. Optional. */
+    /* Once per thread, after the files are open. Optional. Returns 0 or
+     * -errno; an engine that wants its reason shown records it with the
+     * host API table's fail() (as in instance_init) before returning. */
     int (*setup)(void *engine, const tio_setup *setup);
 
     /* Starts one IO. Returns TIO_COMPLETED, TIO_QUEUED, TIO_BUSY, or -errno
      * for a failure of the engine itself (an IO that fails sets result to
-     * -errno and returns TIO_COMPLETED, or completes later). */
+     * -errno and returns TIO_COMPLETED, or completes later). An asynchronous
+     * engine may answer TIO_BUSY for a sync or trim until what was queued
+     * before it has completed; tenon-io issues syncs only when nothing else
+     * is in flight. A queued sync completes through getevents like any IO. */
     int (*queue)(void *engine, tio_io *io);
 
     /* Submits the IOs queued since the last commit. Optional. */
@@ -139,7 +151,8 @@ typedef struct tio_engine {
 
     /* Waits until at least min IOs completed or timeout_ns passed (< 0:
      * no limit), stores up to max completed IOs in events and returns how
-     * many, or -errno. */
+     * many, or -errno. min is at most what is in flight; min 0 is a poll;
+     * fewer than min when the timeout passes is not an error. */
     int (*getevents)(void *engine, unsigned min, unsigned max, tio_io **events,
                      int64_t timeout_ns);
 

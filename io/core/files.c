@@ -47,8 +47,10 @@ int tio_file_open(const struct tio_job *job, const char *path, bool write, char 
         return -1;
     }
     if (fd < 0) {
+        int e = errno;
         snprintf(err, errlen, "%s: cannot open for %s: %s", path, write ? "writing" : "reading",
-                 strerror(errno));
+                 strerror(e));
+        errno = e;
         return -1;
     }
     return fd;

@@ -702,15 +702,17 @@ static int open_targets(struct worker *w)
         if (!no_files && !t->engine.uri_targets) {
             f->fd = tio_file_open(job, t->names[i], write, t->error_text, sizeof(t->error_text));
             if (f->fd < 0) {
-                t->error = EIO;
+                t->error = errno ? errno : EIO;
                 w->stop = true;
                 return -1;
             }
         }
-        if (!no_files &&
-            tio_handle_open(&w->h[i], w->ops, w->ed, t->engine.label, t->error_text,
-                            sizeof(t->error_text)) < 0) {
-            t->error = EIO;
+        int orc = no_files ? 0
+                           : tio_handle_open(&w->h[i], w->ops, w->ed, t->engine.label,
+                                             t->error_text, sizeof(t->error_text));
+        if (orc < 0) {
+            /* The job's error is the engine's own (ECONNREFUSED...). */
+            t->error = -orc;
             w->stop = true;
             return -1;
         }
