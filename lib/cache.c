@@ -502,6 +502,8 @@ int tenon__cache_scan_dir(tenon_registry *reg, const char *dir)
     return 0;
 }
 
+static bool content_error(int code);
+
 int tenon__cache_lookup(tenon_registry *reg, tenon_plugin *p, const struct stat *st)
 {
     tenon__cache *c = reg->cache;
@@ -518,6 +520,16 @@ int tenon__cache_lookup(tenon_registry *reg, tenon_plugin *p, const struct stat 
     int rc = tenon__cache_decode(&raw, false, &desc, &error, &check_error);
     if (rc == TENON_ENOMEM)
         return rc;
+    /* Only errors this library caches may come back from a cache: any
+     * other (TENON_ENOMEM above all) would change what the scan does. */
+    if (rc == 0 && ((error && !content_error(error->code)) ||
+                    (check_error && check_error->code == TENON_ENOMEM))) {
+        tenon_descriptor_free(desc);
+        tenon__free(error);
+        tenon__free(check_error);
+        rc = tenon__fail(TENON_ECACHE, TENON_STAGE_CACHE, NULL, p->path, NULL,
+                         "the entry for %s holds an error no cache holds", p->path);
+    }
     if (rc < 0) {
         poison(reg, c);
         return 0;

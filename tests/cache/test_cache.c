@@ -975,6 +975,26 @@ static void test_bad_entry_with_good_checksums(void **state)
     assert_int_equal(cache_entries(e->cache), 2);
 }
 
+/* A checksummed cache that claims a file failed with an error no cache
+ * holds (out of memory, which would fail the whole scan): ignored. */
+static void test_forged_error_code(void **state)
+{
+    env *e = *state;
+    two_plugins(e);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/chain_c.so", e->plugins);
+    tenon_error why = {.code = TENON_ENOMEM, .stage = TENON_STAGE_SCAN};
+    snprintf(why.message, sizeof(why.message), "out of memory");
+    tenon_cache_entry entry = entry_for(path);
+    entry.error = &why;
+    write_image(e->cache, &entry, 1);
+    logbuf log;
+    tenon_registry *reg = open_reg(e->plugins, e->cache, 0, 0, &log);
+    assert_int_equal(log.warnings, 1);
+    assert_int_equal(tenon_plugin_status(find_any(reg, "chain_c")), TENON_STATUS_FOUND);
+    tenon_registry_free(reg);
+}
+
 /* Mutations of a good image never crash the parser (the fuzzer does this
  * at length; this keeps a quick version in every build). */
 static void test_parse_mutations(void **state)
@@ -1176,6 +1196,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unsafe_cache_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_entry_with_good_checksums, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forged_error_code, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_mutations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_between_search_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
