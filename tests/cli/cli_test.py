@@ -32,9 +32,13 @@ def ok(cond, what, detail=""):
             print(f"#   {line}")
 
 
+CACHE_HOME = tempfile.mkdtemp(prefix="tenon-cli-cache.")
+
+
 def run(*args, timeout=60):
     env = dict(os.environ)
     env.pop("TENON_PLUGIN_PATH", None)
+    env["XDG_CACHE_HOME"] = CACHE_HOME  # never the user's cache
     p = subprocess.run([tenon, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, timeout=timeout, env=env)
     return p.returncode, p.stdout, p.stderr
@@ -144,6 +148,7 @@ def main():
            "graph names a cycle and exits 1", out + err)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(CACHE_HOME, ignore_errors=True)
     print(f"1..{n}")
     return 1 if failed else 0
 
