@@ -388,7 +388,7 @@ static int each_string(ctx *c, json_t *list, size_t node, const char *name, cons
         char where[64];
         snprintf(where, sizeof(where), "%s[%zu]", name, i);
         size_t inode = tenon__jindex_item(c->ix, node, i);
-        const char *value;
+        const char *value = NULL;
         int rc = get_string(c, item, inode, where, what, &value);
         if (rc == 0)
             rc = fn(c, value, inode, where, arg);
@@ -402,7 +402,7 @@ static int add_path_item(ctx *c, const char *value, size_t node, const char *whe
 {
     (void)arg;
     tenon__config *cfg = c->cfg;
-    char *path, *origin;
+    char *path = NULL, *origin;
     int rc = resolve_dir(c, value, node, where, &path);
     if (rc < 0)
         return rc;

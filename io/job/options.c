@@ -111,7 +111,7 @@ static int pick(struct optctx *c, const char *word, const struct enumval *vals, 
 static int set_generic(struct optctx *c, const struct tio__option *o)
 {
     char why[160];
-    uint64_t v;
+    uint64_t v = 0;
     bool b;
     int rc;
 
@@ -337,7 +337,7 @@ static int set_rw(struct optctx *c, const struct tio__option *o)
     const char *colon = strchr(c->value, ':');
     char type[32], why[160];
     uint64_t mod = 0;
-    int v, rc;
+    int v = 0, rc;
 
     (void)o;
     if (colon) {
@@ -367,7 +367,7 @@ static int set_rw(struct optctx *c, const struct tio__option *o)
 static int set_rwmix(struct optctx *c, const struct tio__option *o)
 {
     char why[160];
-    uint64_t v;
+    uint64_t v = 0;
     int rc;
 
     char num[24];
@@ -502,7 +502,7 @@ static const struct enumval verify_values[] = {
 
 static int set_verify(struct optctx *c, const struct tio__option *o)
 {
-    int v, rc;
+    int v = 0, rc;
 
     (void)o;
     rc = pick(c, c->value, verify_values, TIO__ARRAY_LEN(verify_values), "verify method",
@@ -525,7 +525,7 @@ static const struct enumval coe_values[] = {
 
 static int set_coe(struct optctx *c, const struct tio__option *o)
 {
-    int v, rc;
+    int v = 0, rc;
 
     (void)o;
     rc = pick(c, c->value, coe_values, TIO__ARRAY_LEN(coe_values), "error class",
@@ -545,7 +545,7 @@ static const struct enumval sync_values[] = {
 
 static int set_sync(struct optctx *c, const struct tio__option *o)
 {
-    int v, rc;
+    int v = 0, rc;
 
     (void)o;
     rc = pick(c, c->value, sync_values, TIO__ARRAY_LEN(sync_values), "sync mode", "none, sync or dsync", &v);
@@ -561,7 +561,7 @@ static const struct enumval kb_base_values[] = {
 
 static int set_kb_base(struct optctx *c, const struct tio__option *o)
 {
-    int v, rc;
+    int v = 0, rc;
 
     (void)o;
     rc = pick(c, c->value, kb_base_values, TIO__ARRAY_LEN(kb_base_values), "kb_base", "1024 or 1000", &v);
@@ -578,7 +578,7 @@ static const struct enumval unit_base_values[] = {
 
 static int set_unit_base(struct optctx *c, const struct tio__option *o)
 {
-    int v, rc;
+    int v = 0, rc;
 
     (void)o;
     rc = pick(c, c->value, unit_base_values, TIO__ARRAY_LEN(unit_base_values), "unit_base",
@@ -591,7 +591,7 @@ static int set_unit_base(struct optctx *c, const struct tio__option *o)
 static int set_randseed(struct optctx *c, const struct tio__option *o)
 {
     char why[160];
-    uint64_t v;
+    uint64_t v = 0;
     int rc;
 
     (void)o;
@@ -643,7 +643,7 @@ static int set_buffer_pattern(struct optctx *c, const struct tio__option *o)
         }
     } else if (isdigit((unsigned char)s[0])) {
         char why[160];
-        uint64_t v;
+        uint64_t v = 0;
         int rc;
 
         if (strspn(s, "0123456789") != len)

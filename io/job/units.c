@@ -160,7 +160,7 @@ int tio_parse_size(const char *s, unsigned kb_base, uint64_t *out, char *why, si
 int tio_parse_uint(const char *s, unsigned kb_base, uint64_t min, uint64_t max, uint64_t *out,
                    char *why, size_t whylen)
 {
-    uint64_t v;
+    uint64_t v = 0;
     int rc;
 
     rc = tio_parse_size(s, kb_base, &v, why, whylen);
@@ -253,7 +253,7 @@ int tio_parse_bool(const char *s, bool *out, char *why, size_t whylen)
 int tio_parse_percent(const char *s, unsigned *out, char *why, size_t whylen)
 {
     const char *end;
-    uint64_t v;
+    uint64_t v = 0;
     int n;
 
     if (!s || !*s)
@@ -276,7 +276,7 @@ int tio_parse_amount(const char *s, unsigned kb_base, struct tio_amount *out, ch
 {
     size_t len = s ? strlen(s) : 0;
     unsigned pct;
-    uint64_t v;
+    uint64_t v = 0;
     int rc;
 
     if (len && s[len - 1] == '%') {
