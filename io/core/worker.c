@@ -502,6 +502,10 @@ static bool submit(struct worker *w, tio_io *io, bool fresh)
     if (rc == TIO_COMPLETED) {
         uint64_t now = tio_now_ns();
         io->issue_ns = io->start_ns;
+        /* Submitted and completed on its own, with what is in flight. */
+        tio_stats_depth(w->js, w->inflight + 1);
+        w->js->submit[1]++;
+        w->js->complete[1]++;
         if (complete_io(w, io, now, false)) {
             w->retry[w->n_retry++] = io;
         } else {
