@@ -74,6 +74,13 @@ static int make_plan(struct tio_host *host)
             fprintf(stderr, "tenon-io: %s\n", err);
             return -EINVAL;
         }
+        if (job->verify == TIO_VERIFY_MD5) {
+            fprintf(stderr,
+                    "tenon-io: job %s: verify=md5 is not supported by tenon-io; use "
+                    "verify=crc32c (fast) or verify=sha256 (cryptographic)\n",
+                    job->name);
+            return -EINVAL;
+        }
         t->n_files = job->filenames.n;
         size_t n = t->n_files ? t->n_files : 1;
         t->names = calloc(n, sizeof(char *));

@@ -135,6 +135,7 @@ TENON_API int tenon_cache_parse(const void *data, size_t size, unsigned flags,
  * TENON_EUNSAFE, TENON_ENOTREG, TENON_ELOOP (a symlink), TENON_EIO. */
 TENON_API int tenon_cache_read(const char *path, tenon_cache **out);
 
+/* The number of entries (plugin files and folder listings). */
 TENON_API size_t tenon_cache_count(const tenon_cache *cache);
 /* Entry index (0 <= index < count), in the file's order; NULL otherwise.
  * Valid until tenon_cache_free. */

@@ -41,9 +41,14 @@ TENON_API int tenon_instance_new(tenon_registry *reg, const char *plugin,
 /* Calls the plugin's instance_fini and frees the instance. NULL allowed. */
 TENON_API void tenon_instance_free(tenon_instance *inst);
 
+/* What an instance is made of. The table (which starts with
+ * tenon_iface_header), the plugin's private data, the name ("" for an
+ * anonymous instance), the plugin and the checked option values all belong
+ * to the instance and stay valid until tenon_instance_free. NULL (or "")
+ * for a NULL instance. */
 TENON_API const void *tenon_instance_table(const tenon_instance *inst);
 TENON_API void *tenon_instance_data(const tenon_instance *inst);
-TENON_API const char *tenon_instance_name(const tenon_instance *inst); /* "" if anonymous */
+TENON_API const char *tenon_instance_name(const tenon_instance *inst);
 TENON_API tenon_plugin *tenon_instance_plugin(const tenon_instance *inst);
 TENON_API const tenon_values *tenon_instance_values(const tenon_instance *inst);
 

@@ -22,6 +22,7 @@ TENON_API void tenon_options_free(tenon_options *opts);
 TENON_API int tenon_options_set(tenon_options *opts, const char *key,
                                 const char *value, const char *origin);
 
+/* How many options are set (0 for NULL). */
 TENON_API size_t tenon_options_count(const tenon_options *opts);
 /* The i-th key, value and origin (any out pointer may be NULL). */
 TENON_API int tenon_options_at(const tenon_options *opts, size_t i, const char **key,

@@ -119,12 +119,19 @@ TENON_API int tenon_registry_load_all(tenon_registry *reg, const char *iface);
 
 /* ---- One plugin ---------------------------------------------------------- */
 
+/* What the descriptor says: the whole descriptor (NULL when the file's
+ * descriptor could not be read), the name (the descriptor's, or the file's
+ * base name for an unreadable file) and the version (NULL without a
+ * descriptor). Owned by the registry; valid until tenon_registry_free. */
 TENON_API const tenon_plugin_desc *tenon_plugin_descriptor(const tenon_plugin *p);
 TENON_API const char *tenon_plugin_name(const tenon_plugin *p);
 TENON_API const char *tenon_plugin_version(const tenon_plugin *p);
 /* The file, canonical; NULL for a static plugin. */
 TENON_API const char *tenon_plugin_path(const tenon_plugin *p);
+/* Whether p is linked into the host (collected from tenon_static_plugins). */
 TENON_API bool tenon_plugin_is_static(const tenon_plugin *p);
+/* p's status now (see tenon_status); it changes as plugins load, unload or
+ * fail. tenon_status_name gives "ok", "loaded", "broken"... (static). */
 TENON_API tenon_status tenon_plugin_status(const tenon_plugin *p);
 TENON_API const char *tenon_status_name(tenon_status status);
 /* Why the plugin is broken, incompatible, disabled...; NULL when none. The
@@ -132,6 +139,7 @@ TENON_API const char *tenon_status_name(tenon_status status);
 TENON_API const tenon_error *tenon_plugin_error(const tenon_plugin *p);
 /* The plugin that shadows or overrides p, or NULL. */
 TENON_API tenon_plugin *tenon_plugin_shadowed_by(const tenon_plugin *p);
+/* The registry p belongs to. */
 TENON_API tenon_registry *tenon_plugin_registry(const tenon_plugin *p);
 
 /* Verifies, resolves, loads and inits p and, first, its dependencies in
