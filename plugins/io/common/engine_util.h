@@ -9,7 +9,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -115,6 +117,37 @@ static inline int eng_tag_close(void *engine, tio_file *file)
 static inline unsigned eng_file_kind(const tio_file *file)
 {
     return ENG_TAG_KIND(file->engine_data);
+}
+
+/* What every synchronous engine does for an IO that is not a read or a
+ * write: syncs and trims complete at once, anything else is -EINVAL.
+ * Returns true when it completed io (result set), false for reads and
+ * writes, which are the engine's own business. */
+static inline bool eng_complete_other(tio_io *io)
+{
+    switch (io->ddir) {
+    case TIO_READ:
+    case TIO_WRITE:
+        return false;
+    case TIO_SYNC:
+    case TIO_DATASYNC:
+        io->result = eng_sync(io->file->fd, io->ddir);
+        return true;
+    case TIO_TRIM:
+        io->result = eng_trim(io->file->fd, eng_file_kind(io->file), io->offset, io->len);
+        return true;
+    default:
+        io->result = -EINVAL;
+        return true;
+    }
+}
+
+/* CLOCK_MONOTONIC in nanoseconds, for engines that time things themselves. */
+static inline uint64_t eng_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 #endif

@@ -33,6 +33,8 @@
 #include <tenon/plugin.h>
 #include <tenon-io/engine.h>
 
+#include "../common/engine_util.h"
+
 /* Per-IO bytes reserved for the inner engine (libaio needs 64). */
 #define FAULTY_IO_DATA 256u
 
@@ -83,13 +85,6 @@ static int faulty_plugin_init(tenon_plugin *self, const tenon_host_api *api)
     (void)self;
     host = api;
     return 0;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 /* splitmix64: tiny, good enough for fault draws, and the same sequence on
@@ -346,7 +341,7 @@ static int faulty_queue(void *engine, tio_io *io)
     int rc = e->ops->queue(e->ied, io);
     uint64_t now = 0;
     if (delay) {
-        now = now_ns();
+        now = eng_now_ns();
         u->release_ns = now + e->delay_ns;
     }
     if (rc == TIO_QUEUED) {
@@ -415,11 +410,11 @@ static int faulty_getevents(void *engine, unsigned min, unsigned max, tio_io **e
                             int64_t timeout_ns)
 {
     faulty_engine *e = engine;
-    uint64_t deadline = timeout_ns < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ns;
+    uint64_t deadline = timeout_ns < 0 ? UINT64_MAX : eng_now_ns() + (uint64_t)timeout_ns;
     unsigned got = 0;
     bool polled = false;
     for (;;) {
-        uint64_t now = now_ns();
+        uint64_t now = eng_now_ns();
         uint64_t next = release_due(e, now);
         got = take_ready(e, got, max, events);
         if (got >= max || (got >= min && (min > 0 || polled)))
@@ -439,7 +434,7 @@ static int faulty_getevents(void *engine, unsigned min, unsigned max, tio_io **e
             int n = e->ops->getevents(e->ied, wait == 0 ? 0 : 1, e->inner_out, e->reaped, wait);
             if (n < 0)
                 return got ? (int)got : n;
-            uint64_t t = now_ns();
+            uint64_t t = eng_now_ns();
             for (int i = 0; i < n; i++) {
                 tio_io *io = e->reaped[i];
                 e->inner_out--;

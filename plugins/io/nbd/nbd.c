@@ -35,6 +35,8 @@
 #include <tenon/plugin.h>
 #include <tenon-io/engine.h>
 
+#include "../common/engine_util.h"
+
 /* Bytes per command when the server states no maximum: the NBD protocol
  * says clients should not send more than 32 MiB then. Longer IOs come back
  * short and tenon-io issues the rest. */
@@ -106,13 +108,6 @@ static int nbd_plugin_init(tenon_plugin *self, const tenon_host_api *api)
     (void)self;
     host = api;
     return 0;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 /* ---- Instances -------------------------------------------------------------- */
@@ -265,7 +260,7 @@ static int on_complete(void *user_data, int *error)
     nbd_conn *c = s->c;
     s->busy = false;
     c->inflight--;
-    c->last_progress_ns = now_ns();
+    c->last_progress_ns = eng_now_ns();
     s->io->result = *error ? -(int64_t)*error : (int64_t)s->len;
     ring_push(s->e, s->io);
     return 1; /* retire it: nothing asks libnbd about it later */
@@ -325,7 +320,7 @@ static int issue(nbd_engine *e, nbd_slot *s)
     s->len = len;
     s->busy = true;
     if (c->inflight++ == 0)
-        c->last_progress_ns = now_ns();
+        c->last_progress_ns = eng_now_ns();
     uint32_t tail = e->ring_tail;
     int64_t cookie;
     switch (io->ddir) {
@@ -374,7 +369,7 @@ static int drive(nbd_engine *e, uint32_t want, uint64_t deadline)
     for (;;) {
         if (ring_count(e) >= want)
             return 0;
-        uint64_t now = now_ns();
+        uint64_t now = eng_now_ns();
         uint64_t wake = deadline;
         nfds_t n = 0;
         for (uint32_t i = 0; i < e->n_conns; i++) {
@@ -424,7 +419,7 @@ static int drive(nbd_engine *e, uint32_t want, uint64_t deadline)
             else if (nbd_aio_is_dead(c->h) || nbd_aio_is_closed(c->h))
                 conn_lost(c, ENOTCONN, "the server closed the connection");
         }
-        if (deadline != NO_DEADLINE && now_ns() >= deadline)
+        if (deadline != NO_DEADLINE && eng_now_ns() >= deadline)
             return 0;
     }
 }
@@ -481,7 +476,7 @@ static int connect_target(nbd_engine *e, nbd_conn *c, tio_file *file)
         (e->debug && nbd_set_debug(h, true) == -1))
         return setup_error(e, c, "cannot configure the connection");
 
-    uint64_t start = now_ns();
+    uint64_t start = eng_now_ns();
     uint64_t deadline = e->connect_timeout_ns ? start + e->connect_timeout_ns : NO_DEADLINE;
     if (nbd_aio_connect_uri(h, file->name) == -1)
         return setup_error(e, c, "cannot connect");
@@ -491,7 +486,7 @@ static int connect_target(nbd_engine *e, nbd_conn *c, tio_file *file)
                       "connection during the handshake", c->name);
             return -ECONNRESET;
         }
-        uint64_t now = now_ns();
+        uint64_t now = eng_now_ns();
         if (now >= deadline) {
             host->log(e->self, TENON_LOG_ERROR,
                       "%s: cannot connect: no answer from the server within %.1f s "
@@ -557,9 +552,9 @@ static int nbd_close_file(void *engine, tio_file *file)
      * so no callback of its reaches a unit tenon-io has reused. */
     if (!c->dead && !c->inflight && nbd_aio_is_ready(c->h) &&
         nbd_aio_disconnect(c->h, 0) == 0) {
-        uint64_t deadline = now_ns() + NBD_DISCONNECT_WAIT_NS;
+        uint64_t deadline = eng_now_ns() + NBD_DISCONNECT_WAIT_NS;
         while (!nbd_aio_is_closed(c->h) && !nbd_aio_is_dead(c->h)) {
-            uint64_t now = now_ns();
+            uint64_t now = eng_now_ns();
             if (now >= deadline ||
                 nbd_poll(c->h, (int)((deadline - now + 999999) / 1000000)) == -1)
                 break;
@@ -659,7 +654,7 @@ static int nbd_getevents(void *engine, unsigned min, unsigned max, tio_io **even
         nbd_commit(e);
     uint32_t outstanding = ring_count(e) + inflight_total(e);
     uint32_t want = min < outstanding ? min : outstanding;
-    uint64_t now = now_ns();
+    uint64_t now = eng_now_ns();
     uint64_t deadline = timeout_ns < 0 ? NO_DEADLINE : now + (uint64_t)timeout_ns;
     if (want == 0) {
         /* Whatever is ready, without waiting. */

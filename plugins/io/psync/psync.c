@@ -38,15 +38,8 @@ static int psync_queue(void *engine, tio_io *io)
             rc = pwrite(fd, io->buf, eng_xfer_len(io->len), (off_t)io->offset);
         while (rc < 0 && errno == EINTR);
         break;
-    case TIO_SYNC:
-    case TIO_DATASYNC:
-        io->result = eng_sync(fd, io->ddir);
-        return TIO_COMPLETED;
-    case TIO_TRIM:
-        io->result = eng_trim(fd, eng_file_kind(io->file), io->offset, io->len);
-        return TIO_COMPLETED;
     default:
-        io->result = -EINVAL;
+        eng_complete_other(io);
         return TIO_COMPLETED;
     }
     io->result = rc < 0 ? -(int64_t)errno : (int64_t)rc;

@@ -63,15 +63,8 @@ static int pvsync2_queue(void *engine, tio_io *io)
             rc = pwritev2(fd, &iov, 1, (off_t)io->offset, e->rw_flags);
         while (rc < 0 && errno == EINTR);
         break;
-    case TIO_SYNC:
-    case TIO_DATASYNC:
-        io->result = eng_sync(fd, io->ddir);
-        return TIO_COMPLETED;
-    case TIO_TRIM:
-        io->result = eng_trim(fd, eng_file_kind(io->file), io->offset, io->len);
-        return TIO_COMPLETED;
     default:
-        io->result = -EINVAL;
+        eng_complete_other(io);
         return TIO_COMPLETED;
     }
     /* With nowait, EAGAIN is the measurement (the IO would have blocked),

@@ -45,18 +45,8 @@ static int sync_queue(void *engine, tio_io *io)
     int fd = io->file->fd;
     ssize_t rc;
 
-    if (io->ddir == TIO_SYNC || io->ddir == TIO_DATASYNC) {
-        io->result = eng_sync(fd, io->ddir);
+    if (eng_complete_other(io))
         return TIO_COMPLETED;
-    }
-    if (io->ddir == TIO_TRIM) {
-        io->result = eng_trim(fd, eng_file_kind(io->file), io->offset, io->len);
-        return TIO_COMPLETED;
-    }
-    if (io->ddir != TIO_READ && io->ddir != TIO_WRITE) {
-        io->result = -EINVAL;
-        return TIO_COMPLETED;
-    }
 
     if (s->last_file != io->file || s->last_pos != io->offset) {
         if (lseek(fd, (off_t)io->offset, SEEK_SET) < 0) {
