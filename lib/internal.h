@@ -398,6 +398,8 @@ TENON__HIDDEN int tenon__resolve(tenon_registry *reg, tenon_plugin *p, tenon_plu
                                  size_t *n);
 
 /* lifecycle.c */
+/* Whether a loaded plugin other than p requires it. Lock held. */
+TENON__HIDDEN bool tenon__required_by_loaded(const tenon_registry *reg, const tenon_plugin *p);
 TENON__HIDDEN void tenon__stage(tenon_plugin *p, tenon_stage stage);
 TENON__HIDDEN int tenon__plugin_load_locked(tenon_plugin *p); /* load_lock held */
 TENON__HIDDEN void tenon__plugin_fini_unload(tenon_plugin *p);

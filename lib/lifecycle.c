@@ -289,8 +289,7 @@ static int load_one(tenon_plugin *p)
     return 0;
 }
 
-/* Whether a loaded plugin other than p requires it. Lock held. */
-static bool required_by_loaded(const tenon_registry *reg, const tenon_plugin *p)
+bool tenon__required_by_loaded(const tenon_registry *reg, const tenon_plugin *p)
 {
     for (size_t i = 0; i < reg->n_plugins; i++) {
         const tenon_plugin *q = reg->plugins[i];
@@ -317,7 +316,7 @@ static void rollback(tenon_registry *reg, uint64_t start_seq)
             tenon_plugin *q = reg->plugins[i];
             if (q->state == TENON__LOADED && q->load_seq > start_seq && q->n_instances == 0 &&
                 q->n_holders == 0 && (!last || q->load_seq > last->load_seq) &&
-                !required_by_loaded(reg, q))
+                !tenon__required_by_loaded(reg, q))
                 last = q;
         }
         /* In transition from here on, as in tenon_plugin_unload: nobody

@@ -298,15 +298,7 @@ static bool needed_by_loaded(const tenon_registry *reg, const tenon_plugin *p)
         if (by && by != p && by->state == TENON__LOADED)
             return true;
     }
-    for (size_t i = 0; i < reg->n_plugins; i++) {
-        const tenon_plugin *q = reg->plugins[i];
-        if (q == p || q->state != TENON__LOADED)
-            continue;
-        for (size_t d = 0; d < q->n_deps; d++)
-            if (q->deps[d] == p)
-                return true;
-    }
-    return false;
+    return tenon__required_by_loaded(reg, p);
 }
 
 void tenon_registry_free(tenon_registry *reg)

@@ -46,6 +46,10 @@ bool cli_search_option(cli_search *s, int opt, const char *arg);
     "      --cache FILE   keep the registry cache in FILE (see tenon cache)\n"       \
     "      --no-cache     neither read nor write the registry cache\n"
 
+/* Adds the --path folders (relative ones resolved against the current
+ * folder). Prints the error and returns -1 on failure. */
+int cli_add_paths(tenon_registry *reg, const cli_search *s);
+
 /* Makes a registry with the search options, and scans. Prints the error and
  * returns NULL on failure. */
 tenon_registry *cli_registry(const cli_search *s);

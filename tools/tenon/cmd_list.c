@@ -86,16 +86,9 @@ static tenon_registry *plan_registry(const cli_search *s, const char *app, const
         return NULL;
     }
     tenon_registry_set_log(reg, plan_log, NULL, TENON_LOG_WARN);
-    for (size_t i = 0; i < s->n_dirs; i++) {
-        char abs[PATH_MAX];
-        const char *dir = s->dirs[i];
-        if (dir[0] != '/' && realpath(dir, abs))
-            dir = abs;
-        if (tenon_registry_add_path(reg, dir) < 0) {
-            cli_print_error(s->dirs[i]);
-            tenon_registry_free(reg);
-            return NULL;
-        }
+    if (cli_add_paths(reg, s) < 0) {
+        tenon_registry_free(reg);
+        return NULL;
     }
     int rc = tenon_registry_load_config(reg, config);
     if (rc < 0) {

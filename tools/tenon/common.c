@@ -55,6 +55,23 @@ static void cli_log(void *userdata, tenon_log_level level, const char *plugin,
                 message);
 }
 
+int cli_add_paths(tenon_registry *reg, const cli_search *s)
+{
+    for (size_t i = 0; i < s->n_dirs; i++) {
+        char abs[PATH_MAX];
+        const char *dir = s->dirs[i];
+        /* The tool, unlike the library, resolves relative folders against
+         * the current folder the user typed them in. */
+        if (dir[0] != '/' && realpath(dir, abs))
+            dir = abs;
+        if (tenon_registry_add_path(reg, dir) < 0) {
+            cli_print_error(s->dirs[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 tenon_registry *cli_registry(const cli_search *s)
 {
     unsigned flags = TENON_REGISTRY_NO_STATIC;
@@ -87,18 +104,9 @@ tenon_registry *cli_registry(const cli_search *s)
             return NULL;
         }
     }
-    for (size_t i = 0; i < s->n_dirs; i++) {
-        char abs[PATH_MAX];
-        const char *dir = s->dirs[i];
-        /* The tool, unlike the library, resolves relative folders against
-         * the current folder the user typed them in. */
-        if (dir[0] != '/' && realpath(dir, abs))
-            dir = abs;
-        if (tenon_registry_add_path(reg, dir) < 0) {
-            cli_print_error(s->dirs[i]);
-            tenon_registry_free(reg);
-            return NULL;
-        }
+    if (cli_add_paths(reg, s) < 0) {
+        tenon_registry_free(reg);
+        return NULL;
     }
     if (tenon_registry_scan(reg) < 0) {
         cli_print_error("scan");
