@@ -36,7 +36,9 @@ test: deps
 test-quick: build
 	@umask 022; meson test -C $(BUILD) --print-errorlogs
 
+# PREFIX applies even to a build folder configured earlier with another one.
 install: build
+	@umask 022; meson configure $(BUILD) --prefix=$(PREFIX) >/dev/null && ninja -C $(BUILD) >/dev/null
 	@umask 022; meson install -C $(BUILD) --destdir "$(DESTDIR)" >/dev/null
 	@echo "installed into $(DESTDIR)$(PREFIX)"
 
