@@ -15,23 +15,12 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from harness import Tap, sanitizer_report  # noqa: E402
+
+tap = Tap()
+ok = tap.ok
 tenon, fixtures, examples = sys.argv[1:4]
-n = 0
-failed = 0
-
-
-def ok(cond, what, detail=""):
-    global n, failed
-    n += 1
-    if cond:
-        print(f"ok {n} - {what}")
-    else:
-        failed += 1
-        print(f"not ok {n} - {what}")
-        for line in str(detail).splitlines()[:40]:
-            print(f"#   {line}")
-
-
 CACHE_HOME = tempfile.mkdtemp(prefix="tenon-cli-cache.")
 
 
@@ -41,6 +30,8 @@ def run(*args, timeout=60):
     env["XDG_CACHE_HOME"] = CACHE_HOME  # never the user's cache
     p = subprocess.run([tenon, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, timeout=timeout, env=env)
+    report = sanitizer_report(p.stderr)
+    ok(report is None, f"no sanitizer report from tenon {' '.join(args[:2])}", report)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -149,8 +140,7 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(CACHE_HOME, ignore_errors=True)
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 if __name__ == "__main__":

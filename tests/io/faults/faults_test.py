@@ -32,29 +32,9 @@ RUN_LIMIT = 120
 ENGINES = []  # inner engines usable here: psync, and libaio/io_uring if they work
 
 
-class Fail(Exception):
-    pass
-
-
-class Skip(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
-# A sanitizer build exits 1 on an error, like a failed job: look at what it
-# printed instead.
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                   "WARNING: ThreadSanitizer")
-
-
-def sanitizer_check(err, cmd):
-    for mark in SANITIZER_MARKS:
-        if mark in err:
-            raise Fail("sanitizer report from %s:\n%s" % (" ".join(cmd), err))
+# Fail, Skip, check, sanitizer_check: shared by the integration tests.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from harness import Fail, Skip, check, sanitizer_check  # noqa: E402
 
 
 class Run:

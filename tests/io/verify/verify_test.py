@@ -14,23 +14,20 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from harness import Tap, sanitizer_report  # noqa: E402
+
+tap = Tap()
+ok = tap.ok
+
 tio = sys.argv[1]
-n = failed = 0
-
-
-def ok(cond, what, detail=""):
-    global n, failed
-    n += 1
-    print(f"{'ok' if cond else 'not ok'} {n} - {what}")
-    if not cond:
-        failed += 1
-        for line in str(detail).splitlines()[:30]:
-            print(f"#   {line}")
 
 
 def run(*args):
     p = subprocess.run([tio, "--eta=never", *args], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, timeout=120)
+    report = sanitizer_report(p.stderr)
+    ok(report is None, "no sanitizer report from tenon-io", report)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -108,8 +105,7 @@ def main():
         loop_tests(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 if __name__ == "__main__":

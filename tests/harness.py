@@ -1,0 +1,52 @@
+"""What the Python integration tests share: TAP output, the exceptions a
+check raises, and the detection of sanitizer reports (a sanitizer build
+exits like a failed job, so the output is what tells them apart)."""
+
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "WARNING: ThreadSanitizer")
+
+
+class Fail(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+def sanitizer_report(text):
+    """The sanitizer report in a program's output, or None."""
+    for mark in SANITIZER_MARKS:
+        if mark in text:
+            return text
+    return None
+
+
+def sanitizer_check(err, cmd):
+    if sanitizer_report(err):
+        raise Fail("sanitizer report from %s:\n%s" % (" ".join(cmd), err))
+
+
+class Tap:
+    """Numbered TAP results; a failed one prints its detail as comments."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, what, detail=""):
+        self.n += 1
+        print(f"{'ok' if cond else 'not ok'} {self.n} - {what}")
+        if not cond:
+            self.failed += 1
+            for line in str(detail).splitlines()[:40]:
+                print(f"#   {line}")
+
+    def done(self):
+        print(f"1..{self.n}")
+        return 1 if self.failed else 0
