@@ -50,3 +50,35 @@ class Tap:
     def done(self):
         print(f"1..{self.n}")
         return 1 if self.failed else 0
+
+
+def run_cases(cases, tmp_prefix, use_tmp):
+    """Runs each case (a function whose docstring names it) in a fresh
+    temporary folder handed to use_tmp, as TAP: Skip and Fail are reported
+    with their text, anything else with its traceback. Returns the exit
+    status."""
+    import shutil
+    import sys
+    import tempfile
+    import traceback
+
+    print("1..%d" % len(cases))
+    failed = 0
+    for i, c in enumerate(cases, 1):
+        tmp = tempfile.mkdtemp(prefix=tmp_prefix)
+        use_tmp(tmp)
+        try:
+            c()
+            print("ok %d - %s" % (i, c.__doc__))
+        except Skip as e:
+            print("ok %d - %s # SKIP %s" % (i, c.__doc__, e))
+        except Exception as e:
+            failed += 1
+            print("not ok %d - %s" % (i, c.__doc__))
+            text = str(e) if isinstance(e, Fail) else traceback.format_exc()
+            for line in text.splitlines():
+                print("#   " + line)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        sys.stdout.flush()
+    return 1 if failed else 0

@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 TIO = None
 TMP = None
@@ -32,7 +31,13 @@ RUN_LIMIT = 90  # seconds: no tenon-io run here should take a tenth of it
 
 # Fail, Skip, check, sanitizer_check: shared by the integration tests.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from harness import Fail, Skip, check, sanitizer_check  # noqa: E402
+from harness import Fail, Skip, check, run_cases, sanitizer_check  # noqa: E402
+
+
+def use_tmp(path):
+    """The current case's temporary folder."""
+    global TMP
+    TMP = path
 
 
 # ---- nbdkit -------------------------------------------------------------
@@ -553,38 +558,17 @@ CASES = [
 
 
 def main():
-    global TIO, TMP
+    global TIO
     TIO = os.path.abspath(sys.argv[1])
     only = sys.argv[2:]
     cases = [c for c in CASES if not only or c.__name__[5:] in only]
-    print("1..%d" % len(cases))
     if not shutil.which("nbdkit"):
+        print("1..%d" % len(cases))
         for i, c in enumerate(cases, 1):
             print("ok %d - %s # SKIP nbdkit is not installed (Debian: apt-get install nbdkit)"
                   % (i, c.__doc__))
         return 0
-    failed = 0
-    for i, c in enumerate(cases, 1):
-        TMP = tempfile.mkdtemp(prefix="tenon-nbd.")
-        try:
-            c()
-            print("ok %d - %s" % (i, c.__doc__))
-        except Skip as e:
-            print("ok %d - %s # SKIP %s" % (i, c.__doc__, e))
-        except Fail as e:
-            failed += 1
-            print("not ok %d - %s" % (i, c.__doc__))
-            for line in str(e).splitlines():
-                print("#   " + line)
-        except Exception:
-            failed += 1
-            print("not ok %d - %s" % (i, c.__doc__))
-            for line in traceback.format_exc().splitlines():
-                print("#   " + line)
-        finally:
-            shutil.rmtree(TMP, ignore_errors=True)
-        sys.stdout.flush()
-    return 1 if failed else 0
+    return run_cases(cases, "tenon-nbd.", use_tmp)
 
 
 if __name__ == "__main__":
