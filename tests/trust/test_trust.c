@@ -76,31 +76,6 @@ static void sha256_hex(const char *path, char out[65])
     sodium_bin2hex(out, 65, digest, sizeof(digest));
 }
 
-/* Changes one byte inside the ELF .comment section (the compiler's name),
- * which neither the descriptor reader nor the dynamic loader look at: the
- * plugin still scans and would still load, only its content differs. */
-static void flip_comment_byte(const char *path)
-{
-    size_t size;
-    unsigned char *data = read_file(path, &size);
-    static const char *const marks[] = {"GCC: (", "clang version", "Linker: "};
-    size_t at = 0;
-    for (size_t m = 0; m < sizeof(marks) / sizeof(marks[0]) && !at; m++) {
-        size_t n = strlen(marks[m]);
-        for (size_t i = 0; i + n <= size && !at; i++)
-            if (memcmp(data + i, marks[m], n) == 0)
-                at = i + n - 1;
-    }
-    free(data);
-    if (!at)
-        fail_msg("no .comment text to change in %s", path);
-    int fd = open(path, O_WRONLY);
-    assert_true(fd >= 0);
-    unsigned char c = 'X';
-    assert_int_equal(pwrite(fd, &c, 1, (off_t)at), 1);
-    close(fd);
-}
-
 static void keygen(const char *base, tenon_public_key *pk)
 {
     expect_ok(tenon_key_generate(base, "test key", pk));

@@ -76,30 +76,6 @@ static void run(result *r, const char *cwd, ...)
             expect_contains((r)->out, want_[i_]);                                        \
     } while (0)
 
-/* Changes one byte of the ELF .comment section: the plugin still scans and
- * would still load; only its content differs from what was signed. */
-static void flip_comment_byte(const char *path)
-{
-    size_t size;
-    unsigned char *data = read_file(path, &size);
-    static const char *const marks[] = {"GCC: (", "clang version", "Linker: "};
-    size_t at = 0;
-    for (size_t m = 0; m < sizeof(marks) / sizeof(marks[0]) && !at; m++) {
-        size_t n = strlen(marks[m]);
-        for (size_t i = 0; i + n <= size && !at; i++)
-            if (memcmp(data + i, marks[m], n) == 0)
-                at = i + n - 1;
-    }
-    free(data);
-    if (!at)
-        fail_msg("no .comment text to change in %s", path);
-    int fd = open(path, O_WRONLY);
-    assert_true(fd >= 0);
-    unsigned char c = 'X';
-    assert_int_equal(pwrite(fd, &c, 1, (off_t)at), 1);
-    close(fd);
-}
-
 static tenon_registry *strict_host(const char *plugins, const char *keys)
 {
     tenon_registry *reg = new_registry(plugins, 0, NULL);

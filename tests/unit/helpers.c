@@ -261,3 +261,25 @@ void expect_error_at(const char *file, int line, int rc, int code, const tenon_e
             fail_msg("%s:%d: expected \"%s\" in the error: %s", file, line, s, text);
     va_end(ap);
 }
+
+void flip_comment_byte(const char *path)
+{
+    size_t size;
+    unsigned char *data = read_file(path, &size);
+    static const char *const marks[] = {"GCC: (", "clang version", "Linker: "};
+    size_t at = 0;
+    for (size_t m = 0; m < sizeof(marks) / sizeof(marks[0]) && !at; m++) {
+        size_t n = strlen(marks[m]);
+        for (size_t i = 0; i + n <= size && !at; i++)
+            if (memcmp(data + i, marks[m], n) == 0)
+                at = i + n - 1;
+    }
+    free(data);
+    if (!at)
+        fail_msg("no .comment text to change in %s", path);
+    int fd = open(path, O_WRONLY);
+    assert_true(fd >= 0);
+    unsigned char c = 'X';
+    assert_int_equal(pwrite(fd, &c, 1, (off_t)at), 1);
+    close(fd);
+}

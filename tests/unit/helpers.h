@@ -39,6 +39,12 @@ void write_file(const char *path, const char *text);
 /* Reads a whole file; *size receives its size. Caller frees. */
 unsigned char *read_file(const char *path, size_t *size);
 
+/* Changes one byte inside the ELF .comment section (the compiler's name),
+ * which neither the descriptor reader nor the dynamic loader look at: the
+ * plugin still scans and would still load; only its content differs (from
+ * what was signed or pinned). */
+void flip_comment_byte(const char *path);
+
 /* Whether FIXTURE_DIR holds file (the 32-bit fixture needs clang + lld). */
 int fixture_exists(const char *file);
 
