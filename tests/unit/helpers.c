@@ -283,3 +283,20 @@ void flip_comment_byte(const char *path)
     assert_int_equal(pwrite(fd, &c, 1, (off_t)at), 1);
     close(fd);
 }
+
+int tmp_fixture_setup(void **state)
+{
+    tmp_fixture *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    f->dir = tmp_dir();
+    *state = f;
+    return 0;
+}
+
+int tmp_fixture_teardown(void **state)
+{
+    tmp_fixture *f = *state;
+    tmp_remove(f->dir);
+    free(f);
+    return 0;
+}

@@ -57,6 +57,15 @@ typedef struct log_capture {
 } log_capture;
 
 void capture_log(tenon_registry *reg, log_capture *cap);
+
+/* The state most tests run in: a fresh temporary folder (removed after the
+ * test) and a log capture. cmocka setup and teardown functions. */
+typedef struct tmp_fixture {
+    char *dir;
+    log_capture cap;
+} tmp_fixture;
+int tmp_fixture_setup(void **state);
+int tmp_fixture_teardown(void **state);
 /* Same, keeping only messages up to level. */
 void capture_log_level(tenon_registry *reg, log_capture *cap, tenon_log_level level);
 void capture_reset(log_capture *cap);

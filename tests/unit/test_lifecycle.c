@@ -16,26 +16,7 @@
 #include "fixture.h"
 #include "symuser.h"
 
-typedef struct fixture {
-    char *dir;
-    log_capture cap;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    f->dir = tmp_dir();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    tmp_remove(f->dir);
-    free(f);
-    return 0;
-}
+typedef tmp_fixture fixture;
 
 /* A registry over a fresh folder holding the given fixtures. */
 #define registry_with(f, ...) \
@@ -922,7 +903,7 @@ static void test_two_registries_share_a_file(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, tmp_fixture_setup, tmp_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_chain),
         T(test_chain_partly_loaded),

@@ -13,26 +13,7 @@
 
 #include "basic.h"
 
-typedef struct fixture {
-    char *dir;
-    log_capture cap;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    f->dir = tmp_dir();
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    tmp_remove(f->dir);
-    free(f);
-    return 0;
-}
+typedef tmp_fixture fixture;
 
 static tenon_plugin *by_file(tenon_registry *reg, const char *dir, const char *file)
 {
@@ -658,7 +639,7 @@ static void test_overridden(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, tmp_fixture_setup, tmp_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_scan_reads_descriptors_only),
         T(test_status_names),

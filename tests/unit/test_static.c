@@ -10,25 +10,13 @@
 
 #include "fixture.h"
 
-typedef struct fixture {
-    char *dir;
-    log_capture cap;
-} fixture;
+typedef tmp_fixture fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->dir = tmp_dir();
-    copy_fixtures(f->dir, "dual", NULL);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
+    tmp_fixture_setup(state);
     fixture *f = *state;
-    tmp_remove(f->dir);
-    free(f);
+    copy_fixtures(f->dir, "dual", NULL);
     return 0;
 }
 
@@ -114,7 +102,7 @@ static void test_static_lifecycle(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, tmp_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_static_plugin_is_collected),
         T(test_static_wins_over_dynamic),
