@@ -56,22 +56,37 @@ static int64_t load_tenon(tenon_plugin *p, int k)
     return total;
 }
 
-static int64_t load_bare(const char *path, int k)
+/* dlopen name (the file at path), find the entry and call its init, as a
+ * host without tenon would: the part both bare loads time. */
+static void *open_and_init(const char *name, const char *path, const tenon_plugin_entry **entry)
 {
     static const tenon_host_api host = {.struct_size = sizeof(tenon_host_api), .version = 1};
+    void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        bench_die("dlopen %s: %s", name, dlerror());
+    const tenon_plugin_entry *e = dlsym(h, TENON_ENTRY_SYMBOL);
+    if (!e || (e->init && e->init(NULL, &host) != 0))
+        bench_die("%s: no entry, or init failed", path);
+    *entry = e;
+    return h;
+}
+
+static void fini_and_close(void *h, const tenon_plugin_entry *e)
+{
+    if (e->fini)
+        e->fini(NULL);
+    dlclose(h);
+}
+
+static int64_t load_bare(const char *path, int k)
+{
     int64_t total = 0;
     for (int i = 0; i < k; i++) {
         int64_t t0 = clock_ns();
-        void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-        if (!h)
-            bench_die("dlopen %s: %s", path, dlerror());
-        const tenon_plugin_entry *e = dlsym(h, TENON_ENTRY_SYMBOL);
-        if (!e || (e->init && e->init(NULL, &host) != 0))
-            bench_die("%s: no entry, or init failed", path);
+        const tenon_plugin_entry *e;
+        void *h = open_and_init(path, path, &e);
         total += clock_ns() - t0;
-        if (e->fini)
-            e->fini(NULL);
-        dlclose(h);
+        fini_and_close(h, e);
     }
     return total;
 }
@@ -81,7 +96,6 @@ static int64_t load_bare(const char *path, int k)
  * dlopen it through /proc/self/fd, as tenon does, minus every check. */
 static int64_t load_bare_fd(const char *path, int k)
 {
-    static const tenon_host_api host = {.struct_size = sizeof(tenon_host_api), .version = 1};
     static unsigned char buf[16384];
     int64_t total = 0;
     for (int i = 0; i < k; i++) {
@@ -91,16 +105,10 @@ static int64_t load_bare_fd(const char *path, int k)
         if (fd < 0 || pread(fd, buf, sizeof(buf), 0) <= 0)
             bench_die("%s: %s", path, strerror(errno));
         snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
-        void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-        if (!h)
-            bench_die("dlopen %s: %s", name, dlerror());
-        const tenon_plugin_entry *e = dlsym(h, TENON_ENTRY_SYMBOL);
-        if (!e || (e->init && e->init(NULL, &host) != 0))
-            bench_die("%s: no entry, or init failed", path);
+        const tenon_plugin_entry *e;
+        void *h = open_and_init(name, path, &e);
         total += clock_ns() - t0;
-        if (e->fini)
-            e->fini(NULL);
-        dlclose(h);
+        fini_and_close(h, e);
         close(fd);
     }
     return total;
@@ -211,3 +219,4 @@ int main(int argc, char **argv)
         run("dep", BENCH_PLUGIN_DEP, rounds, k);
     return 0;
 }
+
