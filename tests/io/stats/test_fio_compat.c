@@ -18,7 +18,6 @@
 #include <cmocka.h>
 
 #include <ctype.h>
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,39 +253,10 @@ static void run_case(const char *name)
     tio_report_free(rep);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void test_fio_cases(void **state)
 {
     (void)state;
-    DIR *d = opendir(tu_data_path("fio-compat"));
-    assert_non_null(d);
-    char *names[64];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < 64) {
-        if (e->d_name[0] == '.')
-            continue;
-        char rel[512];
-        snprintf(rel, sizeof(rel), "fio-compat/%s/fio.json", e->d_name);
-        FILE *f = fopen(tu_data_path(rel), "r");
-        if (!f)
-            continue;
-        fclose(f);
-        names[n] = strdup(e->d_name);
-        assert_non_null(names[n]);
-        n++;
-    }
-    closedir(d);
-    assert_true(n >= 5);
-    qsort(names, n, sizeof(names[0]), cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        run_case(names[i]);
-        free(names[i]);
-    }
+    assert_true(tu_for_each_case("fio-compat", "fio.json", run_case) >= 5);
 }
 
 int main(void)

@@ -8,17 +8,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "test_util.h"
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Prints the first differing line with its neighbours. */
 static void show_difference(const char *want, const char *got)
@@ -68,31 +62,7 @@ static void run_case(const char *name)
 static void test_golden(void **state)
 {
     (void)state;
-    DIR *d = opendir(tu_data_path("normal"));
-    assert_non_null(d);
-    char *names[256];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < 256) {
-        if (e->d_name[0] == '.')
-            continue;
-        char rel[512];
-        snprintf(rel, sizeof(rel), "normal/%s/input.json", e->d_name);
-        FILE *f = fopen(tu_data_path(rel), "r");
-        if (!f)
-            continue;
-        fclose(f);
-        names[n] = strdup(e->d_name);
-        assert_non_null(names[n]);
-        n++;
-    }
-    closedir(d);
-    assert_true(n >= 3);
-    qsort(names, n, sizeof(names[0]), cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        run_case(names[i]);
-        free(names[i]);
-    }
+    assert_true(tu_for_each_case("normal", "input.json", run_case) >= 3);
 }
 
 int main(void)

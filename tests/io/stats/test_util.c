@@ -447,3 +447,35 @@ void tu_rmdir_all(const char *dir)
     closedir(d);
     rmdir(dir);
 }
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t tu_for_each_case(const char *folder, const char *marker, void (*run)(const char *name))
+{
+    DIR *d = opendir(tu_data_path(folder));
+    assert_non_null(d);
+    char *names[256];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 256) {
+        if (e->d_name[0] == '.')
+            continue;
+        char rel[512];
+        snprintf(rel, sizeof(rel), "%s/%s/%s", folder, e->d_name, marker);
+        if (access(tu_data_path(rel), R_OK) != 0)
+            continue;
+        names[n] = strdup(e->d_name);
+        assert_non_null(names[n]);
+        n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof(names[0]), cmp_name);
+    for (size_t i = 0; i < n; i++) {
+        run(names[i]);
+        free(names[i]);
+    }
+    return n;
+}

@@ -12,6 +12,10 @@
 /* Path under the tests' data folder. Returns a static buffer. */
 const char *tu_data_path(const char *rel);
 
+/* Runs run(NAME) for every subfolder NAME of the data folder `folder` that
+ * holds a file called `marker`, in name order. Returns how many ran. */
+size_t tu_for_each_case(const char *folder, const char *marker, void (*run)(const char *name));
+
 /* Whole file, NUL-terminated; NULL if it cannot be read. */
 char *tu_read_file(const char *path, size_t *len);
 
