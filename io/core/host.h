@@ -78,6 +78,16 @@ struct tio_handle {
     bool open;
 };
 
+struct tio_region;
+
+/* The region of a URI target a job thread works on, once its engine has
+ * opened it and told its size: size=, offset= and offset_increment= as
+ * fio takes them of a file (percentages of the target's size, percentage
+ * offsets aligned up to the block size), but a target is never extended:
+ * a region past its end is refused. Returns 0 or -1 with err. */
+int tio_uri_region(const struct tio_job *job, const char *target, uint64_t target_size,
+                   size_t n_targets, struct tio_region *region, char *err, size_t errlen);
+
 /* Opens target through the engine (path targets: fd already in file).
  * Returns 0 or -errno with a message naming target and engine. */
 int tio_handle_open(struct tio_handle *h, const tio_engine *ops, void *engine_data,

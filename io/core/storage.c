@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,6 +65,73 @@ tenon_plugin *tio_route(tenon_registry *reg, const char *target)
         if (tio_engine_claims(engines[i], target))
             return engines[i]; /* best rank first */
     return NULL;
+}
+
+/* The block sizes of the directions a region is cut into: the smallest
+ * aligns percentage offsets (fio's default offset_align), the largest
+ * rounds the region's length so that every block fits. */
+static uint64_t min_bs(const struct tio_job *job)
+{
+    uint64_t r = job->bs[TIO_JOB_DDIR_READ], w = job->bs[TIO_JOB_DDIR_WRITE];
+    if (!r || !w)
+        return r ? r : w;
+    return r < w ? r : w;
+}
+
+static uint64_t max_bs(const struct tio_job *job)
+{
+    uint64_t r = job->bs[TIO_JOB_DDIR_READ], w = job->bs[TIO_JOB_DDIR_WRITE];
+    return r > w ? r : w;
+}
+
+int tio_uri_region(const struct tio_job *job, const char *target, uint64_t target_size,
+                   size_t n_targets, struct tio_region *region, char *err, size_t errlen)
+{
+    uint64_t start = tio_job_start_offset(job, target_size);
+    uint64_t align = min_bs(job);
+    if ((job->offset.percent || job->offset_increment.percent) && align && start % align &&
+        start <= UINT64_MAX - align)
+        start += align - start % align;
+    if (start >= target_size) {
+        snprintf(err, errlen,
+                 "%s is %" PRIu64 " bytes and the job starts at byte %" PRIu64
+                 " (offset= + clone * offset_increment=), at or past its end; lower offset= "
+                 "(or offset_increment=), or use a larger target",
+                 target, target_size, start);
+        return -1;
+    }
+    uint64_t room = target_size - start;
+    uint64_t len = room;
+    if (job->size.set && job->size.percent) {
+        /* fio: a percentage of the whole target, cut at its end. */
+        len = tio_amount_bytes(&job->size, target_size);
+        if (len > room)
+            len = room;
+    } else if (job->size.set) {
+        len = job->size.bytes / (n_targets ? n_targets : 1);
+        if (len > room) {
+            /* A target is never extended: the job would run over less than
+             * it asked for. */
+            snprintf(err, errlen,
+                     "%s is %" PRIu64 " bytes, the job needs %" PRIu64 " (offset %" PRIu64
+                     " + size %" PRIu64 "); lower size= or offset=, give size= as a "
+                     "percentage (size=100%%), or use a larger target",
+                     target, target_size, start + len, start, len);
+            return -1;
+        }
+    }
+    uint64_t bs = max_bs(job);
+    if (bs)
+        len -= len % bs;
+    if (len == 0) {
+        snprintf(err, errlen,
+                 "%s leaves no room for IO (size %" PRIu64 ", offset %" PRIu64
+                 ", block size %" PRIu64 "); lower offset= or bs=, or raise size=",
+                 target, target_size, start, bs);
+        return -1;
+    }
+    *region = (struct tio_region){start, len};
+    return 0;
 }
 
 int tio_handle_open(struct tio_handle *h, const tio_engine *ops, void *engine_data,

@@ -723,17 +723,11 @@ static int open_targets(struct worker *w)
         if (no_files)
             w->h[i].ops = w->ops;
         /* URI targets learn their size from the engine. */
-        if (t->engine.uri_targets) {
-            struct tio_region *r = &t->regions[i];
-            if (!r->len || r->start + r->len > f->size)
-                r->len = f->size > r->start ? f->size - r->start : 0;
-            uint64_t bs = job->bs[0] > job->bs[1] ? job->bs[0] : job->bs[1];
-            r->len -= bs ? r->len % bs : 0;
-            if (!r->len) {
-                fail(w, EINVAL, "%s: the target has no room for IO (size %" PRIu64 ")", f->name,
-                     f->size);
-                return -1;
-            }
+        char why[TIO_ERR_TEXT];
+        if (t->engine.uri_targets && tio_uri_region(job, f->name, f->size, w->nf, &t->regions[i],
+                                                    why, sizeof(why)) < 0) {
+            fail(w, EINVAL, "%s", why);
+            return -1;
         }
     }
     tio_live_set_files(t->live, (uint32_t)w->nf);

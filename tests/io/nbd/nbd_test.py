@@ -516,6 +516,122 @@ def case_tls_psk():
         s.stop()
 
 
+# ---- Regions: size=, offset=, io_size= and offset_increment= on an export --
+
+EXPORT = 8 << 20  # bytes of the logged memory export
+
+
+def logged_export(body):
+    """Runs body(server, requests) against an 8 MiB memory export behind
+    nbdkit's log filter; requests() returns the (command, offset, count)
+    of every read, write and trim the server has received so far."""
+    log = os.path.join(TMP, "requests.log")
+    s = Nbdkit(["--filter=log", "memory", "size=%d" % EXPORT, "logfile=" + log])
+
+    def requests():
+        with open(log) as f:
+            text = f.read()
+        return [(m.group(1), int(m.group(2), 16), int(m.group(3), 16)) for m in re.finditer(
+            r"\b(Read|Write|Trim) id=\d+ offset=(0x[0-9a-f]+) count=(0x[0-9a-f]+)", text)]
+    try:
+        body(s, requests)
+    finally:
+        s.stop()
+
+
+def touched(reqs, command):
+    """The 4 KiB blocks the requests of one command touched, with repeats."""
+    blocks = []
+    for c, off, count in reqs:
+        if c == command:
+            blocks += range(off >> 12, (off + count + 4095) >> 12)
+    return blocks
+
+
+def expect_blocks(reqs, command, first, end, what):
+    """Every block of [first, end) touched exactly once, nothing else."""
+    got = touched(reqs, command)
+    want = list(range(first >> 12, end >> 12))
+    check(sorted(got) == want,
+          "%s: expected each 4k block of [%#x, %#x) %s once, got %d %s requests over %s" % (
+              what, first, end, command.lower(), len(got), command.lower(),
+              "[%#x, %#x)" % (min(got) << 12, (max(got) + 1) << 12) if got else "nothing"))
+
+
+def case_size_past_export_refused():
+    """size= past the export's end, or offset= at or past it, is refused before any IO, naming target, sizes and the fix"""
+    def body(s, requests):
+        for rw, kv, words in (
+                ("write", {"size": "16M"},
+                 ["is %d bytes" % EXPORT, "needs %d" % (16 << 20), "offset 0", "size="]),
+                ("read", {"size": "4M", "offset": "6M"},
+                 ["is %d bytes" % EXPORT, "needs %d" % (10 << 20), "offset %d" % (6 << 20)]),
+                ("write", {"offset": "8M"},
+                 ["is %d bytes" % EXPORT, "byte %d" % EXPORT, "past its end", "offset="]),
+                ("randwrite", {"offset": "9M", "size": "1M"},
+                 ["byte %d" % (9 << 20), "past its end"]),
+                ("write", {"offset": "2M", "offset_increment": "3M", "numjobs": 3,
+                           "size": "1M"},
+                 ["byte %d" % (8 << 20), "offset_increment="])):
+            what = "%s %s" % (rw, " ".join("%s=%s" % i for i in kv.items()))
+            r = tenon_io(["--output-format=json"] + job_args(s.uri, rw=rw, bs="4k", **kv),
+                         limit=30)
+            check(r.rc == 1, "%s on an 8 MiB export must be refused: %s" % (what, r.describe()))
+            check(re.search(r"job j: .*%s is" % re.escape(s.uri), r.err),
+                  "%s: the refusal does not name the job and the target:\n%s" % (what, r.err))
+            for w in words:
+                check(w in r.err, "%s: the refusal does not say %r:\n%s" % (what, w, r.err))
+            check(any(j["error"] == 22 for j in r.json()["jobs"]),
+                  "%s: expected EINVAL as the job's error" % what)
+            if "numjobs" not in kv:
+                reqs = [q for q in requests() if q[0] in ("Read", "Write")]
+                check(not reqs, "%s: IO reached the export before the refusal: %s" % (
+                    what, reqs[:5]))
+    logged_export(body)
+
+
+def case_percent_regions():
+    """size=%, offset=%, io_size=% and offset_increment=% on an export touch exactly the bytes fio would"""
+    cases = [
+        # (options, rw, first byte, end byte)
+        ({"size": "50%"}, "write", 0, 4 << 20),
+        ({"offset": "50%"}, "write", 4 << 20, 8 << 20),
+        ({"size": "25%", "offset": "25%"}, "write", 2 << 20, 4 << 20),
+        ({"size": "80%", "offset": "50%"}, "write", 4 << 20, 8 << 20),  # cut at the end
+        ({"io_size": "50%"}, "write", 0, 4 << 20),
+        ({"io_size": "50%", "offset": "2M"}, "write", 2 << 20, 5 << 20),
+        ({"size": "25%", "offset": "50%"}, "read", 4 << 20, 6 << 20),
+        # 1 MiB per clone, each a quarter further: [0,1M) [2M,3M) [4M,5M) [6M,7M)
+        ({"size": "1M", "offset_increment": "25%", "numjobs": 4}, "write", None, None),
+    ]
+
+    def body(s, requests):
+        for kv, rw, first, end in cases:
+            what = "%s %s" % (rw, " ".join("%s=%s" % i for i in kv.items()))
+            before = len(requests())
+            r = tenon_io(["--output-format=json"] + job_args(s.uri, rw=rw, bs="4k", **kv))
+            expect_ok(r, what)
+            reqs = requests()[before:]
+            command = "Read" if rw == "read" else "Write"
+            if first is None:
+                got = sorted(touched(reqs, command))
+                want = sorted(b for k in range(4) for b in range(k * 512, k * 512 + 256))
+                check(got == want, "%s: expected 1 MiB at each quarter of the export, got "
+                      "blocks %s..%s (%d)" % (what, got[:1], got[-1:], len(got)))
+                continue
+            expect_blocks(reqs, command, first, end, what)
+            j = r.job("j")
+            check(j[rw]["io_bytes"] == end - first, "%s: io_bytes %d, expected %d" % (
+                what, j[rw]["io_bytes"], end - first))
+        # A percentage offset is aligned up to the block size, as fio's
+        # default offset_align: 33% of 8 MiB rounds up to 0x2b0000 at 64k.
+        before = len(requests())
+        r = tenon_io(job_args(s.uri, rw="write", bs="64k", offset="33%"))
+        expect_ok(r, "offset=33% bs=64k")
+        expect_blocks(requests()[before:], "Write", 0x2b0000, 8 << 20, "offset=33% bs=64k")
+    logged_export(body)
+
+
 def case_enghelp():
     """--enghelp=nbd lists the engine's options from its descriptor"""
     r = tenon_io(["--enghelp=nbd"], limit=20)
@@ -554,6 +670,8 @@ CASES = [
     case_unclaimed_scheme,
     case_tls_require_refuses_plain,
     case_tls_psk,
+    case_size_past_export_refused,
+    case_percent_regions,
 ]
 
 
