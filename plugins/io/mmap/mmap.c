@@ -10,7 +10,11 @@
  * A mapping has the size of the file at open_file: like a block device,
  * an IO crossing the end is cut short there, a write starting at or past
  * the end fails with ENOSPC and a read there returns 0. O_DIRECT has no
- * meaning for a mapping: the page cache is always used. */
+ * meaning for a mapping: the page cache is always used.
+ *
+ * Blocks are allocated before a write touches them through the mapping
+ * (backing.h), so a full filesystem fails the IO with ENOSPC instead of
+ * killing the run with SIGBUS. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,7 @@
 #include <tenon-io/engine.h>
 
 #include "../common/engine_util.h"
+#include "backing.h"
 
 /* Whole-file mappings up to this size; the address space of a 64-bit
  * process has room for several. */
@@ -37,6 +42,7 @@ typedef struct mmap_file {
     int prot;
     int fd;
     unsigned kind;
+    mmap_backing backing;
 } mmap_file;
 
 typedef struct mmap_engine {
@@ -122,7 +128,12 @@ static int mmap_open_file(void *engine, tio_file *file)
         mf->prot = PROT_READ;
 
     uint64_t whole_max = e->window ? e->window : ENG_MMAP_WHOLE_MAX;
-    int rc = 0;
+    int rc = mmap_backing_init(&mf->backing, mf->fd, mf->size, mf->kind == ENG_KIND_FILE,
+                               e->page);
+    if (rc < 0) {
+        free(mf);
+        return rc;
+    }
     if (mf->size == 0) {
         /* mmap() refuses length 0; every IO is past the end anyway. Still
          * fail on a bad fd now, as the mapping would have. */
@@ -139,6 +150,7 @@ static int mmap_open_file(void *engine, tio_file *file)
         rc = mmap_map(e, mf, 0, mf->window);
     }
     if (rc < 0) {
+        mmap_backing_free(&mf->backing);
         free(mf);
         return rc;
     }
@@ -153,6 +165,7 @@ static int mmap_close_file(void *engine, tio_file *file)
     if (!mf)
         return 0;
     mmap_unmap(mf);
+    mmap_backing_free(&mf->backing);
     free(mf);
     file->engine_data = NULL;
     return 0;
@@ -179,6 +192,19 @@ static int64_t mmap_sync(mmap_file *mf, uint32_t ddir)
     return mf->window ? eng_sync(mf->fd, ddir) : 0;
 }
 
+/* An IO over a range with holes, through the file descriptor: a read
+ * returns zeros without allocating, a write allocates and reports ENOSPC
+ * itself. The shared mapping sees the same page cache. */
+static int64_t by_fd(const mmap_file *mf, const tio_io *io, uint64_t len)
+{
+    ssize_t n;
+    do
+        n = io->ddir == TIO_READ ? pread(mf->fd, io->buf, eng_xfer_len(len), (off_t)io->offset)
+                                 : pwrite(mf->fd, io->buf, eng_xfer_len(len), (off_t)io->offset);
+    while (n < 0 && errno == EINTR);
+    return n < 0 ? -(int64_t)errno : (int64_t)n;
+}
+
 static int mmap_queue(void *engine, tio_io *io)
 {
     const mmap_engine *e = engine;
@@ -198,6 +224,7 @@ static int mmap_queue(void *engine, tio_io *io)
         return TIO_COMPLETED;
     case TIO_TRIM:
         io->result = eng_trim(mf->fd, mf->kind, io->offset, io->len);
+        mmap_backing_forget(&mf->backing, io->offset, io->len);
         return TIO_COMPLETED;
     default:
         io->result = -EINVAL;
@@ -209,6 +236,11 @@ static int mmap_queue(void *engine, tio_io *io)
         return TIO_COMPLETED;
     }
     uint64_t len = mf->size - io->offset < io->len ? mf->size - io->offset : io->len;
+    int way = mmap_backing_prepare(&mf->backing, io->ddir == TIO_WRITE, io->offset, len);
+    if (way != MMAP_BY_MAPPING) {
+        io->result = way < 0 ? way : by_fd(mf, io, len);
+        return TIO_COMPLETED;
+    }
     if (io->offset < mf->map_off || io->offset + len > mf->map_off + mf->map_len || !mf->base) {
         int rc = mmap_slide(e, mf, io->offset, len);
         if (rc < 0) {

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""The mmap engine on a full filesystem: a store into a page whose blocks
+cannot be allocated raises SIGBUS, so the engine allocates before it
+touches a page and must end the job with ENOSPC as the other engines do
+(the job's error, the report, exit 1), never die by a signal.
+
+- writes past the room of a 1 MiB tmpfs fail with ENOSPC naming the file,
+  after writing what fits (as psync does), with the normal and the JSON
+  report;
+- reading a sparse file on a full tmpfs (where even a load from a hole
+  needs a page) reads zeros and allocates nothing;
+- overwriting blocks that are already there needs no room: it passes and
+  verifies on a full tmpfs.
+
+The cases need root (mount -t tmpfs); without it they are skipped with the
+reason. Output is TAP.
+
+usage: mmap_test.py TENON_IO
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+TIO = None
+TMP = None
+RUN_LIMIT = 60  # seconds: every run here moves a few MiB
+
+# Fail, Skip, check, sanitizer_check: shared by the integration tests.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from harness import Fail, Skip, check, run_cases, sanitizer_check  # noqa: E402
+
+
+def use_tmp(path):
+    """The current case's temporary folder."""
+    global TMP
+    TMP = path
+
+
+class Run:
+    def __init__(self, rc, out, err):
+        self.rc, self.out, self.err = rc, out, err
+
+    def job(self, name="j"):
+        try:
+            jobs = json.loads(self.out[self.out.index("{"):])["jobs"]
+        except ValueError as e:
+            raise Fail("the JSON report does not parse (%s):\n%s" % (e, self.out[:2000]))
+        for j in jobs:
+            if j["jobname"] == name:
+                return j
+        raise Fail("no job %s in the JSON report" % name)
+
+    def describe(self):
+        return "exit %s\n--- stderr:\n%s\n--- stdout:\n%s" % (
+            self.rc, self.err.strip()[:3000], self.out.strip()[:3000])
+
+
+def tenon_io(args):
+    cmd = [TIO, "--eta=never"] + args
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=RUN_LIMIT)
+    except subprocess.TimeoutExpired as e:
+        raise Fail("tenon-io did not finish within %ds (a hang): %s\n%s" % (
+            RUN_LIMIT, " ".join(cmd), (e.stderr or b"").decode(errors="replace")))
+    r = Run(p.returncode, p.stdout, p.stderr)
+    sanitizer_check(r.err, cmd)
+    if r.rc not in (0, 1):
+        raise Fail("tenon-io died (exit %d%s): %s\n%s" % (
+            r.rc, ", SIGBUS" if r.rc == -7 else "", " ".join(cmd), r.describe()))
+    return r
+
+
+def mmap_job(path, **kv):
+    args = ["--name=j", "--ioengine=mmap", "--filename=%s" % path]
+    kv.setdefault("bs", "4k")
+    return args + ["--%s=%s" % (k, v) for k, v in kv.items()]
+
+
+class Tmpfs:
+    """A tmpfs of the given size mounted in the case's folder, unmounted
+    on the way out whatever happened."""
+
+    def __init__(self, size):
+        if os.geteuid() != 0:
+            raise Skip("mounting a tmpfs needs root")
+        self.dir = os.path.join(TMP, "small")
+        os.mkdir(self.dir)
+        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s" % size, "tmpfs", self.dir],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if p.returncode != 0:
+            raise Skip("cannot mount a tmpfs here: " + p.stdout.strip())
+
+    def __enter__(self):
+        return self.dir
+
+    def __exit__(self, *exc):
+        for _ in range(20):
+            if subprocess.run(["umount", self.dir]).returncode == 0:
+                return
+            time.sleep(0.1)  # a process of ours still closing a file there
+        subprocess.run(["umount", "-l", self.dir])
+
+
+def fill(d):
+    """Fills the filesystem at d."""
+    fd = os.open(os.path.join(d, "filler"), os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        while os.write(fd, b"\1" * 4096) > 0:
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def sparse(path, size):
+    with open(path, "wb") as f:
+        f.truncate(size)
+
+
+# ---- Cases ------------------------------------------------------------------
+
+
+def case_write_past_the_room():
+    """writes past the room of a 1 MiB tmpfs end the job with ENOSPC and a report, not SIGBUS"""
+    with Tmpfs("1m") as d:
+        for rw in ("write", "randwrite"):
+            path = os.path.join(d, rw)
+            r = tenon_io(["--output-format=json"] + mmap_job(path, rw=rw, size="4M"))
+            check(r.rc == 1, "%s: expected exit 1: %s" % (rw, r.describe()))
+            j = r.job()
+            check(j["error"] == 28 and path in j.get("error_text", "")
+                  and "No space left on device" in j["error_text"],
+                  "%s: expected ENOSPC naming %s, got %r" % (rw, path, j.get("error_text")))
+            written = j["write"]["io_bytes"]
+            check(0 < written <= 1 << 20,
+                  "%s: expected what fits in 1 MiB to be written, got %d bytes" % (rw, written))
+            check(re.search(r"job j: .*%s.*No space left on device" % re.escape(path), r.err),
+                  "%s: no stderr line naming the file:\n%s" % (rw, r.err))
+            os.unlink(path)
+            r = tenon_io(mmap_job(path, rw=rw, size="4M"))
+            check(r.rc == 1 and re.search(r"^j: \(groupid=0, jobs=1\): err=\s*28", r.out, re.M),
+                  "%s: the normal report is missing or has no err=28: %s" % (rw, r.describe()))
+            os.unlink(path)
+
+
+def case_read_holes_on_full_tmpfs():
+    """a sparse file on a full tmpfs reads as zeros and allocates nothing"""
+    with Tmpfs("1m") as d:
+        path = os.path.join(d, "sparse")
+        sparse(path, 4 << 20)
+        fill(d)
+        for rw in ("read", "randread"):
+            r = tenon_io(["--output-format=json"] + mmap_job(path, rw=rw, size="4M"))
+            check(r.rc == 0, "%s of holes on a full tmpfs: %s" % (rw, r.describe()))
+            check(r.job()["read"]["io_bytes"] == 4 << 20, "%s: expected 4 MiB read" % rw)
+            check(os.stat(path).st_blocks == 0,
+                  "%s: reading allocated %d blocks of the sparse file" % (
+                      rw, os.stat(path).st_blocks))
+
+
+def case_overwrite_on_full_tmpfs():
+    """overwriting blocks already there needs no room: passes and verifies on a full tmpfs"""
+    with Tmpfs("1m") as d:
+        path = os.path.join(d, "laid-out")
+        with open(path, "wb") as f:
+            f.write(os.urandom(512 << 10))
+        fill(d)
+        r = tenon_io(["--output-format=json"] + mmap_job(
+            path, rw="randwrite", size="512k", verify="crc32c"))
+        check(r.rc == 0, "overwriting on a full tmpfs: " + r.describe())
+        j = r.job()
+        check(j["write"]["io_bytes"] == 512 << 10 and j["read"]["io_bytes"] == 512 << 10,
+              "expected 512 KiB written and verified, got %d and %d" % (
+                  j["write"]["io_bytes"], j["read"]["io_bytes"]))
+
+
+CASES = [
+    case_write_past_the_room,
+    case_read_holes_on_full_tmpfs,
+    case_overwrite_on_full_tmpfs,
+]
+
+
+def main():
+    global TIO
+    TIO = os.path.abspath(sys.argv[1])
+    only = sys.argv[2:]
+    cases = [c for c in CASES if not only or c.__name__[5:] in only]
+    return run_cases(cases, "tenon-mmap.", use_tmp)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
