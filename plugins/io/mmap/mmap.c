@@ -270,7 +270,8 @@ TENON_PLUGIN(mmap,
     TENON_DESCRIBE(
         .version = "1.0.0",
         .description = "maps each file shared and copies between the mapping and the IO "
-                       "buffers (fio's mmap); needs the file opened for reading",
+                       "buffers (fio's mmap); needs the file opened for reading; allocates "
+                       "blocks before writing (ENOSPC, not SIGBUS)",
         .license = "MIT",
         .provides = {{TIO_ENGINE_INTERFACE, TIO_ENGINE_VERSION, .rank = 20}},
         .options = {
