@@ -10,16 +10,19 @@ touches a page and must end the job with ENOSPC as the other engines do
 - reading a sparse file on a full tmpfs (where even a load from a hole
   needs a page) reads zeros and allocates nothing;
 - overwriting blocks that are already there needs no room: it passes and
-  verifies on a full tmpfs.
+  verifies on a full tmpfs;
+- on a filesystem without fallocate() (ext2, on a loop device), writes into
+  holes go through pwrite() and end the job with ENOSPC too.
 
-The cases need root (mount -t tmpfs); without it they are skipped with the
-reason. Output is TAP.
+The cases need root (mount); without it, or without mke2fs or loop devices,
+they are skipped with the reason. Output is TAP.
 
 usage: mmap_test.py TENON_IO
 """
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -80,19 +83,20 @@ def mmap_job(path, **kv):
     return args + ["--%s=%s" % (k, v) for k, v in kv.items()]
 
 
-class Tmpfs:
-    """A tmpfs of the given size mounted in the case's folder, unmounted
-    on the way out whatever happened."""
+class Mount:
+    """A small filesystem mounted in the case's folder, unmounted on the way
+    out whatever happened (a loop device made by mount -o loop goes with
+    it)."""
 
-    def __init__(self, size):
+    def __init__(self, what, args):
         if os.geteuid() != 0:
-            raise Skip("mounting a tmpfs needs root")
+            raise Skip("mounting %s needs root" % what)
         self.dir = os.path.join(TMP, "small")
         os.mkdir(self.dir)
-        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s" % size, "tmpfs", self.dir],
+        p = subprocess.run(["mount"] + args + [self.dir],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if p.returncode != 0:
-            raise Skip("cannot mount a tmpfs here: " + p.stdout.strip())
+            raise Skip("cannot mount %s here: %s" % (what, p.stdout.strip()))
 
     def __enter__(self):
         return self.dir
@@ -103,6 +107,24 @@ class Tmpfs:
                 return
             time.sleep(0.1)  # a process of ours still closing a file there
         subprocess.run(["umount", "-l", self.dir])
+
+
+def Tmpfs(size):
+    return Mount("a tmpfs", ["-t", "tmpfs", "-o", "size=%s" % size, "tmpfs"])
+
+
+def Ext2(size):
+    """ext2 keeps no extents, and Linux has no fallocate() for such files."""
+    mkfs = shutil.which("mke2fs") or shutil.which("mke2fs", path="/sbin:/usr/sbin")
+    if not mkfs:
+        raise Skip("mke2fs is not installed (Debian: apt-get install e2fsprogs)")
+    img = os.path.join(TMP, "ext2.img")
+    sparse(img, size)
+    p = subprocess.run([mkfs, "-q", "-F", "-t", "ext2", "-b", "1024", img],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0:
+        raise Skip("mke2fs failed: " + p.stdout.strip())
+    return Mount("an ext2 image", ["-t", "ext2", "-o", "loop", img])
 
 
 def fill(d):
@@ -179,10 +201,24 @@ def case_overwrite_on_full_tmpfs():
                   j["write"]["io_bytes"], j["read"]["io_bytes"]))
 
 
+def case_no_fallocate():
+    """on ext2 (no fallocate), writes into holes go through pwrite and end with ENOSPC, not SIGBUS"""
+    with Ext2(2 << 20) as d:
+        path = os.path.join(d, "big")
+        r = tenon_io(["--output-format=json"] + mmap_job(path, rw="write", size="4M"))
+        check(r.rc == 1, "expected exit 1: " + r.describe())
+        j = r.job()
+        check(j["error"] == 28 and "No space left on device" in j.get("error_text", ""),
+              "expected ENOSPC, got %r" % j.get("error_text"))
+        check(0 < j["write"]["io_bytes"] < 2 << 20,
+              "expected what fits in 2 MiB to be written, got %d" % j["write"]["io_bytes"])
+
+
 CASES = [
     case_write_past_the_room,
     case_read_holes_on_full_tmpfs,
     case_overwrite_on_full_tmpfs,
+    case_no_fallocate,
 ]
 
 
