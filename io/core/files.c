@@ -315,7 +315,7 @@ static int check_path(const struct tio_host_job *t, size_t i, struct space_use *
         return -1;
     }
     if (s.exists && s.type == S_IFBLK) {
-        if (job_writes(job) && job->allow_mounted_write && device_in_use(path)) {
+        if (job_writes(job) && device_in_use(path)) {
             snprintf(err, errlen,
                      "job %s: %s holds a mounted filesystem (or is in use by the kernel or "
                      "another program); tenon-io never writes to it",
@@ -502,6 +502,18 @@ static int open_once(struct tio_host *host, const struct tio_host_job *t, size_t
             return refuse_busy(job, path, err, errlen);
         }
         return fd;
+    }
+    struct stat lst;
+    if (fd < 0 && errno == EEXIST && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        /* O_CREAT|O_EXCL does not follow a symlink: one to a missing file
+         * is not created through, as a link planted in a shared folder
+         * would otherwise pick where the job writes. */
+        snprintf(err, errlen,
+                 "job %s: %s is a symlink to a file that does not exist; create that file, "
+                 "or name it in filename= directly",
+                 job->name, path);
+        errno = ENOENT;
+        return -1;
     }
     if (fd < 0) {
         int e = errno;

@@ -346,6 +346,15 @@ def case_all_checked_before_any_file():
     check(not os.path.exists(first), "the first job's file was created before the refusal")
 
 
+def case_dangling_symlink_target():
+    """a symlink to a missing file is not created through"""
+    link = p("dangling")
+    os.symlink(p("elsewhere"), link)
+    r = tenon_io(*small_job(link, "--rw=write"))
+    check(r.rc == 1 and "symlink" in r.err and not os.path.exists(p("elsewhere")),
+          r.describe())
+
+
 def case_fifo_refused():
     """a FIFO target is refused without blocking"""
     fifo = p("fifo")
@@ -365,6 +374,7 @@ CASES = [
     case_mounted_device_refused,
     case_size_beyond_free_space,
     case_all_checked_before_any_file,
+    case_dangling_symlink_target,
     case_fifo_refused,
 ]
 
