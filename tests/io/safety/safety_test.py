@@ -249,6 +249,22 @@ def claimed(dev):
     return False
 
 
+def holds_open(pid, dev):
+    """Whether process pid has dev open."""
+    fds = "/proc/%d/fd" % pid
+    try:
+        names = os.listdir(fds)
+    except OSError:
+        return False
+    for n in names:
+        try:
+            if os.readlink(os.path.join(fds, n)) == dev:
+                return True
+        except OSError:
+            pass
+    return False
+
+
 def case_swap_during_startdelay():
     """a symlink swapped to a mounted device during startdelay does not redirect the writes"""
     if not shutil.which("mkfs.ext4"):
@@ -267,10 +283,11 @@ def case_swap_during_startdelay():
                    "--bs=64k", "--size=1m", "--allow_mounted_write=1", "--startdelay=3"]
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     text=True)
-            # The target is claimed once it was opened; without that claim
-            # (opened late, by path), swap at once.
+            # Swap once tenon-io has the device open (looking at its open
+            # descriptors, not racing it for the device); if it opens only
+            # after the delay, swap after a while anyway.
             for _ in range(100):
-                if claimed(scratch.dev) or proc.poll() is not None:
+                if holds_open(proc.pid, scratch.dev) or proc.poll() is not None:
                     break
                 time.sleep(0.02)
             os.unlink(link)
