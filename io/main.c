@@ -43,6 +43,7 @@ static void record_options(struct tio_job_result *r, const struct tio_job *job)
 
 static void free_plan(struct tio_host *host)
 {
+    tio_files_release(host);
     for (size_t i = 0; i < host->n_threads; i++) {
         struct tio_host_job *t = &host->threads[i];
         tio_engine_choice_free(&t->engine);

@@ -1,19 +1,34 @@
-/* Path targets before the run: created and laid out with data when a job
- * needs more than exists (as fio does, so reads never hit holes), sized,
- * and checked so that no job writes to a block device that holds a mounted
- * filesystem, and none writes to a device at all without the explicit
- * allow_mounted_write=1. URI targets are opened by their engine instead. */
+/* Path targets before the run, in two steps.
+ *
+ * tio_files_check looks only (stat, statvfs, a momentary exclusive open of
+ * a block device) and applies every refusal: a device that holds a mounted
+ * filesystem, a device write without allow_mounted_write=1, a region past
+ * the end of a device, more new data than the filesystem has room for.
+ *
+ * tio_files_prepare then opens every target once, checks again what it
+ * opened (fstat, the device size from the descriptor), creates and lays out
+ * files with data when a job needs more than exists (as fio does, so reads
+ * never hit holes), and keeps the descriptor for the thread. The thread
+ * never opens the path again: a path swapped for a symlink to something else
+ * after the checks changes nothing. Block devices a job writes are opened
+ * with O_EXCL, which the kernel refuses with EBUSY while the device holds a
+ * mounted filesystem or is claimed by md, dm or another program, and that
+ * claim is held until the run ends, so nothing can mount it meanwhile.
+ * URI targets are opened by their engine instead. */
 #include "host.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define LAYOUT_CHUNK (1u << 20)
@@ -28,69 +43,356 @@ static bool job_reads(const struct tio_job *job)
     return job->rw != TIO_RW_WRITE && job->rw != TIO_RW_RANDWRITE;
 }
 
-int tio_file_open(const struct tio_job *job, const char *path, bool write, char *err,
-                  size_t errlen)
+static bool has_path_targets(const struct tio_host_job *t)
 {
-    int flags = (write ? O_RDWR : O_RDONLY) | O_CLOEXEC;
-    if (job->direct)
-        flags |= O_DIRECT;
-    if (write && job->sync == TIO_SYNC_SYNC)
-        flags |= O_SYNC;
-    else if (write && job->sync == TIO_SYNC_DSYNC)
-        flags |= O_DSYNC;
-    int fd = open(path, flags);
-    if (fd < 0 && errno == EINVAL && job->direct) {
+    return !t->engine.no_files && !t->engine.uri_targets;
+}
+
+/* What a path names, from stat (the check) or fstat (what was opened). */
+struct target_state {
+    bool exists;
+    mode_t type;        /* S_IFMT bits */
+    uint64_t size;      /* file or device size; 0 for other kinds */
+    uint64_t allocated; /* bytes a regular file occupies on its filesystem */
+};
+
+/* What the job will do with one target. */
+struct target_plan {
+    struct tio_region region;
+    uint64_t need;      /* the end the job reaches: offset + length */
+    bool grow;          /* a regular file is created or extended to need */
+    bool layout;        /* ...with data (reads and verify read what is there) */
+    uint64_t new_space; /* most bytes the job can newly allocate on the filesystem */
+};
+
+static const char *kind_name(mode_t type)
+{
+    switch (type) {
+    case S_IFDIR: return "a folder";
+    case S_IFIFO: return "a FIFO";
+    case S_IFSOCK: return "a socket";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    default: return "a regular file";
+    }
+}
+
+/* 1.5 MiB, 12 GiB... for messages. */
+static void human(uint64_t bytes, char *buf, size_t size)
+{
+    static const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double v = (double)bytes;
+    int u = 0;
+    while (v >= 1024 && u < 6) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+/* Every refusal that depends on what the target is and how big: the same
+ * rules for the check (stat) and for what was opened (fstat). */
+static int judge(const struct tio_host_job *t, size_t i, const struct target_state *s,
+                 struct target_plan *p, char *err, size_t errlen)
+{
+    const struct tio_job *job = t->job;
+    const char *path = t->names[i];
+    memset(p, 0, sizeof(*p));
+    if (s->exists && s->type == S_IFDIR) {
         snprintf(err, errlen,
-                 "%s: the filesystem does not support O_DIRECT (direct=1); use direct=0, or a "
-                 "file on a filesystem that supports it (tmpfs does not)",
-                 path);
+                 "job %s: %s is a folder; use directory= for folders and filename= for files",
+                 job->name, path);
         return -1;
     }
-    if (fd < 0) {
-        int e = errno;
-        snprintf(err, errlen, "%s: cannot open for %s: %s", path, write ? "writing" : "reading",
-                 strerror(e));
-        errno = e;
+    if (s->exists && (s->type == S_IFIFO || s->type == S_IFSOCK)) {
+        snprintf(err, errlen,
+                 "job %s: %s is %s; tenon-io reads and writes at offsets and needs a regular "
+                 "file or a device",
+                 job->name, path, kind_name(s->type));
         return -1;
     }
-    return fd;
+    if (s->exists && s->type == S_IFBLK && job_writes(job) && !job->allow_mounted_write) {
+        snprintf(err, errlen,
+                 "job %s: refusing to write to block device %s: this destroys its contents; "
+                 "add allow_mounted_write=1 to the job to do it anyway",
+                 job->name, path);
+        return -1;
+    }
+    bool regular = !s->exists || s->type == S_IFREG;
+    uint64_t real = s->exists ? s->size : 0;
+    uint64_t offset = tio_amount_bytes(&job->offset, real);
+    uint64_t step = tio_amount_bytes(&job->offset_increment, real);
+    if (step && job->clone > (UINT64_MAX - offset) / step) {
+        snprintf(err, errlen, "job %s: %s: offset + clone * offset_increment overflows",
+                 job->name, path);
+        return -1;
+    }
+    offset += job->clone * step;
+    uint64_t per_file;
+    if (job->size.set) {
+        uint64_t total = tio_amount_bytes(&job->size, real);
+        per_file = total / (t->n_files ? t->n_files : 1);
+        if (job->size.percent && offset < real && per_file > real - offset)
+            per_file = real - offset;
+    } else {
+        if (!s->exists) {
+            snprintf(err, errlen,
+                     "job %s: file %s does not exist and the job has no size; set size= (or "
+                     "filesize=) to have tenon-io create it",
+                     job->name, path);
+            return -1;
+        }
+        if (!regular && s->type != S_IFBLK) {
+            snprintf(err, errlen, "job %s: %s is %s, whose size tenon-io cannot tell; set size=",
+                     job->name, path, kind_name(s->type));
+            return -1;
+        }
+        per_file = real > offset ? real - offset : 0;
+    }
+    uint64_t bs = job->bs[TIO_DDIR_READ] > job->bs[TIO_DDIR_WRITE] ? job->bs[TIO_DDIR_READ]
+                                                                  : job->bs[TIO_DDIR_WRITE];
+    if (bs && per_file % bs)
+        per_file -= per_file % bs;
+    if (per_file == 0) {
+        snprintf(err, errlen,
+                 "job %s: %s leaves no room for IO (size %" PRIu64 ", offset %" PRIu64
+                 ", block size %" PRIu64 "); set a valid offset= or size=",
+                 job->name, path, real, offset, bs);
+        return -1;
+    }
+    if (offset > (uint64_t)INT64_MAX || per_file > (uint64_t)INT64_MAX - offset) {
+        snprintf(err, errlen,
+                 "job %s: %s: offset %" PRIu64 " + size %" PRIu64
+                 " lies beyond the largest possible file; lower offset= or size=",
+                 job->name, path, offset, per_file);
+        return -1;
+    }
+    uint64_t need = offset + per_file;
+    if (s->exists && s->type == S_IFBLK && need > real) {
+        snprintf(err, errlen,
+                 "job %s: %s is %" PRIu64 " bytes, the job reaches byte %" PRIu64
+                 " (offset %" PRIu64 " + size %" PRIu64 "); lower size= or offset=",
+                 job->name, path, real, need, offset, per_file);
+        return -1;
+    }
+    p->region = (struct tio_region){offset, per_file};
+    p->need = need;
+    if (!regular)
+        return 0;
+    if (real < need) {
+        if (!s->exists && !job->allow_file_create) {
+            snprintf(err, errlen, "job %s: %s does not exist and allow_file_create=0",
+                     job->name, path);
+            return -1;
+        }
+        p->grow = true;
+        p->layout = job_reads(job) || job->verify != TIO_VERIFY_NONE;
+    }
+    /* Laying out writes everything past the current end; writes can fill
+     * the region's holes, which a file with fewer blocks than bytes has. */
+    uint64_t layout_bytes = p->layout ? need - real : 0;
+    uint64_t write_bytes = 0;
+    if (job_writes(job)) {
+        uint64_t covered = offset < real ? (need < real ? need : real) - offset : 0;
+        bool dense = s->allocated >= real;
+        write_bytes = dense ? per_file - covered : per_file;
+        if (p->layout)
+            write_bytes = offset < real && !dense ? (need < real ? need : real) - offset : 0;
+    }
+    p->new_space = layout_bytes + write_bytes;
+    return 0;
+}
+
+/* Bytes this process may still allocate on the filesystem holding path:
+ * root may use the blocks reserved for it. */
+static uint64_t free_bytes(const struct statvfs *v)
+{
+    uint64_t blocks = geteuid() == 0 ? v->f_bfree : v->f_bavail;
+    return blocks * (uint64_t)v->f_frsize;
+}
+
+static int refuse_space(const struct tio_job *job, const char *path, uint64_t want,
+                        uint64_t avail, char *err, size_t errlen)
+{
+    char w[32], a[32];
+    human(want, w, sizeof(w));
+    human(avail, a, sizeof(a));
+    snprintf(err, errlen,
+             "job %s: %s: not enough free space (%s): the jobs may write up to %s of new data "
+             "to the filesystem holding it, which has %s free; lower size= (or offset=), or "
+             "free space there",
+             job->name, path, strerror(ENOSPC), w, a);
+    return -1;
+}
+
+/* The folder a new file would be created in. */
+static void parent_of(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, size, ".");
+    else if (slash == path)
+        snprintf(dir, size, "/");
+    else
+        snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
+
+/* New data the run may write to one filesystem, summed over distinct names
+ * (several threads sharing a file count it once, at its largest). */
+struct space_use {
+    const char *name;
+    dev_t fs;
+    uint64_t bytes;
+    uint64_t avail;
+};
+
+static int add_space(struct space_use **uses, size_t *n, const char *name, dev_t fs,
+                     uint64_t bytes, uint64_t avail)
+{
+    for (size_t k = 0; k < *n; k++)
+        if (strcmp((*uses)[k].name, name) == 0) {
+            if (bytes > (*uses)[k].bytes)
+                (*uses)[k].bytes = bytes;
+            return 0;
+        }
+    struct space_use *grown = realloc(*uses, (*n + 1) * sizeof(**uses));
+    if (!grown)
+        return -1;
+    *uses = grown;
+    grown[(*n)++] = (struct space_use){name, fs, bytes, avail};
+    return 0;
+}
+
+static uint64_t space_on(const struct space_use *uses, size_t n, dev_t fs)
+{
+    uint64_t sum = 0;
+    for (size_t k = 0; k < n; k++)
+        if (uses[k].fs == fs)
+            sum = sum + uses[k].bytes < sum ? UINT64_MAX : sum + uses[k].bytes;
+    return sum;
 }
 
 /* A block device holding a mounted filesystem (or claimed by md, dm...)
  * refuses an exclusive open with EBUSY. */
 static bool device_in_use(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_EXCL | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return errno == EBUSY;
     close(fd);
     return false;
 }
 
-static int device_size(const char *path, uint64_t *size, char *err, size_t errlen)
+static int device_size(int fd, const char *path, uint64_t *size, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || ioctl(fd, BLKGETSIZE64, size) != 0) {
+    if (ioctl(fd, BLKGETSIZE64, size) != 0) {
         snprintf(err, errlen, "%s: cannot read the device size: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
         return -1;
     }
-    close(fd);
     return 0;
 }
 
-/* Writes data from the file's current end up to want bytes. */
-static int lay_out(const char *path, uint64_t have, uint64_t want, char *err, size_t errlen)
+static void state_from(const struct stat *st, struct target_state *s)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+    s->exists = true;
+    s->type = st->st_mode & S_IFMT;
+    s->size = s->type == S_IFREG ? (uint64_t)st->st_size : 0;
+    s->allocated = (uint64_t)st->st_blocks * 512;
+}
+
+/* The check of one target: stat, the device size, the mount state. */
+static int check_path(const struct tio_host_job *t, size_t i, struct space_use **uses,
+                      size_t *n_uses, char *err, size_t errlen)
+{
+    const struct tio_job *job = t->job;
+    const char *path = t->names[i];
+    struct stat st;
+    struct target_state s = {0};
+    if (stat(path, &st) == 0) {
+        state_from(&st, &s);
+    } else if (errno != ENOENT) {
+        snprintf(err, errlen, "job %s: %s: %s", job->name, path, strerror(errno));
         return -1;
     }
+    if (s.exists && s.type == S_IFBLK) {
+        if (job_writes(job) && device_in_use(path)) {
+            snprintf(err, errlen,
+                     "job %s: %s holds a mounted filesystem (or is in use by the kernel or "
+                     "another program); tenon-io never writes to it",
+                     job->name, path);
+            return -1;
+        }
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
+            snprintf(err, errlen, "job %s: %s: cannot open to read the device size: %s",
+                     job->name, path, strerror(errno));
+            return -1;
+        }
+        int rc = device_size(fd, path, &s.size, err, errlen);
+        close(fd);
+        if (rc < 0)
+            return -1;
+    }
+    struct target_plan p;
+    if (judge(t, i, &s, &p, err, errlen) < 0)
+        return -1;
+    if (!p.new_space)
+        return 0;
+    char dir[PATH_MAX];
+    if (s.exists)
+        snprintf(dir, sizeof(dir), "%s", path);
+    else
+        parent_of(path, dir, sizeof(dir));
+    struct statvfs v;
+    struct stat dst;
+    if (statvfs(dir, &v) != 0 || stat(dir, &dst) != 0) {
+        snprintf(err, errlen, "job %s: %s: cannot create it in folder '%s': %s", job->name,
+                 path, dir, strerror(errno));
+        return -1;
+    }
+    if (add_space(uses, n_uses, path, s.exists ? st.st_dev : dst.st_dev, p.new_space,
+                  free_bytes(&v)) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    struct space_use *u = &(*uses)[*n_uses - 1];
+    for (size_t k = 0; k < *n_uses; k++)
+        if (strcmp((*uses)[k].name, path) == 0)
+            u = &(*uses)[k];
+    uint64_t want = space_on(*uses, *n_uses, u->fs);
+    if (want > u->avail)
+        return refuse_space(job, path, want, u->avail, err, errlen);
+    return 0;
+}
+
+int tio_files_check(struct tio_host *host, char *err, size_t errlen)
+{
+    struct space_use *uses = NULL;
+    size_t n_uses = 0;
+    int rc = 0;
+    for (size_t k = 0; k < host->n_threads && rc == 0; k++) {
+        struct tio_host_job *t = &host->threads[k];
+        const struct tio_job *job = t->job;
+        if (t->engine.no_files && !job->size.set) {
+            snprintf(err, errlen, "job %s: engine %s does no file IO and needs size=",
+                     job->name, t->engine.label);
+            rc = -1;
+        }
+        for (size_t i = 0; rc == 0 && has_path_targets(t) && i < t->n_files; i++)
+            rc = check_path(t, i, &uses, &n_uses, err, errlen);
+    }
+    free(uses);
+    return rc;
+}
+
+/* ---- preparation ----------------------------------------------------------- */
+
+/* Writes data from the file's current end up to want bytes. */
+static int lay_out(int fd, const char *path, uint64_t have, uint64_t want, char *err,
+                   size_t errlen)
+{
     char *chunk = malloc(LAYOUT_CHUNK);
     if (!chunk) {
-        close(fd);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -121,123 +423,267 @@ static int lay_out(const char *path, uint64_t have, uint64_t want, char *err, si
         rc = -1;
     }
     free(chunk);
-    close(fd);
     return rc;
 }
 
-/* Prepares one file of one thread; returns its real size in *size. */
-static int prepare_path(struct tio_host_job *t, size_t i, char *err, size_t errlen)
+/* The flags the thread's descriptor needs beyond the access mode. */
+static int job_flags(const struct tio_job *job, bool write)
+{
+    int flags = job->direct ? O_DIRECT : 0;
+    if (write && job->sync == TIO_SYNC_SYNC)
+        flags |= O_SYNC;
+    else if (write && job->sync == TIO_SYNC_DSYNC)
+        flags |= O_DSYNC;
+    return flags;
+}
+
+static bool same_object(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+           (a->st_mode & S_IFMT) == (b->st_mode & S_IFMT) && a->st_rdev == b->st_rdev;
+}
+
+/* Whether an earlier target of this run holds the exclusive claim on the
+ * block device rdev. */
+static bool claimed_here(const struct tio_host *host, dev_t rdev)
+{
+    for (size_t k = 0; k < host->n_threads; k++) {
+        const struct tio_host_job *t = &host->threads[k];
+        for (size_t i = 0; t->targets && i < t->n_files; i++)
+            if (t->targets[i].claim >= 0 && t->targets[i].type == S_IFBLK &&
+                t->targets[i].rdev == rdev)
+                return true;
+    }
+    return false;
+}
+
+static int refuse_busy(const struct tio_job *job, const char *path, char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "job %s: %s holds a mounted filesystem (or is in use by the kernel or another "
+             "program); tenon-io never writes to it",
+             job->name, path);
+    errno = EBUSY;
+    return -1;
+}
+
+/* Opens path once: created when missing (and allowed), exclusively when the
+ * job writes (only block devices honour O_EXCL without O_CREAT). Returns
+ * the descriptor, its fstat in st, and whether this open took the device's
+ * exclusive claim. */
+static int open_once(struct tio_host *host, const struct tio_host_job *t, size_t i,
+                     struct stat *st, bool *exclusive, char *err, size_t errlen)
 {
     const struct tio_job *job = t->job;
     const char *path = t->names[i];
-    uint64_t per_file = 0;
-    struct stat st;
-    bool exists = stat(path, &st) == 0;
-    if (!exists && errno != ENOENT) {
-        snprintf(err, errlen, "job %s: %s: %s", job->name, path, strerror(errno));
-        return -1;
+    bool write = job_writes(job);
+    int base = (write ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    int excl = write ? O_EXCL : 0;
+    *exclusive = false;
+    int fd = -1;
+    /* A file created by another target of this run between the two opens
+     * is simply opened the next time round. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        fd = open(path, base | excl);
+        if (fd >= 0 || errno != ENOENT || !job->allow_file_create)
+            break;
+        fd = open(path, base | O_CREAT | O_EXCL, 0644);
+        if (fd >= 0 || errno != EEXIST)
+            break;
     }
-    uint64_t real = 0;
-    if (exists && S_ISBLK(st.st_mode)) {
-        if (job_writes(job)) {
-            if (device_in_use(path)) {
-                snprintf(err, errlen,
-                         "job %s: %s holds a mounted filesystem (or is in use by the kernel); "
-                         "tenon-io never writes to it",
-                         job->name, path);
-                return -1;
-            }
-            if (!job->allow_mounted_write) {
-                snprintf(err, errlen,
-                         "job %s: refusing to write to block device %s: this destroys its "
-                         "contents; add allow_mounted_write=1 to the job to do it anyway",
-                         job->name, path);
-                return -1;
-            }
-        }
-        if (device_size(path, &real, err, errlen) < 0)
-            return -1;
-    } else if (exists && S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "job %s: %s is a folder; use directory= for folders and "
-                 "filename= for files", job->name, path);
-        return -1;
-    } else if (exists && S_ISREG(st.st_mode)) {
-        real = (uint64_t)st.st_size;
-    } else if (exists) {
-        real = 0; /* character devices and the like: only size= tells */
-    }
-
-    uint64_t offset = tio_amount_bytes(&job->offset, real) +
-                      job->clone * tio_amount_bytes(&job->offset_increment, real);
-    if (job->size.set) {
-        uint64_t total = tio_amount_bytes(&job->size, real);
-        per_file = total / (t->n_files ? t->n_files : 1);
-        if (job->size.percent && offset < real && per_file > real - offset)
-            per_file = real - offset;
-    } else {
-        if (!exists) {
-            snprintf(err, errlen,
-                     "job %s: file %s does not exist and the job has no size; set size= (or "
-                     "filesize=) to have tenon-io create it",
-                     job->name, path);
-            return -1;
-        }
-        per_file = real > offset ? real - offset : 0;
-    }
-    uint64_t bs = job->bs[TIO_DDIR_READ] > job->bs[TIO_DDIR_WRITE] ? job->bs[TIO_DDIR_READ]
-                                                                  : job->bs[TIO_DDIR_WRITE];
-    if (bs && per_file % bs)
-        per_file -= per_file % bs;
-    if (per_file == 0) {
-        snprintf(err, errlen,
-                 "job %s: %s leaves no room for IO (size %" PRIu64 ", offset %" PRIu64
-                 ", block size %" PRIu64 ")",
-                 job->name, path, real, offset, bs);
-        return -1;
-    }
-    uint64_t need = offset + per_file;
-    if ((!exists || S_ISREG(st.st_mode)) && real < need) {
-        if (!job->allow_file_create && !exists) {
-            snprintf(err, errlen, "job %s: %s does not exist and allow_file_create=0", job->name,
-                     path);
-            return -1;
-        }
-        if (job_reads(job) || job->verify != TIO_VERIFY_NONE) {
-            if (lay_out(path, real, need, err, errlen) < 0)
-                return -1;
-        } else {
-            int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-            if (fd < 0 || ftruncate(fd, (off_t)need) != 0) {
-                snprintf(err, errlen, "job %s: %s: cannot create or extend to %" PRIu64
-                         " bytes: %s", job->name, path, need, strerror(errno));
-                if (fd >= 0)
-                    close(fd);
-                return -1;
-            }
+    if (fd < 0 && errno == EBUSY && write) {
+        /* Busy is fine when the claim is this run's own (a device several
+         * threads write): the descriptor must then be that same device. */
+        fd = open(path, base);
+        if (fd < 0)
+            return refuse_busy(job, path, err, errlen);
+        if (fstat(fd, st) != 0 || !S_ISBLK(st->st_mode) || !claimed_here(host, st->st_rdev)) {
             close(fd);
+            return refuse_busy(job, path, err, errlen);
         }
-        real = need;
-    } else if (exists && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) && !job->size.set) {
-        snprintf(err, errlen, "job %s: %s is not a regular file or block device; set size=",
+        return fd;
+    }
+    struct stat lst;
+    if (fd < 0 && errno == EEXIST && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        /* O_CREAT|O_EXCL does not follow a symlink: one to a missing file
+         * is not created through, as a link planted in a shared folder
+         * would otherwise pick where the job writes. */
+        snprintf(err, errlen,
+                 "job %s: %s is a symlink to a file that does not exist; create that file, "
+                 "or name it in filename= directly",
+                 job->name, path);
+        errno = ENOENT;
+        return -1;
+    }
+    if (fd < 0) {
+        int e = errno;
+        snprintf(err, errlen, "job %s: %s: cannot open for %s: %s", job->name, path,
+                 write ? "writing" : "reading", strerror(e));
+        errno = e;
+        return -1;
+    }
+    if (fstat(fd, st) != 0) {
+        int e = errno;
+        snprintf(err, errlen, "job %s: %s: %s", job->name, path, strerror(e));
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    *exclusive = write && S_ISBLK(st->st_mode);
+    return fd;
+}
+
+/* Another descriptor for what fd has open, with other flags: opened
+ * through /proc/self/fd, which names the object, not the path, and checked
+ * to be that object. Returns it, or -1 with errno. */
+static int reopen_self(int fd, int flags, const struct stat *st)
+{
+    char self[64];
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+    int nfd = open(self, flags | O_CLOEXEC | O_NOCTTY);
+    if (nfd < 0)
+        return -1;
+    struct stat nst;
+    if (fstat(nfd, &nst) != 0 || !same_object(st, &nst)) {
+        close(nfd);
+        errno = EXDEV;
+        return -1;
+    }
+    return nfd;
+}
+
+/* The thread's descriptor with the job's flags (O_DIRECT, O_SYNC). */
+static int reopen_for_job(int fd, const struct stat *st, const struct tio_job *job,
+                          const char *path, char *err, size_t errlen)
+{
+    bool write = job_writes(job);
+    int nfd = reopen_self(fd, (write ? O_RDWR : O_RDONLY) | job_flags(job, write), st);
+    if (nfd < 0 && errno == EINVAL && job->direct) {
+        snprintf(err, errlen,
+                 "job %s: %s: the filesystem does not support O_DIRECT (direct=1); use "
+                 "direct=0, or a file on a filesystem that supports it (tmpfs does not)",
                  job->name, path);
         return -1;
-    } else if (real && need > real) {
-        snprintf(err, errlen,
-                 "job %s: %s is %" PRIu64 " bytes, the job needs %" PRIu64 " (offset + size)",
-                 job->name, path, real, need);
-        return -1;
     }
-    t->regions[i] = (struct tio_region){offset, per_file};
-    t->sizes[i] = real;
+    if (nfd < 0)
+        snprintf(err, errlen, "job %s: %s: cannot open it again with the job's flags: %s",
+                 job->name, path, errno == EXDEV ? "/proc/self/fd gave another file"
+                                                  : strerror(errno));
+    return nfd;
+}
+
+/* Creates or extends a regular file to the plan's end, after checking
+ * the free space of the filesystem that really holds it. fd may be
+ * read-only (a read job): the layout then gets its own descriptor. */
+static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t, size_t i,
+                     const struct target_state *s, const struct target_plan *p, char *err,
+                     size_t errlen)
+{
+    const struct tio_job *job = t->job;
+    const char *path = t->names[i];
+    struct statvfs v;
+    if (fstatvfs(fd, &v) == 0 && p->new_space > free_bytes(&v))
+        return refuse_space(job, path, p->new_space, free_bytes(&v), err, errlen);
+    int wfd = fd;
+    if ((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY) {
+        wfd = reopen_self(fd, O_WRONLY, st);
+        if (wfd < 0) {
+            snprintf(err, errlen, "job %s: %s: cannot open for writing to lay it out: %s",
+                     job->name, path, strerror(errno));
+            return -1;
+        }
+    }
+    int rc = 0;
+    if (p->layout) {
+        rc = lay_out(wfd, path, s->size, p->need, err, errlen);
+    } else if (ftruncate(wfd, (off_t)p->need) != 0) {
+        snprintf(err, errlen, "job %s: %s: cannot extend to %" PRIu64 " bytes: %s", job->name,
+                 path, p->need, strerror(errno));
+        rc = -1;
+    }
+    if (wfd != fd)
+        close(wfd);
+    return rc;
+}
+
+static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i, char *err,
+                        size_t errlen)
+{
+    const struct tio_job *job = t->job;
+    const char *path = t->names[i];
+    struct tio_target *tg = &t->targets[i];
+    bool write = job_writes(job);
+    struct stat st;
+    bool exclusive;
+    int fd = open_once(host, t, i, &st, &exclusive, err, errlen);
+    if (fd < 0)
+        return -1;
+    struct target_state s;
+    state_from(&st, &s);
+    struct target_plan p;
+    if (s.type == S_IFBLK && device_size(fd, path, &s.size, err, errlen) < 0)
+        goto fail;
+    if (judge(t, i, &s, &p, err, errlen) < 0)
+        goto fail;
+    if (p.grow && grow_file(fd, &st, t, i, &s, &p, err, errlen) < 0)
+        goto fail;
+    tg->type = s.type;
+    tg->dev = st.st_dev;
+    tg->ino = st.st_ino;
+    tg->rdev = st.st_rdev;
+    if (exclusive) {
+        tg->claim = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (tg->claim < 0) {
+            snprintf(err, errlen, "job %s: %s: cannot keep the device claimed: %s", job->name,
+                     path, strerror(errno));
+            goto fail;
+        }
+    }
+    /* Drop cached pages so reads measure the device, as fio's default
+     * invalidate=1 does. */
+    if (job->invalidate && !job->direct)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    if (job_flags(job, write)) {
+        int nfd = reopen_for_job(fd, &st, job, path, err, errlen);
+        close(fd);
+        if (nfd < 0)
+            return -1;
+        fd = nfd;
+    } else {
+        (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    }
+    tg->fd = fd;
+    t->regions[i] = p.region;
+    t->sizes[i] = p.grow ? p.need : s.size;
     return 0;
+fail:
+    close(fd);
+    return -1;
+}
+
+/* Every target's descriptor stays open until its thread runs; raise the
+ * soft limit on descriptors (up to the hard one) when a run needs more. */
+static void room_for_descriptors(const struct tio_host *host)
+{
+    rlim_t want = 64;
+    for (size_t k = 0; k < host->n_threads; k++)
+        want += 2 * (rlim_t)host->threads[k].n_files;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 int tio_files_prepare(struct tio_host *host, char *err, size_t errlen)
 {
+    if (tio_files_check(host, err, errlen) < 0)
+        return -1;
+    room_for_descriptors(host);
     for (size_t k = 0; k < host->n_threads; k++) {
         struct tio_host_job *t = &host->threads[k];
         const struct tio_job *job = t->job;
-        if (t->engine.no_files || t->engine.uri_targets) {
+        if (!has_path_targets(t)) {
             /* Regions come from size= (and, for URIs, from the engine once
              * it has opened the target). */
             uint64_t total = job->size.set && !job->size.percent ? job->size.bytes : 0;
@@ -247,27 +693,58 @@ int tio_files_prepare(struct tio_host *host, char *err, size_t errlen)
                     tio_amount_bytes(&job->offset, 0),
                     total / (n ? n : 1),
                 };
-            if (t->engine.no_files && !job->size.set) {
-                snprintf(err, errlen, "job %s: engine %s does no file IO and needs size=",
-                         job->name, t->engine.label);
-                return -1;
-            }
             continue;
         }
-        for (size_t i = 0; i < t->n_files; i++)
-            if (prepare_path(t, i, err, errlen) < 0)
-                return -1;
-        /* Drop cached pages so reads measure the device, as fio's default
-         * invalidate=1 does. */
-        if (job->invalidate && !job->direct) {
-            for (size_t i = 0; i < t->n_files; i++) {
-                int fd = open(t->names[i], O_RDONLY | O_CLOEXEC);
-                if (fd >= 0) {
-                    posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-                    close(fd);
-                }
-            }
+        t->targets = calloc(t->n_files ? t->n_files : 1, sizeof(*t->targets));
+        if (!t->targets) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
         }
+        for (size_t i = 0; i < t->n_files; i++)
+            t->targets[i] = (struct tio_target){.fd = -1, .claim = -1};
+        for (size_t i = 0; i < t->n_files; i++)
+            if (prepare_path(host, t, i, err, errlen) < 0)
+                return -1;
     }
     return 0;
+}
+
+int tio_files_take(struct tio_host_job *t, size_t i)
+{
+    if (!t->targets || i >= t->n_files)
+        return -1;
+    int fd = t->targets[i].fd;
+    t->targets[i].fd = -1;
+    return fd;
+}
+
+void tio_files_unlink(struct tio_host_job *t)
+{
+    for (size_t i = 0; t->targets && i < t->n_files; i++) {
+        const struct tio_target *tg = &t->targets[i];
+        struct stat st;
+        /* fio's rule: regular files the job named. The name must still
+         * lead to the file the job used, so a device node, a FIFO or
+         * another file put there since is never removed. A symlink name
+         * is removed itself, its target stays (as fio does). */
+        if (tg->type != S_IFREG || stat(t->names[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+            st.st_dev != tg->dev || st.st_ino != tg->ino)
+            continue;
+        (void)unlink(t->names[i]);
+    }
+}
+
+void tio_files_release(struct tio_host *host)
+{
+    for (size_t k = 0; k < host->n_threads; k++) {
+        struct tio_host_job *t = &host->threads[k];
+        for (size_t i = 0; t->targets && i < t->n_files; i++) {
+            if (t->targets[i].fd >= 0)
+                close(t->targets[i].fd);
+            if (t->targets[i].claim >= 0)
+                close(t->targets[i].claim);
+        }
+        free(t->targets);
+        t->targets = NULL;
+    }
 }

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <tenon/tenon.h>
 #include <tenon-io/engine.h>
@@ -102,16 +103,52 @@ struct tio_region {
     uint64_t len;   /* bytes */
 };
 
-/* Before the threads start: creates and lays out path targets, refuses
- * unsafe device writes, and decides every file's region. Runs once per
- * file even when several threads share it. Returns 0 or -1 with err. */
+/* A path target opened once, before any thread starts (and before any
+ * startdelay): the thread does its IO on this descriptor and never opens
+ * the path again, so swapping the path afterwards cannot redirect it. */
+struct tio_target {
+    int fd;         /* the thread's descriptor, with the job's flags; -1 once taken */
+    int claim;      /* an exclusive (O_EXCL) open of a block device the job writes,
+                     * held until tio_files_release; -1 if none */
+    mode_t type;    /* S_IFREG, S_IFBLK, S_IFCHR: what was opened */
+    dev_t dev;      /* its identity, to check a name still leads to it */
+    ino_t ino;
+    dev_t rdev;     /* the device number of a device node */
+};
+
 struct tio_host;
+struct tio_host_job;
+
+/* Every refusal for the path targets, without side effects: stat and
+ * statvfs, and a momentary exclusive open (closed at once) to see whether a
+ * block device is mounted. Refuses: folders, FIFOs and sockets; writes to
+ * a block device without allow_mounted_write=1, or to one that is mounted
+ * or claimed; a region past the end of a device; a missing file without
+ * size= or with allow_file_create=0; more new data (layout, extension,
+ * writes into holes) than the filesystem has free. Creates, writes and
+ * keeps nothing, so --parse-only can run it. Returns 0 or -1 with a
+ * message in err naming the job, the file and how to fix it. */
+int tio_files_check(struct tio_host *host, char *err, size_t errlen);
+
+/* Before the threads start: runs tio_files_check, then opens every path
+ * target once (block devices a job writes with O_EXCL), applies the same
+ * refusals to what was opened (fstat), creates and lays out files, and
+ * decides every file's region. The descriptors go into each thread's
+ * targets. Returns 0 or -1 with err; call tio_files_release either way. */
 int tio_files_prepare(struct tio_host *host, char *err, size_t errlen);
 
-/* Opens a prepared path target for a thread (O_DIRECT, O_SYNC... per job).
- * Returns the fd or -1 with err. */
-int tio_file_open(const struct tio_job *job, const char *path, bool write, char *err,
-                  size_t errlen);
+/* The prepared descriptor of thread t's file i; the caller owns it from
+ * now on. -1 if there is none. */
+int tio_files_take(struct tio_host_job *t, size_t i);
+
+/* unlink=1, as fio does it: removes the regular files the job named, and
+ * only while the name still leads to the file the job used (never a device
+ * node, a FIFO, or a file put at the name since). */
+void tio_files_unlink(struct tio_host_job *t);
+
+/* Closes the descriptors no thread took and the device claims, and frees
+ * the targets. After every thread has ended. */
+void tio_files_release(struct tio_host *host);
 
 /* ---- the plan: every thread of the run, decided before any starts -------- */
 
@@ -137,6 +174,7 @@ struct tio_host_job {
     char **names;
     struct tio_region *regions;
     uint64_t *sizes; /* real sizes (files and devices) */
+    struct tio_target *targets; /* path targets, opened by tio_files_prepare */
 
     /* Engine instance and handles, made by the thread. */
     tenon_instance *instance;

@@ -704,10 +704,9 @@ static int open_targets(struct worker *w)
                         (job->direct ? TIO_OPEN_DIRECT : 0);
         f->size = no_files ? t->regions[0].len : t->sizes[i];
         if (!no_files && !t->engine.uri_targets) {
-            f->fd = tio_file_open(job, t->names[i], write, t->error_text, sizeof(t->error_text));
+            f->fd = tio_files_take(t, i);
             if (f->fd < 0) {
-                t->error = errno ? errno : EIO;
-                w->stop = true;
+                fail(w, EBADF, "%s: was not opened before the run", t->names[i]);
                 return -1;
             }
         }
@@ -924,7 +923,6 @@ out:
         tenon_instance_free(t->instance);
     t->instance = NULL;
     if (job->unlink && !t->engine.uri_targets && !t->engine.no_files)
-        for (size_t i = 0; i < t->n_files; i++)
-            unlink(t->names[i]);
+        tio_files_unlink(t);
     return NULL;
 }

@@ -2,26 +2,35 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 struct tio_outfile {
-    char *path;
+    char *path;   /* as the user gave it */
+    char *target; /* the name renamed over: path with its symlinks followed */
     char *tmp;
     char *dir;
     FILE *fp;
+    bool in_place; /* a device, a FIFO, /dev/stdout: written where it is */
 };
 
 static void set_err(char *err, size_t errlen, const char *what, const struct tio_outfile *of,
                     int errnum)
 {
-    if (err && errlen)
+    if (!err || !errlen)
+        return;
+    if (of->in_place)
+        snprintf(err, errlen, "cannot write results to '%s': %s failed: %s", of->path, what,
+                 strerror(errnum));
+    else
         snprintf(err, errlen,
                  "cannot write results to '%s': %s '%s' failed: %s; "
                  "any previous '%s' is unchanged",
-                 of->path, what, of->tmp, strerror(errnum), of->path);
+                 of->path, what, of->tmp, strerror(errnum), of->target);
 }
 
 /* The umask without changing it: umask(2) can only be read by setting it,
@@ -47,9 +56,117 @@ static mode_t current_umask(void)
 static void outfile_free(struct tio_outfile *of)
 {
     free(of->path);
+    free(of->target);
     free(of->tmp);
     free(of->dir);
     free(of);
+}
+
+/* Follows the symlinks of path's last component by name, so the rename
+ * replaces the file the link points to and the link stays. Sets *magic when
+ * a link is one of /proc's (/dev/stdout -> /proc/self/fd/1 -> ...), whose
+ * text is no name to rename over. Returns a malloc'd name, or NULL. */
+static char *follow_links(const char *path, bool *magic)
+{
+    struct stat proc;
+    bool have_proc = lstat("/proc/self", &proc) == 0;
+    char *cur = strdup(path);
+    *magic = false;
+    for (int hops = 0; cur && hops < 40; hops++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+            return cur;
+        if (have_proc && st.st_dev == proc.st_dev) {
+            *magic = true;
+            return cur;
+        }
+        char link[PATH_MAX];
+        ssize_t n = readlink(cur, link, sizeof(link) - 1);
+        if (n < 0 || n == sizeof(link) - 1)
+            break;
+        link[n] = '\0';
+        char *next;
+        const char *slash = strrchr(cur, '/');
+        if (link[0] == '/' || !slash) {
+            next = strdup(link);
+        } else {
+            size_t len = (size_t)(slash - cur) + 1 + (size_t)n + 1;
+            next = malloc(len);
+            if (next)
+                snprintf(next, len, "%.*s/%s", (int)(slash - cur), cur, link);
+        }
+        free(cur);
+        cur = next;
+    }
+    free(cur);
+    return NULL;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == path)
+        return strdup("/");
+    if (slash)
+        return strndup(path, (size_t)(slash - path));
+    return strdup(".");
+}
+
+/* Opens a device, a FIFO or a file behind /proc's links where it is. */
+static int open_in_place(struct tio_outfile *of, bool regular, char *err, size_t errlen)
+{
+    of->in_place = true;
+    int fd = open(of->path, O_WRONLY | O_NOCTTY | O_CLOEXEC | (regular ? O_APPEND : 0));
+    if (fd < 0) {
+        int e = errno;
+        if (err && errlen)
+            snprintf(err, errlen, "cannot write results to '%s': %s", of->path, strerror(e));
+        return -e;
+    }
+    of->fp = fdopen(fd, "w");
+    if (!of->fp) {
+        int e = errno;
+        close(fd);
+        set_err(err, errlen, "opening", of, e);
+        return -e;
+    }
+    return 0;
+}
+
+/* A hidden temporary file beside target (same filesystem, so the rename
+ * is atomic), with the mode the result should have. */
+static int open_temporary(struct tio_outfile *of, mode_t mode, char *err, size_t errlen)
+{
+    of->dir = dir_of(of->target);
+    const char *slash = strrchr(of->target, '/');
+    const char *base = slash ? slash + 1 : of->target;
+    size_t len = strlen(of->dir ? of->dir : "") + strlen(base) + 16;
+    of->tmp = malloc(len);
+    if (!of->dir || !of->tmp) {
+        if (err && errlen)
+            snprintf(err, errlen, "cannot write results to '%s': out of memory", of->path);
+        return -ENOMEM;
+    }
+    snprintf(of->tmp, len, "%s/.%s.XXXXXX", of->dir, base);
+    int fd = mkstemp(of->tmp);
+    if (fd < 0) {
+        int e = errno;
+        if (err && errlen)
+            snprintf(err, errlen,
+                     "cannot write results to '%s': creating a temporary file in '%s' failed: %s",
+                     of->path, of->dir, strerror(e));
+        return -e;
+    }
+    (void)fchmod(fd, mode);
+    of->fp = fdopen(fd, "w");
+    if (!of->fp) {
+        int e = errno;
+        close(fd);
+        unlink(of->tmp);
+        set_err(err, errlen, "opening", of, e);
+        return -e;
+    }
+    return 0;
 }
 
 int tio_outfile_open(struct tio_outfile **out, const char *path, char *err, size_t errlen)
@@ -60,59 +177,70 @@ int tio_outfile_open(struct tio_outfile **out, const char *path, char *err, size
             snprintf(err, errlen, "cannot write results: the output path is empty");
         return -EINVAL;
     }
-    struct tio_outfile *of = calloc(1, sizeof(*of));
-    if (!of)
-        goto nomem;
-    of->path = strdup(path);
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    if (!*base) {
+    if (path[strlen(path) - 1] == '/') {
         if (err && errlen)
-            snprintf(err, errlen, "cannot write results to '%s': the path names a folder", path);
-        outfile_free(of);
+            snprintf(err, errlen, "cannot write results to '%s': the path names a folder; "
+                     "give a file name", path);
         return -EISDIR;
     }
-    if (slash == path)
-        of->dir = strdup("/");
-    else if (slash)
-        of->dir = strndup(path, (size_t)(slash - path));
-    else
-        of->dir = strdup(".");
-    size_t len = strlen(of->dir ? of->dir : "") + strlen(base) + 16;
-    of->tmp = malloc(len);
-    if (!of->path || !of->dir || !of->tmp)
-        goto nomem;
-    /* Hidden and beside the target: same filesystem, so rename is atomic. */
-    snprintf(of->tmp, len, "%s/.%s.XXXXXX", of->dir, base);
-    int fd = mkstemp(of->tmp);
-    if (fd < 0) {
-        int e = errno;
+    struct tio_outfile *of = calloc(1, sizeof(*of));
+    if (!of || !(of->path = strdup(path))) {
         if (err && errlen)
-            snprintf(err, errlen, "cannot write results to '%s': creating a temporary file in '%s' failed: %s",
-                     path, of->dir, strerror(e));
-        outfile_free(of);
-        return -e;
+            snprintf(err, errlen, "cannot write results to '%s': out of memory", path);
+        free(of);
+        return -ENOMEM;
     }
-    /* mkstemp makes the file 0600; results are ordinary files, so give them
-     * the mode a plain create would (0666 less the umask). */
-    (void)fchmod(fd, 0666 & ~current_umask());
-    of->fp = fdopen(fd, "w");
-    if (!of->fp) {
-        int e = errno;
-        close(fd);
-        unlink(of->tmp);
-        set_err(err, errlen, "opening", of, e);
+    /* Only a regular file (or a new name) is replaced by a rename: anything
+     * else is not ours to replace (--output=/dev/null as root must not put
+     * a regular file in its place) and is written where it is. */
+    struct stat st;
+    int rc;
+    bool magic = false;
+    int missing = stat(path, &st) != 0 ? errno : 0;
+    if (missing && missing != ENOENT) {
+        if (err && errlen)
+            snprintf(err, errlen, "cannot write results to '%s': %s", path, strerror(missing));
+        rc = -missing;
+    } else if (missing) {
+        /* A new name, or a symlink to one: the file is created there. */
+        of->target = follow_links(path, &magic);
+        rc = of->target ? open_temporary(of, 0666 & ~current_umask(), err, errlen) : -ELOOP;
+        if (!of->target && err && errlen)
+            snprintf(err, errlen, "cannot write results to '%s': %s", path, strerror(ELOOP));
+    } else if (S_ISDIR(st.st_mode)) {
+        if (err && errlen)
+            snprintf(err, errlen, "cannot write results to '%s': it is a folder; give a file "
+                     "name", path);
+        rc = -EISDIR;
+    } else if (S_ISBLK(st.st_mode)) {
+        if (err && errlen)
+            snprintf(err, errlen, "cannot write results to '%s': it is a block device, whose "
+                     "data the report would overwrite; give a file name", path);
+        rc = -EINVAL;
+    } else if (!S_ISREG(st.st_mode)) {
+        rc = open_in_place(of, false, err, errlen);
+    } else {
+        of->target = follow_links(path, &magic);
+        struct stat tst;
+        if (!of->target || magic || lstat(of->target, &tst) != 0 ||
+            tst.st_dev != st.st_dev || tst.st_ino != st.st_ino) {
+            rc = open_in_place(of, true, err, errlen);
+        } else if (faccessat(AT_FDCWD, of->target, W_OK, AT_EACCESS) != 0) {
+            int e = errno;
+            if (err && errlen)
+                snprintf(err, errlen, "cannot write results to '%s': %s; it is unchanged",
+                         path, strerror(e));
+            rc = -e;
+        } else {
+            rc = open_temporary(of, st.st_mode & 07777, err, errlen);
+        }
+    }
+    if (rc < 0) {
         outfile_free(of);
-        return -e;
+        return rc;
     }
     *out = of;
     return 0;
-nomem:
-    if (err && errlen)
-        snprintf(err, errlen, "cannot write results to '%s': out of memory", path);
-    if (of)
-        outfile_free(of);
-    return -ENOMEM;
 }
 
 FILE *tio_outfile_stream(struct tio_outfile *of)
@@ -133,7 +261,8 @@ void tio_outfile_abort(struct tio_outfile *of)
         return;
     if (of->fp)
         fclose(of->fp);
-    unlink(of->tmp);
+    if (!of->in_place)
+        unlink(of->tmp);
     outfile_free(of);
 }
 
@@ -151,18 +280,24 @@ int tio_outfile_commit(struct tio_outfile *of, char *err, size_t errlen)
         return fail(of, "writing", errno, err, errlen);
     if (ferror(fp))
         return fail(of, "writing", EIO, err, errlen);
-    if (fsync(fileno(fp)) != 0)
+    /* Devices and FIFOs cannot be synced (EINVAL); their data is gone
+     * from here once written. */
+    if (fsync(fileno(fp)) != 0 && !(of->in_place && (errno == EINVAL || errno == EROFS)))
         return fail(of, "syncing", errno, err, errlen);
     of->fp = NULL;
     if (fclose(fp) != 0)
         return fail(of, "closing", errno, err, errlen);
-    if (rename(of->tmp, of->path) != 0) {
+    if (of->in_place) {
+        outfile_free(of);
+        return 0;
+    }
+    if (rename(of->tmp, of->target) != 0) {
         int e = errno;
         if (err && errlen)
             snprintf(err, errlen,
                      "cannot write results to '%s': renaming '%s' over it failed: %s; "
                      "any previous '%s' is unchanged",
-                     of->path, of->tmp, strerror(e), of->path);
+                     of->path, of->tmp, strerror(e), of->target);
         unlink(of->tmp);
         outfile_free(of);
         return -e;

@@ -313,13 +313,25 @@ def fill(d):
 
 
 def case_enospc_tmpfs():
-    """a write job bigger than a 2 MiB tmpfs fails with ENOSPC naming the file"""
+    """a write job on a tmpfs filled during its startdelay fails with ENOSPC naming the file"""
     with Tmpfs("2m") as d:
         for engine in ENGINES:
+            # A job bigger than the free space is refused before it starts,
+            # so the space goes while the job waits: after its file is made.
             path = os.path.join(d, "big-" + engine)
-            r = tenon_io(["--output-format=json", "--name=j", "--ioengine=" + engine,
-                          "--filename=" + path, "--rw=write", "--bs=64k", "--size=8M",
-                          "--iodepth=4"])
+            cmd = [TIO, "--eta=never", "--output-format=json", "--name=j",
+                   "--ioengine=" + engine, "--filename=" + path, "--rw=write", "--bs=64k",
+                   "--size=1M", "--iodepth=4", "--startdelay=3"]
+            t0 = time.monotonic()
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)
+            while proc.poll() is None and not (os.path.exists(path) and
+                                               os.path.getsize(path) == 1 << 20):
+                time.sleep(0.01)
+            fill(d)
+            out, err = proc.communicate(timeout=RUN_LIMIT)
+            sanitizer_check(err, cmd)
+            r = Run(proc.returncode, out, err, time.monotonic() - t0)
             check(r.rc == 1, "%s: expected exit 1: %s" % (engine, r.describe()))
             j = r.job()
             check(j["error"] == 28 and path in j.get("error_text", "")
@@ -329,7 +341,8 @@ def case_enospc_tmpfs():
             check(re.search(r"job j: .*%s.*No space left on device" % re.escape(path), r.err),
                   "%s: no stderr line naming the file:\n%s" % (engine, r.err))
             os.unlink(path)
-        # A verify job lays the file out first: that fails as cleanly.
+            os.unlink(os.path.join(d, "filler"))
+        # A verify job that would lay out more than fits is refused first.
         path = os.path.join(d, "laid-out")
         r = tenon_io(["--name=j", "--ioengine=psync", "--filename=" + path, "--rw=randwrite",
                       "--bs=64k", "--size=8M", "--verify=crc32c"])
