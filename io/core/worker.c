@@ -471,6 +471,9 @@ static void commit_queued(struct worker *w)
 {
     if (!w->n_queued)
         return;
+    int rc = w->ops->commit ? w->ops->commit(w->ed) : 0;
+    /* As fio's, slat ends when the submit call that carried the batch has
+     * returned (io_submit, io_uring_enter): one clock read for the batch. */
     uint64_t now = tio_now_ns();
     for (unsigned i = 0; i < w->n_queued; i++) {
         tio_io *io = w->queued[i];
@@ -479,12 +482,8 @@ static void commit_queued(struct worker *w)
     }
     tio_stats_submit(w->js, w->n_queued);
     w->n_queued = 0;
-    if (w->ops->commit) {
-        int rc = w->ops->commit(w->ed);
-        if (rc < 0)
-            fail(w, -rc, "engine %s: submitting IO failed: %s", w->t->engine.label,
-                 strerror(-rc));
-    }
+    if (rc < 0)
+        fail(w, -rc, "engine %s: submitting IO failed: %s", w->t->engine.label, strerror(-rc));
 }
 
 /* Queues one unit; returns false if the engine is busy (unit kept). */
@@ -826,6 +825,17 @@ static void run_job(struct worker *w)
         struct tio_dir_stats *rd = &w->js->dir[TIO_DDIR_READ];
         if (rd->ios && !rd->runtime_ns)
             rd->runtime_ns = tio_now_ns() - vstart;
+    }
+    /* A signal ended the job before its end: that is a failure, and what it
+     * left undone is named (fio 3.33 reports err=0 and exits 0 here). */
+    if (atomic_load(&tio_stop)) {
+        bool verify_due = w->verify && job->do_verify && w->gen[0].written;
+        fail(w, EINTR, "interrupted by %s%s", tio_stop_signal_name(),
+             !verify_due        ? ""
+             : w->verify_phase ? "; the verify phase was cut short: not all data written was "
+                                 "read back and checked"
+                               : "; the verify phase was skipped: the data written was not "
+                                 "read back and checked");
     }
 }
 
