@@ -9,6 +9,9 @@ against a time limit):
   64 KiB read of a cached file is copied inside io_submit/io_uring_enter, so
   its smallest slat is at least the smallest 512-byte pread of the same run
   (the floor of one read system call); lat = slat + clat;
+- invalidate=1 drops a file's cached pages at each job's start and each
+  pass, as fio, so that every pass reads the storage (counted by the
+  kernel's block input of the tenon-io process);
 - SIGINT and SIGTERM end the run with the report of what ran, the job's
   error EINTR (4) naming the signal and a skipped verify phase, a job that
   never started named as such, and exit status 1.
@@ -143,6 +146,40 @@ def case_slat_io_uring():
     slat_case("io_uring")
 
 
+def storage_reads(*args):
+    """Runs tenon-io and returns (exit status, bytes its threads read from
+    storage, not from the page cache: the child's ru_inblock)."""
+    cmd = [TIO, "--eta=never", *args]
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    sanitizer_check(err, cmd)
+    check(p.returncode == 0, "tenon-io failed: %s" % err)
+    return usage.ru_inblock * 512
+
+
+def case_invalidate_each_pass():
+    """invalidate=1 drops the cache at each job start and each loop, as fio"""
+    size = 8 << 20
+    path = make_file("passes", size)
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())  # clean pages: fadvise can drop them all
+    common = ["--filename=" + path, "--ioengine=psync", "--rw=read", "--bs=1m"]
+    one = storage_reads("--name=one", *common)
+    if one < size * 9 // 10:
+        raise Skip("the temporary folder has no block storage behind it (%d of %d bytes "
+                   "read from storage)" % (one, size))
+    got = storage_reads("--name=loops", *common, "--loops=3")
+    check(got >= 3 * size * 9 // 10,
+          "3 loops read %d bytes from storage, want about %d: a loop read the page cache"
+          % (got, 3 * size))
+    got = storage_reads("--name=a", *common, "--name=b", "--stonewall", *common)
+    check(got >= 2 * size * 9 // 10,
+          "2 jobs read %d bytes from storage, want about %d: the second read the page cache"
+          % (got, 2 * size))
+
+
 def io_calls(pid):
     with open("/proc/%d/io" % pid) as f:
         fields = dict(line.split(": ") for line in f.read().splitlines())
@@ -221,6 +258,7 @@ def case_signal_after_end_is_no_error():
 
 
 CASES = [case_sub_ms_rates, case_rates_rw, case_slat_libaio, case_slat_io_uring,
+         case_invalidate_each_pass,
          case_sigint_verify, case_sigterm_json, case_signal_after_end_is_no_error]
 
 if __name__ == "__main__":
