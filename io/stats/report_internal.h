@@ -31,12 +31,14 @@ struct tio_report {
 /* A direction's runtime in milliseconds as fio counts it: the elapsed
  * microseconds rounded up to the next millisecond. Rounding up keeps a run
  * shorter than a millisecond at 1 ms, so its rates come out over that
- * millisecond instead of 0 (a truncated 0 would leave nothing to divide by);
- * only a direction that ran no time at all has 0, and then no rates. */
+ * millisecond instead of 0. fio truncates to microseconds first, so a run
+ * under 1 us would get 0 and no rates there; here any elapsed time counts
+ * as at least 1 ms, and only a direction that ran no time at all has 0. */
 static inline uint64_t tio_runtime_ms(uint64_t runtime_ns)
 {
     uint64_t us = runtime_ns / 1000u;
-    return us / 1000u + (us % 1000u != 0);
+    uint64_t ms = us / 1000u + (us % 1000u != 0);
+    return ms || !runtime_ns ? ms : 1;
 }
 
 /* The numbers fio prints for one direction, derived once for both writers:

@@ -20,10 +20,12 @@
 #include "tio_job_result.h"
 #include "tio_report.h"
 
-/* fio 3.33, backend.c update_runtime(): (elapsed_us + 999) / 1000. */
+/* fio 3.33, backend.c update_runtime(): (elapsed_us + 999) / 1000, except
+ * that a run under 1 us, 0 there, counts as 1 ms so that it has rates. */
 static uint64_t fio_runtime_ms(uint64_t elapsed_ns)
 {
-    return (elapsed_ns / 1000 + 999) / 1000;
+    uint64_t ms = (elapsed_ns / 1000 + 999) / 1000;
+    return ms || !elapsed_ns ? ms : 1;
 }
 
 static struct tio_report *one_job(uint64_t elapsed_ns, uint64_t ios, uint64_t bs)
@@ -81,6 +83,8 @@ static void json_rates_follow_fio_runtime(void **state)
 {
     (void)state;
     static const uint64_t elapsed[] = {
+        1,             /* 1 ns: fio would truncate to 0 us */
+        999,           /* 999 ns */
         1000,          /* 1 us */
         400000,        /* a 64 MiB null job: well under a millisecond */
         999999,        /* 999 us */
