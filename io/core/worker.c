@@ -225,9 +225,11 @@ static bool next_main(struct worker *w, tio_io *io, uint64_t now)
     uint64_t pos;
     if (is_random(job)) {
         uint64_t blocks = g->blocks[di];
-        if (!job->norandommap && g->perm[di].left == 0 && g->perm_begun[di])
-            invalidate_region(w, fi); /* the permutation starts over */
-        g->perm_begun[di] = true;
+        if (unlikely(g->perm[di].left == 0) && !job->norandommap) {
+            if (g->perm_begun[di])
+                invalidate_region(w, fi); /* the permutation starts over */
+            g->perm_begun[di] = true;
+        }
         uint64_t block = job->norandommap ? tio_rand_below(&w->rng, blocks)
                                           : tio_perm_next(&g->perm[di]);
         pos = block * job->bs[di];

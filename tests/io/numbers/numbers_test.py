@@ -174,6 +174,11 @@ def case_invalidate_each_pass():
     check(got >= 3 * size * 9 // 10,
           "3 loops read %d bytes from storage, want about %d: a loop read the page cache"
           % (got, 3 * size))
+    rand = ["--rw=randread" if a == "--rw=read" else a for a in common]
+    got = storage_reads("--name=randloops", *rand, "--loops=3")
+    check(got >= 3 * size * 9 // 10,
+          "3 random loops read %d bytes from storage, want about %d: a loop read the page "
+          "cache" % (got, 3 * size))
     got = storage_reads("--name=a", *common, "--name=b", "--stonewall", *common)
     check(got >= 2 * size * 9 // 10,
           "2 jobs read %d bytes from storage, want about %d: the second read the page cache"
