@@ -836,6 +836,8 @@ static void run_job(struct worker *w)
         !atomic_load(&tio_stop)) {
         tio_live_set_state(t->live, TIO_STATE_VERIFY);
         w->verify_phase = true;
+        for (size_t i = 0; i < w->nf; i++)
+            invalidate_region(w, i); /* fio reopens the files for verify */
         w->deadline_ns = 0;
         w->bytes_total = 0;
         uint64_t vstart = tio_now_ns();

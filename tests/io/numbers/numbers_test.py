@@ -9,8 +9,8 @@ against a time limit):
   64 KiB read of a cached file is copied inside io_submit/io_uring_enter, so
   its smallest slat is at least the smallest 512-byte pread of the same run
   (the floor of one read system call); lat = slat + clat;
-- invalidate=1 drops a file's cached pages at each job's start and each
-  pass, as fio, so that every pass reads the storage (counted by the
+- invalidate=1 drops a file's cached pages at each job's start, each pass
+  and the verify phase's start, as fio, so that every pass reads the storage (counted by the
   kernel's block input of the tenon-io process);
 - SIGINT and SIGTERM end the run with the report of what ran, the job's
   error EINTR (4) naming the signal and a skipped verify phase, a job that
@@ -160,7 +160,7 @@ def storage_reads(*args):
 
 
 def case_invalidate_each_pass():
-    """invalidate=1 drops the cache at each job start and each loop, as fio"""
+    """invalidate=1 drops the cache at each job start, loop and verify, as fio"""
     size = 8 << 20
     path = make_file("passes", size)
     with open(path, "rb+") as f:
@@ -183,6 +183,12 @@ def case_invalidate_each_pass():
     check(got >= 2 * size * 9 // 10,
           "2 jobs read %d bytes from storage, want about %d: the second read the page cache"
           % (got, 2 * size))
+    # end_fsync leaves clean pages, so the verify phase can read storage.
+    got = storage_reads("--name=w", "--filename=" + path, "--ioengine=psync", "--rw=write",
+                        "--bs=1m", "--verify=crc32c", "--end_fsync=1")
+    check(got >= size * 9 // 10,
+          "the verify phase read %d bytes from storage, want about %d: it read the page "
+          "cache" % (got, size))
 
 
 def io_calls(pid):
