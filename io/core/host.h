@@ -201,7 +201,10 @@ extern atomic_bool tio_stop;
 /* ---- run.c --------------------------------------------------------------- */
 
 /* Runs every group in order and writes the report. Returns the exit
- * status (0 all jobs ok, 1 a job failed). */
+ * status (0 all jobs ok, 1 a job failed or the run was interrupted). */
 int tio_run(struct tio_host *host);
+
+/* The signal that set tio_stop, by name ("SIGINT"), for error texts. */
+const char *tio_stop_signal_name(void);
 
 #endif

@@ -19,10 +19,18 @@
 #include "tio_eta.h"
 #include "tio_report.h"
 
+static volatile sig_atomic_t stop_signal;
+
 static void on_signal(int sig)
 {
-    (void)sig;
+    if (!stop_signal)
+        stop_signal = sig;
     atomic_store(&tio_stop, true);
+}
+
+const char *tio_stop_signal_name(void)
+{
+    return stop_signal == SIGTERM ? "SIGTERM" : stop_signal == SIGINT ? "SIGINT" : "a signal";
 }
 
 static void start_thread(struct tio_host_job *t)
@@ -102,10 +110,15 @@ int tio_run(struct tio_host *host)
     struct timespec wall_start;
     clock_gettime(CLOCK_REALTIME, &wall_start);
     uint64_t t0 = tio_now_ns();
-    for (size_t i = 0; i < host->n_threads && !atomic_load(&tio_stop); i++) {
-        struct tio_host_job *t = &host->threads[i];
-        if (t->job->stonewall && i > 0)
-            join_threads(host, i);
+    size_t n_started = 0;
+    for (; n_started < host->n_threads && !atomic_load(&tio_stop); n_started++) {
+        struct tio_host_job *t = &host->threads[n_started];
+        if (t->job->stonewall && n_started > 0) {
+            join_threads(host, n_started);
+            /* The signal may have come while waiting for the group before. */
+            if (atomic_load(&tio_stop))
+                break;
+        }
         start_thread(t);
     }
     join_threads(host, host->n_threads);
@@ -155,6 +168,12 @@ int tio_run(struct tio_host *host)
         r->elapsed_s = elapsed_s;
         r->iodepth = t->job->iodepth;
         r->pid = (long)getpid() + (long)i;
+        if (i >= n_started && !t->error) {
+            t->error = EINTR;
+            snprintf(t->error_text, sizeof(t->error_text),
+                     "not started: interrupted by %s before the job's turn came",
+                     tio_stop_signal_name());
+        }
         if (t->error) {
             status = 1;
             if (t->verify_failures > 1) {
@@ -171,7 +190,8 @@ int tio_run(struct tio_host *host)
     }
     tio_eta_free(eta);
     if (atomic_load(&tio_stop))
-        fprintf(stderr, "tenon-io: interrupted; results cover the IO done until then\n");
+        fprintf(stderr, "tenon-io: interrupted by %s; results cover the IO done until then\n",
+                tio_stop_signal_name());
 
     unsigned formats = prog->output_format == TIO_OUTPUT_JSON ? TIO_REPORT_JSON : TIO_REPORT_NORMAL;
     if (prog->output) {

@@ -8,6 +8,7 @@
 #include "host.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ struct file_gen {
     struct tio_perm perm[2];
     uint64_t blocks[2];
     bool perm_ready[2];
+    bool perm_begun[2]; /* a first pass was drawn: the next one is a repeat */
     uint8_t *written; /* verify: bitmap of blocks written, in write-bs units */
     uint64_t verify_next;
 };
@@ -189,6 +191,18 @@ static void unmark_written(struct worker *w, const struct io_meta *m)
         bm[b >> 3] &= (uint8_t)~(1u << (b & 7));
 }
 
+/* invalidate=1: drops the cached pages of file fi's region when a pass over
+ * it starts (the job's start, each loop, each time_based wrap), as fio does
+ * at every open and wrap, so that each pass reads the storage and not what
+ * an earlier pass or job left in the page cache. */
+static void invalidate_region(struct worker *w, size_t fi)
+{
+    int fd = w->h[fi].file.fd;
+    if (w->job->invalidate && !w->job->direct && fd >= 0)
+        (void)posix_fadvise(fd, (off_t)w->t->regions[fi].start, (off_t)w->t->regions[fi].len,
+                            POSIX_FADV_DONTNEED);
+}
+
 /* Fills io with the next IO of the main phase; false when there is none. */
 static bool next_main(struct worker *w, tio_io *io, uint64_t now)
 {
@@ -211,12 +225,19 @@ static bool next_main(struct worker *w, tio_io *io, uint64_t now)
     uint64_t pos;
     if (is_random(job)) {
         uint64_t blocks = g->blocks[di];
+        if (unlikely(g->perm[di].left == 0) && !job->norandommap) {
+            if (g->perm_begun[di])
+                invalidate_region(w, fi); /* the permutation starts over */
+            g->perm_begun[di] = true;
+        }
         uint64_t block = job->norandommap ? tio_rand_below(&w->rng, blocks)
                                           : tio_perm_next(&g->perm[di]);
         pos = block * job->bs[di];
     } else {
-        if (g->seq[di] + bs > r->len)
+        if (g->seq[di] + bs > r->len) {
             g->seq[di] = 0; /* wrap: time_based, loops, or rw mixes */
+            invalidate_region(w, fi);
+        }
         pos = g->seq[di];
         g->seq[di] += bs + job->rw_modifier;
     }
@@ -471,6 +492,9 @@ static void commit_queued(struct worker *w)
 {
     if (!w->n_queued)
         return;
+    int rc = w->ops->commit ? w->ops->commit(w->ed) : 0;
+    /* As fio's, slat ends when the submit call that carried the batch has
+     * returned (io_submit, io_uring_enter): one clock read for the batch. */
     uint64_t now = tio_now_ns();
     for (unsigned i = 0; i < w->n_queued; i++) {
         tio_io *io = w->queued[i];
@@ -479,12 +503,8 @@ static void commit_queued(struct worker *w)
     }
     tio_stats_submit(w->js, w->n_queued);
     w->n_queued = 0;
-    if (w->ops->commit) {
-        int rc = w->ops->commit(w->ed);
-        if (rc < 0)
-            fail(w, -rc, "engine %s: submitting IO failed: %s", w->t->engine.label,
-                 strerror(-rc));
-    }
+    if (rc < 0)
+        fail(w, -rc, "engine %s: submitting IO failed: %s", w->t->engine.label, strerror(-rc));
 }
 
 /* Queues one unit; returns false if the engine is busy (unit kept). */
@@ -773,6 +793,8 @@ static void run_job(struct worker *w)
         : job->rw == TIO_RW_RW        ? TIO_STATE_SEQ_MIXED
                                       : TIO_STATE_RAND_MIXED;
     w->running_state = running;
+    for (size_t i = 0; i < w->nf; i++)
+        invalidate_region(w, i);
     uint64_t start = tio_now_ns();
     if (job->ramp_time) {
         w->ramp_end_ns = start + job->ramp_time * 1000;
@@ -807,6 +829,8 @@ static void run_job(struct worker *w)
         !atomic_load(&tio_stop)) {
         tio_live_set_state(t->live, TIO_STATE_VERIFY);
         w->verify_phase = true;
+        for (size_t i = 0; i < w->nf; i++)
+            invalidate_region(w, i); /* fio reopens the files for verify */
         w->deadline_ns = 0;
         w->bytes_total = 0;
         uint64_t vstart = tio_now_ns();
@@ -819,6 +843,17 @@ static void run_job(struct worker *w)
         struct tio_dir_stats *rd = &w->js->dir[TIO_DDIR_READ];
         if (rd->ios && !rd->runtime_ns)
             rd->runtime_ns = tio_now_ns() - vstart;
+    }
+    /* A signal ended the job before its end: that is a failure, and what it
+     * left undone is named (fio 3.33 reports err=0 and exits 0 here). */
+    if (atomic_load(&tio_stop)) {
+        bool verify_due = w->verify && job->do_verify && w->gen[0].written;
+        fail(w, EINTR, "interrupted by %s%s", tio_stop_signal_name(),
+             !verify_due        ? ""
+             : w->verify_phase ? "; the verify phase was cut short: not all data written was "
+                                 "read back and checked"
+                               : "; the verify phase was skipped: the data written was not "
+                                 "read back and checked");
     }
 }
 

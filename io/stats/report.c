@@ -110,7 +110,7 @@ static void add_to_total(struct tio_group_total *g, const struct tio_job_result 
 {
     for (int d = 0; d < TIO_DDIR_COUNT; d++) {
         const struct tio_dir_stats *ds = &e->stats.dir[d];
-        uint64_t run_ms = ds->runtime_ns / 1000000u;
+        uint64_t run_ms = tio_runtime_ms(ds->runtime_ns);
         if (!ds->ios && !ds->bytes)
             continue;
         uint64_t bw = run_ms ? (uint64_t)((tio_u128)ds->bytes * 1000u / run_ms) : 0;

@@ -26,7 +26,7 @@ void tio_dir_summarize(const struct tio_dir_stats *ds, uint64_t group_agg_bw,
 {
     memset(out, 0, sizeof(*out));
     out->io_bytes = ds->bytes;
-    out->runtime_ms = ds->runtime_ns / 1000000u;
+    out->runtime_ms = tio_runtime_ms(ds->runtime_ns);
     if (out->runtime_ms) {
         /* 128 bits: bytes * 1000 overflows 64 bits past 18 PB. */
         out->bw_bytes = (uint64_t)((tio_u128)ds->bytes * 1000u / out->runtime_ms);

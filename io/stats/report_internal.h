@@ -28,12 +28,27 @@ struct tio_report {
     size_t ngroups;
 };
 
-/* The numbers fio prints for one direction, derived once for both writers. */
+/* A direction's runtime in milliseconds as fio counts it: the elapsed
+ * microseconds rounded up to the next millisecond. Rounding up keeps a run
+ * shorter than a millisecond at 1 ms, so its rates come out over that
+ * millisecond instead of 0. fio truncates to microseconds first, so a run
+ * under 1 us would get 0 and no rates there; here any elapsed time counts
+ * as at least 1 ms, and only a direction that ran no time at all has 0. */
+static inline uint64_t tio_runtime_ms(uint64_t runtime_ns)
+{
+    uint64_t us = runtime_ns / 1000u;
+    uint64_t ms = us / 1000u + (us % 1000u != 0);
+    return ms || !runtime_ns ? ms : 1;
+}
+
+/* The numbers fio prints for one direction, derived once for both writers:
+ * bw_bytes = io_bytes * 1000 / runtime_ms (integer), bw = bw_bytes / 1024,
+ * iops = ios * 1000.0 / runtime_ms, all over the rounded-up runtime. */
 struct tio_dir_summary {
     uint64_t io_bytes;
     uint64_t bw_bytes;   /* bytes/s over the direction's runtime */
     double iops;
-    uint64_t runtime_ms;
+    uint64_t runtime_ms; /* tio_runtime_ms() */
     uint64_t issued;     /* completed plus failed IOs */
     uint64_t short_ios;
     uint64_t drop_ios;
