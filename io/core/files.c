@@ -252,6 +252,12 @@ int tio_files_prepare(struct tio_host *host, char *err, size_t errlen)
                          job->name, t->engine.label);
                 return -1;
             }
+            if (t->engine.no_files && job->size.percent) {
+                snprintf(err, errlen, "job %s: engine %s does no file IO, so size= as a "
+                         "percentage has nothing to be a percentage of; give size= in bytes",
+                         job->name, t->engine.label);
+                return -1;
+            }
             continue;
         }
         for (size_t i = 0; i < t->n_files; i++)
