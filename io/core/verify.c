@@ -274,18 +274,21 @@ static bool check_piece(const uint8_t *q, uint64_t piece, const struct tio_verif
                  offset, h.offset);
         return false;
     }
+    /* The write's number before its seed (fio checks the seed first): when
+     * both differ, the block most often holds an earlier write of the
+     * same job, which the number says. */
+    if (expect && h.numberio != expect->numberio) {
+        snprintf(why, why_size,
+                 "bad header numberio: expected %u, found %u (the block holds another write, "
+                 "earlier or from another run: this job's write there was lost?)",
+                 expect->numberio, h.numberio);
+        return false;
+    }
     if (expect && h.rand_seed != expect->rand_seed) {
         snprintf(why, why_size,
                  "bad header rand_seed: expected 0x%016" PRIx64 ", found 0x%016" PRIx64
                  " (the block holds another job's or run's write: this job's write was lost?)",
                  expect->rand_seed, h.rand_seed);
-        return false;
-    }
-    if (expect && h.numberio != expect->numberio) {
-        snprintf(why, why_size,
-                 "bad header numberio: expected %u, found %u (the block holds another of "
-                 "this job's writes: a later write was lost?)",
-                 expect->numberio, h.numberio);
         return false;
     }
     size_t hs = tio_verify_header_size(p->kind);
