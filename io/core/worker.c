@@ -249,11 +249,13 @@ static bool next_main(struct worker *w, tio_io *io, uint64_t now)
      * (they may meet blocks in flight or not yet written); its verify
      * phase reads back exactly the blocks written. */
     m->verify_read = w->verify_main_reads && d == TIO_READ;
-    m->verify_write = 0;
     if (d == TIO_WRITE) {
         fill_write_buffer(w, io, io->offset);
-        if (w->verify)
+        if (w->verify) {
             mark_written(w, m, pos);
+            if (unlikely(w->stop))
+                return false; /* the block could not be filled: not written */
+        }
     }
     w->bytes_issued += bs;
     return true;
