@@ -35,8 +35,9 @@ def tio(*args):
 def fio(*args):
     if not FIO:
         raise Skip("fio is not installed")
+    # In the case's folder: fio leaves a verify state file after a failure.
     p = subprocess.run([FIO, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True, timeout=120)
+                       text=True, timeout=120, cwd=TMP)
     return p
 
 
