@@ -82,6 +82,10 @@ static int make_plan(struct tio_host *host)
                     job->name);
             return -EINVAL;
         }
+        if (tio_verify_job_check(job, err, sizeof(err)) < 0) {
+            fprintf(stderr, "tenon-io: %s\n", err);
+            return -EINVAL;
+        }
         t->n_files = job->filenames.n;
         size_t n = t->n_files ? t->n_files : 1;
         t->names = calloc(n, sizeof(char *));

@@ -377,6 +377,11 @@ int tio_files_check(struct tio_host *host, char *err, size_t errlen)
             snprintf(err, errlen, "job %s: engine %s does no file IO and needs size=",
                      job->name, t->engine.label);
             rc = -1;
+        } else if (t->engine.no_files && job->size.percent) {
+            snprintf(err, errlen, "job %s: engine %s does no file IO, so size= as a "
+                     "percentage has nothing to be a percentage of; give size= in bytes",
+                     job->name, t->engine.label);
+            rc = -1;
         }
         for (size_t i = 0; rc == 0 && has_path_targets(t) && i < t->n_files; i++)
             rc = check_path(t, i, &uses, &n_uses, err, errlen);

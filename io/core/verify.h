@@ -1,9 +1,16 @@
-/* Data verification. Every block a verify job writes starts with a header
- * naming what the block should be (offset, length, job, the seed of its
- * contents) and a checksum of the rest; reading it back checks both, so a
- * block that landed at the wrong offset is caught as surely as a flipped
- * bit. Headers are self-contained: a later read job (rw=read with verify=)
- * checks blocks written by an earlier run. */
+/* Data verification, in fio's on-disk format, so that fio checks what
+ * tenon-io wrote and tenon-io checks what fio wrote.
+ *
+ * Every verify_interval bytes of a written block (the whole block by
+ * default) start with fio's 40-byte header (magic 0xacca, the method, the
+ * piece's length, the seed of the write, the piece's offset, the time, the
+ * job, the write's number, a crc32c of those fields), then the method's own
+ * checksum of the rest of the piece (crc32c: 4 bytes, sha256: 64 bytes),
+ * then data. Reading a piece back checks every field that can be known: a
+ * block at the wrong offset, a block from another job or run (a write that
+ * never reached the storage), a stale overwrite and a flipped bit are all
+ * caught and named. Headers are self-contained: a later read job (rw=read
+ * with verify=) checks what an earlier run wrote, as fio does. */
 #ifndef TIO_VERIFY_H
 #define TIO_VERIFY_H
 
@@ -11,38 +18,75 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TIO_VERIFY_MAGIC 0x56494f54u /* "TOIV" */
+#include "tio_job.h"
 
-enum tio_verify_kind { TIO_VK_CRC32C = 1, TIO_VK_SHA256 = 2 };
+#define TIO_VERIFY_MAGIC 0xaccau
 
-struct tio_verify_hdr {
-    uint32_t magic;
-    uint16_t version;   /* 1 */
-    uint16_t kind;      /* tio_verify_kind */
-    uint32_t len;       /* bytes of the block, header included */
-    uint32_t job;       /* hash of the writing job's name */
-    uint64_t offset;    /* where the block was written */
-    uint64_t seed;      /* seed of the payload bytes */
-    uint32_t hdr_crc;   /* crc32c of the fields above */
-    uint32_t pad;
-    uint8_t sum[32];    /* checksum of the payload (bytes after the header) */
+/* fio's verify_type numbers (its enum in verify.h). */
+enum tio_verify_kind {
+    TIO_VK_CRC32C = 5,
+    TIO_VK_CRC32C_INTEL = 6, /* fio's name for the same sum; read, never written */
+    TIO_VK_SHA256 = 9,
 };
 
-/* Smallest block a verify job may use. */
-#define TIO_VERIFY_MIN_BLOCK sizeof(struct tio_verify_hdr)
+/* fio's struct verify_header, field for field (host byte order, as fio). */
+struct tio_verify_hdr {
+    uint16_t magic;
+    uint16_t verify_type;
+    uint32_t len;       /* bytes of the piece, header included */
+    uint64_t rand_seed; /* seed of the write's data */
+    uint64_t offset;    /* where the piece belongs */
+    uint32_t time_sec;  /* when it was written (information only) */
+    uint32_t time_nsec;
+    uint16_t thread;    /* the writing job (information only) */
+    uint16_t numberio;  /* the write's number in its job, modulo 2^16 */
+    uint32_t crc32;     /* fio's crc32c of the fields above */
+};
 
-/* Fills buf (len bytes) with a verifiable block for offset: header, then
- * pseudo-random payload from seed. */
-void tio_verify_fill(void *buf, size_t len, enum tio_verify_kind kind, uint32_t job,
-                     uint64_t offset, uint64_t seed);
+/* How a job lays out and checks its blocks. */
+struct tio_verify_params {
+    enum tio_verify_kind kind;
+    uint64_t interval; /* bytes per header; 0: one header per IO */
+    uint16_t thread;
+};
 
-/* Checks a block read from offset. Returns true if it is intact; otherwise
- * false with a one-line description in why ("checksum mismatch: expected
- * crc32c 0x1234abcd, found 0x00000000", "header says offset 8192, expected
- * 4096 (block written elsewhere?)", "no verify header (magic 0x00000000,
- * expected 0x56494f54): block never written, or overwritten"). */
-bool tio_verify_check(const void *buf, size_t len, enum tio_verify_kind kind, uint64_t offset,
-                      char *why, size_t why_size);
+/* What a piece must hold beyond its offset and length, when the checking
+ * job knows (it wrote the block itself). */
+struct tio_verify_expect {
+    uint64_t rand_seed;
+    uint16_t numberio;
+};
+
+/* Header bytes (fio's header and the method's checksum) for kind. */
+size_t tio_verify_header_size(enum tio_verify_kind kind);
+
+/* Refuses, before anything runs, a verify job whose blocks cannot hold
+ * fio's layout: blocks no larger than the header, a verify_interval that
+ * does not divide the block size, sequential gaps that break the block
+ * grid, methods tenon-io does not have. Returns 0, or -1 with the reason
+ * (naming the job and the options to change) in err. */
+int tio_verify_job_check(const struct tio_job *job, char *err, size_t errlen);
+
+/* Fills buf (len bytes) with a verifiable write for offset: data from
+ * rand_seed, one header per interval. Returns false, writing nothing, if
+ * len cannot hold the layout (tio_verify_job_check keeps this from
+ * happening). */
+bool tio_verify_fill(void *buf, size_t len, const struct tio_verify_params *p, uint64_t offset,
+                     uint64_t rand_seed, uint16_t numberio);
+
+/* Checks len bytes read from offset. expect is NULL when the job does not
+ * know which write to expect (a read job checking an earlier run). Returns
+ * true if every piece is intact; otherwise false with the offset of the
+ * first bad piece in *bad_offset and a one-line description in why: the
+ * field, the expected and the found value ("bad header rand_seed: expected
+ * 0x..., found 0x... (the block holds another job's or run's write: a
+ * lost write?)", "crc32c checksum mismatch: expected ..., found ..."). */
+bool tio_verify_check(const void *buf, size_t len, const struct tio_verify_params *p,
+                      uint64_t offset, const struct tio_verify_expect *expect,
+                      uint64_t *bad_offset, char *why, size_t why_size);
+
+/* The seed of the data of write number n of a job whose base is base. */
+uint64_t tio_verify_write_seed(uint64_t base, uint32_t n);
 
 uint32_t tio_verify_job_hash(const char *name);
 

@@ -33,6 +33,7 @@ struct io_meta {
     uint64_t len;    /* for the rest, with offset/len/buf moved on) */
     void *buf;
     uint32_t file;
+    uint32_t verify_write; /* verify: the write's number + 1 (0: not known) */
     bool verify_read; /* check the data when it completes */
 };
 
@@ -44,7 +45,9 @@ struct file_gen {
     uint64_t blocks[2];
     bool perm_ready[2];
     bool perm_begun[2]; /* a first pass was drawn: the next one is a repeat */
-    uint8_t *written; /* verify: bitmap of blocks written, in write-bs units */
+    /* verify: per block of the write size, the number + 1 of the last
+     * write issued there; 0: not written */
+    uint32_t *written;
     uint64_t verify_next;
 };
 
@@ -82,10 +85,12 @@ struct worker {
     bool verify_phase;
     size_t verify_file;
 
-    enum tio_verify_kind vk;
+    struct tio_verify_params vp;
     bool verify;
+    bool verify_main_reads; /* a read-only job checks what it reads, as fio */
+    uint64_t verify_seed;   /* base of the seeds of this job's written data */
+    uint32_t verify_writes; /* writes issued, for their numbers and seeds */
     enum tio_job_state running_state;
-    uint32_t job_hash;
     unsigned writes_since_sync;
     tio_io sync_io;
     bool sync_due;       /* fsync=N came due on an asynchronous engine */
@@ -150,7 +155,11 @@ static void fill_write_buffer(struct worker *w, tio_io *io, uint64_t offset)
 {
     const struct tio_job *job = w->job;
     if (w->verify) {
-        tio_verify_fill(io->buf, io->len, w->vk, w->job_hash, offset, tio_rand_next(&w->rng));
+        uint32_t n = w->verify_writes;
+        if (!tio_verify_fill(io->buf, io->len, &w->vp, offset,
+                             tio_verify_write_seed(w->verify_seed, n), (uint16_t)n))
+            fail(w, EINVAL, "a write of %" PRIu64 " bytes at offset %" PRIu64 " cannot hold "
+                 "a verify header and data", io->len, offset);
         return;
     }
     if (job->zero_buffers || job->buffer_pattern)
@@ -168,27 +177,29 @@ static void fill_write_buffer(struct worker *w, tio_io *io, uint64_t offset)
     }
 }
 
-static void mark_written(struct worker *w, uint32_t file, uint64_t pos, uint64_t len)
+/* Records the write just filled: writes start on the write-size grid
+ * (tio_verify_job_check refuses gaps that leave it), so one entry per
+ * block holds the last write there, and the verify phase knows its seed
+ * and number. */
+static void mark_written(struct worker *w, struct io_meta *m, uint64_t pos)
 {
-    uint8_t *bm = w->gen[file].written;
-    uint64_t bs = w->job->bs[TIO_DDIR_WRITE];
-    if (!bm || !bs)
-        return;
-    for (uint64_t b = pos / bs; b < (pos + len) / bs; b++)
-        bm[b >> 3] |= (uint8_t)(1u << (b & 7));
+    uint32_t *log = w->gen[m->file].written;
+    m->verify_write = ++w->verify_writes; /* 0 after 2^32 writes: that one goes unchecked */
+    if (log)
+        log[pos / w->job->bs[TIO_DDIR_WRITE]] = m->verify_write;
 }
 
 /* A write that failed (and continue_on_error let the job go on) wrote
- * nothing that verify could check: forget it, as fio's unlog_io_piece. */
+ * nothing that verify could check: forget it, as fio's unlog_io_piece,
+ * unless a later write to the block took its place. */
 static void unmark_written(struct worker *w, const struct io_meta *m)
 {
-    uint8_t *bm = w->gen[m->file].written;
-    uint64_t bs = w->job->bs[TIO_DDIR_WRITE];
-    if (!bm || !bs)
+    uint32_t *log = w->gen[m->file].written;
+    if (!log || !m->verify_write)
         return;
-    uint64_t pos = m->offset - w->t->regions[m->file].start;
-    for (uint64_t b = pos / bs; b < (pos + m->len) / bs; b++)
-        bm[b >> 3] &= (uint8_t)~(1u << (b & 7));
+    uint64_t b = (m->offset - w->t->regions[m->file].start) / w->job->bs[TIO_DDIR_WRITE];
+    if (log[b] == m->verify_write)
+        log[b] = 0;
 }
 
 /* invalidate=1: drops the cached pages of file fi's region when a pass over
@@ -220,7 +231,9 @@ static bool next_main(struct worker *w, tio_io *io, uint64_t now)
     struct file_gen *g = &w->gen[fi];
     const struct tio_region *r = &w->t->regions[fi];
     uint64_t bs = job->bs[di];
-    if (w->bytes_total && w->bytes_total - w->bytes_issued < bs)
+    /* Under verify the last IO stays whole, as fio issues it: a block
+     * shorter than the one the job writes could not be read back as one. */
+    if (w->bytes_total && w->bytes_total - w->bytes_issued < bs && !w->verify)
         bs = w->bytes_total - w->bytes_issued;
     uint64_t pos;
     if (is_random(job)) {
@@ -253,14 +266,17 @@ static bool next_main(struct worker *w, tio_io *io, uint64_t now)
     m->offset = io->offset;
     m->len = bs;
     m->file = (uint32_t)fi;
-    m->verify_read = w->verify && d == TIO_READ &&
-                     (job->rw == TIO_RW_READ || job->rw == TIO_RW_RANDREAD ||
-                      (g->written && (g->written[(pos / job->bs[1]) >> 3] &
-                                      (1u << ((pos / job->bs[1]) & 7)))));
+    /* As fio: the main phase of a job that also writes checks no reads
+     * (they may meet blocks in flight or not yet written); its verify
+     * phase reads back exactly the blocks written. */
+    m->verify_read = w->verify_main_reads && d == TIO_READ;
     if (d == TIO_WRITE) {
         fill_write_buffer(w, io, io->offset);
-        if (w->verify)
-            mark_written(w, (uint32_t)fi, pos, bs);
+        if (w->verify) {
+            mark_written(w, m, pos);
+            if (unlikely(w->stop))
+                return false; /* the block could not be filled: not written */
+        }
     }
     w->bytes_issued += bs;
     return true;
@@ -273,20 +289,23 @@ static bool next_verify(struct worker *w, tio_io *io)
     while (w->verify_file < w->nf) {
         struct file_gen *g = &w->gen[w->verify_file];
         const struct tio_region *r = &w->t->regions[w->verify_file];
-        uint64_t blocks = r->len / bs;
+        uint64_t blocks = (r->len + bs - 1) / bs;
         while (g->verify_next < blocks) {
             uint64_t b = g->verify_next++;
-            if (!(g->written[b >> 3] & (1u << (b & 7))))
+            if (!g->written[b])
                 continue;
+            /* The block as written: whole, or cut by the region's end. */
+            uint64_t len = r->len - b * bs < bs ? r->len - b * bs : bs;
             struct io_meta *m = &w->meta[io->index];
             io->ddir = TIO_READ;
             io->offset = r->start + b * bs;
-            io->len = bs;
+            io->len = len;
             io->file = &w->h[w->verify_file].file;
             io->buf = m->buf;
             m->offset = io->offset;
-            m->len = bs;
+            m->len = len;
             m->file = (uint32_t)w->verify_file;
+            m->verify_write = g->written[b];
             m->verify_read = true;
             return true;
         }
@@ -307,21 +326,31 @@ static bool next_io(struct worker *w, tio_io *io, uint64_t now)
 static void verify_done(struct worker *w, tio_io *io)
 {
     struct io_meta *m = &w->meta[io->index];
-    char why[256];
-    if (tio_verify_check(m->buf, m->len, w->vk, m->offset, why, sizeof(why)))
-        return;
     struct tio_host_job *t = w->t;
+    /* An engine without files fakes its IO: nothing to check, as fio. */
+    if (t->engine.no_files)
+        return;
+    struct tio_verify_expect expect, *e = NULL;
+    if (m->verify_write) {
+        uint32_t n = m->verify_write - 1;
+        expect.rand_seed = tio_verify_write_seed(w->verify_seed, n);
+        expect.numberio = (uint16_t)n;
+        e = &expect;
+    }
+    char why[384];
+    uint64_t bad;
+    if (tio_verify_check(m->buf, m->len, &w->vp, m->offset, e, &bad, why, sizeof(why)))
+        return;
     t->verify_failures++;
     tio_stats_error(w->js, TIO_DDIR_READ, "verify");
     if (t->verify_failures <= MAX_VERIFY_REPORTS)
-        fprintf(stderr, "tenon-io: job %s: verify failed: %s offset %" PRIu64 " (%" PRIu64
-                " bytes): %s\n",
-                w->job->name, w->h[m->file].file.name, m->offset, m->len, why);
+        fprintf(stderr, "tenon-io: job %s: verify failed: %s offset %" PRIu64 " (block at %"
+                PRIu64 ", %" PRIu64 " bytes): %s\n",
+                w->job->name, w->h[m->file].file.name, bad, m->offset, m->len, why);
     if (!t->error) {
         t->error = EILSEQ;
         snprintf(t->error_text, sizeof(t->error_text),
-                 "verify failed: %s offset %" PRIu64 ": %s", w->h[m->file].file.name, m->offset,
-                 why);
+                 "verify failed: %s offset %" PRIu64 ": %s", w->h[m->file].file.name, bad, why);
     }
     if (w->job->verify_fatal)
         w->stop = true;
@@ -758,6 +787,9 @@ static int setup_generators(struct worker *w)
     const struct tio_job *job = w->job;
     uint64_t seed = job->randseed + (job->randrepeat ? job->clone : (uint64_t)tio_now_ns());
     tio_rand_seed(&w->rng, seed);
+    /* Another job's or run's blocks carry other seeds: a write that never
+     * reached the storage shows as a bad rand_seed. */
+    w->verify_seed = tio_verify_write_seed(seed, tio_verify_job_hash(job->name));
     uint64_t total = 0;
     for (size_t i = 0; i < w->nf; i++) {
         const struct tio_region *r = &w->t->regions[i];
@@ -767,9 +799,9 @@ static int setup_generators(struct worker *w)
             w->gen[i].blocks[d] = r->len / bs ? r->len / bs : 1;
             tio_perm_init(&w->gen[i].perm[d], w->gen[i].blocks[d], seed * 31 + i * 2 + (uint64_t)d);
         }
-        if (w->verify && job->rw != TIO_RW_READ && job->rw != TIO_RW_RANDREAD) {
+        if (w->verify && tio_rw_writes(job->rw)) {
             uint64_t blocks = r->len / job->bs[TIO_DDIR_WRITE] + 1;
-            w->gen[i].written = calloc((blocks + 7) / 8, 1);
+            w->gen[i].written = calloc(blocks, sizeof(*w->gen[i].written));
             if (!w->gen[i].written)
                 return -ENOMEM;
         }
@@ -881,8 +913,10 @@ void *tio_worker_main(void *arg)
     }
 
     w->verify = job->verify != TIO_VERIFY_NONE;
-    w->vk = job->verify == TIO_VERIFY_SHA256 ? TIO_VK_SHA256 : TIO_VK_CRC32C;
-    w->job_hash = tio_verify_job_hash(job->name);
+    w->verify_main_reads = w->verify && !tio_rw_writes(job->rw);
+    w->vp.kind = job->verify == TIO_VERIFY_SHA256 ? TIO_VK_SHA256 : TIO_VK_CRC32C;
+    w->vp.interval = job->verify_interval;
+    w->vp.thread = (uint16_t)(job->index + 1);
 
     char inst_name[256];
     snprintf(inst_name, sizeof(inst_name), "%s.%u.%u", job->name, job->index, job->clone);

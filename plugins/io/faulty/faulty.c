@@ -14,6 +14,8 @@
  *   short_read   the inner engine is asked for half the bytes: the IO comes
  *   short_write  back short and tenon-io has to issue the rest
  *   delay        the completion is held back this long (delay_rate of IOs)
+ *   drop_writes  a write completes successfully without reaching the inner
+ *                engine: a lost write, which only verify can catch
  *
  * Syncs and trims pass through untouched.
  *
@@ -58,9 +60,10 @@ typedef struct faulty_engine {
     bool inner_async;
 
     /* Options. */
-    double eio, enospc, short_read, short_write, delay_rate;
+    double eio, enospc, short_read, short_write, delay_rate, drop_writes;
     uint64_t delay_ns;
     uint64_t rng;
+    uint64_t drop_rng; /* its own draws: the other faults fall as without it */
 
     /* Per job thread. */
     tio_io *ios;
@@ -75,7 +78,7 @@ typedef struct faulty_engine {
     uint32_t inner_out; /* accepted by the inner engine, not yet reaped */
 
     /* What was injected, for the log. */
-    uint64_t n_ios_seen, n_eio, n_enospc, n_short, n_delay;
+    uint64_t n_ios_seen, n_eio, n_enospc, n_short, n_delay, n_dropped;
 } faulty_engine;
 
 static const tenon_host_api *host;
@@ -155,6 +158,7 @@ static int faulty_instance_init(tenon_plugin *self, tenon_instance *inst, void *
     e->short_read = host->get_double(opts, "short_read");
     e->short_write = host->get_double(opts, "short_write");
     e->delay_rate = host->get_double(opts, "delay_rate");
+    e->drop_writes = host->get_double(opts, "drop_writes");
     int64_t delay = host->get_int(opts, "delay");
     if (delay < 0)
         return host->fail(self, TENON_EOPTION, "delay cannot be negative");
@@ -164,6 +168,7 @@ static int faulty_instance_init(tenon_plugin *self, tenon_instance *inst, void *
                           "eio (%g) + enospc (%g) is more than 1: at most every IO can fail",
                           e->eio, e->enospc);
     e->rng = (uint64_t)host->get_int(opts, "seed");
+    e->drop_rng = e->rng ^ 0xd1b54a32d192ed03ull;
 
     const char *name = host->get_string(opts, "engine");
     const char *text = host->get_string(opts, "engine_options");
@@ -234,10 +239,11 @@ static void faulty_instance_fini(tenon_plugin *self, tenon_instance *inst, void 
     faulty_engine *e = data;
     if (e->n_ios_seen)
         host->log(self, TENON_LOG_INFO,
-                  "%llu IOs: injected %llu EIO, %llu ENOSPC, %llu short, %llu delayed",
+                  "%llu IOs: injected %llu EIO, %llu ENOSPC, %llu short, %llu delayed, "
+                  "%llu writes dropped",
                   (unsigned long long)e->n_ios_seen, (unsigned long long)e->n_eio,
                   (unsigned long long)e->n_enospc, (unsigned long long)e->n_short,
-                  (unsigned long long)e->n_delay);
+                  (unsigned long long)e->n_delay, (unsigned long long)e->n_dropped);
     release(e);
     if (e->inner)
         host->instance_free(self, e->inner);
@@ -310,6 +316,7 @@ static int faulty_queue(void *engine, tio_io *io)
          * shift which IOs get the others. */
         double d_eio = next_unit(&e->rng), d_enospc = next_unit(&e->rng);
         double d_short = next_unit(&e->rng), d_delay = next_unit(&e->rng);
+        double d_drop = next_unit(&e->drop_rng);
         e->n_ios_seen++;
         if (d_eio < e->eio) {
             e->n_eio++;
@@ -319,6 +326,11 @@ static int faulty_queue(void *engine, tio_io *io)
         if (io->ddir == TIO_WRITE && d_enospc < e->enospc) {
             e->n_enospc++;
             io->result = -ENOSPC;
+            return TIO_COMPLETED;
+        }
+        if (io->ddir == TIO_WRITE && d_drop < e->drop_writes) {
+            e->n_dropped++;
+            io->result = (int64_t)io->len;
             return TIO_COMPLETED;
         }
         double short_rate = io->ddir == TIO_READ ? e->short_read : e->short_write;
@@ -478,7 +490,7 @@ TENON_PLUGIN(faulty,
     TENON_DESCRIBE(
         .version = "1.0.0",
         .description = "fault injection: wraps another engine of path targets (psync, "
-                       "libaio, io_uring...) and fails, shortens or delays its IOs at given "
+                       "libaio, io_uring...) and fails, shortens, delays or drops its IOs at given "
                        "rates, reproducibly per seed",
         .license = "MIT",
         /* Never chosen unless named. */
@@ -500,6 +512,9 @@ TENON_PLUGIN(faulty,
              .help = "extra latency added to delayed IOs (e.g. 20ms)"},
             {"delay_rate", TENON_OPT_DOUBLE, .def = "1", .min = 0, .max = 1,
              .help = "fraction of reads and writes that get the delay"},
+            {"drop_writes", TENON_OPT_DOUBLE, .def = "0", .min = 0, .max = 1,
+             .help = "fraction of writes that report success without being written (lost "
+                     "writes, for testing verify)"},
             {"seed", TENON_OPT_INT, .def = "0",
              .help = "seed of the fault draws: the same seed fails the same IOs"},
         },
