@@ -38,7 +38,9 @@ int tio_file_open(const struct tio_job *job, const char *path, bool write, char 
         flags |= O_SYNC;
     else if (write && job->sync == TIO_SYNC_DSYNC)
         flags |= O_DSYNC;
-    int fd = open(path, flags);
+    if (job->create_on_open && job->allow_file_create)
+        flags |= O_CREAT; /* prepare_path left the file to this open */
+    int fd = open(path, flags, 0644);
     if (fd < 0 && errno == EINVAL && job->direct) {
         snprintf(err, errlen,
                  "%s: the filesystem does not support O_DIRECT (direct=1); use direct=0, or a "
@@ -196,13 +198,15 @@ static int prepare_path(struct tio_host_job *t, size_t i, char *err, size_t errl
         return -1;
     }
     uint64_t need = offset + per_file;
-    if ((!exists || S_ISREG(st.st_mode)) && real < need) {
+    if ((!exists || S_ISREG(st.st_mode)) && real < need && job->create_on_open) {
+        real = need; /* created or extended by the job's own open and writes, as fio */
+    } else if ((!exists || S_ISREG(st.st_mode)) && real < need) {
         if (!job->allow_file_create && !exists) {
             snprintf(err, errlen, "job %s: %s does not exist and allow_file_create=0", job->name,
                      path);
             return -1;
         }
-        if (job_reads(job) || job->verify != TIO_VERIFY_NONE) {
+        if (job_reads(job) || job->overwrite || job->verify != TIO_VERIFY_NONE) {
             if (lay_out(path, real, need, err, errlen) < 0)
                 return -1;
         } else {
