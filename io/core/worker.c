@@ -544,6 +544,10 @@ static bool submit(struct worker *w, tio_io *io, bool fresh)
                 after_write(w, w->meta[io->index].file);
             w->free_ios[w->n_free++] = io;
         }
+        /* no reap follows an IO that completed here: sample and end the
+         * ramp as reap does */
+        tio_stats_tick(w->js, now);
+        check_ramp(w, now);
         return true;
     }
     if (rc == TIO_BUSY) {
@@ -559,7 +563,11 @@ static bool submit(struct worker *w, tio_io *io, bool fresh)
 static int reap(struct worker *w, unsigned min)
 {
     int64_t timeout = GETEVENTS_SLICE_NS;
-    int n = w->ops->getevents(w->ed, min, w->inflight, w->events, timeout);
+    /* iodepth_batch_complete_max: at most that many completions per call */
+    unsigned max = w->inflight, cap = w->job->iodepth_batch_complete_max;
+    if (cap && max > cap)
+        max = cap > min ? cap : min;
+    int n = w->ops->getevents(w->ed, min, max, w->events, timeout);
     if (n < 0) {
         if (n == -EINTR)
             return 0;
@@ -603,6 +611,7 @@ static void run_async(struct worker *w)
     if (depth > w->n_ios)
         depth = w->n_ios;
     unsigned batch = w->job->iodepth_batch ? w->job->iodepth_batch : 1;
+    unsigned low = w->job->iodepth_low && w->job->iodepth_low < depth ? w->job->iodepth_low : depth;
     unsigned complete_min = w->job->iodepth_batch_complete_min;
     if (!complete_min)
         complete_min = 1;
@@ -640,7 +649,15 @@ static void run_async(struct worker *w)
             unsigned min = w->inflight < complete_min ? w->inflight : complete_min;
             if (!more || busy)
                 min = 1;
+            bool full = more && w->inflight >= depth;
             if (reap(w, min) < 0)
+                break;
+            /* iodepth_low: a full queue drains to this mark before it is
+             * filled again, as fio's wait_for_completions */
+            int rc = 0;
+            while (full && w->inflight > low && !w->stop && rc >= 0)
+                rc = reap(w, 1);
+            if (rc < 0)
                 break;
         } else if (busy) {
             fail(w, EIO, "engine %s is busy with no IO in flight", w->t->engine.label);

@@ -596,7 +596,7 @@ static int set_kb_base(struct optctx *c, const struct tio__option *o)
 static const struct enumval unit_base_values[] = {
     {"0", 0, NULL},
     {"8", 8, NULL},
-    {"1", 1, NULL},
+    {"1", 1, "reports in bits are not implemented yet"},
 };
 
 static int set_unit_base(struct optctx *c, const struct tio__option *o)
@@ -605,7 +605,7 @@ static int set_unit_base(struct optctx *c, const struct tio__option *o)
 
     (void)o;
     rc = pick(c, c->value, unit_base_values, TIO__ARRAY_LEN(unit_base_values), "unit_base",
-              "0 (auto), 8 (bytes) or 1 (bits)", &v);
+              "0 (auto) or 8 (bytes)", &v);
     if (rc == TIO_OK)
         c->job->unit_base = (unsigned)v;
     return rc;
@@ -801,6 +801,20 @@ enum tio__argkind tio__option_argkind(const struct tio__option *opt)
 bool tio__option_is_early(const struct tio__option *opt)
 {
     return opt->early;
+}
+
+size_t tio__option_count(void)
+{
+    return TIO__ARRAY_LEN(options);
+}
+
+const char *tio__option_at(size_t i, const char **alias)
+{
+    if (i >= TIO__ARRAY_LEN(options))
+        return NULL;
+    if (alias)
+        *alias = options[i].alias;
+    return options[i].name;
 }
 
 bool tio_is_core_option(const char *name)

@@ -160,8 +160,9 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
         job->iodepth_batch = job->iodepth;
     if (!job->iodepth_batch_complete_max || job->iodepth_batch_complete_max > job->iodepth)
         job->iodepth_batch_complete_max = job->iodepth;
+    /* a max below the min is raised to it, as fio */
     if (job->iodepth_batch_complete_min > job->iodepth_batch_complete_max)
-        job->iodepth_batch_complete_min = job->iodepth_batch_complete_max;
+        job->iodepth_batch_complete_max = job->iodepth_batch_complete_min;
     if (!job->iodepth_low || job->iodepth_low > job->iodepth)
         job->iodepth_low = job->iodepth;
     return TIO_OK;
