@@ -503,7 +503,7 @@ static void commit_queued(struct worker *w)
     if (!w->n_queued)
         return;
     uint64_t now = io_clock(w);
-    for (unsigned i = 0; i < w->n_queued && likely(!w->gtod_reduce); i++) {
+    for (unsigned i = 0; likely(!w->gtod_reduce) && i < w->n_queued; i++) {
         tio_io *io = w->queued[i];
         io->issue_ns = now;
         tio_stats_slat(w->js, stats_dir(io->ddir), now - io->start_ns);
@@ -834,7 +834,7 @@ static void run_loops(struct worker *w, bool sync_engine)
     bool loop_sync = (job->end_fsync || job->fsync_on_close) && tio_rw_writes(job->rw) &&
                      !w->t->engine.no_files;
     unsigned loops = job->loops ? job->loops : 1;
-    if (loop_sync && w->bytes_total)
+    if (loop_sync && w->bytes_total) /* time_based: one stream, one sync at its end */
         w->bytes_total = w->loop_bytes;
     for (unsigned loop = 1;; loop++) {
         if (sync_engine)

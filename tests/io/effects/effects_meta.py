@@ -4,11 +4,12 @@ of fio's options.
 
 Fails when:
   - an option or alias of tenon-io's core option table (printed by
-    tio-option-table) has no line in effects.tsv;
+    tio-option-table), or a fio program option tenon-io accepts ("--NAME"),
+    has no line in effects.tsv;
   - an effects.tsv line names an option tenon-io does not accept, has an
     unknown status, or names a test that does not exist;
-  - a fio 3.33 job option (io/job/fio_options.c) is neither accepted nor
-    given a reason in refused.tsv;
+  - a fio 3.33 job or program option (io/job/fio_options.c) is neither
+    accepted nor given a reason in refused.tsv;
   - the table between the fio-options markers of docs/jobfile.md differs
     from the one these files make (--write regenerates it).
 
@@ -47,11 +48,21 @@ def read_tsv(path, ncols):
     return rows
 
 
-def fio_job_options(root):
+def fio_options(root):
+    """fio's job options and its program options (as "--NAME")."""
     text = open(os.path.join(root, "io/job/fio_options.c")).read()
     start = text.index("fio_job_options[]")
-    end = text.index("fio_program_options[]")
-    return re.findall(r'"([^"]+)"', text[start:end])
+    mid = text.index("fio_program_options[]")
+    end = text.index("};", mid)
+    return (re.findall(r'"([^"]+)"', text[start:mid]),
+            ["--" + n for n in re.findall(r'"([^"]+)"', text[mid:end])])
+
+
+def program_options(table_prog, names):
+    """Those of names ("--NAME") that are tenon-io program options."""
+    out = subprocess.run([table_prog] + [n[2:] for n in names], stdout=subprocess.PIPE,
+                         text=True, check=True).stdout
+    return {"--" + n for n in out.split()}
 
 
 def core_options(table_prog):
@@ -89,9 +100,13 @@ def main():
     mode, root, prog = sys.argv[1], sys.argv[2], sys.argv[3]
     problems = []
     names, aliases = core_options(prog)
-    accepted = set(names) | set(aliases)
+    fio_job, fio_prog = fio_options(root)
     effects = {}
-    for n, (opt, status, test, what) in read_tsv(os.path.join(root, HERE, "effects.tsv"), 4):
+    rows_in = read_tsv(os.path.join(root, HERE, "effects.tsv"), 4)
+    prog_accepted = program_options(prog, fio_prog + [r[1][0] for r in rows_in
+                                                      if r[1][0].startswith("--")])
+    accepted = set(names) | set(aliases) | prog_accepted
+    for n, (opt, status, test, what) in rows_in:
         where = "%s/effects.tsv:%d" % (HERE, n)
         if opt not in accepted:
             problems.append("%s: '%s' is not an option tenon-io accepts" % (where, opt))
@@ -103,7 +118,7 @@ def main():
         if opt in effects:
             problems.append("%s: a second line for '%s'" % (where, opt))
         effects[opt] = (status, test, what)
-    for opt in sorted(accepted):
+    for opt in sorted(set(names) | set(aliases) | (prog_accepted & set(fio_prog))):
         if opt not in effects:
             kind = "alias of %s" % aliases[opt] if opt in aliases else "option"
             problems.append("%s '%s' has no line in %s/effects.tsv naming the test that proves "
@@ -112,10 +127,13 @@ def main():
     refused = [(re.compile(p + r"\Z"), why)
                for _, (p, why) in read_tsv(os.path.join(root, HERE, "refused.tsv"), 2)]
     rows = []
-    for opt in sorted(set(fio_job_options(root)) | accepted):
+    for opt in sorted(set(fio_job) | set(names) | set(aliases)) + \
+            sorted(set(fio_prog) | set(o for o in effects if o.startswith("--"))):
         if opt in effects:
             status, test, what = effects[opt]
             alias = " (alias of `%s`)" % aliases[opt] if opt in aliases else ""
+            if opt.startswith("--") and opt not in fio_prog:
+                alias = " (tenon-io only)"
             rows.append("| `%s`%s | %s | %s: %s |" % (opt, alias, STATUSES[status], short(test),
                                                      what))
             continue
@@ -127,7 +145,8 @@ def main():
                             "%s/refused.tsv" % (opt, HERE))
             continue
         rows.append("| `%s` | refused | %s |" % (opt, why))
-    table = "\n".join([BEGIN, "| fio 3.33 option | tenon-io | test, or why not |",
+    table = "\n".join([BEGIN, "| fio 3.33 option (`--` for program options) | tenon-io | "
+                       "test, or why not |",
                        "|---|---|---|"] + rows + [END])
 
     doc_path = os.path.join(root, DOC)
@@ -148,8 +167,8 @@ def main():
     for p in problems:
         print("FAIL: " + p)
     if not problems:
-        print("ok: %d accepted options and aliases each name a test; %d fio options in %s"
-              % (len(accepted), len(rows), DOC))
+        print("ok: %d accepted options, aliases and program options each name a test; %d "
+              "options in %s" % (len(accepted), len(rows), DOC))
     return 1 if problems else 0
 
 

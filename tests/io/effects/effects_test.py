@@ -56,7 +56,8 @@ class Run:
 
 
 def tenon_io(*args, fmt="json", env=None, prefix=()):
-    cmd = list(prefix) + [TIO, "--eta=never"] + (["--output-format=json"] if fmt == "json" else []) \
+    eta = [] if any(a.startswith("--eta") for a in args) else ["--eta=never"]
+    cmd = list(prefix) + [TIO] + eta + (["--output-format=json"] if fmt == "json" else []) \
         + list(args)
     t0 = time.monotonic()
     try:
@@ -724,6 +725,68 @@ def case_unlink_each_loop():
     r = tenon_io(*on_file("u", "--rw=write", "--loops=2", "--unlink_each_loop=1"))
     check(r.rc == 1 and "not supported by tenon-io yet" in r.err, r.err)
     ok_run(*on_file("u", "--rw=write", "--unlink_each_loop=0"))
+
+
+# ---- program options ---------------------------------------------------------
+
+def case_prog_output():
+    """--output writes the report to the file instead of standard output"""
+    r = ok_run(*null("--output=" + path("rep.json")))
+    check("jobname" not in r.out and json.load(open(path("rep.json")))["jobs"][0]["jobname"] == "j",
+          "the report is in the file only")
+
+
+def case_prog_output_format():
+    """--output-format=json writes fio's JSON; normal (the default) fio's text"""
+    check(ok_run(*null()).job()["read"]["total_ios"] == 256, "json")
+    r = ok_run(*null(), fmt="normal")
+    check("issued rwts: total=256" in r.out and not r.out.lstrip().startswith("{"), r.out[:500])
+
+
+def case_prog_eta():
+    """--eta=always prints the status line, --eta=never does not"""
+    job = null("--size=1p", "--time_based", "--runtime=1200ms")
+    r = tenon_io(*job, fmt="normal", prefix=())
+    check("Jobs:" not in r.out + r.err, "never (the tests' --eta=never)")
+    r = ok_run("--eta=always", *job, fmt="normal")
+    check("Jobs:" in r.out + r.err, "always:\n" + r.out[:500])
+
+
+def case_prog_enghelp():
+    """--enghelp lists the engines; --enghelp=ENGINE describes one"""
+    r = ok_run("--enghelp", fmt="normal")
+    check("null" in r.out and "psync" in r.out, r.out[:500])
+    r = ok_run("--enghelp=null", fmt="normal")
+    check(r.out.startswith("null ") and "psync" not in r.out, r.out[:500])
+
+
+def case_prog_help():
+    """--help and -h print the usage and run nothing"""
+    for opt in ("--help", "-h"):
+        r = ok_run(opt, *on_file("h", "--rw=write"), fmt="normal")
+        check(r.out.startswith("usage: tenon-io") and not os.path.exists(path("h")), opt)
+
+
+def case_prog_version():
+    """--version prints the version and runs nothing"""
+    r = ok_run("--version", *on_file("v", "--rw=write"), fmt="normal")
+    check(r.out.startswith("tenon-io-") and not os.path.exists(path("v")), r.out)
+
+
+def case_prog_parse_only():
+    """--parse-only checks the jobs and runs nothing"""
+    ok_run("--parse-only", *on_file("p", "--rw=write"), fmt="normal")
+    check(not os.path.exists(path("p")), "no file made")
+    r = tenon_io("--parse-only", *on_file("p", "--bs=4q"), fmt="normal")
+    check(r.rc == 1 and "4q" in r.err, "errors are still found")
+
+
+def case_prog_section():
+    """--section runs only the named job-file sections"""
+    with open(path("two.fio"), "w") as f:
+        f.write("[global]\nioengine=null\nsize=64k\n[a]\n[b]\n")
+    r = ok_run("--section=b", path("two.fio"))
+    check([j["jobname"] for j in r.jobs()] == ["b"], r.out[:300])
 
 
 def main():
