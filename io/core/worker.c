@@ -834,7 +834,8 @@ static void run_loops(struct worker *w, bool sync_engine)
     bool loop_sync = (job->end_fsync || job->fsync_on_close) && tio_rw_writes(job->rw) &&
                      !w->t->engine.no_files;
     unsigned loops = job->loops ? job->loops : 1;
-    if (loop_sync && w->bytes_total) /* time_based: one stream, one sync at its end */
+    /* a time_based job (no byte limit) is one stream with one sync at its end */
+    if (loop_sync && w->bytes_total)
         w->bytes_total = w->loop_bytes;
     for (unsigned loop = 1;; loop++) {
         if (sync_engine)
