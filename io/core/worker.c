@@ -503,10 +503,12 @@ static void commit_queued(struct worker *w)
     if (!w->n_queued)
         return;
     uint64_t now = io_clock(w);
-    for (unsigned i = 0; likely(!w->gtod_reduce) && i < w->n_queued; i++) {
-        tio_io *io = w->queued[i];
-        io->issue_ns = now;
-        tio_stats_slat(w->js, stats_dir(io->ddir), now - io->start_ns);
+    if (likely(!w->gtod_reduce)) {
+        for (unsigned i = 0; i < w->n_queued; i++) {
+            tio_io *io = w->queued[i];
+            io->issue_ns = now;
+            tio_stats_slat(w->js, stats_dir(io->ddir), now - io->start_ns);
+        }
     }
     tio_stats_submit(w->js, w->n_queued);
     w->n_queued = 0;
