@@ -7,7 +7,7 @@ PACKAGES="
 meson ninja-build pkg-config gcc clang lld
 libelf-dev libjansson-dev libinih-dev liburing-dev libaio-dev libnbd-dev
 libsodium-dev libcmocka-dev libclang-rt-14-dev
-nbdkit fio graphviz valgrind util-linux python3 cmake chromium
+nbdkit fio graphviz valgrind util-linux python3 cmake chromium strace
 "
 
 missing=""

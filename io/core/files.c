@@ -179,14 +179,18 @@ static int judge(const struct tio_host_job *t, size_t i, const struct target_sta
     p->need = need;
     if (!regular)
         return 0;
-    if (real < need) {
+    if (real < need && job->create_on_open) {
+        /* Neither extended nor laid out: the job's own writes make the
+         * file as long as they reach, as fio's create_on_open (the file is
+         * created empty when the run opens its targets). */
+    } else if (real < need) {
         if (!s->exists && !job->allow_file_create) {
             snprintf(err, errlen, "job %s: %s does not exist and allow_file_create=0",
                      job->name, path);
             return -1;
         }
         p->grow = true;
-        p->layout = job_reads(job) || job->verify != TIO_VERIFY_NONE;
+        p->layout = job_reads(job) || job->overwrite || job->verify != TIO_VERIFY_NONE;
     }
     /* Laying out writes everything past the current end; writes can fill
      * the region's holes, which a file with fewer blocks than bytes has. */
@@ -659,7 +663,7 @@ static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
     }
     tg->fd = fd;
     t->regions[i] = p.region;
-    t->sizes[i] = p.grow ? p.need : s.size;
+    t->sizes[i] = p.grow || (job->create_on_open && p.need > s.size) ? p.need : s.size;
     return 0;
 fail:
     close(fd);

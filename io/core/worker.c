@@ -80,6 +80,12 @@ struct worker {
 
     uint64_t bytes_total; /* 0: no byte limit (time_based) */
     uint64_t bytes_issued;
+    uint64_t ios_total;   /* number_ios x loops; 0: no IO count limit */
+    uint64_t ios_issued;
+    uint64_t loop_bytes;  /* bytes of one loop when loops end with a sync */
+    bool gtod_reduce;     /* fio's gtod_reduce: no per-IO clock read or latency */
+    unsigned gtod_calls;
+    uint64_t gtod_now;
     uint64_t deadline_ns; /* 0: none */
     uint64_t ramp_end_ns; /* 0: no ramp, or over */
     bool verify_phase;
@@ -128,6 +134,20 @@ static const char *dir_word(uint32_t d)
     case TIO_SYNC: return "fsync";
     default: return "fdatasync";
     }
+}
+
+/* The clock of the IO path. Under gtod_reduce it is read once every
+ * GTOD_REDUCE_CALLS calls (fio reads it once per 64 IOs then) and the
+ * cached value serves the runtime checks in between. */
+#define GTOD_REDUCE_CALLS 128u
+
+static inline uint64_t io_clock(struct worker *w)
+{
+    if (likely(!w->gtod_reduce))
+        return tio_now_ns();
+    if ((++w->gtod_calls & (GTOD_REDUCE_CALLS - 1)) == 0)
+        w->gtod_now = tio_now_ns();
+    return w->gtod_now;
 }
 
 /* ---- Choosing the next IO -------------------------------------------------- */
@@ -222,6 +242,12 @@ static bool next_main(struct worker *w, tio_io *io, uint64_t now)
         return false;
     if (w->bytes_total && w->bytes_issued >= w->bytes_total)
         return false;
+    if (unlikely(w->ios_total)) {
+        /* number_ios: queued and in-flight IOs count, as in fio */
+        if (w->ios_issued >= w->ios_total)
+            return false;
+        w->ios_issued++;
+    }
 
     uint32_t d = pick_dir(w);
     unsigned di = d == TIO_WRITE ? 1 : 0;
@@ -245,7 +271,7 @@ static bool next_main(struct worker *w, tio_io *io, uint64_t now)
         }
         uint64_t block = job->norandommap ? tio_rand_below(&w->rng, blocks)
                                           : tio_perm_next(&g->perm[di]);
-        pos = block * job->bs[di];
+        pos = block * job->ba[di];
     } else {
         if (g->seq[di] + bs > r->len) {
             g->seq[di] = 0; /* wrap: time_based, loops, or rw mixes */
@@ -375,7 +401,12 @@ static bool complete_io(struct worker *w, tio_io *io, uint64_t now, bool async)
             /* The last piece of a short IO: account the whole IO. */
             io->len = m->len;
         }
-        tio_stats_io(w->js, d, m->len, clat, lat);
+        if (likely(!w->gtod_reduce)) {
+            tio_stats_io(w->js, d, m->len, clat, lat);
+        } else {
+            w->js->dir[d].ios++;
+            w->js->dir[d].bytes += m->len;
+        }
         if (unlikely(m->verify_read))
             verify_done(w, io);
         return false;
@@ -493,9 +524,9 @@ static void run_sync(struct worker *w)
     while (next_io(w, io, now)) {
         count++;
         do {
-            io->start_ns = tio_now_ns();
+            io->start_ns = io_clock(w);
             int rc = ops->queue(ed, io);
-            now = tio_now_ns();
+            now = io_clock(w);
             if (unlikely(rc != TIO_COMPLETED)) {
                 fail(w, rc < 0 ? -rc : EIO,
                      "engine %s: queue returned %d for a synchronous engine", w->t->engine.label,
@@ -524,11 +555,13 @@ static void commit_queued(struct worker *w)
     int rc = w->ops->commit ? w->ops->commit(w->ed) : 0;
     /* As fio's, slat ends when the submit call that carried the batch has
      * returned (io_submit, io_uring_enter): one clock read for the batch. */
-    uint64_t now = tio_now_ns();
-    for (unsigned i = 0; i < w->n_queued; i++) {
-        tio_io *io = w->queued[i];
-        io->issue_ns = now;
-        tio_stats_slat(w->js, stats_dir(io->ddir), now - io->start_ns);
+    uint64_t now = io_clock(w);
+    if (likely(!w->gtod_reduce)) {
+        for (unsigned i = 0; i < w->n_queued; i++) {
+            tio_io *io = w->queued[i];
+            io->issue_ns = now;
+            tio_stats_slat(w->js, stats_dir(io->ddir), now - io->start_ns);
+        }
     }
     tio_stats_submit(w->js, w->n_queued);
     w->n_queued = 0;
@@ -540,7 +573,7 @@ static void commit_queued(struct worker *w)
 static bool submit(struct worker *w, tio_io *io, bool fresh)
 {
     if (fresh)
-        io->start_ns = tio_now_ns();
+        io->start_ns = io_clock(w);
     int rc = w->ops->queue(w->ed, io);
     if (rc == TIO_QUEUED) {
         w->queued[w->n_queued++] = io;
@@ -549,7 +582,7 @@ static bool submit(struct worker *w, tio_io *io, bool fresh)
         return true;
     }
     if (rc == TIO_COMPLETED) {
-        uint64_t now = tio_now_ns();
+        uint64_t now = io_clock(w);
         io->issue_ns = io->start_ns;
         /* Submitted and completed on its own, with what is in flight. */
         tio_stats_depth(w->js, w->inflight + 1);
@@ -562,6 +595,10 @@ static bool submit(struct worker *w, tio_io *io, bool fresh)
                 after_write(w, w->meta[io->index].file);
             w->free_ios[w->n_free++] = io;
         }
+        /* no reap follows an IO that completed here: sample and end the
+         * ramp as reap does */
+        tio_stats_tick(w->js, now);
+        check_ramp(w, now);
         return true;
     }
     if (rc == TIO_BUSY) {
@@ -577,7 +614,11 @@ static bool submit(struct worker *w, tio_io *io, bool fresh)
 static int reap(struct worker *w, unsigned min)
 {
     int64_t timeout = GETEVENTS_SLICE_NS;
-    int n = w->ops->getevents(w->ed, min, w->inflight, w->events, timeout);
+    /* iodepth_batch_complete_max: at most that many completions per call */
+    unsigned max = w->inflight, cap = w->job->iodepth_batch_complete_max;
+    if (cap && max > cap)
+        max = cap > min ? cap : min;
+    int n = w->ops->getevents(w->ed, min, max, w->events, timeout);
     if (n < 0) {
         if (n == -EINTR)
             return 0;
@@ -585,7 +626,7 @@ static int reap(struct worker *w, unsigned min)
              strerror(-n));
         return n;
     }
-    uint64_t now = tio_now_ns();
+    uint64_t now = io_clock(w);
     if (n)
         tio_stats_complete(w->js, (uint64_t)n);
     for (int i = 0; i < n; i++) {
@@ -621,6 +662,7 @@ static void run_async(struct worker *w)
     if (depth > w->n_ios)
         depth = w->n_ios;
     unsigned batch = w->job->iodepth_batch ? w->job->iodepth_batch : 1;
+    unsigned low = w->job->iodepth_low && w->job->iodepth_low < depth ? w->job->iodepth_low : depth;
     unsigned complete_min = w->job->iodepth_batch_complete_min;
     if (!complete_min)
         complete_min = 1;
@@ -642,7 +684,7 @@ static void run_async(struct worker *w)
         while (!busy && more && !w->sync_due && w->inflight + w->n_queued < depth && w->n_free &&
                !w->stop) {
             tio_io *io = w->free_ios[w->n_free - 1];
-            if (!next_io(w, io, tio_now_ns())) {
+            if (!next_io(w, io, io_clock(w))) {
                 more = false;
                 break;
             }
@@ -658,7 +700,15 @@ static void run_async(struct worker *w)
             unsigned min = w->inflight < complete_min ? w->inflight : complete_min;
             if (!more || busy)
                 min = 1;
+            bool full = more && w->inflight >= depth;
             if (reap(w, min) < 0)
+                break;
+            /* iodepth_low: a full queue drains to this mark before it is
+             * filled again, as fio's wait_for_completions */
+            int rc = 0;
+            while (full && w->inflight > low && !w->stop && rc >= 0)
+                rc = reap(w, 1);
+            if (rc < 0)
                 break;
         } else if (busy) {
             fail(w, EIO, "engine %s is busy with no IO in flight", w->t->engine.label);
@@ -796,7 +846,11 @@ static int setup_generators(struct worker *w)
         total += r->len;
         for (int d = 0; d < 2; d++) {
             uint64_t bs = job->bs[d] ? job->bs[d] : 4096;
-            w->gen[i].blocks[d] = r->len / bs ? r->len / bs : 1;
+            /* Random IO starts on multiples of ba (resolved to bs when not
+             * given), and the last start still leaves room for a block. */
+            uint64_t ba = job->ba[d] ? job->ba[d] : bs;
+            uint64_t span = bs > ba ? (r->len > bs - ba ? r->len - (bs - ba) : 0) : r->len;
+            w->gen[i].blocks[d] = span / ba ? span / ba : 1;
             tio_perm_init(&w->gen[i].perm[d], w->gen[i].blocks[d], seed * 31 + i * 2 + (uint64_t)d);
         }
         if (w->verify && tio_rw_writes(job->rw)) {
@@ -807,8 +861,45 @@ static int setup_generators(struct worker *w)
         }
     }
     uint64_t io_size = job->io_size.set ? tio_amount_bytes(&job->io_size, total) : total;
-    w->bytes_total = job->time_based ? 0 : io_size * (job->loops ? job->loops : 1);
+    unsigned loops = job->loops ? job->loops : 1;
+    w->loop_bytes = io_size;
+    w->bytes_total = job->time_based ? 0 : io_size * loops;
+    /* number_ios counts over all loops and, as in fio, not in time_based jobs */
+    if (job->number_ios && !job->time_based)
+        w->ios_total = job->number_ios > UINT64_MAX / loops ? UINT64_MAX : job->number_ios * loops;
     return 0;
+}
+
+/* The main phase, loop by loop when loops end with a sync: fio syncs a
+ * write job's files under end_fsync or fsync_on_close when each pass ends
+ * (and fsync_on_close again when it closes them; tenon-io keeps its files
+ * open between loops, so that is once per loop). Other jobs run their
+ * loops as one stream. */
+static void run_loops(struct worker *w, bool sync_engine)
+{
+    const struct tio_job *job = w->job;
+    bool loop_sync = (job->end_fsync || job->fsync_on_close) && tio_rw_writes(job->rw) &&
+                     !w->t->engine.no_files;
+    unsigned loops = job->loops ? job->loops : 1;
+    /* a time_based job (no byte limit) is one stream with one sync at its end */
+    if (loop_sync && w->bytes_total)
+        w->bytes_total = w->loop_bytes;
+    for (unsigned loop = 1;; loop++) {
+        if (sync_engine)
+            run_sync(w);
+        else
+            run_async(w);
+        if (loop_sync && !w->stop) {
+            tio_live_set_state(w->t->live, TIO_STATE_FSYNC);
+            for (size_t i = 0; i < w->nf && !w->stop; i++)
+                sync_file(w, i, TIO_SYNC);
+        }
+        if (!loop_sync || !w->bytes_total || loop >= loops || w->stop ||
+            atomic_load(&tio_stop) || (w->ios_total && w->ios_issued >= w->ios_total))
+            return;
+        tio_live_set_state(w->t->live, w->ramp_end_ns ? TIO_STATE_RAMP : w->running_state);
+        w->bytes_total += w->loop_bytes;
+    }
 }
 
 static void run_job(struct worker *w)
@@ -838,22 +929,21 @@ static void run_job(struct worker *w)
         w->deadline_ns = start + (job->ramp_time + job->runtime) * 1000;
     tio_live_set_started(t->live, start);
     tio_stats_start(w->js, start);
+    w->gtod_reduce = job->gtod_reduce;
+    w->gtod_now = start;
 
-    if (sync_engine)
-        run_sync(w);
-    else
-        run_async(w);
+    run_loops(w, sync_engine);
     if (w->ramp_end_ns) {
         w->ramp_end_ns = 0;
         tio_live_set_state(t->live, running);
     }
-
-    if (job->end_fsync && !t->engine.no_files && !w->stop) {
-        tio_live_set_state(t->live, TIO_STATE_FSYNC);
-        for (size_t i = 0; i < w->nf && !w->stop; i++)
-            sync_file(w, i, TIO_SYNC);
-    }
     tio_stats_finish(w->js, tio_now_ns());
+    /* gtod_reduce measures no bandwidth or IOPS samples either (fio's
+     * disable_bw): the report shows none, as fio's does */
+    for (int d = 0; w->gtod_reduce && d < TIO_DDIR_COUNT; d++) {
+        tio_sstat_init(&w->js->dir[d].bw);
+        tio_sstat_init(&w->js->dir[d].iops);
+    }
 
     /* fio's verify pass: read back and check what this job wrote. Its reads
      * are reported too, like fio's. */

@@ -93,6 +93,10 @@ bool tio__option_is_early(const struct tio__option *opt);  /* kb_base: applied f
 int tio__option_set(const struct tio__option *opt, const struct tio_allocator *a,
                     struct tio_job *job, bool is_global, const char *key, const char *value,
                     const struct tio_origin *origin, struct tio_error *err);
+/* The table, walked by the tests that check every option has an effect:
+ * entry i's name (NULL past the end) and its alias (NULL if none). */
+size_t tio__option_count(void);
+const char *tio__option_at(size_t i, const char **alias);
 /* The core option name or alias closest to name, or NULL. */
 const char *tio__suggest_core(const char *name);
 

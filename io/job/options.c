@@ -390,6 +390,29 @@ static int set_rwmix(struct optctx *c, const struct tio__option *o)
     return TIO_OK;
 }
 
+/* unlink_each_loop needs the files closed, removed and created again
+ * between loops, which tenon-io's workers do not do yet: only its default
+ * (0) is accepted. */
+static int set_unlink_each_loop(struct optctx *c, const struct tio__option *o)
+{
+    char why[160];
+    bool b = true;
+    int rc;
+
+    (void)o;
+    if (c->value) {
+        rc = tio_parse_bool(c->value, &b, why, sizeof(why));
+        if (rc)
+            return fail(c, rc, "%s", why);
+    }
+    if (b)
+        return fail(c, TIO_EUNSUPPORTED, "fio's unlink_each_loop=1 is not supported by tenon-io "
+                    "yet (it would remove and re-create the files between loops; use unlink=1 "
+                    "to remove them when the job ends)");
+    c->job->unlink_each_loop = false;
+    return TIO_OK;
+}
+
 static int set_ioengine(struct optctx *c, const struct tio__option *o)
 {
     (void)o;
@@ -573,7 +596,7 @@ static int set_kb_base(struct optctx *c, const struct tio__option *o)
 static const struct enumval unit_base_values[] = {
     {"0", 0, NULL},
     {"8", 8, NULL},
-    {"1", 1, NULL},
+    {"1", 1, "reports in bits are not implemented yet"},
 };
 
 static int set_unit_base(struct optctx *c, const struct tio__option *o)
@@ -582,7 +605,7 @@ static int set_unit_base(struct optctx *c, const struct tio__option *o)
 
     (void)o;
     rc = pick(c, c->value, unit_base_values, TIO__ARRAY_LEN(unit_base_values), "unit_base",
-              "0 (auto), 8 (bytes) or 1 (bits)", &v);
+              "0 (auto) or 8 (bytes)", &v);
     if (rc == TIO_OK)
         c->job->unit_base = (unsigned)v;
     return rc;
@@ -736,7 +759,7 @@ static const struct tio__option options[] = {
     GEN("time_based", NULL, O_FLAG, time_based, 0, 1, "1"),
     {"unit_base", NULL, O_CUSTOM, 0, 0, 0, set_unit_base, "8", true},
     GEN("unlink", NULL, O_BOOL, unlink, 0, 1, "1"),
-    GEN("unlink_each_loop", NULL, O_BOOL, unlink_each_loop, 0, 1, "1"),
+    CUS("unlink_each_loop", NULL, set_unlink_each_loop, "0"),
     CUS("verify", NULL, set_verify, "crc32c"),
     GEN("verify_fatal", NULL, O_BOOL, verify_fatal, 0, 1, "1"),
     GEN("verify_interval", NULL, O_SIZE, verify_interval, 0, 0, "4k"),
@@ -770,7 +793,7 @@ enum tio__argkind tio__option_argkind(const struct tio__option *opt)
 {
     if (opt->type == O_FLAG)
         return TIO__ARG_NONE;
-    if (opt->type == O_BOOL || opt->set == set_buffered)
+    if (opt->type == O_BOOL || opt->set == set_buffered || opt->set == set_unlink_each_loop)
         return TIO__ARG_OPTIONAL;
     return TIO__ARG_REQUIRED;
 }
@@ -778,6 +801,20 @@ enum tio__argkind tio__option_argkind(const struct tio__option *opt)
 bool tio__option_is_early(const struct tio__option *opt)
 {
     return opt->early;
+}
+
+size_t tio__option_count(void)
+{
+    return TIO__ARRAY_LEN(options);
+}
+
+const char *tio__option_at(size_t i, const char **alias)
+{
+    if (i >= TIO__ARRAY_LEN(options))
+        return NULL;
+    if (alias)
+        *alias = options[i].alias;
+    return options[i].name;
 }
 
 bool tio_is_core_option(const char *name)
@@ -809,7 +846,8 @@ int tio__option_set(const struct tio__option *opt, const struct tio_allocator *a
                     const struct tio_origin *origin, struct tio_error *err)
 {
     struct optctx c = {a, job, is_global, key, value, origin, err};
-    bool bare_ok = opt->type == O_BOOL || opt->type == O_FLAG || opt->set == set_buffered;
+    bool bare_ok = opt->type == O_BOOL || opt->type == O_FLAG || opt->set == set_buffered ||
+                   opt->set == set_unlink_each_loop;
 
     const char *dashes = origin && origin->kind == TIO_ORIGIN_ARG ? "--" : "";
 

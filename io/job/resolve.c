@@ -141,17 +141,28 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
                          (unsigned long long)job->size.bytes,
                          (unsigned long long)min_bs(job));
 
+    /* blockalign only moves random offsets, as in fio; any alignment other
+     * than the block size turns off the random map (fio says so too) */
     for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-        if (!job->ba[d])
+        if (!job->ba[d] || !tio_rw_is_random(job->rw))
             job->ba[d] = job->bs[d];
+    if (memcmp(job->ba, job->bs, sizeof(job->ba)) != 0) {
+        if (job->verify != TIO_VERIFY_NONE)
+            return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                                 "job '%s': blockalign other than the block size together "
+                                 "with verify is not supported by tenon-io yet (remove ba= "
+                                 "or verify=)", job->name);
+        job->norandommap = true;
+    }
     /* batch sizes beyond the queue depth cannot happen: clamp them, as fio
      * does, rather than refuse job files that fio runs */
     if (job->iodepth_batch > job->iodepth)
         job->iodepth_batch = job->iodepth;
     if (!job->iodepth_batch_complete_max || job->iodepth_batch_complete_max > job->iodepth)
         job->iodepth_batch_complete_max = job->iodepth;
+    /* a max below the min is raised to it, as fio */
     if (job->iodepth_batch_complete_min > job->iodepth_batch_complete_max)
-        job->iodepth_batch_complete_min = job->iodepth_batch_complete_max;
+        job->iodepth_batch_complete_max = job->iodepth_batch_complete_min;
     if (!job->iodepth_low || job->iodepth_low > job->iodepth)
         job->iodepth_low = job->iodepth;
     return TIO_OK;
