@@ -25,7 +25,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 from harness import Tap, sanitizer_report  # noqa: E402
 
-TIO, URI_ONLY, ENGINE_DIR = sys.argv[1:4]
+TIO, URI_ONLY, ENGINE_DIR = (os.path.abspath(a) for a in sys.argv[1:4])
 
 
 def engine_so(name):
@@ -41,8 +41,9 @@ class Case:
     a plugin file the case uses; a case whose file is not built is skipped."""
 
     def __init__(self, name, args, status, want=(), never=(), needs=True, route=False,
-                 check=None):
+                 check=None, jobfile=None):
         self.name, self.args, self.status = name, args, status
+        self.jobfile = jobfile  # text of a job file given after args, or None
         self.want, self.never, self.needs = want, never, needs
         self.route = route   # uri_only in the plugin search path
         self.check = check   # check(run, tmp) on the real run's result, or None
@@ -71,6 +72,9 @@ CASES = [
     Case("[global] ioengine= names the engine as well",
          ["--ioengine=sync", "--name=t", "--filename=tiotest://x", "--size=64k"],
          1, want=["engine sync", "does not accept target tiotest://x"], route=True),
+    Case("a job file's [global] ioengine= names the engine",
+         [], 1, want=["job a: engine psync", "does not accept target tiotest://x"], route=True,
+         jobfile="[global]\nioengine=psync\nsize=64k\n[a]\nfilename=tiotest://x\n"),
     Case("no ioengine=: the target is routed to the engine that claims it",
          ["--name=t", "--filename=tiotest://x", "--size=64k", "--output-format=json"],
          0, route=True, check=lambda r, tmp: check_bytes(r, 65536, None)),
@@ -168,6 +172,11 @@ def main():
             if c.route:
                 env["TENON_PLUGIN_PATH"] = plugins
             args = [a.replace("{tmp}", tmp) for a in c.args]
+            if c.jobfile:
+                jobs = os.path.join(top, "case%d.fio" % i)
+                with open(jobs, "w") as f:
+                    f.write(c.jobfile)
+                args.append(jobs)
             want = [w.replace("{tmp}", tmp) for w in c.want]
 
             before = listing(tmp)
