@@ -25,6 +25,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -219,6 +220,20 @@ static void require_engines(void)
     checked = true;
 }
 
+/* tio_main with tenon-io's SIGINT/SIGTERM handlers undone afterwards, so
+ * Ctrl-C still reaches libFuzzer between inputs. */
+static int tio_main_once(int argc, char **argv)
+{
+    struct sigaction old_int, old_term;
+    sigaction(SIGINT, NULL, &old_int);
+    sigaction(SIGTERM, NULL, &old_term);
+    atomic_store(&tio_stop, false);
+    int status = tio_main(argc, argv, NULL);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return status;
+}
+
 /* Runs tenon-io with args, its report (stdout) thrown away. With
  * TENON_FUZZ_RUN_SHOW set (reproducing a finding), the command line goes to
  * stderr and the report stays. */
@@ -228,8 +243,7 @@ static int run(int argc, char **argv)
         for (int i = 0; i < argc; i++)
             fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
         fputc('\n', stderr);
-        atomic_store(&tio_stop, false);
-        return tio_main(argc, argv, NULL);
+        return tio_main_once(argc, argv);
     }
     fflush(stdout);
     int saved = dup(STDOUT_FILENO);
@@ -238,8 +252,7 @@ static int run(int argc, char **argv)
         abort();
     dup2(null, STDOUT_FILENO);
     close(null);
-    atomic_store(&tio_stop, false);
-    int status = tio_main(argc, argv, NULL);
+    int status = tio_main_once(argc, argv);
     fflush(stdout);
     dup2(saved, STDOUT_FILENO);
     close(saved);
