@@ -18,7 +18,7 @@ if [ ! -f "$dir/build.ninja" ]; then
 fi
 targets=$(ls fuzz/corpus)
 for t in $targets; do
-    ninja -C "$dir" "fuzz/fuzz-$t" >"$dir.ninja.log" 2>&1 || { cat "$dir.ninja.log"; exit 1; }
+    ninja -C "$dir" "fuzz-target-$t" >"$dir.ninja.log" 2>&1 || { cat "$dir.ninja.log"; exit 1; }
 done
 rm -f "$dir.ninja.log"
 passed=0

@@ -168,15 +168,42 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
     return p;
 }
 
-/* Routes the job's targets: every target must be claimed by one engine. */
+/* Whether the job chose its engine. The parser fills in fio's default
+ * ioengine=psync, so what tells is whether ioengine= was written for the
+ * job: in its own section or in the [global] options it started from. */
+static bool engine_named(const struct tio_job *job)
+{
+    if (!job->ioengine)
+        return false;
+    const struct tio_strv *lists[] = {&job->given, &job->global_given};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; i + 1 < lists[l]->n; i += 2)
+            if (strcmp(lists[l]->v[i], "ioengine") == 0)
+                return true;
+    return false;
+}
+
+/* Routes the job's targets: every target must be claimed by one engine.
+ * An engine the job named is never swapped for another: the job asked for
+ * it, and its report says it ran. */
 static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *job,
                                    tenon_plugin *named, char *err, size_t errlen)
 {
     tenon_plugin *chosen = named;
+    bool fixed = engine_named(job);
     for (size_t i = 0; i < job->filenames.n; i++) {
         const char *t = job->filenames.v[i];
         if (tio_engine_claims(chosen, t))
             continue;
+        if (fixed) {
+            snprintf(err, errlen,
+                     "job %s: engine %s (ioengine=%s) does not accept target %s (it accepts: "
+                     "%s); drop ioengine= to let tenon-io route each target to the engine "
+                     "that claims it, or give the job a target %s accepts",
+                     job->name, tenon_plugin_name(chosen), job->ioengine, t,
+                     targets_of(chosen), tenon_plugin_name(chosen));
+            return NULL;
+        }
         tenon_plugin *claimer = tio_route(e->reg, t);
         if (!claimer) {
             char scheme[64];
@@ -230,8 +257,13 @@ static int engine_options(const struct tio_job *job, tenon_plugin *p,
     for (size_t i = 0; i < job->nr_engine_options; i++) {
         const struct tio_engine_option *o = &job->engine_options[i];
         if (!tenon_descriptor_option(d, o->key)) {
+            /* The message names the engine checked: as the job named it,
+             * or the one its targets routed to when it named none. */
+            struct tio_job as_run = *job;
+            if (!engine_named(job))
+                as_run.ioengine = (char *)tenon_plugin_name(p);
             struct tio_error te;
-            tio_engine_option_unknown(job, o, keys, n_keys, &te);
+            tio_engine_option_unknown(&as_run, o, keys, n_keys, &te);
             snprintf(err, errlen, "%s", te.text);
             tenon_options_free(*out);
             *out = NULL;
@@ -291,8 +323,9 @@ int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
                  ops->queue ? "'s partner getevents" : "");
         return -1;
     }
-    /* The options are checked against the engine that will run, which may
-     * differ from the named one when the targets route elsewhere. */
+    /* The options are checked against the engine that will run, which
+     * differs from the default one when the job named none and its
+     * targets route elsewhere. */
     if (engine_options(job, p, p == named ? config : NULL, &out->options, err, errlen) < 0)
         return -1;
     if (!out->options && tenon_options_new(&out->options) < 0) {

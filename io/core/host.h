@@ -6,6 +6,7 @@
  *   files.c    preparing path targets: create, lay out, size, safety
  *   worker.c   one job thread's IO loop (the hot path)
  *   run.c      groups, threads, the status line and the report
+ *   program.c  the whole program: command line, checks, plan, run
  */
 #ifndef TIO_HOST_H
 #define TIO_HOST_H
@@ -51,9 +52,11 @@ struct tio_engine_choice {
     bool no_files;           /* TIO_ENGINE_NO_FILES, from the descriptor meta */
 };
 
-/* Picks the engine for job (ioengine=NAME, external:/path.so, a configured
- * instance name, or the one that claims the job's targets) and checks the
- * job's engine options against its schema. Returns 0 or -1 with err. */
+/* Picks the engine for job and checks the job's engine options against its
+ * schema. An engine the job names (ioengine=NAME, external:/path.so, a
+ * configured instance name) is the one that runs, and must accept every
+ * target; only a job that names none is routed to the engine that claims
+ * its targets. Returns 0 or -1 with err. */
 int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
                       struct tio_engine_choice *out, char *err, size_t errlen);
 void tio_engine_choice_free(struct tio_engine_choice *c);
@@ -206,5 +209,22 @@ int tio_run(struct tio_host *host);
 
 /* The signal that set tio_stop, by name ("SIGINT"), for error texts. */
 const char *tio_stop_signal_name(void);
+/* ---- program.c ----------------------------------------------------------- */
+
+/* Every check a run applies before its first IO, with no side effect on
+ * any file: resolves host->plan, refuses jobs tenon-io cannot run as asked
+ * (verify=md5), picks each job's engine and checks its engine options, and
+ * fills host->threads. --parse-only and the run both call it. host->plan
+ * and host->engines must be set. Returns 0, -1 with err, or -ENOMEM. */
+int tio_host_plan(struct tio_host *host, char *err, size_t errlen);
+
+/* Releases what tio_host_plan made, and closes host->engines. */
+void tio_host_free(struct tio_host *host);
+
+/* tenon-io's main(): parses argv (cfg NULL: the process environment and
+ * system values), then --help, --version, --enghelp, --parse-only or the
+ * run. Prints to stdout and stderr, releases everything it allocated and
+ * returns the exit status. The caller resets tio_stop between calls. */
+int tio_main(int argc, char *const argv[], const struct tio_parse_config *cfg);
 
 #endif

@@ -88,6 +88,11 @@ struct tio__option;
 const struct tio__option *tio__option_find(const char *name);
 enum tio__argkind tio__option_argkind(const struct tio__option *opt);
 bool tio__option_is_early(const struct tio__option *opt);  /* kb_base: applied first */
+/* The core option table, in order, for tools that walk it (the run
+ * fuzzer): the i-th option's name, its kind of value ("string", "bool",
+ * "flag", "uint", "u64", "size", "time", "amount", "custom") and an example
+ * of a valid value. False past the end. */
+bool tio__option_info(size_t i, const char **name, const char **kind, const char **example);
 /* Parse value (NULL: given bare) for opt into job. key is the name as
  * written (an alias stays an alias in messages). */
 int tio__option_set(const struct tio__option *opt, const struct tio_allocator *a,

@@ -817,6 +817,22 @@ const char *tio__option_at(size_t i, const char **alias)
     return options[i].name;
 }
 
+bool tio__option_info(size_t i, const char **name, const char **kind, const char **example)
+{
+    static const char *const kinds[] = {
+        [O_STR] = "string", [O_BOOL] = "bool", [O_FLAG] = "flag", [O_UINT] = "uint",
+        [O_U64] = "u64", [O_SIZE] = "size", [O_TIME] = "time", [O_AMOUNT] = "amount",
+        [O_CUSTOM] = "custom",
+    };
+
+    if (i >= TIO__ARRAY_LEN(options))
+        return false;
+    *name = options[i].name;
+    *kind = kinds[options[i].type];
+    *example = options[i].example;
+    return true;
+}
+
 bool tio_is_core_option(const char *name)
 {
     return name && tio__option_find(name) != NULL;
