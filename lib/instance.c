@@ -183,7 +183,10 @@ int tenon__instance_new(tenon_registry *reg, const char *plugin, const char *ifa
             tenon__strlcpy(hint, e->code ? e->hint : "", sizeof(hint));
             inst->impl = NULL; /* no fini for an instance that never initialized */
             tenon_instance_free(inst);
-            return tenon__fail(TENON_EINIT, TENON_STAGE_INIT, p->display_name, p->path,
+            /* Out of memory (often an instance it made that ran out) stays
+             * TENON_ENOMEM, as for a plugin's init. */
+            return tenon__fail(irc == TENON_ENOMEM ? TENON_ENOMEM : TENON_EINIT,
+                               TENON_STAGE_INIT, p->display_name, p->path,
                                hint[0] ? hint : NULL,
                                "instance %s of %s (%s) failed to initialize: %s",
                                name ? name : "(anonymous)", p->display_name, iface, reason);
