@@ -7,6 +7,7 @@
  * suite) catches any instance freed twice or used after its free. */
 #include "helpers.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +62,7 @@ typedef struct event {
 } event;
 
 typedef struct events {
-    event ev[256];
+    event ev[512];
     size_t n;
 } events;
 
@@ -368,6 +369,58 @@ static void test_fini_order_hold_cycle(void **state)
     assert_string_equal(event_words(f), "own_c:fini own_d:fini own_a:fini own_b:fini ");
 }
 
+/* ---- Threads ---------------------------------------------------------------------- */
+
+/* Instances that make instances, made and freed by several threads at once
+ * (the tsan suite runs this): each records its own maker, the innermost
+ * instance_init running on its thread. Every fourth is left to teardown. */
+typedef struct maker_thread {
+    tenon_registry *reg;
+    int index;
+    int failures;
+} maker_thread;
+
+static void *make_and_free(void *arg)
+{
+    maker_thread *t = arg;
+    static const char *const chains[] = {"own_b>own_c", "own_c!>own_d", "own_d>own_b!"};
+    for (int i = 0; i < 10; i++) {
+        tenon_options *opts;
+        char tag[32];
+        snprintf(tag, sizeof(tag), "t%d.%d", t->index, i);
+        tenon_instance *inst = NULL;
+        if (tenon_options_new(&opts) != 0 || tenon_options_set(opts, "tag", tag, "test") != 0 ||
+            tenon_options_set(opts, "make", chains[(t->index + i) % 3], "test") != 0 ||
+            tenon_instance_new(t->reg, "own_a", OWN_IFACE, NULL, opts, &inst) != 0)
+            t->failures++;
+        tenon_options_free(opts);
+        if (inst && i % 4 != 0)
+            tenon_instance_free(inst);
+    }
+    return NULL;
+}
+
+static void test_threads_make_and_free_owned_instances(void **state)
+{
+    fixture *f = *state;
+    copy_fixtures(f->dir, OWNERS, NULL);
+    tenon_registry *reg = owners_registry(f, NULL);
+    maker_thread threads[4];
+    pthread_t ids[4];
+    for (int i = 0; i < 4; i++) {
+        threads[i] = (maker_thread){reg, i, 0};
+        assert_int_equal(pthread_create(&ids[i], NULL, make_and_free, &threads[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(ids[i], NULL), 0);
+        assert_int_equal(threads[i].failures, 0);
+    }
+    tenon_registry_free(reg);
+    /* The whole log fits the capture, so every event is checked. */
+    assert_true(strlen(f->cap.all) < sizeof(f->cap.all) - 1);
+    expect_clean_teardown(f, "four threads");
+}
+
 /* ---- The sweep ------------------------------------------------------------------- */
 
 /* A small ownership graph, made in every order and freed in every order.
@@ -563,6 +616,7 @@ int main(void)
         T(test_fini_order_follows_instances_made_at_run_time),
         T(test_fini_order_follows_holds),
         T(test_fini_order_hold_cycle),
+        T(test_threads_make_and_free_owned_instances),
         T(test_sweep_teardown_orders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
