@@ -57,11 +57,12 @@ static void unlink_owner(tenon_instance *inst)
 static void link_owner(tenon_instance *inst, tenon__maker made_by, tenon_plugin *maker)
 {
     tenon_registry *reg = inst->reg;
-    inst->made_by = made_by;
     if (made_by != TENON__MADE_BY_PLUGIN || !maker) {
+        inst->made_by = made_by == TENON__MADE_BY_CONFIG ? made_by : TENON__MADE_BY_HOST;
         push_front(&reg->top_instances, inst);
         return;
     }
+    inst->made_by = made_by;
     tenon_instance *in = initializing;
     if (in && in->plugin == maker && in->reg == reg) {
         inst->made_by = TENON__MADE_BY_INSTANCE;

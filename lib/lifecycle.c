@@ -153,10 +153,19 @@ static void describe_holders(tenon_plugin *p, tenon__strbuf *sb)
         bool first = true;
         for (size_t i = 0; i < reg->n_instances; i++) {
             tenon_instance *inst = reg->instances[i];
-            if (inst->plugin == p && inst->name) {
+            if (inst->plugin != p || (!inst->name && inst->made_by < TENON__MADE_BY_PLUGIN))
+                continue;
+            /* An instance a plugin or an instance made goes with its maker:
+             * say which. */
+            if (inst->name)
                 tenon__sb_addf(sb, "%s%s", first ? " (" : ", ", inst->name);
-                first = false;
-            }
+            else if (inst->made_by == TENON__MADE_BY_PLUGIN)
+                tenon__sb_addf(sb, "%sone made by plugin %s", first ? " (" : ", ",
+                               inst->root->display_name);
+            else
+                tenon__sb_addf(sb, "%sone made by an instance of %s", first ? " (" : ", ",
+                               inst->owner->plugin->display_name);
+            first = false;
         }
         if (!first)
             tenon__sb_add(sb, ")");
