@@ -7,7 +7,12 @@
  * Each round does K loads of each, alternately; the unload after each
  * load (tenon_plugin_unload; fini + dlclose) is not timed in either. A
  * third way shows the floor of any load that cannot be swapped between
- * check and load: open, a 16 KiB read, dlopen through /proc/self/fd. */
+ * check and load: open, a 16 KiB read, dlopen through /proc/self/fd.
+ *
+ * Then registry teardown: N distinct plugins loaded, and the time
+ * tenon_registry_free takes (every fini and dlclose) per plugin, for each
+ * N given (--teardown), against the floor of unloading the same plugins:
+ * the ratio stays flat when what tenon adds is linear in plugins. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -185,10 +190,111 @@ static void run(const char *variant, const char *template_path, int rounds, int 
     free(root);
 }
 
+/* Registry teardown with n distinct plugins (copies of the plugin, each
+ * with its own name) loaded: tenon_registry_free (every fini and dlclose),
+ * against the floor of unloading the same plugins. The dynamic loader's
+ * own cost per dlclose (and per RTLD_NOLOAD probe) grows with the number
+ * of objects loaded, so the floor grows too. Times in ns per plugin. */
+typedef struct teardown_cost {
+    double tenon, floor;
+} teardown_cost;
+
+static teardown_cost teardown_per_plugin(const char *template_path, unsigned n)
+{
+    char *root = bench_tmp_dir("teardown");
+    size_t size;
+    unsigned char *image = bench_read_file(template_path, &size);
+    size_t name_offset = bench_name_offset(image, size);
+    for (unsigned i = 0; i < n; i++)
+        bench_write_copy(root, image, size, name_offset, i);
+    free(image);
+
+    tenon_registry *reg;
+    if (tenon_registry_new(&reg, "tenon-bench",
+                           TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH) < 0 ||
+        tenon_registry_add_path(reg, root) < 0 || tenon_registry_scan(reg) != (int)n)
+        bench_die("cannot scan %u plugins in %s: %s", n, root, tenon_last_error()->message);
+    int failed = tenon_registry_load_all(reg, NULL);
+    if (failed != 0)
+        bench_die("%d of %u plugins failed to load", failed, n);
+    int64_t t0 = clock_ns();
+    tenon_registry_free(reg);
+    int64_t tenon = clock_ns() - t0;
+
+    /* The floor: what any unload of a plugin loaded through its file
+     * descriptor does, as tenon's loader does it (fini, dlclose, a
+     * RTLD_NOLOAD probe that the object is gone before its fd, which names
+     * it, may be closed and reused), newest first. */
+    struct bare {
+        void *h;
+        const tenon_plugin_entry *e;
+        int fd;
+    } *bare = calloc(n, sizeof(*bare));
+    if (!bare)
+        bench_die("out of memory");
+    for (unsigned i = 0; i < n; i++) {
+        char path[4096], name[64];
+        snprintf(path, sizeof(path), "%s/bench_%0*u.so", root, BENCH_NAME_DIGITS, i);
+        bare[i].fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (bare[i].fd < 0)
+            bench_die("%s: %s", path, strerror(errno));
+        snprintf(name, sizeof(name), "/proc/self/fd/%d", bare[i].fd);
+        bare[i].h = open_and_init(name, path, &bare[i].e);
+    }
+    t0 = clock_ns();
+    for (unsigned i = n; i-- > 0;) {
+        char name[64];
+        snprintf(name, sizeof(name), "/proc/self/fd/%d", bare[i].fd);
+        fini_and_close(bare[i].h, bare[i].e);
+        void *still = dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+        if (still)
+            dlclose(still);
+        close(bare[i].fd);
+    }
+    int64_t floor = clock_ns() - t0;
+    free(bare);
+    bench_rm_rf(root);
+    free(root);
+    return (teardown_cost){(double)tenon / n, (double)floor / n};
+}
+
+/* sizes: "100,1000,10000"; "none" skips. */
+static void run_teardown(const char *sizes)
+{
+    if (strcmp(sizes, "none") == 0)
+        return;
+    printf("\n== registry teardown: N plugins loaded, then tenon_registry_free; %s time per "
+           "plugin\n",
+           use_wall ? "elapsed" : "CPU");
+    printf("  %8s  %12s  %12s  %13s  %s\n", "plugins", "tenon", "floor", "tenon / floor",
+           "per plugin / at the first N: tenon, floor");
+    teardown_cost first = {0, 0};
+    for (const char *s = sizes; *s;) {
+        char *end;
+        unsigned long n = strtoul(s, &end, 10);
+        if (end == s || n == 0 || n > 1000000)
+            bench_die("--teardown: expected sizes like 100,1000,10000, got \"%s\"", sizes);
+        teardown_cost c = teardown_per_plugin(BENCH_PLUGIN_PLAIN, (unsigned)n);
+        if (s == sizes)
+            first = c;
+        printf("  %8lu  %9.2f us  %9.2f us  %12.2fx  %.2fx, %.2fx\n", n, c.tenon / 1e3,
+               c.floor / 1e3, c.tenon / c.floor, c.tenon / first.tenon, c.floor / first.floor);
+        fflush(stdout);
+        s = *end == ',' ? end + 1 : end;
+    }
+    printf("  floor: fini, dlclose, RTLD_NOLOAD probe and close of the same plugins loaded "
+           "through /proc/self/fd, newest first,\n"
+           "  as tenon's loader unloads them. The dynamic loader's cost per object grows with "
+           "the objects loaded, so both\n"
+           "  grow per plugin; tenon / floor stays flat when what tenon adds is linear in "
+           "plugins.\n");
+}
+
 int main(int argc, char **argv)
 {
     int rounds = 9, k = 400;
     const char *variant = "both";
+    const char *teardown = "100,1000,10000";
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
             rounds = atoi(argv[++i]);
@@ -198,10 +304,12 @@ int main(int argc, char **argv)
             variant = argv[++i];
         else if (strcmp(argv[i], "--clock") == 0 && i + 1 < argc)
             use_wall = strcmp(argv[++i], "wall") == 0;
+        else if (strcmp(argv[i], "--teardown") == 0 && i + 1 < argc)
+            teardown = argv[++i];
         else {
             fprintf(stderr,
                     "usage: %s [--rounds R] [--loads K] [--variant plain|dep|both] "
-                    "[--clock cpu|wall]\n",
+                    "[--clock cpu|wall] [--teardown N,N,...|none]\n",
                     argv[0]);
             return 2;
         }
@@ -217,6 +325,7 @@ int main(int argc, char **argv)
         run("plain", BENCH_PLUGIN_PLAIN, rounds, k);
     if (strcmp(variant, "plain") != 0)
         run("dep", BENCH_PLUGIN_DEP, rounds, k);
+    run_teardown(teardown);
     return 0;
 }
 

@@ -828,8 +828,8 @@ int tenon_registry_apply_config(tenon_registry *reg)
         if (module_failed)
             continue;
         tenon_instance *inst;
-        rc = tenon_instance_new(reg, in->pub.module, in->pub.interface, in->pub.name,
-                                in->pub.options, &inst);
+        rc = tenon__instance_new(reg, in->pub.module, in->pub.interface, in->pub.name,
+                                 in->pub.options, TENON__MADE_BY_CONFIG, NULL, &inst);
         if (rc == TENON_ENOMEM)
             break;
         if (rc < 0) {

@@ -139,7 +139,8 @@ static int api_instance_new(tenon_plugin *self, const char *plugin, const char *
         rc = tenon_options_set(opts, options[i], options[i + 1], origin);
     }
     if (rc == 0)
-        rc = tenon_instance_new(self->reg, plugin, iface, NULL, opts, out);
+        rc = tenon__instance_new(self->reg, plugin, iface, NULL, opts, TENON__MADE_BY_PLUGIN,
+                                 self, out);
     tenon_options_free(opts);
     return rc;
 }

@@ -1,7 +1,12 @@
 /* Instances: configured objects made from a plugin's interface, each with
  * private data the core allocates from the size the plugin declares (as
  * SQLite does with szOsFile), so plugins never manage their own instance
- * memory and a failed instance_init leaks nothing. */
+ * memory and a failed instance_init leaks nothing.
+ *
+ * Every instance records who made it (internal.h): the host, the
+ * configuration, a plugin, or another instance's instance_init. An owner's
+ * fini may free what it made, so nothing is freed before its owner: what an
+ * owner leaves behind is freed right after the owner is gone. */
 #include "internal.h"
 
 #include <stdalign.h>
@@ -11,6 +16,10 @@
 #define DATA_ALIGN alignof(max_align_t)
 #define HEADER_SIZE ((sizeof(tenon_instance) + DATA_ALIGN - 1) & ~(DATA_ALIGN - 1))
 
+/* The instance whose instance_init runs on this thread (the innermost), so
+ * that a host->instance_new it makes records it as the owner. */
+static _Thread_local tenon_instance *initializing;
+
 static void unpin(tenon_plugin *p)
 {
     tenon__lock(p->reg);
@@ -18,8 +27,77 @@ static void unpin(tenon_plugin *p)
     tenon__unlock(p->reg);
 }
 
+/* ---- Ownership lists (lock held) ------------------------------------------- */
+
+static void push_front(tenon_instance **list, tenon_instance *inst)
+{
+    inst->list = list;
+    inst->prev = NULL;
+    inst->next = *list;
+    if (*list)
+        (*list)->prev = inst;
+    *list = inst;
+}
+
+static void unlink_owner(tenon_instance *inst)
+{
+    if (!inst->list)
+        return;
+    if (inst->prev)
+        inst->prev->next = inst->next;
+    else
+        *inst->list = inst->next;
+    if (inst->next)
+        inst->next->prev = inst->prev;
+    inst->list = NULL;
+    inst->prev = inst->next = NULL;
+}
+
+/* Records who makes inst and puts it on that maker's list. */
+static void link_owner(tenon_instance *inst, tenon__maker made_by, tenon_plugin *maker)
+{
+    tenon_registry *reg = inst->reg;
+    if (made_by != TENON__MADE_BY_PLUGIN || !maker) {
+        inst->made_by = made_by == TENON__MADE_BY_CONFIG ? made_by : TENON__MADE_BY_HOST;
+        push_front(&reg->top_instances, inst);
+        return;
+    }
+    inst->made_by = made_by;
+    tenon_instance *in = initializing;
+    if (in && in->plugin == maker && in->reg == reg) {
+        inst->made_by = TENON__MADE_BY_INSTANCE;
+        inst->owner = in;
+        inst->root = in->root;
+        push_front(&in->made, inst);
+    } else {
+        inst->root = maker;
+        push_front(&maker->owned, inst);
+    }
+}
+
+/* Frees every instance on *list, newest first, until none is left (each
+ * free may free others of the list). Lock not held. */
+static void free_list(tenon_registry *reg, tenon_instance **list)
+{
+    for (;;) {
+        tenon__lock(reg);
+        tenon_instance *inst = *list;
+        tenon__unlock(reg);
+        if (!inst)
+            return;
+        tenon_instance_free(inst);
+    }
+}
+
 int tenon_instance_new(tenon_registry *reg, const char *plugin, const char *iface,
                        const char *name, const tenon_options *opts, tenon_instance **out)
+{
+    return tenon__instance_new(reg, plugin, iface, name, opts, TENON__MADE_BY_HOST, NULL, out);
+}
+
+int tenon__instance_new(tenon_registry *reg, const char *plugin, const char *iface,
+                        const char *name, const tenon_options *opts, tenon__maker made_by,
+                        tenon_plugin *maker, tenon_instance **out)
 {
     if (out)
         *out = NULL;
@@ -76,7 +154,9 @@ int tenon_instance_new(tenon_registry *reg, const char *plugin, const char *ifac
                (name && tenon__map_put(&reg->instance_by_name, inst->name, inst) < 0)) {
         rc = tenon__nomem(TENON_STAGE_USE, p->display_name);
     } else {
+        inst->slot = reg->n_instances;
         reg->instances[reg->n_instances++] = inst;
+        link_owner(inst, made_by, maker);
     }
     tenon__unlock(reg);
     if (rc < 0) {
@@ -90,7 +170,10 @@ int tenon_instance_new(tenon_registry *reg, const char *plugin, const char *ifac
     if (impl->struct_size > offsetof(tenon_impl, instance_init) && impl->instance_init) {
         tenon_error *e = tenon__error_tls();
         e->code = 0;
+        tenon_instance *outer = initializing;
+        initializing = inst;
         int irc = impl->instance_init(p, inst, inst->data, values);
+        initializing = outer;
         if (irc != 0) {
             char reason[TENON_ERROR_TEXT_MAX];
             if (e->code != 0 && strcmp(e->plugin, p->display_name) == 0)
@@ -101,7 +184,10 @@ int tenon_instance_new(tenon_registry *reg, const char *plugin, const char *ifac
             tenon__strlcpy(hint, e->code ? e->hint : "", sizeof(hint));
             inst->impl = NULL; /* no fini for an instance that never initialized */
             tenon_instance_free(inst);
-            return tenon__fail(TENON_EINIT, TENON_STAGE_INIT, p->display_name, p->path,
+            /* Out of memory (often an instance it made that ran out) stays
+             * TENON_ENOMEM, as for a plugin's init. */
+            return tenon__fail(irc == TENON_ENOMEM ? TENON_ENOMEM : TENON_EINIT,
+                               TENON_STAGE_INIT, p->display_name, p->path,
                                hint[0] ? hint : NULL,
                                "instance %s of %s (%s) failed to initialize: %s",
                                name ? name : "(anonymous)", p->display_name, iface, reason);
@@ -117,16 +203,19 @@ void tenon_instance_free(tenon_instance *inst)
         return;
     tenon_registry *reg = inst->reg;
     tenon_plugin *p = inst->plugin;
+    tenon__lock(reg);
+    unlink_owner(inst);
+    tenon__unlock(reg);
     if (inst->impl && inst->impl->struct_size > offsetof(tenon_impl, instance_fini) &&
         inst->impl->instance_fini)
         inst->impl->instance_fini(p, inst, inst->data);
+    /* Its fini may have freed what its init made; the rest goes now, after
+     * its owner (also when the init failed: it never gets a fini). */
+    free_list(reg, &inst->made);
     tenon__lock(reg);
-    for (size_t i = 0; i < reg->n_instances; i++) {
-        if (reg->instances[i] == inst) {
-            reg->instances[i] = reg->instances[--reg->n_instances];
-            break;
-        }
-    }
+    tenon_instance *last = reg->instances[--reg->n_instances];
+    reg->instances[inst->slot] = last;
+    last->slot = inst->slot;
     if (inst->name && tenon__map_get(&reg->instance_by_name, inst->name) == inst)
         tenon__map_del(&reg->instance_by_name, inst->name);
     p->n_instances--;
@@ -136,16 +225,40 @@ void tenon_instance_free(tenon_instance *inst)
     tenon__free(inst);
 }
 
-void tenon__instances_free_all(tenon_registry *reg)
+void tenon__instances_free_owned(tenon_plugin *p)
 {
-    for (;;) {
+    free_list(p->reg, &p->owned);
+}
+
+void tenon__instances_free_unowned(tenon_registry *reg)
+{
+    free_list(reg, &reg->top_instances);
+    /* A plugin that is not loaded has finished with what it made. */
+    for (size_t i = 0;; i++) {
         tenon__lock(reg);
-        tenon_instance *inst = reg->n_instances ? reg->instances[reg->n_instances - 1] : NULL;
+        tenon_plugin *p = i < reg->n_plugins ? reg->plugins[i] : NULL;
+        bool gone = p && p->owned && p->state != TENON__LOADED;
         tenon__unlock(reg);
-        if (!inst)
+        if (!p)
             return;
-        tenon_instance_free(inst);
+        if (gone)
+            free_list(reg, &p->owned);
     }
+}
+
+void tenon__instances_drop_all(tenon_registry *reg)
+{
+    for (size_t i = 0; i < reg->n_instances; i++) {
+        tenon_instance *inst = reg->instances[i];
+        tenon__log(reg, TENON_LOG_WARN, inst->plugin->display_name,
+                   "instance %s of %s was made during teardown and is dropped without its "
+                   "fini",
+                   inst->name ? inst->name : "(anonymous)", inst->plugin->display_name);
+        tenon__free(inst->name);
+        tenon_values_free(inst->values);
+        tenon__free(inst);
+    }
+    reg->n_instances = 0;
 }
 
 const void *tenon_instance_table(const tenon_instance *inst)

@@ -207,6 +207,13 @@ struct tenon_plugin {
     tenon__holder *holders;
     size_t n_holders, cap_holders;
     size_t n_instances;
+    /* Instances this plugin made with host->instance_new outside any
+     * instance_init (instance.c), newest first: its fini may free them, and
+     * what it leaves is freed right after its fini. */
+    tenon_instance *owned;
+    /* Teardown's fallback without memory (lifecycle.c): a loaded plugin
+     * requires, holds or owns an instance of this one. */
+    bool needed;
     void *plugin_data;
     tenon_options *config;  /* plugin-level options the host set */
     tenon_values *values;   /* checked plugin-level options while loaded */
@@ -253,6 +260,8 @@ struct tenon_registry {
     tenon_instance **instances;
     size_t n_instances, cap_instances;
     tenon__map instance_by_name;
+    /* Instances the host and the configuration made, newest first. */
+    tenon_instance *top_instances;
 
     uint64_t load_counter;
 
@@ -286,6 +295,20 @@ struct tenon_registry {
     void *before_dlopen_userdata;
 };
 
+/* Who made an instance: it decides when registry teardown frees it. */
+typedef enum tenon__maker {
+    TENON__MADE_BY_HOST = 0, /* tenon_instance_new */
+    TENON__MADE_BY_CONFIG,   /* tenon_registry_apply_config */
+    TENON__MADE_BY_PLUGIN,   /* host->instance_new outside an instance_init */
+    TENON__MADE_BY_INSTANCE, /* host->instance_new inside an instance_init */
+} tenon__maker;
+
+/* Instances form a forest by ownership: each one is on the list of what
+ * its maker made (the making instance's made, the making plugin's owned,
+ * or the registry's top_instances), newest first. An instance is freed
+ * after everything that owns it: an owner's fini may free what it made,
+ * and whatever it leaves is freed right after it (instance.c). The links
+ * are protected by the registry lock. */
 struct tenon_instance {
     tenon_registry *reg;
     tenon_plugin *plugin;
@@ -294,6 +317,14 @@ struct tenon_instance {
     char *name;
     tenon_values *values;
     void *data;
+
+    size_t slot; /* position in reg->instances */
+    tenon__maker made_by;
+    tenon_instance *owner;  /* MADE_BY_INSTANCE: the instance whose init made it */
+    tenon_plugin *root;     /* the plugin at the top of its owners; NULL: host or config */
+    tenon_instance **list;  /* head of the list it is on; NULL once off it */
+    tenon_instance *prev, *next;
+    tenon_instance *made;   /* what its instance_init made, newest first */
 };
 
 TENON__HIDDEN void tenon__lock(tenon_registry *reg);
@@ -398,6 +429,11 @@ TENON__HIDDEN int tenon__resolve(tenon_registry *reg, tenon_plugin *p, tenon_plu
                                  size_t *n);
 
 /* lifecycle.c */
+/* Finis every loaded plugin, each before what it requires, holds or owns
+ * instances of (a cycle falls back to reverse load order), freeing what
+ * each one's fini leaves of the instances it made. Registry teardown;
+ * load_lock held. */
+TENON__HIDDEN void tenon__fini_all(tenon_registry *reg);
 /* Whether a loaded plugin other than p requires it. Lock held. */
 TENON__HIDDEN bool tenon__required_by_loaded(const tenon_registry *reg, const tenon_plugin *p);
 TENON__HIDDEN void tenon__stage(tenon_plugin *p, tenon_stage stage);
@@ -425,8 +461,25 @@ TENON__HIDDEN int tenon__interface_acquire(tenon_registry *reg, const char *plug
 /* host_api.c */
 TENON__HIDDEN extern const tenon_host_api tenon__host_api;
 
-/* instance.c: destroys every instance (registry teardown). */
-TENON__HIDDEN void tenon__instances_free_all(tenon_registry *reg);
+/* instance.c */
+/* tenon_instance_new with its maker recorded: HOST or CONFIG (maker NULL),
+ * or PLUGIN with maker the calling plugin (host->instance_new), which
+ * becomes INSTANCE when the call comes from an instance_init of maker's
+ * on this thread. */
+TENON__HIDDEN int tenon__instance_new(tenon_registry *reg, const char *plugin, const char *iface,
+                                      const char *name, const tenon_options *opts,
+                                      tenon__maker made_by, tenon_plugin *maker,
+                                      tenon_instance **out);
+/* Frees what p made and left behind, newest first (after its fini, or
+ * after a failed init). Lock not held. */
+TENON__HIDDEN void tenon__instances_free_owned(tenon_plugin *p);
+/* Registry teardown, before any plugin's fini: frees the instances the
+ * host and the configuration made (newest first, each before what it
+ * made), and those whose making plugin is no longer loaded. */
+TENON__HIDDEN void tenon__instances_free_unowned(tenon_registry *reg);
+/* Registry teardown, after every fini: frees the records of instances
+ * made during the teardown without running their code, which is gone. */
+TENON__HIDDEN void tenon__instances_drop_all(tenon_registry *reg);
 
 /* options.c */
 typedef struct tenon__value {

@@ -257,7 +257,9 @@ static void close_through_fd(void *handle)
     dlclose(handle);
     int fd = -1;
     if (sscanf(name, "/proc/self/fd/%d", &fd) == 1) {
-        for (size_t i = 0; i < fd_table_n; i++) {
+        /* Newest first: registry teardown unloads newest first, so the
+         * slot is the last one and the search constant. */
+        for (size_t i = fd_table_n; i-- > 0;) {
             fd_slot *slot = &fd_table[i];
             if (slot->fd != fd)
                 continue;

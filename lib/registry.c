@@ -290,48 +290,21 @@ int tenon_registry_new_with(tenon_registry **out, const char *app, unsigned flag
     return 0;
 }
 
-/* Whether another loaded plugin requires p or holds it. Lock held. */
-static bool needed_by_loaded(const tenon_registry *reg, const tenon_plugin *p)
-{
-    for (size_t h = 0; h < p->n_holders; h++) {
-        const tenon_plugin *by = p->holders[h].by;
-        if (by && by != p && by->state == TENON__LOADED)
-            return true;
-    }
-    return tenon__required_by_loaded(reg, p);
-}
-
 void tenon_registry_free(tenon_registry *reg)
 {
     if (!reg)
         return;
     tenon__cache_close(reg);
-    tenon__instances_free_all(reg);
-
-    /* Fini in reverse load order: dependents before their dependencies.
-     * A plugin can come to hold another after both loaded (host->interface
-     * outside init), so a plugin still required or held by a loaded one
-     * waits for it; only a cycle of holds falls back to load order. */
+    /* Teardown follows ownership: the instances the host and the
+     * configuration made go first, each before what it made; then every
+     * plugin is finied before what it requires, holds or owns instances of
+     * (a cycle of holds falls back to reverse load order), and what a
+     * plugin made and left behind is freed right after its fini. */
+    tenon__instances_free_unowned(reg);
     pthread_mutex_lock(&reg->load_lock);
-    for (;;) {
-        tenon_plugin *last = NULL, *last_needed = NULL;
-        tenon__lock(reg);
-        for (size_t i = 0; i < reg->n_plugins; i++) {
-            tenon_plugin *p = reg->plugins[i];
-            if (p->state != TENON__LOADED)
-                continue;
-            tenon_plugin **slot = needed_by_loaded(reg, p) ? &last_needed : &last;
-            if (!*slot || p->load_seq > (*slot)->load_seq)
-                *slot = p;
-        }
-        if (!last)
-            last = last_needed;
-        tenon__unlock(reg);
-        if (!last)
-            break;
-        tenon__plugin_fini_unload(last);
-    }
+    tenon__fini_all(reg);
     pthread_mutex_unlock(&reg->load_lock);
+    tenon__instances_drop_all(reg);
 
     for (size_t i = 0; i < reg->n_plugins; i++) {
         tenon_plugin *p = reg->plugins[i];

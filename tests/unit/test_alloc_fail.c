@@ -264,6 +264,51 @@ out:
     return rc;
 }
 
+/* Instances made by plugins and instances, left to the teardown: its plan
+ * (and, without memory for one, its fallback) frees each after its owner. */
+static int run_ownership(const char *dir, outcome *o)
+{
+    memset(o, 0, sizeof(*o));
+    tenon_registry *reg = NULL;
+    tenon_options *opts = NULL;
+    tenon_instance *inst = NULL;
+    int rc;
+    if ((rc = tenon_registry_new(&reg, "tenon-test",
+                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH)) < 0)
+        return stop(o, "registry_new", rc);
+    tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
+    if ((rc = tenon_registry_add_path(reg, dir)) < 0) {
+        stop(o, "add_path", rc);
+        goto out;
+    }
+    if ((rc = tenon_registry_scan(reg)) < 0) {
+        stop(o, "scan", rc);
+        goto out;
+    }
+    rc = 0;
+    /* own_maker's init makes an instance of own_b. */
+    if ((rc = tenon_registry_load(reg, "own_maker", NULL)) < 0) {
+        stop(o, "load maker", rc);
+        goto out;
+    }
+    /* h0 of own_a makes one of own_c, whose own init makes one of own_b;
+     * own_a leaves its own to the registry. */
+    if ((rc = tenon_options_new(&opts)) < 0 ||
+        (rc = tenon_options_set(opts, "make", "own_c!>own_b", "sweep")) < 0 ||
+        (rc = tenon_options_set(opts, "tag", "h0", "sweep")) < 0) {
+        stop(o, "options", rc);
+        goto out;
+    }
+    if ((rc = tenon_instance_new(reg, "own_a", "fixture.own", "h0", opts, &inst)) < 0) {
+        stop(o, "instance", rc);
+        goto out;
+    }
+out:
+    tenon_options_free(opts);
+    tenon_registry_free(reg);
+    return rc;
+}
+
 typedef int (*run_fn)(const char *dir, outcome *o);
 
 static void sweep(run_fn fn, const char *dir)
@@ -327,11 +372,21 @@ static void test_sweep_failure_paths(void **state)
     tmp_remove(dir);
 }
 
+static void test_sweep_ownership(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    copy_fixtures(dir, "own_maker", "own_a", "own_b", "own_c", NULL);
+    sweep(run_ownership, dir);
+    tmp_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sweep_load_path),
         cmocka_unit_test(test_sweep_failure_paths),
+        cmocka_unit_test(test_sweep_ownership),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
