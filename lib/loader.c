@@ -24,12 +24,21 @@ static int mismatch(const tenon_plugin *p, const char *hint, const char *fmt, ..
     return rc;
 }
 
-static const tenon_provide *find_provide(const tenon_plugin_desc *desc, const char *name)
+/* The provide of interface name at version, or else the first one of that
+ * name (a plugin may provide one interface in several versions, each with
+ * its own table). */
+static const tenon_provide *find_provide(const tenon_plugin_desc *desc, const char *name,
+                                         uint32_t version)
 {
+    const tenon_provide *any = NULL;
     for (size_t i = 0; i < desc->n_provides; i++)
-        if (strcmp(desc->provides[i].name, name) == 0)
-            return &desc->provides[i];
-    return NULL;
+        if (strcmp(desc->provides[i].name, name) == 0) {
+            if (desc->provides[i].version == version)
+                return &desc->provides[i];
+            if (!any)
+                any = &desc->provides[i];
+        }
+    return any;
 }
 
 /* The entry's descriptor says what the checked note says. */
@@ -102,17 +111,17 @@ static int entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
         if (!impl->interface || !impl->table)
             return mismatch(p, rebuild, "an interface of the entry has no %s",
                             impl->interface ? "table" : "name");
-        const tenon_provide *pr = find_provide(file_desc, impl->interface);
-        if (!pr)
-            return mismatch(p, "add it to .provides in TENON_DESCRIBE()",
-                            "the code implements interface \"%s\" that the descriptor does not "
-                            "declare",
-                            impl->interface);
         const tenon_iface_header *h = impl->table;
         if (h->struct_size < sizeof(tenon_iface_header))
             return mismatch(p, "set .struct_size = sizeof(the table) in the table",
                             "interface \"%s\" table has struct_size %s",
                             impl->interface, h->struct_size ? "too small" : "0");
+        const tenon_provide *pr = find_provide(file_desc, impl->interface, h->version);
+        if (!pr)
+            return mismatch(p, "add it to .provides in TENON_DESCRIBE()",
+                            "the code implements interface \"%s\" that the descriptor does not "
+                            "declare",
+                            impl->interface);
         if (h->version != pr->version) {
             char v1[16], v2[16];
             snprintf(v1, sizeof(v1), "%u", h->version);
@@ -129,13 +138,16 @@ static int entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
         for (uint32_t i = 0; i < entry->n_impls && !found; i++) {
             const tenon_impl *impl =
                 (const tenon_impl *)((const char *)entry->impls + (size_t)i * entry->impl_size);
-            found = strcmp(impl->interface, file_desc->provides[k].name) == 0;
+            found = strcmp(impl->interface, file_desc->provides[k].name) == 0 &&
+                    ((const tenon_iface_header *)impl->table)->version ==
+                        file_desc->provides[k].version;
         }
         if (!found)
-            return mismatch(p, "add TENON_IMPL() for it in TENON_CODE()",
-                            "the descriptor declares interface \"%s\" but the code implements "
-                            "none",
-                            file_desc->provides[k].name);
+            return mismatch(p, "add TENON_IMPL() for it in TENON_CODE(), with a table of "
+                               "that version",
+                            "the descriptor declares interface \"%s\" version %u but the code "
+                            "implements none (no table of that version)",
+                            file_desc->provides[k].name, file_desc->provides[k].version);
     }
     return 0;
 }
