@@ -542,6 +542,7 @@ int tenon__cache_lookup(tenon_registry *reg, tenon_plugin *p, const struct stat 
     p->keyed = true;
     p->read_ns = raw.read_ns;
     p->desc = desc;
+    p->desc_from_cache = desc != NULL;
     p->check = raw.check;
     p->checked_ns = raw.checked_ns;
     p->check_error = check_error;
@@ -600,6 +601,17 @@ void tenon__cache_changed(tenon_registry *reg)
 {
     if (reg->cache)
         reg->cache->changed = true;
+}
+
+void tenon__cache_entry_mismatch(tenon_registry *reg, const tenon_plugin *p, const char *field)
+{
+    tenon__log(reg, TENON_LOG_WARN, p->display_name,
+               "registry cache %s: its entry for plugin %s (%s) differs from the file's own "
+               "descriptor in field \"%s\"; the entry is discarded and the file's descriptor "
+               "is used (someone or something changed the cache file)",
+               reg->cache ? reg->cache->path : "(none)", p->display_name,
+               p->path ? p->path : "?", field);
+    tenon__cache_changed(reg);
 }
 
 static int save(tenon_registry *reg, tenon__cache *c, bool force);

@@ -120,4 +120,11 @@ TENON__HIDDEN int tenon__cache_folder_names(const tenon__cache_raw *raw, const c
 /* Realtime now in ns. */
 TENON__HIDDEN int64_t tenon__now_ns(void);
 
+/* cache.c: p's descriptor came from the cache and differs from the one its
+ * file holds in field: warns (naming the plugin, the cache file and the
+ * field) and makes the next write replace the entry. load_lock held,
+ * registry lock not held. */
+TENON__HIDDEN void tenon__cache_entry_mismatch(tenon_registry *reg, const tenon_plugin *p,
+                                               const char *field);
+
 #endif

@@ -89,6 +89,13 @@ TENON__HIDDEN uint64_t tenon__hash(const char *s);
  * in errors. Errors: BADMAGIC, LAYOUT, FIELD, NAME, NOMEM. */
 TENON__HIDDEN int tenon__desc_from_raw(const void *raw, size_t size, const char *path,
                                        tenon_plugin_desc **out);
+/* The first field (by its descriptor name: "flags", "requires", "options"...)
+ * in which a and b differ, or NULL when they are the same. affects_selection
+ * says whether that field decides which plugins are used and in what
+ * order (name, version, flags, overrides, requires, provides). */
+TENON__HIDDEN const char *tenon__desc_diff(const tenon_plugin_desc *a,
+                                           const tenon_plugin_desc *b,
+                                           bool *affects_selection);
 /* Checks that a plugin name is safe: [A-Za-z0-9_][A-Za-z0-9_.+-]*, at most
  * TENON_NAME_MAX-1 bytes, no "..". Returns 0 or TENON_ENAME (thread error set). */
 TENON__HIDDEN int tenon__name_check(const char *name, tenon_stage stage, const char *path);
@@ -227,6 +234,12 @@ struct tenon_plugin {
     uint32_t dir_slot;
     int64_t read_ns, checked_ns;
     tenon_error *check_error; /* owned */
+    /* desc came from the registry cache, not from the file: loading checks
+     * it against the file's own descriptor (loader.c). */
+    bool desc_from_cache;
+    /* A rescan found the file replaced while the plugin was loaded: the
+     * next load takes the new file's descriptor (loader.c, scan.c). */
+    bool newer_file;
 };
 
 typedef struct tenon__search_dir {
@@ -361,6 +374,10 @@ TENON__HIDDEN void tenon__cache_close(tenon_registry *reg);
 TENON__HIDDEN int tenon__open_scanned_plugin(tenon_plugin *p, int *fd, struct stat *st);
 /* Closes the kept folders (registry teardown). */
 TENON__HIDDEN void tenon__scan_free(tenon_registry *reg);
+/* Keeps a block (a descriptor, an error, a string: anything freed with
+ * tenon__free) that callers may still point into until the registry goes
+ * (in reg->retired). Lock held. */
+TENON__HIDDEN void tenon__retire(tenon_registry *reg, void *block);
 
 /* scan.c: reads one file's descriptor and makes its record (not appended). */
 TENON__HIDDEN int tenon__scan_file(tenon_registry *reg, const char *canonical, unsigned origin,

@@ -3,7 +3,7 @@
  * (/proc/self/fd/N), so it cannot be swapped between the check and the
  * load. Then the one exported entry symbol must describe the same plugin
  * as the note that was checked. */
-#include "internal.h"
+#include "cache_internal.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -158,9 +158,66 @@ int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
     return entry_check(p, entry, file_desc, NULL);
 }
 
+/* The record's descriptor differs from the file's own in field: the
+ * file's is what loads. A descriptor from the registry cache was not read
+ * from the file (anyone who can write the cache folder can edit it), and a
+ * rescan may have found the file replaced while the plugin was loaded.
+ * Takes *file_desc over (sets it NULL). When the field decides what is
+ * used and how it resolves, the load must start again from the choice:
+ * returns TENON_ECACHE, which the load transaction retries. */
+static int adopt_file_desc(tenon_plugin *p, tenon_plugin_desc **file_desc,
+                           const struct stat *st, const char *field, bool affects_selection)
+{
+    tenon_registry *reg = p->reg;
+    bool from_cache = p->desc_from_cache;
+    if (from_cache)
+        tenon__cache_entry_mismatch(reg, p, field);
+    else
+        tenon__log(reg, TENON_LOG_INFO, p->display_name,
+                   "%s changed since it was scanned (field \"%s\" of its descriptor): the "
+                   "file's descriptor is used",
+                   p->path, field);
+    tenon__lock(reg);
+    tenon__retire(reg, p->desc);
+    p->desc = *file_desc;
+    *file_desc = NULL;
+    p->dev = st->st_dev;
+    p->ino = st->st_ino;
+    p->size = st->st_size;
+    p->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    p->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+    p->read_ns = tenon__now_ns();
+    p->keyed = true;
+    /* A check was of other bytes. */
+    p->check = TENON_CHECK_NONE;
+    p->checked_ns = 0;
+    tenon__retire(reg, p->check_error);
+    p->check_error = NULL;
+    p->desc_from_cache = false;
+    if (p->newer_file) {
+        p->newer_file = false;
+        if (tenon__plugin_usable(p)) {
+            tenon__retire(reg, p->error); /* the note that a newer file exists */
+            p->error = NULL;
+        }
+    }
+    tenon__unlock(reg);
+    tenon__cache_changed(reg);
+    if (!affects_selection)
+        return 0;
+    return tenon__fail(TENON_ECACHE, TENON_STAGE_VERIFY, p->display_name, p->path,
+                       "load the plugin again",
+                       "the descriptor %s had for plugin %s differs from its file's in "
+                       "field \"%s\": the plugins to load are chosen again with the file's",
+                       from_cache ? "the registry cache" : "the scan", p->display_name, field);
+}
+
 /* Re-reads and re-checks the descriptor from the open fd: what is loaded
  * must be what was checked, even if the file changed since the scan. The
- * note is read into buf and checked there; *raw points at it. */
+ * note is read into buf and checked there; *raw points at it. Every field
+ * that affects loading comes from this descriptor: when the record's
+ * differs, the file's replaces it (adopt_file_desc) and *file_desc is
+ * NULL on success. */
 static int verify_open_file(tenon_plugin *p, int fd, const struct stat *st, tenon__elf_buf *buf,
                             const void **raw, tenon_plugin_desc **file_desc)
 {
@@ -173,8 +230,12 @@ static int verify_open_file(tenon_plugin *p, int fd, const struct stat *st, teno
         return rc;
     if ((rc = tenon__abi_check(*file_desc, p->path)) < 0)
         goto fail;
+    /* Another version where the record expects one is a swapped file,
+     * unless the record's descriptor came from the cache or a rescan saw
+     * the file replaced. */
     if (strcmp((*file_desc)->name, p->desc->name) != 0 ||
-        strcmp((*file_desc)->version, p->desc->version) != 0) {
+        (strcmp((*file_desc)->version, p->desc->version) != 0 && !p->desc_from_cache &&
+         !p->newer_file)) {
         rc = tenon__fail(TENON_EMISMATCH, TENON_STAGE_VERIFY, p->desc->name, p->path,
                          "scan the plugins again",
                          "the file changed since it was scanned: it was %s %s and is now "
@@ -183,6 +244,10 @@ static int verify_open_file(tenon_plugin *p, int fd, const struct stat *st, teno
                          (*file_desc)->version);
         goto fail;
     }
+    bool affects_selection;
+    const char *field = tenon__desc_diff(p->desc, *file_desc, &affects_selection);
+    if (field && (rc = adopt_file_desc(p, file_desc, st, field, affects_selection)) < 0)
+        goto fail;
     return 0;
 fail:
     tenon_descriptor_free(*file_desc);
@@ -364,7 +429,7 @@ int tenon__load_code(tenon_plugin *p)
         tenon__free(note_buf.data);
         return rc;
     }
-    rc = entry_check(p, entry, file_desc, raw);
+    rc = entry_check(p, entry, file_desc ? file_desc : p->desc, raw);
     tenon_descriptor_free(file_desc);
     tenon__free(note_buf.data);
     if (rc < 0) {

@@ -54,6 +54,16 @@ static uint32_t pin_dir(tenon_registry *reg, const char *dir, int dfd)
     return (uint32_t)reg->n_pinned;
 }
 
+void tenon__retire(tenon_registry *reg, void *block)
+{
+    if (!block)
+        return;
+    if (tenon__grow((void **)&reg->retired, &reg->cap_retired, reg->n_retired + 1,
+                    sizeof(tenon_error *)) == 0)
+        reg->retired[reg->n_retired++] = block;
+    /* Out of memory: the block leaks rather than dangles. */
+}
+
 void tenon__scan_free(tenon_registry *reg)
 {
     for (size_t i = 0; i < reg->n_pinned; i++) {
