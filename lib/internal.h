@@ -247,6 +247,7 @@ typedef struct tenon__search_dir {
     unsigned origin;
     bool scanned;
     bool from_env;
+    bool rescan; /* scanned before the scan under way: scan it again */
 } tenon__search_dir;
 
 struct tenon_registry {

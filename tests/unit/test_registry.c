@@ -59,9 +59,11 @@ static void test_scan_reads_descriptors_only(void **state)
     assert_int_equal(tenon_plugin_status(disabled), TENON_STATUS_DISABLED);
     expect_error(tenon_plugin_load(disabled), TENON_EDISABLED, "good_disabled",
                  "disabled by default", NULL);
-    /* Scanning again finds nothing new; a new file needs a new folder. */
-    copy_fixtures(f->dir, "chain_b", NULL);
+    /* Scanning again reads only what is new (or changed), still running
+     * nothing. */
     assert_int_equal(tenon_registry_scan(reg), 6);
+    copy_fixtures(f->dir, "chain_b", NULL);
+    assert_int_equal(tenon_registry_scan(reg), 7);
     assert_string_equal(captured_events(&f->cap), "");
     tenon_registry_free(reg);
 }
@@ -676,6 +678,59 @@ static void test_two_versions_of_one_interface(void **state)
     tenon_registry_free(reg);
 }
 
+/* Replaces dir/as with a copy of fixture name (a new file, renamed over). */
+static void replace_with(const char *dir, const char *name, const char *as)
+{
+    copy_fixture(dir, name, "replacement.tmp");
+    assert_int_equal(rename(tmp_path(dir, "replacement.tmp"), tmp_path(dir, as)), 0);
+}
+
+/* A rescan reads a file again when its identity changed since it was
+ * read: a record not in use is updated; a loaded one stays as loaded, says
+ * a newer file exists, and the next load (after an unload) takes it. */
+static void test_rescan_reads_replaced_files(void **state)
+{
+    fixture *f = *state;
+    copy_fixture(f->dir, "reload_v1", "reload.so");
+    copy_fixture(f->dir, "shadow_v1", "shadow.so");
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    size_t count = tenon_registry_count(reg);
+    tenon_plugin *shadow = tenon_registry_find(reg, "shadow");
+    tenon_plugin *reload = tenon_registry_find(reg, "reload");
+    assert_string_equal(tenon_plugin_version(shadow), "1.0.0");
+
+    /* Not loaded: the record takes the new file. */
+    replace_with(f->dir, "shadow_v2", "shadow.so");
+    assert_true(tenon_registry_scan(reg) >= 0);
+    assert_int_equal(tenon_registry_count(reg), count);
+    assert_ptr_equal(tenon_registry_find(reg, "shadow"), shadow);
+    assert_string_equal(tenon_plugin_version(shadow), "2.0.0");
+    expect_ok(tenon_plugin_load(shadow));
+
+    /* Unchanged files are not read again; new ones are found. */
+    copy_fixtures(f->dir, "chain_c", NULL);
+    assert_true(tenon_registry_scan(reg) >= 0);
+    assert_int_equal(tenon_registry_count(reg), count + 1);
+    assert_non_null(tenon_registry_find(reg, "chain_c"));
+
+    /* Loaded: the loaded plugin stays, its record says a newer file exists. */
+    expect_ok(tenon_plugin_load(reload));
+    replace_with(f->dir, "reload_v2", "reload.so");
+    assert_true(tenon_registry_scan(reg) >= 0);
+    assert_int_equal(tenon_plugin_status(reload), TENON_STATUS_LOADED);
+    assert_string_equal(tenon_plugin_version(reload), "1.0.0");
+    expect_error_obj(tenon_plugin_error(reload), TENON_EMISMATCH, "reload",
+                     "replaced since plugin reload 1.0.0 was loaded", "reload 2.0.0",
+                     "load", NULL);
+    /* A reload takes the new file. */
+    expect_ok(tenon_plugin_unload(reload));
+    expect_ok(tenon_plugin_load(reload));
+    assert_int_equal(tenon_plugin_status(reload), TENON_STATUS_LOADED);
+    assert_string_equal(tenon_plugin_version(reload), "2.0.0");
+    assert_null(tenon_plugin_error(reload));
+    tenon_registry_free(reg);
+}
+
 static void test_overridden(void **state)
 {
     fixture *f = *state;
@@ -718,6 +773,7 @@ int main(void)
         T(test_broken_file_does_not_shadow),
         T(test_overridden),
         T(test_two_versions_of_one_interface),
+        T(test_rescan_reads_replaced_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
