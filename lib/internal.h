@@ -237,6 +237,7 @@ struct tenon_plugin {
     /* desc came from the registry cache, not from the file: loading checks
      * it against the file's own descriptor (loader.c). */
     bool desc_from_cache;
+    uint64_t check_key; /* the options the last check ran with (tenon__check_key) */
     /* A rescan found the file replaced while the plugin was loaded: the
      * next load takes the new file's descriptor (loader.c, scan.c). */
     bool newer_file;
@@ -361,7 +362,15 @@ TENON__HIDDEN void tenon__cache_changed(tenon_registry *reg);
 TENON__HIDDEN void tenon__cache_scan_end(tenon_registry *reg);
 /* Records a child-process check of p (rc 0: passed; else the thread's
  * error says why). Lock not held. */
-TENON__HIDDEN void tenon__cache_record_check(tenon_plugin *p, int rc);
+TENON__HIDDEN void tenon__cache_record_check(tenon_plugin *p, int rc, uint64_t key);
+/* validate.c: the key of the plugin-level options p would be loaded with
+ * now (the host's, else tenon.json's), which a check result holds for: 0
+ * when there are none. Lock held. */
+TENON__HIDDEN uint64_t tenon__check_key(const tenon_plugin *p);
+/* scan.c: a plugin broken by a check with other options than it would be
+ * loaded with now is usable again until checked with these. Lock held;
+ * returns whether a status changed. */
+TENON__HIDDEN bool tenon__checks_reconcile(tenon_registry *reg);
 /* Writes the cache if needed and frees it (registry teardown). */
 TENON__HIDDEN void tenon__cache_close(tenon_registry *reg);
 

@@ -670,6 +670,25 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin,
     return rc;
 }
 
+bool tenon__checks_reconcile(tenon_registry *reg)
+{
+    bool changed = false;
+    for (size_t i = 0; i < reg->n_plugins; i++) {
+        tenon_plugin *p = reg->plugins[i];
+        if (!p->check_broken || p->state != TENON__UNLOADED || p->status != TENON_STATUS_BROKEN ||
+            p->check_key == tenon__check_key(p))
+            continue;
+        /* The failed check ran with other options (tenon.json changed):
+         * the plugin is checked again, not refused for it. */
+        tenon__retire(reg, p->error);
+        p->error = NULL;
+        p->status = TENON_STATUS_FOUND;
+        p->check_broken = false;
+        changed = true;
+    }
+    return changed;
+}
+
 int tenon_registry_scan(tenon_registry *reg)
 {
     if (!reg)
@@ -740,6 +759,8 @@ int tenon_registry_scan(tenon_registry *reg)
     tenon__map_free(&known);
     tenon__lock(reg);
     tenon__registry_select(reg);
+    if (tenon__checks_reconcile(reg))
+        tenon__registry_select(reg);
     size_t n = reg->n_plugins;
     tenon__unlock(reg);
     if (tenon__cache_loaded(reg)) {

@@ -674,6 +674,71 @@ static void test_edited_entry_cannot_change_what_loads(void **state)
     tenon_registry_free(reg);
 }
 
+static void load_config_text(tenon_registry *reg, const char *text)
+{
+    expect_ok(tenon_registry_load_config_buffer(reg, text, strlen(text), NULL));
+}
+
+/* Validation loads the plugin with the options the host would (tenon.json
+ * here): a required option given there passes. The result holds for those
+ * options only, in memory and in the cache: other options are validated
+ * again, and a failure with them does not stick. */
+static void test_validate_with_config_options(void **state)
+{
+    env *e = *state;
+    static const char good[] =
+        "{\"plugins\": [{\"module\": \"opt_required\", \"config\": {\"target\": \"t\"}}]}";
+    static const char bad[] =
+        "{\"plugins\": [{\"module\": \"opt_required\", \"config\": {\"target\": \"t\", "
+        "\"retries\": 11}}]}";
+    copy_fixtures(e->plugins, "opt_required", NULL);
+    settle();
+
+    /* Without options the required one is missing: a true failure. */
+    tenon_registry *reg = open_reg(e->plugins, e->cache, 0, 0, NULL);
+    tenon_plugin *p = find_any(reg, "opt_required");
+    expect_error(tenon_plugin_validate(p, 0), TENON_EOPTION, "opt_required", "target", NULL);
+    assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_FAILED);
+    tenon_registry_free(reg);
+
+    /* With the option in tenon.json: checked again, and it passes. */
+    reg = open_reg(NULL, e->cache, 0, 0, NULL);
+    load_config_text(reg, good);
+    expect_ok(tenon_registry_add_path(reg, e->plugins));
+    assert_true(tenon_registry_scan(reg) >= 0);
+    p = find_any(reg, "opt_required");
+    assert_int_equal(tenon_plugin_status(p), TENON_STATUS_FOUND);
+    assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_NONE);
+    expect_ok(tenon_plugin_validate(p, 0));
+    assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_PASSED);
+    expect_ok(tenon_plugin_load(p));
+    tenon_registry_free(reg);
+
+    /* The pass is remembered for these options... */
+    reg = open_reg(NULL, e->cache, 0, 0, NULL);
+    load_config_text(reg, good);
+    expect_ok(tenon_registry_add_path(reg, e->plugins));
+    assert_true(tenon_registry_scan(reg) >= 0);
+    p = find_any(reg, "opt_required");
+    assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_PASSED);
+    /* ...and not for others, with which it fails. */
+    load_config_text(reg, bad);
+    assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_NONE);
+    expect_error(tenon_plugin_validate(p, 0), TENON_EOPTRANGE, "opt_required", "retries",
+                 NULL);
+    tenon_registry_free(reg);
+    /* Back to the good options: the plugin is not refused for that. */
+    reg = open_reg(NULL, e->cache, 0, 0, NULL);
+    load_config_text(reg, good);
+    expect_ok(tenon_registry_add_path(reg, e->plugins));
+    assert_true(tenon_registry_scan(reg) >= 0);
+    p = find_any(reg, "opt_required");
+    assert_int_equal(tenon_plugin_status(p), TENON_STATUS_FOUND);
+    assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_NONE);
+    expect_ok(tenon_plugin_validate(p, 0));
+    tenon_registry_free(reg);
+}
+
 /* A cached check failure for a plugin that now passes its check: the new
  * result wins and the plugin is usable again. */
 static void test_passing_check_clears_cached_failure(void **state)
@@ -1258,6 +1323,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_forged_entry_never_loads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edited_entry_cannot_change_what_loads, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_validate_with_config_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_passing_check_clears_cached_failure, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_policy_with_warm_cache, setup, teardown),
