@@ -82,6 +82,10 @@ typedef struct snapshot {
     unsigned flags;
     tenon_options *options; /* what the plugin would be loaded with, or NULL */
     uint64_t key;           /* tenon__check_key of them */
+    /* The same for the other plugins, which the load may need: by name. */
+    char **dep_names;
+    tenon_options **dep_options;
+    size_t n_deps;
     char **dirs;
     size_t n_dirs;
     const tenon_plugin_entry **statics;
@@ -99,6 +103,12 @@ static void snapshot_free(snapshot *s)
     tenon__free(s->dirs);
     tenon__free(s->statics);
     tenon_options_free(s->options);
+    for (size_t i = 0; i < s->n_deps; i++) {
+        tenon__free(s->dep_names[i]);
+        tenon_options_free(s->dep_options[i]);
+    }
+    tenon__free(s->dep_names);
+    tenon__free(s->dep_options);
     tenon__trust_free(&s->trust);
 }
 
@@ -121,6 +131,23 @@ static int take_snapshot(tenon_plugin *p, snapshot *s)
     if (ok && load_options(p))
         ok = tenon__options_copy(load_options(p), &s->options) == 0;
     s->key = tenon__check_key(p);
+    /* Its dependencies load with theirs (those of the active plugin of
+     * each name; the child's registry sees the same files). */
+    if (ok) {
+        s->dep_names = tenon__calloc(reg->n_plugins + 1, sizeof(char *));
+        s->dep_options = tenon__calloc(reg->n_plugins + 1, sizeof(tenon_options *));
+        ok = s->dep_names && s->dep_options;
+    }
+    for (size_t i = 0; ok && i < reg->n_plugins; i++) {
+        const tenon_plugin *q = reg->plugins[i];
+        if (q == p || !q->desc || !load_options(q) ||
+            tenon__map_get(&reg->by_name, q->desc->name) != q)
+            continue;
+        ok = (s->dep_names[s->n_deps] = tenon__strdup(q->desc->name)) != NULL &&
+             tenon__options_copy(load_options(q), &s->dep_options[s->n_deps]) == 0;
+        if (s->dep_names[s->n_deps])
+            s->n_deps++;
+    }
     for (size_t i = 0; ok && i < reg->n_dirs; i++)
         ok = (s->dirs[s->n_dirs++] = tenon__strdup(reg->dirs[i].path)) != NULL;
     for (size_t i = 0; ok && i < reg->n_plugins; i++)
@@ -162,6 +189,16 @@ static void child_main(snapshot *s, int fd)
         if (rc >= 0 && !target)
             rc = tenon__fail(TENON_ENOTFOUND, TENON_STAGE_CHECK, s->name, NULL, NULL,
                              "plugin %s vanished", s->name);
+    }
+    for (size_t i = 0; rc >= 0 && i < s->n_deps; i++) {
+        tenon_plugin *dep = tenon_registry_find(reg, s->dep_names[i]);
+        if (!dep || dep == target)
+            continue;
+        tenon__lock(reg);
+        tenon_options_free(dep->config);
+        dep->config = s->dep_options[i];
+        s->dep_options[i] = NULL;
+        tenon__unlock(reg);
     }
     if (rc >= 0 && s->options) {
         tenon__lock(reg);

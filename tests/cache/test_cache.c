@@ -691,7 +691,7 @@ static void test_validate_with_config_options(void **state)
     static const char bad[] =
         "{\"plugins\": [{\"module\": \"opt_required\", \"config\": {\"target\": \"t\", "
         "\"retries\": 11}}]}";
-    copy_fixtures(e->plugins, "opt_required", NULL);
+    copy_fixtures(e->plugins, "opt_required", "optreq_user", NULL);
     settle();
 
     /* Without options the required one is missing: a true failure. */
@@ -711,6 +711,8 @@ static void test_validate_with_config_options(void **state)
     assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_NONE);
     expect_ok(tenon_plugin_validate(p, 0));
     assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_PASSED);
+    /* A plugin that requires it: its dependency gets its options too. */
+    expect_ok(tenon_plugin_validate(find_any(reg, "optreq_user"), 0));
     expect_ok(tenon_plugin_load(p));
     tenon_registry_free(reg);
 
