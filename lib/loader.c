@@ -164,13 +164,18 @@ int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
  * rescan may have found the file replaced while the plugin was loaded.
  * Takes *file_desc over (sets it NULL). When the field decides what is
  * used and how it resolves, the load must start again from the choice:
- * returns TENON_ECACHE, which the load transaction retries. */
+ * returns TENON_ECACHE, which the load transaction retries. field NULL:
+ * the descriptors are the same, but a rescan saw the file replaced. */
 static int adopt_file_desc(tenon_plugin *p, tenon_plugin_desc **file_desc,
                            const struct stat *st, const char *field, bool affects_selection)
 {
     tenon_registry *reg = p->reg;
     bool from_cache = p->desc_from_cache;
-    if (from_cache)
+    if (!field)
+        tenon__log(reg, TENON_LOG_DEBUG, p->display_name,
+                   "%s was replaced since it was scanned, by a file with the same descriptor",
+                   p->path);
+    else if (from_cache)
         tenon__cache_entry_mismatch(reg, p, field);
     else
         tenon__log(reg, TENON_LOG_INFO, p->display_name,
@@ -246,7 +251,10 @@ static int verify_open_file(tenon_plugin *p, int fd, const struct stat *st, teno
     }
     bool affects_selection;
     const char *field = tenon__desc_diff(p->desc, *file_desc, &affects_selection);
-    if (field && (rc = adopt_file_desc(p, file_desc, st, field, affects_selection)) < 0)
+    /* A rescan saw the file replaced: the record takes its identity even
+     * when the descriptor is the same. */
+    if ((field || p->newer_file) &&
+        (rc = adopt_file_desc(p, file_desc, st, field, affects_selection)) < 0)
         goto fail;
     return 0;
 fail:

@@ -466,8 +466,8 @@ static int refresh_record(tenon_registry *reg, tenon_plugin *old, tenon_plugin *
     tenon__unlock(reg);
     tenon__free(n->path);
     tenon__free(n);
-    tenon__log(reg, TENON_LOG_DEBUG, old->display_name, "%s changed since it was scanned: read again",
-               old->path);
+    tenon__log(reg, TENON_LOG_DEBUG, old->display_name,
+               "%s changed since it was scanned: read again", old->path);
     return 0;
 }
 
