@@ -542,8 +542,10 @@ int tenon__cache_lookup(tenon_registry *reg, tenon_plugin *p, const struct stat 
     p->keyed = true;
     p->read_ns = raw.read_ns;
     p->desc = desc;
+    p->desc_from_cache = desc != NULL;
     p->check = raw.check;
     p->checked_ns = raw.checked_ns;
+    p->check_key = raw.check_key;
     p->check_error = check_error;
     if (error) {
         tenon__error_restore(error);
@@ -600,6 +602,17 @@ void tenon__cache_changed(tenon_registry *reg)
 {
     if (reg->cache)
         reg->cache->changed = true;
+}
+
+void tenon__cache_entry_mismatch(tenon_registry *reg, const tenon_plugin *p, const char *field)
+{
+    tenon__log(reg, TENON_LOG_WARN, p->display_name,
+               "registry cache %s: its entry for plugin %s (%s) differs from the file's own "
+               "descriptor in field \"%s\"; the entry is discarded and the file's descriptor "
+               "is used (someone or something changed the cache file)",
+               reg->cache ? reg->cache->path : "(none)", p->display_name,
+               p->path ? p->path : "?", field);
+    tenon__cache_changed(reg);
 }
 
 static int save(tenon_registry *reg, tenon__cache *c, bool force);
@@ -805,6 +818,7 @@ static int save(tenon_registry *reg, tenon__cache *c, bool force)
                 .error = p->desc ? NULL : p->error,
                 .check = (tenon_check_state)p->check,
                 .checked_ns = p->checked_ns,
+                .check_key = p->check_key,
                 .check_error = p->check_error,
             };
             tenon__cache_encode(&body, &e);
@@ -959,7 +973,7 @@ static void retire_error(tenon_registry *reg, tenon_error *err)
         tenon__free(err);
 }
 
-void tenon__cache_record_check(tenon_plugin *p, int rc)
+void tenon__cache_record_check(tenon_plugin *p, int rc, uint64_t key)
 {
     if (p->static_entry || !p->path)
         return;
@@ -978,6 +992,7 @@ void tenon__cache_record_check(tenon_plugin *p, int rc)
     p->check_error = copy;
     p->check = rc < 0 ? TENON_CHECK_FAILED : TENON_CHECK_PASSED;
     p->checked_ns = tenon__now_ns();
+    p->check_key = key;
     if (rc < 0) {
         p->check_broken = p->desc && p->state == TENON__UNLOADED &&
                           p->status == TENON_STATUS_BROKEN;
@@ -1005,6 +1020,10 @@ tenon_check_state tenon_plugin_check_state(const tenon_plugin *p, const tenon_er
         return TENON_CHECK_NONE;
     tenon__lock(p->reg);
     tenon_check_state s = (tenon_check_state)p->check;
+    /* A check with other options than the plugin would load with now
+     * (tenon.json changed) says nothing about this configuration. */
+    if (s != TENON_CHECK_NONE && p->check_key != tenon__check_key(p))
+        s = TENON_CHECK_NONE;
     if (why && s == TENON_CHECK_FAILED)
         *why = p->check_error;
     tenon__unlock(p->reg);

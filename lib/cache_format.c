@@ -183,6 +183,7 @@ void tenon__cache_encode(tenon__bytes *out, const tenon_cache_entry *e)
     add_u64(out, (uint64_t)e->ctime_ns);
     add_u64(out, (uint64_t)e->read_ns);
     add_u64(out, (uint64_t)e->checked_ns);
+    add_u64(out, check == TENON_CHECK_NONE ? 0 : e->check_key);
     add_str(out, e->path);
     if (e->folder) {
         add_u32(out, (uint32_t)e->n_names);
@@ -389,11 +390,13 @@ int tenon__cache_next(const unsigned char *body, size_t body_size, size_t *offse
     raw->ctime_ns = (int64_t)get_u64(&c);
     raw->read_ns = (int64_t)get_u64(&c);
     raw->checked_ns = (int64_t)get_u64(&c);
+    raw->check_key = get_u64(&c);
     cstr path = get_str(&c, TENON_ERROR_PATH_MAX);
     bool folder = raw->flags == TENON__CACHE_E_FOLDER;
     if (!c.ok || reserved ||
         raw->flags & ~(TENON__CACHE_E_DESC | TENON__CACHE_E_ERROR | TENON__CACHE_E_FOLDER) ||
-        raw->check > TENON_CHECK_FAILED || (folder && raw->check))
+        raw->check > TENON_CHECK_FAILED || (folder && raw->check) ||
+        (raw->check == TENON_CHECK_NONE && raw->check_key))
         return bad("entry at byte %zu is malformed", off);
     if (path.len == 0 || path.s[0] != '/')
         return bad("entry at byte %zu names no absolute file", off);
@@ -898,6 +901,7 @@ int tenon_cache_parse(const void *data, size_t size, unsigned flags, tenon_cache
         e->error = error;
         e->check = (tenon_check_state)raw.check;
         e->checked_ns = raw.checked_ns;
+        e->check_key = raw.check_key;
         e->check_error = check;
         cache->n++;
     }

@@ -12,7 +12,8 @@
  *   entry    u32 size (a multiple of 8, this field included), u16 flags
  *            (DESC, ERROR, or FOLDER alone), u8 check state, u8 reserved (0),
  *            u64 dev, u64 ino, i64 size, mtime_ns, ctime_ns, read_ns,
- *            checked_ns; then the path; the descriptor if DESC; the read
+ *            checked_ns, u64 check key (the options the check ran with; 0
+ *            when none or unchecked); then the path; the descriptor if DESC; the read
  *            error if ERROR; the check error if the check state is FAILED;
  *            for a FOLDER, u32 count and that many plugin file names in
  *            strictly increasing strcmp order; zero padding
@@ -36,10 +37,10 @@
 #include <tenon/cache.h>
 
 #define TENON__CACHE_MAGIC "TENONRC\x1a"
-#define TENON__CACHE_VERSION 1u
+#define TENON__CACHE_VERSION 2u
 #define TENON__CACHE_HEADER_SIZE 64u
 #define TENON__CACHE_BYTE_ORDER 0x01020304u
-#define TENON__CACHE_ENTRY_FIXED 64u
+#define TENON__CACHE_ENTRY_FIXED 72u
 /* Larger files are not caches this library wrote (10000 plugins take a few
  * MiB). */
 #define TENON__CACHE_MAX_SIZE (256u * 1024 * 1024)
@@ -91,6 +92,7 @@ typedef struct tenon__cache_raw {
     uint8_t check;
     uint64_t dev, ino;
     int64_t size_bytes, mtime_ns, ctime_ns, read_ns, checked_ns;
+    uint64_t check_key;
     const unsigned char *payload, *end; /* after the path, up to the padding */
 } tenon__cache_raw;
 
@@ -119,5 +121,12 @@ TENON__HIDDEN int tenon__cache_folder_names(const tenon__cache_raw *raw, const c
 
 /* Realtime now in ns. */
 TENON__HIDDEN int64_t tenon__now_ns(void);
+
+/* cache.c: p's descriptor came from the cache and differs from the one its
+ * file holds in field: warns (naming the plugin, the cache file and the
+ * field) and makes the next write replace the entry. load_lock held,
+ * registry lock not held. */
+TENON__HIDDEN void tenon__cache_entry_mismatch(tenon_registry *reg, const tenon_plugin *p,
+                                               const char *field);
 
 #endif

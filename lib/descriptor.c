@@ -474,3 +474,62 @@ const char *tenon_opt_type_name(tenon_opt_type type)
     }
     return "unknown";
 }
+
+static bool same_str(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+const char *tenon__desc_diff(const tenon_plugin_desc *a, const tenon_plugin_desc *b,
+                             bool *affects_selection)
+{
+    *affects_selection = true;
+    if (!same_str(a->name, b->name))
+        return "name";
+    if (!same_str(a->version, b->version))
+        return "version";
+    if (a->flags != b->flags)
+        return "flags";
+    if (a->n_overrides != b->n_overrides)
+        return "overrides";
+    for (size_t i = 0; i < a->n_overrides; i++)
+        if (!same_str(a->overrides[i], b->overrides[i]))
+            return "overrides";
+    if (a->n_requires != b->n_requires)
+        return "requires";
+    for (size_t i = 0; i < a->n_requires; i++)
+        if (!same_str(a->requires[i].name, b->requires[i].name) ||
+            !same_str(a->requires[i].range, b->requires[i].range))
+            return "requires";
+    if (a->n_provides != b->n_provides)
+        return "provides";
+    for (size_t i = 0; i < a->n_provides; i++)
+        if (!same_str(a->provides[i].name, b->provides[i].name) ||
+            a->provides[i].version != b->provides[i].version ||
+            a->provides[i].rank != b->provides[i].rank)
+            return "provides";
+    /* The rest is read when the plugin loads, from the record's descriptor
+     * at that time: no choice made before the load depends on it. */
+    *affects_selection = false;
+    if (a->abi_major != b->abi_major || a->abi_minor != b->abi_minor || a->layout != b->layout)
+        return "abi";
+    if (a->n_options != b->n_options)
+        return "options";
+    for (size_t i = 0; i < a->n_options; i++) {
+        const tenon_option *x = &a->options[i], *y = &b->options[i];
+        if (!same_str(x->name, y->name) || x->type != y->type || x->flags != y->flags ||
+            !same_str(x->def, y->def) || !same_str(x->help, y->help) ||
+            !same_str(x->choices, y->choices) || x->min != y->min || x->max != y->max)
+            return "options";
+    }
+    if (!same_str(a->description, b->description) || !same_str(a->license, b->license) ||
+        !same_str(a->url, b->url))
+        return "description";
+    if (a->n_meta != b->n_meta)
+        return "meta";
+    for (size_t i = 0; i < a->n_meta; i++)
+        if (!same_str(a->meta[i].key, b->meta[i].key) ||
+            !same_str(a->meta[i].value, b->meta[i].value))
+            return "meta";
+    return NULL;
+}

@@ -18,24 +18,42 @@ bool tenon__provides(const tenon_plugin *p, const char *iface, uint32_t min_vers
     return false;
 }
 
+/* p's newest version of iface: a plugin may provide several versions of
+ * one interface side by side, each with its own table. */
 static const tenon_provide *provide_of(const tenon_plugin *p, const char *iface)
 {
+    const tenon_provide *best = NULL;
     for (size_t i = 0; p->desc && i < p->desc->n_provides; i++)
-        if (strcmp(p->desc->provides[i].name, iface) == 0)
-            return &p->desc->provides[i];
-    return NULL;
+        if (strcmp(p->desc->provides[i].name, iface) == 0 &&
+            (!best || p->desc->provides[i].version > best->version))
+            best = &p->desc->provides[i];
+    return best;
+}
+
+/* The impl of iface whose table has the newest version >= min_version. */
+static const tenon_impl *impl_find_version(const tenon_plugin *p, const char *iface,
+                                           uint32_t min_version)
+{
+    const tenon_plugin_entry *e = p->entry;
+    const tenon_impl *best = NULL;
+    uint32_t best_version = 0;
+    for (uint32_t i = 0; e && i < e->n_impls; i++) {
+        const tenon_impl *impl =
+            (const tenon_impl *)((const char *)e->impls + (size_t)i * e->impl_size);
+        if (strcmp(impl->interface, iface) != 0)
+            continue;
+        uint32_t v = ((const tenon_iface_header *)impl->table)->version;
+        if (v >= min_version && (!best || v > best_version)) {
+            best = impl;
+            best_version = v;
+        }
+    }
+    return best;
 }
 
 const tenon_impl *tenon__impl_find(const tenon_plugin *p, const char *iface)
 {
-    const tenon_plugin_entry *e = p->entry;
-    for (uint32_t i = 0; e && i < e->n_impls; i++) {
-        const tenon_impl *impl =
-            (const tenon_impl *)((const char *)e->impls + (size_t)i * e->impl_size);
-        if (strcmp(impl->interface, iface) == 0)
-            return impl;
-    }
-    return NULL;
+    return impl_find_version(p, iface, 0);
 }
 
 /* Whether a ranks before b as a provider of iface: higher rank, then name. */
@@ -136,10 +154,16 @@ static int choose(tenon_registry *reg, const char *plugin, const char *iface,
 /* Hands out loaded p's interface. The impl and its table live in the
  * plugin's mapping: they are read here, under the lock, and the pin or
  * hold is taken in the same critical section. Lock held. */
-static int take_locked(tenon_plugin *p, const char *iface, bool pin, tenon_plugin *holder,
-                       tenon_plugin **provider, const tenon_impl **impl, const void **table)
+static int take_locked(tenon_plugin *p, const char *iface, uint32_t min_version, bool pin,
+                       tenon_plugin *holder, tenon_plugin **provider, const tenon_impl **impl,
+                       const void **table)
 {
-    const tenon_impl *found = tenon__impl_find(p, iface);
+    const tenon_impl *found = impl_find_version(p, iface, min_version);
+    if (!found)
+        return tenon__fail(TENON_EVERSION, TENON_STAGE_USE, p->display_name, p->path,
+                           "upgrade the plugin",
+                           "plugin %s has no table of interface %s at version %u or newer",
+                           p->display_name, iface, min_version);
     if (holder && holder != p) {
         int rc = tenon__holder_add(p, holder, holder->display_name);
         if (rc < 0)
@@ -163,7 +187,7 @@ int tenon__interface_acquire(tenon_registry *reg, const char *plugin, const char
     tenon__lock(reg);
     int rc = choose(reg, plugin, iface, min_version, &p);
     if (rc == 0 && p->state == TENON__LOADED) {
-        rc = take_locked(p, iface, pin, holder, provider, impl, table);
+        rc = take_locked(p, iface, min_version, pin, holder, provider, impl, table);
         tenon__unlock(reg);
         return rc;
     }
@@ -176,7 +200,7 @@ int tenon__interface_acquire(tenon_registry *reg, const char *plugin, const char
     if (rc == 0) {
         tenon__lock(reg);
         if (p->state == TENON__LOADED) {
-            rc = take_locked(p, iface, pin, holder, provider, impl, table);
+            rc = take_locked(p, iface, min_version, pin, holder, provider, impl, table);
         } else {
             rc = tenon__fail(TENON_ESTATE, TENON_STAGE_USE, p->display_name, p->path, NULL,
                              "plugin %s was unloaded during the lookup", p->display_name);

@@ -89,6 +89,13 @@ TENON__HIDDEN uint64_t tenon__hash(const char *s);
  * in errors. Errors: BADMAGIC, LAYOUT, FIELD, NAME, NOMEM. */
 TENON__HIDDEN int tenon__desc_from_raw(const void *raw, size_t size, const char *path,
                                        tenon_plugin_desc **out);
+/* The first field (by its descriptor name: "flags", "requires", "options"...)
+ * in which a and b differ, or NULL when they are the same. affects_selection
+ * says whether that field decides which plugins are used and in what
+ * order (name, version, flags, overrides, requires, provides). */
+TENON__HIDDEN const char *tenon__desc_diff(const tenon_plugin_desc *a,
+                                           const tenon_plugin_desc *b,
+                                           bool *affects_selection);
 /* Checks that a plugin name is safe: [A-Za-z0-9_][A-Za-z0-9_.+-]*, at most
  * TENON_NAME_MAX-1 bytes, no "..". Returns 0 or TENON_ENAME (thread error set). */
 TENON__HIDDEN int tenon__name_check(const char *name, tenon_stage stage, const char *path);
@@ -234,6 +241,13 @@ struct tenon_plugin {
     uint32_t dir_slot;
     int64_t read_ns, checked_ns;
     tenon_error *check_error; /* owned */
+    /* desc came from the registry cache, not from the file: loading checks
+     * it against the file's own descriptor (loader.c). */
+    bool desc_from_cache;
+    uint64_t check_key; /* the options the last check ran with (tenon__check_key) */
+    /* A rescan found the file replaced while the plugin was loaded: the
+     * next load takes the new file's descriptor (loader.c, scan.c). */
+    bool newer_file;
 };
 
 typedef struct tenon__search_dir {
@@ -241,6 +255,7 @@ typedef struct tenon__search_dir {
     unsigned origin;
     bool scanned;
     bool from_env;
+    bool rescan; /* scanned before the scan under way: scan it again */
 } tenon__search_dir;
 
 struct tenon_registry {
@@ -378,7 +393,15 @@ TENON__HIDDEN void tenon__cache_changed(tenon_registry *reg);
 TENON__HIDDEN void tenon__cache_scan_end(tenon_registry *reg);
 /* Records a child-process check of p (rc 0: passed; else the thread's
  * error says why). Lock not held. */
-TENON__HIDDEN void tenon__cache_record_check(tenon_plugin *p, int rc);
+TENON__HIDDEN void tenon__cache_record_check(tenon_plugin *p, int rc, uint64_t key);
+/* validate.c: the key of the plugin-level options p would be loaded with
+ * now (the host's, else tenon.json's), which a check result holds for: 0
+ * when there are none. Lock held. */
+TENON__HIDDEN uint64_t tenon__check_key(const tenon_plugin *p);
+/* scan.c: a plugin broken by a check with other options than it would be
+ * loaded with now is usable again until checked with these. Lock held;
+ * returns whether a status changed. */
+TENON__HIDDEN bool tenon__checks_reconcile(tenon_registry *reg);
 /* Writes the cache if needed and frees it (registry teardown). */
 TENON__HIDDEN void tenon__cache_close(tenon_registry *reg);
 
@@ -392,6 +415,10 @@ TENON__HIDDEN void tenon__cache_close(tenon_registry *reg);
 TENON__HIDDEN int tenon__open_scanned_plugin(tenon_plugin *p, int *fd, struct stat *st);
 /* Closes the kept folders (registry teardown). */
 TENON__HIDDEN void tenon__scan_free(tenon_registry *reg);
+/* Keeps a block (a descriptor, an error, a string: anything freed with
+ * tenon__free) that callers may still point into until the registry goes
+ * (in reg->retired). Lock held. */
+TENON__HIDDEN void tenon__retire(tenon_registry *reg, void *block);
 
 /* scan.c: reads one file's descriptor and makes its record (not appended). */
 TENON__HIDDEN int tenon__scan_file(tenon_registry *reg, const char *canonical, unsigned origin,

@@ -406,7 +406,7 @@ int tenon__plugin_load_locked(tenon_plugin *p)
         /* A failure of the plugin itself is remembered so listings show it
          * and later loads fail fast; running out of memory is not the
          * plugin's fault. */
-        if (rc != TENON_ENOMEM) {
+        if (rc != TENON_ENOMEM && rc != TENON_ECACHE) {
             tenon__error_restore(&err);
             tenon__plugin_set_error(bad, TENON_STATUS_BROKEN);
         }
@@ -425,6 +425,15 @@ int tenon__plugin_load_locked(tenon_plugin *p)
         }
     }
     tenon__free(order);
+    /* The loader replaced a descriptor from the registry cache (or from an
+     * older file) with the file's own, which changes what to load: choose
+     * again. Each retry follows a change of a file, so a few suffice. */
+    static _Thread_local unsigned retries;
+    if (rc == TENON_ECACHE && retries < 4) {
+        retries++;
+        rc = tenon__plugin_load_locked(p);
+        retries--;
+    }
     return rc;
 }
 

@@ -3,7 +3,7 @@
  * (/proc/self/fd/N), so it cannot be swapped between the check and the
  * load. Then the one exported entry symbol must describe the same plugin
  * as the note that was checked. */
-#include "internal.h"
+#include "cache_internal.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -24,12 +24,21 @@ static int mismatch(const tenon_plugin *p, const char *hint, const char *fmt, ..
     return rc;
 }
 
-static const tenon_provide *find_provide(const tenon_plugin_desc *desc, const char *name)
+/* The provide of interface name at version, or else the first one of that
+ * name (a plugin may provide one interface in several versions, each with
+ * its own table). */
+static const tenon_provide *find_provide(const tenon_plugin_desc *desc, const char *name,
+                                         uint32_t version)
 {
+    const tenon_provide *any = NULL;
     for (size_t i = 0; i < desc->n_provides; i++)
-        if (strcmp(desc->provides[i].name, name) == 0)
-            return &desc->provides[i];
-    return NULL;
+        if (strcmp(desc->provides[i].name, name) == 0) {
+            if (desc->provides[i].version == version)
+                return &desc->provides[i];
+            if (!any)
+                any = &desc->provides[i];
+        }
+    return any;
 }
 
 /* The entry's descriptor says what the checked note says. */
@@ -102,17 +111,17 @@ static int entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
         if (!impl->interface || !impl->table)
             return mismatch(p, rebuild, "an interface of the entry has no %s",
                             impl->interface ? "table" : "name");
-        const tenon_provide *pr = find_provide(file_desc, impl->interface);
-        if (!pr)
-            return mismatch(p, "add it to .provides in TENON_DESCRIBE()",
-                            "the code implements interface \"%s\" that the descriptor does not "
-                            "declare",
-                            impl->interface);
         const tenon_iface_header *h = impl->table;
         if (h->struct_size < sizeof(tenon_iface_header))
             return mismatch(p, "set .struct_size = sizeof(the table) in the table",
                             "interface \"%s\" table has struct_size %s",
                             impl->interface, h->struct_size ? "too small" : "0");
+        const tenon_provide *pr = find_provide(file_desc, impl->interface, h->version);
+        if (!pr)
+            return mismatch(p, "add it to .provides in TENON_DESCRIBE()",
+                            "the code implements interface \"%s\" that the descriptor does not "
+                            "declare",
+                            impl->interface);
         if (h->version != pr->version) {
             char v1[16], v2[16];
             snprintf(v1, sizeof(v1), "%u", h->version);
@@ -129,13 +138,16 @@ static int entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
         for (uint32_t i = 0; i < entry->n_impls && !found; i++) {
             const tenon_impl *impl =
                 (const tenon_impl *)((const char *)entry->impls + (size_t)i * entry->impl_size);
-            found = strcmp(impl->interface, file_desc->provides[k].name) == 0;
+            found = strcmp(impl->interface, file_desc->provides[k].name) == 0 &&
+                    ((const tenon_iface_header *)impl->table)->version ==
+                        file_desc->provides[k].version;
         }
         if (!found)
-            return mismatch(p, "add TENON_IMPL() for it in TENON_CODE()",
-                            "the descriptor declares interface \"%s\" but the code implements "
-                            "none",
-                            file_desc->provides[k].name);
+            return mismatch(p, "add TENON_IMPL() for it in TENON_CODE(), with a table of "
+                               "that version",
+                            "the descriptor declares interface \"%s\" version %u but the code "
+                            "implements none (no table of that version)",
+                            file_desc->provides[k].name, file_desc->provides[k].version);
     }
     return 0;
 }
@@ -146,9 +158,71 @@ int tenon__entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
     return entry_check(p, entry, file_desc, NULL);
 }
 
+/* The record's descriptor differs from the file's own in field: the
+ * file's is what loads. A descriptor from the registry cache was not read
+ * from the file (anyone who can write the cache folder can edit it), and a
+ * rescan may have found the file replaced while the plugin was loaded.
+ * Takes *file_desc over (sets it NULL). When the field decides what is
+ * used and how it resolves, the load must start again from the choice:
+ * returns TENON_ECACHE, which the load transaction retries. field NULL:
+ * the descriptors are the same, but a rescan saw the file replaced. */
+static int adopt_file_desc(tenon_plugin *p, tenon_plugin_desc **file_desc,
+                           const struct stat *st, const char *field, bool affects_selection)
+{
+    tenon_registry *reg = p->reg;
+    bool from_cache = p->desc_from_cache;
+    if (!field)
+        tenon__log(reg, TENON_LOG_DEBUG, p->display_name,
+                   "%s was replaced since it was scanned, by a file with the same descriptor",
+                   p->path);
+    else if (from_cache)
+        tenon__cache_entry_mismatch(reg, p, field);
+    else
+        tenon__log(reg, TENON_LOG_INFO, p->display_name,
+                   "%s changed since it was scanned (field \"%s\" of its descriptor): the "
+                   "file's descriptor is used",
+                   p->path, field);
+    tenon__lock(reg);
+    tenon__retire(reg, p->desc);
+    p->desc = *file_desc;
+    *file_desc = NULL;
+    p->dev = st->st_dev;
+    p->ino = st->st_ino;
+    p->size = st->st_size;
+    p->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    p->ctime_ns = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+    p->read_ns = tenon__now_ns();
+    p->keyed = true;
+    /* A check was of other bytes. */
+    p->check = TENON_CHECK_NONE;
+    p->checked_ns = 0;
+    tenon__retire(reg, p->check_error);
+    p->check_error = NULL;
+    p->desc_from_cache = false;
+    if (p->newer_file) {
+        p->newer_file = false;
+        if (tenon__plugin_usable(p)) {
+            tenon__retire(reg, p->error); /* the note that a newer file exists */
+            p->error = NULL;
+        }
+    }
+    tenon__unlock(reg);
+    tenon__cache_changed(reg);
+    if (!affects_selection)
+        return 0;
+    return tenon__fail(TENON_ECACHE, TENON_STAGE_VERIFY, p->display_name, p->path,
+                       "load the plugin again",
+                       "the descriptor %s had for plugin %s differs from its file's in "
+                       "field \"%s\": the plugins to load are chosen again with the file's",
+                       from_cache ? "the registry cache" : "the scan", p->display_name, field);
+}
+
 /* Re-reads and re-checks the descriptor from the open fd: what is loaded
  * must be what was checked, even if the file changed since the scan. The
- * note is read into buf and checked there; *raw points at it. */
+ * note is read into buf and checked there; *raw points at it. Every field
+ * that affects loading comes from this descriptor: when the record's
+ * differs, the file's replaces it (adopt_file_desc) and *file_desc is
+ * NULL on success. */
 static int verify_open_file(tenon_plugin *p, int fd, const struct stat *st, tenon__elf_buf *buf,
                             const void **raw, tenon_plugin_desc **file_desc)
 {
@@ -161,8 +235,12 @@ static int verify_open_file(tenon_plugin *p, int fd, const struct stat *st, teno
         return rc;
     if ((rc = tenon__abi_check(*file_desc, p->path)) < 0)
         goto fail;
+    /* Another version where the record expects one is a swapped file,
+     * unless the record's descriptor came from the cache or a rescan saw
+     * the file replaced. */
     if (strcmp((*file_desc)->name, p->desc->name) != 0 ||
-        strcmp((*file_desc)->version, p->desc->version) != 0) {
+        (strcmp((*file_desc)->version, p->desc->version) != 0 && !p->desc_from_cache &&
+         !p->newer_file)) {
         rc = tenon__fail(TENON_EMISMATCH, TENON_STAGE_VERIFY, p->desc->name, p->path,
                          "scan the plugins again",
                          "the file changed since it was scanned: it was %s %s and is now "
@@ -171,6 +249,13 @@ static int verify_open_file(tenon_plugin *p, int fd, const struct stat *st, teno
                          (*file_desc)->version);
         goto fail;
     }
+    bool affects_selection;
+    const char *field = tenon__desc_diff(p->desc, *file_desc, &affects_selection);
+    /* A rescan saw the file replaced: the record takes its identity even
+     * when the descriptor is the same. */
+    if ((field || p->newer_file) &&
+        (rc = adopt_file_desc(p, file_desc, st, field, affects_selection)) < 0)
+        goto fail;
     return 0;
 fail:
     tenon_descriptor_free(*file_desc);
@@ -354,7 +439,7 @@ int tenon__load_code(tenon_plugin *p)
         tenon__free(note_buf.data);
         return rc;
     }
-    rc = entry_check(p, entry, file_desc, raw);
+    rc = entry_check(p, entry, file_desc ? file_desc : p->desc, raw);
     tenon_descriptor_free(file_desc);
     tenon__free(note_buf.data);
     if (rc < 0) {

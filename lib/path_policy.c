@@ -9,10 +9,95 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The kernel's protected_symlinks rule, applied whatever the sysctl says:
+ * in a sticky world-writable folder (like /tmp), where anyone may create
+ * entries, a symlink is followed only if it belongs to the follower or to
+ * the folder's owner; otherwise another user could point a plugin path at
+ * code of their choosing (or at an older version of a plugin). Walks path
+ * component by component as the kernel resolves it. Problems other than
+ * this rule are left to realpath to report. */
+static int symlinks_policy(const char *path, tenon_stage stage)
+{
+    char done[PATH_MAX] = "";   /* resolved so far, "" for "/" */
+    char todo[2 * PATH_MAX + 2]; /* still to walk */
+    if (strlen(path) >= sizeof(todo))
+        return 0;
+    tenon__strlcpy(todo, path, sizeof(todo));
+    uid_t euid = geteuid();
+    int links = 0;
+    char *rest = todo;
+    while (*rest) {
+        while (*rest == '/')
+            rest++;
+        if (!*rest)
+            break;
+        char *end = strchr(rest, '/');
+        size_t len = end ? (size_t)(end - rest) : strlen(rest);
+        char name[NAME_MAX + 1];
+        if (len > NAME_MAX)
+            return 0;
+        memcpy(name, rest, len);
+        name[len] = '\0';
+        rest += len;
+        if (strcmp(name, ".") == 0)
+            continue;
+        if (strcmp(name, "..") == 0) {
+            char *slash = strrchr(done, '/');
+            if (slash)
+                *slash = '\0';
+            continue;
+        }
+        size_t done_len = strlen(done);
+        if (done_len + 1 + len >= sizeof(done))
+            return 0;
+        char candidate[PATH_MAX];
+        snprintf(candidate, sizeof(candidate), "%s/%s", done, name);
+        struct stat lst;
+        if (lstat(candidate, &lst) != 0)
+            return 0;
+        if (!S_ISLNK(lst.st_mode)) {
+            memcpy(done, candidate, strlen(candidate) + 1);
+            continue;
+        }
+        if (++links > 40)
+            return 0; /* realpath reports the loop */
+        struct stat dst;
+        const char *dir = done[0] ? done : "/";
+        if (stat(dir, &dst) != 0)
+            return 0;
+        if ((dst.st_mode & S_ISVTX) && (dst.st_mode & S_IWOTH) && lst.st_uid != euid &&
+            lst.st_uid != dst.st_uid)
+            return tenon__fail(TENON_EUNSAFE, stage, NULL, candidate,
+                               "remove the link, or have it made by the folder's owner or "
+                               "by the user running the host",
+                               "symbolic link %s is owned by uid %u, in sticky "
+                               "world-writable folder %s owned by uid %u: it is not followed "
+                               "(protected_symlinks rule: a link there is followed only if "
+                               "its owner is the folder's owner or the current user, uid %u)",
+                               candidate, (unsigned)lst.st_uid, dir, (unsigned)dst.st_uid,
+                               (unsigned)euid);
+        char target[PATH_MAX];
+        ssize_t n = readlink(candidate, target, sizeof(target) - 1);
+        if (n <= 0)
+            return 0;
+        target[n] = '\0';
+        char next[sizeof(todo)];
+        if ((size_t)n + 1 + strlen(rest) >= sizeof(next))
+            return 0;
+        snprintf(next, sizeof(next), "%s/%s", target, rest);
+        memcpy(todo, next, strlen(next) + 1);
+        rest = todo;
+        if (target[0] == '/')
+            done[0] = '\0';
+    }
+    return 0;
+}
 
 int tenon__path_canonical(const char *path, tenon_stage stage, char **out)
 {
@@ -22,6 +107,9 @@ int tenon__path_canonical(const char *path, tenon_stage stage, char **out)
                            "give the absolute path (e.g. $PWD/plugin.so); relative paths "
                            "depend on the current folder and are never searched",
                            "path \"%s\" is not absolute", path ? path : "(null)");
+    int rc = symlinks_policy(path, stage);
+    if (rc < 0)
+        return rc;
     char *resolved = realpath(path, NULL);
     if (!resolved) {
         int e = errno;

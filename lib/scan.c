@@ -54,6 +54,16 @@ static uint32_t pin_dir(tenon_registry *reg, const char *dir, int dfd)
     return (uint32_t)reg->n_pinned;
 }
 
+void tenon__retire(tenon_registry *reg, void *block)
+{
+    if (!block)
+        return;
+    if (tenon__grow((void **)&reg->retired, &reg->cap_retired, reg->n_retired + 1,
+                    sizeof(tenon_error *)) == 0)
+        reg->retired[reg->n_retired++] = block;
+    /* Out of memory: the block leaks rather than dangles. */
+}
+
 void tenon__scan_free(tenon_registry *reg)
 {
     for (size_t i = 0; i < reg->n_pinned; i++) {
@@ -375,6 +385,92 @@ static int append_record(tenon_registry *reg, tenon_plugin *p)
     return 0;
 }
 
+/* Whether st is still the identity of the file p was read from. */
+static bool same_identity(const tenon_plugin *p, const struct stat *st)
+{
+    return p->keyed && p->dev == st->st_dev && p->ino == st->st_ino && p->size == st->st_size &&
+           p->mtime_ns == (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec &&
+           p->ctime_ns == (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
+static bool same_error(const tenon_error *a, const tenon_error *b)
+{
+    return a && b && a->code == b->code && strcmp(a->message, b->message) == 0;
+}
+
+/* A rescan read old's file again and made n of it (n is consumed). A
+ * plugin not in use takes n's contents; what callers may still point to
+ * (descriptor, name, errors) is retired, not freed. A plugin in use keeps
+ * what it was loaded from: its record says a newer file exists, which the
+ * next load takes (loader.c). */
+static int refresh_record(tenon_registry *reg, tenon_plugin *old, tenon_plugin *n)
+{
+    if (!old->desc && !n->desc && same_error(old->error, n->error) && !old->keyed &&
+        !n->keyed) {
+        free_record(n); /* the same failure as before */
+        return 0;
+    }
+    tenon__lock(reg);
+    if (old->state != TENON__UNLOADED || old->n_instances) {
+        bool noted = old->newer_file;
+        old->newer_file = true;
+        if (!noted) {
+            tenon_error why = *tenon__error_tls();
+            if (n->desc)
+                tenon__fail(TENON_EMISMATCH, TENON_STAGE_SCAN, old->display_name, old->path,
+                            "unload the plugin and load it again to use the new file",
+                            "the file was replaced since plugin %s %s was loaded from it (it "
+                            "now holds %s %s): the loaded plugin stays in use until it is "
+                            "loaded again",
+                            old->display_name, old->desc ? old->desc->version : "?",
+                            n->desc->name, n->desc->version);
+            else
+                tenon__fail(TENON_EMISMATCH, TENON_STAGE_SCAN, old->display_name, old->path,
+                            "fix or restore the file before the plugin is loaded again",
+                            "the file was replaced since plugin %s was loaded from it, and "
+                            "the new file is unusable (%s): the loaded plugin stays in use",
+                            old->display_name, n->error ? n->error->message : "unreadable");
+            tenon_error *note = tenon__error_dup_last();
+            tenon__error_restore(&why);
+            if (note) {
+                tenon__retire(reg, old->error);
+                old->error = note;
+            }
+        }
+        tenon__unlock(reg);
+        free_record(n);
+        return 0;
+    }
+    tenon__retire(reg, old->desc);
+    tenon__retire(reg, old->error);
+    tenon__retire(reg, old->check_error);
+    tenon__retire(reg, old->display_name);
+    old->desc = n->desc;
+    old->error = n->error;
+    old->check_error = n->check_error;
+    old->display_name = n->display_name;
+    old->status = n->status;
+    old->dev = n->dev;
+    old->ino = n->ino;
+    old->size = n->size;
+    old->mtime_ns = n->mtime_ns;
+    old->ctime_ns = n->ctime_ns;
+    old->keyed = n->keyed;
+    old->check = n->check;
+    old->check_broken = n->check_broken;
+    old->checked_ns = n->checked_ns;
+    old->read_ns = n->read_ns;
+    old->dir_slot = n->dir_slot;
+    old->desc_from_cache = n->desc_from_cache;
+    old->newer_file = false;
+    tenon__unlock(reg);
+    tenon__free(n->path);
+    tenon__free(n);
+    tenon__log(reg, TENON_LOG_DEBUG, old->display_name,
+               "%s changed since it was scanned: read again", old->path);
+    return 0;
+}
+
 /* Collects the plugin file names of the open folder d, each stored after
  * its d_type byte, in one buffer; *names points at the names, sorted. */
 static int collect_names(DIR *d, char **buf_out, char ***names_out, size_t *n_out)
@@ -411,8 +507,27 @@ static int collect_names(DIR *d, char **buf_out, char ***names_out, size_t *n_ou
     return 0;
 }
 
-/* Scans one folder (lock not held while reading files). */
-static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
+/* Appends p, or when known (the records a rescan may meet again, by path)
+ * has a record of key, refreshes that record with p. */
+static int add_or_refresh(tenon_registry *reg, const tenon__map *known, const char *key,
+                          tenon_plugin *p)
+{
+    tenon_plugin *old = known ? tenon__map_get(known, key) : NULL;
+    return old ? refresh_record(reg, old, p) : append_record(reg, p);
+}
+
+/* Whether known has a record of key whose file is still the one at st. */
+static bool unchanged(const tenon__map *known, const char *key, const struct stat *st)
+{
+    tenon_plugin *old = known ? tenon__map_get(known, key) : NULL;
+    return old && st && same_identity(old, st);
+}
+
+/* Scans one folder (lock not held while reading files). known: the file
+ * records made before this scan, by path, or NULL if there are none: a
+ * file met again is read again only if its identity changed. */
+static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin,
+                    const tenon__map *known)
 {
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
@@ -481,7 +596,8 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
         struct stat st;
         bool have_st = false;
         if (type == DT_UNKNOWN ||
-            (type != DT_LNK && !dir_error && tenon__cache_usable(reg))) {
+            (type != DT_LNK && !dir_error &&
+             (tenon__cache_usable(reg) || (known && tenon__map_get(known, path))))) {
             have_st = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
             if (have_st)
                 type = S_ISLNK(st.st_mode) ? DT_LNK : DT_REG;
@@ -502,7 +618,7 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
                 rc = make_record(reg, path, origin, false, &err, AT_FDCWD, path, NULL, euid,
                                  &read_buf, &p);
                 if (rc == 0)
-                    rc = append_record(reg, p);
+                    rc = add_or_refresh(reg, known, path, p);
                 continue;
             }
             if (dir_error) {
@@ -510,13 +626,22 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
                 tenon__strlcpy(err.path, path, sizeof(err.path));
                 rc = make_record(reg, path, origin, false, &err, AT_FDCWD, path, NULL, euid,
                                  &read_buf, &p);
+                if (rc == 0)
+                    rc = add_or_refresh(reg, known, path, p);
             } else {
                 struct stat target;
-                bool have_target = tenon__cache_usable(reg) &&
+                bool have_target = (tenon__cache_usable(reg) ||
+                                    (known && tenon__map_get(known, canonical))) &&
                                    fstatat(AT_FDCWD, canonical, &target,
                                            AT_SYMLINK_NOFOLLOW) == 0;
+                if (unchanged(known, canonical, have_target ? &target : NULL)) {
+                    tenon__free(canonical);
+                    continue;
+                }
                 rc = make_record(reg, canonical, origin, true, NULL, AT_FDCWD, canonical,
                                  have_target ? &target : NULL, euid, &read_buf, &p);
+                if (rc == 0)
+                    rc = add_or_refresh(reg, known, canonical, p);
             }
             tenon__free(canonical);
         } else if (dir_error) {
@@ -524,15 +649,18 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
             tenon__strlcpy(err.path, path, sizeof(err.path));
             rc = make_record(reg, path, origin, false, &err, dfd, name, NULL, euid, &read_buf,
                              &p);
+            if (rc == 0)
+                rc = add_or_refresh(reg, known, path, p);
         } else {
+            if (unchanged(known, path, have_st ? &st : NULL))
+                continue;
             rc = make_record(reg, path, origin, false, NULL, dfd, name, have_st ? &st : NULL,
                              euid, &read_buf, &p);
-            if (rc == 0)
+            if (rc == 0) {
                 p->dir_slot = slot;
+                rc = add_or_refresh(reg, known, path, p);
+            }
         }
-        if (rc < 0)
-            break;
-        rc = append_record(reg, p);
     }
     closedir(d);
     tenon__free(read_buf.data);
@@ -542,6 +670,25 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin)
     return rc;
 }
 
+bool tenon__checks_reconcile(tenon_registry *reg)
+{
+    bool changed = false;
+    for (size_t i = 0; i < reg->n_plugins; i++) {
+        tenon_plugin *p = reg->plugins[i];
+        if (!p->check_broken || p->state != TENON__UNLOADED || p->status != TENON_STATUS_BROKEN ||
+            p->check_key == tenon__check_key(p))
+            continue;
+        /* The failed check ran with other options (tenon.json changed):
+         * the plugin is checked again, not refused for it. */
+        tenon__retire(reg, p->error);
+        p->error = NULL;
+        p->status = TENON_STATUS_FOUND;
+        p->check_broken = false;
+        changed = true;
+    }
+    return changed;
+}
+
 int tenon_registry_scan(tenon_registry *reg)
 {
     if (!reg)
@@ -549,13 +696,33 @@ int tenon_registry_scan(tenon_registry *reg)
     /* One scan at a time; lookups go on meanwhile. */
     pthread_mutex_lock(&reg->load_lock);
     int rc = 0;
+    /* Folders scanned before are scanned again, so that a file added or
+     * replaced since is read; files known before are met again through
+     * known, and read again only if their identity changed. */
+    tenon__map known;
+    tenon__map_init(&known);
+    bool have_known = false;
+    tenon__lock(reg);
+    for (size_t i = 0; rc == 0 && i < reg->n_plugins; i++) {
+        tenon_plugin *p = reg->plugins[i];
+        if (p->path && !tenon__map_get(&known, p->path)) {
+            if (tenon__map_put(&known, p->path, p) < 0)
+                rc = tenon__nomem(TENON_STAGE_SCAN, NULL);
+            have_known = true;
+        }
+    }
+    for (size_t i = 0; i < reg->n_dirs; i++) {
+        reg->dirs[i].rescan = reg->dirs[i].scanned;
+    }
+    tenon__unlock(reg);
     for (;;) {
         char *dir = NULL;
         unsigned origin = 0;
         tenon__lock(reg);
-        for (size_t i = 0; i < reg->n_dirs; i++) {
-            if (!reg->dirs[i].scanned) {
+        for (size_t i = 0; rc == 0 && i < reg->n_dirs; i++) {
+            if (!reg->dirs[i].scanned || reg->dirs[i].rescan) {
                 reg->dirs[i].scanned = true;
+                reg->dirs[i].rescan = false;
                 dir = tenon__strdup(reg->dirs[i].path);
                 origin = reg->dirs[i].origin;
                 if (!dir)
@@ -584,13 +751,16 @@ int tenon_registry_scan(tenon_registry *reg)
         }
         tenon__free(dir);
         dir = canonical;
-        rc = scan_dir(reg, dir, origin);
+        rc = scan_dir(reg, dir, origin, have_known ? &known : NULL);
         tenon__free(dir);
         if (rc < 0)
             break;
     }
+    tenon__map_free(&known);
     tenon__lock(reg);
     tenon__registry_select(reg);
+    if (tenon__checks_reconcile(reg))
+        tenon__registry_select(reg);
     size_t n = reg->n_plugins;
     tenon__unlock(reg);
     if (tenon__cache_loaded(reg)) {

@@ -46,9 +46,46 @@ static void child_stage_hook(void *userdata, const tenon_plugin *p, tenon_stage 
     write_all(*(int *)userdata, &m, sizeof(m));
 }
 
+/* The options a load of p uses: the host's, else tenon.json's. Lock held. */
+static const tenon_options *load_options(const tenon_plugin *p)
+{
+    return p->config ? p->config : p->file_config;
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    /* The terminating NUL is hashed too, so "ab"+"c" differs from "a"+"bc". */
+    for (const unsigned char *c = (const unsigned char *)s;; c++) {
+        h = (h ^ *c) * 0x100000001b3ull;
+        if (!*c)
+            return h;
+    }
+}
+
+uint64_t tenon__check_key(const tenon_plugin *p)
+{
+    const tenon_options *opts = load_options(p);
+    size_t n = tenon_options_count(opts);
+    if (!n)
+        return 0;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        const char *key = "", *value = "";
+        tenon_options_at(opts, i, &key, &value, NULL);
+        h = fnv1a(fnv1a(h, key ? key : ""), value ? value : "");
+    }
+    return h ? h : 1;
+}
+
 typedef struct snapshot {
     char *app, *path, *name;
     unsigned flags;
+    tenon_options *options; /* what the plugin would be loaded with, or NULL */
+    uint64_t key;           /* tenon__check_key of them */
+    /* The same for the other plugins, which the load may need: by name. */
+    char **dep_names;
+    tenon_options **dep_options;
+    size_t n_deps;
     char **dirs;
     size_t n_dirs;
     const tenon_plugin_entry **statics;
@@ -65,6 +102,13 @@ static void snapshot_free(snapshot *s)
         tenon__free(s->dirs[i]);
     tenon__free(s->dirs);
     tenon__free(s->statics);
+    tenon_options_free(s->options);
+    for (size_t i = 0; i < s->n_deps; i++) {
+        tenon__free(s->dep_names[i]);
+        tenon_options_free(s->dep_options[i]);
+    }
+    tenon__free(s->dep_names);
+    tenon__free(s->dep_options);
     tenon__trust_free(&s->trust);
 }
 
@@ -81,6 +125,29 @@ static int take_snapshot(tenon_plugin *p, snapshot *s)
     s->statics = tenon__calloc(reg->n_plugins + 1, sizeof(*s->statics));
     bool ok = s->app && s->name && (!p->path || s->path) && s->dirs && s->statics &&
               tenon__trust_snapshot(reg, &s->trust) == 0;
+    /* The check loads the plugin with the options the host would: a
+     * required option from tenon.json is there, and the result holds for
+     * these options only (its key). */
+    if (ok && load_options(p))
+        ok = tenon__options_copy(load_options(p), &s->options) == 0;
+    s->key = tenon__check_key(p);
+    /* Its dependencies load with theirs (those of the active plugin of
+     * each name; the child's registry sees the same files). */
+    if (ok) {
+        s->dep_names = tenon__calloc(reg->n_plugins + 1, sizeof(char *));
+        s->dep_options = tenon__calloc(reg->n_plugins + 1, sizeof(tenon_options *));
+        ok = s->dep_names && s->dep_options;
+    }
+    for (size_t i = 0; ok && i < reg->n_plugins; i++) {
+        const tenon_plugin *q = reg->plugins[i];
+        if (q == p || !q->desc || !load_options(q) ||
+            tenon__map_get(&reg->by_name, q->desc->name) != q)
+            continue;
+        ok = (s->dep_names[s->n_deps] = tenon__strdup(q->desc->name)) != NULL &&
+             tenon__options_copy(load_options(q), &s->dep_options[s->n_deps]) == 0;
+        if (s->dep_names[s->n_deps])
+            s->n_deps++;
+    }
     for (size_t i = 0; ok && i < reg->n_dirs; i++)
         ok = (s->dirs[s->n_dirs++] = tenon__strdup(reg->dirs[i].path)) != NULL;
     for (size_t i = 0; ok && i < reg->n_plugins; i++)
@@ -122,6 +189,23 @@ static void child_main(snapshot *s, int fd)
         if (rc >= 0 && !target)
             rc = tenon__fail(TENON_ENOTFOUND, TENON_STAGE_CHECK, s->name, NULL, NULL,
                              "plugin %s vanished", s->name);
+    }
+    for (size_t i = 0; rc >= 0 && i < s->n_deps; i++) {
+        tenon_plugin *dep = tenon_registry_find(reg, s->dep_names[i]);
+        if (!dep || dep == target)
+            continue;
+        tenon__lock(reg);
+        tenon_options_free(dep->config);
+        dep->config = s->dep_options[i];
+        s->dep_options[i] = NULL;
+        tenon__unlock(reg);
+    }
+    if (rc >= 0 && s->options) {
+        tenon__lock(reg);
+        tenon_options_free(target->config);
+        target->config = s->options;
+        s->options = NULL;
+        tenon__unlock(reg);
     }
     if (rc >= 0)
         rc = tenon_plugin_load(target);
@@ -301,6 +385,6 @@ int tenon_plugin_validate(tenon_plugin *p, unsigned timeout_ms)
      * it holds until the file changes; failures of the host itself are not
      * the plugin's. */
     if (rc == 0 || (rc != TENON_ENOMEM && rc != TENON_ESYSTEM))
-        tenon__cache_record_check(p, rc);
+        tenon__cache_record_check(p, rc, s.key);
     return rc;
 }

@@ -114,6 +114,9 @@ typedef struct tenon_cache_entry {
     bool folder;
     const char *const *names;
     size_t n_names;
+    /* Which plugin-level options the check ran with (a hash of them; 0:
+     * none): a check with other options does not count. */
+    uint64_t check_key;
 } tenon_cache_entry;
 
 enum {

@@ -84,8 +84,10 @@ TENON_API size_t tenon_registry_paths(tenon_registry *reg, const char **dirs, si
 /* The default plugin folder: "tenon" beside the installed library. */
 TENON_API const char *tenon_default_plugin_dir(void);
 
-/* Reads the descriptor of every "*.so" in the search path not scanned yet.
- * No plugin code runs. A file that fails is recorded with status BROKEN (or
+/* Reads the descriptor of every "*.so" in the search path not scanned yet,
+ * and again of every file whose identity changed since it was read (a
+ * loaded plugin keeps what it was loaded from; its next load takes the new
+ * file). No plugin code runs. A file that fails is recorded with status BROKEN (or
  * INCOMPATIBLE) and its error; scanning goes on. Returns the number of
  * plugins now known, or a negative error for a failure of the registry
  * itself (TENON_ENOMEM). */

@@ -604,6 +604,143 @@ static void test_forged_entry_never_loads(void **state)
     tenon_registry_free(reg);
 }
 
+/* A cache entry whose descriptor was edited (by anyone who can write the
+ * user's cache folder) for a file that is unchanged: at load the file's own
+ * descriptor decides, the entry is discarded with a warning naming the
+ * plugin, the cache file and the field. */
+static tenon_plugin_desc *forge_entry(const env *e, const char *file, tenon_cache_entry *entry)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", e->plugins, file);
+    tenon_plugin_desc *desc;
+    expect_ok(tenon_descriptor_read(path, &desc));
+    *entry = entry_for(strdup(path));
+    entry->desc = desc;
+    return desc;
+}
+
+static void test_edited_entry_cannot_change_what_loads(void **state)
+{
+    env *e = *state;
+    copy_fixtures(e->plugins, "good_disabled", "good_basic", "over_basic", "opt_required", NULL);
+    settle();
+    tenon_cache_entry entries[4];
+    /* Disabled by default: the flag dropped. */
+    forge_entry(e, "good_disabled.so", &entries[0])->flags = 0;
+    /* over_basic overrides good_basic: the override dropped. */
+    forge_entry(e, "good_basic.so", &entries[1]);
+    forge_entry(e, "over_basic.so", &entries[2])->n_overrides = 0;
+    /* A required option without a default: the option dropped. */
+    tenon_plugin_desc *opt = forge_entry(e, "opt_required.so", &entries[3]);
+    opt->options++;
+    opt->n_options--;
+    write_image(e->cache, entries, 4);
+    opt->options--;
+    for (size_t i = 0; i < 4; i++) {
+        tenon_descriptor_free((tenon_plugin_desc *)entries[i].desc);
+        free((char *)entries[i].path);
+    }
+
+    logbuf log;
+    tenon_registry *reg = open_reg(e->plugins, e->cache, 0, 0, &log);
+    assert_int_equal(stats_of(reg).cache_hits, 4);
+    assert_int_equal(stats_of(reg).files_read, 0);
+
+    tenon_plugin *p = find_any(reg, "good_disabled");
+    expect_error(tenon_plugin_load(p), TENON_EDISABLED, "good_disabled", NULL);
+    assert_int_not_equal(tenon_plugin_status(p), TENON_STATUS_LOADED);
+    expect_contains(log.text, "good_disabled:");
+    expect_contains(log.text, e->cache);
+    expect_contains(log.text, "\"flags\"");
+    assert_true(tenon_plugin_descriptor(p)->flags & TENON_PLUGIN_DISABLED_BY_DEFAULT);
+
+    p = find_any(reg, "over_basic");
+    expect_ok(tenon_plugin_load(p));
+    expect_contains(log.text, "\"overrides\"");
+    assert_int_equal(tenon_plugin_status(find_any(reg, "good_basic")), TENON_STATUS_OVERRIDDEN);
+
+    p = find_any(reg, "opt_required");
+    expect_error(tenon_plugin_load(p), TENON_EOPTION, "opt_required", "target", NULL);
+    expect_contains(log.text, "\"options\"");
+    assert_non_null(tenon_descriptor_option(tenon_plugin_descriptor(p), "target"));
+    tenon_registry_free(reg);
+
+    /* The entries were rewritten from the files. */
+    reg = open_reg(e->plugins, e->cache, 0, 0, &log);
+    p = find_any(reg, "good_disabled");
+    assert_int_equal(tenon_plugin_status(p), TENON_STATUS_DISABLED);
+    assert_int_equal(tenon_plugin_status(find_any(reg, "good_basic")), TENON_STATUS_OVERRIDDEN);
+    assert_int_equal(log.warnings, 0);
+    tenon_registry_free(reg);
+}
+
+static void load_config_text(tenon_registry *reg, const char *text)
+{
+    expect_ok(tenon_registry_load_config_buffer(reg, text, strlen(text), NULL));
+}
+
+/* Validation loads the plugin with the options the host would (tenon.json
+ * here): a required option given there passes. The result holds for those
+ * options only, in memory and in the cache: other options are validated
+ * again, and a failure with them does not stick. */
+static void test_validate_with_config_options(void **state)
+{
+    env *e = *state;
+    static const char good[] =
+        "{\"plugins\": [{\"module\": \"opt_required\", \"config\": {\"target\": \"t\"}}]}";
+    static const char bad[] =
+        "{\"plugins\": [{\"module\": \"opt_required\", \"config\": {\"target\": \"t\", "
+        "\"retries\": 11}}]}";
+    copy_fixtures(e->plugins, "opt_required", "optreq_user", NULL);
+    settle();
+
+    /* Without options the required one is missing: a true failure. */
+    tenon_registry *reg = open_reg(e->plugins, e->cache, 0, 0, NULL);
+    tenon_plugin *p = find_any(reg, "opt_required");
+    expect_error(tenon_plugin_validate(p, 0), TENON_EOPTION, "opt_required", "target", NULL);
+    assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_FAILED);
+    tenon_registry_free(reg);
+
+    /* With the option in tenon.json: checked again, and it passes. */
+    reg = open_reg(NULL, e->cache, 0, 0, NULL);
+    load_config_text(reg, good);
+    expect_ok(tenon_registry_add_path(reg, e->plugins));
+    assert_true(tenon_registry_scan(reg) >= 0);
+    p = find_any(reg, "opt_required");
+    assert_int_equal(tenon_plugin_status(p), TENON_STATUS_FOUND);
+    assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_NONE);
+    expect_ok(tenon_plugin_validate(p, 0));
+    assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_PASSED);
+    /* A plugin that requires it: its dependency gets its options too. */
+    expect_ok(tenon_plugin_validate(find_any(reg, "optreq_user"), 0));
+    expect_ok(tenon_plugin_load(p));
+    tenon_registry_free(reg);
+
+    /* The pass is remembered for these options... */
+    reg = open_reg(NULL, e->cache, 0, 0, NULL);
+    load_config_text(reg, good);
+    expect_ok(tenon_registry_add_path(reg, e->plugins));
+    assert_true(tenon_registry_scan(reg) >= 0);
+    p = find_any(reg, "opt_required");
+    assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_PASSED);
+    /* ...and not for others, with which it fails. */
+    load_config_text(reg, bad);
+    assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_NONE);
+    expect_error(tenon_plugin_validate(p, 0), TENON_EOPTRANGE, "opt_required", "retries",
+                 NULL);
+    tenon_registry_free(reg);
+    /* Back to the good options: the plugin is not refused for that. */
+    reg = open_reg(NULL, e->cache, 0, 0, NULL);
+    load_config_text(reg, good);
+    expect_ok(tenon_registry_add_path(reg, e->plugins));
+    assert_true(tenon_registry_scan(reg) >= 0);
+    p = find_any(reg, "opt_required");
+    assert_int_equal(tenon_plugin_status(p), TENON_STATUS_FOUND);
+    assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_NONE);
+    expect_ok(tenon_plugin_validate(p, 0));
+    tenon_registry_free(reg);
+}
+
 /* A cached check failure for a plugin that now passes its check: the new
  * result wins and the plugin is usable again. */
 static void test_passing_check_clears_cached_failure(void **state)
@@ -1186,6 +1323,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cached_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forged_entry_never_loads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_edited_entry_cannot_change_what_loads, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_validate_with_config_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_passing_check_clears_cached_failure, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_policy_with_warm_cache, setup, teardown),

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "basic.h"
+#include "fixture.h"
 
 typedef tmp_fixture fixture;
 
@@ -58,9 +59,11 @@ static void test_scan_reads_descriptors_only(void **state)
     assert_int_equal(tenon_plugin_status(disabled), TENON_STATUS_DISABLED);
     expect_error(tenon_plugin_load(disabled), TENON_EDISABLED, "good_disabled",
                  "disabled by default", NULL);
-    /* Scanning again finds nothing new; a new file needs a new folder. */
-    copy_fixtures(f->dir, "chain_b", NULL);
+    /* Scanning again reads only what is new (or changed), still running
+     * nothing. */
     assert_int_equal(tenon_registry_scan(reg), 6);
+    copy_fixtures(f->dir, "chain_b", NULL);
+    assert_int_equal(tenon_registry_scan(reg), 7);
     assert_string_equal(captured_events(&f->cap), "");
     tenon_registry_free(reg);
 }
@@ -341,6 +344,40 @@ static void test_symlinked_plugin(void **state)
     assert_int_equal(chmod(store, 0755), 0);
 }
 
+/* A sticky world-writable folder (like /tmp): a symlink there is followed
+ * only if its owner is the folder's owner or the user running the host,
+ * as the kernel's protected_symlinks rule says, whatever the sysctl is. */
+static void test_symlink_in_sticky_folder(void **state)
+{
+    fixture *f = *state;
+    if (geteuid() != 0)
+        skip(); /* making a link owned by another user needs root */
+    char store[4096], sticky[4096];
+    snprintf(store, sizeof(store), "%s/store", f->dir);
+    snprintf(sticky, sizeof(sticky), "%s/sticky", f->dir);
+    assert_int_equal(mkdir(store, 0755), 0);
+    assert_int_equal(mkdir(sticky, 0755), 0);
+    assert_int_equal(chmod(sticky, 01777), 0);
+    copy_fixtures(store, "good_basic", "chain_c", NULL);
+    assert_int_equal(symlink(tmp_path(store, "good_basic.so"),
+                             tmp_path(sticky, "good_basic.so")), 0);
+    assert_int_equal(lchown(tmp_path(sticky, "good_basic.so"), 4242, 4242), 0);
+    /* Ours: followed. */
+    assert_int_equal(symlink(tmp_path(store, "chain_c.so"), tmp_path(sticky, "chain_c.so")), 0);
+
+    tenon_registry *reg = new_registry(sticky, 0, NULL);
+    assert_null(tenon_registry_find(reg, "good_basic"));
+    tenon_plugin *p = by_file(reg, sticky, "good_basic.so");
+    assert_int_equal(tenon_plugin_status(p), TENON_STATUS_BROKEN);
+    expect_error_obj(tenon_plugin_error(p), TENON_EUNSAFE, tmp_path(sticky, "good_basic.so"),
+                     "uid 4242", "protected_symlinks", NULL);
+    assert_non_null(tenon_registry_find(reg, "chain_c"));
+    /* The same link given to add_file. */
+    expect_error(tenon_registry_add_file(reg, tmp_path(sticky, "good_basic.so"), NULL),
+                 TENON_EUNSAFE, "good_basic.so", "uid 4242", NULL);
+    tenon_registry_free(reg);
+}
+
 /* ---- Names: shadowing, add_file, find ---------------------------------------------- */
 
 static void make_two_folders(fixture *f, char *one, char *two)
@@ -619,6 +656,81 @@ static void test_broken_file_does_not_shadow(void **state)
     tenon_registry_free(reg);
 }
 
+/* One plugin providing one interface in two versions, each with its own
+ * table: it loads, and each caller gets the newest table that satisfies
+ * its minimum. */
+static void test_two_versions_of_one_interface(void **state)
+{
+    fixture *f = *state;
+    copy_fixtures(f->dir, "twover", NULL);
+    tenon_registry *reg = new_registry(f->dir, 0, NULL);
+    tenon_plugin *p = tenon_registry_find(reg, "twover");
+    assert_non_null(p);
+    assert_int_equal(tenon_plugin_status(p), TENON_STATUS_FOUND);
+    const fx_table *t = NULL;
+    expect_ok(tenon_interface(reg, "twover", FX_IFACE, 1, (const void **)&t, NULL));
+    assert_int_equal(t->version, 2);
+    assert_string_equal(t->name(), "twover-v2");
+    expect_ok(tenon_interface(reg, NULL, FX_IFACE, 2, (const void **)&t, NULL));
+    assert_int_equal(t->version, 2);
+    expect_error(tenon_interface(reg, "twover", FX_IFACE, 3, (const void **)&t, NULL),
+                 TENON_EVERSION, "twover", "version 2", NULL);
+    tenon_registry_free(reg);
+}
+
+/* Replaces dir/as with a copy of fixture name (a new file, renamed over). */
+static void replace_with(const char *dir, const char *name, const char *as)
+{
+    copy_fixture(dir, name, "replacement.tmp");
+    assert_int_equal(rename(tmp_path(dir, "replacement.tmp"), tmp_path(dir, as)), 0);
+}
+
+/* A rescan reads a file again when its identity changed since it was
+ * read: a record not in use is updated; a loaded one stays as loaded, says
+ * a newer file exists, and the next load (after an unload) takes it. */
+static void test_rescan_reads_replaced_files(void **state)
+{
+    fixture *f = *state;
+    copy_fixture(f->dir, "reload_v1", "reload.so");
+    copy_fixture(f->dir, "shadow_v1", "shadow.so");
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    size_t count = tenon_registry_count(reg);
+    tenon_plugin *shadow = tenon_registry_find(reg, "shadow");
+    tenon_plugin *reload = tenon_registry_find(reg, "reload");
+    assert_string_equal(tenon_plugin_version(shadow), "1.0.0");
+
+    /* Not loaded: the record takes the new file. */
+    replace_with(f->dir, "shadow_v2", "shadow.so");
+    assert_true(tenon_registry_scan(reg) >= 0);
+    assert_int_equal(tenon_registry_count(reg), count);
+    assert_ptr_equal(tenon_registry_find(reg, "shadow"), shadow);
+    assert_string_equal(tenon_plugin_version(shadow), "2.0.0");
+    expect_ok(tenon_plugin_load(shadow));
+
+    /* Unchanged files are not read again; new ones are found. */
+    copy_fixtures(f->dir, "chain_c", NULL);
+    assert_true(tenon_registry_scan(reg) >= 0);
+    assert_int_equal(tenon_registry_count(reg), count + 1);
+    assert_non_null(tenon_registry_find(reg, "chain_c"));
+
+    /* Loaded: the loaded plugin stays, its record says a newer file exists. */
+    expect_ok(tenon_plugin_load(reload));
+    replace_with(f->dir, "reload_v2", "reload.so");
+    assert_true(tenon_registry_scan(reg) >= 0);
+    assert_int_equal(tenon_plugin_status(reload), TENON_STATUS_LOADED);
+    assert_string_equal(tenon_plugin_version(reload), "1.0.0");
+    expect_error_obj(tenon_plugin_error(reload), TENON_EMISMATCH, "reload",
+                     "replaced since plugin reload 1.0.0 was loaded", "reload 2.0.0",
+                     "load", NULL);
+    /* A reload takes the new file. */
+    expect_ok(tenon_plugin_unload(reload));
+    expect_ok(tenon_plugin_load(reload));
+    assert_int_equal(tenon_plugin_status(reload), TENON_STATUS_LOADED);
+    assert_string_equal(tenon_plugin_version(reload), "2.0.0");
+    assert_null(tenon_plugin_error(reload));
+    tenon_registry_free(reg);
+}
+
 static void test_overridden(void **state)
 {
     fixture *f = *state;
@@ -650,6 +762,7 @@ int main(void)
         T(test_code_disagrees_with_descriptor),
         T(test_load_crashing_init_in_a_child),
         T(test_symlinked_plugin),
+        T(test_symlink_in_sticky_folder),
         T(test_same_name_in_two_folders),
         T(test_add_file),
         T(test_plugin_path_environment),
@@ -659,6 +772,8 @@ int main(void)
         T(test_file_swapped_after_scan),
         T(test_broken_file_does_not_shadow),
         T(test_overridden),
+        T(test_two_versions_of_one_interface),
+        T(test_rescan_reads_replaced_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
