@@ -252,6 +252,13 @@ int tio_files_prepare(struct tio_host *host, char *err, size_t errlen)
                          job->name, t->engine.label);
                 return -1;
             }
+            /* fio 3.33 refuses this too ("you need to specify size=") */
+            if (t->engine.no_files && job->size.percent) {
+                snprintf(err, errlen, "job %s: engine %s does no file IO, so size=%u%% has no "
+                         "file to be a percentage of; give size= in bytes (such as size=1g)",
+                         job->name, t->engine.label, job->size.percent);
+                return -1;
+            }
             continue;
         }
         for (size_t i = 0; i < t->n_files; i++)

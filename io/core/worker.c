@@ -762,7 +762,28 @@ static int setup_generators(struct worker *w)
         }
     }
     uint64_t io_size = job->io_size.set ? tio_amount_bytes(&job->io_size, total) : total;
-    w->bytes_total = job->time_based ? 0 : io_size * (job->loops ? job->loops : 1);
+    /* A 0-byte region or IO size would have the IO loop spin on 0-byte IOs
+     * (bytes_total 0 means "no limit"): refuse it here, once. */
+    for (size_t i = 0; i < w->nf; i++)
+        if (!w->t->regions[i].len) {
+            fail(w, EINVAL, "job %s: %s%s has 0 bytes to do IO on (check size, offset and "
+                 "filesize)", job->name, w->t->engine.no_files ? "the job" : "file ",
+                 w->t->engine.no_files ? "" : w->h[i].file.name);
+            return -EINVAL;
+        }
+    if (!io_size) {
+        fail(w, EINVAL, "job %s: io_size comes out as 0 bytes of a %" PRIu64 "-byte region "
+             "(raise io_size or size)", job->name, total);
+        return -EINVAL;
+    }
+    uint64_t loops = job->loops ? job->loops : 1;
+    if (!job->time_based && __builtin_mul_overflow(io_size, loops, &w->bytes_total)) {
+        fail(w, EINVAL, "job %s: io_size (%" PRIu64 " bytes) x loops (%" PRIu64 ") is more "
+             "than 2^64-1 bytes (lower loops or io_size)", job->name, io_size, loops);
+        return -EINVAL;
+    }
+    if (job->time_based)
+        w->bytes_total = 0;
     return 0;
 }
 
