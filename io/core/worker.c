@@ -869,8 +869,13 @@ void *tio_worker_main(void *arg)
             tio_rand_seed(&r, job->randseed + job->clone);
             us += tio_rand_below(&r, job->startdelay_max - job->startdelay + 1);
         }
-        struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
-        nanosleep(&ts, NULL);
+        /* in slices, so that SIGINT or SIGTERM (tio_stop) ends the wait */
+        uint64_t end = tio_now_ns() + us * 1000;
+        for (uint64_t now = tio_now_ns(); now < end && !atomic_load(&tio_stop);
+             now = tio_now_ns()) {
+            struct timespec ts = {0, (long)(end - now < 100000000 ? end - now : 100000000)};
+            nanosleep(&ts, NULL);
+        }
     }
 
     w->verify = job->verify != TIO_VERIFY_NONE;

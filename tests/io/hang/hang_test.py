@@ -8,7 +8,8 @@ promptly with a clear error (or, for a FIFO job file, run).
   command line: refused without blocking (a FIFO job file with a writer is
   read, as fio reads it);
 - sizes, offsets, counts and times whose products do not fit in 64 bits:
-  an error naming the option and the maximum, never a wrap.
+  an error naming the option and the maximum, never a wrap;
+- SIGTERM while a job waits out its startdelay.
 
 Every run has a hang limit (LIMIT seconds): reaching it is the failure, no
 case measures time otherwise. Output is TAP.
@@ -177,6 +178,24 @@ def case_huge_bs_on_a_file():
     path = write("data", "x" * 8192)
     refused(["--name=t", "--ioengine=psync", "--filename=" + path,
              "--bs=18446744073709551615"], "bs", "the maximum is")
+
+
+def case_sigterm_in_startdelay():
+    """SIGTERM during a long startdelay ends the run (it used to sleep on)"""
+    import signal
+    import time
+    cmd = [TIO, "--eta=never"] + NULL_JOB + ["--size=1m", "--startdelay=1h"]
+    p = subprocess.Popen(cmd, cwd=TMP, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    try:
+        time.sleep(1)  # let it reach the delay; an earlier signal ends it anyway
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=LIMIT)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        raise Fail("SIGTERM did not end a job in its startdelay within %d s" % LIMIT)
+    sanitizer_check(err, cmd)
 
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
