@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "job_invariants.h"
 #include "tio_job.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tio_error err;
     if (tio_job_parse_buffer((const char *)data, size, "fuzz.fio", &cfg, &plan, &err) == 0) {
         if (tio_plan_resolve(plan, &err) == 0) {
+            fuzz_check_plan(plan);
             FILE *sink = fopen("/dev/null", "w");
             if (sink) {
                 tio_plan_dump(plan, sink);
