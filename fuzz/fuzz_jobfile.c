@@ -28,7 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tio_job_parse_buffer((const char *)data, size, "fuzz.fio", &cfg, &plan, &err) == 0) {
         if (tio_plan_resolve(plan, &err) == 0) {
             fuzz_check_plan(plan);
-            FILE *sink = fopen("/dev/null", "w");
+            /* numjobs=65536 dumps for seconds under ASan: a timeout that
+             * finds nothing; a few hundred jobs cover the dump's code */
+            FILE *sink = plan->nr_jobs <= 256 ? fopen("/dev/null", "w") : NULL;
             if (sink) {
                 tio_plan_dump(plan, sink);
                 fclose(sink);

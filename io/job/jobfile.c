@@ -98,14 +98,16 @@ static const char *file_kind(mode_t mode)
     return "not a regular file";
 }
 
-/* Opens path without blocking (a FIFO with no writer would wait forever
- * in open) and keeps it only if it is a regular file or, when allow_fifo,
- * a FIFO, which is then opened for blocking reads so its writer can take
- * its time, as fio (which fopen()s its job files) lets it. */
+/* Opens a job file or include, keeping only a regular file or, when
+ * allow_fifo, a FIFO. A FIFO is opened blocking, as fio's fopen() does, so
+ * its writer can come later (closing a first, non-blocking descriptor would
+ * lose what an early writer wrote); anything else is opened without
+ * blocking, so a FIFO put in its place never holds the open up. */
 static int open_job_source(const char *path, bool allow_fifo, const char **refused)
 {
     struct stat st;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    bool fifo = allow_fifo && stat(path, &st) == 0 && S_ISFIFO(st.st_mode);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (fifo ? 0 : O_NONBLOCK));
 
     *refused = NULL;
     if (fd < 0)
@@ -117,6 +119,8 @@ static int open_job_source(const char *path, bool allow_fifo, const char **refus
         errno = e;
         return -1;
     }
+    if (fifo && S_ISFIFO(st.st_mode))
+        return fd;
     if (S_ISREG(st.st_mode) && st.st_size > (off_t)TIO__MAX_JOBFILE) {
         close(fd);
         *refused = "too large";
@@ -128,19 +132,6 @@ static int open_job_source(const char *path, bool allow_fifo, const char **refus
         if (fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0)
             return fd;
         close(fd);
-        return -1;
-    }
-    if (allow_fifo && S_ISFIFO(st.st_mode)) {
-        /* reading a FIFO opened without blocking ends at once when no writer
-         * has it open yet: open it again and wait for the writer */
-        close(fd);
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-            return -1;
-        if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
-            return fd;
-        close(fd);
-        *refused = "not a FIFO any more";
         return -1;
     }
     close(fd);
