@@ -35,6 +35,9 @@ static void fuzz_check_job(const struct tio_job *j)
         fuzz_require(!__builtin_mul_overflow(j->offset_increment.bytes, (uint64_t)j->clone,
                                              &step));
     fuzz_require(!__builtin_add_overflow(start, step, &start) && start <= max_off);
+    /* the host takes clone x a percentage of the file's size */
+    fuzz_require(!j->offset_increment.percent ||
+                 j->offset.percent + (uint64_t)j->clone * j->offset_increment.percent <= 100);
     fuzz_require(!__builtin_add_overflow(start, per_file, &total) && total <= max_off);
     /* the sequential generator adds offset + bs + skip, then bs again */
     fuzz_require(j->rw_modifier <= (UINT64_C(1) << 62));

@@ -197,6 +197,15 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
                              job->numjobs, (unsigned long long)TIO_MAX_OFFSET);
         start += step;
     }
+    /* clone x a percentage is computed against the file's size later: past
+     * 100% the region starts beyond the end of any file (and the product
+     * could wrap for a large device) */
+    if (job->offset_increment.percent && job->clone &&
+        (uint64_t)job->offset.percent + (uint64_t)job->clone * job->offset_increment.percent > 100)
+        return job_error(err, job, "offset (%u%%) + offset_increment (%u%%) x clone %u (of "
+                         "numjobs=%u) is past the end of the file (the maximum is 100%%; lower "
+                         "offset_increment or numjobs)", job->offset.percent,
+                         job->offset_increment.percent, job->clone, job->numjobs);
     if (per_file > TIO_MAX_OFFSET - start)
         return job_error(err, job, "the job's region ends past the largest file offset: "
                          "offset %llu + size %llu per file is more than %llu (2^63-1; lower "
