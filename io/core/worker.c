@@ -766,20 +766,21 @@ static int setup_generators(struct worker *w)
      * (bytes_total 0 means "no limit"): refuse it here, once. */
     for (size_t i = 0; i < w->nf; i++)
         if (!w->t->regions[i].len) {
-            fail(w, EINVAL, "job %s: %s%s has 0 bytes to do IO on (check size, offset and "
-                 "filesize)", job->name, w->t->engine.no_files ? "the job" : "file ",
+            fail(w, EINVAL, "%s%s has 0 bytes to do IO on (check size, offset and "
+                 "filesize)", w->t->engine.no_files ? "the job" : "file ",
                  w->t->engine.no_files ? "" : w->h[i].file.name);
             return -EINVAL;
         }
-    if (!io_size) {
-        fail(w, EINVAL, "job %s: io_size comes out as 0 bytes of a %" PRIu64 "-byte region "
-             "(raise io_size or size)", job->name, total);
+    if (!io_size && !job->time_based) {
+        fail(w, EINVAL, "io_size comes out as 0 bytes of a %" PRIu64 "-byte region "
+             "(raise io_size or size)", total);
         return -EINVAL;
     }
     uint64_t loops = job->loops ? job->loops : 1;
     if (!job->time_based && __builtin_mul_overflow(io_size, loops, &w->bytes_total)) {
-        fail(w, EINVAL, "job %s: io_size (%" PRIu64 " bytes) x loops (%" PRIu64 ") is more "
-             "than 2^64-1 bytes (lower loops or io_size)", job->name, io_size, loops);
+        fail(w, EINVAL, "io_size (%" PRIu64 " bytes) x loops (%" PRIu64 ") is more than "
+             "2^64-1 bytes (the maximum is %" PRIu64 " loops; lower loops or io_size)",
+             io_size, loops, UINT64_MAX / io_size);
         return -EINVAL;
     }
     if (job->time_based)
