@@ -98,11 +98,13 @@ static const char *file_kind(mode_t mode)
     return "not a regular file";
 }
 
-/* Opens a job file or include, keeping only a regular file or, when
- * allow_fifo, a FIFO. A FIFO is opened blocking, as fio's fopen() does, so
- * its writer can come later (closing a first, non-blocking descriptor would
- * lose what an early writer wrote); anything else is opened without
- * blocking, so a FIFO put in its place never holds the open up. */
+/* Opens a job file or include, keeping only a regular file of at most
+ * TIO__MAX_JOBFILE bytes (else fails with EFBIG) or, when allow_fifo, a
+ * FIFO; anything else fails with *refused saying what it is. A FIFO is
+ * opened blocking, as fio's fopen() does, so its writer can come later
+ * (closing a first, non-blocking descriptor would lose what an early writer
+ * wrote); anything else is opened without blocking, so a FIFO put in its
+ * place never holds the open up. */
 static int open_job_source(const char *path, bool allow_fifo, const char **refused)
 {
     struct stat st;
@@ -123,7 +125,7 @@ static int open_job_source(const char *path, bool allow_fifo, const char **refus
         return fd;
     if (S_ISREG(st.st_mode) && st.st_size > (off_t)TIO__MAX_JOBFILE) {
         close(fd);
-        *refused = "too large";
+        errno = EFBIG;
         return -1;
     }
     if (S_ISREG(st.st_mode)) {
@@ -151,7 +153,7 @@ int tio__read_file(const struct tio_allocator *a, const char *path, const char *
     ssize_t n;
     int rc = TIO_OK;
 
-    if (fd < 0 && refused && strcmp(refused, "too large") == 0)
+    if (fd < 0 && errno == EFBIG)
         return tio_error_set(err, TIO_EIO, where, NULL, NULL,
                              "%s '%s' is larger than %u MiB (is it a job file?)", what, path,
                              TIO__MAX_JOBFILE >> 20);
