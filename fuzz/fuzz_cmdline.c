@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "job_invariants.h"
 #include "tio_job.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,8 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tio_plan *plan = NULL;
     struct tio_error err;
     if (tio_cmdline_parse(argc, argv, &cfg, &plan, &err) == 0) {
-        if (plan->program.job_files.n == 0)
-            tio_plan_resolve(plan, &err);
+        if (plan->program.job_files.n == 0 && tio_plan_resolve(plan, &err) == 0)
+            fuzz_check_plan(plan);
         tio_plan_free(plan);
     }
     free(text);

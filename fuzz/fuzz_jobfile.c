@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "job_invariants.h"
 #include "tio_job.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,7 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tio_error err;
     if (tio_job_parse_buffer((const char *)data, size, "fuzz.fio", &cfg, &plan, &err) == 0) {
         if (tio_plan_resolve(plan, &err) == 0) {
-            FILE *sink = fopen("/dev/null", "w");
+            fuzz_check_plan(plan);
+            /* numjobs=65536 dumps for seconds under ASan: a timeout that
+             * finds nothing; a few hundred jobs cover the dump's code */
+            FILE *sink = plan->nr_jobs <= 256 ? fopen("/dev/null", "w") : NULL;
             if (sink) {
                 tio_plan_dump(plan, sink);
                 fclose(sink);

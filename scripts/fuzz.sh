@@ -3,7 +3,8 @@
 # UBSan) in build-fuzz and runs each for N seconds (default 60), starting
 # from a copy of its checked-in corpus. A crash leaves its input in
 # fuzz/crash-* (and the run fails): fix the parser, then add the input to
-# fuzz/corpus/TARGET/ so the suite replays it forever.
+# fuzz/corpus/TARGET/ so the suite replays it forever. fuzz/TARGET.dict, if
+# there is one, lists the words (option names) libFuzzer splices in.
 # Prints "N passed, N failed" (one per target).
 set -u
 cd "$(dirname "$0")/.."
@@ -27,8 +28,10 @@ for t in $targets; do
     work=$(mktemp -d)
     cp -r "fuzz/corpus/$t/." "$work/" 2>/dev/null
     echo "== fuzz-$t for ${seconds}s" >&2
+    dict=
+    [ -f "fuzz/$t.dict" ] && dict="-dict=fuzz/$t.dict"
     if UBSAN_OPTIONS=halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
-        "$dir/fuzz/fuzz-$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        "$dir/fuzz/fuzz-$t" $dict -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="fuzz/crash-$t-" "$work" >"$work.log" 2>&1; then
         passed=$((passed + 1))
         tail -n 1 "$work.log" >&2

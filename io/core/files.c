@@ -382,9 +382,10 @@ int tio_files_check(struct tio_host *host, char *err, size_t errlen)
                      job->name, t->engine.label);
             rc = -1;
         } else if (t->engine.no_files && job->size.percent) {
-            snprintf(err, errlen, "job %s: engine %s does no file IO, so size= as a "
-                     "percentage has nothing to be a percentage of; give size= in bytes",
-                     job->name, t->engine.label);
+            /* fio 3.33 refuses this too ("you need to specify size=") */
+            snprintf(err, errlen, "job %s: engine %s does no file IO, so size=%u%% has no "
+                     "file to be a percentage of; give size= in bytes (such as size=1g)",
+                     job->name, t->engine.label, job->size.percent);
             rc = -1;
         }
         for (size_t i = 0; rc == 0 && has_path_targets(t) && i < t->n_files; i++)

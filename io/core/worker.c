@@ -861,9 +861,30 @@ static int setup_generators(struct worker *w)
         }
     }
     uint64_t io_size = job->io_size.set ? tio_amount_bytes(&job->io_size, total) : total;
-    unsigned loops = job->loops ? job->loops : 1;
+    /* A 0-byte region or IO size would have the IO loop spin on 0-byte IOs
+     * (bytes_total 0 means "no limit"): refuse it here, once. */
+    for (size_t i = 0; i < w->nf; i++)
+        if (!w->t->regions[i].len) {
+            fail(w, EINVAL, "%s%s has 0 bytes to do IO on (check size, offset and "
+                 "filesize)", w->t->engine.no_files ? "the job" : "file ",
+                 w->t->engine.no_files ? "" : w->h[i].file.name);
+            return -EINVAL;
+        }
+    if (!io_size && !job->time_based) {
+        fail(w, EINVAL, "io_size comes out as 0 bytes of a %" PRIu64 "-byte region "
+             "(raise io_size or size)", total);
+        return -EINVAL;
+    }
+    uint64_t loops = job->loops ? job->loops : 1;
     w->loop_bytes = io_size;
-    w->bytes_total = job->time_based ? 0 : io_size * loops;
+    if (!job->time_based && __builtin_mul_overflow(io_size, loops, &w->bytes_total)) {
+        fail(w, EINVAL, "io_size (%" PRIu64 " bytes) x loops (%" PRIu64 ") is more than "
+             "2^64-1 bytes (the maximum is %" PRIu64 " loops; lower loops or io_size)",
+             io_size, loops, UINT64_MAX / io_size);
+        return -EINVAL;
+    }
+    if (job->time_based)
+        w->bytes_total = 0;
     /* number_ios counts over all loops and, as in fio, not in time_based jobs */
     if (job->number_ios && !job->time_based)
         w->ios_total = job->number_ios > UINT64_MAX / loops ? UINT64_MAX : job->number_ios * loops;
@@ -998,8 +1019,13 @@ void *tio_worker_main(void *arg)
             tio_rand_seed(&r, job->randseed + job->clone);
             us += tio_rand_below(&r, job->startdelay_max - job->startdelay + 1);
         }
-        struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
-        nanosleep(&ts, NULL);
+        /* in slices, so that SIGINT or SIGTERM (tio_stop) ends the wait */
+        uint64_t end = tio_now_ns() + us * 1000;
+        for (uint64_t now = tio_now_ns(); now < end && !atomic_load(&tio_stop);
+             now = tio_now_ns()) {
+            struct timespec ts = {0, (long)(end - now < 100000000 ? end - now : 100000000)};
+            nanosleep(&ts, NULL);
+        }
     }
 
     w->verify = job->verify != TIO_VERIFY_NONE;

@@ -339,7 +339,8 @@ static int parse_job_files(struct cl *c)
 
         struct tio_origin o = {TIO_ORIGIN_ARG, NULL, 0, c->file_args[f], files->v[f]};
 
-        rc = tio__read_file(c->a, files->v[f], "job file", &text, &len, &o, c->err);
+        /* a FIFO is allowed, as fio: "tenon-io <(gen-job)" */
+        rc = tio__read_file(c->a, files->v[f], "job file", true, &text, &len, &o, c->err);
         if (rc)
             return rc;
         rc = tio__jobfile_parse(c->s, c->cfg, &c->global, files->v[f], text, len, (unsigned)f,

@@ -173,9 +173,11 @@ int tio__jobfile_parse(struct tio_plan *s, const struct tio_parse_config *cfg,
                        const struct tio_job *base, const char *path, const char *text,
                        size_t len, unsigned file_index, struct tio_error *err);
 
-/* Read a whole file ("-" is stdin) into memory; `what` names it in errors. */
+/* Read a whole file ("-" is stdin) into memory; `what` names it in errors.
+ * Only a regular file (or, with allow_fifo, a FIFO) is read, never more
+ * than 64 MiB, and never text with a NUL byte in it. */
 int tio__read_file(const struct tio_allocator *a, const char *path, const char *what,
-                   char **text, size_t *len, const struct tio_origin *where,
+                   bool allow_fifo, char **text, size_t *len, const struct tio_origin *where,
                    struct tio_error *err);
 
 #endif /* TIO_JOB_INTERNAL_H */

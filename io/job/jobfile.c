@@ -19,9 +19,12 @@
  * section ends (so kb_base can apply to the whole section, as in fio). */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "job_internal.h"
 
@@ -79,38 +82,122 @@ static const char *errtext(int e, char *buf, size_t len)
 #endif
 }
 
+/* What kind of file a job file or include is, for refusals. */
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+/* Opens a job file or include, keeping only a regular file of at most
+ * TIO__MAX_JOBFILE bytes (else fails with EFBIG) or, when allow_fifo, a
+ * FIFO; anything else fails with *refused saying what it is. A FIFO is
+ * opened blocking, as fio's fopen() does, so its writer can come later
+ * (closing a first, non-blocking descriptor would lose what an early writer
+ * wrote); anything else is opened without blocking, so a FIFO put in its
+ * place never holds the open up. */
+static int open_job_source(const char *path, bool allow_fifo, const char **refused)
+{
+    struct stat st;
+    bool fifo = allow_fifo && stat(path, &st) == 0 && S_ISFIFO(st.st_mode);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (fifo ? 0 : O_NONBLOCK));
+
+    *refused = NULL;
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (fifo && S_ISFIFO(st.st_mode))
+        return fd;
+    if (S_ISREG(st.st_mode) && st.st_size > (off_t)TIO__MAX_JOBFILE) {
+        close(fd);
+        errno = EFBIG;
+        return -1;
+    }
+    if (S_ISREG(st.st_mode)) {
+        int fl = fcntl(fd, F_GETFL);
+
+        if (fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0)
+            return fd;
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    *refused = file_kind(st.st_mode);
+    return -1;
+}
+
 int tio__read_file(const struct tio_allocator *a, const char *path, const char *what,
-                   char **text, size_t *len, const struct tio_origin *where,
+                   bool allow_fifo, char **text, size_t *len, const struct tio_origin *where,
                    struct tio_error *err)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *refused = NULL;
+    int fd = is_stdin ? STDIN_FILENO : open_job_source(path, allow_fifo, &refused);
     struct tio__buf b;
     char chunk[8192], ebuf[128];
-    size_t n;
+    ssize_t n;
+    int rc = TIO_OK;
 
-    if (!f)
+    if (fd < 0 && errno == EFBIG)
+        return tio_error_set(err, TIO_EIO, where, NULL, NULL,
+                             "%s '%s' is larger than %u MiB (is it a job file?)", what, path,
+                             TIO__MAX_JOBFILE >> 20);
+    if (fd < 0 && refused)
+        return tio_error_set(err, TIO_EIO, where, NULL, NULL,
+                             "%s '%s' is %s; give a regular file%s", what, path, refused,
+                             allow_fifo ? " or a FIFO (or - for stdin)" : "");
+    if (fd < 0)
         return tio_error_set(err, TIO_EIO, where, NULL, NULL, "cannot open %s '%s': %s", what,
                              path, errtext(errno, ebuf, sizeof(ebuf)));
     tio__buf_init(&b, a);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        tio__buf_add(&b, chunk, n);
-        if (b.len > TIO__MAX_JOBFILE)
+    for (;;) {
+        n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = tio_error_set(err, TIO_EIO, where, NULL, NULL, "cannot read %s '%s': %s", what,
+                               path, errtext(errno, ebuf, sizeof(ebuf)));
             break;
+        }
+        if (n == 0)
+            break;
+        /* a NUL byte means binary data (or /dev/zero on stdin): stop at the
+         * first chunk rather than read up to the size limit */
+        if (memchr(chunk, '\0', (size_t)n)) {
+            rc = tio_error_set(err, TIO_EIO, where, NULL, NULL,
+                               "%s '%s' contains a NUL byte: it is not a text job file", what,
+                               path);
+            break;
+        }
+        tio__buf_add(&b, chunk, (size_t)n);
+        if (b.len > TIO__MAX_JOBFILE) {
+            rc = tio_error_set(err, TIO_EIO, where, NULL, NULL,
+                               "%s '%s' is larger than %u MiB (is it a job file?)", what, path,
+                               TIO__MAX_JOBFILE >> 20);
+            break;
+        }
     }
-    if (ferror(f) || b.len > TIO__MAX_JOBFILE) {
-        int rc = ferror(f) ? tio_error_set(err, TIO_EIO, where, NULL, NULL,
-                                           "cannot read %s '%s': %s", what, path,
-                                           errtext(errno, ebuf, sizeof(ebuf)))
-                           : tio_error_set(err, TIO_EIO, where, NULL, NULL,
-                                           "%s '%s' is larger than %u MiB", what, path,
-                                           TIO__MAX_JOBFILE >> 20);
-        if (f != stdin)
-            fclose(f);
+    if (!is_stdin)
+        close(fd);
+    if (rc) {
         tio__buf_free(&b);
         return rc;
     }
-    if (f != stdin)
-        fclose(f);
     *len = b.len;
     *text = tio__buf_take(&b);
     return *text ? TIO_OK : tio__oom(err);
@@ -211,7 +298,9 @@ static int do_include(struct jobfile *jf, const char *arg)
         jf->rc = tio__oom(&jf->deferred);
         return jf->rc;
     }
-    rc = tio__read_file(jf->a, path, "included file", &text, &len, &jf->cur, &jf->deferred);
+    /* an include is part of a job file: never a FIFO or device */
+    rc = tio__read_file(jf->a, path, "included file", false, &text, &len, &jf->cur,
+                        &jf->deferred);
     if (rc == TIO_OK && push_source(jf, path, text, len, true) != 0)
         rc = tio__oom(&jf->deferred);
     tio__free(jf->a, path);
@@ -595,7 +684,7 @@ static int parse_one(const char *path, const char *name, const char *text, size_
         return tio__oom(err);
     }
     if (path) {
-        rc = tio__read_file(&s->alloc, path, "job file", &owned, &len, NULL, err);
+        rc = tio__read_file(&s->alloc, path, "job file", true, &owned, &len, NULL, err);
         if (rc)
             goto out;
         text = owned;

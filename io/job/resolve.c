@@ -1,6 +1,7 @@
 /* From parsed jobs to runnable ones: numjobs clones, fio's derived
  * defaults, file names, reporting groups, and the checks fio makes before
  * it starts (so the host never has to second-guess a resolved job). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,40 +62,45 @@ static int resolve_files(const struct tio_allocator *a, struct tio_job *job, siz
                          struct tio_error *err)
 {
     struct tio_strv names = {NULL, 0};
-    size_t i;
+    size_t i, count = job->filename_explicit ? job->filenames.n : job->nrfiles;
 
+    if (*total + count > TIO_MAX_FILES)
+        return job_error(err, job, job->filename_explicit
+                         ? "more than %u files in all jobs"
+                         : "more than %u files in all jobs (lower nrfiles or numjobs)",
+                         TIO_MAX_FILES);
+    /* sized once: growing by one name per push copies the array each time,
+     * which costs seconds at nrfiles=1048576 under some allocators */
+    if (count) {
+        names.v = tio__reallocarray(a, NULL, count, sizeof(*names.v));
+        if (!names.v)
+            return tio__oom(err);
+    }
     if (job->filename_explicit) {
         /* fio prefixes the first directory even to absolute names */
         for (i = 0; i < job->filenames.n; i++) {
             char *n = job->directories.n ? join_dir(a, job->directories.v[0], job->filenames.v[i])
                                          : tio__strdup(a, job->filenames.v[i]);
 
-            if (tio__strv_push(a, &names, n) != 0)
+            if (!n)
                 goto oom;
+            names.v[names.n++] = n;
         }
     } else {
         /* generated names spread the clones over the directories, as fio */
         const char *dir = job->directories.n ? job->directories.v[job->clone % job->directories.n]
                                              : NULL;
 
-        if (*total + job->nrfiles > TIO_MAX_FILES) {
-            tio__strv_free(a, &names);
-            return job_error(err, job, "more than %u files in all jobs (lower nrfiles or numjobs)",
-                             TIO_MAX_FILES);
-        }
         for (i = 0; i < job->nrfiles; i++) {
             char *base = format_name(a, job, (unsigned)i);
             char *n = base && dir ? join_dir(a, dir, base) : base;
 
             if (n != base)
                 tio__free(a, base);
-            if (tio__strv_push(a, &names, n) != 0)
+            if (!n)
                 goto oom;
+            names.v[names.n++] = n;
         }
-    }
-    if (*total + names.n > TIO_MAX_FILES) {
-        tio__strv_free(a, &names);
-        return job_error(err, job, "more than %u files in all jobs", TIO_MAX_FILES);
     }
     *total += names.n;
     tio__strv_free(a, &job->filenames);
@@ -117,6 +123,116 @@ static uint64_t min_bs(const struct tio_job *job)
     return m;
 }
 
+/* The most one read or write moves on Linux (MAX_RW_COUNT): a larger block
+ * could only ever be done short, and the host sizes buffers from it. */
+#define MAX_BLOCK_SIZE UINT64_C(0x7ffff000)
+
+/* seq=: a sequential job's next offset is the last one + bs + the skip; a
+ * skip below 2^62 keeps that sum inside 64 bits for any region. */
+#define MAX_RW_SKIP (UINT64_C(1) << 62)
+
+static bool mul_fits(uint64_t a, uint64_t b, uint64_t *r)
+{
+    if (a && b > UINT64_MAX / a)
+        return false;
+    *r = a * b;
+    return true;
+}
+
+/* Every byte count the host derives from a job - block sizes, where each
+ * clone's region starts and ends, the bytes of IO over all loops - is
+ * checked here, so none of them can wrap (fio 3.33 silently wraps several,
+ * "offset_increment=4e18 numjobs=8" among them). Percentages are resolved
+ * against the file's size by the host and cannot exceed it. */
+static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
+{
+    static const char *const dirs[] = {"read", "write", "trim"};
+    uint64_t start = 0, per_file = 0, step, io, total;
+    int d;
+
+    for (d = 0; d < TIO_JOB_DDIR_COUNT; d++) {
+        if (job->bs[d] > MAX_BLOCK_SIZE)
+            return job_error(err, job, "bs: the %s block size %llu is too large (the maximum "
+                             "is %llu bytes, the most one read or write can move)", dirs[d],
+                             (unsigned long long)job->bs[d],
+                             (unsigned long long)MAX_BLOCK_SIZE);
+        if (job->ba[d] > MAX_BLOCK_SIZE)
+            return job_error(err, job, "ba: the %s block alignment %llu is too large (the "
+                             "maximum is %llu bytes)", dirs[d], (unsigned long long)job->ba[d],
+                             (unsigned long long)MAX_BLOCK_SIZE);
+    }
+    if (job->verify_interval > MAX_BLOCK_SIZE)
+        return job_error(err, job, "verify_interval=%llu is too large (the maximum is %llu "
+                         "bytes)", (unsigned long long)job->verify_interval,
+                         (unsigned long long)MAX_BLOCK_SIZE);
+    if (job->rw_modifier > MAX_RW_SKIP)
+        return job_error(err, job, "rw: the offset modifier %llu is too large (the maximum is "
+                         "%llu bytes)", (unsigned long long)job->rw_modifier,
+                         (unsigned long long)MAX_RW_SKIP);
+    if (job->filesize_max > TIO_MAX_OFFSET)
+        return job_error(err, job, "filesize=%llu is larger than a file can be (the maximum is "
+                         "%llu bytes, 2^63-1)", (unsigned long long)job->filesize_max,
+                         (unsigned long long)TIO_MAX_OFFSET);
+    if (job->size.set && !job->size.percent) {
+        per_file = job->size.bytes / (job->nrfiles ? job->nrfiles : 1);
+        if (per_file > TIO_MAX_OFFSET)
+            return job_error(err, job, "size=%llu is larger than a file can be (the maximum "
+                             "is %llu bytes per file, 2^63-1)",
+                             (unsigned long long)job->size.bytes,
+                             (unsigned long long)TIO_MAX_OFFSET);
+    } else if (!job->size.set) {
+        per_file = job->filesize_max;
+    }
+
+    if (job->offset.set && !job->offset.percent) {
+        start = job->offset.bytes;
+        if (start > TIO_MAX_OFFSET)
+            return job_error(err, job, "offset=%llu is past the largest file offset (the "
+                             "maximum is %llu, 2^63-1)", (unsigned long long)start,
+                             (unsigned long long)TIO_MAX_OFFSET);
+    }
+    if (job->offset_increment.set && !job->offset_increment.percent && job->clone) {
+        if (!mul_fits(job->offset_increment.bytes, job->clone, &step) ||
+            step > TIO_MAX_OFFSET - start)
+            return job_error(err, job, "offset (%llu) + offset_increment (%llu) x clone %u "
+                             "(of numjobs=%u) is past the largest file offset (the maximum is "
+                             "%llu, 2^63-1; lower offset_increment or numjobs)",
+                             (unsigned long long)start,
+                             (unsigned long long)job->offset_increment.bytes, job->clone,
+                             job->numjobs, (unsigned long long)TIO_MAX_OFFSET);
+        start += step;
+    }
+    /* clone x a percentage is computed against the file's size later: past
+     * 100% the region starts beyond the end of any file (and the product
+     * could wrap for a large device) */
+    if (job->offset_increment.percent && job->clone &&
+        (uint64_t)job->offset.percent + (uint64_t)job->clone * job->offset_increment.percent > 100)
+        return job_error(err, job, "offset (%u%%) + offset_increment (%u%%) x clone %u (of "
+                         "numjobs=%u) is past the end of the file (the maximum is 100%%; lower "
+                         "offset_increment or numjobs)", job->offset.percent,
+                         job->offset_increment.percent, job->clone, job->numjobs);
+    if (per_file > TIO_MAX_OFFSET - start)
+        return job_error(err, job, "the job's region ends past the largest file offset: "
+                         "offset %llu + size %llu per file is more than %llu (2^63-1; lower "
+                         "offset, offset_increment or size)", (unsigned long long)start,
+                         (unsigned long long)per_file, (unsigned long long)TIO_MAX_OFFSET);
+
+    /* bytes of IO over all loops: io_size, or the size when io_size is unset */
+    if (job->io_size.set && !job->io_size.percent)
+        io = job->io_size.bytes;
+    else if (!job->io_size.set && job->size.set && !job->size.percent)
+        io = job->size.bytes;
+    else
+        io = 0;
+    if (!mul_fits(io, job->loops ? job->loops : 1, &total))
+        return job_error(err, job, "%s (%llu) x loops (%u) is more than 2^64-1 bytes of IO "
+                         "(the maximum is %llu loops; lower loops or %s)",
+                         job->io_size.set ? "io_size" : "size", (unsigned long long)io,
+                         job->loops, (unsigned long long)(UINT64_MAX / io),
+                         job->io_size.set ? "io_size" : "size");
+    return TIO_OK;
+}
+
 static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_t *total_files,
                        struct tio_error *err)
 {
@@ -128,7 +244,10 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
 
     if (!job->size.set && job->filesize_min && job->filesize_min == job->filesize_max) {
         if (job->filesize_min > UINT64_MAX / job->nrfiles)
-            return job_error(err, job, "filesize times nrfiles does not fit in 64 bits");
+            return job_error(err, job, "filesize (%llu) x nrfiles (%u) is more than 2^64-1 "
+                             "bytes (the maximum nrfiles for this filesize is %llu)",
+                             (unsigned long long)job->filesize_min, job->nrfiles,
+                             (unsigned long long)(UINT64_MAX / job->filesize_min));
         job->size.bytes = job->filesize_min * job->nrfiles;
         job->size.set = true;
     }
@@ -154,6 +273,9 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
                                  "or verify=)", job->name);
         job->norandommap = true;
     }
+    rc = check_arithmetic(job, err);
+    if (rc)
+        return rc;
     /* batch sizes beyond the queue depth cannot happen: clamp them, as fio
      * does, rather than refuse job files that fio runs */
     if (job->iodepth_batch > job->iodepth)

@@ -24,6 +24,14 @@ extern "C" {
 #define TIO_MSEC      UINT64_C(1000)
 #define TIO_SEC       UINT64_C(1000000)
 
+/* The longest time any option takes: 100 years (36500d). Three such times
+ * in nanoseconds still fit in 64 bits. */
+#define TIO_MAX_TIME_US (UINT64_C(36500) * 86400 * TIO_SEC)
+
+/* The largest byte offset or size a file can have (off_t): offsets, sizes
+ * and where a job's region ends are checked against it. */
+#define TIO_MAX_OFFSET  UINT64_C(0x7fffffffffffffff)
+
 /* A quantity of bytes that fio also accepts as a percentage of the file or
  * device ("size=50%", "offset=25%"). */
 struct tio_amount {
@@ -47,7 +55,7 @@ int tio_parse_uint(const char *s, unsigned kb_base, uint64_t min, uint64_t max,
 
 /* Durations, in microseconds. Units (any case): us/usec, ms/msec, s/sec,
  * m/min, h, d; a bare number is in `default_unit` microseconds (TIO_SEC for
- * runtime, ramp_time and startdelay, as fio). */
+ * runtime, ramp_time and startdelay, as fio). At most TIO_MAX_TIME_US. */
 int tio_parse_time(const char *s, uint64_t default_unit, uint64_t *out_us,
                    char *why, size_t whylen);
 

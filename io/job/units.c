@@ -224,8 +224,11 @@ int tio_parse_time(const char *s, uint64_t default_unit, uint64_t *out_us, char 
     }
     if (mult == 0)
         return why_set(why, whylen, TIO_EVALUE, "unknown time unit '%s' (use us, ms, s, m, h or d)", end);
-    if (mul_overflows(v, mult, out_us))
-        return why_set(why, whylen, TIO_ERANGE, "'%s' is too long (the maximum is about 584000 years)", s);
+    /* The host adds times up and counts them in nanoseconds: the cap keeps
+     * ramp_time + runtime + startdelay in 64 bits there. */
+    if (mul_overflows(v, mult, out_us) || *out_us > TIO_MAX_TIME_US)
+        return why_set(why, whylen, TIO_ERANGE, "'%s' is too long (the maximum is 36500d, "
+                       "about 100 years)", s);
     return TIO_OK;
 }
 

@@ -184,6 +184,15 @@ static void test_time(void **state)
     assert_int_equal(tio_parse_time("1000000000000000", TIO_SEC, &v, why, sizeof(why)),
                      TIO_ERANGE);
     assert_int_equal(tio_parse_time("300000000000d", TIO_SEC, &v, why, sizeof(why)), TIO_ERANGE);
+    /* at most 100 years, so that three times in nanoseconds fit in 64 bits */
+    assert_int_equal(time_ok("36500d", TIO_SEC), TIO_MAX_TIME_US);
+    assert_true(3 * (TIO_MAX_TIME_US * 1000) / 3 == TIO_MAX_TIME_US * 1000);
+    assert_int_equal(tio_parse_time("36501d", TIO_SEC, &v, why, sizeof(why)), TIO_ERANGE);
+    assert_non_null(strstr(why, "the maximum is 36500d"));
+    assert_int_equal(tio_parse_time("3153600000000001us", TIO_SEC, &v, why, sizeof(why)),
+                     TIO_ERANGE);
+    assert_int_equal(tio_parse_time("18446744073709551615ms", TIO_SEC, &v, why, sizeof(why)),
+                     TIO_ERANGE);
 }
 
 static void test_bool(void **state)
