@@ -12,6 +12,7 @@ usage: difftest.py TENON_IO [--seeds N] [--first S] [--seed S ...] [-v] [--fio F
   --also S    run seed S too (repeatable): regression seeds of fixed bugs
   -v          print every case, not only mismatches
   --keep      keep the temporary folders (printed) of mismatching cases
+  --all       print known mismatches too
 
 Every mismatch prints the seed, the job file, both tools' numbers and the
 one command that reruns it. A mismatch that matches an entry of known.py
@@ -216,6 +217,7 @@ def main(argv):
     tio = os.path.abspath(args.pop(0))
     fio_bin = shutil.which("fio")
     count, first, only, also, verbose, keep = 30, 1, [], [], False, False
+    show_known = False
     while args:
         a = args.pop(0)
         if a == "--seeds":
@@ -232,6 +234,8 @@ def main(argv):
             verbose = True
         elif a == "--keep":
             keep = True
+        elif a == "--all":
+            show_known = True
         else:
             print(f"difftest: unknown argument {a!r}\n{__doc__}")
             return 2
@@ -255,14 +259,14 @@ def main(argv):
         elif diffs:
             failed += 1
         show = diffs and not k
-        if show or verbose or only:
+        if show or verbose or only or (diffs and show_known):
             state = "MISMATCH" if show else ("known: " + k["name"] if diffs else "ok")
             print(f"--- seed {seed}: {state}")
             for what, a, b in diffs:
                 print(f"    {what}: fio {a}, tenon-io {b}")
             print(f"    fio:      exit {fio[0]}; {summary(fio[1])}")
             print(f"    tenon-io: exit {tio_r[0]}; {summary(tio_r[1])}")
-            if show or only:
+            if diffs or only:
                 for name, r in (("fio", fio), ("tenon-io", tio_r)):
                     for line in r[2].strip().splitlines()[:6]:
                         print(f"    {name} stderr: {line}")
