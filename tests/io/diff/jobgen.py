@@ -168,6 +168,8 @@ def _job(r, case, index, engine_global):
 
     if r.random() < 0.15:
         job.set("offset", size_text(r.randrange(1, 5) * unit))
+    if numjobs > 1 and "offset_increment" not in dict(job.opts) and r.random() < 0.3:
+        job.set("offset_increment", size_text(r.randrange(1, 5) * unit))
     loops = r.choice((2, 3)) if r.random() < 0.15 else 1
     if r.random() < 0.15:
         io_size = r.randrange(1, 2 * blocks_max) * unit

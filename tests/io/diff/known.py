@@ -52,11 +52,14 @@ KNOWN = [
     },
     {
         "name": "filesize-offset",
-        "option": "filesize with offset",
-        "patterns": [r"^filesize=", r"^offset="],
-        "check": _any_job(lambda f: "filesize" in f["opts"] and "offset" in f["opts"]),
-        "reason": "filesize=F with offset=O: fio keeps each file F bytes and does IO in "
-                  "[O, F); tenon-io grows the file to O+F and does F bytes of IO.",
+        "option": "filesize with offset or offset_increment",
+        "patterns": [r"^filesize=", r"^offset"],
+        "check": _any_job(lambda f: "filesize" in f["opts"] and
+                          ("offset" in f["opts"] or "offset_increment" in f["opts"])),
+        "reason": "filesize=F with a start offset O (offset, or offset_increment for a "
+                  "clone): fio keeps each file F bytes and does IO in [O, F), and fails "
+                  "the job when O is past F; tenon-io grows the file to O+F and does F "
+                  "bytes of IO.",
     },
     {
         "name": "size-remainder",
