@@ -132,20 +132,22 @@ def numbers(j):
 
 
 def compare(case, fio, tio):
-    """A list of (what, fio value, tenon-io value) that differ."""
+    """A list of (what, fio value, tenon-io value, facts) that differ;
+    facts are those of the jobs behind the report entry, or None for the
+    whole run (exit status)."""
     diffs = []
     fs, fj, _, _ = fio
     ts, tj, _, _ = tio
     if (fs == 0) != (ts == 0):
-        diffs.append(("exit status", fs, ts))
+        diffs.append(("exit status", fs, ts, None))
     if fj is None or tj is None:
         if (fj is None) != (tj is None) and fs == 0 and ts == 0:
             diffs.append(("JSON report", "present" if fj else "absent",
-                          "present" if tj else "absent"))
+                          "present" if tj else "absent", None))
         return diffs
     fjobs, tjobs = fj.get("jobs", []), tj.get("jobs", [])
     if len(fjobs) != len(tjobs):
-        diffs.append(("number of jobs in the report", len(fjobs), len(tjobs)))
+        diffs.append(("number of jobs in the report", len(fjobs), len(tjobs), None))
         return diffs
     entries = report_entries(case)
     if len(entries) != len(fjobs):
@@ -156,7 +158,7 @@ def compare(case, fio, tio):
         is_verify = any(verifies(f) for f in facts)
         if (na["error"] == 0) != (nb["error"] == 0):
             what = "verify verdict (error)" if is_verify else "error"
-            diffs.append((f"{where} {what}", na["error"], nb["error"]))
+            diffs.append((f"{where} {what}", na["error"], nb["error"], facts))
             continue
         if na["error"] or case.time_based:
             continue  # only the status is defined
@@ -168,12 +170,12 @@ def compare(case, fio, tio):
             sa = na["read.io_bytes"] + na["write.io_bytes"]
             sb = nb["read.io_bytes"] + nb["write.io_bytes"]
             if sa != sb:
-                diffs.append((f"{where} read+write io_bytes", sa, sb))
+                diffs.append((f"{where} read+write io_bytes", sa, sb, facts))
             continue
         bounds = sync_bounds(facts, na["sync.total_ios"])
         if bounds and not bounds[0] <= nb["sync.total_ios"] <= bounds[1]:
             diffs.append((f"{where} sync.total_ios (allowed {bounds[0]}..{bounds[1]})",
-                          na["sync.total_ios"], nb["sync.total_ios"]))
+                          na["sync.total_ios"], nb["sync.total_ios"], facts))
         # verify reads back each block written; with norandommap random
         # writes, how many distinct blocks that is depends on each tool's
         # random numbers
@@ -185,8 +187,33 @@ def compare(case, fio, tio):
             if unique_random and k.startswith("read."):
                 continue
             if na[k] != nb[k]:
-                diffs.append((f"{where} {k}", na[k], nb[k]))
+                diffs.append((f"{where} {k}", na[k], nb[k], facts))
     return diffs
+
+
+class _Scope:
+    def __init__(self, facts):
+        self.facts = facts
+
+
+def known_for(diffs, text, case):
+    """The names of the known entries that explain every diff, or None.
+    A diff of one report entry is explained by an entry whose check holds
+    for the jobs behind it; a diff of the whole run (exit status) by any
+    entry that explains another diff, or that holds for the whole case."""
+    names = []
+    for what, a, b, facts in diffs:
+        if facts is None:
+            continue
+        k = known_entry(text, _Scope(facts))
+        if k is None:
+            return None
+        if k["name"] not in names:
+            names.append(k["name"])
+    if not names:
+        k = known_entry(text, case)
+        return [k["name"]] if k else None
+    return names
 
 
 def known_entry(text, case):
@@ -252,17 +279,18 @@ def main(argv):
         fio = run_tool([fio_bin], text, keep)
         tio_r = run_tool([tio, "--eta=never"], text, keep)
         diffs = compare(case, fio, tio_r)
-        k = known_entry(text, case) if diffs else None
+        k = known_for(diffs, text, case) if diffs else None
         if diffs and k:
             known += 1
-            seen_known[k["name"]] = seen_known.get(k["name"], 0) + 1
+            for name in k:
+                seen_known[name] = seen_known.get(name, 0) + 1
         elif diffs:
             failed += 1
         show = diffs and not k
         if show or verbose or only or (diffs and show_known):
-            state = "MISMATCH" if show else ("known: " + k["name"] if diffs else "ok")
+            state = "MISMATCH" if show else ("known: " + ", ".join(k) if diffs else "ok")
             print(f"--- seed {seed}: {state}")
-            for what, a, b in diffs:
+            for what, a, b, _ in diffs:
                 print(f"    {what}: fio {a}, tenon-io {b}")
             print(f"    fio:      exit {fio[0]}; {summary(fio[1])}")
             print(f"    tenon-io: exit {tio_r[0]}; {summary(tio_r[1])}")
