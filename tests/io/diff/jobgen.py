@@ -21,8 +21,9 @@ MAX_BYTES = 2 << 20  # the most one job file lays out, over all its files
 EXCLUDED = {
     "randommap-split-bs":
         "random IO with different read and write block sizes always gets "
-        "norandommap: fio 3.33 keeps its random map in units of the smallest "
-        "block size and ends such a job early (rw=randread, bs=8k,1k, size=688k "
+        "norandommap: fio 3.33 sizes its random map in the smallest block size "
+        "of any direction but looks it up in the direction's own block numbers, "
+        "and ends such a job early (rw=randread, bs=8k,1k, size=688k "
         "reads 408k), where size= asks for all of it",
     "verify-overlapping-writes":
         "no verify with norandommap on a queue deeper than one: two writes of "
