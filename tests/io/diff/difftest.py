@@ -27,8 +27,11 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", ".."))
 import jobgen  # noqa: E402
+from harness import sanitizer_report  # noqa: E402
 from known import KNOWN  # noqa: E402
 
 TIMEOUT = 120
@@ -141,6 +144,8 @@ def compare(case, fio, tio):
     diffs = []
     fs, fj, _, _ = fio
     ts, tj, _, _ = tio
+    if sanitizer_report(tio[2]):
+        diffs.append(("sanitizer report", "-", "see tenon-io stderr", None))
     if (fs == 0) != (ts == 0):
         diffs.append(("exit status", fs, ts, None))
     if fj is None or tj is None:
@@ -206,6 +211,8 @@ def known_for(diffs, text, case):
     entry that explains another diff, or that holds for the whole case."""
     names = []
     for what, a, b, facts in diffs:
+        if what == "sanitizer report":
+            return None  # never a known mismatch
         if facts is None:
             continue
         k = known_entry(text, _Scope(facts))
