@@ -127,6 +127,16 @@ def sync_bounds(facts, fio_syncs):
     return max(0, fio_syncs - loops), fio_syncs + extra
 
 
+def fio_mixed_verify_failed(case, fio_stderr):
+    """fio 3.33 fails the verify of some rw/randrw mixes on the header's
+    seed alone ("bad header rand_seed"), where the data is intact: then
+    the verdict of a mixed verify job, and the exit status, are not
+    compared (docs/jobfile.md, "Intended differences found by the
+    differential test"). tenon-io failing such a job is still reported."""
+    return "bad header rand_seed" in fio_stderr and \
+        any(verifies(f) and jobgen.is_mixed(f["rw"]) for f in case.facts)
+
+
 def numbers(j):
     out = {}
     for d in DIRS:
@@ -146,7 +156,8 @@ def compare(case, fio, tio):
     ts, tj, _, _ = tio
     if sanitizer_report(tio[2]):
         diffs.append(("sanitizer report", "-", "see tenon-io stderr", None))
-    if (fs == 0) != (ts == 0):
+    excused = fio_mixed_verify_failed(case, fio[2])
+    if (fs == 0) != (ts == 0) and not excused:
         diffs.append(("exit status", fs, ts, None))
     if fj is None or tj is None:
         if (fj is None) != (tj is None) and fs == 0 and ts == 0:
@@ -164,6 +175,9 @@ def compare(case, fio, tio):
         where = f"job #{n} ({a.get('jobname')})"
         na, nb = numbers(a), numbers(b)
         is_verify = any(verifies(f) for f in facts)
+        mixed_verify = any(verifies(f) and jobgen.is_mixed(f["rw"]) for f in facts)
+        if excused and mixed_verify and na["error"] and not nb["error"]:
+            continue
         if (na["error"] == 0) != (nb["error"] == 0):
             what = "verify verdict (error)" if is_verify else "error"
             diffs.append((f"{where} {what}", na["error"], nb["error"], facts))

@@ -29,11 +29,6 @@ EXCLUDED = {
         "no verify with norandommap on a queue deeper than one: two writes of "
         "the same block can be in flight together, and fio 3.33 then fails "
         "verification (its HOWTO, norandommap, says so) where tenon-io passes",
-    "verify-mixed":
-        "no verify on rw/randrw mixes that both read and write: fio 3.33 fails "
-        "some of them with 'bad header rand_seed' (its mixed-workload verify "
-        "checks the header's seed against the one it logged for the block) "
-        "where tenon-io finds every header's offset and checksum intact",
     "io_size-loops":
         "with loops, io_size is never above size: fio 3.33 then does neither "
         "io_size x loops nor size x loops (size=278k io_size=648k loops=2 or 3: "
@@ -212,9 +207,7 @@ def _job(r, case, index, engine_global):
         job.set("direct", 0)
     overlapping = ("norandommap", None) in job.opts and engine in ASYNC_ENGINES and \
         int(job.get("iodepth", 1)) > 1  # EXCLUDED["verify-overlapping-writes"]
-    # EXCLUDED["verify-mixed"]
-    split = is_mixed(rw) and f.get("rwmixread") not in (0, 100)
-    if r.random() < 0.12 and (writes(rw) or r.random() < 0.2) and not overlapping and not split:
+    if r.random() < 0.12 and (writes(rw) or r.random() < 0.2) and not overlapping:
         job.set("verify", r.choice(("crc32c", "sha256")))
         if r.random() < 0.3:
             job.set("do_verify", r.choice((0, 1)))
