@@ -121,10 +121,16 @@ def sync_bounds(facts, fio_syncs):
            int(f["opts"].get("iodepth", 1)) > 1 for f in facts):
         return None
     # fio's count of writes since the last sync also runs on differently
-    # over loop boundaries: allow one sync either way per loop
-    extra = sum(int(f["opts"].get("loops", 1)) for f in facts if "fsync" in f["opts"])
-    loops = sum(int(f["opts"].get("loops", 1)) - 1 for f in facts if "fsync" in f["opts"])
-    return max(0, fio_syncs - loops), fio_syncs + extra
+    # from one pass over the region to the next (loops, or io_size above
+    # size): allow one sync either way per pass
+    passes = sum(passes_of(f) for f in facts if "fsync" in f["opts"])
+    return max(0, fio_syncs - passes), fio_syncs + passes
+
+
+def passes_of(f):
+    """How often a job goes over its region: loops x (io_size / size)."""
+    per_loop = -(-f.get("io_size", 0) // f["size"]) if f.get("io_size", 0) > f["size"] else 1
+    return int(f["opts"].get("loops", 1)) * per_loop
 
 
 def fio_mixed_verify_failed(case, fio_stderr):
