@@ -3,8 +3,8 @@
 One seed is one job file: a [global] section and one to three jobs, drawn
 only from options that fio 3.33 and tenon-io both support, on small files
 (a few MiB at most) in the folder ${DIFFTEST_DIR}. The same seed always
-gives the same text (Python's random.Random is stable across versions for
-the calls used here: random(), randrange(), choice()).
+gives the same text (random.Random's random(), randrange() and choice(),
+the only calls used, give the same sequence on every Python 3 since 3.2).
 
 Some combinations are never drawn because the two tools define them
 differently on purpose; each is listed in EXCLUDED with its reason (the
@@ -99,7 +99,7 @@ class Case:
         return head + "\n".join([self.glob.text()] + [j.text() for j in self.jobs])
 
 
-def _bs(r, f, job):
+def _bs(r, job):
     """bs for one or both directions; returns (read bs, write bs)."""
     if r.random() < 0.15:
         return 4096, 4096  # fio's default, not written
@@ -122,10 +122,9 @@ def _job(r, case, index, engine_global):
     if not engine_global:
         job.set("ioengine", engine)
     f["engine"] = engine
-    rb, wb = _bs(r, f, job)
+    rb, wb = _bs(r, job)
     f["bs"] = (rb, wb)
-    used = [b for b, used in ((rb, reads(rw)), (wb, writes(rw))) if used]
-    unit = max(rb, wb)  # both tools use the larger block size for file sizes
+    unit = max(rb, wb)  # sizes are whole blocks of either direction
 
     numjobs = 1
     if r.random() < 0.2:
