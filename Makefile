@@ -11,7 +11,7 @@ MESON_OPTS ?=
 # Plugins must not be writable by group or others, or libtenon refuses them.
 SHELL := /bin/sh
 
-.PHONY: all deps build demo test test-quick install clean fuzz soak bench
+.PHONY: all deps build demo test test-quick install clean fuzz soak bench difftest
 
 all: build
 
@@ -41,6 +41,13 @@ install: build
 	@umask 022; meson configure $(BUILD) --prefix=$(PREFIX) >/dev/null && ninja -C $(BUILD) >/dev/null
 	@umask 022; meson install -C $(BUILD) --destdir "$(DESTDIR)" >/dev/null
 	@echo "installed into $(DESTDIR)$(PREFIX)"
+
+# fio against tenon-io on SEEDS random job files (tests/io/diff), from
+# seed DIFFTEST_FIRST; each mismatch prints the command that reruns it.
+SEEDS         ?= 100
+DIFFTEST_FIRST ?= 1
+difftest: build
+	@umask 022; python3 tests/io/diff/difftest.py $(BUILD)/io/tenon-io --first $(DIFFTEST_FIRST) --seeds $(SEEDS)
 
 fuzz: deps
 	@umask 022; scripts/fuzz.sh $(FUZZ_SECONDS)

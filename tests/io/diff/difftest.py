@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""Differential test: random valid job files (jobgen.py) run with fio 3.33
+and with tenon-io; per job and per direction the IO counts, bytes and sync
+counts must be equal, and so must the exit status and each job's error
+(for verify jobs, the verdict).
+
+usage: difftest.py TENON_IO [--seeds N] [--first S] [--seed S ...] [-v] [--fio FIO]
+
+  --seeds N   run seeds FIRST .. FIRST+N-1 (default 30)
+  --first S   first seed (default 1)
+  --seed S    run only seed S (repeatable); prints the job file and numbers
+  --also S    run seed S too (repeatable): regression seeds of fixed bugs
+  -v          print every case, not only mismatches
+  --keep      keep the temporary folders (printed) of mismatching cases
+  --all       print known mismatches too
+
+Every mismatch prints the seed, the job file, both tools' numbers and the
+one command that reruns it. A mismatch that matches an entry of known.py
+(a known tenon-io bug with its fix under way) is counted as known, not as a
+failure. Exit status: 0 when nothing unexpected mismatched, 1 otherwise,
+77 when fio 3.33 is not installed."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", ".."))
+import jobgen  # noqa: E402
+from harness import sanitizer_report  # noqa: E402
+from known import KNOWN  # noqa: E402
+
+TIMEOUT = 120
+DIRS = ("read", "write", "trim")
+
+
+def json_of(text):
+    try:
+        return json.loads(text[text.index("{"):])
+    except ValueError:
+        return None
+
+
+def run_tool(cmd, text, keep):
+    """Runs one tool on the job text in a fresh folder; returns (status,
+    JSON or None, stderr, folder)."""
+    top = tempfile.mkdtemp(prefix="tenon-difftest.")
+    data = os.path.join(top, "data")
+    os.mkdir(data)
+    path = os.path.join(top, "job.fio")
+    with open(path, "w") as f:
+        f.write(text)
+    env = dict(os.environ, DIFFTEST_DIR=data)
+    try:
+        # fio writes verify state files into its working folder
+        p = subprocess.run(cmd + ["--output-format=json", path], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, env=env, cwd=top,
+                           timeout=TIMEOUT)
+        status, out, err = p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired as e:
+        status, out, err = "timeout", e.stdout or "", f"no exit after {TIMEOUT} s"
+        if isinstance(out, bytes):
+            out = out.decode(errors="replace")
+    if not keep:
+        shutil.rmtree(top, ignore_errors=True)
+    return status, json_of(out), err, top
+
+
+def report_entries(case):
+    """The facts of the jobs behind each entry of the JSON "jobs" list:
+    one entry per clone, or with group_reporting one per group."""
+    entries = []
+    for i, f in enumerate(case.facts):
+        if case.group_reporting:
+            new_group = i == 0 or "stonewall" in f["opts"]
+            if new_group:
+                entries.append([])
+            entries[-1].extend([f] * f["numjobs"])
+        else:
+            entries.extend([[f]] * f["numjobs"])
+    return entries
+
+
+def verifies(f):
+    o = f["opts"]
+    return o.get("verify") is not None and str(o.get("do_verify", 1)) != "0"
+
+
+def split_is_random(f):
+    """A mix whose read/write split comes from each tool's own random
+    numbers: only the sum of both directions is defined."""
+    return jobgen.is_mixed(f["rw"]) and f.get("rwmixread", 50) not in (0, 100)
+
+
+def total_is_random(f):
+    """A random mix with different read and write block sizes: the bytes
+    done depend on the split too (and fio 3.33's random map, kept in units
+    of the smaller block, runs out early), so no number is defined."""
+    return split_is_random(f) and f["bs"][0] != f["bs"][1]
+
+
+def sync_bounds(facts, fio_syncs):
+    """The range of tenon-io's sync.total_ios that agrees with fio's, or
+    None when the two count different things: fio 3.33 counts only fsync=N
+    syncs in sync.total_ios (not fdatasync=N, not end_fsync), and never
+    issues the sync due after a job's last write (it decides on syncs when
+    it fetches the next IO); tenon-io counts every sync it issues and
+    issues that last one (docs/jobfile.md, "Intended differences found by
+    the differential test")."""
+    if any("fdatasync" in f["opts"] or "end_fsync" in f["opts"] for f in facts):
+        return None
+    # On a queue deeper than one the number of syncs is each tool's own:
+    # tenon-io drains the queue and issues one sync for the writes that
+    # came due together, fio issues one whenever it fetches an IO while
+    # the write count is a multiple of N (timing-dependent).
+    if any("fsync" in f["opts"] and f["engine"] in jobgen.ASYNC_ENGINES and
+           int(f["opts"].get("iodepth", 1)) > 1 for f in facts):
+        return None
+    # fio's count of writes since the last sync also runs on differently
+    # from one pass over the region to the next (loops, or io_size above
+    # size): allow one sync either way per pass
+    passes = sum(passes_of(f) for f in facts if "fsync" in f["opts"])
+    return max(0, fio_syncs - passes), fio_syncs + passes
+
+
+def passes_of(f):
+    """How often a job goes over its region: loops x (io_size / size)."""
+    per_loop = -(-f.get("io_size", 0) // f["size"]) if f.get("io_size", 0) > f["size"] else 1
+    return int(f["opts"].get("loops", 1)) * per_loop
+
+
+def fio_mixed_verify_failed(case, fio_stderr):
+    """fio 3.33 fails the verify of some rw/randrw mixes on the header's
+    seed alone ("bad header rand_seed"), where the data is intact: then
+    the verdict of a mixed verify job, and the exit status, are not
+    compared (docs/jobfile.md, "Intended differences found by the
+    differential test"). tenon-io failing such a job is still reported."""
+    return "bad header rand_seed" in fio_stderr and \
+        any(verifies(f) and jobgen.is_mixed(f["rw"]) for f in case.facts)
+
+
+def numbers(j):
+    out = {}
+    for d in DIRS:
+        for k in ("total_ios", "io_bytes", "io_kbytes"):
+            out[f"{d}.{k}"] = j[d][k]
+    out["sync.total_ios"] = j.get("sync", {}).get("total_ios", 0)
+    out["error"] = j["error"]
+    return out
+
+
+def compare(case, fio, tio):
+    """A list of (what, fio value, tenon-io value, facts) that differ;
+    facts are those of the jobs behind the report entry, or None for the
+    whole run (exit status)."""
+    diffs = []
+    fs, fj, _, _ = fio
+    ts, tj, _, _ = tio
+    if sanitizer_report(tio[2]):
+        diffs.append(("sanitizer report", "-", "see tenon-io stderr", None))
+    excused = fio_mixed_verify_failed(case, fio[2])
+    if (fs == 0) != (ts == 0) and not excused:
+        diffs.append(("exit status", fs, ts, None))
+    if fj is None or tj is None:
+        if (fj is None) != (tj is None) and fs == 0 and ts == 0:
+            diffs.append(("JSON report", "present" if fj else "absent",
+                          "present" if tj else "absent", None))
+        return diffs
+    fjobs, tjobs = fj.get("jobs", []), tj.get("jobs", [])
+    if len(fjobs) != len(tjobs):
+        diffs.append(("number of jobs in the report", len(fjobs), len(tjobs), None))
+        return diffs
+    entries = report_entries(case)
+    if len(entries) != len(fjobs):
+        entries = [case.facts] * len(fjobs)  # the model is wrong: compare what is safe
+    for n, (facts, a, b) in enumerate(zip(entries, fjobs, tjobs)):
+        where = f"job #{n} ({a.get('jobname')})"
+        na, nb = numbers(a), numbers(b)
+        is_verify = any(verifies(f) for f in facts)
+        mixed_verify = any(verifies(f) and jobgen.is_mixed(f["rw"]) for f in facts)
+        if excused and mixed_verify and na["error"] and not nb["error"]:
+            continue
+        if (na["error"] == 0) != (nb["error"] == 0):
+            what = "verify verdict (error)" if is_verify else "error"
+            diffs.append((f"{where} {what}", na["error"], nb["error"], facts))
+            continue
+        if na["error"] or case.time_based:
+            continue  # only the status is defined
+        if any(total_is_random(f) for f in facts):
+            continue
+        if any(split_is_random(f) for f in facts):
+            if is_verify:
+                continue
+            sa = na["read.io_bytes"] + na["write.io_bytes"]
+            sb = nb["read.io_bytes"] + nb["write.io_bytes"]
+            if sa != sb:
+                diffs.append((f"{where} read+write io_bytes", sa, sb, facts))
+            continue
+        bounds = sync_bounds(facts, na["sync.total_ios"])
+        if bounds and not bounds[0] <= nb["sync.total_ios"] <= bounds[1]:
+            diffs.append((f"{where} sync.total_ios (allowed {bounds[0]}..{bounds[1]})",
+                          na["sync.total_ios"], nb["sync.total_ios"], facts))
+        # verify reads back each block written; with norandommap random
+        # writes, how many distinct blocks that is depends on each tool's
+        # random numbers
+        unique_random = any(verifies(f) and jobgen.is_random(f["rw"]) and
+                            "norandommap" in f["opts"] for f in facts)
+        for k in na:
+            if k in ("error", "sync.total_ios"):
+                continue
+            if unique_random and k.startswith("read."):
+                continue
+            if na[k] != nb[k]:
+                diffs.append((f"{where} {k}", na[k], nb[k], facts))
+    return diffs
+
+
+class _Scope:
+    def __init__(self, facts):
+        self.facts = facts
+
+
+def known_for(diffs, text, case):
+    """The names of the known entries that explain every diff, or None.
+    A diff of one report entry is explained by an entry whose check holds
+    for the jobs behind it; a diff of the whole run (exit status) by any
+    entry that explains another diff, or that holds for the whole case."""
+    names = []
+    for what, a, b, facts in diffs:
+        if what == "sanitizer report":
+            return None  # never a known mismatch
+        if facts is None:
+            continue
+        k = known_entry(text, _Scope(facts))
+        if k is None:
+            return None
+        if k["name"] not in names:
+            names.append(k["name"])
+    if not names:
+        k = known_entry(text, case)
+        return [k["name"]] if k else None
+    return names
+
+
+def known_entry(text, case):
+    for k in KNOWN:
+        if all(re.search(p, text, re.M) for p in k["patterns"]) and \
+                k.get("check", lambda c: True)(case):
+            return k
+    return None
+
+
+def summary(j):
+    if j is None:
+        return "no JSON report"
+    out = []
+    for job in j.get("jobs", []):
+        n = numbers(job)
+        out.append(f"{job.get('jobname')}: error {n['error']}, " + ", ".join(
+            f"{d} {n[d + '.total_ios']} ios/{n[d + '.io_bytes']} B" for d in ("read", "write"))
+            + f", sync {n['sync.total_ios']}")
+    return "; ".join(out)
+
+
+def main(argv):
+    args = argv[1:]
+    if not args:
+        print(__doc__)
+        return 2
+    tio = os.path.abspath(args.pop(0))
+    fio_bin = shutil.which("fio")
+    count, first, only, also, verbose, keep = 30, 1, [], [], False, False
+    show_known = False
+    while args:
+        a = args.pop(0)
+        if a == "--seeds":
+            count = int(args.pop(0))
+        elif a == "--first":
+            first = int(args.pop(0))
+        elif a == "--seed":
+            only.append(int(args.pop(0)))
+        elif a == "--also":
+            also.append(int(args.pop(0)))
+        elif a == "--fio":
+            fio_bin = args.pop(0)
+        elif a == "-v":
+            verbose = True
+        elif a == "--keep":
+            keep = True
+        elif a == "--all":
+            show_known = True
+        else:
+            print(f"difftest: unknown argument {a!r}\n{__doc__}")
+            return 2
+    if not fio_bin:
+        print("SKIP: fio is not installed")
+        return 77
+    version = subprocess.run([fio_bin, "--version"], stdout=subprocess.PIPE, text=True).stdout
+    if version.strip() != "fio-3.33":
+        # the comparison rules (and docs/jobfile.md) describe fio 3.33
+        print(f"SKIP: {fio_bin} is {version.strip() or 'of unknown version'}, not fio-3.33")
+        return 77
+    seeds = only or list(range(first, first + count)) + also
+    me = os.path.relpath(os.path.abspath(__file__))
+    failed = known = 0
+    seen_known = {}
+    for seed in seeds:
+        case = jobgen.generate(seed)
+        text = case.text()
+        fio = run_tool([fio_bin], text, keep)
+        tio_r = run_tool([tio, "--eta=never"], text, keep)
+        diffs = compare(case, fio, tio_r)
+        k = known_for(diffs, text, case) if diffs else None
+        if diffs and k:
+            known += 1
+            for name in k:
+                seen_known[name] = seen_known.get(name, 0) + 1
+        elif diffs:
+            failed += 1
+        show = diffs and not k
+        if show or verbose or only or (diffs and show_known):
+            state = "MISMATCH" if show else ("known: " + ", ".join(k) if diffs else "ok")
+            print(f"--- seed {seed}: {state}")
+            for what, a, b, _ in diffs:
+                print(f"    {what}: fio {a}, tenon-io {b}")
+            print(f"    fio:      exit {fio[0]}; {summary(fio[1])}")
+            print(f"    tenon-io: exit {tio_r[0]}; {summary(tio_r[1])}")
+            if diffs or only:
+                for name, r in (("fio", fio), ("tenon-io", tio_r)):
+                    for line in r[2].strip().splitlines()[:6]:
+                        print(f"    {name} stderr: {line}")
+                if keep:
+                    print(f"    folders: fio {fio[3]}, tenon-io {tio_r[3]}")
+                print(f"    reproduce: python3 {me} {os.path.relpath(tio)} --seed {seed}")
+                print("    job file:")
+                for line in text.splitlines():
+                    print(f"      {line}")
+            sys.stdout.flush()
+        elif keep:
+            shutil.rmtree(fio[3], ignore_errors=True)
+            shutil.rmtree(tio_r[3], ignore_errors=True)
+    n = len(seeds)
+    print(f"{n} seeds: {n - failed - known} equal, {known} known mismatches, "
+          f"{failed} unexpected mismatches")
+    for name, c in sorted(seen_known.items()):
+        print(f"    known {name}: {c}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
