@@ -36,6 +36,8 @@ int tenon_instance_new(tenon_registry *reg, const char *plugin, const char *ifac
 
     tenon_values *values = NULL;
     if ((rc = tenon_values_check(p->desc, opts, &values)) < 0) {
+        /* Making an instance is a use of the plugin, whoever asks for it. */
+        tenon__error_tls()->stage = TENON_STAGE_USE;
         unpin(p);
         return rc;
     }

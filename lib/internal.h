@@ -37,6 +37,11 @@ TENON__HIDDEN int tenon__fail(int code, tenon_stage stage, const char *plugin,
 TENON__HIDDEN int tenon__vfail(int code, tenon_stage stage, const char *plugin,
                                const char *path, const char *hint, const char *fmt,
                                va_list ap) TENON_PRINTF(6, 0);
+/* "no plugin named NAME" with a fix that fits: scan the registry when it
+ * was never scanned, otherwise check the name. hint: the fix when it was
+ * scanned (NULL: check the name with `tenon list`). Lock held. */
+TENON__HIDDEN int tenon__no_plugin_named(const tenon_registry *reg, tenon_stage stage,
+                                         const char *name, const char *hint);
 /* The thread's error, writable, for adjusting stage or plugin on the way up. */
 TENON__HIDDEN tenon_error *tenon__error_tls(void);
 /* Out of memory: fills the error without allocating. */
@@ -249,6 +254,7 @@ struct tenon_registry {
     tenon_plugin **plugins;
     size_t n_plugins, cap_plugins;
     tenon__map by_name; /* active plugin per name */
+    bool scan_called;   /* tenon_registry_scan ran: lookups that fail say so if not */
 
     tenon_instance **instances;
     size_t n_instances, cap_instances;

@@ -548,6 +548,9 @@ int tenon_registry_scan(tenon_registry *reg)
         return TENON_EINVAL;
     /* One scan at a time; lookups go on meanwhile. */
     pthread_mutex_lock(&reg->load_lock);
+    tenon__lock(reg);
+    reg->scan_called = true;
+    tenon__unlock(reg);
     int rc = 0;
     for (;;) {
         char *dir = NULL;
