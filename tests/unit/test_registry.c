@@ -125,7 +125,7 @@ static void test_broken_files_at_scan(void **state)
     expect_broken(reg, f->dir, "bad_layout.so", "bad_layout", TENON_STATUS_BROKEN,
                   TENON_ELAYOUT, "layout 99");
     expect_broken(reg, f->dir, "bad_field.so", "bad_field", TENON_STATUS_BROKEN, TENON_EFIELD,
-                  "not NUL-terminated");
+                  "no room for the terminating NUL");
     expect_broken(reg, f->dir, "text.so", "text", TENON_STATUS_BROKEN, TENON_ENOTELF,
                   "not an ELF file");
     expect_broken(reg, f->dir, "cut.so", "cut", TENON_STATUS_BROKEN, TENON_ETRUNCATED,
