@@ -202,11 +202,12 @@ def untrusted_text(tmp, iso):
         except (ValueError, KeyError, IndexError) as e:
             ok(False, f"{cmd[0]} --json keeps a string with invalid UTF-8", f"{e}\n{out}")
     # A negative or huge timeout is refused, not wrapped into another number.
-    for value in ("-1", "5000000000"):
-        rc, out, err = run("info", "--timeout", value, "--check", "chain_c", *iso)
-        ok(rc == 2 and err == f"tenon info: --timeout '{value}' is not a number of "
-           "milliseconds; give one from 1 to 3600000\n",
-           f"info --timeout {value} is refused with the valid range", err)
+    for cmd in ("info", "check"):
+        for value in ("-1", "5000000000", "10x"):
+            rc, out, err = run(cmd, "--timeout", value, "chain_c", *iso)
+            ok(rc == 2 and err == f"tenon {cmd}: --timeout '{value}' is not a number of "
+               "milliseconds; give one from 1 to 3600000\n",
+               f"{cmd} --timeout {value} is refused with the valid range", err)
 
 
 def dependency_messages(tmp, iso):

@@ -47,16 +47,10 @@ int cmd_check(int argc, char **argv)
         if (cli_search_option(&search, opt, optarg))
             continue;
         switch (opt) {
-        case 't': {
-            char *end;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (*end || v == 0 || v > 3600000) {
-                fprintf(stderr, "tenon check: --timeout takes milliseconds from 1 to 3600000\n");
+        case 't':
+            if (!cli_parse_timeout("check", optarg, &timeout))
                 return CLI_USAGE;
-            }
-            timeout = (unsigned)v;
             break;
-        }
         case 'j':
             json = true;
             break;
