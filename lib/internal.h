@@ -446,5 +446,8 @@ TENON__HIDDEN int tenon__options_copy(const tenon_options *src, tenon_options **
  * TENON_EOPTRANGE and writes what was expected into why. out->s is not set. */
 TENON__HIDDEN int tenon__value_parse(const tenon_option *opt, const char *text,
                                      tenon__value *out, char *why, size_t why_size);
+/* The fix of an error about option opt: what to set it to ("set 'depth' to
+ * an integer from 1 to 64"), written into buf, which is returned. */
+TENON__HIDDEN const char *tenon__option_fix(const tenon_option *opt, char *buf, size_t size);
 
 #endif

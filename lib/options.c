@@ -328,7 +328,7 @@ static int unknown_option(const tenon_plugin_desc *desc, const char *key, const 
 /* The fix of an option error: what to set the option to (its type, range
  * or choices), never its help text alone, which says what the option is
  * but not what to do. */
-static const char *option_fix(const tenon_option *o, char *buf, size_t size)
+const char *tenon__option_fix(const tenon_option *o, char *buf, size_t size)
 {
     static const char *const nouns[] = {
         [TENON_OPT_INT] = "an integer",
@@ -402,7 +402,7 @@ int tenon_values_check(const tenon_plugin_desc *desc, const tenon_options *opts,
             tenon_values_free(v);
             char fix[TENON_ERROR_TEXT_MAX];
             return tenon__fail(TENON_EOPTION, TENON_STAGE_CONFIG, desc->name, NULL,
-                               option_fix(o, fix, sizeof(fix)),
+                               tenon__option_fix(o, fix, sizeof(fix)),
                                "option '%s' of plugin %s is required (%s%s%s)", o->name,
                                desc->name, tenon_opt_type_name(o->type),
                                o->help[0] ? ": " : "", o->help);
@@ -416,7 +416,7 @@ int tenon_values_check(const tenon_plugin_desc *desc, const tenon_options *opts,
             tenon_values_free(v);
             char fix[TENON_ERROR_TEXT_MAX];
             return tenon__fail(rc, TENON_STAGE_CONFIG, desc->name, NULL,
-                               option_fix(o, fix, sizeof(fix)),
+                               tenon__option_fix(o, fix, sizeof(fix)),
                                "option '%s'%s%s%s of plugin %s: %s", o->name,
                                origin ? " (" : "", origin ? origin : "", origin ? ")" : "",
                                desc->name, why);
