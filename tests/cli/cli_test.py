@@ -166,14 +166,16 @@ def untrusted_text(tmp, iso):
     JSON."""
     # A configuration value with a newline cannot forge a listing row.
     cfg = os.path.join(tmp, "forge.json")
-    forged = "\n1   load      chain_a   9.9.9 forged"
+    forged = "\n1   load      chain_a   9.9.9 forged\x1b[31m\x7f\u009b"
     with open(cfg, "w") as f:
         json.dump({"plugins": [{"module": "chain_c", "config": {"x" + forged: "1"}}]}, f)
     os.chmod(cfg, 0o644)
     rc, out, err = run("list", "--config", cfg, "--path", folder(tmp, "good", []), *iso)
     ok(not any(l.startswith("1   load      chain_a") for l in (out + err).splitlines())
-       and "x\\x0a1   load      chain_a   9.9.9 forged" in out + err,
-       "list --config: a newline in a configuration string is printed as \\x0a", out + err)
+       and "x\\x0a1   load      chain_a   9.9.9 forged\\x1b[31m\\x7f\\u009b" in out + err
+       and "\x1b" not in out + err and "\x7f" not in out + err and "\u009b" not in out + err,
+       "list --config: a newline, ESC, DEL and CSI in a configuration string are escaped",
+       out + err)
     # The C1 control U+009B (a CSI on many terminals) is escaped.
     c1 = patched(tmp, "chain_c", b"dependency fixture", b"dependency\xc2\x9bfixtur")
     rc, out, err = run("info", os.path.join(c1, "chain_c.so"), *iso)
