@@ -18,6 +18,8 @@ usage:
 import argparse
 import os
 import re
+import shutil
+import subprocess
 import sys
 
 NAME_RE = re.compile(r"\b(tenon_\w+)\s*\(")
@@ -195,6 +197,16 @@ def main():
                 problems.append(f"{s}: declared in {g.header} without a comment above it")
             elif a.pages and not os.path.isfile(os.path.join(a.pages, s + ".3")):
                 problems.append(f"{s}: no man page {s}.3 in {a.pages}")
+        groff = shutil.which("groff")
+        if a.pages and groff:
+            # Pages that groff warns about render badly somewhere.
+            for name in sorted(functions):
+                path = os.path.join(a.pages, name + ".3")
+                if os.path.isfile(path):
+                    p = subprocess.run([groff, "-man", "-ww", "-z", path],
+                                       stderr=subprocess.PIPE, text=True)
+                    if p.returncode or p.stderr.strip():
+                        problems.append(f"{name}.3: groff warns: {p.stderr.strip()}")
         for n, g in sorted(functions.items()):
             if not g.comment:
                 problems.append(f"{n}: declared in {g.header} without a comment above it")
