@@ -37,9 +37,12 @@ test-quick: build
 	@umask 022; meson test -C $(BUILD) --print-errorlogs
 
 # PREFIX applies even to a build folder configured earlier with another one.
-install: build
-	@umask 022; meson configure $(BUILD) --prefix=$(PREFIX) >/dev/null && ninja -C $(BUILD) >/dev/null
-	@umask 022; meson install -C $(BUILD) --destdir "$(DESTDIR)" >/dev/null
+# Only what is installed is built (not the tests, fuzzers and benchmarks):
+# scripts/installed_targets.py asks Meson which targets those are.
+install: deps $(BUILD)/build.ninja
+	@umask 022; meson configure $(BUILD) --prefix=$(PREFIX) >/dev/null && \
+	    ninja -C $(BUILD) $$(scripts/installed_targets.py $(BUILD)) >/dev/null
+	@umask 022; meson install -C $(BUILD) --no-rebuild --destdir "$(DESTDIR)" >/dev/null
 	@echo "installed into $(DESTDIR)$(PREFIX)"
 
 # fio against tenon-io on SEEDS random job files (tests/io/diff), from

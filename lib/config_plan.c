@@ -216,6 +216,7 @@ static int check_options(const tenon__config *cfg, const tenon__cfg_entry *e,
             tenon__sb_free(&sb);
             return rc;
         }
+        char fix[TENON_ERROR_TEXT_MAX];
         const char *expected;
         if (!json_fits(o, so->type, &expected)) {
             char got[128];
@@ -225,8 +226,18 @@ static int check_options(const tenon__config *cfg, const tenon__cfg_entry *e,
                 snprintf(got, sizeof(got), "%s %.64s", json_kind(o), o->text);
             else
                 snprintf(got, sizeof(got), "%s", json_kind(o));
+            /* The JSON type is wrong: the fix is how to write it in JSON. */
+            char range[64] = "";
+            if ((so->type == TENON_OPT_INT || so->type == TENON_OPT_DOUBLE) && so->max > so->min)
+                snprintf(range, sizeof(range), " from %lld to %lld", (long long)so->min,
+                         (long long)so->max);
+            bool wants_string = so->type == TENON_OPT_STRING || so->type == TENON_OPT_ENUM;
+            snprintf(fix, sizeof(fix), "write '%s' as %s%s%s", o->key, expected, range,
+                     o->json_type == JSON_STRING ? ", without quotes"
+                     : wants_string              ? ", in quotes"
+                                                 : "");
             return tenon__config_fail(
-                cfg, o->pos, TENON_EOPTTYPE, desc->name, so->help[0] ? so->help : NULL,
+                cfg, o->pos, TENON_EOPTTYPE, desc->name, fix,
                 "%s.%s: expected %s (option %s of plugin %s is of type %s), got %s", where,
                 o->key, expected, o->key, desc->name, tenon_opt_type_name(so->type), got);
         }
@@ -235,7 +246,7 @@ static int check_options(const tenon__config *cfg, const tenon__cfg_entry *e,
         int rc = tenon__value_parse(so, o->text, &v, why, sizeof(why));
         if (rc < 0)
             return tenon__config_fail(cfg, o->pos, rc, desc->name,
-                                      so->help[0] ? so->help : NULL,
+                                      tenon__option_fix(so, fix, sizeof(fix)),
                                       "%s.%s: option %s of plugin %s (%s): %s", where, o->key,
                                       o->key, desc->name, tenon_opt_type_name(so->type), why);
     }
@@ -244,8 +255,9 @@ static int check_options(const tenon__config *cfg, const tenon__cfg_entry *e,
         if (!(so->flags & TENON_OPT_REQUIRED) || (e && tenon_options_get(e->options, so->name)))
             continue;
         tenon__jpos pos = e ? (e->config_pos.line ? e->config_pos : e->pos) : at->pos;
+        char fix[TENON_ERROR_TEXT_MAX];
         return tenon__config_fail(cfg, pos, TENON_EOPTION, desc->name,
-                                  so->help[0] ? so->help : NULL,
+                                  tenon__option_fix(so, fix, sizeof(fix)),
                                   "%s: option %s of plugin %s is required (%s)%s", where,
                                   so->name, desc->name, tenon_opt_type_name(so->type),
                                   e ? "" : "; give it in an entry without \"name\"");

@@ -50,9 +50,17 @@ static int check_string(const checker *c, const char *field, const char *text,
 {
     const char *nul = memchr(text, '\0', cap);
     if (!nul) {
-        char detail[64];
-        snprintf(detail, sizeof(detail), "is not NUL-terminated within its %zu bytes", cap);
-        return field_error(c, field, detail, NULL);
+        /* What C allows: a literal exactly as long as its field, NUL dropped.
+         * Today's TENON_PLUGIN() refuses it at compile time. */
+        char hint[160];
+        snprintf(hint, sizeof(hint),
+                 "shorten it to at most %zu bytes and rebuild the plugin with the current "
+                 "tenon headers, which refuse such strings at compile time",
+                 cap - 1);
+        return tenon__fail(TENON_EFIELD, TENON_STAGE_SCAN, c->plugin, c->path, hint,
+                           "descriptor field '%s' fills all its %zu bytes, leaving no room "
+                           "for the terminating NUL",
+                           field, cap);
     }
     for (const char *p = text; p < nul; p++) {
         unsigned char ch = (unsigned char)*p;

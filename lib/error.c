@@ -111,6 +111,21 @@ int tenon__fail(int code, tenon_stage stage, const char *plugin, const char *pat
     return code;
 }
 
+int tenon__no_plugin_named(const tenon_registry *reg, tenon_stage stage, const char *name,
+                           const char *hint)
+{
+    if (!reg->scan_called)
+        return tenon__fail(TENON_ENOTFOUND, stage, name, NULL,
+                           "call tenon_registry_scan(reg) (or tenon_registry_load_config) "
+                           "after adding the plugin folders and before looking plugins up",
+                           "no plugin named %s: the registry was never scanned, so it knows "
+                           "only static plugins",
+                           name);
+    return tenon__fail(TENON_ENOTFOUND, stage, name, NULL,
+                       hint ? hint : "check the name with `tenon list`", "no plugin named %s",
+                       name);
+}
+
 int tenon__nomem(tenon_stage stage, const char *plugin)
 {
     return tenon__fail(TENON_ENOMEM, stage, plugin, NULL, NULL, "out of memory");

@@ -114,6 +114,8 @@ int tenon__instance_new(tenon_registry *reg, const char *plugin, const char *ifa
 
     tenon_values *values = NULL;
     if ((rc = tenon_values_check(p->desc, opts, &values)) < 0) {
+        /* Making an instance is a use of the plugin, whoever asks for it. */
+        tenon__error_tls()->stage = TENON_STAGE_USE;
         unpin(p);
         return rc;
     }

@@ -114,9 +114,7 @@ static int choose(tenon_registry *reg, const char *plugin, const char *iface,
     if (plugin) {
         tenon_plugin *p = tenon__map_get(&reg->by_name, plugin);
         if (!p)
-            return tenon__fail(TENON_ENOTFOUND, TENON_STAGE_USE, plugin, NULL,
-                               "check the name with `tenon list`", "no plugin named %s",
-                               plugin);
+            return tenon__no_plugin_named(reg, TENON_STAGE_USE, plugin, NULL);
         if (!tenon__plugin_usable(p) && p->state == TENON__UNLOADED)
             return tenon__plugin_unusable_error(p, TENON_STAGE_USE);
         const tenon_provide *pr = provide_of(p, iface);

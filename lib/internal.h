@@ -37,6 +37,11 @@ TENON__HIDDEN int tenon__fail(int code, tenon_stage stage, const char *plugin,
 TENON__HIDDEN int tenon__vfail(int code, tenon_stage stage, const char *plugin,
                                const char *path, const char *hint, const char *fmt,
                                va_list ap) TENON_PRINTF(6, 0);
+/* "no plugin named NAME" with a fix that fits: scan the registry when it
+ * was never scanned, otherwise check the name. hint: the fix when it was
+ * scanned (NULL: check the name with `tenon list`). Lock held. */
+TENON__HIDDEN int tenon__no_plugin_named(const tenon_registry *reg, tenon_stage stage,
+                                         const char *name, const char *hint);
 /* The thread's error, writable, for adjusting stage or plugin on the way up. */
 TENON__HIDDEN tenon_error *tenon__error_tls(void);
 /* Out of memory: fills the error without allocating. */
@@ -271,6 +276,7 @@ struct tenon_registry {
     tenon_plugin **plugins;
     size_t n_plugins, cap_plugins;
     tenon__map by_name; /* active plugin per name */
+    bool scan_called;   /* tenon_registry_scan ran: lookups that fail say so if not */
 
     tenon_instance **instances;
     size_t n_instances, cap_instances;
@@ -520,5 +526,8 @@ TENON__HIDDEN int tenon__options_copy(const tenon_options *src, tenon_options **
  * TENON_EOPTRANGE and writes what was expected into why. out->s is not set. */
 TENON__HIDDEN int tenon__value_parse(const tenon_option *opt, const char *text,
                                      tenon__value *out, char *why, size_t why_size);
+/* The fix of an error about option opt: what to set it to ("set 'depth' to
+ * an integer from 1 to 64"), written into buf, which is returned. */
+TENON__HIDDEN const char *tenon__option_fix(const tenon_option *opt, char *buf, size_t size);
 
 #endif

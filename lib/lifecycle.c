@@ -461,10 +461,9 @@ int tenon_registry_load(tenon_registry *reg, const char *name, tenon_plugin **ou
             if (strcmp(reg->plugins[i]->display_name, name) == 0)
                 p = reg->plugins[i];
         int rc = p ? tenon__plugin_unusable_error(p, TENON_STAGE_LOAD)
-                   : tenon__fail(TENON_ENOTFOUND, TENON_STAGE_LOAD, name, NULL,
-                                 "check the name with `tenon list`, or add the folder that "
-                                 "holds it to the search path",
-                                 "no plugin named %s", name);
+                   : tenon__no_plugin_named(reg, TENON_STAGE_LOAD, name,
+                                            "check the name with `tenon list`, or add the "
+                                            "folder that holds it to the search path");
         tenon__unlock(reg);
         return rc;
     }

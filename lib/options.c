@@ -325,6 +325,35 @@ static int unknown_option(const tenon_plugin_desc *desc, const char *key, const 
     return rc;
 }
 
+/* The fix of an option error: what to set the option to (its type, range
+ * or choices), never its help text alone, which says what the option is
+ * but not what to do. */
+const char *tenon__option_fix(const tenon_option *o, char *buf, size_t size)
+{
+    static const char *const nouns[] = {
+        [TENON_OPT_INT] = "an integer",
+        [TENON_OPT_SIZE] = "a size in bytes",
+        [TENON_OPT_DURATION] = "a duration in nanoseconds",
+        [TENON_OPT_DOUBLE] = "a number",
+    };
+    if (o->type == TENON_OPT_ENUM) {
+        int n = snprintf(buf, size, "set '%s' to one of: ", o->name);
+        for (const char *p = o->choices; *p && n >= 0 && (size_t)n < size;) {
+            size_t len = strcspn(p, "|");
+            n += snprintf(buf + n, size - (size_t)n, "%s%.*s", p == o->choices ? "" : ", ",
+                          (int)len, p);
+            p += len + (p[len] == '|');
+        }
+    } else if (o->type != TENON_OPT_BOOL && o->type != TENON_OPT_STRING && o->max > o->min &&
+               (size_t)o->type < TENON__ARRAY_SIZE(nouns) && nouns[o->type]) {
+        snprintf(buf, size, "set '%s' to %s from %lld to %lld", o->name, nouns[o->type],
+                 (long long)o->min, (long long)o->max);
+    } else {
+        snprintf(buf, size, "set '%s' to %s", o->name, type_example(o->type));
+    }
+    return buf;
+}
+
 int tenon_values_check(const tenon_plugin_desc *desc, const tenon_options *opts,
                        tenon_values **out)
 {
@@ -371,10 +400,12 @@ int tenon_values_check(const tenon_plugin_desc *desc, const tenon_options *opts,
         slots[i].set = given != NULL;
         if (!given && (o->flags & TENON_OPT_REQUIRED)) {
             tenon_values_free(v);
+            char fix[TENON_ERROR_TEXT_MAX];
             return tenon__fail(TENON_EOPTION, TENON_STAGE_CONFIG, desc->name, NULL,
-                               o->help[0] ? o->help : NULL,
-                               "option '%s' of plugin %s is required (%s)", o->name,
-                               desc->name, tenon_opt_type_name(o->type));
+                               tenon__option_fix(o, fix, sizeof(fix)),
+                               "option '%s' of plugin %s is required (%s%s%s)", o->name,
+                               desc->name, tenon_opt_type_name(o->type),
+                               o->help[0] ? ": " : "", o->help);
         }
         const char *text = given ? given : o->def;
         char why[256];
@@ -383,8 +414,9 @@ int tenon_values_check(const tenon_plugin_desc *desc, const tenon_options *opts,
             rc = 0; /* no default: the zero value */
         if (rc < 0) {
             tenon_values_free(v);
+            char fix[TENON_ERROR_TEXT_MAX];
             return tenon__fail(rc, TENON_STAGE_CONFIG, desc->name, NULL,
-                               o->help[0] ? o->help : NULL,
+                               tenon__option_fix(o, fix, sizeof(fix)),
                                "option '%s'%s%s%s of plugin %s: %s", o->name,
                                origin ? " (" : "", origin ? origin : "", origin ? ")" : "",
                                desc->name, why);

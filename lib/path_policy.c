@@ -156,13 +156,19 @@ int tenon__file_policy_as(const struct stat *st, const char *path, uid_t euid)
     if (st->st_uid != 0 && st->st_uid != euid)
         return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
                            "install plugins as root or as the user running the host",
-                           "is owned by uid %u, neither root nor the current user (uid %u)",
-                           (unsigned)st->st_uid, (unsigned)euid);
-    if (st->st_mode & (S_IWGRP | S_IWOTH))
-        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
-                           "run: chmod go-w on the file",
-                           "is writable by %s: anyone in it could replace the plugin's code",
-                           (st->st_mode & S_IWOTH) ? "every user" : "its group");
+                           "plugin file %s is owned by uid %u, neither root nor the current "
+                           "user (uid %u)",
+                           path, (unsigned)st->st_uid, (unsigned)euid);
+    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        char fix[TENON_ERROR_TEXT_MAX];
+        snprintf(fix, sizeof(fix), "run: chmod go-w %s", path);
+        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path, fix,
+                           "plugin file %s has mode %04o, writable by %s: anyone %s could "
+                           "replace the plugin's code",
+                           path, (unsigned)(st->st_mode & 07777),
+                           (st->st_mode & S_IWOTH) ? "every user" : "its group",
+                           (st->st_mode & S_IWOTH) ? "on the machine" : "in the group");
+    }
     return 0;
 }
 

@@ -695,6 +695,9 @@ int tenon_registry_scan(tenon_registry *reg)
         return TENON_EINVAL;
     /* One scan at a time; lookups go on meanwhile. */
     pthread_mutex_lock(&reg->load_lock);
+    tenon__lock(reg);
+    reg->scan_called = true;
+    tenon__unlock(reg);
     int rc = 0;
     /* Folders scanned before are scanned again, so that a file added or
      * replaced since is read; files known before are met again through

@@ -328,10 +328,90 @@ typedef struct tenon_plugin_entry {
 #define TENON__REGISTER_STATIC(ident)
 #endif
 
+/* Strings must fit their fields with their terminating NUL, but C accepts a
+ * literal exactly as long as its array and drops the NUL; the host would
+ * then refuse the descriptor at run time. So the descriptor is checked at
+ * compile time (C++ refuses such initializers already):
+ * - GCC warns of the exact fit under -Wc++-compat, made an error here;
+ * - clang has no such warning, so the fields are also initialized, in an
+ *   unevaluated sizeof, into a copy of the layout with every string one
+ *   byte shorter, where an exact fit is too long (an error here).
+ * Longer literals are too long for both (GCC always warns of those). */
+#if defined(__cplusplus)
+#define TENON__FIT_BEGIN
+#define TENON__FIT_END
+#define TENON__FIT_CHECK(ident, describe)
+#elif defined(__clang__)
+#define TENON__FIT_BEGIN
+#define TENON__FIT_END
+typedef struct tenon__fit_require {
+    char name[TENON_NAME_MAX - 1];
+    char range[TENON_RANGE_MAX - 1];
+} tenon__fit_require;
+typedef struct tenon__fit_provide {
+    char name[TENON_NAME_MAX - 1];
+    uint32_t version;
+    int32_t rank;
+} tenon__fit_provide;
+typedef struct tenon__fit_option {
+    char name[TENON_OPTION_NAME_MAX - 1];
+    uint32_t type;
+    uint32_t flags;
+    char def[TENON_OPTION_DEFAULT_MAX - 1];
+    char help[TENON_OPTION_HELP_MAX - 1];
+    char choices[TENON_OPTION_CHOICES_MAX - 1];
+    tenon_i64_a4 min;
+    tenon_i64_a4 max;
+} tenon__fit_option;
+typedef struct tenon__fit_meta {
+    char key[TENON_META_KEY_MAX - 1];
+    char value[TENON_META_VALUE_MAX - 1];
+} tenon__fit_meta;
+/* Field for field tenon_descriptor, strings one byte shorter. */
+typedef struct tenon__fit_descriptor {
+    uint32_t magic;
+    uint16_t layout;
+    uint16_t reserved;
+    uint32_t size;
+    uint16_t abi_major;
+    uint16_t abi_minor;
+    uint32_t flags;
+    char name[TENON_NAME_MAX - 1];
+    char version[TENON_VERSION_MAX - 1];
+    char description[TENON_DESCRIPTION_MAX - 1];
+    char license[TENON_LICENSE_MAX - 1];
+    char url[TENON_URL_MAX - 1];
+    tenon__fit_require requires[TENON_MAX_REQUIRES];
+    tenon__fit_provide provides[TENON_MAX_PROVIDES];
+    char overrides[TENON_MAX_OVERRIDES][TENON_NAME_MAX - 1];
+    tenon__fit_option options[TENON_MAX_OPTIONS];
+    tenon__fit_meta meta[TENON_MAX_META];
+} tenon__fit_descriptor;
+#define TENON__FIT_CHECK(ident, describe)                                    \
+    _Pragma("clang diagnostic push")                                         \
+    _Pragma("clang diagnostic error \"-Wexcess-initializers\"")            \
+    _Static_assert(sizeof((tenon__fit_descriptor){                           \
+                       .name = #ident, TENON__UNWRAP describe}) != 0,        \
+                   "descriptor strings fit their fields");                   \
+    _Pragma("clang diagnostic pop")
+#elif defined(__GNUC__)
+#define TENON__FIT_BEGIN                                                     \
+    _Pragma("GCC diagnostic push")                                           \
+    _Pragma("GCC diagnostic error \"-Wc++-compat\"")
+#define TENON__FIT_END _Pragma("GCC diagnostic pop")
+#define TENON__FIT_CHECK(ident, describe)
+#else
+#define TENON__FIT_BEGIN
+#define TENON__FIT_END
+#define TENON__FIT_CHECK(ident, describe)
+#endif
+
 /* Declares plugin `ident` (also its name). describe is TENON_DESCRIBE(...)
  * with designated fields of tenon_descriptor; code is TENON_CODE(...) with
  * designated fields of tenon_plugin_entry. */
 #define TENON_PLUGIN(ident, describe, code)                                  \
+    TENON__FIT_CHECK(ident, describe)                                        \
+    TENON__FIT_BEGIN                                                         \
     __attribute__((section(TENON_NOTE_SECTION), used, aligned(4)))           \
     TENON__NOTE_ATTRS                                                        \
     static const tenon_note tenon__note_##ident = {                          \
@@ -348,6 +428,7 @@ typedef struct tenon_plugin_entry {
             .name = #ident,                                                  \
             TENON__UNWRAP describe                                           \
         }};                                                                  \
+    TENON__FIT_END                                                           \
     TENON__ENTRY(ident) = {                                                  \
         .struct_size = sizeof(tenon_plugin_entry),                           \
         .abi_major = TENON_PLUGIN_ABI_MAJOR,                                 \

@@ -137,10 +137,106 @@ def main():
         rc, out, err = run("graph", "--path", cyc, *iso)
         ok(rc == 1 and "cyc_a -> cyc_b -> cyc_c -> cyc_a" in out.replace("dependency cycle: ", ""),
            "graph names a cycle and exits 1", out + err)
+        untrusted_text(tmp, iso)
+        dependency_messages(tmp, iso)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(CACHE_HOME, ignore_errors=True)
     return tap.done()
+
+
+def patched(tmp, name, old, new):
+    """A copy of fixture `name` in its own folder with descriptor bytes
+    replaced (same length), as a plugin built by another tool could carry."""
+    assert len(old) == len(new)
+    d = os.path.join(tmp, "patched-" + str(len(os.listdir(tmp))))
+    os.makedirs(d)
+    with open(os.path.join(fixtures, name + ".so"), "rb") as f:
+        data = f.read()
+    assert data.count(old) == 1
+    path = os.path.join(d, name + ".so")
+    with open(path, "wb") as f:
+        f.write(data.replace(old, new))
+    os.chmod(path, 0o755)
+    return d
+
+
+def untrusted_text(tmp, iso):
+    """Untrusted strings never reach the terminal raw and never vanish from
+    JSON."""
+    # A configuration value with a newline cannot forge a listing row.
+    cfg = os.path.join(tmp, "forge.json")
+    forged = "\n1   load      chain_a   9.9.9 forged\x1b[31m\x7f\u009b"
+    with open(cfg, "w") as f:
+        json.dump({"plugins": [{"module": "chain_c", "config": {"x" + forged: "1"}}]}, f)
+    os.chmod(cfg, 0o644)
+    rc, out, err = run("list", "--config", cfg, "--path", folder(tmp, "good", []), *iso)
+    ok(not any(l.startswith("1   load      chain_a") for l in (out + err).splitlines())
+       and "x\\x0a1   load      chain_a   9.9.9 forged\\x1b[31m\\x7f\\u009b" in out + err
+       and "\x1b" not in out + err and "\x7f" not in out + err and "\u009b" not in out + err,
+       "list --config: a newline, ESC, DEL and CSI in a configuration string are escaped",
+       out + err)
+    # The C1 control U+009B (a CSI on many terminals) is escaped.
+    c1 = patched(tmp, "chain_c", b"dependency fixture", b"dependency\xc2\x9bfixtur")
+    rc, out, err = run("info", os.path.join(c1, "chain_c.so"), *iso)
+    ok("description:  dependency\\u009bfixtur\n" in out and "\u009b" not in out,
+       "info: a C1 control in a descriptor string is printed as \\u009b", out + err)
+    rc, out, err = run("list", "--path", c1, "--json", *iso)
+    try:
+        doc = json.loads(out)
+        ok(doc["plugins"][0]["description"] == "dependency\u009bfixtur",
+           "list --json: valid UTF-8 is kept as it is", out)
+    except (ValueError, KeyError, IndexError) as e:
+        ok(False, "list --json: valid UTF-8 is kept as it is", f"{e}\n{out}")
+    # Invalid UTF-8: escaped on the terminal, visible (never dropped) in JSON.
+    bad = patched(tmp, "chain_c", b"dependency fixture", b"dependency\xfffixture")
+    rc, out, err = run("info", os.path.join(bad, "chain_c.so"), *iso)
+    ok("description:  dependency\\xfffixture\n" in out,
+       "info: an invalid UTF-8 byte is printed as \\xff", out + err)
+    for cmd in (("list", "--path", bad, "--json"), ("info", os.path.join(bad, "chain_c.so"),
+                                                     "--json")):
+        rc, out, err = run(*cmd, *iso)
+        try:
+            doc = json.loads(out)
+            plugin = doc["plugins"][0] if cmd[0] == "list" else doc
+            ok(plugin.get("description") == "dependency\\xfffixture",
+               f"{cmd[0]} --json: a string with invalid UTF-8 is kept, the byte as \\xff", out)
+        except (ValueError, KeyError, IndexError) as e:
+            ok(False, f"{cmd[0]} --json keeps a string with invalid UTF-8", f"{e}\n{out}")
+    # A negative or huge timeout is refused, not wrapped into another number.
+    for cmd in ("info", "check"):
+        for value in ("-1", "5000000000", "10x"):
+            rc, out, err = run(cmd, "--timeout", value, "chain_c", *iso)
+            ok(rc == 2 and err == f"tenon {cmd}: --timeout '{value}' is not a number of "
+               "milliseconds; give one from 1 to 3600000\n",
+               f"{cmd} --timeout {value} is refused with the valid range", err)
+
+
+def dependency_messages(tmp, iso):
+    # A plugin whose dependency is missing is not listed as ok.
+    d = folder(tmp, "nodep", ["chain_a", "chain_b"])
+    rc, out, err = run("list", "--path", d, *iso)
+    row = [l for l in out.splitlines() if l.startswith("chain_b ")]
+    ok(row and row[0].endswith("missing-dependency: plugin chain_b requires chain_c ^2.1, "
+                                "which is not installed"),
+       "list: a plugin with a missing dependency shows missing-dependency and its name", out)
+    rc, out, err = run("list", "--path", d, "--json", *iso)
+    try:
+        doc = json.loads(out)
+        names = {p["name"]: p for p in doc["plugins"]}
+        ok(names["chain_b"]["status"] == "missing-dependency", "list --json: missing-dependency",
+           out[:2000])
+    except (ValueError, KeyError) as e:
+        ok(False, "list --json: missing-dependency", f"{e}\n{out[:2000]}")
+    # info FILE: a dependency in the file's own folder is found and named.
+    both = folder(tmp, "together", ["chain_b", "chain_c"])
+    rc, out, err = run("info", os.path.join(both, "chain_b.so"), *iso)
+    ok(rc == 0 and f"  dependencies      ok only with the file's folder {both}, which is not "
+       f"in the search path (add --path {both}, or install the plugins together); load "
+       "order: chain_c chain_b\n" in out,
+       "info FILE: a dependency in the file's folder is found, and the folder named", out + err)
+    ok("not installed" not in out, "info FILE: never says a present dependency is not installed",
+       out)
 
 
 if __name__ == "__main__":

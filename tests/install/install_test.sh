@@ -32,6 +32,14 @@ test -e "$lib/cmake/tenon/tenonConfigVersion.cmake" || { echo "FAIL: no CMake pa
 grep -q SameMajorVersion "$lib/cmake/tenon/tenonConfigVersion.cmake" 2>/dev/null ||
     grep -q 'PACKAGE_VERSION_COMPATIBLE' "$lib/cmake/tenon/tenonConfigVersion.cmake"
 test -e "$root/share/man/man1/tenon.1" && test -e "$root/share/man/man3/tenon.3"
+# One page per public function, found by man; the guides beside them.
+MANPATH="$root/share/man" man -w tenon_registry_new >/dev/null ||
+    { echo "FAIL: man tenon_registry_new finds no page"; exit 1; }
+test -e "$root/share/man/man3/tenon_values_check.3" || { echo "FAIL: no tenon_values_check(3)"; exit 1; }
+for md in "$src"/docs/*.md; do
+    test -e "$root/share/doc/tenon/${md##*/}" ||
+        { echo "FAIL: ${md##*/} is not installed under share/doc/tenon (docs/meson.build)"; exit 1; }
+done
 ls "$lib/tenon/"*.so >/dev/null
 soname=$(objdump -p "$lib/libtenon.so.1" | awk '/SONAME/ {print $2}')
 [ "$soname" = "libtenon.so.1" ] || { echo "FAIL: SONAME is $soname"; exit 1; }

@@ -153,7 +153,20 @@ static void test_broken_fixture_files(void **state)
     expect_error(tenon_descriptor_read(fx_path("bad_layout.so"), &d), TENON_ELAYOUT,
                  "bad_layout.so", "layout 99", NULL);
     expect_error(tenon_descriptor_read(fx_path("bad_field.so"), &d), TENON_EFIELD,
-                 "bad_field.so", "'description'", "not NUL-terminated", NULL);
+                 "bad_field.so", "'description'", "no room for the terminating NUL", NULL);
+    {
+        /* Says what is wrong with the string and how long it may be, not
+         * that the file was damaged. */
+        char text[2048], want[2048];
+        tenon_error_format(NULL, text, sizeof(text));
+        snprintf(want, sizeof(want),
+                 "scan: bad_field: descriptor field 'description' fills all its 192 bytes, "
+                 "leaving no room for the terminating NUL (%s); shorten it to at most 191 bytes "
+                 "and rebuild the plugin with the current tenon headers, which refuse such "
+                 "strings at compile time",
+                 fx_path("bad_field.so"));
+        assert_string_equal(text, want);
+    }
     /* The plugin's name is known once it has been read. */
     assert_string_equal(tenon_last_error()->plugin, "bad_field");
     assert_int_equal(tenon_last_error()->stage, TENON_STAGE_SCAN);

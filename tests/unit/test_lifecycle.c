@@ -769,6 +769,35 @@ static void test_options_checked_against_the_schema(void **state)
     expect_option_error(reg, "mode", "medium", TENON_EOPTRANGE, TEXTS("fast|slow|auto"));
     expect_option_error(reg, "mode", "", TENON_EOPTRANGE, TEXTS("fast|slow|auto"));
 #undef TEXTS
+    /* The whole text: stage use (an instance is a use of the plugin, even
+     * without a configuration), and a fix that says what to set, not the
+     * option's help text. */
+    static const struct {
+        const char *key, *value, *want;
+    } exact[] = {
+        {"depth", "100",
+         "use: good_basic: option 'depth' (job.fio:12) of plugin good_basic: expected a value "
+         "from 1 to 64, got \"100\"; set 'depth' to an integer from 1 to 64"},
+        {"mode", "medium",
+         "use: good_basic: option 'mode' (job.fio:12) of plugin good_basic: expected one of "
+         "fast|slow|auto, got \"medium\"; set 'mode' to one of: fast, slow, auto"},
+        {"verbose", "maybe",
+         "use: good_basic: option 'verbose' (job.fio:12) of plugin good_basic: expected a "
+         "boolean (1/0, true/false, yes/no, on/off), got \"maybe\"; set 'verbose' to a boolean "
+         "(1/0, true/false, yes/no, on/off)"},
+    };
+    for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
+        tenon_options *o;
+        expect_ok(tenon_options_new(&o));
+        expect_ok(tenon_options_set(o, exact[i].key, exact[i].value, "job.fio:12"));
+        tenon_instance *inst;
+        assert_true(tenon_instance_new(reg, "good_basic", BASIC_IFACE, "checked", o, &inst) < 0);
+        tenon_options_free(o);
+        char text[2048];
+        tenon_error_format(NULL, text, sizeof(text));
+        assert_string_equal(text, exact[i].want);
+        assert_int_equal(tenon_last_error()->stage, TENON_STAGE_USE);
+    }
     /* None of it touched the registry or the plugin. */
     take_snapshot(reg, &after);
     expect_same_state(&before, &after, NULL);
@@ -804,6 +833,10 @@ static void test_required_option(void **state)
     tenon_values *v;
     expect_error(tenon_values_check(tenon_plugin_descriptor(p), NULL, &v), TENON_EOPTION,
                  "opt_required", "option 'target'", "is required", "string", NULL);
+    char text[2048];
+    tenon_error_format(NULL, text, sizeof(text));
+    assert_string_equal(text, "config: opt_required: option 'target' of plugin opt_required is "
+                              "required (string: what to work on); set 'target' to a string");
     tenon_options *o;
     expect_ok(tenon_options_new(&o));
     expect_ok(tenon_options_set(o, "target", "/dev/null", NULL));

@@ -186,6 +186,25 @@ static void test_file_permissions_and_owner(void **state)
     assert_int_equal(chmod(path, 0777), 0);
     expect_error(file_policy_of(path), TENON_EUNSAFE, "p.so", "writable by every user", NULL);
     assert_int_equal(tenon_last_error()->stage, TENON_STAGE_VERIFY);
+    /* The message names its subject (the file and its mode) and the fix is
+     * a command to run on that file. */
+    {
+        char text[2048], want[2048];
+        tenon_error_format(NULL, text, sizeof(text));
+        snprintf(want, sizeof(want),
+                 "verify: plugin file %s has mode 0777, writable by every user: anyone on the "
+                 "machine could replace the plugin's code; run: chmod go-w %s",
+                 path, path);
+        assert_string_equal(text, want);
+        assert_int_equal(chmod(path, 0664), 0);
+        file_policy_of(path);
+        tenon_error_format(NULL, text, sizeof(text));
+        snprintf(want, sizeof(want),
+                 "verify: plugin file %s has mode 0664, writable by its group: anyone in the "
+                 "group could replace the plugin's code; run: chmod go-w %s",
+                 path, path);
+        assert_string_equal(text, want);
+    }
 
     /* Owned by someone else (the tests run as root, so chown works). */
     assert_int_equal(chmod(path, 0644), 0);

@@ -128,7 +128,7 @@ static void test_broken_files_at_scan(void **state)
     expect_broken(reg, f->dir, "bad_layout.so", "bad_layout", TENON_STATUS_BROKEN,
                   TENON_ELAYOUT, "layout 99");
     expect_broken(reg, f->dir, "bad_field.so", "bad_field", TENON_STATUS_BROKEN, TENON_EFIELD,
-                  "not NUL-terminated");
+                  "no room for the terminating NUL");
     expect_broken(reg, f->dir, "text.so", "text", TENON_STATUS_BROKEN, TENON_ENOTELF,
                   "not an ELF file");
     expect_broken(reg, f->dir, "cut.so", "cut", TENON_STATUS_BROKEN, TENON_ETRUNCATED,
@@ -749,11 +749,43 @@ static void test_overridden(void **state)
     tenon_registry_free(reg);
 }
 
+/* Looking a plugin up in a registry that was never scanned says so, and
+ * how to fix it, instead of suggesting the name is wrong. */
+static void test_lookup_before_scan_says_so(void **state)
+{
+    fixture *f = *state;
+    copy_fixture(f->dir, "good_basic", NULL);
+    tenon_registry *reg;
+    expect_ok(tenon_registry_new(&reg, "tenon-test",
+                                 TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV |
+                                     TENON_REGISTRY_NO_STATIC));
+    expect_ok(tenon_registry_add_path(reg, f->dir));
+    char text[2048];
+    static const char want[] =
+        "load: good_basic: no plugin named good_basic: the registry was never scanned, so it "
+        "knows only static plugins; call tenon_registry_scan(reg) (or "
+        "tenon_registry_load_config) after adding the plugin folders and before looking "
+        "plugins up";
+    assert_int_equal(tenon_registry_load(reg, "good_basic", NULL), TENON_ENOTFOUND);
+    tenon_error_format(NULL, text, sizeof(text));
+    assert_string_equal(text, want);
+
+    /* Once scanned, an unknown name is a wrong name. */
+    assert_true(tenon_registry_scan(reg) >= 0);
+    assert_int_equal(tenon_registry_load(reg, "good_basics", NULL), TENON_ENOTFOUND);
+    tenon_error_format(NULL, text, sizeof(text));
+    assert_string_equal(text, "load: good_basics: no plugin named good_basics; check the name "
+                              "with `tenon list`, or add the folder that holds it to the "
+                              "search path");
+    tenon_registry_free(reg);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, tmp_fixture_setup, tmp_fixture_teardown)
     const struct CMUnitTest tests[] = {
         T(test_scan_reads_descriptors_only),
+        T(test_lookup_before_scan_says_so),
         T(test_status_names),
         T(test_broken_files_at_scan),
         T(test_unsafe_folder),

@@ -54,11 +54,30 @@ int cli_add_paths(tenon_registry *reg, const cli_search *s);
  * returns NULL on failure. */
 tenon_registry *cli_registry(const cli_search *s);
 
+/* Untrusted text (descriptor strings, file names, configuration values,
+ * error messages quoting them) goes through these two on every output path,
+ * so no byte of it can move the cursor, forge a line or vanish.
+ *
+ * cli_text: s as terminal-safe text. C0 controls, DEL and invalid UTF-8
+ * bytes become \xNN, the C1 controls U+0080..U+009F become \u00NN; valid
+ * UTF-8 otherwise stays. The copy lives until the program exits. NULL gives
+ * NULL. */
+const char *cli_text(const char *s);
+
+/* cli_json_string: s as a JSON string (jansson needs valid UTF-8): invalid
+ * bytes become the visible text \xNN, the rest is kept; NULL gives null. */
+json_t *cli_json_string(const char *s);
+
 /* Prints "tenon: what: <last error>" to stderr. */
 void cli_print_error(const char *what);
 
-/* "ok", "loaded", "shadowed by FILE", "broken: reason"... */
+/* "ok", "loaded", "shadowed by FILE", "broken: reason",
+ * "missing-dependency: reason"... (raw: pass it through cli_text). */
 void cli_status_text(tenon_plugin *p, char *buf, size_t size);
+
+/* The first word of cli_status_text: a status name, "missing-dependency"
+ * or "unresolvable". */
+const char *cli_status_word(tenon_plugin *p);
 
 /* The plugin as a JSON object (descriptor, status, reason, file). */
 json_t *cli_plugin_json(tenon_plugin *p);
@@ -68,6 +87,10 @@ json_t *cli_error_json(const tenon_error *e);
 
 /* Prints a JSON value to stdout, with a newline. */
 int cli_print_json(json_t *value);
+
+/* Parses a --timeout of milliseconds from 1 to 3600000 for command cmd;
+ * prints what to give and returns false otherwise. */
+bool cli_parse_timeout(const char *cmd, const char *arg, unsigned *out);
 
 int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);

@@ -36,7 +36,7 @@ static int cache_file(const cli_search *s, char *buf, size_t size)
             return 0;
         }
         if (!realpath(".", buf) || strlen(buf) + strlen(s->cache) + 2 > size) {
-            fprintf(stderr, "tenon cache: cannot resolve %s\n", s->cache);
+            fprintf(stderr, "tenon cache: cannot resolve %s\n", cli_text(s->cache));
             return -1;
         }
         strcat(buf, "/");
@@ -102,8 +102,8 @@ static int show(const char *path, bool json)
     int rc = tenon_cache_read(path, &cache);
     if (rc == TENON_ENOTFOUND) {
         if (json)
-            return cli_print_json(json_pack("{s:s, s:[]}", "cache", path, "entries"));
-        printf("no registry cache at %s\n", path);
+            return cli_print_json(json_pack("{s:o, s:[]}", "cache", cli_json_string(path), "entries"));
+        printf("no registry cache at %s\n", cli_text(path));
         return CLI_OK;
     }
     if (rc < 0) {
@@ -117,28 +117,28 @@ static int show(const char *path, bool json)
         for (size_t i = 0; i < n; i++) {
             const tenon_cache_entry *e = tenon_cache_at(cache, i);
             json_t *o = json_pack(
-                "{s:s, s:s, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:s?, s:s?, s:o, s:o}",
-                "file", e->path, "status", entry_status(e), "key", "dev", (json_int_t)e->dev,
+                "{s:o, s:s, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:o, s:o, s:o, s:o}",
+                "file", cli_json_string(e->path), "status", entry_status(e), "key", "dev", (json_int_t)e->dev,
                 "ino", (json_int_t)e->ino, "size", (json_int_t)e->size, "mtime_ns",
                 (json_int_t)e->mtime_ns, "ctime_ns", (json_int_t)e->ctime_ns, "read_ns",
-                (json_int_t)e->read_ns, "name", e->desc ? e->desc->name : NULL, "version",
-                e->desc ? e->desc->version : NULL, "error", cli_error_json(e->error),
+                (json_int_t)e->read_ns, "name", cli_json_string(e->desc ? e->desc->name : NULL), "version",
+                cli_json_string(e->desc ? e->desc->version : NULL), "error", cli_error_json(e->error),
                 "check_error", cli_error_json(e->check_error));
             if (e->check != TENON_CHECK_NONE)
                 json_object_set_new(o, "checked_ns", json_integer(e->checked_ns));
             if (e->folder) {
                 json_t *names = json_array();
                 for (size_t k = 0; k < e->n_names; k++)
-                    json_array_append_new(names, json_string(e->names[k]));
+                    json_array_append_new(names, cli_json_string(e->names[k]));
                 json_object_set_new(o, "plugin_files", names);
             }
             json_array_append_new(entries, o);
         }
         tenon_cache_free(cache);
-        return cli_print_json(json_pack("{s:s, s:o}", "cache", path, "entries", entries));
+        return cli_print_json(json_pack("{s:o, s:o}", "cache", cli_json_string(path), "entries", entries));
     }
     age_text(tenon_cache_written_ns(cache), age, sizeof(age));
-    printf("registry cache %s: %zu entr%s, written %s ago\n", path, n, n == 1 ? "y" : "ies",
+    printf("registry cache %s: %zu entr%s, written %s ago\n", cli_text(path), n, n == 1 ? "y" : "ies",
            age);
     if (n)
         printf("%-13s %-5s %-28s %s\n", "STATUS", "AGE", "PLUGIN", "FILE");
@@ -146,12 +146,13 @@ static int show(const char *path, bool json)
         const tenon_cache_entry *e = tenon_cache_at(cache, i);
         char plugin[96] = "-", mtime[64], ctime_text[64];
         if (e->desc)
-            snprintf(plugin, sizeof(plugin), "%s %s", e->desc->name, e->desc->version);
+            snprintf(plugin, sizeof(plugin), "%s %s", cli_text(e->desc->name),
+                     cli_text(e->desc->version));
         else if (e->folder)
             snprintf(plugin, sizeof(plugin), "(%zu plugin file%s)", e->n_names,
                      e->n_names == 1 ? "" : "s");
         age_text(e->read_ns, age, sizeof(age));
-        printf("%-13s %-5s %-28s %s\n", entry_status(e), age, plugin, e->path);
+        printf("%-13s %-5s %-28s %s\n", entry_status(e), age, plugin, cli_text(e->path));
         time_text(e->mtime_ns, mtime, sizeof(mtime));
         time_text(e->ctime_ns, ctime_text, sizeof(ctime_text));
         printf("    key: dev %u:%u inode %llu size %lld mtime %s ctime %s\n",
@@ -159,13 +160,13 @@ static int show(const char *path, bool json)
                (unsigned long long)e->ino, (long long)e->size, mtime, ctime_text);
         if (e->error) {
             tenon_error_format(e->error, line, sizeof(line));
-            printf("    reason: %s\n", line);
+            printf("    reason: %s\n", cli_text(line));
         }
         if (e->check != TENON_CHECK_NONE) {
             age_text(e->checked_ns, age, sizeof(age));
             if (e->check_error) {
                 tenon_error_format(e->check_error, line, sizeof(line));
-                printf("    check (%s ago) failed: %s\n", age, line);
+                printf("    check (%s ago) failed: %s\n", age, cli_text(line));
             } else {
                 printf("    check (%s ago) passed\n", age);
             }
@@ -196,7 +197,7 @@ static int rebuild(const cli_search *s, const char *path)
         rc = CLI_FAILED;
     } else {
         tenon_registry_cache_stats(reg, &st);
-        printf("rebuilt %s: %zu plugin file%s read, %llu entr%s\n", path, n,
+        printf("rebuilt %s: %zu plugin file%s read, %llu entr%s\n", cli_text(path), n,
                n == 1 ? "" : "s", (unsigned long long)st.entries_written,
                st.entries_written == 1 ? "y" : "ies");
     }
@@ -238,7 +239,7 @@ int cmd_cache(int argc, char **argv)
     char path[PATH_MAX];
     if (strcmp(action, "show") != 0 && strcmp(action, "rebuild") != 0 &&
         strcmp(action, "clear") != 0) {
-        fprintf(stderr, "tenon cache: unknown action '%s'\n\n%s", action, cache_help);
+        fprintf(stderr, "tenon cache: unknown action '%s'\n\n%s", cli_text(action), cache_help);
         return CLI_USAGE;
     }
     if (search.no_cache) {
@@ -255,6 +256,6 @@ int cmd_cache(int argc, char **argv)
         cli_print_error("clear");
         return CLI_FAILED;
     }
-    printf("removed %s\n", path);
+    printf("removed %s\n", cli_text(path));
     return CLI_OK;
 }

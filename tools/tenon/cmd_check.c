@@ -47,16 +47,10 @@ int cmd_check(int argc, char **argv)
         if (cli_search_option(&search, opt, optarg))
             continue;
         switch (opt) {
-        case 't': {
-            char *end;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (*end || v == 0 || v > 3600000) {
-                fprintf(stderr, "tenon check: --timeout takes milliseconds from 1 to 3600000\n");
+        case 't':
+            if (!cli_parse_timeout("check", optarg, &timeout))
                 return CLI_USAGE;
-            }
-            timeout = (unsigned)v;
             break;
-        }
         case 'j':
             json = true;
             break;
@@ -117,7 +111,7 @@ int cmd_check(int argc, char **argv)
                 }
             }
             if (!any)
-                fprintf(stderr, "tenon check: no plugins in %s\n", argv[i]);
+                fprintf(stderr, "tenon check: no plugins in %s\n", cli_text(argv[i]));
             continue;
         }
         tenon_plugin *p = NULL;
@@ -160,16 +154,19 @@ int cmd_check(int argc, char **argv)
         const char *file = tenon_plugin_path(p) ? tenon_plugin_path(p) : targets[i].arg;
         if (json) {
             json_array_append_new(
-                results, json_pack("{s:s, s:s?, s:s, s:b, s:o}", "name", tenon_plugin_name(p),
-                                   "version", d ? d->version : NULL, "file", file, "ok", prc == 0,
+                results, json_pack("{s:o, s:o, s:o, s:b, s:o}", "name",
+                                   cli_json_string(tenon_plugin_name(p)), "version",
+                                   cli_json_string(d ? d->version : NULL), "file",
+                                   cli_json_string(file), "ok", prc == 0,
                                    "error", prc < 0 ? cli_error_json(&err) : json_null()));
         } else if (prc == 0) {
-            printf("ok      %-16s %-10s %s\n", tenon_plugin_name(p), d ? d->version : "-", file);
+            printf("ok      %-16s %-10s %s\n", cli_text(tenon_plugin_name(p)),
+                   d ? cli_text(d->version) : "-", cli_text(file));
         } else {
             char line[8192];
             tenon_error_format(&err, line, sizeof(line));
-            printf("FAILED  %-16s %-10s %s\n        %s\n", tenon_plugin_name(p),
-                   d ? d->version : "-", file, line);
+            printf("FAILED  %-16s %-10s %s\n        %s\n", cli_text(tenon_plugin_name(p)),
+                   d ? cli_text(d->version) : "-", cli_text(file), cli_text(line));
         }
     }
     if (json)

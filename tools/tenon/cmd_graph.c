@@ -39,8 +39,9 @@ static bool usable(tenon_plugin *p)
 }
 
 /* Escapes a string for a dot label or ID. */
-static void dot_quoted(const char *s)
+static void dot_quoted(const char *raw)
 {
+    const char *s = cli_text(raw);
     putchar('"');
     for (; *s; s++) {
         if (*s == '"' || *s == '\\')
@@ -77,7 +78,7 @@ int cmd_graph(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "tenon graph: unexpected argument '%s'\n", argv[optind]);
+        fprintf(stderr, "tenon graph: unexpected argument '%s'\n", cli_text(argv[optind]));
         return CLI_USAGE;
     }
     tenon_registry *reg = cli_registry(&search);
@@ -116,8 +117,18 @@ int cmd_graph(int argc, char **argv)
             const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
             if (!d || tenon_plugin_status(p) == TENON_STATUS_SHADOWED)
                 continue;
-            char label[256];
-            snprintf(label, sizeof(label), "%s\\n%s%s", d->name, d->version,
+            char label[2048];
+            /* Escaped for the terminal, then for DOT's quotes. */
+            const char *shown_name = cli_text(d->name), *shown_version = cli_text(d->version);
+            char quoted[2 * TENON_NAME_MAX * 6 + 4];
+            size_t q = 0;
+            for (const char *c = shown_name; *c && q + 2 < sizeof(quoted); c++) {
+                if (*c == '"' || *c == '\\')
+                    quoted[q++] = '\\';
+                quoted[q++] = *c;
+            }
+            quoted[q] = '\0';
+            snprintf(label, sizeof(label), "%s\\n%s%s", quoted, shown_version,
                      tenon_plugin_is_static(p) ? " (static)" : "");
             printf("  ");
             dot_quoted(d->name);
@@ -131,7 +142,7 @@ int cmd_graph(int argc, char **argv)
                     dot_quoted(d->requires[r].name);
                     printf(" [label=\"%s\\nmissing\", color=red, fontcolor=red, "
                            "style=\"rounded,dashed\"];\n",
-                           d->requires[r].name);
+                           cli_text(d->requires[r].name));
                 }
                 printf("  ");
                 dot_quoted(d->name);
@@ -146,8 +157,8 @@ int cmd_graph(int argc, char **argv)
     } else {
         printf("load order:\n");
         for (size_t i = 0; i < g.n_order; i++)
-            printf("  %2zu. %s %s\n", i + 1, tenon_plugin_name(g.order[i]),
-                   tenon_plugin_version(g.order[i]));
+            printf("  %2zu. %s %s\n", i + 1, cli_text(tenon_plugin_name(g.order[i])),
+                   cli_text(tenon_plugin_version(g.order[i])));
         if (!g.n_order)
             printf("  (no usable plugins)\n");
         printf("dependencies:\n");
@@ -159,8 +170,8 @@ int cmd_graph(int argc, char **argv)
                 continue;
             for (size_t r = 0; r < d->n_requires; r++) {
                 tenon_plugin *dep = tenon_registry_find(reg, d->requires[r].name);
-                printf("  %s -> %s %s%s\n", d->name, d->requires[r].name,
-                       d->requires[r].range[0] ? d->requires[r].range : "(any)",
+                printf("  %s -> %s %s%s\n", cli_text(d->name), cli_text(d->requires[r].name),
+                       d->requires[r].range[0] ? cli_text(d->requires[r].range) : "(any)",
                        dep ? "" : "  [missing]");
                 any = true;
             }
@@ -174,7 +185,8 @@ int cmd_graph(int argc, char **argv)
             if (!header)
                 printf("problems:\n");
             header = true;
-            printf("  %s: %s\n", tenon_plugin_name(tenon_registry_at(reg, i)), errors[i].message);
+            printf("  %s: %s\n", cli_text(tenon_plugin_name(tenon_registry_at(reg, i))),
+                   cli_text(errors[i].message));
         }
     }
     free(errors);

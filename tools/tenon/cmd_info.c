@@ -23,7 +23,7 @@ static const char info_help[] =
 static const char *type_text(const tenon_option *o, char *buf, size_t size)
 {
     if (o->type == TENON_OPT_ENUM)
-        snprintf(buf, size, "enum(%s)", o->choices);
+        snprintf(buf, size, "enum(%s)", cli_text(o->choices));
     else if (o->max > o->min)
         snprintf(buf, size, "%s[%lld..%lld]", tenon_opt_type_name(o->type), (long long)o->min,
                  (long long)o->max);
@@ -53,7 +53,8 @@ static tenon_plugin *find_target(tenon_registry *reg, const char *arg)
             p = q;
     }
     if (!p)
-        fprintf(stderr, "tenon: no plugin named %s in the search path (see `tenon list`)\n", arg);
+        fprintf(stderr, "tenon: no plugin named %s in the search path (see `tenon list`)\n",
+                cli_text(arg));
     return p;
 }
 
@@ -79,7 +80,8 @@ int cmd_info(int argc, char **argv)
             check = true;
             break;
         case 't':
-            timeout = (unsigned)strtoul(optarg, NULL, 10);
+            if (!cli_parse_timeout("info", optarg, &timeout))
+                return CLI_USAGE;
             break;
         case 'j':
             json = true;
@@ -113,6 +115,30 @@ int cmd_info(int argc, char **argv)
     tenon_error resolve_error = {0};
     if (n_order < 0)
         resolve_error = *tenon_last_error();
+    /* A dependency next to the file named on the command line is not in the
+     * search path, yet "not installed" would send the user looking for it:
+     * search that folder too and say so. */
+    char extra_dir[PATH_MAX] = "";
+    if (n_order < 0 && resolve_error.code == TENON_EMISSINGDEP && tenon_plugin_path(p) &&
+        strchr(argv[optind], '/')) {
+        snprintf(extra_dir, sizeof(extra_dir), "%s", tenon_plugin_path(p));
+        char *slash = strrchr(extra_dir, '/');
+        if (slash)
+            *(slash == extra_dir ? slash + 1 : slash) = '\0';
+        const char *dirs[64];
+        size_t nd = tenon_registry_paths(reg, dirs, 64);
+        for (size_t i = 0; i < nd && i < 64; i++)
+            if (strcmp(dirs[i], extra_dir) == 0)
+                extra_dir[0] = '\0';
+        if (extra_dir[0] && tenon_registry_add_path(reg, extra_dir) == 0 &&
+            tenon_registry_scan(reg) >= 0 &&
+            (n_order = tenon_plugin_load_order(p, order, 256)) >= 0)
+            resolve_error = (tenon_error){0};
+        else
+            extra_dir[0] = '\0';
+        if (n_order < 0)
+            n_order = -1;
+    }
     int check_rc = 0;
     tenon_error check_error = {0};
     if (check) {
@@ -137,18 +163,20 @@ int cmd_info(int argc, char **argv)
         json_object_set_new(checks, "usable", json_boolean(usable));
         json_t *lo = json_array();
         for (int i = 0; i < n_order && i < 256; i++)
-            json_array_append_new(lo, json_string(tenon_plugin_name(order[i])));
+            json_array_append_new(lo, cli_json_string(tenon_plugin_name(order[i])));
         json_object_set_new(checks, "load_order", lo);
         json_object_set_new(checks, "resolve_error", cli_error_json(&resolve_error));
+        json_object_set_new(checks, "dependencies_found_in",
+                            extra_dir[0] ? cli_json_string(extra_dir) : json_null());
         if (tenon_plugin_path(p)) {
             json_t *ij = json_object();
-            json_object_set_new(ij, "sha256", json_string(integrity.sha256));
+            json_object_set_new(ij, "sha256", cli_json_string(integrity.sha256));
             json_object_set_new(ij, "pinned_sha256",
-                                integrity.pinned ? json_string(integrity.pinned_sha256)
+                                integrity.pinned ? cli_json_string(integrity.pinned_sha256)
                                                  : json_null());
             json_object_set_new(ij, "signature",
                                 json_string(tenon_sig_state_name(integrity.signature)));
-            json_object_set_new(ij, "key_id", json_string(integrity.key_id));
+            json_object_set_new(ij, "key_id", cli_json_string(integrity.key_id));
             json_object_set_new(ij, "error", cli_error_json(&integrity_error));
             json_object_set_new(checks, "integrity", ij);
         }
@@ -164,15 +192,16 @@ int cmd_info(int argc, char **argv)
 
     char status[2048];
     cli_status_text(p, status, sizeof(status));
-    printf("name:         %s\n", tenon_plugin_name(p));
+    printf("name:         %s\n", cli_text(tenon_plugin_name(p)));
     if (d) {
-        printf("version:      %s\n", d->version);
-        printf("description:  %s\n", d->description);
-        printf("license:      %s\n", d->license[0] ? d->license : "-");
+        printf("version:      %s\n", cli_text(d->version));
+        printf("description:  %s\n", cli_text(d->description));
+        printf("license:      %s\n", d->license[0] ? cli_text(d->license) : "-");
         if (d->url[0])
-            printf("url:          %s\n", d->url);
+            printf("url:          %s\n", cli_text(d->url));
     }
-    printf("file:         %s\n", tenon_plugin_path(p) ? tenon_plugin_path(p) : "(static)");
+    printf("file:         %s\n",
+           tenon_plugin_path(p) ? cli_text(tenon_plugin_path(p)) : "(static)");
     if (d) {
         printf("abi:          %u.%u (this libtenon: %u.%u)\n", d->abi_major, d->abi_minor,
                TENON_ABI_MAJOR, TENON_ABI_MINOR);
@@ -183,37 +212,38 @@ int cmd_info(int argc, char **argv)
                d->flags & (TENON_PLUGIN_DISABLED_BY_DEFAULT | TENON_PLUGIN_UNLOADABLE) ? ""
                                                                                       : "resident");
     }
-    printf("status:       %s\n", status);
+    printf("status:       %s\n", cli_text(status));
     const tenon_error *e = tenon_plugin_error(p);
     if (e && e->hint[0] && !usable)
-        printf("fix:          %s\n", e->hint);
+        printf("fix:          %s\n", cli_text(e->hint));
     if (d) {
         printf("provides:     %s\n", d->n_provides ? "" : "-");
         for (size_t i = 0; i < d->n_provides; i++)
-            printf("  %s version %u, rank %d\n", d->provides[i].name, d->provides[i].version,
+            printf("  %s version %u, rank %d\n", cli_text(d->provides[i].name), d->provides[i].version,
                    d->provides[i].rank);
         printf("requires:     %s\n", d->n_requires ? "" : "-");
         for (size_t i = 0; i < d->n_requires; i++)
-            printf("  %s %s\n", d->requires[i].name,
-                   d->requires[i].range[0] ? d->requires[i].range : "(any version)");
+            printf("  %s %s\n", cli_text(d->requires[i].name),
+                   d->requires[i].range[0] ? cli_text(d->requires[i].range) : "(any version)");
         if (d->n_overrides) {
             printf("overrides:   ");
             for (size_t i = 0; i < d->n_overrides; i++)
-                printf(" %s", d->overrides[i]);
+                printf(" %s", cli_text(d->overrides[i]));
             printf("\n");
         }
         printf("options:      %s\n", d->n_options ? "" : "-");
         for (size_t i = 0; i < d->n_options; i++) {
             const tenon_option *o = &d->options[i];
             char type[160];
-            printf("  %-18s %-22s %s%-10s %s\n", o->name, type_text(o, type, sizeof(type)),
+            printf("  %-18s %-22s %s%-10s %s\n", cli_text(o->name), type_text(o, type, sizeof(type)),
                    o->flags & TENON_OPT_REQUIRED ? "required " : "default=",
-                   o->flags & TENON_OPT_REQUIRED ? "" : (o->def[0] ? o->def : "\"\""), o->help);
+                   o->flags & TENON_OPT_REQUIRED ? "" : (o->def[0] ? cli_text(o->def) : "\"\""),
+                   cli_text(o->help));
         }
         if (d->n_meta) {
             printf("metadata:\n");
             for (size_t i = 0; i < d->n_meta; i++)
-                printf("  %s = %s\n", d->meta[i].key, d->meta[i].value);
+                printf("  %s = %s\n", cli_text(d->meta[i].key), cli_text(d->meta[i].value));
         }
     }
     printf("checks:\n");
@@ -230,21 +260,26 @@ int cmd_info(int argc, char **argv)
                                        : " (does NOT match the pin)")
                                 : "");
         printf("  signature         %s%s%s\n", tenon_sig_state_name(integrity.signature),
-               integrity.key_id[0] ? ", key " : "", integrity.key_id);
+               integrity.key_id[0] ? ", key " : "", cli_text(integrity.key_id));
         if (integrity_rc < 0) {
             char line[8192];
             tenon_error_format(&integrity_error, line, sizeof(line));
-            printf("  integrity         FAILED: %s\n", line);
+            printf("  integrity         FAILED: %s\n", cli_text(line));
         }
     }
     if (n_order < 0) {
         char line[8192];
         tenon_error_format(&resolve_error, line, sizeof(line));
-        printf("  dependencies      FAILED: %s\n", line);
+        printf("  dependencies      FAILED: %s\n", cli_text(line));
     } else if (usable) {
-        printf("  dependencies      ok; load order:");
+        printf("  dependencies      ok");
+        if (extra_dir[0])
+            printf(" only with the file's folder %s, which is not in the search path (add "
+                   "--path %s, or install the plugins together)",
+                   cli_text(extra_dir), cli_text(extra_dir));
+        printf("; load order:");
         for (int i = 0; i < n_order && i < 256; i++)
-            printf(" %s", tenon_plugin_name(order[i]));
+            printf(" %s", cli_text(tenon_plugin_name(order[i])));
         printf("\n");
     }
     if (check) {
@@ -253,7 +288,7 @@ int cmd_info(int argc, char **argv)
         } else {
             char line[8192];
             tenon_error_format(&check_error, line, sizeof(line));
-            printf("  load, init, fini  FAILED: %s\n", line);
+            printf("  load, init, fini  FAILED: %s\n", cli_text(line));
         }
     }
     tenon_registry_free(reg);

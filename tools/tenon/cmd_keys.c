@@ -19,7 +19,8 @@
 static void print_error(const char *cmd)
 {
     const tenon_error *e = tenon_last_error();
-    fprintf(stderr, "tenon %s: %s%s%s\n", cmd, e->message, e->hint[0] ? "; " : "", e->hint);
+    fprintf(stderr, "tenon %s: %s%s%s\n", cmd, cli_text(e->message), e->hint[0] ? "; " : "",
+            cli_text(e->hint));
 }
 
 /* ---- keygen ------------------------------------------------------------------ */
@@ -177,7 +178,8 @@ int cmd_sign(int argc, char **argv)
         char sha[65];
         for (size_t k = 0; k < sizeof(sig.signed_sha256); k++)
             snprintf(sha + 2 * k, 3, "%02x", sig.signed_sha256[k]);
-        printf("signed %s -> %s.sig (key %s, sha256 %s)\n", argv[i], argv[i], sig.key_id, sha);
+        printf("signed %s -> %s.sig (key %s, sha256 %s)\n", cli_text(argv[i]), cli_text(argv[i]),
+               cli_text(sig.key_id), sha);
     }
     return rc;
 }
@@ -211,7 +213,7 @@ static int keyring_add_file(keyring *ring, const char *path)
     char abs[PATH_MAX];
     /* Absolute, so the folder checks reach up to "/". */
     if (!realpath(path, abs)) {
-        fprintf(stderr, "tenon verify: cannot find key %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "tenon verify: cannot find key %s: %s\n", cli_text(path), strerror(errno));
         return CLI_FAILED;
     }
     if (ring->n == ring->cap) {
@@ -239,7 +241,8 @@ static int keyring_add_dir(keyring *ring, const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d) {
-        fprintf(stderr, "tenon verify: cannot read keys folder %s: %s\n", dir, strerror(errno));
+        fprintf(stderr, "tenon verify: cannot read keys folder %s: %s\n", cli_text(dir),
+                strerror(errno));
         return CLI_FAILED;
     }
     char **names = NULL;
@@ -270,7 +273,7 @@ static int keyring_add_dir(keyring *ring, const char *dir)
         free(names[i]);
     free(names);
     if (rc == CLI_OK && ring->n == before)
-        fprintf(stderr, "tenon verify: warning: no *.pub keys in %s\n", dir);
+        fprintf(stderr, "tenon verify: warning: no *.pub keys in %s\n", cli_text(dir));
     return rc;
 }
 
@@ -322,7 +325,7 @@ int cmd_verify(int argc, char **argv)
     for (size_t i = 0; i < n_key_dirs && rc == CLI_OK; i++) {
         char abs[PATH_MAX];
         if (!realpath(key_dirs[i], abs)) {
-            fprintf(stderr, "tenon verify: cannot find keys folder %s: %s\n", key_dirs[i],
+            fprintf(stderr, "tenon verify: cannot find keys folder %s: %s\n", cli_text(key_dirs[i]),
                     strerror(errno));
             rc = CLI_FAILED;
             break;
@@ -340,7 +343,7 @@ int cmd_verify(int argc, char **argv)
         if (tenon_signature_verify_file_keys(argv[i], NULL, ring.keys, ring.n, &sig) < 0) {
             char line[8192];
             tenon_error_format(tenon_last_error(), line, sizeof(line));
-            printf("FAILED  %s\n        %s\n", argv[i], line);
+            printf("FAILED  %s\n        %s\n", cli_text(argv[i]), cli_text(line));
             failed++;
             continue;
         }
@@ -348,8 +351,8 @@ int cmd_verify(int argc, char **argv)
         for (size_t k = 0; k < ring.n; k++)
             if (strcmp(ring.keys[k].key_id, sig.key_id) == 0)
                 comment = ring.keys[k].comment;
-        printf("ok      %s  signed by key %s%s%s%s\n", argv[i], sig.key_id,
-               comment[0] ? " (" : "", comment, comment[0] ? ")" : "");
+        printf("ok      %s  signed by key %s%s%s%s\n", cli_text(argv[i]), cli_text(sig.key_id),
+               comment[0] ? " (" : "", cli_text(comment), comment[0] ? ")" : "");
     }
     free(ring.keys);
     if (argc - optind > 1)

@@ -13,7 +13,8 @@ static const char list_help[] =
     "Lists the plugins in the search path (the --path folders, then\n"
     "TENON_PLUGIN_PATH, then the default folder) from their descriptors, without\n"
     "running any plugin code: name, version, ABI, what each provides and requires,\n"
-    "its status (ok, disabled, incompatible, shadowed, overridden, broken: reason)\n"
+    "its status (ok, disabled, incompatible, shadowed, overridden, missing-dependency:\n"
+    "reason, broken: reason)\n"
     "and its file.\n"
     "\n"
     "With --config, or --app (the configuration host NAME would find: TENON_CONFIG,\n"
@@ -37,7 +38,7 @@ static void join_provides(const tenon_plugin_desc *d, char *buf, size_t size)
     size_t o = 0;
     buf[0] = '\0';
     for (size_t i = 0; d && i < d->n_provides && o < size; i++)
-        o += (size_t)snprintf(buf + o, size - o, "%s%s@%u", i ? "," : "", d->provides[i].name,
+        o += (size_t)snprintf(buf + o, size - o, "%s%s@%u", i ? "," : "", cli_text(d->provides[i].name),
                               d->provides[i].version);
     if (!buf[0])
         snprintf(buf, size, "-");
@@ -48,8 +49,9 @@ static void join_requires(const tenon_plugin_desc *d, char *buf, size_t size)
     size_t o = 0;
     buf[0] = '\0';
     for (size_t i = 0; d && i < d->n_requires && o < size; i++)
-        o += (size_t)snprintf(buf + o, size - o, "%s%s%s%s", i ? "," : "", d->requires[i].name,
-                              d->requires[i].range[0] ? " " : "", d->requires[i].range);
+        o += (size_t)snprintf(buf + o, size - o, "%s%s%s%s", i ? "," : "",
+                              cli_text(d->requires[i].name), d->requires[i].range[0] ? " " : "",
+                              cli_text(d->requires[i].range));
     if (!buf[0])
         snprintf(buf, size, "-");
 }
@@ -63,7 +65,7 @@ static void plan_log(void *userdata, tenon_log_level level, const char *plugin,
 {
     (void)userdata;
     fprintf(stderr, "tenon: %s: %s%s%s\n", level == TENON_LOG_ERROR ? "error" : "warning",
-            plugin ? plugin : "", plugin ? ": " : "", message);
+            plugin ? cli_text(plugin) : "", plugin ? ": " : "", cli_text(message));
 }
 
 /* A registry for the host app, with the search options and the
@@ -107,8 +109,9 @@ static json_t *options_json(const tenon_options *opts)
     for (size_t i = 0; i < tenon_options_count(opts); i++) {
         const char *key, *value, *origin;
         tenon_options_at(opts, i, &key, &value, &origin);
-        json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", key, "value", value,
-                                           "origin", origin ? origin : ""));
+        json_array_append_new(a, json_pack("{s:o, s:o, s:o}", "name", cli_json_string(key), "value",
+                                           cli_json_string(value), "origin",
+                                           cli_json_string(origin ? origin : "")));
     }
     return a;
 }
@@ -119,7 +122,7 @@ static int print_plan_json(tenon_registry *reg, const tenon_plan *plan)
     const char *dirs[64];
     size_t nd = tenon_registry_paths(reg, dirs, 64);
     for (size_t i = 0; i < nd && i < 64; i++)
-        json_array_append_new(paths, json_string(dirs[i]));
+        json_array_append_new(paths, cli_json_string(dirs[i]));
     json_t *plugins = json_array();
     size_t order = 0;
     for (size_t i = 0; i < tenon_plan_count(plan); i++) {
@@ -130,12 +133,12 @@ static int print_plan_json(tenon_registry *reg, const tenon_plan *plan)
         json_object_set_new(o, "order", it->action == TENON_PLAN_LOAD ? json_integer(
                                                                             (json_int_t)++order)
                                                                       : json_null());
-        json_object_set_new(o, "action", json_string(tenon_plan_action_name(it->action)));
-        json_object_set_new(o, "name", json_string(it->name));
-        json_object_set_new(o, "version", d ? json_string(d->version) : json_null());
-        json_object_set_new(o, "file", file ? json_string(file) : json_null());
-        json_object_set_new(o, "reason", json_string(it->reason));
-        json_object_set_new(o, "origin", it->origin[0] ? json_string(it->origin) : json_null());
+        json_object_set_new(o, "action", cli_json_string(tenon_plan_action_name(it->action)));
+        json_object_set_new(o, "name", cli_json_string(it->name));
+        json_object_set_new(o, "version", d ? cli_json_string(d->version) : json_null());
+        json_object_set_new(o, "file", file ? cli_json_string(file) : json_null());
+        json_object_set_new(o, "reason", cli_json_string(it->reason));
+        json_object_set_new(o, "origin", it->origin[0] ? cli_json_string(it->origin) : json_null());
         json_object_set_new(o, "stops", json_boolean(it->stops));
         json_object_set_new(o, "error", cli_error_json(it->error));
         json_object_set_new(o, "options", it->options ? options_json(it->options) : json_null());
@@ -145,15 +148,15 @@ static int print_plan_json(tenon_registry *reg, const tenon_plan *plan)
     for (size_t i = 0; i < tenon_plan_instance_count(plan); i++) {
         const tenon_plan_instance *in = tenon_plan_instance_at(plan, i);
         json_t *o = json_object();
-        json_object_set_new(o, "name", json_string(in->name));
-        json_object_set_new(o, "plugin", json_string(in->module));
-        json_object_set_new(o, "interface", in->interface ? json_string(in->interface)
+        json_object_set_new(o, "name", cli_json_string(in->name));
+        json_object_set_new(o, "plugin", cli_json_string(in->module));
+        json_object_set_new(o, "interface", in->interface ? cli_json_string(in->interface)
                                                           : json_null());
-        json_object_set_new(o, "action", json_string(in->action == TENON_PLAN_LOAD
+        json_object_set_new(o, "action", cli_json_string(in->action == TENON_PLAN_LOAD
                                                          ? "make"
                                                          : tenon_plan_action_name(in->action)));
-        json_object_set_new(o, "reason", json_string(in->reason));
-        json_object_set_new(o, "origin", json_string(in->origin));
+        json_object_set_new(o, "reason", cli_json_string(in->reason));
+        json_object_set_new(o, "origin", cli_json_string(in->origin));
         json_object_set_new(o, "stops", json_boolean(in->stops));
         json_object_set_new(o, "error", cli_error_json(in->error));
         json_object_set_new(o, "options", options_json(in->options));
@@ -161,7 +164,7 @@ static int print_plan_json(tenon_registry *reg, const tenon_plan *plan)
     }
     const char *file = tenon_config_file(reg);
     json_t *top = json_object();
-    json_object_set_new(top, "configuration", file ? json_string(file) : json_null());
+    json_object_set_new(top, "configuration", file ? cli_json_string(file) : json_null());
     json_object_set_new(top, "search_path", paths);
     json_object_set_new(top, "plugins", plugins);
     json_object_set_new(top, "instances", instances);
@@ -188,7 +191,8 @@ static void print_options(const tenon_options *opts, int indent)
     for (size_t k = 0; k < tenon_options_count(opts); k++) {
         const char *key, *value, *origin;
         tenon_options_at(opts, k, &key, &value, &origin);
-        printf("%*s%s = %s (%s)\n", indent, "", key, value, origin ? origin : "");
+        printf("%*s%s = %s (%s)\n", indent, "", cli_text(key), cli_text(value),
+               origin ? cli_text(origin) : "");
     }
 }
 
@@ -200,12 +204,12 @@ static int text_width(const char *s)
 static void print_plan_text(tenon_registry *reg, const tenon_plan *plan)
 {
     const char *file = tenon_config_file(reg);
-    printf("configuration: %s\n", file ? file : "none found");
+    printf("configuration: %s\n", file ? cli_text(file) : "none found");
     const char *dirs[64];
     size_t nd = tenon_registry_paths(reg, dirs, 64);
     printf("search path:");
     for (size_t i = 0; i < nd && i < 64; i++)
-        printf("%s %s", i ? "," : "", dirs[i]);
+        printf("%s %s", i ? "," : "", cli_text(dirs[i]));
     printf("%s\n", nd ? "" : " none");
 
     /* Columns as wide as their widest entry, so the file reads as a table
@@ -214,10 +218,10 @@ static void print_plan_text(tenon_registry *reg, const tenon_plan *plan)
     for (size_t i = 0; i < tenon_plan_count(plan); i++) {
         const tenon_plan_item *it = tenon_plan_at(plan, i);
         const tenon_plugin_desc *d = it->plugin ? tenon_plugin_descriptor(it->plugin) : NULL;
-        if (text_width(it->name) > wname)
-            wname = text_width(it->name);
-        if (d && text_width(d->version) > wver)
-            wver = text_width(d->version);
+        if (text_width(cli_text(it->name)) > wname)
+            wname = text_width(cli_text(it->name));
+        if (d && text_width(cli_text(d->version)) > wver)
+            wver = text_width(cli_text(d->version));
     }
     if (tenon_plan_count(plan)) {
         printf("\n%-3s %-9s %-*s %-*s %s\n", "#", "ACTION", wname, "PLUGIN", wver, "VERSION",
@@ -230,9 +234,10 @@ static void print_plan_text(tenon_registry *reg, const tenon_plan *plan)
             if (it->action == TENON_PLAN_LOAD)
                 snprintf(num, sizeof(num), "%zu", ++order);
             printf("%-3s %-9s %-*s %-*s %s", num, tenon_plan_action_name(it->action), wname,
-                   it->name, wver, d ? d->version : "-", it->reason);
+                   cli_text(it->name), wver, d ? cli_text(d->version) : "-",
+                   cli_text(it->reason));
             if (it->origin[0] && !names_position(it->reason, it->origin))
-                printf(" (%s)", it->origin);
+                printf(" (%s)", cli_text(it->origin));
             printf("\n");
             print_options(it->options, 4 + 10 + wname + 1);
         }
@@ -244,11 +249,12 @@ static void print_plan_text(tenon_registry *reg, const tenon_plan *plan)
         printf("\ninstances:\n");
     for (size_t i = 0; i < ni; i++) {
         const tenon_plan_instance *in = tenon_plan_instance_at(plan, i);
-        printf("  %s: %s %s of %s (%s)\n", in->name,
+        printf("  %s: %s %s of %s (%s)\n", cli_text(in->name),
                in->action == TENON_PLAN_LOAD ? "make" : tenon_plan_action_name(in->action),
-               in->interface ? in->interface : "?", in->module, in->origin);
+               in->interface ? cli_text(in->interface) : "?", cli_text(in->module),
+               cli_text(in->origin));
         if (in->action != TENON_PLAN_LOAD)
-            printf("    %s\n", in->reason);
+            printf("    %s\n", cli_text(in->reason));
         print_options(in->options, 4);
     }
 }
@@ -275,7 +281,7 @@ static int list_plan(const cli_search *search, const char *app, const char *conf
     if (stop && rc == CLI_OK) {
         char line[8192];
         tenon_error_format(stop, line, sizeof(line));
-        fprintf(stderr, "tenon: applying the configuration would stop: %s\n", line);
+        fprintf(stderr, "tenon: applying the configuration would stop: %s\n", cli_text(line));
         rc = CLI_FAILED;
     }
     tenon_plan_free(plan);
@@ -319,7 +325,7 @@ int cmd_list(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "tenon list: unexpected argument '%s'\n", argv[optind]);
+        fprintf(stderr, "tenon list: unexpected argument '%s'\n", cli_text(argv[optind]));
         return CLI_USAGE;
     }
     if (config || app)
@@ -337,7 +343,7 @@ int cmd_list(int argc, char **argv)
         const char *dirs[64];
         size_t nd = tenon_registry_paths(reg, dirs, 64);
         for (size_t i = 0; i < nd && i < 64; i++)
-            json_array_append_new(paths, json_string(dirs[i]));
+            json_array_append_new(paths, cli_json_string(dirs[i]));
         rc = cli_print_json(json_pack("{s:o, s:o}", "search_path", paths, "plugins", plugins));
     } else if (n == 0) {
         printf("no plugins found\n");
@@ -355,11 +361,11 @@ int cmd_list(int argc, char **argv)
                 snprintf(abi, sizeof(abi), "%u.%u", d->abi_major, d->abi_minor);
             else
                 snprintf(abi, sizeof(abi), "-");
-            printf("%-16s %-10s %-5s %-24s %-20s %-8s %s\n", tenon_plugin_name(p),
-                   d ? d->version : "-", abi, provides, requires,
-                   tenon_plugin_is_static(p) ? "static" : "dynamic", status);
+            printf("%-16s %-10s %-5s %-24s %-20s %-8s %s\n", cli_text(tenon_plugin_name(p)),
+                   d ? cli_text(d->version) : "-", abi, provides, requires,
+                   tenon_plugin_is_static(p) ? "static" : "dynamic", cli_text(status));
             if (tenon_plugin_path(p))
-                printf("%16s %s\n", "", tenon_plugin_path(p));
+                printf("%16s %s\n", "", cli_text(tenon_plugin_path(p)));
         }
     }
     tenon_registry_free(reg);

@@ -146,7 +146,7 @@ static int write_file(const char *dir, const char *file, const char *template, c
     snprintf(path, sizeof(path), "%s/%s", dir, file);
     FILE *f = fopen(path, "wx");
     if (!f) {
-        fprintf(stderr, "tenon new: cannot create %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "tenon new: cannot create %s: %s\n", cli_text(path), strerror(errno));
         return -1;
     }
     for (const char *p = template; *p;) {
@@ -158,7 +158,7 @@ static int write_file(const char *dir, const char *file, const char *template, c
         }
     }
     if (fclose(f) != 0) {
-        fprintf(stderr, "tenon new: cannot write %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "tenon new: cannot write %s: %s\n", cli_text(path), strerror(errno));
         return -1;
     }
     return 0;
@@ -203,13 +203,13 @@ int cmd_new(int argc, char **argv)
     const char *name = argv[optind + 1];
     if (!c_identifier(name)) {
         fprintf(stderr, "tenon new: \"%s\" is not a C identifier of at most %d characters; the "
-                "plugin name is also its C name in TENON_PLUGIN()\n", name, TENON_NAME_MAX - 1);
+                "plugin name is also its C name in TENON_PLUGIN()\n", cli_text(name), TENON_NAME_MAX - 1);
         return CLI_USAGE;
     }
     char dir[PATH_MAX];
     snprintf(dir, sizeof(dir), "%s/%s", parent, name);
     if (mkdir(dir, 0755) != 0) {
-        fprintf(stderr, "tenon new: cannot create folder %s: %s%s\n", dir, strerror(errno),
+        fprintf(stderr, "tenon new: cannot create folder %s: %s%s\n", cli_text(dir), strerror(errno),
                 errno == EEXIST ? " (choose another name or --dir)" : "");
         return CLI_FAILED;
     }
@@ -220,6 +220,6 @@ int cmd_new(int argc, char **argv)
         write_file(dir, "CMakeLists.txt", cmake_template, name) < 0 ||
         write_file(dir, "README.md", readme_template, name) < 0)
         return CLI_FAILED;
-    printf("created %s: %s, meson.build, CMakeLists.txt, README.md\n", dir, source);
+    printf("created %s: %s, meson.build, CMakeLists.txt, README.md\n", cli_text(dir), cli_text(source));
     return CLI_OK;
 }
