@@ -47,9 +47,9 @@ static void join_requires(const tenon_plugin_desc *d, char *buf, size_t size)
 {
     size_t o = 0;
     buf[0] = '\0';
-    for (size_t i = 0; d && i < d->n_requires && o < size; i++)
-        o += (size_t)snprintf(buf + o, size - o, "%s%s%s%s", i ? "," : "", d->requires[i].name,
-                              d->requires[i].range[0] ? " " : "", d->requires[i].range);
+    for (size_t i = 0; d && i < d->n_deps && o < size; i++)
+        o += (size_t)snprintf(buf + o, size - o, "%s%s%s%s", i ? "," : "", d->deps[i].name,
+                              d->deps[i].range[0] ? " " : "", d->deps[i].range);
     if (!buf[0])
         snprintf(buf, size, "-");
 }
