@@ -32,7 +32,7 @@ test -e "$lib/cmake/tenon/tenonConfigVersion.cmake" || { echo "FAIL: no CMake pa
 grep -q SameMajorVersion "$lib/cmake/tenon/tenonConfigVersion.cmake" 2>/dev/null ||
     grep -q 'PACKAGE_VERSION_COMPATIBLE' "$lib/cmake/tenon/tenonConfigVersion.cmake"
 test -e "$root/share/man/man1/tenon.1" && test -e "$root/share/man/man3/tenon.3"
-ls "$lib/tenon/"*.so >/dev/null
+ls "$lib/tenon-io/plugins/"*.so >/dev/null
 soname=$(objdump -p "$lib/libtenon.so.1" | awk '/SONAME/ {print $2}')
 [ "$soname" = "libtenon.so.1" ] || { echo "FAIL: SONAME is $soname"; exit 1; }
 
