@@ -26,6 +26,9 @@
  *
  * A plugin never links against the host or libtenon: everything it needs
  * from the host comes through the tenon_host_api table passed to init.
+ *
+ * The same macros work in C++14 and later (designated fields in declaration
+ * order; see the C++ part below and docs/plugin-guide.md).
  */
 #ifndef TENON_PLUGIN_H
 #define TENON_PLUGIN_H

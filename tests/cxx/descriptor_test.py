@@ -3,7 +3,7 @@
 note: `tenon info` reads it without running plugin code, and `tenon check`
 loads, inits and finis the plugin in a child process.
 
-usage: descriptor_test.py TENON PLUGIN.so...
+usage: descriptor_test.py [--no-check] TENON PLUGIN.so...
 """
 import json
 import os
@@ -12,7 +12,11 @@ import sys
 
 
 def main():
-    tenon, plugins = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    run_check = args[0] != "--no-check"
+    if not run_check:
+        args = args[1:]
+    tenon, plugins = args[0], args[1:]
     failures = 0
 
     def check(ok, what):
@@ -33,6 +37,8 @@ def main():
             check("adds numbers, in C++" in text, f"{name}: description")
             check("tenon-test.counter" in text, f"{name}: provides tenon-test.counter")
             check('"label"' in text and '"count"' in text, f"{name}: option label, default count")
+        if not run_check:
+            continue
         chk = subprocess.run([tenon, "check", "--no-env", "--no-default", so],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         check(chk.returncode == 0, f"tenon check {name}\n{chk.stdout}")
