@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Compiles each public header of libtenon alone, as every C++ standard from
-C++11 to C++23, with g++ and clang++ and -Wall -Wextra -Werror -pedantic; and
-the C++ test plugin (which uses every plugin macro) as C++14 to C++23,
-dynamic and static (-pedantic from C++20, where designated initializers
-became standard).
+C++11 to C++23, with g++ and clang++ and -Wall -Wextra -Werror -pedantic
+(and some stricter C++ warnings); and the C++ test plugin (which uses every
+plugin macro) as C++14 to C++23, dynamic and static (-pedantic from C++20,
+where designated initializers became standard).
 
 usage: header_check.py SOURCE_ROOT BUILD_ROOT PLUGIN_SOURCE
 """
@@ -18,7 +18,9 @@ import tempfile
 STANDARDS = ["c++11", "c++14", "c++17", "c++20", "c++23"]
 # Older compilers know C++23 by its draft name.
 DRAFT = {"c++23": "c++2b", "c++20": "c++2a"}
-WARN = ["-Wall", "-Wextra", "-Werror"]
+# Flags C++ projects commonly add: the headers must not trip them either.
+WARN = ["-Wall", "-Wextra", "-Werror", "-Wold-style-cast", "-Wzero-as-null-pointer-constant",
+        "-Wshadow"]
 
 
 def std_flag(cxx, std):
