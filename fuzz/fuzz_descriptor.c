@@ -14,8 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t sum = 0;
         for (size_t i = 0; i < desc->n_options; i++)
             sum += desc->options[i].name[0] + desc->options[i].help[0];
-        for (size_t i = 0; i < desc->n_requires; i++)
-            sum += tenon_semver_satisfies(desc->version, desc->requires[i].range) > 0;
+        for (size_t i = 0; i < desc->n_deps; i++)
+            sum += tenon_semver_satisfies(desc->version, desc->deps[i].range) > 0;
         (void)sum;
         tenon_descriptor_free(desc);
     }

@@ -130,14 +130,14 @@ static void encode_desc(tenon__bytes *b, const tenon_plugin_desc *d)
     add_str(b, d->description);
     add_str(b, d->license);
     add_str(b, d->url);
-    add_u8(b, (uint8_t)d->n_requires);
+    add_u8(b, (uint8_t)d->n_deps);
     add_u8(b, (uint8_t)d->n_provides);
     add_u8(b, (uint8_t)d->n_overrides);
     add_u8(b, (uint8_t)d->n_options);
     add_u8(b, (uint8_t)d->n_meta);
-    for (size_t i = 0; i < d->n_requires; i++) {
-        add_str(b, d->requires[i].name);
-        add_str(b, d->requires[i].range);
+    for (size_t i = 0; i < d->n_deps; i++) {
+        add_str(b, d->deps[i].name);
+        add_str(b, d->deps[i].range);
     }
     for (size_t i = 0; i < d->n_provides; i++) {
         add_str(b, d->provides[i].name);
@@ -626,8 +626,8 @@ static tenon_plugin_desc *build_view(const flat_desc *f, const unsigned char *fr
         deps[i].name = AT(f->requires[i].name);
         deps[i].range = AT(f->requires[i].range);
     }
-    v->requires = deps;
-    v->n_requires = f->n_requires;
+    v->deps = deps;
+    v->n_deps = f->n_requires;
 
     tenon_provide *provides = (tenon_provide *)(block + off_provides);
     for (size_t i = 0; i < f->n_provides; i++) {

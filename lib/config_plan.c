@@ -417,8 +417,8 @@ static const char *required_by(tenon_plugin *const *order, size_t n, const tenon
 {
     for (size_t i = 0; i < n; i++) {
         const tenon_plugin_desc *d = order[i]->desc;
-        for (size_t k = 0; d && k < d->n_requires; k++)
-            if (strcmp(d->requires[k].name, p->desc->name) == 0)
+        for (size_t k = 0; d && k < d->n_deps; k++)
+            if (strcmp(d->deps[k].name, p->desc->name) == 0)
                 return order[i]->display_name;
     }
     return "another plugin";

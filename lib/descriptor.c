@@ -130,7 +130,7 @@ static bool option_name_ok(const char *name)
 
 /* Sizes of the view: the struct, its arrays and the string bytes. */
 typedef struct view_plan {
-    size_t n_requires, n_provides, n_overrides, n_options, n_meta;
+    size_t n_deps, n_provides, n_overrides, n_options, n_meta;
     size_t string_bytes;
 } view_plan;
 
@@ -180,24 +180,24 @@ static int check_fields(const checker *c, const tenon_descriptor *d, view_plan *
                            d->version[0] ? d->version : "(empty)");
 
     for (size_t i = 0; i < TENON_MAX_REQUIRES; i++) {
-        const tenon_desc_require *r = &d->requires[i];
-        CHECK(r->name, "requires[%zu].name", i);
-        CHECK(r->range, "requires[%zu].range", i);
+        const tenon_desc_require *r = &d->deps[i];
+        CHECK(r->name, "deps[%zu].name", i);
+        CHECK(r->range, "deps[%zu].range", i);
         if (!r->name[0])
             continue;
         if (tenon__name_check(r->name, TENON_STAGE_SCAN, c->path) < 0) {
-            snprintf(label, sizeof(label), "requires[%zu].name", i);
+            snprintf(label, sizeof(label), "deps[%zu].name", i);
             return field_error(c, label, "is not a valid plugin name", r->name);
         }
         if (tenon_semver_range_check(r->range) < 0) {
-            snprintf(label, sizeof(label), "requires[%zu].range", i);
+            snprintf(label, sizeof(label), "deps[%zu].range", i);
             return field_error(c, label,
                                "is not a version range (e.g. \">=1.2 <2\", \"^1.4\")",
                                r->range);
         }
         KEEP(r->name);
         KEEP(r->range);
-        plan->n_requires++;
+        plan->n_deps++;
     }
     for (size_t i = 0; i < TENON_MAX_PROVIDES; i++) {
         const tenon_desc_provide *p = &d->provides[i];
@@ -353,7 +353,7 @@ int tenon__desc_from_raw(const void *raw, size_t size, const char *path,
     plan.string_bytes += name_len + 1;
 
     size_t off_requires = ALIGN_UP(sizeof(tenon_plugin_desc), 8);
-    size_t off_provides = ALIGN_UP(off_requires + plan.n_requires * sizeof(tenon_dep), 8);
+    size_t off_provides = ALIGN_UP(off_requires + plan.n_deps * sizeof(tenon_dep), 8);
     size_t off_overrides = ALIGN_UP(off_provides + plan.n_provides * sizeof(tenon_provide), 8);
     size_t off_options = ALIGN_UP(off_overrides + plan.n_overrides * sizeof(char *), 8);
     size_t off_meta = ALIGN_UP(off_options + plan.n_options * sizeof(tenon_option), 8);
@@ -379,13 +379,13 @@ int tenon__desc_from_raw(const void *raw, size_t size, const char *path,
 
     tenon_dep *deps = (tenon_dep *)(block + off_requires);
     for (size_t i = 0; i < TENON_MAX_REQUIRES; i++) {
-        if (!d->requires[i].name[0])
+        if (!d->deps[i].name[0])
             continue;
-        tenon_dep *dep = &deps[v->n_requires++];
-        dep->name = put_string(&cursor, d->requires[i].name, strlen(d->requires[i].name));
-        dep->range = put_string(&cursor, d->requires[i].range, strlen(d->requires[i].range));
+        tenon_dep *dep = &deps[v->n_deps++];
+        dep->name = put_string(&cursor, d->deps[i].name, strlen(d->deps[i].name));
+        dep->range = put_string(&cursor, d->deps[i].range, strlen(d->deps[i].range));
     }
-    v->requires = deps;
+    v->deps = deps;
 
     tenon_provide *provides = (tenon_provide *)(block + off_provides);
     for (size_t i = 0; i < TENON_MAX_PROVIDES; i++) {

@@ -257,13 +257,13 @@ static int run_init(tenon_plugin *p)
 /* The plugins that satisfied p's requires. Lock held. */
 static int record_deps(tenon_plugin *p)
 {
-    if (!p->desc->n_requires)
+    if (!p->desc->n_deps)
         return 0;
-    p->deps = tenon__calloc(p->desc->n_requires, sizeof(tenon_plugin *));
+    p->deps = tenon__calloc(p->desc->n_deps, sizeof(tenon_plugin *));
     if (!p->deps)
         return tenon__nomem(TENON_STAGE_LOAD, p->display_name);
-    for (size_t i = 0; i < p->desc->n_requires; i++) {
-        tenon_plugin *d = tenon__map_get(&p->reg->by_name, p->desc->requires[i].name);
+    for (size_t i = 0; i < p->desc->n_deps; i++) {
+        tenon_plugin *d = tenon__map_get(&p->reg->by_name, p->desc->deps[i].name);
         if (d)
             p->deps[p->n_deps++] = d;
     }

@@ -11,8 +11,9 @@
 #include <string.h>
 #include <sys/auxv.h>
 
-#ifndef TENON_PLUGINDIR
-#define TENON_PLUGINDIR "/usr/local/lib/tenon"
+/* Where an installed libtenon lives; used when it is linked statically. */
+#ifndef TENON_LIBDIR
+#define TENON_LIBDIR "/usr/local/lib"
 #endif
 
 void tenon__lock(tenon_registry *reg)
@@ -70,32 +71,63 @@ void tenon_registry_set_log(tenon_registry *reg, tenon_log_fn fn, void *userdata
 
 /* ---- Search path ----------------------------------------------------------- */
 
-static char default_dir[PATH_MAX];
-static pthread_once_t default_dir_once = PTHREAD_ONCE_INIT;
+static char default_base[PATH_MAX];
+static pthread_once_t default_base_once = PTHREAD_ONCE_INIT;
 
-/* "tenon" beside the shared library this code is in, so a relocated
- * install (or the build tree, which mirrors the layout) finds its plugins;
- * the configured folder when libtenon is linked statically into a program. */
-static void compute_default_dir(void)
+/* The folder the library is installed in, so a relocated install (or the
+ * build tree, which mirrors the layout) finds its plugins; the configured
+ * one when libtenon is linked statically into a program. */
+static void compute_default_base(void)
 {
     Dl_info info;
-    if (dladdr((void *)compute_default_dir, &info) && info.dli_fname) {
+    if (dladdr((void *)compute_default_base, &info) && info.dli_fname) {
         const char *slash = strrchr(info.dli_fname, '/');
         const char *base = slash ? slash + 1 : info.dli_fname;
         if (slash && info.dli_fname[0] == '/' && strncmp(base, "libtenon.so", 11) == 0) {
-            int n = snprintf(default_dir, sizeof(default_dir), "%.*s/tenon",
+            int n = snprintf(default_base, sizeof(default_base), "%.*s",
                              (int)(slash - info.dli_fname), info.dli_fname);
-            if (n > 0 && (size_t)n < sizeof(default_dir))
+            if (n > 0 && (size_t)n < sizeof(default_base))
                 return;
         }
     }
-    tenon__strlcpy(default_dir, TENON_PLUGINDIR, sizeof(default_dir));
+    tenon__strlcpy(default_base, TENON_LIBDIR, sizeof(default_base));
 }
 
+/* Each application has its own default folder, LIBDIR/APP/plugins: hosts
+ * never see each other's plugins unless they ask for them. */
+static char *default_dir_of(const char *app)
+{
+    pthread_once(&default_base_once, compute_default_base);
+    return tenon__asprintf("%s/%s/plugins", default_base, app);
+}
+
+static char tenon_app_dir[PATH_MAX + sizeof("/tenon/plugins")];
+static pthread_once_t tenon_app_dir_once = PTHREAD_ONCE_INIT;
+
+static void compute_tenon_app_dir(void)
+{
+    pthread_once(&default_base_once, compute_default_base);
+    snprintf(tenon_app_dir, sizeof(tenon_app_dir), "%s/tenon/plugins", default_base);
+}
+
+/* The default folder of app "tenon", which hosts created with app NULL and
+ * the tenon tool use. */
 const char *tenon_default_plugin_dir(void)
 {
-    pthread_once(&default_dir_once, compute_default_dir);
-    return default_dir;
+    pthread_once(&tenon_app_dir_once, compute_tenon_app_dir);
+    return tenon_app_dir;
+}
+
+/* An application name names folders (LIBDIR/APP/plugins, /etc/APP): one
+ * path component, so it cannot point anywhere else. */
+static bool app_name_ok(const char *app)
+{
+    if (!app[0] || strcmp(app, ".") == 0 || strcmp(app, "..") == 0 || strlen(app) > NAME_MAX)
+        return false;
+    for (const char *c = app; *c; c++)
+        if (*c == '/' || (unsigned char)*c < 0x20 || *c == 0x7f)
+            return false;
+    return true;
 }
 
 /* Appends a folder (not canonicalized yet for env/default ones, which may
@@ -242,7 +274,9 @@ static int add_env_and_default_dirs(tenon_registry *reg)
         }
     }
     if (!(reg->flags & TENON_REGISTRY_NO_DEFAULT_PATH)) {
-        int rc = push_dir(reg, tenon_default_plugin_dir(), false);
+        char *dir = default_dir_of(reg->app);
+        int rc = dir ? push_dir(reg, dir, false) : tenon__nomem(TENON_STAGE_SCAN, NULL);
+        tenon__free(dir);
         if (rc < 0)
             return rc;
     }
@@ -257,6 +291,11 @@ int tenon_registry_new_with(tenon_registry **out, const char *app, unsigned flag
     if (!out)
         return TENON_EINVAL;
     *out = NULL;
+    if (app && !app_name_ok(app))
+        return tenon__fail(TENON_EINVAL, TENON_STAGE_SCAN, NULL, NULL,
+                           "name the application with one file name, e.g. \"tenon-io\"",
+                           "application name \"%s\" is not a file name (it names the "
+                           "folders LIBDIR/APP/plugins and /etc/APP)", app);
     tenon_registry *reg = tenon__calloc(1, sizeof(*reg));
     if (!reg)
         return tenon__nomem(TENON_STAGE_SCAN, NULL);

@@ -70,8 +70,8 @@ static int visit(walk *w, tenon_plugin *p)
 {
     w->color[p->index] = 1;
     w->path[w->depth++] = p;
-    for (size_t i = 0; i < p->desc->n_requires; i++) {
-        const tenon_dep *dep = &p->desc->requires[i];
+    for (size_t i = 0; i < p->desc->n_deps; i++) {
+        const tenon_dep *dep = &p->desc->deps[i];
         tenon_plugin *d = tenon__map_get(&w->reg->by_name, dep->name);
         if (!d) {
             /* Broken and incompatible plugins have no active name, but

@@ -16,11 +16,11 @@ void *tenon_plugin_symbol(tenon_plugin *caller, const char *plugin, const char *
         return NULL;
     }
     bool declared = false;
-    for (size_t i = 0; i < caller->desc->n_requires && !declared; i++)
-        declared = strcmp(caller->desc->requires[i].name, plugin) == 0;
+    for (size_t i = 0; i < caller->desc->n_deps && !declared; i++)
+        declared = strcmp(caller->desc->deps[i].name, plugin) == 0;
     if (!declared) {
         tenon__fail(TENON_EPERM, TENON_STAGE_USE, caller->display_name, caller->path,
-                    "add it to .requires in the caller's TENON_DESCRIBE()",
+                    "add it to .deps in the caller's TENON_DESCRIBE()",
                     "symbol lookup of %s in plugin %s refused: %s does not list %s in its "
                     "requires",
                     symbol, plugin, caller->display_name, plugin);

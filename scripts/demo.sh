@@ -20,7 +20,7 @@ echo "== tenon-io engines (plugins, listed from their descriptors without loadin
 "$tio" --enghelp
 echo
 echo "== the plugins, as the tenon tool sees them"
-"$tenon" list --no-env
+"$tenon" list --no-env --path "$build/lib/tenon-io/plugins"
 echo
 echo "== jobs/demo.fio: 4k random reads, psync vs io_uring (iodepth 32) vs null"
 "$tio" --eta=never --output-format=json --output="$dir/demo.json" "$root/jobs/demo.fio"

@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="
-meson ninja-build pkg-config gcc clang lld
+meson ninja-build pkg-config gcc g++ clang lld
 libelf-dev libjansson-dev libinih-dev liburing-dev libaio-dev libnbd-dev
 libsodium-dev libcmocka-dev libclang-rt-14-dev
 nbdkit fio graphviz valgrind util-linux python3 cmake chromium strace

@@ -47,7 +47,7 @@ TENON_PLUGIN(shout,
         .version = "0.9.0",
         .description = "greets loudly, through the bonjour plugin",
         .license = "MIT",
-        .requires = {{"bonjour", ">=1.0 <2"}},
+        .deps = {{"bonjour", ">=1.0 <2"}},
         .provides = {{EXAMPLE_GREETER, EXAMPLE_GREETER_VERSION, .rank = 1}},
     ),
     TENON_CODE(

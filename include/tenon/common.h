@@ -5,7 +5,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdbool.h>
+#ifndef __cplusplus
+#include <stdbool.h> /* bool is a keyword in C++ */
+#endif
 
 #include <tenon/version.h>
 
@@ -20,6 +22,16 @@
     __attribute__((format(printf, fmt_index, first_arg)))
 #else
 #define TENON_PRINTF(fmt_index, first_arg)
+#endif
+
+/* A struct member that C code may also call by its name from before 1.0's
+ * C++ support (C++ reserves the old name, e.g. requires in C++20): in C both
+ * names share the member's bytes; C++ sees the new name only. */
+#ifdef __cplusplus
+#define TENON__C_ALIAS(member, old_member) member
+#else
+#define TENON__C_ALIAS(member, old_member) \
+    __extension__ union { member; old_member; }
 #endif
 
 #ifdef __cplusplus

@@ -50,8 +50,11 @@ typedef struct tenon_plugin_desc {
     const char *url;
     unsigned abi_major, abi_minor;
     uint32_t flags; /* TENON_PLUGIN_* */
-    const tenon_dep *requires;
-    size_t n_requires;
+    /* The other plugins this one needs. C code may still say requires and
+     * n_requires, the names before C++ support (requires is a C++20
+     * keyword): the same members. */
+    TENON__C_ALIAS(const tenon_dep *deps, const tenon_dep *requires);
+    TENON__C_ALIAS(size_t n_deps, size_t n_requires);
     const tenon_provide *provides;
     size_t n_provides;
     const char *const *overrides;

@@ -73,7 +73,7 @@ typedef enum tenon_err {
 
 /* TENON_ENOMEM == -1, TENON_EINVAL == -2, ... in list order. */
 enum {
-#define TENON__ERR_VALUE(name, text) TENON_E##name = -(int)TENON__ERR_SEQ_##name,
+#define TENON__ERR_VALUE(name, text) TENON_E##name = -TENON__ERR_SEQ_##name,
     TENON_ERRNO_MAP(TENON__ERR_VALUE)
 #undef TENON__ERR_VALUE
 };

@@ -26,6 +26,9 @@
  *
  * A plugin never links against the host or libtenon: everything it needs
  * from the host comes through the tenon_host_api table passed to init.
+ *
+ * The same macros work in C++14 and later (designated fields in declaration
+ * order; see the C++ part below and docs/plugin-guide.md).
  */
 #ifndef TENON_PLUGIN_H
 #define TENON_PLUGIN_H
@@ -61,7 +64,8 @@ extern "C" {
 #define TENON_META_VALUE_MAX 128
 
 /* Entry capacities of layout 1. */
-#define TENON_MAX_REQUIRES 16
+#define TENON_MAX_DEPS 16
+#define TENON_MAX_REQUIRES TENON_MAX_DEPS /* the name before 1.0's C++ support */
 #define TENON_MAX_PROVIDES 8
 #define TENON_MAX_OVERRIDES 4
 #define TENON_MAX_OPTIONS 32
@@ -137,7 +141,10 @@ typedef struct tenon_descriptor {
     char description[TENON_DESCRIPTION_MAX];
     char license[TENON_LICENSE_MAX];
     char url[TENON_URL_MAX];
-    tenon_desc_require requires[TENON_MAX_REQUIRES];
+    /* Other plugins this one needs. C code may still say .requires, the
+     * name before C++ support (a C++20 keyword): the same bytes. */
+    TENON__C_ALIAS(tenon_desc_require deps[TENON_MAX_DEPS],
+                   tenon_desc_require requires[TENON_MAX_DEPS]);
     tenon_desc_provide provides[TENON_MAX_PROVIDES];
     char overrides[TENON_MAX_OVERRIDES][TENON_NAME_MAX];
     tenon_desc_option options[TENON_MAX_OPTIONS];
@@ -265,6 +272,10 @@ typedef struct tenon_plugin_entry {
 
 /* ---- The declaring macro ------------------------------------------------- */
 
+#ifdef __cplusplus
+} /* extern "C": the C++ helpers below are templates */
+#endif
+
 #define TENON_DESCRIBE(...) (__VA_ARGS__)
 #define TENON_CODE(...) (__VA_ARGS__)
 #define TENON__UNWRAP(...) __VA_ARGS__
@@ -276,12 +287,6 @@ typedef struct tenon_plugin_entry {
         .struct_size = sizeof(tenon_impl), .interface = (iface_name),       \
         .table = (table_ptr), __VA_ARGS__                                   \
     }
-
-/* The list of provided interfaces' implementations inside TENON_CODE(). */
-#define TENON_IMPLEMENTS(...)                                               \
-    .impls = (const tenon_impl[]){__VA_ARGS__},                             \
-    .n_impls = (uint32_t)(sizeof((const tenon_impl[]){__VA_ARGS__}) /       \
-                          sizeof(tenon_impl))
 
 /* Instance data helpers: TENON_INSTANCE_OF(struct foo) for .instance_size. */
 #define TENON_INSTANCE_OF(type) .instance_size = sizeof(type)
@@ -313,6 +318,14 @@ typedef struct tenon_plugin_entry {
 #ifndef TENON__NOTE_ATTRS
 #define TENON__NOTE_ATTRS
 #endif
+
+#ifndef __cplusplus /* ---- C ----------------------------------------------- */
+
+/* The list of provided interfaces' implementations inside TENON_CODE(). */
+#define TENON_IMPLEMENTS(...)                                               \
+    .impls = (const tenon_impl[]){__VA_ARGS__},                             \
+    .n_impls = (uint32_t)(sizeof((const tenon_impl[]){__VA_ARGS__}) /       \
+                          sizeof(tenon_impl))
 
 #ifdef TENON_PLUGIN_STATIC
 #define TENON__ENTRY(ident) static const tenon_plugin_entry tenon__entry_##ident
@@ -440,8 +453,161 @@ typedef struct tenon__fit_descriptor {
     TENON__REGISTER_STATIC(ident)                                            \
     _Static_assert(sizeof(tenon_descriptor) % 4 == 0, "note payload alignment")
 
-#ifdef __cplusplus
+#elif __cplusplus >= 201402L /* ---- C++14 and later ------------------------ */
+
+/* C++ differs from C in what an initializer may say: designators must come
+ * in declaration order (so the macro cannot put its own fields before the
+ * plugin's), and there are no compound literals. So the descriptor and the
+ * entry are made by constexpr functions that fill in the fields the macro
+ * owns; the note stays constant data (constexpr), read without running
+ * code. Designated initializers are standard from C++20 on; C++14 and 17
+ * compilers (g++, clang++) accept them as an extension (not with
+ * -pedantic). */
+namespace tenon_detail {
+
+template <size_t N>
+constexpr tenon_note note(const char (&name)[N], tenon_descriptor desc,
+                          unsigned abi_major, unsigned abi_minor)
+{
+    static_assert(N <= TENON_NAME_MAX, "the plugin's name is too long (TENON_NAME_MAX)");
+    tenon_note n{};
+    n.namesz = sizeof(TENON_NOTE_OWNER);
+    n.descsz = sizeof(tenon_descriptor);
+    n.type = TENON_NOTE_TYPE;
+    for (size_t i = 0; i < sizeof(TENON_NOTE_OWNER); i++)
+        n.owner[i] = TENON_NOTE_OWNER[i];
+    desc.magic = TENON_DESC_MAGIC;
+    desc.layout = TENON_DESC_LAYOUT;
+    desc.size = sizeof(tenon_descriptor);
+    desc.abi_major = static_cast<uint16_t>(abi_major);
+    desc.abi_minor = static_cast<uint16_t>(abi_minor);
+    for (size_t i = 0; i < TENON_NAME_MAX; i++)
+        desc.name[i] = i < N ? name[i] : '\0';
+    n.desc = desc;
+    return n;
 }
+
+constexpr tenon_plugin_entry entry(const tenon_descriptor *desc, tenon_plugin_entry e,
+                                   unsigned abi_major, unsigned abi_minor)
+{
+    e.struct_size = sizeof(tenon_plugin_entry);
+    e.abi_major = static_cast<uint16_t>(abi_major);
+    e.abi_minor = static_cast<uint16_t>(abi_minor);
+    e.descriptor = desc;
+    e.impl_size = sizeof(tenon_impl);
+    return e;
+}
+
+template <size_t N>
+constexpr uint32_t count_of(const tenon_impl (&)[N])
+{
+    return static_cast<uint32_t>(N);
+}
+
+#if __cplusplus >= 202002L
+/* The list of impls as constant data: a static member of a template keyed
+ * on the lambda that builds it, since C++ has no array compound literals. */
+template <size_t N>
+struct impl_list {
+    tenon_impl items[N];
+};
+
+template <size_t N>
+constexpr impl_list<N> list_of(const tenon_impl (&impls)[N])
+{
+    impl_list<N> list{};
+    for (size_t i = 0; i < N; i++)
+        list.items[i] = impls[i];
+    return list;
+}
+
+template <class Make>
+struct impls_holder {
+    static constexpr auto list = Make{}();
+};
+
+template <class Make>
+constexpr const tenon_impl *impls_of(Make)
+{
+    return impls_holder<Make>::list.items;
+}
+#endif
+
+} /* namespace tenon_detail */
+
+#if __cplusplus >= 202002L
+#define TENON_IMPLEMENTS(...)                                                \
+    .impls = ::tenon_detail::impls_of(                                       \
+        [] { return ::tenon_detail::list_of({__VA_ARGS__}); }),              \
+    .n_impls = ::tenon_detail::count_of({__VA_ARGS__})
+/* The entry is constant data too: nothing runs before the host calls init. */
+#define TENON__CONSTINIT constinit
+#else
+/* Before C++20 the list is a function-local static, and the entry is
+ * filled in when the plugin is loaded (before dlopen returns; for a static
+ * plugin, before main). */
+#define TENON_IMPLEMENTS(...)                                                \
+    .impls = [] {                                                            \
+        static const tenon_impl tenon__impls[] = {__VA_ARGS__};              \
+        return &tenon__impls[0];                                             \
+    }(),                                                                     \
+    .n_impls = ::tenon_detail::count_of({__VA_ARGS__})
+#define TENON__CONSTINIT
+#endif
+
+#ifdef TENON_PLUGIN_STATIC
+#define TENON__ENTRY(ident)                                                  \
+    static TENON__CONSTINIT const tenon_plugin_entry tenon__entry_##ident
+#define TENON__REGISTER_STATIC(ident)                                        \
+    __attribute__((section("tenon_static_plugins"), used)) TENON__RETAIN     \
+    static const tenon_plugin_entry *const tenon__static_##ident =           \
+        &tenon__entry_##ident;
+#else
+/* Declared in a linkage specification, defined outside it: g++ refuses the
+ * static inside TENON_IMPLEMENTS' lambda within one. */
+#define TENON__ENTRY(ident)                                                  \
+    extern "C" __attribute__((visibility("default")))                        \
+    const tenon_plugin_entry tenon_entry;                                    \
+    TENON__CONSTINIT const tenon_plugin_entry tenon_entry
+#define TENON__REGISTER_STATIC(ident)
+#endif
+
+/* g++ warns (-Wextra) about every field a designated initializer leaves
+ * out, which C compilers and clang++ do not: leaving fields out is how
+ * descriptors are written. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TENON__CXX_DIAG_PUSH                                                 \
+    _Pragma("GCC diagnostic push")                                           \
+    _Pragma("GCC diagnostic ignored \"-Wmissing-field-initializers\"")
+#define TENON__CXX_DIAG_POP _Pragma("GCC diagnostic pop")
+#else
+#define TENON__CXX_DIAG_PUSH
+#define TENON__CXX_DIAG_POP
+#endif
+
+/* As in C, at namespace scope outside any namespace. In C++ the designated
+ * fields of describe and code must follow the order of tenon_descriptor and
+ * tenon_plugin_entry (.flags, .version, .description, ...; .init, .fini,
+ * then TENON_IMPLEMENTS). */
+#define TENON_PLUGIN(ident, describe, code)                                  \
+    TENON__CXX_DIAG_PUSH                                                     \
+    __attribute__((section(TENON_NOTE_SECTION), used, aligned(4)))           \
+    TENON__NOTE_ATTRS                                                        \
+    static constexpr tenon_note tenon__note_##ident = ::tenon_detail::note(  \
+        #ident, tenon_descriptor{TENON__UNWRAP describe},                    \
+        TENON_PLUGIN_ABI_MAJOR, TENON_PLUGIN_ABI_MINOR);                     \
+    TENON__ENTRY(ident) = ::tenon_detail::entry(                             \
+        &tenon__note_##ident.desc, tenon_plugin_entry{TENON__UNWRAP code},   \
+        TENON_PLUGIN_ABI_MAJOR, TENON_PLUGIN_ABI_MINOR);                     \
+    TENON__REGISTER_STATIC(ident)                                            \
+    TENON__CXX_DIAG_POP                                                      \
+    static_assert(sizeof(tenon_descriptor) % 4 == 0, "note payload alignment")
+
+#else /* ---- C++11 --------------------------------------------------------- */
+
+#define TENON_PLUGIN(ident, describe, code)                                  \
+    static_assert(__cplusplus >= 201402L, "TENON_PLUGIN() needs C++14 or later")
+
 #endif
 
 #endif

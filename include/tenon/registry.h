@@ -37,10 +37,13 @@ typedef enum tenon_status {
     TENON_STATUS_BROKEN,        /* unreadable, unsafe, or failed to load */
 } tenon_status;
 
-/* Creates a registry for the host called app (used for configuration paths,
- * e.g. "tenon-io"; NULL means "tenon"), with TENON_REGISTRY_* flags.
+/* Creates a registry for the host called app (e.g. "tenon-io"; NULL means
+ * "tenon"), with TENON_REGISTRY_* flags. app names the host's own default
+ * plugin folder, LIBDIR/APP/plugins beside the installed library, and its
+ * configuration paths; it must be one file name (no '/', not "." or "..").
  * Hosts call tenon_registry_new(), which also hands over the static plugins
- * linked into the calling program. Errors: TENON_ENOMEM, TENON_EINVAL. */
+ * linked into the calling program. Errors: TENON_ENOMEM, TENON_EINVAL (out
+ * is NULL, or app is not a file name). */
 TENON_API int tenon_registry_new_with(tenon_registry **out, const char *app,
                                       unsigned flags,
                                       const tenon_plugin_entry *const *static_begin,
@@ -81,7 +84,9 @@ TENON_API int tenon_registry_add_path(tenon_registry *reg, const char *dir);
  * them (owned by the registry) in dirs. */
 TENON_API size_t tenon_registry_paths(tenon_registry *reg, const char **dirs, size_t cap);
 
-/* The default plugin folder: "tenon" beside the installed library. */
+/* The default plugin folder of app "tenon" (hosts created with app NULL,
+ * and the tenon tool): LIBDIR/tenon/plugins beside the installed library.
+ * A host's own is LIBDIR/APP/plugins (see tenon_registry_paths). */
 TENON_API const char *tenon_default_plugin_dir(void);
 
 /* Reads the descriptor of every "*.so" in the search path not scanned yet,

@@ -167,10 +167,10 @@ static void expect_same_desc(const tenon_plugin_desc *a, const tenon_plugin_desc
     assert_int_equal(a->abi_major, b->abi_major);
     assert_int_equal(a->abi_minor, b->abi_minor);
     assert_int_equal(a->flags, b->flags);
-    assert_int_equal(a->n_requires, b->n_requires);
-    for (size_t i = 0; i < a->n_requires; i++) {
-        assert_string_equal(a->requires[i].name, b->requires[i].name);
-        assert_string_equal(a->requires[i].range, b->requires[i].range);
+    assert_int_equal(a->n_deps, b->n_deps);
+    for (size_t i = 0; i < a->n_deps; i++) {
+        assert_string_equal(a->deps[i].name, b->deps[i].name);
+        assert_string_equal(a->deps[i].range, b->deps[i].range);
     }
     assert_int_equal(a->n_provides, b->n_provides);
     for (size_t i = 0; i < a->n_provides; i++) {

@@ -8,7 +8,7 @@
  *   CF_NAME            plugin name (an identifier)
  *   CF_VERSION         "1.0.0" unless given
  *   CF_FLAGS           TENON_PLUGIN_* flags
- *   CF_REQUIRES        .requires entries, e.g. {"cfg_proxy", ">=1"}
+ *   CF_REQUIRES        .deps entries, e.g. {"cfg_proxy", ">=1"}
  *   CF_OVERRIDES       .overrides entries, e.g. "cfg_old"
  *   CF_REQUIRED        defined: adds option "target", required
  *   CF_INIT_FAIL       defined: init fails through host->fail()
@@ -115,7 +115,7 @@ CF_PLUGIN(CF_NAME,
         .description = "tenon.json test fixture",
         .license = "MIT",
         .flags = CF_FLAGS,
-        .requires = {CF_REQUIRES},
+        .deps = {CF_REQUIRES},
         .overrides = {CF_OVERRIDES},
         .provides = {{"cfg.proxy", 1}, {"cfg.stats", 1}},
         .options = {

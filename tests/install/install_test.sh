@@ -2,8 +2,10 @@
 # Installs the build into a temporary root and uses it as a developer
 # outside the tree would: builds examples/external-plugin with pkg-config and
 # with CMake, checks it with the installed `tenon`, runs it under the
-# installed tenon-io as ioengine=external:..., and builds and checks a
-# `tenon new plugin` skeleton with CMake and with Meson.
+# installed tenon-io as ioengine=external:..., builds a static and a dynamic
+# plugin and their host with the CMake package (tests/install/cmake-plugins),
+# and builds and checks a `tenon new plugin` skeleton with CMake and with
+# Meson.
 #
 # usage: install_test.sh BUILD_DIR PREFIX LIBDIR SOURCE_DIR
 set -eu
@@ -40,7 +42,7 @@ for md in "$src"/docs/*.md; do
     test -e "$root/share/doc/tenon/${md##*/}" ||
         { echo "FAIL: ${md##*/} is not installed under share/doc/tenon (docs/meson.build)"; exit 1; }
 done
-ls "$lib/tenon/"*.so >/dev/null
+ls "$lib/tenon-io/plugins/"*.so >/dev/null
 soname=$(objdump -p "$lib/libtenon.so.1" | awk '/SONAME/ {print $2}')
 [ "$soname" = "libtenon.so.1" ] || { echo "FAIL: SONAME is $soname"; exit 1; }
 
@@ -69,6 +71,25 @@ assert job["read"]["io_bytes"] == 16 << 20, "verify pass missing"
 print("ok: wrote and verified", job["write"]["io_bytes"], "bytes")
 PY
 done
+
+step "CMake: a static and a dynamic plugin with tenon_add_plugin, and their host"
+cp -r "$src/tests/install/cmake-plugins" "$work/cp"
+# A sanitizer build's library links only into programs built with the same
+# sanitizer: then the plugins are built, not the host.
+targets=""
+if nm -D "$lib/libtenon.so.1" | grep -q ' U __asan_'; then
+    targets="--target loud quiet"
+fi
+(cmake -S "$work/cp" -B "$work/cp/build" -DCMAKE_PREFIX_PATH="$root" &&
+    cmake --build "$work/cp/build" $targets && cmake --install "$work/cp/build") \
+    >"$work/cmake-plugins.log" 2>&1 || { cat "$work/cmake-plugins.log"; exit 1; }
+# tenon_install_plugin put the dynamic one in the host's own default folder.
+test -f "$lib/echo-host/plugins/loud.so" || { echo "FAIL: loud.so not in $lib/echo-host/plugins"; exit 1; }
+"$root/bin/tenon" check "$lib/echo-host/plugins/loud.so"
+"$root/bin/tenon" info "$lib/echo-host/plugins/loud.so" | grep -q "test.echo version 1"
+[ -n "$targets" ] || "$work/cp/build/echo-host"
+# No object of the static plugin is left out: it is not a shared object.
+test ! -e "$work/cp/build/quiet.so" && test ! -e "$work/cp/build/libquiet.a"
 
 step "tenon new plugin skel (CMake)"
 "$root/bin/tenon" new plugin skel --dir "$work"

@@ -3,7 +3,7 @@
  * identity:
  *   FX_NAME      plugin name (an identifier)
  *   FX_VERSION   "1.0.0"
- *   FX_REQUIRES  the .requires entries, e.g. {"chain_b", ">=1.2 <2"}
+ *   FX_REQUIRES  the .deps entries, e.g. {"chain_b", ">=1.2 <2"}
  *   FX_FLAGS     TENON_PLUGIN_* flags
  *   FX_RANK      rank of its fixture.dep interface
  *   FX_DEP_VERSION  version of its fixture.dep interface (default 1)
@@ -88,7 +88,7 @@ FX_PLUGIN(FX_NAME,
         .description = "dependency fixture",
         .license = "MIT",
         .flags = FX_FLAGS,
-        .requires = {FX_REQUIRES},
+        .deps = {FX_REQUIRES},
         .overrides = {FX_OVERRIDES},
         .provides = {{FX_IFACE, FX_DEP_VERSION, .rank = FX_RANK}},
     ),

@@ -44,7 +44,7 @@ TENON_PLUGIN(sym_user,
     TENON_DESCRIBE(
         .version = "1.0.0",
         .description = "looks up raw symbols of sym_lib",
-        .requires = {{"sym_lib", "^1"}},
+        .deps = {{"sym_lib", "^1"}},
         .provides = {{PROBE_IFACE, 1}},
     ),
     TENON_CODE(

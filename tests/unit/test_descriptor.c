@@ -24,6 +24,27 @@ typedef struct image {
     size_t notes_end; /* end of that PT_NOTE segment */
 } image;
 
+/* Layout 1 is fixed: renaming requires to deps (C++ reserves requires)
+ * moved no byte, and C code may still use the old names. */
+_Static_assert(sizeof(tenon_descriptor) == 13860, "descriptor layout 1 size");
+_Static_assert(offsetof(tenon_descriptor, deps) == 420, "descriptor layout 1 deps");
+_Static_assert(offsetof(tenon_descriptor, requires) == offsetof(tenon_descriptor, deps),
+               "requires is deps in C");
+_Static_assert(offsetof(tenon_plugin_desc, n_deps) == 72, "tenon_plugin_desc layout");
+_Static_assert(offsetof(tenon_plugin_desc, n_requires) == offsetof(tenon_plugin_desc, n_deps),
+               "n_requires is n_deps in C");
+
+static void test_old_member_names(void **state)
+{
+    (void)state;
+    tenon_descriptor d = {.requires = {{"a", ">=1"}}};
+    assert_string_equal(d.deps[0].name, "a");
+    tenon_dep dep = {"b", ""};
+    tenon_plugin_desc view = {.deps = &dep, .n_deps = 1};
+    assert_ptr_equal(view.requires, &dep);
+    assert_int_equal(view.n_requires, 1);
+}
+
 static void load_image(const char *fixture, image *im)
 {
     memset(im, 0, sizeof(*im));
@@ -76,7 +97,7 @@ static void test_good_plugin_read_completely(void **state)
     assert_int_equal(d->abi_major, TENON_ABI_MAJOR);
     assert_int_equal(d->abi_minor, TENON_ABI_MINOR);
     assert_int_equal(d->flags, 0);
-    assert_int_equal(d->n_requires, 0);
+    assert_int_equal(d->n_deps, 0);
     assert_int_equal(d->n_overrides, 0);
     assert_int_equal(d->n_provides, 1);
     assert_string_equal(d->provides[0].name, BASIC_IFACE);
@@ -121,18 +142,18 @@ static void test_good_plugin_read_completely(void **state)
     tenon_descriptor_free(d);
 
     expect_ok(tenon_descriptor_read(fx_path("chain_a.so"), &d));
-    assert_int_equal(d->n_requires, 1);
-    assert_string_equal(d->requires[0].name, "chain_b");
-    assert_string_equal(d->requires[0].range, ">=1.2 <2");
+    assert_int_equal(d->n_deps, 1);
+    assert_string_equal(d->deps[0].name, "chain_b");
+    assert_string_equal(d->deps[0].range, ">=1.2 <2");
     assert_int_equal(d->flags, TENON_PLUGIN_UNLOADABLE);
     tenon_descriptor_free(d);
 
     expect_ok(tenon_descriptor_read(fx_path("dia_top.so"), &d));
-    assert_int_equal(d->n_requires, 2);
-    assert_string_equal(d->requires[0].name, "dia_left");
-    assert_string_equal(d->requires[0].range, "");
-    assert_string_equal(d->requires[1].name, "dia_right");
-    assert_string_equal(d->requires[1].range, "1.x");
+    assert_int_equal(d->n_deps, 2);
+    assert_string_equal(d->deps[0].name, "dia_left");
+    assert_string_equal(d->deps[0].range, "");
+    assert_string_equal(d->deps[1].name, "dia_right");
+    assert_string_equal(d->deps[1].range, "1.x");
     tenon_descriptor_free(d);
 
     expect_ok(tenon_descriptor_read(fx_path("good_disabled.so"), &d));
@@ -495,11 +516,11 @@ static const mutation mutations[] = {
     /* requires */
     {"requires range", "chain_a.so", B_DESC,
      D(requires) + offsetof(tenon_desc_require, range), STR, 0, 0, ">>1", TENON_EFIELD,
-     "requires[0].range"},
+     "deps[0].range"},
     {"requires name", "chain_a.so", B_DESC, D(requires), STR, 0, 0, "x/y", TENON_EFIELD,
-     "requires[0].name"},
+     "deps[0].name"},
     {"requires unterminated", "chain_a.so", B_DESC, D(requires), FILL, 'r', TENON_NAME_MAX,
-     NULL, TENON_EFIELD, "requires[0].name"},
+     NULL, TENON_EFIELD, "deps[0].name"},
     /* overrides */
     {"overrides name", GB, B_DESC, D(overrides), STR, 0, 0, "../up", TENON_EFIELD,
      "overrides[0]"},
@@ -606,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_every_prefix_is_refused),
         cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_random_damage),
+        cmocka_unit_test(test_old_member_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * (or file) and the cause. */
 #include "helpers.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -581,7 +582,7 @@ static void test_default_folder(void **state)
     assert_non_null(dir);
     assert_true(dir[0] == '/');
     size_t len = strlen(dir);
-    assert_true(len > 6 && strcmp(dir + len - 6, "/tenon") == 0);
+    assert_true(len > 14 && strcmp(dir + len - 14, "/tenon/plugins") == 0);
 
     unsetenv("TENON_PLUGIN_PATH");
     tenon_registry *reg;
@@ -590,6 +591,48 @@ static void test_default_folder(void **state)
     assert_int_equal(tenon_registry_paths(reg, dirs, 4), 1);
     assert_string_equal(dirs[0], dir);
     tenon_registry_free(reg);
+}
+
+/* The only folder of a registry for app made with flags NO_ENV, copied. */
+static void default_folder_of(const char *app, char *out, size_t size)
+{
+    tenon_registry *reg;
+    expect_ok(tenon_registry_new(&reg, app, TENON_REGISTRY_NO_ENV));
+    const char *dirs[4];
+    assert_int_equal(tenon_registry_paths(reg, dirs, 4), 1);
+    assert_true(strlen(dirs[0]) < size);
+    strcpy(out, dirs[0]);
+    tenon_registry_free(reg);
+}
+
+static void test_default_folder_per_app(void **state)
+{
+    (void)state;
+    /* Hosts do not share a default folder: one host's plugins (tenon-io's
+     * engines) are not offered to every other host. */
+    char io[PATH_MAX], other[PATH_MAX], tenon[PATH_MAX];
+    default_folder_of("tenon-io", io, sizeof(io));
+    default_folder_of("my-host", other, sizeof(other));
+    default_folder_of(NULL, tenon, sizeof(tenon));
+    assert_string_not_equal(io, other);
+    assert_string_not_equal(io, tenon);
+    assert_string_not_equal(other, tenon);
+    /* LIBDIR/APP/plugins, LIBDIR being where libtenon.so is. */
+    const char *lib = tenon_default_plugin_dir();
+    size_t base = strlen(lib) - strlen("/tenon/plugins");
+    assert_int_equal(strncmp(io, lib, base), 0);
+    assert_string_equal(io + base, "/tenon-io/plugins");
+    assert_string_equal(other + base, "/my-host/plugins");
+    assert_string_equal(tenon, lib);
+
+    /* An app name is one file name: it cannot lead the folder elsewhere. */
+    static const char *const bad[] = {"", ".", "..", "../etc", "a/b", "/abs", "tab\there"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        tenon_registry *reg = (tenon_registry *)&reg;
+        assert_int_equal(tenon_registry_new(&reg, bad[i], TENON_REGISTRY_NO_ENV), TENON_EINVAL);
+        assert_null(reg);
+        expect_contains(tenon_last_error()->message, "is not a file name");
+    }
 }
 
 static void test_load_all(void **state)
@@ -800,6 +843,7 @@ int main(void)
         T(test_plugin_path_environment),
         T(test_plugin_path_ignored_when_secure),
         T(test_default_folder),
+        T(test_default_folder_per_app),
         T(test_load_all),
         T(test_file_swapped_after_scan),
         T(test_broken_file_does_not_shadow),

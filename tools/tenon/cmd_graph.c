@@ -135,21 +135,21 @@ int cmd_graph(int argc, char **argv)
             printf(" [label=\"%s\"%s];\n", label,
                    !usable(p) ? ", color=gray, fontcolor=gray"
                    : errors[i].code ? ", color=red" : "");
-            for (size_t r = 0; r < d->n_requires; r++) {
-                tenon_plugin *dep = tenon_registry_find(reg, d->requires[r].name);
+            for (size_t r = 0; r < d->n_deps; r++) {
+                tenon_plugin *dep = tenon_registry_find(reg, d->deps[r].name);
                 if (!dep) {
                     printf("  ");
-                    dot_quoted(d->requires[r].name);
+                    dot_quoted(d->deps[r].name);
                     printf(" [label=\"%s\\nmissing\", color=red, fontcolor=red, "
                            "style=\"rounded,dashed\"];\n",
-                           cli_text(d->requires[r].name));
+                           cli_text(d->deps[r].name));
                 }
                 printf("  ");
                 dot_quoted(d->name);
                 printf(" -> ");
-                dot_quoted(d->requires[r].name);
+                dot_quoted(d->deps[r].name);
                 printf(" [label=");
-                dot_quoted(d->requires[r].range[0] ? d->requires[r].range : "any");
+                dot_quoted(d->deps[r].range[0] ? d->deps[r].range : "any");
                 printf("%s];\n", dep ? "" : ", color=red");
             }
         }
@@ -168,10 +168,10 @@ int cmd_graph(int argc, char **argv)
             const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
             if (!d || !usable(p))
                 continue;
-            for (size_t r = 0; r < d->n_requires; r++) {
-                tenon_plugin *dep = tenon_registry_find(reg, d->requires[r].name);
-                printf("  %s -> %s %s%s\n", cli_text(d->name), cli_text(d->requires[r].name),
-                       d->requires[r].range[0] ? cli_text(d->requires[r].range) : "(any)",
+            for (size_t r = 0; r < d->n_deps; r++) {
+                tenon_plugin *dep = tenon_registry_find(reg, d->deps[r].name);
+                printf("  %s -> %s %s%s\n", cli_text(d->name), cli_text(d->deps[r].name),
+                       d->deps[r].range[0] ? cli_text(d->deps[r].range) : "(any)",
                        dep ? "" : "  [missing]");
                 any = true;
             }

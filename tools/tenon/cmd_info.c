@@ -221,10 +221,10 @@ int cmd_info(int argc, char **argv)
         for (size_t i = 0; i < d->n_provides; i++)
             printf("  %s version %u, rank %d\n", cli_text(d->provides[i].name), d->provides[i].version,
                    d->provides[i].rank);
-        printf("requires:     %s\n", d->n_requires ? "" : "-");
-        for (size_t i = 0; i < d->n_requires; i++)
-            printf("  %s %s\n", cli_text(d->requires[i].name),
-                   d->requires[i].range[0] ? cli_text(d->requires[i].range) : "(any version)");
+        printf("requires:     %s\n", d->n_deps ? "" : "-");
+        for (size_t i = 0; i < d->n_deps; i++)
+            printf("  %s %s\n", cli_text(d->deps[i].name),
+                   d->deps[i].range[0] ? cli_text(d->deps[i].range) : "(any version)");
         if (d->n_overrides) {
             printf("overrides:   ");
             for (size_t i = 0; i < d->n_overrides; i++)

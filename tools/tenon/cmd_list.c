@@ -48,10 +48,10 @@ static void join_requires(const tenon_plugin_desc *d, char *buf, size_t size)
 {
     size_t o = 0;
     buf[0] = '\0';
-    for (size_t i = 0; d && i < d->n_requires && o < size; i++)
+    for (size_t i = 0; d && i < d->n_deps && o < size; i++)
         o += (size_t)snprintf(buf + o, size - o, "%s%s%s%s", i ? "," : "",
-                              cli_text(d->requires[i].name), d->requires[i].range[0] ? " " : "",
-                              cli_text(d->requires[i].range));
+                              cli_text(d->deps[i].name), d->deps[i].range[0] ? " " : "",
+                              cli_text(d->deps[i].range));
     if (!buf[0])
         snprintf(buf, size, "-");
 }

@@ -226,9 +226,9 @@ json_t *cli_plugin_json(tenon_plugin *p)
                                                   "rank", (json_int_t)d->provides[i].rank));
     json_object_set_new(o, "provides", provides);
     json_t *requires = json_array();
-    for (size_t i = 0; i < d->n_requires; i++)
-        json_array_append_new(requires, json_pack("{s:o, s:o}", "name", cli_json_string(d->requires[i].name),
-                                                  "range", cli_json_string(d->requires[i].range)));
+    for (size_t i = 0; i < d->n_deps; i++)
+        json_array_append_new(requires, json_pack("{s:o, s:o}", "name", cli_json_string(d->deps[i].name),
+                                                  "range", cli_json_string(d->deps[i].range)));
     json_object_set_new(o, "requires", requires);
     json_t *overrides = json_array();
     for (size_t i = 0; i < d->n_overrides; i++)
