@@ -41,11 +41,11 @@ suite() { # dir, meson test options...
 }
 
 setup build && suite build
-CC=clang setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+CC=clang CXX=clang++ setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
     -Dbuildtype=debug -Doptimization=1 && \
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    suite build-asan --suite unit --suite plugins --suite cli --suite io --suite config --suite cache --suite fuzz-replay
-CC=clang setup build-tsan -Db_sanitize=thread -Db_lundef=false -Dtsan_only=true \
+    suite build-asan --suite unit --suite plugins --suite cli --suite io --suite config --suite cache --suite cxx --suite fuzz-replay
+CC=clang CXX=clang++ setup build-tsan -Db_sanitize=thread -Db_lundef=false -Dtsan_only=true \
     -Dbuildtype=debug -Doptimization=1 && \
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 suite build-tsan --suite tsan
 
