@@ -394,7 +394,8 @@ typedef struct tenon__fit_descriptor {
     char description[TENON_DESCRIPTION_MAX - 1];
     char license[TENON_LICENSE_MAX - 1];
     char url[TENON_URL_MAX - 1];
-    tenon__fit_require requires[TENON_MAX_REQUIRES];
+    TENON__C_ALIAS(tenon__fit_require deps[TENON_MAX_DEPS],
+                   tenon__fit_require requires[TENON_MAX_DEPS]);
     tenon__fit_provide provides[TENON_MAX_PROVIDES];
     char overrides[TENON_MAX_OVERRIDES][TENON_NAME_MAX - 1];
     tenon__fit_option options[TENON_MAX_OPTIONS];
