@@ -4,7 +4,9 @@
  *   storage.c  the forwarding layer: routes each target to the engine that
  *              claims it and wraps what the engine opened in a handle
  *   files.c    preparing path targets: create, lay out, size, safety
- *   worker.c   one job thread's IO loop (the hot path)
+ *   worker.c   one job thread: its lifecycle; its IO loop (the hot path,
+ *              loop.c) and features (next_io.c, units.c, verify_log.c,
+ *              sync_policy.c, phase.c) are mapped in worker.h
  *   run.c      groups, threads, the status line and the report
  */
 #ifndef TIO_HOST_H
