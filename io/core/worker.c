@@ -189,6 +189,7 @@ void *tio_worker_main(void *arg)
             .buffer_size = w->units.buf_size,
             .files = t->engine.no_files ? NULL : files,
             .n_files = t->engine.no_files ? 0 : (uint32_t)w->nf,
+            .ios_stride = sizeof(tio_io),
         };
         rc = w->ops->setup(w->ed, &s);
         free(files);
