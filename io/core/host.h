@@ -7,7 +7,9 @@
  *   worker.c   one job thread: its lifecycle; its IO loop (the hot path,
  *              loop.c) and features (next_io.c, units.c, verify_log.c,
  *              sync_policy.c, phase.c) are mapped in worker.h
- *   run.c      groups, threads, the status line and the report
+ *   run.c      groups, the status line and the report
+ *   coord.h    how jobs are started, stopped and gathered (coord_threads.c:
+ *              threads of one process)
  */
 #ifndef TIO_HOST_H
 #define TIO_HOST_H
