@@ -16,7 +16,7 @@
 int tio_loop_setup(struct worker *w)
 {
     struct tio_loop *l = &w->loop;
-    unsigned n = w->units.n;
+    unsigned n = tio_units_count(w);
     l->free_ios = calloc(n, sizeof(tio_io *));
     l->events = calloc(n, sizeof(tio_io *));
     l->queued = calloc(n, sizeof(tio_io *));
@@ -24,7 +24,7 @@ int tio_loop_setup(struct worker *w)
     if (!l->free_ios || !l->events || !l->queued || !l->retry)
         return -ENOMEM;
     for (unsigned i = 0; i < n; i++)
-        l->free_ios[l->n_free++] = &w->units.ios[n - 1 - i];
+        l->free_ios[l->n_free++] = tio_units_io(w, n - 1 - i);
     return 0;
 }
 
@@ -55,7 +55,7 @@ static bool error_tolerated(const struct tio_job *job, uint32_t d)
 
 bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
 {
-    struct io_meta *m = &w->units.meta[io->index];
+    struct io_meta *m = tio_units_meta(w, io);
     if (likely(io->result == (int64_t)io->len && io->ddir <= TIO_WRITE)) {
         uint64_t lat = now - io->start_ns;
         uint64_t clat = async ? now - io->issue_ns : lat;
@@ -119,7 +119,7 @@ static void run_sync(struct worker *w)
 {
     const tio_engine *ops = w->ops;
     void *ed = w->ed;
-    tio_io *io = &w->units.ios[0];
+    tio_io *io = tio_units_io(w, 0);
     uint64_t now = tio_now_ns();
     uint64_t count = 0;
     while (next_io(w, io, now)) {
@@ -136,7 +136,7 @@ static void run_sync(struct worker *w)
             }
         } while (unlikely(tio_loop_complete(w, io, now, false)) && !w->stop);
         if (io->ddir == TIO_WRITE)
-            tio_sync_on_write(w, w->units.meta[io->index].file);
+            tio_sync_on_write(w, tio_units_meta(w, io)->file);
         tio_stats_tick(w->js, now);
         tio_phase_on_complete(w, now);
     }
@@ -180,7 +180,7 @@ static inline void retire(struct worker *w, tio_io *io, bool again)
         l->retry[l->n_retry++] = io;
     } else {
         if (io->ddir == TIO_WRITE)
-            tio_sync_on_write(w, w->units.meta[io->index].file);
+            tio_sync_on_write(w, tio_units_meta(w, io)->file);
         l->free_ios[l->n_free++] = io;
     }
 }
@@ -266,8 +266,8 @@ static void run_async(struct worker *w)
 {
     struct tio_loop *l = &w->loop;
     unsigned depth = w->job->iodepth ? w->job->iodepth : 1;
-    if (depth > w->units.n)
-        depth = w->units.n;
+    if (depth > tio_units_count(w))
+        depth = tio_units_count(w);
     unsigned batch = w->job->iodepth_batch ? w->job->iodepth_batch : 1;
     unsigned low = w->job->iodepth_low && w->job->iodepth_low < depth ? w->job->iodepth_low : depth;
     unsigned complete_min = w->job->iodepth_batch_complete_min;

@@ -71,7 +71,7 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     if (pos + bs > r->len)
         bs = r->len - pos;
 
-    struct io_meta *m = &w->units.meta[io->index];
+    struct io_meta *m = tio_units_meta(w, io);
     io->ddir = d;
     io->offset = r->start + pos;
     io->len = bs;
@@ -83,7 +83,7 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     /* As fio: the main phase of a job that also writes checks no reads
      * (they may meet blocks in flight or not yet written); its verify
      * phase reads back exactly the blocks written. */
-    m->verify_read = w->vlog.main_reads && d == TIO_READ;
+    m->verify_read = tio_vlog_checks_reads(w) && d == TIO_READ;
     if (d == TIO_WRITE) {
         if (w->features & TIO_WF_VERIFY) {
             tio_vlog_on_write(w, io, m, pos);

@@ -62,6 +62,18 @@ void tio_units_teardown(struct worker *w)
     *u = (struct tio_units){0};
 }
 
+void tio_units_describe(const struct worker *w, tio_setup *s)
+{
+    const struct tio_units *u = &w->units;
+    s->iodepth = u->n;
+    s->ios = u->ios;
+    s->n_ios = u->n;
+    s->ios_stride = sizeof(tio_io);
+    s->buffers = u->buffers;
+    s->buffers_len = u->buf_size * u->n;
+    s->buffer_size = u->buf_size;
+}
+
 void tio_units_refill(struct worker *w, tio_io *io, uint64_t offset)
 {
     if (w->job->refill_buffers) {

@@ -103,7 +103,7 @@ bool tio_vlog_next(struct worker *w, tio_io *io)
                 continue;
             /* The block as written: whole, or cut by the region's end. */
             uint64_t len = r->len - b * bs < bs ? r->len - b * bs : bs;
-            struct io_meta *m = &w->units.meta[io->index];
+            struct io_meta *m = tio_units_meta(w, io);
             io->ddir = TIO_READ;
             io->offset = r->start + b * bs;
             io->len = len;
@@ -123,7 +123,7 @@ bool tio_vlog_next(struct worker *w, tio_io *io)
 
 void tio_vlog_check(struct worker *w, tio_io *io)
 {
-    struct io_meta *m = &w->units.meta[io->index];
+    struct io_meta *m = tio_units_meta(w, io);
     struct tio_host_job *t = w->t;
     /* An engine without files fakes its IO: nothing to check, as fio. */
     if (t->engine.no_files)

@@ -179,18 +179,12 @@ void *tio_worker_main(void *arg)
             files[i] = &w->h[i].file;
         tio_setup s = {
             .struct_size = sizeof(s),
-            .iodepth = w->units.n,
             .job_name = job->name,
-            .ios = w->units.ios,
-            .n_ios = w->units.n,
             .flags = job->direct ? TIO_OPEN_DIRECT : 0,
-            .buffers = w->units.buffers,
-            .buffers_len = w->units.buf_size * w->units.n,
-            .buffer_size = w->units.buf_size,
             .files = t->engine.no_files ? NULL : files,
             .n_files = t->engine.no_files ? 0 : (uint32_t)w->nf,
-            .ios_stride = sizeof(tio_io),
         };
+        tio_units_describe(w, &s);
         rc = w->ops->setup(w->ed, &s);
         free(files);
         if (rc < 0) {

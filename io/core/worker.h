@@ -203,6 +203,24 @@ static inline uint64_t tio_io_clock(struct worker *w)
 
 int tio_units_setup(struct worker *w);
 void tio_units_teardown(struct worker *w);
+/* What tio_setup tells the engine about the units and their buffers. */
+void tio_units_describe(const struct worker *w, tio_setup *s);
+
+static inline unsigned tio_units_count(const struct worker *w)
+{
+    return w->units.n;
+}
+
+static inline tio_io *tio_units_io(struct worker *w, unsigned i)
+{
+    return &w->units.ios[i];
+}
+
+/* The host's side of a unit: filled by whoever issues its IO. */
+static inline struct io_meta *tio_units_meta(struct worker *w, const tio_io *io)
+{
+    return &w->units.meta[io->index];
+}
 void tio_units_refill(struct worker *w, tio_io *io, uint64_t offset);
 
 /* On issue of a write: what refill_buffers or scramble_buffers put in it
@@ -234,6 +252,12 @@ void tio_vlog_check(struct worker *w, tio_io *io);
 bool tio_vlog_next(struct worker *w, tio_io *io);
 /* Whether the job has a verify phase to run (verify, do_verify, writes). */
 bool tio_vlog_phase_due(const struct worker *w);
+
+/* A read-only job under verify checks its reads as they complete. */
+static inline bool tio_vlog_checks_reads(const struct worker *w)
+{
+    return w->vlog.main_reads;
+}
 
 /* On issue of a write under verify: header and data, and the log entry. */
 static inline void tio_vlog_on_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t pos)
