@@ -94,7 +94,8 @@ typedef struct tio_setup {
     uint32_t struct_size;
     uint32_t iodepth;   /* at most this many IOs are in flight */
     const char *job_name;
-    tio_io *ios;        /* the thread's units, n_ios of them */
+    tio_io *ios;        /* the thread's units, n_ios of them, ios_stride
+                           bytes apart */
     uint32_t n_ios;
     uint32_t flags;     /* TIO_OPEN_DIRECT when the job is direct=1 */
     void *buffers;      /* one area holding every unit's buffer (for
@@ -103,7 +104,26 @@ typedef struct tio_setup {
     size_t buffer_size; /* bytes per unit buffer; unit i's is at i * buffer_size */
     tio_file **files;   /* the job's files, opened */
     uint32_t n_files;
+    size_t ios_stride;  /* bytes from one unit in ios to the next: the
+                           tio_io of the host, which may have grown since
+                           the engine was built. Read it with tio_setup_io(),
+                           never ios[i]: a host older than this field does
+                           not set it (struct_size says so). */
 } tio_setup;
+
+/* Unit i of setup->ios, wherever the host's units are apart. */
+static inline size_t tio_setup_ios_stride(const tio_setup *setup)
+{
+    if (setup->struct_size >= offsetof(tio_setup, ios_stride) + sizeof(setup->ios_stride) &&
+        setup->ios_stride)
+        return setup->ios_stride;
+    return sizeof(tio_io);
+}
+
+static inline tio_io *tio_setup_io(const tio_setup *setup, uint32_t i)
+{
+    return (tio_io *)(void *)((char *)setup->ios + (size_t)i * tio_setup_ios_stride(setup));
+}
 
 /* Return values of queue(). */
 enum {

@@ -4,8 +4,12 @@
  *   storage.c  the forwarding layer: routes each target to the engine that
  *              claims it and wraps what the engine opened in a handle
  *   files.c    preparing path targets: create, lay out, size, safety
- *   worker.c   one job thread's IO loop (the hot path)
- *   run.c      groups, threads, the status line and the report
+ *   worker.c   one job thread: its lifecycle; its IO loop (the hot path,
+ *              loop.c) and features (next_io.c, units.c, verify_log.c,
+ *              sync_policy.c, phase.c) are mapped in worker.h
+ *   run.c      groups, the status line and the report
+ *   coord.h    how jobs are started, stopped and gathered (coord_threads.c:
+ *              threads of one process)
  *   program.c  the whole program: command line, checks, plan, run
  */
 #ifndef TIO_HOST_H

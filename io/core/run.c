@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "coord.h"
 #include "plot.h"
 #include "tio_disk.h"
 #include "tio_eta.h"
@@ -21,39 +22,20 @@
 
 static volatile sig_atomic_t stop_signal;
 
+/* How this run's jobs are started, stopped and gathered: threads of this
+ * process. Static, so that the signal handler always finds it. */
+static struct tio_coord coord = {.ops = &tio_coord_threads};
+
 static void on_signal(int sig)
 {
     if (!stop_signal)
         stop_signal = sig;
-    atomic_store(&tio_stop, true);
+    coord.ops->stop(&coord);
 }
 
 const char *tio_stop_signal_name(void)
 {
     return stop_signal == SIGTERM ? "SIGTERM" : stop_signal == SIGINT ? "SIGINT" : "a signal";
-}
-
-static void start_thread(struct tio_host_job *t)
-{
-    int rc = pthread_create(&t->tid, NULL, tio_worker_main, t);
-    if (rc != 0) {
-        t->error = rc;
-        snprintf(t->error_text, sizeof(t->error_text), "cannot start the job's thread: %s",
-                 strerror(rc));
-        return;
-    }
-    t->started = true;
-}
-
-static void join_threads(struct tio_host *host, size_t upto)
-{
-    for (size_t i = 0; i < upto; i++) {
-        struct tio_host_job *t = &host->threads[i];
-        if (t->started) {
-            pthread_join(t->tid, NULL);
-            t->started = false;
-        }
-    }
 }
 
 static void plan_live(struct tio_host_job *t)
@@ -77,10 +59,16 @@ int tio_run(struct tio_host *host)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    char cerr[1024];
+    if (coord.ops->open(&coord, host, cerr, sizeof(cerr)) < 0) {
+        fprintf(stderr, "tenon-io: %s\n", cerr);
+        return 1;
+    }
     const struct tio_program *prog = &host->plan->program;
     struct tio_eta *eta = tio_eta_new(host->n_threads);
     if (!eta) {
         fprintf(stderr, "tenon-io: out of memory\n");
+        coord.ops->close(&coord);
         return 1;
     }
     for (size_t i = 0; i < host->n_threads; i++) {
@@ -111,25 +99,29 @@ int tio_run(struct tio_host *host)
     clock_gettime(CLOCK_REALTIME, &wall_start);
     uint64_t t0 = tio_now_ns();
     size_t n_started = 0;
-    for (; n_started < host->n_threads && !atomic_load(&tio_stop); n_started++) {
+    for (; n_started < host->n_threads && !coord.ops->stopping(&coord); n_started++) {
         struct tio_host_job *t = &host->threads[n_started];
         if (t->job->stonewall && n_started > 0) {
-            join_threads(host, n_started);
+            coord.ops->wait(&coord, host, n_started);
             /* The signal may have come while waiting for the group before. */
-            if (atomic_load(&tio_stop))
+            if (coord.ops->stopping(&coord))
                 break;
         }
-        start_thread(t);
+        if (n_started == 0 || t->job->stonewall)
+            coord.ops->barrier(&coord);
+        coord.ops->start(&coord, t);
     }
-    join_threads(host, host->n_threads);
+    coord.ops->wait(&coord, host, host->n_threads);
     if (show_eta)
         tio_eta_stop(eta);
+    bool reporter = coord.ops->gather(&coord, host);
 
     struct tio_report *rep = tio_report_new(TENON_VERSION_STRING);
     if (!rep) {
         fprintf(stderr, "tenon-io: out of memory\n");
         tio_eta_free(eta);
         tio_disk_watch_free(disks);
+        coord.ops->close(&coord);
         return 1;
     }
     tio_report_set_time(rep, &wall_start);
@@ -194,7 +186,9 @@ int tio_run(struct tio_host *host)
                 tio_stop_signal_name());
 
     unsigned formats = prog->output_format == TIO_OUTPUT_JSON ? TIO_REPORT_JSON : TIO_REPORT_NORMAL;
-    if (prog->output) {
+    if (!reporter) {
+        /* another participant writes the report */
+    } else if (prog->output) {
         char err[1024];
         if (tio_report_write_file(rep, prog->output, formats, err, sizeof(err)) < 0) {
             fprintf(stderr, "tenon-io: %s\n", err);
@@ -206,5 +200,6 @@ int tio_run(struct tio_host *host)
         status = 1;
     }
     tio_report_free(rep);
+    coord.ops->close(&coord);
     return status;
 }

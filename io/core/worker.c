@@ -1,113 +1,20 @@
-/* One job thread: make the engine instance, open the targets through their
- * handles, run the IO loop, verify, tear down.
- *
- * The loop is the hot path of the whole benchmark. Per IO it computes an
- * offset, calls the engine through its table (one indirect call, no wrapper
- * in between), reads the clock twice and records into thread-owned
- * statistics: no allocation, no lock, no system call of its own. */
-#include "host.h"
+/* One job thread's lifecycle: make the engine instance, open the targets
+ * through their handles, set up every feature, run the job's phases, tear
+ * down. The rest of the thread is split by feature; worker.h maps it. */
+#include "worker.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
-#include "clock.h"
 #include "tio_cpu.h"
-#include "tio_job_stats.h"
-
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
-
-#define MAX_VERIFY_REPORTS 10
-#define GETEVENTS_SLICE_NS (250 * 1000 * 1000)
 
 atomic_bool tio_stop;
 
-/* What the host remembers about an IO unit besides what the engine sees. */
-struct io_meta {
-    uint64_t offset; /* the whole IO as issued (a short IO is resubmitted */
-    uint64_t len;    /* for the rest, with offset/len/buf moved on) */
-    void *buf;
-    uint32_t file;
-    uint32_t verify_write; /* verify: the write's number + 1 (0: not known) */
-    bool verify_read; /* check the data when it completes */
-};
-
-/* Per file and direction: where sequential IO goes next, and the random
- * permutation of blocks. */
-struct file_gen {
-    uint64_t seq[2];
-    struct tio_perm perm[2];
-    uint64_t blocks[2];
-    bool perm_ready[2];
-    bool perm_begun[2]; /* a first pass was drawn: the next one is a repeat */
-    /* verify: per block of the write size, the number + 1 of the last
-     * write issued there; 0: not written */
-    uint32_t *written;
-    uint64_t verify_next;
-};
-
-struct worker {
-    struct tio_host_job *t;
-    const struct tio_job *job;
-    struct tio_job_stats *js;
-    const tio_engine *ops;
-    void *ed;
-    struct tio_handle *h;
-    size_t nf;
-
-    tio_io *ios;
-    struct io_meta *meta;
-    unsigned n_ios;
-    void *buffers;
-    size_t buf_size;
-    tio_io **free_ios;
-    unsigned n_free;
-    tio_io **events;
-    tio_io **queued;
-    unsigned n_queued;
-    tio_io **retry; /* units to submit again: short IOs and TIO_BUSY */
-    unsigned n_retry;
-    unsigned inflight;
-
-    struct tio_rand rng;
-    struct file_gen *gen;
-    size_t next_file;
-
-    uint64_t bytes_total; /* 0: no byte limit (time_based) */
-    uint64_t bytes_issued;
-    uint64_t ios_total;   /* number_ios x loops; 0: no IO count limit */
-    uint64_t ios_issued;
-    uint64_t loop_bytes;  /* bytes of one loop when loops end with a sync */
-    bool gtod_reduce;     /* fio's gtod_reduce: no per-IO clock read or latency */
-    unsigned gtod_calls;
-    uint64_t gtod_now;
-    uint64_t deadline_ns; /* 0: none */
-    uint64_t ramp_end_ns; /* 0: no ramp, or over */
-    bool verify_phase;
-    size_t verify_file;
-
-    struct tio_verify_params vp;
-    bool verify;
-    bool verify_main_reads; /* a read-only job checks what it reads, as fio */
-    uint64_t verify_seed;   /* base of the seeds of this job's written data */
-    uint32_t verify_writes; /* writes issued, for their numbers and seeds */
-    enum tio_job_state running_state;
-    unsigned writes_since_sync;
-    tio_io sync_io;
-    bool sync_due;       /* fsync=N came due on an asynchronous engine */
-    uint32_t sync_due_file;
-    bool stop;
-};
-
-/* ---- Failure reporting ----------------------------------------------------- */
-
-static void fail(struct worker *w, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void fail(struct worker *w, int err, const char *fmt, ...)
+void tio_worker_fail(struct worker *w, int err, const char *fmt, ...)
 {
     struct tio_host_job *t = w->t;
     if (!t->error) {
@@ -120,12 +27,7 @@ static void fail(struct worker *w, int err, const char *fmt, ...)
     w->stop = true;
 }
 
-static enum tio_ddir stats_dir(uint32_t d)
-{
-    return d == TIO_WRITE ? TIO_DDIR_WRITE : d == TIO_TRIM ? TIO_DDIR_TRIM : TIO_DDIR_READ;
-}
-
-static const char *dir_word(uint32_t d)
+const char *tio_dir_word(uint32_t d)
 {
     switch (d) {
     case TIO_READ: return "read";
@@ -136,649 +38,6 @@ static const char *dir_word(uint32_t d)
     }
 }
 
-/* The clock of the IO path. Under gtod_reduce it is read once every
- * GTOD_REDUCE_CALLS calls (fio reads it once per 64 IOs then) and the
- * cached value serves the runtime checks in between. */
-#define GTOD_REDUCE_CALLS 128u
-
-static inline uint64_t io_clock(struct worker *w)
-{
-    if (likely(!w->gtod_reduce))
-        return tio_now_ns();
-    if ((++w->gtod_calls & (GTOD_REDUCE_CALLS - 1)) == 0)
-        w->gtod_now = tio_now_ns();
-    return w->gtod_now;
-}
-
-/* ---- Choosing the next IO -------------------------------------------------- */
-
-static bool is_random(const struct tio_job *job)
-{
-    return tio_rw_is_random(job->rw);
-}
-
-static uint32_t pick_dir(struct worker *w)
-{
-    switch (w->job->rw) {
-    case TIO_RW_READ:
-    case TIO_RW_RANDREAD:
-        return TIO_READ;
-    case TIO_RW_WRITE:
-    case TIO_RW_RANDWRITE:
-        return TIO_WRITE;
-    default:
-        return tio_rand_below(&w->rng, 100) < w->job->rwmixread ? TIO_READ : TIO_WRITE;
-    }
-}
-
-static void fill_write_buffer(struct worker *w, tio_io *io, uint64_t offset)
-{
-    const struct tio_job *job = w->job;
-    if (w->verify) {
-        uint32_t n = w->verify_writes;
-        if (!tio_verify_fill(io->buf, io->len, &w->vp, offset,
-                             tio_verify_write_seed(w->verify_seed, n), (uint16_t)n))
-            fail(w, EINVAL, "a write of %" PRIu64 " bytes at offset %" PRIu64 " cannot hold "
-                 "a verify header and data", io->len, offset);
-        return;
-    }
-    if (job->zero_buffers || job->buffer_pattern)
-        return; /* set once at setup */
-    if (job->refill_buffers) {
-        uint8_t *b = io->buf;
-        for (uint64_t i = 0; i + 8 <= io->len; i += 8) {
-            uint64_t v = tio_rand_next(&w->rng);
-            memcpy(b + i, &v, 8);
-        }
-    } else if (job->scramble_buffers && io->len >= 8) {
-        /* Make every written block differ, so deduplicating storage cannot
-         * shortcut the writes, at the cost of one store. */
-        memcpy(io->buf, &offset, 8);
-    }
-}
-
-/* Records the write just filled: writes start on the write-size grid
- * (tio_verify_job_check refuses gaps that leave it), so one entry per
- * block holds the last write there, and the verify phase knows its seed
- * and number. */
-static void mark_written(struct worker *w, struct io_meta *m, uint64_t pos)
-{
-    uint32_t *log = w->gen[m->file].written;
-    m->verify_write = ++w->verify_writes; /* 0 after 2^32 writes: that one goes unchecked */
-    if (log)
-        log[pos / w->job->bs[TIO_DDIR_WRITE]] = m->verify_write;
-}
-
-/* A write that failed (and continue_on_error let the job go on) wrote
- * nothing that verify could check: forget it, as fio's unlog_io_piece,
- * unless a later write to the block took its place. */
-static void unmark_written(struct worker *w, const struct io_meta *m)
-{
-    uint32_t *log = w->gen[m->file].written;
-    if (!log || !m->verify_write)
-        return;
-    uint64_t b = (m->offset - w->t->regions[m->file].start) / w->job->bs[TIO_DDIR_WRITE];
-    if (log[b] == m->verify_write)
-        log[b] = 0;
-}
-
-/* invalidate=1: drops the cached pages of file fi's region when a pass over
- * it starts (the job's start, each loop, each time_based wrap), as fio does
- * at every open and wrap, so that each pass reads the storage and not what
- * an earlier pass or job left in the page cache. */
-static void invalidate_region(struct worker *w, size_t fi)
-{
-    int fd = w->h[fi].file.fd;
-    if (w->job->invalidate && !w->job->direct && fd >= 0)
-        (void)posix_fadvise(fd, (off_t)w->t->regions[fi].start, (off_t)w->t->regions[fi].len,
-                            POSIX_FADV_DONTNEED);
-}
-
-/* Fills io with the next IO of the main phase; false when there is none. */
-static bool next_main(struct worker *w, tio_io *io, uint64_t now)
-{
-    const struct tio_job *job = w->job;
-    if (w->deadline_ns && now >= w->deadline_ns)
-        return false;
-    if (w->bytes_total && w->bytes_issued >= w->bytes_total)
-        return false;
-    if (unlikely(w->ios_total)) {
-        /* number_ios: queued and in-flight IOs count, as in fio */
-        if (w->ios_issued >= w->ios_total)
-            return false;
-        w->ios_issued++;
-    }
-
-    uint32_t d = pick_dir(w);
-    unsigned di = d == TIO_WRITE ? 1 : 0;
-    size_t fi = w->next_file;
-    if (++w->next_file == w->nf)
-        w->next_file = 0;
-    struct file_gen *g = &w->gen[fi];
-    const struct tio_region *r = &w->t->regions[fi];
-    uint64_t bs = job->bs[di];
-    /* Under verify the last IO stays whole, as fio issues it: a block
-     * shorter than the one the job writes could not be read back as one. */
-    if (w->bytes_total && w->bytes_total - w->bytes_issued < bs && !w->verify)
-        bs = w->bytes_total - w->bytes_issued;
-    uint64_t pos;
-    if (is_random(job)) {
-        uint64_t blocks = g->blocks[di];
-        if (unlikely(g->perm[di].left == 0) && !job->norandommap) {
-            if (g->perm_begun[di])
-                invalidate_region(w, fi); /* the permutation starts over */
-            g->perm_begun[di] = true;
-        }
-        uint64_t block = job->norandommap ? tio_rand_below(&w->rng, blocks)
-                                          : tio_perm_next(&g->perm[di]);
-        pos = block * job->ba[di];
-    } else {
-        if (g->seq[di] + bs > r->len) {
-            g->seq[di] = 0; /* wrap: time_based, loops, or rw mixes */
-            invalidate_region(w, fi);
-        }
-        pos = g->seq[di];
-        g->seq[di] += bs + job->rw_modifier;
-    }
-    if (pos + bs > r->len)
-        bs = r->len - pos;
-
-    struct io_meta *m = &w->meta[io->index];
-    io->ddir = d;
-    io->offset = r->start + pos;
-    io->len = bs;
-    io->file = &w->h[fi].file;
-    io->buf = m->buf;
-    m->offset = io->offset;
-    m->len = bs;
-    m->file = (uint32_t)fi;
-    /* As fio: the main phase of a job that also writes checks no reads
-     * (they may meet blocks in flight or not yet written); its verify
-     * phase reads back exactly the blocks written. */
-    m->verify_read = w->verify_main_reads && d == TIO_READ;
-    if (d == TIO_WRITE) {
-        fill_write_buffer(w, io, io->offset);
-        if (w->verify) {
-            mark_written(w, m, pos);
-            if (unlikely(w->stop))
-                return false; /* the block could not be filled: not written */
-        }
-    }
-    w->bytes_issued += bs;
-    return true;
-}
-
-/* The verify phase reads back every block the job wrote. */
-static bool next_verify(struct worker *w, tio_io *io)
-{
-    uint64_t bs = w->job->bs[TIO_DDIR_WRITE];
-    while (w->verify_file < w->nf) {
-        struct file_gen *g = &w->gen[w->verify_file];
-        const struct tio_region *r = &w->t->regions[w->verify_file];
-        uint64_t blocks = (r->len + bs - 1) / bs;
-        while (g->verify_next < blocks) {
-            uint64_t b = g->verify_next++;
-            if (!g->written[b])
-                continue;
-            /* The block as written: whole, or cut by the region's end. */
-            uint64_t len = r->len - b * bs < bs ? r->len - b * bs : bs;
-            struct io_meta *m = &w->meta[io->index];
-            io->ddir = TIO_READ;
-            io->offset = r->start + b * bs;
-            io->len = len;
-            io->file = &w->h[w->verify_file].file;
-            io->buf = m->buf;
-            m->offset = io->offset;
-            m->len = len;
-            m->file = (uint32_t)w->verify_file;
-            m->verify_write = g->written[b];
-            m->verify_read = true;
-            return true;
-        }
-        w->verify_file++;
-    }
-    return false;
-}
-
-static bool next_io(struct worker *w, tio_io *io, uint64_t now)
-{
-    if (unlikely(w->stop || atomic_load_explicit(&tio_stop, memory_order_relaxed)))
-        return false;
-    return w->verify_phase ? next_verify(w, io) : next_main(w, io, now);
-}
-
-/* ---- Completing an IO ------------------------------------------------------ */
-
-static void verify_done(struct worker *w, tio_io *io)
-{
-    struct io_meta *m = &w->meta[io->index];
-    struct tio_host_job *t = w->t;
-    /* An engine without files fakes its IO: nothing to check, as fio. */
-    if (t->engine.no_files)
-        return;
-    struct tio_verify_expect expect, *e = NULL;
-    if (m->verify_write) {
-        uint32_t n = m->verify_write - 1;
-        expect.rand_seed = tio_verify_write_seed(w->verify_seed, n);
-        expect.numberio = (uint16_t)n;
-        e = &expect;
-    }
-    char why[384];
-    uint64_t bad;
-    if (tio_verify_check(m->buf, m->len, &w->vp, m->offset, e, &bad, why, sizeof(why)))
-        return;
-    t->verify_failures++;
-    tio_stats_error(w->js, TIO_DDIR_READ, "verify");
-    if (t->verify_failures <= MAX_VERIFY_REPORTS)
-        fprintf(stderr, "tenon-io: job %s: verify failed: %s offset %" PRIu64 " (block at %"
-                PRIu64 ", %" PRIu64 " bytes): %s\n",
-                w->job->name, w->h[m->file].file.name, bad, m->offset, m->len, why);
-    if (!t->error) {
-        t->error = EILSEQ;
-        snprintf(t->error_text, sizeof(t->error_text),
-                 "verify failed: %s offset %" PRIu64 ": %s", w->h[m->file].file.name, bad, why);
-    }
-    if (w->job->verify_fatal)
-        w->stop = true;
-}
-
-static bool error_tolerated(const struct tio_job *job, uint32_t d)
-{
-    unsigned coe = job->continue_on_error;
-    return (d == TIO_READ && (coe & TIO_COE_READ)) || (d == TIO_WRITE && (coe & TIO_COE_WRITE));
-}
-
-/* Accounts a completed IO. Returns true if it must be submitted again (a
- * short transfer: the rest goes out with offset and buffer moved on). */
-static bool complete_io(struct worker *w, tio_io *io, uint64_t now, bool async)
-{
-    struct io_meta *m = &w->meta[io->index];
-    if (likely(io->result == (int64_t)io->len && io->ddir <= TIO_WRITE)) {
-        uint64_t lat = now - io->start_ns;
-        uint64_t clat = async ? now - io->issue_ns : lat;
-        enum tio_ddir d = stats_dir(io->ddir);
-        if (unlikely(io->buf != m->buf)) {
-            /* The last piece of a short IO: account the whole IO. */
-            io->len = m->len;
-        }
-        if (likely(!w->gtod_reduce)) {
-            tio_stats_io(w->js, d, m->len, clat, lat);
-        } else {
-            w->js->dir[d].ios++;
-            w->js->dir[d].bytes += m->len;
-        }
-        if (unlikely(m->verify_read))
-            verify_done(w, io);
-        return false;
-    }
-    if (io->ddir == TIO_SYNC || io->ddir == TIO_DATASYNC) {
-        if (io->result < 0)
-            fail(w, (int)-io->result, "%s of %s failed: %s", dir_word(io->ddir),
-                 io->file ? io->file->name : "?", strerror((int)-io->result));
-        else
-            tio_stats_sync(w->js, now - io->start_ns);
-        return false;
-    }
-    enum tio_ddir d = stats_dir(io->ddir);
-    if (io->result < 0) {
-        int e = (int)-io->result;
-        tio_stats_errno(w->js, d, e);
-        if (io->ddir == TIO_WRITE)
-            unmark_written(w, m);
-        if (!error_tolerated(w->job, io->ddir))
-            fail(w, e, "%s of %" PRIu64 " bytes at offset %" PRIu64 " of %s failed: %s",
-                 dir_word(io->ddir), io->len, io->offset, io->file ? io->file->name : "?",
-                 strerror(e));
-        return false;
-    }
-    if (io->result == 0) {
-        tio_stats_errno(w->js, d, ENODATA);
-        if (io->ddir == TIO_WRITE)
-            unmark_written(w, m);
-        if (!error_tolerated(w->job, io->ddir))
-            fail(w, ENODATA,
-                 "%s at offset %" PRIu64 " of %s transferred nothing (end of the file or "
-                 "device?)",
-                 dir_word(io->ddir), io->offset, io->file ? io->file->name : "?");
-        return false;
-    }
-    /* Short: send the rest. */
-    tio_stats_short(w->js, d);
-    io->offset += (uint64_t)io->result;
-    io->buf = (char *)io->buf + io->result;
-    io->len -= (uint64_t)io->result;
-    return true;
-}
-
-/* ---- Synchronous engines --------------------------------------------------- */
-
-static void sync_file(struct worker *w, size_t fi, uint32_t kind)
-{
-    tio_io *io = &w->sync_io;
-    io->ddir = kind;
-    io->file = &w->h[fi].file;
-    io->offset = 0;
-    io->len = 0;
-    io->start_ns = tio_now_ns();
-    io->issue_ns = io->start_ns;
-    int rc = w->ops->queue(w->ed, io);
-    if (rc == TIO_QUEUED || rc == TIO_BUSY) {
-        if (rc == TIO_BUSY || !w->ops->commit || w->ops->commit(w->ed) < 0) {
-            fail(w, EIO, "engine refused the %s of %s", dir_word(kind), io->file->name);
-            return;
-        }
-        tio_io *ev;
-        int n = 0;
-        while (n == 0 && !w->stop)
-            n = w->ops->getevents(w->ed, 1, 1, &ev, -1);
-        if (n < 0) {
-            fail(w, -n, "waiting for the %s of %s: %s", dir_word(kind), io->file->name,
-                 strerror(-n));
-            return;
-        }
-    } else if (rc < 0) {
-        fail(w, -rc, "engine failed the %s of %s: %s", dir_word(kind), io->file->name,
-             strerror(-rc));
-        return;
-    }
-    complete_io(w, io, tio_now_ns(), false);
-}
-
-/* fsync=N / fdatasync=N: a sync after every N writes. */
-static inline void after_write(struct worker *w, uint32_t file)
-{
-    const struct tio_job *job = w->job;
-    unsigned every = job->fsync ? job->fsync : job->fdatasync;
-    if (likely(!every))
-        return;
-    if (++w->writes_since_sync >= every) {
-        w->writes_since_sync = 0;
-        if (w->ops->flags & TIO_ENGINE_SYNC) {
-            sync_file(w, file, job->fsync ? TIO_SYNC : TIO_DATASYNC);
-        } else {
-            /* On an asynchronous engine the sync waits until nothing is in
-             * flight (run_async drains first), so the only completion it
-             * can meet is its own. */
-            w->sync_due = true;
-            w->sync_due_file = file;
-        }
-    }
-}
-
-static void check_ramp(struct worker *w, uint64_t now)
-{
-    if (unlikely(w->ramp_end_ns) && now >= w->ramp_end_ns) {
-        w->ramp_end_ns = 0;
-        tio_stats_reset(w->js, now);
-        tio_live_set_state(w->t->live, w->running_state);
-    }
-}
-
-static void run_sync(struct worker *w)
-{
-    const tio_engine *ops = w->ops;
-    void *ed = w->ed;
-    tio_io *io = &w->ios[0];
-    uint64_t now = tio_now_ns();
-    uint64_t count = 0;
-    while (next_io(w, io, now)) {
-        count++;
-        do {
-            io->start_ns = io_clock(w);
-            int rc = ops->queue(ed, io);
-            now = io_clock(w);
-            if (unlikely(rc != TIO_COMPLETED)) {
-                fail(w, rc < 0 ? -rc : EIO,
-                     "engine %s: queue returned %d for a synchronous engine", w->t->engine.label,
-                     rc);
-                return;
-            }
-        } while (unlikely(complete_io(w, io, now, false)) && !w->stop);
-        if (io->ddir == TIO_WRITE)
-            after_write(w, w->meta[io->index].file);
-        tio_stats_tick(w->js, now);
-        check_ramp(w, now);
-    }
-    /* One IO in flight, submitted and completed one at a time: fio's maps
-     * for a synchronous engine, counted once instead of per IO. */
-    w->js->depth[0] += count;
-    w->js->submit[1] += count;
-    w->js->complete[1] += count;
-}
-
-/* ---- Asynchronous engines -------------------------------------------------- */
-
-static void commit_queued(struct worker *w)
-{
-    if (!w->n_queued)
-        return;
-    int rc = w->ops->commit ? w->ops->commit(w->ed) : 0;
-    /* As fio's, slat ends when the submit call that carried the batch has
-     * returned (io_submit, io_uring_enter): one clock read for the batch. */
-    uint64_t now = io_clock(w);
-    if (likely(!w->gtod_reduce)) {
-        for (unsigned i = 0; i < w->n_queued; i++) {
-            tio_io *io = w->queued[i];
-            io->issue_ns = now;
-            tio_stats_slat(w->js, stats_dir(io->ddir), now - io->start_ns);
-        }
-    }
-    tio_stats_submit(w->js, w->n_queued);
-    w->n_queued = 0;
-    if (rc < 0)
-        fail(w, -rc, "engine %s: submitting IO failed: %s", w->t->engine.label, strerror(-rc));
-}
-
-/* Queues one unit; returns false if the engine is busy (unit kept). */
-static bool submit(struct worker *w, tio_io *io, bool fresh)
-{
-    if (fresh)
-        io->start_ns = io_clock(w);
-    int rc = w->ops->queue(w->ed, io);
-    if (rc == TIO_QUEUED) {
-        w->queued[w->n_queued++] = io;
-        w->inflight++;
-        tio_stats_depth(w->js, w->inflight);
-        return true;
-    }
-    if (rc == TIO_COMPLETED) {
-        uint64_t now = io_clock(w);
-        io->issue_ns = io->start_ns;
-        /* Submitted and completed on its own, with what is in flight. */
-        tio_stats_depth(w->js, w->inflight + 1);
-        w->js->submit[1]++;
-        w->js->complete[1]++;
-        if (complete_io(w, io, now, false)) {
-            w->retry[w->n_retry++] = io;
-        } else {
-            if (io->ddir == TIO_WRITE)
-                after_write(w, w->meta[io->index].file);
-            w->free_ios[w->n_free++] = io;
-        }
-        /* no reap follows an IO that completed here: sample and end the
-         * ramp as reap does */
-        tio_stats_tick(w->js, now);
-        check_ramp(w, now);
-        return true;
-    }
-    if (rc == TIO_BUSY) {
-        w->retry[w->n_retry++] = io;
-        return false;
-    }
-    fail(w, rc < 0 ? -rc : EIO, "engine %s: queue failed: %s", w->t->engine.label,
-         strerror(rc < 0 ? -rc : EIO));
-    w->free_ios[w->n_free++] = io;
-    return false;
-}
-
-static int reap(struct worker *w, unsigned min)
-{
-    int64_t timeout = GETEVENTS_SLICE_NS;
-    /* iodepth_batch_complete_max: at most that many completions per call */
-    unsigned max = w->inflight, cap = w->job->iodepth_batch_complete_max;
-    if (cap && max > cap)
-        max = cap > min ? cap : min;
-    int n = w->ops->getevents(w->ed, min, max, w->events, timeout);
-    if (n < 0) {
-        if (n == -EINTR)
-            return 0;
-        fail(w, -n, "engine %s: waiting for completions failed: %s", w->t->engine.label,
-             strerror(-n));
-        return n;
-    }
-    uint64_t now = io_clock(w);
-    if (n)
-        tio_stats_complete(w->js, (uint64_t)n);
-    for (int i = 0; i < n; i++) {
-        tio_io *io = w->events[i];
-        w->inflight--;
-        if (complete_io(w, io, now, true)) {
-            w->retry[w->n_retry++] = io;
-        } else {
-            if (io->ddir == TIO_WRITE)
-                after_write(w, w->meta[io->index].file);
-            w->free_ios[w->n_free++] = io;
-        }
-    }
-    tio_stats_tick(w->js, now);
-    check_ramp(w, now);
-    return n;
-}
-
-static void drain(struct worker *w)
-{
-    commit_queued(w);
-    while (w->inflight > 0) {
-        if (reap(w, 1) < 0)
-            return;
-        if (atomic_load_explicit(&tio_stop, memory_order_relaxed) && w->inflight)
-            continue; /* in-flight IOs still complete: buffers stay valid */
-    }
-}
-
-static void run_async(struct worker *w)
-{
-    unsigned depth = w->job->iodepth ? w->job->iodepth : 1;
-    if (depth > w->n_ios)
-        depth = w->n_ios;
-    unsigned batch = w->job->iodepth_batch ? w->job->iodepth_batch : 1;
-    unsigned low = w->job->iodepth_low && w->job->iodepth_low < depth ? w->job->iodepth_low : depth;
-    unsigned complete_min = w->job->iodepth_batch_complete_min;
-    if (!complete_min)
-        complete_min = 1;
-    bool more = true;
-    while (!w->stop) {
-        if (w->sync_due) {
-            drain(w);
-            w->sync_due = false;
-            if (!w->stop)
-                sync_file(w, w->sync_due_file,
-                          w->job->fsync ? TIO_SYNC : TIO_DATASYNC);
-            continue;
-        }
-        /* Resubmit the rest of short IOs and what the engine was too busy
-         * to take, then fill the queue. */
-        bool busy = false;
-        while (w->n_retry && !busy && !w->stop)
-            busy = !submit(w, w->retry[--w->n_retry], false);
-        while (!busy && more && !w->sync_due && w->inflight + w->n_queued < depth && w->n_free &&
-               !w->stop) {
-            tio_io *io = w->free_ios[w->n_free - 1];
-            if (!next_io(w, io, io_clock(w))) {
-                more = false;
-                break;
-            }
-            w->n_free--;
-            busy = !submit(w, io, true);
-            if (w->n_queued >= batch)
-                commit_queued(w);
-        }
-        commit_queued(w);
-        if (!more && !w->inflight && !w->n_retry)
-            break;
-        if (w->inflight) {
-            unsigned min = w->inflight < complete_min ? w->inflight : complete_min;
-            if (!more || busy)
-                min = 1;
-            bool full = more && w->inflight >= depth;
-            if (reap(w, min) < 0)
-                break;
-            /* iodepth_low: a full queue drains to this mark before it is
-             * filled again, as fio's wait_for_completions */
-            int rc = 0;
-            while (full && w->inflight > low && !w->stop && rc >= 0)
-                rc = reap(w, 1);
-            if (rc < 0)
-                break;
-        } else if (busy) {
-            fail(w, EIO, "engine %s is busy with no IO in flight", w->t->engine.label);
-        }
-    }
-    drain(w);
-}
-
-/* ---- Setup and teardown ---------------------------------------------------- */
-
-static int setup_units(struct worker *w)
-{
-    const struct tio_job *job = w->job;
-    bool sync_engine = (w->ops->flags & TIO_ENGINE_SYNC) != 0;
-    w->n_ios = sync_engine ? 1 : (job->iodepth ? job->iodepth : 1);
-    uint64_t max_bs = job->bs[0] > job->bs[1] ? job->bs[0] : job->bs[1];
-    w->buf_size = (size_t)((max_bs + 4095) & ~(uint64_t)4095);
-    size_t total = w->buf_size * w->n_ios;
-    if (posix_memalign(&w->buffers, 4096, total ? total : 4096) != 0)
-        return -ENOMEM;
-    w->ios = calloc(w->n_ios, sizeof(*w->ios));
-    w->meta = calloc(w->n_ios, sizeof(*w->meta));
-    w->free_ios = calloc(w->n_ios, sizeof(tio_io *));
-    w->events = calloc(w->n_ios, sizeof(tio_io *));
-    w->queued = calloc(w->n_ios, sizeof(tio_io *));
-    w->retry = calloc(w->n_ios, sizeof(tio_io *));
-    char *engine_data = w->ops->io_data_size ? calloc(w->n_ios, w->ops->io_data_size) : NULL;
-    if (!w->ios || !w->meta || !w->free_ios || !w->events || !w->queued || !w->retry ||
-        (w->ops->io_data_size && !engine_data)) {
-        free(engine_data);
-        return -ENOMEM;
-    }
-    /* Buffer contents: random once (fio's default), a pattern, or zeros. */
-    uint8_t *b = w->buffers;
-    if (job->zero_buffers) {
-        memset(b, 0, total);
-    } else if (job->buffer_pattern && job->buffer_pattern_len) {
-        for (size_t i = 0; i < total; i++)
-            b[i] = job->buffer_pattern[i % job->buffer_pattern_len];
-    } else {
-        for (size_t i = 0; i + 8 <= total; i += 8) {
-            uint64_t v = tio_rand_next(&w->rng);
-            memcpy(b + i, &v, 8);
-        }
-    }
-    for (unsigned i = 0; i < w->n_ios; i++) {
-        tio_io *io = &w->ios[i];
-        io->index = i;
-        io->buf = b + (size_t)i * w->buf_size;
-        io->engine_data = engine_data ? engine_data + (size_t)i * w->ops->io_data_size : NULL;
-        w->meta[i].buf = io->buf;
-        w->free_ios[w->n_free++] = &w->ios[w->n_ios - 1 - i];
-    }
-    w->sync_io.index = 0;
-    return 0;
-}
-
-static void free_units(struct worker *w)
-{
-    if (w->ios && w->n_ios)
-        free(w->ios[0].engine_data);
-    free(w->ios);
-    free(w->meta);
-    free(w->free_ios);
-    free(w->events);
-    free(w->queued);
-    free(w->retry);
-    free(w->buffers);
-}
-
 static int open_targets(struct worker *w)
 {
     struct tio_host_job *t = w->t;
@@ -786,9 +45,8 @@ static int open_targets(struct worker *w)
     bool no_files = t->engine.no_files;
     w->nf = no_files ? 1 : t->n_files;
     w->h = calloc(w->nf ? w->nf : 1, sizeof(*w->h));
-    w->gen = calloc(w->nf ? w->nf : 1, sizeof(*w->gen));
-    if (!w->h || !w->gen) {
-        fail(w, ENOMEM, "out of memory");
+    if (!w->h) {
+        tio_worker_fail(w, ENOMEM, "out of memory");
         return -1;
     }
     t->handles = w->h;
@@ -805,7 +63,7 @@ static int open_targets(struct worker *w)
         if (!no_files && !t->engine.uri_targets) {
             f->fd = tio_files_take(t, i);
             if (f->fd < 0) {
-                fail(w, EBADF, "%s: was not opened before the run", t->names[i]);
+                tio_worker_fail(w, EBADF, "%s: was not opened before the run", t->names[i]);
                 return -1;
             }
         }
@@ -824,7 +82,7 @@ static int open_targets(struct worker *w)
         char why[TIO_ERR_TEXT];
         if (t->engine.uri_targets && tio_uri_region(job, f->name, f->size, w->nf, &t->regions[i],
                                                     why, sizeof(why)) < 0) {
-            fail(w, EINVAL, "%s", why);
+            tio_worker_fail(w, EINVAL, "%s", why);
             return -1;
         }
     }
@@ -832,172 +90,37 @@ static int open_targets(struct worker *w)
     return 0;
 }
 
-static int setup_generators(struct worker *w)
+/* Every feature's setup, in the order their state depends on each other:
+ * the verify log decides TIO_WF_VERIFY before the units' buffers know
+ * whether writes fill them, and the loop's queue holds the units. */
+static int setup_features(struct worker *w)
 {
     const struct tio_job *job = w->job;
-    uint64_t seed = job->randseed + (job->randrepeat ? job->clone : (uint64_t)tio_now_ns());
-    tio_rand_seed(&w->rng, seed);
-    /* Another job's or run's blocks carry other seeds: a write that never
-     * reached the storage shows as a bad rand_seed. */
-    w->verify_seed = tio_verify_write_seed(seed, tio_verify_job_hash(job->name));
-    uint64_t total = 0;
-    for (size_t i = 0; i < w->nf; i++) {
-        const struct tio_region *r = &w->t->regions[i];
-        total += r->len;
-        for (int d = 0; d < 2; d++) {
-            uint64_t bs = job->bs[d] ? job->bs[d] : 4096;
-            /* Random IO starts on multiples of ba (resolved to bs when not
-             * given), and the last start still leaves room for a block. */
-            uint64_t ba = job->ba[d] ? job->ba[d] : bs;
-            uint64_t span = bs > ba ? (r->len > bs - ba ? r->len - (bs - ba) : 0) : r->len;
-            w->gen[i].blocks[d] = span / ba ? span / ba : 1;
-            tio_perm_init(&w->gen[i].perm[d], w->gen[i].blocks[d], seed * 31 + i * 2 + (uint64_t)d);
-        }
-        if (w->verify && tio_rw_writes(job->rw)) {
-            uint64_t blocks = r->len / job->bs[TIO_DDIR_WRITE] + 1;
-            w->gen[i].written = calloc(blocks, sizeof(*w->gen[i].written));
-            if (!w->gen[i].written)
-                return -ENOMEM;
-        }
-    }
-    uint64_t io_size = job->io_size.set ? tio_amount_bytes(&job->io_size, total) : total;
-    /* A 0-byte region or IO size would have the IO loop spin on 0-byte IOs
-     * (bytes_total 0 means "no limit"): refuse it here, once. */
-    for (size_t i = 0; i < w->nf; i++)
-        if (!w->t->regions[i].len) {
-            fail(w, EINVAL, "%s%s has 0 bytes to do IO on (check size, offset and "
-                 "filesize)", w->t->engine.no_files ? "the job" : "file ",
-                 w->t->engine.no_files ? "" : w->h[i].file.name);
-            return -EINVAL;
-        }
-    if (!io_size && !job->time_based) {
-        fail(w, EINVAL, "io_size comes out as 0 bytes of a %" PRIu64 "-byte region "
-             "(raise io_size or size)", total);
-        return -EINVAL;
-    }
-    uint64_t loops = job->loops ? job->loops : 1;
-    w->loop_bytes = io_size;
-    if (!job->time_based && __builtin_mul_overflow(io_size, loops, &w->bytes_total)) {
-        fail(w, EINVAL, "io_size (%" PRIu64 " bytes) x loops (%" PRIu64 ") is more than "
-             "2^64-1 bytes (the maximum is %" PRIu64 " loops; lower loops or io_size)",
-             io_size, loops, UINT64_MAX / io_size);
-        return -EINVAL;
-    }
-    if (job->time_based)
-        w->bytes_total = 0;
-    /* number_ios counts over all loops and, as in fio, not in time_based jobs */
-    if (job->number_ios && !job->time_based)
-        w->ios_total = job->number_ios > UINT64_MAX / loops ? UINT64_MAX : job->number_ios * loops;
-    return 0;
+    w->seed = job->randseed + (job->randrepeat ? job->clone : (uint64_t)tio_now_ns());
+    tio_rand_seed(&w->rng, w->seed);
+    if (w->ops->flags & TIO_ENGINE_SYNC)
+        w->features |= TIO_WF_SYNC_ENGINE;
+    if (job->gtod_reduce)
+        w->features |= TIO_WF_GTOD_REDUCE;
+    int rc = tio_next_setup(w);
+    if (rc == 0)
+        rc = tio_vlog_setup(w);
+    if (rc == 0)
+        rc = tio_units_setup(w);
+    if (rc == 0)
+        rc = tio_sync_setup(w);
+    if (rc == 0)
+        rc = tio_loop_setup(w);
+    return rc;
 }
 
-/* The main phase, loop by loop when loops end with a sync: fio syncs a
- * write job's files under end_fsync or fsync_on_close when each pass ends
- * (and fsync_on_close again when it closes them; tenon-io keeps its files
- * open between loops, so that is once per loop). Other jobs run their
- * loops as one stream. */
-static void run_loops(struct worker *w, bool sync_engine)
+static void teardown_features(struct worker *w)
 {
-    const struct tio_job *job = w->job;
-    bool loop_sync = (job->end_fsync || job->fsync_on_close) && tio_rw_writes(job->rw) &&
-                     !w->t->engine.no_files;
-    unsigned loops = job->loops ? job->loops : 1;
-    /* a time_based job (no byte limit) is one stream with one sync at its end */
-    if (loop_sync && w->bytes_total)
-        w->bytes_total = w->loop_bytes;
-    for (unsigned loop = 1;; loop++) {
-        if (sync_engine)
-            run_sync(w);
-        else
-            run_async(w);
-        if (loop_sync && !w->stop) {
-            tio_live_set_state(w->t->live, TIO_STATE_FSYNC);
-            for (size_t i = 0; i < w->nf && !w->stop; i++)
-                sync_file(w, i, TIO_SYNC);
-        }
-        if (!loop_sync || !w->bytes_total || loop >= loops || w->stop ||
-            atomic_load(&tio_stop) || (w->ios_total && w->ios_issued >= w->ios_total))
-            return;
-        tio_live_set_state(w->t->live, w->ramp_end_ns ? TIO_STATE_RAMP : w->running_state);
-        w->bytes_total += w->loop_bytes;
-    }
-}
-
-static void run_job(struct worker *w)
-{
-    struct tio_host_job *t = w->t;
-    const struct tio_job *job = w->job;
-    bool sync_engine = (w->ops->flags & TIO_ENGINE_SYNC) != 0;
-
-    enum tio_job_state running =
-        job->rw == TIO_RW_READ        ? TIO_STATE_SEQ_READ
-        : job->rw == TIO_RW_RANDREAD  ? TIO_STATE_RAND_READ
-        : job->rw == TIO_RW_WRITE     ? TIO_STATE_SEQ_WRITE
-        : job->rw == TIO_RW_RANDWRITE ? TIO_STATE_RAND_WRITE
-        : job->rw == TIO_RW_RW        ? TIO_STATE_SEQ_MIXED
-                                      : TIO_STATE_RAND_MIXED;
-    w->running_state = running;
-    for (size_t i = 0; i < w->nf; i++)
-        invalidate_region(w, i);
-    uint64_t start = tio_now_ns();
-    if (job->ramp_time) {
-        w->ramp_end_ns = start + job->ramp_time * 1000;
-        tio_live_set_state(t->live, TIO_STATE_RAMP);
-    } else {
-        tio_live_set_state(t->live, running);
-    }
-    if (job->runtime)
-        w->deadline_ns = start + (job->ramp_time + job->runtime) * 1000;
-    tio_live_set_started(t->live, start);
-    tio_stats_start(w->js, start);
-    w->gtod_reduce = job->gtod_reduce;
-    w->gtod_now = start;
-
-    run_loops(w, sync_engine);
-    if (w->ramp_end_ns) {
-        w->ramp_end_ns = 0;
-        tio_live_set_state(t->live, running);
-    }
-    tio_stats_finish(w->js, tio_now_ns());
-    /* gtod_reduce measures no bandwidth or IOPS samples either (fio's
-     * disable_bw): the report shows none, as fio's does */
-    for (int d = 0; w->gtod_reduce && d < TIO_DDIR_COUNT; d++) {
-        tio_sstat_init(&w->js->dir[d].bw);
-        tio_sstat_init(&w->js->dir[d].iops);
-    }
-
-    /* fio's verify pass: read back and check what this job wrote. Its reads
-     * are reported too, like fio's. */
-    if (w->verify && job->do_verify && !w->stop && w->gen[0].written &&
-        !atomic_load(&tio_stop)) {
-        tio_live_set_state(t->live, TIO_STATE_VERIFY);
-        w->verify_phase = true;
-        for (size_t i = 0; i < w->nf; i++)
-            invalidate_region(w, i); /* fio reopens the files for verify */
-        w->deadline_ns = 0;
-        w->bytes_total = 0;
-        uint64_t vstart = tio_now_ns();
-        if (sync_engine)
-            run_sync(w);
-        else
-            run_async(w);
-        /* The statistics closed with the write phase; the verify reads get
-         * the verify phase's time, as fio reports them. */
-        struct tio_dir_stats *rd = &w->js->dir[TIO_DDIR_READ];
-        if (rd->ios && !rd->runtime_ns)
-            rd->runtime_ns = tio_now_ns() - vstart;
-    }
-    /* A signal ended the job before its end: that is a failure, and what it
-     * left undone is named (fio 3.33 reports err=0 and exits 0 here). */
-    if (atomic_load(&tio_stop)) {
-        bool verify_due = w->verify && job->do_verify && w->gen[0].written;
-        fail(w, EINTR, "interrupted by %s%s", tio_stop_signal_name(),
-             !verify_due        ? ""
-             : w->verify_phase ? "; the verify phase was cut short: not all data written was "
-                                 "read back and checked"
-                               : "; the verify phase was skipped: the data written was not "
-                                 "read back and checked");
-    }
+    tio_loop_teardown(w);
+    tio_sync_teardown(w);
+    tio_units_teardown(w);
+    tio_vlog_teardown(w);
+    tio_next_teardown(w);
 }
 
 void *tio_worker_main(void *arg)
@@ -1028,12 +151,6 @@ void *tio_worker_main(void *arg)
         }
     }
 
-    w->verify = job->verify != TIO_VERIFY_NONE;
-    w->verify_main_reads = w->verify && !tio_rw_writes(job->rw);
-    w->vp.kind = job->verify == TIO_VERIFY_SHA256 ? TIO_VK_SHA256 : TIO_VK_CRC32C;
-    w->vp.interval = job->verify_interval;
-    w->vp.thread = (uint16_t)(job->index + 1);
-
     char inst_name[256];
     snprintf(inst_name, sizeof(inst_name), "%s.%u.%u", job->name, job->index, job->clone);
     tenon_registry *reg = t->host->engines.reg;
@@ -1041,7 +158,7 @@ void *tio_worker_main(void *arg)
                            t->engine.options, &t->instance) < 0) {
         char line[4096];
         tenon_error_format(tenon_last_error(), line, sizeof(line));
-        fail(w, EINVAL, "engine %s: %s", t->engine.label, line);
+        tio_worker_fail(w, EINVAL, "engine %s: %s", t->engine.label, line);
         goto out;
     }
     (void)inst_name;
@@ -1052,42 +169,35 @@ void *tio_worker_main(void *arg)
 
     if (open_targets(w) < 0)
         goto out;
-    int rc = setup_generators(w);
-    if (rc == 0)
-        rc = setup_units(w);
+    int rc = setup_features(w);
     if (rc < 0) {
-        fail(w, -rc, "cannot set up the job: %s", strerror(-rc));
+        tio_worker_fail(w, -rc, "cannot set up the job: %s", strerror(-rc));
         goto out;
     }
     if (w->ops->setup) {
         tio_file **files = calloc(w->nf, sizeof(tio_file *));
         if (!files) {
-            fail(w, ENOMEM, "out of memory");
+            tio_worker_fail(w, ENOMEM, "out of memory");
             goto out;
         }
         for (size_t i = 0; i < w->nf; i++)
             files[i] = &w->h[i].file;
         tio_setup s = {
             .struct_size = sizeof(s),
-            .iodepth = w->n_ios,
             .job_name = job->name,
-            .ios = w->ios,
-            .n_ios = w->n_ios,
             .flags = job->direct ? TIO_OPEN_DIRECT : 0,
-            .buffers = w->buffers,
-            .buffers_len = w->buf_size * w->n_ios,
-            .buffer_size = w->buf_size,
             .files = t->engine.no_files ? NULL : files,
             .n_files = t->engine.no_files ? 0 : (uint32_t)w->nf,
         };
+        tio_units_describe(w, &s);
         rc = w->ops->setup(w->ed, &s);
         free(files);
         if (rc < 0) {
-            fail(w, -rc, "engine %s: setup failed: %s", t->engine.label, strerror(-rc));
+            tio_worker_fail(w, -rc, "engine %s: setup failed: %s", t->engine.label, strerror(-rc));
             goto teardown;
         }
     }
-    run_job(w);
+    tio_phase_run(w);
 teardown:
     if (w->ops->teardown)
         w->ops->teardown(w->ed);
@@ -1096,12 +206,9 @@ out:
     for (size_t i = 0; w->h && i < w->nf; i++)
         tio_handle_close(&w->h[i]);
     tio_live_set_files(t->live, 0);
-    for (size_t i = 0; w->gen && i < w->nf; i++)
-        free(w->gen[i].written);
-    free(w->gen);
+    teardown_features(w);
     free(w->h);
     t->handles = NULL;
-    free_units(w);
     tio_cpu_usage_now(TIO_CPU_THREAD, &cpu1);
     tio_cpu_usage_delta(&cpu0, &cpu1, &t->result->cpu);
     if (t->instance)

@@ -68,6 +68,7 @@ typedef struct faulty_engine {
     /* Per job thread. */
     tio_io *ios;
     uint32_t n_ios;
+    size_t ios_stride; /* bytes between units in ios */
     bool direct;
     fault_unit *units; /* n_ios + 1: the last for IOs outside the units */
     tio_io **ready;    /* completed, to be returned by getevents */
@@ -270,6 +271,7 @@ static int faulty_setup(void *engine, const tio_setup *setup)
     release(e);
     uint32_t n = setup->n_ios;
     e->ios = setup->ios;
+    e->ios_stride = tio_setup_ios_stride(setup);
     e->n_ios = n;
     e->direct = (setup->flags & TIO_OPEN_DIRECT) != 0;
     e->units = calloc(n + 1, sizeof(*e->units));
@@ -287,8 +289,10 @@ static int faulty_setup(void *engine, const tio_setup *setup)
 static fault_unit *unit_of(faulty_engine *e, const tio_io *io)
 {
     uintptr_t p = (uintptr_t)io, base = (uintptr_t)e->ios;
-    if (e->ios && p >= base && p < base + (uintptr_t)e->n_ios * sizeof(tio_io))
-        return &e->units[(p - base) / sizeof(tio_io)];
+    /* a unit's index is its place among the units, ios_stride apart */
+    if (e->ios && p >= base && p < base + (uintptr_t)e->n_ios * e->ios_stride &&
+        io->index < e->n_ios)
+        return &e->units[io->index];
     return &e->units[e->n_ios];
 }
 

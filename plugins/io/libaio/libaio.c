@@ -98,7 +98,7 @@ static int aio_setup(void *engine, const tio_setup *setup)
     aio_release(e);
     e->depth = setup->iodepth ? setup->iodepth : 1;
     for (uint32_t i = 0; i < setup->n_ios; i++)
-        if (!setup->ios[i].engine_data) {
+        if (!tio_setup_io(setup, i)->engine_data) {
             host->log(e->self, TENON_LOG_ERROR,
                       "libaio: unit %u has no engine data (io_data_size not honoured)", i);
             return -EINVAL;

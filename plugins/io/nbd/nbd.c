@@ -89,6 +89,7 @@ struct nbd_engine {
     /* Set up per job thread. */
     tio_io *ios;
     uint32_t n_ios;
+    size_t ios_stride; /* bytes between units in ios */
     nbd_slot *slots; /* n_ios + 1 */
     bool inline_wait; /* iodepth 1: queue() waits for its command */
     nbd_slot **pending; /* queued, issued at commit */
@@ -269,8 +270,10 @@ static int on_complete(void *user_data, int *error)
 static nbd_slot *slot_of(nbd_engine *e, tio_io *io)
 {
     uintptr_t p = (uintptr_t)io, base = (uintptr_t)e->ios;
-    if (e->ios && p >= base && p < base + (uintptr_t)e->n_ios * sizeof(tio_io))
-        return &e->slots[(p - base) / sizeof(tio_io)];
+    /* a unit's index is its place among the units, ios_stride apart */
+    if (e->ios && p >= base && p < base + (uintptr_t)e->n_ios * e->ios_stride &&
+        io->index < e->n_ios)
+        return &e->slots[io->index];
     return &e->slots[e->n_ios];
 }
 
@@ -571,6 +574,7 @@ static int nbd_setup(void *engine, const tio_setup *setup)
     release(e);
     uint32_t n = setup->n_ios;
     e->ios = setup->ios;
+    e->ios_stride = tio_setup_ios_stride(setup);
     e->n_ios = n;
     e->inline_wait = setup->iodepth <= 1;
     e->slots = calloc(n + 1, sizeof(*e->slots));

@@ -1,0 +1,83 @@
+/* The coordination of one process: each job is a thread, a stonewall joins
+ * the threads started before it, stop sets tio_stop, and the results are
+ * already where the report takes them. */
+#include "coord.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int threads_open(struct tio_coord *c, struct tio_host *host, char *err, size_t errlen)
+{
+    (void)c;
+    (void)host;
+    (void)err;
+    (void)errlen;
+    return 0;
+}
+
+static void threads_close(struct tio_coord *c)
+{
+    (void)c;
+}
+
+/* One process starts its groups in order: nothing to wait for. */
+static void threads_barrier(struct tio_coord *c)
+{
+    (void)c;
+}
+
+static void threads_start(struct tio_coord *c, struct tio_host_job *t)
+{
+    (void)c;
+    int rc = pthread_create(&t->tid, NULL, tio_worker_main, t);
+    if (rc != 0) {
+        t->error = rc;
+        snprintf(t->error_text, sizeof(t->error_text), "cannot start the job's thread: %s",
+                 strerror(rc));
+        return;
+    }
+    t->started = true;
+}
+
+static void threads_wait(struct tio_coord *c, struct tio_host *host, size_t upto)
+{
+    (void)c;
+    for (size_t i = 0; i < upto; i++) {
+        struct tio_host_job *t = &host->threads[i];
+        if (t->started) {
+            pthread_join(t->tid, NULL);
+            t->started = false;
+        }
+    }
+}
+
+static void threads_stop(struct tio_coord *c)
+{
+    (void)c;
+    atomic_store(&tio_stop, true);
+}
+
+static bool threads_stopping(const struct tio_coord *c)
+{
+    (void)c;
+    return atomic_load(&tio_stop);
+}
+
+static bool threads_gather(struct tio_coord *c, struct tio_host *host)
+{
+    (void)c;
+    (void)host;
+    return true;
+}
+
+const struct tio_coord_ops tio_coord_threads = {
+    .name = "threads",
+    .open = threads_open,
+    .close = threads_close,
+    .barrier = threads_barrier,
+    .start = threads_start,
+    .wait = threads_wait,
+    .stop = threads_stop,
+    .stopping = threads_stopping,
+    .gather = threads_gather,
+};

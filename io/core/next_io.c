@@ -1,0 +1,180 @@
+/* The choice of the next IO of the main phase: its direction (rw,
+ * rwmixread), file (round robin), offset (sequential with rw_modifier, or
+ * random over a permutation of blocks or with norandommap, on blockalign),
+ * length (bs, cut at the region's end and the byte budget) and the budget
+ * itself (size or io_size, times loops; number_ios). */
+#include "worker.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+static uint32_t pick_dir(struct worker *w)
+{
+    switch (w->job->rw) {
+    case TIO_RW_READ:
+    case TIO_RW_RANDREAD:
+        return TIO_READ;
+    case TIO_RW_WRITE:
+    case TIO_RW_RANDWRITE:
+        return TIO_WRITE;
+    default:
+        return tio_rand_below(&w->rng, 100) < w->job->rwmixread ? TIO_READ : TIO_WRITE;
+    }
+}
+
+bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    if (tio_phase_time_up(w, now))
+        return false;
+    if (n->bytes_total && n->bytes_issued >= n->bytes_total)
+        return false;
+    if (unlikely(w->features & TIO_WF_IOS_LIMIT)) {
+        /* number_ios: queued and in-flight IOs count, as in fio */
+        if (n->ios_issued >= n->ios_total)
+            return false;
+        n->ios_issued++;
+    }
+
+    uint32_t d = pick_dir(w);
+    unsigned di = d == TIO_WRITE ? 1 : 0;
+    size_t fi = n->next_file;
+    if (++n->next_file == w->nf)
+        n->next_file = 0;
+    struct file_gen *g = &n->gen[fi];
+    const struct tio_region *r = &w->t->regions[fi];
+    uint64_t bs = job->bs[di];
+    /* Under verify the last IO stays whole, as fio issues it: a block
+     * shorter than the one the job writes could not be read back as one. */
+    if (n->bytes_total && n->bytes_total - n->bytes_issued < bs && !(w->features & TIO_WF_VERIFY))
+        bs = n->bytes_total - n->bytes_issued;
+    uint64_t pos;
+    if (tio_rw_is_random(job->rw)) {
+        uint64_t blocks = g->blocks[di];
+        if (unlikely(g->perm[di].left == 0) && !job->norandommap) {
+            if (g->perm_begun[di])
+                tio_phase_invalidate(w, fi); /* the permutation starts over */
+            g->perm_begun[di] = true;
+        }
+        uint64_t block = job->norandommap ? tio_rand_below(&w->rng, blocks)
+                                          : tio_perm_next(&g->perm[di]);
+        pos = block * job->ba[di];
+    } else {
+        if (g->seq[di] + bs > r->len) {
+            g->seq[di] = 0; /* wrap: time_based, loops, or rw mixes */
+            tio_phase_invalidate(w, fi);
+        }
+        pos = g->seq[di];
+        g->seq[di] += bs + job->rw_modifier;
+    }
+    if (pos + bs > r->len)
+        bs = r->len - pos;
+
+    struct io_meta *m = tio_units_meta(w, io);
+    io->ddir = d;
+    io->offset = r->start + pos;
+    io->len = bs;
+    io->file = &w->h[fi].file;
+    io->buf = m->buf;
+    m->offset = io->offset;
+    m->len = bs;
+    m->file = (uint32_t)fi;
+    /* As fio: the main phase of a job that also writes checks no reads
+     * (they may meet blocks in flight or not yet written); its verify
+     * phase reads back exactly the blocks written. */
+    m->verify_read = tio_vlog_checks_reads(w) && d == TIO_READ;
+    if (d == TIO_WRITE) {
+        if (w->features & TIO_WF_VERIFY) {
+            tio_vlog_on_write(w, io, m, pos);
+            if (unlikely(w->stop))
+                return false; /* the block could not be filled: not written */
+        } else {
+            tio_units_on_write(w, io, io->offset);
+        }
+    }
+    n->bytes_issued += bs;
+    return true;
+}
+
+/* Per file and direction, the blocks random IO starts on, and the budget. */
+int tio_next_setup(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    n->gen = calloc(w->nf ? w->nf : 1, sizeof(*n->gen));
+    if (!n->gen)
+        return -ENOMEM;
+    uint64_t total = 0;
+    for (size_t i = 0; i < w->nf; i++) {
+        const struct tio_region *r = &w->t->regions[i];
+        total += r->len;
+        for (int d = 0; d < 2; d++) {
+            uint64_t bs = job->bs[d] ? job->bs[d] : 4096;
+            /* Random IO starts on multiples of ba (resolved to bs when not
+             * given), and the last start still leaves room for a block. */
+            uint64_t ba = job->ba[d] ? job->ba[d] : bs;
+            uint64_t span = bs > ba ? (r->len > bs - ba ? r->len - (bs - ba) : 0) : r->len;
+            n->gen[i].blocks[d] = span / ba ? span / ba : 1;
+            tio_perm_init(&n->gen[i].perm[d], n->gen[i].blocks[d],
+                          w->seed * 31 + i * 2 + (uint64_t)d);
+        }
+    }
+    uint64_t io_size = job->io_size.set ? tio_amount_bytes(&job->io_size, total) : total;
+    /* A 0-byte region or IO size would have the IO loop spin on 0-byte IOs
+     * (bytes_total 0 means "no limit"): refuse it here, once. */
+    for (size_t i = 0; i < w->nf; i++)
+        if (!w->t->regions[i].len) {
+            tio_worker_fail(w, EINVAL, "%s%s has 0 bytes to do IO on (check size, offset and "
+                            "filesize)", w->t->engine.no_files ? "the job" : "file ",
+                            w->t->engine.no_files ? "" : w->h[i].file.name);
+            return -EINVAL;
+        }
+    if (!io_size && !job->time_based) {
+        tio_worker_fail(w, EINVAL, "io_size comes out as 0 bytes of a %" PRIu64 "-byte region "
+                        "(raise io_size or size)", total);
+        return -EINVAL;
+    }
+    uint64_t loops = job->loops ? job->loops : 1;
+    n->loop_bytes = io_size;
+    if (!job->time_based && __builtin_mul_overflow(io_size, loops, &n->bytes_total)) {
+        tio_worker_fail(w, EINVAL, "io_size (%" PRIu64 " bytes) x loops (%" PRIu64 ") is more "
+                        "than 2^64-1 bytes (the maximum is %" PRIu64 " loops; lower loops or "
+                        "io_size)", io_size, loops, UINT64_MAX / io_size);
+        return -EINVAL;
+    }
+    if (job->time_based)
+        n->bytes_total = 0;
+    /* number_ios counts over all loops and, as in fio, not in time_based jobs */
+    if (job->number_ios && !job->time_based) {
+        n->ios_total = job->number_ios > UINT64_MAX / loops ? UINT64_MAX : job->number_ios * loops;
+        w->features |= TIO_WF_IOS_LIMIT;
+    }
+    return 0;
+}
+
+void tio_next_teardown(struct worker *w)
+{
+    free(w->next.gen);
+    w->next.gen = NULL;
+}
+
+/* Loops that end with a sync run one at a time: the budget of one loop. A
+ * time_based job (no byte limit) stays one stream. */
+void tio_next_per_loop(struct worker *w)
+{
+    if (w->next.bytes_total)
+        w->next.bytes_total = w->next.loop_bytes;
+}
+
+/* Another loop's budget; false when there is none to add (no byte limit,
+ * or number_ios spent). */
+bool tio_next_add_loop(struct worker *w)
+{
+    struct tio_next *n = &w->next;
+    if (!n->bytes_total || (n->ios_total && n->ios_issued >= n->ios_total))
+        return false;
+    n->bytes_total += n->loop_bytes;
+    return true;
+}

@@ -1,0 +1,121 @@
+/* A job's phases: the ramp (ramp_time: IO whose statistics are dropped),
+ * the main phase until its runtime or its budget ends (loop by loop when
+ * loops end with a sync), the verify phase that reads back what was
+ * written, and what an interruption left undone. invalidate=1 drops the
+ * page cache of a file's region as each pass over it starts. */
+#include "worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+
+void tio_phase_invalidate(struct worker *w, size_t fi)
+{
+    int fd = w->h[fi].file.fd;
+    if (w->job->invalidate && !w->job->direct && fd >= 0)
+        (void)posix_fadvise(fd, (off_t)w->t->regions[fi].start, (off_t)w->t->regions[fi].len,
+                            POSIX_FADV_DONTNEED);
+}
+
+void tio_phase_ramp_over(struct worker *w, uint64_t now)
+{
+    w->phase.ramp_end_ns = 0;
+    tio_stats_reset(w->js, now);
+    tio_live_set_state(w->t->live, w->phase.running_state);
+}
+
+/* The main phase, loop by loop when loops end with a sync; other jobs run
+ * their loops as one stream. */
+static void run_loops(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    bool loop_sync = tio_sync_at_pass_end(w);
+    unsigned loops = job->loops ? job->loops : 1;
+    if (loop_sync)
+        tio_next_per_loop(w);
+    for (unsigned loop = 1;; loop++) {
+        tio_loop_run(w);
+        if (loop_sync && !w->stop)
+            tio_sync_pass_end(w);
+        if (!loop_sync || loop >= loops || w->stop || atomic_load(&tio_stop) ||
+            !tio_next_add_loop(w))
+            return;
+        tio_live_set_state(w->t->live,
+                           w->phase.ramp_end_ns ? TIO_STATE_RAMP : w->phase.running_state);
+    }
+}
+
+/* fio's verify pass: read back and check what this job wrote. Its reads
+ * are reported too, like fio's. */
+static void run_verify(struct worker *w)
+{
+    tio_live_set_state(w->t->live, TIO_STATE_VERIFY);
+    w->phase.verifying = true;
+    for (size_t i = 0; i < w->nf; i++)
+        tio_phase_invalidate(w, i); /* fio reopens the files for verify */
+    w->phase.deadline_ns = 0;
+    uint64_t vstart = tio_now_ns();
+    tio_loop_run(w);
+    /* The statistics closed with the write phase; the verify reads get
+     * the verify phase's time, as fio reports them. */
+    struct tio_dir_stats *rd = &w->js->dir[TIO_DDIR_READ];
+    if (rd->ios && !rd->runtime_ns)
+        rd->runtime_ns = tio_now_ns() - vstart;
+}
+
+void tio_phase_run(struct worker *w)
+{
+    struct tio_host_job *t = w->t;
+    const struct tio_job *job = w->job;
+    struct tio_phase *p = &w->phase;
+
+    enum tio_job_state running =
+        job->rw == TIO_RW_READ        ? TIO_STATE_SEQ_READ
+        : job->rw == TIO_RW_RANDREAD  ? TIO_STATE_RAND_READ
+        : job->rw == TIO_RW_WRITE     ? TIO_STATE_SEQ_WRITE
+        : job->rw == TIO_RW_RANDWRITE ? TIO_STATE_RAND_WRITE
+        : job->rw == TIO_RW_RW        ? TIO_STATE_SEQ_MIXED
+                                      : TIO_STATE_RAND_MIXED;
+    p->running_state = running;
+    for (size_t i = 0; i < w->nf; i++)
+        tio_phase_invalidate(w, i);
+    uint64_t start = tio_now_ns();
+    if (job->ramp_time) {
+        p->ramp_end_ns = start + job->ramp_time * 1000;
+        tio_live_set_state(t->live, TIO_STATE_RAMP);
+    } else {
+        tio_live_set_state(t->live, running);
+    }
+    if (job->runtime)
+        p->deadline_ns = start + (job->ramp_time + job->runtime) * 1000;
+    tio_live_set_started(t->live, start);
+    tio_stats_start(w->js, start);
+    tio_loop_clock_start(w, start);
+
+    run_loops(w);
+    if (p->ramp_end_ns) {
+        p->ramp_end_ns = 0;
+        tio_live_set_state(t->live, running);
+    }
+    tio_stats_finish(w->js, tio_now_ns());
+    /* gtod_reduce measures no bandwidth or IOPS samples either (fio's
+     * disable_bw): the report shows none, as fio's does */
+    for (int d = 0; (w->features & TIO_WF_GTOD_REDUCE) && d < TIO_DDIR_COUNT; d++) {
+        tio_sstat_init(&w->js->dir[d].bw);
+        tio_sstat_init(&w->js->dir[d].iops);
+    }
+
+    if (tio_vlog_phase_due(w) && !w->stop && !atomic_load(&tio_stop))
+        run_verify(w);
+    /* A signal ended the job before its end: that is a failure, and what it
+     * left undone is named (fio 3.33 reports err=0 and exits 0 here). */
+    if (atomic_load(&tio_stop)) {
+        bool verify_due = tio_vlog_phase_due(w);
+        tio_worker_fail(w, EINTR, "interrupted by %s%s", tio_stop_signal_name(),
+                        !verify_due ? ""
+                        : p->verifying
+                            ? "; the verify phase was cut short: not all data written was "
+                              "read back and checked"
+                            : "; the verify phase was skipped: the data written was not "
+                              "read back and checked");
+    }
+}

@@ -1,0 +1,99 @@
+/* When a job syncs its files: fsync=N or fdatasync=N after every N writes,
+ * and end_fsync or fsync_on_close as each pass ends. A sync is an IO of its
+ * own (TIO_SYNC, TIO_DATASYNC) that the job waits for; on an asynchronous
+ * engine it goes out only once nothing else is in flight. */
+#include "worker.h"
+
+#include <errno.h>
+#include <string.h>
+
+int tio_sync_setup(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_sync_policy *s = &w->sync;
+    s->every = job->fsync ? job->fsync : job->fdatasync;
+    s->kind = job->fsync ? TIO_SYNC : TIO_DATASYNC;
+    s->io.index = 0;
+    if (s->every)
+        w->features |= TIO_WF_SYNC_EVERY;
+    return 0;
+}
+
+void tio_sync_teardown(struct worker *w)
+{
+    (void)w;
+}
+
+void tio_sync_file(struct worker *w, size_t fi, uint32_t kind)
+{
+    tio_io *io = &w->sync.io;
+    io->ddir = kind;
+    io->file = &w->h[fi].file;
+    io->offset = 0;
+    io->len = 0;
+    io->start_ns = tio_now_ns();
+    io->issue_ns = io->start_ns;
+    int rc = w->ops->queue(w->ed, io);
+    if (rc == TIO_QUEUED || rc == TIO_BUSY) {
+        if (rc == TIO_BUSY || !w->ops->commit || w->ops->commit(w->ed) < 0) {
+            tio_worker_fail(w, EIO, "engine refused the %s of %s", tio_dir_word(kind),
+                            io->file->name);
+            return;
+        }
+        tio_io *ev;
+        int n = 0;
+        while (n == 0 && !w->stop)
+            n = w->ops->getevents(w->ed, 1, 1, &ev, -1);
+        if (n < 0) {
+            tio_worker_fail(w, -n, "waiting for the %s of %s: %s", tio_dir_word(kind),
+                            io->file->name, strerror(-n));
+            return;
+        }
+    } else if (rc < 0) {
+        tio_worker_fail(w, -rc, "engine failed the %s of %s: %s", tio_dir_word(kind),
+                        io->file->name, strerror(-rc));
+        return;
+    }
+    tio_loop_complete(w, io, tio_now_ns(), false);
+}
+
+void tio_sync_count_write(struct worker *w, uint32_t file)
+{
+    struct tio_sync_policy *s = &w->sync;
+    if (++s->writes_since_sync < s->every)
+        return;
+    s->writes_since_sync = 0;
+    if (w->features & TIO_WF_SYNC_ENGINE) {
+        tio_sync_file(w, file, s->kind);
+    } else {
+        /* On an asynchronous engine the sync waits until nothing is in
+         * flight (the loop drains first), so the only completion it can
+         * meet is its own. */
+        s->due = true;
+        s->due_file = file;
+    }
+}
+
+void tio_sync_run_due(struct worker *w)
+{
+    w->sync.due = false;
+    if (!w->stop)
+        tio_sync_file(w, w->sync.due_file, w->sync.kind);
+}
+
+/* fio syncs a write job's files under end_fsync or fsync_on_close when
+ * each pass ends (and fsync_on_close again when it closes them; tenon-io
+ * keeps its files open between loops, so that is once per loop). */
+bool tio_sync_at_pass_end(const struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    return (job->end_fsync || job->fsync_on_close) && tio_rw_writes(job->rw) &&
+           !w->t->engine.no_files;
+}
+
+void tio_sync_pass_end(struct worker *w)
+{
+    tio_live_set_state(w->t->live, TIO_STATE_FSYNC);
+    for (size_t i = 0; i < w->nf && !w->stop; i++)
+        tio_sync_file(w, i, TIO_SYNC);
+}

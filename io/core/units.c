@@ -1,0 +1,91 @@
+/* A job thread's IO units and their buffers: one aligned area holding
+ * every unit's buffer, filled once at setup (random as fio's default,
+ * zero_buffers, buffer_pattern), and what each write puts in its buffer
+ * when refill_buffers or scramble_buffers ask for more. */
+#include "worker.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tio_units_setup(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_units *u = &w->units;
+    u->n = (w->features & TIO_WF_SYNC_ENGINE) ? 1 : (job->iodepth ? job->iodepth : 1);
+    uint64_t max_bs = job->bs[0] > job->bs[1] ? job->bs[0] : job->bs[1];
+    u->buf_size = (size_t)((max_bs + 4095) & ~(uint64_t)4095);
+    size_t total = u->buf_size * u->n;
+    if (posix_memalign(&u->buffers, 4096, total ? total : 4096) != 0)
+        return -ENOMEM;
+    u->ios = calloc(u->n, sizeof(*u->ios));
+    u->meta = calloc(u->n, sizeof(*u->meta));
+    char *engine_data = w->ops->io_data_size ? calloc(u->n, w->ops->io_data_size) : NULL;
+    if (!u->ios || !u->meta || (w->ops->io_data_size && !engine_data)) {
+        free(engine_data);
+        return -ENOMEM;
+    }
+    /* Buffer contents: random once (fio's default), a pattern, or zeros. */
+    uint8_t *b = u->buffers;
+    if (job->zero_buffers) {
+        memset(b, 0, total);
+    } else if (job->buffer_pattern && job->buffer_pattern_len) {
+        for (size_t i = 0; i < total; i++)
+            b[i] = job->buffer_pattern[i % job->buffer_pattern_len];
+    } else {
+        for (size_t i = 0; i + 8 <= total; i += 8) {
+            uint64_t v = tio_rand_next(&w->rng);
+            memcpy(b + i, &v, 8);
+        }
+    }
+    for (unsigned i = 0; i < u->n; i++) {
+        tio_io *io = &u->ios[i];
+        io->index = i;
+        io->buf = b + (size_t)i * u->buf_size;
+        io->engine_data = engine_data ? engine_data + (size_t)i * w->ops->io_data_size : NULL;
+        u->meta[i].buf = io->buf;
+    }
+    if (!(w->features & TIO_WF_VERIFY) && !job->zero_buffers && !job->buffer_pattern &&
+        (job->refill_buffers || job->scramble_buffers))
+        w->features |= TIO_WF_FILL;
+    return 0;
+}
+
+void tio_units_teardown(struct worker *w)
+{
+    struct tio_units *u = &w->units;
+    if (u->ios && u->n)
+        free(u->ios[0].engine_data);
+    free(u->ios);
+    free(u->meta);
+    free(u->buffers);
+    *u = (struct tio_units){0};
+}
+
+void tio_units_describe(const struct worker *w, tio_setup *s)
+{
+    const struct tio_units *u = &w->units;
+    s->iodepth = u->n;
+    s->ios = u->ios;
+    s->n_ios = u->n;
+    s->ios_stride = sizeof(tio_io);
+    s->buffers = u->buffers;
+    s->buffers_len = u->buf_size * u->n;
+    s->buffer_size = u->buf_size;
+}
+
+void tio_units_refill(struct worker *w, tio_io *io, uint64_t offset)
+{
+    if (w->job->refill_buffers) {
+        uint8_t *b = io->buf;
+        for (uint64_t i = 0; i + 8 <= io->len; i += 8) {
+            uint64_t v = tio_rand_next(&w->rng);
+            memcpy(b + i, &v, 8);
+        }
+    } else if (io->len >= 8) {
+        /* scramble_buffers: make every written block differ, so
+         * deduplicating storage cannot shortcut the writes, at the cost of
+         * one store. */
+        memcpy(io->buf, &offset, 8);
+    }
+}

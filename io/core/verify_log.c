@@ -1,0 +1,155 @@
+/* verify: each write carries a header and data derived from the job's
+ * seed and the write's number; a log per file remembers the last write to
+ * each block of the write size, so the verify phase reads back exactly the
+ * blocks written and knows what each must hold. A read-only job checks
+ * what it reads as it goes, as fio. */
+#include "worker.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define MAX_VERIFY_REPORTS 10
+
+int tio_vlog_setup(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_vlog *v = &w->vlog;
+    v->vp.kind = job->verify == TIO_VERIFY_SHA256 ? TIO_VK_SHA256 : TIO_VK_CRC32C;
+    v->vp.interval = job->verify_interval;
+    v->vp.thread = (uint16_t)(job->index + 1);
+    if (job->verify == TIO_VERIFY_NONE)
+        return 0;
+    w->features |= TIO_WF_VERIFY;
+    v->main_reads = !tio_rw_writes(job->rw);
+    /* Another job's or run's blocks carry other seeds: a write that never
+     * reached the storage shows as a bad rand_seed. */
+    v->seed = tio_verify_write_seed(w->seed, tio_verify_job_hash(job->name));
+    if (!tio_rw_writes(job->rw))
+        return 0;
+    v->written = calloc(w->nf ? w->nf : 1, sizeof(*v->written));
+    v->next_block = calloc(w->nf ? w->nf : 1, sizeof(*v->next_block));
+    if (!v->written || !v->next_block)
+        return -ENOMEM;
+    for (size_t i = 0; i < w->nf; i++) {
+        uint64_t blocks = w->t->regions[i].len / job->bs[TIO_DDIR_WRITE] + 1;
+        v->written[i] = calloc(blocks, sizeof(*v->written[i]));
+        if (!v->written[i])
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+void tio_vlog_teardown(struct worker *w)
+{
+    struct tio_vlog *v = &w->vlog;
+    for (size_t i = 0; v->written && i < w->nf; i++)
+        free(v->written[i]);
+    free(v->written);
+    free(v->next_block);
+    v->written = NULL;
+    v->next_block = NULL;
+}
+
+bool tio_vlog_phase_due(const struct worker *w)
+{
+    return (w->features & TIO_WF_VERIFY) && w->job->do_verify && w->vlog.written &&
+           w->vlog.written[0];
+}
+
+/* Fills the write just chosen and records it: writes start on the
+ * write-size grid (tio_verify_job_check refuses gaps that leave it), so one
+ * entry per block holds the last write there, and the verify phase knows
+ * its seed and number. */
+void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t pos)
+{
+    struct tio_vlog *v = &w->vlog;
+    uint32_t n = v->writes;
+    if (!tio_verify_fill(io->buf, io->len, &v->vp, io->offset, tio_verify_write_seed(v->seed, n),
+                         (uint16_t)n))
+        tio_worker_fail(w, EINVAL, "a write of %" PRIu64 " bytes at offset %" PRIu64
+                        " cannot hold a verify header and data", io->len, io->offset);
+    uint32_t *log = v->written ? v->written[m->file] : NULL;
+    m->verify_write = ++v->writes; /* 0 after 2^32 writes: that one goes unchecked */
+    if (log)
+        log[pos / w->job->bs[TIO_DDIR_WRITE]] = m->verify_write;
+}
+
+/* A write that failed (and continue_on_error let the job go on) wrote
+ * nothing that verify could check: forget it, as fio's unlog_io_piece,
+ * unless a later write to the block took its place. */
+void tio_vlog_unmark(struct worker *w, const struct io_meta *m)
+{
+    uint32_t *log = w->vlog.written ? w->vlog.written[m->file] : NULL;
+    if (!log || !m->verify_write)
+        return;
+    uint64_t b = (m->offset - w->t->regions[m->file].start) / w->job->bs[TIO_DDIR_WRITE];
+    if (log[b] == m->verify_write)
+        log[b] = 0;
+}
+
+bool tio_vlog_next(struct worker *w, tio_io *io)
+{
+    struct tio_vlog *v = &w->vlog;
+    uint64_t bs = w->job->bs[TIO_DDIR_WRITE];
+    while (v->file < w->nf) {
+        const uint32_t *written = v->written[v->file];
+        const struct tio_region *r = &w->t->regions[v->file];
+        uint64_t blocks = (r->len + bs - 1) / bs;
+        while (v->next_block[v->file] < blocks) {
+            uint64_t b = v->next_block[v->file]++;
+            if (!written[b])
+                continue;
+            /* The block as written: whole, or cut by the region's end. */
+            uint64_t len = r->len - b * bs < bs ? r->len - b * bs : bs;
+            struct io_meta *m = tio_units_meta(w, io);
+            io->ddir = TIO_READ;
+            io->offset = r->start + b * bs;
+            io->len = len;
+            io->file = &w->h[v->file].file;
+            io->buf = m->buf;
+            m->offset = io->offset;
+            m->len = len;
+            m->file = (uint32_t)v->file;
+            m->verify_write = written[b];
+            m->verify_read = true;
+            return true;
+        }
+        v->file++;
+    }
+    return false;
+}
+
+void tio_vlog_check(struct worker *w, tio_io *io)
+{
+    struct io_meta *m = tio_units_meta(w, io);
+    struct tio_host_job *t = w->t;
+    /* An engine without files fakes its IO: nothing to check, as fio. */
+    if (t->engine.no_files)
+        return;
+    struct tio_verify_expect expect, *e = NULL;
+    if (m->verify_write) {
+        uint32_t n = m->verify_write - 1;
+        expect.rand_seed = tio_verify_write_seed(w->vlog.seed, n);
+        expect.numberio = (uint16_t)n;
+        e = &expect;
+    }
+    char why[384];
+    uint64_t bad;
+    if (tio_verify_check(m->buf, m->len, &w->vlog.vp, m->offset, e, &bad, why, sizeof(why)))
+        return;
+    t->verify_failures++;
+    tio_stats_error(w->js, TIO_DDIR_READ, "verify");
+    if (t->verify_failures <= MAX_VERIFY_REPORTS)
+        fprintf(stderr, "tenon-io: job %s: verify failed: %s offset %" PRIu64 " (block at %"
+                PRIu64 ", %" PRIu64 " bytes): %s\n",
+                w->job->name, w->h[m->file].file.name, bad, m->offset, m->len, why);
+    if (!t->error) {
+        t->error = EILSEQ;
+        snprintf(t->error_text, sizeof(t->error_text),
+                 "verify failed: %s offset %" PRIu64 ": %s", w->h[m->file].file.name, bad, why);
+    }
+    if (w->job->verify_fatal)
+        w->stop = true;
+}

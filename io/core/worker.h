@@ -1,0 +1,332 @@
+/* A job thread's internals, shared by the files it is split into:
+ *
+ *   worker.c       the thread's lifecycle: engine instance, targets, setup
+ *                  of every feature, run, teardown
+ *   loop.c         the hot path: the sync and async loops, submit, commit,
+ *                  reap, drain, completing an IO
+ *   next_io.c      the choice of the next IO: direction, file, offset,
+ *                  length, sequential or random, the byte and IO budget
+ *   units.c        IO units and their buffers, and what a write puts in them
+ *   verify_log.c   verify: the written-block log and the verify phase's IOs
+ *   sync_policy.c  fsync/fdatasync every N writes, at the end of each pass
+ *   phase.c        ramp, runtime, loops, invalidation per pass, the verify
+ *                  phase, interruption
+ *
+ * struct worker is a composite: each sub-struct belongs to one file, which
+ * alone writes it; other files go through that file's functions. Every
+ * feature module has the same contract: tio_FEATURE_setup (0 or -errno),
+ * hooks the loop calls on issue and/or on completion, and
+ * tio_FEATURE_teardown. The hooks the loop calls per IO are the static
+ * inline functions below; each is guarded by one bit of worker.features,
+ * computed once at setup, so a job pays per IO for no feature it does not
+ * use: no function-pointer chain, no option tests.
+ */
+#ifndef TIO_WORKER_H
+#define TIO_WORKER_H
+
+#include "host.h"
+
+#include <stdatomic.h>
+
+#include "clock.h"
+#include "tio_job_stats.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* worker.features: what this job uses, decided once at setup. */
+enum {
+    TIO_WF_VERIFY = 1u << 0,      /* verify=: writes carry headers, reads may be checked */
+    TIO_WF_FILL = 1u << 1,        /* refill_buffers or scramble_buffers: work per write */
+    TIO_WF_SYNC_EVERY = 1u << 2,  /* fsync=N or fdatasync=N */
+    TIO_WF_GTOD_REDUCE = 1u << 3, /* gtod_reduce: the clock is read once per 128 calls */
+    TIO_WF_IOS_LIMIT = 1u << 4,   /* number_ios */
+    TIO_WF_SYNC_ENGINE = 1u << 5, /* the engine completes every IO in queue() */
+};
+
+/* ---- units.c: IO units and buffers ---------------------------------------- */
+
+/* What the host remembers about an IO unit besides what the engine sees. */
+struct io_meta {
+    uint64_t offset; /* the whole IO as issued (a short IO is resubmitted */
+    uint64_t len;    /* for the rest, with offset/len/buf moved on) */
+    void *buf;
+    uint32_t file;
+    uint32_t verify_write; /* verify: the write's number + 1 (0: not known) */
+    bool verify_read; /* check the data when it completes */
+};
+
+struct tio_units {
+    tio_io *ios;
+    struct io_meta *meta;
+    unsigned n;
+    void *buffers;
+    size_t buf_size;
+};
+
+/* ---- loop.c: the queue of units and the clock of the IO path -------------- */
+
+struct tio_loop {
+    tio_io **free_ios;
+    unsigned n_free;
+    tio_io **events;
+    tio_io **queued;
+    unsigned n_queued;
+    tio_io **retry; /* units to submit again: short IOs and TIO_BUSY */
+    unsigned n_retry;
+    unsigned inflight;
+    unsigned gtod_calls;
+    uint64_t gtod_now;
+};
+
+/* ---- next_io.c: where the next IO goes ------------------------------------ */
+
+/* Per file and direction: where sequential IO goes next, and the random
+ * permutation of blocks. */
+struct file_gen {
+    uint64_t seq[2];
+    struct tio_perm perm[2];
+    uint64_t blocks[2];
+    bool perm_begun[2]; /* a first pass was drawn: the next one is a repeat */
+};
+
+struct tio_next {
+    struct file_gen *gen;
+    size_t next_file;
+    uint64_t bytes_total; /* 0: no byte limit (time_based) */
+    uint64_t bytes_issued;
+    uint64_t ios_total;   /* number_ios x loops; 0: no IO count limit */
+    uint64_t ios_issued;
+    uint64_t loop_bytes;  /* bytes of one loop when loops end with a sync */
+};
+
+/* ---- verify_log.c: what was written, and reading it back ------------------ */
+
+struct tio_vlog {
+    struct tio_verify_params vp;
+    bool main_reads;        /* a read-only job checks what it reads, as fio */
+    uint64_t seed;          /* base of the seeds of this job's written data */
+    uint32_t writes;        /* writes issued, for their numbers and seeds */
+    /* per file, per block of the write size, the number + 1 of the last
+     * write issued there; 0: not written. NULL unless the job writes. */
+    uint32_t **written;
+    uint64_t *next_block;   /* the verify phase: next block per file */
+    size_t file;            /* the verify phase: the file it reads */
+};
+
+/* ---- sync_policy.c: when the job syncs ------------------------------------ */
+
+struct tio_sync_policy {
+    unsigned every;      /* fsync=N or fdatasync=N */
+    uint32_t kind;       /* TIO_SYNC or TIO_DATASYNC */
+    unsigned writes_since_sync;
+    tio_io io;
+    bool due;            /* fsync=N came due on an asynchronous engine */
+    uint32_t due_file;
+};
+
+/* ---- phase.c: the job's phases -------------------------------------------- */
+
+struct tio_phase {
+    uint64_t deadline_ns; /* 0: none */
+    uint64_t ramp_end_ns; /* 0: no ramp, or over */
+    bool verifying;       /* the verify phase is on */
+    enum tio_job_state running_state;
+};
+
+/* ---- worker.c: the thread ------------------------------------------------- */
+
+struct worker {
+    struct tio_host_job *t;
+    const struct tio_job *job;
+    struct tio_job_stats *js;
+    const tio_engine *ops;
+    void *ed;
+    struct tio_handle *h;
+    size_t nf;
+    unsigned features;    /* TIO_WF_* */
+    uint64_t seed;        /* the job's seed: its random stream and data */
+    struct tio_rand rng;  /* one stream, drawn from in IO order */
+    bool stop;
+
+    struct tio_loop loop;
+    struct tio_units units;
+    struct tio_next next;
+    struct tio_vlog vlog;
+    struct tio_sync_policy sync;
+    struct tio_phase phase;
+};
+
+/* Records the job's first fatal error and stops it. */
+void tio_worker_fail(struct worker *w, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static inline enum tio_ddir tio_stats_dir(uint32_t d)
+{
+    return d == TIO_WRITE ? TIO_DDIR_WRITE : d == TIO_TRIM ? TIO_DDIR_TRIM : TIO_DDIR_READ;
+}
+
+/* "read", "write", "trim", "fsync", "fdatasync": for error texts. */
+const char *tio_dir_word(uint32_t d);
+
+/* ---- loop.c --------------------------------------------------------------- */
+
+int tio_loop_setup(struct worker *w);
+void tio_loop_teardown(struct worker *w);
+/* Runs IO until the phase has none left, the job stops or is interrupted. */
+void tio_loop_run(struct worker *w);
+/* Accounts a completed IO. Returns true if it must be submitted again (a
+ * short transfer: the rest goes out with offset and buffer moved on). */
+bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async);
+
+/* The clock of the IO path. Under gtod_reduce it is read once every
+ * GTOD_REDUCE_CALLS calls (fio reads it once per 64 IOs then) and the
+ * cached value serves the runtime checks in between. */
+#define GTOD_REDUCE_CALLS 128u
+
+/* The cached clock starts at the job's start. */
+static inline void tio_loop_clock_start(struct worker *w, uint64_t now)
+{
+    w->loop.gtod_now = now;
+}
+
+static inline uint64_t tio_io_clock(struct worker *w)
+{
+    if (likely(!(w->features & TIO_WF_GTOD_REDUCE)))
+        return tio_now_ns();
+    if ((++w->loop.gtod_calls & (GTOD_REDUCE_CALLS - 1)) == 0)
+        w->loop.gtod_now = tio_now_ns();
+    return w->loop.gtod_now;
+}
+
+/* ---- units.c -------------------------------------------------------------- */
+
+int tio_units_setup(struct worker *w);
+void tio_units_teardown(struct worker *w);
+/* What tio_setup tells the engine about the units and their buffers. */
+void tio_units_describe(const struct worker *w, tio_setup *s);
+
+static inline unsigned tio_units_count(const struct worker *w)
+{
+    return w->units.n;
+}
+
+static inline tio_io *tio_units_io(struct worker *w, unsigned i)
+{
+    return &w->units.ios[i];
+}
+
+/* The host's side of a unit: filled by whoever issues its IO. */
+static inline struct io_meta *tio_units_meta(struct worker *w, const tio_io *io)
+{
+    return &w->units.meta[io->index];
+}
+void tio_units_refill(struct worker *w, tio_io *io, uint64_t offset);
+
+/* On issue of a write: what refill_buffers or scramble_buffers put in it
+ * (zero_buffers and buffer_pattern were set once at setup). */
+static inline void tio_units_on_write(struct worker *w, tio_io *io, uint64_t offset)
+{
+    if (unlikely(w->features & TIO_WF_FILL))
+        tio_units_refill(w, io, offset);
+}
+
+/* ---- next_io.c ------------------------------------------------------------ */
+
+int tio_next_setup(struct worker *w);
+void tio_next_teardown(struct worker *w);
+/* Fills io with the next IO of the main phase; false when there is none. */
+bool tio_next_main(struct worker *w, tio_io *io, uint64_t now);
+/* Loops that end with a sync: the budget grows one loop at a time. */
+void tio_next_per_loop(struct worker *w);
+bool tio_next_add_loop(struct worker *w);
+
+/* ---- verify_log.c --------------------------------------------------------- */
+
+int tio_vlog_setup(struct worker *w);
+void tio_vlog_teardown(struct worker *w);
+void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t pos);
+void tio_vlog_unmark(struct worker *w, const struct io_meta *m);
+void tio_vlog_check(struct worker *w, tio_io *io);
+/* The verify phase's next IO: a block the job wrote; false when none is left. */
+bool tio_vlog_next(struct worker *w, tio_io *io);
+/* Whether the job has a verify phase to run (verify, do_verify, writes). */
+bool tio_vlog_phase_due(const struct worker *w);
+
+/* A read-only job under verify checks its reads as they complete. */
+static inline bool tio_vlog_checks_reads(const struct worker *w)
+{
+    return w->vlog.main_reads;
+}
+
+/* On issue of a write under verify: header and data, and the log entry. */
+static inline void tio_vlog_on_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t pos)
+{
+    tio_vlog_write(w, io, m, pos);
+}
+
+/* On completion of a read that carries a check. */
+static inline void tio_vlog_on_read(struct worker *w, tio_io *io)
+{
+    tio_vlog_check(w, io);
+}
+
+/* On a failed write: it wrote nothing verify could check. */
+static inline void tio_vlog_on_write_failed(struct worker *w, const struct io_meta *m)
+{
+    if (w->features & TIO_WF_VERIFY)
+        tio_vlog_unmark(w, m);
+}
+
+/* ---- sync_policy.c -------------------------------------------------------- */
+
+int tio_sync_setup(struct worker *w);
+void tio_sync_teardown(struct worker *w);
+/* Syncs file fi (TIO_SYNC or TIO_DATASYNC) and waits for it. */
+void tio_sync_file(struct worker *w, size_t fi, uint32_t kind);
+void tio_sync_count_write(struct worker *w, uint32_t file);
+/* end_fsync, fsync_on_close: whether each pass ends with a sync, and that sync. */
+bool tio_sync_at_pass_end(const struct worker *w);
+void tio_sync_pass_end(struct worker *w);
+
+/* On completion of a write: fsync=N / fdatasync=N. */
+static inline void tio_sync_on_write(struct worker *w, uint32_t file)
+{
+    if (unlikely(w->features & TIO_WF_SYNC_EVERY))
+        tio_sync_count_write(w, file);
+}
+
+/* An asynchronous engine's sync came due: the loop drains, then runs it. */
+static inline bool tio_sync_due(const struct worker *w)
+{
+    return w->sync.due;
+}
+
+void tio_sync_run_due(struct worker *w);
+
+/* ---- phase.c -------------------------------------------------------------- */
+
+/* Runs the job's phases: ramp and main phase (loop by loop), verify. */
+void tio_phase_run(struct worker *w);
+void tio_phase_ramp_over(struct worker *w, uint64_t now);
+/* invalidate=1: drops the cached pages of file fi's region as a pass starts. */
+void tio_phase_invalidate(struct worker *w, size_t fi);
+
+/* After each completion (or batch of them): the ramp ends on time. */
+static inline void tio_phase_on_complete(struct worker *w, uint64_t now)
+{
+    if (unlikely(w->phase.ramp_end_ns) && now >= w->phase.ramp_end_ns)
+        tio_phase_ramp_over(w, now);
+}
+
+static inline bool tio_phase_time_up(const struct worker *w, uint64_t now)
+{
+    return w->phase.deadline_ns && now >= w->phase.deadline_ns;
+}
+
+static inline bool tio_phase_verifying(const struct worker *w)
+{
+    return w->phase.verifying;
+}
+
+#endif
