@@ -192,10 +192,19 @@ static int run(int argc, char **argv);
  * registry's own dlopen then finds the object already mapped) keeps them. */
 static void pin_engines(void)
 {
+    /* tenon-io's folder sits beside the default one: LIBDIR/tenon-io/plugins
+     * next to LIBDIR/tenon/plugins. */
+    char libdir[4096];
+    snprintf(libdir, sizeof(libdir), "%s", tenon_default_plugin_dir());
+    for (int up = 0; up < 2; up++) {
+        char *slash = strrchr(libdir, '/');
+        if (slash)
+            *slash = '\0';
+    }
     const char *names[] = {"null", "psync"};
     for (size_t i = 0; i < 2; i++) {
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s.so", tenon_default_plugin_dir(), names[i]);
+        char path[4096 + 64];
+        snprintf(path, sizeof(path), "%s/tenon-io/plugins/%s.so", libdir, names[i]);
         if (access(path, F_OK) == 0 && !dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)) {
             fprintf(stderr, "fuzz-run: cannot load %s: %s\n", path, dlerror());
             abort();
