@@ -111,6 +111,24 @@ static void human(uint64_t bytes, char *buf, size_t size)
     snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
 }
 
+/* The size filesize= gives file i: fixed, or for a range a size in it
+ * drawn per file, as fio does (its draws are its own: the same range gives
+ * other sizes there), in whole smallest blocks. The same every call: the
+ * check and the preparation agree. */
+static uint64_t file_size_in_range(const struct tio_job *job, size_t i)
+{
+    uint64_t low = job->filesize_min, high = job->filesize_max;
+    if (high <= low)
+        return low;
+    struct tio_rand r;
+    tio_rand_seed(&r, job->randseed ^ ((uint64_t)job->clone << 32) ^ (uint64_t)i);
+    uint64_t size = low + tio_rand_below(&r, high - low + 1);
+    uint64_t bs = smallest_bs(job);
+    if (bs && size - size % bs >= low)
+        size -= size % bs;
+    return size;
+}
+
 /* Every refusal that depends on what the target is and how big: the same
  * rules for the check (stat) and for what was opened (fstat). */
 static int judge(const struct tio_host_job *t, size_t i, const struct target_state *s,
@@ -161,14 +179,18 @@ static int judge(const struct tio_host_job *t, size_t i, const struct target_sta
                                real <= job->filesize_max)) {
         /* filesize= is the file's size, the region starts inside it */
         if (offset > job->filesize_min) {
+            char range[48] = "";
+            if (job->filesize_max > job->filesize_min)
+                snprintf(range, sizeof(range), "-%" PRIu64 " (its low end)",
+                         job->filesize_max);
             snprintf(err, errlen,
                      "job %s: %s: offset %" PRIu64 " is past the end of the file, whose size "
-                     "is filesize=%" PRIu64 "; set a valid offset= (and offset_increment=) "
+                     "is filesize=%" PRIu64 "%s; set a valid offset= (and offset_increment=) "
                      "below filesize, or raise filesize",
-                     job->name, path, offset, job->filesize_min);
+                     job->name, path, offset, job->filesize_min, range);
             return -1;
         }
-        per_file = job->filesize_min - offset;
+        per_file = file_size_in_range(job, i) - offset;
     } else if (job->filesize_min) {
         /* an existing file within the filesize range keeps its size */
         per_file = real - offset;
@@ -775,12 +797,25 @@ int tio_files_prepare(struct tio_host *host, char *err, size_t errlen)
             size_t n = t->engine.no_files ? 1 : t->n_files;
             size_t parts = t->engine.no_files ? (job->nrfiles ? job->nrfiles : 1) : n;
             uint64_t align = smallest_bs(job), bs = cut_bs(job);
+            uint64_t start = tio_job_start_offset(job, 0);
             for (size_t i = 0; i < n; i++)
                 t->regions[i] = (struct tio_region){tio_amount_bytes(&job->offset, 0), 0};
             for (size_t f = 0; f < parts; f++) {
                 uint64_t share = total / parts;
                 if (align && f < (total - share * parts) / align)
                     share += align;
+                if (job->filesize_min && t->engine.no_files) {
+                    /* each file filesize bytes, the IO from the offset on */
+                    if (start > job->filesize_min) {
+                        snprintf(err, errlen,
+                                 "job %s: offset %" PRIu64 " is past the end of its files, "
+                                 "whose size is filesize=%" PRIu64 "; set a valid offset= "
+                                 "(and offset_increment=) below filesize, or raise filesize",
+                                 job->name, start, job->filesize_min);
+                        return -1;
+                    }
+                    share = file_size_in_range(job, f) - start;
+                }
                 if (bs)
                     share -= share % bs;
                 t->regions[t->engine.no_files ? 0 : f].len += share;

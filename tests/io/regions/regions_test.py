@@ -101,6 +101,10 @@ def engine_without_files_splits_like_files():
            (0, 0), (21, 21 * 16 * KIB), {})
     expect(["--ioengine=null", "--rw=write", "--bs=16k", "--size=360k"],
            (0, 0), (22, 22 * 16 * KIB), {})
+    expect(["--ioengine=null", "--rw=randread", "--bs=4k", "--nrfiles=2", "--filesize=48k",
+            "--offset=4k", "--norandommap"], (22, 22 * 4 * KIB), (0, 0), {})
+    refuse(["--ioengine=null", "--rw=read", "--bs=4k", "--filesize=48k", "--offset=52k"],
+           ["job j", "offset 53248", "filesize=49152"])
 
 
 def filesize_with_offset():
@@ -115,6 +119,20 @@ def filesize_offset_past_the_end():
     """an offset past filesize= is refused, naming both"""
     refuse(["--rw=write", "--bs=4k", "--filesize=64k", "--offset=80k"],
            ["job j", "offset 81920", "filesize=65536", "offset="])
+
+
+def filesize_range():
+    """filesize=low-high: each file a size in the range, whole smallest blocks"""
+    args = ["--rw=write", "--bs=4k", "--filesize=16k-32k", "--nrfiles=4"]
+    status, report, err, sizes = run(args)
+    check(status == 0 and report, "%s: exit %s\n%s" % (" ".join(args), status, err))
+    check(len(sizes) == 4 and all(16 * KIB <= n <= 32 * KIB and n % (4 * KIB) == 0
+                                  for n in sizes.values()),
+          "%s: file sizes %s, fio 3.33: in 16k..32k, in 4k blocks" % (" ".join(args), sizes))
+    writes = report["jobs"][0]["write"]["total_ios"]
+    check(writes == sum(sizes.values()) // (4 * KIB),
+          "%s: %d writes for files of %s" % (" ".join(args), writes, sizes))
+    refuse(args + ["--offset=20k"], ["job j", "offset 20480", "filesize=16384-32768"])
 
 
 def percentage_offset_aligned():
@@ -139,7 +157,7 @@ def percentage_size_in_smallest_blocks():
 
 CASES = [size_split_keeps_the_bytes_no_block_fits, size_remainder_to_first_files,
          block_size_of_the_direction_done, engine_without_files_splits_like_files,
-         filesize_with_offset, filesize_offset_past_the_end, percentage_offset_aligned,
+         filesize_with_offset, filesize_offset_past_the_end, filesize_range, percentage_offset_aligned,
          percentage_size_of_each_file, percentage_size_in_smallest_blocks]
 
 if __name__ == "__main__":
