@@ -43,6 +43,27 @@ static bool job_reads(const struct tio_job *job)
     return job->rw != TIO_RW_WRITE && job->rw != TIO_RW_RANDWRITE;
 }
 
+/* fio's td_min_bs: the smallest block size of all three directions, done
+ * or not. It aligns percentage offsets, rounds size=% and is the unit in
+ * which the remainder of size= goes to the first files. */
+static uint64_t smallest_bs(const struct tio_job *job)
+{
+    uint64_t m = 0;
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
+        if (job->bs[d] && (!m || job->bs[d] < m))
+            m = job->bs[d];
+    return m;
+}
+
+/* The largest block size of the directions the job does: a region holds
+ * whole blocks of each (a write-only job with bs=4k,1k is cut to 1k). */
+static uint64_t cut_bs(const struct tio_job *job)
+{
+    uint64_t r = job_reads(job) ? job->bs[TIO_JOB_DDIR_READ] : 0;
+    uint64_t w = job_writes(job) ? job->bs[TIO_JOB_DDIR_WRITE] : 0;
+    return r > w ? r : w;
+}
+
 static bool has_path_targets(const struct tio_host_job *t)
 {
     return !t->engine.no_files && !t->engine.uri_targets;
@@ -90,6 +111,24 @@ static void human(uint64_t bytes, char *buf, size_t size)
     snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
 }
 
+/* The size filesize= gives file i: fixed, or for a range a size in it
+ * drawn per file, as fio does (its draws are its own: the same range gives
+ * other sizes there), in whole smallest blocks. The same every call: the
+ * check and the preparation agree. */
+static uint64_t file_size_in_range(const struct tio_job *job, size_t i)
+{
+    uint64_t low = job->filesize_min, high = job->filesize_max;
+    if (high <= low)
+        return low;
+    struct tio_rand r;
+    tio_rand_seed(&r, job->randseed ^ ((uint64_t)job->clone << 32) ^ (uint64_t)i);
+    uint64_t size = low + tio_rand_below(&r, high - low + 1);
+    uint64_t bs = smallest_bs(job);
+    if (bs && size - size % bs >= low)
+        size -= size % bs;
+    return size;
+}
+
 /* Every refusal that depends on what the target is and how big: the same
  * rules for the check (stat) and for what was opened (fstat). */
 static int judge(const struct tio_host_job *t, size_t i, const struct target_state *s,
@@ -128,32 +167,88 @@ static int judge(const struct tio_host_job *t, size_t i, const struct target_sta
         return -1;
     }
     offset += job->clone * step;
+    /* fio aligns a percentage start up to the smallest block size */
+    uint64_t align = smallest_bs(job);
+    if ((job->offset.percent || job->offset_increment.percent) && align && offset % align &&
+        offset <= UINT64_MAX - align)
+        offset += align - offset % align;
+    /* per_file: the bytes of the file from offset the job covers, as fio's
+     * io_size of the file; the file is (made) offset + per_file long. */
     uint64_t per_file;
-    if (job->size.set) {
-        uint64_t total = tio_amount_bytes(&job->size, real);
-        per_file = total / (t->n_files ? t->n_files : 1);
-        if (job->size.percent && offset < real && per_file > real - offset)
-            per_file = real - offset;
-    } else {
-        if (!s->exists) {
+    if (job->filesize_min && !(s->exists && real >= job->filesize_min &&
+                               real <= job->filesize_max)) {
+        /* filesize= is the file's size, the region starts inside it */
+        if (offset > job->filesize_min) {
+            char range[48] = "";
+            if (job->filesize_max > job->filesize_min)
+                snprintf(range, sizeof(range), "-%" PRIu64 " (its low end)",
+                         job->filesize_max);
             snprintf(err, errlen,
-                     "job %s: file %s does not exist and the job has no size; set size= (or "
-                     "filesize=) to have tenon-io create it",
-                     job->name, path);
+                     "job %s: %s: offset %" PRIu64 " is past the end of the file, whose size "
+                     "is filesize=%" PRIu64 "%s; set a valid offset= (and offset_increment=) "
+                     "below filesize, or raise filesize",
+                     job->name, path, offset, job->filesize_min, range);
             return -1;
         }
-        if (!regular && s->type != S_IFBLK) {
-            snprintf(err, errlen, "job %s: %s is %s, whose size tenon-io cannot tell; set size=",
-                     job->name, path, kind_name(s->type));
+        per_file = file_size_in_range(job, i) - offset;
+    } else if (job->filesize_min) {
+        /* an existing file within the filesize range keeps its size */
+        per_file = real - offset;
+        if (offset > real) {
+            snprintf(err, errlen,
+                     "job %s: %s: offset %" PRIu64 " is past the end of the file (%" PRIu64
+                     " bytes); set a valid offset= (and offset_increment=)",
+                     job->name, path, offset, real);
             return -1;
         }
-        per_file = real > offset ? real - offset : 0;
+    } else {
+        per_file = 0;
+        if (job->size.set && !job->size.percent) {
+            /* size= split over the files; its remainder goes to the first
+             * files, one smallest block each, as fio */
+            size_t n = t->n_files ? t->n_files : 1;
+            per_file = job->size.bytes / n;
+            if (align && i < (job->size.bytes - per_file * n) / align)
+                per_file += align;
+        }
+        if (!per_file) {
+            if (!s->exists && !job->size.set) {
+                snprintf(err, errlen,
+                         "job %s: file %s does not exist and the job has no size; set size= "
+                         "(or filesize=) to have tenon-io create it",
+                         job->name, path);
+                return -1;
+            }
+            if (s->exists && !regular && s->type != S_IFBLK) {
+                snprintf(err, errlen,
+                         "job %s: %s is %s, whose size tenon-io cannot tell; set size=",
+                         job->name, path, kind_name(s->type));
+                return -1;
+            }
+            if (offset > real) {
+                snprintf(err, errlen,
+                         "job %s: %s: offset %" PRIu64 " is past the end of the file (%" PRIu64
+                         " bytes); set a valid offset= (and offset_increment=), or size=",
+                         job->name, path, offset, real);
+                return -1;
+            }
+            per_file = real - offset;
+        }
     }
-    uint64_t bs = job->bs[TIO_DDIR_READ] > job->bs[TIO_DDIR_WRITE] ? job->bs[TIO_DDIR_READ]
-                                                                  : job->bs[TIO_DDIR_WRITE];
-    if (bs && per_file % bs)
-        per_file -= per_file % bs;
-    if (per_file == 0) {
+    if (job->size.set && job->size.percent && job->size.percent != 100) {
+        /* size=N%: N% of this file's own size, cut at its end, in whole
+         * smallest blocks (fio) */
+        uint64_t whole = per_file + offset;
+        uint64_t part = whole / 100 * job->size.percent + whole % 100 * job->size.percent / 100;
+        per_file = part < per_file ? part : per_file;
+        if (align)
+            per_file -= per_file % align;
+    }
+    /* The IO covers whole blocks of the directions the job does; the file
+     * keeps the rest (fio lays it out to offset + its share). */
+    uint64_t bs = cut_bs(job);
+    uint64_t io_len = bs ? per_file - per_file % bs : per_file;
+    if (io_len == 0) {
         snprintf(err, errlen,
                  "job %s: %s leaves no room for IO (size %" PRIu64 ", offset %" PRIu64
                  ", block size %" PRIu64 "); set a valid offset= or size=",
@@ -175,7 +270,7 @@ static int judge(const struct tio_host_job *t, size_t i, const struct target_sta
                  job->name, path, real, need, offset, per_file);
         return -1;
     }
-    p->region = (struct tio_region){offset, per_file};
+    p->region = (struct tio_region){offset, io_len};
     p->need = need;
     if (!regular)
         return 0;
@@ -695,14 +790,36 @@ int tio_files_prepare(struct tio_host *host, char *err, size_t errlen)
         const struct tio_job *job = t->job;
         if (!has_path_targets(t)) {
             /* Regions come from size= (and, for URIs, from the engine once
-             * it has opened the target). */
+             * it has opened the target). An engine without files works on
+             * one region as long as the whole blocks of the nrfiles files
+             * fio would split size= into. */
             uint64_t total = job->size.set && !job->size.percent ? job->size.bytes : 0;
             size_t n = t->engine.no_files ? 1 : t->n_files;
+            size_t parts = t->engine.no_files ? (job->nrfiles ? job->nrfiles : 1) : n;
+            uint64_t align = smallest_bs(job), bs = cut_bs(job);
+            uint64_t start = tio_job_start_offset(job, 0);
             for (size_t i = 0; i < n; i++)
-                t->regions[i] = (struct tio_region){
-                    tio_amount_bytes(&job->offset, 0),
-                    total / (n ? n : 1),
-                };
+                t->regions[i] = (struct tio_region){tio_amount_bytes(&job->offset, 0), 0};
+            for (size_t f = 0; f < parts; f++) {
+                uint64_t share = total / parts;
+                if (align && f < (total - share * parts) / align)
+                    share += align;
+                if (job->filesize_min && t->engine.no_files) {
+                    /* each file filesize bytes, the IO from the offset on */
+                    if (start > job->filesize_min) {
+                        snprintf(err, errlen,
+                                 "job %s: offset %" PRIu64 " is past the end of its files, "
+                                 "whose size is filesize=%" PRIu64 "; set a valid offset= "
+                                 "(and offset_increment=) below filesize, or raise filesize",
+                                 job->name, start, job->filesize_min);
+                        return -1;
+                    }
+                    share = file_size_in_range(job, f) - start;
+                }
+                if (bs)
+                    share -= share % bs;
+                t->regions[t->engine.no_files ? 0 : f].len += share;
+            }
             continue;
         }
         t->targets = calloc(t->n_files ? t->n_files : 1, sizeof(*t->targets));

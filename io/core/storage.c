@@ -67,20 +67,25 @@ tenon_plugin *tio_route(tenon_registry *reg, const char *target)
     return NULL;
 }
 
-/* The block sizes of the directions a region is cut into: the smallest
- * aligns percentage offsets (fio's default offset_align), the largest
- * rounds the region's length so that every block fits. */
+/* fio's td_min_bs, the smallest block size of all three directions (done
+ * or not), aligns percentage offsets; the largest block size of the
+ * directions the job does rounds the region's length so that every block
+ * fits (a write-only job with bs=4k,1k is cut to 1k). Both as the regions
+ * of path targets (files.c). */
 static uint64_t min_bs(const struct tio_job *job)
 {
-    uint64_t r = job->bs[TIO_JOB_DDIR_READ], w = job->bs[TIO_JOB_DDIR_WRITE];
-    if (!r || !w)
-        return r ? r : w;
-    return r < w ? r : w;
+    uint64_t m = 0;
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
+        if (job->bs[d] && (!m || job->bs[d] < m))
+            m = job->bs[d];
+    return m;
 }
 
 static uint64_t max_bs(const struct tio_job *job)
 {
-    uint64_t r = job->bs[TIO_JOB_DDIR_READ], w = job->bs[TIO_JOB_DDIR_WRITE];
+    uint64_t r = job->rw != TIO_RW_WRITE && job->rw != TIO_RW_RANDWRITE
+                     ? job->bs[TIO_JOB_DDIR_READ] : 0;
+    uint64_t w = tio_rw_writes(job->rw) ? job->bs[TIO_JOB_DDIR_WRITE] : 0;
     return r > w ? r : w;
 }
 

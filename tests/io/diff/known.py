@@ -36,26 +36,18 @@ KNOWN = [
                   "after the last loop (fewer verify reads).",
     },
     {
-        "name": "filesize-offset",
-        "option": "filesize with offset or offset_increment",
-        "patterns": [r"^filesize=", r"^offset"],
-        "check": _any_job(lambda f: "filesize" in f["opts"] and
-                          ("offset" in f["opts"] or "offset_increment" in f["opts"])),
-        "reason": "filesize=F with a start offset O (offset, or offset_increment for a "
-                  "clone): fio keeps each file F bytes and does IO in [O, F), and fails "
-                  "the job when O is past F; tenon-io grows the file to O+F and does F "
-                  "bytes of IO.",
-    },
-    {
         "name": "size-remainder",
-        "option": "size not a multiple of nrfiles x bs",
+        "option": "size not a multiple of nrfiles x bs, with norandommap, io_size or rw mixes",
         "patterns": [r"^size="],
-        "check": _any_job(lambda f: f["remainder"]),
-        "reason": "fio splits size over the files as size/nrfiles and gives the "
-                  "remainder to the first files in whole smallest blocks (and stops a "
-                  "norandommap job only at size bytes); tenon-io rounds each file's share "
-                  "down to the larger of the read and write block sizes, even for a job "
-                  "that only reads or only writes, and gives the null engine one region "
-                  "instead of nrfiles.",
+        "check": _any_job(lambda f: f["remainder"] and (
+            "norandommap" in f["opts"] or "io_size" in f["opts"] or
+            f["rw"] in ("rw", "randrw"))),
+        "reason": "fio's IO loop stops at size bytes (capped at the sum of the files' "
+                  "shares, io_size when given) in whole blocks, or when every file's "
+                  "blocks are done; the blocks that no file holds whole still count "
+                  "where nothing ends the files first (norandommap, rw mixes with a "
+                  "position per direction, io_size above the whole blocks). tenon-io's "
+                  "regions hold whole blocks, and its IO loop stops at their bytes (or "
+                  "io_size) and cuts the last IO short: a worker change.",
     },
 ]

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Per-file regions and file sizes as fio 3.33 makes them: how size= is
+split over the files (its remainder to the first files in whole smallest
+blocks), filesize= with a start offset, percentages of each file's own
+size, percentage offsets aligned up to the smallest block size, and the
+region of an engine without files. Each case runs tenon-io on a job given
+as command-line options and compares the IO counts and bytes of its JSON
+report, and the sizes of the files left behind, with values fio 3.33 gives
+for the same job (checked with /usr/bin/fio; this test does not need it:
+`--tool fio` reruns the cases with fio to recheck them).
+
+usage: regions_test.py TENON_IO [--tool fio]"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from harness import Fail, check, run_cases, sanitizer_check  # noqa: E402
+
+TOOL = [sys.argv[1]]
+TMP = None
+
+KIB = 1024
+
+
+def use_tmp(path):
+    global TMP
+    TMP = path
+
+
+def run(args, existing=None):
+    """Runs the job in a fresh data folder holding the `existing` files
+    ({name: bytes}); returns (status, JSON or None, stderr, {file: size})."""
+    data = tempfile.mkdtemp(dir=TMP)
+    for name, size in (existing or {}).items():
+        with open(os.path.join(data, name), "wb") as f:
+            f.write(b"\x5a" * size)
+    cmd = TOOL + ["--output-format=json", "--name=j", "--directory=" + data] + args
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=60)
+    sanitizer_check(p.stderr, cmd)
+    out = p.stdout
+    report = json.loads(out[out.index("{"):]) if "{" in out else None
+    sizes = {n: os.path.getsize(os.path.join(data, n)) for n in sorted(os.listdir(data))}
+    return p.returncode, report, p.stderr, sizes
+
+
+def expect(args, reads, writes, sizes, existing=None):
+    """The job succeeds with reads and writes (count, bytes) and leaves
+    files of sizes ({name: bytes}, or a list of sizes in name order)."""
+    status, report, err, got = run(args, existing)
+    check(status == 0 and report, "%s: exit %s\n%s" % (" ".join(args), status, err))
+    job = report["jobs"][0]
+    counts = ((job["read"]["total_ios"], job["read"]["io_bytes"]),
+              (job["write"]["total_ios"], job["write"]["io_bytes"]))
+    check(counts == (reads, writes), "%s: reads, writes %s, fio 3.33: %s"
+          % (" ".join(args), counts, (reads, writes)))
+    want = sizes if isinstance(sizes, dict) else None
+    have = got if want is not None else sorted(got.values())
+    want = want if want is not None else sorted(sizes)
+    check(have == want, "%s: file sizes %s, fio 3.33: %s" % (" ".join(args), have, want))
+
+
+def refuse(args, words, existing=None):
+    """The job is refused; tenon-io's message holds every one of words."""
+    status, _, err, _ = run(args, existing)
+    check(status != 0, "%s: exit 0, fio 3.33 refuses the job" % " ".join(args))
+    if TOOL[0].endswith("tenon-io"):
+        for w in words:
+            check(w in err, "%s: the message lacks %r:\n%s" % (" ".join(args), w, err))
+
+
+def size_split_keeps_the_bytes_no_block_fits():
+    """size= over 3 files: each file is size/3 bytes, its IO whole blocks"""
+    expect(["--rw=randwrite", "--bs=512", "--nrfiles=3", "--size=17k"],
+           (0, 0), (33, 33 * 512), [5802] * 3)
+    expect(["--rw=read", "--bs=512", "--nrfiles=3", "--size=17k"],
+           (33, 33 * 512), (0, 0), [5802] * 3)
+
+
+def size_remainder_to_first_files():
+    """the remainder of size= goes to the first files in smallest blocks"""
+    # 600 files of 1024 bytes and 550 left over: one more 512-byte block
+    expect(["--rw=write", "--bs=512", "--nrfiles=600", "--size=%d" % (600 * KIB + 550)],
+           (0, 0), (1201, 1201 * 512), [1024] * 599 + [1536])
+
+
+def block_size_of_the_direction_done():
+    """a write-only job with bs=4k,1k cuts its files in 1k blocks"""
+    expect(["--rw=write", "--bs=4k,1k", "--nrfiles=3", "--size=17k"],
+           (0, 0), (15, 15 * KIB), [5802] * 3)
+    expect(["--rw=read", "--bs=1k,4k", "--nrfiles=3", "--size=17k"],
+           (15, 15 * KIB), (0, 0), [5802] * 3)
+
+
+def engine_without_files_splits_like_files():
+    """the null engine does the blocks of nrfiles files, not of size="""
+    expect(["--ioengine=null", "--rw=randwrite", "--bs=16k", "--nrfiles=3", "--size=352k"],
+           (0, 0), (21, 21 * 16 * KIB), {})
+    expect(["--ioengine=null", "--rw=write", "--bs=16k", "--size=360k"],
+           (0, 0), (22, 22 * 16 * KIB), {})
+    expect(["--ioengine=null", "--rw=randread", "--bs=4k", "--nrfiles=2", "--filesize=48k",
+            "--offset=4k", "--norandommap"], (22, 22 * 4 * KIB), (0, 0), {})
+    refuse(["--ioengine=null", "--rw=read", "--bs=4k", "--filesize=48k", "--offset=52k"],
+           ["job j", "offset 53248", "filesize=49152"])
+
+
+def filesize_with_offset():
+    """filesize= is the file's size; IO runs from offset to its end"""
+    expect(["--rw=write", "--bs=4k", "--filesize=64k", "--offset=16k"],
+           (0, 0), (12, 48 * KIB), [64 * KIB])
+    expect(["--rw=read", "--bs=4k", "--filesize=10k", "--offset=1k", "--nrfiles=2"],
+           (4, 16 * KIB), (0, 0), [10 * KIB] * 2)
+
+
+def filesize_offset_past_the_end():
+    """an offset past filesize= is refused, naming both"""
+    refuse(["--rw=write", "--bs=4k", "--filesize=64k", "--offset=80k"],
+           ["job j", "offset 81920", "filesize=65536", "offset="])
+
+
+def filesize_range():
+    """filesize=low-high: each file a size in the range, whole smallest blocks"""
+    args = ["--rw=write", "--bs=4k", "--filesize=16k-32k", "--nrfiles=4"]
+    status, report, err, sizes = run(args)
+    check(status == 0 and report, "%s: exit %s\n%s" % (" ".join(args), status, err))
+    check(len(sizes) == 4 and all(16 * KIB <= n <= 32 * KIB and n % (4 * KIB) == 0
+                                  for n in sizes.values()),
+          "%s: file sizes %s, fio 3.33: in 16k..32k, in 4k blocks" % (" ".join(args), sizes))
+    writes = report["jobs"][0]["write"]["total_ios"]
+    check(writes == sum(sizes.values()) // (4 * KIB),
+          "%s: %d writes for files of %s" % (" ".join(args), writes, sizes))
+    refuse(args + ["--offset=20k"], ["job j", "offset 20480", "filesize=16384-32768"])
+
+
+def percentage_offset_aligned():
+    """offset=N% is rounded up to the smallest block size"""
+    # 10% of 100 KiB is 10240, aligned up to 16k: 84 KiB left, 10 blocks
+    expect(["--rw=read", "--bs=8k", "--filename=a", "--offset=10%"],
+           (10, 80 * KIB), (0, 0), {"a": 100 * KIB}, existing={"a": 100 * KIB})
+
+
+def percentage_size_of_each_file():
+    """size=N% is N% of each file's own size"""
+    expect(["--rw=read", "--bs=4k", "--filename=a:b", "--size=50%"],
+           (16, 64 * KIB), (0, 0), {"a": 64 * KIB, "b": 64 * KIB},
+           existing={"a": 64 * KIB, "b": 64 * KIB})
+
+
+def percentage_size_in_smallest_blocks():
+    """size=N% is cut to the smallest block size, not the largest"""
+    expect(["--rw=write", "--bs=4k,1k", "--filename=a", "--size=50%"],
+           (0, 0), (5, 5 * KIB), {"a": 10 * KIB}, existing={"a": 10 * KIB})
+
+
+CASES = [size_split_keeps_the_bytes_no_block_fits, size_remainder_to_first_files,
+         block_size_of_the_direction_done, engine_without_files_splits_like_files,
+         filesize_with_offset, filesize_offset_past_the_end, filesize_range, percentage_offset_aligned,
+         percentage_size_of_each_file, percentage_size_in_smallest_blocks]
+
+if __name__ == "__main__":
+    if "--tool" in sys.argv:
+        TOOL = [sys.argv[sys.argv.index("--tool") + 1]]
+    sys.exit(run_cases(CASES, "tenon-regions.", use_tmp))
