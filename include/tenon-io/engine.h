@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <tenon/plugin.h> /* tenon_plugin, tenon_host_api */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -109,7 +111,19 @@ typedef struct tio_setup {
                            the engine was built. Read it with tio_setup_io(),
                            never ios[i]: a host older than this field does
                            not set it (struct_size says so). */
+    tenon_plugin *plugin; /* the engine's own plugin, for the host API
+                           table's calls (fail() above all), so that an
+                           engine keeps no plugin handle in a global. Read
+                           it with tio_setup_plugin(). */
 } tio_setup;
+
+/* setup->plugin, or NULL from a host older than the field. */
+static inline tenon_plugin *tio_setup_plugin(const tio_setup *setup)
+{
+    if (setup->struct_size >= offsetof(tio_setup, plugin) + sizeof(setup->plugin))
+        return setup->plugin;
+    return NULL;
+}
 
 /* Unit i of setup->ios, wherever the host's units are apart. */
 static inline size_t tio_setup_ios_stride(const tio_setup *setup)
@@ -155,7 +169,8 @@ typedef struct tio_engine {
 
     /* Once per thread, after the files are open. Optional. Returns 0 or
      * -errno; an engine that wants its reason shown records it with the
-     * host API table's fail() (as in instance_init) before returning. */
+     * host API table's fail(tio_setup_plugin(setup), ...) before returning,
+     * and tenon-io reports that reason as the job's error. */
     int (*setup)(void *engine, const tio_setup *setup);
 
     /* Starts one IO. Returns TIO_COMPLETED, TIO_QUEUED, TIO_BUSY, or -errno

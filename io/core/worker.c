@@ -188,12 +188,23 @@ void *tio_worker_main(void *arg)
             .flags = job->direct ? TIO_OPEN_DIRECT : 0,
             .files = t->engine.no_files ? NULL : files,
             .n_files = t->engine.no_files ? 0 : (uint32_t)w->nf,
+            .plugin = tenon_instance_plugin(t->instance),
         };
         tio_units_describe(w, &s);
+        /* A reason the engine records with fail() lands in this thread's
+         * last error: tell it from one that was there before. */
+        tenon_error before = *tenon_last_error();
         rc = w->ops->setup(w->ed, &s);
         free(files);
         if (rc < 0) {
-            tio_worker_fail(w, -rc, "engine %s: setup failed: %s", t->engine.label, strerror(-rc));
+            const tenon_error *e = tenon_last_error();
+            if (e->code && memcmp(e, &before, sizeof(before)) != 0 &&
+                strcmp(e->plugin, tenon_plugin_name(t->engine.plugin)) == 0)
+                tio_worker_fail(w, -rc, "engine %s: setup failed: %s", t->engine.label,
+                                e->message);
+            else
+                tio_worker_fail(w, -rc, "engine %s: setup failed: %s", t->engine.label,
+                                strerror(-rc));
             goto teardown;
         }
     }

@@ -13,7 +13,12 @@ The test engine uri_only (uri_only.c) accepts only tiotest:// targets; it
 is found as external:PATH, or through TENON_PLUGIN_PATH for routing.
 Output is TAP.
 
-usage: engine_choice_test.py TENON_IO URI_ONLY_SO ENGINE_DIR
+The test engine setup_fail (setup_fail.c) refuses every job in its setup(),
+giving its reason through the host API table's fail() with the plugin handle
+tio_setup carries; the job's error must be that reason. (An engine's setup
+runs in the job's thread, so --parse-only cannot know this refusal.)
+
+usage: engine_choice_test.py TENON_IO URI_ONLY_SO ENGINE_DIR SETUP_FAIL_SO
 """
 import json
 import os
@@ -25,7 +30,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 from harness import Tap, sanitizer_report  # noqa: E402
 
-TIO, URI_ONLY, ENGINE_DIR = (os.path.abspath(a) for a in sys.argv[1:4])
+TIO, URI_ONLY, ENGINE_DIR, SETUP_FAIL = (os.path.abspath(a) for a in sys.argv[1:5])
 
 
 def engine_so(name):
@@ -152,6 +157,19 @@ def run(args, env):
     return p
 
 
+def setup_reason(tap, top):
+    """An engine's setup() refusal is reported with the reason it gave."""
+    tmp = os.path.join(top, "setup-fail")
+    os.mkdir(tmp)
+    p = run(["--name=t", "--ioengine=external:" + SETUP_FAIL, "--filename=%s/f" % tmp,
+             "--size=64k", "--output-format=json"], dict(os.environ))
+    want = "job t: engine setup_fail: setup failed: setup_fail refuses every job (job t, 1 files)"
+    rep = sanitizer_report(p.stderr)
+    tap.ok(p.returncode == 1 and want in p.stderr and not rep,
+           "an engine's setup() refusal is reported with the reason it gave through fail()",
+           "exit %d, want 1; want %r in:\n%s" % (p.returncode, want, p.stderr))
+
+
 def main():
     tap = Tap()
     top = tempfile.mkdtemp(prefix="tenon-engine-choice.")
@@ -211,6 +229,7 @@ def main():
             detail = "\n".join(bad) + "\n--- parse-only stderr:\n%s--- run stderr:\n%s" % (
                 po.stderr, real.stderr)
             tap.ok(not bad, c.name, detail)
+        setup_reason(tap, top)
     finally:
         shutil.rmtree(top, ignore_errors=True)
     return tap.done()
