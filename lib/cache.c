@@ -3,6 +3,7 @@
  * changed. All cache state is guarded by the registry's load_lock, which
  * scans hold throughout; plugin fields by the registry lock as usual. */
 #include "cache_internal.h"
+#include "path_policy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -91,11 +92,6 @@ static void cache_warn(tenon_registry *reg, tenon__cache *c, const char *fmt, ..
 
 /* ---- Reading the file ------------------------------------------------------ */
 
-static bool trusted_uid(uid_t uid)
-{
-    return uid == 0 || uid == geteuid();
-}
-
 /* Reads the whole cache file after checking what it is. *image is
  * allocated. Errors carry a message: NOTFOUND, LOOP, NOTREG, UNSAFE, IO,
  * CACHE (too large), NOMEM. */
@@ -124,16 +120,9 @@ static int read_image(const char *path, unsigned char **image, size_t *size)
         rc = tenon__fail(TENON_ENOTREG, TENON_STAGE_CACHE, NULL, path, NULL,
                          "the cache file is a %s, not a regular file",
                          S_ISDIR(st.st_mode) ? "folder" : "special file");
-    else if (!trusted_uid(st.st_uid))
-        rc = tenon__fail(TENON_EUNSAFE, TENON_STAGE_CACHE, NULL, path, NULL,
-                         "the cache file is owned by uid %u, neither root nor the current "
-                         "user (uid %u)",
-                         (unsigned)st.st_uid, (unsigned)geteuid());
-    else if (st.st_mode & (S_IWGRP | S_IWOTH))
-        rc = tenon__fail(TENON_EUNSAFE, TENON_STAGE_CACHE, NULL, path, NULL,
-                         "the cache file is writable by %s",
-                         (st.st_mode & S_IWOTH) ? "every user" : "its group");
-    else if ((uint64_t)st.st_size > TENON__CACHE_MAX_SIZE)
+    else
+        rc = tenon__trusted_file_policy(&st, path, TENON__TRUSTED_CACHE, geteuid());
+    if (rc == 0 && (uint64_t)st.st_size > TENON__CACHE_MAX_SIZE)
         rc = tenon__fail(TENON_ECACHE, TENON_STAGE_CACHE, NULL, path, NULL,
                          "the cache file is %lld bytes, more than a cache can be",
                          (long long)st.st_size);
@@ -663,14 +652,7 @@ static int prepare_dir(const char *dir)
     if (!S_ISDIR(st.st_mode))
         return tenon__fail(TENON_EIO, TENON_STAGE_CACHE, NULL, dir, NULL,
                            "the cache folder %s is not a folder", dir);
-    if (!trusted_uid(st.st_uid) ||
-        ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)))
-        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_CACHE, NULL, dir,
-                           "keep the cache in a folder only its owner can write",
-                           "the cache folder %s is %s", dir,
-                           trusted_uid(st.st_uid) ? "writable by others"
-                                                  : "owned by another user");
-    return 0;
+    return tenon__trusted_dir_policy(&st, dir, dir, TENON__TRUSTED_CACHE);
 }
 
 static int write_all(int fd, const unsigned char *data, size_t len)

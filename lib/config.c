@@ -7,6 +7,7 @@
  * descriptors (option schemas, interfaces, versions) is checked by the
  * plan, where a failure belongs to one entry and its load policy. */
 #include "config_internal.h"
+#include "path_policy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1086,54 +1087,14 @@ static int load_text(tenon_registry *reg, const char *text, size_t len, const ch
  * whoever can write it can run code in the host. */
 static int file_policy(const struct stat *st, const char *path)
 {
-    uid_t me = geteuid();
-    if (st->st_uid != 0 && st->st_uid != me)
-        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_CONFIG, NULL, path,
-                           "the file must belong to root or to the user running the program",
-                           "configuration %s is owned by uid %u, neither root nor the current "
-                           "user (uid %u); it names the plugins that run",
-                           path, (unsigned)st->st_uid, (unsigned)me);
-    if (st->st_mode & (S_IWGRP | S_IWOTH))
-        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_CONFIG, NULL, path,
-                           "run: chmod go-w on the file",
-                           "configuration %s is writable by %s, who could make the program "
-                           "load any plugin",
-                           path, (st->st_mode & S_IWOTH) ? "every user" : "its group");
+    int rc = tenon__trusted_file_policy(st, path, TENON__TRUSTED_CONFIG, geteuid());
+    if (rc < 0)
+        return rc;
     char dir[PATH_MAX];
     if (!realpath(path, dir))
         return tenon__fail(TENON_EIO, TENON_STAGE_CONFIG, NULL, path, NULL,
                            "cannot resolve configuration %s: %s", path, strerror(errno));
-    for (;;) {
-        char *slash = strrchr(dir, '/');
-        if (!slash)
-            return 0;
-        if (slash == dir)
-            slash[1] = '\0';
-        else
-            *slash = '\0';
-        struct stat ds;
-        if (stat(dir, &ds) != 0)
-            return tenon__fail(TENON_EIO, TENON_STAGE_CONFIG, NULL, path, NULL,
-                               "cannot check folder %s of configuration %s: %s", dir, path,
-                               strerror(errno));
-        if (ds.st_uid != 0 && ds.st_uid != me)
-            return tenon__fail(TENON_EUNSAFE, TENON_STAGE_CONFIG, NULL, path,
-                               "keep the configuration in folders owned by root or the "
-                               "current user",
-                               "folder %s of configuration %s is owned by uid %u, neither "
-                               "root nor the current user (uid %u)",
-                               dir, path, (unsigned)ds.st_uid, (unsigned)me);
-        /* In a sticky folder (like /tmp) others cannot replace entries they
-         * do not own. */
-        if ((ds.st_mode & (S_IWGRP | S_IWOTH)) && !(ds.st_mode & S_ISVTX))
-            return tenon__fail(TENON_EUNSAFE, TENON_STAGE_CONFIG, NULL, path,
-                               "run: chmod go-w on that folder",
-                               "folder %s of configuration %s is writable by %s, who could "
-                               "replace it",
-                               dir, path, (ds.st_mode & S_IWOTH) ? "every user" : "its group");
-        if (strcmp(dir, "/") == 0)
-            return 0;
-    }
+    return tenon__trusted_dirs_policy(dir, path, TENON__TRUSTED_CONFIG);
 }
 
 /* Reads a whole configuration file. *missing tells a file that does not
