@@ -28,6 +28,17 @@ void tenon__cache_warn(tenon_registry *reg, tenon__cache *c, const char *fmt, ..
     c->warned = true;
 }
 
+void tenon__cache_ignore(tenon_registry *reg, tenon__cache *c)
+{
+    char message[TENON_ERROR_TEXT_MAX];
+    tenon__strlcpy(message, tenon_last_error()->message, sizeof(message));
+    tenon__cache_warn(reg, c, "ignoring the registry cache %s: %s; it is rebuilt", c->path,
+                      message);
+    c->stats.cache_ignored++;
+    c->changed = true;
+    c->file_ok = false;
+}
+
 /* ---- Checks ---------------------------------------------------------------- */
 
 /* Keeps an error that callers may still hold until the registry goes, as

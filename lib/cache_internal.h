@@ -219,6 +219,9 @@ static inline bool tenon__cache_racy(int64_t mtime_ns, int64_t ctime_ns, int64_t
  * debug, so a broken cache folder does not flood the host's log. */
 TENON__HIDDEN void tenon__cache_warn(tenon_registry *reg, tenon__cache *c, const char *fmt, ...)
     TENON_PRINTF(3, 4);
+/* The cache file cannot be used, as the thread's error says: warns, and
+ * makes the next write rebuild it. */
+TENON__HIDDEN void tenon__cache_ignore(tenon_registry *reg, tenon__cache *c);
 
 /* cache_read.c: reads the whole cache file after checking what it is.
  * *image is allocated. Errors carry a message: NOTFOUND, LOOP, NOTREG,

@@ -111,13 +111,7 @@ static int find_entry(tenon__cache *c, const char *path, tenon__cache_raw *raw, 
 static void poison(tenon_registry *reg, tenon__cache *c)
 {
     /* Checksums matched, so this is no accident: trust none of it. */
-    char message[TENON_ERROR_TEXT_MAX];
-    tenon__strlcpy(message, tenon_last_error()->message, sizeof(message));
-    tenon__cache_warn(reg, c, "ignoring the registry cache %s: %s; it is rebuilt", c->path,
-                      message);
-    c->stats.cache_ignored++;
-    c->changed = true;
-    c->file_ok = false;
+    tenon__cache_ignore(reg, c);
     c->poisoned = true;
 }
 

@@ -193,12 +193,7 @@ void tenon__cache_load(tenon_registry *reg, tenon__cache *c)
         }
     }
     if (rc < 0) {
-        char message[TENON_ERROR_TEXT_MAX];
-        tenon__strlcpy(message, tenon_last_error()->message, sizeof(message));
-        tenon__cache_warn(reg, c, "ignoring the registry cache %s: %s; it is rebuilt", c->path,
-                          message);
-        c->stats.cache_ignored++;
-        c->changed = true;
+        tenon__cache_ignore(reg, c);
         return;
     }
     c->file_ok = true;
