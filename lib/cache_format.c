@@ -233,8 +233,7 @@ void tenon__cache_header(unsigned char h[TENON__CACHE_HEADER_SIZE], const unsign
 
 /* ---- Reading --------------------------------------------------------------- */
 
-static int bad(const char *fmt, ...) TENON_PRINTF(1, 2);
-static int bad(const char *fmt, ...)
+int tenon__cache_malformed(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -250,49 +249,55 @@ int tenon__cache_check_image(const unsigned char *image, size_t size, unsigned f
                              uint32_t *n_entries, int64_t *written_ns)
 {
     if (size < TENON__CACHE_HEADER_SIZE)
-        return bad("the file is %zu bytes, shorter than the %u-byte header", size,
-                   TENON__CACHE_HEADER_SIZE);
+        return tenon__cache_malformed("the file is %zu bytes, shorter than the %u-byte header",
+                                      size, TENON__CACHE_HEADER_SIZE);
     if (memcmp(image, TENON__CACHE_MAGIC, 8) != 0)
-        return bad("it is not a tenon registry cache (bad magic number)");
+        return tenon__cache_malformed("it is not a tenon registry cache (bad magic number)");
     uint32_t version, header_size, order;
     memcpy(&version, image + 8, 4);
     memcpy(&header_size, image + 12, 4);
     memcpy(&order, image + 16, 4);
     if (order != TENON__CACHE_BYTE_ORDER)
-        return bad("it was written on a machine of the other byte order");
+        return tenon__cache_malformed("it was written on a machine of the other byte order");
     if (version != TENON__CACHE_VERSION)
-        return bad("it is in cache format version %u; this library reads version %u",
-                   version, TENON__CACHE_VERSION);
+        return tenon__cache_malformed(
+            "it is in cache format version %u; this library reads version %u", version,
+            TENON__CACHE_VERSION);
     if (header_size != TENON__CACHE_HEADER_SIZE)
-        return bad("its header size is %u, not %u", header_size, TENON__CACHE_HEADER_SIZE);
+        return tenon__cache_malformed("its header size is %u, not %u", header_size,
+                                      TENON__CACHE_HEADER_SIZE);
     uint64_t sum, bsize;
     if (!(flags & TENON_CACHE_PARSE_NO_CHECKSUM)) {
         memcpy(&sum, image + 56, 8);
         if (sum != tenon__cache_sum(image, 56))
-            return bad("its header checksum does not match (the file is damaged)");
+            return tenon__cache_malformed(
+                "its header checksum does not match (the file is damaged)");
     }
     memcpy(&bsize, image + 32, 8);
     if (bsize != size - TENON__CACHE_HEADER_SIZE)
-        return bad("its header announces %llu bytes of entries but %zu follow (the file is "
-                   "truncated or has trailing bytes)",
-                   (unsigned long long)bsize, size - TENON__CACHE_HEADER_SIZE);
+        return tenon__cache_malformed(
+            "its header announces %llu bytes of entries but %zu follow (the file is "
+            "truncated or has trailing bytes)",
+            (unsigned long long)bsize, size - TENON__CACHE_HEADER_SIZE);
     if (!(flags & TENON_CACHE_PARSE_NO_CHECKSUM)) {
         memcpy(&sum, image + 48, 8);
         if (sum != tenon__cache_sum(image + TENON__CACHE_HEADER_SIZE, (size_t)bsize))
-            return bad("the checksum of its entries does not match (the file is damaged)");
+            return tenon__cache_malformed(
+                "the checksum of its entries does not match (the file is damaged)");
     }
     uint32_t reserved;
     memcpy(&reserved, image + 44, 4);
     if (reserved != 0)
-        return bad("reserved header bytes are not zero");
+        return tenon__cache_malformed("reserved header bytes are not zero");
     *body = image + TENON__CACHE_HEADER_SIZE;
     *body_size = (size_t)bsize;
     memcpy(n_entries, image + 40, 4);
     memcpy(written_ns, image + 24, 8);
     /* Every entry takes at least ENTRY_FIXED bytes. */
     if (*n_entries > *body_size / TENON__CACHE_ENTRY_FIXED)
-        return bad("its header announces %u entries, more than %zu bytes can hold", *n_entries,
-                   *body_size);
+        return tenon__cache_malformed(
+            "its header announces %u entries, more than %zu bytes can hold", *n_entries,
+            *body_size);
     return 0;
 }
 
@@ -370,10 +375,10 @@ int tenon__cache_next(const unsigned char *body, size_t body_size, size_t *offse
     size_t left = body_size - off;
     uint32_t size;
     if (left < TENON__CACHE_ENTRY_FIXED)
-        return bad("entry at byte %zu is cut short", off);
+        return tenon__cache_malformed("entry at byte %zu is cut short", off);
     memcpy(&size, body + off, 4);
     if (size < TENON__CACHE_ENTRY_FIXED || size % 8 || size > left)
-        return bad("entry at byte %zu has an impossible size (%u)", off, size);
+        return tenon__cache_malformed("entry at byte %zu has an impossible size (%u)", off, size);
     cursor c = {body + off + 4, body + off + size, true};
     memset(raw, 0, sizeof(*raw));
     raw->start = body + off;
@@ -395,13 +400,13 @@ int tenon__cache_next(const unsigned char *body, size_t body_size, size_t *offse
         raw->flags & ~(TENON__CACHE_E_DESC | TENON__CACHE_E_ERROR | TENON__CACHE_E_FOLDER) ||
         raw->check > TENON_CHECK_FAILED || (folder && raw->check) ||
         (raw->check == TENON_CHECK_NONE && raw->check_key))
-        return bad("entry at byte %zu is malformed", off);
+        return tenon__cache_malformed("entry at byte %zu is malformed", off);
     if (path.len == 0 || path.s[0] != '/')
-        return bad("entry at byte %zu names no absolute file", off);
+        return tenon__cache_malformed("entry at byte %zu names no absolute file", off);
     if (!folder && (!(raw->flags & (TENON__CACHE_E_DESC | TENON__CACHE_E_ERROR)) ||
                     (raw->flags & TENON__CACHE_E_FOLDER)))
-        return bad("entry at byte %zu (%s) holds neither a descriptor nor an error", off,
-                   path.s);
+        return tenon__cache_malformed(
+            "entry at byte %zu (%s) holds neither a descriptor nor an error", off, path.s);
     raw->path = path.s;
     raw->path_len = path.len;
     raw->payload = c.p;
@@ -569,7 +574,7 @@ int tenon__cache_decode(const tenon__cache_raw *raw, bool strict, tenon_plugin_d
         tenon_descriptor_free(desc);
         tenon__free(error);
         tenon__free(check);
-        return bad("entry for %s is malformed: %s", raw->path, what);
+        return tenon__cache_malformed("entry for %s is malformed: %s", raw->path, what);
     }
     *desc_out = desc;
     *error_out = error;
@@ -595,7 +600,8 @@ int tenon__cache_folder_names(const tenon__cache_raw *raw, const char ***names_o
     /* Each name takes at least 6 bytes: the bound keeps the allocation
      * proportional to the entry. */
     if (!c.ok || n > (size_t)(c.end - c.p) / 6)
-        return bad("folder entry for %s is malformed: impossible name count", raw->path);
+        return tenon__cache_malformed("folder entry for %s is malformed: impossible name count",
+                                      raw->path);
     const char **names = tenon__malloc((n ? n : 1) * sizeof(char *));
     if (!names)
         return tenon__nomem(TENON_STAGE_CACHE, NULL);
@@ -604,8 +610,8 @@ int tenon__cache_folder_names(const tenon__cache_raw *raw, const char ***names_o
         cstr name = get_str(&c, 256);
         if (!c.ok || !plugin_file_name_ok(name) || (prev.s && strcmp(prev.s, name.s) >= 0)) {
             tenon__free(names);
-            return bad("folder entry for %s is malformed: bad or unsorted file name",
-                       raw->path);
+            return tenon__cache_malformed(
+                "folder entry for %s is malformed: bad or unsorted file name", raw->path);
         }
         names[i] = name.s;
         prev = name;
@@ -613,125 +619,10 @@ int tenon__cache_folder_names(const tenon__cache_raw *raw, const char ***names_o
     static const unsigned char zeros[8];
     if ((size_t)(c.end - c.p) >= 8 || memcmp(c.p, zeros, (size_t)(c.end - c.p)) != 0) {
         tenon__free(names);
-        return bad("folder entry for %s is malformed: it has trailing bytes", raw->path);
+        return tenon__cache_malformed("folder entry for %s is malformed: it has trailing bytes",
+                                      raw->path);
     }
     *names_out = names;
     *n_out = n;
     return 0;
-}
-
-/* ---- Public reading -------------------------------------------------------- */
-
-struct tenon_cache {
-    tenon_cache_entry *entries;
-    size_t n;
-    int64_t written_ns;
-    char *paths; /* the entries' paths, NUL-separated */
-};
-
-void tenon_cache_free(tenon_cache *cache)
-{
-    if (!cache)
-        return;
-    for (size_t i = 0; i < cache->n; i++) {
-        tenon_descriptor_free((tenon_plugin_desc *)cache->entries[i].desc);
-        tenon__free((void *)cache->entries[i].error);
-        tenon__free((void *)cache->entries[i].check_error);
-        tenon__free((void *)cache->entries[i].names);
-    }
-    tenon__free(cache->entries);
-    tenon__free(cache->paths);
-    tenon__free(cache);
-}
-
-int tenon_cache_parse(const void *data, size_t size, unsigned flags, tenon_cache **out)
-{
-    if (!out || (!data && size))
-        return TENON_EINVAL;
-    *out = NULL;
-    const unsigned char *body;
-    size_t body_size;
-    uint32_t n;
-    int64_t written;
-    int rc = tenon__cache_check_image(data, size, flags, &body, &body_size, &n, &written);
-    if (rc < 0)
-        return rc;
-    tenon_cache *cache = tenon__calloc(1, sizeof(*cache));
-    if (!cache)
-        return tenon__nomem(TENON_STAGE_CACHE, NULL);
-    cache->written_ns = written;
-    cache->entries = tenon__calloc(n ? n : 1, sizeof(tenon_cache_entry));
-    cache->paths = tenon__malloc(body_size ? body_size : 1);
-    if (!cache->entries || !cache->paths) {
-        tenon_cache_free(cache);
-        return tenon__nomem(TENON_STAGE_CACHE, NULL);
-    }
-    size_t off = 0, path_off = 0;
-    tenon__cache_raw raw;
-    while ((rc = tenon__cache_next(body, body_size, &off, &raw)) == 1) {
-        if (cache->n == n) {
-            rc = bad("it holds more entries than its header announces (%u)", n);
-            break;
-        }
-        tenon_cache_entry *e = &cache->entries[cache->n];
-        tenon_plugin_desc *desc = NULL;
-        tenon_error *error = NULL, *check = NULL;
-        if (raw.flags & TENON__CACHE_E_FOLDER) {
-            const char **names;
-            size_t n_names;
-            if ((rc = tenon__cache_folder_names(&raw, &names, &n_names)) < 0)
-                break;
-            /* The strings move to the cache's own storage with the paths. */
-            for (size_t k = 0; k < n_names; k++) {
-                size_t len = strlen(names[k]);
-                memcpy(cache->paths + path_off, names[k], len + 1);
-                names[k] = cache->paths + path_off;
-                path_off += len + 1;
-            }
-            e->folder = true;
-            e->names = names;
-            e->n_names = n_names;
-        } else if ((rc = tenon__cache_decode(&raw, true, &desc, &error, &check)) < 0) {
-            break;
-        }
-        memcpy(cache->paths + path_off, raw.path, raw.path_len + 1);
-        e->path = cache->paths + path_off;
-        path_off += raw.path_len + 1;
-        e->dev = raw.dev;
-        e->ino = raw.ino;
-        e->size = raw.size_bytes;
-        e->mtime_ns = raw.mtime_ns;
-        e->ctime_ns = raw.ctime_ns;
-        e->read_ns = raw.read_ns;
-        e->desc = desc;
-        e->error = error;
-        e->check = (tenon_check_state)raw.check;
-        e->checked_ns = raw.checked_ns;
-        e->check_key = raw.check_key;
-        e->check_error = check;
-        cache->n++;
-    }
-    if (rc == 0 && cache->n != n)
-        rc = bad("it holds %zu entries; its header announces %u", cache->n, n);
-    if (rc < 0) {
-        tenon_cache_free(cache);
-        return rc;
-    }
-    *out = cache;
-    return 0;
-}
-
-size_t tenon_cache_count(const tenon_cache *cache)
-{
-    return cache ? cache->n : 0;
-}
-
-const tenon_cache_entry *tenon_cache_at(const tenon_cache *cache, size_t index)
-{
-    return cache && index < cache->n ? &cache->entries[index] : NULL;
-}
-
-int64_t tenon_cache_written_ns(const tenon_cache *cache)
-{
-    return cache ? cache->written_ns : 0;
 }

@@ -68,6 +68,10 @@ TENON__HIDDEN void tenon__bytes_add(tenon__bytes *b, const void *data, size_t le
  * file's owner and permission checks keep out. */
 TENON__HIDDEN uint64_t tenon__cache_sum(const void *data, size_t size);
 
+/* Fails with TENON_ECACHE: the image is not a cache this library can use
+ * (the hint says it is rebuilt). */
+TENON__HIDDEN int tenon__cache_malformed(const char *fmt, ...) TENON_PRINTF(1, 2);
+
 /* Appends one entry for e (path, key, descriptor or error, check). */
 TENON__HIDDEN void tenon__cache_encode(tenon__bytes *out, const tenon_cache_entry *e);
 
