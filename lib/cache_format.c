@@ -2,6 +2,7 @@
  * every length and offset checked (the reader is fuzzed). Files and the
  * registry are cache.c's business; see cache_internal.h for the layout. */
 #include "cache_internal.h"
+#include "descriptor_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -232,8 +233,7 @@ void tenon__cache_header(unsigned char h[TENON__CACHE_HEADER_SIZE], const unsign
 
 /* ---- Reading --------------------------------------------------------------- */
 
-static int bad(const char *fmt, ...) TENON_PRINTF(1, 2);
-static int bad(const char *fmt, ...)
+int tenon__cache_malformed(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -249,49 +249,55 @@ int tenon__cache_check_image(const unsigned char *image, size_t size, unsigned f
                              uint32_t *n_entries, int64_t *written_ns)
 {
     if (size < TENON__CACHE_HEADER_SIZE)
-        return bad("the file is %zu bytes, shorter than the %u-byte header", size,
-                   TENON__CACHE_HEADER_SIZE);
+        return tenon__cache_malformed("the file is %zu bytes, shorter than the %u-byte header",
+                                      size, TENON__CACHE_HEADER_SIZE);
     if (memcmp(image, TENON__CACHE_MAGIC, 8) != 0)
-        return bad("it is not a tenon registry cache (bad magic number)");
+        return tenon__cache_malformed("it is not a tenon registry cache (bad magic number)");
     uint32_t version, header_size, order;
     memcpy(&version, image + 8, 4);
     memcpy(&header_size, image + 12, 4);
     memcpy(&order, image + 16, 4);
     if (order != TENON__CACHE_BYTE_ORDER)
-        return bad("it was written on a machine of the other byte order");
+        return tenon__cache_malformed("it was written on a machine of the other byte order");
     if (version != TENON__CACHE_VERSION)
-        return bad("it is in cache format version %u; this library reads version %u",
-                   version, TENON__CACHE_VERSION);
+        return tenon__cache_malformed(
+            "it is in cache format version %u; this library reads version %u", version,
+            TENON__CACHE_VERSION);
     if (header_size != TENON__CACHE_HEADER_SIZE)
-        return bad("its header size is %u, not %u", header_size, TENON__CACHE_HEADER_SIZE);
+        return tenon__cache_malformed("its header size is %u, not %u", header_size,
+                                      TENON__CACHE_HEADER_SIZE);
     uint64_t sum, bsize;
     if (!(flags & TENON_CACHE_PARSE_NO_CHECKSUM)) {
         memcpy(&sum, image + 56, 8);
         if (sum != tenon__cache_sum(image, 56))
-            return bad("its header checksum does not match (the file is damaged)");
+            return tenon__cache_malformed(
+                "its header checksum does not match (the file is damaged)");
     }
     memcpy(&bsize, image + 32, 8);
     if (bsize != size - TENON__CACHE_HEADER_SIZE)
-        return bad("its header announces %llu bytes of entries but %zu follow (the file is "
-                   "truncated or has trailing bytes)",
-                   (unsigned long long)bsize, size - TENON__CACHE_HEADER_SIZE);
+        return tenon__cache_malformed(
+            "its header announces %llu bytes of entries but %zu follow (the file is "
+            "truncated or has trailing bytes)",
+            (unsigned long long)bsize, size - TENON__CACHE_HEADER_SIZE);
     if (!(flags & TENON_CACHE_PARSE_NO_CHECKSUM)) {
         memcpy(&sum, image + 48, 8);
         if (sum != tenon__cache_sum(image + TENON__CACHE_HEADER_SIZE, (size_t)bsize))
-            return bad("the checksum of its entries does not match (the file is damaged)");
+            return tenon__cache_malformed(
+                "the checksum of its entries does not match (the file is damaged)");
     }
     uint32_t reserved;
     memcpy(&reserved, image + 44, 4);
     if (reserved != 0)
-        return bad("reserved header bytes are not zero");
+        return tenon__cache_malformed("reserved header bytes are not zero");
     *body = image + TENON__CACHE_HEADER_SIZE;
     *body_size = (size_t)bsize;
     memcpy(n_entries, image + 40, 4);
     memcpy(written_ns, image + 24, 8);
     /* Every entry takes at least ENTRY_FIXED bytes. */
     if (*n_entries > *body_size / TENON__CACHE_ENTRY_FIXED)
-        return bad("its header announces %u entries, more than %zu bytes can hold", *n_entries,
-                   *body_size);
+        return tenon__cache_malformed(
+            "its header announces %u entries, more than %zu bytes can hold", *n_entries,
+            *body_size);
     return 0;
 }
 
@@ -339,10 +345,7 @@ static uint64_t get_u64(cursor *c)
     return v;
 }
 
-typedef struct cstr {
-    const char *s;
-    size_t len;
-} cstr;
+typedef tenon__text cstr;
 
 /* A string of at most cap-1 bytes, NUL-terminated in place. */
 static cstr get_str(cursor *c, size_t cap)
@@ -351,8 +354,8 @@ static cstr get_str(cursor *c, size_t cap)
     uint16_t len = get_u16(c);
     if (!c->ok)
         return out;
-    /* A NUL inside would only shorten the string; descriptor strings are
-     * checked for control bytes anyway. */
+    /* A NUL inside is a control byte, which descriptor strings are
+     * checked for. */
     if ((size_t)len >= cap || (size_t)(c->end - c->p) < (size_t)len + 1 || c->p[len] != '\0') {
         c->ok = false;
         return out;
@@ -372,10 +375,10 @@ int tenon__cache_next(const unsigned char *body, size_t body_size, size_t *offse
     size_t left = body_size - off;
     uint32_t size;
     if (left < TENON__CACHE_ENTRY_FIXED)
-        return bad("entry at byte %zu is cut short", off);
+        return tenon__cache_malformed("entry at byte %zu is cut short", off);
     memcpy(&size, body + off, 4);
     if (size < TENON__CACHE_ENTRY_FIXED || size % 8 || size > left)
-        return bad("entry at byte %zu has an impossible size (%u)", off, size);
+        return tenon__cache_malformed("entry at byte %zu has an impossible size (%u)", off, size);
     cursor c = {body + off + 4, body + off + size, true};
     memset(raw, 0, sizeof(*raw));
     raw->start = body + off;
@@ -397,13 +400,13 @@ int tenon__cache_next(const unsigned char *body, size_t body_size, size_t *offse
         raw->flags & ~(TENON__CACHE_E_DESC | TENON__CACHE_E_ERROR | TENON__CACHE_E_FOLDER) ||
         raw->check > TENON_CHECK_FAILED || (folder && raw->check) ||
         (raw->check == TENON_CHECK_NONE && raw->check_key))
-        return bad("entry at byte %zu is malformed", off);
+        return tenon__cache_malformed("entry at byte %zu is malformed", off);
     if (path.len == 0 || path.s[0] != '/')
-        return bad("entry at byte %zu names no absolute file", off);
+        return tenon__cache_malformed("entry at byte %zu names no absolute file", off);
     if (!folder && (!(raw->flags & (TENON__CACHE_E_DESC | TENON__CACHE_E_ERROR)) ||
                     (raw->flags & TENON__CACHE_E_FOLDER)))
-        return bad("entry at byte %zu (%s) holds neither a descriptor nor an error", off,
-                   path.s);
+        return tenon__cache_malformed(
+            "entry at byte %zu (%s) holds neither a descriptor nor an error", off, path.s);
     raw->path = path.s;
     raw->path_len = path.len;
     raw->payload = c.p;
@@ -414,34 +417,9 @@ int tenon__cache_next(const unsigned char *body, size_t body_size, size_t *offse
 
 /* ---- Descriptors ----------------------------------------------------------- */
 
-/* The descriptor as the entry holds it: strings in place, lists counted. */
-typedef struct flat_option {
-    cstr name, def, help, choices;
-    uint32_t type, flags;
-    int64_t min, max;
-} flat_option;
-
-typedef struct flat_desc {
-    uint32_t layout, flags;
-    unsigned abi_major, abi_minor;
-    cstr name, version, description, license, url;
-    size_t n_requires, n_provides, n_overrides, n_options, n_meta;
-    struct {
-        cstr name, range;
-    } requires[TENON_MAX_REQUIRES];
-    struct {
-        cstr name;
-        uint32_t version;
-        int32_t rank;
-    } provides[TENON_MAX_PROVIDES];
-    cstr overrides[TENON_MAX_OVERRIDES];
-    flat_option options[TENON_MAX_OPTIONS];
-    struct {
-        cstr key, value;
-    } meta[TENON_MAX_META];
-} flat_desc;
-
-static void read_flat(cursor *c, flat_desc *f)
+/* The descriptor as the entry holds it: strings in place, lists counted.
+ * The rules and the view are descriptor.c's. */
+static void read_fields(cursor *c, tenon__desc_fields *f)
 {
     f->layout = get_u16(c);
     f->abi_major = get_u16(c);
@@ -466,14 +444,18 @@ static void read_flat(cursor *c, flat_desc *f)
     for (size_t i = 0; i < f->n_requires; i++) {
         f->requires[i].name = get_str(c, TENON_NAME_MAX);
         f->requires[i].range = get_str(c, TENON_RANGE_MAX);
+        f->requires[i].slot = i;
     }
     for (size_t i = 0; i < f->n_provides; i++) {
         f->provides[i].name = get_str(c, TENON_NAME_MAX);
         f->provides[i].version = get_u32(c);
         f->provides[i].rank = (int32_t)get_u32(c);
+        f->provides[i].slot = i;
     }
-    for (size_t i = 0; i < f->n_overrides; i++)
-        f->overrides[i] = get_str(c, TENON_NAME_MAX);
+    for (size_t i = 0; i < f->n_overrides; i++) {
+        f->overrides[i].name = get_str(c, TENON_NAME_MAX);
+        f->overrides[i].slot = i;
+    }
     for (size_t i = 0; i < f->n_options; i++) {
         f->options[i].name = get_str(c, TENON_OPTION_NAME_MAX);
         f->options[i].type = get_u8(c);
@@ -483,207 +465,43 @@ static void read_flat(cursor *c, flat_desc *f)
         f->options[i].choices = get_str(c, TENON_OPTION_CHOICES_MAX);
         f->options[i].min = (int64_t)get_u64(c);
         f->options[i].max = (int64_t)get_u64(c);
+        f->options[i].slot = i;
     }
     for (size_t i = 0; i < f->n_meta; i++) {
         f->meta[i].key = get_str(c, TENON_META_KEY_MAX);
         f->meta[i].value = get_str(c, TENON_META_VALUE_MAX);
+        f->meta[i].slot = i;
     }
 }
 
-/* No byte below 0x20 (NUL included) and no DEL, eight bytes at a time
- * (bytes of 0x80 and up, UTF-8, are fine). */
-static bool printable(cstr s)
+/* Reads, checks and builds an entry's descriptor. On a defect *desc is
+ * NULL and what (size bytes) says what is wrong. Errors: TENON_ENOMEM. */
+static int read_desc(cursor *c, bool strict, tenon_plugin_desc **desc, char *what, size_t size)
 {
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    size_t i = 0;
-    for (; i + 8 <= s.len; i += 8) {
-        uint64_t w, del;
-        memcpy(&w, s.s + i, 8);
-        del = w ^ (0x7f * ones);
-        if (((w - 0x20 * ones) & ~w & highs) || ((del - ones) & ~del & highs))
-            return false;
+    *desc = NULL;
+    tenon__desc_fields f;
+    read_fields(c, &f);
+    tenon__desc_defect defect;
+    if (!c->ok) {
+        snprintf(what, size, "its descriptor is cut short or oversized");
+        return 0;
     }
-    for (; i < s.len; i++) {
-        unsigned char ch = (unsigned char)s.s[i];
-        if (ch < 0x20 || ch == 0x7f)
-            return false;
+    if (!tenon__desc_fields_check(&f, &defect)) {
+        snprintf(what, size, "descriptor field '%s' %s", defect.field, defect.why);
+        return 0;
     }
-    return true;
-}
-
-static bool ident_char(char ch, bool first)
-{
-    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-        ch == '_')
-        return true;
-    return !first && (ch == '-' || ch == '.' || ch == '+');
-}
-
-/* Interface and option names: the rule of descriptor.c's option_name_ok. */
-static bool ident_ok(cstr s)
-{
-    if (!s.len)
-        return false;
-    for (size_t i = 0; i < s.len; i++)
-        if (!ident_char(s.s[i], i == 0))
-            return false;
-    return true;
-}
-
-/* Plugin names: tenon__name_check's rule, without touching the thread's
- * error (a defect here is a damaged cache, reported as such). */
-static bool plugin_name_ok(cstr s)
-{
-    return s.len > 0 && s.len < TENON_NAME_MAX && ident_ok(s) && !strstr(s.s, "..");
-}
-
-/* The checks descriptor.c makes on a descriptor from a plugin file, so a
- * cache cannot hand the registry anything a file could not. What is
- * checked there is the source of truth; tests read every fixture through
- * both paths and compare. Returns the name of the bad field, or NULL. */
-static const char *check_flat(const flat_desc *f)
-{
-    if (f->layout == 0 || f->layout > TENON_DESC_LAYOUT)
-        return "layout";
-    if (!plugin_name_ok(f->name))
-        return "name";
-    tenon_semver sv;
-    if (!printable(f->version) || tenon_semver_parse(f->version.s, &sv) < 0)
-        return "version";
-    if (!printable(f->description))
-        return "description";
-    if (!printable(f->license))
-        return "license";
-    if (!printable(f->url))
-        return "url";
-    for (size_t i = 0; i < f->n_requires; i++) {
-        if (!plugin_name_ok(f->requires[i].name))
-            return "requires.name";
-        if (!printable(f->requires[i].range) ||
-            tenon_semver_range_check(f->requires[i].range.s) < 0)
-            return "requires.range";
+    tenon_plugin_desc *d = tenon__desc_build(&f);
+    if (!d)
+        return tenon__nomem(TENON_STAGE_CACHE, NULL);
+    size_t option;
+    char why[160];
+    if (strict && !tenon__desc_defaults_ok(d, &option, why, sizeof(why))) {
+        snprintf(what, size, "descriptor field 'options[%zu].def' does not parse", option);
+        tenon_descriptor_free(d);
+        return 0;
     }
-    for (size_t i = 0; i < f->n_provides; i++)
-        if (!ident_ok(f->provides[i].name) || f->provides[i].version == 0)
-            return "provides";
-    for (size_t i = 0; i < f->n_overrides; i++)
-        if (!plugin_name_ok(f->overrides[i]))
-            return "overrides";
-    for (size_t i = 0; i < f->n_options; i++) {
-        const flat_option *o = &f->options[i];
-        if (!ident_ok(o->name) || o->type < TENON_OPT_BOOL || o->type > TENON_OPT_ENUM ||
-            (o->type == TENON_OPT_ENUM && !o->choices.len) || !printable(o->def) ||
-            !printable(o->help) || !printable(o->choices))
-            return "options";
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(f->options[j].name.s, o->name.s) == 0)
-                return "options";
-    }
-    for (size_t i = 0; i < f->n_meta; i++)
-        if (!f->meta[i].key.len || !printable(f->meta[i].key) || !printable(f->meta[i].value))
-            return "meta";
-    return NULL;
-}
-
-#define ALIGN_UP(n, a) (((n) + (a) - 1) & ~((size_t)(a) - 1))
-
-/* Builds the host view in one block, laid out as descriptor.c lays it out
- * (so tenon_descriptor_free frees either), except that the strings are
- * the entry's bytes [from, to) copied whole: they are NUL-terminated in
- * place, so the view points into the copy (one copy instead of one per
- * string; the length fields between them cost a few bytes). */
-static tenon_plugin_desc *build_view(const flat_desc *f, const unsigned char *from,
-                                     const unsigned char *to)
-{
-    size_t off_requires = ALIGN_UP(sizeof(tenon_plugin_desc), 8);
-    size_t off_provides = ALIGN_UP(off_requires + f->n_requires * sizeof(tenon_dep), 8);
-    size_t off_overrides = ALIGN_UP(off_provides + f->n_provides * sizeof(tenon_provide), 8);
-    size_t off_options = ALIGN_UP(off_overrides + f->n_overrides * sizeof(char *), 8);
-    size_t off_meta = ALIGN_UP(off_options + f->n_options * sizeof(tenon_option), 8);
-    size_t off_strings = off_meta + f->n_meta * sizeof(tenon_meta);
-    size_t span = (size_t)(to - from);
-    char *block = tenon__malloc(off_strings + span);
-    if (!block)
-        return NULL;
-    char *strings = block + off_strings;
-    memcpy(strings, from, span);
-#define AT(cs) (strings + ((const unsigned char *)(cs).s - from))
-    tenon_plugin_desc *v = (tenon_plugin_desc *)block;
-    memset(v, 0, sizeof(*v));
-    v->struct_size = sizeof(*v);
-    v->layout = f->layout;
-    v->name = AT(f->name);
-    v->version = AT(f->version);
-    v->description = AT(f->description);
-    v->license = AT(f->license);
-    v->url = AT(f->url);
-    v->abi_major = f->abi_major;
-    v->abi_minor = f->abi_minor;
-    v->flags = f->flags;
-
-    tenon_dep *deps = (tenon_dep *)(block + off_requires);
-    for (size_t i = 0; i < f->n_requires; i++) {
-        deps[i].name = AT(f->requires[i].name);
-        deps[i].range = AT(f->requires[i].range);
-    }
-    v->deps = deps;
-    v->n_deps = f->n_requires;
-
-    tenon_provide *provides = (tenon_provide *)(block + off_provides);
-    for (size_t i = 0; i < f->n_provides; i++) {
-        provides[i].name = AT(f->provides[i].name);
-        provides[i].version = f->provides[i].version;
-        provides[i].rank = f->provides[i].rank;
-    }
-    v->provides = provides;
-    v->n_provides = f->n_provides;
-
-    const char **overrides = (const char **)(block + off_overrides);
-    for (size_t i = 0; i < f->n_overrides; i++)
-        overrides[i] = AT(f->overrides[i]);
-    v->overrides = overrides;
-    v->n_overrides = f->n_overrides;
-
-    tenon_option *options = (tenon_option *)(block + off_options);
-    for (size_t i = 0; i < f->n_options; i++) {
-        tenon_option *o = &options[i];
-        o->name = AT(f->options[i].name);
-        o->type = (tenon_opt_type)f->options[i].type;
-        o->flags = f->options[i].flags;
-        o->def = AT(f->options[i].def);
-        o->help = AT(f->options[i].help);
-        o->choices = AT(f->options[i].choices);
-        o->min = f->options[i].min;
-        o->max = f->options[i].max;
-    }
-    v->options = options;
-    v->n_options = f->n_options;
-
-    tenon_meta *meta = (tenon_meta *)(block + off_meta);
-    for (size_t i = 0; i < f->n_meta; i++) {
-        meta[i].key = AT(f->meta[i].key);
-        meta[i].value = AT(f->meta[i].value);
-    }
-    v->meta = meta;
-    v->n_meta = f->n_meta;
-#undef AT
-    return v;
-}
-
-/* Option defaults must parse as their type, as descriptor.c requires; done
- * on the view because the option parser takes a tenon_option. */
-static bool defaults_ok(const tenon_plugin_desc *d)
-{
-    for (size_t i = 0; i < d->n_options; i++) {
-        const tenon_option *o = &d->options[i];
-        if (!o->def[0])
-            continue;
-        tenon__value v;
-        char why[160];
-        if (tenon__value_parse(o, o->def, &v, why, sizeof(why)) < 0)
-            return false;
-    }
-    return true;
+    *desc = d;
+    return 0;
 }
 
 /* ---- Errors ---------------------------------------------------------------- */
@@ -721,19 +539,13 @@ int tenon__cache_decode(const tenon__cache_raw *raw, bool strict, tenon_plugin_d
     tenon_plugin_desc *desc = NULL;
     tenon_error *error = NULL, *check = NULL;
     const char *what = NULL;
+    char defect[160] = "";
     if (raw->flags & TENON__CACHE_E_DESC) {
-        flat_desc f;
-        const unsigned char *from = c.p;
-        read_flat(&c, &f);
-        if (!c.ok) {
-            what = "its descriptor is cut short or oversized";
-        } else if ((what = check_flat(&f)) == NULL) {
-            desc = build_view(&f, from, c.p);
-            if (!desc)
-                return tenon__nomem(TENON_STAGE_CACHE, NULL);
-            if (strict && !defaults_ok(desc))
-                what = "options.def";
-        }
+        int rc = read_desc(&c, strict, &desc, defect, sizeof(defect));
+        if (rc < 0)
+            return rc;
+        if (defect[0])
+            what = defect;
     }
     if (!what && (raw->flags & TENON__CACHE_E_ERROR)) {
         error = tenon__malloc(sizeof(*error));
@@ -762,8 +574,7 @@ int tenon__cache_decode(const tenon__cache_raw *raw, bool strict, tenon_plugin_d
         tenon_descriptor_free(desc);
         tenon__free(error);
         tenon__free(check);
-        return bad("entry for %s is malformed: %s%s", raw->path,
-                   strchr(what, ' ') ? "" : "descriptor field ", what);
+        return tenon__cache_malformed("entry for %s is malformed: %s", raw->path, what);
     }
     *desc_out = desc;
     *error_out = error;
@@ -789,7 +600,8 @@ int tenon__cache_folder_names(const tenon__cache_raw *raw, const char ***names_o
     /* Each name takes at least 6 bytes: the bound keeps the allocation
      * proportional to the entry. */
     if (!c.ok || n > (size_t)(c.end - c.p) / 6)
-        return bad("folder entry for %s is malformed: impossible name count", raw->path);
+        return tenon__cache_malformed("folder entry for %s is malformed: impossible name count",
+                                      raw->path);
     const char **names = tenon__malloc((n ? n : 1) * sizeof(char *));
     if (!names)
         return tenon__nomem(TENON_STAGE_CACHE, NULL);
@@ -798,8 +610,8 @@ int tenon__cache_folder_names(const tenon__cache_raw *raw, const char ***names_o
         cstr name = get_str(&c, 256);
         if (!c.ok || !plugin_file_name_ok(name) || (prev.s && strcmp(prev.s, name.s) >= 0)) {
             tenon__free(names);
-            return bad("folder entry for %s is malformed: bad or unsorted file name",
-                       raw->path);
+            return tenon__cache_malformed(
+                "folder entry for %s is malformed: bad or unsorted file name", raw->path);
         }
         names[i] = name.s;
         prev = name;
@@ -807,125 +619,10 @@ int tenon__cache_folder_names(const tenon__cache_raw *raw, const char ***names_o
     static const unsigned char zeros[8];
     if ((size_t)(c.end - c.p) >= 8 || memcmp(c.p, zeros, (size_t)(c.end - c.p)) != 0) {
         tenon__free(names);
-        return bad("folder entry for %s is malformed: it has trailing bytes", raw->path);
+        return tenon__cache_malformed("folder entry for %s is malformed: it has trailing bytes",
+                                      raw->path);
     }
     *names_out = names;
     *n_out = n;
     return 0;
-}
-
-/* ---- Public reading -------------------------------------------------------- */
-
-struct tenon_cache {
-    tenon_cache_entry *entries;
-    size_t n;
-    int64_t written_ns;
-    char *paths; /* the entries' paths, NUL-separated */
-};
-
-void tenon_cache_free(tenon_cache *cache)
-{
-    if (!cache)
-        return;
-    for (size_t i = 0; i < cache->n; i++) {
-        tenon_descriptor_free((tenon_plugin_desc *)cache->entries[i].desc);
-        tenon__free((void *)cache->entries[i].error);
-        tenon__free((void *)cache->entries[i].check_error);
-        tenon__free((void *)cache->entries[i].names);
-    }
-    tenon__free(cache->entries);
-    tenon__free(cache->paths);
-    tenon__free(cache);
-}
-
-int tenon_cache_parse(const void *data, size_t size, unsigned flags, tenon_cache **out)
-{
-    if (!out || (!data && size))
-        return TENON_EINVAL;
-    *out = NULL;
-    const unsigned char *body;
-    size_t body_size;
-    uint32_t n;
-    int64_t written;
-    int rc = tenon__cache_check_image(data, size, flags, &body, &body_size, &n, &written);
-    if (rc < 0)
-        return rc;
-    tenon_cache *cache = tenon__calloc(1, sizeof(*cache));
-    if (!cache)
-        return tenon__nomem(TENON_STAGE_CACHE, NULL);
-    cache->written_ns = written;
-    cache->entries = tenon__calloc(n ? n : 1, sizeof(tenon_cache_entry));
-    cache->paths = tenon__malloc(body_size ? body_size : 1);
-    if (!cache->entries || !cache->paths) {
-        tenon_cache_free(cache);
-        return tenon__nomem(TENON_STAGE_CACHE, NULL);
-    }
-    size_t off = 0, path_off = 0;
-    tenon__cache_raw raw;
-    while ((rc = tenon__cache_next(body, body_size, &off, &raw)) == 1) {
-        if (cache->n == n) {
-            rc = bad("it holds more entries than its header announces (%u)", n);
-            break;
-        }
-        tenon_cache_entry *e = &cache->entries[cache->n];
-        tenon_plugin_desc *desc = NULL;
-        tenon_error *error = NULL, *check = NULL;
-        if (raw.flags & TENON__CACHE_E_FOLDER) {
-            const char **names;
-            size_t n_names;
-            if ((rc = tenon__cache_folder_names(&raw, &names, &n_names)) < 0)
-                break;
-            /* The strings move to the cache's own storage with the paths. */
-            for (size_t k = 0; k < n_names; k++) {
-                size_t len = strlen(names[k]);
-                memcpy(cache->paths + path_off, names[k], len + 1);
-                names[k] = cache->paths + path_off;
-                path_off += len + 1;
-            }
-            e->folder = true;
-            e->names = names;
-            e->n_names = n_names;
-        } else if ((rc = tenon__cache_decode(&raw, true, &desc, &error, &check)) < 0) {
-            break;
-        }
-        memcpy(cache->paths + path_off, raw.path, raw.path_len + 1);
-        e->path = cache->paths + path_off;
-        path_off += raw.path_len + 1;
-        e->dev = raw.dev;
-        e->ino = raw.ino;
-        e->size = raw.size_bytes;
-        e->mtime_ns = raw.mtime_ns;
-        e->ctime_ns = raw.ctime_ns;
-        e->read_ns = raw.read_ns;
-        e->desc = desc;
-        e->error = error;
-        e->check = (tenon_check_state)raw.check;
-        e->checked_ns = raw.checked_ns;
-        e->check_key = raw.check_key;
-        e->check_error = check;
-        cache->n++;
-    }
-    if (rc == 0 && cache->n != n)
-        rc = bad("it holds %zu entries; its header announces %u", cache->n, n);
-    if (rc < 0) {
-        tenon_cache_free(cache);
-        return rc;
-    }
-    *out = cache;
-    return 0;
-}
-
-size_t tenon_cache_count(const tenon_cache *cache)
-{
-    return cache ? cache->n : 0;
-}
-
-const tenon_cache_entry *tenon_cache_at(const tenon_cache *cache, size_t index)
-{
-    return cache && index < cache->n ? &cache->entries[index] : NULL;
-}
-
-int64_t tenon_cache_written_ns(const tenon_cache *cache)
-{
-    return cache ? cache->written_ns : 0;
 }

@@ -1,5 +1,5 @@
 /* The registry cache's file format, shared by cache_format.c (bytes in
- * memory) and cache.c (files, and the registry's use of them).
+ * memory) and the cache_*.c files (files, and the registry's use of them).
  *
  * A cache file is a 64-byte header and a body of entries, all in the
  * writer's byte order (a file of the other order is foreign and rebuilt):
@@ -36,6 +36,8 @@
 
 #include <tenon/cache.h>
 
+#include <sys/stat.h>
+
 #define TENON__CACHE_MAGIC "TENONRC\x1a"
 #define TENON__CACHE_VERSION 2u
 #define TENON__CACHE_HEADER_SIZE 64u
@@ -65,6 +67,10 @@ TENON__HIDDEN void tenon__bytes_add(tenon__bytes *b, const void *data, size_t le
  * to catch damage (a flipped bit, a torn write), not forgery, which the
  * file's owner and permission checks keep out. */
 TENON__HIDDEN uint64_t tenon__cache_sum(const void *data, size_t size);
+
+/* Fails with TENON_ECACHE: the image is not a cache this library can use
+ * (the hint says it is rebuilt). */
+TENON__HIDDEN int tenon__cache_malformed(const char *fmt, ...) TENON_PRINTF(1, 2);
 
 /* Appends one entry for e (path, key, descriptor or error, check). */
 TENON__HIDDEN void tenon__cache_encode(tenon__bytes *out, const tenon_cache_entry *e);
@@ -128,5 +134,121 @@ TENON__HIDDEN int64_t tenon__now_ns(void);
  * registry lock not held. */
 TENON__HIDDEN void tenon__cache_entry_mismatch(tenon_registry *reg, const tenon_plugin *p,
                                                const char *field);
+
+/* ---- The registry's cache: cache.c (messages, checks, public calls),
+ * cache_read.c (reading the file), cache_lookup.c (the scan's questions),
+ * cache_save.c (writing the file). All guarded by the registry's
+ * load_lock. ------------------------------------------------------------ */
+
+/* The index of a cache image: open addressing over the entries' paths. */
+typedef struct tenon__cache_slot {
+    uint64_t hash;   /* 0: empty */
+    uint32_t offset; /* of the entry in the body */
+    uint32_t len;    /* of its path */
+} tenon__cache_slot;
+
+/* A folder's listing taken by this registry, to be cached. */
+typedef struct tenon__cache_dirlist {
+    char *dir;
+    struct stat st; /* the folder's, taken before it was read */
+    int64_t read_ns;
+    char *names; /* n NUL-terminated names, sorted */
+    size_t n, names_size;
+} tenon__cache_dirlist;
+
+typedef struct tenon__cache {
+    char *path;
+    unsigned flags;
+    bool warned;  /* the one warning about this cache was given */
+    bool changed; /* the file no longer matches what is known */
+    bool loaded;  /* the file was read for the current scan */
+    bool file_ok; /* ... and it was a valid cache */
+    /* An entry failed to decode: nothing more is used from the image,
+     * which stays until the scan ends (names from it may be in use). */
+    bool poisoned;
+
+    unsigned char *image;
+    const unsigned char *body;
+    size_t body_size;
+    uint32_t n_entries;
+    tenon__cache_slot *slots; /* built on the first lookup the walk misses */
+    size_t cap;               /* power of two */
+    size_t cursor;            /* where the next file's entry should be */
+    uint32_t *folders;        /* offsets of the folder listings */
+    size_t n_folders;
+    size_t hits; /* entries used by the current scan */
+
+    char **dirs; /* canonical folders scanned: their deleted files' entries go */
+    size_t n_dirs, cap_dirs;
+    tenon__cache_dirlist *listings; /* read by this registry, not yet written */
+    size_t n_listings, cap_listings;
+
+    tenon_cache_stats stats;
+} tenon__cache;
+
+static inline int64_t tenon__cache_stat_ns(const struct timespec *ts)
+{
+    return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/* Whether raw was recorded from the file st describes, unchanged since. */
+static inline bool tenon__cache_same_file(const tenon__cache_raw *raw, const struct stat *st)
+{
+    return raw->dev == (uint64_t)st->st_dev && raw->ino == (uint64_t)st->st_ino &&
+           raw->size_bytes == (int64_t)st->st_size &&
+           raw->mtime_ns == tenon__cache_stat_ns(&st->st_mtim) &&
+           raw->ctime_ns == tenon__cache_stat_ns(&st->st_ctim);
+}
+
+/* Paths are hashed a word at a time: lookups run once per scanned file. */
+static inline uint64_t tenon__cache_path_hash(const char *s, size_t len)
+{
+    uint64_t h = tenon__cache_sum(s, len);
+    return h ? h : 1;
+}
+
+/* A file (or folder) changed within a timestamp tick of when it was read
+ * may change again without its timestamps moving (git's "racily clean"
+ * files): such a record is not cached until a later scan reads it at a
+ * safe distance. Whole-second timestamps suggest a coarse file system. */
+static inline bool tenon__cache_racy(int64_t mtime_ns, int64_t ctime_ns, int64_t read_ns)
+{
+    int64_t newest = mtime_ns > ctime_ns ? mtime_ns : ctime_ns;
+    bool coarse = mtime_ns % 1000000000 == 0 && ctime_ns % 1000000000 == 0;
+    int64_t margin = coarse ? 2000000000ll : 100000000ll;
+    return newest > read_ns - margin;
+}
+
+/* cache.c: one warning per registry about its cache; the rest goes to
+ * debug, so a broken cache folder does not flood the host's log. */
+TENON__HIDDEN void tenon__cache_warn(tenon_registry *reg, tenon__cache *c, const char *fmt, ...)
+    TENON_PRINTF(3, 4);
+/* The cache file cannot be used, as the thread's error says: warns, and
+ * makes the next write rebuild it. */
+TENON__HIDDEN void tenon__cache_ignore(tenon_registry *reg, tenon__cache *c);
+
+/* cache_read.c: reads the whole cache file after checking what it is.
+ * *image is allocated. Errors carry a message: NOTFOUND, LOOP, NOTREG,
+ * UNSAFE, IO, CACHE (too large), NOMEM. */
+TENON__HIDDEN int tenon__cache_read_image(const char *path, unsigned char **image, size_t *size);
+/* Checks image and makes it c's (c takes it on success). Errors carry a
+ * message. */
+TENON__HIDDEN int tenon__cache_index_image(tenon__cache *c, unsigned char *image, size_t size);
+/* Frees c's image and everything pointing into it. */
+TENON__HIDDEN void tenon__cache_drop_image(tenon__cache *c);
+/* Frees the folder listings taken since the last write. */
+TENON__HIDDEN void tenon__cache_free_listings(tenon__cache *c);
+/* Reads the cache file for a scan, or finds why it cannot be used. */
+TENON__HIDDEN void tenon__cache_load(tenon_registry *reg, tenon__cache *c);
+
+/* cache_lookup.c: whether p's record belongs in the cache. Registry lock
+ * held. */
+TENON__HIDDEN bool tenon__cache_cacheable(const tenon_plugin *p);
+
+/* cache_save.c: writes the cache file when something changed (or force);
+ * returns 1 when written, 0 when nothing had to be, or an error. */
+TENON__HIDDEN int tenon__cache_save(tenon_registry *reg, tenon__cache *c, bool force);
+/* TENON_EIO "cannot WHAT: strerror(e)" about path, at the cache stage. */
+TENON__HIDDEN int tenon__cache_io_fail(const char *path, const char *what, int e);
 
 #endif

@@ -1,11 +1,14 @@
 /* Declarations shared by the tenon.json sources (config_index.c, config.c,
- * config_plan.c). Nothing here is part of the ABI. */
+ * config_values.c, config_document.c, config_decide.c, config_plan.c).
+ * Nothing here is part of the ABI. */
 #ifndef TENON_CONFIG_INTERNAL_H
 #define TENON_CONFIG_INTERNAL_H
 
 #include "internal.h"
 
 #include <tenon/config.h>
+
+#include <jansson.h>
 
 /* ---- config_index.c: where every key and value of a JSON text is ---------
  *
@@ -153,5 +156,61 @@ TENON__HIDDEN size_t tenon__config_distance(const char *a, const char *b);
 TENON__HIDDEN int tenon__config_fail(const tenon__config *cfg, tenon__jpos pos, int code,
                                      const char *plugin, const char *hint, const char *fmt,
                                      ...) TENON_PRINTF(6, 7);
+
+/* ---- config_document.c: checking a whole document ------------------------ */
+
+/* Checks text as a tenon.json and fills cfg (path, name, dir and the
+ * defaults already set). Errors carry a message with the position. */
+TENON__HIDDEN int tenon__config_parse_text(tenon_registry *reg, tenon__config *cfg,
+                                           const char *text, size_t len);
+
+/* ---- config_values.c: checking one value, with its position -------------- */
+
+/* The document being checked. */
+typedef struct tenon__cfg_ctx {
+    tenon_registry *reg;
+    tenon__config *cfg;
+    const tenon__jindex *ix;
+    size_t seq; /* rules made so far */
+} tenon__cfg_ctx;
+
+/* A user's string for a message: at most about 60 characters, control
+ * characters shown as '?', quoted (shown_key: unless a plain word). */
+TENON__HIDDEN const char *tenon__cfg_shown(const char *s, char *buf, size_t size);
+TENON__HIDDEN const char *tenon__cfg_shown_key(const char *s, char *buf, size_t size);
+/* "an object", "a list"...: v's JSON type for messages. */
+TENON__HIDDEN const char *tenon__cfg_kind(const json_t *v);
+/* Where node's value (or key) starts. */
+TENON__HIDDEN tenon__jpos tenon__cfg_pos(const tenon__cfg_ctx *c, size_t node);
+TENON__HIDDEN tenon__jpos tenon__cfg_key_pos(const tenon__cfg_ctx *c, size_t node);
+/* "FILE:L:C", or "FILE" when the position is unknown. NULL on ENOMEM. */
+TENON__HIDDEN char *tenon__cfg_origin(const tenon__config *cfg, tenon__jpos pos);
+/* Out of memory, at the configuration stage. */
+TENON__HIDDEN int tenon__cfg_nomem(void);
+/* The closest of words (NULL-terminated) to word, if close enough to be
+ * a typo, or NULL. */
+TENON__HIDDEN const char *tenon__cfg_suggest(const char *word, const char *const *words);
+/* Fails for each key of obj not in allowed (NULL-terminated), suggesting
+ * the closest. where names obj in messages. */
+TENON__HIDDEN int tenon__cfg_check_keys(tenon__cfg_ctx *c, json_t *obj, size_t node,
+                                        const char *where, const char *const *allowed);
+/* "WHERE: expected EXPECTED, got KIND". */
+TENON__HIDDEN int tenon__cfg_type_error(tenon__cfg_ctx *c, size_t node, const char *where,
+                                        const char *expected, const json_t *got,
+                                        const char *hint);
+/* A boolean; a non-empty string (what: what it names, for messages). */
+TENON__HIDDEN int tenon__cfg_bool(tenon__cfg_ctx *c, json_t *v, size_t node, const char *where,
+                                  bool *out);
+TENON__HIDDEN int tenon__cfg_string(tenon__cfg_ctx *c, json_t *v, size_t node,
+                                    const char *where, const char *what, const char **out);
+/* Whether s holds fnmatch characters. */
+TENON__HIDDEN bool tenon__cfg_is_glob(const char *s);
+/* A plugin or instance name (a glob when glob is set). */
+TENON__HIDDEN int tenon__cfg_check_name(tenon__cfg_ctx *c, const char *s, size_t node,
+                                        const char *where, const char *what, bool glob);
+/* A folder: absolute, "~/..." or relative to the configuration's folder.
+ * *out is allocated. */
+TENON__HIDDEN int tenon__cfg_resolve_dir(tenon__cfg_ctx *c, const char *value, size_t node,
+                                         const char *where, char **out);
 
 #endif

@@ -1,8 +1,9 @@
 /* Checks a raw descriptor (the note payload, untrusted bytes from a file)
  * and turns it into the host's view: one allocation holding the struct,
  * its lists and its strings, so a scanned plugin costs only what its
- * descriptor actually says. */
-#include "internal.h"
+ * descriptor actually says. The rules and the builder serve the registry
+ * cache's descriptors too (descriptor_internal.h). */
+#include "descriptor_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,49 +27,28 @@ static int field_error(const checker *c, const char *field, const char *fmt_deta
                        value ? ": " : "", value ? value : "");
 }
 
-/* A string field must end within its capacity and hold no control bytes
- * (descriptors are printed to terminals). Returns its length or < 0. */
-/* What check_string checks, without naming the field: the common case of
- * a good field is answered without formatting its label. */
-static bool string_ok(const char *text, size_t cap)
+/* ---- The rules ------------------------------------------------------------- */
+
+/* No byte below 0x20 (NUL included) and no DEL, eight bytes at a time
+ * (bytes of 0x80 and up, UTF-8, are fine): descriptors are printed to
+ * terminals. */
+static bool text_ok(tenon__text t)
 {
-    if (!text[0])
-        return true; /* most fields are empty: skip the call to memchr */
-    const char *nul = memchr(text, '\0', cap);
-    if (!nul)
-        return false;
-    for (const char *p = text; p < nul; p++) {
-        unsigned char ch = (unsigned char)*p;
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= t.len; i += 8) {
+        uint64_t w, del;
+        memcpy(&w, t.s + i, 8);
+        del = w ^ (0x7f * ones);
+        if (((w - 0x20 * ones) & ~w & highs) || ((del - ones) & ~del & highs))
+            return false;
+    }
+    for (; i < t.len; i++) {
+        unsigned char ch = (unsigned char)t.s[i];
         if (ch < 0x20 || ch == 0x7f)
             return false;
     }
     return true;
-}
-
-static int check_string(const checker *c, const char *field, const char *text,
-                        size_t cap, size_t *len)
-{
-    const char *nul = memchr(text, '\0', cap);
-    if (!nul) {
-        /* What C allows: a literal exactly as long as its field, NUL dropped.
-         * Today's TENON_PLUGIN() refuses it at compile time. */
-        char hint[160];
-        snprintf(hint, sizeof(hint),
-                 "shorten it to at most %zu bytes and rebuild the plugin with the current "
-                 "tenon headers, which refuse such strings at compile time",
-                 cap - 1);
-        return tenon__fail(TENON_EFIELD, TENON_STAGE_SCAN, c->plugin, c->path, hint,
-                           "descriptor field '%s' fills all its %zu bytes, leaving no room "
-                           "for the terminating NUL",
-                           field, cap);
-    }
-    for (const char *p = text; p < nul; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch < 0x20 || ch == 0x7f)
-            return field_error(c, field, "contains a control character", NULL);
-    }
-    *len = (size_t)(nul - text);
-    return 0;
 }
 
 static bool name_char(char ch, bool first)
@@ -79,30 +59,33 @@ static bool name_char(char ch, bool first)
     return !first && (ch == '-' || ch == '.' || ch == '+');
 }
 
-int tenon__name_check(const char *name, tenon_stage stage, const char *path)
+/* What is wrong with a plugin name, or NULL. */
+static const char *name_problem(const char *name)
 {
     size_t len = strnlen(name, TENON_NAME_MAX);
-    const char *why = NULL;
     if (len == 0)
-        why = "is empty";
-    else if (len >= TENON_NAME_MAX)
-        why = "is too long";
-    else if (strstr(name, ".."))
-        why = "contains \"..\"";
-    else {
-        for (size_t i = 0; i < len; i++) {
-            if (!name_char(name[i], i == 0)) {
-                why = name[i] == '/' ? "contains '/'"
-                      : ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
-                          ? "contains a control character"
-                          : "contains a character other than letters, digits, '_', "
-                            "'-', '.' and '+' (or starts with one of '-', '.', '+')";
-                break;
-            }
-        }
+        return "is empty";
+    if (len >= TENON_NAME_MAX)
+        return "is too long";
+    if (strstr(name, ".."))
+        return "contains \"..\"";
+    for (size_t i = 0; i < len; i++) {
+        if (!name_char(name[i], i == 0))
+            return name[i] == '/' ? "contains '/'"
+                   : ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+                       ? "contains a control character"
+                       : "contains a character other than letters, digits, '_', "
+                         "'-', '.' and '+' (or starts with one of '-', '.', '+')";
     }
+    return NULL;
+}
+
+int tenon__name_check(const char *name, tenon_stage stage, const char *path)
+{
+    const char *why = name_problem(name);
     if (!why)
         return 0;
+    size_t len = strnlen(name, TENON_NAME_MAX);
     char shown[TENON_NAME_MAX * 4];
     size_t o = 0;
     for (size_t i = 0; i < len && o + 5 < sizeof(shown); i++) {
@@ -128,103 +111,302 @@ static bool option_name_ok(const char *name)
     return true;
 }
 
-/* Sizes of the view: the struct, its arrays and the string bytes. */
-typedef struct view_plan {
-    size_t n_deps, n_provides, n_overrides, n_options, n_meta;
-    size_t string_bytes;
-} view_plan;
+bool tenon__desc_fields_check(const tenon__desc_fields *f, tenon__desc_defect *defect)
+{
+    /* Fills the defect and returns; the label is formatted only then. */
+#define DEFECT(why_, value_, ...)                                           \
+    do {                                                                    \
+        snprintf(defect->field, sizeof(defect->field), __VA_ARGS__);        \
+        defect->why = (why_);                                               \
+        defect->value = (value_);                                           \
+        return false;                                                       \
+    } while (0)
+#define TEXT(t, ...)                                                        \
+    do {                                                                    \
+        if (!text_ok(t))                                                    \
+            DEFECT("contains a control character", NULL, __VA_ARGS__);      \
+    } while (0)
 
-static char *put_string(char **cursor, const char *s, size_t len)
+    if (f->layout == 0 || f->layout > TENON_DESC_LAYOUT)
+        DEFECT("is not a layout this library reads", NULL, "layout");
+    TEXT(f->name, "name");
+    if (name_problem(f->name.s))
+        DEFECT("is not a valid plugin name", f->name.s, "name");
+    TEXT(f->version, "version");
+    TEXT(f->description, "description");
+    TEXT(f->license, "license");
+    TEXT(f->url, "url");
+    tenon_semver sv;
+    if (tenon_semver_parse(f->version.s, &sv) < 0)
+        DEFECT("is not a semantic version (MAJOR.MINOR.PATCH)",
+               f->version.len ? f->version.s : "(empty)", "version");
+
+    for (size_t i = 0; i < f->n_requires; i++) {
+        size_t slot = f->requires[i].slot;
+        tenon__text name = f->requires[i].name, range = f->requires[i].range;
+        TEXT(name, "deps[%zu].name", slot);
+        TEXT(range, "deps[%zu].range", slot);
+        if (name_problem(name.s))
+            DEFECT("is not a valid plugin name", name.s, "deps[%zu].name", slot);
+        if (tenon_semver_range_check(range.s) < 0)
+            DEFECT("is not a version range (e.g. \">=1.2 <2\", \"^1.4\")", range.s,
+                   "deps[%zu].range", slot);
+    }
+    for (size_t i = 0; i < f->n_provides; i++) {
+        size_t slot = f->provides[i].slot;
+        tenon__text name = f->provides[i].name;
+        TEXT(name, "provides[%zu].name", slot);
+        if (!option_name_ok(name.s))
+            DEFECT("is not a valid interface name", name.s, "provides[%zu].name", slot);
+        if (f->provides[i].version == 0)
+            DEFECT("is 0; interface versions start at 1", name.s, "provides[%zu].version",
+                   slot);
+    }
+    for (size_t i = 0; i < f->n_overrides; i++) {
+        size_t slot = f->overrides[i].slot;
+        TEXT(f->overrides[i].name, "overrides[%zu]", slot);
+        if (name_problem(f->overrides[i].name.s))
+            DEFECT("is not a valid plugin name", f->overrides[i].name.s, "overrides[%zu]", slot);
+    }
+    for (size_t i = 0; i < f->n_options; i++) {
+        size_t slot = f->options[i].slot;
+        const char *name = f->options[i].name.s;
+        uint32_t type = f->options[i].type;
+        TEXT(f->options[i].name, "options[%zu].name", slot);
+        TEXT(f->options[i].def, "options[%zu].def", slot);
+        TEXT(f->options[i].help, "options[%zu].help", slot);
+        TEXT(f->options[i].choices, "options[%zu].choices", slot);
+        const char *why = NULL;
+        if (!option_name_ok(name))
+            why = "has an invalid name";
+        else if (type < TENON_OPT_BOOL || type > TENON_OPT_ENUM)
+            why = "has an unknown type";
+        else if (type == TENON_OPT_ENUM && !f->options[i].choices.len)
+            why = "is an enum without choices";
+        for (size_t j = 0; !why && j < i; j++)
+            if (strcmp(f->options[j].name.s, name) == 0)
+                why = "is declared twice";
+        if (why)
+            DEFECT(why, name, "options[%zu]", slot);
+    }
+    for (size_t i = 0; i < f->n_meta; i++) {
+        size_t slot = f->meta[i].slot;
+        TEXT(f->meta[i].key, "meta[%zu].key", slot);
+        TEXT(f->meta[i].value, "meta[%zu].value", slot);
+        if (!f->meta[i].key.len)
+            DEFECT("is empty", NULL, "meta[%zu].key", slot);
+    }
+#undef TEXT
+#undef DEFECT
+    return true;
+}
+
+bool tenon__desc_defaults_ok(const tenon_plugin_desc *desc, size_t *option, char *why,
+                             size_t size)
+{
+    for (size_t i = 0; i < desc->n_options; i++) {
+        const tenon_option *o = &desc->options[i];
+        if (!o->def[0])
+            continue;
+        tenon__value v;
+        if (tenon__value_parse(o, o->def, &v, why, size) < 0) {
+            *option = i;
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- The view -------------------------------------------------------------- */
+
+static char *put_text(char **cursor, tenon__text t)
 {
     char *out = *cursor;
-    memcpy(out, s, len);
-    out[len] = '\0';
-    *cursor += len + 1;
+    memcpy(out, t.s, t.len);
+    out[t.len] = '\0';
+    *cursor += t.len + 1;
     return out;
 }
 
 #define ALIGN_UP(n, a) (((n) + (a) - 1) & ~((size_t)(a) - 1))
 
-static int check_fields(const checker *c, const tenon_descriptor *d, view_plan *plan)
+tenon_plugin_desc *tenon__desc_build(const tenon__desc_fields *f)
 {
-    size_t len;
+    size_t string_bytes = f->name.len + f->version.len + f->description.len + f->license.len +
+                          f->url.len + 5;
+    for (size_t i = 0; i < f->n_requires; i++)
+        string_bytes += f->requires[i].name.len + f->requires[i].range.len + 2;
+    for (size_t i = 0; i < f->n_provides; i++)
+        string_bytes += f->provides[i].name.len + 1;
+    for (size_t i = 0; i < f->n_overrides; i++)
+        string_bytes += f->overrides[i].name.len + 1;
+    for (size_t i = 0; i < f->n_options; i++)
+        string_bytes += f->options[i].name.len + f->options[i].def.len +
+                        f->options[i].help.len + f->options[i].choices.len + 4;
+    for (size_t i = 0; i < f->n_meta; i++)
+        string_bytes += f->meta[i].key.len + f->meta[i].value.len + 2;
+
+    size_t off_requires = ALIGN_UP(sizeof(tenon_plugin_desc), 8);
+    size_t off_provides = ALIGN_UP(off_requires + f->n_requires * sizeof(tenon_dep), 8);
+    size_t off_overrides = ALIGN_UP(off_provides + f->n_provides * sizeof(tenon_provide), 8);
+    size_t off_options = ALIGN_UP(off_overrides + f->n_overrides * sizeof(char *), 8);
+    size_t off_meta = ALIGN_UP(off_options + f->n_options * sizeof(tenon_option), 8);
+    size_t off_strings = off_meta + f->n_meta * sizeof(tenon_meta);
+    char *block = tenon__malloc(off_strings + string_bytes);
+    if (!block)
+        return NULL;
+    tenon_plugin_desc *v = (tenon_plugin_desc *)block;
+    memset(v, 0, sizeof(*v));
+    char *cursor = block + off_strings;
+    v->struct_size = sizeof(*v);
+    v->layout = f->layout;
+    v->name = put_text(&cursor, f->name);
+    v->version = put_text(&cursor, f->version);
+    v->description = put_text(&cursor, f->description);
+    v->license = put_text(&cursor, f->license);
+    v->url = put_text(&cursor, f->url);
+    v->abi_major = f->abi_major;
+    v->abi_minor = f->abi_minor;
+    v->flags = f->flags;
+
+    tenon_dep *deps = (tenon_dep *)(block + off_requires);
+    for (size_t i = 0; i < f->n_requires; i++) {
+        deps[i].name = put_text(&cursor, f->requires[i].name);
+        deps[i].range = put_text(&cursor, f->requires[i].range);
+    }
+    v->deps = deps;
+    v->n_deps = f->n_requires;
+
+    tenon_provide *provides = (tenon_provide *)(block + off_provides);
+    for (size_t i = 0; i < f->n_provides; i++) {
+        provides[i].name = put_text(&cursor, f->provides[i].name);
+        provides[i].version = f->provides[i].version;
+        provides[i].rank = f->provides[i].rank;
+    }
+    v->provides = provides;
+    v->n_provides = f->n_provides;
+
+    const char **overrides = (const char **)(block + off_overrides);
+    for (size_t i = 0; i < f->n_overrides; i++)
+        overrides[i] = put_text(&cursor, f->overrides[i].name);
+    v->overrides = overrides;
+    v->n_overrides = f->n_overrides;
+
+    tenon_option *options = (tenon_option *)(block + off_options);
+    for (size_t i = 0; i < f->n_options; i++) {
+        tenon_option *o = &options[i];
+        o->name = put_text(&cursor, f->options[i].name);
+        o->type = (tenon_opt_type)f->options[i].type;
+        o->flags = f->options[i].flags;
+        o->def = put_text(&cursor, f->options[i].def);
+        o->help = put_text(&cursor, f->options[i].help);
+        o->choices = put_text(&cursor, f->options[i].choices);
+        o->min = f->options[i].min;
+        o->max = f->options[i].max;
+    }
+    v->options = options;
+    v->n_options = f->n_options;
+
+    tenon_meta *meta = (tenon_meta *)(block + off_meta);
+    for (size_t i = 0; i < f->n_meta; i++) {
+        meta[i].key = put_text(&cursor, f->meta[i].key);
+        meta[i].value = put_text(&cursor, f->meta[i].value);
+    }
+    v->meta = meta;
+    v->n_meta = f->n_meta;
+    return v;
+}
+
+/* ---- A plugin file's descriptor -------------------------------------------- */
+
+/* What check_string checks, without naming the field: the common case of
+ * a good field is answered without formatting its label. */
+static bool string_ok(const char *text, size_t cap)
+{
+    if (!text[0])
+        return true; /* most fields are empty: skip the call to memchr */
+    const char *nul = memchr(text, '\0', cap);
+    return nul && text_ok((tenon__text){text, (size_t)(nul - text)});
+}
+
+/* A string field must end within its capacity and hold no control bytes
+ * (descriptors are printed to terminals). */
+static int check_string(const checker *c, const char *field, const char *text, size_t cap)
+{
+    const char *nul = memchr(text, '\0', cap);
+    if (!nul) {
+        /* What C allows: a literal exactly as long as its field, NUL dropped.
+         * Today's TENON_PLUGIN() refuses it at compile time. */
+        char hint[160];
+        snprintf(hint, sizeof(hint),
+                 "shorten it to at most %zu bytes and rebuild the plugin with the current "
+                 "tenon headers, which refuse such strings at compile time",
+                 cap - 1);
+        return tenon__fail(TENON_EFIELD, TENON_STAGE_SCAN, c->plugin, c->path, hint,
+                           "descriptor field '%s' fills all its %zu bytes, leaving no room "
+                           "for the terminating NUL",
+                           field, cap);
+    }
+    if (!text_ok((tenon__text){text, (size_t)(nul - text)}))
+        return field_error(c, field, "contains a control character", NULL);
+    return 0;
+}
+
+/* Checks that every string field of d, used or not, ends within its
+ * capacity and is printable, and takes the used entries into f. */
+static int fields_from_raw(const checker *c, const tenon_descriptor *d, tenon__desc_fields *f)
+{
     int rc;
     char label[64];
-    memset(plan, 0, sizeof(*plan));
-
-    /* Validates a string field; its bytes are counted only for entries the
-     * view keeps (see KEEP). */
+    /* The label is formatted only for an error: formatting one for each of
+     * the ~190 fields was most of a cold scan's time. */
 #define CHECK(field, ...)                                                   \
     do {                                                                    \
-        /* The label is formatted only for an error: formatting one for   \
-         * each of the ~190 fields was most of a cold scan's time. */       \
         if (string_ok(field, sizeof(field)))                                \
             break;                                                          \
         snprintf(label, sizeof(label), __VA_ARGS__);                        \
-        if ((rc = check_string(c, label, field, sizeof(field), &len)) < 0)  \
+        if ((rc = check_string(c, label, field, sizeof(field))) < 0)        \
             return rc;                                                      \
     } while (0)
-#define KEEP(text) (plan->string_bytes += strlen(text) + 1)
+#define TEXT(field) ((tenon__text){(field), strlen(field)})
 
     CHECK(d->version, "version");
     CHECK(d->description, "description");
     CHECK(d->license, "license");
     CHECK(d->url, "url");
-    KEEP(d->version);
-    KEEP(d->description);
-    KEEP(d->license);
-    KEEP(d->url);
-    tenon_semver sv;
-    if (tenon_semver_parse(d->version, &sv) < 0)
-        return field_error(c, "version", "is not a semantic version (MAJOR.MINOR.PATCH)",
-                           d->version[0] ? d->version : "(empty)");
-
+    f->version = TEXT(d->version);
+    f->description = TEXT(d->description);
+    f->license = TEXT(d->license);
+    f->url = TEXT(d->url);
     for (size_t i = 0; i < TENON_MAX_REQUIRES; i++) {
         const tenon_desc_require *r = &d->deps[i];
         CHECK(r->name, "deps[%zu].name", i);
         CHECK(r->range, "deps[%zu].range", i);
         if (!r->name[0])
             continue;
-        if (tenon__name_check(r->name, TENON_STAGE_SCAN, c->path) < 0) {
-            snprintf(label, sizeof(label), "deps[%zu].name", i);
-            return field_error(c, label, "is not a valid plugin name", r->name);
-        }
-        if (tenon_semver_range_check(r->range) < 0) {
-            snprintf(label, sizeof(label), "deps[%zu].range", i);
-            return field_error(c, label,
-                               "is not a version range (e.g. \">=1.2 <2\", \"^1.4\")",
-                               r->range);
-        }
-        KEEP(r->name);
-        KEEP(r->range);
-        plan->n_deps++;
+        size_t k = f->n_requires++;
+        f->requires[k].name = TEXT(r->name);
+        f->requires[k].range = TEXT(r->range);
+        f->requires[k].slot = i;
     }
     for (size_t i = 0; i < TENON_MAX_PROVIDES; i++) {
         const tenon_desc_provide *p = &d->provides[i];
         CHECK(p->name, "provides[%zu].name", i);
         if (!p->name[0])
             continue;
-        if (!option_name_ok(p->name)) {
-            snprintf(label, sizeof(label), "provides[%zu].name", i);
-            return field_error(c, label, "is not a valid interface name", p->name);
-        }
-        if (p->version == 0) {
-            snprintf(label, sizeof(label), "provides[%zu].version", i);
-            return field_error(c, label, "is 0; interface versions start at 1", p->name);
-        }
-        KEEP(p->name);
-        plan->n_provides++;
+        size_t k = f->n_provides++;
+        f->provides[k].name = TEXT(p->name);
+        f->provides[k].version = p->version;
+        f->provides[k].rank = p->rank;
+        f->provides[k].slot = i;
     }
     for (size_t i = 0; i < TENON_MAX_OVERRIDES; i++) {
         CHECK(d->overrides[i], "overrides[%zu]", i);
         if (!d->overrides[i][0])
             continue;
-        if (tenon__name_check(d->overrides[i], TENON_STAGE_SCAN, c->path) < 0) {
-            snprintf(label, sizeof(label), "overrides[%zu]", i);
-            return field_error(c, label, "is not a valid plugin name", d->overrides[i]);
-        }
-        KEEP(d->overrides[i]);
-        plan->n_overrides++;
+        size_t k = f->n_overrides++;
+        f->overrides[k].name = TEXT(d->overrides[i]);
+        f->overrides[k].slot = i;
     }
     for (size_t i = 0; i < TENON_MAX_OPTIONS; i++) {
         const tenon_desc_option *o = &d->options[i];
@@ -234,37 +416,29 @@ static int check_fields(const checker *c, const tenon_descriptor *d, view_plan *
         CHECK(o->choices, "options[%zu].choices", i);
         if (!o->name[0])
             continue;
-        const char *why = NULL;
-        if (!option_name_ok(o->name))
-            why = "has an invalid name";
-        else if (o->type < TENON_OPT_BOOL || o->type > TENON_OPT_ENUM)
-            why = "has an unknown type";
-        else if (o->type == TENON_OPT_ENUM && !o->choices[0])
-            why = "is an enum without choices";
-        for (size_t j = 0; !why && j < i; j++)
-            if (strcmp(d->options[j].name, o->name) == 0)
-                why = "is declared twice";
-        if (why) {
-            snprintf(label, sizeof(label), "options[%zu]", i);
-            return field_error(c, label, why, o->name);
-        }
-        KEEP(o->name);
-        KEEP(o->def);
-        KEEP(o->help);
-        KEEP(o->choices);
-        plan->n_options++;
+        size_t k = f->n_options++;
+        f->options[k].name = TEXT(o->name);
+        f->options[k].def = TEXT(o->def);
+        f->options[k].help = TEXT(o->help);
+        f->options[k].choices = TEXT(o->choices);
+        f->options[k].type = o->type;
+        f->options[k].flags = o->flags;
+        f->options[k].min = o->min;
+        f->options[k].max = o->max;
+        f->options[k].slot = i;
     }
     for (size_t i = 0; i < TENON_MAX_META; i++) {
         CHECK(d->meta[i].key, "meta[%zu].key", i);
         CHECK(d->meta[i].value, "meta[%zu].value", i);
         if (!d->meta[i].key[0])
             continue;
-        KEEP(d->meta[i].key);
-        KEEP(d->meta[i].value);
-        plan->n_meta++;
+        size_t k = f->n_meta++;
+        f->meta[k].key = TEXT(d->meta[i].key);
+        f->meta[k].value = TEXT(d->meta[i].value);
+        f->meta[k].slot = i;
     }
 #undef CHECK
-#undef KEEP
+#undef TEXT
     return 0;
 }
 
@@ -272,27 +446,20 @@ static int check_fields(const checker *c, const tenon_descriptor *d, view_plan *
  * view so the option parser sees the same struct hosts see. */
 static int check_defaults(const checker *c, const tenon_plugin_desc *desc)
 {
-    for (size_t i = 0; i < desc->n_options; i++) {
-        const tenon_option *o = &desc->options[i];
-        if (!o->def[0])
-            continue;
-        tenon__value v;
-        char why[160];
-        if (tenon__value_parse(o, o->def, &v, why, sizeof(why)) < 0) {
-            char label[64], detail[224];
-            snprintf(label, sizeof(label), "options[%zu].def", i);
-            snprintf(detail, sizeof(detail), "of option '%s' does not parse: %s", o->name, why);
-            return field_error(c, label, detail, o->def);
-        }
-    }
-    return 0;
+    size_t i;
+    char why[160];
+    if (tenon__desc_defaults_ok(desc, &i, why, sizeof(why)))
+        return 0;
+    const tenon_option *o = &desc->options[i];
+    char label[64], detail[224];
+    snprintf(label, sizeof(label), "options[%zu].def", i);
+    snprintf(detail, sizeof(detail), "of option '%s' does not parse: %s", o->name, why);
+    return field_error(c, label, detail, o->def);
 }
 
-int tenon__desc_from_raw(const void *raw, size_t size, const char *path,
-                         tenon_plugin_desc **out)
+/* The header: magic, a layout this library reads, and the size. */
+static int check_header(const void *raw, size_t size, const char *path, uint16_t *layout_out)
 {
-    checker c = {path, NULL};
-    *out = NULL;
     if (size < HEADER_SIZE)
         return tenon__fail(TENON_EFIELD, TENON_STAGE_SCAN, NULL, path,
                            "rebuild the plugin with the tenon headers",
@@ -323,6 +490,44 @@ int tenon__desc_from_raw(const void *raw, size_t size, const char *path,
                            "descriptor size field says %u bytes, the note holds %zu and "
                            "layout %u is %zu bytes",
                            dsize, size, layout, (size_t)LAYOUT1_SIZE);
+    *layout_out = layout;
+    return 0;
+}
+
+/* Checks d's fields into f and makes the view. */
+static int view_of(checker *c, const tenon_descriptor *d, uint16_t layout,
+                   tenon_plugin_desc **out)
+{
+    int rc;
+    if ((rc = check_string(c, "name", d->name, sizeof(d->name))) < 0 ||
+        (rc = tenon__name_check(d->name, TENON_STAGE_SCAN, c->path)) < 0)
+        return rc;
+    c->plugin = d->name;
+    tenon__desc_fields f;
+    f.n_requires = f.n_provides = f.n_overrides = f.n_options = f.n_meta = 0;
+    if ((rc = fields_from_raw(c, d, &f)) < 0)
+        return rc;
+    f.layout = layout;
+    f.flags = d->flags;
+    f.abi_major = d->abi_major;
+    f.abi_minor = d->abi_minor;
+    f.name = (tenon__text){d->name, strlen(d->name)};
+    tenon__desc_defect defect;
+    if (!tenon__desc_fields_check(&f, &defect))
+        return field_error(c, defect.field, defect.why, defect.value);
+    *out = tenon__desc_build(&f);
+    return *out ? 0 : tenon__nomem(TENON_STAGE_SCAN, NULL);
+}
+
+int tenon__desc_from_raw(const void *raw, size_t size, const char *path,
+                         tenon_plugin_desc **out)
+{
+    checker c = {path, NULL};
+    *out = NULL;
+    uint16_t layout;
+    int rc = check_header(raw, size, path, &layout);
+    if (rc < 0)
+        return rc;
 
     /* A payload that is aligned for the descriptor (a note read in place,
      * a static plugin's) is checked where it lies; only others are copied
@@ -336,108 +541,14 @@ int tenon__desc_from_raw(const void *raw, size_t size, const char *path,
         memcpy(copy, raw, LAYOUT1_SIZE);
         d = copy;
     }
-
-    int rc;
-    size_t name_len;
-    if ((rc = check_string(&c, "name", d->name, sizeof(d->name), &name_len)) < 0 ||
-        (rc = tenon__name_check(d->name, TENON_STAGE_SCAN, path)) < 0) {
-        tenon__free(copy);
-        return rc;
-    }
-    c.plugin = d->name;
-    view_plan plan;
-    if ((rc = check_fields(&c, d, &plan)) < 0) {
-        tenon__free(copy);
-        return rc;
-    }
-    plan.string_bytes += name_len + 1;
-
-    size_t off_requires = ALIGN_UP(sizeof(tenon_plugin_desc), 8);
-    size_t off_provides = ALIGN_UP(off_requires + plan.n_deps * sizeof(tenon_dep), 8);
-    size_t off_overrides = ALIGN_UP(off_provides + plan.n_provides * sizeof(tenon_provide), 8);
-    size_t off_options = ALIGN_UP(off_overrides + plan.n_overrides * sizeof(char *), 8);
-    size_t off_meta = ALIGN_UP(off_options + plan.n_options * sizeof(tenon_option), 8);
-    size_t off_strings = off_meta + plan.n_meta * sizeof(tenon_meta);
-    char *block = tenon__malloc(off_strings + plan.string_bytes);
-    if (!block) {
-        tenon__free(copy);
-        return tenon__nomem(TENON_STAGE_SCAN, NULL);
-    }
-    tenon_plugin_desc *v = (tenon_plugin_desc *)block;
-    memset(v, 0, sizeof(*v));
-    char *cursor = block + off_strings;
-    v->struct_size = sizeof(*v);
-    v->layout = layout;
-    v->name = put_string(&cursor, d->name, name_len);
-    v->version = put_string(&cursor, d->version, strlen(d->version));
-    v->description = put_string(&cursor, d->description, strlen(d->description));
-    v->license = put_string(&cursor, d->license, strlen(d->license));
-    v->url = put_string(&cursor, d->url, strlen(d->url));
-    v->abi_major = d->abi_major;
-    v->abi_minor = d->abi_minor;
-    v->flags = d->flags;
-
-    tenon_dep *deps = (tenon_dep *)(block + off_requires);
-    for (size_t i = 0; i < TENON_MAX_REQUIRES; i++) {
-        if (!d->deps[i].name[0])
-            continue;
-        tenon_dep *dep = &deps[v->n_deps++];
-        dep->name = put_string(&cursor, d->deps[i].name, strlen(d->deps[i].name));
-        dep->range = put_string(&cursor, d->deps[i].range, strlen(d->deps[i].range));
-    }
-    v->deps = deps;
-
-    tenon_provide *provides = (tenon_provide *)(block + off_provides);
-    for (size_t i = 0; i < TENON_MAX_PROVIDES; i++) {
-        if (!d->provides[i].name[0])
-            continue;
-        tenon_provide *pr = &provides[v->n_provides++];
-        pr->name = put_string(&cursor, d->provides[i].name, strlen(d->provides[i].name));
-        pr->version = d->provides[i].version;
-        pr->rank = d->provides[i].rank;
-    }
-    v->provides = provides;
-
-    const char **overrides = (const char **)(block + off_overrides);
-    for (size_t i = 0; i < TENON_MAX_OVERRIDES; i++) {
-        if (!d->overrides[i][0])
-            continue;
-        overrides[v->n_overrides++] =
-            put_string(&cursor, d->overrides[i], strlen(d->overrides[i]));
-    }
-    v->overrides = overrides;
-
-    tenon_option *options = (tenon_option *)(block + off_options);
-    for (size_t i = 0; i < TENON_MAX_OPTIONS; i++) {
-        const tenon_desc_option *o = &d->options[i];
-        if (!o->name[0])
-            continue;
-        tenon_option *opt = &options[v->n_options++];
-        opt->name = put_string(&cursor, o->name, strlen(o->name));
-        opt->type = (tenon_opt_type)o->type;
-        opt->flags = o->flags;
-        opt->def = put_string(&cursor, o->def, strlen(o->def));
-        opt->help = put_string(&cursor, o->help, strlen(o->help));
-        opt->choices = put_string(&cursor, o->choices, strlen(o->choices));
-        opt->min = o->min;
-        opt->max = o->max;
-    }
-    v->options = options;
-
-    tenon_meta *meta = (tenon_meta *)(block + off_meta);
-    for (size_t i = 0; i < TENON_MAX_META; i++) {
-        if (!d->meta[i].key[0])
-            continue;
-        tenon_meta *m = &meta[v->n_meta++];
-        m->key = put_string(&cursor, d->meta[i].key, strlen(d->meta[i].key));
-        m->value = put_string(&cursor, d->meta[i].value, strlen(d->meta[i].value));
-    }
-    v->meta = meta;
+    tenon_plugin_desc *v = NULL;
+    rc = view_of(&c, d, layout, &v);
     tenon__free(copy);
+    if (rc < 0)
+        return rc;
     c.plugin = v->name; /* d's copy of the name is gone */
-
     if ((rc = check_defaults(&c, v)) < 0) {
-        tenon__free(block);
+        tenon_descriptor_free(v);
         return rc;
     }
     *out = v;

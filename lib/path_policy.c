@@ -4,7 +4,7 @@
  * in their own code (CVE-2009-3736, libltdl loading from the current
  * folder). Only absolute paths are accepted, canonicalized before checking,
  * and the file is opened without following a final symlink. */
-#include "internal.h"
+#include "path_policy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -131,9 +131,90 @@ int tenon__path_canonical(const char *path, tenon_stage stage, char **out)
     return *out ? 0 : tenon__nomem(stage, NULL);
 }
 
-static bool trusted_owner(uid_t uid)
+static bool trusted_owner(uid_t uid, uid_t euid)
 {
-    return uid == 0 || uid == geteuid();
+    return uid == 0 || uid == euid;
+}
+
+/* How each kind of file is named in messages. */
+typedef struct trusted_words {
+    tenon_stage stage;
+    const char *noun;       /* followed by the path when names_path */
+    bool names_path;
+    const char *owner_hint; /* for a file with another owner */
+    const char *owner_why;  /* after the owner message */
+} trusted_words;
+
+static const trusted_words *words_of(tenon__trusted_kind kind)
+{
+    static const trusted_words words[] = {
+        [TENON__TRUSTED_PLUGIN] = {TENON_STAGE_VERIFY, "plugin file", true,
+                                   "install plugins as root or as the user running the host",
+                                   ""},
+        [TENON__TRUSTED_CONFIG] = {TENON_STAGE_CONFIG, "configuration", true,
+                                   "the file must belong to root or to the user running the "
+                                   "program",
+                                   "; it names the plugins that run"},
+        [TENON__TRUSTED_CACHE] = {TENON_STAGE_CACHE, "the cache file", false, NULL, ""},
+        [TENON__TRUSTED_KEY] = {TENON_STAGE_VERIFY, "secret key", true, "sign with your own key",
+                                ""},
+    };
+    return &words[kind];
+}
+
+/* The mode message: who could do what with the file. */
+static int mode_error(const struct stat *st, const char *path, tenon__trusted_kind kind)
+{
+    const trusted_words *w = words_of(kind);
+    const char *who = (st->st_mode & S_IWOTH) ? "every user" : "its group";
+    char fix[TENON_ERROR_TEXT_MAX];
+    switch (kind) {
+    case TENON__TRUSTED_PLUGIN:
+        snprintf(fix, sizeof(fix), "run: chmod go-w %s", path);
+        return tenon__fail(TENON_EUNSAFE, w->stage, NULL, path, fix,
+                           "plugin file %s has mode %04o, writable by %s: anyone %s could "
+                           "replace the plugin's code",
+                           path, (unsigned)(st->st_mode & 07777), who,
+                           (st->st_mode & S_IWOTH) ? "on the machine" : "in the group");
+    case TENON__TRUSTED_CONFIG:
+        return tenon__fail(TENON_EUNSAFE, w->stage, NULL, path, "run: chmod go-w on the file",
+                           "configuration %s is writable by %s, who could make the program "
+                           "load any plugin",
+                           path, who);
+    case TENON__TRUSTED_CACHE:
+        return tenon__fail(TENON_EUNSAFE, w->stage, NULL, path, NULL,
+                           "the cache file is writable by %s", who);
+    case TENON__TRUSTED_KEY:
+        break;
+    }
+    snprintf(fix, sizeof(fix),
+             "run: chmod 600 %s; if others could read it, make a new key (tenon keygen) "
+             "and stop trusting this one",
+             path);
+    return tenon__fail(TENON_EUNSAFE, w->stage, NULL, path, fix,
+                       "secret key %s has mode %04o: it is %s by %s, and anyone who can "
+                       "read it can sign plugins as you",
+                       path, (unsigned)(st->st_mode & 07777),
+                       (st->st_mode & (S_IRGRP | S_IROTH)) ? "readable" : "accessible",
+                       (st->st_mode & S_IRWXO) ? "other users" : "its group");
+}
+
+int tenon__trusted_file_policy(const struct stat *st, const char *path,
+                               tenon__trusted_kind kind, uid_t euid)
+{
+    const trusted_words *w = words_of(kind);
+    if (!trusted_owner(st->st_uid, euid))
+        return tenon__fail(TENON_EUNSAFE, w->stage, NULL, path, w->owner_hint,
+                           "%s%s%s is owned by uid %u, neither root nor the current user "
+                           "(uid %u)%s",
+                           w->noun, w->names_path ? " " : "", w->names_path ? path : "",
+                           (unsigned)st->st_uid, (unsigned)euid, w->owner_why);
+    /* Whoever can write the file decides what runs; whoever can read a
+     * secret key can sign as its owner. */
+    mode_t forbidden = kind == TENON__TRUSTED_KEY ? (S_IRWXG | S_IRWXO) : (S_IWGRP | S_IWOTH);
+    if (st->st_mode & forbidden)
+        return mode_error(st, path, kind);
+    return 0;
 }
 
 int tenon__file_policy(const struct stat *st, const char *path)
@@ -153,48 +234,56 @@ int tenon__file_policy_as(const struct stat *st, const char *path, uid_t euid)
                            : S_ISCHR(st->st_mode)  ? "character device"
                            : S_ISBLK(st->st_mode)  ? "block device"
                                                    : "special file");
-    if (st->st_uid != 0 && st->st_uid != euid)
-        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
-                           "install plugins as root or as the user running the host",
-                           "plugin file %s is owned by uid %u, neither root nor the current "
+    return tenon__trusted_file_policy(st, path, TENON__TRUSTED_PLUGIN, euid);
+}
+
+int tenon__trusted_dir_policy(const struct stat *st, const char *dir, const char *path,
+                              tenon__trusted_kind kind)
+{
+    const trusted_words *w = words_of(kind);
+    uid_t euid = geteuid();
+    bool owner_ok = trusted_owner(st->st_uid, euid);
+    /* In a sticky folder (like /tmp) others cannot rename or remove
+     * entries they do not own, and the entry's owner is checked. */
+    bool mode_ok = !(st->st_mode & (S_IWGRP | S_IWOTH)) || (st->st_mode & S_ISVTX);
+    if (owner_ok && mode_ok)
+        return 0;
+    if (kind == TENON__TRUSTED_CACHE)
+        return tenon__fail(TENON_EUNSAFE, w->stage, NULL, path,
+                           "keep the cache in a folder only its owner can write",
+                           "the cache folder %s is %s", dir,
+                           owner_ok ? "writable by others" : "owned by another user");
+    bool config = kind == TENON__TRUSTED_CONFIG;
+    const char *of = config ? " of configuration " : "";
+    const char *file = config ? path : "";
+    if (!owner_ok)
+        return tenon__fail(TENON_EUNSAFE, w->stage, NULL, path,
+                           config ? "keep the configuration in folders owned by root or the "
+                                    "current user"
+                                  : "keep plugins in folders owned by root or the current user",
+                           "folder %s%s%s is owned by uid %u, neither root nor the current "
                            "user (uid %u)",
-                           path, (unsigned)st->st_uid, (unsigned)euid);
-    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-        char fix[TENON_ERROR_TEXT_MAX];
-        snprintf(fix, sizeof(fix), "run: chmod go-w %s", path);
-        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path, fix,
-                           "plugin file %s has mode %04o, writable by %s: anyone %s could "
-                           "replace the plugin's code",
-                           path, (unsigned)(st->st_mode & 07777),
-                           (st->st_mode & S_IWOTH) ? "every user" : "its group",
-                           (st->st_mode & S_IWOTH) ? "on the machine" : "in the group");
-    }
-    return 0;
+                           dir, of, file, (unsigned)st->st_uid, (unsigned)euid);
+    const char *who = (st->st_mode & S_IWOTH) ? "every user" : "its group";
+    return tenon__fail(TENON_EUNSAFE, w->stage, NULL, path, "run: chmod go-w on that folder",
+                       config ? "folder %s of configuration %s is writable by %s, who could "
+                                "replace it"
+                              : "folder %s%s is writable by %s: anyone in it could replace "
+                                "the plugin",
+                       dir, file, who);
 }
 
 int tenon__dir_policy(const struct stat *st, const char *dir, const char *path)
 {
-    if (!trusted_owner(st->st_uid))
-        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
-                           "keep plugins in folders owned by root or the current user",
-                           "folder %s is owned by uid %u, neither root nor the current "
-                           "user (uid %u)",
-                           dir, (unsigned)st->st_uid, (unsigned)geteuid());
-    /* In a sticky folder (like /tmp) others cannot rename or remove
-     * entries they do not own, and we checked the entry's owner. */
-    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX))
-        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
-                           "run: chmod go-w on that folder",
-                           "folder %s is writable by %s: anyone in it could replace "
-                           "the plugin",
-                           dir, (st->st_mode & S_IWOTH) ? "every user" : "its group");
-    return 0;
+    return tenon__trusted_dir_policy(st, dir, path, TENON__TRUSTED_PLUGIN);
 }
 
-int tenon__dirs_policy(const char *path)
+int tenon__trusted_dirs_policy(const char *resolved, const char *path,
+                               tenon__trusted_kind kind)
 {
+    bool config = kind == TENON__TRUSTED_CONFIG;
     char dir[PATH_MAX];
-    tenon__strlcpy(dir, path, sizeof(dir));
+    tenon__strlcpy(dir, resolved, sizeof(dir));
     for (;;) {
         char *slash = strrchr(dir, '/');
         if (!slash)
@@ -205,14 +294,21 @@ int tenon__dirs_policy(const char *path)
             *slash = '\0';
         struct stat st;
         if (stat(dir, &st) != 0)
-            return tenon__fail(TENON_EIO, TENON_STAGE_VERIFY, NULL, path, NULL,
-                               "cannot check folder %s: %s", dir, strerror(errno));
-        int rc = tenon__dir_policy(&st, dir, path);
+            return tenon__fail(TENON_EIO, words_of(kind)->stage, NULL, path, NULL,
+                               "cannot check folder %s%s%s: %s", dir,
+                               config ? " of configuration " : "", config ? path : "",
+                               strerror(errno));
+        int rc = tenon__trusted_dir_policy(&st, dir, path, kind);
         if (rc < 0)
             return rc;
         if (strcmp(dir, "/") == 0)
             return 0;
     }
+}
+
+int tenon__dirs_policy(const char *path)
+{
+    return tenon__trusted_dirs_policy(path, path, TENON__TRUSTED_PLUGIN);
 }
 
 int tenon__open_plugin_file(const char *path, int *fd_out, struct stat *st)

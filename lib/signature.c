@@ -6,6 +6,7 @@
  * with fstat on that same descriptor, so a symbolic link or a swap between
  * the check and the read cannot substitute another file. Secret key bytes
  * are wiped from memory as soon as they are not needed. */
+#include "path_policy.h"
 #include "trust_internal.h"
 
 #include <errno.h>
@@ -55,30 +56,6 @@ static int open_error(int e, const char *path, const char *what)
                        what, path, strerror(e));
 }
 
-static int secret_policy(const struct stat *st, const char *path)
-{
-    if (st->st_uid != geteuid() && st->st_uid != 0)
-        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path,
-                           "sign with your own key",
-                           "secret key %s is owned by uid %u, neither root nor the current "
-                           "user (uid %u)",
-                           path, (unsigned)st->st_uid, (unsigned)geteuid());
-    if (st->st_mode & (S_IRWXG | S_IRWXO)) {
-        char hint[TENON_ERROR_TEXT_MAX];
-        snprintf(hint, sizeof(hint),
-                 "run: chmod 600 %s; if others could read it, make a new key (tenon keygen) "
-                 "and stop trusting this one",
-                 path);
-        return tenon__fail(TENON_EUNSAFE, TENON_STAGE_VERIFY, NULL, path, hint,
-                           "secret key %s has mode %04o: it is %s by %s, and anyone who can "
-                           "read it can sign plugins as you",
-                           path, (unsigned)(st->st_mode & 07777),
-                           (st->st_mode & (S_IRGRP | S_IROTH)) ? "readable" : "accessible",
-                           (st->st_mode & S_IRWXO) ? "other users" : "its group");
-    }
-    return 0;
-}
-
 int tenon__trust_file_read(const char *path, tenon__file_kind kind, const char *what,
                            char **text_out, size_t *len_out)
 {
@@ -110,7 +87,8 @@ int tenon__trust_file_read(const char *path, tenon__file_kind kind, const char *
                          strncmp(msg, "folder ", 7) == 0 ? ":" : "", msg);
         goto out;
     }
-    if (kind == TENON__FILE_SECRET && (rc = secret_policy(&st, path)) < 0)
+    if (kind == TENON__FILE_SECRET &&
+        (rc = tenon__trusted_file_policy(&st, path, TENON__TRUSTED_KEY, geteuid())) < 0)
         goto out;
     char *text = tenon__malloc(TENON_TRUST_FILE_MAX + 2);
     if (!text) {
