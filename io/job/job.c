@@ -128,6 +128,7 @@ void tio_plan_free(struct tio_plan *s)
     tio__free(&a, s->program.output);
     tio__free(&a, s->program.enghelp_engine);
     tio__free(&a, s->program.enghelp_option);
+    tio__free(&a, s->program.cmdhelp_option);
     tio__free(&a, s->program.plugin_config);
     tio__free(&a, s->program.plot);
     tio__strv_free(&a, &s->program.sections);

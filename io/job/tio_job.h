@@ -225,6 +225,8 @@ struct tio_program {
     bool enghelp;               /* --enghelp[=ENGINE[,OPTION]] */
     char *enghelp_engine;       /* NULL: list engines */
     char *enghelp_option;       /* NULL: all of the engine's options */
+    bool cmdhelp;               /* --cmdhelp[=OPTION] */
+    char *cmdhelp_option;       /* NULL: list the job options */
     char *plugin_config;        /* --plugin-config=FILE */
     char *plot;                 /* --plot=FILE */
     struct tio_strv sections;   /* --section=NAME (repeatable): run only these job-file sections */
@@ -292,6 +294,13 @@ void tio_plan_free(struct tio_plan *plan);
  * in bytes, times in microseconds ("us"). Stable for existing keys; the
  * data-driven tests compare it byte for byte. */
 int tio_plan_dump(const struct tio_plan *plan, FILE *out);
+
+/* fio's --cmdhelp, from the option table: for an option (or alias) its
+ * help, alias, values, default and what tenon-io does with it; NULL or
+ * "all" lists every job option by family. An option that is not tenon-io's
+ * fails with TIO_EUNKNOWN (and the closest name, if one is close) or, for
+ * one of fio's, TIO_EUNSUPPORTED. */
+int tio_cmdhelp(const char *option, FILE *out, struct tio_error *err);
 
 /* ---- engine options ------------------------------------------------------ */
 

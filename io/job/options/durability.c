@@ -53,7 +53,7 @@ static const struct tio__option rows[] = {
     {.name = "unlink", .type = O_BOOL, .off = OFF(unlink), .example = "1",
      .help = "Remove the job's files when it ends"},
     {.name = "unlink_each_loop", .type = O_CUSTOM, .set = set_unlink_each_loop,
-     .dump = dump_unlink_each_loop, .example = "0", .values = "0 (1 is refused)",
+     .dump = dump_unlink_each_loop, .example = "0", .def_text = "0", .values = "0 (1 is refused)",
      .bare_ok = true, .status = TIO__REFUSED_VALUE,
      .help = "Remove and re-create the files between loops"},
 };

@@ -43,7 +43,7 @@ static const struct tio__option rows[] = {
      .dump = tio__dump_field_uint, .example = "1000", .def = "1024", .values = "1024 or 1000",
      .early = true, .help = "What k, m, g... multiply by"},
     {.name = "unit_base", .type = O_CUSTOM, .off = OFF(unit_base), .set = set_unit_base,
-     .dump = tio__dump_field_uint, .example = "8", .values = "0 (auto) or 8 (bytes); 1 is refused",
+     .dump = tio__dump_field_uint, .example = "8", .def_text = "0", .values = "0 (auto) or 8 (bytes); 1 is refused",
      .early = true, .status = TIO__REFUSED_VALUE, .help = "Report in bytes or bits"},
 };
 
