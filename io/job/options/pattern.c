@@ -207,7 +207,7 @@ static const struct tio__option rows[] = {
     {.name = "randrepeat", .type = O_BOOL, .off = OFF(randrepeat), .example = "0", .def = "1",
      .help = "Seed the random generator the same way every run"},
     {.name = "randseed", .type = O_CUSTOM, .set = set_randseed, .dump = dump_randseed,
-     .example = "1234", .def = "0x89", .values = "integer",
+     .example = "1234", .def = "0x89", .def_text = "0x89 (fio's)", .values = "integer",
      .help = "Seed of the random generator"},
 };
 
