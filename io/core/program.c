@@ -27,6 +27,7 @@ static const char usage[] =
     "  --output-format=FORMAT   normal (default) or json (fio's JSON keys)\n"
     "  --eta=WHEN               status line: auto (on a terminal), always, never\n"
     "  --enghelp[=ENGINE]       list the engines, or one engine's options\n"
+    "  --cmdhelp[=OPTION]       list the job options, or describe one\n"
     "  --plugin-config=FILE     the tenon.json that picks and configures plugins\n"
     "  --parse-only             check the jobs as a run would, print them and exit\n"
     "  --section=NAME           run only the named job-file sections\n"
@@ -165,6 +166,21 @@ int tio_main(int argc, char *const argv[], const struct tio_parse_config *cfg)
     if (prog->version) {
         printf("tenon-io-%s (libtenon %s)\n", TENON_VERSION_STRING, tenon_version());
         tio_plan_free(jobs);
+        return 0;
+    }
+
+    if (prog->cmdhelp) {
+        struct tio_error herr;
+        int rc = tio_cmdhelp(prog->cmdhelp_option, stdout, &herr);
+        tio_plan_free(jobs);
+        if (rc == TIO_EIO || fflush(stdout) != 0) {
+            fprintf(stderr, "tenon-io: cannot write to standard output: %s\n", strerror(errno));
+            return 1;
+        }
+        if (rc < 0) {
+            fprintf(stderr, "tenon-io: %s\n", herr.text);
+            return 1;
+        }
         return 0;
     }
 

@@ -29,7 +29,7 @@ struct cl {
 
 enum prog_opt {
     P_NONE, P_HELP, P_VERSION, P_PARSE_ONLY, P_OUTPUT, P_OUTPUT_FORMAT, P_ETA, P_ENGHELP,
-    P_PLUGIN_CONFIG, P_PLOT, P_SECTION,
+    P_PLUGIN_CONFIG, P_PLOT, P_SECTION, P_CMDHELP,
 };
 
 static const struct {
@@ -46,6 +46,7 @@ static const struct {
     {"output-format", P_OUTPUT_FORMAT, TIO__ARG_REQUIRED, "json"},
     {"eta", P_ETA, TIO__ARG_REQUIRED, "never"},
     {"enghelp", P_ENGHELP, TIO__ARG_OPTIONAL, NULL},
+    {"cmdhelp", P_CMDHELP, TIO__ARG_OPTIONAL, NULL},
     {"plugin-config", P_PLUGIN_CONFIG, TIO__ARG_REQUIRED, "FILE"},
     {"plot", P_PLOT, TIO__ARG_REQUIRED, "FILE"},
     {"section", P_SECTION, TIO__ARG_REQUIRED, "NAME"},
@@ -179,6 +180,13 @@ static int program_option(struct cl *c, enum prog_opt id, const char *key, const
             return tio__oom(c->err);
         return TIO_OK;
     }
+    case P_CMDHELP:
+        p->cmdhelp = true;
+        tio__free(c->a, p->cmdhelp_option);
+        p->cmdhelp_option = NULL;
+        if (value && *value && !(p->cmdhelp_option = tio__strdup(c->a, value)))
+            return tio__oom(c->err);
+        return TIO_OK;
     case P_NONE:
         break;
     }
@@ -254,8 +262,8 @@ static int one_option(struct cl *c, int argc, char *const argv[], int *i)
     if (eq) {
         value = eq + 1;
     } else {
-        /* fio's --enghelp takes its engine only after '=' */
-        value = prog == P_ENGHELP ? NULL : next_value(argc, argv, i, kind);
+        /* fio's --enghelp and --cmdhelp take their value only after '=' */
+        value = prog == P_ENGHELP || prog == P_CMDHELP ? NULL : next_value(argc, argv, i, kind);
         if (value) {
             struct tio__buf b;
 

@@ -3,13 +3,15 @@
  * file was understood. Every field is printed, keys sorted, units explicit
  * (sizes in bytes, times with "us"), so a change in parsing shows up as a
  * one-line diff. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "job_internal.h"
+#include "options/option.h"
 
-struct lines {
+struct tio__dump {
     const struct tio_allocator *a;
     char **v;
     size_t n;
@@ -17,7 +19,7 @@ struct lines {
     bool failed;
 };
 
-static void add(struct lines *l, struct tio__buf *b)
+static void add(struct tio__dump *l, struct tio__buf *b)
 {
     char *s = tio__buf_take(b);
     void *v = l->v;
@@ -51,7 +53,7 @@ static void put_escaped(struct tio__buf *b, const char *s, bool in_list)
     }
 }
 
-static void kv_str(struct lines *l, const char *key, const char *v)
+void tio__dump_str(struct tio__dump *l, const char *key, const char *v)
 {
     struct tio__buf b;
 
@@ -62,7 +64,7 @@ static void kv_str(struct lines *l, const char *key, const char *v)
     add(l, &b);
 }
 
-static void kv_u64(struct lines *l, const char *key, uint64_t v, const char *unit)
+void tio__dump_u64(struct tio__dump *l, const char *key, uint64_t v, const char *unit)
 {
     struct tio__buf b;
 
@@ -71,12 +73,12 @@ static void kv_u64(struct lines *l, const char *key, uint64_t v, const char *uni
     add(l, &b);
 }
 
-static void kv_bool(struct lines *l, const char *key, bool v)
+void tio__dump_bool(struct tio__dump *l, const char *key, bool v)
 {
-    kv_u64(l, key, v ? 1 : 0, "");
+    tio__dump_u64(l, key, v ? 1 : 0, "");
 }
 
-static void kv_list(struct lines *l, const char *key, const struct tio_strv *v)
+void tio__dump_list(struct tio__dump *l, const char *key, const struct tio_strv *v)
 {
     struct tio__buf b;
     size_t i;
@@ -91,7 +93,7 @@ static void kv_list(struct lines *l, const char *key, const struct tio_strv *v)
     add(l, &b);
 }
 
-static void kv_amount(struct lines *l, const char *key, const struct tio_amount *am)
+void tio__dump_amount(struct tio__dump *l, const char *key, const struct tio_amount *am)
 {
     struct tio__buf b;
 
@@ -105,7 +107,7 @@ static void kv_amount(struct lines *l, const char *key, const struct tio_amount 
     add(l, &b);
 }
 
-static void kv_ddir(struct lines *l, const char *key, const uint64_t *v)
+void tio__dump_ddir(struct tio__dump *l, const char *key, const uint64_t *v)
 {
     struct tio__buf b;
 
@@ -115,51 +117,55 @@ static void kv_ddir(struct lines *l, const char *key, const uint64_t *v)
     add(l, &b);
 }
 
-static const char *coe_name(unsigned v)
+void tio__dump_printf(struct tio__dump *l, const char *fmt, ...)
 {
-    switch (v) {
-    case TIO_COE_NONE: return "none";
-    case TIO_COE_READ: return "read";
-    case TIO_COE_WRITE: return "write";
-    case TIO_COE_IO: return "io";
-    case TIO_COE_VERIFY: return "verify";
-    case TIO_COE_ALL: return "all";
-    }
-    return "?";
+    struct tio__buf b;
+    va_list ap;
+    char line[256];
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    tio__buf_init(&b, l->a);
+    tio__buf_puts(&b, line);
+    add(l, &b);
 }
 
-static const char *sync_name(enum tio_sync s)
+void tio__dump_field_str(struct tio__dump *d, const struct tio__option *o,
+                         const struct tio_job *j)
 {
-    return s == TIO_SYNC_SYNC ? "sync" : s == TIO_SYNC_DSYNC ? "dsync" : "none";
+    tio__dump_str(d, o->name, *(char *const *)(const void *)((const char *)j + o->off));
 }
 
-static void job_lines(struct lines *l, const struct tio_job *j)
+void tio__dump_field_uint(struct tio__dump *d, const struct tio__option *o,
+                          const struct tio_job *j)
+{
+    tio__dump_u64(d, o->name, *(const unsigned *)(const void *)((const char *)j + o->off), "");
+}
+
+void tio__dump_nothing(struct tio__dump *d, const struct tio__option *o,
+                       const struct tio_job *j)
+{
+    (void)d;
+    (void)o;
+    (void)j;
+}
+
+/* The job's option lines come from the option table; these are what the
+ * parser and resolve add: where the job came from, its place in the plan,
+ * and the engine's options. */
+static void job_lines(struct tio__dump *l, const struct tio_job *j)
 {
     char where[TIO_ERROR_TEXT_MAX];
     struct tio__buf b;
     size_t i;
 
-    kv_bool(l, "allow_file_create", j->allow_file_create);
-    kv_bool(l, "allow_mounted_write", j->allow_mounted_write);
-    kv_ddir(l, "ba", j->ba);
-    kv_ddir(l, "bs", j->bs);
-    tio__buf_init(&b, l->a);
-    tio__buf_puts(&b, "buffer_pattern=");
-    if (!j->buffer_pattern)
-        tio__buf_puts(&b, "none");
-    else
-        tio__buf_puts(&b, "0x");
-    for (i = 0; j->buffer_pattern && i < j->buffer_pattern_len; i++)
-        tio__buf_printf(&b, "%02x", j->buffer_pattern[i]);
-    add(l, &b);
-    kv_u64(l, "clone", j->clone, "");
-    kv_str(l, "continue_on_error", coe_name(j->continue_on_error));
-    kv_bool(l, "create_on_open", j->create_on_open);
-    kv_str(l, "description", j->description);
-    kv_bool(l, "direct", j->direct);
-    kv_list(l, "directory", &j->directories);
-    kv_bool(l, "do_verify", j->do_verify);
-    kv_bool(l, "end_fsync", j->end_fsync);
+    tio__options_dump(l, j);
+    tio__dump_u64(l, "clone", j->clone, "");
+    tio__dump_u64(l, "group", j->group, "");
+    tio__dump_u64(l, "index", j->index, "");
+    tio_origin_format(&j->origin, where, sizeof(where));
+    tio__dump_str(l, "origin", where);
     for (i = 0; i < j->nr_engine_options; i++) {
         const struct tio_engine_option *o = &j->engine_options[i];
 
@@ -175,94 +181,29 @@ static void job_lines(struct lines *l, const struct tio_job *j)
         put_escaped(&b, where, false);
         add(l, &b);
     }
-    kv_u64(l, "fdatasync", j->fdatasync, "");
-    kv_list(l, "filename", &j->filenames);
-    kv_bool(l, "filename_explicit", j->filename_explicit);
-    kv_str(l, "filename_format", j->filename_format);
-    tio__buf_init(&b, l->a);
-    if (!j->filesize_min)
-        tio__buf_puts(&b, "filesize=unset");
-    else if (j->filesize_min == j->filesize_max)
-        tio__buf_printf(&b, "filesize=%llu", (unsigned long long)j->filesize_min);
-    else
-        tio__buf_printf(&b, "filesize=%llu-%llu", (unsigned long long)j->filesize_min,
-                        (unsigned long long)j->filesize_max);
-    add(l, &b);
-    kv_u64(l, "fsync", j->fsync, "");
-    kv_bool(l, "fsync_on_close", j->fsync_on_close);
-    kv_u64(l, "group", j->group, "");
-    kv_bool(l, "group_reporting", j->group_reporting);
-    kv_bool(l, "gtod_reduce", j->gtod_reduce);
-    kv_u64(l, "index", j->index, "");
-    kv_bool(l, "invalidate", j->invalidate);
-    kv_amount(l, "io_size", &j->io_size);
-    kv_u64(l, "iodepth", j->iodepth, "");
-    kv_u64(l, "iodepth_batch", j->iodepth_batch, "");
-    kv_u64(l, "iodepth_batch_complete_max", j->iodepth_batch_complete_max, "");
-    kv_u64(l, "iodepth_batch_complete_min", j->iodepth_batch_complete_min, "");
-    kv_u64(l, "iodepth_low", j->iodepth_low, "");
-    kv_str(l, "ioengine", j->ioengine);
-    kv_u64(l, "kb_base", j->kb_base, "");
-    kv_u64(l, "loops", j->loops, "");
-    kv_str(l, "name", j->name);
-    kv_bool(l, "new_group", j->new_group);
-    kv_bool(l, "norandommap", j->norandommap);
-    kv_u64(l, "nrfiles", j->nrfiles, "");
-    kv_u64(l, "number_ios", j->number_ios, "");
-    kv_u64(l, "numjobs", j->numjobs, "");
-    kv_amount(l, "offset", &j->offset);
-    kv_amount(l, "offset_increment", &j->offset_increment);
-    tio_origin_format(&j->origin, where, sizeof(where));
-    kv_str(l, "origin", where);
-    kv_bool(l, "overwrite", j->overwrite);
-    kv_u64(l, "ramp_time", j->ramp_time, "us");
-    kv_bool(l, "randrepeat", j->randrepeat);
-    kv_u64(l, "randseed", j->randseed, "");
-    kv_bool(l, "randseed_set", j->randseed_set);
-    kv_bool(l, "refill_buffers", j->refill_buffers);
-    kv_u64(l, "runtime", j->runtime, "us");
-    kv_str(l, "rw", tio_rw_name(j->rw));
-    kv_u64(l, "rw_modifier", j->rw_modifier, "");
-    kv_u64(l, "rwmixread", j->rwmixread, "");
-    kv_u64(l, "rwmixwrite", 100 - j->rwmixread, "");
-    kv_bool(l, "scramble_buffers", j->scramble_buffers);
-    kv_amount(l, "size", &j->size);
-    kv_u64(l, "startdelay", j->startdelay, "us");
-    kv_u64(l, "startdelay_max", j->startdelay_max, "us");
-    kv_bool(l, "stonewall", j->stonewall);
-    kv_str(l, "sync", sync_name(j->sync));
-    kv_bool(l, "thread", j->thread);
-    kv_bool(l, "time_based", j->time_based);
-    kv_u64(l, "unit_base", j->unit_base, "");
-    kv_bool(l, "unlink", j->unlink);
-    kv_bool(l, "unlink_each_loop", j->unlink_each_loop);
-    kv_str(l, "verify", tio_verify_name(j->verify));
-    kv_bool(l, "verify_fatal", j->verify_fatal);
-    kv_u64(l, "verify_interval", j->verify_interval, "");
-    kv_bool(l, "zero_buffers", j->zero_buffers);
 }
 
-static void program_lines(struct lines *l, const struct tio_plan *s)
+static void program_lines(struct tio__dump *l, const struct tio_plan *s)
 {
     const struct tio_program *p = &s->program;
 
-    kv_bool(l, "enghelp", p->enghelp);
-    kv_str(l, "enghelp_engine", p->enghelp_engine);
-    kv_str(l, "enghelp_option", p->enghelp_option);
-    kv_str(l, "eta", p->eta == TIO_ETA_ALWAYS ? "always" : p->eta == TIO_ETA_NEVER ? "never"
+    tio__dump_bool(l, "enghelp", p->enghelp);
+    tio__dump_str(l, "enghelp_engine", p->enghelp_engine);
+    tio__dump_str(l, "enghelp_option", p->enghelp_option);
+    tio__dump_str(l, "eta", p->eta == TIO_ETA_ALWAYS ? "always" : p->eta == TIO_ETA_NEVER ? "never"
                                                                                      : "auto");
-    kv_u64(l, "groups", s->resolved ? s->nr_groups : 0, "");
-    kv_bool(l, "help", p->help);
-    kv_list(l, "job_files", &p->job_files);
-    kv_u64(l, "jobs", s->nr_jobs, "");
-    kv_str(l, "output", p->output);
-    kv_str(l, "output-format", p->output_format == TIO_OUTPUT_JSON ? "json" : "normal");
-    kv_bool(l, "parse-only", p->parse_only);
-    kv_str(l, "plot", p->plot);
-    kv_str(l, "plugin-config", p->plugin_config);
-    kv_bool(l, "resolved", s->resolved);
-    kv_list(l, "section", &p->sections);
-    kv_bool(l, "version", p->version);
+    tio__dump_u64(l, "groups", s->resolved ? s->nr_groups : 0, "");
+    tio__dump_bool(l, "help", p->help);
+    tio__dump_list(l, "job_files", &p->job_files);
+    tio__dump_u64(l, "jobs", s->nr_jobs, "");
+    tio__dump_str(l, "output", p->output);
+    tio__dump_str(l, "output-format", p->output_format == TIO_OUTPUT_JSON ? "json" : "normal");
+    tio__dump_bool(l, "parse-only", p->parse_only);
+    tio__dump_str(l, "plot", p->plot);
+    tio__dump_str(l, "plugin-config", p->plugin_config);
+    tio__dump_bool(l, "resolved", s->resolved);
+    tio__dump_list(l, "section", &p->sections);
+    tio__dump_bool(l, "version", p->version);
 }
 
 static size_t key_len(const char *s)
@@ -285,7 +226,7 @@ static int cmp_lines(const void *x, const void *y)
     return strcmp(a, b);
 }
 
-static int flush(struct lines *l, FILE *out, const char *header)
+static int flush(struct tio__dump *l, FILE *out, const char *header)
 {
     size_t i;
     int rc = TIO_OK;
@@ -309,7 +250,7 @@ static int flush(struct lines *l, FILE *out, const char *header)
 
 int tio_plan_dump(const struct tio_plan *s, FILE *out)
 {
-    struct lines l = {NULL, NULL, 0, 0, false};
+    struct tio__dump l = {NULL, NULL, 0, 0, false};
     char header[64];
     size_t i;
     int rc;

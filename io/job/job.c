@@ -5,34 +5,11 @@
 
 #include "job_internal.h"
 
-#define TIO__DEFAULT_ENGINE "psync"
-#define TIO__DEFAULT_FORMAT "$jobname.$jobnum.$filenum"
-
+/* The defaults are the option table's (io/job/options/). */
 int tio__job_init(const struct tio_allocator *a, struct tio_job *job)
 {
-    int d;
-
     memset(job, 0, sizeof(*job));
-    job->numjobs = 1;
-    job->nrfiles = 1;
-    job->loops = 1;
-    job->rw = TIO_RW_READ;
-    for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-        job->bs[d] = 4096;
-    job->rwmixread = 50;
-    job->randrepeat = true;
-    job->randseed = 0x89;            /* fio's fixed default seed */
-    job->iodepth = 1;
-    job->iodepth_batch = 1;
-    job->iodepth_batch_complete_min = 1;
-    job->invalidate = true;
-    job->allow_file_create = true;
-    job->do_verify = true;
-    job->scramble_buffers = true;
-    job->kb_base = 1024;
-    job->ioengine = tio__strdup(a, TIO__DEFAULT_ENGINE);
-    job->filename_format = tio__strdup(a, TIO__DEFAULT_FORMAT);
-    if (!job->ioengine || !job->filename_format) {
+    if (tio__options_defaults(a, job) != TIO_OK) {
         tio__job_free(a, job);
         return -1;
     }
@@ -151,6 +128,7 @@ void tio_plan_free(struct tio_plan *s)
     tio__free(&a, s->program.output);
     tio__free(&a, s->program.enghelp_engine);
     tio__free(&a, s->program.enghelp_option);
+    tio__free(&a, s->program.cmdhelp_option);
     tio__free(&a, s->program.plugin_config);
     tio__free(&a, s->program.plot);
     tio__strv_free(&a, &s->program.sections);

@@ -75,7 +75,7 @@ int tio__engine_options_copy(const struct tio_allocator *a, struct tio_job *dst,
                              const struct tio_job *src);
 void tio__engine_options_free(const struct tio_allocator *a, struct tio_job *job);
 
-/* ---- options.c: the core option table ------------------------------------ */
+/* ---- options.c: the core option table (rows in options/NAME.c) ----------- */
 
 /* How a command-line option takes its value when written without '='. */
 enum tio__argkind {
@@ -104,6 +104,12 @@ size_t tio__option_count(void);
 const char *tio__option_at(size_t i, const char **alias);
 /* The core option name or alias closest to name, or NULL. */
 const char *tio__suggest_core(const char *name);
+/* Set every option that has a default in the table to it (tio__job_init,
+ * on a zeroed job). TIO_ENOMEM is the only failure. */
+int tio__options_defaults(const struct tio_allocator *a, struct tio_job *job);
+/* Each option's lines of the canonical dump (dump.c collects and sorts). */
+struct tio__dump;
+void tio__options_dump(struct tio__dump *d, const struct tio_job *j);
 
 /* ---- section.c: a section's options onto a job ------------------------------ */
 

@@ -106,9 +106,11 @@ enum tio_eta_mode { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
 /* One job. After parsing, a job is what its section (or --name) said, on top
  * of the [global] defaults before it; after tio_plan_resolve each entry is
  * one runnable job (numjobs expanded) with every default filled in. Sizes are
- * bytes, times microseconds. */
+ * bytes, times microseconds. Each group of fields is parsed by the option
+ * family file named in its comment (io/job/options/NAME.c), whose rows
+ * also hold the defaults, the dump lines and the help. */
 struct tio_job {
-    /* identity */
+    /* identity and ordering: options/identity.c (index, clone, group: resolve) */
     char *name;                 /* section name, --name, or name= */
     char *description;          /* NULL if none */
     struct tio_origin origin;   /* the [section] line or the --name argument */
@@ -117,7 +119,7 @@ struct tio_job {
     unsigned numjobs;           /* clones of this job (default 1) */
     unsigned group;             /* resolved: reporting group id */
 
-    /* files */
+    /* files and sizes: options/files.c */
     struct tio_strv filenames;  /* parsed: as given; resolved: paths to use */
     bool filename_explicit;     /* filename= was given (clones share files) */
     struct tio_strv directories;/* directory=, ':'-separated */
@@ -132,7 +134,7 @@ struct tio_job {
     unsigned loops;             /* repeat the job (default 1) */
     uint64_t number_ios;        /* stop after this many IOs; 0: no limit */
 
-    /* IO pattern */
+    /* IO pattern and block sizes: options/pattern.c */
     enum tio_rw rw;             /* default read */
     uint64_t rw_modifier;       /* rw=TYPE:N: sequential: bytes added after each IO;
                                    random: IOs per new random offset; 0: none */
@@ -144,7 +146,7 @@ struct tio_job {
     uint64_t randseed;          /* default 0x89 as fio */
     bool randseed_set;
 
-    /* engine and queueing */
+    /* engine and queueing: options/queue.c */
     char *ioengine;             /* as written: "psync", "external:/abs/path.so" */
     unsigned iodepth;           /* default 1 */
     unsigned iodepth_batch;     /* iodepth_batch_submit; default 1 */
@@ -155,7 +157,7 @@ struct tio_job {
     enum tio_sync sync;         /* sync=: O_SYNC / O_DSYNC writes */
     bool thread;                /* threads instead of processes */
 
-    /* durability and file handling */
+    /* syncs and file handling: options/durability.c */
     unsigned fsync;             /* fsync every N writes; 0: never */
     unsigned fdatasync;         /* fdatasync every N writes; 0: never */
     bool end_fsync;
@@ -168,7 +170,7 @@ struct tio_job {
     bool unlink;
     bool unlink_each_loop;
 
-    /* time */
+    /* time: options/time.c */
     uint64_t runtime;           /* runtime/timeout; 0: until size is done */
     bool time_based;
     uint64_t ramp_time;
@@ -176,26 +178,26 @@ struct tio_job {
     uint64_t startdelay_max;    /* == startdelay unless a range */
     bool gtod_reduce;
 
-    /* ordering and reporting */
+    /* ordering (options/identity.c) and reporting (options/reporting.c) */
     bool stonewall;             /* stonewall/wait_for_previous: wait and start a new group */
     bool new_group;             /* start a new reporting group without waiting */
     bool group_reporting;
 
-    /* data integrity */
+    /* verify and errors: options/verify.c */
     enum tio_verify verify;
     bool do_verify;             /* default true */
     bool verify_fatal;
     uint64_t verify_interval;   /* bytes per verify header; 0: one per block */
     unsigned continue_on_error; /* enum tio_coe bits */
 
-    /* buffer contents */
+    /* buffer contents: options/buffers.c */
     bool zero_buffers;
     bool refill_buffers;
     bool scramble_buffers;      /* default true */
     unsigned char *buffer_pattern; /* NULL if none */
     size_t buffer_pattern_len;
 
-    /* units */
+    /* units: options/reporting.c */
     unsigned kb_base;           /* 1024 (default) or 1000 */
     unsigned unit_base;         /* 0 auto, 8 bytes, 1 bits (output only) */
 
@@ -225,6 +227,8 @@ struct tio_program {
     bool enghelp;               /* --enghelp[=ENGINE[,OPTION]] */
     char *enghelp_engine;       /* NULL: list engines */
     char *enghelp_option;       /* NULL: all of the engine's options */
+    bool cmdhelp;               /* --cmdhelp[=OPTION] */
+    char *cmdhelp_option;       /* NULL: list the job options */
     char *plugin_config;        /* --plugin-config=FILE */
     char *plot;                 /* --plot=FILE */
     struct tio_strv sections;   /* --section=NAME (repeatable): run only these job-file sections */
@@ -292,6 +296,13 @@ void tio_plan_free(struct tio_plan *plan);
  * in bytes, times in microseconds ("us"). Stable for existing keys; the
  * data-driven tests compare it byte for byte. */
 int tio_plan_dump(const struct tio_plan *plan, FILE *out);
+
+/* fio's --cmdhelp, from the option table: for an option (or alias) its
+ * help, alias, values, default and what tenon-io does with it; NULL or
+ * "all" lists every job option by family. An option that is not tenon-io's
+ * fails with TIO_EUNKNOWN (and the closest name, if one is close) or, for
+ * one of fio's, TIO_EUNSUPPORTED. */
+int tio_cmdhelp(const char *option, FILE *out, struct tio_error *err);
 
 /* ---- engine options ------------------------------------------------------ */
 

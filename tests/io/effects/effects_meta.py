@@ -7,11 +7,16 @@ Fails when:
     tio-option-table), or a fio program option tenon-io accepts ("--NAME"),
     has no line in effects.tsv;
   - an effects.tsv line names an option tenon-io does not accept, has an
-    unknown status, or names a test that does not exist;
+    unknown status, names a test that does not exist, or gives a core
+    option (or alias) another status than the option table's row
+    (io/job/options/*.c);
   - a fio 3.33 job or program option (io/job/fio_options.c) is neither
     accepted nor given a reason in refused.tsv;
   - the table between the fio-options markers of docs/jobfile.md differs
-    from the one these files make (--write regenerates it).
+    from the one these files make (--write regenerates it);
+  - the job-option tables of docs/jobfile.md (its "Job options" section)
+    miss a core option, list one twice or one that is not in the option
+    table, or give another alias or default than the table's.
 
 A test is "FILE::NAME" (FILE relative to the source root, defining NAME as
 a function) or a folder of tests/io/job/cases.
@@ -66,14 +71,74 @@ def program_options(table_prog, names):
 
 
 def core_options(table_prog):
+    """The option table's names, {alias: name} and {name: (status, default)}."""
     out = subprocess.run([table_prog], stdout=subprocess.PIPE, text=True, check=True).stdout
-    names, aliases = [], {}
+    names, aliases, rows = [], {}, {}
     for line in out.splitlines():
-        name, alias = line.split("\t")
+        name, alias, status, default, _family = line.split("\t")
         names.append(name)
+        rows[name] = (status, default)
         if alias:
             aliases[alias] = name
-    return names, aliases
+    return names, aliases, rows
+
+
+JOB_OPTIONS = "## Job options"
+
+
+def doc_option_rows(doc):
+    """The rows of the tables in docs/jobfile.md's Job options section, as
+    (line number, {column: cell}) with the option's name under "option"."""
+    lines = doc.split("\n")
+    try:
+        start = lines.index(JOB_OPTIONS)
+    except ValueError:
+        return None
+    out, header = [], None
+    for n in range(start + 1, len(lines)):
+        line = lines[n]
+        if line.startswith("## "):
+            break
+        if not line.startswith("|"):
+            header = None
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if header is None:
+            header = cells
+            continue
+        if set(line) <= set("|-: "):
+            continue
+        out.append((n + 1, dict(zip(header, cells))))
+    return out
+
+
+def check_doc_options(doc, names, aliases, rows, problems):
+    """docs/jobfile.md's job-option tables against the option table."""
+    found = doc_option_rows(doc)
+    if found is None:
+        problems.append("%s has no '%s' section" % (DOC, JOB_OPTIONS))
+        return
+    alias_of = {n: a for a, n in aliases.items()}
+    seen = {}
+    for n, row in found:
+        where = "%s:%d" % (DOC, n)
+        opt = row.get("option", "").strip("`")
+        if opt not in rows:
+            problems.append("%s: '%s' is not in the option table (io/job/options/)" % (where, opt))
+            continue
+        if opt in seen:
+            problems.append("%s: '%s' is already described at line %d" % (where, opt, seen[opt]))
+        seen[opt] = n
+        if "aliases" in row and row["aliases"].strip("`") != alias_of.get(opt, ""):
+            problems.append("%s: %s's alias is '%s' in the option table, not '%s'"
+                            % (where, opt, alias_of.get(opt, ""), row["aliases"]))
+        if "default" in row and row["default"].strip("`") != rows[opt][1]:
+            problems.append("%s: %s's default is '%s' in the option table (--cmdhelp shows it), "
+                            "not '%s'" % (where, opt, rows[opt][1], row["default"]))
+    for opt in names:
+        if opt not in seen:
+            problems.append("core option '%s' has no row in the tables of %s's '%s'"
+                            % (opt, DOC, JOB_OPTIONS))
 
 
 def test_exists(root, test):
@@ -99,7 +164,7 @@ def main():
         return 2
     mode, root, prog = sys.argv[1], sys.argv[2], sys.argv[3]
     problems = []
-    names, aliases = core_options(prog)
+    names, aliases, table_rows = core_options(prog)
     fio_job, fio_prog = fio_options(root)
     effects = {}
     rows_in = read_tsv(os.path.join(root, HERE, "effects.tsv"), 4)
@@ -117,6 +182,10 @@ def main():
             problems.append("%s: test '%s' does not exist" % (where, test))
         if opt in effects:
             problems.append("%s: a second line for '%s'" % (where, opt))
+        row = table_rows.get(aliases.get(opt, opt))
+        if row and status in STATUSES and status != row[0]:
+            problems.append("%s: '%s' is %s here and %s in the option table "
+                            "(io/job/options/): make them agree" % (where, opt, status, row[0]))
         effects[opt] = (status, test, what)
     for opt in sorted(set(names) | set(aliases) | (prog_accepted & set(fio_prog))):
         if opt not in effects:
@@ -151,6 +220,7 @@ def main():
 
     doc_path = os.path.join(root, DOC)
     doc = open(doc_path).read()
+    check_doc_options(doc, names, aliases, table_rows, problems)
     if BEGIN not in doc or END not in doc:
         problems.append("%s has no generated table (markers %r ... %r)" % (DOC, BEGIN, END))
     else:

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "tio_job.h"
+#include "options/option.h"
 
 static struct tio_plan *parse_ok(const char *text)
 {
@@ -346,6 +347,47 @@ static void test_helpers(void **state)
     assert_false(tio_rw_writes(TIO_RW_RANDREAD));
 }
 
+/* The option table is the single source of each option: every row has its
+ * help, an example and a dump, and a default written out in a job file
+ * gives the same job as no option at all (the job's own setter parses it). */
+static void test_option_rows(void **state)
+{
+    static const char base[] = "[j]\nfilename=f\nsize=4k\n";
+    size_t f, i, rows = 0;
+
+    (void)state;
+    for (f = 0; f < tio__nr_families; f++) {
+        for (i = 0; i < tio__families[f]->n; i++) {
+            const struct tio__option *o = &tio__families[f]->rows[i];
+            struct tio_plan *a, *b;
+            char text[256], *da, *db, *seed;
+
+            rows++;
+            if (!o->help || !o->example || (o->type == O_CUSTOM && (!o->set || !o->dump)))
+                fail_msg("option %s: a row needs help, an example and, when custom, a "
+                         "setter and a dump", o->name);
+            if (!o->def)
+                continue;
+            snprintf(text, sizeof(text), "%s%s=%s\n", base, o->name, o->def);
+            a = parse_ok(base);
+            b = parse_ok(text);
+            da = dump(a);
+            db = dump(b);
+            /* only a written randseed counts as set */
+            if (strcmp(o->name, "randseed") == 0 && (seed = strstr(db, "randseed_set=1")))
+                seed[13] = '0';
+            if (strcmp(da, db) != 0)
+                fail_msg("option %s: its default '%s' written out gives another job:\n%s\n"
+                         "---\n%s", o->name, o->def, da, db);
+            free(da);
+            free(db);
+            tio_plan_free(a);
+            tio_plan_free(b);
+        }
+    }
+    assert_int_equal(rows, tio__option_count());
+}
+
 static void test_option_tables(void **state)
 {
     /* every core name and alias is found (the table is binary searched, so
@@ -473,6 +515,7 @@ int main(void)
         cmocka_unit_test(test_parse_file),
         cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_option_tables),
+        cmocka_unit_test(test_option_rows),
         cmocka_unit_test(test_threads),
     };
 

@@ -1,0 +1,170 @@
+/* Files and sizes: which files a job uses, how large, where in them it
+ * starts and how much IO it does. */
+#include <limits.h>
+#include <string.h>
+
+#include "option.h"
+
+/* Length of a URI scheme and its "://" at p ("nbd://" -> 6), or 0. */
+static size_t uri_prefix(const char *p)
+{
+    const char *q = p;
+    if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')))
+        return 0;
+    while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+           *q == '+' || *q == '-' || *q == '.')
+        q++;
+    return strncmp(q, "://", 3) == 0 ? (size_t)(q - p) + 3 : 0;
+}
+
+/* fio's list syntax: ':' separates, "\:" is a literal colon (device paths
+ * such as /dev/disk/by-path/pci-0000\:00\:1f.2). A name that is a URI
+ * (nbd://host:10809/export, engines claim schemes) keeps its colons: inside
+ * it, a ':' separates only when another URI follows. */
+static int split_colons(struct tio__optctx *c, struct tio_strv *out, const char *what)
+{
+    struct tio_strv v = {NULL, 0};
+    struct tio__buf b;
+    const char *p = c->value;
+    bool in_uri = false;
+
+    tio__buf_init(&b, c->a);
+    for (;;) {
+        if (b.len == 0 && !in_uri && uri_prefix(p))
+            in_uri = true;
+        if (in_uri && *p == ':' && !uri_prefix(p + 1)) {
+            tio__buf_putc(&b, *p++);
+            continue;
+        }
+        if (*p == '\\' && p[1] == ':') {
+            tio__buf_putc(&b, ':');
+            p += 2;
+            continue;
+        }
+        if (*p != ':' && *p != '\0') {
+            tio__buf_putc(&b, *p++);
+            continue;
+        }
+        if (b.len == 0 && !b.failed) {
+            tio__buf_free(&b);
+            tio__strv_free(c->a, &v);
+            return tio__opt_fail(c, TIO_EVALUE, "empty %s in the list (separate names with a "
+                                 "single ':', write '\\:' for a ':' inside a name)", what);
+        }
+        if (tio__strv_push(c->a, &v, tio__buf_take(&b)) != 0) {
+            tio__buf_free(&b);
+            tio__strv_free(c->a, &v);
+            return tio__oom(c->err);
+        }
+        in_uri = false;
+        if (v.n > TIO_MAX_NRFILES) {
+            tio__strv_free(c->a, &v);
+            return tio__opt_fail(c, TIO_ERANGE, "more than %u names in the list",
+                                 TIO_MAX_NRFILES);
+        }
+        if (*p == '\0')
+            break;
+        p++;
+    }
+    tio__strv_free(c->a, out);
+    *out = v;
+    return TIO_OK;
+}
+
+static int set_filename(struct tio__optctx *c, const struct tio__option *o)
+{
+    int rc;
+
+    (void)o;
+    rc = split_colons(c, &c->job->filenames, "file name");
+    if (rc == TIO_OK)
+        c->job->filename_explicit = true;
+    return rc;
+}
+
+static void dump_filename(struct tio__dump *d, const struct tio__option *o,
+                          const struct tio_job *j)
+{
+    tio__dump_list(d, o->name, &j->filenames);
+    tio__dump_bool(d, "filename_explicit", j->filename_explicit);
+}
+
+static int set_directory(struct tio__optctx *c, const struct tio__option *o)
+{
+    (void)o;
+    return split_colons(c, &c->job->directories, "directory");
+}
+
+static void dump_directory(struct tio__dump *d, const struct tio__option *o,
+                           const struct tio_job *j)
+{
+    tio__dump_list(d, o->name, &j->directories);
+}
+
+static int one_filesize(struct tio__optctx *c, const char *s, uint64_t *out)
+{
+    char why[160];
+    int rc;
+
+    if (strchr(s, '%'))
+        return tio__opt_fail(c, TIO_EUNSUPPORTED, "filesize as a percentage is not supported "
+                             "by tenon-io yet (give a size)");
+    rc = tio_parse_size(s, c->job->kb_base, out, why, sizeof(why));
+    if (rc)
+        return tio__opt_fail(c, rc, "%s", why);
+    if (*out == 0)
+        return tio__opt_fail(c, TIO_ERANGE, "a file size of 0 bytes is not allowed");
+    return TIO_OK;
+}
+
+static int set_filesize(struct tio__optctx *c, const struct tio__option *o)
+{
+    (void)o;
+    return tio__opt_range(c, one_filesize, &c->job->filesize_min, &c->job->filesize_max);
+}
+
+static void dump_filesize(struct tio__dump *d, const struct tio__option *o,
+                          const struct tio_job *j)
+{
+    (void)o;
+    if (!j->filesize_min)
+        tio__dump_printf(d, "filesize=unset");
+    else if (j->filesize_min == j->filesize_max)
+        tio__dump_printf(d, "filesize=%llu", (unsigned long long)j->filesize_min);
+    else
+        tio__dump_printf(d, "filesize=%llu-%llu", (unsigned long long)j->filesize_min,
+                         (unsigned long long)j->filesize_max);
+}
+
+static const struct tio__option rows[] = {
+    {.name = "filename", .type = O_CUSTOM, .set = set_filename, .dump = dump_filename,
+     .example = "/dev/nvme0n1", .def_text = "generated", .values = "list of names (':' separates)",
+     .help = "File(s) or device(s) the job does IO to"},
+    {.name = "directory", .type = O_CUSTOM, .set = set_directory, .dump = dump_directory,
+     .example = "/mnt/test", .values = "list of directories (':' separates)",
+     .help = "Directory the job's files are put in"},
+    {.name = "filename_format", .type = O_STR, .off = OFF(filename_format),
+     .example = "$jobname.$jobnum.$filenum", .def = "$jobname.$jobnum.$filenum",
+     .help = "How generated file names are made"},
+    {.name = "nrfiles", .alias = "nr_files", .type = O_UINT, .off = OFF(nrfiles), .min = 1,
+     .max = TIO_MAX_NRFILES, .example = "4", .def = "1",
+     .help = "Number of files to generate for the job"},
+    {.name = "size", .type = O_AMOUNT, .off = OFF(size), .example = "1g",
+     .help = "Total size of the job's files (or a percentage of them)"},
+    {.name = "filesize", .type = O_CUSTOM, .set = set_filesize, .dump = dump_filesize,
+     .example = "1g", .values = "size, or a range low-high",
+     .help = "Size of each file"},
+    {.name = "offset", .alias = "fileoffset", .type = O_AMOUNT, .off = OFF(offset),
+     .example = "1g", .def_text = "0", .help = "Where in each file the IO starts"},
+    {.name = "offset_increment", .type = O_AMOUNT, .off = OFF(offset_increment),
+     .example = "1g", .def_text = "0",
+     .help = "Added to offset for each clone of the job"},
+    {.name = "io_size", .alias = "io_limit", .type = O_AMOUNT, .off = OFF(io_size),
+     .example = "10g", .def_text = "size", .help = "Bytes of IO to do"},
+    {.name = "loops", .type = O_UINT, .off = OFF(loops), .min = 1, .max = UINT_MAX,
+     .example = "2", .def = "1", .help = "Times to repeat the job"},
+    {.name = "number_ios", .type = O_U64, .off = OFF(number_ios), .max = UINT64_MAX,
+     .example = "1000", .def_text = "0 (no limit)", .help = "Stop after this many IOs"},
+};
+
+TIO__FAMILY(tio__family_files, "files", "Files and sizes", rows);
