@@ -253,6 +253,21 @@ struct tenon_plugin {
     /* A rescan found the file replaced while the plugin was loaded: the
      * next load takes the new file's descriptor (loader.c, scan.c). */
     bool newer_file;
+
+    /* rescan.c: the identity of the file tenon_registry_rescan last saw at
+     * path (seen: it has one), and whether the file is gone. A removed
+     * plugin that is loaded stays loaded until it is unloaded; then it is
+     * BROKEN with the reason (lifecycle.c). */
+    bool seen, removed;
+    dev_t seen_dev;
+    ino_t seen_ino;
+    off_t seen_size;
+    int64_t seen_mtime_ns, seen_ctime_ns;
+
+    /* reload.c: the code generation loaded now (0 for the first load), and
+     * the earlier generations still mapped because holders hold them. */
+    uint64_t gen;
+    struct tenon__generation *old_gens;
 };
 
 typedef struct tenon__search_dir {
@@ -425,6 +440,10 @@ TENON__HIDDEN void tenon__scan_free(tenon_registry *reg);
  * tenon__free) that callers may still point into until the registry goes
  * (in reg->retired). Lock held. */
 TENON__HIDDEN void tenon__retire(tenon_registry *reg, void *block);
+
+/* scan.c: reads p's file (an added file, outside the search path) again and
+ * refreshes its record as a scan does for a changed file. load_lock held. */
+TENON__HIDDEN int tenon__scan_refresh(tenon_registry *reg, tenon_plugin *p);
 
 /* scan.c: reads one file's descriptor and makes its record (not appended). */
 TENON__HIDDEN int tenon__scan_file(tenon_registry *reg, const char *canonical, unsigned origin,

@@ -130,6 +130,10 @@ static void fini_unload(tenon_plugin *p, bool teardown)
     p->load_seq = 0;
     p->state = TENON__UNLOADED;
     p->status = TENON_STATUS_FOUND;
+    /* A rescan found its file removed while it was loaded (rescan.c): its
+     * note is now the reason it cannot load again. */
+    if (p->removed)
+        p->status = TENON_STATUS_BROKEN;
     if (!teardown)
         tenon__registry_select(reg);
     tenon__unlock(reg);

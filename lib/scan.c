@@ -775,6 +775,18 @@ int tenon_registry_scan(tenon_registry *reg)
     return rc < 0 ? rc : (int)(n > INT32_MAX ? INT32_MAX : n);
 }
 
+int tenon__scan_refresh(tenon_registry *reg, tenon_plugin *p)
+{
+    tenon_plugin *n;
+    tenon__elf_buf buf = {NULL, 0};
+    int rc = make_record(reg, p->path, p->origin, true, NULL, AT_FDCWD, p->path, NULL,
+                         geteuid(), &buf, &n);
+    tenon__free(buf.data);
+    if (rc < 0)
+        return rc;
+    return refresh_record(reg, p, n);
+}
+
 int tenon_registry_add_file(tenon_registry *reg, const char *path, tenon_plugin **out)
 {
     if (out)
