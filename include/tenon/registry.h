@@ -147,6 +147,27 @@ TENON_API void tenon_changes_free(tenon_changes *list);
 /* "added", "removed" or "replaced" (static); "?" for other values. */
 TENON_API const char *tenon_change_kind_name(tenon_change_kind kind);
 
+/* Replaces the code of loaded plugin name with its file as it is now on
+ * disk, while the host runs. The new file passes every check a load makes
+ * (owner and permissions, descriptor and ABI, the same plugin name, pins
+ * and signature, entry) and its requires must be met by loaded plugins;
+ * then its migrate (see tenon_plugin_entry), or else its init, runs. Only
+ * then is the old code replaced, in one step: lookups from then on
+ * (tenon_interface, tenon_interface_hold) return the new tables. Code that
+ * holders hold (tenon_plugin_hold, tenon_interface_hold, a plugin's
+ * host->interface) stays mapped, its tables valid, until the last of them
+ * releases it; then its fini runs (unless migrate took its state) and it is
+ * unmapped. Old code loaded plugins require stays until the plugin unloads.
+ * Any failure leaves the old code running, untouched, and returns the
+ * error: the checks' and init's, TENON_EMISSINGDEP and TENON_EVERSION (a
+ * requirement the loaded plugins do not meet), TENON_ENOTUNLOADABLE (not
+ * flagged TENON_PLUGIN_UNLOADABLE), TENON_EBUSY (it has instances),
+ * TENON_ESTATE (not loaded, static, or its file was overwritten in place
+ * while mapped: install by writing a new file and renaming it over the
+ * old name). Returns 0 also when the file is the one already loaded.
+ * flags: 0. */
+TENON_API int tenon_plugin_reload(tenon_registry *reg, const char *name, unsigned flags);
+
 /* Adds one plugin file (absolute path) outside the search path, as
  * ioengine=external:... does. Its name takes precedence over scanned
  * dynamic plugins of the same name. On success *out (if not NULL) is the
