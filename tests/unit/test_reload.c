@@ -197,6 +197,54 @@ static void test_reload_refused_with_instances(void **state)
     tenon_registry_free(reg);
 }
 
+/* The registry goes while a holder still holds old code: the old fini
+ * runs at teardown, after nothing can call it any more (ASan: no leak). */
+static void test_reload_teardown_with_old_code_held(void **state)
+{
+    tmp_fixture *f = *state;
+    install(f->dir, "versioned_v1");
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    const void *t = NULL;
+    tenon_plugin *p = NULL;
+    expect_ok(tenon_interface_hold(reg, NULL, VERSIONED_IFACE, 1, "worker", &t, &p));
+    install(f->dir, "versioned_v2");
+    expect_ok(tenon_plugin_reload(reg, "versioned", 0));
+    install(f->dir, "versioned_v1");
+    expect_ok(tenon_plugin_reload(reg, "versioned", 0));
+    assert_int_equal(((const versioned_table *)t)->a(), 1);
+    assert_true(logged(&f->cap, "versioned:fini 2")); /* nothing held it */
+    assert_false(logged(&f->cap, "versioned:fini 1"));
+    tenon_registry_free(reg);
+    /* Both generation 1 codes were finied: the held one and the current one. */
+    const char *first = strstr(f->cap.all, "versioned:fini 1");
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, "versioned:fini 1"));
+}
+
+/* A plugin added by path (outside the search path) is rescanned too. */
+static void test_rescan_added_file(void **state)
+{
+    tmp_fixture *f = *state;
+    install(f->dir, "versioned_v1");
+    tenon_registry *reg = new_registry(NULL, 0, &f->cap);
+    tenon_plugin *p = NULL;
+    expect_ok(tenon_registry_add_file(reg, tmp_path(f->dir, "versioned.so"), &p));
+    assert_int_equal(tenon_registry_rescan(reg, NULL), 0);
+    install(f->dir, "versioned_v2");
+    tenon_changes *list = NULL;
+    assert_int_equal(tenon_registry_rescan(reg, &list), 1);
+    const tenon_change *c = tenon_changes_at(list, 0);
+    assert_int_equal(c->kind, TENON_CHANGE_REPLACED);
+    assert_ptr_equal(c->record, p);
+    assert_string_equal(c->plugin, "versioned");
+    assert_int_equal(c->struct_size, sizeof(tenon_change));
+    tenon_changes_free(list);
+    assert_string_equal(tenon_plugin_version(p), "2.0.0");
+    expect_ok(tenon_plugin_load(p));
+    assert_int_equal(current(reg)->a(), 2);
+    tenon_registry_free(reg);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, tmp_fixture_setup, tmp_fixture_teardown)
@@ -206,6 +254,8 @@ int main(void)
         T(test_reload_migrate),
         T(test_reload_failure_keeps_old_code),
         T(test_reload_refused_with_instances),
+        T(test_reload_teardown_with_old_code_held),
+        T(test_rescan_added_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
