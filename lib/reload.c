@@ -203,11 +203,11 @@ static void switch_code(tenon_plugin *p, tenon__new_code *nc, tenon_values *valu
     p->removed = false;
     tenon__retire(reg, p->error);
     p->error = NULL;
-    /* The new requires: a subset of the loaded plugins (check_deps). */
+    /* The new requires, all loaded (check_deps); p->deps has room. */
     p->n_deps = 0;
-    for (size_t i = 0; i < p->desc->n_deps && p->deps; i++) {
+    for (size_t i = 0; p->deps && i < p->desc->n_deps; i++) {
         tenon_plugin *d = tenon__map_get(&reg->by_name, p->desc->deps[i].name);
-        if (d && i < p->desc->n_deps)
+        if (d)
             p->deps[p->n_deps++] = d;
     }
 }

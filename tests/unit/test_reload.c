@@ -180,6 +180,42 @@ static void test_reload_failure_keeps_old_code(void **state)
     tenon_registry_free(reg);
 }
 
+static void sha256_of(const char *path, char hex[65])
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "sha256sum '%s'", path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_int_equal(fscanf(p, "%64s", hex), 1);
+    pclose(p);
+}
+
+/* The new file must pass the registry's pins and signature policy, as a
+ * load does; a refused file leaves the old code running. */
+static void test_reload_checks_pins_and_signatures(void **state)
+{
+    tmp_fixture *f = *state;
+    install(f->dir, "versioned_v1");
+    char v1[65], v2[65];
+    sha256_of(tmp_path(f->dir, "versioned.so"), v1);
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    expect_ok(tenon_registry_pin_sha256(reg, "versioned", v1));
+    expect_ok(tenon_registry_load(reg, "versioned", NULL));
+    install(f->dir, "versioned_v2");
+    sha256_of(tmp_path(f->dir, "versioned.so"), v2);
+    expect_error(tenon_plugin_reload(reg, "versioned", 0), TENON_EHASH, "versioned", v2, NULL);
+    assert_int_equal(current(reg)->a(), 1);
+    /* The pin updated with the release: accepted. */
+    expect_ok(tenon_registry_pin_sha256(reg, "versioned", v2));
+    tenon_registry_require_signed(reg, true);
+    expect_error(tenon_plugin_reload(reg, "versioned", 0), TENON_ESIGNATURE, "versioned", NULL);
+    assert_int_equal(current(reg)->a(), 1);
+    tenon_registry_require_signed(reg, false);
+    expect_ok(tenon_plugin_reload(reg, "versioned", 0));
+    assert_int_equal(current(reg)->a(), 2);
+    tenon_registry_free(reg);
+}
+
 /* A reload with instances is refused: their data belongs to the old code. */
 static void test_reload_refused_with_instances(void **state)
 {
@@ -253,6 +289,7 @@ int main(void)
         T(test_reload_unheld_and_unchanged),
         T(test_reload_migrate),
         T(test_reload_failure_keeps_old_code),
+        T(test_reload_checks_pins_and_signatures),
         T(test_reload_refused_with_instances),
         T(test_reload_teardown_with_old_code_held),
         T(test_rescan_added_file),
