@@ -40,6 +40,26 @@ static int check_deps(tenon_registry *reg, tenon_plugin *p, const tenon_plugin_d
                                p->display_name, desc->version, dep->name, dep->range,
                                dep->name, d->desc->version, p->desc->version);
     }
+    /* And the loaded plugins that require this one must accept the new
+     * version. */
+    for (size_t i = 0; i < reg->n_plugins; i++) {
+        tenon_plugin *q = reg->plugins[i];
+        if (q == p || q->state != TENON__LOADED)
+            continue;
+        for (size_t k = 0; k < q->desc->n_deps; k++) {
+            const tenon_dep *dep = &q->desc->deps[k];
+            if (strcmp(dep->name, p->desc->name) == 0 && dep->range[0] &&
+                tenon_semver_satisfies(desc->version, dep->range) != 1)
+                return tenon__fail(TENON_EVERSION, TENON_STAGE_RESOLVE, p->display_name,
+                                   p->path,
+                                   "install a version in that range, or unload the plugin "
+                                   "that requires it first",
+                                   "loaded plugin %s requires %s %s, and the new file is "
+                                   "version %s: the loaded %s stays",
+                                   q->display_name, dep->name, dep->range, desc->version,
+                                   p->desc->version);
+        }
+    }
     return 0;
 }
 

@@ -150,7 +150,8 @@ TENON_API const char *tenon_change_kind_name(tenon_change_kind kind);
 /* Replaces the code of loaded plugin name with its file as it is now on
  * disk, while the host runs. The new file passes every check a load makes
  * (owner and permissions, descriptor and ABI, the same plugin name, pins
- * and signature, entry) and its requires must be met by loaded plugins;
+ * and signature, entry), its requires must be met by loaded plugins, and
+ * its version must be in the range of every loaded plugin requiring it;
  * then its migrate (see tenon_plugin_entry), or else its init, runs. Only
  * then is the old code replaced, in one step: lookups from then on
  * (tenon_interface, tenon_interface_hold) return the new tables. Code that
@@ -160,7 +161,7 @@ TENON_API const char *tenon_change_kind_name(tenon_change_kind kind);
  * unmapped. Old code loaded plugins require stays until the plugin unloads.
  * Any failure leaves the old code running, untouched, and returns the
  * error: the checks' and init's, TENON_EMISSINGDEP and TENON_EVERSION (a
- * requirement the loaded plugins do not meet), TENON_ENOTUNLOADABLE (not
+ * requirement not met either way), TENON_ENOTUNLOADABLE (not
  * flagged TENON_PLUGIN_UNLOADABLE), TENON_EBUSY (it has instances),
  * TENON_ESTATE (not loaded, static, or its file was overwritten in place
  * while mapped: install by writing a new file and renaming it over the

@@ -257,6 +257,36 @@ static void test_reload_teardown_with_old_code_held(void **state)
     assert_non_null(strstr(first + 1, "versioned:fini 1"));
 }
 
+/* A loaded plugin that requires the reloaded one must accept the new
+ * version; it may use the old code (symbols, tables it took without a
+ * hold), so the old code stays until the reloaded plugin unloads. */
+static void test_reload_required_plugin(void **state)
+{
+    tmp_fixture *f = *state;
+    install(f->dir, "versioned_v1");
+    copy_fixture(f->dir, "versioned_user", NULL);
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    tenon_plugin *user = NULL;
+    expect_ok(tenon_registry_load(reg, "versioned_user", &user));
+    /* Outside the range it requires (>=1 <3): refused. */
+    install(f->dir, "versioned_v3m");
+    expect_error(tenon_plugin_reload(reg, "versioned", 0), TENON_EVERSION, "versioned",
+                 "loaded plugin versioned_user requires versioned >=1 <3",
+                 "new file is version 3.0.0", NULL);
+    assert_int_equal(current(reg)->a(), 1);
+    install(f->dir, "versioned_v2");
+    expect_ok(tenon_plugin_reload(reg, "versioned", 0));
+    assert_int_equal(current(reg)->a(), 2);
+    assert_false(logged(&f->cap, "versioned:fini 1"));
+    expect_error(tenon_plugin_unload(tenon_registry_find(reg, "versioned")), TENON_EBUSY,
+                 "versioned", "required by loaded plugin versioned_user", NULL);
+    expect_ok(tenon_plugin_unload(user));
+    expect_ok(tenon_plugin_unload(tenon_registry_find(reg, "versioned")));
+    assert_true(logged(&f->cap, "versioned:fini 2"));
+    assert_true(logged(&f->cap, "versioned:fini 1"));
+    tenon_registry_free(reg);
+}
+
 /* A plugin added by path (outside the search path) is rescanned too. */
 static void test_rescan_added_file(void **state)
 {
@@ -292,6 +322,7 @@ int main(void)
         T(test_reload_checks_pins_and_signatures),
         T(test_reload_refused_with_instances),
         T(test_reload_teardown_with_old_code_held),
+        T(test_reload_required_plugin),
         T(test_rescan_added_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
