@@ -348,6 +348,11 @@ struct tenon_registry {
     /* Old code generations without holders, to fini and close outside
      * the lock (reload.c). */
     tenon__generation *dead_gens;
+
+    /* rescan.c: records from rescan_mark on were made since the last
+     * rescan (rescanned: there was one), so the next one reports them. */
+    size_t rescan_mark;
+    bool rescanned;
 };
 
 /* Who made an instance: it decides when registry teardown frees it. */
@@ -459,6 +464,9 @@ TENON__HIDDEN void tenon__scan_free(tenon_registry *reg);
  * tenon__free) that callers may still point into until the registry goes
  * (in reg->retired). Lock held. */
 TENON__HIDDEN void tenon__retire(tenon_registry *reg, void *block);
+/* Makes room to retire n more blocks without allocating (a step that must
+ * not fail half done reserves first). Lock held. */
+TENON__HIDDEN int tenon__retire_reserve(tenon_registry *reg, size_t n);
 
 /* scan.c: reads p's file (an added file, outside the search path) again and
  * refreshes its record as a scan does for a changed file. load_lock held. */

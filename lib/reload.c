@@ -263,6 +263,11 @@ int tenon_plugin_reload(tenon_registry *reg, const char *name, unsigned flags)
     if (rc == 0) {
         tenon__lock(reg);
         rc = check_deps(reg, p, nc.desc);
+        /* The switch retires the descriptor, the check error and the
+         * error: room for them now, so that it cannot run out. Scans and
+         * loads, which also retire, wait for load_lock. */
+        if (rc == 0)
+            rc = tenon__retire_reserve(reg, 3);
         tenon__unlock(reg);
     }
     if (rc == 0)

@@ -21,6 +21,7 @@ typedef struct before {
     bool exists;
     bool gone; /* ENOENT (or ENOTDIR): removed, not merely unreadable */
     struct stat st;
+    tenon_change_kind kind; /* what it reports (0: nothing) */
 } before;
 
 static int64_t ns_of(struct timespec t)
@@ -114,9 +115,12 @@ int tenon_registry_rescan(tenon_registry *reg, tenon_changes **out)
      * as replaced next time, and the record never lags what was reported. */
     tenon__lock(reg);
     size_t n_before = reg->n_plugins;
+    /* Records made since the last rescan are new; the first rescan takes
+     * what earlier scans read as its baseline. */
+    size_t n_base = reg->rescanned ? reg->rescan_mark : n_before;
     before *b = tenon__calloc(n_before ? n_before : 1, sizeof(*b));
     size_t nb = 0;
-    for (size_t i = 0; b && i < n_before; i++) {
+    for (size_t i = 0; b && i < n_base; i++) {
         tenon_plugin *p = reg->plugins[i];
         if (!p->path)
             continue;
@@ -141,42 +145,53 @@ int tenon_registry_rescan(tenon_registry *reg, tenon_changes **out)
      * visit them. */
     for (size_t i = 0; rc == 0 && i < nb; i++) {
         tenon_plugin *p = b[i].p;
-        if (p->origin == TENON__ORIGIN_FILE && b[i].exists && p->seen && !p->removed &&
+        if (p->origin == TENON__ORIGIN_FILE && b[i].exists && !p->removed &&
             seen_differs(p, &b[i].st) && tenon__scan_refresh(reg, p) == TENON_ENOMEM)
             rc = TENON_ENOMEM;
     }
 
+    /* The report is made first and the records change only once it is
+     * complete: a rescan that runs out of memory changes nothing, and the
+     * next one reports everything. */
     int count = 0;
     if (rc == 0) {
         tenon__lock(reg);
+        rc = tenon__retire_reserve(reg, nb + 1);
         for (size_t i = 0; rc == 0 && i < nb; i++) {
             tenon_plugin *p = b[i].p;
-            if (b[i].gone) {
-                if (!p->removed) {
-                    mark_removed(p);
-                    rc = add_change(list, p, TENON_CHANGE_REMOVED);
-                    count++;
-                }
-            } else if (b[i].exists) {
-                if (p->removed) {
-                    p->removed = false;
-                    seen_from_stat(p, &b[i].st);
-                    rc = add_change(list, p, TENON_CHANGE_ADDED);
-                    count++;
-                } else if (seen_differs(p, &b[i].st)) {
-                    seen_from_stat(p, &b[i].st);
-                    rc = add_change(list, p, TENON_CHANGE_REPLACED);
-                    count++;
-                }
+            b[i].kind = 0;
+            if (b[i].gone && !p->removed)
+                b[i].kind = TENON_CHANGE_REMOVED;
+            else if (b[i].exists && p->removed)
+                b[i].kind = TENON_CHANGE_ADDED;
+            else if (b[i].exists && seen_differs(p, &b[i].st))
+                b[i].kind = TENON_CHANGE_REPLACED;
+            if (b[i].kind) {
+                rc = add_change(list, p, b[i].kind);
+                count++;
             }
         }
-        for (size_t i = n_before; rc == 0 && i < reg->n_plugins; i++) {
-            tenon_plugin *p = reg->plugins[i];
-            if (!p->path)
+        for (size_t i = n_base; rc == 0 && i < reg->n_plugins; i++) {
+            if (!reg->plugins[i]->path)
                 continue;
-            seen_from_record(p);
-            rc = add_change(list, p, TENON_CHANGE_ADDED);
+            rc = add_change(list, reg->plugins[i], TENON_CHANGE_ADDED);
             count++;
+        }
+        for (size_t i = 0; rc == 0 && i < nb; i++) {
+            tenon_plugin *p = b[i].p;
+            if (b[i].kind == TENON_CHANGE_REMOVED) {
+                mark_removed(p);
+            } else if (b[i].kind) {
+                p->removed = false;
+                seen_from_stat(p, &b[i].st);
+            }
+        }
+        for (size_t i = n_base; rc == 0 && i < reg->n_plugins; i++)
+            if (reg->plugins[i]->path)
+                seen_from_record(reg->plugins[i]);
+        if (rc == 0) {
+            reg->rescan_mark = reg->n_plugins;
+            reg->rescanned = true;
         }
         tenon__registry_select(reg);
         tenon__unlock(reg);

@@ -64,6 +64,14 @@ void tenon__retire(tenon_registry *reg, void *block)
     /* Out of memory: the block leaks rather than dangles. */
 }
 
+int tenon__retire_reserve(tenon_registry *reg, size_t n)
+{
+    if (tenon__grow((void **)&reg->retired, &reg->cap_retired, reg->n_retired + n,
+                    sizeof(tenon_error *)) < 0)
+        return tenon__nomem(TENON_STAGE_LOAD, NULL);
+    return 0;
+}
+
 void tenon__scan_free(tenon_registry *reg)
 {
     for (size_t i = 0; i < reg->n_pinned; i++) {
