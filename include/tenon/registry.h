@@ -125,7 +125,7 @@ typedef struct tenon_changes tenon_changes;
  * inode, size, mtime or ctime differ. Records are updated as
  * tenon_registry_scan updates them; a removed plugin that is not loaded
  * becomes BROKEN (TENON_ENOTFOUND), one that is loaded stays loaded until
- * it is unloaded (tenon_plugin_reload or unload) and is BROKEN then. No
+ * it is unloaded and is BROKEN then; a file that comes back is added. No
  * plugin code runs. The report is a list, not a callback, so that an event
  * loop (libuv, GLib) can rescan from a timer or a file watch and walk the
  * list when it suits it, with no registry lock held. *out (if not NULL)

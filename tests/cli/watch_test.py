@@ -93,6 +93,30 @@ def scenario(tmp, mode, extra):
     ok(report is None, f"{mode}: no sanitizer report", report)
 
 
+def folder_replaced(tmp):
+    """A watched folder that is removed and made again is polled from then
+    on: what is installed into the new one still shows."""
+    folder = os.path.join(tmp, "replaced")
+    os.makedirs(folder)
+    install(folder, "good_basic", "good_basic.so")
+    basic = os.path.realpath(os.path.join(folder, "good_basic.so"))
+    w = Watch(folder)
+    ready = w.line(w.p.stderr)
+    ok(ready is not None and "(inotify)" in ready, "folder replaced: watching with inotify",
+       ready)
+    shutil.rmtree(folder)
+    got = w.line(w.p.stdout)
+    ok(got == f"removed good_basic {basic}", "folder replaced: its plugin is removed", got)
+    os.makedirs(folder)
+    install(folder, "versioned_v1", "versioned.so")
+    got = w.line(w.p.stdout)
+    path = os.path.realpath(os.path.join(folder, "versioned.so"))
+    ok(got == f"added versioned {path}", "folder replaced: a file in the new folder is added",
+       got)
+    rc, out, err = w.stop()
+    ok(rc == 0, "folder replaced: exits 0 when interrupted", f"rc {rc}\n{err}")
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="tenon-watch.")
     try:
@@ -104,6 +128,7 @@ def main():
            "tenon watch --poll 0: usage error", p.stderr)
         scenario(tmp, "inotify", [])
         scenario(tmp, "poll", ["--poll", "50"])
+        folder_replaced(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return tap.done()

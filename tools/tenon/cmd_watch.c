@@ -79,41 +79,32 @@ static int rescan(tenon_registry *reg, bool json)
     return 0;
 }
 
-/* Watches every folder of the search path that exists. Returns the
- * inotify fd, or -1 (then everything is polled); *all: every folder is
- * watched. */
-static int watch_folders(tenon_registry *reg, bool *all)
+/* Watches every folder of the search path that exists, again each time:
+ * a folder removed and made again is a new inode, which needs a new watch
+ * (adding one for an inode already watched changes nothing). Returns
+ * whether every folder is watched; the others are polled. */
+static bool watch_folders(int fd, tenon_registry *reg)
 {
-    *all = false;
-    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (fd < 0)
-        return -1;
     const char *dirs[64];
     size_t n = tenon_registry_paths(reg, dirs, 64);
-    *all = n <= 64;
-    for (size_t i = 0; i < n && i < 64; i++) {
-        /* A folder replaced or renamed is watched by its new inode only
-         * after the next start; polling covers the rest meanwhile. */
+    bool all = n <= 64;
+    for (size_t i = 0; i < n && i < 64; i++)
         if (inotify_add_watch(fd, dirs[i],
                               IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
                                   IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF |
                                   IN_ONLYDIR) < 0)
-            *all = false;
-    }
-    return fd;
+            all = false;
+    return all;
 }
 
-/* Reads and drops every queued event; returns whether there were any. */
+/* Reads every queued event; returns whether there were any. */
 static bool drain(int fd)
 {
-    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    char buf[4096];
     bool any = false;
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n <= 0)
-            return any;
+    while (read(fd, buf, sizeof(buf)) > 0)
         any = true;
-    }
+    return any;
 }
 
 int cmd_watch(int argc, char **argv)
@@ -165,12 +156,6 @@ int cmd_watch(int argc, char **argv)
     tenon_registry *reg = cli_registry(&s);
     if (!reg)
         return CLI_INTERNAL;
-    /* The first rescan compares with the scan just made: the baseline. */
-    if (tenon_registry_rescan(reg, NULL) < 0) {
-        cli_print_error("rescan");
-        tenon_registry_free(reg);
-        return CLI_INTERNAL;
-    }
 
     struct sigaction sa = {0};
     sa.sa_handler = on_signal; /* no SA_RESTART: poll returns EINTR */
@@ -178,19 +163,26 @@ int cmd_watch(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    bool all = false;
-    int fd = force_poll ? -1 : watch_folders(reg, &all);
-    fprintf(stderr, "tenon watch: watching %zu folder%s (%s)\n",
-            tenon_registry_paths(reg, NULL, 0),
-            tenon_registry_paths(reg, NULL, 0) == 1 ? "" : "s",
+    /* Watches before the baseline, so that no change falls between. */
+    int fd = force_poll ? -1 : inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    bool all = fd >= 0 && watch_folders(fd, reg);
+    /* The first rescan compares with the scan just made: the baseline. */
+    if (tenon_registry_rescan(reg, NULL) < 0) {
+        cli_print_error("rescan");
+        if (fd >= 0)
+            close(fd);
+        tenon_registry_free(reg);
+        return CLI_INTERNAL;
+    }
+    size_t n_dirs = tenon_registry_paths(reg, NULL, 0);
+    fprintf(stderr, "tenon watch: watching %zu folder%s (%s)\n", n_dirs, n_dirs == 1 ? "" : "s",
             fd < 0 ? "polling" : all ? "inotify" : "inotify and polling");
     fflush(stderr);
 
     int status = CLI_OK;
     while (!stop) {
         struct pollfd pfd = {fd, POLLIN, 0};
-        int timeout = fd >= 0 && all ? -1 : (int)poll_ms;
-        int n = poll(&pfd, fd >= 0 ? 1 : 0, timeout);
+        int n = poll(&pfd, fd >= 0 ? 1 : 0, fd >= 0 && all ? -1 : (int)poll_ms);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -206,6 +198,9 @@ int cmd_watch(int argc, char **argv)
         }
         if (stop)
             break;
+        /* Watches first: what changes after them shows as an event. */
+        if (fd >= 0)
+            all = watch_folders(fd, reg);
         if (rescan(reg, json) < 0) {
             status = CLI_INTERNAL;
             break;
