@@ -270,10 +270,12 @@ struct tenon_plugin {
     bool newer_file;
 
     /* rescan.c: the identity of the file tenon_registry_rescan last saw at
-     * path (seen: it has one), and whether the file is gone. A removed
-     * plugin that is loaded stays loaded until it is unloaded; then it is
-     * BROKEN with the reason (lifecycle.c). */
-    bool seen, removed;
+     * path (seen: it has one); removed: the file is gone (a loaded plugin
+     * stays loaded until it is unloaded, then it is BROKEN with the reason,
+     * lifecycle.c; a scan that finds the file back clears it);
+     * gone_reported: a rescan reported it removed, so the next one that
+     * finds it reports it added. */
+    bool seen, removed, gone_reported;
     dev_t seen_dev;
     ino_t seen_ino;
     off_t seen_size;

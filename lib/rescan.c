@@ -78,6 +78,7 @@ static int add_change(tenon_changes *list, tenon_plugin *p, tenon_change_kind ki
 static void mark_removed(tenon_plugin *p)
 {
     p->removed = true;
+    p->gone_reported = true;
     p->keyed = false; /* whatever comes back at the path is read again */
     p->newer_file = false;
     tenon_error why = *tenon__error_tls();
@@ -145,8 +146,9 @@ int tenon_registry_rescan(tenon_registry *reg, tenon_changes **out)
      * visit them. */
     for (size_t i = 0; rc == 0 && i < nb; i++) {
         tenon_plugin *p = b[i].p;
-        if (p->origin == TENON__ORIGIN_FILE && b[i].exists && !p->removed &&
-            seen_differs(p, &b[i].st) && tenon__scan_refresh(reg, p) == TENON_ENOMEM)
+        if (p->origin == TENON__ORIGIN_FILE && b[i].exists &&
+            (p->removed || seen_differs(p, &b[i].st)) &&
+            tenon__scan_refresh(reg, p) == TENON_ENOMEM)
             rc = TENON_ENOMEM;
     }
 
@@ -160,9 +162,9 @@ int tenon_registry_rescan(tenon_registry *reg, tenon_changes **out)
         for (size_t i = 0; rc == 0 && i < nb; i++) {
             tenon_plugin *p = b[i].p;
             b[i].kind = 0;
-            if (b[i].gone && !p->removed)
+            if (b[i].gone && !p->gone_reported)
                 b[i].kind = TENON_CHANGE_REMOVED;
-            else if (b[i].exists && p->removed)
+            else if (b[i].exists && p->gone_reported)
                 b[i].kind = TENON_CHANGE_ADDED;
             else if (b[i].exists && seen_differs(p, &b[i].st))
                 b[i].kind = TENON_CHANGE_REPLACED;
@@ -183,6 +185,7 @@ int tenon_registry_rescan(tenon_registry *reg, tenon_changes **out)
                 mark_removed(p);
             } else if (b[i].kind) {
                 p->removed = false;
+                p->gone_reported = false;
                 seen_from_stat(p, &b[i].st);
             }
         }

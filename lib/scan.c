@@ -419,8 +419,11 @@ static int refresh_record(tenon_registry *reg, tenon_plugin *old, tenon_plugin *
         return 0;
     }
     tenon__lock(reg);
+    /* A file a rescan found removed is back (rescan.c). */
+    bool was_removed = old->removed;
+    old->removed = false;
     if (old->state != TENON__UNLOADED || old->n_instances) {
-        bool noted = old->newer_file;
+        bool noted = old->newer_file && !was_removed;
         old->newer_file = true;
         if (!noted) {
             tenon_error why = *tenon__error_tls();

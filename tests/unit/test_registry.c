@@ -832,8 +832,14 @@ static void test_rescan_reports_changes(void **state)
     assert_int_equal(tenon_plugin_status(reload), TENON_STATUS_BROKEN);
     expect_error(tenon_plugin_load(reload), TENON_ENOTFOUND, "reload", "was removed", NULL);
 
-    /* It comes back: added again, and usable. */
+    /* It comes back, found by a plain scan: usable again, and not broken
+     * after its next unload. */
     copy_fixture(f->dir, "reload_v2", "reload.so");
+    assert_true(tenon_registry_scan(reg) >= 0);
+    expect_ok(tenon_plugin_load(reload));
+    expect_ok(tenon_plugin_unload(reload));
+    assert_int_equal(tenon_plugin_status(reload), TENON_STATUS_FOUND);
+    /* The next rescan reports it added. */
     assert_int_equal(tenon_registry_rescan(reg, &list), 1);
     c = change_of(list, "reload");
     assert_non_null(c);
