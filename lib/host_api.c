@@ -17,8 +17,26 @@ static void api_log(tenon_plugin *self, tenon_log_level level, const char *fmt, 
     va_end(ap);
 }
 
+/* While a reload runs the new code's init (or an old generation's fini
+ * runs), the plugin record holds the other generation's data and options:
+ * the calling thread is pointed at its own generation's. */
+static _Thread_local struct {
+    tenon_plugin *p;
+    void **data;
+    const tenon_values *values;
+} redirect;
+
+void tenon__redirect_plugin(tenon_plugin *p, void **data, const tenon_values *values)
+{
+    redirect.p = p;
+    redirect.data = data;
+    redirect.values = values;
+}
+
 static const tenon_values *api_options(tenon_plugin *self)
 {
+    if (self && self == redirect.p)
+        return redirect.values;
     return self ? self->values : NULL;
 }
 
@@ -73,6 +91,7 @@ static int api_release(tenon_plugin *self, const char *plugin)
                : tenon__fail(TENON_ENOTFOUND, TENON_STAGE_USE, plugin, NULL, NULL,
                              "no plugin named %s", plugin);
     tenon__unlock(self->reg);
+    tenon__generations_reap(self->reg);
     return rc;
 }
 
@@ -98,12 +117,16 @@ static int api_fail(tenon_plugin *self, int code, const char *fmt, ...)
 
 static void api_set_data(tenon_plugin *self, void *data)
 {
-    if (self)
+    if (self && self == redirect.p)
+        *redirect.data = data;
+    else if (self)
         self->plugin_data = data;
 }
 
 static void *api_data(tenon_plugin *self)
 {
+    if (self && self == redirect.p)
+        return *redirect.data;
     return self ? self->plugin_data : NULL;
 }
 

@@ -153,8 +153,8 @@ static int choose(tenon_registry *reg, const char *plugin, const char *iface,
  * plugin's mapping: they are read here, under the lock, and the pin or
  * hold is taken in the same critical section. Lock held. */
 static int take_locked(tenon_plugin *p, const char *iface, uint32_t min_version, bool pin,
-                       tenon_plugin *holder, tenon_plugin **provider, const tenon_impl **impl,
-                       const void **table)
+                       tenon_plugin *holder, const char *host_holder, tenon_plugin **provider,
+                       const tenon_impl **impl, const void **table)
 {
     const tenon_impl *found = impl_find_version(p, iface, min_version);
     if (!found)
@@ -167,6 +167,11 @@ static int take_locked(tenon_plugin *p, const char *iface, uint32_t min_version,
         if (rc < 0)
             return rc;
     }
+    if (host_holder) {
+        int rc = tenon__holder_add(p, NULL, host_holder);
+        if (rc < 0)
+            return rc;
+    }
     if (pin)
         p->n_instances++;
     *provider = p;
@@ -176,16 +181,17 @@ static int take_locked(tenon_plugin *p, const char *iface, uint32_t min_version,
     return 0;
 }
 
-int tenon__interface_acquire(tenon_registry *reg, const char *plugin, const char *iface,
-                             uint32_t min_version, bool pin, tenon_plugin *holder,
-                             tenon_plugin **provider, const tenon_impl **impl,
-                             const void **table)
+static int acquire(tenon_registry *reg, const char *plugin, const char *iface,
+                   uint32_t min_version, bool pin, tenon_plugin *holder,
+                   const char *host_holder, tenon_plugin **provider, const tenon_impl **impl,
+                   const void **table)
 {
     tenon_plugin *p = NULL;
     tenon__lock(reg);
     int rc = choose(reg, plugin, iface, min_version, &p);
     if (rc == 0 && p->state == TENON__LOADED) {
-        rc = take_locked(p, iface, min_version, pin, holder, provider, impl, table);
+        rc = take_locked(p, iface, min_version, pin, holder, host_holder, provider, impl,
+                             table);
         tenon__unlock(reg);
         return rc;
     }
@@ -198,7 +204,8 @@ int tenon__interface_acquire(tenon_registry *reg, const char *plugin, const char
     if (rc == 0) {
         tenon__lock(reg);
         if (p->state == TENON__LOADED) {
-            rc = take_locked(p, iface, min_version, pin, holder, provider, impl, table);
+            rc = take_locked(p, iface, min_version, pin, holder, host_holder, provider, impl,
+                             table);
         } else {
             rc = tenon__fail(TENON_ESTATE, TENON_STAGE_USE, p->display_name, p->path, NULL,
                              "plugin %s was unloaded during the lookup", p->display_name);
@@ -207,6 +214,29 @@ int tenon__interface_acquire(tenon_registry *reg, const char *plugin, const char
     }
     pthread_mutex_unlock(&reg->load_lock);
     return rc;
+}
+
+int tenon__interface_acquire(tenon_registry *reg, const char *plugin, const char *iface,
+                             uint32_t min_version, bool pin, tenon_plugin *holder,
+                             tenon_plugin **provider, const tenon_impl **impl,
+                             const void **table)
+{
+    return acquire(reg, plugin, iface, min_version, pin, holder, NULL, provider, impl, table);
+}
+
+int tenon_interface_hold(tenon_registry *reg, const char *plugin, const char *iface,
+                         uint32_t min_version, const char *holder, const void **table,
+                         tenon_plugin **provider)
+{
+    if (table)
+        *table = NULL;
+    if (provider)
+        *provider = NULL;
+    if (!reg || !iface || !holder || !table || !provider)
+        return TENON_EINVAL;
+    const tenon_impl *impl;
+    return acquire(reg, plugin, iface, min_version, false, NULL, holder, provider, &impl,
+                   table);
 }
 
 int tenon_interface(tenon_registry *reg, const char *plugin, const char *iface,

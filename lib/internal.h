@@ -179,7 +179,22 @@ typedef struct tenon__holder {
     tenon_plugin *by; /* holding plugin, or NULL for a host holder */
     char *name;       /* holder's name, for messages */
     unsigned count;
+    uint64_t gen;     /* the code generation held (reload.c) */
 } tenon__holder;
+
+/* Code of a plugin that a reload replaced, still mapped while holders of
+ * its generation remain (reload.c). */
+typedef struct tenon__generation {
+    struct tenon__generation *next;
+    uint64_t gen;
+    void *dl;
+    const tenon_plugin_entry *entry;
+    tenon_values *values;
+    void *data;     /* what it stored with host->set_data */
+    bool migrated;  /* its state went to the new code: its fini does not run */
+    bool pinned;    /* loaded plugins required it: kept until the plugin unloads */
+    tenon_plugin *plugin;
+} tenon__generation;
 
 /* Where a plugin came from; lower wins a name conflict. */
 enum {
@@ -253,6 +268,23 @@ struct tenon_plugin {
     /* A rescan found the file replaced while the plugin was loaded: the
      * next load takes the new file's descriptor (loader.c, scan.c). */
     bool newer_file;
+
+    /* rescan.c: the identity of the file tenon_registry_rescan last saw at
+     * path (seen: it has one); removed: the file is gone (a loaded plugin
+     * stays loaded until it is unloaded, then it is BROKEN with the reason,
+     * lifecycle.c; a scan that finds the file back clears it);
+     * gone_reported: a rescan reported it removed, so the next one that
+     * finds it reports it added. */
+    bool seen, removed, gone_reported;
+    dev_t seen_dev;
+    ino_t seen_ino;
+    off_t seen_size;
+    int64_t seen_mtime_ns, seen_ctime_ns;
+
+    /* reload.c: the code generation loaded now (0 for the first load), and
+     * the earlier generations still mapped because holders hold them. */
+    uint64_t gen;
+    struct tenon__generation *old_gens;
 };
 
 typedef struct tenon__search_dir {
@@ -314,6 +346,15 @@ struct tenon_registry {
      * dlopened through the checked descriptor: tests swap files here. */
     void (*before_dlopen_hook)(void *userdata, tenon_plugin *p);
     void *before_dlopen_userdata;
+
+    /* Old code generations without holders, to fini and close outside
+     * the lock (reload.c). */
+    tenon__generation *dead_gens;
+
+    /* rescan.c: records from rescan_mark on were made since the last
+     * rescan (rescanned: there was one), so the next one reports them. */
+    size_t rescan_mark;
+    bool rescanned;
 };
 
 /* Who made an instance: it decides when registry teardown frees it. */
@@ -425,6 +466,13 @@ TENON__HIDDEN void tenon__scan_free(tenon_registry *reg);
  * tenon__free) that callers may still point into until the registry goes
  * (in reg->retired). Lock held. */
 TENON__HIDDEN void tenon__retire(tenon_registry *reg, void *block);
+/* Makes room to retire n more blocks without allocating (a step that must
+ * not fail half done reserves first). Lock held. */
+TENON__HIDDEN int tenon__retire_reserve(tenon_registry *reg, size_t n);
+
+/* scan.c: reads p's file (an added file, outside the search path) again and
+ * refreshes its record as a scan does for a changed file. load_lock held. */
+TENON__HIDDEN int tenon__scan_refresh(tenon_registry *reg, tenon_plugin *p);
 
 /* scan.c: reads one file's descriptor and makes its record (not appended). */
 TENON__HIDDEN int tenon__scan_file(tenon_registry *reg, const char *canonical, unsigned origin,
@@ -437,6 +485,22 @@ TENON__HIDDEN int tenon__abi_check(const tenon_plugin_desc *desc, const char *pa
  * static entry. On success p->dl and p->entry are set. Lock not held. */
 TENON__HIDDEN int tenon__load_code(tenon_plugin *p);
 TENON__HIDDEN void tenon__unload_code(tenon_plugin *p);
+/* The checked, mapped new code of a loaded plugin (reload.c). */
+typedef struct tenon__new_code {
+    void *dl;
+    const tenon_plugin_entry *entry;
+    tenon_plugin_desc *desc; /* the new file's, owned */
+    struct stat st;          /* the new file's identity */
+} tenon__new_code;
+/* Opens p's file as it is now and, without touching p's loaded code,
+ * checks it as a load does (descriptor, ABI, same plugin name, pins and
+ * signature, entry) and dlopens it through its fd. Returns 0 (*out
+ * filled), 1 when the file is the very code already mapped (nothing to
+ * do), or an error: TENON_ESTATE for a file overwritten in place while
+ * mapped. load_lock held, registry lock not held. */
+TENON__HIDDEN int tenon__load_generation(tenon_plugin *p, tenon__new_code *out);
+/* dlcloses a handle from tenon__load_generation or p->dl. */
+TENON__HIDDEN void tenon__close_handle(void *handle);
 /* Whether addr is defined by the object behind handle itself. */
 TENON__HIDDEN bool tenon__symbol_in_object(void *handle, const void *addr);
 /* Checks an entry against its descriptor: ABI, descriptor identity, impls. */
@@ -474,6 +538,19 @@ TENON__HIDDEN int tenon__plugin_load_locked(tenon_plugin *p); /* load_lock held 
 TENON__HIDDEN void tenon__plugin_fini_unload(tenon_plugin *p);
 TENON__HIDDEN int tenon__holder_add(tenon_plugin *p, tenon_plugin *by, const char *name);
 TENON__HIDDEN int tenon__holder_remove(tenon_plugin *p, tenon_plugin *by, const char *name);
+
+/* reload.c: an old generation of p lost its last holder: it goes on the
+ * registry's list of generations to close (lock held). reap finis and
+ * closes them (lock not held). drop_all closes every old generation of p
+ * (its unload; load_lock held, lock not held). */
+TENON__HIDDEN void tenon__generation_released(tenon_plugin *p, uint64_t gen);
+TENON__HIDDEN void tenon__generations_reap(tenon_registry *reg);
+TENON__HIDDEN void tenon__generations_drop_all(tenon_plugin *p);
+/* host_api.c: on this thread, host->data, host->set_data and host->options
+ * of p use *data and values instead of p's (p NULL: stop). Lets a new
+ * generation's init, or an old one's fini, run beside the other's. */
+TENON__HIDDEN void tenon__redirect_plugin(tenon_plugin *p, void **data,
+                                          const tenon_values *values);
 
 /* interface.c: finds the impl of iface in p (loaded). */
 TENON__HIDDEN const tenon_impl *tenon__impl_find(const tenon_plugin *p, const char *iface);

@@ -12,9 +12,10 @@
 
 int tenon__holder_add(tenon_plugin *p, tenon_plugin *by, const char *name)
 {
+    /* A hold is of the code generation loaded now (reload.c). */
     for (size_t i = 0; i < p->n_holders; i++) {
         tenon__holder *h = &p->holders[i];
-        if (h->by == by && strcmp(h->name, name) == 0) {
+        if (h->by == by && h->gen == p->gen && strcmp(h->name, name) == 0) {
             h->count++;
             return 0;
         }
@@ -25,21 +26,32 @@ int tenon__holder_add(tenon_plugin *p, tenon_plugin *by, const char *name)
         tenon__free(copy);
         return tenon__nomem(TENON_STAGE_USE, p->display_name);
     }
-    p->holders[p->n_holders++] = (tenon__holder){by, copy, 1};
+    p->holders[p->n_holders++] = (tenon__holder){by, copy, 1, p->gen};
     return 0;
 }
 
 int tenon__holder_remove(tenon_plugin *p, tenon_plugin *by, const char *name)
 {
+    /* A holder that holds several generations (it took the new one
+     * before letting go of the old, as moving to new tables goes) releases
+     * the oldest first. */
+    size_t found = p->n_holders;
     for (size_t i = 0; i < p->n_holders; i++) {
         tenon__holder *h = &p->holders[i];
-        if (h->by == by && strcmp(h->name, name) == 0) {
-            if (--h->count == 0) {
-                tenon__free(h->name);
-                p->holders[i] = p->holders[--p->n_holders];
-            }
-            return 0;
+        if (h->by == by && strcmp(h->name, name) == 0 &&
+            (found == p->n_holders || h->gen < p->holders[found].gen))
+            found = i;
+    }
+    if (found < p->n_holders) {
+        tenon__holder *h = &p->holders[found];
+        uint64_t gen = h->gen;
+        if (--h->count == 0) {
+            tenon__free(h->name);
+            p->holders[found] = p->holders[--p->n_holders];
+            if (gen != p->gen)
+                tenon__generation_released(p, gen);
         }
+        return 0;
     }
     return tenon__fail(TENON_EINVAL, TENON_STAGE_USE, p->display_name, NULL, NULL,
                        "plugin %s is not held by %s", p->display_name, name);
@@ -52,8 +64,11 @@ static void release_holds_by(tenon_registry *reg, tenon_plugin *by)
         tenon_plugin *p = reg->plugins[i];
         for (size_t k = 0; k < p->n_holders;) {
             if (p->holders[k].by == by) {
+                uint64_t gen = p->holders[k].gen;
                 tenon__free(p->holders[k].name);
                 p->holders[k] = p->holders[--p->n_holders];
+                if (gen != p->gen)
+                    tenon__generation_released(p, gen);
             } else {
                 k++;
             }
@@ -81,6 +96,7 @@ int tenon_plugin_release(tenon_plugin *p, const char *holder)
     tenon__lock(p->reg);
     int rc = tenon__holder_remove(p, NULL, holder);
     tenon__unlock(p->reg);
+    tenon__generations_reap(p->reg);
     return rc;
 }
 
@@ -116,9 +132,12 @@ static void fini_unload(tenon_plugin *p, bool teardown)
         tenon__lock(reg);
         release_holds_by(reg, p);
         tenon__unlock(reg);
+        tenon__generations_reap(reg);
     }
 
     tenon__unload_code(p);
+    /* Earlier generations a reload kept for their holders go with it. */
+    tenon__generations_drop_all(p);
 
     tenon__lock(reg);
     tenon_values_free(p->values);
@@ -130,6 +149,10 @@ static void fini_unload(tenon_plugin *p, bool teardown)
     p->load_seq = 0;
     p->state = TENON__UNLOADED;
     p->status = TENON_STATUS_FOUND;
+    /* A rescan found its file removed while it was loaded (rescan.c): its
+     * note is now the reason it cannot load again. */
+    if (p->removed)
+        p->status = TENON_STATUS_BROKEN;
     if (!teardown)
         tenon__registry_select(reg);
     tenon__unlock(reg);
@@ -303,6 +326,7 @@ static int load_one(tenon_plugin *p)
         p->n_deps = 0;
         p->plugin_data = NULL;
         tenon__unlock(reg);
+        tenon__generations_reap(reg);
         tenon__unload_code(p);
         return rc;
     }

@@ -284,6 +284,8 @@ bool tenon__symbol_in_object(void *handle, const void *addr)
 typedef struct fd_slot {
     dev_t dev;
     ino_t ino;
+    off_t size;
+    int64_t mtime_ns, ctime_ns; /* as loaded: a reload tells an in-place overwrite */
     int fd;
     unsigned handles; /* our dlopen handles on the object */
 } fd_slot;
@@ -316,7 +318,13 @@ static void *open_through_fd(int fd, const struct stat *st, char *name, size_t n
             return NULL;
         }
         slot = &fd_table[fd_table_n++];
-        *slot = (fd_slot){st->st_dev, st->st_ino, fd, 0};
+        *slot = (fd_slot){st->st_dev,
+                          st->st_ino,
+                          st->st_size,
+                          (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
+                          (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec,
+                          fd,
+                          0};
     } else {
         close(fd); /* the same file is already loaded through slot->fd */
     }
@@ -457,4 +465,113 @@ void tenon__unload_code(tenon_plugin *p)
         close_through_fd(p->dl);
     p->dl = NULL;
     p->entry = NULL;
+}
+
+void tenon__close_handle(void *handle)
+{
+    if (handle)
+        close_through_fd(handle);
+}
+
+/* Whether the dynamic loader already has the file of st mapped through
+ * one of our fds (1: as it is now; 2: with other bytes, overwritten in
+ * place), or not (0). */
+static int mapped_state(const struct stat *st)
+{
+    pthread_mutex_lock(&fd_table_lock);
+    fd_slot *slot = fd_slot_find(st->st_dev, st->st_ino);
+    int state = 0;
+    if (slot)
+        state = slot->size == st->st_size &&
+                        slot->mtime_ns ==
+                            (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec &&
+                        slot->ctime_ns ==
+                            (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec
+                    ? 1
+                    : 2;
+    pthread_mutex_unlock(&fd_table_lock);
+    return state;
+}
+
+int tenon__load_generation(tenon_plugin *p, tenon__new_code *out)
+{
+    *out = (tenon__new_code){0};
+    int fd;
+    int rc = tenon__open_scanned_plugin(p, &fd, &out->st);
+    if (rc < 0)
+        return rc;
+    int mapped = mapped_state(&out->st);
+    if (mapped) {
+        close(fd);
+        if (mapped == 1)
+            return 1; /* the file is the code already loaded */
+        return tenon__fail(TENON_ESTATE, TENON_STAGE_VERIFY, p->display_name, p->path,
+                           "install a new version by writing it to a new file in the same "
+                           "folder and renaming it over the old name (install(1) and "
+                           "package managers do), then reload",
+                           "the file of plugin %s was overwritten in place while its code is "
+                           "mapped: the dynamic loader would hand back the old object, and "
+                           "the running code may already be corrupt",
+                           p->display_name);
+    }
+    tenon__elf_buf buf = {NULL, 0};
+    const void *raw = NULL;
+    size_t raw_size;
+    tenon_plugin_desc *desc = NULL;
+    if ((rc = tenon__elf_read_note_in(fd, out->st.st_size, p->path, &buf, &raw, &raw_size)) < 0 ||
+        (rc = tenon__desc_from_raw(raw, raw_size, p->path, &desc)) < 0 ||
+        (rc = tenon__abi_check(desc, p->path)) < 0)
+        goto fail;
+    if (strcmp(desc->name, p->desc->name) != 0) {
+        rc = tenon__fail(TENON_EMISMATCH, TENON_STAGE_VERIFY, p->desc->name, p->path,
+                         "put plugin %s's new version at this path, or scan to find the "
+                         "plugin now there",
+                         "the file of plugin %s now holds another plugin, %s %s",
+                         p->desc->name, desc->name, desc->version);
+        goto fail;
+    }
+    /* Pins and signatures are those of the plugin's name, checked through
+     * the fd that is dlopened. */
+    if ((rc = tenon__integrity_check(p, fd, &out->st)) < 0)
+        goto fail;
+    char fd_path[64];
+    int no_slot;
+    void *handle = open_through_fd(fd, &out->st, fd_path, sizeof(fd_path), &no_slot);
+    fd = -1;
+    if (!handle) {
+        if (no_slot) {
+            rc = tenon__nomem(TENON_STAGE_LOAD, p->display_name);
+        } else {
+            const char *why = dlerror();
+            rc = tenon__fail(TENON_EDLOPEN, TENON_STAGE_LOAD, p->desc->name, p->path,
+                             "check the plugin's shared library dependencies (ldd)",
+                             "cannot load the new code of %s: %s", p->desc->name,
+                             why ? why : "unknown reason");
+        }
+        goto fail;
+    }
+    const tenon_plugin_entry *entry = dlsym(handle, TENON_ENTRY_SYMBOL);
+    if (!entry || !tenon__symbol_in_object(handle, entry)) {
+        rc = tenon__fail(TENON_ENOENTRY, TENON_STAGE_LOAD, p->desc->name, p->path,
+                         "declare the plugin with TENON_PLUGIN() in one of its sources",
+                         "the new file has a descriptor but does not export the entry symbol "
+                         "\"" TENON_ENTRY_SYMBOL "\"");
+        close_through_fd(handle);
+        goto fail;
+    }
+    if ((rc = entry_check(p, entry, desc, raw)) < 0) {
+        close_through_fd(handle);
+        goto fail;
+    }
+    tenon__free(buf.data);
+    out->dl = handle;
+    out->entry = entry;
+    out->desc = desc;
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    tenon__free(buf.data);
+    tenon_descriptor_free(desc);
+    return rc;
 }

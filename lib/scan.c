@@ -64,6 +64,14 @@ void tenon__retire(tenon_registry *reg, void *block)
     /* Out of memory: the block leaks rather than dangles. */
 }
 
+int tenon__retire_reserve(tenon_registry *reg, size_t n)
+{
+    if (tenon__grow((void **)&reg->retired, &reg->cap_retired, reg->n_retired + n,
+                    sizeof(tenon_error *)) < 0)
+        return tenon__nomem(TENON_STAGE_LOAD, NULL);
+    return 0;
+}
+
 void tenon__scan_free(tenon_registry *reg)
 {
     for (size_t i = 0; i < reg->n_pinned; i++) {
@@ -411,8 +419,11 @@ static int refresh_record(tenon_registry *reg, tenon_plugin *old, tenon_plugin *
         return 0;
     }
     tenon__lock(reg);
+    /* A file a rescan found removed is back (rescan.c). */
+    bool was_removed = old->removed;
+    old->removed = false;
     if (old->state != TENON__UNLOADED || old->n_instances) {
-        bool noted = old->newer_file;
+        bool noted = old->newer_file && !was_removed;
         old->newer_file = true;
         if (!noted) {
             tenon_error why = *tenon__error_tls();
@@ -773,6 +784,18 @@ int tenon_registry_scan(tenon_registry *reg)
     }
     pthread_mutex_unlock(&reg->load_lock);
     return rc < 0 ? rc : (int)(n > INT32_MAX ? INT32_MAX : n);
+}
+
+int tenon__scan_refresh(tenon_registry *reg, tenon_plugin *p)
+{
+    tenon_plugin *n;
+    tenon__elf_buf buf = {NULL, 0};
+    int rc = make_record(reg, p->path, p->origin, true, NULL, AT_FDCWD, p->path, NULL,
+                         geteuid(), &buf, &n);
+    tenon__free(buf.data);
+    if (rc < 0)
+        return rc;
+    return refresh_record(reg, p, n);
 }
 
 int tenon_registry_add_file(tenon_registry *reg, const char *path, tenon_plugin **out)

@@ -4,11 +4,13 @@
 # each (default 120): many threads loading, unloading, looking up and
 # instantiating plugins. Zero sanitizer reports, zero leaks, and memory flat
 # in the uninstrumented run (sanitizer runtimes keep per-dlopen metadata), or
-# it fails.
+# it fails. Each build also runs the reload stress test long: 1000 reloads
+# (SOAK_RELOADS) of a plugin under eight calling threads.
 set -u
 cd "$(dirname "$0")/.."
 umask 022
 seconds=${1:-120}
+reloads=${SOAK_RELOADS:-1000}
 status=0
 run() { # name, extra env, meson options...
     dir=$1
@@ -25,6 +27,9 @@ echo "== soak under ThreadSanitizer, ${seconds}s"
 if run build-soak-tsan -Db_sanitize=thread; then
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-soak-tsan/tests/soak/soak \
         --seconds "$seconds" || status=1
+    echo "== $reloads reloads under ThreadSanitizer"
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 TENON_RELOAD_COUNT=$reloads \
+        build-soak-tsan/tests/unit/test_reload_stress || status=1
 else
     status=1
 fi
@@ -33,12 +38,17 @@ if run build-soak-asan -Db_sanitize=address,undefined; then
     ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16:abort_on_error=1 \
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         build-soak-asan/tests/soak/soak --seconds "$seconds" || status=1
+    echo "== $reloads reloads under AddressSanitizer + UBSan + LeakSanitizer"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        TENON_RELOAD_COUNT=$reloads build-soak-asan/tests/unit/test_reload_stress || status=1
 else
     status=1
 fi
 echo "== soak without instrumentation (memory must stay flat), ${seconds}s"
 if run build-soak-plain; then
     build-soak-plain/tests/soak/soak --seconds "$seconds" || status=1
+    echo "== $reloads reloads without instrumentation"
+    TENON_RELOAD_COUNT=$reloads build-soak-plain/tests/unit/test_reload_stress || status=1
 else
     status=1
 fi

@@ -21,6 +21,19 @@ TENON_API int tenon_interface(tenon_registry *reg, const char *plugin,
                               const char *iface, uint32_t min_version,
                               const void **table, tenon_plugin **provider);
 
+/* tenon_interface, and in the same critical section a hold by holder (as
+ * tenon_plugin_hold) on the code generation the table belongs to: the
+ * table stays mapped and callable, even across tenon_plugin_reload, until
+ * the matching tenon_plugin_release(*provider, holder). To move to the
+ * code a reload brought, call it again and then release once: a holder
+ * that holds several generations releases the oldest first. plugin may be
+ * NULL (the best provider); *provider is required. Errors: those of
+ * tenon_interface, TENON_ENOMEM. */
+TENON_API int tenon_interface_hold(tenon_registry *reg, const char *plugin,
+                                   const char *iface, uint32_t min_version,
+                                   const char *holder, const void **table,
+                                   tenon_plugin **provider);
+
 /* Every usable plugin (not disabled, shadowed, overridden, broken or
  * incompatible) that declares iface at version >= min_version, best rank
  * first, without loading any. Stores up to cap; returns how many there are. */

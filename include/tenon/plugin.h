@@ -268,6 +268,15 @@ typedef struct tenon_plugin_entry {
     const tenon_impl *impls;
     uint32_t n_impls;
     uint32_t impl_size; /* stride of impls: sizeof(tenon_impl) as compiled */
+    /* Called instead of init when tenon_plugin_reload replaces an older
+     * generation of this plugin's code with this one (may be NULL: init
+     * runs, and the old code's fini runs when its last holder is gone).
+     * old_data is what the old code stored with host->set_data; the new
+     * code takes it over (host->data(self) returns it until the new code
+     * stores its own) and the old code's fini never runs. Returns 0, or
+     * an error (host->fail) that leaves the old code running, untouched.
+     * Read by hosts only when struct_size covers it. */
+    int (*migrate)(tenon_plugin *self, const tenon_host_api *host, void *old_data);
 } tenon_plugin_entry;
 
 /* ---- The declaring macro ------------------------------------------------- */

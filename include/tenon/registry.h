@@ -98,6 +98,77 @@ TENON_API const char *tenon_default_plugin_dir(void);
  * itself (TENON_ENOMEM). */
 TENON_API int tenon_registry_scan(tenon_registry *reg);
 
+/* ---- Rescanning and reloading --------------------------------------------- */
+
+/* What a rescan found changed about one plugin file. */
+typedef enum tenon_change_kind {
+    TENON_CHANGE_ADDED = 1, /* a new file (or one that came back) */
+    TENON_CHANGE_REMOVED,   /* the file is gone */
+    TENON_CHANGE_REPLACED,  /* another file, or other bytes, at the same path */
+} tenon_change_kind;
+
+/* One change. Only grows at the end: read struct_size before newer fields. */
+typedef struct tenon_change {
+    uint32_t struct_size;
+    tenon_change_kind kind;
+    const char *path;     /* the plugin file, canonical */
+    const char *plugin;   /* the plugin's name (for a removed file: as it was) */
+    tenon_plugin *record; /* the plugin's record; valid until tenon_registry_free */
+} tenon_change;
+
+/* The changes one rescan found, in registry order; owned by the caller. */
+typedef struct tenon_changes tenon_changes;
+
+/* Scans like tenon_registry_scan and reports which plugin files were added,
+ * removed or replaced since the last rescan (the first one compares with
+ * what the scans before it read). A file is replaced when its device,
+ * inode, size, mtime or ctime differ. Records are updated as
+ * tenon_registry_scan updates them; a removed plugin that is not loaded
+ * becomes BROKEN (TENON_ENOTFOUND), one that is loaded stays loaded until
+ * it is unloaded and is BROKEN then; a file that comes back is added. No
+ * plugin code runs. The report is a list, not a callback, so that an event
+ * loop (libuv, GLib) can rescan from a timer or a file watch and walk the
+ * list when it suits it, with no registry lock held. *out (if not NULL)
+ * gets the list, empty when nothing changed; free it with
+ * tenon_changes_free. Returns the number of changes, or a negative error
+ * (TENON_EINVAL, TENON_ENOMEM). */
+TENON_API int tenon_registry_rescan(tenon_registry *reg, tenon_changes **out);
+
+/* The number of changes in list (0 for NULL). */
+TENON_API size_t tenon_changes_count(const tenon_changes *list);
+
+/* Change i of list, or NULL when i is out of range. Its strings belong to
+ * the list. */
+TENON_API const tenon_change *tenon_changes_at(const tenon_changes *list, size_t i);
+
+/* Frees a list from tenon_registry_rescan. NULL is allowed. */
+TENON_API void tenon_changes_free(tenon_changes *list);
+
+/* "added", "removed" or "replaced" (static); "?" for other values. */
+TENON_API const char *tenon_change_kind_name(tenon_change_kind kind);
+
+/* Replaces the code of loaded plugin name with its file as it is now on
+ * disk, while the host runs. The new file passes every check a load makes
+ * (owner and permissions, descriptor and ABI, the same plugin name, pins
+ * and signature, entry), its requires must be met by loaded plugins, and
+ * its version must be in the range of every loaded plugin requiring it;
+ * then its migrate (see tenon_plugin_entry), or else its init, runs. Only
+ * then is the old code replaced, in one step: lookups from then on
+ * (tenon_interface, tenon_interface_hold) return the new tables. Code that
+ * holders hold (tenon_plugin_hold, tenon_interface_hold, a plugin's
+ * host->interface) stays mapped, its tables valid, until the last of them
+ * releases it; then its fini runs (unless migrate took its state) and it is
+ * unmapped. Old code loaded plugins require stays until the plugin unloads.
+ * Any failure leaves the old code running, untouched, and returns the
+ * error: the checks' and init's, TENON_EMISSINGDEP and TENON_EVERSION (a
+ * requirement not met either way), TENON_ENOTUNLOADABLE (not
+ * flagged TENON_PLUGIN_UNLOADABLE), TENON_EBUSY (it has instances),
+ * TENON_ESTATE (not loaded, static, or its file was overwritten in place
+ * while mapped: install by writing a new file and renaming it over the
+ * old name). Returns 0 also when the file is the one already loaded.
+ * flags: 0. */
+TENON_API int tenon_plugin_reload(tenon_registry *reg, const char *name, unsigned flags);
+
 /* Adds one plugin file (absolute path) outside the search path, as
  * ioengine=external:... does. Its name takes precedence over scanned
  * dynamic plugins of the same name. On success *out (if not NULL) is the

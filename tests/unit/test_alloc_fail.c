@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "versioned.h"
 
 static long calls;   /* allocations attempted */
 static long fail_at; /* which one fails (0: none) */
@@ -309,6 +310,100 @@ out:
     return rc;
 }
 
+/* Installs fixture as dir/versioned.so by renaming a new file over it. */
+static void install_versioned(const char *dir, const char *fixture)
+{
+    copy_fixture(dir, fixture, "versioned.so.new");
+    char to[4096];
+    snprintf(to, sizeof(to), "%s", tmp_path(dir, "versioned.so"));
+    assert_int_equal(rename(tmp_path(dir, "versioned.so.new"), to), 0);
+}
+
+static int answer(tenon_registry *reg, int *gen)
+{
+    const void *t = NULL;
+    int rc = tenon_interface(reg, "versioned", VERSIONED_IFACE, 1, &t, NULL);
+    if (rc == 0)
+        *gen = ((const versioned_table *)t)->a();
+    return rc;
+}
+
+/* A rescan and a reload with a holder on the old code: running out of
+ * memory anywhere leaves the old code answering, and frees everything. */
+static int run_reload(const char *dir, outcome *o)
+{
+    memset(o, 0, sizeof(*o));
+    install_versioned(dir, "versioned_v1");
+    tenon_registry *reg = NULL;
+    tenon_changes *changes = NULL;
+    int rc, gen = 0;
+    if ((rc = tenon_registry_new(&reg, "tenon-test",
+                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH)) < 0)
+        return stop(o, "registry_new", rc);
+    tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
+    const void *held = NULL;
+    tenon_plugin *p = NULL;
+    if ((rc = tenon_registry_add_path(reg, dir)) < 0 || (rc = tenon_registry_scan(reg)) < 0 ||
+        (rc = tenon_registry_load(reg, "versioned", NULL)) < 0 ||
+        (rc = tenon_interface_hold(reg, "versioned", VERSIONED_IFACE, 1, "sweep", &held,
+                                   &p)) < 0) {
+        stop(o, "load", rc);
+        goto out;
+    }
+    install_versioned(dir, "versioned_v2");
+    rc = tenon_registry_rescan(reg, &changes);
+    if (rc != 1) {
+        stop(o, "rescan", rc);
+        rc = rc < 0 ? rc : TENON_EINVAL;
+        goto out;
+    }
+    rc = tenon_plugin_reload(reg, "versioned", 0);
+    if (rc < 0) {
+        stop(o, "reload", rc);
+        int arc = answer(reg, &gen);
+        if (arc == 0 && gen != 1) {
+            snprintf(o->message, sizeof(o->message), "a failed reload left generation %d", gen);
+            rc = TENON_EINVAL;
+        }
+        goto out;
+    }
+    if ((rc = answer(reg, &gen)) < 0 || gen != 2 ||
+        ((const versioned_table *)held)->a() != 1) {
+        stop(o, "after the reload", rc ? rc : TENON_EINVAL);
+        rc = rc ? rc : TENON_EINVAL;
+        goto out;
+    }
+    rc = tenon_plugin_release(p, "sweep");
+    p = NULL;
+    if (rc < 0) {
+        stop(o, "release", rc);
+        goto out;
+    }
+    /* Removed while loaded, then back. */
+    tenon_changes_free(changes);
+    changes = NULL;
+    unlink(tmp_path(dir, "versioned.so"));
+    if ((rc = tenon_registry_rescan(reg, &changes)) != 1 ||
+        tenon_changes_at(changes, 0)->kind != TENON_CHANGE_REMOVED) {
+        stop(o, "rescan after the removal", rc);
+        rc = rc < 0 ? rc : TENON_EINVAL;
+        goto out;
+    }
+    install_versioned(dir, "versioned_v1");
+    if ((rc = tenon_registry_rescan(reg, NULL)) != 1) {
+        stop(o, "rescan after the file came back", rc);
+        rc = rc < 0 ? rc : TENON_EINVAL;
+        goto out;
+    }
+    rc = 0;
+out:
+    if (p)
+        tenon_plugin_release(p, "sweep");
+    tenon_changes_free(changes);
+    tenon_registry_free(reg);
+    return rc;
+}
+
 typedef int (*run_fn)(const char *dir, outcome *o);
 
 static void sweep(run_fn fn, const char *dir)
@@ -381,12 +476,21 @@ static void test_sweep_ownership(void **state)
     tmp_remove(dir);
 }
 
+static void test_sweep_reload(void **state)
+{
+    (void)state;
+    char *dir = tmp_dir();
+    sweep(run_reload, dir);
+    tmp_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sweep_load_path),
         cmocka_unit_test(test_sweep_failure_paths),
         cmocka_unit_test(test_sweep_ownership),
+        cmocka_unit_test(test_sweep_reload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -774,6 +774,83 @@ static void test_rescan_reads_replaced_files(void **state)
     tenon_registry_free(reg);
 }
 
+
+static const tenon_change *change_of(const tenon_changes *list, const char *plugin)
+{
+    for (size_t i = 0; i < tenon_changes_count(list); i++) {
+        const tenon_change *c = tenon_changes_at(list, i);
+        if (strcmp(c->plugin, plugin) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+/* tenon_registry_rescan reports each added, removed and replaced file
+ * once; a removed plugin that is loaded stays loaded until unloaded. */
+static void test_rescan_reports_changes(void **state)
+{
+    fixture *f = *state;
+    copy_fixture(f->dir, "reload_v1", "reload.so");
+    copy_fixture(f->dir, "shadow_v1", "shadow.so");
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    tenon_plugin *reload = tenon_registry_find(reg, "reload");
+    tenon_plugin *shadow = tenon_registry_find(reg, "shadow");
+    tenon_changes *list = NULL;
+    assert_int_equal(tenon_registry_rescan(reg, &list), 0);
+    assert_int_equal(tenon_changes_count(list), 0);
+    assert_null(tenon_changes_at(list, 0));
+    tenon_changes_free(list);
+
+    replace_with(f->dir, "shadow_v2", "shadow.so");
+    copy_fixtures(f->dir, "chain_c", NULL);
+    expect_ok(tenon_plugin_load(reload));
+    assert_int_equal(unlink(tmp_path(f->dir, "reload.so")), 0);
+    assert_int_equal(tenon_registry_rescan(reg, &list), 3);
+    const tenon_change *c = change_of(list, "shadow");
+    assert_non_null(c);
+    assert_int_equal(c->kind, TENON_CHANGE_REPLACED);
+    assert_ptr_equal(c->record, shadow);
+    assert_string_equal(tenon_change_kind_name(c->kind), "replaced");
+    assert_string_equal(tenon_plugin_version(shadow), "2.0.0");
+    c = change_of(list, "chain_c");
+    assert_non_null(c);
+    assert_int_equal(c->kind, TENON_CHANGE_ADDED);
+    expect_contains(c->path, "/chain_c.so");
+    c = change_of(list, "reload");
+    assert_non_null(c);
+    assert_int_equal(c->kind, TENON_CHANGE_REMOVED);
+    assert_string_equal(tenon_change_kind_name(c->kind), "removed");
+    tenon_changes_free(list);
+    /* Still loaded, with a note; broken once unloaded. */
+    assert_int_equal(tenon_plugin_status(reload), TENON_STATUS_LOADED);
+    expect_error_obj(tenon_plugin_error(reload), TENON_ENOTFOUND, "reload", "was removed",
+                     "stays in use", NULL);
+
+    /* Nothing changed: nothing reported, even for the loaded plugin. */
+    assert_int_equal(tenon_registry_rescan(reg, NULL), 0);
+    expect_ok(tenon_plugin_unload(reload));
+    assert_int_equal(tenon_plugin_status(reload), TENON_STATUS_BROKEN);
+    expect_error(tenon_plugin_load(reload), TENON_ENOTFOUND, "reload", "was removed", NULL);
+
+    /* It comes back, found by a plain scan: usable again, and not broken
+     * after its next unload. */
+    copy_fixture(f->dir, "reload_v2", "reload.so");
+    assert_true(tenon_registry_scan(reg) >= 0);
+    expect_ok(tenon_plugin_load(reload));
+    expect_ok(tenon_plugin_unload(reload));
+    assert_int_equal(tenon_plugin_status(reload), TENON_STATUS_FOUND);
+    /* The next rescan reports it added. */
+    assert_int_equal(tenon_registry_rescan(reg, &list), 1);
+    c = change_of(list, "reload");
+    assert_non_null(c);
+    assert_int_equal(c->kind, TENON_CHANGE_ADDED);
+    assert_ptr_equal(c->record, reload);
+    tenon_changes_free(list);
+    expect_ok(tenon_plugin_load(reload));
+    assert_string_equal(tenon_plugin_version(reload), "2.0.0");
+    tenon_registry_free(reg);
+}
+
 static void test_overridden(void **state)
 {
     fixture *f = *state;
@@ -850,6 +927,7 @@ int main(void)
         T(test_overridden),
         T(test_two_versions_of_one_interface),
         T(test_rescan_reads_replaced_files),
+        T(test_rescan_reports_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

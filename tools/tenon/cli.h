@@ -101,5 +101,6 @@ int cmd_new(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

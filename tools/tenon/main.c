@@ -16,6 +16,7 @@ static const char usage[] =
     "  keygen   make an Ed25519 key pair for signing plugins\n"
     "  sign     sign plugin files (writes PLUGIN.sig beside each)\n"
     "  verify   check plugin files' signatures against trusted keys\n"
+    "  watch    print plugin files added, removed or replaced, as it happens\n"
     "\n"
     "`tenon COMMAND --help` describes each command.\n"
     "\n"
@@ -41,6 +42,7 @@ static const command commands[] = {
     {"keygen", cmd_keygen},
     {"sign", cmd_sign},
     {"verify", cmd_verify},
+    {"watch", cmd_watch},
 };
 
 int main(int argc, char **argv)
