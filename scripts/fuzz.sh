@@ -11,12 +11,16 @@ cd "$(dirname "$0")/.."
 umask 022
 seconds=${1:-60}
 dir=build-fuzz
-if [ ! -f "$dir/build.ninja" ]; then
-    CC=clang CFLAGS="-fsanitize=fuzzer-no-link" meson setup "$dir" -Dfuzz=true \
+# Warnings are errors in this build (not in the project's defaults), also
+# in a build folder made before that rule.
+if [ -f "$dir/build.ninja" ]; then
+    meson configure "$dir" -Dwerror=true >"$dir.setup.log" 2>&1
+else
+    CC=clang CFLAGS="-fsanitize=fuzzer-no-link" meson setup "$dir" -Dfuzz=true -Dwerror=true \
         -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized \
-        >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; exit 1; }
-    rm -f "$dir.setup.log"
-fi
+        >"$dir.setup.log" 2>&1
+fi || { cat "$dir.setup.log"; exit 1; }
+rm -f "$dir.setup.log"
 targets=$(ls fuzz/corpus)
 for t in $targets; do
     ninja -C "$dir" "fuzz-target-$t" >"$dir.ninja.log" 2>&1 || { cat "$dir.ninja.log"; exit 1; }

@@ -1,6 +1,9 @@
 """What the Python integration tests share: TAP output, the exceptions a
 check raises, and the detection of sanitizer reports (a sanitizer build
-exits like a failed job, so the output is what tells them apart)."""
+exits like a failed job, so the output is what tells them apart), and a
+tenon-io run's result."""
+
+import json
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                    "WARNING: ThreadSanitizer")
@@ -30,6 +33,35 @@ def sanitizer_report(text):
 def sanitizer_check(err, cmd):
     if sanitizer_report(err):
         raise Fail("sanitizer report from %s:\n%s" % (" ".join(cmd), err))
+
+
+class TioRun:
+    """One finished tenon-io run: its exit status, output, how long it took
+    (None when not measured), and the JSON report in its output."""
+
+    def __init__(self, rc, out, err, secs=None):
+        self.rc, self.out, self.err, self.secs = rc, out, err, secs
+
+    def json(self):
+        try:
+            return json.loads(self.out[self.out.index("{"):])
+        except ValueError as e:
+            raise Fail("the JSON report does not parse (%s):\n%s\n%s" % (
+                e, self.out[:2000], self.err[:2000]))
+
+    def jobs(self):
+        return self.json()["jobs"]
+
+    def job(self, name="j"):
+        for j in self.jobs():
+            if j["jobname"] == name:
+                return j
+        raise Fail("no job %s in the JSON report:\n%s" % (name, self.out[:2000]))
+
+    def describe(self):
+        took = "" if self.secs is None else " after %.1fs" % self.secs
+        return "exit %s%s\n--- stderr:\n%s\n--- stdout:\n%s" % (
+            self.rc, took, self.err.strip()[:3000], self.out.strip()[:3000])
 
 
 class Tap:

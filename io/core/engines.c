@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void tenon_error_text(char *err, size_t errlen, const char *prefix)
+static void registry_error_text(char *err, size_t errlen, const char *prefix)
 {
     char line[8192];
     tenon_error_format(tenon_last_error(), line, sizeof(line));
@@ -27,20 +27,20 @@ int tio_engines_open(struct tio_engines *e, const char *plugin_config, char *err
 {
     memset(e, 0, sizeof(*e));
     if (tenon_registry_new(&e->reg, "tenon-io", 0) < 0) {
-        tenon_error_text(err, errlen, "cannot create the plugin registry: ");
+        registry_error_text(err, errlen, "cannot create the plugin registry: ");
         return -1;
     }
     tenon_registry_set_log(e->reg, quiet_log, NULL, TENON_LOG_WARN);
     /* --plugin-config, else $TENON_CONFIG, $XDG_CONFIG_HOME/tenon-io/tenon.json,
      * /etc/tenon-io/tenon.json: folders, enabled plugins, engine instances. */
     if (tenon_registry_load_config(e->reg, plugin_config) < 0) {
-        tenon_error_text(err, errlen, "");
+        registry_error_text(err, errlen, "");
         tenon_registry_free(e->reg);
         e->reg = NULL;
         return -1;
     }
     if (tenon_registry_scan(e->reg) < 0) {
-        tenon_error_text(err, errlen, "cannot scan for engines: ");
+        registry_error_text(err, errlen, "cannot scan for engines: ");
         tenon_registry_free(e->reg);
         e->reg = NULL;
         return -1;
@@ -110,7 +110,7 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
     } else if (tenon_last_error()->code == TENON_EDISABLED) {
         char prefix[256];
         snprintf(prefix, sizeof(prefix), "job %s: ioengine=%s: ", job->name, name);
-        tenon_error_text(err, errlen, prefix);
+        registry_error_text(err, errlen, prefix);
         return NULL;
     }
     if (strncmp(name, "external:", 9) == 0) {
@@ -118,7 +118,7 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
         if (tenon_registry_add_file(e->reg, path, &p) < 0) {
             char prefix[512];
             snprintf(prefix, sizeof(prefix), "job %s: ioengine=%s: ", job->name, name);
-            tenon_error_text(err, errlen, prefix);
+            registry_error_text(err, errlen, prefix);
             return NULL;
         }
         if (!is_engine(p)) {
@@ -282,7 +282,7 @@ static int engine_options(const struct tio_job *job, tenon_plugin *p,
     if (tenon_values_check(d, *out, &values) < 0) {
         char prefix[256];
         snprintf(prefix, sizeof(prefix), "job %s: ", job->name);
-        tenon_error_text(err, errlen, prefix);
+        registry_error_text(err, errlen, prefix);
         tenon_options_free(*out);
         *out = NULL;
         return -1;
@@ -310,7 +310,7 @@ int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
         char prefix[256];
         snprintf(prefix, sizeof(prefix), "job %s: cannot load engine %s: ", job->name,
                  tenon_plugin_name(p));
-        tenon_error_text(err, errlen, prefix);
+        registry_error_text(err, errlen, prefix);
         return -1;
     }
     const tio_engine *ops = table;

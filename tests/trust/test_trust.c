@@ -10,6 +10,8 @@
 
 #include "internal.h"
 
+#include "alloc_fail.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -917,40 +919,54 @@ static void test_validate_applies_policy(void **state)
 
 /* ---- Running out of memory ---------------------------------------------------- */
 
-static long alloc_calls, alloc_fail_at, alloc_live, alloc_failures;
+struct oom_run {
+    fixture *f;
+    const char *pub_text, *sha, *other_sig, *keys_dir;
+    const char *step; /* where the last run stopped */
+};
 
-static void *t_malloc(size_t size)
+/* Every trust call, on a registry made with nothing failing: each ends in
+ * TENON_ENOMEM (or succeeds, when the failure was absorbed), and a failed
+ * keys folder leaves the registry's keys as they were. */
+static int oom_run(void *arg)
 {
-    if (++alloc_calls == alloc_fail_at) {
-        alloc_failures++;
-        return NULL;
+    struct oom_run *o = arg;
+    alloc_fail_pause();
+    tenon_registry *reg = registry(o->f);
+    tenon_plugin *p = tenon_registry_find(reg, "good_basic");
+    assert_non_null(p);
+    alloc_fail_resume();
+
+    int rc = 0;
+    o->step = NULL;
+#define STEP(name, call)                                                                      \
+    if (rc >= 0) {                                                                            \
+        o->step = name;                                                                       \
+        rc = (call);                                                                          \
     }
-    void *p = malloc(size);
-    alloc_live += p != NULL;
-    return p;
-}
-
-static void *t_realloc(void *ptr, size_t size)
-{
-    if (++alloc_calls == alloc_fail_at) {
-        alloc_failures++;
-        return NULL;
-    }
-    void *p = realloc(ptr, size);
-    alloc_live += p && !ptr;
-    return p;
-}
-
-static void t_free(void *ptr)
-{
-    alloc_live -= ptr != NULL;
-    free(ptr);
+    STEP("trust_keys_dir", tenon_registry_trust_keys_dir(reg, o->keys_dir));
+    if (rc < 0)
+        assert_int_equal(reg->trust.n_keys, 0);
+    STEP("trust_key", tenon_registry_trust_key(reg, o->pub_text));
+    STEP("trust_key_file", tenon_registry_trust_key_file(reg, o->f->pub));
+    STEP("pin", tenon_registry_pin_sha256(reg, "good_basic", o->sha));
+    tenon_registry_require_signed(reg, true);
+    tenon_integrity info;
+    STEP("integrity", tenon_plugin_integrity(p, &info));
+    const char *texts[] = {o->pub_text};
+    STEP("verify_file", tenon_signature_verify_file(o->f->plugin, NULL, texts, 1));
+    STEP("sign_file", tenon_signature_sign_file(o->f->plugin, o->f->key, o->other_sig, NULL));
+#undef STEP
+    if (rc < 0 && (rc != TENON_ENOMEM || !alloc_fail.failures))
+        fail_msg("allocation %lu failed; %s ended with %s instead of TENON_ENOMEM: %s",
+                 alloc_fail.fail_at, o->step, tenon_err_name(rc), tenon_last_error()->message);
+    tenon_registry_free(reg);
+    return 0;
 }
 
 /* Every trust call with the Nth allocation failing, for N = 1, 2, ...
- * until a run meets no failure: each must end in TENON_ENOMEM (or
- * succeed, when the failure was absorbed) and leak nothing, and a failed
- * keys folder must leave the registry's keys as they were. */
+ * until a run meets no failure (tests/common/alloc_fail.h): each must end
+ * in TENON_ENOMEM and leak nothing. */
 static void test_out_of_memory(void **state)
 {
     fixture *f = *state;
@@ -960,56 +976,19 @@ static void test_out_of_memory(void **state)
     char *pub_text = file_text(f->pub);
     char sha[65];
     sha256_hex(f->plugin, sha);
-    const char *other_sig = tmp_path(f->dir, "other.sig");
-    char keys_dir[4096];
+    char keys_dir[4096], other_sig[4096];
     snprintf(keys_dir, sizeof(keys_dir), "%s/keys", f->dir);
+    snprintf(other_sig, sizeof(other_sig), "%s/other.sig", f->dir);
+    struct oom_run o = {f, pub_text, sha, other_sig, keys_dir, NULL};
 
-    tenon_set_allocator(t_malloc, t_realloc, t_free);
-    for (long n = 1;; n++) {
-        alloc_calls = 0;
-        alloc_fail_at = 0;
-        alloc_failures = 0;
-        long live_before = alloc_live;
-        tenon_registry *reg = registry(f);
-        tenon_plugin *p = tenon_registry_find(reg, "good_basic");
-        assert_non_null(p);
-        alloc_fail_at = alloc_calls + n;
-
-        const char *step = NULL;
-        int rc = 0;
-#define STEP(name, call)                       if (rc >= 0) {                                 step = name;                               rc = (call);                           }
-        STEP("trust_keys_dir", tenon_registry_trust_keys_dir(reg, keys_dir));
-        if (rc < 0)
-            assert_int_equal(reg->trust.n_keys, 0);
-        STEP("trust_key", tenon_registry_trust_key(reg, pub_text));
-        STEP("trust_key_file", tenon_registry_trust_key_file(reg, f->pub));
-        STEP("pin", tenon_registry_pin_sha256(reg, "good_basic", sha));
-        tenon_registry_require_signed(reg, true);
-        tenon_integrity info;
-        STEP("integrity", tenon_plugin_integrity(p, &info));
-        const char *texts[] = {pub_text};
-        STEP("verify_file", tenon_signature_verify_file(f->plugin, NULL, texts, 1));
-        STEP("sign_file", tenon_signature_sign_file(f->plugin, f->key, other_sig, NULL));
-#undef STEP
-        long failures = alloc_failures;
-        alloc_fail_at = 0;
-        if (rc < 0 && (rc != TENON_ENOMEM || !failures))
-            fail_msg("allocation %ld failed; %s ended with %s instead of TENON_ENOMEM: %s", n,
-                     step, tenon_err_name(rc), tenon_last_error()->message);
-        if (rc >= 0 && failures == 0) {
-            tenon_registry_free(reg);
-            assert_int_equal(alloc_live, live_before);
-            /* The calls above allocate dozens of times: make sure the
-             * sweep went through them. */
-            assert_true(n > 20);
-            break;
-        }
-        tenon_registry_free(reg);
-        if (alloc_live != live_before)
-            fail_msg("allocation %ld failed in %s: %ld blocks leaked", n, step ? step : "?",
-                     alloc_live - live_before);
-    }
+    tenon_set_allocator(alloc_fail_malloc, alloc_fail_realloc, alloc_fail_free);
+    struct alloc_fail_result r;
+    if (alloc_fail_sweep(oom_run, &o, &r) != 0)
+        fail_msg("%s (in %s)", alloc_fail.error, o.step ? o.step : "?");
     tenon_set_allocator(NULL, NULL, NULL);
+    /* The calls above allocate dozens of times: make sure the sweep went
+     * through them. */
+    assert_true(r.failed_runs + 1 > 20);
     free(pub_text);
 }
 

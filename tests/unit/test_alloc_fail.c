@@ -1,66 +1,18 @@
-/* Allocation-failure sweep (jansson's approach): through tenon_set_allocator
- * the Nth allocation libtenon makes fails, for N = 1, 2, ... along a whole
- * load-with-dependencies path, until a run completes with no failure. Every
- * failing run must end in TENON_ENOMEM from the call that ran out, leave
- * the registry usable for teardown, and free everything: the hook counts
- * live blocks, and the ASan/LSan build checks the rest. */
+/* Allocation-failure sweep (tests/common/alloc_fail.h): through
+ * tenon_set_allocator the Nth allocation libtenon makes fails, for
+ * N = 1, 2, ... along a whole load-with-dependencies path, until a run
+ * completes with no failure. Every failing run must end in TENON_ENOMEM
+ * from the call that ran out, leave the registry usable for teardown, and
+ * free everything: the hooks count live blocks, and the ASan/LSan build
+ * checks the rest. */
 #include "helpers.h"
 
-#include <execinfo.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "alloc_fail.h"
 #include "fixture.h"
 #include "versioned.h"
-
-static long calls;   /* allocations attempted */
-static long fail_at; /* which one fails (0: none) */
-static long live;    /* blocks allocated through the hooks and not freed */
-static long failures;
-
-/* TENON_SWEEP_TRACE=N prints where allocation N is made. */
-static void trace(void)
-{
-    const char *want = getenv("TENON_SWEEP_TRACE");
-    if (want && atol(want) == fail_at) {
-        void *frames[16];
-        backtrace_symbols_fd(frames, backtrace(frames, 16), STDERR_FILENO);
-    }
-}
-
-static void *t_malloc(size_t size)
-{
-    if (++calls == fail_at) {
-        failures++;
-        trace();
-        return NULL;
-    }
-    void *p = malloc(size);
-    if (p)
-        live++;
-    return p;
-}
-
-static void *t_realloc(void *ptr, size_t size)
-{
-    if (++calls == fail_at) {
-        failures++;
-        trace();
-        return NULL;
-    }
-    void *p = realloc(ptr, size);
-    if (p && !ptr)
-        live++;
-    return p;
-}
-
-static void t_free(void *ptr)
-{
-    if (ptr)
-        live--;
-    free(ptr);
-}
 
 typedef struct outcome {
     const char *step; /* where the run stopped, or NULL */
@@ -406,45 +358,42 @@ out:
 
 typedef int (*run_fn)(const char *dir, outcome *o);
 
-static void sweep(run_fn fn, const char *dir)
-{
-    tenon_set_allocator(t_malloc, t_realloc, t_free);
+struct sweep_run {
+    run_fn fn;
+    const char *dir;
+    const char *step; /* where the last run stopped */
+};
 
-    /* A first run allocates what stays for the process (the loader's
-     * table of open plugin files). */
+/* A failing run ends in TENON_ENOMEM (or succeeds, having absorbed the
+ * failure); a run with no failure succeeds. */
+static int sweep_run(void *arg)
+{
+    struct sweep_run *s = arg;
     outcome o;
-    fail_at = 0;
-    calls = 0;
-    if (fn(dir, &o) != 0)
+    int rc = s->fn(s->dir, &o);
+    s->step = o.step ? o.step : "(nowhere)";
+    if (alloc_fail.fail_at == 0 && rc != 0)
         fail_msg("the run without failures stopped at %s: %s: %s", o.step,
                  tenon_err_name(o.code), o.message);
-    long baseline = live;
-    long total = calls;
+    if (alloc_fail.failures == 0 && rc != 0)
+        fail_msg("run %lu had no failure but stopped at %s: %s", alloc_fail.fail_at, o.step,
+                 o.message);
+    if (rc != 0 && rc != TENON_ENOMEM)
+        fail_msg("allocation %lu failed; the run stopped at %s with %s instead of "
+                 "TENON_ENOMEM: %s",
+                 alloc_fail.fail_at, o.step, tenon_err_name(rc), o.message);
+    return 0;
+}
 
-    long n;
-    for (n = 1; n < 100000; n++) {
-        calls = 0;
-        failures = 0;
-        fail_at = n;
-        int rc = fn(dir, &o);
-        if (failures == 0) {
-            /* N is past the last allocation: the run completed. */
-            if (rc != 0)
-                fail_msg("run %ld had no failure but stopped at %s: %s", n, o.step,
-                         o.message);
-            break;
-        }
-        if (rc != 0 && rc != TENON_ENOMEM)
-            fail_msg("allocation %ld failed; the run stopped at %s with %s instead of "
-                     "TENON_ENOMEM: %s",
-                     n, o.step, tenon_err_name(rc), o.message);
-        if (live != baseline)
-            fail_msg("allocation %ld failed (run stopped at %s): %ld blocks leaked", n,
-                     o.step ? o.step : "(nowhere)", live - baseline);
-    }
-    print_message("%ld allocations per run; %ld runs\n", total, n);
-    assert_true(n > 50);
-    fail_at = 0;
+static void sweep(run_fn fn, const char *dir)
+{
+    tenon_set_allocator(alloc_fail_malloc, alloc_fail_realloc, alloc_fail_free);
+    struct sweep_run s = {fn, dir, NULL};
+    struct alloc_fail_result r;
+    if (alloc_fail_sweep(sweep_run, &s, &r) != 0)
+        fail_msg("%s (the run stopped at %s)", alloc_fail.error, s.step);
+    print_message("%lu allocations per run; %lu runs\n", r.allocations, r.failed_runs + 1);
+    assert_true(r.failed_runs + 1 > 50);
     tenon_set_allocator(NULL, NULL, NULL);
 }
 

@@ -34,25 +34,7 @@ def use_tmp(path):
     TMP = path
 
 
-class Run:
-    def __init__(self, rc, out, err, secs):
-        self.rc, self.out, self.err, self.secs = rc, out, err, secs
-
-    def json(self):
-        try:
-            return json.loads(self.out[self.out.index("{"):])
-        except ValueError as e:
-            raise Fail("the JSON report does not parse (%s):\n%s\n%s" % (
-                e, self.out[:2000], self.err[:2000]))
-
-    def jobs(self):
-        return self.json()["jobs"]
-
-    def job(self, name="j"):
-        for j in self.jobs():
-            if j["jobname"] == name:
-                return j
-        raise Fail("no job %s in the JSON report:\n%s" % (name, self.out[:2000]))
+from harness import TioRun as Run  # noqa: E402
 
 
 def tenon_io(*args, fmt="json", env=None, prefix=()):

@@ -42,25 +42,7 @@ def use_tmp(path):
     TMP = path
 
 
-class Run:
-    def __init__(self, rc, out, err, secs):
-        self.rc, self.out, self.err, self.secs = rc, out, err, secs
-
-    def json(self):
-        try:
-            return json.loads(self.out[self.out.index("{"):])
-        except ValueError as e:
-            raise Fail("the JSON report does not parse (%s):\n%s" % (e, self.out[:2000]))
-
-    def job(self, name="j"):
-        for j in self.json()["jobs"]:
-            if j["jobname"] == name:
-                return j
-        raise Fail("no job %s in the JSON report" % name)
-
-    def describe(self):
-        return "exit %s after %.1fs\n--- stderr:\n%s\n--- stdout:\n%s" % (
-            self.rc, self.secs, self.err.strip()[:3000], self.out.strip()[:3000])
+from harness import TioRun as Run  # noqa: E402
 
 
 def tenon_io(args, limit=RUN_LIMIT):

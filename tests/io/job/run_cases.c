@@ -14,9 +14,10 @@
  * TIO_JOB_REGEN=1 rewrites expected/error from the actual results: for
  * developers after an intended change - review the diff before committing.
  *
- * --oom reruns every case failing the 1st, 2nd, ... allocation until a run
- * needs no more; each run must end in ENOMEM or the normal result, and free
- * everything it allocated. */
+ * --oom reruns every case failing the 1st, 2nd, ... allocation (and every
+ * one after it) until a run needs no more (tests/common/alloc_fail.h); each
+ * run must end in ENOMEM or the normal result, and free everything it
+ * allocated. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alloc_fail.h"
 #include "tio_job.h"
 
 #define MAX_ARGS 256
@@ -40,33 +42,15 @@ struct case_env {
     size_t n;
 };
 
-struct counting_alloc {
-    unsigned long count;       /* allocations so far */
-    unsigned long fail_at;     /* 0: never fail */
-    long live;                 /* blocks not yet freed */
-    bool failed;               /* the failure point was reached */
-};
-
+/* The parser's allocator, through the harness: size 0 frees. */
 static void *counting_realloc(void *ctx, void *ptr, size_t size)
 {
-    struct counting_alloc *c = ctx;
-    void *p;
-
+    (void)ctx;
     if (size == 0) {
-        if (ptr)
-            c->live--;
-        free(ptr);
+        alloc_fail_free(ptr);
         return NULL;
     }
-    c->count++;
-    if (c->fail_at && c->count >= c->fail_at) {
-        c->failed = true;
-        return NULL;
-    }
-    p = realloc(ptr, size);
-    if (p && !ptr)
-        c->live++;
-    return p;
+    return alloc_fail_realloc(ptr, size);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -155,8 +139,7 @@ static int split_args(char *text, char **argv)
 }
 
 /* Runs a case once; the result (dump or "ECODE: text\n") is malloc'd. */
-static char *run_once(int argc, char **argv, struct case_env *env, struct counting_alloc *ca,
-                      int *code)
+static char *run_once(int argc, char **argv, struct case_env *env, bool counted, int *code)
 {
     struct tio_parse_config cfg;
     struct tio_plan *plan = NULL;
@@ -172,10 +155,8 @@ static char *run_once(int argc, char **argv, struct case_env *env, struct counti
     cfg.pagesize = 4096;
     cfg.mb_memory = 2048;
     cfg.ncpus = 4;
-    if (ca) {
+    if (counted)
         cfg.alloc.realloc = counting_realloc;
-        cfg.alloc.ctx = ca;
-    }
     mem = open_memstream(&out, &outlen);
     if (!mem)
         return NULL;
@@ -234,6 +215,38 @@ static bool write_file(const char *path, const char *text)
 
 static unsigned long oom_runs;
 
+struct oom_run {
+    const char *name;
+    int argc;
+    char **argv;
+    struct case_env *env;
+    const char *got; /* the result without failures */
+};
+
+/* A run in which allocations fail ends in ENOMEM or the normal result. */
+static int oom_run(void *arg)
+{
+    struct oom_run *o = arg;
+    int c;
+    char *res = run_once(o->argc, o->argv, o->env, true, &c);
+    int failed = 0;
+
+    oom_runs += alloc_fail.failures != 0;
+    if (!res) {
+        printf("FAIL %s: out of memory in the runner\n", o->name);
+        return -1;
+    }
+    if (alloc_fail.failures && c != TIO_ENOMEM && strcmp(res, o->got) != 0) {
+        printf("FAIL %s: failing allocation %lu gave:\n%s", o->name, alloc_fail.fail_at, res);
+        failed = -1;
+    } else if (!alloc_fail.failures && strcmp(res, o->got) != 0) {
+        printf("FAIL %s: result differs under the counting allocator\n", o->name);
+        failed = -1;
+    }
+    free(res);
+    return failed;
+}
+
 static int run_case(int dirfd, const char *name, bool oom, bool regen)
 {
     char *cmdline, *envtext, *want, *got, *argv[MAX_ARGS];
@@ -257,7 +270,7 @@ static int run_case(int dirfd, const char *name, bool oom, bool regen)
         want = slurp("error", NULL);
         want_error = want != NULL;
     }
-    got = run_once(argc, argv, &env, NULL, &code);
+    got = run_once(argc, argv, &env, false, &code);
     if (!got) {
         printf("FAIL %s: out of memory in the runner\n", name);
         failures = 1;
@@ -278,33 +291,12 @@ static int run_case(int dirfd, const char *name, bool oom, bool regen)
     }
 
     if (oom && got && !failures) {
-        unsigned long n;
-
-        for (n = 1;; n++) {
-            struct counting_alloc ca = {0, n, 0, false};
-            char *res;
-            int c;
-
-            res = run_once(argc, argv, &env, &ca, &c);
-            oom_runs++;
-            if (!res) {
-                printf("FAIL %s: out of memory in the runner\n", name);
-                failures = 1;
-                break;
-            }
-            if (ca.live != 0) {
-                printf("FAIL %s: failing allocation %lu leaks %ld blocks\n", name, n, ca.live);
-                failures = 1;
-            } else if (ca.failed && c != TIO_ENOMEM && strcmp(res, got) != 0) {
-                printf("FAIL %s: failing allocation %lu gave:\n%s", name, n, res);
-                failures = 1;
-            } else if (!ca.failed && strcmp(res, got) != 0) {
-                printf("FAIL %s: result differs under the counting allocator\n", name);
-                failures = 1;
-            }
-            free(res);
-            if (failures || !ca.failed)
-                break;
+        struct oom_run o = {name, argc, argv, &env, got};
+        alloc_fail.and_later = true;
+        if (alloc_fail_sweep(oom_run, &o, NULL) != 0) {
+            if (alloc_fail.error[0])
+                printf("FAIL %s: %s\n", name, alloc_fail.error);
+            failures = 1;
         }
     }
     if (!failures)

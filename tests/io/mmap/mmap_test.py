@@ -19,7 +19,6 @@ they are skipped with the reason. Output is TAP.
 
 usage: mmap_test.py TENON_IO
 """
-import json
 import os
 import re
 import shutil
@@ -42,23 +41,7 @@ def use_tmp(path):
     TMP = path
 
 
-class Run:
-    def __init__(self, rc, out, err):
-        self.rc, self.out, self.err = rc, out, err
-
-    def job(self, name="j"):
-        try:
-            jobs = json.loads(self.out[self.out.index("{"):])["jobs"]
-        except ValueError as e:
-            raise Fail("the JSON report does not parse (%s):\n%s" % (e, self.out[:2000]))
-        for j in jobs:
-            if j["jobname"] == name:
-                return j
-        raise Fail("no job %s in the JSON report" % name)
-
-    def describe(self):
-        return "exit %s\n--- stderr:\n%s\n--- stdout:\n%s" % (
-            self.rc, self.err.strip()[:3000], self.out.strip()[:3000])
+from harness import TioRun as Run  # noqa: E402
 
 
 def tenon_io(args):

@@ -13,7 +13,6 @@ test. Output is TAP.
 
 usage: nbd_test.py TENON_IO
 """
-import json
 import os
 import re
 import shutil
@@ -116,22 +115,7 @@ def free_port():
 # ---- tenon-io -------------------------------------------------------------
 
 
-class Run:
-    def __init__(self, rc, out, err, secs):
-        self.rc, self.out, self.err, self.secs = rc, out, err, secs
-
-    def json(self):
-        return json.loads(self.out[self.out.index("{"):])
-
-    def job(self, name):
-        for j in self.json()["jobs"]:
-            if j["jobname"] == name:
-                return j
-        raise Fail("no job %s in the JSON report" % name)
-
-    def describe(self):
-        return "exit %s after %.1fs\n--- stderr:\n%s\n--- stdout:\n%s" % (
-            self.rc, self.secs, self.err.strip(), self.out.strip()[:3000])
+from harness import TioRun as Run  # noqa: E402
 
 
 def tenon_io(args, limit=RUN_LIMIT, job_text=None):

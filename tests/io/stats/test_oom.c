@@ -4,7 +4,7 @@
  * so, a clean degradation) with nothing leaked, which ASan checks.
  *
  * Allocations of the library are caught by linking with --wrap; jansson's
- * through its allocator hooks. */
+ * through its allocator hooks; both count them in tests/common/alloc_fail.h. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,26 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc_fail.h"
 #include "test_util.h"
 #include "tio_eta.h"
 #include "tio_outfile.h"
 #include "tio_series.h"
 
-static bool armed;
-static unsigned long fail_at, seen;
-static bool failed_one;
-
-static bool should_fail(void)
-{
-    if (!armed)
-        return false;
-    if (++seen == fail_at) {
-        failed_one = true;
-        return true;
-    }
-    return false;
-}
-
+/* The library's allocations reach the harness through these (free is not
+ * wrapped: the C library frees blocks it allocated itself, so live blocks
+ * cannot be counted here, and ASan checks the leaks). */
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t s);
 void *__real_realloc(void *p, size_t n);
@@ -50,78 +39,54 @@ char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 void *__wrap_aligned_alloc(size_t a, size_t n);
 
-void *__wrap_malloc(size_t n) { return should_fail() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t s) { return should_fail() ? NULL : __real_calloc(n, s); }
-void *__wrap_realloc(void *p, size_t n) { return should_fail() ? NULL : __real_realloc(p, n); }
-char *__wrap_strdup(const char *s) { return should_fail() ? NULL : __real_strdup(s); }
-char *__wrap_strndup(const char *s, size_t n) { return should_fail() ? NULL : __real_strndup(s, n); }
+void *__wrap_malloc(size_t n) { return alloc_fail_next() ? NULL : __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t s) { return alloc_fail_next() ? NULL : __real_calloc(n, s); }
+void *__wrap_realloc(void *p, size_t n) { return alloc_fail_next() ? NULL : __real_realloc(p, n); }
+char *__wrap_strdup(const char *s) { return alloc_fail_next() ? NULL : __real_strdup(s); }
+char *__wrap_strndup(const char *s, size_t n)
+{
+    return alloc_fail_next() ? NULL : __real_strndup(s, n);
+}
 void *__wrap_aligned_alloc(size_t a, size_t n)
 {
-    return should_fail() ? NULL : __real_aligned_alloc(a, n);
+    return alloc_fail_next() ? NULL : __real_aligned_alloc(a, n);
 }
 
-static void *json_alloc(size_t n) { return should_fail() ? NULL : __real_malloc(n); }
-
-static void arm(unsigned long n)
-{
-    seen = 0;
-    fail_at = n;
-    failed_one = false;
-    armed = true;
-}
-
-static void disarm(void)
-{
-    armed = false;
-}
+static void *json_alloc(size_t n) { return alloc_fail_next() ? NULL : __real_malloc(n); }
 
 /* Runs step with the 1st, 2nd, ... allocation failing until it gets through
  * without a failure. Returns how many failures were tried. */
-static unsigned long each_failure(void (*step)(void *), void *arg)
+static unsigned long each_failure(alloc_fail_run step, void *arg)
 {
-    unsigned long n;
-    for (n = 1;; n++) {
-        arm(n);
-        step(arg);
-        disarm();
-        if (!failed_one)
-            break;
-        if (n > 100000)
-            fail_msg("step never finished");
-    }
-    return n - 1;
+    struct alloc_fail_result r;
+    if (alloc_fail_sweep(step, arg, &r) != 0)
+        fail_msg("%s", alloc_fail.error);
+    return r.failed_runs;
 }
 
-static void render_step(void *arg)
+static int render_step(void *arg)
 {
     const char *input = arg;
-    disarm();
+    alloc_fail_pause();
     struct tio_report *rep = tu_load_input(tu_data_path(input));
-    unsigned long n = fail_at;
-    arm(n);
     char *buf = NULL;
     size_t len = 0;
-    disarm();
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
-    arm(n);
+    alloc_fail_resume();
     int rc1 = tio_report_write_normal(rep, f);
     int rc2 = tio_report_write_json(rep, f);
     json_t *doc = tio_report_to_json(rep);
-    bool hit = failed_one;
-    unsigned long s = seen;
-    disarm();
+    alloc_fail_pause();
     json_decref(doc);
     fclose(f);
     free(buf);
     tio_report_free(rep);
     assert_true(rc1 == 0 || rc1 == -ENOMEM);
     assert_true(rc2 == 0 || rc2 == -ENOMEM);
-    if (!hit)
+    if (!alloc_fail.failures)
         assert_int_equal(rc1 | rc2, 0);
-    /* Restore the counters so each_failure sees this run's outcome. */
-    seen = s;
-    failed_one = hit;
+    return 0;
 }
 
 static void test_reports(void **state)
@@ -139,7 +104,7 @@ static void test_reports(void **state)
     }
 }
 
-static void results_step(void *arg)
+static int results_step(void *arg)
 {
     (void)arg;
     struct tio_job_result *a = tio_job_result_new("a", 0, 0, 0);
@@ -165,16 +130,18 @@ static void results_step(void *arg)
     }
     tio_job_result_free(a);
     tio_job_result_free(b);
+    return 0;
 }
 
-static void eta_step(void *arg)
+static int eta_step(void *arg)
 {
     (void)arg;
     struct tio_eta *eta = tio_eta_new(3);
     tio_eta_free(eta);
+    return 0;
 }
 
-static void outfile_step(void *arg)
+static int outfile_step(void *arg)
 {
     const char *dir = arg;
     char path[4096], err[512];
@@ -182,10 +149,11 @@ static void outfile_step(void *arg)
     struct tio_outfile *of;
     if (tio_outfile_open(&of, path, err, sizeof(err)) != 0) {
         assert_non_null(strstr(err, "oom.txt"));
-        return;
+        return 0;
     }
     fputs("x\n", tio_outfile_stream(of));
     (void)tio_outfile_commit(of, err, sizeof(err));
+    return 0;
 }
 
 static void test_objects(void **state)
@@ -207,7 +175,7 @@ static void test_series_degrades(void **state)
         struct tio_series s;
         tio_series_init(&s, 1024);
         uint64_t ios = 0;
-        arm(n);
+        alloc_fail_arm(n);
         for (uint64_t i = 0; i < 5000; i++) {
             struct tio_series_point p;
             memset(&p, 0, sizeof(p));
@@ -218,7 +186,7 @@ static void test_series_degrades(void **state)
             tio_series_add(&s, &p);
         }
         tio_series_flush(&s);
-        disarm();
+        alloc_fail_disarm();
         /* The first allocation failing leaves no memory at all: that point
          * is dropped. Later failures keep everything, coarser. */
         uint64_t got = 0, t = tio_series_count(&s) ? tio_series_points(&s)[0].t_ns : 0;
