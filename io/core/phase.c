@@ -101,6 +101,7 @@ static void run_verify_passes(struct worker *w)
             tio_sync_pass_start(w);
         }
         tio_vlog_new_pass(w);
+        uint64_t before = tio_next_bytes_issued(w);
         tio_loop_run(w);
         if (loop_sync && !w->stop)
             tio_sync_pass_end(w);
@@ -115,7 +116,10 @@ static void run_verify_passes(struct worker *w)
         if (w->stop || atomic_load(&tio_stop))
             return;
         run_verify(w);
-        if (w->stop || atomic_load(&tio_stop))
+        /* As fio: a runtime that ran out, or a pass that could do no IO,
+         * ends the job. */
+        if (w->stop || atomic_load(&tio_stop) || tio_phase_time_up(w, tio_now_ns()) ||
+            tio_next_bytes_issued(w) == before)
             return;
     }
 }

@@ -251,6 +251,11 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass);
 /* Whether the main phase has budget for another IO in this pass. */
 bool tio_next_has_more(const struct worker *w);
 
+static inline uint64_t tio_next_bytes_issued(const struct worker *w)
+{
+    return w->next.bytes_issued;
+}
+
 /* ---- verify_log.c --------------------------------------------------------- */
 
 int tio_vlog_setup(struct worker *w);
