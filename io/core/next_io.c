@@ -137,6 +137,15 @@ int tio_next_setup(struct worker *w)
         return -EINVAL;
     }
     uint64_t loops = job->loops ? job->loops : 1;
+    /* fio's IO loop stops a pass at size bytes (random writes without a
+     * random map excepted) and only starts another pass to reach io_size
+     * when do_verify is on or loops are more than one: with do_verify=0 a
+     * single pass ends at size. */
+    bool overwrites = tio_rw_writes(job->rw) && tio_rw_is_random(job->rw) && job->norandommap;
+    n->pass_bytes = overwrites && io_size > total ? io_size : total;
+    n->io_limit = io_size;
+    if (!job->do_verify && loops == 1 && !job->time_based && io_size > n->pass_bytes)
+        io_size = n->pass_bytes;
     n->loop_bytes = io_size;
     if (!job->time_based && __builtin_mul_overflow(io_size, loops, &n->bytes_total)) {
         tio_worker_fail(w, EINVAL, "io_size (%" PRIu64 " bytes) x loops (%" PRIu64 ") is more "
@@ -176,5 +185,44 @@ bool tio_next_add_loop(struct worker *w)
     if (!n->bytes_total || (n->ios_total && n->ios_issued >= n->ios_total))
         return false;
     n->bytes_total += n->loop_bytes;
+    return true;
+}
+
+bool tio_next_has_more(const struct worker *w)
+{
+    const struct tio_next *n = &w->next;
+    if (n->bytes_total && n->bytes_issued >= n->bytes_total)
+        return false;
+    return !(w->features & TIO_WF_IOS_LIMIT) || n->ios_issued < n->ios_total;
+}
+
+/* As fio's thread loop with verify: each pass writes at most size bytes
+ * (pass_bytes) and its verify phase reads them back; the job's IO, main
+ * phases in the job's directions plus (for a mixed job) the verify reads,
+ * stays within io_size x loops. Passes run loops times, then on while the
+ * bytes done, verify reads included, are short of io_size by a block or
+ * more (size=147k io_size=852k bs=1k: three passes of 147 writes and 147
+ * verify reads). */
+bool tio_next_verify_pass(struct worker *w, unsigned pass)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    unsigned loops = job->loops ? job->loops : 1;
+    uint64_t verified = w->vlog.read_bytes;
+    if (n->ios_total && n->ios_issued >= n->ios_total)
+        return false;
+    if (pass > loops) {
+        uint64_t done = n->bytes_issued + verified;
+        uint64_t bs = job->bs[TIO_DDIR_READ] > job->bs[TIO_DDIR_WRITE] ? job->bs[TIO_DDIR_READ]
+                                                                      : job->bs[TIO_DDIR_WRITE];
+        if (done >= n->io_limit || n->io_limit - done < bs)
+            return false;
+    }
+    uint64_t issued = n->bytes_issued + (tio_rw_reads(job->rw) ? verified : 0);
+    uint64_t limit = n->io_limit > UINT64_MAX / loops ? UINT64_MAX : n->io_limit * loops;
+    if (issued >= limit)
+        return false;
+    uint64_t left = limit - issued;
+    n->bytes_total = n->bytes_issued + (left < n->pass_bytes ? left : n->pass_bytes);
     return true;
 }

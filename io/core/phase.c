@@ -23,6 +23,22 @@ void tio_phase_ramp_over(struct worker *w, uint64_t now)
     tio_live_set_state(w->t->live, w->phase.running_state);
 }
 
+/* The first main phase is over: its statistics close. */
+static void finish_main(struct worker *w)
+{
+    if (w->phase.ramp_end_ns) {
+        w->phase.ramp_end_ns = 0;
+        tio_live_set_state(w->t->live, w->phase.running_state);
+    }
+    tio_stats_finish(w->js, tio_now_ns());
+    /* gtod_reduce measures no bandwidth or IOPS samples either (fio's
+     * disable_bw): the report shows none, as fio's does */
+    for (int d = 0; (w->features & TIO_WF_GTOD_REDUCE) && d < TIO_DDIR_COUNT; d++) {
+        tio_sstat_init(&w->js->dir[d].bw);
+        tio_sstat_init(&w->js->dir[d].iops);
+    }
+}
+
 /* The main phase, loop by loop when loops end with a sync; other jobs run
  * their loops as one stream. */
 static void run_loops(struct worker *w)
@@ -41,25 +57,71 @@ static void run_loops(struct worker *w)
             return;
         tio_live_set_state(w->t->live,
                            w->phase.ramp_end_ns ? TIO_STATE_RAMP : w->phase.running_state);
+        tio_sync_pass_start(w);
     }
 }
 
-/* fio's verify pass: read back and check what this job wrote. Its reads
- * are reported too, like fio's. */
+/* fio's verify pass: read back and check what this pass wrote. Its reads
+ * are reported too, like fio's, with the verify phase's time as their
+ * runtime (added to the main phase's for a job that also reads). */
 static void run_verify(struct worker *w)
 {
     tio_live_set_state(w->t->live, TIO_STATE_VERIFY);
     w->phase.verifying = true;
     for (size_t i = 0; i < w->nf; i++)
         tio_phase_invalidate(w, i); /* fio reopens the files for verify */
+    uint64_t deadline = w->phase.deadline_ns;
     w->phase.deadline_ns = 0;
-    uint64_t vstart = tio_now_ns();
-    tio_loop_run(w);
-    /* The statistics closed with the write phase; the verify reads get
-     * the verify phase's time, as fio reports them. */
     struct tio_dir_stats *rd = &w->js->dir[TIO_DDIR_READ];
-    if (rd->ios && !rd->runtime_ns)
-        rd->runtime_ns = tio_now_ns() - vstart;
+    uint64_t vstart = tio_now_ns(), reads = rd->ios;
+    tio_loop_run(w);
+    if (rd->ios > reads)
+        rd->runtime_ns += tio_now_ns() - vstart;
+    if (atomic_load(&tio_stop))
+        return; /* the interruption's error says the verify phase was cut short */
+    w->phase.verifying = false;
+    w->phase.deadline_ns = deadline;
+}
+
+/* A job that verifies what it writes runs as fio's: passes of at most size
+ * bytes, each followed by its verify phase (tio_next_verify_pass decides
+ * how many). The statistics close with the first main phase, as they do
+ * for any job; later main phases add their time to the runtime of the
+ * directions they do IO in. */
+static void run_verify_passes(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    bool loop_sync = tio_sync_at_pass_end(w);
+    for (unsigned pass = 1; tio_next_verify_pass(w, pass); pass++) {
+        uint64_t start = tio_now_ns();
+        if (pass > 1) {
+            tio_live_set_state(w->t->live, w->phase.running_state);
+            for (size_t i = 0; i < w->nf; i++)
+                tio_phase_invalidate(w, i);
+            tio_sync_pass_start(w);
+        }
+        tio_vlog_new_pass(w);
+        uint64_t before = tio_next_bytes_issued(w);
+        tio_loop_run(w);
+        if (loop_sync && !w->stop)
+            tio_sync_pass_end(w);
+        if (pass == 1) {
+            finish_main(w);
+        } else {
+            uint64_t spent = tio_now_ns() - start;
+            for (int d = 0; d < TIO_DDIR_COUNT; d++)
+                if (w->js->dir[d].ios && (d != TIO_DDIR_READ || tio_rw_reads(job->rw)))
+                    w->js->dir[d].runtime_ns += spent;
+        }
+        if (w->stop || atomic_load(&tio_stop))
+            return;
+        run_verify(w);
+        /* As fio: a runtime that ran out, or a pass that could do no IO,
+         * ends the job. */
+        if (w->stop || atomic_load(&tio_stop) || tio_phase_time_up(w, tio_now_ns()) ||
+            tio_next_bytes_issued(w) == before)
+            return;
+    }
 }
 
 void tio_phase_run(struct worker *w)
@@ -91,21 +153,14 @@ void tio_phase_run(struct worker *w)
     tio_stats_start(w->js, start);
     tio_loop_clock_start(w, start);
 
-    run_loops(w);
-    if (p->ramp_end_ns) {
-        p->ramp_end_ns = 0;
-        tio_live_set_state(t->live, running);
+    if (tio_vlog_phase_due(w) && !job->time_based) {
+        run_verify_passes(w);
+    } else {
+        run_loops(w);
+        finish_main(w);
+        if (tio_vlog_phase_due(w) && !w->stop && !atomic_load(&tio_stop))
+            run_verify(w);
     }
-    tio_stats_finish(w->js, tio_now_ns());
-    /* gtod_reduce measures no bandwidth or IOPS samples either (fio's
-     * disable_bw): the report shows none, as fio's does */
-    for (int d = 0; (w->features & TIO_WF_GTOD_REDUCE) && d < TIO_DDIR_COUNT; d++) {
-        tio_sstat_init(&w->js->dir[d].bw);
-        tio_sstat_init(&w->js->dir[d].iops);
-    }
-
-    if (tio_vlog_phase_due(w) && !w->stop && !atomic_load(&tio_stop))
-        run_verify(w);
     /* A signal ended the job before its end: that is a failure, and what it
      * left undone is named (fio 3.33 reports err=0 and exits 0 here). */
     if (atomic_load(&tio_stop)) {

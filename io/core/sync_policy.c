@@ -1,7 +1,14 @@
 /* When a job syncs its files: fsync=N or fdatasync=N after every N writes,
  * and end_fsync or fsync_on_close as each pass ends. A sync is an IO of its
  * own (TIO_SYNC, TIO_DATASYNC) that the job waits for; on an asynchronous
- * engine it goes out only once nothing else is in flight. */
+ * engine it goes out only once nothing else is in flight.
+ *
+ * As fio 3.33, the sync every N writes goes out before the IO that follows
+ * the Nth write: none follows the main phase's last write, so no sync is
+ * issued after it (16 writes with fsync=4: 3 syncs); a pass that ends on a
+ * due sync issues it when the next pass starts. The report's sync count is
+ * fio's too: the fsync=N syncs only (fdatasync=N syncs have latencies but
+ * no count, end_fsync's neither). */
 #include "worker.h"
 
 #include <errno.h>
@@ -24,7 +31,23 @@ void tio_sync_teardown(struct worker *w)
     (void)w;
 }
 
-void tio_sync_file(struct worker *w, size_t fi, uint32_t kind)
+/* The sync completed: a failure stops the job; the syncs fio accounts
+ * (those of fsync=N and fdatasync=N, not of a pass's end) are accounted. */
+static void sync_done(struct worker *w, tio_io *io, bool accounted)
+{
+    if (io->result < 0) {
+        tio_worker_fail(w, (int)-io->result, "%s of %s failed: %s", tio_dir_word(io->ddir),
+                        io->file ? io->file->name : "?", strerror((int)-io->result));
+        return;
+    }
+    if (!accounted)
+        return;
+    tio_stats_sync(w->js, tio_now_ns() - io->start_ns);
+    if (io->ddir == TIO_SYNC)
+        w->js->sync_ios++;
+}
+
+void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted)
 {
     tio_io *io = &w->sync.io;
     io->ddir = kind;
@@ -54,7 +77,7 @@ void tio_sync_file(struct worker *w, size_t fi, uint32_t kind)
                         io->file->name, strerror(-rc));
         return;
     }
-    tio_loop_complete(w, io, tio_now_ns(), false);
+    sync_done(w, io, accounted);
 }
 
 void tio_sync_count_write(struct worker *w, uint32_t file)
@@ -63,8 +86,14 @@ void tio_sync_count_write(struct worker *w, uint32_t file)
     if (++s->writes_since_sync < s->every)
         return;
     s->writes_since_sync = 0;
+    if (!tio_next_has_more(w)) {
+        /* The main phase's last write: no IO follows it in this pass. */
+        s->due_next_pass = true;
+        s->due_file = file;
+        return;
+    }
     if (w->features & TIO_WF_SYNC_ENGINE) {
-        tio_sync_file(w, file, s->kind);
+        tio_sync_file(w, file, s->kind, true);
     } else {
         /* On an asynchronous engine the sync waits until nothing is in
          * flight (the loop drains first), so the only completion it can
@@ -78,7 +107,16 @@ void tio_sync_run_due(struct worker *w)
 {
     w->sync.due = false;
     if (!w->stop)
-        tio_sync_file(w, w->sync.due_file, w->sync.kind);
+        tio_sync_file(w, w->sync.due_file, w->sync.kind, true);
+}
+
+void tio_sync_pass_start(struct worker *w)
+{
+    if (!w->sync.due_next_pass)
+        return;
+    w->sync.due_next_pass = false;
+    if (!w->stop)
+        tio_sync_file(w, w->sync.due_file, w->sync.kind, true);
 }
 
 /* fio syncs a write job's files under end_fsync or fsync_on_close when
@@ -95,5 +133,5 @@ void tio_sync_pass_end(struct worker *w)
 {
     tio_live_set_state(w->t->live, TIO_STATE_FSYNC);
     for (size_t i = 0; i < w->nf && !w->stop; i++)
-        tio_sync_file(w, i, TIO_SYNC);
+        tio_sync_file(w, i, TIO_SYNC, false);
 }

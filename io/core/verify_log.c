@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define MAX_VERIFY_REPORTS 10
 
@@ -23,6 +24,15 @@ int tio_vlog_setup(struct worker *w)
         return 0;
     w->features |= TIO_WF_VERIFY;
     v->main_reads = !tio_rw_writes(job->rw);
+    /* As fio: a time_based job that only writes spends all its runtime
+     * writing, so its verify phase could never start; it is skipped, and
+     * said so, instead of running past the runtime. */
+    v->phase_skipped = job->time_based && job->runtime && job->do_verify &&
+                       tio_rw_writes(job->rw) && !tio_rw_reads(job->rw);
+    if (v->phase_skipped && job->clone == 0)
+        fprintf(stderr, "tenon-io: job %s: the verify phase never starts: a time_based job "
+                "that only writes spends all of runtime writing (verify headers are still "
+                "written; read them back with a verify job of rw=read)\n", job->name);
     /* Another job's or run's blocks carry other seeds: a write that never
      * reached the storage shows as a bad rand_seed. */
     v->seed = tio_verify_write_seed(w->seed, tio_verify_job_hash(job->name));
@@ -54,8 +64,23 @@ void tio_vlog_teardown(struct worker *w)
 
 bool tio_vlog_phase_due(const struct worker *w)
 {
-    return (w->features & TIO_WF_VERIFY) && w->job->do_verify && w->vlog.written &&
-           w->vlog.written[0];
+    return (w->features & TIO_WF_VERIFY) && w->job->do_verify && !w->vlog.phase_skipped &&
+           w->vlog.written && w->vlog.written[0];
+}
+
+/* fio verifies after each pass what that pass wrote: a new pass starts
+ * with an empty log. */
+void tio_vlog_new_pass(struct worker *w)
+{
+    struct tio_vlog *v = &w->vlog;
+    if (!v->written)
+        return;
+    uint64_t bs = w->job->bs[TIO_DDIR_WRITE];
+    for (size_t i = 0; i < w->nf; i++) {
+        memset(v->written[i], 0, (w->t->regions[i].len / bs + 1) * sizeof(*v->written[i]));
+        v->next_block[i] = 0;
+    }
+    v->file = 0;
 }
 
 /* Fills the write just chosen and records it: writes start on the
@@ -114,6 +139,7 @@ bool tio_vlog_next(struct worker *w, tio_io *io)
             m->file = (uint32_t)v->file;
             m->verify_write = written[b];
             m->verify_read = true;
+            v->read_bytes += len;
             return true;
         }
         v->file++;
@@ -140,7 +166,9 @@ void tio_vlog_check(struct worker *w, tio_io *io)
     if (tio_verify_check(m->buf, m->len, &w->vlog.vp, m->offset, e, &bad, why, sizeof(why)))
         return;
     t->verify_failures++;
-    tio_stats_error(w->js, TIO_DDIR_READ, "verify");
+    /* The read itself completed and is counted; the failure is counted by
+     * kind only, so read.total_ios holds it once, as fio's. */
+    tio_stats_error(w->js, TIO_DDIR_COUNT, "verify");
     if (t->verify_failures <= MAX_VERIFY_REPORTS)
         fprintf(stderr, "tenon-io: job %s: verify failed: %s offset %" PRIu64 " (block at %"
                 PRIu64 ", %" PRIu64 " bytes): %s\n",

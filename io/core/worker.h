@@ -98,6 +98,8 @@ struct tio_next {
     uint64_t ios_total;   /* number_ios x loops; 0: no IO count limit */
     uint64_t ios_issued;
     uint64_t loop_bytes;  /* bytes of one loop when loops end with a sync */
+    uint64_t pass_bytes;  /* verify passes: the most one pass does (size) */
+    uint64_t io_limit;    /* verify passes: io_size (or size) */
 };
 
 /* ---- verify_log.c: what was written, and reading it back ------------------ */
@@ -112,6 +114,8 @@ struct tio_vlog {
     uint32_t **written;
     uint64_t *next_block;   /* the verify phase: next block per file */
     size_t file;            /* the verify phase: the file it reads */
+    uint64_t read_bytes;    /* bytes the verify phases have read, all passes */
+    bool phase_skipped;     /* time_based write-only: no verify phase, as fio */
 };
 
 /* ---- sync_policy.c: when the job syncs ------------------------------------ */
@@ -122,6 +126,7 @@ struct tio_sync_policy {
     unsigned writes_since_sync;
     tio_io io;
     bool due;            /* fsync=N came due on an asynchronous engine */
+    bool due_next_pass;  /* it came due with the pass's last write */
     uint32_t due_file;
 };
 
@@ -240,6 +245,16 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now);
 /* Loops that end with a sync: the budget grows one loop at a time. */
 void tio_next_per_loop(struct worker *w);
 bool tio_next_add_loop(struct worker *w);
+/* Jobs that verify after each pass: the budget of pass number pass (from
+ * 1); false when the job has no pass left. */
+bool tio_next_verify_pass(struct worker *w, unsigned pass);
+/* Whether the main phase has budget for another IO in this pass. */
+bool tio_next_has_more(const struct worker *w);
+
+static inline uint64_t tio_next_bytes_issued(const struct worker *w)
+{
+    return w->next.bytes_issued;
+}
 
 /* ---- verify_log.c --------------------------------------------------------- */
 
@@ -252,6 +267,8 @@ void tio_vlog_check(struct worker *w, tio_io *io);
 bool tio_vlog_next(struct worker *w, tio_io *io);
 /* Whether the job has a verify phase to run (verify, do_verify, writes). */
 bool tio_vlog_phase_due(const struct worker *w);
+/* A pass starts: its verify phase reads back only what it writes. */
+void tio_vlog_new_pass(struct worker *w);
 
 /* A read-only job under verify checks its reads as they complete. */
 static inline bool tio_vlog_checks_reads(const struct worker *w)
@@ -282,8 +299,9 @@ static inline void tio_vlog_on_write_failed(struct worker *w, const struct io_me
 
 int tio_sync_setup(struct worker *w);
 void tio_sync_teardown(struct worker *w);
-/* Syncs file fi (TIO_SYNC or TIO_DATASYNC) and waits for it. */
-void tio_sync_file(struct worker *w, size_t fi, uint32_t kind);
+/* Syncs file fi (TIO_SYNC or TIO_DATASYNC) and waits for it; accounted:
+ * its latency (and, for TIO_SYNC, its count) go into the report. */
+void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted);
 void tio_sync_count_write(struct worker *w, uint32_t file);
 /* end_fsync, fsync_on_close: whether each pass ends with a sync, and that sync. */
 bool tio_sync_at_pass_end(const struct worker *w);
@@ -303,6 +321,8 @@ static inline bool tio_sync_due(const struct worker *w)
 }
 
 void tio_sync_run_due(struct worker *w);
+/* A new pass starts: the sync the last pass's last write made due. */
+void tio_sync_pass_start(struct worker *w);
 
 /* ---- phase.c -------------------------------------------------------------- */
 

@@ -26,6 +26,7 @@ static void clear_counters(struct tio_job_stats *js)
         js->last_bytes[d] = 0;
     }
     tio_hist_init(&js->sync);
+    js->sync_ios = 0;
     memset(js->depth, 0, sizeof(js->depth));
     memset(js->submit, 0, sizeof(js->submit));
     memset(js->complete, 0, sizeof(js->complete));
@@ -224,6 +225,7 @@ void tio_job_stats_merge(struct tio_job_stats *dst, const struct tio_job_stats *
         tio_hist_merge(&a->clat, &b->clat);
     }
     tio_hist_merge(&dst->sync, &src->sync);
+    dst->sync_ios += src->sync_ios;
     for (int i = 0; i < TIO_DEPTH_BUCKETS; i++) {
         dst->depth[i] += src->depth[i];
         dst->submit[i] += src->submit[i];

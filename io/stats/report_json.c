@@ -147,7 +147,7 @@ static json_t *entry_obj(struct jb *b, const struct tio_report *rep,
         put(b, o, tio_ddir_name((enum tio_ddir)d), dir_obj(b, rep, e, (enum tio_ddir)d));
 
     json_t *sync = json_object();
-    put(b, sync, "total_ios", jint(js->sync.st.n));
+    put(b, sync, "total_ios", jint(js->sync_ios));
     put(b, sync, "lat_ns", lat_obj(b, &js->sync.st, &js->sync, rep));
     put(b, o, "sync", sync);
 

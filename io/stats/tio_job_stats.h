@@ -75,7 +75,8 @@ struct tio_dir_stats {
 
 struct tio_job_stats {
     struct tio_dir_stats dir[TIO_DDIR_COUNT];
-    struct tio_hist sync;    /* fsync/fdatasync latencies */
+    struct tio_hist sync;    /* fsync=N/fdatasync=N latencies (not end_fsync's, as fio) */
+    uint64_t sync_ios;       /* fsync=N syncs: fio's sync total_ios (not fdatasync's) */
     uint64_t depth[TIO_DEPTH_BUCKETS];
     uint64_t submit[TIO_DEPTH_BUCKETS];
     uint64_t complete[TIO_DEPTH_BUCKETS];
@@ -177,7 +178,9 @@ static inline void tio_stats_complete(struct tio_job_stats *js, uint64_t n)
 }
 
 /* A failed IO, counted in its direction and under its kind (a short name
- * such as "EIO" or "verify"; copied, truncated to TIO_ERROR_KIND_LEN - 1). */
+ * such as "EIO" or "verify"; copied, truncated to TIO_ERROR_KIND_LEN - 1).
+ * d = TIO_DDIR_COUNT counts the kind only: a verify failure's read has
+ * completed and is counted already, and fio counts that IO once. */
 void tio_stats_error(struct tio_job_stats *js, enum tio_ddir d, const char *kind);
 
 /* Same, with the kind named after an errno value ("EIO"). */

@@ -105,14 +105,9 @@ def total_is_random(f):
 
 def sync_bounds(facts, fio_syncs):
     """The range of tenon-io's sync.total_ios that agrees with fio's, or
-    None when the two count different things: fio 3.33 counts only fsync=N
-    syncs in sync.total_ios (not fdatasync=N, not end_fsync), and never
-    issues the sync due after a job's last write (it decides on syncs when
-    it fetches the next IO); tenon-io counts every sync it issues and
-    issues that last one (docs/jobfile.md, "Intended differences found by
-    the differential test")."""
-    if any("fdatasync" in f["opts"] or "end_fsync" in f["opts"] for f in facts):
-        return None
+    None when the count is each tool's own. Both count only fsync=N syncs
+    in sync.total_ios (not fdatasync=N, not end_fsync) and neither issues
+    the sync due after a job's last write."""
     # On a queue deeper than one the number of syncs is each tool's own:
     # tenon-io drains the queue and issues one sync for the writes that
     # came due together, fio issues one whenever it fetches an IO while

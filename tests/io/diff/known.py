@@ -17,25 +17,6 @@ def _any_job(pred):
 
 KNOWN = [
     {
-        "name": "verify-io_size",
-        "option": "io_size > size with verify",
-        "patterns": [r"^verify=", r"^io_size="],
-        "check": _any_job(lambda f: "verify" in f["opts"] and f.get("io_size", 0) > f["size"]),
-        "reason": "io_size above size with verify set (even do_verify=0): fio's IO loop "
-                  "stops at size bytes (io_size above size counts only for random "
-                  "norandommap writes, backend.c do_io) and, with do_verify=1, repeats "
-                  "write and verify passes until reads plus writes reach io_size; "
-                  "tenon-io does io_size bytes and one verify pass.",
-    },
-    {
-        "name": "verify-loops",
-        "option": "loops with verify",
-        "patterns": [r"^verify=", r"^loops="],
-        "check": _any_job(lambda f: "verify" in f["opts"] and "loops" in f["opts"]),
-        "reason": "fio runs the verify pass after every loop; tenon-io verifies once, "
-                  "after the last loop (fewer verify reads).",
-    },
-    {
         "name": "size-remainder",
         "option": "size not a multiple of nrfiles x bs, with norandommap, io_size or rw mixes",
         "patterns": [r"^size="],

@@ -187,6 +187,7 @@ static struct tio_job_result *load_job(json_t *j)
         uint64_t c = (uint64_t)json_integer_value(json_array_get(pair, 1));
         for (uint64_t k = 0; k < c; k++)
             tio_stats_sync(&r->stats, v);
+        r->stats.sync_ios += c; /* the fixtures' syncs are all fsync=N's */
     }
     load_counts(json_object_get(j, "depth"), r->stats.depth);
     load_counts(json_object_get(j, "submit"), r->stats.submit);
@@ -369,6 +370,7 @@ struct tio_report *tu_load_fio(const char *json_path, const char *txt_path)
                          json_object_get(j, tio_ddir_name((enum tio_ddir)d)));
         json_t *sync = json_object_get(j, "sync");
         load_fio_lat(json_object_get(sync, "lat_ns"), &r->stats.sync.st, &r->stats.sync);
+        r->stats.sync_ios = get_u64(sync, "total_ios", 0);
         load_fio_pct(json_object_get(j, "iodepth_level"), tio_depth_level_labels, r->stats.depth);
         load_fio_pct(json_object_get(j, "iodepth_submit"), tio_depth_batch_labels,
                      r->stats.submit);

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""A job's phases as fio 3.33 runs them: the verify phase after every pass
+(loops, io_size above size), fsync=N's syncs and how the report counts
+them, a verify failure's read counted once, and a time_based job that only
+writes, whose verify phase never starts. Every expected number below was
+read from fio 3.33's JSON report for the same job (the test does not need
+fio). TAP output.
+
+usage: phases_test.py TENON_IO
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from harness import Tap, sanitizer_report  # noqa: E402
+
+tap = Tap()
+ok = tap.ok
+
+tio = sys.argv[1]
+tmp = tempfile.mkdtemp(prefix="tio-phases-")
+
+
+def run(*args):
+    p = subprocess.run([tio, "--eta=never", "--output-format=json", "--ioengine=psync",
+                        "--directory=" + tmp, *args],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    report = sanitizer_report(p.stderr)
+    ok(report is None, "no sanitizer report from tenon-io", report)
+    try:
+        job = json.loads(p.stdout)["jobs"][0]
+    except (ValueError, KeyError, IndexError):
+        job = None
+    return p.returncode, job, p.stderr
+
+
+def counts(job):
+    """read and write total_ios, sync total_ios, error."""
+    if job is None:
+        return None
+    return (job["read"]["total_ios"], job["write"]["total_ios"], job["sync"]["total_ios"],
+            job["error"])
+
+
+def expect(what, args, want):
+    rc, job, err = run(*args)
+    got = counts(job)
+    ok(rc == (1 if want[3] else 0) and got == want,
+       "%s: read, write, sync IOs and error %s" % (what, want),
+       "got %s, exit %d\n%s" % (got, rc, err))
+    return err
+
+
+# fio verifies after every loop: 17 blocks written and read back 3 times.
+expect("verify after each of 3 loops",
+       ["--name=loops", "--rw=write", "--bs=16k", "--size=272k", "--loops=3",
+        "--verify=sha256"], (51, 51, 0, 0))
+
+# io_size above size: passes of size bytes, each verified, until writes and
+# verify reads reach io_size (147 + 147 three times: 882k >= 852k).
+expect("io_size above size repeats write and verify passes",
+       ["--name=iosize", "--rw=write", "--bs=1k", "--size=147k", "--io_size=852k",
+        "--verify=sha256"], (441, 441, 0, 0))
+expect("io_size above size with do_verify=0 stops at size",
+       ["--name=iosize0", "--rw=write", "--bs=1k", "--size=147k", "--io_size=852k",
+        "--verify=sha256", "--do_verify=0"], (0, 147, 0, 0))
+# fsync=4 over those passes: a sync every 4 writes, none after the last
+expect("fsync=4 over three verify passes",
+       ["--name=iosizesync", "--rw=write", "--bs=1k", "--size=147k", "--io_size=852k",
+        "--verify=sha256", "--fsync=4"], (441, 441, 110, 0))
+
+# fsync=N: no sync after the job's last write; the report counts fsync=N
+# syncs only, not fdatasync=N's or end_fsync's.
+expect("16 writes with fsync=4 sync 3 times",
+       ["--name=fs", "--rw=write", "--bs=4k", "--size=64k", "--fsync=4"], (0, 16, 3, 0))
+expect("end_fsync adds no counted sync",
+       ["--name=fse", "--rw=write", "--bs=4k", "--size=64k", "--fsync=4", "--end_fsync=1"],
+       (0, 16, 3, 0))
+expect("fdatasync=4 syncs are not in sync.total_ios",
+       ["--name=fds", "--rw=write", "--bs=4k", "--size=64k", "--fdatasync=4"], (0, 16, 0, 0))
+rc, job, err = run("--name=fdl", "--rw=write", "--bs=4k", "--size=64k", "--fdatasync=4")
+ok(job is not None and job["sync"]["lat_ns"]["N"] == 3,
+   "fdatasync=4's 3 syncs have latencies, as fio's", job and job["sync"]["lat_ns"])
+expect("end_fsync alone counts no sync",
+       ["--name=fsonly", "--rw=write", "--bs=4k", "--size=64k", "--end_fsync=1"], (0, 16, 0, 0))
+
+# A verify failure: the read completed and is counted once (fio 3.33 stops
+# at the bad block with error 84 and 1 read; verify_fatal=1 does the same
+# here). Without verify_fatal tenon-io reads on, as fio's HOWTO says.
+expect("write the file to corrupt",
+       ["--name=v", "--filename=v", "--rw=write", "--bs=4k",
+        "--size=64k", "--verify=crc32c", "--do_verify=0"], (0, 16, 0, 0))
+with open(os.path.join(tmp, "v"), "r+b") as f:
+    f.seek(100)
+    f.write(b"\xff" * 8)
+expect("a bad first block with verify_fatal=1: one read, counted once",
+       ["--name=v", "--filename=v", "--rw=read", "--bs=4k",
+        "--size=64k", "--verify=crc32c", "--verify_fatal=1"], (1, 0, 0, 84))
+expect("a bad block without verify_fatal: every read counted once",
+       ["--name=v", "--filename=v", "--rw=read", "--bs=4k",
+        "--size=64k", "--verify=crc32c"], (16, 0, 0, 84))
+
+# A time_based job that only writes never reaches its verify phase: fio
+# warns and skips it.
+rc, job, err = run("--name=tb", "--rw=write", "--bs=4k", "--size=64k", "--verify=crc32c",
+                   "--time_based", "--runtime=100ms")
+got = counts(job)
+ok(rc == 0 and got is not None and got[0] == 0 and got[1] > 0 and got[3] == 0,
+   "time_based write-only with verify: no verify reads", "got %s\n%s" % (got, err))
+ok("verify phase never starts" in err and "job tb" in err,
+   "it says the verify phase never starts", err)
+
+shutil.rmtree(tmp, ignore_errors=True)
+sys.exit(tap.done())
