@@ -30,7 +30,21 @@ typedef struct target {
     const char *arg;
 } target;
 
-int cmd_check(int argc, char **argv)
+typedef struct target_list {
+    target *items;
+    size_t n;
+} target_list;
+
+/* The command line of tenon check; the plugins named are argv[first..]. */
+typedef struct check_args {
+    cli_search search;
+    bool json;
+    unsigned timeout;
+    int first;
+} check_args;
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_check_args(int argc, char **argv, check_args *a)
 {
     static const struct option longopts[] = {
         CLI_SEARCH_LONG_OPTIONS,
@@ -39,20 +53,17 @@ int cmd_check(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    cli_search search = {0};
-    bool json = false;
-    unsigned timeout = 0;
     int opt;
     while ((opt = getopt_long(argc, argv, "p:t:jh", longopts, NULL)) != -1) {
-        if (cli_search_option(&search, opt, optarg))
+        if (cli_search_option(&a->search, opt, optarg))
             continue;
         switch (opt) {
         case 't':
-            if (!cli_parse_timeout("check", optarg, &timeout))
+            if (!cli_parse_timeout("check", optarg, &a->timeout))
                 return CLI_USAGE;
             break;
         case 'j':
-            json = true;
+            a->json = true;
             break;
         case 'h':
             fputs(check_help, stdout);
@@ -66,54 +77,80 @@ int cmd_check(int argc, char **argv)
         fputs(check_help, stderr);
         return CLI_USAGE;
     }
+    a->first = optind;
+    return -1;
+}
 
-    /* Folders named on the command line are searched too, so plugins in
-     * them find their dependencies. */
-    char folders[64][PATH_MAX];
+static bool is_folder(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Folders named on the command line are searched too, so plugins in
+ * them find their dependencies. folders holds their absolute names. */
+static void search_named_folders(check_args *a, int argc, char **argv,
+                                 char (*folders)[PATH_MAX])
+{
     size_t n_folders = 0;
-    for (int i = optind; i < argc; i++) {
-        struct stat st;
-        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) && n_folders < 64 &&
-            search.n_dirs < 64 && realpath(argv[i], folders[n_folders])) {
-            search.dirs[search.n_dirs++] = folders[n_folders++];
+    for (int i = a->first; i < argc; i++) {
+        if (is_folder(argv[i]) && n_folders < 64 && a->search.n_dirs < 64 &&
+            realpath(argv[i], folders[n_folders])) {
+            a->search.dirs[a->search.n_dirs++] = folders[n_folders++];
         }
     }
-    tenon_registry *reg = cli_registry(&search);
-    if (!reg)
-        return CLI_INTERNAL;
+}
 
-    target *targets = NULL;
-    size_t n_targets = 0;
+static bool add_target(target_list *l, tenon_plugin *p, const char *arg)
+{
+    target *items = realloc(l->items, (l->n + 1) * sizeof(*items));
+    if (!items)
+        return false;
+    l->items = items;
+    l->items[l->n++] = (target){p, arg};
+    return true;
+}
+
+/* Adds the plugins right in folder arg (not in its subfolders). */
+static int add_folder_targets(tenon_registry *reg, const char *arg, target_list *l)
+{
+    char dir[PATH_MAX];
+    if (!realpath(arg, dir))
+        return CLI_OK;
+    size_t len = strlen(dir);
     size_t total = tenon_registry_count(reg);
+    bool any = false;
+    for (size_t k = 0; k < total; k++) {
+        tenon_plugin *p = tenon_registry_at(reg, k);
+        const char *f = tenon_plugin_path(p);
+        if (f && strncmp(f, dir, len) == 0 && f[len] == '/' && !strchr(f + len + 1, '/')) {
+            if (!add_target(l, p, arg))
+                return CLI_INTERNAL;
+            any = true;
+        }
+    }
+    if (!any)
+        fprintf(stderr, "tenon check: no plugins in %s\n", cli_text(arg));
+    return CLI_OK;
+}
+
+/* The plugins to check, in command-line order. Returns CLI_FAILED if a file
+ * named is no plugin (the others are still listed), CLI_INTERNAL when out of
+ * memory. */
+static int collect_targets(tenon_registry *reg, int first, int argc, char **argv,
+                           target_list *l)
+{
     int rc = CLI_OK;
-    for (int i = optind; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
+        if (is_folder(argv[i])) {
+            if (add_folder_targets(reg, argv[i], l) == CLI_INTERNAL)
+                return CLI_INTERNAL;
+            continue;
+        }
         char abs[PATH_MAX];
-        struct stat st;
-        bool is_dir = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode);
         const char *path = argv[i];
         if (path[0] != '/' && realpath(path, abs))
             path = abs;
-        if (is_dir) {
-            char dir[PATH_MAX];
-            if (!realpath(argv[i], dir))
-                continue;
-            size_t len = strlen(dir);
-            bool any = false;
-            for (size_t k = 0; k < total; k++) {
-                tenon_plugin *p = tenon_registry_at(reg, k);
-                const char *f = tenon_plugin_path(p);
-                if (f && strncmp(f, dir, len) == 0 && f[len] == '/' && !strchr(f + len + 1, '/')) {
-                    targets = realloc(targets, (n_targets + 1) * sizeof(*targets));
-                    if (!targets)
-                        return CLI_INTERNAL;
-                    targets[n_targets++] = (target){p, argv[i]};
-                    any = true;
-                }
-            }
-            if (!any)
-                fprintf(stderr, "tenon check: no plugins in %s\n", cli_text(argv[i]));
-            continue;
-        }
         tenon_plugin *p = NULL;
         tenon_registry_add_file(reg, path, &p);
         if (!p) {
@@ -121,62 +158,96 @@ int cmd_check(int argc, char **argv)
             rc = CLI_FAILED;
             continue;
         }
-        targets = realloc(targets, (n_targets + 1) * sizeof(*targets));
-        if (!targets)
+        if (!add_target(l, p, argv[i]))
             return CLI_INTERNAL;
-        targets[n_targets++] = (target){p, argv[i]};
     }
+    return rc;
+}
 
-    json_t *results = json ? json_array() : NULL;
+/* Returns 0 if p passed, else negative with *err set. */
+static int check_plugin(tenon_plugin *p, unsigned timeout, tenon_error *err)
+{
+    tenon_status st = tenon_plugin_status(p);
+    int prc;
+    if (st == TENON_STATUS_FOUND || st == TENON_STATUS_DISABLED) {
+        prc = tenon_plugin_validate(p, timeout);
+    } else {
+        /* Broken, incompatible or shadowed: the scan already said why;
+         * a shadowed plugin is checked all the same, on its own. */
+        prc = st == TENON_STATUS_SHADOWED || st == TENON_STATUS_OVERRIDDEN
+                  ? tenon_plugin_validate(p, timeout)
+                  : (tenon_plugin_error(p) ? tenon_plugin_error(p)->code : TENON_EBROKEN);
+        if (prc < 0 && tenon_plugin_error(p) && st != TENON_STATUS_SHADOWED &&
+            st != TENON_STATUS_OVERRIDDEN)
+            *err = *tenon_plugin_error(p);
+    }
+    if (prc < 0 && !err->code)
+        *err = *tenon_last_error();
+    return prc;
+}
+
+/* One result: appended to results when printing JSON, else a line. */
+static void report_result(const target *t, int prc, const tenon_error *err, json_t *results)
+{
+    tenon_plugin *p = t->plugin;
+    const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
+    const char *file = tenon_plugin_path(p) ? tenon_plugin_path(p) : t->arg;
+    if (results) {
+        json_array_append_new(
+            results, json_pack("{s:o, s:o, s:o, s:b, s:o}", "name",
+                               cli_json_string(tenon_plugin_name(p)), "version",
+                               cli_json_string(d ? d->version : NULL), "file",
+                               cli_json_string(file), "ok", prc == 0,
+                               "error", prc < 0 ? cli_error_json(err) : json_null()));
+    } else if (prc == 0) {
+        printf("ok      %-16s %-10s %s\n", cli_text(tenon_plugin_name(p)),
+               d ? cli_text(d->version) : "-", cli_text(file));
+    } else {
+        char line[8192];
+        tenon_error_format(err, line, sizeof(line));
+        printf("FAILED  %-16s %-10s %s\n        %s\n", cli_text(tenon_plugin_name(p)),
+               d ? cli_text(d->version) : "-", cli_text(file), cli_text(line));
+    }
+}
+
+/* Checks and reports every target, then the totals; returns how many failed. */
+static size_t check_targets(const check_args *a, const target_list *l)
+{
+    json_t *results = a->json ? json_array() : NULL;
     size_t failed = 0;
-    for (size_t i = 0; i < n_targets; i++) {
-        tenon_plugin *p = targets[i].plugin;
-        tenon_status st = tenon_plugin_status(p);
-        int prc;
+    for (size_t i = 0; i < l->n; i++) {
         tenon_error err = {0};
-        if (st == TENON_STATUS_FOUND || st == TENON_STATUS_DISABLED) {
-            prc = tenon_plugin_validate(p, timeout);
-        } else {
-            /* Broken, incompatible or shadowed: the scan already said why;
-             * a shadowed plugin is checked all the same, on its own. */
-            prc = st == TENON_STATUS_SHADOWED || st == TENON_STATUS_OVERRIDDEN
-                      ? tenon_plugin_validate(p, timeout)
-                      : (tenon_plugin_error(p) ? tenon_plugin_error(p)->code : TENON_EBROKEN);
-            if (prc < 0 && tenon_plugin_error(p) && st != TENON_STATUS_SHADOWED &&
-                st != TENON_STATUS_OVERRIDDEN)
-                err = *tenon_plugin_error(p);
-        }
-        if (prc < 0 && !err.code)
-            err = *tenon_last_error();
+        int prc = check_plugin(l->items[i].plugin, a->timeout, &err);
         if (prc < 0)
             failed++;
-        const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
-        const char *file = tenon_plugin_path(p) ? tenon_plugin_path(p) : targets[i].arg;
-        if (json) {
-            json_array_append_new(
-                results, json_pack("{s:o, s:o, s:o, s:b, s:o}", "name",
-                                   cli_json_string(tenon_plugin_name(p)), "version",
-                                   cli_json_string(d ? d->version : NULL), "file",
-                                   cli_json_string(file), "ok", prc == 0,
-                                   "error", prc < 0 ? cli_error_json(&err) : json_null()));
-        } else if (prc == 0) {
-            printf("ok      %-16s %-10s %s\n", cli_text(tenon_plugin_name(p)),
-                   d ? cli_text(d->version) : "-", cli_text(file));
-        } else {
-            char line[8192];
-            tenon_error_format(&err, line, sizeof(line));
-            printf("FAILED  %-16s %-10s %s\n        %s\n", cli_text(tenon_plugin_name(p)),
-                   d ? cli_text(d->version) : "-", cli_text(file), cli_text(line));
-        }
+        report_result(&l->items[i], prc, &err, results);
     }
-    if (json)
+    if (a->json)
         cli_print_json(json_pack("{s:o, s:i, s:i}", "results", results, "checked",
-                                 (json_int_t)n_targets, "failed", (json_int_t)failed));
+                                 (json_int_t)l->n, "failed", (json_int_t)failed));
     else
-        printf("%zu checked, %zu failed\n", n_targets, failed);
-    free(targets);
-    tenon_registry_free(reg);
-    if (failed)
+        printf("%zu checked, %zu failed\n", l->n, failed);
+    return failed;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    check_args a = {0};
+    int rc = parse_check_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    char folders[64][PATH_MAX];
+    search_named_folders(&a, argc, argv, folders);
+    tenon_registry *reg = cli_registry(&a.search);
+    if (!reg)
+        return CLI_INTERNAL;
+    target_list targets = {0};
+    rc = collect_targets(reg, a.first, argc, argv, &targets);
+    if (rc == CLI_INTERNAL)
+        return CLI_INTERNAL;
+    if (check_targets(&a, &targets))
         rc = CLI_FAILED;
+    free(targets.items);
+    tenon_registry_free(reg);
     return rc;
 }

@@ -58,7 +58,34 @@ static tenon_plugin *find_target(tenon_registry *reg, const char *arg)
     return p;
 }
 
-int cmd_info(int argc, char **argv)
+/* The command line of tenon info. */
+typedef struct info_args {
+    cli_search search;
+    bool json;
+    bool check;
+    unsigned timeout;
+    const char *target;
+} info_args;
+
+/* What the checks found about one plugin, gathered before printing. */
+typedef struct info_report {
+    tenon_plugin *plugin;
+    const tenon_plugin_desc *desc;
+    tenon_plugin *order[256];
+    int n_order;
+    tenon_error resolve_error;
+    char extra_dir[PATH_MAX]; /* where the dependencies were found, if not in the path */
+    int check_rc;
+    tenon_error check_error;
+    tenon_integrity integrity;
+    int integrity_rc;
+    tenon_error integrity_error;
+    tenon_status status;
+    bool usable;
+} info_report;
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_info_args(int argc, char **argv, info_args *a)
 {
     static const struct option longopts[] = {
         CLI_SEARCH_LONG_OPTIONS,
@@ -68,23 +95,20 @@ int cmd_info(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    cli_search search = {0};
-    bool json = false, check = false;
-    unsigned timeout = 0;
     int opt;
     while ((opt = getopt_long(argc, argv, "p:ct:jh", longopts, NULL)) != -1) {
-        if (cli_search_option(&search, opt, optarg))
+        if (cli_search_option(&a->search, opt, optarg))
             continue;
         switch (opt) {
         case 'c':
-            check = true;
+            a->check = true;
             break;
         case 't':
-            if (!cli_parse_timeout("info", optarg, &timeout))
+            if (!cli_parse_timeout("info", optarg, &a->timeout))
                 return CLI_USAGE;
             break;
         case 'j':
-            json = true;
+            a->json = true;
             break;
         case 'h':
             fputs(info_help, stdout);
@@ -98,98 +122,112 @@ int cmd_info(int argc, char **argv)
         fputs(info_help, stderr);
         return CLI_USAGE;
     }
-    tenon_registry *reg = cli_registry(&search);
-    if (!reg)
-        return CLI_INTERNAL;
-    tenon_plugin *p = find_target(reg, argv[optind]);
-    if (!p) {
-        tenon_registry_free(reg);
-        return CLI_FAILED;
-    }
+    a->target = argv[optind];
+    return -1;
+}
 
-    const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
-    tenon_plugin *order[256];
-    int n_order = d && (tenon_plugin_status(p) == TENON_STATUS_FOUND)
-                      ? tenon_plugin_load_order(p, order, 256)
-                      : 0;
-    tenon_error resolve_error = {0};
-    if (n_order < 0)
-        resolve_error = *tenon_last_error();
-    /* A dependency next to the file named on the command line is not in the
-     * search path, yet "not installed" would send the user looking for it:
-     * search that folder too and say so. */
-    char extra_dir[PATH_MAX] = "";
-    if (n_order < 0 && resolve_error.code == TENON_EMISSINGDEP && tenon_plugin_path(p) &&
-        strchr(argv[optind], '/')) {
-        snprintf(extra_dir, sizeof(extra_dir), "%s", tenon_plugin_path(p));
-        char *slash = strrchr(extra_dir, '/');
-        if (slash)
-            *(slash == extra_dir ? slash + 1 : slash) = '\0';
-        const char *dirs[64];
-        size_t nd = tenon_registry_paths(reg, dirs, 64);
-        for (size_t i = 0; i < nd && i < 64; i++)
-            if (strcmp(dirs[i], extra_dir) == 0)
-                extra_dir[0] = '\0';
-        if (extra_dir[0] && tenon_registry_add_path(reg, extra_dir) == 0 &&
-            tenon_registry_scan(reg) >= 0 &&
-            (n_order = tenon_plugin_load_order(p, order, 256)) >= 0)
-            resolve_error = (tenon_error){0};
-        else
+/* A dependency next to the file named on the command line is not in the
+ * search path, yet "not installed" would send the user looking for it:
+ * search that folder too and say so. */
+static void resolve_in_file_folder(tenon_registry *reg, info_report *r)
+{
+    char *extra_dir = r->extra_dir;
+    snprintf(extra_dir, sizeof(r->extra_dir), "%s", tenon_plugin_path(r->plugin));
+    char *slash = strrchr(extra_dir, '/');
+    if (slash)
+        *(slash == extra_dir ? slash + 1 : slash) = '\0';
+    const char *dirs[64];
+    size_t nd = tenon_registry_paths(reg, dirs, 64);
+    for (size_t i = 0; i < nd && i < 64; i++)
+        if (strcmp(dirs[i], extra_dir) == 0)
             extra_dir[0] = '\0';
-        if (n_order < 0)
-            n_order = -1;
-    }
-    int check_rc = 0;
-    tenon_error check_error = {0};
-    if (check) {
-        check_rc = tenon_plugin_validate(p, timeout);
-        if (check_rc < 0)
-            check_error = *tenon_last_error();
+    if (extra_dir[0] && tenon_registry_add_path(reg, extra_dir) == 0 &&
+        tenon_registry_scan(reg) >= 0 &&
+        (r->n_order = tenon_plugin_load_order(r->plugin, r->order, 256)) >= 0)
+        r->resolve_error = (tenon_error){0};
+    else
+        extra_dir[0] = '\0';
+    if (r->n_order < 0)
+        r->n_order = -1;
+}
+
+static void resolve_dependencies(tenon_registry *reg, const char *target, info_report *r)
+{
+    tenon_plugin *p = r->plugin;
+    r->n_order = r->desc && (tenon_plugin_status(p) == TENON_STATUS_FOUND)
+                     ? tenon_plugin_load_order(p, r->order, 256)
+                     : 0;
+    if (r->n_order < 0)
+        r->resolve_error = *tenon_last_error();
+    if (r->n_order < 0 && r->resolve_error.code == TENON_EMISSINGDEP && tenon_plugin_path(p) &&
+        strchr(target, '/'))
+        resolve_in_file_folder(reg, r);
+}
+
+/* The load check (if asked) and the integrity check; returns the exit status. */
+static int run_checks(const info_args *a, info_report *r)
+{
+    tenon_plugin *p = r->plugin;
+    if (a->check) {
+        r->check_rc = tenon_plugin_validate(p, a->timeout);
+        if (r->check_rc < 0)
+            r->check_error = *tenon_last_error();
     }
     /* The hash to pin and who signed it, checked as a load would check them. */
-    tenon_integrity integrity = {0};
-    int integrity_rc = tenon_plugin_path(p) ? tenon_plugin_integrity(p, &integrity) : 0;
-    tenon_error integrity_error = {0};
-    if (integrity_rc < 0)
-        integrity_error = *tenon_last_error();
-    tenon_status st = tenon_plugin_status(p);
-    bool usable = st == TENON_STATUS_FOUND || st == TENON_STATUS_LOADED;
-    int rc = (usable && n_order >= 0 && check_rc == 0 && integrity_rc == 0) ? CLI_OK : CLI_FAILED;
+    r->integrity_rc = tenon_plugin_path(p) ? tenon_plugin_integrity(p, &r->integrity) : 0;
+    if (r->integrity_rc < 0)
+        r->integrity_error = *tenon_last_error();
+    r->status = tenon_plugin_status(p);
+    r->usable = r->status == TENON_STATUS_FOUND || r->status == TENON_STATUS_LOADED;
+    return (r->usable && r->n_order >= 0 && r->check_rc == 0 && r->integrity_rc == 0)
+               ? CLI_OK
+               : CLI_FAILED;
+}
 
-    if (json) {
-        json_t *o = cli_plugin_json(p);
-        json_t *checks = json_object();
-        json_object_set_new(checks, "descriptor", json_boolean(d != NULL));
-        json_object_set_new(checks, "usable", json_boolean(usable));
-        json_t *lo = json_array();
-        for (int i = 0; i < n_order && i < 256; i++)
-            json_array_append_new(lo, cli_json_string(tenon_plugin_name(order[i])));
-        json_object_set_new(checks, "load_order", lo);
-        json_object_set_new(checks, "resolve_error", cli_error_json(&resolve_error));
-        json_object_set_new(checks, "dependencies_found_in",
-                            extra_dir[0] ? cli_json_string(extra_dir) : json_null());
-        if (tenon_plugin_path(p)) {
-            json_t *ij = json_object();
-            json_object_set_new(ij, "sha256", cli_json_string(integrity.sha256));
-            json_object_set_new(ij, "pinned_sha256",
-                                integrity.pinned ? cli_json_string(integrity.pinned_sha256)
-                                                 : json_null());
-            json_object_set_new(ij, "signature",
-                                json_string(tenon_sig_state_name(integrity.signature)));
-            json_object_set_new(ij, "key_id", cli_json_string(integrity.key_id));
-            json_object_set_new(ij, "error", cli_error_json(&integrity_error));
-            json_object_set_new(checks, "integrity", ij);
-        }
-        if (check) {
-            json_object_set_new(checks, "load_init_fini", json_boolean(check_rc == 0));
-            json_object_set_new(checks, "check_error", cli_error_json(&check_error));
-        }
-        json_object_set_new(o, "checks", checks);
-        int prc = cli_print_json(o);
-        tenon_registry_free(reg);
-        return prc == CLI_OK ? rc : prc;
+static json_t *integrity_json(const info_report *r)
+{
+    const tenon_integrity *integrity = &r->integrity;
+    json_t *ij = json_object();
+    json_object_set_new(ij, "sha256", cli_json_string(integrity->sha256));
+    json_object_set_new(ij, "pinned_sha256",
+                        integrity->pinned ? cli_json_string(integrity->pinned_sha256)
+                                          : json_null());
+    json_object_set_new(ij, "signature", json_string(tenon_sig_state_name(integrity->signature)));
+    json_object_set_new(ij, "key_id", cli_json_string(integrity->key_id));
+    json_object_set_new(ij, "error", cli_error_json(&r->integrity_error));
+    return ij;
+}
+
+/* Returns the status of printing. */
+static int print_info_json(const info_args *a, const info_report *r)
+{
+    tenon_plugin *p = r->plugin;
+    json_t *o = cli_plugin_json(p);
+    json_t *checks = json_object();
+    json_object_set_new(checks, "descriptor", json_boolean(r->desc != NULL));
+    json_object_set_new(checks, "usable", json_boolean(r->usable));
+    json_t *lo = json_array();
+    for (int i = 0; i < r->n_order && i < 256; i++)
+        json_array_append_new(lo, cli_json_string(tenon_plugin_name(r->order[i])));
+    json_object_set_new(checks, "load_order", lo);
+    json_object_set_new(checks, "resolve_error", cli_error_json(&r->resolve_error));
+    json_object_set_new(checks, "dependencies_found_in",
+                        r->extra_dir[0] ? cli_json_string(r->extra_dir) : json_null());
+    if (tenon_plugin_path(p))
+        json_object_set_new(checks, "integrity", integrity_json(r));
+    if (a->check) {
+        json_object_set_new(checks, "load_init_fini", json_boolean(r->check_rc == 0));
+        json_object_set_new(checks, "check_error", cli_error_json(&r->check_error));
     }
+    json_object_set_new(o, "checks", checks);
+    return cli_print_json(o);
+}
 
+/* The lines from name to fix: who the plugin is and its status. */
+static void print_identity_text(const info_report *r)
+{
+    tenon_plugin *p = r->plugin;
+    const tenon_plugin_desc *d = r->desc;
     char status[2048];
     cli_status_text(p, status, sizeof(status));
     printf("name:         %s\n", cli_text(tenon_plugin_name(p)));
@@ -214,38 +252,91 @@ int cmd_info(int argc, char **argv)
     }
     printf("status:       %s\n", cli_text(status));
     const tenon_error *e = tenon_plugin_error(p);
-    if (e && e->hint[0] && !usable)
+    if (e && e->hint[0] && !r->usable)
         printf("fix:          %s\n", cli_text(e->hint));
-    if (d) {
-        printf("provides:     %s\n", d->n_provides ? "" : "-");
-        for (size_t i = 0; i < d->n_provides; i++)
-            printf("  %s version %u, rank %d\n", cli_text(d->provides[i].name), d->provides[i].version,
-                   d->provides[i].rank);
-        printf("requires:     %s\n", d->n_deps ? "" : "-");
-        for (size_t i = 0; i < d->n_deps; i++)
-            printf("  %s %s\n", cli_text(d->deps[i].name),
-                   d->deps[i].range[0] ? cli_text(d->deps[i].range) : "(any version)");
-        if (d->n_overrides) {
-            printf("overrides:   ");
-            for (size_t i = 0; i < d->n_overrides; i++)
-                printf(" %s", cli_text(d->overrides[i]));
-            printf("\n");
-        }
-        printf("options:      %s\n", d->n_options ? "" : "-");
-        for (size_t i = 0; i < d->n_options; i++) {
-            const tenon_option *o = &d->options[i];
-            char type[160];
-            printf("  %-18s %-22s %s%-10s %s\n", cli_text(o->name), type_text(o, type, sizeof(type)),
-                   o->flags & TENON_OPT_REQUIRED ? "required " : "default=",
-                   o->flags & TENON_OPT_REQUIRED ? "" : (o->def[0] ? cli_text(o->def) : "\"\""),
-                   cli_text(o->help));
-        }
-        if (d->n_meta) {
-            printf("metadata:\n");
-            for (size_t i = 0; i < d->n_meta; i++)
-                printf("  %s = %s\n", cli_text(d->meta[i].key), cli_text(d->meta[i].value));
-        }
+}
+
+static void print_options_text(const tenon_plugin_desc *d)
+{
+    printf("options:      %s\n", d->n_options ? "" : "-");
+    for (size_t i = 0; i < d->n_options; i++) {
+        const tenon_option *o = &d->options[i];
+        char type[160];
+        printf("  %-18s %-22s %s%-10s %s\n", cli_text(o->name), type_text(o, type, sizeof(type)),
+               o->flags & TENON_OPT_REQUIRED ? "required " : "default=",
+               o->flags & TENON_OPT_REQUIRED ? "" : (o->def[0] ? cli_text(o->def) : "\"\""),
+               cli_text(o->help));
     }
+}
+
+/* What the descriptor declares: interfaces, dependencies, options, metadata. */
+static void print_declarations_text(const tenon_plugin_desc *d)
+{
+    printf("provides:     %s\n", d->n_provides ? "" : "-");
+    for (size_t i = 0; i < d->n_provides; i++)
+        printf("  %s version %u, rank %d\n", cli_text(d->provides[i].name), d->provides[i].version,
+               d->provides[i].rank);
+    printf("requires:     %s\n", d->n_deps ? "" : "-");
+    for (size_t i = 0; i < d->n_deps; i++)
+        printf("  %s %s\n", cli_text(d->deps[i].name),
+               d->deps[i].range[0] ? cli_text(d->deps[i].range) : "(any version)");
+    if (d->n_overrides) {
+        printf("overrides:   ");
+        for (size_t i = 0; i < d->n_overrides; i++)
+            printf(" %s", cli_text(d->overrides[i]));
+        printf("\n");
+    }
+    print_options_text(d);
+    if (d->n_meta) {
+        printf("metadata:\n");
+        for (size_t i = 0; i < d->n_meta; i++)
+            printf("  %s = %s\n", cli_text(d->meta[i].key), cli_text(d->meta[i].value));
+    }
+}
+
+/* A check line "  LABEL FAILED: <error>". */
+static void print_failed_check(const char *label, const tenon_error *e)
+{
+    char line[8192];
+    tenon_error_format(e, line, sizeof(line));
+    printf("  %-17s FAILED: %s\n", label, cli_text(line));
+}
+
+static void print_integrity_text(const info_report *r)
+{
+    const tenon_integrity *integrity = &r->integrity;
+    printf("  sha256            %s%s\n", integrity->hashed ? integrity->sha256 : "-",
+           integrity->pinned ? (strcmp(integrity->sha256, integrity->pinned_sha256) == 0
+                                    ? " (pinned)"
+                                    : " (does NOT match the pin)")
+                             : "");
+    printf("  signature         %s%s%s\n", tenon_sig_state_name(integrity->signature),
+           integrity->key_id[0] ? ", key " : "", cli_text(integrity->key_id));
+    if (r->integrity_rc < 0)
+        print_failed_check("integrity", &r->integrity_error);
+}
+
+static void print_dependencies_text(const info_report *r)
+{
+    if (r->n_order < 0) {
+        print_failed_check("dependencies", &r->resolve_error);
+    } else if (r->usable) {
+        printf("  dependencies      ok");
+        if (r->extra_dir[0])
+            printf(" only with the file's folder %s, which is not in the search path (add "
+                   "--path %s, or install the plugins together)",
+                   cli_text(r->extra_dir), cli_text(r->extra_dir));
+        printf("; load order:");
+        for (int i = 0; i < r->n_order && i < 256; i++)
+            printf(" %s", cli_text(tenon_plugin_name(r->order[i])));
+        printf("\n");
+    }
+}
+
+static void print_checks_text(const info_args *a, const info_report *r)
+{
+    const tenon_plugin_desc *d = r->desc;
+    tenon_status st = r->status;
     printf("checks:\n");
     printf("  file and folders  %s\n",
            st == TENON_STATUS_BROKEN && !d ? "FAILED (see status)" : "ok");
@@ -253,44 +344,48 @@ int cmd_info(int argc, char **argv)
     printf("  abi               %s\n", !d                                 ? "-"
                                        : st == TENON_STATUS_INCOMPATIBLE ? "FAILED (see status)"
                                                                          : "ok");
-    if (tenon_plugin_path(p)) {
-        printf("  sha256            %s%s\n", integrity.hashed ? integrity.sha256 : "-",
-               integrity.pinned ? (strcmp(integrity.sha256, integrity.pinned_sha256) == 0
-                                       ? " (pinned)"
-                                       : " (does NOT match the pin)")
-                                : "");
-        printf("  signature         %s%s%s\n", tenon_sig_state_name(integrity.signature),
-               integrity.key_id[0] ? ", key " : "", cli_text(integrity.key_id));
-        if (integrity_rc < 0) {
-            char line[8192];
-            tenon_error_format(&integrity_error, line, sizeof(line));
-            printf("  integrity         FAILED: %s\n", cli_text(line));
-        }
-    }
-    if (n_order < 0) {
-        char line[8192];
-        tenon_error_format(&resolve_error, line, sizeof(line));
-        printf("  dependencies      FAILED: %s\n", cli_text(line));
-    } else if (usable) {
-        printf("  dependencies      ok");
-        if (extra_dir[0])
-            printf(" only with the file's folder %s, which is not in the search path (add "
-                   "--path %s, or install the plugins together)",
-                   cli_text(extra_dir), cli_text(extra_dir));
-        printf("; load order:");
-        for (int i = 0; i < n_order && i < 256; i++)
-            printf(" %s", cli_text(tenon_plugin_name(order[i])));
-        printf("\n");
-    }
-    if (check) {
-        if (check_rc == 0) {
+    if (tenon_plugin_path(r->plugin))
+        print_integrity_text(r);
+    print_dependencies_text(r);
+    if (a->check) {
+        if (r->check_rc == 0)
             printf("  load, init, fini  ok (in a child process)\n");
-        } else {
-            char line[8192];
-            tenon_error_format(&check_error, line, sizeof(line));
-            printf("  load, init, fini  FAILED: %s\n", cli_text(line));
-        }
+        else
+            print_failed_check("load, init, fini", &r->check_error);
     }
+}
+
+static void print_info_text(const info_args *a, const info_report *r)
+{
+    print_identity_text(r);
+    if (r->desc)
+        print_declarations_text(r->desc);
+    print_checks_text(a, r);
+}
+
+int cmd_info(int argc, char **argv)
+{
+    info_args a = {0};
+    int rc = parse_info_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    tenon_registry *reg = cli_registry(&a.search);
+    if (!reg)
+        return CLI_INTERNAL;
+    info_report r = {.plugin = find_target(reg, a.target)};
+    if (!r.plugin) {
+        tenon_registry_free(reg);
+        return CLI_FAILED;
+    }
+    r.desc = tenon_plugin_descriptor(r.plugin);
+    resolve_dependencies(reg, a.target, &r);
+    rc = run_checks(&a, &r);
+    if (a.json) {
+        int prc = print_info_json(&a, &r);
+        tenon_registry_free(reg);
+        return prc == CLI_OK ? rc : prc;
+    }
+    print_info_text(&a, &r);
     tenon_registry_free(reg);
     return rc;
 }
