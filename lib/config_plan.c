@@ -2,37 +2,12 @@
  * list --config` can show it without running plugin code) and applying it.
  * Apply follows the plan, so what the listing shows is what happens; every
  * failure the plan can find is found before the first plugin loads. */
-#include "config_internal.h"
+#include "config_plan_internal.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct plan_item {
-    tenon_plan_item pub;
-    char *name, *reason, *origin;
-    tenon_error *error;
-    bool configured; /* a module the configuration loads */
-    tenon__cfg_policy policy;
-    unsigned group;  /* 0 loads, 1 configured modules that do not, 2 the rest */
-    size_t seq;
-} plan_item;
-
-typedef struct plan_inst {
-    tenon_plan_instance pub;
-    char *reason, *origin;
-    tenon_error *error;
-    tenon__cfg_policy policy;
-    const tenon__cfg_entry *entry;
-} plan_inst;
-
-struct tenon_plan {
-    plan_item *items;
-    size_t n_items, cap_items;
-    plan_inst *insts;
-    size_t n_insts, cap_insts;
-};
 
 const char *tenon_plan_action_name(tenon_plan_action action)
 {
@@ -133,157 +108,6 @@ static int add_item(tenon_plan *plan, tenon_plan_action action, const char *name
     return 0;
 }
 
-/* The JSON types an option type accepts, and how to say so. */
-static bool json_fits(const tenon__cfg_opt *o, tenon_opt_type type, const char **expected)
-{
-    bool is_int = o->json_type == JSON_INTEGER || (o->json_type == JSON_REAL && o->integral);
-    bool is_num = o->json_type == JSON_INTEGER || o->json_type == JSON_REAL;
-    bool is_str = o->json_type == JSON_STRING;
-    bool is_bool = o->json_type == JSON_TRUE || o->json_type == JSON_FALSE;
-    switch (type) {
-    case TENON_OPT_BOOL:
-        *expected = "true or false";
-        return is_bool;
-    case TENON_OPT_INT:
-        *expected = "an integer";
-        return is_int;
-    case TENON_OPT_SIZE:
-        *expected = "a size (a number of bytes, or a string like \"4k\" or \"1MiB\")";
-        return is_int || is_str;
-    case TENON_OPT_DURATION:
-        *expected = "a duration (a number of seconds, or a string like \"500ms\" or \"2m\")";
-        return is_int || is_str;
-    case TENON_OPT_DOUBLE:
-        *expected = "a number";
-        return is_num;
-    case TENON_OPT_STRING:
-        *expected = "a string";
-        return is_str;
-    case TENON_OPT_ENUM:
-        *expected = "a string (one of the choices)";
-        return is_str;
-    }
-    *expected = "a value";
-    return false;
-}
-
-static const char *json_kind(const tenon__cfg_opt *o)
-{
-    switch (o->json_type) {
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    default: return o->json_type == JSON_TRUE ? "true" : "false";
-    }
-}
-
-/* Checks an entry's options (NULL entry: none) against desc's schema, with
- * the position of the offending key or value. */
-static int check_options(const tenon__config *cfg, const tenon__cfg_entry *e,
-                         const tenon__cfg_entry *at, const tenon_plugin_desc *desc)
-{
-    char where[64];
-    if (e)
-        snprintf(where, sizeof(where), "plugins[%zu].config", e->index);
-    else
-        snprintf(where, sizeof(where), "plugins[%zu]", at->index);
-    for (size_t i = 0; e && i < e->n_opts; i++) {
-        const tenon__cfg_opt *o = &e->opts[i];
-        const tenon_option *so = tenon_descriptor_option(desc, o->key);
-        if (!so) {
-            tenon__strbuf sb;
-            tenon__sb_init(&sb);
-            const char *close = NULL;
-            size_t best = strlen(o->key) > 6 ? 3 : 2; /* closer than this is a typo */
-            if (desc->n_options == 0)
-                tenon__sb_add(&sb, "this plugin takes no options");
-            else
-                tenon__sb_add(&sb, "valid options: ");
-            for (size_t k = 0; k < desc->n_options; k++) {
-                tenon__sb_addf(&sb, "%s%s", k ? ", " : "", desc->options[k].name);
-                size_t d = tenon__config_distance(o->key, desc->options[k].name);
-                if (d < best) {
-                    best = d;
-                    close = desc->options[k].name;
-                }
-            }
-            if (close)
-                tenon__sb_addf(&sb, " (did you mean %s?)", close);
-            int rc = tenon__config_fail(cfg, o->key_pos, TENON_EOPTION, desc->name,
-                                        tenon__sb_str(&sb),
-                                        "%s: unknown option \"%.64s\" for plugin %s", where,
-                                        o->key, desc->name);
-            tenon__sb_free(&sb);
-            return rc;
-        }
-        char fix[TENON_ERROR_TEXT_MAX];
-        const char *expected;
-        if (!json_fits(o, so->type, &expected)) {
-            char got[128];
-            if (o->json_type == JSON_STRING)
-                snprintf(got, sizeof(got), "a string \"%.64s\"", o->text);
-            else if (o->json_type == JSON_INTEGER || o->json_type == JSON_REAL)
-                snprintf(got, sizeof(got), "%s %.64s", json_kind(o), o->text);
-            else
-                snprintf(got, sizeof(got), "%s", json_kind(o));
-            /* The JSON type is wrong: the fix is how to write it in JSON. */
-            char range[64] = "";
-            if ((so->type == TENON_OPT_INT || so->type == TENON_OPT_DOUBLE) && so->max > so->min)
-                snprintf(range, sizeof(range), " from %lld to %lld", (long long)so->min,
-                         (long long)so->max);
-            bool wants_string = so->type == TENON_OPT_STRING || so->type == TENON_OPT_ENUM;
-            snprintf(fix, sizeof(fix), "write '%s' as %s%s%s", o->key, expected, range,
-                     o->json_type == JSON_STRING ? ", without quotes"
-                     : wants_string              ? ", in quotes"
-                                                 : "");
-            return tenon__config_fail(
-                cfg, o->pos, TENON_EOPTTYPE, desc->name, fix,
-                "%s.%s: expected %s (option %s of plugin %s is of type %s), got %s", where,
-                o->key, expected, o->key, desc->name, tenon_opt_type_name(so->type), got);
-        }
-        tenon__value v;
-        char why[256];
-        int rc = tenon__value_parse(so, o->text, &v, why, sizeof(why));
-        if (rc < 0)
-            return tenon__config_fail(cfg, o->pos, rc, desc->name,
-                                      tenon__option_fix(so, fix, sizeof(fix)),
-                                      "%s.%s: option %s of plugin %s (%s): %s", where, o->key,
-                                      o->key, desc->name, tenon_opt_type_name(so->type), why);
-    }
-    for (size_t k = 0; k < desc->n_options; k++) {
-        const tenon_option *so = &desc->options[k];
-        if (!(so->flags & TENON_OPT_REQUIRED) || (e && tenon_options_get(e->options, so->name)))
-            continue;
-        tenon__jpos pos = e ? (e->config_pos.line ? e->config_pos : e->pos) : at->pos;
-        char fix[TENON_ERROR_TEXT_MAX];
-        return tenon__config_fail(cfg, pos, TENON_EOPTION, desc->name,
-                                  tenon__option_fix(so, fix, sizeof(fix)),
-                                  "%s: option %s of plugin %s is required (%s)%s", where,
-                                  so->name, desc->name, tenon_opt_type_name(so->type),
-                                  e ? "" : "; give it in an entry without \"name\"");
-    }
-    /* The library's own check has the last word (it is what load and
-     * instance_new run). */
-    tenon_values *values = NULL;
-    int rc = tenon_values_check(desc, e ? e->options : NULL, &values);
-    tenon_values_free(values);
-    return rc;
-}
-
-/* One configured module. */
-typedef struct mod {
-    const char *module;
-    const tenon__cfg_entry *first; /* the first enabled entry naming it */
-    const tenon__cfg_entry *own;   /* its entry without "name", or NULL */
-    const char *version;
-    tenon__cfg_policy policy;      /* the strictest of its entries' */
-    tenon_plugin *p;               /* the active plugin of that name, or NULL */
-    bool failed;                   /* found failing before resolution */
-    bool absent;                   /* not installed, or overridden */
-    tenon_error *error;
-    char *reason;
-} mod;
-
 static void merge_policy(tenon__cfg_policy *into, const tenon__cfg_policy *p)
 {
     into->required = into->required || p->required;
@@ -294,13 +118,6 @@ static void merge_policy(tenon__cfg_policy *into, const tenon__cfg_policy *p)
 static bool stops(const tenon__cfg_policy *policy, bool absent)
 {
     return absent ? policy->required : policy->on_error == TENON_ON_ERROR_FAIL;
-}
-
-/* What a failure that does not stop apply adds to its reason. */
-static const char *going_on(const tenon__cfg_policy *policy)
-{
-    return policy->on_error == TENON_ON_ERROR_WARN ? " (on_error warn: apply goes on)"
-                                                   : " (on_error skip: apply goes on)";
 }
 
 /* Fails m: the thread's last error is the reason. */
@@ -387,7 +204,7 @@ static int check_module(tenon_registry *reg, const tenon__config *cfg, mod *m)
                            e->index, m->module, p->desc->version, file_of(p), m->version);
         return mod_fail(m, false, "failed: %s", tenon_last_error()->message);
     }
-    if (check_options(cfg, m->own, e, p->desc) < 0) {
+    if (tenon__plan_check_options(cfg, m->own, e, p->desc) < 0) {
         if (tenon_last_error()->code == TENON_ENOMEM)
             return TENON_ENOMEM;
         return mod_fail(m, false, "failed: %s", tenon_last_error()->message);
@@ -461,105 +278,6 @@ static int add_other(tenon_plan *plan, const tenon__config *cfg, tenon_plugin *p
     }
     }
     return 0;
-}
-
-static int add_instance(tenon_plan *plan, const tenon__cfg_entry *e, tenon_plan_action action,
-                        const char *iface, bool keep_error, bool stop, const char *fmt, ...)
-    TENON_PRINTF(7, 8);
-
-static int add_instance(tenon_plan *plan, const tenon__cfg_entry *e, tenon_plan_action action,
-                        const char *iface, bool keep_error, bool stop, const char *fmt, ...)
-{
-    if (tenon__grow((void **)&plan->insts, &plan->cap_insts, plan->n_insts + 1,
-                    sizeof(plan_inst)) < 0)
-        return nomem();
-    char reason[TENON_ERROR_TEXT_MAX + 64];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, sizeof(reason), fmt, ap);
-    va_end(ap);
-    plan_inst *in = &plan->insts[plan->n_insts++];
-    *in = (plan_inst){.policy = e->policy, .entry = e};
-    in->reason = tenon__strdup(reason);
-    in->origin = tenon__strdup(e->origin);
-    in->error = keep_error ? tenon__error_dup_last() : NULL;
-    if (!in->reason || !in->origin || (keep_error && !in->error))
-        return nomem();
-    in->pub = (tenon_plan_instance){sizeof(tenon_plan_instance), action, e->name, e->module,
-                                    iface, e->options, in->origin, in->reason, in->error,
-                                    stop && action == TENON_PLAN_FAIL};
-    return 0;
-}
-
-static int plan_instances(tenon_plan *plan, const tenon__config *cfg, mod *mods, size_t n_mods)
-{
-    int rc = 0;
-    for (size_t i = 0; i < cfg->n_entries && rc == 0; i++) {
-        const tenon__cfg_entry *e = &cfg->entries[i];
-        if (!e->name || e->glob)
-            continue;
-        if (!e->enabled) {
-            rc = add_instance(plan, e, TENON_PLAN_SKIP, e->interface, false, false,
-                              "disabled by config");
-            continue;
-        }
-        mod *m = NULL;
-        for (size_t k = 0; k < n_mods && !m; k++)
-            if (strcmp(mods[k].module, e->module) == 0)
-                m = &mods[k];
-        if (!m || m->failed || m->absent) {
-            const char *iface = e->interface;
-            if (!iface && m && m->p && m->p->desc && m->p->desc->n_provides)
-                iface = m->p->desc->provides[0].name;
-            rc = add_instance(plan, e, TENON_PLAN_SKIP, iface, false, false,
-                              "not made: plugin %s %s", e->module,
-                              m && m->absent ? "is not loaded" : "fails");
-            continue;
-        }
-        const tenon_plugin_desc *d = m->p->desc;
-        const char *iface = e->interface;
-        if (!iface && d->n_provides)
-            iface = d->provides[0].name;
-        if (!iface || !tenon__provides(m->p, iface, 0)) {
-            tenon__strbuf sb;
-            tenon__sb_init(&sb);
-            for (size_t k = 0; k < d->n_provides; k++)
-                tenon__sb_addf(&sb, "%s%s", k ? ", " : "", d->provides[k].name);
-            if (!iface)
-                tenon__config_fail(cfg, e->pos, TENON_ENOIFACE, e->module,
-                                   "instances are made of interfaces; use a plugin that "
-                                   "provides one",
-                                   "plugins[%zu]: plugin %s provides no interface, so it has no "
-                                   "instances",
-                                   e->index, e->module);
-            else
-                tenon__config_fail(cfg, e->interface_pos, TENON_ENOIFACE, e->module,
-                                   "name one of them, or leave \"interface\" out for the "
-                                   "first",
-                                   "plugins[%zu].interface: plugin %s does not provide %s%s%s",
-                                   e->index, e->module, iface,
-                                   d->n_provides ? "; it provides " : "", tenon__sb_str(&sb));
-            tenon__sb_free(&sb);
-            rc = add_instance(plan, e, TENON_PLAN_FAIL, iface, true,
-                              e->policy.on_error == TENON_ON_ERROR_FAIL, "failed: %s%s",
-                              tenon_last_error()->message,
-                              e->policy.on_error == TENON_ON_ERROR_FAIL ? ""
-                                                                        : going_on(&e->policy));
-            continue;
-        }
-        if (check_options(cfg, e, e, d) < 0) {
-            if (tenon_last_error()->code == TENON_ENOMEM)
-                return TENON_ENOMEM;
-            rc = add_instance(plan, e, TENON_PLAN_FAIL, iface, true,
-                              e->policy.on_error == TENON_ON_ERROR_FAIL, "failed: %s%s",
-                              tenon_last_error()->message,
-                              e->policy.on_error == TENON_ON_ERROR_FAIL ? ""
-                                                                        : going_on(&e->policy));
-            continue;
-        }
-        rc = add_instance(plan, e, TENON_PLAN_LOAD, iface, false, false, "configured");
-    }
-    return rc;
 }
 
 static int compare_items(const void *a, const void *b)
@@ -685,7 +403,7 @@ static int build(tenon_registry *reg, tenon_plan *plan)
         rc = add_item(plan, m->failed ? TENON_PLAN_FAIL : TENON_PLAN_SKIP, m->module, m->p,
                       m->first->origin, true, "%s%s", m->reason,
                       m->absent && !m->policy.required ? " (not required)"
-                      : m->failed && !stop             ? going_on(&m->policy)
+                      : m->failed && !stop             ? tenon__plan_going_on(&m->policy)
                                                        : "");
         if (rc == 0) {
             plan_item *it = &plan->items[plan->n_items - 1];
@@ -706,7 +424,7 @@ static int build(tenon_registry *reg, tenon_plan *plan)
     }
 
     if (rc == 0 && cfg)
-        rc = plan_instances(plan, cfg, mods, n_mods);
+        rc = tenon__plan_instances(plan, cfg, mods, n_mods);
 
     for (size_t i = 0; i < n_mods; i++) {
         tenon__free(mods[i].error);
