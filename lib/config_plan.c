@@ -288,22 +288,23 @@ static int compare_items(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Builds the plan. Lock held. */
-static int build(tenon_registry *reg, tenon_plan *plan)
-{
-    const tenon__config *cfg = reg->config;
-    size_t n_entries = cfg ? cfg->n_entries : 0;
-    mod *mods = tenon__calloc(n_entries ? n_entries : 1, sizeof(mod));
-    tenon_plugin **loads = tenon__calloc(reg->n_plugins + 1, sizeof(tenon_plugin *));
-    if (!mods || !loads) {
-        tenon__free(mods);
-        tenon__free(loads);
-        return nomem();
-    }
-    size_t n_mods = 0, n_loads = 0;
-    int rc = 0;
+/* One build of the plan: the configured modules and the plugins that load. */
+typedef struct planner {
+    tenon_registry *reg;
+    const tenon__config *cfg;
+    tenon_plan *plan;
+    mod *mods;
+    size_t n_mods;
+    tenon_plugin **loads; /* in load order */
+    size_t n_loads;
+} planner;
 
-    /* 1. The configured modules, in file order, with their entries merged. */
+/* 1. The configured modules, in file order, with their entries merged. */
+static int collect_modules(planner *pl)
+{
+    const tenon__config *cfg = pl->cfg;
+    size_t n_entries = cfg ? cfg->n_entries : 0;
+    int rc = 0;
     tenon__map seen;
     tenon__map_init(&seen);
     for (size_t i = 0; i < n_entries && rc == 0; i++) {
@@ -312,7 +313,7 @@ static int build(tenon_registry *reg, tenon_plan *plan)
             continue;
         mod *m = tenon__map_get(&seen, e->module);
         if (!m) {
-            m = &mods[n_mods++];
+            m = &pl->mods[pl->n_mods++];
             *m = (mod){.module = e->module, .first = e, .policy = e->policy};
             if (tenon__map_put(&seen, e->module, m) < 0)
                 rc = nomem();
@@ -325,113 +326,163 @@ static int build(tenon_registry *reg, tenon_plan *plan)
             m->version = e->version;
     }
     tenon__map_free(&seen);
+    return rc;
+}
 
-    /* 2. What can be known of each without its dependencies. */
-    for (size_t i = 0; i < n_mods && rc == 0; i++)
-        rc = check_module(reg, cfg, &mods[i]);
+/* The item just added is configured module m's. */
+static plan_item *mark_configured(tenon_plan *plan, const mod *m)
+{
+    plan_item *it = &plan->items[plan->n_items - 1];
+    it->configured = true;
+    it->policy = m->policy;
+    it->pub.options = m->own ? m->own->options : NULL;
+    return it;
+}
 
-    /* 3. Dependency order: each module's order, appended without repeats,
-     *    is an order of the whole (dependencies always come first). */
-    for (size_t i = 0; i < n_mods && rc == 0; i++) {
-        mod *m = &mods[i];
-        if (m->failed || m->absent)
-            continue;
-        tenon_plugin **order = NULL;
-        size_t n = 0;
-        int rrc = m->p->state == TENON__UNLOADED ? tenon__resolve(reg, m->p, &order, &n) : 0;
-        if (rrc == TENON_ENOMEM) {
-            rc = rrc;
-            break;
-        }
-        if (rrc < 0) {
+/* A dependency in m's order[0..*n) that is itself a failing configured
+ * module fails m too: loading would load it with the options that fail.
+ * Then *n becomes 0: nothing of the order loads. */
+static int fail_on_failing_dependency(planner *pl, mod *m, tenon_plugin *const *order, size_t *n)
+{
+    int rc = 0;
+    for (size_t k = 0; k + 1 < *n && rc == 0; k++) {
+        mod *dm = mod_of(pl->mods, pl->n_mods, order[k]);
+        if (dm && dm->failed) {
+            tenon__fail(TENON_EMISSINGDEP, TENON_STAGE_RESOLVE, m->module, m->p->path,
+                        dm->error ? dm->error->message : NULL,
+                        "plugin %s requires %s, which fails", m->module, dm->module);
             rc = mod_fail(m, false, "failed: %s", tenon_last_error()->message);
-            continue;
+            *n = 0;
         }
-        /* A dependency that is itself a failing configured module fails
-         * this one too: loading would load it with the options that fail. */
-        for (size_t k = 0; k + 1 < n && rc == 0; k++) {
-            mod *dm = mod_of(mods, n_mods, order[k]);
-            if (dm && dm->failed) {
-                tenon__fail(TENON_EMISSINGDEP, TENON_STAGE_RESOLVE, m->module, m->p->path,
-                            dm->error ? dm->error->message : NULL,
-                            "plugin %s requires %s, which fails", m->module, dm->module);
-                rc = mod_fail(m, false, "failed: %s", tenon_last_error()->message);
-                n = 0;
-            }
-        }
-        for (size_t k = 0; k < n && rc == 0; k++) {
-            tenon_plugin *q = order[k];
-            if (in_list(loads, n_loads, q))
-                continue;
-            loads[n_loads++] = q;
-            mod *qm = mod_of(mods, n_mods, q);
-            if (qm) {
-                rc = add_item(plan, TENON_PLAN_LOAD, q->display_name, q, qm->first->origin,
-                              false, "enabled by config");
-                if (rc == 0) {
-                    plan->items[plan->n_items - 1].configured = true;
-                    plan->items[plan->n_items - 1].policy = qm->policy;
-                    plan->items[plan->n_items - 1].pub.options =
-                        qm->own ? qm->own->options : NULL;
-                }
-            } else {
-                rc = add_item(plan, TENON_PLAN_LOAD, q->display_name, q, NULL, false,
-                              "required by %s", required_by(order, n, q));
-            }
-        }
-        if (n == 0 && !m->failed && rc == 0) { /* loaded already */
-            rc = add_item(plan, TENON_PLAN_LOAD, m->module, m->p, m->first->origin, false,
-                          "enabled by config (loaded)");
-            if (rc == 0) {
-                plan->items[plan->n_items - 1].configured = true;
-                plan->items[plan->n_items - 1].policy = m->policy;
-                plan->items[plan->n_items - 1].pub.options = m->own ? m->own->options : NULL;
-                if (!in_list(loads, n_loads, m->p))
-                    loads[n_loads++] = m->p;
-            }
-        }
-        tenon__free(order);
     }
+    return rc;
+}
 
-    /* 4. Configured modules that do not load, in file order. */
-    for (size_t i = 0; i < n_mods && rc == 0; i++) {
-        mod *m = &mods[i];
+/* Appends order[0..n) to the loads, without repeats, an item for each. */
+static int add_loads(planner *pl, tenon_plugin *const *order, size_t n)
+{
+    int rc = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        tenon_plugin *q = order[k];
+        if (in_list(pl->loads, pl->n_loads, q))
+            continue;
+        pl->loads[pl->n_loads++] = q;
+        mod *qm = mod_of(pl->mods, pl->n_mods, q);
+        if (qm) {
+            rc = add_item(pl->plan, TENON_PLAN_LOAD, q->display_name, q, qm->first->origin,
+                          false, "enabled by config");
+            if (rc == 0)
+                mark_configured(pl->plan, qm);
+        } else {
+            rc = add_item(pl->plan, TENON_PLAN_LOAD, q->display_name, q, NULL, false,
+                          "required by %s", required_by(order, n, q));
+        }
+    }
+    return rc;
+}
+
+/* 3. What loads for module m: its dependency order. Each module's order,
+ *    appended without repeats, is an order of the whole (dependencies
+ *    always come first). */
+static int plan_module_loads(planner *pl, mod *m)
+{
+    tenon_plugin **order = NULL;
+    size_t n = 0;
+    int rrc = m->p->state == TENON__UNLOADED ? tenon__resolve(pl->reg, m->p, &order, &n) : 0;
+    if (rrc == TENON_ENOMEM)
+        return rrc;
+    if (rrc < 0)
+        return mod_fail(m, false, "failed: %s", tenon_last_error()->message);
+    int rc = fail_on_failing_dependency(pl, m, order, &n);
+    if (rc == 0)
+        rc = add_loads(pl, order, n);
+    if (n == 0 && !m->failed && rc == 0) { /* loaded already */
+        rc = add_item(pl->plan, TENON_PLAN_LOAD, m->module, m->p, m->first->origin, false,
+                      "enabled by config (loaded)");
+        if (rc == 0) {
+            mark_configured(pl->plan, m);
+            if (!in_list(pl->loads, pl->n_loads, m->p))
+                pl->loads[pl->n_loads++] = m->p;
+        }
+    }
+    tenon__free(order);
+    return rc;
+}
+
+/* 4. Configured modules that do not load, in file order. */
+static int plan_modules_not_loading(planner *pl)
+{
+    int rc = 0;
+    for (size_t i = 0; i < pl->n_mods && rc == 0; i++) {
+        mod *m = &pl->mods[i];
         if (!m->failed && !m->absent)
             continue;
         tenon__error_restore(m->error);
         bool stop = stops(&m->policy, m->absent);
-        rc = add_item(plan, m->failed ? TENON_PLAN_FAIL : TENON_PLAN_SKIP, m->module, m->p,
+        rc = add_item(pl->plan, m->failed ? TENON_PLAN_FAIL : TENON_PLAN_SKIP, m->module, m->p,
                       m->first->origin, true, "%s%s", m->reason,
                       m->absent && !m->policy.required ? " (not required)"
                       : m->failed && !stop             ? tenon__plan_going_on(&m->policy)
                                                        : "");
         if (rc == 0) {
-            plan_item *it = &plan->items[plan->n_items - 1];
-            it->configured = true;
-            it->policy = m->policy;
+            plan_item *it = mark_configured(pl->plan, m);
             it->group = 1;
             it->pub.stops = stop;
-            it->pub.options = m->own ? m->own->options : NULL;
         }
     }
+    return rc;
+}
 
-    /* 5. Every other plugin known. */
-    for (size_t i = 0; i < reg->n_plugins && rc == 0; i++) {
-        tenon_plugin *p = reg->plugins[i];
-        if (in_list(loads, n_loads, p) || mod_of(mods, n_mods, p))
+/* 5. Every other plugin known. */
+static int plan_others(planner *pl)
+{
+    int rc = 0;
+    for (size_t i = 0; i < pl->reg->n_plugins && rc == 0; i++) {
+        tenon_plugin *p = pl->reg->plugins[i];
+        if (in_list(pl->loads, pl->n_loads, p) || mod_of(pl->mods, pl->n_mods, p))
             continue;
-        rc = add_other(plan, cfg, p);
+        rc = add_other(pl->plan, pl->cfg, p);
     }
+    return rc;
+}
 
+static void planner_free(planner *pl)
+{
+    for (size_t i = 0; i < pl->n_mods; i++) {
+        tenon__free(pl->mods[i].error);
+        tenon__free(pl->mods[i].reason);
+    }
+    tenon__free(pl->mods);
+    tenon__free(pl->loads);
+}
+
+/* Builds the plan. Lock held. */
+static int build(tenon_registry *reg, tenon_plan *plan)
+{
+    const tenon__config *cfg = reg->config;
+    size_t n_entries = cfg ? cfg->n_entries : 0;
+    planner pl = {.reg = reg, .cfg = cfg, .plan = plan};
+    pl.mods = tenon__calloc(n_entries ? n_entries : 1, sizeof(mod));
+    pl.loads = tenon__calloc(reg->n_plugins + 1, sizeof(tenon_plugin *));
+    if (!pl.mods || !pl.loads) {
+        tenon__free(pl.mods);
+        tenon__free(pl.loads);
+        return nomem();
+    }
+    int rc = collect_modules(&pl);
+    /* 2. What can be known of each without its dependencies. */
+    for (size_t i = 0; i < pl.n_mods && rc == 0; i++)
+        rc = check_module(reg, cfg, &pl.mods[i]);
+    for (size_t i = 0; i < pl.n_mods && rc == 0; i++)
+        if (!pl.mods[i].failed && !pl.mods[i].absent)
+            rc = plan_module_loads(&pl, &pl.mods[i]);
+    if (rc == 0)
+        rc = plan_modules_not_loading(&pl);
+    if (rc == 0)
+        rc = plan_others(&pl);
     if (rc == 0 && cfg)
-        rc = tenon__plan_instances(plan, cfg, mods, n_mods);
-
-    for (size_t i = 0; i < n_mods; i++) {
-        tenon__free(mods[i].error);
-        tenon__free(mods[i].reason);
-    }
-    tenon__free(mods);
-    tenon__free(loads);
+        rc = tenon__plan_instances(plan, cfg, pl.mods, pl.n_mods);
+    planner_free(&pl);
     if (rc == 0 && plan->n_items > 1) {
         qsort(plan->items, plan->n_items, sizeof(plan_item), compare_items);
         /* pub points at its own item's strings, which did not move. */
