@@ -107,7 +107,16 @@ static bool drain(int fd)
     return any;
 }
 
-int cmd_watch(int argc, char **argv)
+/* The command line of tenon watch. */
+typedef struct watch_args {
+    cli_search search;
+    bool json;
+    bool force_poll;
+    long poll_ms;
+} watch_args;
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_watch_args(int argc, char **argv, watch_args *a)
 {
     static const struct option opts[] = {
         CLI_SEARCH_LONG_OPTIONS,
@@ -116,29 +125,26 @@ int cmd_watch(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    cli_search s = {0};
-    bool json = false, force_poll = false;
-    long poll_ms = 1000;
     int opt;
     while ((opt = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
-        if (cli_search_option(&s, opt, optarg))
+        if (cli_search_option(&a->search, opt, optarg))
             continue;
         switch (opt) {
         case 2001: {
             char *end;
             errno = 0;
-            poll_ms = strtol(optarg, &end, 10);
-            if (errno || *end || poll_ms < 10 || poll_ms > 3600000) {
+            a->poll_ms = strtol(optarg, &end, 10);
+            if (errno || *end || a->poll_ms < 10 || a->poll_ms > 3600000) {
                 fprintf(stderr, "tenon watch: --poll takes milliseconds from 10 to 3600000, "
                                 "not '%s'\n",
                         cli_text(optarg));
                 return CLI_USAGE;
             }
-            force_poll = true;
+            a->force_poll = true;
             break;
         }
         case 'j':
-            json = true;
+            a->json = true;
             break;
         case 'h':
             fputs(watch_help, stdout);
@@ -153,42 +159,31 @@ int cmd_watch(int argc, char **argv)
                 watch_help);
         return CLI_USAGE;
     }
-    tenon_registry *reg = cli_registry(&s);
-    if (!reg)
-        return CLI_INTERNAL;
+    return -1;
+}
 
+static void catch_stop_signals(void)
+{
     struct sigaction sa = {0};
     sa.sa_handler = on_signal; /* no SA_RESTART: poll returns EINTR */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
 
-    /* Watches before the baseline, so that no change falls between. */
-    int fd = force_poll ? -1 : inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    bool all = fd >= 0 && watch_folders(fd, reg);
-    /* The first rescan compares with the scan just made: the baseline. */
-    if (tenon_registry_rescan(reg, NULL) < 0) {
-        cli_print_error("rescan");
-        if (fd >= 0)
-            close(fd);
-        tenon_registry_free(reg);
-        return CLI_INTERNAL;
-    }
-    size_t n_dirs = tenon_registry_paths(reg, NULL, 0);
-    fprintf(stderr, "tenon watch: watching %zu folder%s (%s)\n", n_dirs, n_dirs == 1 ? "" : "s",
-            fd < 0 ? "polling" : all ? "inotify" : "inotify and polling");
-    fflush(stderr);
-
-    int status = CLI_OK;
+/* Waits for a change (an event on fd, or the poll interval) and rescans,
+ * until stopped. all: whether inotify watches every folder. Returns the
+ * exit status. */
+static int watch_loop(tenon_registry *reg, const watch_args *a, int fd, bool all)
+{
     while (!stop) {
         struct pollfd pfd = {fd, POLLIN, 0};
-        int n = poll(&pfd, fd >= 0 ? 1 : 0, fd >= 0 && all ? -1 : (int)poll_ms);
+        int n = poll(&pfd, fd >= 0 ? 1 : 0, fd >= 0 && all ? -1 : (int)a->poll_ms);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             perror("tenon watch: poll");
-            status = CLI_INTERNAL;
-            break;
+            return CLI_INTERNAL;
         }
         if (n > 0) {
             /* An installer writes, renames and sets modes in a burst:
@@ -201,10 +196,37 @@ int cmd_watch(int argc, char **argv)
         /* Watches first: what changes after them shows as an event. */
         if (fd >= 0)
             all = watch_folders(fd, reg);
-        if (rescan(reg, json) < 0) {
-            status = CLI_INTERNAL;
-            break;
-        }
+        if (rescan(reg, a->json) < 0)
+            return CLI_INTERNAL;
+    }
+    return CLI_OK;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+    watch_args a = {.poll_ms = 1000};
+    int status = parse_watch_args(argc, argv, &a);
+    if (status >= 0)
+        return status;
+    tenon_registry *reg = cli_registry(&a.search);
+    if (!reg)
+        return CLI_INTERNAL;
+    catch_stop_signals();
+
+    /* Watches before the baseline, so that no change falls between. */
+    int fd = a.force_poll ? -1 : inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    bool all = fd >= 0 && watch_folders(fd, reg);
+    /* The first rescan compares with the scan just made: the baseline. */
+    if (tenon_registry_rescan(reg, NULL) < 0) {
+        cli_print_error("rescan");
+        status = CLI_INTERNAL;
+    } else {
+        size_t n_dirs = tenon_registry_paths(reg, NULL, 0);
+        fprintf(stderr, "tenon watch: watching %zu folder%s (%s)\n", n_dirs,
+                n_dirs == 1 ? "" : "s",
+                fd < 0 ? "polling" : all ? "inotify" : "inotify and polling");
+        fflush(stderr);
+        status = watch_loop(reg, &a, fd, all);
     }
     if (fd >= 0)
         close(fd);
