@@ -78,6 +78,13 @@ static int nomem(void)
     return tenon__nomem(TENON_STAGE_CONFIG, NULL);
 }
 
+char *tenon__plan_vreason(const char *fmt, va_list ap)
+{
+    char reason[TENON_ERROR_TEXT_MAX + 64];
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    return tenon__strdup(reason);
+}
+
 /* Adds an item; with keep_error, the thread's last error becomes its error. */
 static int add_item(tenon_plan *plan, tenon_plan_action action, const char *name,
                     tenon_plugin *p, const char *origin, bool keep_error, const char *fmt, ...)
@@ -89,15 +96,13 @@ static int add_item(tenon_plan *plan, tenon_plan_action action, const char *name
     if (tenon__grow((void **)&plan->items, &plan->cap_items, plan->n_items + 1,
                     sizeof(plan_item)) < 0)
         return nomem();
-    char reason[TENON_ERROR_TEXT_MAX + 64];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(reason, sizeof(reason), fmt, ap);
-    va_end(ap);
     plan_item *it = &plan->items[plan->n_items];
     *it = (plan_item){.seq = plan->n_items, .group = action == TENON_PLAN_LOAD ? 0 : 2};
     it->name = tenon__strdup(name);
-    it->reason = tenon__strdup(reason);
+    va_list ap;
+    va_start(ap, fmt);
+    it->reason = tenon__plan_vreason(fmt, ap);
+    va_end(ap);
     it->origin = tenon__strdup(origin ? origin : "");
     it->error = keep_error ? tenon__error_dup_last() : NULL;
     plan->n_items++; /* counted now so tenon_plan_free frees what was made */
@@ -128,12 +133,10 @@ static int mod_fail(mod *m, bool absent, const char *reason_fmt, ...)
     m->failed = !absent || m->policy.required;
     m->absent = absent;
     m->error = tenon__error_dup_last();
-    char reason[TENON_ERROR_TEXT_MAX + 64];
     va_list ap;
     va_start(ap, reason_fmt);
-    vsnprintf(reason, sizeof(reason), reason_fmt, ap);
+    m->reason = tenon__plan_vreason(reason_fmt, ap);
     va_end(ap);
-    m->reason = tenon__strdup(reason);
     return m->error && m->reason ? 0 : nomem();
 }
 

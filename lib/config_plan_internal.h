@@ -7,6 +7,8 @@
 
 #include "config_internal.h"
 
+#include <stdarg.h>
+
 typedef struct plan_item {
     tenon_plan_item pub;
     char *name, *reason, *origin;
@@ -52,6 +54,10 @@ static inline const char *tenon__plan_going_on(const tenon__cfg_policy *policy)
     return policy->on_error == TENON_ON_ERROR_WARN ? " (on_error warn: apply goes on)"
                                                    : " (on_error skip: apply goes on)";
 }
+
+/* The reason of an item, an instance or a module, formatted and allocated
+ * (NULL when out of memory). */
+TENON__HIDDEN char *tenon__plan_vreason(const char *fmt, va_list ap) TENON_PRINTF(1, 0);
 
 /* Checks an entry's options (NULL entry: none) against desc's schema, with
  * the position of the offending key or value; at is the entry to blame when
