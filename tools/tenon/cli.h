@@ -50,6 +50,9 @@ bool cli_search_option(cli_search *s, int opt, const char *arg);
  * folder). Prints the error and returns -1 on failure. */
 int cli_add_paths(tenon_registry *reg, const cli_search *s);
 
+/* The TENON_REGISTRY_* flags the search options ask for. */
+unsigned cli_registry_flags(const cli_search *s);
+
 /* Makes a registry with the search options, and scans. Prints the error and
  * returns NULL on failure. */
 tenon_registry *cli_registry(const cli_search *s);

@@ -74,13 +74,7 @@ static void plan_log(void *userdata, tenon_log_level level, const char *plugin,
 static tenon_registry *plan_registry(const cli_search *s, const char *app, const char *config,
                                      int *status)
 {
-    unsigned flags = TENON_REGISTRY_NO_STATIC;
-    if (s->no_env)
-        flags |= TENON_REGISTRY_NO_ENV;
-    if (s->no_default)
-        flags |= TENON_REGISTRY_NO_DEFAULT_PATH;
-    if (s->allow_unsafe)
-        flags |= TENON_REGISTRY_ALLOW_UNSAFE_FILES;
+    unsigned flags = cli_registry_flags(s);
     tenon_registry *reg;
     *status = CLI_INTERNAL;
     if (tenon_registry_new(&reg, app, flags) < 0) {

@@ -74,7 +74,7 @@ int cli_add_paths(tenon_registry *reg, const cli_search *s)
     return 0;
 }
 
-tenon_registry *cli_registry(const cli_search *s)
+unsigned cli_registry_flags(const cli_search *s)
 {
     unsigned flags = TENON_REGISTRY_NO_STATIC;
     if (s->no_env)
@@ -83,6 +83,12 @@ tenon_registry *cli_registry(const cli_search *s)
         flags |= TENON_REGISTRY_NO_DEFAULT_PATH;
     if (s->allow_unsafe)
         flags |= TENON_REGISTRY_ALLOW_UNSAFE_FILES;
+    return flags;
+}
+
+tenon_registry *cli_registry(const cli_search *s)
+{
+    unsigned flags = cli_registry_flags(s);
     tenon_registry *reg;
     if (tenon_registry_new(&reg, "tenon", flags) < 0) {
         cli_print_error("cannot create a registry");
