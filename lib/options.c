@@ -93,8 +93,11 @@ int tenon_options_at(const tenon_options *opts, size_t i, const char **key,
 
 const char *tenon_options_get(const tenon_options *opts, const char *key)
 {
-    TENON__CHECK_ARG(opts, TENON_STAGE_CONFIG, "opts is NULL", NULL);
     TENON__CHECK_ARG(key, TENON_STAGE_CONFIG, "key is NULL", NULL);
+    /* NULL options are no options, as for tenon_options_count and
+     * tenon_values_check, whose lookups rely on it. */
+    if (!opts)
+        return NULL;
     for (size_t i = 0; i < opts->n; i++)
         if (strcmp(opts->items[i].key, key) == 0)
             return opts->items[i].value;
