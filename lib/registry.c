@@ -200,6 +200,7 @@ int tenon_registry_add_path(tenon_registry *reg, const char *dir)
 size_t tenon_registry_paths(tenon_registry *reg, const char **dirs, size_t cap)
 {
     TENON__CHECK_ARG(reg, TENON_STAGE_SCAN, "reg is NULL", 0);
+    TENON__CHECK_ARG(dirs || !cap, TENON_STAGE_SCAN, "dirs is NULL", 0);
     tenon__lock(reg);
     size_t n = reg->n_dirs;
     for (size_t i = 0; i < n && i < cap; i++)
