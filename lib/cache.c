@@ -126,8 +126,8 @@ static bool app_name_ok(const char *app)
 
 int tenon_cache_default_path(const char *app, char *buf, size_t size)
 {
-    if (!buf || !size)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(buf, TENON_STAGE_CACHE, "buf is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(size, TENON_STAGE_CACHE, "size is 0", TENON_EINVAL);
     buf[0] = '\0';
     if (!app)
         app = "tenon";
@@ -175,8 +175,9 @@ static void cache_free(tenon__cache *c)
 
 int tenon_registry_set_cache(tenon_registry *reg, const char *path, unsigned flags)
 {
-    if (!reg || (flags & ~(unsigned)(TENON_CACHE_READ_ONLY | TENON_CACHE_REBUILD)))
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_CACHE, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(!(flags & ~(unsigned)(TENON_CACHE_READ_ONLY | TENON_CACHE_REBUILD)),
+                     TENON_STAGE_CACHE, "flags has unknown bits", TENON_EINVAL);
     char buf[PATH_MAX];
     if (!path) {
         tenon__lock(reg);
@@ -210,8 +211,7 @@ int tenon_registry_set_cache(tenon_registry *reg, const char *path, unsigned fla
 
 const char *tenon_registry_cache_path(tenon_registry *reg)
 {
-    if (!reg)
-        return NULL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_CACHE, "reg is NULL", NULL);
     pthread_mutex_lock(&reg->load_lock);
     const char *path = reg->cache ? reg->cache->path : NULL;
     pthread_mutex_unlock(&reg->load_lock);
@@ -220,8 +220,7 @@ const char *tenon_registry_cache_path(tenon_registry *reg)
 
 int tenon_registry_save_cache(tenon_registry *reg)
 {
-    if (!reg)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_CACHE, "reg is NULL", TENON_EINVAL);
     pthread_mutex_lock(&reg->load_lock);
     int rc;
     if (!reg->cache)
@@ -235,8 +234,10 @@ int tenon_registry_save_cache(tenon_registry *reg)
 
 int tenon_registry_cache_stats(tenon_registry *reg, tenon_cache_stats *out)
 {
-    if (!reg || !out || out->struct_size < offsetof(tenon_cache_stats, files_read))
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_CACHE, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(out, TENON_STAGE_CACHE, "out is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(out->struct_size >= offsetof(tenon_cache_stats, files_read),
+                     TENON_STAGE_CACHE, "out->struct_size is too small", TENON_EINVAL);
     size_t size = out->struct_size < sizeof(*out) ? out->struct_size : sizeof(*out);
     tenon_cache_stats s = {0};
     pthread_mutex_lock(&reg->load_lock);
@@ -262,8 +263,7 @@ void tenon__cache_close(tenon_registry *reg)
 
 int tenon_cache_remove(const char *path)
 {
-    if (!path)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(path, TENON_STAGE_CACHE, "path is NULL", TENON_EINVAL);
     if (path[0] != '/')
         return tenon__fail(TENON_EPATH, TENON_STAGE_CACHE, NULL, path, NULL,
                            "cache path \"%s\" is not absolute", path);

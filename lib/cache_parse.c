@@ -28,8 +28,8 @@ void tenon_cache_free(tenon_cache *cache)
 
 int tenon_cache_parse(const void *data, size_t size, unsigned flags, tenon_cache **out)
 {
-    if (!out || (!data && size))
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(out, TENON_STAGE_CACHE, "out is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(data || !size, TENON_STAGE_CACHE, "data is NULL", TENON_EINVAL);
     *out = NULL;
     const unsigned char *body;
     size_t body_size;

@@ -81,8 +81,8 @@ int tenon__cache_read_image(const char *path, unsigned char **image, size_t *siz
 
 int tenon_cache_read(const char *path, tenon_cache **out)
 {
-    if (!out || !path)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(out, TENON_STAGE_CACHE, "out is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(path, TENON_STAGE_CACHE, "path is NULL", TENON_EINVAL);
     *out = NULL;
     if (path[0] != '/')
         return tenon__fail(TENON_EPATH, TENON_STAGE_CACHE, NULL, path, NULL,

@@ -327,8 +327,7 @@ static int load_file(tenon_registry *reg, const char *path, const char *why, boo
 
 int tenon_registry_load_config(tenon_registry *reg, const char *path)
 {
-    if (!reg)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_CONFIG, "reg is NULL", TENON_EINVAL);
     bool missing;
     if (path) {
         if (!*path)
@@ -393,16 +392,15 @@ int tenon_registry_load_config(tenon_registry *reg, const char *path)
 int tenon_registry_load_config_buffer(tenon_registry *reg, const char *text, size_t len,
                                       const char *name)
 {
-    if (!reg || (!text && len))
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_CONFIG, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(text || !len, TENON_STAGE_CONFIG, "text is NULL", TENON_EINVAL);
     return load_text(reg, text ? text : "", len, name ? name : "tenon.json",
                      name ? name : "tenon.json", NULL);
 }
 
 const char *tenon_config_file(tenon_registry *reg)
 {
-    if (!reg)
-        return NULL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_CONFIG, "reg is NULL", NULL);
     tenon__lock(reg);
     const char *path = reg->config ? reg->config->path : NULL;
     tenon__unlock(reg);

@@ -84,8 +84,8 @@ int tenon_config_instance(tenon_registry *reg, const char *name, const char **mo
         *interface = NULL;
     if (options)
         *options = NULL;
-    if (!reg || !name)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_CONFIG, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(name, TENON_STAGE_CONFIG, "name is NULL", TENON_EINVAL);
     tenon__lock(reg);
     const tenon__config *cfg = reg->config;
     const tenon__cfg_entry *e = find_instance(cfg, name);
@@ -140,8 +140,7 @@ int tenon_config_instance(tenon_registry *reg, const char *name, const char **mo
 
 size_t tenon_config_instances(tenon_registry *reg, const char **names, size_t cap)
 {
-    if (!reg)
-        return 0;
+    TENON__CHECK_ARG(reg, TENON_STAGE_CONFIG, "reg is NULL", 0);
     tenon__lock(reg);
     size_t n = 0;
     const tenon__config *cfg = reg->config;

@@ -497,8 +497,8 @@ int tenon_config_plan(tenon_registry *reg, tenon_plan **out)
 {
     if (out)
         *out = NULL;
-    if (!reg || !out)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_CONFIG, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(out, TENON_STAGE_CONFIG, "out is NULL", TENON_EINVAL);
     int rc = tenon_registry_scan(reg);
     if (rc < 0)
         return rc;
@@ -531,8 +531,7 @@ static void report(tenon_registry *reg, const char *name, const char *origin,
 
 int tenon_registry_apply_config(tenon_registry *reg)
 {
-    if (!reg)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_CONFIG, "reg is NULL", TENON_EINVAL);
     /* One apply at a time; the load lock is recursive, so the loads below
      * take it again. */
     pthread_mutex_lock(&reg->load_lock);

@@ -562,8 +562,8 @@ void tenon_descriptor_free(tenon_plugin_desc *desc)
 
 const tenon_option *tenon_descriptor_option(const tenon_plugin_desc *desc, const char *name)
 {
-    if (!desc || !name)
-        return NULL;
+    TENON__CHECK_ARG(desc, TENON_STAGE_SCAN, "desc is NULL", NULL);
+    TENON__CHECK_ARG(name, TENON_STAGE_SCAN, "name is NULL", NULL);
     for (size_t i = 0; i < desc->n_options; i++)
         if (strcmp(desc->options[i].name, name) == 0)
             return &desc->options[i];
@@ -572,8 +572,8 @@ const tenon_option *tenon_descriptor_option(const tenon_plugin_desc *desc, const
 
 const char *tenon_descriptor_meta(const tenon_plugin_desc *desc, const char *key)
 {
-    if (!desc || !key)
-        return NULL;
+    TENON__CHECK_ARG(desc, TENON_STAGE_SCAN, "desc is NULL", NULL);
+    TENON__CHECK_ARG(key, TENON_STAGE_SCAN, "key is NULL", NULL);
     for (size_t i = 0; i < desc->n_meta; i++)
         if (strcmp(desc->meta[i].key, key) == 0)
             return desc->meta[i].value;

@@ -7,8 +7,8 @@
 
 int tenon_descriptor_read_fd(int fd, const char *path, tenon_plugin_desc **out)
 {
-    if (!out || fd < 0)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(out, TENON_STAGE_SCAN, "out is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(fd >= 0, TENON_STAGE_SCAN, "fd is negative", TENON_EINVAL);
     *out = NULL;
     struct stat st;
     if (fstat(fd, &st) != 0)
@@ -27,8 +27,8 @@ int tenon_descriptor_read_fd(int fd, const char *path, tenon_plugin_desc **out)
 
 int tenon_descriptor_read(const char *path, tenon_plugin_desc **out)
 {
-    if (!out || !path)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(out, TENON_STAGE_SCAN, "out is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(path, TENON_STAGE_SCAN, "path is NULL", TENON_EINVAL);
     *out = NULL;
     char *canonical;
     int rc = tenon__path_canonical(path, TENON_STAGE_SCAN, &canonical);
@@ -48,8 +48,8 @@ int tenon_descriptor_read(const char *path, tenon_plugin_desc **out)
 int tenon_descriptor_read_memory(const void *image, size_t size, const char *name,
                                  tenon_plugin_desc **out)
 {
-    if (!out || (!image && size))
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(out, TENON_STAGE_SCAN, "out is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(image || !size, TENON_STAGE_SCAN, "image is NULL", TENON_EINVAL);
     *out = NULL;
     void *raw;
     size_t raw_size;

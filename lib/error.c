@@ -148,6 +148,7 @@ int tenon__error_restore(const tenon_error *err)
 
 int tenon_error_format(const tenon_error *err, char *buf, size_t size)
 {
+    TENON__CHECK_ARG(buf || !size, TENON_STAGE_NONE, "buf is NULL", TENON_EINVAL);
     if (!err)
         err = &last_error;
     char where[TENON_ERROR_NAME_MAX + 8] = "";

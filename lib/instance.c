@@ -92,6 +92,11 @@ static void free_list(tenon_registry *reg, tenon_instance **list)
 int tenon_instance_new(tenon_registry *reg, const char *plugin, const char *iface,
                        const char *name, const tenon_options *opts, tenon_instance **out)
 {
+    if (out)
+        *out = NULL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_USE, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(iface, TENON_STAGE_USE, "iface is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(out, TENON_STAGE_USE, "out is NULL", TENON_EINVAL);
     return tenon__instance_new(reg, plugin, iface, name, opts, TENON__MADE_BY_HOST, NULL, out);
 }
 
@@ -290,8 +295,8 @@ const tenon_values *tenon_instance_values(const tenon_instance *inst)
 
 tenon_instance *tenon_registry_instance(tenon_registry *reg, const char *name)
 {
-    if (!reg || !name)
-        return NULL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_USE, "reg is NULL", NULL);
+    TENON__CHECK_ARG(name, TENON_STAGE_USE, "name is NULL", NULL);
     tenon__lock(reg);
     tenon_instance *inst = tenon__map_get(&reg->instance_by_name, name);
     tenon__unlock(reg);

@@ -99,8 +99,8 @@ static size_t collect_providers(tenon_registry *reg, const char *iface, uint32_t
 size_t tenon_providers(tenon_registry *reg, const char *iface, uint32_t min_version,
                        tenon_plugin **out, size_t cap)
 {
-    if (!reg || !iface)
-        return 0;
+    TENON__CHECK_ARG(reg, TENON_STAGE_USE, "reg is NULL", 0);
+    TENON__CHECK_ARG(iface, TENON_STAGE_USE, "iface is NULL", 0);
     tenon__lock(reg);
     size_t n = collect_providers(reg, iface, min_version, out, out ? cap : 0);
     tenon__unlock(reg);
@@ -232,8 +232,11 @@ int tenon_interface_hold(tenon_registry *reg, const char *plugin, const char *if
         *table = NULL;
     if (provider)
         *provider = NULL;
-    if (!reg || !iface || !holder || !table || !provider)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_USE, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(iface, TENON_STAGE_USE, "iface is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(holder, TENON_STAGE_USE, "holder is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(table, TENON_STAGE_USE, "table is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(provider, TENON_STAGE_USE, "provider is NULL", TENON_EINVAL);
     const tenon_impl *impl;
     return acquire(reg, plugin, iface, min_version, false, NULL, holder, provider, &impl,
                    table);
@@ -246,8 +249,9 @@ int tenon_interface(tenon_registry *reg, const char *plugin, const char *iface,
         *table = NULL;
     if (provider)
         *provider = NULL;
-    if (!reg || !iface || !table)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_USE, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(iface, TENON_STAGE_USE, "iface is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(table, TENON_STAGE_USE, "table is NULL", TENON_EINVAL);
     tenon_plugin *p;
     const tenon_impl *impl;
     int rc = tenon__interface_acquire(reg, plugin, iface, min_version, false, NULL, &p, &impl,

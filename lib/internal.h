@@ -51,6 +51,21 @@ TENON__HIDDEN tenon_error *tenon__error_dup_last(void);
 /* Makes the thread's last error equal to *err again. */
 TENON__HIDDEN int tenon__error_restore(const tenon_error *err);
 TENON__HIDDEN void tenon__strlcpy(char *dst, const char *src, size_t size);
+/* Refuses an invalid argument of an exported function (ok false): records
+ * TENON_EINVAL naming the function and what is wrong with the argument
+ * (what: "reg is NULL"), then returns ret (TENON_EINVAL, NULL, 0, or
+ * nothing in a void function), so that tenon_last_error() describes every
+ * failure. A bug in the caller, so the hint points at the call. */
+#define TENON__CHECK_ARG(ok, stage, what, ret)                                       \
+    do {                                                                            \
+        if (!(ok)) {                                                                \
+            tenon__fail(TENON_EINVAL, (stage), NULL, NULL,                          \
+                        "fix the call in the calling program: the function's "     \
+                        "comment in its <tenon/...> header says what it takes",    \
+                        "%s: %s", __func__, what);                                  \
+            return ret;                                                             \
+        }                                                                           \
+    } while (0)
 
 /* ---- strbuf.c ------------------------------------------------------------ */
 

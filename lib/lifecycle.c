@@ -78,8 +78,8 @@ static void release_holds_by(tenon_registry *reg, tenon_plugin *by)
 
 int tenon_plugin_hold(tenon_plugin *p, const char *holder)
 {
-    if (!p || !holder)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(p, TENON_STAGE_LOAD, "p is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(holder, TENON_STAGE_LOAD, "holder is NULL", TENON_EINVAL);
     tenon__lock(p->reg);
     int rc = p->state == TENON__LOADED
                  ? tenon__holder_add(p, NULL, holder)
@@ -91,8 +91,8 @@ int tenon_plugin_hold(tenon_plugin *p, const char *holder)
 
 int tenon_plugin_release(tenon_plugin *p, const char *holder)
 {
-    if (!p || !holder)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(p, TENON_STAGE_LOAD, "p is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(holder, TENON_STAGE_LOAD, "holder is NULL", TENON_EINVAL);
     tenon__lock(p->reg);
     int rc = tenon__holder_remove(p, NULL, holder);
     tenon__unlock(p->reg);
@@ -206,8 +206,7 @@ static void describe_holders(tenon_plugin *p, tenon__strbuf *sb)
 
 int tenon_plugin_unload(tenon_plugin *p)
 {
-    if (!p)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(p, TENON_STAGE_LOAD, "p is NULL", TENON_EINVAL);
     tenon_registry *reg = p->reg;
     pthread_mutex_lock(&reg->load_lock);
     tenon__lock(reg);
@@ -463,8 +462,7 @@ int tenon__plugin_load_locked(tenon_plugin *p)
 
 int tenon_plugin_load(tenon_plugin *p)
 {
-    if (!p)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(p, TENON_STAGE_LOAD, "p is NULL", TENON_EINVAL);
     pthread_mutex_lock(&p->reg->load_lock);
     int rc = tenon__plugin_load_locked(p);
     pthread_mutex_unlock(&p->reg->load_lock);
@@ -475,8 +473,8 @@ int tenon_registry_load(tenon_registry *reg, const char *name, tenon_plugin **ou
 {
     if (out)
         *out = NULL;
-    if (!reg || !name)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_LOAD, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(name, TENON_STAGE_LOAD, "name is NULL", TENON_EINVAL);
     tenon_plugin *p = tenon_registry_find(reg, name);
     if (!p) {
         /* Perhaps only broken or incompatible files carry that name. */
@@ -499,8 +497,7 @@ int tenon_registry_load(tenon_registry *reg, const char *name, tenon_plugin **ou
 
 int tenon_registry_load_all(tenon_registry *reg, const char *iface)
 {
-    if (!reg)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_LOAD, "reg is NULL", TENON_EINVAL);
     size_t n = tenon_registry_count(reg);
     int failed = 0;
     for (size_t i = 0; i < n; i++) {

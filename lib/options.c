@@ -23,8 +23,7 @@ struct tenon_options {
 
 int tenon_options_new(tenon_options **out)
 {
-    if (!out)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(out, TENON_STAGE_CONFIG, "out is NULL", TENON_EINVAL);
     *out = tenon__calloc(1, sizeof(**out));
     return *out ? 0 : tenon__nomem(TENON_STAGE_CONFIG, NULL);
 }
@@ -45,8 +44,9 @@ void tenon_options_free(tenon_options *opts)
 int tenon_options_set(tenon_options *opts, const char *key, const char *value,
                       const char *origin)
 {
-    if (!opts || !key || !value)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(opts, TENON_STAGE_CONFIG, "opts is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(key, TENON_STAGE_CONFIG, "key is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(value, TENON_STAGE_CONFIG, "value is NULL", TENON_EINVAL);
     char *k = tenon__strdup(key), *v = tenon__strdup(value);
     char *o = origin ? tenon__strdup(origin) : NULL;
     if (!k || !v || (origin && !o))
@@ -80,8 +80,8 @@ size_t tenon_options_count(const tenon_options *opts)
 int tenon_options_at(const tenon_options *opts, size_t i, const char **key,
                      const char **value, const char **origin)
 {
-    if (!opts || i >= opts->n)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(opts, TENON_STAGE_CONFIG, "opts is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(i < opts->n, TENON_STAGE_CONFIG, "i is out of range", TENON_EINVAL);
     if (key)
         *key = opts->items[i].key;
     if (value)
@@ -93,7 +93,10 @@ int tenon_options_at(const tenon_options *opts, size_t i, const char **key,
 
 const char *tenon_options_get(const tenon_options *opts, const char *key)
 {
-    if (!opts || !key)
+    TENON__CHECK_ARG(key, TENON_STAGE_CONFIG, "key is NULL", NULL);
+    /* NULL options are no options, as for tenon_options_count and
+     * tenon_values_check, whose lookups rely on it. */
+    if (!opts)
         return NULL;
     for (size_t i = 0; i < opts->n; i++)
         if (strcmp(opts->items[i].key, key) == 0)
@@ -189,8 +192,8 @@ static int parse_scaled(const char *t, const unit *units, size_t n_units, bool n
 
 int tenon_parse_int(const char *text, tenon_opt_type type, int64_t *out)
 {
-    if (!text || !out)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(text, TENON_STAGE_CONFIG, "text is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(out, TENON_STAGE_CONFIG, "out is NULL", TENON_EINVAL);
     switch (type) {
     case TENON_OPT_BOOL:
         return parse_bool(text, out);
@@ -357,8 +360,8 @@ const char *tenon__option_fix(const tenon_option *o, char *buf, size_t size)
 int tenon_values_check(const tenon_plugin_desc *desc, const tenon_options *opts,
                        tenon_values **out)
 {
-    if (!desc || !out)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(desc, TENON_STAGE_CONFIG, "desc is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(out, TENON_STAGE_CONFIG, "out is NULL", TENON_EINVAL);
     *out = NULL;
     for (size_t i = 0; opts && i < opts->n; i++)
         if (!tenon_descriptor_option(desc, opts->items[i].key))
@@ -451,12 +454,16 @@ static const value_slot *slot_of(const tenon_values *v, const char *name)
 
 bool tenon_values_bool(const tenon_values *v, const char *name)
 {
+    TENON__CHECK_ARG(v, TENON_STAGE_USE, "v is NULL", false);
+    TENON__CHECK_ARG(name, TENON_STAGE_USE, "name is NULL", false);
     const value_slot *s = slot_of(v, name);
     return s && s->v.i != 0;
 }
 
 int64_t tenon_values_int(const tenon_values *v, const char *name)
 {
+    TENON__CHECK_ARG(v, TENON_STAGE_USE, "v is NULL", 0);
+    TENON__CHECK_ARG(name, TENON_STAGE_USE, "name is NULL", 0);
     const value_slot *s = slot_of(v, name);
     if (!s)
         return 0;
@@ -465,6 +472,8 @@ int64_t tenon_values_int(const tenon_values *v, const char *name)
 
 double tenon_values_double(const tenon_values *v, const char *name)
 {
+    TENON__CHECK_ARG(v, TENON_STAGE_USE, "v is NULL", 0);
+    TENON__CHECK_ARG(name, TENON_STAGE_USE, "name is NULL", 0);
     const value_slot *s = slot_of(v, name);
     if (!s)
         return 0;
@@ -473,12 +482,16 @@ double tenon_values_double(const tenon_values *v, const char *name)
 
 const char *tenon_values_string(const tenon_values *v, const char *name)
 {
+    TENON__CHECK_ARG(v, TENON_STAGE_USE, "v is NULL", NULL);
+    TENON__CHECK_ARG(name, TENON_STAGE_USE, "name is NULL", NULL);
     const value_slot *s = slot_of(v, name);
     return s ? s->v.s : NULL;
 }
 
 bool tenon_values_is_set(const tenon_values *v, const char *name)
 {
+    TENON__CHECK_ARG(v, TENON_STAGE_USE, "v is NULL", false);
+    TENON__CHECK_ARG(name, TENON_STAGE_USE, "name is NULL", false);
     const value_slot *s = slot_of(v, name);
     return s && s->set;
 }

@@ -60,8 +60,7 @@ void tenon__log(tenon_registry *reg, tenon_log_level level, const char *plugin,
 void tenon_registry_set_log(tenon_registry *reg, tenon_log_fn fn, void *userdata,
                             tenon_log_level max_level)
 {
-    if (!reg)
-        return;
+    TENON__CHECK_ARG(reg, TENON_STAGE_SCAN, "reg is NULL", );
     tenon__lock(reg);
     reg->log_fn = fn;
     reg->log_userdata = userdata;
@@ -158,8 +157,8 @@ static void renumber_dirs(tenon_registry *reg)
 
 int tenon_registry_add_path(tenon_registry *reg, const char *dir)
 {
-    if (!reg || !dir)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_SCAN, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(dir, TENON_STAGE_SCAN, "dir is NULL", TENON_EINVAL);
     char *canonical;
     int rc = tenon__path_canonical(dir, TENON_STAGE_SCAN, &canonical);
     if (rc < 0)
@@ -200,8 +199,8 @@ int tenon_registry_add_path(tenon_registry *reg, const char *dir)
 
 size_t tenon_registry_paths(tenon_registry *reg, const char **dirs, size_t cap)
 {
-    if (!reg)
-        return 0;
+    TENON__CHECK_ARG(reg, TENON_STAGE_SCAN, "reg is NULL", 0);
+    TENON__CHECK_ARG(dirs || !cap, TENON_STAGE_SCAN, "dirs is NULL", 0);
     tenon__lock(reg);
     size_t n = reg->n_dirs;
     for (size_t i = 0; i < n && i < cap; i++)
@@ -288,8 +287,7 @@ int tenon_registry_new_with(tenon_registry **out, const char *app, unsigned flag
                             const tenon_plugin_entry *const *static_begin,
                             const tenon_plugin_entry *const *static_end)
 {
-    if (!out)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(out, TENON_STAGE_SCAN, "out is NULL", TENON_EINVAL);
     *out = NULL;
     if (app && !app_name_ok(app))
         return tenon__fail(TENON_EINVAL, TENON_STAGE_SCAN, NULL, NULL,
@@ -525,8 +523,7 @@ void tenon__registry_select(tenon_registry *reg)
 
 size_t tenon_registry_count(tenon_registry *reg)
 {
-    if (!reg)
-        return 0;
+    TENON__CHECK_ARG(reg, TENON_STAGE_SCAN, "reg is NULL", 0);
     tenon__lock(reg);
     size_t n = reg->n_plugins;
     tenon__unlock(reg);
@@ -535,8 +532,7 @@ size_t tenon_registry_count(tenon_registry *reg)
 
 tenon_plugin *tenon_registry_at(tenon_registry *reg, size_t index)
 {
-    if (!reg)
-        return NULL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_SCAN, "reg is NULL", NULL);
     tenon__lock(reg);
     tenon_plugin *p = index < reg->n_plugins ? reg->plugins[index] : NULL;
     tenon__unlock(reg);
@@ -545,8 +541,8 @@ tenon_plugin *tenon_registry_at(tenon_registry *reg, size_t index)
 
 tenon_plugin *tenon_registry_find(tenon_registry *reg, const char *name)
 {
-    if (!reg || !name)
-        return NULL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_SCAN, "reg is NULL", NULL);
+    TENON__CHECK_ARG(name, TENON_STAGE_SCAN, "name is NULL", NULL);
     tenon__lock(reg);
     tenon_plugin *p = tenon__map_get(&reg->by_name, name);
     tenon__unlock(reg);

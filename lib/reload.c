@@ -234,8 +234,8 @@ static void switch_code(tenon_plugin *p, tenon__new_code *nc, tenon_values *valu
 
 int tenon_plugin_reload(tenon_registry *reg, const char *name, unsigned flags)
 {
-    if (!reg || !name)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_LOAD, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(name, TENON_STAGE_LOAD, "name is NULL", TENON_EINVAL);
     if (flags)
         return tenon__fail(TENON_EINVAL, TENON_STAGE_LOAD, name, NULL, "pass 0",
                            "tenon_plugin_reload: unknown flags 0x%x", flags);

@@ -105,8 +105,7 @@ int tenon_registry_rescan(tenon_registry *reg, tenon_changes **out)
 {
     if (out)
         *out = NULL;
-    if (!reg)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_SCAN, "reg is NULL", TENON_EINVAL);
     tenon_changes *list = NULL;
     if (out && !(list = tenon__calloc(1, sizeof(*list))))
         return tenon__nomem(TENON_STAGE_SCAN, NULL);

@@ -134,8 +134,8 @@ int tenon__resolve(tenon_registry *reg, tenon_plugin *p, tenon_plugin ***order, 
 
 int tenon_plugin_load_order(tenon_plugin *p, tenon_plugin **order, size_t cap)
 {
-    if (!p)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(p, TENON_STAGE_RESOLVE, "p is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(order || !cap, TENON_STAGE_RESOLVE, "order is NULL", TENON_EINVAL);
     tenon_registry *reg = p->reg;
     tenon__lock(reg);
     int rc;

@@ -702,8 +702,7 @@ bool tenon__checks_reconcile(tenon_registry *reg)
 
 int tenon_registry_scan(tenon_registry *reg)
 {
-    if (!reg)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_SCAN, "reg is NULL", TENON_EINVAL);
     /* One scan at a time; lookups go on meanwhile. */
     pthread_mutex_lock(&reg->load_lock);
     tenon__lock(reg);
@@ -802,8 +801,8 @@ int tenon_registry_add_file(tenon_registry *reg, const char *path, tenon_plugin 
 {
     if (out)
         *out = NULL;
-    if (!reg || !path)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_SCAN, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(path, TENON_STAGE_SCAN, "path is NULL", TENON_EINVAL);
     char *canonical;
     int rc = tenon__path_canonical(path, TENON_STAGE_SCAN, &canonical);
     if (rc < 0)

@@ -93,8 +93,8 @@ static bool parse_partial(const char **s, partial *out)
 
 int tenon_semver_parse(const char *text, tenon_semver *out)
 {
-    if (!text || !out)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(text, TENON_STAGE_NONE, "text is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(out, TENON_STAGE_NONE, "out is NULL", TENON_EINVAL);
     const char *p = text;
     partial v;
     /* Wildcards belong to ranges: "1.x" is not a version. */
@@ -138,6 +138,8 @@ static int compare_prerelease(const char *a, const char *b)
 
 int tenon_semver_compare(const tenon_semver *a, const tenon_semver *b)
 {
+    TENON__CHECK_ARG(a, TENON_STAGE_NONE, "a is NULL", 0);
+    TENON__CHECK_ARG(b, TENON_STAGE_NONE, "b is NULL", 0);
     const uint64_t pa[3] = {a->major, a->minor, a->patch};
     const uint64_t pb[3] = {b->major, b->minor, b->patch};
     for (int i = 0; i < 3; i++)
@@ -290,8 +292,7 @@ static int evaluate(const char *range, const tenon_semver *v)
 
 int tenon_semver_range_check(const char *range)
 {
-    if (!range)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(range, TENON_STAGE_NONE, "range is NULL", TENON_EINVAL);
     int rc = evaluate(range, NULL);
     return rc < 0 ? rc : 0;
 }
@@ -299,7 +300,9 @@ int tenon_semver_range_check(const char *range)
 int tenon_semver_satisfies(const char *version, const char *range)
 {
     tenon_semver v;
-    if (tenon_semver_parse(version, &v) < 0 || !range)
+    TENON__CHECK_ARG(version, TENON_STAGE_NONE, "version is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(range, TENON_STAGE_NONE, "range is NULL", TENON_EINVAL);
+    if (tenon_semver_parse(version, &v) < 0)
         return TENON_EINVAL;
     return evaluate(range, &v);
 }

@@ -135,8 +135,8 @@ static void text_free(char *text)
 
 int tenon_public_key_read(const char *path, tenon_public_key *out)
 {
-    if (!path || !out)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(path, TENON_STAGE_VERIFY, "path is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(out, TENON_STAGE_VERIFY, "out is NULL", TENON_EINVAL);
     memset(out, 0, sizeof(*out));
     char *text;
     size_t len;
@@ -288,7 +288,8 @@ int tenon_key_generate(const char *basename, const char *comment, tenon_public_k
 {
     if (out)
         memset(out, 0, sizeof(*out));
-    if (!basename || !basename[0])
+    TENON__CHECK_ARG(basename, TENON_STAGE_NONE, "basename is NULL", TENON_EINVAL);
+    if (!basename[0])
         return tenon__fail(TENON_EINVAL, TENON_STAGE_NONE, NULL, NULL, NULL,
                            "no base name for the key files");
     int rc = tenon__sodium_ready();
@@ -398,8 +399,8 @@ int tenon_signature_sign_file(const char *path, const char *key_path, const char
 {
     if (out)
         memset(out, 0, sizeof(*out));
-    if (!path || !key_path)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(path, TENON_STAGE_VERIFY, "path is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(key_path, TENON_STAGE_VERIFY, "key_path is NULL", TENON_EINVAL);
     int rc = tenon__sodium_ready();
     if (rc < 0)
         return rc;
@@ -474,8 +475,8 @@ int tenon_signature_verify_file_keys(const char *path, const char *sig_path,
 {
     if (out)
         memset(out, 0, sizeof(*out));
-    if (!path || (n_keys && !keys))
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(path, TENON_STAGE_VERIFY, "path is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(keys || !n_keys, TENON_STAGE_VERIFY, "keys is NULL", TENON_EINVAL);
     int rc = tenon__sodium_ready();
     if (rc < 0)
         return rc;
@@ -545,8 +546,8 @@ out:
 int tenon_signature_verify_file(const char *path, const char *sig_path,
                                 const char *const *keys, size_t n_keys)
 {
-    if (!path || (n_keys && !keys))
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(path, TENON_STAGE_VERIFY, "path is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(keys || !n_keys, TENON_STAGE_VERIFY, "keys is NULL", TENON_EINVAL);
     tenon_public_key *parsed = n_keys ? tenon__calloc(n_keys, sizeof(*parsed)) : NULL;
     if (n_keys && !parsed)
         return tenon__nomem(TENON_STAGE_VERIFY, NULL);

@@ -237,9 +237,9 @@ static const format signature_format = {
 int tenon_signature_parse(const char *text, size_t len, const char *source,
                           tenon_signature *out)
 {
-    if (!out)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(out, TENON_STAGE_VERIFY, "out is NULL", TENON_EINVAL);
     memset(out, 0, sizeof(*out));
+    TENON__CHECK_ARG(text || !len, TENON_STAGE_VERIFY, "text is NULL", TENON_EINVAL);
     field fields[] = {
         {"key-id", true, NULL, 0, 0},
         {"signed-sha256", false, NULL, 0, 0},
@@ -312,9 +312,9 @@ static bool bare_base64(const char *text, size_t len, const char **b64, size_t *
 int tenon_public_key_parse(const char *text, size_t len, const char *source,
                            tenon_public_key *out)
 {
-    if (!out)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(out, TENON_STAGE_VERIFY, "out is NULL", TENON_EINVAL);
     memset(out, 0, sizeof(*out));
+    TENON__CHECK_ARG(text || !len, TENON_STAGE_VERIFY, "text is NULL", TENON_EINVAL);
     int rc = tenon__sodium_ready();
     if (rc < 0)
         return rc;

@@ -10,7 +10,10 @@
 
 void *tenon_plugin_symbol(tenon_plugin *caller, const char *plugin, const char *symbol)
 {
-    if (!caller || !plugin || !symbol || !caller->desc) {
+    TENON__CHECK_ARG(caller, TENON_STAGE_USE, "caller is NULL", NULL);
+    TENON__CHECK_ARG(plugin, TENON_STAGE_USE, "plugin is NULL", NULL);
+    TENON__CHECK_ARG(symbol, TENON_STAGE_USE, "symbol is NULL", NULL);
+    if (!caller->desc) {
         tenon__fail(TENON_EINVAL, TENON_STAGE_USE, NULL, NULL, NULL,
                     "tenon_plugin_symbol needs a caller, a plugin name and a symbol");
         return NULL;

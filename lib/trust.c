@@ -86,8 +86,8 @@ void tenon__trust_adopt(tenon_registry *reg, tenon__trust *t)
 
 int tenon_registry_pin_sha256(tenon_registry *reg, const char *plugin, const char *hex)
 {
-    if (!reg || !plugin)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_VERIFY, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(plugin, TENON_STAGE_VERIFY, "plugin is NULL", TENON_EINVAL);
     int rc = tenon__name_check(plugin, TENON_STAGE_CONFIG, NULL);
     if (rc < 0)
         return rc;
@@ -126,8 +126,8 @@ int tenon_registry_pin_sha256(tenon_registry *reg, const char *plugin, const cha
 
 int tenon_registry_trust_key(tenon_registry *reg, const char *public_key)
 {
-    if (!reg || !public_key)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_VERIFY, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(public_key, TENON_STAGE_VERIFY, "public_key is NULL", TENON_EINVAL);
     tenon_public_key key;
     int rc = tenon_public_key_parse(public_key, strlen(public_key), "trusted key", &key);
     if (rc < 0)
@@ -140,8 +140,8 @@ int tenon_registry_trust_key(tenon_registry *reg, const char *public_key)
 
 int tenon_registry_trust_key_file(tenon_registry *reg, const char *path)
 {
-    if (!reg || !path)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_VERIFY, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(path, TENON_STAGE_VERIFY, "path is NULL", TENON_EINVAL);
     char *canonical;
     int rc = tenon__path_canonical(path, TENON_STAGE_CONFIG, &canonical);
     if (rc < 0)
@@ -164,8 +164,8 @@ static int compare_names(const void *a, const void *b)
 
 int tenon_registry_trust_keys_dir(tenon_registry *reg, const char *dir)
 {
-    if (!reg || !dir)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(reg, TENON_STAGE_VERIFY, "reg is NULL", TENON_EINVAL);
+    TENON__CHECK_ARG(dir, TENON_STAGE_VERIFY, "dir is NULL", TENON_EINVAL);
     char *canonical;
     int rc = tenon__path_canonical(dir, TENON_STAGE_CONFIG, &canonical);
     if (rc < 0)
@@ -249,8 +249,7 @@ out:
 
 void tenon_registry_require_signed(tenon_registry *reg, bool require)
 {
-    if (!reg)
-        return;
+    TENON__CHECK_ARG(reg, TENON_STAGE_VERIFY, "reg is NULL", );
     tenon__lock(reg);
     reg->trust.require_signed = require;
     tenon__unlock(reg);
@@ -477,8 +476,7 @@ int tenon_plugin_integrity(tenon_plugin *p, tenon_integrity *out)
     if (!out)
         out = &local;
     memset(out, 0, sizeof(*out));
-    if (!p)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(p, TENON_STAGE_VERIFY, "p is NULL", TENON_EINVAL);
     if (!p->path)
         return 0;
     if (!p->desc)

@@ -271,8 +271,7 @@ static int wait_child(pid_t pid, int64_t deadline, int *status)
 
 int tenon_plugin_validate(tenon_plugin *p, unsigned timeout_ms)
 {
-    if (!p)
-        return TENON_EINVAL;
+    TENON__CHECK_ARG(p, TENON_STAGE_CHECK, "p is NULL", TENON_EINVAL);
     if (!timeout_ms)
         timeout_ms = DEFAULT_TIMEOUT_MS;
     snapshot s;
