@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* 16 bytes: a malloc() chunk header, where fio's buffered-IO buffers start. */
+#define TIO_BUFFERED_SKEW 16
+
 int tio_units_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
@@ -16,8 +19,15 @@ int tio_units_setup(struct worker *w)
     uint64_t max_bs = job->bs[0] > job->bs[1] ? job->bs[0] : job->bs[1];
     u->buf_size = (size_t)((max_bs + 4095) & ~(uint64_t)4095);
     size_t total = u->buf_size * u->n;
-    if (posix_memalign(&u->buffers, 4096, total ? total : 4096) != 0)
+    /* Buffered IO copies between the page cache and these buffers. Into a
+     * page-aligned buffer, on the same page offset as the page cache page,
+     * the kernel's copy of a 1 MiB read takes about 4% longer (Intel,
+     * ERMS/FSRM) than into one 16 bytes past a page, where fio's malloc()ed
+     * buffers start (bench/copy_offset.c). O_DIRECT needs the alignment. */
+    size_t skew = job->direct ? 0 : TIO_BUFFERED_SKEW;
+    if (posix_memalign(&u->area, 4096, total + skew ? total + skew : 4096) != 0)
         return -ENOMEM;
+    u->buffers = (char *)u->area + skew;
     u->ios = calloc(u->n, sizeof(*u->ios));
     u->meta = calloc(u->n, sizeof(*u->meta));
     char *engine_data = w->ops->io_data_size ? calloc(u->n, w->ops->io_data_size) : NULL;
@@ -58,7 +68,7 @@ void tio_units_teardown(struct worker *w)
         free(u->ios[0].engine_data);
     free(u->ios);
     free(u->meta);
-    free(u->buffers);
+    free(u->area);
     *u = (struct tio_units){0};
 }
 

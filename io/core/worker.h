@@ -61,6 +61,7 @@ struct tio_units {
     struct io_meta *meta;
     unsigned n;
     void *buffers;
+    void *area; /* what posix_memalign returned: buffers may start past it */
     size_t buf_size;
 };
 
