@@ -132,29 +132,29 @@ static uint64_t file_size_in_range(const struct tio_job *job, size_t i)
 /* Every refusal that depends on what the target is and how big: the same
  * rules for the check (stat) and for what was opened (fstat). */
 static int judge(const struct tio_host_job *t, size_t i, const struct target_state *s,
-                 struct target_plan *p, char *err, size_t errlen)
+                 struct target_plan *p, struct tio_error *err)
 {
     const struct tio_job *job = t->job;
     const char *path = t->names[i];
     memset(p, 0, sizeof(*p));
     if (s->exists && s->type == S_IFDIR) {
-        snprintf(err, errlen,
-                 "job %s: %s is a folder; use directory= for folders and filename= for files",
-                 job->name, path);
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s is a folder; use directory= for folders and filename= for files",
+                      job->name, path);
         return -1;
     }
     if (s->exists && (s->type == S_IFIFO || s->type == S_IFSOCK)) {
-        snprintf(err, errlen,
-                 "job %s: %s is %s; tenon-io reads and writes at offsets and needs a regular "
-                 "file or a device",
-                 job->name, path, kind_name(s->type));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s is %s; tenon-io reads and writes at offsets and needs a regular "
+                      "file or a device",
+                      job->name, path, kind_name(s->type));
         return -1;
     }
     if (s->exists && s->type == S_IFBLK && job_writes(job) && !job->allow_mounted_write) {
-        snprintf(err, errlen,
-                 "job %s: refusing to write to block device %s: this destroys its contents; "
-                 "add allow_mounted_write=1 to the job to do it anyway",
-                 job->name, path);
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: refusing to write to block device %s: this destroys its contents; "
+                      "add allow_mounted_write=1 to the job to do it anyway",
+                      job->name, path);
         return -1;
     }
     bool regular = !s->exists || s->type == S_IFREG;
@@ -162,8 +162,9 @@ static int judge(const struct tio_host_job *t, size_t i, const struct target_sta
     uint64_t offset = tio_amount_bytes(&job->offset, real);
     uint64_t step = tio_amount_bytes(&job->offset_increment, real);
     if (step && job->clone > (UINT64_MAX - offset) / step) {
-        snprintf(err, errlen, "job %s: %s: offset + clone * offset_increment overflows",
-                 job->name, path);
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: %s: offset + clone * offset_increment overflows",
+                      job->name, path);
         return -1;
     }
     offset += job->clone * step;
@@ -183,11 +184,11 @@ static int judge(const struct tio_host_job *t, size_t i, const struct target_sta
             if (job->filesize_max > job->filesize_min)
                 snprintf(range, sizeof(range), "-%" PRIu64 " (its low end)",
                          job->filesize_max);
-            snprintf(err, errlen,
-                     "job %s: %s: offset %" PRIu64 " is past the end of the file, whose size "
-                     "is filesize=%" PRIu64 "%s; set a valid offset= (and offset_increment=) "
-                     "below filesize, or raise filesize",
-                     job->name, path, offset, job->filesize_min, range);
+            tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                          "job %s: %s: offset %" PRIu64 " is past the end of the file, whose size "
+                          "is filesize=%" PRIu64 "%s; set a valid offset= (and offset_increment=) "
+                          "below filesize, or raise filesize",
+                          job->name, path, offset, job->filesize_min, range);
             return -1;
         }
         per_file = file_size_in_range(job, i) - offset;
@@ -195,10 +196,10 @@ static int judge(const struct tio_host_job *t, size_t i, const struct target_sta
         /* an existing file within the filesize range keeps its size */
         per_file = real - offset;
         if (offset > real) {
-            snprintf(err, errlen,
-                     "job %s: %s: offset %" PRIu64 " is past the end of the file (%" PRIu64
-                     " bytes); set a valid offset= (and offset_increment=)",
-                     job->name, path, offset, real);
+            tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                          "job %s: %s: offset %" PRIu64 " is past the end of the file (%" PRIu64
+                          " bytes); set a valid offset= (and offset_increment=)",
+                          job->name, path, offset, real);
             return -1;
         }
     } else {
@@ -213,23 +214,23 @@ static int judge(const struct tio_host_job *t, size_t i, const struct target_sta
         }
         if (!per_file) {
             if (!s->exists && !job->size.set) {
-                snprintf(err, errlen,
-                         "job %s: file %s does not exist and the job has no size; set size= "
-                         "(or filesize=) to have tenon-io create it",
-                         job->name, path);
+                tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                              "job %s: file %s does not exist and the job has no size; set size= "
+                              "(or filesize=) to have tenon-io create it",
+                              job->name, path);
                 return -1;
             }
             if (s->exists && !regular && s->type != S_IFBLK) {
-                snprintf(err, errlen,
-                         "job %s: %s is %s, whose size tenon-io cannot tell; set size=",
-                         job->name, path, kind_name(s->type));
+                tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                              "job %s: %s is %s, whose size tenon-io cannot tell; set size=",
+                              job->name, path, kind_name(s->type));
                 return -1;
             }
             if (offset > real) {
-                snprintf(err, errlen,
-                         "job %s: %s: offset %" PRIu64 " is past the end of the file (%" PRIu64
-                         " bytes); set a valid offset= (and offset_increment=), or size=",
-                         job->name, path, offset, real);
+                tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                              "job %s: %s: offset %" PRIu64 " is past the end of the file (%" PRIu64
+                              " bytes); set a valid offset= (and offset_increment=), or size=",
+                              job->name, path, offset, real);
                 return -1;
             }
             per_file = real - offset;
@@ -249,25 +250,25 @@ static int judge(const struct tio_host_job *t, size_t i, const struct target_sta
     uint64_t bs = cut_bs(job);
     uint64_t io_len = bs ? per_file - per_file % bs : per_file;
     if (io_len == 0) {
-        snprintf(err, errlen,
-                 "job %s: %s leaves no room for IO (size %" PRIu64 ", offset %" PRIu64
-                 ", block size %" PRIu64 "); set a valid offset= or size=",
-                 job->name, path, real, offset, bs);
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: %s leaves no room for IO (size %" PRIu64 ", offset %" PRIu64
+                      ", block size %" PRIu64 "); set a valid offset= or size=",
+                      job->name, path, real, offset, bs);
         return -1;
     }
     if (offset > (uint64_t)INT64_MAX || per_file > (uint64_t)INT64_MAX - offset) {
-        snprintf(err, errlen,
-                 "job %s: %s: offset %" PRIu64 " + size %" PRIu64
-                 " lies beyond the largest possible file; lower offset= or size=",
-                 job->name, path, offset, per_file);
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: %s: offset %" PRIu64 " + size %" PRIu64
+                      " lies beyond the largest possible file; lower offset= or size=",
+                      job->name, path, offset, per_file);
         return -1;
     }
     uint64_t need = offset + per_file;
     if (s->exists && s->type == S_IFBLK && need > real) {
-        snprintf(err, errlen,
-                 "job %s: %s is %" PRIu64 " bytes, the job reaches byte %" PRIu64
-                 " (offset %" PRIu64 " + size %" PRIu64 "); lower size= or offset=",
-                 job->name, path, real, need, offset, per_file);
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: %s is %" PRIu64 " bytes, the job reaches byte %" PRIu64
+                      " (offset %" PRIu64 " + size %" PRIu64 "); lower size= or offset=",
+                      job->name, path, real, need, offset, per_file);
         return -1;
     }
     p->region = (struct tio_region){offset, io_len};
@@ -280,8 +281,9 @@ static int judge(const struct tio_host_job *t, size_t i, const struct target_sta
          * created empty when the run opens its targets). */
     } else if (real < need) {
         if (!s->exists && !job->allow_file_create) {
-            snprintf(err, errlen, "job %s: %s does not exist and allow_file_create=0",
-                     job->name, path);
+            tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                          "job %s: %s does not exist and allow_file_create=0",
+                          job->name, path);
             return -1;
         }
         p->grow = true;
@@ -311,16 +313,16 @@ static uint64_t free_bytes(const struct statvfs *v)
 }
 
 static int refuse_space(const struct tio_job *job, const char *path, uint64_t want,
-                        uint64_t avail, char *err, size_t errlen)
+                        uint64_t avail, struct tio_error *err)
 {
     char w[32], a[32];
     human(want, w, sizeof(w));
     human(avail, a, sizeof(a));
-    snprintf(err, errlen,
-             "job %s: %s: not enough free space (%s): the jobs may write up to %s of new data "
-             "to the filesystem holding it, which has %s free; lower size= (or offset=), or "
-             "free space there",
-             job->name, path, strerror(ENOSPC), w, a);
+    tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                  "job %s: %s: not enough free space (%s): the jobs may write up to %s of new data "
+                  "to the filesystem holding it, which has %s free; lower size= (or offset=), or "
+                  "free space there",
+                  job->name, path, strerror(ENOSPC), w, a);
     return -1;
 }
 
@@ -382,10 +384,11 @@ static bool device_in_use(const char *path)
     return false;
 }
 
-static int device_size(int fd, const char *path, uint64_t *size, char *err, size_t errlen)
+static int device_size(int fd, const char *path, uint64_t *size, struct tio_error *err)
 {
     if (ioctl(fd, BLKGETSIZE64, size) != 0) {
-        snprintf(err, errlen, "%s: cannot read the device size: %s", path, strerror(errno));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "%s: cannot read the device size: %s", path, strerror(errno));
         return -1;
     }
     return 0;
@@ -401,7 +404,7 @@ static void state_from(const struct stat *st, struct target_state *s)
 
 /* The check of one target: stat, the device size, the mount state. */
 static int check_path(const struct tio_host_job *t, size_t i, struct space_use **uses,
-                      size_t *n_uses, char *err, size_t errlen)
+                      size_t *n_uses, struct tio_error *err)
 {
     const struct tio_job *job = t->job;
     const char *path = t->names[i];
@@ -410,30 +413,32 @@ static int check_path(const struct tio_host_job *t, size_t i, struct space_use *
     if (stat(path, &st) == 0) {
         state_from(&st, &s);
     } else if (errno != ENOENT) {
-        snprintf(err, errlen, "job %s: %s: %s", job->name, path, strerror(errno));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: %s", job->name, path, strerror(errno));
         return -1;
     }
     if (s.exists && s.type == S_IFBLK) {
         if (job_writes(job) && device_in_use(path)) {
-            snprintf(err, errlen,
-                     "job %s: %s holds a mounted filesystem (or is in use by the kernel or "
-                     "another program); tenon-io never writes to it",
-                     job->name, path);
+            tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                          "job %s: %s holds a mounted filesystem (or is in use by the kernel or "
+                          "another program); tenon-io never writes to it",
+                          job->name, path);
             return -1;
         }
         int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {
-            snprintf(err, errlen, "job %s: %s: cannot open to read the device size: %s",
-                     job->name, path, strerror(errno));
+            tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                          "job %s: %s: cannot open to read the device size: %s",
+                          job->name, path, strerror(errno));
             return -1;
         }
-        int rc = device_size(fd, path, &s.size, err, errlen);
+        int rc = device_size(fd, path, &s.size, err);
         close(fd);
         if (rc < 0)
             return -1;
     }
     struct target_plan p;
-    if (judge(t, i, &s, &p, err, errlen) < 0)
+    if (judge(t, i, &s, &p, err) < 0)
         return -1;
     if (!p.new_space)
         return 0;
@@ -445,13 +450,14 @@ static int check_path(const struct tio_host_job *t, size_t i, struct space_use *
     struct statvfs v;
     struct stat dst;
     if (statvfs(dir, &v) != 0 || stat(dir, &dst) != 0) {
-        snprintf(err, errlen, "job %s: %s: cannot create it in folder '%s': %s", job->name,
-                 path, dir, strerror(errno));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: cannot create it in folder '%s': %s", job->name,
+                      path, dir, strerror(errno));
         return -1;
     }
     if (add_space(uses, n_uses, path, s.exists ? st.st_dev : dst.st_dev, p.new_space,
                   free_bytes(&v)) < 0) {
-        snprintf(err, errlen, "out of memory");
+        tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
         return -1;
     }
     struct space_use *u = &(*uses)[*n_uses - 1];
@@ -460,11 +466,11 @@ static int check_path(const struct tio_host_job *t, size_t i, struct space_use *
             u = &(*uses)[k];
     uint64_t want = space_on(*uses, *n_uses, u->fs);
     if (want > u->avail)
-        return refuse_space(job, path, want, u->avail, err, errlen);
+        return refuse_space(job, path, want, u->avail, err);
     return 0;
 }
 
-int tio_files_check(struct tio_host *host, char *err, size_t errlen)
+int tio_files_check(struct tio_host *host, struct tio_error *err)
 {
     struct space_use *uses = NULL;
     size_t n_uses = 0;
@@ -473,18 +479,20 @@ int tio_files_check(struct tio_host *host, char *err, size_t errlen)
         struct tio_host_job *t = &host->threads[k];
         const struct tio_job *job = t->job;
         if (t->engine.no_files && !job->size.set) {
-            snprintf(err, errlen, "job %s: engine %s does no file IO and needs size=",
-                     job->name, t->engine.label);
+            tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                          "job %s: engine %s does no file IO and needs size=",
+                          job->name, t->engine.label);
             rc = -1;
         } else if (t->engine.no_files && job->size.percent) {
             /* fio 3.33 refuses this too ("you need to specify size=") */
-            snprintf(err, errlen, "job %s: engine %s does no file IO, so size=%u%% has no "
-                     "file to be a percentage of; give size= in bytes (such as size=1g)",
-                     job->name, t->engine.label, job->size.percent);
+            tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                          "job %s: engine %s does no file IO, so size=%u%% has no "
+                          "file to be a percentage of; give size= in bytes (such as size=1g)",
+                          job->name, t->engine.label, job->size.percent);
             rc = -1;
         }
         for (size_t i = 0; rc == 0 && has_path_targets(t) && i < t->n_files; i++)
-            rc = check_path(t, i, &uses, &n_uses, err, errlen);
+            rc = check_path(t, i, &uses, &n_uses, err);
     }
     free(uses);
     return rc;
@@ -493,12 +501,11 @@ int tio_files_check(struct tio_host *host, char *err, size_t errlen)
 /* ---- preparation ----------------------------------------------------------- */
 
 /* Writes data from the file's current end up to want bytes. */
-static int lay_out(int fd, const char *path, uint64_t have, uint64_t want, char *err,
-                   size_t errlen)
+static int lay_out(int fd, const char *path, uint64_t have, uint64_t want, struct tio_error *err)
 {
     char *chunk = malloc(LAYOUT_CHUNK);
     if (!chunk) {
-        snprintf(err, errlen, "out of memory");
+        tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
         return -1;
     }
     struct tio_rand r;
@@ -514,17 +521,18 @@ static int lay_out(int fd, const char *path, uint64_t have, uint64_t want, char 
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            snprintf(err, errlen,
-                     "%s: cannot lay out the file to %" PRIu64 " bytes (stopped at %" PRIu64
-                     "): %s",
-                     path, want, off, w < 0 ? strerror(errno) : "short write");
+            tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                          "%s: cannot lay out the file to %" PRIu64 " bytes (stopped at %" PRIu64
+                          "): %s",
+                          path, want, off, w < 0 ? strerror(errno) : "short write");
             rc = -1;
             break;
         }
         off += (uint64_t)w;
     }
     if (rc == 0 && fsync(fd) != 0) {
-        snprintf(err, errlen, "%s: cannot flush the laid-out file: %s", path, strerror(errno));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "%s: cannot flush the laid-out file: %s", path, strerror(errno));
         rc = -1;
     }
     free(chunk);
@@ -562,12 +570,12 @@ static bool claimed_here(const struct tio_host *host, dev_t rdev)
     return false;
 }
 
-static int refuse_busy(const struct tio_job *job, const char *path, char *err, size_t errlen)
+static int refuse_busy(const struct tio_job *job, const char *path, struct tio_error *err)
 {
-    snprintf(err, errlen,
-             "job %s: %s holds a mounted filesystem (or is in use by the kernel or another "
-             "program); tenon-io never writes to it",
-             job->name, path);
+    tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                  "job %s: %s holds a mounted filesystem (or is in use by the kernel or another "
+                  "program); tenon-io never writes to it",
+                  job->name, path);
     errno = EBUSY;
     return -1;
 }
@@ -577,7 +585,7 @@ static int refuse_busy(const struct tio_job *job, const char *path, char *err, s
  * the descriptor, its fstat in st, and whether this open took the device's
  * exclusive claim. */
 static int open_once(struct tio_host *host, const struct tio_host_job *t, size_t i,
-                     struct stat *st, bool *exclusive, char *err, size_t errlen)
+                     struct stat *st, bool *exclusive, struct tio_error *err)
 {
     const struct tio_job *job = t->job;
     const char *path = t->names[i];
@@ -601,10 +609,10 @@ static int open_once(struct tio_host *host, const struct tio_host_job *t, size_t
          * threads write): the descriptor must then be that same device. */
         fd = open(path, base);
         if (fd < 0)
-            return refuse_busy(job, path, err, errlen);
+            return refuse_busy(job, path, err);
         if (fstat(fd, st) != 0 || !S_ISBLK(st->st_mode) || !claimed_here(host, st->st_rdev)) {
             close(fd);
-            return refuse_busy(job, path, err, errlen);
+            return refuse_busy(job, path, err);
         }
         return fd;
     }
@@ -613,23 +621,25 @@ static int open_once(struct tio_host *host, const struct tio_host_job *t, size_t
         /* O_CREAT|O_EXCL does not follow a symlink: one to a missing file
          * is not created through, as a link planted in a shared folder
          * would otherwise pick where the job writes. */
-        snprintf(err, errlen,
-                 "job %s: %s is a symlink to a file that does not exist; create that file, "
-                 "or name it in filename= directly",
-                 job->name, path);
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s is a symlink to a file that does not exist; create that file, "
+                      "or name it in filename= directly",
+                      job->name, path);
         errno = ENOENT;
         return -1;
     }
     if (fd < 0) {
         int e = errno;
-        snprintf(err, errlen, "job %s: %s: cannot open for %s: %s", job->name, path,
-                 write ? "writing" : "reading", strerror(e));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: cannot open for %s: %s", job->name, path,
+                      write ? "writing" : "reading", strerror(e));
         errno = e;
         return -1;
     }
     if (fstat(fd, st) != 0) {
         int e = errno;
-        snprintf(err, errlen, "job %s: %s: %s", job->name, path, strerror(e));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: %s", job->name, path, strerror(e));
         close(fd);
         errno = e;
         return -1;
@@ -659,21 +669,22 @@ static int reopen_self(int fd, int flags, const struct stat *st)
 
 /* The thread's descriptor with the job's flags (O_DIRECT, O_SYNC). */
 static int reopen_for_job(int fd, const struct stat *st, const struct tio_job *job,
-                          const char *path, char *err, size_t errlen)
+                          const char *path, struct tio_error *err)
 {
     bool write = job_writes(job);
     int nfd = reopen_self(fd, (write ? O_RDWR : O_RDONLY) | job_flags(job, write), st);
     if (nfd < 0 && errno == EINVAL && job->direct) {
-        snprintf(err, errlen,
-                 "job %s: %s: the filesystem does not support O_DIRECT (direct=1); use "
-                 "direct=0, or a file on a filesystem that supports it (tmpfs does not)",
-                 job->name, path);
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: the filesystem does not support O_DIRECT (direct=1); use "
+                      "direct=0, or a file on a filesystem that supports it (tmpfs does not)",
+                      job->name, path);
         return -1;
     }
     if (nfd < 0)
-        snprintf(err, errlen, "job %s: %s: cannot open it again with the job's flags: %s",
-                 job->name, path, errno == EXDEV ? "/proc/self/fd gave another file"
-                                                  : strerror(errno));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: cannot open it again with the job's flags: %s",
+                      job->name, path, errno == EXDEV ? "/proc/self/fd gave another file"
+                                                       : strerror(errno));
     return nfd;
 }
 
@@ -681,29 +692,31 @@ static int reopen_for_job(int fd, const struct stat *st, const struct tio_job *j
  * the free space of the filesystem that really holds it. fd may be
  * read-only (a read job): the layout then gets its own descriptor. */
 static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t, size_t i,
-                     const struct target_state *s, const struct target_plan *p, char *err,
-                     size_t errlen)
+                     const struct target_state *s, const struct target_plan *p,
+                     struct tio_error *err)
 {
     const struct tio_job *job = t->job;
     const char *path = t->names[i];
     struct statvfs v;
     if (fstatvfs(fd, &v) == 0 && p->new_space > free_bytes(&v))
-        return refuse_space(job, path, p->new_space, free_bytes(&v), err, errlen);
+        return refuse_space(job, path, p->new_space, free_bytes(&v), err);
     int wfd = fd;
     if ((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY) {
         wfd = reopen_self(fd, O_WRONLY, st);
         if (wfd < 0) {
-            snprintf(err, errlen, "job %s: %s: cannot open for writing to lay it out: %s",
-                     job->name, path, strerror(errno));
+            tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                          "job %s: %s: cannot open for writing to lay it out: %s",
+                          job->name, path, strerror(errno));
             return -1;
         }
     }
     int rc = 0;
     if (p->layout) {
-        rc = lay_out(wfd, path, s->size, p->need, err, errlen);
+        rc = lay_out(wfd, path, s->size, p->need, err);
     } else if (ftruncate(wfd, (off_t)p->need) != 0) {
-        snprintf(err, errlen, "job %s: %s: cannot extend to %" PRIu64 " bytes: %s", job->name,
-                 path, p->need, strerror(errno));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: cannot extend to %" PRIu64 " bytes: %s", job->name,
+                      path, p->need, strerror(errno));
         rc = -1;
     }
     if (wfd != fd)
@@ -711,8 +724,8 @@ static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t
     return rc;
 }
 
-static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i, char *err,
-                        size_t errlen)
+static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
+                        struct tio_error *err)
 {
     const struct tio_job *job = t->job;
     const char *path = t->names[i];
@@ -720,17 +733,17 @@ static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
     bool write = job_writes(job);
     struct stat st;
     bool exclusive;
-    int fd = open_once(host, t, i, &st, &exclusive, err, errlen);
+    int fd = open_once(host, t, i, &st, &exclusive, err);
     if (fd < 0)
         return -1;
     struct target_state s;
     state_from(&st, &s);
     struct target_plan p;
-    if (s.type == S_IFBLK && device_size(fd, path, &s.size, err, errlen) < 0)
+    if (s.type == S_IFBLK && device_size(fd, path, &s.size, err) < 0)
         goto fail;
-    if (judge(t, i, &s, &p, err, errlen) < 0)
+    if (judge(t, i, &s, &p, err) < 0)
         goto fail;
-    if (p.grow && grow_file(fd, &st, t, i, &s, &p, err, errlen) < 0)
+    if (p.grow && grow_file(fd, &st, t, i, &s, &p, err) < 0)
         goto fail;
     tg->type = s.type;
     tg->dev = st.st_dev;
@@ -739,8 +752,9 @@ static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
     if (exclusive) {
         tg->claim = fcntl(fd, F_DUPFD_CLOEXEC, 0);
         if (tg->claim < 0) {
-            snprintf(err, errlen, "job %s: %s: cannot keep the device claimed: %s", job->name,
-                     path, strerror(errno));
+            tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                          "job %s: %s: cannot keep the device claimed: %s", job->name,
+                          path, strerror(errno));
             goto fail;
         }
     }
@@ -749,7 +763,7 @@ static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
     if (job->invalidate && !job->direct)
         posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     if (job_flags(job, write)) {
-        int nfd = reopen_for_job(fd, &st, job, path, err, errlen);
+        int nfd = reopen_for_job(fd, &st, job, path, err);
         close(fd);
         if (nfd < 0)
             return -1;
@@ -780,9 +794,9 @@ static void room_for_descriptors(const struct tio_host *host)
     (void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-int tio_files_prepare(struct tio_host *host, char *err, size_t errlen)
+int tio_files_prepare(struct tio_host *host, struct tio_error *err)
 {
-    if (tio_files_check(host, err, errlen) < 0)
+    if (tio_files_check(host, err) < 0)
         return -1;
     room_for_descriptors(host);
     for (size_t k = 0; k < host->n_threads; k++) {
@@ -807,11 +821,11 @@ int tio_files_prepare(struct tio_host *host, char *err, size_t errlen)
                 if (job->filesize_min && t->engine.no_files) {
                     /* each file filesize bytes, the IO from the offset on */
                     if (start > job->filesize_min) {
-                        snprintf(err, errlen,
-                                 "job %s: offset %" PRIu64 " is past the end of its files, "
-                                 "whose size is filesize=%" PRIu64 "; set a valid offset= "
-                                 "(and offset_increment=) below filesize, or raise filesize",
-                                 job->name, start, job->filesize_min);
+                        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                                      "job %s: offset %" PRIu64 " is past the end of its files, "
+                                      "whose size is filesize=%" PRIu64 "; set a valid offset= "
+                                      "(and offset_increment=) below filesize, or raise filesize",
+                                      job->name, start, job->filesize_min);
                         return -1;
                     }
                     share = file_size_in_range(job, f) - start;
@@ -824,13 +838,13 @@ int tio_files_prepare(struct tio_host *host, char *err, size_t errlen)
         }
         t->targets = calloc(t->n_files ? t->n_files : 1, sizeof(*t->targets));
         if (!t->targets) {
-            snprintf(err, errlen, "out of memory");
+            tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
             return -1;
         }
         for (size_t i = 0; i < t->n_files; i++)
             t->targets[i] = (struct tio_target){.fd = -1, .claim = -1};
         for (size_t i = 0; i < t->n_files; i++)
-            if (prepare_path(host, t, i, err, errlen) < 0)
+            if (prepare_path(host, t, i, err) < 0)
                 return -1;
     }
     return 0;

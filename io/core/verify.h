@@ -65,7 +65,7 @@ size_t tio_verify_header_size(enum tio_verify_kind kind);
  * does not divide the block size, sequential gaps that break the block
  * grid, methods tenon-io does not have. Returns 0, or -1 with the reason
  * (naming the job and the options to change) in err. */
-int tio_verify_job_check(const struct tio_job *job, char *err, size_t errlen);
+int tio_verify_job_check(const struct tio_job *job, struct tio_error *err);
 
 /* Fills buf (len bytes) with a verifiable write for offset: data from
  * rand_seed, one header per interval. Returns false, writing nothing, if
