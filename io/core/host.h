@@ -3,7 +3,9 @@
  *   engines.c  the plugin registry, engine choice and engine options
  *   storage.c  the forwarding layer: routes each target to the engine that
  *              claims it and wraps what the engine opened in a handle
- *   files.c    preparing path targets: create, lay out, size, safety
+ *   files_check.c    checking path targets: every refusal, looking only
+ *   files_prepare.c  preparing them: open, create, lay out (files.h holds
+ *                    what the two share)
  *   worker.c   one job thread: its lifecycle; its IO loop (the hot path,
  *              loop.c) and features (next_io.c, units.c, verify_log.c,
  *              sync_policy.c, phase.c) are mapped in worker.h
@@ -102,7 +104,7 @@ int tio_handle_open(struct tio_handle *h, const tio_engine *ops, void *engine_da
                     const char *engine_name, struct tio_error *err);
 void tio_handle_close(struct tio_handle *h);
 
-/* ---- files.c ------------------------------------------------------------- */
+/* ---- files_check.c, files_prepare.c --------------------------------------- */
 
 /* The region of one file a job thread works on. */
 struct tio_region {

@@ -71,7 +71,7 @@ tenon_plugin *tio_route(tenon_registry *reg, const char *target)
  * or not), aligns percentage offsets; the largest block size of the
  * directions the job does rounds the region's length so that every block
  * fits (a write-only job with bs=4k,1k is cut to 1k). Both as the regions
- * of path targets (files.c). */
+ * of path targets (files_check.c). */
 static uint64_t min_bs(const struct tio_job *job)
 {
     uint64_t m = 0;
