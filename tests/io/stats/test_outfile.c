@@ -137,6 +137,7 @@ static void test_report_to_full_stream(void **state)
                                            TIO_REPORT_JSON, &err),
                      -ENOENT);
     assert_non_null(strstr(err.text, "/nonexistent-dir-for-tio/out.json"));
+    assert_string_equal(tio_err_name(err.code), "EOUTPUT");
     tio_report_free(rep);
 }
 
@@ -151,6 +152,7 @@ static void test_open_errors(void **state)
     print_message("error: %s\n", err.text);
     assert_non_null(strstr(err.text, "/nonexistent-dir-for-tio/results.txt"));
     assert_non_null(strstr(err.text, "No such file or directory"));
+    assert_int_equal(err.code, TIO_EOUTPUT);
 
     rc = tio_outfile_open(&of, "", &err);
     assert_int_equal(rc, -EINVAL);
