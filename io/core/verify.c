@@ -233,62 +233,63 @@ static void hex(const uint8_t *p, size_t n, char *out)
 
 /* Checks one piece; false with why. */
 static bool check_piece(const uint8_t *q, uint64_t piece, const struct tio_verify_params *p,
-                        uint64_t offset, const struct tio_verify_expect *expect, char *why,
-                        size_t why_size)
+                        uint64_t offset, const struct tio_verify_expect *expect,
+                        struct tio_error *why)
 {
     struct tio_verify_hdr h;
     memcpy(&h, q, sizeof(h));
     if (h.magic != TIO_VERIFY_MAGIC) {
-        snprintf(why, why_size,
-                 "bad header magic: expected 0x%04x, found 0x%04x (no verify header: the "
-                 "block was never written by a verify job, or was overwritten)",
-                 TIO_VERIFY_MAGIC, h.magic);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header magic: expected 0x%04x, found 0x%04x (no verify header: the "
+                      "block was never written by a verify job, or was overwritten)",
+                      TIO_VERIFY_MAGIC, h.magic);
         return false;
     }
     uint32_t crc = fio_crc32c(&h, offsetof(struct tio_verify_hdr, crc32));
     if (crc != h.crc32) {
-        snprintf(why, why_size,
-                 "bad header crc32: expected 0x%08x (stored), found 0x%08x (computed over the "
-                 "header): the header is corrupted",
-                 h.crc32, crc);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header crc32: expected 0x%08x (stored), found 0x%08x (computed over the "
+                      "header): the header is corrupted",
+                      h.crc32, crc);
         return false;
     }
     if (!same_kind(p->kind, h.verify_type)) {
-        snprintf(why, why_size,
-                 "bad header verify_type: expected %u (%s), found %u (%s): the block was "
-                 "written with another verify method",
-                 (unsigned)p->kind, kind_name(p->kind), h.verify_type, kind_name(h.verify_type));
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header verify_type: expected %u (%s), found %u (%s): the block was "
+                      "written with another verify method",
+                      (unsigned)p->kind, kind_name(p->kind), h.verify_type,
+                      kind_name(h.verify_type));
         return false;
     }
     if (h.len != piece) {
-        snprintf(why, why_size,
-                 "bad header len: expected %" PRIu64 ", found %u (written with another block "
-                 "size or verify_interval?)",
-                 piece, h.len);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header len: expected %" PRIu64 ", found %u (written with another block "
+                      "size or verify_interval?)",
+                      piece, h.len);
         return false;
     }
     if (h.offset != offset) {
-        snprintf(why, why_size,
-                 "bad header offset: expected %" PRIu64 ", found %" PRIu64 " (the block was "
-                 "written elsewhere: a misdirected write?)",
-                 offset, h.offset);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header offset: expected %" PRIu64 ", found %" PRIu64 " (the block was "
+                      "written elsewhere: a misdirected write?)",
+                      offset, h.offset);
         return false;
     }
     /* The write's number before its seed (fio checks the seed first): when
      * both differ, the block most often holds an earlier write of the
      * same job, which the number says. */
     if (expect && h.numberio != expect->numberio) {
-        snprintf(why, why_size,
-                 "bad header numberio: expected %u, found %u (the block holds another write, "
-                 "earlier or from another run: this job's write there was lost?)",
-                 expect->numberio, h.numberio);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header numberio: expected %u, found %u (the block holds another write, "
+                      "earlier or from another run: this job's write there was lost?)",
+                      expect->numberio, h.numberio);
         return false;
     }
     if (expect && h.rand_seed != expect->rand_seed) {
-        snprintf(why, why_size,
-                 "bad header rand_seed: expected 0x%016" PRIx64 ", found 0x%016" PRIx64
-                 " (the block holds another job's or run's write: this job's write was lost?)",
-                 expect->rand_seed, h.rand_seed);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header rand_seed: expected 0x%016" PRIx64 ", found 0x%016" PRIx64
+                      " (the block holds another job's or run's write: this job's write was lost?)",
+                      expect->rand_seed, h.rand_seed);
         return false;
     }
     size_t hs = tio_verify_header_size(p->kind);
@@ -303,8 +304,9 @@ static bool check_piece(const uint8_t *q, uint64_t piece, const struct tio_verif
         char expected[2 * SHA256_SUM + 1], found[2 * SHA256_SUM + 1];
         hex(stored, shown, expected);
         hex(sum, shown, found);
-        snprintf(why, why_size, "%s checksum mismatch: expected %s, found %s (data corrupted)",
-                 kind_name(p->kind), expected, found);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "%s checksum mismatch: expected %s, found %s (data corrupted)",
+                      kind_name(p->kind), expected, found);
         return false;
     }
     return true;
@@ -312,19 +314,20 @@ static bool check_piece(const uint8_t *q, uint64_t piece, const struct tio_verif
 
 bool tio_verify_check(const void *buf, size_t len, const struct tio_verify_params *p,
                       uint64_t offset, const struct tio_verify_expect *expect,
-                      uint64_t *bad_offset, char *why, size_t why_size)
+                      uint64_t *bad_offset, struct tio_error *why)
 {
     size_t hs = tio_verify_header_size(p->kind);
     uint64_t piece = piece_len(p, len);
     *bad_offset = offset;
     if (piece <= hs) {
-        snprintf(why, why_size, "an IO of %zu bytes cannot hold a %zu-byte verify header and "
-                 "data", len, hs);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "an IO of %zu bytes cannot hold a %zu-byte verify header and data", len,
+                      hs);
         return false;
     }
     const uint8_t *b = buf;
     for (uint64_t at = 0; at < len; at += piece) {
-        if (!check_piece(b + at, piece, p, offset + at, expect, why, why_size)) {
+        if (!check_piece(b + at, piece, p, offset + at, expect, why)) {
             *bad_offset = offset + at;
             return false;
         }

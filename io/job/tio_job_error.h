@@ -31,7 +31,8 @@ extern "C" {
     X(JOB,         "inconsistent job")                                         \
     X(ENGINE,      "IO engine not found or not usable")                        \
     X(SYSTEM,      "a file, device or system call failed")                     \
-    X(OUTPUT,      "cannot write results")
+    X(OUTPUT,      "cannot write results")                                     \
+    X(VERIFY,      "data read back is not what was written")
 
 enum tio__err_seq {
     TIO__ERR_SEQ_FIRST_ = 0,
