@@ -26,7 +26,7 @@ struct tio_coord_ops {
     const char *name;
     /* Before the first job starts, after the signal handlers are in place.
      * Returns 0 or -1 with a message in err. */
-    int (*open)(struct tio_coord *c, struct tio_host *host, char *err, size_t errlen);
+    int (*open)(struct tio_coord *c, struct tio_host *host, struct tio_error *err);
     /* After the report (or after gather said this participant writes none). */
     void (*close)(struct tio_coord *c);
     /* The start barrier: every participant reaches it before a group starts. */

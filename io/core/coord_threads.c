@@ -6,12 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-static int threads_open(struct tio_coord *c, struct tio_host *host, char *err, size_t errlen)
+static int threads_open(struct tio_coord *c, struct tio_host *host, struct tio_error *err)
 {
     (void)c;
     (void)host;
     (void)err;
-    (void)errlen;
     return 0;
 }
 

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void registry_error_text(char *err, size_t errlen, const char *prefix)
+static void registry_error_text(struct tio_error *err, const char *prefix)
 {
     char line[8192];
     tenon_error_format(tenon_last_error(), line, sizeof(line));
-    snprintf(err, errlen, "%s%s", prefix, line);
+    tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL, "%s%s", prefix, line);
 }
 
 static void quiet_log(void *userdata, tenon_log_level level, const char *plugin,
@@ -23,24 +23,24 @@ static void quiet_log(void *userdata, tenon_log_level level, const char *plugin,
             level == TENON_LOG_ERROR ? "error" : "warning", message);
 }
 
-int tio_engines_open(struct tio_engines *e, const char *plugin_config, char *err, size_t errlen)
+int tio_engines_open(struct tio_engines *e, const char *plugin_config, struct tio_error *err)
 {
     memset(e, 0, sizeof(*e));
     if (tenon_registry_new(&e->reg, "tenon-io", 0) < 0) {
-        registry_error_text(err, errlen, "cannot create the plugin registry: ");
+        registry_error_text(err, "cannot create the plugin registry: ");
         return -1;
     }
     tenon_registry_set_log(e->reg, quiet_log, NULL, TENON_LOG_WARN);
     /* --plugin-config, else $TENON_CONFIG, $XDG_CONFIG_HOME/tenon-io/tenon.json,
      * /etc/tenon-io/tenon.json: folders, enabled plugins, engine instances. */
     if (tenon_registry_load_config(e->reg, plugin_config) < 0) {
-        registry_error_text(err, errlen, "");
+        registry_error_text(err, "");
         tenon_registry_free(e->reg);
         e->reg = NULL;
         return -1;
     }
     if (tenon_registry_scan(e->reg) < 0) {
-        registry_error_text(err, errlen, "cannot scan for engines: ");
+        registry_error_text(err, "cannot scan for engines: ");
         tenon_registry_free(e->reg);
         e->reg = NULL;
         return -1;
@@ -90,7 +90,7 @@ static const char *targets_of(const tenon_plugin *p)
  * engine instance configured in tenon.json: then *config receives its
  * options. */
 static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job,
-                                const tenon_options **config, char *err, size_t errlen)
+                                const tenon_options **config, struct tio_error *err)
 {
     const char *name = job->ioengine ? job->ioengine : "psync";
     tenon_plugin *p = NULL;
@@ -99,18 +99,18 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
     if (strncmp(name, "external:", 9) != 0 &&
         tenon_config_instance(e->reg, name, &module, &iface, config) == 0) {
         if (iface && strcmp(iface, TIO_ENGINE_INTERFACE) != 0) {
-            snprintf(err, errlen,
-                     "job %s: ioengine=%s: the configured instance %s is of interface %s, "
-                     "not %s (%s)",
-                     job->name, name, name, iface, TIO_ENGINE_INTERFACE,
-                     tenon_config_file(e->reg) ? tenon_config_file(e->reg) : "tenon.json");
+            tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
+                          "job %s: ioengine=%s: the configured instance %s is of interface %s, "
+                          "not %s (%s)",
+                          job->name, name, name, iface, TIO_ENGINE_INTERFACE,
+                          tenon_config_file(e->reg) ? tenon_config_file(e->reg) : "tenon.json");
             return NULL;
         }
         name = module;
     } else if (tenon_last_error()->code == TENON_EDISABLED) {
         char prefix[256];
         snprintf(prefix, sizeof(prefix), "job %s: ioengine=%s: ", job->name, name);
-        registry_error_text(err, errlen, prefix);
+        registry_error_text(err, prefix);
         return NULL;
     }
     if (strncmp(name, "external:", 9) == 0) {
@@ -118,14 +118,14 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
         if (tenon_registry_add_file(e->reg, path, &p) < 0) {
             char prefix[512];
             snprintf(prefix, sizeof(prefix), "job %s: ioengine=%s: ", job->name, name);
-            registry_error_text(err, errlen, prefix);
+            registry_error_text(err, prefix);
             return NULL;
         }
         if (!is_engine(p)) {
-            snprintf(err, errlen,
-                     "job %s: ioengine=%s: plugin %s does not provide the %s interface, so it "
-                     "is not an IO engine",
-                     job->name, name, tenon_plugin_name(p), TIO_ENGINE_INTERFACE);
+            tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
+                          "job %s: ioengine=%s: plugin %s does not provide the %s interface, so it "
+                          "is not an IO engine",
+                          job->name, name, tenon_plugin_name(p), TIO_ENGINE_INTERFACE);
             return NULL;
         }
         return p;
@@ -139,30 +139,33 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
             if (strcmp(tenon_plugin_name(q), name) == 0 && tenon_plugin_error(q)) {
                 char line[8192];
                 tenon_error_format(tenon_plugin_error(q), line, sizeof(line));
-                snprintf(err, errlen, "job %s: ioengine=%s: the engine is %s: %s", job->name,
-                         name, tenon_status_name(tenon_plugin_status(q)), line);
+                tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
+                              "job %s: ioengine=%s: the engine is %s: %s", job->name,
+                              name, tenon_status_name(tenon_plugin_status(q)), line);
                 return NULL;
             }
         }
         char names[2048];
         engine_names(e->reg, names, sizeof(names));
-        snprintf(err, errlen,
-                 "job %s: ioengine=%s: no such engine (available: %s; see tenon-io --enghelp, "
-                 "or give an out-of-tree one as ioengine=external:/abs/path.so)",
-                 job->name, name, names[0] ? names : "none");
+        tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
+                      "job %s: ioengine=%s: no such engine (available: %s; see tenon-io --enghelp, "
+                      "or give an out-of-tree one as ioengine=external:/abs/path.so)",
+                      job->name, name, names[0] ? names : "none");
         return NULL;
     }
     if (!is_engine(p)) {
-        snprintf(err, errlen, "job %s: ioengine=%s: plugin %s is not an IO engine (it does not "
-                 "provide %s)", job->name, name, name, TIO_ENGINE_INTERFACE);
+        tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
+                      "job %s: ioengine=%s: plugin %s is not an IO engine (it does not "
+                      "provide %s)", job->name, name, name, TIO_ENGINE_INTERFACE);
         return NULL;
     }
     if (!usable(p)) {
         char line[8192] = "";
         if (tenon_plugin_error(p))
             tenon_error_format(tenon_plugin_error(p), line, sizeof(line));
-        snprintf(err, errlen, "job %s: ioengine=%s: the engine is %s%s%s", job->name, name,
-                 tenon_status_name(tenon_plugin_status(p)), line[0] ? ": " : "", line);
+        tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
+                      "job %s: ioengine=%s: the engine is %s%s%s", job->name, name,
+                      tenon_status_name(tenon_plugin_status(p)), line[0] ? ": " : "", line);
         return NULL;
     }
     return p;
@@ -187,7 +190,7 @@ static bool engine_named(const struct tio_job *job)
  * An engine the job named is never swapped for another: the job asked for
  * it, and its report says it ran. */
 static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *job,
-                                   tenon_plugin *named, char *err, size_t errlen)
+                                   tenon_plugin *named, struct tio_error *err)
 {
     tenon_plugin *chosen = named;
     bool fixed = engine_named(job);
@@ -196,31 +199,31 @@ static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *
         if (tio_engine_claims(chosen, t))
             continue;
         if (fixed) {
-            snprintf(err, errlen,
-                     "job %s: engine %s (ioengine=%s) does not accept target %s (it accepts: "
-                     "%s); drop ioengine= to let tenon-io route each target to the engine "
-                     "that claims it, or give the job a target %s accepts",
-                     job->name, tenon_plugin_name(chosen), job->ioengine, t,
-                     targets_of(chosen), tenon_plugin_name(chosen));
+            tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
+                          "job %s: engine %s (ioengine=%s) does not accept target %s (it accepts: "
+                          "%s); drop ioengine= to let tenon-io route each target to the engine "
+                          "that claims it, or give the job a target %s accepts",
+                          job->name, tenon_plugin_name(chosen), job->ioengine, t,
+                          targets_of(chosen), tenon_plugin_name(chosen));
             return NULL;
         }
         tenon_plugin *claimer = tio_route(e->reg, t);
         if (!claimer) {
             char scheme[64];
             bool uri = tio_target_scheme(t, scheme, sizeof(scheme));
-            snprintf(err, errlen,
-                     "job %s: no engine accepts target %s%s%s%s (engine %s accepts: %s)",
-                     job->name, t, uri ? " (no engine claims the scheme \"" : "",
-                     uri ? scheme : "", uri ? "\")" : "", tenon_plugin_name(chosen),
-                     targets_of(chosen));
+            tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
+                          "job %s: no engine accepts target %s%s%s%s (engine %s accepts: %s)",
+                          job->name, t, uri ? " (no engine claims the scheme \"" : "",
+                          uri ? scheme : "", uri ? "\")" : "", tenon_plugin_name(chosen),
+                          targets_of(chosen));
             return NULL;
         }
         if (i > 0 && claimer != chosen) {
-            snprintf(err, errlen,
-                     "job %s: its targets need different engines (%s for %s, %s for %s); "
-                     "put them in separate jobs",
-                     job->name, tenon_plugin_name(chosen), job->filenames.v[0],
-                     tenon_plugin_name(claimer), t);
+            tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
+                          "job %s: its targets need different engines (%s for %s, %s for %s); "
+                          "put them in separate jobs",
+                          job->name, tenon_plugin_name(chosen), job->filenames.v[0],
+                          tenon_plugin_name(claimer), t);
             return NULL;
         }
         chosen = claimer;
@@ -232,8 +235,7 @@ static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *
  * one the engine declares (the parser left them for the engine to judge).
  * A configured instance's options come first; the job's override them. */
 static int engine_options(const struct tio_job *job, tenon_plugin *p,
-                          const tenon_options *config, tenon_options **out, char *err,
-                          size_t errlen)
+                          const tenon_options *config, tenon_options **out, struct tio_error *err)
 {
     const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
     const char *keys[TENON_MAX_OPTIONS];
@@ -241,14 +243,14 @@ static int engine_options(const struct tio_job *job, tenon_plugin *p,
     for (size_t i = 0; i < d->n_options && n_keys < TENON_MAX_OPTIONS; i++)
         keys[n_keys++] = d->options[i].name;
     if (tenon_options_new(out) < 0) {
-        snprintf(err, errlen, "out of memory");
+        tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
         return -1;
     }
     for (size_t i = 0; i < tenon_options_count(config); i++) {
         const char *key, *value, *origin;
         tenon_options_at(config, i, &key, &value, &origin);
         if (tenon_options_set(*out, key, value, origin) < 0) {
-            snprintf(err, errlen, "out of memory");
+            tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
             tenon_options_free(*out);
             *out = NULL;
             return -1;
@@ -262,9 +264,7 @@ static int engine_options(const struct tio_job *job, tenon_plugin *p,
             struct tio_job as_run = *job;
             if (!engine_named(job))
                 as_run.ioengine = (char *)tenon_plugin_name(p);
-            struct tio_error te;
-            tio_engine_option_unknown(&as_run, o, keys, n_keys, &te);
-            snprintf(err, errlen, "%s", te.text);
+            tio_engine_option_unknown(&as_run, o, keys, n_keys, err);
             tenon_options_free(*out);
             *out = NULL;
             return -1;
@@ -272,7 +272,7 @@ static int engine_options(const struct tio_job *job, tenon_plugin *p,
         char origin[512];
         tio_origin_format(&o->origin, origin, sizeof(origin));
         if (tenon_options_set(*out, o->key, o->value ? o->value : "", origin) < 0) {
-            snprintf(err, errlen, "out of memory");
+            tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
             tenon_options_free(*out);
             *out = NULL;
             return -1;
@@ -282,7 +282,7 @@ static int engine_options(const struct tio_job *job, tenon_plugin *p,
     if (tenon_values_check(d, *out, &values) < 0) {
         char prefix[256];
         snprintf(prefix, sizeof(prefix), "job %s: ", job->name);
-        registry_error_text(err, errlen, prefix);
+        registry_error_text(err, prefix);
         tenon_options_free(*out);
         *out = NULL;
         return -1;
@@ -292,14 +292,14 @@ static int engine_options(const struct tio_job *job, tenon_plugin *p,
 }
 
 int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
-                      struct tio_engine_choice *out, char *err, size_t errlen)
+                      struct tio_engine_choice *out, struct tio_error *err)
 {
     memset(out, 0, sizeof(*out));
     const tenon_options *config = NULL;
-    tenon_plugin *named = find_named(e, job, &config, err, errlen);
+    tenon_plugin *named = find_named(e, job, &config, err);
     if (!named)
         return -1;
-    tenon_plugin *p = route_targets(e, job, named, err, errlen);
+    tenon_plugin *p = route_targets(e, job, named, err);
     if (!p)
         return -1;
     /* Loading now, before any file is touched, surfaces a broken engine
@@ -310,26 +310,26 @@ int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
         char prefix[256];
         snprintf(prefix, sizeof(prefix), "job %s: cannot load engine %s: ", job->name,
                  tenon_plugin_name(p));
-        registry_error_text(err, errlen, prefix);
+        registry_error_text(err, prefix);
         return -1;
     }
     const tio_engine *ops = table;
     if (ops->struct_size < offsetof(tio_engine, teardown) + sizeof(ops->teardown) ||
         !ops->queue || (!(ops->flags & TIO_ENGINE_SYNC) && !ops->getevents)) {
-        snprintf(err, errlen,
-                 "job %s: engine %s has an incomplete %s table (queue%s missing); rebuild it "
-                 "against this tenon-io's <tenon-io/engine.h>",
-                 job->name, tenon_plugin_name(p), TIO_ENGINE_INTERFACE,
-                 ops->queue ? "'s partner getevents" : "");
+        tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
+                      "job %s: engine %s has an incomplete %s table (queue%s missing); rebuild it "
+                      "against this tenon-io's <tenon-io/engine.h>",
+                      job->name, tenon_plugin_name(p), TIO_ENGINE_INTERFACE,
+                      ops->queue ? "'s partner getevents" : "");
         return -1;
     }
     /* The options are checked against the engine that will run, which
      * differs from the default one when the job named none and its
      * targets route elsewhere. */
-    if (engine_options(job, p, p == named ? config : NULL, &out->options, err, errlen) < 0)
+    if (engine_options(job, p, p == named ? config : NULL, &out->options, err) < 0)
         return -1;
     if (!out->options && tenon_options_new(&out->options) < 0) {
-        snprintf(err, errlen, "out of memory");
+        tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
         return -1;
     }
     out->plugin = p;

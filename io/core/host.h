@@ -3,7 +3,9 @@
  *   engines.c  the plugin registry, engine choice and engine options
  *   storage.c  the forwarding layer: routes each target to the engine that
  *              claims it and wraps what the engine opened in a handle
- *   files.c    preparing path targets: create, lay out, size, safety
+ *   files_check.c    checking path targets: every refusal, looking only
+ *   files_prepare.c  preparing them: open, create, lay out (files.h holds
+ *                    what the two share)
  *   worker.c   one job thread: its lifecycle; its IO loop (the hot path,
  *              loop.c) and features (next_io.c, units.c, verify_log.c,
  *              sync_policy.c, phase.c) are mapped in worker.h
@@ -40,7 +42,7 @@ struct tio_engines {
 
 /* Opens the registry (static engines, the search path, --plugin-config) and
  * scans it. Returns 0 or -1 with a message in err. */
-int tio_engines_open(struct tio_engines *e, const char *plugin_config, char *err, size_t errlen);
+int tio_engines_open(struct tio_engines *e, const char *plugin_config, struct tio_error *err);
 void tio_engines_close(struct tio_engines *e);
 
 /* `tenon-io --enghelp[=ENGINE]`: engines and their options, from their
@@ -62,7 +64,7 @@ struct tio_engine_choice {
  * target; only a job that names none is routed to the engine that claims
  * its targets. Returns 0 or -1 with err. */
 int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
-                      struct tio_engine_choice *out, char *err, size_t errlen);
+                      struct tio_engine_choice *out, struct tio_error *err);
 void tio_engine_choice_free(struct tio_engine_choice *c);
 
 /* ---- storage.c: the forwarding layer ------------------------------------- */
@@ -94,15 +96,15 @@ struct tio_region;
  * offsets aligned up to the block size), but a target is never extended:
  * a region past its end is refused. Returns 0 or -1 with err. */
 int tio_uri_region(const struct tio_job *job, const char *target, uint64_t target_size,
-                   size_t n_targets, struct tio_region *region, char *err, size_t errlen);
+                   size_t n_targets, struct tio_region *region, struct tio_error *err);
 
 /* Opens target through the engine (path targets: fd already in file).
  * Returns 0 or -errno with a message naming target and engine. */
 int tio_handle_open(struct tio_handle *h, const tio_engine *ops, void *engine_data,
-                    const char *engine_name, char *err, size_t errlen);
+                    const char *engine_name, struct tio_error *err);
 void tio_handle_close(struct tio_handle *h);
 
-/* ---- files.c ------------------------------------------------------------- */
+/* ---- files_check.c, files_prepare.c --------------------------------------- */
 
 /* The region of one file a job thread works on. */
 struct tio_region {
@@ -135,14 +137,14 @@ struct tio_host_job;
  * writes into holes) than the filesystem has free. Creates, writes and
  * keeps nothing, so --parse-only can run it. Returns 0 or -1 with a
  * message in err naming the job, the file and how to fix it. */
-int tio_files_check(struct tio_host *host, char *err, size_t errlen);
+int tio_files_check(struct tio_host *host, struct tio_error *err);
 
 /* Before the threads start: runs tio_files_check, then opens every path
  * target once (block devices a job writes with O_EXCL), applies the same
  * refusals to what was opened (fstat), creates and lays out files, and
  * decides every file's region. The descriptors go into each thread's
  * targets. Returns 0 or -1 with err; call tio_files_release either way. */
-int tio_files_prepare(struct tio_host *host, char *err, size_t errlen);
+int tio_files_prepare(struct tio_host *host, struct tio_error *err);
 
 /* The prepared descriptor of thread t's file i; the caller owns it from
  * now on. -1 if there is none. */
@@ -220,7 +222,7 @@ const char *tio_stop_signal_name(void);
  * (verify=md5), picks each job's engine and checks its engine options, and
  * fills host->threads. --parse-only and the run both call it. host->plan
  * and host->engines must be set. Returns 0, -1 with err, or -ENOMEM. */
-int tio_host_plan(struct tio_host *host, char *err, size_t errlen);
+int tio_host_plan(struct tio_host *host, struct tio_error *err);
 
 /* Releases what tio_host_plan made, and closes host->engines. */
 void tio_host_free(struct tio_host *host);

@@ -279,18 +279,19 @@ static void write_svg(FILE *o, struct tio_job_result *const *results, size_t n)
     fprintf(o, "</svg>\n");
 }
 
-int tio_plot_write(const char *path, struct tio_job_result *const *results, size_t n, char *err,
-                   size_t errlen)
+int tio_plot_write(const char *path, struct tio_job_result *const *results, size_t n,
+                   struct tio_error *err)
 {
     size_t len = strlen(path);
     if (len < 4 || strcmp(path + len - 4, ".svg") != 0) {
-        snprintf(err, errlen, "--plot=%s: plots are written as SVG; name the file *.svg", path);
+        tio_error_set(err, TIO_EVALUE, NULL, NULL, NULL,
+                      "--plot=%s: plots are written as SVG; name the file *.svg", path);
         return -EINVAL;
     }
     struct tio_outfile *of;
-    int rc = tio_outfile_open(&of, path, err, errlen);
+    int rc = tio_outfile_open(&of, path, err);
     if (rc < 0)
         return rc;
     write_svg(tio_outfile_stream(of), results, n);
-    return tio_outfile_commit(of, err, errlen);
+    return tio_outfile_commit(of, err);
 }

@@ -4,11 +4,12 @@
 
 #include <stddef.h>
 
+#include "tio_job_error.h"
 #include "tio_job_result.h"
 
 /* Writes an SVG of the results to path (which must end in .svg), through a
  * temporary file and a rename. Returns 0 or -errno with a sentence in err. */
-int tio_plot_write(const char *path, struct tio_job_result *const *results, size_t n, char *err,
-                   size_t errlen);
+int tio_plot_write(const char *path, struct tio_job_result *const *results, size_t n,
+                   struct tio_error *err);
 
 #endif

@@ -47,16 +47,16 @@ static void record_options(struct tio_job_result *r, const struct tio_job *job)
 }
 
 /* Refusals that depend on the job alone, not on its engine or files. */
-static int check_job(const struct tio_job *job, char *err, size_t errlen)
+static int check_job(const struct tio_job *job, struct tio_error *err)
 {
     if (job->verify == TIO_VERIFY_MD5) {
-        snprintf(err, errlen,
-                 "job %s: verify=md5 is not supported by tenon-io; use verify=crc32c (fast) "
-                 "or verify=sha256 (cryptographic)",
-                 job->name);
+        tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
+                      "job %s: verify=md5 is not supported by tenon-io; use verify=crc32c (fast) "
+                      "or verify=sha256 (cryptographic)",
+                      job->name);
         return -1;
     }
-    return tio_verify_job_check(job, err, errlen);
+    return tio_verify_job_check(job, err);
 }
 
 void tio_host_free(struct tio_host *host)
@@ -77,12 +77,13 @@ void tio_host_free(struct tio_host *host)
     tio_engines_close(&host->engines);
 }
 
-int tio_host_plan(struct tio_host *host, char *err, size_t errlen)
+int tio_host_plan(struct tio_host *host, struct tio_error *err)
 {
     struct tio_plan *jobs = host->plan;
     struct tio_error perr;
     if (tio_plan_resolve(jobs, &perr) < 0) {
-        snprintf(err, errlen, "%s", perr.text);
+        if (err)
+            *err = perr;
         return perr.code == TIO_ENOMEM ? -ENOMEM : -1;
     }
     host->threads = calloc(jobs->nr_jobs ? jobs->nr_jobs : 1, sizeof(*host->threads));
@@ -93,9 +94,9 @@ int tio_host_plan(struct tio_host *host, char *err, size_t errlen)
         const struct tio_job *job = &jobs->jobs[i];
         t->job = job;
         t->host = host;
-        if (check_job(job, err, errlen) < 0)
+        if (check_job(job, err) < 0)
             return -1;
-        if (tio_engine_choose(&host->engines, job, &t->engine, err, errlen) < 0)
+        if (tio_engine_choose(&host->engines, job, &t->engine, err) < 0)
             return -1;
         t->n_files = job->filenames.n;
         size_t n = t->n_files ? t->n_files : 1;
@@ -112,7 +113,7 @@ int tio_host_plan(struct tio_host *host, char *err, size_t errlen)
     }
     return 0;
 oom:
-    snprintf(err, errlen, "out of memory");
+    tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
     return -ENOMEM;
 }
 
@@ -120,17 +121,17 @@ oom:
 static int check_and_run(struct tio_host *host)
 {
     const struct tio_program *prog = &host->plan->program;
-    char err[TIO_ERR_TEXT];
-    if (tio_host_plan(host, err, sizeof(err)) < 0) {
-        fprintf(stderr, "tenon-io: %s\n", err);
+    struct tio_error err;
+    if (tio_host_plan(host, &err) < 0) {
+        fprintf(stderr, "tenon-io: %s\n", err.text);
         return 1;
     }
     if (prog->parse_only) {
         /* The run's file-level refusals (a missing file without size=, a
          * file too small for the job, block devices, free space), without
          * creating or writing anything. */
-        if (tio_files_check(host, err, sizeof(err)) < 0) {
-            fprintf(stderr, "tenon-io: %s\n", err);
+        if (tio_files_check(host, &err) < 0) {
+            fprintf(stderr, "tenon-io: %s\n", err.text);
             return 1;
         }
         if (tio_plan_dump(host->plan, stdout) < 0 || fflush(stdout) != 0) {
@@ -142,8 +143,8 @@ static int check_and_run(struct tio_host *host)
     }
     const char *clock = getenv("TENON_IO_CLOCK");
     tio_clock_init(clock && strcmp(clock, "gettime") == 0);
-    if (tio_files_prepare(host, err, sizeof(err)) < 0) {
-        fprintf(stderr, "tenon-io: %s\n", err);
+    if (tio_files_prepare(host, &err) < 0) {
+        fprintf(stderr, "tenon-io: %s\n", err.text);
         return 1;
     }
     return tio_run(host);
@@ -186,9 +187,9 @@ int tio_main(int argc, char *const argv[], const struct tio_parse_config *cfg)
 
     struct tio_host host = {0};
     host.plan = jobs;
-    char err[TIO_ERR_TEXT];
-    if (tio_engines_open(&host.engines, prog->plugin_config, err, sizeof(err)) < 0) {
-        fprintf(stderr, "tenon-io: %s\n", err);
+    struct tio_error err;
+    if (tio_engines_open(&host.engines, prog->plugin_config, &err) < 0) {
+        fprintf(stderr, "tenon-io: %s\n", err.text);
         tio_plan_free(jobs);
         return 1;
     }

@@ -59,9 +59,9 @@ int tio_run(struct tio_host *host)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    char cerr[1024];
-    if (coord.ops->open(&coord, host, cerr, sizeof(cerr)) < 0) {
-        fprintf(stderr, "tenon-io: %s\n", cerr);
+    struct tio_error cerr;
+    if (coord.ops->open(&coord, host, &cerr) < 0) {
+        fprintf(stderr, "tenon-io: %s\n", cerr.text);
         return 1;
     }
     const struct tio_program *prog = &host->plan->program;
@@ -139,15 +139,15 @@ int tio_run(struct tio_host *host)
     uint64_t elapsed_s = (tio_now_ns() - t0) / 1000000000u;
     if (prog->plot) {
         struct tio_job_result **results = calloc(host->n_threads + 1, sizeof(*results));
-        char err[1024];
+        struct tio_error err;
         if (!results) {
             fprintf(stderr, "tenon-io: out of memory\n");
             status = 1;
         } else {
             for (size_t i = 0; i < host->n_threads; i++)
                 results[i] = host->threads[i].result;
-            if (tio_plot_write(prog->plot, results, host->n_threads, err, sizeof(err)) < 0) {
-                fprintf(stderr, "tenon-io: %s\n", err);
+            if (tio_plot_write(prog->plot, results, host->n_threads, &err) < 0) {
+                fprintf(stderr, "tenon-io: %s\n", err.text);
                 status = 1;
             }
             free(results);
@@ -189,9 +189,9 @@ int tio_run(struct tio_host *host)
     if (!reporter) {
         /* another participant writes the report */
     } else if (prog->output) {
-        char err[1024];
-        if (tio_report_write_file(rep, prog->output, formats, err, sizeof(err)) < 0) {
-            fprintf(stderr, "tenon-io: %s\n", err);
+        struct tio_error err;
+        if (tio_report_write_file(rep, prog->output, formats, &err) < 0) {
+            fprintf(stderr, "tenon-io: %s\n", err.text);
             status = 1;
         }
     } else if (tio_report_write(rep, stdout, formats) < 0 || fflush(stdout) != 0) {

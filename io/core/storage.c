@@ -71,7 +71,7 @@ tenon_plugin *tio_route(tenon_registry *reg, const char *target)
  * or not), aligns percentage offsets; the largest block size of the
  * directions the job does rounds the region's length so that every block
  * fits (a write-only job with bs=4k,1k is cut to 1k). Both as the regions
- * of path targets (files.c). */
+ * of path targets (files_check.c). */
 static uint64_t min_bs(const struct tio_job *job)
 {
     uint64_t m = 0;
@@ -90,7 +90,7 @@ static uint64_t max_bs(const struct tio_job *job)
 }
 
 int tio_uri_region(const struct tio_job *job, const char *target, uint64_t target_size,
-                   size_t n_targets, struct tio_region *region, char *err, size_t errlen)
+                   size_t n_targets, struct tio_region *region, struct tio_error *err)
 {
     uint64_t start = tio_job_start_offset(job, target_size);
     uint64_t align = min_bs(job);
@@ -98,11 +98,11 @@ int tio_uri_region(const struct tio_job *job, const char *target, uint64_t targe
         start <= UINT64_MAX - align)
         start += align - start % align;
     if (start >= target_size) {
-        snprintf(err, errlen,
-                 "%s is %" PRIu64 " bytes and the job starts at byte %" PRIu64
-                 " (offset= + clone * offset_increment=), at or past its end; lower offset= "
-                 "(or offset_increment=), or use a larger target",
-                 target, target_size, start);
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "%s is %" PRIu64 " bytes and the job starts at byte %" PRIu64
+                      " (offset= + clone * offset_increment=), at or past its end; lower offset= "
+                      "(or offset_increment=), or use a larger target",
+                      target, target_size, start);
         return -1;
     }
     uint64_t room = target_size - start;
@@ -117,11 +117,11 @@ int tio_uri_region(const struct tio_job *job, const char *target, uint64_t targe
         if (len > room) {
             /* A target is never extended: the job would run over less than
              * it asked for. */
-            snprintf(err, errlen,
-                     "%s is %" PRIu64 " bytes, the job needs %" PRIu64 " (offset %" PRIu64
-                     " + size %" PRIu64 "); lower size= or offset=, give size= as a "
-                     "percentage (size=100%%), or use a larger target",
-                     target, target_size, start + len, start, len);
+            tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                          "%s is %" PRIu64 " bytes, the job needs %" PRIu64 " (offset %" PRIu64
+                          " + size %" PRIu64 "); lower size= or offset=, give size= as a "
+                          "percentage (size=100%%), or use a larger target",
+                          target, target_size, start + len, start, len);
             return -1;
         }
     }
@@ -129,10 +129,10 @@ int tio_uri_region(const struct tio_job *job, const char *target, uint64_t targe
     if (bs)
         len -= len % bs;
     if (len == 0) {
-        snprintf(err, errlen,
-                 "%s leaves no room for IO (size %" PRIu64 ", offset %" PRIu64
-                 ", block size %" PRIu64 "); lower offset= or bs=, or raise size=",
-                 target, target_size, start, bs);
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "%s leaves no room for IO (size %" PRIu64 ", offset %" PRIu64
+                      ", block size %" PRIu64 "); lower offset= or bs=, or raise size=",
+                      target, target_size, start, bs);
         return -1;
     }
     *region = (struct tio_region){start, len};
@@ -140,15 +140,16 @@ int tio_uri_region(const struct tio_job *job, const char *target, uint64_t targe
 }
 
 int tio_handle_open(struct tio_handle *h, const tio_engine *ops, void *engine_data,
-                    const char *engine_name, char *err, size_t errlen)
+                    const char *engine_name, struct tio_error *err)
 {
     h->ops = ops;
     h->engine_data = engine_data;
     if (ops->open_file) {
         int rc = ops->open_file(engine_data, &h->file);
         if (rc < 0) {
-            snprintf(err, errlen, "%s: engine %s cannot open it: %s", h->file.name, engine_name,
-                     strerror(-rc));
+            tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
+                          "%s: engine %s cannot open it: %s", h->file.name, engine_name,
+                          strerror(-rc));
             return rc;
         }
     }

@@ -115,7 +115,7 @@ uint64_t tio_verify_write_seed(uint64_t base, uint32_t n)
     return tio_rand_next(&r);
 }
 
-int tio_verify_job_check(const struct tio_job *job, char *err, size_t errlen)
+int tio_verify_job_check(const struct tio_job *job, struct tio_error *err)
 {
     enum tio_verify_kind kind;
     switch (job->verify) {
@@ -123,9 +123,9 @@ int tio_verify_job_check(const struct tio_job *job, char *err, size_t errlen)
     case TIO_VERIFY_CRC32C: kind = TIO_VK_CRC32C; break;
     case TIO_VERIFY_SHA256: kind = TIO_VK_SHA256; break;
     default:
-        snprintf(err, errlen,
-                 "job %s: verify=%s is not supported by tenon-io; use verify=crc32c (fast) or "
-                 "verify=sha256", job->name, tio_verify_name(job->verify));
+        tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
+                      "job %s: verify=%s is not supported by tenon-io; use verify=crc32c (fast) or "
+                      "verify=sha256", job->name, tio_verify_name(job->verify));
         return -1;
     }
     const char *method = kind_name(kind);
@@ -139,44 +139,44 @@ int tio_verify_job_check(const struct tio_job *job, char *err, size_t errlen)
                           : writes                                   ? "bs"
                                                                      : "the read block size";
     if (bs <= hs) {
-        snprintf(err, errlen,
-                 "job %s: %s (%" PRIu64 " bytes) is too small for verify=%s: every block "
-                 "carries a %zu-byte verify header and data after it; use bs=%zu or more",
-                 job->name, bs_name, bs, method, hs, hs + 1);
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: %s (%" PRIu64 " bytes) is too small for verify=%s: every block "
+                      "carries a %zu-byte verify header and data after it; use bs=%zu or more",
+                      job->name, bs_name, bs, method, hs, hs + 1);
         return -1;
     }
     if (bs > UINT32_MAX && (!job->verify_interval || job->verify_interval > UINT32_MAX)) {
-        snprintf(err, errlen,
-                 "job %s: %s (%" PRIu64 " bytes) is too large for verify: a verify header "
-                 "covers at most 4 GiB; set verify_interval= to a divisor of it",
-                 job->name, bs_name, bs);
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: %s (%" PRIu64 " bytes) is too large for verify: a verify header "
+                      "covers at most 4 GiB; set verify_interval= to a divisor of it",
+                      job->name, bs_name, bs);
         return -1;
     }
     uint64_t vi = job->verify_interval;
     if (vi) {
         size_t floor = hs + 1 > MIN_INTERVAL ? hs + 1 : MIN_INTERVAL;
         if (vi < floor) {
-            snprintf(err, errlen,
-                     "job %s: verify_interval=%" PRIu64 " is too small for verify=%s: each "
-                     "piece carries a %zu-byte header and data; use %zu or more",
-                     job->name, vi, method, hs, floor);
+            tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                          "job %s: verify_interval=%" PRIu64 " is too small for verify=%s: each "
+                          "piece carries a %zu-byte header and data; use %zu or more",
+                          job->name, vi, method, hs, floor);
             return -1;
         }
         if (vi > bs || bs % vi) {
-            snprintf(err, errlen,
-                     "job %s: verify_interval=%" PRIu64 " does not divide %s (%" PRIu64
-                     " bytes): set it to a divisor of the block size, or leave it out for one "
-                     "header per block (fio would quietly use one header per block)",
-                     job->name, vi, bs_name, bs);
+            tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                          "job %s: verify_interval=%" PRIu64 " does not divide %s (%" PRIu64
+                          " bytes): set it to a divisor of the block size, or leave it out for one "
+                          "header per block (fio would quietly use one header per block)",
+                          job->name, vi, bs_name, bs);
             return -1;
         }
     }
     if (writes && !tio_rw_is_random(job->rw) && job->rw_modifier % job->bs[TIO_JOB_DDIR_WRITE]) {
-        snprintf(err, errlen,
-                 "job %s: with verify, the gap of a sequential rw (rw=...:%" PRIu64 ") must "
-                 "be a multiple of the write block size (%" PRIu64 "), so that every block "
-                 "written can be read back whole",
-                 job->name, job->rw_modifier, job->bs[TIO_JOB_DDIR_WRITE]);
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: with verify, the gap of a sequential rw (rw=...:%" PRIu64 ") must "
+                      "be a multiple of the write block size (%" PRIu64 "), so that every block "
+                      "written can be read back whole",
+                      job->name, job->rw_modifier, job->bs[TIO_JOB_DDIR_WRITE]);
         return -1;
     }
     return 0;
@@ -233,62 +233,63 @@ static void hex(const uint8_t *p, size_t n, char *out)
 
 /* Checks one piece; false with why. */
 static bool check_piece(const uint8_t *q, uint64_t piece, const struct tio_verify_params *p,
-                        uint64_t offset, const struct tio_verify_expect *expect, char *why,
-                        size_t why_size)
+                        uint64_t offset, const struct tio_verify_expect *expect,
+                        struct tio_error *why)
 {
     struct tio_verify_hdr h;
     memcpy(&h, q, sizeof(h));
     if (h.magic != TIO_VERIFY_MAGIC) {
-        snprintf(why, why_size,
-                 "bad header magic: expected 0x%04x, found 0x%04x (no verify header: the "
-                 "block was never written by a verify job, or was overwritten)",
-                 TIO_VERIFY_MAGIC, h.magic);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header magic: expected 0x%04x, found 0x%04x (no verify header: the "
+                      "block was never written by a verify job, or was overwritten)",
+                      TIO_VERIFY_MAGIC, h.magic);
         return false;
     }
     uint32_t crc = fio_crc32c(&h, offsetof(struct tio_verify_hdr, crc32));
     if (crc != h.crc32) {
-        snprintf(why, why_size,
-                 "bad header crc32: expected 0x%08x (stored), found 0x%08x (computed over the "
-                 "header): the header is corrupted",
-                 h.crc32, crc);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header crc32: expected 0x%08x (stored), found 0x%08x (computed over the "
+                      "header): the header is corrupted",
+                      h.crc32, crc);
         return false;
     }
     if (!same_kind(p->kind, h.verify_type)) {
-        snprintf(why, why_size,
-                 "bad header verify_type: expected %u (%s), found %u (%s): the block was "
-                 "written with another verify method",
-                 (unsigned)p->kind, kind_name(p->kind), h.verify_type, kind_name(h.verify_type));
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header verify_type: expected %u (%s), found %u (%s): the block was "
+                      "written with another verify method",
+                      (unsigned)p->kind, kind_name(p->kind), h.verify_type,
+                      kind_name(h.verify_type));
         return false;
     }
     if (h.len != piece) {
-        snprintf(why, why_size,
-                 "bad header len: expected %" PRIu64 ", found %u (written with another block "
-                 "size or verify_interval?)",
-                 piece, h.len);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header len: expected %" PRIu64 ", found %u (written with another block "
+                      "size or verify_interval?)",
+                      piece, h.len);
         return false;
     }
     if (h.offset != offset) {
-        snprintf(why, why_size,
-                 "bad header offset: expected %" PRIu64 ", found %" PRIu64 " (the block was "
-                 "written elsewhere: a misdirected write?)",
-                 offset, h.offset);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header offset: expected %" PRIu64 ", found %" PRIu64 " (the block was "
+                      "written elsewhere: a misdirected write?)",
+                      offset, h.offset);
         return false;
     }
     /* The write's number before its seed (fio checks the seed first): when
      * both differ, the block most often holds an earlier write of the
      * same job, which the number says. */
     if (expect && h.numberio != expect->numberio) {
-        snprintf(why, why_size,
-                 "bad header numberio: expected %u, found %u (the block holds another write, "
-                 "earlier or from another run: this job's write there was lost?)",
-                 expect->numberio, h.numberio);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header numberio: expected %u, found %u (the block holds another write, "
+                      "earlier or from another run: this job's write there was lost?)",
+                      expect->numberio, h.numberio);
         return false;
     }
     if (expect && h.rand_seed != expect->rand_seed) {
-        snprintf(why, why_size,
-                 "bad header rand_seed: expected 0x%016" PRIx64 ", found 0x%016" PRIx64
-                 " (the block holds another job's or run's write: this job's write was lost?)",
-                 expect->rand_seed, h.rand_seed);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header rand_seed: expected 0x%016" PRIx64 ", found 0x%016" PRIx64
+                      " (the block holds another job's or run's write: this job's write was lost?)",
+                      expect->rand_seed, h.rand_seed);
         return false;
     }
     size_t hs = tio_verify_header_size(p->kind);
@@ -303,8 +304,9 @@ static bool check_piece(const uint8_t *q, uint64_t piece, const struct tio_verif
         char expected[2 * SHA256_SUM + 1], found[2 * SHA256_SUM + 1];
         hex(stored, shown, expected);
         hex(sum, shown, found);
-        snprintf(why, why_size, "%s checksum mismatch: expected %s, found %s (data corrupted)",
-                 kind_name(p->kind), expected, found);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "%s checksum mismatch: expected %s, found %s (data corrupted)",
+                      kind_name(p->kind), expected, found);
         return false;
     }
     return true;
@@ -312,19 +314,20 @@ static bool check_piece(const uint8_t *q, uint64_t piece, const struct tio_verif
 
 bool tio_verify_check(const void *buf, size_t len, const struct tio_verify_params *p,
                       uint64_t offset, const struct tio_verify_expect *expect,
-                      uint64_t *bad_offset, char *why, size_t why_size)
+                      uint64_t *bad_offset, struct tio_error *why)
 {
     size_t hs = tio_verify_header_size(p->kind);
     uint64_t piece = piece_len(p, len);
     *bad_offset = offset;
     if (piece <= hs) {
-        snprintf(why, why_size, "an IO of %zu bytes cannot hold a %zu-byte verify header and "
-                 "data", len, hs);
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "an IO of %zu bytes cannot hold a %zu-byte verify header and data", len,
+                      hs);
         return false;
     }
     const uint8_t *b = buf;
     for (uint64_t at = 0; at < len; at += piece) {
-        if (!check_piece(b + at, piece, p, offset + at, expect, why, why_size)) {
+        if (!check_piece(b + at, piece, p, offset + at, expect, why)) {
             *bad_offset = offset + at;
             return false;
         }

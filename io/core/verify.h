@@ -65,7 +65,7 @@ size_t tio_verify_header_size(enum tio_verify_kind kind);
  * does not divide the block size, sequential gaps that break the block
  * grid, methods tenon-io does not have. Returns 0, or -1 with the reason
  * (naming the job and the options to change) in err. */
-int tio_verify_job_check(const struct tio_job *job, char *err, size_t errlen);
+int tio_verify_job_check(const struct tio_job *job, struct tio_error *err);
 
 /* Fills buf (len bytes) with a verifiable write for offset: data from
  * rand_seed, one header per interval. Returns false, writing nothing, if
@@ -77,13 +77,14 @@ bool tio_verify_fill(void *buf, size_t len, const struct tio_verify_params *p, u
 /* Checks len bytes read from offset. expect is NULL when the job does not
  * know which write to expect (a read job checking an earlier run). Returns
  * true if every piece is intact; otherwise false with the offset of the
- * first bad piece in *bad_offset and a one-line description in why: the
+ * first bad piece in *bad_offset and a one-line description in why (code
+ * TIO_EVERIFY): the
  * field, the expected and the found value ("bad header rand_seed: expected
  * 0x..., found 0x... (the block holds another job's or run's write: a
  * lost write?)", "crc32c checksum mismatch: expected ..., found ..."). */
 bool tio_verify_check(const void *buf, size_t len, const struct tio_verify_params *p,
                       uint64_t offset, const struct tio_verify_expect *expect,
-                      uint64_t *bad_offset, char *why, size_t why_size);
+                      uint64_t *bad_offset, struct tio_error *why);
 
 /* The seed of the data of write number n of a job whose base is base. */
 uint64_t tio_verify_write_seed(uint64_t base, uint32_t n);

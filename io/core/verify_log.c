@@ -161,9 +161,9 @@ void tio_vlog_check(struct worker *w, tio_io *io)
         expect.numberio = (uint16_t)n;
         e = &expect;
     }
-    char why[384];
+    struct tio_error why;
     uint64_t bad;
-    if (tio_verify_check(m->buf, m->len, &w->vlog.vp, m->offset, e, &bad, why, sizeof(why)))
+    if (tio_verify_check(m->buf, m->len, &w->vlog.vp, m->offset, e, &bad, &why))
         return;
     t->verify_failures++;
     /* The read itself completed and is counted; the failure is counted by
@@ -172,11 +172,12 @@ void tio_vlog_check(struct worker *w, tio_io *io)
     if (t->verify_failures <= MAX_VERIFY_REPORTS)
         fprintf(stderr, "tenon-io: job %s: verify failed: %s offset %" PRIu64 " (block at %"
                 PRIu64 ", %" PRIu64 " bytes): %s\n",
-                w->job->name, w->h[m->file].file.name, bad, m->offset, m->len, why);
+                w->job->name, w->h[m->file].file.name, bad, m->offset, m->len, why.text);
     if (!t->error) {
         t->error = EILSEQ;
         snprintf(t->error_text, sizeof(t->error_text),
-                 "verify failed: %s offset %" PRIu64 ": %s", w->h[m->file].file.name, bad, why);
+                 "verify failed: %s offset %" PRIu64 ": %s", w->h[m->file].file.name, bad,
+                 why.text);
     }
     if (w->job->verify_fatal)
         w->stop = true;

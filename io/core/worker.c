@@ -67,10 +67,11 @@ static int open_targets(struct worker *w)
                 return -1;
             }
         }
+        struct tio_error why;
         int orc = no_files ? 0
-                           : tio_handle_open(&w->h[i], w->ops, w->ed, t->engine.label,
-                                             t->error_text, sizeof(t->error_text));
+                           : tio_handle_open(&w->h[i], w->ops, w->ed, t->engine.label, &why);
         if (orc < 0) {
+            snprintf(t->error_text, sizeof(t->error_text), "%s", why.text);
             /* The job's error is the engine's own (ECONNREFUSED...). */
             t->error = -orc;
             w->stop = true;
@@ -79,10 +80,9 @@ static int open_targets(struct worker *w)
         if (no_files)
             w->h[i].ops = w->ops;
         /* URI targets learn their size from the engine. */
-        char why[TIO_ERR_TEXT];
         if (t->engine.uri_targets && tio_uri_region(job, f->name, f->size, w->nf, &t->regions[i],
-                                                    why, sizeof(why)) < 0) {
-            tio_worker_fail(w, EINVAL, "%s", why);
+                                                    &why) < 0) {
+            tio_worker_fail(w, EINVAL, "%s", why.text);
             return -1;
         }
     }

@@ -28,7 +28,11 @@ extern "C" {
     X(NOVALUE,     "option needs a value")                                     \
     X(ENV,         "undefined variable in job file")                           \
     X(USAGE,       "command-line usage error")                                 \
-    X(JOB,         "inconsistent job")
+    X(JOB,         "inconsistent job")                                         \
+    X(ENGINE,      "IO engine not found or not usable")                        \
+    X(SYSTEM,      "a file, device or system call failed")                     \
+    X(OUTPUT,      "cannot write results")                                     \
+    X(VERIFY,      "data read back is not what was written")
 
 enum tio__err_seq {
     TIO__ERR_SEQ_FIRST_ = 0,
@@ -48,7 +52,7 @@ enum {
 
 /* Room for the longest message; values quoted in messages are shortened so
  * the "where" and "how to fix" parts always fit. */
-#define TIO_ERROR_TEXT_MAX 512
+#define TIO_ERROR_TEXT_MAX 1024
 
 struct tio_error {
     int code;                        /* TIO_OK or a negative TIO_E* code */

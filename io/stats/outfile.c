@@ -18,19 +18,18 @@ struct tio_outfile {
     bool in_place; /* a device, a FIFO, /dev/stdout: written where it is */
 };
 
-static void set_err(char *err, size_t errlen, const char *what, const struct tio_outfile *of,
+static void set_err(struct tio_error *err, const char *what, const struct tio_outfile *of,
                     int errnum)
 {
-    if (!err || !errlen)
-        return;
     if (of->in_place)
-        snprintf(err, errlen, "cannot write results to '%s': %s failed: %s", of->path, what,
-                 strerror(errnum));
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                      "cannot write results to '%s': %s failed: %s", of->path, what,
+                      strerror(errnum));
     else
-        snprintf(err, errlen,
-                 "cannot write results to '%s': %s '%s' failed: %s; "
-                 "any previous '%s' is unchanged",
-                 of->path, what, of->tmp, strerror(errnum), of->target);
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                      "cannot write results to '%s': %s '%s' failed: %s; "
+                      "any previous '%s' is unchanged",
+                      of->path, what, of->tmp, strerror(errnum), of->target);
 }
 
 /* The umask without changing it: umask(2) can only be read by setting it,
@@ -113,21 +112,21 @@ static char *dir_of(const char *path)
 }
 
 /* Opens a device, a FIFO or a file behind /proc's links where it is. */
-static int open_in_place(struct tio_outfile *of, bool regular, char *err, size_t errlen)
+static int open_in_place(struct tio_outfile *of, bool regular, struct tio_error *err)
 {
     of->in_place = true;
     int fd = open(of->path, O_WRONLY | O_NOCTTY | O_CLOEXEC | (regular ? O_APPEND : 0));
     if (fd < 0) {
         int e = errno;
-        if (err && errlen)
-            snprintf(err, errlen, "cannot write results to '%s': %s", of->path, strerror(e));
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                      "cannot write results to '%s': %s", of->path, strerror(e));
         return -e;
     }
     of->fp = fdopen(fd, "w");
     if (!of->fp) {
         int e = errno;
         close(fd);
-        set_err(err, errlen, "opening", of, e);
+        set_err(err, "opening", of, e);
         return -e;
     }
     return 0;
@@ -135,7 +134,7 @@ static int open_in_place(struct tio_outfile *of, bool regular, char *err, size_t
 
 /* A hidden temporary file beside target (same filesystem, so the rename
  * is atomic), with the mode the result should have. */
-static int open_temporary(struct tio_outfile *of, mode_t mode, char *err, size_t errlen)
+static int open_temporary(struct tio_outfile *of, mode_t mode, struct tio_error *err)
 {
     of->dir = dir_of(of->target);
     const char *slash = strrchr(of->target, '/');
@@ -143,18 +142,17 @@ static int open_temporary(struct tio_outfile *of, mode_t mode, char *err, size_t
     size_t len = strlen(of->dir ? of->dir : "") + strlen(base) + 16;
     of->tmp = malloc(len);
     if (!of->dir || !of->tmp) {
-        if (err && errlen)
-            snprintf(err, errlen, "cannot write results to '%s': out of memory", of->path);
+        tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL,
+                      "cannot write results to '%s': out of memory", of->path);
         return -ENOMEM;
     }
     snprintf(of->tmp, len, "%s/.%s.XXXXXX", of->dir, base);
     int fd = mkstemp(of->tmp);
     if (fd < 0) {
         int e = errno;
-        if (err && errlen)
-            snprintf(err, errlen,
-                     "cannot write results to '%s': creating a temporary file in '%s' failed: %s",
-                     of->path, of->dir, strerror(e));
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                      "cannot write results to '%s': creating a temporary file in '%s' failed: %s",
+                      of->path, of->dir, strerror(e));
         return -e;
     }
     (void)fchmod(fd, mode);
@@ -163,30 +161,30 @@ static int open_temporary(struct tio_outfile *of, mode_t mode, char *err, size_t
         int e = errno;
         close(fd);
         unlink(of->tmp);
-        set_err(err, errlen, "opening", of, e);
+        set_err(err, "opening", of, e);
         return -e;
     }
     return 0;
 }
 
-int tio_outfile_open(struct tio_outfile **out, const char *path, char *err, size_t errlen)
+int tio_outfile_open(struct tio_outfile **out, const char *path, struct tio_error *err)
 {
     *out = NULL;
     if (!path || !*path) {
-        if (err && errlen)
-            snprintf(err, errlen, "cannot write results: the output path is empty");
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                      "cannot write results: the output path is empty");
         return -EINVAL;
     }
     if (path[strlen(path) - 1] == '/') {
-        if (err && errlen)
-            snprintf(err, errlen, "cannot write results to '%s': the path names a folder; "
-                     "give a file name", path);
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                      "cannot write results to '%s': the path names a folder; "
+                      "give a file name", path);
         return -EISDIR;
     }
     struct tio_outfile *of = calloc(1, sizeof(*of));
     if (!of || !(of->path = strdup(path))) {
-        if (err && errlen)
-            snprintf(err, errlen, "cannot write results to '%s': out of memory", path);
+        tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL,
+                      "cannot write results to '%s': out of memory", path);
         free(of);
         return -ENOMEM;
     }
@@ -198,41 +196,42 @@ int tio_outfile_open(struct tio_outfile **out, const char *path, char *err, size
     bool magic = false;
     int missing = stat(path, &st) != 0 ? errno : 0;
     if (missing && missing != ENOENT) {
-        if (err && errlen)
-            snprintf(err, errlen, "cannot write results to '%s': %s", path, strerror(missing));
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                      "cannot write results to '%s': %s", path, strerror(missing));
         rc = -missing;
     } else if (missing) {
         /* A new name, or a symlink to one: the file is created there. */
         of->target = follow_links(path, &magic);
-        rc = of->target ? open_temporary(of, 0666 & ~current_umask(), err, errlen) : -ELOOP;
-        if (!of->target && err && errlen)
-            snprintf(err, errlen, "cannot write results to '%s': %s", path, strerror(ELOOP));
+        rc = of->target ? open_temporary(of, 0666 & ~current_umask(), err) : -ELOOP;
+        if (!of->target)
+            tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                          "cannot write results to '%s': %s", path, strerror(ELOOP));
     } else if (S_ISDIR(st.st_mode)) {
-        if (err && errlen)
-            snprintf(err, errlen, "cannot write results to '%s': it is a folder; give a file "
-                     "name", path);
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                      "cannot write results to '%s': it is a folder; give a file "
+                      "name", path);
         rc = -EISDIR;
     } else if (S_ISBLK(st.st_mode)) {
-        if (err && errlen)
-            snprintf(err, errlen, "cannot write results to '%s': it is a block device, whose "
-                     "data the report would overwrite; give a file name", path);
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                      "cannot write results to '%s': it is a block device, whose "
+                      "data the report would overwrite; give a file name", path);
         rc = -EINVAL;
     } else if (!S_ISREG(st.st_mode)) {
-        rc = open_in_place(of, false, err, errlen);
+        rc = open_in_place(of, false, err);
     } else {
         of->target = follow_links(path, &magic);
         struct stat tst;
         if (!of->target || magic || lstat(of->target, &tst) != 0 ||
             tst.st_dev != st.st_dev || tst.st_ino != st.st_ino) {
-            rc = open_in_place(of, true, err, errlen);
+            rc = open_in_place(of, true, err);
         } else if (faccessat(AT_FDCWD, of->target, W_OK, AT_EACCESS) != 0) {
             int e = errno;
-            if (err && errlen)
-                snprintf(err, errlen, "cannot write results to '%s': %s; it is unchanged",
-                         path, strerror(e));
+            tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                          "cannot write results to '%s': %s; it is unchanged",
+                          path, strerror(e));
             rc = -e;
         } else {
-            rc = open_temporary(of, st.st_mode & 07777, err, errlen);
+            rc = open_temporary(of, st.st_mode & 07777, err);
         }
     }
     if (rc < 0) {
@@ -266,38 +265,37 @@ void tio_outfile_abort(struct tio_outfile *of)
     outfile_free(of);
 }
 
-static int fail(struct tio_outfile *of, const char *what, int e, char *err, size_t errlen)
+static int fail(struct tio_outfile *of, const char *what, int e, struct tio_error *err)
 {
-    set_err(err, errlen, what, of, e);
+    set_err(err, what, of, e);
     tio_outfile_abort(of);
     return -e;
 }
 
-int tio_outfile_commit(struct tio_outfile *of, char *err, size_t errlen)
+int tio_outfile_commit(struct tio_outfile *of, struct tio_error *err)
 {
     FILE *fp = of->fp;
     if (fflush(fp) != 0)
-        return fail(of, "writing", errno, err, errlen);
+        return fail(of, "writing", errno, err);
     if (ferror(fp))
-        return fail(of, "writing", EIO, err, errlen);
+        return fail(of, "writing", EIO, err);
     /* Devices and FIFOs cannot be synced (EINVAL); their data is gone
      * from here once written. */
     if (fsync(fileno(fp)) != 0 && !(of->in_place && (errno == EINVAL || errno == EROFS)))
-        return fail(of, "syncing", errno, err, errlen);
+        return fail(of, "syncing", errno, err);
     of->fp = NULL;
     if (fclose(fp) != 0)
-        return fail(of, "closing", errno, err, errlen);
+        return fail(of, "closing", errno, err);
     if (of->in_place) {
         outfile_free(of);
         return 0;
     }
     if (rename(of->tmp, of->target) != 0) {
         int e = errno;
-        if (err && errlen)
-            snprintf(err, errlen,
-                     "cannot write results to '%s': renaming '%s' over it failed: %s; "
-                     "any previous '%s' is unchanged",
-                     of->path, of->tmp, strerror(e), of->target);
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                      "cannot write results to '%s': renaming '%s' over it failed: %s; "
+                      "any previous '%s' is unchanged",
+                      of->path, of->tmp, strerror(e), of->target);
         unlink(of->tmp);
         outfile_free(of);
         return -e;

@@ -253,22 +253,21 @@ int tio_report_write(struct tio_report *rep, FILE *out, unsigned formats)
 }
 
 int tio_report_write_file(struct tio_report *rep, const char *path, unsigned formats,
-                          char *err, size_t errlen)
+                          struct tio_error *err)
 {
     struct tio_outfile *of = NULL;
-    int rc = tio_outfile_open(&of, path, err, errlen);
+    int rc = tio_outfile_open(&of, path, err);
     if (rc)
         return rc;
     rc = tio_report_write(rep, tio_outfile_stream(of), formats);
     if (rc) {
         /* The writers report the error of the call that failed (ENOSPC from
          * the flush, ENOMEM while building); later calls could only guess. */
-        if (err && errlen)
-            snprintf(err, errlen,
-                     "cannot write results to '%s': %s; any previous '%s' is unchanged", path,
-                     strerror(-rc), path);
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
+                      "cannot write results to '%s': %s; any previous '%s' is unchanged", path,
+                      strerror(-rc), path);
         tio_outfile_abort(of);
         return rc;
     }
-    return tio_outfile_commit(of, err, errlen);
+    return tio_outfile_commit(of, err);
 }

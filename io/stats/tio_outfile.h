@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "tio_job_error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -28,7 +30,7 @@ struct tio_outfile;
 /* Opens path for the results: a temporary "<dir>/.<name>.XXXXXX" beside
  * the file to replace, or path itself for devices and FIFOs (see above).
  * Returns 0, or -errno with a sentence in err (what, which file, why). */
-int tio_outfile_open(struct tio_outfile **out, const char *path, char *err, size_t errlen);
+int tio_outfile_open(struct tio_outfile **out, const char *path, struct tio_error *err);
 
 /* Where to write. Valid until commit or abort. */
 FILE *tio_outfile_stream(struct tio_outfile *of);
@@ -38,7 +40,7 @@ FILE *tio_outfile_stream(struct tio_outfile *of);
  * failure removes the temporary file, leaves
  * the target as it was, and returns -errno with a sentence in err. Frees of
  * in every case. */
-int tio_outfile_commit(struct tio_outfile *of, char *err, size_t errlen);
+int tio_outfile_commit(struct tio_outfile *of, struct tio_error *err);
 
 /* Gives up: closes and removes the temporary file. Frees of. */
 void tio_outfile_abort(struct tio_outfile *of);

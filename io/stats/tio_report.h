@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "tio_ddir.h"
+#include "tio_job_error.h"
 #include "tio_job_result.h"
 
 #ifdef __cplusplus
@@ -123,7 +124,7 @@ int tio_report_write(struct tio_report *rep, FILE *out, unsigned formats);
  * temporary file, returns -errno and puts a sentence in err saying what
  * failed, on which file and why. */
 int tio_report_write_file(struct tio_report *rep, const char *path, unsigned formats,
-                          char *err, size_t errlen);
+                          struct tio_error *err);
 
 #ifdef __cplusplus
 }

@@ -20,7 +20,14 @@
  * closing the socket is caught by the `io_timeout` option: commands on a
  * connection that has made no progress for that long fail with ETIMEDOUT.
  * Either way no IO waits forever, so tenon-io can end that job, report it
- * and let the others finish. */
+ * and let the others finish.
+ *
+ * Why one file of more than 700 lines: it is one engine whose sections
+ * (instances, connection failures, commands, waiting, the engine table)
+ * all work on the same connection and slot state and the one host pointer.
+ * Kept in one translation unit, all of that stays static: the plugin is
+ * also linked whole into the tenon-io binary beside the other engines,
+ * where every non-static helper would be a name they all share. */
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>

@@ -144,15 +144,16 @@ static int eta_step(void *arg)
 static int outfile_step(void *arg)
 {
     const char *dir = arg;
-    char path[4096], err[512];
+    char path[4096];
+    struct tio_error err;
     snprintf(path, sizeof(path), "%s/oom.txt", dir);
     struct tio_outfile *of;
-    if (tio_outfile_open(&of, path, err, sizeof(err)) != 0) {
-        assert_non_null(strstr(err, "oom.txt"));
+    if (tio_outfile_open(&of, path, &err) != 0) {
+        assert_non_null(strstr(err.text, "oom.txt"));
         return 0;
     }
     fputs("x\n", tio_outfile_stream(of));
-    (void)tio_outfile_commit(of, err, sizeof(err));
+    (void)tio_outfile_commit(of, &err);
     return 0;
 }
 

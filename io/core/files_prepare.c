@@ -1,0 +1,417 @@
+/* Path targets before the run, step two: the preparation.
+ *
+ * tio_files_prepare runs tio_files_check (files_check.c), then opens every
+ * target once, checks again what it opened (fstat, the device size from the
+ * descriptor), creates and lays out files with data when a job needs more
+ * than exists (as fio does, so reads never hit holes), and keeps the
+ * descriptor for the thread. The thread never opens the path again: a path
+ * swapped for a symlink to something else after the checks changes nothing.
+ * Block devices a job writes are opened with O_EXCL, which the kernel
+ * refuses with EBUSY while the device holds a mounted filesystem or is
+ * claimed by md, dm or another program, and that claim is held until the
+ * run ends, so nothing can mount it meanwhile. URI targets are opened by
+ * their engine instead. */
+#include "files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#define LAYOUT_CHUNK (1u << 20)
+
+/* Writes data from the file's current end up to want bytes. */
+static int lay_out(int fd, const char *path, uint64_t have, uint64_t want, struct tio_error *err)
+{
+    char *chunk = malloc(LAYOUT_CHUNK);
+    if (!chunk) {
+        tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
+        return -1;
+    }
+    struct tio_rand r;
+    tio_rand_seed(&r, 0x7469);
+    for (size_t i = 0; i + 8 <= LAYOUT_CHUNK; i += 8) {
+        uint64_t v = tio_rand_next(&r);
+        memcpy(chunk + i, &v, 8);
+    }
+    int rc = 0;
+    for (uint64_t off = have; off < want;) {
+        size_t n = want - off < LAYOUT_CHUNK ? (size_t)(want - off) : LAYOUT_CHUNK;
+        ssize_t w = pwrite(fd, chunk, n, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                          "%s: cannot lay out the file to %" PRIu64 " bytes (stopped at %" PRIu64
+                          "): %s",
+                          path, want, off, w < 0 ? strerror(errno) : "short write");
+            rc = -1;
+            break;
+        }
+        off += (uint64_t)w;
+    }
+    if (rc == 0 && fsync(fd) != 0) {
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "%s: cannot flush the laid-out file: %s", path, strerror(errno));
+        rc = -1;
+    }
+    free(chunk);
+    return rc;
+}
+
+/* The flags the thread's descriptor needs beyond the access mode. */
+static int job_flags(const struct tio_job *job, bool write)
+{
+    int flags = job->direct ? O_DIRECT : 0;
+    if (write && job->sync == TIO_SYNC_SYNC)
+        flags |= O_SYNC;
+    else if (write && job->sync == TIO_SYNC_DSYNC)
+        flags |= O_DSYNC;
+    return flags;
+}
+
+static bool same_object(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+           (a->st_mode & S_IFMT) == (b->st_mode & S_IFMT) && a->st_rdev == b->st_rdev;
+}
+
+/* Whether an earlier target of this run holds the exclusive claim on the
+ * block device rdev. */
+static bool claimed_here(const struct tio_host *host, dev_t rdev)
+{
+    for (size_t k = 0; k < host->n_threads; k++) {
+        const struct tio_host_job *t = &host->threads[k];
+        for (size_t i = 0; t->targets && i < t->n_files; i++)
+            if (t->targets[i].claim >= 0 && t->targets[i].type == S_IFBLK &&
+                t->targets[i].rdev == rdev)
+                return true;
+    }
+    return false;
+}
+
+static int refuse_busy(const struct tio_job *job, const char *path, struct tio_error *err)
+{
+    tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                  "job %s: %s holds a mounted filesystem (or is in use by the kernel or another "
+                  "program); tenon-io never writes to it",
+                  job->name, path);
+    errno = EBUSY;
+    return -1;
+}
+
+/* Opens path once: created when missing (and allowed), exclusively when the
+ * job writes (only block devices honour O_EXCL without O_CREAT). Returns
+ * the descriptor, its fstat in st, and whether this open took the device's
+ * exclusive claim. */
+static int open_once(struct tio_host *host, const struct tio_host_job *t, size_t i,
+                     struct stat *st, bool *exclusive, struct tio_error *err)
+{
+    const struct tio_job *job = t->job;
+    const char *path = t->names[i];
+    bool write = tio_files_job_writes(job);
+    int base = (write ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    int excl = write ? O_EXCL : 0;
+    *exclusive = false;
+    int fd = -1;
+    /* A file created by another target of this run between the two opens
+     * is simply opened the next time round. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        fd = open(path, base | excl);
+        if (fd >= 0 || errno != ENOENT || !job->allow_file_create)
+            break;
+        fd = open(path, base | O_CREAT | O_EXCL, 0644);
+        if (fd >= 0 || errno != EEXIST)
+            break;
+    }
+    if (fd < 0 && errno == EBUSY && write) {
+        /* Busy is fine when the claim is this run's own (a device several
+         * threads write): the descriptor must then be that same device. */
+        fd = open(path, base);
+        if (fd < 0)
+            return refuse_busy(job, path, err);
+        if (fstat(fd, st) != 0 || !S_ISBLK(st->st_mode) || !claimed_here(host, st->st_rdev)) {
+            close(fd);
+            return refuse_busy(job, path, err);
+        }
+        return fd;
+    }
+    struct stat lst;
+    if (fd < 0 && errno == EEXIST && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        /* O_CREAT|O_EXCL does not follow a symlink: one to a missing file
+         * is not created through, as a link planted in a shared folder
+         * would otherwise pick where the job writes. */
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s is a symlink to a file that does not exist; create that file, "
+                      "or name it in filename= directly",
+                      job->name, path);
+        errno = ENOENT;
+        return -1;
+    }
+    if (fd < 0) {
+        int e = errno;
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: cannot open for %s: %s", job->name, path,
+                      write ? "writing" : "reading", strerror(e));
+        errno = e;
+        return -1;
+    }
+    if (fstat(fd, st) != 0) {
+        int e = errno;
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: %s", job->name, path, strerror(e));
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    *exclusive = write && S_ISBLK(st->st_mode);
+    return fd;
+}
+
+/* Another descriptor for what fd has open, with other flags: opened
+ * through /proc/self/fd, which names the object, not the path, and checked
+ * to be that object. Returns it, or -1 with errno. */
+static int reopen_self(int fd, int flags, const struct stat *st)
+{
+    char self[64];
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+    int nfd = open(self, flags | O_CLOEXEC | O_NOCTTY);
+    if (nfd < 0)
+        return -1;
+    struct stat nst;
+    if (fstat(nfd, &nst) != 0 || !same_object(st, &nst)) {
+        close(nfd);
+        errno = EXDEV;
+        return -1;
+    }
+    return nfd;
+}
+
+/* The thread's descriptor with the job's flags (O_DIRECT, O_SYNC). */
+static int reopen_for_job(int fd, const struct stat *st, const struct tio_job *job,
+                          const char *path, struct tio_error *err)
+{
+    bool write = tio_files_job_writes(job);
+    int nfd = reopen_self(fd, (write ? O_RDWR : O_RDONLY) | job_flags(job, write), st);
+    if (nfd < 0 && errno == EINVAL && job->direct) {
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: the filesystem does not support O_DIRECT (direct=1); use "
+                      "direct=0, or a file on a filesystem that supports it (tmpfs does not)",
+                      job->name, path);
+        return -1;
+    }
+    if (nfd < 0)
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: cannot open it again with the job's flags: %s",
+                      job->name, path, errno == EXDEV ? "/proc/self/fd gave another file"
+                                                       : strerror(errno));
+    return nfd;
+}
+
+/* Creates or extends a regular file to the plan's end, after checking
+ * the free space of the filesystem that really holds it. fd may be
+ * read-only (a read job): the layout then gets its own descriptor. */
+static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t, size_t i,
+                     const struct target_state *s, const struct target_plan *p,
+                     struct tio_error *err)
+{
+    const struct tio_job *job = t->job;
+    const char *path = t->names[i];
+    struct statvfs v;
+    if (fstatvfs(fd, &v) == 0 && p->new_space > tio_files_free_bytes(&v))
+        return tio_files_refuse_space(job, path, p->new_space, tio_files_free_bytes(&v), err);
+    int wfd = fd;
+    if ((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY) {
+        wfd = reopen_self(fd, O_WRONLY, st);
+        if (wfd < 0) {
+            tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                          "job %s: %s: cannot open for writing to lay it out: %s",
+                          job->name, path, strerror(errno));
+            return -1;
+        }
+    }
+    int rc = 0;
+    if (p->layout) {
+        rc = lay_out(wfd, path, s->size, p->need, err);
+    } else if (ftruncate(wfd, (off_t)p->need) != 0) {
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: cannot extend to %" PRIu64 " bytes: %s", job->name,
+                      path, p->need, strerror(errno));
+        rc = -1;
+    }
+    if (wfd != fd)
+        close(wfd);
+    return rc;
+}
+
+static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
+                        struct tio_error *err)
+{
+    const struct tio_job *job = t->job;
+    const char *path = t->names[i];
+    struct tio_target *tg = &t->targets[i];
+    bool write = tio_files_job_writes(job);
+    struct stat st;
+    bool exclusive;
+    int fd = open_once(host, t, i, &st, &exclusive, err);
+    if (fd < 0)
+        return -1;
+    struct target_state s;
+    tio_files_state_from(&st, &s);
+    struct target_plan p;
+    if (s.type == S_IFBLK && tio_files_device_size(fd, path, &s.size, err) < 0)
+        goto fail;
+    if (tio_files_judge(t, i, &s, &p, err) < 0)
+        goto fail;
+    if (p.grow && grow_file(fd, &st, t, i, &s, &p, err) < 0)
+        goto fail;
+    tg->type = s.type;
+    tg->dev = st.st_dev;
+    tg->ino = st.st_ino;
+    tg->rdev = st.st_rdev;
+    if (exclusive) {
+        tg->claim = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (tg->claim < 0) {
+            tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                          "job %s: %s: cannot keep the device claimed: %s", job->name,
+                          path, strerror(errno));
+            goto fail;
+        }
+    }
+    /* Drop cached pages so reads measure the device, as fio's default
+     * invalidate=1 does. */
+    if (job->invalidate && !job->direct)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    if (job_flags(job, write)) {
+        int nfd = reopen_for_job(fd, &st, job, path, err);
+        close(fd);
+        if (nfd < 0)
+            return -1;
+        fd = nfd;
+    } else {
+        (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    }
+    tg->fd = fd;
+    t->regions[i] = p.region;
+    t->sizes[i] = p.grow || (job->create_on_open && p.need > s.size) ? p.need : s.size;
+    return 0;
+fail:
+    close(fd);
+    return -1;
+}
+
+/* Every target's descriptor stays open until its thread runs; raise the
+ * soft limit on descriptors (up to the hard one) when a run needs more. */
+static void room_for_descriptors(const struct tio_host *host)
+{
+    rlim_t want = 64;
+    for (size_t k = 0; k < host->n_threads; k++)
+        want += 2 * (rlim_t)host->threads[k].n_files;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+int tio_files_prepare(struct tio_host *host, struct tio_error *err)
+{
+    if (tio_files_check(host, err) < 0)
+        return -1;
+    room_for_descriptors(host);
+    for (size_t k = 0; k < host->n_threads; k++) {
+        struct tio_host_job *t = &host->threads[k];
+        const struct tio_job *job = t->job;
+        if (!tio_files_has_path_targets(t)) {
+            /* Regions come from size= (and, for URIs, from the engine once
+             * it has opened the target). An engine without files works on
+             * one region as long as the whole blocks of the nrfiles files
+             * fio would split size= into. */
+            uint64_t total = job->size.set && !job->size.percent ? job->size.bytes : 0;
+            size_t n = t->engine.no_files ? 1 : t->n_files;
+            size_t parts = t->engine.no_files ? (job->nrfiles ? job->nrfiles : 1) : n;
+            uint64_t align = tio_files_smallest_bs(job), bs = tio_files_cut_bs(job);
+            uint64_t start = tio_job_start_offset(job, 0);
+            for (size_t i = 0; i < n; i++)
+                t->regions[i] = (struct tio_region){tio_amount_bytes(&job->offset, 0), 0};
+            for (size_t f = 0; f < parts; f++) {
+                uint64_t share = total / parts;
+                if (align && f < (total - share * parts) / align)
+                    share += align;
+                if (job->filesize_min && t->engine.no_files) {
+                    /* each file filesize bytes, the IO from the offset on */
+                    if (start > job->filesize_min) {
+                        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                                      "job %s: offset %" PRIu64 " is past the end of its files, "
+                                      "whose size is filesize=%" PRIu64 "; set a valid offset= "
+                                      "(and offset_increment=) below filesize, or raise filesize",
+                                      job->name, start, job->filesize_min);
+                        return -1;
+                    }
+                    share = tio_files_size_in_range(job, f) - start;
+                }
+                if (bs)
+                    share -= share % bs;
+                t->regions[t->engine.no_files ? 0 : f].len += share;
+            }
+            continue;
+        }
+        t->targets = calloc(t->n_files ? t->n_files : 1, sizeof(*t->targets));
+        if (!t->targets) {
+            tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
+            return -1;
+        }
+        for (size_t i = 0; i < t->n_files; i++)
+            t->targets[i] = (struct tio_target){.fd = -1, .claim = -1};
+        for (size_t i = 0; i < t->n_files; i++)
+            if (prepare_path(host, t, i, err) < 0)
+                return -1;
+    }
+    return 0;
+}
+
+int tio_files_take(struct tio_host_job *t, size_t i)
+{
+    if (!t->targets || i >= t->n_files)
+        return -1;
+    int fd = t->targets[i].fd;
+    t->targets[i].fd = -1;
+    return fd;
+}
+
+void tio_files_unlink(struct tio_host_job *t)
+{
+    for (size_t i = 0; t->targets && i < t->n_files; i++) {
+        const struct tio_target *tg = &t->targets[i];
+        struct stat st;
+        /* fio's rule: regular files the job named. The name must still
+         * lead to the file the job used, so a device node, a FIFO or
+         * another file put there since is never removed. A symlink name
+         * is removed itself, its target stays (as fio does). */
+        if (tg->type != S_IFREG || stat(t->names[i], &st) != 0 || !S_ISREG(st.st_mode) ||
+            st.st_dev != tg->dev || st.st_ino != tg->ino)
+            continue;
+        (void)unlink(t->names[i]);
+    }
+}
+
+void tio_files_release(struct tio_host *host)
+{
+    for (size_t k = 0; k < host->n_threads; k++) {
+        struct tio_host_job *t = &host->threads[k];
+        for (size_t i = 0; t->targets && i < t->n_files; i++) {
+            if (t->targets[i].fd >= 0)
+                close(t->targets[i].fd);
+            if (t->targets[i].claim >= 0)
+                close(t->targets[i].claim);
+        }
+        free(t->targets);
+        t->targets = NULL;
+    }
+}
