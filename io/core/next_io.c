@@ -172,6 +172,11 @@ int tio_next_setup(struct worker *w)
                              ? 0 : w->t->sizes[i] - r->start;
         if (!whole_shares && no_files)
             share = files_share(job);
+        /* a file larger than filesize= keeps its IO to filesize (fio); one
+         * of a range has its random size in whole blocks here */
+        if (!no_files && job->filesize_max && share > job->filesize_max - r->start)
+            share = job->filesize_max > r->start && job->filesize_min == job->filesize_max
+                        ? job->filesize_max - r->start : 0;
         whole += r->len;
         shares += share > r->len ? share : r->len;
         for (int d = 0; d < 2; d++) {
@@ -192,6 +197,9 @@ int tio_next_setup(struct worker *w)
      * else at the whole blocks. */
     uint64_t loops = job->loops ? job->loops : 1;
     bool endless = tio_rw_is_random(job->rw) ? job->norandommap : job->rw == TIO_RW_RW;
+    /* files larger than their share of size= keep to size (fio) */
+    if (job->size.set && !job->size.percent && shares > job->size.bytes)
+        shares = job->size.bytes > whole ? job->size.bytes : whole;
     uint64_t total = endless || loops == 1 ? shares : whole;
     uint64_t io_size = job->io_size.set ? tio_amount_bytes(&job->io_size, total) : total;
     /* A 0-byte region or IO size would have the IO loop spin on 0-byte IOs
@@ -246,7 +254,10 @@ int tio_next_setup(struct worker *w)
         n->bytes_total = loops_bytes;
     /* Files running out end the job only where fio's do: not in time_based
      * jobs (they start over) nor across loops (each loop starts afresh). */
-    n->until_used = !verifies && loops == 1 && n->bytes_total > whole && n->bytes_total <= total;
+    /* Sequential IO with holes (rw=write:4k) wraps at a file's end in fio
+     * too: its files do not run out. */
+    n->until_used = !verifies && loops == 1 && n->bytes_total > whole &&
+                    n->bytes_total <= total && (tio_rw_is_random(job->rw) || !job->rw_modifier);
     /* number_ios counts over all loops and, as in fio, not in time_based jobs */
     if (job->number_ios && !job->time_based) {
         n->ios_total = job->number_ios > UINT64_MAX / loops ? UINT64_MAX : job->number_ios * loops;

@@ -179,6 +179,16 @@ def budget_counts_the_bytes_no_block_fits():
             "--size=380k"], (95, 95 * 4 * KIB), (0, 0), [])
 
 
+def budget_of_larger_files():
+    """files larger than their share keep the job to size= or filesize=;
+    sequential IO with holes wraps and goes on to size"""
+    big = {n: 20000 for n in "abc"}
+    for opt in ("--size=17k", "--filesize=5802"):
+        expect(["--rw=randwrite", "--norandommap", "--bs=512", "--filename=a:b:c", opt],
+               (0, 0), (34, 34 * 512), big, existing=big)
+    expect(["--rw=write:1k", "--bs=512", "--size=5802"], (0, 0), (12, 12 * 512), [5802])
+
+
 def files_running_out_end_the_job():
     """a file whose blocks are used up is done (a random map shared by
     both directions; a sequential mix once one direction reaches the
@@ -204,7 +214,8 @@ def loops_end_where_the_files_run_out():
 
 
 CASES = [size_split_keeps_the_bytes_no_block_fits, size_remainder_to_first_files,
-         budget_counts_the_bytes_no_block_fits, files_running_out_end_the_job,
+         budget_counts_the_bytes_no_block_fits, budget_of_larger_files,
+         files_running_out_end_the_job,
          last_io_stays_whole, loops_end_where_the_files_run_out,
          block_size_of_the_direction_done, engine_without_files_splits_like_files,
          filesize_with_offset, filesize_offset_past_the_end, filesize_range, percentage_offset_aligned,
