@@ -23,6 +23,35 @@ static uint32_t pick_dir(struct worker *w)
     }
 }
 
+/* As fio once the budget reaches past the files' whole blocks (their
+ * shares' remainders count in it): a file whose next block would not fit,
+ * or whose random blocks were all drawn (one map for both directions), is
+ * done instead of starting over, and IO goes on in the other files. Returns
+ * the file the IO goes to, or w->nf when every file is done. */
+static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_t bs)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    bool random = tio_rw_is_random(job->rw);
+    while (n->files_used_up < w->nf) {
+        struct file_gen *g = &n->gen[fi];
+        if (!g->used_up) {
+            bool room = random ? job->norandommap || g->drawn < g->blocks[di]
+                               : g->seq[di] + bs <= w->t->regions[fi].len;
+            if (room) {
+                g->drawn++;
+                return fi;
+            }
+            g->used_up = true;
+            n->files_used_up++;
+        }
+        fi = n->next_file;
+        if (++n->next_file == w->nf)
+            n->next_file = 0;
+    }
+    return w->nf;
+}
+
 bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
 {
     const struct tio_job *job = w->job;
@@ -43,13 +72,20 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     size_t fi = n->next_file;
     if (++n->next_file == w->nf)
         n->next_file = 0;
+    /* The last IO stays whole, as fio issues it: fio stops once the bytes
+     * issued reach the budget, not before it. */
+    uint64_t bs = job->bs[di];
+    if (unlikely(n->until_used)) {
+        fi = next_unused_file(w, fi, di, bs);
+        if (fi == w->nf) {
+            n->bytes_total = n->bytes_issued; /* the job's IO is over */
+            if (w->features & TIO_WF_IOS_LIMIT)
+                n->ios_issued--;
+            return false;
+        }
+    }
     struct file_gen *g = &n->gen[fi];
     const struct tio_region *r = &w->t->regions[fi];
-    uint64_t bs = job->bs[di];
-    /* Under verify the last IO stays whole, as fio issues it: a block
-     * shorter than the one the job writes could not be read back as one. */
-    if (n->bytes_total && n->bytes_total - n->bytes_issued < bs && !(w->features & TIO_WF_VERIFY))
-        bs = n->bytes_total - n->bytes_issued;
     uint64_t pos;
     if (tio_rw_is_random(job->rw)) {
         uint64_t blocks = g->blocks[di];
@@ -98,6 +134,20 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     return true;
 }
 
+/* An engine without files works on one region, the whole blocks of the
+ * nrfiles files size= is split into: the bytes of those files, as fio
+ * splits them (the remainder to the first ones, a smallest block each). */
+static uint64_t files_share(const struct tio_job *job)
+{
+    uint64_t parts = job->nrfiles ? job->nrfiles : 1, each = job->size.bytes / parts;
+    uint64_t align = 0;
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
+        if (job->bs[d] && (!align || job->bs[d] < align))
+            align = job->bs[d];
+    uint64_t extra = align ? (job->size.bytes - each * parts) / align : 0;
+    return each * parts + (extra < parts ? extra : parts) * align;
+}
+
 /* Per file and direction, the blocks random IO starts on, and the budget. */
 int tio_next_setup(struct worker *w)
 {
@@ -106,10 +156,29 @@ int tio_next_setup(struct worker *w)
     n->gen = calloc(w->nf ? w->nf : 1, sizeof(*n->gen));
     if (!n->gen)
         return -ENOMEM;
-    uint64_t total = 0;
+    /* fio's budget counts each file's share whole, the bytes past its
+     * last whole block included (size=17k over 3 files of 512-byte blocks:
+     * 17406 bytes, 34 writes where the blocks run out first at 33). Jobs
+     * that verify keep to the whole blocks, pass by pass. A percentage
+     * size= has shares in whole blocks already. */
+    bool verifies = job->verify != TIO_VERIFY_NONE;
+    bool no_files = w->t->engine.no_files;
+    bool whole_shares = verifies || (job->size.set && job->size.percent) ||
+                        (no_files && (!job->size.set || job->filesize_min));
+    uint64_t whole = 0, shares = 0;
     for (size_t i = 0; i < w->nf; i++) {
         const struct tio_region *r = &w->t->regions[i];
-        total += r->len;
+        uint64_t share = whole_shares || no_files || w->t->sizes[i] < r->start
+                             ? 0 : w->t->sizes[i] - r->start;
+        if (!whole_shares && no_files)
+            share = files_share(job);
+        /* a file larger than filesize= keeps its IO to filesize (fio); one
+         * of a range has its random size in whole blocks here */
+        if (!no_files && job->filesize_max && share > job->filesize_max - r->start)
+            share = job->filesize_max > r->start && job->filesize_min == job->filesize_max
+                        ? job->filesize_max - r->start : 0;
+        whole += r->len;
+        shares += share > r->len ? share : r->len;
         for (int d = 0; d < 2; d++) {
             uint64_t bs = job->bs[d] ? job->bs[d] : 4096;
             /* Random IO starts on multiples of ba (resolved to bs when not
@@ -121,6 +190,17 @@ int tio_next_setup(struct worker *w)
                           w->seed * 31 + i * 2 + (uint64_t)d);
         }
     }
+    /* Loops, and passes to reach an io_size above size, run as one stream
+     * here, where each of fio's starts afresh and ends when the files run
+     * out or at size: at the shares where the files do not run out (random
+     * IO without a map, or a sequential mix, a position per direction),
+     * else at the whole blocks. */
+    uint64_t loops = job->loops ? job->loops : 1;
+    bool endless = tio_rw_is_random(job->rw) ? job->norandommap : job->rw == TIO_RW_RW;
+    /* files larger than their share of size= keep to size (fio) */
+    if (job->size.set && !job->size.percent && shares > job->size.bytes)
+        shares = job->size.bytes > whole ? job->size.bytes : whole;
+    uint64_t total = endless || loops == 1 ? shares : whole;
     uint64_t io_size = job->io_size.set ? tio_amount_bytes(&job->io_size, total) : total;
     /* A 0-byte region or IO size would have the IO loop spin on 0-byte IOs
      * (bytes_total 0 means "no limit"): refuse it here, once. */
@@ -136,7 +216,6 @@ int tio_next_setup(struct worker *w)
                         "(raise io_size or size)", total);
         return -EINVAL;
     }
-    uint64_t loops = job->loops ? job->loops : 1;
     /* fio's IO loop stops a pass at size bytes (random writes without a
      * random map excepted) and only starts another pass to reach io_size
      * when do_verify is on or loops are more than one: with do_verify=0 a
@@ -147,6 +226,22 @@ int tio_next_setup(struct worker *w)
     if (!job->do_verify && loops == 1 && !job->time_based && io_size > n->pass_bytes)
         io_size = n->pass_bytes;
     n->loop_bytes = io_size;
+    uint64_t loops_bytes = UINT64_MAX;
+    if (loops > 1 && !job->time_based) {
+        /* Each of fio's loops ends when its files run out (or at size);
+         * once the loops are done, passes go on while the bytes done fall
+         * short of io_size by a block or more. */
+        uint64_t pass = n->pass_bytes, maxbs = job->bs[0] > job->bs[1] ? job->bs[0] : job->bs[1];
+        if (!__builtin_mul_overflow(pass, loops, &loops_bytes) && loops_bytes < io_size &&
+            io_size - loops_bytes >= maxbs) {
+            uint64_t more = (io_size - maxbs - loops_bytes) / pass + 1;
+            if (__builtin_mul_overflow(more, pass, &more) ||
+                __builtin_add_overflow(loops_bytes, more, &loops_bytes))
+                loops_bytes = UINT64_MAX;
+        }
+        if (io_size > pass)
+            n->loop_bytes = pass;
+    }
     if (!job->time_based && __builtin_mul_overflow(io_size, loops, &n->bytes_total)) {
         tio_worker_fail(w, EINVAL, "io_size (%" PRIu64 " bytes) x loops (%" PRIu64 ") is more "
                         "than 2^64-1 bytes (the maximum is %" PRIu64 " loops; lower loops or "
@@ -155,6 +250,14 @@ int tio_next_setup(struct worker *w)
     }
     if (job->time_based)
         n->bytes_total = 0;
+    else if (loops_bytes < n->bytes_total)
+        n->bytes_total = loops_bytes;
+    /* Files running out end the job only where fio's do: not in time_based
+     * jobs (they start over) nor across loops (each loop starts afresh). */
+    /* Sequential IO with holes (rw=write:4k) wraps at a file's end in fio
+     * too: its files do not run out. */
+    n->until_used = !verifies && loops == 1 && n->bytes_total > whole &&
+                    n->bytes_total <= total && (tio_rw_is_random(job->rw) || !job->rw_modifier);
     /* number_ios counts over all loops and, as in fio, not in time_based jobs */
     if (job->number_ios && !job->time_based) {
         n->ios_total = job->number_ios > UINT64_MAX / loops ? UINT64_MAX : job->number_ios * loops;

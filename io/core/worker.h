@@ -89,6 +89,8 @@ struct file_gen {
     struct tio_perm perm[2];
     uint64_t blocks[2];
     bool perm_begun[2]; /* a first pass was drawn: the next one is a repeat */
+    uint64_t drawn;     /* until_used: random blocks drawn, both directions */
+    bool used_up;       /* until_used: no block left, the file is done */
 };
 
 struct tio_next {
@@ -101,6 +103,10 @@ struct tio_next {
     uint64_t loop_bytes;  /* bytes of one loop when loops end with a sync */
     uint64_t pass_bytes;  /* verify passes: the most one pass does (size) */
     uint64_t io_limit;    /* verify passes: io_size (or size) */
+    /* the budget reaches past the files' whole blocks: a file is done once
+     * its blocks are used up, and the job once every file is (fio) */
+    bool until_used;
+    size_t files_used_up;
 };
 
 /* ---- verify_log.c: what was written, and reading it back ------------------ */

@@ -155,7 +155,68 @@ def percentage_size_in_smallest_blocks():
            (0, 0), (5, 5 * KIB), {"a": 10 * KIB}, existing={"a": 10 * KIB})
 
 
+def expect_total(args, ios, nbytes):
+    """The job succeeds with ios IOs of nbytes bytes, both directions
+    together (a mix splits them by random draws fio and tenon-io make
+    differently)."""
+    status, report, err, _ = run(args)
+    check(status == 0 and report, "%s: exit %s\n%s" % (" ".join(args), status, err))
+    job = report["jobs"][0]
+    got = (job["read"]["total_ios"] + job["write"]["total_ios"],
+           job["read"]["io_bytes"] + job["write"]["io_bytes"])
+    check(got == (ios, nbytes), "%s: IOs, bytes %s, fio 3.33: %s"
+          % (" ".join(args), got, (ios, nbytes)))
+
+
+def budget_counts_the_bytes_no_block_fits():
+    """where the files do not run out first, IO goes on to the shares'
+    bytes (17406 of size=17k), the last IO whole"""
+    split = ["--bs=512", "--nrfiles=3", "--size=17k"]
+    expect(["--rw=randwrite", "--norandommap"] + split, (0, 0), (34, 34 * 512), [5802] * 3)
+    expect_total(["--rw=randrw", "--norandommap"] + split, 34, 34 * 512)
+    # an engine without files splits size= as over files
+    expect(["--rw=randread", "--ioengine=null", "--norandommap", "--nrfiles=3",
+            "--size=380k"], (95, 95 * 4 * KIB), (0, 0), [])
+
+
+def budget_of_larger_files():
+    """files larger than their share keep the job to size= or filesize=;
+    sequential IO with holes wraps and goes on to size"""
+    big = {n: 20000 for n in "abc"}
+    for opt in ("--size=17k", "--filesize=5802"):
+        expect(["--rw=randwrite", "--norandommap", "--bs=512", "--filename=a:b:c", opt],
+               (0, 0), (34, 34 * 512), big, existing=big)
+    expect(["--rw=write:1k", "--bs=512", "--size=5802"], (0, 0), (12, 12 * 512), [5802])
+
+
+def files_running_out_end_the_job():
+    """a file whose blocks are used up is done (a random map shared by
+    both directions; a sequential mix once one direction reaches the
+    end), and the job once every file is"""
+    split = ["--bs=512", "--nrfiles=3", "--size=17k"]
+    expect_total(["--rw=randrw"] + split, 33, 33 * 512)
+    expect(["--rw=rw", "--rwmixread=100"] + split, (33, 33 * 512), (0, 0), [5802] * 3)
+
+
+def last_io_stays_whole():
+    """io_size that no block size divides: the last IO is a whole block"""
+    expect(["--rw=write", "--bs=4k", "--size=1M", "--io_size=10k"],
+           (0, 0), (3, 12 * KIB), [1024 * KIB])
+
+
+def loops_end_where_the_files_run_out():
+    """io_size above the whole blocks with loops: each loop ends where
+    the random map is used up; passes go on only up to io_size"""
+    expect(["--rw=randwrite", "--bs=512", "--nrfiles=3", "--size=49k", "--io_size=49k",
+            "--loops=2"], (0, 0), (192, 192 * 512), [16725] * 3)
+    expect(["--rw=randwrite", "--bs=512", "--nrfiles=3", "--size=17k", "--io_size=40k"],
+           (0, 0), (80, 80 * 512), [5802] * 3)
+
+
 CASES = [size_split_keeps_the_bytes_no_block_fits, size_remainder_to_first_files,
+         budget_counts_the_bytes_no_block_fits, budget_of_larger_files,
+         files_running_out_end_the_job,
+         last_io_stays_whole, loops_end_where_the_files_run_out,
          block_size_of_the_direction_done, engine_without_files_splits_like_files,
          filesize_with_offset, filesize_offset_past_the_end, filesize_range, percentage_offset_aligned,
          percentage_size_of_each_file, percentage_size_in_smallest_blocks]
