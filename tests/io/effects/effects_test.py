@@ -326,31 +326,35 @@ def case_buffered():
     check("O_DIRECT" not in _direct_flags("--direct=1", "--buffered=1"), "buffered=1 wins later")
 
 
-def _read_buffers(*opts):
-    """The buffer address of every 4 KiB pread of a psync read job."""
+def _read_buffers(*opts, bs=4096):
+    """The buffer address of every pread (bs bytes each) of a psync read job
+    over 64 KiB x bs/4 KiB."""
     strace_ready()
-    make_file("d", 64 << 10)
+    size = 16 * bs
+    make_file("d", size)
     log = path("reads")
     # a sanitizer build's leak check cannot run under ptrace
     env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
-    r = tenon_io(*on_file("d", "--rw=read", *opts, size="64k"), env=env,
+    r = tenon_io(*on_file("d", "--rw=read", "--bs=%d" % bs, *opts, size=str(size)), env=env,
                  prefix=["strace", "-f", "-qq", "-e", "signal=none", "-e", "trace=pread64",
                          "-e", "raw=pread64", "-o", log])
     check(r.rc == 0, "the job ran: %s" % r.err[:2000])
     with open(log) as f:
-        found = re.findall(r"pread64\(0x[0-9a-f]+, (0x[0-9a-f]+), 0x1000,", f.read())
+        found = re.findall(r"pread64\(0x[0-9a-f]+, (0x[0-9a-f]+), %s," % hex(bs), f.read())
     os.unlink(log)
-    check(len(found) == 16, "16 reads of 4 KiB traced: %s" % found)
+    check(len(found) == 16, "16 reads of %d bytes traced: %s" % (bs, found))
     return {int(a, 16) % 4096 for a in found}
 
 
 def case_buffer_placement():
-    """buffered IO buffers start 16 bytes past a page, as fio's; direct=1 page-aligned"""
-    # fio's malloc()ed buffers sit there, and the kernel's copy from the page
-    # cache runs faster into them than into page-aligned ones
-    # (bench/copy_offset.c); O_DIRECT needs the alignment.
-    check(_read_buffers() == {16}, "buffered: 16 bytes past a page")
-    check(_read_buffers("--direct=1") == {0}, "direct=1: page-aligned")
+    """large buffered IO buffers start 16 bytes past a page, as fio's; small ones and direct=1 page-aligned"""
+    # fio's malloc()ed large buffers sit there, and the kernel's copy of a
+    # large read from the page cache runs faster into them than into
+    # page-aligned ones (bench/copy_offset.c); a 4 KiB copy runs faster into
+    # an aligned one; O_DIRECT needs the alignment.
+    check(_read_buffers(bs=1 << 20) == {16}, "buffered 1 MiB: 16 bytes past a page")
+    check(_read_buffers() == {0}, "buffered 4 KiB: page-aligned")
+    check(_read_buffers("--direct=1", bs=1 << 20) == {0}, "direct=1: page-aligned")
 
 
 def case_sync():
