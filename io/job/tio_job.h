@@ -256,6 +256,12 @@ struct tio_parse_config {
     uint64_t pagesize;
     uint64_t mb_memory;
     uint64_t ncpus;
+    /* $rank, $nranks, $hostname: who this process is in a distributed run
+     * (nranks 0: one process alone, rank 0 of 1; hostname NULL: ask the
+     * system) */
+    unsigned rank;
+    unsigned nranks;
+    const char *hostname;
     bool no_include;            /* refuse "include FILE" (fuzzing, untrusted text) */
     struct tio_allocator alloc;
 };
