@@ -1,37 +1,127 @@
-/* How ranks of a distributed run divide a file they share: IOR's segmented
- * layout. Each rank gets its own region of the file, one after the other:
- * the job's offset moves by the rank's place among the ranks that share
- * the file times the job's size per file (or its offset_increment, when
- * the job spaces its clones itself: the ranks then continue that count),
- * so that N ranks never write the same block. Each rank's random seed
- * moves too, so that the ranks' data differ as their writers do. */
+/* How ranks of a distributed run divide a file they share, as IOR does:
+ *
+ * - segmented (the default): each rank gets its own region of the file,
+ *   one after the other: the job's offset moves by the rank's place among
+ *   the ranks that share the file times the job's size per file (or
+ *   numjobs x offset_increment, when the job spaces its clones itself: the
+ *   ranks then continue that count);
+ * - strided (rank_layout=strided): the blocks are dealt out in turn, rank
+ *   i of N taking blocks i, i + N, i + 2N...: a sequential job that starts
+ *   i blocks in and skips N - 1 blocks after each (fio's rw=write:SKIP),
+ *   over N times its size, doing its size of IO.
+ *
+ * Either way N ranks never write the same block. rank_shift=K makes rank i
+ * take the part of rank i + K (mod N), as IOR's -C reorders the readers:
+ * a verify job then reads what another rank wrote. Each part has its own
+ * random seed, and each writer puts its rank among the sharers (plus 1) in
+ * fio's verify header (the header's "thread"); a shifted verify job checks
+ * that the part it reads was written by the rank the part belongs to. */
 #include "ranks.h"
 
 #include <inttypes.h>
 
-/* The bytes one rank's part of each file spans. 0 with err when the job
- * does not say. */
-static uint64_t part_bytes(const struct tio_job *job, const char *file, unsigned count,
-                           struct tio_error *err)
+static int refuse_unsized(const struct tio_job *job, const char *file, unsigned count,
+                          struct tio_error *err)
+{
+    tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                  "job %s: %u ranks share %s and the job says no size in bytes to divide it by; "
+                  "give size= (each rank's part; not a percentage)%s, or give each rank its own "
+                  "file with $rank in filename=",
+                  job->name, count, file,
+                  job->rank_layout == TIO_RANK_SEGMENTED ? " or offset_increment=" : "");
+    return -1;
+}
+
+/* The bytes one rank's segment of each file spans; 0 when the job does
+ * not say. */
+static uint64_t segment_bytes(const struct tio_job *job)
 {
     if (job->offset_increment.set && !job->offset_increment.percent)
         return job->offset_increment.bytes * job->numjobs;
-    if (job->size.set && !job->size.percent) {
-        unsigned nfiles = job->nrfiles ? job->nrfiles : 1;
-        uint64_t part = job->size.bytes / nfiles + (job->size.bytes % nfiles != 0);
-        /* whole blocks: the parts never overlap, even with a remainder */
-        uint64_t bs = 1;
-        for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-            bs = job->bs[d] > bs ? job->bs[d] : bs;
-        if (part % bs)
-            part += bs - part % bs;
-        return part;
+    if (!job->size.set || job->size.percent)
+        return 0;
+    unsigned nfiles = job->nrfiles ? job->nrfiles : 1;
+    uint64_t part = job->size.bytes / nfiles + (job->size.bytes % nfiles != 0);
+    /* whole blocks: the parts never overlap, even with a remainder */
+    uint64_t bs = 1;
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
+        bs = job->bs[d] > bs ? job->bs[d] : bs;
+    if (part % bs)
+        part += bs - part % bs;
+    return part;
+}
+
+static int segmented(struct tio_job *job, const char *file, unsigned part, unsigned count,
+                     struct tio_error *err)
+{
+    uint64_t seg = segment_bytes(job);
+    if (!seg)
+        return refuse_unsized(job, file, count, err);
+    uint64_t start = job->offset.set ? job->offset.bytes : 0;
+    if (seg > (TIO_MAX_OFFSET - start) / count) {
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: %u ranks share %s: %u parts of %" PRIu64 " bytes from offset %" PRIu64
+                      " end past the largest file offset (2^63-1); lower size",
+                      job->name, count, file, count, seg, start);
+        return -1;
     }
-    tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                  "job %s: %u ranks share %s and the job says no size in bytes to divide it by; "
-                  "give size= (each rank's part; not a percentage) or offset_increment=, or give "
-                  "each rank its own file with $rank in filename=",
-                  job->name, count, file);
+    job->offset.bytes = start + (uint64_t)part * seg;
+    job->offset.set = true;
+    return 0;
+}
+
+/* Why a job cannot deal its blocks out in turn, or NULL. */
+static const char *strided_refusal(const struct tio_job *job)
+{
+    if (tio_rw_is_random(job->rw))
+        return "deals out sequential blocks: use rw=read, write or rw, or rank_layout=segmented "
+               "for random IO";
+    if (job->rw_modifier)
+        return "skips blocks itself: remove the :N of rw=";
+    if (job->nrfiles > 1)
+        return "divides one file: give one filename=";
+    if (job->offset_increment.set)
+        return "places the ranks itself: remove offset_increment=";
+    bool r = tio_rw_reads(job->rw), w = tio_rw_writes(job->rw);
+    if (r && w && job->bs[TIO_JOB_DDIR_READ] != job->bs[TIO_JOB_DDIR_WRITE])
+        return "needs one block size: give bs= the same for reads and writes";
+    return NULL;
+}
+
+static int strided(struct tio_job *job, const char *file, unsigned part, unsigned count,
+                   struct tio_error *err)
+{
+    const char *why = strided_refusal(job);
+    if (why) {
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: rank_layout=strided (%u ranks share %s) %s", job->name, count,
+                      file, why);
+        return -1;
+    }
+    if (!job->size.set || job->size.percent)
+        return refuse_unsized(job, file, count, err);
+    uint64_t bs = job->bs[tio_rw_reads(job->rw) ? TIO_JOB_DDIR_READ : TIO_JOB_DDIR_WRITE];
+    uint64_t size = job->size.bytes, start = job->offset.set ? job->offset.bytes : 0;
+    if (size % bs) {
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: rank_layout=strided deals out whole blocks: size=%" PRIu64
+                      " is not a multiple of bs=%" PRIu64,
+                      job->name, size, bs);
+        return -1;
+    }
+    if (size > (TIO_MAX_OFFSET - start) / count) {
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: %u ranks share %s: %u x %" PRIu64 " bytes from offset %" PRIu64
+                      " end past the largest file offset (2^63-1); lower size",
+                      job->name, count, file, count, size, start);
+        return -1;
+    }
+    job->offset.bytes = start + (uint64_t)part * bs;
+    job->offset.set = true;
+    job->rw_modifier = (uint64_t)(count - 1) * bs;
+    if (!job->io_size.set)
+        job->io_size = (struct tio_amount){.bytes = size, .set = true};
+    job->size.bytes = (uint64_t)count * size - (uint64_t)part * bs;
     return 0;
 }
 
@@ -47,19 +137,13 @@ int tio_ranks_share(struct tio_job *job, const char *file, unsigned index, unsig
                       job->name, count, file, job->offset.percent);
         return -1;
     }
-    uint64_t part = part_bytes(job, file, count, err);
-    if (!part)
-        return -1;
-    uint64_t start = job->offset.set ? job->offset.bytes : 0;
-    if (part > (TIO_MAX_OFFSET - start) / count) {
-        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                      "job %s: %u ranks share %s: %u parts of %" PRIu64 " bytes from offset %" PRIu64
-                      " end past the largest file offset (2^63-1); lower size",
-                      job->name, count, file, count, part, start);
-        return -1;
-    }
-    job->offset.bytes = start + (uint64_t)index * part;
-    job->offset.set = true;
-    job->randseed += (uint64_t)index * job->numjobs;
+    unsigned part = (unsigned)(((uint64_t)index + job->rank_shift) % count);
+    int rc = job->rank_layout == TIO_RANK_STRIDED ? strided(job, file, part, count, err)
+                                                  : segmented(job, file, part, count, err);
+    if (rc < 0)
+        return rc;
+    job->rank_part = part + 1;
+    job->rank_self = index + 1;
+    job->randseed += (uint64_t)part * job->numjobs;
     return 0;
 }

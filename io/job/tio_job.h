@@ -99,6 +99,12 @@ enum tio_sync { TIO_SYNC_NONE = 0, TIO_SYNC_SYNC, TIO_SYNC_DSYNC };
 
 enum tio_output_format { TIO_OUTPUT_NORMAL = 0, TIO_OUTPUT_JSON };
 
+/* How ranks of a run under mpirun divide a file they share. */
+enum tio_rank_layout {
+    TIO_RANK_SEGMENTED = 0, /* consecutive parts, one per rank (IOR's default) */
+    TIO_RANK_STRIDED,       /* blocks dealt out in turn: rank i takes every N-th block */
+};
+
 enum tio_eta_mode { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
 
 /* ---- a job --------------------------------------------------------------- */
@@ -200,6 +206,14 @@ struct tio_job {
     /* units: options/reporting.c */
     unsigned kb_base;           /* 1024 (default) or 1000 */
     unsigned unit_base;         /* 0 auto, 8 bytes, 1 bits (output only) */
+
+    /* distributed runs (under mpirun): options/ranks.c */
+    enum tio_rank_layout rank_layout; /* a file ranks share: segmented (default) or strided */
+    unsigned rank_shift;        /* take the part of the rank this many places on (IOR -C) */
+    unsigned rank_part;         /* set under mpirun: 1 + the part of a shared file the job
+                                   takes; 0 when it shares none */
+    unsigned rank_self;         /* set under mpirun: 1 + the job's rank among those sharing
+                                   the file (the part it takes when rank_shift is 0) */
 
     /* everything else: for the engine's schema, in first-seen order; a job
      * inherits its [global]'s and overrides by key */

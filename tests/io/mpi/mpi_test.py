@@ -170,6 +170,66 @@ def case_shared_segmented():
           "the verify read: %s bytes, error %s" % (agg["read"]["io_bytes"], agg["error"]))
 
 
+def headers(path, bs=4 * KIB):
+    """(offset, thread) of fio's verify header in each block of path."""
+    with open(path, "rb") as f:
+        data = f.read()
+    out = []
+    for off in range(0, len(data), bs):
+        check(int.from_bytes(data[off:off + 2], "little") == 0xacca,
+              "block at %d of %s has no verify header" % (off, path))
+        out.append((int.from_bytes(data[off + 16:off + 24], "little"),
+                    int.from_bytes(data[off + 32:off + 34], "little")))
+    return out
+
+
+def case_shared_strided():
+    """-n 4: rank_layout=strided deals the blocks out in turn: block k is rank k mod 4's"""
+    jf = job_file("str.fio", "[global]\nfilename=@TMP@/shared\nsize=16k\nbs=4k\n"
+                  "verify=crc32c\nrank_layout=strided\n[w]\nrw=write\n"
+                  "[r]\nstonewall\nrw=read\n")
+    run = ok(mpi(4, ["--output-format=json", jf]))
+    got = headers(os.path.join(TMP, "shared"))
+    want = [(k * 4 * KIB, k % 4 + 1) for k in range(16)]
+    check(got == want, "(offset, writer rank + 1) per block: %s" % got)
+    agg, _ = check_aggregate(run.json(), "w", 4)
+    check(agg["write"]["io_bytes"] == 64 * KIB, "written %s" % agg["write"]["io_bytes"])
+    agg, _ = check_aggregate(run.json(), "r", 4)
+    check(agg["read"]["io_bytes"] == 64 * KIB and agg["error"] == 0, "verify read")
+
+
+def case_strided_refusals():
+    """-n 2: rank_layout=strided refuses random IO, naming the job and the fix"""
+    jf = job_file("strr.fio", "[w]\nfilename=@TMP@/shared\nsize=16k\nrw=randwrite\n"
+                  "rank_layout=strided\n")
+    run = mpi(2, [jf])
+    check(run.rc != 0 and "rank_layout=strided" in run.err and "segmented" in run.err,
+          "not refused:\n" + run.describe())
+    check(not os.path.exists(os.path.join(TMP, "shared")), "the file was created")
+
+
+def case_verify_reorder():
+    """-n 4: rank_shift=1 verifies a neighbour's part; data of the wrong rank is caught"""
+    jf = job_file("re.fio", "[global]\nfilename=@TMP@/shared\nsize=16k\nbs=4k\n"
+                  "verify=crc32c\n[w]\nrw=write\ndo_verify=0\n"
+                  "[r]\nstonewall\nrw=read\nrank_shift=1\n")
+    run = ok(mpi(4, ["--output-format=json", jf]))
+    per, _ = clients(run.json(), "r")
+    check(all(per[r]["error"] == 0 and per[r]["read"]["io_bytes"] == 16 * KIB for r in per),
+          "reordered verify: %s" % [(per[r]["error"], per[r].get("error_text")) for r in per])
+    # writers that took their neighbours' parts: every part holds another rank's data
+    os.unlink(os.path.join(TMP, "shared"))
+    jf = job_file("wrong.fio", "[global]\nfilename=@TMP@/shared\nsize=16k\nbs=4k\n"
+                  "verify=crc32c\n[w]\nrw=write\ndo_verify=0\nrank_shift=1\n"
+                  "[r]\nstonewall\nrw=read\nrank_shift=1\n")
+    run = mpi(4, ["--output-format=json", jf])
+    check(run.rc != 0, "data of the wrong rank passed:\n" + run.describe())
+    r = [j for j in run.jobs() if j["jobname"] == "r"][0]
+    check("bad header thread" in (r.get("error_text") or "") and
+          "rank 0 on " in r["error_text"] and "but rank 0 wrote it" in r["error_text"],
+          "the error does not say which rank wrote it: %s" % r.get("error_text"))
+
+
 def case_time_based():
     """-n 2: a time-based job runs its runtime on every rank; runtime is the longest"""
     jf = job_file("tb.fio", "[t]\nioengine=null\nsize=1m\nbs=4k\nrw=randread\n"
@@ -288,7 +348,8 @@ def case_without_mpirun():
     check(os.path.exists(os.path.join(TMP, "solo.0.1")), "solo.0.1: %s" % os.listdir(TMP))
 
 
-CASES = [case_file_per_process, case_shared_segmented, case_time_based, case_groups_in_step,
+CASES = [case_file_per_process, case_shared_segmented, case_shared_strided,
+         case_strided_refusals, case_verify_reorder, case_time_based, case_groups_in_step,
          case_failing_rank, case_prepare_failure, case_killed_rank, case_without_mpirun]
 
 if __name__ == "__main__":
