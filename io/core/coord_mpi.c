@@ -8,7 +8,9 @@
  * A group (the jobs up to the next stonewall) starts at a barrier and ends
  * when every rank's jobs of it have ended (a nonblocking barrier the main
  * thread polls). A job that fails tells every rank at once (a STOP message)
- * and every rank stops the group's jobs, naming the rank. At the end of
+ * and every rank stops the group's jobs, naming the rank. When rank 0's
+ * jobs of a time-based group end, it says so (an END message) and every
+ * rank ends that group's jobs then, as their runtime would. At the end of
  * each group the ranks agree (one allreduce) on what stopped it: a signal
  * ends the whole run on every rank; a failed job ends its group, and the
  * next group starts as usual. The messages carry the group's number, so a
@@ -28,10 +30,12 @@ struct tio_mpi tio__mpi;
 
 enum { TAG_STOP = 7101 };
 
-/* A STOP message: which rank stopped which group, and why. */
+/* A STOP message: which rank stopped which group, and why; or rank 0's
+ * word that its time-based group is over (end). */
 struct stop_msg {
     int group;
     int rank;
+    int end;
     char host[256];
     char text[1024];
 };
@@ -44,6 +48,8 @@ static MPI_Request *sends;
 static int nsends;
 static bool *own_error; /* the job's error happened here, not because another rank stopped */
 static bool *seen;
+static size_t group_first; /* the first job of the group that runs */
+static bool group_fresh;   /* no job of it started yet */
 
 static int mpi_init(struct tio_coord *c, struct tio_coord_self *self, struct tio_error *err)
 {
@@ -101,6 +107,12 @@ static void poll_stops(struct tio_mpi *m)
                  MPI_STATUS_IGNORE);
         if (msg.group != group_seq || m->stop_rank >= 0)
             continue;
+        if (msg.end) {
+            /* the jobs end as their runtime would have */
+            atomic_store(&tio_stop_ends, true);
+            atomic_store(&tio_stop, true);
+            continue;
+        }
         msg.host[sizeof(msg.host) - 1] = msg.text[sizeof(msg.text) - 1] = '\0';
         m->stop_rank = msg.rank;
         snprintf(m->stop_text, sizeof(m->stop_text), "%s", msg.text);
@@ -108,6 +120,15 @@ static void poll_stops(struct tio_mpi *m)
         /* after the cause: a job that sees the flag reads it */
         atomic_store(&tio_stop, true);
     }
+}
+
+static void send_all(struct tio_mpi *m)
+{
+    complete_sends();
+    for (int r = 0; r < m->size; r++)
+        if (r != m->rank)
+            MPI_Isend(&sent, (int)sizeof(sent), MPI_BYTE, r, TAG_STOP, MPI_COMM_WORLD,
+                      &sends[nsends++]);
 }
 
 /* Tells every other rank to stop this group, because of text. */
@@ -125,11 +146,24 @@ static void tell_stop(struct tio_mpi *m, const char *text)
     sent.rank = m->rank;
     snprintf(sent.host, sizeof(sent.host), "%s", m->host);
     snprintf(sent.text, sizeof(sent.text), "%s", text);
-    complete_sends();
-    for (int r = 0; r < m->size; r++)
-        if (r != m->rank)
-            MPI_Isend(&sent, (int)sizeof(sent), MPI_BYTE, r, TAG_STOP, MPI_COMM_WORLD,
-                      &sends[nsends++]);
+    send_all(m);
+}
+
+/* Rank 0, its jobs of the group done: a group of time-based jobs (that do
+ * not verify, which would be cut short) ends on every rank now. */
+static void tell_end(struct tio_mpi *m, struct tio_host *host, size_t upto)
+{
+    for (size_t i = group_first; i < upto; i++) {
+        const struct tio_host_job *t = &host->threads[i];
+        if (!t->job->time_based || t->job->verify != TIO_VERIFY_NONE || t->error)
+            return;
+    }
+    m->told = true;
+    memset(&sent, 0, sizeof(sent));
+    sent.group = group_seq;
+    sent.rank = m->rank;
+    sent.end = 1;
+    send_all(m);
 }
 
 /* The end of a group on every rank: what stopped it, if anything. A signal
@@ -143,6 +177,12 @@ static void agree(struct tio_mpi *m)
     MPI_Allreduce(&mine, &all, 1, MPI_2INT, MPI_MAXLOC, MPI_COMM_WORLD);
     complete_sends();
     group_seq++;
+    if (all.kind < 2)
+        m->told = false;
+    if (atomic_load(&tio_stop_ends) && all.kind < 2) {
+        atomic_store(&tio_stop_ends, false);
+        atomic_store(&tio_stop, false);
+    }
     if (all.kind == 0)
         return;
     struct stop_msg why = {.rank = all.rank};
@@ -163,7 +203,6 @@ static void agree(struct tio_mpi *m)
     /* the failed group is over everywhere: the next one starts afresh */
     m->stop_rank = -1;
     m->cause[0] = '\0';
-    m->told = false;
     atomic_store(&tio_stop, false);
 }
 
@@ -282,6 +321,7 @@ static void mpi_close(struct tio_coord *c)
 static void mpi_barrier(struct tio_coord *c)
 {
     agree(c->data);
+    group_fresh = true;
 }
 
 static void *job_thread(void *arg)
@@ -295,6 +335,9 @@ static void *job_thread(void *arg)
 static void mpi_start(struct tio_coord *c, struct tio_host_job *t)
 {
     (void)c;
+    if (group_fresh)
+        group_first = (size_t)(t - t->host->threads);
+    group_fresh = false;
     int rc = pthread_create(&t->tid, NULL, job_thread, t);
     if (rc != 0) {
         t->error = rc;
@@ -341,6 +384,8 @@ static void mpi_wait(struct tio_coord *c, struct tio_host *host, size_t upto)
         if (m->signalled && !m->told)
             tell_stop(m, tio_stop_signal_name());
         if (!entered && local_done(m, host, upto)) {
+            if (m->rank == 0 && !m->told && m->stop_rank < 0)
+                tell_end(m, host, upto);
             MPI_Ibarrier(MPI_COMM_WORLD, &bar);
             entered = true;
         }

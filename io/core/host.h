@@ -208,6 +208,11 @@ void *tio_worker_main(void *thread);
 /* Set by SIGINT/SIGTERM: every job stops at its next IO. */
 extern atomic_bool tio_stop;
 
+/* Set before tio_stop when a distributed run's rank 0 ends its time-based
+ * group (coord_mpi.c): the jobs stop as if their runtime had run out, not
+ * as interrupted. */
+extern atomic_bool tio_stop_ends;
+
 /* ---- run.c --------------------------------------------------------------- */
 
 /* Runs every group in order and writes the report. Returns the exit

@@ -12,8 +12,8 @@ why, without mpirun or when tenon-io was built without MPI.
 
 usage: mpi_test.py TENON_IO mpi|no-mpi
 """
-import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -225,9 +225,14 @@ def case_verify_reorder():
     run = mpi(4, ["--output-format=json", jf])
     check(run.rc != 0, "data of the wrong rank passed:\n" + run.describe())
     r = [j for j in run.jobs() if j["jobname"] == "r"][0]
-    check("bad header thread" in (r.get("error_text") or "") and
-          "rank 0 on " in r["error_text"] and "but rank 0 wrote it" in r["error_text"],
-          "the error does not say which rank wrote it: %s" % r.get("error_text"))
+    # whichever rank failed first: it read its neighbour's part, written by
+    # that part's left neighbour
+    m = re.search(r"rank (\d) on \S+: .*bad header thread: expected (\d), found (\d) .* "
+                  r"belongs to rank (\d) .* but rank (\d) wrote it", r.get("error_text") or "")
+    check(m, "the error does not say which rank wrote it: %s" % r.get("error_text"))
+    rank, expected, found, owner, writer = (int(g) for g in m.groups())
+    check(owner == (rank + 1) % 4 and writer == rank and expected == owner + 1 and
+          found == writer + 1, "the wrong ranks are named: %s" % r["error_text"])
 
 
 def case_time_based():
@@ -238,6 +243,24 @@ def case_time_based():
     agg, per = check_aggregate(run.json(), "t", 2)
     for r in per:
         check(per[r]["read"]["runtime"] >= 1000, "rank %d ran %s ms" % (r, per[r]["read"]["runtime"]))
+
+
+def case_time_based_rank0_ends():
+    """-n 2: a time-based group ends on every rank when rank 0's ends, not as an error"""
+    # rank 0 runs 1 s, rank 1 would run 11 s (Open MPI names each rank in its environment)
+    jf = job_file("tb0.fio", "[t]\nioengine=null\nsize=1m\nbs=4k\nrw=read\n"
+                  "time_based\nruntime=${OMPI_COMM_WORLD_RANK}1s\n[next]\nstonewall\n"
+                  "ioengine=null\nsize=64k\nbs=4k\nrw=write\n")
+    run = ok(mpi(2, ["--output-format=json", jf]))
+    per, _ = clients(run.json(), "t")
+    check(per[0]["read"]["runtime"] >= 1000 and per[0]["error"] == 0, "rank 0: %s ms, %s"
+          % (per[0]["read"]["runtime"], per[0].get("error_text")))
+    check(per[1]["error"] == 0 and per[1]["read"]["runtime"] < 11000,
+          "rank 1 did not end with rank 0: %s ms, %s" % (per[1]["read"]["runtime"],
+                                                          per[1].get("error_text")))
+    nxt = [j for j in run.jobs() if j["jobname"] == "next"][0]
+    check(nxt["error"] == 0 and nxt["write"]["io_bytes"] == 2 * 64 * KIB,
+          "the next group: %s" % nxt.get("error_text"))
 
 
 def case_groups_in_step():
@@ -337,8 +360,6 @@ def rank_pid(jf, rank):
 
 def case_without_mpirun():
     """without mpirun: no MPI, no client_stats, $rank is 0 of 1"""
-    if not BUILT_WITH_MPI:
-        raise Skip("tenon-io was built without MPI")
     jf = job_file("solo.fio", "[w]\nfilename=@TMP@/solo.$rank.$nranks\nsize=16k\nrw=write\n")
     e = {k: v for k, v in env().items() if not k.startswith(("OMPI_", "PMIX", "PMI_"))}
     p = subprocess.run([TIO, "--eta=never", "--output-format=json", jf], cwd=TMP,
@@ -349,7 +370,8 @@ def case_without_mpirun():
 
 
 CASES = [case_file_per_process, case_shared_segmented, case_shared_strided,
-         case_strided_refusals, case_verify_reorder, case_time_based, case_groups_in_step,
+         case_strided_refusals, case_verify_reorder, case_time_based, case_time_based_rank0_ends,
+         case_groups_in_step,
          case_failing_rank, case_prepare_failure, case_killed_rank, case_without_mpirun]
 
 if __name__ == "__main__":
