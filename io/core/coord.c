@@ -50,9 +50,9 @@ struct tio_coord *tio_coord_begin(struct tio_error *err)
     if (launched > 1) {
         tio_error_set(err, TIO_EUSAGE, NULL, NULL, NULL,
                       "started as one of %u ranks by an MPI launcher (mpirun, srun), but "
-                      "this tenon-io was built without MPI: every rank would run the whole job "
-                      "alone; rebuild with Open MPI (libopenmpi-dev, meson setup -Dmpi=enabled) or run "
-                      "tenon-io without the launcher",
+                      "this tenon-io was built without MPI: every rank would run the whole "
+                      "job alone; rebuild with Open MPI (libopenmpi-dev, meson setup "
+                      "-Dmpi=enabled) or run tenon-io without the launcher",
                       launched);
         return NULL;
     }

@@ -155,7 +155,7 @@ static void tell_end(struct tio_mpi *m, struct tio_host *host, size_t upto)
 {
     for (size_t i = group_first; i < upto; i++) {
         const struct tio_host_job *t = &host->threads[i];
-        if (!t->job->time_based || t->job->verify != TIO_VERIFY_NONE || t->error)
+        if (!t->job->time.time_based || t->job->verify.method != TIO_VERIFY_NONE || t->error)
             return;
     }
     m->told = true;
@@ -367,7 +367,7 @@ static bool local_done(struct tio_mpi *m, struct tio_host *host, size_t upto)
         own_error[i] = true;
         if (!m->told) {
             char text[1024];
-            snprintf(text, sizeof(text), "job %s: %s", t->job->name, t->error_text);
+            snprintf(text, sizeof(text), "job %s: %s", t->job->identity.name, t->error_text);
             tell_stop(m, text);
         }
     }

@@ -45,7 +45,7 @@ static struct tio_job_result *rank_result(const struct tio_host_job *t, const st
     r->stats.series = empty; /* the sender's pointers mean nothing here */
     r->stats.live = NULL;
     r->cpu = e->cpu;
-    r->iodepth = t->job->iodepth;
+    r->iodepth = t->job->queue.iodepth;
     r->group_reporting = mine->group_reporting;
     if (tio_kv_list_copy(&r->options, &mine->options) != 0 ||
         (e->error && tio_job_result_set_error(r, e->error, e->text) != 0))

@@ -27,8 +27,8 @@ static int refuse_unsized(const struct tio_job *job, const char *file, unsigned 
                   "job %s: %u ranks share %s and the job says no size in bytes to divide it by; "
                   "give size= (each rank's part; not a percentage)%s, or give each rank its own "
                   "file with $rank in filename=",
-                  job->name, count, file,
-                  job->rank_layout == TIO_RANK_SEGMENTED ? " or offset_increment=" : "");
+                  job->identity.name, count, file,
+                  job->ranks.layout == TIO_RANK_SEGMENTED ? " or offset_increment=" : "");
     return -1;
 }
 
@@ -36,16 +36,16 @@ static int refuse_unsized(const struct tio_job *job, const char *file, unsigned 
  * not say. */
 static uint64_t segment_bytes(const struct tio_job *job)
 {
-    if (job->offset_increment.set && !job->offset_increment.percent)
-        return job->offset_increment.bytes * job->numjobs;
-    if (!job->size.set || job->size.percent)
+    if (job->files.offset_increment.set && !job->files.offset_increment.percent)
+        return job->files.offset_increment.bytes * job->identity.numjobs;
+    if (!job->files.size.set || job->files.size.percent)
         return 0;
-    unsigned nfiles = job->nrfiles ? job->nrfiles : 1;
-    uint64_t part = job->size.bytes / nfiles + (job->size.bytes % nfiles != 0);
+    unsigned nfiles = job->files.nrfiles ? job->files.nrfiles : 1;
+    uint64_t part = job->files.size.bytes / nfiles + (job->files.size.bytes % nfiles != 0);
     /* whole blocks: the parts never overlap, even with a remainder */
     uint64_t bs = 1;
     for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-        bs = job->bs[d] > bs ? job->bs[d] : bs;
+        bs = job->pattern.bs[d] > bs ? job->pattern.bs[d] : bs;
     if (part % bs)
         part += bs - part % bs;
     return part;
@@ -57,33 +57,34 @@ static int segmented(struct tio_job *job, const char *file, unsigned part, unsig
     uint64_t seg = segment_bytes(job);
     if (!seg)
         return refuse_unsized(job, file, count, err);
-    uint64_t start = job->offset.set ? job->offset.bytes : 0;
+    uint64_t start = job->files.offset.set ? job->files.offset.bytes : 0;
     if (seg > (TIO_MAX_OFFSET - start) / count) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                      "job %s: %u ranks share %s: %u parts of %" PRIu64 " bytes from offset %" PRIu64
+                      "job %s: %u ranks share %s: %u parts of %" PRIu64
+                      " bytes from offset %" PRIu64
                       " end past the largest file offset (2^63-1); lower size",
-                      job->name, count, file, count, seg, start);
+                      job->identity.name, count, file, count, seg, start);
         return -1;
     }
-    job->offset.bytes = start + (uint64_t)part * seg;
-    job->offset.set = true;
+    job->files.offset.bytes = start + (uint64_t)part * seg;
+    job->files.offset.set = true;
     return 0;
 }
 
 /* Why a job cannot deal its blocks out in turn, or NULL. */
 static const char *strided_refusal(const struct tio_job *job)
 {
-    if (tio_rw_is_random(job->rw))
+    if (tio_rw_is_random(job->pattern.rw))
         return "deals out sequential blocks: use rw=read, write or rw, or rank_layout=segmented "
                "for random IO";
-    if (job->rw_modifier)
+    if (job->pattern.rw_modifier)
         return "skips blocks itself: remove the :N of rw=";
-    if (job->nrfiles > 1)
+    if (job->files.nrfiles > 1)
         return "divides one file: give one filename=";
-    if (job->offset_increment.set)
+    if (job->files.offset_increment.set)
         return "places the ranks itself: remove offset_increment=";
-    bool r = tio_rw_reads(job->rw), w = tio_rw_writes(job->rw);
-    if (r && w && job->bs[TIO_JOB_DDIR_READ] != job->bs[TIO_JOB_DDIR_WRITE])
+    bool r = tio_rw_reads(job->pattern.rw), w = tio_rw_writes(job->pattern.rw);
+    if (r && w && job->pattern.bs[TIO_JOB_DDIR_READ] != job->pattern.bs[TIO_JOB_DDIR_WRITE])
         return "needs one block size: give bs= the same for reads and writes";
     return NULL;
 }
@@ -94,34 +95,36 @@ static int strided(struct tio_job *job, const char *file, unsigned part, unsigne
     const char *why = strided_refusal(job);
     if (why) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                      "job %s: rank_layout=strided (%u ranks share %s) %s", job->name, count,
-                      file, why);
+                      "job %s: rank_layout=strided (%u ranks share %s) %s", job->identity.name,
+                      count, file, why);
         return -1;
     }
-    if (!job->size.set || job->size.percent)
+    if (!job->files.size.set || job->files.size.percent)
         return refuse_unsized(job, file, count, err);
-    uint64_t bs = job->bs[tio_rw_reads(job->rw) ? TIO_JOB_DDIR_READ : TIO_JOB_DDIR_WRITE];
-    uint64_t size = job->size.bytes, start = job->offset.set ? job->offset.bytes : 0;
+    enum tio_job_ddir d = tio_rw_reads(job->pattern.rw) ? TIO_JOB_DDIR_READ : TIO_JOB_DDIR_WRITE;
+    uint64_t bs = job->pattern.bs[d];
+    uint64_t size = job->files.size.bytes;
+    uint64_t start = job->files.offset.set ? job->files.offset.bytes : 0;
     if (size % bs) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                       "job %s: rank_layout=strided deals out whole blocks: size=%" PRIu64
                       " is not a multiple of bs=%" PRIu64,
-                      job->name, size, bs);
+                      job->identity.name, size, bs);
         return -1;
     }
     if (size > (TIO_MAX_OFFSET - start) / count) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                       "job %s: %u ranks share %s: %u x %" PRIu64 " bytes from offset %" PRIu64
                       " end past the largest file offset (2^63-1); lower size",
-                      job->name, count, file, count, size, start);
+                      job->identity.name, count, file, count, size, start);
         return -1;
     }
-    job->offset.bytes = start + (uint64_t)part * bs;
-    job->offset.set = true;
-    job->rw_modifier = (uint64_t)(count - 1) * bs;
-    if (!job->io_size.set)
-        job->io_size = (struct tio_amount){.bytes = size, .set = true};
-    job->size.bytes = (uint64_t)count * size - (uint64_t)part * bs;
+    job->files.offset.bytes = start + (uint64_t)part * bs;
+    job->files.offset.set = true;
+    job->pattern.rw_modifier = (uint64_t)(count - 1) * bs;
+    if (!job->files.io_size.set)
+        job->files.io_size = (struct tio_amount){.bytes = size, .set = true};
+    job->files.size.bytes = (uint64_t)count * size - (uint64_t)part * bs;
     return 0;
 }
 
@@ -130,20 +133,20 @@ int tio_ranks_share(struct tio_job *job, const char *file, unsigned index, unsig
 {
     if (count <= 1)
         return 0;
-    if (job->offset.set && job->offset.percent) {
+    if (job->files.offset.set && job->files.offset.percent) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                       "job %s: %u ranks share %s, whose start is a percentage (offset=%u%%): "
                       "give offset= in bytes so that each rank's part can follow it",
-                      job->name, count, file, job->offset.percent);
+                      job->identity.name, count, file, job->files.offset.percent);
         return -1;
     }
-    unsigned part = (unsigned)(((uint64_t)index + job->rank_shift) % count);
-    int rc = job->rank_layout == TIO_RANK_STRIDED ? strided(job, file, part, count, err)
+    unsigned part = (unsigned)(((uint64_t)index + job->ranks.shift) % count);
+    int rc = job->ranks.layout == TIO_RANK_STRIDED ? strided(job, file, part, count, err)
                                                   : segmented(job, file, part, count, err);
     if (rc < 0)
         return rc;
     job->rank_part = part + 1;
     job->rank_self = index + 1;
-    job->randseed += (uint64_t)part * job->numjobs;
+    job->pattern.randseed += (uint64_t)part * job->identity.numjobs;
     return 0;
 }
