@@ -26,8 +26,10 @@ static void unpin(tenon_plugin *p, uint64_t gen)
 {
     tenon__lock(p->reg);
     tenon__generation_unpin(p, gen);
+    bool reap = p->reg->dead_gens != NULL;
     tenon__unlock(p->reg);
-    tenon__generations_reap(p->reg);
+    if (reap)
+        tenon__generations_reap(p->reg);
 }
 
 /* ---- Ownership lists (lock held) ------------------------------------------- */
@@ -234,12 +236,14 @@ void tenon_instance_free(tenon_instance *inst)
     if (inst->name && tenon__map_get(&reg->instance_by_name, inst->name) == inst)
         tenon__map_del(&reg->instance_by_name, inst->name);
     tenon__generation_unpin(p, inst->gen);
+    bool reap = reg->dead_gens != NULL;
     tenon__unlock(reg);
     tenon__free(inst->name);
     tenon_values_free(inst->values);
     tenon__free(inst);
     /* The last instance of code a reload replaced: that code goes now. */
-    tenon__generations_reap(reg);
+    if (reap)
+        tenon__generations_reap(reg);
 }
 
 void tenon__instances_free_owned(tenon_plugin *p)
