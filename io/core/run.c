@@ -79,7 +79,7 @@ int tio_run(struct tio_host *host)
     }
     bool show_eta = prog->eta == TIO_ETA_ALWAYS ||
                     (prog->eta == TIO_ETA_AUTO && isatty(STDOUT_FILENO) &&
-                     !(prog->output_format == TIO_OUTPUT_JSON && !prog->output));
+                     !(prog->output_format != TIO_OUTPUT_NORMAL && !prog->output));
     if (show_eta)
         tio_eta_start(eta, stdout, 1000);
 
@@ -185,7 +185,16 @@ int tio_run(struct tio_host *host)
         fprintf(stderr, "tenon-io: interrupted by %s; results cover the IO done until then\n",
                 tio_stop_signal_name());
 
-    unsigned formats = prog->output_format == TIO_OUTPUT_JSON ? TIO_REPORT_JSON : TIO_REPORT_NORMAL;
+    unsigned formats = 0;
+    if (prog->output_format & TIO_OUTPUT_NORMAL)
+        formats |= TIO_REPORT_NORMAL;
+    if (prog->output_format & TIO_OUTPUT_JSON)
+        formats |= TIO_REPORT_JSON;
+    if (prog->output_format & TIO_OUTPUT_JSON_PLUS)
+        formats |= TIO_REPORT_JSON_PLUS;
+    if (prog->output_format & TIO_OUTPUT_TERSE)
+        formats |= TIO_REPORT_TERSE;
+    tio_report_set_terse_version(rep, prog->terse_version);
     if (!reporter) {
         /* another participant writes the report */
     } else if (prog->output) {

@@ -31,6 +31,7 @@ extern "C" {
 /* Limits that keep a hostile job file from asking for unbounded memory. */
 #define TIO_MAX_NUMJOBS     65536u     /* numjobs of one job section */
 #define TIO_MAX_JOBS        65536u     /* jobs after numjobs expansion */
+#define TIO_PERCENTILE_LIST_MAX 20u    /* fio's FIO_IO_U_LIST_MAX_LEN */
 #define TIO_MAX_NRFILES     1048576u   /* nrfiles of one job */
 #define TIO_MAX_FILES       1048576u   /* file names over all resolved jobs */
 #define TIO_MAX_INCLUDE_DEPTH 16u
@@ -97,7 +98,14 @@ enum tio_coe {
 
 enum tio_sync { TIO_SYNC_NONE = 0, TIO_SYNC_SYNC, TIO_SYNC_DSYNC };
 
-enum tio_output_format { TIO_OUTPUT_NORMAL = 0, TIO_OUTPUT_JSON };
+/* --output-format: a set, as fio's "terse,json+" (json+ implies json). */
+enum tio_output_format {
+    TIO_OUTPUT_NORMAL = 1,
+    TIO_OUTPUT_JSON = 2,
+    TIO_OUTPUT_JSON_PLUS = 4,   /* with JSON: each latency's histogram bins */
+    TIO_OUTPUT_TERSE = 8,
+};
+
 
 enum tio_eta_mode { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
 
@@ -182,6 +190,11 @@ struct tio_job {
     bool stonewall;             /* stonewall/wait_for_previous: wait and start a new group */
     bool new_group;             /* start a new reporting group without waiting */
     bool group_reporting;
+    bool clat_percentiles;      /* default true */
+    bool lat_percentiles;
+    bool slat_percentiles;
+    unsigned n_percentiles;     /* percentile_list; 0: fio's default list */
+    double percentile_list[TIO_PERCENTILE_LIST_MAX];
 
     /* verify and errors: options/verify.c */
     enum tio_verify verify;
@@ -219,7 +232,13 @@ struct tio_job {
 /* Program options: command-line options that are not job options. */
 struct tio_program {
     char *output;               /* --output=FILE; NULL: stdout */
-    enum tio_output_format output_format;  /* --output-format=normal|json */
+    unsigned output_format;     /* --output-format: a mask of tio_output_format */
+    unsigned terse_version;     /* --terse-version=3 (the default) */
+    unsigned max_jobs;          /* --max-jobs=N; 0: tenon-io's own limit */
+    bool readonly;              /* --readonly: refuse jobs that write, trim or verify-write */
+    bool showcmd;               /* --showcmd: print each job file as a command line */
+    struct tio_strv showcmd_lines;  /* one per job file, filled while parsing */
+    char *aux_path;             /* --aux-path=DIR: where auxiliary files go */
     enum tio_eta_mode eta;           /* --eta=always|never|auto */
     bool help;                  /* --help, -h */
     bool version;               /* --version */

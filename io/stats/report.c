@@ -20,7 +20,13 @@ struct tio_report *tio_report_new(const char *version)
     clock_gettime(CLOCK_REALTIME, &rep->wall);
     memcpy(rep->percentiles, tio_default_percentiles, sizeof(tio_default_percentiles));
     rep->npercentiles = TIO_DEFAULT_PERCENTILES_N;
+    rep->terse_version = 3;
     return rep;
+}
+
+void tio_report_set_terse_version(struct tio_report *rep, unsigned version)
+{
+    rep->terse_version = version >= 2 && version <= 5 ? version : 3;
 }
 
 void tio_report_free(struct tio_report *rep)
@@ -245,7 +251,11 @@ const struct tio_group_total *tio_report_group_of(const struct tio_report *rep,
 int tio_report_write(struct tio_report *rep, FILE *out, unsigned formats)
 {
     int rc = 0;
-    if (formats & TIO_REPORT_JSON)
+    if (formats & TIO_REPORT_TERSE)
+        rc = tio_report_write_terse(rep, out);
+    if (rc == 0 && (formats & TIO_REPORT_JSON_PLUS))
+        rc = tio_report_write_json_plus(rep, out);
+    else if (rc == 0 && (formats & TIO_REPORT_JSON))
         rc = tio_report_write_json(rep, out);
     if (rc == 0 && (formats & TIO_REPORT_NORMAL))
         rc = tio_report_write_normal(rep, out);

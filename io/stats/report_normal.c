@@ -128,8 +128,15 @@ static void put_dir(FILE *f, const struct tio_report *rep, const struct tio_job_
         put_lat_line(f, "clat", &ds->clat.st);
     if (ds->lat.n)
         put_lat_line(f, " lat", &ds->lat);
-    if (ds->clat.st.n)
-        put_percentiles(f, "clat", &ds->clat, rep->percentiles, rep->npercentiles);
+    size_t np;
+    const double *p = tio_entry_percentiles(rep, e, &np);
+    /* fio's order: slat, clat, then lat percentiles, each when asked for */
+    if (e->slat_percentiles && ds->slat_hist && ds->slat.n)
+        put_percentiles(f, "slat", ds->slat_hist, p, np);
+    if (e->clat_percentiles && ds->clat.st.n)
+        put_percentiles(f, "clat", &ds->clat, p, np);
+    if (e->lat_percentiles && ds->lat_hist && ds->lat.n)
+        put_percentiles(f, "lat", ds->lat_hist, p, np);
     put_samples(f, &s);
 }
 
@@ -185,7 +192,9 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
     if (js->sync.st.n) {
         fputs("  fsync/fdatasync/sync_file_range:\n", f);
         put_lat_line(f, "sync", &js->sync.st);
-        put_percentiles(f, "sync", &js->sync, rep->percentiles, rep->npercentiles);
+        size_t np;
+        const double *p = tio_entry_percentiles(rep, e, &np);
+        put_percentiles(f, "sync", &js->sync, p, np);
     }
 
     uint64_t run_ms = tio_job_result_runtime_ms(e);
