@@ -35,6 +35,7 @@ static const char usage[] =
     "  --readonly               refuse any job that writes or trims, before any IO\n"
     "  --max-jobs=N             refuse more than N jobs (after numjobs)\n"
     "  --aux-path=DIR           where auxiliary files such as state files go\n"
+    "  --bandwidth-log          write fio's agg-read_bw.log, agg-write_bw.log, agg-trim_bw.log\n"
     "  --plugin-config=FILE     the tenon.json that picks and configures plugins\n"
     "  --parse-only             check the jobs as a run would, print them and exit\n"
     "  --section=NAME           run only the named job-file sections\n"

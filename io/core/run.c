@@ -112,6 +112,7 @@ int tio_run(struct tio_host *host)
         coord.ops->start(&coord, t);
     }
     coord.ops->wait(&coord, host, host->n_threads);
+    uint64_t t_end = tio_now_ns();
     if (show_eta)
         tio_eta_stop(eta);
     bool reporter = coord.ops->gather(&coord, host);
@@ -151,6 +152,13 @@ int tio_run(struct tio_host *host)
                 status = 1;
             }
             free(results);
+        }
+    }
+    if (prog->bandwidth_log && reporter) {
+        struct tio_error err;
+        if (tio_agg_bw_log_write(host, t0, t_end, &err) < 0) {
+            fprintf(stderr, "tenon-io: %s\n", err.text);
+            status = 1;
         }
     }
     for (size_t i = 0; i < host->n_threads; i++) {

@@ -25,6 +25,7 @@ static const struct tio__prog_opt prog_opts[] = {
     {"max-jobs", TIO__P_MAX_JOBS, TIO__ARG_REQUIRED, "16"},
     {"readonly", TIO__P_READONLY, TIO__ARG_NONE, NULL},
     {"aux-path", TIO__P_AUX_PATH, TIO__ARG_REQUIRED, "DIR"},
+    {"bandwidth-log", TIO__P_BANDWIDTH_LOG, TIO__ARG_NONE, NULL},
 };
 
 const struct tio__prog_opt *tio__prog_opt_find(const char *name)
@@ -150,6 +151,7 @@ int tio__prog_opt_apply(struct tio_plan *s, enum tio__prog_id id, const char *ke
     case TIO__P_PARSE_ONLY: p->parse_only = true; return TIO_OK;
     case TIO__P_SHOWCMD: p->showcmd = true; return TIO_OK;
     case TIO__P_READONLY: p->readonly = true; return TIO_OK;
+    case TIO__P_BANDWIDTH_LOG: p->bandwidth_log = true; return TIO_OK;
     case TIO__P_OUTPUT: return set_str(a, &p->output, value, err);
     case TIO__P_PLUGIN_CONFIG: return set_str(a, &p->plugin_config, value, err);
     case TIO__P_PLOT: return set_str(a, &p->plot, value, err);

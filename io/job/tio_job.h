@@ -239,6 +239,7 @@ struct tio_program {
     bool showcmd;               /* --showcmd: print each job file as a command line */
     struct tio_strv showcmd_lines;  /* one per job file, filled while parsing */
     char *aux_path;             /* --aux-path=DIR: where auxiliary files go */
+    bool bandwidth_log;         /* --bandwidth-log: fio's agg-*_bw.log files */
     enum tio_eta_mode eta;           /* --eta=always|never|auto */
     bool help;                  /* --help, -h */
     bool version;               /* --version */

@@ -125,6 +125,19 @@ def case_aux_path():
     check(r.job()["read"]["total_ios"] == 64, r.out[:300])
 
 
+def case_bandwidth_log():
+    """--bandwidth-log writes fio's agg-{read,write,trim}_bw.log: msec, KiB/s, ddir, 0, 0"""
+    ok(*null("--rw=read", "--time_based", "--runtime=1200ms", size="64m"), "--bandwidth-log")
+    logs = {}
+    for d, name in enumerate(("read", "write", "trim")):
+        with open(path("agg-%s_bw.log" % name)) as f:
+            logs[name] = [[int(x) for x in line.split(", ")] for line in f]
+        check([x[0] for x in logs[name]] == [500, 1000], logs[name])
+        check(all(x[2] == d and x[3:] == [0, 0] for x in logs[name]), logs[name])
+    check(all(x[1] > 0 for x in logs["read"]), logs["read"])
+    check(all(x[1] == 0 for x in logs["write"] + logs["trim"]), logs)
+
+
 # ---- output formats ------------------------------------------------------------
 
 def case_terse():
