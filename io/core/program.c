@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "debug.h"
 
 static const char usage[] =
     "usage: tenon-io [--option=value ...] [jobfile ...]\n"
@@ -36,6 +37,7 @@ static const char usage[] =
     "  --max-jobs=N             refuse more than N jobs (after numjobs)\n"
     "  --aux-path=DIR           where auxiliary files such as state files go\n"
     "  --bandwidth-log          write fio's agg-read_bw.log, agg-write_bw.log, agg-trim_bw.log\n"
+    "  --debug=LIST             fio's debug traces: io, random, parse (or all; ? lists)\n"
     "  --plugin-config=FILE     the tenon.json that picks and configures plugins\n"
     "  --parse-only             check the jobs as a run would, print them and exit\n"
     "  --section=NAME           run only the named job-file sections\n"
@@ -52,6 +54,25 @@ static void record_options(struct tio_job_result *r, const struct tio_job *job)
 {
     for (size_t i = 0; i + 1 < job->given.n; i += 2)
         tio_job_result_add_option(r, job->given.v[i], job->given.v[i + 1]);
+}
+
+/* --debug=parse: each job's options as fio's parser traces them, the
+ * [global] ones first. */
+static void debug_parse(const struct tio_plan *jobs)
+{
+    if (!tio_debug_on(TIO_DEBUG_PARSE))
+        return;
+    for (size_t i = 0; i < jobs->program.job_files.n; i++)
+        tio_debug_printf(TIO_DEBUG_PARSE, "Parsing ini file %s\n", jobs->program.job_files.v[i]);
+    for (size_t j = 0; j < jobs->nr_jobs; j++) {
+        const struct tio_job *job = &jobs->jobs[j];
+        tio_debug_printf(TIO_DEBUG_PARSE, "Parsing section [%s]\n", job->name);
+        const struct tio_strv *lists[2] = {&job->global_given, &job->given};
+        for (int l = 0; l < 2; l++)
+            for (size_t i = 0; i + 1 < lists[l]->n; i += 2)
+                tio_debug_printf(TIO_DEBUG_PARSE, "handle_option=%s, ptr=%s\n", lists[l]->v[i],
+                                 lists[l]->v[i + 1]);
+    }
 }
 
 /* Which latency percentiles the job reports, and their histograms. fio
@@ -213,6 +234,11 @@ int tio_main(int argc, char *const argv[], const struct tio_parse_config *cfg)
         return 1;
     }
     const struct tio_program *prog = &jobs->program;
+    if (prog->debug_help) {
+        tio_debug_help();
+        tio_plan_free(jobs);
+        return 0;
+    }
     if (prog->help) {
         fputs(usage, stdout);
         tio_plan_free(jobs);
@@ -251,6 +277,13 @@ int tio_main(int argc, char *const argv[], const struct tio_parse_config *cfg)
         return 0;
     }
 
+    /* With --output the lines join the output file, as fio's do. */
+    if (tio_debug_open(prog->debug, prog->output != NULL) < 0) {
+        fprintf(stderr, "tenon-io: out of memory\n");
+        tio_plan_free(jobs);
+        return 1;
+    }
+    debug_parse(jobs);
     struct tio_host host = {0};
     host.plan = jobs;
     struct tio_error err;
@@ -268,5 +301,6 @@ int tio_main(int argc, char *const argv[], const struct tio_parse_config *cfg)
     }
     tio_host_free(&host);
     tio_plan_free(jobs);
+    tio_debug_close();
     return status;
 }

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "coord.h"
+#include "debug.h"
 #include "plot.h"
 #include "tio_disk.h"
 #include "tio_eta.h"
@@ -203,6 +204,13 @@ int tio_run(struct tio_host *host)
     if (prog->output_format & TIO_OUTPUT_TERSE)
         formats |= TIO_REPORT_TERSE;
     tio_report_set_terse_version(rep, prog->terse_version);
+    size_t debug_len;
+    char *debug_text = tio_debug_take(&debug_len);
+    if (debug_text && tio_report_set_preamble(rep, debug_text, debug_len) < 0) {
+        fprintf(stderr, "tenon-io: out of memory\n");
+        status = 1;
+    }
+    free(debug_text);
     if (!reporter) {
         /* another participant writes the report */
     } else if (prog->output) {

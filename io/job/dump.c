@@ -199,6 +199,7 @@ static void program_lines(struct tio__dump *l, const struct tio_plan *s)
 
     tio__dump_str(l, "aux-path", p->aux_path);
     tio__dump_bool(l, "bandwidth-log", p->bandwidth_log);
+    tio__dump_u64(l, "debug", p->debug, "");
     tio__dump_bool(l, "enghelp", p->enghelp);
     tio__dump_str(l, "enghelp_engine", p->enghelp_engine);
     tio__dump_str(l, "enghelp_option", p->enghelp_option);

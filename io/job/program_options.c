@@ -26,6 +26,7 @@ static const struct tio__prog_opt prog_opts[] = {
     {"readonly", TIO__P_READONLY, TIO__ARG_NONE, NULL},
     {"aux-path", TIO__P_AUX_PATH, TIO__ARG_REQUIRED, "DIR"},
     {"bandwidth-log", TIO__P_BANDWIDTH_LOG, TIO__ARG_NONE, NULL},
+    {"debug", TIO__P_DEBUG, TIO__ARG_REQUIRED, "io,random"},
 };
 
 const struct tio__prog_opt *tio__prog_opt_find(const char *name)
@@ -91,6 +92,49 @@ static int output_format(struct tio_program *p, const char *key, const char *val
     return TIO_OK;
 }
 
+/* fio's --debug=LIST: category names joined by commas, "all", or "?". */
+static int set_debug(struct tio_program *p, const char *key, const char *value,
+                     const struct tio_origin *o, struct tio_error *err)
+{
+    static const char *const untraced[] = {
+        "process", "file", "mem", "blktrace", "verify", "diskutil", "job", "mutex",
+        "profile", "time", "net", "rate", "compress", "steadystate", "helperthread", "zbd",
+    };
+    const char *s = value;
+
+    if (strcmp(value, "?") == 0 || strcmp(value, "help") == 0) {
+        p->debug_help = true;
+        return TIO_OK;
+    }
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        bool known = false;
+
+        if (n == 2 && strncmp(s, "io", n) == 0)
+            p->debug |= TIO_DEBUG_IO;
+        else if (n == 6 && strncmp(s, "random", n) == 0)
+            p->debug |= TIO_DEBUG_RANDOM;
+        else if (n == 5 && strncmp(s, "parse", n) == 0)
+            p->debug |= TIO_DEBUG_PARSE;
+        else if (n == 3 && strncmp(s, "all", n) == 0)
+            p->debug |= TIO_DEBUG_IO | TIO_DEBUG_RANDOM | TIO_DEBUG_PARSE;
+        else {
+            for (size_t k = 0; k < TIO__ARRAY_LEN(untraced); k++)
+                known |= strlen(untraced[k]) == n && strncmp(s, untraced[k], n) == 0;
+            return tio_error_set(err, known ? TIO_EUNSUPPORTED : TIO_EVALUE, o, key, value,
+                                 known ? "fio's debug category '%.*s' is not traced by tenon-io "
+                                         "yet (it traces io, random and parse)"
+                                       : "unknown debug category '%.*s' (tenon-io traces io, "
+                                         "random and parse; --debug=? lists fio's)",
+                                 (int)n, s);
+        }
+        s += n;
+        if (*s == ',')
+            s++;
+    }
+    return TIO_OK;
+}
+
 /* A whole decimal number in [lo, hi]; *out untouched otherwise. */
 static bool whole_number(const char *v, unsigned long lo, unsigned long hi, unsigned *out)
 {
@@ -152,6 +196,7 @@ int tio__prog_opt_apply(struct tio_plan *s, enum tio__prog_id id, const char *ke
     case TIO__P_SHOWCMD: p->showcmd = true; return TIO_OK;
     case TIO__P_READONLY: p->readonly = true; return TIO_OK;
     case TIO__P_BANDWIDTH_LOG: p->bandwidth_log = true; return TIO_OK;
+    case TIO__P_DEBUG: return set_debug(p, key, value, o, err);
     case TIO__P_OUTPUT: return set_str(a, &p->output, value, err);
     case TIO__P_PLUGIN_CONFIG: return set_str(a, &p->plugin_config, value, err);
     case TIO__P_PLOT: return set_str(a, &p->plot, value, err);

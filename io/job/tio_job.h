@@ -106,6 +106,13 @@ enum tio_output_format {
     TIO_OUTPUT_TERSE = 8,
 };
 
+/* --debug categories tenon-io traces: fio's names, fio's bits. */
+enum tio_debug {
+    TIO_DEBUG_IO = 1u << 2,
+    TIO_DEBUG_RANDOM = 1u << 6,
+    TIO_DEBUG_PARSE = 1u << 7,
+};
+
 
 enum tio_eta_mode { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
 
@@ -240,6 +247,8 @@ struct tio_program {
     struct tio_strv showcmd_lines;  /* one per job file, filled while parsing */
     char *aux_path;             /* --aux-path=DIR: where auxiliary files go */
     bool bandwidth_log;         /* --bandwidth-log: fio's agg-*_bw.log files */
+    unsigned debug;             /* --debug=LIST: a mask of tio_debug */
+    bool debug_help;            /* --debug=? lists the categories */
     enum tio_eta_mode eta;           /* --eta=always|never|auto */
     bool help;                  /* --help, -h */
     bool version;               /* --version */

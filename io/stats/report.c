@@ -24,6 +24,18 @@ struct tio_report *tio_report_new(const char *version)
     return rep;
 }
 
+int tio_report_set_preamble(struct tio_report *rep, const char *text, size_t len)
+{
+    char *copy = malloc(len ? len : 1);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, text, len);
+    free(rep->preamble);
+    rep->preamble = copy;
+    rep->preamble_len = len;
+    return 0;
+}
+
 void tio_report_set_terse_version(struct tio_report *rep, unsigned version)
 {
     rep->terse_version = version >= 2 && version <= 5 ? version : 3;
@@ -44,6 +56,7 @@ void tio_report_free(struct tio_report *rep)
     free(rep->disks);
     tio_kv_list_free(&rep->global_options);
     free(rep->version);
+    free(rep->preamble);
     free(rep);
 }
 
@@ -251,7 +264,9 @@ const struct tio_group_total *tio_report_group_of(const struct tio_report *rep,
 int tio_report_write(struct tio_report *rep, FILE *out, unsigned formats)
 {
     int rc = 0;
-    if (formats & TIO_REPORT_TERSE)
+    if (rep->preamble_len && fwrite(rep->preamble, 1, rep->preamble_len, out) != rep->preamble_len)
+        rc = -(errno ? errno : EIO);
+    if (rc == 0 && (formats & TIO_REPORT_TERSE))
         rc = tio_report_write_terse(rep, out);
     if (rc == 0 && (formats & TIO_REPORT_JSON_PLUS))
         rc = tio_report_write_json_plus(rep, out);

@@ -13,6 +13,8 @@ struct tio_report {
     size_t npercentiles;
     unsigned terse_version;
     bool json_plus;     /* while building fio's json+ document */
+    char *preamble;     /* written before the report; NULL: none */
+    size_t preamble_len;
 
     struct tio_job_result **jobs; /* as added, owned */
     size_t njobs;

@@ -79,6 +79,10 @@ void tio_report_free(struct tio_report *rep);
 /* Wall-clock time of the run (JSON "timestamp", "timestamp_ms", "time"). */
 void tio_report_set_time(struct tio_report *rep, const struct timespec *wall);
 
+/* Text written before the report in every format (fio's debug traces,
+ * which go to the output file with the report). Copied. 0 or -ENOMEM. */
+int tio_report_set_preamble(struct tio_report *rep, const char *text, size_t len);
+
 /* fio's --terse-version: 2, 3 (the default), 4 or 5. */
 void tio_report_set_terse_version(struct tio_report *rep, unsigned version);
 

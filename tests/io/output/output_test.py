@@ -138,6 +138,43 @@ def case_bandwidth_log():
     check(all(x[1] == 0 for x in logs["write"] + logs["trim"]), logs)
 
 
+def debug_lines(text, cat):
+    return [line.split(None, 2) for line in text.splitlines() if line.startswith(cat + " ")]
+
+
+def case_debug():
+    """--debug=io,random,parse: fio's trace lines; with --output they go into the file"""
+    r = ok("--debug=io,random", *null("--rw=randread", size="16k"))
+    io = debug_lines(r.out, "io")
+    check(len(io) == 8 and io[0][2].startswith("fill: io_u 0x") and
+          io[1][2].startswith("complete: io_u 0x") and ",len=0x1000,ddir=0," in io[0][2], io)
+    check(len(r.out.split("\n", 1)[0]) > 14 and r.out[8] == " ", "category padded to 8")
+    rnd = debug_lines(r.out, "random")
+    check([x[2] for x in rnd] == ["FIO_RAND_NR_OFFS=1", "rand_seeds[0]=137"], rnd)
+    ok("--debug=random", "--output=" + path("o"), *null())
+    with open(path("o")) as f:
+        text = f.read()
+    check(text.startswith("random ") and "rand_seeds[0]=" in text and "issued rwts" in text, text)
+    r = ok("--parse-only", "--debug=parse", *null("--bs=8k"))
+    check(["parse", "handle_option=bs, ptr=8k"] == [debug_lines(r.out, "parse")[-1][0],
+                                                     debug_lines(r.out, "parse")[-1][2]], r.out)
+    r = ok("--debug=all", *null(size="4k"))
+    check(debug_lines(r.out, "io") and debug_lines(r.out, "random"), "all")
+    check("zbd" in ok("--debug=?").out, "? lists fio's categories")
+    refused("not traced by tenon-io", "--debug=file", *null())
+    refused("unknown debug category", "--debug=bogus", *null())
+
+
+def case_randseed_fixes_seed():
+    """an explicit randseed fixes the seed even with randrepeat=0, as fio"""
+    def seed(*opts):
+        r = ok("--debug=random", *null(*opts))
+        return [x[2] for x in debug_lines(r.out, "random")]
+    check(seed("--randseed=5", "--randrepeat=0") == seed("--randseed=5", "--randrepeat=0"),
+          "same")
+    check(seed("--randrepeat=0") != seed("--randrepeat=0"), "without randseed: drawn anew")
+
+
 # ---- output formats ------------------------------------------------------------
 
 def case_terse():
