@@ -66,7 +66,7 @@ static void debug_parse(const struct tio_plan *jobs)
         tio_debug_printf(TIO_DEBUG_PARSE, "Parsing ini file %s\n", jobs->program.job_files.v[i]);
     for (size_t j = 0; j < jobs->nr_jobs; j++) {
         const struct tio_job *job = &jobs->jobs[j];
-        tio_debug_printf(TIO_DEBUG_PARSE, "Parsing section [%s]\n", job->name);
+        tio_debug_printf(TIO_DEBUG_PARSE, "Parsing section [%s]\n", job->identity.name);
         const struct tio_strv *lists[2] = {&job->global_given, &job->given};
         for (int l = 0; l < 2; l++)
             for (size_t i = 0; i + 1 < lists[l]->n; i += 2)
@@ -79,11 +79,11 @@ static void debug_parse(const struct tio_plan *jobs)
  * turns them off where gtod_reduce measures no latency. */
 static int report_percentiles(struct tio_job_result *r, const struct tio_job *job)
 {
-    bool timed = !job->gtod_reduce;
-    r->clat_percentiles = job->clat_percentiles && timed;
-    r->lat_percentiles = job->lat_percentiles && timed;
-    r->slat_percentiles = job->slat_percentiles && timed;
-    tio_job_result_set_percentiles(r, job->percentile_list, job->n_percentiles);
+    bool timed = !job->time.gtod_reduce;
+    r->clat_percentiles = job->reporting.clat_percentiles && timed;
+    r->lat_percentiles = job->reporting.lat_percentiles && timed;
+    r->slat_percentiles = job->reporting.slat_percentiles && timed;
+    tio_job_result_set_percentiles(r, job->reporting.percentile_list, job->reporting.n_percentiles);
     return tio_job_stats_keep_hists(&r->stats, r->slat_percentiles, r->lat_percentiles);
 }
 
@@ -92,18 +92,18 @@ static int check_job(const struct tio_job *job, const struct tio_program *prog,
                      struct tio_error *err)
 {
     /* fio refuses these at parse time, before any job starts */
-    if (prog->readonly && tio_rw_writes(job->rw)) {
+    if (prog->readonly && tio_rw_writes(job->pattern.rw)) {
         tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
                       "job %s: rw=%s writes, and --readonly allows no write or trim (drop "
                       "--readonly, or make the job read)",
-                      job->name, tio_rw_name(job->rw));
+                      job->identity.name, tio_rw_name(job->pattern.rw));
         return -1;
     }
-    if (job->verify == TIO_VERIFY_MD5) {
+    if (job->verify.method == TIO_VERIFY_MD5) {
         tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
                       "job %s: verify=md5 is not supported by tenon-io; use verify=crc32c (fast) "
                       "or verify=sha256 (cryptographic)",
-                      job->name);
+                      job->identity.name);
         return -1;
     }
     return tio_verify_job_check(job, err);
@@ -158,30 +158,30 @@ int tio_host_plan(struct tio_host *host, struct tio_error *err)
             const struct tio_job *o = &jobs->jobs[k];
             if (o->group != job->group)
                 continue;
-            if (o->lat_percentiles != job->lat_percentiles) {
+            if (o->reporting.lat_percentiles != job->reporting.lat_percentiles) {
                 tio_error_set(err, TIO_EVALUE, NULL, NULL, NULL,
                               "job %s: lat_percentiles=%d, but job %s of the same group has "
                               "lat_percentiles=%d (set it alike for the group, or start a "
                               "new group with new_group)",
-                              job->name, job->lat_percentiles, o->name, o->lat_percentiles);
+                              job->identity.name, job->reporting.lat_percentiles, o->identity.name, o->reporting.lat_percentiles);
                 return -1;
             }
             break;
         }
         if (tio_engine_choose(&host->engines, job, &t->engine, err) < 0)
             return -1;
-        t->n_files = job->filenames.n;
+        t->n_files = job->files.filenames.n;
         size_t n = t->n_files ? t->n_files : 1;
         t->names = calloc(n, sizeof(char *));
         t->regions = calloc(n, sizeof(*t->regions));
         t->sizes = calloc(n, sizeof(*t->sizes));
-        t->result = tio_job_result_new(job->name, job->group, 0, 0);
+        t->result = tio_job_result_new(job->identity.name, job->group, 0, 0);
         if (!t->names || !t->regions || !t->sizes || !t->result)
             goto oom;
         for (size_t k = 0; k < t->n_files; k++)
-            t->names[k] = job->filenames.v[k];
-        t->result->group_reporting = job->group_reporting;
-        t->result->continue_on_error = job->continue_on_error != TIO_COE_NONE;
+            t->names[k] = job->files.filenames.v[k];
+        t->result->group_reporting = job->reporting.group_reporting;
+        t->result->continue_on_error = job->verify.continue_on_error != TIO_COE_NONE;
         if (report_percentiles(t->result, job) < 0)
             goto oom;
         record_options(t->result, job);

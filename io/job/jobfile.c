@@ -395,8 +395,8 @@ static int finish_section(struct jobfile *jf)
     int rc = TIO_OK;
 
     if (jf->showcmd && (jf->kind == SEC_GLOBAL || jf->kind == SEC_JOB))
-        tio__showcmd_section(&jf->cmd, jf->kind == SEC_JOB ? jf->job.name : NULL, jf->pending,
-                             jf->npending);
+        tio__showcmd_section(&jf->cmd, jf->kind == SEC_JOB ? jf->job.identity.name : NULL,
+                             jf->pending, jf->npending);
     switch (jf->kind) {
     case SEC_GLOBAL:
         rc = tio__apply_section(jf->a, &jf->global, true, jf->pending, jf->npending,
@@ -438,14 +438,14 @@ static int begin_section(struct jobfile *jf)
         return tio__oom(jf->err);
     jf->kind = SEC_JOB;
     tio__origin_free(jf->a, &jf->job.origin);
-    tio__free(jf->a, jf->job.name);
-    jf->job.name = tio__strdup(jf->a, name);
-    if (!jf->job.name || tio__origin_copy(jf->a, &jf->job.origin, &jf->cur) != 0)
+    tio__free(jf->a, jf->job.identity.name);
+    jf->job.identity.name = tio__strdup(jf->a, name);
+    if (!jf->job.identity.name || tio__origin_copy(jf->a, &jf->job.origin, &jf->cur) != 0)
         return tio__oom(jf->err);
     /* fio runs each further job file after the previous one: its first job
      * waits (a stonewall), so files do not overlap */
     if (jf->file_index > 0 && !jf->seen_job)
-        jf->job.stonewall = true;
+        jf->job.identity.stonewall = true;
     jf->seen_job = true;
     return TIO_OK;
 }

@@ -5,6 +5,8 @@
 
 #include "option.h"
 
+#define OFF(f) TIO__OFF(reporting, f)
+
 static const struct tio__enumval kb_base_values[] = {
     {"1024", 1024, NULL},
     {"1000", 1000, NULL},
@@ -18,7 +20,7 @@ static int set_kb_base(struct tio__optctx *c, const struct tio__option *o)
     rc = tio__opt_pick(c, c->value, kb_base_values, TIO__ARRAY_LEN(kb_base_values), "kb_base",
                        "1024 or 1000", &v);
     if (rc == TIO_OK)
-        c->job->kb_base = (unsigned)v;
+        c->job->reporting.kb_base = (unsigned)v;
     return rc;
 }
 
@@ -36,7 +38,7 @@ static int set_unit_base(struct tio__optctx *c, const struct tio__option *o)
     rc = tio__opt_pick(c, c->value, unit_base_values, TIO__ARRAY_LEN(unit_base_values),
                        "unit_base", "0 (auto) or 8 (bytes)", &v);
     if (rc == TIO_OK)
-        c->job->unit_base = (unsigned)v;
+        c->job->reporting.unit_base = (unsigned)v;
     return rc;
 }
 
@@ -58,10 +60,10 @@ static int set_percentile_list(struct tio__optctx *c, const struct tio__option *
         if (n == TIO_PERCENTILE_LIST_MAX)
             return tio__opt_fail(c, TIO_ERANGE, "at most %u percentiles, as fio",
                                  TIO_PERCENTILE_LIST_MAX);
-        c->job->percentile_list[n++] = v;
+        c->job->reporting.percentile_list[n++] = v;
         s = *end ? end + 1 : end;
     }
-    c->job->n_percentiles = n;
+    c->job->reporting.n_percentiles = n;
     return TIO_OK;
 }
 
@@ -72,10 +74,10 @@ static void dump_percentile_list(struct tio__dump *d, const struct tio__option *
     size_t len = 0;
 
     (void)o;
-    for (unsigned i = 0; i < j->n_percentiles && len < sizeof(buf); i++)
+    for (unsigned i = 0; i < j->reporting.n_percentiles && len < sizeof(buf); i++)
         len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%g", i ? ":" : "",
-                                j->percentile_list[i]);
-    tio__dump_printf(d, "percentile_list=%s", j->n_percentiles ? buf : "default");
+                                j->reporting.percentile_list[i]);
+    tio__dump_printf(d, "percentile_list=%s", j->reporting.n_percentiles ? buf : "default");
 }
 
 static const struct tio__option rows[] = {
