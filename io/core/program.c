@@ -80,6 +80,7 @@ static void debug_parse(const struct tio_plan *jobs)
 static int report_percentiles(struct tio_job_result *r, const struct tio_job *job)
 {
     bool timed = !job->time.gtod_reduce;
+    r->unified_rw = job->reporting.unified_rw;
     r->clat_percentiles = job->reporting.clat_percentiles && timed;
     r->lat_percentiles = job->reporting.lat_percentiles && timed;
     r->slat_percentiles = job->reporting.slat_percentiles && timed;

@@ -224,6 +224,7 @@ struct tio_job_buffers {
 /* Reporting and units: options/reporting.c */
 struct tio_job_reporting {
     bool group_reporting;
+    unsigned unified_rw;        /* unified_rw_reporting: 0 none, 1 mixed, 2 both */
     bool clat_percentiles;      /* default true */
     bool lat_percentiles;
     bool slat_percentiles;

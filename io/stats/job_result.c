@@ -32,6 +32,11 @@ void tio_job_result_free(struct tio_job_result *r)
     free(r->name);
     free(r->error_text);
     tio_kv_list_free(&r->options);
+    if (r->mixed) {
+        free(r->mixed->slat_hist);
+        free(r->mixed->lat_hist);
+        free(r->mixed);
+    }
     tio_job_stats_fini(&r->stats);
     free(r);
 }
@@ -99,6 +104,7 @@ struct tio_job_result *tio_job_result_aggregate(struct tio_job_result *const *jo
     g->latency_window_us = first->latency_window_us;
     g->latency_percentile = first->latency_percentile;
     g->continue_on_error = first->continue_on_error;
+    g->unified_rw = first->unified_rw;
     g->clat_percentiles = first->clat_percentiles;
     g->lat_percentiles = first->lat_percentiles;
     g->slat_percentiles = first->slat_percentiles;

@@ -241,28 +241,48 @@ static void merge_errors(struct tio_error_counts *dst, const struct tio_error_co
     dst->other += src->other;
 }
 
-void tio_job_stats_merge(struct tio_job_stats *dst, const struct tio_job_stats *src)
+/* rates_add: the samples are concurrent rates that add up (jobs of a
+ * group); otherwise they are more samples of one rate (fio's mixed
+ * direction pools its directions' samples). */
+static void dir_merge(struct tio_dir_stats *a, const struct tio_dir_stats *b, bool rates_add)
 {
-    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
-        struct tio_dir_stats *a = &dst->dir[d];
-        const struct tio_dir_stats *b = &src->dir[d];
-        a->ios += b->ios;
-        a->bytes += b->bytes;
-        a->short_ios += b->short_ios;
-        a->drop_ios += b->drop_ios;
-        a->errors += b->errors;
-        if (b->runtime_ns > a->runtime_ns)
-            a->runtime_ns = b->runtime_ns;
-        tio_latstat_merge(&a->slat, &b->slat);
-        tio_latstat_merge(&a->lat, &b->lat);
+    a->ios += b->ios;
+    a->bytes += b->bytes;
+    a->short_ios += b->short_ios;
+    a->drop_ios += b->drop_ios;
+    a->errors += b->errors;
+    if (b->runtime_ns > a->runtime_ns)
+        a->runtime_ns = b->runtime_ns;
+    tio_latstat_merge(&a->slat, &b->slat);
+    tio_latstat_merge(&a->lat, &b->lat);
+    if (rates_add) {
         tio_sstat_sum(&a->bw, &b->bw);
         tio_sstat_sum(&a->iops, &b->iops);
-        tio_hist_merge(&a->clat, &b->clat);
-        if (a->slat_hist && b->slat_hist)
-            tio_hist_merge(a->slat_hist, b->slat_hist);
-        if (a->lat_hist && b->lat_hist)
-            tio_hist_merge(a->lat_hist, b->lat_hist);
+    } else {
+        tio_sstat_merge(&a->bw, &b->bw);
+        tio_sstat_merge(&a->iops, &b->iops);
     }
+    tio_hist_merge(&a->clat, &b->clat);
+    if (a->slat_hist && b->slat_hist)
+        tio_hist_merge(a->slat_hist, b->slat_hist);
+    if (a->lat_hist && b->lat_hist)
+        tio_hist_merge(a->lat_hist, b->lat_hist);
+}
+
+void tio_dir_stats_mix(struct tio_dir_stats *dst, const struct tio_dir_stats *src)
+{
+    dir_merge(dst, src, false);
+}
+
+void tio_dir_stats_clear(struct tio_dir_stats *ds)
+{
+    dir_stats_init(ds);
+}
+
+void tio_job_stats_merge(struct tio_job_stats *dst, const struct tio_job_stats *src)
+{
+    for (int d = 0; d < TIO_DDIR_COUNT; d++)
+        dir_merge(&dst->dir[d], &src->dir[d], true);
     tio_hist_merge(&dst->sync, &src->sync);
     dst->sync_ios += src->sync_ios;
     for (int i = 0; i < TIO_DEPTH_BUCKETS; i++) {

@@ -167,11 +167,55 @@ static void unfinalize(struct tio_report *rep)
     rep->nsums = rep->nentries = rep->ngroups = 0;
 }
 
+/* unified_rw_reporting=mixed: the job's directions become one, in the read
+ * slot, so the writers and the group totals see a single direction. */
+static void mix_in_place(struct tio_job_result *r)
+{
+    if (r->unified_rw != TIO_UNIFIED_MIXED)
+        return;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
+        if (d == TIO_DDIR_READ)
+            continue;
+        tio_dir_stats_mix(&r->stats.dir[TIO_DDIR_READ], &r->stats.dir[d]);
+        tio_dir_stats_clear(&r->stats.dir[d]);
+    }
+}
+
+static struct tio_hist *hist_like(const struct tio_hist *model)
+{
+    struct tio_hist *h = model ? malloc(sizeof(*h)) : NULL;
+    if (h)
+        tio_hist_init(h);
+    return h;
+}
+
+/* unified_rw_reporting=both: the mixed direction beside the others. */
+static int build_mixed(struct tio_job_result *r)
+{
+    if (r->unified_rw != TIO_UNIFIED_BOTH || r->mixed)
+        return 0;
+    const struct tio_dir_stats *r0 = &r->stats.dir[TIO_DDIR_READ];
+    struct tio_dir_stats *m = calloc(1, sizeof(*m));
+    if (!m)
+        return -ENOMEM;
+    tio_dir_stats_clear(m);
+    m->slat_hist = hist_like(r0->slat_hist);
+    m->lat_hist = hist_like(r0->lat_hist);
+    r->mixed = m;
+    if ((r0->slat_hist && !m->slat_hist) || (r0->lat_hist && !m->lat_hist))
+        return -ENOMEM;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++)
+        tio_dir_stats_mix(m, &r->stats.dir[d]);
+    return 0;
+}
+
 int tio_report_finalize(struct tio_report *rep)
 {
     if (rep->finalized)
         return 0;
     size_t n = rep->njobs;
+    for (size_t i = 0; i < n; i++)
+        mix_in_place(rep->jobs[i]);
     rep->entries = calloc(n ? n : 1, sizeof(*rep->entries));
     rep->sums = calloc(n ? n : 1, sizeof(*rep->sums));
     rep->groups = calloc(n ? n : 1, sizeof(*rep->groups));
@@ -206,6 +250,7 @@ int tio_report_finalize(struct tio_report *rep)
         }
         struct tio_group_total *g = &rep->groups[rep->ngroups++];
         g->groupid = gid;
+        g->unified_rw = members[0]->unified_rw;
         for (size_t k = first_entry; k < rep->nentries; k++)
             add_to_total(g, rep->entries[k]);
         for (int d = 0; d < TIO_DDIR_COUNT; d++)
@@ -214,8 +259,17 @@ int tio_report_finalize(struct tio_report *rep)
                     (uint64_t)((tio_u128)g->io_bytes[d] * 1000u / g->max_run_ms[d]);
     }
     free(members);
+    for (size_t i = 0; i < rep->njobs; i++)
+        if (build_mixed(rep->jobs[i]) != 0)
+            goto nomem_built;
+    for (size_t i = 0; i < rep->nsums; i++)
+        if (build_mixed(rep->sums[i]) != 0)
+            goto nomem_built;
     rep->finalized = true;
     return 0;
+nomem_built:
+    unfinalize(rep);
+    return -ENOMEM;
 nomem:
     free(members);
     unfinalize(rep);

@@ -71,10 +71,11 @@ static json_t *lat_obj(struct jb *b, const struct tio_latstat *st, const struct 
     return o;
 }
 
+/* Direction d's object; ds is its numbers (e's own, or the mixed ones). */
 static json_t *dir_obj(struct jb *b, const struct tio_report *rep,
-                       const struct tio_job_result *e, enum tio_ddir d)
+                       const struct tio_job_result *e, enum tio_ddir d,
+                       const struct tio_dir_stats *ds)
 {
-    const struct tio_dir_stats *ds = &e->stats.dir[d];
     const struct tio_group_total *g = tio_report_group_of(rep, e->groupid);
     struct tio_dir_summary s;
     tio_dir_summarize(ds, g ? g->agg_bw[d] : 0, &s);
@@ -149,8 +150,12 @@ static json_t *entry_obj(struct jb *b, const struct tio_report *rep,
     put(b, o, "eta", jint(e->eta_s));
     put(b, o, "elapsed", jint(e->elapsed_s));
     put(b, o, "job options", kv_obj(b, &e->options));
-    for (int d = 0; d < TIO_DDIR_COUNT; d++)
-        put(b, o, tio_ddir_name((enum tio_ddir)d), dir_obj(b, rep, e, (enum tio_ddir)d));
+    if (e->unified_rw == TIO_UNIFIED_MIXED)
+        put(b, o, "mixed", dir_obj(b, rep, e, TIO_DDIR_READ, &js->dir[TIO_DDIR_READ]));
+    else
+        for (int d = 0; d < TIO_DDIR_COUNT; d++)
+            put(b, o, tio_ddir_name((enum tio_ddir)d),
+                dir_obj(b, rep, e, (enum tio_ddir)d, &js->dir[d]));
 
     json_t *sync = json_object();
     put(b, sync, "total_ios", jint(js->sync_ios));
@@ -158,6 +163,8 @@ static json_t *entry_obj(struct jb *b, const struct tio_report *rep,
                                    e->clat_percentiles || e->lat_percentiles ? &js->sync : NULL,
                                    rep, e));
     put(b, o, "sync", sync);
+    if (e->unified_rw == TIO_UNIFIED_BOTH && e->mixed)
+        put(b, o, "mixed", dir_obj(b, rep, e, TIO_DDIR_READ, e->mixed));
 
     uint64_t run_ms = tio_job_result_runtime_ms(e);
     put(b, o, "job_runtime", jint(run_ms));

@@ -4,7 +4,8 @@
  * scripts that cut fio's terse lines cut ours the same way:
  *
  *   version;fio version;jobname;groupid;error            (v2: 2;jobname;groupid;error)
- *   per direction (read, write; trim too in v2, v4, v5):
+ *   per direction (read, write; trim too in v2, v4, v5; unified_rw_reporting=mixed:
+ *   the mixed direction alone; =both: the directions, then mixed):
  *     io KiB;bw KiB/s;iops;runtime ms;
  *     slat min;max;mean;stddev (us);  clat min;max;mean;stddev (us);
  *     20 x percentile%=clat us (";0%=0" past the list);
@@ -39,9 +40,8 @@ static void put_lat(FILE *f, const struct tio_latstat *st)
 }
 
 static void put_dir(FILE *f, const struct tio_report *rep, const struct tio_job_result *e,
-                    enum tio_ddir d)
+                    enum tio_ddir d, const struct tio_dir_stats *ds)
 {
-    const struct tio_dir_stats *ds = &e->stats.dir[d];
     const struct tio_group_total *g = tio_report_group_of(rep, e->groupid);
     struct tio_dir_summary s;
     tio_dir_summarize(ds, g ? g->agg_bw[d] : 0, &s);
@@ -91,10 +91,16 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
         fprintf(f, "2;%s;%u;%d", e->name, e->groupid, e->error);
     else
         fprintf(f, "%u;tenon-io-%s;%s;%u;%d", v, rep->version, e->name, e->groupid, e->error);
-    put_dir(f, rep, e, TIO_DDIR_READ);
-    put_dir(f, rep, e, TIO_DDIR_WRITE);
-    if (v != 3)
-        put_dir(f, rep, e, TIO_DDIR_TRIM);
+    /* unified_rw_reporting: mixed has the read fields only (mixed), both
+     * adds the mixed fields after the directions */
+    put_dir(f, rep, e, TIO_DDIR_READ, &js->dir[TIO_DDIR_READ]);
+    if (e->unified_rw != TIO_UNIFIED_MIXED) {
+        put_dir(f, rep, e, TIO_DDIR_WRITE, &js->dir[TIO_DDIR_WRITE]);
+        if (v != 3)
+            put_dir(f, rep, e, TIO_DDIR_TRIM, &js->dir[TIO_DDIR_TRIM]);
+    }
+    if (e->unified_rw == TIO_UNIFIED_BOTH && e->mixed)
+        put_dir(f, rep, e, TIO_DDIR_READ, e->mixed);
 
     uint64_t run_ms = tio_job_result_runtime_ms(e);
     double usr = run_ms ? (double)e->cpu.usr_ns / ((double)run_ms * 1e4) : 0.0;

@@ -23,6 +23,8 @@ extern "C" {
 
 #define TIO_RESULT_PERCENTILES_MAX 20   /* fio's percentile_list limit */
 
+enum { TIO_UNIFIED_NONE = 0, TIO_UNIFIED_MIXED = 1, TIO_UNIFIED_BOTH = 2 };
+
 struct tio_job_result {
     char *name;
     unsigned groupid;
@@ -43,6 +45,11 @@ struct tio_job_result {
     /* Which latencies show percentiles (fio's clat_percentiles, default on,
      * lat_percentiles, slat_percentiles) and which: npercentiles 0 means
      * the report's list. */
+    /* fio's unified_rw_reporting: TIO_UNIFIED_MIXED reports one "mixed"
+     * direction (in dir[TIO_DDIR_READ] once the report is finalized),
+     * TIO_UNIFIED_BOTH the directions and then "mixed" (built into mixed). */
+    unsigned unified_rw;
+    struct tio_dir_stats *mixed;
     bool clat_percentiles;
     bool lat_percentiles;
     bool slat_percentiles;

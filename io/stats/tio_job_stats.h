@@ -215,6 +215,14 @@ static inline void tio_stats_tick(struct tio_job_stats *js, uint64_t now_ns)
  * runtimes take the longest. The series is not merged. */
 void tio_job_stats_merge(struct tio_job_stats *dst, const struct tio_job_stats *src);
 
+/* Adds src's numbers to dst's as fio's unified_rw_reporting mixes the
+ * directions of one job: counts and latencies add, bandwidth and IOPS
+ * samples pool. dst's slat and lat histograms merge where both have them. */
+void tio_dir_stats_mix(struct tio_dir_stats *dst, const struct tio_dir_stats *src);
+
+/* Zeroes a direction's numbers (its histograms stay, emptied). */
+void tio_dir_stats_clear(struct tio_dir_stats *ds);
+
 /* Total IOs of all directions. */
 uint64_t tio_job_stats_total_ios(const struct tio_job_stats *js);
 

@@ -52,6 +52,7 @@ struct tio_disk_util {
 /* A "Run status group" line set: totals over the group's reported entries. */
 struct tio_group_total {
     unsigned groupid;
+    unsigned unified_rw;          /* the group's unified_rw_reporting (TIO_UNIFIED_*) */
     bool present[TIO_DDIR_COUNT]; /* the group did IO in this direction */
     uint64_t io_bytes[TIO_DDIR_COUNT];
     uint64_t agg_bw[TIO_DDIR_COUNT];     /* bytes/s: all bytes over the longest runtime */

@@ -80,9 +80,39 @@ static void dump_percentile_list(struct tio__dump *d, const struct tio__option *
     tio__dump_printf(d, "percentile_list=%s", j->reporting.n_percentiles ? buf : "default");
 }
 
+static const struct tio__enumval unified_values[] = {
+    {"none", 0, NULL}, {"0", 0, NULL}, {"mixed", 1, NULL}, {"1", 1, NULL},
+    {"both", 2, NULL}, {"2", 2, NULL},
+};
+
+static int set_unified(struct tio__optctx *c, const struct tio__option *o)
+{
+    int v = 0, rc;
+
+    (void)o;
+    rc = tio__opt_pick(c, c->value, unified_values, TIO__ARRAY_LEN(unified_values),
+                       "unified_rw_reporting", "none, mixed or both (0, 1, 2)", &v);
+    if (rc == TIO_OK)
+        c->job->reporting.unified_rw = (unsigned)v;
+    return rc;
+}
+
+static void dump_unified(struct tio__dump *d, const struct tio__option *o,
+                         const struct tio_job *j)
+{
+    static const char *const names[] = {"none", "mixed", "both"};
+
+    (void)o;
+    tio__dump_str(d, "unified_rw_reporting", names[j->reporting.unified_rw % 3]);
+}
+
 static const struct tio__option rows[] = {
     {.name = "group_reporting", .type = O_FLAG, .off = OFF(group_reporting), .example = "1",
      .help = "Report each group of jobs as one"},
+    {.name = "unified_rw_reporting", .type = O_CUSTOM, .off = OFF(unified_rw),
+     .set = set_unified, .dump = dump_unified, .example = "mixed", .def = "none",
+     .values = "none, mixed or both (0, 1, 2)", .status = TIO__DIFFERS,
+     .help = "Report the directions as one (mixed), or also as one (both)"},
     {.name = "clat_percentiles", .type = O_BOOL, .off = OFF(clat_percentiles), .example = "0",
      .def = "1", .help = "Report completion latency percentiles"},
     {.name = "lat_percentiles", .type = O_BOOL, .off = OFF(lat_percentiles), .example = "1",

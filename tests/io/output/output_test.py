@@ -317,6 +317,29 @@ def case_percentile_list():
     refused("'101' is not a percentile", *null("--percentile_list=50:101"))
 
 
+def case_unified_rw_reporting():
+    """unified_rw_reporting: mixed reports one "mixed" direction, both adds it to the others"""
+    mix = null("--rw=randrw", "--unified_rw_reporting=mixed")
+    j = ok("--output-format=json", *mix).job()
+    check([k for k in j if k in ("read", "write", "trim", "sync", "mixed")] == ["mixed", "sync"]
+          and j["mixed"]["total_ios"] == 64 and j["mixed"]["clat_ns"]["N"] == 64, j.keys())
+    out = ok(*mix).out
+    check("  mixed: IOPS=" in out and "  read:" not in out and "  MIXED: bw=" in out, out)
+    check(len(terse_fields(ok("--minimal", *mix).out)) == 80, "terse: one direction")
+    both = null("--rw=randrw", "--unified_rw_reporting=both")
+    j = ok("--output-format=json", *both).job()
+    check([k for k in j if k in ("read", "write", "trim", "sync", "mixed")] ==
+          ["read", "write", "trim", "sync", "mixed"] and
+          j["mixed"]["total_ios"] == j["read"]["total_ios"] + j["write"]["total_ios"] == 64, j)
+    out = ok(*both).out
+    check("  read:" in out and "  mixed:" in out and "  MIXED: bw=" in out and " READ:" in out,
+          out)
+    check(len(terse_fields(ok("--minimal", *both).out)) == 162, "terse: read, write, mixed")
+    j = ok("--output-format=json", *null("--rw=randrw", "--unified_rw_reporting=0")).job()
+    check("mixed" not in j, "0 is none")
+    refused("none, mixed or both", *null("--unified_rw_reporting=3"))
+
+
 def case_group_reporting_percentiles():
     """group_reporting sums the lat histograms of the group's jobs"""
     r = ok("--output-format=json+", *null("--numjobs=2", "--group_reporting",
