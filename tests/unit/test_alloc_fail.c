@@ -29,10 +29,12 @@ static int stop(outcome *o, const char *step, int rc)
     return rc;
 }
 
-/* A quiet registry of dir, scanned. Returns the scan's count, or the
- * error of the step that failed (recorded in o; *reg is then NULL). */
+/* Starts a run (o cleared) with a quiet registry of dir, scanned. Returns
+ * the scan's count, or the error of the step that failed (recorded in o;
+ * *reg is then NULL). */
 static int scanned_registry(const char *dir, outcome *o, tenon_registry **reg)
 {
+    memset(o, 0, sizeof(*o));
     int rc;
     if ((rc = tenon_registry_new(reg, "tenon-test",
                                  TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH)) < 0)
@@ -52,7 +54,6 @@ static int scanned_registry(const char *dir, outcome *o, tenon_registry **reg)
 /* One full run. Returns 0, or the error of the step that failed. */
 static int run(const char *dir, outcome *o)
 {
-    memset(o, 0, sizeof(*o));
     tenon_registry *reg = NULL;
     tenon_options *opts = NULL;
     tenon_instance *inst = NULL, *inst2 = NULL;
@@ -160,7 +161,6 @@ static int expect_one_of(outcome *o, const char *step, int rc, int code)
 
 static int run_failures(const char *dir, outcome *o)
 {
-    memset(o, 0, sizeof(*o));
     tenon_registry *reg = NULL;
     tenon_options *opts = NULL;
     tenon_instance *inst = NULL;
@@ -222,7 +222,6 @@ out:
  * (and, without memory for one, its fallback) frees each after its owner. */
 static int run_ownership(const char *dir, outcome *o)
 {
-    memset(o, 0, sizeof(*o));
     tenon_registry *reg = NULL;
     tenon_options *opts = NULL;
     tenon_instance *inst = NULL;
