@@ -375,7 +375,7 @@ struct tenon_registry {
 /* Who made an instance: it decides when registry teardown frees it. */
 typedef enum tenon__maker {
     TENON__MADE_BY_HOST = 0, /* tenon_instance_new */
-    TENON__MADE_BY_CONFIG,   /* tenon_registry_apply_config */
+    TENON__MADE_BY_CONFIG,   /* tenon_config_apply */
     TENON__MADE_BY_PLUGIN,   /* host->instance_new outside an instance_init */
     TENON__MADE_BY_INSTANCE, /* host->instance_new inside an instance_init */
 } tenon__maker;

@@ -29,7 +29,7 @@ static tenon_registry *owners_registry(fixture *f, const char *config)
 {
     tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
     if (config)
-        expect_ok(tenon_registry_load_config_buffer(reg, config, strlen(config), NULL));
+        expect_ok(tenon_config_load_buffer(reg, config, strlen(config), NULL));
     return reg;
 }
 
@@ -235,7 +235,7 @@ static void test_config_instance_owning_another(void **state)
     tenon_registry *reg = owners_registry(
         f, "{\"plugins\": [{\"name\": \"c0\", \"module\": \"own_a\", "
            "\"config\": {\"make\": \"own_b>own_c\", \"tag\": \"c0\"}}]}");
-    assert_int_equal(tenon_registry_apply_config(reg), 0);
+    assert_int_equal(tenon_config_apply(reg), 0);
     expect_contains(event_words(f), "own_c:iinit c0/own_b/own_c ");
     capture_reset(&f->cap);
     tenon_registry_free(reg);
@@ -534,7 +534,7 @@ static void run_once(fixture *f, sweep_run *r)
             if (rc == 0)
                 rc = ((const own_table *)t)->make(chain);
         } else {
-            rc = tenon_registry_apply_config(reg);
+            rc = tenon_config_apply(reg);
         }
         if (rc != 0) {
             char text[1024];
