@@ -244,6 +244,37 @@ static void test_config_instance_owning_another(void **state)
                                         "own_a:fini ");
 }
 
+/* A plugin that passes options as 1.0 did (a NULL-terminated list of
+ * strings to the deprecated host->instance_new) makes the same instances,
+ * with the same options, as one that passes tenon_options to
+ * host->instance_create. */
+static void test_strv_options_as_tenon_options(void **state)
+{
+    fixture *f = *state;
+    char words[2][4096];
+    const char *makers[2] = {"own_a", "own_strv"};
+    copy_fixtures(f->dir, OWNERS, "own_strv", NULL);
+    for (int k = 0; k < 2; k++) {
+        capture_reset(&f->cap);
+        tenon_registry *reg = owners_registry(f, NULL);
+        host_instance(reg, makers[k], "h0", "own_b>own_c");
+        tenon_registry_free(reg);
+        /* Compare with the maker's name taken out. */
+        const char *w = event_words(f);
+        size_t n = 0, len = strlen(makers[k]);
+        for (const char *at = w; *at && n + 1 < sizeof(words[k]);)
+            if (strncmp(at, makers[k], len) == 0 && at[len] == ':') {
+                words[k][n++] = '@';
+                at += len;
+            } else {
+                words[k][n++] = *at++;
+            }
+        words[k][n] = '\0';
+    }
+    expect_contains(words[0], "own_c:iinit h0/own_b/own_c ");
+    assert_string_equal(words[0], words[1]);
+}
+
 /* The documented pattern: make an instance in init, free it in fini. */
 static void test_make_in_init_free_in_fini(void **state)
 {
@@ -609,6 +640,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_host_instance_owning_another),
         T(test_config_instance_owning_another),
+        T(test_strv_options_as_tenon_options),
         T(test_make_in_init_free_in_fini),
         T(test_check_passes_make_in_init),
         T(test_leftovers_freed_after_their_owner),
