@@ -485,15 +485,16 @@ TENON__HIDDEN void tenon__retire(tenon_registry *reg, void *block);
  * not fail half done reserves first). Lock held. */
 TENON__HIDDEN int tenon__retire_reserve(tenon_registry *reg, size_t n);
 
-/* scan.c: reads p's file (an added file, outside the search path) again and
+/* scan_record.c: reads p's file (an added file, outside the search path) again and
  * refreshes its record as a scan does for a changed file. load_lock held. */
 TENON__HIDDEN int tenon__scan_refresh(tenon_registry *reg, tenon_plugin *p);
 
-/* scan.c: reads one file's descriptor and makes its record (not appended). */
+/* scan_record.c: reads one file's descriptor and makes its record (not
+ * appended). */
 TENON__HIDDEN int tenon__scan_file(tenon_registry *reg, const char *canonical, unsigned origin,
                                    tenon_plugin **out);
 
-/* abi.c: checks a descriptor's ABI against the library's. */
+/* scan_record.c: checks a descriptor's ABI against the library's. */
 TENON__HIDDEN int tenon__abi_check(const tenon_plugin_desc *desc, const char *path);
 
 /* loader.c: dlopens a verified file and checks its entry, or adopts a

@@ -168,7 +168,8 @@ static void test_default_lookup(void **state)
     expect_ok(tenon_config_load(reg, NULL));
     assert_string_equal(tenon_config_file(reg), tmp_path(dir, "env.json"));
     tenon_registry_free(reg);
-    expect_ok(tenon_registry_create(app, TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV, &reg));
+    expect_ok(
+        tenon_registry_create(app, TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV, &reg));
     capture_log_level(reg, &cap, TENON_LOG_DEBUG);
     expect_ok(tenon_config_load(reg, NULL));
     assert_string_equal(tenon_config_file(reg), path);

@@ -222,7 +222,8 @@ static void test_tampered_plugin_refused(void **state)
 static void test_untrusted_key(void **state)
 {
     fixture *f = *state;
-    tenon_public_key_info signer = {.struct_size = sizeof(signer)}, other = {.struct_size = sizeof(other)};
+    tenon_public_key_info signer = {.struct_size = sizeof(signer)},
+                          other = {.struct_size = sizeof(other)};
     keygen(f->key_base, &signer);
     keygen(tmp_path(f->dir, "keys/other"), &other);
     expect_ok(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL));
@@ -775,7 +776,8 @@ static void test_public_key_format(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char want[64];
         snprintf(want, sizeof(want), "malformed public key at line %d:", cases[i].line);
-        int rc = tenon_public_key_parse_info(cases[i].text, strlen(cases[i].text), "case.pub", &key);
+        int rc =
+            tenon_public_key_parse_info(cases[i].text, strlen(cases[i].text), "case.pub", &key);
         if (rc != TENON_ECONFIG || !strstr(tenon_last_error()->message, want) ||
             !strstr(tenon_last_error()->message, cases[i].why))
             fail_msg("case %zu: got %s: %s (want line %d, \"%s\")", i, tenon_err_name(rc),

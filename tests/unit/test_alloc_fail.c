@@ -38,8 +38,8 @@ static int run(const char *dir, outcome *o)
     tenon_instance *inst = NULL, *inst2 = NULL;
     int rc;
 
-    if ((rc = tenon_registry_create("tenon-test",
-                                    TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg)) < 0)
+    if ((rc = tenon_registry_create(
+             "tenon-test", TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg)) < 0)
         return stop(o, "registry_new", rc);
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     if ((rc = tenon_registry_add_path(reg, dir)) < 0) {
@@ -155,8 +155,8 @@ static int run_failures(const char *dir, outcome *o)
     tenon_options *opts = NULL;
     tenon_instance *inst = NULL;
     int rc;
-    if ((rc = tenon_registry_create("tenon-test",
-                                    TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg)) < 0)
+    if ((rc = tenon_registry_create(
+             "tenon-test", TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg)) < 0)
         return stop(o, "registry_new", rc);
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     if ((rc = tenon_registry_add_path(reg, dir)) < 0) {
@@ -227,8 +227,8 @@ static int run_ownership(const char *dir, outcome *o)
     tenon_options *opts = NULL;
     tenon_instance *inst = NULL;
     int rc;
-    if ((rc = tenon_registry_create("tenon-test",
-                                    TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg)) < 0)
+    if ((rc = tenon_registry_create(
+             "tenon-test", TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg)) < 0)
         return stop(o, "registry_new", rc);
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     if ((rc = tenon_registry_add_path(reg, dir)) < 0) {
@@ -290,8 +290,8 @@ static int run_reload(const char *dir, outcome *o)
     tenon_registry *reg = NULL;
     tenon_changes *changes = NULL;
     int rc, gen = 0;
-    if ((rc = tenon_registry_create("tenon-test",
-                                    TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg)) < 0)
+    if ((rc = tenon_registry_create(
+             "tenon-test", TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg)) < 0)
         return stop(o, "registry_new", rc);
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     const void *held = NULL;
