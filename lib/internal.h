@@ -249,7 +249,7 @@ struct tenon_plugin {
     tenon__holder *holders;
     size_t n_holders, cap_holders;
     size_t n_instances;
-    /* Instances this plugin made with host->instance_new outside any
+    /* Instances this plugin made with host->instance_create outside any
      * instance_init (instance.c), newest first: its fini may free them, and
      * what it leaves is freed right after its fini. */
     tenon_instance *owned;
@@ -376,8 +376,8 @@ struct tenon_registry {
 typedef enum tenon__maker {
     TENON__MADE_BY_HOST = 0, /* tenon_instance_new */
     TENON__MADE_BY_CONFIG,   /* tenon_config_apply */
-    TENON__MADE_BY_PLUGIN,   /* host->instance_new outside an instance_init */
-    TENON__MADE_BY_INSTANCE, /* host->instance_new inside an instance_init */
+    TENON__MADE_BY_PLUGIN,   /* host->instance_create outside an instance_init */
+    TENON__MADE_BY_INSTANCE, /* host->instance_create inside an instance_init */
 } tenon__maker;
 
 /* Instances form a forest by ownership: each one is on the list of what
@@ -589,7 +589,7 @@ TENON__HIDDEN extern const tenon_host_api tenon__host_api;
 
 /* instance.c */
 /* tenon_instance_new with its maker recorded: HOST or CONFIG (maker NULL),
- * or PLUGIN with maker the calling plugin (host->instance_new), which
+ * or PLUGIN with maker the calling plugin (host->instance_create), which
  * becomes INSTANCE when the call comes from an instance_init of maker's
  * on this thread. */
 TENON__HIDDEN int tenon__instance_new(tenon_registry *reg, const char *plugin, const char *iface,

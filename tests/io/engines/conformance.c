@@ -1380,7 +1380,7 @@ int main(int argc, char **argv)
     int fds_before = count_fds();
     int rc = tenon_registry_create("tenon-io-test", TENON_REGISTRY_NO_ENV, &reg);
     if (rc) {
-        printf("Bail out! tenon_registry_new: %s\n", tenon_err_name(rc));
+        printf("Bail out! tenon_registry_create: %s\n", tenon_err_name(rc));
         return 1;
     }
     /* Every level, so that a debug message on the IO path is seen too. */
