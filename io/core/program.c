@@ -49,13 +49,6 @@ static void record_options(struct tio_job_result *r, const struct tio_job *job)
 /* Refusals that depend on the job alone, not on its engine or files. */
 static int check_job(const struct tio_job *job, struct tio_error *err)
 {
-    if (job->verify == TIO_VERIFY_MD5) {
-        tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
-                      "job %s: verify=md5 is not supported by tenon-io; use verify=crc32c (fast) "
-                      "or verify=sha256 (cryptographic)",
-                      job->name);
-        return -1;
-    }
     return tio_verify_job_check(job, err);
 }
 

@@ -17,9 +17,7 @@ int tio_vlog_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
     struct tio_vlog *v = &w->vlog;
-    v->vp.kind = job->verify == TIO_VERIFY_SHA256 ? TIO_VK_SHA256 : TIO_VK_CRC32C;
-    v->vp.interval = job->verify_interval;
-    v->vp.thread = (uint16_t)(job->index + 1);
+    tio_verify_params_init(&v->vp, job);
     if (job->verify == TIO_VERIFY_NONE)
         return 0;
     w->features |= TIO_WF_VERIFY;
@@ -91,7 +89,9 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
 {
     struct tio_vlog *v = &w->vlog;
     uint32_t n = v->writes;
-    if (!tio_verify_fill(io->buf, io->len, &v->vp, io->offset, tio_verify_write_seed(v->seed, n),
+    /* verify=null writes the job's own data: nothing is checked. */
+    if (v->vp.m->type != TIO_VERIFY_NULL &&
+        !tio_verify_fill(io->buf, io->len, &v->vp, io->offset, tio_verify_write_seed(v->seed, n),
                          (uint16_t)n))
         tio_worker_fail(w, EINVAL, "a write of %" PRIu64 " bytes at offset %" PRIu64
                         " cannot hold a verify header and data", io->len, io->offset);
@@ -159,6 +159,7 @@ void tio_vlog_check(struct worker *w, tio_io *io)
         uint32_t n = m->verify_write - 1;
         expect.rand_seed = tio_verify_write_seed(w->vlog.seed, n);
         expect.numberio = (uint16_t)n;
+        expect.check_numberio = true;
         e = &expect;
     }
     struct tio_error why;

@@ -155,9 +155,25 @@ const char *tio_verify_name(enum tio_verify v)
 {
     switch (v) {
     case TIO_VERIFY_NONE: return "none";
-    case TIO_VERIFY_CRC32C: return "crc32c";
+    case TIO_VERIFY_META: return "meta";
     case TIO_VERIFY_MD5: return "md5";
+    case TIO_VERIFY_CRC64: return "crc64";
+    case TIO_VERIFY_CRC32: return "crc32";
+    case TIO_VERIFY_CRC32C: return "crc32c";
+    case TIO_VERIFY_CRC32C_INTEL: return "crc32c-intel";
+    case TIO_VERIFY_CRC16: return "crc16";
+    case TIO_VERIFY_CRC7: return "crc7";
     case TIO_VERIFY_SHA256: return "sha256";
+    case TIO_VERIFY_SHA512: return "sha512";
+    case TIO_VERIFY_SHA3_224: return "sha3-224";
+    case TIO_VERIFY_SHA3_256: return "sha3-256";
+    case TIO_VERIFY_SHA3_384: return "sha3-384";
+    case TIO_VERIFY_SHA3_512: return "sha3-512";
+    case TIO_VERIFY_XXHASH: return "xxhash";
+    case TIO_VERIFY_SHA1: return "sha1";
+    case TIO_VERIFY_PATTERN_HDR: return "pattern_hdr";
+    case TIO_VERIFY_PATTERN: return "pattern";
+    case TIO_VERIFY_NULL: return "null";
     }
     return "?";
 }

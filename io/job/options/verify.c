@@ -5,24 +5,24 @@
 static const struct tio__enumval verify_values[] = {
     {"0", TIO_VERIFY_NONE, NULL},
     {"none", TIO_VERIFY_NONE, NULL},
+    {"md5", TIO_VERIFY_MD5, NULL},
+    {"crc64", TIO_VERIFY_CRC64, NULL},
+    {"crc32", TIO_VERIFY_CRC32, NULL},
     {"crc32c", TIO_VERIFY_CRC32C, NULL},
     {"crc32c-intel", TIO_VERIFY_CRC32C, NULL},
-    {"md5", TIO_VERIFY_MD5, NULL},
+    {"crc16", TIO_VERIFY_CRC16, NULL},
+    {"crc7", TIO_VERIFY_CRC7, NULL},
+    {"sha1", TIO_VERIFY_SHA1, NULL},
     {"sha256", TIO_VERIFY_SHA256, NULL},
-    {"crc64", 0, ""},
-    {"crc32", 0, ""},
-    {"crc16", 0, ""},
-    {"crc7", 0, ""},
-    {"sha1", 0, ""},
-    {"sha512", 0, ""},
-    {"sha3-224", 0, ""},
-    {"sha3-256", 0, ""},
-    {"sha3-384", 0, ""},
-    {"sha3-512", 0, ""},
-    {"xxhash", 0, ""},
-    {"meta", 0, "obsolete in fio too"},
-    {"pattern", 0, ""},
-    {"null", 0, ""},
+    {"sha512", TIO_VERIFY_SHA512, NULL},
+    {"sha3-224", TIO_VERIFY_SHA3_224, NULL},
+    {"sha3-256", TIO_VERIFY_SHA3_256, NULL},
+    {"sha3-384", TIO_VERIFY_SHA3_384, NULL},
+    {"sha3-512", TIO_VERIFY_SHA3_512, NULL},
+    {"xxhash", TIO_VERIFY_XXHASH, NULL},
+    {"meta", TIO_VERIFY_META, NULL},
+    {"pattern", TIO_VERIFY_PATTERN, NULL},
+    {"null", TIO_VERIFY_NULL, NULL},
 };
 
 static int set_verify(struct tio__optctx *c, const struct tio__option *o)
@@ -31,7 +31,8 @@ static int set_verify(struct tio__optctx *c, const struct tio__option *o)
 
     (void)o;
     rc = tio__opt_pick(c, c->value, verify_values, TIO__ARRAY_LEN(verify_values),
-                       "verify method", "crc32c, md5, sha256 or 0", &v);
+                       "verify method", "md5, crc64, crc32, crc32c, crc16, crc7, sha1, sha256, sha512, sha3-224, "
+                       "sha3-256, sha3-384, sha3-512, xxhash, meta, pattern, null or 0", &v);
     if (rc == TIO_OK)
         c->job->verify = (enum tio_verify)v;
     return rc;
@@ -87,7 +88,8 @@ static void dump_coe(struct tio__dump *d, const struct tio__option *o, const str
 static const struct tio__option rows[] = {
     {.name = "verify", .type = O_CUSTOM, .set = set_verify, .dump = dump_verify,
      .example = "crc32c", .def_text = "0",
-     .values = "crc32c (crc32c-intel), sha256, md5 (refused when run), 0 or none",
+     .values = "md5, crc64, crc32, crc32c (crc32c-intel), crc16, crc7, sha1, sha256, sha512, "
+               "sha3-224, sha3-256, sha3-384, sha3-512, xxhash, meta, pattern, null, 0 or none",
      .help = "Write blocks with checksums and check them when read back"},
     {.name = "do_verify", .type = O_BOOL, .off = OFF(do_verify), .example = "1", .def = "1",
      .help = "Run the verify pass after a verify job's writes"},

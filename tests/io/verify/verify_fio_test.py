@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""tenon-io and fio read each other's verify blocks: fio writes with
-verify=crc32c or sha256 and tenon-io checks the file, and the reverse,
+"""tenon-io and fio read each other's verify blocks: fio writes with each
+of its checksum methods and tenon-io checks the file, and the reverse,
 whole blocks and with verify_interval; a corrupted byte is caught both
-ways at the same offset. Skipped when fio is not installed. Output is TAP.
+ways at the same offset. meta (the header only) and null (nothing) are
+read back both ways too. Skipped when fio is not installed. Output is TAP.
 
 usage: verify_fio_test.py TENON_IO [CASE...]
 """
@@ -54,18 +55,26 @@ def corrupt(path, offset):
         f.write(bytes([b[0] ^ 0x5a]))
 
 
-# Block 5, its third 1k piece, inside the data.
-BAD = 5 * 8192 + 2 * 1024 + 700
+# The corrupted byte: 268 bytes into a piece (block 5, or its third 1k
+# piece), past every method's header, and data byte 100 after sha512's
+# 168-byte header, which fio 3.33's sha512 covers: its "sum" is data bytes
+# 88 to 127 and the last 88 here, not a hash (see verify_methods.c).
+INTO = 268
+
+
+# Every method of fio's with a checksum over the data.
+SUMS = ("md5", "crc64", "crc32", "crc32c", "crc16", "crc7", "xxhash", "sha1", "sha256",
+        "sha512", "sha3-224", "sha3-256", "sha3-384", "sha3-512")
 
 
 def layouts():
-    for method in ("crc32c", "sha256"):
+    for method in SUMS:
         yield method, ["--bs=8k"], 5 * 8192
         yield method, ["--bs=8k", "--verify_interval=1k"], 5 * 8192 + 2 * 1024
 
 
 def case_fio_writes():
-    """tenon-io checks what fio wrote (crc32c, sha256, verify_interval)"""
+    """tenon-io checks what fio wrote, every checksum, with verify_interval"""
     for method, extra, where in layouts():
         f = os.path.join(TMP, "from-fio")
         if os.path.exists(f):
@@ -77,7 +86,7 @@ def case_fio_writes():
                 *extra)
         check(p.returncode == 0 and "err= 0" in p.stdout,
               f"tenon-io passes fio's {method} {extra}:\n{p.stderr}{p.stdout[:800]}")
-        corrupt(f, BAD)
+        corrupt(f, where + INTO)
         p = tio("--name=r", f"--filename={f}", "--rw=read", "--size=1m", f"--verify={method}",
                 *extra)
         check(p.returncode == 1 and f"offset {where}" in p.stderr
@@ -86,7 +95,7 @@ def case_fio_writes():
 
 
 def case_tio_writes():
-    """fio checks what tenon-io wrote (crc32c, sha256, verify_interval)"""
+    """fio checks what tenon-io wrote, every checksum, with verify_interval"""
     for method, extra, where in layouts():
         f = os.path.join(TMP, "from-tio")
         if os.path.exists(f):
@@ -100,7 +109,7 @@ def case_tio_writes():
                 *extra)
         check(fio_passed(p), f"fio passes tenon-io's {method} {extra}:\n"
               + p.stderr + p.stdout[-800:])
-        corrupt(f, BAD)
+        corrupt(f, where + INTO)
         p = fio("--name=r", f"--filename={f}", "--rw=read", "--size=1m", f"--verify={method}",
                 *extra)
         check(not fio_passed(p) and f"offset {where}" in p.stderr,
@@ -128,7 +137,29 @@ def case_fio_verifies_in_place():
           "tenon-io rw=read verify=crc32c on fio's file:\n" + p.stderr + p.stdout[:800])
 
 
-CASES = [case_fio_writes, case_tio_writes, case_fio_verifies_in_place]
+def case_header_only_methods():
+    """meta and null: each reads what the other wrote; meta catches a bad header"""
+    if not FIO:
+        raise Skip("fio is not installed")
+    for method in ("meta", "null"):
+        for writer, reader in ((fio, tio), (tio, fio)):
+            f = os.path.join(TMP, "hdr-" + method)
+            if os.path.exists(f):
+                os.unlink(f)
+            args = [f"--filename={f}", "--size=256k", "--bs=4k", f"--verify={method}"]
+            p = writer("--name=w", "--rw=randwrite", "--do_verify=0", *args)
+            check(p.returncode == 0, f"{method}: the writer ran:\n{p.stderr}")
+            p = reader("--name=r", "--rw=read", *args)
+            check(p.returncode == 0 and "err= 0" in p.stdout and "verify failed" not in p.stderr,
+                  f"{method}: the reader passes the writer's blocks:\n{p.stderr}{p.stdout[-600:]}")
+            if method == "meta":
+                corrupt(f, 5 * 4096 + 16)  # inside the header's offset field
+                p = reader("--name=r", "--rw=read", *args)
+                check("err= 0" not in p.stdout or "verify" in p.stderr,
+                      f"meta: a bad header is caught:\n{p.stderr}{p.stdout[-600:]}")
+
+
+CASES = [case_fio_writes, case_tio_writes, case_fio_verifies_in_place, case_header_only_methods]
 
 
 def main():
