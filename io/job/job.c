@@ -31,6 +31,7 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
     /* detach every owned pointer first, so a failure part-way frees only
      * what this copy allocated */
     dst->name = dst->description = dst->filename_format = dst->ioengine = NULL;
+    dst->verify_async_cpus = NULL;
     dst->origin.file = dst->origin.argtext = NULL;
     dst->filenames.v = dst->directories.v = dst->given.v = dst->global_given.v = NULL;
     dst->filenames.n = dst->directories.n = dst->given.n = dst->global_given.n = 0;
@@ -41,6 +42,7 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
     if (dup_str(a, &dst->name, src->name) || dup_str(a, &dst->description, src->description) ||
         dup_str(a, &dst->filename_format, src->filename_format) ||
         dup_str(a, &dst->ioengine, src->ioengine) ||
+        dup_str(a, &dst->verify_async_cpus, src->verify_async_cpus) ||
         tio__origin_copy(a, &dst->origin, &src->origin) ||
         tio__strv_copy(a, &dst->filenames, &src->filenames) ||
         tio__strv_copy(a, &dst->directories, &src->directories) ||
@@ -68,6 +70,7 @@ void tio__job_free(const struct tio_allocator *a, struct tio_job *job)
     tio__free(a, job->description);
     tio__free(a, job->filename_format);
     tio__free(a, job->ioengine);
+    tio__free(a, job->verify_async_cpus);
     tio__free(a, job->buffer_pattern);
     tio__origin_free(a, &job->origin);
     tio__strv_free(a, &job->filenames);

@@ -226,6 +226,8 @@ struct tio_job {
     uint64_t verify_backlog_batch;
     bool verify_state_save;     /* default true */
     bool verify_state_load;
+    bool verify_given;          /* verify= was written (verify_pattern alone implies it) */
+    char *verify_async_cpus;
     unsigned continue_on_error; /* enum tio_coe bits */
 
     /* buffer contents: options/buffers.c */

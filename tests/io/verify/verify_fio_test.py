@@ -159,7 +159,54 @@ def case_header_only_methods():
                       f"meta: a bad header is caught:\n{p.stderr}{p.stdout[-600:]}")
 
 
-CASES = [case_fio_writes, case_tio_writes, case_fio_verifies_in_place, case_header_only_methods]
+def both_ways(name, args):
+    """fio writes and tenon-io checks, then tenon-io writes and fio checks."""
+    for writer, reader, who in ((fio, tio, "tenon-io checks fio's"),
+                                (tio, fio, "fio checks tenon-io's")):
+        f = os.path.join(TMP, "both")
+        if os.path.exists(f):
+            os.unlink(f)
+        a = [f"--filename={f}", "--size=256k", *args]
+        p = writer("--name=w", "--rw=randwrite", "--do_verify=0", *a)
+        check(p.returncode == 0 and "err= 0" in p.stdout, f"{name}: the writer ran:\n{p.stderr}")
+        p = reader("--name=r", "--rw=read", *a)
+        check(p.returncode == 0 and "err= 0" in p.stdout and "verify failed" not in p.stderr,
+              f"{name}: {who}:\n{p.stderr}{p.stdout[-600:]}")
+
+
+def case_patterns():
+    """verify_pattern (hex, number, "text", %o, compound) alone, with verify=pattern, meta, crc32c"""
+    if not FIO:
+        raise Skip("fio is not installed")
+    for method in ([], ["--verify=pattern"], ["--verify=meta"], ["--verify=crc32c"]):
+        for pat in ("0xdeadbeef", '"abcd"-120xdeadface', "%o", '"x"%o0x01'):
+            for extra in ([], ["--verify_interval=1k"]):
+                both_ways(f"{method} verify_pattern={pat} {extra}",
+                          ["--bs=8k", f"--verify_pattern={pat}", *method, *extra])
+    f = os.path.join(TMP, "other")
+    p = fio("--name=w", f"--filename={f}", "--rw=write", "--size=256k", "--bs=8k",
+            "--verify_pattern=0xaacd", "--do_verify=0")
+    p = tio("--name=r", f"--filename={f}", "--rw=read", "--size=256k", "--bs=8k",
+            "--verify_pattern=0xabcd")
+    check(p.returncode == 1 and "pattern mismatch at offset 40: expected 0xab" in p.stderr,
+          "another pattern is caught, naming the byte:\n" + p.stderr)
+
+
+def case_verify_offset():
+    """verify_offset moves the header both ways, with and without verify_interval"""
+    if not FIO:
+        raise Skip("fio is not installed")
+    for extra in (["--verify_offset=1k"], ["--verify_offset=1k", "--verify_interval=2k"],
+                  ["--verify_offset=3000", "--verify=sha512"]):
+        both_ways(f"{extra}", ["--bs=4k", "--verify=crc32c", *extra])
+    p = tio("--name=w", "--filename=" + os.path.join(TMP, "x"), "--size=64k", "--bs=4k",
+            "--rw=write", "--verify=crc32c", "--verify_offset=4090")
+    check(p.returncode == 1 and "verify_offset=4090 moves the 44-byte verify header past the "
+          "end" in p.stderr, "an offset past the piece is refused:\n" + p.stderr)
+
+
+CASES = [case_fio_writes, case_tio_writes, case_fio_verifies_in_place, case_header_only_methods,
+         case_patterns, case_verify_offset]
 
 
 def main():
