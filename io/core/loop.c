@@ -42,7 +42,7 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
 {
     if (unlikely(w->stop || atomic_load_explicit(&tio_stop, memory_order_relaxed)))
         return false;
-    return unlikely(tio_phase_verifying(w)) ? tio_vlog_next(w, io) : tio_next_main(w, io, now);
+    return unlikely(tio_phase_verifying(w)) ? tio_vlog_next(w, io, now) : tio_next_main(w, io, now);
 }
 
 /* ---- Completing an IO ------------------------------------------------------ */

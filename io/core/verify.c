@@ -308,7 +308,7 @@ static bool check_header(const struct tio_verify_hdr *hp, uint64_t piece,
                       expect->numberio, h.numberio);
         return false;
     }
-    if (expect && h.rand_seed != expect->rand_seed) {
+    if (expect && expect->check_seed && h.rand_seed != expect->rand_seed) {
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
                       "bad header rand_seed: expected 0x%016" PRIx64 ", found 0x%016" PRIx64
                       " (the block holds another job's or run's write: this job's write was lost?)",

@@ -54,6 +54,7 @@ struct tio_verify_expect {
     uint64_t rand_seed;
     uint16_t numberio;
     bool check_numberio; /* fio checks it only where it can be known */
+    bool check_seed;     /* verify_header_seed */
 };
 
 /* Header bytes (fio's header and the method's checksum) of a method:
@@ -89,6 +90,14 @@ bool tio_verify_fill(void *buf, size_t len, const struct tio_verify_params *p, u
 bool tio_verify_check(void *buf, size_t len, const struct tio_verify_params *p,
                       uint64_t offset, const struct tio_verify_expect *expect,
                       uint64_t *bad_offset, struct tio_error *why);
+
+/* verify_dump: writes the failed piece at bad_offset of an IO (buf, len
+ * bytes at io_offset) to FILE.OFFSET.received and what it should hold to
+ * FILE.OFFSET.expected, or, when its header is bad, to FILE.OFFSET.hdr_fail,
+ * in the working folder, as fio does (verify_dump.c). */
+void tio_verify_dump(const struct tio_verify_params *p, const void *buf, size_t len,
+                     uint64_t io_offset, uint64_t bad_offset, const char *file_name,
+                     bool header_bad);
 
 /* The seed of the data of write number n of a job whose base is base. */
 uint64_t tio_verify_write_seed(uint64_t base, uint32_t n);

@@ -59,7 +59,8 @@ static void fill_then_check(void **state)
     static uint8_t buf[4096];
     for (unsigned t = TIO_VERIFY_MD5; t <= TIO_VERIFY_SHA1; t++) {
         struct tio_verify_params p = {.m = tio_verify_method(t), .thread = 1};
-        struct tio_verify_expect e = {.rand_seed = 7, .numberio = 3, .check_numberio = true};
+        struct tio_verify_expect e = {.rand_seed = 7, .numberio = 3, .check_numberio = true,
+                                    .check_seed = true};
         struct tio_error why;
         uint64_t bad;
         assert_true(tio_verify_fill(buf, sizeof(buf), &p, 8192, 7, 3));
