@@ -30,15 +30,15 @@ size_t tio_verify_header_size(const struct tio_verify_method *m)
 
 void tio_verify_params_init(struct tio_verify_params *p, const struct tio_job *job)
 {
-    const struct tio_verify_method *m = tio_verify_method(job->verify);
+    const struct tio_verify_method *m = tio_verify_method(job->verify.method);
     *p = (struct tio_verify_params){
         .m = m ? m : tio_verify_method(TIO_VERIFY_CRC32C),
-        .interval = job->verify_interval,
+        .interval = job->verify.verify_interval,
         .thread = (uint16_t)(job->index + 1),
-        .pattern = job->verify_pattern_len ? job->verify_pattern : NULL,
-        .pattern_len = job->verify_pattern_len,
-        .fmt = &job->verify_pattern_fmt,
-        .header_offset = job->verify_offset,
+        .pattern = job->verify.verify_pattern_len ? job->verify.verify_pattern : NULL,
+        .pattern_len = job->verify.verify_pattern_len,
+        .fmt = &job->verify.verify_pattern_fmt,
+        .header_offset = job->verify.verify_offset,
     };
 }
 
@@ -77,7 +77,8 @@ uint64_t tio_verify_write_seed(uint64_t base, uint32_t n)
     return tio_rand_next(&r);
 }
 
-static int refuse(struct tio_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(struct tio_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int refuse(struct tio_error *err, const char *fmt, ...)
 {
@@ -95,67 +96,72 @@ static int check_piece_layout(const struct tio_job *job, const struct tio_verify
                               uint64_t bs, const char *bs_name, struct tio_error *err)
 {
     size_t hs = tio_verify_header_size(m);
-    uint64_t vi = job->verify_interval;
+    uint64_t vi = job->verify.verify_interval;
     uint64_t piece = vi ? vi : bs;
     if (hs && bs <= hs)
         return refuse(err, "job %s: %s (%" PRIu64 " bytes) is too small for verify=%s: every "
                       "block carries a %zu-byte verify header and data after it; use bs=%zu or "
-                      "more", job->name, bs_name, bs, m->name, hs, hs + 1);
+                      "more", job->identity.name, bs_name, bs, m->name, hs, hs + 1);
     if (bs > UINT32_MAX && (!vi || vi > UINT32_MAX))
         return refuse(err, "job %s: %s (%" PRIu64 " bytes) is too large for verify: a verify "
                       "header covers at most 4 GiB; set verify_interval= to a divisor of it",
-                      job->name, bs_name, bs);
+                      job->identity.name, bs_name, bs);
     if (vi) {
         size_t floor = hs + 1 > MIN_INTERVAL ? hs + 1 : MIN_INTERVAL;
         if (vi < floor)
             return refuse(err, "job %s: verify_interval=%" PRIu64 " is too small for verify=%s: "
                           "each piece carries a %zu-byte header and data; use %zu or more",
-                          job->name, vi, m->name, hs, floor);
+                          job->identity.name, vi, m->name, hs, floor);
         if (vi > bs || bs % vi)
             return refuse(err, "job %s: verify_interval=%" PRIu64 " does not divide %s (%" PRIu64
                           " bytes): set it to a divisor of the block size, or leave it out for "
                           "one header per block (fio would quietly use one header per block)",
-                          job->name, vi, bs_name, bs);
+                          job->identity.name, vi, bs_name, bs);
     }
     if (m->min_data && piece - hs < m->min_data)
         return refuse(err, "job %s: verify=%s needs at least %u data bytes after its %zu-byte "
                       "header in each piece (fio's %s sum is defined only then); use a block "
-                      "size or verify_interval of %zu or more", job->name, m->name,
+                      "size or verify_interval of %zu or more", job->identity.name, m->name,
                       m->min_data, hs, m->name, hs + m->min_data);
-    if (job->verify_offset && hs && job->verify_offset + hs > piece)
+    if (job->verify.verify_offset && hs && job->verify.verify_offset + hs > piece)
         return refuse(err, "job %s: verify_offset=%" PRIu64 " moves the %zu-byte verify header "
                       "past the end of its %" PRIu64 "-byte piece; use verify_offset=%" PRIu64
-                      " or less", job->name, job->verify_offset, hs, piece, piece - hs);
+                      " or less", job->identity.name, job->verify.verify_offset, hs, piece,
+                      piece - hs);
     return 0;
 }
 
 int tio_verify_job_check(const struct tio_job *job, struct tio_error *err)
 {
-    if (job->verify == TIO_VERIFY_NONE)
+    if (job->verify.method == TIO_VERIFY_NONE)
         return 0;
-    const struct tio_verify_method *m = tio_verify_method(job->verify);
+    const struct tio_verify_method *m = tio_verify_method(job->verify.method);
     if (!m)
-        return refuse(err, "job %s: verify=%s is not a verify method tenon-io has", job->name,
-                      tio_verify_name(job->verify));
-    if (job->verify == TIO_VERIFY_PATTERN && !job->verify_pattern_len)
+        return refuse(err, "job %s: verify=%s is not a verify method tenon-io has",
+                      job->identity.name,
+                      tio_verify_name(job->verify.method));
+    if (job->verify.method == TIO_VERIFY_PATTERN && !job->verify.verify_pattern_len)
         return refuse(err, "job %s: verify=pattern checks blocks against verify_pattern, and "
                       "none is given; set verify_pattern= (\"text\", 0xhex, a number, %%o, "
-                      "'file')", job->name);
-    bool writes = tio_rw_writes(job->rw);
+                      "'file')", job->identity.name);
+    bool writes = tio_rw_writes(job->pattern.rw);
     /* The blocks that carry headers: what the job writes, or for a read
      * job, what it reads (each read must be one block written earlier). */
     unsigned d = writes ? TIO_JOB_DDIR_WRITE : TIO_JOB_DDIR_READ;
-    uint64_t bs = job->bs[d];
-    const char *bs_name = writes && job->bs[TIO_JOB_DDIR_READ] != bs ? "the write block size"
-                          : writes                                   ? "bs"
-                                                                     : "the read block size";
+    uint64_t bs = job->pattern.bs[d];
+    const char *bs_name = writes && job->pattern.bs[TIO_JOB_DDIR_READ] != bs
+                              ? "the write block size"
+                          : writes ? "bs"
+                                   : "the read block size";
     if (check_piece_layout(job, m, bs, bs_name, err))
         return -1;
-    if (writes && !tio_rw_is_random(job->rw) && job->rw_modifier % job->bs[TIO_JOB_DDIR_WRITE])
+    if (writes && !tio_rw_is_random(job->pattern.rw) &&
+        job->pattern.rw_modifier % job->pattern.bs[TIO_JOB_DDIR_WRITE])
         return refuse(err, "job %s: with verify, the gap of a sequential rw (rw=...:%" PRIu64
                       ") must be a multiple of the write block size (%" PRIu64 "), so that "
                       "every block written can be read back whole",
-                      job->name, job->rw_modifier, job->bs[TIO_JOB_DDIR_WRITE]);
+                      job->identity.name, job->pattern.rw_modifier,
+                      job->pattern.bs[TIO_JOB_DDIR_WRITE]);
     return 0;
 }
 

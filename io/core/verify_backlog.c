@@ -24,7 +24,7 @@ int tio_vlog_backlog_setup(struct worker *w)
 
 static uint64_t block_of(const struct worker *w, const struct io_meta *m)
 {
-    return (m->offset - w->t->regions[m->file].start) / w->job->bs[TIO_DDIR_WRITE];
+    return (m->offset - w->t->regions[m->file].start) / w->job->pattern.bs[TIO_DDIR_WRITE];
 }
 
 static int grow(struct tio_vlog_backlog *bl)
@@ -54,8 +54,8 @@ void tio_vlog_backlog_push(struct worker *w, const struct io_meta *m)
     bl->ring[(bl->head + bl->len) % bl->cap] =
         (struct tio_vlog_entry){.file = m->file, .num = m->verify_write, .block = block_of(w, m)};
     bl->len++;
-    if (!bl->batch_left && bl->len % w->job->verify_backlog == 0) {
-        bl->batch_left = w->job->verify_backlog_batch;
+    if (!bl->batch_left && bl->len % w->job->verify.verify_backlog == 0) {
+        bl->batch_left = w->job->verify.verify_backlog_batch;
         w->phase.backlog = true;
     }
 }

@@ -18,27 +18,27 @@ int tio_vlog_setup(struct worker *w)
     const struct tio_job *job = w->job;
     struct tio_vlog *v = &w->vlog;
     tio_verify_params_init(&v->vp, job);
-    if (job->verify == TIO_VERIFY_NONE)
+    if (job->verify.method == TIO_VERIFY_NONE)
         return 0;
     w->features |= TIO_WF_VERIFY;
-    v->main_reads = !tio_rw_writes(job->rw);
+    v->main_reads = !tio_rw_writes(job->pattern.rw);
     /* As fio: a time_based job that only writes spends all its runtime
      * writing, so its verify phase could never start; it is skipped, and
      * said so, instead of running past the runtime. */
-    v->phase_skipped = job->time_based && job->runtime && job->do_verify &&
-                       tio_rw_writes(job->rw) && !tio_rw_reads(job->rw);
+    v->phase_skipped = job->time.time_based && job->time.runtime && job->verify.do_verify &&
+                       tio_rw_writes(job->pattern.rw) && !tio_rw_reads(job->pattern.rw);
     /* verify_backlog checks along the way: fio says nothing then. */
-    if (v->phase_skipped && job->clone == 0 && !job->verify_backlog)
+    if (v->phase_skipped && job->clone == 0 && !job->verify.verify_backlog)
         fprintf(stderr, "tenon-io: job %s: the verify phase never starts: a time_based job "
                 "that only writes spends all of runtime writing (verify headers are still "
-                "written; read them back with a verify job of rw=read)\n", job->name);
+                "written; read them back with a verify job of rw=read)\n", job->identity.name);
     /* Another job's or run's blocks carry other seeds: a write that never
      * reached the storage shows as a bad rand_seed. */
-    v->seed = tio_verify_write_seed(w->seed, tio_verify_job_hash(job->name));
-    if (!tio_rw_writes(job->rw))
+    v->seed = tio_verify_write_seed(w->seed, tio_verify_job_hash(job->identity.name));
+    if (!tio_rw_writes(job->pattern.rw))
         return tio_vstate_setup(w);
-    v->dry = job->verify_only;
-    if (job->verify_backlog && !v->dry && tio_vlog_backlog_setup(w))
+    v->dry = job->verify.verify_only;
+    if (job->verify.verify_backlog && !v->dry && tio_vlog_backlog_setup(w))
         return -ENOMEM;
     int rc = tio_vstate_setup(w);
     if (rc)
@@ -48,7 +48,7 @@ int tio_vlog_setup(struct worker *w)
     if (!v->written || !v->next_block)
         return -ENOMEM;
     for (size_t i = 0; i < w->nf; i++) {
-        uint64_t blocks = w->t->regions[i].len / job->bs[TIO_DDIR_WRITE] + 1;
+        uint64_t blocks = w->t->regions[i].len / job->pattern.bs[TIO_DDIR_WRITE] + 1;
         v->written[i] = calloc(blocks, sizeof(*v->written[i]));
         if (!v->written[i])
             return -ENOMEM;
@@ -72,7 +72,7 @@ void tio_vlog_teardown(struct worker *w)
 
 bool tio_vlog_phase_due(const struct worker *w)
 {
-    return (w->features & TIO_WF_VERIFY) && w->job->do_verify && !w->vlog.phase_skipped &&
+    return (w->features & TIO_WF_VERIFY) && w->job->verify.do_verify && !w->vlog.phase_skipped &&
            w->vlog.written && w->vlog.written[0];
 }
 
@@ -83,7 +83,7 @@ void tio_vlog_new_pass(struct worker *w)
     struct tio_vlog *v = &w->vlog;
     if (!v->written)
         return;
-    uint64_t bs = w->job->bs[TIO_DDIR_WRITE];
+    uint64_t bs = w->job->pattern.bs[TIO_DDIR_WRITE];
     for (size_t i = 0; i < w->nf; i++) {
         memset(v->written[i], 0, (w->t->regions[i].len / bs + 1) * sizeof(*v->written[i]));
         v->next_block[i] = 0;
@@ -113,7 +113,7 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
     m->verify_write = ++v->writes; /* 0 after 2^32 writes: that one goes unchecked */
     m->verify_read = v->bl.on || v->vs.saving; /* its completion is logged */
     if (log)
-        log[pos / w->job->bs[TIO_DDIR_WRITE]] = m->verify_write;
+        log[pos / w->job->pattern.bs[TIO_DDIR_WRITE]] = m->verify_write;
 }
 
 /* A write that failed (and continue_on_error let the job go on) wrote
@@ -124,7 +124,7 @@ void tio_vlog_unmark(struct worker *w, const struct io_meta *m)
     uint32_t *log = w->vlog.written ? w->vlog.written[m->file] : NULL;
     if (!log || !m->verify_write)
         return;
-    uint64_t b = (m->offset - w->t->regions[m->file].start) / w->job->bs[TIO_DDIR_WRITE];
+    uint64_t b = (m->offset - w->t->regions[m->file].start) / w->job->pattern.bs[TIO_DDIR_WRITE];
     if (log[b] == m->verify_write)
         log[b] = 0;
 }
@@ -135,7 +135,7 @@ void tio_vlog_unmark(struct worker *w, const struct io_meta *m)
 void tio_vlog_dry_run(struct worker *w)
 {
     tio_io *io = tio_units_io(w, 0);
-    uint64_t now = tio_now_ns(), size = w->job->size.bytes;
+    uint64_t now = tio_now_ns(), size = w->job->files.size.bytes;
     while (!w->stop && !atomic_load(&tio_stop) && (!size || tio_next_bytes_issued(w) < size) &&
            tio_next_main(w, io, now)) {
         enum tio_ddir d = tio_stats_dir(io->ddir);
@@ -147,7 +147,7 @@ void tio_vlog_dry_run(struct worker *w)
 /* A verify read of block b of file fi, written by write number num - 1. */
 void tio_vlog_read_block(struct worker *w, tio_io *io, size_t fi, uint64_t b, uint32_t num)
 {
-    uint64_t bs = w->job->bs[TIO_DDIR_WRITE];
+    uint64_t bs = w->job->pattern.bs[TIO_DDIR_WRITE];
     const struct tio_region *r = &w->t->regions[fi];
     /* The block as written: whole, or cut by the region's end. */
     uint64_t len = r->len - b * bs < bs ? r->len - b * bs : bs;
@@ -170,7 +170,7 @@ bool tio_vlog_next(struct worker *w, tio_io *io, uint64_t now)
     struct tio_vlog *v = &w->vlog;
     if (!w->phase.verifying)
         return tio_vlog_backlog_next(w, io, now);
-    uint64_t bs = w->job->bs[TIO_DDIR_WRITE];
+    uint64_t bs = w->job->pattern.bs[TIO_DDIR_WRITE];
     while (v->file < w->nf) {
         const uint32_t *written = v->written[v->file];
         const struct tio_region *r = &w->t->regions[v->file];
@@ -216,7 +216,7 @@ void tio_vlog_check(struct worker *w, tio_io *io)
         expect.rand_seed = tio_verify_write_seed(w->vlog.seed, n);
         expect.numberio = (uint16_t)n;
         expect.check_numberio = true;
-        expect.check_seed = w->job->verify_header_seed;
+        expect.check_seed = w->job->verify.verify_header_seed;
         e = &expect;
     }
     struct tio_error why;
@@ -230,7 +230,7 @@ void tio_vlog_check(struct worker *w, tio_io *io)
     if (t->verify_failures <= MAX_VERIFY_REPORTS)
         fprintf(stderr, "tenon-io: job %s: verify failed: %s offset %" PRIu64 " (block at %"
                 PRIu64 ", %" PRIu64 " bytes): %s\n",
-                w->job->name, w->h[m->file].file.name, bad, m->offset, m->len, why.text);
+                w->job->identity.name, w->h[m->file].file.name, bad, m->offset, m->len, why.text);
     if (!t->error) {
         t->error = EILSEQ;
         snprintf(t->error_text, sizeof(t->error_text),
@@ -238,9 +238,9 @@ void tio_vlog_check(struct worker *w, tio_io *io)
                  why.text);
     }
     /* A header check's reason starts "bad header" (verify.c says so). */
-    if (w->job->verify_dump)
+    if (w->job->verify.verify_dump)
         tio_verify_dump(&w->vlog.vp, m->buf, m->len, m->offset, bad, w->h[m->file].file.name,
                         strncmp(why.text, "bad header", 10) == 0);
-    if (w->job->verify_fatal)
+    if (w->job->verify.verify_fatal)
         w->stop = true;
 }

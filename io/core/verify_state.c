@@ -34,7 +34,7 @@
 static void state_name(const struct tio_job *job, char *out, size_t size)
 {
     char name[PATH_MAX];
-    snprintf(name, sizeof(name), "%s", job->name);
+    snprintf(name, sizeof(name), "%s", job->identity.name);
     for (char *p = name; *p; p++)
         if (*p == '/')
             *p = '.';
@@ -43,21 +43,21 @@ static void state_name(const struct tio_job *job, char *out, size_t size)
 
 static uint32_t depth_of(const struct tio_job *job)
 {
-    return job->iodepth ? job->iodepth : 1;
+    return job->queue.iodepth ? job->queue.iodepth : 1;
 }
 
 int tio_vstate_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
     struct tio_vstate *s = &w->vlog.vs;
-    if (job->verify_state_save && tio_rw_writes(job->rw) && !w->vlog.dry) {
+    if (job->verify.verify_state_save && tio_rw_writes(job->pattern.rw) && !w->vlog.dry) {
         s->comp = calloc((w->nf ? w->nf : 1) * depth_of(job), sizeof(*s->comp));
         s->comp_next = calloc(w->nf ? w->nf : 1, sizeof(*s->comp_next));
         if (!s->comp || !s->comp_next)
             return -ENOMEM;
         s->saving = true;
     }
-    if (job->verify_state_load)
+    if (job->verify.verify_state_load)
         return tio_vstate_load(w);
     return 0;
 }
@@ -122,7 +122,7 @@ void tio_vstate_save(struct worker *w)
     memcpy(l + 12, &nf32, 4);
     put64(l + 16, w->vlog.writes);
     put64(l + 24, job->index);
-    snprintf((char *)l + LIST_BYTES - 64, 64, "%s", job->name);
+    snprintf((char *)l + LIST_BYTES - 64, 64, "%s", job->identity.name);
     put64(b, VSTATE_VERSION);
     put64(b + 8, size);
     put64(b + 16, ~tio_crc32c(0, l, size));
@@ -132,7 +132,7 @@ void tio_vstate_save(struct worker *w)
     int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
     if (fd < 0 || write(fd, b, HDR_BYTES + size) != (ssize_t)(HDR_BYTES + size))
         fprintf(stderr, "tenon-io: job %s: cannot write the verify state file %s: %s "
-                "(verify_state_save=0 writes none)\n", job->name, path, strerror(errno));
+                "(verify_state_save=0 writes none)\n", job->identity.name, path, strerror(errno));
     if (fd >= 0)
         close(fd);
     free(b);

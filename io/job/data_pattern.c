@@ -168,7 +168,8 @@ size_t tio__data_pattern_parse(const char *in, uint8_t *out, struct tio_job_patt
             next = piece_file(&p);
         else if (*p.s == '%')
             next = piece_format(&p, fmt);
-        else if (p.s[0] == '0' && (p.s[1] == 'x' || p.s[1] == 'X') && isxdigit((unsigned char)p.s[2]))
+        else if (p.s[0] == '0' && (p.s[1] == 'x' || p.s[1] == 'X') &&
+                 isxdigit((unsigned char)p.s[2]))
             next = piece_hex(&p);
         else
             next = piece_decimal(&p);

@@ -6,6 +6,8 @@
 #include "data_pattern.h"
 #include "option.h"
 
+#define OFF(f) TIO__OFF(verify, f)
+
 static const struct tio__enumval verify_values[] = {
     {"0", TIO_VERIFY_NONE, NULL},
     {"none", TIO_VERIFY_NONE, NULL},
@@ -35,11 +37,12 @@ static int set_verify(struct tio__optctx *c, const struct tio__option *o)
 
     (void)o;
     rc = tio__opt_pick(c, c->value, verify_values, TIO__ARRAY_LEN(verify_values),
-                       "verify method", "md5, crc64, crc32, crc32c, crc16, crc7, sha1, sha256, sha512, sha3-224, "
+                       "verify method",
+                       "md5, crc64, crc32, crc32c, crc16, crc7, sha1, sha256, sha512, sha3-224, "
                        "sha3-256, sha3-384, sha3-512, xxhash, meta, pattern, null or 0", &v);
     if (rc == TIO_OK) {
-        c->job->verify = (enum tio_verify)v;
-        c->job->verify_given = !c->is_default;
+        c->job->verify.method = (enum tio_verify)v;
+        c->job->verify.verify_given = !c->is_default;
     }
     return rc;
 }
@@ -54,9 +57,9 @@ static int set_verify_pattern(struct tio__optctx *c, const struct tio__option *o
     size_t n = tio__data_pattern_parse(c->value, pat, &fmt, why, sizeof(why));
     if (!n)
         return tio__opt_fail(c, TIO_EVALUE, "%s", why);
-    memcpy(c->job->verify_pattern, pat, n);
-    c->job->verify_pattern_len = n;
-    c->job->verify_pattern_fmt = fmt;
+    memcpy(c->job->verify.verify_pattern, pat, n);
+    c->job->verify.verify_pattern_len = n;
+    c->job->verify.verify_pattern_fmt = fmt;
     return TIO_OK;
 }
 
@@ -70,12 +73,12 @@ static void dump_verify_pattern(struct tio__dump *d, const struct tio__option *o
     size_t n = 0, f = 0;
     bool in_hex = false;
 
-    if (!j->verify_pattern_len) {
+    if (!j->verify.verify_pattern_len) {
         tio__dump_str(d, o->name, "none");
         return;
     }
-    for (size_t i = 0; i < j->verify_pattern_len; i++) {
-        if (f < j->verify_pattern_fmt.n && j->verify_pattern_fmt.off[f] == i) {
+    for (size_t i = 0; i < j->verify.verify_pattern_len; i++) {
+        if (f < j->verify.verify_pattern_fmt.n && j->verify.verify_pattern_fmt.off[f] == i) {
             text[n++] = '%';
             text[n++] = 'o';
             in_hex = false;
@@ -88,8 +91,8 @@ static void dump_verify_pattern(struct tio__dump *d, const struct tio__option *o
             text[n++] = 'x';
             in_hex = true;
         }
-        text[n++] = digits[j->verify_pattern[i] >> 4];
-        text[n++] = digits[j->verify_pattern[i] & 15];
+        text[n++] = digits[j->verify.verify_pattern[i] >> 4];
+        text[n++] = digits[j->verify.verify_pattern[i] & 15];
     }
     text[n] = '\0';
     tio__dump_str(d, o->name, text);
@@ -98,7 +101,7 @@ static void dump_verify_pattern(struct tio__dump *d, const struct tio__option *o
 static void dump_verify(struct tio__dump *d, const struct tio__option *o,
                         const struct tio_job *j)
 {
-    tio__dump_str(d, o->name, tio_verify_name(j->verify));
+    tio__dump_str(d, o->name, tio_verify_name(j->verify.method));
 }
 
 static const struct tio__enumval coe_values[] = {
@@ -120,7 +123,7 @@ static int set_coe(struct tio__optctx *c, const struct tio__option *o)
     rc = tio__opt_pick(c, c->value, coe_values, TIO__ARRAY_LEN(coe_values), "error class",
                        "none, read, write, io, verify or all", &v);
     if (rc == TIO_OK)
-        c->job->continue_on_error = (unsigned)v;
+        c->job->verify.continue_on_error = (unsigned)v;
     return rc;
 }
 
@@ -139,7 +142,7 @@ static const char *coe_name(unsigned v)
 
 static void dump_coe(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
 {
-    tio__dump_str(d, o->name, coe_name(j->continue_on_error));
+    tio__dump_str(d, o->name, coe_name(j->verify.continue_on_error));
 }
 
 static const struct tio__option rows[] = {

@@ -179,10 +179,12 @@ def case_patterns():
     if not FIO:
         raise Skip("fio is not installed")
     for method in ([], ["--verify=pattern"], ["--verify=meta"], ["--verify=crc32c"]):
-        for pat in ("0xdeadbeef", '"abcd"-120xdeadface', "%o", '"x"%o0x01'):
-            for extra in ([], ["--verify_interval=1k"]):
-                both_ways(f"{method} verify_pattern={pat} {extra}",
-                          ["--bs=8k", f"--verify_pattern={pat}", *method, *extra])
+        # Whole blocks and verify_interval, in turn (every pair would double
+        # the runs for no new layout).
+        for i, pat in enumerate(("0xdeadbeef", '"abcd"-120xdeadface', "%o", '"x"%o0x01')):
+            extra = ["--verify_interval=1k"] if i % 2 else []
+            both_ways(f"{method} verify_pattern={pat} {extra}",
+                      ["--bs=8k", f"--verify_pattern={pat}", *method, *extra])
     f = os.path.join(TMP, "other")
     p = fio("--name=w", f"--filename={f}", "--rw=write", "--size=256k", "--bs=8k",
             "--verify_pattern=0xaacd", "--do_verify=0")
