@@ -2,9 +2,9 @@
 """Data integrity end to end: write with verify (crc32c, sha256), read back
 in a later run, then corrupt one block on purpose and expect the mismatch
 reported with the file, the offset and the expected and found values, and
-a non-zero exit; md5 (a method with another layout) writes and checks too. With root and a loop device, a
-block device is written only with allow_mounted_write=1, and never while
-it holds a mounted filesystem. TAP output.
+a non-zero exit; md5 (a method with another layout) writes and checks
+too. With root and a loop device, a block device is written only with
+allow_mounted_write=1, and never while it holds a mounted filesystem. TAP output.
 
 usage: verify_test.py TENON_IO
 """
