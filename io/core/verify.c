@@ -34,7 +34,13 @@ void tio_verify_params_init(struct tio_verify_params *p, const struct tio_job *j
     *p = (struct tio_verify_params){
         .m = m ? m : tio_verify_method(TIO_VERIFY_CRC32C),
         .interval = job->verify.verify_interval,
-        .thread = (uint16_t)(job->index + 1),
+        /* Under mpirun, a shared file's blocks name their writer's rank and
+         * a shifted reader checks it is the part's own (io/core/ranks.c); a
+         * job that writes checks its own writes as always. */
+        .thread = (uint16_t)(job->rank_self ? job->rank_self : job->index + 1),
+        .expect_thread = job->ranks.shift && !tio_rw_writes(job->pattern.rw)
+                             ? (uint16_t)job->rank_part
+                             : 0,
         .pattern = job->verify.verify_pattern_len ? job->verify.verify_pattern : NULL,
         .pattern_len = job->verify.verify_pattern_len,
         .fmt = &job->verify.verify_pattern_fmt,
@@ -302,6 +308,15 @@ static bool check_header(const struct tio_verify_hdr *hp, uint64_t piece,
                       "bad header offset: expected %" PRIu64 ", found %" PRIu64 " (the block was "
                       "written elsewhere: a misdirected write?)",
                       offset, h.offset);
+        return false;
+    }
+    if (p->expect_thread && h.thread != p->expect_thread) {
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header thread: expected %u, found %u (this part of the shared file "
+                      "belongs to rank %u of the ranks sharing it, but rank %d wrote it: the "
+                      "writers did not divide the file as rank_shift expects)",
+                      (unsigned)p->expect_thread, h.thread, p->expect_thread - 1u,
+                      (int)h.thread - 1);
         return false;
     }
     /* The write's number before its seed (fio checks the seed first): when

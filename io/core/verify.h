@@ -41,7 +41,11 @@ struct tio_verify_hdr {
 struct tio_verify_params {
     const struct tio_verify_method *m;
     uint64_t interval;        /* bytes per header; 0: one header per IO */
-    uint16_t thread;
+    uint16_t thread;          /* written into each header */
+    /* When not 0, the thread every header read must hold: a job of a run
+     * under mpirun that reads another rank's part (rank_shift) knows which
+     * rank wrote it. */
+    uint16_t expect_thread;
     const uint8_t *pattern;   /* verify_pattern: the data (NULL: random data) */
     size_t pattern_len;
     const struct tio_job_pattern_fmt *fmt; /* where %o pastes the IO's offset */
