@@ -218,6 +218,7 @@ void *tio_worker_main(void *arg)
         }
     }
     tio_phase_run(w);
+    tio_vstate_save(w);
 teardown:
     if (w->ops->teardown)
         w->ops->teardown(w->ed);
