@@ -52,6 +52,47 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
     return w->nf;
 }
 
+/* rw=randTYPE:N: whether this IO takes a new random offset (every Nth
+ * does, the first N-1 follow on from the start, as fio); one that cannot
+ * follow on before the region's end takes one too. */
+static bool random_turn(struct worker *w, const struct file_gen *g, unsigned di, uint64_t bs,
+                        uint64_t len)
+{
+    struct tio_next *n = &w->next;
+    if (--n->seq_left == 0) {
+        n->seq_left = w->job->pattern.rw_modifier;
+        return true;
+    }
+    return w->job->pattern.rw_sequencer == TIO_RW_SEQ_SEQUENTIAL && g->seq[di] + bs > len;
+}
+
+/* The features that move the next position or size once the offset is
+ * chosen: a size drawn per IO, backward sequential IO, and where rw_sequencer
+ * goes on from. Returns the IO's size. */
+static uint64_t vary(struct worker *w, struct file_gen *g, unsigned di, uint64_t pos,
+                     uint64_t bs, uint64_t len)
+{
+    const struct tio_job_pattern *p = &w->job->pattern;
+    uint64_t size = bs;
+    if (w->features & TIO_WF_BS_VARY) {
+        size = tio_bsz_next(w, di, len - pos);
+        if (!tio_rw_is_random(p->rw))
+            g->seq[di] += size - bs; /* on from this IO's end */
+    }
+    if (w->features & TIO_WF_SEQ_BACK) {
+        /* as fio: N bytes back from this IO's end, and from the region's
+         * end less N once that goes below its start */
+        uint64_t end = pos + size;
+        g->seq[di] = end >= p->rw_modifier ? end - p->rw_modifier
+                     : len >= p->rw_modifier ? len - p->rw_modifier : 0;
+    }
+    if (w->features & TIO_WF_SEQUENCER) {
+        g->seq[di] = pos + size;
+        g->last_start[di] = pos;
+    }
+    return size;
+}
+
 bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
 {
     const struct tio_job *job = w->job;
@@ -94,9 +135,15 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
                 tio_phase_invalidate(w, fi); /* the permutation starts over */
             g->perm_begun[di] = true;
         }
-        uint64_t block = job->pattern.norandommap ? tio_rand_below(&w->rng, blocks)
-                                                  : tio_perm_next(&g->perm[di]);
-        pos = block * job->pattern.ba[di];
+        if (unlikely(w->features & TIO_WF_SEQUENCER) && !random_turn(w, g, di, bs, r->len)) {
+            pos = job->pattern.rw_sequencer == TIO_RW_SEQ_IDENTICAL ? g->last_start[di]
+                                                                     : g->seq[di];
+        } else {
+            /* without a map, fio's generator and scaling: fio's offsets */
+            uint64_t block = job->pattern.norandommap ? tio_frand_scale(&w->offsets, blocks)
+                                                      : tio_perm_next(&g->perm[di]);
+            pos = block * job->pattern.ba[di];
+        }
     } else {
         if (g->seq[di] + bs > r->len) {
             g->seq[di] = 0; /* wrap: time_based, loops, or rw mixes */
@@ -105,6 +152,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         pos = g->seq[di];
         g->seq[di] += bs + job->pattern.rw_modifier;
     }
+    if (unlikely(w->features & (TIO_WF_BS_VARY | TIO_WF_SEQ_BACK | TIO_WF_SEQUENCER)))
+        bs = vary(w, g, di, pos, bs, r->len);
     if (pos + bs > r->len)
         bs = r->len - pos;
 
@@ -266,6 +315,12 @@ int tio_next_setup(struct worker *w)
      * too: its files do not run out. */
     n->until_used = !verifies && loops == 1 && n->bytes_total > whole && n->bytes_total <= total &&
                     (tio_rw_is_random(job->pattern.rw) || !job->pattern.rw_modifier);
+    if (job->pattern.rw_modifier && job->pattern.rw_backward && !tio_rw_is_random(job->pattern.rw))
+        w->features |= TIO_WF_SEQ_BACK;
+    if (job->pattern.rw_modifier > 1 && tio_rw_is_random(job->pattern.rw)) {
+        w->features |= TIO_WF_SEQUENCER;
+        n->seq_left = job->pattern.rw_modifier;
+    }
     /* number_ios counts over all loops and, as in fio, not in time_based jobs */
     if (job->files.number_ios && !job->time.time_based) {
         n->ios_total =

@@ -99,11 +99,16 @@ static int setup_features(struct worker *w)
     w->seed =
         job->pattern.randseed + (job->pattern.randrepeat ? job->clone : (uint64_t)tio_now_ns());
     tio_rand_seed(&w->rng, w->seed);
+    tio_fseeds(job, w->fseeds);
+    tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK],
+                   job->pattern.random_generator == TIO_RAND_TAUSWORTHE64);
     if (w->ops->flags & TIO_ENGINE_SYNC)
         w->features |= TIO_WF_SYNC_ENGINE;
     if (job->time.gtod_reduce)
         w->features |= TIO_WF_GTOD_REDUCE;
     int rc = tio_next_setup(w);
+    if (rc == 0)
+        rc = tio_bsz_setup(w);
     if (rc == 0)
         rc = tio_vlog_setup(w);
     if (rc == 0)

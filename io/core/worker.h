@@ -29,6 +29,7 @@
 #include <stdatomic.h>
 
 #include "clock.h"
+#include "rand_gen.h"
 #include "tio_job_stats.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -42,6 +43,9 @@ enum {
     TIO_WF_GTOD_REDUCE = 1u << 3, /* gtod_reduce: the clock is read once per 128 calls */
     TIO_WF_IOS_LIMIT = 1u << 4,   /* number_ios */
     TIO_WF_SYNC_ENGINE = 1u << 5, /* the engine completes every IO in queue() */
+    TIO_WF_BS_VARY = 1u << 6,     /* bsrange or bssplit: a size drawn per IO */
+    TIO_WF_SEQ_BACK = 1u << 7,    /* rw=TYPE:-N: sequential IO goes backwards */
+    TIO_WF_SEQUENCER = 1u << 8,   /* rw=randTYPE:N: a random offset every N IOs */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -91,6 +95,7 @@ struct file_gen {
     bool perm_begun[2]; /* a first pass was drawn: the next one is a repeat */
     uint64_t drawn;     /* until_used: random blocks drawn, both directions */
     bool used_up;       /* until_used: no block left, the file is done */
+    uint64_t last_start[2]; /* rw_sequencer=identical: the last IO's offset */
 };
 
 struct tio_next {
@@ -107,6 +112,13 @@ struct tio_next {
      * its blocks are used up, and the job once every file is (fio) */
     bool until_used;
     size_t files_used_up;
+    uint64_t seq_left;    /* rw=randTYPE:N: IOs until the next random offset */
+};
+
+/* ---- blocksize.c: the size of each IO when it varies ---------------------- */
+
+struct tio_bsz {
+    struct tio_frand state[TIO_JOB_DDIR_COUNT]; /* fio's bsrange_state */
 };
 
 /* ---- verify_log.c: what was written, and reading it back ------------------ */
@@ -159,11 +171,14 @@ struct worker {
     unsigned features;    /* TIO_WF_* */
     uint64_t seed;        /* the job's seed: its random stream and data */
     struct tio_rand rng;  /* one stream, drawn from in IO order */
+    uint64_t fseeds[TIO_FSEED_COUNT]; /* fio's seeds of the job's streams */
+    struct tio_frand offsets; /* norandommap: fio's random_state */
     bool stop;
 
     struct tio_loop loop;
     struct tio_units units;
     struct tio_next next;
+    struct tio_bsz bsz;
     struct tio_vlog vlog;
     struct tio_sync_policy sync;
     struct tio_phase phase;
@@ -262,6 +277,13 @@ static inline uint64_t tio_next_bytes_issued(const struct worker *w)
 {
     return w->next.bytes_issued;
 }
+
+/* ---- blocksize.c ---------------------------------------------------------- */
+
+int tio_bsz_setup(struct worker *w);
+/* The size of the next IO of direction d, room bytes before the region's
+ * end (at least the smallest size when it fits). */
+uint64_t tio_bsz_next(struct worker *w, unsigned d, uint64_t room);
 
 /* ---- verify_log.c --------------------------------------------------------- */
 
