@@ -13,7 +13,7 @@ int tio_bsz_setup(struct worker *w)
     struct tio_bsz *b = &w->bsz;
     bool use64 = p->random_generator == TIO_RAND_TAUSWORTHE64;
     for (int d = 0; d < 2; d++)
-        if (p->min_bs[d] != p->max_bs[d])
+        if (p->min_bs[d] != p->max_bs[d] || p->min_bs[d] != p->bs[d])
             w->features |= TIO_WF_BS_VARY;
     for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++) {
         /* as fio: writes draw as reads do when the job verifies */
@@ -51,7 +51,7 @@ static uint64_t draw(struct tio_frand *st, const struct tio_job_pattern *p, unsi
 uint64_t tio_bsz_next(struct worker *w, unsigned d, uint64_t room)
 {
     const struct tio_job_pattern *p = &w->job->pattern;
-    if (p->min_bs[d] == p->max_bs[d] || room < p->min_bs[d])
+    if (p->min_bs[d] == p->max_bs[d] || room < p->min_bs[d]) /* bs_is_seq_rand: fixed */
         return p->min_bs[d];
     for (int i = 0; i < MAX_DRAWS; i++) {
         uint64_t len = draw(&w->bsz.state[d], p, d, room);

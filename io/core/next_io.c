@@ -319,7 +319,7 @@ int tio_next_setup(struct worker *w)
         w->features |= TIO_WF_SEQ_BACK;
     if (job->pattern.rw_modifier > 1 && tio_rw_is_random(job->pattern.rw)) {
         w->features |= TIO_WF_SEQUENCER;
-        n->seq_left = job->pattern.rw_modifier;
+        n->seq_left = 1; /* fio's first IO takes a random offset */
     }
     /* number_ios counts over all loops and, as in fio, not in time_based jobs */
     if (job->files.number_ios && !job->time.time_based) {

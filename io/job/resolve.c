@@ -145,8 +145,8 @@ static bool mul_fits(uint64_t a, uint64_t b, uint64_t *r)
 /* bsrange and bssplit: bs becomes the smallest size (fio sizes the random
  * map, blockalign's default and the budget's blocks in it), min_bs and
  * max_bs are bs when neither is given. bs_is_seq_rand reads bs=A,B as
- * sequential A, random B: a job's IO is either, so its sizes move to the
- * directions it does. */
+ * sequential A, random B: a job's IO is either, so its sizes (min_bs,
+ * max_bs, bssplit) move to the directions it does. */
 static int resolve_bs(struct tio_job *job, struct tio_error *err)
 {
     struct tio_job_pattern *p = &job->pattern;
@@ -164,8 +164,10 @@ static int resolve_bs(struct tio_job *job, struct tio_error *err)
             return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
                                  "job '%s': bs_is_seq_rand with rw=TYPE:N is not supported "
                                  "by tenon-io yet (remove one of them)", job->identity.name);
+        /* bs stays each direction's own smallest size: blockalign's
+         * default and the random map's blocks, as fio */
         for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++) {
-            p->bs[d] = p->min_bs[d] = p->min_bs[from];
+            p->min_bs[d] = p->min_bs[from];
             p->max_bs[d] = p->max_bs[from];
             p->bssplit_nr[d] = p->bssplit_nr[from];
             memmove(p->bssplit[d], p->bssplit[from], sizeof(p->bssplit[d]));
