@@ -25,7 +25,7 @@ static uint32_t pick_dir(struct worker *w)
 
 /* As fio once the budget reaches past the files' whole blocks (their
  * shares' remainders count in it): a file whose next block would not fit,
- * or whose random blocks were all drawn (one map for both directions), is
+ * or whose random blocks are all done (one map for both directions), is
  * done instead of starting over, and IO goes on in the other files. Returns
  * the file the IO goes to, or w->nf when every file is done. */
 static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_t bs)
@@ -36,12 +36,10 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
     while (n->files_used_up < w->nf) {
         struct file_gen *g = &n->gen[fi];
         if (!g->used_up) {
-            bool room = random ? job->pattern.norandommap || g->drawn < g->blocks[di]
+            bool room = random ? job->pattern.norandommap || !tio_rmap_full(&g->map)
                                : g->seq[di] + bs <= w->t->regions[fi].len;
-            if (room) {
-                g->drawn++;
+            if (room)
                 return fi;
-            }
             g->used_up = true;
             n->files_used_up++;
         }
@@ -93,6 +91,50 @@ static uint64_t vary(struct worker *w, struct file_gen *g, unsigned di, uint64_t
     return size;
 }
 
+/* A file's blocks are all done: the next pass starts, with its cached
+ * pages dropped; a new loop (not a time_based wrap) draws the same
+ * offsets and sizes again under randrepeat, as fio reseeds then. */
+static void new_map_pass(struct worker *w, struct file_gen *g, size_t fi)
+{
+    tio_rmap_reset(&g->map);
+    tio_phase_invalidate(w, fi);
+    if (!w->job->time.time_based && w->job->pattern.randrepeat) {
+        tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
+        tio_bsz_setup(w);
+    }
+}
+
+/* As fio: a drawn block already done gives way to the next free one after
+ * it; a file whose blocks are all done starts a new pass (time_based,
+ * loops as one stream), its cached pages dropped. */
+static uint64_t map_free_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di,
+                               uint64_t block)
+{
+    if (likely(!tio_rmap_isset(&g->map, block)))
+        return block;
+    block = tio_rmap_next_free(&g->map, block);
+    if (block != TIO_RMAP_NONE)
+        return block;
+    /* only bits past the end were free: the pass is over */
+    new_map_pass(w, g, fi);
+    return tio_frand_scale(&w->offsets, g->blocks[di]);
+}
+
+/* Marks the IO's blocks done, in blocks of the direction's size as fio
+ * (its map counts blocks of the smallest size of all directions); an IO
+ * that reaches blocks done already is cut before them, as fio cuts it. */
+static uint64_t map_mark(struct worker *w, struct file_gen *g, unsigned di, uint64_t block,
+                         uint64_t pos, uint64_t bs)
+{
+    uint64_t unit = w->job->pattern.bs[di];
+    if (likely(w->next.map_simple)) {
+        tio_rmap_set1(&g->map, block); /* free: map_free_block found it so */
+        return bs;
+    }
+    uint64_t set = tio_rmap_set_nr(&g->map, pos / unit, (bs + unit - 1) / unit);
+    return set && set * unit < bs ? set * unit : bs;
+}
+
 bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
 {
     const struct tio_job *job = w->job;
@@ -127,21 +169,21 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     }
     struct file_gen *g = &n->gen[fi];
     const struct tio_region *r = &w->t->regions[fi];
-    uint64_t pos;
+    uint64_t pos, block = 0;
+    bool marked = false;
     if (tio_rw_is_random(job->pattern.rw)) {
-        uint64_t blocks = g->blocks[di];
-        if (unlikely(g->perm[di].left == 0) && !job->pattern.norandommap) {
-            if (g->perm_begun[di])
-                tio_phase_invalidate(w, fi); /* the permutation starts over */
-            g->perm_begun[di] = true;
-        }
         if (unlikely(w->features & TIO_WF_SEQUENCER) && !random_turn(w, g, di, bs, r->len)) {
             pos = job->pattern.rw_sequencer == TIO_RW_SEQ_IDENTICAL ? g->last_start[di]
                                                                      : g->seq[di];
         } else {
-            /* without a map, fio's generator and scaling: fio's offsets */
-            uint64_t block = job->pattern.norandommap ? tio_frand_scale(&w->offsets, blocks)
-                                                      : tio_perm_next(&g->perm[di]);
+            /* fio's generator and scaling, and its map: fio's offsets */
+            if (!job->pattern.norandommap && unlikely(tio_rmap_full(&g->map)))
+                new_map_pass(w, g, fi);
+            block = tio_frand_scale(&w->offsets, g->blocks[di]);
+            if (!job->pattern.norandommap) {
+                block = map_free_block(w, g, fi, di, block);
+                marked = true;
+            }
             pos = block * job->pattern.ba[di];
         }
     } else {
@@ -156,6 +198,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         bs = vary(w, g, di, pos, bs, r->len);
     if (pos + bs > r->len)
         bs = r->len - pos;
+    if (marked)
+        bs = map_mark(w, g, di, block, pos, bs);
 
     struct io_meta *m = tio_units_meta(w, io);
     io->ddir = d;
@@ -198,6 +242,15 @@ static uint64_t files_share(const struct tio_job *job)
     return each * parts + (extra < parts ? extra : parts) * align;
 }
 
+static uint64_t rw_min_bs(const struct tio_job *job)
+{
+    uint64_t m = UINT64_MAX;
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
+        if (job->pattern.bs[d] && job->pattern.bs[d] < m)
+            m = job->pattern.bs[d];
+    return m == UINT64_MAX ? 4096 : m;
+}
+
 /* Per file and direction, the blocks random IO starts on, and the budget. */
 int tio_next_setup(struct worker *w)
 {
@@ -238,8 +291,13 @@ int tio_next_setup(struct worker *w)
             uint64_t ba = job->pattern.ba[d] ? job->pattern.ba[d] : bs;
             uint64_t span = bs > ba ? (r->len > bs - ba ? r->len - (bs - ba) : 0) : r->len;
             n->gen[i].blocks[d] = span / ba ? span / ba : 1;
-            tio_perm_init(&n->gen[i].perm[d], n->gen[i].blocks[d],
-                          w->seed * 31 + i * 2 + (uint64_t)d);
+        }
+        /* fio's map: blocks of the smallest size of all three directions */
+        if (tio_rw_is_random(job->pattern.rw) && !job->pattern.norandommap &&
+            tio_rmap_init(&n->gen[i].map, r->len / rw_min_bs(job)) < 0) {
+            tio_worker_fail(w, ENOMEM, "no memory for the random map of %" PRIu64 " blocks "
+                            "(set norandommap=1)", r->len / rw_min_bs(job));
+            return -ENOMEM;
         }
     }
     /* Loops, and passes to reach an io_size above size, run as one stream
@@ -321,6 +379,13 @@ int tio_next_setup(struct worker *w)
         w->features |= TIO_WF_SEQUENCER;
         n->seq_left = 1; /* fio's first IO takes a random offset */
     }
+    /* the map's blocks are the IOs' own: one bit per IO */
+    n->map_simple = true;
+    for (int d = 0; d < 2; d++)
+        n->map_simple = n->map_simple && job->pattern.bs[d] == rw_min_bs(job) &&
+                        job->pattern.ba[d] == job->pattern.bs[d] &&
+                        job->pattern.min_bs[d] == job->pattern.bs[d] &&
+                        job->pattern.max_bs[d] == job->pattern.bs[d];
     /* number_ios counts over all loops and, as in fio, not in time_based jobs */
     if (job->files.number_ios && !job->time.time_based) {
         n->ios_total =
@@ -332,6 +397,8 @@ int tio_next_setup(struct worker *w)
 
 void tio_next_teardown(struct worker *w)
 {
+    for (size_t i = 0; w->next.gen && i < w->nf; i++)
+        tio_rmap_free(&w->next.gen[i].map);
     free(w->next.gen);
     w->next.gen = NULL;
 }

@@ -30,6 +30,7 @@
 
 #include "clock.h"
 #include "rand_gen.h"
+#include "rmap.h"
 #include "tio_job_stats.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -90,10 +91,8 @@ struct tio_loop {
  * permutation of blocks. */
 struct file_gen {
     uint64_t seq[2];
-    struct tio_perm perm[2];
-    uint64_t blocks[2];
-    bool perm_begun[2]; /* a first pass was drawn: the next one is a repeat */
-    uint64_t drawn;     /* until_used: random blocks drawn, both directions */
+    struct tio_rmap map; /* random IO: blocks done this pass, both directions */
+    uint64_t blocks[2];  /* random IO: the blocks of ba it may start on */
     bool used_up;       /* until_used: no block left, the file is done */
     uint64_t last_start[2]; /* rw_sequencer=identical: the last IO's offset */
 };
@@ -113,6 +112,7 @@ struct tio_next {
     bool until_used;
     size_t files_used_up;
     uint64_t seq_left;    /* rw=randTYPE:N: IOs until the next random offset */
+    bool map_simple;      /* one map bit per IO: its block is its start's */
 };
 
 /* ---- blocksize.c: the size of each IO when it varies ---------------------- */
