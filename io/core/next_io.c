@@ -9,6 +9,30 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+/* The random map direction di looks blocks up in. */
+static inline struct tio_rmap *file_map(struct tio_next *n, struct file_gen *g, unsigned di)
+{
+    return &g->maps[n->map_of[di]];
+}
+
+/* A mixed job's direction as fio picks it: a direction drawn (rwmixread
+ * percent reads) holds until it has done its share of the other's IOs. */
+static uint32_t mix_dir(struct worker *w)
+{
+    struct tio_next *n = &w->next;
+    if (n->issues[n->mix_dir] >= n->mix_issues) {
+        unsigned d = tio_frand_between(&n->mix, 1, 100) <= w->job->pattern.rwmixread ? 0 : 1;
+        if (d != n->mix_dir) {
+            unsigned other = n->mix_dir ? w->job->pattern.rwmixread
+                                        : 100 - w->job->pattern.rwmixread;
+            n->mix_issues = n->issues[n->mix_dir] * other / 100;
+        }
+        n->mix_dir = d;
+    }
+    n->issues[n->mix_dir]++;
+    return n->mix_dir ? TIO_WRITE : TIO_READ;
+}
+
 static uint32_t pick_dir(struct worker *w)
 {
     switch (w->job->pattern.rw) {
@@ -19,7 +43,7 @@ static uint32_t pick_dir(struct worker *w)
     case TIO_RW_RANDWRITE:
         return TIO_WRITE;
     default:
-        return tio_rand_below(&w->rng, 100) < w->job->pattern.rwmixread ? TIO_READ : TIO_WRITE;
+        return mix_dir(w);
     }
 }
 
@@ -36,7 +60,7 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
     while (n->files_used_up < w->nf) {
         struct file_gen *g = &n->gen[fi];
         if (!g->used_up) {
-            bool room = random ? job->pattern.norandommap || !tio_rmap_full(&g->map)
+            bool room = random ? job->pattern.norandommap || !tio_rmap_full(file_map(n, g, di))
                                : g->seq[di] + bs <= w->t->regions[fi].len;
             if (room)
                 return fi;
@@ -50,18 +74,27 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
     return w->nf;
 }
 
-/* rw=randTYPE:N: whether this IO takes a new random offset (every Nth
- * does, the first N-1 follow on from the start, as fio); one that cannot
- * follow on before the region's end takes one too. */
-static bool random_turn(struct worker *w, const struct file_gen *g, unsigned di, uint64_t bs,
-                        uint64_t len)
+/* rw=randTYPE:N and percentage_random: whether this IO of a random job
+ * takes a random offset, as fio decides: every Nth IO may (the first one
+ * does), and then does with percentage_random's odds; the others follow
+ * on from the last IO (or repeat its offset: rw_sequencer=identical). One
+ * that cannot follow on before the region's end takes a random one. */
+enum turn { TURN_RANDOM, TURN_FOLLOW, TURN_REPEAT };
+
+static enum turn random_turn(struct worker *w, const struct file_gen *g, unsigned di,
+                             uint64_t bs, uint64_t len)
 {
     struct tio_next *n = &w->next;
-    if (--n->seq_left == 0) {
-        n->seq_left = w->job->pattern.rw_modifier;
-        return true;
+    const struct tio_job_pattern *p = &w->job->pattern;
+    enum turn follow = g->seq[di] + bs > len ? TURN_RANDOM : TURN_FOLLOW;
+    if (p->rw_modifier > 1) {
+        if (--n->seq_left != 0)
+            return p->rw_sequencer == TIO_RW_SEQ_IDENTICAL ? TURN_REPEAT : follow;
+        n->seq_left = p->rw_modifier;
     }
-    return w->job->pattern.rw_sequencer == TIO_RW_SEQ_SEQUENTIAL && g->seq[di] + bs > len;
+    if (p->perc_rand[di] < 100 && tio_frand_between(&n->seq_rand[di], 1, 100) > p->perc_rand[di])
+        return follow;
+    return TURN_RANDOM;
 }
 
 /* The features that move the next position or size once the offset is
@@ -91,17 +124,41 @@ static uint64_t vary(struct worker *w, struct file_gen *g, unsigned di, uint64_t
     return size;
 }
 
+/* The direction and random-or-not draws start afresh (fio's seq_rand_state
+ * per direction, all from one seed, and rwmix_state). */
+static void reseed_draws(struct worker *w)
+{
+    for (int d = 0; d < 2; d++)
+        tio_frand_seed(&w->next.seq_rand[d], w->fseeds[TIO_FSEED_SEQ_RAND_READ], false);
+    tio_frand_seed(&w->next.mix, w->fseeds[TIO_FSEED_MIX], false);
+}
+
 /* A file's blocks are all done: the next pass starts, with its cached
  * pages dropped; a new loop (not a time_based wrap) draws the same
  * offsets and sizes again under randrepeat, as fio reseeds then. */
-static void new_map_pass(struct worker *w, struct file_gen *g, size_t fi)
+static void new_map_pass(struct worker *w, struct tio_rmap *map, size_t fi)
 {
-    tio_rmap_reset(&g->map);
+    tio_rmap_reset(map);
     tio_phase_invalidate(w, fi);
-    if (!w->job->time.time_based && w->job->pattern.randrepeat) {
-        tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
-        tio_bsz_setup(w);
+    if (!w->job->time.time_based) {
+        w->next.mix_issues = 0;
+        if (w->job->pattern.randrepeat) {
+            tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
+            tio_bsz_setup(w);
+            reseed_draws(w);
+        }
     }
+}
+
+/* Loops run as one stream: a file whose map is full starts the next loop
+ * before its direction is drawn, as fio reseeds before a loop's first IO. */
+static void loop_start(struct worker *w)
+{
+    struct tio_next *n = &w->next;
+    struct file_gen *g = &n->gen[n->next_file];
+    for (unsigned d = 0; d <= n->map_of[1]; d++)
+        if (tio_rmap_full(&g->maps[d]))
+            new_map_pass(w, &g->maps[d], n->next_file);
 }
 
 /* As fio: a drawn block already done gives way to the next free one after
@@ -110,13 +167,14 @@ static void new_map_pass(struct worker *w, struct file_gen *g, size_t fi)
 static uint64_t map_free_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di,
                                uint64_t block)
 {
-    if (likely(!tio_rmap_isset(&g->map, block)))
+    struct tio_rmap *map = file_map(&w->next, g, di);
+    if (likely(!tio_rmap_isset(map, block)))
         return block;
-    block = tio_rmap_next_free(&g->map, block);
+    block = tio_rmap_next_free(map, block);
     if (block != TIO_RMAP_NONE)
         return block;
     /* only bits past the end were free: the pass is over */
-    new_map_pass(w, g, fi);
+    new_map_pass(w, map, fi);
     return tio_frand_scale(&w->offsets, g->blocks[di]);
 }
 
@@ -128,10 +186,10 @@ static uint64_t map_mark(struct worker *w, struct file_gen *g, unsigned di, uint
 {
     uint64_t unit = w->job->pattern.bs[di];
     if (likely(w->next.map_simple)) {
-        tio_rmap_set1(&g->map, block); /* free: map_free_block found it so */
+        tio_rmap_set1(&g->maps[0], block); /* free: map_free_block found it so */
         return bs;
     }
-    uint64_t set = tio_rmap_set_nr(&g->map, pos / unit, (bs + unit - 1) / unit);
+    uint64_t set = tio_rmap_set_nr(file_map(&w->next, g, di), pos / unit, (bs + unit - 1) / unit);
     return set && set * unit < bs ? set * unit : bs;
 }
 
@@ -150,6 +208,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         n->ios_issued++;
     }
 
+    if (unlikely(w->features & TIO_WF_MAP_LOOPS))
+        loop_start(w);
     uint32_t d = pick_dir(w);
     unsigned di = d == TIO_WRITE ? 1 : 0;
     size_t fi = n->next_file;
@@ -172,13 +232,15 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     uint64_t pos, block = 0;
     bool marked = false;
     if (tio_rw_is_random(job->pattern.rw)) {
-        if (unlikely(w->features & TIO_WF_SEQUENCER) && !random_turn(w, g, di, bs, r->len)) {
-            pos = job->pattern.rw_sequencer == TIO_RW_SEQ_IDENTICAL ? g->last_start[di]
-                                                                     : g->seq[di];
+        enum turn t = TURN_RANDOM;
+        if (unlikely(w->features & TIO_WF_SEQUENCER))
+            t = random_turn(w, g, di, bs, r->len);
+        if (t != TURN_RANDOM) {
+            pos = t == TURN_REPEAT ? g->last_start[di] : g->seq[di];
         } else {
             /* fio's generator and scaling, and its map: fio's offsets */
-            if (!job->pattern.norandommap && unlikely(tio_rmap_full(&g->map)))
-                new_map_pass(w, g, fi);
+            if (!job->pattern.norandommap && unlikely(tio_rmap_full(file_map(n, g, di))))
+                new_map_pass(w, file_map(n, g, di), fi);
             block = tio_frand_scale(&w->offsets, g->blocks[di]);
             if (!job->pattern.norandommap) {
                 block = map_free_block(w, g, fi, di, block);
@@ -251,6 +313,25 @@ static uint64_t rw_min_bs(const struct tio_job *job)
     return m == UINT64_MAX ? 4096 : m;
 }
 
+/* fio's map: one per file, in blocks of the smallest size of all three
+ * directions. Where reads and writes differ in size, fio 3.33 looks its
+ * map up in each direction's own block numbers and ends such jobs early;
+ * tenon-io keeps a map per direction then, in its own blocks. */
+static int map_init(struct worker *w, struct file_gen *g, uint64_t len)
+{
+    const struct tio_job *job = w->job;
+    bool shared = w->next.map_of[1] == 0;
+    for (int d = 0; d < (shared ? 1 : 2); d++) {
+        uint64_t nbits = len / (shared ? rw_min_bs(job) : job->pattern.bs[d]);
+        if (tio_rmap_init(&g->maps[d], nbits) < 0) {
+            tio_worker_fail(w, ENOMEM, "no memory for the random map of %" PRIu64 " blocks "
+                            "(set norandommap=1)", nbits);
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
 /* Per file and direction, the blocks random IO starts on, and the budget. */
 int tio_next_setup(struct worker *w)
 {
@@ -259,6 +340,7 @@ int tio_next_setup(struct worker *w)
     n->gen = calloc(w->nf ? w->nf : 1, sizeof(*n->gen));
     if (!n->gen)
         return -ENOMEM;
+    n->map_of[1] = job->pattern.bs[0] == job->pattern.bs[1] ? 0 : 1;
     /* fio's budget counts each file's share whole, the bytes past its
      * last whole block included (size=17k over 3 files of 512-byte blocks:
      * 17406 bytes, 34 writes where the blocks run out first at 33). Jobs
@@ -292,13 +374,9 @@ int tio_next_setup(struct worker *w)
             uint64_t span = bs > ba ? (r->len > bs - ba ? r->len - (bs - ba) : 0) : r->len;
             n->gen[i].blocks[d] = span / ba ? span / ba : 1;
         }
-        /* fio's map: blocks of the smallest size of all three directions */
         if (tio_rw_is_random(job->pattern.rw) && !job->pattern.norandommap &&
-            tio_rmap_init(&n->gen[i].map, r->len / rw_min_bs(job)) < 0) {
-            tio_worker_fail(w, ENOMEM, "no memory for the random map of %" PRIu64 " blocks "
-                            "(set norandommap=1)", r->len / rw_min_bs(job));
+            map_init(w, &n->gen[i], r->len) < 0)
             return -ENOMEM;
-        }
     }
     /* Loops, and passes to reach an io_size above size, run as one stream
      * here, where each of fio's starts afresh and ends when the files run
@@ -375,10 +453,16 @@ int tio_next_setup(struct worker *w)
                     (tio_rw_is_random(job->pattern.rw) || !job->pattern.rw_modifier);
     if (job->pattern.rw_modifier && job->pattern.rw_backward && !tio_rw_is_random(job->pattern.rw))
         w->features |= TIO_WF_SEQ_BACK;
-    if (job->pattern.rw_modifier > 1 && tio_rw_is_random(job->pattern.rw)) {
+    /* rw=randTYPE:N and percentage_random share one path, and fio's seeds */
+    n->seq_left = 1; /* fio's first IO takes a random offset */
+    bool sometimes = job->pattern.perc_rand[0] < 100 || job->pattern.perc_rand[1] < 100;
+    if ((job->pattern.rw_modifier > 1 || sometimes) && tio_rw_is_random(job->pattern.rw)) {
         w->features |= TIO_WF_SEQUENCER;
-        n->seq_left = 1; /* fio's first IO takes a random offset */
     }
+    reseed_draws(w);
+    if (tio_rw_is_random(job->pattern.rw) && !job->pattern.norandommap &&
+        !job->time.time_based && !n->until_used)
+        w->features |= TIO_WF_MAP_LOOPS;
     /* the map's blocks are the IOs' own: one bit per IO */
     n->map_simple = true;
     for (int d = 0; d < 2; d++)
@@ -398,7 +482,8 @@ int tio_next_setup(struct worker *w)
 void tio_next_teardown(struct worker *w)
 {
     for (size_t i = 0; w->next.gen && i < w->nf; i++)
-        tio_rmap_free(&w->next.gen[i].map);
+        for (int d = 0; d < 2; d++)
+            tio_rmap_free(&w->next.gen[i].maps[d]);
     free(w->next.gen);
     w->next.gen = NULL;
 }

@@ -46,7 +46,8 @@ enum {
     TIO_WF_SYNC_ENGINE = 1u << 5, /* the engine completes every IO in queue() */
     TIO_WF_BS_VARY = 1u << 6,     /* bsrange or bssplit: a size drawn per IO */
     TIO_WF_SEQ_BACK = 1u << 7,    /* rw=TYPE:-N: sequential IO goes backwards */
-    TIO_WF_SEQUENCER = 1u << 8,   /* rw=randTYPE:N: a random offset every N IOs */
+    TIO_WF_MAP_LOOPS = 1u << 9,   /* random map, loops as one stream: reseed per loop */
+    TIO_WF_SEQUENCER = 1u << 8,   /* rw=randTYPE:N, percentage_random: not always random */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -91,7 +92,7 @@ struct tio_loop {
  * permutation of blocks. */
 struct file_gen {
     uint64_t seq[2];
-    struct tio_rmap map; /* random IO: blocks done this pass, both directions */
+    struct tio_rmap maps[2]; /* random IO: blocks done this pass (tio_next.map_of) */
     uint64_t blocks[2];  /* random IO: the blocks of ba it may start on */
     bool used_up;       /* until_used: no block left, the file is done */
     uint64_t last_start[2]; /* rw_sequencer=identical: the last IO's offset */
@@ -112,7 +113,13 @@ struct tio_next {
     bool until_used;
     size_t files_used_up;
     uint64_t seq_left;    /* rw=randTYPE:N: IOs until the next random offset */
+    struct tio_frand seq_rand[2]; /* percentage_random's draws (fio's seq_rand_state) */
+    struct tio_frand mix; /* rwmixread's draws (fio's rwmix_state) */
+    unsigned mix_dir;     /* a mixed job's current direction: 0 read, 1 write */
+    uint64_t mix_issues;  /* the IOs it holds for (fio's rwmix_issues) */
+    uint64_t issues[2];   /* IOs issued per direction */
     bool map_simple;      /* one map bit per IO: its block is its start's */
+    unsigned map_of[2];   /* the map each direction uses: both 0 when shared */
 };
 
 /* ---- blocksize.c: the size of each IO when it varies ---------------------- */

@@ -156,6 +156,7 @@ struct tio_job_pattern {
     unsigned rwmixread;         /* % of reads in mixed workloads (rwmixwrite = 100 - this) */
     bool rw_backward;           /* rw=TYPE:-N: sequential IO goes N bytes back */
     enum tio_rw_seq rw_sequencer; /* what rw=randTYPE:N does between random offsets */
+    unsigned perc_rand[TIO_JOB_DDIR_COUNT]; /* percentage_random; default 100 */
     /* bsrange (min, max per direction; resolved default: bs) and bssplit
      * (per direction, sorted by percentage as fio) */
     uint64_t min_bs[TIO_JOB_DDIR_COUNT], max_bs[TIO_JOB_DDIR_COUNT];

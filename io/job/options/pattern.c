@@ -258,6 +258,45 @@ static void dump_bssplit(struct tio__dump *d, const struct tio__option *o,
     }
 }
 
+/* percentage_random=R[,W[,T]]: as bs, one value serves every direction,
+ * two serve reads and writes (trims take the writes'). */
+static int set_perc_rand(struct tio__optctx *c, const struct tio__option *o)
+{
+    const char *s = c->value;
+    unsigned *dst = c->job->pattern.perc_rand;
+    int d = 0;
+
+    (void)o;
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        char num[24], why[160];
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        uint64_t v;
+
+        if (d == TIO_JOB_DDIR_COUNT)
+            return tio__opt_fail(c, TIO_EVALUE, "too many values (give at most three: "
+                                 "read,write,trim)");
+        snprintf(num, sizeof(num), "%.*s", (int)(len < sizeof(num) ? len : 0), s);
+        if (!len || tio_parse_uint(num, 1000, 0, 100, &v, why, sizeof(why)) ||
+            strpbrk(num, "kmgtpKMGTPbBxX"))
+            return tio__opt_fail(c, TIO_EVALUE, "'%.*s' is not a percentage (give a number "
+                                 "from 0 to 100)", (int)(len > 20 ? 20 : len), s);
+        for (int k = d; k < (comma ? d + 1 : TIO_JOB_DDIR_COUNT); k++)
+            dst[k] = (unsigned)v;
+        d++;
+        if (!comma)
+            return TIO_OK;
+        s = comma + 1;
+    }
+}
+
+static void dump_perc_rand(struct tio__dump *d, const struct tio__option *o,
+                           const struct tio_job *j)
+{
+    const unsigned *p = j->pattern.perc_rand;
+    tio__dump_printf(d, "%s=%u,%u,%u", o->name, p[0], p[1], p[2]);
+}
+
 static const struct tio__enumval rw_seq_values[] = {
     {"sequential", TIO_RW_SEQ_SEQUENTIAL, NULL},
     {"identical", TIO_RW_SEQ_IDENTICAL, NULL},
@@ -460,6 +499,10 @@ static const struct tio__option rows[] = {
      .dump = dump_rw_sequencer, .example = "identical", .def = "sequential",
      .values = "sequential, identical",
      .help = "rw=randTYPE:N: the IOs between new random offsets follow on, or repeat"},
+    {.name = "percentage_random", .type = O_CUSTOM, .set = set_perc_rand,
+     .dump = dump_perc_rand, .example = "70", .def = "100",
+     .values = "0..100, or read,write,trim percentages",
+     .help = "Share of a random job's IOs at random offsets (the rest follow on)"},
     {.name = "rwmixread", .type = O_CUSTOM, .off = OFF(rwmixread), .set = set_rwmix,
      .dump = tio__dump_field_uint, .example = "70", .def = "50", .values = "0..100",
      .help = "Percentage of reads in a mixed workload"},
