@@ -178,11 +178,12 @@ static int resolve_bs(struct tio_job *job, struct tio_error *err)
                              "job '%s': bsrange or bssplit together with verify is not "
                              "supported by tenon-io yet (remove one of them)",
                              job->identity.name);
+    /* bs itself is checked with the other sizes (check_arithmetic) */
     for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-        if (p->max_bs[d] > MAX_BLOCK_SIZE)
-            return job_error(err, job, "the largest block size %llu is too large (the maximum "
-                             "is %llu bytes, the most one read or write can move)",
-                             (unsigned long long)p->max_bs[d],
+        if (p->max_bs[d] > MAX_BLOCK_SIZE && p->max_bs[d] != p->bs[d])
+            return job_error(err, job, "bsrange/bssplit: the largest block size %llu is too "
+                             "large (the maximum is %llu bytes, the most one read or write "
+                             "can move)", (unsigned long long)p->max_bs[d],
                              (unsigned long long)MAX_BLOCK_SIZE);
     if (p->random_generator == TIO_RAND_LFSR)
         return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,

@@ -17,7 +17,8 @@ from effects_test import check, run_cases  # noqa: E402
 
 
 def ios(*opts, call="pread64"):
-    """(offset, length) of each IO of a psync job on a 64 KiB file."""
+    """(offset, length) of each IO of a psync job on a 64 KiB file; with
+    call="pread64,pwrite64", (0 read or 1 write, offset, length)."""
     E.make_file("d", 64 << 10)
     E.strace_ready()
     logdir = E.path("strace")
@@ -33,9 +34,12 @@ def ios(*opts, call="pread64"):
     for name in logs[1:]:
         with open(os.path.join(logdir, name)) as f:
             for line in f:
-                m = re.search(r"%s\((\d+), .*, (\d+), (\d+)\)\s+=" % call, line)
-                if m:
-                    out.append((int(m.group(3)), int(m.group(2))))
+                m = re.search(r"(%s)\((\d+), .*, (\d+), (\d+)\)\s+=" % call.replace(",", "|"),
+                              line)
+                if m and "," in call:
+                    out.append((int(m.group(1) == "pwrite64"), int(m.group(4)), int(m.group(3))))
+                elif m:
+                    out.append((int(m.group(4)), int(m.group(3))))
     shutil.rmtree(logdir)
     return out
 
@@ -138,6 +142,36 @@ def case_rw_sequencer():
     same_as_fio(["--rw=randread:4", "--norandommap", "--rw_sequencer=identical"],
                 [(o * K, 4 * K) for o in (0, 0, 0, 0, 44, 44, 44, 44, 52, 52, 52, 52, 28, 28,
                                           28, 28)])
+
+
+def case_percentage_random():
+    """percentage_random: the share of IOs at random offsets, the rest follow on"""
+    same_as_fio(["--rw=randread", "--percentage_random=30", "--norandommap"],
+                [(o * K, 4 * K) for o in (0, 4, 8, 44, 48, 52, 56, 28, 32, 24, 52, 56, 60, 24,
+                                          28, 32)])
+
+
+def case_random_map_offsets():
+    """with the random map: a block done gives way to the next free one, as fio's"""
+    first = (0, 44, 52, 28, 24, 56, 32, 20, 60, 4, 8, 40, 12, 16, 36, 48)
+    same_as_fio(["--rw=randread"], [(o * K, 4 * K) for o in first])
+    # each loop draws the same offsets again (fio reseeds under randrepeat)
+    same_as_fio(["--rw=randread", "--loops=2"], [(o * K, 4 * K) for o in first * 2])
+    same_as_fio(["--rw=randwrite", "--bsrange=1k-8k"],
+                [(o * K, n * K) for o, n in ((3, 2), (47, 1), (53, 4), (30, 5), (25, 5), (57, 3),
+                                             (24, 1), (22, 2), (60, 3), (5, 8), (63, 1), (41, 2),
+                                             (0, 2), (15, 7), (35, 1), (36, 5), (43, 1), (51, 1),
+                                             (44, 3), (48, 3), (2, 1), (52, 1), (13, 2))],
+                call="pwrite64")
+
+
+def case_rwmix_directions():
+    """a mixed job's directions as fio draws them (rwmixread's share, held a while)"""
+    same_as_fio(["--rw=randrw", "--rwmixread=70"],
+                [(d, o * K, 4 * K) for d, o in ((0, 0), (0, 44), (0, 52), (1, 28), (0, 24),
+                                                (0, 56), (1, 32), (0, 20), (0, 60), (0, 4),
+                                                (1, 8), (0, 40), (1, 12), (0, 16), (0, 36),
+                                                (0, 48))], call="pread64,pwrite64")
 
 
 def main():
