@@ -314,9 +314,9 @@ static uint64_t rw_min_bs(const struct tio_job *job)
 }
 
 /* fio's map: one per file, in blocks of the smallest size of all three
- * directions. Where reads and writes differ in size, fio 3.33 looks its
- * map up in each direction's own block numbers and ends such jobs early;
- * tenon-io keeps a map per direction then, in its own blocks. */
+ * directions. Where a direction's size differs from that, fio 3.33 looks
+ * its map up in the direction's own block numbers and ends such jobs
+ * early; tenon-io keeps a map per direction then, in its own blocks. */
 static int map_init(struct worker *w, struct file_gen *g, uint64_t len)
 {
     const struct tio_job *job = w->job;
@@ -340,7 +340,8 @@ int tio_next_setup(struct worker *w)
     n->gen = calloc(w->nf ? w->nf : 1, sizeof(*n->gen));
     if (!n->gen)
         return -ENOMEM;
-    n->map_of[1] = job->pattern.bs[0] == job->pattern.bs[1] ? 0 : 1;
+    n->map_of[1] = job->pattern.bs[0] == job->pattern.bs[1] &&
+                           job->pattern.bs[0] == rw_min_bs(job) ? 0 : 1;
     /* fio's budget counts each file's share whole, the bytes past its
      * last whole block included (size=17k over 3 files of 512-byte blocks:
      * 17406 bytes, 34 writes where the blocks run out first at 33). Jobs

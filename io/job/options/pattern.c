@@ -9,7 +9,8 @@
 #define OFF(f) TIO__OFF(pattern, f)
 
 /* "r[,w[,t]]": fio's per-direction form; an empty part keeps that
- * direction's current value, a single value sets all three. */
+ * direction's current value, a single value sets all three, the last one
+ * given the directions after it. */
 static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, const char *what)
 {
     uint64_t vals[TIO_JOB_DDIR_COUNT];
@@ -58,6 +59,11 @@ static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, const char *what)
     for (d = 0; d < n; d++)
         if (given[d])
             dst[d] = vals[d];
+    /* as fio: the last value given also serves the directions after it
+     * (bs=4k,8k: trims take 8k, as writes) */
+    if (given[n - 1])
+        for (d = n; d < TIO_JOB_DDIR_COUNT; d++)
+            dst[d] = vals[n - 1];
     return TIO_OK;
 }
 
