@@ -9,6 +9,27 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+/* The next draw of the offsets' generator: the one drawn ahead, if any. */
+static inline double offset_draw(struct tio_next *n, struct tio_frand *r)
+{
+    if (likely(n->ahead)) {
+        n->ahead = false;
+        return n->next_unit;
+    }
+    return tio_frand_unit(r);
+}
+
+/* Draws the next IO's offset now and fetches its word of the map: the
+ * map is too large for the cache at most sizes, and the load would
+ * otherwise wait in the next IO's path (the same draws, in the same order). */
+static inline void draw_ahead(struct tio_next *n, struct tio_frand *r, struct tio_rmap *map,
+                              double blocks)
+{
+    n->next_unit = tio_frand_unit(r);
+    n->ahead = true;
+    __builtin_prefetch(&map->level[0][tio_frand_at(n->next_unit, blocks) >> 6], 1);
+}
+
 /* The random map direction di looks blocks up in. */
 static inline struct tio_rmap *file_map(struct tio_next *n, struct file_gen *g, unsigned di)
 {
@@ -144,6 +165,7 @@ static void new_map_pass(struct worker *w, struct tio_rmap *map, size_t fi)
         w->next.mix_issues = 0;
         if (w->job->pattern.randrepeat) {
             tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
+            w->next.ahead = false;
             tio_bsz_setup(w);
             reseed_draws(w);
         }
@@ -175,7 +197,7 @@ static uint64_t map_free_block(struct worker *w, struct file_gen *g, size_t fi, 
         return block;
     /* only bits past the end were free: the pass is over */
     new_map_pass(w, map, fi);
-    return tio_frand_scale(&w->offsets, g->blocks[di]);
+    return tio_frand_at(offset_draw(&w->next, &w->offsets), g->blocks_d[di]);
 }
 
 /* Marks the IO's blocks done, in blocks of the direction's size as fio
@@ -231,7 +253,7 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     const struct tio_region *r = &w->t->regions[fi];
     uint64_t pos, block = 0;
     bool marked = false;
-    if (tio_rw_is_random(job->pattern.rw)) {
+    if (n->random) {
         enum turn t = TURN_RANDOM;
         if (unlikely(w->features & TIO_WF_SEQUENCER))
             t = random_turn(w, g, di, bs, r->len);
@@ -241,10 +263,11 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
             /* fio's generator and scaling, and its map: fio's offsets */
             if (!job->pattern.norandommap && unlikely(tio_rmap_full(file_map(n, g, di))))
                 new_map_pass(w, file_map(n, g, di), fi);
-            block = tio_frand_scale(&w->offsets, g->blocks[di]);
+            block = tio_frand_at(offset_draw(n, &w->offsets), g->blocks_d[di]);
             if (!job->pattern.norandommap) {
                 block = map_free_block(w, g, fi, di, block);
                 marked = true;
+                draw_ahead(n, &w->offsets, file_map(n, g, di), g->blocks_d[di]);
             }
             pos = block * job->pattern.ba[di];
         }
@@ -340,6 +363,7 @@ int tio_next_setup(struct worker *w)
     n->gen = calloc(w->nf ? w->nf : 1, sizeof(*n->gen));
     if (!n->gen)
         return -ENOMEM;
+    n->random = tio_rw_is_random(job->pattern.rw);
     n->map_of[1] = job->pattern.bs[0] == job->pattern.bs[1] &&
                            job->pattern.bs[0] == rw_min_bs(job) ? 0 : 1;
     /* fio's budget counts each file's share whole, the bytes past its
@@ -374,6 +398,7 @@ int tio_next_setup(struct worker *w)
             uint64_t ba = job->pattern.ba[d] ? job->pattern.ba[d] : bs;
             uint64_t span = bs > ba ? (r->len > bs - ba ? r->len - (bs - ba) : 0) : r->len;
             n->gen[i].blocks[d] = span / ba ? span / ba : 1;
+            n->gen[i].blocks_d[d] = (double)n->gen[i].blocks[d];
         }
         if (tio_rw_is_random(job->pattern.rw) && !job->pattern.norandommap &&
             map_init(w, &n->gen[i], r->len) < 0)

@@ -85,6 +85,21 @@ static inline uint64_t tio_frand_scale(struct tio_frand *r, uint64_t n)
     return (uint64_t)((double)n * ((double)v / tio_frand_span(r)));
 }
 
+/* A draw as the fraction of the generator's span fio scales by. */
+static inline double tio_frand_unit(struct tio_frand *r)
+{
+    if (r->use64)
+        return (double)tio_taus258(r->s64) * 0x1p-64;
+    return (double)tio_taus88(r->s32) * 0x1p-32;
+}
+
+/* fio's scaling of a draw to [0, n), n given as a double below 2^63
+ * (converted once, not per draw). */
+static inline uint64_t tio_frand_at(double unit, double n)
+{
+    return (uint64_t)(int64_t)(n * unit);
+}
+
 /* In [lo, hi], both included, as fio's rand_between. */
 static inline uint64_t tio_frand_between(struct tio_frand *r, uint64_t lo, uint64_t hi)
 {

@@ -94,6 +94,7 @@ struct file_gen {
     uint64_t seq[2];
     struct tio_rmap maps[2]; /* random IO: blocks done this pass (tio_next.map_of) */
     uint64_t blocks[2];  /* random IO: the blocks of ba it may start on */
+    double blocks_d[2];  /* the same, as fio scales its draws by it */
     bool used_up;       /* until_used: no block left, the file is done */
     uint64_t last_start[2]; /* rw_sequencer=identical: the last IO's offset */
 };
@@ -119,6 +120,9 @@ struct tio_next {
     uint64_t mix_issues;  /* the IOs it holds for (fio's rwmix_issues) */
     uint64_t issues[2];   /* IOs issued per direction */
     bool map_simple;      /* one map bit per IO: its block is its start's */
+    bool random;          /* the job's offsets are random */
+    bool ahead;           /* next_unit holds the offsets' next draw */
+    double next_unit;
     unsigned map_of[2];   /* the map each direction uses: both 0 when shared */
 };
 
