@@ -275,6 +275,11 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         if (g->seq[di] + bs > r->len) {
             g->seq[di] = 0; /* wrap: time_based, loops, or rw mixes */
             tio_phase_invalidate(w, fi);
+            /* a new loop of a one-direction job draws its sizes afresh, as
+             * fio reseeds under randrepeat */
+            if (unlikely(w->features & TIO_WF_BS_VARY) && job->pattern.rw != TIO_RW_RW &&
+                !job->time.time_based && job->pattern.randrepeat)
+                tio_bsz_setup(w);
         }
         pos = g->seq[di];
         g->seq[di] += bs + job->pattern.rw_modifier;
