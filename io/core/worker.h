@@ -6,6 +6,9 @@
  *                  reap, drain, completing an IO
  *   next_io.c      the choice of the next IO: direction, file, offset,
  *                  length, sequential or random, the byte and IO budget
+ *   blocksize.c    the size of each IO when it varies (bsrange, bssplit)
+ *   rmap.c         the random map (fio's axmap semantics)
+ *   rand_gen.c     fio's generators and per-purpose seeds
  *   units.c        IO units and their buffers, and what a write puts in them
  *   verify_log.c   verify: the written-block log and the verify phase's IOs
  *   sync_policy.c  fsync/fdatasync every N writes, at the end of each pass
