@@ -10,8 +10,9 @@
  *              loop.c) and features (next_io.c, units.c, verify_log.c,
  *              sync_policy.c, phase.c) are mapped in worker.h
  *   run.c      groups, the status line and the report
- *   coord.h    how jobs are started, stopped and gathered (coord_threads.c:
- *              threads of one process)
+ *   coord.h    how jobs are started, stopped and gathered (coord.c picks:
+ *              coord_threads.c, threads of one process; coord_mpi*.c, the
+ *              ranks of a run under mpirun; ranks.c divides shared files)
  *   program.c  the whole program: command line, checks, plan, run
  */
 #ifndef TIO_HOST_H
@@ -207,11 +208,24 @@ void *tio_worker_main(void *thread);
 /* Set by SIGINT/SIGTERM: every job stops at its next IO. */
 extern atomic_bool tio_stop;
 
+/* Set before tio_stop when a distributed run's rank 0 ends its time-based
+ * group (coord_mpi.c): the jobs stop as if their runtime had run out, not
+ * as interrupted. */
+extern atomic_bool tio_stop_ends;
+
 /* ---- run.c --------------------------------------------------------------- */
 
 /* Runs every group in order and writes the report. Returns the exit
  * status (0 all jobs ok, 1 a job failed or the run was interrupted). */
 int tio_run(struct tio_host *host);
+
+/* ---- agg_bw_log.c --------------------------------------------------------- */
+
+/* --bandwidth-log: writes fio's agg-{read,write,trim}_bw.log from the jobs'
+ * time series, the run having lasted from t0_ns to t_end_ns. Call before
+ * the results move into the report. Returns 0, or -1 with err set. */
+int tio_agg_bw_log_write(const struct tio_host *host, uint64_t t0_ns, uint64_t t_end_ns,
+                         struct tio_error *err);
 
 /* The signal that set tio_stop, by name ("SIGINT"), for error texts. */
 const char *tio_stop_signal_name(void);

@@ -4,15 +4,18 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "debug.h"
 #include "tio_cpu.h"
 
 atomic_bool tio_stop;
+atomic_bool tio_stop_ends;
 
 void tio_worker_fail(struct worker *w, int err, const char *fmt, ...)
 {
@@ -96,12 +99,18 @@ static int open_targets(struct worker *w)
 static int setup_features(struct worker *w)
 {
     const struct tio_job *job = w->job;
-    w->seed =
-        job->pattern.randseed + (job->pattern.randrepeat ? job->clone : (uint64_t)tio_now_ns());
+    /* fio: a randseed given explicitly fixes the seeds even with
+     * randrepeat=0; only without one does randrepeat=0 draw them anew */
+    bool repeat = job->pattern.randrepeat || job->pattern.randseed_set;
+    w->seed = job->pattern.randseed + (repeat ? job->clone : (uint64_t)tio_now_ns());
     tio_rand_seed(&w->rng, w->seed);
     tio_fseeds(job, w->fseeds);
     tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK],
                    job->pattern.random_generator == TIO_RAND_TAUSWORTHE64);
+    /* fio's trace of its seeds: the per-purpose seeds, in fio's order */
+    tio_debug_printf(TIO_DEBUG_RANDOM, "FIO_RAND_NR_OFFS=%d\n", TIO_FSEED_COUNT);
+    for (int i = 0; i < TIO_FSEED_COUNT; i++)
+        tio_debug_printf(TIO_DEBUG_RANDOM, "rand_seeds[%d]=%" PRIu64 "\n", i, w->fseeds[i]);
     if (w->ops->flags & TIO_ENGINE_SYNC)
         w->features |= TIO_WF_SYNC_ENGINE;
     if (job->time.gtod_reduce)

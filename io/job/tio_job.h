@@ -31,6 +31,7 @@ extern "C" {
 /* Limits that keep a hostile job file from asking for unbounded memory. */
 #define TIO_MAX_NUMJOBS     65536u     /* numjobs of one job section */
 #define TIO_MAX_JOBS        65536u     /* jobs after numjobs expansion */
+#define TIO_PERCENTILE_LIST_MAX 20u    /* fio's FIO_IO_U_LIST_MAX_LEN */
 #define TIO_MAX_NRFILES     1048576u   /* nrfiles of one job */
 #define TIO_MAX_FILES       1048576u   /* file names over all resolved jobs */
 #define TIO_MAX_INCLUDE_DEPTH 16u
@@ -97,7 +98,27 @@ enum tio_coe {
 
 enum tio_sync { TIO_SYNC_NONE = 0, TIO_SYNC_SYNC, TIO_SYNC_DSYNC };
 
-enum tio_output_format { TIO_OUTPUT_NORMAL = 0, TIO_OUTPUT_JSON };
+/* --output-format: a set, as fio's "terse,json+" (json+ implies json). */
+enum tio_output_format {
+    TIO_OUTPUT_NORMAL = 1,
+    TIO_OUTPUT_JSON = 2,
+    TIO_OUTPUT_JSON_PLUS = 4,   /* with JSON: each latency's histogram bins */
+    TIO_OUTPUT_TERSE = 8,
+};
+
+/* --debug categories tenon-io traces: fio's names, fio's bits. */
+enum tio_debug {
+    TIO_DEBUG_IO = 1u << 2,
+    TIO_DEBUG_RANDOM = 1u << 6,
+    TIO_DEBUG_PARSE = 1u << 7,
+};
+
+
+/* How ranks of a run under mpirun divide a file they share. */
+enum tio_rank_layout {
+    TIO_RANK_SEGMENTED = 0, /* consecutive parts, one per rank (IOR's default) */
+    TIO_RANK_STRIDED,       /* blocks dealt out in turn: rank i takes every N-th block */
+};
 
 enum tio_eta_mode { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
 
@@ -232,8 +253,21 @@ struct tio_job_buffers {
 /* Reporting and units: options/reporting.c */
 struct tio_job_reporting {
     bool group_reporting;
+    unsigned unified_rw;        /* unified_rw_reporting: 0 none, 1 mixed, 2 both */
+    bool clat_percentiles;      /* default true */
+    bool lat_percentiles;
+    bool slat_percentiles;
+    unsigned n_percentiles;     /* percentile_list; 0: fio's default list */
+    double percentile_list[TIO_PERCENTILE_LIST_MAX];
     unsigned kb_base;           /* 1024 (default) or 1000 */
     unsigned unit_base;         /* 0 auto, 8 bytes, 1 bits (output only) */
+};
+
+/* Distributed runs, under mpirun (tenon-io's own): options/ranks.c */
+struct tio_job_ranks {
+    enum tio_rank_layout layout; /* rank_layout=: how ranks divide a file they share */
+    unsigned shift;             /* rank_shift=: take the part of the rank this many places
+                                   on (IOR's -C); 0: its own */
 };
 
 /* One job. After parsing, a job is what its section (or --name) said, on top
@@ -247,6 +281,10 @@ struct tio_job {
     unsigned index;             /* resolved: position in plan->jobs */
     unsigned clone;             /* resolved: 0..numjobs-1 (fio's $jobnum) */
     unsigned group;             /* resolved: reporting group id */
+    unsigned rank_part;         /* under mpirun (io/core/ranks.c): 1 + the part of a shared
+                                   file the job takes; 0 when it shares none */
+    unsigned rank_self;         /* under mpirun: 1 + the job's rank among those sharing the
+                                   file (the part it takes when ranks.shift is 0) */
 
     struct tio_job_identity identity;
     struct tio_job_files files;
@@ -257,6 +295,8 @@ struct tio_job {
     struct tio_job_verify verify;
     struct tio_job_buffers buffers;
     struct tio_job_reporting reporting;
+
+    struct tio_job_ranks ranks;
 
     /* everything else: for the engine's schema, in first-seen order; a job
      * inherits its [global]'s and overrides by key */
@@ -276,7 +316,16 @@ struct tio_job {
 /* Program options: command-line options that are not job options. */
 struct tio_program {
     char *output;               /* --output=FILE; NULL: stdout */
-    enum tio_output_format output_format;  /* --output-format=normal|json */
+    unsigned output_format;     /* --output-format: a mask of tio_output_format */
+    unsigned terse_version;     /* --terse-version=3 (the default) */
+    unsigned max_jobs;          /* --max-jobs=N; 0: tenon-io's own limit */
+    bool readonly;              /* --readonly: refuse jobs that write, trim or verify-write */
+    bool showcmd;               /* --showcmd: print each job file as a command line */
+    struct tio_strv showcmd_lines;  /* one per job file, filled while parsing */
+    char *aux_path;             /* --aux-path=DIR: where auxiliary files go */
+    bool bandwidth_log;         /* --bandwidth-log: fio's agg-*_bw.log files */
+    unsigned debug;             /* --debug=LIST: a mask of tio_debug */
+    bool debug_help;            /* --debug=? lists the categories */
     enum tio_eta_mode eta;           /* --eta=always|never|auto */
     bool help;                  /* --help, -h */
     bool version;               /* --version */
@@ -313,6 +362,12 @@ struct tio_parse_config {
     uint64_t pagesize;
     uint64_t mb_memory;
     uint64_t ncpus;
+    /* $rank, $nranks, $hostname: who this process is in a distributed run
+     * (nranks 0: one process alone, rank 0 of 1; hostname NULL: ask the
+     * system) */
+    unsigned rank;
+    unsigned nranks;
+    const char *hostname;
     bool no_include;            /* refuse "include FILE" (fuzzing, untrusted text) */
     struct tio_allocator alloc;
 };

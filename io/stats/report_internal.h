@@ -5,12 +5,25 @@
 #include "tio_kv.h"
 #include "tio_report.h"
 
+/* One participant's result of one job in a distributed run. */
+struct tio_report_client {
+    struct tio_job_result *result; /* owned */
+    char *host;
+    unsigned rank;
+};
+
+void tio__report_free_clients(struct tio_report *rep);
+
 struct tio_report {
     char *version;
     struct timespec wall;
     struct tio_kv_list global_options;
     double percentiles[TIO_PERCENTILES_MAX];
     size_t npercentiles;
+    unsigned terse_version;
+    bool json_plus;     /* while building fio's json+ document */
+    char *preamble;     /* written before the report; NULL: none */
+    size_t preamble_len;
 
     struct tio_job_result **jobs; /* as added, owned */
     size_t njobs;
@@ -18,6 +31,10 @@ struct tio_report {
 
     struct tio_disk_util *disks;
     size_t ndisks;
+
+    struct tio_report_client *clients; /* report_clients.c */
+    size_t nclients;
+    size_t clients_cap;
 
     bool finalized;
     const struct tio_job_result **entries; /* what is reported, in order */
@@ -80,6 +97,22 @@ void tio_lat_dist_compute(const struct tio_job_stats *js, struct tio_lat_dist *o
 /* Depth maps in percent, each small nonzero share shown as 0.1 (fio does
  * this so that a rare depth is still visible). */
 void tio_depth_pct(const uint64_t counts[TIO_DEPTH_BUCKETS], double out[TIO_DEPTH_BUCKETS]);
+
+/* fio's json+ "bins" of a histogram (report_json_plus.c); NULL when out of
+ * memory. */
+json_t *tio__json_bins(const struct tio_hist *h);
+
+/* The percentiles an entry reports: its own list, or the report's. */
+static inline const double *tio_entry_percentiles(const struct tio_report *rep,
+                                                  const struct tio_job_result *e, size_t *n)
+{
+    if (e->npercentiles) {
+        *n = e->npercentiles;
+        return e->percentiles;
+    }
+    *n = rep->npercentiles;
+    return rep->percentiles;
+}
 
 /* The group total of a result's group. */
 const struct tio_group_total *tio_report_group_of(const struct tio_report *rep,

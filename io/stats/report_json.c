@@ -2,7 +2,8 @@
  *
  * Key names, nesting and value types (integer or real) are fio 3.33's, so
  * tools written for fio's JSON read ours. tenon-io adds keys only where fio
- * has none: "error_text" and "error_counts" in each job. */
+ * has none: "error_text" and "error_counts" in each job, "rank" and
+ * "aggregate_of" in a distributed run's "client_stats". */
 #include "report_internal.h"
 
 #include <errno.h>
@@ -44,9 +45,13 @@ static json_t *jreal(double v)
     return json_real(isfinite(r) ? r : v);
 }
 
+/* A latency object; h is its histogram when its percentiles are asked for
+ * (NULL: no "percentile" object, as fio). */
 static json_t *lat_obj(struct jb *b, const struct tio_latstat *st, const struct tio_hist *h,
-                       const struct tio_report *rep)
+                       const struct tio_report *rep, const struct tio_job_result *e)
 {
+    size_t np;
+    const double *pl = tio_entry_percentiles(rep, e, &np);
     json_t *o = json_object();
     put(b, o, "min", jint(tio_latstat_min(st)));
     put(b, o, "max", jint(tio_latstat_max(st)));
@@ -55,20 +60,23 @@ static json_t *lat_obj(struct jb *b, const struct tio_latstat *st, const struct 
     put(b, o, "N", jint(st->n));
     if (h && st->n) {
         json_t *p = json_object();
-        for (size_t i = 0; i < rep->npercentiles; i++) {
+        for (size_t i = 0; i < np; i++) {
             char key[32];
-            snprintf(key, sizeof(key), "%f", rep->percentiles[i]);
-            put(b, p, key, jint(tio_hist_percentile(h, rep->percentiles[i])));
+            snprintf(key, sizeof(key), "%f", pl[i]);
+            put(b, p, key, jint(tio_hist_percentile(h, pl[i])));
         }
         put(b, o, "percentile", p);
+        if (rep->json_plus)
+            put(b, o, "bins", tio__json_bins(h));
     }
     return o;
 }
 
+/* Direction d's object; ds is its numbers (e's own, or the mixed ones). */
 static json_t *dir_obj(struct jb *b, const struct tio_report *rep,
-                       const struct tio_job_result *e, enum tio_ddir d)
+                       const struct tio_job_result *e, enum tio_ddir d,
+                       const struct tio_dir_stats *ds)
 {
-    const struct tio_dir_stats *ds = &e->stats.dir[d];
     const struct tio_group_total *g = tio_report_group_of(rep, e->groupid);
     struct tio_dir_summary s;
     tio_dir_summarize(ds, g ? g->agg_bw[d] : 0, &s);
@@ -83,9 +91,9 @@ static json_t *dir_obj(struct jb *b, const struct tio_report *rep,
     put(b, o, "total_ios", jint(s.issued));
     put(b, o, "short_ios", jint(s.short_ios));
     put(b, o, "drop_ios", jint(s.drop_ios));
-    put(b, o, "slat_ns", lat_obj(b, &ds->slat, NULL, rep));
-    put(b, o, "clat_ns", lat_obj(b, &ds->clat.st, &ds->clat, rep));
-    put(b, o, "lat_ns", lat_obj(b, &ds->lat, NULL, rep));
+    put(b, o, "slat_ns", lat_obj(b, &ds->slat, e->slat_percentiles ? ds->slat_hist : NULL, rep, e));
+    put(b, o, "clat_ns", lat_obj(b, &ds->clat.st, e->clat_percentiles ? &ds->clat : NULL, rep, e));
+    put(b, o, "lat_ns", lat_obj(b, &ds->lat, e->lat_percentiles ? ds->lat_hist : NULL, rep, e));
     put(b, o, "bw_min", jint((uint64_t)s.bw_min));
     put(b, o, "bw_max", jint((uint64_t)s.bw_max));
     put(b, o, "bw_agg", jreal(s.bw_agg_pct));
@@ -143,13 +151,21 @@ static json_t *entry_obj(struct jb *b, const struct tio_report *rep,
     put(b, o, "eta", jint(e->eta_s));
     put(b, o, "elapsed", jint(e->elapsed_s));
     put(b, o, "job options", kv_obj(b, &e->options));
-    for (int d = 0; d < TIO_DDIR_COUNT; d++)
-        put(b, o, tio_ddir_name((enum tio_ddir)d), dir_obj(b, rep, e, (enum tio_ddir)d));
+    if (e->unified_rw == TIO_UNIFIED_MIXED)
+        put(b, o, "mixed", dir_obj(b, rep, e, TIO_DDIR_READ, &js->dir[TIO_DDIR_READ]));
+    else
+        for (int d = 0; d < TIO_DDIR_COUNT; d++)
+            put(b, o, tio_ddir_name((enum tio_ddir)d),
+                dir_obj(b, rep, e, (enum tio_ddir)d, &js->dir[d]));
 
     json_t *sync = json_object();
     put(b, sync, "total_ios", jint(js->sync_ios));
-    put(b, sync, "lat_ns", lat_obj(b, &js->sync.st, &js->sync, rep));
+    put(b, sync, "lat_ns", lat_obj(b, &js->sync.st,
+                                   e->clat_percentiles || e->lat_percentiles ? &js->sync : NULL,
+                                   rep, e));
     put(b, o, "sync", sync);
+    if (e->unified_rw == TIO_UNIFIED_BOTH && e->mixed)
+        put(b, o, "mixed", dir_obj(b, rep, e, TIO_DDIR_READ, e->mixed));
 
     uint64_t run_ms = tio_job_result_runtime_ms(e);
     put(b, o, "job_runtime", jint(run_ms));
@@ -201,6 +217,35 @@ static json_t *disk_obj(struct jb *b, const struct tio_disk_util *d)
     return o;
 }
 
+/* fio's client/server JSON: every participant's entry of every job, with
+ * its host, then each job's sum over them named "All clients" (tenon-io
+ * adds "rank", and "aggregate_of": the job's name). */
+static json_t *clients_arr(struct jb *b, const struct tio_report *rep)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < rep->nclients; i++) {
+        const struct tio_report_client *c = &rep->clients[i];
+        json_t *o = entry_obj(b, rep, c->result);
+        put(b, o, "hostname", json_string(c->host));
+        put(b, o, "port", jint(0));
+        put(b, o, "rank", jint(c->rank));
+        if (json_array_append_new(a, o) != 0)
+            b->ok = false;
+    }
+    for (size_t i = 0; a && i < rep->njobs; i++) {
+        json_t *o = entry_obj(b, rep, rep->jobs[i]);
+        put(b, o, "aggregate_of", json_string(rep->jobs[i]->name));
+        put(b, o, "jobname", json_string("All clients"));
+        put(b, o, "hostname", json_string(""));
+        put(b, o, "port", jint(0));
+        if (json_array_append_new(a, o) != 0)
+            b->ok = false;
+    }
+    if (!a)
+        b->ok = false;
+    return a;
+}
+
 json_t *tio_report_to_json(struct tio_report *rep)
 {
     if (tio_report_finalize(rep) != 0)
@@ -233,6 +278,8 @@ json_t *tio_report_to_json(struct tio_report *rep)
         if (json_array_append_new(disks, disk_obj(&b, &rep->disks[i])) != 0)
             b.ok = false;
     put(&b, root, "disk_util", disks);
+    if (rep->nclients)
+        put(&b, root, "client_stats", clients_arr(&b, rep));
 
     if (!b.ok) {
         json_decref(root);
