@@ -183,6 +183,16 @@ struct tio_job_files {
 };
 
 /* IO pattern and block sizes: options/pattern.c */
+#define TIO_BSSPLIT_MAX 64 /* fio's most bssplit entries per direction */
+
+struct tio_bssplit {
+    uint64_t bs;
+    unsigned perc;
+};
+
+enum tio_rw_seq { TIO_RW_SEQ_SEQUENTIAL, TIO_RW_SEQ_IDENTICAL };
+enum tio_rand_gen { TIO_RAND_TAUSWORTHE, TIO_RAND_LFSR, TIO_RAND_TAUSWORTHE64 };
+
 struct tio_job_pattern {
     enum tio_rw rw;             /* default read */
     uint64_t rw_modifier;       /* rw=TYPE:N: sequential: bytes added after each IO;
@@ -190,8 +200,21 @@ struct tio_job_pattern {
     uint64_t bs[TIO_JOB_DDIR_COUNT];/* block size per direction (bs=r,w,t); default 4096 */
     uint64_t ba[TIO_JOB_DDIR_COUNT];/* blockalign; resolved default: bs */
     unsigned rwmixread;         /* % of reads in mixed workloads (rwmixwrite = 100 - this) */
+    bool rw_backward;           /* rw=TYPE:-N: sequential IO goes N bytes back */
+    enum tio_rw_seq rw_sequencer; /* what rw=randTYPE:N does between random offsets */
+    unsigned perc_rand[TIO_JOB_DDIR_COUNT]; /* percentage_random; default 100 */
+    /* bsrange (min, max per direction; resolved default: bs) and bssplit
+     * (per direction, sorted by percentage as fio) */
+    uint64_t min_bs[TIO_JOB_DDIR_COUNT], max_bs[TIO_JOB_DDIR_COUNT];
+    struct tio_bssplit bssplit[TIO_JOB_DDIR_COUNT][TIO_BSSPLIT_MAX];
+    unsigned bssplit_nr[TIO_JOB_DDIR_COUNT];
+    bool bs_unaligned;          /* blocksize_unaligned */
+    bool bs_is_seq_rand;        /* bs=seq,rand instead of bs=read,write */
     bool norandommap;
     bool randrepeat;            /* default true */
+    bool allrandrepeat;
+    enum tio_rand_gen random_generator;
+    bool random_generator_set;
     uint64_t randseed;          /* default 0x89 as fio */
     bool randseed_set;
 };
