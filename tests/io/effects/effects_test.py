@@ -535,7 +535,7 @@ def case_iodepth_low():
 
 
 def case_ioengine():
-    """ioengine picks the engine: null touches no file, psync reads it"""
+    """ioengine picks the engine: null touches no file, psync and posixaio read it"""
     make_file("d", 64 << 10)
     _, lines = traced("openat,pread64", "--name=j", "--filename=" + path("d"), "--size=64k",
                       "--ioengine=null")
@@ -543,6 +543,11 @@ def case_ioengine():
     _, lines = traced("openat,pread64", "--name=j", "--filename=" + path("d"), "--size=64k",
                       "--ioengine=psync")
     check(len(offsets(lines, path("d"), "pread64", 4096)) == 16, "psync reads 16 blocks")
+    # posixaio: the C library's threads read every block (strace -f sees them)
+    _, lines = traced("openat,pread64,io_submit", "--name=j", "--filename=" + path("d"),
+                      "--size=64k", "--ioengine=posixaio", "--iodepth=4")
+    check(len(offsets(lines, path("d"), "pread64", 4096)) == 16, "posixaio reads 16 blocks")
+    check(count_calls(lines, "io_submit") == 0, "posixaio is not libaio")
 
 
 def case_kb_base():
