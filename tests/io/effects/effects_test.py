@@ -571,9 +571,14 @@ def case_loops():
 
 
 def case_name():
-    """name names the job in the report"""
+    """name names the job in the report; in [global] it names no job, as in fio"""
     check(ok_run("--name=hello", "--ioengine=null", "--size=64k").jobs()[0]["jobname"] == "hello",
           "jobname")
+    # in [global] it is accepted and, as in fio, every job keeps its section's name
+    with open(path("g.fio"), "w") as f:
+        f.write("[global]\nname=g\nioengine=null\nsize=64k\n[a]\n[b]\nname=own\n")
+    names = [j["jobname"] for j in ok_run(path("g.fio")).jobs()]
+    check(names == ["a", "own"], "names with name= in [global]: %r" % names)
 
 
 def case_new_group():
