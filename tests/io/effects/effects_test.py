@@ -227,6 +227,28 @@ def case_create_on_open():
     check(r.rc == 1, "a read job on a file create_on_open made empty fails, as in fio")
 
 
+def case_fallocate():
+    """fallocate pre-allocates a file being laid out as fio's mode says; 0 and 1 are aliases"""
+    want = {  # mode: (fallocate(2) flags seen, ftruncate seen)
+        "native": ("0", False), "posix": ("0", False), "1": ("0", False),
+        "keep": ("FALLOC_FL_KEEP_SIZE", False), "truncate": (None, True),
+        "none": (None, False), "0": (None, False),
+    }
+    for mode, (flags, trunc) in want.items():
+        name = "fa-" + mode
+        r, lines = traced("fallocate,ftruncate", *on_file(name, "--fallocate=" + mode,
+                                                          size="256k"))
+        check(r.rc == 0, mode + ": " + r.describe())
+        falls = [l for l in lines if re.search(r"(^|\s)fallocate\(\d+, \w+, 0, 262144\)", l)]
+        got = re.search(r"fallocate\(\d+, (\w+),", falls[0]).group(1) if falls else None
+        truncs = [l for l in lines if re.search(r"ftruncate\(\d+, 262144\)", l)]
+        check(got == flags and bool(truncs) == trunc,
+              "fallocate=%s: fallocate flags %s, ftruncate %s" % (mode, got, bool(truncs)))
+        check(os.path.getsize(path(name)) == 256 << 10, mode + ": laid out to 256k")
+    r = tenon_io(*on_file("fa-bad", "--fallocate=sometimes"))
+    check(r.rc == 1 and "none (0), native, posix (1), keep or truncate" in r.err, r.err)
+
+
 def case_blockalign():
     """ba/blockalign: random offsets are multiples of ba, not of bs; sequential IO ignores it"""
     make_file("d", 64 << 10)
