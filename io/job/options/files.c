@@ -168,6 +168,23 @@ static void dump_fallocate(struct tio__dump *d, const struct tio__option *o,
     tio__dump_str(d, o->name, names[j->files.fallocate]);
 }
 
+/* tenon-io lays out every job's files one after the other before any job
+ * starts: fio's create_serialize=1. Laying them out in parallel is not
+ * done, so 0 is refused rather than ignored. */
+static int set_create_serialize(struct tio__optctx *c, const struct tio__option *o)
+{
+    bool b = true;
+    int rc;
+
+    (void)o;
+    rc = tio__opt_bool(c, &b);
+    if (rc == TIO_OK && !b)
+        return tio__opt_fail(c, TIO_EUNSUPPORTED, "create_serialize=0 (laying out the jobs' "
+                             "files in parallel) is not supported by tenon-io yet; files are "
+                             "always laid out one job after the other (create_serialize=1)");
+    return rc;
+}
+
 static const struct tio__option rows[] = {
     {.name = "filename", .type = O_CUSTOM, .set = set_filename, .dump = dump_filename,
      .example = "/dev/nvme0n1", .def_text = "generated", .values = "list of names (':' separates)",
@@ -201,6 +218,9 @@ static const struct tio__option rows[] = {
      .example = "posix", .def_text = "native", .status = TIO__DIFFERS,
      .values = "none (0), native, posix (1), keep or truncate",
      .help = "How a file being laid out is pre-allocated"},
+    {.name = "create_serialize", .type = O_CUSTOM, .set = set_create_serialize,
+     .dump = tio__dump_nothing, .example = "1", .def_text = "1", .values = "1 (0 is refused)",
+     .status = TIO__REFUSED_VALUE, .help = "Lay out the jobs' files one job after the other"},
 };
 
 TIO__FAMILY(tio__family_files, "files", "Files and sizes", rows);

@@ -249,6 +249,17 @@ def case_fallocate():
     check(r.rc == 1 and "none (0), native, posix (1), keep or truncate" in r.err, r.err)
 
 
+def case_create_serialize():
+    """create_serialize=1 (fio's default) is how files are laid out; 0 is refused as not supported"""
+    r = ok_run("--create_serialize=1", *on_file("cs-a", "--rw=read"),
+               *on_file("cs-b", "--rw=read"))
+    check(os.path.getsize(path("cs-a")) == os.path.getsize(path("cs-b")) == 256 << 10,
+          "both files laid out")
+    r = tenon_io(*on_file("cs-c", "--create_serialize=0"))
+    check(r.rc == 1 and "create_serialize=0" in r.err and "not supported" in r.err
+          and not os.path.exists(path("cs-c")), r.err)
+
+
 def case_blockalign():
     """ba/blockalign: random offsets are multiples of ba, not of bs; sequential IO ignores it"""
     make_file("d", 64 << 10)
