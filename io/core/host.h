@@ -219,13 +219,21 @@ extern atomic_bool tio_stop_ends;
  * status (0 all jobs ok, 1 a job failed or the run was interrupted). */
 int tio_run(struct tio_host *host);
 
+/* ---- agg_bw_log.c --------------------------------------------------------- */
+
+/* --bandwidth-log: writes fio's agg-{read,write,trim}_bw.log from the jobs'
+ * time series, the run having lasted from t0_ns to t_end_ns. Call before
+ * the results move into the report. Returns 0, or -1 with err set. */
+int tio_agg_bw_log_write(const struct tio_host *host, uint64_t t0_ns, uint64_t t_end_ns,
+                         struct tio_error *err);
+
 /* The signal that set tio_stop, by name ("SIGINT"), for error texts. */
 const char *tio_stop_signal_name(void);
 /* ---- program.c ----------------------------------------------------------- */
 
 /* Every check a run applies before its first IO, with no side effect on
  * any file: resolves host->plan, refuses jobs tenon-io cannot run as asked
- * (verify=md5), picks each job's engine and checks its engine options, and
+ * (verify=pattern without verify_pattern), picks each job's engine and checks its engine options, and
  * fills host->threads. --parse-only and the run both call it. host->plan
  * and host->engines must be set. Returns 0, -1 with err, or -ENOMEM. */
 int tio_host_plan(struct tio_host *host, struct tio_error *err);

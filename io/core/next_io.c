@@ -121,6 +121,9 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
      * (they may meet blocks in flight or not yet written); its verify
      * phase reads back exactly the blocks written. */
     m->verify_read = tio_vlog_checks_reads(w) && d == TIO_READ;
+    if (unlikely(m->verify_read && w->vlog.vs.loaded) &&
+        tio_vstate_should_stop(w, (uint32_t)fi, io->offset))
+        return false;
     if (d == TIO_WRITE) {
         if (w->features & TIO_WF_VERIFY) {
             tio_vlog_on_write(w, io, m, pos);

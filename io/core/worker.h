@@ -53,7 +53,8 @@ struct io_meta {
     void *buf;
     uint32_t file;
     uint32_t verify_write; /* verify: the write's number + 1 (0: not known) */
-    bool verify_read; /* check the data when it completes */
+    bool verify_read; /* check the data when it completes (a write: log it, verify_backlog) */
+    bool verify_backlog; /* a verify_backlog read */
 };
 
 struct tio_units {
@@ -123,6 +124,26 @@ struct tio_vlog {
     size_t file;            /* the verify phase: the file it reads */
     uint64_t read_bytes;    /* bytes the verify phases have read, all passes */
     bool phase_skipped;     /* time_based write-only: no verify phase, as fio */
+    bool dry;               /* verify_only: writes are logged, never done */
+    struct tio_vstate {     /* verify_state_save / _load (verify_state.c) */
+        uint64_t *comp;     /* per file, the last iodepth completed writes' offsets */
+        uint32_t *comp_next;
+        uint64_t completed;
+        bool saving;
+        uint8_t *loaded;    /* the loaded file's thread_io_list */
+        uint64_t no_comps, numberio;
+        uint32_t depth;
+    } vs;
+    struct tio_vlog_backlog {   /* verify_backlog: writes done, oldest first */
+        struct tio_vlog_entry {
+            uint32_t file;
+            uint32_t num;       /* the write's number + 1 */
+            uint64_t block;
+        } *ring;
+        size_t cap, head, len;
+        uint64_t batch_left;    /* verify reads still due in this batch */
+        bool on;
+    } bl;
 };
 
 /* ---- sync_policy.c: when the job syncs ------------------------------------ */
@@ -143,6 +164,7 @@ struct tio_phase {
     uint64_t deadline_ns; /* 0: none */
     uint64_t ramp_end_ns; /* 0: no ramp, or over */
     bool verifying;       /* the verify phase is on */
+    bool backlog;         /* a verify_backlog batch is due */
     enum tio_job_state running_state;
 };
 
@@ -271,7 +293,23 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
 void tio_vlog_unmark(struct worker *w, const struct io_meta *m);
 void tio_vlog_check(struct worker *w, tio_io *io);
 /* The verify phase's next IO: a block the job wrote; false when none is left. */
-bool tio_vlog_next(struct worker *w, tio_io *io);
+bool tio_vlog_next(struct worker *w, tio_io *io, uint64_t now);
+void tio_vlog_read_block(struct worker *w, tio_io *io, size_t fi, uint64_t b, uint32_t num);
+/* verify_state.c: fio's verify state file. */
+int tio_vstate_setup(struct worker *w);
+void tio_vstate_teardown(struct worker *w);
+void tio_vstate_completed(struct worker *w, const struct io_meta *m);
+void tio_vstate_save(struct worker *w);
+int tio_vstate_load(struct worker *w);
+bool tio_vstate_should_stop(const struct worker *w, uint32_t file, uint64_t offset);
+/* verify_backlog.c: every verify_backlog writes done, a batch of verify
+ * reads of the oldest, between the job's own IOs. */
+int tio_vlog_backlog_setup(struct worker *w);
+void tio_vlog_backlog_push(struct worker *w, const struct io_meta *m);
+bool tio_vlog_backlog_next(struct worker *w, tio_io *io, uint64_t now);
+bool tio_vlog_backlog_stale(const struct worker *w, const struct io_meta *m);
+/* verify_only: the main phase's IOs chosen and logged, none done. */
+void tio_vlog_dry_run(struct worker *w);
 /* Whether the job has a verify phase to run (verify, do_verify, writes). */
 bool tio_vlog_phase_due(const struct worker *w);
 /* A pass starts: its verify phase reads back only what it writes. */
@@ -353,7 +391,7 @@ static inline bool tio_phase_time_up(const struct worker *w, uint64_t now)
 
 static inline bool tio_phase_verifying(const struct worker *w)
 {
-    return w->phase.verifying;
+    return w->phase.verifying | w->phase.backlog;
 }
 
 #endif

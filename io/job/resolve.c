@@ -240,12 +240,30 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
     return TIO_OK;
 }
 
+/* fio: verify_pattern alone means verify with a header and the pattern;
+ * the backlog batch defaults to the backlog. */
+static int resolve_verify(struct tio_job *job, struct tio_error *err)
+{
+    if (job->verify.verify_pattern_len && !job->verify.verify_given)
+        job->verify.method = TIO_VERIFY_PATTERN_HDR;
+    if (job->verify.verify_pattern_len && job->verify.method == TIO_VERIFY_NONE)
+        return job_error(err, job, "verify_pattern with verify=0: fio would write the pattern "
+                         "only into the first buffers; use buffer_pattern= for the data "
+                         "written, or drop verify=0 to check the pattern");
+    if (job->verify.verify_backlog && !job->verify.verify_backlog_batch)
+        job->verify.verify_backlog_batch = job->verify.verify_backlog;
+    return 0;
+}
+
 static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_t *total_files,
                        struct tio_error *err)
 {
     int d, rc;
 
     rc = resolve_files(a, job, total_files, err);
+    if (rc)
+        return rc;
+    rc = resolve_verify(job, err);
     if (rc)
         return rc;
 

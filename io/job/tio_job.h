@@ -31,6 +31,7 @@ extern "C" {
 /* Limits that keep a hostile job file from asking for unbounded memory. */
 #define TIO_MAX_NUMJOBS     65536u     /* numjobs of one job section */
 #define TIO_MAX_JOBS        65536u     /* jobs after numjobs expansion */
+#define TIO_PERCENTILE_LIST_MAX 20u    /* fio's FIO_IO_U_LIST_MAX_LEN */
 #define TIO_MAX_NRFILES     1048576u   /* nrfiles of one job */
 #define TIO_MAX_FILES       1048576u   /* file names over all resolved jobs */
 #define TIO_MAX_INCLUDE_DEPTH 16u
@@ -78,11 +79,36 @@ enum tio_rw {
     TIO_RW_RANDRW,         /* randrw: random mix */
 };
 
+/* fio's longest data pattern (verify_pattern, buffer_pattern). */
+#define TIO_JOB_PATTERN_MAX 512
+/* Where a pattern's %o sit: fio pastes the IO's offset there. */
+struct tio_job_pattern_fmt {
+    unsigned n;
+    uint16_t off[8];
+};
+
+/* verify=: fio's verify_type numbers, as its headers carry them. */
 enum tio_verify {
     TIO_VERIFY_NONE = 0,
-    TIO_VERIFY_CRC32C,     /* crc32c, crc32c-intel */
-    TIO_VERIFY_MD5,
-    TIO_VERIFY_SHA256,
+    TIO_VERIFY_META = 1,          /* the header only */
+    TIO_VERIFY_MD5 = 2,
+    TIO_VERIFY_CRC64 = 3,
+    TIO_VERIFY_CRC32 = 4,
+    TIO_VERIFY_CRC32C = 5,        /* crc32c, crc32c-intel */
+    TIO_VERIFY_CRC32C_INTEL = 6,  /* fio's older number for crc32c: read, never written */
+    TIO_VERIFY_CRC16 = 7,
+    TIO_VERIFY_CRC7 = 8,
+    TIO_VERIFY_SHA256 = 9,
+    TIO_VERIFY_SHA512 = 10,
+    TIO_VERIFY_SHA3_224 = 11,
+    TIO_VERIFY_SHA3_256 = 12,
+    TIO_VERIFY_SHA3_384 = 13,
+    TIO_VERIFY_SHA3_512 = 14,
+    TIO_VERIFY_XXHASH = 15,
+    TIO_VERIFY_SHA1 = 16,
+    TIO_VERIFY_PATTERN_HDR = 17,  /* verify_pattern without verify=: header, then pattern */
+    TIO_VERIFY_PATTERN = 18,      /* verify=pattern: the pattern only, no header */
+    TIO_VERIFY_NULL = 19,         /* pretend to verify */
 };
 
 /* continue_on_error is a set: io = read|write, all = read|write|verify. */
@@ -106,7 +132,21 @@ enum tio_fallocate {
     TIO_FALLOCATE_TRUNCATE,     /* ftruncate(2) to the size */
 };
 
-enum tio_output_format { TIO_OUTPUT_NORMAL = 0, TIO_OUTPUT_JSON };
+/* --output-format: a set, as fio's "terse,json+" (json+ implies json). */
+enum tio_output_format {
+    TIO_OUTPUT_NORMAL = 1,
+    TIO_OUTPUT_JSON = 2,
+    TIO_OUTPUT_JSON_PLUS = 4,   /* with JSON: each latency's histogram bins */
+    TIO_OUTPUT_TERSE = 8,
+};
+
+/* --debug categories tenon-io traces: fio's names, fio's bits. */
+enum tio_debug {
+    TIO_DEBUG_IO = 1u << 2,
+    TIO_DEBUG_RANDOM = 1u << 6,
+    TIO_DEBUG_PARSE = 1u << 7,
+};
+
 
 /* How ranks of a run under mpirun divide a file they share. */
 enum tio_rank_layout {
@@ -210,6 +250,21 @@ struct tio_job_verify {
     bool do_verify;             /* default true */
     bool verify_fatal;
     uint64_t verify_interval;   /* bytes per verify header; 0: one per block */
+    uint64_t verify_offset;     /* the header is swapped with the bytes this far in */
+    uint8_t verify_pattern[TIO_JOB_PATTERN_MAX]; /* verify_pattern=, parsed */
+    size_t verify_pattern_len;  /* 0: none (random data) */
+    struct tio_job_pattern_fmt verify_pattern_fmt; /* its %o */
+    bool verify_dump;
+    bool verify_only;
+    bool experimental_verify;
+    bool verify_header_seed;    /* default true */
+    unsigned verify_async;
+    uint64_t verify_backlog;
+    uint64_t verify_backlog_batch;
+    bool verify_state_save;     /* default true */
+    bool verify_state_load;
+    bool verify_given;          /* verify= was written (verify_pattern alone implies it) */
+    char *verify_async_cpus;
     unsigned continue_on_error; /* enum tio_coe bits */
 };
 
@@ -225,6 +280,12 @@ struct tio_job_buffers {
 /* Reporting and units: options/reporting.c */
 struct tio_job_reporting {
     bool group_reporting;
+    unsigned unified_rw;        /* unified_rw_reporting: 0 none, 1 mixed, 2 both */
+    bool clat_percentiles;      /* default true */
+    bool lat_percentiles;
+    bool slat_percentiles;
+    unsigned n_percentiles;     /* percentile_list; 0: fio's default list */
+    double percentile_list[TIO_PERCENTILE_LIST_MAX];
     unsigned kb_base;           /* 1024 (default) or 1000 */
     unsigned unit_base;         /* 0 auto, 8 bytes, 1 bits (output only) */
 };
@@ -282,7 +343,16 @@ struct tio_job {
 /* Program options: command-line options that are not job options. */
 struct tio_program {
     char *output;               /* --output=FILE; NULL: stdout */
-    enum tio_output_format output_format;  /* --output-format=normal|json */
+    unsigned output_format;     /* --output-format: a mask of tio_output_format */
+    unsigned terse_version;     /* --terse-version=3 (the default) */
+    unsigned max_jobs;          /* --max-jobs=N; 0: tenon-io's own limit */
+    bool readonly;              /* --readonly: refuse jobs that write, trim or verify-write */
+    bool showcmd;               /* --showcmd: print each job file as a command line */
+    struct tio_strv showcmd_lines;  /* one per job file, filled while parsing */
+    char *aux_path;             /* --aux-path=DIR: where auxiliary files go */
+    bool bandwidth_log;         /* --bandwidth-log: fio's agg-*_bw.log files */
+    unsigned debug;             /* --debug=LIST: a mask of tio_debug */
+    bool debug_help;            /* --debug=? lists the categories */
     enum tio_eta_mode eta;           /* --eta=always|never|auto */
     bool help;                  /* --help, -h */
     bool version;               /* --version */

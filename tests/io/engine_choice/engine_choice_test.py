@@ -23,12 +23,11 @@ usage: engine_choice_test.py TENON_IO URI_ONLY_SO ENGINE_DIR SETUP_FAIL_SO
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from harness import Tap, sanitizer_report  # noqa: E402
+from harness import Tap, run_tio, sanitizer_report  # noqa: E402
 
 TIO, URI_ONLY, ENGINE_DIR, SETUP_FAIL = (os.path.abspath(a) for a in sys.argv[1:5])
 
@@ -106,16 +105,16 @@ CASES = [
     Case("external engine file that does not exist",
          ["--name=t", "--ioengine=external:{tmp}/none.so", "--filename={tmp}/f", "--size=1m"],
          1, want=["ioengine=external:{tmp}/none.so"]),
-    Case("verify=md5",
-         ["--name=t", "--verify=md5", "--filename={tmp}/f", "--size=1m"],
-         1, want=["verify=md5 is not supported"]),
+    Case("verify=pattern without verify_pattern",
+         ["--name=t", "--verify=pattern", "--filename={tmp}/f", "--size=1m"],
+         1, want=["verify=pattern checks blocks against verify_pattern"]),
     Case("a bad value",
          ["--name=t", "--bs=abc", "--filename={tmp}/f", "--size=1m"],
          1, want=["bs=abc"]),
     Case("the second job is bad: nothing runs",
-         ["--name=a", "--filename={tmp}/a", "--size=64k", "--name=b", "--verify=md5",
+         ["--name=a", "--filename={tmp}/a", "--size=64k", "--name=b", "--verify=pattern",
           "--filename={tmp}/b", "--size=64k"],
-         1, want=["job b: verify=md5"]),
+         1, want=["job b: verify=pattern"]),
     Case("a good psync job",
          ["--name=t", "--filename={tmp}/f", "--size=64k", "--output-format=json"],
          0, check=lambda r, tmp: check_bytes(r, 65536, None)),
@@ -151,10 +150,7 @@ def listing(folder):
 
 
 def run(args, env):
-    cmd = [TIO, "--eta=never"] + args
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       env=env, timeout=60)
-    return p
+    return run_tio(TIO, *args, env=env, timeout=60, sanitizer_fails=False)
 
 
 def setup_reason(tap, top):
