@@ -68,6 +68,7 @@ static const struct values by_name[] = {
     {"nrfiles", L("1", "2", "4", "0")},
     {"loops", L("1", "2", "3", "0")},
     {"number_ios", L("0", "1", "7", "64")},
+    {"fallocate", L("native", "none", "0", "1", "posix", "keep", "truncate", "bogus")},
     {"runtime", L("50ms", "1ms", "10ms", "1us")}, /* never 0: unlimited */
     {"ramp_time", L("0", "1ms", "10ms")},
     {"startdelay", L("0", "1ms", "1ms-3ms", "3ms-1ms")},

@@ -123,6 +123,15 @@ enum tio_coe {
 
 enum tio_sync { TIO_SYNC_NONE = 0, TIO_SYNC_SYNC, TIO_SYNC_DSYNC };
 
+/* fallocate=: how a file being laid out is pre-allocated (fio's modes). */
+enum tio_fallocate {
+    TIO_FALLOCATE_NATIVE = 0,   /* fallocate(2), nothing if it fails (fio's default) */
+    TIO_FALLOCATE_NONE,
+    TIO_FALLOCATE_POSIX,        /* posix_fallocate(3) */
+    TIO_FALLOCATE_KEEP,         /* fallocate(2) with FALLOC_FL_KEEP_SIZE */
+    TIO_FALLOCATE_TRUNCATE,     /* ftruncate(2) to the size */
+};
+
 /* --output-format: a set, as fio's "terse,json+" (json+ implies json). */
 enum tio_output_format {
     TIO_OUTPUT_NORMAL = 1,
@@ -180,6 +189,7 @@ struct tio_job_files {
     struct tio_amount io_size;  /* io_size/io_limit: bytes of IO to do; unset: size */
     unsigned loops;             /* repeat the job (default 1) */
     uint64_t number_ios;        /* stop after this many IOs; 0: no limit */
+    enum tio_fallocate fallocate; /* pre-allocation of a file being laid out */
 };
 
 /* IO pattern and block sizes: options/pattern.c */

@@ -139,6 +139,52 @@ static void dump_filesize(struct tio__dump *d, const struct tio__option *o,
                          (unsigned long long)j->files.filesize_max);
 }
 
+static const struct tio__enumval fallocate_values[] = {
+    {"native", TIO_FALLOCATE_NATIVE, NULL},
+    {"none", TIO_FALLOCATE_NONE, NULL},
+    {"0", TIO_FALLOCATE_NONE, NULL},
+    {"posix", TIO_FALLOCATE_POSIX, NULL},
+    {"1", TIO_FALLOCATE_POSIX, NULL},
+    {"keep", TIO_FALLOCATE_KEEP, NULL},
+    {"truncate", TIO_FALLOCATE_TRUNCATE, NULL},
+};
+
+static int set_fallocate(struct tio__optctx *c, const struct tio__option *o)
+{
+    int v = 0, rc;
+
+    (void)o;
+    rc = tio__opt_pick(c, c->value, fallocate_values, TIO__ARRAY_LEN(fallocate_values),
+                       "fallocate mode", "none (0), native, posix (1), keep or truncate", &v);
+    if (rc == TIO_OK)
+        c->job->files.fallocate = (enum tio_fallocate)v;
+    return rc;
+}
+
+static void dump_fallocate(struct tio__dump *d, const struct tio__option *o,
+                           const struct tio_job *j)
+{
+    static const char *const names[] = {"native", "none", "posix", "keep", "truncate"};
+    tio__dump_str(d, o->name, names[j->files.fallocate]);
+}
+
+/* tenon-io lays out every job's files one after the other before any job
+ * starts: fio's create_serialize=1. Laying them out in parallel is not
+ * done, so 0 is refused rather than ignored. */
+static int set_create_serialize(struct tio__optctx *c, const struct tio__option *o)
+{
+    bool b = true;
+    int rc;
+
+    (void)o;
+    rc = tio__opt_bool(c, &b);
+    if (rc == TIO_OK && !b)
+        return tio__opt_fail(c, TIO_EUNSUPPORTED, "create_serialize=0 (laying out the jobs' "
+                             "files in parallel) is not supported by tenon-io yet; files are "
+                             "always laid out one job after the other (create_serialize=1)");
+    return rc;
+}
+
 static const struct tio__option rows[] = {
     {.name = "filename", .type = O_CUSTOM, .set = set_filename, .dump = dump_filename,
      .example = "/dev/nvme0n1", .def_text = "generated", .values = "list of names (':' separates)",
@@ -168,6 +214,13 @@ static const struct tio__option rows[] = {
      .example = "2", .def = "1", .help = "Times to repeat the job"},
     {.name = "number_ios", .type = O_U64, .off = OFF(number_ios), .max = UINT64_MAX,
      .example = "1000", .def_text = "0 (no limit)", .help = "Stop after this many IOs"},
+    {.name = "fallocate", .type = O_CUSTOM, .set = set_fallocate, .dump = dump_fallocate,
+     .example = "posix", .def_text = "native", .status = TIO__DIFFERS,
+     .values = "none (0), native, posix (1), keep or truncate",
+     .help = "How a file being laid out is pre-allocated"},
+    {.name = "create_serialize", .type = O_CUSTOM, .set = set_create_serialize,
+     .dump = tio__dump_nothing, .example = "1", .def_text = "1", .values = "1 (0 is refused)",
+     .status = TIO__REFUSED_VALUE, .help = "Lay out the jobs' files one job after the other"},
 };
 
 TIO__FAMILY(tio__family_files, "files", "Files and sizes", rows);

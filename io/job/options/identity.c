@@ -7,9 +7,11 @@
 static int set_name(struct tio__optctx *c, const struct tio__option *o)
 {
     (void)o;
+    /* fio 3.33 accepts name= in [global] (its example job files have it)
+     * and names every job by its [section] or --name all the same: the
+     * global value is never a job's name, so it is not kept. */
     if (c->is_global)
-        return tio__opt_fail(c, TIO_EVALUE, "name= in [global] would have no effect "
-                             "(a job is named by its [section] or by --name)");
+        return 0;
     return tio__opt_set_string(c, &c->job->identity.name, c->value);
 }
 

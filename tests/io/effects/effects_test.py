@@ -227,6 +227,39 @@ def case_create_on_open():
     check(r.rc == 1, "a read job on a file create_on_open made empty fails, as in fio")
 
 
+def case_fallocate():
+    """fallocate pre-allocates a file being laid out as fio's mode says; 0 and 1 are aliases"""
+    want = {  # mode: (fallocate(2) flags seen, ftruncate seen)
+        "native": ("0", False), "posix": ("0", False), "1": ("0", False),
+        "keep": ("FALLOC_FL_KEEP_SIZE", False), "truncate": (None, True),
+        "none": (None, False), "0": (None, False),
+    }
+    for mode, (flags, trunc) in want.items():
+        name = "fa-" + mode
+        r, lines = traced("fallocate,ftruncate", *on_file(name, "--fallocate=" + mode,
+                                                          size="256k"))
+        check(r.rc == 0, mode + ": " + r.describe())
+        falls = [l for l in lines if re.search(r"(^|\s)fallocate\(\d+, \w+, 0, 262144\)", l)]
+        got = re.search(r"fallocate\(\d+, (\w+),", falls[0]).group(1) if falls else None
+        truncs = [l for l in lines if re.search(r"ftruncate\(\d+, 262144\)", l)]
+        check(got == flags and bool(truncs) == trunc,
+              "fallocate=%s: fallocate flags %s, ftruncate %s" % (mode, got, bool(truncs)))
+        check(os.path.getsize(path(name)) == 256 << 10, mode + ": laid out to 256k")
+    r = tenon_io(*on_file("fa-bad", "--fallocate=sometimes"))
+    check(r.rc == 1 and "none (0), native, posix (1), keep or truncate" in r.err, r.err)
+
+
+def case_create_serialize():
+    """create_serialize=1 (fio's default) is how files are laid out; 0 is refused as not supported"""
+    r = ok_run("--create_serialize=1", *on_file("cs-a", "--rw=read"),
+               *on_file("cs-b", "--rw=read"))
+    check(os.path.getsize(path("cs-a")) == os.path.getsize(path("cs-b")) == 256 << 10,
+          "both files laid out")
+    r = tenon_io(*on_file("cs-c", "--create_serialize=0"))
+    check(r.rc == 1 and "create_serialize=0" in r.err and "not supported" in r.err
+          and not os.path.exists(path("cs-c")), r.err)
+
+
 def case_blockalign():
     """ba/blockalign: random offsets are multiples of ba, not of bs; sequential IO ignores it"""
     make_file("d", 64 << 10)
@@ -535,7 +568,7 @@ def case_iodepth_low():
 
 
 def case_ioengine():
-    """ioengine picks the engine: null touches no file, psync reads it"""
+    """ioengine picks the engine: null touches no file, psync and posixaio read it"""
     make_file("d", 64 << 10)
     _, lines = traced("openat,pread64", "--name=j", "--filename=" + path("d"), "--size=64k",
                       "--ioengine=null")
@@ -543,6 +576,11 @@ def case_ioengine():
     _, lines = traced("openat,pread64", "--name=j", "--filename=" + path("d"), "--size=64k",
                       "--ioengine=psync")
     check(len(offsets(lines, path("d"), "pread64", 4096)) == 16, "psync reads 16 blocks")
+    # posixaio: the C library's threads read every block (strace -f sees them)
+    _, lines = traced("openat,pread64,io_submit", "--name=j", "--filename=" + path("d"),
+                      "--size=64k", "--ioengine=posixaio", "--iodepth=4")
+    check(len(offsets(lines, path("d"), "pread64", 4096)) == 16, "posixaio reads 16 blocks")
+    check(count_calls(lines, "io_submit") == 0, "posixaio is not libaio")
 
 
 def case_kb_base():
@@ -566,9 +604,14 @@ def case_loops():
 
 
 def case_name():
-    """name names the job in the report"""
+    """name names the job in the report; in [global] it names no job, as in fio"""
     check(ok_run("--name=hello", "--ioengine=null", "--size=64k").jobs()[0]["jobname"] == "hello",
           "jobname")
+    # in [global] it is accepted and, as in fio, every job keeps its section's name
+    with open(path("g.fio"), "w") as f:
+        f.write("[global]\nname=g\nioengine=null\nsize=64k\n[a]\n[b]\nname=own\n")
+    names = [j["jobname"] for j in ok_run(path("g.fio")).jobs()]
+    check(names == ["a", "own"], "names with name= in [global]: %r" % names)
 
 
 def case_new_group():
