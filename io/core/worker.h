@@ -11,6 +11,8 @@
  *   sync_policy.c  fsync/fdatasync every N writes, at the end of each pass
  *   phase.c        ramp, runtime, loops, invalidation per pass, the verify
  *                  phase, interruption
+ *   rate.c         rate, rate_iops, rate_process: waiting for the next IO
+ *                  (its schedule: rate_sched.c)
  *
  * struct worker is a composite: each sub-struct belongs to one file, which
  * alone writes it; other files go through that file's functions. Every
@@ -29,6 +31,7 @@
 #include <stdatomic.h>
 
 #include "clock.h"
+#include "rate_sched.h"
 #include "tio_job_stats.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -42,6 +45,7 @@ enum {
     TIO_WF_GTOD_REDUCE = 1u << 3, /* gtod_reduce: the clock is read once per 128 calls */
     TIO_WF_IOS_LIMIT = 1u << 4,   /* number_ios */
     TIO_WF_SYNC_ENGINE = 1u << 5, /* the engine completes every IO in queue() */
+    TIO_WF_RATE = 1u << 6,        /* rate or rate_iops caps a direction the job does */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -146,6 +150,13 @@ struct tio_phase {
     enum tio_job_state running_state;
 };
 
+/* ---- rate.c: the rate cap ------------------------------------------------- */
+
+struct tio_rate {
+    struct tio_rate_sched sched;
+    uint64_t epoch_ns; /* the schedule's zero: the job's start, then the ramp's end */
+};
+
 /* ---- worker.c: the thread ------------------------------------------------- */
 
 struct worker {
@@ -167,6 +178,7 @@ struct worker {
     struct tio_vlog vlog;
     struct tio_sync_policy sync;
     struct tio_phase phase;
+    struct tio_rate rate;
 };
 
 /* Records the job's first fatal error and stops it. */
@@ -354,6 +366,25 @@ static inline bool tio_phase_time_up(const struct worker *w, uint64_t now)
 static inline bool tio_phase_verifying(const struct worker *w)
 {
     return w->phase.verifying;
+}
+
+/* ---- rate.c --------------------------------------------------------------- */
+
+int tio_rate_setup(struct worker *w);
+/* The schedule starts over at now: at the job's start and its ramp's end. */
+void tio_rate_epoch(struct worker *w, uint64_t now);
+/* When the next IO of the main phase is due (tio_now_ns's clock). */
+uint64_t tio_rate_due_ns(const struct worker *w);
+/* Sleeps until `until`; false if the job stopped or its runtime ran out. */
+bool tio_rate_sleep(struct worker *w, uint64_t until);
+/* The direction of the next IO, given the one the mix drew. */
+unsigned tio_rate_dir(struct worker *w, unsigned d);
+
+/* On issue of an IO of the main phase: when the next one is due. */
+static inline void tio_rate_on_issue(struct worker *w, const tio_io *io)
+{
+    if (unlikely(w->features & TIO_WF_RATE) && io->ddir <= TIO_WRITE)
+        tio_rate_sched_issued(&w->rate.sched, io->ddir, io->len);
 }
 
 #endif

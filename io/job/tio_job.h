@@ -184,6 +184,13 @@ struct tio_job_durability {
     bool unlink_each_loop;
 };
 
+/* Rate control: options/rate.c */
+struct tio_job_rate {
+    uint64_t rate[TIO_JOB_DDIR_COUNT];      /* bytes/s per direction; 0: no cap */
+    uint64_t rate_iops[TIO_JOB_DDIR_COUNT]; /* IOs/s per direction; 0: no cap */
+    bool poisson;                           /* rate_process=poisson; default linear */
+};
+
 /* Timing: options/time.c */
 struct tio_job_time {
     uint64_t runtime;           /* runtime/timeout; 0: until size is done */
@@ -248,6 +255,7 @@ struct tio_job {
     struct tio_job_queue queue;
     struct tio_job_durability durability;
     struct tio_job_time time;
+    struct tio_job_rate rate;
     struct tio_job_verify verify;
     struct tio_job_buffers buffers;
     struct tio_job_reporting reporting;
