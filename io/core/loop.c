@@ -160,6 +160,7 @@ static void run_sync(struct worker *w)
             tio_sync_on_write(w, tio_units_meta(w, io)->file);
         tio_stats_tick(w->js, now);
         tio_phase_on_complete(w, now);
+        tio_rate_on_complete(w, now);
     }
     /* One IO in flight, submitted and completed one at a time: fio's maps
      * for a synchronous engine, counted once instead of per IO. */
@@ -231,6 +232,7 @@ static bool submit(struct worker *w, tio_io *io, bool fresh)
          * ramp as reap does */
         tio_stats_tick(w->js, now);
         tio_phase_on_complete(w, now);
+        tio_rate_on_complete(w, now);
         return true;
     }
     if (rc == TIO_BUSY) {
@@ -269,6 +271,7 @@ static int reap(struct worker *w, unsigned min)
     }
     tio_stats_tick(w->js, now);
     tio_phase_on_complete(w, now);
+    tio_rate_on_complete(w, now);
     return n;
 }
 

@@ -1,4 +1,5 @@
-/* Rate control: rate, rate_iops and rate_process hold a job to its cap.
+/* Rate control: rate, rate_iops and rate_process hold a job to its cap;
+ * rate_min and rate_iops_min fail a job that falls below its floor.
  * Before each IO of the main phase, a job ahead of its schedule waits for
  * its IOs in flight (fio's io_u_quiesce, done by the loop) and sleeps until
  * the next IO is due, never past its runtime; the schedule itself is
@@ -26,6 +27,32 @@ static bool does_dir(const struct tio_job *job, unsigned d)
     }
 }
 
+/* rate_min, rate_iops_min: checked as fio's init does, then switched on. */
+static int setup_min(struct worker *w)
+{
+    const struct tio_job_rate *r = &w->job->rate;
+    bool bytes = false, iops = false;
+    for (unsigned d = 0; d < 2; d++) {
+        if ((r->rate[d] && r->rate[d] < r->rate_min[d]) ||
+            (r->rate_iops[d] && r->rate_iops[d] < r->rate_iops_min[d])) {
+            tio_worker_fail(w, EINVAL, "the minimum %s rate exceeds its rate (as fio, this is "
+                            "refused): lower rate_min or rate_iops_min, or raise the rate",
+                            tio_dir_word(d));
+            return -EINVAL;
+        }
+        bytes |= r->rate_min[d] != 0;
+        iops |= r->rate_iops_min[d] != 0;
+        if ((r->rate_min[d] || r->rate_iops_min[d]) && does_dir(w->job, d))
+            w->features |= TIO_WF_RATE_MIN;
+    }
+    if (bytes && iops) {
+        tio_worker_fail(w, EINVAL, "rate_min and rate_iops_min are mutually exclusive (as in "
+                        "fio); keep one");
+        return -EINVAL;
+    }
+    return 0;
+}
+
 int tio_rate_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
@@ -49,6 +76,8 @@ int tio_rate_setup(struct worker *w)
         }
         any |= bps[d] && does[d];
     }
+    if (setup_min(w) < 0)
+        return -EINVAL;
     if (!any)
         return 0;
     w->features |= TIO_WF_RATE;
@@ -60,6 +89,54 @@ void tio_rate_epoch(struct worker *w, uint64_t now)
 {
     w->rate.epoch_ns = now;
     tio_rate_sched_reset(&w->rate.sched);
+    for (unsigned d = 0; d < 2; d++)
+        w->rate.min_bytes[d] = w->rate.min_ios[d] = w->rate.min_ns[d] = 0;
+}
+
+/* fio's check_min_rate: none in the ramp nor in the first 2 s; then, once
+ * per rate_cycle, the bytes (or IOs) completed since the last check. */
+static bool below_min(struct worker *w, unsigned d, uint64_t now)
+{
+    const struct tio_job_rate *r = &w->job->rate;
+    const struct tio_dir_stats *ds = &w->js->dir[tio_stats_dir(d)];
+    struct tio_rate *s = &w->rate;
+    if ((!r->rate_min[d] && !r->rate_iops_min[d]) || !ds->bytes)
+        return false;
+    if (s->min_bytes[d] || s->min_ios[d]) {
+        uint64_t spent = now > s->min_ns[d] ? (now - s->min_ns[d]) / 1000000 : 0;
+        if (spent < r->rate_cycle || spent == 0)
+            return false;
+        if (r->rate_min[d]) {
+            uint64_t got = (ds->bytes - s->min_bytes[d]) * 1000 / spent;
+            if (got < r->rate_min[d]) {
+                tio_worker_fail(w, EIO, "%s: rate_min=%" PRIu64 "B/s not met, got %" PRIu64
+                                "B/s over the last %" PRIu64 " ms (rate_cycle)",
+                                tio_dir_word(d), r->rate_min[d], got, spent);
+                return true;
+            }
+        } else {
+            uint64_t got = (ds->ios - s->min_ios[d]) * 1000 / spent;
+            if (got < r->rate_iops_min[d]) {
+                tio_worker_fail(w, EIO, "%s: rate_iops_min=%" PRIu64 " not met, got %" PRIu64
+                                " IOPS over the last %" PRIu64 " ms (rate_cycle)",
+                                tio_dir_word(d), r->rate_iops_min[d], got, spent);
+                return true;
+            }
+        }
+    }
+    s->min_bytes[d] = ds->bytes;
+    s->min_ios[d] = ds->ios;
+    s->min_ns[d] = now;
+    return false;
+}
+
+void tio_rate_check_min(struct worker *w, uint64_t now)
+{
+    if (w->phase.ramp_end_ns || now < w->rate.epoch_ns + 2000000000ull)
+        return;
+    for (unsigned d = 0; d < 2; d++)
+        if (below_min(w, d, now))
+            return;
 }
 
 static uint64_t since_epoch_us(const struct worker *w, uint64_t now)

@@ -12,7 +12,7 @@
  *   phase.c        ramp, runtime, loops, invalidation per pass, the verify
  *                  phase, interruption
  *   rate.c         rate, rate_iops, rate_process: waiting for the next IO
- *                  (its schedule: rate_sched.c)
+ *                  (its schedule: rate_sched.c); rate_min, rate_iops_min
  *
  * struct worker is a composite: each sub-struct belongs to one file, which
  * alone writes it; other files go through that file's functions. Every
@@ -46,6 +46,7 @@ enum {
     TIO_WF_IOS_LIMIT = 1u << 4,   /* number_ios */
     TIO_WF_SYNC_ENGINE = 1u << 5, /* the engine completes every IO in queue() */
     TIO_WF_RATE = 1u << 6,        /* rate or rate_iops caps a direction the job does */
+    TIO_WF_RATE_MIN = 1u << 7,    /* rate_min or rate_iops_min: checked as IOs complete */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -155,6 +156,8 @@ struct tio_phase {
 struct tio_rate {
     struct tio_rate_sched sched;
     uint64_t epoch_ns; /* the schedule's zero: the job's start, then the ramp's end */
+    /* rate_min, rate_iops_min: what was done at the last check, per direction */
+    uint64_t min_bytes[2], min_ios[2], min_ns[2];
 };
 
 /* ---- worker.c: the thread ------------------------------------------------- */
@@ -379,6 +382,15 @@ uint64_t tio_rate_due_ns(const struct worker *w);
 bool tio_rate_sleep(struct worker *w, uint64_t until);
 /* The direction of the next IO, given the one the mix drew. */
 unsigned tio_rate_dir(struct worker *w, unsigned d);
+
+void tio_rate_check_min(struct worker *w, uint64_t now);
+
+/* After each completion (or batch of them): rate_min, rate_iops_min. */
+static inline void tio_rate_on_complete(struct worker *w, uint64_t now)
+{
+    if (unlikely(w->features & TIO_WF_RATE_MIN))
+        tio_rate_check_min(w, now);
+}
 
 /* On issue of an IO of the main phase: when the next one is due. */
 static inline void tio_rate_on_issue(struct worker *w, const tio_io *io)

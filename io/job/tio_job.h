@@ -189,6 +189,9 @@ struct tio_job_rate {
     uint64_t rate[TIO_JOB_DDIR_COUNT];      /* bytes/s per direction; 0: no cap */
     uint64_t rate_iops[TIO_JOB_DDIR_COUNT]; /* IOs/s per direction; 0: no cap */
     bool poisson;                           /* rate_process=poisson; default linear */
+    uint64_t rate_min[TIO_JOB_DDIR_COUNT];  /* bytes/s a direction must reach; 0: none */
+    uint64_t rate_iops_min[TIO_JOB_DDIR_COUNT]; /* IOs/s a direction must reach; 0: none */
+    unsigned rate_cycle;                    /* ms the minimum is averaged over; default 1000 */
 };
 
 /* Timing: options/time.c */

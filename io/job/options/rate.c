@@ -1,5 +1,6 @@
 /* Rate control: how fast a job may issue IO, per direction. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,18 @@ static int set_rate_iops(struct tio__optctx *c, const struct tio__option *o)
     return set_per_ddir(c, c->job->rate.rate_iops, false);
 }
 
+static int set_rate_min(struct tio__optctx *c, const struct tio__option *o)
+{
+    (void)o;
+    return set_per_ddir(c, c->job->rate.rate_min, true);
+}
+
+static int set_rate_iops_min(struct tio__optctx *c, const struct tio__option *o)
+{
+    (void)o;
+    return set_per_ddir(c, c->job->rate.rate_iops_min, false);
+}
+
 static int set_rate_process(struct tio__optctx *c, const struct tio__option *o)
 {
     static const struct tio__enumval vals[] = {
@@ -114,6 +127,17 @@ static const struct tio__option rows[] = {
     {.name = "rate_process", .type = O_CUSTOM, .set = set_rate_process, .off = OFF(poisson),
      .dump = dump_rate_process, .example = "poisson", .def_text = "linear",
      .values = "linear, poisson", .help = "Issue capped IO evenly, or as a Poisson process"},
+    {.name = "rate_min", .alias = "ratemin", .type = O_CUSTOM, .set = set_rate_min,
+     .off = OFF(rate_min), .dump = dump_ddir, .example = "1m", .def_text = "0 (none)",
+     .values = "bytes/s, or read,write,trim rates",
+     .help = "Fail the job when its bandwidth falls below this, per direction"},
+    {.name = "rate_iops_min", .type = O_CUSTOM, .set = set_rate_iops_min,
+     .off = OFF(rate_iops_min), .dump = dump_ddir, .example = "100", .def_text = "0 (none)",
+     .values = "IOs/s, or read,write,trim rates",
+     .help = "Fail the job when its IOs per second fall below this, per direction"},
+    {.name = "rate_cycle", .alias = "ratecycle", .type = O_UINT, .off = OFF(rate_cycle),
+     .min = 1, .max = UINT_MAX, .example = "1000", .def = "1000", .values = "milliseconds",
+     .help = "Average rate_min and rate_iops_min over this many milliseconds"},
 };
 
 TIO__FAMILY(tio__family_rate, "rate", "Rate and timing", rows);

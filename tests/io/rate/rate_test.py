@@ -86,6 +86,30 @@ def case_rate_process():
     check(r.rc != 0 and "linear, poisson" in r.err, r.err[:500])
 
 
+def case_rate_min():
+    """rate_min, rate_iops_min: a job held below its minimum (by its cap) fails with fio's message"""
+    for opt, word, cap in (("--rate_min=1m", "rate_min=1048576B/s not met", "--rate_iops=10"),
+                           ("--ratemin=1m", "rate_min=1048576B/s not met", "--rate_iops=10"),
+                           ("--rate_iops_min=50", "rate_iops_min=50 not met", "--rate=40k")):
+        r = E.tenon_io(*job(cap, "--time_based", "--runtime=20s",
+                            "--rate_cycle=100", opt))
+        check(r.rc != 0 and word in r.err, "%s: %s" % (opt, r.err[:500]))
+    r = E.tenon_io(*job("--rate=100k", "--rate_min=1m"))
+    check(r.rc != 0 and "exceeds its rate" in r.err, r.err[:500])
+    r = E.tenon_io(*job("--rate_iops_min=10", "--rate_min=1m"))
+    check(r.rc != 0 and "mutually exclusive" in r.err, r.err[:500])
+
+
+def case_rate_cycle():
+    """rate_cycle: the minimum is checked once per cycle after 2 s: a 3 s cycle never comes in 4 s"""
+    r = E.tenon_io(*job("--rate_iops=10", "--time_based", "--runtime=4s", "--rate_cycle=3000",
+                        "--ratecycle=3000", "--rate_min=1m"))
+    check(r.rc == 0, "no check came due: %s" % r.err[:500])
+    r = E.tenon_io(*job("--rate_iops=10", "--time_based", "--runtime=4s", "--rate_cycle=500",
+                        "--rate_min=1m"))
+    check(r.rc != 0 and "not met" in r.err, r.err[:500])
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
