@@ -126,6 +126,14 @@ static int open_once(struct tio_host *host, const struct tio_host_job *t, size_t
         fd = open(path, base | excl);
         if (fd >= 0 || errno != ENOENT || !job->durability.allow_file_create)
             break;
+        if (host->plan->program.readonly) {
+            tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                          "job %s: %s does not exist, and --readonly allows no file to be "
+                          "created (create and fill it first, or drop --readonly)",
+                          job->identity.name, path);
+            errno = ENOENT;
+            return -1;
+        }
         fd = open(path, base | O_CREAT | O_EXCL, 0644);
         if (fd >= 0 || errno != EEXIST)
             break;
@@ -269,6 +277,15 @@ static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
         goto fail;
     if (tio_files_judge(t, i, &s, &p, err) < 0)
         goto fail;
+    if (p.grow && host->plan->program.readonly) {
+        /* fio refuses to lay out or extend a file with --readonly */
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s is %" PRIu64 " bytes and the job needs %" PRIu64
+                      "; --readonly allows no write to extend it (make it large enough "
+                      "first, or drop --readonly)",
+                      job->identity.name, path, s.size, p.need);
+        goto fail;
+    }
     if (p.grow && grow_file(fd, &st, t, i, &s, &p, err) < 0)
         goto fail;
     tg->type = s.type;

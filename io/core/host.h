@@ -219,6 +219,14 @@ extern atomic_bool tio_stop_ends;
  * status (0 all jobs ok, 1 a job failed or the run was interrupted). */
 int tio_run(struct tio_host *host);
 
+/* ---- agg_bw_log.c --------------------------------------------------------- */
+
+/* --bandwidth-log: writes fio's agg-{read,write,trim}_bw.log from the jobs'
+ * time series, the run having lasted from t0_ns to t_end_ns. Call before
+ * the results move into the report. Returns 0, or -1 with err set. */
+int tio_agg_bw_log_write(const struct tio_host *host, uint64_t t0_ns, uint64_t t_end_ns,
+                         struct tio_error *err);
+
 /* The signal that set tio_stop, by name ("SIGINT"), for error texts. */
 const char *tio_stop_signal_name(void);
 /* ---- program.c ----------------------------------------------------------- */

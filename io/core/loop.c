@@ -6,6 +6,8 @@
  * worker.h, one bit test each. */
 #include "worker.h"
 
+#include "debug.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -38,16 +40,25 @@ void tio_loop_teardown(struct worker *w)
     l->free_ios = l->events = l->queued = l->retry = NULL;
 }
 
+/* --debug=io: fio's dprint_io_u line for an IO. */
+static void debug_io(const char *what, const tio_io *io)
+{
+    tio_debug_printf(TIO_DEBUG_IO, "%s: io_u %p: off=0x%" PRIx64 ",len=0x%" PRIx64
+                     ",ddir=%u,file=%s\n", what, (const void *)io, io->offset, io->len,
+                     io->ddir, io->file ? io->file->name : "");
+}
+
 static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
 {
     if (unlikely(w->stop || atomic_load_explicit(&tio_stop, memory_order_relaxed)))
         return false;
-    if (unlikely(tio_phase_verifying(w)))
-        return tio_vlog_next(w, io);
-    if (!tio_next_main(w, io, now))
-        return false;
-    tio_rate_on_issue(w, io);
-    return true;
+    bool more = unlikely(tio_phase_verifying(w)) ? tio_vlog_next(w, io)
+                                                 : tio_next_main(w, io, now);
+    if (unlikely(tio_debug_io_on) && more)
+        debug_io("fill", io);
+    if (more)
+        tio_rate_on_issue(w, io);
+    return more;
 }
 
 static void drain(struct worker *w);
@@ -77,6 +88,8 @@ static bool error_tolerated(const struct tio_job *job, uint32_t d)
 bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
 {
     struct io_meta *m = tio_units_meta(w, io);
+    if (unlikely(tio_debug_io_on))
+        debug_io("complete", io);
     if (likely(io->result == (int64_t)io->len && io->ddir <= TIO_WRITE)) {
         uint64_t lat = now - io->start_ns;
         uint64_t clat = async ? now - io->issue_ns : lat;

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "coord.h"
+#include "debug.h"
 
 static const char usage[] =
     "usage: tenon-io [--option=value ...] [jobfile ...]\n"
@@ -25,10 +26,19 @@ static const char usage[] =
     "\n"
     "program options:\n"
     "  --output=FILE            write the report to FILE (atomically) instead of stdout\n"
-    "  --output-format=FORMAT   normal (default) or json (fio's JSON keys)\n"
+    "  --output-format=FORMAT   normal (default), json, json+ (with latency bins) or\n"
+    "                           terse (fio's terse v3), or several: terse,json+\n"
+    "  --minimal                the terse format alone\n"
+    "  --terse-version=N        terse format version 2, 3 (default), 4 or 5\n"
     "  --eta=WHEN               status line: auto (on a terminal), always, never\n"
     "  --enghelp[=ENGINE]       list the engines, or one engine's options\n"
     "  --cmdhelp[=OPTION]       list the job options, or describe one\n"
+    "  --showcmd                print each job file as a tenon-io command line\n"
+    "  --readonly               refuse any job that writes or trims, before any IO\n"
+    "  --max-jobs=N             refuse more than N jobs (after numjobs)\n"
+    "  --aux-path=DIR           where auxiliary files such as state files go\n"
+    "  --bandwidth-log          write fio's agg-read_bw.log, agg-write_bw.log, agg-trim_bw.log\n"
+    "  --debug=LIST             fio's debug traces: io, random, parse (or all; ? lists)\n"
     "  --plugin-config=FILE     the tenon.json that picks and configures plugins\n"
     "  --parse-only             check the jobs as a run would, print them and exit\n"
     "  --section=NAME           run only the named job-file sections\n"
@@ -47,9 +57,50 @@ static void record_options(struct tio_job_result *r, const struct tio_job *job)
         tio_job_result_add_option(r, job->given.v[i], job->given.v[i + 1]);
 }
 
-/* Refusals that depend on the job alone, not on its engine or files. */
-static int check_job(const struct tio_job *job, struct tio_error *err)
+/* --debug=parse: each job's options as fio's parser traces them, the
+ * [global] ones first. */
+static void debug_parse(const struct tio_plan *jobs)
 {
+    if (!tio_debug_on(TIO_DEBUG_PARSE))
+        return;
+    for (size_t i = 0; i < jobs->program.job_files.n; i++)
+        tio_debug_printf(TIO_DEBUG_PARSE, "Parsing ini file %s\n", jobs->program.job_files.v[i]);
+    for (size_t j = 0; j < jobs->nr_jobs; j++) {
+        const struct tio_job *job = &jobs->jobs[j];
+        tio_debug_printf(TIO_DEBUG_PARSE, "Parsing section [%s]\n", job->identity.name);
+        const struct tio_strv *lists[2] = {&job->global_given, &job->given};
+        for (int l = 0; l < 2; l++)
+            for (size_t i = 0; i + 1 < lists[l]->n; i += 2)
+                tio_debug_printf(TIO_DEBUG_PARSE, "handle_option=%s, ptr=%s\n", lists[l]->v[i],
+                                 lists[l]->v[i + 1]);
+    }
+}
+
+/* Which latency percentiles the job reports, and their histograms. fio
+ * turns them off where gtod_reduce measures no latency. */
+static int report_percentiles(struct tio_job_result *r, const struct tio_job *job)
+{
+    bool timed = !job->time.gtod_reduce;
+    r->unified_rw = job->reporting.unified_rw;
+    r->clat_percentiles = job->reporting.clat_percentiles && timed;
+    r->lat_percentiles = job->reporting.lat_percentiles && timed;
+    r->slat_percentiles = job->reporting.slat_percentiles && timed;
+    tio_job_result_set_percentiles(r, job->reporting.percentile_list, job->reporting.n_percentiles);
+    return tio_job_stats_keep_hists(&r->stats, r->slat_percentiles, r->lat_percentiles);
+}
+
+/* Refusals that depend on the job alone, not on its engine or files. */
+static int check_job(const struct tio_job *job, const struct tio_program *prog,
+                     struct tio_error *err)
+{
+    /* fio refuses these at parse time, before any job starts */
+    if (prog->readonly && tio_rw_writes(job->pattern.rw)) {
+        tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
+                      "job %s: rw=%s writes, and --readonly allows no write or trim (drop "
+                      "--readonly, or make the job read)",
+                      job->identity.name, tio_rw_name(job->pattern.rw));
+        return -1;
+    }
     if (job->verify.method == TIO_VERIFY_MD5) {
         tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
                       "job %s: verify=md5 is not supported by tenon-io; use verify=crc32c (fast) "
@@ -87,6 +138,13 @@ int tio_host_plan(struct tio_host *host, struct tio_error *err)
             *err = perr;
         return perr.code == TIO_ENOMEM ? -ENOMEM : -1;
     }
+    if (jobs->program.max_jobs && jobs->nr_jobs > jobs->program.max_jobs) {
+        tio_error_set(err, TIO_ERANGE, NULL, NULL, NULL,
+                      "%zu jobs (after numjobs), more than --max-jobs=%u allows (raise "
+                      "--max-jobs, or run fewer jobs)",
+                      jobs->nr_jobs, jobs->program.max_jobs);
+        return -1;
+    }
     host->threads = calloc(jobs->nr_jobs ? jobs->nr_jobs : 1, sizeof(*host->threads));
     if (!host->threads)
         goto oom;
@@ -95,8 +153,23 @@ int tio_host_plan(struct tio_host *host, struct tio_error *err)
         const struct tio_job *job = &jobs->jobs[i];
         t->job = job;
         t->host = host;
-        if (check_job(job, err) < 0)
+        if (check_job(job, &jobs->program, err) < 0)
             return -1;
+        for (size_t k = 0; k < i; k++) {
+            /* fio: one group shows lat percentiles for all its jobs or none */
+            const struct tio_job *o = &jobs->jobs[k];
+            if (o->group != job->group)
+                continue;
+            if (o->reporting.lat_percentiles != job->reporting.lat_percentiles) {
+                tio_error_set(err, TIO_EVALUE, NULL, NULL, NULL,
+                              "job %s: lat_percentiles=%d, but job %s of the same group has "
+                              "lat_percentiles=%d (set it alike for the group, or start a "
+                              "new group with new_group)",
+                              job->identity.name, job->reporting.lat_percentiles, o->identity.name, o->reporting.lat_percentiles);
+                return -1;
+            }
+            break;
+        }
         if (tio_engine_choose(&host->engines, job, &t->engine, err) < 0)
             return -1;
         t->n_files = job->files.filenames.n;
@@ -110,6 +183,9 @@ int tio_host_plan(struct tio_host *host, struct tio_error *err)
         for (size_t k = 0; k < t->n_files; k++)
             t->names[k] = job->files.filenames.v[k];
         t->result->group_reporting = job->reporting.group_reporting;
+        t->result->continue_on_error = job->verify.continue_on_error != TIO_COE_NONE;
+        if (report_percentiles(t->result, job) < 0)
+            goto oom;
         record_options(t->result, job);
     }
     return 0;
@@ -190,6 +266,11 @@ static int run_main(int argc, char *const argv[], const struct tio_parse_config 
         return 1;
     }
     const struct tio_program *prog = &jobs->program;
+    if (prog->debug_help) {
+        tio_debug_help();
+        tio_plan_free(jobs);
+        return 0;
+    }
     if (prog->help) {
         fputs(usage, stdout);
         tio_plan_free(jobs);
@@ -198,6 +279,18 @@ static int run_main(int argc, char *const argv[], const struct tio_parse_config 
     if (prog->version) {
         printf("tenon-io-%s (libtenon %s)\n", TENON_VERSION_STRING, tenon_version());
         tio_plan_free(jobs);
+        return 0;
+    }
+
+    if (prog->showcmd) {
+        /* as fio: the job files as command lines; nothing runs */
+        for (size_t i = 0; i < prog->showcmd_lines.n; i++)
+            printf("%s\n", prog->showcmd_lines.v[i]);
+        tio_plan_free(jobs);
+        if (fflush(stdout) != 0) {
+            fprintf(stderr, "tenon-io: cannot write to standard output: %s\n", strerror(errno));
+            return 1;
+        }
         return 0;
     }
 
@@ -216,6 +309,13 @@ static int run_main(int argc, char *const argv[], const struct tio_parse_config 
         return 0;
     }
 
+    /* With --output the lines join the output file, as fio's do. */
+    if (tio_debug_open(prog->debug, prog->output != NULL) < 0) {
+        fprintf(stderr, "tenon-io: out of memory\n");
+        tio_plan_free(jobs);
+        return 1;
+    }
+    debug_parse(jobs);
     struct tio_host host = {0};
     host.plan = jobs;
     struct tio_error err;
@@ -233,5 +333,6 @@ static int run_main(int argc, char *const argv[], const struct tio_parse_config 
     }
     tio_host_free(&host);
     tio_plan_free(jobs);
+    tio_debug_close();
     return status;
 }

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "coord.h"
+#include "debug.h"
 #include "plot.h"
 #include "tio_disk.h"
 #include "tio_eta.h"
@@ -84,7 +85,7 @@ int tio_run(struct tio_host *host)
     }
     bool show_eta = prog->eta == TIO_ETA_ALWAYS ||
                     (prog->eta == TIO_ETA_AUTO && isatty(STDOUT_FILENO) &&
-                     !(prog->output_format == TIO_OUTPUT_JSON && !prog->output));
+                     !(prog->output_format != TIO_OUTPUT_NORMAL && !prog->output));
     /* Ranks of a distributed run: only rank 0 writes, and only when asked
      * (an MPI launcher hands every rank a terminal of its own). */
     const struct tio_coord_self *self = tio_coord_self();
@@ -122,6 +123,7 @@ int tio_run(struct tio_host *host)
         coord->ops->start(coord, t);
     }
     coord->ops->wait(coord, host, host->n_threads);
+    uint64_t t_end = tio_now_ns();
     if (show_eta)
         tio_eta_stop(eta);
     bool reporter = coord->ops->gather(coord, host);
@@ -167,6 +169,13 @@ int tio_run(struct tio_host *host)
             free(results);
         }
     }
+    if (prog->bandwidth_log && reporter) {
+        struct tio_error err;
+        if (tio_agg_bw_log_write(host, t0, t_end, &err) < 0) {
+            fprintf(stderr, "tenon-io: %s\n", err.text);
+            status = 1;
+        }
+    }
     for (size_t i = 0; i < host->n_threads; i++) {
         struct tio_host_job *t = &host->threads[i];
         struct tio_job_result *r = t->result;
@@ -199,7 +208,23 @@ int tio_run(struct tio_host *host)
         fprintf(stderr, "tenon-io: interrupted by %s; results cover the IO done until then\n",
                 tio_stop_signal_name());
 
-    unsigned formats = prog->output_format == TIO_OUTPUT_JSON ? TIO_REPORT_JSON : TIO_REPORT_NORMAL;
+    unsigned formats = 0;
+    if (prog->output_format & TIO_OUTPUT_NORMAL)
+        formats |= TIO_REPORT_NORMAL;
+    if (prog->output_format & TIO_OUTPUT_JSON)
+        formats |= TIO_REPORT_JSON;
+    if (prog->output_format & TIO_OUTPUT_JSON_PLUS)
+        formats |= TIO_REPORT_JSON_PLUS;
+    if (prog->output_format & TIO_OUTPUT_TERSE)
+        formats |= TIO_REPORT_TERSE;
+    tio_report_set_terse_version(rep, prog->terse_version);
+    size_t debug_len;
+    char *debug_text = tio_debug_take(&debug_len);
+    if (debug_text && tio_report_set_preamble(rep, debug_text, debug_len) < 0) {
+        fprintf(stderr, "tenon-io: out of memory\n");
+        status = 1;
+    }
+    free(debug_text);
     if (!reporter) {
         /* another participant writes the report */
     } else if (prog->output) {

@@ -4,12 +4,14 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "debug.h"
 #include "tio_cpu.h"
 
 atomic_bool tio_stop;
@@ -97,9 +99,14 @@ static int open_targets(struct worker *w)
 static int setup_features(struct worker *w)
 {
     const struct tio_job *job = w->job;
-    w->seed =
-        job->pattern.randseed + (job->pattern.randrepeat ? job->clone : (uint64_t)tio_now_ns());
+    /* fio: a randseed given explicitly fixes the seeds even with
+     * randrepeat=0; only without one does randrepeat=0 draw them anew */
+    bool repeat = job->pattern.randrepeat || job->pattern.randseed_set;
+    w->seed = job->pattern.randseed + (repeat ? job->clone : (uint64_t)tio_now_ns());
     tio_rand_seed(&w->rng, w->seed);
+    /* fio's trace of its seeds: tenon-io has one generator per thread */
+    tio_debug_printf(TIO_DEBUG_RANDOM, "FIO_RAND_NR_OFFS=1\n");
+    tio_debug_printf(TIO_DEBUG_RANDOM, "rand_seeds[0]=%" PRIu64 "\n", w->seed);
     if (w->ops->flags & TIO_ENGINE_SYNC)
         w->features |= TIO_WF_SYNC_ENGINE;
     if (job->time.gtod_reduce)

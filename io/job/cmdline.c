@@ -27,41 +27,6 @@ struct cl {
     size_t file_args_cap;
 };
 
-enum prog_opt {
-    P_NONE, P_HELP, P_VERSION, P_PARSE_ONLY, P_OUTPUT, P_OUTPUT_FORMAT, P_ETA, P_ENGHELP,
-    P_PLUGIN_CONFIG, P_PLOT, P_SECTION, P_CMDHELP,
-};
-
-static const struct {
-    const char *name;
-    enum prog_opt id;
-    enum tio__argkind arg;
-    const char *example;
-} prog_opts[] = {
-    {"help", P_HELP, TIO__ARG_NONE, NULL},
-    {"h", P_HELP, TIO__ARG_NONE, NULL},
-    {"version", P_VERSION, TIO__ARG_NONE, NULL},
-    {"parse-only", P_PARSE_ONLY, TIO__ARG_NONE, NULL},
-    {"output", P_OUTPUT, TIO__ARG_REQUIRED, "FILE"},
-    {"output-format", P_OUTPUT_FORMAT, TIO__ARG_REQUIRED, "json"},
-    {"eta", P_ETA, TIO__ARG_REQUIRED, "never"},
-    {"enghelp", P_ENGHELP, TIO__ARG_OPTIONAL, NULL},
-    {"cmdhelp", P_CMDHELP, TIO__ARG_OPTIONAL, NULL},
-    {"plugin-config", P_PLUGIN_CONFIG, TIO__ARG_REQUIRED, "FILE"},
-    {"plot", P_PLOT, TIO__ARG_REQUIRED, "FILE"},
-    {"section", P_SECTION, TIO__ARG_REQUIRED, "NAME"},
-};
-
-bool tio__program_option(const char *name)
-{
-    size_t k;
-
-    for (k = 0; k < TIO__ARRAY_LEN(prog_opts); k++)
-        if (strcmp(name, prog_opts[k].name) == 0)
-            return true;
-    return false;
-}
-
 static int end_block(struct cl *c)
 {
     int rc;
@@ -103,96 +68,6 @@ static int start_job(struct cl *c, const char *name, const struct tio_origin *or
     return TIO_OK;
 }
 
-static int set_str(struct cl *c, char **dst, const char *v)
-{
-    char *s = tio__strdup(c->a, v);
-
-    if (!s)
-        return tio__oom(c->err);
-    tio__free(c->a, *dst);
-    *dst = s;
-    return TIO_OK;
-}
-
-static int program_option(struct cl *c, enum prog_opt id, const char *key, const char *value,
-                          const struct tio_origin *o)
-{
-    struct tio_program *p = &c->s->program;
-
-    switch (id) {
-    case P_HELP:
-        p->help = true;
-        return TIO_OK;
-    case P_VERSION:
-        p->version = true;
-        return TIO_OK;
-    case P_PARSE_ONLY:
-        p->parse_only = true;
-        return TIO_OK;
-    case P_OUTPUT:
-        return set_str(c, &p->output, value);
-    case P_PLUGIN_CONFIG:
-        return set_str(c, &p->plugin_config, value);
-    case P_PLOT:
-        return set_str(c, &p->plot, value);
-    case P_SECTION:
-        if (tio__strv_push(c->a, &p->sections, tio__strdup(c->a, value)) != 0)
-            return tio__oom(c->err);
-        return TIO_OK;
-    case P_OUTPUT_FORMAT:
-        if (strcmp(value, "normal") == 0) {
-            p->output_format = TIO_OUTPUT_NORMAL;
-            return TIO_OK;
-        }
-        if (strcmp(value, "json") == 0) {
-            p->output_format = TIO_OUTPUT_JSON;
-            return TIO_OK;
-        }
-        if (strcmp(value, "json+") == 0 || strcmp(value, "terse") == 0 || strchr(value, ','))
-            return tio_error_set(c->err, TIO_EUNSUPPORTED, o, key, value,
-                                 "fio's output format '%s' is not supported by tenon-io yet "
-                                 "(use normal or json; one format at a time)", value);
-        return tio_error_set(c->err, TIO_EVALUE, o, key, value,
-                             "unknown output format '%s' (use normal or json)", value);
-    case P_ETA:
-        if (strcmp(value, "auto") == 0)
-            p->eta = TIO_ETA_AUTO;
-        else if (strcmp(value, "always") == 0)
-            p->eta = TIO_ETA_ALWAYS;
-        else if (strcmp(value, "never") == 0)
-            p->eta = TIO_ETA_NEVER;
-        else
-            return tio_error_set(c->err, TIO_EVALUE, o, key, value,
-                                 "unknown eta mode '%s' (use always, never or auto)", value);
-        return TIO_OK;
-    case P_ENGHELP: {
-        const char *comma = value ? strchr(value, ',') : NULL;
-
-        p->enghelp = true;
-        tio__free(c->a, p->enghelp_engine);
-        tio__free(c->a, p->enghelp_option);
-        p->enghelp_engine = p->enghelp_option = NULL;
-        if (!value || !*value)
-            return TIO_OK;
-        p->enghelp_engine = comma ? tio__strndup(c->a, value, (size_t)(comma - value))
-                                  : tio__strdup(c->a, value);
-        if (!p->enghelp_engine || (comma && !(p->enghelp_option = tio__strdup(c->a, comma + 1))))
-            return tio__oom(c->err);
-        return TIO_OK;
-    }
-    case P_CMDHELP:
-        p->cmdhelp = true;
-        tio__free(c->a, p->cmdhelp_option);
-        p->cmdhelp_option = NULL;
-        if (value && *value && !(p->cmdhelp_option = tio__strdup(c->a, value)))
-            return tio__oom(c->err);
-        return TIO_OK;
-    case P_NONE:
-        break;
-    }
-    return TIO_OK;
-}
-
 static bool looks_like_option(const char *arg)
 {
     return arg[0] == '-' && arg[1] != '\0';
@@ -222,11 +97,9 @@ static int one_option(struct cl *c, int argc, char *const argv[], int *i)
     const struct tio__option *opt;
     struct tio_origin o = {TIO_ORIGIN_ARG, NULL, 0, (unsigned)*i, (char *)(uintptr_t)arg};
     enum tio__argkind kind = TIO__ARG_NONE;
-    enum prog_opt prog = P_NONE;
-    const char *example = NULL;
+    const struct tio__prog_opt *prog;
     const char *value;
     char *key, *joined = NULL;
-    size_t k;
     int rc;
 
     key = eq ? tio__strndup(c->a, body, (size_t)(eq - body)) : tio__strdup(c->a, body);
@@ -238,16 +111,11 @@ static int one_option(struct cl *c, int argc, char *const argv[], int *i)
                              "'%s' is not an option (write --option=value; names use letters, "
                              "digits, '_' and '-')", arg);
     }
-    for (k = 0; k < TIO__ARRAY_LEN(prog_opts); k++) {
-        if (strcmp(key, prog_opts[k].name) == 0) {
-            prog = prog_opts[k].id;
-            kind = prog_opts[k].arg;
-            example = prog_opts[k].example;
-            break;
-        }
-    }
-    opt = prog == P_NONE ? tio__option_find(key) : NULL;
-    if (prog == P_NONE && !opt && tio__fio_program_option(key)) {
+    prog = tio__prog_opt_find(key);
+    if (prog)
+        kind = prog->arg;
+    opt = !prog ? tio__option_find(key) : NULL;
+    if (!prog && !opt && tio__fio_program_option(key)) {
         rc = tio_error_set(c->err, TIO_EUNSUPPORTED, &o, NULL, NULL,
                            "fio's --%s is not supported by tenon-io yet (tenon-io --help lists "
                            "its program options)", key);
@@ -256,14 +124,16 @@ static int one_option(struct cl *c, int argc, char *const argv[], int *i)
     }
     if (opt)
         kind = tio__option_argkind(opt);
-    else if (prog == P_NONE)
+    else if (!prog)
         kind = TIO__ARG_NONE;           /* engine option: only --key=value */
 
     if (eq) {
         value = eq + 1;
     } else {
         /* fio's --enghelp and --cmdhelp take their value only after '=' */
-        value = prog == P_ENGHELP || prog == P_CMDHELP ? NULL : next_value(argc, argv, i, kind);
+        value = prog && (prog->id == TIO__P_ENGHELP || prog->id == TIO__P_CMDHELP)
+                    ? NULL
+                    : next_value(argc, argv, i, kind);
         if (value) {
             struct tio__buf b;
 
@@ -278,14 +148,14 @@ static int one_option(struct cl *c, int argc, char *const argv[], int *i)
         }
     }
 
-    if (prog != P_NONE) {
+    if (prog) {
         if (kind == TIO__ARG_NONE && eq)
             rc = tio_error_set(c->err, TIO_EUSAGE, &o, NULL, NULL, "--%s takes no value", key);
         else if (kind == TIO__ARG_REQUIRED && (!value || !*value))
             rc = tio_error_set(c->err, TIO_ENOVALUE, &o, NULL, NULL,
-                               "--%s needs a value (write --%s=%s)", key, key, example);
+                               "--%s needs a value (write --%s=%s)", key, key, prog->example);
         else
-            rc = program_option(c, prog, key, value, &o);
+            rc = tio__prog_opt_apply(c->s, prog->id, key, value, &o, c->err);
     } else if (strcmp(key, "name") == 0) {
         if (!value || !*value)
             rc = tio_error_set(c->err, TIO_ENOVALUE, &o, NULL, NULL,

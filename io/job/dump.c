@@ -183,10 +183,23 @@ static void job_lines(struct tio__dump *l, const struct tio_job *j)
     }
 }
 
+/* The formats as --output-format would name them: "terse,json+". */
+static const char *output_formats(unsigned mask, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s%s%s", mask & TIO_OUTPUT_TERSE ? ",terse" : "",
+             mask & TIO_OUTPUT_JSON_PLUS ? ",json+" : mask & TIO_OUTPUT_JSON ? ",json" : "",
+             mask & TIO_OUTPUT_NORMAL ? ",normal" : "", "");
+    return buf[0] ? buf + 1 : buf;
+}
+
 static void program_lines(struct tio__dump *l, const struct tio_plan *s)
 {
     const struct tio_program *p = &s->program;
+    char fmt[32];
 
+    tio__dump_str(l, "aux-path", p->aux_path);
+    tio__dump_bool(l, "bandwidth-log", p->bandwidth_log);
+    tio__dump_u64(l, "debug", p->debug, "");
     tio__dump_bool(l, "enghelp", p->enghelp);
     tio__dump_str(l, "enghelp_engine", p->enghelp_engine);
     tio__dump_str(l, "enghelp_option", p->enghelp_option);
@@ -196,13 +209,16 @@ static void program_lines(struct tio__dump *l, const struct tio_plan *s)
     tio__dump_bool(l, "help", p->help);
     tio__dump_list(l, "job_files", &p->job_files);
     tio__dump_u64(l, "jobs", s->nr_jobs, "");
+    tio__dump_u64(l, "max-jobs", p->max_jobs, "");
     tio__dump_str(l, "output", p->output);
-    tio__dump_str(l, "output-format", p->output_format == TIO_OUTPUT_JSON ? "json" : "normal");
+    tio__dump_str(l, "output-format", output_formats(p->output_format, fmt, sizeof(fmt)));
     tio__dump_bool(l, "parse-only", p->parse_only);
     tio__dump_str(l, "plot", p->plot);
     tio__dump_str(l, "plugin-config", p->plugin_config);
+    tio__dump_bool(l, "readonly", p->readonly);
     tio__dump_bool(l, "resolved", s->resolved);
     tio__dump_list(l, "section", &p->sections);
+    tio__dump_u64(l, "terse-version", p->terse_version, "");
     tio__dump_bool(l, "version", p->version);
 }
 

@@ -100,6 +100,7 @@ struct tio_plan *tio__plan_new(const struct tio_parse_config *cfg)
     s->alloc = a;
     s->program.output_format = TIO_OUTPUT_NORMAL;
     s->program.eta = TIO_ETA_AUTO;
+    s->program.terse_version = 3;
     return s;
 }
 
@@ -135,6 +136,8 @@ void tio_plan_free(struct tio_plan *s)
     tio__free(&a, s->program.plugin_config);
     tio__free(&a, s->program.plot);
     tio__strv_free(&a, &s->program.sections);
+    tio__strv_free(&a, &s->program.showcmd_lines);
+    tio__free(&a, s->program.aux_path);
     tio__strv_free(&a, &s->program.job_files);
     tio__free(&a, s);
 }

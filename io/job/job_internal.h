@@ -140,7 +140,14 @@ int tio__pending_add(const struct tio_allocator *a, struct tio__pending **arr, s
                      size_t *cap, const char *key, const char *value,
                      const struct tio_origin *origin);
 
-/* ---- fio_options.c: what fio has that tenon-io does not -------------------- */
+/* ---- fio_options.c (generated): what fio has, sorted ----------------------- */
+
+extern const char *const tio__fio_job_options[];
+extern const size_t tio__fio_job_options_len;
+extern const char *const tio__fio_program_options[];
+extern const size_t tio__fio_program_options_len;
+
+/* ---- fio_known.c: whether fio has an option -------------------------------- */
 
 bool tio__fio_job_option(const char *name);
 bool tio__fio_program_option(const char *name);
@@ -165,10 +172,37 @@ struct tio__expand_ctx {
 int tio__expand_value(void *ctx, const char *key, const char *raw,
                       const struct tio_origin *origin, char **out, struct tio_error *err);
 
-/* ---- cmdline.c --------------------------------------------------------------- */
+/* ---- program_options.c ------------------------------------------------------- */
+
+enum tio__prog_id {
+    TIO__P_HELP, TIO__P_VERSION, TIO__P_PARSE_ONLY, TIO__P_OUTPUT, TIO__P_OUTPUT_FORMAT,
+    TIO__P_MINIMAL, TIO__P_TERSE_VERSION, TIO__P_ETA, TIO__P_ENGHELP, TIO__P_CMDHELP,
+    TIO__P_SHOWCMD, TIO__P_PLUGIN_CONFIG, TIO__P_PLOT, TIO__P_SECTION, TIO__P_MAX_JOBS,
+    TIO__P_READONLY, TIO__P_AUX_PATH, TIO__P_BANDWIDTH_LOG,
+    TIO__P_DEBUG,
+};
+
+struct tio__prog_opt {
+    const char *name;
+    enum tio__prog_id id;
+    enum tio__argkind arg;
+    const char *example;        /* a valid value, for "needs a value" */
+};
 
 /* Is name one of tenon-io's own program options (--output, --eta, ...)? */
 bool tio__program_option(const char *name);
+const struct tio__prog_opt *tio__prog_opt_find(const char *name);
+
+/* Sets what the option asks for in s->program; value is NULL when none. */
+int tio__prog_opt_apply(struct tio_plan *s, enum tio__prog_id id, const char *key,
+                        const char *value, const struct tio_origin *o, struct tio_error *err);
+
+/* ---- showcmd.c --------------------------------------------------------------- */
+
+/* Appends one section as command-line words ("--key=value "); job_name is
+ * NULL for [global]. */
+void tio__showcmd_section(struct tio__buf *b, const char *job_name,
+                          const struct tio__pending *p, size_t n);
 
 /* ---- jobfile.c --------------------------------------------------------------- */
 

@@ -66,6 +66,8 @@ struct jobfile {
     size_t cap;
     unsigned file_index;
     bool seen_job;
+    bool showcmd;                   /* --showcmd: collect the file as a command line */
+    struct tio__buf cmd;
 };
 
 static char *dir_of(const struct tio_allocator *a, const char *path)
@@ -392,6 +394,9 @@ static int finish_section(struct jobfile *jf)
 {
     int rc = TIO_OK;
 
+    if (jf->showcmd && (jf->kind == SEC_GLOBAL || jf->kind == SEC_JOB))
+        tio__showcmd_section(&jf->cmd, jf->kind == SEC_JOB ? jf->job.identity.name : NULL,
+                             jf->pending, jf->npending);
     switch (jf->kind) {
     case SEC_GLOBAL:
         rc = tio__apply_section(jf->a, &jf->global, true, jf->pending, jf->npending,
@@ -494,11 +499,17 @@ int tio__jobfile_parse(struct tio_plan *s, const struct tio_parse_config *cfg,
     jf.ectx.cfg = cfg;
     jf.err = err;
     jf.file_index = file_index;
+    jf.showcmd = s->program.showcmd;
+    tio__buf_init(&jf.cmd, jf.a);
+    tio__buf_puts(&jf.cmd, "tenon-io ");
     tio_error_clear(&jf.deferred);
-    if (tio__job_copy(jf.a, &jf.global, base) != 0)
+    if (tio__job_copy(jf.a, &jf.global, base) != 0) {
+        tio__buf_free(&jf.cmd);
         return tio__oom(err);
+    }
     /* the top file's text is borrowed; push_source never frees it */
     if (push_source(&jf, path, (char *)(uintptr_t)text, len, false) != 0) {
+        tio__buf_free(&jf.cmd);
         tio__job_free(jf.a, &jf.global);
         return tio__oom(err);
     }
@@ -519,6 +530,10 @@ int tio__jobfile_parse(struct tio_plan *s, const struct tio_parse_config *cfg,
         rc = tio__oom(err);
     else if (rc == TIO_OK && ret != 0)
         rc = tio_error_set(err, TIO_ESYNTAX, &jf.cur, NULL, NULL, "job file syntax error");
+    if (rc == TIO_OK && jf.showcmd &&
+        tio__strv_push(jf.a, &s->program.showcmd_lines, tio__buf_take(&jf.cmd)) != 0)
+        rc = tio__oom(err);
+    tio__buf_free(&jf.cmd);
 
     discard_section(&jf);   /* frees what an error left behind */
     while (jf.depth)

@@ -31,6 +31,7 @@ extern "C" {
 /* Limits that keep a hostile job file from asking for unbounded memory. */
 #define TIO_MAX_NUMJOBS     65536u     /* numjobs of one job section */
 #define TIO_MAX_JOBS        65536u     /* jobs after numjobs expansion */
+#define TIO_PERCENTILE_LIST_MAX 20u    /* fio's FIO_IO_U_LIST_MAX_LEN */
 #define TIO_MAX_NRFILES     1048576u   /* nrfiles of one job */
 #define TIO_MAX_FILES       1048576u   /* file names over all resolved jobs */
 #define TIO_MAX_INCLUDE_DEPTH 16u
@@ -97,7 +98,21 @@ enum tio_coe {
 
 enum tio_sync { TIO_SYNC_NONE = 0, TIO_SYNC_SYNC, TIO_SYNC_DSYNC };
 
-enum tio_output_format { TIO_OUTPUT_NORMAL = 0, TIO_OUTPUT_JSON };
+/* --output-format: a set, as fio's "terse,json+" (json+ implies json). */
+enum tio_output_format {
+    TIO_OUTPUT_NORMAL = 1,
+    TIO_OUTPUT_JSON = 2,
+    TIO_OUTPUT_JSON_PLUS = 4,   /* with JSON: each latency's histogram bins */
+    TIO_OUTPUT_TERSE = 8,
+};
+
+/* --debug categories tenon-io traces: fio's names, fio's bits. */
+enum tio_debug {
+    TIO_DEBUG_IO = 1u << 2,
+    TIO_DEBUG_RANDOM = 1u << 6,
+    TIO_DEBUG_PARSE = 1u << 7,
+};
+
 
 /* How ranks of a run under mpirun divide a file they share. */
 enum tio_rank_layout {
@@ -225,6 +240,12 @@ struct tio_job_buffers {
 /* Reporting and units: options/reporting.c */
 struct tio_job_reporting {
     bool group_reporting;
+    unsigned unified_rw;        /* unified_rw_reporting: 0 none, 1 mixed, 2 both */
+    bool clat_percentiles;      /* default true */
+    bool lat_percentiles;
+    bool slat_percentiles;
+    unsigned n_percentiles;     /* percentile_list; 0: fio's default list */
+    double percentile_list[TIO_PERCENTILE_LIST_MAX];
     unsigned kb_base;           /* 1024 (default) or 1000 */
     unsigned unit_base;         /* 0 auto, 8 bytes, 1 bits (output only) */
 };
@@ -283,7 +304,16 @@ struct tio_job {
 /* Program options: command-line options that are not job options. */
 struct tio_program {
     char *output;               /* --output=FILE; NULL: stdout */
-    enum tio_output_format output_format;  /* --output-format=normal|json */
+    unsigned output_format;     /* --output-format: a mask of tio_output_format */
+    unsigned terse_version;     /* --terse-version=3 (the default) */
+    unsigned max_jobs;          /* --max-jobs=N; 0: tenon-io's own limit */
+    bool readonly;              /* --readonly: refuse jobs that write, trim or verify-write */
+    bool showcmd;               /* --showcmd: print each job file as a command line */
+    struct tio_strv showcmd_lines;  /* one per job file, filled while parsing */
+    char *aux_path;             /* --aux-path=DIR: where auxiliary files go */
+    bool bandwidth_log;         /* --bandwidth-log: fio's agg-*_bw.log files */
+    unsigned debug;             /* --debug=LIST: a mask of tio_debug */
+    bool debug_help;            /* --debug=? lists the categories */
     enum tio_eta_mode eta;           /* --eta=always|never|auto */
     bool help;                  /* --help, -h */
     bool version;               /* --version */

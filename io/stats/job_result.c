@@ -20,6 +20,7 @@ struct tio_job_result *tio_job_result_new(const char *name, unsigned groupid,
     r->njobs = 1;
     r->iodepth = 1;
     r->latency_percentile = 100.0;
+    r->clat_percentiles = true;
     tio_job_stats_init(&r->stats, sample_interval_ns, series_cap);
     return r;
 }
@@ -31,6 +32,11 @@ void tio_job_result_free(struct tio_job_result *r)
     free(r->name);
     free(r->error_text);
     tio_kv_list_free(&r->options);
+    if (r->mixed) {
+        free(r->mixed->slat_hist);
+        free(r->mixed->lat_hist);
+        free(r->mixed);
+    }
     tio_job_stats_fini(&r->stats);
     free(r);
 }
@@ -52,6 +58,21 @@ int tio_job_result_set_error(struct tio_job_result *r, int error, const char *te
 int tio_job_result_add_option(struct tio_job_result *r, const char *key, const char *value)
 {
     return tio_kv_list_set(&r->options, key, value);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void tio_job_result_set_percentiles(struct tio_job_result *r, const double *p, size_t n)
+{
+    if (n > TIO_RESULT_PERCENTILES_MAX)
+        n = TIO_RESULT_PERCENTILES_MAX;
+    memcpy(r->percentiles, p, n * sizeof(*p));
+    r->npercentiles = n;
+    qsort(r->percentiles, n, sizeof(*r->percentiles), cmp_double);
 }
 
 uint64_t tio_job_result_runtime_ms(const struct tio_job_result *r)
@@ -82,6 +103,16 @@ struct tio_job_result *tio_job_result_aggregate(struct tio_job_result *const *jo
     g->latency_target_us = first->latency_target_us;
     g->latency_window_us = first->latency_window_us;
     g->latency_percentile = first->latency_percentile;
+    g->continue_on_error = first->continue_on_error;
+    g->unified_rw = first->unified_rw;
+    g->clat_percentiles = first->clat_percentiles;
+    g->lat_percentiles = first->lat_percentiles;
+    g->slat_percentiles = first->slat_percentiles;
+    g->npercentiles = first->npercentiles;
+    memcpy(g->percentiles, first->percentiles, sizeof(g->percentiles));
+    if (tio_job_stats_keep_hists(&g->stats, first->stats.dir[0].slat_hist != NULL,
+                                 first->stats.dir[0].lat_hist != NULL) != 0)
+        goto fail;
     for (size_t i = 0; i < n; i++) {
         const struct tio_job_result *j = jobs[i];
         g->njobs += j->njobs;

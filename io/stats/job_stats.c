@@ -1,6 +1,8 @@
 #include "tio_job_stats.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void dir_stats_init(struct tio_dir_stats *ds)
@@ -16,6 +18,10 @@ static void dir_stats_init(struct tio_dir_stats *ds)
     tio_sstat_init(&ds->bw);
     tio_sstat_init(&ds->iops);
     tio_hist_init(&ds->clat);
+    if (ds->slat_hist)
+        tio_hist_init(ds->slat_hist);
+    if (ds->lat_hist)
+        tio_hist_init(ds->lat_hist);
 }
 
 static void clear_counters(struct tio_job_stats *js)
@@ -36,6 +42,8 @@ static void clear_counters(struct tio_job_stats *js)
 void tio_job_stats_init(struct tio_job_stats *js, uint64_t sample_interval_ns,
                         size_t series_cap)
 {
+    for (int d = 0; d < TIO_DDIR_COUNT; d++)
+        js->dir[d].slat_hist = js->dir[d].lat_hist = NULL;
     clear_counters(js);
     js->start_ns = 0;
     js->end_ns = 0;
@@ -53,6 +61,33 @@ void tio_job_stats_init(struct tio_job_stats *js, uint64_t sample_interval_ns,
 void tio_job_stats_fini(struct tio_job_stats *js)
 {
     tio_series_fini(&js->series);
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
+        free(js->dir[d].slat_hist);
+        free(js->dir[d].lat_hist);
+        js->dir[d].slat_hist = js->dir[d].lat_hist = NULL;
+    }
+}
+
+static int keep(struct tio_hist **h)
+{
+    if (*h)
+        return 0;
+    *h = malloc(sizeof(**h));
+    if (!*h)
+        return -ENOMEM;
+    tio_hist_init(*h);
+    return 0;
+}
+
+int tio_job_stats_keep_hists(struct tio_job_stats *js, bool slat, bool lat)
+{
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
+        if (slat && keep(&js->dir[d].slat_hist) != 0)
+            return -ENOMEM;
+        if (lat && keep(&js->dir[d].lat_hist) != 0)
+            return -ENOMEM;
+    }
+    return 0;
 }
 
 void tio_job_stats_attach_live(struct tio_job_stats *js, struct tio_live_job *live)
@@ -206,24 +241,48 @@ static void merge_errors(struct tio_error_counts *dst, const struct tio_error_co
     dst->other += src->other;
 }
 
-void tio_job_stats_merge(struct tio_job_stats *dst, const struct tio_job_stats *src)
+/* rates_add: the samples are concurrent rates that add up (jobs of a
+ * group); otherwise they are more samples of one rate (fio's mixed
+ * direction pools its directions' samples). */
+static void dir_merge(struct tio_dir_stats *a, const struct tio_dir_stats *b, bool rates_add)
 {
-    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
-        struct tio_dir_stats *a = &dst->dir[d];
-        const struct tio_dir_stats *b = &src->dir[d];
-        a->ios += b->ios;
-        a->bytes += b->bytes;
-        a->short_ios += b->short_ios;
-        a->drop_ios += b->drop_ios;
-        a->errors += b->errors;
-        if (b->runtime_ns > a->runtime_ns)
-            a->runtime_ns = b->runtime_ns;
-        tio_latstat_merge(&a->slat, &b->slat);
-        tio_latstat_merge(&a->lat, &b->lat);
+    a->ios += b->ios;
+    a->bytes += b->bytes;
+    a->short_ios += b->short_ios;
+    a->drop_ios += b->drop_ios;
+    a->errors += b->errors;
+    if (b->runtime_ns > a->runtime_ns)
+        a->runtime_ns = b->runtime_ns;
+    tio_latstat_merge(&a->slat, &b->slat);
+    tio_latstat_merge(&a->lat, &b->lat);
+    if (rates_add) {
         tio_sstat_sum(&a->bw, &b->bw);
         tio_sstat_sum(&a->iops, &b->iops);
-        tio_hist_merge(&a->clat, &b->clat);
+    } else {
+        tio_sstat_merge(&a->bw, &b->bw);
+        tio_sstat_merge(&a->iops, &b->iops);
     }
+    tio_hist_merge(&a->clat, &b->clat);
+    if (a->slat_hist && b->slat_hist)
+        tio_hist_merge(a->slat_hist, b->slat_hist);
+    if (a->lat_hist && b->lat_hist)
+        tio_hist_merge(a->lat_hist, b->lat_hist);
+}
+
+void tio_dir_stats_mix(struct tio_dir_stats *dst, const struct tio_dir_stats *src)
+{
+    dir_merge(dst, src, false);
+}
+
+void tio_dir_stats_clear(struct tio_dir_stats *ds)
+{
+    dir_stats_init(ds);
+}
+
+void tio_job_stats_merge(struct tio_job_stats *dst, const struct tio_job_stats *src)
+{
+    for (int d = 0; d < TIO_DDIR_COUNT; d++)
+        dir_merge(&dst->dir[d], &src->dir[d], true);
     tio_hist_merge(&dst->sync, &src->sync);
     dst->sync_ios += src->sync_ios;
     for (int i = 0; i < TIO_DEPTH_BUCKETS; i++) {

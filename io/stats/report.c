@@ -20,7 +20,25 @@ struct tio_report *tio_report_new(const char *version)
     clock_gettime(CLOCK_REALTIME, &rep->wall);
     memcpy(rep->percentiles, tio_default_percentiles, sizeof(tio_default_percentiles));
     rep->npercentiles = TIO_DEFAULT_PERCENTILES_N;
+    rep->terse_version = 3;
     return rep;
+}
+
+int tio_report_set_preamble(struct tio_report *rep, const char *text, size_t len)
+{
+    char *copy = malloc(len ? len : 1);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, text, len);
+    free(rep->preamble);
+    rep->preamble = copy;
+    rep->preamble_len = len;
+    return 0;
+}
+
+void tio_report_set_terse_version(struct tio_report *rep, unsigned version)
+{
+    rep->terse_version = version >= 2 && version <= 5 ? version : 3;
 }
 
 void tio_report_free(struct tio_report *rep)
@@ -39,6 +57,7 @@ void tio_report_free(struct tio_report *rep)
     tio__report_free_clients(rep);
     tio_kv_list_free(&rep->global_options);
     free(rep->version);
+    free(rep->preamble);
     free(rep);
 }
 
@@ -149,11 +168,55 @@ static void unfinalize(struct tio_report *rep)
     rep->nsums = rep->nentries = rep->ngroups = 0;
 }
 
+/* unified_rw_reporting=mixed: the job's directions become one, in the read
+ * slot, so the writers and the group totals see a single direction. */
+static void mix_in_place(struct tio_job_result *r)
+{
+    if (r->unified_rw != TIO_UNIFIED_MIXED)
+        return;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
+        if (d == TIO_DDIR_READ)
+            continue;
+        tio_dir_stats_mix(&r->stats.dir[TIO_DDIR_READ], &r->stats.dir[d]);
+        tio_dir_stats_clear(&r->stats.dir[d]);
+    }
+}
+
+static struct tio_hist *hist_like(const struct tio_hist *model)
+{
+    struct tio_hist *h = model ? malloc(sizeof(*h)) : NULL;
+    if (h)
+        tio_hist_init(h);
+    return h;
+}
+
+/* unified_rw_reporting=both: the mixed direction beside the others. */
+static int build_mixed(struct tio_job_result *r)
+{
+    if (r->unified_rw != TIO_UNIFIED_BOTH || r->mixed)
+        return 0;
+    const struct tio_dir_stats *r0 = &r->stats.dir[TIO_DDIR_READ];
+    struct tio_dir_stats *m = calloc(1, sizeof(*m));
+    if (!m)
+        return -ENOMEM;
+    tio_dir_stats_clear(m);
+    m->slat_hist = hist_like(r0->slat_hist);
+    m->lat_hist = hist_like(r0->lat_hist);
+    r->mixed = m;
+    if ((r0->slat_hist && !m->slat_hist) || (r0->lat_hist && !m->lat_hist))
+        return -ENOMEM;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++)
+        tio_dir_stats_mix(m, &r->stats.dir[d]);
+    return 0;
+}
+
 int tio_report_finalize(struct tio_report *rep)
 {
     if (rep->finalized)
         return 0;
     size_t n = rep->njobs;
+    for (size_t i = 0; i < n; i++)
+        mix_in_place(rep->jobs[i]);
     rep->entries = calloc(n ? n : 1, sizeof(*rep->entries));
     rep->sums = calloc(n ? n : 1, sizeof(*rep->sums));
     rep->groups = calloc(n ? n : 1, sizeof(*rep->groups));
@@ -188,6 +251,7 @@ int tio_report_finalize(struct tio_report *rep)
         }
         struct tio_group_total *g = &rep->groups[rep->ngroups++];
         g->groupid = gid;
+        g->unified_rw = members[0]->unified_rw;
         for (size_t k = first_entry; k < rep->nentries; k++)
             add_to_total(g, rep->entries[k]);
         for (int d = 0; d < TIO_DDIR_COUNT; d++)
@@ -196,8 +260,17 @@ int tio_report_finalize(struct tio_report *rep)
                     (uint64_t)((tio_u128)g->io_bytes[d] * 1000u / g->max_run_ms[d]);
     }
     free(members);
+    for (size_t i = 0; i < rep->njobs; i++)
+        if (build_mixed(rep->jobs[i]) != 0)
+            goto nomem_built;
+    for (size_t i = 0; i < rep->nsums; i++)
+        if (build_mixed(rep->sums[i]) != 0)
+            goto nomem_built;
     rep->finalized = true;
     return 0;
+nomem_built:
+    unfinalize(rep);
+    return -ENOMEM;
 nomem:
     free(members);
     unfinalize(rep);
@@ -246,7 +319,13 @@ const struct tio_group_total *tio_report_group_of(const struct tio_report *rep,
 int tio_report_write(struct tio_report *rep, FILE *out, unsigned formats)
 {
     int rc = 0;
-    if (formats & TIO_REPORT_JSON)
+    if (rep->preamble_len && fwrite(rep->preamble, 1, rep->preamble_len, out) != rep->preamble_len)
+        rc = -(errno ? errno : EIO);
+    if (rc == 0 && (formats & TIO_REPORT_TERSE))
+        rc = tio_report_write_terse(rep, out);
+    if (rc == 0 && (formats & TIO_REPORT_JSON_PLUS))
+        rc = tio_report_write_json_plus(rep, out);
+    else if (rc == 0 && (formats & TIO_REPORT_JSON))
         rc = tio_report_write_json(rep, out);
     if (rc == 0 && (formats & TIO_REPORT_NORMAL))
         rc = tio_report_write_normal(rep, out);

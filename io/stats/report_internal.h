@@ -20,6 +20,10 @@ struct tio_report {
     struct tio_kv_list global_options;
     double percentiles[TIO_PERCENTILES_MAX];
     size_t npercentiles;
+    unsigned terse_version;
+    bool json_plus;     /* while building fio's json+ document */
+    char *preamble;     /* written before the report; NULL: none */
+    size_t preamble_len;
 
     struct tio_job_result **jobs; /* as added, owned */
     size_t njobs;
@@ -93,6 +97,22 @@ void tio_lat_dist_compute(const struct tio_job_stats *js, struct tio_lat_dist *o
 /* Depth maps in percent, each small nonzero share shown as 0.1 (fio does
  * this so that a rare depth is still visible). */
 void tio_depth_pct(const uint64_t counts[TIO_DEPTH_BUCKETS], double out[TIO_DEPTH_BUCKETS]);
+
+/* fio's json+ "bins" of a histogram (report_json_plus.c); NULL when out of
+ * memory. */
+json_t *tio__json_bins(const struct tio_hist *h);
+
+/* The percentiles an entry reports: its own list, or the report's. */
+static inline const double *tio_entry_percentiles(const struct tio_report *rep,
+                                                  const struct tio_job_result *e, size_t *n)
+{
+    if (e->npercentiles) {
+        *n = e->npercentiles;
+        return e->percentiles;
+    }
+    *n = rep->npercentiles;
+    return rep->percentiles;
+}
 
 /* The group total of a result's group. */
 const struct tio_group_total *tio_report_group_of(const struct tio_report *rep,

@@ -45,9 +45,13 @@ static json_t *jreal(double v)
     return json_real(isfinite(r) ? r : v);
 }
 
+/* A latency object; h is its histogram when its percentiles are asked for
+ * (NULL: no "percentile" object, as fio). */
 static json_t *lat_obj(struct jb *b, const struct tio_latstat *st, const struct tio_hist *h,
-                       const struct tio_report *rep)
+                       const struct tio_report *rep, const struct tio_job_result *e)
 {
+    size_t np;
+    const double *pl = tio_entry_percentiles(rep, e, &np);
     json_t *o = json_object();
     put(b, o, "min", jint(tio_latstat_min(st)));
     put(b, o, "max", jint(tio_latstat_max(st)));
@@ -56,20 +60,23 @@ static json_t *lat_obj(struct jb *b, const struct tio_latstat *st, const struct 
     put(b, o, "N", jint(st->n));
     if (h && st->n) {
         json_t *p = json_object();
-        for (size_t i = 0; i < rep->npercentiles; i++) {
+        for (size_t i = 0; i < np; i++) {
             char key[32];
-            snprintf(key, sizeof(key), "%f", rep->percentiles[i]);
-            put(b, p, key, jint(tio_hist_percentile(h, rep->percentiles[i])));
+            snprintf(key, sizeof(key), "%f", pl[i]);
+            put(b, p, key, jint(tio_hist_percentile(h, pl[i])));
         }
         put(b, o, "percentile", p);
+        if (rep->json_plus)
+            put(b, o, "bins", tio__json_bins(h));
     }
     return o;
 }
 
+/* Direction d's object; ds is its numbers (e's own, or the mixed ones). */
 static json_t *dir_obj(struct jb *b, const struct tio_report *rep,
-                       const struct tio_job_result *e, enum tio_ddir d)
+                       const struct tio_job_result *e, enum tio_ddir d,
+                       const struct tio_dir_stats *ds)
 {
-    const struct tio_dir_stats *ds = &e->stats.dir[d];
     const struct tio_group_total *g = tio_report_group_of(rep, e->groupid);
     struct tio_dir_summary s;
     tio_dir_summarize(ds, g ? g->agg_bw[d] : 0, &s);
@@ -84,9 +91,9 @@ static json_t *dir_obj(struct jb *b, const struct tio_report *rep,
     put(b, o, "total_ios", jint(s.issued));
     put(b, o, "short_ios", jint(s.short_ios));
     put(b, o, "drop_ios", jint(s.drop_ios));
-    put(b, o, "slat_ns", lat_obj(b, &ds->slat, NULL, rep));
-    put(b, o, "clat_ns", lat_obj(b, &ds->clat.st, &ds->clat, rep));
-    put(b, o, "lat_ns", lat_obj(b, &ds->lat, NULL, rep));
+    put(b, o, "slat_ns", lat_obj(b, &ds->slat, e->slat_percentiles ? ds->slat_hist : NULL, rep, e));
+    put(b, o, "clat_ns", lat_obj(b, &ds->clat.st, e->clat_percentiles ? &ds->clat : NULL, rep, e));
+    put(b, o, "lat_ns", lat_obj(b, &ds->lat, e->lat_percentiles ? ds->lat_hist : NULL, rep, e));
     put(b, o, "bw_min", jint((uint64_t)s.bw_min));
     put(b, o, "bw_max", jint((uint64_t)s.bw_max));
     put(b, o, "bw_agg", jreal(s.bw_agg_pct));
@@ -144,13 +151,21 @@ static json_t *entry_obj(struct jb *b, const struct tio_report *rep,
     put(b, o, "eta", jint(e->eta_s));
     put(b, o, "elapsed", jint(e->elapsed_s));
     put(b, o, "job options", kv_obj(b, &e->options));
-    for (int d = 0; d < TIO_DDIR_COUNT; d++)
-        put(b, o, tio_ddir_name((enum tio_ddir)d), dir_obj(b, rep, e, (enum tio_ddir)d));
+    if (e->unified_rw == TIO_UNIFIED_MIXED)
+        put(b, o, "mixed", dir_obj(b, rep, e, TIO_DDIR_READ, &js->dir[TIO_DDIR_READ]));
+    else
+        for (int d = 0; d < TIO_DDIR_COUNT; d++)
+            put(b, o, tio_ddir_name((enum tio_ddir)d),
+                dir_obj(b, rep, e, (enum tio_ddir)d, &js->dir[d]));
 
     json_t *sync = json_object();
     put(b, sync, "total_ios", jint(js->sync_ios));
-    put(b, sync, "lat_ns", lat_obj(b, &js->sync.st, &js->sync, rep));
+    put(b, sync, "lat_ns", lat_obj(b, &js->sync.st,
+                                   e->clat_percentiles || e->lat_percentiles ? &js->sync : NULL,
+                                   rep, e));
     put(b, o, "sync", sync);
+    if (e->unified_rw == TIO_UNIFIED_BOTH && e->mixed)
+        put(b, o, "mixed", dir_obj(b, rep, e, TIO_DDIR_READ, e->mixed));
 
     uint64_t run_ms = tio_job_result_runtime_ms(e);
     put(b, o, "job_runtime", jint(run_ms));

@@ -106,10 +106,11 @@ static void put_samples(FILE *f, const struct tio_dir_summary *s)
     }
 }
 
+/* Direction d's lines under the label name; ds is its numbers (e's own,
+ * or the mixed ones of unified_rw_reporting). */
 static void put_dir(FILE *f, const struct tio_report *rep, const struct tio_job_result *e,
-                    enum tio_ddir d)
+                    enum tio_ddir d, const struct tio_dir_stats *ds, const char *name)
 {
-    const struct tio_dir_stats *ds = &e->stats.dir[d];
     const struct tio_group_total *g = tio_report_group_of(rep, e->groupid);
     struct tio_dir_summary s;
     tio_dir_summarize(ds, g ? g->agg_bw[d] : 0, &s);
@@ -120,16 +121,23 @@ static void put_dir(FILE *f, const struct tio_report *rep, const struct tio_job_
     tio_fmt_bw_bin(bwb, sizeof(bwb), s.bw_bytes);
     tio_fmt_bw_dec(bwd, sizeof(bwd), s.bw_bytes);
     tio_fmt_bytes_bin(io, sizeof(io), s.io_bytes);
-    fprintf(f, "  %s: IOPS=%s, BW=%s (%s)(%s/%" PRIu64 "msec)%s\n", tio_ddir_name(d), iops, bwb,
-            bwd, io, s.runtime_ms, d == TIO_DDIR_WRITE ? "; 0 zone resets" : "");
+    fprintf(f, "  %s: IOPS=%s, BW=%s (%s)(%s/%" PRIu64 "msec)%s\n", name, iops, bwb, bwd, io,
+            s.runtime_ms, ds == &e->stats.dir[TIO_DDIR_WRITE] ? "; 0 zone resets" : "");
     if (ds->slat.n)
         put_lat_line(f, "slat", &ds->slat);
     if (ds->clat.st.n)
         put_lat_line(f, "clat", &ds->clat.st);
     if (ds->lat.n)
         put_lat_line(f, " lat", &ds->lat);
-    if (ds->clat.st.n)
-        put_percentiles(f, "clat", &ds->clat, rep->percentiles, rep->npercentiles);
+    size_t np;
+    const double *p = tio_entry_percentiles(rep, e, &np);
+    /* fio's order: slat, clat, then lat percentiles, each when asked for */
+    if (e->slat_percentiles && ds->slat_hist && ds->slat.n)
+        put_percentiles(f, "slat", ds->slat_hist, p, np);
+    if (e->clat_percentiles && ds->clat.st.n)
+        put_percentiles(f, "clat", &ds->clat, p, np);
+    if (e->lat_percentiles && ds->lat_hist && ds->lat.n)
+        put_percentiles(f, "lat", ds->lat_hist, p, np);
     put_samples(f, &s);
 }
 
@@ -172,9 +180,13 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
 {
     const struct tio_job_stats *js = &e->stats;
     put_header(f, e);
+    bool mixed_only = e->unified_rw == TIO_UNIFIED_MIXED;
     for (int d = 0; d < TIO_DDIR_COUNT; d++)
         if (js->dir[d].ios || js->dir[d].bytes)
-            put_dir(f, rep, e, (enum tio_ddir)d);
+            put_dir(f, rep, e, (enum tio_ddir)d, &js->dir[d],
+                    mixed_only ? "mixed" : tio_ddir_name((enum tio_ddir)d));
+    if (e->unified_rw == TIO_UNIFIED_BOTH && e->mixed && (e->mixed->ios || e->mixed->bytes))
+        put_dir(f, rep, e, TIO_DDIR_READ, e->mixed, "mixed");
 
     struct tio_lat_dist dist;
     tio_lat_dist_compute(js, &dist);
@@ -185,7 +197,9 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
     if (js->sync.st.n) {
         fputs("  fsync/fdatasync/sync_file_range:\n", f);
         put_lat_line(f, "sync", &js->sync.st);
-        put_percentiles(f, "sync", &js->sync, rep->percentiles, rep->npercentiles);
+        size_t np;
+        const double *p = tio_entry_percentiles(rep, e, &np);
+        put_percentiles(f, "sync", &js->sync, p, np);
     }
 
     uint64_t run_ms = tio_job_result_runtime_ms(e);
@@ -228,6 +242,41 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
     }
 }
 
+static void put_group_line(FILE *f, const char *label, uint64_t agg, uint64_t min,
+                           uint64_t max, uint64_t io, uint64_t min_run, uint64_t max_run)
+{
+    char agg_b[TIO_NUM_STR_MAX], agg_d[TIO_NUM_STR_MAX], min_b[TIO_NUM_STR_MAX],
+        min_d[TIO_NUM_STR_MAX], max_b[TIO_NUM_STR_MAX], max_d[TIO_NUM_STR_MAX],
+        io_b[TIO_NUM_STR_MAX], io_d[TIO_NUM_STR_MAX];
+    tio_fmt_bw_bin(agg_b, sizeof(agg_b), agg);
+    tio_fmt_bw_dec(agg_d, sizeof(agg_d), agg);
+    tio_fmt_bw_bin(min_b, sizeof(min_b), min);
+    tio_fmt_bw_dec(min_d, sizeof(min_d), min);
+    tio_fmt_bw_bin(max_b, sizeof(max_b), max);
+    tio_fmt_bw_dec(max_d, sizeof(max_d), max);
+    tio_fmt_bytes_bin(io_b, sizeof(io_b), io);
+    tio_fmt_bytes_dec(io_d, sizeof(io_d), io);
+    fprintf(f, "%7s: bw=%s (%s), %s-%s (%s-%s), io=%s (%s), run=%" PRIu64 "-%" PRIu64 "msec\n",
+            label, agg_b, agg_d, min_b, max_b, min_d, max_d, io_b, io_d, min_run, max_run);
+}
+
+/* unified_rw_reporting=both: fio's MIXED line over the group's directions. */
+static void put_mixed_group(FILE *f, const struct tio_group_total *g)
+{
+    uint64_t io = 0, agg = 0, min = UINT64_MAX, max = 0, min_run = UINT64_MAX, max_run = 0;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
+        if (!g->max_run_ms[d])
+            continue;
+        io += g->io_bytes[d];
+        agg += g->agg_bw[d];
+        min = g->min_bw[d] < min ? g->min_bw[d] : min;
+        max = g->max_bw[d] > max ? g->max_bw[d] : max;
+        min_run = g->min_run_ms[d] < min_run ? g->min_run_ms[d] : min_run;
+        max_run = g->max_run_ms[d] > max_run ? g->max_run_ms[d] : max_run;
+    }
+    put_group_line(f, "MIXED", agg, min, max, io, min_run, max_run);
+}
+
 static void put_group(FILE *f, const struct tio_group_total *g)
 {
     static const char *const label[TIO_DDIR_COUNT] = {"READ", "WRITE", "TRIM"};
@@ -235,23 +284,12 @@ static void put_group(FILE *f, const struct tio_group_total *g)
     for (int d = 0; d < TIO_DDIR_COUNT; d++) {
         if (!g->present[d])
             continue;
-        char agg_b[TIO_NUM_STR_MAX], agg_d[TIO_NUM_STR_MAX], min_b[TIO_NUM_STR_MAX],
-            min_d[TIO_NUM_STR_MAX], max_b[TIO_NUM_STR_MAX], max_d[TIO_NUM_STR_MAX],
-            io_b[TIO_NUM_STR_MAX], io_d[TIO_NUM_STR_MAX];
-        tio_fmt_bw_bin(agg_b, sizeof(agg_b), g->agg_bw[d]);
-        tio_fmt_bw_dec(agg_d, sizeof(agg_d), g->agg_bw[d]);
-        tio_fmt_bw_bin(min_b, sizeof(min_b), g->min_bw[d]);
-        tio_fmt_bw_dec(min_d, sizeof(min_d), g->min_bw[d]);
-        tio_fmt_bw_bin(max_b, sizeof(max_b), g->max_bw[d]);
-        tio_fmt_bw_dec(max_d, sizeof(max_d), g->max_bw[d]);
-        tio_fmt_bytes_bin(io_b, sizeof(io_b), g->io_bytes[d]);
-        tio_fmt_bytes_dec(io_d, sizeof(io_d), g->io_bytes[d]);
-        fprintf(f,
-                "%7s: bw=%s (%s), %s-%s (%s-%s), io=%s (%s), run=%" PRIu64 "-%" PRIu64
-                "msec\n",
-                label[d], agg_b, agg_d, min_b, max_b, min_d, max_d, io_b, io_d,
-                g->min_run_ms[d], g->max_run_ms[d]);
+        put_group_line(f, g->unified_rw == TIO_UNIFIED_MIXED ? "MIXED" : label[d], g->agg_bw[d],
+                       g->min_bw[d], g->max_bw[d], g->io_bytes[d], g->min_run_ms[d],
+                       g->max_run_ms[d]);
     }
+    if (g->unified_rw == TIO_UNIFIED_BOTH)
+        put_mixed_group(f, g);
 }
 
 static void put_disks(FILE *f, const struct tio_report *rep)

@@ -21,6 +21,10 @@
 extern "C" {
 #endif
 
+#define TIO_RESULT_PERCENTILES_MAX 20   /* fio's percentile_list limit */
+
+enum { TIO_UNIFIED_NONE = 0, TIO_UNIFIED_MIXED = 1, TIO_UNIFIED_BOTH = 2 };
+
 struct tio_job_result {
     char *name;
     unsigned groupid;
@@ -37,6 +41,20 @@ struct tio_job_result {
     uint64_t latency_target_us; /* fio's latency_target, latency_window, */
     uint64_t latency_window_us; /* latency_percentile: shown as given */
     double latency_percentile;
+    bool continue_on_error;  /* terse lines then end with the error count and first error */
+    /* Which latencies show percentiles (fio's clat_percentiles, default on,
+     * lat_percentiles, slat_percentiles) and which: npercentiles 0 means
+     * the report's list. */
+    /* fio's unified_rw_reporting: TIO_UNIFIED_MIXED reports one "mixed"
+     * direction (in dir[TIO_DDIR_READ] once the report is finalized),
+     * TIO_UNIFIED_BOTH the directions and then "mixed" (built into mixed). */
+    unsigned unified_rw;
+    struct tio_dir_stats *mixed;
+    bool clat_percentiles;
+    bool lat_percentiles;
+    bool slat_percentiles;
+    size_t npercentiles;
+    double percentiles[TIO_RESULT_PERCENTILES_MAX];
     struct tio_cpu_usage cpu; /* used by the job while it ran */
     struct tio_kv_list options; /* the options the job was given, as text */
     struct tio_job_stats stats;
@@ -54,6 +72,10 @@ int tio_job_result_set_error(struct tio_job_result *r, int error, const char *te
 
 /* Records an option the job was given ("bs", "4k"). Returns 0 or -errno. */
 int tio_job_result_add_option(struct tio_job_result *r, const char *key, const char *value);
+
+/* The job's own percentile list (fio's percentile_list), sorted here; at
+ * most TIO_RESULT_PERCENTILES_MAX. */
+void tio_job_result_set_percentiles(struct tio_job_result *r, const double *p, size_t n);
 
 /* The job's runtime in ms: runtime_ms if set, else from the stats. */
 uint64_t tio_job_result_runtime_ms(const struct tio_job_result *r);

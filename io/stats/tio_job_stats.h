@@ -16,6 +16,7 @@
 #ifndef TIO_JOB_STATS_H
 #define TIO_JOB_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +72,11 @@ struct tio_dir_stats {
     struct tio_sstat bw;     /* bytes/s per sample interval */
     struct tio_sstat iops;   /* IO/s per sample interval */
     struct tio_hist clat;    /* completion latency, with percentiles */
+    /* Histograms of slat and lat, only for jobs that report their
+     * percentiles (slat_percentiles, lat_percentiles); NULL otherwise, so
+     * other jobs pay one predictable branch per IO. */
+    struct tio_hist *slat_hist;
+    struct tio_hist *lat_hist;
 };
 
 struct tio_job_stats {
@@ -102,6 +108,10 @@ void tio_job_stats_init(struct tio_job_stats *js, uint64_t sample_interval_ns,
                         size_t series_cap);
 void tio_job_stats_fini(struct tio_job_stats *js);
 
+/* Keeps histograms of slat and/or lat too, for their percentiles. Call
+ * before IO starts. Returns 0 or -ENOMEM. */
+int tio_job_stats_keep_hists(struct tio_job_stats *js, bool slat, bool lat);
+
 /* Where the running totals are published for the status line (or NULL). */
 void tio_job_stats_attach_live(struct tio_job_stats *js, struct tio_live_job *live);
 
@@ -119,6 +129,8 @@ void tio_stats_finish(struct tio_job_stats *js, uint64_t now_ns);
 static inline void tio_stats_slat(struct tio_job_stats *js, enum tio_ddir d, uint64_t slat_ns)
 {
     tio_latstat_add(&js->dir[d].slat, slat_ns);
+    if (js->dir[d].slat_hist)
+        tio_hist_record(js->dir[d].slat_hist, slat_ns);
 }
 
 static inline void tio_stats_io(struct tio_job_stats *js, enum tio_ddir d, uint64_t bytes,
@@ -129,6 +141,8 @@ static inline void tio_stats_io(struct tio_job_stats *js, enum tio_ddir d, uint6
     ds->bytes += bytes;
     tio_hist_record(&ds->clat, clat_ns);
     tio_latstat_add(&ds->lat, lat_ns);
+    if (ds->lat_hist)
+        tio_hist_record(ds->lat_hist, lat_ns);
 }
 
 static inline void tio_stats_short(struct tio_job_stats *js, enum tio_ddir d)
@@ -195,10 +209,19 @@ static inline void tio_stats_tick(struct tio_job_stats *js, uint64_t now_ns)
 }
 
 /* Adds src's numbers to dst's (threads of one job, or jobs of one
- * group_reporting group). Latencies, counts and depth maps add exactly;
+ * group_reporting group). slat and lat histograms merge where dst keeps
+ * them (tio_job_stats_keep_hists). Latencies, counts and depth maps add exactly;
  * bandwidth and IOPS samples add as concurrent rates (tio_sstat_sum);
  * runtimes take the longest. The series is not merged. */
 void tio_job_stats_merge(struct tio_job_stats *dst, const struct tio_job_stats *src);
+
+/* Adds src's numbers to dst's as fio's unified_rw_reporting mixes the
+ * directions of one job: counts and latencies add, bandwidth and IOPS
+ * samples pool. dst's slat and lat histograms merge where both have them. */
+void tio_dir_stats_mix(struct tio_dir_stats *dst, const struct tio_dir_stats *src);
+
+/* Zeroes a direction's numbers (its histograms stay, emptied). */
+void tio_dir_stats_clear(struct tio_dir_stats *ds);
 
 /* Total IOs of all directions. */
 uint64_t tio_job_stats_total_ios(const struct tio_job_stats *js);

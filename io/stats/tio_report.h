@@ -52,6 +52,7 @@ struct tio_disk_util {
 /* A "Run status group" line set: totals over the group's reported entries. */
 struct tio_group_total {
     unsigned groupid;
+    unsigned unified_rw;          /* the group's unified_rw_reporting (TIO_UNIFIED_*) */
     bool present[TIO_DDIR_COUNT]; /* the group did IO in this direction */
     uint64_t io_bytes[TIO_DDIR_COUNT];
     uint64_t agg_bw[TIO_DDIR_COUNT];     /* bytes/s: all bytes over the longest runtime */
@@ -63,7 +64,9 @@ struct tio_group_total {
 
 enum tio_report_format {
     TIO_REPORT_NORMAL = 1,
-    TIO_REPORT_JSON = 2
+    TIO_REPORT_JSON = 2,
+    TIO_REPORT_JSON_PLUS = 4,   /* with JSON: each latency's histogram ("bins") */
+    TIO_REPORT_TERSE = 8,       /* fio's terse (semicolon) lines */
 };
 
 struct tio_report;
@@ -76,6 +79,13 @@ void tio_report_free(struct tio_report *rep);
 
 /* Wall-clock time of the run (JSON "timestamp", "timestamp_ms", "time"). */
 void tio_report_set_time(struct tio_report *rep, const struct timespec *wall);
+
+/* Text written before the report in every format (fio's debug traces,
+ * which go to the output file with the report). Copied. 0 or -ENOMEM. */
+int tio_report_set_preamble(struct tio_report *rep, const char *text, size_t len);
+
+/* fio's --terse-version: 2, 3 (the default), 4 or 5. */
+void tio_report_set_terse_version(struct tio_report *rep, unsigned version);
 
 int tio_report_add_global_option(struct tio_report *rep, const char *key, const char *value);
 
@@ -119,12 +129,17 @@ const struct tio_job_result *tio_report_job(const struct tio_report *rep, size_t
  * report could not be built or the stream reported a write error. */
 int tio_report_write_normal(struct tio_report *rep, FILE *out);
 int tio_report_write_json(struct tio_report *rep, FILE *out);
+int tio_report_write_terse(struct tio_report *rep, FILE *out);
 
-/* The JSON document; the caller owns the reference. NULL when out of memory. */
+/* The JSON document; the caller owns the reference. NULL when out of memory.
+ * The _plus forms are fio's json+: each latency also has its histogram,
+ * "bins", keyed by fio's bucket values (report_json_plus.c). */
 json_t *tio_report_to_json(struct tio_report *rep);
+json_t *tio_report_to_json_plus(struct tio_report *rep);
+int tio_report_write_json_plus(struct tio_report *rep, FILE *out);
 
-/* Writes the given formats (a mask of tio_report_format; JSON first when
- * both, as fio does) to an open stream. */
+/* Writes the given formats (a mask of tio_report_format) to an open stream
+ * in fio's order: terse, then JSON, then normal. */
 int tio_report_write(struct tio_report *rep, FILE *out, unsigned formats);
 
 /* Writes the report to path all at once: into a temporary file in the same

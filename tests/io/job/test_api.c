@@ -421,9 +421,10 @@ static void test_option_tables(void **state)
     assert_true(tio_is_fio_only_option("write_bw_log"));
     assert_true(tio_is_fio_only_option("zonemode"));
     assert_true(tio_is_fio_only_option("hugepage-size"));
-    assert_true(tio_is_fio_only_option("minimal"));        /* a program option */
+    assert_true(tio_is_fio_only_option("warnings-fatal")); /* a program option */
     assert_false(tio_is_fio_only_option("output"));        /* ... that tenon-io has */
     assert_false(tio_is_fio_only_option("eta"));
+    assert_false(tio_is_fio_only_option("minimal"));
     assert_false(tio_is_core_option(NULL));
     assert_false(tio_is_fio_only_option(NULL));
 }
