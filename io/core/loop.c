@@ -56,7 +56,25 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
                                                  : tio_next_main(w, io, now);
     if (unlikely(tio_debug_io_on) && more)
         debug_io("fill", io);
+    if (more)
+        tio_rate_on_issue(w, io);
     return more;
+}
+
+static void drain(struct worker *w);
+
+/* rate, rate_iops: a job ahead of its schedule first waits for its IOs in
+ * flight, then until its next IO is due (fio's rate_ddir, in fio's default
+ * inline submit mode). False when the job is to end instead. */
+static bool pace(struct worker *w)
+{
+    if (tio_phase_verifying(w))
+        return true;
+    uint64_t due = tio_rate_due_ns(w);
+    if (due <= tio_now_ns())
+        return true;
+    drain(w);
+    return tio_rate_sleep(w, due);
 }
 
 /* ---- Completing an IO ------------------------------------------------------ */
@@ -138,7 +156,7 @@ static void run_sync(struct worker *w)
     tio_io *io = tio_units_io(w, 0);
     uint64_t now = tio_now_ns();
     uint64_t count = 0;
-    while (next_io(w, io, now)) {
+    while ((likely(!(w->features & TIO_WF_RATE)) || pace(w)) && next_io(w, io, now)) {
         count++;
         do {
             io->start_ns = tio_io_clock(w);
@@ -155,6 +173,7 @@ static void run_sync(struct worker *w)
             tio_sync_on_write(w, tio_units_meta(w, io)->file);
         tio_stats_tick(w->js, now);
         tio_phase_on_complete(w, now);
+        tio_rate_on_complete(w, now);
     }
     /* One IO in flight, submitted and completed one at a time: fio's maps
      * for a synchronous engine, counted once instead of per IO. */
@@ -226,6 +245,7 @@ static bool submit(struct worker *w, tio_io *io, bool fresh)
          * ramp as reap does */
         tio_stats_tick(w->js, now);
         tio_phase_on_complete(w, now);
+        tio_rate_on_complete(w, now);
         return true;
     }
     if (rc == TIO_BUSY) {
@@ -264,6 +284,7 @@ static int reap(struct worker *w, unsigned min)
     }
     tio_stats_tick(w->js, now);
     tio_phase_on_complete(w, now);
+    tio_rate_on_complete(w, now);
     return n;
 }
 
@@ -305,6 +326,10 @@ static void run_async(struct worker *w)
             busy = !submit(w, l->retry[--l->n_retry], false);
         while (!busy && more && !tio_sync_due(w) && l->inflight + l->n_queued < depth &&
                l->n_free && !w->stop) {
+            if (unlikely(w->features & TIO_WF_RATE) && !pace(w)) {
+                more = false;
+                break;
+            }
             tio_io *io = l->free_ios[l->n_free - 1];
             if (!next_io(w, io, tio_io_clock(w))) {
                 more = false;

@@ -233,6 +233,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     if (unlikely(w->features & TIO_WF_MAP_LOOPS))
         loop_start(w);
     uint32_t d = pick_dir(w);
+    if (unlikely(w->features & TIO_WF_RATE))
+        d = tio_rate_dir(w, d);
     unsigned di = d == TIO_WRITE ? 1 : 0;
     size_t fi = n->next_file;
     if (++n->next_file == w->nf)

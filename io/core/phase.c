@@ -20,6 +20,7 @@ void tio_phase_ramp_over(struct worker *w, uint64_t now)
 {
     w->phase.ramp_end_ns = 0;
     tio_stats_reset(w->js, now);
+    tio_rate_epoch(w, now);
     tio_live_set_state(w->t->live, w->phase.running_state);
 }
 
@@ -162,6 +163,7 @@ void tio_phase_run(struct worker *w)
     tio_live_set_started(t->live, start);
     tio_stats_start(w->js, start);
     tio_loop_clock_start(w, start);
+    tio_rate_epoch(w, start);
 
     if (tio_vlog_phase_due(w) && !job->time.time_based) {
         run_verify_passes(w);

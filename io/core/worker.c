@@ -126,6 +126,8 @@ static int setup_features(struct worker *w)
         rc = tio_sync_setup(w);
     if (rc == 0)
         rc = tio_loop_setup(w);
+    if (rc == 0)
+        rc = tio_rate_setup(w);
     return rc;
 }
 

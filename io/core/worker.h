@@ -14,6 +14,8 @@
  *   sync_policy.c  fsync/fdatasync every N writes, at the end of each pass
  *   phase.c        ramp, runtime, loops, invalidation per pass, the verify
  *                  phase, interruption
+ *   rate.c         rate, rate_iops, rate_process: waiting for the next IO
+ *                  (its schedule: rate_sched.c); rate_min, rate_iops_min
  *
  * struct worker is a composite: each sub-struct belongs to one file, which
  * alone writes it; other files go through that file's functions. Every
@@ -33,6 +35,7 @@
 
 #include "clock.h"
 #include "rand_gen.h"
+#include "rate_sched.h"
 #include "rmap.h"
 #include "tio_job_stats.h"
 
@@ -51,6 +54,8 @@ enum {
     TIO_WF_SEQ_BACK = 1u << 7,    /* rw=TYPE:-N: sequential IO goes backwards */
     TIO_WF_MAP_LOOPS = 1u << 9,   /* random map, loops as one stream: reseed per loop */
     TIO_WF_SEQUENCER = 1u << 8,   /* rw=randTYPE:N, percentage_random: not always random */
+    TIO_WF_RATE = 1u << 10,       /* rate or rate_iops caps a direction the job does */
+    TIO_WF_RATE_MIN = 1u << 11,   /* rate_min or rate_iops_min: checked as IOs complete */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -194,6 +199,15 @@ struct tio_phase {
     enum tio_job_state running_state;
 };
 
+/* ---- rate.c: the rate cap ------------------------------------------------- */
+
+struct tio_rate {
+    struct tio_rate_sched sched;
+    uint64_t epoch_ns; /* the schedule's zero: the job's start, then the ramp's end */
+    /* rate_min, rate_iops_min: what was done at the last check, per direction */
+    uint64_t min_bytes[2], min_ios[2], min_ns[2];
+};
+
 /* ---- worker.c: the thread ------------------------------------------------- */
 
 struct worker {
@@ -218,6 +232,7 @@ struct worker {
     struct tio_vlog vlog;
     struct tio_sync_policy sync;
     struct tio_phase phase;
+    struct tio_rate rate;
 };
 
 /* Records the job's first fatal error and stops it. */
@@ -428,6 +443,34 @@ static inline bool tio_phase_time_up(const struct worker *w, uint64_t now)
 static inline bool tio_phase_verifying(const struct worker *w)
 {
     return w->phase.verifying | w->phase.backlog;
+}
+
+/* ---- rate.c --------------------------------------------------------------- */
+
+int tio_rate_setup(struct worker *w);
+/* The schedule starts over at now: at the job's start and its ramp's end. */
+void tio_rate_epoch(struct worker *w, uint64_t now);
+/* When the next IO of the main phase is due (tio_now_ns's clock). */
+uint64_t tio_rate_due_ns(const struct worker *w);
+/* Sleeps until `until`; false if the job stopped or its runtime ran out. */
+bool tio_rate_sleep(struct worker *w, uint64_t until);
+/* The direction of the next IO, given the one the mix drew. */
+unsigned tio_rate_dir(struct worker *w, unsigned d);
+
+void tio_rate_check_min(struct worker *w, uint64_t now);
+
+/* After each completion (or batch of them): rate_min, rate_iops_min. */
+static inline void tio_rate_on_complete(struct worker *w, uint64_t now)
+{
+    if (unlikely(w->features & TIO_WF_RATE_MIN))
+        tio_rate_check_min(w, now);
+}
+
+/* On issue of an IO of the main phase: when the next one is due. */
+static inline void tio_rate_on_issue(struct worker *w, const tio_io *io)
+{
+    if (unlikely(w->features & TIO_WF_RATE) && io->ddir <= TIO_WRITE)
+        tio_rate_sched_issued(&w->rate.sched, io->ddir, io->len);
 }
 
 #endif

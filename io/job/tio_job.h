@@ -257,6 +257,16 @@ struct tio_job_durability {
     bool unlink_each_loop;
 };
 
+/* Rate control: options/rate.c */
+struct tio_job_rate {
+    uint64_t rate[TIO_JOB_DDIR_COUNT];      /* bytes/s per direction; 0: no cap */
+    uint64_t rate_iops[TIO_JOB_DDIR_COUNT]; /* IOs/s per direction; 0: no cap */
+    bool poisson;                           /* rate_process=poisson; default linear */
+    uint64_t rate_min[TIO_JOB_DDIR_COUNT];  /* bytes/s a direction must reach; 0: none */
+    uint64_t rate_iops_min[TIO_JOB_DDIR_COUNT]; /* IOs/s a direction must reach; 0: none */
+    unsigned rate_cycle;                    /* ms the minimum is averaged over; default 1000 */
+};
+
 /* Timing: options/time.c */
 struct tio_job_time {
     uint64_t runtime;           /* runtime/timeout; 0: until size is done */
@@ -342,6 +352,7 @@ struct tio_job {
     struct tio_job_queue queue;
     struct tio_job_durability durability;
     struct tio_job_time time;
+    struct tio_job_rate rate;
     struct tio_job_verify verify;
     struct tio_job_buffers buffers;
     struct tio_job_reporting reporting;

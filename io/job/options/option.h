@@ -87,6 +87,7 @@ extern const struct tio__family tio__family_files;
 extern const struct tio__family tio__family_pattern;
 extern const struct tio__family tio__family_queue;
 extern const struct tio__family tio__family_time;
+extern const struct tio__family tio__family_rate;
 extern const struct tio__family tio__family_durability;
 extern const struct tio__family tio__family_verify;
 extern const struct tio__family tio__family_buffers;

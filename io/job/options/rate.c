@@ -1,0 +1,143 @@
+/* Rate control: how fast a job may issue IO, per direction. */
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "option.h"
+
+#define OFF(f) TIO__OFF(rate, f)
+
+/* One part of "r[,w[,t]]": a size in bytes (rate) or a plain count (iops). */
+static int one_part(struct tio__optctx *c, const char *part, bool bytes, uint64_t *out)
+{
+    char why[160];
+    if (bytes) {
+        int rc = tio_parse_size(part, c->job->reporting.kb_base, out, why, sizeof(why));
+        return rc ? tio__opt_fail(c, rc, "%s", why) : TIO_OK;
+    }
+    char *end;
+    if (!isdigit((unsigned char)part[0]))
+        return tio__opt_fail(c, TIO_EVALUE, "'%s' is not a number of IOs per second (write "
+                             "%s=100, or %s=100,50 for reads,writes)", part, c->key, c->key);
+    unsigned long long v = strtoull(part, &end, 10);
+    if (*end)
+        return tio__opt_fail(c, TIO_EVALUE, "'%s' is not a number of IOs per second: write "
+                             "it as a plain integer, without a unit", part);
+    *out = v;
+    return TIO_OK;
+}
+
+/* fio's per-direction form: one value sets all three directions; with
+ * commas, an empty part leaves its direction uncapped ("rate=,500k" caps
+ * writes only). 0 means no cap. */
+static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, bool bytes)
+{
+    uint64_t vals[TIO_JOB_DDIR_COUNT] = {0, 0, 0};
+    const char *p = c->value;
+    char part[64];
+    int n = 0;
+
+    if (!p || !*p)
+        return tio__opt_fail(c, TIO_ENOVALUE, "no rate given (write %s=%s, or %s=%s,%s for "
+                             "reads,writes)", c->key, bytes ? "1m" : "100", c->key,
+                             bytes ? "1m" : "100", bytes ? "500k" : "50");
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == TIO_JOB_DDIR_COUNT)
+            return tio__opt_fail(c, TIO_EVALUE, "too many values (give at most three: "
+                                 "read,write,trim)");
+        if (len >= sizeof(part))
+            return tio__opt_fail(c, TIO_EVALUE, "'%.20s...' is not a rate", p);
+        memcpy(part, p, len);
+        part[len] = '\0';
+        if (len) {
+            int rc = one_part(c, part, bytes, &vals[n]);
+            if (rc)
+                return rc;
+        }
+        n++;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
+        dst[d] = n == 1 ? vals[0] : vals[d];
+    return TIO_OK;
+}
+
+static int set_rate(struct tio__optctx *c, const struct tio__option *o)
+{
+    (void)o;
+    return set_per_ddir(c, c->job->rate.rate, true);
+}
+
+static int set_rate_iops(struct tio__optctx *c, const struct tio__option *o)
+{
+    (void)o;
+    return set_per_ddir(c, c->job->rate.rate_iops, false);
+}
+
+static int set_rate_min(struct tio__optctx *c, const struct tio__option *o)
+{
+    (void)o;
+    return set_per_ddir(c, c->job->rate.rate_min, true);
+}
+
+static int set_rate_iops_min(struct tio__optctx *c, const struct tio__option *o)
+{
+    (void)o;
+    return set_per_ddir(c, c->job->rate.rate_iops_min, false);
+}
+
+static int set_rate_process(struct tio__optctx *c, const struct tio__option *o)
+{
+    static const struct tio__enumval vals[] = {
+        {"linear", 0, NULL},
+        {"poisson", 1, NULL},
+    };
+    int v = 0;
+    (void)o;
+    int rc = tio__opt_pick(c, c->value, vals, TIO__ARRAY_LEN(vals), "rate process",
+                           "linear, poisson", &v);
+    if (rc == TIO_OK)
+        c->job->rate.poisson = v == 1;
+    return rc;
+}
+
+static void dump_ddir(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
+{
+    tio__dump_ddir(d, o->name, (const uint64_t *)(const void *)((const char *)j + o->off));
+}
+
+static void dump_rate_process(struct tio__dump *d, const struct tio__option *o,
+                              const struct tio_job *j)
+{
+    tio__dump_str(d, o->name, j->rate.poisson ? "poisson" : "linear");
+}
+
+static const struct tio__option rows[] = {
+    {.name = "rate", .type = O_CUSTOM, .set = set_rate, .off = OFF(rate), .dump = dump_ddir,
+     .example = "1m", .def_text = "0 (no cap)", .values = "bytes/s, or read,write,trim rates",
+     .help = "Cap the job's bandwidth, per direction"},
+    {.name = "rate_iops", .type = O_CUSTOM, .set = set_rate_iops, .off = OFF(rate_iops),
+     .dump = dump_ddir, .example = "100", .def_text = "0 (no cap)",
+     .values = "IOs/s, or read,write,trim rates", .help = "Cap the job's IOs per second, per direction"},
+    {.name = "rate_process", .type = O_CUSTOM, .set = set_rate_process, .off = OFF(poisson),
+     .dump = dump_rate_process, .example = "poisson", .def_text = "linear",
+     .values = "linear, poisson", .help = "Issue capped IO evenly, or as a Poisson process"},
+    {.name = "rate_min", .alias = "ratemin", .type = O_CUSTOM, .set = set_rate_min,
+     .off = OFF(rate_min), .dump = dump_ddir, .example = "1m", .def_text = "0 (none)",
+     .values = "bytes/s, or read,write,trim rates",
+     .help = "Fail the job when its bandwidth falls below this, per direction"},
+    {.name = "rate_iops_min", .type = O_CUSTOM, .set = set_rate_iops_min,
+     .off = OFF(rate_iops_min), .dump = dump_ddir, .example = "100", .def_text = "0 (none)",
+     .values = "IOs/s, or read,write,trim rates",
+     .help = "Fail the job when its IOs per second fall below this, per direction"},
+    {.name = "rate_cycle", .alias = "ratecycle", .type = O_UINT, .off = OFF(rate_cycle),
+     .min = 1, .max = UINT_MAX, .example = "1000", .def = "1000", .values = "milliseconds",
+     .help = "Average rate_min and rate_iops_min over this many milliseconds"},
+};
+
+TIO__FAMILY(tio__family_rate, "rate", "Rate and timing", rows);
