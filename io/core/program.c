@@ -71,8 +71,13 @@ static void debug_parse(const struct tio_plan *jobs)
         const struct tio_strv *lists[2] = {&job->global_given, &job->given};
         for (int l = 0; l < 2; l++)
             for (size_t i = 0; i + 1 < lists[l]->n; i += 2)
+            {
                 tio_debug_printf(TIO_DEBUG_PARSE, "handle_option=%s, ptr=%s\n", lists[l]->v[i],
                                  lists[l]->v[i + 1]);
+                /* fio traces the limit its ss= parser read */
+                if (!strcmp(lists[l]->v[i], "ss") || !strcmp(lists[l]->v[i], "steadystate"))
+                    tio_ss_trace_parse(job);
+            }
     }
 }
 
