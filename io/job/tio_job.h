@@ -340,6 +340,10 @@ struct tio_plan {
     struct tio_job *jobs;       /* in run order: command-line jobs, then each file's */
     size_t nr_jobs;
     unsigned nr_groups;         /* resolved: groups are 0..nr_groups-1 */
+    /* Options given on the command line before any --name when no job
+     * follows: --parse-only traces them (as fio) and runs nothing. NULL
+     * otherwise. */
+    struct tio_job *cmdline_global;
     bool resolved;
     struct tio_allocator alloc; /* what every pointer above was allocated with */
     size_t jobs_cap_;           /* private: allocated length of jobs */
