@@ -11,7 +11,7 @@ MESON_OPTS ?=
 # Plugins must not be writable by group or others, or libtenon refuses them.
 SHELL := /bin/sh
 
-.PHONY: all deps build demo test test-quick install clean fuzz soak bench difftest
+.PHONY: all deps build demo test test-quick install clean fuzz soak bench difftest format
 
 all: build
 
@@ -51,6 +51,11 @@ SEEDS         ?= 100
 DIFFTEST_FIRST ?= 1
 difftest: build
 	@umask 022; python3 tests/io/diff/difftest.py $(BUILD)/io/tenon-io --first $(DIFFTEST_FIRST) --seeds $(SEEDS)
+
+# Rewrites the tracked C and C++ files in the style of .clang-format
+# (`make test` checks it with scripts/format.sh --check).
+format: deps
+	@scripts/format.sh
 
 fuzz: deps
 	@umask 022; scripts/fuzz.sh $(FUZZ_SECONDS)

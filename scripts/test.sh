@@ -3,6 +3,7 @@
 #   build       gcc, the normal build, every suite
 #   build-asan  clang with AddressSanitizer + UndefinedBehaviorSanitizer, every suite
 #   build-tsan  clang with ThreadSanitizer, the concurrency suite
+#   format      every tracked C and C++ file as .clang-format has it
 # Ends with "N passed, N failed" and a non-zero status on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -50,6 +51,17 @@ suite() { # dir, meson test options...
     builds="$builds $dir"
 }
 
+# The tracked C and C++ files must be as clang-format leaves them.
+echo "==> format" >&2
+format_msg="test: files are not formatted as .clang-format says (listed after ==> format);
+      run \`make format\` and commit the result"
+format_ok=true
+if ! scripts/format.sh --check >&2; then
+    echo "$format_msg" >&2
+    format_ok=false
+    status=1
+fi
+
 setup build && suite build
 CC=clang CXX=clang++ setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
     -Dbuildtype=debug -Doptimization=1 && \
@@ -61,4 +73,5 @@ CC=clang CXX=clang++ setup build-tsan -Db_sanitize=thread -Db_lundef=false -Dtsa
 
 python3 scripts/test_summary.py $builds
 summary=$?
+$format_ok || echo "$format_msg" >&2
 [ "$status" -eq 0 ] && [ "$summary" -eq 0 ] || exit 1

@@ -114,3 +114,43 @@ def run_cases(cases, tmp_prefix, use_tmp):
             shutil.rmtree(tmp, ignore_errors=True)
         sys.stdout.flush()
     return 1 if failed else 0
+
+
+def run_tio(tio, *args, timeout=120, hang_fails=False, sanitizer_fails=True, **kw):
+    """Runs tenon-io (the path tio) with --eta=never and args, its output
+    captured as text. A sanitizer report fails the case (unless not
+    sanitizer_fails: the caller looks for it); so does a run past timeout
+    seconds when hang_fails (else TimeoutExpired is raised). Further
+    keywords go to subprocess.run (cwd, stdin, errors, env)."""
+    import subprocess
+
+    cmd = [tio, "--eta=never", *args]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=timeout, **kw)
+    except subprocess.TimeoutExpired as e:
+        if not hang_fails:
+            raise
+        err = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else e.stderr
+        raise Fail("hung: %s did not end within %d s\n%s" % (" ".join(cmd), timeout,
+                                                            err or ""))
+    if sanitizer_fails:
+        sanitizer_check(p.stderr, cmd)
+    return p
+
+
+def script_main(cases, tmp_prefix, scope):
+    """The main() of a script of cases, as TAP: tenon-io is argv[1], set
+    as TIO in scope (the script's globals()); the cases run are those
+    argv[2:] names (without "case_"), or all; each case's temporary folder
+    is TMP in scope while it runs. cases None: the script's functions named
+    case_*, in the order they are defined. Returns the exit status."""
+    import os
+    import sys
+
+    if cases is None:
+        cases = [v for k, v in scope.items() if k.startswith("case_") and callable(v)]
+    scope["TIO"] = os.path.abspath(sys.argv[1])
+    only = sys.argv[2:]
+    cases = [c for c in cases if not only or c.__name__[5:] in only]
+    return run_cases(cases, tmp_prefix, lambda path: scope.__setitem__("TMP", path))

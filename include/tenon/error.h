@@ -12,6 +12,7 @@ extern "C" {
 
 /* The one list of error codes. X(NAME, description). Codes are negative and
  * stable: new ones are appended, none is ever renumbered. */
+/* clang-format off */
 #define TENON_ERRNO_MAP(X)                                                        \
     X(NOMEM,       "out of memory")                                               \
     X(INVAL,       "invalid argument")                                            \
@@ -61,6 +62,7 @@ extern "C" {
     X(UNSUPPORTED, "operation not supported")                                     \
     X(BROKEN,      "plugin is broken")                                            \
     X(PERM,        "operation not permitted")
+/* clang-format on */
 
 typedef enum tenon_err {
     TENON_OK = 0,

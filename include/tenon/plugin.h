@@ -281,6 +281,9 @@ typedef struct tenon_plugin_entry {
 
 /* ---- The declaring macro ------------------------------------------------- */
 
+/* The macros below are laid out by hand. */
+/* clang-format off */
+
 #ifdef __cplusplus
 } /* extern "C": the C++ helpers below are templates */
 #endif
@@ -619,5 +622,7 @@ constexpr const tenon_impl *impls_of(Make)
     static_assert(__cplusplus >= 201402L, "TENON_PLUGIN() needs C++14 or later")
 
 #endif
+
+/* clang-format on */
 
 #endif

@@ -140,7 +140,14 @@ int tio__pending_add(const struct tio_allocator *a, struct tio__pending **arr, s
                      size_t *cap, const char *key, const char *value,
                      const struct tio_origin *origin);
 
-/* ---- fio_options.c: what fio has that tenon-io does not -------------------- */
+/* ---- fio_options.c (generated): what fio has, sorted ----------------------- */
+
+extern const char *const tio__fio_job_options[];
+extern const size_t tio__fio_job_options_len;
+extern const char *const tio__fio_program_options[];
+extern const size_t tio__fio_program_options_len;
+
+/* ---- fio_known.c: whether fio has an option -------------------------------- */
 
 bool tio__fio_job_option(const char *name);
 bool tio__fio_program_option(const char *name);

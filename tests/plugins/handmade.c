@@ -14,6 +14,8 @@
 #define HM_LAYOUT TENON_DESC_LAYOUT
 #endif
 
+/* clang-format misindents the #else branch inside this initializer */
+/* clang-format off */
 __attribute__((section(TENON_NOTE_SECTION), used, aligned(4)))
 static const tenon_note handmade_note = {
     .namesz = sizeof(TENON_NOTE_OWNER),
@@ -34,3 +36,4 @@ static const tenon_note handmade_note = {
         .description = "hand-made descriptor",
 #endif
     }};
+/* clang-format on */

@@ -29,27 +29,38 @@ static int stop(outcome *o, const char *step, int rc)
     return rc;
 }
 
+/* Starts a run (o cleared) with a quiet registry of dir, scanned. Returns
+ * the scan's count, or the error of the step that failed (recorded in o;
+ * *reg is then NULL). */
+static int scanned_registry(const char *dir, outcome *o, tenon_registry **reg)
+{
+    memset(o, 0, sizeof(*o));
+    int rc;
+    if ((rc = tenon_registry_new(reg, "tenon-test",
+                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH)) < 0)
+        return stop(o, "registry_new", rc);
+    tenon_registry_set_log(*reg, NULL, NULL, TENON_LOG_ERROR);
+    if ((rc = tenon_registry_add_path(*reg, dir)) < 0)
+        stop(o, "add_path", rc);
+    else if ((rc = tenon_registry_scan(*reg)) < 0)
+        stop(o, "scan", rc);
+    if (rc < 0) {
+        tenon_registry_free(*reg);
+        *reg = NULL;
+    }
+    return rc;
+}
+
 /* One full run. Returns 0, or the error of the step that failed. */
 static int run(const char *dir, outcome *o)
 {
-    memset(o, 0, sizeof(*o));
     tenon_registry *reg = NULL;
     tenon_options *opts = NULL;
     tenon_instance *inst = NULL, *inst2 = NULL;
     int rc;
 
-    if ((rc = tenon_registry_new(&reg, "tenon-test",
-                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH)) < 0)
-        return stop(o, "registry_new", rc);
-    tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
-    if ((rc = tenon_registry_add_path(reg, dir)) < 0) {
-        stop(o, "add_path", rc);
-        goto out;
-    }
-    if ((rc = tenon_registry_scan(reg)) < 0) {
-        stop(o, "scan", rc);
-        goto out;
-    }
+    if ((rc = scanned_registry(dir, o, &reg)) < 0)
+        return rc;
     if (rc != 5) {
         stop(o, "scan count", TENON_EINVAL);
         goto out;
@@ -150,23 +161,12 @@ static int expect_one_of(outcome *o, const char *step, int rc, int code)
 
 static int run_failures(const char *dir, outcome *o)
 {
-    memset(o, 0, sizeof(*o));
     tenon_registry *reg = NULL;
     tenon_options *opts = NULL;
     tenon_instance *inst = NULL;
     int rc;
-    if ((rc = tenon_registry_new(&reg, "tenon-test",
-                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH)) < 0)
-        return stop(o, "registry_new", rc);
-    tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
-    if ((rc = tenon_registry_add_path(reg, dir)) < 0) {
-        stop(o, "add_path", rc);
-        goto out;
-    }
-    if ((rc = tenon_registry_scan(reg)) < 0) {
-        stop(o, "scan", rc);
-        goto out;
-    }
+    if ((rc = scanned_registry(dir, o, &reg)) < 0)
+        return rc;
     rc = 0;
     for (size_t i = 0; i < tenon_registry_count(reg); i++) {
         tenon_plugin *p = tenon_registry_at(reg, i);
@@ -222,23 +222,12 @@ out:
  * (and, without memory for one, its fallback) frees each after its owner. */
 static int run_ownership(const char *dir, outcome *o)
 {
-    memset(o, 0, sizeof(*o));
     tenon_registry *reg = NULL;
     tenon_options *opts = NULL;
     tenon_instance *inst = NULL;
     int rc;
-    if ((rc = tenon_registry_new(&reg, "tenon-test",
-                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH)) < 0)
-        return stop(o, "registry_new", rc);
-    tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
-    if ((rc = tenon_registry_add_path(reg, dir)) < 0) {
-        stop(o, "add_path", rc);
-        goto out;
-    }
-    if ((rc = tenon_registry_scan(reg)) < 0) {
-        stop(o, "scan", rc);
-        goto out;
-    }
+    if ((rc = scanned_registry(dir, o, &reg)) < 0)
+        return rc;
     rc = 0;
     /* own_maker's init makes an instance of own_b. */
     if ((rc = tenon_registry_load(reg, "own_maker", NULL)) < 0) {

@@ -95,6 +95,20 @@ int cli_print_json(json_t *value);
  * prints what to give and returns false otherwise. */
 bool cli_parse_timeout(const char *cmd, const char *arg, unsigned *out);
 
+/* What tenon check and tenon info take: the search options, --timeout,
+ * --json, --help and, for info, --check. */
+typedef struct cli_check_options {
+    cli_search search;
+    unsigned timeout;
+    bool json;
+    bool check; /* --check; refused unless allow_check */
+} cli_check_options;
+
+/* Parses them for command cmd, printing help on --help or a bad option.
+ * Returns -1 to go on (the operands are argv[optind..]), or the exit status. */
+int cli_parse_check_options(int argc, char **argv, const char *cmd, const char *help,
+                            bool allow_check, cli_check_options *o);
+
 int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -37,42 +37,16 @@ typedef struct target_list {
 
 /* The command line of tenon check; the plugins named are argv[first..]. */
 typedef struct check_args {
-    cli_search search;
-    bool json;
-    unsigned timeout;
+    cli_check_options o;
     int first;
 } check_args;
 
 /* Returns -1 to go on, or the exit status. */
 static int parse_check_args(int argc, char **argv, check_args *a)
 {
-    static const struct option longopts[] = {
-        CLI_SEARCH_LONG_OPTIONS,
-        {"timeout", required_argument, NULL, 't'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int opt;
-    while ((opt = getopt_long(argc, argv, "p:t:jh", longopts, NULL)) != -1) {
-        if (cli_search_option(&a->search, opt, optarg))
-            continue;
-        switch (opt) {
-        case 't':
-            if (!cli_parse_timeout("check", optarg, &a->timeout))
-                return CLI_USAGE;
-            break;
-        case 'j':
-            a->json = true;
-            break;
-        case 'h':
-            fputs(check_help, stdout);
-            return CLI_OK;
-        default:
-            fputs(check_help, stderr);
-            return CLI_USAGE;
-        }
-    }
+    int rc = cli_parse_check_options(argc, argv, "check", check_help, false, &a->o);
+    if (rc != -1)
+        return rc;
     if (optind >= argc) {
         fputs(check_help, stderr);
         return CLI_USAGE;
@@ -94,9 +68,9 @@ static void search_named_folders(check_args *a, int argc, char **argv,
 {
     size_t n_folders = 0;
     for (int i = a->first; i < argc; i++) {
-        if (is_folder(argv[i]) && n_folders < 64 && a->search.n_dirs < 64 &&
+        if (is_folder(argv[i]) && n_folders < 64 && a->o.search.n_dirs < 64 &&
             realpath(argv[i], folders[n_folders])) {
-            a->search.dirs[a->search.n_dirs++] = folders[n_folders++];
+            a->o.search.dirs[a->o.search.n_dirs++] = folders[n_folders++];
         }
     }
 }
@@ -213,16 +187,16 @@ static void report_result(const target *t, int prc, const tenon_error *err, json
 /* Checks and reports every target, then the totals; returns how many failed. */
 static size_t check_targets(const check_args *a, const target_list *l)
 {
-    json_t *results = a->json ? json_array() : NULL;
+    json_t *results = a->o.json ? json_array() : NULL;
     size_t failed = 0;
     for (size_t i = 0; i < l->n; i++) {
         tenon_error err = {0};
-        int prc = check_plugin(l->items[i].plugin, a->timeout, &err);
+        int prc = check_plugin(l->items[i].plugin, a->o.timeout, &err);
         if (prc < 0)
             failed++;
         report_result(&l->items[i], prc, &err, results);
     }
-    if (a->json)
+    if (a->o.json)
         cli_print_json(json_pack("{s:o, s:i, s:i}", "results", results, "checked",
                                  (json_int_t)l->n, "failed", (json_int_t)failed));
     else
@@ -238,7 +212,7 @@ int cmd_check(int argc, char **argv)
         return rc;
     char folders[64][PATH_MAX];
     search_named_folders(&a, argc, argv, folders);
-    tenon_registry *reg = cli_registry(&a.search);
+    tenon_registry *reg = cli_registry(&a.o.search);
     if (!reg)
         return CLI_INTERNAL;
     target_list targets = {0};

@@ -60,10 +60,7 @@ static tenon_plugin *find_target(tenon_registry *reg, const char *arg)
 
 /* The command line of tenon info. */
 typedef struct info_args {
-    cli_search search;
-    bool json;
-    bool check;
-    unsigned timeout;
+    cli_check_options o;
     const char *target;
 } info_args;
 
@@ -87,37 +84,9 @@ typedef struct info_report {
 /* Returns -1 to go on, or the exit status. */
 static int parse_info_args(int argc, char **argv, info_args *a)
 {
-    static const struct option longopts[] = {
-        CLI_SEARCH_LONG_OPTIONS,
-        {"check", no_argument, NULL, 'c'},
-        {"timeout", required_argument, NULL, 't'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int opt;
-    while ((opt = getopt_long(argc, argv, "p:ct:jh", longopts, NULL)) != -1) {
-        if (cli_search_option(&a->search, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'c':
-            a->check = true;
-            break;
-        case 't':
-            if (!cli_parse_timeout("info", optarg, &a->timeout))
-                return CLI_USAGE;
-            break;
-        case 'j':
-            a->json = true;
-            break;
-        case 'h':
-            fputs(info_help, stdout);
-            return CLI_OK;
-        default:
-            fputs(info_help, stderr);
-            return CLI_USAGE;
-        }
-    }
+    int rc = cli_parse_check_options(argc, argv, "info", info_help, true, &a->o);
+    if (rc != -1)
+        return rc;
     if (optind + 1 != argc) {
         fputs(info_help, stderr);
         return CLI_USAGE;
@@ -168,8 +137,8 @@ static void resolve_dependencies(tenon_registry *reg, const char *target, info_r
 static int run_checks(const info_args *a, info_report *r)
 {
     tenon_plugin *p = r->plugin;
-    if (a->check) {
-        r->check_rc = tenon_plugin_validate(p, a->timeout);
+    if (a->o.check) {
+        r->check_rc = tenon_plugin_validate(p, a->o.timeout);
         if (r->check_rc < 0)
             r->check_error = *tenon_last_error();
     }
@@ -215,7 +184,7 @@ static int print_info_json(const info_args *a, const info_report *r)
                         r->extra_dir[0] ? cli_json_string(r->extra_dir) : json_null());
     if (tenon_plugin_path(p))
         json_object_set_new(checks, "integrity", integrity_json(r));
-    if (a->check) {
+    if (a->o.check) {
         json_object_set_new(checks, "load_init_fini", json_boolean(r->check_rc == 0));
         json_object_set_new(checks, "check_error", cli_error_json(&r->check_error));
     }
@@ -347,7 +316,7 @@ static void print_checks_text(const info_args *a, const info_report *r)
     if (tenon_plugin_path(r->plugin))
         print_integrity_text(r);
     print_dependencies_text(r);
-    if (a->check) {
+    if (a->o.check) {
         if (r->check_rc == 0)
             printf("  load, init, fini  ok (in a child process)\n");
         else
@@ -369,7 +338,7 @@ int cmd_info(int argc, char **argv)
     int rc = parse_info_args(argc, argv, &a);
     if (rc >= 0)
         return rc;
-    tenon_registry *reg = cli_registry(&a.search);
+    tenon_registry *reg = cli_registry(&a.o.search);
     if (!reg)
         return CLI_INTERNAL;
     info_report r = {.plugin = find_target(reg, a.target)};
@@ -380,7 +349,7 @@ int cmd_info(int argc, char **argv)
     r.desc = tenon_plugin_descriptor(r.plugin);
     resolve_dependencies(reg, a.target, &r);
     rc = run_checks(&a, &r);
-    if (a.json) {
+    if (a.o.json) {
         int prc = print_info_json(&a, &r);
         tenon_registry_free(reg);
         return prc == CLI_OK ? rc : prc;

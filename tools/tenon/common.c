@@ -399,3 +399,44 @@ bool cli_parse_timeout(const char *cmd, const char *arg, unsigned *out)
     *out = (unsigned)v;
     return true;
 }
+
+int cli_parse_check_options(int argc, char **argv, const char *cmd, const char *help,
+                            bool allow_check, cli_check_options *o)
+{
+    struct option longopts[] = {
+        CLI_SEARCH_LONG_OPTIONS,
+        {"timeout", required_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {"check", no_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0},
+    };
+    /* Without --check, getopt itself reports it as unknown. */
+    if (!allow_check)
+        longopts[sizeof(longopts) / sizeof(*longopts) - 2] = (struct option){NULL, 0, NULL, 0};
+    int opt;
+    while ((opt = getopt_long(argc, argv, allow_check ? "p:ct:jh" : "p:t:jh", longopts, NULL)) !=
+           -1) {
+        if (cli_search_option(&o->search, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'c':
+            o->check = true;
+            break;
+        case 't':
+            if (!cli_parse_timeout(cmd, optarg, &o->timeout))
+                return CLI_USAGE;
+            break;
+        case 'j':
+            o->json = true;
+            break;
+        case 'h':
+            fputs(help, stdout);
+            return CLI_OK;
+        default:
+            fputs(help, stderr);
+            return CLI_USAGE;
+        }
+    }
+    return -1;
+}

@@ -1,5 +1,5 @@
-/* Helpers shared by tenon-io's engines: syncing, trimming and the per-file
- * tag. Header-only, because each engine is a plugin of its own that may be
+/* Helpers shared by tenon-io's engines: syncing, trimming, the per-file
+ * tag and the positional engines' queue. Header-only, because each engine is a plugin of its own that may be
  * built as a shared object: there is no library for them to share.
  *
  * Everything here may run on the IO path: no allocation, no locks, no logs.
@@ -140,6 +140,26 @@ static inline bool eng_complete_other(tio_io *io)
         io->result = -EINVAL;
         return true;
     }
+}
+
+/* How a positional engine moves one read (write false) or write: the
+ * system call's return. */
+typedef ssize_t (*eng_xfer_fn)(const void *engine, tio_io *io, bool write);
+
+/* The queue of the engines that read and write at an offset in one system
+ * call (psync, pvsync2): xfer retried while a signal interrupts it (that
+ * is no IO error), io->result its byte count or -errno, any other direction
+ * done by eng_complete_other. Inline, so xfer is a direct call. */
+static inline int eng_positional_queue(const void *engine, tio_io *io, eng_xfer_fn xfer)
+{
+    if (eng_complete_other(io))
+        return TIO_COMPLETED;
+    ssize_t rc;
+    do
+        rc = xfer(engine, io, io->ddir == TIO_WRITE);
+    while (rc < 0 && errno == EINTR);
+    io->result = rc < 0 ? -(int64_t)errno : (int64_t)rc;
+    return TIO_COMPLETED;
 }
 
 /* CLOCK_MONOTONIC in nanoseconds, for engines that time things themselves. */

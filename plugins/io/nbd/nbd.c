@@ -42,79 +42,14 @@
 #include <tenon/plugin.h>
 #include <tenon-io/engine.h>
 
-#include "../common/engine_util.h"
+#include "nbd_internal.h"
 
-/* Bytes per command when the server states no maximum: the NBD protocol
- * says clients should not send more than 32 MiB then. Longer IOs come back
- * short and tenon-io issues the rest. */
-#define NBD_DEFAULT_MAX_REQUEST (32u << 20)
-
-/* How long close_file waits for the server to acknowledge a disconnect. A
- * server that does not answer only delays the end of the job by this. */
-#define NBD_DISCONNECT_WAIT_NS (2ull * 1000000000ull)
-
-#define NS_PER_SEC 1000000000ull
-#define NO_DEADLINE UINT64_MAX
-
-typedef struct nbd_engine nbd_engine;
-
-/* One open target: a libnbd handle and what the engine knows about it. */
-typedef struct nbd_conn {
-    nbd_engine *e;
-    struct nbd_handle *h;
-    const char *name;  /* the target as the job names it */
-    uint32_t inflight; /* commands issued whose completion has not arrived */
-    uint64_t last_progress_ns; /* last reply, or the first issue after idle */
-    uint64_t max_request;
-    int dead; /* errno once the connection is unusable; 0 while it works */
-    bool can_flush, can_fua, can_trim;
-} nbd_conn;
-
-/* One command in flight. There is one per IO unit, found by the unit's
- * position, plus one for an IO tenon-io owns outside the units (the sync it
- * issues for fsync= and end_fsync). */
-typedef struct nbd_slot {
-    nbd_engine *e;
-    tio_io *io;
-    nbd_conn *c;
-    uint64_t len; /* bytes the command moves */
-    bool busy;    /* issued and not completed */
-} nbd_slot;
-
-struct nbd_engine {
-    tenon_plugin *self;
-
-    /* Options. */
-    uint64_t timeout_ns; /* 0: no limit */
-    uint64_t connect_timeout_ns;
-    uint64_t max_request; /* 0: the server's limit */
-    int tls;              /* LIBNBD_TLS_* for nbd_set_uri_allow_tls */
-    const char *tls_certificates, *tls_psk_file, *tls_username;
-    bool tls_verify_peer;
-    bool fua, structured_replies, debug;
-
-    /* Set up per job thread. */
-    tio_io *ios;
-    uint32_t n_ios;
-    size_t ios_stride; /* bytes between units in ios */
-    nbd_slot *slots; /* n_ios + 1 */
-    bool inline_wait; /* iodepth 1: queue() waits for its command */
-    nbd_slot **pending; /* queued, issued at commit */
-    uint32_t n_pending;
-    tio_io **ring; /* completed, not yet returned by getevents */
-    uint32_t ring_cap, ring_head, ring_tail;
-    nbd_conn **conns;
-    struct pollfd *pfds;
-    nbd_conn **pconns; /* the connection behind each pfds entry */
-    uint32_t n_conns;
-};
-
-static const tenon_host_api *host;
+const tenon_host_api *tio_nbd_host;
 
 static int nbd_plugin_init(tenon_plugin *self, const tenon_host_api *api)
 {
     (void)self;
-    host = api;
+    tio_nbd_host = api;
     return 0;
 }
 
@@ -122,7 +57,7 @@ static int nbd_plugin_init(tenon_plugin *self, const tenon_host_api *api)
 
 static const char *opt_string(const tenon_values *opts, const char *name)
 {
-    const char *s = host->get_string(opts, name);
+    const char *s = tio_nbd_host->get_string(opts, name);
     return s && *s ? s : NULL;
 }
 
@@ -132,27 +67,27 @@ static int nbd_instance_init(tenon_plugin *self, tenon_instance *inst, void *dat
     (void)inst;
     nbd_engine *e = data;
     e->self = self;
-    int64_t t = host->get_int(opts, "io_timeout");
-    int64_t ct = host->get_int(opts, "connect_timeout");
-    int64_t mr = host->get_int(opts, "max_request");
+    int64_t t = tio_nbd_host->get_int(opts, "io_timeout");
+    int64_t ct = tio_nbd_host->get_int(opts, "connect_timeout");
+    int64_t mr = tio_nbd_host->get_int(opts, "max_request");
     if (t < 0 || ct < 0 || mr < 0)
-        return host->fail(self, TENON_EOPTION,
+        return tio_nbd_host->fail(self, TENON_EOPTION,
                           "io_timeout, connect_timeout and max_request cannot be negative");
     e->timeout_ns = (uint64_t)t;
     e->connect_timeout_ns = (uint64_t)ct;
     e->max_request = (uint64_t)mr;
 
-    const char *tls = host->get_string(opts, "tls");
+    const char *tls = tio_nbd_host->get_string(opts, "tls");
     e->tls = strcmp(tls, "off") == 0       ? LIBNBD_TLS_DISABLE
              : strcmp(tls, "require") == 0 ? LIBNBD_TLS_REQUIRE
                                            : LIBNBD_TLS_ALLOW;
     e->tls_certificates = opt_string(opts, "tls_certificates");
     e->tls_psk_file = opt_string(opts, "tls_psk_file");
     e->tls_username = opt_string(opts, "tls_username");
-    e->tls_verify_peer = host->get_bool(opts, "tls_verify_peer");
-    e->fua = host->get_bool(opts, "fua");
-    e->structured_replies = host->get_bool(opts, "structured_replies");
-    e->debug = host->get_bool(opts, "nbd_debug");
+    e->tls_verify_peer = tio_nbd_host->get_bool(opts, "tls_verify_peer");
+    e->fua = tio_nbd_host->get_bool(opts, "fua");
+    e->structured_replies = tio_nbd_host->get_bool(opts, "structured_replies");
+    e->debug = tio_nbd_host->get_bool(opts, "nbd_debug");
     return 0;
 }
 
@@ -183,13 +118,6 @@ static void nbd_instance_fini(tenon_plugin *self, tenon_instance *inst, void *da
 }
 
 /* ---- Connection failures ---------------------------------------------------- */
-
-/* The errno of libnbd's last failure on this thread, never 0. */
-static int last_errno(void)
-{
-    int err = nbd_get_errno();
-    return err > 0 ? err : EIO;
-}
 
 static void ring_push(nbd_engine *e, tio_io *io)
 {
@@ -225,7 +153,7 @@ static void conn_lost(nbd_conn *c, int err, const char *why)
     if (c->dead)
         return;
     c->dead = err;
-    host->log(c->e->self, TENON_LOG_ERROR,
+    tio_nbd_host->log(c->e->self, TENON_LOG_ERROR,
               "%s: connection lost: %s; its IOs fail with %s", c->name,
               why && *why ? why : strerror(err), strerror(err));
     abandon(c, err);
@@ -236,7 +164,7 @@ static void conn_timed_out(nbd_conn *c, uint64_t idle_ns)
     if (c->dead)
         return;
     c->dead = ETIMEDOUT;
-    host->log(c->e->self, TENON_LOG_ERROR,
+    tio_nbd_host->log(c->e->self, TENON_LOG_ERROR,
               "%s: no reply from the server for %.1f s with %u command%s in flight "
               "(io_timeout=%.1fs); failing them with ETIMEDOUT",
               c->name, (double)idle_ns / 1e9, c->inflight, c->inflight == 1 ? "" : "s",
@@ -247,7 +175,7 @@ static void conn_timed_out(nbd_conn *c, uint64_t idle_ns)
 /* Called after a libnbd call on c returned -1. */
 static void conn_failed(nbd_conn *c)
 {
-    int err = last_errno();
+    int err = tio_nbd_last_errno();
     char why[512];
     const char *text = nbd_get_error();
     snprintf(why, sizeof(why), "%s", text ? text : "");
@@ -358,7 +286,7 @@ static int issue(nbd_engine *e, nbd_slot *s)
     if (!retired) {
         s->busy = false;
         c->inflight--;
-        io->result = -(int64_t)last_errno();
+        io->result = -(int64_t)tio_nbd_last_errno();
     }
     /* A command refused on a live connection (out of range, say) fails
      * alone; a dead connection fails everything on it, and says why. */
@@ -444,94 +372,6 @@ static uint32_t inflight_total(const nbd_engine *e)
 
 /* ---- The engine ------------------------------------------------------------ */
 
-static int setup_error(nbd_engine *e, nbd_conn *c, const char *what)
-{
-    int err = last_errno();
-    host->log(e->self, TENON_LOG_ERROR, "%s: %s: %s", c->name, what, nbd_get_error());
-    return -err;
-}
-
-/* Connects c to file->name, within connect_timeout. Returns 0 or -errno,
- * having said why through the host's log. */
-static int connect_target(nbd_engine *e, nbd_conn *c, tio_file *file)
-{
-    struct nbd_handle *h = nbd_create();
-    if (!h)
-        return setup_error(e, c, "cannot create a libnbd handle");
-    c->h = h;
-    if (!nbd_supports_uri(h)) {
-        host->log(e->self, TENON_LOG_ERROR,
-                  "%s: this libnbd was built without URI support (libxml2)", c->name);
-        return -EPROTONOSUPPORT;
-    }
-    if (e->tls == LIBNBD_TLS_REQUIRE && !nbd_supports_tls(h)) {
-        host->log(e->self, TENON_LOG_ERROR,
-                  "%s: tls=require, but this libnbd was built without TLS support", c->name);
-        return -EPROTONOSUPPORT;
-    }
-    /* Only what the descriptor claims: TCP and Unix sockets, with or
-     * without TLS. Never a subprocess or vsock, and no local files named
-     * in the URI's query (tls-psk-file=): those come from options. */
-    if (nbd_set_uri_allow_transports(h, LIBNBD_ALLOW_TRANSPORT_TCP |
-                                            LIBNBD_ALLOW_TRANSPORT_UNIX) == -1 ||
-        nbd_set_uri_allow_tls(h, e->tls) == -1 || nbd_set_uri_allow_local_file(h, false) == -1 ||
-        nbd_set_request_structured_replies(h, e->structured_replies) == -1 ||
-        /* tenon-io's buffers are always initialized: skip libnbd's memset
-         * of every read buffer. */
-        nbd_set_pread_initialize(h, false) == -1 ||
-        nbd_set_tls_verify_peer(h, e->tls_verify_peer) == -1 ||
-        (e->tls_certificates && nbd_set_tls_certificates(h, e->tls_certificates) == -1) ||
-        (e->tls_psk_file && nbd_set_tls_psk_file(h, e->tls_psk_file) == -1) ||
-        (e->tls_username && nbd_set_tls_username(h, e->tls_username) == -1) ||
-        (e->debug && nbd_set_debug(h, true) == -1))
-        return setup_error(e, c, "cannot configure the connection");
-
-    uint64_t start = eng_now_ns();
-    uint64_t deadline = e->connect_timeout_ns ? start + e->connect_timeout_ns : NO_DEADLINE;
-    if (nbd_aio_connect_uri(h, file->name) == -1)
-        return setup_error(e, c, "cannot connect");
-    while (!nbd_aio_is_ready(h)) {
-        if (nbd_aio_is_dead(h) || nbd_aio_is_closed(h)) {
-            host->log(e->self, TENON_LOG_ERROR, "%s: cannot connect: the server closed the "
-                      "connection during the handshake", c->name);
-            return -ECONNRESET;
-        }
-        uint64_t now = eng_now_ns();
-        if (now >= deadline) {
-            host->log(e->self, TENON_LOG_ERROR,
-                      "%s: cannot connect: no answer from the server within %.1f s "
-                      "(connect_timeout)",
-                      c->name, (double)e->connect_timeout_ns / 1e9);
-            return -ETIMEDOUT;
-        }
-        int ms = -1;
-        if (deadline != NO_DEADLINE) {
-            uint64_t left = (deadline - now + 999999) / 1000000;
-            ms = left > 60000 ? 60000 : (int)left;
-        }
-        if (nbd_poll(h, ms) == -1)
-            return setup_error(e, c, "cannot connect");
-    }
-
-    int64_t size = nbd_get_size(h);
-    if (size < 0)
-        return setup_error(e, c, "cannot read the export's size");
-    if ((file->open_flags & TIO_OPEN_WRITE) && nbd_is_read_only(h) == 1) {
-        host->log(e->self, TENON_LOG_ERROR,
-                  "%s: the export is read-only and the job writes to it", c->name);
-        return -EROFS;
-    }
-    c->can_flush = nbd_can_flush(h) == 1;
-    c->can_fua = nbd_can_fua(h) == 1;
-    c->can_trim = nbd_can_trim(h) == 1;
-    int64_t max = nbd_get_block_size(h, LIBNBD_SIZE_MAXIMUM);
-    c->max_request = max > 0 ? (uint64_t)max : NBD_DEFAULT_MAX_REQUEST;
-    if (e->max_request && e->max_request < c->max_request)
-        c->max_request = e->max_request;
-    file->size = (uint64_t)size;
-    return 0;
-}
-
 static int nbd_open_file(void *engine, tio_file *file)
 {
     nbd_engine *e = engine;
@@ -540,7 +380,7 @@ static int nbd_open_file(void *engine, tio_file *file)
         return -ENOMEM;
     c->e = e;
     c->name = file->name;
-    int rc = connect_target(e, c, file);
+    int rc = tio_nbd_connect(e, c, file);
     if (rc < 0) {
         nbd_close(c->h);
         free(c);
@@ -601,7 +441,7 @@ static int nbd_setup(void *engine, const tio_setup *setup)
     for (uint32_t i = 0; i < nf; i++) {
         nbd_conn *c = setup->files[i]->engine_data;
         if (!c || c->e != e) {
-            host->log(e->self, TENON_LOG_ERROR, "%s: not opened by this engine instance",
+            tio_nbd_host->log(e->self, TENON_LOG_ERROR, "%s: not opened by this engine instance",
                       setup->files[i]->name);
             release(e);
             return -EINVAL;

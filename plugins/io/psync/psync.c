@@ -1,7 +1,6 @@
 /* The psync engine: pread(2)/pwrite(2), one system call per IO (fio's
  * psync, and fio's default engine). The offset travels with the call, so
  * there is no file position to keep, and threads may share an fd. */
-#include <errno.h>
 #include <unistd.h>
 
 #include <tenon/plugin.h>
@@ -22,28 +21,17 @@ static int psync_init(tenon_plugin *self, const tenon_host_api *api)
     return 0;
 }
 
-static int psync_queue(void *engine, tio_io *io)
+static ssize_t psync_xfer(const void *engine, tio_io *io, bool write)
 {
     (void)engine;
-    int fd = io->file->fd;
-    ssize_t rc;
-    switch (io->ddir) {
-    case TIO_READ:
-        do
-            rc = pread(fd, io->buf, eng_xfer_len(io->len), (off_t)io->offset);
-        while (rc < 0 && errno == EINTR);
-        break;
-    case TIO_WRITE:
-        do
-            rc = pwrite(fd, io->buf, eng_xfer_len(io->len), (off_t)io->offset);
-        while (rc < 0 && errno == EINTR);
-        break;
-    default:
-        eng_complete_other(io);
-        return TIO_COMPLETED;
-    }
-    io->result = rc < 0 ? -(int64_t)errno : (int64_t)rc;
-    return TIO_COMPLETED;
+    size_t len = eng_xfer_len(io->len);
+    return write ? pwrite(io->file->fd, io->buf, len, (off_t)io->offset)
+                 : pread(io->file->fd, io->buf, len, (off_t)io->offset);
+}
+
+static int psync_queue(void *engine, tio_io *io)
+{
+    return eng_positional_queue(engine, io, psync_xfer);
 }
 
 static const tio_engine psync_table = {

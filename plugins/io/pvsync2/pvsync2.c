@@ -1,7 +1,6 @@
 /* The pvsync2 engine: preadv2(2)/pwritev2(2), whose per-call RWF_* flags
  * give what plain pread cannot: polled completion (hipri), no page-cache
  * residue (uncached), and a fail-fast mode (nowait). fio's pvsync2. */
-#include <errno.h>
 #include <sys/uio.h>
 
 #include <tenon/plugin.h>
@@ -45,32 +44,19 @@ static int pvsync2_instance_init(tenon_plugin *self, tenon_instance *inst, void 
     return 0;
 }
 
-static int pvsync2_queue(void *engine, tio_io *io)
+/* With nowait, EAGAIN is the measurement (the IO would have blocked), so
+ * it is reported, not retried. */
+static ssize_t pvsync2_xfer(const void *engine, tio_io *io, bool write)
 {
     const pvsync2_engine *e = engine;
-    int fd = io->file->fd;
     struct iovec iov = {io->buf, eng_xfer_len(io->len)};
-    ssize_t rc;
+    return write ? pwritev2(io->file->fd, &iov, 1, (off_t)io->offset, e->rw_flags)
+                 : preadv2(io->file->fd, &iov, 1, (off_t)io->offset, e->rw_flags);
+}
 
-    switch (io->ddir) {
-    case TIO_READ:
-        do
-            rc = preadv2(fd, &iov, 1, (off_t)io->offset, e->rw_flags);
-        while (rc < 0 && errno == EINTR);
-        break;
-    case TIO_WRITE:
-        do
-            rc = pwritev2(fd, &iov, 1, (off_t)io->offset, e->rw_flags);
-        while (rc < 0 && errno == EINTR);
-        break;
-    default:
-        eng_complete_other(io);
-        return TIO_COMPLETED;
-    }
-    /* With nowait, EAGAIN is the measurement (the IO would have blocked),
-     * so it is reported, not retried. */
-    io->result = rc < 0 ? -(int64_t)errno : (int64_t)rc;
-    return TIO_COMPLETED;
+static int pvsync2_queue(void *engine, tio_io *io)
+{
+    return eng_positional_queue(engine, io, pvsync2_xfer);
 }
 
 static const tio_engine pvsync2_table = {

@@ -23,12 +23,11 @@ usage: engine_choice_test.py TENON_IO URI_ONLY_SO ENGINE_DIR SETUP_FAIL_SO
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from harness import Tap, sanitizer_report  # noqa: E402
+from harness import Tap, run_tio, sanitizer_report  # noqa: E402
 
 TIO, URI_ONLY, ENGINE_DIR, SETUP_FAIL = (os.path.abspath(a) for a in sys.argv[1:5])
 
@@ -151,10 +150,7 @@ def listing(folder):
 
 
 def run(args, env):
-    cmd = [TIO, "--eta=never"] + args
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       env=env, timeout=60)
-    return p
+    return run_tio(TIO, *args, env=env, timeout=60, sanitizer_fails=False)
 
 
 def setup_reason(tap, top):

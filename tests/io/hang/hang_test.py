@@ -26,23 +26,12 @@ TMP = None
 LIMIT = 20
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from harness import Fail, check, run_cases, sanitizer_check  # noqa: E402
-
-
-def use_tmp(path):
-    global TMP
-    TMP = path
+from harness import Fail, check, run_tio, sanitizer_check, script_main  # noqa: E402
 
 
 def run(args, stdin=subprocess.DEVNULL):
-    cmd = [TIO, "--eta=never"] + args
-    try:
-        p = subprocess.run(cmd, cwd=TMP, stdin=stdin, capture_output=True, text=True,
-                           errors="replace", timeout=LIMIT)
-    except subprocess.TimeoutExpired:
-        raise Fail("hung: %s did not end within %d s" % (" ".join(cmd), LIMIT))
-    sanitizer_check(p.stderr, cmd)
-    return p
+    return run_tio(TIO, *args, timeout=LIMIT, hang_fails=True, cwd=TMP, stdin=stdin,
+                   errors="replace")
 
 
 def refused(args, *words):
@@ -201,13 +190,5 @@ def case_sigterm_in_startdelay():
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
 
 
-def main():
-    global TIO
-    TIO = os.path.abspath(sys.argv[1])
-    only = sys.argv[2:]
-    cases = [c for c in CASES if not only or c.__name__[5:] in only]
-    return run_cases(cases, "tenon-hang.", use_tmp)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script_main(CASES, "tenon-hang.", globals()))

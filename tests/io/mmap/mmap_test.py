@@ -32,31 +32,18 @@ RUN_LIMIT = 60  # seconds: every run here moves a few MiB
 
 # Fail, Skip, check, sanitizer_check: shared by the integration tests.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from harness import Fail, Skip, check, run_cases, sanitizer_check  # noqa: E402
-
-
-def use_tmp(path):
-    """The current case's temporary folder."""
-    global TMP
-    TMP = path
+from harness import Fail, Skip, check, run_tio, sanitizer_check, script_main  # noqa: E402
 
 
 from harness import TioRun as Run  # noqa: E402
 
 
 def tenon_io(args):
-    cmd = [TIO, "--eta=never"] + args
-    try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           timeout=RUN_LIMIT)
-    except subprocess.TimeoutExpired as e:
-        raise Fail("tenon-io did not finish within %ds (a hang): %s\n%s" % (
-            RUN_LIMIT, " ".join(cmd), (e.stderr or b"").decode(errors="replace")))
+    p = run_tio(TIO, *args, timeout=RUN_LIMIT, hang_fails=True)
     r = Run(p.returncode, p.stdout, p.stderr)
-    sanitizer_check(r.err, cmd)
     if r.rc not in (0, 1):
         raise Fail("tenon-io died (exit %d%s): %s\n%s" % (
-            r.rc, ", SIGBUS" if r.rc == -7 else "", " ".join(cmd), r.describe()))
+            r.rc, ", SIGBUS" if r.rc == -7 else "", " ".join(p.args), r.describe()))
     return r
 
 
@@ -225,21 +212,5 @@ def case_no_fallocate():
               "expected the job to stop short of 1 MiB, got %d" % j["write"]["io_bytes"])
 
 
-CASES = [
-    case_write_past_the_room,
-    case_read_holes_on_full_tmpfs,
-    case_overwrite_on_full_tmpfs,
-    case_no_fallocate,
-]
-
-
-def main():
-    global TIO
-    TIO = os.path.abspath(sys.argv[1])
-    only = sys.argv[2:]
-    cases = [c for c in CASES if not only or c.__name__[5:] in only]
-    return run_cases(cases, "tenon-mmap.", use_tmp)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script_main(None, "tenon-mmap.", globals()))

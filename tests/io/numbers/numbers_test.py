@@ -27,24 +27,15 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from harness import Fail, Skip, check, run_cases, sanitizer_check  # noqa: E402
+from harness import Fail, Skip, check, run_tio, sanitizer_check, script_main  # noqa: E402
 
-TIO = sys.argv[1]
+TIO = None
 TMP = None
 EINTR = 4
 
 
-def use_tmp(path):
-    global TMP
-    TMP = path
-
-
 def run(*args):
-    cmd = [TIO, "--eta=never", *args]
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       timeout=120)
-    sanitizer_check(p.stderr, cmd)
-    return p
+    return run_tio(TIO, *args)
 
 
 def json_of(p):
@@ -274,4 +265,4 @@ CASES = [case_sub_ms_rates, case_rates_rw, case_slat_libaio, case_slat_io_uring,
          case_sigint_verify, case_sigterm_json, case_signal_after_end_is_no_error]
 
 if __name__ == "__main__":
-    sys.exit(run_cases(CASES, "tio-numbers-", use_tmp))
+    sys.exit(script_main(CASES, "tio-numbers-", globals()))

@@ -11,12 +11,11 @@ usage: phases_test.py TENON_IO
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from harness import Tap, sanitizer_report  # noqa: E402
+from harness import Tap, run_tio, sanitizer_report  # noqa: E402
 
 tap = Tap()
 ok = tap.ok
@@ -26,9 +25,8 @@ tmp = tempfile.mkdtemp(prefix="tio-phases-")
 
 
 def run(*args):
-    p = subprocess.run([tio, "--eta=never", "--output-format=json", "--ioengine=psync",
-                        "--directory=" + tmp, *args],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    p = run_tio(tio, "--output-format=json", "--ioengine=psync", "--directory=" + tmp, *args,
+                sanitizer_fails=False)
     report = sanitizer_report(p.stderr)
     ok(report is None, "no sanitizer report from tenon-io", report)
     try:

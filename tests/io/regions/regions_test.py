@@ -12,12 +12,11 @@ for the same job (checked with /usr/bin/fio; this test does not need it:
 usage: regions_test.py TENON_IO [--tool fio]"""
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from harness import Fail, check, run_cases, sanitizer_check  # noqa: E402
+from harness import Fail, check, run_cases, run_tio  # noqa: E402
 
 TOOL = [sys.argv[1]]
 TMP = None
@@ -37,10 +36,8 @@ def run(args, existing=None):
     for name, size in (existing or {}).items():
         with open(os.path.join(data, name), "wb") as f:
             f.write(b"\x5a" * size)
-    cmd = TOOL + ["--output-format=json", "--name=j", "--directory=" + data] + args
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       timeout=60)
-    sanitizer_check(p.stderr, cmd)
+    p = run_tio(TOOL[0], "--output-format=json", "--name=j", "--directory=" + data, *args,
+                timeout=60)
     out = p.stdout
     report = json.loads(out[out.index("{"):]) if "{" in out else None
     sizes = {n: os.path.getsize(os.path.join(data, n)) for n in sorted(os.listdir(data))}

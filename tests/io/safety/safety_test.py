@@ -29,15 +29,10 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from harness import Skip, check, run_cases, sanitizer_check  # noqa: E402
+from harness import Skip, check, run_tio, sanitizer_check, script_main  # noqa: E402
 
-TIO = sys.argv[1]
+TIO = None
 TMP = None
-
-
-def use_tmp(path):
-    global TMP
-    TMP = path
 
 
 def p(*names):
@@ -54,11 +49,8 @@ class Run:
 
 
 def tenon_io(*args, timeout=120):
-    cmd = [TIO, "--eta=never", *args]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          timeout=timeout)
-    sanitizer_check(proc.stderr, cmd)
-    return Run(cmd, proc)
+    proc = run_tio(TIO, *args, timeout=timeout)
+    return Run(proc.args, proc)
 
 
 def need_root():
@@ -380,25 +372,5 @@ def case_fifo_refused():
     check(r.rc == 1 and "FIFO" in r.err, r.describe())
 
 
-CASES = [
-    case_output_char_device,
-    case_output_symlink,
-    case_output_proc_link,
-    case_output_refused,
-    case_unlink_keeps_devices,
-    case_unlink_files,
-    case_swap_during_startdelay,
-    case_mounted_device_refused,
-    case_size_beyond_free_space,
-    case_all_checked_before_any_file,
-    case_dangling_symlink_target,
-    case_fifo_refused,
-]
-
-
-def main():
-    return run_cases(CASES, "tenon-safety.", use_tmp)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script_main(None, "tenon-safety.", globals()))

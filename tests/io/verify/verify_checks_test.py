@@ -22,28 +22,19 @@ usage: verify_checks_test.py TENON_IO [CASE...]
 """
 import os
 import re
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from harness import Fail, check, run_cases, sanitizer_check  # noqa: E402
+from harness import Fail, check, run_tio, script_main  # noqa: E402
 
 TIO = None
 TMP = None
 
 
-def use_tmp(path):
-    global TMP
-    TMP = path
-
-
 def run(*args):
-    cmd = [TIO, "--eta=never", *args]
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       timeout=120)
-    sanitizer_check(p.stderr, cmd)
+    p = run_tio(TIO, *args)
     if p.returncode < 0:
-        raise Fail("%s died of signal %d:\n%s" % (" ".join(cmd), -p.returncode, p.stderr))
+        raise Fail("%s died of signal %d:\n%s" % (" ".join(p.args), -p.returncode, p.stderr))
     return p
 
 
@@ -214,13 +205,5 @@ CASES = [case_short_io, case_header_fields, case_lost_writes, case_mixed_block_s
          case_verify_interval, case_sequential_gap]
 
 
-def main():
-    global TIO
-    TIO = os.path.abspath(sys.argv[1])
-    only = sys.argv[2:]
-    cases = [c for c in CASES if not only or c.__name__[5:] in only]
-    return run_cases(cases, "tenon-verify-checks.", use_tmp)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script_main(CASES, "tenon-verify-checks.", globals()))

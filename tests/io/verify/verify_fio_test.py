@@ -12,24 +12,15 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-from harness import Fail, Skip, check, run_cases, sanitizer_check  # noqa: E402
+from harness import Skip, check, run_tio, script_main  # noqa: E402
 
 TIO = None
 TMP = None
 FIO = shutil.which("fio")
 
 
-def use_tmp(path):
-    global TMP
-    TMP = path
-
-
 def tio(*args):
-    cmd = [TIO, "--eta=never", *args]
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       timeout=120)
-    sanitizer_check(p.stderr, cmd)
-    return p
+    return run_tio(TIO, *args)
 
 
 def fio(*args):
@@ -131,13 +122,5 @@ def case_fio_verifies_in_place():
 CASES = [case_fio_writes, case_tio_writes, case_fio_verifies_in_place]
 
 
-def main():
-    global TIO
-    TIO = os.path.abspath(sys.argv[1])
-    only = sys.argv[2:]
-    cases = [c for c in CASES if not only or c.__name__[5:] in only]
-    return run_cases(cases, "tenon-verify-fio.", use_tmp)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script_main(CASES, "tenon-verify-fio.", globals()))
