@@ -24,8 +24,8 @@ struct ss_member {
 
 struct tio_ss_sampler {
     struct tio_host *host;
-    struct tio_ss **win;        /* per job: its window, on the group's owner only */
-    size_t *owner;              /* per job: the job whose window it feeds */
+    struct tio_ss **win; /* per job: its window, on the group's owner only */
+    size_t *owner;       /* per job: the job whose window it feeds */
     struct ss_member *m;
     pthread_t tid;
     pthread_mutex_t lock;

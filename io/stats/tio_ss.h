@@ -16,14 +16,14 @@ extern "C" {
 #endif
 
 struct tio_ss {
-    unsigned mode;      /* TIO_SS_* (tio_job.h) */
+    unsigned mode; /* TIO_SS_* (tio_job.h) */
     double limit;
-    unsigned dur;       /* samples (seconds) in the window */
-    uint64_t *iops;     /* ring of dur samples, IOs per second */
-    uint64_t *bw;       /* ring of dur samples, bytes per second */
-    unsigned n;         /* samples held, <= dur */
-    unsigned head;      /* index of the oldest sample */
-    double criterion;   /* last value computed; 0 before the window is full */
+    unsigned dur;     /* samples (seconds) in the window */
+    uint64_t *iops;   /* ring of dur samples, IOs per second */
+    uint64_t *bw;     /* ring of dur samples, bytes per second */
+    unsigned n;       /* samples held, <= dur */
+    unsigned head;    /* index of the oldest sample */
+    double criterion; /* last value computed; 0 before the window is full */
     double slope;
     double deviation;
     bool attained;

@@ -29,7 +29,8 @@ static int parse_limit(struct tio__optctx *c, const char *s, int mode, double *o
         while (*end == ' ' || *end == '\t')
             end++;
         if (end == s || errno || !isfinite(v) || v < 0 || (pct ? end != pct || pct[1] : *end))
-            return tio__opt_fail(c, TIO_EVALUE, "the steady-state limit '%s' is not a %s "
+            return tio__opt_fail(c, TIO_EVALUE,
+                                 "the steady-state limit '%s' is not a %s "
                                  "(write ss=iops:10, ss=iops_slope:0.1%% or ss=bw:10M)",
                                  s, pct ? "number of percent" : "number of IOPS");
         *out = v;
@@ -39,8 +40,10 @@ static int parse_limit(struct tio__optctx *c, const char *s, int mode, double *o
     uint64_t v;
     int rc = tio_parse_size(s, c->job->reporting.kb_base, &v, why, sizeof(why));
     if (rc)
-        return tio__opt_fail(c, rc, "the steady-state bandwidth limit: %s (write ss=bw:10M "
-                             "or ss=bw:5%%)", why);
+        return tio__opt_fail(c, rc,
+                             "the steady-state bandwidth limit: %s (write ss=bw:10M "
+                             "or ss=bw:5%%)",
+                             why);
     *out = (double)v;
     return TIO_OK;
 }
@@ -56,13 +59,16 @@ static int set_steadystate(struct tio__optctx *c, const struct tio__option *o)
         len = sizeof(word) - 1;
     memcpy(word, c->value, len);
     word[len] = '\0';
-    int mode, rc = tio__opt_pick(c, word, measures, sizeof(measures) / sizeof(measures[0]),
-                                 "steady-state measure", "iops, iops_slope, bw, bw_slope", &mode);
+    int mode,
+        rc = tio__opt_pick(c, word, measures, sizeof(measures) / sizeof(measures[0]),
+                           "steady-state measure", "iops, iops_slope, bw, bw_slope", &mode);
     if (rc)
         return rc;
     if (!colon || !colon[1])
-        return tio__opt_fail(c, TIO_EVALUE, "ss=%s needs a limit after the measure "
-                             "(write ss=%s:0.1%%)", word, word);
+        return tio__opt_fail(c, TIO_EVALUE,
+                             "ss=%s needs a limit after the measure "
+                             "(write ss=%s:0.1%%)",
+                             word, word);
     double limit = 0;
     rc = parse_limit(c, colon + 1, mode, &limit);
     if (rc)
@@ -82,15 +88,28 @@ static void dump_steadystate(struct tio__dump *d, const struct tio__option *o,
 }
 
 static const struct tio__option rows[] = {
-    {.name = "steadystate", .alias = "ss", .type = O_CUSTOM, .set = set_steadystate,
-     .dump = dump_steadystate, .example = "iops_slope:0.1%", .def = "iops_slope:0.01%",
+    {.name = "steadystate",
+     .alias = "ss",
+     .type = O_CUSTOM,
+     .set = set_steadystate,
+     .dump = dump_steadystate,
+     .example = "iops_slope:0.1%",
+     .def = "iops_slope:0.01%",
      .values = "iops, iops_slope, bw or bw_slope, ':' and a limit (N or N%)",
      .help = "End the job once this measure is steady within the limit"},
-    {.name = "steadystate_duration", .alias = "ss_dur", .type = O_TIME, .off = OFF(dur),
-     .example = "30s", .def_text = "0 (no steady-state detection)",
+    {.name = "steadystate_duration",
+     .alias = "ss_dur",
+     .type = O_TIME,
+     .off = OFF(dur),
+     .example = "30s",
+     .def_text = "0 (no steady-state detection)",
      .help = "Seconds of samples the steady-state criterion is computed over"},
-    {.name = "steadystate_ramp_time", .alias = "ss_ramp", .type = O_TIME, .off = OFF(ramp),
-     .example = "10s", .help = "Time before steady-state samples are collected"},
+    {.name = "steadystate_ramp_time",
+     .alias = "ss_ramp",
+     .type = O_TIME,
+     .off = OFF(ramp),
+     .example = "10s",
+     .help = "Time before steady-state samples are collected"},
 };
 
 TIO__FAMILY(tio__family_steadystate, "steadystate", "Steady state", rows);
