@@ -79,8 +79,8 @@ static const bench_table *tenon_table(void)
     bench_write_copy(dir, image, size, bench_name_offset(image, size), 1);
     free(image);
     const void *table;
-    if (tenon_registry_new(&reg, "tenon-bench",
-                           TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH) < 0 ||
+    if (tenon_registry_create("tenon-bench",
+                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg) < 0 ||
         tenon_registry_add_path(reg, dir) < 0 || tenon_registry_scan(reg) < 0 ||
         tenon_interface(reg, NULL, BENCH_IFACE, BENCH_IFACE_VERSION, &table, NULL) < 0)
         bench_die("tenon_interface: %s", tenon_last_error()->message);

@@ -133,8 +133,8 @@ static void run(const char *variant, const char *template_path, int rounds, int 
     snprintf(path, sizeof(path), "%s/" BENCH_NAME ".so", root);
 
     tenon_registry *reg;
-    if (tenon_registry_new(&reg, "tenon-bench",
-                           TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH) < 0 ||
+    if (tenon_registry_create("tenon-bench",
+                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg) < 0 ||
         tenon_registry_add_path(reg, root) < 0 || tenon_registry_scan(reg) != 1)
         bench_die("cannot scan %s: %s", root, tenon_last_error()->message);
     tenon_plugin *p = tenon_registry_find(reg, BENCH_NAME);
@@ -213,8 +213,8 @@ static teardown_cost teardown_per_plugin(const char *template_path, unsigned n)
     free(image);
 
     tenon_registry *reg;
-    if (tenon_registry_new(&reg, "tenon-bench",
-                           TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH) < 0 ||
+    if (tenon_registry_create("tenon-bench",
+                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg) < 0 ||
         tenon_registry_add_path(reg, root) < 0 || tenon_registry_scan(reg) != (int)n)
         bench_die("cannot scan %u plugins in %s: %s", n, root, tenon_last_error()->message);
     int failed = tenon_registry_load_all(reg, NULL);

@@ -130,9 +130,9 @@ static int64_t phase_scan(const char *dir, const char *cache, size_t expect)
 {
     int64_t t0 = clock_ns();
     tenon_registry *reg;
-    if (tenon_registry_new(&reg, "tenon-bench",
-                           TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH) < 0)
-        bench_die("tenon_registry_new failed");
+    if (tenon_registry_create("tenon-bench",
+                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg) < 0)
+        bench_die("tenon_registry_create failed");
     if (cache && tenon_registry_set_cache(reg, cache, 0) < 0)
         bench_die("tenon_registry_set_cache: %s", tenon_last_error()->message);
     if (tenon_registry_add_path(reg, dir) < 0)
@@ -269,8 +269,8 @@ static result run_one(const char *variant, const char *template_path, size_t n, 
     phase_scan(plugins, NULL, n);
     {
         tenon_registry *reg;
-        tenon_registry_new(&reg, "tenon-bench",
-                           TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH);
+        tenon_registry_create("tenon-bench",
+                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg);
         tenon_registry_set_cache(reg, cache, 0);
         tenon_registry_add_path(reg, plugins);
         tenon_registry_scan(reg);

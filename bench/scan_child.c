@@ -18,8 +18,8 @@ int main(int argc, char **argv)
     }
     long start = bench_rss_kb();
     tenon_registry *reg;
-    if (tenon_registry_new(&reg, "tenon-bench",
-                           TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH) < 0)
+    if (tenon_registry_create("tenon-bench",
+                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg) < 0)
         return 1;
     if (strcmp(argv[2], "-") != 0 && tenon_registry_set_cache(reg, argv[2], 0) < 0)
         return 1;

@@ -18,7 +18,7 @@ static int report(const char *what)
 int main(int argc, char **argv)
 {
     tenon_registry *reg;
-    if (tenon_registry_new(&reg, "tenon-example", 0) < 0)
+    if (tenon_registry_create("tenon-example", 0, &reg) < 0)
         return report("cannot create the registry");
     for (int i = 1; i < argc; i++)
         if (tenon_registry_add_path(reg, argv[i]) < 0)

@@ -8,9 +8,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    tenon_signature sig;
-    tenon_public_key key;
-    (void)tenon_signature_parse((const char *)data, size, "fuzz.sig", &sig);
-    (void)tenon_public_key_parse((const char *)data, size, "fuzz.pub", &key);
+    tenon_signature_info sig = {.struct_size = sizeof(sig)};
+    tenon_public_key_info key = {.struct_size = sizeof(key)};
+    (void)tenon_signature_parse_info((const char *)data, size, "fuzz.sig", &sig);
+    (void)tenon_public_key_parse_info((const char *)data, size, "fuzz.pub", &key);
     return 0;
 }

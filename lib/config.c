@@ -325,7 +325,7 @@ static int load_file(tenon_registry *reg, const char *path, const char *why, boo
     return rc;
 }
 
-int tenon_registry_load_config(tenon_registry *reg, const char *path)
+int tenon_config_load(tenon_registry *reg, const char *path)
 {
     TENON__CHECK_ARG(reg, TENON_STAGE_CONFIG, "reg is NULL", TENON_EINVAL);
     bool missing;
@@ -389,7 +389,7 @@ int tenon_registry_load_config(tenon_registry *reg, const char *path)
     return rc;
 }
 
-int tenon_registry_load_config_buffer(tenon_registry *reg, const char *text, size_t len,
+int tenon_config_load_buffer(tenon_registry *reg, const char *text, size_t len,
                                       const char *name)
 {
     TENON__CHECK_ARG(reg, TENON_STAGE_CONFIG, "reg is NULL", TENON_EINVAL);

@@ -529,7 +529,7 @@ static void report(tenon_registry *reg, const char *name, const char *origin,
                on_error == TENON_ON_ERROR_WARN ? "warn" : "skip");
 }
 
-int tenon_registry_apply_config(tenon_registry *reg)
+int tenon_config_apply(tenon_registry *reg)
 {
     TENON__CHECK_ARG(reg, TENON_STAGE_CONFIG, "reg is NULL", TENON_EINVAL);
     /* One apply at a time; the load lock is recursive, so the loads below

@@ -116,8 +116,9 @@ int tenon__no_plugin_named(const tenon_registry *reg, tenon_stage stage, const c
 {
     if (!reg->scan_called)
         return tenon__fail(TENON_ENOTFOUND, stage, name, NULL,
-                           "call tenon_registry_scan(reg) (or tenon_registry_load_config) "
-                           "after adding the plugin folders and before looking plugins up",
+                           "call tenon_registry_scan first (after adding the plugin "
+                           "folders): only it, tenon_registry_rescan, tenon_config_plan and "
+                           "tenon_config_apply scan",
                            "no plugin named %s: the registry was never scanned, so it knows "
                            "only static plugins",
                            name);

@@ -40,31 +40,6 @@ static const tenon_values *api_options(tenon_plugin *self)
     return self ? self->values : NULL;
 }
 
-static bool api_get_bool(const tenon_values *v, const char *name)
-{
-    return tenon_values_bool(v, name);
-}
-
-static int64_t api_get_int(const tenon_values *v, const char *name)
-{
-    return tenon_values_int(v, name);
-}
-
-static double api_get_double(const tenon_values *v, const char *name)
-{
-    return tenon_values_double(v, name);
-}
-
-static const char *api_get_string(const tenon_values *v, const char *name)
-{
-    return tenon_values_string(v, name);
-}
-
-static bool api_is_set(const tenon_values *v, const char *name)
-{
-    return tenon_values_is_set(v, name);
-}
-
 static int api_interface(tenon_plugin *self, const char *plugin, const char *iface,
                          uint32_t min_version, const void **table)
 {
@@ -169,6 +144,17 @@ static int api_instance_new(tenon_plugin *self, const char *plugin, const char *
     return rc;
 }
 
+static int api_instance_create(tenon_plugin *self, const char *plugin, const char *iface,
+                               const tenon_options *opts, tenon_instance **out)
+{
+    if (out)
+        *out = NULL;
+    if (!self || !iface || !out)
+        return TENON_EINVAL;
+    return tenon__instance_new(self->reg, plugin, iface, NULL, opts, TENON__MADE_BY_PLUGIN, self,
+                               out);
+}
+
 static void api_instance_free(tenon_plugin *self, tenon_instance *instance)
 {
     (void)self;
@@ -190,11 +176,12 @@ const tenon_host_api tenon__host_api = {
     .version = TENON_HOST_API_VERSION,
     .log = api_log,
     .options = api_options,
-    .get_bool = api_get_bool,
-    .get_int = api_get_int,
-    .get_double = api_get_double,
-    .get_string = api_get_string,
-    .is_set = api_is_set,
+    /* The library's own reads: one API for hosts and plugins. */
+    .values_bool = tenon_values_bool,
+    .values_int = tenon_values_int,
+    .values_double = tenon_values_double,
+    .values_string = tenon_values_string,
+    .values_is_set = tenon_values_is_set,
     .interface = api_interface,
     .release = api_release,
     .symbol = api_symbol,
@@ -207,4 +194,8 @@ const tenon_host_api tenon__host_api = {
     .instance_free = api_instance_free,
     .instance_table = api_instance_table,
     .instance_data = api_instance_data,
+    .options_new = tenon_options_new,
+    .options_set = tenon_options_set,
+    .options_free = tenon_options_free,
+    .instance_create = api_instance_create,
 };

@@ -17,7 +17,7 @@
 #define HEADER_SIZE ((sizeof(tenon_instance) + DATA_ALIGN - 1) & ~(DATA_ALIGN - 1))
 
 /* The instance whose instance_init runs on this thread (the innermost), so
- * that a host->instance_new it makes records it as the owner. */
+ * that a host->instance_create it makes records it as the owner. */
 static _Thread_local tenon_instance *initializing;
 
 /* Undoes the pin tenon__interface_acquire took on generation gen of p's

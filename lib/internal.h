@@ -257,7 +257,7 @@ struct tenon_plugin {
      * each instance keeps the code it was made from (reload.c). */
     size_t n_instances;
     size_t gen_instances;
-    /* Instances this plugin made with host->instance_new outside any
+    /* Instances this plugin made with host->instance_create outside any
      * instance_init (instance.c), newest first: its fini may free them, and
      * what it leaves is freed right after its fini. */
     tenon_instance *owned;
@@ -383,9 +383,9 @@ struct tenon_registry {
 /* Who made an instance: it decides when registry teardown frees it. */
 typedef enum tenon__maker {
     TENON__MADE_BY_HOST = 0, /* tenon_instance_new */
-    TENON__MADE_BY_CONFIG,   /* tenon_registry_apply_config */
-    TENON__MADE_BY_PLUGIN,   /* host->instance_new outside an instance_init */
-    TENON__MADE_BY_INSTANCE, /* host->instance_new inside an instance_init */
+    TENON__MADE_BY_CONFIG,   /* tenon_config_apply */
+    TENON__MADE_BY_PLUGIN,   /* host->instance_create outside an instance_init */
+    TENON__MADE_BY_INSTANCE, /* host->instance_create inside an instance_init */
 } tenon__maker;
 
 /* Instances form a forest by ownership: each one is on the list of what
@@ -494,15 +494,16 @@ TENON__HIDDEN void tenon__retire(tenon_registry *reg, void *block);
  * not fail half done reserves first). Lock held. */
 TENON__HIDDEN int tenon__retire_reserve(tenon_registry *reg, size_t n);
 
-/* scan.c: reads p's file (an added file, outside the search path) again and
+/* scan_record.c: reads p's file (an added file, outside the search path) again and
  * refreshes its record as a scan does for a changed file. load_lock held. */
 TENON__HIDDEN int tenon__scan_refresh(tenon_registry *reg, tenon_plugin *p);
 
-/* scan.c: reads one file's descriptor and makes its record (not appended). */
+/* scan_record.c: reads one file's descriptor and makes its record (not
+ * appended). */
 TENON__HIDDEN int tenon__scan_file(tenon_registry *reg, const char *canonical, unsigned origin,
                                    tenon_plugin **out);
 
-/* abi.c: checks a descriptor's ABI against the library's. */
+/* scan_record.c: checks a descriptor's ABI against the library's. */
 TENON__HIDDEN int tenon__abi_check(const tenon_plugin_desc *desc, const char *path);
 
 /* loader.c: dlopens a verified file and checks its entry, or adopts a
@@ -617,7 +618,7 @@ TENON__HIDDEN extern const tenon_host_api tenon__host_api;
 
 /* instance.c */
 /* tenon_instance_new with its maker recorded: HOST or CONFIG (maker NULL),
- * or PLUGIN with maker the calling plugin (host->instance_new), which
+ * or PLUGIN with maker the calling plugin (host->instance_create), which
  * becomes INSTANCE when the call comes from an instance_init of maker's
  * on this thread. */
 TENON__HIDDEN int tenon__instance_new(tenon_registry *reg, const char *plugin, const char *iface,

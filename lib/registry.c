@@ -283,9 +283,10 @@ static int add_env_and_default_dirs(tenon_registry *reg)
     return 0;
 }
 
-int tenon_registry_new_with(tenon_registry **out, const char *app, unsigned flags,
-                            const tenon_plugin_entry *const *static_begin,
-                            const tenon_plugin_entry *const *static_end)
+int tenon_registry_create_with(const char *app, unsigned flags,
+                               const tenon_plugin_entry *const *static_begin,
+                               const tenon_plugin_entry *const *static_end,
+                               tenon_registry **out)
 {
     TENON__CHECK_ARG(out, TENON_STAGE_SCAN, "out is NULL", TENON_EINVAL);
     *out = NULL;
@@ -545,6 +546,8 @@ tenon_plugin *tenon_registry_find(tenon_registry *reg, const char *name)
     TENON__CHECK_ARG(name, TENON_STAGE_SCAN, "name is NULL", NULL);
     tenon__lock(reg);
     tenon_plugin *p = tenon__map_get(&reg->by_name, name);
+    if (!p)
+        tenon__no_plugin_named(reg, TENON_STAGE_SCAN, name, NULL);
     tenon__unlock(reg);
     return p;
 }

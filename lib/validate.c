@@ -166,10 +166,10 @@ static void child_main(snapshot *s, int fd)
 {
     setpgid(0, 0);
     tenon_registry *reg;
-    int rc = tenon_registry_new_with(&reg, s->app,
-                                     s->flags | TENON_REGISTRY_NO_ENV |
-                                         TENON_REGISTRY_NO_DEFAULT_PATH,
-                                     s->statics, s->statics + s->n_statics);
+    int rc = tenon_registry_create_with(s->app,
+                                        s->flags | TENON_REGISTRY_NO_ENV |
+                                            TENON_REGISTRY_NO_DEFAULT_PATH,
+                                        s->statics, s->statics + s->n_statics, &reg);
     if (rc == 0) {
         /* The child checks what the host would: same pins and signatures. */
         tenon__trust_adopt(reg, &s->trust);

@@ -6,7 +6,7 @@ C comment right above its declaration. Declarations that follow one comment
 without a blank line share it (tenon_options_new and tenon_options_free), and
 share their page's synopsis, as malloc(3) and free(3) do. A function with no
 comment of its own is documented by the comment that names it with
-parentheses ("Hosts call tenon_registry_new()").
+parentheses ("Hosts call tenon_registry_create()").
 
 usage:
   gen_man3.py --list HEADER...                  page names, one a line
@@ -81,6 +81,9 @@ def parse(path):
             text = text.split(end)[0].strip() + ";"
             text = re.sub(r"^TENON_API\s+", "", text)
             text = re.sub(r"^static inline\s+", "", text)
+            # Deprecation is said in the comment; the synopsis shows the call.
+            text = re.sub(r'\s*TENON_DEPRECATED\("[^"]*"\)\s*', " ", text).strip()
+            text = re.sub(r"\s+;$", ";", text)
             text = re.sub(r"\s+", " ", text).replace("( ", "(").replace(" )", ")")
             m = NAME_RE.search(text)
             if m:

@@ -30,7 +30,7 @@ static int ramdisk_instance_init(tenon_plugin *self, tenon_instance *inst, void 
 {
     (void)self;
     (void)inst;
-    ((ramdisk *)data)->max_size = host->get_int(opts, "max_size");
+    ((ramdisk *)data)->max_size = host->values_int(opts, "max_size");
     return 0;
 }
 

@@ -23,7 +23,7 @@ static int bonjour_instance_init(tenon_plugin *self, tenon_instance *inst, void 
 {
     (void)self;
     (void)inst;
-    ((bonjour *)data)->formal = host->get_bool(opts, "formal");
+    ((bonjour *)data)->formal = host->values_bool(opts, "formal");
     return 0;
 }
 

@@ -26,7 +26,7 @@ static int hello_instance_init(tenon_plugin *self, tenon_instance *inst, void *d
     (void)inst;
     hello *h = data;
     snprintf(h->punctuation, sizeof(h->punctuation), "%s",
-             host->get_string(opts, "punctuation"));
+             host->values_string(opts, "punctuation"));
     return 0;
 }
 

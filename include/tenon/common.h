@@ -34,6 +34,29 @@
     __extension__ union { member; old_member; }
 #endif
 
+/* A name kept from an earlier minor release for compatibility, replaced by
+ * another (docs/abi.md lists each with its successor). The compiler warns
+ * where it is used; define TENON_NO_DEPRECATED_WARNINGS before including
+ * any tenon header to silence that (the library itself, which defines the
+ * old names, builds so). */
+#if defined(__GNUC__) && !defined(TENON_NO_DEPRECATED_WARNINGS) && \
+    !defined(TENON_BUILDING_LIBRARY)
+#define TENON_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#else
+#define TENON_DEPRECATED(msg)
+#endif
+
+/* A struct member renamed in a minor release: in C and in C++ both names
+ * share the member's bytes (an anonymous union), and the old one is
+ * deprecated. */
+#ifdef __cplusplus
+#define TENON__RENAMED(member, old_member, msg) \
+    union { member; old_member TENON_DEPRECATED(msg); }
+#else
+#define TENON__RENAMED(member, old_member, msg) \
+    __extension__ union { member; old_member TENON_DEPRECATED(msg); }
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

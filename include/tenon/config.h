@@ -2,9 +2,13 @@
  * loads, how each is configured, and which named instances it makes.
  * docs/config.md describes the format; this header the calls.
  *
- *     tenon_registry_new(&reg, "tenon-io", 0);
- *     tenon_registry_load_config(reg, NULL);   // TENON_CONFIG, XDG, /etc
- *     tenon_registry_apply_config(reg);        // load, then make instances
+ *     tenon_registry_create("tenon-io", 0, &reg);
+ *     tenon_config_load(reg, NULL);   // TENON_CONFIG, XDG, /etc
+ *     tenon_config_apply(reg);        // load, then make instances
+ *
+ * Every call about the configuration is named tenon_config_* (since 1.1;
+ * 1.0's tenon_registry_load_config, tenon_registry_load_config_buffer and
+ * tenon_registry_apply_config remain, deprecated).
  *
  * Every function here is safe to call from several threads at once. */
 #ifndef TENON_CONFIG_H
@@ -19,7 +23,7 @@
 extern "C" {
 #endif
 
-/* What tenon_registry_apply_config does when an entry fails ("on_error"). */
+/* What tenon_config_apply does when an entry fails ("on_error"). */
 typedef enum tenon_on_error {
     TENON_ON_ERROR_FAIL = 0, /* stop and return the error */
     TENON_ON_ERROR_WARN = 1, /* log a warning, go on */
@@ -33,7 +37,7 @@ typedef enum tenon_on_error {
  *      ~/.config (not under AT_SECURE: the environment and the home folder
  *      then belong to a less privileged user);
  *   3. /etc/APP/tenon.json,
- * where APP is the name given to tenon_registry_new. Finding none of the
+ * where APP is the name given to tenon_registry_create. Finding none of the
  * default files is not an error (a debug message names the files looked
  * at); an explicit path or a TENON_CONFIG file that is missing is.
  *
@@ -45,7 +49,7 @@ typedef enum tenon_on_error {
  *
  * Loading checks the whole document (syntax, keys, types, names, clashing
  * entries) but no plugin: options are checked against each plugin's schema
- * by tenon_config_plan and tenon_registry_apply_config. On success the
+ * by tenon_config_plan and tenon_config_apply. On success the
  * configuration's enable/disable decisions apply to every plugin known now
  * or scanned later, and its plugin_path folders are added to the search
  * path (a missing folder is logged as a warning and skipped). Loading again
@@ -56,14 +60,14 @@ typedef enum tenon_on_error {
  * and a message that starts with "FILE:LINE:COLUMN: " and says what was
  * expected): TENON_ECONFIG, TENON_EUNSAFE, TENON_ENOMEM, and the errors of
  * the trust settings. On failure the previous configuration stays. */
-TENON_API int tenon_registry_load_config(tenon_registry *reg, const char *path);
+TENON_API int tenon_config_load(tenon_registry *reg, const char *path);
 
 /* Same, from len bytes of text in memory (for tools, tests and fuzzers).
  * name is what messages call it ("tenon.json" when NULL). Relative
  * plugin_path and keys_dir values are errors here: there is no file for them
  * to be relative to. */
-TENON_API int tenon_registry_load_config_buffer(tenon_registry *reg, const char *text,
-                                                size_t len, const char *name);
+TENON_API int tenon_config_load_buffer(tenon_registry *reg, const char *text, size_t len,
+                                       const char *name);
 
 /* The configuration file in effect (as given, or as found), or NULL when
  * none was loaded. Valid until the registry is freed. */
@@ -86,7 +90,17 @@ TENON_API const char *tenon_config_file(tenon_registry *reg);
  * returns TENON_ESTATE. Without a configuration, returns 0 and does nothing.
  * Returns the number of entries that failed and were skipped or warned
  * about, or a negative error. */
-TENON_API int tenon_registry_apply_config(tenon_registry *reg);
+TENON_API int tenon_config_apply(tenon_registry *reg);
+
+/* Deprecated since 1.1: the 1.0 names of tenon_config_load(),
+ * tenon_config_load_buffer() and tenon_config_apply(), which they call. */
+TENON_API int tenon_registry_load_config(tenon_registry *reg, const char *path)
+    TENON_DEPRECATED("use tenon_config_load");
+TENON_API int tenon_registry_load_config_buffer(tenon_registry *reg, const char *text,
+                                                size_t len, const char *name)
+    TENON_DEPRECATED("use tenon_config_load_buffer");
+TENON_API int tenon_registry_apply_config(tenon_registry *reg)
+    TENON_DEPRECATED("use tenon_config_apply");
 
 /* A configured instance by name: its module, its interface (the one the
  * entry names, else the first the module provides) and its options (their
@@ -104,7 +118,7 @@ TENON_API int tenon_config_instance(tenon_registry *reg, const char *name, const
 TENON_API size_t tenon_config_instances(tenon_registry *reg, const char **names, size_t cap);
 
 /* ---- The plan: what the configuration would do, computed from descriptors
- * only (no plugin code runs). tenon_registry_apply_config follows it, and
+ * only (no plugin code runs). tenon_config_apply follows it, and
  * `tenon list --config` prints it. */
 
 typedef enum tenon_plan_action {
@@ -155,7 +169,7 @@ TENON_API size_t tenon_plan_count(const tenon_plan *plan);
 TENON_API const tenon_plan_item *tenon_plan_at(const tenon_plan *plan, size_t i);
 TENON_API size_t tenon_plan_instance_count(const tenon_plan *plan);
 TENON_API const tenon_plan_instance *tenon_plan_instance_at(const tenon_plan *plan, size_t i);
-/* The first failure that would stop tenon_registry_apply_config, or NULL. */
+/* The first failure that would stop tenon_config_apply, or NULL. */
 TENON_API const tenon_error *tenon_plan_stop_error(const tenon_plan *plan);
 /* "load", "on demand", "skip", "fail". */
 TENON_API const char *tenon_plan_action_name(tenon_plan_action action);

@@ -165,6 +165,7 @@ typedef struct tenon_note {
 typedef struct tenon_plugin tenon_plugin;     /* a plugin, as the host knows it */
 typedef struct tenon_instance tenon_instance; /* an instance of an interface */
 typedef struct tenon_values tenon_values;     /* checked, typed option values */
+typedef struct tenon_options tenon_options;   /* option strings, as given */
 
 typedef enum tenon_log_level {
     TENON_LOG_ERROR = 0,
@@ -173,7 +174,7 @@ typedef enum tenon_log_level {
     TENON_LOG_DEBUG = 3,
 } tenon_log_level;
 
-#define TENON_HOST_API_VERSION 1u
+#define TENON_HOST_API_VERSION 2u /* 2 since ABI 1.1 */
 
 /* The host's services, passed to init. Starts with its size; functions are
  * only ever appended, so a plugin checks struct_size before using a member
@@ -189,13 +190,28 @@ typedef struct tenon_host_api {
     /* The plugin's own options, checked against its schema, defaults filled. */
     const tenon_values *(*options)(tenon_plugin *self);
 
-    /* Typed reads of checked option values. A name outside the schema is a
-     * programming error: it is logged and 0 / false / NULL is returned. */
-    bool (*get_bool)(const tenon_values *values, const char *name);
-    int64_t (*get_int)(const tenon_values *values, const char *name); /* INT, SIZE, DURATION */
-    double (*get_double)(const tenon_values *values, const char *name);
-    const char *(*get_string)(const tenon_values *values, const char *name); /* STRING, ENUM */
-    bool (*is_set)(const tenon_values *values, const char *name); /* given, not defaulted */
+    /* Typed reads of checked option values: the library's tenon_values_bool,
+     * tenon_values_int... under the same names, so hosts and plugins read
+     * options with one API. A name outside the schema is a programming
+     * error: it is logged and 0 / false / NULL is returned. Before 1.1 the
+     * members were called get_bool, get_int, get_double, get_string and
+     * is_set; those names remain (the same members), deprecated. */
+    TENON__RENAMED(bool (*values_bool)(const tenon_values *values, const char *name),
+                   bool (*get_bool)(const tenon_values *values, const char *name),
+                   "use values_bool");
+    TENON__RENAMED(int64_t (*values_int)(const tenon_values *values, const char *name),
+                   int64_t (*get_int)(const tenon_values *values, const char *name),
+                   "use values_int"); /* INT, SIZE, DURATION */
+    TENON__RENAMED(double (*values_double)(const tenon_values *values, const char *name),
+                   double (*get_double)(const tenon_values *values, const char *name),
+                   "use values_double");
+    TENON__RENAMED(const char *(*values_string)(const tenon_values *values,
+                                                const char *name),
+                   const char *(*get_string)(const tenon_values *values, const char *name),
+                   "use values_string"); /* STRING, ENUM */
+    TENON__RENAMED(bool (*values_is_set)(const tenon_values *values, const char *name),
+                   bool (*is_set)(const tenon_values *values, const char *name),
+                   "use values_is_set"); /* given, not defaulted */
 
     /* Looks up an interface of another plugin (by name, or NULL for the
      * highest-ranked provider), loading it if needed. The caller becomes a
@@ -221,15 +237,33 @@ typedef struct tenon_host_api {
     const char *(*plugin_name)(const tenon_plugin *plugin);
     const char *(*instance_name)(const tenon_instance *instance);
 
-    /* Instances of another plugin's interface, for plugins that wrap or
-     * compose others (plugin NULL: the best provider). options is a list of
-     * key, value strings ending with NULL; they are checked against that
-     * plugin's schema. The caller frees the instance before its own fini. */
+    /* Deprecated since 1.1 (use instance_create, which takes tenon_options
+     * as hosts do): an instance of another plugin's interface, with options
+     * as a list of key, value strings ending with NULL. */
     int (*instance_new)(tenon_plugin *self, const char *plugin, const char *iface,
-                        const char *const *options, tenon_instance **out);
+                        const char *const *options, tenon_instance **out)
+        TENON_DEPRECATED("use instance_create with tenon_options");
     void (*instance_free)(tenon_plugin *self, tenon_instance *instance);
     const void *(*instance_table)(const tenon_instance *instance);
     void *(*instance_data)(const tenon_instance *instance);
+
+    /* ---- Since ABI 1.1 (version 2): check TENON_HOST_HAS first. ---- */
+
+    /* Options as hosts pass them: the library's tenon_options_new,
+     * tenon_options_set and tenon_options_free (origin, which may be NULL,
+     * says where a value came from for error messages). */
+    int (*options_new)(tenon_options **out);
+    int (*options_set)(tenon_options *opts, const char *key, const char *value,
+                       const char *origin);
+    void (*options_free)(tenon_options *opts);
+
+    /* Instances of another plugin's interface, for plugins that wrap or
+     * compose others (plugin NULL: the best provider), as tenon_instance_new
+     * makes them for hosts: opts (NULL: none; the caller keeps them) are
+     * checked against that plugin's schema. The instance is anonymous; the
+     * caller frees it (instance_free) before its own fini. */
+    int (*instance_create)(tenon_plugin *self, const char *plugin, const char *iface,
+                           const tenon_options *opts, tenon_instance **out);
 } tenon_host_api;
 
 #define TENON_HOST_HAS(host, member)                                   \

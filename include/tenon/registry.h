@@ -1,6 +1,18 @@
 /* The registry: everything known about plugins. Scanning reads descriptors
  * only; loading verifies, resolves dependencies, dlopens and inits.
- * Every function here is safe to call from several threads at once. */
+ * Every function here is safe to call from several threads at once.
+ *
+ * Which calls scan (one rule, since 1.1): tenon_registry_scan and
+ * tenon_registry_rescan, and the two calls that decide about every plugin
+ * at once, tenon_config_plan and tenon_config_apply, which need the whole
+ * search path to see shadowing, overrides and dependencies. Every other
+ * call (tenon_registry_find, tenon_registry_load, tenon_interface,
+ * tenon_interface_hold, tenon_instance_new, tenon_providers,
+ * tenon_plugin_reload...) works with the plugins the registry knows now:
+ * the static ones, those of earlier scans and those added by file. Looking
+ * up a name it does not know fails with TENON_ENOTFOUND, "no plugin named
+ * NAME"; before any scan the message adds that the registry was never
+ * scanned and the hint says to call tenon_registry_scan first. */
 #ifndef TENON_REGISTRY_H
 #define TENON_REGISTRY_H
 
@@ -38,16 +50,25 @@ typedef enum tenon_status {
 } tenon_status;
 
 /* Creates a registry for the host called app (e.g. "tenon-io"; NULL means
- * "tenon"), with TENON_REGISTRY_* flags. app names the host's own default
- * plugin folder, LIBDIR/APP/plugins beside the installed library, and its
- * configuration paths; it must be one file name (no '/', not "." or "..").
- * Hosts call tenon_registry_new(), which also hands over the static plugins
- * linked into the calling program. Errors: TENON_ENOMEM, TENON_EINVAL (out
- * is NULL, or app is not a file name). */
+ * "tenon"), with TENON_REGISTRY_* flags, and stores it in *out. app names
+ * the host's own default plugin folder, LIBDIR/APP/plugins beside the
+ * installed library, and its configuration paths; it must be one file name
+ * (no '/', not "." or ".."). Hosts call tenon_registry_create(), which also
+ * hands over the static plugins linked into the calling program
+ * (static_begin..static_end). Errors: TENON_ENOMEM, TENON_EINVAL (out is
+ * NULL, or app is not a file name). Since 1.1. */
+TENON_API int tenon_registry_create_with(const char *app, unsigned flags,
+                                         const tenon_plugin_entry *const *static_begin,
+                                         const tenon_plugin_entry *const *static_end,
+                                         tenon_registry **out);
+
+/* Deprecated since 1.1: tenon_registry_create_with() with the output first,
+ * as 1.0 had it. */
 TENON_API int tenon_registry_new_with(tenon_registry **out, const char *app,
                                       unsigned flags,
                                       const tenon_plugin_entry *const *static_begin,
-                                      const tenon_plugin_entry *const *static_end);
+                                      const tenon_plugin_entry *const *static_end)
+    TENON_DEPRECATED("use tenon_registry_create_with, which takes out last");
 
 /* The static plugins of the module that includes this header, collected by
  * the linker from the "tenon_static_plugins" section. */
@@ -56,11 +77,20 @@ extern const tenon_plugin_entry *const __start_tenon_static_plugins[]
 extern const tenon_plugin_entry *const __stop_tenon_static_plugins[]
     __attribute__((weak, visibility("hidden")));
 
-static inline int tenon_registry_new(tenon_registry **out, const char *app,
-                                     unsigned flags)
+static inline int tenon_registry_create(const char *app, unsigned flags,
+                                        tenon_registry **out)
 {
-    return tenon_registry_new_with(out, app, flags, __start_tenon_static_plugins,
-                                   __stop_tenon_static_plugins);
+    return tenon_registry_create_with(app, flags, __start_tenon_static_plugins,
+                                      __stop_tenon_static_plugins, out);
+}
+
+/* Deprecated since 1.1: tenon_registry_create() with the output first, as
+ * 1.0 had it. */
+static inline TENON_DEPRECATED("use tenon_registry_create, which takes out last") int
+tenon_registry_new(tenon_registry **out, const char *app, unsigned flags)
+{
+    return tenon_registry_create_with(app, flags, __start_tenon_static_plugins,
+                                      __stop_tenon_static_plugins, out);
 }
 
 /* Destroys every instance, finis every loaded plugin in reverse dependency
@@ -185,7 +215,8 @@ TENON_API int tenon_registry_add_file(tenon_registry *reg, const char *path,
 TENON_API size_t tenon_registry_count(tenon_registry *reg);
 TENON_API tenon_plugin *tenon_registry_at(tenon_registry *reg, size_t index);
 
-/* The plugin that a load of name would use (not a shadowed one), or NULL. */
+/* The plugin that a load of name would use (not a shadowed one), or NULL
+ * with tenon_last_error() set (TENON_ENOTFOUND, "no plugin named NAME"). */
 TENON_API tenon_plugin *tenon_registry_find(tenon_registry *reg, const char *name);
 
 /* Finds and loads name (tenon_plugin_load). */

@@ -100,60 +100,77 @@ typedef enum tenon_sig_state {
 /* "not checked", "unsigned", "trusted", "untrusted key", "bad", "malformed". */
 TENON_API const char *tenon_sig_state_name(tenon_sig_state state);
 
-typedef struct tenon_integrity {
+/* What tenon_plugin_integrity_info found. The caller sets struct_size to
+ * sizeof(tenon_integrity_info) (e.g. tenon_integrity_info info =
+ * {sizeof info};); the library fills the members that size covers, so
+ * members appended later stay out of older callers' memory. Since 1.1. */
+typedef struct tenon_integrity_info {
+    uint32_t struct_size;
+    tenon_sig_state signature;
     bool hashed;                          /* sha256 holds the file's hash */
     char sha256[65];                      /* hex, or "" */
     bool pinned;                          /* a pin exists for the plugin's name */
     char pinned_sha256[65];               /* hex, or "" */
-    tenon_sig_state signature;
     char key_id[TENON_KEY_ID_SIZE];       /* signer's key id, or "" */
-} tenon_integrity;
+} tenon_integrity_info;
 
 /* Checks p's file as a load would (pin, signature, the registry's policy),
- * without loading it, and reports what it found in *out (may be NULL). The
- * file is always hashed and its signature file always read here, so out
- * shows the hash to pin and who signed it even when the policy needs
- * neither. Returns 0 if a load would pass these checks, or the error it
- * would fail with. A static plugin gives 0 and nothing checked. */
-TENON_API int tenon_plugin_integrity(tenon_plugin *p, tenon_integrity *out);
+ * without loading it, and reports what it found in *out (may be NULL;
+ * otherwise its struct_size must be set). The file is always hashed and
+ * its signature file always read here, so out shows the hash to pin and
+ * who signed it even when the policy needs neither. Returns 0 if a load
+ * would pass these checks, or the error it would fail with; TENON_EINVAL
+ * when out->struct_size is smaller than 1.1's tenon_integrity_info. A
+ * static plugin gives 0 and nothing checked. Since 1.1. */
+TENON_API int tenon_plugin_integrity_info(tenon_plugin *p, tenon_integrity_info *out);
 
 /* ---- Keys and signatures as files ------------------------------------------ */
 
-typedef struct tenon_public_key {
+/* A public key. struct_size as in tenon_integrity_info: set by the caller
+ * of a function that fills one, and in each element of an array given to
+ * the library (which then steps through the array by struct_size). Since
+ * 1.1. */
+typedef struct tenon_public_key_info {
+    uint32_t struct_size;
     char key_id[TENON_KEY_ID_SIZE];
     unsigned char ed25519[32];
     char comment[TENON_KEY_COMMENT_SIZE]; /* "" when none */
-} tenon_public_key;
+} tenon_public_key_info;
 
-typedef struct tenon_signature {
+/* A signature file's content; struct_size set by the caller. Since 1.1. */
+typedef struct tenon_signature_info {
+    uint32_t struct_size;
     char key_id[TENON_KEY_ID_SIZE];
     unsigned char signature[64];
     bool has_signed_sha256;
     unsigned char signed_sha256[32]; /* what the signer saw; not trusted */
-} tenon_signature;
+} tenon_signature_info;
 
 /* Parses the text of a signature file (len bytes; need not be
  * NUL-terminated). source names it in errors (NULL: none). Never reads
  * outside text[0..len). Errors: TENON_ESIGNATURE, whose message says
- * "malformed signature file at line N: why". */
-TENON_API int tenon_signature_parse(const char *text, size_t len, const char *source,
-                                    tenon_signature *out);
+ * "malformed signature file at line N: why"; TENON_EINVAL (out or its
+ * struct_size). Since 1.1. */
+TENON_API int tenon_signature_parse_info(const char *text, size_t len, const char *source,
+                                         tenon_signature_info *out);
 
 /* Parses a public key: the text of a .pub file, or the base64 key alone.
- * Errors: TENON_ECONFIG, "malformed public key at line N: why". */
-TENON_API int tenon_public_key_parse(const char *text, size_t len, const char *source,
-                                     tenon_public_key *out);
+ * Errors: TENON_ECONFIG, "malformed public key at line N: why";
+ * TENON_EINVAL. Since 1.1. */
+TENON_API int tenon_public_key_parse_info(const char *text, size_t len, const char *source,
+                                          tenon_public_key_info *out);
 
 /* Reads and parses a .pub file under the owner and permission policy.
- * Errors: those of tenon_registry_trust_key_file. */
-TENON_API int tenon_public_key_read(const char *path, tenon_public_key *out);
+ * Errors: those of tenon_registry_trust_key_file. Since 1.1. */
+TENON_API int tenon_public_key_read_info(const char *path, tenon_public_key_info *out);
 
 /* Writes a new key pair: basename.pub (mode 0644) and basename.key (mode
  * 0600). Refuses to overwrite either (TENON_EEXISTS). comment (NULL: none)
  * is one line of printable ASCII, at most 127 bytes. If out is not NULL it
- * receives the public key. Errors: TENON_EEXISTS, TENON_EINVAL, TENON_EIO. */
-TENON_API int tenon_key_generate(const char *basename, const char *comment,
-                                 tenon_public_key *out);
+ * receives the public key. Errors: TENON_EEXISTS, TENON_EINVAL, TENON_EIO.
+ * Since 1.1. */
+TENON_API int tenon_key_generate_info(const char *basename, const char *comment,
+                                      tenon_public_key_info *out);
 
 /* Signs the file at path with the secret key in key_path and writes the
  * signature to sig_path (NULL: path + ".sig"), replacing it atomically.
@@ -161,9 +178,10 @@ TENON_API int tenon_key_generate(const char *basename, const char *comment,
  * with no permissions for group or others; path must not be a symbolic
  * link. If out is not NULL it receives the signature written. Errors:
  * TENON_EUNSAFE (key permissions), TENON_ECONFIG (malformed key file),
- * TENON_ELOOP, TENON_ENOTREG, TENON_ENOTFOUND, TENON_EIO. */
-TENON_API int tenon_signature_sign_file(const char *path, const char *key_path,
-                                        const char *sig_path, tenon_signature *out);
+ * TENON_ELOOP, TENON_ENOTREG, TENON_ENOTFOUND, TENON_EIO, TENON_EINVAL.
+ * Since 1.1. */
+TENON_API int tenon_signature_sign_file_info(const char *path, const char *key_path,
+                                             const char *sig_path, tenon_signature_info *out);
 
 /* Verifies the signature of the file at path (not followed if a symbolic
  * link) against sig_path (NULL: path + ".sig") and the public keys given as
@@ -177,11 +195,74 @@ TENON_API int tenon_signature_sign_file(const char *path, const char *key_path,
 TENON_API int tenon_signature_verify_file(const char *path, const char *sig_path,
                                           const char *const *keys, size_t n_keys);
 
-/* The same with parsed keys; out (may be NULL) receives the signature
- * read, even when it does not verify (if it could be parsed). */
+/* The same with parsed keys (n_keys elements, each with its struct_size
+ * set); out (may be NULL) receives the signature read, even when it does
+ * not verify (if it could be parsed). Since 1.1. */
+TENON_API int tenon_signature_verify_file_info(const char *path, const char *sig_path,
+                                               const tenon_public_key_info *keys,
+                                               size_t n_keys, tenon_signature_info *out);
+
+/* ---- Deprecated since 1.1 ----------------------------------------------------
+ * 1.0's structs, which have no size and so could never grow, and the calls
+ * that take them. Each call does what its _info successor does and fills
+ * the 1.0 layout. */
+
+typedef struct tenon_integrity {
+    bool hashed;
+    char sha256[65];
+    bool pinned;
+    char pinned_sha256[65];
+    tenon_sig_state signature;
+    char key_id[TENON_KEY_ID_SIZE];
+} tenon_integrity;
+
+typedef struct tenon_public_key {
+    char key_id[TENON_KEY_ID_SIZE];
+    unsigned char ed25519[32];
+    char comment[TENON_KEY_COMMENT_SIZE];
+} tenon_public_key;
+
+typedef struct tenon_signature {
+    char key_id[TENON_KEY_ID_SIZE];
+    unsigned char signature[64];
+    bool has_signed_sha256;
+    unsigned char signed_sha256[32];
+} tenon_signature;
+
+/* Deprecated since 1.1: tenon_plugin_integrity_info() with 1.0's struct. */
+TENON_API int tenon_plugin_integrity(tenon_plugin *p, tenon_integrity *out)
+    TENON_DEPRECATED("use tenon_plugin_integrity_info");
+
+/* Deprecated since 1.1: tenon_signature_parse_info() with 1.0's struct. */
+TENON_API int tenon_signature_parse(const char *text, size_t len, const char *source,
+                                    tenon_signature *out)
+    TENON_DEPRECATED("use tenon_signature_parse_info");
+
+/* Deprecated since 1.1: tenon_public_key_parse_info() with 1.0's struct. */
+TENON_API int tenon_public_key_parse(const char *text, size_t len, const char *source,
+                                     tenon_public_key *out)
+    TENON_DEPRECATED("use tenon_public_key_parse_info");
+
+/* Deprecated since 1.1: tenon_public_key_read_info() with 1.0's struct. */
+TENON_API int tenon_public_key_read(const char *path, tenon_public_key *out)
+    TENON_DEPRECATED("use tenon_public_key_read_info");
+
+/* Deprecated since 1.1: tenon_key_generate_info() with 1.0's struct. */
+TENON_API int tenon_key_generate(const char *basename, const char *comment,
+                                 tenon_public_key *out)
+    TENON_DEPRECATED("use tenon_key_generate_info");
+
+/* Deprecated since 1.1: tenon_signature_sign_file_info() with 1.0's struct. */
+TENON_API int tenon_signature_sign_file(const char *path, const char *key_path,
+                                        const char *sig_path, tenon_signature *out)
+    TENON_DEPRECATED("use tenon_signature_sign_file_info");
+
+/* Deprecated since 1.1: tenon_signature_verify_file_info() with 1.0's
+ * structs. */
 TENON_API int tenon_signature_verify_file_keys(const char *path, const char *sig_path,
                                                const tenon_public_key *keys, size_t n_keys,
-                                               tenon_signature *out);
+                                               tenon_signature *out)
+    TENON_DEPRECATED("use tenon_signature_verify_file_info");
 
 #ifdef __cplusplus
 }

@@ -26,14 +26,14 @@ static void quiet_log(void *userdata, tenon_log_level level, const char *plugin,
 int tio_engines_open(struct tio_engines *e, const char *plugin_config, struct tio_error *err)
 {
     memset(e, 0, sizeof(*e));
-    if (tenon_registry_new(&e->reg, "tenon-io", 0) < 0) {
+    if (tenon_registry_create("tenon-io", 0, &e->reg) < 0) {
         registry_error_text(err, "cannot create the plugin registry: ");
         return -1;
     }
     tenon_registry_set_log(e->reg, quiet_log, NULL, TENON_LOG_WARN);
     /* --plugin-config, else $TENON_CONFIG, $XDG_CONFIG_HOME/tenon-io/tenon.json,
      * /etc/tenon-io/tenon.json: folders, enabled plugins, engine instances. */
-    if (tenon_registry_load_config(e->reg, plugin_config) < 0) {
+    if (tenon_config_load(e->reg, plugin_config) < 0) {
         registry_error_text(err, "");
         tenon_registry_free(e->reg);
         e->reg = NULL;

@@ -249,7 +249,7 @@ const char *tio_stop_signal_name(void);
 
 /* Every check a run applies before its first IO, with no side effect on
  * any file: resolves host->plan, refuses jobs tenon-io cannot run as asked
- * (verify=md5), picks each job's engine and checks its engine options, and
+ * (verify=pattern without verify_pattern), picks each job's engine and checks its engine options, and
  * fills host->threads. --parse-only and the run both call it. host->plan
  * and host->engines must be set. Returns 0, -1 with err, or -ENOMEM. */
 int tio_host_plan(struct tio_host *host, struct tio_error *err);

@@ -52,7 +52,7 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
 {
     if (unlikely(w->stop || atomic_load_explicit(&tio_stop, memory_order_relaxed)))
         return false;
-    bool more = unlikely(tio_phase_verifying(w)) ? tio_vlog_next(w, io)
+    bool more = unlikely(tio_phase_verifying(w)) ? tio_vlog_next(w, io, now)
                                                  : tio_next_main(w, io, now);
     if (unlikely(tio_debug_io_on) && more)
         debug_io("fill", io);

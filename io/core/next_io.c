@@ -9,6 +9,51 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+/* The next draw of the offsets' generator: the one drawn ahead, if any. */
+static inline double offset_draw(struct tio_next *n, struct tio_frand *r)
+{
+    if (likely(n->ahead)) {
+        n->ahead = false;
+        return n->next_unit;
+    }
+    return tio_frand_unit(r);
+}
+
+/* Draws the next IO's offset now and fetches its word of the map: the
+ * map is too large for the cache at most sizes, and the load would
+ * otherwise wait in the next IO's path (the same draws, in the same order). */
+static inline void draw_ahead(struct tio_next *n, struct tio_frand *r, struct tio_rmap *map,
+                              double blocks)
+{
+    n->next_unit = tio_frand_unit(r);
+    n->ahead = true;
+    __builtin_prefetch(&map->level[0][tio_frand_at(n->next_unit, blocks) >> 6], 1);
+}
+
+/* The random map direction di looks blocks up in. */
+static inline struct tio_rmap *file_map(struct tio_next *n, struct file_gen *g, unsigned di)
+{
+    return &g->maps[n->map_of[di]];
+}
+
+/* A mixed job's direction as fio picks it: a direction drawn (rwmixread
+ * percent reads) holds until it has done its share of the other's IOs. */
+static uint32_t mix_dir(struct worker *w)
+{
+    struct tio_next *n = &w->next;
+    if (n->issues[n->mix_dir] >= n->mix_issues) {
+        unsigned d = tio_frand_between(&n->mix, 1, 100) <= w->job->pattern.rwmixread ? 0 : 1;
+        if (d != n->mix_dir) {
+            unsigned other = n->mix_dir ? w->job->pattern.rwmixread
+                                        : 100 - w->job->pattern.rwmixread;
+            n->mix_issues = n->issues[n->mix_dir] * other / 100;
+        }
+        n->mix_dir = d;
+    }
+    n->issues[n->mix_dir]++;
+    return n->mix_dir ? TIO_WRITE : TIO_READ;
+}
+
 static uint32_t pick_dir(struct worker *w)
 {
     switch (w->job->pattern.rw) {
@@ -19,13 +64,13 @@ static uint32_t pick_dir(struct worker *w)
     case TIO_RW_RANDWRITE:
         return TIO_WRITE;
     default:
-        return tio_rand_below(&w->rng, 100) < w->job->pattern.rwmixread ? TIO_READ : TIO_WRITE;
+        return mix_dir(w);
     }
 }
 
 /* As fio once the budget reaches past the files' whole blocks (their
  * shares' remainders count in it): a file whose next block would not fit,
- * or whose random blocks were all drawn (one map for both directions), is
+ * or whose random blocks are all done (one map for both directions), is
  * done instead of starting over, and IO goes on in the other files. Returns
  * the file the IO goes to, or w->nf when every file is done. */
 static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_t bs)
@@ -36,12 +81,10 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
     while (n->files_used_up < w->nf) {
         struct file_gen *g = &n->gen[fi];
         if (!g->used_up) {
-            bool room = random ? job->pattern.norandommap || g->drawn < g->blocks[di]
+            bool room = random ? job->pattern.norandommap || !tio_rmap_full(file_map(n, g, di))
                                : g->seq[di] + bs <= w->t->regions[fi].len;
-            if (room) {
-                g->drawn++;
+            if (room)
                 return fi;
-            }
             g->used_up = true;
             n->files_used_up++;
         }
@@ -50,6 +93,126 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
             n->next_file = 0;
     }
     return w->nf;
+}
+
+/* rw=randTYPE:N and percentage_random: whether this IO of a random job
+ * takes a random offset, as fio decides: every Nth IO may (the first one
+ * does), and then does with percentage_random's odds; the others follow
+ * on from the last IO (or repeat its offset: rw_sequencer=identical). One
+ * that cannot follow on before the region's end takes a random one. */
+enum turn { TURN_RANDOM, TURN_FOLLOW, TURN_REPEAT };
+
+static enum turn random_turn(struct worker *w, const struct file_gen *g, unsigned di,
+                             uint64_t bs, uint64_t len)
+{
+    struct tio_next *n = &w->next;
+    const struct tio_job_pattern *p = &w->job->pattern;
+    enum turn follow = g->seq[di] + bs > len ? TURN_RANDOM : TURN_FOLLOW;
+    if (p->rw_modifier > 1) {
+        if (--n->seq_left != 0)
+            return p->rw_sequencer == TIO_RW_SEQ_IDENTICAL ? TURN_REPEAT : follow;
+        n->seq_left = p->rw_modifier;
+    }
+    if (p->perc_rand[di] < 100 && tio_frand_between(&n->seq_rand[di], 1, 100) > p->perc_rand[di])
+        return follow;
+    return TURN_RANDOM;
+}
+
+/* The features that move the next position or size once the offset is
+ * chosen: a size drawn per IO, backward sequential IO, and where rw_sequencer
+ * goes on from. Returns the IO's size. */
+static uint64_t vary(struct worker *w, struct file_gen *g, unsigned di, uint64_t pos,
+                     uint64_t bs, uint64_t len)
+{
+    const struct tio_job_pattern *p = &w->job->pattern;
+    uint64_t size = bs;
+    if (w->features & TIO_WF_BS_VARY) {
+        size = tio_bsz_next(w, di, len - pos);
+        if (!tio_rw_is_random(p->rw))
+            g->seq[di] += size - bs; /* on from this IO's end */
+    }
+    if (w->features & TIO_WF_SEQ_BACK) {
+        /* as fio: N bytes back from this IO's end, and from the region's
+         * end less N once that goes below its start */
+        uint64_t end = pos + size;
+        g->seq[di] = end >= p->rw_modifier ? end - p->rw_modifier
+                     : len >= p->rw_modifier ? len - p->rw_modifier : 0;
+    }
+    if (w->features & TIO_WF_SEQUENCER) {
+        g->seq[di] = pos + size;
+        g->last_start[di] = pos;
+    }
+    return size;
+}
+
+/* The direction and random-or-not draws start afresh (fio's seq_rand_state
+ * per direction, all from one seed, and rwmix_state). */
+static void reseed_draws(struct worker *w)
+{
+    for (int d = 0; d < 2; d++)
+        tio_frand_seed(&w->next.seq_rand[d], w->fseeds[TIO_FSEED_SEQ_RAND_READ], false);
+    tio_frand_seed(&w->next.mix, w->fseeds[TIO_FSEED_MIX], false);
+}
+
+/* A file's blocks are all done: the next pass starts, with its cached
+ * pages dropped; a new loop (not a time_based wrap) draws the same
+ * offsets and sizes again under randrepeat, as fio reseeds then. */
+static void new_map_pass(struct worker *w, struct tio_rmap *map, size_t fi)
+{
+    tio_rmap_reset(map);
+    tio_phase_invalidate(w, fi);
+    if (!w->job->time.time_based) {
+        w->next.mix_issues = 0;
+        if (w->job->pattern.randrepeat) {
+            tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
+            w->next.ahead = false;
+            tio_bsz_setup(w);
+            reseed_draws(w);
+        }
+    }
+}
+
+/* Loops run as one stream: a file whose map is full starts the next loop
+ * before its direction is drawn, as fio reseeds before a loop's first IO. */
+static void loop_start(struct worker *w)
+{
+    struct tio_next *n = &w->next;
+    struct file_gen *g = &n->gen[n->next_file];
+    for (unsigned d = 0; d <= n->map_of[1]; d++)
+        if (tio_rmap_full(&g->maps[d]))
+            new_map_pass(w, &g->maps[d], n->next_file);
+}
+
+/* As fio: a drawn block already done gives way to the next free one after
+ * it; a file whose blocks are all done starts a new pass (time_based,
+ * loops as one stream), its cached pages dropped. */
+static uint64_t map_free_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di,
+                               uint64_t block)
+{
+    struct tio_rmap *map = file_map(&w->next, g, di);
+    if (likely(!tio_rmap_isset(map, block)))
+        return block;
+    block = tio_rmap_next_free(map, block);
+    if (block != TIO_RMAP_NONE)
+        return block;
+    /* only bits past the end were free: the pass is over */
+    new_map_pass(w, map, fi);
+    return tio_frand_at(offset_draw(&w->next, &w->offsets), g->blocks_d[di]);
+}
+
+/* Marks the IO's blocks done, in blocks of the direction's size as fio
+ * (its map counts blocks of the smallest size of all directions); an IO
+ * that reaches blocks done already is cut before them, as fio cuts it. */
+static uint64_t map_mark(struct worker *w, struct file_gen *g, unsigned di, uint64_t block,
+                         uint64_t pos, uint64_t bs)
+{
+    uint64_t unit = w->job->pattern.bs[di];
+    if (likely(w->next.map_simple)) {
+        tio_rmap_set1(&g->maps[0], block); /* free: map_free_block found it so */
+        return bs;
+    }
+    uint64_t set = tio_rmap_set_nr(file_map(&w->next, g, di), pos / unit, (bs + unit - 1) / unit);
+    return set && set * unit < bs ? set * unit : bs;
 }
 
 bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
@@ -67,6 +230,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         n->ios_issued++;
     }
 
+    if (unlikely(w->features & TIO_WF_MAP_LOOPS))
+        loop_start(w);
     uint32_t d = pick_dir(w);
     unsigned di = d == TIO_WRITE ? 1 : 0;
     size_t fi = n->next_file;
@@ -86,27 +251,45 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     }
     struct file_gen *g = &n->gen[fi];
     const struct tio_region *r = &w->t->regions[fi];
-    uint64_t pos;
-    if (tio_rw_is_random(job->pattern.rw)) {
-        uint64_t blocks = g->blocks[di];
-        if (unlikely(g->perm[di].left == 0) && !job->pattern.norandommap) {
-            if (g->perm_begun[di])
-                tio_phase_invalidate(w, fi); /* the permutation starts over */
-            g->perm_begun[di] = true;
+    uint64_t pos, block = 0;
+    bool marked = false;
+    if (n->random) {
+        enum turn t = TURN_RANDOM;
+        if (unlikely(w->features & TIO_WF_SEQUENCER))
+            t = random_turn(w, g, di, bs, r->len);
+        if (t != TURN_RANDOM) {
+            pos = t == TURN_REPEAT ? g->last_start[di] : g->seq[di];
+        } else {
+            /* fio's generator and scaling, and its map: fio's offsets */
+            if (!job->pattern.norandommap && unlikely(tio_rmap_full(file_map(n, g, di))))
+                new_map_pass(w, file_map(n, g, di), fi);
+            block = tio_frand_at(offset_draw(n, &w->offsets), g->blocks_d[di]);
+            if (!job->pattern.norandommap) {
+                block = map_free_block(w, g, fi, di, block);
+                marked = true;
+                draw_ahead(n, &w->offsets, file_map(n, g, di), g->blocks_d[di]);
+            }
+            pos = block * job->pattern.ba[di];
         }
-        uint64_t block = job->pattern.norandommap ? tio_rand_below(&w->rng, blocks)
-                                                  : tio_perm_next(&g->perm[di]);
-        pos = block * job->pattern.ba[di];
     } else {
         if (g->seq[di] + bs > r->len) {
             g->seq[di] = 0; /* wrap: time_based, loops, or rw mixes */
             tio_phase_invalidate(w, fi);
+            /* a new loop of a one-direction job draws its sizes afresh, as
+             * fio reseeds under randrepeat */
+            if (unlikely(w->features & TIO_WF_BS_VARY) && job->pattern.rw != TIO_RW_RW &&
+                !job->time.time_based && job->pattern.randrepeat)
+                tio_bsz_setup(w);
         }
         pos = g->seq[di];
         g->seq[di] += bs + job->pattern.rw_modifier;
     }
+    if (unlikely(w->features & (TIO_WF_BS_VARY | TIO_WF_SEQ_BACK | TIO_WF_SEQUENCER)))
+        bs = vary(w, g, di, pos, bs, r->len);
     if (pos + bs > r->len)
         bs = r->len - pos;
+    if (marked)
+        bs = map_mark(w, g, di, block, pos, bs);
 
     struct io_meta *m = tio_units_meta(w, io);
     io->ddir = d;
@@ -121,6 +304,9 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
      * (they may meet blocks in flight or not yet written); its verify
      * phase reads back exactly the blocks written. */
     m->verify_read = tio_vlog_checks_reads(w) && d == TIO_READ;
+    if (unlikely(m->verify_read && w->vlog.vs.loaded) &&
+        tio_vstate_should_stop(w, (uint32_t)fi, io->offset))
+        return false;
     if (d == TIO_WRITE) {
         if (w->features & TIO_WF_VERIFY) {
             tio_vlog_on_write(w, io, m, pos);
@@ -149,6 +335,34 @@ static uint64_t files_share(const struct tio_job *job)
     return each * parts + (extra < parts ? extra : parts) * align;
 }
 
+static uint64_t rw_min_bs(const struct tio_job *job)
+{
+    uint64_t m = UINT64_MAX;
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
+        if (job->pattern.bs[d] && job->pattern.bs[d] < m)
+            m = job->pattern.bs[d];
+    return m == UINT64_MAX ? 4096 : m;
+}
+
+/* fio's map: one per file, in blocks of the smallest size of all three
+ * directions. Where a direction's size differs from that, fio 3.33 looks
+ * its map up in the direction's own block numbers and ends such jobs
+ * early; tenon-io keeps a map per direction then, in its own blocks. */
+static int map_init(struct worker *w, struct file_gen *g, uint64_t len)
+{
+    const struct tio_job *job = w->job;
+    bool shared = w->next.map_of[1] == 0;
+    for (int d = 0; d < (shared ? 1 : 2); d++) {
+        uint64_t nbits = len / (shared ? rw_min_bs(job) : job->pattern.bs[d]);
+        if (tio_rmap_init(&g->maps[d], nbits) < 0) {
+            tio_worker_fail(w, ENOMEM, "no memory for the random map of %" PRIu64 " blocks "
+                            "(set norandommap=1)", nbits);
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
 /* Per file and direction, the blocks random IO starts on, and the budget. */
 int tio_next_setup(struct worker *w)
 {
@@ -157,6 +371,9 @@ int tio_next_setup(struct worker *w)
     n->gen = calloc(w->nf ? w->nf : 1, sizeof(*n->gen));
     if (!n->gen)
         return -ENOMEM;
+    n->random = tio_rw_is_random(job->pattern.rw);
+    n->map_of[1] = job->pattern.bs[0] == job->pattern.bs[1] &&
+                           job->pattern.bs[0] == rw_min_bs(job) ? 0 : 1;
     /* fio's budget counts each file's share whole, the bytes past its
      * last whole block included (size=17k over 3 files of 512-byte blocks:
      * 17406 bytes, 34 writes where the blocks run out first at 33). Jobs
@@ -189,9 +406,11 @@ int tio_next_setup(struct worker *w)
             uint64_t ba = job->pattern.ba[d] ? job->pattern.ba[d] : bs;
             uint64_t span = bs > ba ? (r->len > bs - ba ? r->len - (bs - ba) : 0) : r->len;
             n->gen[i].blocks[d] = span / ba ? span / ba : 1;
-            tio_perm_init(&n->gen[i].perm[d], n->gen[i].blocks[d],
-                          w->seed * 31 + i * 2 + (uint64_t)d);
+            n->gen[i].blocks_d[d] = (double)n->gen[i].blocks[d];
         }
+        if (tio_rw_is_random(job->pattern.rw) && !job->pattern.norandommap &&
+            map_init(w, &n->gen[i], r->len) < 0)
+            return -ENOMEM;
     }
     /* Loops, and passes to reach an io_size above size, run as one stream
      * here, where each of fio's starts afresh and ends when the files run
@@ -266,6 +485,25 @@ int tio_next_setup(struct worker *w)
      * too: its files do not run out. */
     n->until_used = !verifies && loops == 1 && n->bytes_total > whole && n->bytes_total <= total &&
                     (tio_rw_is_random(job->pattern.rw) || !job->pattern.rw_modifier);
+    if (job->pattern.rw_modifier && job->pattern.rw_backward && !tio_rw_is_random(job->pattern.rw))
+        w->features |= TIO_WF_SEQ_BACK;
+    /* rw=randTYPE:N and percentage_random share one path, and fio's seeds */
+    n->seq_left = 1; /* fio's first IO takes a random offset */
+    bool sometimes = job->pattern.perc_rand[0] < 100 || job->pattern.perc_rand[1] < 100;
+    if ((job->pattern.rw_modifier > 1 || sometimes) && tio_rw_is_random(job->pattern.rw)) {
+        w->features |= TIO_WF_SEQUENCER;
+    }
+    reseed_draws(w);
+    if (tio_rw_is_random(job->pattern.rw) && !job->pattern.norandommap &&
+        !job->time.time_based && !n->until_used)
+        w->features |= TIO_WF_MAP_LOOPS;
+    /* the map's blocks are the IOs' own: one bit per IO */
+    n->map_simple = true;
+    for (int d = 0; d < 2; d++)
+        n->map_simple = n->map_simple && job->pattern.bs[d] == rw_min_bs(job) &&
+                        job->pattern.ba[d] == job->pattern.bs[d] &&
+                        job->pattern.min_bs[d] == job->pattern.bs[d] &&
+                        job->pattern.max_bs[d] == job->pattern.bs[d];
     /* number_ios counts over all loops and, as in fio, not in time_based jobs */
     if (job->files.number_ios && !job->time.time_based) {
         n->ios_total =
@@ -277,6 +515,9 @@ int tio_next_setup(struct worker *w)
 
 void tio_next_teardown(struct worker *w)
 {
+    for (size_t i = 0; w->next.gen && i < w->nf; i++)
+        for (int d = 0; d < 2; d++)
+            tio_rmap_free(&w->next.gen[i].maps[d]);
     free(w->next.gen);
     w->next.gen = NULL;
 }

@@ -39,6 +39,16 @@ static void finish_main(struct worker *w)
     }
 }
 
+/* One stream of main-phase IO; verify_only logs the writes without
+ * doing any IO (fio's dry run), for the verify phase to read back. */
+static void run_main(struct worker *w)
+{
+    if (unlikely(w->vlog.dry))
+        tio_vlog_dry_run(w);
+    else
+        tio_loop_run(w);
+}
+
 /* The main phase, loop by loop when loops end with a sync; other jobs run
  * their loops as one stream. */
 static void run_loops(struct worker *w)
@@ -49,7 +59,7 @@ static void run_loops(struct worker *w)
     if (loop_sync)
         tio_next_per_loop(w);
     for (unsigned loop = 1;; loop++) {
-        tio_loop_run(w);
+        run_main(w);
         if (loop_sync && !w->stop)
             tio_sync_pass_end(w);
         if (!loop_sync || loop >= loops || w->stop || atomic_load(&tio_stop) ||
@@ -102,7 +112,7 @@ static void run_verify_passes(struct worker *w)
         }
         tio_vlog_new_pass(w);
         uint64_t before = tio_next_bytes_issued(w);
-        tio_loop_run(w);
+        run_main(w);
         if (loop_sync && !w->stop)
             tio_sync_pass_end(w);
         if (pass == 1) {

@@ -115,13 +115,6 @@ static int check_job(const struct tio_job *job, const struct tio_program *prog,
                       job->identity.name, tio_rw_name(job->pattern.rw));
         return -1;
     }
-    if (job->verify.method == TIO_VERIFY_MD5) {
-        tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
-                      "job %s: verify=md5 is not supported by tenon-io; use verify=crc32c (fast) "
-                      "or verify=sha256 (cryptographic)",
-                      job->identity.name);
-        return -1;
-    }
     return tio_verify_job_check(job, err);
 }
 

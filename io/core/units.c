@@ -18,8 +18,8 @@ int tio_units_setup(struct worker *w)
     const struct tio_job *job = w->job;
     struct tio_units *u = &w->units;
     u->n = (w->features & TIO_WF_SYNC_ENGINE) ? 1 : (job->queue.iodepth ? job->queue.iodepth : 1);
-    uint64_t max_bs =
-        job->pattern.bs[0] > job->pattern.bs[1] ? job->pattern.bs[0] : job->pattern.bs[1];
+    uint64_t max_bs = job->pattern.max_bs[0] > job->pattern.max_bs[1] ? job->pattern.max_bs[0]
+                                                                       : job->pattern.max_bs[1];
     u->buf_size = (size_t)((max_bs + 4095) & ~(uint64_t)4095);
     size_t total = u->buf_size * u->n;
     /* Buffered IO copies between the page cache and these buffers. Into a

@@ -1,97 +1,65 @@
 #include "verify.h"
 
 #include <inttypes.h>
-#include <sodium.h>
+#include <endian.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "crc32c.h"
 #include "rand.h"
+#include "verify_methods.h"
 
 _Static_assert(sizeof(struct tio_verify_hdr) == 40, "fio's verify_header is 40 bytes");
 
-/* fio's verify_interval floor: two headers' worth. */
-#define MIN_INTERVAL (2 * sizeof(struct tio_verify_hdr))
-
-/* fio's method headers: vhdr_crc32 and vhdr_sha256 (64 bytes, of which its
- * sha256 fills all: see fio_sha256). */
-#define CRC32C_SUM 4u
-#define SHA256_SUM 64u
-
 /* fio's crc32c starts from ~0 and, unlike the standard, is not inverted at
- * the end. */
+ * the end (the header's crc; the data's is the method table's). */
 static uint32_t fio_crc32c(const void *p, size_t n)
 {
     return ~tio_crc32c(0, p, n);
 }
 
-/* fio's sha256 (crc/sha256.c) is not standard SHA-256, and fio checks
- * blocks against its own: the message length is appended little-endian,
- * the digest keeps only the low byte of each of the 8 state words, and the
- * other 56 of its 64 bytes are the tail of the last padded block. The
- * compression is standard, so libsodium does it: its state after the data
- * and fio's padding is fio's. */
-static void fio_sha256(const uint8_t *p, size_t n, uint8_t out[SHA256_SUM])
-{
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, p, n);
-    size_t index = n & 63;
-    size_t pad_len = index < 56 ? 56 - index : 120 - index;
-    uint8_t pad[128] = {0x80};
-    uint64_t bits = (uint64_t)(uint32_t)n << 3; /* fio counts bytes in 32 bits */
-    memcpy(pad + pad_len, &bits, sizeof(bits));
-    size_t tail = pad_len + sizeof(bits);
-    crypto_hash_sha256_update(&st, pad, tail);
+/* fio's verify_interval floor: two headers' worth. */
+#define MIN_INTERVAL (2 * sizeof(struct tio_verify_hdr))
 
-    uint8_t last[64];
-    if (tail >= 64) {
-        memcpy(last, pad + tail - 64, 64);
-    } else {
-        memcpy(last, p + n - (64 - tail), 64 - tail);
-        memcpy(last + 64 - tail, pad, tail);
-    }
-    memcpy(out, last, 64);
-    for (int i = 0; i < 8; i++)
-        out[i] = (uint8_t)st.state[i];
+size_t tio_verify_header_size(const struct tio_verify_method *m)
+{
+    return m->no_header ? 0 : sizeof(struct tio_verify_hdr) + m->sum_size;
 }
 
-static const char *kind_name(unsigned kind)
+void tio_verify_params_init(struct tio_verify_params *p, const struct tio_job *job)
 {
-    switch (kind) {
-    case TIO_VK_CRC32C: return "crc32c";
-    case TIO_VK_CRC32C_INTEL: return "crc32c-intel";
-    case TIO_VK_SHA256: return "sha256";
-    default: return "a method tenon-io does not have";
-    }
+    const struct tio_verify_method *m = tio_verify_method(job->verify.method);
+    *p = (struct tio_verify_params){
+        .m = m ? m : tio_verify_method(TIO_VERIFY_CRC32C),
+        .interval = job->verify.verify_interval,
+        /* Under mpirun, a shared file's blocks name their writer's rank and
+         * a shifted reader checks it is the part's own (io/core/ranks.c); a
+         * job that writes checks its own writes as always. */
+        .thread = (uint16_t)(job->rank_self ? job->rank_self : job->index + 1),
+        .expect_thread = job->ranks.shift && !tio_rw_writes(job->pattern.rw)
+                             ? (uint16_t)job->rank_part
+                             : 0,
+        .pattern = job->verify.verify_pattern_len ? job->verify.verify_pattern : NULL,
+        .pattern_len = job->verify.verify_pattern_len,
+        .fmt = &job->verify.verify_pattern_fmt,
+        .header_offset = job->verify.verify_offset,
+    };
 }
 
-static size_t sum_size(enum tio_verify_kind kind)
+/* fio's verify types that mean the same checksum. */
+static bool same_kind(enum tio_verify want, unsigned found)
 {
-    return kind == TIO_VK_SHA256 ? SHA256_SUM : CRC32C_SUM;
-}
-
-size_t tio_verify_header_size(enum tio_verify_kind kind)
-{
-    return sizeof(struct tio_verify_hdr) + sum_size(kind);
-}
-
-static void data_sum(enum tio_verify_kind kind, const uint8_t *p, size_t n, uint8_t *out)
-{
-    if (kind == TIO_VK_SHA256) {
-        fio_sha256(p, n, out);
-    } else {
-        uint32_t c = fio_crc32c(p, n);
-        memcpy(out, &c, sizeof(c));
-    }
-}
-
-static bool same_kind(enum tio_verify_kind want, unsigned found)
-{
-    if (want == TIO_VK_CRC32C || want == TIO_VK_CRC32C_INTEL)
-        return found == TIO_VK_CRC32C || found == TIO_VK_CRC32C_INTEL;
+    if (want == TIO_VERIFY_CRC32C || want == TIO_VERIFY_CRC32C_INTEL)
+        return found == TIO_VERIFY_CRC32C || found == TIO_VERIFY_CRC32C_INTEL;
     return found == (unsigned)want;
+}
+
+static const char *type_name(unsigned type)
+{
+    const struct tio_verify_method *m = tio_verify_method(type);
+    return m ? m->name : "a method fio does not have";
 }
 
 /* Bytes per header in an IO of len bytes: the interval when it divides the
@@ -115,21 +83,73 @@ uint64_t tio_verify_write_seed(uint64_t base, uint32_t n)
     return tio_rand_next(&r);
 }
 
+static int refuse(struct tio_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int refuse(struct tio_error *err, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    tio_error_set(err, TIO_EJOB, NULL, NULL, NULL, "%s", text);
+    return -1;
+}
+
+/* The piece size and header the job's blocks must hold. */
+static int check_piece_layout(const struct tio_job *job, const struct tio_verify_method *m,
+                              uint64_t bs, const char *bs_name, struct tio_error *err)
+{
+    size_t hs = tio_verify_header_size(m);
+    uint64_t vi = job->verify.verify_interval;
+    uint64_t piece = vi ? vi : bs;
+    if (hs && bs <= hs)
+        return refuse(err, "job %s: %s (%" PRIu64 " bytes) is too small for verify=%s: every "
+                      "block carries a %zu-byte verify header and data after it; use bs=%zu or "
+                      "more", job->identity.name, bs_name, bs, m->name, hs, hs + 1);
+    if (bs > UINT32_MAX && (!vi || vi > UINT32_MAX))
+        return refuse(err, "job %s: %s (%" PRIu64 " bytes) is too large for verify: a verify "
+                      "header covers at most 4 GiB; set verify_interval= to a divisor of it",
+                      job->identity.name, bs_name, bs);
+    if (vi) {
+        size_t floor = hs + 1 > MIN_INTERVAL ? hs + 1 : MIN_INTERVAL;
+        if (vi < floor)
+            return refuse(err, "job %s: verify_interval=%" PRIu64 " is too small for verify=%s: "
+                          "each piece carries a %zu-byte header and data; use %zu or more",
+                          job->identity.name, vi, m->name, hs, floor);
+        if (vi > bs || bs % vi)
+            return refuse(err, "job %s: verify_interval=%" PRIu64 " does not divide %s (%" PRIu64
+                          " bytes): set it to a divisor of the block size, or leave it out for "
+                          "one header per block (fio would quietly use one header per block)",
+                          job->identity.name, vi, bs_name, bs);
+    }
+    if (m->min_data && piece - hs < m->min_data)
+        return refuse(err, "job %s: verify=%s needs at least %u data bytes after its %zu-byte "
+                      "header in each piece (fio's %s sum is defined only then); use a block "
+                      "size or verify_interval of %zu or more", job->identity.name, m->name,
+                      m->min_data, hs, m->name, hs + m->min_data);
+    if (job->verify.verify_offset && hs && job->verify.verify_offset + hs > piece)
+        return refuse(err, "job %s: verify_offset=%" PRIu64 " moves the %zu-byte verify header "
+                      "past the end of its %" PRIu64 "-byte piece; use verify_offset=%" PRIu64
+                      " or less", job->identity.name, job->verify.verify_offset, hs, piece,
+                      piece - hs);
+    return 0;
+}
+
 int tio_verify_job_check(const struct tio_job *job, struct tio_error *err)
 {
-    enum tio_verify_kind kind;
-    switch (job->verify.method) {
-    case TIO_VERIFY_NONE: return 0;
-    case TIO_VERIFY_CRC32C: kind = TIO_VK_CRC32C; break;
-    case TIO_VERIFY_SHA256: kind = TIO_VK_SHA256; break;
-    default:
-        tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
-                      "job %s: verify=%s is not supported by tenon-io; use verify=crc32c (fast) or "
-                      "verify=sha256", job->identity.name, tio_verify_name(job->verify.method));
-        return -1;
-    }
-    const char *method = kind_name(kind);
-    size_t hs = tio_verify_header_size(kind);
+    if (job->verify.method == TIO_VERIFY_NONE)
+        return 0;
+    const struct tio_verify_method *m = tio_verify_method(job->verify.method);
+    if (!m)
+        return refuse(err, "job %s: verify=%s is not a verify method tenon-io has",
+                      job->identity.name,
+                      tio_verify_name(job->verify.method));
+    if (job->verify.method == TIO_VERIFY_PATTERN && !job->verify.verify_pattern_len)
+        return refuse(err, "job %s: verify=pattern checks blocks against verify_pattern, and "
+                      "none is given; set verify_pattern= (\"text\", 0xhex, a number, %%o, "
+                      "'file')", job->identity.name);
     bool writes = tio_rw_writes(job->pattern.rw);
     /* The blocks that carry headers: what the job writes, or for a read
      * job, what it reads (each read must be one block written earlier). */
@@ -139,63 +159,46 @@ int tio_verify_job_check(const struct tio_job *job, struct tio_error *err)
                               ? "the write block size"
                           : writes ? "bs"
                                    : "the read block size";
-    if (bs <= hs) {
-        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                      "job %s: %s (%" PRIu64 " bytes) is too small for verify=%s: every block "
-                      "carries a %zu-byte verify header and data after it; use bs=%zu or more",
-                      job->identity.name, bs_name, bs, method, hs, hs + 1);
+    if (check_piece_layout(job, m, bs, bs_name, err))
         return -1;
-    }
-    if (bs > UINT32_MAX &&
-        (!job->verify.verify_interval || job->verify.verify_interval > UINT32_MAX)) {
-        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                      "job %s: %s (%" PRIu64 " bytes) is too large for verify: a verify header "
-                      "covers at most 4 GiB; set verify_interval= to a divisor of it",
-                      job->identity.name, bs_name, bs);
-        return -1;
-    }
-    uint64_t vi = job->verify.verify_interval;
-    if (vi) {
-        size_t floor = hs + 1 > MIN_INTERVAL ? hs + 1 : MIN_INTERVAL;
-        if (vi < floor) {
-            tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                          "job %s: verify_interval=%" PRIu64 " is too small for verify=%s: each "
-                          "piece carries a %zu-byte header and data; use %zu or more",
-                          job->identity.name, vi, method, hs, floor);
-            return -1;
-        }
-        if (vi > bs || bs % vi) {
-            tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                          "job %s: verify_interval=%" PRIu64 " does not divide %s (%" PRIu64
-                          " bytes): set it to a divisor of the block size, or leave it out for one "
-                          "header per block (fio would quietly use one header per block)",
-                          job->identity.name, vi, bs_name, bs);
-            return -1;
-        }
-    }
     if (writes && !tio_rw_is_random(job->pattern.rw) &&
-        job->pattern.rw_modifier % job->pattern.bs[TIO_JOB_DDIR_WRITE]) {
-        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                      "job %s: with verify, the gap of a sequential rw (rw=...:%" PRIu64 ") must "
-                      "be a multiple of the write block size (%" PRIu64 "), so that every block "
-                      "written can be read back whole",
+        job->pattern.rw_modifier % job->pattern.bs[TIO_JOB_DDIR_WRITE])
+        return refuse(err, "job %s: with verify, the gap of a sequential rw (rw=...:%" PRIu64
+                      ") must be a multiple of the write block size (%" PRIu64 "), so that "
+                      "every block written can be read back whole",
                       job->identity.name, job->pattern.rw_modifier,
                       job->pattern.bs[TIO_JOB_DDIR_WRITE]);
-        return -1;
-    }
     return 0;
 }
 
-bool tio_verify_fill(void *buf, size_t len, const struct tio_verify_params *p, uint64_t offset,
-                     uint64_t rand_seed, uint16_t numberio)
+/* The pattern of an IO at offset: verify_pattern with the IO's offset
+ * pasted (8 bytes, little-endian) where it has %o, as fio's paste_format
+ * does for the pattern's first copy. */
+static void io_pattern(const struct tio_verify_params *p, const struct tio_job_pattern_fmt *f,
+                       uint64_t offset, uint8_t *out)
 {
-    size_t hs = tio_verify_header_size(p->kind);
-    uint64_t piece = piece_len(p, len);
-    if (piece <= hs || piece > UINT32_MAX)
-        return false;
+    memcpy(out, p->pattern, p->pattern_len);
+    for (unsigned i = 0; f && i < f->n; i++) {
+        size_t at = f->off[i];
+        if (at >= p->pattern_len)
+            break;
+        size_t n = p->pattern_len - at < 8 ? p->pattern_len - at : 8;
+        uint64_t le = htole64(offset);
+        memcpy(out + at, &le, n);
+    }
+}
 
-    /* Data for the whole IO, then the headers over it, as fio lays it out. */
-    uint8_t *b = buf;
+/* Random data from the seed, or the pattern repeated from the IO's start. */
+static void fill_data(uint8_t *b, size_t len, const struct tio_verify_params *p,
+                      uint64_t offset, uint64_t rand_seed)
+{
+    if (p->pattern) {
+        uint8_t pat[TIO_JOB_PATTERN_MAX];
+        io_pattern(p, p->fmt, offset, pat);
+        for (size_t i = 0; i < len; i += p->pattern_len)
+            memcpy(b + i, pat, len - i < p->pattern_len ? len - i : p->pattern_len);
+        return;
+    }
     struct tio_rand r;
     tio_rand_seed(&r, rand_seed);
     size_t i = 0;
@@ -207,13 +210,40 @@ bool tio_verify_fill(void *buf, size_t len, const struct tio_verify_params *p, u
         uint64_t v = tio_rand_next(&r);
         memcpy(b + i, &v, len - i);
     }
+}
+
+/* fio's verify_offset: the header trades places with the bytes that far
+ * into the piece, after the checksum is taken (and back before it is
+ * checked). */
+static void swap_header(uint8_t *piece, size_t hs, uint64_t header_offset)
+{
+    uint8_t tmp[sizeof(struct tio_verify_hdr) + TIO_VERIFY_SUM_MAX];
+    memcpy(tmp, piece, hs);
+    memcpy(piece, piece + header_offset, hs);
+    memcpy(piece + header_offset, tmp, hs);
+}
+
+bool tio_verify_fill(void *buf, size_t len, const struct tio_verify_params *p, uint64_t offset,
+                     uint64_t rand_seed, uint16_t numberio)
+{
+    const struct tio_verify_method *m = p->m;
+    size_t hs = tio_verify_header_size(m);
+    uint64_t piece = piece_len(p, len);
+    if ((hs && piece <= hs) || piece > UINT32_MAX)
+        return false;
+
+    /* Data for the whole IO, then the headers over it, as fio lays it out. */
+    uint8_t *b = buf;
+    fill_data(b, len, p, offset, rand_seed);
+    if (!hs)
+        return true;
 
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     for (uint64_t at = 0; at < len; at += piece) {
         struct tio_verify_hdr h = {
             .magic = TIO_VERIFY_MAGIC,
-            .verify_type = (uint16_t)p->kind,
+            .verify_type = (uint16_t)m->type,
             .len = (uint32_t)piece,
             .rand_seed = rand_seed,
             .offset = offset + at,
@@ -224,7 +254,10 @@ bool tio_verify_fill(void *buf, size_t len, const struct tio_verify_params *p, u
         };
         h.crc32 = fio_crc32c(&h, offsetof(struct tio_verify_hdr, crc32));
         memcpy(b + at, &h, sizeof(h));
-        data_sum(p->kind, b + at + hs, piece - hs, b + at + sizeof(h));
+        if (m->sum)
+            m->sum(b + at + hs, piece - hs, b + at + sizeof(h));
+        if (p->header_offset)
+            swap_header(b + at, hs, p->header_offset);
     }
     return true;
 }
@@ -235,13 +268,12 @@ static void hex(const uint8_t *p, size_t n, char *out)
         sprintf(out + 2 * i, "%02x", p[i]);
 }
 
-/* Checks one piece; false with why. */
-static bool check_piece(const uint8_t *q, uint64_t piece, const struct tio_verify_params *p,
-                        uint64_t offset, const struct tio_verify_expect *expect,
-                        struct tio_error *why)
+/* Checks the header of one piece; false with why. */
+static bool check_header(const struct tio_verify_hdr *hp, uint64_t piece,
+                         const struct tio_verify_params *p, uint64_t offset,
+                         const struct tio_verify_expect *expect, struct tio_error *why)
 {
-    struct tio_verify_hdr h;
-    memcpy(&h, q, sizeof(h));
+    struct tio_verify_hdr h = *hp;
     if (h.magic != TIO_VERIFY_MAGIC) {
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
                       "bad header magic: expected 0x%04x, found 0x%04x (no verify header: the "
@@ -257,12 +289,11 @@ static bool check_piece(const uint8_t *q, uint64_t piece, const struct tio_verif
                       h.crc32, crc);
         return false;
     }
-    if (!same_kind(p->kind, h.verify_type)) {
+    if (!same_kind(p->m->type, h.verify_type)) {
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
                       "bad header verify_type: expected %u (%s), found %u (%s): the block was "
                       "written with another verify method",
-                      (unsigned)p->kind, kind_name(p->kind), h.verify_type,
-                      kind_name(h.verify_type));
+                      (unsigned)p->m->type, p->m->name, h.verify_type, type_name(h.verify_type));
         return false;
     }
     if (h.len != piece) {
@@ -291,59 +322,107 @@ static bool check_piece(const uint8_t *q, uint64_t piece, const struct tio_verif
     /* The write's number before its seed (fio checks the seed first): when
      * both differ, the block most often holds an earlier write of the
      * same job, which the number says. */
-    if (expect && h.numberio != expect->numberio) {
+    if (expect && expect->check_numberio && h.numberio != expect->numberio) {
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
                       "bad header numberio: expected %u, found %u (the block holds another write, "
                       "earlier or from another run: this job's write there was lost?)",
                       expect->numberio, h.numberio);
         return false;
     }
-    if (expect && h.rand_seed != expect->rand_seed) {
+    if (expect && expect->check_seed && h.rand_seed != expect->rand_seed) {
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
                       "bad header rand_seed: expected 0x%016" PRIx64 ", found 0x%016" PRIx64
                       " (the block holds another job's or run's write: this job's write was lost?)",
                       expect->rand_seed, h.rand_seed);
         return false;
     }
-    size_t hs = tio_verify_header_size(p->kind);
-    size_t n = sum_size(p->kind);
-    uint8_t sum[SHA256_SUM];
-    data_sum(p->kind, q + hs, piece - hs, sum);
-    const uint8_t *stored = q + sizeof(h);
-    if (memcmp(sum, stored, n) != 0) {
-        /* fio's sha256 digest is its first 8 bytes; the rest follows from
-         * the data. Show what identifies the mismatch. */
-        size_t shown = p->kind == TIO_VK_SHA256 ? 8 : n;
-        char expected[2 * SHA256_SUM + 1], found[2 * SHA256_SUM + 1];
-        hex(stored, shown, expected);
-        hex(sum, shown, found);
-        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
-                      "%s checksum mismatch: expected %s, found %s (data corrupted)",
-                      kind_name(p->kind), expected, found);
-        return false;
+    return true;
+}
+
+static bool check_sum(const uint8_t *q, uint64_t piece, const struct tio_verify_method *m,
+                      struct tio_error *why)
+{
+    size_t hs = tio_verify_header_size(m);
+    uint8_t sum[TIO_VERIFY_SUM_MAX];
+    m->sum(q + hs, piece - hs, sum);
+    const uint8_t *stored = q + sizeof(struct tio_verify_hdr);
+    if (memcmp(sum, stored, m->sum_size) == 0)
+        return true;
+    /* fio's sha256 digest is its first 8 bytes; the rest follows from the
+     * data. Show at most 32 bytes: enough to tell the sums apart. */
+    size_t shown = m->type == TIO_VERIFY_SHA256 ? 8 : m->sum_size > 32 ? 32 : m->sum_size;
+    char expected[2 * 32 + 1], found[2 * 32 + 1];
+    hex(stored, shown, expected);
+    hex(sum, shown, found);
+    tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                  "%s checksum mismatch: expected %s, found %s (data corrupted)", m->name,
+                  expected, found);
+    return false;
+}
+
+/* The piece's bytes after its header against the pattern, which starts
+ * at the IO's first byte (fio's phase). */
+static bool check_pattern(const uint8_t *q, uint64_t piece, uint64_t at, size_t hs,
+                          const uint8_t *pat, size_t plen, uint64_t offset,
+                          struct tio_error *why)
+{
+    size_t phase = (size_t)((at + hs) % plen);
+    for (uint64_t i = hs; i < piece; i++) {
+        if (q[i] != pat[phase]) {
+            tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                          "pattern mismatch at offset %" PRIu64 ": expected 0x%02x, found 0x%02x "
+                          "(%d bad bits; data corrupted or written with another verify_pattern)",
+                          offset + i, pat[phase], q[i], __builtin_popcount(q[i] ^ pat[phase]));
+            return false;
+        }
+        if (++phase == plen)
+            phase = 0;
     }
     return true;
 }
 
-bool tio_verify_check(const void *buf, size_t len, const struct tio_verify_params *p,
+static bool checks_pattern(const struct tio_verify_params *p)
+{
+    return p->pattern && (p->m->type == TIO_VERIFY_PATTERN ||
+                          p->m->type == TIO_VERIFY_PATTERN_HDR || p->m->type == TIO_VERIFY_META);
+}
+
+bool tio_verify_check(void *buf, size_t len, const struct tio_verify_params *p,
                       uint64_t offset, const struct tio_verify_expect *expect,
                       uint64_t *bad_offset, struct tio_error *why)
 {
-    size_t hs = tio_verify_header_size(p->kind);
+    const struct tio_verify_method *m = p->m;
+    size_t hs = tio_verify_header_size(m);
     uint64_t piece = piece_len(p, len);
     *bad_offset = offset;
-    if (piece <= hs) {
+    if (m->type == TIO_VERIFY_NULL)
+        return true;
+    if (hs && piece <= hs) {
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
                       "an IO of %zu bytes cannot hold a %zu-byte verify header and data", len,
                       hs);
         return false;
     }
-    const uint8_t *b = buf;
+    uint8_t pat[TIO_JOB_PATTERN_MAX];
+    bool pattern = checks_pattern(p);
+    if (pattern)
+        io_pattern(p, p->fmt, offset, pat);
+    uint8_t *b = buf;
     for (uint64_t at = 0; at < len; at += piece) {
-        if (!check_piece(b + at, piece, p, offset + at, expect, why)) {
-            *bad_offset = offset + at;
-            return false;
+        *bad_offset = offset + at;
+        if (hs && p->header_offset)
+            swap_header(b + at, hs, p->header_offset);
+        if (hs) {
+            struct tio_verify_hdr h;
+            memcpy(&h, b + at, sizeof(h));
+            if (!check_header(&h, piece, p, offset + at, expect, why))
+                return false;
         }
+        if (m->sum && !check_sum(b + at, piece, m, why))
+            return false;
+        if (pattern &&
+            !check_pattern(b + at, piece, at, hs, pat, p->pattern_len, offset + at, why))
+            return false;
     }
     return true;
 }

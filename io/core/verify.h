@@ -19,15 +19,9 @@
 #include <stdint.h>
 
 #include "tio_job.h"
+#include "verify_methods.h"
 
 #define TIO_VERIFY_MAGIC 0xaccau
-
-/* fio's verify_type numbers (its enum in verify.h). */
-enum tio_verify_kind {
-    TIO_VK_CRC32C = 5,
-    TIO_VK_CRC32C_INTEL = 6, /* fio's name for the same sum; read, never written */
-    TIO_VK_SHA256 = 9,
-};
 
 /* fio's struct verify_header, field for field (host byte order, as fio). */
 struct tio_verify_hdr {
@@ -45,13 +39,17 @@ struct tio_verify_hdr {
 
 /* How a job lays out and checks its blocks. */
 struct tio_verify_params {
-    enum tio_verify_kind kind;
-    uint64_t interval; /* bytes per header; 0: one header per IO */
-    uint16_t thread;   /* written into each header */
+    const struct tio_verify_method *m;
+    uint64_t interval;        /* bytes per header; 0: one header per IO */
+    uint16_t thread;          /* written into each header */
     /* When not 0, the thread every header read must hold: a job of a run
      * under mpirun that reads another rank's part (rank_shift) knows which
      * rank wrote it. */
     uint16_t expect_thread;
+    const uint8_t *pattern;   /* verify_pattern: the data (NULL: random data) */
+    size_t pattern_len;
+    const struct tio_job_pattern_fmt *fmt; /* where %o pastes the IO's offset */
+    uint64_t header_offset;   /* verify_offset: the header is swapped with these bytes */
 };
 
 /* What a piece must hold beyond its offset and length, when the checking
@@ -59,10 +57,16 @@ struct tio_verify_params {
 struct tio_verify_expect {
     uint64_t rand_seed;
     uint16_t numberio;
+    bool check_numberio; /* fio checks it only where it can be known */
+    bool check_seed;     /* verify_header_seed */
 };
 
-/* Header bytes (fio's header and the method's checksum) for kind. */
-size_t tio_verify_header_size(enum tio_verify_kind kind);
+/* Header bytes (fio's header and the method's checksum) of a method:
+ * 0 for verify=pattern and null, which write no header. */
+size_t tio_verify_header_size(const struct tio_verify_method *m);
+
+/* Fills params for a job (its method, interval, pattern). */
+void tio_verify_params_init(struct tio_verify_params *p, const struct tio_job *job);
 
 /* Refuses, before anything runs, a verify job whose blocks cannot hold
  * fio's layout: blocks no larger than the header, a verify_interval that
@@ -78,7 +82,8 @@ int tio_verify_job_check(const struct tio_job *job, struct tio_error *err);
 bool tio_verify_fill(void *buf, size_t len, const struct tio_verify_params *p, uint64_t offset,
                      uint64_t rand_seed, uint16_t numberio);
 
-/* Checks len bytes read from offset. expect is NULL when the job does not
+/* Checks len bytes read from offset (verify_offset's swapped headers are
+ * swapped back in buf). expect is NULL when the job does not
  * know which write to expect (a read job checking an earlier run). Returns
  * true if every piece is intact; otherwise false with the offset of the
  * first bad piece in *bad_offset and a one-line description in why (code
@@ -86,9 +91,17 @@ bool tio_verify_fill(void *buf, size_t len, const struct tio_verify_params *p, u
  * field, the expected and the found value ("bad header rand_seed: expected
  * 0x..., found 0x... (the block holds another job's or run's write: a
  * lost write?)", "crc32c checksum mismatch: expected ..., found ..."). */
-bool tio_verify_check(const void *buf, size_t len, const struct tio_verify_params *p,
+bool tio_verify_check(void *buf, size_t len, const struct tio_verify_params *p,
                       uint64_t offset, const struct tio_verify_expect *expect,
                       uint64_t *bad_offset, struct tio_error *why);
+
+/* verify_dump: writes the failed piece at bad_offset of an IO (buf, len
+ * bytes at io_offset) to FILE.OFFSET.received and what it should hold to
+ * FILE.OFFSET.expected, or, when its header is bad, to FILE.OFFSET.hdr_fail,
+ * in the working folder, as fio does (verify_dump.c). */
+void tio_verify_dump(const struct tio_verify_params *p, const void *buf, size_t len,
+                     uint64_t io_offset, uint64_t bad_offset, const char *file_name,
+                     bool header_bad);
 
 /* The seed of the data of write number n of a job whose base is base. */
 uint64_t tio_verify_write_seed(uint64_t base, uint32_t n);

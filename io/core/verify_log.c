@@ -17,14 +17,7 @@ int tio_vlog_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
     struct tio_vlog *v = &w->vlog;
-    v->vp.kind = job->verify.method == TIO_VERIFY_SHA256 ? TIO_VK_SHA256 : TIO_VK_CRC32C;
-    v->vp.interval = job->verify.verify_interval;
-    /* Under mpirun, a shared file's blocks name their writer's rank and a
-     * shifted reader checks it is the part's own (io/core/ranks.c); a job
-     * that writes checks its own writes as always. */
-    v->vp.thread = (uint16_t)(job->rank_self ? job->rank_self : job->index + 1);
-    v->vp.expect_thread =
-        job->ranks.shift && !tio_rw_writes(job->pattern.rw) ? (uint16_t)job->rank_part : 0;
+    tio_verify_params_init(&v->vp, job);
     if (job->verify.method == TIO_VERIFY_NONE)
         return 0;
     w->features |= TIO_WF_VERIFY;
@@ -34,7 +27,8 @@ int tio_vlog_setup(struct worker *w)
      * said so, instead of running past the runtime. */
     v->phase_skipped = job->time.time_based && job->time.runtime && job->verify.do_verify &&
                        tio_rw_writes(job->pattern.rw) && !tio_rw_reads(job->pattern.rw);
-    if (v->phase_skipped && job->clone == 0)
+    /* verify_backlog checks along the way: fio says nothing then. */
+    if (v->phase_skipped && job->clone == 0 && !job->verify.verify_backlog)
         fprintf(stderr, "tenon-io: job %s: the verify phase never starts: a time_based job "
                 "that only writes spends all of runtime writing (verify headers are still "
                 "written; read them back with a verify job of rw=read)\n", job->identity.name);
@@ -42,7 +36,13 @@ int tio_vlog_setup(struct worker *w)
      * reached the storage shows as a bad rand_seed. */
     v->seed = tio_verify_write_seed(w->seed, tio_verify_job_hash(job->identity.name));
     if (!tio_rw_writes(job->pattern.rw))
-        return 0;
+        return tio_vstate_setup(w);
+    v->dry = job->verify.verify_only;
+    if (job->verify.verify_backlog && !v->dry && tio_vlog_backlog_setup(w))
+        return -ENOMEM;
+    int rc = tio_vstate_setup(w);
+    if (rc)
+        return rc;
     v->written = calloc(w->nf ? w->nf : 1, sizeof(*v->written));
     v->next_block = calloc(w->nf ? w->nf : 1, sizeof(*v->next_block));
     if (!v->written || !v->next_block)
@@ -63,6 +63,9 @@ void tio_vlog_teardown(struct worker *w)
         free(v->written[i]);
     free(v->written);
     free(v->next_block);
+    free(v->bl.ring);
+    v->bl.ring = NULL;
+    tio_vstate_teardown(w);
     v->written = NULL;
     v->next_block = NULL;
 }
@@ -86,6 +89,9 @@ void tio_vlog_new_pass(struct worker *w)
         v->next_block[i] = 0;
     }
     v->file = 0;
+    v->bl.len = v->bl.head = 0;
+    v->bl.batch_left = 0;
+    w->phase.backlog = false;
 }
 
 /* Fills the write just chosen and records it: writes start on the
@@ -96,12 +102,16 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
 {
     struct tio_vlog *v = &w->vlog;
     uint32_t n = v->writes;
-    if (!tio_verify_fill(io->buf, io->len, &v->vp, io->offset, tio_verify_write_seed(v->seed, n),
+    /* verify=null writes the job's own data: nothing is checked; a dry
+     * run writes nothing. */
+    if (v->vp.m->type != TIO_VERIFY_NULL && !v->dry &&
+        !tio_verify_fill(io->buf, io->len, &v->vp, io->offset, tio_verify_write_seed(v->seed, n),
                          (uint16_t)n))
         tio_worker_fail(w, EINVAL, "a write of %" PRIu64 " bytes at offset %" PRIu64
                         " cannot hold a verify header and data", io->len, io->offset);
     uint32_t *log = v->written ? v->written[m->file] : NULL;
     m->verify_write = ++v->writes; /* 0 after 2^32 writes: that one goes unchecked */
+    m->verify_read = v->bl.on || v->vs.saving; /* its completion is logged */
     if (log)
         log[pos / w->job->pattern.bs[TIO_DDIR_WRITE]] = m->verify_write;
 }
@@ -119,9 +129,47 @@ void tio_vlog_unmark(struct worker *w, const struct io_meta *m)
         log[b] = 0;
 }
 
-bool tio_vlog_next(struct worker *w, tio_io *io)
+/* As fio's do_dry_run: the writes a run would do, each logged, up to the
+ * job's size; nothing is submitted. fio counts them as done (its report
+ * shows the writes): so are they here, IOs and bytes, without latencies. */
+void tio_vlog_dry_run(struct worker *w)
+{
+    tio_io *io = tio_units_io(w, 0);
+    uint64_t now = tio_now_ns(), size = w->job->files.size.bytes;
+    while (!w->stop && !atomic_load(&tio_stop) && (!size || tio_next_bytes_issued(w) < size) &&
+           tio_next_main(w, io, now)) {
+        enum tio_ddir d = tio_stats_dir(io->ddir);
+        w->js->dir[d].ios++;
+        w->js->dir[d].bytes += io->len;
+    }
+}
+
+/* A verify read of block b of file fi, written by write number num - 1. */
+void tio_vlog_read_block(struct worker *w, tio_io *io, size_t fi, uint64_t b, uint32_t num)
+{
+    uint64_t bs = w->job->pattern.bs[TIO_DDIR_WRITE];
+    const struct tio_region *r = &w->t->regions[fi];
+    /* The block as written: whole, or cut by the region's end. */
+    uint64_t len = r->len - b * bs < bs ? r->len - b * bs : bs;
+    struct io_meta *m = tio_units_meta(w, io);
+    io->ddir = TIO_READ;
+    io->offset = r->start + b * bs;
+    io->len = len;
+    io->file = &w->h[fi].file;
+    io->buf = m->buf;
+    m->offset = io->offset;
+    m->len = len;
+    m->file = (uint32_t)fi;
+    m->verify_write = num;
+    m->verify_read = true;
+    m->verify_backlog = false;
+}
+
+bool tio_vlog_next(struct worker *w, tio_io *io, uint64_t now)
 {
     struct tio_vlog *v = &w->vlog;
+    if (!w->phase.verifying)
+        return tio_vlog_backlog_next(w, io, now);
     uint64_t bs = w->job->pattern.bs[TIO_DDIR_WRITE];
     while (v->file < w->nf) {
         const uint32_t *written = v->written[v->file];
@@ -131,20 +179,11 @@ bool tio_vlog_next(struct worker *w, tio_io *io)
             uint64_t b = v->next_block[v->file]++;
             if (!written[b])
                 continue;
-            /* The block as written: whole, or cut by the region's end. */
-            uint64_t len = r->len - b * bs < bs ? r->len - b * bs : bs;
-            struct io_meta *m = tio_units_meta(w, io);
-            io->ddir = TIO_READ;
-            io->offset = r->start + b * bs;
-            io->len = len;
-            io->file = &w->h[v->file].file;
-            io->buf = m->buf;
-            m->offset = io->offset;
-            m->len = len;
-            m->file = (uint32_t)v->file;
-            m->verify_write = written[b];
-            m->verify_read = true;
-            v->read_bytes += len;
+            if (unlikely(v->vs.loaded) &&
+                tio_vstate_should_stop(w, (uint32_t)v->file, r->start + b * bs))
+                return false;
+            tio_vlog_read_block(w, io, v->file, b, written[b]);
+            v->read_bytes += io->len;
             return true;
         }
         v->file++;
@@ -156,14 +195,28 @@ void tio_vlog_check(struct worker *w, tio_io *io)
 {
     struct io_meta *m = tio_units_meta(w, io);
     struct tio_host_job *t = w->t;
-    /* An engine without files fakes its IO: nothing to check, as fio. */
-    if (t->engine.no_files)
+    /* verify_backlog: a write done joins the backlog. */
+    if (io->ddir == TIO_WRITE) {
+        if (w->vlog.vs.saving)
+            tio_vstate_completed(w, m);
+        if (w->vlog.bl.on)
+            tio_vlog_backlog_push(w, m);
+        return;
+    }
+    /* An engine without files fakes its IO: nothing to check, as fio;
+     * a backlog read that met a newer write to its block has nothing to
+     * check either (the newer write is checked in its turn). */
+    if (t->engine.no_files || (m->verify_backlog && tio_vlog_backlog_stale(w, m)))
         return;
     struct tio_verify_expect expect, *e = NULL;
-    if (m->verify_write) {
+    /* verify_only checks blocks an earlier run wrote: which write, and its
+     * seed, are not known (fio checks neither then). */
+    if (m->verify_write && !w->vlog.dry) {
         uint32_t n = m->verify_write - 1;
         expect.rand_seed = tio_verify_write_seed(w->vlog.seed, n);
         expect.numberio = (uint16_t)n;
+        expect.check_numberio = true;
+        expect.check_seed = w->job->verify.verify_header_seed;
         e = &expect;
     }
     struct tio_error why;
@@ -184,6 +237,10 @@ void tio_vlog_check(struct worker *w, tio_io *io)
                  "verify failed: %s offset %" PRIu64 ": %s", w->h[m->file].file.name, bad,
                  why.text);
     }
+    /* A header check's reason starts "bad header" (verify.c says so). */
+    if (w->job->verify.verify_dump)
+        tio_verify_dump(&w->vlog.vp, m->buf, m->len, m->offset, bad, w->h[m->file].file.name,
+                        strncmp(why.text, "bad header", 10) == 0);
     if (w->job->verify.verify_fatal)
         w->stop = true;
 }

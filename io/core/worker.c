@@ -104,14 +104,20 @@ static int setup_features(struct worker *w)
     bool repeat = job->pattern.randrepeat || job->pattern.randseed_set;
     w->seed = job->pattern.randseed + (repeat ? job->clone : (uint64_t)tio_now_ns());
     tio_rand_seed(&w->rng, w->seed);
-    /* fio's trace of its seeds: tenon-io has one generator per thread */
-    tio_debug_printf(TIO_DEBUG_RANDOM, "FIO_RAND_NR_OFFS=1\n");
-    tio_debug_printf(TIO_DEBUG_RANDOM, "rand_seeds[0]=%" PRIu64 "\n", w->seed);
+    tio_fseeds(job, w->fseeds);
+    tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK],
+                   job->pattern.random_generator == TIO_RAND_TAUSWORTHE64);
+    /* fio's trace of its seeds: the per-purpose seeds, in fio's order */
+    tio_debug_printf(TIO_DEBUG_RANDOM, "FIO_RAND_NR_OFFS=%d\n", TIO_FSEED_COUNT);
+    for (int i = 0; i < TIO_FSEED_COUNT; i++)
+        tio_debug_printf(TIO_DEBUG_RANDOM, "rand_seeds[%d]=%" PRIu64 "\n", i, w->fseeds[i]);
     if (w->ops->flags & TIO_ENGINE_SYNC)
         w->features |= TIO_WF_SYNC_ENGINE;
     if (job->time.gtod_reduce)
         w->features |= TIO_WF_GTOD_REDUCE;
     int rc = tio_next_setup(w);
+    if (rc == 0)
+        rc = tio_bsz_setup(w);
     if (rc == 0)
         rc = tio_vlog_setup(w);
     if (rc == 0)
@@ -218,6 +224,7 @@ void *tio_worker_main(void *arg)
         }
     }
     tio_phase_run(w);
+    tio_vstate_save(w);
 teardown:
     if (w->ops->teardown)
         w->ops->teardown(w->ed);

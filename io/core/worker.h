@@ -6,6 +6,9 @@
  *                  reap, drain, completing an IO
  *   next_io.c      the choice of the next IO: direction, file, offset,
  *                  length, sequential or random, the byte and IO budget
+ *   blocksize.c    the size of each IO when it varies (bsrange, bssplit)
+ *   rmap.c         the random map (fio's axmap semantics)
+ *   rand_gen.c     fio's generators and per-purpose seeds
  *   units.c        IO units and their buffers, and what a write puts in them
  *   verify_log.c   verify: the written-block log and the verify phase's IOs
  *   sync_policy.c  fsync/fdatasync every N writes, at the end of each pass
@@ -29,6 +32,8 @@
 #include <stdatomic.h>
 
 #include "clock.h"
+#include "rand_gen.h"
+#include "rmap.h"
 #include "tio_job_stats.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -42,6 +47,10 @@ enum {
     TIO_WF_GTOD_REDUCE = 1u << 3, /* gtod_reduce: the clock is read once per 128 calls */
     TIO_WF_IOS_LIMIT = 1u << 4,   /* number_ios */
     TIO_WF_SYNC_ENGINE = 1u << 5, /* the engine completes every IO in queue() */
+    TIO_WF_BS_VARY = 1u << 6,     /* bsrange or bssplit: a size drawn per IO */
+    TIO_WF_SEQ_BACK = 1u << 7,    /* rw=TYPE:-N: sequential IO goes backwards */
+    TIO_WF_MAP_LOOPS = 1u << 9,   /* random map, loops as one stream: reseed per loop */
+    TIO_WF_SEQUENCER = 1u << 8,   /* rw=randTYPE:N, percentage_random: not always random */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -53,7 +62,8 @@ struct io_meta {
     void *buf;
     uint32_t file;
     uint32_t verify_write; /* verify: the write's number + 1 (0: not known) */
-    bool verify_read; /* check the data when it completes */
+    bool verify_read; /* check the data when it completes (a write: log it, verify_backlog) */
+    bool verify_backlog; /* a verify_backlog read */
 };
 
 struct tio_units {
@@ -86,11 +96,11 @@ struct tio_loop {
  * permutation of blocks. */
 struct file_gen {
     uint64_t seq[2];
-    struct tio_perm perm[2];
-    uint64_t blocks[2];
-    bool perm_begun[2]; /* a first pass was drawn: the next one is a repeat */
-    uint64_t drawn;     /* until_used: random blocks drawn, both directions */
+    struct tio_rmap maps[2]; /* random IO: blocks done this pass (tio_next.map_of) */
+    uint64_t blocks[2];  /* random IO: the blocks of ba it may start on */
+    double blocks_d[2];  /* the same, as fio scales its draws by it */
     bool used_up;       /* until_used: no block left, the file is done */
+    uint64_t last_start[2]; /* rw_sequencer=identical: the last IO's offset */
 };
 
 struct tio_next {
@@ -107,6 +117,23 @@ struct tio_next {
      * its blocks are used up, and the job once every file is (fio) */
     bool until_used;
     size_t files_used_up;
+    uint64_t seq_left;    /* rw=randTYPE:N: IOs until the next random offset */
+    struct tio_frand seq_rand[2]; /* percentage_random's draws (fio's seq_rand_state) */
+    struct tio_frand mix; /* rwmixread's draws (fio's rwmix_state) */
+    unsigned mix_dir;     /* a mixed job's current direction: 0 read, 1 write */
+    uint64_t mix_issues;  /* the IOs it holds for (fio's rwmix_issues) */
+    uint64_t issues[2];   /* IOs issued per direction */
+    bool map_simple;      /* one map bit per IO: its block is its start's */
+    bool random;          /* the job's offsets are random */
+    bool ahead;           /* next_unit holds the offsets' next draw */
+    double next_unit;
+    unsigned map_of[2];   /* the map each direction uses: both 0 when shared */
+};
+
+/* ---- blocksize.c: the size of each IO when it varies ---------------------- */
+
+struct tio_bsz {
+    struct tio_frand state[TIO_JOB_DDIR_COUNT]; /* fio's bsrange_state */
 };
 
 /* ---- verify_log.c: what was written, and reading it back ------------------ */
@@ -123,6 +150,26 @@ struct tio_vlog {
     size_t file;            /* the verify phase: the file it reads */
     uint64_t read_bytes;    /* bytes the verify phases have read, all passes */
     bool phase_skipped;     /* time_based write-only: no verify phase, as fio */
+    bool dry;               /* verify_only: writes are logged, never done */
+    struct tio_vstate {     /* verify_state_save / _load (verify_state.c) */
+        uint64_t *comp;     /* per file, the last iodepth completed writes' offsets */
+        uint32_t *comp_next;
+        uint64_t completed;
+        bool saving;
+        uint8_t *loaded;    /* the loaded file's thread_io_list */
+        uint64_t no_comps, numberio;
+        uint32_t depth;
+    } vs;
+    struct tio_vlog_backlog {   /* verify_backlog: writes done, oldest first */
+        struct tio_vlog_entry {
+            uint32_t file;
+            uint32_t num;       /* the write's number + 1 */
+            uint64_t block;
+        } *ring;
+        size_t cap, head, len;
+        uint64_t batch_left;    /* verify reads still due in this batch */
+        bool on;
+    } bl;
 };
 
 /* ---- sync_policy.c: when the job syncs ------------------------------------ */
@@ -143,6 +190,7 @@ struct tio_phase {
     uint64_t deadline_ns; /* 0: none */
     uint64_t ramp_end_ns; /* 0: no ramp, or over */
     bool verifying;       /* the verify phase is on */
+    bool backlog;         /* a verify_backlog batch is due */
     enum tio_job_state running_state;
 };
 
@@ -159,11 +207,14 @@ struct worker {
     unsigned features;    /* TIO_WF_* */
     uint64_t seed;        /* the job's seed: its random stream and data */
     struct tio_rand rng;  /* one stream, drawn from in IO order */
+    uint64_t fseeds[TIO_FSEED_COUNT]; /* fio's seeds of the job's streams */
+    struct tio_frand offsets; /* norandommap: fio's random_state */
     bool stop;
 
     struct tio_loop loop;
     struct tio_units units;
     struct tio_next next;
+    struct tio_bsz bsz;
     struct tio_vlog vlog;
     struct tio_sync_policy sync;
     struct tio_phase phase;
@@ -263,6 +314,13 @@ static inline uint64_t tio_next_bytes_issued(const struct worker *w)
     return w->next.bytes_issued;
 }
 
+/* ---- blocksize.c ---------------------------------------------------------- */
+
+int tio_bsz_setup(struct worker *w);
+/* The size of the next IO of direction d, room bytes before the region's
+ * end (at least the smallest size when it fits). */
+uint64_t tio_bsz_next(struct worker *w, unsigned d, uint64_t room);
+
 /* ---- verify_log.c --------------------------------------------------------- */
 
 int tio_vlog_setup(struct worker *w);
@@ -271,7 +329,23 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
 void tio_vlog_unmark(struct worker *w, const struct io_meta *m);
 void tio_vlog_check(struct worker *w, tio_io *io);
 /* The verify phase's next IO: a block the job wrote; false when none is left. */
-bool tio_vlog_next(struct worker *w, tio_io *io);
+bool tio_vlog_next(struct worker *w, tio_io *io, uint64_t now);
+void tio_vlog_read_block(struct worker *w, tio_io *io, size_t fi, uint64_t b, uint32_t num);
+/* verify_state.c: fio's verify state file. */
+int tio_vstate_setup(struct worker *w);
+void tio_vstate_teardown(struct worker *w);
+void tio_vstate_completed(struct worker *w, const struct io_meta *m);
+void tio_vstate_save(struct worker *w);
+int tio_vstate_load(struct worker *w);
+bool tio_vstate_should_stop(const struct worker *w, uint32_t file, uint64_t offset);
+/* verify_backlog.c: every verify_backlog writes done, a batch of verify
+ * reads of the oldest, between the job's own IOs. */
+int tio_vlog_backlog_setup(struct worker *w);
+void tio_vlog_backlog_push(struct worker *w, const struct io_meta *m);
+bool tio_vlog_backlog_next(struct worker *w, tio_io *io, uint64_t now);
+bool tio_vlog_backlog_stale(const struct worker *w, const struct io_meta *m);
+/* verify_only: the main phase's IOs chosen and logged, none done. */
+void tio_vlog_dry_run(struct worker *w);
 /* Whether the job has a verify phase to run (verify, do_verify, writes). */
 bool tio_vlog_phase_due(const struct worker *w);
 /* A pass starts: its verify phase reads back only what it writes. */
@@ -354,7 +428,7 @@ static inline bool tio_phase_time_up(const struct worker *w, uint64_t now)
 
 static inline bool tio_phase_verifying(const struct worker *w)
 {
-    return w->phase.verifying;
+    return w->phase.verifying | w->phase.backlog;
 }
 
 #endif

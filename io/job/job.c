@@ -32,6 +32,7 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
      * what this copy allocated */
     dst->identity.name = dst->identity.description = dst->files.filename_format =
         dst->queue.ioengine = NULL;
+    dst->verify.verify_async_cpus = NULL;
     dst->origin.file = dst->origin.argtext = NULL;
     dst->files.filenames.v = dst->files.directories.v = dst->given.v = dst->global_given.v = NULL;
     dst->files.filenames.n = dst->files.directories.n = dst->given.n = dst->global_given.n = 0;
@@ -43,6 +44,7 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
         dup_str(a, &dst->identity.description, src->identity.description) ||
         dup_str(a, &dst->files.filename_format, src->files.filename_format) ||
         dup_str(a, &dst->queue.ioengine, src->queue.ioengine) ||
+        dup_str(a, &dst->verify.verify_async_cpus, src->verify.verify_async_cpus) ||
         tio__origin_copy(a, &dst->origin, &src->origin) ||
         tio__strv_copy(a, &dst->files.filenames, &src->files.filenames) ||
         tio__strv_copy(a, &dst->files.directories, &src->files.directories) ||
@@ -71,6 +73,7 @@ void tio__job_free(const struct tio_allocator *a, struct tio_job *job)
     tio__free(a, job->identity.description);
     tio__free(a, job->files.filename_format);
     tio__free(a, job->queue.ioengine);
+    tio__free(a, job->verify.verify_async_cpus);
     tio__free(a, job->buffers.buffer_pattern);
     tio__origin_free(a, &job->origin);
     tio__strv_free(a, &job->files.filenames);
@@ -164,9 +167,25 @@ const char *tio_verify_name(enum tio_verify v)
 {
     switch (v) {
     case TIO_VERIFY_NONE: return "none";
-    case TIO_VERIFY_CRC32C: return "crc32c";
+    case TIO_VERIFY_META: return "meta";
     case TIO_VERIFY_MD5: return "md5";
+    case TIO_VERIFY_CRC64: return "crc64";
+    case TIO_VERIFY_CRC32: return "crc32";
+    case TIO_VERIFY_CRC32C: return "crc32c";
+    case TIO_VERIFY_CRC32C_INTEL: return "crc32c-intel";
+    case TIO_VERIFY_CRC16: return "crc16";
+    case TIO_VERIFY_CRC7: return "crc7";
     case TIO_VERIFY_SHA256: return "sha256";
+    case TIO_VERIFY_SHA512: return "sha512";
+    case TIO_VERIFY_SHA3_224: return "sha3-224";
+    case TIO_VERIFY_SHA3_256: return "sha3-256";
+    case TIO_VERIFY_SHA3_384: return "sha3-384";
+    case TIO_VERIFY_SHA3_512: return "sha3-512";
+    case TIO_VERIFY_XXHASH: return "xxhash";
+    case TIO_VERIFY_SHA1: return "sha1";
+    case TIO_VERIFY_PATTERN_HDR: return "pattern_hdr";
+    case TIO_VERIFY_PATTERN: return "pattern";
+    case TIO_VERIFY_NULL: return "null";
     }
     return "?";
 }

@@ -142,6 +142,56 @@ static bool mul_fits(uint64_t a, uint64_t b, uint64_t *r)
     return true;
 }
 
+/* bsrange and bssplit: bs becomes the smallest size (fio sizes the random
+ * map, blockalign's default and the budget's blocks in it), min_bs and
+ * max_bs are bs when neither is given. bs_is_seq_rand reads bs=A,B as
+ * sequential A, random B: a job's IO is either, so its sizes (min_bs,
+ * max_bs, bssplit) move to the directions it does. */
+static int resolve_bs(struct tio_job *job, struct tio_error *err)
+{
+    struct tio_job_pattern *p = &job->pattern;
+    bool varies = false;
+
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++) {
+        if (!p->min_bs[d])
+            p->min_bs[d] = p->max_bs[d] = p->bs[d];
+        p->bs[d] = p->min_bs[d];
+        varies |= p->min_bs[d] != p->max_bs[d];
+    }
+    if (p->bs_is_seq_rand) {
+        int from = tio_rw_is_random(p->rw) ? TIO_JOB_DDIR_WRITE : TIO_JOB_DDIR_READ;
+        if (p->rw_modifier && tio_rw_is_random(p->rw))
+            return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                                 "job '%s': bs_is_seq_rand with rw=TYPE:N is not supported "
+                                 "by tenon-io yet (remove one of them)", job->identity.name);
+        /* bs stays each direction's own smallest size: blockalign's
+         * default and the random map's blocks, as fio */
+        for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++) {
+            p->min_bs[d] = p->min_bs[from];
+            p->max_bs[d] = p->max_bs[from];
+            p->bssplit_nr[d] = p->bssplit_nr[from];
+            memmove(p->bssplit[d], p->bssplit[from], sizeof(p->bssplit[d]));
+        }
+    }
+    if (varies && job->verify.method != TIO_VERIFY_NONE)
+        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                             "job '%s': bsrange or bssplit together with verify is not "
+                             "supported by tenon-io yet (remove one of them)",
+                             job->identity.name);
+    /* bs itself is checked with the other sizes (check_arithmetic) */
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
+        if (p->max_bs[d] > MAX_BLOCK_SIZE && p->max_bs[d] != p->bs[d])
+            return job_error(err, job, "bsrange/bssplit: the largest block size %llu is too "
+                             "large (the maximum is %llu bytes, the most one read or write "
+                             "can move)", (unsigned long long)p->max_bs[d],
+                             (unsigned long long)MAX_BLOCK_SIZE);
+    if (p->random_generator == TIO_RAND_LFSR)
+        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                             "job '%s': random_generator=lfsr is not supported by tenon-io "
+                             "yet (use tausworthe or tausworthe64)", job->identity.name);
+    return TIO_OK;
+}
+
 /* Every byte count the host derives from a job - block sizes, where each
  * clone's region starts and ends, the bytes of IO over all loops - is
  * checked here, so none of them can wrap (fio 3.33 silently wraps several,
@@ -240,12 +290,30 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
     return TIO_OK;
 }
 
+/* fio: verify_pattern alone means verify with a header and the pattern;
+ * the backlog batch defaults to the backlog. */
+static int resolve_verify(struct tio_job *job, struct tio_error *err)
+{
+    if (job->verify.verify_pattern_len && !job->verify.verify_given)
+        job->verify.method = TIO_VERIFY_PATTERN_HDR;
+    if (job->verify.verify_pattern_len && job->verify.method == TIO_VERIFY_NONE)
+        return job_error(err, job, "verify_pattern with verify=0: fio would write the pattern "
+                         "only into the first buffers; use buffer_pattern= for the data "
+                         "written, or drop verify=0 to check the pattern");
+    if (job->verify.verify_backlog && !job->verify.verify_backlog_batch)
+        job->verify.verify_backlog_batch = job->verify.verify_backlog;
+    return 0;
+}
+
 static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_t *total_files,
                        struct tio_error *err)
 {
     int d, rc;
 
     rc = resolve_files(a, job, total_files, err);
+    if (rc)
+        return rc;
+    rc = resolve_verify(job, err);
     if (rc)
         return rc;
 
@@ -268,6 +336,9 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
                          (unsigned long long)job->files.size.bytes,
                          (unsigned long long)min_bs(job));
 
+    rc = resolve_bs(job, err);
+    if (rc)
+        return rc;
     /* blockalign only moves random offsets, as in fio; any alignment other
      * than the block size turns off the random map (fio says so too) */
     for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)

@@ -79,11 +79,36 @@ enum tio_rw {
     TIO_RW_RANDRW,         /* randrw: random mix */
 };
 
+/* fio's longest data pattern (verify_pattern, buffer_pattern). */
+#define TIO_JOB_PATTERN_MAX 512
+/* Where a pattern's %o sit: fio pastes the IO's offset there. */
+struct tio_job_pattern_fmt {
+    unsigned n;
+    uint16_t off[8];
+};
+
+/* verify=: fio's verify_type numbers, as its headers carry them. */
 enum tio_verify {
     TIO_VERIFY_NONE = 0,
-    TIO_VERIFY_CRC32C,     /* crc32c, crc32c-intel */
-    TIO_VERIFY_MD5,
-    TIO_VERIFY_SHA256,
+    TIO_VERIFY_META = 1,          /* the header only */
+    TIO_VERIFY_MD5 = 2,
+    TIO_VERIFY_CRC64 = 3,
+    TIO_VERIFY_CRC32 = 4,
+    TIO_VERIFY_CRC32C = 5,        /* crc32c, crc32c-intel */
+    TIO_VERIFY_CRC32C_INTEL = 6,  /* fio's older number for crc32c: read, never written */
+    TIO_VERIFY_CRC16 = 7,
+    TIO_VERIFY_CRC7 = 8,
+    TIO_VERIFY_SHA256 = 9,
+    TIO_VERIFY_SHA512 = 10,
+    TIO_VERIFY_SHA3_224 = 11,
+    TIO_VERIFY_SHA3_256 = 12,
+    TIO_VERIFY_SHA3_384 = 13,
+    TIO_VERIFY_SHA3_512 = 14,
+    TIO_VERIFY_XXHASH = 15,
+    TIO_VERIFY_SHA1 = 16,
+    TIO_VERIFY_PATTERN_HDR = 17,  /* verify_pattern without verify=: header, then pattern */
+    TIO_VERIFY_PATTERN = 18,      /* verify=pattern: the pattern only, no header */
+    TIO_VERIFY_NULL = 19,         /* pretend to verify */
 };
 
 /* continue_on_error is a set: io = read|write, all = read|write|verify. */
@@ -158,6 +183,16 @@ struct tio_job_files {
 };
 
 /* IO pattern and block sizes: options/pattern.c */
+#define TIO_BSSPLIT_MAX 64 /* fio's most bssplit entries per direction */
+
+struct tio_bssplit {
+    uint64_t bs;
+    unsigned perc;
+};
+
+enum tio_rw_seq { TIO_RW_SEQ_SEQUENTIAL, TIO_RW_SEQ_IDENTICAL };
+enum tio_rand_gen { TIO_RAND_TAUSWORTHE, TIO_RAND_LFSR, TIO_RAND_TAUSWORTHE64 };
+
 struct tio_job_pattern {
     enum tio_rw rw;             /* default read */
     uint64_t rw_modifier;       /* rw=TYPE:N: sequential: bytes added after each IO;
@@ -165,8 +200,21 @@ struct tio_job_pattern {
     uint64_t bs[TIO_JOB_DDIR_COUNT];/* block size per direction (bs=r,w,t); default 4096 */
     uint64_t ba[TIO_JOB_DDIR_COUNT];/* blockalign; resolved default: bs */
     unsigned rwmixread;         /* % of reads in mixed workloads (rwmixwrite = 100 - this) */
+    bool rw_backward;           /* rw=TYPE:-N: sequential IO goes N bytes back */
+    enum tio_rw_seq rw_sequencer; /* what rw=randTYPE:N does between random offsets */
+    unsigned perc_rand[TIO_JOB_DDIR_COUNT]; /* percentage_random; default 100 */
+    /* bsrange (min, max per direction; resolved default: bs) and bssplit
+     * (per direction, sorted by percentage as fio) */
+    uint64_t min_bs[TIO_JOB_DDIR_COUNT], max_bs[TIO_JOB_DDIR_COUNT];
+    struct tio_bssplit bssplit[TIO_JOB_DDIR_COUNT][TIO_BSSPLIT_MAX];
+    unsigned bssplit_nr[TIO_JOB_DDIR_COUNT];
+    bool bs_unaligned;          /* blocksize_unaligned */
+    bool bs_is_seq_rand;        /* bs=seq,rand instead of bs=read,write */
     bool norandommap;
     bool randrepeat;            /* default true */
+    bool allrandrepeat;
+    enum tio_rand_gen random_generator;
+    bool random_generator_set;
     uint64_t randseed;          /* default 0x89 as fio */
     bool randseed_set;
 };
@@ -231,6 +279,21 @@ struct tio_job_verify {
     bool do_verify;             /* default true */
     bool verify_fatal;
     uint64_t verify_interval;   /* bytes per verify header; 0: one per block */
+    uint64_t verify_offset;     /* the header is swapped with the bytes this far in */
+    uint8_t verify_pattern[TIO_JOB_PATTERN_MAX]; /* verify_pattern=, parsed */
+    size_t verify_pattern_len;  /* 0: none (random data) */
+    struct tio_job_pattern_fmt verify_pattern_fmt; /* its %o */
+    bool verify_dump;
+    bool verify_only;
+    bool experimental_verify;
+    bool verify_header_seed;    /* default true */
+    unsigned verify_async;
+    uint64_t verify_backlog;
+    uint64_t verify_backlog_batch;
+    bool verify_state_save;     /* default true */
+    bool verify_state_load;
+    bool verify_given;          /* verify= was written (verify_pattern alone implies it) */
+    char *verify_async_cpus;
     unsigned continue_on_error; /* enum tio_coe bits */
 };
 

@@ -71,9 +71,9 @@ static tenon_registry *open_reg(const char *dir, const char *cache, unsigned fla
                                 unsigned cache_flags, logbuf *log)
 {
     tenon_registry *reg = NULL;
-    expect_ok(tenon_registry_new(&reg, "cache-test",
-                                 flags | TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH |
-                                     TENON_REGISTRY_NO_STATIC));
+    expect_ok(tenon_registry_create("cache-test",
+                                    flags | TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH |
+                                        TENON_REGISTRY_NO_STATIC, &reg));
     if (log)
         memset(log, 0, sizeof(*log));
     tenon_registry_set_log(reg, log_fn, log, TENON_LOG_DEBUG);
@@ -434,9 +434,9 @@ static void test_nested_folders(void **state)
             settle();
         }
         tenon_registry *reg = NULL;
-        expect_ok(tenon_registry_new(&reg, "cache-test",
-                                     TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH |
-                                         TENON_REGISTRY_NO_STATIC));
+        expect_ok(tenon_registry_create("cache-test",
+                                        TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH |
+                                            TENON_REGISTRY_NO_STATIC, &reg));
         tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
         expect_ok(tenon_registry_set_cache(reg, e->cache, 0));
         expect_ok(tenon_registry_add_path(reg, e->plugins));
@@ -676,7 +676,7 @@ static void test_edited_entry_cannot_change_what_loads(void **state)
 
 static void load_config_text(tenon_registry *reg, const char *text)
 {
-    expect_ok(tenon_registry_load_config_buffer(reg, text, strlen(text), NULL));
+    expect_ok(tenon_config_load_buffer(reg, text, strlen(text), NULL));
 }
 
 /* Validation loads the plugin with the options the host would (tenon.json

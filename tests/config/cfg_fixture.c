@@ -63,10 +63,10 @@ static void summarize(const tenon_values *v, char *out, size_t size)
 {
     snprintf(out, size,
              "transport=%s hosts=%s port=%lld timeout=%lldns bufsize=%lld ratio=%g verbose=%d",
-             host->get_string(v, "transport"), host->get_string(v, "hosts"),
-             (long long)host->get_int(v, "port"), (long long)host->get_int(v, "timeout"),
-             (long long)host->get_int(v, "bufsize"), host->get_double(v, "ratio"),
-             host->get_bool(v, "verbose") ? 1 : 0);
+             host->values_string(v, "transport"), host->values_string(v, "hosts"),
+             (long long)host->values_int(v, "port"), (long long)host->values_int(v, "timeout"),
+             (long long)host->values_int(v, "bufsize"), host->values_double(v, "ratio"),
+             host->values_bool(v, "verbose") ? 1 : 0);
 }
 
 static int cf_init(tenon_plugin *self, const tenon_host_api *api)
@@ -94,7 +94,7 @@ static int cf_instance_init(tenon_plugin *self, tenon_instance *inst, void *data
     summarize(v, ci->summary, sizeof(ci->summary));
     host->log(self, TENON_LOG_INFO, "instance %s: %s", host->instance_name(inst), ci->summary);
 #ifdef CF_INSTANCE_FAIL
-    return host->fail(self, TENON_EINIT, "no route to %s", host->get_string(v, "hosts"));
+    return host->fail(self, TENON_EINIT, "no route to %s", host->values_string(v, "hosts"));
 #else
     return 0;
 #endif

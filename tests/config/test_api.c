@@ -46,7 +46,7 @@ static int load(tenon_registry *reg, const char *dir, const char *text)
         }
     }
     buf[o] = '\0';
-    return tenon_registry_load_config_buffer(reg, buf, o, "tenon.json");
+    return tenon_config_load_buffer(reg, buf, o, "tenon.json");
 }
 
 /* ---- Loading ------------------------------------------------------------------ */
@@ -56,7 +56,7 @@ static void test_errors_name_file_line_column(void **state)
     (void)state;
     tenon_registry *reg = registry(NULL);
     const char *text = "{\n  \"plugins\": [\n    {\"module\": \"x\", \"enabeld\": true}\n  ]\n}\n";
-    int rc = tenon_registry_load_config_buffer(reg, text, strlen(text), "my.json");
+    int rc = tenon_config_load_buffer(reg, text, strlen(text), "my.json");
     expect_error(rc, TENON_ECONFIG, "my.json", "my.json:3:21: \"enabeld\": unknown key in plugins[0]",
                  "expected one of module, name, enabled", "did you mean \"enabled\"", NULL);
     const tenon_error *e = tenon_last_error();
@@ -66,31 +66,31 @@ static void test_errors_name_file_line_column(void **state)
 
     /* A syntax error points at the offending token's start. */
     text = "{\"plugins\": [1, 2,, 3]}";
-    rc = tenon_registry_load_config_buffer(reg, text, strlen(text), NULL);
+    rc = tenon_config_load_buffer(reg, text, strlen(text), NULL);
     expect_error(rc, TENON_ECONFIG, "tenon.json", "tenon.json:1:19: invalid JSON", NULL);
 
     /* Memory has no folder: relative folders are refused. */
     text = "{\"plugin_path\": [\"plugins\"]}";
-    rc = tenon_registry_load_config_buffer(reg, text, strlen(text), "mem");
+    rc = tenon_config_load_buffer(reg, text, strlen(text), "mem");
     expect_error(rc, TENON_ECONFIG, "mem", "mem:1:18: plugin_path[0]", "is relative", NULL);
     text = "{\"keys_dir\": \"keys\"}";
-    rc = tenon_registry_load_config_buffer(reg, text, strlen(text), "mem");
+    rc = tenon_config_load_buffer(reg, text, strlen(text), "mem");
     expect_error(rc, TENON_ECONFIG, "mem", "keys_dir", "is relative", NULL);
 
     /* Arguments. */
-    assert_int_equal(tenon_registry_load_config_buffer(NULL, "{}", 2, NULL), TENON_EINVAL);
-    assert_int_equal(tenon_registry_load_config_buffer(reg, NULL, 2, NULL), TENON_EINVAL);
-    expect_error(tenon_registry_load_config_buffer(reg, NULL, 0, NULL), TENON_ECONFIG,
+    assert_int_equal(tenon_config_load_buffer(NULL, "{}", 2, NULL), TENON_EINVAL);
+    assert_int_equal(tenon_config_load_buffer(reg, NULL, 2, NULL), TENON_EINVAL);
+    expect_error(tenon_config_load_buffer(reg, NULL, 0, NULL), TENON_ECONFIG,
                  "tenon.json", "invalid JSON", NULL);
-    assert_int_equal(tenon_registry_load_config(NULL, NULL), TENON_EINVAL);
-    assert_int_equal(tenon_registry_load_config(reg, ""), TENON_EINVAL);
-    assert_int_equal(tenon_registry_apply_config(NULL), TENON_EINVAL);
+    assert_int_equal(tenon_config_load(NULL, NULL), TENON_EINVAL);
+    assert_int_equal(tenon_config_load(reg, ""), TENON_EINVAL);
+    assert_int_equal(tenon_config_apply(NULL), TENON_EINVAL);
     assert_int_equal(tenon_config_plan(NULL, NULL), TENON_EINVAL);
     assert_int_equal(tenon_config_instance(NULL, "x", NULL, NULL, NULL), TENON_EINVAL);
     assert_int_equal(tenon_config_instances(NULL, NULL, 0), 0);
     assert_null(tenon_config_file(NULL));
     /* Without a configuration, apply does nothing. */
-    assert_int_equal(tenon_registry_apply_config(reg), 0);
+    assert_int_equal(tenon_config_apply(reg), 0);
     tenon_registry_free(reg);
 }
 
@@ -111,7 +111,7 @@ static void test_relative_paths_follow_the_file(void **state)
     char *old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
     setenv("HOME", home, 1);
     tenon_registry *reg = registry(NULL);
-    expect_ok(tenon_registry_load_config(reg, file));
+    expect_ok(tenon_config_load(reg, file));
     const char *dirs[8];
     assert_int_equal(tenon_registry_paths(reg, dirs, 8), 2);
     assert_string_equal(dirs[0], sub);
@@ -164,34 +164,35 @@ static void test_default_lookup(void **state)
     /* 1. TENON_CONFIG wins; TENON_REGISTRY_NO_ENV ignores it. */
     setenv("TENON_CONFIG", tmp_path(dir, "env.json"), 1);
     setenv("XDG_CONFIG_HOME", xdg, 1);
-    expect_ok(tenon_registry_new(&reg, app, TENON_REGISTRY_NO_DEFAULT_PATH));
-    expect_ok(tenon_registry_load_config(reg, NULL));
+    expect_ok(tenon_registry_create(app, TENON_REGISTRY_NO_DEFAULT_PATH, &reg));
+    expect_ok(tenon_config_load(reg, NULL));
     assert_string_equal(tenon_config_file(reg), tmp_path(dir, "env.json"));
     tenon_registry_free(reg);
-    expect_ok(tenon_registry_new(&reg, app, TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV));
+    expect_ok(
+        tenon_registry_create(app, TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV, &reg));
     capture_log_level(reg, &cap, TENON_LOG_DEBUG);
-    expect_ok(tenon_registry_load_config(reg, NULL));
+    expect_ok(tenon_config_load(reg, NULL));
     assert_string_equal(tenon_config_file(reg), path);
     expect_contains(cap.all, "TENON_CONFIG ignored");
     tenon_registry_free(reg);
     /* A TENON_CONFIG that names nothing is an error, not a fallback. */
     setenv("TENON_CONFIG", tmp_path(dir, "none.json"), 1);
-    expect_ok(tenon_registry_new(&reg, app, TENON_REGISTRY_NO_DEFAULT_PATH));
-    expect_error(tenon_registry_load_config(reg, NULL), TENON_ECONFIG, "none.json",
+    expect_ok(tenon_registry_create(app, TENON_REGISTRY_NO_DEFAULT_PATH, &reg));
+    expect_error(tenon_config_load(reg, NULL), TENON_ECONFIG, "none.json",
                  "TENON_CONFIG", NULL);
     tenon_registry_free(reg);
     unsetenv("TENON_CONFIG");
 
     /* 2. XDG_CONFIG_HOME. */
-    expect_ok(tenon_registry_new(&reg, app, TENON_REGISTRY_NO_DEFAULT_PATH));
-    expect_ok(tenon_registry_load_config(reg, NULL));
+    expect_ok(tenon_registry_create(app, TENON_REGISTRY_NO_DEFAULT_PATH, &reg));
+    expect_ok(tenon_config_load(reg, NULL));
     assert_string_equal(tenon_config_file(reg), path);
     tenon_registry_free(reg);
 
     /* 3. ~/.config when XDG_CONFIG_HOME is unset or relative. */
     setenv("XDG_CONFIG_HOME", "relative/xdg", 1);
-    expect_ok(tenon_registry_new(&reg, app, TENON_REGISTRY_NO_DEFAULT_PATH));
-    expect_ok(tenon_registry_load_config(reg, NULL));
+    expect_ok(tenon_registry_create(app, TENON_REGISTRY_NO_DEFAULT_PATH, &reg));
+    expect_ok(tenon_config_load(reg, NULL));
     snprintf(path, sizeof(path), "%s/home/.config/%s/tenon.json", dir, app);
     assert_string_equal(tenon_config_file(reg), path);
     tenon_registry_free(reg);
@@ -199,9 +200,9 @@ static void test_default_lookup(void **state)
     /* 4. Nothing found: not an error, and the debug log says where it looked. */
     unlink(path);
     unsetenv("XDG_CONFIG_HOME");
-    expect_ok(tenon_registry_new(&reg, app, TENON_REGISTRY_NO_DEFAULT_PATH));
+    expect_ok(tenon_registry_create(app, TENON_REGISTRY_NO_DEFAULT_PATH, &reg));
     capture_log_level(reg, &cap, TENON_LOG_DEBUG);
-    expect_ok(tenon_registry_load_config(reg, NULL));
+    expect_ok(tenon_config_load(reg, NULL));
     assert_null(tenon_config_file(reg));
     expect_contains(cap.all, "no configuration: looked for");
     expect_contains(cap.all, path);
@@ -228,21 +229,21 @@ static void test_unsafe_file(void **state)
     write_file(file, "{}");
     assert_int_equal(chmod(file, 0620), 0);
     tenon_registry *reg = registry(NULL);
-    expect_error(tenon_registry_load_config(reg, file), TENON_EUNSAFE, "tenon.json",
+    expect_error(tenon_config_load(reg, file), TENON_EUNSAFE, "tenon.json",
                  "writable by its group", NULL);
     tenon_registry_free(reg);
     /* Not even with the registry's relaxation for plugin files: the
      * configuration can switch require_signed off. */
     reg = new_registry(NULL, TENON_REGISTRY_ALLOW_UNSAFE_FILES, NULL);
-    expect_error(tenon_registry_load_config(reg, file), TENON_EUNSAFE, "tenon.json", NULL);
+    expect_error(tenon_config_load(reg, file), TENON_EUNSAFE, "tenon.json", NULL);
     tenon_registry_free(reg);
     assert_int_equal(chmod(file, 0644), 0);
     reg = registry(NULL);
-    expect_ok(tenon_registry_load_config(reg, file));
+    expect_ok(tenon_config_load(reg, file));
     tenon_registry_free(reg);
     /* A folder is not a configuration. */
     reg = registry(NULL);
-    expect_error(tenon_registry_load_config(reg, dir), TENON_ECONFIG, dir,
+    expect_error(tenon_config_load(reg, dir), TENON_ECONFIG, dir,
                  "not a regular file", NULL);
     tenon_registry_free(reg);
     tmp_remove(dir);
@@ -329,7 +330,7 @@ static void test_instances_with_their_own_options(void **state)
     log_capture cap;
     tenon_registry *reg = registry(&cap);
     expect_ok(load(reg, dir, opae));
-    assert_int_equal(tenon_registry_apply_config(reg), 0);
+    assert_int_equal(tenon_config_apply(reg), 0);
 
     /* The plugin's own options reached its init. */
     expect_contains(cap.all, "cfg_proxy:init transport=tcp hosts=localhost port=1234");
@@ -385,7 +386,7 @@ static void test_instances_with_their_own_options(void **state)
     assert_int_equal(tenon_config_instances(reg, NULL, 0), 3);
 
     /* A configuration applies once. */
-    expect_error(tenon_registry_apply_config(reg), TENON_ESTATE, NULL, "already applied",
+    expect_error(tenon_config_apply(reg), TENON_ESTATE, NULL, "already applied",
                  NULL);
     tenon_registry_free(reg);
     tmp_remove(dir);
@@ -409,7 +410,7 @@ static void test_on_demand_load_gets_options(void **state)
     expect_ok(load(reg, NULL,
                    "{\"plugins\": [{\"module\": \"cfg_proxy\", \"config\": {\"hosts\": "
                    "\"near\"}}]}"));
-    assert_int_equal(tenon_registry_apply_config(reg), 0);
+    assert_int_equal(tenon_config_apply(reg), 0);
     assert_null(strstr(cap.all, "hosts=near"));
     tenon_registry_free(reg);
     tmp_remove(dir);
@@ -450,7 +451,7 @@ static void test_runtime_failures_follow_the_policy(void **state)
         tenon_registry *reg = registry(NULL);
         capture_log_level(reg, &cap, TENON_LOG_WARN);
         expect_ok(load(reg, dir, text));
-        int rc = tenon_registry_apply_config(reg);
+        int rc = tenon_config_apply(reg);
         if (rc != cases[i].rc)
             fail_msg("policy %s: apply returned %d (%s), expected %d", cases[i].policy, rc,
                      tenon_last_error()->message, cases[i].rc);
@@ -506,7 +507,7 @@ static void test_static_failure_stops_before_loading(void **state)
     tenon_plan_free(plan);
     tenon_plan_free(NULL);
 
-    expect_error(tenon_registry_apply_config(reg), TENON_ENOTFOUND, "cfg_gone",
+    expect_error(tenon_config_apply(reg), TENON_ENOTFOUND, "cfg_gone",
                  "no plugin named cfg_gone is installed", NULL);
     assert_int_equal(tenon_plugin_status(tenon_registry_find(reg, "cfg_proxy")),
                      TENON_STATUS_FOUND);
@@ -526,8 +527,8 @@ static void test_integrity_settings(void **state)
     char *dir = tmp_dir();
     cfg_copy(dir, "cfg_proxy");
     tenon_registry *reg = new_registry(dir, TENON_REGISTRY_NO_STATIC, NULL);
-    tenon_integrity info;
-    expect_ok(tenon_plugin_integrity(tenon_registry_find(reg, "cfg_proxy"), &info));
+    tenon_integrity_info info = {.struct_size = sizeof(info)};
+    expect_ok(tenon_plugin_integrity_info(tenon_registry_find(reg, "cfg_proxy"), &info));
     char good[65];
     snprintf(good, sizeof(good), "%s", info.sha256);
     tenon_registry_free(reg);
@@ -540,7 +541,7 @@ static void test_integrity_settings(void **state)
              0);
     reg = registry(NULL);
     expect_ok(load(reg, dir, text));
-    expect_error(tenon_registry_apply_config(reg), TENON_EHASH, "cfg_proxy", NULL);
+    expect_error(tenon_config_apply(reg), TENON_EHASH, "cfg_proxy", NULL);
     tenon_registry_free(reg);
 
     /* The right pin, in capitals, loads. */
@@ -553,7 +554,7 @@ static void test_integrity_settings(void **state)
              good);
     reg = registry(NULL);
     expect_ok(load(reg, dir, text));
-    assert_int_equal(tenon_registry_apply_config(reg), 0);
+    assert_int_equal(tenon_config_apply(reg), 0);
     tenon_registry_free(reg);
 
     /* A trusted key from a folder, and signatures required: the unsigned
@@ -562,8 +563,8 @@ static void test_integrity_settings(void **state)
     snprintf(keys, sizeof(keys), "%s/keys", dir);
     assert_int_equal(mkdir(keys, 0755), 0);
     snprintf(base, sizeof(base), "%s/builder", keys);
-    tenon_public_key pub;
-    expect_ok(tenon_key_generate(base, "test builder", &pub));
+    tenon_public_key_info pub = {.struct_size = sizeof(pub)};
+    expect_ok(tenon_key_generate_info(base, "test builder", &pub));
     snprintf(keyfile, sizeof(keyfile), "%s.key", base);
     char secret[1024];
     snprintf(secret, sizeof(secret), "%s/builder.key", dir);
@@ -573,12 +574,12 @@ static void test_integrity_settings(void **state)
              " \"plugins\": [{\"module\": \"cfg_proxy\"}]}");
     reg = registry(NULL);
     expect_ok(load(reg, dir, text));
-    expect_error(tenon_registry_apply_config(reg), TENON_ESIGNATURE, "cfg_proxy", NULL);
+    expect_error(tenon_config_apply(reg), TENON_ESIGNATURE, "cfg_proxy", NULL);
     tenon_registry_free(reg);
-    expect_ok(tenon_signature_sign_file(tmp_path(dir, "cfg_proxy.so"), secret, NULL, NULL));
+    expect_ok(tenon_signature_sign_file_info(tmp_path(dir, "cfg_proxy.so"), secret, NULL, NULL));
     reg = registry(NULL);
     expect_ok(load(reg, dir, text));
-    assert_int_equal(tenon_registry_apply_config(reg), 0);
+    assert_int_equal(tenon_config_apply(reg), 0);
     tenon_registry_free(reg);
 
     /* A key given inline, and a malformed one, with its position. */
@@ -632,7 +633,7 @@ static void test_threads(void **state)
     for (int i = 0; i < 200; i++) {
         expect_ok(load(s.reg, dir, i % 2 ? opae : "{\"enable\": [\"cfg_hidden\"]}"));
         if (i == 100)
-            assert_true(tenon_registry_apply_config(s.reg) >= 0);
+            assert_true(tenon_config_apply(s.reg) >= 0);
     }
     atomic_store(&s.stop, 1);
     for (int i = 0; i < 4; i++)

@@ -45,9 +45,9 @@ static char file_path[4096]; /* a quarter of the documents go through a file, so
 static int check(const char *text, size_t len, const char *origin)
 {
     tenon_registry *reg;
-    if (tenon_registry_new(&reg, "tenon-damage", TENON_REGISTRY_NO_ENV |
-                                                     TENON_REGISTRY_NO_DEFAULT_PATH |
-                                                     TENON_REGISTRY_NO_STATIC) < 0)
+    if (tenon_registry_create("tenon-damage", TENON_REGISTRY_NO_ENV |
+                                                        TENON_REGISTRY_NO_DEFAULT_PATH |
+                                                        TENON_REGISTRY_NO_STATIC, &reg) < 0)
         return 1;
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     int rc;
@@ -58,9 +58,9 @@ static int check(const char *text, size_t len, const char *origin)
             exit(2);
         }
         close(fd);
-        rc = tenon_registry_load_config(reg, file_path);
+        rc = tenon_config_load(reg, file_path);
     } else {
-        rc = tenon_registry_load_config_buffer(reg, text, len, "fuzz.json");
+        rc = tenon_config_load_buffer(reg, text, len, "fuzz.json");
     }
     runs++;
     int bad = 0;

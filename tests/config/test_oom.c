@@ -41,13 +41,13 @@ static int run(const char *text, const char **step)
     tenon_registry *reg = NULL;
     int rc;
     *step = "registry_new";
-    if ((rc = tenon_registry_new(&reg, "tenon-oom", TENON_REGISTRY_NO_ENV |
-                                                        TENON_REGISTRY_NO_DEFAULT_PATH |
-                                                        TENON_REGISTRY_NO_STATIC)) < 0)
+    if ((rc = tenon_registry_create("tenon-oom", TENON_REGISTRY_NO_ENV |
+                                                           TENON_REGISTRY_NO_DEFAULT_PATH |
+                                                           TENON_REGISTRY_NO_STATIC, &reg)) < 0)
         return rc;
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     *step = "load_config_buffer";
-    rc = tenon_registry_load_config_buffer(reg, text, strlen(text), "tenon.json");
+    rc = tenon_config_load_buffer(reg, text, strlen(text), "tenon.json");
     tenon_plan *plan = NULL;
     if (rc == 0) {
         *step = "plan";
@@ -61,7 +61,7 @@ static int run(const char *text, const char **step)
     }
     if (rc == 0) {
         *step = "apply";
-        rc = tenon_registry_apply_config(reg);
+        rc = tenon_config_apply(reg);
         if (rc == 1) /* the skipped instance h */
             rc = 0;
         else if (rc >= 0)

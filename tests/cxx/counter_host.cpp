@@ -71,7 +71,7 @@ int main(int argc, char **argv)
         flags |= TENON_REGISTRY_NO_STATIC;
 
     tenon_registry *raw = nullptr;
-    if (tenon_registry_new(&raw, "tenon-cxx-test", flags) != 0) {
+    if (tenon_registry_create("tenon-cxx-test", flags, &raw) != 0) {
         std::printf("FAIL cannot create a registry: %s\n", last_error().c_str());
         return 1;
     }

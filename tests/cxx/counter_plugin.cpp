@@ -104,7 +104,7 @@ int counter_instance_init(tenon_plugin *self, tenon_instance *instance, void *da
 {
     (void)instance;
     try {
-        new (data) Counter(host->get_string(options, "label"));
+        new (data) Counter(host->values_string(options, "label"));
         return 0;
     } catch (const std::bad_alloc &) {
         return host->fail(self, TENON_ENOMEM, "out of memory for a counter");

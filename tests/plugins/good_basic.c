@@ -14,7 +14,7 @@ static int basic_init(tenon_plugin *self, const tenon_host_api *host)
 {
     fx_remember(self, host);
     const tenon_values *opts = host->options(self);
-    plugin_depth_value = host->get_int(opts, "depth");
+    plugin_depth_value = host->values_int(opts, "depth");
     host->set_data(self, &plugin_depth_value);
     host->log(self, TENON_LOG_INFO, "init");
     return 0;
@@ -25,16 +25,16 @@ static int basic_instance_init(tenon_plugin *self, tenon_instance *inst, void *d
 {
     (void)inst;
     basic_instance *b = data;
-    if (fx_host->get_bool(opts, "fail"))
+    if (fx_host->values_bool(opts, "fail"))
         return fx_host->fail(self, TENON_EINIT, "instance refused: option fail is set");
-    b->verbose = fx_host->get_bool(opts, "verbose");
-    b->depth = fx_host->get_int(opts, "depth");
-    b->depth_given = fx_host->is_set(opts, "depth");
-    b->block = fx_host->get_int(opts, "block");
-    b->timeout_ns = fx_host->get_int(opts, "timeout");
-    b->ratio = fx_host->get_double(opts, "ratio");
-    snprintf(b->label, sizeof(b->label), "%s", fx_host->get_string(opts, "label"));
-    snprintf(b->mode, sizeof(b->mode), "%s", fx_host->get_string(opts, "mode"));
+    b->verbose = fx_host->values_bool(opts, "verbose");
+    b->depth = fx_host->values_int(opts, "depth");
+    b->depth_given = fx_host->values_is_set(opts, "depth");
+    b->block = fx_host->values_int(opts, "block");
+    b->timeout_ns = fx_host->values_int(opts, "timeout");
+    b->ratio = fx_host->values_double(opts, "ratio");
+    snprintf(b->label, sizeof(b->label), "%s", fx_host->values_string(opts, "label"));
+    snprintf(b->mode, sizeof(b->mode), "%s", fx_host->values_string(opts, "mode"));
     b->magic = BASIC_MAGIC;
     __atomic_fetch_add(&live_instances, 1, __ATOMIC_RELAXED);
     return 0;

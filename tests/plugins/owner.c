@@ -1,4 +1,4 @@
-/* A plugin that makes instances of other plugins with host->instance_new,
+/* A plugin that makes instances of other plugins with host->instance_create,
  * for the teardown tests. Every copy provides OWN_IFACE (owner.h), whose
  * instances make more instances on request, and has two options, read as
  * plugin-level options by init and as instance options by instance_init:
@@ -12,7 +12,10 @@
  * instance that was already finished (freed too early, or twice).
  * The build gives each copy its identity:
  *   OWN_NAME  plugin name (an identifier)
- *   OWN_MAKE  the plugin-level default of "make" (default "") */
+ *   OWN_MAKE  the plugin-level default of "make" (default "")
+ *   OWN_STRV  defined: pass options the 1.0 way, a NULL-terminated list of
+ *             strings to the deprecated host->instance_new, so a test
+ *             compares both ways. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,8 +59,23 @@ static int make_chain(tenon_plugin *self, const char *chain, const char *owner_t
     if (*keep)
         target[len - 1] = '\0';
     snprintf(tag, sizeof(tag), "%s/%s", owner_tag, target);
+#ifdef OWN_STRV
     const char *options[] = {"make", rest, "tag", tag, NULL};
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
     int rc = fx_host->instance_new(self, target, OWN_IFACE, options, out);
+#pragma GCC diagnostic pop
+#else
+    tenon_options *opts = NULL;
+    int rc = fx_host->options_new(&opts);
+    if (rc == 0)
+        rc = fx_host->options_set(opts, "make", rest, NULL);
+    if (rc == 0)
+        rc = fx_host->options_set(opts, "tag", tag, NULL);
+    if (rc == 0)
+        rc = fx_host->instance_create(self, target, OWN_IFACE, opts, out);
+    fx_host->options_free(opts);
+#endif
     if (rc < 0)
         return fx_host->fail(self, rc, "cannot make an instance of %s", target);
     return 0;
@@ -89,7 +107,7 @@ static int own_init(tenon_plugin *self, const tenon_host_api *host)
     fx_remember(self, host);
     n_made = 0;
     host->log(self, TENON_LOG_INFO, "init");
-    const char *chain = host->get_string(host->options(self), "make");
+    const char *chain = host->values_string(host->options(self), "make");
     return chain && *chain ? plugin_make(self, chain) : 0;
 }
 
@@ -108,10 +126,10 @@ static int own_instance_init(tenon_plugin *self, tenon_instance *inst, void *dat
 {
     (void)inst;
     own_instance *oi = data;
-    snprintf(oi->tag, sizeof(oi->tag), "%s", fx_host->get_string(opts, "tag"));
+    snprintf(oi->tag, sizeof(oi->tag), "%s", fx_host->values_string(opts, "tag"));
     fx_host->log(self, TENON_LOG_INFO, "iinit %s", oi->tag);
     oi->magic = OWN_ALIVE;
-    const char *chain = fx_host->get_string(opts, "make");
+    const char *chain = fx_host->values_string(opts, "make");
     return chain && *chain ? make_chain(self, chain, oi->tag, &oi->made, &oi->keep) : 0;
 }
 

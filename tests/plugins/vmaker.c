@@ -9,7 +9,7 @@ static tenon_instance *made;
 static int vm_init(tenon_plugin *self, const tenon_host_api *host)
 {
     fx_init(self, host);
-    int rc = host->instance_new(self, "versioned", VERSIONED_IFACE, NULL, &made);
+    int rc = host->instance_create(self, "versioned", VERSIONED_IFACE, NULL, &made);
     if (rc < 0)
         return host->fail(self, rc, "cannot make an instance of versioned");
     return 0;

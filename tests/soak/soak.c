@@ -188,7 +188,8 @@ int main(int argc, char **argv)
     }
     soak s = {0};
     pthread_mutex_init(&s.lock, NULL);
-    if (tenon_registry_new(&s.reg, "tenon-soak", TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH) < 0 ||
+    if (tenon_registry_create("tenon-soak", TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH,
+                              &s.reg) < 0 ||
         tenon_registry_add_path(s.reg, dir) < 0 || tenon_registry_scan(s.reg) < 0) {
         char text[1024];
         tenon_error_format(tenon_last_error(), text, sizeof(text));

@@ -78,9 +78,9 @@ static void sha256_hex(const char *path, char out[65])
     sodium_bin2hex(out, 65, digest, sizeof(digest));
 }
 
-static void keygen(const char *base, tenon_public_key *pk)
+static void keygen(const char *base, tenon_public_key_info *pk)
 {
-    expect_ok(tenon_key_generate(base, "test key", pk));
+    expect_ok(tenon_key_generate_info(base, "test key", pk));
 }
 
 static tenon_registry *registry(fixture *f)
@@ -115,7 +115,7 @@ static int load_basic(tenon_registry *reg, tenon_plugin **out)
 static void test_sign_and_load(void **state)
 {
     fixture *f = *state;
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
     assert_int_equal(strlen(pk.key_id), 16);
 
@@ -125,8 +125,8 @@ static void test_sign_and_load(void **state)
     assert_int_equal(stat(f->pub, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0644);
 
-    tenon_signature sig;
-    expect_ok(tenon_signature_sign_file(f->plugin, f->key, NULL, &sig));
+    tenon_signature_info sig = {.struct_size = sizeof(sig)};
+    expect_ok(tenon_signature_sign_file_info(f->plugin, f->key, NULL, &sig));
     assert_string_equal(sig.key_id, pk.key_id);
     assert_true(sig.has_signed_sha256);
     char *text = file_text(f->sig);
@@ -151,8 +151,8 @@ static void test_sign_and_load(void **state)
     tenon_registry *reg = registry(f);
     expect_ok(tenon_registry_trust_key(reg, pub_text));
     tenon_registry_require_signed(reg, true);
-    tenon_integrity info;
-    expect_ok(tenon_plugin_integrity(find_any(reg, "good_basic"), &info));
+    tenon_integrity_info info = {.struct_size = sizeof(info)};
+    expect_ok(tenon_plugin_integrity_info(find_any(reg, "good_basic"), &info));
     assert_int_equal(info.signature, TENON_SIG_TRUSTED);
     assert_string_equal(info.key_id, pk.key_id);
     assert_true(info.hashed);
@@ -168,9 +168,9 @@ static void test_sign_and_load(void **state)
 static void test_tampered_plugin_refused(void **state)
 {
     fixture *f = *state;
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
-    expect_ok(tenon_signature_sign_file(f->plugin, f->key, NULL, NULL));
+    expect_ok(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL));
     char signed_sha[65], tampered_sha[65];
     sha256_hex(f->plugin, signed_sha);
     flip_comment_byte(f->plugin);
@@ -188,8 +188,8 @@ static void test_tampered_plugin_refused(void **state)
     expect_ok(tenon_registry_trust_key(reg, pub_text));
     expect_error(load_basic(reg, NULL), TENON_ESIGNATURE, "good_basic", "trusted key",
                  pk.key_id, "does not match", tampered_sha, signed_sha, NULL);
-    tenon_integrity info;
-    assert_int_equal(tenon_plugin_integrity(find_any(reg, "good_basic"), &info),
+    tenon_integrity_info info = {.struct_size = sizeof(info)};
+    assert_int_equal(tenon_plugin_integrity_info(find_any(reg, "good_basic"), &info),
                      TENON_ESIGNATURE);
     assert_int_equal(info.signature, TENON_SIG_BAD);
     /* The failure is remembered: the plugin stays broken in this registry. */
@@ -222,10 +222,11 @@ static void test_tampered_plugin_refused(void **state)
 static void test_untrusted_key(void **state)
 {
     fixture *f = *state;
-    tenon_public_key signer, other;
+    tenon_public_key_info signer = {.struct_size = sizeof(signer)},
+                          other = {.struct_size = sizeof(other)};
     keygen(f->key_base, &signer);
     keygen(tmp_path(f->dir, "keys/other"), &other);
-    expect_ok(tenon_signature_sign_file(f->plugin, f->key, NULL, NULL));
+    expect_ok(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL));
 
     char *other_text = file_text(tmp_path(f->dir, "keys/other.pub"));
     const char *keys[] = {other_text};
@@ -238,8 +239,8 @@ static void test_untrusted_key(void **state)
     tenon_registry_require_signed(reg, true);
     expect_error(load_basic(reg, NULL), TENON_ESIGNATURE, "good_basic", "not a trusted key",
                  signer.key_id, NULL);
-    tenon_integrity info;
-    tenon_plugin_integrity(find_any(reg, "good_basic"), &info);
+    tenon_integrity_info info = {.struct_size = sizeof(info)};
+    tenon_plugin_integrity_info(find_any(reg, "good_basic"), &info);
     assert_int_equal(info.signature, TENON_SIG_UNTRUSTED);
     assert_string_equal(info.key_id, signer.key_id);
 
@@ -257,7 +258,7 @@ static void test_untrusted_key(void **state)
 static void test_unsigned(void **state)
 {
     fixture *f = *state;
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
     char *pub_text = file_text(f->pub);
 
@@ -270,8 +271,8 @@ static void test_unsigned(void **state)
     tenon_registry_require_signed(reg, true);
     expect_error(load_basic(reg, NULL), TENON_ESIGNATURE, "good_basic", "not signed",
                  "no signature file", f->sig, "tenon sign", NULL);
-    tenon_integrity info;
-    tenon_plugin_integrity(find_any(reg, "good_basic"), &info);
+    tenon_integrity_info info = {.struct_size = sizeof(info)};
+    tenon_plugin_integrity_info(find_any(reg, "good_basic"), &info);
     assert_int_equal(info.signature, TENON_SIG_NONE);
 
     /* Trusted keys without the requirement: unsigned plugins load. */
@@ -303,14 +304,14 @@ static void test_no_policy_ignores_signatures(void **state)
 
     /* But once a key is trusted, a malformed signature file is refused:
      * it cannot be told apart from a damaged signature by that key. */
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
     reg = registry(f);
     expect_ok(tenon_registry_trust_key_file(reg, f->pub));
     expect_error(load_basic(reg, NULL), TENON_ESIGNATURE, "good_basic", f->sig,
                  "malformed signature file at line 1", NULL);
-    tenon_integrity info;
-    tenon_plugin_integrity(find_any(reg, "good_basic"), &info);
+    tenon_integrity_info info = {.struct_size = sizeof(info)};
+    tenon_plugin_integrity_info(find_any(reg, "good_basic"), &info);
     assert_int_equal(info.signature, TENON_SIG_MALFORMED);
     tenon_registry_free(reg);
 }
@@ -327,8 +328,8 @@ static void test_pins(void **state)
 
     tenon_registry *reg = registry(f);
     expect_ok(tenon_registry_pin_sha256(reg, "good_basic", upper));
-    tenon_integrity info;
-    expect_ok(tenon_plugin_integrity(find_any(reg, "good_basic"), &info));
+    tenon_integrity_info info = {.struct_size = sizeof(info)};
+    expect_ok(tenon_plugin_integrity_info(find_any(reg, "good_basic"), &info));
     assert_true(info.pinned);
     assert_string_equal(info.pinned_sha256, sha);
     expect_ok(load_basic(reg, NULL));
@@ -360,9 +361,9 @@ static void test_pins(void **state)
     tenon_registry_free(reg);
 
     /* A pin and a signature together: both must hold. */
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
-    expect_ok(tenon_signature_sign_file(f->plugin, f->key, NULL, NULL));
+    expect_ok(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL));
     reg = registry(f);
     expect_ok(tenon_registry_trust_key_file(reg, f->pub));
     tenon_registry_require_signed(reg, true);
@@ -382,10 +383,10 @@ static void test_pins(void **state)
 static void test_keygen_never_overwrites(void **state)
 {
     fixture *f = *state;
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
     char *before = file_text(f->key);
-    expect_error(tenon_key_generate(f->key_base, NULL, NULL), TENON_EEXISTS, f->pub,
+    expect_error(tenon_key_generate_info(f->key_base, NULL, NULL), TENON_EEXISTS, f->pub,
                  "already exists", NULL);
     char *after = file_text(f->key);
     assert_string_equal(before, after);
@@ -395,46 +396,46 @@ static void test_keygen_never_overwrites(void **state)
     /* Only the .key exists: still refused, and no .pub is left behind. */
     const char *lone = tmp_path(f->dir, "keys/lone");
     write_file(tmp_path(f->dir, "keys/lone.key"), "x\n");
-    expect_error(tenon_key_generate(lone, NULL, NULL), TENON_EEXISTS, "lone.key", NULL);
+    expect_error(tenon_key_generate_info(lone, NULL, NULL), TENON_EEXISTS, "lone.key", NULL);
     assert_int_equal(access(tmp_path(f->dir, "keys/lone.pub"), F_OK), -1);
 
-    expect_error(tenon_key_generate(tmp_path(f->dir, "keys/c"), "two\nlines", NULL),
+    expect_error(tenon_key_generate_info(tmp_path(f->dir, "keys/c"), "two\nlines", NULL),
                  TENON_EINVAL, NULL, "comment", NULL);
 }
 
 static void test_secret_key_permissions(void **state)
 {
     fixture *f = *state;
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
     static const mode_t bad[] = {0640, 0604, 0644, 0620, 0660, 0700 | 0004};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(chmod(f->key, bad[i]), 0);
-        expect_error(tenon_signature_sign_file(f->plugin, f->key, NULL, NULL), TENON_EUNSAFE,
+        expect_error(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL), TENON_EUNSAFE,
                      f->key, "chmod 600", NULL);
         assert_int_equal(access(f->sig, F_OK), -1);
     }
     assert_int_equal(chmod(f->key, 0400), 0);
-    expect_ok(tenon_signature_sign_file(f->plugin, f->key, NULL, NULL));
+    expect_ok(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL));
 
     /* A symbolic link to the key is not followed. */
     const char *link = tmp_path(f->dir, "keys/link.key");
     assert_int_equal(symlink(f->key, link), 0);
-    expect_error(tenon_signature_sign_file(f->plugin, link, NULL, NULL), TENON_ELOOP, link,
+    expect_error(tenon_signature_sign_file_info(f->plugin, link, NULL, NULL), TENON_ELOOP, link,
                  "symbolic link", NULL);
     /* Nor is a plugin given through a link: sign the file hosts load. */
     const char *plink = tmp_path(f->dir, "link.so");
     assert_int_equal(symlink(f->plugin, plink), 0);
-    expect_error(tenon_signature_sign_file(plink, f->key, NULL, NULL), TENON_ELOOP, plink,
+    expect_error(tenon_signature_sign_file_info(plink, f->key, NULL, NULL), TENON_ELOOP, plink,
                  NULL);
 }
 
 static void test_public_key_files(void **state)
 {
     fixture *f = *state;
-    tenon_public_key pk, read;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)}, read = {.struct_size = sizeof(read)};
     keygen(f->key_base, &pk);
-    expect_ok(tenon_public_key_read(f->pub, &read));
+    expect_ok(tenon_public_key_read_info(f->pub, &read));
     assert_memory_equal(read.ed25519, pk.ed25519, sizeof(pk.ed25519));
     assert_string_equal(read.comment, "test key");
 
@@ -457,12 +458,12 @@ static void test_public_key_files(void **state)
 static void test_keys_dir(void **state)
 {
     fixture *f = *state;
-    tenon_public_key a, b;
+    tenon_public_key_info a = {.struct_size = sizeof(a)}, b = {.struct_size = sizeof(b)};
     keygen(f->key_base, &a);
     keygen(tmp_path(f->dir, "keys/second"), &b);
     write_file(tmp_path(f->dir, "keys/README"), "not a key\n");
     write_file(tmp_path(f->dir, "keys/.hidden.pub"), "not read\n");
-    expect_ok(tenon_signature_sign_file(f->plugin, tmp_path(f->dir, "keys/second.key"), NULL,
+    expect_ok(tenon_signature_sign_file_info(f->plugin, tmp_path(f->dir, "keys/second.key"), NULL,
                                         NULL));
     const char *keys = tmp_path(f->dir, "keys");
 
@@ -513,9 +514,9 @@ static void test_keys_dir(void **state)
 static void test_signature_file_safety(void **state)
 {
     fixture *f = *state;
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
-    expect_ok(tenon_signature_sign_file(f->plugin, f->key, NULL, NULL));
+    expect_ok(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL));
 
     /* Writable by others: refused as a load would refuse the plugin. */
     assert_int_equal(chmod(f->sig, 0666), 0);
@@ -557,7 +558,7 @@ static void test_signature_file_safety(void **state)
 
     /* With TENON_REGISTRY_ALLOW_UNSAFE_FILES the signature's permissions
      * are relaxed like the plugin's, but its content is not. */
-    expect_ok(tenon_signature_sign_file(f->plugin, f->key, NULL, NULL));
+    expect_ok(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL));
     assert_int_equal(chmod(f->sig, 0666), 0);
     reg = new_registry(f->dir, TENON_REGISTRY_ALLOW_UNSAFE_FILES, &f->cap);
     assert_true(tenon_registry_scan(reg) >= 1);
@@ -600,9 +601,9 @@ static void test_swap_between_check_and_load(void **state)
     sha256_hex(evil, v2_sha);
     assert_string_not_equal(v1_sha, v2_sha);
 
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
-    expect_ok(tenon_signature_sign_file(path, f->key, NULL, NULL));
+    expect_ok(tenon_signature_sign_file_info(path, f->key, NULL, NULL));
 
     tenon_registry *reg = registry(f);
     expect_ok(tenon_registry_trust_key_file(reg, f->pub));
@@ -657,8 +658,8 @@ typedef struct bad_case {
 static void test_signature_format(void **state)
 {
     (void)state;
-    tenon_signature sig;
-    expect_ok(tenon_signature_parse(SIG_OK, strlen(SIG_OK), "ok.sig", &sig));
+    tenon_signature_info sig = {.struct_size = sizeof(sig)};
+    expect_ok(tenon_signature_parse_info(SIG_OK, strlen(SIG_OK), "ok.sig", &sig));
     assert_string_equal(sig.key_id, SIG_OK_ID);
     assert_true(sig.has_signed_sha256);
     for (int i = 0; i < 64; i++)
@@ -666,11 +667,11 @@ static void test_signature_format(void **state)
     /* Comments, blank lines, any field order, no final newline, no sha. */
     const char *loose = "tenon-signature-v1\n# made by hand\n\nsignature: " SIG_OK_B64
                         "\nkey-id: 0011223344556677";
-    expect_ok(tenon_signature_parse(loose, strlen(loose), NULL, &sig));
+    expect_ok(tenon_signature_parse_info(loose, strlen(loose), NULL, &sig));
     assert_false(sig.has_signed_sha256);
     /* Upper-case hex is read as the same id. */
     const char *upper = "tenon-signature-v1\nkey-id: 00112233445566AA\nsignature: " SIG_OK_B64;
-    expect_ok(tenon_signature_parse(upper, strlen(upper), NULL, &sig));
+    expect_ok(tenon_signature_parse_info(upper, strlen(upper), NULL, &sig));
     assert_string_equal(sig.key_id, "00112233445566aa");
 
     static const bad_case cases[] = {
@@ -708,7 +709,7 @@ static void test_signature_format(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char want[64];
         snprintf(want, sizeof(want), "malformed signature file at line %d:", cases[i].line);
-        int rc = tenon_signature_parse(cases[i].text, strlen(cases[i].text), "case.sig", &sig);
+        int rc = tenon_signature_parse_info(cases[i].text, strlen(cases[i].text), "case.sig", &sig);
         if (rc != TENON_ESIGNATURE || !strstr(tenon_last_error()->message, want) ||
             !strstr(tenon_last_error()->message, cases[i].why))
             fail_msg("case %zu: got %s: %s (want line %d, \"%s\")", i, tenon_err_name(rc),
@@ -717,16 +718,16 @@ static void test_signature_format(void **state)
     }
     /* A NUL inside the text is a byte like any other, not an end. */
     static const char with_nul[] = "tenon-signature-v1\nkey-id: 00112233\0" "44556677\n";
-    expect_error(tenon_signature_parse(with_nul, sizeof(with_nul) - 1, NULL, &sig),
+    expect_error(tenon_signature_parse_info(with_nul, sizeof(with_nul) - 1, NULL, &sig),
                  TENON_ESIGNATURE, NULL, "line 2", "0x00", NULL);
     /* Oversized input is refused before it is scanned. */
     char *big = malloc(TENON_TRUST_FILE_MAX + 1);
     memset(big, '#', TENON_TRUST_FILE_MAX + 1);
-    expect_error(tenon_signature_parse(big, TENON_TRUST_FILE_MAX + 1, NULL, &sig),
+    expect_error(tenon_signature_parse_info(big, TENON_TRUST_FILE_MAX + 1, NULL, &sig),
                  TENON_ESIGNATURE, NULL, "more than", NULL);
     free(big);
-    expect_error(tenon_signature_parse(NULL, 5, NULL, &sig), TENON_EINVAL, NULL, NULL);
-    expect_error(tenon_signature_parse(NULL, 0, NULL, &sig), TENON_ESIGNATURE, NULL, "empty",
+    expect_error(tenon_signature_parse_info(NULL, 5, NULL, &sig), TENON_EINVAL, NULL, NULL);
+    expect_error(tenon_signature_parse_info(NULL, 0, NULL, &sig), TENON_ESIGNATURE, NULL, "empty",
                  NULL);
 }
 
@@ -743,13 +744,13 @@ static void test_public_key_format(void **state)
     char good[512];
     snprintf(good, sizeof(good), "tenon-public-key-v1\nkey-id: %s\ned25519: %s\ncomment: me\n",
              id, b64);
-    tenon_public_key key;
-    expect_ok(tenon_public_key_parse(good, strlen(good), NULL, &key));
+    tenon_public_key_info key = {.struct_size = sizeof(key)};
+    expect_ok(tenon_public_key_parse_info(good, strlen(good), NULL, &key));
     assert_string_equal(key.key_id, id);
     assert_string_equal(key.comment, "me");
     char bare[80];
     snprintf(bare, sizeof(bare), "  %s\n", b64);
-    expect_ok(tenon_public_key_parse(bare, strlen(bare), NULL, &key));
+    expect_ok(tenon_public_key_parse_info(bare, strlen(bare), NULL, &key));
     assert_string_equal(key.key_id, id);
 
     char wrong_id[512], short_key[512], long_comment[512], dup[512], no_key[512];
@@ -775,7 +776,8 @@ static void test_public_key_format(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char want[64];
         snprintf(want, sizeof(want), "malformed public key at line %d:", cases[i].line);
-        int rc = tenon_public_key_parse(cases[i].text, strlen(cases[i].text), "case.pub", &key);
+        int rc =
+            tenon_public_key_parse_info(cases[i].text, strlen(cases[i].text), "case.pub", &key);
         if (rc != TENON_ECONFIG || !strstr(tenon_last_error()->message, want) ||
             !strstr(tenon_last_error()->message, cases[i].why))
             fail_msg("case %zu: got %s: %s (want line %d, \"%s\")", i, tenon_err_name(rc),
@@ -786,7 +788,7 @@ static void test_public_key_format(void **state)
 static void test_secret_key_format(void **state)
 {
     fixture *f = *state;
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
     char *text = file_text(f->key);
 
@@ -806,7 +808,7 @@ static void test_secret_key_format(void **state)
         line += *c == '\n';
     char want[64];
     snprintf(want, sizeof(want), "malformed secret key at line %d", line + 1);
-    expect_error(tenon_signature_sign_file(f->plugin, bad, NULL, NULL), TENON_ECONFIG, bad,
+    expect_error(tenon_signature_sign_file_info(f->plugin, bad, NULL, NULL), TENON_ECONFIG, bad,
                  want, NULL);
     free(mangled);
 
@@ -814,7 +816,7 @@ static void test_secret_key_format(void **state)
     const char *pubcopy = tmp_path(f->dir, "keys/pub-as.key");
     copy_file(f->pub, pubcopy);
     assert_int_equal(chmod(pubcopy, 0600), 0);
-    expect_error(tenon_signature_sign_file(f->plugin, pubcopy, NULL, NULL), TENON_ECONFIG,
+    expect_error(tenon_signature_sign_file_info(f->plugin, pubcopy, NULL, NULL), TENON_ECONFIG,
                  pubcopy, "line 1", "a tenon public key, not a secret key", NULL);
     free(text);
 }
@@ -825,9 +827,9 @@ static void test_secret_key_format(void **state)
 static void test_parsers_on_damaged_input(void **state)
 {
     fixture *f = *state;
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
-    expect_ok(tenon_signature_sign_file(f->plugin, f->key, NULL, NULL));
+    expect_ok(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL));
     char *sig_text = file_text(f->sig);
     char *pub_text = file_text(f->pub);
     static const unsigned char values[] = {0, '\n', '\r', ' ', ':', '#', '=', 'A', 'z', '0',
@@ -840,10 +842,10 @@ static void test_parsers_on_damaged_input(void **state)
         for (size_t cut = 0; cut <= len; cut++) {
             char *copy = malloc(cut ? cut : 1);
             memcpy(copy, text, cut);
-            tenon_signature sig;
-            tenon_public_key key;
-            int rc = which == 0 ? tenon_signature_parse(copy, cut, NULL, &sig)
-                                : tenon_public_key_parse(copy, cut, NULL, &key);
+            tenon_signature_info sig = {.struct_size = sizeof(sig)};
+            tenon_public_key_info key = {.struct_size = sizeof(key)};
+            int rc = which == 0 ? tenon_signature_parse_info(copy, cut, NULL, &sig)
+                                : tenon_public_key_parse_info(copy, cut, NULL, &key);
             ok += rc == 0;
             free(copy);
         }
@@ -856,10 +858,10 @@ static void test_parsers_on_damaged_input(void **state)
                 char *copy = malloc(len);
                 memcpy(copy, text, len);
                 copy[i] = (char)values[v];
-                tenon_signature sig;
-                tenon_public_key key;
-                int rc = which == 0 ? tenon_signature_parse(copy, len, NULL, &sig)
-                                    : tenon_public_key_parse(copy, len, NULL, &key);
+                tenon_signature_info sig = {.struct_size = sizeof(sig)};
+                tenon_public_key_info key = {.struct_size = sizeof(key)};
+                int rc = which == 0 ? tenon_signature_parse_info(copy, len, NULL, &sig)
+                                    : tenon_public_key_parse_info(copy, len, NULL, &key);
                 assert_true(rc == 0 || rc == (which == 0 ? TENON_ESIGNATURE : TENON_ECONFIG));
                 free(copy);
             }
@@ -875,7 +877,7 @@ static void test_parsers_on_damaged_input(void **state)
 static void test_trust_copy(void **state)
 {
     fixture *f = *state;
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
     tenon_registry *src = registry(f);
     expect_ok(tenon_registry_trust_key_file(src, f->pub));
@@ -901,7 +903,7 @@ static void test_trust_copy(void **state)
 static void test_validate_applies_policy(void **state)
 {
     fixture *f = *state;
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
     tenon_registry *reg = registry(f);
     expect_ok(tenon_registry_trust_key_file(reg, f->pub));
@@ -909,7 +911,7 @@ static void test_validate_applies_policy(void **state)
     expect_error(tenon_plugin_validate(tenon_registry_find(reg, "good_basic"), 10000),
                  TENON_ESIGNATURE, "good_basic", "not signed", NULL);
     tenon_registry_free(reg);
-    expect_ok(tenon_signature_sign_file(f->plugin, f->key, NULL, NULL));
+    expect_ok(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL));
     reg = registry(f);
     expect_ok(tenon_registry_trust_key_file(reg, f->pub));
     tenon_registry_require_signed(reg, true);
@@ -951,11 +953,11 @@ static int oom_run(void *arg)
     STEP("trust_key_file", tenon_registry_trust_key_file(reg, o->f->pub));
     STEP("pin", tenon_registry_pin_sha256(reg, "good_basic", o->sha));
     tenon_registry_require_signed(reg, true);
-    tenon_integrity info;
-    STEP("integrity", tenon_plugin_integrity(p, &info));
+    tenon_integrity_info info = {.struct_size = sizeof(info)};
+    STEP("integrity", tenon_plugin_integrity_info(p, &info));
     const char *texts[] = {o->pub_text};
     STEP("verify_file", tenon_signature_verify_file(o->f->plugin, NULL, texts, 1));
-    STEP("sign_file", tenon_signature_sign_file(o->f->plugin, o->f->key, o->other_sig, NULL));
+    STEP("sign_file", tenon_signature_sign_file_info(o->f->plugin, o->f->key, o->other_sig, NULL));
 #undef STEP
     if (rc < 0 && (rc != TENON_ENOMEM || !alloc_fail.failures))
         fail_msg("allocation %lu failed; %s ended with %s instead of TENON_ENOMEM: %s",
@@ -970,9 +972,9 @@ static int oom_run(void *arg)
 static void test_out_of_memory(void **state)
 {
     fixture *f = *state;
-    tenon_public_key pk;
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)};
     keygen(f->key_base, &pk);
-    expect_ok(tenon_signature_sign_file(f->plugin, f->key, NULL, NULL));
+    expect_ok(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL));
     char *pub_text = file_text(f->pub);
     char sha[65];
     sha256_hex(f->plugin, sha);

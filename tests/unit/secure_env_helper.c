@@ -11,7 +11,7 @@
 int main(void)
 {
     tenon_registry *reg;
-    if (tenon_registry_new(&reg, "tenon-test", TENON_REGISTRY_NO_DEFAULT_PATH) < 0)
+    if (tenon_registry_create("tenon-test", TENON_REGISTRY_NO_DEFAULT_PATH, &reg) < 0)
         return 2;
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     printf("secure=%lu paths=%zu\n", getauxval(AT_SECURE), tenon_registry_paths(reg, NULL, 0));

@@ -36,8 +36,8 @@ static int scanned_registry(const char *dir, outcome *o, tenon_registry **reg)
 {
     memset(o, 0, sizeof(*o));
     int rc;
-    if ((rc = tenon_registry_new(reg, "tenon-test",
-                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH)) < 0)
+    if ((rc = tenon_registry_create("tenon-test",
+                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, reg)) < 0)
         return stop(o, "registry_new", rc);
     tenon_registry_set_log(*reg, NULL, NULL, TENON_LOG_ERROR);
     if ((rc = tenon_registry_add_path(*reg, dir)) < 0)
@@ -279,8 +279,8 @@ static int run_reload(const char *dir, outcome *o)
     tenon_registry *reg = NULL;
     tenon_changes *changes = NULL;
     int rc, gen = 0;
-    if ((rc = tenon_registry_new(&reg, "tenon-test",
-                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH)) < 0)
+    if ((rc = tenon_registry_create("tenon-test",
+                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg)) < 0)
         return stop(o, "registry_new", rc);
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     const void *held = NULL;

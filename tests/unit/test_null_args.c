@@ -2,7 +2,9 @@
  * argument gives TENON_EINVAL with tenon_last_error() naming the function
  * and the argument (error.h promises an error for every failure). The table
  * below has one entry per exported function; a function added to
- * tests/abi/symbols.txt without an entry here fails the test. */
+ * tests/abi/symbols.txt without an entry here fails the test. The names
+ * deprecated since 1.1 are exported too, so they are called here. */
+#define TENON_NO_DEPRECATED_WARNINGS
 #include "helpers.h"
 
 #include <fcntl.h>
@@ -210,6 +212,24 @@ static void c_registry_load_config(objects *o)
 {
     (void)o;
     REFUSES(tenon_registry_load_config(NULL, NULL), "reg is NULL");
+}
+
+static void c_config_apply(objects *o)
+{
+    (void)o;
+    REFUSES(tenon_config_apply(NULL), "reg is NULL");
+}
+
+static void c_config_load(objects *o)
+{
+    (void)o;
+    REFUSES(tenon_config_load(NULL, NULL), "reg is NULL");
+}
+
+static void c_config_load_buffer(objects *o)
+{
+    REFUSES(tenon_config_load_buffer(NULL, "{}", 2, NULL), "reg is NULL");
+    REFUSES(tenon_config_load_buffer(o->reg, NULL, 2, NULL), "text is NULL");
 }
 
 static void c_registry_load_config_buffer(objects *o)
@@ -484,6 +504,14 @@ static void c_plugin_integrity(objects *o)
     REFUSES(tenon_plugin_integrity(NULL, &out), "p is NULL");
 }
 
+static void c_plugin_integrity_info(objects *o)
+{
+    tenon_integrity_info out = {.struct_size = sizeof(out)};
+    REFUSES(tenon_plugin_integrity_info(NULL, &out), "p is NULL");
+    out.struct_size = 4;
+    REFUSES(tenon_plugin_integrity_info(o->plugin, &out), "struct_size");
+}
+
 static void c_plugin_load(objects *o) { (void)o; REFUSES(tenon_plugin_load(NULL), "p is NULL"); }
 static void c_plugin_unload(objects *o) { (void)o; REFUSES(tenon_plugin_unload(NULL), "p is NULL"); }
 static void c_plugin_validate(objects *o) { (void)o; REFUSES(tenon_plugin_validate(NULL, 100), "p is NULL"); }
@@ -572,6 +600,13 @@ static void c_registry_new_with(objects *o)
 {
     (void)o;
     REFUSES(tenon_registry_new_with(NULL, NULL, TENON_REGISTRY_NO_ENV, NULL, NULL), "out is NULL");
+}
+
+static void c_registry_create_with(objects *o)
+{
+    (void)o;
+    REFUSES(tenon_registry_create_with(NULL, TENON_REGISTRY_NO_ENV, NULL, NULL, NULL),
+            "out is NULL");
 }
 
 static void c_registry_paths(objects *o)
@@ -713,6 +748,56 @@ static void c_signature_verify_file_keys(objects *o)
     REFUSES(tenon_signature_verify_file_keys(o->plugin_file, NULL, NULL, 1, NULL), "keys is NULL");
 }
 
+static void c_key_generate_info(objects *o)
+{
+    (void)o;
+    tenon_public_key_info k = {.struct_size = sizeof(k)};
+    REFUSES(tenon_key_generate_info(NULL, NULL, &k), "basename is NULL");
+}
+
+static void c_public_key_parse_info(objects *o)
+{
+    (void)o;
+    tenon_public_key_info k = {.struct_size = sizeof(k)};
+    REFUSES(tenon_public_key_parse_info("x", 1, NULL, NULL), "out is NULL");
+    REFUSES(tenon_public_key_parse_info(NULL, 8, NULL, &k), "text is NULL");
+    k.struct_size = 0;
+    REFUSES(tenon_public_key_parse_info("x", 1, NULL, &k), "struct_size");
+}
+
+static void c_public_key_read_info(objects *o)
+{
+    tenon_public_key_info k = {.struct_size = sizeof(k)};
+    REFUSES(tenon_public_key_read_info(NULL, &k), "path is NULL");
+    REFUSES(tenon_public_key_read_info(tmp_path(o->dir, "k.pub"), NULL), "out is NULL");
+}
+
+static void c_signature_parse_info(objects *o)
+{
+    (void)o;
+    tenon_signature_info s = {.struct_size = sizeof(s)};
+    REFUSES(tenon_signature_parse_info("x", 1, NULL, NULL), "out is NULL");
+    REFUSES(tenon_signature_parse_info(NULL, 8, NULL, &s), "text is NULL");
+}
+
+static void c_signature_sign_file_info(objects *o)
+{
+    REFUSES(tenon_signature_sign_file_info(NULL, tmp_path(o->dir, "k.key"), NULL, NULL),
+            "path is NULL");
+    REFUSES(tenon_signature_sign_file_info(o->plugin_file, NULL, NULL, NULL),
+            "key_path is NULL");
+}
+
+static void c_signature_verify_file_info(objects *o)
+{
+    REFUSES(tenon_signature_verify_file_info(NULL, NULL, NULL, 0, NULL), "path is NULL");
+    REFUSES(tenon_signature_verify_file_info(o->plugin_file, NULL, NULL, 1, NULL),
+            "keys is NULL");
+    tenon_public_key_info k = {.struct_size = 8};
+    REFUSES(tenon_signature_verify_file_info(o->plugin_file, NULL, &k, 1, NULL),
+            "struct_size");
+}
+
 /* ---- the table --------------------------------------------------------- */
 
 typedef struct entry {
@@ -736,9 +821,12 @@ static const entry table[] = {
     E(changes_at, ACCEPTS_NULL),
     E(changes_count, ACCEPTS_NULL),
     E(changes_free, ACCEPTS_NULL),
+    E(config_apply, REFUSES_NULL),
     E(config_file, REFUSES_NULL),
     E(config_instance, REFUSES_NULL),
     E(config_instances, REFUSES_NULL),
+    E(config_load, REFUSES_NULL),
+    E(config_load_buffer, REFUSES_NULL),
     E(config_plan, REFUSES_NULL),
     E(default_plugin_dir, TAKES_NO_POINTER),
     E(descriptor_free, ACCEPTS_NULL),
@@ -759,6 +847,7 @@ static const entry table[] = {
     E(interface, REFUSES_NULL),
     E(interface_hold, REFUSES_NULL),
     E(key_generate, REFUSES_NULL),
+    E(key_generate_info, REFUSES_NULL),
     E(last_error, TAKES_NO_POINTER),
     E(opt_type_name, TAKES_NO_POINTER),
     E(options_at, REFUSES_NULL),
@@ -780,6 +869,7 @@ static const entry table[] = {
     E(plugin_error, ACCEPTS_NULL),
     E(plugin_hold, REFUSES_NULL),
     E(plugin_integrity, REFUSES_NULL),
+    E(plugin_integrity_info, REFUSES_NULL),
     E(plugin_is_static, ACCEPTS_NULL),
     E(plugin_load, REFUSES_NULL),
     E(plugin_load_order, REFUSES_NULL),
@@ -796,10 +886,13 @@ static const entry table[] = {
     E(plugin_version, ACCEPTS_NULL),
     E(providers, REFUSES_NULL),
     E(public_key_parse, REFUSES_NULL),
+    E(public_key_parse_info, REFUSES_NULL),
     E(public_key_read, REFUSES_NULL),
+    E(public_key_read_info, REFUSES_NULL),
     E(registry_add_file, REFUSES_NULL),
     E(registry_add_path, REFUSES_NULL),
     E(registry_apply_config, REFUSES_NULL),
+    E(registry_create_with, REFUSES_NULL),
     E(registry_at, REFUSES_NULL),
     E(registry_cache_path, REFUSES_NULL),
     E(registry_cache_stats, REFUSES_NULL),
@@ -830,8 +923,11 @@ static const entry table[] = {
     E(set_allocator, ACCEPTS_NULL),
     E(sig_state_name, TAKES_NO_POINTER),
     E(signature_parse, REFUSES_NULL),
+    E(signature_parse_info, REFUSES_NULL),
     E(signature_sign_file, REFUSES_NULL),
+    E(signature_sign_file_info, REFUSES_NULL),
     E(signature_verify_file, REFUSES_NULL),
+    E(signature_verify_file_info, REFUSES_NULL),
     E(signature_verify_file_keys, REFUSES_NULL),
     E(stage_name, TAKES_NO_POINTER),
     E(status_name, TAKES_NO_POINTER),

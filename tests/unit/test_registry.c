@@ -148,13 +148,13 @@ static void test_broken_files_at_scan(void **state)
                   TENON_EABIMAJOR, "ABI 99.0");
     const tenon_error *e = tenon_plugin_error(by_file(reg, f->dir, "bad_abimajor.so"));
     expect_contains(e->message, "plugin bad_abimajor was built for tenon ABI 99.0");
-    expect_contains(e->message, "host's libtenon has ABI 1.0");
+    expect_contains(e->message, "host's libtenon has ABI 1.1");
     expect_contains(e->hint, "rebuild");
     assert_int_equal(e->stage, TENON_STAGE_VERIFY);
     expect_broken(reg, f->dir, "bad_abiminor.so", "bad_abiminor", TENON_STATUS_INCOMPATIBLE,
                   TENON_EABIMINOR, "1.99 (plugin)");
     e = tenon_plugin_error(by_file(reg, f->dir, "bad_abiminor.so"));
-    expect_contains(e->message, "libtenon ABI 1.0 (host)");
+    expect_contains(e->message, "libtenon ABI 1.1 (host)");
     /* The descriptor of an incompatible plugin stays readable for listings. */
     assert_non_null(tenon_plugin_descriptor(by_file(reg, f->dir, "bad_abimajor.so")));
     assert_null(tenon_plugin_descriptor(by_file(reg, f->dir, "bad_magic.so")));
@@ -505,7 +505,7 @@ static void test_plugin_path_environment(void **state)
     setenv("TENON_PLUGIN_PATH", env, 1);
 
     tenon_registry *reg;
-    expect_ok(tenon_registry_new(&reg, "tenon-test", TENON_REGISTRY_NO_DEFAULT_PATH));
+    expect_ok(tenon_registry_create("tenon-test", TENON_REGISTRY_NO_DEFAULT_PATH, &reg));
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     const char *dirs[8];
     /* The relative and the empty entries are ignored; order is kept. */
@@ -526,15 +526,15 @@ static void test_plugin_path_environment(void **state)
     tenon_registry_free(reg);
 
     /* NO_ENV ignores it. */
-    expect_ok(tenon_registry_new(&reg, "tenon-test",
-                                 TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV));
+    expect_ok(tenon_registry_create("tenon-test",
+                                    TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV, &reg));
     assert_int_equal(tenon_registry_paths(reg, dirs, 8), 0);
     tenon_registry_free(reg);
 
     /* A folder reached through a symlink: plugin paths are canonical. */
     assert_int_equal(symlink(two, tmp_path(f->dir, "via")), 0);
     setenv("TENON_PLUGIN_PATH", tmp_path(f->dir, "via"), 1);
-    expect_ok(tenon_registry_new(&reg, "tenon-test", TENON_REGISTRY_NO_DEFAULT_PATH));
+    expect_ok(tenon_registry_create("tenon-test", TENON_REGISTRY_NO_DEFAULT_PATH, &reg));
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     tenon_registry_scan(reg);
     tenon_plugin *p = tenon_registry_find(reg, "good_basic");
@@ -586,7 +586,7 @@ static void test_default_folder(void **state)
 
     unsetenv("TENON_PLUGIN_PATH");
     tenon_registry *reg;
-    expect_ok(tenon_registry_new(&reg, NULL, TENON_REGISTRY_NO_ENV));
+    expect_ok(tenon_registry_create(NULL, TENON_REGISTRY_NO_ENV, &reg));
     const char *dirs[4];
     assert_int_equal(tenon_registry_paths(reg, dirs, 4), 1);
     assert_string_equal(dirs[0], dir);
@@ -597,7 +597,7 @@ static void test_default_folder(void **state)
 static void default_folder_of(const char *app, char *out, size_t size)
 {
     tenon_registry *reg;
-    expect_ok(tenon_registry_new(&reg, app, TENON_REGISTRY_NO_ENV));
+    expect_ok(tenon_registry_create(app, TENON_REGISTRY_NO_ENV, &reg));
     const char *dirs[4];
     assert_int_equal(tenon_registry_paths(reg, dirs, 4), 1);
     assert_true(strlen(dirs[0]) < size);
@@ -629,7 +629,7 @@ static void test_default_folder_per_app(void **state)
     static const char *const bad[] = {"", ".", "..", "../etc", "a/b", "/abs", "tab\there"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         tenon_registry *reg = (tenon_registry *)&reg;
-        assert_int_equal(tenon_registry_new(&reg, bad[i], TENON_REGISTRY_NO_ENV), TENON_EINVAL);
+        assert_int_equal(tenon_registry_create(bad[i], TENON_REGISTRY_NO_ENV, &reg), TENON_EINVAL);
         assert_null(reg);
         expect_contains(tenon_last_error()->message, "is not a file name");
     }
@@ -876,16 +876,16 @@ static void test_lookup_before_scan_says_so(void **state)
     fixture *f = *state;
     copy_fixture(f->dir, "good_basic", NULL);
     tenon_registry *reg;
-    expect_ok(tenon_registry_new(&reg, "tenon-test",
-                                 TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV |
-                                     TENON_REGISTRY_NO_STATIC));
+    expect_ok(tenon_registry_create("tenon-test",
+                                    TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV |
+                                        TENON_REGISTRY_NO_STATIC, &reg));
     expect_ok(tenon_registry_add_path(reg, f->dir));
     char text[2048];
     static const char want[] =
         "load: good_basic: no plugin named good_basic: the registry was never scanned, so it "
-        "knows only static plugins; call tenon_registry_scan(reg) (or "
-        "tenon_registry_load_config) after adding the plugin folders and before looking "
-        "plugins up";
+        "knows only static plugins; call tenon_registry_scan first (after adding the plugin "
+        "folders): only it, tenon_registry_rescan, tenon_config_plan and tenon_config_apply "
+        "scan";
     assert_int_equal(tenon_registry_load(reg, "good_basic", NULL), TENON_ENOTFOUND);
     tenon_error_format(NULL, text, sizeof(text));
     assert_string_equal(text, want);

@@ -29,7 +29,7 @@ static tenon_registry *owners_registry(fixture *f, const char *config)
 {
     tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
     if (config)
-        expect_ok(tenon_registry_load_config_buffer(reg, config, strlen(config), NULL));
+        expect_ok(tenon_config_load_buffer(reg, config, strlen(config), NULL));
     return reg;
 }
 
@@ -235,13 +235,44 @@ static void test_config_instance_owning_another(void **state)
     tenon_registry *reg = owners_registry(
         f, "{\"plugins\": [{\"name\": \"c0\", \"module\": \"own_a\", "
            "\"config\": {\"make\": \"own_b>own_c\", \"tag\": \"c0\"}}]}");
-    assert_int_equal(tenon_registry_apply_config(reg), 0);
+    assert_int_equal(tenon_config_apply(reg), 0);
     expect_contains(event_words(f), "own_c:iinit c0/own_b/own_c ");
     capture_reset(&f->cap);
     tenon_registry_free(reg);
     assert_string_equal(event_words(f), "own_a:ifini c0 own_b:ifini c0/own_b "
                                         "own_c:ifini c0/own_b/own_c own_c:fini own_b:fini "
                                         "own_a:fini ");
+}
+
+/* A plugin that passes options as 1.0 did (a NULL-terminated list of
+ * strings to the deprecated host->instance_new) makes the same instances,
+ * with the same options, as one that passes tenon_options to
+ * host->instance_create. */
+static void test_strv_options_as_tenon_options(void **state)
+{
+    fixture *f = *state;
+    char words[2][4096];
+    const char *makers[2] = {"own_a", "own_strv"};
+    copy_fixtures(f->dir, OWNERS, "own_strv", NULL);
+    for (int k = 0; k < 2; k++) {
+        capture_reset(&f->cap);
+        tenon_registry *reg = owners_registry(f, NULL);
+        host_instance(reg, makers[k], "h0", "own_b>own_c");
+        tenon_registry_free(reg);
+        /* Compare with the maker's name taken out. */
+        const char *w = event_words(f);
+        size_t n = 0, len = strlen(makers[k]);
+        for (const char *at = w; *at && n + 1 < sizeof(words[k]);)
+            if (strncmp(at, makers[k], len) == 0 && at[len] == ':') {
+                words[k][n++] = '@';
+                at += len;
+            } else {
+                words[k][n++] = *at++;
+            }
+        words[k][n] = '\0';
+    }
+    expect_contains(words[0], "own_c:iinit h0/own_b/own_c ");
+    assert_string_equal(words[0], words[1]);
 }
 
 /* The documented pattern: make an instance in init, free it in fini. */
@@ -534,7 +565,7 @@ static void run_once(fixture *f, sweep_run *r)
             if (rc == 0)
                 rc = ((const own_table *)t)->make(chain);
         } else {
-            rc = tenon_registry_apply_config(reg);
+            rc = tenon_config_apply(reg);
         }
         if (rc != 0) {
             char text[1024];
@@ -609,6 +640,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_host_instance_owning_another),
         T(test_config_instance_owning_another),
+        T(test_strv_options_as_tenon_options),
         T(test_make_in_init_free_in_fini),
         T(test_check_passes_make_in_init),
         T(test_leftovers_freed_after_their_owner),

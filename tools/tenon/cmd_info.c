@@ -74,7 +74,7 @@ typedef struct info_report {
     char extra_dir[PATH_MAX]; /* where the dependencies were found, if not in the path */
     int check_rc;
     tenon_error check_error;
-    tenon_integrity integrity;
+    tenon_integrity_info integrity;
     int integrity_rc;
     tenon_error integrity_error;
     tenon_status status;
@@ -143,7 +143,8 @@ static int run_checks(const info_args *a, info_report *r)
             r->check_error = *tenon_last_error();
     }
     /* The hash to pin and who signed it, checked as a load would check them. */
-    r->integrity_rc = tenon_plugin_path(p) ? tenon_plugin_integrity(p, &r->integrity) : 0;
+    r->integrity.struct_size = sizeof(r->integrity);
+    r->integrity_rc = tenon_plugin_path(p) ? tenon_plugin_integrity_info(p, &r->integrity) : 0;
     if (r->integrity_rc < 0)
         r->integrity_error = *tenon_last_error();
     r->status = tenon_plugin_status(p);
@@ -155,7 +156,7 @@ static int run_checks(const info_args *a, info_report *r)
 
 static json_t *integrity_json(const info_report *r)
 {
-    const tenon_integrity *integrity = &r->integrity;
+    const tenon_integrity_info *integrity = &r->integrity;
     json_t *ij = json_object();
     json_object_set_new(ij, "sha256", cli_json_string(integrity->sha256));
     json_object_set_new(ij, "pinned_sha256",
@@ -273,7 +274,7 @@ static void print_failed_check(const char *label, const tenon_error *e)
 
 static void print_integrity_text(const info_report *r)
 {
-    const tenon_integrity *integrity = &r->integrity;
+    const tenon_integrity_info *integrity = &r->integrity;
     printf("  sha256            %s%s\n", integrity->hashed ? integrity->sha256 : "-",
            integrity->pinned ? (strcmp(integrity->sha256, integrity->pinned_sha256) == 0
                                     ? " (pinned)"

@@ -98,8 +98,8 @@ int cmd_keygen(int argc, char **argv)
         default_comment(own_comment, sizeof(own_comment));
         comment = own_comment;
     }
-    tenon_public_key key;
-    int rc = tenon_key_generate(base, comment, &key);
+    tenon_public_key_info key = {.struct_size = sizeof(key)};
+    int rc = tenon_key_generate_info(base, comment, &key);
     if (rc == TENON_EINVAL) {
         print_error("keygen");
         return CLI_USAGE;
@@ -166,8 +166,8 @@ int cmd_sign(int argc, char **argv)
     }
     int rc = CLI_OK;
     for (int i = optind; i < argc; i++) {
-        tenon_signature sig;
-        if (tenon_signature_sign_file(argv[i], key, NULL, &sig) < 0) {
+        tenon_signature_info sig = {.struct_size = sizeof(sig)};
+        if (tenon_signature_sign_file_info(argv[i], key, NULL, &sig) < 0) {
             bool key_failed = strcmp(tenon_last_error()->path, key) == 0;
             print_error("sign");
             rc = CLI_FAILED;
@@ -204,7 +204,7 @@ static const char verify_help[] =
     "the reason) or a key could not be read, 2 usage error.\n";
 
 typedef struct keyring {
-    tenon_public_key *keys;
+    tenon_public_key_info *keys;
     size_t n, cap;
 } keyring;
 
@@ -218,13 +218,14 @@ static int keyring_add_file(keyring *ring, const char *path)
     }
     if (ring->n == ring->cap) {
         size_t cap = ring->cap ? 2 * ring->cap : 8;
-        tenon_public_key *keys = realloc(ring->keys, cap * sizeof(*keys));
+        tenon_public_key_info *keys = realloc(ring->keys, cap * sizeof(*keys));
         if (!keys)
             return CLI_INTERNAL;
         ring->keys = keys;
         ring->cap = cap;
     }
-    if (tenon_public_key_read(abs, &ring->keys[ring->n]) < 0) {
+    ring->keys[ring->n].struct_size = sizeof(ring->keys[ring->n]);
+    if (tenon_public_key_read_info(abs, &ring->keys[ring->n]) < 0) {
         cli_print_error(path);
         return CLI_FAILED;
     }
@@ -339,8 +340,8 @@ int cmd_verify(int argc, char **argv)
 
     size_t failed = 0;
     for (int i = optind; i < argc; i++) {
-        tenon_signature sig;
-        if (tenon_signature_verify_file_keys(argv[i], NULL, ring.keys, ring.n, &sig) < 0) {
+        tenon_signature_info sig = {.struct_size = sizeof(sig)};
+        if (tenon_signature_verify_file_info(argv[i], NULL, ring.keys, ring.n, &sig) < 0) {
             char line[8192];
             tenon_error_format(tenon_last_error(), line, sizeof(line));
             printf("FAILED  %s\n        %s\n", cli_text(argv[i]), cli_text(line));

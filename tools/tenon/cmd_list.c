@@ -77,7 +77,7 @@ static tenon_registry *plan_registry(const cli_search *s, const char *app, const
     unsigned flags = cli_registry_flags(s);
     tenon_registry *reg;
     *status = CLI_INTERNAL;
-    if (tenon_registry_new(&reg, app, flags) < 0) {
+    if (tenon_registry_create(app, flags, &reg) < 0) {
         cli_print_error("cannot create a registry");
         return NULL;
     }
@@ -86,7 +86,7 @@ static tenon_registry *plan_registry(const cli_search *s, const char *app, const
         tenon_registry_free(reg);
         return NULL;
     }
-    int rc = tenon_registry_load_config(reg, config);
+    int rc = tenon_config_load(reg, config);
     if (rc < 0) {
         cli_print_error(NULL);
         tenon_registry_free(reg);

@@ -59,7 +59,7 @@ static const char source_template[] =
     "    (void)self;\n"
     "    (void)inst;\n"
     "    @NAME@_instance *me = data;\n"
-    "    me->count = (long long)host->get_int(opts, \"count\");\n"
+    "    me->count = (long long)host->values_int(opts, \"count\");\n"
     "    return 0;\n"
     "}\n"
     "\n"

@@ -90,7 +90,7 @@ tenon_registry *cli_registry(const cli_search *s)
 {
     unsigned flags = cli_registry_flags(s);
     tenon_registry *reg;
-    if (tenon_registry_new(&reg, "tenon", flags) < 0) {
+    if (tenon_registry_create("tenon", flags, &reg) < 0) {
         cli_print_error("cannot create a registry");
         return NULL;
     }

@@ -9,7 +9,8 @@
 #define OFF(f) TIO__OFF(pattern, f)
 
 /* "r[,w[,t]]": fio's per-direction form; an empty part keeps that
- * direction's current value, a single value sets all three. */
+ * direction's current value, a single value sets all three, the last one
+ * given the directions after it. */
 static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, const char *what)
 {
     uint64_t vals[TIO_JOB_DDIR_COUNT];
@@ -58,6 +59,11 @@ static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, const char *what)
     for (d = 0; d < n; d++)
         if (given[d])
             dst[d] = vals[d];
+    /* as fio: the last value given also serves the directions after it
+     * (bs=4k,8k: trims take 8k, as writes) */
+    if (given[n - 1])
+        for (d = n; d < TIO_JOB_DDIR_COUNT; d++)
+            dst[d] = vals[n - 1];
     return TIO_OK;
 }
 
@@ -76,6 +82,275 @@ static int set_ba(struct tio__optctx *c, const struct tio__option *o)
 static void dump_ddir(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
 {
     tio__dump_ddir(d, o->name, (const uint64_t *)(const void *)((const char *)j + o->off));
+}
+
+/* One size of a block-size option, at least 1 byte. */
+static int one_bs(struct tio__optctx *c, const char *s, uint64_t *out, const char *what)
+{
+    char why[160];
+    int rc = tio_parse_size(s, c->job->reporting.kb_base, out, why, sizeof(why));
+
+    if (rc)
+        return tio__opt_fail(c, rc, "%s: %s", what, why);
+    if (*out == 0)
+        return tio__opt_fail(c, TIO_ERANGE, "%s: a block size of 0 bytes is not allowed (the "
+                             "minimum is 1)", what);
+    return TIO_OK;
+}
+
+/* bsrange=LO-HI[,LO-HI[,LO-HI]]: as fio, a range given alone serves every
+ * direction, two serve reads and writes (trims take the writes'), and a
+ * backwards range is turned around. */
+static int set_bsrange(struct tio__optctx *c, const struct tio__option *o)
+{
+    struct tio_job_pattern *p = &c->job->pattern;
+    const char *s = c->value;
+    int d = 0, rc;
+
+    (void)o;
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        char part[64], *sep;
+        uint64_t lo, hi;
+
+        if (d == TIO_JOB_DDIR_COUNT)
+            return tio__opt_fail(c, TIO_EVALUE, "too many ranges (give at most three: "
+                                 "read,write,trim)");
+        if (len == 0 || len >= sizeof(part))
+            return tio__opt_fail(c, TIO_EVALUE, "'%.*s' is not a block size range (write "
+                                 "LOW-HIGH, e.g. 1k-16k)", (int)(len > 20 ? 20 : len), s);
+        memcpy(part, s, len);
+        part[len] = '\0';
+        sep = strpbrk(part, "-:");
+        if (!sep)
+            return tio__opt_fail(c, TIO_EVALUE, "'%s' is not a block size range (write "
+                                 "LOW-HIGH, e.g. 1k-16k)", part);
+        *sep = '\0';
+        if ((rc = one_bs(c, part, &lo, "low end")) || (rc = one_bs(c, sep + 1, &hi, "high end")))
+            return rc;
+        for (int k = d; k < (comma ? d + 1 : TIO_JOB_DDIR_COUNT); k++) {
+            p->min_bs[k] = lo < hi ? lo : hi;
+            p->max_bs[k] = lo < hi ? hi : lo;
+        }
+        d++;
+        if (!comma)
+            break;
+        s = comma + 1;
+    }
+    return TIO_OK;
+}
+
+/* One direction's "bs/perc:bs/perc:...": as fio, sizes without a
+ * percentage (or with 0) share what the others leave, and entries are
+ * kept in order of percentage. An empty text keeps the direction as is. */
+static int bssplit_dir(struct tio__optctx *c, int d, const char *s, size_t len)
+{
+    struct tio_job_pattern *p = &c->job->pattern;
+    struct tio_bssplit e[TIO_BSSPLIT_MAX];
+    unsigned n = 0, sum = 0, missing = 0;
+    char part[64];
+
+    while (len) {
+        const char *colon = memchr(s, ':', len);
+        size_t l = colon ? (size_t)(colon - s) : len;
+        char *slash;
+        int rc;
+
+        if (l == 0)
+            break; /* fio stops at an empty entry */
+        if (n == TIO_BSSPLIT_MAX)
+            return tio__opt_fail(c, TIO_EVALUE, "more than %d block sizes in one direction",
+                                 TIO_BSSPLIT_MAX);
+        if (l >= sizeof(part))
+            return tio__opt_fail(c, TIO_EVALUE, "'%.20s...' is not a size/percentage", s);
+        memcpy(part, s, l);
+        part[l] = '\0';
+        e[n].perc = 0;
+        slash = strchr(part, '/');
+        if (slash) {
+            uint64_t v;
+            char why[160];
+
+            *slash = '\0';
+            rc = tio_parse_uint(slash + 1, 1000, 0, UINT32_MAX, &v, why, sizeof(why));
+            if (rc || strpbrk(slash + 1, "kmgtpKMGTPbBxX"))
+                return tio__opt_fail(c, TIO_EVALUE, "'%s' in '%s/%s' is not a percentage "
+                                     "(give a number from 0 to 100)", slash + 1, part, slash + 1);
+            e[n].perc = v > 100 ? 100 : (unsigned)v;
+        }
+        if ((rc = one_bs(c, part, &e[n].bs, "bssplit")))
+            return rc;
+        if (e[n].perc)
+            sum += e[n].perc;
+        else
+            missing++;
+        n++;
+        len -= colon ? l + 1 : l;
+        s += colon ? l + 1 : l;
+    }
+    if (!n)
+        return TIO_OK;
+    if (sum > 100)
+        return tio__opt_fail(c, TIO_ERANGE, "the percentages of one direction add up to %u "
+                             "(they must not pass 100)", sum);
+    for (unsigned i = 0; i < n; i++)
+        if (!e[i].perc)
+            e[i].perc = n == 1 ? 100 : (100 - sum) / missing;
+    /* insertion sort: stable, by percentage */
+    for (unsigned i = 1; i < n; i++)
+        for (unsigned k = i; k > 0 && e[k - 1].perc > e[k].perc; k--) {
+            struct tio_bssplit t = e[k];
+            e[k] = e[k - 1];
+            e[k - 1] = t;
+        }
+    p->min_bs[d] = UINT64_MAX;
+    p->max_bs[d] = 0;
+    for (unsigned i = 0; i < n; i++) {
+        p->bssplit[d][i] = e[i];
+        p->min_bs[d] = e[i].bs < p->min_bs[d] ? e[i].bs : p->min_bs[d];
+        p->max_bs[d] = e[i].bs > p->max_bs[d] ? e[i].bs : p->max_bs[d];
+    }
+    p->bssplit_nr[d] = n;
+    return TIO_OK;
+}
+
+/* bssplit=SPLIT[,SPLIT[,SPLIT]]: one split alone serves every direction;
+ * with two, trims take the writes'. */
+static int set_bssplit(struct tio__optctx *c, const struct tio__option *o)
+{
+    const char *v = c->value, *c1 = strchr(v, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+    int rc;
+
+    (void)o;
+    if (c2 && strchr(c2 + 1, ','))
+        return tio__opt_fail(c, TIO_EVALUE, "too many splits (give at most three: "
+                             "read,write,trim)");
+    if (!c1) {
+        for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
+            if ((rc = bssplit_dir(c, d, v, strlen(v))))
+                return rc;
+        return TIO_OK;
+    }
+    const char *w = c1 + 1, *t = c2 ? c2 + 1 : w;
+    size_t wl = c2 ? (size_t)(c2 - w) : strlen(w);
+    if ((rc = bssplit_dir(c, 0, v, (size_t)(c1 - v))) || (rc = bssplit_dir(c, 1, w, wl)))
+        return rc;
+    return bssplit_dir(c, 2, t, c2 ? strlen(t) : wl);
+}
+
+static void dump_bsrange(struct tio__dump *d, const struct tio__option *o,
+                         const struct tio_job *j)
+{
+    tio__dump_ddir(d, "min_bs", j->pattern.min_bs);
+    tio__dump_ddir(d, o->name, j->pattern.max_bs);
+}
+
+static void dump_bssplit(struct tio__dump *d, const struct tio__option *o,
+                         const struct tio_job *j)
+{
+    char buf[256];
+    static const char *const dirs[] = {"read", "write", "trim"};
+
+    for (int k = 0; k < TIO_JOB_DDIR_COUNT; k++) {
+        size_t at = 0;
+
+        buf[0] = '\0';
+        for (unsigned i = 0; i < j->pattern.bssplit_nr[k] && at < sizeof(buf) - 1; i++)
+            at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s%llu/%u", i ? ":" : "",
+                                   (unsigned long long)j->pattern.bssplit[k][i].bs,
+                                   j->pattern.bssplit[k][i].perc);
+        tio__dump_printf(d, "%s.%s=%s", o->name, dirs[k], buf);
+    }
+}
+
+/* percentage_random=R[,W[,T]]: as bs, one value serves every direction,
+ * two serve reads and writes (trims take the writes'). */
+static int set_perc_rand(struct tio__optctx *c, const struct tio__option *o)
+{
+    const char *s = c->value;
+    unsigned *dst = c->job->pattern.perc_rand;
+    int d = 0;
+
+    (void)o;
+    for (;;) {
+        const char *comma = strchr(s, ',');
+        char num[24], why[160];
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        uint64_t v;
+
+        if (d == TIO_JOB_DDIR_COUNT)
+            return tio__opt_fail(c, TIO_EVALUE, "too many values (give at most three: "
+                                 "read,write,trim)");
+        snprintf(num, sizeof(num), "%.*s", (int)(len < sizeof(num) ? len : 0), s);
+        if (!len || tio_parse_uint(num, 1000, 0, 100, &v, why, sizeof(why)) ||
+            strpbrk(num, "kmgtpKMGTPbBxX"))
+            return tio__opt_fail(c, TIO_EVALUE, "'%.*s' is not a percentage (give a number "
+                                 "from 0 to 100)", (int)(len > 20 ? 20 : len), s);
+        for (int k = d; k < (comma ? d + 1 : TIO_JOB_DDIR_COUNT); k++)
+            dst[k] = (unsigned)v;
+        d++;
+        if (!comma)
+            return TIO_OK;
+        s = comma + 1;
+    }
+}
+
+static void dump_perc_rand(struct tio__dump *d, const struct tio__option *o,
+                           const struct tio_job *j)
+{
+    const unsigned *p = j->pattern.perc_rand;
+    tio__dump_printf(d, "%s=%u,%u,%u", o->name, p[0], p[1], p[2]);
+}
+
+static const struct tio__enumval rw_seq_values[] = {
+    {"sequential", TIO_RW_SEQ_SEQUENTIAL, NULL},
+    {"identical", TIO_RW_SEQ_IDENTICAL, NULL},
+};
+
+static int set_rw_sequencer(struct tio__optctx *c, const struct tio__option *o)
+{
+    int v = 0, rc;
+
+    (void)o;
+    rc = tio__opt_pick(c, c->value, rw_seq_values, TIO__ARRAY_LEN(rw_seq_values), "sequencer",
+                       "sequential or identical", &v);
+    if (rc == TIO_OK)
+        c->job->pattern.rw_sequencer = (enum tio_rw_seq)v;
+    return rc;
+}
+
+static void dump_rw_sequencer(struct tio__dump *d, const struct tio__option *o,
+                              const struct tio_job *j)
+{
+    tio__dump_str(d, o->name, j->pattern.rw_sequencer ? "identical" : "sequential");
+}
+
+static const struct tio__enumval gen_values[] = {
+    {"tausworthe", TIO_RAND_TAUSWORTHE, NULL},
+    {"lfsr", TIO_RAND_LFSR, ""},
+    {"tausworthe64", TIO_RAND_TAUSWORTHE64, NULL},
+};
+
+static int set_random_generator(struct tio__optctx *c, const struct tio__option *o)
+{
+    int v = 0, rc;
+
+    (void)o;
+    rc = tio__opt_pick(c, c->value, gen_values, TIO__ARRAY_LEN(gen_values), "random generator",
+                       "tausworthe or tausworthe64", &v);
+    if (rc == TIO_OK) {
+        c->job->pattern.random_generator = (enum tio_rand_gen)v;
+        c->job->pattern.random_generator_set = !c->is_default;
+    }
+    return rc;
+}
+
+static void dump_random_generator(struct tio__dump *d, const struct tio__option *o,
+                                  const struct tio_job *j)
+{
+    tio__dump_str(d, o->name, j->pattern.random_generator == TIO_RAND_TAUSWORTHE64
+                                  ? "tausworthe64" : "tausworthe");
 }
 
 static const struct tio__enumval rw_values[] = {
@@ -112,16 +387,30 @@ static int set_rw(struct tio__optctx *c, const struct tio__option *o)
                        "IO pattern", "read, write, randread, randwrite, rw or randrw", &v);
     if (rc)
         return rc;
+    /* fio: after a sequential type, bytes to skip (back, when negative)
+     * after each IO; after a random one, the IOs per new random offset */
+    bool back = colon && colon[1] == '-';
     if (colon) {
-        rc = tio_parse_size(colon + 1, c->job->reporting.kb_base, &mod, why, sizeof(why));
-        if (rc)
-            return tio__opt_fail(c, rc, "bad offset modifier after ':': %s", why);
-        if (mod == 0)
-            return tio__opt_fail(c, TIO_ERANGE, "the offset modifier after ':' must be at "
-                                 "least 1");
+        const char *num = colon + 1 + back;
+
+        if (tio_rw_is_random((enum tio_rw)v)) {
+            if (back || tio_parse_uint(num, 1000, 1, UINT32_MAX, &mod, why, sizeof(why)) ||
+                strpbrk(num, "kmgtpKMGTPbBxX"))
+                return tio__opt_fail(c, TIO_EVALUE, "'%s' after ':' is not a number of IOs (a "
+                                     "random type takes a count from 1: %s:8 draws a new "
+                                     "offset every 8 IOs)", colon + 1, type);
+        } else {
+            rc = tio_parse_size(num, c->job->reporting.kb_base, &mod, why, sizeof(why));
+            if (rc)
+                return tio__opt_fail(c, rc, "bad offset modifier after ':': %s", why);
+            if (mod == 0)
+                return tio__opt_fail(c, TIO_ERANGE, "the offset modifier after ':' must not "
+                                     "be 0");
+        }
     }
     c->job->pattern.rw = (enum tio_rw)v;
     c->job->pattern.rw_modifier = mod;
+    c->job->pattern.rw_backward = back;
     return TIO_OK;
 }
 
@@ -129,6 +418,7 @@ static void dump_rw(struct tio__dump *d, const struct tio__option *o, const stru
 {
     tio__dump_str(d, o->name, tio_rw_name(j->pattern.rw));
     tio__dump_u64(d, "rw_modifier", j->pattern.rw_modifier, "");
+    tio__dump_bool(d, "rw_backward", j->pattern.rw_backward);
 }
 
 static int set_rwmix(struct tio__optctx *c, const struct tio__option *o)
@@ -198,6 +488,27 @@ static const struct tio__option rows[] = {
      .dump = dump_ddir, .example = "4k", .def_text = "bs",
      .values = "size, or read,write,trim sizes",
      .help = "Alignment of random offsets"},
+    {.name = "bsrange", .alias = "blocksize_range", .type = O_CUSTOM, .set = set_bsrange,
+     .dump = dump_bsrange, .example = "1k-16k", .def_text = "bs",
+     .values = "LOW-HIGH, or read,write,trim ranges",
+     .help = "Range of IO sizes, drawn per IO"},
+    {.name = "bssplit", .type = O_CUSTOM, .set = set_bssplit, .dump = dump_bssplit,
+     .example = "4k/10:64k/50:32k/40", .def_text = "none",
+     .values = "size/percentage:... , per direction read,write,trim",
+     .help = "Weights of IO sizes, drawn per IO"},
+    {.name = "blocksize_unaligned", .alias = "bs_unaligned", .type = O_FLAG,
+     .off = OFF(bs_unaligned), .example = "1",
+     .help = "Drawn IO sizes need not be multiples of the smallest"},
+    {.name = "bs_is_seq_rand", .type = O_BOOL, .off = OFF(bs_is_seq_rand), .example = "1",
+     .def = "0", .help = "bs=A,B: A for sequential IO, B for random IO"},
+    {.name = "rw_sequencer", .type = O_CUSTOM, .set = set_rw_sequencer,
+     .dump = dump_rw_sequencer, .example = "identical", .def = "sequential",
+     .values = "sequential, identical",
+     .help = "rw=randTYPE:N: the IOs between new random offsets follow on, or repeat"},
+    {.name = "percentage_random", .type = O_CUSTOM, .set = set_perc_rand,
+     .dump = dump_perc_rand, .example = "70", .def = "100",
+     .values = "0..100, or read,write,trim percentages",
+     .help = "Share of a random job's IOs at random offsets (the rest follow on)"},
     {.name = "rwmixread", .type = O_CUSTOM, .off = OFF(rwmixread), .set = set_rwmix,
      .dump = tio__dump_field_uint, .example = "70", .def = "50", .values = "0..100",
      .help = "Percentage of reads in a mixed workload"},
@@ -208,6 +519,12 @@ static const struct tio__option rows[] = {
      .help = "Random offsets may repeat (no map of blocks done)"},
     {.name = "randrepeat", .type = O_BOOL, .off = OFF(randrepeat), .example = "0", .def = "1",
      .help = "Seed the random generator the same way every run"},
+    {.name = "allrandrepeat", .type = O_BOOL, .off = OFF(allrandrepeat), .example = "1",
+     .def = "0", .help = "Seed every random generator the same way every run"},
+    {.name = "random_generator", .type = O_CUSTOM, .set = set_random_generator,
+     .dump = dump_random_generator, .example = "tausworthe64", .def = "tausworthe",
+     .values = "tausworthe, tausworthe64 (lfsr not yet)",
+     .help = "Generator of random offsets and sizes (fio's)", .status = TIO__REFUSED_VALUE},
     {.name = "randseed", .type = O_CUSTOM, .set = set_randseed, .dump = dump_randseed,
      .example = "1234", .def = "0x89", .def_text = "0x89 (fio's)", .values = "integer",
      .help = "Seed of the random generator"},

@@ -109,24 +109,19 @@ static double next_unit(uint64_t *state)
 
 /* ---- Instances -------------------------------------------------------------- */
 
-/* Splits "k=v,k=v" into a NULL-ended key, value list inside a copy of
- * text. Returns the list (free it and *copy) or NULL with a reason. */
-static const char **split_options(const char *text, char **copy, const char **why)
+/* Reads "k=v,k=v" into new options for the inner engine (*out, freed with
+ * host->options_free). Returns 0, or -1 with a reason in *why. */
+static int split_options(const char *text, tenon_options **out, const char **why)
 {
-    *copy = strdup(text);
-    size_t n = 1;
-    for (const char *p = text; *p; p++)
-        n += *p == ',';
-    const char **list = calloc(2 * n + 1, sizeof(*list));
-    if (!*copy || !list) {
-        free(*copy);
-        free(list);
-        *copy = NULL;
+    *out = NULL;
+    char *copy = strdup(text);
+    if (!copy || host->options_new(out) < 0) {
+        free(copy);
         *why = "out of memory";
-        return NULL;
+        return -1;
     }
-    size_t k = 0;
-    for (char *save = NULL, *item = strtok_r(*copy, ",", &save); item;
+    int rc = 0;
+    for (char *save = NULL, *item = strtok_r(copy, ",", &save); item && rc == 0;
          item = strtok_r(NULL, ",", &save)) {
         while (*item == ' ')
             item++;
@@ -134,18 +129,22 @@ static const char **split_options(const char *text, char **copy, const char **wh
             continue;
         char *eq = strchr(item, '=');
         if (!eq || eq == item) {
-            free(*copy);
-            free(list);
-            *copy = NULL;
             *why = "expected key=value items separated by commas";
-            return NULL;
+            rc = -1;
+            break;
         }
         *eq = '\0';
-        list[k++] = item;
-        list[k++] = eq + 1;
+        if (host->options_set(*out, item, eq + 1, "engine_options") < 0) {
+            *why = "out of memory";
+            rc = -1;
+        }
     }
-    list[k] = NULL;
-    return list;
+    free(copy);
+    if (rc < 0) {
+        host->options_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 static int faulty_instance_init(tenon_plugin *self, tenon_instance *inst, void *data,
@@ -154,13 +153,13 @@ static int faulty_instance_init(tenon_plugin *self, tenon_instance *inst, void *
     (void)inst;
     faulty_engine *e = data;
     e->self = self;
-    e->eio = host->get_double(opts, "eio");
-    e->enospc = host->get_double(opts, "enospc");
-    e->short_read = host->get_double(opts, "short_read");
-    e->short_write = host->get_double(opts, "short_write");
-    e->delay_rate = host->get_double(opts, "delay_rate");
-    e->drop_writes = host->get_double(opts, "drop_writes");
-    int64_t delay = host->get_int(opts, "delay");
+    e->eio = host->values_double(opts, "eio");
+    e->enospc = host->values_double(opts, "enospc");
+    e->short_read = host->values_double(opts, "short_read");
+    e->short_write = host->values_double(opts, "short_write");
+    e->delay_rate = host->values_double(opts, "delay_rate");
+    e->drop_writes = host->values_double(opts, "drop_writes");
+    int64_t delay = host->values_int(opts, "delay");
     if (delay < 0)
         return host->fail(self, TENON_EOPTION, "delay cannot be negative");
     e->delay_ns = (uint64_t)delay;
@@ -168,19 +167,17 @@ static int faulty_instance_init(tenon_plugin *self, tenon_instance *inst, void *
         return host->fail(self, TENON_EOPTION,
                           "eio (%g) + enospc (%g) is more than 1: at most every IO can fail",
                           e->eio, e->enospc);
-    e->rng = (uint64_t)host->get_int(opts, "seed");
+    e->rng = (uint64_t)host->values_int(opts, "seed");
     e->drop_rng = e->rng ^ 0xd1b54a32d192ed03ull;
 
-    const char *name = host->get_string(opts, "engine");
-    const char *text = host->get_string(opts, "engine_options");
-    char *copy = NULL;
+    const char *name = host->values_string(opts, "engine");
+    const char *text = host->values_string(opts, "engine_options");
+    tenon_options *inner_opts;
     const char *why = NULL;
-    const char **list = split_options(text ? text : "", &copy, &why);
-    if (!list)
+    if (split_options(text ? text : "", &inner_opts, &why) < 0)
         return host->fail(self, TENON_EOPTION, "engine_options=\"%s\": %s", text, why);
-    int rc = host->instance_new(self, name, TIO_ENGINE_INTERFACE, list, &e->inner);
-    free(list);
-    free(copy);
+    int rc = host->instance_create(self, name, TIO_ENGINE_INTERFACE, inner_opts, &e->inner);
+    host->options_free(inner_opts);
     if (rc < 0)
         return host->fail(self, rc,
                           "cannot make an instance of the inner engine %s with "

@@ -61,12 +61,12 @@ static int uring_instance_init(tenon_plugin *self, tenon_instance *inst, void *d
     (void)inst;
     uring_engine *e = data;
     e->self = self;
-    e->hipri = host->get_bool(opts, "hipri");
-    e->fixedbufs = host->get_bool(opts, "fixedbufs");
-    e->registerfiles = host->get_bool(opts, "registerfiles");
-    e->sqpoll = host->get_bool(opts, "sqthread_poll") || host->get_bool(opts, "sqpoll");
-    e->nowait = host->get_bool(opts, "nowait");
-    e->sq_cpu = (int)host->get_int(opts, "sqthread_poll_cpu");
+    e->hipri = host->values_bool(opts, "hipri");
+    e->fixedbufs = host->values_bool(opts, "fixedbufs");
+    e->registerfiles = host->values_bool(opts, "registerfiles");
+    e->sqpoll = host->values_bool(opts, "sqthread_poll") || host->values_bool(opts, "sqpoll");
+    e->nowait = host->values_bool(opts, "nowait");
+    e->sq_cpu = (int)host->values_int(opts, "sqthread_poll_cpu");
     if (e->sq_cpu >= 0 && !e->sqpoll)
         return host->fail(self, TENON_EOPTION,
                           "sqthread_poll_cpu=%d needs sqthread_poll=1 (or sqpoll=1)",

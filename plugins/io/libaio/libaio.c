@@ -76,8 +76,8 @@ static int aio_instance_init(tenon_plugin *self, tenon_instance *inst, void *dat
     (void)inst;
     aio_engine *e = data;
     e->self = self;
-    e->user_reap = host->get_bool(opts, "userspace_reap");
-    e->rw_flags = host->get_bool(opts, "nowait") ? RWF_NOWAIT : 0;
+    e->user_reap = host->values_bool(opts, "userspace_reap");
+    e->rw_flags = host->values_bool(opts, "nowait") ? RWF_NOWAIT : 0;
     return 0;
 }
 

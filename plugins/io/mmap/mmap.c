@@ -67,11 +67,11 @@ static int mmap_instance_init(tenon_plugin *self, tenon_instance *inst, void *da
     mmap_engine *e = data;
     long page = sysconf(_SC_PAGESIZE);
     e->page = page > 0 ? (size_t)page : 4096;
-    int64_t window = host->get_int(opts, "window");
+    int64_t window = host->values_int(opts, "window");
     /* Windows start on page boundaries, so whole pages are what count. */
     e->window = ((uint64_t)window + e->page - 1) & ~(uint64_t)(e->page - 1);
 
-    const char *advise = host->get_string(opts, "advise");
+    const char *advise = host->values_string(opts, "advise");
     if (!advise || strcmp(advise, "normal") == 0)
         e->advice = -1;
     else if (strcmp(advise, "random") == 0)

@@ -57,7 +57,7 @@ static int nbd_plugin_init(tenon_plugin *self, const tenon_host_api *api)
 
 static const char *opt_string(const tenon_values *opts, const char *name)
 {
-    const char *s = tio_nbd_host->get_string(opts, name);
+    const char *s = tio_nbd_host->values_string(opts, name);
     return s && *s ? s : NULL;
 }
 
@@ -67,9 +67,9 @@ static int nbd_instance_init(tenon_plugin *self, tenon_instance *inst, void *dat
     (void)inst;
     nbd_engine *e = data;
     e->self = self;
-    int64_t t = tio_nbd_host->get_int(opts, "io_timeout");
-    int64_t ct = tio_nbd_host->get_int(opts, "connect_timeout");
-    int64_t mr = tio_nbd_host->get_int(opts, "max_request");
+    int64_t t = tio_nbd_host->values_int(opts, "io_timeout");
+    int64_t ct = tio_nbd_host->values_int(opts, "connect_timeout");
+    int64_t mr = tio_nbd_host->values_int(opts, "max_request");
     if (t < 0 || ct < 0 || mr < 0)
         return tio_nbd_host->fail(self, TENON_EOPTION,
                           "io_timeout, connect_timeout and max_request cannot be negative");
@@ -77,17 +77,17 @@ static int nbd_instance_init(tenon_plugin *self, tenon_instance *inst, void *dat
     e->connect_timeout_ns = (uint64_t)ct;
     e->max_request = (uint64_t)mr;
 
-    const char *tls = tio_nbd_host->get_string(opts, "tls");
+    const char *tls = tio_nbd_host->values_string(opts, "tls");
     e->tls = strcmp(tls, "off") == 0       ? LIBNBD_TLS_DISABLE
              : strcmp(tls, "require") == 0 ? LIBNBD_TLS_REQUIRE
                                            : LIBNBD_TLS_ALLOW;
     e->tls_certificates = opt_string(opts, "tls_certificates");
     e->tls_psk_file = opt_string(opts, "tls_psk_file");
     e->tls_username = opt_string(opts, "tls_username");
-    e->tls_verify_peer = tio_nbd_host->get_bool(opts, "tls_verify_peer");
-    e->fua = tio_nbd_host->get_bool(opts, "fua");
-    e->structured_replies = tio_nbd_host->get_bool(opts, "structured_replies");
-    e->debug = tio_nbd_host->get_bool(opts, "nbd_debug");
+    e->tls_verify_peer = tio_nbd_host->values_bool(opts, "tls_verify_peer");
+    e->fua = tio_nbd_host->values_bool(opts, "fua");
+    e->structured_replies = tio_nbd_host->values_bool(opts, "structured_replies");
+    e->debug = tio_nbd_host->values_bool(opts, "nbd_debug");
     return 0;
 }
 

@@ -35,11 +35,11 @@ static int pvsync2_instance_init(tenon_plugin *self, tenon_instance *inst, void 
     (void)inst;
     pvsync2_engine *e = data;
     e->rw_flags = 0;
-    if (host->get_bool(opts, "hipri"))
+    if (host->values_bool(opts, "hipri"))
         e->rw_flags |= RWF_HIPRI;
-    if (host->get_bool(opts, "uncached"))
+    if (host->values_bool(opts, "uncached"))
         e->rw_flags |= RWF_DONTCACHE;
-    if (host->get_bool(opts, "nowait"))
+    if (host->values_bool(opts, "nowait"))
         e->rw_flags |= RWF_NOWAIT;
     return 0;
 }

@@ -31,7 +31,7 @@ static int say(tenon_registry *reg, const char *plugin, const char *want)
 int main(void)
 {
     tenon_registry *reg;
-    if (tenon_registry_new(&reg, "echo-host", TENON_REGISTRY_NO_ENV) < 0)
+    if (tenon_registry_create("echo-host", TENON_REGISTRY_NO_ENV, &reg) < 0)
         return fail("registry");
     const char *dirs[4];
     if (tenon_registry_paths(reg, dirs, 4) != 1 || strcmp(dirs[0], ECHO_HOST_PLUGIN_DIR) != 0) {

@@ -29,6 +29,16 @@ EXCLUDED = {
         "no verify with norandommap on a queue deeper than one: two writes of "
         "the same block can be in flight together, and fio 3.33 then fails "
         "verification (its HOWTO, norandommap, says so) where tenon-io passes",
+    "follow-on-at-region-end":
+        "no rw=randTYPE:N or percentage_random where a file's region ends "
+        "before the file does: an IO that would follow on at the region's end "
+        "ends the file in fio 3.33 (rw=randread:8 nrfiles=3 size=848k bs=8k "
+        "reads 664k), where tenon-io takes a random offset, as fio does where "
+        "the file ends there too",
+    "unaligned-wrap":
+        "no blocksize_unaligned where sequential IO wraps (io_size, loops, "
+        "time_based): the last unaligned IO before the region's end may differ "
+        "by one IO",
     "io_size-loops":
         "with loops, io_size is never above size: fio 3.33 then does neither "
         "io_size x loops nor size x loops (size=278k io_size=648k loops=2 or 3: "
@@ -226,8 +236,41 @@ def _job(r, case, index, engine_global):
     if case.time_based:
         job.set("time_based")
         job.set("runtime", "200ms")
+    _pattern(random.Random(case.seed * 7919 + index), job, f, rw, rb, wb)
     f["opts"] = dict(job.opts)
     return job, f
+
+
+def _pattern(r, job, f, rw, rb, wb):
+    """Block-size mixes, offset modifiers and the generators' options, drawn
+    from a stream of their own so that the other options of a seed stay as
+    they were."""
+    opts = dict(job.opts)
+    if r.random() < 0.3 and rb == wb and "verify" not in opts:
+        lo = r.choice([b for b in BLOCK_SIZES if b <= rb])
+        if r.random() < 0.5:
+            job.set("bsrange", f"{size_text(lo)}-{size_text(rb)}")
+        else:
+            sizes = sorted({lo, rb, r.choice(BLOCK_SIZES[:BLOCK_SIZES.index(rb) + 1])})
+            parts = [f"{size_text(b)}/{p}" if p else size_text(b)
+                     for b, p in zip(sizes, (r.choice((0, 10, 30)), r.choice((0, 20, 40)), 0))]
+            job.set("bssplit", ":".join(parts))
+        wraps = "io_size" in opts or "loops" in opts or "time_based" in opts
+        if r.random() < 0.2 and not wraps:  # EXCLUDED["unaligned-wrap"]
+            job.set("blocksize_unaligned")
+    if is_random(rw) and not f["remainder"]:  # EXCLUDED["follow-on-at-region-end"]
+        if r.random() < 0.15:
+            job.set("rw", f"{rw}:{r.choice((2, 4, 8))}")
+            if r.random() < 0.5:
+                job.set("rw_sequencer", r.choice(("sequential", "identical")))
+        elif r.random() < 0.15:
+            job.set("percentage_random", r.choice((0, 30, 50, 90)))
+    elif rw in ("read", "write") and r.random() < 0.1:
+        job.set("rw", f"{rw}:-{size_text(max(rb, wb) * r.choice((1, 2)))}")
+    if r.random() < 0.1:
+        job.set("allrandrepeat", 1)
+    if r.random() < 0.1:
+        job.set("random_generator", r.choice(("tausworthe", "tausworthe64")))
 
 
 def generate(seed):

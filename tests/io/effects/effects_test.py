@@ -616,11 +616,13 @@ def case_randrepeat():
 
 
 def case_randseed():
-    """randseed picks the random sequence"""
+    """randseed picks the offsets with randrepeat=0; with 1 they keep fio 3.33's fixed seed"""
     make_file("d", 256 << 10)
-    a = _rand_offsets("--randseed=1")
-    check(a == _rand_offsets("--randseed=1"), "same seed, same sequence")
-    check(a != _rand_offsets("--randseed=2"), "another seed, another sequence")
+    a = _rand_offsets("--randseed=1", "--randrepeat=0")
+    check(a == _rand_offsets("--randseed=1", "--randrepeat=0"), "same seed, same sequence")
+    check(a != _rand_offsets("--randseed=2", "--randrepeat=0"), "another seed, another sequence")
+    check(_rand_offsets("--randseed=1") == _rand_offsets("--randseed=2") == _rand_offsets(),
+          "randrepeat=1 keeps the offsets' fixed seed, as fio 3.33")
 
 
 def case_offset():

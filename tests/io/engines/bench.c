@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 
     tenon_registry *reg;
     tenon_instance *inst;
-    if (tenon_registry_new(&reg, "tenon-io-bench", TENON_REGISTRY_NO_ENV) != 0 ||
+    if (tenon_registry_create("tenon-io-bench", TENON_REGISTRY_NO_ENV, &reg) != 0 ||
         tenon_registry_add_path(reg, ENGINE_DIR) != 0 || tenon_registry_scan(reg) < 0 ||
         tenon_instance_new(reg, name, TIO_ENGINE_INTERFACE, NULL, opts, &inst) != 0) {
         char msg[2048];

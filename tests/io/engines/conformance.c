@@ -1378,9 +1378,9 @@ int main(int argc, char **argv)
     snprintf(tmp_dir, sizeof(tmp_dir), "%s", tmp && tmp[0] == '/' ? tmp : "/tmp");
 
     int fds_before = count_fds();
-    int rc = tenon_registry_new(&reg, "tenon-io-test", TENON_REGISTRY_NO_ENV);
+    int rc = tenon_registry_create("tenon-io-test", TENON_REGISTRY_NO_ENV, &reg);
     if (rc) {
-        printf("Bail out! tenon_registry_new: %s\n", tenon_err_name(rc));
+        printf("Bail out! tenon_registry_create: %s\n", tenon_err_name(rc));
         return 1;
     }
     /* Every level, so that a debug message on the IO path is seen too. */

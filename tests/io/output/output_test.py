@@ -150,7 +150,8 @@ def case_debug():
           io[1][2].startswith("complete: io_u 0x") and ",len=0x1000,ddir=0," in io[0][2], io)
     check(len(r.out.split("\n", 1)[0]) > 14 and r.out[8] == " ", "category padded to 8")
     rnd = debug_lines(r.out, "random")
-    check([x[2] for x in rnd] == ["FIO_RAND_NR_OFFS=1", "rand_seeds[0]=137"], rnd)
+    check([x[2] for x in rnd][0] == "FIO_RAND_NR_OFFS=21" and len(rnd) == 22 and
+          all(x[2].startswith("rand_seeds[%d]=" % i) for i, x in enumerate(rnd[1:])), rnd)
     ok("--debug=random", "--output=" + path("o"), *null())
     with open(path("o")) as f:
         text = f.read()
