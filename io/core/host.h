@@ -198,6 +198,9 @@ struct tio_host_job {
     uint64_t verify_failures;
     pthread_t tid;
     bool started;
+    /* Set by the steady-state sampler when the job's criterion holds: the
+     * job ends as if its runtime had run out (fio's ss). */
+    atomic_bool ss_end;
 };
 
 /* ---- worker.c ------------------------------------------------------------ */
@@ -218,6 +221,19 @@ extern atomic_bool tio_stop_ends;
 /* Runs every group in order and writes the report. Returns the exit
  * status (0 all jobs ok, 1 a job failed or the run was interrupted). */
 int tio_run(struct tio_host *host);
+
+/* ---- steadystate.c -------------------------------------------------------- */
+
+/* fio's ss=: a thread that samples the jobs' IOPS and bandwidth once a
+ * second and ends a job (or its reporting group) once the criterion
+ * holds. NULL when no job asks for it or on failure (then *failed is set
+ * and a message printed). */
+struct tio_ss_sampler;
+struct tio_ss_sampler *tio_ss_start(struct tio_host *host, bool *failed);
+/* Stops the sampler and hands each job's window to its result. */
+void tio_ss_stop(struct tio_ss_sampler *s);
+/* --debug=parse: fio's trace line of the job's ss= limit. */
+void tio_ss_trace_parse(const struct tio_job *job);
 
 /* ---- agg_bw_log.c --------------------------------------------------------- */
 

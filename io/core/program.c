@@ -53,16 +53,31 @@ static const char usage[] =
 /* fio's JSON lists the options each job's section gave under "job options". */
 static void record_options(struct tio_job_result *r, const struct tio_job *job)
 {
+    /* fio lists --name=NAME first for a job started on the command line
+     * (a job file's section name is no option) */
+    if (job->origin.kind == TIO_ORIGIN_ARG)
+        tio_job_result_add_option(r, "name", job->identity.name);
     for (size_t i = 0; i + 1 < job->given.n; i += 2)
         tio_job_result_add_option(r, job->given.v[i], job->given.v[i + 1]);
 }
 
 /* --debug=parse: each job's options as fio's parser traces them, the
  * [global] ones first. */
+/* fio's trace of one option; ss= adds the limit its parser read. */
+static void debug_option(const struct tio_job *job, const char *key, const char *value)
+{
+    tio_debug_printf(TIO_DEBUG_PARSE, "handle_option=%s, ptr=%s\n", key, value);
+    if (!strcmp(key, "ss") || !strcmp(key, "steadystate"))
+        tio_ss_trace_parse(job);
+}
+
 static void debug_parse(const struct tio_plan *jobs)
 {
     if (!tio_debug_on(TIO_DEBUG_PARSE))
         return;
+    const struct tio_job *g = jobs->cmdline_global;
+    for (size_t i = 0; g && i + 1 < g->given.n; i += 2)
+        debug_option(g, g->given.v[i], g->given.v[i + 1]);
     for (size_t i = 0; i < jobs->program.job_files.n; i++)
         tio_debug_printf(TIO_DEBUG_PARSE, "Parsing ini file %s\n", jobs->program.job_files.v[i]);
     for (size_t j = 0; j < jobs->nr_jobs; j++) {
@@ -71,8 +86,7 @@ static void debug_parse(const struct tio_plan *jobs)
         const struct tio_strv *lists[2] = {&job->global_given, &job->given};
         for (int l = 0; l < 2; l++)
             for (size_t i = 0; i + 1 < lists[l]->n; i += 2)
-                tio_debug_printf(TIO_DEBUG_PARSE, "handle_option=%s, ptr=%s\n", lists[l]->v[i],
-                                 lists[l]->v[i + 1]);
+                debug_option(job, lists[l]->v[i], lists[l]->v[i + 1]);
     }
 }
 

@@ -106,6 +106,9 @@ int tio_run(struct tio_host *host)
     if (disks)
         tio_disk_watch_start(disks);
 
+    bool ss_failed;
+    struct tio_ss_sampler *ss = tio_ss_start(host, &ss_failed);
+
     struct timespec wall_start;
     clock_gettime(CLOCK_REALTIME, &wall_start);
     uint64_t t0 = tio_now_ns();
@@ -124,10 +127,11 @@ int tio_run(struct tio_host *host)
     }
     coord->ops->wait(coord, host, host->n_threads);
     uint64_t t_end = tio_now_ns();
+    tio_ss_stop(ss);
     if (show_eta)
         tio_eta_stop(eta);
     bool reporter = coord->ops->gather(coord, host);
-    int status = 0;
+    int status = ss_failed ? 1 : 0;
 
     struct tio_report *rep = tio_report_new(TENON_VERSION_STRING);
     if (!rep) {

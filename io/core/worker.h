@@ -437,7 +437,8 @@ static inline void tio_phase_on_complete(struct worker *w, uint64_t now)
 
 static inline bool tio_phase_time_up(const struct worker *w, uint64_t now)
 {
-    return w->phase.deadline_ns && now >= w->phase.deadline_ns;
+    return (w->phase.deadline_ns && now >= w->phase.deadline_ns) ||
+           unlikely(atomic_load_explicit(&w->t->ss_end, memory_order_relaxed));
 }
 
 static inline bool tio_phase_verifying(const struct worker *w)

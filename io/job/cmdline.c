@@ -259,6 +259,14 @@ int tio_cmdline_parse(int argc, char *const argv[], const struct tio_parse_confi
     rc = parse_args(&c, argc, argv);
     if (rc == TIO_OK)
         rc = parse_job_files(&c);
+    if (rc == TIO_OK && c.s->nr_jobs == 0 && c.global.given.n) {
+        c.s->cmdline_global = tio__reallocarray(c.a, NULL, 1, sizeof(*c.s->cmdline_global));
+        if (!c.s->cmdline_global || tio__job_copy(c.a, c.s->cmdline_global, &c.global) != 0) {
+            tio__free(c.a, c.s->cmdline_global);
+            c.s->cmdline_global = NULL;
+            rc = tio__oom(err);
+        }
+    }
 
     tio__job_free(c.a, &c.job);
     tio__pending_free(c.a, c.pending, c.npending);

@@ -132,6 +132,9 @@ void tio_plan_free(struct tio_plan *s)
     for (i = 0; i < s->nr_jobs; i++)
         tio__job_free(&a, &s->jobs[i]);
     tio__free(&a, s->jobs);
+    if (s->cmdline_global)
+        tio__job_free(&a, s->cmdline_global);
+    tio__free(&a, s->cmdline_global);
     tio__free(&a, s->program.output);
     tio__free(&a, s->program.enghelp_engine);
     tio__free(&a, s->program.enghelp_option);

@@ -396,6 +396,11 @@ int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
     if (s->resolved)
         return TIO_OK;
     a = &s->alloc;
+    /* fio: --parse-only with options and no job checks the options alone */
+    if (s->nr_jobs == 0 && s->program.parse_only && s->cmdline_global) {
+        s->resolved = true;
+        return TIO_OK;
+    }
     if (s->nr_jobs == 0)
         return tio_error_set(err, TIO_EUSAGE, NULL, NULL, NULL,
                              "no jobs to run (give a job file, or --name=NAME followed by job "

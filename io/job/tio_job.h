@@ -277,6 +277,22 @@ struct tio_job_time {
     bool gtod_reduce;
 };
 
+/* What steady state measures and how, as fio's
+ * ss=iops|iops_slope|bw|bw_slope:N[%]. */
+enum {
+    TIO_SS_IOPS = 1u << 0,  /* IOPS; else bandwidth (bytes/s) */
+    TIO_SS_SLOPE = 1u << 1, /* slope of the least-squares line; else max deviation */
+    TIO_SS_PCT = 1u << 2,   /* limit in percent of the mean; else absolute */
+};
+
+/* Steady state: options/steadystate.c (fio's ss=, ss_dur=, ss_ramp=) */
+struct tio_job_steadystate {
+    unsigned mode;              /* TIO_SS_*; default iops_slope */
+    double limit;               /* default 0.01 (percent) */
+    uint64_t dur;               /* steadystate_duration, us; 0: no detection */
+    uint64_t ramp;              /* steadystate_ramp_time, us, before samples count */
+};
+
 /* Verify and errors: options/verify.c */
 struct tio_job_verify {
     enum tio_verify method;     /* verify= */
@@ -356,6 +372,7 @@ struct tio_job {
     struct tio_job_verify verify;
     struct tio_job_buffers buffers;
     struct tio_job_reporting reporting;
+    struct tio_job_steadystate steadystate;
 
     struct tio_job_ranks ranks;
 
@@ -407,6 +424,10 @@ struct tio_plan {
     struct tio_job *jobs;       /* in run order: command-line jobs, then each file's */
     size_t nr_jobs;
     unsigned nr_groups;         /* resolved: groups are 0..nr_groups-1 */
+    /* Options given on the command line before any --name when no job
+     * follows: --parse-only traces them (as fio) and runs nothing. NULL
+     * otherwise. */
+    struct tio_job *cmdline_global;
     bool resolved;
     struct tio_allocator alloc; /* what every pointer above was allocated with */
     size_t jobs_cap_;           /* private: allocated length of jobs */

@@ -38,6 +38,7 @@ void tio_job_result_free(struct tio_job_result *r)
         free(r->mixed);
     }
     tio_job_stats_fini(&r->stats);
+    tio_ss_free(r->ss);
     free(r);
 }
 
@@ -129,6 +130,9 @@ struct tio_job_result *tio_job_result_aggregate(struct tio_job_result *const *jo
         g->runtime_ms += tio_job_result_runtime_ms(j);
         tio_cpu_usage_add(&g->cpu, &j->cpu);
         tio_job_stats_merge(&g->stats, &j->stats);
+        /* the group's samples are held by one of its jobs */
+        if (j->ss && !g->ss && !(g->ss = tio_ss_dup(j->ss)))
+            goto fail;
     }
     return g;
 fail:

@@ -199,6 +199,8 @@ static json_t *entry_obj(struct jb *b, const struct tio_report *rep,
     if (js->errors.other)
         put(b, errs, "other", jint(js->errors.other));
     put(b, o, "error_counts", errs);
+    if (e->ss)
+        put(b, o, "steadystate", tio_ss_json(e->ss));
     return o;
 }
 

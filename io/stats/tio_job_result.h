@@ -16,6 +16,7 @@
 #include "tio_cpu.h"
 #include "tio_job_stats.h"
 #include "tio_kv.h"
+#include "tio_ss.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -58,6 +59,9 @@ struct tio_job_result {
     struct tio_cpu_usage cpu; /* used by the job while it ran */
     struct tio_kv_list options; /* the options the job was given, as text */
     struct tio_job_stats stats;
+    /* fio's steadystate section: the job's (or, under group_reporting, its
+     * group's) samples and criterion; NULL without ss_dur. Owned. */
+    struct tio_ss *ss;
 };
 
 /* A result with stats initialised (sample_interval_ns and series_cap as in

@@ -94,6 +94,7 @@ extern const struct tio__family tio__family_buffers;
 extern const struct tio__family tio__family_reporting;
 extern const struct tio__family tio__family_ranks;
 extern const struct tio__family tio__family_identity;
+extern const struct tio__family tio__family_steadystate;
 
 /* Every family, in the order help lists them (options.c). */
 extern const struct tio__family *const tio__families[];

@@ -693,6 +693,29 @@ def case_ramp_time():
     check(0 < rt < r.secs * 1000 - 500, "runtime %d ms of a %.0f ms run" % (rt, r.secs * 1000))
 
 
+def case_steadystate():
+    """ss/steadystate ends a job once its measure is steady; ss_dur is the window, ss_ramp
+    the time before samples count; the JSON report has fio's steadystate section"""
+    for ss in ("--ss=iops:1000000%", "--steadystate=bw_slope:1000000%"):
+        r = ok_run(*null("--size=1p", "--time_based", "--runtime=600", "--ss_dur=2", ss,
+                         "--ss_ramp=1"))
+        st = r.job()["steadystate"]
+        check(st["attained"] == 1 and st["duration"] == 2, "%s attained: %s" % (ss, st))
+        check(len(st["data"]["iops"]) == 2 and st["data"]["iops_mean"] > 0, "samples: %s" % st)
+        rt = r.job()["read"]["runtime"]
+        # ended by the criterion, not runtime=600; not before ss_dur + ss_ramp
+        check(3000 <= rt < 600000, "%s: runtime %d ms" % (ss, rt))
+    r = ok_run(*null("--size=1p", "--time_based", "--runtime=1", "--steadystate_duration=5",
+                     "--steadystate_ramp_time=100", "--ss=iops:1"))
+    st = r.job()["steadystate"]
+    check(st["attained"] == 0 and st["data"]["iops"] == [0] * 5 and st["criterion"] == "0.000000",
+          "ramp not over: no samples: %s" % st)
+    check("steadystate" not in ok_run(*null()).job(), "no section without ss_dur")
+    for bad in ("--ss=iops", "--ss=speed:1", "--ss=iops:x%"):
+        r = tenon_io(*null("--ss_dur=2", bad))
+        check(r.rc == 1 and "ss" in r.err, "%s refused: %s" % (bad, r.err))
+
+
 def case_refill_buffers():
     """refill_buffers writes new random data in every block"""
     ok_run(*on_file("a", "--rw=write", "--scramble_buffers=0", size="64k"))
