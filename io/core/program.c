@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "log.h"
 
 static const char usage[] =
     "usage: tenon-io [--option=value ...] [jobfile ...]\n"
@@ -29,6 +30,7 @@ static const char usage[] =
     "  --enghelp[=ENGINE]       list the engines, or one engine's options\n"
     "  --cmdhelp[=OPTION]       list the job options, or describe one\n"
     "  --plugin-config=FILE     the tenon.json that picks and configures plugins\n"
+    "  --inflate-log=FILE       print a log stored with log_store_compressed=1\n"
     "  --parse-only             check the jobs as a run would, print them and exit\n"
     "  --section=NAME           run only the named job-file sections\n"
     "  --help                   show this help\n"
@@ -54,6 +56,11 @@ static int check_job(const struct tio_job *job, struct tio_error *err)
                       "job %s: verify=md5 is not supported by tenon-io; use verify=crc32c (fast) "
                       "or verify=sha256 (cryptographic)",
                       job->name);
+        return -1;
+    }
+    char why[512];
+    if (tio_logs_check(job, why, sizeof(why)) < 0) {
+        tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL, "%s", why);
         return -1;
     }
     return tio_verify_job_check(job, err);
@@ -183,6 +190,20 @@ int tio_main(int argc, char *const argv[], const struct tio_parse_config *cfg)
             return 1;
         }
         return 0;
+    }
+
+    if (prog->inflate_log) {
+        /* fio's --inflate-log: the stored log's lines, and nothing else */
+        char why[600];
+        int rc = tio_log_inflate_file(prog->inflate_log, stdout, why, sizeof(why));
+        tio_plan_free(jobs);
+        if (rc == 0 && fflush(stdout) != 0) {
+            snprintf(why, sizeof(why), "cannot write to standard output: %s", strerror(errno));
+            rc = -1;
+        }
+        if (rc < 0)
+            fprintf(stderr, "tenon-io: %s\n", why);
+        return rc < 0 ? 1 : 0;
     }
 
     struct tio_host host = {0};

@@ -11,6 +11,7 @@
  *   sync_policy.c  fsync/fdatasync every N writes, at the end of each pass
  *   phase.c        ramp, runtime, loops, invalidation per pass, the verify
  *                  phase, interruption
+ *   log*.c         write_bw_log and its kin (log.h maps them)
  *
  * struct worker is a composite: each sub-struct belongs to one file, which
  * alone writes it; other files go through that file's functions. Every
@@ -29,6 +30,7 @@
 #include <stdatomic.h>
 
 #include "clock.h"
+#include "log.h"
 #include "tio_job_stats.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -42,6 +44,8 @@ enum {
     TIO_WF_GTOD_REDUCE = 1u << 3, /* gtod_reduce: the clock is read once per 128 calls */
     TIO_WF_IOS_LIMIT = 1u << 4,   /* number_ios */
     TIO_WF_SYNC_ENGINE = 1u << 5, /* the engine completes every IO in queue() */
+    TIO_WF_LOG = 1u << 6,         /* write_*_log: completions are logged */
+    TIO_WF_LOG_SLAT = 1u << 7,    /* write_lat_log, async engine: submissions too */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -167,6 +171,7 @@ struct worker {
     struct tio_vlog vlog;
     struct tio_sync_policy sync;
     struct tio_phase phase;
+    struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
 };
 
 /* Records the job's first fatal error and stops it. */
@@ -330,6 +335,32 @@ static inline bool tio_sync_due(const struct worker *w)
 void tio_sync_run_due(struct worker *w);
 /* A new pass starts: the sync the last pass's last write made due. */
 void tio_sync_pass_start(struct worker *w);
+
+/* ---- log*.c: the job's logs ----------------------------------------------- */
+
+/* A completed IO, into the logs. */
+static inline void tio_log_on_io(struct worker *w, enum tio_ddir d, const struct io_meta *m,
+                                 uint64_t clat, uint64_t lat, uint64_t now)
+{
+    if (unlikely(w->features & TIO_WF_LOG))
+        tio_logs_io(w->logs, w->js, (unsigned)d, m->len, m->offset, clat, lat, now);
+}
+
+/* An IO an asynchronous engine took, into the slat log. */
+static inline void tio_log_on_submit(struct worker *w, tio_io *io, uint64_t slat, uint64_t now)
+{
+    if (unlikely(w->features & TIO_WF_LOG_SLAT)) {
+        const struct io_meta *m = tio_units_meta(w, io);
+        tio_logs_slat(w->logs, (unsigned)tio_stats_dir(io->ddir), m->len, m->offset, slat, now);
+    }
+}
+
+/* The logs' time 0: IO starts, or the ramp ends (what it logged is dropped). */
+static inline void tio_log_on_start(struct worker *w, uint64_t now)
+{
+    if (w->features & TIO_WF_LOG)
+        tio_logs_start(w->logs, now);
+}
 
 /* ---- phase.c -------------------------------------------------------------- */
 

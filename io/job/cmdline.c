@@ -29,7 +29,7 @@ struct cl {
 
 enum prog_opt {
     P_NONE, P_HELP, P_VERSION, P_PARSE_ONLY, P_OUTPUT, P_OUTPUT_FORMAT, P_ETA, P_ENGHELP,
-    P_PLUGIN_CONFIG, P_PLOT, P_SECTION, P_CMDHELP,
+    P_PLUGIN_CONFIG, P_PLOT, P_SECTION, P_CMDHELP, P_INFLATE_LOG,
 };
 
 static const struct {
@@ -49,6 +49,7 @@ static const struct {
     {"cmdhelp", P_CMDHELP, TIO__ARG_OPTIONAL, NULL},
     {"plugin-config", P_PLUGIN_CONFIG, TIO__ARG_REQUIRED, "FILE"},
     {"plot", P_PLOT, TIO__ARG_REQUIRED, "FILE"},
+    {"inflate-log", P_INFLATE_LOG, TIO__ARG_REQUIRED, "FILE"},
     {"section", P_SECTION, TIO__ARG_REQUIRED, "NAME"},
 };
 
@@ -135,6 +136,8 @@ static int program_option(struct cl *c, enum prog_opt id, const char *key, const
         return set_str(c, &p->plugin_config, value);
     case P_PLOT:
         return set_str(c, &p->plot, value);
+    case P_INFLATE_LOG:
+        return set_str(c, &p->inflate_log, value);
     case P_SECTION:
         if (tio__strv_push(c->a, &p->sections, tio__strdup(c->a, value)) != 0)
             return tio__oom(c->err);

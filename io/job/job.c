@@ -35,6 +35,8 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
     dst->filenames.v = dst->directories.v = dst->given.v = dst->global_given.v = NULL;
     dst->filenames.n = dst->directories.n = dst->given.n = dst->global_given.n = 0;
     dst->buffer_pattern = NULL;
+    for (int k = 0; k < TIO_LOG_KINDS; k++)
+        dst->logs.names[k] = NULL;
     dst->engine_options = NULL;
     dst->nr_engine_options = 0;
 
@@ -48,6 +50,9 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
         tio__strv_copy(a, &dst->global_given, &src->global_given) ||
         tio__engine_options_copy(a, dst, src))
         goto fail;
+    for (int k = 0; k < TIO_LOG_KINDS; k++)
+        if (dup_str(a, &dst->logs.names[k], src->logs.names[k]))
+            goto fail;
     if (src->buffer_pattern) {
         dst->buffer_pattern = tio__alloc(a, src->buffer_pattern_len);
         if (!dst->buffer_pattern)
@@ -69,6 +74,8 @@ void tio__job_free(const struct tio_allocator *a, struct tio_job *job)
     tio__free(a, job->filename_format);
     tio__free(a, job->ioengine);
     tio__free(a, job->buffer_pattern);
+    for (int k = 0; k < TIO_LOG_KINDS; k++)
+        tio__free(a, job->logs.names[k]);
     tio__origin_free(a, &job->origin);
     tio__strv_free(a, &job->filenames);
     tio__strv_free(a, &job->directories);
@@ -131,6 +138,7 @@ void tio_plan_free(struct tio_plan *s)
     tio__free(&a, s->program.cmdhelp_option);
     tio__free(&a, s->program.plugin_config);
     tio__free(&a, s->program.plot);
+    tio__free(&a, s->program.inflate_log);
     tio__strv_free(&a, &s->program.sections);
     tio__strv_free(&a, &s->program.job_files);
     tio__free(&a, s);

@@ -101,6 +101,29 @@ enum tio_output_format { TIO_OUTPUT_NORMAL = 0, TIO_OUTPUT_JSON };
 
 enum tio_eta_mode { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
 
+/* The logs a job writes: options/logs.c. The kinds index names[]. */
+enum tio_log_kind {
+    TIO_LOG_BW = 0,             /* write_bw_log: NAME_bw.N.log */
+    TIO_LOG_LAT,                /* write_lat_log: NAME_lat, NAME_slat, NAME_clat */
+    TIO_LOG_IOPS,               /* write_iops_log: NAME_iops.N.log */
+    TIO_LOG_HIST,               /* write_hist_log: NAME_clat_hist.N.log */
+    TIO_LOG_KINDS
+};
+
+struct tio_job_logs {
+    bool on[TIO_LOG_KINDS];     /* write_*_log given */
+    char *names[TIO_LOG_KINDS]; /* its value; NULL or "": the job's name */
+    unsigned avg_msec;          /* log_avg_msec: 0 logs every IO */
+    unsigned hist_msec;         /* log_hist_msec: 0 logs no histogram */
+    unsigned hist_coarseness;   /* log_hist_coarseness: 0..6 */
+    bool max_value;             /* log_max_value/log_window_value=max */
+    bool offset;                /* log_offset */
+    bool prio;                  /* log_prio */
+    bool per_job;               /* per_job_logs: default true */
+    uint64_t compression;       /* log_compression: chunk bytes; 0: none */
+    bool store_compressed;      /* log_store_compressed: NAME_TYPE.N.log.fz */
+};
+
 /* ---- a job --------------------------------------------------------------- */
 
 /* One job. After parsing, a job is what its section (or --name) said, on top
@@ -197,6 +220,9 @@ struct tio_job {
     unsigned char *buffer_pattern; /* NULL if none */
     size_t buffer_pattern_len;
 
+    /* logs: options/logs.c */
+    struct tio_job_logs logs;
+
     /* units: options/reporting.c */
     unsigned kb_base;           /* 1024 (default) or 1000 */
     unsigned unit_base;         /* 0 auto, 8 bytes, 1 bits (output only) */
@@ -231,6 +257,7 @@ struct tio_program {
     char *cmdhelp_option;       /* NULL: list the job options */
     char *plugin_config;        /* --plugin-config=FILE */
     char *plot;                 /* --plot=FILE */
+    char *inflate_log;          /* --inflate-log=FILE: print a .log.fz as text */
     struct tio_strv sections;   /* --section=NAME (repeatable): run only these job-file sections */
     struct tio_strv job_files;  /* job files named on the command line, in order */
 };

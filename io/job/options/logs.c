@@ -1,0 +1,132 @@
+/* Logs: fio's per-job bandwidth, IOPS, latency and latency-histogram logs,
+ * how they are averaged, what their lines carry and how they are stored.
+ * What the logs hold and how they are written is io/core/log*.c's. */
+#include <limits.h>
+
+#include "option.h"
+
+#define LOG_NAME_OFF(k) OFF(logs.names[k])
+
+/* write_bw_log[=NAME] and its kin: the log is on; NAME (fio: empty too)
+ * replaces the job's name in the file name. */
+static int set_log(struct tio__optctx *c, const struct tio__option *o)
+{
+    size_t k = (o->off - LOG_NAME_OFF(0)) / sizeof(char *);
+    char **name = &c->job->logs.names[k];
+    int rc;
+
+    if (c->value && *c->value) {
+        rc = tio__opt_set_string(c, name, c->value);
+        if (rc)
+            return rc;
+    } else {
+        tio__free(c->a, *name);
+        *name = NULL;
+    }
+    c->job->logs.on[k] = true;
+    return TIO_OK;
+}
+
+static void dump_log(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
+{
+    size_t k = (o->off - LOG_NAME_OFF(0)) / sizeof(char *);
+
+    if (!j->logs.on[k])
+        tio__dump_str(d, o->name, "off");
+    else
+        tio__dump_printf(d, "%s=on:%s", o->name, j->logs.names[k] ? j->logs.names[k] : "");
+}
+
+/* fio 3.33's log_max_value is a bool; later fio's log_window_value (with
+ * log_max_value as its alias) names avg or max, and adds "both", which
+ * writes a line format fio 3.33 does not have. */
+static const struct tio__enumval window_values[] = {
+    {"0", 0, NULL},
+    {"avg", 0, NULL},
+    {"false", 0, NULL},
+    {"1", 1, NULL},
+    {"max", 1, NULL},
+    {"true", 1, NULL},
+    {"both", 0, "it writes two values per line, a format later than fio 3.33's"},
+};
+
+static int set_window_value(struct tio__optctx *c, const struct tio__option *o)
+{
+    int v = 1, rc = TIO_OK;
+
+    (void)o;
+    if (c->value)
+        rc = tio__opt_pick(c, c->value, window_values, TIO__ARRAY_LEN(window_values),
+                           "log window value", "avg (0) or max (1)", &v);
+    if (rc == TIO_OK)
+        c->job->logs.max_value = v != 0;
+    return rc;
+}
+
+static void dump_window_value(struct tio__dump *d, const struct tio__option *o,
+                              const struct tio_job *j)
+{
+    tio__dump_str(d, o->name, j->logs.max_value ? "max" : "avg");
+}
+
+/* log_issue_time (fio 3.38) adds a column fio 3.33's format lacks. */
+static int set_issue_time(struct tio__optctx *c, const struct tio__option *o)
+{
+    bool b = true;
+    int rc;
+
+    (void)o;
+    rc = tio__opt_bool(c, &b);
+    if (rc)
+        return rc;
+    if (b)
+        return tio__opt_fail(c, TIO_EUNSUPPORTED, "log_issue_time=1 is an option of fio 3.38 "
+                             "and later; tenon-io writes fio 3.33's log lines, which have no "
+                             "issue time column (leave it out)");
+    return TIO_OK;
+}
+
+static const struct tio__option rows[] = {
+    {.name = "write_bw_log", .type = O_CUSTOM, .off = LOG_NAME_OFF(TIO_LOG_BW), .set = set_log,
+     .dump = dump_log, .example = "name", .def_text = "off", .values = "a file name prefix",
+     .bare_ok = true, .help = "Write a bandwidth log (NAME_bw.N.log)"},
+    {.name = "write_lat_log", .type = O_CUSTOM, .off = LOG_NAME_OFF(TIO_LOG_LAT), .set = set_log,
+     .dump = dump_log, .example = "name", .def_text = "off", .values = "a file name prefix",
+     .bare_ok = true, .help = "Write latency logs (NAME_lat, NAME_slat, NAME_clat .N.log)"},
+    {.name = "write_iops_log", .type = O_CUSTOM, .off = LOG_NAME_OFF(TIO_LOG_IOPS),
+     .set = set_log, .dump = dump_log, .example = "name", .def_text = "off",
+     .values = "a file name prefix", .bare_ok = true,
+     .help = "Write an IOPS log (NAME_iops.N.log)"},
+    {.name = "write_hist_log", .type = O_CUSTOM, .off = LOG_NAME_OFF(TIO_LOG_HIST),
+     .set = set_log, .dump = dump_log, .example = "name", .def_text = "off",
+     .values = "a file name prefix", .bare_ok = true,
+     .help = "Write a completion latency histogram log (NAME_clat_hist.N.log)"},
+    {.name = "log_avg_msec", .type = O_UINT, .off = OFF(logs.avg_msec), .max = UINT_MAX,
+     .example = "1000", .help = "Average the bw, IOPS and latency logs over this many ms"},
+    {.name = "log_hist_msec", .type = O_UINT, .off = OFF(logs.hist_msec), .max = UINT_MAX,
+     .example = "1000", .help = "Log a latency histogram every this many ms"},
+    {.name = "log_hist_coarseness", .type = O_UINT, .off = OFF(logs.hist_coarseness),
+     .max = 6, .example = "2", .help = "Halve the histogram log's bins this many times"},
+    {.name = "log_max_value", .alias = "log_window_value", .type = O_CUSTOM,
+     .off = OFF(logs.max_value), .set = set_window_value, .dump = dump_window_value,
+     .example = "1", .def_text = "avg", .values = "avg (0) or max (1); both is refused",
+     .bare_ok = true, .status = TIO__REFUSED_VALUE,
+     .help = "Log the window's maximum instead of its average"},
+    {.name = "log_offset", .type = O_BOOL, .off = OFF(logs.offset), .example = "1",
+     .help = "Add each IO's offset to the log lines"},
+    {.name = "log_prio", .type = O_BOOL, .off = OFF(logs.prio), .example = "1",
+     .help = "Log the IO priority value instead of the RT class flag"},
+    {.name = "log_issue_time", .type = O_CUSTOM, .set = set_issue_time,
+     .dump = tio__dump_nothing, .example = "0", .def_text = "0", .values = "0 (1 is refused)",
+     .bare_ok = true, .status = TIO__REFUSED_VALUE,
+     .help = "Add the issue time to the log lines (fio 3.38)"},
+    {.name = "per_job_logs", .type = O_BOOL, .off = OFF(logs.per_job), .example = "0",
+     .def = "1", .help = "Number each job's log files (0: same-named jobs share them)"},
+    {.name = "log_compression", .type = O_U64, .off = OFF(logs.compression), .min = 1024,
+     .max = 512u << 20, .example = "1m", .def_text = "0 (none)",
+     .help = "Keep the logs zlib-compressed in chunks of this size"},
+    {.name = "log_store_compressed", .type = O_BOOL, .off = OFF(logs.store_compressed),
+     .example = "1", .help = "Store the logs compressed (.log.fz; see --inflate-log)"},
+};
+
+TIO__FAMILY(tio__family_logs, "logs", "Logs", rows);
