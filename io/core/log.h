@@ -142,8 +142,22 @@ bool tio_logs_has_slat(const struct tio_logs *ls);
 
 struct tio_log *tio_log_new(const char *path, size_t rec_size, uint64_t compress_bytes);
 void tio_log_free(struct tio_log *l);
-/* Room for one record; NULL when memory ran out (l->error says so). */
-void *tio_log_append(struct tio_log *l);
+/* Room for one record in a new chunk; NULL when memory ran out (l->error
+ * says so). */
+void *tio_log_append_slow(struct tio_log *l);
+
+/* Room for one record; NULL when memory ran out. The tail chunk is never
+ * a deflated one: a chunk is deflated as the next one starts. */
+static inline void *tio_log_append(struct tio_log *l)
+{
+    struct tio_log_chunk *c = l->tail;
+    if (__builtin_expect(c && c->len + l->rec_size <= c->cap, 1)) {
+        void *rec = c->data + c->len;
+        c->len += l->rec_size;
+        return rec;
+    }
+    return tio_log_append_slow(l);
+}
 void tio_log_clear(struct tio_log *l);
 
 /* ---- log_write.c ----------------------------------------------------------- */

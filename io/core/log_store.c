@@ -88,20 +88,16 @@ static int new_chunk(struct tio_log *l)
     return 0;
 }
 
-void *tio_log_append(struct tio_log *l)
+void *tio_log_append_slow(struct tio_log *l)
 {
-    struct tio_log_chunk *c = l->tail;
-    if (!c || c->deflated || c->len + l->rec_size > c->cap) {
-        if (l->error)
-            return NULL;
-        int rc = new_chunk(l);
-        if (rc < 0) {
-            l->error = rc;
-            return NULL;
-        }
-        c = l->tail;
+    if (l->error)
+        return NULL;
+    int rc = new_chunk(l);
+    if (rc < 0) {
+        l->error = rc;
+        return NULL;
     }
-    void *rec = c->data + c->len;
-    c->len += l->rec_size;
-    return rec;
+    struct tio_log_chunk *c = l->tail;
+    c->len = l->rec_size;
+    return c->data;
 }

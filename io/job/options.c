@@ -338,7 +338,7 @@ int tio__option_set(const struct tio__option *opt, const struct tio_allocator *a
     if (!value && !takes_bare(opt))
         return tio__opt_fail(&c, TIO_ENOVALUE, "needs a value (write %s%s=%s)", dashes, key,
                              opt->example);
-    if (value && !*value)
+    if (value && !*value && !opt->empty_ok)
         return tio__opt_fail(&c, TIO_ENOVALUE, "empty value (write %s%s=%s, or remove the "
                              "option)", dashes, key, opt->example);
     return set_generic(&c, opt);

@@ -64,6 +64,7 @@ struct tio__option {
     const char *help;           /* one line: what the option asks for */
     enum tio__status status;
     bool bare_ok;               /* O_CUSTOM: may be given without a value (a bool) */
+    bool empty_ok;              /* O_CUSTOM: "name=" is a value of its own (write_bw_log=) */
     bool early;                 /* kb_base, unit_base: before everything else */
 };
 

@@ -91,6 +91,14 @@ def case_names_prefix_and_index():
     check(logs_in() == want, "got %s, want %s" % (logs_in(), want))
 
 
+def case_empty_name():
+    """write_bw_log= (empty) in a job file names the log after the job, as fio"""
+    with open(path("e.fio"), "w") as f:
+        f.write("[e]\nioengine=null\nsize=64k\nwrite_bw_log=\n")
+    run("--output=/dev/null", "e.fio")
+    check(logs_in() == ["e_bw.1.log"], logs_in())
+
+
 def case_per_job_logs_appends():
     """per_job_logs=0: jobs of the same log name append to one file, as fio"""
     run("--output=/dev/null", "--ioengine=null", "--size=64k", "--bs=4k", "--per_job_logs=0",
