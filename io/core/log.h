@@ -98,6 +98,7 @@ enum tio_log_id { TIO_LOG_ID_LAT, TIO_LOG_ID_SLAT, TIO_LOG_ID_CLAT, TIO_LOG_ID_B
 struct tio_logs {
     struct tio_log *log[TIO_LOG_IDS];  /* NULL: not written */
     uint64_t epoch_ns;
+    bool ramping;                      /* ramp_time: nothing is logged yet */
     bool per_job;                      /* per_job_logs: files are written, not appended */
     bool store_compressed;
     /* bandwidth and IOPS over log_avg_msec intervals (fio's helper
@@ -124,9 +125,9 @@ struct tio_job_stats;
  * 1-based number (fio's thread number in file names). */
 struct tio_logs *tio_logs_new(const struct tio_job *job, unsigned index, int *err);
 void tio_logs_free(struct tio_logs *ls);
-/* The job's time 0 for the logs: when its IO starts, and again when its
- * ramp ends (what the ramp logged is dropped). */
-void tio_logs_start(struct tio_logs *ls, uint64_t now_ns);
+/* The job's time 0 for the logs: when its IO starts (ramp: a ramp_time
+ * starts, during which nothing is logged), and again when its ramp ends. */
+void tio_logs_start(struct tio_logs *ls, uint64_t now_ns, bool ramp);
 /* A completed IO. */
 void tio_logs_io(struct tio_logs *ls, const struct tio_job_stats *js, unsigned d, uint64_t bytes,
                  uint64_t offset, uint64_t clat_ns, uint64_t lat_ns, uint64_t now_ns);

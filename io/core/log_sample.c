@@ -18,7 +18,7 @@
  *   fio's histogram bins, one line per window (coarsened by
  *   log_hist_coarseness), written when a completion closes the window.
  *
- * Nothing is logged during ramp_time: the logs start over when it ends. */
+ * Nothing is logged during ramp_time: the logs' time 0 is its end. */
 #include "log.h"
 
 #include <errno.h>
@@ -151,9 +151,10 @@ void tio_logs_free(struct tio_logs *ls)
     free(ls);
 }
 
-void tio_logs_start(struct tio_logs *ls, uint64_t now_ns)
+void tio_logs_start(struct tio_logs *ls, uint64_t now_ns, bool ramp)
 {
     ls->epoch_ns = now_ns;
+    ls->ramping = ramp;
     for (int i = 0; i < TIO_LOG_IDS; i++) {
         struct tio_log *l = ls->log[i];
         if (!l)
@@ -298,6 +299,8 @@ static void tick(struct tio_logs *ls, const struct tio_job_stats *js, uint64_t m
 void tio_logs_io(struct tio_logs *ls, const struct tio_job_stats *js, unsigned d, uint64_t bytes,
                  uint64_t offset, uint64_t clat_ns, uint64_t lat_ns, uint64_t now_ns)
 {
+    if (ls->ramping)
+        return;
     uint64_t ms = elapsed_ms(ls, now_ns);
     if (ls->log[TIO_LOG_ID_LAT]) {
         add(ls->log[TIO_LOG_ID_LAT], ms, lat_ns, d, bytes, offset);
@@ -317,6 +320,8 @@ void tio_logs_io(struct tio_logs *ls, const struct tio_job_stats *js, unsigned d
 void tio_logs_slat(struct tio_logs *ls, unsigned d, uint64_t bytes, uint64_t offset,
                    uint64_t slat_ns, uint64_t now_ns)
 {
+    if (ls->ramping)
+        return;
     add(ls->log[TIO_LOG_ID_SLAT], elapsed_ms(ls, now_ns), slat_ns, d, bytes, offset);
 }
 
@@ -327,6 +332,8 @@ bool tio_logs_has_slat(const struct tio_logs *ls)
 
 void tio_logs_finalize(struct tio_logs *ls, uint64_t now_ns)
 {
+    if (ls->ramping)
+        return;
     uint64_t ms = elapsed_ms(ls, now_ns);
     for (int i = 0; i < TIO_LOG_IDS; i++) {
         struct tio_log *l = ls->log[i];

@@ -20,7 +20,7 @@ void tio_phase_ramp_over(struct worker *w, uint64_t now)
 {
     w->phase.ramp_end_ns = 0;
     tio_stats_reset(w->js, now);
-    tio_log_on_start(w, now);
+    tio_log_on_start(w, now, false);
     tio_live_set_state(w->t->live, w->phase.running_state);
 }
 
@@ -152,7 +152,7 @@ void tio_phase_run(struct worker *w)
         p->deadline_ns = start + (job->ramp_time + job->runtime) * 1000;
     tio_live_set_started(t->live, start);
     tio_stats_start(w->js, start);
-    tio_log_on_start(w, start);
+    tio_log_on_start(w, start, job->ramp_time != 0);
     tio_loop_clock_start(w, start);
 
     if (tio_vlog_phase_due(w) && !job->time_based) {

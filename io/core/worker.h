@@ -355,11 +355,12 @@ static inline void tio_log_on_submit(struct worker *w, tio_io *io, uint64_t slat
     }
 }
 
-/* The logs' time 0: IO starts, or the ramp ends (what it logged is dropped). */
-static inline void tio_log_on_start(struct worker *w, uint64_t now)
+/* The logs' time 0: IO starts (ramp: a ramp starts, not logged), or the
+ * ramp ends. */
+static inline void tio_log_on_start(struct worker *w, uint64_t now, bool ramp)
 {
     if (w->features & TIO_WF_LOG)
-        tio_logs_start(w->logs, now);
+        tio_logs_start(w->logs, now, ramp);
 }
 
 /* ---- phase.c -------------------------------------------------------------- */
