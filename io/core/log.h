@@ -35,21 +35,30 @@
 #define TIO_LOG_PLAT_GROUPS 29u
 #define TIO_LOG_PLAT_NR (TIO_LOG_PLAT_GROUPS * TIO_LOG_PLAT_VAL)
 
-/* fio's io_sample_offset; without log_offset the record ends before
- * `offset` (fio's io_sample). */
+/* fio 3.33's io_sample_offset; without log_offset the record ends before
+ * `offset` (fio's io_sample). Records of fio 3.37 and 3.38's columns
+ * (log_window_value=both, log_issue_time) are whole structs, never stored
+ * compressed: fio 3.33 has no layout for them. */
 struct tio_log_rec {
     uint64_t time;   /* ms since the job's epoch */
     uint64_t val;
-    uint32_t ddir;   /* direction | TIO_LOG_OFFSET_BIT | TIO_LOG_PRIO_BIT */
+    uint32_t ddir;   /* direction | TIO_LOG_*_BIT */
     uint16_t prio;
     uint16_t pad;
     uint64_t bs;
     uint64_t offset;
+    uint64_t val1;   /* log_window_value=both: the window's maximum */
+    uint64_t issue;  /* log_issue_time: ns from the epoch to the IO's issue */
 };
 #define TIO_LOG_REC_SHORT 32u
 #define TIO_LOG_REC_LONG 40u
+#define TIO_LOG_REC_EXT ((unsigned)sizeof(struct tio_log_rec))
+/* fio's bits (3.33, and 3.37-3.38 for the last two) */
 #define TIO_LOG_OFFSET_BIT 0x80000000u
 #define TIO_LOG_PRIO_BIT 0x40000000u
+#define TIO_LOG_AVG_MAX_BIT 0x20000000u
+#define TIO_LOG_ISSUE_BIT 0x10000000u
+#define TIO_LOG_BITS (TIO_LOG_OFFSET_BIT | TIO_LOG_PRIO_BIT | TIO_LOG_AVG_MAX_BIT | TIO_LOG_ISSUE_BIT)
 
 /* A histogram log's record: a header, then its bins. */
 struct tio_log_hist_rec {
@@ -69,7 +78,7 @@ struct tio_log_chunk {
 };
 
 /* The open log_avg_msec window of one direction. */
-struct tio_log_window {
+struct tio_log_win {
     uint64_t n, sum, max;
 };
 
@@ -80,8 +89,9 @@ struct tio_log {
     uint32_t ddir_bits;
     unsigned avg_msec;         /* 0: every sample is a line */
     bool closes_on_sample;     /* latency logs: the window closes only once over */
-    bool max_value;
-    struct tio_log_window win[3];
+    bool issue_times;          /* clat and slat under log_issue_time: the column's values */
+    unsigned window_value;     /* enum tio_log_window */
+    struct tio_log_win win[3];
     uint64_t avg_last[3];
     /* storage: log_store.c */
     struct tio_log_chunk *head, *tail;
@@ -128,10 +138,10 @@ void tio_logs_free(struct tio_logs *ls);
 /* The job's time 0 for the logs: when its IO starts (ramp: a ramp_time
  * starts, during which nothing is logged), and again when its ramp ends. */
 void tio_logs_start(struct tio_logs *ls, uint64_t now_ns, bool ramp);
-/* A completed IO. */
+/* A completed IO (issued clat_ns before now_ns). */
 void tio_logs_io(struct tio_logs *ls, const struct tio_job_stats *js, unsigned d, uint64_t bytes,
                  uint64_t offset, uint64_t clat_ns, uint64_t lat_ns, uint64_t now_ns);
-/* An IO submitted (asynchronous engines): its submission latency. */
+/* An IO submitted (asynchronous engines) at now_ns: its submission latency. */
 void tio_logs_slat(struct tio_logs *ls, unsigned d, uint64_t bytes, uint64_t offset,
                    uint64_t slat_ns, uint64_t now_ns);
 /* The job is over: the open windows close at now_ns. */

@@ -44,6 +44,18 @@ int tio_logs_check(const struct tio_job *job, char *why, size_t why_size)
                  "gtod_reduce or the logs", job->name);
         return -1;
     }
+    if (o->issue_time && (!o->on[TIO_LOG_LAT] || !o->offset)) {
+        snprintf(why, why_size, "job %s: log_issue_time=1 needs write_lat_log and "
+                 "log_offset=1, as in fio", job->name);
+        return -1;
+    }
+    if (o->store_compressed && (o->issue_time || o->window_value == TIO_LOG_WINDOW_BOTH)) {
+        snprintf(why, why_size, "job %s: log_store_compressed=1 with %s is refused: the "
+                 "stored format is fio 3.33's, which has no column for it (store the logs "
+                 "uncompressed)", job->name,
+                 o->issue_time ? "log_issue_time=1" : "log_window_value=both");
+        return -1;
+    }
     if (o->on[TIO_LOG_HIST] && (o->compression || o->store_compressed)) {
         snprintf(why, why_size, "job %s: write_hist_log with log_compression or "
                  "log_store_compressed is refused: fio 3.33 compresses the histogram log's "
@@ -64,7 +76,8 @@ static int add_log(struct tio_logs *ls, enum tio_log_id id, const struct tio_job
     bool stored = o->store_compressed && !hist;
     if (tio_log_path(path, sizeof(path), prefix, type_names[id], index, o->per_job, stored) < 0)
         return -ENAMETOOLONG;
-    size_t rec = o->offset ? TIO_LOG_REC_LONG : TIO_LOG_REC_SHORT;
+    bool ext = o->issue_time || o->window_value == TIO_LOG_WINDOW_BOTH;
+    size_t rec = ext ? TIO_LOG_REC_EXT : o->offset ? TIO_LOG_REC_LONG : TIO_LOG_REC_SHORT;
     if (hist)
         rec = sizeof(struct tio_log_hist_rec) +
               sizeof(uint64_t) * (TIO_LOG_PLAT_NR >> o->hist_coarseness);
@@ -75,10 +88,13 @@ static int add_log(struct tio_logs *ls, enum tio_log_id id, const struct tio_job
     if (!l)
         return -ENOMEM;
     l->hist = hist;
-    l->ddir_bits = (o->offset ? TIO_LOG_OFFSET_BIT : 0) | (o->prio ? TIO_LOG_PRIO_BIT : 0);
+    l->ddir_bits = (o->offset ? TIO_LOG_OFFSET_BIT : 0) | (o->prio ? TIO_LOG_PRIO_BIT : 0) |
+                   (o->window_value == TIO_LOG_WINDOW_BOTH ? TIO_LOG_AVG_MAX_BIT : 0) |
+                   (o->issue_time ? TIO_LOG_ISSUE_BIT : 0);
+    l->issue_times = o->issue_time && (id == TIO_LOG_ID_CLAT || id == TIO_LOG_ID_SLAT);
     l->avg_msec = hist ? 0 : o->avg_msec;
     l->closes_on_sample = id <= TIO_LOG_ID_CLAT;
-    l->max_value = o->max_value;
+    l->window_value = o->window_value;
     ls->log[id] = l;
     return 0;
 }
@@ -179,10 +195,10 @@ static inline uint64_t elapsed_ms(const struct tio_logs *ls, uint64_t now_ns)
 }
 
 static void put(struct tio_log *l, uint64_t ms, uint64_t val, unsigned d, uint64_t bs,
-                uint64_t offset)
+                uint64_t offset, uint64_t val1, uint64_t issue)
 {
     struct tio_log_rec r = {.time = ms, .val = val, .ddir = d | l->ddir_bits, .bs = bs,
-                            .offset = offset};
+                            .offset = offset, .val1 = val1, .issue = issue};
     void *dst = tio_log_append(l);
     if (dst)
         memcpy(dst, &r, l->rec_size);
@@ -191,23 +207,27 @@ static void put(struct tio_log *l, uint64_t ms, uint64_t val, unsigned d, uint64
 /* The window of direction d closes: its average or maximum is a line. */
 static void close_window(struct tio_log *l, unsigned d, uint64_t ms)
 {
-    struct tio_log_window *w = &l->win[d];
+    struct tio_log_win *w = &l->win[d];
     if (w->n) {
         /* fio rounds the mean: mean + 0.5, truncated */
-        uint64_t v = l->max_value ? w->max : (2 * w->sum + w->n) / (2 * w->n);
-        put(l, ms, v, d, 0, 0);
+        uint64_t mean = (2 * w->sum + w->n) / (2 * w->n);
+        if (l->window_value == TIO_LOG_WINDOW_MAX)
+            put(l, ms, w->max, d, 0, 0, 0, 0);
+        else
+            put(l, ms, mean, d, 0, 0, l->window_value == TIO_LOG_WINDOW_BOTH ? w->max : 0, 0);
     }
     memset(w, 0, sizeof(*w));
 }
 
+/* A sample; issue: ns from the epoch to the IO's issue (clat, slat). */
 static void add(struct tio_log *l, uint64_t ms, uint64_t val, unsigned d, uint64_t bs,
-                uint64_t offset)
+                uint64_t offset, uint64_t issue)
 {
     if (!l->avg_msec) {
-        put(l, ms, val, d, bs, offset);
+        put(l, ms, val, d, bs, offset, 0, l->issue_times ? issue : 0);
         return;
     }
-    struct tio_log_window *w = &l->win[d];
+    struct tio_log_win *w = &l->win[d];
     w->n++;
     w->sum += val;
     if (val > w->max)
@@ -273,7 +293,7 @@ static void rate_sample(struct tio_log *l, uint64_t *last_ms, uint64_t *last, co
         if (!delta)
             continue;
         uint64_t rate = !spent ? 0 : kib ? delta * 1000 / spent / 1024 : delta * 1000 / spent;
-        add(l, ms, rate, d, bs[d], 0);
+        add(l, ms, rate, d, bs[d], 0, 0);
         last[d] = now[d];
     }
     *last_ms = ms;
@@ -303,14 +323,15 @@ void tio_logs_io(struct tio_logs *ls, const struct tio_job_stats *js, unsigned d
         return;
     uint64_t ms = elapsed_ms(ls, now_ns);
     if (ls->log[TIO_LOG_ID_LAT]) {
-        add(ls->log[TIO_LOG_ID_LAT], ms, lat_ns, d, bytes, offset);
-        add(ls->log[TIO_LOG_ID_CLAT], ms, clat_ns, d, bytes, offset);
+        uint64_t issue = now_ns - clat_ns - ls->epoch_ns;
+        add(ls->log[TIO_LOG_ID_LAT], ms, lat_ns, d, bytes, offset, 0);
+        add(ls->log[TIO_LOG_ID_CLAT], ms, clat_ns, d, bytes, offset, issue);
     }
     if (ls->log[TIO_LOG_ID_BW] && ls->bw_per_io)
         add(ls->log[TIO_LOG_ID_BW], ms, clat_ns ? bytes * 1000000u / clat_ns : 0, d, bytes,
-            offset);
+            offset, 0);
     if (ls->log[TIO_LOG_ID_IOPS] && ls->iops_per_io)
-        add(ls->log[TIO_LOG_ID_IOPS], ms, 1, d, bytes, offset);
+        add(ls->log[TIO_LOG_ID_IOPS], ms, 1, d, bytes, offset, 0);
     if (ls->log[TIO_LOG_ID_HIST])
         hist_sample(ls, d, clat_ns, bytes, ms);
     if (ms >= ls->next_tick_ms && ls->avg_msec)
@@ -322,7 +343,8 @@ void tio_logs_slat(struct tio_logs *ls, unsigned d, uint64_t bytes, uint64_t off
 {
     if (ls->ramping)
         return;
-    add(ls->log[TIO_LOG_ID_SLAT], elapsed_ms(ls, now_ns), slat_ns, d, bytes, offset);
+    add(ls->log[TIO_LOG_ID_SLAT], elapsed_ms(ls, now_ns), slat_ns, d, bytes, offset,
+        now_ns - ls->epoch_ns);
 }
 
 bool tio_logs_has_slat(const struct tio_logs *ls)

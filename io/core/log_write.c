@@ -7,7 +7,9 @@
  *   time, direction, bs, bin0, bin1, ...       (the histogram log)
  *
  * prio is 0 or 1 (whether the IO had the real-time class: never here), or
- * fio's 0x%04x priority value under log_prio=1. Jobs that share a file
+ * fio's 0x%04x priority value under log_prio=1. fio 3.37 and 3.38 add
+ * columns, written as they write them: log_window_value=both a second
+ * value after the first, log_issue_time an issue time (ns) at the end. Jobs that share a file
  * (per_job_logs=0) append to it, one job at a time, as fio does. */
 #include "log.h"
 
@@ -71,18 +73,24 @@ int tio_log_print_recs(FILE *f, const unsigned char *buf, size_t len)
         return 0;
     struct tio_log_rec r;
     memcpy(&r, buf, TIO_LOG_REC_SHORT);
-    /* as fio: the first record says whether they carry offsets */
-    size_t size = (r.ddir & TIO_LOG_OFFSET_BIT) ? TIO_LOG_REC_LONG : TIO_LOG_REC_SHORT;
-    char line[128];
+    /* as fio: the first record says which columns they carry */
+    bool both = r.ddir & TIO_LOG_AVG_MAX_BIT, issue = r.ddir & TIO_LOG_ISSUE_BIT;
+    bool offset = r.ddir & TIO_LOG_OFFSET_BIT;
+    size_t size = both || issue ? TIO_LOG_REC_EXT : offset ? TIO_LOG_REC_LONG : TIO_LOG_REC_SHORT;
+    char line[192];
     for (size_t pos = 0; pos + size <= len; pos += size) {
         memcpy(&r, buf + pos, size);
         char *p = put_sep(put_u64(line, r.time));
         p = put_sep(put_u64(p, r.val));
-        p = put_sep(put_u64(p, r.ddir & ~(TIO_LOG_OFFSET_BIT | TIO_LOG_PRIO_BIT)));
+        if (both)
+            p = put_sep(put_u64(p, r.val1));
+        p = put_sep(put_u64(p, r.ddir & ~TIO_LOG_BITS));
         p = put_sep(put_u64(p, r.bs));
-        if (size == TIO_LOG_REC_LONG)
+        if (offset)
             p = put_sep(put_u64(p, r.offset));
         p = put_prio(p, &r);
+        if (issue)
+            p = put_u64(put_sep(p), r.issue);
         *p++ = '\n';
         if (fwrite(line, 1, (size_t)(p - line), f) != (size_t)(p - line))
             return -1;

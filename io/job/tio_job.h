@@ -110,14 +110,22 @@ enum tio_log_kind {
     TIO_LOG_KINDS
 };
 
+/* What a log_avg_msec window's line holds. */
+enum tio_log_window {
+    TIO_LOG_WINDOW_AVG = 0,     /* the mean */
+    TIO_LOG_WINDOW_MAX,         /* the maximum */
+    TIO_LOG_WINDOW_BOTH,        /* both: a second value column (fio 3.37) */
+};
+
 struct tio_job_logs {
     bool on[TIO_LOG_KINDS];     /* write_*_log given */
     char *names[TIO_LOG_KINDS]; /* its value; NULL or "": the job's name */
     unsigned avg_msec;          /* log_avg_msec: 0 logs every IO */
     unsigned hist_msec;         /* log_hist_msec: 0 logs no histogram */
     unsigned hist_coarseness;   /* log_hist_coarseness: 0..6 */
-    bool max_value;             /* log_max_value/log_window_value=max */
+    unsigned window_value;      /* log_window_value (log_max_value): enum tio_log_window */
     bool offset;                /* log_offset */
+    bool issue_time;            /* log_issue_time (fio 3.38) */
     bool prio;                  /* log_prio */
     bool per_job;               /* per_job_logs: default true */
     uint64_t compression;       /* log_compression: chunk bytes; 0: none */

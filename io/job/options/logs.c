@@ -37,53 +37,37 @@ static void dump_log(struct tio__dump *d, const struct tio__option *o, const str
         tio__dump_printf(d, "%s=on:%s", o->name, j->logs.names[k] ? j->logs.names[k] : "");
 }
 
-/* fio 3.33's log_max_value is a bool; later fio's log_window_value (with
- * log_max_value as its alias) names avg or max, and adds "both", which
- * writes a line format fio 3.33 does not have. */
+/* fio 3.33's log_max_value is a bool; fio 3.37's log_window_value (with
+ * log_max_value as its alias) names avg or max, or both: lines with a
+ * second value, the window's maximum after its mean. */
 static const struct tio__enumval window_values[] = {
-    {"0", 0, NULL},
-    {"avg", 0, NULL},
-    {"false", 0, NULL},
-    {"1", 1, NULL},
-    {"max", 1, NULL},
-    {"true", 1, NULL},
-    {"both", 0, "it writes two values per line, a format later than fio 3.33's"},
+    {"0", TIO_LOG_WINDOW_AVG, NULL},
+    {"avg", TIO_LOG_WINDOW_AVG, NULL},
+    {"false", TIO_LOG_WINDOW_AVG, NULL},
+    {"1", TIO_LOG_WINDOW_MAX, NULL},
+    {"max", TIO_LOG_WINDOW_MAX, NULL},
+    {"true", TIO_LOG_WINDOW_MAX, NULL},
+    {"both", TIO_LOG_WINDOW_BOTH, NULL},
 };
 
 static int set_window_value(struct tio__optctx *c, const struct tio__option *o)
 {
-    int v = 1, rc = TIO_OK;
+    int v = TIO_LOG_WINDOW_MAX, rc = TIO_OK;
 
     (void)o;
     if (c->value)
         rc = tio__opt_pick(c, c->value, window_values, TIO__ARRAY_LEN(window_values),
-                           "log window value", "avg (0) or max (1)", &v);
+                           "log window value", "avg (0), max (1) or both", &v);
     if (rc == TIO_OK)
-        c->job->logs.max_value = v != 0;
+        c->job->logs.window_value = (unsigned)v;
     return rc;
 }
 
 static void dump_window_value(struct tio__dump *d, const struct tio__option *o,
                               const struct tio_job *j)
 {
-    tio__dump_str(d, o->name, j->logs.max_value ? "max" : "avg");
-}
-
-/* log_issue_time (fio 3.38) adds a column fio 3.33's format lacks. */
-static int set_issue_time(struct tio__optctx *c, const struct tio__option *o)
-{
-    bool b = true;
-    int rc;
-
-    (void)o;
-    rc = tio__opt_bool(c, &b);
-    if (rc)
-        return rc;
-    if (b)
-        return tio__opt_fail(c, TIO_EUNSUPPORTED, "log_issue_time=1 is an option of fio 3.38 "
-                             "and later; tenon-io writes fio 3.33's log lines, which have no "
-                             "issue time column (leave it out)");
-    return TIO_OK;
+    static const char *const names[] = {"avg", "max", "both"};
+    tio__dump_str(d, o->name, names[j->logs.window_value]);
 }
 
 static const struct tio__option rows[] = {
@@ -107,19 +91,16 @@ static const struct tio__option rows[] = {
      .example = "1000", .help = "Log a latency histogram every this many ms"},
     {.name = "log_hist_coarseness", .type = O_UINT, .off = OFF(logs.hist_coarseness),
      .max = 6, .example = "2", .help = "Halve the histogram log's bins this many times"},
-    {.name = "log_max_value", .alias = "log_window_value", .type = O_CUSTOM,
-     .off = OFF(logs.max_value), .set = set_window_value, .dump = dump_window_value,
-     .example = "1", .def_text = "avg", .values = "avg (0) or max (1); both is refused",
-     .bare_ok = true, .status = TIO__REFUSED_VALUE,
-     .help = "Log the window's maximum instead of its average"},
+    {.name = "log_window_value", .alias = "log_max_value", .type = O_CUSTOM,
+     .off = OFF(logs.window_value), .set = set_window_value, .dump = dump_window_value,
+     .example = "max", .def_text = "avg", .values = "avg (0), max (1) or both",
+     .bare_ok = true, .help = "Log each window's average, maximum, or both"},
     {.name = "log_offset", .type = O_BOOL, .off = OFF(logs.offset), .example = "1",
      .help = "Add each IO's offset to the log lines"},
     {.name = "log_prio", .type = O_BOOL, .off = OFF(logs.prio), .example = "1",
      .help = "Log the IO priority value instead of the RT class flag"},
-    {.name = "log_issue_time", .type = O_CUSTOM, .set = set_issue_time,
-     .dump = tio__dump_nothing, .example = "0", .def_text = "0", .values = "0 (1 is refused)",
-     .bare_ok = true, .status = TIO__REFUSED_VALUE,
-     .help = "Add the issue time to the log lines (fio 3.38)"},
+    {.name = "log_issue_time", .type = O_BOOL, .off = OFF(logs.issue_time), .example = "1",
+     .help = "Add each IO's issue time to the latency logs' lines (fio 3.38)"},
     {.name = "per_job_logs", .type = O_BOOL, .off = OFF(logs.per_job), .example = "0",
      .def = "1", .help = "Number each job's log files (0: same-named jobs share them)"},
     {.name = "log_compression", .type = O_U64, .off = OFF(logs.compression), .min = 1024,

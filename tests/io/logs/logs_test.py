@@ -181,16 +181,46 @@ def case_avg_msec():
     check(all(v > 1 for v in iops), "IOPS are rates, not per-IO ones: %s" % iops[:5])
 
 
-def case_max_value():
-    """log_max_value / log_window_value=max log each window's maximum"""
+def case_window_value():
+    """log_max_value / log_window_value: max logs each window's maximum, both adds it (fio 3.37)"""
+    common = ["--output=/dev/null", "--name=j", "--ioengine=null", "--rw=read", "--bs=4k",
+              "--size=1g", "--time_based", "--runtime=300ms", "--log_avg_msec=100"]
     for opt in ("--log_max_value=1", "--log_window_value=max"):
-        run("--output=/dev/null", "--name=j", "--ioengine=null", "--rw=read", "--bs=4k",
-            "--size=1g", "--time_based", "--runtime=300ms", "--log_avg_msec=100",
-            "--write_lat_log=m", opt)
-        check(len(lines("m_lat.1.log")) >= 1, "%s: lines" % opt)
-    p = run("--parse-only", "--name=j", "--write_lat_log", "--log_window_value=both",
-            want_rc=1)
-    check("both" in p.stderr and "fio 3.33" in p.stderr, p.stderr)
+        run(*common, "--write_lat_log=m", opt)
+        check(all(len(fields(ln)) == 5 for ln in lines("m_lat.1.log")) and
+              lines("m_lat.1.log"), "%s: lines" % opt)
+    run(*common, "--write_lat_log=b", "--write_iops_log=b", "--log_window_value=both",
+        "--log_offset=1")
+    for kind in ("lat", "iops"):
+        ls = lines("b_%s.1.log" % kind)
+        check(ls, "%s: lines" % kind)
+        for ln in ls:
+            f = fields(ln)
+            # time, mean, max, direction, bs 0, offset 0, prio
+            check(len(f) == 7 and f[4:] == ["0", "0", "0"] and int(f[2]) >= int(f[1]),
+                  "%s: %r" % (kind, ln))
+
+
+def case_issue_time():
+    """log_issue_time=1 (fio 3.38): clat and slat lines end with the issue time, others 0"""
+    p = run("--output=/dev/null", "--name=j", "--ioengine=libaio", "--iodepth=4",
+            "--rw=write", "--bs=4k", "--size=64k", "--filename=" + path("data"),
+            "--write_lat_log=i", "--write_bw_log=i", "--log_offset=1", "--log_issue_time=1",
+            want_rc=None)
+    if p.returncode != 0 and "libaio" in p.stderr:
+        raise Skip("no libaio engine: " + p.stderr.strip()[:200])
+    check(p.returncode == 0, p.stderr)
+    for kind, zero in (("clat", False), ("slat", False), ("lat", True), ("bw", True)):
+        ls = lines("i_%s.1.log" % kind)
+        check(len(ls) == 16, "%s: %d lines" % (kind, len(ls)))
+        for ln in ls:
+            f = fields(ln)
+            check(len(f) == 7 and (f[6] == "0") == zero, "%s: %r" % (kind, ln))
+    issue = [int(fields(ln)[6]) for ln in lines("i_slat.1.log")]
+    check(issue == sorted(issue), "issue times in order: %s" % issue)
+    p = run("--parse-only", "--name=j", "--ioengine=null", "--size=64k", "--write_lat_log",
+            "--log_issue_time=1", want_rc=1)
+    check("log_offset" in p.stderr, p.stderr)
 
 
 def hist_lines(name, coarseness=0):
@@ -269,10 +299,11 @@ def case_inflate_errors():
 
 
 def case_refusals():
-    """gtod_reduce with logs, a compressed histogram log and log_issue_time=1 are refused"""
+    """gtod_reduce with logs, a compressed histogram log, fio 3.37+ columns stored are refused"""
     for args, word in ((["--write_bw_log", "--gtod_reduce=1"], "gtod_reduce"),
                        (["--write_hist_log", "--log_store_compressed=1"], "write_hist_log"),
-                       (["--log_issue_time=1"], "fio 3.38")):
+                       (["--write_bw_log", "--log_window_value=both",
+                         "--log_store_compressed=1"], "log_window_value=both")):
         p = run("--output=/dev/null", "--name=j", "--ioengine=null", "--size=64k", *args,
                 want_rc=1)
         check(word in p.stderr, "%s: %s" % (args, p.stderr))
