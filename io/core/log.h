@@ -91,6 +91,7 @@ struct tio_log {
     bool closes_on_sample;     /* latency logs: the window closes only once over */
     bool issue_times;          /* clat and slat under log_issue_time: the column's values */
     unsigned window_value;     /* enum tio_log_window */
+    uint64_t time_base;        /* ms added to every time: log_unix_epoch */
     struct tio_log_win win[3];
     uint64_t avg_last[3];
     /* storage: log_store.c */
@@ -108,6 +109,7 @@ enum tio_log_id { TIO_LOG_ID_LAT, TIO_LOG_ID_SLAT, TIO_LOG_ID_CLAT, TIO_LOG_ID_B
 struct tio_logs {
     struct tio_log *log[TIO_LOG_IDS];  /* NULL: not written */
     uint64_t epoch_ns;
+    int epoch_clock;                   /* log_unix_epoch: its clock; -1: times from 0 */
     bool ramping;                      /* ramp_time: nothing is logged yet */
     bool per_job;                      /* per_job_logs: files are written, not appended */
     bool store_compressed;
@@ -177,6 +179,10 @@ void tio_log_clear(struct tio_log *l);
  * per_job_logs, .log.fz when stored compressed. Returns -1 if too long. */
 int tio_log_path(char *buf, size_t size, const char *prefix, const char *type, unsigned index,
                  bool per_job, bool compressed);
+/* Creates each log's file (empty; per_job_logs=0: as it is), so that a
+ * path that cannot be written fails the job before its IO. 0, or -errno
+ * with why. */
+int tio_logs_create(struct tio_logs *ls, char *why, size_t why_size);
 /* Writes every log's file. Returns 0 or -errno; what failed in text. */
 int tio_logs_write(struct tio_logs *ls, char *why, size_t why_size);
 /* fio 3.33's lines for a buffer of records (what one .fz stream holds). */

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tio_job_stats.h"
 
@@ -42,6 +43,14 @@ int tio_logs_check(const struct tio_job *job, char *why, size_t why_size)
         snprintf(why, why_size, "job %s: write_*_log with gtod_reduce=1: fio then measures "
                  "no latency or bandwidth, and its logs stay empty or are not written; drop "
                  "gtod_reduce or the logs", job->name);
+        return -1;
+    }
+    struct timespec ts;
+    if ((o->unix_epoch || o->alternate_epoch) &&
+        clock_gettime((clockid_t)o->epoch_clock_id, &ts) != 0) {
+        snprintf(why, why_size, "job %s: log_alternate_epoch_clock_id=%u: this system has no "
+                 "such clock (0 is CLOCK_REALTIME, 1 CLOCK_MONOTONIC; see clock_gettime(2))",
+                 job->name, o->epoch_clock_id);
         return -1;
     }
     if (o->issue_time && (!o->on[TIO_LOG_LAT] || !o->offset)) {
@@ -126,6 +135,7 @@ static int setup(struct tio_logs *ls, const struct tio_job *job, unsigned index)
     ls->store_compressed = o->store_compressed;
     for (int d = 0; d < 3; d++)
         ls->fixed_bs[d] = job->bs[d];
+    ls->epoch_clock = o->unix_epoch || o->alternate_epoch ? (int)o->epoch_clock_id : -1;
     ls->hist_msec = o->hist_msec;
     ls->hist_stride = 1u << o->hist_coarseness;
     for (int d = 0; ls->log[TIO_LOG_ID_HIST] && d < 3; d++) {
@@ -171,10 +181,16 @@ void tio_logs_start(struct tio_logs *ls, uint64_t now_ns, bool ramp)
 {
     ls->epoch_ns = now_ns;
     ls->ramping = ramp;
+    uint64_t base = 0;
+    struct timespec ts;
+    /* fio: the clock's time in ms at the logs' time 0 (checked at setup) */
+    if (ls->epoch_clock >= 0 && clock_gettime((clockid_t)ls->epoch_clock, &ts) == 0)
+        base = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
     for (int i = 0; i < TIO_LOG_IDS; i++) {
         struct tio_log *l = ls->log[i];
         if (!l)
             continue;
+        l->time_base = base;
         tio_log_clear(l);
         memset(l->win, 0, sizeof(l->win));
         memset(l->avg_last, 0, sizeof(l->avg_last));
@@ -197,7 +213,7 @@ static inline uint64_t elapsed_ms(const struct tio_logs *ls, uint64_t now_ns)
 static void put(struct tio_log *l, uint64_t ms, uint64_t val, unsigned d, uint64_t bs,
                 uint64_t offset, uint64_t val1, uint64_t issue)
 {
-    struct tio_log_rec r = {.time = ms, .val = val, .ddir = d | l->ddir_bits, .bs = bs,
+    struct tio_log_rec r = {.time = ms + l->time_base, .val = val, .ddir = d | l->ddir_bits, .bs = bs,
                             .offset = offset, .val1 = val1, .issue = issue};
     void *dst = tio_log_append(l);
     if (dst)
@@ -267,7 +283,7 @@ static void hist_sample(struct tio_logs *ls, unsigned d, uint64_t clat, uint64_t
         return;
     unsigned char *rec = tio_log_append(l);
     if (rec) {
-        struct tio_log_hist_rec h = {.time = ms, .ddir = d, .bs = bs};
+        struct tio_log_hist_rec h = {.time = ms + l->time_base, .ddir = d, .bs = bs};
         memcpy(rec, &h, sizeof(h));
         rec += sizeof(h);
         for (unsigned j = 0; j < TIO_LOG_PLAT_NR; j += ls->hist_stride, rec += sizeof(uint64_t)) {

@@ -175,6 +175,28 @@ static int write_one(const struct tio_log *l, bool append, bool stored, char *wh
     return -err;
 }
 
+int tio_logs_create(struct tio_logs *ls, char *why, size_t why_size)
+{
+    for (int i = 0; i < TIO_LOG_IDS; i++) {
+        struct tio_log *l = ls->log[i];
+        if (!l)
+            continue;
+        pthread_mutex_lock(&write_lock);
+        FILE *f = fopen(l->path, ls->per_job ? "wb" : "ab");
+        int err = f ? 0 : errno;
+        if (f && fclose(f) != 0)
+            err = errno;
+        pthread_mutex_unlock(&write_lock);
+        if (err) {
+            snprintf(why, why_size, "cannot create the log %s: %s (write_*_log's value is a "
+                     "path prefix: its folder must exist and be writable)", l->path,
+                     strerror(err));
+            return -err;
+        }
+    }
+    return 0;
+}
+
 int tio_logs_write(struct tio_logs *ls, char *why, size_t why_size)
 {
     int first = 0;

@@ -97,6 +97,12 @@ static int setup_logs(struct worker *w)
     w->logs = tio_logs_new(w->job, w->job->index + 1, &rc);
     if (!w->logs)
         return rc;
+    char why[600];
+    rc = tio_logs_create(w->logs, why, sizeof(why));
+    if (rc < 0) {
+        tio_worker_fail(w, -rc, "%s", why);
+        return rc;
+    }
     w->features |= TIO_WF_LOG;
     if (!(w->features & TIO_WF_SYNC_ENGINE) && tio_logs_has_slat(w->logs))
         w->features |= TIO_WF_LOG_SLAT;

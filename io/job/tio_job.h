@@ -126,6 +126,9 @@ struct tio_job_logs {
     unsigned window_value;      /* log_window_value (log_max_value): enum tio_log_window */
     bool offset;                /* log_offset */
     bool issue_time;            /* log_issue_time (fio 3.38) */
+    bool unix_epoch;            /* log_unix_epoch: times count from the clock's epoch */
+    bool alternate_epoch;       /* log_alternate_epoch: the same */
+    unsigned epoch_clock_id;    /* log_alternate_epoch_clock_id: clock_gettime's clock */
     bool prio;                  /* log_prio */
     bool per_job;               /* per_job_logs: default true */
     uint64_t compression;       /* log_compression: chunk bytes; 0: none */

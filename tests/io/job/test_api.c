@@ -418,7 +418,7 @@ static void test_option_tables(void **state)
     assert_false(tio_is_core_option("hipri"));
     assert_false(tio_is_fio_only_option("hipri"));        /* an engine option */
     assert_true(tio_is_fio_only_option("rate"));
-    assert_true(tio_is_fio_only_option("log_unix_epoch"));
+    assert_true(tio_is_fio_only_option("log_entries"));
     assert_true(tio_is_core_option("write_bw_log"));
     assert_true(tio_is_core_option("log_window_value"));
     assert_false(tio_is_fio_only_option("log_compression"));

@@ -99,6 +99,22 @@ def case_empty_name():
     check(logs_in() == ["e_bw.1.log"], logs_in())
 
 
+def case_unix_epoch():
+    """log_unix_epoch / log_alternate_epoch: times in ms since the clock's epoch"""
+    import time
+    for i, opts in enumerate((["--log_unix_epoch=1"],
+                              ["--log_alternate_epoch=1", "--log_alternate_epoch_clock_id=1"])):
+        before = int((time.time() if i == 0 else time.monotonic()) * 1000)
+        job("--write_iops_log=u%d" % i, *opts)
+        after = int((time.time() if i == 0 else time.monotonic()) * 1000)
+        times = [int(fields(ln)[0]) for ln in lines("u%d_iops.1.log" % i)]
+        check(len(times) == 16 and all(before <= t <= after for t in times),
+              "%s: %s not within [%d, %d]" % (opts, times[:3], before, after))
+    r = run("--output=/dev/null", "--name=j", "--ioengine=null", "--size=64k", "--write_bw_log",
+            "--log_unix_epoch=1", "--log_alternate_epoch_clock_id=999", want_rc=1)
+    check("no such clock" in r.stderr, r.stderr)
+
+
 def case_per_job_logs_appends():
     """per_job_logs=0: jobs of the same log name append to one file, as fio"""
     run("--output=/dev/null", "--ioengine=null", "--size=64k", "--bs=4k", "--per_job_logs=0",
@@ -286,6 +302,13 @@ def case_compression_in_memory():
         "--size=4m", "--write_bw_log=c", "--log_offset=1", "--log_compression=1k")
     offs = [int(fields(ln)[4]) for ln in lines("c_bw.1.log")]
     check(offs == [i * 4096 for i in range(1024)], "1024 IOs in order: %s" % offs[:5])
+
+
+def case_unwritable_path():
+    """a log path that cannot be written fails the job before its IO, naming the path"""
+    p = run("--output=/dev/null", "--name=j", "--ioengine=null", "--size=64k",
+            "--write_bw_log=" + path("no", "such", "dir"), want_rc=1)
+    check(path("no", "such", "dir_bw.1.log") in p.stderr, p.stderr)
 
 
 def case_inflate_errors():
