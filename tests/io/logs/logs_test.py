@@ -304,6 +304,21 @@ def case_compression_in_memory():
     check(offs == [i * 4096 for i in range(1024)], "1024 IOs in order: %s" % offs[:5])
 
 
+def case_plot_from_log():
+    """--plot draws each direction's completion latency over time from the job's clat log"""
+    run("--output=/dev/null", "--name=j", "--ioengine=null", "--rw=randrw", "--bs=4k",
+        "--size=1g", "--time_based", "--runtime=300ms", "--log_avg_msec=10",
+        "--write_lat_log=p", "--plot=p.svg")
+    with open(path("p.svg")) as f:
+        svg = f.read()
+    check(svg.count('class="latlog"') == 2 and "p_clat.1.log" in svg, svg[:300])
+    pts = re.findall(r'class="latmean"[^>]*points="([^"]*)"', svg)
+    check(len(pts) == 2 and all(len(p.split()) >= 2 for p in pts), pts)
+    run("--output=/dev/null", "--name=j", "--ioengine=null", "--size=1m", "--plot=q.svg")
+    with open(path("q.svg")) as f:
+        check('class="latlog"' not in f.read(), "no log, no latency-over-time chart")
+
+
 def case_unwritable_path():
     """a log path that cannot be written fails the job before its IO, naming the path"""
     p = run("--output=/dev/null", "--name=j", "--ioengine=null", "--size=64k",
