@@ -90,8 +90,8 @@ static int add_log(struct tio_logs *ls, enum tio_log_id id, const struct tio_job
     if (hist)
         rec = sizeof(struct tio_log_hist_rec) +
               sizeof(uint64_t) * (TIO_LOG_PLAT_NR >> o->hist_coarseness);
-    /* compressed chunks hold records, as fio's: a stored log needs them
-     * even when log_compression is not given */
+    /* log_compression: chunks of that size, deflated as they fill; a log
+     * stored compressed without it is deflated chunk by chunk when written */
     uint64_t chunk = hist ? 0 : o->compression;
     struct tio_log *l = tio_log_new(path, rec, chunk);
     if (!l)
