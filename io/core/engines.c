@@ -92,7 +92,7 @@ static const char *targets_of(const tenon_plugin *p)
 static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job,
                                 const tenon_options **config, struct tio_error *err)
 {
-    const char *name = job->ioengine ? job->ioengine : "psync";
+    const char *name = job->queue.ioengine ? job->queue.ioengine : "psync";
     tenon_plugin *p = NULL;
     const char *module = NULL, *iface = NULL;
     *config = NULL;
@@ -102,14 +102,14 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
             tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
                           "job %s: ioengine=%s: the configured instance %s is of interface %s, "
                           "not %s (%s)",
-                          job->name, name, name, iface, TIO_ENGINE_INTERFACE,
+                          job->identity.name, name, name, iface, TIO_ENGINE_INTERFACE,
                           tenon_config_file(e->reg) ? tenon_config_file(e->reg) : "tenon.json");
             return NULL;
         }
         name = module;
     } else if (tenon_last_error()->code == TENON_EDISABLED) {
         char prefix[256];
-        snprintf(prefix, sizeof(prefix), "job %s: ioengine=%s: ", job->name, name);
+        snprintf(prefix, sizeof(prefix), "job %s: ioengine=%s: ", job->identity.name, name);
         registry_error_text(err, prefix);
         return NULL;
     }
@@ -117,7 +117,7 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
         const char *path = name + 9;
         if (tenon_registry_add_file(e->reg, path, &p) < 0) {
             char prefix[512];
-            snprintf(prefix, sizeof(prefix), "job %s: ioengine=%s: ", job->name, name);
+            snprintf(prefix, sizeof(prefix), "job %s: ioengine=%s: ", job->identity.name, name);
             registry_error_text(err, prefix);
             return NULL;
         }
@@ -125,7 +125,7 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
             tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
                           "job %s: ioengine=%s: plugin %s does not provide the %s interface, so it "
                           "is not an IO engine",
-                          job->name, name, tenon_plugin_name(p), TIO_ENGINE_INTERFACE);
+                          job->identity.name, name, tenon_plugin_name(p), TIO_ENGINE_INTERFACE);
             return NULL;
         }
         return p;
@@ -140,7 +140,7 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
                 char line[8192];
                 tenon_error_format(tenon_plugin_error(q), line, sizeof(line));
                 tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
-                              "job %s: ioengine=%s: the engine is %s: %s", job->name,
+                              "job %s: ioengine=%s: the engine is %s: %s", job->identity.name,
                               name, tenon_status_name(tenon_plugin_status(q)), line);
                 return NULL;
             }
@@ -150,13 +150,13 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
         tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
                       "job %s: ioengine=%s: no such engine (available: %s; see tenon-io --enghelp, "
                       "or give an out-of-tree one as ioengine=external:/abs/path.so)",
-                      job->name, name, names[0] ? names : "none");
+                      job->identity.name, name, names[0] ? names : "none");
         return NULL;
     }
     if (!is_engine(p)) {
         tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
                       "job %s: ioengine=%s: plugin %s is not an IO engine (it does not "
-                      "provide %s)", job->name, name, name, TIO_ENGINE_INTERFACE);
+                      "provide %s)", job->identity.name, name, name, TIO_ENGINE_INTERFACE);
         return NULL;
     }
     if (!usable(p)) {
@@ -164,7 +164,7 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
         if (tenon_plugin_error(p))
             tenon_error_format(tenon_plugin_error(p), line, sizeof(line));
         tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
-                      "job %s: ioengine=%s: the engine is %s%s%s", job->name, name,
+                      "job %s: ioengine=%s: the engine is %s%s%s", job->identity.name, name,
                       tenon_status_name(tenon_plugin_status(p)), line[0] ? ": " : "", line);
         return NULL;
     }
@@ -176,7 +176,7 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
  * job: in its own section or in the [global] options it started from. */
 static bool engine_named(const struct tio_job *job)
 {
-    if (!job->ioengine)
+    if (!job->queue.ioengine)
         return false;
     const struct tio_strv *lists[] = {&job->given, &job->global_given};
     for (size_t l = 0; l < 2; l++)
@@ -194,8 +194,8 @@ static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *
 {
     tenon_plugin *chosen = named;
     bool fixed = engine_named(job);
-    for (size_t i = 0; i < job->filenames.n; i++) {
-        const char *t = job->filenames.v[i];
+    for (size_t i = 0; i < job->files.filenames.n; i++) {
+        const char *t = job->files.filenames.v[i];
         if (tio_engine_claims(chosen, t))
             continue;
         if (fixed) {
@@ -203,7 +203,7 @@ static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *
                           "job %s: engine %s (ioengine=%s) does not accept target %s (it accepts: "
                           "%s); drop ioengine= to let tenon-io route each target to the engine "
                           "that claims it, or give the job a target %s accepts",
-                          job->name, tenon_plugin_name(chosen), job->ioengine, t,
+                          job->identity.name, tenon_plugin_name(chosen), job->queue.ioengine, t,
                           targets_of(chosen), tenon_plugin_name(chosen));
             return NULL;
         }
@@ -213,7 +213,7 @@ static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *
             bool uri = tio_target_scheme(t, scheme, sizeof(scheme));
             tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
                           "job %s: no engine accepts target %s%s%s%s (engine %s accepts: %s)",
-                          job->name, t, uri ? " (no engine claims the scheme \"" : "",
+                          job->identity.name, t, uri ? " (no engine claims the scheme \"" : "",
                           uri ? scheme : "", uri ? "\")" : "", tenon_plugin_name(chosen),
                           targets_of(chosen));
             return NULL;
@@ -222,7 +222,7 @@ static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *
             tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
                           "job %s: its targets need different engines (%s for %s, %s for %s); "
                           "put them in separate jobs",
-                          job->name, tenon_plugin_name(chosen), job->filenames.v[0],
+                          job->identity.name, tenon_plugin_name(chosen), job->files.filenames.v[0],
                           tenon_plugin_name(claimer), t);
             return NULL;
         }
@@ -263,7 +263,7 @@ static int engine_options(const struct tio_job *job, tenon_plugin *p,
              * or the one its targets routed to when it named none. */
             struct tio_job as_run = *job;
             if (!engine_named(job))
-                as_run.ioengine = (char *)tenon_plugin_name(p);
+                as_run.queue.ioengine = (char *)tenon_plugin_name(p);
             tio_engine_option_unknown(&as_run, o, keys, n_keys, err);
             tenon_options_free(*out);
             *out = NULL;
@@ -281,7 +281,7 @@ static int engine_options(const struct tio_job *job, tenon_plugin *p,
     tenon_values *values;
     if (tenon_values_check(d, *out, &values) < 0) {
         char prefix[256];
-        snprintf(prefix, sizeof(prefix), "job %s: ", job->name);
+        snprintf(prefix, sizeof(prefix), "job %s: ", job->identity.name);
         registry_error_text(err, prefix);
         tenon_options_free(*out);
         *out = NULL;
@@ -308,7 +308,7 @@ int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
     if (tenon_interface(e->reg, tenon_plugin_name(p), TIO_ENGINE_INTERFACE, TIO_ENGINE_VERSION,
                         &table, NULL) < 0) {
         char prefix[256];
-        snprintf(prefix, sizeof(prefix), "job %s: cannot load engine %s: ", job->name,
+        snprintf(prefix, sizeof(prefix), "job %s: cannot load engine %s: ", job->identity.name,
                  tenon_plugin_name(p));
         registry_error_text(err, prefix);
         return -1;
@@ -319,7 +319,7 @@ int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
         tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
                       "job %s: engine %s has an incomplete %s table (queue%s missing); rebuild it "
                       "against this tenon-io's <tenon-io/engine.h>",
-                      job->name, tenon_plugin_name(p), TIO_ENGINE_INTERFACE,
+                      job->identity.name, tenon_plugin_name(p), TIO_ENGINE_INTERFACE,
                       ops->queue ? "'s partner getevents" : "");
         return -1;
     }
@@ -333,8 +333,9 @@ int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
         return -1;
     }
     out->plugin = p;
-    out->label = strdup(config && p == named && job->ioengine ? job->ioengine
-                                                              : tenon_plugin_name(p));
+    out->label = strdup(config && p == named && job->queue.ioengine
+                            ? job->queue.ioengine
+                            : tenon_plugin_name(p));
     out->uri_targets = strcmp(targets_of(p), "path") != 0 && !tio_engine_claims(p, "/");
     out->no_files = (ops->flags & TIO_ENGINE_NO_FILES) != 0;
     return out->label ? 0 : -1;

@@ -15,12 +15,12 @@
 
 static inline bool tio_files_job_writes(const struct tio_job *job)
 {
-    return job->rw != TIO_RW_READ && job->rw != TIO_RW_RANDREAD;
+    return job->pattern.rw != TIO_RW_READ && job->pattern.rw != TIO_RW_RANDREAD;
 }
 
 static inline bool tio_files_job_reads(const struct tio_job *job)
 {
-    return job->rw != TIO_RW_WRITE && job->rw != TIO_RW_RANDWRITE;
+    return job->pattern.rw != TIO_RW_WRITE && job->pattern.rw != TIO_RW_RANDWRITE;
 }
 
 /* fio's td_min_bs: the smallest block size of all three directions, done
@@ -30,8 +30,8 @@ static inline uint64_t tio_files_smallest_bs(const struct tio_job *job)
 {
     uint64_t m = 0;
     for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-        if (job->bs[d] && (!m || job->bs[d] < m))
-            m = job->bs[d];
+        if (job->pattern.bs[d] && (!m || job->pattern.bs[d] < m))
+            m = job->pattern.bs[d];
     return m;
 }
 
@@ -39,8 +39,8 @@ static inline uint64_t tio_files_smallest_bs(const struct tio_job *job)
  * whole blocks of each (a write-only job with bs=4k,1k is cut to 1k). */
 static inline uint64_t tio_files_cut_bs(const struct tio_job *job)
 {
-    uint64_t r = tio_files_job_reads(job) ? job->bs[TIO_JOB_DDIR_READ] : 0;
-    uint64_t w = tio_files_job_writes(job) ? job->bs[TIO_JOB_DDIR_WRITE] : 0;
+    uint64_t r = tio_files_job_reads(job) ? job->pattern.bs[TIO_JOB_DDIR_READ] : 0;
+    uint64_t w = tio_files_job_writes(job) ? job->pattern.bs[TIO_JOB_DDIR_WRITE] : 0;
     return r > w ? r : w;
 }
 

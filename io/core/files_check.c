@@ -51,11 +51,11 @@ static void human(uint64_t bytes, char *buf, size_t size)
  * check and the preparation agree. */
 uint64_t tio_files_size_in_range(const struct tio_job *job, size_t i)
 {
-    uint64_t low = job->filesize_min, high = job->filesize_max;
+    uint64_t low = job->files.filesize_min, high = job->files.filesize_max;
     if (high <= low)
         return low;
     struct tio_rand r;
-    tio_rand_seed(&r, job->randseed ^ ((uint64_t)job->clone << 32) ^ (uint64_t)i);
+    tio_rand_seed(&r, job->pattern.randseed ^ ((uint64_t)job->clone << 32) ^ (uint64_t)i);
     uint64_t size = low + tio_rand_below(&r, high - low + 1);
     uint64_t bs = tio_files_smallest_bs(job);
     if (bs && size - size % bs >= low)
@@ -74,107 +74,109 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
     if (s->exists && s->type == S_IFDIR) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                       "job %s: %s is a folder; use directory= for folders and filename= for files",
-                      job->name, path);
+                      job->identity.name, path);
         return -1;
     }
     if (s->exists && (s->type == S_IFIFO || s->type == S_IFSOCK)) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                       "job %s: %s is %s; tenon-io reads and writes at offsets and needs a regular "
                       "file or a device",
-                      job->name, path, kind_name(s->type));
+                      job->identity.name, path, kind_name(s->type));
         return -1;
     }
-    if (s->exists && s->type == S_IFBLK && tio_files_job_writes(job) && !job->allow_mounted_write) {
+    if (s->exists && s->type == S_IFBLK && tio_files_job_writes(job) &&
+        !job->durability.allow_mounted_write) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                       "job %s: refusing to write to block device %s: this destroys its contents; "
                       "add allow_mounted_write=1 to the job to do it anyway",
-                      job->name, path);
+                      job->identity.name, path);
         return -1;
     }
     bool regular = !s->exists || s->type == S_IFREG;
     uint64_t real = s->exists ? s->size : 0;
-    uint64_t offset = tio_amount_bytes(&job->offset, real);
-    uint64_t step = tio_amount_bytes(&job->offset_increment, real);
+    uint64_t offset = tio_amount_bytes(&job->files.offset, real);
+    uint64_t step = tio_amount_bytes(&job->files.offset_increment, real);
     if (step && job->clone > (UINT64_MAX - offset) / step) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                       "job %s: %s: offset + clone * offset_increment overflows",
-                      job->name, path);
+                      job->identity.name, path);
         return -1;
     }
     offset += job->clone * step;
     /* fio aligns a percentage start up to the smallest block size */
     uint64_t align = tio_files_smallest_bs(job);
-    if ((job->offset.percent || job->offset_increment.percent) && align && offset % align &&
-        offset <= UINT64_MAX - align)
+    if ((job->files.offset.percent || job->files.offset_increment.percent) && align &&
+        offset % align && offset <= UINT64_MAX - align)
         offset += align - offset % align;
     /* per_file: the bytes of the file from offset the job covers, as fio's
      * io_size of the file; the file is (made) offset + per_file long. */
     uint64_t per_file;
-    if (job->filesize_min && !(s->exists && real >= job->filesize_min &&
-                               real <= job->filesize_max)) {
+    if (job->files.filesize_min && !(s->exists && real >= job->files.filesize_min &&
+                               real <= job->files.filesize_max)) {
         /* filesize= is the file's size, the region starts inside it */
-        if (offset > job->filesize_min) {
+        if (offset > job->files.filesize_min) {
             char range[48] = "";
-            if (job->filesize_max > job->filesize_min)
+            if (job->files.filesize_max > job->files.filesize_min)
                 snprintf(range, sizeof(range), "-%" PRIu64 " (its low end)",
-                         job->filesize_max);
+                         job->files.filesize_max);
             tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                           "job %s: %s: offset %" PRIu64 " is past the end of the file, whose size "
                           "is filesize=%" PRIu64 "%s; set a valid offset= (and offset_increment=) "
                           "below filesize, or raise filesize",
-                          job->name, path, offset, job->filesize_min, range);
+                          job->identity.name, path, offset, job->files.filesize_min, range);
             return -1;
         }
         per_file = tio_files_size_in_range(job, i) - offset;
-    } else if (job->filesize_min) {
+    } else if (job->files.filesize_min) {
         /* an existing file within the filesize range keeps its size */
         per_file = real - offset;
         if (offset > real) {
             tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                           "job %s: %s: offset %" PRIu64 " is past the end of the file (%" PRIu64
                           " bytes); set a valid offset= (and offset_increment=)",
-                          job->name, path, offset, real);
+                          job->identity.name, path, offset, real);
             return -1;
         }
     } else {
         per_file = 0;
-        if (job->size.set && !job->size.percent) {
+        if (job->files.size.set && !job->files.size.percent) {
             /* size= split over the files; its remainder goes to the first
              * files, one smallest block each, as fio */
             size_t n = t->n_files ? t->n_files : 1;
-            per_file = job->size.bytes / n;
-            if (align && i < (job->size.bytes - per_file * n) / align)
+            per_file = job->files.size.bytes / n;
+            if (align && i < (job->files.size.bytes - per_file * n) / align)
                 per_file += align;
         }
         if (!per_file) {
-            if (!s->exists && !job->size.set) {
+            if (!s->exists && !job->files.size.set) {
                 tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                               "job %s: file %s does not exist and the job has no size; set size= "
                               "(or filesize=) to have tenon-io create it",
-                              job->name, path);
+                              job->identity.name, path);
                 return -1;
             }
             if (s->exists && !regular && s->type != S_IFBLK) {
                 tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                               "job %s: %s is %s, whose size tenon-io cannot tell; set size=",
-                              job->name, path, kind_name(s->type));
+                              job->identity.name, path, kind_name(s->type));
                 return -1;
             }
             if (offset > real) {
                 tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                               "job %s: %s: offset %" PRIu64 " is past the end of the file (%" PRIu64
                               " bytes); set a valid offset= (and offset_increment=), or size=",
-                              job->name, path, offset, real);
+                              job->identity.name, path, offset, real);
                 return -1;
             }
             per_file = real - offset;
         }
     }
-    if (job->size.set && job->size.percent && job->size.percent != 100) {
+    if (job->files.size.set && job->files.size.percent && job->files.size.percent != 100) {
         /* size=N%: N% of this file's own size, cut at its end, in whole
          * smallest blocks (fio) */
         uint64_t whole = per_file + offset;
-        uint64_t part = whole / 100 * job->size.percent + whole % 100 * job->size.percent / 100;
+        uint64_t part =
+            whole / 100 * job->files.size.percent + whole % 100 * job->files.size.percent / 100;
         per_file = part < per_file ? part : per_file;
         if (align)
             per_file -= per_file % align;
@@ -187,14 +189,14 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                       "job %s: %s leaves no room for IO (size %" PRIu64 ", offset %" PRIu64
                       ", block size %" PRIu64 "); set a valid offset= or size=",
-                      job->name, path, real, offset, bs);
+                      job->identity.name, path, real, offset, bs);
         return -1;
     }
     if (offset > (uint64_t)INT64_MAX || per_file > (uint64_t)INT64_MAX - offset) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                       "job %s: %s: offset %" PRIu64 " + size %" PRIu64
                       " lies beyond the largest possible file; lower offset= or size=",
-                      job->name, path, offset, per_file);
+                      job->identity.name, path, offset, per_file);
         return -1;
     }
     uint64_t need = offset + per_file;
@@ -202,26 +204,27 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                       "job %s: %s is %" PRIu64 " bytes, the job reaches byte %" PRIu64
                       " (offset %" PRIu64 " + size %" PRIu64 "); lower size= or offset=",
-                      job->name, path, real, need, offset, per_file);
+                      job->identity.name, path, real, need, offset, per_file);
         return -1;
     }
     p->region = (struct tio_region){offset, io_len};
     p->need = need;
     if (!regular)
         return 0;
-    if (real < need && job->create_on_open) {
+    if (real < need && job->durability.create_on_open) {
         /* Neither extended nor laid out: the job's own writes make the
          * file as long as they reach, as fio's create_on_open (the file is
          * created empty when the run opens its targets). */
     } else if (real < need) {
-        if (!s->exists && !job->allow_file_create) {
+        if (!s->exists && !job->durability.allow_file_create) {
             tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                           "job %s: %s does not exist and allow_file_create=0",
-                          job->name, path);
+                          job->identity.name, path);
             return -1;
         }
         p->grow = true;
-        p->layout = tio_files_job_reads(job) || job->overwrite || job->verify != TIO_VERIFY_NONE;
+        p->layout = tio_files_job_reads(job) || job->durability.overwrite ||
+                    job->verify.method != TIO_VERIFY_NONE;
     }
     /* Laying out writes everything past the current end; writes can fill
      * the region's holes, which a file with fewer blocks than bytes has. */
@@ -256,7 +259,7 @@ int tio_files_refuse_space(const struct tio_job *job, const char *path, uint64_t
                   "job %s: %s: not enough free space (%s): the jobs may write up to %s of new data "
                   "to the filesystem holding it, which has %s free; lower size= (or offset=), or "
                   "free space there",
-                  job->name, path, strerror(ENOSPC), w, a);
+                  job->identity.name, path, strerror(ENOSPC), w, a);
     return -1;
 }
 
@@ -348,7 +351,7 @@ static int check_path(const struct tio_host_job *t, size_t i, struct space_use *
         tio_files_state_from(&st, &s);
     } else if (errno != ENOENT) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: %s: %s", job->name, path, strerror(errno));
+                      "job %s: %s: %s", job->identity.name, path, strerror(errno));
         return -1;
     }
     if (s.exists && s.type == S_IFBLK) {
@@ -356,14 +359,14 @@ static int check_path(const struct tio_host_job *t, size_t i, struct space_use *
             tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                           "job %s: %s holds a mounted filesystem (or is in use by the kernel or "
                           "another program); tenon-io never writes to it",
-                          job->name, path);
+                          job->identity.name, path);
             return -1;
         }
         int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {
             tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                           "job %s: %s: cannot open to read the device size: %s",
-                          job->name, path, strerror(errno));
+                          job->identity.name, path, strerror(errno));
             return -1;
         }
         int rc = tio_files_device_size(fd, path, &s.size, err);
@@ -385,7 +388,7 @@ static int check_path(const struct tio_host_job *t, size_t i, struct space_use *
     struct stat dst;
     if (statvfs(dir, &v) != 0 || stat(dir, &dst) != 0) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: %s: cannot create it in folder '%s': %s", job->name,
+                      "job %s: %s: cannot create it in folder '%s': %s", job->identity.name,
                       path, dir, strerror(errno));
         return -1;
     }
@@ -412,17 +415,17 @@ int tio_files_check(struct tio_host *host, struct tio_error *err)
     for (size_t k = 0; k < host->n_threads && rc == 0; k++) {
         struct tio_host_job *t = &host->threads[k];
         const struct tio_job *job = t->job;
-        if (t->engine.no_files && !job->size.set) {
+        if (t->engine.no_files && !job->files.size.set) {
             tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                           "job %s: engine %s does no file IO and needs size=",
-                          job->name, t->engine.label);
+                          job->identity.name, t->engine.label);
             rc = -1;
-        } else if (t->engine.no_files && job->size.percent) {
+        } else if (t->engine.no_files && job->files.size.percent) {
             /* fio 3.33 refuses this too ("you need to specify size=") */
             tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                           "job %s: engine %s does no file IO, so size=%u%% has no "
                           "file to be a percentage of; give size= in bytes (such as size=1g)",
-                          job->name, t->engine.label, job->size.percent);
+                          job->identity.name, t->engine.label, job->files.size.percent);
             rc = -1;
         }
         for (size_t i = 0; rc == 0 && tio_files_has_path_targets(t) && i < t->n_files; i++)

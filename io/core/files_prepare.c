@@ -68,10 +68,10 @@ static int lay_out(int fd, const char *path, uint64_t have, uint64_t want, struc
 /* The flags the thread's descriptor needs beyond the access mode. */
 static int job_flags(const struct tio_job *job, bool write)
 {
-    int flags = job->direct ? O_DIRECT : 0;
-    if (write && job->sync == TIO_SYNC_SYNC)
+    int flags = job->queue.direct ? O_DIRECT : 0;
+    if (write && job->queue.sync == TIO_SYNC_SYNC)
         flags |= O_SYNC;
-    else if (write && job->sync == TIO_SYNC_DSYNC)
+    else if (write && job->queue.sync == TIO_SYNC_DSYNC)
         flags |= O_DSYNC;
     return flags;
 }
@@ -101,7 +101,7 @@ static int refuse_busy(const struct tio_job *job, const char *path, struct tio_e
     tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                   "job %s: %s holds a mounted filesystem (or is in use by the kernel or another "
                   "program); tenon-io never writes to it",
-                  job->name, path);
+                  job->identity.name, path);
     errno = EBUSY;
     return -1;
 }
@@ -124,7 +124,7 @@ static int open_once(struct tio_host *host, const struct tio_host_job *t, size_t
      * is simply opened the next time round. */
     for (int attempt = 0; attempt < 3; attempt++) {
         fd = open(path, base | excl);
-        if (fd >= 0 || errno != ENOENT || !job->allow_file_create)
+        if (fd >= 0 || errno != ENOENT || !job->durability.allow_file_create)
             break;
         fd = open(path, base | O_CREAT | O_EXCL, 0644);
         if (fd >= 0 || errno != EEXIST)
@@ -150,14 +150,14 @@ static int open_once(struct tio_host *host, const struct tio_host_job *t, size_t
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                       "job %s: %s is a symlink to a file that does not exist; create that file, "
                       "or name it in filename= directly",
-                      job->name, path);
+                      job->identity.name, path);
         errno = ENOENT;
         return -1;
     }
     if (fd < 0) {
         int e = errno;
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: %s: cannot open for %s: %s", job->name, path,
+                      "job %s: %s: cannot open for %s: %s", job->identity.name, path,
                       write ? "writing" : "reading", strerror(e));
         errno = e;
         return -1;
@@ -165,7 +165,7 @@ static int open_once(struct tio_host *host, const struct tio_host_job *t, size_t
     if (fstat(fd, st) != 0) {
         int e = errno;
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: %s: %s", job->name, path, strerror(e));
+                      "job %s: %s: %s", job->identity.name, path, strerror(e));
         close(fd);
         errno = e;
         return -1;
@@ -199,17 +199,17 @@ static int reopen_for_job(int fd, const struct stat *st, const struct tio_job *j
 {
     bool write = tio_files_job_writes(job);
     int nfd = reopen_self(fd, (write ? O_RDWR : O_RDONLY) | job_flags(job, write), st);
-    if (nfd < 0 && errno == EINVAL && job->direct) {
+    if (nfd < 0 && errno == EINVAL && job->queue.direct) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                       "job %s: %s: the filesystem does not support O_DIRECT (direct=1); use "
                       "direct=0, or a file on a filesystem that supports it (tmpfs does not)",
-                      job->name, path);
+                      job->identity.name, path);
         return -1;
     }
     if (nfd < 0)
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                       "job %s: %s: cannot open it again with the job's flags: %s",
-                      job->name, path, errno == EXDEV ? "/proc/self/fd gave another file"
+                      job->identity.name, path, errno == EXDEV ? "/proc/self/fd gave another file"
                                                        : strerror(errno));
     return nfd;
 }
@@ -232,7 +232,7 @@ static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t
         if (wfd < 0) {
             tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                           "job %s: %s: cannot open for writing to lay it out: %s",
-                          job->name, path, strerror(errno));
+                          job->identity.name, path, strerror(errno));
             return -1;
         }
     }
@@ -241,7 +241,7 @@ static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t
         rc = lay_out(wfd, path, s->size, p->need, err);
     } else if (ftruncate(wfd, (off_t)p->need) != 0) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: %s: cannot extend to %" PRIu64 " bytes: %s", job->name,
+                      "job %s: %s: cannot extend to %" PRIu64 " bytes: %s", job->identity.name,
                       path, p->need, strerror(errno));
         rc = -1;
     }
@@ -279,14 +279,14 @@ static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
         tg->claim = fcntl(fd, F_DUPFD_CLOEXEC, 0);
         if (tg->claim < 0) {
             tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                          "job %s: %s: cannot keep the device claimed: %s", job->name,
+                          "job %s: %s: cannot keep the device claimed: %s", job->identity.name,
                           path, strerror(errno));
             goto fail;
         }
     }
     /* Drop cached pages so reads measure the device, as fio's default
      * invalidate=1 does. */
-    if (job->invalidate && !job->direct)
+    if (job->durability.invalidate && !job->queue.direct)
         posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     if (job_flags(job, write)) {
         int nfd = reopen_for_job(fd, &st, job, path, err);
@@ -299,7 +299,7 @@ static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
     }
     tg->fd = fd;
     t->regions[i] = p.region;
-    t->sizes[i] = p.grow || (job->create_on_open && p.need > s.size) ? p.need : s.size;
+    t->sizes[i] = p.grow || (job->durability.create_on_open && p.need > s.size) ? p.need : s.size;
     return 0;
 fail:
     close(fd);
@@ -333,25 +333,26 @@ int tio_files_prepare(struct tio_host *host, struct tio_error *err)
              * it has opened the target). An engine without files works on
              * one region as long as the whole blocks of the nrfiles files
              * fio would split size= into. */
-            uint64_t total = job->size.set && !job->size.percent ? job->size.bytes : 0;
+            uint64_t total =
+                job->files.size.set && !job->files.size.percent ? job->files.size.bytes : 0;
             size_t n = t->engine.no_files ? 1 : t->n_files;
-            size_t parts = t->engine.no_files ? (job->nrfiles ? job->nrfiles : 1) : n;
+            size_t parts = t->engine.no_files ? (job->files.nrfiles ? job->files.nrfiles : 1) : n;
             uint64_t align = tio_files_smallest_bs(job), bs = tio_files_cut_bs(job);
             uint64_t start = tio_job_start_offset(job, 0);
             for (size_t i = 0; i < n; i++)
-                t->regions[i] = (struct tio_region){tio_amount_bytes(&job->offset, 0), 0};
+                t->regions[i] = (struct tio_region){tio_amount_bytes(&job->files.offset, 0), 0};
             for (size_t f = 0; f < parts; f++) {
                 uint64_t share = total / parts;
                 if (align && f < (total - share * parts) / align)
                     share += align;
-                if (job->filesize_min && t->engine.no_files) {
+                if (job->files.filesize_min && t->engine.no_files) {
                     /* each file filesize bytes, the IO from the offset on */
-                    if (start > job->filesize_min) {
+                    if (start > job->files.filesize_min) {
                         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                                       "job %s: offset %" PRIu64 " is past the end of its files, "
                                       "whose size is filesize=%" PRIu64 "; set a valid offset= "
                                       "(and offset_increment=) below filesize, or raise filesize",
-                                      job->name, start, job->filesize_min);
+                                      job->identity.name, start, job->files.filesize_min);
                         return -1;
                     }
                     share = tio_files_size_in_range(job, f) - start;

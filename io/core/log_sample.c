@@ -39,10 +39,10 @@ int tio_logs_check(const struct tio_job *job, char *why, size_t why_size)
     const struct tio_job_logs *o = &job->logs;
     bool any = o->on[TIO_LOG_BW] || o->on[TIO_LOG_LAT] || o->on[TIO_LOG_IOPS] ||
                o->on[TIO_LOG_HIST];
-    if (any && job->gtod_reduce) {
+    if (any && job->time.gtod_reduce) {
         snprintf(why, why_size, "job %s: write_*_log with gtod_reduce=1: fio then measures "
                  "no latency or bandwidth, and its logs stay empty or are not written; drop "
-                 "gtod_reduce or the logs", job->name);
+                 "gtod_reduce or the logs", job->identity.name);
         return -1;
     }
     struct timespec ts;
@@ -50,18 +50,18 @@ int tio_logs_check(const struct tio_job *job, char *why, size_t why_size)
         clock_gettime((clockid_t)o->epoch_clock_id, &ts) != 0) {
         snprintf(why, why_size, "job %s: log_alternate_epoch_clock_id=%u: this system has no "
                  "such clock (0 is CLOCK_REALTIME, 1 CLOCK_MONOTONIC; see clock_gettime(2))",
-                 job->name, o->epoch_clock_id);
+                 job->identity.name, o->epoch_clock_id);
         return -1;
     }
     if (o->issue_time && (!o->on[TIO_LOG_LAT] || !o->offset)) {
         snprintf(why, why_size, "job %s: log_issue_time=1 needs write_lat_log and "
-                 "log_offset=1, as in fio", job->name);
+                 "log_offset=1, as in fio", job->identity.name);
         return -1;
     }
     if (o->store_compressed && (o->issue_time || o->window_value == TIO_LOG_WINDOW_BOTH)) {
         snprintf(why, why_size, "job %s: log_store_compressed=1 with %s is refused: the "
                  "stored format is fio 3.33's, which has no column for it (store the logs "
-                 "uncompressed)", job->name,
+                 "uncompressed)", job->identity.name,
                  o->issue_time ? "log_issue_time=1" : "log_window_value=both");
         return -1;
     }
@@ -70,7 +70,7 @@ int tio_logs_check(const struct tio_job *job, char *why, size_t why_size)
                  "log_store_compressed is refused: fio 3.33 compresses the histogram log's "
                  "records as plain log records and writes unreadable lines; write the "
                  "histogram log uncompressed (another job may compress its other logs)",
-                 job->name);
+                 job->identity.name);
         return -1;
     }
     return 0;
@@ -120,7 +120,7 @@ static int setup(struct tio_logs *ls, const struct tio_job *job, unsigned index)
     for (int k = 0; k < TIO_LOG_KINDS; k++) {
         if (!o->on[k])
             continue;
-        const char *prefix = o->names[k] && *o->names[k] ? o->names[k] : job->name;
+        const char *prefix = o->names[k] && *o->names[k] ? o->names[k] : job->identity.name;
         for (int i = 0; i < 3 && ids[k][i] != TIO_LOG_IDS; i++) {
             int rc = add_log(ls, ids[k][i], job, prefix, index);
             if (rc < 0)
@@ -134,7 +134,7 @@ static int setup(struct tio_logs *ls, const struct tio_job *job, unsigned index)
     ls->per_job = o->per_job;
     ls->store_compressed = o->store_compressed;
     for (int d = 0; d < 3; d++)
-        ls->fixed_bs[d] = job->bs[d];
+        ls->fixed_bs[d] = job->pattern.bs[d];
     ls->epoch_clock = o->unix_epoch || o->alternate_epoch ? (int)o->epoch_clock_id : -1;
     ls->hist_msec = o->hist_msec;
     ls->hist_stride = 1u << o->hist_coarseness;

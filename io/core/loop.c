@@ -49,7 +49,7 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
 
 static bool error_tolerated(const struct tio_job *job, uint32_t d)
 {
-    unsigned coe = job->continue_on_error;
+    unsigned coe = job->verify.continue_on_error;
     return (d == TIO_READ && (coe & TIO_COE_READ)) || (d == TIO_WRITE && (coe & TIO_COE_WRITE));
 }
 
@@ -229,7 +229,7 @@ static int reap(struct worker *w, unsigned min)
     struct tio_loop *l = &w->loop;
     int64_t timeout = GETEVENTS_SLICE_NS;
     /* iodepth_batch_complete_max: at most that many completions per call */
-    unsigned max = l->inflight, cap = w->job->iodepth_batch_complete_max;
+    unsigned max = l->inflight, cap = w->job->queue.iodepth_batch_complete_max;
     if (cap && max > cap)
         max = cap > min ? cap : min;
     int n = w->ops->getevents(w->ed, min, max, l->events, timeout);
@@ -267,12 +267,14 @@ static void drain(struct worker *w)
 static void run_async(struct worker *w)
 {
     struct tio_loop *l = &w->loop;
-    unsigned depth = w->job->iodepth ? w->job->iodepth : 1;
+    unsigned depth = w->job->queue.iodepth ? w->job->queue.iodepth : 1;
     if (depth > tio_units_count(w))
         depth = tio_units_count(w);
-    unsigned batch = w->job->iodepth_batch ? w->job->iodepth_batch : 1;
-    unsigned low = w->job->iodepth_low && w->job->iodepth_low < depth ? w->job->iodepth_low : depth;
-    unsigned complete_min = w->job->iodepth_batch_complete_min;
+    unsigned batch = w->job->queue.iodepth_batch ? w->job->queue.iodepth_batch : 1;
+    unsigned low = w->job->queue.iodepth_low && w->job->queue.iodepth_low < depth
+                       ? w->job->queue.iodepth_low
+                       : depth;
+    unsigned complete_min = w->job->queue.iodepth_batch_complete_min;
     if (!complete_min)
         complete_min = 1;
     bool more = true;

@@ -11,7 +11,7 @@
 
 static uint32_t pick_dir(struct worker *w)
 {
-    switch (w->job->rw) {
+    switch (w->job->pattern.rw) {
     case TIO_RW_READ:
     case TIO_RW_RANDREAD:
         return TIO_READ;
@@ -19,7 +19,7 @@ static uint32_t pick_dir(struct worker *w)
     case TIO_RW_RANDWRITE:
         return TIO_WRITE;
     default:
-        return tio_rand_below(&w->rng, 100) < w->job->rwmixread ? TIO_READ : TIO_WRITE;
+        return tio_rand_below(&w->rng, 100) < w->job->pattern.rwmixread ? TIO_READ : TIO_WRITE;
     }
 }
 
@@ -32,11 +32,11 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
 {
     const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
-    bool random = tio_rw_is_random(job->rw);
+    bool random = tio_rw_is_random(job->pattern.rw);
     while (n->files_used_up < w->nf) {
         struct file_gen *g = &n->gen[fi];
         if (!g->used_up) {
-            bool room = random ? job->norandommap || g->drawn < g->blocks[di]
+            bool room = random ? job->pattern.norandommap || g->drawn < g->blocks[di]
                                : g->seq[di] + bs <= w->t->regions[fi].len;
             if (room) {
                 g->drawn++;
@@ -74,7 +74,7 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         n->next_file = 0;
     /* The last IO stays whole, as fio issues it: fio stops once the bytes
      * issued reach the budget, not before it. */
-    uint64_t bs = job->bs[di];
+    uint64_t bs = job->pattern.bs[di];
     if (unlikely(n->until_used)) {
         fi = next_unused_file(w, fi, di, bs);
         if (fi == w->nf) {
@@ -87,23 +87,23 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     struct file_gen *g = &n->gen[fi];
     const struct tio_region *r = &w->t->regions[fi];
     uint64_t pos;
-    if (tio_rw_is_random(job->rw)) {
+    if (tio_rw_is_random(job->pattern.rw)) {
         uint64_t blocks = g->blocks[di];
-        if (unlikely(g->perm[di].left == 0) && !job->norandommap) {
+        if (unlikely(g->perm[di].left == 0) && !job->pattern.norandommap) {
             if (g->perm_begun[di])
                 tio_phase_invalidate(w, fi); /* the permutation starts over */
             g->perm_begun[di] = true;
         }
-        uint64_t block = job->norandommap ? tio_rand_below(&w->rng, blocks)
-                                          : tio_perm_next(&g->perm[di]);
-        pos = block * job->ba[di];
+        uint64_t block = job->pattern.norandommap ? tio_rand_below(&w->rng, blocks)
+                                                  : tio_perm_next(&g->perm[di]);
+        pos = block * job->pattern.ba[di];
     } else {
         if (g->seq[di] + bs > r->len) {
             g->seq[di] = 0; /* wrap: time_based, loops, or rw mixes */
             tio_phase_invalidate(w, fi);
         }
         pos = g->seq[di];
-        g->seq[di] += bs + job->rw_modifier;
+        g->seq[di] += bs + job->pattern.rw_modifier;
     }
     if (pos + bs > r->len)
         bs = r->len - pos;
@@ -139,12 +139,13 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
  * splits them (the remainder to the first ones, a smallest block each). */
 static uint64_t files_share(const struct tio_job *job)
 {
-    uint64_t parts = job->nrfiles ? job->nrfiles : 1, each = job->size.bytes / parts;
+    uint64_t parts = job->files.nrfiles ? job->files.nrfiles : 1,
+             each = job->files.size.bytes / parts;
     uint64_t align = 0;
     for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-        if (job->bs[d] && (!align || job->bs[d] < align))
-            align = job->bs[d];
-    uint64_t extra = align ? (job->size.bytes - each * parts) / align : 0;
+        if (job->pattern.bs[d] && (!align || job->pattern.bs[d] < align))
+            align = job->pattern.bs[d];
+    uint64_t extra = align ? (job->files.size.bytes - each * parts) / align : 0;
     return each * parts + (extra < parts ? extra : parts) * align;
 }
 
@@ -161,10 +162,10 @@ int tio_next_setup(struct worker *w)
      * 17406 bytes, 34 writes where the blocks run out first at 33). Jobs
      * that verify keep to the whole blocks, pass by pass. A percentage
      * size= has shares in whole blocks already. */
-    bool verifies = job->verify != TIO_VERIFY_NONE;
+    bool verifies = job->verify.method != TIO_VERIFY_NONE;
     bool no_files = w->t->engine.no_files;
-    bool whole_shares = verifies || (job->size.set && job->size.percent) ||
-                        (no_files && (!job->size.set || job->filesize_min));
+    bool whole_shares = verifies || (job->files.size.set && job->files.size.percent) ||
+                        (no_files && (!job->files.size.set || job->files.filesize_min));
     uint64_t whole = 0, shares = 0;
     for (size_t i = 0; i < w->nf; i++) {
         const struct tio_region *r = &w->t->regions[i];
@@ -174,16 +175,18 @@ int tio_next_setup(struct worker *w)
             share = files_share(job);
         /* a file larger than filesize= keeps its IO to filesize (fio); one
          * of a range has its random size in whole blocks here */
-        if (!no_files && job->filesize_max && share > job->filesize_max - r->start)
-            share = job->filesize_max > r->start && job->filesize_min == job->filesize_max
-                        ? job->filesize_max - r->start : 0;
+        if (!no_files && job->files.filesize_max && share > job->files.filesize_max - r->start)
+            share = job->files.filesize_max > r->start &&
+                            job->files.filesize_min == job->files.filesize_max
+                        ? job->files.filesize_max - r->start
+                        : 0;
         whole += r->len;
         shares += share > r->len ? share : r->len;
         for (int d = 0; d < 2; d++) {
-            uint64_t bs = job->bs[d] ? job->bs[d] : 4096;
+            uint64_t bs = job->pattern.bs[d] ? job->pattern.bs[d] : 4096;
             /* Random IO starts on multiples of ba (resolved to bs when not
              * given), and the last start still leaves room for a block. */
-            uint64_t ba = job->ba[d] ? job->ba[d] : bs;
+            uint64_t ba = job->pattern.ba[d] ? job->pattern.ba[d] : bs;
             uint64_t span = bs > ba ? (r->len > bs - ba ? r->len - (bs - ba) : 0) : r->len;
             n->gen[i].blocks[d] = span / ba ? span / ba : 1;
             tio_perm_init(&n->gen[i].perm[d], n->gen[i].blocks[d],
@@ -195,13 +198,15 @@ int tio_next_setup(struct worker *w)
      * out or at size: at the shares where the files do not run out (random
      * IO without a map, or a sequential mix, a position per direction),
      * else at the whole blocks. */
-    uint64_t loops = job->loops ? job->loops : 1;
-    bool endless = tio_rw_is_random(job->rw) ? job->norandommap : job->rw == TIO_RW_RW;
+    uint64_t loops = job->files.loops ? job->files.loops : 1;
+    bool endless =
+        tio_rw_is_random(job->pattern.rw) ? job->pattern.norandommap : job->pattern.rw == TIO_RW_RW;
     /* files larger than their share of size= keep to size (fio) */
-    if (job->size.set && !job->size.percent && shares > job->size.bytes)
-        shares = job->size.bytes > whole ? job->size.bytes : whole;
+    if (job->files.size.set && !job->files.size.percent && shares > job->files.size.bytes)
+        shares = job->files.size.bytes > whole ? job->files.size.bytes : whole;
     uint64_t total = endless || loops == 1 ? shares : whole;
-    uint64_t io_size = job->io_size.set ? tio_amount_bytes(&job->io_size, total) : total;
+    uint64_t io_size =
+        job->files.io_size.set ? tio_amount_bytes(&job->files.io_size, total) : total;
     /* A 0-byte region or IO size would have the IO loop spin on 0-byte IOs
      * (bytes_total 0 means "no limit"): refuse it here, once. */
     for (size_t i = 0; i < w->nf; i++)
@@ -211,7 +216,7 @@ int tio_next_setup(struct worker *w)
                             w->t->engine.no_files ? "" : w->h[i].file.name);
             return -EINVAL;
         }
-    if (!io_size && !job->time_based) {
+    if (!io_size && !job->time.time_based) {
         tio_worker_fail(w, EINVAL, "io_size comes out as 0 bytes of a %" PRIu64 "-byte region "
                         "(raise io_size or size)", total);
         return -EINVAL;
@@ -220,18 +225,21 @@ int tio_next_setup(struct worker *w)
      * random map excepted) and only starts another pass to reach io_size
      * when do_verify is on or loops are more than one: with do_verify=0 a
      * single pass ends at size. */
-    bool overwrites = tio_rw_writes(job->rw) && tio_rw_is_random(job->rw) && job->norandommap;
+    bool overwrites = tio_rw_writes(job->pattern.rw) && tio_rw_is_random(job->pattern.rw) &&
+                      job->pattern.norandommap;
     n->pass_bytes = overwrites && io_size > total ? io_size : total;
     n->io_limit = io_size;
-    if (!job->do_verify && loops == 1 && !job->time_based && io_size > n->pass_bytes)
+    if (!job->verify.do_verify && loops == 1 && !job->time.time_based && io_size > n->pass_bytes)
         io_size = n->pass_bytes;
     n->loop_bytes = io_size;
     uint64_t loops_bytes = UINT64_MAX;
-    if (loops > 1 && !job->time_based) {
+    if (loops > 1 && !job->time.time_based) {
         /* Each of fio's loops ends when its files run out (or at size);
          * once the loops are done, passes go on while the bytes done fall
          * short of io_size by a block or more. */
-        uint64_t pass = n->pass_bytes, maxbs = job->bs[0] > job->bs[1] ? job->bs[0] : job->bs[1];
+        uint64_t pass = n->pass_bytes, maxbs = job->pattern.bs[0] > job->pattern.bs[1]
+                                                   ? job->pattern.bs[0]
+                                                   : job->pattern.bs[1];
         if (!__builtin_mul_overflow(pass, loops, &loops_bytes) && loops_bytes < io_size &&
             io_size - loops_bytes >= maxbs) {
             uint64_t more = (io_size - maxbs - loops_bytes) / pass + 1;
@@ -242,13 +250,13 @@ int tio_next_setup(struct worker *w)
         if (io_size > pass)
             n->loop_bytes = pass;
     }
-    if (!job->time_based && __builtin_mul_overflow(io_size, loops, &n->bytes_total)) {
+    if (!job->time.time_based && __builtin_mul_overflow(io_size, loops, &n->bytes_total)) {
         tio_worker_fail(w, EINVAL, "io_size (%" PRIu64 " bytes) x loops (%" PRIu64 ") is more "
                         "than 2^64-1 bytes (the maximum is %" PRIu64 " loops; lower loops or "
                         "io_size)", io_size, loops, UINT64_MAX / io_size);
         return -EINVAL;
     }
-    if (job->time_based)
+    if (job->time.time_based)
         n->bytes_total = 0;
     else if (loops_bytes < n->bytes_total)
         n->bytes_total = loops_bytes;
@@ -256,11 +264,12 @@ int tio_next_setup(struct worker *w)
      * jobs (they start over) nor across loops (each loop starts afresh). */
     /* Sequential IO with holes (rw=write:4k) wraps at a file's end in fio
      * too: its files do not run out. */
-    n->until_used = !verifies && loops == 1 && n->bytes_total > whole &&
-                    n->bytes_total <= total && (tio_rw_is_random(job->rw) || !job->rw_modifier);
+    n->until_used = !verifies && loops == 1 && n->bytes_total > whole && n->bytes_total <= total &&
+                    (tio_rw_is_random(job->pattern.rw) || !job->pattern.rw_modifier);
     /* number_ios counts over all loops and, as in fio, not in time_based jobs */
-    if (job->number_ios && !job->time_based) {
-        n->ios_total = job->number_ios > UINT64_MAX / loops ? UINT64_MAX : job->number_ios * loops;
+    if (job->files.number_ios && !job->time.time_based) {
+        n->ios_total =
+            job->files.number_ios > UINT64_MAX / loops ? UINT64_MAX : job->files.number_ios * loops;
         w->features |= TIO_WF_IOS_LIMIT;
     }
     return 0;
@@ -310,18 +319,19 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass)
 {
     const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
-    unsigned loops = job->loops ? job->loops : 1;
+    unsigned loops = job->files.loops ? job->files.loops : 1;
     uint64_t verified = w->vlog.read_bytes;
     if (n->ios_total && n->ios_issued >= n->ios_total)
         return false;
     if (pass > loops) {
         uint64_t done = n->bytes_issued + verified;
-        uint64_t bs = job->bs[TIO_DDIR_READ] > job->bs[TIO_DDIR_WRITE] ? job->bs[TIO_DDIR_READ]
-                                                                      : job->bs[TIO_DDIR_WRITE];
+        uint64_t bs = job->pattern.bs[TIO_DDIR_READ] > job->pattern.bs[TIO_DDIR_WRITE]
+                          ? job->pattern.bs[TIO_DDIR_READ]
+                          : job->pattern.bs[TIO_DDIR_WRITE];
         if (done >= n->io_limit || n->io_limit - done < bs)
             return false;
     }
-    uint64_t issued = n->bytes_issued + (tio_rw_reads(job->rw) ? verified : 0);
+    uint64_t issued = n->bytes_issued + (tio_rw_reads(job->pattern.rw) ? verified : 0);
     uint64_t limit = n->io_limit > UINT64_MAX / loops ? UINT64_MAX : n->io_limit * loops;
     if (issued >= limit)
         return false;

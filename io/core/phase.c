@@ -11,7 +11,7 @@
 void tio_phase_invalidate(struct worker *w, size_t fi)
 {
     int fd = w->h[fi].file.fd;
-    if (w->job->invalidate && !w->job->direct && fd >= 0)
+    if (w->job->durability.invalidate && !w->job->queue.direct && fd >= 0)
         (void)posix_fadvise(fd, (off_t)w->t->regions[fi].start, (off_t)w->t->regions[fi].len,
                             POSIX_FADV_DONTNEED);
 }
@@ -46,7 +46,7 @@ static void run_loops(struct worker *w)
 {
     const struct tio_job *job = w->job;
     bool loop_sync = tio_sync_at_pass_end(w);
-    unsigned loops = job->loops ? job->loops : 1;
+    unsigned loops = job->files.loops ? job->files.loops : 1;
     if (loop_sync)
         tio_next_per_loop(w);
     for (unsigned loop = 1;; loop++) {
@@ -111,7 +111,7 @@ static void run_verify_passes(struct worker *w)
         } else {
             uint64_t spent = tio_now_ns() - start;
             for (int d = 0; d < TIO_DDIR_COUNT; d++)
-                if (w->js->dir[d].ios && (d != TIO_DDIR_READ || tio_rw_reads(job->rw)))
+                if (w->js->dir[d].ios && (d != TIO_DDIR_READ || tio_rw_reads(job->pattern.rw)))
                     w->js->dir[d].runtime_ns += spent;
         }
         if (w->stop || atomic_load(&tio_stop))
@@ -132,30 +132,30 @@ void tio_phase_run(struct worker *w)
     struct tio_phase *p = &w->phase;
 
     enum tio_job_state running =
-        job->rw == TIO_RW_READ        ? TIO_STATE_SEQ_READ
-        : job->rw == TIO_RW_RANDREAD  ? TIO_STATE_RAND_READ
-        : job->rw == TIO_RW_WRITE     ? TIO_STATE_SEQ_WRITE
-        : job->rw == TIO_RW_RANDWRITE ? TIO_STATE_RAND_WRITE
-        : job->rw == TIO_RW_RW        ? TIO_STATE_SEQ_MIXED
+        job->pattern.rw == TIO_RW_READ        ? TIO_STATE_SEQ_READ
+        : job->pattern.rw == TIO_RW_RANDREAD  ? TIO_STATE_RAND_READ
+        : job->pattern.rw == TIO_RW_WRITE     ? TIO_STATE_SEQ_WRITE
+        : job->pattern.rw == TIO_RW_RANDWRITE ? TIO_STATE_RAND_WRITE
+        : job->pattern.rw == TIO_RW_RW        ? TIO_STATE_SEQ_MIXED
                                       : TIO_STATE_RAND_MIXED;
     p->running_state = running;
     for (size_t i = 0; i < w->nf; i++)
         tio_phase_invalidate(w, i);
     uint64_t start = tio_now_ns();
-    if (job->ramp_time) {
-        p->ramp_end_ns = start + job->ramp_time * 1000;
+    if (job->time.ramp_time) {
+        p->ramp_end_ns = start + job->time.ramp_time * 1000;
         tio_live_set_state(t->live, TIO_STATE_RAMP);
     } else {
         tio_live_set_state(t->live, running);
     }
-    if (job->runtime)
-        p->deadline_ns = start + (job->ramp_time + job->runtime) * 1000;
+    if (job->time.runtime)
+        p->deadline_ns = start + (job->time.ramp_time + job->time.runtime) * 1000;
     tio_live_set_started(t->live, start);
     tio_stats_start(w->js, start);
-    tio_log_on_start(w, start, job->ramp_time != 0);
+    tio_log_on_start(w, start, job->time.ramp_time != 0);
     tio_loop_clock_start(w, start);
 
-    if (tio_vlog_phase_due(w) && !job->time_based) {
+    if (tio_vlog_phase_due(w) && !job->time.time_based) {
         run_verify_passes(w);
     } else {
         run_loops(w);

@@ -34,7 +34,7 @@ bool tio_plot_lat_load(const struct tio_job *job, unsigned d, struct tio_plot_la
     if (!o->on[TIO_LOG_LAT] || o->store_compressed || o->window_value == TIO_LOG_WINDOW_BOTH)
         return false;
     const char *prefix = o->names[TIO_LOG_LAT] && *o->names[TIO_LOG_LAT] ? o->names[TIO_LOG_LAT]
-                                                                        : job->name;
+                                                                        : job->identity.name;
     if (tio_log_path(out->path, sizeof(out->path), prefix, "clat", job->index + 1, o->per_job,
                      false) < 0)
         return false;

@@ -51,11 +51,11 @@ static void record_options(struct tio_job_result *r, const struct tio_job *job)
 /* Refusals that depend on the job alone, not on its engine or files. */
 static int check_job(const struct tio_job *job, struct tio_error *err)
 {
-    if (job->verify == TIO_VERIFY_MD5) {
+    if (job->verify.method == TIO_VERIFY_MD5) {
         tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
                       "job %s: verify=md5 is not supported by tenon-io; use verify=crc32c (fast) "
                       "or verify=sha256 (cryptographic)",
-                      job->name);
+                      job->identity.name);
         return -1;
     }
     char why[512];
@@ -105,17 +105,17 @@ int tio_host_plan(struct tio_host *host, struct tio_error *err)
             return -1;
         if (tio_engine_choose(&host->engines, job, &t->engine, err) < 0)
             return -1;
-        t->n_files = job->filenames.n;
+        t->n_files = job->files.filenames.n;
         size_t n = t->n_files ? t->n_files : 1;
         t->names = calloc(n, sizeof(char *));
         t->regions = calloc(n, sizeof(*t->regions));
         t->sizes = calloc(n, sizeof(*t->sizes));
-        t->result = tio_job_result_new(job->name, job->group, 0, 0);
+        t->result = tio_job_result_new(job->identity.name, job->group, 0, 0);
         if (!t->names || !t->regions || !t->sizes || !t->result)
             goto oom;
         for (size_t k = 0; k < t->n_files; k++)
-            t->names[k] = job->filenames.v[k];
-        t->result->group_reporting = job->group_reporting;
+            t->names[k] = job->files.filenames.v[k];
+        t->result->group_reporting = job->reporting.group_reporting;
         record_options(t->result, job);
     }
     return 0;

@@ -44,11 +44,13 @@ static void plan_live(struct tio_host_job *t)
     uint64_t bytes = 0;
     for (size_t i = 0; i < t->n_files || (t->engine.no_files && i < 1); i++)
         bytes += t->regions[i].len;
-    if (job->io_size.set)
-        bytes = tio_amount_bytes(&job->io_size, bytes);
-    t->live->plan_bytes = job->time_based ? 0 : bytes * (job->loops ? job->loops : 1);
-    t->live->plan_runtime_ns = job->runtime ? (job->runtime + job->ramp_time) * 1000 : 0;
-    t->live->time_based = job->time_based;
+    if (job->files.io_size.set)
+        bytes = tio_amount_bytes(&job->files.io_size, bytes);
+    t->live->plan_bytes =
+        job->time.time_based ? 0 : bytes * (job->files.loops ? job->files.loops : 1);
+    t->live->plan_runtime_ns =
+        job->time.runtime ? (job->time.runtime + job->time.ramp_time) * 1000 : 0;
+    t->live->time_based = job->time.time_based;
 }
 
 int tio_run(struct tio_host *host)
@@ -101,13 +103,13 @@ int tio_run(struct tio_host *host)
     size_t n_started = 0;
     for (; n_started < host->n_threads && !coord.ops->stopping(&coord); n_started++) {
         struct tio_host_job *t = &host->threads[n_started];
-        if (t->job->stonewall && n_started > 0) {
+        if (t->job->identity.stonewall && n_started > 0) {
             coord.ops->wait(&coord, host, n_started);
             /* The signal may have come while waiting for the group before. */
             if (coord.ops->stopping(&coord))
                 break;
         }
-        if (n_started == 0 || t->job->stonewall)
+        if (n_started == 0 || t->job->identity.stonewall)
             coord.ops->barrier(&coord);
         coord.ops->start(&coord, t);
     }
@@ -162,7 +164,7 @@ int tio_run(struct tio_host *host)
         struct tio_job_result *r = t->result;
         r->end_time = time(NULL);
         r->elapsed_s = elapsed_s;
-        r->iodepth = t->job->iodepth;
+        r->iodepth = t->job->queue.iodepth;
         r->pid = (long)getpid() + (long)i;
         if (i >= n_started && !t->error) {
             t->error = EINTR;
@@ -179,7 +181,7 @@ int tio_run(struct tio_host *host)
                 snprintf(t->error_text, sizeof(t->error_text), "%s", text);
             }
             tio_job_result_set_error(r, t->error, t->error_text);
-            fprintf(stderr, "tenon-io: job %s: %s\n", t->job->name, t->error_text);
+            fprintf(stderr, "tenon-io: job %s: %s\n", t->job->identity.name, t->error_text);
         }
         if (tio_report_add_job(rep, r) == 0)
             t->result = NULL;

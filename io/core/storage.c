@@ -76,16 +76,16 @@ static uint64_t min_bs(const struct tio_job *job)
 {
     uint64_t m = 0;
     for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-        if (job->bs[d] && (!m || job->bs[d] < m))
-            m = job->bs[d];
+        if (job->pattern.bs[d] && (!m || job->pattern.bs[d] < m))
+            m = job->pattern.bs[d];
     return m;
 }
 
 static uint64_t max_bs(const struct tio_job *job)
 {
-    uint64_t r = job->rw != TIO_RW_WRITE && job->rw != TIO_RW_RANDWRITE
-                     ? job->bs[TIO_JOB_DDIR_READ] : 0;
-    uint64_t w = tio_rw_writes(job->rw) ? job->bs[TIO_JOB_DDIR_WRITE] : 0;
+    uint64_t r = job->pattern.rw != TIO_RW_WRITE && job->pattern.rw != TIO_RW_RANDWRITE
+                     ? job->pattern.bs[TIO_JOB_DDIR_READ] : 0;
+    uint64_t w = tio_rw_writes(job->pattern.rw) ? job->pattern.bs[TIO_JOB_DDIR_WRITE] : 0;
     return r > w ? r : w;
 }
 
@@ -94,8 +94,8 @@ int tio_uri_region(const struct tio_job *job, const char *target, uint64_t targe
 {
     uint64_t start = tio_job_start_offset(job, target_size);
     uint64_t align = min_bs(job);
-    if ((job->offset.percent || job->offset_increment.percent) && align && start % align &&
-        start <= UINT64_MAX - align)
+    if ((job->files.offset.percent || job->files.offset_increment.percent) && align &&
+        start % align && start <= UINT64_MAX - align)
         start += align - start % align;
     if (start >= target_size) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
@@ -107,13 +107,13 @@ int tio_uri_region(const struct tio_job *job, const char *target, uint64_t targe
     }
     uint64_t room = target_size - start;
     uint64_t len = room;
-    if (job->size.set && job->size.percent) {
+    if (job->files.size.set && job->files.size.percent) {
         /* fio: a percentage of the whole target, cut at its end. */
-        len = tio_amount_bytes(&job->size, target_size);
+        len = tio_amount_bytes(&job->files.size, target_size);
         if (len > room)
             len = room;
-    } else if (job->size.set) {
-        len = job->size.bytes / (n_targets ? n_targets : 1);
+    } else if (job->files.size.set) {
+        len = job->files.size.bytes / (n_targets ? n_targets : 1);
         if (len > room) {
             /* A target is never extended: the job would run over less than
              * it asked for. */

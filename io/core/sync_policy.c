@@ -18,8 +18,8 @@ int tio_sync_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
     struct tio_sync_policy *s = &w->sync;
-    s->every = job->fsync ? job->fsync : job->fdatasync;
-    s->kind = job->fsync ? TIO_SYNC : TIO_DATASYNC;
+    s->every = job->durability.fsync ? job->durability.fsync : job->durability.fdatasync;
+    s->kind = job->durability.fsync ? TIO_SYNC : TIO_DATASYNC;
     s->io.index = 0;
     if (s->every)
         w->features |= TIO_WF_SYNC_EVERY;
@@ -125,8 +125,8 @@ void tio_sync_pass_start(struct worker *w)
 bool tio_sync_at_pass_end(const struct worker *w)
 {
     const struct tio_job *job = w->job;
-    return (job->end_fsync || job->fsync_on_close) && tio_rw_writes(job->rw) &&
-           !w->t->engine.no_files;
+    return (job->durability.end_fsync || job->durability.fsync_on_close) &&
+           tio_rw_writes(job->pattern.rw) && !w->t->engine.no_files;
 }
 
 void tio_sync_pass_end(struct worker *w)

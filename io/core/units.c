@@ -17,8 +17,9 @@ int tio_units_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
     struct tio_units *u = &w->units;
-    u->n = (w->features & TIO_WF_SYNC_ENGINE) ? 1 : (job->iodepth ? job->iodepth : 1);
-    uint64_t max_bs = job->bs[0] > job->bs[1] ? job->bs[0] : job->bs[1];
+    u->n = (w->features & TIO_WF_SYNC_ENGINE) ? 1 : (job->queue.iodepth ? job->queue.iodepth : 1);
+    uint64_t max_bs =
+        job->pattern.bs[0] > job->pattern.bs[1] ? job->pattern.bs[0] : job->pattern.bs[1];
     u->buf_size = (size_t)((max_bs + 4095) & ~(uint64_t)4095);
     size_t total = u->buf_size * u->n;
     /* Buffered IO copies between the page cache and these buffers. Into a
@@ -29,7 +30,7 @@ int tio_units_setup(struct worker *w)
      * 4 KiB reads into page-aligned buffers measured 3-6% faster than into
      * skewed ones, so only units of 128 KiB and more are skewed. O_DIRECT
      * needs the alignment. */
-    size_t skew = job->direct || u->buf_size < TIO_SKEW_MIN_BUFFER ? 0 : TIO_BUFFERED_SKEW;
+    size_t skew = job->queue.direct || u->buf_size < TIO_SKEW_MIN_BUFFER ? 0 : TIO_BUFFERED_SKEW;
     if (posix_memalign(&u->area, 4096, total + skew ? total + skew : 4096) != 0)
         return -ENOMEM;
     u->buffers = (char *)u->area + skew;
@@ -42,11 +43,11 @@ int tio_units_setup(struct worker *w)
     }
     /* Buffer contents: random once (fio's default), a pattern, or zeros. */
     uint8_t *b = u->buffers;
-    if (job->zero_buffers) {
+    if (job->buffers.zero_buffers) {
         memset(b, 0, total);
-    } else if (job->buffer_pattern && job->buffer_pattern_len) {
+    } else if (job->buffers.buffer_pattern && job->buffers.buffer_pattern_len) {
         for (size_t i = 0; i < total; i++)
-            b[i] = job->buffer_pattern[i % job->buffer_pattern_len];
+            b[i] = job->buffers.buffer_pattern[i % job->buffers.buffer_pattern_len];
     } else {
         for (size_t i = 0; i + 8 <= total; i += 8) {
             uint64_t v = tio_rand_next(&w->rng);
@@ -60,8 +61,9 @@ int tio_units_setup(struct worker *w)
         io->engine_data = engine_data ? engine_data + (size_t)i * w->ops->io_data_size : NULL;
         u->meta[i].buf = io->buf;
     }
-    if (!(w->features & TIO_WF_VERIFY) && !job->zero_buffers && !job->buffer_pattern &&
-        (job->refill_buffers || job->scramble_buffers))
+    if (!(w->features & TIO_WF_VERIFY) && !job->buffers.zero_buffers &&
+        !job->buffers.buffer_pattern &&
+        (job->buffers.refill_buffers || job->buffers.scramble_buffers))
         w->features |= TIO_WF_FILL;
     return 0;
 }
@@ -91,7 +93,7 @@ void tio_units_describe(const struct worker *w, tio_setup *s)
 
 void tio_units_refill(struct worker *w, tio_io *io, uint64_t offset)
 {
-    if (w->job->refill_buffers) {
+    if (w->job->buffers.refill_buffers) {
         uint8_t *b = io->buf;
         for (uint64_t i = 0; i + 8 <= io->len; i += 8) {
             uint64_t v = tio_rand_next(&w->rng);

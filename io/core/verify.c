@@ -118,48 +118,50 @@ uint64_t tio_verify_write_seed(uint64_t base, uint32_t n)
 int tio_verify_job_check(const struct tio_job *job, struct tio_error *err)
 {
     enum tio_verify_kind kind;
-    switch (job->verify) {
+    switch (job->verify.method) {
     case TIO_VERIFY_NONE: return 0;
     case TIO_VERIFY_CRC32C: kind = TIO_VK_CRC32C; break;
     case TIO_VERIFY_SHA256: kind = TIO_VK_SHA256; break;
     default:
         tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
                       "job %s: verify=%s is not supported by tenon-io; use verify=crc32c (fast) or "
-                      "verify=sha256", job->name, tio_verify_name(job->verify));
+                      "verify=sha256", job->identity.name, tio_verify_name(job->verify.method));
         return -1;
     }
     const char *method = kind_name(kind);
     size_t hs = tio_verify_header_size(kind);
-    bool writes = tio_rw_writes(job->rw);
+    bool writes = tio_rw_writes(job->pattern.rw);
     /* The blocks that carry headers: what the job writes, or for a read
      * job, what it reads (each read must be one block written earlier). */
     unsigned d = writes ? TIO_JOB_DDIR_WRITE : TIO_JOB_DDIR_READ;
-    uint64_t bs = job->bs[d];
-    const char *bs_name = writes && job->bs[TIO_JOB_DDIR_READ] != bs ? "the write block size"
-                          : writes                                   ? "bs"
-                                                                     : "the read block size";
+    uint64_t bs = job->pattern.bs[d];
+    const char *bs_name = writes && job->pattern.bs[TIO_JOB_DDIR_READ] != bs
+                              ? "the write block size"
+                          : writes ? "bs"
+                                   : "the read block size";
     if (bs <= hs) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                       "job %s: %s (%" PRIu64 " bytes) is too small for verify=%s: every block "
                       "carries a %zu-byte verify header and data after it; use bs=%zu or more",
-                      job->name, bs_name, bs, method, hs, hs + 1);
+                      job->identity.name, bs_name, bs, method, hs, hs + 1);
         return -1;
     }
-    if (bs > UINT32_MAX && (!job->verify_interval || job->verify_interval > UINT32_MAX)) {
+    if (bs > UINT32_MAX &&
+        (!job->verify.verify_interval || job->verify.verify_interval > UINT32_MAX)) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                       "job %s: %s (%" PRIu64 " bytes) is too large for verify: a verify header "
                       "covers at most 4 GiB; set verify_interval= to a divisor of it",
-                      job->name, bs_name, bs);
+                      job->identity.name, bs_name, bs);
         return -1;
     }
-    uint64_t vi = job->verify_interval;
+    uint64_t vi = job->verify.verify_interval;
     if (vi) {
         size_t floor = hs + 1 > MIN_INTERVAL ? hs + 1 : MIN_INTERVAL;
         if (vi < floor) {
             tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                           "job %s: verify_interval=%" PRIu64 " is too small for verify=%s: each "
                           "piece carries a %zu-byte header and data; use %zu or more",
-                          job->name, vi, method, hs, floor);
+                          job->identity.name, vi, method, hs, floor);
             return -1;
         }
         if (vi > bs || bs % vi) {
@@ -167,16 +169,18 @@ int tio_verify_job_check(const struct tio_job *job, struct tio_error *err)
                           "job %s: verify_interval=%" PRIu64 " does not divide %s (%" PRIu64
                           " bytes): set it to a divisor of the block size, or leave it out for one "
                           "header per block (fio would quietly use one header per block)",
-                          job->name, vi, bs_name, bs);
+                          job->identity.name, vi, bs_name, bs);
             return -1;
         }
     }
-    if (writes && !tio_rw_is_random(job->rw) && job->rw_modifier % job->bs[TIO_JOB_DDIR_WRITE]) {
+    if (writes && !tio_rw_is_random(job->pattern.rw) &&
+        job->pattern.rw_modifier % job->pattern.bs[TIO_JOB_DDIR_WRITE]) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                       "job %s: with verify, the gap of a sequential rw (rw=...:%" PRIu64 ") must "
                       "be a multiple of the write block size (%" PRIu64 "), so that every block "
                       "written can be read back whole",
-                      job->name, job->rw_modifier, job->bs[TIO_JOB_DDIR_WRITE]);
+                      job->identity.name, job->pattern.rw_modifier,
+                      job->pattern.bs[TIO_JOB_DDIR_WRITE]);
         return -1;
     }
     return 0;

@@ -17,33 +17,33 @@ int tio_vlog_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
     struct tio_vlog *v = &w->vlog;
-    v->vp.kind = job->verify == TIO_VERIFY_SHA256 ? TIO_VK_SHA256 : TIO_VK_CRC32C;
-    v->vp.interval = job->verify_interval;
+    v->vp.kind = job->verify.method == TIO_VERIFY_SHA256 ? TIO_VK_SHA256 : TIO_VK_CRC32C;
+    v->vp.interval = job->verify.verify_interval;
     v->vp.thread = (uint16_t)(job->index + 1);
-    if (job->verify == TIO_VERIFY_NONE)
+    if (job->verify.method == TIO_VERIFY_NONE)
         return 0;
     w->features |= TIO_WF_VERIFY;
-    v->main_reads = !tio_rw_writes(job->rw);
+    v->main_reads = !tio_rw_writes(job->pattern.rw);
     /* As fio: a time_based job that only writes spends all its runtime
      * writing, so its verify phase could never start; it is skipped, and
      * said so, instead of running past the runtime. */
-    v->phase_skipped = job->time_based && job->runtime && job->do_verify &&
-                       tio_rw_writes(job->rw) && !tio_rw_reads(job->rw);
+    v->phase_skipped = job->time.time_based && job->time.runtime && job->verify.do_verify &&
+                       tio_rw_writes(job->pattern.rw) && !tio_rw_reads(job->pattern.rw);
     if (v->phase_skipped && job->clone == 0)
         fprintf(stderr, "tenon-io: job %s: the verify phase never starts: a time_based job "
                 "that only writes spends all of runtime writing (verify headers are still "
-                "written; read them back with a verify job of rw=read)\n", job->name);
+                "written; read them back with a verify job of rw=read)\n", job->identity.name);
     /* Another job's or run's blocks carry other seeds: a write that never
      * reached the storage shows as a bad rand_seed. */
-    v->seed = tio_verify_write_seed(w->seed, tio_verify_job_hash(job->name));
-    if (!tio_rw_writes(job->rw))
+    v->seed = tio_verify_write_seed(w->seed, tio_verify_job_hash(job->identity.name));
+    if (!tio_rw_writes(job->pattern.rw))
         return 0;
     v->written = calloc(w->nf ? w->nf : 1, sizeof(*v->written));
     v->next_block = calloc(w->nf ? w->nf : 1, sizeof(*v->next_block));
     if (!v->written || !v->next_block)
         return -ENOMEM;
     for (size_t i = 0; i < w->nf; i++) {
-        uint64_t blocks = w->t->regions[i].len / job->bs[TIO_DDIR_WRITE] + 1;
+        uint64_t blocks = w->t->regions[i].len / job->pattern.bs[TIO_DDIR_WRITE] + 1;
         v->written[i] = calloc(blocks, sizeof(*v->written[i]));
         if (!v->written[i])
             return -ENOMEM;
@@ -64,7 +64,7 @@ void tio_vlog_teardown(struct worker *w)
 
 bool tio_vlog_phase_due(const struct worker *w)
 {
-    return (w->features & TIO_WF_VERIFY) && w->job->do_verify && !w->vlog.phase_skipped &&
+    return (w->features & TIO_WF_VERIFY) && w->job->verify.do_verify && !w->vlog.phase_skipped &&
            w->vlog.written && w->vlog.written[0];
 }
 
@@ -75,7 +75,7 @@ void tio_vlog_new_pass(struct worker *w)
     struct tio_vlog *v = &w->vlog;
     if (!v->written)
         return;
-    uint64_t bs = w->job->bs[TIO_DDIR_WRITE];
+    uint64_t bs = w->job->pattern.bs[TIO_DDIR_WRITE];
     for (size_t i = 0; i < w->nf; i++) {
         memset(v->written[i], 0, (w->t->regions[i].len / bs + 1) * sizeof(*v->written[i]));
         v->next_block[i] = 0;
@@ -98,7 +98,7 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
     uint32_t *log = v->written ? v->written[m->file] : NULL;
     m->verify_write = ++v->writes; /* 0 after 2^32 writes: that one goes unchecked */
     if (log)
-        log[pos / w->job->bs[TIO_DDIR_WRITE]] = m->verify_write;
+        log[pos / w->job->pattern.bs[TIO_DDIR_WRITE]] = m->verify_write;
 }
 
 /* A write that failed (and continue_on_error let the job go on) wrote
@@ -109,7 +109,7 @@ void tio_vlog_unmark(struct worker *w, const struct io_meta *m)
     uint32_t *log = w->vlog.written ? w->vlog.written[m->file] : NULL;
     if (!log || !m->verify_write)
         return;
-    uint64_t b = (m->offset - w->t->regions[m->file].start) / w->job->bs[TIO_DDIR_WRITE];
+    uint64_t b = (m->offset - w->t->regions[m->file].start) / w->job->pattern.bs[TIO_DDIR_WRITE];
     if (log[b] == m->verify_write)
         log[b] = 0;
 }
@@ -117,7 +117,7 @@ void tio_vlog_unmark(struct worker *w, const struct io_meta *m)
 bool tio_vlog_next(struct worker *w, tio_io *io)
 {
     struct tio_vlog *v = &w->vlog;
-    uint64_t bs = w->job->bs[TIO_DDIR_WRITE];
+    uint64_t bs = w->job->pattern.bs[TIO_DDIR_WRITE];
     while (v->file < w->nf) {
         const uint32_t *written = v->written[v->file];
         const struct tio_region *r = &w->t->regions[v->file];
@@ -172,13 +172,13 @@ void tio_vlog_check(struct worker *w, tio_io *io)
     if (t->verify_failures <= MAX_VERIFY_REPORTS)
         fprintf(stderr, "tenon-io: job %s: verify failed: %s offset %" PRIu64 " (block at %"
                 PRIu64 ", %" PRIu64 " bytes): %s\n",
-                w->job->name, w->h[m->file].file.name, bad, m->offset, m->len, why.text);
+                w->job->identity.name, w->h[m->file].file.name, bad, m->offset, m->len, why.text);
     if (!t->error) {
         t->error = EILSEQ;
         snprintf(t->error_text, sizeof(t->error_text),
                  "verify failed: %s offset %" PRIu64 ": %s", w->h[m->file].file.name, bad,
                  why.text);
     }
-    if (w->job->verify_fatal)
+    if (w->job->verify.verify_fatal)
         w->stop = true;
 }

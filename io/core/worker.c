@@ -50,7 +50,7 @@ static int open_targets(struct worker *w)
         return -1;
     }
     t->handles = w->h;
-    bool write = job->rw != TIO_RW_READ && job->rw != TIO_RW_RANDREAD;
+    bool write = job->pattern.rw != TIO_RW_READ && job->pattern.rw != TIO_RW_RANDREAD;
     for (size_t i = 0; i < w->nf; i++) {
         tio_file *f = &w->h[i].file;
         f->struct_size = sizeof(*f);
@@ -58,7 +58,7 @@ static int open_targets(struct worker *w)
         f->name = no_files ? "(none)" : t->names[i];
         f->fd = -1;
         f->open_flags = TIO_OPEN_READ | (write ? TIO_OPEN_WRITE : 0) |
-                        (job->direct ? TIO_OPEN_DIRECT : 0);
+                        (job->queue.direct ? TIO_OPEN_DIRECT : 0);
         f->size = no_files ? t->regions[0].len : t->sizes[i];
         if (!no_files && !t->engine.uri_targets) {
             f->fd = tio_files_take(t, i);
@@ -128,11 +128,12 @@ static void write_logs(struct worker *w)
 static int setup_features(struct worker *w)
 {
     const struct tio_job *job = w->job;
-    w->seed = job->randseed + (job->randrepeat ? job->clone : (uint64_t)tio_now_ns());
+    w->seed =
+        job->pattern.randseed + (job->pattern.randrepeat ? job->clone : (uint64_t)tio_now_ns());
     tio_rand_seed(&w->rng, w->seed);
     if (w->ops->flags & TIO_ENGINE_SYNC)
         w->features |= TIO_WF_SYNC_ENGINE;
-    if (job->gtod_reduce)
+    if (job->time.gtod_reduce)
         w->features |= TIO_WF_GTOD_REDUCE;
     int rc = tio_next_setup(w);
     if (rc == 0)
@@ -171,12 +172,12 @@ void *tio_worker_main(void *arg)
     struct tio_cpu_usage cpu0 = {0}, cpu1 = {0};
     tio_cpu_usage_now(TIO_CPU_THREAD, &cpu0);
 
-    if (job->startdelay) {
-        uint64_t us = job->startdelay;
-        if (job->startdelay_max > job->startdelay) {
+    if (job->time.startdelay) {
+        uint64_t us = job->time.startdelay;
+        if (job->time.startdelay_max > job->time.startdelay) {
             struct tio_rand r;
-            tio_rand_seed(&r, job->randseed + job->clone);
-            us += tio_rand_below(&r, job->startdelay_max - job->startdelay + 1);
+            tio_rand_seed(&r, job->pattern.randseed + job->clone);
+            us += tio_rand_below(&r, job->time.startdelay_max - job->time.startdelay + 1);
         }
         /* in slices, so that SIGINT or SIGTERM (tio_stop) ends the wait */
         uint64_t end = tio_now_ns() + us * 1000;
@@ -188,7 +189,7 @@ void *tio_worker_main(void *arg)
     }
 
     char inst_name[256];
-    snprintf(inst_name, sizeof(inst_name), "%s.%u.%u", job->name, job->index, job->clone);
+    snprintf(inst_name, sizeof(inst_name), "%s.%u.%u", job->identity.name, job->index, job->clone);
     tenon_registry *reg = t->host->engines.reg;
     if (tenon_instance_new(reg, tenon_plugin_name(t->engine.plugin), TIO_ENGINE_INTERFACE, NULL,
                            t->engine.options, &t->instance) < 0) {
@@ -220,8 +221,8 @@ void *tio_worker_main(void *arg)
             files[i] = &w->h[i].file;
         tio_setup s = {
             .struct_size = sizeof(s),
-            .job_name = job->name,
-            .flags = job->direct ? TIO_OPEN_DIRECT : 0,
+            .job_name = job->identity.name,
+            .flags = job->queue.direct ? TIO_OPEN_DIRECT : 0,
             .files = t->engine.no_files ? NULL : files,
             .n_files = t->engine.no_files ? 0 : (uint32_t)w->nf,
             .plugin = tenon_instance_plugin(t->instance),
@@ -262,7 +263,7 @@ out:
     if (t->instance)
         tenon_instance_free(t->instance);
     t->instance = NULL;
-    if (job->unlink && !t->engine.uri_targets && !t->engine.no_files)
+    if (job->durability.unlink && !t->engine.uri_targets && !t->engine.no_files)
         tio_files_unlink(t);
     return NULL;
 }

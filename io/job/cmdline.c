@@ -96,10 +96,10 @@ static int start_job(struct cl *c, const char *name, const struct tio_origin *or
     if (tio__job_copy(c->a, &c->job, &c->global) != 0)
         return tio__oom(c->err);
     c->in_job = true;
-    tio__free(c->a, c->job.name);
+    tio__free(c->a, c->job.identity.name);
     tio__origin_free(c->a, &c->job.origin);
-    c->job.name = tio__strdup(c->a, name);
-    if (!c->job.name || tio__origin_copy(c->a, &c->job.origin, origin) != 0)
+    c->job.identity.name = tio__strdup(c->a, name);
+    if (!c->job.identity.name || tio__origin_copy(c->a, &c->job.origin, origin) != 0)
         return tio__oom(c->err);
     return TIO_OK;
 }

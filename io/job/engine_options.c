@@ -111,7 +111,7 @@ int tio_engine_option_unknown(const struct tio_job *job, const struct tio_engine
                               const char *const *engine_keys, size_t nr_engine_keys,
                               struct tio_error *err)
 {
-    const char *engine = job && job->ioengine ? job->ioengine : "?";
+    const char *engine = job && job->queue.ioengine ? job->queue.ioengine : "?";
     const char *hint = NULL;
 
     if (!opt)

@@ -30,22 +30,24 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
     *dst = *src;
     /* detach every owned pointer first, so a failure part-way frees only
      * what this copy allocated */
-    dst->name = dst->description = dst->filename_format = dst->ioengine = NULL;
+    dst->identity.name = dst->identity.description = dst->files.filename_format =
+        dst->queue.ioengine = NULL;
     dst->origin.file = dst->origin.argtext = NULL;
-    dst->filenames.v = dst->directories.v = dst->given.v = dst->global_given.v = NULL;
-    dst->filenames.n = dst->directories.n = dst->given.n = dst->global_given.n = 0;
-    dst->buffer_pattern = NULL;
+    dst->files.filenames.v = dst->files.directories.v = dst->given.v = dst->global_given.v = NULL;
+    dst->files.filenames.n = dst->files.directories.n = dst->given.n = dst->global_given.n = 0;
+    dst->buffers.buffer_pattern = NULL;
     for (int k = 0; k < TIO_LOG_KINDS; k++)
         dst->logs.names[k] = NULL;
     dst->engine_options = NULL;
     dst->nr_engine_options = 0;
 
-    if (dup_str(a, &dst->name, src->name) || dup_str(a, &dst->description, src->description) ||
-        dup_str(a, &dst->filename_format, src->filename_format) ||
-        dup_str(a, &dst->ioengine, src->ioengine) ||
+    if (dup_str(a, &dst->identity.name, src->identity.name) ||
+        dup_str(a, &dst->identity.description, src->identity.description) ||
+        dup_str(a, &dst->files.filename_format, src->files.filename_format) ||
+        dup_str(a, &dst->queue.ioengine, src->queue.ioengine) ||
         tio__origin_copy(a, &dst->origin, &src->origin) ||
-        tio__strv_copy(a, &dst->filenames, &src->filenames) ||
-        tio__strv_copy(a, &dst->directories, &src->directories) ||
+        tio__strv_copy(a, &dst->files.filenames, &src->files.filenames) ||
+        tio__strv_copy(a, &dst->files.directories, &src->files.directories) ||
         tio__strv_copy(a, &dst->given, &src->given) ||
         tio__strv_copy(a, &dst->global_given, &src->global_given) ||
         tio__engine_options_copy(a, dst, src))
@@ -53,11 +55,12 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
     for (int k = 0; k < TIO_LOG_KINDS; k++)
         if (dup_str(a, &dst->logs.names[k], src->logs.names[k]))
             goto fail;
-    if (src->buffer_pattern) {
-        dst->buffer_pattern = tio__alloc(a, src->buffer_pattern_len);
-        if (!dst->buffer_pattern)
+    if (src->buffers.buffer_pattern) {
+        dst->buffers.buffer_pattern = tio__alloc(a, src->buffers.buffer_pattern_len);
+        if (!dst->buffers.buffer_pattern)
             goto fail;
-        memcpy(dst->buffer_pattern, src->buffer_pattern, src->buffer_pattern_len);
+        memcpy(dst->buffers.buffer_pattern, src->buffers.buffer_pattern,
+               src->buffers.buffer_pattern_len);
     }
     return 0;
 fail:
@@ -69,16 +72,16 @@ void tio__job_free(const struct tio_allocator *a, struct tio_job *job)
 {
     if (!job)
         return;
-    tio__free(a, job->name);
-    tio__free(a, job->description);
-    tio__free(a, job->filename_format);
-    tio__free(a, job->ioengine);
-    tio__free(a, job->buffer_pattern);
+    tio__free(a, job->identity.name);
+    tio__free(a, job->identity.description);
+    tio__free(a, job->files.filename_format);
+    tio__free(a, job->queue.ioengine);
+    tio__free(a, job->buffers.buffer_pattern);
     for (int k = 0; k < TIO_LOG_KINDS; k++)
         tio__free(a, job->logs.names[k]);
     tio__origin_free(a, &job->origin);
-    tio__strv_free(a, &job->filenames);
-    tio__strv_free(a, &job->directories);
+    tio__strv_free(a, &job->files.filenames);
+    tio__strv_free(a, &job->files.directories);
     tio__strv_free(a, &job->given);
     tio__strv_free(a, &job->global_given);
     tio__engine_options_free(a, job);
@@ -187,8 +190,8 @@ bool tio_rw_writes(enum tio_rw rw)
 
 uint64_t tio_job_start_offset(const struct tio_job *job, uint64_t file_size)
 {
-    uint64_t off = tio_amount_bytes(&job->offset, file_size);
-    uint64_t inc = tio_amount_bytes(&job->offset_increment, file_size);
+    uint64_t off = tio_amount_bytes(&job->files.offset, file_size);
+    uint64_t inc = tio_amount_bytes(&job->files.offset_increment, file_size);
 
     if (inc && job->clone > (UINT64_MAX - off) / inc)
         return UINT64_MAX;

@@ -433,14 +433,14 @@ static int begin_section(struct jobfile *jf)
         return tio__oom(jf->err);
     jf->kind = SEC_JOB;
     tio__origin_free(jf->a, &jf->job.origin);
-    tio__free(jf->a, jf->job.name);
-    jf->job.name = tio__strdup(jf->a, name);
-    if (!jf->job.name || tio__origin_copy(jf->a, &jf->job.origin, &jf->cur) != 0)
+    tio__free(jf->a, jf->job.identity.name);
+    jf->job.identity.name = tio__strdup(jf->a, name);
+    if (!jf->job.identity.name || tio__origin_copy(jf->a, &jf->job.origin, &jf->cur) != 0)
         return tio__oom(jf->err);
     /* fio runs each further job file after the previous one: its first job
      * waits (a stonewall), so files do not overlap */
     if (jf->file_index > 0 && !jf->seen_job)
-        jf->job.stonewall = true;
+        jf->job.identity.stonewall = true;
     jf->seen_job = true;
     return TIO_OK;
 }

@@ -135,7 +135,8 @@ static int set_generic(struct tio__optctx *c, const struct tio__option *o)
         return tio__opt_bool(c, field(c, o));
     case O_UINT:
     case O_U64:
-        rc = tio_parse_uint(c->value, c->job->kb_base, o->min, o->max, &v, why, sizeof(why));
+        rc = tio_parse_uint(c->value, c->job->reporting.kb_base, o->min, o->max, &v, why,
+                            sizeof(why));
         if (rc)
             return tio__opt_fail(c, rc, "%s", why);
         if (o->type == O_UINT)
@@ -144,7 +145,7 @@ static int set_generic(struct tio__optctx *c, const struct tio__option *o)
             *(uint64_t *)field(c, o) = v;
         return TIO_OK;
     case O_SIZE:
-        rc = tio_parse_size(c->value, c->job->kb_base, &v, why, sizeof(why));
+        rc = tio_parse_size(c->value, c->job->reporting.kb_base, &v, why, sizeof(why));
         if (rc)
             return tio__opt_fail(c, rc, "%s", why);
         *(uint64_t *)field(c, o) = v;
@@ -156,7 +157,7 @@ static int set_generic(struct tio__optctx *c, const struct tio__option *o)
         *(uint64_t *)field(c, o) = v;
         return TIO_OK;
     case O_AMOUNT:
-        rc = tio_parse_amount(c->value, c->job->kb_base, field(c, o), why, sizeof(why));
+        rc = tio_parse_amount(c->value, c->job->reporting.kb_base, field(c, o), why, sizeof(why));
         if (rc)
             return tio__opt_fail(c, rc, "%s", why);
         return TIO_OK;

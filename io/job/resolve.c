@@ -18,7 +18,8 @@ static int job_error(struct tio_error *err, const struct tio_job *job, const cha
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return tio_error_set(err, TIO_EJOB, &job->origin, NULL, NULL, "job '%s': %s", job->name, msg);
+    return tio_error_set(err, TIO_EJOB, &job->origin, NULL, NULL, "job '%s': %s",
+                         job->identity.name, msg);
 }
 
 static char *join_dir(const struct tio_allocator *a, const char *dir, const char *name)
@@ -37,13 +38,13 @@ static char *join_dir(const struct tio_allocator *a, const char *dir, const char
 /* fio's filename_format: $jobname, $jobnum (the clone number), $filenum. */
 static char *format_name(const struct tio_allocator *a, const struct tio_job *job, unsigned filenum)
 {
-    const char *p = job->filename_format;
+    const char *p = job->files.filename_format;
     struct tio__buf b;
 
     tio__buf_init(&b, a);
     while (*p) {
         if (strncmp(p, "$jobname", 8) == 0) {
-            tio__buf_puts(&b, job->name);
+            tio__buf_puts(&b, job->identity.name);
             p += 8;
         } else if (strncmp(p, "$jobnum", 7) == 0) {
             tio__buf_printf(&b, "%u", job->clone);
@@ -62,10 +63,10 @@ static int resolve_files(const struct tio_allocator *a, struct tio_job *job, siz
                          struct tio_error *err)
 {
     struct tio_strv names = {NULL, 0};
-    size_t i, count = job->filename_explicit ? job->filenames.n : job->nrfiles;
+    size_t i, count = job->files.filename_explicit ? job->files.filenames.n : job->files.nrfiles;
 
     if (*total + count > TIO_MAX_FILES)
-        return job_error(err, job, job->filename_explicit
+        return job_error(err, job, job->files.filename_explicit
                          ? "more than %u files in all jobs"
                          : "more than %u files in all jobs (lower nrfiles or numjobs)",
                          TIO_MAX_FILES);
@@ -76,11 +77,12 @@ static int resolve_files(const struct tio_allocator *a, struct tio_job *job, siz
         if (!names.v)
             return tio__oom(err);
     }
-    if (job->filename_explicit) {
+    if (job->files.filename_explicit) {
         /* fio prefixes the first directory even to absolute names */
-        for (i = 0; i < job->filenames.n; i++) {
-            char *n = job->directories.n ? join_dir(a, job->directories.v[0], job->filenames.v[i])
-                                         : tio__strdup(a, job->filenames.v[i]);
+        for (i = 0; i < job->files.filenames.n; i++) {
+            char *n = job->files.directories.n
+                          ? join_dir(a, job->files.directories.v[0], job->files.filenames.v[i])
+                          : tio__strdup(a, job->files.filenames.v[i]);
 
             if (!n)
                 goto oom;
@@ -88,10 +90,11 @@ static int resolve_files(const struct tio_allocator *a, struct tio_job *job, siz
         }
     } else {
         /* generated names spread the clones over the directories, as fio */
-        const char *dir = job->directories.n ? job->directories.v[job->clone % job->directories.n]
-                                             : NULL;
+        const char *dir = job->files.directories.n
+                              ? job->files.directories.v[job->clone % job->files.directories.n]
+                              : NULL;
 
-        for (i = 0; i < job->nrfiles; i++) {
+        for (i = 0; i < job->files.nrfiles; i++) {
             char *base = format_name(a, job, (unsigned)i);
             char *n = base && dir ? join_dir(a, dir, base) : base;
 
@@ -103,9 +106,9 @@ static int resolve_files(const struct tio_allocator *a, struct tio_job *job, siz
         }
     }
     *total += names.n;
-    tio__strv_free(a, &job->filenames);
-    job->filenames = names;
-    job->nrfiles = (unsigned)names.n;
+    tio__strv_free(a, &job->files.filenames);
+    job->files.filenames = names;
+    job->files.nrfiles = (unsigned)names.n;
     return TIO_OK;
 oom:
     tio__strv_free(a, &names);
@@ -116,10 +119,10 @@ static uint64_t min_bs(const struct tio_job *job)
 {
     uint64_t m = UINT64_MAX;
 
-    if (tio_rw_reads(job->rw) && job->bs[TIO_JOB_DDIR_READ] < m)
-        m = job->bs[TIO_JOB_DDIR_READ];
-    if (tio_rw_writes(job->rw) && job->bs[TIO_JOB_DDIR_WRITE] < m)
-        m = job->bs[TIO_JOB_DDIR_WRITE];
+    if (tio_rw_reads(job->pattern.rw) && job->pattern.bs[TIO_JOB_DDIR_READ] < m)
+        m = job->pattern.bs[TIO_JOB_DDIR_READ];
+    if (tio_rw_writes(job->pattern.rw) && job->pattern.bs[TIO_JOB_DDIR_WRITE] < m)
+        m = job->pattern.bs[TIO_JOB_DDIR_WRITE];
     return m;
 }
 
@@ -151,66 +154,70 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
     int d;
 
     for (d = 0; d < TIO_JOB_DDIR_COUNT; d++) {
-        if (job->bs[d] > MAX_BLOCK_SIZE)
+        if (job->pattern.bs[d] > MAX_BLOCK_SIZE)
             return job_error(err, job, "bs: the %s block size %llu is too large (the maximum "
                              "is %llu bytes, the most one read or write can move)", dirs[d],
-                             (unsigned long long)job->bs[d],
+                             (unsigned long long)job->pattern.bs[d],
                              (unsigned long long)MAX_BLOCK_SIZE);
-        if (job->ba[d] > MAX_BLOCK_SIZE)
-            return job_error(err, job, "ba: the %s block alignment %llu is too large (the "
-                             "maximum is %llu bytes)", dirs[d], (unsigned long long)job->ba[d],
+        if (job->pattern.ba[d] > MAX_BLOCK_SIZE)
+            return job_error(err, job,
+                             "ba: the %s block alignment %llu is too large (the "
+                             "maximum is %llu bytes)",
+                             dirs[d], (unsigned long long)job->pattern.ba[d],
                              (unsigned long long)MAX_BLOCK_SIZE);
     }
-    if (job->verify_interval > MAX_BLOCK_SIZE)
+    if (job->verify.verify_interval > MAX_BLOCK_SIZE)
         return job_error(err, job, "verify_interval=%llu is too large (the maximum is %llu "
-                         "bytes)", (unsigned long long)job->verify_interval,
+                         "bytes)", (unsigned long long)job->verify.verify_interval,
                          (unsigned long long)MAX_BLOCK_SIZE);
-    if (job->rw_modifier > MAX_RW_SKIP)
+    if (job->pattern.rw_modifier > MAX_RW_SKIP)
         return job_error(err, job, "rw: the offset modifier %llu is too large (the maximum is "
-                         "%llu bytes)", (unsigned long long)job->rw_modifier,
+                         "%llu bytes)", (unsigned long long)job->pattern.rw_modifier,
                          (unsigned long long)MAX_RW_SKIP);
-    if (job->filesize_max > TIO_MAX_OFFSET)
+    if (job->files.filesize_max > TIO_MAX_OFFSET)
         return job_error(err, job, "filesize=%llu is larger than a file can be (the maximum is "
-                         "%llu bytes, 2^63-1)", (unsigned long long)job->filesize_max,
+                         "%llu bytes, 2^63-1)", (unsigned long long)job->files.filesize_max,
                          (unsigned long long)TIO_MAX_OFFSET);
-    if (job->size.set && !job->size.percent) {
-        per_file = job->size.bytes / (job->nrfiles ? job->nrfiles : 1);
+    if (job->files.size.set && !job->files.size.percent) {
+        per_file = job->files.size.bytes / (job->files.nrfiles ? job->files.nrfiles : 1);
         if (per_file > TIO_MAX_OFFSET)
             return job_error(err, job, "size=%llu is larger than a file can be (the maximum "
                              "is %llu bytes per file, 2^63-1)",
-                             (unsigned long long)job->size.bytes,
+                             (unsigned long long)job->files.size.bytes,
                              (unsigned long long)TIO_MAX_OFFSET);
-    } else if (!job->size.set) {
-        per_file = job->filesize_max;
+    } else if (!job->files.size.set) {
+        per_file = job->files.filesize_max;
     }
 
-    if (job->offset.set && !job->offset.percent) {
-        start = job->offset.bytes;
+    if (job->files.offset.set && !job->files.offset.percent) {
+        start = job->files.offset.bytes;
         if (start > TIO_MAX_OFFSET)
             return job_error(err, job, "offset=%llu is past the largest file offset (the "
                              "maximum is %llu, 2^63-1)", (unsigned long long)start,
                              (unsigned long long)TIO_MAX_OFFSET);
     }
-    if (job->offset_increment.set && !job->offset_increment.percent && job->clone) {
-        if (!mul_fits(job->offset_increment.bytes, job->clone, &step) ||
+    if (job->files.offset_increment.set && !job->files.offset_increment.percent && job->clone) {
+        if (!mul_fits(job->files.offset_increment.bytes, job->clone, &step) ||
             step > TIO_MAX_OFFSET - start)
             return job_error(err, job, "offset (%llu) + offset_increment (%llu) x clone %u "
                              "(of numjobs=%u) is past the largest file offset (the maximum is "
                              "%llu, 2^63-1; lower offset_increment or numjobs)",
                              (unsigned long long)start,
-                             (unsigned long long)job->offset_increment.bytes, job->clone,
-                             job->numjobs, (unsigned long long)TIO_MAX_OFFSET);
+                             (unsigned long long)job->files.offset_increment.bytes, job->clone,
+                             job->identity.numjobs, (unsigned long long)TIO_MAX_OFFSET);
         start += step;
     }
     /* clone x a percentage is computed against the file's size later: past
      * 100% the region starts beyond the end of any file (and the product
      * could wrap for a large device) */
-    if (job->offset_increment.percent && job->clone &&
-        (uint64_t)job->offset.percent + (uint64_t)job->clone * job->offset_increment.percent > 100)
+    if (job->files.offset_increment.percent && job->clone &&
+        (uint64_t)job->files.offset.percent +
+                (uint64_t)job->clone * job->files.offset_increment.percent >
+            100)
         return job_error(err, job, "offset (%u%%) + offset_increment (%u%%) x clone %u (of "
                          "numjobs=%u) is past the end of the file (the maximum is 100%%; lower "
-                         "offset_increment or numjobs)", job->offset.percent,
-                         job->offset_increment.percent, job->clone, job->numjobs);
+                         "offset_increment or numjobs)", job->files.offset.percent,
+                         job->files.offset_increment.percent, job->clone, job->identity.numjobs);
     if (per_file > TIO_MAX_OFFSET - start)
         return job_error(err, job, "the job's region ends past the largest file offset: "
                          "offset %llu + size %llu per file is more than %llu (2^63-1; lower "
@@ -218,18 +225,18 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
                          (unsigned long long)per_file, (unsigned long long)TIO_MAX_OFFSET);
 
     /* bytes of IO over all loops: io_size, or the size when io_size is unset */
-    if (job->io_size.set && !job->io_size.percent)
-        io = job->io_size.bytes;
-    else if (!job->io_size.set && job->size.set && !job->size.percent)
-        io = job->size.bytes;
+    if (job->files.io_size.set && !job->files.io_size.percent)
+        io = job->files.io_size.bytes;
+    else if (!job->files.io_size.set && job->files.size.set && !job->files.size.percent)
+        io = job->files.size.bytes;
     else
         io = 0;
-    if (!mul_fits(io, job->loops ? job->loops : 1, &total))
+    if (!mul_fits(io, job->files.loops ? job->files.loops : 1, &total))
         return job_error(err, job, "%s (%llu) x loops (%u) is more than 2^64-1 bytes of IO "
                          "(the maximum is %llu loops; lower loops or %s)",
-                         job->io_size.set ? "io_size" : "size", (unsigned long long)io,
-                         job->loops, (unsigned long long)(UINT64_MAX / io),
-                         job->io_size.set ? "io_size" : "size");
+                         job->files.io_size.set ? "io_size" : "size", (unsigned long long)io,
+                         job->files.loops, (unsigned long long)(UINT64_MAX / io),
+                         job->files.io_size.set ? "io_size" : "size");
     return TIO_OK;
 }
 
@@ -242,51 +249,53 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     if (rc)
         return rc;
 
-    if (!job->size.set && job->filesize_min && job->filesize_min == job->filesize_max) {
-        if (job->filesize_min > UINT64_MAX / job->nrfiles)
+    if (!job->files.size.set && job->files.filesize_min &&
+        job->files.filesize_min == job->files.filesize_max) {
+        if (job->files.filesize_min > UINT64_MAX / job->files.nrfiles)
             return job_error(err, job, "filesize (%llu) x nrfiles (%u) is more than 2^64-1 "
                              "bytes (the maximum nrfiles for this filesize is %llu)",
-                             (unsigned long long)job->filesize_min, job->nrfiles,
-                             (unsigned long long)(UINT64_MAX / job->filesize_min));
-        job->size.bytes = job->filesize_min * job->nrfiles;
-        job->size.set = true;
+                             (unsigned long long)job->files.filesize_min, job->files.nrfiles,
+                             (unsigned long long)(UINT64_MAX / job->files.filesize_min));
+        job->files.size.bytes = job->files.filesize_min * job->files.nrfiles;
+        job->files.size.set = true;
     }
-    if (!job->size.set && !job->filesize_min && !job->filename_explicit)
+    if (!job->files.size.set && !job->files.filesize_min && !job->files.filename_explicit)
         return job_error(err, job, "no size given (set size=, or filesize=, or point "
                          "filename= at an existing file or device to use its size)");
-    if (job->size.set && !job->size.percent && job->size.bytes < min_bs(job))
+    if (job->files.size.set && !job->files.size.percent && job->files.size.bytes < min_bs(job))
         return job_error(err, job, "size (%llu bytes) is smaller than the block size "
                          "(%llu bytes), so no IO could be done (raise size or lower bs)",
-                         (unsigned long long)job->size.bytes,
+                         (unsigned long long)job->files.size.bytes,
                          (unsigned long long)min_bs(job));
 
     /* blockalign only moves random offsets, as in fio; any alignment other
      * than the block size turns off the random map (fio says so too) */
     for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-        if (!job->ba[d] || !tio_rw_is_random(job->rw))
-            job->ba[d] = job->bs[d];
-    if (memcmp(job->ba, job->bs, sizeof(job->ba)) != 0) {
-        if (job->verify != TIO_VERIFY_NONE)
+        if (!job->pattern.ba[d] || !tio_rw_is_random(job->pattern.rw))
+            job->pattern.ba[d] = job->pattern.bs[d];
+    if (memcmp(job->pattern.ba, job->pattern.bs, sizeof(job->pattern.ba)) != 0) {
+        if (job->verify.method != TIO_VERIFY_NONE)
             return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
                                  "job '%s': blockalign other than the block size together "
                                  "with verify is not supported by tenon-io yet (remove ba= "
-                                 "or verify=)", job->name);
-        job->norandommap = true;
+                                 "or verify=)", job->identity.name);
+        job->pattern.norandommap = true;
     }
     rc = check_arithmetic(job, err);
     if (rc)
         return rc;
     /* batch sizes beyond the queue depth cannot happen: clamp them, as fio
      * does, rather than refuse job files that fio runs */
-    if (job->iodepth_batch > job->iodepth)
-        job->iodepth_batch = job->iodepth;
-    if (!job->iodepth_batch_complete_max || job->iodepth_batch_complete_max > job->iodepth)
-        job->iodepth_batch_complete_max = job->iodepth;
+    if (job->queue.iodepth_batch > job->queue.iodepth)
+        job->queue.iodepth_batch = job->queue.iodepth;
+    if (!job->queue.iodepth_batch_complete_max ||
+        job->queue.iodepth_batch_complete_max > job->queue.iodepth)
+        job->queue.iodepth_batch_complete_max = job->queue.iodepth;
     /* a max below the min is raised to it, as fio */
-    if (job->iodepth_batch_complete_min > job->iodepth_batch_complete_max)
-        job->iodepth_batch_complete_max = job->iodepth_batch_complete_min;
-    if (!job->iodepth_low || job->iodepth_low > job->iodepth)
-        job->iodepth_low = job->iodepth;
+    if (job->queue.iodepth_batch_complete_min > job->queue.iodepth_batch_complete_max)
+        job->queue.iodepth_batch_complete_max = job->queue.iodepth_batch_complete_min;
+    if (!job->queue.iodepth_low || job->queue.iodepth_low > job->queue.iodepth)
+        job->queue.iodepth_low = job->queue.iodepth;
     return TIO_OK;
 }
 
@@ -321,7 +330,7 @@ int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
                              "no jobs to run (give a job file, or --name=NAME followed by job "
                              "options; see tenon-io --help)");
     for (i = 0; i < s->nr_jobs; i++) {
-        total += s->jobs[i].numjobs;
+        total += s->jobs[i].identity.numjobs;
         if (total > TIO_MAX_JOBS)
             return job_error(err, &s->jobs[i], "more than %u jobs once numjobs is applied "
                              "(lower numjobs)", TIO_MAX_JOBS);
@@ -331,7 +340,7 @@ int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
         return tio__oom(err);
 
     for (i = 0; i < s->nr_jobs; i++) {
-        for (c = 0; c < s->jobs[i].numjobs; c++) {
+        for (c = 0; c < s->jobs[i].identity.numjobs; c++) {
             struct tio_job *j = &out[n];
 
             if (tio__job_copy(a, j, &s->jobs[i]) != 0) {
@@ -343,15 +352,15 @@ int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
             j->clone = c;
             if (c > 0) {
                 /* clones run beside their first instance, as in fio */
-                j->stonewall = false;
-                j->new_group = false;
+                j->identity.stonewall = false;
+                j->identity.new_group = false;
             }
             rc = resolve_job(a, j, &files, err);
             if (rc) {
                 free_jobs(a, out, n);
                 return rc;
             }
-            if (j->index > 0 && j->clone == 0 && (j->stonewall || j->new_group))
+            if (j->index > 0 && j->clone == 0 && (j->identity.stonewall || j->identity.new_group))
                 group++;
             j->group = group;
         }

@@ -101,7 +101,7 @@ enum tio_output_format { TIO_OUTPUT_NORMAL = 0, TIO_OUTPUT_JSON };
 
 enum tio_eta_mode { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
 
-/* The logs a job writes: options/logs.c. The kinds index names[]. */
+/* Logs: options/logs.c. The kinds index on[] and names[]. */
 enum tio_log_kind {
     TIO_LOG_BW = 0,             /* write_bw_log: NAME_bw.N.log */
     TIO_LOG_LAT,                /* write_lat_log: NAME_lat, NAME_slat, NAME_clat */
@@ -137,23 +137,24 @@ struct tio_job_logs {
 
 /* ---- a job --------------------------------------------------------------- */
 
-/* One job. After parsing, a job is what its section (or --name) said, on top
- * of the [global] defaults before it; after tio_plan_resolve each entry is
- * one runnable job (numjobs expanded) with every default filled in. Sizes are
- * bytes, times microseconds. Each group of fields is parsed by the option
- * family file named in its comment (io/job/options/NAME.c), whose rows
- * also hold the defaults, the dump lines and the help. */
-struct tio_job {
-    /* identity and ordering: options/identity.c (index, clone, group: resolve) */
+/* One family's fields: each sub-struct below belongs to the option family
+ * file named in its comment (io/job/options/NAME.c). That file's rows parse
+ * into it and only into it (their offsets are taken inside the sub-struct),
+ * and hold the defaults, the dump lines and the help; what an option does
+ * is the business of its module in io/core/. Sizes are bytes, times
+ * microseconds. */
+
+/* Identity and ordering: options/identity.c */
+struct tio_job_identity {
     char *name;                 /* section name, --name, or name= */
     char *description;          /* NULL if none */
-    struct tio_origin origin;   /* the [section] line or the --name argument */
-    unsigned index;             /* resolved: position in plan->jobs */
-    unsigned clone;             /* resolved: 0..numjobs-1 (fio's $jobnum) */
     unsigned numjobs;           /* clones of this job (default 1) */
-    unsigned group;             /* resolved: reporting group id */
+    bool stonewall;             /* stonewall/wait_for_previous: wait and start a new group */
+    bool new_group;             /* start a new reporting group without waiting */
+};
 
-    /* files and sizes: options/files.c */
+/* Files and sizes: options/files.c */
+struct tio_job_files {
     struct tio_strv filenames;  /* parsed: as given; resolved: paths to use */
     bool filename_explicit;     /* filename= was given (clones share files) */
     struct tio_strv directories;/* directory=, ':'-separated */
@@ -167,8 +168,10 @@ struct tio_job {
     struct tio_amount io_size;  /* io_size/io_limit: bytes of IO to do; unset: size */
     unsigned loops;             /* repeat the job (default 1) */
     uint64_t number_ios;        /* stop after this many IOs; 0: no limit */
+};
 
-    /* IO pattern and block sizes: options/pattern.c */
+/* IO pattern and block sizes: options/pattern.c */
+struct tio_job_pattern {
     enum tio_rw rw;             /* default read */
     uint64_t rw_modifier;       /* rw=TYPE:N: sequential: bytes added after each IO;
                                    random: IOs per new random offset; 0: none */
@@ -179,8 +182,10 @@ struct tio_job {
     bool randrepeat;            /* default true */
     uint64_t randseed;          /* default 0x89 as fio */
     bool randseed_set;
+};
 
-    /* engine and queueing: options/queue.c */
+/* Engine and queueing: options/queue.c */
+struct tio_job_queue {
     char *ioengine;             /* as written: "psync", "external:/abs/path.so" */
     unsigned iodepth;           /* default 1 */
     unsigned iodepth_batch;     /* iodepth_batch_submit; default 1 */
@@ -190,8 +195,10 @@ struct tio_job {
     bool direct;                /* O_DIRECT; buffered=B sets direct=!B */
     enum tio_sync sync;         /* sync=: O_SYNC / O_DSYNC writes */
     bool thread;                /* threads instead of processes */
+};
 
-    /* syncs and file handling: options/durability.c */
+/* Syncs and file handling: options/durability.c */
+struct tio_job_durability {
     unsigned fsync;             /* fsync every N writes; 0: never */
     unsigned fdatasync;         /* fdatasync every N writes; 0: never */
     bool end_fsync;
@@ -203,40 +210,65 @@ struct tio_job {
     bool allow_mounted_write;
     bool unlink;
     bool unlink_each_loop;
+};
 
-    /* time: options/time.c */
+/* Timing: options/time.c */
+struct tio_job_time {
     uint64_t runtime;           /* runtime/timeout; 0: until size is done */
     bool time_based;
     uint64_t ramp_time;
     uint64_t startdelay;        /* startdelay= or the low end of "startdelay=1s-5s" */
     uint64_t startdelay_max;    /* == startdelay unless a range */
     bool gtod_reduce;
+};
 
-    /* ordering (options/identity.c) and reporting (options/reporting.c) */
-    bool stonewall;             /* stonewall/wait_for_previous: wait and start a new group */
-    bool new_group;             /* start a new reporting group without waiting */
-    bool group_reporting;
-
-    /* verify and errors: options/verify.c */
-    enum tio_verify verify;
+/* Verify and errors: options/verify.c */
+struct tio_job_verify {
+    enum tio_verify method;     /* verify= */
     bool do_verify;             /* default true */
     bool verify_fatal;
     uint64_t verify_interval;   /* bytes per verify header; 0: one per block */
     unsigned continue_on_error; /* enum tio_coe bits */
+};
 
-    /* buffer contents: options/buffers.c */
+/* Buffer contents: options/buffers.c */
+struct tio_job_buffers {
     bool zero_buffers;
     bool refill_buffers;
     bool scramble_buffers;      /* default true */
     unsigned char *buffer_pattern; /* NULL if none */
     size_t buffer_pattern_len;
+};
 
-    /* logs: options/logs.c */
-    struct tio_job_logs logs;
-
-    /* units: options/reporting.c */
+/* Reporting and units: options/reporting.c */
+struct tio_job_reporting {
+    bool group_reporting;
     unsigned kb_base;           /* 1024 (default) or 1000 */
     unsigned unit_base;         /* 0 auto, 8 bytes, 1 bits (output only) */
+};
+
+/* One job. After parsing, a job is what its section (or --name) said, on top
+ * of the [global] defaults before it; after tio_plan_resolve each entry is
+ * one runnable job (numjobs expanded) with every default filled in. The
+ * options are in one sub-struct per family; the few fields at the top are
+ * no option's: where the job was written, what resolve assigns, and what
+ * is kept for the engine and the reports. */
+struct tio_job {
+    struct tio_origin origin;   /* the [section] line or the --name argument */
+    unsigned index;             /* resolved: position in plan->jobs */
+    unsigned clone;             /* resolved: 0..numjobs-1 (fio's $jobnum) */
+    unsigned group;             /* resolved: reporting group id */
+
+    struct tio_job_identity identity;
+    struct tio_job_files files;
+    struct tio_job_pattern pattern;
+    struct tio_job_queue queue;
+    struct tio_job_durability durability;
+    struct tio_job_time time;
+    struct tio_job_verify verify;
+    struct tio_job_buffers buffers;
+    struct tio_job_reporting reporting;
+    struct tio_job_logs logs;
 
     /* everything else: for the engine's schema, in first-seen order; a job
      * inherits its [global]'s and overrides by key */

@@ -4,6 +4,8 @@
 
 #include "option.h"
 
+#define OFF(f) TIO__OFF(buffers, f)
+
 #define TIO__PATTERN_MAX 4096
 
 static int set_buffer_pattern(struct tio__optctx *c, const struct tio__option *o)
@@ -69,9 +71,9 @@ static int set_buffer_pattern(struct tio__optctx *c, const struct tio__option *o
         return tio__opt_fail(c, TIO_EVALUE, "'%s' is not a pattern (use \"text\", 0xhex or a "
                              "decimal number)", s);
     }
-    tio__free(c->a, c->job->buffer_pattern);
-    c->job->buffer_pattern = pat;
-    c->job->buffer_pattern_len = n;
+    tio__free(c->a, c->job->buffers.buffer_pattern);
+    c->job->buffers.buffer_pattern = pat;
+    c->job->buffers.buffer_pattern_len = n;
     return TIO_OK;
 }
 
@@ -82,17 +84,17 @@ static void dump_buffer_pattern(struct tio__dump *d, const struct tio__option *o
     size_t i, n = 0;
 
     (void)o;
-    if (!j->buffer_pattern) {
+    if (!j->buffers.buffer_pattern) {
         tio__dump_str(d, "buffer_pattern", "none");
         return;
     }
     hex[n++] = '0';
     hex[n++] = 'x';
-    for (i = 0; i < j->buffer_pattern_len && i < TIO__PATTERN_MAX; i++) {
+    for (i = 0; i < j->buffers.buffer_pattern_len && i < TIO__PATTERN_MAX; i++) {
         static const char digits[] = "0123456789abcdef";
 
-        hex[n++] = digits[j->buffer_pattern[i] >> 4];
-        hex[n++] = digits[j->buffer_pattern[i] & 15];
+        hex[n++] = digits[j->buffers.buffer_pattern[i] >> 4];
+        hex[n++] = digits[j->buffers.buffer_pattern[i] & 15];
     }
     hex[n] = '\0';
     tio__dump_str(d, "buffer_pattern", hex);

@@ -4,6 +4,8 @@
 
 #include "option.h"
 
+#define OFF(f) TIO__OFF(durability, f)
+
 /* unlink_each_loop needs the files closed, removed and created again
  * between loops, which tenon-io's workers do not do yet: only its default
  * (0) is accepted. */
@@ -20,14 +22,14 @@ static int set_unlink_each_loop(struct tio__optctx *c, const struct tio__option 
         return tio__opt_fail(c, TIO_EUNSUPPORTED, "fio's unlink_each_loop=1 is not supported by "
                              "tenon-io yet (it would remove and re-create the files between "
                              "loops; use unlink=1 to remove them when the job ends)");
-    c->job->unlink_each_loop = false;
+    c->job->durability.unlink_each_loop = false;
     return TIO_OK;
 }
 
 static void dump_unlink_each_loop(struct tio__dump *d, const struct tio__option *o,
                                   const struct tio_job *j)
 {
-    tio__dump_bool(d, o->name, j->unlink_each_loop);
+    tio__dump_bool(d, o->name, j->durability.unlink_each_loop);
 }
 
 static const struct tio__option rows[] = {

@@ -5,6 +5,8 @@
 
 #include "option.h"
 
+#define OFF(f) TIO__OFF(files, f)
+
 /* Length of a URI scheme and its "://" at p ("nbd://" -> 6), or 0. */
 static size_t uri_prefix(const char *p)
 {
@@ -76,29 +78,29 @@ static int set_filename(struct tio__optctx *c, const struct tio__option *o)
     int rc;
 
     (void)o;
-    rc = split_colons(c, &c->job->filenames, "file name");
+    rc = split_colons(c, &c->job->files.filenames, "file name");
     if (rc == TIO_OK)
-        c->job->filename_explicit = true;
+        c->job->files.filename_explicit = true;
     return rc;
 }
 
 static void dump_filename(struct tio__dump *d, const struct tio__option *o,
                           const struct tio_job *j)
 {
-    tio__dump_list(d, o->name, &j->filenames);
-    tio__dump_bool(d, "filename_explicit", j->filename_explicit);
+    tio__dump_list(d, o->name, &j->files.filenames);
+    tio__dump_bool(d, "filename_explicit", j->files.filename_explicit);
 }
 
 static int set_directory(struct tio__optctx *c, const struct tio__option *o)
 {
     (void)o;
-    return split_colons(c, &c->job->directories, "directory");
+    return split_colons(c, &c->job->files.directories, "directory");
 }
 
 static void dump_directory(struct tio__dump *d, const struct tio__option *o,
                            const struct tio_job *j)
 {
-    tio__dump_list(d, o->name, &j->directories);
+    tio__dump_list(d, o->name, &j->files.directories);
 }
 
 static int one_filesize(struct tio__optctx *c, const char *s, uint64_t *out)
@@ -109,7 +111,7 @@ static int one_filesize(struct tio__optctx *c, const char *s, uint64_t *out)
     if (strchr(s, '%'))
         return tio__opt_fail(c, TIO_EUNSUPPORTED, "filesize as a percentage is not supported "
                              "by tenon-io yet (give a size)");
-    rc = tio_parse_size(s, c->job->kb_base, out, why, sizeof(why));
+    rc = tio_parse_size(s, c->job->reporting.kb_base, out, why, sizeof(why));
     if (rc)
         return tio__opt_fail(c, rc, "%s", why);
     if (*out == 0)
@@ -120,20 +122,21 @@ static int one_filesize(struct tio__optctx *c, const char *s, uint64_t *out)
 static int set_filesize(struct tio__optctx *c, const struct tio__option *o)
 {
     (void)o;
-    return tio__opt_range(c, one_filesize, &c->job->filesize_min, &c->job->filesize_max);
+    return tio__opt_range(c, one_filesize, &c->job->files.filesize_min,
+                          &c->job->files.filesize_max);
 }
 
 static void dump_filesize(struct tio__dump *d, const struct tio__option *o,
                           const struct tio_job *j)
 {
     (void)o;
-    if (!j->filesize_min)
+    if (!j->files.filesize_min)
         tio__dump_printf(d, "filesize=unset");
-    else if (j->filesize_min == j->filesize_max)
-        tio__dump_printf(d, "filesize=%llu", (unsigned long long)j->filesize_min);
+    else if (j->files.filesize_min == j->files.filesize_max)
+        tio__dump_printf(d, "filesize=%llu", (unsigned long long)j->files.filesize_min);
     else
-        tio__dump_printf(d, "filesize=%llu-%llu", (unsigned long long)j->filesize_min,
-                         (unsigned long long)j->filesize_max);
+        tio__dump_printf(d, "filesize=%llu-%llu", (unsigned long long)j->files.filesize_min,
+                         (unsigned long long)j->files.filesize_max);
 }
 
 static const struct tio__option rows[] = {

@@ -2,13 +2,15 @@
  * relative to the jobs before it. */
 #include "option.h"
 
+#define OFF(f) TIO__OFF(identity, f)
+
 static int set_name(struct tio__optctx *c, const struct tio__option *o)
 {
     (void)o;
     if (c->is_global)
         return tio__opt_fail(c, TIO_EVALUE, "name= in [global] would have no effect "
                              "(a job is named by its [section] or by --name)");
-    return tio__opt_set_string(c, &c->job->name, c->value);
+    return tio__opt_set_string(c, &c->job->identity.name, c->value);
 }
 
 static const struct tio__option rows[] = {

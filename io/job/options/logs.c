@@ -5,7 +5,8 @@
 
 #include "option.h"
 
-#define LOG_NAME_OFF(k) OFF(logs.names[k])
+#define OFF(f) TIO__OFF(logs, f)
+#define LOG_NAME_OFF(k) OFF(names[k])
 
 /* write_bw_log[=NAME] and its kin: the log is on; NAME (fio: empty too)
  * replaces the job's name in the file name. */
@@ -85,35 +86,35 @@ static const struct tio__option rows[] = {
      .set = set_log, .dump = dump_log, .example = "name", .def_text = "off",
      .values = "a file name prefix", .bare_ok = true, .empty_ok = true,
      .help = "Write a completion latency histogram log (NAME_clat_hist.N.log)"},
-    {.name = "log_avg_msec", .type = O_UINT, .off = OFF(logs.avg_msec), .max = UINT_MAX,
+    {.name = "log_avg_msec", .type = O_UINT, .off = OFF(avg_msec), .max = UINT_MAX,
      .example = "1000", .help = "Average the bw, IOPS and latency logs over this many ms"},
-    {.name = "log_hist_msec", .type = O_UINT, .off = OFF(logs.hist_msec), .max = UINT_MAX,
+    {.name = "log_hist_msec", .type = O_UINT, .off = OFF(hist_msec), .max = UINT_MAX,
      .example = "1000", .help = "Log a latency histogram every this many ms"},
-    {.name = "log_hist_coarseness", .type = O_UINT, .off = OFF(logs.hist_coarseness),
+    {.name = "log_hist_coarseness", .type = O_UINT, .off = OFF(hist_coarseness),
      .max = 6, .example = "2", .help = "Halve the histogram log's bins this many times"},
     {.name = "log_window_value", .alias = "log_max_value", .type = O_CUSTOM,
-     .off = OFF(logs.window_value), .set = set_window_value, .dump = dump_window_value,
+     .off = OFF(window_value), .set = set_window_value, .dump = dump_window_value,
      .example = "max", .def_text = "avg", .values = "avg (0), max (1) or both",
      .bare_ok = true, .help = "Log each window's average, maximum, or both"},
-    {.name = "log_offset", .type = O_BOOL, .off = OFF(logs.offset), .example = "1",
+    {.name = "log_offset", .type = O_BOOL, .off = OFF(offset), .example = "1",
      .help = "Add each IO's offset to the log lines"},
-    {.name = "log_prio", .type = O_BOOL, .off = OFF(logs.prio), .example = "1",
+    {.name = "log_prio", .type = O_BOOL, .off = OFF(prio), .example = "1",
      .help = "Log the IO priority value instead of the RT class flag"},
-    {.name = "log_issue_time", .type = O_BOOL, .off = OFF(logs.issue_time), .example = "1",
+    {.name = "log_issue_time", .type = O_BOOL, .off = OFF(issue_time), .example = "1",
      .help = "Add each IO's issue time to the latency logs' lines (fio 3.38)"},
-    {.name = "log_unix_epoch", .type = O_BOOL, .off = OFF(logs.unix_epoch), .example = "1",
+    {.name = "log_unix_epoch", .type = O_BOOL, .off = OFF(unix_epoch), .example = "1",
      .help = "Log times as ms since the Unix epoch (with the clock below)"},
-    {.name = "log_alternate_epoch", .type = O_BOOL, .off = OFF(logs.alternate_epoch),
+    {.name = "log_alternate_epoch", .type = O_BOOL, .off = OFF(alternate_epoch),
      .example = "1", .help = "Log times as ms since the epoch of log_alternate_epoch_clock_id"},
-    {.name = "log_alternate_epoch_clock_id", .type = O_UINT, .off = OFF(logs.epoch_clock_id),
+    {.name = "log_alternate_epoch_clock_id", .type = O_UINT, .off = OFF(epoch_clock_id),
      .max = INT_MAX, .example = "1", .def_text = "0 (CLOCK_REALTIME)",
      .help = "The clock_gettime clock of log_unix_epoch and log_alternate_epoch"},
-    {.name = "per_job_logs", .type = O_BOOL, .off = OFF(logs.per_job), .example = "0",
+    {.name = "per_job_logs", .type = O_BOOL, .off = OFF(per_job), .example = "0",
      .def = "1", .help = "Number each job's log files (0: same-named jobs share them)"},
-    {.name = "log_compression", .type = O_U64, .off = OFF(logs.compression), .min = 1024,
+    {.name = "log_compression", .type = O_U64, .off = OFF(compression), .min = 1024,
      .max = 512u << 20, .example = "1m", .def_text = "0 (none)",
      .help = "Keep the logs zlib-compressed in chunks of this size"},
-    {.name = "log_store_compressed", .type = O_BOOL, .off = OFF(logs.store_compressed),
+    {.name = "log_store_compressed", .type = O_BOOL, .off = OFF(store_compressed),
      .example = "1", .help = "Store the logs compressed (.log.fz; see --inflate-log)"},
 };
 

@@ -79,7 +79,10 @@ struct tio__family {
 #define TIO__FAMILY(var, nm, ttl, rows_)                                              \
     const struct tio__family var = {nm, ttl, rows_, sizeof(rows_) / sizeof((rows_)[0])}
 
-#define OFF(f) offsetof(struct tio_job, f)
+/* A row's field, inside its family's sub-struct of struct tio_job. Each
+ * family file defines OFF(f) as TIO__OFF(its sub-struct, f), so its rows
+ * cannot point into another family's fields. */
+#define TIO__OFF(family, f) offsetof(struct tio_job, family.f)
 
 extern const struct tio__family tio__family_files;
 extern const struct tio__family tio__family_pattern;

@@ -6,6 +6,8 @@
 
 #include "option.h"
 
+#define OFF(f) TIO__OFF(pattern, f)
+
 /* "r[,w[,t]]": fio's per-direction form; an empty part keeps that
  * direction's current value, a single value sets all three. */
 static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, const char *what)
@@ -32,7 +34,7 @@ static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, const char *what)
                 return tio__opt_fail(c, TIO_EUNSUPPORTED, "%s ranges ('%s') are not supported "
                                      "by tenon-io yet (give one %s per direction)", what, part,
                                      what);
-            rc = tio_parse_size(part, c->job->kb_base, &vals[n], why, sizeof(why));
+            rc = tio_parse_size(part, c->job->reporting.kb_base, &vals[n], why, sizeof(why));
             if (rc)
                 return tio__opt_fail(c, rc, "%s", why);
             if (vals[n] == 0)
@@ -62,13 +64,13 @@ static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, const char *what)
 static int set_bs(struct tio__optctx *c, const struct tio__option *o)
 {
     (void)o;
-    return set_per_ddir(c, c->job->bs, "block size");
+    return set_per_ddir(c, c->job->pattern.bs, "block size");
 }
 
 static int set_ba(struct tio__optctx *c, const struct tio__option *o)
 {
     (void)o;
-    return set_per_ddir(c, c->job->ba, "block alignment");
+    return set_per_ddir(c, c->job->pattern.ba, "block alignment");
 }
 
 static void dump_ddir(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
@@ -111,22 +113,22 @@ static int set_rw(struct tio__optctx *c, const struct tio__option *o)
     if (rc)
         return rc;
     if (colon) {
-        rc = tio_parse_size(colon + 1, c->job->kb_base, &mod, why, sizeof(why));
+        rc = tio_parse_size(colon + 1, c->job->reporting.kb_base, &mod, why, sizeof(why));
         if (rc)
             return tio__opt_fail(c, rc, "bad offset modifier after ':': %s", why);
         if (mod == 0)
             return tio__opt_fail(c, TIO_ERANGE, "the offset modifier after ':' must be at "
                                  "least 1");
     }
-    c->job->rw = (enum tio_rw)v;
-    c->job->rw_modifier = mod;
+    c->job->pattern.rw = (enum tio_rw)v;
+    c->job->pattern.rw_modifier = mod;
     return TIO_OK;
 }
 
 static void dump_rw(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
 {
-    tio__dump_str(d, o->name, tio_rw_name(j->rw));
-    tio__dump_u64(d, "rw_modifier", j->rw_modifier, "");
+    tio__dump_str(d, o->name, tio_rw_name(j->pattern.rw));
+    tio__dump_u64(d, "rw_modifier", j->pattern.rw_modifier, "");
 }
 
 static int set_rwmix(struct tio__optctx *c, const struct tio__option *o)
@@ -151,14 +153,14 @@ static int set_rwmix(struct tio__optctx *c, const struct tio__option *o)
     if (rc || strpbrk(num, "kmgtpKMGTPbBxX"))
         return tio__opt_fail(c, TIO_EVALUE, "'%s' is not a percentage (give a number from 0 "
                              "to 100)", c->value);
-    c->job->rwmixread = strcmp(o->name, "rwmixread") == 0 ? (unsigned)v : 100 - (unsigned)v;
+    c->job->pattern.rwmixread = strcmp(o->name, "rwmixread") == 0 ? (unsigned)v : 100 - (unsigned)v;
     return TIO_OK;
 }
 
 static void dump_rwmixwrite(struct tio__dump *d, const struct tio__option *o,
                             const struct tio_job *j)
 {
-    tio__dump_u64(d, o->name, 100 - j->rwmixread, "");
+    tio__dump_u64(d, o->name, 100 - j->pattern.rwmixread, "");
 }
 
 static int set_randseed(struct tio__optctx *c, const struct tio__option *o)
@@ -168,19 +170,19 @@ static int set_randseed(struct tio__optctx *c, const struct tio__option *o)
     int rc;
 
     (void)o;
-    rc = tio_parse_uint(c->value, c->job->kb_base, 0, UINT64_MAX, &v, why, sizeof(why));
+    rc = tio_parse_uint(c->value, c->job->reporting.kb_base, 0, UINT64_MAX, &v, why, sizeof(why));
     if (rc)
         return tio__opt_fail(c, rc, "%s", why);
-    c->job->randseed = v;
-    c->job->randseed_set = !c->is_default;
+    c->job->pattern.randseed = v;
+    c->job->pattern.randseed_set = !c->is_default;
     return TIO_OK;
 }
 
 static void dump_randseed(struct tio__dump *d, const struct tio__option *o,
                           const struct tio_job *j)
 {
-    tio__dump_u64(d, o->name, j->randseed, "");
-    tio__dump_bool(d, "randseed_set", j->randseed_set);
+    tio__dump_u64(d, o->name, j->pattern.randseed, "");
+    tio__dump_bool(d, "randseed_set", j->pattern.randseed_set);
 }
 
 static const struct tio__option rows[] = {

@@ -4,13 +4,15 @@
 
 #include "option.h"
 
+#define OFF(f) TIO__OFF(queue, f)
+
 static int set_ioengine(struct tio__optctx *c, const struct tio__option *o)
 {
     (void)o;
     if (strncmp(c->value, "external:", 9) == 0 && c->value[9] == '\0')
         return tio__opt_fail(c, TIO_EVALUE, "missing path after 'external:' "
                              "(write ioengine=external:/absolute/path/engine.so)");
-    return tio__opt_set_string(c, &c->job->ioengine, c->value);
+    return tio__opt_set_string(c, &c->job->queue.ioengine, c->value);
 }
 
 static int set_buffered(struct tio__optctx *c, const struct tio__option *o)
@@ -21,7 +23,7 @@ static int set_buffered(struct tio__optctx *c, const struct tio__option *o)
     (void)o;
     rc = tio__opt_bool(c, &b);
     if (rc == TIO_OK)
-        c->job->direct = !b;
+        c->job->queue.direct = !b;
     return rc;
 }
 
@@ -41,14 +43,14 @@ static int set_sync(struct tio__optctx *c, const struct tio__option *o)
     rc = tio__opt_pick(c, c->value, sync_values, TIO__ARRAY_LEN(sync_values), "sync mode",
                        "none, sync or dsync", &v);
     if (rc == TIO_OK)
-        c->job->sync = (enum tio_sync)v;
+        c->job->queue.sync = (enum tio_sync)v;
     return rc;
 }
 
 static void dump_sync(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
 {
-    tio__dump_str(d, o->name, j->sync == TIO_SYNC_SYNC ? "sync"
-                              : j->sync == TIO_SYNC_DSYNC ? "dsync" : "none");
+    tio__dump_str(d, o->name, j->queue.sync == TIO_SYNC_SYNC ? "sync"
+                              : j->queue.sync == TIO_SYNC_DSYNC ? "dsync" : "none");
 }
 
 static const struct tio__option rows[] = {

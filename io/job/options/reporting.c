@@ -1,6 +1,8 @@
 /* Reporting and units: how sizes are read and results are shown. */
 #include "option.h"
 
+#define OFF(f) TIO__OFF(reporting, f)
+
 static const struct tio__enumval kb_base_values[] = {
     {"1024", 1024, NULL},
     {"1000", 1000, NULL},
@@ -14,7 +16,7 @@ static int set_kb_base(struct tio__optctx *c, const struct tio__option *o)
     rc = tio__opt_pick(c, c->value, kb_base_values, TIO__ARRAY_LEN(kb_base_values), "kb_base",
                        "1024 or 1000", &v);
     if (rc == TIO_OK)
-        c->job->kb_base = (unsigned)v;
+        c->job->reporting.kb_base = (unsigned)v;
     return rc;
 }
 
@@ -32,7 +34,7 @@ static int set_unit_base(struct tio__optctx *c, const struct tio__option *o)
     rc = tio__opt_pick(c, c->value, unit_base_values, TIO__ARRAY_LEN(unit_base_values),
                        "unit_base", "0 (auto) or 8 (bytes)", &v);
     if (rc == TIO_OK)
-        c->job->unit_base = (unsigned)v;
+        c->job->reporting.unit_base = (unsigned)v;
     return rc;
 }
 

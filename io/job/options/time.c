@@ -2,17 +2,20 @@
  * clock. */
 #include "option.h"
 
+#define OFF(f) TIO__OFF(time, f)
+
 static int set_startdelay(struct tio__optctx *c, const struct tio__option *o)
 {
     (void)o;
-    return tio__opt_range(c, tio__opt_one_time, &c->job->startdelay, &c->job->startdelay_max);
+    return tio__opt_range(c, tio__opt_one_time, &c->job->time.startdelay,
+                          &c->job->time.startdelay_max);
 }
 
 static void dump_startdelay(struct tio__dump *d, const struct tio__option *o,
                             const struct tio_job *j)
 {
-    tio__dump_u64(d, o->name, j->startdelay, "us");
-    tio__dump_u64(d, "startdelay_max", j->startdelay_max, "us");
+    tio__dump_u64(d, o->name, j->time.startdelay, "us");
+    tio__dump_u64(d, "startdelay_max", j->time.startdelay_max, "us");
 }
 
 static const struct tio__option rows[] = {

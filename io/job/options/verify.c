@@ -2,6 +2,8 @@
  * job survives. */
 #include "option.h"
 
+#define OFF(f) TIO__OFF(verify, f)
+
 static const struct tio__enumval verify_values[] = {
     {"0", TIO_VERIFY_NONE, NULL},
     {"none", TIO_VERIFY_NONE, NULL},
@@ -33,14 +35,14 @@ static int set_verify(struct tio__optctx *c, const struct tio__option *o)
     rc = tio__opt_pick(c, c->value, verify_values, TIO__ARRAY_LEN(verify_values),
                        "verify method", "crc32c, md5, sha256 or 0", &v);
     if (rc == TIO_OK)
-        c->job->verify = (enum tio_verify)v;
+        c->job->verify.method = (enum tio_verify)v;
     return rc;
 }
 
 static void dump_verify(struct tio__dump *d, const struct tio__option *o,
                         const struct tio_job *j)
 {
-    tio__dump_str(d, o->name, tio_verify_name(j->verify));
+    tio__dump_str(d, o->name, tio_verify_name(j->verify.method));
 }
 
 static const struct tio__enumval coe_values[] = {
@@ -62,7 +64,7 @@ static int set_coe(struct tio__optctx *c, const struct tio__option *o)
     rc = tio__opt_pick(c, c->value, coe_values, TIO__ARRAY_LEN(coe_values), "error class",
                        "none, read, write, io, verify or all", &v);
     if (rc == TIO_OK)
-        c->job->continue_on_error = (unsigned)v;
+        c->job->verify.continue_on_error = (unsigned)v;
     return rc;
 }
 
@@ -81,7 +83,7 @@ static const char *coe_name(unsigned v)
 
 static void dump_coe(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
 {
-    tio__dump_str(d, o->name, coe_name(j->continue_on_error));
+    tio__dump_str(d, o->name, coe_name(j->verify.continue_on_error));
 }
 
 static const struct tio__option rows[] = {

@@ -64,15 +64,15 @@ static void test_buffer_basic(void **state)
     assert_int_equal(p->nr_jobs, 3);
     assert_true(p->resolved);
     assert_int_equal(p->nr_groups, 2);
-    assert_string_equal(p->jobs[0].name, "a");
-    assert_string_equal(p->jobs[1].name, "a");
+    assert_string_equal(p->jobs[0].identity.name, "a");
+    assert_string_equal(p->jobs[1].identity.name, "a");
     assert_int_equal(p->jobs[0].clone, 0);
     assert_int_equal(p->jobs[1].clone, 1);
     assert_int_equal(p->jobs[1].index, 1);
-    assert_int_equal(p->jobs[0].bs[TIO_JOB_DDIR_WRITE], 65536);
-    assert_int_equal(p->jobs[0].rw, TIO_RW_RANDWRITE);
-    assert_string_equal(p->jobs[1].filenames.v[0], "a.1.0");
-    assert_string_equal(p->jobs[2].ioengine, "external:/opt/e/engine.so");
+    assert_int_equal(p->jobs[0].pattern.bs[TIO_JOB_DDIR_WRITE], 65536);
+    assert_int_equal(p->jobs[0].pattern.rw, TIO_RW_RANDWRITE);
+    assert_string_equal(p->jobs[1].files.filenames.v[0], "a.1.0");
+    assert_string_equal(p->jobs[2].queue.ioengine, "external:/opt/e/engine.so");
     assert_int_equal(p->jobs[2].group, 1);
     assert_int_equal(p->jobs[2].origin.kind, TIO_ORIGIN_FILE);
     assert_string_equal(p->jobs[2].origin.file, "buf.fio");
@@ -92,7 +92,7 @@ static void test_buffer_not_terminated(void **state)
 
     (void)state;
     assert_int_equal(tio_job_parse_buffer(text, sizeof(text) - 2, NULL, NULL, &p, &err), TIO_OK);
-    assert_int_equal(p->jobs[0].bs[0], 8192);
+    assert_int_equal(p->jobs[0].pattern.bs[0], 8192);
     tio_plan_free(p);
 }
 
@@ -115,10 +115,10 @@ static void test_crlf_bom_and_no_newline(void **state)
 
     (void)state;
     assert_int_equal(p->nr_jobs, 2);
-    assert_string_equal(p->jobs[0].name, "a");
-    assert_int_equal(p->jobs[0].size.bytes, 2 * 1024 * 1024);
-    assert_int_equal(p->jobs[0].rw, TIO_RW_WRITE);
-    assert_int_equal(p->jobs[1].size.bytes, 1024 * 1024);
+    assert_string_equal(p->jobs[0].identity.name, "a");
+    assert_int_equal(p->jobs[0].files.size.bytes, 2 * 1024 * 1024);
+    assert_int_equal(p->jobs[0].pattern.rw, TIO_RW_WRITE);
+    assert_int_equal(p->jobs[1].files.size.bytes, 1024 * 1024);
     tio_plan_free(p);
 }
 
@@ -138,10 +138,10 @@ static void test_long_lines(void **state)
                                 i ? ":" : "", i);
     snprintf(text + off, sizeof(text) - off, "\ndescription=%s%s\n", name, name);
     p = parse_ok(text);
-    assert_string_equal(p->jobs[0].name, name);
-    assert_int_equal(p->jobs[0].nrfiles, 40);
-    assert_string_equal(p->jobs[0].filenames.v[39], "/dev/disk/by-id/disk39");
-    assert_int_equal(strlen(p->jobs[0].description), 2 * strlen(name));
+    assert_string_equal(p->jobs[0].identity.name, name);
+    assert_int_equal(p->jobs[0].files.nrfiles, 40);
+    assert_string_equal(p->jobs[0].files.filenames.v[39], "/dev/disk/by-id/disk39");
+    assert_int_equal(strlen(p->jobs[0].identity.description), 2 * strlen(name));
     tio_plan_free(p);
 }
 
@@ -168,7 +168,7 @@ static void test_process_environment(void **state)
     (void)state;
     setenv("TIO_JOB_TEST_SIZE", "3m", 1);
     p = parse_ok("[a]\nsize=${TIO_JOB_TEST_SIZE}\n");
-    assert_int_equal(p->jobs[0].size.bytes, 3 * 1024 * 1024);
+    assert_int_equal(p->jobs[0].files.size.bytes, 3 * 1024 * 1024);
     tio_plan_free(p);
     unsetenv("TIO_JOB_TEST_SIZE");
 }
@@ -313,8 +313,8 @@ static void test_parse_file(void **state)
     assert_int_equal(tio_job_parse_file(path, NULL, &p, &err), TIO_OK);
     assert_int_equal(tio_plan_resolve(p, &err), TIO_OK);
     /* filename given, no size: the host reads the device's size */
-    assert_false(p->jobs[0].size.set);
-    assert_true(p->jobs[0].filename_explicit);
+    assert_false(p->jobs[0].files.size.set);
+    assert_true(p->jobs[0].files.filename_explicit);
     assert_int_equal(p->jobs[0].origin.line, 1);
     assert_string_equal(p->jobs[0].origin.file, path);
     assert_string_equal(p->program.job_files.v[0], path);
