@@ -16,9 +16,12 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -193,8 +196,8 @@ static void run(const char *variant, const char *template_path, int rounds, int 
 /* Registry teardown with n distinct plugins (copies of the plugin, each
  * with its own name) loaded: tenon_registry_free (every fini and dlclose),
  * against the floor of unloading the same plugins. The dynamic loader's
- * own cost per dlclose (and per RTLD_NOLOAD probe) grows with the number
- * of objects loaded, so the floor grows too. Times in ns per plugin. */
+ * own cost per dlclose grows with the number of objects loaded, so the
+ * floor grows too. Times in ns per plugin. */
 typedef struct teardown_cost {
     double tenon, floor;
 } teardown_cost;
@@ -222,9 +225,10 @@ static teardown_cost teardown_per_plugin(const char *template_path, unsigned n)
     int64_t tenon = clock_ns() - t0;
 
     /* The floor: what any unload of a plugin loaded through its file
-     * descriptor does, as tenon's loader does it (fini, dlclose, a
-     * RTLD_NOLOAD probe that the object is gone before its fd, which names
-     * it, may be closed and reused), newest first. */
+     * descriptor does, as tenon's loader does it (fini, dlclose, a check
+     * that the object is gone before its fd, which names it, may be closed
+     * and reused: its pages unmapped, else a RTLD_NOLOAD probe), newest
+     * first. */
     struct bare {
         void *h;
         const tenon_plugin_entry *e;
@@ -241,14 +245,22 @@ static teardown_cost teardown_per_plugin(const char *template_path, unsigned n)
         snprintf(name, sizeof(name), "/proc/self/fd/%d", bare[i].fd);
         bare[i].h = open_and_init(name, path, &bare[i].e);
     }
+    long page_size = sysconf(_SC_PAGESIZE);
     t0 = clock_ns();
     for (unsigned i = n; i-- > 0;) {
         char name[64];
         snprintf(name, sizeof(name), "/proc/self/fd/%d", bare[i].fd);
+        struct link_map *lm = NULL;
+        if (dlinfo(bare[i].h, RTLD_DI_LINKMAP, &lm) != 0)
+            bench_die("dlinfo: %s", dlerror());
+        uintptr_t page = (uintptr_t)lm->l_ld & ~(uintptr_t)(page_size - 1);
         fini_and_close(bare[i].h, bare[i].e);
-        void *still = dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
-        if (still)
-            dlclose(still);
+        unsigned char vec;
+        if (mincore((void *)page, 1, &vec) == 0 || errno != ENOMEM) {
+            void *still = dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+            if (still)
+                dlclose(still);
+        }
         close(bare[i].fd);
     }
     int64_t floor = clock_ns() - t0;
@@ -282,12 +294,13 @@ static void run_teardown(const char *sizes)
         fflush(stdout);
         s = *end == ',' ? end + 1 : end;
     }
-    printf("  floor: fini, dlclose, RTLD_NOLOAD probe and close of the same plugins loaded "
-           "through /proc/self/fd, newest first,\n"
-           "  as tenon's loader unloads them. The dynamic loader's cost per object grows with "
-           "the objects loaded, so both\n"
-           "  grow per plugin; tenon / floor stays flat when what tenon adds is linear in "
-           "plugins.\n");
+    printf("  floor: fini, dlclose, check that the object is gone (mincore, else a "
+           "RTLD_NOLOAD probe) and close of the\n"
+           "  same plugins loaded through /proc/self/fd, newest first, as tenon's loader "
+           "unloads them. The dynamic loader's\n"
+           "  cost per object grows with the objects loaded, so both grow per plugin; "
+           "tenon / floor stays flat when what\n"
+           "  tenon adds is linear in plugins.\n");
 }
 
 int main(int argc, char **argv)

@@ -75,10 +75,11 @@ static int api_interface(tenon_plugin *self, const char *plugin, const char *ifa
     /* The caller becomes a holder so the provider outlives its use; the
      * hold is taken in the lookup's critical section, before anyone else
      * can unload the provider. */
-    tenon_plugin *p;
-    const tenon_impl *impl;
-    return tenon__interface_acquire(self->reg, plugin, iface, min_version, false, self, &p,
-                                    &impl, table);
+    tenon__taken got;
+    int rc = tenon__interface_acquire(self->reg, plugin, iface, min_version, false, self, &got);
+    if (rc == 0)
+        *table = got.table;
+    return rc;
 }
 
 static int api_release(tenon_plugin *self, const char *plugin)

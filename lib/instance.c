@@ -20,11 +20,16 @@
  * that a host->instance_new it makes records it as the owner. */
 static _Thread_local tenon_instance *initializing;
 
-static void unpin(tenon_plugin *p)
+/* Undoes the pin tenon__interface_acquire took on generation gen of p's
+ * code; an old generation it was the last use of is closed. */
+static void unpin(tenon_plugin *p, uint64_t gen)
 {
     tenon__lock(p->reg);
-    p->n_instances--;
+    tenon__generation_unpin(p, gen);
+    bool reap = p->reg->dead_gens != NULL;
     tenon__unlock(p->reg);
+    if (reap)
+        tenon__generations_reap(p->reg);
 }
 
 /* ---- Ownership lists (lock held) ------------------------------------------- */
@@ -111,17 +116,21 @@ int tenon__instance_new(tenon_registry *reg, const char *plugin, const char *ifa
     if (name && !*name)
         name = NULL;
 
-    tenon_plugin *p;
-    const tenon_impl *impl;
-    int rc = tenon__interface_acquire(reg, plugin, iface, 0, true, NULL, &p, &impl, NULL);
+    /* The instance is made from the code generation loaded now, and keeps
+     * it: a reload from here on leaves it on this code (its impl, table
+     * and descriptor) until it is freed. */
+    tenon__taken got;
+    int rc = tenon__interface_acquire(reg, plugin, iface, 0, true, NULL, &got);
     if (rc < 0)
         return rc;
+    tenon_plugin *p = got.provider;
+    const tenon_impl *impl = got.impl;
 
     tenon_values *values = NULL;
-    if ((rc = tenon_values_check(p->desc, opts, &values)) < 0) {
+    if ((rc = tenon_values_check(got.desc, opts, &values)) < 0) {
         /* Making an instance is a use of the plugin, whoever asks for it. */
         tenon__error_tls()->stage = TENON_STAGE_USE;
-        unpin(p);
+        unpin(p, got.gen);
         return rc;
     }
     size_t data_size = impl->struct_size > offsetof(tenon_impl, instance_size)
@@ -129,7 +138,7 @@ int tenon__instance_new(tenon_registry *reg, const char *plugin, const char *ifa
                            : 0;
     if (data_size > SIZE_MAX - HEADER_SIZE) {
         tenon_values_free(values);
-        unpin(p);
+        unpin(p, got.gen);
         return tenon__nomem(TENON_STAGE_USE, p->display_name);
     }
     tenon_instance *inst = tenon__calloc(1, HEADER_SIZE + data_size);
@@ -138,13 +147,14 @@ int tenon__instance_new(tenon_registry *reg, const char *plugin, const char *ifa
         tenon__free(inst);
         tenon__free(name_copy);
         tenon_values_free(values);
-        unpin(p);
+        unpin(p, got.gen);
         return tenon__nomem(TENON_STAGE_USE, p->display_name);
     }
     inst->reg = reg;
     inst->plugin = p;
     inst->impl = impl;
-    inst->table = impl->table;
+    inst->table = got.table;
+    inst->gen = got.gen;
     inst->name = name_copy;
     inst->values = values;
     inst->data = data_size ? (char *)inst + HEADER_SIZE : NULL;
@@ -170,7 +180,7 @@ int tenon__instance_new(tenon_registry *reg, const char *plugin, const char *ifa
         tenon__free(inst->name);
         tenon_values_free(values);
         tenon__free(inst);
-        unpin(p);
+        unpin(p, got.gen);
         return rc;
     }
 
@@ -225,11 +235,15 @@ void tenon_instance_free(tenon_instance *inst)
     last->slot = inst->slot;
     if (inst->name && tenon__map_get(&reg->instance_by_name, inst->name) == inst)
         tenon__map_del(&reg->instance_by_name, inst->name);
-    p->n_instances--;
+    tenon__generation_unpin(p, inst->gen);
+    bool reap = reg->dead_gens != NULL;
     tenon__unlock(reg);
     tenon__free(inst->name);
     tenon_values_free(inst->values);
     tenon__free(inst);
+    /* The last instance of code a reload replaced: that code goes now. */
+    if (reap)
+        tenon__generations_reap(reg);
 }
 
 void tenon__instances_free_owned(tenon_plugin *p)

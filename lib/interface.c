@@ -153,8 +153,7 @@ static int choose(tenon_registry *reg, const char *plugin, const char *iface,
  * plugin's mapping: they are read here, under the lock, and the pin or
  * hold is taken in the same critical section. Lock held. */
 static int take_locked(tenon_plugin *p, const char *iface, uint32_t min_version, bool pin,
-                       tenon_plugin *holder, const char *host_holder, tenon_plugin **provider,
-                       const tenon_impl **impl, const void **table)
+                       tenon_plugin *holder, const char *host_holder, tenon__taken *out)
 {
     const tenon_impl *found = impl_find_version(p, iface, min_version);
     if (!found)
@@ -172,26 +171,23 @@ static int take_locked(tenon_plugin *p, const char *iface, uint32_t min_version,
         if (rc < 0)
             return rc;
     }
-    if (pin)
+    if (pin) {
         p->n_instances++;
-    *provider = p;
-    *impl = found;
-    if (table)
-        *table = found->table;
+        p->gen_instances++;
+    }
+    *out = (tenon__taken){p, found, found->table, p->desc, p->gen};
     return 0;
 }
 
 static int acquire(tenon_registry *reg, const char *plugin, const char *iface,
                    uint32_t min_version, bool pin, tenon_plugin *holder,
-                   const char *host_holder, tenon_plugin **provider, const tenon_impl **impl,
-                   const void **table)
+                   const char *host_holder, tenon__taken *out)
 {
     tenon_plugin *p = NULL;
     tenon__lock(reg);
     int rc = choose(reg, plugin, iface, min_version, &p);
     if (rc == 0 && p->state == TENON__LOADED) {
-        rc = take_locked(p, iface, min_version, pin, holder, host_holder, provider, impl,
-                             table);
+        rc = take_locked(p, iface, min_version, pin, holder, host_holder, out);
         tenon__unlock(reg);
         return rc;
     }
@@ -204,8 +200,7 @@ static int acquire(tenon_registry *reg, const char *plugin, const char *iface,
     if (rc == 0) {
         tenon__lock(reg);
         if (p->state == TENON__LOADED) {
-            rc = take_locked(p, iface, min_version, pin, holder, host_holder, provider, impl,
-                             table);
+            rc = take_locked(p, iface, min_version, pin, holder, host_holder, out);
         } else {
             rc = tenon__fail(TENON_ESTATE, TENON_STAGE_USE, p->display_name, p->path, NULL,
                              "plugin %s was unloaded during the lookup", p->display_name);
@@ -218,10 +213,9 @@ static int acquire(tenon_registry *reg, const char *plugin, const char *iface,
 
 int tenon__interface_acquire(tenon_registry *reg, const char *plugin, const char *iface,
                              uint32_t min_version, bool pin, tenon_plugin *holder,
-                             tenon_plugin **provider, const tenon_impl **impl,
-                             const void **table)
+                             tenon__taken *out)
 {
-    return acquire(reg, plugin, iface, min_version, pin, holder, NULL, provider, impl, table);
+    return acquire(reg, plugin, iface, min_version, pin, holder, NULL, out);
 }
 
 int tenon_interface_hold(tenon_registry *reg, const char *plugin, const char *iface,
@@ -237,9 +231,13 @@ int tenon_interface_hold(tenon_registry *reg, const char *plugin, const char *if
     TENON__CHECK_ARG(holder, TENON_STAGE_USE, "holder is NULL", TENON_EINVAL);
     TENON__CHECK_ARG(table, TENON_STAGE_USE, "table is NULL", TENON_EINVAL);
     TENON__CHECK_ARG(provider, TENON_STAGE_USE, "provider is NULL", TENON_EINVAL);
-    const tenon_impl *impl;
-    return acquire(reg, plugin, iface, min_version, false, NULL, holder, provider, &impl,
-                   table);
+    tenon__taken got;
+    int rc = acquire(reg, plugin, iface, min_version, false, NULL, holder, &got);
+    if (rc < 0)
+        return rc;
+    *table = got.table;
+    *provider = got.provider;
+    return 0;
 }
 
 int tenon_interface(tenon_registry *reg, const char *plugin, const char *iface,
@@ -252,13 +250,12 @@ int tenon_interface(tenon_registry *reg, const char *plugin, const char *iface,
     TENON__CHECK_ARG(reg, TENON_STAGE_USE, "reg is NULL", TENON_EINVAL);
     TENON__CHECK_ARG(iface, TENON_STAGE_USE, "iface is NULL", TENON_EINVAL);
     TENON__CHECK_ARG(table, TENON_STAGE_USE, "table is NULL", TENON_EINVAL);
-    tenon_plugin *p;
-    const tenon_impl *impl;
-    int rc = tenon__interface_acquire(reg, plugin, iface, min_version, false, NULL, &p, &impl,
-                                      table);
+    tenon__taken got;
+    int rc = tenon__interface_acquire(reg, plugin, iface, min_version, false, NULL, &got);
     if (rc < 0)
         return rc;
+    *table = got.table;
     if (provider)
-        *provider = p;
+        *provider = got.provider;
     return 0;
 }

@@ -197,8 +197,8 @@ typedef struct tenon__holder {
     uint64_t gen;     /* the code generation held (reload.c) */
 } tenon__holder;
 
-/* Code of a plugin that a reload replaced, still mapped while holders of
- * its generation remain (reload.c). */
+/* Code of a plugin that a reload replaced, still mapped while holders or
+ * instances of its generation remain (reload.c). */
 typedef struct tenon__generation {
     struct tenon__generation *next;
     uint64_t gen;
@@ -206,8 +206,13 @@ typedef struct tenon__generation {
     const tenon_plugin_entry *entry;
     tenon_values *values;
     void *data;     /* what it stored with host->set_data */
+    size_t n_instances; /* live instances made from it: their code is its code */
     bool migrated;  /* its state went to the new code: its fini does not run */
     bool pinned;    /* loaded plugins required it: kept until the plugin unloads */
+    /* The plugin's unload ran (or runs) its fini: only that unload unmaps
+     * it, after what it made is freed, not the release of its last
+     * instance, which its own fini may be freeing. */
+    bool finied;
     tenon_plugin *plugin;
 } tenon__generation;
 
@@ -248,7 +253,10 @@ struct tenon_plugin {
     size_t n_deps;
     tenon__holder *holders;
     size_t n_holders, cap_holders;
+    /* Live instances of every generation, and of the current one (gen):
+     * each instance keeps the code it was made from (reload.c). */
     size_t n_instances;
+    size_t gen_instances;
     /* Instances this plugin made with host->instance_new outside any
      * instance_init (instance.c), newest first: its fini may free them, and
      * what it leaves is freed right after its fini. */
@@ -396,6 +404,7 @@ struct tenon_instance {
     void *data;
 
     size_t slot; /* position in reg->instances */
+    uint64_t gen; /* the plugin's code generation it was made from (reload.c) */
     tenon__maker made_by;
     tenon_instance *owner;  /* MADE_BY_INSTANCE: the instance whose init made it */
     tenon_plugin *root;     /* the plugin at the top of its owners; NULL: host or config */
@@ -540,26 +549,36 @@ TENON__HIDDEN void tenon__trust_adopt(tenon_registry *reg, tenon__trust *t);
 TENON__HIDDEN int tenon__resolve(tenon_registry *reg, tenon_plugin *p, tenon_plugin ***order,
                                  size_t *n);
 
-/* lifecycle.c */
-/* Finis every loaded plugin, each before what it requires, holds or owns
- * instances of (a cycle falls back to reverse load order), freeing what
- * each one's fini leaves of the instances it made. Registry teardown;
- * load_lock held. */
+/* teardown.c: finis every loaded plugin, each before what it requires,
+ * holds or owns instances of (a cycle falls back to reverse load order),
+ * freeing what each one's fini leaves of the instances it made. Registry
+ * teardown; load_lock held. */
 TENON__HIDDEN void tenon__fini_all(tenon_registry *reg);
+
+/* lifecycle.c */
 /* Whether a loaded plugin other than p requires it. Lock held. */
 TENON__HIDDEN bool tenon__required_by_loaded(const tenon_registry *reg, const tenon_plugin *p);
 TENON__HIDDEN void tenon__stage(tenon_plugin *p, tenon_stage stage);
 TENON__HIDDEN int tenon__plugin_load_locked(tenon_plugin *p); /* load_lock held */
-TENON__HIDDEN void tenon__plugin_fini_unload(tenon_plugin *p);
+/* Finis p, frees what it made and left behind, and unloads its code and
+ * every older generation of it. load_lock held, lock not held. teardown:
+ * registry teardown, which skips what only a registry that lives on needs. */
+TENON__HIDDEN void tenon__plugin_fini_unload(tenon_plugin *p, bool teardown);
 TENON__HIDDEN int tenon__holder_add(tenon_plugin *p, tenon_plugin *by, const char *name);
 TENON__HIDDEN int tenon__holder_remove(tenon_plugin *p, tenon_plugin *by, const char *name);
 
-/* reload.c: an old generation of p lost its last holder: it goes on the
- * registry's list of generations to close (lock held). reap finis and
- * closes them (lock not held). drop_all closes every old generation of p
- * (its unload; load_lock held, lock not held). */
+/* reload.c: an old generation of p lost a holder or an instance: when
+ * none of either remains it goes on the registry's list of generations to
+ * close (lock held). reap finis and closes them (lock not held). */
 TENON__HIDDEN void tenon__generation_released(tenon_plugin *p, uint64_t gen);
 TENON__HIDDEN void tenon__generations_reap(tenon_registry *reg);
+/* An instance of p made from generation gen is gone (lock held; reap
+ * after unlocking). */
+TENON__HIDDEN void tenon__generation_unpin(tenon_plugin *p, uint64_t gen);
+/* p's unload: fini_all runs the fini of every old generation of p still
+ * mapped, newest first (after p's own fini, before what p made is freed);
+ * drop_all then unmaps them. load_lock held, lock not held. */
+TENON__HIDDEN void tenon__generations_fini_all(tenon_plugin *p);
 TENON__HIDDEN void tenon__generations_drop_all(tenon_plugin *p);
 /* host_api.c: on this thread, host->data, host->set_data and host->options
  * of p use *data and values instead of p's (p NULL: stop). Lets a new
@@ -571,17 +590,27 @@ TENON__HIDDEN void tenon__redirect_plugin(tenon_plugin *p, void **data,
 TENON__HIDDEN const tenon_impl *tenon__impl_find(const tenon_plugin *p, const char *iface);
 TENON__HIDDEN bool tenon__provides(const tenon_plugin *p, const char *iface,
                                    uint32_t min_version);
+/* What tenon__interface_acquire hands out, all read in one critical
+ * section, so all of one code generation. */
+typedef struct tenon__taken {
+    tenon_plugin *provider;
+    const tenon_impl *impl;
+    const void *table;
+    /* The generation's descriptor (a reload retires it, and retired blocks
+     * live as long as the registry) and its number. */
+    const tenon_plugin_desc *desc;
+    uint64_t gen;
+} tenon__taken;
 /* Finds (and loads) the provider of iface. On success, under the registry
- * lock, so before any other thread can unload it: with pin set the
- * plugin's instance count is raised; with holder set (other than the
- * provider) holder becomes one of its holders; *table (if not NULL) gets
- * the interface's table. Without a pin or a hold, *impl and *table may be
- * unmapped by a concurrent unload as soon as this returns. */
+ * lock, so before any other thread can unload or reload it: with pin set
+ * an instance of the current generation is counted (undo with
+ * tenon__generation_unpin); with holder set (other than the provider)
+ * holder becomes one of its holders. Without a pin or a hold, the impl and
+ * table may be unmapped by a concurrent unload or reload as soon as this
+ * returns. */
 TENON__HIDDEN int tenon__interface_acquire(tenon_registry *reg, const char *plugin,
                                            const char *iface, uint32_t min_version,
-                                           bool pin, tenon_plugin *holder,
-                                           tenon_plugin **provider,
-                                           const tenon_impl **impl, const void **table);
+                                           bool pin, tenon_plugin *holder, tenon__taken *out);
 
 /* host_api.c */
 TENON__HIDDEN extern const tenon_host_api tenon__host_api;

@@ -6,9 +6,11 @@
 #include "cache_internal.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -340,12 +342,46 @@ static void *open_through_fd(int fd, const struct stat *st, char *name, size_t n
     return handle;
 }
 
+/* Whether the page holding addr is mapped (mincore fails with ENOMEM on
+ * an unmapped range; it reads no memory and walks no loader list). */
+static bool page_mapped(const void *addr)
+{
+    long page_size = sysconf(_SC_PAGESIZE);
+    uintptr_t page = (uintptr_t)addr & ~(uintptr_t)(page_size - 1);
+    unsigned char vec;
+    return mincore((void *)page, 1, &vec) == 0 || errno != ENOMEM;
+}
+
+/* Whether the object last dlclosed through name (whose dynamic section
+ * was at dyn) is still loaded. An object can outlive its last dlclose
+ * (a unique symbol, -z nodelete, the dynamic loader's own references):
+ * then its name, and so its fd, stay reserved, or a later dlopen of that
+ * name would hand back this object for another file. Counting our own
+ * handles cannot tell, so the loader is asked: first whether the object's
+ * pages are gone (one system call: unloading unmaps the whole object, so
+ * unmapped pages prove it gone), and only when they are still mapped
+ * (the object stayed, or another mapping took the place since) by name
+ * with RTLD_NOLOAD, which compares the name with every loaded object's:
+ * at 10 000 plugins that walk cost more than the rest of the unload. */
+static bool still_loaded(const char *name, const void *dyn)
+{
+    if (dyn && !page_mapped(dyn))
+        return false;
+    void *still = dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    if (still)
+        dlclose(still);
+    return still != NULL;
+}
+
 static void close_through_fd(void *handle)
 {
     struct link_map *lm = NULL;
     char name[64] = "";
-    if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name)
+    const void *dyn = NULL;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name) {
         tenon__strlcpy(name, lm->l_name, sizeof(name));
+        dyn = lm->l_ld;
+    }
     pthread_mutex_lock(&fd_table_lock);
     dlclose(handle);
     int fd = -1;
@@ -358,12 +394,7 @@ static void close_through_fd(void *handle)
                 continue;
             if (slot->handles)
                 slot->handles--;
-            /* An object can outlive its last dlclose (unique symbols,
-             * -z nodelete): then its name, and so its fd, stay reserved. */
-            void *still = slot->handles ? NULL : dlopen(name, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
-            if (still)
-                dlclose(still);
-            else if (!slot->handles) {
+            if (!slot->handles && !still_loaded(name, dyn)) {
                 close(slot->fd);
                 *slot = fd_table[--fd_table_n];
             }

@@ -3,8 +3,10 @@
  * (or migrate) runs, before anything of the old code is touched; a failure
  * anywhere leaves the old code running as it was. The switch is one
  * critical section: lookups after it hand out the new tables, lookups
- * before it handed out the old ones. Each hold is of one code generation,
- * and an old generation stays mapped until its last holder lets go. */
+ * before it handed out the old ones. Each hold and each instance is of one
+ * code generation: instances made before a reload keep calling the code
+ * they were made from, and an old generation stays mapped until its last
+ * holder lets go and its last instance is freed. */
 #include "cache_internal.h"
 
 #include <stddef.h>
@@ -97,9 +99,9 @@ static int start_new_code(tenon_plugin *p, const tenon_plugin_entry *entry,
                        p->display_name, what, rc, tenon_err_name(rc));
 }
 
-/* Finis (unless its state went to newer code) and unmaps one generation.
- * Lock not held. */
-static void close_generation(tenon__generation *g)
+/* Runs one generation's fini, unless its state went to newer code, with
+ * this thread pointed at the generation's own data and options. */
+static void fini_generation(tenon__generation *g)
 {
     tenon_plugin *p = g->plugin;
     if (!g->migrated && g->entry && g->entry->fini) {
@@ -107,6 +109,13 @@ static void close_generation(tenon__generation *g)
         g->entry->fini(p);
         tenon__redirect_plugin(NULL, NULL, NULL);
     }
+}
+
+/* Finis (unless done) and unmaps one generation. Lock not held. */
+static void close_generation(tenon__generation *g)
+{
+    if (!g->finied)
+        fini_generation(g);
     tenon__close_handle(g->dl);
     tenon_values_free(g->values);
     tenon__free(g);
@@ -121,7 +130,7 @@ void tenon__generation_released(tenon_plugin *p, uint64_t gen)
         tenon__generation *g = *at;
         if (g->gen != gen)
             continue;
-        if (g->pinned)
+        if (g->pinned || g->n_instances || g->finied)
             return;
         *at = g->next;
         g->next = p->reg->dead_gens;
@@ -142,6 +151,37 @@ void tenon__generations_reap(tenon_registry *reg)
             return;
         close_generation(g);
     }
+}
+
+void tenon__generation_unpin(tenon_plugin *p, uint64_t gen)
+{
+    p->n_instances--;
+    if (gen == p->gen) {
+        p->gen_instances--;
+        return;
+    }
+    for (tenon__generation *g = p->old_gens; g; g = g->next) {
+        if (g->gen == gen) {
+            g->n_instances--;
+            break;
+        }
+    }
+    tenon__generation_released(p, gen);
+}
+
+void tenon__generations_fini_all(tenon_plugin *p)
+{
+    /* Marked first, so that the release of an instance one of these finis
+     * frees (an instance the generation made of its own plugin) does not
+     * unmap the code that is running. Nothing else changes the list: a
+     * reload waits for load_lock, and released generations stay on it. */
+    tenon__lock(p->reg);
+    for (tenon__generation *g = p->old_gens; g; g = g->next)
+        g->finied = true;
+    tenon__generation *first = p->old_gens;
+    tenon__unlock(p->reg);
+    for (tenon__generation *g = first; g; g = g->next)
+        fini_generation(g);
 }
 
 void tenon__generations_drop_all(tenon_plugin *p)
@@ -181,12 +221,6 @@ static int check_reloadable(tenon_registry *reg, const char *name, tenon_plugin 
                            "plugin %s is resident: it does not declare that its code can be "
                            "replaced",
                            name);
-    if (p->n_instances)
-        return tenon__fail(TENON_EBUSY, TENON_STAGE_LOAD, name, p->path,
-                           "free its instances first; holds (tenon_plugin_hold, "
-                           "tenon_interface_hold) may stay",
-                           "plugin %s has %zu instance%s, whose data belongs to the old code",
-                           name, p->n_instances, p->n_instances == 1 ? "" : "s");
     return 0;
 }
 
@@ -195,8 +229,16 @@ static void switch_code(tenon_plugin *p, tenon__new_code *nc, tenon_values *valu
                         tenon__generation *old)
 {
     tenon_registry *reg = p->reg;
-    *old = (tenon__generation){NULL,     p->gen,          p->dl, p->entry, p->values,
-                               p->plugin_data, has_migrate(nc->entry), false, p};
+    /* The instances made so far stay on the old code. */
+    *old = (tenon__generation){.gen = p->gen,
+                               .dl = p->dl,
+                               .entry = p->entry,
+                               .values = p->values,
+                               .data = p->plugin_data,
+                               .n_instances = p->gen_instances,
+                               .migrated = has_migrate(nc->entry),
+                               .plugin = p};
+    p->gen_instances = 0;
     p->dl = nc->dl;
     p->entry = nc->entry;
     p->values = values;
@@ -310,7 +352,8 @@ int tenon_plugin_reload(tenon_registry *reg, const char *name, unsigned flags)
     for (size_t i = 0; i < p->n_holders && !held; i++)
         held = p->holders[i].gen == old->gen;
     old->pinned = tenon__required_by_loaded(reg, p);
-    if (held || old->pinned) {
+    size_t kept_by = old->n_instances;
+    if (held || kept_by || old->pinned) {
         old->next = p->old_gens;
         p->old_gens = old;
     } else {
@@ -323,6 +366,8 @@ int tenon_plugin_reload(tenon_registry *reg, const char *name, unsigned flags)
     pthread_mutex_unlock(&reg->load_lock);
     tenon__log(reg, TENON_LOG_INFO, p->display_name, "reloaded %s %s -> %s from %s%s",
                p->display_name, old_version, p->desc->version, p->path,
-               held ? " (holders keep the old code until they release it)" : "");
+               held || kept_by ? " (the old code stays until its holders release it and its "
+                                 "instances are freed)"
+                               : "");
     return 0;
 }

@@ -44,7 +44,9 @@ TENON_API size_t tenon_providers(tenon_registry *reg, const char *iface,
  * name (unique in the registry; NULL for an anonymous instance). opts are
  * checked against the plugin's schema first; the core allocates the
  * plugin's declared private data, zeroed, and calls its instance_init.
- * The plugin cannot unload while the instance lives. Errors: those of
+ * The plugin cannot unload while the instance lives, and the instance
+ * keeps the code it was made from across tenon_plugin_reload until it is
+ * freed. Errors: those of
  * tenon_interface and tenon_values_check, TENON_EEXISTS (name taken),
  * TENON_EINIT (instance_init failed; the error has the plugin's reason). */
 TENON_API int tenon_instance_new(tenon_registry *reg, const char *plugin,

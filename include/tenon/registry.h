@@ -153,16 +153,19 @@ TENON_API const char *tenon_change_kind_name(tenon_change_kind kind);
  * and signature, entry), its requires must be met by loaded plugins, and
  * its version must be in the range of every loaded plugin requiring it;
  * then its migrate (see tenon_plugin_entry), or else its init, runs. Only
- * then is the old code replaced, in one step: lookups from then on
- * (tenon_interface, tenon_interface_hold) return the new tables. Code that
+ * then is the old code replaced, in one step: lookups and new instances
+ * from then on (tenon_interface, tenon_interface_hold, tenon_instance_new)
+ * get the new code. Instances made before stay on the code they were made
+ * from (its table, its instance_fini) until they are freed. Code that
  * holders hold (tenon_plugin_hold, tenon_interface_hold, a plugin's
- * host->interface) stays mapped, its tables valid, until the last of them
- * releases it; then its fini runs (unless migrate took its state) and it is
- * unmapped. Old code loaded plugins require stays until the plugin unloads.
+ * host->interface) or instances were made from stays mapped, its tables
+ * valid, until the last holder releases it and its last instance is freed;
+ * then its fini runs (unless migrate took its state) and it is unmapped.
+ * Old code loaded plugins require stays until the plugin unloads.
  * Any failure leaves the old code running, untouched, and returns the
  * error: the checks' and init's, TENON_EMISSINGDEP and TENON_EVERSION (a
  * requirement not met either way), TENON_ENOTUNLOADABLE (not
- * flagged TENON_PLUGIN_UNLOADABLE), TENON_EBUSY (it has instances),
+ * flagged TENON_PLUGIN_UNLOADABLE),
  * TENON_ESTATE (not loaded, static, or its file was overwritten in place
  * while mapped: install by writing a new file and renaming it over the
  * old name). Returns 0 also when the file is the one already loaded.

@@ -1,6 +1,10 @@
 /* How the job threads of a run are started, held in step and gathered.
  *
- * run.c drives a run through this interface only: a start barrier before
+ * program.c picks the implementation once (tio_coord_begin): MPI when the
+ * process was launched by mpirun as one rank of several, else threads of
+ * this process; it places what ranks share before the files are prepared
+ * and agrees that every rank is ready. run.c drives a run through this
+ * interface only: a start barrier before
  * each group, starting each job, waiting for what was started (a
  * stonewall, the run's end), stopping everything (a signal), and gathering
  * the results to the participant that writes the report. The thread
@@ -21,9 +25,32 @@
 #include "host.h"
 
 struct tio_coord;
+struct tio_report;
+
+/* Who this process is in the run: rank of nranks, on host ($rank, $nranks
+ * and $hostname of the job files). One process alone is rank 0 of 1. */
+struct tio_coord_self {
+    unsigned rank;
+    unsigned nranks;
+    char host[256];
+};
 
 struct tio_coord_ops {
     const char *name;
+    /* Once, before the job files are parsed: joins the run and says who
+     * this process is. Returns 0 or -1 with a message in err. */
+    int (*init)(struct tio_coord *c, struct tio_coord_self *self, struct tio_error *err);
+    /* Once, when tenon-io ends: leaves the run. */
+    void (*fini)(struct tio_coord *c);
+    /* After tio_host_plan, before the files are prepared: divides what
+     * participants share (a file named the same on several ranks). Returns
+     * 0 or -1 with err. */
+    int (*place)(struct tio_coord *c, struct tio_host *host, struct tio_error *err);
+    /* After the files are prepared: every participant says whether it is
+     * ready (failed: mine says why). Returns 0 when all are, else -1 with
+     * err naming the participant that is not. */
+    int (*ready)(struct tio_coord *c, bool failed, const struct tio_error *mine,
+                 struct tio_error *err);
     /* Before the first job starts, after the signal handlers are in place.
      * Returns 0 or -1 with a message in err. */
     int (*open)(struct tio_coord *c, struct tio_host *host, struct tio_error *err);
@@ -39,10 +66,16 @@ struct tio_coord_ops {
      * the signal handler. */
     void (*stop)(struct tio_coord *c);
     bool (*stopping)(const struct tio_coord *c);
+    /* What stopped the jobs when it was not a signal of this process
+     * ("rank 1 on node2 failing: ..."), or NULL. */
+    const char *(*stop_cause)(const struct tio_coord *c);
     /* After every job ended: brings the results of every participant into
      * host->threads[].result of the one that reports. Returns whether this
      * participant writes the report. */
     bool (*gather)(struct tio_coord *c, struct tio_host *host);
+    /* On the participant that reports, after gather: adds what the report
+     * shows per participant (fio's "client_stats"). Returns 0 or -ENOMEM. */
+    int (*report)(struct tio_coord *c, struct tio_report *rep);
 };
 
 struct tio_coord {
@@ -52,5 +85,20 @@ struct tio_coord {
 
 /* Threads of this process; tio_stop is the stop flag. */
 extern const struct tio_coord_ops tio_coord_threads;
+
+/* Ranks of an MPI run (coord_mpi.c, built with -Dmpi). */
+extern const struct tio_coord_ops tio_coord_mpi;
+
+/* coord.c: picks the implementation and initialises it. Under mpirun (the
+ * launcher's environment says so) that is MPI; otherwise threads, and MPI
+ * is never initialised. A build without MPI refuses to run under mpirun
+ * with several ranks rather than run the job N times unknowingly. Returns
+ * the coordination, or NULL with err. */
+struct tio_coord *tio_coord_begin(struct tio_error *err);
+/* The one tio_coord_begin picked (threads before it is called). */
+struct tio_coord *tio_coord_current(void);
+const struct tio_coord_self *tio_coord_self(void);
+/* Leaves the run; the next tio_coord_begin starts afresh. */
+void tio_coord_end(void);
 
 #endif

@@ -6,6 +6,25 @@
 #include <stdio.h>
 #include <string.h>
 
+/* One process shares nothing with another. */
+static int threads_place(struct tio_coord *c, struct tio_host *host, struct tio_error *err)
+{
+    (void)c;
+    (void)host;
+    (void)err;
+    return 0;
+}
+
+static int threads_ready(struct tio_coord *c, bool failed, const struct tio_error *mine,
+                         struct tio_error *err)
+{
+    (void)c;
+    if (!failed)
+        return 0;
+    *err = *mine;
+    return -1;
+}
+
 static int threads_open(struct tio_coord *c, struct tio_host *host, struct tio_error *err)
 {
     (void)c;
@@ -62,6 +81,12 @@ static bool threads_stopping(const struct tio_coord *c)
     return atomic_load(&tio_stop);
 }
 
+static const char *threads_stop_cause(const struct tio_coord *c)
+{
+    (void)c;
+    return NULL;
+}
+
 static bool threads_gather(struct tio_coord *c, struct tio_host *host)
 {
     (void)c;
@@ -69,8 +94,18 @@ static bool threads_gather(struct tio_coord *c, struct tio_host *host)
     return true;
 }
 
+static int threads_report(struct tio_coord *c, struct tio_report *rep)
+{
+    (void)c;
+    (void)rep;
+    return 0;
+}
+
+/* init and fini: coord.c fills in who one process is; nothing to leave. */
 const struct tio_coord_ops tio_coord_threads = {
     .name = "threads",
+    .place = threads_place,
+    .ready = threads_ready,
     .open = threads_open,
     .close = threads_close,
     .barrier = threads_barrier,
@@ -78,5 +113,7 @@ const struct tio_coord_ops tio_coord_threads = {
     .wait = threads_wait,
     .stop = threads_stop,
     .stopping = threads_stopping,
+    .stop_cause = threads_stop_cause,
     .gather = threads_gather,
+    .report = threads_report,
 };

@@ -10,8 +10,9 @@
  *              loop.c) and features (next_io.c, units.c, verify_log.c,
  *              sync_policy.c, phase.c) are mapped in worker.h
  *   run.c      groups, the status line and the report
- *   coord.h    how jobs are started, stopped and gathered (coord_threads.c:
- *              threads of one process)
+ *   coord.h    how jobs are started, stopped and gathered (coord.c picks:
+ *              coord_threads.c, threads of one process; coord_mpi*.c, the
+ *              ranks of a run under mpirun; ranks.c divides shared files)
  *   program.c  the whole program: command line, checks, plan, run
  */
 #ifndef TIO_HOST_H
@@ -206,6 +207,11 @@ void *tio_worker_main(void *thread);
 
 /* Set by SIGINT/SIGTERM: every job stops at its next IO. */
 extern atomic_bool tio_stop;
+
+/* Set before tio_stop when a distributed run's rank 0 ends its time-based
+ * group (coord_mpi.c): the jobs stop as if their runtime had run out, not
+ * as interrupted. */
+extern atomic_bool tio_stop_ends;
 
 /* ---- run.c --------------------------------------------------------------- */
 

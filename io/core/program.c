@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "coord.h"
 #include "log.h"
 
 static const char usage[] =
@@ -150,14 +151,44 @@ static int check_and_run(struct tio_host *host)
     }
     const char *clock = getenv("TENON_IO_CLOCK");
     tio_clock_init(clock && strcmp(clock, "gettime") == 0);
-    if (tio_files_prepare(host, &err) < 0) {
-        fprintf(stderr, "tenon-io: %s\n", err.text);
+    /* Ranks of a distributed run divide the files they share, lay out,
+     * and start only when every rank has. */
+    struct tio_coord *coord = tio_coord_current();
+    bool failed = coord->ops->place(coord, host, &err) < 0 || tio_files_prepare(host, &err) < 0;
+    struct tio_error all;
+    if (coord->ops->ready(coord, failed, &err, &all) < 0) {
+        if (all.text[0]) /* a distributed run says it once */
+            fprintf(stderr, "tenon-io: %s\n", all.text);
         return 1;
     }
     return tio_run(host);
 }
 
+static int run_main(int argc, char *const argv[], const struct tio_parse_config *cfg);
+
 int tio_main(int argc, char *const argv[], const struct tio_parse_config *cfg)
+{
+    /* Who this process is in the run, before $rank in the job files. */
+    struct tio_error err;
+    if (!tio_coord_begin(&err)) {
+        fprintf(stderr, "tenon-io: %s\n", err.text);
+        return 1;
+    }
+    const struct tio_coord_self *self = tio_coord_self();
+    struct tio_parse_config rcfg;
+    if (cfg)
+        rcfg = *cfg;
+    else
+        tio_parse_config_init(&rcfg);
+    rcfg.rank = self->rank;
+    rcfg.nranks = self->nranks;
+    rcfg.hostname = self->host;
+    int status = run_main(argc, argv, &rcfg);
+    tio_coord_end();
+    return status;
+}
+
+static int run_main(int argc, char *const argv[], const struct tio_parse_config *cfg)
 {
     struct tio_plan *jobs = NULL;
     struct tio_error perr;

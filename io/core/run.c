@@ -22,19 +22,20 @@
 
 static volatile sig_atomic_t stop_signal;
 
-/* How this run's jobs are started, stopped and gathered: threads of this
- * process. Static, so that the signal handler always finds it. */
-static struct tio_coord coord = {.ops = &tio_coord_threads};
-
 static void on_signal(int sig)
 {
     if (!stop_signal)
         stop_signal = sig;
-    coord.ops->stop(&coord);
+    struct tio_coord *c = tio_coord_current();
+    c->ops->stop(c);
 }
 
 const char *tio_stop_signal_name(void)
 {
+    const struct tio_coord *c = tio_coord_current();
+    const char *cause = stop_signal ? NULL : c->ops->stop_cause(c);
+    if (cause)
+        return cause;
     return stop_signal == SIGTERM ? "SIGTERM" : stop_signal == SIGINT ? "SIGINT" : "a signal";
 }
 
@@ -55,6 +56,8 @@ static void plan_live(struct tio_host_job *t)
 
 int tio_run(struct tio_host *host)
 {
+    /* How this run's jobs are started, stopped and gathered (coord.h). */
+    struct tio_coord *coord = tio_coord_current();
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -62,7 +65,7 @@ int tio_run(struct tio_host *host)
     sigaction(SIGTERM, &sa, NULL);
 
     struct tio_error cerr;
-    if (coord.ops->open(&coord, host, &cerr) < 0) {
+    if (coord->ops->open(coord, host, &cerr) < 0) {
         fprintf(stderr, "tenon-io: %s\n", cerr.text);
         return 1;
     }
@@ -70,7 +73,7 @@ int tio_run(struct tio_host *host)
     struct tio_eta *eta = tio_eta_new(host->n_threads);
     if (!eta) {
         fprintf(stderr, "tenon-io: out of memory\n");
-        coord.ops->close(&coord);
+        coord->ops->close(coord);
         return 1;
     }
     for (size_t i = 0; i < host->n_threads; i++) {
@@ -82,6 +85,11 @@ int tio_run(struct tio_host *host)
     bool show_eta = prog->eta == TIO_ETA_ALWAYS ||
                     (prog->eta == TIO_ETA_AUTO && isatty(STDOUT_FILENO) &&
                      !(prog->output_format == TIO_OUTPUT_JSON && !prog->output));
+    /* Ranks of a distributed run: only rank 0 writes, and only when asked
+     * (an MPI launcher hands every rank a terminal of its own). */
+    const struct tio_coord_self *self = tio_coord_self();
+    if (self->nranks > 1 && (self->rank != 0 || prog->eta != TIO_ETA_ALWAYS))
+        show_eta = false;
     if (show_eta)
         tio_eta_start(eta, stdout, 1000);
 
@@ -101,32 +109,37 @@ int tio_run(struct tio_host *host)
     clock_gettime(CLOCK_REALTIME, &wall_start);
     uint64_t t0 = tio_now_ns();
     size_t n_started = 0;
-    for (; n_started < host->n_threads && !coord.ops->stopping(&coord); n_started++) {
+    for (; n_started < host->n_threads && !coord->ops->stopping(coord); n_started++) {
         struct tio_host_job *t = &host->threads[n_started];
         if (t->job->identity.stonewall && n_started > 0) {
-            coord.ops->wait(&coord, host, n_started);
+            coord->ops->wait(coord, host, n_started);
             /* The signal may have come while waiting for the group before. */
-            if (coord.ops->stopping(&coord))
+            if (coord->ops->stopping(coord))
                 break;
         }
         if (n_started == 0 || t->job->identity.stonewall)
-            coord.ops->barrier(&coord);
-        coord.ops->start(&coord, t);
+            coord->ops->barrier(coord);
+        coord->ops->start(coord, t);
     }
-    coord.ops->wait(&coord, host, host->n_threads);
+    coord->ops->wait(coord, host, host->n_threads);
     if (show_eta)
         tio_eta_stop(eta);
-    bool reporter = coord.ops->gather(&coord, host);
+    bool reporter = coord->ops->gather(coord, host);
+    int status = 0;
 
     struct tio_report *rep = tio_report_new(TENON_VERSION_STRING);
     if (!rep) {
         fprintf(stderr, "tenon-io: out of memory\n");
         tio_eta_free(eta);
         tio_disk_watch_free(disks);
-        coord.ops->close(&coord);
+        coord->ops->close(coord);
         return 1;
     }
     tio_report_set_time(rep, &wall_start);
+    if (reporter && coord->ops->report(coord, rep) != 0) {
+        fprintf(stderr, "tenon-io: out of memory\n");
+        status = 1;
+    }
     if (disks) {
         tio_disk_watch_stop(disks, rep);
         tio_disk_watch_free(disks);
@@ -137,7 +150,6 @@ int tio_run(struct tio_host *host)
         for (size_t i = 0; i + 1 < g->n; i += 2)
             tio_report_add_global_option(rep, g->v[i], g->v[i + 1]);
     }
-    int status = 0;
     uint64_t elapsed_s = (tio_now_ns() - t0) / 1000000000u;
     if (prog->plot) {
         struct tio_job_result **results = calloc(host->n_threads + 1, sizeof(*results));
@@ -206,6 +218,6 @@ int tio_run(struct tio_host *host)
         status = 1;
     }
     tio_report_free(rep);
-    coord.ops->close(&coord);
+    coord->ops->close(coord);
     return status;
 }

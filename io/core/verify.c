@@ -279,6 +279,15 @@ static bool check_piece(const uint8_t *q, uint64_t piece, const struct tio_verif
                       offset, h.offset);
         return false;
     }
+    if (p->expect_thread && h.thread != p->expect_thread) {
+        tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
+                      "bad header thread: expected %u, found %u (this part of the shared file "
+                      "belongs to rank %u of the ranks sharing it, but rank %d wrote it: the "
+                      "writers did not divide the file as rank_shift expects)",
+                      (unsigned)p->expect_thread, h.thread, p->expect_thread - 1u,
+                      (int)h.thread - 1);
+        return false;
+    }
     /* The write's number before its seed (fio checks the seed first): when
      * both differ, the block most often holds an earlier write of the
      * same job, which the number says. */

@@ -47,7 +47,11 @@ struct tio_verify_hdr {
 struct tio_verify_params {
     enum tio_verify_kind kind;
     uint64_t interval; /* bytes per header; 0: one header per IO */
-    uint16_t thread;
+    uint16_t thread;   /* written into each header */
+    /* When not 0, the thread every header read must hold: a job of a run
+     * under mpirun that reads another rank's part (rank_shift) knows which
+     * rank wrote it. */
+    uint16_t expect_thread;
 };
 
 /* What a piece must hold beyond its offset and length, when the checking

@@ -19,7 +19,12 @@ int tio_vlog_setup(struct worker *w)
     struct tio_vlog *v = &w->vlog;
     v->vp.kind = job->verify.method == TIO_VERIFY_SHA256 ? TIO_VK_SHA256 : TIO_VK_CRC32C;
     v->vp.interval = job->verify.verify_interval;
-    v->vp.thread = (uint16_t)(job->index + 1);
+    /* Under mpirun, a shared file's blocks name their writer's rank and a
+     * shifted reader checks it is the part's own (io/core/ranks.c); a job
+     * that writes checks its own writes as always. */
+    v->vp.thread = (uint16_t)(job->rank_self ? job->rank_self : job->index + 1);
+    v->vp.expect_thread =
+        job->ranks.shift && !tio_rw_writes(job->pattern.rw) ? (uint16_t)job->rank_part : 0;
     if (job->verify.method == TIO_VERIFY_NONE)
         return 0;
     w->features |= TIO_WF_VERIFY;

@@ -1,9 +1,12 @@
-/* ${VAR} and fio's $pagesize, $mb_memory, $ncpus in job-file values.
+/* ${VAR} and fio's $pagesize, $mb_memory, $ncpus in job-file values, and
+ * tenon-io's $rank, $nranks and $hostname (who this process is in a run
+ * under mpirun: "filename=/pfs/data.$rank" gives each rank its own file).
  *
  * Unlike fio, an unset ${VAR} is an error: fio silently substitutes an empty
  * string, which turns "directory=${TESTDIR}" into the current directory and
  * "size=${SIZE}" into a parse error far from the cause. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +32,27 @@ static uint64_t sys_value(const struct tio_parse_config *cfg, const char *kw)
         return cfg->ncpus;
     cpus = sysconf(_SC_NPROCESSORS_ONLN);
     return cpus > 0 ? (uint64_t)cpus : 1;
+}
+
+/* $rank, $nranks, $hostname as text; false for any other keyword. */
+static bool rank_value(const struct tio_parse_config *cfg, const char *kw, char *buf,
+                       size_t size)
+{
+    unsigned nranks = cfg && cfg->nranks ? cfg->nranks : 1;
+    if (strcmp(kw, "rank") == 0) {
+        snprintf(buf, size, "%u", cfg && cfg->nranks ? cfg->rank : 0);
+    } else if (strcmp(kw, "nranks") == 0) {
+        snprintf(buf, size, "%u", nranks);
+    } else if (strcmp(kw, "hostname") == 0) {
+        if (cfg && cfg->hostname)
+            snprintf(buf, size, "%s", cfg->hostname);
+        else if (gethostname(buf, size) != 0)
+            snprintf(buf, size, "localhost");
+        buf[size - 1] = '\0';
+    } else {
+        return false;
+    }
+    return true;
 }
 
 static const char *lookup_env(const struct tio_parse_config *cfg, const char *name)
@@ -104,8 +128,21 @@ int tio__expand_value(void *vctx, const char *key, const char *raw,
                 break;
             }
         }
-        if (i == TIO__ARRAY_LEN(keywords))
-            tio__buf_putc(&b, '$');
+        if (i == TIO__ARRAY_LEN(keywords)) {
+            static const char *const rank_words[] = {"rank", "nranks", "hostname"};
+            char text[256];
+            for (i = 0; i < TIO__ARRAY_LEN(rank_words); i++) {
+                size_t kl = strlen(rank_words[i]);
+                if (strncmp(p, rank_words[i], kl) == 0 && !ident_char(p[kl]) &&
+                    rank_value(ctx->cfg, rank_words[i], text, sizeof(text))) {
+                    tio__buf_puts(&b, text);
+                    p += kl;
+                    break;
+                }
+            }
+            if (i == TIO__ARRAY_LEN(rank_words))
+                tio__buf_putc(&b, '$');
+        }
     }
     *out = tio__buf_take(&b);
     if (!*out)

@@ -99,6 +99,12 @@ enum tio_sync { TIO_SYNC_NONE = 0, TIO_SYNC_SYNC, TIO_SYNC_DSYNC };
 
 enum tio_output_format { TIO_OUTPUT_NORMAL = 0, TIO_OUTPUT_JSON };
 
+/* How ranks of a run under mpirun divide a file they share. */
+enum tio_rank_layout {
+    TIO_RANK_SEGMENTED = 0, /* consecutive parts, one per rank (IOR's default) */
+    TIO_RANK_STRIDED,       /* blocks dealt out in turn: rank i takes every N-th block */
+};
+
 enum tio_eta_mode { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
 
 /* Logs: options/logs.c. The kinds index on[] and names[]. */
@@ -247,6 +253,13 @@ struct tio_job_reporting {
     unsigned unit_base;         /* 0 auto, 8 bytes, 1 bits (output only) */
 };
 
+/* Distributed runs, under mpirun (tenon-io's own): options/ranks.c */
+struct tio_job_ranks {
+    enum tio_rank_layout layout; /* rank_layout=: how ranks divide a file they share */
+    unsigned shift;             /* rank_shift=: take the part of the rank this many places
+                                   on (IOR's -C); 0: its own */
+};
+
 /* One job. After parsing, a job is what its section (or --name) said, on top
  * of the [global] defaults before it; after tio_plan_resolve each entry is
  * one runnable job (numjobs expanded) with every default filled in. The
@@ -258,6 +271,10 @@ struct tio_job {
     unsigned index;             /* resolved: position in plan->jobs */
     unsigned clone;             /* resolved: 0..numjobs-1 (fio's $jobnum) */
     unsigned group;             /* resolved: reporting group id */
+    unsigned rank_part;         /* under mpirun (io/core/ranks.c): 1 + the part of a shared
+                                   file the job takes; 0 when it shares none */
+    unsigned rank_self;         /* under mpirun: 1 + the job's rank among those sharing the
+                                   file (the part it takes when ranks.shift is 0) */
 
     struct tio_job_identity identity;
     struct tio_job_files files;
@@ -269,6 +286,8 @@ struct tio_job {
     struct tio_job_buffers buffers;
     struct tio_job_reporting reporting;
     struct tio_job_logs logs;
+
+    struct tio_job_ranks ranks;
 
     /* everything else: for the engine's schema, in first-seen order; a job
      * inherits its [global]'s and overrides by key */
@@ -326,6 +345,12 @@ struct tio_parse_config {
     uint64_t pagesize;
     uint64_t mb_memory;
     uint64_t ncpus;
+    /* $rank, $nranks, $hostname: who this process is in a distributed run
+     * (nranks 0: one process alone, rank 0 of 1; hostname NULL: ask the
+     * system) */
+    unsigned rank;
+    unsigned nranks;
+    const char *hostname;
     bool no_include;            /* refuse "include FILE" (fuzzing, untrusted text) */
     struct tio_allocator alloc;
 };

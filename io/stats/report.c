@@ -36,6 +36,7 @@ void tio_report_free(struct tio_report *rep)
     free(rep->entries);
     free(rep->groups);
     free(rep->disks);
+    tio__report_free_clients(rep);
     tio_kv_list_free(&rep->global_options);
     free(rep->version);
     free(rep);

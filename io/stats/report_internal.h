@@ -5,6 +5,15 @@
 #include "tio_kv.h"
 #include "tio_report.h"
 
+/* One participant's result of one job in a distributed run. */
+struct tio_report_client {
+    struct tio_job_result *result; /* owned */
+    char *host;
+    unsigned rank;
+};
+
+void tio__report_free_clients(struct tio_report *rep);
+
 struct tio_report {
     char *version;
     struct timespec wall;
@@ -18,6 +27,10 @@ struct tio_report {
 
     struct tio_disk_util *disks;
     size_t ndisks;
+
+    struct tio_report_client *clients; /* report_clients.c */
+    size_t nclients;
+    size_t clients_cap;
 
     bool finalized;
     const struct tio_job_result **entries; /* what is reported, in order */

@@ -2,7 +2,8 @@
  *
  * Key names, nesting and value types (integer or real) are fio 3.33's, so
  * tools written for fio's JSON read ours. tenon-io adds keys only where fio
- * has none: "error_text" and "error_counts" in each job. */
+ * has none: "error_text" and "error_counts" in each job, "rank" and
+ * "aggregate_of" in a distributed run's "client_stats". */
 #include "report_internal.h"
 
 #include <errno.h>
@@ -201,6 +202,35 @@ static json_t *disk_obj(struct jb *b, const struct tio_disk_util *d)
     return o;
 }
 
+/* fio's client/server JSON: every participant's entry of every job, with
+ * its host, then each job's sum over them named "All clients" (tenon-io
+ * adds "rank", and "aggregate_of": the job's name). */
+static json_t *clients_arr(struct jb *b, const struct tio_report *rep)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < rep->nclients; i++) {
+        const struct tio_report_client *c = &rep->clients[i];
+        json_t *o = entry_obj(b, rep, c->result);
+        put(b, o, "hostname", json_string(c->host));
+        put(b, o, "port", jint(0));
+        put(b, o, "rank", jint(c->rank));
+        if (json_array_append_new(a, o) != 0)
+            b->ok = false;
+    }
+    for (size_t i = 0; a && i < rep->njobs; i++) {
+        json_t *o = entry_obj(b, rep, rep->jobs[i]);
+        put(b, o, "aggregate_of", json_string(rep->jobs[i]->name));
+        put(b, o, "jobname", json_string("All clients"));
+        put(b, o, "hostname", json_string(""));
+        put(b, o, "port", jint(0));
+        if (json_array_append_new(a, o) != 0)
+            b->ok = false;
+    }
+    if (!a)
+        b->ok = false;
+    return a;
+}
+
 json_t *tio_report_to_json(struct tio_report *rep)
 {
     if (tio_report_finalize(rep) != 0)
@@ -233,6 +263,8 @@ json_t *tio_report_to_json(struct tio_report *rep)
         if (json_array_append_new(disks, disk_obj(&b, &rep->disks[i])) != 0)
             b.ok = false;
     put(&b, root, "disk_util", disks);
+    if (rep->nclients)
+        put(&b, root, "client_stats", clients_arr(&b, rep));
 
     if (!b.ok) {
         json_decref(root);

@@ -90,6 +90,15 @@ int tio_report_add_job(struct tio_report *rep, struct tio_job_result *job);
 
 int tio_report_add_disk(struct tio_report *rep, const struct tio_disk_util *disk);
 
+/* A distributed run (tenon-io under mpirun): one rank's own result of one
+ * job, shown in the JSON's "client_stats" as fio shows each client of its
+ * client/server mode, with "hostname" (and "port" 0, "rank"). The jobs added
+ * with tio_report_add_job are then the sums over the ranks, which
+ * client_stats repeats as fio's "All clients" entries. Takes ownership of
+ * job on success (0); -ENOMEM leaves it to the caller. */
+int tio_report_add_client(struct tio_report *rep, struct tio_job_result *job, const char *host,
+                          unsigned rank);
+
 /* Builds the group_reporting sums and the group totals. Idempotent; the
  * writers call it. Returns 0 or -ENOMEM. */
 int tio_report_finalize(struct tio_report *rep);

@@ -5,8 +5,10 @@
  *                 generation's state over and counts the hand-over
  *   FX_INIT_FAIL  defined: init (and migrate) fail
  *   FX_REQUIRES   the .deps entries
- * It logs "init N", "fini N" and "migrate N" (N: FX_GEN), so tests see
- * which generation's code ran. */
+ * It logs "init N", "fini N" and "migrate N" (N: FX_GEN), and
+ * "instance fini N" for an instance, so tests see which generation's code
+ * ran. */
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "versioned.h"
@@ -86,6 +88,38 @@ static void fini(tenon_plugin *self)
     free(host->data(self));
 }
 
+static atomic_int live_instances;
+
+static int instance_gen(const void *data)
+{
+    const versioned_instance *v = data;
+    return v->gen * 100 + FX_GEN;
+}
+
+static int live(void)
+{
+    return atomic_load(&live_instances);
+}
+
+static int instance_init(tenon_plugin *self, tenon_instance *instance, void *data,
+                         const tenon_values *options)
+{
+    (void)self;
+    (void)instance;
+    (void)options;
+    ((versioned_instance *)data)->gen = FX_GEN;
+    atomic_fetch_add(&live_instances, 1);
+    return 0;
+}
+
+static void instance_fini(tenon_plugin *self, tenon_instance *instance, void *data)
+{
+    (void)instance;
+    atomic_fetch_sub(&live_instances, 1);
+    host->log(self, TENON_LOG_INFO, "instance fini %d of %d",
+              ((versioned_instance *)data)->gen, FX_GEN);
+}
+
 static const versioned_table table = {
     .struct_size = sizeof(versioned_table),
     .version = 1,
@@ -93,6 +127,8 @@ static const versioned_table table = {
     .b = b,
     .c = c,
     .migrations = migrations,
+    .instance_gen = instance_gen,
+    .live = live,
 };
 
 TENON_PLUGIN(versioned,
@@ -108,5 +144,8 @@ TENON_PLUGIN(versioned,
         .init = init,
         .fini = fini,
         FX_MIGRATE_FIELD
-        TENON_IMPLEMENTS(TENON_IMPL(VERSIONED_IFACE, &table)),
+        TENON_IMPLEMENTS(TENON_IMPL(VERSIONED_IFACE, &table,
+                                    TENON_INSTANCE_OF(versioned_instance),
+                                    .instance_init = instance_init,
+                                    .instance_fini = instance_fini)),
     ));

@@ -5,6 +5,7 @@
  * generations whose functions answer their generation. */
 #include "helpers.h"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -216,21 +217,208 @@ static void test_reload_checks_pins_and_signatures(void **state)
     tenon_registry_free(reg);
 }
 
-/* A reload with instances is refused: their data belongs to the old code. */
-static void test_reload_refused_with_instances(void **state)
+static int count(log_capture *cap, const char *text)
+{
+    int n = 0;
+    for (const char *at = cap->all; (at = strstr(at, text)); at += strlen(text))
+        n++;
+    return n;
+}
+
+/* Whether addr is in a mapped object (the code of a generation that was
+ * closed is not; nothing else is loaded meanwhile to take its place). */
+static bool mapped(void *addr)
+{
+    Dl_info info;
+    return dladdr(addr, &info) != 0;
+}
+
+static const versioned_table *table_of(tenon_instance *inst)
+{
+    return tenon_instance_table(inst);
+}
+
+/* An instance made before a reload stays on the code it was made from
+ * (its table, its instance_fini) until it is freed; instances made after
+ * use the new code; the old code goes with its last instance. */
+static void test_reload_with_instances(void **state)
 {
     tmp_fixture *f = *state;
     install(f->dir, "versioned_v1");
     tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
-    tenon_instance *inst = NULL;
-    expect_ok(tenon_instance_new(reg, "versioned", VERSIONED_IFACE, "one", NULL, &inst));
+    tenon_instance *one = NULL, *two = NULL;
+    expect_ok(tenon_instance_new(reg, "versioned", VERSIONED_IFACE, "one", NULL, &one));
+    tenon_plugin *p = tenon_instance_plugin(one);
     install(f->dir, "versioned_v2");
-    expect_error(tenon_plugin_reload(reg, "versioned", 0), TENON_EBUSY, "versioned",
-                 "1 instance", NULL);
-    tenon_instance_free(inst);
     expect_ok(tenon_plugin_reload(reg, "versioned", 0));
-    assert_int_equal(current(reg)->a(), 2);
+    assert_string_equal(tenon_plugin_version(p), "2.0.0");
+    assert_true(logged(&f->cap, "instances are freed"));
+
+    const versioned_table *t1 = table_of(one);
+    assert_int_equal(t1->a(), 1);
+    assert_int_equal(t1->instance_gen(tenon_instance_data(one)), 101);
+    assert_int_equal(t1->live(), 1);
+    expect_ok(tenon_instance_new(reg, "versioned", VERSIONED_IFACE, "two", NULL, &two));
+    const versioned_table *t2 = table_of(two);
+    assert_ptr_equal(t2, current(reg));
+    assert_int_equal(t2->a(), 2);
+    assert_int_equal(t2->instance_gen(tenon_instance_data(two)), 202);
+    assert_int_equal(t2->live(), 1);
+    assert_false(logged(&f->cap, "versioned:fini 1"));
+    assert_ptr_equal(tenon_registry_instance(reg, "one"), one);
+
+    /* Every instance keeps the plugin loaded, whichever code it runs. */
+    expect_error(tenon_plugin_unload(p), TENON_EBUSY, "versioned", "2 instances", NULL);
+    void *old_code = (void *)t1->a;
+    tenon_instance_free(one);
+    assert_true(logged(&f->cap, "versioned:instance fini 1 of 1"));
+    assert_true(logged(&f->cap, "versioned:fini 1"));
+    assert_false(mapped(old_code));
+    assert_int_equal(t2->a(), 2);
+    tenon_instance_free(two);
+    assert_true(logged(&f->cap, "versioned:instance fini 2 of 2"));
+    assert_false(logged(&f->cap, "versioned:fini 2"));
+    expect_ok(tenon_plugin_unload(p));
+    assert_true(logged(&f->cap, "versioned:fini 2"));
     tenon_registry_free(reg);
+}
+
+/* The things that keep generation 1 after a reload, released in every
+ * order: its code stays mapped, and its fini waits, until the last one. */
+enum { OLD_A, OLD_B, OLD_HOLD, NEW_C, N_USES };
+
+static void release_use(tenon_plugin *p, tenon_instance **inst, int use)
+{
+    if (use == OLD_HOLD)
+        expect_ok(tenon_plugin_release(p, "worker"));
+    else
+        tenon_instance_free(inst[use]);
+}
+
+static void check_order(tmp_fixture *f, const int *order, bool migrate)
+{
+    install(f->dir, "versioned_v1");
+    tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+    tenon_instance *inst[N_USES] = {NULL};
+    expect_ok(tenon_instance_new(reg, "versioned", VERSIONED_IFACE, "a", NULL, &inst[OLD_A]));
+    expect_ok(tenon_instance_new(reg, NULL, VERSIONED_IFACE, NULL, NULL, &inst[OLD_B]));
+    const void *held = NULL;
+    tenon_plugin *p = NULL;
+    expect_ok(tenon_interface_hold(reg, "versioned", VERSIONED_IFACE, 1, "worker", &held, &p));
+    void *old_code = (void *)((const versioned_table *)held)->c;
+    install(f->dir, migrate ? "versioned_v3m" : "versioned_v2");
+    expect_ok(tenon_plugin_reload(reg, "versioned", 0));
+    int now = migrate ? 3 : 2;
+    expect_ok(tenon_instance_new(reg, "versioned", VERSIONED_IFACE, "c", NULL, &inst[NEW_C]));
+    assert_int_equal(table_of(inst[NEW_C])->instance_gen(tenon_instance_data(inst[NEW_C])),
+                     now * 101);
+
+    int old_left = 3;
+    for (int k = 0; k < N_USES; k++) {
+        int use = order[k];
+        if (use != NEW_C && use != OLD_HOLD)
+            assert_int_equal(table_of(inst[use])->instance_gen(tenon_instance_data(inst[use])),
+                             101);
+        if (use == OLD_HOLD)
+            assert_int_equal(((const versioned_table *)held)->c(4), 4001);
+        release_use(p, inst, use);
+        old_left -= use != NEW_C;
+        assert_int_equal(mapped(old_code), old_left > 0);
+        /* migrate took generation 1's state over: its fini never runs. */
+        assert_int_equal(logged(&f->cap, "versioned:fini 1"), !migrate && old_left == 0);
+        assert_false(logged(&f->cap, migrate ? "versioned:fini 3" : "versioned:fini 2"));
+        if (old_left)
+            assert_int_equal(current(reg)->a(), now);
+    }
+    assert_int_equal(count(&f->cap, "versioned:instance fini 1 of 1"), 2);
+    expect_ok(tenon_plugin_unload(p));
+    tenon_registry_free(reg);
+    assert_int_equal(count(&f->cap, migrate ? "versioned:fini 3" : "versioned:fini 2"), 1);
+}
+
+static bool next_permutation(int *a, int n)
+{
+    int i = n - 2;
+    while (i >= 0 && a[i] >= a[i + 1])
+        i--;
+    if (i < 0)
+        return false;
+    int j = n - 1;
+    while (a[j] <= a[i])
+        j--;
+    int t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+    for (int l = i + 1, r = n - 1; l < r; l++, r--) {
+        t = a[l];
+        a[l] = a[r];
+        a[r] = t;
+    }
+    return true;
+}
+
+static void test_reload_instances_free_orders(void **state)
+{
+    tmp_fixture *f = *state;
+    for (int migrate = 0; migrate < 2; migrate++) {
+        int order[N_USES] = {OLD_A, OLD_B, OLD_HOLD, NEW_C};
+        int orders = 0;
+        do {
+            check_order(f, order, migrate);
+            orders++;
+        } while (next_permutation(order, N_USES));
+        assert_int_equal(orders, 24);
+    }
+}
+
+/* The registry goes while instances of three generations live, made by
+ * the host and by a plugin (vmaker makes one in init and frees it in
+ * fini): every instance is finied by the code that made it, each
+ * generation's fini runs once, after its instances, and nothing leaks
+ * (ASan). Then the same with the plugin unloaded first. */
+static void test_reload_teardown_with_old_instances(void **state)
+{
+    tmp_fixture *f = *state;
+    for (int unload_maker = 0; unload_maker < 2; unload_maker++) {
+        install(f->dir, "versioned_v1");
+        copy_fixture(f->dir, "vmaker", NULL);
+        tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
+        tenon_instance *host_made[3];
+        expect_ok(tenon_instance_new(reg, "versioned", VERSIONED_IFACE, NULL, NULL,
+                                     &host_made[0]));
+        tenon_plugin *maker = NULL;
+        expect_ok(tenon_registry_load(reg, "vmaker", &maker));
+        install(f->dir, "versioned_v2");
+        expect_ok(tenon_plugin_reload(reg, "versioned", 0));
+        expect_ok(tenon_instance_new(reg, "versioned", VERSIONED_IFACE, NULL, NULL,
+                                     &host_made[1]));
+        install(f->dir, "versioned_v3m");
+        expect_ok(tenon_plugin_reload(reg, "versioned", 0));
+        expect_ok(tenon_instance_new(reg, "versioned", VERSIONED_IFACE, NULL, NULL,
+                                     &host_made[2]));
+        for (int g = 0; g < 3; g++)
+            assert_int_equal(
+                table_of(host_made[g])->instance_gen(tenon_instance_data(host_made[g])),
+                (g + 1) * 101);
+        /* 2 was migrated into 3: it has no fini of its own. */
+        assert_false(logged(&f->cap, "versioned:fini"));
+        if (unload_maker) {
+            expect_ok(tenon_plugin_unload(maker));
+            assert_int_equal(count(&f->cap, "versioned:instance fini 1 of 1"), 1);
+            assert_false(logged(&f->cap, "versioned:fini 1")); /* host_made[0] keeps it */
+        }
+        tenon_registry_free(reg);
+        assert_int_equal(count(&f->cap, "versioned:instance fini 1 of 1"), 2);
+        assert_int_equal(count(&f->cap, "versioned:instance fini 2 of 2"), 1);
+        assert_int_equal(count(&f->cap, "versioned:instance fini 3 of 3"), 1);
+        assert_int_equal(count(&f->cap, "versioned:fini 1"), 1);
+        assert_int_equal(count(&f->cap, "versioned:fini 2"), 0);
+        assert_int_equal(count(&f->cap, "versioned:fini 3"), 1);
+        /* Generation 1's fini came after both of its instances. */
+        const char *last_instance = strstr(strstr(f->cap.all, "instance fini 1 of 1") + 1,
+                                           "instance fini 1 of 1");
+        assert_non_null(strstr(last_instance, "versioned:fini 1"));
+    }
 }
 
 /* The registry goes while a holder still holds old code: the old fini
@@ -320,7 +508,9 @@ int main(void)
         T(test_reload_migrate),
         T(test_reload_failure_keeps_old_code),
         T(test_reload_checks_pins_and_signatures),
-        T(test_reload_refused_with_instances),
+        T(test_reload_with_instances),
+        T(test_reload_instances_free_orders),
+        T(test_reload_teardown_with_old_instances),
         T(test_reload_teardown_with_old_code_held),
         T(test_reload_required_plugin),
         T(test_rescan_added_file),

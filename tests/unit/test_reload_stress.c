@@ -6,8 +6,10 @@
  * was installed (never a refused one), and once the last reload returned,
  * every new lookup must answer the last one. Half the threads hold a
  * table across many calls, so old code must stay mapped while held and go
- * when released; the TSan and ASan builds check that nothing races, leaks
- * or runs unmapped code. */
+ * when released; three make and free instances meanwhile (each instance
+ * stays on the code it was made from, so its calls and its instance_fini
+ * must all be that code's, however many reloads pass); the TSan and ASan
+ * builds check that nothing races, leaks or runs unmapped code. */
 #include "helpers.h"
 
 #include <pthread.h>
@@ -55,9 +57,53 @@ static int call_table(worker *w, const versioned_table *t, int k)
     return a;
 }
 
+/* Calls through an instance: its table and its data must both be of the
+ * generation that made it. */
+static int call_instance(worker *w, tenon_instance *inst, int k)
+{
+    const versioned_table *t = tenon_instance_table(inst);
+    int a = call_table(w, t, k);
+    int made = t->instance_gen(tenon_instance_data(inst));
+    if (made != a * 101)
+        fail_once(w, "instance of generation %d answered %d", a, made);
+    return a;
+}
+
+/* Makes instances and frees them while reloads run: worker 6 keeps each
+ * for many calls, across reloads; 2 and 4 (with names) make one per call. */
+static void *work_instances(worker *w)
+{
+    int per_instance = w->id == 6 ? 64 : 1;
+    char name[32];
+    unsigned long n = 0;
+    while (!atomic_load(&stop) && !w->bad) {
+        snprintf(name, sizeof(name), "w%d.%lu", w->id, n++);
+        tenon_instance *inst = NULL;
+        if (tenon_instance_new(w->reg, "versioned", VERSIONED_IFACE, w->id == 4 ? name : NULL,
+                               NULL, &inst) < 0) {
+            fail_once(w, "instance_new failed (error %d)%d", tenon_last_error()->code, 0);
+            break;
+        }
+        for (int k = 0; k < per_instance; k++) {
+            call_instance(w, inst, k);
+            if (per_instance > 1 && k % 16 == 0)
+                sched_yield();
+        }
+        tenon_instance_free(inst);
+    }
+    tenon_instance *inst = NULL;
+    if (tenon_instance_new(w->reg, "versioned", VERSIONED_IFACE, NULL, NULL, &inst) == 0) {
+        w->final_gen = call_instance(w, inst, 5);
+        tenon_instance_free(inst);
+    }
+    return NULL;
+}
+
 static void *work(void *arg)
 {
     worker *w = arg;
+    if (w->id % 2 == 0 && w->id != 0)
+        return work_instances(w);
     char name[32];
     snprintf(name, sizeof(name), "worker%d", w->id);
     /* Odd workers keep their table for many calls, across reloads. */
@@ -152,8 +198,13 @@ static void test_reload_under_callers(void **state)
         calls += w->calls;
     }
     const void *t = NULL;
-    expect_ok(tenon_interface(reg, "versioned", VERSIONED_IFACE, 1, &t, NULL));
+    tenon_plugin *p = NULL;
+    expect_ok(tenon_interface(reg, "versioned", VERSIONED_IFACE, 1, &t, &p));
     assert_int_equal(((const versioned_table *)t)->migrations(), 1);
+    /* Every instance was freed, of whichever generation: nothing keeps
+     * the plugin loaded. */
+    assert_int_equal(((const versioned_table *)t)->live(), 0);
+    expect_ok(tenon_plugin_unload(p));
     print_message("%ld reloads, %ld calls from %d threads\n", reloads, calls, THREADS);
     tenon_registry_free(reg);
 }

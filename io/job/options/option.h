@@ -93,6 +93,7 @@ extern const struct tio__family tio__family_verify;
 extern const struct tio__family tio__family_buffers;
 extern const struct tio__family tio__family_reporting;
 extern const struct tio__family tio__family_logs;
+extern const struct tio__family tio__family_ranks;
 extern const struct tio__family tio__family_identity;
 
 /* Every family, in the order help lists them (options.c). */

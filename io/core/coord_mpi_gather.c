@@ -1,0 +1,147 @@
+/* Every rank's results to rank 0: per job, the aggregate over the ranks
+ * becomes the job's result (what the normal report and JSON "jobs" show),
+ * and each rank's own result is kept for JSON "client_stats".
+ *
+ * The aggregate is fio's group sum taken over ranks: bytes and IOs add,
+ * the runtime is the longest rank's (so bandwidth and IOPS are IOR's: all
+ * bytes over the longest runtime), and the latency histograms merge bin
+ * by bin, so percentiles are those of every IO of every rank. The ranks
+ * run the same binary, so a job's statistics travel as bytes. */
+#include "coord_mpi.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tio_report.h"
+
+/* One rank's end of one job. */
+struct rank_end {
+    int error;
+    int own; /* the error happened there, not because another rank stopped */
+    uint64_t verify_failures;
+    char text[TIO_ERR_TEXT];
+    struct tio_cpu_usage cpu;
+    struct tio_job_stats stats;
+};
+
+static void *need(void *p)
+{
+    if (!p) {
+        fprintf(stderr, "tenon-io: rank %d: out of memory gathering the results\n",
+                tio__mpi.rank);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    return p;
+}
+
+/* Rank r's result of job t, from what it sent. */
+static struct tio_job_result *rank_result(const struct tio_host_job *t, const struct rank_end *e)
+{
+    const struct tio_job_result *mine = t->result;
+    struct tio_job_result *r = need(tio_job_result_new(mine->name, mine->groupid, 0, 0));
+    struct tio_series empty = r->stats.series;
+    r->stats = e->stats;
+    r->stats.series = empty; /* the sender's pointers mean nothing here */
+    r->stats.live = NULL;
+    r->cpu = e->cpu;
+    r->iodepth = t->job->queue.iodepth;
+    r->group_reporting = mine->group_reporting;
+    if (tio_kv_list_copy(&r->options, &mine->options) != 0 ||
+        (e->error && tio_job_result_set_error(r, e->error, e->text) != 0))
+        need(NULL);
+    return r;
+}
+
+/* Rank 0: job i's results of every rank into one. */
+static void combine(struct tio_mpi *m, struct tio_host_job *t, size_t i,
+                    const struct rank_end *all)
+{
+    struct tio_job_result **rs = &m->ranks[i * (size_t)m->size];
+    int culprit = -1;
+    uint64_t failures = 0, longest = 0;
+    for (int r = 0; r < m->size; r++) {
+        rs[r] = rank_result(t, &all[r]);
+        failures += all[r].verify_failures;
+        uint64_t ms = tio_job_result_runtime_ms(rs[r]);
+        longest = ms > longest ? ms : longest;
+        if (all[r].error && (culprit < 0 || (all[r].own && !all[culprit].own)))
+            culprit = r;
+    }
+    struct tio_job_result *g = need(tio_job_result_aggregate(rs, (size_t)m->size));
+    g->runtime_ms = longest;
+    tio_job_result_free(t->result);
+    t->result = g;
+    t->verify_failures = failures;
+    t->error = 0;
+    if (culprit >= 0) {
+        char text[TIO_ERR_TEXT];
+        snprintf(text, sizeof(text), "rank %d on %s: %s", culprit, m->hosts[culprit],
+                 all[culprit].text);
+        t->error = all[culprit].error;
+        snprintf(t->error_text, sizeof(t->error_text), "%s", text);
+    }
+}
+
+bool tio__mpi_gather(struct tio_coord *c, struct tio_host *host)
+{
+    struct tio_mpi *m = c->data;
+    bool root = m->rank == 0;
+    tio__mpi_gather_free();
+    if (root) {
+        m->hosts = need(calloc((size_t)m->size, sizeof(*m->hosts)));
+        m->nranks_results = host->n_threads * (size_t)m->size;
+        m->ranks = need(calloc(m->nranks_results ? m->nranks_results : 1, sizeof(*m->ranks)));
+    }
+    MPI_Gather(m->host, (int)sizeof(m->host), MPI_CHAR, root ? m->hosts : NULL,
+               (int)sizeof(m->host), MPI_CHAR, 0, MPI_COMM_WORLD);
+    struct rank_end *mine = need(calloc(1, sizeof(*mine)));
+    struct rank_end *all = root ? need(calloc((size_t)m->size, sizeof(*all))) : NULL;
+    for (size_t i = 0; i < host->n_threads; i++) {
+        struct tio_host_job *t = &host->threads[i];
+        memset(mine, 0, sizeof(*mine));
+        mine->error = t->error;
+        mine->own = tio__mpi_own_error(i);
+        mine->verify_failures = t->verify_failures;
+        snprintf(mine->text, sizeof(mine->text), "%s", t->error ? t->error_text : "");
+        mine->cpu = t->result->cpu;
+        mine->stats = t->result->stats;
+        MPI_Gather(mine, (int)sizeof(*mine), MPI_BYTE, all, (int)sizeof(*mine), MPI_BYTE, 0,
+                   MPI_COMM_WORLD);
+        if (root)
+            combine(m, t, i, all);
+        else
+            t->error = 0; /* rank 0 reports it, naming this rank */
+    }
+    free(mine);
+    free(all);
+    return root;
+}
+
+int tio__mpi_report(struct tio_coord *c, struct tio_report *rep)
+{
+    struct tio_mpi *m = c->data;
+    if (!m->ranks || !m->run)
+        return 0;
+    for (size_t i = 0; i < m->run->n_threads; i++) {
+        for (int r = 0; r < m->size; r++) {
+            struct tio_job_result **slot = &m->ranks[i * (size_t)m->size + (size_t)r];
+            if (tio_report_add_client(rep, *slot, m->hosts[r], (unsigned)r) != 0)
+                return -1;
+            *slot = NULL;
+        }
+    }
+    return 0;
+}
+
+void tio__mpi_gather_free(void)
+{
+    struct tio_mpi *m = &tio__mpi;
+    for (size_t i = 0; m->ranks && i < m->nranks_results; i++)
+        tio_job_result_free(m->ranks[i]);
+    m->nranks_results = 0;
+    free(m->ranks);
+    free(m->hosts);
+    m->ranks = NULL;
+    m->hosts = NULL;
+}
