@@ -9,7 +9,7 @@ libelf-dev libjansson-dev libinih-dev liburing-dev libaio-dev libnbd-dev
 libsodium-dev libcmocka-dev libclang-rt-14-dev
 nbdkit fio graphviz valgrind util-linux python3 cmake chromium strace
 nettle-dev libxxhash-dev zlib1g-dev libnuma-dev libopenmpi-dev openmpi-bin clang-format
-python3-scipy python3-statsmodels
+python3-scipy python3-statsmodels python3-pandas gnuplot-nox
 "
 
 missing=""

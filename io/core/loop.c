@@ -100,6 +100,7 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
         }
         if (likely(!(w->features & TIO_WF_GTOD_REDUCE))) {
             tio_stats_io(w->js, d, m->len, clat, lat);
+            tio_log_on_io(w, d, m, clat, lat, now);
         } else {
             w->js->dir[d].ios++;
             w->js->dir[d].bytes += m->len;
@@ -198,6 +199,7 @@ static void commit_queued(struct worker *w)
             tio_io *io = l->queued[i];
             io->issue_ns = now;
             tio_stats_slat(w->js, tio_stats_dir(io->ddir), now - io->start_ns);
+            tio_log_on_submit(w, io, now - io->start_ns, now);
         }
     }
     tio_stats_submit(w->js, l->n_queued);

@@ -21,6 +21,7 @@ void tio_phase_ramp_over(struct worker *w, uint64_t now)
     w->phase.ramp_end_ns = 0;
     tio_stats_reset(w->js, now);
     tio_rate_epoch(w, now);
+    tio_log_on_start(w, now, false);
     tio_live_set_state(w->t->live, w->phase.running_state);
 }
 
@@ -162,6 +163,7 @@ void tio_phase_run(struct worker *w)
         p->deadline_ns = start + (job->time.ramp_time + job->time.runtime) * 1000;
     tio_live_set_started(t->live, start);
     tio_stats_start(w->js, start);
+    tio_log_on_start(w, start, job->time.ramp_time != 0);
     tio_loop_clock_start(w, start);
     tio_rate_epoch(w, start);
 

@@ -9,8 +9,10 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "plot_logs.h"
 #include "tio_hist.h"
 #include "tio_outfile.h"
 
@@ -20,6 +22,7 @@
 #define MARGIN 56
 #define GAP 70
 #define HIST_BINS 48
+#define LAT_H 230 /* the latency-over-time chart of a job with a latency log */
 
 static const double marks[] = {50.0, 90.0, 99.0, 99.9};
 
@@ -226,11 +229,37 @@ static int count_panels(struct tio_job_result *const *results, size_t n)
     return panels;
 }
 
-static void write_svg(FILE *o, struct tio_job_result *const *results, size_t n)
+/* Each panel's chart from its job's latency log, in panel order; NULL
+ * entries for panels without one. */
+static struct tio_plot_lat **load_lat_logs(struct tio_job_result *const *results,
+                                           const struct tio_job *const *jobs, size_t n,
+                                           int panels, int *with_log)
+{
+    struct tio_plot_lat **lat = calloc((size_t)panels + 1, sizeof(*lat));
+    *with_log = 0;
+    for (size_t i = 0, k = 0; lat && jobs && i < n; i++)
+        for (int d = 0; d < TIO_DDIR_COUNT; d++) {
+            if (!results[i]->stats.dir[d].ios)
+                continue;
+            struct tio_plot_lat *l = malloc(sizeof(*l));
+            if (l && tio_plot_lat_load(jobs[i], (unsigned)d, l)) {
+                lat[k] = l;
+                (*with_log)++;
+            } else {
+                free(l);
+            }
+            k++;
+        }
+    return lat;
+}
+
+static void write_svg(FILE *o, struct tio_job_result *const *results,
+                      const struct tio_job *const *jobs, size_t n)
 {
     static const char *const colors[TIO_DDIR_COUNT] = {"#2a6fdb", "#d9480f", "#2b8a3e"};
-    int panels = count_panels(results, n);
-    int height = 60 + (panels ? panels : 1) * (PANEL_H + TITLE_H + 50);
+    int panels = count_panels(results, n), with_log = 0;
+    struct tio_plot_lat **lat = load_lat_logs(results, jobs, n, panels, &with_log);
+    int height = 60 + (panels ? panels : 1) * (PANEL_H + TITLE_H + 50) + with_log * LAT_H;
     fprintf(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n",
@@ -244,7 +273,7 @@ static void write_svg(FILE *o, struct tio_job_result *const *results, size_t n)
     fprintf(o, "<text x=\"%d\" y=\"30\" class=\"job\">tenon-io results</text>\n", MARGIN);
     if (!panels)
         fprintf(o, "<text x=\"%d\" y=\"70\" class=\"sub\">no job did any IO</text>\n", MARGIN);
-    int y = 60;
+    int y = 60, k = 0;
     int cw = (WIDTH - 2 * MARGIN - GAP - 40) / 2; /* room for the bandwidth labels */
     for (size_t i = 0; i < n; i++) {
         const struct tio_job_result *r = results[i];
@@ -272,15 +301,23 @@ static void write_svg(FILE *o, struct tio_job_result *const *results, size_t n)
             latency_chart(o, &ds->clat, MARGIN, cy, cw, PANEL_H - 60, colors[d]);
             throughput_chart(o, &r->stats.series, (enum tio_ddir)d, MARGIN + cw + GAP, cy, cw,
                              PANEL_H - 60, colors[d]);
+            struct tio_plot_lat *l = lat ? lat[k++] : NULL;
+            if (l) {
+                tio_plot_lat_chart(o, l, MARGIN, cy + PANEL_H, WIDTH - 2 * MARGIN - 40,
+                                   LAT_H - 50, colors[d]);
+                y += LAT_H;
+                free(l);
+            }
             fprintf(o, "</g>\n");
             y += PANEL_H + TITLE_H + 50;
         }
     }
     fprintf(o, "</svg>\n");
+    free(lat);
 }
 
-int tio_plot_write(const char *path, struct tio_job_result *const *results, size_t n,
-                   struct tio_error *err)
+int tio_plot_write(const char *path, struct tio_job_result *const *results,
+                   const struct tio_job *const *jobs, size_t n, struct tio_error *err)
 {
     size_t len = strlen(path);
     if (len < 4 || strcmp(path + len - 4, ".svg") != 0) {
@@ -292,6 +329,6 @@ int tio_plot_write(const char *path, struct tio_job_result *const *results, size
     int rc = tio_outfile_open(&of, path, err);
     if (rc < 0)
         return rc;
-    write_svg(tio_outfile_stream(of), results, n);
+    write_svg(tio_outfile_stream(of), results, jobs, n);
     return tio_outfile_commit(of, err);
 }

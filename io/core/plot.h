@@ -4,12 +4,16 @@
 
 #include <stddef.h>
 
+#include "tio_job.h"
 #include "tio_job_error.h"
 #include "tio_job_result.h"
 
 /* Writes an SVG of the results to path (which must end in .svg), through a
- * temporary file and a rename. Returns 0 or -errno with a sentence in err. */
-int tio_plot_write(const char *path, struct tio_job_result *const *results, size_t n,
-                   struct tio_error *err);
+ * temporary file and a rename. jobs (NULL, or the job of each result):
+ * the panels of a job that wrote a latency log (write_lat_log) also draw
+ * its completion latency over time from the log. Returns 0 or -errno with
+ * a sentence in err. */
+int tio_plot_write(const char *path, struct tio_job_result *const *results,
+                   const struct tio_job *const *jobs, size_t n, struct tio_error *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "coord.h"
 #include "debug.h"
+#include "log.h"
 
 static const char usage[] =
     "usage: tenon-io [--option=value ...] [jobfile ...]\n"
@@ -40,6 +41,7 @@ static const char usage[] =
     "  --bandwidth-log          write fio's agg-read_bw.log, agg-write_bw.log, agg-trim_bw.log\n"
     "  --debug=LIST             fio's debug traces: io, random, parse (or all; ? lists)\n"
     "  --plugin-config=FILE     the tenon.json that picks and configures plugins\n"
+    "  --inflate-log=FILE       print a log stored with log_store_compressed=1\n"
     "  --parse-only             check the jobs as a run would, print them and exit\n"
     "  --section=NAME           run only the named job-file sections\n"
     "  --help                   show this help\n"
@@ -113,6 +115,11 @@ static int check_job(const struct tio_job *job, const struct tio_program *prog,
                       "job %s: rw=%s writes, and --readonly allows no write or trim (drop "
                       "--readonly, or make the job read)",
                       job->identity.name, tio_rw_name(job->pattern.rw));
+        return -1;
+    }
+    char why[512];
+    if (tio_logs_check(job, why, sizeof(why)) < 0) {
+        tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL, "%s", why);
         return -1;
     }
     return tio_verify_job_check(job, err);
@@ -323,6 +330,20 @@ static int run_main(int argc, char *const argv[], const struct tio_parse_config 
         return 1;
     }
     debug_parse(jobs);
+    if (prog->inflate_log) {
+        /* fio's --inflate-log: the stored log's lines, and nothing else */
+        char why[600];
+        int rc = tio_log_inflate_file(prog->inflate_log, stdout, why, sizeof(why));
+        tio_plan_free(jobs);
+        if (rc == 0 && fflush(stdout) != 0) {
+            snprintf(why, sizeof(why), "cannot write to standard output: %s", strerror(errno));
+            rc = -1;
+        }
+        if (rc < 0)
+            fprintf(stderr, "tenon-io: %s\n", why);
+        return rc < 0 ? 1 : 0;
+    }
+
     struct tio_host host = {0};
     host.plan = jobs;
     struct tio_error err;

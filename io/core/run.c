@@ -159,19 +159,23 @@ int tio_run(struct tio_host *host)
     uint64_t elapsed_s = (tio_now_ns() - t0) / 1000000000u;
     if (prog->plot) {
         struct tio_job_result **results = calloc(host->n_threads + 1, sizeof(*results));
+        const struct tio_job **jobs = calloc(host->n_threads + 1, sizeof(*jobs));
         struct tio_error err;
-        if (!results) {
+        if (!results || !jobs) {
             fprintf(stderr, "tenon-io: out of memory\n");
             status = 1;
         } else {
-            for (size_t i = 0; i < host->n_threads; i++)
+            for (size_t i = 0; i < host->n_threads; i++) {
                 results[i] = host->threads[i].result;
-            if (tio_plot_write(prog->plot, results, host->n_threads, &err) < 0) {
+                jobs[i] = host->threads[i].job;
+            }
+            if (tio_plot_write(prog->plot, results, jobs, host->n_threads, &err) < 0) {
                 fprintf(stderr, "tenon-io: %s\n", err.text);
                 status = 1;
             }
-            free(results);
         }
+        free(results);
+        free(jobs);
     }
     if (prog->bandwidth_log && reporter) {
         struct tio_error err;

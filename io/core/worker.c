@@ -93,6 +93,38 @@ static int open_targets(struct worker *w)
     return 0;
 }
 
+/* write_*_log: the logs, and the bits that route IOs to them. */
+static int setup_logs(struct worker *w)
+{
+    int rc;
+    w->logs = tio_logs_new(w->job, w->job->index + 1, &rc);
+    if (!w->logs)
+        return rc;
+    char why[600];
+    rc = tio_logs_create(w->logs, why, sizeof(why));
+    if (rc < 0) {
+        tio_worker_fail(w, -rc, "%s", why);
+        return rc;
+    }
+    w->features |= TIO_WF_LOG;
+    if (!(w->features & TIO_WF_SYNC_ENGINE) && tio_logs_has_slat(w->logs))
+        w->features |= TIO_WF_LOG_SLAT;
+    return 0;
+}
+
+/* The job is over: its logs' last windows close and the files are
+ * written (whether or not the job failed, as fio). */
+static void write_logs(struct worker *w)
+{
+    if (!w->logs)
+        return;
+    char why[600];
+    tio_logs_finalize(w->logs, tio_now_ns());
+    int rc = tio_logs_write(w->logs, why, sizeof(why));
+    if (rc < 0)
+        tio_worker_fail(w, -rc, "%s", why);
+}
+
 /* Every feature's setup, in the order their state depends on each other:
  * the verify log decides TIO_WF_VERIFY before the units' buffers know
  * whether writes fill them, and the loop's queue holds the units. */
@@ -128,11 +160,15 @@ static int setup_features(struct worker *w)
         rc = tio_loop_setup(w);
     if (rc == 0)
         rc = tio_rate_setup(w);
+    if (rc == 0)
+        rc = setup_logs(w);
     return rc;
 }
 
 static void teardown_features(struct worker *w)
 {
+    tio_logs_free(w->logs);
+    w->logs = NULL;
     tio_loop_teardown(w);
     tio_sync_teardown(w);
     tio_units_teardown(w);
@@ -227,6 +263,7 @@ void *tio_worker_main(void *arg)
     }
     tio_phase_run(w);
     tio_vstate_save(w);
+    write_logs(w);
 teardown:
     if (w->ops->teardown)
         w->ops->teardown(w->ed);

@@ -16,6 +16,7 @@
  *                  phase, interruption
  *   rate.c         rate, rate_iops, rate_process: waiting for the next IO
  *                  (its schedule: rate_sched.c); rate_min, rate_iops_min
+ *   log*.c         write_bw_log and its kin (log.h maps them)
  *
  * struct worker is a composite: each sub-struct belongs to one file, which
  * alone writes it; other files go through that file's functions. Every
@@ -37,6 +38,7 @@
 #include "rand_gen.h"
 #include "rate_sched.h"
 #include "rmap.h"
+#include "log.h"
 #include "tio_job_stats.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -56,6 +58,8 @@ enum {
     TIO_WF_SEQUENCER = 1u << 8,   /* rw=randTYPE:N, percentage_random: not always random */
     TIO_WF_RATE = 1u << 10,       /* rate or rate_iops caps a direction the job does */
     TIO_WF_RATE_MIN = 1u << 11,   /* rate_min or rate_iops_min: checked as IOs complete */
+    TIO_WF_LOG = 1u << 12,        /* write_*_log: completions are logged */
+    TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -233,6 +237,7 @@ struct worker {
     struct tio_sync_policy sync;
     struct tio_phase phase;
     struct tio_rate rate;
+    struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
 };
 
 /* Records the job's first fatal error and stops it. */
@@ -419,6 +424,33 @@ static inline bool tio_sync_due(const struct worker *w)
 void tio_sync_run_due(struct worker *w);
 /* A new pass starts: the sync the last pass's last write made due. */
 void tio_sync_pass_start(struct worker *w);
+
+/* ---- log*.c: the job's logs ----------------------------------------------- */
+
+/* A completed IO, into the logs. */
+static inline void tio_log_on_io(struct worker *w, enum tio_ddir d, const struct io_meta *m,
+                                 uint64_t clat, uint64_t lat, uint64_t now)
+{
+    if (unlikely(w->features & TIO_WF_LOG))
+        tio_logs_io(w->logs, w->js, (unsigned)d, m->len, m->offset, clat, lat, now);
+}
+
+/* An IO an asynchronous engine took, into the slat log. */
+static inline void tio_log_on_submit(struct worker *w, tio_io *io, uint64_t slat, uint64_t now)
+{
+    if (unlikely(w->features & TIO_WF_LOG_SLAT)) {
+        const struct io_meta *m = tio_units_meta(w, io);
+        tio_logs_slat(w->logs, (unsigned)tio_stats_dir(io->ddir), m->len, m->offset, slat, now);
+    }
+}
+
+/* The logs' time 0: IO starts (ramp: a ramp starts, not logged), or the
+ * ramp ends. */
+static inline void tio_log_on_start(struct worker *w, uint64_t now, bool ramp)
+{
+    if (w->features & TIO_WF_LOG)
+        tio_logs_start(w->logs, now, ramp);
+}
 
 /* ---- phase.c -------------------------------------------------------------- */
 

@@ -207,6 +207,7 @@ static void program_lines(struct tio__dump *l, const struct tio_plan *s)
                                                                                      : "auto");
     tio__dump_u64(l, "groups", s->resolved ? s->nr_groups : 0, "");
     tio__dump_bool(l, "help", p->help);
+    tio__dump_str(l, "inflate-log", p->inflate_log);
     tio__dump_list(l, "job_files", &p->job_files);
     tio__dump_u64(l, "jobs", s->nr_jobs, "");
     tio__dump_u64(l, "max-jobs", p->max_jobs, "");

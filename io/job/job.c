@@ -37,6 +37,8 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
     dst->files.filenames.v = dst->files.directories.v = dst->given.v = dst->global_given.v = NULL;
     dst->files.filenames.n = dst->files.directories.n = dst->given.n = dst->global_given.n = 0;
     dst->buffers.buffer_pattern = NULL;
+    for (int k = 0; k < TIO_LOG_KINDS; k++)
+        dst->logs.names[k] = NULL;
     dst->engine_options = NULL;
     dst->nr_engine_options = 0;
 
@@ -52,6 +54,9 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
         tio__strv_copy(a, &dst->global_given, &src->global_given) ||
         tio__engine_options_copy(a, dst, src))
         goto fail;
+    for (int k = 0; k < TIO_LOG_KINDS; k++)
+        if (dup_str(a, &dst->logs.names[k], src->logs.names[k]))
+            goto fail;
     if (src->buffers.buffer_pattern) {
         dst->buffers.buffer_pattern = tio__alloc(a, src->buffers.buffer_pattern_len);
         if (!dst->buffers.buffer_pattern)
@@ -75,6 +80,8 @@ void tio__job_free(const struct tio_allocator *a, struct tio_job *job)
     tio__free(a, job->queue.ioengine);
     tio__free(a, job->verify.verify_async_cpus);
     tio__free(a, job->buffers.buffer_pattern);
+    for (int k = 0; k < TIO_LOG_KINDS; k++)
+        tio__free(a, job->logs.names[k]);
     tio__origin_free(a, &job->origin);
     tio__strv_free(a, &job->files.filenames);
     tio__strv_free(a, &job->files.directories);
@@ -141,6 +148,7 @@ void tio_plan_free(struct tio_plan *s)
     tio__free(&a, s->program.cmdhelp_option);
     tio__free(&a, s->program.plugin_config);
     tio__free(&a, s->program.plot);
+    tio__free(&a, s->program.inflate_log);
     tio__strv_free(&a, &s->program.sections);
     tio__strv_free(&a, &s->program.showcmd_lines);
     tio__free(&a, s->program.aux_path);

@@ -19,7 +19,8 @@ const struct tio__family *const tio__families[] = {
     &tio__family_identity, &tio__family_files,   &tio__family_pattern,
     &tio__family_queue,    &tio__family_durability, &tio__family_time,
     &tio__family_verify,   &tio__family_buffers, &tio__family_reporting,
-    &tio__family_ranks,    &tio__family_rate,     &tio__family_steadystate,
+    &tio__family_logs,     &tio__family_ranks,    &tio__family_rate,
+    &tio__family_steadystate,
 };
 const size_t tio__nr_families = TIO__ARRAY_LEN(tio__families);
 
@@ -339,7 +340,7 @@ int tio__option_set(const struct tio__option *opt, const struct tio_allocator *a
     if (!value && !takes_bare(opt))
         return tio__opt_fail(&c, TIO_ENOVALUE, "needs a value (write %s%s=%s)", dashes, key,
                              opt->example);
-    if (value && !*value)
+    if (value && !*value && !opt->empty_ok)
         return tio__opt_fail(&c, TIO_ENOVALUE, "empty value (write %s%s=%s, or remove the "
                              "option)", dashes, key, opt->example);
     return set_generic(&c, opt);

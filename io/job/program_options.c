@@ -27,6 +27,7 @@ static const struct tio__prog_opt prog_opts[] = {
     {"aux-path", TIO__P_AUX_PATH, TIO__ARG_REQUIRED, "DIR"},
     {"bandwidth-log", TIO__P_BANDWIDTH_LOG, TIO__ARG_NONE, NULL},
     {"debug", TIO__P_DEBUG, TIO__ARG_REQUIRED, "io,random"},
+    {"inflate-log", TIO__P_INFLATE_LOG, TIO__ARG_REQUIRED, "FILE"},
 };
 
 const struct tio__prog_opt *tio__prog_opt_find(const char *name)
@@ -201,6 +202,7 @@ int tio__prog_opt_apply(struct tio_plan *s, enum tio__prog_id id, const char *ke
     case TIO__P_PLUGIN_CONFIG: return set_str(a, &p->plugin_config, value, err);
     case TIO__P_PLOT: return set_str(a, &p->plot, value, err);
     case TIO__P_AUX_PATH: return set_str(a, &p->aux_path, value, err);
+    case TIO__P_INFLATE_LOG: return set_str(a, &p->inflate_log, value, err);
     case TIO__P_SECTION:
         if (tio__strv_push(a, &p->sections, tio__strdup(a, value)) != 0)
             return tio__oom(err);

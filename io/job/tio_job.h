@@ -156,6 +156,40 @@ enum tio_rank_layout {
 
 enum tio_eta_mode { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
 
+/* Logs: options/logs.c. The kinds index on[] and names[]. */
+enum tio_log_kind {
+    TIO_LOG_BW = 0,             /* write_bw_log: NAME_bw.N.log */
+    TIO_LOG_LAT,                /* write_lat_log: NAME_lat, NAME_slat, NAME_clat */
+    TIO_LOG_IOPS,               /* write_iops_log: NAME_iops.N.log */
+    TIO_LOG_HIST,               /* write_hist_log: NAME_clat_hist.N.log */
+    TIO_LOG_KINDS
+};
+
+/* What a log_avg_msec window's line holds. */
+enum tio_log_window {
+    TIO_LOG_WINDOW_AVG = 0,     /* the mean */
+    TIO_LOG_WINDOW_MAX,         /* the maximum */
+    TIO_LOG_WINDOW_BOTH,        /* both: a second value column (fio 3.37) */
+};
+
+struct tio_job_logs {
+    bool on[TIO_LOG_KINDS];     /* write_*_log given */
+    char *names[TIO_LOG_KINDS]; /* its value; NULL or "": the job's name */
+    unsigned avg_msec;          /* log_avg_msec: 0 logs every IO */
+    unsigned hist_msec;         /* log_hist_msec: 0 logs no histogram */
+    unsigned hist_coarseness;   /* log_hist_coarseness: 0..6 */
+    unsigned window_value;      /* log_window_value (log_max_value): enum tio_log_window */
+    bool offset;                /* log_offset */
+    bool issue_time;            /* log_issue_time (fio 3.38) */
+    bool unix_epoch;            /* log_unix_epoch: times count from the clock's epoch */
+    bool alternate_epoch;       /* log_alternate_epoch: the same */
+    unsigned epoch_clock_id;    /* log_alternate_epoch_clock_id: clock_gettime's clock */
+    bool prio;                  /* log_prio */
+    bool per_job;               /* per_job_logs: default true */
+    uint64_t compression;       /* log_compression: chunk bytes; 0: none */
+    bool store_compressed;      /* log_store_compressed: NAME_TYPE.N.log.fz */
+};
+
 /* ---- a job --------------------------------------------------------------- */
 
 /* One family's fields: each sub-struct below belongs to the option family
@@ -373,6 +407,7 @@ struct tio_job {
     struct tio_job_buffers buffers;
     struct tio_job_reporting reporting;
     struct tio_job_steadystate steadystate;
+    struct tio_job_logs logs;
 
     struct tio_job_ranks ranks;
 
@@ -415,6 +450,7 @@ struct tio_program {
     char *cmdhelp_option;       /* NULL: list the job options */
     char *plugin_config;        /* --plugin-config=FILE */
     char *plot;                 /* --plot=FILE */
+    char *inflate_log;          /* --inflate-log=FILE: print a .log.fz as text */
     struct tio_strv sections;   /* --section=NAME (repeatable): run only these job-file sections */
     struct tio_strv job_files;  /* job files named on the command line, in order */
 };

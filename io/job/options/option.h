@@ -64,6 +64,7 @@ struct tio__option {
     const char *help;           /* one line: what the option asks for */
     enum tio__status status;
     bool bare_ok;               /* O_CUSTOM: may be given without a value (a bool) */
+    bool empty_ok;              /* O_CUSTOM: "name=" is a value of its own (write_bw_log=) */
     bool early;                 /* kb_base, unit_base: before everything else */
 };
 
@@ -92,6 +93,7 @@ extern const struct tio__family tio__family_durability;
 extern const struct tio__family tio__family_verify;
 extern const struct tio__family tio__family_buffers;
 extern const struct tio__family tio__family_reporting;
+extern const struct tio__family tio__family_logs;
 extern const struct tio__family tio__family_ranks;
 extern const struct tio__family tio__family_identity;
 extern const struct tio__family tio__family_steadystate;
