@@ -32,7 +32,8 @@ typedef int (*call_fn)(void *ctx, int x);
  * and aligned alike so neither gets a luckier place in the instruction
  * cache. A host keeps the table pointer it got from tenon_interface and
  * calls through it, as it would through any ops table. */
-__attribute__((noinline, aligned(64))) int64_t bench_run_tenon(const bench_table *table, long n);
+__attribute__((noinline, aligned(64))) int64_t bench_run_tenon(const bench_table *table,
+                                                               long n);
 __attribute__((noinline, aligned(64))) int64_t bench_run_plain(call_fn call, long n);
 
 int64_t bench_run_tenon(const bench_table *table, long n)
@@ -80,7 +81,8 @@ static const bench_table *tenon_table(void)
     free(image);
     const void *table;
     if (tenon_registry_create("tenon-bench",
-                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg) < 0 ||
+                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH,
+                              &reg) < 0 ||
         tenon_registry_add_path(reg, dir) < 0 || tenon_registry_scan(reg) < 0 ||
         tenon_interface(reg, NULL, BENCH_IFACE, BENCH_IFACE_VERSION, &table, NULL) < 0)
         bench_die("tenon_interface: %s", tenon_last_error()->message);
@@ -136,10 +138,10 @@ int main(int argc, char **argv)
         }
         bench_stat sp = bench_stats(plain, ROUNDS), st = bench_stats(tenon, ROUNDS),
                    sr = bench_stats(ratio, ROUNDS);
-        printf("  CPU time per call: plain %.3f ns [%.3f .. %.3f], tenon %.3f ns [%.3f .. %.3f]; "
+        printf("  CPU time per call: plain %.3f ns [%.3f .. %.3f], tenon %.3f ns [%.3f .. "
+               "%.3f]; "
                "tenon/plain %.3fx [%.3f .. %.3f]\n",
-               sp.median, sp.min, sp.max, st.median, st.min, st.max, sr.median, sr.min,
-               sr.max);
+               sp.median, sp.min, sp.max, st.median, st.min, st.max, sr.median, sr.min, sr.max);
     }
     /* The sum is printed so no loop can be optimized away. */
     fprintf(stderr, "checksum %lld\n", (long long)sum);

@@ -134,7 +134,8 @@ static void run(const char *variant, const char *template_path, int rounds, int 
 
     tenon_registry *reg;
     if (tenon_registry_create("tenon-bench",
-                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg) < 0 ||
+                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH,
+                              &reg) < 0 ||
         tenon_registry_add_path(reg, root) < 0 || tenon_registry_scan(reg) != 1)
         bench_die("cannot scan %s: %s", root, tenon_last_error()->message);
     tenon_plugin *p = tenon_registry_find(reg, BENCH_NAME);
@@ -157,9 +158,15 @@ static void run(const char *variant, const char *template_path, int rounds, int 
         int64_t a = 0, b = 0, f = 0;
         for (int step = 0; step < 3; step++) {
             switch ((step + r) % 3) {
-            case 0: a = load_tenon(p, k); break;
-            case 1: b = load_bare(path, k); break;
-            case 2: f = load_bare_fd(path, k); break;
+            case 0:
+                a = load_tenon(p, k);
+                break;
+            case 1:
+                b = load_bare(path, k);
+                break;
+            case 2:
+                f = load_bare_fd(path, k);
+                break;
             }
         }
         t_tenon[r] = (double)a / k;
@@ -168,20 +175,26 @@ static void run(const char *variant, const char *template_path, int rounds, int 
         ratio[r] = (double)a / (double)b;
         ratio_fd[r] = (double)a / (double)f;
     }
-    bench_stat st = bench_stats(t_tenon, (size_t)rounds), sb = bench_stats(t_bare, (size_t)rounds),
+    bench_stat st = bench_stats(t_tenon, (size_t)rounds),
+               sb = bench_stats(t_bare, (size_t)rounds),
                sr = bench_stats(ratio, (size_t)rounds), sf = bench_stats(t_fd, (size_t)rounds),
                srf = bench_stats(ratio_fd, (size_t)rounds);
-    printf("\n== %s plugin (%zu bytes), %d rounds of %d loads each\n", variant, size, rounds, k);
-    printf("  %-44s %8.2f us  [%7.2f .. %7.2f]\n", "bare dlopen + dlsym + init", sb.median / 1e3,
-           sb.min / 1e3, sb.max / 1e3);
+    printf("\n== %s plugin (%zu bytes), %d rounds of %d loads each\n", variant, size, rounds,
+           k);
+    printf("  %-44s %8.2f us  [%7.2f .. %7.2f]\n", "bare dlopen + dlsym + init",
+           sb.median / 1e3, sb.min / 1e3, sb.max / 1e3);
     printf("  %-44s %8.2f us  [%7.2f .. %7.2f]\n", "tenon_plugin_load (every check, then init)",
            st.median / 1e3, st.min / 1e3, st.max / 1e3);
-    printf("  %-44s %8.2f us  [%7.2f .. %7.2f]\n", "floor: open, 16 KiB read, /proc/self/fd dlopen",
-           sf.median / 1e3, sf.min / 1e3, sf.max / 1e3);
-    printf("  tenon / bare: %.3fx [%.3f .. %.3f] (target <= 1.2x): %s; the floor alone would be "
+    printf("  %-44s %8.2f us  [%7.2f .. %7.2f]\n",
+           "floor: open, 16 KiB read, /proc/self/fd dlopen", sf.median / 1e3, sf.min / 1e3,
+           sf.max / 1e3);
+    printf("  tenon / bare: %.3fx [%.3f .. %.3f] (target <= 1.2x): %s; the floor alone would "
+           "be "
            "%.3fx\n",
-           sr.median, sr.min, sr.max, sr.median <= 1.2 ? "met" : "MISSED", sf.median / sb.median);
-    printf("  tenon / floor: %.3fx [%.3f .. %.3f] (what tenon's checks add to an fd-bound load)\n",
+           sr.median, sr.min, sr.max, sr.median <= 1.2 ? "met" : "MISSED",
+           sf.median / sb.median);
+    printf("  tenon / floor: %.3fx [%.3f .. %.3f] (what tenon's checks add to an fd-bound "
+           "load)\n",
            srf.median, srf.min, srf.max);
     free(t_fd);
     free(ratio_fd);
@@ -214,7 +227,8 @@ static teardown_cost teardown_per_plugin(const char *template_path, unsigned n)
 
     tenon_registry *reg;
     if (tenon_registry_create("tenon-bench",
-                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg) < 0 ||
+                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH,
+                              &reg) < 0 ||
         tenon_registry_add_path(reg, root) < 0 || tenon_registry_scan(reg) != (int)n)
         bench_die("cannot scan %u plugins in %s: %s", n, root, tenon_last_error()->message);
     int failed = tenon_registry_load_all(reg, NULL);
@@ -341,4 +355,3 @@ int main(int argc, char **argv)
     run_teardown(teardown);
     return 0;
 }
-

@@ -47,12 +47,8 @@
 
 enum { PH_A, PH_B, PH_C, PH_D, PH_F, PH_G, N_PHASES };
 static const char *const phase_names[N_PHASES] = {
-    "(a) dlopen+dlsym+dlclose",
-    "(b) tenon scan, no cache",
-    "(c) tenon scan, warm cache",
-    "(d) new process, warm cache",
-    "(f) floor of c: fstatat",
-    "(g) floor of b: open+pread",
+    "(a) dlopen+dlsym+dlclose",    "(b) tenon scan, no cache", "(c) tenon scan, warm cache",
+    "(d) new process, warm cache", "(f) floor of c: fstatat",  "(g) floor of b: open+pread",
 };
 
 /* The CPU time of the benchmarking thread by default: on a machine shared
@@ -149,8 +145,7 @@ static int64_t phase_scan(const char *dir, const char *cache, size_t expect)
     if (cache && (st.cache_hits != expect || st.files_read != 0))
         bench_die("warm scan: %llu hits and %llu files read, expected %zu and 0 (is the "
                   "cache folder writable? were the files changed?)",
-                  (unsigned long long)st.cache_hits, (unsigned long long)st.files_read,
-                  expect);
+                  (unsigned long long)st.cache_hits, (unsigned long long)st.files_read, expect);
     return t;
 }
 
@@ -235,7 +230,8 @@ typedef struct result {
 
 static void print_stat_line(const char *name, bench_stat s)
 {
-    printf("  %-30s %9.2f us  [%8.2f .. %8.2f]", name, s.median / 1e3, s.min / 1e3, s.max / 1e3);
+    printf("  %-30s %9.2f us  [%8.2f .. %8.2f]", name, s.median / 1e3, s.min / 1e3,
+           s.max / 1e3);
 }
 
 static result run_one(const char *variant, const char *template_path, size_t n, int rounds,
@@ -296,12 +292,24 @@ static result run_one(const char *variant, const char *template_path, size_t n, 
             int p = (k + r) % N_PHASES;
             child_report rep;
             switch (p) {
-            case PH_A: t[p] = phase_dlopen(plugins, n); break;
-            case PH_B: t[p] = phase_scan(plugins, NULL, n); break;
-            case PH_C: t[p] = phase_scan(plugins, cache, n); break;
-            case PH_D: t[p] = phase_child(plugins, cache, n, &rep); break;
-            case PH_F: t[p] = phase_floor_stat(plugins, names, n_names); break;
-            case PH_G: t[p] = phase_floor_read(plugins, names, n_names); break;
+            case PH_A:
+                t[p] = phase_dlopen(plugins, n);
+                break;
+            case PH_B:
+                t[p] = phase_scan(plugins, NULL, n);
+                break;
+            case PH_C:
+                t[p] = phase_scan(plugins, cache, n);
+                break;
+            case PH_D:
+                t[p] = phase_child(plugins, cache, n, &rep);
+                break;
+            case PH_F:
+                t[p] = phase_floor_stat(plugins, names, n_names);
+                break;
+            case PH_G:
+                t[p] = phase_floor_read(plugins, names, n_names);
+                break;
             }
         }
         for (int p = 0; p < N_PHASES; p++) {
@@ -331,8 +339,8 @@ static result run_one(const char *variant, const char *template_path, size_t n, 
             printf("   a/%c %6.1fx [%5.1f .. %5.1f]", "abcdfg"[p], res.ratio[p].median,
                    res.ratio[p].min, res.ratio[p].max);
         if (p == PH_F)
-            printf("   c/f %6.2fx [%5.2f .. %5.2f]", res.floor_ratio.median, res.floor_ratio.min,
-                   res.floor_ratio.max);
+            printf("   c/f %6.2fx [%5.2f .. %5.2f]", res.floor_ratio.median,
+                   res.floor_ratio.min, res.floor_ratio.max);
         if (p == PH_G)
             printf("   b/g %6.2fx [%5.2f .. %5.2f]", res.read_ratio.median, res.read_ratio.min,
                    res.read_ratio.max);
@@ -418,7 +426,8 @@ int main(int argc, char **argv)
             ns[n_ns++] = (size_t)strtoul(argv[i], NULL, 10);
         else {
             fprintf(stderr,
-                    "usage: %s [--rounds R] [--variant plain|dep|both] [--clock cpu|wall] [--keep] [N...]\n"
+                    "usage: %s [--rounds R] [--variant plain|dep|both] [--clock cpu|wall] "
+                    "[--keep] [N...]\n"
                     "  N defaults to 100 1000 10000\n",
                     argv[0]);
             return 2;

@@ -48,8 +48,8 @@ int main(int argc, char **argv)
         const example_greeter *g = tenon_instance_table(inst);
         char text[128];
         g->greet(tenon_instance_data(inst), "world", text, sizeof(text));
-        printf("  %-8s %-7s %s\n", name, tenon_plugin_is_static(greeters[i]) ? "static" : "dynamic",
-               text);
+        printf("  %-8s %-7s %s\n", name,
+               tenon_plugin_is_static(greeters[i]) ? "static" : "dynamic", text);
         tenon_instance_free(inst);
     }
     tenon_registry_free(reg);

@@ -18,8 +18,8 @@ static void silent(void *ud, tenon_log_level level, const char *plugin, const ch
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     tenon_registry *reg;
-    if (tenon_registry_create("fuzz",
-                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg) < 0)
+    if (tenon_registry_create("fuzz", TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH,
+                              &reg) < 0)
         return 0;
     tenon_registry_set_log(reg, silent, NULL, TENON_LOG_DEBUG);
     if (tenon_config_load_buffer(reg, (const char *)data, size, "fuzz.json") == 0) {

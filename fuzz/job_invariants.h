@@ -32,12 +32,13 @@ static void fuzz_check_job(const struct tio_job *j)
     if (j->files.offset.set && !j->files.offset.percent)
         start = j->files.offset.bytes;
     if (j->files.offset_increment.set && !j->files.offset_increment.percent)
-        fuzz_require(!__builtin_mul_overflow(j->files.offset_increment.bytes, (uint64_t)j->clone,
-                                             &step));
+        fuzz_require(!__builtin_mul_overflow(j->files.offset_increment.bytes,
+                                             (uint64_t)j->clone, &step));
     fuzz_require(!__builtin_add_overflow(start, step, &start) && start <= max_off);
     /* the host takes clone x a percentage of the file's size */
     fuzz_require(!j->files.offset_increment.percent ||
-                 j->files.offset.percent + (uint64_t)j->clone * j->files.offset_increment.percent <=
+                 j->files.offset.percent +
+                         (uint64_t)j->clone * j->files.offset_increment.percent <=
                      100);
     fuzz_require(!__builtin_add_overflow(start, per_file, &total) && total <= max_off);
     /* the sequential generator adds offset + bs + skip, then bs again */

@@ -245,8 +245,8 @@ int tenon__cache_malformed(const char *fmt, ...)
 }
 
 int tenon__cache_check_image(const unsigned char *image, size_t size, unsigned flags,
-                             const unsigned char **body, size_t *body_size,
-                             uint32_t *n_entries, int64_t *written_ns)
+                             const unsigned char **body, size_t *body_size, uint32_t *n_entries,
+                             int64_t *written_ns)
 {
     if (size < TENON__CACHE_HEADER_SIZE)
         return tenon__cache_malformed("the file is %zu bytes, shorter than the %u-byte header",
@@ -260,9 +260,9 @@ int tenon__cache_check_image(const unsigned char *image, size_t size, unsigned f
     if (order != TENON__CACHE_BYTE_ORDER)
         return tenon__cache_malformed("it was written on a machine of the other byte order");
     if (version != TENON__CACHE_VERSION)
-        return tenon__cache_malformed(
-            "it is in cache format version %u; this library reads version %u", version,
-            TENON__CACHE_VERSION);
+        return tenon__cache_malformed("it is in cache format version %u; this library reads "
+                                      "version %u",
+                                      version, TENON__CACHE_VERSION);
     if (header_size != TENON__CACHE_HEADER_SIZE)
         return tenon__cache_malformed("its header size is %u, not %u", header_size,
                                       TENON__CACHE_HEADER_SIZE);
@@ -275,10 +275,11 @@ int tenon__cache_check_image(const unsigned char *image, size_t size, unsigned f
     }
     memcpy(&bsize, image + 32, 8);
     if (bsize != size - TENON__CACHE_HEADER_SIZE)
-        return tenon__cache_malformed(
-            "its header announces %llu bytes of entries but %zu follow (the file is "
-            "truncated or has trailing bytes)",
-            (unsigned long long)bsize, size - TENON__CACHE_HEADER_SIZE);
+        return tenon__cache_malformed("its header announces %llu bytes of entries but %zu "
+                                      "follow (the file is "
+                                      "truncated or has trailing bytes)",
+                                      (unsigned long long)bsize,
+                                      size - TENON__CACHE_HEADER_SIZE);
     if (!(flags & TENON_CACHE_PARSE_NO_CHECKSUM)) {
         memcpy(&sum, image + 48, 8);
         if (sum != tenon__cache_sum(image + TENON__CACHE_HEADER_SIZE, (size_t)bsize))
@@ -295,9 +296,9 @@ int tenon__cache_check_image(const unsigned char *image, size_t size, unsigned f
     memcpy(written_ns, image + 24, 8);
     /* Every entry takes at least ENTRY_FIXED bytes. */
     if (*n_entries > *body_size / TENON__CACHE_ENTRY_FIXED)
-        return tenon__cache_malformed(
-            "its header announces %u entries, more than %zu bytes can hold", *n_entries,
-            *body_size);
+        return tenon__cache_malformed("its header announces %u entries, more than %zu bytes "
+                                      "can hold",
+                                      *n_entries, *body_size);
     return 0;
 }
 
@@ -378,7 +379,8 @@ int tenon__cache_next(const unsigned char *body, size_t body_size, size_t *offse
         return tenon__cache_malformed("entry at byte %zu is cut short", off);
     memcpy(&size, body + off, 4);
     if (size < TENON__CACHE_ENTRY_FIXED || size % 8 || size > left)
-        return tenon__cache_malformed("entry at byte %zu has an impossible size (%u)", off, size);
+        return tenon__cache_malformed("entry at byte %zu has an impossible size (%u)", off,
+                                      size);
     cursor c = {body + off + 4, body + off + size, true};
     memset(raw, 0, sizeof(*raw));
     raw->start = body + off;
@@ -518,8 +520,7 @@ static bool read_error(cursor *c, tenon_error *e)
     cstr hint = get_str(c, sizeof(e->hint));
     /* Codes are small negative numbers; anything else is damage (and
      * would overflow code that negates it). */
-    if (!c->ok || e->code >= 0 || e->code < -65535 || stage > TENON_STAGE_CHECK ||
-        !message.len)
+    if (!c->ok || e->code >= 0 || e->code < -65535 || stage > TENON_STAGE_CHECK || !message.len)
         return false;
     e->stage = (tenon_stage)stage;
     memcpy(e->plugin, plugin.s, plugin.len);
@@ -591,7 +592,8 @@ static bool plugin_file_name_ok(cstr s)
            memcmp(s.s + s.len - 3, ".so", 3) == 0;
 }
 
-int tenon__cache_folder_names(const tenon__cache_raw *raw, const char ***names_out, size_t *n_out)
+int tenon__cache_folder_names(const tenon__cache_raw *raw, const char ***names_out,
+                              size_t *n_out)
 {
     *names_out = NULL;
     *n_out = 0;

@@ -104,8 +104,8 @@ typedef struct tenon__cache_raw {
 
 /* Reads the entry at *offset of body and advances *offset. Returns 1 for an
  * entry, 0 at the end, TENON_ECACHE for a malformed one. */
-TENON__HIDDEN int tenon__cache_next(const unsigned char *body, size_t body_size,
-                                    size_t *offset, tenon__cache_raw *raw);
+TENON__HIDDEN int tenon__cache_next(const unsigned char *body, size_t body_size, size_t *offset,
+                                    tenon__cache_raw *raw);
 
 /* Decodes an entry's descriptor, read error and check error (each NULL when
  * absent; errors are new tenon_error objects). On failure nothing is
@@ -230,7 +230,8 @@ TENON__HIDDEN void tenon__cache_ignore(tenon_registry *reg, tenon__cache *c);
 /* cache_read.c: reads the whole cache file after checking what it is.
  * *image is allocated. Errors carry a message: NOTFOUND, LOOP, NOTREG,
  * UNSAFE, IO, CACHE (too large), NOMEM. */
-TENON__HIDDEN int tenon__cache_read_image(const char *path, unsigned char **image, size_t *size);
+TENON__HIDDEN int tenon__cache_read_image(const char *path, unsigned char **image,
+                                          size_t *size);
 /* Checks image and makes it c's (c takes it on success). Errors carry a
  * message. */
 TENON__HIDDEN int tenon__cache_index_image(tenon__cache *c, unsigned char *image, size_t size);

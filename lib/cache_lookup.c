@@ -36,14 +36,13 @@ static int build_index(tenon__cache *c)
     while (tenon__cache_next(c->body, c->body_size, &off, &raw) == 1) {
         uint64_t hash = tenon__cache_path_hash(raw.path, raw.path_len);
         size_t mask = c->cap - 1, i = hash & mask;
-        while (c->slots[i].hash && !(c->slots[i].hash == hash &&
-                                     c->slots[i].len == raw.path_len &&
-                                     memcmp(c->body + c->slots[i].offset +
-                                                TENON__CACHE_ENTRY_FIXED + 2,
-                                            raw.path, raw.path_len) == 0))
+        while (c->slots[i].hash &&
+               !(c->slots[i].hash == hash && c->slots[i].len == raw.path_len &&
+                 memcmp(c->body + c->slots[i].offset + TENON__CACHE_ENTRY_FIXED + 2, raw.path,
+                        raw.path_len) == 0))
             i = (i + 1) & mask;
-        c->slots[i] =
-            (tenon__cache_slot){hash, (uint32_t)(raw.start - c->body), (uint32_t)raw.path_len};
+        c->slots[i] = (tenon__cache_slot){hash, (uint32_t)(raw.start - c->body),
+                                          (uint32_t)raw.path_len};
     }
     return 0;
 }
@@ -148,8 +147,8 @@ int tenon__cache_note_listing(tenon_registry *reg, const char *dir, const struct
     size_t size = 0;
     for (size_t i = 0; i < n; i++)
         size += strlen(names[i]) + 1;
-    tenon__cache_dirlist l = {
-        tenon__strdup(dir), *st, tenon__now_ns(), tenon__malloc(size ? size : 1), n, size};
+    tenon__cache_dirlist l =
+        {tenon__strdup(dir), *st, tenon__now_ns(), tenon__malloc(size ? size : 1), n, size};
     if (!l.dir || !l.names ||
         tenon__grow((void **)&c->listings, &c->cap_listings, c->n_listings + 1,
                     sizeof(tenon__cache_dirlist)) < 0) {
@@ -186,7 +185,8 @@ int tenon__cache_scan_dir(tenon_registry *reg, const char *dir)
         if (strcmp(c->dirs[i], dir) == 0)
             return 0;
     char *copy = tenon__strdup(dir);
-    if (!copy || tenon__grow((void **)&c->dirs, &c->cap_dirs, c->n_dirs + 1, sizeof(char *)) < 0) {
+    if (!copy ||
+        tenon__grow((void **)&c->dirs, &c->cap_dirs, c->n_dirs + 1, sizeof(char *)) < 0) {
         tenon__free(copy);
         return tenon__nomem(TENON_STAGE_SCAN, NULL);
     }

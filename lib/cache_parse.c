@@ -52,7 +52,8 @@ int tenon_cache_parse(const void *data, size_t size, unsigned flags, tenon_cache
     tenon__cache_raw raw;
     while ((rc = tenon__cache_next(body, body_size, &off, &raw)) == 1) {
         if (cache->n == n) {
-            rc = tenon__cache_malformed("it holds more entries than its header announces (%u)", n);
+            rc = tenon__cache_malformed("it holds more entries than its header announces (%u)",
+                                        n);
             break;
         }
         tenon_cache_entry *e = &cache->entries[cache->n];
@@ -94,7 +95,8 @@ int tenon_cache_parse(const void *data, size_t size, unsigned flags, tenon_cache
         cache->n++;
     }
     if (rc == 0 && cache->n != n)
-        rc = tenon__cache_malformed("it holds %zu entries; its header announces %u", cache->n, n);
+        rc = tenon__cache_malformed("it holds %zu entries; its header announces %u", cache->n,
+                                    n);
     if (rc < 0) {
         tenon_cache_free(cache);
         return rc;

@@ -18,8 +18,8 @@
 int tenon__cache_io_fail(const char *path, const char *what, int e)
 {
     return tenon__fail(TENON_EIO, TENON_STAGE_CACHE, NULL, path,
-                       "check the cache folder, or choose another cache file",
-                       "cannot %s: %s", what, strerror(e));
+                       "check the cache folder, or choose another cache file", "cannot %s: %s",
+                       what, strerror(e));
 }
 
 /* Creates the cache folder (and missing parents) owner-only, and checks
@@ -67,8 +67,8 @@ static int write_all(int fd, const unsigned char *data, size_t len)
 /* Temporary file in the same folder, fsync, rename over, fsync the folder:
  * a reader sees the old file or the new one, and a crash leaves one of
  * them, never a torn file. */
-static int write_atomic(const char *path, const unsigned char *header, const unsigned char *body,
-                        size_t body_size)
+static int write_atomic(const char *path, const unsigned char *header,
+                        const unsigned char *body, size_t body_size)
 {
     char dir[PATH_MAX], tmp[PATH_MAX];
     tenon__strlcpy(dir, path, sizeof(dir));
@@ -270,7 +270,8 @@ static bool known(tenon_registry *reg, const tenon__cache *c, const draft *d,
     uint64_t hash = tenon__cache_path_hash(raw->path, raw->path_len);
     bool found = false;
     tenon__lock(reg);
-    for (size_t k = hash & (d->cap - 1); d->seen[k].hash && !found; k = (k + 1) & (d->cap - 1)) {
+    for (size_t k = hash & (d->cap - 1); d->seen[k].hash && !found;
+         k = (k + 1) & (d->cap - 1)) {
         uint32_t who = d->seen[k].offset;
         const char *have = who > UINT32_MAX - c->n_listings ? c->listings[UINT32_MAX - who].dir
                                                             : reg->plugins[who]->path;

@@ -149,9 +149,9 @@ static int install_locked(tenon_registry *reg, tenon__config *cfg)
     reg->config = cfg;
     tenon__registry_select(reg);
     tenon__unlock(reg);
-    tenon__log(reg, TENON_LOG_DEBUG, NULL,
-               "configuration %s: %zu plugin entr%s, %zu folder%s", cfg->path, cfg->n_entries,
-               cfg->n_entries == 1 ? "y" : "ies", cfg->n_paths, cfg->n_paths == 1 ? "" : "s");
+    tenon__log(reg, TENON_LOG_DEBUG, NULL, "configuration %s: %zu plugin entr%s, %zu folder%s",
+               cfg->path, cfg->n_entries, cfg->n_entries == 1 ? "y" : "ies", cfg->n_paths,
+               cfg->n_paths == 1 ? "" : "s");
     return 0;
 }
 
@@ -190,7 +190,6 @@ static int load_text(tenon_registry *reg, const char *text, size_t len, const ch
         config_free(cfg);
     return rc;
 }
-
 
 /* ---- Finding and reading the file ------------------------------------------ */
 
@@ -390,7 +389,7 @@ int tenon_config_load(tenon_registry *reg, const char *path)
 }
 
 int tenon_config_load_buffer(tenon_registry *reg, const char *text, size_t len,
-                                      const char *name)
+                             const char *name)
 {
     TENON__CHECK_ARG(reg, TENON_STAGE_CONFIG, "reg is NULL", TENON_EINVAL);
     TENON__CHECK_ARG(text || !len, TENON_STAGE_CONFIG, "text is NULL", TENON_EINVAL);
@@ -406,4 +405,3 @@ const char *tenon_config_file(tenon_registry *reg)
     tenon__unlock(reg);
     return path;
 }
-

@@ -7,7 +7,8 @@
 
 /* ---- Decisions ------------------------------------------------------------- */
 
-tenon__cfg_decision tenon__config_decide(const tenon__config *cfg, const char *name, uint32_t flags)
+tenon__cfg_decision tenon__config_decide(const tenon__config *cfg, const char *name,
+                                         uint32_t flags)
 {
     if (cfg) {
         const tenon__cfg_rule *exact = NULL, *glob = NULL;
@@ -99,7 +100,8 @@ int tenon_config_instance(tenon_registry *reg, const char *name, const char **mo
                 tenon__sb_addf(&sb, "%s%s", sb.len ? ", " : "", cfg->entries[i].name);
         rc = tenon__fail(TENON_ENOTFOUND, TENON_STAGE_CONFIG, NULL, cfg ? cfg->path : NULL,
                          sb.len ? NULL : "add an entry with \"name\" to tenon.json",
-                         "no instance named %s in %s%s%s", tenon__cfg_shown(name, buf, sizeof(buf)),
+                         "no instance named %s in %s%s%s",
+                         tenon__cfg_shown(name, buf, sizeof(buf)),
                          cfg ? cfg->name : "the configuration (none is loaded)",
                          sb.len ? "; configured instances: " : "", tenon__sb_str(&sb));
         tenon__sb_free(&sb);

@@ -73,7 +73,9 @@ static int add_rule(tenon__cfg_ctx *c, const char *pattern, bool enable, tenon__
     if (tenon__grow((void **)&cfg->rules, &cap, cfg->n_rules + 1, sizeof(tenon__cfg_rule)) < 0)
         return tenon__cfg_nomem();
     tenon__cfg_rule *r = &cfg->rules[cfg->n_rules];
-    *r = (tenon__cfg_rule){.glob = tenon__cfg_is_glob(pattern), .enable = enable, .pos = pos,
+    *r = (tenon__cfg_rule){.glob = tenon__cfg_is_glob(pattern),
+                           .enable = enable,
+                           .pos = pos,
                            .seq = c->seq++};
     r->pattern = tenon__strdup(pattern);
     r->origin = tenon__cfg_origin(cfg, pos);
@@ -92,7 +94,8 @@ static int add_list_rule(tenon__cfg_ctx *c, const char *value, size_t node, cons
 
 /* Keys are parsed here, not when installed, so a malformed one fails the
  * load with its position and leaves the registry's trust untouched. */
-static int add_key(tenon__cfg_ctx *c, const char *value, size_t node, const char *where, void *arg)
+static int add_key(tenon__cfg_ctx *c, const char *value, size_t node, const char *where,
+                   void *arg)
 {
     (void)arg;
     tenon__config *cfg = c->cfg;
@@ -101,9 +104,10 @@ static int add_key(tenon__cfg_ctx *c, const char *value, size_t node, const char
     if (rc < 0) {
         tenon_error e = *tenon_last_error();
         return tenon__config_fail(cfg, tenon__cfg_pos(c, node), rc, NULL,
-                                  e.hint[0] ? e.hint
-                                            : "give the base64 key, or the whole text of a .pub "
-                                              "file that `tenon keygen` wrote",
+                                  e.hint[0]
+                                      ? e.hint
+                                      : "give the base64 key, or the whole text of a .pub "
+                                        "file that `tenon keygen` wrote",
                                   "%s: %s", where, e.message);
     }
     size_t cap = cfg->n_trusted_keys, cap2 = cfg->n_trusted_keys;
@@ -171,15 +175,16 @@ static int parse_default(tenon__cfg_ctx *c, json_t *v, size_t node)
 {
     static const char *const keys[] = {"enabled", "load_policy", NULL};
     if (!json_is_object(v))
-        return tenon__cfg_type_error(c, node, "default", "an object like {\"enabled\": true}", v,
-                                     NULL);
+        return tenon__cfg_type_error(c, node, "default", "an object like {\"enabled\": true}",
+                                     v, NULL);
     int rc = tenon__cfg_check_keys(c, v, node, "default", keys);
     if (rc < 0)
         return rc;
     json_t *en = json_object_get(v, "enabled");
     if (en) {
         size_t enode = tenon__jindex_member(c->ix, node, "enabled");
-        if ((rc = tenon__cfg_bool(c, en, enode, "default.enabled", &c->cfg->default_enabled)) < 0)
+        if ((rc = tenon__cfg_bool(c, en, enode, "default.enabled", &c->cfg->default_enabled)) <
+            0)
             return rc;
         if (!(c->cfg->default_origin = tenon__cfg_origin(c->cfg, tenon__cfg_pos(c, enode))))
             return tenon__cfg_nomem();
@@ -199,15 +204,17 @@ static int parse_option(tenon__cfg_ctx *c, tenon__cfg_entry *e, const char *key,
 {
     char buf[80];
     if (!key[0])
-        return tenon__config_fail(c->cfg, tenon__cfg_key_pos(c, node), TENON_ECONFIG, NULL, NULL,
-                                  "%s: an option name is empty", where);
+        return tenon__config_fail(c->cfg, tenon__cfg_key_pos(c, node), TENON_ECONFIG, NULL,
+                                  NULL, "%s: an option name is empty", where);
     if (json_is_object(v) || json_is_array(v) || json_is_null(v)) {
-        const char *hint = json_is_array(v)    ? "write a list as one string, e.g. \"a,b,c\""
-                           : json_is_null(v)   ? "remove the key to use the option's default"
-                                               : "options do not nest";
-        return tenon__config_fail(c->cfg, tenon__cfg_pos(c, node), TENON_ECONFIG, e->module, hint,
-                                  "%s.%s: expected a string, a number or true/false, got %s", where,
-                                  tenon__cfg_shown_key(key, buf, sizeof(buf)), tenon__cfg_kind(v));
+        const char *hint = json_is_array(v)  ? "write a list as one string, e.g. \"a,b,c\""
+                           : json_is_null(v) ? "remove the key to use the option's default"
+                                             : "options do not nest";
+        return tenon__config_fail(c->cfg, tenon__cfg_pos(c, node), TENON_ECONFIG, e->module,
+                                  hint,
+                                  "%s.%s: expected a string, a number or true/false, got %s",
+                                  where, tenon__cfg_shown_key(key, buf, sizeof(buf)),
+                                  tenon__cfg_kind(v));
     }
     char *text = NULL;
     bool integral = false;
@@ -252,8 +259,9 @@ static int parse_option(tenon__cfg_ctx *c, tenon__cfg_entry *e, const char *key,
 
 static int parse_entry(tenon__cfg_ctx *c, json_t *v, size_t node, size_t index)
 {
-    static const char *const keys[] = {"module", "name", "enabled", "config", "interface",
-                                       "load_policy", "sha256", "version", "comment", NULL};
+    static const char *const keys[] = {"module",    "name",        "enabled", "config",
+                                       "interface", "load_policy", "sha256",  "version",
+                                       "comment",   NULL};
     tenon__config *cfg = c->cfg;
     char where[48], field[96], buf[80];
     snprintf(where, sizeof(where), "plugins[%zu]", index);
@@ -265,10 +273,13 @@ static int parse_entry(tenon__cfg_ctx *c, json_t *v, size_t node, size_t index)
         return rc;
 
     size_t cap = cfg->n_entries;
-    if (tenon__grow((void **)&cfg->entries, &cap, cfg->n_entries + 1, sizeof(tenon__cfg_entry)) < 0)
+    if (tenon__grow((void **)&cfg->entries, &cap, cfg->n_entries + 1,
+                    sizeof(tenon__cfg_entry)) < 0)
         return tenon__cfg_nomem();
     tenon__cfg_entry *e = &cfg->entries[cfg->n_entries++];
-    *e = (tenon__cfg_entry){.index = index, .enabled = true, .policy = cfg->default_policy,
+    *e = (tenon__cfg_entry){.index = index,
+                            .enabled = true,
+                            .policy = cfg->default_policy,
                             .pos = tenon__cfg_pos(c, node)};
     if (tenon_options_new(&e->options) < 0 || !(e->origin = tenon__cfg_origin(cfg, e->pos)))
         return tenon__cfg_nomem();
@@ -285,7 +296,8 @@ static int parse_entry(tenon__cfg_ctx *c, json_t *v, size_t node, size_t index)
                                   where);
     const char *s;
     size_t mnode = MEMBER("module");
-    if ((rc = tenon__cfg_string(c, m, mnode, FIELD("module"), "a plugin name or a glob", &s)) < 0)
+    if ((rc = tenon__cfg_string(c, m, mnode, FIELD("module"), "a plugin name or a glob", &s)) <
+        0)
         return rc;
     e->glob = tenon__cfg_is_glob(s);
     e->module_pos = tenon__cfg_pos(c, mnode);
@@ -298,8 +310,9 @@ static int parse_entry(tenon__cfg_ctx *c, json_t *v, size_t node, size_t index)
     /* A glob stands for several plugins: it can enable or disable them,
      * but an instance, options or a pinned hash belong to one plugin. */
     if (e->glob) {
-        static const char *const one_plugin[] = {"name", "config", "interface", "load_policy",
-                                                 "sha256", "version", NULL};
+        static const char *const one_plugin[] = {"name",        "config", "interface",
+                                                 "load_policy", "sha256", "version",
+                                                 NULL};
         for (size_t i = 0; one_plugin[i]; i++)
             if (json_object_get(v, one_plugin[i]))
                 return tenon__config_fail(
@@ -372,13 +385,15 @@ static int parse_entry(tenon__cfg_ctx *c, json_t *v, size_t node, size_t index)
         (rc = parse_policy(c, f, MEMBER("load_policy"), FIELD("load_policy"), &e->policy)) < 0)
         return rc;
     if ((f = json_object_get(v, "comment")) && !json_is_string(f))
-        return tenon__cfg_type_error(c, MEMBER("comment"), FIELD("comment"), "a string", f, NULL);
+        return tenon__cfg_type_error(c, MEMBER("comment"), FIELD("comment"), "a string", f,
+                                     NULL);
     if ((f = json_object_get(v, "config"))) {
         size_t n = MEMBER("config");
         e->config_pos = tenon__cfg_pos(c, n);
         if (!json_is_object(f))
             return tenon__cfg_type_error(c, n, FIELD("config"),
-                                         "an object of options like {\"iodepth\": 32}", f, NULL);
+                                         "an object of options like {\"iodepth\": 32}", f,
+                                         NULL);
         char cwhere[64];
         snprintf(cwhere, sizeof(cwhere), "%s.config", where);
         const char *key;
@@ -429,12 +444,13 @@ static int cross_check(tenon__cfg_ctx *c)
         } else {
             tenon__cfg_entry *first = tenon__map_get(&modules, e->module);
             if (first) {
-                rc = tenon__config_fail(cfg, e->pos, TENON_ECONFIG, e->module,
-                                        "merge the two entries into one",
-                                        "plugins[%zu]: plugin %s already has its settings at %s "
-                                        "(plugins[%zu]); an entry without \"name\" configures "
-                                        "the plugin itself, once",
-                                        e->index, e->module, first->origin, first->index);
+                rc =
+                    tenon__config_fail(cfg, e->pos, TENON_ECONFIG, e->module,
+                                       "merge the two entries into one",
+                                       "plugins[%zu]: plugin %s already has its settings at %s "
+                                       "(plugins[%zu]); an entry without \"name\" configures "
+                                       "the plugin itself, once",
+                                       e->index, e->module, first->origin, first->index);
                 break;
             }
             if (tenon__map_put(&modules, e->module, e) < 0) {
@@ -444,8 +460,9 @@ static int cross_check(tenon__cfg_ctx *c)
         }
         if (e->sha256 || e->version) {
             tenon__cfg_entry *first = tenon__map_get(&pins, e->module);
-            if (first && ((e->sha256 && first->sha256 && strcmp(e->sha256, first->sha256)) ||
-                          (e->version && first->version && strcmp(e->version, first->version)))) {
+            if (first &&
+                ((e->sha256 && first->sha256 && strcmp(e->sha256, first->sha256)) ||
+                 (e->version && first->version && strcmp(e->version, first->version)))) {
                 bool hash = e->sha256 && first->sha256 && strcmp(e->sha256, first->sha256);
                 rc = tenon__config_fail(cfg, e->pos, TENON_ECONFIG, e->module,
                                         "give it once, in one entry",
@@ -495,12 +512,13 @@ static int cross_check(tenon__cfg_ctx *c)
         bool r_later = r->pos.offset > first->pos.offset ||
                        (r->pos.offset == first->pos.offset && r->seq > first->seq);
         const tenon__cfg_rule *later = r_later ? r : first, *earlier = r_later ? first : r;
-        rc = tenon__config_fail(
-            cfg, later->pos, TENON_ECONFIG, later->pattern, "remove one of the two",
-            "%s: plugin %s is %s here but %s at %s (%s)", later->where,
-            tenon__cfg_shown(later->pattern, buf, sizeof(buf)),
-            later->enable ? "enabled" : "disabled", earlier->enable ? "enabled" : "disabled",
-            earlier->origin, earlier->where);
+        rc = tenon__config_fail(cfg, later->pos, TENON_ECONFIG, later->pattern,
+                                "remove one of the two",
+                                "%s: plugin %s is %s here but %s at %s (%s)", later->where,
+                                tenon__cfg_shown(later->pattern, buf, sizeof(buf)),
+                                later->enable ? "enabled" : "disabled",
+                                earlier->enable ? "enabled" : "disabled", earlier->origin,
+                                earlier->where);
     }
     tenon__map_free(&exact);
     return rc;
@@ -508,21 +526,23 @@ static int cross_check(tenon__cfg_ctx *c)
 
 static int parse_document(tenon__cfg_ctx *c, json_t *root)
 {
-    static const char *const keys[] = {"plugin_path", "default", "plugins", "enable",
-                                       "disable", "trusted_keys", "keys_dir",
-                                       "require_signed", "comment", NULL};
+    static const char *const keys[] = {"plugin_path", "default",        "plugins",
+                                       "enable",      "disable",        "trusted_keys",
+                                       "keys_dir",    "require_signed", "comment",
+                                       NULL};
     tenon__config *cfg = c->cfg;
     size_t top = tenon__jindex_root(c->ix);
     if (!json_is_object(root))
-        return tenon__cfg_type_error(c, top, "the top level", "an object like {\"plugins\": [...]}",
-                                     root, NULL);
+        return tenon__cfg_type_error(c, top, "the top level",
+                                     "an object like {\"plugins\": [...]}", root, NULL);
     int rc = tenon__cfg_check_keys(c, root, top, "the top level", keys);
     if (rc < 0)
         return rc;
 #define MEMBER(k) tenon__jindex_member(c->ix, top, k)
     json_t *v;
     /* "default" first: its load policy is where every entry's starts. */
-    if ((v = json_object_get(root, "default")) && (rc = parse_default(c, v, MEMBER("default"))) < 0)
+    if ((v = json_object_get(root, "default")) &&
+        (rc = parse_default(c, v, MEMBER("default"))) < 0)
         return rc;
     if ((v = json_object_get(root, "plugin_path")) &&
         (rc = each_string(c, v, MEMBER("plugin_path"), "plugin_path", "folder names",
@@ -531,8 +551,9 @@ static int parse_document(tenon__cfg_ctx *c, json_t *root)
     if ((v = json_object_get(root, "plugins"))) {
         size_t pnode = MEMBER("plugins");
         if (!json_is_array(v))
-            return tenon__cfg_type_error(
-                c, pnode, "plugins", "a list of entries like [{\"module\": \"NAME\"}]", v, NULL);
+            return tenon__cfg_type_error(c, pnode, "plugins",
+                                         "a list of entries like [{\"module\": \"NAME\"}]", v,
+                                         NULL);
         size_t i;
         json_t *item;
         json_array_foreach(v, i, item) {
@@ -600,7 +621,6 @@ static int syntax_error(const tenon__config *cfg, const char *text, size_t len,
     return tenon__config_fail(cfg, pos, TENON_ECONFIG, NULL, hint, "invalid JSON: %s",
                               jerr->text);
 }
-
 
 int tenon__config_parse_text(tenon_registry *reg, tenon__config *cfg, const char *text,
                              size_t len)

@@ -132,14 +132,30 @@ static int scan_string(scanner *s, char **out)
             char e = s->text[i + 1];
             i += 2;
             switch (e) {
-            case '"': buf[n++] = '"'; break;
-            case '\\': buf[n++] = '\\'; break;
-            case '/': buf[n++] = '/'; break;
-            case 'b': buf[n++] = '\b'; break;
-            case 'f': buf[n++] = '\f'; break;
-            case 'n': buf[n++] = '\n'; break;
-            case 'r': buf[n++] = '\r'; break;
-            case 't': buf[n++] = '\t'; break;
+            case '"':
+                buf[n++] = '"';
+                break;
+            case '\\':
+                buf[n++] = '\\';
+                break;
+            case '/':
+                buf[n++] = '/';
+                break;
+            case 'b':
+                buf[n++] = '\b';
+                break;
+            case 'f':
+                buf[n++] = '\f';
+                break;
+            case 'n':
+                buf[n++] = '\n';
+                break;
+            case 'r':
+                buf[n++] = '\r';
+                break;
+            case 't':
+                buf[n++] = '\t';
+                break;
             case 'u': {
                 unsigned long cp, lo;
                 if (hex4(s, i, &cp) < 0 || i + 4 > end) {
@@ -220,8 +236,15 @@ void tenon__jindex_free(tenon__jindex *ix)
     tenon__free(ix);
 }
 
-enum { EXPECT_VALUE, EXPECT_KEY_OR_END, EXPECT_KEY, EXPECT_COLON, EXPECT_COMMA_OR_END,
-       EXPECT_VALUE_OR_END, EXPECT_EOF };
+enum {
+    EXPECT_VALUE,
+    EXPECT_KEY_OR_END,
+    EXPECT_KEY,
+    EXPECT_COLON,
+    EXPECT_COMMA_OR_END,
+    EXPECT_VALUE_OR_END,
+    EXPECT_EOF
+};
 
 int tenon__jindex_build(const char *text, size_t len, tenon__jindex **out)
 {

@@ -36,7 +36,8 @@ TENON__HIDDEN void tenon__jindex_free(tenon__jindex *ix);
  * lookup on a NULL index finds nothing). */
 TENON__HIDDEN size_t tenon__jindex_root(const tenon__jindex *ix);
 /* The value of member key of the object at node, or TENON__JNONE. */
-TENON__HIDDEN size_t tenon__jindex_member(const tenon__jindex *ix, size_t node, const char *key);
+TENON__HIDDEN size_t tenon__jindex_member(const tenon__jindex *ix, size_t node,
+                                          const char *key);
 /* Item i of the array at node, or TENON__JNONE. */
 TENON__HIDDEN size_t tenon__jindex_item(const tenon__jindex *ix, size_t node, size_t i);
 /* A node by JSON Pointer (RFC 6901: "" is the root, "/plugins/0/name",
@@ -59,29 +60,29 @@ typedef struct tenon__cfg_policy {
 
 /* One entry of "plugins". */
 typedef struct tenon__cfg_entry {
-    size_t index;     /* in "plugins" */
+    size_t index; /* in "plugins" */
     char *module;
-    bool glob;        /* module is a pattern: an enable/disable-only entry */
-    char *name;       /* instance name; NULL for the module's own settings */
+    bool glob;  /* module is a pattern: an enable/disable-only entry */
+    char *name; /* instance name; NULL for the module's own settings */
     bool enabled;
-    char *interface;  /* NULL: the plugin's first */
-    char *version;    /* semver range the plugin must satisfy, or NULL */
-    char *sha256;     /* pinned hash (lower-case hex), or NULL */
+    char *interface; /* NULL: the plugin's first */
+    char *version;   /* semver range the plugin must satisfy, or NULL */
+    char *sha256;    /* pinned hash (lower-case hex), or NULL */
     tenon__cfg_policy policy;
     tenon_options *options; /* "config", as strings with "FILE:L:C" origins */
     struct tenon__cfg_opt *opts;
     size_t n_opts;
-    char *origin;     /* "FILE:L:C" of the entry */
+    char *origin; /* "FILE:L:C" of the entry */
     tenon__jpos pos, module_pos, name_pos, config_pos, interface_pos, version_pos, sha_pos;
 } tenon__cfg_entry;
 
 /* One option value of an entry's "config", as written. */
 typedef struct tenon__cfg_opt {
     char *key;
-    char *text;      /* the value as option text */
-    int json_type;   /* json_type of the value */
-    bool integral;   /* a JSON integer, or a real with no fraction */
-    char *origin;    /* "FILE:L:C" of the value */
+    char *text;    /* the value as option text */
+    int json_type; /* json_type of the value */
+    bool integral; /* a JSON integer, or a real with no fraction */
+    char *origin;  /* "FILE:L:C" of the value */
     tenon__jpos key_pos, pos;
 } tenon__cfg_opt;
 
@@ -92,16 +93,16 @@ typedef struct tenon__cfg_rule {
     bool enable;
     tenon__jpos pos; /* with seq, the document order: the last matching glob wins */
     size_t seq;
-    char *origin;    /* "FILE:L:C" */
-    char *where;     /* "enable[2]", "plugins[0]"... */
+    char *origin; /* "FILE:L:C" */
+    char *where;  /* "enable[2]", "plugins[0]"... */
 } tenon__cfg_rule;
 
 typedef struct tenon__config {
     struct tenon__config *older; /* replaced configurations, kept until the registry goes */
     unsigned gen;
-    char *path;   /* the file as given; for a buffer, its name */
-    char *name;   /* what messages call it: the file's base name, or the buffer's name */
-    char *dir;    /* absolute folder of the file, for relative paths; NULL for a buffer */
+    char *path; /* the file as given; for a buffer, its name */
+    char *name; /* what messages call it: the file's base name, or the buffer's name */
+    char *dir;  /* absolute folder of the file, for relative paths; NULL for a buffer */
 
     char **paths; /* plugin_path, absolute */
     char **path_origins;
@@ -120,19 +121,19 @@ typedef struct tenon__config {
     char **trusted_keys;
     tenon__jpos *trusted_key_pos;
     size_t n_trusted_keys;
-    char *keys_dir;      /* absolute, or NULL */
+    char *keys_dir; /* absolute, or NULL */
     tenon__jpos keys_dir_pos;
-    int require_signed;  /* -1: not set */
+    int require_signed; /* -1: not set */
 
     bool applied;
 } tenon__config;
 
 /* How the configuration decides whether a plugin name is enabled. */
 typedef enum tenon__cfg_source {
-    TENON__CFG_DEFAULT = 0,      /* nothing in the config names it */
-    TENON__CFG_DEFAULT_FLAG,     /* flagged disabled-by-default, nothing enables it */
-    TENON__CFG_DEFAULT_CONFIG,   /* "default": {"enabled": false} */
-    TENON__CFG_RULE,             /* an enable, disable or plugins entry */
+    TENON__CFG_DEFAULT = 0,    /* nothing in the config names it */
+    TENON__CFG_DEFAULT_FLAG,   /* flagged disabled-by-default, nothing enables it */
+    TENON__CFG_DEFAULT_CONFIG, /* "default": {"enabled": false} */
+    TENON__CFG_RULE,           /* an enable, disable or plugins entry */
 } tenon__cfg_source;
 
 typedef struct tenon__cfg_decision {
@@ -154,8 +155,8 @@ TENON__HIDDEN size_t tenon__config_distance(const char *a, const char *b);
 /* Fails with "NAME:L:C: message" (or "NAME: message" when pos is unknown).
  * code is a tenon error; plugin may be NULL. */
 TENON__HIDDEN int tenon__config_fail(const tenon__config *cfg, tenon__jpos pos, int code,
-                                     const char *plugin, const char *hint, const char *fmt,
-                                     ...) TENON_PRINTF(6, 7);
+                                     const char *plugin, const char *hint, const char *fmt, ...)
+    TENON_PRINTF(6, 7);
 
 /* ---- config_document.c: checking a whole document ------------------------ */
 

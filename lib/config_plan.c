@@ -12,10 +12,14 @@
 const char *tenon_plan_action_name(tenon_plan_action action)
 {
     switch (action) {
-    case TENON_PLAN_LOAD: return "load";
-    case TENON_PLAN_ON_DEMAND: return "on demand";
-    case TENON_PLAN_SKIP: return "skip";
-    case TENON_PLAN_FAIL: return "fail";
+    case TENON_PLAN_LOAD:
+        return "load";
+    case TENON_PLAN_ON_DEMAND:
+        return "on demand";
+    case TENON_PLAN_SKIP:
+        return "skip";
+    case TENON_PLAN_FAIL:
+        return "fail";
     }
     return "unknown";
 }
@@ -108,8 +112,15 @@ static int add_item(tenon_plan *plan, tenon_plan_action action, const char *name
     plan->n_items++; /* counted now so tenon_plan_free frees what was made */
     if (!it->name || !it->reason || !it->origin || (keep_error && !it->error))
         return nomem();
-    it->pub = (tenon_plan_item){sizeof(tenon_plan_item), action, it->name, p, it->reason,
-                                it->origin, it->error, false, NULL};
+    it->pub = (tenon_plan_item){sizeof(tenon_plan_item),
+                                action,
+                                it->name,
+                                p,
+                                it->reason,
+                                it->origin,
+                                it->error,
+                                false,
+                                NULL};
     return 0;
 }
 
@@ -190,7 +201,8 @@ static int check_module(tenon_registry *reg, const tenon__config *cfg, mod *m)
     if (p->status == TENON_STATUS_OVERRIDDEN) {
         tenon__config_fail(cfg, e->module_pos, TENON_EOVERRIDDEN, m->module,
                            "disable the overriding plugin, or configure it instead",
-                           "plugins[%zu]: plugin %s is overridden by %s, so its code never runs",
+                           "plugins[%zu]: plugin %s is overridden by %s, so its code never "
+                           "runs",
                            e->index, m->module,
                            p->shadowed_by ? p->shadowed_by->display_name : "another plugin");
         return mod_fail(m, true, "overridden by %s",
@@ -345,7 +357,8 @@ static plan_item *mark_configured(tenon_plan *plan, const mod *m)
 /* A dependency in m's order[0..*n) that is itself a failing configured
  * module fails m too: loading would load it with the options that fail.
  * Then *n becomes 0: nothing of the order loads. */
-static int fail_on_failing_dependency(planner *pl, mod *m, tenon_plugin *const *order, size_t *n)
+static int fail_on_failing_dependency(planner *pl, mod *m, tenon_plugin *const *order,
+                                      size_t *n)
 {
     int rc = 0;
     for (size_t k = 0; k + 1 < *n && rc == 0; k++) {

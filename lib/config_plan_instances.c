@@ -32,8 +32,15 @@ static int add_instance(tenon_plan *plan, const tenon__cfg_entry *e, tenon_plan_
     in->error = keep_error ? tenon__error_dup_last() : NULL;
     if (!in->reason || !in->origin || (keep_error && !in->error))
         return nomem();
-    in->pub = (tenon_plan_instance){sizeof(tenon_plan_instance), action, e->name, e->module,
-                                    iface, e->options, in->origin, in->reason, in->error,
+    in->pub = (tenon_plan_instance){sizeof(tenon_plan_instance),
+                                    action,
+                                    e->name,
+                                    e->module,
+                                    iface,
+                                    e->options,
+                                    in->origin,
+                                    in->reason,
+                                    in->error,
                                     stop && action == TENON_PLAN_FAIL};
     return 0;
 }
@@ -68,8 +75,8 @@ static void fail_interface(const tenon__config *cfg, const tenon__cfg_entry *e,
                            "name one of them, or leave \"interface\" out for the "
                            "first",
                            "plugins[%zu].interface: plugin %s does not provide %s%s%s",
-                           e->index, e->module, iface,
-                           d->n_provides ? "; it provides " : "", tenon__sb_str(&sb));
+                           e->index, e->module, iface, d->n_provides ? "; it provides " : "",
+                           tenon__sb_str(&sb));
     tenon__sb_free(&sb);
 }
 

@@ -15,7 +15,7 @@ typedef struct plan_item {
     tenon_error *error;
     bool configured; /* a module the configuration loads */
     tenon__cfg_policy policy;
-    unsigned group;  /* 0 loads, 1 configured modules that do not, 2 the rest */
+    unsigned group; /* 0 loads, 1 configured modules that do not, 2 the rest */
     size_t seq;
 } plan_item;
 
@@ -40,10 +40,10 @@ typedef struct mod {
     const tenon__cfg_entry *first; /* the first enabled entry naming it */
     const tenon__cfg_entry *own;   /* its entry without "name", or NULL */
     const char *version;
-    tenon__cfg_policy policy;      /* the strictest of its entries' */
-    tenon_plugin *p;               /* the active plugin of that name, or NULL */
-    bool failed;                   /* found failing before resolution */
-    bool absent;                   /* not installed, or overridden */
+    tenon__cfg_policy policy; /* the strictest of its entries' */
+    tenon_plugin *p;          /* the active plugin of that name, or NULL */
+    bool failed;              /* found failing before resolution */
+    bool absent;              /* not installed, or overridden */
     tenon_error *error;
     char *reason;
 } mod;

@@ -44,10 +44,14 @@ static bool json_fits(const tenon__cfg_opt *o, tenon_opt_type type, const char *
 static const char *json_kind(const tenon__cfg_opt *o)
 {
     switch (o->json_type) {
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    default: return o->json_type == JSON_TRUE ? "true" : "false";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a number";
+    default:
+        return o->json_type == JSON_TRUE ? "true" : "false";
     }
 }
 
@@ -100,7 +104,8 @@ int tenon__plan_check_options(const tenon__config *cfg, const tenon__cfg_entry *
                 snprintf(got, sizeof(got), "%s", json_kind(o));
             /* The JSON type is wrong: the fix is how to write it in JSON. */
             char range[64] = "";
-            if ((so->type == TENON_OPT_INT || so->type == TENON_OPT_DOUBLE) && so->max > so->min)
+            if ((so->type == TENON_OPT_INT || so->type == TENON_OPT_DOUBLE) &&
+                so->max > so->min)
                 snprintf(range, sizeof(range), " from %lld to %lld", (long long)so->min,
                          (long long)so->max);
             bool wants_string = so->type == TENON_OPT_STRING || so->type == TENON_OPT_ENUM;
@@ -108,10 +113,11 @@ int tenon__plan_check_options(const tenon__config *cfg, const tenon__cfg_entry *
                      o->json_type == JSON_STRING ? ", without quotes"
                      : wants_string              ? ", in quotes"
                                                  : "");
-            return tenon__config_fail(
-                cfg, o->pos, TENON_EOPTTYPE, desc->name, fix,
-                "%s.%s: expected %s (option %s of plugin %s is of type %s), got %s", where,
-                o->key, expected, o->key, desc->name, tenon_opt_type_name(so->type), got);
+            return tenon__config_fail(cfg, o->pos, TENON_EOPTTYPE, desc->name, fix,
+                                      "%s.%s: expected %s (option %s of plugin %s is of type "
+                                      "%s), got %s",
+                                      where, o->key, expected, o->key, desc->name,
+                                      tenon_opt_type_name(so->type), got);
         }
         tenon__value v;
         char why[256];

@@ -65,14 +65,22 @@ const char *tenon__cfg_shown_key(const char *s, char *buf, size_t size)
 const char *tenon__cfg_kind(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "a list";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    case JSON_TRUE: return "true";
-    case JSON_FALSE: return "false";
-    case JSON_NULL: return "null";
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "a list";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+        return "true";
+    case JSON_FALSE:
+        return "false";
+    case JSON_NULL:
+        return "null";
     }
     return "a value";
 }
@@ -167,18 +175,21 @@ int tenon__cfg_check_keys(tenon__cfg_ctx *c, json_t *obj, size_t node, const cha
             snprintf(hint, sizeof(hint), "did you mean \"%s\"?", close);
         else
             snprintf(hint, sizeof(hint), "remove it; docs/config.md lists every key");
-        int rc = tenon__config_fail(
-            c->cfg, tenon__cfg_key_pos(c, tenon__jindex_member(c->ix, node, key)), TENON_ECONFIG,
-            NULL, hint, "%s: unknown key in %s; expected one of %s",
-            tenon__cfg_shown(key, buf, sizeof(buf)), where, tenon__sb_str(&list));
+        int rc = tenon__config_fail(c->cfg,
+                                    tenon__cfg_key_pos(c,
+                                                       tenon__jindex_member(c->ix, node, key)),
+                                    TENON_ECONFIG, NULL, hint,
+                                    "%s: unknown key in %s; expected one of %s",
+                                    tenon__cfg_shown(key, buf, sizeof(buf)), where,
+                                    tenon__sb_str(&list));
         tenon__sb_free(&list);
         return rc;
     }
     return 0;
 }
 
-int tenon__cfg_type_error(tenon__cfg_ctx *c, size_t node, const char *where, const char *expected,
-                          const json_t *got, const char *hint)
+int tenon__cfg_type_error(tenon__cfg_ctx *c, size_t node, const char *where,
+                          const char *expected, const json_t *got, const char *hint)
 {
     return tenon__config_fail(c->cfg, tenon__cfg_pos(c, node), TENON_ECONFIG, NULL, hint,
                               "%s: expected %s, got %s", where, expected, tenon__cfg_kind(got));
@@ -243,8 +254,8 @@ int tenon__cfg_check_name(tenon__cfg_ctx *c, const char *s, size_t node, const c
         return 0;
     char buf[80];
     return tenon__config_fail(c->cfg, tenon__cfg_pos(c, node), TENON_ECONFIG, NULL, NULL,
-                              "%s: %s %s %s", where, what, tenon__cfg_shown(s, buf, sizeof(buf)),
-                              why);
+                              "%s: %s %s %s", where, what,
+                              tenon__cfg_shown(s, buf, sizeof(buf)), why);
 }
 
 /* Folders in the configuration: absolute, "~/..." (the user's home), or
@@ -261,12 +272,13 @@ int tenon__cfg_resolve_dir(tenon__cfg_ctx *c, const char *value, size_t node, co
     } else if (value[0] == '~' && (value[1] == '/' || value[1] == '\0')) {
         const char *home = getauxval(AT_SECURE) ? NULL : getenv("HOME");
         if (!home || home[0] != '/')
-            return tenon__config_fail(
-                cfg, tenon__cfg_pos(c, node), TENON_ECONFIG, NULL,
-                "write the folder as an absolute path", "%s: %s starts with \"~\", but %s", where,
-                tenon__cfg_shown(value, buf, sizeof(buf)),
-                getauxval(AT_SECURE) ? "a privileged program does not trust HOME"
-                                     : "HOME is not set to an absolute path");
+            return tenon__config_fail(cfg, tenon__cfg_pos(c, node), TENON_ECONFIG, NULL,
+                                      "write the folder as an absolute path",
+                                      "%s: %s starts with \"~\", but %s", where,
+                                      tenon__cfg_shown(value, buf, sizeof(buf)),
+                                      getauxval(AT_SECURE)
+                                          ? "a privileged program does not trust HOME"
+                                          : "HOME is not set to an absolute path");
         path = tenon__asprintf("%s%s", home, value + 1);
     } else if (cfg->dir) {
         path = tenon__asprintf("%s/%s", cfg->dir, value);
@@ -282,7 +294,8 @@ int tenon__cfg_resolve_dir(tenon__cfg_ctx *c, const char *value, size_t node, co
     if (strlen(path) >= PATH_MAX) {
         tenon__free(path);
         return tenon__config_fail(cfg, tenon__cfg_pos(c, node), TENON_ECONFIG, NULL, NULL,
-                                  "%s: the folder is longer than PATH_MAX (%d)", where, PATH_MAX);
+                                  "%s: the folder is longer than PATH_MAX (%d)", where,
+                                  PATH_MAX);
     }
     *out = path;
     return 0;

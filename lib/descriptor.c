@@ -23,8 +23,8 @@ static int field_error(const checker *c, const char *field, const char *fmt_deta
     return tenon__fail(TENON_EFIELD, TENON_STAGE_SCAN, c->plugin, c->path,
                        "rebuild the plugin with the tenon headers; if it was built "
                        "with TENON_PLUGIN(), the descriptor was damaged after the build",
-                       "descriptor field '%s' %s%s%s", field, fmt_detail,
-                       value ? ": " : "", value ? value : "");
+                       "descriptor field '%s' %s%s%s", field, fmt_detail, value ? ": " : "",
+                       value ? value : "");
 }
 
 /* ---- The rules ------------------------------------------------------------- */
@@ -114,17 +114,17 @@ static bool option_name_ok(const char *name)
 bool tenon__desc_fields_check(const tenon__desc_fields *f, tenon__desc_defect *defect)
 {
     /* Fills the defect and returns; the label is formatted only then. */
-#define DEFECT(why_, value_, ...)                                           \
-    do {                                                                    \
-        snprintf(defect->field, sizeof(defect->field), __VA_ARGS__);        \
-        defect->why = (why_);                                               \
-        defect->value = (value_);                                           \
-        return false;                                                       \
+#define DEFECT(why_, value_, ...)                                    \
+    do {                                                             \
+        snprintf(defect->field, sizeof(defect->field), __VA_ARGS__); \
+        defect->why = (why_);                                        \
+        defect->value = (value_);                                    \
+        return false;                                                \
     } while (0)
-#define TEXT(t, ...)                                                        \
-    do {                                                                    \
-        if (!text_ok(t))                                                    \
-            DEFECT("contains a control character", NULL, __VA_ARGS__);      \
+#define TEXT(t, ...)                                                   \
+    do {                                                               \
+        if (!text_ok(t))                                               \
+            DEFECT("contains a control character", NULL, __VA_ARGS__); \
     } while (0)
 
     if (f->layout == 0 || f->layout > TENON_DESC_LAYOUT)
@@ -166,7 +166,8 @@ bool tenon__desc_fields_check(const tenon__desc_fields *f, tenon__desc_defect *d
         size_t slot = f->overrides[i].slot;
         TEXT(f->overrides[i].name, "overrides[%zu]", slot);
         if (name_problem(f->overrides[i].name.s))
-            DEFECT("is not a valid plugin name", f->overrides[i].name.s, "overrides[%zu]", slot);
+            DEFECT("is not a valid plugin name", f->overrides[i].name.s, "overrides[%zu]",
+                   slot);
     }
     for (size_t i = 0; i < f->n_options; i++) {
         size_t slot = f->options[i].slot;
@@ -228,14 +229,14 @@ static char *put_text(char **cursor, tenon__text t)
     return out;
 }
 
-#define ALIGN_UP(n, a) (((n) + (a) - 1) & ~((size_t)(a) - 1))
+#define ALIGN_UP(n, a) (((n) + (a)-1) & ~((size_t)(a)-1))
 
 tenon_plugin_desc *tenon__desc_build(const tenon__desc_fields *f)
 {
     size_t string_bytes = f->name.len + f->version.len + f->description.len + f->license.len +
                           f->url.len + 5;
     for (size_t i = 0; i < f->n_requires; i++)
-        string_bytes += f->requires[i].name.len + f->requires[i].range.len + 2;
+    string_bytes += f->requires[i].name.len + f->requires[i].range.len + 2;
     for (size_t i = 0; i < f->n_provides; i++)
         string_bytes += f->provides[i].name.len + 1;
     for (size_t i = 0; i < f->n_overrides; i++)
@@ -360,13 +361,13 @@ static int fields_from_raw(const checker *c, const tenon_descriptor *d, tenon__d
     char label[64];
     /* The label is formatted only for an error: formatting one for each of
      * the ~190 fields was most of a cold scan's time. */
-#define CHECK(field, ...)                                                   \
-    do {                                                                    \
-        if (string_ok(field, sizeof(field)))                                \
-            break;                                                          \
-        snprintf(label, sizeof(label), __VA_ARGS__);                        \
-        if ((rc = check_string(c, label, field, sizeof(field))) < 0)        \
-            return rc;                                                      \
+#define CHECK(field, ...)                                            \
+    do {                                                             \
+        if (string_ok(field, sizeof(field)))                         \
+            break;                                                   \
+        snprintf(label, sizeof(label), __VA_ARGS__);                 \
+        if ((rc = check_string(c, label, field, sizeof(field))) < 0) \
+            return rc;                                               \
     } while (0)
 #define TEXT(field) ((tenon__text){(field), strlen(field)})
 
@@ -463,8 +464,8 @@ static int check_header(const void *raw, size_t size, const char *path, uint16_t
     if (size < HEADER_SIZE)
         return tenon__fail(TENON_EFIELD, TENON_STAGE_SCAN, NULL, path,
                            "rebuild the plugin with the tenon headers",
-                           "descriptor is %zu bytes, too short for its %zu-byte header",
-                           size, (size_t)HEADER_SIZE);
+                           "descriptor is %zu bytes, too short for its %zu-byte header", size,
+                           (size_t)HEADER_SIZE);
 
     uint32_t magic, dsize;
     uint16_t layout;
@@ -583,13 +584,20 @@ const char *tenon_descriptor_meta(const tenon_plugin_desc *desc, const char *key
 const char *tenon_opt_type_name(tenon_opt_type type)
 {
     switch (type) {
-    case TENON_OPT_BOOL: return "bool";
-    case TENON_OPT_INT: return "int";
-    case TENON_OPT_SIZE: return "size";
-    case TENON_OPT_DURATION: return "duration";
-    case TENON_OPT_DOUBLE: return "double";
-    case TENON_OPT_STRING: return "string";
-    case TENON_OPT_ENUM: return "enum";
+    case TENON_OPT_BOOL:
+        return "bool";
+    case TENON_OPT_INT:
+        return "int";
+    case TENON_OPT_SIZE:
+        return "size";
+    case TENON_OPT_DURATION:
+        return "duration";
+    case TENON_OPT_DOUBLE:
+        return "double";
+    case TENON_OPT_STRING:
+        return "string";
+    case TENON_OPT_ENUM:
+        return "enum";
     }
     return "unknown";
 }

@@ -12,7 +12,8 @@ int tenon_descriptor_read_fd(int fd, const char *path, tenon_plugin_desc **out)
     *out = NULL;
     struct stat st;
     if (fstat(fd, &st) != 0)
-        return tenon__fail(TENON_EIO, TENON_STAGE_SCAN, NULL, path, NULL, "cannot stat the file");
+        return tenon__fail(TENON_EIO, TENON_STAGE_SCAN, NULL, path, NULL,
+                           "cannot stat the file");
     if (!S_ISREG(st.st_mode))
         return tenon__file_policy(&st, path);
     void *raw;

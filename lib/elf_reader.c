@@ -92,8 +92,8 @@ static int read_prefix(const source *src, tenon__elf_buf *b, size_t *have, size_
             if (n < 0 && errno == EINTR)
                 continue;
             if (n < 0)
-                return tenon__fail(TENON_EIO, TENON_STAGE_SCAN, NULL, src->path,
-                                   NULL, "cannot read the file: %s", strerror(errno));
+                return tenon__fail(TENON_EIO, TENON_STAGE_SCAN, NULL, src->path, NULL,
+                                   "cannot read the file: %s", strerror(errno));
             if (n == 0)
                 return tenon__fail(TENON_ETRUNCATED, TENON_STAGE_SCAN, NULL, src->path,
                                    "the file changed while it was read; scan again",
@@ -108,14 +108,22 @@ static int read_prefix(const source *src, tenon__elf_buf *b, size_t *have, size_
 static const char *machine_name(unsigned machine)
 {
     switch (machine) {
-    case EM_X86_64: return "x86-64";
-    case EM_386: return "i386";
-    case EM_AARCH64: return "AArch64";
-    case EM_ARM: return "ARM";
-    case EM_RISCV: return "RISC-V";
-    case EM_PPC64: return "PowerPC64";
-    case EM_S390: return "s390";
-    default: return "another machine";
+    case EM_X86_64:
+        return "x86-64";
+    case EM_386:
+        return "i386";
+    case EM_AARCH64:
+        return "AArch64";
+    case EM_ARM:
+        return "ARM";
+    case EM_RISCV:
+        return "RISC-V";
+    case EM_PPC64:
+        return "PowerPC64";
+    case EM_S390:
+        return "s390";
+    default:
+        return "another machine";
     }
 }
 
@@ -162,8 +170,8 @@ static int check_ident(const source *src, const unsigned char *buf, size_t have)
 /* The descriptor notes in one PT_NOTE segment; counts them and keeps the
  * first one's payload as an offset into the image (libelf may hand out a
  * copy of the segment, laid out the same, that dies with the Elf). */
-static int scan_segment(Elf *elf, const source *src, const host_phdr *ph,
-                        size_t *raw_offset, size_t *raw_size, int *found)
+static int scan_segment(Elf *elf, const source *src, const host_phdr *ph, size_t *raw_offset,
+                        size_t *raw_size, int *found)
 {
     Elf_Data *data = elf_getdata_rawchunk(elf, (int64_t)ph->p_offset, ph->p_filesz,
                                           ph->p_align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR);
@@ -210,8 +218,7 @@ static int read_note(const source *src, tenon__elf_buf *b, const void **raw, siz
         GElf_Ehdr eh;
         if (!elf || !gelf_getehdr(elf, &eh)) {
             rc = tenon__fail(TENON_ENOTELF, TENON_STAGE_SCAN, NULL, src->path,
-                             "rebuild the plugin", "malformed ELF header: %s",
-                             elf_errmsg(-1));
+                             "rebuild the plugin", "malformed ELF header: %s", elf_errmsg(-1));
             goto out;
         }
         if (eh.e_machine != HOST_MACHINE) {
@@ -247,7 +254,8 @@ static int read_note(const source *src, tenon__elf_buf *b, const void **raw, siz
         if (ph_end > have) {
             if (pass == 1 || ph_end > MAX_NOTES_END) {
                 rc = tenon__fail(TENON_EFIELD, TENON_STAGE_SCAN, NULL, src->path,
-                                 "rebuild the plugin", "program headers lie %llu bytes into "
+                                 "rebuild the plugin",
+                                 "program headers lie %llu bytes into "
                                  "the file, beyond where tenon reads them",
                                  (unsigned long long)ph_end);
                 goto out;
@@ -276,9 +284,10 @@ static int read_note(const source *src, tenon__elf_buf *b, const void **raw, siz
             host_phdr ph; /* damaged files put the table anywhere: no aligned loads */
             memcpy(&ph, (const char *)phdrs + i * sizeof(ph), sizeof(ph));
             uint64_t end = (uint64_t)ph.p_offset + ph.p_filesz;
-            if (end < ph.p_offset || ((ph.p_type == PT_LOAD || ph.p_type == PT_NOTE) &&
-                                      end > src->size)) {
-                rc = truncated(src, ph.p_type == PT_NOTE ? "a note segment" : "a loadable segment",
+            if (end < ph.p_offset ||
+                ((ph.p_type == PT_LOAD || ph.p_type == PT_NOTE) && end > src->size)) {
+                rc = truncated(src,
+                               ph.p_type == PT_NOTE ? "a note segment" : "a loadable segment",
                                end);
                 goto out;
             }
@@ -321,7 +330,8 @@ static int read_note(const source *src, tenon__elf_buf *b, const void **raw, siz
             rc = tenon__fail(TENON_EFIELD, TENON_STAGE_SCAN, NULL, src->path,
                              "build each plugin into its own shared object",
                              "the file holds %d tenon descriptors; a plugin file holds "
-                             "exactly one", found);
+                             "exactly one",
+                             found);
         } else {
             rc = 0;
             *raw = b->data + raw_offset;

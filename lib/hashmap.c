@@ -36,8 +36,8 @@ void tenon__map_free(tenon__map *map)
     tenon__map_init(map);
 }
 
-static struct tenon__map_slot *find_slot(const tenon__map *map, const char *key,
-                                         uint64_t hash, bool for_insert)
+static struct tenon__map_slot *find_slot(const tenon__map *map, const char *key, uint64_t hash,
+                                         bool for_insert)
 {
     if (!map->cap)
         return NULL;

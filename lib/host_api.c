@@ -151,8 +151,8 @@ static int api_instance_create(tenon_plugin *self, const char *plugin, const cha
         *out = NULL;
     if (!self || !iface || !out)
         return TENON_EINVAL;
-    return tenon__instance_new(self->reg, plugin, iface, NULL, opts, TENON__MADE_BY_PLUGIN, self,
-                               out);
+    return tenon__instance_new(self->reg, plugin, iface, NULL, opts, TENON__MADE_BY_PLUGIN,
+                               self, out);
 }
 
 static void api_instance_free(tenon_plugin *self, tenon_instance *instance)

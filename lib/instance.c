@@ -196,7 +196,8 @@ int tenon__instance_new(tenon_registry *reg, const char *plugin, const char *ifa
             if (e->code != 0 && strcmp(e->plugin, p->display_name) == 0)
                 tenon__strlcpy(reason, e->message, sizeof(reason));
             else
-                snprintf(reason, sizeof(reason), "it returned %d (%s)", irc, tenon_err_name(irc));
+                snprintf(reason, sizeof(reason), "it returned %d (%s)", irc,
+                         tenon_err_name(irc));
             char hint[TENON_ERROR_TEXT_MAX];
             tenon__strlcpy(hint, e->code ? e->hint : "", sizeof(hint));
             inst->impl = NULL; /* no fini for an instance that never initialized */

@@ -38,8 +38,8 @@ static const tenon_impl *impl_find_version(const tenon_plugin *p, const char *if
     const tenon_impl *best = NULL;
     uint32_t best_version = 0;
     for (uint32_t i = 0; e && i < e->n_impls; i++) {
-        const tenon_impl *impl =
-            (const tenon_impl *)((const char *)e->impls + (size_t)i * e->impl_size);
+        const tenon_impl *impl = (const tenon_impl *)((const char *)e->impls +
+                                                      (size_t)i * e->impl_size);
         if (strcmp(impl->interface, iface) != 0)
             continue;
         uint32_t v = ((const tenon_iface_header *)impl->table)->version;

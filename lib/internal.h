@@ -31,12 +31,11 @@ TENON__HIDDEN int tenon__grow(void **items, size_t *cap, size_t want, size_t ite
 
 /* Fills the thread's last error and returns code. plugin, path and hint may
  * be NULL. The message is formatted from fmt. */
-TENON__HIDDEN int tenon__fail(int code, tenon_stage stage, const char *plugin,
-                              const char *path, const char *hint, const char *fmt, ...)
-    TENON_PRINTF(6, 7);
+TENON__HIDDEN int tenon__fail(int code, tenon_stage stage, const char *plugin, const char *path,
+                              const char *hint, const char *fmt, ...) TENON_PRINTF(6, 7);
 TENON__HIDDEN int tenon__vfail(int code, tenon_stage stage, const char *plugin,
-                               const char *path, const char *hint, const char *fmt,
-                               va_list ap) TENON_PRINTF(6, 0);
+                               const char *path, const char *hint, const char *fmt, va_list ap)
+    TENON_PRINTF(6, 0);
 /* "no plugin named NAME" with a fix that fits: scan the registry when it
  * was never scanned, otherwise check the name. hint: the fix when it was
  * scanned (NULL: check the name with `tenon list`). Lock held. */
@@ -56,15 +55,15 @@ TENON__HIDDEN void tenon__strlcpy(char *dst, const char *src, size_t size);
  * (what: "reg is NULL"), then returns ret (TENON_EINVAL, NULL, 0, or
  * nothing in a void function), so that tenon_last_error() describes every
  * failure. A bug in the caller, so the hint points at the call. */
-#define TENON__CHECK_ARG(ok, stage, what, ret)                                       \
-    do {                                                                            \
-        if (!(ok)) {                                                                \
-            tenon__fail(TENON_EINVAL, (stage), NULL, NULL,                          \
-                        "fix the call in the calling program: the function's "     \
-                        "comment in its <tenon/...> header says what it takes",    \
-                        "%s: %s", __func__, what);                                  \
-            return ret;                                                             \
-        }                                                                           \
+#define TENON__CHECK_ARG(ok, stage, what, ret)                                  \
+    do {                                                                        \
+        if (!(ok)) {                                                            \
+            tenon__fail(TENON_EINVAL, (stage), NULL, NULL,                      \
+                        "fix the call in the calling program: the function's "  \
+                        "comment in its <tenon/...> header says what it takes", \
+                        "%s: %s", __func__, what);                              \
+            return ret;                                                         \
+        }                                                                       \
     } while (0)
 
 /* ---- strbuf.c ------------------------------------------------------------ */
@@ -114,8 +113,7 @@ TENON__HIDDEN int tenon__desc_from_raw(const void *raw, size_t size, const char 
  * says whether that field decides which plugins are used and in what
  * order (name, version, flags, overrides, requires, provides). */
 TENON__HIDDEN const char *tenon__desc_diff(const tenon_plugin_desc *a,
-                                           const tenon_plugin_desc *b,
-                                           bool *affects_selection);
+                                           const tenon_plugin_desc *b, bool *affects_selection);
 /* Checks that a plugin name is safe: [A-Za-z0-9_][A-Za-z0-9_.+-]*, at most
  * TENON_NAME_MAX-1 bytes, no "..". Returns 0 or TENON_ENAME (thread error set). */
 TENON__HIDDEN int tenon__name_check(const char *name, tenon_stage stage, const char *path);
@@ -125,11 +123,10 @@ TENON__HIDDEN int tenon__name_check(const char *name, tenon_stage stage, const c
 /* Finds the descriptor note in the ELF file open as fd (of size file_size)
  * and returns a copy of its payload in *raw (caller frees) of *raw_size
  * bytes. path names the file in errors. */
-TENON__HIDDEN int tenon__elf_read_note(int fd, off_t file_size, const char *path,
-                                       void **raw, size_t *raw_size);
-TENON__HIDDEN int tenon__elf_read_note_memory(const void *image, size_t size,
-                                              const char *path, void **raw,
-                                              size_t *raw_size);
+TENON__HIDDEN int tenon__elf_read_note(int fd, off_t file_size, const char *path, void **raw,
+                                       size_t *raw_size);
+TENON__HIDDEN int tenon__elf_read_note_memory(const void *image, size_t size, const char *path,
+                                              void **raw, size_t *raw_size);
 /* The file's first bytes, read into a buffer reused across calls. */
 typedef struct tenon__elf_buf {
     unsigned char *data; /* free with tenon__free */
@@ -186,7 +183,7 @@ typedef struct tenon__trust {
 
 typedef enum tenon__load_state {
     TENON__UNLOADED = 0,
-    TENON__LOADING,  /* inside a load transaction, not visible as loaded */
+    TENON__LOADING, /* inside a load transaction, not visible as loaded */
     TENON__LOADED,
 } tenon__load_state;
 
@@ -194,7 +191,7 @@ typedef struct tenon__holder {
     tenon_plugin *by; /* holding plugin, or NULL for a host holder */
     char *name;       /* holder's name, for messages */
     unsigned count;
-    uint64_t gen;     /* the code generation held (reload.c) */
+    uint64_t gen; /* the code generation held (reload.c) */
 } tenon__holder;
 
 /* Code of a plugin that a reload replaced, still mapped while holders or
@@ -205,10 +202,10 @@ typedef struct tenon__generation {
     void *dl;
     const tenon_plugin_entry *entry;
     tenon_values *values;
-    void *data;     /* what it stored with host->set_data */
+    void *data;         /* what it stored with host->set_data */
     size_t n_instances; /* live instances made from it: their code is its code */
-    bool migrated;  /* its state went to the new code: its fini does not run */
-    bool pinned;    /* loaded plugins required it: kept until the plugin unloads */
+    bool migrated;      /* its state went to the new code: its fini does not run */
+    bool pinned;        /* loaded plugins required it: kept until the plugin unloads */
     /* The plugin's unload ran (or runs) its fini: only that unload unmaps
      * it, after what it made is freed, not the release of its last
      * instance, which its own fini may be freeing. */
@@ -239,7 +236,7 @@ struct tenon_plugin {
     int64_t mtime_ns, ctime_ns;
 
     tenon_status status;
-    tenon_error *error;       /* why it is not usable; owned */
+    tenon_error *error; /* why it is not usable; owned */
     tenon_plugin *shadowed_by;
     bool disabled_by_config;
     bool enabled_by_config;
@@ -265,8 +262,8 @@ struct tenon_plugin {
      * requires, holds or owns an instance of this one. */
     bool needed;
     void *plugin_data;
-    tenon_options *config;  /* plugin-level options the host set */
-    tenon_values *values;   /* checked plugin-level options while loaded */
+    tenon_options *config; /* plugin-level options the host set */
+    tenon_values *values;  /* checked plugin-level options while loaded */
     /* Plugin-level options from tenon.json (config.c), used when the host set
      * none; borrowed from the configuration, which lives as long as the
      * registry, so selecting never allocates. */
@@ -357,7 +354,7 @@ struct tenon_registry {
      * tenon__open_scanned_plugin. Guarded by load_lock. */
     struct tenon__pinned_dir *pinned;
     size_t n_pinned, cap_pinned;
-    uint64_t files_read;        /* descriptors read from plugin files */
+    uint64_t files_read; /* descriptors read from plugin files */
 
     /* Called as a plugin enters a lifecycle stage (validate.c reports
      * progress from its child with it). */
@@ -403,23 +400,22 @@ struct tenon_instance {
     tenon_values *values;
     void *data;
 
-    size_t slot; /* position in reg->instances */
+    size_t slot;  /* position in reg->instances */
     uint64_t gen; /* the plugin's code generation it was made from (reload.c) */
     tenon__maker made_by;
-    tenon_instance *owner;  /* MADE_BY_INSTANCE: the instance whose init made it */
-    tenon_plugin *root;     /* the plugin at the top of its owners; NULL: host or config */
-    tenon_instance **list;  /* head of the list it is on; NULL once off it */
+    tenon_instance *owner; /* MADE_BY_INSTANCE: the instance whose init made it */
+    tenon_plugin *root;    /* the plugin at the top of its owners; NULL: host or config */
+    tenon_instance **list; /* head of the list it is on; NULL once off it */
     tenon_instance *prev, *next;
-    tenon_instance *made;   /* what its instance_init made, newest first */
+    tenon_instance *made; /* what its instance_init made, newest first */
 };
 
 TENON__HIDDEN void tenon__lock(tenon_registry *reg);
 TENON__HIDDEN void tenon__unlock(tenon_registry *reg);
-TENON__HIDDEN void tenon__log(tenon_registry *reg, tenon_log_level level,
-                              const char *plugin, const char *fmt, ...) TENON_PRINTF(4, 5);
-TENON__HIDDEN void tenon__vlog(tenon_registry *reg, tenon_log_level level,
-                               const char *plugin, const char *fmt, va_list ap)
-    TENON_PRINTF(4, 0);
+TENON__HIDDEN void tenon__log(tenon_registry *reg, tenon_log_level level, const char *plugin,
+                              const char *fmt, ...) TENON_PRINTF(4, 5);
+TENON__HIDDEN void tenon__vlog(tenon_registry *reg, tenon_log_level level, const char *plugin,
+                               const char *fmt, va_list ap) TENON_PRINTF(4, 0);
 
 /* Adds a plugin record (takes ownership of desc and path). Lock held. */
 TENON__HIDDEN int tenon__registry_append(tenon_registry *reg, tenon_plugin *p);
@@ -610,8 +606,8 @@ typedef struct tenon__taken {
  * table may be unmapped by a concurrent unload or reload as soon as this
  * returns. */
 TENON__HIDDEN int tenon__interface_acquire(tenon_registry *reg, const char *plugin,
-                                           const char *iface, uint32_t min_version,
-                                           bool pin, tenon_plugin *holder, tenon__taken *out);
+                                           const char *iface, uint32_t min_version, bool pin,
+                                           tenon_plugin *holder, tenon__taken *out);
 
 /* host_api.c */
 TENON__HIDDEN extern const tenon_host_api tenon__host_api;
@@ -621,10 +617,10 @@ TENON__HIDDEN extern const tenon_host_api tenon__host_api;
  * or PLUGIN with maker the calling plugin (host->instance_create), which
  * becomes INSTANCE when the call comes from an instance_init of maker's
  * on this thread. */
-TENON__HIDDEN int tenon__instance_new(tenon_registry *reg, const char *plugin, const char *iface,
-                                      const char *name, const tenon_options *opts,
-                                      tenon__maker made_by, tenon_plugin *maker,
-                                      tenon_instance **out);
+TENON__HIDDEN int tenon__instance_new(tenon_registry *reg, const char *plugin,
+                                      const char *iface, const char *name,
+                                      const tenon_options *opts, tenon__maker made_by,
+                                      tenon_plugin *maker, tenon_instance **out);
 /* Frees what p made and left behind, newest first (after its fini, or
  * after a failed init). Lock not held. */
 TENON__HIDDEN void tenon__instances_free_owned(tenon_plugin *p);
@@ -638,9 +634,9 @@ TENON__HIDDEN void tenon__instances_drop_all(tenon_registry *reg);
 
 /* options.c */
 typedef struct tenon__value {
-    int64_t i;      /* BOOL, INT, SIZE, DURATION */
-    double d;       /* DOUBLE */
-    const char *s;  /* STRING, ENUM: points into the values' storage */
+    int64_t i;     /* BOOL, INT, SIZE, DURATION */
+    double d;      /* DOUBLE */
+    const char *s; /* STRING, ENUM: points into the values' storage */
 } tenon__value;
 
 TENON__HIDDEN int tenon__options_copy(const tenon_options *src, tenon_options **out);

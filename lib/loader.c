@@ -102,22 +102,23 @@ static int entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
     if (entry->abi_major != file_desc->abi_major || entry->abi_minor != file_desc->abi_minor)
         return mismatch(p, rebuild, "the entry symbol's ABI differs from its descriptor's");
 
-    if (entry->n_impls && (!entry->impls || entry->impl_size < offsetof(tenon_impl, instance_fini) +
-                                                                   sizeof(void (*)(void))))
+    if (entry->n_impls &&
+        (!entry->impls ||
+         entry->impl_size < offsetof(tenon_impl, instance_fini) + sizeof(void (*)(void))))
         return mismatch(p, rebuild, "the entry's interface list is malformed");
     if (entry->n_impls > TENON_MAX_PROVIDES)
         return mismatch(p, rebuild, "the entry lists more interfaces than a descriptor can");
     for (uint32_t i = 0; i < entry->n_impls; i++) {
-        const tenon_impl *impl =
-            (const tenon_impl *)((const char *)entry->impls + (size_t)i * entry->impl_size);
+        const tenon_impl *impl = (const tenon_impl *)((const char *)entry->impls +
+                                                      (size_t)i * entry->impl_size);
         if (!impl->interface || !impl->table)
             return mismatch(p, rebuild, "an interface of the entry has no %s",
                             impl->interface ? "table" : "name");
         const tenon_iface_header *h = impl->table;
         if (h->struct_size < sizeof(tenon_iface_header))
             return mismatch(p, "set .struct_size = sizeof(the table) in the table",
-                            "interface \"%s\" table has struct_size %s",
-                            impl->interface, h->struct_size ? "too small" : "0");
+                            "interface \"%s\" table has struct_size %s", impl->interface,
+                            h->struct_size ? "too small" : "0");
         const tenon_provide *pr = find_provide(file_desc, impl->interface, h->version);
         if (!pr)
             return mismatch(p, "add it to .provides in TENON_DESCRIBE()",
@@ -138,15 +139,16 @@ static int entry_check(const tenon_plugin *p, const tenon_plugin_entry *entry,
     for (size_t k = 0; k < file_desc->n_provides; k++) {
         bool found = false;
         for (uint32_t i = 0; i < entry->n_impls && !found; i++) {
-            const tenon_impl *impl =
-                (const tenon_impl *)((const char *)entry->impls + (size_t)i * entry->impl_size);
+            const tenon_impl *impl = (const tenon_impl *)((const char *)entry->impls +
+                                                          (size_t)i * entry->impl_size);
             found = strcmp(impl->interface, file_desc->provides[k].name) == 0 &&
                     ((const tenon_iface_header *)impl->table)->version ==
                         file_desc->provides[k].version;
         }
         if (!found)
-            return mismatch(p, "add TENON_IMPL() for it in TENON_CODE(), with a table of "
-                               "that version",
+            return mismatch(p,
+                            "add TENON_IMPL() for it in TENON_CODE(), with a table of "
+                            "that version",
                             "the descriptor declares interface \"%s\" version %u but the code "
                             "implements none (no table of that version)",
                             file_desc->provides[k].name, file_desc->provides[k].version);
@@ -313,7 +315,8 @@ static void *open_through_fd(int fd, const struct stat *st, char *name, size_t n
     fd_slot *slot = fd_slot_find(st->st_dev, st->st_ino);
     bool fresh = !slot;
     if (fresh) {
-        if (tenon__grow((void **)&fd_table, &fd_table_cap, fd_table_n + 1, sizeof(fd_slot)) < 0) {
+        if (tenon__grow((void **)&fd_table, &fd_table_cap, fd_table_n + 1, sizeof(fd_slot)) <
+            0) {
             pthread_mutex_unlock(&fd_table_lock);
             close(fd);
             *err_no_slot = 1;
@@ -450,7 +453,8 @@ int tenon__load_code(tenon_plugin *p)
         const char *why = dlerror();
         /* dlerror names the /proc path; the file's real path is in the error. */
         const char *colon = why ? strstr(why, ": ") : NULL;
-        const char *detail = why ? (colon && strncmp(why, "/proc/self/fd/", 14) == 0 ? colon + 2 : why)
+        const char *detail = why ? (colon && strncmp(why, "/proc/self/fd/", 14) == 0 ? colon + 2
+                                                                                     : why)
                                  : "unknown reason";
         rc = tenon__fail(TENON_EDLOPEN, TENON_STAGE_LOAD, p->desc->name, p->path,
                          strstr(detail, "undefined symbol")
@@ -549,7 +553,8 @@ int tenon__load_generation(tenon_plugin *p, tenon__new_code *out)
     const void *raw = NULL;
     size_t raw_size;
     tenon_plugin_desc *desc = NULL;
-    if ((rc = tenon__elf_read_note_in(fd, out->st.st_size, p->path, &buf, &raw, &raw_size)) < 0 ||
+    if ((rc = tenon__elf_read_note_in(fd, out->st.st_size, p->path, &buf, &raw, &raw_size)) <
+            0 ||
         (rc = tenon__desc_from_raw(raw, raw_size, p->path, &desc)) < 0 ||
         (rc = tenon__abi_check(desc, p->path)) < 0)
         goto fail;
@@ -557,8 +562,8 @@ int tenon__load_generation(tenon_plugin *p, tenon__new_code *out)
         rc = tenon__fail(TENON_EMISMATCH, TENON_STAGE_VERIFY, p->desc->name, p->path,
                          "put plugin %s's new version at this path, or scan to find the "
                          "plugin now there",
-                         "the file of plugin %s now holds another plugin, %s %s",
-                         p->desc->name, desc->name, desc->version);
+                         "the file of plugin %s now holds another plugin, %s %s", p->desc->name,
+                         desc->name, desc->version);
         goto fail;
     }
     /* Pins and signatures are those of the plugin's name, checked through

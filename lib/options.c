@@ -77,8 +77,8 @@ size_t tenon_options_count(const tenon_options *opts)
     return opts ? opts->n : 0;
 }
 
-int tenon_options_at(const tenon_options *opts, size_t i, const char **key,
-                     const char **value, const char **origin)
+int tenon_options_at(const tenon_options *opts, size_t i, const char **key, const char **value,
+                     const char **origin)
 {
     TENON__CHECK_ARG(opts, TENON_STAGE_CONFIG, "opts is NULL", TENON_EINVAL);
     TENON__CHECK_ARG(i < opts->n, TENON_STAGE_CONFIG, "i is out of range", TENON_EINVAL);
@@ -139,22 +139,51 @@ typedef struct unit {
 } unit;
 
 static const unit size_units[] = {
-    {"", 1}, {"b", 1}, {"B", 1},
-    {"k", 1LL << 10}, {"K", 1LL << 10}, {"KiB", 1LL << 10}, {"kib", 1LL << 10},
-    {"m", 1LL << 20}, {"M", 1LL << 20}, {"MiB", 1LL << 20}, {"mib", 1LL << 20},
-    {"g", 1LL << 30}, {"G", 1LL << 30}, {"GiB", 1LL << 30}, {"gib", 1LL << 30},
-    {"t", 1LL << 40}, {"T", 1LL << 40}, {"TiB", 1LL << 40}, {"tib", 1LL << 40},
-    {"p", 1LL << 50}, {"P", 1LL << 50}, {"PiB", 1LL << 50}, {"pib", 1LL << 50},
-    {"KB", 1000LL}, {"kB", 1000LL}, {"MB", 1000000LL}, {"GB", 1000000000LL},
-    {"TB", 1000000000000LL}, {"PB", 1000000000000000LL},
+    {"", 1},
+    {"b", 1},
+    {"B", 1},
+    {"k", 1LL << 10},
+    {"K", 1LL << 10},
+    {"KiB", 1LL << 10},
+    {"kib", 1LL << 10},
+    {"m", 1LL << 20},
+    {"M", 1LL << 20},
+    {"MiB", 1LL << 20},
+    {"mib", 1LL << 20},
+    {"g", 1LL << 30},
+    {"G", 1LL << 30},
+    {"GiB", 1LL << 30},
+    {"gib", 1LL << 30},
+    {"t", 1LL << 40},
+    {"T", 1LL << 40},
+    {"TiB", 1LL << 40},
+    {"tib", 1LL << 40},
+    {"p", 1LL << 50},
+    {"P", 1LL << 50},
+    {"PiB", 1LL << 50},
+    {"pib", 1LL << 50},
+    {"KB", 1000LL},
+    {"kB", 1000LL},
+    {"MB", 1000000LL},
+    {"GB", 1000000000LL},
+    {"TB", 1000000000000LL},
+    {"PB", 1000000000000000LL},
 };
 
 static const unit duration_units[] = {
-    {"", 1000000000LL}, {"s", 1000000000LL}, {"sec", 1000000000LL},
-    {"ns", 1}, {"nsec", 1}, {"us", 1000LL}, {"usec", 1000LL},
-    {"ms", 1000000LL}, {"msec", 1000000LL},
-    {"m", 60000000000LL}, {"min", 60000000000LL},
-    {"h", 3600000000000LL}, {"d", 86400000000000LL},
+    {"", 1000000000LL},
+    {"s", 1000000000LL},
+    {"sec", 1000000000LL},
+    {"ns", 1},
+    {"nsec", 1},
+    {"us", 1000LL},
+    {"usec", 1000LL},
+    {"ms", 1000000LL},
+    {"msec", 1000000LL},
+    {"m", 60000000000LL},
+    {"min", 60000000000LL},
+    {"h", 3600000000000LL},
+    {"d", 86400000000000LL},
 };
 
 static int parse_scaled(const char *t, const unit *units, size_t n_units, bool negative_ok,
@@ -212,13 +241,20 @@ int tenon_parse_int(const char *text, tenon_opt_type type, int64_t *out)
 static const char *type_example(tenon_opt_type type)
 {
     switch (type) {
-    case TENON_OPT_BOOL: return "a boolean (1/0, true/false, yes/no, on/off)";
-    case TENON_OPT_INT: return "an integer";
-    case TENON_OPT_SIZE: return "a size (e.g. 4096, 4k, 1MiB, 2GB)";
-    case TENON_OPT_DURATION: return "a duration (e.g. 30, 500ms, 2m; a bare number is seconds)";
-    case TENON_OPT_DOUBLE: return "a number";
-    case TENON_OPT_STRING: return "a string";
-    case TENON_OPT_ENUM: return "one of the choices";
+    case TENON_OPT_BOOL:
+        return "a boolean (1/0, true/false, yes/no, on/off)";
+    case TENON_OPT_INT:
+        return "an integer";
+    case TENON_OPT_SIZE:
+        return "a size (e.g. 4096, 4k, 1MiB, 2GB)";
+    case TENON_OPT_DURATION:
+        return "a duration (e.g. 30, 500ms, 2m; a bare number is seconds)";
+    case TENON_OPT_DOUBLE:
+        return "a number";
+    case TENON_OPT_STRING:
+        return "a string";
+    case TENON_OPT_ENUM:
+        return "one of the choices";
     }
     return "a value";
 }
@@ -236,8 +272,8 @@ static bool in_choices(const char *choices, const char *word)
     return false;
 }
 
-int tenon__value_parse(const tenon_option *opt, const char *text, tenon__value *out,
-                       char *why, size_t why_size)
+int tenon__value_parse(const tenon_option *opt, const char *text, tenon__value *out, char *why,
+                       size_t why_size)
 {
     memset(out, 0, sizeof(*out));
     int rc = 0;
@@ -407,8 +443,8 @@ int tenon_values_check(const tenon_plugin_desc *desc, const tenon_options *opts,
             return tenon__fail(TENON_EOPTION, TENON_STAGE_CONFIG, desc->name, NULL,
                                tenon__option_fix(o, fix, sizeof(fix)),
                                "option '%s' of plugin %s is required (%s%s%s)", o->name,
-                               desc->name, tenon_opt_type_name(o->type),
-                               o->help[0] ? ": " : "", o->help);
+                               desc->name, tenon_opt_type_name(o->type), o->help[0] ? ": " : "",
+                               o->help);
         }
         const char *text = given ? given : o->def;
         char why[256];

@@ -24,7 +24,7 @@
  * this rule are left to realpath to report. */
 static int symlinks_policy(const char *path, tenon_stage stage)
 {
-    char done[PATH_MAX] = "";   /* resolved so far, "" for "/" */
+    char done[PATH_MAX] = "";    /* resolved so far, "" for "/" */
     char todo[2 * PATH_MAX + 2]; /* still to walk */
     if (strlen(path) >= sizeof(todo))
         return 0;
@@ -120,8 +120,8 @@ int tenon__path_canonical(const char *path, tenon_stage stage, char **out)
                                "fix the symbolic links along the path",
                                "too many levels of symbolic links (a symlink loop?)");
         if (e == ENOENT || e == ENOTDIR)
-            return tenon__fail(TENON_ENOTFOUND, stage, NULL, path,
-                               "check the path", "no such file or folder");
+            return tenon__fail(TENON_ENOTFOUND, stage, NULL, path, "check the path",
+                               "no such file or folder");
         return tenon__fail(TENON_EIO, stage, NULL, path, NULL, "cannot resolve the path: %s",
                            strerror(e));
     }
@@ -139,7 +139,7 @@ static bool trusted_owner(uid_t uid, uid_t euid)
 /* How each kind of file is named in messages. */
 typedef struct trusted_words {
     tenon_stage stage;
-    const char *noun;       /* followed by the path when names_path */
+    const char *noun; /* followed by the path when names_path */
     bool names_path;
     const char *owner_hint; /* for a file with another owner */
     const char *owner_why;  /* after the owner message */
@@ -156,8 +156,8 @@ static const trusted_words *words_of(tenon__trusted_kind kind)
                                    "program",
                                    "; it names the plugins that run"},
         [TENON__TRUSTED_CACHE] = {TENON_STAGE_CACHE, "the cache file", false, NULL, ""},
-        [TENON__TRUSTED_KEY] = {TENON_STAGE_VERIFY, "secret key", true, "sign with your own key",
-                                ""},
+        [TENON__TRUSTED_KEY] = {TENON_STAGE_VERIFY, "secret key", true,
+                                "sign with your own key", ""},
     };
     return &words[kind];
 }
@@ -278,8 +278,7 @@ int tenon__dir_policy(const struct stat *st, const char *dir, const char *path)
     return tenon__trusted_dir_policy(st, dir, path, TENON__TRUSTED_PLUGIN);
 }
 
-int tenon__trusted_dirs_policy(const char *resolved, const char *path,
-                               tenon__trusted_kind kind)
+int tenon__trusted_dirs_policy(const char *resolved, const char *path, tenon__trusted_kind kind)
 {
     bool config = kind == TENON__TRUSTED_CONFIG;
     char dir[PATH_MAX];
@@ -328,8 +327,8 @@ int tenon__open_plugin_file_at(int dirfd, const char *name, const char *path,
                                "give the path the symlink points to",
                                "is a symbolic link (or a symlink loop)");
         if (e == ENOENT)
-            return tenon__fail(TENON_ENOTFOUND, TENON_STAGE_VERIFY, NULL, path,
-                               "scan again", "the file is gone");
+            return tenon__fail(TENON_ENOTFOUND, TENON_STAGE_VERIFY, NULL, path, "scan again",
+                               "the file is gone");
         if (e == EISDIR)
             return tenon__fail(TENON_ENOTREG, TENON_STAGE_VERIFY, NULL, path,
                                "plugin files are regular files; remove or rename this entry",

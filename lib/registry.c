@@ -48,8 +48,8 @@ void tenon__vlog(tenon_registry *reg, tenon_log_level level, const char *plugin,
     fn(reg->log_userdata, level, plugin, message);
 }
 
-void tenon__log(tenon_registry *reg, tenon_log_level level, const char *plugin,
-                const char *fmt, ...)
+void tenon__log(tenon_registry *reg, tenon_log_level level, const char *plugin, const char *fmt,
+                ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -222,8 +222,8 @@ static int add_static(tenon_registry *reg, const tenon_plugin_entry *entry)
     int rc;
     if (!entry || entry->struct_size < offsetof(tenon_plugin_entry, impls) ||
         !entry->descriptor) {
-        rc = tenon__fail(TENON_EMISMATCH, TENON_STAGE_SCAN, NULL, NULL,
-                         "rebuild the host", "a static plugin entry is malformed");
+        rc = tenon__fail(TENON_EMISMATCH, TENON_STAGE_SCAN, NULL, NULL, "rebuild the host",
+                         "a static plugin entry is malformed");
     } else {
         rc = tenon__desc_from_raw(entry->descriptor, entry->descriptor->size, NULL, &p->desc);
         if (rc == 0)
@@ -294,7 +294,8 @@ int tenon_registry_create_with(const char *app, unsigned flags,
         return tenon__fail(TENON_EINVAL, TENON_STAGE_SCAN, NULL, NULL,
                            "name the application with one file name, e.g. \"tenon-io\"",
                            "application name \"%s\" is not a file name (it names the "
-                           "folders LIBDIR/APP/plugins and /etc/APP)", app);
+                           "folders LIBDIR/APP/plugins and /etc/APP)",
+                           app);
     tenon_registry *reg = tenon__calloc(1, sizeof(*reg));
     if (!reg)
         return tenon__nomem(TENON_STAGE_SCAN, NULL);
@@ -592,13 +593,20 @@ tenon_status tenon_plugin_status(const tenon_plugin *p)
 const char *tenon_status_name(tenon_status status)
 {
     switch (status) {
-    case TENON_STATUS_FOUND: return "ok";
-    case TENON_STATUS_LOADED: return "loaded";
-    case TENON_STATUS_DISABLED: return "disabled";
-    case TENON_STATUS_INCOMPATIBLE: return "incompatible";
-    case TENON_STATUS_SHADOWED: return "shadowed";
-    case TENON_STATUS_OVERRIDDEN: return "overridden";
-    case TENON_STATUS_BROKEN: return "broken";
+    case TENON_STATUS_FOUND:
+        return "ok";
+    case TENON_STATUS_LOADED:
+        return "loaded";
+    case TENON_STATUS_DISABLED:
+        return "disabled";
+    case TENON_STATUS_INCOMPATIBLE:
+        return "incompatible";
+    case TENON_STATUS_SHADOWED:
+        return "shadowed";
+    case TENON_STATUS_OVERRIDDEN:
+        return "overridden";
+    case TENON_STATUS_BROKEN:
+        return "broken";
     }
     return "unknown";
 }

@@ -28,8 +28,8 @@ static int check_deps(tenon_registry *reg, tenon_plugin *p, const tenon_plugin_d
             continue;
         tenon_plugin *d = tenon__map_get(&reg->by_name, dep->name);
         if (!d || d->state != TENON__LOADED)
-            return tenon__fail(TENON_EMISSINGDEP, TENON_STAGE_RESOLVE, p->display_name,
-                               p->path, "load the dependency first, then reload",
+            return tenon__fail(TENON_EMISSINGDEP, TENON_STAGE_RESOLVE, p->display_name, p->path,
+                               "load the dependency first, then reload",
                                "the new file of plugin %s (%s) requires %s, which is not "
                                "loaded: the loaded %s stays",
                                p->display_name, desc->version, dep->name, p->desc->version);
@@ -39,8 +39,8 @@ static int check_deps(tenon_registry *reg, tenon_plugin *p, const tenon_plugin_d
                                "relax the range",
                                "the new file of plugin %s (%s) requires %s %s, but %s %s is "
                                "loaded: the loaded %s stays",
-                               p->display_name, desc->version, dep->name, dep->range,
-                               dep->name, d->desc->version, p->desc->version);
+                               p->display_name, desc->version, dep->name, dep->range, dep->name,
+                               d->desc->version, p->desc->version);
     }
     /* And the loaded plugins that require this one must accept the new
      * version. */

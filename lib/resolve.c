@@ -42,8 +42,9 @@ static int missing_error(walk *w, tenon_plugin *who, const tenon_dep *dep)
         tenon__sb_addf(&sb, "%s%s", i ? ", " : "", w->reg->dirs[i].path);
     tenon__sb_add(&sb, w->reg->n_dirs ? ")" : "none configured)");
     int rc = tenon__fail(TENON_EMISSINGDEP, TENON_STAGE_RESOLVE, who->display_name, who->path,
-                         tenon__sb_str(&sb), "plugin %s requires %s%s%s, which is not installed",
-                         who->display_name, dep->name, dep->range[0] ? " " : "", dep->range);
+                         tenon__sb_str(&sb),
+                         "plugin %s requires %s%s%s, which is not installed", who->display_name,
+                         dep->name, dep->range[0] ? " " : "", dep->range);
     tenon__sb_free(&sb);
     return rc;
 }
@@ -52,7 +53,8 @@ static int unusable_dep_error(tenon_plugin *who, const tenon_dep *dep, tenon_plu
 {
     char reason[TENON_ERROR_TEXT_MAX];
     if (d->status == TENON_STATUS_OVERRIDDEN && d->shadowed_by)
-        snprintf(reason, sizeof(reason), "it is overridden by %s", d->shadowed_by->display_name);
+        snprintf(reason, sizeof(reason), "it is overridden by %s",
+                 d->shadowed_by->display_name);
     else if (d->status == TENON_STATUS_DISABLED)
         snprintf(reason, sizeof(reason), "it is disabled");
     else if (d->error)
@@ -89,8 +91,7 @@ static int visit(walk *w, tenon_plugin *p)
                                "the range",
                                "version conflict: %s %s requires %s %s, but %s is %s (%s)",
                                p->display_name, p->desc->version, dep->name, dep->range,
-                               d->display_name, d->desc->version,
-                               d->path ? d->path : "static");
+                               d->display_name, d->desc->version, d->path ? d->path : "static");
         if (w->color[d->index] == 1)
             return cycle_error(w, d);
         if (w->color[d->index] == 0 && d->state == TENON__UNLOADED) {

@@ -96,7 +96,8 @@ int tenon__open_scanned_plugin(tenon_plugin *p, int *fd, struct stat *st)
     if (!p->dir_slot || p->dir_slot > reg->n_pinned) {
         rc = tenon__open_plugin_file_at(AT_FDCWD, p->path, p->path, true, fd, st);
         if (rc == 0 && policy &&
-            ((rc = tenon__file_policy(st, p->path)) < 0 || (rc = tenon__dirs_policy(p->path)) < 0)) {
+            ((rc = tenon__file_policy(st, p->path)) < 0 ||
+             (rc = tenon__dirs_policy(p->path)) < 0)) {
             close(*fd);
             *fd = -1;
         }
@@ -124,7 +125,6 @@ int tenon__open_scanned_plugin(tenon_plugin *p, int *fd, struct stat *st)
     }
     return rc;
 }
-
 
 static bool is_plugin_file_name(const char *name)
 {
@@ -355,8 +355,8 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin,
             if (crc < 0) {
                 tenon_error err = *tenon__error_tls();
                 tenon__strlcpy(err.path, path, sizeof(err.path));
-                rc = tenon__scan_make_record(reg, path, origin, false, &err, AT_FDCWD, path, NULL,
-                                             euid, &read_buf, &p);
+                rc = tenon__scan_make_record(reg, path, origin, false, &err, AT_FDCWD, path,
+                                             NULL, euid, &read_buf, &p);
                 if (rc == 0)
                     rc = add_or_refresh(reg, known, path, p);
                 continue;
@@ -364,16 +364,16 @@ static int scan_dir(tenon_registry *reg, const char *dir, unsigned origin,
             if (dir_error) {
                 tenon_error err = *dir_error;
                 tenon__strlcpy(err.path, path, sizeof(err.path));
-                rc = tenon__scan_make_record(reg, path, origin, false, &err, AT_FDCWD, path, NULL,
-                                             euid, &read_buf, &p);
+                rc = tenon__scan_make_record(reg, path, origin, false, &err, AT_FDCWD, path,
+                                             NULL, euid, &read_buf, &p);
                 if (rc == 0)
                     rc = add_or_refresh(reg, known, path, p);
             } else {
                 struct stat target;
                 bool have_target = (tenon__cache_usable(reg) ||
                                     (known && tenon__map_get(known, canonical))) &&
-                                   fstatat(AT_FDCWD, canonical, &target,
-                                           AT_SYMLINK_NOFOLLOW) == 0;
+                                   fstatat(AT_FDCWD, canonical, &target, AT_SYMLINK_NOFOLLOW) ==
+                                       0;
                 if (unchanged(known, canonical, have_target ? &target : NULL)) {
                     tenon__free(canonical);
                     continue;
@@ -416,8 +416,8 @@ bool tenon__checks_reconcile(tenon_registry *reg)
     bool changed = false;
     for (size_t i = 0; i < reg->n_plugins; i++) {
         tenon_plugin *p = reg->plugins[i];
-        if (!p->check_broken || p->state != TENON__UNLOADED || p->status != TENON_STATUS_BROKEN ||
-            p->check_key == tenon__check_key(p))
+        if (!p->check_broken || p->state != TENON__UNLOADED ||
+            p->status != TENON_STATUS_BROKEN || p->check_key == tenon__check_key(p))
             continue;
         /* The failed check ran with other options (tenon.json changed):
          * the plugin is checked again, not refused for it. */

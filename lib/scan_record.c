@@ -194,8 +194,8 @@ int tenon__scan_file(tenon_registry *reg, const char *canonical, unsigned origin
                      tenon_plugin **out)
 {
     tenon__elf_buf buf = {NULL, 0};
-    int rc = tenon__scan_make_record(reg, canonical, origin, true, NULL, AT_FDCWD, canonical, NULL,
-                         geteuid(), &buf, out);
+    int rc = tenon__scan_make_record(reg, canonical, origin, true, NULL, AT_FDCWD, canonical,
+                                     NULL, geteuid(), &buf, out);
     tenon__free(buf.data);
     return rc;
 }
@@ -283,13 +283,12 @@ int tenon__scan_refresh_record(tenon_registry *reg, tenon_plugin *old, tenon_plu
     return 0;
 }
 
-
 int tenon__scan_refresh(tenon_registry *reg, tenon_plugin *p)
 {
     tenon_plugin *n;
     tenon__elf_buf buf = {NULL, 0};
-    int rc = tenon__scan_make_record(reg, p->path, p->origin, true, NULL, AT_FDCWD, p->path, NULL,
-                         geteuid(), &buf, &n);
+    int rc = tenon__scan_make_record(reg, p->path, p->origin, true, NULL, AT_FDCWD, p->path,
+                                     NULL, geteuid(), &buf, &n);
     tenon__free(buf.data);
     if (rc < 0)
         return rc;
@@ -326,8 +325,8 @@ int tenon_registry_add_file(tenon_registry *reg, const char *path, tenon_plugin 
 
     tenon_plugin *p;
     tenon__elf_buf buf = {NULL, 0};
-    rc = tenon__scan_make_record(reg, canonical, TENON__ORIGIN_FILE, true, NULL, AT_FDCWD, canonical, NULL,
-                     geteuid(), &buf, &p);
+    rc = tenon__scan_make_record(reg, canonical, TENON__ORIGIN_FILE, true, NULL, AT_FDCWD,
+                                 canonical, NULL, geteuid(), &buf, &p);
     tenon__free(buf.data);
     tenon__free(canonical);
     if (rc == 0) {

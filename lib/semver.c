@@ -30,7 +30,7 @@ static bool parse_number(const char **s, uint64_t *out)
  * "1.2" and "1.2.x" can mean a range of versions. */
 typedef struct partial {
     uint64_t part[3];
-    int given; /* how many leading parts are numbers (0..3) */
+    int given;     /* how many leading parts are numbers (0..3) */
     bool wildcard; /* a part was "x", "X" or "*" */
     char prerelease[32];
 } partial;

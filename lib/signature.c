@@ -39,8 +39,8 @@ int tenon__sodium_ready(void)
 static int open_error(int e, const char *path, const char *what)
 {
     if (e == ENOENT)
-        return tenon__fail(TENON_ENOTFOUND, TENON_STAGE_VERIFY, NULL, path, NULL,
-                           "no %s %s", what, path);
+        return tenon__fail(TENON_ENOTFOUND, TENON_STAGE_VERIFY, NULL, path, NULL, "no %s %s",
+                           what, path);
     if (e == ELOOP)
         return tenon__fail(TENON_ELOOP, TENON_STAGE_VERIFY, NULL, path,
                            "give the real file, not a symbolic link to it",
@@ -67,8 +67,8 @@ int tenon__trust_file_read(const char *path, tenon__file_kind kind, const char *
     struct stat st;
     int rc = 0;
     if (fstat(fd, &st) != 0) {
-        rc = tenon__fail(TENON_EIO, TENON_STAGE_VERIFY, NULL, path, NULL, "cannot stat %s %s: %s",
-                         what, path, strerror(errno));
+        rc = tenon__fail(TENON_EIO, TENON_STAGE_VERIFY, NULL, path, NULL,
+                         "cannot stat %s %s: %s", what, path, strerror(errno));
         goto out;
     }
     if (!S_ISREG(st.st_mode)) {
@@ -237,8 +237,7 @@ static int check_comment_arg(const char *comment)
         if ((unsigned char)comment[i] < 0x20 || (unsigned char)comment[i] > 0x7e)
             return tenon__fail(TENON_EINVAL, TENON_STAGE_NONE, NULL, NULL,
                                "use printable ASCII on one line",
-                               "the key comment holds byte 0x%02x",
-                               (unsigned char)comment[i]);
+                               "the key comment holds byte 0x%02x", (unsigned char)comment[i]);
     return 0;
 }
 
@@ -274,11 +273,11 @@ static int create_new(const char *path, mode_t mode, const char *text, const cha
      * leave a secret readable and a public key gets the documented mode. */
     int rc = 0;
     if (fchmod(fd, mode) != 0 || write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0)
-        rc = tenon__fail(TENON_EIO, TENON_STAGE_NONE, NULL, path, NULL, "cannot write %s %s: %s",
-                         what, path, strerror(errno));
+        rc = tenon__fail(TENON_EIO, TENON_STAGE_NONE, NULL, path, NULL,
+                         "cannot write %s %s: %s", what, path, strerror(errno));
     if (close(fd) != 0 && rc == 0)
-        rc = tenon__fail(TENON_EIO, TENON_STAGE_NONE, NULL, path, NULL, "cannot write %s %s: %s",
-                         what, path, strerror(errno));
+        rc = tenon__fail(TENON_EIO, TENON_STAGE_NONE, NULL, path, NULL,
+                         "cannot write %s %s: %s", what, path, strerror(errno));
     if (rc < 0)
         unlink(path);
     return rc;
@@ -357,8 +356,8 @@ static int open_subject(const char *path, int *fd_out, struct stat *st)
         if (!reg)
             return tenon__fail(TENON_ENOTREG, TENON_STAGE_VERIFY, NULL, path, NULL,
                                "%s is not a regular file", path);
-        return tenon__fail(TENON_EIO, TENON_STAGE_VERIFY, NULL, path, NULL, "cannot stat %s: %s",
-                           path, strerror(e));
+        return tenon__fail(TENON_EIO, TENON_STAGE_VERIFY, NULL, path, NULL,
+                           "cannot stat %s: %s", path, strerror(e));
     }
     *fd_out = fd;
     return 0;
@@ -516,7 +515,8 @@ int tenon_signature_verify_file_keys(const char *path, const char *sig_path,
     if (!known) {
         rc = tenon__fail(TENON_ESIGNATURE, TENON_STAGE_VERIFY, NULL, path,
                          "if you trust its owner, add that key's .pub file to the trusted keys",
-                         "%s is signed by key %s, which is not a trusted key", path, sig.key_id);
+                         "%s is signed by key %s, which is not a trusted key", path,
+                         sig.key_id);
         goto out;
     }
     char actual[65], claimed[65];
@@ -543,8 +543,8 @@ out:
     return rc;
 }
 
-int tenon_signature_verify_file(const char *path, const char *sig_path,
-                                const char *const *keys, size_t n_keys)
+int tenon_signature_verify_file(const char *path, const char *sig_path, const char *const *keys,
+                                size_t n_keys)
 {
     TENON__CHECK_ARG(path, TENON_STAGE_VERIFY, "path is NULL", TENON_EINVAL);
     TENON__CHECK_ARG(keys || !n_keys, TENON_STAGE_VERIFY, "keys is NULL", TENON_EINVAL);

@@ -72,7 +72,8 @@ static int parse_fields(const format *fmt, const char *text, size_t len, const c
                            "no text to parse");
     if (len > TENON_TRUST_FILE_MAX)
         return malformed(fmt, source, 1,
-                         "more than %d bytes; a %s is a few short lines (is it the right file?)",
+                         "more than %d bytes; a %s is a few short lines (is it the right "
+                         "file?)",
                          TENON_TRUST_FILE_MAX, fmt->what);
     for (size_t i = 0; i < n_fields; i++) {
         fields[i].value = NULL;
@@ -117,7 +118,8 @@ static int parse_fields(const format *fmt, const char *text, size_t len, const c
             name_len++;
         if (name_len == 0 || name_len >= line_len || line[name_len] != ':')
             return malformed(fmt, source, line_no,
-                             "expected \"name: value\" (lowercase name, a colon, one space, the "
+                             "expected \"name: value\" (lowercase name, a colon, one space, "
+                             "the "
                              "value)");
         if (name_len > FIELD_NAME_MAX)
             return malformed(fmt, source, line_no, "field name longer than %d characters",
@@ -128,7 +130,8 @@ static int parse_fields(const format *fmt, const char *text, size_t len, const c
                 memcmp(fields[i].name, line, name_len) == 0)
                 f = &fields[i];
         if (!f)
-            return malformed(fmt, source, line_no, "unknown field \"%.*s\"", (int)name_len, line);
+            return malformed(fmt, source, line_no, "unknown field \"%.*s\"", (int)name_len,
+                             line);
         if (f->value)
             return malformed(fmt, source, line_no, "second \"%s\" line (the first is line %zu)",
                              f->name, f->line);
@@ -138,7 +141,8 @@ static int parse_fields(const format *fmt, const char *text, size_t len, const c
         const char *value = line + name_len + 2;
         size_t value_len = line_len - name_len - 2;
         if (value[0] == ' ' || value[value_len - 1] == ' ')
-            return malformed(fmt, source, line_no, "spaces around the value of \"%s\"", f->name);
+            return malformed(fmt, source, line_no, "spaces around the value of \"%s\"",
+                             f->name);
         f->value = value;
         f->len = value_len;
         f->line = line_no;
@@ -230,7 +234,9 @@ void tenon__key_id(const unsigned char pk[crypto_sign_PUBLICKEYBYTES],
 /* ---- Signature files --------------------------------------------------------- */
 
 static const format signature_format = {
-    TENON__SIGNATURE_HEADER, "signature file", TENON_ESIGNATURE,
+    TENON__SIGNATURE_HEADER,
+    "signature file",
+    TENON_ESIGNATURE,
     "sign the plugin again: tenon sign --key KEY.key PLUGIN",
 };
 
@@ -246,7 +252,8 @@ int tenon_signature_parse(const char *text, size_t len, const char *source,
         {"signature", true, NULL, 0, 0},
     };
     tenon_signature sig = {0};
-    int rc = parse_fields(&signature_format, text, len, source, fields, TENON__ARRAY_SIZE(fields));
+    int rc = parse_fields(&signature_format, text, len, source, fields,
+                          TENON__ARRAY_SIZE(fields));
     if (rc == 0)
         rc = decode_key_id(&signature_format, source, &fields[0], sig.key_id);
     if (rc == 0 && fields[1].value) {
@@ -272,9 +279,9 @@ void tenon__signature_format(const tenon_signature *sig, char *buf, size_t size)
         tenon__hex(sig->signed_sha256, sizeof(sig->signed_sha256), sha);
     snprintf(buf, size,
              TENON__SIGNATURE_HEADER "\n"
-             "key-id: %s\n"
-             "%s%s%s"
-             "signature: %s\n",
+                                     "key-id: %s\n"
+                                     "%s%s%s"
+                                     "signature: %s\n",
              sig->key_id, sig->has_signed_sha256 ? "signed-sha256: " : "", sha,
              sig->has_signed_sha256 ? "\n" : "", b64);
 }
@@ -282,7 +289,9 @@ void tenon__signature_format(const tenon_signature *sig, char *buf, size_t size)
 /* ---- Public keys ------------------------------------------------------------- */
 
 static const format public_key_format = {
-    TENON__PUBLIC_KEY_HEADER, "public key", TENON_ECONFIG,
+    TENON__PUBLIC_KEY_HEADER,
+    "public key",
+    TENON_ECONFIG,
     "use the .pub file that tenon keygen wrote, unchanged",
 };
 
@@ -295,8 +304,9 @@ static bool bare_base64(const char *text, size_t len, const char **b64, size_t *
     }
     while (len && (text[len - 1] == ' ' || text[len - 1] == '\n' || text[len - 1] == '\t'))
         len--;
-    if (len != sodium_base64_ENCODED_LEN(crypto_sign_PUBLICKEYBYTES,
-                                         sodium_base64_VARIANT_ORIGINAL) - 1)
+    if (len !=
+        sodium_base64_ENCODED_LEN(crypto_sign_PUBLICKEYBYTES, sodium_base64_VARIANT_ORIGINAL) -
+            1)
         return false;
     for (size_t i = 0; i < len; i++) {
         char c = text[i];
@@ -364,7 +374,8 @@ void tenon__public_key_format(const tenon_public_key *key, char *buf, size_t siz
     sodium_bin2base64(b64, sizeof(b64), key->ed25519, sizeof(key->ed25519),
                       sodium_base64_VARIANT_ORIGINAL);
     snprintf(buf, size,
-             TENON__PUBLIC_KEY_HEADER "\n"
+             TENON__PUBLIC_KEY_HEADER
+             "\n"
              "# A tenon signing key. Hosts that trust it load plugins it signed.\n"
              "key-id: %s\n"
              "ed25519: %s\n"
@@ -376,7 +387,9 @@ void tenon__public_key_format(const tenon_public_key *key, char *buf, size_t siz
 /* ---- Secret keys ------------------------------------------------------------- */
 
 static const format secret_key_format = {
-    TENON__SECRET_KEY_HEADER, "secret key", TENON_ECONFIG,
+    TENON__SECRET_KEY_HEADER,
+    "secret key",
+    TENON_ECONFIG,
     "use the .key file that tenon keygen wrote, unchanged",
 };
 
@@ -421,7 +434,8 @@ int tenon__secret_key_parse(const char *text, size_t len, const char *source,
         size_t line = fields[0].line;
         sodium_memzero(out, sizeof(*out));
         return malformed(&secret_key_format, source, line,
-                         "key-id does not belong to the key (its id is %s): the file was edited",
+                         "key-id does not belong to the key (its id is %s): the file was "
+                         "edited",
                          computed);
     }
     copy_comment(&fields[2], out->comment);
@@ -435,7 +449,8 @@ void tenon__secret_key_format(const tenon__secret_key *key, char *buf, size_t si
     sodium_bin2base64(b64, sizeof(b64), key->ed25519, sizeof(key->ed25519),
                       sodium_base64_VARIANT_ORIGINAL);
     snprintf(buf, size,
-             TENON__SECRET_KEY_HEADER "\n"
+             TENON__SECRET_KEY_HEADER
+             "\n"
              "# SECRET: anyone who reads this file can sign plugins as you.\n"
              "# Keep it private (mode 0600), never copy it to the hosts.\n"
              "key-id: %s\n"

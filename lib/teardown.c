@@ -156,8 +156,8 @@ static int plan_make(tenon_registry *reg, fini_plan *fp)
     fp->first = at, at += n + 1;
     fp->comp_first = at, at += n + 1;
     size_t **arrays[] = {&fp->comp, &fp->members, &fp->outside, &fp->inside, &fp->ready,
-                         &fp->open, &fp->done, &fp->idx, &fp->low, &fp->stack,
-                         &fp->call, &fp->cursor, &fp->on_stack};
+                         &fp->open, &fp->done,    &fp->idx,     &fp->low,    &fp->stack,
+                         &fp->call, &fp->cursor,  &fp->on_stack};
     for (size_t k = 0; k < TENON__ARRAY_SIZE(arrays); k++)
         *arrays[k] = at, at += n;
 
@@ -295,8 +295,7 @@ static void fini_rest_slowly(tenon_registry *reg)
         }
         for (size_t k = 0; k < reg->n_instances; k++) {
             tenon_instance *inst = reg->instances[k];
-            if (inst->root && inst->root != inst->plugin &&
-                inst->root->state == TENON__LOADED)
+            if (inst->root && inst->root != inst->plugin && inst->root->state == TENON__LOADED)
                 inst->plugin->needed = true;
         }
         for (size_t i = 0; i < reg->n_plugins; i++) {

@@ -42,7 +42,8 @@ static int add_keys_locked(tenon_registry *reg, const tenon_public_key *keys, si
 static int add_pin_locked(tenon__trust *t, const char *plugin, const unsigned char *sha)
 {
     char *name = tenon__strdup(plugin);
-    if (!name || tenon__grow((void **)&t->pins, &t->cap_pins, t->n_pins + 1, sizeof(*t->pins)) < 0) {
+    if (!name ||
+        tenon__grow((void **)&t->pins, &t->cap_pins, t->n_pins + 1, sizeof(*t->pins)) < 0) {
         tenon__free(name);
         return tenon__nomem(TENON_STAGE_CONFIG, plugin);
     }
@@ -101,7 +102,8 @@ int tenon_registry_pin_sha256(tenon_registry *reg, const char *plugin, const cha
             end != hex + len || got != sizeof(sha))
             return tenon__fail(TENON_EINVAL, TENON_STAGE_CONFIG, plugin, NULL,
                                "give the 64 hex digits that sha256sum prints for the file",
-                               "the pinned SHA-256 of plugin %s is not 64 hex digits: \"%.80s\"",
+                               "the pinned SHA-256 of plugin %s is not 64 hex digits: "
+                               "\"%.80s\"",
                                plugin, hex);
     }
     tenon__lock(reg);
@@ -194,8 +196,8 @@ int tenon_registry_trust_keys_dir(tenon_registry *reg, const char *dir)
     }
     d = opendir(canonical);
     if (!d) {
-        rc = tenon__fail(errno == ENOENT ? TENON_ENOTFOUND : TENON_EIO, TENON_STAGE_CONFIG, NULL,
-                         canonical, NULL, "cannot read keys folder %s: %s", canonical,
+        rc = tenon__fail(errno == ENOENT ? TENON_ENOTFOUND : TENON_EIO, TENON_STAGE_CONFIG,
+                         NULL, canonical, NULL, "cannot read keys folder %s: %s", canonical,
                          strerror(errno));
         goto out;
     }
@@ -204,7 +206,8 @@ int tenon_registry_trust_keys_dir(tenon_registry *reg, const char *dir)
         if (de->d_name[0] == '.' || len <= 4 || strcmp(de->d_name + len - 4, ".pub") != 0)
             continue;
         char *name = tenon__strdup(de->d_name);
-        if (!name || tenon__grow((void **)&names, &cap_names, n_names + 1, sizeof(*names)) < 0) {
+        if (!name ||
+            tenon__grow((void **)&names, &cap_names, n_names + 1, sizeof(*names)) < 0) {
             tenon__free(name);
             rc = tenon__nomem(TENON_STAGE_CONFIG, NULL);
             goto out;
@@ -258,12 +261,18 @@ void tenon_registry_require_signed(tenon_registry *reg, bool require)
 const char *tenon_sig_state_name(tenon_sig_state state)
 {
     switch (state) {
-    case TENON_SIG_NOT_CHECKED: return "not checked";
-    case TENON_SIG_NONE: return "unsigned";
-    case TENON_SIG_TRUSTED: return "trusted";
-    case TENON_SIG_UNTRUSTED: return "untrusted key";
-    case TENON_SIG_BAD: return "bad";
-    case TENON_SIG_MALFORMED: return "malformed";
+    case TENON_SIG_NOT_CHECKED:
+        return "not checked";
+    case TENON_SIG_NONE:
+        return "unsigned";
+    case TENON_SIG_TRUSTED:
+        return "trusted";
+    case TENON_SIG_UNTRUSTED:
+        return "untrusted key";
+    case TENON_SIG_BAD:
+        return "bad";
+    case TENON_SIG_MALFORMED:
+        return "malformed";
     }
     return "unknown";
 }
@@ -315,8 +324,8 @@ static int refuse_signature_file(tenon_plugin *p, const char *sig_path)
     tenon__strlcpy(msg, e->message, sizeof(msg));
     tenon__strlcpy(hint, e->hint, sizeof(hint));
     if (strstr(msg, sig_path))
-        return tenon__fail(TENON_ESIGNATURE, TENON_STAGE_VERIFY, p->display_name, sig_path, hint,
-                           "plugin %s is refused: %s", p->display_name, msg);
+        return tenon__fail(TENON_ESIGNATURE, TENON_STAGE_VERIFY, p->display_name, sig_path,
+                           hint, "plugin %s is refused: %s", p->display_name, msg);
     return tenon__fail(TENON_ESIGNATURE, TENON_STAGE_VERIFY, p->display_name, sig_path, hint,
                        "plugin %s is refused: signature file %s: %s", p->display_name, sig_path,
                        msg);
@@ -396,12 +405,13 @@ static int check_file(tenon_plugin *p, int fd, const struct stat *st, bool alway
     }
 
     if (pol.pinned && sodium_memcmp(sha, pol.pin, sizeof(sha)) != 0) {
-        rc = tenon__fail(TENON_EHASH, TENON_STAGE_VERIFY, p->display_name, p->path,
-                         "if this file is the build you mean to run, pin its new hash; "
-                         "otherwise it was replaced or tampered with: reinstall it",
-                         "%s does not match the hash pinned for plugin %s: expected SHA-256 %s, "
-                         "the file has %s",
-                         p->path, p->display_name, info->pinned_sha256, info->sha256);
+        rc =
+            tenon__fail(TENON_EHASH, TENON_STAGE_VERIFY, p->display_name, p->path,
+                        "if this file is the build you mean to run, pin its new hash; "
+                        "otherwise it was replaced or tampered with: reinstall it",
+                        "%s does not match the hash pinned for plugin %s: expected SHA-256 %s, "
+                        "the file has %s",
+                        p->path, p->display_name, info->pinned_sha256, info->sha256);
         goto out;
     }
     if (!sig_active)

@@ -134,8 +134,8 @@ int tenon_key_generate_info(const char *basename, const char *comment,
     return rc;
 }
 
-int tenon_signature_sign_file_info(const char *path, const char *key_path,
-                                   const char *sig_path, tenon_signature_info *out)
+int tenon_signature_sign_file_info(const char *path, const char *key_path, const char *sig_path,
+                                   tenon_signature_info *out)
 {
     TENON__CHECK_ARG(path, TENON_STAGE_VERIFY, "path is NULL", TENON_EINVAL);
     TENON__CHECK_ARG(key_path, TENON_STAGE_VERIFY, "key_path is NULL", TENON_EINVAL);
@@ -161,8 +161,7 @@ static tenon_public_key *keys_in(const tenon_public_key_info *keys, size_t n_key
     const unsigned char *at = (const unsigned char *)keys;
     for (size_t i = 0; i < n_keys; i++) {
         const tenon_public_key_info *k = (const tenon_public_key_info *)at;
-        if (!size_ok(k->struct_size, sizeof(*k), "tenon_signature_verify_file_info",
-                     "key")) {
+        if (!size_ok(k->struct_size, sizeof(*k), "tenon_signature_verify_file_info", "key")) {
             tenon__free(in);
             return NULL;
         }

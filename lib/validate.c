@@ -348,8 +348,8 @@ int tenon_plugin_validate(tenon_plugin *p, unsigned timeout_ms)
         rc = tenon__fail(TENON_ECRASH, (tenon_stage)last.stage, s.name, s.path,
                          "the plugin is faulty; fix it or remove it from the plugin folders",
                          "plugin %s crashed with signal %d (SIG%s: %s) during %s of %s", s.name,
-                         sig, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
-                         strsignal(sig), stage, last.plugin);
+                         sig, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", strsignal(sig),
+                         stage, last.plugin);
     } else if (got_error) {
         child_error.message[sizeof(child_error.message) - 1] = '\0';
         child_error.hint[sizeof(child_error.hint) - 1] = '\0';

@@ -42,10 +42,23 @@ static int parse_size(const char *uri, uint64_t *out)
     unsigned long long v = strtoull(p, &end, 10);
     uint64_t unit = 1;
     switch (*end) {
-    case 'k': case 'K': unit = 1ull << 10; end++; break;
-    case 'm': case 'M': unit = 1ull << 20; end++; break;
-    case 'g': case 'G': unit = 1ull << 30; end++; break;
-    default: break;
+    case 'k':
+    case 'K':
+        unit = 1ull << 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        unit = 1ull << 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        unit = 1ull << 30;
+        end++;
+        break;
+    default:
+        break;
     }
     if (end == p || *end || v == 0)
         return -EINVAL;

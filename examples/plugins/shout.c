@@ -29,7 +29,9 @@ static int shout_greet(void *data, const char *who, char *out, size_t size)
 {
     (void)data;
     /* bonjour keeps no state we need; its formal default is used. */
-    struct { bool formal; } inner_data = {true};
+    struct {
+        bool formal;
+    } inner_data = {true};
     int rc = french->greet(&inner_data, who, out, size);
     for (char *p = out; rc == 0 && *p; p++)
         *p = (char)toupper((unsigned char)*p);

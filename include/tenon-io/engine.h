@@ -78,9 +78,9 @@ typedef struct tio_io {
     uint64_t len;
     void *buf;
     tio_file *file;
-    uint32_t ddir;  /* tio_io_dir */
-    uint32_t index; /* position among the thread's units: 0 .. n_ios-1 */
-    int64_t result; /* set by the engine: bytes transferred (len for a
+    uint32_t ddir;     /* tio_io_dir */
+    uint32_t index;    /* position among the thread's units: 0 .. n_ios-1 */
+    int64_t result;    /* set by the engine: bytes transferred (len for a
                        successful TIO_TRIM, 0 for a successful TIO_SYNC or
                        TIO_DATASYNC), or -errno. Fewer bytes than len is a
                        short IO: tenon-io submits the rest itself. */
@@ -94,19 +94,19 @@ typedef struct tio_io {
 /* What tenon-io tells an engine instance when its job thread starts. */
 typedef struct tio_setup {
     uint32_t struct_size;
-    uint32_t iodepth;   /* at most this many IOs are in flight */
+    uint32_t iodepth; /* at most this many IOs are in flight */
     const char *job_name;
-    tio_io *ios;        /* the thread's units, n_ios of them, ios_stride
+    tio_io *ios; /* the thread's units, n_ios of them, ios_stride
                            bytes apart */
     uint32_t n_ios;
-    uint32_t flags;     /* TIO_OPEN_DIRECT when the job is direct=1 */
-    void *buffers;      /* one area holding every unit's buffer (for
+    uint32_t flags; /* TIO_OPEN_DIRECT when the job is direct=1 */
+    void *buffers;  /* one area holding every unit's buffer (for
                            registration: io_uring fixed buffers) */
     size_t buffers_len;
     size_t buffer_size; /* bytes per unit buffer; unit i's is at i * buffer_size */
     tio_file **files;   /* the job's files, opened */
     uint32_t n_files;
-    size_t ios_stride;  /* bytes from one unit in ios to the next: the
+    size_t ios_stride;    /* bytes from one unit in ios to the next: the
                            tio_io of the host, which may have grown since
                            the engine was built. Read it with tio_setup_io(),
                            never ios[i]: a host older than this field does
@@ -155,9 +155,9 @@ enum {
 };
 
 typedef struct tio_engine {
-    uint32_t struct_size; /* sizeof(tio_engine) */
-    uint32_t version;     /* TIO_ENGINE_VERSION */
-    uint32_t flags;       /* TIO_ENGINE_* */
+    uint32_t struct_size;  /* sizeof(tio_engine) */
+    uint32_t version;      /* TIO_ENGINE_VERSION */
+    uint32_t flags;        /* TIO_ENGINE_* */
     uint32_t io_data_size; /* per-unit bytes tenon-io reserves for the engine */
 
     /* Per-file hooks, called once per file before setup and after the last

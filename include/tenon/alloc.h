@@ -17,8 +17,7 @@ typedef void (*tenon_free_fn)(void *ptr);
  * not safe while another thread uses the library. Memory is always freed
  * with the free function in effect when it was allocated. Every failing
  * allocation ends the call that made it with TENON_ENOMEM and no leak. */
-TENON_API void tenon_set_allocator(tenon_malloc_fn malloc_fn,
-                                   tenon_realloc_fn realloc_fn,
+TENON_API void tenon_set_allocator(tenon_malloc_fn malloc_fn, tenon_realloc_fn realloc_fn,
                                    tenon_free_fn free_fn);
 
 #ifdef __cplusplus

@@ -62,17 +62,17 @@ TENON_API int tenon_cache_default_path(const char *app, char *buf, size_t size);
 
 /* Counters of a registry's scans, for tests, benchmarks and curious hosts. */
 typedef struct tenon_cache_stats {
-    uint32_t struct_size;   /* set by the caller: sizeof(tenon_cache_stats) */
+    uint32_t struct_size; /* set by the caller: sizeof(tenon_cache_stats) */
     uint32_t reserved;
-    uint64_t files_read;    /* descriptors read from plugin files */
-    uint64_t cache_hits;    /* plugin records made from the cache */
+    uint64_t files_read;        /* descriptors read from plugin files */
+    uint64_t cache_hits;        /* plugin records made from the cache */
     uint64_t cache_folder_hits; /* folders whose listing came from the cache */
-    uint64_t cache_stale;   /* cache entries dropped because their file changed */
-    uint64_t cache_loads;   /* times the cache file was read and used */
-    uint64_t cache_ignored; /* times the cache file was ignored (corrupt, unsafe...) */
-    uint64_t cache_saves;   /* times the cache file was written */
-    uint64_t entries_loaded;  /* entries in the cache file when last read */
-    uint64_t entries_written; /* entries in the cache file when last written */
+    uint64_t cache_stale;       /* cache entries dropped because their file changed */
+    uint64_t cache_loads;       /* times the cache file was read and used */
+    uint64_t cache_ignored;     /* times the cache file was ignored (corrupt, unsafe...) */
+    uint64_t cache_saves;       /* times the cache file was written */
+    uint64_t entries_loaded;    /* entries in the cache file when last read */
+    uint64_t entries_written;   /* entries in the cache file when last written */
 } tenon_cache_stats;
 
 /* Fills *out (whose struct_size the caller set) up to that size. Counters
@@ -99,15 +99,15 @@ TENON_API tenon_check_state tenon_plugin_check_state(const tenon_plugin *p,
 typedef struct tenon_cache tenon_cache;
 
 typedef struct tenon_cache_entry {
-    const char *path;                /* canonical plugin file, or folder */
-    uint64_t dev, ino;               /* the file's identity when it was read */
+    const char *path;  /* canonical plugin file, or folder */
+    uint64_t dev, ino; /* the file's identity when it was read */
     int64_t size, mtime_ns, ctime_ns;
-    int64_t read_ns;                 /* when it was read (ns since the epoch) */
-    const tenon_plugin_desc *desc;   /* its descriptor, or NULL */
-    const tenon_error *error;        /* why it has no usable descriptor, or NULL */
-    tenon_check_state check;         /* the last child-process check */
-    int64_t checked_ns;              /* when that check ran, or 0 */
-    const tenon_error *check_error;  /* why the check failed, or NULL */
+    int64_t read_ns;                /* when it was read (ns since the epoch) */
+    const tenon_plugin_desc *desc;  /* its descriptor, or NULL */
+    const tenon_error *error;       /* why it has no usable descriptor, or NULL */
+    tenon_check_state check;        /* the last child-process check */
+    int64_t checked_ns;             /* when that check ran, or 0 */
+    const tenon_error *check_error; /* why the check failed, or NULL */
     /* A folder's listing instead of a plugin file: its plugin file names,
      * sorted, as of the identity above (then desc and error are NULL).
      * Scans skip reading a folder whose identity is unchanged. */

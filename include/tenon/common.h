@@ -18,8 +18,7 @@
 #endif
 
 #if defined(__GNUC__)
-#define TENON_PRINTF(fmt_index, first_arg) \
-    __attribute__((format(printf, fmt_index, first_arg)))
+#define TENON_PRINTF(fmt_index, first_arg) __attribute__((format(printf, fmt_index, first_arg)))
 #else
 #define TENON_PRINTF(fmt_index, first_arg)
 #endif
@@ -31,7 +30,10 @@
 #define TENON__C_ALIAS(member, old_member) member
 #else
 #define TENON__C_ALIAS(member, old_member) \
-    __extension__ union { member; old_member; }
+    __extension__ union {                  \
+        member;                            \
+        old_member;                        \
+    }
 #endif
 
 /* A name kept from an earlier minor release for compatibility, replaced by
@@ -51,10 +53,16 @@
  * deprecated. */
 #ifdef __cplusplus
 #define TENON__RENAMED(member, old_member, msg) \
-    union { member; old_member TENON_DEPRECATED(msg); }
+    union {                                     \
+        member;                                 \
+        old_member TENON_DEPRECATED(msg);       \
+    }
 #else
 #define TENON__RENAMED(member, old_member, msg) \
-    __extension__ union { member; old_member TENON_DEPRECATED(msg); }
+    __extension__ union {                       \
+        member;                                 \
+        old_member TENON_DEPRECATED(msg);       \
+    }
 #endif
 
 #ifdef __cplusplus

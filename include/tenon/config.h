@@ -131,14 +131,14 @@ typedef enum tenon_plan_action {
 typedef struct tenon_plan_item {
     uint32_t struct_size;
     tenon_plan_action action;
-    const char *name;         /* plugin (module) name */
-    tenon_plugin *plugin;     /* NULL for a configured module that is not installed */
-    const char *reason;       /* "enabled by config", "required by A", "disabled by
+    const char *name;             /* plugin (module) name */
+    tenon_plugin *plugin;         /* NULL for a configured module that is not installed */
+    const char *reason;           /* "enabled by config", "required by A", "disabled by
                                * default", "disabled by config", "overridden by A",
                                * "shadowed by FILE", "not installed", "failed: ..." */
-    const char *origin;       /* "tenon.json:LINE:COLUMN" behind the decision, or "" */
-    const tenon_error *error; /* why it fails (TENON_PLAN_FAIL), else NULL */
-    bool stops;               /* a failure that makes apply stop */
+    const char *origin;           /* "tenon.json:LINE:COLUMN" behind the decision, or "" */
+    const tenon_error *error;     /* why it fails (TENON_PLAN_FAIL), else NULL */
+    bool stops;                   /* a failure that makes apply stop */
     const tenon_options *options; /* the plugin's own options (its entry without
                                    * "name"), or NULL */
 } tenon_plan_item;
@@ -149,9 +149,9 @@ typedef struct tenon_plan_instance {
                                * skipped; FAIL: see error */
     const char *name;
     const char *module;
-    const char *interface;    /* NULL when it cannot be known (module missing) */
+    const char *interface; /* NULL when it cannot be known (module missing) */
     const tenon_options *options;
-    const char *origin;       /* of the entry */
+    const char *origin; /* of the entry */
     const char *reason;
     const tenon_error *error;
     bool stops;

@@ -24,8 +24,8 @@ typedef struct tenon_provide {
 typedef struct tenon_option {
     const char *name;
     tenon_opt_type type;
-    uint32_t flags;      /* TENON_OPT_* */
-    const char *def;     /* "" when no default */
+    uint32_t flags;  /* TENON_OPT_* */
+    const char *def; /* "" when no default */
     const char *help;
     const char *choices; /* "a|b|c" for TENON_OPT_ENUM, else "" */
     int64_t min, max;    /* range applies when max > min */
@@ -92,8 +92,7 @@ TENON_API const tenon_option *tenon_descriptor_option(const tenon_plugin_desc *d
                                                       const char *name);
 
 /* The value of metadata key, or NULL. */
-TENON_API const char *tenon_descriptor_meta(const tenon_plugin_desc *desc,
-                                            const char *key);
+TENON_API const char *tenon_descriptor_meta(const tenon_plugin_desc *desc, const char *key);
 
 /* The name of an option type ("size"), or "unknown". */
 TENON_API const char *tenon_opt_type_name(tenon_opt_type type);

@@ -70,7 +70,7 @@ typedef enum tenon_err {
     TENON__ERR_SEQ_FIRST_ = 0,
     TENON_ERRNO_MAP(TENON__ERR_ENUM)
 #undef TENON__ERR_ENUM
-    TENON__ERR_SEQ_END_
+        TENON__ERR_SEQ_END_
 } tenon_err;
 
 /* TENON_ENOMEM == -1, TENON_EINVAL == -2, ... in list order. */
@@ -110,7 +110,7 @@ typedef enum tenon_stage {
  * fix it (may be empty). Strings are always NUL-terminated (truncated if
  * needed). */
 typedef struct tenon_error {
-    int code;                          /* negative tenon error code, or 0 */
+    int code; /* negative tenon error code, or 0 */
     tenon_stage stage;
     int sys_errno;                     /* errno behind the failure, or 0 */
     char plugin[TENON_ERROR_NAME_MAX]; /* plugin name, or "" */

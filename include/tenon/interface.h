@@ -17,9 +17,9 @@ extern "C" {
  * NULL, *provider. The host does not become a holder; hosts that unload
  * plugins from other threads take a hold (tenon_plugin_hold).
  * Errors: TENON_ENOTFOUND, TENON_ENOIFACE, TENON_EVERSION, load errors. */
-TENON_API int tenon_interface(tenon_registry *reg, const char *plugin,
-                              const char *iface, uint32_t min_version,
-                              const void **table, tenon_plugin **provider);
+TENON_API int tenon_interface(tenon_registry *reg, const char *plugin, const char *iface,
+                              uint32_t min_version, const void **table,
+                              tenon_plugin **provider);
 
 /* tenon_interface, and in the same critical section a hold by holder (as
  * tenon_plugin_hold) on the code generation the table belongs to: the
@@ -29,16 +29,15 @@ TENON_API int tenon_interface(tenon_registry *reg, const char *plugin,
  * that holds several generations releases the oldest first. plugin may be
  * NULL (the best provider); *provider is required. Errors: those of
  * tenon_interface, TENON_ENOMEM. */
-TENON_API int tenon_interface_hold(tenon_registry *reg, const char *plugin,
-                                   const char *iface, uint32_t min_version,
-                                   const char *holder, const void **table,
+TENON_API int tenon_interface_hold(tenon_registry *reg, const char *plugin, const char *iface,
+                                   uint32_t min_version, const char *holder, const void **table,
                                    tenon_plugin **provider);
 
 /* Every usable plugin (not disabled, shadowed, overridden, broken or
  * incompatible) that declares iface at version >= min_version, best rank
  * first, without loading any. Stores up to cap; returns how many there are. */
-TENON_API size_t tenon_providers(tenon_registry *reg, const char *iface,
-                                 uint32_t min_version, tenon_plugin **out, size_t cap);
+TENON_API size_t tenon_providers(tenon_registry *reg, const char *iface, uint32_t min_version,
+                                 tenon_plugin **out, size_t cap);
 
 /* Makes an instance of iface from plugin (NULL: the best provider), named
  * name (unique in the registry; NULL for an anonymous instance). opts are
@@ -49,9 +48,9 @@ TENON_API size_t tenon_providers(tenon_registry *reg, const char *iface,
  * freed. Errors: those of
  * tenon_interface and tenon_values_check, TENON_EEXISTS (name taken),
  * TENON_EINIT (instance_init failed; the error has the plugin's reason). */
-TENON_API int tenon_instance_new(tenon_registry *reg, const char *plugin,
-                                 const char *iface, const char *name,
-                                 const tenon_options *opts, tenon_instance **out);
+TENON_API int tenon_instance_new(tenon_registry *reg, const char *plugin, const char *iface,
+                                 const char *name, const tenon_options *opts,
+                                 tenon_instance **out);
 
 /* Calls the plugin's instance_fini and frees the instance. NULL allowed. */
 TENON_API void tenon_instance_free(tenon_instance *inst);

@@ -19,8 +19,8 @@ TENON_API void tenon_options_free(tenon_options *opts);
 /* Sets key to value, replacing an earlier value of key. origin says where
  * the value came from ("job.fio:12", "--bs=4k", "tenon.json:7:15") for
  * error messages; it may be NULL. Strings are copied. */
-TENON_API int tenon_options_set(tenon_options *opts, const char *key,
-                                const char *value, const char *origin);
+TENON_API int tenon_options_set(tenon_options *opts, const char *key, const char *value,
+                                const char *origin);
 
 /* How many options are set (0 for NULL). */
 TENON_API size_t tenon_options_count(const tenon_options *opts);
@@ -35,8 +35,8 @@ TENON_API const char *tenon_options_get(const tenon_options *opts, const char *k
  * and its origin: TENON_EOPTION (unknown; lists the valid names),
  * TENON_EOPTTYPE (names the expected type), TENON_EOPTRANGE (names the
  * range or the choices), TENON_ENOMEM. */
-TENON_API int tenon_values_check(const tenon_plugin_desc *desc,
-                                 const tenon_options *opts, tenon_values **out);
+TENON_API int tenon_values_check(const tenon_plugin_desc *desc, const tenon_options *opts,
+                                 tenon_values **out);
 TENON_API void tenon_values_free(tenon_values *values);
 
 /* Typed reads, as the host API table offers them to plugins. */

@@ -87,7 +87,7 @@ typedef enum tenon_opt_type {
     TENON_OPT_DURATION = 4, /* nanoseconds; ns/us/ms/s/m/h suffixes, bare = s */
     TENON_OPT_DOUBLE = 5,
     TENON_OPT_STRING = 6,
-    TENON_OPT_ENUM = 7,     /* one of .choices, written "a|b|c" */
+    TENON_OPT_ENUM = 7, /* one of .choices, written "a|b|c" */
 } tenon_opt_type;
 
 /* Option flags. */
@@ -129,13 +129,13 @@ typedef struct tenon_desc_meta {
 /* The descriptor as stored in the file. Only fixed-size data: it needs no
  * relocation and reads the same from any process. New layouts only append. */
 typedef struct tenon_descriptor {
-    uint32_t magic;     /* TENON_DESC_MAGIC */
-    uint16_t layout;    /* TENON_DESC_LAYOUT */
+    uint32_t magic;  /* TENON_DESC_MAGIC */
+    uint16_t layout; /* TENON_DESC_LAYOUT */
     uint16_t reserved;
     uint32_t size;      /* sizeof(tenon_descriptor) in the plugin's layout */
     uint16_t abi_major; /* ABI of the tenon headers the plugin compiled with */
     uint16_t abi_minor;
-    uint32_t flags;     /* TENON_PLUGIN_* */
+    uint32_t flags; /* TENON_PLUGIN_* */
     char name[TENON_NAME_MAX];
     char version[TENON_VERSION_MAX]; /* semantic version "1.2.3" */
     char description[TENON_DESCRIPTION_MAX];
@@ -205,8 +205,7 @@ typedef struct tenon_host_api {
     TENON__RENAMED(double (*values_double)(const tenon_values *values, const char *name),
                    double (*get_double)(const tenon_values *values, const char *name),
                    "use values_double");
-    TENON__RENAMED(const char *(*values_string)(const tenon_values *values,
-                                                const char *name),
+    TENON__RENAMED(const char *(*values_string)(const tenon_values *values, const char *name),
                    const char *(*get_string)(const tenon_values *values, const char *name),
                    "use values_string"); /* STRING, ENUM */
     TENON__RENAMED(bool (*values_is_set)(const tenon_values *values, const char *name),
@@ -266,9 +265,9 @@ typedef struct tenon_host_api {
                            const tenon_options *opts, tenon_instance **out);
 } tenon_host_api;
 
-#define TENON_HOST_HAS(host, member)                                   \
-    ((host)->struct_size >= offsetof(tenon_host_api, member) +         \
-                                sizeof(((tenon_host_api *)0)->member))
+#define TENON_HOST_HAS(host, member) \
+    ((host)->struct_size >=          \
+     offsetof(tenon_host_api, member) + sizeof(((tenon_host_api *)0)->member))
 
 /* ---- What the plugin gives the host -------------------------------------- */
 
@@ -296,9 +295,9 @@ typedef struct tenon_plugin_entry {
     uint32_t struct_size;
     uint16_t abi_major;
     uint16_t abi_minor;
-    const tenon_descriptor *descriptor; /* the note's descriptor */
+    const tenon_descriptor *descriptor;                          /* the note's descriptor */
     int (*init)(tenon_plugin *self, const tenon_host_api *host); /* may be NULL */
-    void (*fini)(tenon_plugin *self);                              /* may be NULL */
+    void (*fini)(tenon_plugin *self);                            /* may be NULL */
     const tenon_impl *impls;
     uint32_t n_impls;
     uint32_t impl_size; /* stride of impls: sizeof(tenon_impl) as compiled */

@@ -40,13 +40,13 @@ enum {
 };
 
 typedef enum tenon_status {
-    TENON_STATUS_FOUND = 0,     /* scanned and usable, not loaded */
-    TENON_STATUS_LOADED,        /* loaded and initialized */
-    TENON_STATUS_DISABLED,      /* disabled by default or by configuration */
-    TENON_STATUS_INCOMPATIBLE,  /* built for another ABI */
-    TENON_STATUS_SHADOWED,      /* another plugin of the same name wins */
-    TENON_STATUS_OVERRIDDEN,    /* another plugin declares it overrides this one */
-    TENON_STATUS_BROKEN,        /* unreadable, unsafe, or failed to load */
+    TENON_STATUS_FOUND = 0,    /* scanned and usable, not loaded */
+    TENON_STATUS_LOADED,       /* loaded and initialized */
+    TENON_STATUS_DISABLED,     /* disabled by default or by configuration */
+    TENON_STATUS_INCOMPATIBLE, /* built for another ABI */
+    TENON_STATUS_SHADOWED,     /* another plugin of the same name wins */
+    TENON_STATUS_OVERRIDDEN,   /* another plugin declares it overrides this one */
+    TENON_STATUS_BROKEN,       /* unreadable, unsafe, or failed to load */
 } tenon_status;
 
 /* Creates a registry for the host called app (e.g. "tenon-io"; NULL means
@@ -64,8 +64,7 @@ TENON_API int tenon_registry_create_with(const char *app, unsigned flags,
 
 /* Deprecated since 1.1: tenon_registry_create_with() with the output first,
  * as 1.0 had it. */
-TENON_API int tenon_registry_new_with(tenon_registry **out, const char *app,
-                                      unsigned flags,
+TENON_API int tenon_registry_new_with(tenon_registry **out, const char *app, unsigned flags,
                                       const tenon_plugin_entry *const *static_begin,
                                       const tenon_plugin_entry *const *static_end)
     TENON_DEPRECATED("use tenon_registry_create_with, which takes out last");
@@ -77,8 +76,7 @@ extern const tenon_plugin_entry *const __start_tenon_static_plugins[]
 extern const tenon_plugin_entry *const __stop_tenon_static_plugins[]
     __attribute__((weak, visibility("hidden")));
 
-static inline int tenon_registry_create(const char *app, unsigned flags,
-                                        tenon_registry **out)
+static inline int tenon_registry_create(const char *app, unsigned flags, tenon_registry **out)
 {
     return tenon_registry_create_with(app, flags, __start_tenon_static_plugins,
                                       __stop_tenon_static_plugins, out);
@@ -86,8 +84,11 @@ static inline int tenon_registry_create(const char *app, unsigned flags,
 
 /* Deprecated since 1.1: tenon_registry_create() with the output first, as
  * 1.0 had it. */
-static inline TENON_DEPRECATED("use tenon_registry_create, which takes out last") int
-tenon_registry_new(tenon_registry **out, const char *app, unsigned flags)
+static inline TENON_DEPRECATED(
+    "use tenon_registry_create, which takes out last") int tenon_registry_new(tenon_registry *
+                                                                                  *out,
+                                                                              const char *app,
+                                                                              unsigned flags)
 {
     return tenon_registry_create_with(app, flags, __start_tenon_static_plugins,
                                       __stop_tenon_static_plugins, out);
@@ -99,10 +100,10 @@ TENON_API void tenon_registry_free(tenon_registry *reg);
 
 /* Log callback: every library and plugin message at or below max_level. The
  * default prints warnings and errors to stderr. fn may be NULL (silence). */
-typedef void (*tenon_log_fn)(void *userdata, tenon_log_level level,
-                             const char *plugin, const char *message);
-TENON_API void tenon_registry_set_log(tenon_registry *reg, tenon_log_fn fn,
-                                      void *userdata, tenon_log_level max_level);
+typedef void (*tenon_log_fn)(void *userdata, tenon_log_level level, const char *plugin,
+                             const char *message);
+TENON_API void tenon_registry_set_log(tenon_registry *reg, tenon_log_fn fn, void *userdata,
+                                      tenon_log_level max_level);
 
 /* Appends a folder to the search path. Folders added here come before
  * TENON_PLUGIN_PATH and the default folder. dir must be absolute; it is
@@ -220,8 +221,7 @@ TENON_API tenon_plugin *tenon_registry_at(tenon_registry *reg, size_t index);
 TENON_API tenon_plugin *tenon_registry_find(tenon_registry *reg, const char *name);
 
 /* Finds and loads name (tenon_plugin_load). */
-TENON_API int tenon_registry_load(tenon_registry *reg, const char *name,
-                                  tenon_plugin **out);
+TENON_API int tenon_registry_load(tenon_registry *reg, const char *name, tenon_plugin **out);
 
 /* Loads every usable plugin that provides iface (every usable plugin when
  * iface is NULL), in dependency order. Plugins that fail are recorded with

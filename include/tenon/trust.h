@@ -107,11 +107,11 @@ TENON_API const char *tenon_sig_state_name(tenon_sig_state state);
 typedef struct tenon_integrity_info {
     uint32_t struct_size;
     tenon_sig_state signature;
-    bool hashed;                          /* sha256 holds the file's hash */
-    char sha256[65];                      /* hex, or "" */
-    bool pinned;                          /* a pin exists for the plugin's name */
-    char pinned_sha256[65];               /* hex, or "" */
-    char key_id[TENON_KEY_ID_SIZE];       /* signer's key id, or "" */
+    bool hashed;                    /* sha256 holds the file's hash */
+    char sha256[65];                /* hex, or "" */
+    bool pinned;                    /* a pin exists for the plugin's name */
+    char pinned_sha256[65];         /* hex, or "" */
+    char key_id[TENON_KEY_ID_SIZE]; /* signer's key id, or "" */
 } tenon_integrity_info;
 
 /* Checks p's file as a load would (pin, signature, the registry's policy),
@@ -199,8 +199,8 @@ TENON_API int tenon_signature_verify_file(const char *path, const char *sig_path
  * set); out (may be NULL) receives the signature read, even when it does
  * not verify (if it could be parsed). Since 1.1. */
 TENON_API int tenon_signature_verify_file_info(const char *path, const char *sig_path,
-                                               const tenon_public_key_info *keys,
-                                               size_t n_keys, tenon_signature_info *out);
+                                               const tenon_public_key_info *keys, size_t n_keys,
+                                               tenon_signature_info *out);
 
 /* ---- Deprecated since 1.1 ----------------------------------------------------
  * 1.0's structs, which have no size and so could never grow, and the calls

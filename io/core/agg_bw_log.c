@@ -20,8 +20,8 @@
 
 #define WINDOW_NS UINT64_C(500000000)
 
-static const char *const names[TIO_DDIR_COUNT] = {
-    "agg-read_bw.log", "agg-write_bw.log", "agg-trim_bw.log"};
+static const char *const names[TIO_DDIR_COUNT] = {"agg-read_bw.log", "agg-write_bw.log",
+                                                  "agg-trim_bw.log"};
 
 /* Adds a point's bytes of direction d to the windows it overlaps. */
 static void spread(double *win, size_t nwin, uint64_t start, uint64_t dur, uint64_t bytes)
@@ -63,8 +63,8 @@ static int write_one(const char *name, const double *win, size_t nwin, unsigned 
     if (fclose(f) == 0)
         return 0;
 fail:
-    tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
-                  "--bandwidth-log: cannot write %s: %s", name, strerror(errno));
+    tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL, "--bandwidth-log: cannot write %s: %s",
+                  name, strerror(errno));
     return -1;
 }
 

@@ -116,7 +116,8 @@ static void poll_stops(struct tio_mpi *m)
         msg.host[sizeof(msg.host) - 1] = msg.text[sizeof(msg.text) - 1] = '\0';
         m->stop_rank = msg.rank;
         snprintf(m->stop_text, sizeof(m->stop_text), "%s", msg.text);
-        snprintf(m->cause, sizeof(m->cause), "rank %d on %s (%s)", msg.rank, msg.host, msg.text);
+        snprintf(m->cause, sizeof(m->cause), "rank %d on %s (%s)", msg.rank, msg.host,
+                 msg.text);
         /* after the cause: a job that sees the flag reads it */
         atomic_store(&tio_stop, true);
     }

@@ -14,7 +14,7 @@ struct tio_mpi {
     int rank;
     int size;
     char host[256];
-    bool inited;               /* MPI_Init was this process's */
+    bool inited; /* MPI_Init was this process's */
 
     /* the run: one done flag per job thread, set as its thread ends */
     struct tio_host *run;
@@ -22,11 +22,11 @@ struct tio_mpi {
 
     /* stopping: a signal here, a job that failed here, or a rank that said so */
     volatile sig_atomic_t signalled;
-    bool agreed_stop;          /* every rank knows the run ends */
-    bool told;                 /* this rank told the others to stop this group */
-    int stop_rank;             /* the rank whose failure stopped the group; -1 */
+    bool agreed_stop; /* every rank knows the run ends */
+    bool told;        /* this rank told the others to stop this group */
+    int stop_rank;    /* the rank whose failure stopped the group; -1 */
     char stop_text[1024];
-    char cause[1400];          /* tio_stop_signal_name()'s text */
+    char cause[1400]; /* tio_stop_signal_name()'s text */
 
     /* rank 0, after gather: every rank's result of every job, for
      * client_stats: ranks[job * size + rank] */

@@ -36,7 +36,8 @@ static void *need(void *p)
 }
 
 /* Rank r's result of job t, from what it sent. */
-static struct tio_job_result *rank_result(const struct tio_host_job *t, const struct rank_end *e)
+static struct tio_job_result *rank_result(const struct tio_host_job *t,
+                                          const struct rank_end *e)
 {
     const struct tio_job_result *mine = t->result;
     struct tio_job_result *r = need(tio_job_result_new(mine->name, mine->groupid, 0, 0));

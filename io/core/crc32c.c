@@ -41,8 +41,8 @@ static uint32_t crc32c_soft(uint32_t crc, const unsigned char *p, size_t len)
 #if defined(__x86_64__)
 #include <nmmintrin.h>
 
-__attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const unsigned char *p,
-                                                             size_t len)
+__attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc,
+                                                            const unsigned char *p, size_t len)
 {
     uint64_t c = crc;
     while (len >= 8) {

@@ -38,9 +38,12 @@ bool tio_debug_on(unsigned category)
 static const char *name_of(unsigned category)
 {
     switch (category) {
-    case TIO_DEBUG_IO: return "io";
-    case TIO_DEBUG_RANDOM: return "random";
-    case TIO_DEBUG_PARSE: return "parse";
+    case TIO_DEBUG_IO:
+        return "io";
+    case TIO_DEBUG_RANDOM:
+        return "random";
+    case TIO_DEBUG_PARSE:
+        return "parse";
     }
     return "?";
 }

@@ -77,7 +77,8 @@ static void engine_names(tenon_registry *reg, char *buf, size_t size)
     size_t o = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < n && i < 256 && o < size; i++)
-        o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "", tenon_plugin_name(list[i]));
+        o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? ", " : "",
+                              tenon_plugin_name(list[i]));
 }
 
 static const char *targets_of(const tenon_plugin *p)
@@ -123,7 +124,8 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
         }
         if (!is_engine(p)) {
             tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
-                          "job %s: ioengine=%s: plugin %s does not provide the %s interface, so it "
+                          "job %s: ioengine=%s: plugin %s does not provide the %s interface, "
+                          "so it "
                           "is not an IO engine",
                           job->identity.name, name, tenon_plugin_name(p), TIO_ENGINE_INTERFACE);
             return NULL;
@@ -148,7 +150,8 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
         char names[2048];
         engine_names(e->reg, names, sizeof(names));
         tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
-                      "job %s: ioengine=%s: no such engine (available: %s; see tenon-io --enghelp, "
+                      "job %s: ioengine=%s: no such engine (available: %s; see tenon-io "
+                      "--enghelp, "
                       "or give an out-of-tree one as ioengine=external:/abs/path.so)",
                       job->identity.name, name, names[0] ? names : "none");
         return NULL;
@@ -156,7 +159,8 @@ static tenon_plugin *find_named(struct tio_engines *e, const struct tio_job *job
     if (!is_engine(p)) {
         tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
                       "job %s: ioengine=%s: plugin %s is not an IO engine (it does not "
-                      "provide %s)", job->identity.name, name, name, TIO_ENGINE_INTERFACE);
+                      "provide %s)",
+                      job->identity.name, name, name, TIO_ENGINE_INTERFACE);
         return NULL;
     }
     if (!usable(p)) {
@@ -200,7 +204,8 @@ static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *
             continue;
         if (fixed) {
             tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
-                          "job %s: engine %s (ioengine=%s) does not accept target %s (it accepts: "
+                          "job %s: engine %s (ioengine=%s) does not accept target %s (it "
+                          "accepts: "
                           "%s); drop ioengine= to let tenon-io route each target to the engine "
                           "that claims it, or give the job a target %s accepts",
                           job->identity.name, tenon_plugin_name(chosen), job->queue.ioengine, t,
@@ -222,8 +227,8 @@ static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *
             tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
                           "job %s: its targets need different engines (%s for %s, %s for %s); "
                           "put them in separate jobs",
-                          job->identity.name, tenon_plugin_name(chosen), job->files.filenames.v[0],
-                          tenon_plugin_name(claimer), t);
+                          job->identity.name, tenon_plugin_name(chosen),
+                          job->files.filenames.v[0], tenon_plugin_name(claimer), t);
             return NULL;
         }
         chosen = claimer;
@@ -235,7 +240,8 @@ static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *
  * one the engine declares (the parser left them for the engine to judge).
  * A configured instance's options come first; the job's override them. */
 static int engine_options(const struct tio_job *job, tenon_plugin *p,
-                          const tenon_options *config, tenon_options **out, struct tio_error *err)
+                          const tenon_options *config, tenon_options **out,
+                          struct tio_error *err)
 {
     const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
     const char *keys[TENON_MAX_OPTIONS];
@@ -317,7 +323,8 @@ int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
     if (ops->struct_size < offsetof(tio_engine, teardown) + sizeof(ops->teardown) ||
         !ops->queue || (!(ops->flags & TIO_ENGINE_SYNC) && !ops->getevents)) {
         tio_error_set(err, TIO_EENGINE, NULL, NULL, NULL,
-                      "job %s: engine %s has an incomplete %s table (queue%s missing); rebuild it "
+                      "job %s: engine %s has an incomplete %s table (queue%s missing); rebuild "
+                      "it "
                       "against this tenon-io's <tenon-io/engine.h>",
                       job->identity.name, tenon_plugin_name(p), TIO_ENGINE_INTERFACE,
                       ops->queue ? "'s partner getevents" : "");
@@ -333,9 +340,8 @@ int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
         return -1;
     }
     out->plugin = p;
-    out->label = strdup(config && p == named && job->queue.ioengine
-                            ? job->queue.ioengine
-                            : tenon_plugin_name(p));
+    out->label = strdup(config && p == named && job->queue.ioengine ? job->queue.ioengine
+                                                                    : tenon_plugin_name(p));
     out->uri_targets = strcmp(targets_of(p), "path") != 0 && !tio_engine_claims(p, "/");
     out->no_files = (ops->flags & TIO_ENGINE_NO_FILES) != 0;
     return out->label ? 0 : -1;
@@ -378,7 +384,8 @@ int tio_engines_help(struct tio_engines *e, const char *engine, const char *opti
                 continue;
             char status[64] = "";
             if (!usable(p))
-                snprintf(status, sizeof(status), " [%s]", tenon_status_name(tenon_plugin_status(p)));
+                snprintf(status, sizeof(status), " [%s]",
+                         tenon_status_name(tenon_plugin_status(p)));
             fprintf(out, "\t%-12s %-8s %-8s targets: %-14s %s%s\n", d->name, d->version,
                     tenon_plugin_is_static(p) ? "static" : "dynamic", targets_of(p),
                     d->description, status);

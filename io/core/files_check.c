@@ -23,12 +23,18 @@
 static const char *kind_name(mode_t type)
 {
     switch (type) {
-    case S_IFDIR: return "a folder";
-    case S_IFIFO: return "a FIFO";
-    case S_IFSOCK: return "a socket";
-    case S_IFCHR: return "a character device";
-    case S_IFBLK: return "a block device";
-    default: return "a regular file";
+    case S_IFDIR:
+        return "a folder";
+    case S_IFIFO:
+        return "a FIFO";
+    case S_IFSOCK:
+        return "a socket";
+    case S_IFCHR:
+        return "a character device";
+    case S_IFBLK:
+        return "a block device";
+    default:
+        return "a regular file";
     }
 }
 
@@ -73,13 +79,15 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
     memset(p, 0, sizeof(*p));
     if (s->exists && s->type == S_IFDIR) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: %s is a folder; use directory= for folders and filename= for files",
+                      "job %s: %s is a folder; use directory= for folders and filename= for "
+                      "files",
                       job->identity.name, path);
         return -1;
     }
     if (s->exists && (s->type == S_IFIFO || s->type == S_IFSOCK)) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: %s is %s; tenon-io reads and writes at offsets and needs a regular "
+                      "job %s: %s is %s; tenon-io reads and writes at offsets and needs a "
+                      "regular "
                       "file or a device",
                       job->identity.name, path, kind_name(s->type));
         return -1;
@@ -87,7 +95,8 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
     if (s->exists && s->type == S_IFBLK && tio_files_job_writes(job) &&
         !job->durability.allow_mounted_write) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: refusing to write to block device %s: this destroys its contents; "
+                      "job %s: refusing to write to block device %s: this destroys its "
+                      "contents; "
                       "add allow_mounted_write=1 to the job to do it anyway",
                       job->identity.name, path);
         return -1;
@@ -111,8 +120,8 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
     /* per_file: the bytes of the file from offset the job covers, as fio's
      * io_size of the file; the file is (made) offset + per_file long. */
     uint64_t per_file;
-    if (job->files.filesize_min && !(s->exists && real >= job->files.filesize_min &&
-                               real <= job->files.filesize_max)) {
+    if (job->files.filesize_min &&
+        !(s->exists && real >= job->files.filesize_min && real <= job->files.filesize_max)) {
         /* filesize= is the file's size, the region starts inside it */
         if (offset > job->files.filesize_min) {
             char range[48] = "";
@@ -120,8 +129,10 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
                 snprintf(range, sizeof(range), "-%" PRIu64 " (its low end)",
                          job->files.filesize_max);
             tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                          "job %s: %s: offset %" PRIu64 " is past the end of the file, whose size "
-                          "is filesize=%" PRIu64 "%s; set a valid offset= (and offset_increment=) "
+                          "job %s: %s: offset %" PRIu64
+                          " is past the end of the file, whose size "
+                          "is filesize=%" PRIu64
+                          "%s; set a valid offset= (and offset_increment=) "
                           "below filesize, or raise filesize",
                           job->identity.name, path, offset, job->files.filesize_min, range);
             return -1;
@@ -150,7 +161,8 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
         if (!per_file) {
             if (!s->exists && !job->files.size.set) {
                 tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                              "job %s: file %s does not exist and the job has no size; set size= "
+                              "job %s: file %s does not exist and the job has no size; set "
+                              "size= "
                               "(or filesize=) to have tenon-io create it",
                               job->identity.name, path);
                 return -1;
@@ -163,7 +175,8 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
             }
             if (offset > real) {
                 tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                              "job %s: %s: offset %" PRIu64 " is past the end of the file (%" PRIu64
+                              "job %s: %s: offset %" PRIu64
+                              " is past the end of the file (%" PRIu64
                               " bytes); set a valid offset= (and offset_increment=), or size=",
                               job->identity.name, path, offset, real);
                 return -1;
@@ -175,8 +188,8 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
         /* size=N%: N% of this file's own size, cut at its end, in whole
          * smallest blocks (fio) */
         uint64_t whole = per_file + offset;
-        uint64_t part =
-            whole / 100 * job->files.size.percent + whole % 100 * job->files.size.percent / 100;
+        uint64_t part = whole / 100 * job->files.size.percent +
+                        whole % 100 * job->files.size.percent / 100;
         per_file = part < per_file ? part : per_file;
         if (align)
             per_file -= per_file % align;
@@ -255,11 +268,12 @@ int tio_files_refuse_space(const struct tio_job *job, const char *path, uint64_t
     char w[32], a[32];
     human(want, w, sizeof(w));
     human(avail, a, sizeof(a));
-    tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                  "job %s: %s: not enough free space (%s): the jobs may write up to %s of new data "
-                  "to the filesystem holding it, which has %s free; lower size= (or offset=), or "
-                  "free space there",
-                  job->identity.name, path, strerror(ENOSPC), w, a);
+    tio_error_set(
+        err, TIO_ESYSTEM, NULL, NULL, NULL,
+        "job %s: %s: not enough free space (%s): the jobs may write up to %s of new data "
+        "to the filesystem holding it, which has %s free; lower size= (or offset=), or "
+        "free space there",
+        job->identity.name, path, strerror(ENOSPC), w, a);
     return -1;
 }
 
@@ -324,8 +338,8 @@ static bool device_in_use(const char *path)
 int tio_files_device_size(int fd, const char *path, uint64_t *size, struct tio_error *err)
 {
     if (ioctl(fd, BLKGETSIZE64, size) != 0) {
-        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "%s: cannot read the device size: %s", path, strerror(errno));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL, "%s: cannot read the device size: %s",
+                      path, strerror(errno));
         return -1;
     }
     return 0;
@@ -350,14 +364,15 @@ static int check_path(const struct tio_host_job *t, size_t i, struct space_use *
     if (stat(path, &st) == 0) {
         tio_files_state_from(&st, &s);
     } else if (errno != ENOENT) {
-        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: %s: %s", job->identity.name, path, strerror(errno));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL, "job %s: %s: %s", job->identity.name,
+                      path, strerror(errno));
         return -1;
     }
     if (s.exists && s.type == S_IFBLK) {
         if (tio_files_job_writes(job) && device_in_use(path)) {
             tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                          "job %s: %s holds a mounted filesystem (or is in use by the kernel or "
+                          "job %s: %s holds a mounted filesystem (or is in use by the kernel "
+                          "or "
                           "another program); tenon-io never writes to it",
                           job->identity.name, path);
             return -1;

@@ -27,7 +27,8 @@
 #define LAYOUT_CHUNK (1u << 20)
 
 /* Writes data from the file's current end up to want bytes. */
-static int lay_out(int fd, const char *path, uint64_t have, uint64_t want, struct tio_error *err)
+static int lay_out(int fd, const char *path, uint64_t have, uint64_t want,
+                   struct tio_error *err)
 {
     char *chunk = malloc(LAYOUT_CHUNK);
     if (!chunk) {
@@ -48,8 +49,8 @@ static int lay_out(int fd, const char *path, uint64_t have, uint64_t want, struc
             continue;
         if (w <= 0) {
             tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                          "%s: cannot lay out the file to %" PRIu64 " bytes (stopped at %" PRIu64
-                          "): %s",
+                          "%s: cannot lay out the file to %" PRIu64
+                          " bytes (stopped at %" PRIu64 "): %s",
                           path, want, off, w < 0 ? strerror(errno) : "short write");
             rc = -1;
             break;
@@ -99,7 +100,8 @@ static bool claimed_here(const struct tio_host *host, dev_t rdev)
 static int refuse_busy(const struct tio_job *job, const char *path, struct tio_error *err)
 {
     tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                  "job %s: %s holds a mounted filesystem (or is in use by the kernel or another "
+                  "job %s: %s holds a mounted filesystem (or is in use by the kernel or "
+                  "another "
                   "program); tenon-io never writes to it",
                   job->identity.name, path);
     errno = EBUSY;
@@ -156,7 +158,8 @@ static int open_once(struct tio_host *host, const struct tio_host_job *t, size_t
          * is not created through, as a link planted in a shared folder
          * would otherwise pick where the job writes. */
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: %s is a symlink to a file that does not exist; create that file, "
+                      "job %s: %s is a symlink to a file that does not exist; create that "
+                      "file, "
                       "or name it in filename= directly",
                       job->identity.name, path);
         errno = ENOENT;
@@ -164,16 +167,15 @@ static int open_once(struct tio_host *host, const struct tio_host_job *t, size_t
     }
     if (fd < 0) {
         int e = errno;
-        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: %s: cannot open for %s: %s", job->identity.name, path,
-                      write ? "writing" : "reading", strerror(e));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL, "job %s: %s: cannot open for %s: %s",
+                      job->identity.name, path, write ? "writing" : "reading", strerror(e));
         errno = e;
         return -1;
     }
     if (fstat(fd, st) != 0) {
         int e = errno;
-        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: %s: %s", job->identity.name, path, strerror(e));
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL, "job %s: %s: %s", job->identity.name,
+                      path, strerror(e));
         close(fd);
         errno = e;
         return -1;
@@ -217,8 +219,8 @@ static int reopen_for_job(int fd, const struct stat *st, const struct tio_job *j
     if (nfd < 0)
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                       "job %s: %s: cannot open it again with the job's flags: %s",
-                      job->identity.name, path, errno == EXDEV ? "/proc/self/fd gave another file"
-                                                       : strerror(errno));
+                      job->identity.name, path,
+                      errno == EXDEV ? "/proc/self/fd gave another file" : strerror(errno));
     return nfd;
 }
 
@@ -254,7 +256,8 @@ static int preallocate(int fd, const struct tio_job *job, const char *path, uint
     tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                   "job %s: %s: %s of %" PRIu64 " bytes failed: %s%s", job->identity.name, path,
                   how, size, strerror(rc),
-                  rc == EOPNOTSUPP ? "; this filesystem cannot, use fallocate=native or none" : "");
+                  rc == EOPNOTSUPP ? "; this filesystem cannot, use fallocate=native or none"
+                                   : "");
     return -1;
 }
 
@@ -357,7 +360,8 @@ static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
     }
     tg->fd = fd;
     t->regions[i] = p.region;
-    t->sizes[i] = p.grow || (job->durability.create_on_open && p.need > s.size) ? p.need : s.size;
+    t->sizes[i] = p.grow || (job->durability.create_on_open && p.need > s.size) ? p.need
+                                                                                : s.size;
     return 0;
 fail:
     close(fd);
@@ -391,10 +395,12 @@ int tio_files_prepare(struct tio_host *host, struct tio_error *err)
              * it has opened the target). An engine without files works on
              * one region as long as the whole blocks of the nrfiles files
              * fio would split size= into. */
-            uint64_t total =
-                job->files.size.set && !job->files.size.percent ? job->files.size.bytes : 0;
+            uint64_t total = job->files.size.set && !job->files.size.percent
+                                 ? job->files.size.bytes
+                                 : 0;
             size_t n = t->engine.no_files ? 1 : t->n_files;
-            size_t parts = t->engine.no_files ? (job->files.nrfiles ? job->files.nrfiles : 1) : n;
+            size_t parts = t->engine.no_files ? (job->files.nrfiles ? job->files.nrfiles : 1)
+                                              : n;
             uint64_t align = tio_files_smallest_bs(job), bs = tio_files_cut_bs(job);
             uint64_t start = tio_job_start_offset(job, 0);
             for (size_t i = 0; i < n; i++)
@@ -407,9 +413,11 @@ int tio_files_prepare(struct tio_host *host, struct tio_error *err)
                     /* each file filesize bytes, the IO from the offset on */
                     if (start > job->files.filesize_min) {
                         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                                      "job %s: offset %" PRIu64 " is past the end of its files, "
+                                      "job %s: offset %" PRIu64
+                                      " is past the end of its files, "
                                       "whose size is filesize=%" PRIu64 "; set a valid offset= "
-                                      "(and offset_increment=) below filesize, or raise filesize",
+                                      "(and offset_increment=) below filesize, or raise "
+                                      "filesize",
                                       job->identity.name, start, job->files.filesize_min);
                         return -1;
                     }

@@ -52,11 +52,11 @@ int tio_engines_help(struct tio_engines *e, const char *engine, const char *opti
 
 /* The engine a job runs on, chosen before any thread starts. */
 struct tio_engine_choice {
-    tenon_plugin *plugin;    /* provides tenon-io.engine */
-    char *label;             /* how the job named it (engine or instance name) */
-    tenon_options *options;  /* checked against the engine's schema */
-    bool uri_targets;        /* the engine opens URI targets itself */
-    bool no_files;           /* TIO_ENGINE_NO_FILES, from the descriptor meta */
+    tenon_plugin *plugin;   /* provides tenon-io.engine */
+    char *label;            /* how the job named it (engine or instance name) */
+    tenon_options *options; /* checked against the engine's schema */
+    bool uri_targets;       /* the engine opens URI targets itself */
+    bool no_files;          /* TIO_ENGINE_NO_FILES, from the descriptor meta */
 };
 
 /* Picks the engine for job and checks the job's engine options against its
@@ -117,13 +117,13 @@ struct tio_region {
  * startdelay): the thread does its IO on this descriptor and never opens
  * the path again, so swapping the path afterwards cannot redirect it. */
 struct tio_target {
-    int fd;         /* the thread's descriptor, with the job's flags; -1 once taken */
-    int claim;      /* an exclusive (O_EXCL) open of a block device the job writes,
+    int fd;      /* the thread's descriptor, with the job's flags; -1 once taken */
+    int claim;   /* an exclusive (O_EXCL) open of a block device the job writes,
                      * held until tio_files_release; -1 if none */
-    mode_t type;    /* S_IFREG, S_IFBLK, S_IFCHR: what was opened */
-    dev_t dev;      /* its identity, to check a name still leads to it */
+    mode_t type; /* S_IFREG, S_IFBLK, S_IFCHR: what was opened */
+    dev_t dev;   /* its identity, to check a name still leads to it */
     ino_t ino;
-    dev_t rdev;     /* the device number of a device node */
+    dev_t rdev; /* the device number of a device node */
 };
 
 struct tio_host;
@@ -183,7 +183,7 @@ struct tio_host_job {
     size_t n_files;
     char **names;
     struct tio_region *regions;
-    uint64_t *sizes; /* real sizes (files and devices) */
+    uint64_t *sizes;            /* real sizes (files and devices) */
     struct tio_target *targets; /* path targets, opened by tio_files_prepare */
 
     /* Engine instance and handles, made by the thread. */
@@ -193,7 +193,7 @@ struct tio_host_job {
     struct tio_handle *handles;
 
     /* What happened. */
-    int error;                  /* errno of the first fatal error */
+    int error; /* errno of the first fatal error */
     char error_text[TIO_ERR_TEXT];
     uint64_t verify_failures;
     pthread_t tid;

@@ -40,15 +40,15 @@
  * (log_window_value=both, log_issue_time) are whole structs, never stored
  * compressed: fio 3.33 has no layout for them. */
 struct tio_log_rec {
-    uint64_t time;   /* ms since the job's epoch */
+    uint64_t time; /* ms since the job's epoch */
     uint64_t val;
-    uint32_t ddir;   /* direction | TIO_LOG_*_BIT */
+    uint32_t ddir; /* direction | TIO_LOG_*_BIT */
     uint16_t prio;
     uint16_t pad;
     uint64_t bs;
     uint64_t offset;
-    uint64_t val1;   /* log_window_value=both: the window's maximum */
-    uint64_t issue;  /* log_issue_time: ns from the epoch to the IO's issue */
+    uint64_t val1;  /* log_window_value=both: the window's maximum */
+    uint64_t issue; /* log_issue_time: ns from the epoch to the IO's issue */
 };
 #define TIO_LOG_REC_SHORT 32u
 #define TIO_LOG_REC_LONG 40u
@@ -58,7 +58,8 @@ struct tio_log_rec {
 #define TIO_LOG_PRIO_BIT 0x40000000u
 #define TIO_LOG_AVG_MAX_BIT 0x20000000u
 #define TIO_LOG_ISSUE_BIT 0x10000000u
-#define TIO_LOG_BITS (TIO_LOG_OFFSET_BIT | TIO_LOG_PRIO_BIT | TIO_LOG_AVG_MAX_BIT | TIO_LOG_ISSUE_BIT)
+#define TIO_LOG_BITS \
+    (TIO_LOG_OFFSET_BIT | TIO_LOG_PRIO_BIT | TIO_LOG_AVG_MAX_BIT | TIO_LOG_ISSUE_BIT)
 
 /* A histogram log's record: a header, then its bins. */
 struct tio_log_hist_rec {
@@ -71,9 +72,9 @@ struct tio_log_hist_rec {
 
 struct tio_log_chunk {
     struct tio_log_chunk *next;
-    size_t len;     /* bytes used */
+    size_t len; /* bytes used */
     size_t cap;
-    bool deflated;  /* data is one zlib stream of records */
+    bool deflated; /* data is one zlib stream of records */
     unsigned char data[];
 };
 
@@ -85,33 +86,40 @@ struct tio_log_win {
 struct tio_log {
     char *path;
     size_t rec_size;
-    bool hist;                 /* records are struct tio_log_hist_rec + bins */
+    bool hist; /* records are struct tio_log_hist_rec + bins */
     uint32_t ddir_bits;
-    unsigned avg_msec;         /* 0: every sample is a line */
-    bool closes_on_sample;     /* latency logs: the window closes only once over */
-    bool issue_times;          /* clat and slat under log_issue_time: the column's values */
-    unsigned window_value;     /* enum tio_log_window */
-    uint64_t time_base;        /* ms added to every time: log_unix_epoch */
+    unsigned avg_msec;     /* 0: every sample is a line */
+    bool closes_on_sample; /* latency logs: the window closes only once over */
+    bool issue_times;      /* clat and slat under log_issue_time: the column's values */
+    unsigned window_value; /* enum tio_log_window */
+    uint64_t time_base;    /* ms added to every time: log_unix_epoch */
     struct tio_log_win win[3];
     uint64_t avg_last[3];
     /* storage: log_store.c */
     struct tio_log_chunk *head, *tail;
     struct tio_log_chunk **tail_link; /* what points at tail */
-    size_t chunk_bytes;        /* a chunk's size: log_compression, or a default */
-    bool deflate_full;         /* log_compression: full chunks are deflated */
-    int error;                 /* first storage error (-errno) */
+    size_t chunk_bytes;               /* a chunk's size: log_compression, or a default */
+    bool deflate_full;                /* log_compression: full chunks are deflated */
+    int error;                        /* first storage error (-errno) */
 };
 
 /* A job's logs. */
-enum tio_log_id { TIO_LOG_ID_LAT, TIO_LOG_ID_SLAT, TIO_LOG_ID_CLAT, TIO_LOG_ID_BW,
-                  TIO_LOG_ID_IOPS, TIO_LOG_ID_HIST, TIO_LOG_IDS };
+enum tio_log_id {
+    TIO_LOG_ID_LAT,
+    TIO_LOG_ID_SLAT,
+    TIO_LOG_ID_CLAT,
+    TIO_LOG_ID_BW,
+    TIO_LOG_ID_IOPS,
+    TIO_LOG_ID_HIST,
+    TIO_LOG_IDS
+};
 
 struct tio_logs {
-    struct tio_log *log[TIO_LOG_IDS];  /* NULL: not written */
+    struct tio_log *log[TIO_LOG_IDS]; /* NULL: not written */
     uint64_t epoch_ns;
-    int epoch_clock;                   /* log_unix_epoch: its clock; -1: times from 0 */
-    bool ramping;                      /* ramp_time: nothing is logged yet */
-    bool per_job;                      /* per_job_logs: files are written, not appended */
+    int epoch_clock; /* log_unix_epoch: its clock; -1: times from 0 */
+    bool ramping;    /* ramp_time: nothing is logged yet */
+    bool per_job;    /* per_job_logs: files are written, not appended */
     bool store_compressed;
     /* bandwidth and IOPS over log_avg_msec intervals (fio's helper
      * thread's samples); per IO when bw_per_io / iops_per_io */
@@ -120,12 +128,12 @@ struct tio_logs {
     uint64_t next_tick_ms;
     uint64_t bw_last_ms, iops_last_ms;
     uint64_t last_bytes[3], last_ios[3];
-    uint64_t fixed_bs[3];              /* the direction's bs: averaged lines carry it */
+    uint64_t fixed_bs[3]; /* the direction's bs: averaged lines carry it */
     /* latency histograms */
     unsigned hist_msec;
-    unsigned hist_stride;              /* 1 << log_hist_coarseness */
+    unsigned hist_stride; /* 1 << log_hist_coarseness */
     uint64_t hist_last[3];
-    uint64_t *plat[3];                 /* this window's counts, fio's bins */
+    uint64_t *plat[3]; /* this window's counts, fio's bins */
 };
 
 /* ---- log_sample.c ---------------------------------------------------------- */
@@ -141,8 +149,9 @@ void tio_logs_free(struct tio_logs *ls);
  * starts, during which nothing is logged), and again when its ramp ends. */
 void tio_logs_start(struct tio_logs *ls, uint64_t now_ns, bool ramp);
 /* A completed IO (issued clat_ns before now_ns). */
-void tio_logs_io(struct tio_logs *ls, const struct tio_job_stats *js, unsigned d, uint64_t bytes,
-                 uint64_t offset, uint64_t clat_ns, uint64_t lat_ns, uint64_t now_ns);
+void tio_logs_io(struct tio_logs *ls, const struct tio_job_stats *js, unsigned d,
+                 uint64_t bytes, uint64_t offset, uint64_t clat_ns, uint64_t lat_ns,
+                 uint64_t now_ns);
 /* An IO submitted (asynchronous engines) at now_ns: its submission latency. */
 void tio_logs_slat(struct tio_logs *ls, unsigned d, uint64_t bytes, uint64_t offset,
                    uint64_t slat_ns, uint64_t now_ns);

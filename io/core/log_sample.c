@@ -31,8 +31,8 @@
 /* fio's slack for the bandwidth and IOPS samples' intervals (ms). */
 #define LOG_MSEC_SLACK 1u
 
-static const char *const type_names[TIO_LOG_IDS] = {"lat", "slat", "clat", "bw", "iops",
-                                                    "clat_hist"};
+static const char *const type_names[TIO_LOG_IDS] = {"lat", "slat", "clat",
+                                                    "bw",  "iops", "clat_hist"};
 
 int tio_logs_check(const struct tio_job *job, char *why, size_t why_size)
 {
@@ -40,33 +40,41 @@ int tio_logs_check(const struct tio_job *job, char *why, size_t why_size)
     bool any = o->on[TIO_LOG_BW] || o->on[TIO_LOG_LAT] || o->on[TIO_LOG_IOPS] ||
                o->on[TIO_LOG_HIST];
     if (any && job->time.gtod_reduce) {
-        snprintf(why, why_size, "job %s: write_*_log with gtod_reduce=1: fio then measures "
+        snprintf(why, why_size,
+                 "job %s: write_*_log with gtod_reduce=1: fio then measures "
                  "no latency or bandwidth, and its logs stay empty or are not written; drop "
-                 "gtod_reduce or the logs", job->identity.name);
+                 "gtod_reduce or the logs",
+                 job->identity.name);
         return -1;
     }
     struct timespec ts;
     if ((o->unix_epoch || o->alternate_epoch) &&
         clock_gettime((clockid_t)o->epoch_clock_id, &ts) != 0) {
-        snprintf(why, why_size, "job %s: log_alternate_epoch_clock_id=%u: this system has no "
+        snprintf(why, why_size,
+                 "job %s: log_alternate_epoch_clock_id=%u: this system has no "
                  "such clock (0 is CLOCK_REALTIME, 1 CLOCK_MONOTONIC; see clock_gettime(2))",
                  job->identity.name, o->epoch_clock_id);
         return -1;
     }
     if (o->issue_time && (!o->on[TIO_LOG_LAT] || !o->offset)) {
-        snprintf(why, why_size, "job %s: log_issue_time=1 needs write_lat_log and "
-                 "log_offset=1, as in fio", job->identity.name);
+        snprintf(why, why_size,
+                 "job %s: log_issue_time=1 needs write_lat_log and "
+                 "log_offset=1, as in fio",
+                 job->identity.name);
         return -1;
     }
     if (o->store_compressed && (o->issue_time || o->window_value == TIO_LOG_WINDOW_BOTH)) {
-        snprintf(why, why_size, "job %s: log_store_compressed=1 with %s is refused: the "
+        snprintf(why, why_size,
+                 "job %s: log_store_compressed=1 with %s is refused: the "
                  "stored format is fio 3.33's, which has no column for it (store the logs "
-                 "uncompressed)", job->identity.name,
+                 "uncompressed)",
+                 job->identity.name,
                  o->issue_time ? "log_issue_time=1" : "log_window_value=both");
         return -1;
     }
     if (o->on[TIO_LOG_HIST] && (o->compression || o->store_compressed)) {
-        snprintf(why, why_size, "job %s: write_hist_log with log_compression or "
+        snprintf(why, why_size,
+                 "job %s: write_hist_log with log_compression or "
                  "log_store_compressed is refused: fio 3.33 compresses the histogram log's "
                  "records as plain log records and writes unreadable lines; write the "
                  "histogram log uncompressed (another job may compress its other logs)",
@@ -150,7 +158,8 @@ struct tio_logs *tio_logs_new(const struct tio_job *job, unsigned index, int *er
 {
     *err = 0;
     const struct tio_job_logs *o = &job->logs;
-    if (!o->on[TIO_LOG_BW] && !o->on[TIO_LOG_LAT] && !o->on[TIO_LOG_IOPS] && !o->on[TIO_LOG_HIST])
+    if (!o->on[TIO_LOG_BW] && !o->on[TIO_LOG_LAT] && !o->on[TIO_LOG_IOPS] &&
+        !o->on[TIO_LOG_HIST])
         return NULL;
     struct tio_logs *ls = calloc(1, sizeof(*ls));
     if (!ls) {
@@ -213,8 +222,13 @@ static inline uint64_t elapsed_ms(const struct tio_logs *ls, uint64_t now_ns)
 static void put(struct tio_log *l, uint64_t ms, uint64_t val, unsigned d, uint64_t bs,
                 uint64_t offset, uint64_t val1, uint64_t issue)
 {
-    struct tio_log_rec r = {.time = ms + l->time_base, .val = val, .ddir = d | l->ddir_bits, .bs = bs,
-                            .offset = offset, .val1 = val1, .issue = issue};
+    struct tio_log_rec r = {.time = ms + l->time_base,
+                            .val = val,
+                            .ddir = d | l->ddir_bits,
+                            .bs = bs,
+                            .offset = offset,
+                            .val1 = val1,
+                            .issue = issue};
     void *dst = tio_log_append(l);
     if (dst)
         memcpy(dst, &r, l->rec_size);
@@ -270,7 +284,8 @@ static unsigned plat_index(uint64_t ns)
     return idx < TIO_LOG_PLAT_NR ? idx : TIO_LOG_PLAT_NR - 1;
 }
 
-static void hist_sample(struct tio_logs *ls, unsigned d, uint64_t clat, uint64_t bs, uint64_t ms)
+static void hist_sample(struct tio_logs *ls, unsigned d, uint64_t clat, uint64_t bs,
+                        uint64_t ms)
 {
     struct tio_log *l = ls->log[TIO_LOG_ID_HIST];
     if (!ls->hist_msec)
@@ -286,7 +301,8 @@ static void hist_sample(struct tio_logs *ls, unsigned d, uint64_t clat, uint64_t
         struct tio_log_hist_rec h = {.time = ms + l->time_base, .ddir = d, .bs = bs};
         memcpy(rec, &h, sizeof(h));
         rec += sizeof(h);
-        for (unsigned j = 0; j < TIO_LOG_PLAT_NR; j += ls->hist_stride, rec += sizeof(uint64_t)) {
+        for (unsigned j = 0; j < TIO_LOG_PLAT_NR;
+             j += ls->hist_stride, rec += sizeof(uint64_t)) {
             uint64_t sum = 0;
             for (unsigned k = 0; k < ls->hist_stride; k++)
                 sum += ls->plat[d][j + k];
@@ -298,8 +314,8 @@ static void hist_sample(struct tio_logs *ls, unsigned d, uint64_t clat, uint64_t
 }
 
 /* Bandwidth (KiB/s) or IOPS since the last sample, every log_avg_msec. */
-static void rate_sample(struct tio_log *l, uint64_t *last_ms, uint64_t *last, const uint64_t *now,
-                        bool kib, const uint64_t *bs, uint64_t ms)
+static void rate_sample(struct tio_log *l, uint64_t *last_ms, uint64_t *last,
+                        const uint64_t *now, bool kib, const uint64_t *bs, uint64_t ms)
 {
     uint64_t spent = ms - *last_ms;
     if (spent < l->avg_msec && l->avg_msec - spent > LOG_MSEC_SLACK)
@@ -329,11 +345,13 @@ static void tick(struct tio_logs *ls, const struct tio_job_stats *js, uint64_t m
         rate_sample(ls->log[TIO_LOG_ID_IOPS], &ls->iops_last_ms, ls->last_ios, ios, false,
                     ls->fixed_bs, ms);
     uint64_t last = ls->bw_last_ms > ls->iops_last_ms ? ls->bw_last_ms : ls->iops_last_ms;
-    ls->next_tick_ms = last + ls->avg_msec - (ls->avg_msec > LOG_MSEC_SLACK ? LOG_MSEC_SLACK : 0);
+    ls->next_tick_ms = last + ls->avg_msec -
+                       (ls->avg_msec > LOG_MSEC_SLACK ? LOG_MSEC_SLACK : 0);
 }
 
-void tio_logs_io(struct tio_logs *ls, const struct tio_job_stats *js, unsigned d, uint64_t bytes,
-                 uint64_t offset, uint64_t clat_ns, uint64_t lat_ns, uint64_t now_ns)
+void tio_logs_io(struct tio_logs *ls, const struct tio_job_stats *js, unsigned d,
+                 uint64_t bytes, uint64_t offset, uint64_t clat_ns, uint64_t lat_ns,
+                 uint64_t now_ns)
 {
     if (ls->ramping)
         return;

@@ -76,7 +76,9 @@ int tio_log_print_recs(FILE *f, const unsigned char *buf, size_t len)
     /* as fio: the first record says which columns they carry */
     bool both = r.ddir & TIO_LOG_AVG_MAX_BIT, issue = r.ddir & TIO_LOG_ISSUE_BIT;
     bool offset = r.ddir & TIO_LOG_OFFSET_BIT;
-    size_t size = both || issue ? TIO_LOG_REC_EXT : offset ? TIO_LOG_REC_LONG : TIO_LOG_REC_SHORT;
+    size_t size = both || issue ? TIO_LOG_REC_EXT
+                  : offset      ? TIO_LOG_REC_LONG
+                                : TIO_LOG_REC_SHORT;
     char line[192];
     for (size_t pos = 0; pos + size <= len; pos += size) {
         memcpy(&r, buf + pos, size);
@@ -188,9 +190,10 @@ int tio_logs_create(struct tio_logs *ls, char *why, size_t why_size)
             err = errno;
         pthread_mutex_unlock(&write_lock);
         if (err) {
-            snprintf(why, why_size, "cannot create the log %s: %s (write_*_log's value is a "
-                     "path prefix: its folder must exist and be writable)", l->path,
-                     strerror(err));
+            snprintf(why, why_size,
+                     "cannot create the log %s: %s (write_*_log's value is a "
+                     "path prefix: its folder must exist and be writable)",
+                     l->path, strerror(err));
             return -err;
         }
     }

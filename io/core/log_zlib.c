@@ -115,9 +115,11 @@ int tio_log_inflate_file(const char *path, FILE *out, char *why, size_t why_size
         unsigned char *recs = NULL;
         size_t n = 0, used = 0;
         if (tio_log_inflate_stream(buf + pos, len - pos, &recs, &n, &used) < 0) {
-            snprintf(why, why_size, "--inflate-log: %s: stream %zu at byte %zu is not a "
+            snprintf(why, why_size,
+                     "--inflate-log: %s: stream %zu at byte %zu is not a "
                      "complete zlib stream (not a log stored with log_store_compressed=1, or "
-                     "cut short)", path, stream, pos);
+                     "cut short)",
+                     path, stream, pos);
             rc = -1;
             break;
         }

@@ -43,9 +43,10 @@ void tio_loop_teardown(struct worker *w)
 /* --debug=io: fio's dprint_io_u line for an IO. */
 static void debug_io(const char *what, const tio_io *io)
 {
-    tio_debug_printf(TIO_DEBUG_IO, "%s: io_u %p: off=0x%" PRIx64 ",len=0x%" PRIx64
-                     ",ddir=%u,file=%s\n", what, (const void *)io, io->offset, io->len,
-                     io->ddir, io->file ? io->file->name : "");
+    tio_debug_printf(TIO_DEBUG_IO,
+                     "%s: io_u %p: off=0x%" PRIx64 ",len=0x%" PRIx64 ",ddir=%u,file=%s\n", what,
+                     (const void *)io, io->offset, io->len, io->ddir,
+                     io->file ? io->file->name : "");
 }
 
 static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
@@ -124,7 +125,8 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
         if (io->ddir == TIO_WRITE)
             tio_vlog_on_write_failed(w, m);
         if (!error_tolerated(w->job, io->ddir))
-            tio_worker_fail(w, e, "%s of %" PRIu64 " bytes at offset %" PRIu64 " of %s failed: %s",
+            tio_worker_fail(w, e,
+                            "%s of %" PRIu64 " bytes at offset %" PRIu64 " of %s failed: %s",
                             tio_dir_word(io->ddir), io->len, io->offset,
                             io->file ? io->file->name : "?", strerror(e));
         return false;
@@ -135,9 +137,11 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
             tio_vlog_on_write_failed(w, m);
         if (!error_tolerated(w->job, io->ddir))
             tio_worker_fail(w, ENODATA,
-                            "%s at offset %" PRIu64 " of %s transferred nothing (end of the file "
+                            "%s at offset %" PRIu64
+                            " of %s transferred nothing (end of the file "
                             "or device?)",
-                            tio_dir_word(io->ddir), io->offset, io->file ? io->file->name : "?");
+                            tio_dir_word(io->ddir), io->offset,
+                            io->file ? io->file->name : "?");
         return false;
     }
     /* Short: send the rest. */
@@ -360,7 +364,8 @@ static void run_async(struct worker *w)
             if (rc < 0)
                 break;
         } else if (busy) {
-            tio_worker_fail(w, EIO, "engine %s is busy with no IO in flight", w->t->engine.label);
+            tio_worker_fail(w, EIO, "engine %s is busy with no IO in flight",
+                            w->t->engine.label);
         }
     }
     drain(w);

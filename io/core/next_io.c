@@ -113,7 +113,8 @@ static enum turn random_turn(struct worker *w, const struct file_gen *g, unsigne
             return p->rw_sequencer == TIO_RW_SEQ_IDENTICAL ? TURN_REPEAT : follow;
         n->seq_left = p->rw_modifier;
     }
-    if (p->perc_rand[di] < 100 && tio_frand_between(&n->seq_rand[di], 1, 100) > p->perc_rand[di])
+    if (p->perc_rand[di] < 100 &&
+        tio_frand_between(&n->seq_rand[di], 1, 100) > p->perc_rand[di])
         return follow;
     return TURN_RANDOM;
 }
@@ -135,8 +136,9 @@ static uint64_t vary(struct worker *w, struct file_gen *g, unsigned di, uint64_t
         /* as fio: N bytes back from this IO's end, and from the region's
          * end less N once that goes below its start */
         uint64_t end = pos + size;
-        g->seq[di] = end >= p->rw_modifier ? end - p->rw_modifier
-                     : len >= p->rw_modifier ? len - p->rw_modifier : 0;
+        g->seq[di] = end >= p->rw_modifier   ? end - p->rw_modifier
+                     : len >= p->rw_modifier ? len - p->rw_modifier
+                                             : 0;
     }
     if (w->features & TIO_WF_SEQUENCER) {
         g->seq[di] = pos + size;
@@ -211,7 +213,8 @@ static uint64_t map_mark(struct worker *w, struct file_gen *g, unsigned di, uint
         tio_rmap_set1(&g->maps[0], block); /* free: map_free_block found it so */
         return bs;
     }
-    uint64_t set = tio_rmap_set_nr(file_map(&w->next, g, di), pos / unit, (bs + unit - 1) / unit);
+    uint64_t set = tio_rmap_set_nr(file_map(&w->next, g, di), pos / unit,
+                                   (bs + unit - 1) / unit);
     return set && set * unit < bs ? set * unit : bs;
 }
 
@@ -357,8 +360,10 @@ static int map_init(struct worker *w, struct file_gen *g, uint64_t len)
     for (int d = 0; d < (shared ? 1 : 2); d++) {
         uint64_t nbits = len / (shared ? rw_min_bs(job) : job->pattern.bs[d]);
         if (tio_rmap_init(&g->maps[d], nbits) < 0) {
-            tio_worker_fail(w, ENOMEM, "no memory for the random map of %" PRIu64 " blocks "
-                            "(set norandommap=1)", nbits);
+            tio_worker_fail(w, ENOMEM,
+                            "no memory for the random map of %" PRIu64 " blocks "
+                            "(set norandommap=1)",
+                            nbits);
             return -ENOMEM;
         }
     }
@@ -375,7 +380,9 @@ int tio_next_setup(struct worker *w)
         return -ENOMEM;
     n->random = tio_rw_is_random(job->pattern.rw);
     n->map_of[1] = job->pattern.bs[0] == job->pattern.bs[1] &&
-                           job->pattern.bs[0] == rw_min_bs(job) ? 0 : 1;
+                           job->pattern.bs[0] == rw_min_bs(job)
+                       ? 0
+                       : 1;
     /* fio's budget counts each file's share whole, the bytes past its
      * last whole block included (size=17k over 3 files of 512-byte blocks:
      * 17406 bytes, 34 writes where the blocks run out first at 33). Jobs
@@ -389,7 +396,8 @@ int tio_next_setup(struct worker *w)
     for (size_t i = 0; i < w->nf; i++) {
         const struct tio_region *r = &w->t->regions[i];
         uint64_t share = whole_shares || no_files || w->t->sizes[i] < r->start
-                             ? 0 : w->t->sizes[i] - r->start;
+                             ? 0
+                             : w->t->sizes[i] - r->start;
         if (!whole_shares && no_files)
             share = files_share(job);
         /* a file larger than filesize= keeps its IO to filesize (fio); one
@@ -420,26 +428,30 @@ int tio_next_setup(struct worker *w)
      * IO without a map, or a sequential mix, a position per direction),
      * else at the whole blocks. */
     uint64_t loops = job->files.loops ? job->files.loops : 1;
-    bool endless =
-        tio_rw_is_random(job->pattern.rw) ? job->pattern.norandommap : job->pattern.rw == TIO_RW_RW;
+    bool endless = tio_rw_is_random(job->pattern.rw) ? job->pattern.norandommap
+                                                     : job->pattern.rw == TIO_RW_RW;
     /* files larger than their share of size= keep to size (fio) */
     if (job->files.size.set && !job->files.size.percent && shares > job->files.size.bytes)
         shares = job->files.size.bytes > whole ? job->files.size.bytes : whole;
     uint64_t total = endless || loops == 1 ? shares : whole;
-    uint64_t io_size =
-        job->files.io_size.set ? tio_amount_bytes(&job->files.io_size, total) : total;
+    uint64_t io_size = job->files.io_size.set ? tio_amount_bytes(&job->files.io_size, total)
+                                              : total;
     /* A 0-byte region or IO size would have the IO loop spin on 0-byte IOs
      * (bytes_total 0 means "no limit"): refuse it here, once. */
     for (size_t i = 0; i < w->nf; i++)
         if (!w->t->regions[i].len) {
-            tio_worker_fail(w, EINVAL, "%s%s has 0 bytes to do IO on (check size, offset and "
-                            "filesize)", w->t->engine.no_files ? "the job" : "file ",
+            tio_worker_fail(w, EINVAL,
+                            "%s%s has 0 bytes to do IO on (check size, offset and "
+                            "filesize)",
+                            w->t->engine.no_files ? "the job" : "file ",
                             w->t->engine.no_files ? "" : w->h[i].file.name);
             return -EINVAL;
         }
     if (!io_size && !job->time.time_based) {
-        tio_worker_fail(w, EINVAL, "io_size comes out as 0 bytes of a %" PRIu64 "-byte region "
-                        "(raise io_size or size)", total);
+        tio_worker_fail(w, EINVAL,
+                        "io_size comes out as 0 bytes of a %" PRIu64 "-byte region "
+                        "(raise io_size or size)",
+                        total);
         return -EINVAL;
     }
     /* fio's IO loop stops a pass at size bytes (random writes without a
@@ -450,7 +462,8 @@ int tio_next_setup(struct worker *w)
                       job->pattern.norandommap;
     n->pass_bytes = overwrites && io_size > total ? io_size : total;
     n->io_limit = io_size;
-    if (!job->verify.do_verify && loops == 1 && !job->time.time_based && io_size > n->pass_bytes)
+    if (!job->verify.do_verify && loops == 1 && !job->time.time_based &&
+        io_size > n->pass_bytes)
         io_size = n->pass_bytes;
     n->loop_bytes = io_size;
     uint64_t loops_bytes = UINT64_MAX;
@@ -472,9 +485,11 @@ int tio_next_setup(struct worker *w)
             n->loop_bytes = pass;
     }
     if (!job->time.time_based && __builtin_mul_overflow(io_size, loops, &n->bytes_total)) {
-        tio_worker_fail(w, EINVAL, "io_size (%" PRIu64 " bytes) x loops (%" PRIu64 ") is more "
+        tio_worker_fail(w, EINVAL,
+                        "io_size (%" PRIu64 " bytes) x loops (%" PRIu64 ") is more "
                         "than 2^64-1 bytes (the maximum is %" PRIu64 " loops; lower loops or "
-                        "io_size)", io_size, loops, UINT64_MAX / io_size);
+                        "io_size)",
+                        io_size, loops, UINT64_MAX / io_size);
         return -EINVAL;
     }
     if (job->time.time_based)
@@ -485,9 +500,11 @@ int tio_next_setup(struct worker *w)
      * jobs (they start over) nor across loops (each loop starts afresh). */
     /* Sequential IO with holes (rw=write:4k) wraps at a file's end in fio
      * too: its files do not run out. */
-    n->until_used = !verifies && loops == 1 && n->bytes_total > whole && n->bytes_total <= total &&
+    n->until_used = !verifies && loops == 1 && n->bytes_total > whole &&
+                    n->bytes_total <= total &&
                     (tio_rw_is_random(job->pattern.rw) || !job->pattern.rw_modifier);
-    if (job->pattern.rw_modifier && job->pattern.rw_backward && !tio_rw_is_random(job->pattern.rw))
+    if (job->pattern.rw_modifier && job->pattern.rw_backward &&
+        !tio_rw_is_random(job->pattern.rw))
         w->features |= TIO_WF_SEQ_BACK;
     /* rw=randTYPE:N and percentage_random share one path, and fio's seeds */
     n->seq_left = 1; /* fio's first IO takes a random offset */
@@ -508,8 +525,9 @@ int tio_next_setup(struct worker *w)
                         job->pattern.max_bs[d] == job->pattern.bs[d];
     /* number_ios counts over all loops and, as in fio, not in time_based jobs */
     if (job->files.number_ios && !job->time.time_based) {
-        n->ios_total =
-            job->files.number_ios > UINT64_MAX / loops ? UINT64_MAX : job->files.number_ios * loops;
+        n->ios_total = job->files.number_ios > UINT64_MAX / loops
+                           ? UINT64_MAX
+                           : job->files.number_ios * loops;
         w->features |= TIO_WF_IOS_LIMIT;
     }
     return 0;

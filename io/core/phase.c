@@ -142,13 +142,12 @@ void tio_phase_run(struct worker *w)
     const struct tio_job *job = w->job;
     struct tio_phase *p = &w->phase;
 
-    enum tio_job_state running =
-        job->pattern.rw == TIO_RW_READ        ? TIO_STATE_SEQ_READ
-        : job->pattern.rw == TIO_RW_RANDREAD  ? TIO_STATE_RAND_READ
-        : job->pattern.rw == TIO_RW_WRITE     ? TIO_STATE_SEQ_WRITE
-        : job->pattern.rw == TIO_RW_RANDWRITE ? TIO_STATE_RAND_WRITE
-        : job->pattern.rw == TIO_RW_RW        ? TIO_STATE_SEQ_MIXED
-                                      : TIO_STATE_RAND_MIXED;
+    enum tio_job_state running = job->pattern.rw == TIO_RW_READ        ? TIO_STATE_SEQ_READ
+                                 : job->pattern.rw == TIO_RW_RANDREAD  ? TIO_STATE_RAND_READ
+                                 : job->pattern.rw == TIO_RW_WRITE     ? TIO_STATE_SEQ_WRITE
+                                 : job->pattern.rw == TIO_RW_RANDWRITE ? TIO_STATE_RAND_WRITE
+                                 : job->pattern.rw == TIO_RW_RW        ? TIO_STATE_SEQ_MIXED
+                                                                       : TIO_STATE_RAND_MIXED;
     p->running_state = running;
     for (size_t i = 0; i < w->nf; i++)
         tio_phase_invalidate(w, i);

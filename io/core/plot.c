@@ -31,11 +31,20 @@ static void put_text(FILE *o, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '<': fputs("&lt;", o); break;
-        case '>': fputs("&gt;", o); break;
-        case '&': fputs("&amp;", o); break;
-        case '"': fputs("&quot;", o); break;
-        default: fputc(*s, o);
+        case '<':
+            fputs("&lt;", o);
+            break;
+        case '>':
+            fputs("&gt;", o);
+            break;
+        case '&':
+            fputs("&amp;", o);
+            break;
+        case '"':
+            fputs("&quot;", o);
+            break;
+        default:
+            fputc(*s, o);
         }
     }
 }
@@ -106,12 +115,13 @@ static void latency_chart(FILE *o, const struct tio_hist *h, int x0, int y0, int
     ymax = ceil(ymax / step) * step;
 
     fprintf(o, "<g class=\"latency\">\n");
-    fprintf(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>\n", x0, y0, w,
-            ht);
+    fprintf(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>\n", x0, y0,
+            w, ht);
     for (double t = 0; t <= ymax + step / 2; t += step) {
         int y = y0 + ht - (int)(t / ymax * ht);
-        fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>"
-                   "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%.3g%%</text>\n",
+        fprintf(o,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>"
+                "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%.3g%%</text>\n",
                 x0, y, x0 + w, y, x0 - 4, y + 4, t);
     }
     double bw = (double)w / HIST_BINS;
@@ -130,8 +140,9 @@ static void latency_chart(FILE *o, const struct tio_hist *h, int x0, int y0, int
         int x = x0 + (int)((d - llo) / (lhi - llo) * w);
         char label[32];
         fmt_ns(pow(10, d), label, sizeof(label));
-        fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>"
-                   "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>\n",
+        fprintf(o,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>"
+                "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>\n",
                 x, y0, x, y0 + ht, x, y0 + ht + 16, label);
     }
     for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++) {
@@ -141,20 +152,22 @@ static void latency_chart(FILE *o, const struct tio_hist *h, int x0, int y0, int
         int x = x0 + (int)((log10(v) - llo) / (lhi - llo) * w);
         char label[32];
         fmt_ns(v, label, sizeof(label));
-        fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"mark\"/>"
-                   "<text x=\"%d\" y=\"%d\" class=\"marklabel\">p%g %s</text>\n",
+        fprintf(o,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"mark\"/>"
+                "<text x=\"%d\" y=\"%d\" class=\"marklabel\">p%g %s</text>\n",
                 x, y0, x, y0 + ht, x + 3, y0 + 12 + (int)k * 13, marks[k], label);
     }
-    fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">completion latency "
-               "(log scale)</text>\n",
+    fprintf(o,
+            "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">completion latency "
+            "(log scale)</text>\n",
             x0 + w / 2, y0 + ht + 34);
     fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"axis\">%% of IOs</text>\n", x0, y0 - 6);
     fprintf(o, "</g>\n");
 }
 
 /* IOPS (line) and bandwidth (line, right axis) over the run. */
-static void throughput_chart(FILE *o, const struct tio_series *s, enum tio_ddir d, int x0, int y0,
-                             int w, int ht, const char *color)
+static void throughput_chart(FILE *o, const struct tio_series *s, enum tio_ddir d, int x0,
+                             int y0, int w, int ht, const char *color)
 {
     size_t n = tio_series_count(s);
     const struct tio_series_point *p = tio_series_points(s);
@@ -176,14 +189,15 @@ static void throughput_chart(FILE *o, const struct tio_series *s, enum tio_ddir 
     bmax = bmax > 0 ? ceil(bmax / bstep) * bstep : 1;
 
     fprintf(o, "<g class=\"throughput\">\n");
-    fprintf(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>\n", x0, y0, w,
-            ht);
+    fprintf(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>\n", x0, y0,
+            w, ht);
     for (double v = 0; v <= imax + istep / 2; v += istep) {
         int y = y0 + ht - (int)(v / imax * ht);
         char label[32];
         fmt_count(v, "", label, sizeof(label));
-        fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>"
-                   "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%s</text>\n",
+        fprintf(o,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>"
+                "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%s</text>\n",
                 x0, y, x0 + w, y, x0 - 4, y + 4, label);
     }
     for (double v = 0; v <= bmax + bstep / 2; v += bstep) {
@@ -195,8 +209,8 @@ static void throughput_chart(FILE *o, const struct tio_series *s, enum tio_ddir 
     }
     for (double t = 0; t <= tmax + tstep / 2; t += tstep) {
         int x = x0 + (int)(t / tmax * w);
-        fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%gs</text>\n", x,
-                y0 + ht + 16, t);
+        fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%gs</text>\n",
+                x, y0 + ht + 16, t);
     }
     for (int pass = 0; pass < 2; pass++) {
         fprintf(o, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" points=\"",
@@ -206,15 +220,17 @@ static void throughput_chart(FILE *o, const struct tio_series *s, enum tio_ddir 
             if (dur <= 0)
                 continue;
             double t = (double)(p[i].t_ns + p[i].dur_ns / 2) / 1e9;
-            double v = pass ? (double)p[i].bytes[d] / dur / bmax : (double)p[i].ios[d] / dur / imax;
+            double v = pass ? (double)p[i].bytes[d] / dur / bmax
+                            : (double)p[i].ios[d] / dur / imax;
             fprintf(o, "%.1f,%.1f ", x0 + t / tmax * w, y0 + ht - v * ht);
         }
         fprintf(o, "\"/>\n");
     }
     fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">time</text>\n",
             x0 + w / 2, y0 + ht + 34);
-    fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"axis\" fill=\"%s\">IOPS</text>"
-               "<text x=\"%d\" y=\"%d\" class=\"axis bw\" text-anchor=\"end\">bandwidth</text>\n",
+    fprintf(o,
+            "<text x=\"%d\" y=\"%d\" class=\"axis\" fill=\"%s\">IOPS</text>"
+            "<text x=\"%d\" y=\"%d\" class=\"axis bw\" text-anchor=\"end\">bandwidth</text>\n",
             x0, y0 - 6, color, x0 + w, y0 - 6);
     fprintf(o, "</g>\n");
 }
@@ -260,9 +276,10 @@ static void write_svg(FILE *o, struct tio_job_result *const *results,
     int panels = count_panels(results, n), with_log = 0;
     struct tio_plot_lat **lat = load_lat_logs(results, jobs, n, panels, &with_log);
     int height = 60 + (panels ? panels : 1) * (PANEL_H + TITLE_H + 50) + with_log * LAT_H;
-    fprintf(o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-               "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n",
+    fprintf(o,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+            "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n",
             WIDTH, height, WIDTH, height);
     fprintf(o, "<style>.frame{fill:#fafafa;stroke:#bbb}.grid{stroke:#e3e3e3}"
                ".tick{font-size:11px;fill:#555}.axis{font-size:12px;fill:#333}"
@@ -293,8 +310,9 @@ static void write_svg(FILE *o, struct tio_job_result *const *results,
             fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"job\">", MARGIN, y + 18);
             put_text(o, r->name);
             fprintf(o, " (%s)</text>\n", tio_ddir_name((enum tio_ddir)d));
-            fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"sub\">IOPS %s, bandwidth %s, %" PRIu64
-                       " IOs; clat p50 %s, p99 %s%s%s</text>\n",
+            fprintf(o,
+                    "<text x=\"%d\" y=\"%d\" class=\"sub\">IOPS %s, bandwidth %s, %" PRIu64
+                    " IOs; clat p50 %s, p99 %s%s%s</text>\n",
                     MARGIN, y + 36, iops, bw, ds->ios, p50, p99, r->error ? "; error: " : "",
                     r->error ? "yes" : "");
             int cy = y + TITLE_H + 14;

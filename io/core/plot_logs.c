@@ -34,7 +34,7 @@ bool tio_plot_lat_load(const struct tio_job *job, unsigned d, struct tio_plot_la
     if (!o->on[TIO_LOG_LAT] || o->store_compressed || o->window_value == TIO_LOG_WINDOW_BOTH)
         return false;
     const char *prefix = o->names[TIO_LOG_LAT] && *o->names[TIO_LOG_LAT] ? o->names[TIO_LOG_LAT]
-                                                                        : job->identity.name;
+                                                                         : job->identity.name;
     if (tio_log_path(out->path, sizeof(out->path), prefix, "clat", job->index + 1, o->per_job,
                      false) < 0)
         return false;
@@ -91,21 +91,24 @@ void tio_plot_lat_chart(FILE *o, const struct tio_plot_lat *l, int x0, int y0, i
                         const char *color)
 {
     fprintf(o, "<g class=\"latlog\">\n");
-    fprintf(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>\n", x0, y0, w,
-            ht);
+    fprintf(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"frame\"/>\n", x0, y0,
+            w, ht);
     for (int k = 0; k <= 4; k++) {
         int y = y0 + ht - k * ht / 4;
-        fprintf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>"
-                   "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%.3gus</text>\n",
+        fprintf(o,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>"
+                "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"end\">%.3gus</text>\n",
                 x0, y, x0 + w, y, x0 - 4, y + 4, l->y_max * k / 4 / 1e3);
     }
     for (int k = 0; k <= 4; k++)
-        fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%.3gs</text>\n",
+        fprintf(o,
+                "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%.3gs</text>\n",
                 x0 + k * w / 4, y0 + ht + 16, l->t_max_s * k / 4);
     polyline(o, l, l->max, x0, y0, w, ht, "latmax", "#bbb");
     polyline(o, l, l->mean, x0, y0, w, ht, "latmean", color);
-    fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"axis\">completion latency over time, mean "
-               "and maximum per time bin (%zu lines of this direction in ",
+    fprintf(o,
+            "<text x=\"%d\" y=\"%d\" class=\"axis\">completion latency over time, mean "
+            "and maximum per time bin (%zu lines of this direction in ",
             x0, y0 - 6, l->lines);
     for (const char *s = l->path; *s; s++) {
         if (*s == '<' || *s == '>' || *s == '&' || *s == '"')

@@ -38,7 +38,8 @@ static const char usage[] =
     "  --readonly               refuse any job that writes or trims, before any IO\n"
     "  --max-jobs=N             refuse more than N jobs (after numjobs)\n"
     "  --aux-path=DIR           where auxiliary files such as state files go\n"
-    "  --bandwidth-log          write fio's agg-read_bw.log, agg-write_bw.log, agg-trim_bw.log\n"
+    "  --bandwidth-log          write fio's agg-read_bw.log, agg-write_bw.log, "
+    "agg-trim_bw.log\n"
     "  --debug=LIST             fio's debug traces: io, random, parse (or all; ? lists)\n"
     "  --plugin-config=FILE     the tenon.json that picks and configures plugins\n"
     "  --inflate-log=FILE       print a log stored with log_store_compressed=1\n"
@@ -81,7 +82,8 @@ static void debug_parse(const struct tio_plan *jobs)
     for (size_t i = 0; g && i + 1 < g->given.n; i += 2)
         debug_option(g, g->given.v[i], g->given.v[i + 1]);
     for (size_t i = 0; i < jobs->program.job_files.n; i++)
-        tio_debug_printf(TIO_DEBUG_PARSE, "Parsing ini file %s\n", jobs->program.job_files.v[i]);
+        tio_debug_printf(TIO_DEBUG_PARSE, "Parsing ini file %s\n",
+                         jobs->program.job_files.v[i]);
     for (size_t j = 0; j < jobs->nr_jobs; j++) {
         const struct tio_job *job = &jobs->jobs[j];
         tio_debug_printf(TIO_DEBUG_PARSE, "Parsing section [%s]\n", job->identity.name);
@@ -101,7 +103,8 @@ static int report_percentiles(struct tio_job_result *r, const struct tio_job *jo
     r->clat_percentiles = job->reporting.clat_percentiles && timed;
     r->lat_percentiles = job->reporting.lat_percentiles && timed;
     r->slat_percentiles = job->reporting.slat_percentiles && timed;
-    tio_job_result_set_percentiles(r, job->reporting.percentile_list, job->reporting.n_percentiles);
+    tio_job_result_set_percentiles(r, job->reporting.percentile_list,
+                                   job->reporting.n_percentiles);
     return tio_job_stats_keep_hists(&r->stats, r->slat_percentiles, r->lat_percentiles);
 }
 
@@ -179,7 +182,8 @@ int tio_host_plan(struct tio_host *host, struct tio_error *err)
                               "job %s: lat_percentiles=%d, but job %s of the same group has "
                               "lat_percentiles=%d (set it alike for the group, or start a "
                               "new group with new_group)",
-                              job->identity.name, job->reporting.lat_percentiles, o->identity.name, o->reporting.lat_percentiles);
+                              job->identity.name, job->reporting.lat_percentiles,
+                              o->identity.name, o->reporting.lat_percentiles);
                 return -1;
             }
             break;
@@ -226,8 +230,7 @@ static int check_and_run(struct tio_host *host)
             return 1;
         }
         if (tio_plan_dump(host->plan, stdout) < 0 || fflush(stdout) != 0) {
-            fprintf(stderr, "tenon-io: cannot write to standard output: %s\n",
-                    strerror(errno));
+            fprintf(stderr, "tenon-io: cannot write to standard output: %s\n", strerror(errno));
             return 1;
         }
         return 0;

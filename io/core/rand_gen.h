@@ -18,7 +18,7 @@ struct tio_frand {
 
 /* fio's seed slots, in fio's order (each stream has its own seed). */
 enum tio_fseed {
-    TIO_FSEED_BS,    /* block sizes, per direction: BS + ddir */
+    TIO_FSEED_BS, /* block sizes, per direction: BS + ddir */
     TIO_FSEED_BS1,
     TIO_FSEED_BS2,
     TIO_FSEED_VERIFY,

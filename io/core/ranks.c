@@ -23,12 +23,13 @@
 static int refuse_unsized(const struct tio_job *job, const char *file, unsigned count,
                           struct tio_error *err)
 {
-    tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
-                  "job %s: %u ranks share %s and the job says no size in bytes to divide it by; "
-                  "give size= (each rank's part; not a percentage)%s, or give each rank its own "
-                  "file with $rank in filename=",
-                  job->identity.name, count, file,
-                  job->ranks.layout == TIO_RANK_SEGMENTED ? " or offset_increment=" : "");
+    tio_error_set(
+        err, TIO_EJOB, NULL, NULL, NULL,
+        "job %s: %u ranks share %s and the job says no size in bytes to divide it by; "
+        "give size= (each rank's part; not a percentage)%s, or give each rank its own "
+        "file with $rank in filename=",
+        job->identity.name, count, file,
+        job->ranks.layout == TIO_RANK_SEGMENTED ? " or offset_increment=" : "");
     return -1;
 }
 
@@ -75,7 +76,8 @@ static int segmented(struct tio_job *job, const char *file, unsigned part, unsig
 static const char *strided_refusal(const struct tio_job *job)
 {
     if (tio_rw_is_random(job->pattern.rw))
-        return "deals out sequential blocks: use rw=read, write or rw, or rank_layout=segmented "
+        return "deals out sequential blocks: use rw=read, write or rw, or "
+               "rank_layout=segmented "
                "for random IO";
     if (job->pattern.rw_modifier)
         return "skips blocks itself: remove the :N of rw=";
@@ -101,7 +103,8 @@ static int strided(struct tio_job *job, const char *file, unsigned part, unsigne
     }
     if (!job->files.size.set || job->files.size.percent)
         return refuse_unsized(job, file, count, err);
-    enum tio_job_ddir d = tio_rw_reads(job->pattern.rw) ? TIO_JOB_DDIR_READ : TIO_JOB_DDIR_WRITE;
+    enum tio_job_ddir d = tio_rw_reads(job->pattern.rw) ? TIO_JOB_DDIR_READ
+                                                        : TIO_JOB_DDIR_WRITE;
     uint64_t bs = job->pattern.bs[d];
     uint64_t size = job->files.size.bytes;
     uint64_t start = job->files.offset.set ? job->files.offset.bytes : 0;
@@ -142,7 +145,7 @@ int tio_ranks_share(struct tio_job *job, const char *file, unsigned index, unsig
     }
     unsigned part = (unsigned)(((uint64_t)index + job->ranks.shift) % count);
     int rc = job->ranks.layout == TIO_RANK_STRIDED ? strided(job, file, part, count, err)
-                                                  : segmented(job, file, part, count, err);
+                                                   : segmented(job, file, part, count, err);
     if (rc < 0)
         return rc;
     job->rank_part = part + 1;

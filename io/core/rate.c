@@ -35,7 +35,8 @@ static int setup_min(struct worker *w)
     for (unsigned d = 0; d < 2; d++) {
         if ((r->rate[d] && r->rate[d] < r->rate_min[d]) ||
             (r->rate_iops[d] && r->rate_iops[d] < r->rate_iops_min[d])) {
-            tio_worker_fail(w, EINVAL, "the minimum %s rate exceeds its rate (as fio, this is "
+            tio_worker_fail(w, EINVAL,
+                            "the minimum %s rate exceeds its rate (as fio, this is "
                             "refused): lower rate_min or rate_iops_min, or raise the rate",
                             tio_dir_word(d));
             return -EINVAL;
@@ -46,7 +47,8 @@ static int setup_min(struct worker *w)
             w->features |= TIO_WF_RATE_MIN;
     }
     if (bytes && iops) {
-        tio_worker_fail(w, EINVAL, "rate_min and rate_iops_min are mutually exclusive (as in "
+        tio_worker_fail(w, EINVAL,
+                        "rate_min and rate_iops_min are mutually exclusive (as in "
                         "fio); keep one");
         return -EINVAL;
     }
@@ -61,15 +63,18 @@ int tio_rate_setup(struct worker *w)
     bool does[2], any = false;
     for (unsigned d = 0; d < 2; d++) {
         if (r->rate[d] && r->rate_iops[d]) {
-            tio_worker_fail(w, EINVAL, "rate and rate_iops are both given for %s: they are "
-                            "mutually exclusive (as in fio); keep one", tio_dir_word(d));
+            tio_worker_fail(w, EINVAL,
+                            "rate and rate_iops are both given for %s: they are "
+                            "mutually exclusive (as in fio); keep one",
+                            tio_dir_word(d));
             return -EINVAL;
         }
         bs[d] = job->pattern.bs[d];
         bps[d] = r->rate[d] ? r->rate[d] : r->rate_iops[d] * bs[d];
         does[d] = does_dir(job, d);
         if (bps[d] && r->poisson && bps[d] < bs[d]) {
-            tio_worker_fail(w, EINVAL, "rate_process=poisson needs a %s rate of at least one "
+            tio_worker_fail(w, EINVAL,
+                            "rate_process=poisson needs a %s rate of at least one "
                             "block (%" PRIu64 " bytes) per second; raise rate or rate_iops",
                             tio_dir_word(d), bs[d]);
             return -EINVAL;
@@ -109,7 +114,8 @@ static bool below_min(struct worker *w, unsigned d, uint64_t now)
         if (r->rate_min[d]) {
             uint64_t got = (ds->bytes - s->min_bytes[d]) * 1000 / spent;
             if (got < r->rate_min[d]) {
-                tio_worker_fail(w, EIO, "%s: rate_min=%" PRIu64 "B/s not met, got %" PRIu64
+                tio_worker_fail(w, EIO,
+                                "%s: rate_min=%" PRIu64 "B/s not met, got %" PRIu64
                                 "B/s over the last %" PRIu64 " ms (rate_cycle)",
                                 tio_dir_word(d), r->rate_min[d], got, spent);
                 return true;
@@ -117,7 +123,8 @@ static bool below_min(struct worker *w, unsigned d, uint64_t now)
         } else {
             uint64_t got = (ds->ios - s->min_ios[d]) * 1000 / spent;
             if (got < r->rate_iops_min[d]) {
-                tio_worker_fail(w, EIO, "%s: rate_iops_min=%" PRIu64 " not met, got %" PRIu64
+                tio_worker_fail(w, EIO,
+                                "%s: rate_iops_min=%" PRIu64 " not met, got %" PRIu64
                                 " IOPS over the last %" PRIu64 " ms (rate_cycle)",
                                 tio_dir_word(d), r->rate_iops_min[d], got, spent);
                 return true;

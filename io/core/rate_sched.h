@@ -11,8 +11,8 @@
 #include "rand.h"
 
 struct tio_rate_sched {
-    uint64_t bps[2];     /* the cap per direction; 0: none */
-    uint64_t bs[2];      /* the block size poisson turns bps into IOPS with */
+    uint64_t bps[2]; /* the cap per direction; 0: none */
+    uint64_t bs[2];  /* the block size poisson turns bps into IOPS with */
     bool poisson;
     bool does[2];        /* the job issues IO in this direction */
     uint64_t issued[2];  /* linear: bytes issued since the epoch */

@@ -48,10 +48,12 @@ static void plan_live(struct tio_host_job *t)
         bytes += t->regions[i].len;
     if (job->files.io_size.set)
         bytes = tio_amount_bytes(&job->files.io_size, bytes);
-    t->live->plan_bytes =
-        job->time.time_based ? 0 : bytes * (job->files.loops ? job->files.loops : 1);
-    t->live->plan_runtime_ns =
-        job->time.runtime ? (job->time.runtime + job->time.ramp_time) * 1000 : 0;
+    t->live->plan_bytes = job->time.time_based
+                              ? 0
+                              : bytes * (job->files.loops ? job->files.loops : 1);
+    t->live->plan_runtime_ns = job->time.runtime
+                                   ? (job->time.runtime + job->time.ramp_time) * 1000
+                                   : 0;
     t->live->time_based = job->time.time_based;
 }
 
@@ -201,7 +203,8 @@ int tio_run(struct tio_host *host)
             status = 1;
             if (t->verify_failures > 1) {
                 char text[TIO_ERR_TEXT + 64];
-                snprintf(text, sizeof(text), "%" PRIu64 " blocks failed verification; the first: %s",
+                snprintf(text, sizeof(text),
+                         "%" PRIu64 " blocks failed verification; the first: %s",
                          t->verify_failures, t->error_text);
                 snprintf(t->error_text, sizeof(t->error_text), "%s", text);
             }

@@ -48,7 +48,8 @@ static bool has_token(const char *list, const char *word)
 
 bool tio_engine_claims(const tenon_plugin *engine, const char *target)
 {
-    const char *targets = tenon_descriptor_meta(tenon_plugin_descriptor(engine), TIO_META_TARGETS);
+    const char *targets = tenon_descriptor_meta(tenon_plugin_descriptor(engine),
+                                                TIO_META_TARGETS);
     if (!targets || !*targets)
         targets = "path";
     char scheme[64];
@@ -84,7 +85,8 @@ static uint64_t min_bs(const struct tio_job *job)
 static uint64_t max_bs(const struct tio_job *job)
 {
     uint64_t r = job->pattern.rw != TIO_RW_WRITE && job->pattern.rw != TIO_RW_RANDWRITE
-                     ? job->pattern.bs[TIO_JOB_DDIR_READ] : 0;
+                     ? job->pattern.bs[TIO_JOB_DDIR_READ]
+                     : 0;
     uint64_t w = tio_rw_writes(job->pattern.rw) ? job->pattern.bs[TIO_JOB_DDIR_WRITE] : 0;
     return r > w ? r : w;
 }
@@ -100,7 +102,8 @@ int tio_uri_region(const struct tio_job *job, const char *target, uint64_t targe
     if (start >= target_size) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                       "%s is %" PRIu64 " bytes and the job starts at byte %" PRIu64
-                      " (offset= + clone * offset_increment=), at or past its end; lower offset= "
+                      " (offset= + clone * offset_increment=), at or past its end; lower "
+                      "offset= "
                       "(or offset_increment=), or use a larger target",
                       target, target_size, start);
         return -1;

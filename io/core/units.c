@@ -17,9 +17,10 @@ int tio_units_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
     struct tio_units *u = &w->units;
-    u->n = (w->features & TIO_WF_SYNC_ENGINE) ? 1 : (job->queue.iodepth ? job->queue.iodepth : 1);
+    u->n = (w->features & TIO_WF_SYNC_ENGINE) ? 1
+                                              : (job->queue.iodepth ? job->queue.iodepth : 1);
     uint64_t max_bs = job->pattern.max_bs[0] > job->pattern.max_bs[1] ? job->pattern.max_bs[0]
-                                                                       : job->pattern.max_bs[1];
+                                                                      : job->pattern.max_bs[1];
     u->buf_size = (size_t)((max_bs + 4095) & ~(uint64_t)4095);
     size_t total = u->buf_size * u->n;
     /* Buffered IO copies between the page cache and these buffers. Into a
@@ -30,7 +31,8 @@ int tio_units_setup(struct worker *w)
      * 4 KiB reads into page-aligned buffers measured 3-6% faster than into
      * skewed ones, so only units of 128 KiB and more are skewed. O_DIRECT
      * needs the alignment. */
-    size_t skew = job->queue.direct || u->buf_size < TIO_SKEW_MIN_BUFFER ? 0 : TIO_BUFFERED_SKEW;
+    size_t skew = job->queue.direct || u->buf_size < TIO_SKEW_MIN_BUFFER ? 0
+                                                                         : TIO_BUFFERED_SKEW;
     if (posix_memalign(&u->area, 4096, total + skew ? total + skew : 4096) != 0)
         return -ENOMEM;
     u->buffers = (char *)u->area + skew;

@@ -105,35 +105,42 @@ static int check_piece_layout(const struct tio_job *job, const struct tio_verify
     uint64_t vi = job->verify.verify_interval;
     uint64_t piece = vi ? vi : bs;
     if (hs && bs <= hs)
-        return refuse(err, "job %s: %s (%" PRIu64 " bytes) is too small for verify=%s: every "
+        return refuse(err,
+                      "job %s: %s (%" PRIu64 " bytes) is too small for verify=%s: every "
                       "block carries a %zu-byte verify header and data after it; use bs=%zu or "
-                      "more", job->identity.name, bs_name, bs, m->name, hs, hs + 1);
+                      "more",
+                      job->identity.name, bs_name, bs, m->name, hs, hs + 1);
     if (bs > UINT32_MAX && (!vi || vi > UINT32_MAX))
-        return refuse(err, "job %s: %s (%" PRIu64 " bytes) is too large for verify: a verify "
+        return refuse(err,
+                      "job %s: %s (%" PRIu64 " bytes) is too large for verify: a verify "
                       "header covers at most 4 GiB; set verify_interval= to a divisor of it",
                       job->identity.name, bs_name, bs);
     if (vi) {
         size_t floor = hs + 1 > MIN_INTERVAL ? hs + 1 : MIN_INTERVAL;
         if (vi < floor)
-            return refuse(err, "job %s: verify_interval=%" PRIu64 " is too small for verify=%s: "
+            return refuse(err,
+                          "job %s: verify_interval=%" PRIu64 " is too small for verify=%s: "
                           "each piece carries a %zu-byte header and data; use %zu or more",
                           job->identity.name, vi, m->name, hs, floor);
         if (vi > bs || bs % vi)
-            return refuse(err, "job %s: verify_interval=%" PRIu64 " does not divide %s (%" PRIu64
+            return refuse(err,
+                          "job %s: verify_interval=%" PRIu64 " does not divide %s (%" PRIu64
                           " bytes): set it to a divisor of the block size, or leave it out for "
                           "one header per block (fio would quietly use one header per block)",
                           job->identity.name, vi, bs_name, bs);
     }
     if (m->min_data && piece - hs < m->min_data)
-        return refuse(err, "job %s: verify=%s needs at least %u data bytes after its %zu-byte "
+        return refuse(err,
+                      "job %s: verify=%s needs at least %u data bytes after its %zu-byte "
                       "header in each piece (fio's %s sum is defined only then); use a block "
-                      "size or verify_interval of %zu or more", job->identity.name, m->name,
-                      m->min_data, hs, m->name, hs + m->min_data);
+                      "size or verify_interval of %zu or more",
+                      job->identity.name, m->name, m->min_data, hs, m->name, hs + m->min_data);
     if (job->verify.verify_offset && hs && job->verify.verify_offset + hs > piece)
-        return refuse(err, "job %s: verify_offset=%" PRIu64 " moves the %zu-byte verify header "
+        return refuse(err,
+                      "job %s: verify_offset=%" PRIu64 " moves the %zu-byte verify header "
                       "past the end of its %" PRIu64 "-byte piece; use verify_offset=%" PRIu64
-                      " or less", job->identity.name, job->verify.verify_offset, hs, piece,
-                      piece - hs);
+                      " or less",
+                      job->identity.name, job->verify.verify_offset, hs, piece, piece - hs);
     return 0;
 }
 
@@ -144,12 +151,13 @@ int tio_verify_job_check(const struct tio_job *job, struct tio_error *err)
     const struct tio_verify_method *m = tio_verify_method(job->verify.method);
     if (!m)
         return refuse(err, "job %s: verify=%s is not a verify method tenon-io has",
-                      job->identity.name,
-                      tio_verify_name(job->verify.method));
+                      job->identity.name, tio_verify_name(job->verify.method));
     if (job->verify.method == TIO_VERIFY_PATTERN && !job->verify.verify_pattern_len)
-        return refuse(err, "job %s: verify=pattern checks blocks against verify_pattern, and "
+        return refuse(err,
+                      "job %s: verify=pattern checks blocks against verify_pattern, and "
                       "none is given; set verify_pattern= (\"text\", 0xhex, a number, %%o, "
-                      "'file')", job->identity.name);
+                      "'file')",
+                      job->identity.name);
     bool writes = tio_rw_writes(job->pattern.rw);
     /* The blocks that carry headers: what the job writes, or for a read
      * job, what it reads (each read must be one block written earlier). */
@@ -163,7 +171,8 @@ int tio_verify_job_check(const struct tio_job *job, struct tio_error *err)
         return -1;
     if (writes && !tio_rw_is_random(job->pattern.rw) &&
         job->pattern.rw_modifier % job->pattern.bs[TIO_JOB_DDIR_WRITE])
-        return refuse(err, "job %s: with verify, the gap of a sequential rw (rw=...:%" PRIu64
+        return refuse(err,
+                      "job %s: with verify, the gap of a sequential rw (rw=...:%" PRIu64
                       ") must be a multiple of the write block size (%" PRIu64 "), so that "
                       "every block written can be read back whole",
                       job->identity.name, job->pattern.rw_modifier,
@@ -284,7 +293,8 @@ static bool check_header(const struct tio_verify_hdr *hp, uint64_t piece,
     uint32_t crc = fio_crc32c(&h, offsetof(struct tio_verify_hdr, crc32));
     if (crc != h.crc32) {
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
-                      "bad header crc32: expected 0x%08x (stored), found 0x%08x (computed over the "
+                      "bad header crc32: expected 0x%08x (stored), found 0x%08x (computed over "
+                      "the "
                       "header): the header is corrupted",
                       h.crc32, crc);
         return false;
@@ -293,19 +303,22 @@ static bool check_header(const struct tio_verify_hdr *hp, uint64_t piece,
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
                       "bad header verify_type: expected %u (%s), found %u (%s): the block was "
                       "written with another verify method",
-                      (unsigned)p->m->type, p->m->name, h.verify_type, type_name(h.verify_type));
+                      (unsigned)p->m->type, p->m->name, h.verify_type,
+                      type_name(h.verify_type));
         return false;
     }
     if (h.len != piece) {
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
-                      "bad header len: expected %" PRIu64 ", found %u (written with another block "
+                      "bad header len: expected %" PRIu64
+                      ", found %u (written with another block "
                       "size or verify_interval?)",
                       piece, h.len);
         return false;
     }
     if (h.offset != offset) {
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
-                      "bad header offset: expected %" PRIu64 ", found %" PRIu64 " (the block was "
+                      "bad header offset: expected %" PRIu64 ", found %" PRIu64
+                      " (the block was "
                       "written elsewhere: a misdirected write?)",
                       offset, h.offset);
         return false;
@@ -324,7 +337,8 @@ static bool check_header(const struct tio_verify_hdr *hp, uint64_t piece,
      * same job, which the number says. */
     if (expect && expect->check_numberio && h.numberio != expect->numberio) {
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
-                      "bad header numberio: expected %u, found %u (the block holds another write, "
+                      "bad header numberio: expected %u, found %u (the block holds another "
+                      "write, "
                       "earlier or from another run: this job's write there was lost?)",
                       expect->numberio, h.numberio);
         return false;
@@ -332,7 +346,8 @@ static bool check_header(const struct tio_verify_hdr *hp, uint64_t piece,
     if (expect && expect->check_seed && h.rand_seed != expect->rand_seed) {
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
                       "bad header rand_seed: expected 0x%016" PRIx64 ", found 0x%016" PRIx64
-                      " (the block holds another job's or run's write: this job's write was lost?)",
+                      " (the block holds another job's or run's write: this job's write was "
+                      "lost?)",
                       expect->rand_seed, h.rand_seed);
         return false;
     }
@@ -370,8 +385,10 @@ static bool check_pattern(const uint8_t *q, uint64_t piece, uint64_t at, size_t 
     for (uint64_t i = hs; i < piece; i++) {
         if (q[i] != pat[phase]) {
             tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
-                          "pattern mismatch at offset %" PRIu64 ": expected 0x%02x, found 0x%02x "
-                          "(%d bad bits; data corrupted or written with another verify_pattern)",
+                          "pattern mismatch at offset %" PRIu64
+                          ": expected 0x%02x, found 0x%02x "
+                          "(%d bad bits; data corrupted or written with another "
+                          "verify_pattern)",
                           offset + i, pat[phase], q[i], __builtin_popcount(q[i] ^ pat[phase]));
             return false;
         }
@@ -383,13 +400,14 @@ static bool check_pattern(const uint8_t *q, uint64_t piece, uint64_t at, size_t 
 
 static bool checks_pattern(const struct tio_verify_params *p)
 {
-    return p->pattern && (p->m->type == TIO_VERIFY_PATTERN ||
-                          p->m->type == TIO_VERIFY_PATTERN_HDR || p->m->type == TIO_VERIFY_META);
+    return p->pattern &&
+           (p->m->type == TIO_VERIFY_PATTERN || p->m->type == TIO_VERIFY_PATTERN_HDR ||
+            p->m->type == TIO_VERIFY_META);
 }
 
-bool tio_verify_check(void *buf, size_t len, const struct tio_verify_params *p,
-                      uint64_t offset, const struct tio_verify_expect *expect,
-                      uint64_t *bad_offset, struct tio_error *why)
+bool tio_verify_check(void *buf, size_t len, const struct tio_verify_params *p, uint64_t offset,
+                      const struct tio_verify_expect *expect, uint64_t *bad_offset,
+                      struct tio_error *why)
 {
     const struct tio_verify_method *m = p->m;
     size_t hs = tio_verify_header_size(m);

@@ -32,24 +32,24 @@ struct tio_verify_hdr {
     uint64_t offset;    /* where the piece belongs */
     uint32_t time_sec;  /* when it was written (information only) */
     uint32_t time_nsec;
-    uint16_t thread;    /* the writing job (information only) */
-    uint16_t numberio;  /* the write's number in its job, modulo 2^16 */
-    uint32_t crc32;     /* fio's crc32c of the fields above */
+    uint16_t thread;   /* the writing job (information only) */
+    uint16_t numberio; /* the write's number in its job, modulo 2^16 */
+    uint32_t crc32;    /* fio's crc32c of the fields above */
 };
 
 /* How a job lays out and checks its blocks. */
 struct tio_verify_params {
     const struct tio_verify_method *m;
-    uint64_t interval;        /* bytes per header; 0: one header per IO */
-    uint16_t thread;          /* written into each header */
+    uint64_t interval; /* bytes per header; 0: one header per IO */
+    uint16_t thread;   /* written into each header */
     /* When not 0, the thread every header read must hold: a job of a run
      * under mpirun that reads another rank's part (rank_shift) knows which
      * rank wrote it. */
     uint16_t expect_thread;
-    const uint8_t *pattern;   /* verify_pattern: the data (NULL: random data) */
+    const uint8_t *pattern; /* verify_pattern: the data (NULL: random data) */
     size_t pattern_len;
     const struct tio_job_pattern_fmt *fmt; /* where %o pastes the IO's offset */
-    uint64_t header_offset;   /* verify_offset: the header is swapped with these bytes */
+    uint64_t header_offset; /* verify_offset: the header is swapped with these bytes */
 };
 
 /* What a piece must hold beyond its offset and length, when the checking
@@ -91,9 +91,9 @@ bool tio_verify_fill(void *buf, size_t len, const struct tio_verify_params *p, u
  * field, the expected and the found value ("bad header rand_seed: expected
  * 0x..., found 0x... (the block holds another job's or run's write: a
  * lost write?)", "crc32c checksum mismatch: expected ..., found ..."). */
-bool tio_verify_check(void *buf, size_t len, const struct tio_verify_params *p,
-                      uint64_t offset, const struct tio_verify_expect *expect,
-                      uint64_t *bad_offset, struct tio_error *why);
+bool tio_verify_check(void *buf, size_t len, const struct tio_verify_params *p, uint64_t offset,
+                      const struct tio_verify_expect *expect, uint64_t *bad_offset,
+                      struct tio_error *why);
 
 /* verify_dump: writes the failed piece at bad_offset of an IO (buf, len
  * bytes at io_offset) to FILE.OFFSET.received and what it should hold to

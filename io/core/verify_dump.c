@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static void dump_one(const char *file_name, uint64_t offset, const char *kind,
-                     const uint8_t *p, size_t n)
+static void dump_one(const char *file_name, uint64_t offset, const char *kind, const uint8_t *p,
+                     size_t n)
 {
     char *copy = strdup(file_name);
     char path[4096];
@@ -46,7 +46,7 @@ void tio_verify_dump(const struct tio_verify_params *p, const void *buf, size_t 
                      bool header_bad)
 {
     uint64_t piece = p->interval && p->interval < len && len % p->interval == 0 ? p->interval
-                                                                                 : len;
+                                                                                : len;
     size_t at = (size_t)(bad_offset - io_offset);
     const uint8_t *b = buf;
     if (header_bad) {

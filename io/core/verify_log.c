@@ -29,9 +29,11 @@ int tio_vlog_setup(struct worker *w)
                        tio_rw_writes(job->pattern.rw) && !tio_rw_reads(job->pattern.rw);
     /* verify_backlog checks along the way: fio says nothing then. */
     if (v->phase_skipped && job->clone == 0 && !job->verify.verify_backlog)
-        fprintf(stderr, "tenon-io: job %s: the verify phase never starts: a time_based job "
+        fprintf(stderr,
+                "tenon-io: job %s: the verify phase never starts: a time_based job "
                 "that only writes spends all of runtime writing (verify headers are still "
-                "written; read them back with a verify job of rw=read)\n", job->identity.name);
+                "written; read them back with a verify job of rw=read)\n",
+                job->identity.name);
     /* Another job's or run's blocks carry other seeds: a write that never
      * reached the storage shows as a bad rand_seed. */
     v->seed = tio_verify_write_seed(w->seed, tio_verify_job_hash(job->identity.name));
@@ -72,8 +74,8 @@ void tio_vlog_teardown(struct worker *w)
 
 bool tio_vlog_phase_due(const struct worker *w)
 {
-    return (w->features & TIO_WF_VERIFY) && w->job->verify.do_verify && !w->vlog.phase_skipped &&
-           w->vlog.written && w->vlog.written[0];
+    return (w->features & TIO_WF_VERIFY) && w->job->verify.do_verify &&
+           !w->vlog.phase_skipped && w->vlog.written && w->vlog.written[0];
 }
 
 /* fio verifies after each pass what that pass wrote: a new pass starts
@@ -105,10 +107,12 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
     /* verify=null writes the job's own data: nothing is checked; a dry
      * run writes nothing. */
     if (v->vp.m->type != TIO_VERIFY_NULL && !v->dry &&
-        !tio_verify_fill(io->buf, io->len, &v->vp, io->offset, tio_verify_write_seed(v->seed, n),
-                         (uint16_t)n))
-        tio_worker_fail(w, EINVAL, "a write of %" PRIu64 " bytes at offset %" PRIu64
-                        " cannot hold a verify header and data", io->len, io->offset);
+        !tio_verify_fill(io->buf, io->len, &v->vp, io->offset,
+                         tio_verify_write_seed(v->seed, n), (uint16_t)n))
+        tio_worker_fail(w, EINVAL,
+                        "a write of %" PRIu64 " bytes at offset %" PRIu64
+                        " cannot hold a verify header and data",
+                        io->len, io->offset);
     uint32_t *log = v->written ? v->written[m->file] : NULL;
     m->verify_write = ++v->writes; /* 0 after 2^32 writes: that one goes unchecked */
     m->verify_read = v->bl.on || v->vs.saving; /* its completion is logged */
@@ -124,7 +128,8 @@ void tio_vlog_unmark(struct worker *w, const struct io_meta *m)
     uint32_t *log = w->vlog.written ? w->vlog.written[m->file] : NULL;
     if (!log || !m->verify_write)
         return;
-    uint64_t b = (m->offset - w->t->regions[m->file].start) / w->job->pattern.bs[TIO_DDIR_WRITE];
+    uint64_t b = (m->offset - w->t->regions[m->file].start) /
+                 w->job->pattern.bs[TIO_DDIR_WRITE];
     if (log[b] == m->verify_write)
         log[b] = 0;
 }
@@ -228,9 +233,11 @@ void tio_vlog_check(struct worker *w, tio_io *io)
      * kind only, so read.total_ios holds it once, as fio's. */
     tio_stats_error(w->js, TIO_DDIR_COUNT, "verify");
     if (t->verify_failures <= MAX_VERIFY_REPORTS)
-        fprintf(stderr, "tenon-io: job %s: verify failed: %s offset %" PRIu64 " (block at %"
-                PRIu64 ", %" PRIu64 " bytes): %s\n",
-                w->job->identity.name, w->h[m->file].file.name, bad, m->offset, m->len, why.text);
+        fprintf(stderr,
+                "tenon-io: job %s: verify failed: %s offset %" PRIu64 " (block at %" PRIu64
+                ", %" PRIu64 " bytes): %s\n",
+                w->job->identity.name, w->h[m->file].file.name, bad, m->offset, m->len,
+                why.text);
     if (!t->error) {
         t->error = EILSEQ;
         snprintf(t->error_text, sizeof(t->error_text),

@@ -15,11 +15,11 @@
 #define TIO_VERIFY_SUM_MAX 128u
 
 struct tio_verify_method {
-    const char *name;       /* as verify= takes it */
-    enum tio_verify type;   /* fio's verify_type */
-    uint8_t sum_size;       /* bytes after the 40-byte header; 0: header only */
-    bool no_header;         /* verify=pattern: the whole piece is the pattern */
-    uint8_t min_data;       /* data bytes the sum needs at least (fio's sha512: 128) */
+    const char *name;     /* as verify= takes it */
+    enum tio_verify type; /* fio's verify_type */
+    uint8_t sum_size;     /* bytes after the 40-byte header; 0: header only */
+    bool no_header;       /* verify=pattern: the whole piece is the pattern */
+    uint8_t min_data;     /* data bytes the sum needs at least (fio's sha512: 128) */
     /* The checksum of the n data bytes at p into out (sum_size bytes);
      * NULL: the method has no checksum (meta, pattern, null). */
     void (*sum)(const uint8_t *p, size_t n, uint8_t *out);

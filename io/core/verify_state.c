@@ -131,8 +131,10 @@ void tio_vstate_save(struct worker *w)
     state_name(job, path, sizeof(path));
     int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
     if (fd < 0 || write(fd, b, HDR_BYTES + size) != (ssize_t)(HDR_BYTES + size))
-        fprintf(stderr, "tenon-io: job %s: cannot write the verify state file %s: %s "
-                "(verify_state_save=0 writes none)\n", job->identity.name, path, strerror(errno));
+        fprintf(stderr,
+                "tenon-io: job %s: cannot write the verify state file %s: %s "
+                "(verify_state_save=0 writes none)\n",
+                job->identity.name, path, strerror(errno));
     if (fd >= 0)
         close(fd);
     free(b);
@@ -147,9 +149,10 @@ int tio_vstate_load(struct worker *w)
     state_name(job, path, sizeof(path));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        tio_worker_fail(w, errno, "verify_state_load: cannot open %s: %s (a job of the same "
-                        "name and index with verify_state_save=1 writes it)", path,
-                        strerror(errno));
+        tio_worker_fail(w, errno,
+                        "verify_state_load: cannot open %s: %s (a job of the same "
+                        "name and index with verify_state_save=1 writes it)",
+                        path, strerror(errno));
         return -1;
     }
     const char *bad = NULL;
@@ -170,8 +173,8 @@ int tio_vstate_load(struct worker *w)
     if (!bad && get64(s->loaded) > (size - LIST_BYTES) / 16)
         bad = "corrupt (more completions than room)";
     if (bad) {
-        tio_worker_fail(w, EINVAL, "verify_state_load: the verify state file %s is %s",
-                        path, bad);
+        tio_worker_fail(w, EINVAL, "verify_state_load: the verify state file %s is %s", path,
+                        bad);
         return -1;
     }
     s->no_comps = get64(s->loaded);

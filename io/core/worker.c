@@ -33,11 +33,16 @@ void tio_worker_fail(struct worker *w, int err, const char *fmt, ...)
 const char *tio_dir_word(uint32_t d)
 {
     switch (d) {
-    case TIO_READ: return "read";
-    case TIO_WRITE: return "write";
-    case TIO_TRIM: return "trim";
-    case TIO_SYNC: return "fsync";
-    default: return "fdatasync";
+    case TIO_READ:
+        return "read";
+    case TIO_WRITE:
+        return "write";
+    case TIO_TRIM:
+        return "trim";
+    case TIO_SYNC:
+        return "fsync";
+    default:
+        return "fdatasync";
     }
 }
 
@@ -83,8 +88,8 @@ static int open_targets(struct worker *w)
         if (no_files)
             w->h[i].ops = w->ops;
         /* URI targets learn their size from the engine. */
-        if (t->engine.uri_targets && tio_uri_region(job, f->name, f->size, w->nf, &t->regions[i],
-                                                    &why) < 0) {
+        if (t->engine.uri_targets &&
+            tio_uri_region(job, f->name, f->size, w->nf, &t->regions[i], &why) < 0) {
             tio_worker_fail(w, EINVAL, "%s", why.text);
             return -1;
         }
@@ -205,7 +210,8 @@ void *tio_worker_main(void *arg)
     }
 
     char inst_name[256];
-    snprintf(inst_name, sizeof(inst_name), "%s.%u.%u", job->identity.name, job->index, job->clone);
+    snprintf(inst_name, sizeof(inst_name), "%s.%u.%u", job->identity.name, job->index,
+             job->clone);
     tenon_registry *reg = t->host->engines.reg;
     if (tenon_instance_new(reg, tenon_plugin_name(t->engine.plugin), TIO_ENGINE_INTERFACE, NULL,
                            t->engine.options, &t->instance) < 0) {

@@ -106,10 +106,10 @@ struct tio_loop {
 struct file_gen {
     uint64_t seq[2];
     struct tio_rmap maps[2]; /* random IO: blocks done this pass (tio_next.map_of) */
-    uint64_t blocks[2];  /* random IO: the blocks of ba it may start on */
-    double blocks_d[2];  /* the same, as fio scales its draws by it */
-    bool used_up;       /* until_used: no block left, the file is done */
-    uint64_t last_start[2]; /* rw_sequencer=identical: the last IO's offset */
+    uint64_t blocks[2];      /* random IO: the blocks of ba it may start on */
+    double blocks_d[2];      /* the same, as fio scales its draws by it */
+    bool used_up;            /* until_used: no block left, the file is done */
+    uint64_t last_start[2];  /* rw_sequencer=identical: the last IO's offset */
 };
 
 struct tio_next {
@@ -117,26 +117,26 @@ struct tio_next {
     size_t next_file;
     uint64_t bytes_total; /* 0: no byte limit (time_based) */
     uint64_t bytes_issued;
-    uint64_t ios_total;   /* number_ios x loops; 0: no IO count limit */
+    uint64_t ios_total; /* number_ios x loops; 0: no IO count limit */
     uint64_t ios_issued;
-    uint64_t loop_bytes;  /* bytes of one loop when loops end with a sync */
-    uint64_t pass_bytes;  /* verify passes: the most one pass does (size) */
-    uint64_t io_limit;    /* verify passes: io_size (or size) */
+    uint64_t loop_bytes; /* bytes of one loop when loops end with a sync */
+    uint64_t pass_bytes; /* verify passes: the most one pass does (size) */
+    uint64_t io_limit;   /* verify passes: io_size (or size) */
     /* the budget reaches past the files' whole blocks: a file is done once
      * its blocks are used up, and the job once every file is (fio) */
     bool until_used;
     size_t files_used_up;
-    uint64_t seq_left;    /* rw=randTYPE:N: IOs until the next random offset */
+    uint64_t seq_left;            /* rw=randTYPE:N: IOs until the next random offset */
     struct tio_frand seq_rand[2]; /* percentage_random's draws (fio's seq_rand_state) */
-    struct tio_frand mix; /* rwmixread's draws (fio's rwmix_state) */
-    unsigned mix_dir;     /* a mixed job's current direction: 0 read, 1 write */
-    uint64_t mix_issues;  /* the IOs it holds for (fio's rwmix_issues) */
-    uint64_t issues[2];   /* IOs issued per direction */
-    bool map_simple;      /* one map bit per IO: its block is its start's */
-    bool random;          /* the job's offsets are random */
-    bool ahead;           /* next_unit holds the offsets' next draw */
+    struct tio_frand mix;         /* rwmixread's draws (fio's rwmix_state) */
+    unsigned mix_dir;             /* a mixed job's current direction: 0 read, 1 write */
+    uint64_t mix_issues;          /* the IOs it holds for (fio's rwmix_issues) */
+    uint64_t issues[2];           /* IOs issued per direction */
+    bool map_simple;              /* one map bit per IO: its block is its start's */
+    bool random;                  /* the job's offsets are random */
+    bool ahead;                   /* next_unit holds the offsets' next draw */
     double next_unit;
-    unsigned map_of[2];   /* the map each direction uses: both 0 when shared */
+    unsigned map_of[2]; /* the map each direction uses: both 0 when shared */
 };
 
 /* ---- blocksize.c: the size of each IO when it varies ---------------------- */
@@ -149,34 +149,34 @@ struct tio_bsz {
 
 struct tio_vlog {
     struct tio_verify_params vp;
-    bool main_reads;        /* a read-only job checks what it reads, as fio */
-    uint64_t seed;          /* base of the seeds of this job's written data */
-    uint32_t writes;        /* writes issued, for their numbers and seeds */
+    bool main_reads; /* a read-only job checks what it reads, as fio */
+    uint64_t seed;   /* base of the seeds of this job's written data */
+    uint32_t writes; /* writes issued, for their numbers and seeds */
     /* per file, per block of the write size, the number + 1 of the last
      * write issued there; 0: not written. NULL unless the job writes. */
     uint32_t **written;
-    uint64_t *next_block;   /* the verify phase: next block per file */
-    size_t file;            /* the verify phase: the file it reads */
-    uint64_t read_bytes;    /* bytes the verify phases have read, all passes */
-    bool phase_skipped;     /* time_based write-only: no verify phase, as fio */
-    bool dry;               /* verify_only: writes are logged, never done */
-    struct tio_vstate {     /* verify_state_save / _load (verify_state.c) */
-        uint64_t *comp;     /* per file, the last iodepth completed writes' offsets */
+    uint64_t *next_block; /* the verify phase: next block per file */
+    size_t file;          /* the verify phase: the file it reads */
+    uint64_t read_bytes;  /* bytes the verify phases have read, all passes */
+    bool phase_skipped;   /* time_based write-only: no verify phase, as fio */
+    bool dry;             /* verify_only: writes are logged, never done */
+    struct tio_vstate {   /* verify_state_save / _load (verify_state.c) */
+        uint64_t *comp;   /* per file, the last iodepth completed writes' offsets */
         uint32_t *comp_next;
         uint64_t completed;
         bool saving;
-        uint8_t *loaded;    /* the loaded file's thread_io_list */
+        uint8_t *loaded; /* the loaded file's thread_io_list */
         uint64_t no_comps, numberio;
         uint32_t depth;
     } vs;
-    struct tio_vlog_backlog {   /* verify_backlog: writes done, oldest first */
+    struct tio_vlog_backlog { /* verify_backlog: writes done, oldest first */
         struct tio_vlog_entry {
             uint32_t file;
-            uint32_t num;       /* the write's number + 1 */
+            uint32_t num; /* the write's number + 1 */
             uint64_t block;
-        } *ring;
+        } * ring;
         size_t cap, head, len;
-        uint64_t batch_left;    /* verify reads still due in this batch */
+        uint64_t batch_left; /* verify reads still due in this batch */
         bool on;
     } bl;
 };
@@ -184,12 +184,12 @@ struct tio_vlog {
 /* ---- sync_policy.c: when the job syncs ------------------------------------ */
 
 struct tio_sync_policy {
-    unsigned every;      /* fsync=N or fdatasync=N */
-    uint32_t kind;       /* TIO_SYNC or TIO_DATASYNC */
+    unsigned every; /* fsync=N or fdatasync=N */
+    uint32_t kind;  /* TIO_SYNC or TIO_DATASYNC */
     unsigned writes_since_sync;
     tio_io io;
-    bool due;            /* fsync=N came due on an asynchronous engine */
-    bool due_next_pass;  /* it came due with the pass's last write */
+    bool due;           /* fsync=N came due on an asynchronous engine */
+    bool due_next_pass; /* it came due with the pass's last write */
     uint32_t due_file;
 };
 
@@ -222,11 +222,11 @@ struct worker {
     void *ed;
     struct tio_handle *h;
     size_t nf;
-    unsigned features;    /* TIO_WF_* */
-    uint64_t seed;        /* the job's seed: its random stream and data */
-    struct tio_rand rng;  /* one stream, drawn from in IO order */
+    unsigned features;                /* TIO_WF_* */
+    uint64_t seed;                    /* the job's seed: its random stream and data */
+    struct tio_rand rng;              /* one stream, drawn from in IO order */
     uint64_t fseeds[TIO_FSEED_COUNT]; /* fio's seeds of the job's streams */
-    struct tio_frand offsets; /* norandommap: fio's random_state */
+    struct tio_frand offsets;         /* norandommap: fio's random_state */
     bool stop;
 
     struct tio_loop loop;
@@ -378,7 +378,8 @@ static inline bool tio_vlog_checks_reads(const struct worker *w)
 }
 
 /* On issue of a write under verify: header and data, and the log entry. */
-static inline void tio_vlog_on_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t pos)
+static inline void tio_vlog_on_write(struct worker *w, tio_io *io, struct io_meta *m,
+                                     uint64_t pos)
 {
     tio_vlog_write(w, io, m, pos);
 }

@@ -9,9 +9,12 @@
 static const char *status_text(enum tio__status s)
 {
     switch (s) {
-    case TIO__SUPPORTED: return "supported, as fio";
-    case TIO__DIFFERS: return "supported, differs from fio (see docs/jobfile.md)";
-    case TIO__REFUSED_VALUE: return "supported, some values refused (see docs/jobfile.md)";
+    case TIO__SUPPORTED:
+        return "supported, as fio";
+    case TIO__DIFFERS:
+        return "supported, differs from fio (see docs/jobfile.md)";
+    case TIO__REFUSED_VALUE:
+        return "supported, some values refused (see docs/jobfile.md)";
     }
     return "?";
 }
@@ -63,14 +66,16 @@ int tio_cmdhelp(const char *option, FILE *out, struct tio_error *err)
         return tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
                              "--cmdhelp=%s: fio's job option '%s' is not supported by tenon-io "
                              "yet (docs/jobfile.md says why; tenon-io --cmdhelp lists the job "
-                             "options it has)", option, option);
+                             "options it has)",
+                             option, option);
     hint = tio__suggest_core(option);
     if (hint)
         return tio_error_set(err, TIO_EUNKNOWN, NULL, NULL, NULL,
                              "--cmdhelp=%s: unknown job option '%s' (did you mean '%s'? "
-                             "tenon-io --cmdhelp lists the job options)", option, option, hint);
+                             "tenon-io --cmdhelp lists the job options)",
+                             option, option, hint);
     return tio_error_set(err, TIO_EUNKNOWN, NULL, NULL, NULL,
                          "--cmdhelp=%s: unknown job option '%s' (tenon-io --cmdhelp lists the "
-                         "job options; engine options: tenon-io --enghelp=ENGINE)", option,
-                         option);
+                         "job options; engine options: tenon-io --enghelp=ENGINE)",
+                         option, option);
 }

@@ -23,7 +23,7 @@ struct cl {
     struct tio__pending *pending;
     size_t npending;
     size_t cap;
-    unsigned *file_args;        /* argv index of each job file, for errors */
+    unsigned *file_args; /* argv index of each job file, for errors */
     size_t file_args_cap;
 };
 
@@ -35,7 +35,8 @@ static int end_block(struct cl *c)
         rc = tio__apply_section(c->a, &c->global, true, c->pending, c->npending, NULL, NULL,
                                 c->err);
     } else {
-        rc = tio__apply_section(c->a, &c->job, false, c->pending, c->npending, NULL, NULL, c->err);
+        rc = tio__apply_section(c->a, &c->job, false, c->pending, c->npending, NULL, NULL,
+                                c->err);
         if (rc == TIO_OK) {
             rc = tio__plan_add_job(c->s, &c->job);
             if (rc == TIO_ERANGE)
@@ -109,7 +110,8 @@ static int one_option(struct cl *c, int argc, char *const argv[], int *i)
         tio__free(c->a, key);
         return tio_error_set(c->err, TIO_EUSAGE, &o, NULL, NULL,
                              "'%s' is not an option (write --option=value; names use letters, "
-                             "digits, '_' and '-')", arg);
+                             "digits, '_' and '-')",
+                             arg);
     }
     prog = tio__prog_opt_find(key);
     if (prog)
@@ -118,14 +120,15 @@ static int one_option(struct cl *c, int argc, char *const argv[], int *i)
     if (!prog && !opt && tio__fio_program_option(key)) {
         rc = tio_error_set(c->err, TIO_EUNSUPPORTED, &o, NULL, NULL,
                            "fio's --%s is not supported by tenon-io yet (tenon-io --help lists "
-                           "its program options)", key);
+                           "its program options)",
+                           key);
         tio__free(c->a, key);
         return rc;
     }
     if (opt)
         kind = tio__option_argkind(opt);
     else if (!prog)
-        kind = TIO__ARG_NONE;           /* engine option: only --key=value */
+        kind = TIO__ARG_NONE; /* engine option: only --key=value */
 
     if (eq) {
         value = eq + 1;

@@ -15,9 +15,9 @@
 
 struct pp {
     const char *in;
-    const char *s;      /* the piece being read */
+    const char *s; /* the piece being read */
     uint8_t *out;
-    size_t n;           /* bytes so far */
+    size_t n; /* bytes so far */
     char *why;
     size_t why_size;
 };

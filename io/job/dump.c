@@ -187,7 +187,9 @@ static void job_lines(struct tio__dump *l, const struct tio_job *j)
 static const char *output_formats(unsigned mask, char *buf, size_t size)
 {
     snprintf(buf, size, "%s%s%s%s", mask & TIO_OUTPUT_TERSE ? ",terse" : "",
-             mask & TIO_OUTPUT_JSON_PLUS ? ",json+" : mask & TIO_OUTPUT_JSON ? ",json" : "",
+             mask & TIO_OUTPUT_JSON_PLUS ? ",json+"
+             : mask & TIO_OUTPUT_JSON    ? ",json"
+                                         : "",
              mask & TIO_OUTPUT_NORMAL ? ",normal" : "", "");
     return buf[0] ? buf + 1 : buf;
 }
@@ -203,8 +205,10 @@ static void program_lines(struct tio__dump *l, const struct tio_plan *s)
     tio__dump_bool(l, "enghelp", p->enghelp);
     tio__dump_str(l, "enghelp_engine", p->enghelp_engine);
     tio__dump_str(l, "enghelp_option", p->enghelp_option);
-    tio__dump_str(l, "eta", p->eta == TIO_ETA_ALWAYS ? "always" : p->eta == TIO_ETA_NEVER ? "never"
-                                                                                     : "auto");
+    tio__dump_str(l, "eta",
+                  p->eta == TIO_ETA_ALWAYS  ? "always"
+                  : p->eta == TIO_ETA_NEVER ? "never"
+                                            : "auto");
     tio__dump_u64(l, "groups", s->resolved ? s->nr_groups : 0, "");
     tio__dump_bool(l, "help", p->help);
     tio__dump_str(l, "inflate-log", p->inflate_log);

@@ -16,8 +16,8 @@ static void option_free(const struct tio_allocator *a, struct tio_engine_option 
     tio__origin_free(a, &o->origin);
 }
 
-static int option_fill(const struct tio_allocator *a, struct tio_engine_option *o, const char *key,
-                       const char *value, const struct tio_origin *origin)
+static int option_fill(const struct tio_allocator *a, struct tio_engine_option *o,
+                       const char *key, const char *value, const struct tio_origin *origin)
 {
     memset(o, 0, sizeof(*o));
     o->key = tio__strdup(a, key);
@@ -95,7 +95,8 @@ void tio__engine_options_free(const struct tio_allocator *a, struct tio_job *job
     job->nr_engine_options = 0;
 }
 
-const struct tio_engine_option *tio_job_engine_option(const struct tio_job *job, const char *key)
+const struct tio_engine_option *tio_job_engine_option(const struct tio_job *job,
+                                                      const char *key)
 {
     size_t i;
 

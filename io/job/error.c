@@ -7,10 +7,9 @@
 static const struct {
     const char *name;
     const char *text;
-} err_table[] = {
-    {"OK", "success"},
+} err_table[] = {{"OK", "success"},
 #define TIO__ERR_ROW(name, text) {"E" #name, text},
-    TIO_ERRNO_MAP(TIO__ERR_ROW)
+                 TIO_ERRNO_MAP(TIO__ERR_ROW)
 #undef TIO__ERR_ROW
 };
 
@@ -116,6 +115,5 @@ int tio_error_set(struct tio_error *err, int code, const struct tio_origin *wher
 
 int tio__oom(struct tio_error *err)
 {
-    return tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL,
-                         "out of memory while parsing jobs");
+    return tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory while parsing jobs");
 }

@@ -106,7 +106,8 @@ int tio__expand_value(void *vctx, const char *key, const char *raw,
             if (!val) {
                 int rc = *name ? tio_error_set(err, TIO_EENV, origin, key, raw,
                                                "environment variable '%s' is not set "
-                                               "(export it, or write the value)", name)
+                                               "(export it, or write the value)",
+                                               name)
                                : tio_error_set(err, TIO_ESYNTAX, origin, key, raw,
                                                "empty variable name in '${}'");
                 tio__free(ctx->a, name);

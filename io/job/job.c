@@ -34,7 +34,8 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
         dst->queue.ioengine = NULL;
     dst->verify.verify_async_cpus = NULL;
     dst->origin.file = dst->origin.argtext = NULL;
-    dst->files.filenames.v = dst->files.directories.v = dst->given.v = dst->global_given.v = NULL;
+    dst->files.filenames.v = dst->files.directories.v = dst->given.v = dst->global_given
+                                                                           .v = NULL;
     dst->files.filenames.n = dst->files.directories.n = dst->given.n = dst->global_given.n = 0;
     dst->buffers.buffer_pattern = NULL;
     for (int k = 0; k < TIO_LOG_KINDS; k++)
@@ -161,12 +162,18 @@ void tio_plan_free(struct tio_plan *s)
 const char *tio_rw_name(enum tio_rw rw)
 {
     switch (rw) {
-    case TIO_RW_READ: return "read";
-    case TIO_RW_WRITE: return "write";
-    case TIO_RW_RANDREAD: return "randread";
-    case TIO_RW_RANDWRITE: return "randwrite";
-    case TIO_RW_RW: return "rw";
-    case TIO_RW_RANDRW: return "randrw";
+    case TIO_RW_READ:
+        return "read";
+    case TIO_RW_WRITE:
+        return "write";
+    case TIO_RW_RANDREAD:
+        return "randread";
+    case TIO_RW_RANDWRITE:
+        return "randwrite";
+    case TIO_RW_RW:
+        return "rw";
+    case TIO_RW_RANDRW:
+        return "randrw";
     }
     return "?";
 }
@@ -174,26 +181,46 @@ const char *tio_rw_name(enum tio_rw rw)
 const char *tio_verify_name(enum tio_verify v)
 {
     switch (v) {
-    case TIO_VERIFY_NONE: return "none";
-    case TIO_VERIFY_META: return "meta";
-    case TIO_VERIFY_MD5: return "md5";
-    case TIO_VERIFY_CRC64: return "crc64";
-    case TIO_VERIFY_CRC32: return "crc32";
-    case TIO_VERIFY_CRC32C: return "crc32c";
-    case TIO_VERIFY_CRC32C_INTEL: return "crc32c-intel";
-    case TIO_VERIFY_CRC16: return "crc16";
-    case TIO_VERIFY_CRC7: return "crc7";
-    case TIO_VERIFY_SHA256: return "sha256";
-    case TIO_VERIFY_SHA512: return "sha512";
-    case TIO_VERIFY_SHA3_224: return "sha3-224";
-    case TIO_VERIFY_SHA3_256: return "sha3-256";
-    case TIO_VERIFY_SHA3_384: return "sha3-384";
-    case TIO_VERIFY_SHA3_512: return "sha3-512";
-    case TIO_VERIFY_XXHASH: return "xxhash";
-    case TIO_VERIFY_SHA1: return "sha1";
-    case TIO_VERIFY_PATTERN_HDR: return "pattern_hdr";
-    case TIO_VERIFY_PATTERN: return "pattern";
-    case TIO_VERIFY_NULL: return "null";
+    case TIO_VERIFY_NONE:
+        return "none";
+    case TIO_VERIFY_META:
+        return "meta";
+    case TIO_VERIFY_MD5:
+        return "md5";
+    case TIO_VERIFY_CRC64:
+        return "crc64";
+    case TIO_VERIFY_CRC32:
+        return "crc32";
+    case TIO_VERIFY_CRC32C:
+        return "crc32c";
+    case TIO_VERIFY_CRC32C_INTEL:
+        return "crc32c-intel";
+    case TIO_VERIFY_CRC16:
+        return "crc16";
+    case TIO_VERIFY_CRC7:
+        return "crc7";
+    case TIO_VERIFY_SHA256:
+        return "sha256";
+    case TIO_VERIFY_SHA512:
+        return "sha512";
+    case TIO_VERIFY_SHA3_224:
+        return "sha3-224";
+    case TIO_VERIFY_SHA3_256:
+        return "sha3-256";
+    case TIO_VERIFY_SHA3_384:
+        return "sha3-384";
+    case TIO_VERIFY_SHA3_512:
+        return "sha3-512";
+    case TIO_VERIFY_XXHASH:
+        return "xxhash";
+    case TIO_VERIFY_SHA1:
+        return "sha1";
+    case TIO_VERIFY_PATTERN_HDR:
+        return "pattern_hdr";
+    case TIO_VERIFY_PATTERN:
+        return "pattern";
+    case TIO_VERIFY_NULL:
+        return "null";
     }
     return "?";
 }
@@ -210,7 +237,8 @@ bool tio_rw_reads(enum tio_rw rw)
 
 bool tio_rw_writes(enum tio_rw rw)
 {
-    return rw == TIO_RW_WRITE || rw == TIO_RW_RANDWRITE || rw == TIO_RW_RW || rw == TIO_RW_RANDRW;
+    return rw == TIO_RW_WRITE || rw == TIO_RW_RANDWRITE || rw == TIO_RW_RW ||
+           rw == TIO_RW_RANDRW;
 }
 
 uint64_t tio_job_start_offset(const struct tio_job *job, uint64_t file_size)

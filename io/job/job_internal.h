@@ -19,7 +19,7 @@
 
 /* ---- mem.c: allocation through the configured allocator ---------------- */
 
-void *tio__alloc(const struct tio_allocator *a, size_t size);    /* zeroed */
+void *tio__alloc(const struct tio_allocator *a, size_t size); /* zeroed */
 void *tio__realloc(const struct tio_allocator *a, void *p, size_t size);
 void *tio__reallocarray(const struct tio_allocator *a, void *p, size_t n, size_t size);
 void tio__free(const struct tio_allocator *a, void *p);
@@ -43,11 +43,12 @@ void tio__buf_add(struct tio__buf *b, const char *s, size_t n);
 void tio__buf_puts(struct tio__buf *b, const char *s);
 void tio__buf_putc(struct tio__buf *b, char c);
 void tio__buf_printf(struct tio__buf *b, const char *fmt, ...) TIO__PRINTF(2, 3);
-char *tio__buf_take(struct tio__buf *b);   /* NULL if failed; resets b */
+char *tio__buf_take(struct tio__buf *b); /* NULL if failed; resets b */
 void tio__buf_free(struct tio__buf *b);
 
 int tio__strv_push(const struct tio_allocator *a, struct tio_strv *v, char *owned);
-int tio__strv_copy(const struct tio_allocator *a, struct tio_strv *dst, const struct tio_strv *src);
+int tio__strv_copy(const struct tio_allocator *a, struct tio_strv *dst,
+                   const struct tio_strv *src);
 void tio__strv_free(const struct tio_allocator *a, struct tio_strv *v);
 
 int tio__origin_copy(const struct tio_allocator *a, struct tio_origin *dst,
@@ -58,8 +59,9 @@ int tio__oom(struct tio_error *err);
 
 /* ---- job.c: one job's life ---------------------------------------------- */
 
-int tio__job_init(const struct tio_allocator *a, struct tio_job *job);   /* fio defaults */
-int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const struct tio_job *src);
+int tio__job_init(const struct tio_allocator *a, struct tio_job *job); /* fio defaults */
+int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst,
+                  const struct tio_job *src);
 void tio__job_free(const struct tio_allocator *a, struct tio_job *job);
 
 struct tio_plan *tio__plan_new(const struct tio_parse_config *cfg);
@@ -79,15 +81,15 @@ void tio__engine_options_free(const struct tio_allocator *a, struct tio_job *job
 
 /* How a command-line option takes its value when written without '='. */
 enum tio__argkind {
-    TIO__ARG_NONE,      /* flag: "--thread" is true, the next argument is not its value */
-    TIO__ARG_OPTIONAL,  /* bool: takes the next argument only if it is a boolean */
-    TIO__ARG_REQUIRED,  /* takes the next argument */
+    TIO__ARG_NONE,     /* flag: "--thread" is true, the next argument is not its value */
+    TIO__ARG_OPTIONAL, /* bool: takes the next argument only if it is a boolean */
+    TIO__ARG_REQUIRED, /* takes the next argument */
 };
 
 struct tio__option;
 const struct tio__option *tio__option_find(const char *name);
 enum tio__argkind tio__option_argkind(const struct tio__option *opt);
-bool tio__option_is_early(const struct tio__option *opt);  /* kb_base: applied first */
+bool tio__option_is_early(const struct tio__option *opt); /* kb_base: applied first */
 /* The core option table, in order, for tools that walk it (the run
  * fuzzer): the i-th option's name, its kind of value ("string", "bool",
  * "flag", "uint", "u64", "size", "time", "amount", "custom") and an example
@@ -116,7 +118,7 @@ void tio__options_dump(struct tio__dump *d, const struct tio_job *j);
 /* A key=value that is waiting for its section to end. */
 struct tio__pending {
     char *key;
-    char *value;               /* NULL: bare */
+    char *value; /* NULL: bare */
     struct tio_origin origin;
 };
 
@@ -175,18 +177,33 @@ int tio__expand_value(void *ctx, const char *key, const char *raw,
 /* ---- program_options.c ------------------------------------------------------- */
 
 enum tio__prog_id {
-    TIO__P_HELP, TIO__P_VERSION, TIO__P_PARSE_ONLY, TIO__P_OUTPUT, TIO__P_OUTPUT_FORMAT,
-    TIO__P_MINIMAL, TIO__P_TERSE_VERSION, TIO__P_ETA, TIO__P_ENGHELP, TIO__P_CMDHELP,
-    TIO__P_SHOWCMD, TIO__P_PLUGIN_CONFIG, TIO__P_PLOT, TIO__P_SECTION, TIO__P_MAX_JOBS,
-    TIO__P_READONLY, TIO__P_AUX_PATH, TIO__P_BANDWIDTH_LOG,
-    TIO__P_DEBUG, TIO__P_INFLATE_LOG,
+    TIO__P_HELP,
+    TIO__P_VERSION,
+    TIO__P_PARSE_ONLY,
+    TIO__P_OUTPUT,
+    TIO__P_OUTPUT_FORMAT,
+    TIO__P_MINIMAL,
+    TIO__P_TERSE_VERSION,
+    TIO__P_ETA,
+    TIO__P_ENGHELP,
+    TIO__P_CMDHELP,
+    TIO__P_SHOWCMD,
+    TIO__P_PLUGIN_CONFIG,
+    TIO__P_PLOT,
+    TIO__P_SECTION,
+    TIO__P_MAX_JOBS,
+    TIO__P_READONLY,
+    TIO__P_AUX_PATH,
+    TIO__P_BANDWIDTH_LOG,
+    TIO__P_DEBUG,
+    TIO__P_INFLATE_LOG,
 };
 
 struct tio__prog_opt {
     const char *name;
     enum tio__prog_id id;
     enum tio__argkind arg;
-    const char *example;        /* a valid value, for "needs a value" */
+    const char *example; /* a valid value, for "needs a value" */
 };
 
 /* Is name one of tenon-io's own program options (--output, --eta, ...)? */

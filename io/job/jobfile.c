@@ -28,9 +28,9 @@
 #define MARKER "\x01"
 
 struct source {
-    char *path;        /* as shown in errors */
-    char *dir;         /* includes are relative to this */
-    char *text;        /* owned copy for includes, borrowed for the top file */
+    char *path; /* as shown in errors */
+    char *dir;  /* includes are relative to this */
+    char *text; /* owned copy for includes, borrowed for the top file */
     bool owned;
     size_t len;
     size_t pos;
@@ -45,28 +45,28 @@ struct jobfile {
     const struct tio_parse_config *cfg;
     struct tio__expand_ctx ectx;
     struct tio_error *err;
-    int rc;                         /* first error, stops the reader */
-    struct tio_error deferred;      /* a syntax error found by the reader */
+    int rc;                    /* first error, stops the reader */
+    struct tio_error deferred; /* a syntax error found by the reader */
 
     struct source stack[TIO_MAX_INCLUDE_DEPTH + 1];
     unsigned depth;
 
     /* what the reader tells the handler about the line inih is handling */
-    struct tio_origin cur;          /* file borrowed from the source stack */
+    struct tio_origin cur; /* file borrowed from the source stack */
     bool cur_bare;
     char *long_value;
     bool emit_marker;
-    char *header;                   /* full name from the last [header] */
+    char *header; /* full name from the last [header] */
 
     enum section_kind kind;
-    struct tio_job global;          /* what the next job starts from */
-    struct tio_job job;             /* the job section being read */
+    struct tio_job global; /* what the next job starts from */
+    struct tio_job job;    /* the job section being read */
     struct tio__pending *pending;
     size_t npending;
     size_t cap;
     unsigned file_index;
     bool seen_job;
-    bool showcmd;                   /* --showcmd: collect the file as a command line */
+    bool showcmd; /* --showcmd: collect the file as a command line */
     struct tio__buf cmd;
 };
 
@@ -150,8 +150,10 @@ static int do_include(struct jobfile *jf, const char *arg)
     if (jf->cfg && jf->cfg->no_include)
         return syntax(jf, TIO_EUNSUPPORTED, "include is disabled here");
     if (jf->depth > TIO_MAX_INCLUDE_DEPTH)
-        return syntax(jf, TIO_ESYNTAX, "includes nested more than %u deep (is a file "
-                      "including itself?)", TIO_MAX_INCLUDE_DEPTH);
+        return syntax(jf, TIO_ESYNTAX,
+                      "includes nested more than %u deep (is a file "
+                      "including itself?)",
+                      TIO_MAX_INCLUDE_DEPTH);
     if (arg[0] == '/' || strcmp(from->dir, ".") == 0) {
         path = tio__strdup(jf->a, arg);
     } else {
@@ -241,7 +243,7 @@ static char *next_line(struct jobfile *jf, char **text)
     p = line;
     if (src->line == 1 && strncmp(p, "\xEF\xBB\xBF", 3) == 0)
         p += 3;
-    p[strcspn(p, ";#")] = '\0';           /* fio: a comment starts anywhere */
+    p[strcspn(p, ";#")] = '\0'; /* fio: a comment starts anywhere */
     if ((llen = strlen(p)) && p[llen - 1] == '\r')
         p[llen - 1] = '\0';
     p = trim(p);
@@ -313,8 +315,10 @@ static char *option_line(struct jobfile *jf, char *str, int num, char *p, bool *
     }
     if (!tio__valid_key(key)) {
         if (eq)
-            syntax(jf, TIO_ESYNTAX, "'%s' is not an option name (names use letters, digits, "
-                   "'_' and '-')", key);
+            syntax(jf, TIO_ESYNTAX,
+                   "'%s' is not an option name (names use letters, digits, "
+                   "'_' and '-')",
+                   key);
         else
             syntax(jf, TIO_ESYNTAX, "'%s' is neither an option nor a [section] header", key);
         return NULL;
@@ -460,7 +464,7 @@ static int handler(void *user, const char *section, const char *name, const char
     if (jf->rc)
         return 0;
     if (!name)
-        return 1;       /* an inih built to report section starts itself */
+        return 1; /* an inih built to report section starts itself */
     if (strcmp(name, MARKER) == 0) {
         rc = finish_section(jf);
         if (rc == TIO_OK)
@@ -469,7 +473,8 @@ static int handler(void *user, const char *section, const char *name, const char
         return rc == TIO_OK;
     }
     if (jf->kind == SEC_NONE) {
-        jf->rc = tio_error_set(jf->err, TIO_ESYNTAX, &jf->cur, name, jf->cur_bare ? NULL : value,
+        jf->rc = tio_error_set(jf->err, TIO_ESYNTAX, &jf->cur, name,
+                               jf->cur_bare ? NULL : value,
                                "option outside of a section (put it under [global] or "
                                "under a [jobname] header)");
         return 0;
@@ -477,7 +482,8 @@ static int handler(void *user, const char *section, const char *name, const char
     if (jf->kind == SEC_SKIP)
         return 1;
     v = jf->cur_bare ? NULL : jf->long_value ? jf->long_value : value;
-    if (tio__pending_add(jf->a, &jf->pending, &jf->npending, &jf->cap, name, v, &jf->cur) != 0) {
+    if (tio__pending_add(jf->a, &jf->pending, &jf->npending, &jf->cap, name, v, &jf->cur) !=
+        0) {
         jf->rc = tio__oom(jf->err);
         return 0;
     }
@@ -535,7 +541,7 @@ int tio__jobfile_parse(struct tio_plan *s, const struct tio_parse_config *cfg,
         rc = tio__oom(err);
     tio__buf_free(&jf.cmd);
 
-    discard_section(&jf);   /* frees what an error left behind */
+    discard_section(&jf); /* frees what an error left behind */
     while (jf.depth)
         pop_source(&jf);
     tio__pending_free(jf.a, jf.pending, jf.npending);
@@ -569,7 +575,8 @@ static int parse_one(const char *path, const char *name, const char *text, size_
             goto out;
         text = owned;
         name = path;
-        if (tio__strv_push(&s->alloc, &s->program.job_files, tio__strdup(&s->alloc, path)) != 0) {
+        if (tio__strv_push(&s->alloc, &s->program.job_files, tio__strdup(&s->alloc, path)) !=
+            0) {
             rc = tio__oom(err);
             goto out;
         }

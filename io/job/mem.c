@@ -201,7 +201,8 @@ int tio__strv_push(const struct tio_allocator *a, struct tio_strv *v, char *owne
     return 0;
 }
 
-int tio__strv_copy(const struct tio_allocator *a, struct tio_strv *dst, const struct tio_strv *src)
+int tio__strv_copy(const struct tio_allocator *a, struct tio_strv *dst,
+                   const struct tio_strv *src)
 {
     size_t i;
 

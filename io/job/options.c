@@ -16,10 +16,9 @@
 #include "options/option.h"
 
 const struct tio__family *const tio__families[] = {
-    &tio__family_identity, &tio__family_files,   &tio__family_pattern,
-    &tio__family_queue,    &tio__family_durability, &tio__family_time,
-    &tio__family_verify,   &tio__family_buffers, &tio__family_reporting,
-    &tio__family_logs,     &tio__family_ranks,    &tio__family_rate,
+    &tio__family_identity,    &tio__family_files, &tio__family_pattern, &tio__family_queue,
+    &tio__family_durability,  &tio__family_time,  &tio__family_verify,  &tio__family_buffers,
+    &tio__family_reporting,   &tio__family_logs,  &tio__family_ranks,   &tio__family_rate,
     &tio__family_steadystate,
 };
 const size_t tio__nr_families = TIO__ARRAY_LEN(tio__families);
@@ -72,8 +71,10 @@ int tio__opt_pick(struct tio__optctx *c, const char *word, const struct tio__enu
         if (strcmp(word, vals[i].name) != 0)
             continue;
         if (vals[i].unsupported)
-            return tio__opt_fail(c, TIO_EUNSUPPORTED, "fio's %s '%s' is not supported by "
-                                 "tenon-io yet (%s%suse %s)", what, word, vals[i].unsupported,
+            return tio__opt_fail(c, TIO_EUNSUPPORTED,
+                                 "fio's %s '%s' is not supported by "
+                                 "tenon-io yet (%s%suse %s)",
+                                 what, word, vals[i].unsupported,
                                  *vals[i].unsupported ? "; " : "", choices);
         *out = vals[i].value;
         return TIO_OK;
@@ -81,14 +82,16 @@ int tio__opt_pick(struct tio__optctx *c, const char *word, const struct tio__enu
     /* fio compares case-sensitively; say so rather than just "unknown" */
     for (i = 0; i < n; i++)
         if (strcasecmp(word, vals[i].name) == 0)
-            return tio__opt_fail(c, TIO_EVALUE, "unknown %s '%s' (did you mean '%s'? values "
-                                 "are case-sensitive)", what, word, vals[i].name);
+            return tio__opt_fail(c, TIO_EVALUE,
+                                 "unknown %s '%s' (did you mean '%s'? values "
+                                 "are case-sensitive)",
+                                 what, word, vals[i].name);
     return tio__opt_fail(c, TIO_EVALUE, "unknown %s '%s' (use %s)", what, word, choices);
 }
 
 int tio__opt_range(struct tio__optctx *c,
-                   int (*one)(struct tio__optctx *, const char *, uint64_t *),
-                   uint64_t *lo, uint64_t *hi)
+                   int (*one)(struct tio__optctx *, const char *, uint64_t *), uint64_t *lo,
+                   uint64_t *hi)
 {
     const char *sep = strpbrk(c->value, "-:");
     char left[64];
@@ -158,7 +161,8 @@ static int set_generic(struct tio__optctx *c, const struct tio__option *o)
         *(uint64_t *)field(c, o) = v;
         return TIO_OK;
     case O_AMOUNT:
-        rc = tio_parse_amount(c->value, c->job->reporting.kb_base, field(c, o), why, sizeof(why));
+        rc = tio_parse_amount(c->value, c->job->reporting.kb_base, field(c, o), why,
+                              sizeof(why));
         if (rc)
             return tio__opt_fail(c, rc, "%s", why);
         return TIO_OK;
@@ -236,9 +240,9 @@ const char *tio__option_at(size_t i, const char **alias)
 }
 
 static const char *const kinds[] = {
-    [O_STR] = "string", [O_BOOL] = "bool", [O_FLAG] = "flag", [O_UINT] = "uint",
-    [O_U64] = "u64", [O_SIZE] = "size", [O_TIME] = "time", [O_AMOUNT] = "amount",
-    [O_CUSTOM] = "custom",
+    [O_STR] = "string", [O_BOOL] = "bool",     [O_FLAG] = "flag",
+    [O_UINT] = "uint",  [O_U64] = "u64",       [O_SIZE] = "size",
+    [O_TIME] = "time",  [O_AMOUNT] = "amount", [O_CUSTOM] = "custom",
 };
 
 bool tio__option_info(size_t i, const char **name, const char **kind, const char **example)
@@ -256,9 +260,12 @@ bool tio__option_info(size_t i, const char **name, const char **kind, const char
 const char *tio__status_name(enum tio__status s)
 {
     switch (s) {
-    case TIO__SUPPORTED: return "supported";
-    case TIO__DIFFERS: return "differs";
-    case TIO__REFUSED_VALUE: return "refused";
+    case TIO__SUPPORTED:
+        return "supported";
+    case TIO__DIFFERS:
+        return "differs";
+    case TIO__REFUSED_VALUE:
+        return "refused";
     }
     return "?";
 }
@@ -268,9 +275,12 @@ const char *tio__option_values(const struct tio__option *o, char *buf, size_t si
     if (o->values)
         return o->values;
     switch (o->type) {
-    case O_STR: return "text";
-    case O_BOOL: return "bool (0 or 1; bare means 1)";
-    case O_FLAG: return "flag (bare, or 0 or 1)";
+    case O_STR:
+        return "text";
+    case O_BOOL:
+        return "bool (0 or 1; bare means 1)";
+    case O_FLAG:
+        return "flag (bare, or 0 or 1)";
     case O_UINT:
     case O_U64:
         if (o->max == UINT64_MAX || (o->type == O_UINT && o->max == UINT_MAX))
@@ -278,10 +288,14 @@ const char *tio__option_values(const struct tio__option *o, char *buf, size_t si
         else
             snprintf(buf, size, "integer %" PRIu64 "..%" PRIu64, o->min, o->max);
         return buf;
-    case O_SIZE: return "size";
-    case O_TIME: return "time (a bare number is seconds)";
-    case O_AMOUNT: return "size or percentage";
-    case O_CUSTOM: break;
+    case O_SIZE:
+        return "size";
+    case O_TIME:
+        return "time (a bare number is seconds)";
+    case O_AMOUNT:
+        return "size or percentage";
+    case O_CUSTOM:
+        break;
     }
     return "see the documentation";
 }
@@ -341,8 +355,10 @@ int tio__option_set(const struct tio__option *opt, const struct tio_allocator *a
         return tio__opt_fail(&c, TIO_ENOVALUE, "needs a value (write %s%s=%s)", dashes, key,
                              opt->example);
     if (value && !*value && !opt->empty_ok)
-        return tio__opt_fail(&c, TIO_ENOVALUE, "empty value (write %s%s=%s, or remove the "
-                             "option)", dashes, key, opt->example);
+        return tio__opt_fail(&c, TIO_ENOVALUE,
+                             "empty value (write %s%s=%s, or remove the "
+                             "option)",
+                             dashes, key, opt->example);
     return set_generic(&c, opt);
 }
 
@@ -403,7 +419,7 @@ void tio__options_dump(struct tio__dump *d, const struct tio_job *j)
             tio__dump_amount(d, o->name, f);
             break;
         case O_CUSTOM:
-            tio__dump_str(d, o->name, "?");   /* a custom row without a dump: a table bug */
+            tio__dump_str(d, o->name, "?"); /* a custom row without a dump: a table bug */
             break;
         }
     }

@@ -75,11 +75,13 @@ static int output_format(struct tio_program *p, const char *key, const char *val
         else if (n == 5 && strncmp(s, "json+", n) == 0)
             mask |= TIO_OUTPUT_JSON | TIO_OUTPUT_JSON_PLUS;
         else if ((n == 5 && strncmp(s, "terse", n) == 0) ||
-                 (n == 7 && strncmp(s, "minimal", n) == 0) || (n == 3 && strncmp(s, "csv", n) == 0))
+                 (n == 7 && strncmp(s, "minimal", n) == 0) ||
+                 (n == 3 && strncmp(s, "csv", n) == 0))
             mask |= TIO_OUTPUT_TERSE;
         else
             return tio_error_set(err, TIO_EVALUE, o, key, value,
-                                 "unknown output format '%.*s' in '%s' (use normal, json, json+ "
+                                 "unknown output format '%.*s' in '%s' (use normal, json, "
+                                 "json+ "
                                  "or terse, or several joined by commas: terse,json+)",
                                  (int)n, s, value);
         s += n;
@@ -98,8 +100,9 @@ static int set_debug(struct tio_program *p, const char *key, const char *value,
                      const struct tio_origin *o, struct tio_error *err)
 {
     static const char *const untraced[] = {
-        "process", "file", "mem", "blktrace", "verify", "diskutil", "job", "mutex",
-        "profile", "time", "net", "rate", "compress", "steadystate", "helperthread", "zbd",
+        "process",  "file",        "mem",          "blktrace", "verify", "diskutil",
+        "job",      "mutex",       "profile",      "time",     "net",    "rate",
+        "compress", "steadystate", "helperthread", "zbd",
     };
     const char *s = value;
 
@@ -123,10 +126,11 @@ static int set_debug(struct tio_program *p, const char *key, const char *value,
             for (size_t k = 0; k < TIO__ARRAY_LEN(untraced); k++)
                 known |= strlen(untraced[k]) == n && strncmp(s, untraced[k], n) == 0;
             return tio_error_set(err, known ? TIO_EUNSUPPORTED : TIO_EVALUE, o, key, value,
-                                 known ? "fio's debug category '%.*s' is not traced by tenon-io "
-                                         "yet (it traces io, random and parse)"
-                                       : "unknown debug category '%.*s' (tenon-io traces io, "
-                                         "random and parse; --debug=? lists fio's)",
+                                 known
+                                     ? "fio's debug category '%.*s' is not traced by tenon-io "
+                                       "yet (it traces io, random and parse)"
+                                     : "unknown debug category '%.*s' (tenon-io traces io, "
+                                       "random and parse; --debug=? lists fio's)",
                                  (int)n, s);
         }
         s += n;
@@ -191,23 +195,42 @@ int tio__prog_opt_apply(struct tio_plan *s, enum tio__prog_id id, const char *ke
     struct tio_program *p = &s->program;
 
     switch (id) {
-    case TIO__P_HELP: p->help = true; return TIO_OK;
-    case TIO__P_VERSION: p->version = true; return TIO_OK;
-    case TIO__P_PARSE_ONLY: p->parse_only = true; return TIO_OK;
-    case TIO__P_SHOWCMD: p->showcmd = true; return TIO_OK;
-    case TIO__P_READONLY: p->readonly = true; return TIO_OK;
-    case TIO__P_BANDWIDTH_LOG: p->bandwidth_log = true; return TIO_OK;
-    case TIO__P_DEBUG: return set_debug(p, key, value, o, err);
-    case TIO__P_OUTPUT: return set_str(a, &p->output, value, err);
-    case TIO__P_PLUGIN_CONFIG: return set_str(a, &p->plugin_config, value, err);
-    case TIO__P_PLOT: return set_str(a, &p->plot, value, err);
-    case TIO__P_AUX_PATH: return set_str(a, &p->aux_path, value, err);
-    case TIO__P_INFLATE_LOG: return set_str(a, &p->inflate_log, value, err);
+    case TIO__P_HELP:
+        p->help = true;
+        return TIO_OK;
+    case TIO__P_VERSION:
+        p->version = true;
+        return TIO_OK;
+    case TIO__P_PARSE_ONLY:
+        p->parse_only = true;
+        return TIO_OK;
+    case TIO__P_SHOWCMD:
+        p->showcmd = true;
+        return TIO_OK;
+    case TIO__P_READONLY:
+        p->readonly = true;
+        return TIO_OK;
+    case TIO__P_BANDWIDTH_LOG:
+        p->bandwidth_log = true;
+        return TIO_OK;
+    case TIO__P_DEBUG:
+        return set_debug(p, key, value, o, err);
+    case TIO__P_OUTPUT:
+        return set_str(a, &p->output, value, err);
+    case TIO__P_PLUGIN_CONFIG:
+        return set_str(a, &p->plugin_config, value, err);
+    case TIO__P_PLOT:
+        return set_str(a, &p->plot, value, err);
+    case TIO__P_AUX_PATH:
+        return set_str(a, &p->aux_path, value, err);
+    case TIO__P_INFLATE_LOG:
+        return set_str(a, &p->inflate_log, value, err);
     case TIO__P_SECTION:
         if (tio__strv_push(a, &p->sections, tio__strdup(a, value)) != 0)
             return tio__oom(err);
         return TIO_OK;
-    case TIO__P_OUTPUT_FORMAT: return output_format(p, key, value, o, err);
+    case TIO__P_OUTPUT_FORMAT:
+        return output_format(p, key, value, o, err);
     case TIO__P_MINIMAL:
         /* fio: --minimal replaces the formats with terse alone */
         p->output_format = TIO_OUTPUT_TERSE;
@@ -222,8 +245,10 @@ int tio__prog_opt_apply(struct tio_plan *s, enum tio__prog_id id, const char *ke
             return tio_error_set(err, TIO_EVALUE, o, key, value,
                                  "write a whole number of jobs from 1 to %u", TIO_MAX_JOBS);
         return TIO_OK;
-    case TIO__P_ETA: return set_eta(p, key, value, o, err);
-    case TIO__P_ENGHELP: return set_enghelp(a, p, value, err);
+    case TIO__P_ETA:
+        return set_eta(p, key, value, o, err);
+    case TIO__P_ENGHELP:
+        return set_enghelp(a, p, value, err);
     case TIO__P_CMDHELP:
         p->cmdhelp = true;
         tio__free(a, p->cmdhelp_option);

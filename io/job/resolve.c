@@ -36,7 +36,8 @@ static char *join_dir(const struct tio_allocator *a, const char *dir, const char
 }
 
 /* fio's filename_format: $jobname, $jobnum (the clone number), $filenum. */
-static char *format_name(const struct tio_allocator *a, const struct tio_job *job, unsigned filenum)
+static char *format_name(const struct tio_allocator *a, const struct tio_job *job,
+                         unsigned filenum)
 {
     const char *p = job->files.filename_format;
     struct tio__buf b;
@@ -63,12 +64,14 @@ static int resolve_files(const struct tio_allocator *a, struct tio_job *job, siz
                          struct tio_error *err)
 {
     struct tio_strv names = {NULL, 0};
-    size_t i, count = job->files.filename_explicit ? job->files.filenames.n : job->files.nrfiles;
+    size_t i,
+        count = job->files.filename_explicit ? job->files.filenames.n : job->files.nrfiles;
 
     if (*total + count > TIO_MAX_FILES)
-        return job_error(err, job, job->files.filename_explicit
-                         ? "more than %u files in all jobs"
-                         : "more than %u files in all jobs (lower nrfiles or numjobs)",
+        return job_error(err, job,
+                         job->files.filename_explicit
+                             ? "more than %u files in all jobs"
+                             : "more than %u files in all jobs (lower nrfiles or numjobs)",
                          TIO_MAX_FILES);
     /* sized once: growing by one name per push copies the array each time,
      * which costs seconds at nrfiles=1048576 under some allocators */
@@ -163,7 +166,8 @@ static int resolve_bs(struct tio_job *job, struct tio_error *err)
         if (p->rw_modifier && tio_rw_is_random(p->rw))
             return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
                                  "job '%s': bs_is_seq_rand with rw=TYPE:N is not supported "
-                                 "by tenon-io yet (remove one of them)", job->identity.name);
+                                 "by tenon-io yet (remove one of them)",
+                                 job->identity.name);
         /* bs stays each direction's own smallest size: blockalign's
          * default and the random map's blocks, as fio */
         for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++) {
@@ -181,14 +185,17 @@ static int resolve_bs(struct tio_job *job, struct tio_error *err)
     /* bs itself is checked with the other sizes (check_arithmetic) */
     for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
         if (p->max_bs[d] > MAX_BLOCK_SIZE && p->max_bs[d] != p->bs[d])
-            return job_error(err, job, "bsrange/bssplit: the largest block size %llu is too "
+            return job_error(err, job,
+                             "bsrange/bssplit: the largest block size %llu is too "
                              "large (the maximum is %llu bytes, the most one read or write "
-                             "can move)", (unsigned long long)p->max_bs[d],
+                             "can move)",
+                             (unsigned long long)p->max_bs[d],
                              (unsigned long long)MAX_BLOCK_SIZE);
     if (p->random_generator == TIO_RAND_LFSR)
         return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
                              "job '%s': random_generator=lfsr is not supported by tenon-io "
-                             "yet (use tausworthe or tausworthe64)", job->identity.name);
+                             "yet (use tausworthe or tausworthe64)",
+                             job->identity.name);
     return TIO_OK;
 }
 
@@ -205,9 +212,10 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
 
     for (d = 0; d < TIO_JOB_DDIR_COUNT; d++) {
         if (job->pattern.bs[d] > MAX_BLOCK_SIZE)
-            return job_error(err, job, "bs: the %s block size %llu is too large (the maximum "
-                             "is %llu bytes, the most one read or write can move)", dirs[d],
-                             (unsigned long long)job->pattern.bs[d],
+            return job_error(err, job,
+                             "bs: the %s block size %llu is too large (the maximum "
+                             "is %llu bytes, the most one read or write can move)",
+                             dirs[d], (unsigned long long)job->pattern.bs[d],
                              (unsigned long long)MAX_BLOCK_SIZE);
         if (job->pattern.ba[d] > MAX_BLOCK_SIZE)
             return job_error(err, job,
@@ -217,21 +225,28 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
                              (unsigned long long)MAX_BLOCK_SIZE);
     }
     if (job->verify.verify_interval > MAX_BLOCK_SIZE)
-        return job_error(err, job, "verify_interval=%llu is too large (the maximum is %llu "
-                         "bytes)", (unsigned long long)job->verify.verify_interval,
+        return job_error(err, job,
+                         "verify_interval=%llu is too large (the maximum is %llu "
+                         "bytes)",
+                         (unsigned long long)job->verify.verify_interval,
                          (unsigned long long)MAX_BLOCK_SIZE);
     if (job->pattern.rw_modifier > MAX_RW_SKIP)
-        return job_error(err, job, "rw: the offset modifier %llu is too large (the maximum is "
-                         "%llu bytes)", (unsigned long long)job->pattern.rw_modifier,
+        return job_error(err, job,
+                         "rw: the offset modifier %llu is too large (the maximum is "
+                         "%llu bytes)",
+                         (unsigned long long)job->pattern.rw_modifier,
                          (unsigned long long)MAX_RW_SKIP);
     if (job->files.filesize_max > TIO_MAX_OFFSET)
-        return job_error(err, job, "filesize=%llu is larger than a file can be (the maximum is "
-                         "%llu bytes, 2^63-1)", (unsigned long long)job->files.filesize_max,
+        return job_error(err, job,
+                         "filesize=%llu is larger than a file can be (the maximum is "
+                         "%llu bytes, 2^63-1)",
+                         (unsigned long long)job->files.filesize_max,
                          (unsigned long long)TIO_MAX_OFFSET);
     if (job->files.size.set && !job->files.size.percent) {
         per_file = job->files.size.bytes / (job->files.nrfiles ? job->files.nrfiles : 1);
         if (per_file > TIO_MAX_OFFSET)
-            return job_error(err, job, "size=%llu is larger than a file can be (the maximum "
+            return job_error(err, job,
+                             "size=%llu is larger than a file can be (the maximum "
                              "is %llu bytes per file, 2^63-1)",
                              (unsigned long long)job->files.size.bytes,
                              (unsigned long long)TIO_MAX_OFFSET);
@@ -242,14 +257,16 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
     if (job->files.offset.set && !job->files.offset.percent) {
         start = job->files.offset.bytes;
         if (start > TIO_MAX_OFFSET)
-            return job_error(err, job, "offset=%llu is past the largest file offset (the "
-                             "maximum is %llu, 2^63-1)", (unsigned long long)start,
-                             (unsigned long long)TIO_MAX_OFFSET);
+            return job_error(err, job,
+                             "offset=%llu is past the largest file offset (the "
+                             "maximum is %llu, 2^63-1)",
+                             (unsigned long long)start, (unsigned long long)TIO_MAX_OFFSET);
     }
     if (job->files.offset_increment.set && !job->files.offset_increment.percent && job->clone) {
         if (!mul_fits(job->files.offset_increment.bytes, job->clone, &step) ||
             step > TIO_MAX_OFFSET - start)
-            return job_error(err, job, "offset (%llu) + offset_increment (%llu) x clone %u "
+            return job_error(err, job,
+                             "offset (%llu) + offset_increment (%llu) x clone %u "
                              "(of numjobs=%u) is past the largest file offset (the maximum is "
                              "%llu, 2^63-1; lower offset_increment or numjobs)",
                              (unsigned long long)start,
@@ -264,15 +281,19 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
         (uint64_t)job->files.offset.percent +
                 (uint64_t)job->clone * job->files.offset_increment.percent >
             100)
-        return job_error(err, job, "offset (%u%%) + offset_increment (%u%%) x clone %u (of "
+        return job_error(err, job,
+                         "offset (%u%%) + offset_increment (%u%%) x clone %u (of "
                          "numjobs=%u) is past the end of the file (the maximum is 100%%; lower "
-                         "offset_increment or numjobs)", job->files.offset.percent,
-                         job->files.offset_increment.percent, job->clone, job->identity.numjobs);
+                         "offset_increment or numjobs)",
+                         job->files.offset.percent, job->files.offset_increment.percent,
+                         job->clone, job->identity.numjobs);
     if (per_file > TIO_MAX_OFFSET - start)
-        return job_error(err, job, "the job's region ends past the largest file offset: "
+        return job_error(err, job,
+                         "the job's region ends past the largest file offset: "
                          "offset %llu + size %llu per file is more than %llu (2^63-1; lower "
-                         "offset, offset_increment or size)", (unsigned long long)start,
-                         (unsigned long long)per_file, (unsigned long long)TIO_MAX_OFFSET);
+                         "offset, offset_increment or size)",
+                         (unsigned long long)start, (unsigned long long)per_file,
+                         (unsigned long long)TIO_MAX_OFFSET);
 
     /* bytes of IO over all loops: io_size, or the size when io_size is unset */
     if (job->files.io_size.set && !job->files.io_size.percent)
@@ -282,7 +303,8 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
     else
         io = 0;
     if (!mul_fits(io, job->files.loops ? job->files.loops : 1, &total))
-        return job_error(err, job, "%s (%llu) x loops (%u) is more than 2^64-1 bytes of IO "
+        return job_error(err, job,
+                         "%s (%llu) x loops (%u) is more than 2^64-1 bytes of IO "
                          "(the maximum is %llu loops; lower loops or %s)",
                          job->files.io_size.set ? "io_size" : "size", (unsigned long long)io,
                          job->files.loops, (unsigned long long)(UINT64_MAX / io),
@@ -297,7 +319,8 @@ static int resolve_verify(struct tio_job *job, struct tio_error *err)
     if (job->verify.verify_pattern_len && !job->verify.verify_given)
         job->verify.method = TIO_VERIFY_PATTERN_HDR;
     if (job->verify.verify_pattern_len && job->verify.method == TIO_VERIFY_NONE)
-        return job_error(err, job, "verify_pattern with verify=0: fio would write the pattern "
+        return job_error(err, job,
+                         "verify_pattern with verify=0: fio would write the pattern "
                          "only into the first buffers; use buffer_pattern= for the data "
                          "written, or drop verify=0 to check the pattern");
     if (job->verify.verify_backlog && !job->verify.verify_backlog_batch)
@@ -320,7 +343,8 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     if (!job->files.size.set && job->files.filesize_min &&
         job->files.filesize_min == job->files.filesize_max) {
         if (job->files.filesize_min > UINT64_MAX / job->files.nrfiles)
-            return job_error(err, job, "filesize (%llu) x nrfiles (%u) is more than 2^64-1 "
+            return job_error(err, job,
+                             "filesize (%llu) x nrfiles (%u) is more than 2^64-1 "
                              "bytes (the maximum nrfiles for this filesize is %llu)",
                              (unsigned long long)job->files.filesize_min, job->files.nrfiles,
                              (unsigned long long)(UINT64_MAX / job->files.filesize_min));
@@ -328,10 +352,12 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
         job->files.size.set = true;
     }
     if (!job->files.size.set && !job->files.filesize_min && !job->files.filename_explicit)
-        return job_error(err, job, "no size given (set size=, or filesize=, or point "
+        return job_error(err, job,
+                         "no size given (set size=, or filesize=, or point "
                          "filename= at an existing file or device to use its size)");
     if (job->files.size.set && !job->files.size.percent && job->files.size.bytes < min_bs(job))
-        return job_error(err, job, "size (%llu bytes) is smaller than the block size "
+        return job_error(err, job,
+                         "size (%llu bytes) is smaller than the block size "
                          "(%llu bytes), so no IO could be done (raise size or lower bs)",
                          (unsigned long long)job->files.size.bytes,
                          (unsigned long long)min_bs(job));
@@ -349,7 +375,8 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
             return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
                                  "job '%s': blockalign other than the block size together "
                                  "with verify is not supported by tenon-io yet (remove ba= "
-                                 "or verify=)", job->identity.name);
+                                 "or verify=)",
+                                 job->identity.name);
         job->pattern.norandommap = true;
     }
     rc = check_arithmetic(job, err);
@@ -408,8 +435,10 @@ int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
     for (i = 0; i < s->nr_jobs; i++) {
         total += s->jobs[i].identity.numjobs;
         if (total > TIO_MAX_JOBS)
-            return job_error(err, &s->jobs[i], "more than %u jobs once numjobs is applied "
-                             "(lower numjobs)", TIO_MAX_JOBS);
+            return job_error(err, &s->jobs[i],
+                             "more than %u jobs once numjobs is applied "
+                             "(lower numjobs)",
+                             TIO_MAX_JOBS);
     }
     out = tio__reallocarray(a, NULL, total, sizeof(*out));
     if (!out)
@@ -436,7 +465,8 @@ int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
                 free_jobs(a, out, n);
                 return rc;
             }
-            if (j->index > 0 && j->clone == 0 && (j->identity.stonewall || j->identity.new_group))
+            if (j->index > 0 && j->clone == 0 &&
+                (j->identity.stonewall || j->identity.new_group))
                 group++;
             j->group = group;
         }

@@ -63,15 +63,18 @@ static int apply_one(const struct tio_allocator *a, struct tio_job *job, bool is
     if (tio__fio_job_option(p->key))
         return tio_error_set(err, TIO_EUNSUPPORTED, &p->origin, p->key, value,
                              "fio has option '%s' but tenon-io does not support it yet "
-                             "(remove it; docs/jobfile.md lists what tenon-io accepts)", p->key);
+                             "(remove it; docs/jobfile.md lists what tenon-io accepts)",
+                             p->key);
     if (tio__program_option(p->key))
         return tio_error_set(err, TIO_EUNSUPPORTED, &p->origin, p->key, value,
                              "'%s' is a command-line option, not a job option "
-                             "(give it as --%s on the command line)", p->key, p->key);
+                             "(give it as --%s on the command line)",
+                             p->key, p->key);
     if (tio__fio_program_option(p->key))
         return tio_error_set(err, TIO_EUNSUPPORTED, &p->origin, p->key, value,
                              "'%s' is one of fio's command-line options, not a job option, "
-                             "and tenon-io does not support it yet", p->key);
+                             "and tenon-io does not support it yet",
+                             p->key);
     if (value && !*value)
         return tio_error_set(err, TIO_ENOVALUE, &p->origin, p->key, value,
                              "empty value (write %s%s=VALUE, or %s%s alone for a flag)",

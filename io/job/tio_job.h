@@ -29,11 +29,11 @@ extern "C" {
 #endif
 
 /* Limits that keep a hostile job file from asking for unbounded memory. */
-#define TIO_MAX_NUMJOBS     65536u     /* numjobs of one job section */
-#define TIO_MAX_JOBS        65536u     /* jobs after numjobs expansion */
-#define TIO_PERCENTILE_LIST_MAX 20u    /* fio's FIO_IO_U_LIST_MAX_LEN */
-#define TIO_MAX_NRFILES     1048576u   /* nrfiles of one job */
-#define TIO_MAX_FILES       1048576u   /* file names over all resolved jobs */
+#define TIO_MAX_NUMJOBS 65536u      /* numjobs of one job section */
+#define TIO_MAX_JOBS 65536u         /* jobs after numjobs expansion */
+#define TIO_PERCENTILE_LIST_MAX 20u /* fio's FIO_IO_U_LIST_MAX_LEN */
+#define TIO_MAX_NRFILES 1048576u    /* nrfiles of one job */
+#define TIO_MAX_FILES 1048576u      /* file names over all resolved jobs */
 #define TIO_MAX_INCLUDE_DEPTH 16u
 
 /* ---- memory ------------------------------------------------------------ */
@@ -55,8 +55,8 @@ struct tio_strv {
 /* An option the core does not know: kept for the engine's schema. */
 struct tio_engine_option {
     char *key;
-    char *value;                /* NULL when given bare ("hipri", "--hipri") */
-    struct tio_origin origin;   /* where it was written */
+    char *value;              /* NULL when given bare ("hipri", "--hipri") */
+    struct tio_origin origin; /* where it was written */
 };
 
 /* ---- enumerations -------------------------------------------------------- */
@@ -71,12 +71,12 @@ enum tio_job_ddir {
 };
 
 enum tio_rw {
-    TIO_RW_READ = 0,       /* read */
-    TIO_RW_WRITE,          /* write */
-    TIO_RW_RANDREAD,       /* randread */
-    TIO_RW_RANDWRITE,      /* randwrite */
-    TIO_RW_RW,             /* rw, readwrite: sequential mix */
-    TIO_RW_RANDRW,         /* randrw: random mix */
+    TIO_RW_READ = 0,  /* read */
+    TIO_RW_WRITE,     /* write */
+    TIO_RW_RANDREAD,  /* randread */
+    TIO_RW_RANDWRITE, /* randwrite */
+    TIO_RW_RW,        /* rw, readwrite: sequential mix */
+    TIO_RW_RANDRW,    /* randrw: random mix */
 };
 
 /* fio's longest data pattern (verify_pattern, buffer_pattern). */
@@ -90,12 +90,12 @@ struct tio_job_pattern_fmt {
 /* verify=: fio's verify_type numbers, as its headers carry them. */
 enum tio_verify {
     TIO_VERIFY_NONE = 0,
-    TIO_VERIFY_META = 1,          /* the header only */
+    TIO_VERIFY_META = 1, /* the header only */
     TIO_VERIFY_MD5 = 2,
     TIO_VERIFY_CRC64 = 3,
     TIO_VERIFY_CRC32 = 4,
-    TIO_VERIFY_CRC32C = 5,        /* crc32c, crc32c-intel */
-    TIO_VERIFY_CRC32C_INTEL = 6,  /* fio's older number for crc32c: read, never written */
+    TIO_VERIFY_CRC32C = 5,       /* crc32c, crc32c-intel */
+    TIO_VERIFY_CRC32C_INTEL = 6, /* fio's older number for crc32c: read, never written */
     TIO_VERIFY_CRC16 = 7,
     TIO_VERIFY_CRC7 = 8,
     TIO_VERIFY_SHA256 = 9,
@@ -106,9 +106,9 @@ enum tio_verify {
     TIO_VERIFY_SHA3_512 = 14,
     TIO_VERIFY_XXHASH = 15,
     TIO_VERIFY_SHA1 = 16,
-    TIO_VERIFY_PATTERN_HDR = 17,  /* verify_pattern without verify=: header, then pattern */
-    TIO_VERIFY_PATTERN = 18,      /* verify=pattern: the pattern only, no header */
-    TIO_VERIFY_NULL = 19,         /* pretend to verify */
+    TIO_VERIFY_PATTERN_HDR = 17, /* verify_pattern without verify=: header, then pattern */
+    TIO_VERIFY_PATTERN = 18,     /* verify=pattern: the pattern only, no header */
+    TIO_VERIFY_NULL = 19,        /* pretend to verify */
 };
 
 /* continue_on_error is a set: io = read|write, all = read|write|verify. */
@@ -125,18 +125,18 @@ enum tio_sync { TIO_SYNC_NONE = 0, TIO_SYNC_SYNC, TIO_SYNC_DSYNC };
 
 /* fallocate=: how a file being laid out is pre-allocated (fio's modes). */
 enum tio_fallocate {
-    TIO_FALLOCATE_NATIVE = 0,   /* fallocate(2), nothing if it fails (fio's default) */
+    TIO_FALLOCATE_NATIVE = 0, /* fallocate(2), nothing if it fails (fio's default) */
     TIO_FALLOCATE_NONE,
-    TIO_FALLOCATE_POSIX,        /* posix_fallocate(3) */
-    TIO_FALLOCATE_KEEP,         /* fallocate(2) with FALLOC_FL_KEEP_SIZE */
-    TIO_FALLOCATE_TRUNCATE,     /* ftruncate(2) to the size */
+    TIO_FALLOCATE_POSIX,    /* posix_fallocate(3) */
+    TIO_FALLOCATE_KEEP,     /* fallocate(2) with FALLOC_FL_KEEP_SIZE */
+    TIO_FALLOCATE_TRUNCATE, /* ftruncate(2) to the size */
 };
 
 /* --output-format: a set, as fio's "terse,json+" (json+ implies json). */
 enum tio_output_format {
     TIO_OUTPUT_NORMAL = 1,
     TIO_OUTPUT_JSON = 2,
-    TIO_OUTPUT_JSON_PLUS = 4,   /* with JSON: each latency's histogram bins */
+    TIO_OUTPUT_JSON_PLUS = 4, /* with JSON: each latency's histogram bins */
     TIO_OUTPUT_TERSE = 8,
 };
 
@@ -146,7 +146,6 @@ enum tio_debug {
     TIO_DEBUG_RANDOM = 1u << 6,
     TIO_DEBUG_PARSE = 1u << 7,
 };
-
 
 /* How ranks of a run under mpirun divide a file they share. */
 enum tio_rank_layout {
@@ -158,18 +157,18 @@ enum tio_eta_mode { TIO_ETA_AUTO = 0, TIO_ETA_ALWAYS, TIO_ETA_NEVER };
 
 /* Logs: options/logs.c. The kinds index on[] and names[]. */
 enum tio_log_kind {
-    TIO_LOG_BW = 0,             /* write_bw_log: NAME_bw.N.log */
-    TIO_LOG_LAT,                /* write_lat_log: NAME_lat, NAME_slat, NAME_clat */
-    TIO_LOG_IOPS,               /* write_iops_log: NAME_iops.N.log */
-    TIO_LOG_HIST,               /* write_hist_log: NAME_clat_hist.N.log */
+    TIO_LOG_BW = 0, /* write_bw_log: NAME_bw.N.log */
+    TIO_LOG_LAT,    /* write_lat_log: NAME_lat, NAME_slat, NAME_clat */
+    TIO_LOG_IOPS,   /* write_iops_log: NAME_iops.N.log */
+    TIO_LOG_HIST,   /* write_hist_log: NAME_clat_hist.N.log */
     TIO_LOG_KINDS
 };
 
 /* What a log_avg_msec window's line holds. */
 enum tio_log_window {
-    TIO_LOG_WINDOW_AVG = 0,     /* the mean */
-    TIO_LOG_WINDOW_MAX,         /* the maximum */
-    TIO_LOG_WINDOW_BOTH,        /* both: a second value column (fio 3.37) */
+    TIO_LOG_WINDOW_AVG = 0, /* the mean */
+    TIO_LOG_WINDOW_MAX,     /* the maximum */
+    TIO_LOG_WINDOW_BOTH,    /* both: a second value column (fio 3.37) */
 };
 
 struct tio_job_logs {
@@ -201,29 +200,29 @@ struct tio_job_logs {
 
 /* Identity and ordering: options/identity.c */
 struct tio_job_identity {
-    char *name;                 /* section name, --name, or name= */
-    char *description;          /* NULL if none */
-    unsigned numjobs;           /* clones of this job (default 1) */
-    bool stonewall;             /* stonewall/wait_for_previous: wait and start a new group */
-    bool new_group;             /* start a new reporting group without waiting */
+    char *name;        /* section name, --name, or name= */
+    char *description; /* NULL if none */
+    unsigned numjobs;  /* clones of this job (default 1) */
+    bool stonewall;    /* stonewall/wait_for_previous: wait and start a new group */
+    bool new_group;    /* start a new reporting group without waiting */
 };
 
 /* Files and sizes: options/files.c */
 struct tio_job_files {
-    struct tio_strv filenames;  /* parsed: as given; resolved: paths to use */
-    bool filename_explicit;     /* filename= was given (clones share files) */
-    struct tio_strv directories;/* directory=, ':'-separated */
-    char *filename_format;      /* default "$jobname.$jobnum.$filenum" */
-    unsigned nrfiles;           /* resolved: number of filenames */
-    struct tio_amount size;     /* total size over the files; unset: the files' own size */
-    uint64_t filesize_min;      /* filesize=: 0 if unset */
-    uint64_t filesize_max;      /* == filesize_min unless a range "4k-8k" */
-    struct tio_amount offset;   /* start offset in each file */
+    struct tio_strv filenames;   /* parsed: as given; resolved: paths to use */
+    bool filename_explicit;      /* filename= was given (clones share files) */
+    struct tio_strv directories; /* directory=, ':'-separated */
+    char *filename_format;       /* default "$jobname.$jobnum.$filenum" */
+    unsigned nrfiles;            /* resolved: number of filenames */
+    struct tio_amount size;      /* total size over the files; unset: the files' own size */
+    uint64_t filesize_min;       /* filesize=: 0 if unset */
+    uint64_t filesize_max;       /* == filesize_min unless a range "4k-8k" */
+    struct tio_amount offset;    /* start offset in each file */
     struct tio_amount offset_increment; /* added per clone: offset + clone * increment */
-    struct tio_amount io_size;  /* io_size/io_limit: bytes of IO to do; unset: size */
-    unsigned loops;             /* repeat the job (default 1) */
-    uint64_t number_ios;        /* stop after this many IOs; 0: no limit */
-    enum tio_fallocate fallocate; /* pre-allocation of a file being laid out */
+    struct tio_amount io_size;          /* io_size/io_limit: bytes of IO to do; unset: size */
+    unsigned loops;                     /* repeat the job (default 1) */
+    uint64_t number_ios;                /* stop after this many IOs; 0: no limit */
+    enum tio_fallocate fallocate;       /* pre-allocation of a file being laid out */
 };
 
 /* IO pattern and block sizes: options/pattern.c */
@@ -238,13 +237,13 @@ enum tio_rw_seq { TIO_RW_SEQ_SEQUENTIAL, TIO_RW_SEQ_IDENTICAL };
 enum tio_rand_gen { TIO_RAND_TAUSWORTHE, TIO_RAND_LFSR, TIO_RAND_TAUSWORTHE64 };
 
 struct tio_job_pattern {
-    enum tio_rw rw;             /* default read */
-    uint64_t rw_modifier;       /* rw=TYPE:N: sequential: bytes added after each IO;
+    enum tio_rw rw;                  /* default read */
+    uint64_t rw_modifier;            /* rw=TYPE:N: sequential: bytes added after each IO;
                                    random: IOs per new random offset; 0: none */
-    uint64_t bs[TIO_JOB_DDIR_COUNT];/* block size per direction (bs=r,w,t); default 4096 */
-    uint64_t ba[TIO_JOB_DDIR_COUNT];/* blockalign; resolved default: bs */
-    unsigned rwmixread;         /* % of reads in mixed workloads (rwmixwrite = 100 - this) */
-    bool rw_backward;           /* rw=TYPE:-N: sequential IO goes N bytes back */
+    uint64_t bs[TIO_JOB_DDIR_COUNT]; /* block size per direction (bs=r,w,t); default 4096 */
+    uint64_t ba[TIO_JOB_DDIR_COUNT]; /* blockalign; resolved default: bs */
+    unsigned rwmixread;           /* % of reads in mixed workloads (rwmixwrite = 100 - this) */
+    bool rw_backward;             /* rw=TYPE:-N: sequential IO goes N bytes back */
     enum tio_rw_seq rw_sequencer; /* what rw=randTYPE:N does between random offsets */
     unsigned perc_rand[TIO_JOB_DDIR_COUNT]; /* percentage_random; default 100 */
     /* bsrange (min, max per direction; resolved default: bs) and bssplit
@@ -252,40 +251,40 @@ struct tio_job_pattern {
     uint64_t min_bs[TIO_JOB_DDIR_COUNT], max_bs[TIO_JOB_DDIR_COUNT];
     struct tio_bssplit bssplit[TIO_JOB_DDIR_COUNT][TIO_BSSPLIT_MAX];
     unsigned bssplit_nr[TIO_JOB_DDIR_COUNT];
-    bool bs_unaligned;          /* blocksize_unaligned */
-    bool bs_is_seq_rand;        /* bs=seq,rand instead of bs=read,write */
+    bool bs_unaligned;   /* blocksize_unaligned */
+    bool bs_is_seq_rand; /* bs=seq,rand instead of bs=read,write */
     bool norandommap;
-    bool randrepeat;            /* default true */
+    bool randrepeat; /* default true */
     bool allrandrepeat;
     enum tio_rand_gen random_generator;
     bool random_generator_set;
-    uint64_t randseed;          /* default 0x89 as fio */
+    uint64_t randseed; /* default 0x89 as fio */
     bool randseed_set;
 };
 
 /* Engine and queueing: options/queue.c */
 struct tio_job_queue {
-    char *ioengine;             /* as written: "psync", "external:/abs/path.so" */
-    unsigned iodepth;           /* default 1 */
-    unsigned iodepth_batch;     /* iodepth_batch_submit; default 1 */
+    char *ioengine;                      /* as written: "psync", "external:/abs/path.so" */
+    unsigned iodepth;                    /* default 1 */
+    unsigned iodepth_batch;              /* iodepth_batch_submit; default 1 */
     unsigned iodepth_batch_complete_min; /* default 1 */
     unsigned iodepth_batch_complete_max; /* resolved default: iodepth */
-    unsigned iodepth_low;       /* resolved default: iodepth */
-    bool direct;                /* O_DIRECT; buffered=B sets direct=!B */
-    enum tio_sync sync;         /* sync=: O_SYNC / O_DSYNC writes */
-    bool thread;                /* threads instead of processes */
+    unsigned iodepth_low;                /* resolved default: iodepth */
+    bool direct;                         /* O_DIRECT; buffered=B sets direct=!B */
+    enum tio_sync sync;                  /* sync=: O_SYNC / O_DSYNC writes */
+    bool thread;                         /* threads instead of processes */
 };
 
 /* Syncs and file handling: options/durability.c */
 struct tio_job_durability {
-    unsigned fsync;             /* fsync every N writes; 0: never */
-    unsigned fdatasync;         /* fdatasync every N writes; 0: never */
+    unsigned fsync;     /* fsync every N writes; 0: never */
+    unsigned fdatasync; /* fdatasync every N writes; 0: never */
     bool end_fsync;
     bool fsync_on_close;
-    bool invalidate;            /* drop page cache before the job; default true */
+    bool invalidate; /* drop page cache before the job; default true */
     bool overwrite;
     bool create_on_open;
-    bool allow_file_create;     /* default true */
+    bool allow_file_create; /* default true */
     bool allow_mounted_write;
     bool unlink;
     bool unlink_each_loop;
@@ -293,21 +292,21 @@ struct tio_job_durability {
 
 /* Rate control: options/rate.c */
 struct tio_job_rate {
-    uint64_t rate[TIO_JOB_DDIR_COUNT];      /* bytes/s per direction; 0: no cap */
-    uint64_t rate_iops[TIO_JOB_DDIR_COUNT]; /* IOs/s per direction; 0: no cap */
-    bool poisson;                           /* rate_process=poisson; default linear */
-    uint64_t rate_min[TIO_JOB_DDIR_COUNT];  /* bytes/s a direction must reach; 0: none */
+    uint64_t rate[TIO_JOB_DDIR_COUNT];          /* bytes/s per direction; 0: no cap */
+    uint64_t rate_iops[TIO_JOB_DDIR_COUNT];     /* IOs/s per direction; 0: no cap */
+    bool poisson;                               /* rate_process=poisson; default linear */
+    uint64_t rate_min[TIO_JOB_DDIR_COUNT];      /* bytes/s a direction must reach; 0: none */
     uint64_t rate_iops_min[TIO_JOB_DDIR_COUNT]; /* IOs/s a direction must reach; 0: none */
-    unsigned rate_cycle;                    /* ms the minimum is averaged over; default 1000 */
+    unsigned rate_cycle; /* ms the minimum is averaged over; default 1000 */
 };
 
 /* Timing: options/time.c */
 struct tio_job_time {
-    uint64_t runtime;           /* runtime/timeout; 0: until size is done */
+    uint64_t runtime; /* runtime/timeout; 0: until size is done */
     bool time_based;
     uint64_t ramp_time;
-    uint64_t startdelay;        /* startdelay= or the low end of "startdelay=1s-5s" */
-    uint64_t startdelay_max;    /* == startdelay unless a range */
+    uint64_t startdelay;     /* startdelay= or the low end of "startdelay=1s-5s" */
+    uint64_t startdelay_max; /* == startdelay unless a range */
     bool gtod_reduce;
 };
 
@@ -321,32 +320,32 @@ enum {
 
 /* Steady state: options/steadystate.c (fio's ss=, ss_dur=, ss_ramp=) */
 struct tio_job_steadystate {
-    unsigned mode;              /* TIO_SS_*; default iops_slope */
-    double limit;               /* default 0.01 (percent) */
-    uint64_t dur;               /* steadystate_duration, us; 0: no detection */
-    uint64_t ramp;              /* steadystate_ramp_time, us, before samples count */
+    unsigned mode; /* TIO_SS_*; default iops_slope */
+    double limit;  /* default 0.01 (percent) */
+    uint64_t dur;  /* steadystate_duration, us; 0: no detection */
+    uint64_t ramp; /* steadystate_ramp_time, us, before samples count */
 };
 
 /* Verify and errors: options/verify.c */
 struct tio_job_verify {
-    enum tio_verify method;     /* verify= */
-    bool do_verify;             /* default true */
+    enum tio_verify method; /* verify= */
+    bool do_verify;         /* default true */
     bool verify_fatal;
-    uint64_t verify_interval;   /* bytes per verify header; 0: one per block */
-    uint64_t verify_offset;     /* the header is swapped with the bytes this far in */
-    uint8_t verify_pattern[TIO_JOB_PATTERN_MAX]; /* verify_pattern=, parsed */
-    size_t verify_pattern_len;  /* 0: none (random data) */
+    uint64_t verify_interval; /* bytes per verify header; 0: one per block */
+    uint64_t verify_offset;   /* the header is swapped with the bytes this far in */
+    uint8_t verify_pattern[TIO_JOB_PATTERN_MAX];   /* verify_pattern=, parsed */
+    size_t verify_pattern_len;                     /* 0: none (random data) */
     struct tio_job_pattern_fmt verify_pattern_fmt; /* its %o */
     bool verify_dump;
     bool verify_only;
     bool experimental_verify;
-    bool verify_header_seed;    /* default true */
+    bool verify_header_seed; /* default true */
     unsigned verify_async;
     uint64_t verify_backlog;
     uint64_t verify_backlog_batch;
-    bool verify_state_save;     /* default true */
+    bool verify_state_save; /* default true */
     bool verify_state_load;
-    bool verify_given;          /* verify= was written (verify_pattern alone implies it) */
+    bool verify_given; /* verify= was written (verify_pattern alone implies it) */
     char *verify_async_cpus;
     unsigned continue_on_error; /* enum tio_coe bits */
 };
@@ -355,7 +354,7 @@ struct tio_job_verify {
 struct tio_job_buffers {
     bool zero_buffers;
     bool refill_buffers;
-    bool scramble_buffers;      /* default true */
+    bool scramble_buffers;         /* default true */
     unsigned char *buffer_pattern; /* NULL if none */
     size_t buffer_pattern_len;
 };
@@ -363,20 +362,20 @@ struct tio_job_buffers {
 /* Reporting and units: options/reporting.c */
 struct tio_job_reporting {
     bool group_reporting;
-    unsigned unified_rw;        /* unified_rw_reporting: 0 none, 1 mixed, 2 both */
-    bool clat_percentiles;      /* default true */
+    unsigned unified_rw;   /* unified_rw_reporting: 0 none, 1 mixed, 2 both */
+    bool clat_percentiles; /* default true */
     bool lat_percentiles;
     bool slat_percentiles;
-    unsigned n_percentiles;     /* percentile_list; 0: fio's default list */
+    unsigned n_percentiles; /* percentile_list; 0: fio's default list */
     double percentile_list[TIO_PERCENTILE_LIST_MAX];
-    unsigned kb_base;           /* 1024 (default) or 1000 */
-    unsigned unit_base;         /* 0 auto, 8 bytes, 1 bits (output only) */
+    unsigned kb_base;   /* 1024 (default) or 1000 */
+    unsigned unit_base; /* 0 auto, 8 bytes, 1 bits (output only) */
 };
 
 /* Distributed runs, under mpirun (tenon-io's own): options/ranks.c */
 struct tio_job_ranks {
     enum tio_rank_layout layout; /* rank_layout=: how ranks divide a file they share */
-    unsigned shift;             /* rank_shift=: take the part of the rank this many places
+    unsigned shift;              /* rank_shift=: take the part of the rank this many places
                                    on (IOR's -C); 0: its own */
 };
 
@@ -387,13 +386,13 @@ struct tio_job_ranks {
  * no option's: where the job was written, what resolve assigns, and what
  * is kept for the engine and the reports. */
 struct tio_job {
-    struct tio_origin origin;   /* the [section] line or the --name argument */
-    unsigned index;             /* resolved: position in plan->jobs */
-    unsigned clone;             /* resolved: 0..numjobs-1 (fio's $jobnum) */
-    unsigned group;             /* resolved: reporting group id */
-    unsigned rank_part;         /* under mpirun (io/core/ranks.c): 1 + the part of a shared
+    struct tio_origin origin; /* the [section] line or the --name argument */
+    unsigned index;           /* resolved: position in plan->jobs */
+    unsigned clone;           /* resolved: 0..numjobs-1 (fio's $jobnum) */
+    unsigned group;           /* resolved: reporting group id */
+    unsigned rank_part;       /* under mpirun (io/core/ranks.c): 1 + the part of a shared
                                    file the job takes; 0 when it shares none */
-    unsigned rank_self;         /* under mpirun: 1 + the job's rank among those sharing the
+    unsigned rank_self;       /* under mpirun: 1 + the job's rank among those sharing the
                                    file (the part it takes when ranks.shift is 0) */
 
     struct tio_job_identity identity;
@@ -428,38 +427,39 @@ struct tio_job {
 
 /* Program options: command-line options that are not job options. */
 struct tio_program {
-    char *output;               /* --output=FILE; NULL: stdout */
-    unsigned output_format;     /* --output-format: a mask of tio_output_format */
-    unsigned terse_version;     /* --terse-version=3 (the default) */
-    unsigned max_jobs;          /* --max-jobs=N; 0: tenon-io's own limit */
-    bool readonly;              /* --readonly: refuse jobs that write, trim or verify-write */
-    bool showcmd;               /* --showcmd: print each job file as a command line */
-    struct tio_strv showcmd_lines;  /* one per job file, filled while parsing */
-    char *aux_path;             /* --aux-path=DIR: where auxiliary files go */
-    bool bandwidth_log;         /* --bandwidth-log: fio's agg-*_bw.log files */
-    unsigned debug;             /* --debug=LIST: a mask of tio_debug */
-    bool debug_help;            /* --debug=? lists the categories */
-    enum tio_eta_mode eta;           /* --eta=always|never|auto */
-    bool help;                  /* --help, -h */
-    bool version;               /* --version */
-    bool parse_only;            /* --parse-only */
-    bool enghelp;               /* --enghelp[=ENGINE[,OPTION]] */
-    char *enghelp_engine;       /* NULL: list engines */
-    char *enghelp_option;       /* NULL: all of the engine's options */
-    bool cmdhelp;               /* --cmdhelp[=OPTION] */
-    char *cmdhelp_option;       /* NULL: list the job options */
-    char *plugin_config;        /* --plugin-config=FILE */
-    char *plot;                 /* --plot=FILE */
-    char *inflate_log;          /* --inflate-log=FILE: print a .log.fz as text */
-    struct tio_strv sections;   /* --section=NAME (repeatable): run only these job-file sections */
-    struct tio_strv job_files;  /* job files named on the command line, in order */
+    char *output;           /* --output=FILE; NULL: stdout */
+    unsigned output_format; /* --output-format: a mask of tio_output_format */
+    unsigned terse_version; /* --terse-version=3 (the default) */
+    unsigned max_jobs;      /* --max-jobs=N; 0: tenon-io's own limit */
+    bool readonly;          /* --readonly: refuse jobs that write, trim or verify-write */
+    bool showcmd;           /* --showcmd: print each job file as a command line */
+    struct tio_strv showcmd_lines; /* one per job file, filled while parsing */
+    char *aux_path;                /* --aux-path=DIR: where auxiliary files go */
+    bool bandwidth_log;            /* --bandwidth-log: fio's agg-*_bw.log files */
+    unsigned debug;                /* --debug=LIST: a mask of tio_debug */
+    bool debug_help;               /* --debug=? lists the categories */
+    enum tio_eta_mode eta;         /* --eta=always|never|auto */
+    bool help;                     /* --help, -h */
+    bool version;                  /* --version */
+    bool parse_only;               /* --parse-only */
+    bool enghelp;                  /* --enghelp[=ENGINE[,OPTION]] */
+    char *enghelp_engine;          /* NULL: list engines */
+    char *enghelp_option;          /* NULL: all of the engine's options */
+    bool cmdhelp;                  /* --cmdhelp[=OPTION] */
+    char *cmdhelp_option;          /* NULL: list the job options */
+    char *plugin_config;           /* --plugin-config=FILE */
+    char *plot;                    /* --plot=FILE */
+    char *inflate_log;             /* --inflate-log=FILE: print a .log.fz as text */
+    struct tio_strv
+        sections; /* --section=NAME (repeatable): run only these job-file sections */
+    struct tio_strv job_files; /* job files named on the command line, in order */
 };
 
 struct tio_plan {
     struct tio_program program;
-    struct tio_job *jobs;       /* in run order: command-line jobs, then each file's */
+    struct tio_job *jobs; /* in run order: command-line jobs, then each file's */
     size_t nr_jobs;
-    unsigned nr_groups;         /* resolved: groups are 0..nr_groups-1 */
+    unsigned nr_groups; /* resolved: groups are 0..nr_groups-1 */
     /* Options given on the command line before any --name when no job
      * follows: --parse-only traces them (as fio) and runs nothing. NULL
      * otherwise. */
@@ -486,7 +486,7 @@ struct tio_parse_config {
     unsigned rank;
     unsigned nranks;
     const char *hostname;
-    bool no_include;            /* refuse "include FILE" (fuzzing, untrusted text) */
+    bool no_include; /* refuse "include FILE" (fuzzing, untrusted text) */
     struct tio_allocator alloc;
 };
 
@@ -512,8 +512,8 @@ int tio_job_parse_file(const char *path, const struct tio_parse_config *cfg,
  * locations (NULL: "<buffer>") and includes are relative to the current
  * directory. The text need not be NUL-terminated; a NUL byte is an error. */
 int tio_job_parse_buffer(const char *text, size_t len, const char *name,
-                         const struct tio_parse_config *cfg,
-                         struct tio_plan **out, struct tio_error *err);
+                         const struct tio_parse_config *cfg, struct tio_plan **out,
+                         struct tio_error *err);
 
 /* Clone numjobs, fill defaults, generate file names, assign groups,
  * validate. Fails (TIO_EUSAGE) when there is no job at all. Idempotent. */

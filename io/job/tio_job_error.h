@@ -16,30 +16,30 @@ extern "C" {
 
 /* The one list of error codes: X(NAME, description). Codes are negative and
  * stable; new ones are appended, none is ever renumbered. */
-#define TIO_ERRNO_MAP(X)                                                       \
-    X(NOMEM,       "out of memory")                                            \
-    X(INVAL,       "invalid argument")                                         \
-    X(IO,          "cannot read job file")                                     \
-    X(SYNTAX,      "job file syntax error")                                    \
-    X(UNKNOWN,     "unknown option")                                           \
-    X(UNSUPPORTED, "fio feature not supported by tenon-io yet")                \
-    X(VALUE,       "invalid option value")                                     \
-    X(RANGE,       "option value out of range")                                \
-    X(NOVALUE,     "option needs a value")                                     \
-    X(ENV,         "undefined variable in job file")                           \
-    X(USAGE,       "command-line usage error")                                 \
-    X(JOB,         "inconsistent job")                                         \
-    X(ENGINE,      "IO engine not found or not usable")                        \
-    X(SYSTEM,      "a file, device or system call failed")                     \
-    X(OUTPUT,      "cannot write results")                                     \
-    X(VERIFY,      "data read back is not what was written")
+#define TIO_ERRNO_MAP(X)                                        \
+    X(NOMEM, "out of memory")                                   \
+    X(INVAL, "invalid argument")                                \
+    X(IO, "cannot read job file")                               \
+    X(SYNTAX, "job file syntax error")                          \
+    X(UNKNOWN, "unknown option")                                \
+    X(UNSUPPORTED, "fio feature not supported by tenon-io yet") \
+    X(VALUE, "invalid option value")                            \
+    X(RANGE, "option value out of range")                       \
+    X(NOVALUE, "option needs a value")                          \
+    X(ENV, "undefined variable in job file")                    \
+    X(USAGE, "command-line usage error")                        \
+    X(JOB, "inconsistent job")                                  \
+    X(ENGINE, "IO engine not found or not usable")              \
+    X(SYSTEM, "a file, device or system call failed")           \
+    X(OUTPUT, "cannot write results")                           \
+    X(VERIFY, "data read back is not what was written")
 
 enum tio__err_seq {
     TIO__ERR_SEQ_FIRST_ = 0,
 #define TIO__ERR_ENUM(name, text) TIO__ERR_SEQ_##name,
     TIO_ERRNO_MAP(TIO__ERR_ENUM)
 #undef TIO__ERR_ENUM
-    TIO__ERR_SEQ_END_
+        TIO__ERR_SEQ_END_
 };
 
 /* TIO_ENOMEM == -1, TIO_EINVAL == -2, ... in list order. */
@@ -55,24 +55,24 @@ enum {
 #define TIO_ERROR_TEXT_MAX 1024
 
 struct tio_error {
-    int code;                        /* TIO_OK or a negative TIO_E* code */
-    char text[TIO_ERROR_TEXT_MAX];   /* "WHERE: KEY=VALUE: what is wrong (how to fix)" */
+    int code;                      /* TIO_OK or a negative TIO_E* code */
+    char text[TIO_ERROR_TEXT_MAX]; /* "WHERE: KEY=VALUE: what is wrong (how to fix)" */
 };
 
 enum tio_origin_kind {
-    TIO_ORIGIN_NONE = 0,   /* built-in default */
-    TIO_ORIGIN_FILE,       /* a line of a job file */
-    TIO_ORIGIN_ARG,        /* a command-line argument */
+    TIO_ORIGIN_NONE = 0, /* built-in default */
+    TIO_ORIGIN_FILE,     /* a line of a job file */
+    TIO_ORIGIN_ARG,      /* a command-line argument */
 };
 
 /* Where an option or a job was written. Strings are owned by the structure
  * that holds the origin (a job, an engine option). */
 struct tio_origin {
     enum tio_origin_kind kind;
-    char *file;            /* FILE: the path as it was given (or the buffer's name) */
-    unsigned line;         /* FILE: 1-based line number */
-    unsigned arg;          /* ARG: index in argv (argv[0] is the program) */
-    char *argtext;         /* ARG: the argument as typed, e.g. "--bs=4q" or "--bs 4q" */
+    char *file;    /* FILE: the path as it was given (or the buffer's name) */
+    unsigned line; /* FILE: 1-based line number */
+    unsigned arg;  /* ARG: index in argv (argv[0] is the program) */
+    char *argtext; /* ARG: the argument as typed, e.g. "--bs=4q" or "--bs 4q" */
 };
 
 /* Name ("ENOMEM") and description of a code; "unknown error" otherwise. */

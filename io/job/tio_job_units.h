@@ -20,9 +20,9 @@ extern "C" {
 #endif
 
 /* Microseconds per unit, for tio_parse_time's default unit. */
-#define TIO_USEC      UINT64_C(1)
-#define TIO_MSEC      UINT64_C(1000)
-#define TIO_SEC       UINT64_C(1000000)
+#define TIO_USEC UINT64_C(1)
+#define TIO_MSEC UINT64_C(1000)
+#define TIO_SEC UINT64_C(1000000)
 
 /* The longest time any option takes: 100 years (36500d). Three such times
  * in nanoseconds still fit in 64 bits. */
@@ -30,14 +30,14 @@ extern "C" {
 
 /* The largest byte offset or size a file can have (off_t): offsets, sizes
  * and where a job's region ends are checked against it. */
-#define TIO_MAX_OFFSET  UINT64_C(0x7fffffffffffffff)
+#define TIO_MAX_OFFSET UINT64_C(0x7fffffffffffffff)
 
 /* A quantity of bytes that fio also accepts as a percentage of the file or
  * device ("size=50%", "offset=25%"). */
 struct tio_amount {
-    uint64_t bytes;        /* valid when set and percent == 0 */
-    unsigned percent;      /* 1..100 when given as a percentage, else 0 */
-    bool set;              /* false: not given (size: use the file's size) */
+    uint64_t bytes;   /* valid when set and percent == 0 */
+    unsigned percent; /* 1..100 when given as a percentage, else 0 */
+    bool set;         /* false: not given (size: use the file's size) */
 };
 
 /* Sizes: decimal or 0x hex, then an optional unit: b, k, m, g, t, p with an
@@ -50,14 +50,14 @@ int tio_parse_size(const char *s, unsigned kb_base, uint64_t *out, char *why, si
 
 /* An integer option (fio accepts size units on those too, "iodepth=1k"),
  * checked against [min, max]. */
-int tio_parse_uint(const char *s, unsigned kb_base, uint64_t min, uint64_t max,
-                   uint64_t *out, char *why, size_t whylen);
+int tio_parse_uint(const char *s, unsigned kb_base, uint64_t min, uint64_t max, uint64_t *out,
+                   char *why, size_t whylen);
 
 /* Durations, in microseconds. Units (any case): us/usec, ms/msec, s/sec,
  * m/min, h, d; a bare number is in `default_unit` microseconds (TIO_SEC for
  * runtime, ramp_time and startdelay, as fio). At most TIO_MAX_TIME_US. */
-int tio_parse_time(const char *s, uint64_t default_unit, uint64_t *out_us,
-                   char *why, size_t whylen);
+int tio_parse_time(const char *s, uint64_t default_unit, uint64_t *out_us, char *why,
+                   size_t whylen);
 
 /* Booleans: 0/1 as fio, plus true/false, yes/no, on/off (any case). */
 int tio_parse_bool(const char *s, bool *out, char *why, size_t whylen);
@@ -66,8 +66,8 @@ int tio_parse_bool(const char *s, bool *out, char *why, size_t whylen);
 int tio_parse_percent(const char *s, unsigned *out, char *why, size_t whylen);
 
 /* A size or a percentage (1%..100%). "0" leaves the amount unset. */
-int tio_parse_amount(const char *s, unsigned kb_base, struct tio_amount *out,
-                     char *why, size_t whylen);
+int tio_parse_amount(const char *s, unsigned kb_base, struct tio_amount *out, char *why,
+                     size_t whylen);
 
 /* Bytes an amount stands for against a file or device of `whole` bytes. */
 uint64_t tio_amount_bytes(const struct tio_amount *a, uint64_t whole);

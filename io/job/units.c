@@ -54,8 +54,9 @@ static int read_hex(const char *p, const char **end, uint64_t *out)
     int n = 0;
 
     while (isxdigit((unsigned char)*p)) {
-        unsigned d = isdigit((unsigned char)*p) ? (unsigned)(*p - '0')
-                                                : (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
+        unsigned d = isdigit((unsigned char)*p)
+                         ? (unsigned)(*p - '0')
+                         : (unsigned)(tolower((unsigned char)*p) - 'a' + 10);
 
         if (v > (UINT64_MAX >> 4)) {
             while (isxdigit((unsigned char)*p))
@@ -128,12 +129,15 @@ int tio_parse_size(const char *s, unsigned kb_base, uint64_t *out, char *why, si
     if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
         n = read_hex(p + 2, &end, &v);
         if (n < 0)
-            return why_set(why, whylen, TIO_ERANGE, "'%s' is too large (the maximum is 2^64-1)", s);
+            return why_set(why, whylen, TIO_ERANGE, "'%s' is too large (the maximum is 2^64-1)",
+                           s);
         if (n == 0)
-            return why_set(why, whylen, TIO_EVALUE, "'%s' has no hexadecimal digits after 0x", s);
+            return why_set(why, whylen, TIO_EVALUE, "'%s' has no hexadecimal digits after 0x",
+                           s);
         if (*end)
             return why_set(why, whylen, TIO_EVALUE,
-                           "a hexadecimal size cannot have a unit ('%s'); write it in decimal", end);
+                           "a hexadecimal size cannot have a unit ('%s'); write it in decimal",
+                           end);
         *out = v;
         return TIO_OK;
     }
@@ -142,10 +146,12 @@ int tio_parse_size(const char *s, unsigned kb_base, uint64_t *out, char *why, si
         return why_set(why, whylen, TIO_ERANGE, "'%s' is too large (the maximum is 2^64-1)", s);
     if (n == 0)
         return why_set(why, whylen, TIO_EVALUE,
-                       "'%s' is not a size (give a number with an optional unit: 4k, 1MiB, 2g)", s);
+                       "'%s' is not a size (give a number with an optional unit: 4k, 1MiB, 2g)",
+                       s);
     if (*end == '.')
         return why_set(why, whylen, TIO_EVALUE,
-                       "fractional sizes are not supported (use a smaller unit: 1536k, not 1.5m)");
+                       "fractional sizes are not supported (use a smaller unit: 1536k, not "
+                       "1.5m)");
     while (*end == ' ' || *end == '\t')
         end++;
     mult = size_unit(end, kb_base);
@@ -153,7 +159,8 @@ int tio_parse_size(const char *s, unsigned kb_base, uint64_t *out, char *why, si
         return why_set(why, whylen, TIO_EVALUE,
                        "unknown size suffix '%s' (use k, m, g, t, p or KiB, MiB...)", end);
     if (mul_overflows(v, mult, out))
-        return why_set(why, whylen, TIO_ERANGE, "'%s' is too large (the maximum is 2^64-1 bytes)", s);
+        return why_set(why, whylen, TIO_ERANGE,
+                       "'%s' is too large (the maximum is 2^64-1 bytes)", s);
     return TIO_OK;
 }
 
@@ -185,15 +192,20 @@ static const struct {
     const char *unit;
     uint64_t usec;
 } time_units[] = {
-    {"us", 1}, {"usec", 1},
-    {"ms", 1000}, {"msec", 1000},
-    {"s", 1000000}, {"sec", 1000000},
-    {"m", 60000000}, {"min", 60000000},
+    {"us", 1},
+    {"usec", 1},
+    {"ms", 1000},
+    {"msec", 1000},
+    {"s", 1000000},
+    {"sec", 1000000},
+    {"m", 60000000},
+    {"min", 60000000},
     {"h", UINT64_C(3600000000)},
     {"d", UINT64_C(86400000000)},
 };
 
-int tio_parse_time(const char *s, uint64_t default_unit, uint64_t *out_us, char *why, size_t whylen)
+int tio_parse_time(const char *s, uint64_t default_unit, uint64_t *out_us, char *why,
+                   size_t whylen)
 {
     const char *end;
     uint64_t v, mult = 0;
@@ -201,7 +213,8 @@ int tio_parse_time(const char *s, uint64_t default_unit, uint64_t *out_us, char 
     int n;
 
     if (!s || !*s)
-        return why_set(why, whylen, TIO_EVALUE, "empty value (give a time such as 30, 30s or 500ms)");
+        return why_set(why, whylen, TIO_EVALUE,
+                       "empty value (give a time such as 30, 30s or 500ms)");
     if (*s == '-')
         return why_set(why, whylen, TIO_EVALUE, "negative times are not allowed");
     n = read_decimal(s, &end, &v);
@@ -209,10 +222,13 @@ int tio_parse_time(const char *s, uint64_t default_unit, uint64_t *out_us, char 
         return why_set(why, whylen, TIO_ERANGE, "'%s' is too large", s);
     if (n == 0)
         return why_set(why, whylen, TIO_EVALUE,
-                       "'%s' is not a time (give a number with an optional unit: 30s, 500ms, 2m)", s);
+                       "'%s' is not a time (give a number with an optional unit: 30s, 500ms, "
+                       "2m)",
+                       s);
     if (*end == '.')
         return why_set(why, whylen, TIO_EVALUE,
-                       "fractional times are not supported (use a smaller unit: 1500ms, not 1.5s)");
+                       "fractional times are not supported (use a smaller unit: 1500ms, not "
+                       "1.5s)");
     while (*end == ' ' || *end == '\t')
         end++;
     if (*end == '\0') {
@@ -223,12 +239,15 @@ int tio_parse_time(const char *s, uint64_t default_unit, uint64_t *out_us, char 
                 mult = time_units[i].usec;
     }
     if (mult == 0)
-        return why_set(why, whylen, TIO_EVALUE, "unknown time unit '%s' (use us, ms, s, m, h or d)", end);
+        return why_set(why, whylen, TIO_EVALUE,
+                       "unknown time unit '%s' (use us, ms, s, m, h or d)", end);
     /* The host adds times up and counts them in nanoseconds: the cap keeps
      * ramp_time + runtime + startdelay in 64 bits there. */
     if (mul_overflows(v, mult, out_us) || *out_us > TIO_MAX_TIME_US)
-        return why_set(why, whylen, TIO_ERANGE, "'%s' is too long (the maximum is 36500d, "
-                       "about 100 years)", s);
+        return why_set(why, whylen, TIO_ERANGE,
+                       "'%s' is too long (the maximum is 36500d, "
+                       "about 100 years)",
+                       s);
     return TIO_OK;
 }
 
@@ -263,8 +282,8 @@ int tio_parse_percent(const char *s, unsigned *out, char *why, size_t whylen)
         return why_set(why, whylen, TIO_EVALUE, "empty value (give a percentage such as 50%%)");
     n = read_decimal(s, &end, &v);
     if (n == 0 || (end[0] == '.' && isdigit((unsigned char)end[1])))
-        return why_set(why, whylen, TIO_EVALUE,
-                       "'%s' is not a whole percentage (such as 50%%)", s);
+        return why_set(why, whylen, TIO_EVALUE, "'%s' is not a whole percentage (such as 50%%)",
+                       s);
     if (strcmp(end, "%") != 0)
         return why_set(why, whylen, TIO_EVALUE, "'%s' is not a percentage (such as 50%%)", s);
     /* n < 0: too many digits for 64 bits, certainly over 100 */

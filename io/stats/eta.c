@@ -62,8 +62,8 @@ bool tio_job_state_running(uint32_t state)
 
 bool tio_job_state_done(uint32_t state)
 {
-    return state == TIO_STATE_EXITED || state == TIO_STATE_REAPED ||
-           state == TIO_STATE_ERROR || state == TIO_STATE_SIGNALED;
+    return state == TIO_STATE_EXITED || state == TIO_STATE_REAPED || state == TIO_STATE_ERROR ||
+           state == TIO_STATE_SIGNALED;
 }
 
 struct tio_eta *tio_eta_new(size_t njobs)
@@ -159,7 +159,8 @@ static double job_progress(const struct tio_live_job *j, uint32_t state, uint64_
         }
     }
     double f = j->time_based ? f_time : (f_bytes > f_time ? f_bytes : f_time);
-    uint64_t left = j->time_based ? left_time : (left_bytes < left_time ? left_bytes : left_time);
+    uint64_t left = j->time_based ? left_time
+                                  : (left_bytes < left_time ? left_bytes : left_time);
     if (left != UINT64_MAX) {
         *known = true;
         *left_ns = left;

@@ -27,7 +27,8 @@ uint64_t tio_hist_bucket_low(unsigned i)
     if (top < 2)
         return i;
     unsigned shift = top - 1;
-    uint64_t mantissa = (UINT64_C(1) << TIO_HIST_SUB_BITS) | (i & ((1u << TIO_HIST_SUB_BITS) - 1));
+    uint64_t mantissa = (UINT64_C(1) << TIO_HIST_SUB_BITS) |
+                        (i & ((1u << TIO_HIST_SUB_BITS) - 1));
     return mantissa << shift;
 }
 

@@ -91,8 +91,8 @@ struct tio_job_result *tio_job_result_aggregate(struct tio_job_result *const *jo
     if (n == 0)
         return NULL;
     const struct tio_job_result *first = jobs[0];
-    struct tio_job_result *g =
-        tio_job_result_new(first->name, first->groupid, first->stats.sample_interval_ns, 2);
+    struct tio_job_result *g = tio_job_result_new(first->name, first->groupid,
+                                                  first->stats.sample_interval_ns, 2);
     if (!g)
         return NULL;
     if (tio_kv_list_copy(&g->options, &first->options) != 0)

@@ -47,8 +47,8 @@ void tio_job_stats_init(struct tio_job_stats *js, uint64_t sample_interval_ns,
     clear_counters(js);
     js->start_ns = 0;
     js->end_ns = 0;
-    js->sample_interval_ns =
-        sample_interval_ns ? sample_interval_ns : TIO_SAMPLE_INTERVAL_DEFAULT_NS;
+    js->sample_interval_ns = sample_interval_ns ? sample_interval_ns
+                                                : TIO_SAMPLE_INTERVAL_DEFAULT_NS;
     /* Nothing is due before tio_stats_start. */
     js->next_tick_ns = UINT64_MAX;
     js->next_sample_ns = UINT64_MAX;
@@ -106,7 +106,7 @@ static void publish(struct tio_job_stats *js)
 static void update_next_tick(struct tio_job_stats *js)
 {
     js->next_tick_ns = js->next_sample_ns < js->next_publish_ns ? js->next_sample_ns
-                                                                 : js->next_publish_ns;
+                                                                : js->next_publish_ns;
 }
 
 void tio_stats_start(struct tio_job_stats *js, uint64_t now_ns)

@@ -59,8 +59,8 @@ double tio_latstat_stddev(const struct tio_latstat *s)
     return (double)sqrtl(m2 / (long double)(n - 1));
 }
 
-void tio_latstat_from_summary(struct tio_latstat *s, uint64_t n, uint64_t min,
-                              uint64_t max, double mean, double stddev)
+void tio_latstat_from_summary(struct tio_latstat *s, uint64_t n, uint64_t min, uint64_t max,
+                              double mean, double stddev)
 {
     tio_latstat_init(s);
     if (!n)

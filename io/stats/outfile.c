@@ -118,8 +118,8 @@ static int open_in_place(struct tio_outfile *of, bool regular, struct tio_error 
     int fd = open(of->path, O_WRONLY | O_NOCTTY | O_CLOEXEC | (regular ? O_APPEND : 0));
     if (fd < 0) {
         int e = errno;
-        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
-                      "cannot write results to '%s': %s", of->path, strerror(e));
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL, "cannot write results to '%s': %s",
+                      of->path, strerror(e));
         return -e;
     }
     of->fp = fdopen(fd, "w");
@@ -151,7 +151,8 @@ static int open_temporary(struct tio_outfile *of, mode_t mode, struct tio_error 
     if (fd < 0) {
         int e = errno;
         tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
-                      "cannot write results to '%s': creating a temporary file in '%s' failed: %s",
+                      "cannot write results to '%s': creating a temporary file in '%s' failed: "
+                      "%s",
                       of->path, of->dir, strerror(e));
         return -e;
     }
@@ -178,7 +179,8 @@ int tio_outfile_open(struct tio_outfile **out, const char *path, struct tio_erro
     if (path[strlen(path) - 1] == '/') {
         tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
                       "cannot write results to '%s': the path names a folder; "
-                      "give a file name", path);
+                      "give a file name",
+                      path);
         return -EISDIR;
     }
     struct tio_outfile *of = calloc(1, sizeof(*of));
@@ -196,8 +198,8 @@ int tio_outfile_open(struct tio_outfile **out, const char *path, struct tio_erro
     bool magic = false;
     int missing = stat(path, &st) != 0 ? errno : 0;
     if (missing && missing != ENOENT) {
-        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
-                      "cannot write results to '%s': %s", path, strerror(missing));
+        tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL, "cannot write results to '%s': %s",
+                      path, strerror(missing));
         rc = -missing;
     } else if (missing) {
         /* A new name, or a symlink to one: the file is created there. */
@@ -209,26 +211,28 @@ int tio_outfile_open(struct tio_outfile **out, const char *path, struct tio_erro
     } else if (S_ISDIR(st.st_mode)) {
         tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
                       "cannot write results to '%s': it is a folder; give a file "
-                      "name", path);
+                      "name",
+                      path);
         rc = -EISDIR;
     } else if (S_ISBLK(st.st_mode)) {
         tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
                       "cannot write results to '%s': it is a block device, whose "
-                      "data the report would overwrite; give a file name", path);
+                      "data the report would overwrite; give a file name",
+                      path);
         rc = -EINVAL;
     } else if (!S_ISREG(st.st_mode)) {
         rc = open_in_place(of, false, err);
     } else {
         of->target = follow_links(path, &magic);
         struct stat tst;
-        if (!of->target || magic || lstat(of->target, &tst) != 0 ||
-            tst.st_dev != st.st_dev || tst.st_ino != st.st_ino) {
+        if (!of->target || magic || lstat(of->target, &tst) != 0 || tst.st_dev != st.st_dev ||
+            tst.st_ino != st.st_ino) {
             rc = open_in_place(of, true, err);
         } else if (faccessat(AT_FDCWD, of->target, W_OK, AT_EACCESS) != 0) {
             int e = errno;
             tio_error_set(err, TIO_EOUTPUT, NULL, NULL, NULL,
-                          "cannot write results to '%s': %s; it is unchanged",
-                          path, strerror(e));
+                          "cannot write results to '%s': %s; it is unchanged", path,
+                          strerror(e));
             rc = -e;
         } else {
             rc = open_temporary(of, st.st_mode & 07777, err);

@@ -256,8 +256,7 @@ int tio_report_finalize(struct tio_report *rep)
             add_to_total(g, rep->entries[k]);
         for (int d = 0; d < TIO_DDIR_COUNT; d++)
             if (g->present[d] && g->max_run_ms[d])
-                g->agg_bw[d] =
-                    (uint64_t)((tio_u128)g->io_bytes[d] * 1000u / g->max_run_ms[d]);
+                g->agg_bw[d] = (uint64_t)((tio_u128)g->io_bytes[d] * 1000u / g->max_run_ms[d]);
     }
     free(members);
     for (size_t i = 0; i < rep->njobs; i++)
@@ -319,7 +318,8 @@ const struct tio_group_total *tio_report_group_of(const struct tio_report *rep,
 int tio_report_write(struct tio_report *rep, FILE *out, unsigned formats)
 {
     int rc = 0;
-    if (rep->preamble_len && fwrite(rep->preamble, 1, rep->preamble_len, out) != rep->preamble_len)
+    if (rep->preamble_len &&
+        fwrite(rep->preamble, 1, rep->preamble_len, out) != rep->preamble_len)
         rc = -(errno ? errno : EIO);
     if (rc == 0 && (formats & TIO_REPORT_TERSE))
         rc = tio_report_write_terse(rep, out);

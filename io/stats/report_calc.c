@@ -5,7 +5,7 @@
 #include <string.h>
 
 const double tio_default_percentiles[TIO_DEFAULT_PERCENTILES_N] = {
-    1.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0,
+    1.0,  5.0,  10.0, 20.0, 30.0, 40.0, 50.0,  60.0,  70.0,
     80.0, 90.0, 95.0, 99.0, 99.5, 99.9, 99.95, 99.99,
 };
 
@@ -74,7 +74,12 @@ void tio_lat_dist_compute(const struct tio_job_stats *js, struct tio_lat_dist *o
      * ns, [1,2) us ... [750,1000) us, [1,2) ms ... [1000,2000) ms, then
      * everything from 2000 ms up. One walk over each histogram's buckets
      * fills them, since both are in increasing order. */
-    enum { NS = TIO_LAT_DIST_N, US = TIO_LAT_DIST_N, MS = TIO_LAT_DIST_MS_N, SLOTS = NS + US + MS };
+    enum {
+        NS = TIO_LAT_DIST_N,
+        US = TIO_LAT_DIST_N,
+        MS = TIO_LAT_DIST_MS_N,
+        SLOTS = NS + US + MS
+    };
     uint64_t upper[SLOTS]; /* exclusive upper bound of each range */
     for (int i = 0; i < NS; i++)
         upper[i] = tio_lat_dist_edges[i];

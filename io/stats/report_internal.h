@@ -21,8 +21,8 @@ struct tio_report {
     double percentiles[TIO_PERCENTILES_MAX];
     size_t npercentiles;
     unsigned terse_version;
-    bool json_plus;     /* while building fio's json+ document */
-    char *preamble;     /* written before the report; NULL: none */
+    bool json_plus; /* while building fio's json+ document */
+    char *preamble; /* written before the report; NULL: none */
     size_t preamble_len;
 
     struct tio_job_result **jobs; /* as added, owned */
@@ -63,7 +63,7 @@ static inline uint64_t tio_runtime_ms(uint64_t runtime_ns)
  * iops = ios * 1000.0 / runtime_ms, all over the rounded-up runtime. */
 struct tio_dir_summary {
     uint64_t io_bytes;
-    uint64_t bw_bytes;   /* bytes/s over the direction's runtime */
+    uint64_t bw_bytes; /* bytes/s over the direction's runtime */
     double iops;
     uint64_t runtime_ms; /* tio_runtime_ms() */
     uint64_t issued;     /* completed plus failed IOs */
@@ -72,7 +72,7 @@ struct tio_dir_summary {
     /* Samples, in KiB/s and IO/s. */
     uint64_t bw_samples;
     double bw_min, bw_max, bw_mean, bw_dev;
-    double bw_agg_pct;   /* the mean's share of the group's bandwidth */
+    double bw_agg_pct; /* the mean's share of the group's bandwidth */
     uint64_t iops_samples;
     double iops_min, iops_max, iops_mean, iops_dev;
 };

@@ -91,8 +91,10 @@ static json_t *dir_obj(struct jb *b, const struct tio_report *rep,
     put(b, o, "total_ios", jint(s.issued));
     put(b, o, "short_ios", jint(s.short_ios));
     put(b, o, "drop_ios", jint(s.drop_ios));
-    put(b, o, "slat_ns", lat_obj(b, &ds->slat, e->slat_percentiles ? ds->slat_hist : NULL, rep, e));
-    put(b, o, "clat_ns", lat_obj(b, &ds->clat.st, e->clat_percentiles ? &ds->clat : NULL, rep, e));
+    put(b, o, "slat_ns",
+        lat_obj(b, &ds->slat, e->slat_percentiles ? ds->slat_hist : NULL, rep, e));
+    put(b, o, "clat_ns",
+        lat_obj(b, &ds->clat.st, e->clat_percentiles ? &ds->clat : NULL, rep, e));
     put(b, o, "lat_ns", lat_obj(b, &ds->lat, e->lat_percentiles ? ds->lat_hist : NULL, rep, e));
     put(b, o, "bw_min", jint((uint64_t)s.bw_min));
     put(b, o, "bw_max", jint((uint64_t)s.bw_max));
@@ -147,7 +149,8 @@ static json_t *entry_obj(struct jb *b, const struct tio_report *rep,
     put(b, o, "groupid", jint(e->groupid));
     put(b, o, "error", json_integer(e->error));
     if (e->error)
-        put(b, o, "error_text", json_string(e->error_text ? e->error_text : strerror(e->error)));
+        put(b, o, "error_text",
+            json_string(e->error_text ? e->error_text : strerror(e->error)));
     put(b, o, "eta", jint(e->eta_s));
     put(b, o, "elapsed", jint(e->elapsed_s));
     put(b, o, "job options", kv_obj(b, &e->options));
@@ -160,9 +163,9 @@ static json_t *entry_obj(struct jb *b, const struct tio_report *rep,
 
     json_t *sync = json_object();
     put(b, sync, "total_ios", jint(js->sync_ios));
-    put(b, sync, "lat_ns", lat_obj(b, &js->sync.st,
-                                   e->clat_percentiles || e->lat_percentiles ? &js->sync : NULL,
-                                   rep, e));
+    put(b, sync, "lat_ns",
+        lat_obj(b, &js->sync.st, e->clat_percentiles || e->lat_percentiles ? &js->sync : NULL,
+                rep, e));
     put(b, o, "sync", sync);
     if (e->unified_rw == TIO_UNIFIED_BOTH && e->mixed)
         put(b, o, "mixed", dir_obj(b, rep, e, TIO_DDIR_READ, e->mixed));

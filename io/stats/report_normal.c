@@ -69,7 +69,8 @@ static void put_percentiles(FILE *f, const char *label, const struct tio_hist *h
         if (i % 4 == 0)
             fputs("     |", f);
         /* Rounded, unlike the min/max line's truncation, as fio does. */
-        fprintf(f, " %5.*fth=[%5" PRIu64 "]", pct_decimals(p[i]), p[i], (vals[i] + div / 2) / div);
+        fprintf(f, " %5.*fth=[%5" PRIu64 "]", pct_decimals(p[i]), p[i],
+                (vals[i] + div / 2) / div);
         if (i + 1 == np)
             fputc('\n', f);
         else if (i % 4 == 3)
@@ -115,8 +116,7 @@ static void put_dir(FILE *f, const struct tio_report *rep, const struct tio_job_
     struct tio_dir_summary s;
     tio_dir_summarize(ds, g ? g->agg_bw[d] : 0, &s);
 
-    char iops[TIO_NUM_STR_MAX], bwb[TIO_NUM_STR_MAX], bwd[TIO_NUM_STR_MAX],
-        io[TIO_NUM_STR_MAX];
+    char iops[TIO_NUM_STR_MAX], bwb[TIO_NUM_STR_MAX], bwd[TIO_NUM_STR_MAX], io[TIO_NUM_STR_MAX];
     tio_fmt_iops(iops, sizeof(iops), (uint64_t)s.iops);
     tio_fmt_bw_bin(bwb, sizeof(bwb), s.bw_bytes);
     tio_fmt_bw_dec(bwd, sizeof(bwd), s.bw_bytes);
@@ -224,8 +224,9 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
             ",%" PRIu64 ",0\n",
             r->ios + r->errors, w->ios + w->errors, t->ios + t->errors, js->sync_ios,
             r->short_ios, w->short_ios, t->short_ios, r->drop_ios, w->drop_ios, t->drop_ios);
-    fprintf(f, "     latency   : target=%" PRIu64 ", window=%" PRIu64
-               ", percentile=%.2f%%, depth=%u\n",
+    fprintf(f,
+            "     latency   : target=%" PRIu64 ", window=%" PRIu64
+            ", percentile=%.2f%%, depth=%u\n",
             e->latency_target_us, e->latency_window_us, e->latency_percentile, e->iodepth);
 
     /* tenon-io's own line: failed IOs by kind. fio has no such line; it is
@@ -242,8 +243,8 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
     }
 }
 
-static void put_group_line(FILE *f, const char *label, uint64_t agg, uint64_t min,
-                           uint64_t max, uint64_t io, uint64_t min_run, uint64_t max_run)
+static void put_group_line(FILE *f, const char *label, uint64_t agg, uint64_t min, uint64_t max,
+                           uint64_t io, uint64_t min_run, uint64_t max_run)
 {
     char agg_b[TIO_NUM_STR_MAX], agg_d[TIO_NUM_STR_MAX], min_b[TIO_NUM_STR_MAX],
         min_d[TIO_NUM_STR_MAX], max_b[TIO_NUM_STR_MAX], max_d[TIO_NUM_STR_MAX],

@@ -56,8 +56,8 @@ static void put_dir(FILE *f, const struct tio_report *rep, const struct tio_job_
     put_lat(f, &ds->clat.st);
     /* lat's percentiles when asked for, else clat's, else none */
     const struct tio_hist *h = e->lat_percentiles && ds->lat_hist ? ds->lat_hist
-                               : e->clat_percentiles             ? &ds->clat
-                                                                 : NULL;
+                               : e->clat_percentiles              ? &ds->clat
+                                                                  : NULL;
     size_t np;
     const double *pl = tio_entry_percentiles(rep, e, &np);
     for (size_t i = 0; i < TERSE_PERCENTILES; i++) {
@@ -68,8 +68,8 @@ static void put_dir(FILE *f, const struct tio_report *rep, const struct tio_job_
     }
     put_lat(f, &ds->lat);
     if (s.bw_samples)
-        fprintf(f, ";%" PRIu64 ";%" PRIu64 ";%f%%;%f;%f", (uint64_t)s.bw_min, (uint64_t)s.bw_max,
-                s.bw_agg_pct, s.bw_mean, s.bw_dev);
+        fprintf(f, ";%" PRIu64 ";%" PRIu64 ";%f%%;%f;%f", (uint64_t)s.bw_min,
+                (uint64_t)s.bw_max, s.bw_agg_pct, s.bw_mean, s.bw_dev);
     else
         fputs(";0;0;0.000000%;0.000000;0.000000", f);
     if (v == 5) {

@@ -18,8 +18,8 @@ struct tio_cpu_usage {
 };
 
 enum tio_cpu_scope {
-    TIO_CPU_THREAD,  /* the calling thread (jobs run as threads) */
-    TIO_CPU_PROCESS  /* the whole process (jobs run as processes) */
+    TIO_CPU_THREAD, /* the calling thread (jobs run as threads) */
+    TIO_CPU_PROCESS /* the whole process (jobs run as processes) */
 };
 
 /* Current totals for the scope. Returns 0 or -errno. */

@@ -6,12 +6,7 @@
 extern "C" {
 #endif
 
-enum tio_ddir {
-    TIO_DDIR_READ = 0,
-    TIO_DDIR_WRITE = 1,
-    TIO_DDIR_TRIM = 2,
-    TIO_DDIR_COUNT = 3
-};
+enum tio_ddir { TIO_DDIR_READ = 0, TIO_DDIR_WRITE = 1, TIO_DDIR_TRIM = 2, TIO_DDIR_COUNT = 3 };
 
 /* "read", "write", "trim" (fio's JSON keys and normal-output labels). */
 const char *tio_ddir_name(enum tio_ddir d);

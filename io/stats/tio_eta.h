@@ -27,14 +27,14 @@ struct tio_eta;
 
 struct tio_eta_snapshot {
     uint64_t now_ns;
-    unsigned running;          /* jobs in a running state */
-    unsigned files;            /* files open across jobs */
+    unsigned running; /* jobs in a running state */
+    unsigned files;   /* files open across jobs */
     size_t njobs;
-    const char *states;        /* njobs state characters, in job order */
-    double percent;            /* 0..100 */
+    const char *states; /* njobs state characters, in job order */
+    double percent;     /* 0..100 */
     bool eta_known;
     uint64_t eta_s;
-    bool have_rates;           /* false for the first snapshot */
+    bool have_rates;               /* false for the first snapshot */
     bool dir_used[TIO_DDIR_COUNT]; /* some job moved data in this direction */
     uint64_t bw[TIO_DDIR_COUNT];   /* bytes/s since the previous snapshot */
     uint64_t iops[TIO_DDIR_COUNT];

@@ -72,7 +72,10 @@ uint64_t tio_hist_bucket_width(unsigned i);
 /* The value that stands for bucket i: its middle. */
 uint64_t tio_hist_bucket_value(unsigned i);
 
-static inline uint64_t tio_hist_count(const struct tio_hist *h) { return h->st.n; }
+static inline uint64_t tio_hist_count(const struct tio_hist *h)
+{
+    return h->st.n;
+}
 
 /* Value at percentile p (0 < p <= 100): the value of rank ceil(p/100 * n)
  * in sorted order, within the bucket error, clamped to [min, max].

@@ -22,27 +22,27 @@
 extern "C" {
 #endif
 
-#define TIO_RESULT_PERCENTILES_MAX 20   /* fio's percentile_list limit */
+#define TIO_RESULT_PERCENTILES_MAX 20 /* fio's percentile_list limit */
 
 enum { TIO_UNIFIED_NONE = 0, TIO_UNIFIED_MIXED = 1, TIO_UNIFIED_BOTH = 2 };
 
 struct tio_job_result {
     char *name;
     unsigned groupid;
-    unsigned njobs;          /* jobs summed into this result; 1 for a job */
-    bool group_reporting;    /* report the job's group as one result */
-    int error;               /* errno value of the first error, 0 if none */
-    char *error_text;        /* what failed and where; NULL if no error */
-    long pid;                /* process or thread id shown in the header */
-    time_t end_time;         /* wall-clock time the job ended */
-    uint64_t elapsed_s;      /* fio "elapsed": wall time since the job was set up */
-    uint64_t eta_s;          /* fio "eta": 0 for a job that completed */
-    uint64_t runtime_ms;     /* fio "job_runtime"; 0 means from the stats */
-    unsigned iodepth;        /* fio "latency_depth" */
+    unsigned njobs;             /* jobs summed into this result; 1 for a job */
+    bool group_reporting;       /* report the job's group as one result */
+    int error;                  /* errno value of the first error, 0 if none */
+    char *error_text;           /* what failed and where; NULL if no error */
+    long pid;                   /* process or thread id shown in the header */
+    time_t end_time;            /* wall-clock time the job ended */
+    uint64_t elapsed_s;         /* fio "elapsed": wall time since the job was set up */
+    uint64_t eta_s;             /* fio "eta": 0 for a job that completed */
+    uint64_t runtime_ms;        /* fio "job_runtime"; 0 means from the stats */
+    unsigned iodepth;           /* fio "latency_depth" */
     uint64_t latency_target_us; /* fio's latency_target, latency_window, */
     uint64_t latency_window_us; /* latency_percentile: shown as given */
     double latency_percentile;
-    bool continue_on_error;  /* terse lines then end with the error count and first error */
+    bool continue_on_error; /* terse lines then end with the error count and first error */
     /* Which latencies show percentiles (fio's clat_percentiles, default on,
      * lat_percentiles, slat_percentiles) and which: npercentiles 0 means
      * the report's list. */
@@ -56,7 +56,7 @@ struct tio_job_result {
     bool slat_percentiles;
     size_t npercentiles;
     double percentiles[TIO_RESULT_PERCENTILES_MAX];
-    struct tio_cpu_usage cpu; /* used by the job while it ran */
+    struct tio_cpu_usage cpu;   /* used by the job while it ran */
     struct tio_kv_list options; /* the options the job was given, as text */
     struct tio_job_stats stats;
     /* fio's steadystate section: the job's (or, under group_reporting, its

@@ -61,12 +61,12 @@ struct tio_error_counts {
 };
 
 struct tio_dir_stats {
-    uint64_t ios;       /* completed IOs */
-    uint64_t bytes;     /* bytes they moved */
-    uint64_t short_ios; /* completed with fewer bytes than asked */
-    uint64_t drop_ios;  /* issued but dropped (fio's "dropped") */
-    uint64_t errors;    /* failed IOs */
-    uint64_t runtime_ns; /* time the job spent doing IO, if it did any here */
+    uint64_t ios;            /* completed IOs */
+    uint64_t bytes;          /* bytes they moved */
+    uint64_t short_ios;      /* completed with fewer bytes than asked */
+    uint64_t drop_ios;       /* issued but dropped (fio's "dropped") */
+    uint64_t errors;         /* failed IOs */
+    uint64_t runtime_ns;     /* time the job spent doing IO, if it did any here */
     struct tio_latstat slat; /* submission latency */
     struct tio_latstat lat;  /* total latency */
     struct tio_sstat bw;     /* bytes/s per sample interval */
@@ -81,8 +81,8 @@ struct tio_dir_stats {
 
 struct tio_job_stats {
     struct tio_dir_stats dir[TIO_DDIR_COUNT];
-    struct tio_hist sync;    /* fsync=N/fdatasync=N latencies (not end_fsync's, as fio) */
-    uint64_t sync_ios;       /* fsync=N syncs: fio's sync total_ios (not fdatasync's) */
+    struct tio_hist sync; /* fsync=N/fdatasync=N latencies (not end_fsync's, as fio) */
+    uint64_t sync_ios;    /* fsync=N syncs: fio's sync total_ios (not fdatasync's) */
     uint64_t depth[TIO_DEPTH_BUCKETS];
     uint64_t submit[TIO_DEPTH_BUCKETS];
     uint64_t complete[TIO_DEPTH_BUCKETS];

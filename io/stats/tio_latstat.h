@@ -52,8 +52,8 @@ double tio_latstat_stddev(const struct tio_latstat *s);
 /* Rebuilds moments from a summary (count, min, max, mean, sample stddev),
  * e.g. to replay results another tool produced. The sums are rounded to the
  * nearest integer. */
-void tio_latstat_from_summary(struct tio_latstat *s, uint64_t n, uint64_t min,
-                              uint64_t max, double mean, double stddev);
+void tio_latstat_from_summary(struct tio_latstat *s, uint64_t n, uint64_t min, uint64_t max,
+                              double mean, double stddev);
 
 #ifdef __cplusplus
 }

@@ -21,7 +21,7 @@ extern "C" {
 
 /* fio's job state characters, in typical life-cycle order. */
 enum tio_job_state {
-    TIO_STATE_SETUP = 'P',      /* set up, not started */
+    TIO_STATE_SETUP = 'P', /* set up, not started */
     TIO_STATE_CREATED = 'C',
     TIO_STATE_INITIALIZED = 'I',
     TIO_STATE_PREREAD = 'p',
@@ -37,10 +37,10 @@ enum tio_job_state {
     TIO_STATE_FSYNC = 'F',
     TIO_STATE_VERIFY = 'V',
     TIO_STATE_FINISHING = 'f',
-    TIO_STATE_EXITED = 'E',     /* exited, not reaped */
+    TIO_STATE_EXITED = 'E', /* exited, not reaped */
     TIO_STATE_REAPED = '_',
-    TIO_STATE_ERROR = 'X',      /* reaped, exited with an error */
-    TIO_STATE_SIGNALED = 'K'    /* reaped, exited on a signal */
+    TIO_STATE_ERROR = 'X',   /* reaped, exited with an error */
+    TIO_STATE_SIGNALED = 'K' /* reaped, exited on a signal */
 };
 
 #define TIO_LIVE_ALIGN 64
@@ -48,14 +48,14 @@ enum tio_job_state {
 struct tio_live_job {
     _Alignas(TIO_LIVE_ALIGN) _Atomic uint64_t ios[TIO_DDIR_COUNT];
     _Atomic uint64_t bytes[TIO_DDIR_COUNT];
-    _Atomic uint64_t start_ns;   /* monotonic time IO started; 0 before */
-    _Atomic uint32_t state;      /* enum tio_job_state */
+    _Atomic uint64_t start_ns; /* monotonic time IO started; 0 before */
+    _Atomic uint32_t state;    /* enum tio_job_state */
     _Atomic uint32_t files_open;
 
     /* The plan, written before the worker starts and only read after. */
-    uint64_t plan_bytes;         /* bytes the job will move; 0 if unbounded */
-    uint64_t plan_runtime_ns;    /* runtime limit; 0 if none */
-    bool time_based;             /* runs for plan_runtime_ns whatever the bytes */
+    uint64_t plan_bytes;      /* bytes the job will move; 0 if unbounded */
+    uint64_t plan_runtime_ns; /* runtime limit; 0 if none */
+    bool time_based;          /* runs for plan_runtime_ns whatever the bytes */
 };
 
 static inline void tio_live_set_state(struct tio_live_job *j, enum tio_job_state st)

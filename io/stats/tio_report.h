@@ -44,9 +44,9 @@ struct tio_disk_util {
     char name[64];
     uint64_t ios[2];
     uint64_t merges[2];
-    uint64_t ticks[2];   /* ms */
-    uint64_t in_queue;   /* ms */
-    double util;         /* percent of the run the device was busy */
+    uint64_t ticks[2]; /* ms */
+    uint64_t in_queue; /* ms */
+    double util;       /* percent of the run the device was busy */
 };
 
 /* A "Run status group" line set: totals over the group's reported entries. */
@@ -55,8 +55,8 @@ struct tio_group_total {
     unsigned unified_rw;          /* the group's unified_rw_reporting (TIO_UNIFIED_*) */
     bool present[TIO_DDIR_COUNT]; /* the group did IO in this direction */
     uint64_t io_bytes[TIO_DDIR_COUNT];
-    uint64_t agg_bw[TIO_DDIR_COUNT];     /* bytes/s: all bytes over the longest runtime */
-    uint64_t min_bw[TIO_DDIR_COUNT];     /* bytes/s of the slowest entry */
+    uint64_t agg_bw[TIO_DDIR_COUNT]; /* bytes/s: all bytes over the longest runtime */
+    uint64_t min_bw[TIO_DDIR_COUNT]; /* bytes/s of the slowest entry */
     uint64_t max_bw[TIO_DDIR_COUNT];
     uint64_t min_run_ms[TIO_DDIR_COUNT];
     uint64_t max_run_ms[TIO_DDIR_COUNT];
@@ -65,8 +65,8 @@ struct tio_group_total {
 enum tio_report_format {
     TIO_REPORT_NORMAL = 1,
     TIO_REPORT_JSON = 2,
-    TIO_REPORT_JSON_PLUS = 4,   /* with JSON: each latency's histogram ("bins") */
-    TIO_REPORT_TERSE = 8,       /* fio's terse (semicolon) lines */
+    TIO_REPORT_JSON_PLUS = 4, /* with JSON: each latency's histogram ("bins") */
+    TIO_REPORT_TERSE = 8,     /* fio's terse (semicolon) lines */
 };
 
 struct tio_report;

@@ -52,7 +52,10 @@ void tio_series_add(struct tio_series *s, const struct tio_series_point *p);
 /* Stores a partly gathered point (the run's last, shorter interval). */
 void tio_series_flush(struct tio_series *s);
 
-static inline size_t tio_series_count(const struct tio_series *s) { return s->n; }
+static inline size_t tio_series_count(const struct tio_series *s)
+{
+    return s->n;
+}
 static inline const struct tio_series_point *tio_series_points(const struct tio_series *s)
 {
     return s->pts;

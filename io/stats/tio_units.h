@@ -25,13 +25,13 @@ extern "C" {
  * room holds decimals, rounded: 9.99MiB, 19.4k, 182MiB, 1074MB.
  * Returns buf. The decimal kilo prefix is the SI lower-case "k", as in
  * fio's "1023kB/s". */
-char *tio_fmt_num(char *buf, size_t size, uint64_t num, unsigned maxlen,
-                  unsigned base, const char *suffix);
+char *tio_fmt_num(char *buf, size_t size, uint64_t num, unsigned maxlen, unsigned base,
+                  const char *suffix);
 
 /* Same, for a num already counted in the unit_index-th unit (1 = k or Ki):
  * the live status line counts in KiB/s, so an idle job shows "0KiB/s". */
-char *tio_fmt_num_from(char *buf, size_t size, uint64_t num, unsigned maxlen,
-                       unsigned base, unsigned unit_index, const char *suffix);
+char *tio_fmt_num_from(char *buf, size_t size, uint64_t num, unsigned maxlen, unsigned base,
+                       unsigned unit_index, const char *suffix);
 
 /* "75.7MiB/s" and "79.4MB/s" halves of a bandwidth, from bytes per second. */
 char *tio_fmt_bw_bin(char *buf, size_t size, uint64_t bytes_per_sec);

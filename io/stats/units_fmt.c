@@ -19,14 +19,14 @@ static unsigned count_digits(uint64_t v)
     return n;
 }
 
-char *tio_fmt_num(char *buf, size_t size, uint64_t num, unsigned maxlen,
-                  unsigned base, const char *suffix)
+char *tio_fmt_num(char *buf, size_t size, uint64_t num, unsigned maxlen, unsigned base,
+                  const char *suffix)
 {
     return tio_fmt_num_from(buf, size, num, maxlen, base, 0, suffix);
 }
 
-char *tio_fmt_num_from(char *buf, size_t size, uint64_t num, unsigned maxlen,
-                       unsigned base, unsigned unit_index, const char *suffix)
+char *tio_fmt_num_from(char *buf, size_t size, uint64_t num, unsigned maxlen, unsigned base,
+                       unsigned unit_index, const char *suffix)
 {
     const char *const *prefix = base == 1024 ? prefix_bin : prefix_dec;
     if (maxlen == 0)
@@ -103,8 +103,8 @@ char *tio_fmt_eta(char *buf, size_t size, uint64_t seconds)
     uint64_t d = seconds / 86400, h = seconds / 3600 % 24, m = seconds / 60 % 60,
              s = seconds % 60;
     if (d)
-        snprintf(buf, size, "%" PRIu64 "d:%02" PRIu64 "h:%02" PRIu64 "m:%02" PRIu64 "s",
-                 d, h, m, s);
+        snprintf(buf, size, "%" PRIu64 "d:%02" PRIu64 "h:%02" PRIu64 "m:%02" PRIu64 "s", d, h,
+                 m, s);
     else if (h)
         snprintf(buf, size, "%02" PRIu64 "h:%02" PRIu64 "m:%02" PRIu64 "s", h, m, s);
     else

@@ -72,8 +72,10 @@ static tenon_registry *open_reg(const char *dir, const char *cache, unsigned fla
 {
     tenon_registry *reg = NULL;
     expect_ok(tenon_registry_create("cache-test",
-                                    flags | TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH |
-                                        TENON_REGISTRY_NO_STATIC, &reg));
+                                    flags | TENON_REGISTRY_NO_ENV |
+                                        TENON_REGISTRY_NO_DEFAULT_PATH |
+                                        TENON_REGISTRY_NO_STATIC,
+                                    &reg));
     if (log)
         memset(log, 0, sizeof(*log));
     tenon_registry_set_log(reg, log_fn, log, TENON_LOG_DEBUG);
@@ -206,9 +208,9 @@ static void test_warm_scan_equals_cold(void **state)
 {
     env *e = *state;
     static const char *const fixtures[] = {
-        "good_basic", "good_disabled", "opt_required", "bad_magic", "bad_layout",
-        "bad_field", "bad_abimajor", "bad_abiminor", "bad_mismatch", "bad_nodesc",
-        "shadow_v1", "chain_a", "dia_top", "rank_b", "sym_user",
+        "good_basic", "good_disabled", "opt_required", "bad_magic",    "bad_layout",
+        "bad_field",  "bad_abimajor",  "bad_abiminor", "bad_mismatch", "bad_nodesc",
+        "shadow_v1",  "chain_a",       "dia_top",      "rank_b",       "sym_user",
     };
     for (size_t i = 0; i < TENON__ARRAY_SIZE(fixtures); i++)
         copy_fixture(e->plugins, fixtures[i], NULL);
@@ -277,14 +279,16 @@ static void test_scan_order(void **state)
     enum { N = 400 };
     char *names[N];
     srand(7);
-    static const char *const prefixes[] = {"", "a", "aa", "plugin-", "plugin-io-", "z", "\xc3\xa9"};
+    static const char *const prefixes[] = {"",           "a", "aa",      "plugin-",
+                                           "plugin-io-", "z", "\xc3\xa9"};
     for (int i = 0; i < N; i++) {
         char name[64];
         int len = snprintf(name, sizeof(name), "%s", prefixes[rand() % 7]);
         int extra = rand() % 6;
         for (int k = 0; k < extra; k++)
             name[len++] = "ab-_.9Zz"[rand() % 8];
-        snprintf(name + len, sizeof(name) - (size_t)len, "%d.so", i % 37 == 0 ? i : rand() % 50);
+        snprintf(name + len, sizeof(name) - (size_t)len, "%d.so",
+                 i % 37 == 0 ? i : rand() % 50);
         names[i] = strdup(name);
         /* Hidden files are not plugins; a name twice is one file. */
         if (name[0] == '.' || access(tmp_path(e->plugins, name), F_OK) == 0) {
@@ -429,14 +433,15 @@ static void test_nested_folders(void **state)
         if (run_no == 2) {
             /* A file changes: this run writes the cache. */
             struct timespec times[2] = {{0, UTIME_OMIT}, {1700000000, 0}};
-            assert_int_equal(
-                utimensat(AT_FDCWD, tmp_path(e->plugins, "chain_c.so"), times, 0), 0);
+            assert_int_equal(utimensat(AT_FDCWD, tmp_path(e->plugins, "chain_c.so"), times, 0),
+                             0);
             settle();
         }
         tenon_registry *reg = NULL;
         expect_ok(tenon_registry_create("cache-test",
                                         TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH |
-                                            TENON_REGISTRY_NO_STATIC, &reg));
+                                            TENON_REGISTRY_NO_STATIC,
+                                        &reg));
         tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
         expect_ok(tenon_registry_set_cache(reg, e->cache, 0));
         expect_ok(tenon_registry_add_path(reg, e->plugins));
@@ -551,7 +556,8 @@ static void write_image(const char *path, const tenon_cache_entry *entries, size
         tenon__cache_encode(&body, &entries[i]);
     assert_false(body.failed);
     unsigned char header[TENON__CACHE_HEADER_SIZE];
-    tenon__cache_header(header, body.data, body.len, (uint32_t)n, tenon__now_ns() - 10000000000);
+    tenon__cache_header(header, body.data, body.len, (uint32_t)n,
+                        tenon__now_ns() - 10000000000);
     char dir[512];
     snprintf(dir, sizeof(dir), "%s", path);
     *strrchr(dir, '/') = '\0';
@@ -622,7 +628,8 @@ static tenon_plugin_desc *forge_entry(const env *e, const char *file, tenon_cach
 static void test_edited_entry_cannot_change_what_loads(void **state)
 {
     env *e = *state;
-    copy_fixtures(e->plugins, "good_disabled", "good_basic", "over_basic", "opt_required", NULL);
+    copy_fixtures(e->plugins, "good_disabled", "good_basic", "over_basic", "opt_required",
+                  NULL);
     settle();
     tenon_cache_entry entries[4];
     /* Disabled by default: the flag dropped. */
@@ -726,8 +733,7 @@ static void test_validate_with_config_options(void **state)
     /* ...and not for others, with which it fails. */
     load_config_text(reg, bad);
     assert_int_equal(tenon_plugin_check_state(p, NULL), TENON_CHECK_NONE);
-    expect_error(tenon_plugin_validate(p, 0), TENON_EOPTRANGE, "opt_required", "retries",
-                 NULL);
+    expect_error(tenon_plugin_validate(p, 0), TENON_EOPTRANGE, "opt_required", "retries", NULL);
     tenon_registry_free(reg);
     /* Back to the good options: the plugin is not refused for that. */
     reg = open_reg(NULL, e->cache, 0, 0, NULL);
@@ -1155,8 +1161,8 @@ static void test_parse_mutations(void **state)
         memcpy(copy, image, size);
         int flips = 1 + rand() % 4;
         for (int k = 0; k < flips; k++)
-            copy[TENON__CACHE_HEADER_SIZE + (size_t)rand() % (size - TENON__CACHE_HEADER_SIZE)] =
-                (unsigned char)rand();
+            copy[TENON__CACHE_HEADER_SIZE +
+                 (size_t)rand() % (size - TENON__CACHE_HEADER_SIZE)] = (unsigned char)rand();
         c = NULL;
         int rc = tenon_cache_parse(copy, size, TENON_CACHE_PARSE_NO_CHECKSUM, &c);
         assert_true(rc == 0 || rc == TENON_ECACHE);
@@ -1285,7 +1291,8 @@ static void test_default_path(void **state)
     assert_string_equal(buf, "/home/someone/.cache/tenon/x.cache");
     expect_error(tenon_cache_default_path("../etc/x", buf, sizeof(buf)), TENON_EPATH, NULL,
                  NULL);
-    expect_error(tenon_cache_default_path(".hidden", buf, sizeof(buf)), TENON_EPATH, NULL, NULL);
+    expect_error(tenon_cache_default_path(".hidden", buf, sizeof(buf)), TENON_EPATH, NULL,
+                 NULL);
     expect_error(tenon_cache_default_path("x", buf, 10), TENON_EINVAL, NULL, NULL);
     unsetenv("HOME");
     expect_error(tenon_cache_default_path("x", buf, sizeof(buf)), TENON_EPATH, NULL, NULL);

@@ -25,7 +25,10 @@
 #define CF_FLAGS 0
 #endif
 #ifndef CF_REQUIRES
-#define CF_REQUIRES {"", ""}
+#define CF_REQUIRES \
+    {               \
+        "", ""      \
+    }
 #endif
 #ifndef CF_OVERRIDES
 #define CF_OVERRIDES ""
@@ -109,7 +112,8 @@ static void cf_instance_fini(tenon_plugin *self, tenon_instance *inst, void *dat
 static const cf_table proxy_table = {sizeof(cf_table), 1, cf_name};
 static const cf_table stats_table = {sizeof(cf_table), 1, cf_name};
 
-CF_PLUGIN(CF_NAME,
+CF_PLUGIN(
+    CF_NAME,
     TENON_DESCRIBE(
         .version = CF_VERSION,
         .description = "tenon.json test fixture",
@@ -133,7 +137,7 @@ CF_PLUGIN(CF_NAME,
             CF_TARGET_OPTION
         },
     ),
-    TENON_CODE(
+                                   TENON_CODE(
         .init = cf_init,
         .fini = cf_fini,
         TENON_IMPLEMENTS(

@@ -326,8 +326,8 @@ static void show_diff(const char *want, const char *got)
         a++;
         b++;
     }
-    fprintf(stderr, "  first difference at line %d\n  --- expected\n%s  --- got\n%s", line, want,
-            got);
+    fprintf(stderr, "  first difference at line %d\n  --- expected\n%s  --- got\n%s", line,
+            want, got);
 }
 
 static int run_case(const char *cases, const char *name)

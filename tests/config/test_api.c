@@ -55,9 +55,11 @@ static void test_errors_name_file_line_column(void **state)
 {
     (void)state;
     tenon_registry *reg = registry(NULL);
-    const char *text = "{\n  \"plugins\": [\n    {\"module\": \"x\", \"enabeld\": true}\n  ]\n}\n";
+    const char
+        *text = "{\n  \"plugins\": [\n    {\"module\": \"x\", \"enabeld\": true}\n  ]\n}\n";
     int rc = tenon_config_load_buffer(reg, text, strlen(text), "my.json");
-    expect_error(rc, TENON_ECONFIG, "my.json", "my.json:3:21: \"enabeld\": unknown key in plugins[0]",
+    expect_error(rc, TENON_ECONFIG, "my.json",
+                 "my.json:3:21: \"enabeld\": unknown key in plugins[0]",
                  "expected one of module, name, enabled", "did you mean \"enabled\"", NULL);
     const tenon_error *e = tenon_last_error();
     assert_int_equal(e->stage, TENON_STAGE_CONFIG);
@@ -80,8 +82,8 @@ static void test_errors_name_file_line_column(void **state)
     /* Arguments. */
     assert_int_equal(tenon_config_load_buffer(NULL, "{}", 2, NULL), TENON_EINVAL);
     assert_int_equal(tenon_config_load_buffer(reg, NULL, 2, NULL), TENON_EINVAL);
-    expect_error(tenon_config_load_buffer(reg, NULL, 0, NULL), TENON_ECONFIG,
-                 "tenon.json", "invalid JSON", NULL);
+    expect_error(tenon_config_load_buffer(reg, NULL, 0, NULL), TENON_ECONFIG, "tenon.json",
+                 "invalid JSON", NULL);
     assert_int_equal(tenon_config_load(NULL, NULL), TENON_EINVAL);
     assert_int_equal(tenon_config_load(reg, ""), TENON_EINVAL);
     assert_int_equal(tenon_config_apply(NULL), TENON_EINVAL);
@@ -168,8 +170,8 @@ static void test_default_lookup(void **state)
     expect_ok(tenon_config_load(reg, NULL));
     assert_string_equal(tenon_config_file(reg), tmp_path(dir, "env.json"));
     tenon_registry_free(reg);
-    expect_ok(
-        tenon_registry_create(app, TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV, &reg));
+    expect_ok(tenon_registry_create(app, TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV,
+                                    &reg));
     capture_log_level(reg, &cap, TENON_LOG_DEBUG);
     expect_ok(tenon_config_load(reg, NULL));
     assert_string_equal(tenon_config_file(reg), path);
@@ -178,8 +180,8 @@ static void test_default_lookup(void **state)
     /* A TENON_CONFIG that names nothing is an error, not a fallback. */
     setenv("TENON_CONFIG", tmp_path(dir, "none.json"), 1);
     expect_ok(tenon_registry_create(app, TENON_REGISTRY_NO_DEFAULT_PATH, &reg));
-    expect_error(tenon_config_load(reg, NULL), TENON_ECONFIG, "none.json",
-                 "TENON_CONFIG", NULL);
+    expect_error(tenon_config_load(reg, NULL), TENON_ECONFIG, "none.json", "TENON_CONFIG",
+                 NULL);
     tenon_registry_free(reg);
     unsetenv("TENON_CONFIG");
 
@@ -243,8 +245,7 @@ static void test_unsafe_file(void **state)
     tenon_registry_free(reg);
     /* A folder is not a configuration. */
     reg = registry(NULL);
-    expect_error(tenon_config_load(reg, dir), TENON_ECONFIG, dir,
-                 "not a regular file", NULL);
+    expect_error(tenon_config_load(reg, dir), TENON_ECONFIG, dir, "not a regular file", NULL);
     tenon_registry_free(reg);
     tmp_remove(dir);
 }
@@ -289,8 +290,9 @@ static void test_disabled_by_default_and_overrides(void **state)
     /* A configuration loaded later re-decides for plugins not loaded yet;
      * plugins scanned after it are decided as they appear. */
     reg = registry(&cap);
-    expect_ok(load(reg, dir, "{\"plugin_path\": [\"DIR\"], \"default\": {\"enabled\": false},"
-                             " \"enable\": [\"cfg_old\"]}"));
+    expect_ok(load(reg, dir,
+                   "{\"plugin_path\": [\"DIR\"], \"default\": {\"enabled\": false},"
+                   " \"enable\": [\"cfg_old\"]}"));
     assert_true(tenon_registry_scan(reg) >= 4);
     assert_int_equal(tenon_plugin_status(tenon_registry_find(reg, "cfg_proxy")),
                      TENON_STATUS_DISABLED);
@@ -386,8 +388,7 @@ static void test_instances_with_their_own_options(void **state)
     assert_int_equal(tenon_config_instances(reg, NULL, 0), 3);
 
     /* A configuration applies once. */
-    expect_error(tenon_config_apply(reg), TENON_ESTATE, NULL, "already applied",
-                 NULL);
+    expect_error(tenon_config_apply(reg), TENON_ESTATE, NULL, "already applied", NULL);
     tenon_registry_free(reg);
     tmp_remove(dir);
 }
@@ -418,8 +419,8 @@ static void test_on_demand_load_gets_options(void **state)
 
 typedef struct policy_case {
     const char *policy;
-    int rc;               /* what apply returns */
-    const char *warning;  /* in the log at WARN, or NULL for none */
+    int rc;              /* what apply returns */
+    const char *warning; /* in the log at WARN, or NULL for none */
 } policy_case;
 
 /* Init failures and instance failures: the listing cannot know them, so
@@ -483,8 +484,9 @@ static void test_static_failure_stops_before_loading(void **state)
     cfg_copy(dir, "cfg_proxy");
     log_capture cap;
     tenon_registry *reg = registry(&cap);
-    expect_ok(load(reg, dir, "{\"plugins\": [{\"module\": \"cfg_proxy\", \"name\": \"p\"},"
-                             "{\"module\": \"cfg_gone\"}], \"plugin_path\": [\"DIR\"]}"));
+    expect_ok(load(reg, dir,
+                   "{\"plugins\": [{\"module\": \"cfg_proxy\", \"name\": \"p\"},"
+                   "{\"module\": \"cfg_gone\"}], \"plugin_path\": [\"DIR\"]}"));
     tenon_plan *plan;
     expect_ok(tenon_config_plan(reg, &plan));
     const tenon_error *stop = tenon_plan_stop_error(plan);
@@ -570,13 +572,15 @@ static void test_integrity_settings(void **state)
     snprintf(secret, sizeof(secret), "%s/builder.key", dir);
     assert_int_equal(rename(keyfile, secret), 0); /* only public keys in the folder */
     snprintf(text, sizeof(text),
-             "{\"plugin_path\": [\"DIR\"], \"keys_dir\": \"DIR/keys\", \"require_signed\": true,"
+             "{\"plugin_path\": [\"DIR\"], \"keys_dir\": \"DIR/keys\", \"require_signed\": "
+             "true,"
              " \"plugins\": [{\"module\": \"cfg_proxy\"}]}");
     reg = registry(NULL);
     expect_ok(load(reg, dir, text));
     expect_error(tenon_config_apply(reg), TENON_ESIGNATURE, "cfg_proxy", NULL);
     tenon_registry_free(reg);
-    expect_ok(tenon_signature_sign_file_info(tmp_path(dir, "cfg_proxy.so"), secret, NULL, NULL));
+    expect_ok(
+        tenon_signature_sign_file_info(tmp_path(dir, "cfg_proxy.so"), secret, NULL, NULL));
     reg = registry(NULL);
     expect_ok(load(reg, dir, text));
     assert_int_equal(tenon_config_apply(reg), 0);

@@ -30,11 +30,43 @@ static unsigned next(void)
 }
 
 static const char *const words[] = {
-    "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u00e9", "\\ud83d", "null", "true", "1e999",
-    "-0", "\"plugins\"", "\"module\"", "\"name\"", "\"config\"", "\"enable\"", "\"disable\"",
-    "\"*\"", "\"default\"", "\"load_policy\"", "\"on_error\"", "\"plugin_path\"", "\"/\"",
-    "\"sha256\"", "\"version\"", "\"interface\"", "\"trusted_keys\"", "\"keys_dir\"", "\xff",
-    "\xc3", "\n", "\"enabled\"", "{\"module\": \"x\", \"name\": \"y\"}", "999999999999999999999",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "\\u00e9",
+    "\\ud83d",
+    "null",
+    "true",
+    "1e999",
+    "-0",
+    "\"plugins\"",
+    "\"module\"",
+    "\"name\"",
+    "\"config\"",
+    "\"enable\"",
+    "\"disable\"",
+    "\"*\"",
+    "\"default\"",
+    "\"load_policy\"",
+    "\"on_error\"",
+    "\"plugin_path\"",
+    "\"/\"",
+    "\"sha256\"",
+    "\"version\"",
+    "\"interface\"",
+    "\"trusted_keys\"",
+    "\"keys_dir\"",
+    "\xff",
+    "\xc3",
+    "\n",
+    "\"enabled\"",
+    "{\"module\": \"x\", \"name\": \"y\"}",
+    "999999999999999999999",
 };
 
 static unsigned long runs, accepted;
@@ -45,9 +77,10 @@ static char file_path[4096]; /* a quarter of the documents go through a file, so
 static int check(const char *text, size_t len, const char *origin)
 {
     tenon_registry *reg;
-    if (tenon_registry_create("tenon-damage", TENON_REGISTRY_NO_ENV |
-                                                        TENON_REGISTRY_NO_DEFAULT_PATH |
-                                                        TENON_REGISTRY_NO_STATIC, &reg) < 0)
+    if (tenon_registry_create("tenon-damage",
+                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH |
+                                  TENON_REGISTRY_NO_STATIC,
+                              &reg) < 0)
         return 1;
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     int rc;

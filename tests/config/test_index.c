@@ -45,16 +45,15 @@ static void expect_at_(int where, const tenon__jindex *ix, const char *pointer, 
     }
 }
 
-static const char doc[] =
-    "{\n"
-    "  \"plugin_path\": [\"a\", \"b\"],\n"
-    "  \"plugins\": [\n"
-    "    {\"module\": \"x\", \"config\": {\"port\": 1}},\n"
-    "    {\"module\": \"y\",\n"
-    "     \"enabled\": false}\n"
-    "  ],\n"
-    "  \"default\": {}\n"
-    "}\n";
+static const char doc[] = "{\n"
+                          "  \"plugin_path\": [\"a\", \"b\"],\n"
+                          "  \"plugins\": [\n"
+                          "    {\"module\": \"x\", \"config\": {\"port\": 1}},\n"
+                          "    {\"module\": \"y\",\n"
+                          "     \"enabled\": false}\n"
+                          "  ],\n"
+                          "  \"default\": {}\n"
+                          "}\n";
 
 static void test_positions(void **state)
 {
@@ -140,7 +139,8 @@ static void test_utf8_columns(void **state)
     expect_at(ix, "/b", 1, 18, 1, 13);
     tenon__jindex_free(ix);
 
-    const char *text = "ab\nc\xc3\xa9" "d\n";
+    const char *text = "ab\nc\xc3\xa9"
+                       "d\n";
     tenon__jpos p = tenon__jpos_at(text, strlen(text), 6);
     assert_int_equal(p.line, 2);
     assert_int_equal(p.col, 3); /* c, é, then d */
@@ -162,7 +162,8 @@ static void test_scalars_and_empty_containers(void **state)
     ix = build("\"top\"");
     expect_at(ix, "", 1, 1, 0, 0);
     tenon__jindex_free(ix);
-    ix = build("{\"a\": {}, \"b\": [], \"c\": [[], {}], \"d\": null, \"e\": -1.5e3, \"f\": true}");
+    ix = build(
+        "{\"a\": {}, \"b\": [], \"c\": [[], {}], \"d\": null, \"e\": -1.5e3, \"f\": true}");
     expect_at(ix, "/a", 1, 7, 1, 2);
     expect_at(ix, "/b", 1, 16, 1, 11);
     expect_at(ix, "/c/1", 1, 30, 0, 0);
@@ -178,10 +179,34 @@ static void test_not_json(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "", "   ", "{", "}", "[", "]", "{\"a\"", "{\"a\":", "{\"a\" 1}", "{\"a\":1,}x",
-        "[1,,2]", "[1 2]", "\"unterminated", "\"esc\\", "{\"\\u12\": 1}", "{\"\\uZZZZ\": 1}",
-        "{\"\\u0000\": 1}", "{\"\\q\": 1}", "{1: 2}", "{\"a\": 1} 2", "[]]", "{\"a\": [}",
-        "\"\\ud83d\\u", "{\"a\":1}}", ",", ":", "{\"a\"::1}", "[\"a\":1]",
+        "",
+        "   ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "{\"a\"",
+        "{\"a\":",
+        "{\"a\" 1}",
+        "{\"a\":1,}x",
+        "[1,,2]",
+        "[1 2]",
+        "\"unterminated",
+        "\"esc\\",
+        "{\"\\u12\": 1}",
+        "{\"\\uZZZZ\": 1}",
+        "{\"\\u0000\": 1}",
+        "{\"\\q\": 1}",
+        "{1: 2}",
+        "{\"a\": 1} 2",
+        "[]]",
+        "{\"a\": [}",
+        "\"\\ud83d\\u",
+        "{\"a\":1}}",
+        ",",
+        ":",
+        "{\"a\"::1}",
+        "[\"a\":1]",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         tenon__jindex *ix = (tenon__jindex *)(uintptr_t)1;

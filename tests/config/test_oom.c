@@ -41,9 +41,10 @@ static int run(const char *text, const char **step)
     tenon_registry *reg = NULL;
     int rc;
     *step = "registry_new";
-    if ((rc = tenon_registry_create("tenon-oom", TENON_REGISTRY_NO_ENV |
-                                                           TENON_REGISTRY_NO_DEFAULT_PATH |
-                                                           TENON_REGISTRY_NO_STATIC, &reg)) < 0)
+    if ((rc = tenon_registry_create("tenon-oom",
+                                    TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH |
+                                        TENON_REGISTRY_NO_STATIC,
+                                    &reg)) < 0)
         return rc;
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     *step = "load_config_buffer";

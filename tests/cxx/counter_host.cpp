@@ -24,13 +24,22 @@ void check(bool ok, const std::string &what)
 }
 
 struct registry_deleter {
-    void operator()(tenon_registry *reg) const { tenon_registry_free(reg); }
+    void operator()(tenon_registry *reg) const
+    {
+        tenon_registry_free(reg);
+    }
 };
 struct options_deleter {
-    void operator()(tenon_options *opts) const { tenon_options_free(opts); }
+    void operator()(tenon_options *opts) const
+    {
+        tenon_options_free(opts);
+    }
 };
 struct instance_deleter {
-    void operator()(tenon_instance *inst) const { tenon_instance_free(inst); }
+    void operator()(tenon_instance *inst) const
+    {
+        tenon_instance_free(inst);
+    }
 };
 using registry_ptr = std::unique_ptr<tenon_registry, registry_deleter>;
 using options_ptr = std::unique_ptr<tenon_options, options_deleter>;
@@ -90,7 +99,8 @@ int main(int argc, char **argv)
     check(d && std::strcmp(d->version, "1.2.3") == 0, "version 1.2.3");
     check(d && d->flags == TENON_PLUGIN_UNLOADABLE, "flags UNLOADABLE");
     check(d && d->n_deps == 0, "no deps");
-    check(d && d->n_provides == 1 && d->provides[0].rank == 7, "provides one interface at rank 7");
+    check(d && d->n_provides == 1 && d->provides[0].rank == 7,
+          "provides one interface at rank 7");
     const char *language = d ? tenon_descriptor_meta(d, "language") : nullptr;
     check(language && std::strcmp(language, "C++") == 0, "meta language=C++");
 
@@ -114,7 +124,8 @@ int main(int argc, char **argv)
         check(table->add(da, "99999999999999999999") == TENON_EINVAL, "overflow is refused");
         check(table->add(da, "7x") == TENON_EINVAL, "\"7x\" is refused");
         check(table->total(da) == 42, "total still 42");
-        check(std::strcmp(table->label(da), "apples") == 0, "label option reaches the instance");
+        check(std::strcmp(table->label(da), "apples") == 0,
+              "label option reaches the instance");
         check(std::strcmp(table->label(db), "count") == 0, "label defaults to \"count\"");
         check(table->total(db) == 0, "instances are separate");
     } // instances freed: the plugin destroys its C++ objects

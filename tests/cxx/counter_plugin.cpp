@@ -22,8 +22,10 @@ namespace {
 const tenon_host_api *host;
 
 class Counter {
-public:
-    explicit Counter(std::string label) : label_(std::move(label)) {}
+  public:
+    explicit Counter(std::string label) : label_(std::move(label))
+    {
+    }
 
     void add(const std::string &text)
     {
@@ -42,10 +44,13 @@ public:
         return sum;
     }
 
-    const std::string &label() const { return label_; }
+    const std::string &label() const
+    {
+        return label_;
+    }
     std::string last_error;
 
-private:
+  private:
     std::string label_;
     std::vector<long long> values_;
 };
@@ -82,8 +87,8 @@ const char *counter_last_error(void *data) noexcept
 }
 
 const test_counter counter_table = {
-    sizeof(test_counter), TEST_COUNTER_VERSION,
-    counter_add, counter_total, counter_label, counter_last_error,
+    sizeof(test_counter), TEST_COUNTER_VERSION, counter_add,
+    counter_total,        counter_label,        counter_last_error,
 };
 
 int counter_init(tenon_plugin *self, const tenon_host_api *api) noexcept
@@ -120,7 +125,8 @@ void counter_instance_fini(tenon_plugin *self, tenon_instance *instance, void *d
 
 } // namespace
 
-COUNTER_PLUGIN(COUNTER_NAME,
+COUNTER_PLUGIN(
+    COUNTER_NAME,
     TENON_DESCRIBE(
         .flags = TENON_PLUGIN_UNLOADABLE,
         .version = "1.2.3",
@@ -131,7 +137,7 @@ COUNTER_PLUGIN(COUNTER_NAME,
                      .help = "a name the counter reports"}},
         .meta = {{"language", "C++"}},
     ),
-    TENON_CODE(
+                            TENON_CODE(
         .init = counter_init,
         TENON_IMPLEMENTS(TENON_IMPL(TEST_COUNTER, &counter_table,
                                     TENON_INSTANCE_OF(Counter),

@@ -15,8 +15,7 @@
 #define PAD_NO_ASAN
 #endif
 
-__attribute__((section(".note.tenon.pad"), used, aligned(4), PAD_NO_ASAN))
-static const struct {
+__attribute__((section(".note.tenon.pad"), used, aligned(4), PAD_NO_ASAN)) static const struct {
     uint32_t namesz, descsz, type;
     char name[4];
     char desc[PAD_SIZE];

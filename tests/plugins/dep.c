@@ -18,7 +18,10 @@
 #include "fixture.h"
 
 #ifndef FX_REQUIRES
-#define FX_REQUIRES {"", ""}
+#define FX_REQUIRES \
+    {               \
+        "", ""      \
+    }
 #endif
 #ifndef FX_FLAGS
 #define FX_FLAGS 0

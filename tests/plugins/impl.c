@@ -27,9 +27,19 @@ __attribute__((unused)) static const fx_table table = {
 };
 
 #if defined(IMPL_UNDECLARED)
-#define IMPL_PROVIDES {{"", 0}}
+#define IMPL_PROVIDES \
+    {                 \
+        {             \
+            "", 0     \
+        }             \
+    }
 #else
-#define IMPL_PROVIDES {{FX_IFACE, 1}}
+#define IMPL_PROVIDES   \
+    {                   \
+        {               \
+            FX_IFACE, 1 \
+        }               \
+    }
 #endif
 
 #if defined(IMPL_MISSING)

@@ -14,7 +14,10 @@
 #include "versioned.h"
 
 #ifndef FX_REQUIRES
-#define FX_REQUIRES {"", ""}
+#define FX_REQUIRES \
+    {               \
+        "", ""      \
+    }
 #endif
 
 typedef struct state {
@@ -116,8 +119,8 @@ static void instance_fini(tenon_plugin *self, tenon_instance *instance, void *da
 {
     (void)instance;
     atomic_fetch_sub(&live_instances, 1);
-    host->log(self, TENON_LOG_INFO, "instance fini %d of %d",
-              ((versioned_instance *)data)->gen, FX_GEN);
+    host->log(self, TENON_LOG_INFO, "instance fini %d of %d", ((versioned_instance *)data)->gen,
+              FX_GEN);
 }
 
 static const versioned_table table = {

@@ -188,7 +188,8 @@ int main(int argc, char **argv)
     }
     soak s = {0};
     pthread_mutex_init(&s.lock, NULL);
-    if (tenon_registry_create("tenon-soak", TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH,
+    if (tenon_registry_create("tenon-soak",
+                              TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH,
                               &s.reg) < 0 ||
         tenon_registry_add_path(s.reg, dir) < 0 || tenon_registry_scan(s.reg) < 0) {
         char text[1024];
@@ -235,8 +236,8 @@ int main(int argc, char **argv)
     long growth = rss_warm > 0 ? rss_end - rss_warm : 0;
     printf("soak: %d threads, %d s, %ld operations, %ld unexpected; RSS after warm-up %ld KiB, "
            "at the end %ld KiB (%+ld KiB), peak %ld KiB\n",
-           nthreads, seconds, atomic_load(&s.ops), atomic_load(&s.unexpected), rss_warm, rss_end,
-           growth, rss_peak);
+           nthreads, seconds, atomic_load(&s.ops), atomic_load(&s.unexpected), rss_warm,
+           rss_end, growth, rss_peak);
     if (atomic_load(&s.unexpected))
         printf("soak: first unexpected result: %s\n", s.first);
     /* A few MiB of slack for allocator arenas; a leak per operation over

@@ -338,8 +338,8 @@ static void test_pins(void **state)
     const char *wrong = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     reg = registry(f);
     expect_ok(tenon_registry_pin_sha256(reg, "good_basic", wrong));
-    expect_error(load_basic(reg, NULL), TENON_EHASH, "good_basic", f->plugin, "expected",
-                 wrong, sha, "pin its new hash", NULL);
+    expect_error(load_basic(reg, NULL), TENON_EHASH, "good_basic", f->plugin, "expected", wrong,
+                 sha, "pin its new hash", NULL);
     assert_int_equal(tenon_plugin_status(find_any(reg, "good_basic")), TENON_STATUS_BROKEN);
     tenon_registry_free(reg);
     /* Pinning again replaces the pin; NULL removes it. */
@@ -355,7 +355,8 @@ static void test_pins(void **state)
     expect_error(tenon_registry_pin_sha256(reg, "good_basic", "abc"), TENON_EINVAL,
                  "good_basic", "64 hex digits", NULL);
     expect_error(tenon_registry_pin_sha256(reg, "good_basic",
-                                           "zz23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+                                           "zz23456789abcdef0123456789abcdef0123456789abcdef012"
+                                           "3456789abcdef"),
                  TENON_EINVAL, "good_basic", "64 hex digits", NULL);
     expect_error(tenon_registry_pin_sha256(reg, "../etc", sha), TENON_ENAME, NULL, NULL);
     tenon_registry_free(reg);
@@ -411,8 +412,8 @@ static void test_secret_key_permissions(void **state)
     static const mode_t bad[] = {0640, 0604, 0644, 0620, 0660, 0700 | 0004};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(chmod(f->key, bad[i]), 0);
-        expect_error(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL), TENON_EUNSAFE,
-                     f->key, "chmod 600", NULL);
+        expect_error(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL),
+                     TENON_EUNSAFE, f->key, "chmod 600", NULL);
         assert_int_equal(access(f->sig, F_OK), -1);
     }
     assert_int_equal(chmod(f->key, 0400), 0);
@@ -433,7 +434,8 @@ static void test_secret_key_permissions(void **state)
 static void test_public_key_files(void **state)
 {
     fixture *f = *state;
-    tenon_public_key_info pk = {.struct_size = sizeof(pk)}, read = {.struct_size = sizeof(read)};
+    tenon_public_key_info pk = {.struct_size = sizeof(pk)},
+                          read = {.struct_size = sizeof(read)};
     keygen(f->key_base, &pk);
     expect_ok(tenon_public_key_read_info(f->pub, &read));
     assert_memory_equal(read.ed25519, pk.ed25519, sizeof(pk.ed25519));
@@ -463,8 +465,8 @@ static void test_keys_dir(void **state)
     keygen(tmp_path(f->dir, "keys/second"), &b);
     write_file(tmp_path(f->dir, "keys/README"), "not a key\n");
     write_file(tmp_path(f->dir, "keys/.hidden.pub"), "not read\n");
-    expect_ok(tenon_signature_sign_file_info(f->plugin, tmp_path(f->dir, "keys/second.key"), NULL,
-                                        NULL));
+    expect_ok(tenon_signature_sign_file_info(f->plugin, tmp_path(f->dir, "keys/second.key"),
+                                             NULL, NULL));
     const char *keys = tmp_path(f->dir, "keys");
 
     tenon_registry *reg = registry(f);
@@ -533,8 +535,8 @@ static void test_signature_file_safety(void **state)
     assert_int_equal(symlink(real, f->sig), 0);
     reg = registry(f);
     expect_ok(tenon_registry_trust_key_file(reg, f->pub));
-    expect_error(load_basic(reg, NULL), TENON_ESIGNATURE, "good_basic", f->sig,
-                 "symbolic link", NULL);
+    expect_error(load_basic(reg, NULL), TENON_ESIGNATURE, "good_basic", f->sig, "symbolic link",
+                 NULL);
     tenon_registry_free(reg);
     unlink(f->sig);
 
@@ -645,9 +647,9 @@ static void test_swap_between_check_and_load(void **state)
 #define SIG_OK_SHA "aa11223344556677001122334455667700112233445566770011223344556677"
 #define SIG_OK_B64 \
     "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw=="
-#define SIG_OK                                                                          \
-    "tenon-signature-v1\nkey-id: " SIG_OK_ID "\nsigned-sha256: " SIG_OK_SHA "\nsignature: " \
-    SIG_OK_B64 "\n"
+#define SIG_OK                                                              \
+    "tenon-signature-v1\nkey-id: " SIG_OK_ID "\nsigned-sha256: " SIG_OK_SHA \
+    "\nsignature: " SIG_OK_B64 "\n"
 
 typedef struct bad_case {
     const char *text;
@@ -686,11 +688,12 @@ static void test_signature_format(void **state)
         {"tenon-signature-v1\nkey-id: 00112233445566zz\nsignature: " SIG_OK_B64 "\n", 2, "hex"},
         {"tenon-signature-v1\nkey-id: " SIG_OK_ID "\nkey-id: " SIG_OK_ID "\n", 3,
          "second \"key-id\" line (the first is line 2)"},
-        {"tenon-signature-v1\nkey-id: " SIG_OK_ID "\nsignature: AAAA\n", 3, "base64 of 64 bytes"},
+        {"tenon-signature-v1\nkey-id: " SIG_OK_ID "\nsignature: AAAA\n", 3,
+         "base64 of 64 bytes"},
         {"tenon-signature-v1\nkey-id: " SIG_OK_ID "\nsignature: " SIG_OK_B64 "AAAA\n", 3,
          "base64"},
-        {"tenon-signature-v1\nkey-id: " SIG_OK_ID "\nsignature: " SIG_OK_B64 "\nsigner: me\n", 4,
-         "unknown field \"signer\""},
+        {"tenon-signature-v1\nkey-id: " SIG_OK_ID "\nsignature: " SIG_OK_B64 "\nsigner: me\n",
+         4, "unknown field \"signer\""},
         {"tenon-signature-v1\nkey-id:" SIG_OK_ID "\n", 2, "one space"},
         {"tenon-signature-v1\nkey-id: \n", 2, "one space and a value"},
         {"tenon-signature-v1\nkey-id:  " SIG_OK_ID "\n", 2, "spaces around"},
@@ -709,7 +712,8 @@ static void test_signature_format(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char want[64];
         snprintf(want, sizeof(want), "malformed signature file at line %d:", cases[i].line);
-        int rc = tenon_signature_parse_info(cases[i].text, strlen(cases[i].text), "case.sig", &sig);
+        int rc = tenon_signature_parse_info(cases[i].text, strlen(cases[i].text), "case.sig",
+                                            &sig);
         if (rc != TENON_ESIGNATURE || !strstr(tenon_last_error()->message, want) ||
             !strstr(tenon_last_error()->message, cases[i].why))
             fail_msg("case %zu: got %s: %s (want line %d, \"%s\")", i, tenon_err_name(rc),
@@ -717,7 +721,8 @@ static void test_signature_format(void **state)
         assert_string_equal(tenon_last_error()->path, "case.sig");
     }
     /* A NUL inside the text is a byte like any other, not an end. */
-    static const char with_nul[] = "tenon-signature-v1\nkey-id: 00112233\0" "44556677\n";
+    static const char with_nul[] = "tenon-signature-v1\nkey-id: 00112233\0"
+                                   "44556677\n";
     expect_error(tenon_signature_parse_info(with_nul, sizeof(with_nul) - 1, NULL, &sig),
                  TENON_ESIGNATURE, NULL, "line 2", "0x00", NULL);
     /* Oversized input is refused before it is scanned. */
@@ -727,8 +732,8 @@ static void test_signature_format(void **state)
                  TENON_ESIGNATURE, NULL, "more than", NULL);
     free(big);
     expect_error(tenon_signature_parse_info(NULL, 5, NULL, &sig), TENON_EINVAL, NULL, NULL);
-    expect_error(tenon_signature_parse_info(NULL, 0, NULL, &sig), TENON_ESIGNATURE, NULL, "empty",
-                 NULL);
+    expect_error(tenon_signature_parse_info(NULL, 0, NULL, &sig), TENON_ESIGNATURE, NULL,
+                 "empty", NULL);
 }
 
 static void test_public_key_format(void **state)
@@ -760,8 +765,8 @@ static void test_public_key_format(void **state)
              "tenon-public-key-v1\n# c\nkey-id: %s\ned25519: AAAA\n", id);
     snprintf(long_comment, sizeof(long_comment),
              "tenon-public-key-v1\nkey-id: %s\ned25519: %s\ncomment: %0130d\n", id, b64, 0);
-    snprintf(dup, sizeof(dup),
-             "tenon-public-key-v1\nkey-id: %s\ned25519: %s\ned25519: %s\n", id, b64, b64);
+    snprintf(dup, sizeof(dup), "tenon-public-key-v1\nkey-id: %s\ned25519: %s\ned25519: %s\n",
+             id, b64, b64);
     snprintf(no_key, sizeof(no_key), "tenon-public-key-v1\nkey-id: %s\n\n", id);
     const bad_case cases[] = {
         {wrong_id, 3, "does not belong to the key"},
@@ -776,8 +781,8 @@ static void test_public_key_format(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char want[64];
         snprintf(want, sizeof(want), "malformed public key at line %d:", cases[i].line);
-        int rc =
-            tenon_public_key_parse_info(cases[i].text, strlen(cases[i].text), "case.pub", &key);
+        int rc = tenon_public_key_parse_info(cases[i].text, strlen(cases[i].text), "case.pub",
+                                             &key);
         if (rc != TENON_ECONFIG || !strstr(tenon_last_error()->message, want) ||
             !strstr(tenon_last_error()->message, cases[i].why))
             fail_msg("case %zu: got %s: %s (want line %d, \"%s\")", i, tenon_err_name(rc),
@@ -832,8 +837,8 @@ static void test_parsers_on_damaged_input(void **state)
     expect_ok(tenon_signature_sign_file_info(f->plugin, f->key, NULL, NULL));
     char *sig_text = file_text(f->sig);
     char *pub_text = file_text(f->pub);
-    static const unsigned char values[] = {0, '\n', '\r', ' ', ':', '#', '=', 'A', 'z', '0',
-                                           0x7f, 0x80, 0xff};
+    static const unsigned char values[] = {0,   '\n', '\r', ' ',  ':',  '#', '=',
+                                           'A', 'z',  '0',  0x7f, 0x80, 0xff};
     const char *texts[] = {sig_text, pub_text};
     for (int which = 0; which < 2; which++) {
         const char *text = texts[which];
@@ -882,8 +887,8 @@ static void test_trust_copy(void **state)
     tenon_registry *src = registry(f);
     expect_ok(tenon_registry_trust_key_file(src, f->pub));
     tenon_registry_require_signed(src, true);
-    expect_ok(tenon_registry_pin_sha256(src, "good_basic",
-                                        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
+    expect_ok(tenon_registry_pin_sha256(
+        src, "good_basic", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
     tenon_registry *dst = registry(f);
     tenon__trust copy;
     tenon__lock(src);
@@ -941,10 +946,10 @@ static int oom_run(void *arg)
 
     int rc = 0;
     o->step = NULL;
-#define STEP(name, call)                                                                      \
-    if (rc >= 0) {                                                                            \
-        o->step = name;                                                                       \
-        rc = (call);                                                                          \
+#define STEP(name, call) \
+    if (rc >= 0) {       \
+        o->step = name;  \
+        rc = (call);     \
     }
     STEP("trust_keys_dir", tenon_registry_trust_keys_dir(reg, o->keys_dir));
     if (rc < 0)
@@ -957,7 +962,8 @@ static int oom_run(void *arg)
     STEP("integrity", tenon_plugin_integrity_info(p, &info));
     const char *texts[] = {o->pub_text};
     STEP("verify_file", tenon_signature_verify_file(o->f->plugin, NULL, texts, 1));
-    STEP("sign_file", tenon_signature_sign_file_info(o->f->plugin, o->f->key, o->other_sig, NULL));
+    STEP("sign_file",
+         tenon_signature_sign_file_info(o->f->plugin, o->f->key, o->other_sig, NULL));
 #undef STEP
     if (rc < 0 && (rc != TENON_ENOMEM || !alloc_fail.failures))
         fail_msg("allocation %lu failed; %s ended with %s instead of TENON_ENOMEM: %s",

@@ -17,8 +17,8 @@
 #endif
 
 typedef struct result {
-    int status;       /* exit status, or 128 + signal */
-    char out[16384];  /* stdout and stderr together */
+    int status;      /* exit status, or 128 + signal */
+    char out[16384]; /* stdout and stderr together */
 } result;
 
 /* Runs TENON_CLI with args (NULL-terminated) in folder cwd. */

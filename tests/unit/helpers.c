@@ -199,8 +199,10 @@ bool capture_has_event(log_capture *cap, const char *text)
 tenon_registry *new_registry(const char *dir, unsigned flags, log_capture *cap)
 {
     tenon_registry *reg = NULL;
-    expect_ok(tenon_registry_create(
-        "tenon-test", flags | TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg));
+    expect_ok(
+        tenon_registry_create("tenon-test",
+                              flags | TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH,
+                              &reg));
     if (cap)
         capture_log(reg, cap);
     else

@@ -14,8 +14,9 @@
 
 typedef tmp_fixture fixture;
 
-#define CONFIG "{\"plugins\": [{\"name\": \"b0\", \"module\": \"good_basic\", " \
-               "\"config\": {\"label\": \"from-config\"}}]}"
+#define CONFIG                                                       \
+    "{\"plugins\": [{\"name\": \"b0\", \"module\": \"good_basic\", " \
+    "\"config\": {\"label\": \"from-config\"}}]}"
 
 /* A registry whose search path is f->dir, holding good_basic, not scanned
  * (new_registry scans). */
@@ -174,12 +175,12 @@ static void test_host_reads_are_the_library_reads(void **state)
                      offsetof(tenon_host_api, get_double));
     assert_int_equal(offsetof(tenon_host_api, values_string),
                      offsetof(tenon_host_api, get_string));
-    assert_int_equal(offsetof(tenon_host_api, values_is_set),
-                     offsetof(tenon_host_api, is_set));
+    assert_int_equal(offsetof(tenon_host_api, values_is_set), offsetof(tenon_host_api, is_set));
     /* Members of 1.0 did not move (a plugin built then reads them there). */
     assert_int_equal(offsetof(tenon_host_api, instance_data),
                      offsetof(tenon_host_api, instance_table) + sizeof(void (*)(void)));
-    assert_true(offsetof(tenon_host_api, options_new) > offsetof(tenon_host_api, instance_data));
+    assert_true(offsetof(tenon_host_api, options_new) >
+                offsetof(tenon_host_api, instance_data));
     assert_int_equal(TENON_HOST_API_VERSION, 2);
 }
 

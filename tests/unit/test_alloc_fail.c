@@ -37,7 +37,8 @@ static int scanned_registry(const char *dir, outcome *o, tenon_registry **reg)
     memset(o, 0, sizeof(*o));
     int rc;
     if ((rc = tenon_registry_create("tenon-test",
-                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, reg)) < 0)
+                                    TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH,
+                                    reg)) < 0)
         return stop(o, "registry_new", rc);
     tenon_registry_set_log(*reg, NULL, NULL, TENON_LOG_ERROR);
     if ((rc = tenon_registry_add_path(*reg, dir)) < 0)
@@ -280,15 +281,16 @@ static int run_reload(const char *dir, outcome *o)
     tenon_changes *changes = NULL;
     int rc, gen = 0;
     if ((rc = tenon_registry_create("tenon-test",
-                                 TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH, &reg)) < 0)
+                                    TENON_REGISTRY_NO_ENV | TENON_REGISTRY_NO_DEFAULT_PATH,
+                                    &reg)) < 0)
         return stop(o, "registry_new", rc);
     tenon_registry_set_log(reg, NULL, NULL, TENON_LOG_ERROR);
     const void *held = NULL;
     tenon_plugin *p = NULL;
     if ((rc = tenon_registry_add_path(reg, dir)) < 0 || (rc = tenon_registry_scan(reg)) < 0 ||
         (rc = tenon_registry_load(reg, "versioned", NULL)) < 0 ||
-        (rc = tenon_interface_hold(reg, "versioned", VERSIONED_IFACE, 1, "sweep", &held,
-                                   &p)) < 0) {
+        (rc = tenon_interface_hold(reg, "versioned", VERSIONED_IFACE, 1, "sweep", &held, &p)) <
+            0) {
         stop(o, "load", rc);
         goto out;
     }
@@ -309,8 +311,7 @@ static int run_reload(const char *dir, outcome *o)
         }
         goto out;
     }
-    if ((rc = answer(reg, &gen)) < 0 || gen != 2 ||
-        ((const versioned_table *)held)->a() != 1) {
+    if ((rc = answer(reg, &gen)) < 0 || gen != 2 || ((const versioned_table *)held)->a() != 1) {
         stop(o, "after the reload", rc ? rc : TENON_EINVAL);
         rc = rc ? rc : TENON_EINVAL;
         goto out;

@@ -156,10 +156,18 @@ static void *work(void *arg)
     shared *sh = w->sh;
     for (long round = 0; round < MAX_ROUNDS && !atomic_load(&sh->stop); round++) {
         switch (w->index % 4) {
-        case 0: look_up(sh); break;
-        case 1: make_instances(sh, w->index); break;
-        case 2: load_unload(sh); break;
-        case 3: hold_release(sh, w->index); break;
+        case 0:
+            look_up(sh);
+            break;
+        case 1:
+            make_instances(sh, w->index);
+            break;
+        case 2:
+            load_unload(sh);
+            break;
+        case 3:
+            hold_release(sh, w->index);
+            break;
         }
         atomic_fetch_add(&sh->rounds, 1);
     }

@@ -182,7 +182,8 @@ static void test_broken_fixture_files(void **state)
         tenon_error_format(NULL, text, sizeof(text));
         snprintf(want, sizeof(want),
                  "scan: bad_field: descriptor field 'description' fills all its 192 bytes, "
-                 "leaving no room for the terminating NUL (%s); shorten it to at most 191 bytes "
+                 "leaving no room for the terminating NUL (%s); shorten it to at most 191 "
+                 "bytes "
                  "and rebuild the plugin with the current tenon headers, which refuse such "
                  "strings at compile time",
                  fx_path("bad_field.so"));
@@ -225,8 +226,8 @@ static void test_foreign_files(void **state)
     char *dir = tmp_dir();
     tenon_plugin_desc *d;
     write_file(tmp_path(dir, "text.so"), "this is not a plugin\n");
-    expect_error(tenon_descriptor_read(tmp_path(dir, "text.so"), &d), TENON_ENOTELF,
-                 "text.so", "not an ELF file", NULL);
+    expect_error(tenon_descriptor_read(tmp_path(dir, "text.so"), &d), TENON_ENOTELF, "text.so",
+                 "not an ELF file", NULL);
     write_file(tmp_path(dir, "empty.so"), "");
     expect_error(tenon_descriptor_read(tmp_path(dir, "empty.so"), &d), TENON_ENOTELF,
                  "empty.so", "not an ELF file", NULL);
@@ -364,8 +365,8 @@ static void test_every_prefix_is_refused(void **state)
     expect_ok(read_mem(im.data, im.size, &d));
     tenon_descriptor_free(d);
     assert_int_equal(tenon_descriptor_read_memory(NULL, 10, "x", &d), TENON_EINVAL);
-    expect_error(tenon_descriptor_read_memory(NULL, 0, "nothing", &d), TENON_ENOTELF,
-                 "nothing", NULL);
+    expect_error(tenon_descriptor_read_memory(NULL, 0, "nothing", &d), TENON_ENOTELF, "nothing",
+                 NULL);
     free(im.data);
 }
 
@@ -380,8 +381,8 @@ typedef struct mutation {
     enum base base;
     size_t offset;
     enum kind kind;
-    uint64_t value; /* SETn: the value; FILL: the byte */
-    size_t len;     /* FILL: how many bytes */
+    uint64_t value;  /* SETn: the value; FILL: the byte */
+    size_t len;      /* FILL: how many bytes */
     const char *str; /* STR: written with its NUL */
     int code;
     const char *text;
@@ -391,8 +392,8 @@ typedef struct mutation {
 #define E(field) offsetof(Elf64_Ehdr, field)
 #define P(field) offsetof(Elf64_Phdr, field)
 #define N(field) offsetof(Elf64_Nhdr, field)
-#define OPT(i, field) (D(options) + (i) * sizeof(tenon_desc_option) + \
-                       offsetof(tenon_desc_option, field))
+#define OPT(i, field) \
+    (D(options) + (i) * sizeof(tenon_desc_option) + offsetof(tenon_desc_option, field))
 #define GB "good_basic.so"
 
 static const mutation mutations[] = {
@@ -404,12 +405,11 @@ static const mutation mutations[] = {
     {"class 7", GB, B_FILE, EI_CLASS, SET8, 7, 0, NULL, TENON_EELFCLASS, "unknown class"},
     {"big-endian", GB, B_FILE, EI_DATA, SET8, ELFDATA2MSB, 0, NULL, TENON_EELFCLASS,
      "big-endian"},
-    {"machine aarch64", GB, B_FILE, E(e_machine), SET16, EM_AARCH64, 0, NULL,
-     TENON_EELFMACHINE, "AArch64"},
+    {"machine aarch64", GB, B_FILE, E(e_machine), SET16, EM_AARCH64, 0, NULL, TENON_EELFMACHINE,
+     "AArch64"},
     {"machine unknown", GB, B_FILE, E(e_machine), SET16, 0xbeef, 0, NULL, TENON_EELFMACHINE,
      "48879"},
-    {"type exec", GB, B_FILE, E(e_type), SET16, ET_EXEC, 0, NULL, TENON_EELFTYPE,
-     "executable"},
+    {"type exec", GB, B_FILE, E(e_type), SET16, ET_EXEC, 0, NULL, TENON_EELFTYPE, "executable"},
     {"type rel", GB, B_FILE, E(e_type), SET16, ET_REL, 0, NULL, TENON_EELFTYPE, "relocatable"},
     {"type core", GB, B_FILE, E(e_type), SET16, ET_CORE, 0, NULL, TENON_EELFTYPE, "core"},
     {"type none", GB, B_FILE, E(e_type), SET16, ET_NONE, 0, NULL, TENON_EELFTYPE,
@@ -425,8 +425,8 @@ static const mutation mutations[] = {
      TENON_ETRUNCATED, "program headers"},
     {"shoff past the end", GB, B_FILE, E(e_shoff), SET64, 1u << 30, 0, NULL, TENON_ETRUNCATED,
      "section headers"},
-    {"note segment offset", GB, B_PHDR, P(p_offset), SET64, 1u << 30, 0, NULL,
-     TENON_ETRUNCATED, "note segment"},
+    {"note segment offset", GB, B_PHDR, P(p_offset), SET64, 1u << 30, 0, NULL, TENON_ETRUNCATED,
+     "note segment"},
     {"note segment size", GB, B_PHDR, P(p_filesz), SET64, 1u << 30, 0, NULL, TENON_ETRUNCATED,
      "note segment"},
     {"note segment size wraps", GB, B_PHDR, P(p_filesz), SET64, UINT64_MAX - 16, 0, NULL,
@@ -445,8 +445,7 @@ static const mutation mutations[] = {
     {"note payload tiny", GB, B_NOTE, N(n_descsz), SET32, 4, 0, NULL, TENON_EFIELD,
      "too short"},
     /* the descriptor header */
-    {"magic", GB, B_DESC, D(magic), SET32, 0x12345678, 0, NULL, TENON_EBADMAGIC,
-     "0x12345678"},
+    {"magic", GB, B_DESC, D(magic), SET32, 0x12345678, 0, NULL, TENON_EBADMAGIC, "0x12345678"},
     {"layout 2", GB, B_DESC, D(layout), SET16, 2, 0, NULL, TENON_ELAYOUT, "layout 2"},
     {"layout 0", GB, B_DESC, D(layout), SET16, 0, 0, NULL, TENON_ELAYOUT, "layout 0"},
     {"layout 65535", GB, B_DESC, D(layout), SET16, 65535, 0, NULL, TENON_ELAYOUT,
@@ -489,8 +488,7 @@ static const mutation mutations[] = {
     {"provides unterminated", GB, B_DESC, D(provides) + sizeof(tenon_desc_provide), FILL, 'p',
      TENON_NAME_MAX, NULL, TENON_EFIELD, "provides[1].name"},
     /* options */
-    {"option type", GB, B_DESC, OPT(0, type), SET32, 99, 0, NULL, TENON_EFIELD,
-     "unknown type"},
+    {"option type", GB, B_DESC, OPT(0, type), SET32, 99, 0, NULL, TENON_EFIELD, "unknown type"},
     {"option type 0", GB, B_DESC, OPT(0, type), SET32, 0, 0, NULL, TENON_EFIELD,
      "unknown type"},
     {"option name", GB, B_DESC, OPT(0, name), STR, 0, 0, "bad name", TENON_EFIELD,
@@ -514,9 +512,8 @@ static const mutation mutations[] = {
      D(meta) + 7 * sizeof(tenon_desc_meta) + offsetof(tenon_desc_meta, value), FILL, 'm',
      TENON_META_VALUE_MAX, NULL, TENON_EFIELD, "meta[7].value"},
     /* requires */
-    {"requires range", "chain_a.so", B_DESC,
-     D(requires) + offsetof(tenon_desc_require, range), STR, 0, 0, ">>1", TENON_EFIELD,
-     "deps[0].range"},
+    {"requires range", "chain_a.so", B_DESC, D(requires) + offsetof(tenon_desc_require, range),
+     STR, 0, 0, ">>1", TENON_EFIELD, "deps[0].range"},
     {"requires name", "chain_a.so", B_DESC, D(requires), STR, 0, 0, "x/y", TENON_EFIELD,
      "deps[0].name"},
     {"requires unterminated", "chain_a.so", B_DESC, D(requires), FILL, 'r', TENON_NAME_MAX,
@@ -529,12 +526,28 @@ static const mutation mutations[] = {
 static void apply(unsigned char *data, size_t at, const mutation *m)
 {
     switch (m->kind) {
-    case SET8: data[at] = (unsigned char)m->value; break;
-    case SET16: { uint16_t v = (uint16_t)m->value; memcpy(data + at, &v, sizeof(v)); break; }
-    case SET32: { uint32_t v = (uint32_t)m->value; memcpy(data + at, &v, sizeof(v)); break; }
-    case SET64: memcpy(data + at, &m->value, sizeof(m->value)); break;
-    case FILL: memset(data + at, (int)m->value, m->len); break;
-    case STR: memcpy(data + at, m->str, strlen(m->str) + 1); break;
+    case SET8:
+        data[at] = (unsigned char)m->value;
+        break;
+    case SET16: {
+        uint16_t v = (uint16_t)m->value;
+        memcpy(data + at, &v, sizeof(v));
+        break;
+    }
+    case SET32: {
+        uint32_t v = (uint32_t)m->value;
+        memcpy(data + at, &v, sizeof(v));
+        break;
+    }
+    case SET64:
+        memcpy(data + at, &m->value, sizeof(m->value));
+        break;
+    case FILL:
+        memset(data + at, (int)m->value, m->len);
+        break;
+    case STR:
+        memcpy(data + at, m->str, strlen(m->str) + 1);
+        break;
     }
 }
 
@@ -546,7 +559,7 @@ static void test_mutations(void **state)
         const mutation *m = &mutations[i];
         image im;
         load_image(m->fixture, &im);
-        size_t base = m->base == B_FILE ? 0
+        size_t base = m->base == B_FILE   ? 0
                       : m->base == B_PHDR ? im.phdr_note
                       : m->base == B_NOTE ? im.note
                                           : im.desc;
@@ -578,8 +591,16 @@ static void test_random_damage(void **state)
     load_image("good_basic.so", &im);
     unsigned char *copy = malloc(im.size);
     static const int allowed[] = {
-        0, TENON_ENOTELF, TENON_EELFCLASS, TENON_EELFMACHINE, TENON_EELFTYPE,
-        TENON_ETRUNCATED, TENON_ENODESC, TENON_EBADMAGIC, TENON_ELAYOUT, TENON_EFIELD,
+        0,
+        TENON_ENOTELF,
+        TENON_EELFCLASS,
+        TENON_EELFMACHINE,
+        TENON_EELFTYPE,
+        TENON_ETRUNCATED,
+        TENON_ENODESC,
+        TENON_EBADMAGIC,
+        TENON_ELAYOUT,
+        TENON_EFIELD,
         TENON_ENAME,
     };
     unsigned seed = 12345;

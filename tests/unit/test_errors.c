@@ -39,12 +39,14 @@ static void test_names_and_texts_are_distinct(void **state)
     (void)state;
     for (size_t i = 0; i < N_CODES; i++) {
         for (size_t j = i + 1; j < N_CODES; j++) {
-            if (strcmp(tenon_err_name(all_codes[i].code), tenon_err_name(all_codes[j].code)) == 0)
+            if (strcmp(tenon_err_name(all_codes[i].code), tenon_err_name(all_codes[j].code)) ==
+                0)
                 fail_msg("codes %d and %d share the name %s", all_codes[i].code,
                          all_codes[j].code, tenon_err_name(all_codes[i].code));
-            if (strcmp(tenon_strerror(all_codes[i].code), tenon_strerror(all_codes[j].code)) == 0)
-                fail_msg("%s and %s share the text \"%s\"", all_codes[i].name, all_codes[j].name,
-                         tenon_strerror(all_codes[i].code));
+            if (strcmp(tenon_strerror(all_codes[i].code), tenon_strerror(all_codes[j].code)) ==
+                0)
+                fail_msg("%s and %s share the text \"%s\"", all_codes[i].name,
+                         all_codes[j].name, tenon_strerror(all_codes[i].code));
         }
     }
 }

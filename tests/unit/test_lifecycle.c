@@ -122,8 +122,8 @@ static void expect_same_state(const snapshot *before, const snapshot *after,
     for (size_t i = 0; i < before->n; i++) {
         const plugin_snap *a = &before->p[i], *b = &after->p[i];
         bool skip = culprit && strcmp(a->name, culprit) == 0;
-#define SAME(field)                                                                     \
-    if (a->field != b->field)                                                           \
+#define SAME(field)                                                                       \
+    if (a->field != b->field)                                                             \
         fail_msg("plugin %s: " #field " was %lld, is %lld", a->name, (long long)a->field, \
                  (long long)b->field);
         if (!skip) {
@@ -191,8 +191,7 @@ static void test_chain_partly_loaded(void **state)
     tenon_plugin *order[4];
     assert_int_equal(tenon_plugin_load_order(find(reg, "chain_a"), order, 4), 1);
     expect_ok(tenon_registry_load(reg, "chain_a", NULL));
-    assert_string_equal(captured_events(&f->cap),
-                        "chain_c:init chain_b:init chain_a:init ");
+    assert_string_equal(captured_events(&f->cap), "chain_c:init chain_b:init chain_a:init ");
     capture_reset(&f->cap);
     tenon_registry_free(reg);
     assert_string_equal(captured_events(&f->cap), "chain_a:fini chain_b:fini chain_c:fini ");
@@ -382,8 +381,7 @@ static void test_unload_refused_while_held_by_the_host(void **state)
     expect_ok(tenon_plugin_release(p, "job 2"));
     expect_ok(tenon_plugin_release(p, "job 1"));
     /* job 1 held twice. */
-    expect_error(tenon_plugin_unload(p), TENON_EBUSY, "good_unloadable", "held by job 1",
-                 NULL);
+    expect_error(tenon_plugin_unload(p), TENON_EBUSY, "good_unloadable", "held by job 1", NULL);
     expect_ok(tenon_plugin_release(p, "job 1"));
     expect_error(tenon_plugin_release(p, "job 1"), TENON_EINVAL, "good_unloadable",
                  "not held by job 1", NULL);
@@ -425,9 +423,8 @@ static void test_unload_refused_while_required(void **state)
     expect_ok(tenon_plugin_unload(find(reg, "chain_a")));
     expect_ok(tenon_plugin_unload(find(reg, "chain_b")));
     expect_ok(tenon_plugin_unload(find(reg, "chain_c")));
-    assert_string_equal(captured_events(&f->cap),
-                        "chain_c:init chain_b:init chain_a:init "
-                        "chain_a:fini chain_b:fini chain_c:fini ");
+    assert_string_equal(captured_events(&f->cap), "chain_c:init chain_b:init chain_a:init "
+                                                  "chain_a:fini chain_b:fini chain_c:fini ");
     tenon_registry_free(reg);
 }
 
@@ -473,8 +470,8 @@ static void test_unload_and_reload(void **state)
         expect_ok(tenon_plugin_load(p));
         expect_status(reg, "good_unloadable", TENON_STATUS_LOADED);
         const fx_table *t;
-        expect_ok(tenon_interface(reg, "good_unloadable", FX_IFACE, 1, (const void **)&t,
-                                  NULL));
+        expect_ok(
+            tenon_interface(reg, "good_unloadable", FX_IFACE, 1, (const void **)&t, NULL));
         assert_string_equal(t->name(), "good_unloadable");
         tenon_instance *inst;
         expect_ok(tenon_instance_new(reg, NULL, FX_IFACE, "again", NULL, &inst));
@@ -506,7 +503,7 @@ static void test_teardown_finis_holders_first(void **state)
         uint32_t struct_size, version;
         int (*use)(void);
         int (*release)(void);
-    } *lazy;
+    } * lazy;
     expect_ok(tenon_interface(reg, "lazy_user", "fixture.lazy", 1, (const void **)&lazy, NULL));
     expect_ok(lazy->use());
     expect_error(tenon_plugin_unload(find(reg, "lazy_provider")), TENON_ENOTUNLOADABLE,
@@ -528,7 +525,7 @@ static void test_runtime_hold_and_release(void **state)
         uint32_t struct_size, version;
         int (*use)(void);
         int (*release)(void);
-    } *lazy;
+    } * lazy;
     expect_ok(tenon_interface(reg, "lazy_user", "fixture.lazy", 1, (const void **)&lazy, NULL));
     expect_ok(lazy->use());
     expect_ok(lazy->use());
@@ -548,8 +545,8 @@ static const char *table_name(const void *table)
 static void test_interface_lookup_and_ranks(void **state)
 {
     fixture *f = *state;
-    tenon_registry *reg =
-        registry_with(f, "rank_a", "rank_b", "rank_c", "rank_old", "good_disabled");
+    tenon_registry *reg = registry_with(f, "rank_a", "rank_b", "rank_c", "rank_old",
+                                        "good_disabled");
 
     /* Enumeration: best rank first, ties by name; disabled ones excluded;
      * nothing is loaded by listing. */
@@ -664,11 +661,11 @@ static void test_instances_with_options(void **state)
 
     /* Two instances of one plugin, each with its own options (OPAE's
      * tcp-proxy1 / rdma-proxy1). */
-    static const char *const kv_a[] = {"verbose", "yes", "depth", "16", "block", "1MiB",
-                                       "timeout", "250ms", "ratio", "0.25", "label",
-                                       "hello world", "mode", "fast", NULL};
-    static const char *const kv_b[] = {"depth", "0x20", "block", "2GB", "timeout", "2",
-                                       "mode", "slow", NULL};
+    static const char *const kv_a[] = {"verbose", "yes",         "depth", "16",    "block",
+                                       "1MiB",    "timeout",     "250ms", "ratio", "0.25",
+                                       "label",   "hello world", "mode",  "fast",  NULL};
+    static const char *const kv_b[] = {"depth", "0x20", "block", "2GB", "timeout",
+                                       "2",     "mode", "slow",  NULL};
     const basic_instance *ia = new_basic(reg, "tcp-proxy1", kv_a, &a);
     const basic_instance *ib = new_basic(reg, "rdma-proxy1", kv_b, &b);
     assert_true(ia->verbose);
@@ -791,7 +788,8 @@ static void test_options_checked_against_the_schema(void **state)
         expect_ok(tenon_options_new(&o));
         expect_ok(tenon_options_set(o, exact[i].key, exact[i].value, "job.fio:12"));
         tenon_instance *inst;
-        assert_true(tenon_instance_new(reg, "good_basic", BASIC_IFACE, "checked", o, &inst) < 0);
+        assert_true(tenon_instance_new(reg, "good_basic", BASIC_IFACE, "checked", o, &inst) <
+                    0);
         tenon_options_free(o);
         char text[2048];
         tenon_error_format(NULL, text, sizeof(text));

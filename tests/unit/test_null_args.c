@@ -36,7 +36,7 @@ typedef struct objects {
 } objects;
 
 static const char *checking; /* the function under test, for messages */
-static size_t refusals;       /* arguments refused so far */
+static size_t refusals;      /* arguments refused so far */
 
 /* Makes the thread's last error one that no call below makes, so that a
  * call that fails without recording its own error is caught. */
@@ -67,28 +67,28 @@ static void expect_failure_described(int rc)
 }
 
 /* call returns an int code: TENON_EINVAL, recorded. */
-#define REFUSES(call, what)                                                        \
-    do {                                                                           \
-        prime();                                                                   \
-        int rc_ = (call);                                                          \
-        if (rc_ != TENON_EINVAL)                                                   \
-            fail_msg("line %d: %s with %s returned %s", __LINE__, checking, what,  \
-                     tenon_err_name(rc_));                                         \
-        expect_refused_at(__LINE__, what);                                         \
+#define REFUSES(call, what)                                                       \
+    do {                                                                          \
+        prime();                                                                  \
+        int rc_ = (call);                                                         \
+        if (rc_ != TENON_EINVAL)                                                  \
+            fail_msg("line %d: %s with %s returned %s", __LINE__, checking, what, \
+                     tenon_err_name(rc_));                                        \
+        expect_refused_at(__LINE__, what);                                        \
     } while (0)
 
 /* call returns a pointer, a count or nothing: that (bad), error recorded. */
-#define REFUSES_RETURNING(call, bad, what)                                         \
-    do {                                                                           \
-        prime();                                                                   \
-        assert_true((call) == (bad));                                              \
-        expect_refused_at(__LINE__, what);                                         \
+#define REFUSES_RETURNING(call, bad, what) \
+    do {                                   \
+        prime();                           \
+        assert_true((call) == (bad));      \
+        expect_refused_at(__LINE__, what); \
     } while (0)
-#define REFUSES_VOID(call, what)                                                   \
-    do {                                                                           \
-        prime();                                                                   \
-        call;                                                                      \
-        expect_refused_at(__LINE__, what);                                         \
+#define REFUSES_VOID(call, what)           \
+    do {                                   \
+        prime();                           \
+        call;                              \
+        expect_refused_at(__LINE__, what); \
     } while (0)
 
 static void expect_untouched_at(int line)
@@ -100,25 +100,41 @@ static void expect_untouched_at(int line)
 
 /* call takes the NULL and does nothing: the result documented for NULL,
  * the last error untouched. */
-#define ACCEPTS(call, expected)                                                    \
-    do {                                                                           \
-        prime();                                                                   \
-        assert_true((call) == (expected));                                         \
-        expect_untouched_at(__LINE__);                                             \
+#define ACCEPTS(call, expected)            \
+    do {                                   \
+        prime();                           \
+        assert_true((call) == (expected)); \
+        expect_untouched_at(__LINE__);     \
     } while (0)
-#define ACCEPTS_VOID(call)                                                         \
-    do {                                                                           \
-        prime();                                                                   \
-        call;                                                                      \
-        expect_untouched_at(__LINE__);                                             \
+#define ACCEPTS_VOID(call)             \
+    do {                               \
+        prime();                       \
+        call;                          \
+        expect_untouched_at(__LINE__); \
     } while (0)
 
 /* ---- caches and change lists ------------------------------------------- */
 
-static void c_cache_at(objects *o) { (void)o; ACCEPTS(tenon_cache_at(NULL, 0), NULL); }
-static void c_cache_count(objects *o) { (void)o; ACCEPTS(tenon_cache_count(NULL), 0); }
-static void c_cache_free(objects *o) { (void)o; ACCEPTS_VOID(tenon_cache_free(NULL)); }
-static void c_cache_written_ns(objects *o) { (void)o; ACCEPTS(tenon_cache_written_ns(NULL), 0); }
+static void c_cache_at(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_cache_at(NULL, 0), NULL);
+}
+static void c_cache_count(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_cache_count(NULL), 0);
+}
+static void c_cache_free(objects *o)
+{
+    (void)o;
+    ACCEPTS_VOID(tenon_cache_free(NULL));
+}
+static void c_cache_written_ns(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_cache_written_ns(NULL), 0);
+}
 
 static void c_cache_default_path(objects *o)
 {
@@ -149,9 +165,21 @@ static void c_cache_remove(objects *o)
     REFUSES(tenon_cache_remove(NULL), "path is NULL");
 }
 
-static void c_changes_at(objects *o) { (void)o; ACCEPTS(tenon_changes_at(NULL, 0), NULL); }
-static void c_changes_count(objects *o) { (void)o; ACCEPTS(tenon_changes_count(NULL), 0); }
-static void c_changes_free(objects *o) { (void)o; ACCEPTS_VOID(tenon_changes_free(NULL)); }
+static void c_changes_at(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_changes_at(NULL, 0), NULL);
+}
+static void c_changes_count(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_changes_count(NULL), 0);
+}
+static void c_changes_free(objects *o)
+{
+    (void)o;
+    ACCEPTS_VOID(tenon_changes_free(NULL));
+}
 
 static void c_change_kind_name(objects *o)
 {
@@ -189,12 +217,36 @@ static void c_config_plan(objects *o)
     REFUSES(tenon_config_plan(o->reg, NULL), "out is NULL");
 }
 
-static void c_plan_at(objects *o) { (void)o; ACCEPTS(tenon_plan_at(NULL, 0), NULL); }
-static void c_plan_count(objects *o) { (void)o; ACCEPTS(tenon_plan_count(NULL), 0); }
-static void c_plan_free(objects *o) { (void)o; ACCEPTS_VOID(tenon_plan_free(NULL)); }
-static void c_plan_instance_at(objects *o) { (void)o; ACCEPTS(tenon_plan_instance_at(NULL, 0), NULL); }
-static void c_plan_instance_count(objects *o) { (void)o; ACCEPTS(tenon_plan_instance_count(NULL), 0); }
-static void c_plan_stop_error(objects *o) { (void)o; ACCEPTS(tenon_plan_stop_error(NULL), NULL); }
+static void c_plan_at(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plan_at(NULL, 0), NULL);
+}
+static void c_plan_count(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plan_count(NULL), 0);
+}
+static void c_plan_free(objects *o)
+{
+    (void)o;
+    ACCEPTS_VOID(tenon_plan_free(NULL));
+}
+static void c_plan_instance_at(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plan_instance_at(NULL, 0), NULL);
+}
+static void c_plan_instance_count(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plan_instance_count(NULL), 0);
+}
+static void c_plan_stop_error(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plan_stop_error(NULL), NULL);
+}
 
 static void c_plan_action_name(objects *o)
 {
@@ -240,7 +292,11 @@ static void c_registry_load_config_buffer(objects *o)
 
 /* ---- descriptors ------------------------------------------------------- */
 
-static void c_descriptor_free(objects *o) { (void)o; ACCEPTS_VOID(tenon_descriptor_free(NULL)); }
+static void c_descriptor_free(objects *o)
+{
+    (void)o;
+    ACCEPTS_VOID(tenon_descriptor_free(NULL));
+}
 
 static void c_descriptor_meta(objects *o)
 {
@@ -295,15 +351,51 @@ static void c_opt_type_name(objects *o)
 
 /* ---- errors and versions ----------------------------------------------- */
 
-static void c_err_name(objects *o) { (void)o; assert_non_null(tenon_err_name(TENON_EINVAL)); }
-static void c_strerror(objects *o) { (void)o; assert_non_null(tenon_strerror(TENON_EINVAL)); }
-static void c_stage_name(objects *o) { (void)o; assert_non_null(tenon_stage_name(TENON_STAGE_USE)); }
-static void c_last_error(objects *o) { (void)o; assert_non_null(tenon_last_error()); }
-static void c_version(objects *o) { (void)o; assert_non_null(tenon_version()); }
-static void c_version_hex(objects *o) { (void)o; assert_true(tenon_version_hex() != 0); }
-static void c_default_plugin_dir(objects *o) { (void)o; assert_non_null(tenon_default_plugin_dir()); }
-static void c_status_name(objects *o) { (void)o; assert_non_null(tenon_status_name(TENON_STATUS_FOUND)); }
-static void c_sig_state_name(objects *o) { (void)o; assert_non_null(tenon_sig_state_name(TENON_SIG_NONE)); }
+static void c_err_name(objects *o)
+{
+    (void)o;
+    assert_non_null(tenon_err_name(TENON_EINVAL));
+}
+static void c_strerror(objects *o)
+{
+    (void)o;
+    assert_non_null(tenon_strerror(TENON_EINVAL));
+}
+static void c_stage_name(objects *o)
+{
+    (void)o;
+    assert_non_null(tenon_stage_name(TENON_STAGE_USE));
+}
+static void c_last_error(objects *o)
+{
+    (void)o;
+    assert_non_null(tenon_last_error());
+}
+static void c_version(objects *o)
+{
+    (void)o;
+    assert_non_null(tenon_version());
+}
+static void c_version_hex(objects *o)
+{
+    (void)o;
+    assert_true(tenon_version_hex() != 0);
+}
+static void c_default_plugin_dir(objects *o)
+{
+    (void)o;
+    assert_non_null(tenon_default_plugin_dir());
+}
+static void c_status_name(objects *o)
+{
+    (void)o;
+    assert_non_null(tenon_status_name(TENON_STATUS_FOUND));
+}
+static void c_sig_state_name(objects *o)
+{
+    (void)o;
+    assert_non_null(tenon_sig_state_name(TENON_SIG_NONE));
+}
 
 static void c_error_format(objects *o)
 {
@@ -325,11 +417,31 @@ static void c_set_allocator(objects *o)
 
 /* ---- instances and interfaces ------------------------------------------ */
 
-static void c_instance_data(objects *o) { (void)o; ACCEPTS(tenon_instance_data(NULL), NULL); }
-static void c_instance_free(objects *o) { (void)o; ACCEPTS_VOID(tenon_instance_free(NULL)); }
-static void c_instance_plugin(objects *o) { (void)o; ACCEPTS(tenon_instance_plugin(NULL), NULL); }
-static void c_instance_table(objects *o) { (void)o; ACCEPTS(tenon_instance_table(NULL), NULL); }
-static void c_instance_values(objects *o) { (void)o; ACCEPTS(tenon_instance_values(NULL), NULL); }
+static void c_instance_data(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_instance_data(NULL), NULL);
+}
+static void c_instance_free(objects *o)
+{
+    (void)o;
+    ACCEPTS_VOID(tenon_instance_free(NULL));
+}
+static void c_instance_plugin(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_instance_plugin(NULL), NULL);
+}
+static void c_instance_table(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_instance_table(NULL), NULL);
+}
+static void c_instance_values(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_instance_values(NULL), NULL);
+}
 
 static void c_instance_name(objects *o)
 {
@@ -361,7 +473,8 @@ static void c_interface(objects *o)
     tenon_plugin *provider;
     REFUSES(tenon_interface(NULL, NULL, "fixture.basic", 0, &table, &provider), "reg is NULL");
     REFUSES(tenon_interface(o->reg, NULL, NULL, 0, &table, &provider), "iface is NULL");
-    REFUSES(tenon_interface(o->reg, NULL, "fixture.basic", 0, NULL, &provider), "table is NULL");
+    REFUSES(tenon_interface(o->reg, NULL, "fixture.basic", 0, NULL, &provider),
+            "table is NULL");
 }
 
 static void c_interface_hold(objects *o)
@@ -370,8 +483,10 @@ static void c_interface_hold(objects *o)
     tenon_plugin *provider;
     const char *i = "fixture.basic";
     REFUSES(tenon_interface_hold(NULL, NULL, i, 0, "h", &table, &provider), "reg is NULL");
-    REFUSES(tenon_interface_hold(o->reg, NULL, NULL, 0, "h", &table, &provider), "iface is NULL");
-    REFUSES(tenon_interface_hold(o->reg, NULL, i, 0, NULL, &table, &provider), "holder is NULL");
+    REFUSES(tenon_interface_hold(o->reg, NULL, NULL, 0, "h", &table, &provider),
+            "iface is NULL");
+    REFUSES(tenon_interface_hold(o->reg, NULL, i, 0, NULL, &table, &provider),
+            "holder is NULL");
     REFUSES(tenon_interface_hold(o->reg, NULL, i, 0, "h", NULL, &provider), "table is NULL");
     REFUSES(tenon_interface_hold(o->reg, NULL, i, 0, "h", &table, NULL), "provider is NULL");
 }
@@ -386,9 +501,21 @@ static void c_providers(objects *o)
 
 /* ---- options and values ------------------------------------------------ */
 
-static void c_options_count(objects *o) { (void)o; ACCEPTS(tenon_options_count(NULL), 0); }
-static void c_options_free(objects *o) { (void)o; ACCEPTS_VOID(tenon_options_free(NULL)); }
-static void c_values_free(objects *o) { (void)o; ACCEPTS_VOID(tenon_values_free(NULL)); }
+static void c_options_count(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_options_count(NULL), 0);
+}
+static void c_options_free(objects *o)
+{
+    (void)o;
+    ACCEPTS_VOID(tenon_options_free(NULL));
+}
+static void c_values_free(objects *o)
+{
+    (void)o;
+    ACCEPTS_VOID(tenon_values_free(NULL));
+}
 
 static void c_options_at(objects *o)
 {
@@ -475,15 +602,51 @@ static void c_plugin_check_state(objects *o)
     ACCEPTS(tenon_plugin_check_state(NULL, &why), TENON_CHECK_NONE);
 }
 
-static void c_plugin_descriptor(objects *o) { (void)o; ACCEPTS(tenon_plugin_descriptor(NULL), NULL); }
-static void c_plugin_error(objects *o) { (void)o; ACCEPTS(tenon_plugin_error(NULL), NULL); }
-static void c_plugin_is_static(objects *o) { (void)o; ACCEPTS(tenon_plugin_is_static(NULL), false); }
-static void c_plugin_name(objects *o) { (void)o; ACCEPTS(tenon_plugin_name(NULL), NULL); }
-static void c_plugin_path(objects *o) { (void)o; ACCEPTS(tenon_plugin_path(NULL), NULL); }
-static void c_plugin_registry(objects *o) { (void)o; ACCEPTS(tenon_plugin_registry(NULL), NULL); }
-static void c_plugin_shadowed_by(objects *o) { (void)o; ACCEPTS(tenon_plugin_shadowed_by(NULL), NULL); }
-static void c_plugin_version(objects *o) { (void)o; ACCEPTS(tenon_plugin_version(NULL), NULL); }
-static void c_plugin_status(objects *o) { (void)o; ACCEPTS(tenon_plugin_status(NULL), TENON_STATUS_BROKEN); }
+static void c_plugin_descriptor(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plugin_descriptor(NULL), NULL);
+}
+static void c_plugin_error(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plugin_error(NULL), NULL);
+}
+static void c_plugin_is_static(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plugin_is_static(NULL), false);
+}
+static void c_plugin_name(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plugin_name(NULL), NULL);
+}
+static void c_plugin_path(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plugin_path(NULL), NULL);
+}
+static void c_plugin_registry(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plugin_registry(NULL), NULL);
+}
+static void c_plugin_shadowed_by(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plugin_shadowed_by(NULL), NULL);
+}
+static void c_plugin_version(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plugin_version(NULL), NULL);
+}
+static void c_plugin_status(objects *o)
+{
+    (void)o;
+    ACCEPTS(tenon_plugin_status(NULL), TENON_STATUS_BROKEN);
+}
 
 static void c_plugin_hold(objects *o)
 {
@@ -512,9 +675,21 @@ static void c_plugin_integrity_info(objects *o)
     REFUSES(tenon_plugin_integrity_info(o->plugin, &out), "struct_size");
 }
 
-static void c_plugin_load(objects *o) { (void)o; REFUSES(tenon_plugin_load(NULL), "p is NULL"); }
-static void c_plugin_unload(objects *o) { (void)o; REFUSES(tenon_plugin_unload(NULL), "p is NULL"); }
-static void c_plugin_validate(objects *o) { (void)o; REFUSES(tenon_plugin_validate(NULL, 100), "p is NULL"); }
+static void c_plugin_load(objects *o)
+{
+    (void)o;
+    REFUSES(tenon_plugin_load(NULL), "p is NULL");
+}
+static void c_plugin_unload(objects *o)
+{
+    (void)o;
+    REFUSES(tenon_plugin_unload(NULL), "p is NULL");
+}
+static void c_plugin_validate(objects *o)
+{
+    (void)o;
+    REFUSES(tenon_plugin_validate(NULL, 100), "p is NULL");
+}
 
 static void c_plugin_load_order(objects *o)
 {
@@ -538,7 +713,11 @@ static void c_plugin_symbol(objects *o)
 
 /* ---- registries -------------------------------------------------------- */
 
-static void c_registry_free(objects *o) { (void)o; ACCEPTS_VOID(tenon_registry_free(NULL)); }
+static void c_registry_free(objects *o)
+{
+    (void)o;
+    ACCEPTS_VOID(tenon_registry_free(NULL));
+}
 
 static void c_registry_add_file(objects *o)
 {
@@ -599,7 +778,8 @@ static void c_registry_load_all(objects *o)
 static void c_registry_new_with(objects *o)
 {
     (void)o;
-    REFUSES(tenon_registry_new_with(NULL, NULL, TENON_REGISTRY_NO_ENV, NULL, NULL), "out is NULL");
+    REFUSES(tenon_registry_new_with(NULL, NULL, TENON_REGISTRY_NO_ENV, NULL, NULL),
+            "out is NULL");
 }
 
 static void c_registry_create_with(objects *o)
@@ -619,7 +799,8 @@ static void c_registry_paths(objects *o)
 
 static void c_registry_pin_sha256(objects *o)
 {
-    static const char hex[] = "0000000000000000000000000000000000000000000000000000000000000000";
+    static const char hex[] =
+        "0000000000000000000000000000000000000000000000000000000000000000";
     REFUSES(tenon_registry_pin_sha256(NULL, "good_basic", hex), "reg is NULL");
     REFUSES(tenon_registry_pin_sha256(o->reg, NULL, hex), "plugin is NULL");
 }
@@ -636,8 +817,16 @@ static void c_registry_rescan(objects *o)
     REFUSES(tenon_registry_rescan(NULL, NULL), "reg is NULL");
 }
 
-static void c_registry_save_cache(objects *o) { (void)o; REFUSES(tenon_registry_save_cache(NULL), "reg is NULL"); }
-static void c_registry_scan(objects *o) { (void)o; REFUSES(tenon_registry_scan(NULL), "reg is NULL"); }
+static void c_registry_save_cache(objects *o)
+{
+    (void)o;
+    REFUSES(tenon_registry_save_cache(NULL), "reg is NULL");
+}
+static void c_registry_scan(objects *o)
+{
+    (void)o;
+    REFUSES(tenon_registry_scan(NULL), "reg is NULL");
+}
 
 static void c_registry_set_cache(objects *o)
 {
@@ -732,7 +921,8 @@ static void c_signature_parse(objects *o)
 
 static void c_signature_sign_file(objects *o)
 {
-    REFUSES(tenon_signature_sign_file(NULL, tmp_path(o->dir, "k.key"), NULL, NULL), "path is NULL");
+    REFUSES(tenon_signature_sign_file(NULL, tmp_path(o->dir, "k.key"), NULL, NULL),
+            "path is NULL");
     REFUSES(tenon_signature_sign_file(o->plugin_file, NULL, NULL, NULL), "key_path is NULL");
 }
 
@@ -745,7 +935,8 @@ static void c_signature_verify_file(objects *o)
 static void c_signature_verify_file_keys(objects *o)
 {
     REFUSES(tenon_signature_verify_file_keys(NULL, NULL, NULL, 0, NULL), "path is NULL");
-    REFUSES(tenon_signature_verify_file_keys(o->plugin_file, NULL, NULL, 1, NULL), "keys is NULL");
+    REFUSES(tenon_signature_verify_file_keys(o->plugin_file, NULL, NULL, 1, NULL),
+            "keys is NULL");
 }
 
 static void c_key_generate_info(objects *o)
@@ -794,8 +985,7 @@ static void c_signature_verify_file_info(objects *o)
     REFUSES(tenon_signature_verify_file_info(o->plugin_file, NULL, NULL, 1, NULL),
             "keys is NULL");
     tenon_public_key_info k = {.struct_size = 8};
-    REFUSES(tenon_signature_verify_file_info(o->plugin_file, NULL, &k, 1, NULL),
-            "struct_size");
+    REFUSES(tenon_signature_verify_file_info(o->plugin_file, NULL, &k, 1, NULL), "struct_size");
 }
 
 /* ---- the table --------------------------------------------------------- */
@@ -806,7 +996,10 @@ typedef struct entry {
     void (*check)(objects *o);
 } entry;
 
-#define E(fn, rule) {"tenon_" #fn, rule, c_##fn}
+#define E(fn, rule)                \
+    {                              \
+        "tenon_" #fn, rule, c_##fn \
+    }
 
 static const entry table[] = {
     E(cache_at, ACCEPTS_NULL),
@@ -998,13 +1191,14 @@ static void test_table_matches_the_abi_list(void **state)
         listed++;
         if (!find_entry(line))
             fail_msg("%s is exported (%s) but has no entry in this test's table: add a check "
-                     "of it with NULL arguments", line, SYMBOLS_TXT);
+                     "of it with NULL arguments",
+                     line, SYMBOLS_TXT);
     }
     fclose(f);
     if (listed != sizeof(table) / sizeof(table[0]))
         fail_msg("the table has %zu entries and %s lists %zu functions: remove entries of "
-                 "functions no longer exported", sizeof(table) / sizeof(table[0]), SYMBOLS_TXT,
-                 listed);
+                 "functions no longer exported",
+                 sizeof(table) / sizeof(table[0]), SYMBOLS_TXT, listed);
 }
 
 static void test_every_function_with_null_arguments(void **state)
@@ -1017,7 +1211,8 @@ static void test_every_function_with_null_arguments(void **state)
         /* The rule says what the checks must have seen. */
         if ((table[i].rule == REFUSES_NULL) != (refusals > before))
             fail_msg("%s is listed as %s but its checks %s", checking,
-                     table[i].rule == REFUSES_NULL ? "refusing NULL" : "taking no NULL to refuse",
+                     table[i].rule == REFUSES_NULL ? "refusing NULL"
+                                                   : "taking no NULL to refuse",
                      refusals > before ? "refuse an argument" : "refuse none");
     }
     /* The checks changed nothing: the plugin is still there, unloaded. */

@@ -50,17 +50,17 @@ static const parse_case cases[] = {
     {TENON_OPT_SIZE, "4K", 0, 4 * K},
     {TENON_OPT_SIZE, "4KiB", 0, 4 * K},
     {TENON_OPT_SIZE, "4KB", 0, 4000},
-    {TENON_OPT_SIZE, "1m", 0, K * K},
-    {TENON_OPT_SIZE, "1MiB", 0, K * K},
+    {TENON_OPT_SIZE, "1m", 0, K *K},
+    {TENON_OPT_SIZE, "1MiB", 0, K *K},
     {TENON_OPT_SIZE, "1MB", 0, 1000000},
-    {TENON_OPT_SIZE, "2g", 0, 2 * K * K * K},
-    {TENON_OPT_SIZE, "1t", 0, K * K * K * K},
-    {TENON_OPT_SIZE, "1p", 0, K * K * K * K * K},
+    {TENON_OPT_SIZE, "2g", 0, 2 * K *K *K},
+    {TENON_OPT_SIZE, "1t", 0, K *K *K *K},
+    {TENON_OPT_SIZE, "1p", 0, K *K *K *K *K},
     {TENON_OPT_SIZE, "512b", 0, 512},
     {TENON_OPT_SIZE, "0x1000", 0, 4096},
     {TENON_OPT_SIZE, "08k", 0, 8 * K},
     {TENON_OPT_SIZE, "16 k", 0, 16 * K},
-    {TENON_OPT_SIZE, "8191p", 0, 8191 * K * K * K * K * K},
+    {TENON_OPT_SIZE, "8191p", 0, 8191 * K *K *K *K *K},
     {TENON_OPT_SIZE, "8192P", TENON_EOPTRANGE, 0},
     {TENON_OPT_SIZE, "-4k", TENON_EOPTRANGE, 0},
     {TENON_OPT_SIZE, "-1", TENON_EOPTRANGE, 0},
@@ -92,8 +92,8 @@ static void test_parse_int(void **state)
         int rc = tenon_parse_int(c->text, c->type, &v);
         if (rc != c->rc || (rc == 0 && v != c->value)) {
             print_error("parse %s \"%s\": got %s %lld, want %s %lld\n",
-                        tenon_opt_type_name(c->type), c->text, tenon_err_name(rc),
-                        (long long)v, tenon_err_name(c->rc), (long long)c->value);
+                        tenon_opt_type_name(c->type), c->text, tenon_err_name(rc), (long long)v,
+                        tenon_err_name(c->rc), (long long)c->value);
             wrong++;
         }
     }

@@ -42,8 +42,8 @@ static void test_scan_reads_descriptors_only(void **state)
     assert_string_equal(captured_events(&f->cap), "");
     assert_int_equal(tenon_registry_count(reg), 6);
     /* Scan order: file names sorted within the folder. */
-    static const char *const order[] = {"bad_initcrash", "bad_initfail", "chain_c",
-                                        "good_basic", "good_disabled", "good_unloadable"};
+    static const char *const order[] = {"bad_initcrash", "bad_initfail",  "chain_c",
+                                        "good_basic",    "good_disabled", "good_unloadable"};
     for (size_t i = 0; i < 6; i++) {
         tenon_plugin *p = tenon_registry_at(reg, i);
         assert_string_equal(tenon_plugin_name(p), order[i]);
@@ -101,8 +101,8 @@ static void expect_broken(tenon_registry *reg, const char *dir, const char *file
 static void test_broken_files_at_scan(void **state)
 {
     fixture *f = *state;
-    copy_fixtures(f->dir, "bad_nodesc", "bad_magic", "bad_layout", "bad_field",
-                  "bad_abimajor", "bad_abiminor", "good_basic", NULL);
+    copy_fixtures(f->dir, "bad_nodesc", "bad_magic", "bad_layout", "bad_field", "bad_abimajor",
+                  "bad_abiminor", "good_basic", NULL);
     if (fixture_exists("bad_elf32.so"))
         copy_fixture(f->dir, "bad_elf32", NULL);
     write_file(tmp_path(f->dir, "text.so"), "not a plugin\n");
@@ -228,8 +228,7 @@ static void test_load_good(void **state)
 static void test_load_broken_code(void **state)
 {
     fixture *f = *state;
-    copy_fixtures(f->dir, "bad_mismatch", "bad_noentry", "bad_undefined", "bad_initfail",
-                  NULL);
+    copy_fixtures(f->dir, "bad_mismatch", "bad_noentry", "bad_undefined", "bad_initfail", NULL);
     tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
     /* Their descriptors are fine: they are found... */
     for (size_t i = 0; i < tenon_registry_count(reg); i++)
@@ -256,8 +255,10 @@ static void test_load_broken_code(void **state)
     static const struct {
         const char *name;
         int code;
-    } failed[] = {{"bad_mismatch", TENON_EMISMATCH}, {"bad_noentry", TENON_ENOENTRY},
-                  {"bad_undefined", TENON_EDLOPEN}, {"bad_initfail", TENON_EINIT}};
+    } failed[] = {{"bad_mismatch", TENON_EMISMATCH},
+                  {"bad_noentry", TENON_ENOENTRY},
+                  {"bad_undefined", TENON_EDLOPEN},
+                  {"bad_initfail", TENON_EINIT}};
     for (size_t i = 0; i < 4; i++) {
         tenon_plugin *p = NULL;
         for (size_t k = 0; k < tenon_registry_count(reg); k++)
@@ -282,8 +283,8 @@ static void test_code_disagrees_with_descriptor(void **state)
                  "bad_impl_undeclared", "implements interface \"fixture.dep\"",
                  "does not declare", NULL);
     expect_error(tenon_registry_load(reg, "bad_impl_missing", NULL), TENON_EMISMATCH,
-                 "bad_impl_missing", "declares interface \"fixture.dep\"",
-                 "implements none", NULL);
+                 "bad_impl_missing", "declares interface \"fixture.dep\"", "implements none",
+                 NULL);
     expect_error(tenon_registry_load(reg, "bad_impl_version", NULL), TENON_EMISMATCH,
                  "bad_impl_version", "table is version 2", "declares version 1", NULL);
     expect_error(tenon_registry_load(reg, "bad_impl_nosize", NULL), TENON_EMISMATCH,
@@ -326,7 +327,8 @@ static void test_symlinked_plugin(void **state)
     assert_int_equal(mkdir(plugins, 0755), 0);
     copy_fixtures(store, "good_basic", NULL);
     assert_int_equal(symlink(tmp_path(store, "good_basic.so"),
-                             tmp_path(plugins, "good_basic.so")), 0);
+                             tmp_path(plugins, "good_basic.so")),
+                     0);
     tenon_registry *reg = new_registry(plugins, 0, NULL);
     tenon_plugin *p = tenon_registry_find(reg, "good_basic");
     assert_non_null(p);
@@ -361,7 +363,8 @@ static void test_symlink_in_sticky_folder(void **state)
     assert_int_equal(chmod(sticky, 01777), 0);
     copy_fixtures(store, "good_basic", "chain_c", NULL);
     assert_int_equal(symlink(tmp_path(store, "good_basic.so"),
-                             tmp_path(sticky, "good_basic.so")), 0);
+                             tmp_path(sticky, "good_basic.so")),
+                     0);
     assert_int_equal(lchown(tmp_path(sticky, "good_basic.so"), 4242, 4242), 0);
     /* Ours: followed. */
     assert_int_equal(symlink(tmp_path(store, "chain_c.so"), tmp_path(sticky, "chain_c.so")), 0);
@@ -527,7 +530,8 @@ static void test_plugin_path_environment(void **state)
 
     /* NO_ENV ignores it. */
     expect_ok(tenon_registry_create("tenon-test",
-                                    TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV, &reg));
+                                    TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV,
+                                    &reg));
     assert_int_equal(tenon_registry_paths(reg, dirs, 8), 0);
     tenon_registry_free(reg);
 
@@ -629,7 +633,8 @@ static void test_default_folder_per_app(void **state)
     static const char *const bad[] = {"", ".", "..", "../etc", "a/b", "/abs", "tab\there"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         tenon_registry *reg = (tenon_registry *)&reg;
-        assert_int_equal(tenon_registry_create(bad[i], TENON_REGISTRY_NO_ENV, &reg), TENON_EINVAL);
+        assert_int_equal(tenon_registry_create(bad[i], TENON_REGISTRY_NO_ENV, &reg),
+                         TENON_EINVAL);
         assert_null(reg);
         expect_contains(tenon_last_error()->message, "is not a file name");
     }
@@ -763,8 +768,8 @@ static void test_rescan_reads_replaced_files(void **state)
     assert_int_equal(tenon_plugin_status(reload), TENON_STATUS_LOADED);
     assert_string_equal(tenon_plugin_version(reload), "1.0.0");
     expect_error_obj(tenon_plugin_error(reload), TENON_EMISMATCH, "reload",
-                     "replaced since plugin reload 1.0.0 was loaded", "reload 2.0.0",
-                     "load", NULL);
+                     "replaced since plugin reload 1.0.0 was loaded", "reload 2.0.0", "load",
+                     NULL);
     /* A reload takes the new file. */
     expect_ok(tenon_plugin_unload(reload));
     expect_ok(tenon_plugin_load(reload));
@@ -773,7 +778,6 @@ static void test_rescan_reads_replaced_files(void **state)
     assert_null(tenon_plugin_error(reload));
     tenon_registry_free(reg);
 }
-
 
 static const tenon_change *change_of(const tenon_changes *list, const char *plugin)
 {
@@ -878,7 +882,8 @@ static void test_lookup_before_scan_says_so(void **state)
     tenon_registry *reg;
     expect_ok(tenon_registry_create("tenon-test",
                                     TENON_REGISTRY_NO_DEFAULT_PATH | TENON_REGISTRY_NO_ENV |
-                                        TENON_REGISTRY_NO_STATIC, &reg));
+                                        TENON_REGISTRY_NO_STATIC,
+                                    &reg));
     expect_ok(tenon_registry_add_path(reg, f->dir));
     char text[2048];
     static const char want[] =

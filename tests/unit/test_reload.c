@@ -46,8 +46,8 @@ static void test_reload_replaces_code(void **state)
     expect_ok(tenon_registry_load(reg, "versioned", &p));
     const void *held = NULL;
     tenon_plugin *provider = NULL;
-    expect_ok(tenon_interface_hold(reg, "versioned", VERSIONED_IFACE, 1, "worker", &held,
-                                   &provider));
+    expect_ok(
+        tenon_interface_hold(reg, "versioned", VERSIONED_IFACE, 1, "worker", &held, &provider));
     assert_ptr_equal(provider, p);
     const versioned_table *t1 = held;
     assert_int_equal(t1->a(), 1);
@@ -67,8 +67,8 @@ static void test_reload_replaces_code(void **state)
     assert_true(logged(&f->cap, "versioned:init 2"));
     assert_false(logged(&f->cap, "versioned:fini 1"));
     /* A holder that holds both releases the old one first. */
-    expect_ok(tenon_interface_hold(reg, "versioned", VERSIONED_IFACE, 1, "worker", &held,
-                                   &provider));
+    expect_ok(
+        tenon_interface_hold(reg, "versioned", VERSIONED_IFACE, 1, "worker", &held, &provider));
     assert_ptr_equal(held, t2);
     expect_ok(tenon_plugin_release(p, "worker"));
     assert_true(logged(&f->cap, "versioned:fini 1"));
@@ -384,22 +384,22 @@ static void test_reload_teardown_with_old_instances(void **state)
         copy_fixture(f->dir, "vmaker", NULL);
         tenon_registry *reg = new_registry(f->dir, 0, &f->cap);
         tenon_instance *host_made[3];
-        expect_ok(tenon_instance_new(reg, "versioned", VERSIONED_IFACE, NULL, NULL,
-                                     &host_made[0]));
+        expect_ok(
+            tenon_instance_new(reg, "versioned", VERSIONED_IFACE, NULL, NULL, &host_made[0]));
         tenon_plugin *maker = NULL;
         expect_ok(tenon_registry_load(reg, "vmaker", &maker));
         install(f->dir, "versioned_v2");
         expect_ok(tenon_plugin_reload(reg, "versioned", 0));
-        expect_ok(tenon_instance_new(reg, "versioned", VERSIONED_IFACE, NULL, NULL,
-                                     &host_made[1]));
+        expect_ok(
+            tenon_instance_new(reg, "versioned", VERSIONED_IFACE, NULL, NULL, &host_made[1]));
         install(f->dir, "versioned_v3m");
         expect_ok(tenon_plugin_reload(reg, "versioned", 0));
-        expect_ok(tenon_instance_new(reg, "versioned", VERSIONED_IFACE, NULL, NULL,
-                                     &host_made[2]));
+        expect_ok(
+            tenon_instance_new(reg, "versioned", VERSIONED_IFACE, NULL, NULL, &host_made[2]));
         for (int g = 0; g < 3; g++)
-            assert_int_equal(
-                table_of(host_made[g])->instance_gen(tenon_instance_data(host_made[g])),
-                (g + 1) * 101);
+            assert_int_equal(table_of(host_made[g])
+                                 ->instance_gen(tenon_instance_data(host_made[g])),
+                             (g + 1) * 101);
         /* 2 was migrated into 3: it has no fini of its own. */
         assert_false(logged(&f->cap, "versioned:fini"));
         if (unload_maker) {

@@ -33,8 +33,25 @@ static void test_parse(void **state)
         assert_string_equal(v.prerelease, good[i].pre);
     }
     static const char *const bad[] = {
-        "", " ", "a", "1.", "1..2", ".1", "1.2.3.4", "-1", "1.2.3-", "1.2-rc1", "1.2.3+",
-        "1.2.3 ", " 1.2.3", "1.2.3-rc!", "18446744073709551616", "1.x", "1.2.*", "*", "x",
+        "",
+        " ",
+        "a",
+        "1.",
+        "1..2",
+        ".1",
+        "1.2.3.4",
+        "-1",
+        "1.2.3-",
+        "1.2-rc1",
+        "1.2.3+",
+        "1.2.3 ",
+        " 1.2.3",
+        "1.2.3-rc!",
+        "18446744073709551616",
+        "1.x",
+        "1.2.*",
+        "*",
+        "x",
         "1.2.3-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     };
     int wrong = 0;
@@ -64,10 +81,11 @@ static void test_precedence(void **state)
     (void)state;
     /* semver.org's example chain, and more: each sorts before the next. */
     static const char *const ascending[] = {
-        "0.0.1", "0.1.0", "0.9.9", "1.0.0-0", "1.0.0-1", "1.0.0-2", "1.0.0-10",
-        "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2",
-        "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.2.0", "1.10.0", "2.0.0-rc.1",
-        "2.0.0", "10.0.0",
+        "0.0.1",      "0.1.0",        "0.9.9",         "1.0.0-0",       "1.0.0-1",
+        "1.0.0-2",    "1.0.0-10",     "1.0.0-alpha",   "1.0.0-alpha.1", "1.0.0-alpha.beta",
+        "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1",    "1.0.0",
+        "1.0.1",      "1.2.0",        "1.10.0",        "2.0.0-rc.1",    "2.0.0",
+        "10.0.0",
     };
     size_t n = sizeof(ascending) / sizeof(ascending[0]);
     for (size_t i = 0; i < n; i++) {
@@ -189,8 +207,8 @@ static void test_satisfies(void **state)
         const sat_case *c = &sat_cases[i];
         int got = tenon_semver_satisfies(c->version, c->range);
         if (got != c->want) {
-            print_error("satisfies(\"%s\", \"%s\") = %d, want %d\n", c->version, c->range,
-                        got, c->want);
+            print_error("satisfies(\"%s\", \"%s\") = %d, want %d\n", c->version, c->range, got,
+                        c->want);
             wrong++;
         }
         if (tenon_semver_range_check(c->range) != 0) {
@@ -205,9 +223,19 @@ static void test_invalid_ranges(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        ">", ">=", "<", "^", "~", "=", "abc", "1.2.3.4", "||", "1 ||", "|| 1", "1 |", "1 | 2",
-        ">*", "^*", "~x", "1.x.3", ">=1.2 <", "=>1", "1.2.3-", "1.2-rc", ">=1 <2 ||| 3",
-        "1,2", ">=1;rm", "v", "1.2.3 - 2.0.0",
+        ">",      ">=",
+        "<",      "^",
+        "~",      "=",
+        "abc",    "1.2.3.4",
+        "||",     "1 ||",
+        "|| 1",   "1 |",
+        "1 | 2",  ">*",
+        "^*",     "~x",
+        "1.x.3",  ">=1.2 <",
+        "=>1",    "1.2.3-",
+        "1.2-rc", ">=1 <2 ||| 3",
+        "1,2",    ">=1;rm",
+        "v",      "1.2.3 - 2.0.0",
     };
     int wrong = 0;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -124,7 +124,8 @@ static const char *teardown_violation(const events *evs)
             long fini = find_event(evs, i + 1, "fini", e->plugin);
             long again = find_event(evs, i + 1, "init", e->plugin);
             if (fini < 0 || (again >= 0 && again < fini)) {
-                snprintf(why, sizeof(why), "plugin %s was not finied after its init", e->plugin);
+                snprintf(why, sizeof(why), "plugin %s was not finied after its init",
+                         e->plugin);
                 return why;
             }
         }
@@ -132,7 +133,8 @@ static const char *teardown_violation(const events *evs)
             long init = -1;
             for (size_t k = 0; k < i; k++)
                 if (strcmp(evs->ev[k].plugin, e->plugin) == 0 &&
-                    (strcmp(evs->ev[k].kind, "init") == 0 || strcmp(evs->ev[k].kind, "fini") == 0))
+                    (strcmp(evs->ev[k].kind, "init") == 0 ||
+                     strcmp(evs->ev[k].kind, "fini") == 0))
                     init = strcmp(evs->ev[k].kind, "init") == 0 ? (long)k : -1;
             if (init < 0) {
                 snprintf(why, sizeof(why), "plugin %s was finied twice", e->plugin);
@@ -204,8 +206,8 @@ static const char *event_words(fixture *f)
     text[0] = '\0';
     for (size_t i = 0; i < evs.n; i++) {
         size_t len = strlen(text);
-        snprintf(text + len, sizeof(text) - len, "%s:%s%s%s ", evs.ev[i].plugin,
-                 evs.ev[i].kind, evs.ev[i].tag[0] ? " " : "", evs.ev[i].tag);
+        snprintf(text + len, sizeof(text) - len, "%s:%s%s%s ", evs.ev[i].plugin, evs.ev[i].kind,
+                 evs.ev[i].tag[0] ? " " : "", evs.ev[i].tag);
     }
     return text;
 }
@@ -232,9 +234,9 @@ static void test_config_instance_owning_another(void **state)
 {
     fixture *f = *state;
     copy_fixtures(f->dir, OWNERS, NULL);
-    tenon_registry *reg = owners_registry(
-        f, "{\"plugins\": [{\"name\": \"c0\", \"module\": \"own_a\", "
-           "\"config\": {\"make\": \"own_b>own_c\", \"tag\": \"c0\"}}]}");
+    tenon_registry *reg =
+        owners_registry(f, "{\"plugins\": [{\"name\": \"c0\", \"module\": \"own_a\", "
+                           "\"config\": {\"make\": \"own_b>own_c\", \"tag\": \"c0\"}}]}");
     assert_int_equal(tenon_config_apply(reg), 0);
     expect_contains(event_words(f), "own_c:iinit c0/own_b/own_c ");
     capture_reset(&f->cap);
@@ -282,7 +284,8 @@ static void test_make_in_init_free_in_fini(void **state)
     copy_fixtures(f->dir, "own_maker", "own_b", NULL);
     tenon_registry *reg = owners_registry(f, NULL);
     expect_ok(tenon_registry_load(reg, "own_maker", NULL));
-    assert_string_equal(event_words(f), "own_maker:init own_b:init own_b:iinit own_maker@/own_b ");
+    assert_string_equal(event_words(f),
+                        "own_maker:init own_b:init own_b:iinit own_maker@/own_b ");
     capture_reset(&f->cap);
     tenon_registry_free(reg);
     assert_string_equal(event_words(f),
@@ -307,8 +310,8 @@ static void test_leftovers_freed_after_their_owner(void **state)
 {
     fixture *f = *state;
     copy_fixtures(f->dir, OWNERS, NULL);
-    tenon_registry *reg = owners_registry(
-        f, "{\"plugins\": [{\"module\": \"own_a\", \"config\": {\"make\": \"own_b!\"}}]}");
+    tenon_registry *reg = owners_registry(f, "{\"plugins\": [{\"module\": \"own_a\", "
+                                             "\"config\": {\"make\": \"own_b!\"}}]}");
     expect_ok(tenon_registry_load(reg, "own_a", NULL));
     host_instance(reg, "own_c", "h0", "own_d!");
     capture_reset(&f->cap);
@@ -325,8 +328,8 @@ static void test_leftovers_freed_with_their_owner_at_run_time(void **state)
 {
     fixture *f = *state;
     copy_fixtures(f->dir, OWNERS, NULL);
-    tenon_registry *reg = owners_registry(
-        f, "{\"plugins\": [{\"module\": \"own_a\", \"config\": {\"make\": \"own_b!\"}}]}");
+    tenon_registry *reg = owners_registry(f, "{\"plugins\": [{\"module\": \"own_a\", "
+                                             "\"config\": {\"make\": \"own_b!\"}}]}");
     tenon_instance *h0 = host_instance(reg, "own_c", "h0", "own_d!");
     expect_ok(tenon_registry_load(reg, "own_a", NULL));
     capture_reset(&f->cap);
@@ -476,7 +479,8 @@ static const sweep_case sweep_cases[] = {
      "{\"plugins\": [{\"name\": \"c0\", \"module\": \"own_a\", "
      "\"config\": {\"make\": \"own_b?>own_c\", \"tag\": \"c0\"}}]}",
      {"c", "h own_c own_b?", "h own_b"}},
-    {"an instance made at run time", NULL,
+    {"an instance made at run time",
+     NULL,
      {"l own_a", "l own_b", "m own_a own_b?>own_c", "h own_c"}},
     {"plugins whose inits make instances of each other",
      "{\"plugins\": [{\"module\": \"own_a\", \"config\": {\"make\": \"own_b?\"}}, "

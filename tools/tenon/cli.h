@@ -31,19 +31,19 @@ typedef struct cli_search {
 /* Handles --path/-p, --no-env, --no-default, --allow-unsafe, --cache,
  * --no-cache. Returns true if opt was one of them. */
 bool cli_search_option(cli_search *s, int opt, const char *arg);
-#define CLI_SEARCH_LONG_OPTIONS                                  \
-    {"path", required_argument, NULL, 'p'},                      \
-    {"no-env", no_argument, NULL, 1001},                         \
-    {"no-default", no_argument, NULL, 1002},                     \
-    {"allow-unsafe", no_argument, NULL, 1003},                   \
-    {"cache", required_argument, NULL, 1004},                    \
-    {"no-cache", no_argument, NULL, 1005}
-#define CLI_SEARCH_HELP                                                            \
-    "  -p, --path DIR     search DIR for plugins (repeatable; before the others)\n"  \
-    "      --no-env       ignore TENON_PLUGIN_PATH\n"                                \
-    "      --no-default   do not search the default plugin folder\n"                 \
+#define CLI_SEARCH_LONG_OPTIONS                                                             \
+    {"path", required_argument, NULL, 'p'}, {"no-env", no_argument, NULL, 1001},            \
+        {"no-default", no_argument, NULL, 1002}, {"allow-unsafe", no_argument, NULL, 1003}, \
+        {"cache", required_argument, NULL, 1004},                                           \
+    {                                                                                       \
+        "no-cache", no_argument, NULL, 1005                                                 \
+    }
+#define CLI_SEARCH_HELP                                                             \
+    "  -p, --path DIR     search DIR for plugins (repeatable; before the others)\n" \
+    "      --no-env       ignore TENON_PLUGIN_PATH\n"                               \
+    "      --no-default   do not search the default plugin folder\n"                \
     "      --allow-unsafe skip the owner and permission checks (unsafe)\n"          \
-    "      --cache FILE   keep the registry cache in FILE (see tenon cache)\n"       \
+    "      --cache FILE   keep the registry cache in FILE (see tenon cache)\n"      \
     "      --no-cache     neither read nor write the registry cache\n"
 
 /* Adds the --path folders (relative ones resolved against the current

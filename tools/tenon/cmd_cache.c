@@ -21,8 +21,7 @@ static const char cache_help[] =
     "  rebuild  read every plugin file in the search path again and write a new cache\n"
     "  clear    delete the cache file\n"
     "\n"
-    "options:\n" CLI_SEARCH_HELP
-    "  -j, --json         print JSON (show)\n"
+    "options:\n" CLI_SEARCH_HELP "  -j, --json         print JSON (show)\n"
     "  -h, --help         show this help\n"
     "\n"
     "The cache file is --cache FILE, else $XDG_CACHE_HOME/tenon/tenon.cache, else\n"
@@ -102,7 +101,8 @@ static int show(const char *path, bool json)
     int rc = tenon_cache_read(path, &cache);
     if (rc == TENON_ENOTFOUND) {
         if (json)
-            return cli_print_json(json_pack("{s:o, s:[]}", "cache", cli_json_string(path), "entries"));
+            return cli_print_json(
+                json_pack("{s:o, s:[]}", "cache", cli_json_string(path), "entries"));
         printf("no registry cache at %s\n", cli_text(path));
         return CLI_OK;
     }
@@ -116,14 +116,16 @@ static int show(const char *path, bool json)
         json_t *entries = json_array();
         for (size_t i = 0; i < n; i++) {
             const tenon_cache_entry *e = tenon_cache_at(cache, i);
-            json_t *o = json_pack(
-                "{s:o, s:s, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:o, s:o, s:o, s:o}",
-                "file", cli_json_string(e->path), "status", entry_status(e), "key", "dev", (json_int_t)e->dev,
-                "ino", (json_int_t)e->ino, "size", (json_int_t)e->size, "mtime_ns",
-                (json_int_t)e->mtime_ns, "ctime_ns", (json_int_t)e->ctime_ns, "read_ns",
-                (json_int_t)e->read_ns, "name", cli_json_string(e->desc ? e->desc->name : NULL), "version",
-                cli_json_string(e->desc ? e->desc->version : NULL), "error", cli_error_json(e->error),
-                "check_error", cli_error_json(e->check_error));
+            json_t *o =
+                json_pack("{s:o, s:s, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:o, s:o, s:o, s:o}",
+                          "file", cli_json_string(e->path), "status", entry_status(e), "key",
+                          "dev", (json_int_t)e->dev, "ino", (json_int_t)e->ino, "size",
+                          (json_int_t)e->size, "mtime_ns", (json_int_t)e->mtime_ns, "ctime_ns",
+                          (json_int_t)e->ctime_ns, "read_ns", (json_int_t)e->read_ns, "name",
+                          cli_json_string(e->desc ? e->desc->name : NULL), "version",
+                          cli_json_string(e->desc ? e->desc->version : NULL), "error",
+                          cli_error_json(e->error), "check_error",
+                          cli_error_json(e->check_error));
             if (e->check != TENON_CHECK_NONE)
                 json_object_set_new(o, "checked_ns", json_integer(e->checked_ns));
             if (e->folder) {
@@ -135,11 +137,12 @@ static int show(const char *path, bool json)
             json_array_append_new(entries, o);
         }
         tenon_cache_free(cache);
-        return cli_print_json(json_pack("{s:o, s:o}", "cache", cli_json_string(path), "entries", entries));
+        return cli_print_json(
+            json_pack("{s:o, s:o}", "cache", cli_json_string(path), "entries", entries));
     }
     age_text(tenon_cache_written_ns(cache), age, sizeof(age));
-    printf("registry cache %s: %zu entr%s, written %s ago\n", cli_text(path), n, n == 1 ? "y" : "ies",
-           age);
+    printf("registry cache %s: %zu entr%s, written %s ago\n", cli_text(path), n,
+           n == 1 ? "y" : "ies", age);
     if (n)
         printf("%-13s %-5s %-28s %s\n", "STATUS", "AGE", "PLUGIN", "FILE");
     for (size_t i = 0; i < n; i++) {
@@ -156,8 +159,8 @@ static int show(const char *path, bool json)
         time_text(e->mtime_ns, mtime, sizeof(mtime));
         time_text(e->ctime_ns, ctime_text, sizeof(ctime_text));
         printf("    key: dev %u:%u inode %llu size %lld mtime %s ctime %s\n",
-               major((dev_t)e->dev), minor((dev_t)e->dev),
-               (unsigned long long)e->ino, (long long)e->size, mtime, ctime_text);
+               major((dev_t)e->dev), minor((dev_t)e->dev), (unsigned long long)e->ino,
+               (long long)e->size, mtime, ctime_text);
         if (e->error) {
             tenon_error_format(e->error, line, sizeof(line));
             printf("    reason: %s\n", cli_text(line));

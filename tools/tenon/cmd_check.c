@@ -18,8 +18,7 @@ static const char check_help[] =
     "signal or the timeout and the others still get checked. Dependencies are\n"
     "looked up in the given folders and the search path.\n"
     "\n"
-    "options:\n" CLI_SEARCH_HELP
-    "  -t, --timeout MS   time limit per plugin (default 10000)\n"
+    "options:\n" CLI_SEARCH_HELP "  -t, --timeout MS   time limit per plugin (default 10000)\n"
     "  -j, --json         print JSON\n"
     "  -h, --help         show this help\n"
     "\n"
@@ -167,12 +166,12 @@ static void report_result(const target *t, int prc, const tenon_error *err, json
     const tenon_plugin_desc *d = tenon_plugin_descriptor(p);
     const char *file = tenon_plugin_path(p) ? tenon_plugin_path(p) : t->arg;
     if (results) {
-        json_array_append_new(
-            results, json_pack("{s:o, s:o, s:o, s:b, s:o}", "name",
-                               cli_json_string(tenon_plugin_name(p)), "version",
-                               cli_json_string(d ? d->version : NULL), "file",
-                               cli_json_string(file), "ok", prc == 0,
-                               "error", prc < 0 ? cli_error_json(err) : json_null()));
+        json_array_append_new(results,
+                              json_pack("{s:o, s:o, s:o, s:b, s:o}", "name",
+                                        cli_json_string(tenon_plugin_name(p)), "version",
+                                        cli_json_string(d ? d->version : NULL), "file",
+                                        cli_json_string(file), "ok", prc == 0, "error",
+                                        prc < 0 ? cli_error_json(err) : json_null()));
     } else if (prc == 0) {
         printf("ok      %-16s %-10s %s\n", cli_text(tenon_plugin_name(p)),
                d ? cli_text(d->version) : "-", cli_text(file));

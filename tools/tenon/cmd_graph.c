@@ -13,8 +13,7 @@ static const char graph_help[] =
     "plugin after its dependencies) and the dependency graph, with missing\n"
     "dependencies, version conflicts and cycles named. No plugin code runs.\n"
     "\n"
-    "options:\n" CLI_SEARCH_HELP
-    "  -d, --dot          print the graph in Graphviz dot\n"
+    "options:\n" CLI_SEARCH_HELP "  -d, --dot          print the graph in Graphviz dot\n"
     "  -h, --help         show this help\n";
 
 typedef struct graph {
@@ -107,7 +106,8 @@ static int merge_load_orders(graph *g, tenon_plugin **one, tenon_error *errors)
 }
 
 /* The node of a plugin: name, version, and its state as a colour. */
-static void print_dot_node(tenon_plugin *p, const tenon_plugin_desc *d, const tenon_error *error)
+static void print_dot_node(tenon_plugin *p, const tenon_plugin_desc *d,
+                           const tenon_error *error)
 {
     char label[2048];
     /* Escaped for the terminal, then for DOT's quotes. */
@@ -125,8 +125,9 @@ static void print_dot_node(tenon_plugin *p, const tenon_plugin_desc *d, const te
     printf("  ");
     dot_quoted(d->name);
     printf(" [label=\"%s\"%s];\n", label,
-           !usable(p) ? ", color=gray, fontcolor=gray"
-           : error->code ? ", color=red" : "");
+           !usable(p)    ? ", color=gray, fontcolor=gray"
+           : error->code ? ", color=red"
+                         : "");
 }
 
 /* An edge a dependency, and a red node for each one missing. */

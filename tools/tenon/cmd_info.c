@@ -162,7 +162,8 @@ static json_t *integrity_json(const info_report *r)
     json_object_set_new(ij, "pinned_sha256",
                         integrity->pinned ? cli_json_string(integrity->pinned_sha256)
                                           : json_null());
-    json_object_set_new(ij, "signature", json_string(tenon_sig_state_name(integrity->signature)));
+    json_object_set_new(ij, "signature",
+                        json_string(tenon_sig_state_name(integrity->signature)));
     json_object_set_new(ij, "key_id", cli_json_string(integrity->key_id));
     json_object_set_new(ij, "error", cli_error_json(&r->integrity_error));
     return ij;
@@ -217,8 +218,9 @@ static void print_identity_text(const info_report *r)
         printf("flags:        %s%s%s\n",
                d->flags & TENON_PLUGIN_DISABLED_BY_DEFAULT ? "disabled-by-default " : "",
                d->flags & TENON_PLUGIN_UNLOADABLE ? "unloadable" : "",
-               d->flags & (TENON_PLUGIN_DISABLED_BY_DEFAULT | TENON_PLUGIN_UNLOADABLE) ? ""
-                                                                                      : "resident");
+               d->flags & (TENON_PLUGIN_DISABLED_BY_DEFAULT | TENON_PLUGIN_UNLOADABLE)
+                   ? ""
+                   : "resident");
     }
     printf("status:       %s\n", cli_text(status));
     const tenon_error *e = tenon_plugin_error(p);
@@ -232,7 +234,8 @@ static void print_options_text(const tenon_plugin_desc *d)
     for (size_t i = 0; i < d->n_options; i++) {
         const tenon_option *o = &d->options[i];
         char type[160];
-        printf("  %-18s %-22s %s%-10s %s\n", cli_text(o->name), type_text(o, type, sizeof(type)),
+        printf("  %-18s %-22s %s%-10s %s\n", cli_text(o->name),
+               type_text(o, type, sizeof(type)),
                o->flags & TENON_OPT_REQUIRED ? "required " : "default=",
                o->flags & TENON_OPT_REQUIRED ? "" : (o->def[0] ? cli_text(o->def) : "\"\""),
                cli_text(o->help));
@@ -244,8 +247,8 @@ static void print_declarations_text(const tenon_plugin_desc *d)
 {
     printf("provides:     %s\n", d->n_provides ? "" : "-");
     for (size_t i = 0; i < d->n_provides; i++)
-        printf("  %s version %u, rank %d\n", cli_text(d->provides[i].name), d->provides[i].version,
-               d->provides[i].rank);
+        printf("  %s version %u, rank %d\n", cli_text(d->provides[i].name),
+               d->provides[i].version, d->provides[i].rank);
     printf("requires:     %s\n", d->n_deps ? "" : "-");
     for (size_t i = 0; i < d->n_deps; i++)
         printf("  %s %s\n", cli_text(d->deps[i].name),
@@ -311,7 +314,7 @@ static void print_checks_text(const info_args *a, const info_report *r)
     printf("  file and folders  %s\n",
            st == TENON_STATUS_BROKEN && !d ? "FAILED (see status)" : "ok");
     printf("  descriptor        %s\n", d ? "ok" : "FAILED (see status)");
-    printf("  abi               %s\n", !d                                 ? "-"
+    printf("  abi               %s\n", !d                                ? "-"
                                        : st == TENON_STATUS_INCOMPATIBLE ? "FAILED (see status)"
                                                                          : "ok");
     if (tenon_plugin_path(r->plugin))

@@ -178,8 +178,8 @@ int cmd_sign(int argc, char **argv)
         char sha[65];
         for (size_t k = 0; k < sizeof(sig.signed_sha256); k++)
             snprintf(sha + 2 * k, 3, "%02x", sig.signed_sha256[k]);
-        printf("signed %s -> %s.sig (key %s, sha256 %s)\n", cli_text(argv[i]), cli_text(argv[i]),
-               cli_text(sig.key_id), sha);
+        printf("signed %s -> %s.sig (key %s, sha256 %s)\n", cli_text(argv[i]),
+               cli_text(argv[i]), cli_text(sig.key_id), sha);
     }
     return rc;
 }
@@ -213,7 +213,8 @@ static int keyring_add_file(keyring *ring, const char *path)
     char abs[PATH_MAX];
     /* Absolute, so the folder checks reach up to "/". */
     if (!realpath(path, abs)) {
-        fprintf(stderr, "tenon verify: cannot find key %s: %s\n", cli_text(path), strerror(errno));
+        fprintf(stderr, "tenon verify: cannot find key %s: %s\n", cli_text(path),
+                strerror(errno));
         return CLI_FAILED;
     }
     if (ring->n == ring->cap) {
@@ -311,7 +312,8 @@ int cmd_verify(int argc, char **argv)
         }
     }
     if (!n_key_files && !n_key_dirs) {
-        fprintf(stderr, "tenon verify: give the trusted keys: --key FILE.pub or --keys-dir DIR\n\n%s",
+        fprintf(stderr,
+                "tenon verify: give the trusted keys: --key FILE.pub or --keys-dir DIR\n\n%s",
                 verify_help);
         return CLI_USAGE;
     }
@@ -326,8 +328,8 @@ int cmd_verify(int argc, char **argv)
     for (size_t i = 0; i < n_key_dirs && rc == CLI_OK; i++) {
         char abs[PATH_MAX];
         if (!realpath(key_dirs[i], abs)) {
-            fprintf(stderr, "tenon verify: cannot find keys folder %s: %s\n", cli_text(key_dirs[i]),
-                    strerror(errno));
+            fprintf(stderr, "tenon verify: cannot find keys folder %s: %s\n",
+                    cli_text(key_dirs[i]), strerror(errno));
             rc = CLI_FAILED;
             break;
         }

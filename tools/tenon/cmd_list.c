@@ -38,8 +38,8 @@ static void join_provides(const tenon_plugin_desc *d, char *buf, size_t size)
     size_t o = 0;
     buf[0] = '\0';
     for (size_t i = 0; d && i < d->n_provides && o < size; i++)
-        o += (size_t)snprintf(buf + o, size - o, "%s%s@%u", i ? "," : "", cli_text(d->provides[i].name),
-                              d->provides[i].version);
+        o += (size_t)snprintf(buf + o, size - o, "%s%s@%u", i ? "," : "",
+                              cli_text(d->provides[i].name), d->provides[i].version);
     if (!buf[0])
         snprintf(buf, size, "-");
 }
@@ -103,8 +103,8 @@ static json_t *options_json(const tenon_options *opts)
     for (size_t i = 0; i < tenon_options_count(opts); i++) {
         const char *key, *value, *origin;
         tenon_options_at(opts, i, &key, &value, &origin);
-        json_array_append_new(a, json_pack("{s:o, s:o, s:o}", "name", cli_json_string(key), "value",
-                                           cli_json_string(value), "origin",
+        json_array_append_new(a, json_pack("{s:o, s:o, s:o}", "name", cli_json_string(key),
+                                           "value", cli_json_string(value), "origin",
                                            cli_json_string(origin ? origin : "")));
     }
     return a;
@@ -124,18 +124,20 @@ static int print_plan_json(tenon_registry *reg, const tenon_plan *plan)
         const tenon_plugin_desc *d = it->plugin ? tenon_plugin_descriptor(it->plugin) : NULL;
         const char *file = it->plugin ? tenon_plugin_path(it->plugin) : NULL;
         json_t *o = json_object();
-        json_object_set_new(o, "order", it->action == TENON_PLAN_LOAD ? json_integer(
-                                                                            (json_int_t)++order)
-                                                                      : json_null());
+        json_object_set_new(o, "order",
+                            it->action == TENON_PLAN_LOAD ? json_integer((json_int_t)++order)
+                                                          : json_null());
         json_object_set_new(o, "action", cli_json_string(tenon_plan_action_name(it->action)));
         json_object_set_new(o, "name", cli_json_string(it->name));
         json_object_set_new(o, "version", d ? cli_json_string(d->version) : json_null());
         json_object_set_new(o, "file", file ? cli_json_string(file) : json_null());
         json_object_set_new(o, "reason", cli_json_string(it->reason));
-        json_object_set_new(o, "origin", it->origin[0] ? cli_json_string(it->origin) : json_null());
+        json_object_set_new(o, "origin",
+                            it->origin[0] ? cli_json_string(it->origin) : json_null());
         json_object_set_new(o, "stops", json_boolean(it->stops));
         json_object_set_new(o, "error", cli_error_json(it->error));
-        json_object_set_new(o, "options", it->options ? options_json(it->options) : json_null());
+        json_object_set_new(o, "options",
+                            it->options ? options_json(it->options) : json_null());
         json_array_append_new(plugins, o);
     }
     json_t *instances = json_array();
@@ -144,11 +146,12 @@ static int print_plan_json(tenon_registry *reg, const tenon_plan *plan)
         json_t *o = json_object();
         json_object_set_new(o, "name", cli_json_string(in->name));
         json_object_set_new(o, "plugin", cli_json_string(in->module));
-        json_object_set_new(o, "interface", in->interface ? cli_json_string(in->interface)
-                                                          : json_null());
-        json_object_set_new(o, "action", cli_json_string(in->action == TENON_PLAN_LOAD
-                                                         ? "make"
-                                                         : tenon_plan_action_name(in->action)));
+        json_object_set_new(o, "interface",
+                            in->interface ? cli_json_string(in->interface) : json_null());
+        json_object_set_new(o, "action",
+                            cli_json_string(in->action == TENON_PLAN_LOAD
+                                                ? "make"
+                                                : tenon_plan_action_name(in->action)));
         json_object_set_new(o, "reason", cli_json_string(in->reason));
         json_object_set_new(o, "origin", cli_json_string(in->origin));
         json_object_set_new(o, "stops", json_boolean(in->stops));
@@ -223,7 +226,8 @@ static void print_plan_text(tenon_registry *reg, const tenon_plan *plan)
         size_t order = 0;
         for (size_t i = 0; i < tenon_plan_count(plan); i++) {
             const tenon_plan_item *it = tenon_plan_at(plan, i);
-            const tenon_plugin_desc *d = it->plugin ? tenon_plugin_descriptor(it->plugin) : NULL;
+            const tenon_plugin_desc *d = it->plugin ? tenon_plugin_descriptor(it->plugin)
+                                                    : NULL;
             char num[16] = "-";
             if (it->action == TENON_PLAN_LOAD)
                 snprintf(num, sizeof(num), "%zu", ++order);

@@ -82,7 +82,8 @@ static const char source_template[] =
     "        .description = \"@NAME@ plugin\",\n"
     "        .license = \"MIT\",\n"
     "        .provides = {{\"@NAME@.api\", 1}},\n"
-    "        .options = {{\"count\", TENON_OPT_INT, .def = \"1\", .help = \"an example option\",\n"
+    "        .options = {{\"count\", TENON_OPT_INT, .def = \"1\", .help = \"an example "
+    "option\",\n"
     "                     .min = 0, .max = 1000}},\n"
     "    ),\n"
     "    TENON_CODE(\n"
@@ -94,7 +95,8 @@ static const char source_template[] =
     "    ));\n";
 
 static const char meson_template[] =
-    "project('@NAME@', 'c', version: '0.1.0', default_options: ['c_std=c17', 'warning_level=2'])\n"
+    "project('@NAME@', 'c', version: '0.1.0', default_options: ['c_std=c17', "
+    "'warning_level=2'])\n"
     "\n"
     "# A plugin compiles against tenon's headers only; it never links libtenon.\n"
     "tenon = dependency('tenon').partial_dependency(compile_args: true, includes: true)\n"
@@ -135,7 +137,8 @@ static const char readme_template[] =
     "tenon check $PWD/build/@NAME@.so    # load, init and fini in a child process\n"
     "```\n"
     "\n"
-    "Sign it for hosts that require signed plugins: `tenon sign --key KEY.key build/@NAME@.so`.\n"
+    "Sign it for hosts that require signed plugins: `tenon sign --key KEY.key "
+    "build/@NAME@.so`.\n"
     "See docs/plugin-guide.md in the tenon sources for interfaces, options,\n"
     "dependencies and instances.\n";
 
@@ -202,15 +205,17 @@ int cmd_new(int argc, char **argv)
     }
     const char *name = argv[optind + 1];
     if (!c_identifier(name)) {
-        fprintf(stderr, "tenon new: \"%s\" is not a C identifier of at most %d characters; the "
-                "plugin name is also its C name in TENON_PLUGIN()\n", cli_text(name), TENON_NAME_MAX - 1);
+        fprintf(stderr,
+                "tenon new: \"%s\" is not a C identifier of at most %d characters; the "
+                "plugin name is also its C name in TENON_PLUGIN()\n",
+                cli_text(name), TENON_NAME_MAX - 1);
         return CLI_USAGE;
     }
     char dir[PATH_MAX];
     snprintf(dir, sizeof(dir), "%s/%s", parent, name);
     if (mkdir(dir, 0755) != 0) {
-        fprintf(stderr, "tenon new: cannot create folder %s: %s%s\n", cli_text(dir), strerror(errno),
-                errno == EEXIST ? " (choose another name or --dir)" : "");
+        fprintf(stderr, "tenon new: cannot create folder %s: %s%s\n", cli_text(dir),
+                strerror(errno), errno == EEXIST ? " (choose another name or --dir)" : "");
         return CLI_FAILED;
     }
     char source[PATH_MAX];
@@ -220,6 +225,7 @@ int cmd_new(int argc, char **argv)
         write_file(dir, "CMakeLists.txt", cmake_template, name) < 0 ||
         write_file(dir, "README.md", readme_template, name) < 0)
         return CLI_FAILED;
-    printf("created %s: %s, meson.build, CMakeLists.txt, README.md\n", cli_text(dir), cli_text(source));
+    printf("created %s: %s, meson.build, CMakeLists.txt, README.md\n", cli_text(dir),
+           cli_text(source));
     return CLI_OK;
 }

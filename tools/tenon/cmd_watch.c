@@ -135,8 +135,9 @@ static int parse_watch_args(int argc, char **argv, watch_args *a)
             errno = 0;
             a->poll_ms = strtol(optarg, &end, 10);
             if (errno || *end || a->poll_ms < 10 || a->poll_ms > 3600000) {
-                fprintf(stderr, "tenon watch: --poll takes milliseconds from 10 to 3600000, "
-                                "not '%s'\n",
+                fprintf(stderr,
+                        "tenon watch: --poll takes milliseconds from 10 to 3600000, "
+                        "not '%s'\n",
                         cli_text(optarg));
                 return CLI_USAGE;
             }
@@ -224,7 +225,9 @@ int cmd_watch(int argc, char **argv)
         size_t n_dirs = tenon_registry_paths(reg, NULL, 0);
         fprintf(stderr, "tenon watch: watching %zu folder%s (%s)\n", n_dirs,
                 n_dirs == 1 ? "" : "s",
-                fd < 0 ? "polling" : all ? "inotify" : "inotify and polling");
+                fd < 0 ? "polling"
+                : all  ? "inotify"
+                       : "inotify and polling");
         fflush(stderr);
         status = watch_loop(reg, &a, fd, all);
     }

@@ -206,12 +206,13 @@ json_t *cli_plugin_json(tenon_plugin *p)
     json_object_set_new(o, "name", cli_json_string(tenon_plugin_name(p)));
     json_object_set_new(o, "status", json_string(cli_status_word(p)));
     json_object_set_new(o, "status_text", cli_json_string(status));
-    json_object_set_new(o, "file", tenon_plugin_path(p) ? cli_json_string(tenon_plugin_path(p))
-                                                        : json_null());
+    json_object_set_new(o, "file",
+                        tenon_plugin_path(p) ? cli_json_string(tenon_plugin_path(p))
+                                             : json_null());
     json_object_set_new(o, "static", json_boolean(tenon_plugin_is_static(p)));
     json_object_set_new(o, "shadowed_by",
                         by ? cli_json_string(tenon_plugin_path(by) ? tenon_plugin_path(by)
-                                                               : tenon_plugin_name(by))
+                                                                   : tenon_plugin_name(by))
                            : json_null());
     json_object_set_new(o, "error", cli_error_json(tenon_plugin_error(p)));
     if (!d)
@@ -227,14 +228,16 @@ json_t *cli_plugin_json(tenon_plugin *p)
     json_object_set_new(o, "flags", flags_json(d->flags));
     json_t *provides = json_array();
     for (size_t i = 0; i < d->n_provides; i++)
-        json_array_append_new(provides, json_pack("{s:o, s:i, s:i}", "name", cli_json_string(d->provides[i].name),
+        json_array_append_new(provides, json_pack("{s:o, s:i, s:i}", "name",
+                                                  cli_json_string(d->provides[i].name),
                                                   "version", (json_int_t)d->provides[i].version,
                                                   "rank", (json_int_t)d->provides[i].rank));
     json_object_set_new(o, "provides", provides);
     json_t *requires = json_array();
     for (size_t i = 0; i < d->n_deps; i++)
-        json_array_append_new(requires, json_pack("{s:o, s:o}", "name", cli_json_string(d->deps[i].name),
-                                                  "range", cli_json_string(d->deps[i].range)));
+        json_array_append_new(requires,
+                              json_pack("{s:o, s:o}", "name", cli_json_string(d->deps[i].name),
+                                        "range", cli_json_string(d->deps[i].range)));
     json_object_set_new(o, "requires", requires);
     json_t *overrides = json_array();
     for (size_t i = 0; i < d->n_overrides; i++)
@@ -404,19 +407,16 @@ int cli_parse_check_options(int argc, char **argv, const char *cmd, const char *
                             bool allow_check, cli_check_options *o)
 {
     struct option longopts[] = {
-        CLI_SEARCH_LONG_OPTIONS,
-        {"timeout", required_argument, NULL, 't'},
-        {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},
-        {"check", no_argument, NULL, 'c'},
-        {NULL, 0, NULL, 0},
+        CLI_SEARCH_LONG_OPTIONS,           {"timeout", required_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},  {"help", no_argument, NULL, 'h'},
+        {"check", no_argument, NULL, 'c'}, {NULL, 0, NULL, 0},
     };
     /* Without --check, getopt itself reports it as unknown. */
     if (!allow_check)
         longopts[sizeof(longopts) / sizeof(*longopts) - 2] = (struct option){NULL, 0, NULL, 0};
     int opt;
-    while ((opt = getopt_long(argc, argv, allow_check ? "p:ct:jh" : "p:t:jh", longopts, NULL)) !=
-           -1) {
+    while ((opt = getopt_long(argc, argv, allow_check ? "p:ct:jh" : "p:t:jh", longopts,
+                              NULL)) != -1) {
         if (cli_search_option(&o->search, opt, optarg))
             continue;
         switch (opt) {

@@ -33,16 +33,9 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"list", cmd_list},
-    {"info", cmd_info},
-    {"check", cmd_check},
-    {"graph", cmd_graph},
-    {"cache", cmd_cache},
-    {"new", cmd_new},
-    {"keygen", cmd_keygen},
-    {"sign", cmd_sign},
-    {"verify", cmd_verify},
-    {"watch", cmd_watch},
+    {"list", cmd_list},     {"info", cmd_info},   {"check", cmd_check},   {"graph", cmd_graph},
+    {"cache", cmd_cache},   {"new", cmd_new},     {"keygen", cmd_keygen}, {"sign", cmd_sign},
+    {"verify", cmd_verify}, {"watch", cmd_watch},
 };
 
 int main(int argc, char **argv)

@@ -50,8 +50,10 @@ static int split_colons(struct tio__optctx *c, struct tio_strv *out, const char 
         if (b.len == 0 && !b.failed) {
             tio__buf_free(&b);
             tio__strv_free(c->a, &v);
-            return tio__opt_fail(c, TIO_EVALUE, "empty %s in the list (separate names with a "
-                                 "single ':', write '\\:' for a ':' inside a name)", what);
+            return tio__opt_fail(c, TIO_EVALUE,
+                                 "empty %s in the list (separate names with a "
+                                 "single ':', write '\\:' for a ':' inside a name)",
+                                 what);
         }
         if (tio__strv_push(c->a, &v, tio__buf_take(&b)) != 0) {
             tio__buf_free(&b);
@@ -109,7 +111,8 @@ static int one_filesize(struct tio__optctx *c, const char *s, uint64_t *out)
     int rc;
 
     if (strchr(s, '%'))
-        return tio__opt_fail(c, TIO_EUNSUPPORTED, "filesize as a percentage is not supported "
+        return tio__opt_fail(c, TIO_EUNSUPPORTED,
+                             "filesize as a percentage is not supported "
                              "by tenon-io yet (give a size)");
     rc = tio_parse_size(s, c->job->reporting.kb_base, out, why, sizeof(why));
     if (rc)
@@ -179,48 +182,109 @@ static int set_create_serialize(struct tio__optctx *c, const struct tio__option 
     (void)o;
     rc = tio__opt_bool(c, &b);
     if (rc == TIO_OK && !b)
-        return tio__opt_fail(c, TIO_EUNSUPPORTED, "create_serialize=0 (laying out the jobs' "
+        return tio__opt_fail(c, TIO_EUNSUPPORTED,
+                             "create_serialize=0 (laying out the jobs' "
                              "files in parallel) is not supported by tenon-io yet; files are "
                              "always laid out one job after the other (create_serialize=1)");
     return rc;
 }
 
 static const struct tio__option rows[] = {
-    {.name = "filename", .type = O_CUSTOM, .set = set_filename, .dump = dump_filename,
-     .example = "/dev/nvme0n1", .def_text = "generated", .values = "list of names (':' separates)",
+    {.name = "filename",
+     .type = O_CUSTOM,
+     .set = set_filename,
+     .dump = dump_filename,
+     .example = "/dev/nvme0n1",
+     .def_text = "generated",
+     .values = "list of names (':' separates)",
      .help = "File(s) or device(s) the job does IO to"},
-    {.name = "directory", .type = O_CUSTOM, .set = set_directory, .dump = dump_directory,
-     .example = "/mnt/test", .values = "list of directories (':' separates)",
+    {.name = "directory",
+     .type = O_CUSTOM,
+     .set = set_directory,
+     .dump = dump_directory,
+     .example = "/mnt/test",
+     .values = "list of directories (':' separates)",
      .help = "Directory the job's files are put in"},
-    {.name = "filename_format", .type = O_STR, .off = OFF(filename_format),
-     .example = "$jobname.$jobnum.$filenum", .def = "$jobname.$jobnum.$filenum",
+    {.name = "filename_format",
+     .type = O_STR,
+     .off = OFF(filename_format),
+     .example = "$jobname.$jobnum.$filenum",
+     .def = "$jobname.$jobnum.$filenum",
      .help = "How generated file names are made"},
-    {.name = "nrfiles", .alias = "nr_files", .type = O_UINT, .off = OFF(nrfiles), .min = 1,
-     .max = TIO_MAX_NRFILES, .example = "4", .def = "1",
+    {.name = "nrfiles",
+     .alias = "nr_files",
+     .type = O_UINT,
+     .off = OFF(nrfiles),
+     .min = 1,
+     .max = TIO_MAX_NRFILES,
+     .example = "4",
+     .def = "1",
      .help = "Number of files to generate for the job"},
-    {.name = "size", .type = O_AMOUNT, .off = OFF(size), .example = "1g",
+    {.name = "size",
+     .type = O_AMOUNT,
+     .off = OFF(size),
+     .example = "1g",
      .help = "Total size of the job's files (or a percentage of them)"},
-    {.name = "filesize", .type = O_CUSTOM, .set = set_filesize, .dump = dump_filesize,
-     .example = "1g", .values = "size, or a range low-high",
+    {.name = "filesize",
+     .type = O_CUSTOM,
+     .set = set_filesize,
+     .dump = dump_filesize,
+     .example = "1g",
+     .values = "size, or a range low-high",
      .help = "Size of each file"},
-    {.name = "offset", .alias = "fileoffset", .type = O_AMOUNT, .off = OFF(offset),
-     .example = "1g", .def_text = "0", .help = "Where in each file the IO starts"},
-    {.name = "offset_increment", .type = O_AMOUNT, .off = OFF(offset_increment),
-     .example = "1g", .def_text = "0",
+    {.name = "offset",
+     .alias = "fileoffset",
+     .type = O_AMOUNT,
+     .off = OFF(offset),
+     .example = "1g",
+     .def_text = "0",
+     .help = "Where in each file the IO starts"},
+    {.name = "offset_increment",
+     .type = O_AMOUNT,
+     .off = OFF(offset_increment),
+     .example = "1g",
+     .def_text = "0",
      .help = "Added to offset for each clone of the job"},
-    {.name = "io_size", .alias = "io_limit", .type = O_AMOUNT, .off = OFF(io_size),
-     .example = "10g", .def_text = "size", .help = "Bytes of IO to do"},
-    {.name = "loops", .type = O_UINT, .off = OFF(loops), .min = 1, .max = UINT_MAX,
-     .example = "2", .def = "1", .help = "Times to repeat the job"},
-    {.name = "number_ios", .type = O_U64, .off = OFF(number_ios), .max = UINT64_MAX,
-     .example = "1000", .def_text = "0 (no limit)", .help = "Stop after this many IOs"},
-    {.name = "fallocate", .type = O_CUSTOM, .set = set_fallocate, .dump = dump_fallocate,
-     .example = "posix", .def_text = "native", .status = TIO__DIFFERS,
+    {.name = "io_size",
+     .alias = "io_limit",
+     .type = O_AMOUNT,
+     .off = OFF(io_size),
+     .example = "10g",
+     .def_text = "size",
+     .help = "Bytes of IO to do"},
+    {.name = "loops",
+     .type = O_UINT,
+     .off = OFF(loops),
+     .min = 1,
+     .max = UINT_MAX,
+     .example = "2",
+     .def = "1",
+     .help = "Times to repeat the job"},
+    {.name = "number_ios",
+     .type = O_U64,
+     .off = OFF(number_ios),
+     .max = UINT64_MAX,
+     .example = "1000",
+     .def_text = "0 (no limit)",
+     .help = "Stop after this many IOs"},
+    {.name = "fallocate",
+     .type = O_CUSTOM,
+     .set = set_fallocate,
+     .dump = dump_fallocate,
+     .example = "posix",
+     .def_text = "native",
+     .status = TIO__DIFFERS,
      .values = "none (0), native, posix (1), keep or truncate",
      .help = "How a file being laid out is pre-allocated"},
-    {.name = "create_serialize", .type = O_CUSTOM, .set = set_create_serialize,
-     .dump = tio__dump_nothing, .example = "1", .def_text = "1", .values = "1 (0 is refused)",
-     .status = TIO__REFUSED_VALUE, .help = "Lay out the jobs' files one job after the other"},
+    {.name = "create_serialize",
+     .type = O_CUSTOM,
+     .set = set_create_serialize,
+     .dump = tio__dump_nothing,
+     .example = "1",
+     .def_text = "1",
+     .values = "1 (0 is refused)",
+     .status = TIO__REFUSED_VALUE,
+     .help = "Lay out the jobs' files one job after the other"},
 };
 
 TIO__FAMILY(tio__family_files, "files", "Files and sizes", rows);

@@ -14,30 +14,30 @@
 /* How a value is read. All but O_CUSTOM are parsed into the field at
  * `off` by options.c; O_CUSTOM calls the row's set(). */
 enum tio__otype {
-    O_STR,      /* char * */
-    O_BOOL,     /* bool; bare means true; on the command line it may take the next argument */
-    O_FLAG,     /* bool; bare means true; never takes the next argument (fio's "set" options) */
-    O_UINT,     /* unsigned, [min, max], size units allowed as fio */
-    O_U64,      /* uint64_t, [min, max] */
-    O_SIZE,     /* uint64_t bytes */
-    O_TIME,     /* uint64_t microseconds, bare numbers in seconds */
-    O_AMOUNT,   /* struct tio_amount: bytes or percent */
+    O_STR,    /* char * */
+    O_BOOL,   /* bool; bare means true; on the command line it may take the next argument */
+    O_FLAG,   /* bool; bare means true; never takes the next argument (fio's "set" options) */
+    O_UINT,   /* unsigned, [min, max], size units allowed as fio */
+    O_U64,    /* uint64_t, [min, max] */
+    O_SIZE,   /* uint64_t bytes */
+    O_TIME,   /* uint64_t microseconds, bare numbers in seconds */
+    O_AMOUNT, /* struct tio_amount: bytes or percent */
     O_CUSTOM,
 };
 
 /* What tenon-io does with an option, as tests/io/effects/effects.tsv says
  * (the effects-table test holds the two to the same word). */
 enum tio__status {
-    TIO__SUPPORTED = 0,     /* "supported": as fio 3.33 */
-    TIO__DIFFERS,           /* "differs": supported, with an intended difference */
-    TIO__REFUSED_VALUE,     /* "refused": accepted, but some values are refused */
+    TIO__SUPPORTED = 0, /* "supported": as fio 3.33 */
+    TIO__DIFFERS,       /* "differs": supported, with an intended difference */
+    TIO__REFUSED_VALUE, /* "refused": accepted, but some values are refused */
 };
 
 struct tio__optctx {
     const struct tio_allocator *a;
     struct tio_job *job;
     bool is_global;
-    bool is_default;        /* applying the table's default, not a written value */
+    bool is_default; /* applying the table's default, not a written value */
     const char *key;
     const char *value;
     const struct tio_origin *origin;
@@ -51,32 +51,32 @@ struct tio__option {
     const char *name;
     const char *alias;
     enum tio__otype type;
-    size_t off;                 /* the field, for parsing by type and for the dump helpers */
-    uint64_t min, max;          /* O_UINT, O_U64 */
-    int (*set)(struct tio__optctx *c, const struct tio__option *o);   /* O_CUSTOM */
+    size_t off;        /* the field, for parsing by type and for the dump helpers */
+    uint64_t min, max; /* O_UINT, O_U64 */
+    int (*set)(struct tio__optctx *c, const struct tio__option *o); /* O_CUSTOM */
     /* The option's lines of the canonical dump; NULL: one line by type. */
     void (*dump)(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j);
-    const char *example;        /* a valid value, for "needs a value" messages */
-    const char *def;            /* default, as a value tio__job_init parses; NULL: zero */
-    const char *def_text;       /* the default as help shows it when def does not say it
+    const char *example;  /* a valid value, for "needs a value" messages */
+    const char *def;      /* default, as a value tio__job_init parses; NULL: zero */
+    const char *def_text; /* the default as help shows it when def does not say it
                                    (resolved defaults: "bs", "iodepth"); NULL: def */
-    const char *values;         /* what a value may be, for help; NULL: from type */
-    const char *help;           /* one line: what the option asks for */
+    const char *values;   /* what a value may be, for help; NULL: from type */
+    const char *help;     /* one line: what the option asks for */
     enum tio__status status;
-    bool bare_ok;               /* O_CUSTOM: may be given without a value (a bool) */
-    bool empty_ok;              /* O_CUSTOM: "name=" is a value of its own (write_bw_log=) */
-    bool early;                 /* kb_base, unit_base: before everything else */
+    bool bare_ok;  /* O_CUSTOM: may be given without a value (a bool) */
+    bool empty_ok; /* O_CUSTOM: "name=" is a value of its own (write_bw_log=) */
+    bool early;    /* kb_base, unit_base: before everything else */
 };
 
 /* One family: its rows, in the order help lists them. */
 struct tio__family {
-    const char *name;           /* "files": the file io/job/options/files.c */
-    const char *title;          /* "Files and sizes" */
+    const char *name;  /* "files": the file io/job/options/files.c */
+    const char *title; /* "Files and sizes" */
     const struct tio__option *rows;
     size_t n;
 };
 
-#define TIO__FAMILY(var, nm, ttl, rows_)                                              \
+#define TIO__FAMILY(var, nm, ttl, rows_) \
     const struct tio__family var = {nm, ttl, rows_, sizeof(rows_) / sizeof((rows_)[0])}
 
 /* A row's field, inside its family's sub-struct of struct tio_job. Each
@@ -120,7 +120,7 @@ int tio__opt_bool(struct tio__optctx *c, bool *out);
 struct tio__enumval {
     const char *name;
     int value;
-    const char *unsupported;   /* non-NULL: a value fio has and tenon-io lacks; why, or "" */
+    const char *unsupported; /* non-NULL: a value fio has and tenon-io lacks; why, or "" */
 };
 /* `word` is the part of the value that must name one of vals (all of it,
  * or "randread" in "randread:8"). */
@@ -128,8 +128,8 @@ int tio__opt_pick(struct tio__optctx *c, const char *word, const struct tio__enu
                   size_t n, const char *what, const char *choices, int *out);
 /* "low-high" or "low:high", as fio's range options; one value: lo == hi. */
 int tio__opt_range(struct tio__optctx *c,
-                   int (*one)(struct tio__optctx *, const char *, uint64_t *),
-                   uint64_t *lo, uint64_t *hi);
+                   int (*one)(struct tio__optctx *, const char *, uint64_t *), uint64_t *lo,
+                   uint64_t *hi);
 int tio__opt_one_time(struct tio__optctx *c, const char *s, uint64_t *out);
 
 /* ---- dump.c: lines of the canonical dump ---------------------------------- */

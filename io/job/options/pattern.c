@@ -24,7 +24,8 @@ static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, const char *what)
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
 
         if (n == TIO_JOB_DDIR_COUNT)
-            return tio__opt_fail(c, TIO_EVALUE, "too many values (give at most three: "
+            return tio__opt_fail(c, TIO_EVALUE,
+                                 "too many values (give at most three: "
                                  "read,write,trim)");
         if (len >= sizeof(part))
             return tio__opt_fail(c, TIO_EVALUE, "'%.20s...' is not a %s", p, what);
@@ -32,15 +33,18 @@ static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, const char *what)
         part[len] = '\0';
         if (len) {
             if (isdigit((unsigned char)part[0]) && strpbrk(part, ":-"))
-                return tio__opt_fail(c, TIO_EUNSUPPORTED, "%s ranges ('%s') are not supported "
-                                     "by tenon-io yet (give one %s per direction)", what, part,
-                                     what);
+                return tio__opt_fail(c, TIO_EUNSUPPORTED,
+                                     "%s ranges ('%s') are not supported "
+                                     "by tenon-io yet (give one %s per direction)",
+                                     what, part, what);
             rc = tio_parse_size(part, c->job->reporting.kb_base, &vals[n], why, sizeof(why));
             if (rc)
                 return tio__opt_fail(c, rc, "%s", why);
             if (vals[n] == 0)
-                return tio__opt_fail(c, TIO_ERANGE, "a %s of 0 bytes is not allowed (the "
-                                     "minimum is 1)", what);
+                return tio__opt_fail(c, TIO_ERANGE,
+                                     "a %s of 0 bytes is not allowed (the "
+                                     "minimum is 1)",
+                                     what);
             given[n] = true;
         }
         n++;
@@ -49,8 +53,10 @@ static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, const char *what)
         p = comma + 1;
     }
     if (!given[0] && !given[1] && !given[2])
-        return tio__opt_fail(c, TIO_ENOVALUE, "no %s given (write %s=4k, or %s=4k,8k for "
-                             "reads,writes)", what, c->key, c->key);
+        return tio__opt_fail(c, TIO_ENOVALUE,
+                             "no %s given (write %s=4k, or %s=4k,8k for "
+                             "reads,writes)",
+                             what, c->key, c->key);
     if (n == 1) {
         for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)
             dst[d] = vals[0];
@@ -93,8 +99,10 @@ static int one_bs(struct tio__optctx *c, const char *s, uint64_t *out, const cha
     if (rc)
         return tio__opt_fail(c, rc, "%s: %s", what, why);
     if (*out == 0)
-        return tio__opt_fail(c, TIO_ERANGE, "%s: a block size of 0 bytes is not allowed (the "
-                             "minimum is 1)", what);
+        return tio__opt_fail(c, TIO_ERANGE,
+                             "%s: a block size of 0 bytes is not allowed (the "
+                             "minimum is 1)",
+                             what);
     return TIO_OK;
 }
 
@@ -115,19 +123,25 @@ static int set_bsrange(struct tio__optctx *c, const struct tio__option *o)
         uint64_t lo, hi;
 
         if (d == TIO_JOB_DDIR_COUNT)
-            return tio__opt_fail(c, TIO_EVALUE, "too many ranges (give at most three: "
+            return tio__opt_fail(c, TIO_EVALUE,
+                                 "too many ranges (give at most three: "
                                  "read,write,trim)");
         if (len == 0 || len >= sizeof(part))
-            return tio__opt_fail(c, TIO_EVALUE, "'%.*s' is not a block size range (write "
-                                 "LOW-HIGH, e.g. 1k-16k)", (int)(len > 20 ? 20 : len), s);
+            return tio__opt_fail(c, TIO_EVALUE,
+                                 "'%.*s' is not a block size range (write "
+                                 "LOW-HIGH, e.g. 1k-16k)",
+                                 (int)(len > 20 ? 20 : len), s);
         memcpy(part, s, len);
         part[len] = '\0';
         sep = strpbrk(part, "-:");
         if (!sep)
-            return tio__opt_fail(c, TIO_EVALUE, "'%s' is not a block size range (write "
-                                 "LOW-HIGH, e.g. 1k-16k)", part);
+            return tio__opt_fail(c, TIO_EVALUE,
+                                 "'%s' is not a block size range (write "
+                                 "LOW-HIGH, e.g. 1k-16k)",
+                                 part);
         *sep = '\0';
-        if ((rc = one_bs(c, part, &lo, "low end")) || (rc = one_bs(c, sep + 1, &hi, "high end")))
+        if ((rc = one_bs(c, part, &lo, "low end")) ||
+            (rc = one_bs(c, sep + 1, &hi, "high end")))
             return rc;
         for (int k = d; k < (comma ? d + 1 : TIO_JOB_DDIR_COUNT); k++) {
             p->min_bs[k] = lo < hi ? lo : hi;
@@ -175,8 +189,10 @@ static int bssplit_dir(struct tio__optctx *c, int d, const char *s, size_t len)
             *slash = '\0';
             rc = tio_parse_uint(slash + 1, 1000, 0, UINT32_MAX, &v, why, sizeof(why));
             if (rc || strpbrk(slash + 1, "kmgtpKMGTPbBxX"))
-                return tio__opt_fail(c, TIO_EVALUE, "'%s' in '%s/%s' is not a percentage "
-                                     "(give a number from 0 to 100)", slash + 1, part, slash + 1);
+                return tio__opt_fail(c, TIO_EVALUE,
+                                     "'%s' in '%s/%s' is not a percentage "
+                                     "(give a number from 0 to 100)",
+                                     slash + 1, part, slash + 1);
             e[n].perc = v > 100 ? 100 : (unsigned)v;
         }
         if ((rc = one_bs(c, part, &e[n].bs, "bssplit")))
@@ -192,8 +208,10 @@ static int bssplit_dir(struct tio__optctx *c, int d, const char *s, size_t len)
     if (!n)
         return TIO_OK;
     if (sum > 100)
-        return tio__opt_fail(c, TIO_ERANGE, "the percentages of one direction add up to %u "
-                             "(they must not pass 100)", sum);
+        return tio__opt_fail(c, TIO_ERANGE,
+                             "the percentages of one direction add up to %u "
+                             "(they must not pass 100)",
+                             sum);
     for (unsigned i = 0; i < n; i++)
         if (!e[i].perc)
             e[i].perc = n == 1 ? 100 : (100 - sum) / missing;
@@ -224,7 +242,8 @@ static int set_bssplit(struct tio__optctx *c, const struct tio__option *o)
 
     (void)o;
     if (c2 && strchr(c2 + 1, ','))
-        return tio__opt_fail(c, TIO_EVALUE, "too many splits (give at most three: "
+        return tio__opt_fail(c, TIO_EVALUE,
+                             "too many splits (give at most three: "
                              "read,write,trim)");
     if (!c1) {
         for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
@@ -280,13 +299,16 @@ static int set_perc_rand(struct tio__optctx *c, const struct tio__option *o)
         uint64_t v;
 
         if (d == TIO_JOB_DDIR_COUNT)
-            return tio__opt_fail(c, TIO_EVALUE, "too many values (give at most three: "
+            return tio__opt_fail(c, TIO_EVALUE,
+                                 "too many values (give at most three: "
                                  "read,write,trim)");
         snprintf(num, sizeof(num), "%.*s", (int)(len < sizeof(num) ? len : 0), s);
         if (!len || tio_parse_uint(num, 1000, 0, 100, &v, why, sizeof(why)) ||
             strpbrk(num, "kmgtpKMGTPbBxX"))
-            return tio__opt_fail(c, TIO_EVALUE, "'%.*s' is not a percentage (give a number "
-                                 "from 0 to 100)", (int)(len > 20 ? 20 : len), s);
+            return tio__opt_fail(c, TIO_EVALUE,
+                                 "'%.*s' is not a percentage (give a number "
+                                 "from 0 to 100)",
+                                 (int)(len > 20 ? 20 : len), s);
         for (int k = d; k < (comma ? d + 1 : TIO_JOB_DDIR_COUNT); k++)
             dst[k] = (unsigned)v;
         d++;
@@ -349,8 +371,9 @@ static int set_random_generator(struct tio__optctx *c, const struct tio__option 
 static void dump_random_generator(struct tio__dump *d, const struct tio__option *o,
                                   const struct tio_job *j)
 {
-    tio__dump_str(d, o->name, j->pattern.random_generator == TIO_RAND_TAUSWORTHE64
-                                  ? "tausworthe64" : "tausworthe");
+    tio__dump_str(d, o->name,
+                  j->pattern.random_generator == TIO_RAND_TAUSWORTHE64 ? "tausworthe64"
+                                                                       : "tausworthe");
 }
 
 static const struct tio__enumval rw_values[] = {
@@ -396,15 +419,18 @@ static int set_rw(struct tio__optctx *c, const struct tio__option *o)
         if (tio_rw_is_random((enum tio_rw)v)) {
             if (back || tio_parse_uint(num, 1000, 1, UINT32_MAX, &mod, why, sizeof(why)) ||
                 strpbrk(num, "kmgtpKMGTPbBxX"))
-                return tio__opt_fail(c, TIO_EVALUE, "'%s' after ':' is not a number of IOs (a "
+                return tio__opt_fail(c, TIO_EVALUE,
+                                     "'%s' after ':' is not a number of IOs (a "
                                      "random type takes a count from 1: %s:8 draws a new "
-                                     "offset every 8 IOs)", colon + 1, type);
+                                     "offset every 8 IOs)",
+                                     colon + 1, type);
         } else {
             rc = tio_parse_size(num, c->job->reporting.kb_base, &mod, why, sizeof(why));
             if (rc)
                 return tio__opt_fail(c, rc, "bad offset modifier after ':': %s", why);
             if (mod == 0)
-                return tio__opt_fail(c, TIO_ERANGE, "the offset modifier after ':' must not "
+                return tio__opt_fail(c, TIO_ERANGE,
+                                     "the offset modifier after ':' must not "
                                      "be 0");
         }
     }
@@ -441,9 +467,12 @@ static int set_rwmix(struct tio__optctx *c, const struct tio__option *o)
     if (rc == TIO_ERANGE)
         return tio__opt_fail(c, rc, "%s", why);
     if (rc || strpbrk(num, "kmgtpKMGTPbBxX"))
-        return tio__opt_fail(c, TIO_EVALUE, "'%s' is not a percentage (give a number from 0 "
-                             "to 100)", c->value);
-    c->job->pattern.rwmixread = strcmp(o->name, "rwmixread") == 0 ? (unsigned)v : 100 - (unsigned)v;
+        return tio__opt_fail(c, TIO_EVALUE,
+                             "'%s' is not a percentage (give a number from 0 "
+                             "to 100)",
+                             c->value);
+    c->job->pattern.rwmixread = strcmp(o->name, "rwmixread") == 0 ? (unsigned)v
+                                                                  : 100 - (unsigned)v;
     return TIO_OK;
 }
 
@@ -460,7 +489,8 @@ static int set_randseed(struct tio__optctx *c, const struct tio__option *o)
     int rc;
 
     (void)o;
-    rc = tio_parse_uint(c->value, c->job->reporting.kb_base, 0, UINT64_MAX, &v, why, sizeof(why));
+    rc = tio_parse_uint(c->value, c->job->reporting.kb_base, 0, UINT64_MAX, &v, why,
+                        sizeof(why));
     if (rc)
         return tio__opt_fail(c, rc, "%s", why);
     c->job->pattern.randseed = v;
@@ -476,57 +506,132 @@ static void dump_randseed(struct tio__dump *d, const struct tio__option *o,
 }
 
 static const struct tio__option rows[] = {
-    {.name = "rw", .alias = "readwrite", .type = O_CUSTOM, .set = set_rw, .dump = dump_rw,
-     .example = "randread", .def = "read",
+    {.name = "rw",
+     .alias = "readwrite",
+     .type = O_CUSTOM,
+     .set = set_rw,
+     .dump = dump_rw,
+     .example = "randread",
+     .def = "read",
      .values = "read, write, randread, randwrite, rw (readwrite), randrw; "
                "TYPE:N adds an offset modifier",
      .help = "Direction and order of the IO"},
-    {.name = "bs", .alias = "blocksize", .type = O_CUSTOM, .off = OFF(bs), .set = set_bs,
-     .dump = dump_ddir, .example = "4k", .def = "4k", .values = "size, or read,write,trim sizes",
+    {.name = "bs",
+     .alias = "blocksize",
+     .type = O_CUSTOM,
+     .off = OFF(bs),
+     .set = set_bs,
+     .dump = dump_ddir,
+     .example = "4k",
+     .def = "4k",
+     .values = "size, or read,write,trim sizes",
      .help = "Block size of each IO"},
-    {.name = "ba", .alias = "blockalign", .type = O_CUSTOM, .off = OFF(ba), .set = set_ba,
-     .dump = dump_ddir, .example = "4k", .def_text = "bs",
+    {.name = "ba",
+     .alias = "blockalign",
+     .type = O_CUSTOM,
+     .off = OFF(ba),
+     .set = set_ba,
+     .dump = dump_ddir,
+     .example = "4k",
+     .def_text = "bs",
      .values = "size, or read,write,trim sizes",
      .help = "Alignment of random offsets"},
-    {.name = "bsrange", .alias = "blocksize_range", .type = O_CUSTOM, .set = set_bsrange,
-     .dump = dump_bsrange, .example = "1k-16k", .def_text = "bs",
+    {.name = "bsrange",
+     .alias = "blocksize_range",
+     .type = O_CUSTOM,
+     .set = set_bsrange,
+     .dump = dump_bsrange,
+     .example = "1k-16k",
+     .def_text = "bs",
      .values = "LOW-HIGH, or read,write,trim ranges",
      .help = "Range of IO sizes, drawn per IO"},
-    {.name = "bssplit", .type = O_CUSTOM, .set = set_bssplit, .dump = dump_bssplit,
-     .example = "4k/10:64k/50:32k/40", .def_text = "none",
+    {.name = "bssplit",
+     .type = O_CUSTOM,
+     .set = set_bssplit,
+     .dump = dump_bssplit,
+     .example = "4k/10:64k/50:32k/40",
+     .def_text = "none",
      .values = "size/percentage:... , per direction read,write,trim",
      .help = "Weights of IO sizes, drawn per IO"},
-    {.name = "blocksize_unaligned", .alias = "bs_unaligned", .type = O_FLAG,
-     .off = OFF(bs_unaligned), .example = "1",
+    {.name = "blocksize_unaligned",
+     .alias = "bs_unaligned",
+     .type = O_FLAG,
+     .off = OFF(bs_unaligned),
+     .example = "1",
      .help = "Drawn IO sizes need not be multiples of the smallest"},
-    {.name = "bs_is_seq_rand", .type = O_BOOL, .off = OFF(bs_is_seq_rand), .example = "1",
-     .def = "0", .help = "bs=A,B: A for sequential IO, B for random IO"},
-    {.name = "rw_sequencer", .type = O_CUSTOM, .set = set_rw_sequencer,
-     .dump = dump_rw_sequencer, .example = "identical", .def = "sequential",
+    {.name = "bs_is_seq_rand",
+     .type = O_BOOL,
+     .off = OFF(bs_is_seq_rand),
+     .example = "1",
+     .def = "0",
+     .help = "bs=A,B: A for sequential IO, B for random IO"},
+    {.name = "rw_sequencer",
+     .type = O_CUSTOM,
+     .set = set_rw_sequencer,
+     .dump = dump_rw_sequencer,
+     .example = "identical",
+     .def = "sequential",
      .values = "sequential, identical",
      .help = "rw=randTYPE:N: the IOs between new random offsets follow on, or repeat"},
-    {.name = "percentage_random", .type = O_CUSTOM, .set = set_perc_rand,
-     .dump = dump_perc_rand, .example = "70", .def = "100",
+    {.name = "percentage_random",
+     .type = O_CUSTOM,
+     .set = set_perc_rand,
+     .dump = dump_perc_rand,
+     .example = "70",
+     .def = "100",
      .values = "0..100, or read,write,trim percentages",
      .help = "Share of a random job's IOs at random offsets (the rest follow on)"},
-    {.name = "rwmixread", .type = O_CUSTOM, .off = OFF(rwmixread), .set = set_rwmix,
-     .dump = tio__dump_field_uint, .example = "70", .def = "50", .values = "0..100",
+    {.name = "rwmixread",
+     .type = O_CUSTOM,
+     .off = OFF(rwmixread),
+     .set = set_rwmix,
+     .dump = tio__dump_field_uint,
+     .example = "70",
+     .def = "50",
+     .values = "0..100",
      .help = "Percentage of reads in a mixed workload"},
-    {.name = "rwmixwrite", .type = O_CUSTOM, .set = set_rwmix, .dump = dump_rwmixwrite,
-     .example = "30", .def_text = "50", .values = "0..100",
+    {.name = "rwmixwrite",
+     .type = O_CUSTOM,
+     .set = set_rwmix,
+     .dump = dump_rwmixwrite,
+     .example = "30",
+     .def_text = "50",
+     .values = "0..100",
      .help = "Percentage of writes in a mixed workload"},
-    {.name = "norandommap", .type = O_FLAG, .off = OFF(norandommap), .example = "1",
+    {.name = "norandommap",
+     .type = O_FLAG,
+     .off = OFF(norandommap),
+     .example = "1",
      .help = "Random offsets may repeat (no map of blocks done)"},
-    {.name = "randrepeat", .type = O_BOOL, .off = OFF(randrepeat), .example = "0", .def = "1",
+    {.name = "randrepeat",
+     .type = O_BOOL,
+     .off = OFF(randrepeat),
+     .example = "0",
+     .def = "1",
      .help = "Seed the random generator the same way every run"},
-    {.name = "allrandrepeat", .type = O_BOOL, .off = OFF(allrandrepeat), .example = "1",
-     .def = "0", .help = "Seed every random generator the same way every run"},
-    {.name = "random_generator", .type = O_CUSTOM, .set = set_random_generator,
-     .dump = dump_random_generator, .example = "tausworthe64", .def = "tausworthe",
+    {.name = "allrandrepeat",
+     .type = O_BOOL,
+     .off = OFF(allrandrepeat),
+     .example = "1",
+     .def = "0",
+     .help = "Seed every random generator the same way every run"},
+    {.name = "random_generator",
+     .type = O_CUSTOM,
+     .set = set_random_generator,
+     .dump = dump_random_generator,
+     .example = "tausworthe64",
+     .def = "tausworthe",
      .values = "tausworthe, tausworthe64 (lfsr not yet)",
-     .help = "Generator of random offsets and sizes (fio's)", .status = TIO__REFUSED_VALUE},
-    {.name = "randseed", .type = O_CUSTOM, .set = set_randseed, .dump = dump_randseed,
-     .example = "1234", .def = "0x89", .def_text = "0x89 (fio's)", .values = "integer",
+     .help = "Generator of random offsets and sizes (fio's)",
+     .status = TIO__REFUSED_VALUE},
+    {.name = "randseed",
+     .type = O_CUSTOM,
+     .set = set_randseed,
+     .dump = dump_randseed,
+     .example = "1234",
+     .def = "0x89",
+     .def_text = "0x89 (fio's)",
+     .values = "integer",
      .help = "Seed of the random generator"},
 };
 

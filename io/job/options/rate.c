@@ -18,12 +18,16 @@ static int one_part(struct tio__optctx *c, const char *part, bool bytes, uint64_
     }
     char *end;
     if (!isdigit((unsigned char)part[0]))
-        return tio__opt_fail(c, TIO_EVALUE, "'%s' is not a number of IOs per second (write "
-                             "%s=100, or %s=100,50 for reads,writes)", part, c->key, c->key);
+        return tio__opt_fail(c, TIO_EVALUE,
+                             "'%s' is not a number of IOs per second (write "
+                             "%s=100, or %s=100,50 for reads,writes)",
+                             part, c->key, c->key);
     unsigned long long v = strtoull(part, &end, 10);
     if (*end)
-        return tio__opt_fail(c, TIO_EVALUE, "'%s' is not a number of IOs per second: write "
-                             "it as a plain integer, without a unit", part);
+        return tio__opt_fail(c, TIO_EVALUE,
+                             "'%s' is not a number of IOs per second: write "
+                             "it as a plain integer, without a unit",
+                             part);
     *out = v;
     return TIO_OK;
 }
@@ -39,14 +43,17 @@ static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, bool bytes)
     int n = 0;
 
     if (!p || !*p)
-        return tio__opt_fail(c, TIO_ENOVALUE, "no rate given (write %s=%s, or %s=%s,%s for "
-                             "reads,writes)", c->key, bytes ? "1m" : "100", c->key,
-                             bytes ? "1m" : "100", bytes ? "500k" : "50");
+        return tio__opt_fail(c, TIO_ENOVALUE,
+                             "no rate given (write %s=%s, or %s=%s,%s for "
+                             "reads,writes)",
+                             c->key, bytes ? "1m" : "100", c->key, bytes ? "1m" : "100",
+                             bytes ? "500k" : "50");
     for (;;) {
         const char *comma = strchr(p, ',');
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         if (n == TIO_JOB_DDIR_COUNT)
-            return tio__opt_fail(c, TIO_EVALUE, "too many values (give at most three: "
+            return tio__opt_fail(c, TIO_EVALUE,
+                                 "too many values (give at most three: "
                                  "read,write,trim)");
         if (len >= sizeof(part))
             return tio__opt_fail(c, TIO_EVALUE, "'%.20s...' is not a rate", p);
@@ -118,25 +125,61 @@ static void dump_rate_process(struct tio__dump *d, const struct tio__option *o,
 }
 
 static const struct tio__option rows[] = {
-    {.name = "rate", .type = O_CUSTOM, .set = set_rate, .off = OFF(rate), .dump = dump_ddir,
-     .example = "1m", .def_text = "0 (no cap)", .values = "bytes/s, or read,write,trim rates",
+    {.name = "rate",
+     .type = O_CUSTOM,
+     .set = set_rate,
+     .off = OFF(rate),
+     .dump = dump_ddir,
+     .example = "1m",
+     .def_text = "0 (no cap)",
+     .values = "bytes/s, or read,write,trim rates",
      .help = "Cap the job's bandwidth, per direction"},
-    {.name = "rate_iops", .type = O_CUSTOM, .set = set_rate_iops, .off = OFF(rate_iops),
-     .dump = dump_ddir, .example = "100", .def_text = "0 (no cap)",
-     .values = "IOs/s, or read,write,trim rates", .help = "Cap the job's IOs per second, per direction"},
-    {.name = "rate_process", .type = O_CUSTOM, .set = set_rate_process, .off = OFF(poisson),
-     .dump = dump_rate_process, .example = "poisson", .def_text = "linear",
-     .values = "linear, poisson", .help = "Issue capped IO evenly, or as a Poisson process"},
-    {.name = "rate_min", .alias = "ratemin", .type = O_CUSTOM, .set = set_rate_min,
-     .off = OFF(rate_min), .dump = dump_ddir, .example = "1m", .def_text = "0 (none)",
+    {.name = "rate_iops",
+     .type = O_CUSTOM,
+     .set = set_rate_iops,
+     .off = OFF(rate_iops),
+     .dump = dump_ddir,
+     .example = "100",
+     .def_text = "0 (no cap)",
+     .values = "IOs/s, or read,write,trim rates",
+     .help = "Cap the job's IOs per second, per direction"},
+    {.name = "rate_process",
+     .type = O_CUSTOM,
+     .set = set_rate_process,
+     .off = OFF(poisson),
+     .dump = dump_rate_process,
+     .example = "poisson",
+     .def_text = "linear",
+     .values = "linear, poisson",
+     .help = "Issue capped IO evenly, or as a Poisson process"},
+    {.name = "rate_min",
+     .alias = "ratemin",
+     .type = O_CUSTOM,
+     .set = set_rate_min,
+     .off = OFF(rate_min),
+     .dump = dump_ddir,
+     .example = "1m",
+     .def_text = "0 (none)",
      .values = "bytes/s, or read,write,trim rates",
      .help = "Fail the job when its bandwidth falls below this, per direction"},
-    {.name = "rate_iops_min", .type = O_CUSTOM, .set = set_rate_iops_min,
-     .off = OFF(rate_iops_min), .dump = dump_ddir, .example = "100", .def_text = "0 (none)",
+    {.name = "rate_iops_min",
+     .type = O_CUSTOM,
+     .set = set_rate_iops_min,
+     .off = OFF(rate_iops_min),
+     .dump = dump_ddir,
+     .example = "100",
+     .def_text = "0 (none)",
      .values = "IOs/s, or read,write,trim rates",
      .help = "Fail the job when its IOs per second fall below this, per direction"},
-    {.name = "rate_cycle", .alias = "ratecycle", .type = O_UINT, .off = OFF(rate_cycle),
-     .min = 1, .max = UINT_MAX, .example = "1000", .def = "1000", .values = "milliseconds",
+    {.name = "rate_cycle",
+     .alias = "ratecycle",
+     .type = O_UINT,
+     .off = OFF(rate_cycle),
+     .min = 1,
+     .max = UINT_MAX,
+     .example = "1000",
+     .def = "1000",
+     .values = "milliseconds",
      .help = "Average rate_min and rate_iops_min over this many milliseconds"},
 };
 

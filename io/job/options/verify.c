@@ -36,10 +36,12 @@ static int set_verify(struct tio__optctx *c, const struct tio__option *o)
     int v = 0, rc;
 
     (void)o;
-    rc = tio__opt_pick(c, c->value, verify_values, TIO__ARRAY_LEN(verify_values),
-                       "verify method",
-                       "md5, crc64, crc32, crc32c, crc16, crc7, sha1, sha256, sha512, sha3-224, "
-                       "sha3-256, sha3-384, sha3-512, xxhash, meta, pattern, null or 0", &v);
+    rc =
+        tio__opt_pick(c, c->value, verify_values, TIO__ARRAY_LEN(verify_values),
+                      "verify method",
+                      "md5, crc64, crc32, crc32c, crc16, crc7, sha1, sha256, sha512, sha3-224, "
+                      "sha3-256, sha3-384, sha3-512, xxhash, meta, pattern, null or 0",
+                      &v);
     if (rc == TIO_OK) {
         c->job->verify.method = (enum tio_verify)v;
         c->job->verify.verify_given = !c->is_default;
@@ -105,14 +107,9 @@ static void dump_verify(struct tio__dump *d, const struct tio__option *o,
 }
 
 static const struct tio__enumval coe_values[] = {
-    {"none", TIO_COE_NONE, NULL},
-    {"0", TIO_COE_NONE, NULL},
-    {"read", TIO_COE_READ, NULL},
-    {"write", TIO_COE_WRITE, NULL},
-    {"io", TIO_COE_IO, NULL},
-    {"verify", TIO_COE_VERIFY, NULL},
-    {"all", TIO_COE_ALL, NULL},
-    {"1", TIO_COE_ALL, NULL},
+    {"none", TIO_COE_NONE, NULL},   {"0", TIO_COE_NONE, NULL}, {"read", TIO_COE_READ, NULL},
+    {"write", TIO_COE_WRITE, NULL}, {"io", TIO_COE_IO, NULL},  {"verify", TIO_COE_VERIFY, NULL},
+    {"all", TIO_COE_ALL, NULL},     {"1", TIO_COE_ALL, NULL},
 };
 
 static int set_coe(struct tio__optctx *c, const struct tio__option *o)
@@ -130,12 +127,18 @@ static int set_coe(struct tio__optctx *c, const struct tio__option *o)
 static const char *coe_name(unsigned v)
 {
     switch (v) {
-    case TIO_COE_NONE: return "none";
-    case TIO_COE_READ: return "read";
-    case TIO_COE_WRITE: return "write";
-    case TIO_COE_IO: return "io";
-    case TIO_COE_VERIFY: return "verify";
-    case TIO_COE_ALL: return "all";
+    case TIO_COE_NONE:
+        return "none";
+    case TIO_COE_READ:
+        return "read";
+    case TIO_COE_WRITE:
+        return "write";
+    case TIO_COE_IO:
+        return "io";
+    case TIO_COE_VERIFY:
+        return "verify";
+    case TIO_COE_ALL:
+        return "all";
     }
     return "?";
 }
@@ -146,55 +149,114 @@ static void dump_coe(struct tio__dump *d, const struct tio__option *o, const str
 }
 
 static const struct tio__option rows[] = {
-    {.name = "verify", .type = O_CUSTOM, .set = set_verify, .dump = dump_verify,
-     .example = "crc32c", .def_text = "0",
+    {.name = "verify",
+     .type = O_CUSTOM,
+     .set = set_verify,
+     .dump = dump_verify,
+     .example = "crc32c",
+     .def_text = "0",
      .values = "md5, crc64, crc32, crc32c (crc32c-intel), crc16, crc7, sha1, sha256, sha512, "
                "sha3-224, sha3-256, sha3-384, sha3-512, xxhash, meta, pattern, null, 0 or none",
      .help = "Write blocks with checksums and check them when read back"},
-    {.name = "do_verify", .type = O_BOOL, .off = OFF(do_verify), .example = "1", .def = "1",
+    {.name = "do_verify",
+     .type = O_BOOL,
+     .off = OFF(do_verify),
+     .example = "1",
+     .def = "1",
      .help = "Run the verify pass after a verify job's writes"},
-    {.name = "verify_fatal", .type = O_BOOL, .off = OFF(verify_fatal), .example = "1",
+    {.name = "verify_fatal",
+     .type = O_BOOL,
+     .off = OFF(verify_fatal),
+     .example = "1",
      .help = "Stop the job at its first verify failure"},
-    {.name = "verify_interval", .type = O_SIZE, .off = OFF(verify_interval), .example = "4k",
-     .def_text = "0 (one header per block)", .status = TIO__DIFFERS,
+    {.name = "verify_interval",
+     .type = O_SIZE,
+     .off = OFF(verify_interval),
+     .example = "4k",
+     .def_text = "0 (one header per block)",
+     .status = TIO__DIFFERS,
      .help = "Bytes of a block covered by each verify header"},
-    {.name = "verify_offset", .type = O_U64, .off = OFF(verify_offset), .min = 40,
-     .max = UINT32_MAX, .example = "1k",
+    {.name = "verify_offset",
+     .type = O_U64,
+     .off = OFF(verify_offset),
+     .min = 40,
+     .max = UINT32_MAX,
+     .example = "1k",
      .help = "Swap each verify header with the bytes this far into its piece"},
-    {.name = "verify_pattern", .type = O_CUSTOM, .set = set_verify_pattern,
-     .dump = dump_verify_pattern, .example = "0xdeadbeef",
+    {.name = "verify_pattern",
+     .type = O_CUSTOM,
+     .set = set_verify_pattern,
+     .dump = dump_verify_pattern,
+     .example = "0xdeadbeef",
      .values = "pieces one after another: 0xhex, a number, \"text\", 'file', %o",
      .help = "Write this pattern and check it (verify=pattern, meta, or alone)"},
-    {.name = "verify_only", .type = O_BOOL, .off = OFF(verify_only), .example = "1",
+    {.name = "verify_only",
+     .type = O_BOOL,
+     .off = OFF(verify_only),
+     .example = "1",
      .status = TIO__DIFFERS,
      .help = "Do not write: check what an earlier run of the same job wrote"},
-    {.name = "verify_dump", .type = O_BOOL, .off = OFF(verify_dump), .example = "1",
+    {.name = "verify_dump",
+     .type = O_BOOL,
+     .off = OFF(verify_dump),
+     .example = "1",
      .help = "Write a failing block, and what it should hold, to files"},
-    {.name = "verify_header_seed", .type = O_BOOL, .off = OFF(verify_header_seed),
-     .example = "0", .def = "1", .status = TIO__DIFFERS,
+    {.name = "verify_header_seed",
+     .type = O_BOOL,
+     .off = OFF(verify_header_seed),
+     .example = "0",
+     .def = "1",
+     .status = TIO__DIFFERS,
      .help = "Check the write's seed in each verify header"},
-    {.name = "verify_backlog", .type = O_U64, .off = OFF(verify_backlog), .max = UINT64_MAX,
-     .example = "128", .help = "Verify the blocks written after every N writes"},
-    {.name = "verify_backlog_batch", .type = O_U64, .off = OFF(verify_backlog_batch),
-     .max = UINT32_MAX, .example = "64", .def_text = "verify_backlog",
+    {.name = "verify_backlog",
+     .type = O_U64,
+     .off = OFF(verify_backlog),
+     .max = UINT64_MAX,
+     .example = "128",
+     .help = "Verify the blocks written after every N writes"},
+    {.name = "verify_backlog_batch",
+     .type = O_U64,
+     .off = OFF(verify_backlog_batch),
+     .max = UINT32_MAX,
+     .example = "64",
+     .def_text = "verify_backlog",
      .help = "How many blocks each backlog verify reads"},
-    {.name = "verify_async", .type = O_UINT, .off = OFF(verify_async), .max = 1024,
-     .example = "2", .status = TIO__DIFFERS,
+    {.name = "verify_async",
+     .type = O_UINT,
+     .off = OFF(verify_async),
+     .max = 1024,
+     .example = "2",
+     .status = TIO__DIFFERS,
      .help = "Check blocks in N threads (tenon-io checks them in the job's thread)"},
-    {.name = "verify_async_cpus", .type = O_STR, .off = OFF(verify_async_cpus),
-     .example = "0-1", .status = TIO__DIFFERS,
+    {.name = "verify_async_cpus",
+     .type = O_STR,
+     .off = OFF(verify_async_cpus),
+     .example = "0-1",
+     .status = TIO__DIFFERS,
      .help = "CPUs of the verify_async threads (tenon-io has none to place)"},
-    {.name = "experimental_verify", .type = O_BOOL, .off = OFF(experimental_verify),
-     .example = "1", .status = TIO__DIFFERS,
+    {.name = "experimental_verify",
+     .type = O_BOOL,
+     .off = OFF(experimental_verify),
+     .example = "1",
+     .status = TIO__DIFFERS,
      .help = "Verify by replaying the offsets (tenon-io verifies from its log)"},
-    {.name = "verify_state_save", .type = O_BOOL, .off = OFF(verify_state_save),
-     .example = "0", .def = "1",
+    {.name = "verify_state_save",
+     .type = O_BOOL,
+     .off = OFF(verify_state_save),
+     .example = "0",
+     .def = "1",
      .help = "Save the verify state file when a job stops early"},
-    {.name = "verify_state_load", .type = O_BOOL, .off = OFF(verify_state_load),
+    {.name = "verify_state_load",
+     .type = O_BOOL,
+     .off = OFF(verify_state_load),
      .example = "1",
      .help = "Verify only what the saved verify state says was written"},
-    {.name = "continue_on_error", .type = O_CUSTOM, .set = set_coe, .dump = dump_coe,
-     .example = "io", .values = "none (0), read, write, io, verify, all (1)",
+    {.name = "continue_on_error",
+     .type = O_CUSTOM,
+     .set = set_coe,
+     .dump = dump_coe,
+     .example = "io",
+     .values = "none (0), read, write, io, verify, all (1)",
      .help = "Classes of errors the job carries on after"},
 };
 

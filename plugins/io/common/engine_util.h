@@ -32,7 +32,7 @@ enum {
  * tag, not a pointer: the low byte is the kind, the rest a slot number
  * (io_uring's registered file index + 1). Keeping it in the tio_file rather
  * than in the engine means a thread with many files needs no lookup. */
-#define ENG_TAG_KIND(tag) ((unsigned)((uintptr_t)(tag) & 0xffu))
+#define ENG_TAG_KIND(tag) ((unsigned)((uintptr_t)(tag)&0xffu))
 #define ENG_TAG_SLOT(tag) ((uintptr_t)(tag) >> 8)
 #define ENG_TAG(kind, slot) ((void *)(((uintptr_t)(slot) << 8) | (uintptr_t)(kind)))
 

@@ -75,7 +75,7 @@ typedef struct faulty_engine {
     uint32_t ready_cap, ready_head, ready_tail;
     tio_io **held; /* completed by the inner engine, delay not over */
     uint32_t n_held;
-    tio_io **reaped; /* the inner engine's getevents output */
+    tio_io **reaped;    /* the inner engine's getevents output */
     uint32_t inner_out; /* accepted by the inner engine, not yet reaped */
 
     /* What was injected, for the log. */
@@ -207,8 +207,10 @@ static int faulty_instance_init(tenon_plugin *self, tenon_instance *inst, void *
     }
     e->inner_async = !(o->flags & TIO_ENGINE_SYNC);
     if (e->inner_async && !o->getevents) {
-        rc = host->fail(self, TENON_EINIT, "inner engine %s is asynchronous but has no "
-                        "getevents", name);
+        rc = host->fail(self, TENON_EINIT,
+                        "inner engine %s is asynchronous but has no "
+                        "getevents",
+                        name);
         goto fail;
     }
     return 0;
@@ -437,10 +439,10 @@ static int faulty_getevents(void *engine, unsigned min, unsigned max, tio_io **e
         if (polled && now >= deadline)
             return (int)got;
         uint64_t until = next < deadline ? next : deadline;
-        int64_t wait = min == 0 ? 0
+        int64_t wait = min == 0              ? 0
                        : until == UINT64_MAX ? -1
-                       : until > now       ? (int64_t)(until - now)
-                                           : 0;
+                       : until > now         ? (int64_t)(until - now)
+                                             : 0;
         if (e->inner_out) {
             /* Wake for the first completion: a held IO may come due before
              * the inner engine has min of its own. */

@@ -169,8 +169,8 @@ static int uring_register_files(uring_engine *e, const tio_setup *setup)
     free(fds);
     if (rc < 0) {
         host->log(e->self, TENON_LOG_ERROR,
-                  "io_uring: registerfiles: registering %u files failed: %s",
-                  setup->n_files, strerror(-rc));
+                  "io_uring: registerfiles: registering %u files failed: %s", setup->n_files,
+                  strerror(-rc));
         return rc;
     }
     for (uint32_t i = 0; i < setup->n_files; i++) {
@@ -217,8 +217,9 @@ static int uring_queue(void *engine, tio_io *io)
     if (io->ddir == TIO_TRIM || (e->hipri && io->ddir != TIO_READ && io->ddir != TIO_WRITE)) {
         if (e->outstanding)
             return TIO_BUSY;
-        io->result = io->ddir == TIO_TRIM ? eng_trim(f->fd, eng_file_kind(f), io->offset, io->len)
-                                          : eng_sync(f->fd, io->ddir);
+        io->result = io->ddir == TIO_TRIM
+                         ? eng_trim(f->fd, eng_file_kind(f), io->offset, io->len)
+                         : eng_sync(f->fd, io->ddir);
         return TIO_COMPLETED;
     }
     if (io->ddir > TIO_DATASYNC) {
@@ -301,8 +302,7 @@ static unsigned uring_reap(uring_engine *e, unsigned max, tio_io **events)
 {
     unsigned head, seen = 0, got = 0;
     struct io_uring_cqe *cqe;
-    io_uring_for_each_cqe(&e->ring, head, cqe)
-    {
+    io_uring_for_each_cqe(&e->ring, head, cqe) {
         if (got == max)
             break;
         seen++;

@@ -115,7 +115,8 @@ static int aio_setup(void *engine, const tio_setup *setup)
         if (rc == -EAGAIN)
             host->log(e->self, TENON_LOG_ERROR,
                       "libaio: io_setup(%u) exceeds fs.aio-max-nr; lower iodepth or "
-                      "raise the sysctl", e->depth);
+                      "raise the sysctl",
+                      e->depth);
         aio_release(e);
         return rc;
     }

@@ -120,5 +120,5 @@ void mmap_backing_forget(mmap_backing *b, uint64_t off, uint64_t len)
         return;
     uint64_t last = off + len - 1 < b->size - 1 ? off + len - 1 : b->size - 1;
     for (uint64_t u = off >> b->shift; u <= last >> b->shift; u++)
-        b->known[u >> 3] &= (uint8_t)~(1u << (u & 7));
+        b->known[u >> 3] &= (uint8_t) ~(1u << (u & 7));
 }

@@ -24,12 +24,12 @@
 #include <stdint.h>
 
 typedef struct mmap_backing {
-    uint8_t *known;      /* bit per unit: blocks allocated, no hole */
-    uint64_t size;       /* file size */
-    unsigned shift;      /* a unit is 1 << shift bytes: a page, or more */
+    uint8_t *known; /* bit per unit: blocks allocated, no hole */
+    uint64_t size;  /* file size */
+    unsigned shift; /* a unit is 1 << shift bytes: a page, or more */
     int fd;
-    bool all;            /* nothing to check (not a regular file) */
-    bool no_fallocate;   /* the filesystem refused fallocate() */
+    bool all;          /* nothing to check (not a regular file) */
+    bool no_fallocate; /* the filesystem refused fallocate() */
 } mmap_backing;
 
 /* How an IO is to be done once its range is backed. */

@@ -37,8 +37,8 @@ typedef struct mmap_file {
     uint8_t *base;    /* the current mapping, or NULL */
     uint64_t map_off; /* file offset of base (page-aligned) */
     uint64_t map_len;
-    uint64_t size;    /* file size: IOs are bounded by it */
-    uint64_t window;  /* 0 when the file is mapped whole */
+    uint64_t size;   /* file size: IOs are bounded by it */
+    uint64_t window; /* 0 when the file is mapped whole */
     int prot;
     int fd;
     unsigned kind;
@@ -81,8 +81,10 @@ static int mmap_instance_init(tenon_plugin *self, tenon_instance *inst, void *da
     else if (strcmp(advise, "willneed") == 0)
         e->advice = MADV_WILLNEED;
     else
-        return host->fail(self, TENON_EOPTRANGE, "advise=%s is not one of normal, random, "
-                          "sequential, willneed", advise);
+        return host->fail(self, TENON_EOPTRANGE,
+                          "advise=%s is not one of normal, random, "
+                          "sequential, willneed",
+                          advise);
     return 0;
 }
 
@@ -199,8 +201,9 @@ static int64_t by_fd(const mmap_file *mf, const tio_io *io, uint64_t len)
 {
     ssize_t n;
     do
-        n = io->ddir == TIO_READ ? pread(mf->fd, io->buf, eng_xfer_len(len), (off_t)io->offset)
-                                 : pwrite(mf->fd, io->buf, eng_xfer_len(len), (off_t)io->offset);
+        n = io->ddir == TIO_READ
+                ? pread(mf->fd, io->buf, eng_xfer_len(len), (off_t)io->offset)
+                : pwrite(mf->fd, io->buf, eng_xfer_len(len), (off_t)io->offset);
     while (n < 0 && errno == EINTR);
     return n < 0 ? -(int64_t)errno : (int64_t)n;
 }

@@ -71,8 +71,9 @@ static int nbd_instance_init(tenon_plugin *self, tenon_instance *inst, void *dat
     int64_t ct = tio_nbd_host->values_int(opts, "connect_timeout");
     int64_t mr = tio_nbd_host->values_int(opts, "max_request");
     if (t < 0 || ct < 0 || mr < 0)
-        return tio_nbd_host->fail(self, TENON_EOPTION,
-                          "io_timeout, connect_timeout and max_request cannot be negative");
+        return tio_nbd_host
+            ->fail(self, TENON_EOPTION,
+                   "io_timeout, connect_timeout and max_request cannot be negative");
     e->timeout_ns = (uint64_t)t;
     e->connect_timeout_ns = (uint64_t)ct;
     e->max_request = (uint64_t)mr;
@@ -154,8 +155,8 @@ static void conn_lost(nbd_conn *c, int err, const char *why)
         return;
     c->dead = err;
     tio_nbd_host->log(c->e->self, TENON_LOG_ERROR,
-              "%s: connection lost: %s; its IOs fail with %s", c->name,
-              why && *why ? why : strerror(err), strerror(err));
+                      "%s: connection lost: %s; its IOs fail with %s", c->name,
+                      why && *why ? why : strerror(err), strerror(err));
     abandon(c, err);
 }
 
@@ -165,10 +166,10 @@ static void conn_timed_out(nbd_conn *c, uint64_t idle_ns)
         return;
     c->dead = ETIMEDOUT;
     tio_nbd_host->log(c->e->self, TENON_LOG_ERROR,
-              "%s: no reply from the server for %.1f s with %u command%s in flight "
-              "(io_timeout=%.1fs); failing them with ETIMEDOUT",
-              c->name, (double)idle_ns / 1e9, c->inflight, c->inflight == 1 ? "" : "s",
-              (double)c->e->timeout_ns / 1e9);
+                      "%s: no reply from the server for %.1f s with %u command%s in flight "
+                      "(io_timeout=%.1fs); failing them with ETIMEDOUT",
+                      c->name, (double)idle_ns / 1e9, c->inflight, c->inflight == 1 ? "" : "s",
+                      (double)c->e->timeout_ns / 1e9);
     abandon(c, ETIMEDOUT);
 }
 
@@ -441,8 +442,8 @@ static int nbd_setup(void *engine, const tio_setup *setup)
     for (uint32_t i = 0; i < nf; i++) {
         nbd_conn *c = setup->files[i]->engine_data;
         if (!c || c->e != e) {
-            tio_nbd_host->log(e->self, TENON_LOG_ERROR, "%s: not opened by this engine instance",
-                      setup->files[i]->name);
+            tio_nbd_host->log(e->self, TENON_LOG_ERROR,
+                              "%s: not opened by this engine instance", setup->files[i]->name);
             release(e);
             return -EINVAL;
         }

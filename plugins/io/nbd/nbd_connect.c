@@ -21,12 +21,13 @@ int tio_nbd_connect(nbd_engine *e, nbd_conn *c, tio_file *file)
     c->h = h;
     if (!nbd_supports_uri(h)) {
         tio_nbd_host->log(e->self, TENON_LOG_ERROR,
-                  "%s: this libnbd was built without URI support (libxml2)", c->name);
+                          "%s: this libnbd was built without URI support (libxml2)", c->name);
         return -EPROTONOSUPPORT;
     }
     if (e->tls == LIBNBD_TLS_REQUIRE && !nbd_supports_tls(h)) {
         tio_nbd_host->log(e->self, TENON_LOG_ERROR,
-                  "%s: tls=require, but this libnbd was built without TLS support", c->name);
+                          "%s: tls=require, but this libnbd was built without TLS support",
+                          c->name);
         return -EPROTONOSUPPORT;
     }
     /* Only what the descriptor claims: TCP and Unix sockets, with or
@@ -34,7 +35,8 @@ int tio_nbd_connect(nbd_engine *e, nbd_conn *c, tio_file *file)
      * in the URI's query (tls-psk-file=): those come from options. */
     if (nbd_set_uri_allow_transports(h, LIBNBD_ALLOW_TRANSPORT_TCP |
                                             LIBNBD_ALLOW_TRANSPORT_UNIX) == -1 ||
-        nbd_set_uri_allow_tls(h, e->tls) == -1 || nbd_set_uri_allow_local_file(h, false) == -1 ||
+        nbd_set_uri_allow_tls(h, e->tls) == -1 ||
+        nbd_set_uri_allow_local_file(h, false) == -1 ||
         nbd_set_request_structured_replies(h, e->structured_replies) == -1 ||
         /* tenon-io's buffers are always initialized: skip libnbd's memset
          * of every read buffer. */
@@ -52,16 +54,18 @@ int tio_nbd_connect(nbd_engine *e, nbd_conn *c, tio_file *file)
         return setup_error(e, c, "cannot connect");
     while (!nbd_aio_is_ready(h)) {
         if (nbd_aio_is_dead(h) || nbd_aio_is_closed(h)) {
-            tio_nbd_host->log(e->self, TENON_LOG_ERROR, "%s: cannot connect: the server closed the "
-                      "connection during the handshake", c->name);
+            tio_nbd_host->log(e->self, TENON_LOG_ERROR,
+                              "%s: cannot connect: the server closed the "
+                              "connection during the handshake",
+                              c->name);
             return -ECONNRESET;
         }
         uint64_t now = eng_now_ns();
         if (now >= deadline) {
             tio_nbd_host->log(e->self, TENON_LOG_ERROR,
-                      "%s: cannot connect: no answer from the server within %.1f s "
-                      "(connect_timeout)",
-                      c->name, (double)e->connect_timeout_ns / 1e9);
+                              "%s: cannot connect: no answer from the server within %.1f s "
+                              "(connect_timeout)",
+                              c->name, (double)e->connect_timeout_ns / 1e9);
             return -ETIMEDOUT;
         }
         int ms = -1;
@@ -78,7 +82,7 @@ int tio_nbd_connect(nbd_engine *e, nbd_conn *c, tio_file *file)
         return setup_error(e, c, "cannot read the export's size");
     if ((file->open_flags & TIO_OPEN_WRITE) && nbd_is_read_only(h) == 1) {
         tio_nbd_host->log(e->self, TENON_LOG_ERROR,
-                  "%s: the export is read-only and the job writes to it", c->name);
+                          "%s: the export is read-only and the job writes to it", c->name);
         return -EROFS;
     }
     c->can_flush = nbd_can_flush(h) == 1;

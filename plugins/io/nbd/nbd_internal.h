@@ -35,8 +35,8 @@ typedef struct nbd_engine nbd_engine;
 typedef struct nbd_conn {
     nbd_engine *e;
     struct nbd_handle *h;
-    const char *name;  /* the target as the job names it */
-    uint32_t inflight; /* commands issued whose completion has not arrived */
+    const char *name;          /* the target as the job names it */
+    uint32_t inflight;         /* commands issued whose completion has not arrived */
     uint64_t last_progress_ns; /* last reply, or the first issue after idle */
     uint64_t max_request;
     int dead; /* errno once the connection is unusable; 0 while it works */
@@ -69,9 +69,9 @@ struct nbd_engine {
     /* Set up per job thread. */
     tio_io *ios;
     uint32_t n_ios;
-    size_t ios_stride; /* bytes between units in ios */
-    nbd_slot *slots; /* n_ios + 1 */
-    bool inline_wait; /* iodepth 1: queue() waits for its command */
+    size_t ios_stride;  /* bytes between units in ios */
+    nbd_slot *slots;    /* n_ios + 1 */
+    bool inline_wait;   /* iodepth 1: queue() waits for its command */
     nbd_slot **pending; /* queued, issued at commit */
     uint32_t n_pending;
     tio_io **ring; /* completed, not yet returned by getevents */

@@ -11,11 +11,11 @@
 #include <tenon-io/engine.h>
 
 typedef struct null_engine {
-    tio_io **ring;     /* power-of-two ring of accepted IOs */
+    tio_io **ring; /* power-of-two ring of accepted IOs */
     uint32_t mask;
-    uint32_t head;     /* next to hand back */
-    uint32_t done;     /* committed up to here */
-    uint32_t tail;     /* queued up to here */
+    uint32_t head; /* next to hand back */
+    uint32_t done; /* committed up to here */
+    uint32_t tail; /* queued up to here */
     uint32_t depth;
 } null_engine;
 

@@ -161,8 +161,11 @@ int main(int argc, char **argv)
     }
     const tio_engine *t = tenon_instance_table(inst);
     void *e = tenon_instance_data(inst);
-    tio_file file = {.struct_size = sizeof(file), .name = path, .fd = fd,
-                     .open_flags = TIO_OPEN_READ | TIO_OPEN_WRITE | (direct ? TIO_OPEN_DIRECT : 0),
+    tio_file file = {.struct_size = sizeof(file),
+                     .name = path,
+                     .fd = fd,
+                     .open_flags = TIO_OPEN_READ | TIO_OPEN_WRITE |
+                                   (direct ? TIO_OPEN_DIRECT : 0),
                      .size = size};
     tio_file *files[] = {&file};
     tio_io *ios = calloc(depth, sizeof(*ios));
@@ -170,13 +173,23 @@ int main(int argc, char **argv)
     size_t stride = (t->io_data_size + 63) & ~(size_t)63;
     uint8_t *io_data = stride ? aligned_alloc(64, depth * stride) : NULL;
     for (uint32_t i = 0; i < depth; i++)
-        ios[i] = (tio_io){.len = bs, .buf = buffers + i * bs, .file = &file,
-                          .ddir = write ? TIO_WRITE : TIO_READ, .index = i,
+        ios[i] = (tio_io){.len = bs,
+                          .buf = buffers + i * bs,
+                          .file = &file,
+                          .ddir = write ? TIO_WRITE : TIO_READ,
+                          .index = i,
                           .engine_data = stride ? io_data + i * stride : NULL};
-    tio_setup setup = {.struct_size = sizeof(setup), .iodepth = depth, .job_name = "bench",
-                       .ios = ios, .n_ios = depth, .flags = direct ? TIO_OPEN_DIRECT : 0,
-                       .buffers = buffers, .buffers_len = depth * bs, .buffer_size = bs,
-                       .files = files, .n_files = 1};
+    tio_setup setup = {.struct_size = sizeof(setup),
+                       .iodepth = depth,
+                       .job_name = "bench",
+                       .ios = ios,
+                       .n_ios = depth,
+                       .flags = direct ? TIO_OPEN_DIRECT : 0,
+                       .buffers = buffers,
+                       .buffers_len = depth * bs,
+                       .buffer_size = bs,
+                       .files = files,
+                       .n_files = 1};
     int rc = t->open_file ? t->open_file(e, &file) : 0;
     bool opened = rc == 0;
     if (rc == 0 && t->setup)

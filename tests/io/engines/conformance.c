@@ -79,14 +79,14 @@ static void TENON_PRINTF(2, 3) report_skip(const char *why, const char *fmt, ...
 }
 
 /* Inside a bool function: on failure, say where and why and return false. */
-#define EXPECT(cond, ...)                                                    \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            char expect_msg_[512];                                           \
-            snprintf(expect_msg_, sizeof(expect_msg_), __VA_ARGS__);         \
-            diag("line %d: %s (failed: %s)", __LINE__, expect_msg_, #cond);  \
-            return false;                                                    \
-        }                                                                    \
+#define EXPECT(cond, ...)                                                   \
+    do {                                                                    \
+        if (!(cond)) {                                                      \
+            char expect_msg_[512];                                          \
+            snprintf(expect_msg_, sizeof(expect_msg_), __VA_ARGS__);        \
+            diag("line %d: %s (failed: %s)", __LINE__, expect_msg_, #cond); \
+            return false;                                                   \
+        }                                                                   \
     } while (0)
 
 static const char *ddir_name(uint32_t ddir)
@@ -235,7 +235,6 @@ static int64_t pattern_diff(const uint8_t *buf, uint64_t off, uint64_t len, uint
 static tenon_registry *reg;
 static const char *engine_name;
 
-
 static void log_to_tap(void *userdata, tenon_log_level level, const char *plugin,
                        const char *message)
 {
@@ -341,8 +340,12 @@ static bool harness_start_files(harness *h, engine *e, uint32_t n_files, const i
     *h = (harness){.e = e, .depth = depth, .bs = bs, .n_files = n_files};
     h->has_file = n_files > 0;
     for (uint32_t i = 0; i < n_files; i++) {
-        h->file[i] = (tio_file){.struct_size = sizeof(tio_file), .index = i, .name = paths[i],
-                                .fd = fds[i], .open_flags = open_flags, .size = size};
+        h->file[i] = (tio_file){.struct_size = sizeof(tio_file),
+                                .index = i,
+                                .name = paths[i],
+                                .fd = fds[i],
+                                .open_flags = open_flags,
+                                .size = size};
         h->files[i] = &h->file[i];
         if (e->t->open_file) {
             int rc = e->t->open_file(e->data, &h->file[i]);
@@ -398,8 +401,7 @@ static bool harness_start_files(harness *h, engine *e, uint32_t n_files, const i
 static bool harness_start(harness *h, engine *e, int fd, const char *path, uint64_t size,
                           uint32_t open_flags, uint32_t depth, size_t bs)
 {
-    return harness_start_files(h, e, fd >= -1 ? 1 : 0, &fd, &path, size, open_flags, depth,
-                               bs);
+    return harness_start_files(h, e, fd >= -1 ? 1 : 0, &fd, &path, size, open_flags, depth, bs);
 }
 
 /* Tears down and closes; safe after a failed start. */
@@ -461,14 +463,15 @@ static bool complete_unit(harness *h, uint32_t u, bool verify)
         break;
     case TIO_TRIM:
         EXPECT(r == (int64_t)o->len || r == -EOPNOTSUPP,
-               "trim of %" PRIu64 " at %" PRIu64 ": result %" PRId64 " (%s)", o->len,
-               o->offset, r, err_text(r));
+               "trim of %" PRIu64 " at %" PRIu64 ": result %" PRId64 " (%s)", o->len, o->offset,
+               r, err_text(r));
         break;
     default:
         EXPECT(r > 0, "%s of %" PRIu64 " at %" PRIu64 ": result %" PRId64 " (%s)",
                ddir_name(o->ddir), io->len, io->offset, r, err_text(r));
-        EXPECT((uint64_t)r <= io->len, "%s of %" PRIu64 " at %" PRIu64 ": result %" PRId64
-               " is more than asked for", ddir_name(o->ddir), io->len, io->offset, r);
+        EXPECT((uint64_t)r <= io->len,
+               "%s of %" PRIu64 " at %" PRIu64 ": result %" PRId64 " is more than asked for",
+               ddir_name(o->ddir), io->len, io->offset, r);
         h->done[u] += (uint64_t)r;
         if (h->done[u] < o->len) {
             h->n_short++;
@@ -479,8 +482,10 @@ static bool complete_unit(harness *h, uint32_t u, bool verify)
         if (o->ddir == TIO_READ && verify) {
             int64_t at = pattern_diff(unit_buf(h, u), o->offset, o->len,
                                       file_seed(h->seed, o->file));
-            EXPECT(at < 0, "read of %" PRIu64 " at %" PRIu64 " of file %u: data differs at "
-                   "offset %" PRIu64, o->len, o->offset, o->file, o->offset + (uint64_t)at);
+            EXPECT(at < 0,
+                   "read of %" PRIu64 " at %" PRIu64 " of file %u: data differs at "
+                   "offset %" PRIu64,
+                   o->len, o->offset, o->file, o->offset + (uint64_t)at);
         }
     }
     h->state[u] = UNIT_FREE;
@@ -560,10 +565,11 @@ static bool run_ops(harness *h, const op *ops, size_t n_ops, bool verify)
         uint64_t t0 = now_ns();
         int n = io_getevents(h->e, min, h->depth, h->events, stuck ? WAIT_NS : 0);
         EXPECT(n >= 0, "getevents: %d (%s)", n, err_text(n));
-        EXPECT((unsigned)n <= h->depth, "getevents returned %d, more than max %u", n,
-               h->depth);
-        EXPECT((unsigned)n >= min, "getevents(min %u) returned %d after %.1f s with %u in "
-               "flight", min, n, (double)(now_ns() - t0) / 1e9, inflight);
+        EXPECT((unsigned)n <= h->depth, "getevents returned %d, more than max %u", n, h->depth);
+        EXPECT((unsigned)n >= min,
+               "getevents(min %u) returned %d after %.1f s with %u in "
+               "flight",
+               min, n, (double)(now_ns() - t0) / 1e9, inflight);
         for (int i = 0; i < n; i++) {
             tio_io *io = h->events[i];
             EXPECT(io >= h->ios && io < h->ios + h->depth, "getevents returned a foreign IO");
@@ -583,9 +589,14 @@ static bool run_ops(harness *h, const op *ops, size_t n_ops, bool verify)
 static bool single_io(harness *h, uint32_t ddir, uint64_t off, uint64_t len, int64_t *result)
 {
     tio_io *io = &h->ios[0];
-    *io = (tio_io){.offset = off, .len = len, .buf = unit_buf(h, 0),
-                   .file = h->has_file ? &h->file[0] : NULL, .ddir = ddir, .index = 0,
-                   .result = INT64_MIN, .engine_data = io->engine_data};
+    *io = (tio_io){.offset = off,
+                   .len = len,
+                   .buf = unit_buf(h, 0),
+                   .file = h->has_file ? &h->file[0] : NULL,
+                   .ddir = ddir,
+                   .index = 0,
+                   .result = INT64_MIN,
+                   .engine_data = io->engine_data};
     int rc = io_queue(h->e, io);
     if (rc == TIO_QUEUED) {
         if (h->e->t->commit) {
@@ -593,11 +604,11 @@ static bool single_io(harness *h, uint32_t ddir, uint64_t off, uint64_t len, int
             EXPECT(crc == 0, "commit: %d (%s)", crc, err_text(crc));
         }
         int n = io_getevents(h->e, 1, h->depth, h->events, WAIT_NS);
-        EXPECT(n == 1 && h->events[0] == io, "getevents after one %s: %d (%s)",
-               ddir_name(ddir), n, err_text(n));
+        EXPECT(n == 1 && h->events[0] == io, "getevents after one %s: %d (%s)", ddir_name(ddir),
+               n, err_text(n));
     } else {
-        EXPECT(rc == TIO_COMPLETED, "queue(%s) on an idle engine: %d (%s)", ddir_name(ddir),
-               rc, err_text(rc));
+        EXPECT(rc == TIO_COMPLETED, "queue(%s) on an idle engine: %d (%s)", ddir_name(ddir), rc,
+               err_text(rc));
     }
     EXPECT(io->result != INT64_MIN, "%s: the engine did not set result", ddir_name(ddir));
     *result = io->result;
@@ -611,9 +622,9 @@ typedef struct testfile {
     int fd;
 } testfile;
 
-static char tmp_dir[4096];     /* where buffered test files go */
-static char direct_dir[4096];  /* where O_DIRECT ones go, "" if nowhere */
-static uint64_t direct_align;  /* smallest O_DIRECT block there */
+static char tmp_dir[4096];    /* where buffered test files go */
+static char direct_dir[4096]; /* where O_DIRECT ones go, "" if nowhere */
+static uint64_t direct_align; /* smallest O_DIRECT block there */
 static char direct_skip_why[512];
 
 static bool file_create(testfile *f, const char *dir, bool direct, uint64_t size)
@@ -681,8 +692,8 @@ static void probe_direct(void)
                 diag("O_DIRECT: %s; using %s", why, direct_dir);
             return;
         }
-        snprintf(why + strlen(why), sizeof(why) - strlen(why),
-                 "%sO_DIRECT writes fail in %s", why[0] ? "; " : "", dirs[d]);
+        snprintf(why + strlen(why), sizeof(why) - strlen(why), "%sO_DIRECT writes fail in %s",
+                 why[0] ? "; " : "", dirs[d]);
     }
     snprintf(direct_skip_why, sizeof(direct_skip_why), "%s", why);
 }
@@ -705,7 +716,8 @@ static bool file_check(const char *path, uint64_t size, uint64_t seed)
         int64_t at = pattern_diff(buf, off, len, seed);
         if (at >= 0) {
             diag("the file holds wrong data at offset %" PRIu64 " (checked without the "
-                 "engine)", off + (uint64_t)at);
+                 "engine)",
+                 off + (uint64_t)at);
             ok = false;
         }
     }
@@ -740,8 +752,8 @@ static uint64_t size_for(uint64_t bs)
 typedef struct variant {
     const char *label;
     const char *opts[6];
-    bool full;       /* every block size and iodepth, else 4k and 64k at one depth */
-    bool probe;      /* skip when a first write or read fails with EOPNOTSUPP */
+    bool full;  /* every block size and iodepth, else 4k and 64k at one depth */
+    bool probe; /* skip when a first write or read fails with EOPNOTSUPP */
     bool direct_only;
     bool buffered_only;
 } variant;
@@ -809,7 +821,8 @@ static bool data_cycle(const variant *v, bool direct, uint64_t bs, uint32_t dept
     }
     if (ok && (io_path_allocs || io_path_logs)) {
         diag("the engine allocated or freed memory %lu times and logged %lu times in "
-             "queue/commit/getevents", io_path_allocs, io_path_logs);
+             "queue/commit/getevents",
+             io_path_allocs, io_path_logs);
         ok = false;
     }
     if (ok && bs == 4 * KiB && depth == 32)
@@ -854,9 +867,11 @@ static void run_variant(const variant *v)
         for (size_t b = 0; b < n_bs; b++) {
             for (size_t d = 0; d < n_depths; d++) {
                 char what[256];
-                snprintf(what, sizeof(what), "%s%s: %s bs=%" PRIu64 " iodepth=%u: write, "
-                         "sync, read back in order and at random", engine_name, v->label,
-                         direct ? "direct" : "buffered", bss[b], depths[d]);
+                snprintf(what, sizeof(what),
+                         "%s%s: %s bs=%" PRIu64 " iodepth=%u: write, "
+                         "sync, read back in order and at random",
+                         engine_name, v->label, direct ? "direct" : "buffered", bss[b],
+                         depths[d]);
                 if (direct && !direct_dir[0]) {
                     report_skip(direct_skip_why, "%s", what);
                     continue;
@@ -910,7 +925,8 @@ static bool check_edges(const char *const *opts, uint32_t depth)
     if (ok && (ok = single_io(&h, TIO_READ, size - 256, 512, &r))) {
         if (r != 256) {
             diag("read of 512 at 256 before the end: result %" PRId64 " (%s), expected a "
-                 "short 256", r, err_text(r));
+                 "short 256",
+                 r, err_text(r));
             ok = false;
         } else if (pattern_diff(unit_buf(&h, 0), size - 256, 256, 77) >= 0) {
             diag("short read at the end returned wrong data");
@@ -978,8 +994,11 @@ static bool check_bad_fd(const char *const *opts, uint32_t depth)
     EXPECT(rc == 0, "tenon_instance_new: %s", tenon_err_name(rc));
     harness h = {0};
     bool ok = true;
-    tio_file probe = {.struct_size = sizeof(tio_file), .name = "(bad fd)", .fd = -1,
-                      .open_flags = TIO_OPEN_READ | TIO_OPEN_WRITE, .size = MiB};
+    tio_file probe = {.struct_size = sizeof(tio_file),
+                      .name = "(bad fd)",
+                      .fd = -1,
+                      .open_flags = TIO_OPEN_READ | TIO_OPEN_WRITE,
+                      .size = MiB};
     if (e.t->open_file) {
         rc = e.t->open_file(e.data, &probe);
         if (rc == -EBADF) {
@@ -1140,8 +1159,8 @@ static bool check_descriptor(void)
     }
     if (ok)
         diag("%s %s (%s): targets \"%s\", %zu option%s, rank %d", d->name, d->version,
-             tenon_plugin_is_static(plugin) ? "static" : "shared object", targets,
-             d->n_options, d->n_options == 1 ? "" : "s", (int)d->provides[0].rank);
+             tenon_plugin_is_static(plugin) ? "static" : "shared object", targets, d->n_options,
+             d->n_options == 1 ? "" : "s", (int)d->provides[0].rank);
     descriptor_put(d);
     return ok;
 }
@@ -1176,7 +1195,7 @@ static bool check_table(void)
 typedef struct bad_option {
     const char *engine; /* NULL: every engine */
     const char *setting;
-    int expect;         /* tenon error; TENON_EINIT: refused by instance_init */
+    int expect; /* tenon error; TENON_EINIT: refused by instance_init */
 } bad_option;
 
 static const bad_option bad_options[] = {
@@ -1406,7 +1425,7 @@ int main(int argc, char **argv)
 
     if (strcmp(engine_name, "null") == 0) {
         report(check_null(), "null: every IO completes once with its length, at iodepth 1, "
-               "4 and 32");
+                             "4 and 32");
         bench_null();
     } else {
         probe_direct();

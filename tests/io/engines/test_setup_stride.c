@@ -21,7 +21,9 @@ static void test_host_stride(void **state)
     grown_io units[4] = {0};
     for (uint32_t i = 0; i < 4; i++)
         units[i].io.index = i;
-    tio_setup s = {.struct_size = sizeof(s), .ios = &units[0].io, .n_ios = 4,
+    tio_setup s = {.struct_size = sizeof(s),
+                   .ios = &units[0].io,
+                   .n_ios = 4,
                    .ios_stride = sizeof(grown_io)};
     assert_int_equal(tio_setup_ios_stride(&s), sizeof(grown_io));
     for (uint32_t i = 0; i < 4; i++) {
@@ -36,8 +38,10 @@ static void test_older_host(void **state)
     tio_io units[3] = {{.index = 0}, {.index = 1}, {.index = 2}};
     /* A host built before the field: struct_size ends before it, and
      * whatever lies there is not a stride. */
-    tio_setup s = {.struct_size = (uint32_t)offsetof(tio_setup, ios_stride), .ios = units,
-                   .n_ios = 3, .ios_stride = 12345};
+    tio_setup s = {.struct_size = (uint32_t)offsetof(tio_setup, ios_stride),
+                   .ios = units,
+                   .n_ios = 3,
+                   .ios_stride = 12345};
     assert_int_equal(tio_setup_ios_stride(&s), sizeof(tio_io));
     for (uint32_t i = 0; i < 3; i++)
         assert_ptr_equal(tio_setup_io(&s, i), &units[i]);

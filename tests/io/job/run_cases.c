@@ -162,8 +162,7 @@ static char *run_once(int argc, char **argv, struct case_env *env, bool counted,
         return NULL;
     rc = tio_cmdline_parse(argc, argv, &cfg, &plan, &err);
     /* as the host: --help, --version and --enghelp need no jobs */
-    if (rc == TIO_OK && !plan->program.help && !plan->program.version &&
-        !plan->program.enghelp)
+    if (rc == TIO_OK && !plan->program.help && !plan->program.version && !plan->program.enghelp)
         rc = tio_plan_resolve(plan, &err);
     if (rc == TIO_OK) {
         rc = tio_plan_dump(plan, mem);

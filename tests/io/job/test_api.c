@@ -91,7 +91,8 @@ static void test_buffer_not_terminated(void **state)
     struct tio_error err;
 
     (void)state;
-    assert_int_equal(tio_job_parse_buffer(text, sizeof(text) - 2, NULL, NULL, &p, &err), TIO_OK);
+    assert_int_equal(tio_job_parse_buffer(text, sizeof(text) - 2, NULL, NULL, &p, &err),
+                     TIO_OK);
     assert_int_equal(p->jobs[0].pattern.bs[0], 8192);
     tio_plan_free(p);
 }
@@ -198,7 +199,8 @@ static void test_engine_options(void **state)
     assert_int_equal(tio_engine_option_unknown(&p->jobs[0], o, keys, 3, &err), TIO_EUNKNOWN);
     assert_int_equal(err.code, TIO_EUNKNOWN);
     assert_string_equal(err.text,
-                        "buf.fio:8: hpiri=1: unknown option 'hpiri' (did you mean 'hipri'? it is "
+                        "buf.fio:8: hpiri=1: unknown option 'hpiri' (did you mean 'hipri'? it "
+                        "is "
                         "not a tenon-io option and ioengine 'io_uring' has no such option; see "
                         "tenon-io --enghelp=io_uring)");
     o = tio_job_engine_option(&p->jobs[0], "zzzzzz");
@@ -234,7 +236,8 @@ static void test_error_helpers(void **state)
     assert_string_equal(tio_err_name(TIO_EJOB), "EJOB");
     assert_string_equal(tio_err_name(-1000), "EUNKNOWN_ERROR");
     assert_string_equal(tio_err_name(5), "EUNKNOWN_ERROR");
-    assert_string_equal(tio_strerror(TIO_EUNSUPPORTED), "fio feature not supported by tenon-io yet");
+    assert_string_equal(tio_strerror(TIO_EUNSUPPORTED),
+                        "fio feature not supported by tenon-io yet");
     assert_string_equal(tio_strerror(-1000), "unknown error");
 
     tio_origin_format(&file, buf, sizeof(buf));
@@ -365,7 +368,8 @@ static void test_option_rows(void **state)
             rows++;
             if (!o->help || !o->example || (o->type == O_CUSTOM && (!o->set || !o->dump)))
                 fail_msg("option %s: a row needs help, an example and, when custom, a "
-                         "setter and a dump", o->name);
+                         "setter and a dump",
+                         o->name);
             if (!o->def)
                 continue;
             snprintf(text, sizeof(text), "%s%s=%s\n", base, o->name, o->def);
@@ -378,7 +382,8 @@ static void test_option_rows(void **state)
                 seed[13] = '0';
             if (strcmp(da, db) != 0)
                 fail_msg("option %s: its default '%s' written out gives another job:\n%s\n"
-                         "---\n%s", o->name, o->def, da, db);
+                         "---\n%s",
+                         o->name, o->def, da, db);
             free(da);
             free(db);
             tio_plan_free(a);
@@ -393,19 +398,78 @@ static void test_option_tables(void **state)
     /* every core name and alias is found (the table is binary searched, so
      * this also proves it is sorted) */
     static const char *const core[] = {
-        "allow_file_create", "allow_mounted_write", "ba", "blockalign", "blocksize", "bs",
-        "buffer_pattern", "buffered", "continue_on_error", "create_on_open", "description",
-        "direct", "directory", "do_verify", "end_fsync", "fdatasync", "filename",
-        "filename_format", "fileoffset", "filesize", "fsync", "fsync_on_close",
-        "group_reporting", "gtod_reduce", "invalidate", "io_limit", "io_size", "iodepth",
-        "iodepth_batch", "iodepth_batch_complete", "iodepth_batch_complete_max",
-        "iodepth_batch_complete_min", "iodepth_batch_submit", "iodepth_low", "ioengine",
-        "kb_base", "loops", "name", "new_group", "norandommap", "nr_files", "nrfiles",
-        "number_ios", "numjobs", "offset", "offset_increment", "overwrite", "ramp_time",
-        "randrepeat", "randseed", "readwrite", "refill_buffers", "runtime", "rw", "rwmixread",
-        "rwmixwrite", "scramble_buffers", "size", "startdelay", "stonewall", "sync", "thread",
-        "time_based", "timeout", "unit_base", "unlink", "unlink_each_loop", "verify",
-        "verify_fatal", "verify_interval", "wait_for_previous", "zero_buffers",
+        "allow_file_create",
+        "allow_mounted_write",
+        "ba",
+        "blockalign",
+        "blocksize",
+        "bs",
+        "buffer_pattern",
+        "buffered",
+        "continue_on_error",
+        "create_on_open",
+        "description",
+        "direct",
+        "directory",
+        "do_verify",
+        "end_fsync",
+        "fdatasync",
+        "filename",
+        "filename_format",
+        "fileoffset",
+        "filesize",
+        "fsync",
+        "fsync_on_close",
+        "group_reporting",
+        "gtod_reduce",
+        "invalidate",
+        "io_limit",
+        "io_size",
+        "iodepth",
+        "iodepth_batch",
+        "iodepth_batch_complete",
+        "iodepth_batch_complete_max",
+        "iodepth_batch_complete_min",
+        "iodepth_batch_submit",
+        "iodepth_low",
+        "ioengine",
+        "kb_base",
+        "loops",
+        "name",
+        "new_group",
+        "norandommap",
+        "nr_files",
+        "nrfiles",
+        "number_ios",
+        "numjobs",
+        "offset",
+        "offset_increment",
+        "overwrite",
+        "ramp_time",
+        "randrepeat",
+        "randseed",
+        "readwrite",
+        "refill_buffers",
+        "runtime",
+        "rw",
+        "rwmixread",
+        "rwmixwrite",
+        "scramble_buffers",
+        "size",
+        "startdelay",
+        "stonewall",
+        "sync",
+        "thread",
+        "time_based",
+        "timeout",
+        "unit_base",
+        "unlink",
+        "unlink_each_loop",
+        "verify",
+        "verify_fatal",
+        "verify_interval",
+        "wait_for_previous",
+        "zero_buffers",
     };
     size_t i;
 
@@ -416,7 +480,7 @@ static void test_option_tables(void **state)
         assert_false(tio_is_fio_only_option(core[i]));
     }
     assert_false(tio_is_core_option("hipri"));
-    assert_false(tio_is_fio_only_option("hipri"));        /* an engine option */
+    assert_false(tio_is_fio_only_option("hipri")); /* an engine option */
     assert_true(tio_is_fio_only_option("cgroup"));
     assert_true(tio_is_fio_only_option("log_entries"));
     assert_true(tio_is_core_option("write_bw_log"));

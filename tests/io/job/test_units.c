@@ -36,7 +36,8 @@ static void size_bad(const char *s, int code, const char *reason)
     int rc = tio_parse_size(s, 1024, &v, why, sizeof(why));
 
     if (rc != code)
-        fail_msg("'%s': expected %s, got %s (%s)", s, tio_err_name(code), tio_err_name(rc), why);
+        fail_msg("'%s': expected %s, got %s (%s)", s, tio_err_name(code), tio_err_name(rc),
+                 why);
     if (reason && !strstr(why, reason))
         fail_msg("'%s': reason '%s' lacks '%s'", s, why, reason);
 }
@@ -47,7 +48,7 @@ static void test_size_plain(void **state)
     assert_int_equal(size_ok("0", 1024), 0);
     assert_int_equal(size_ok("1", 1024), 1);
     assert_int_equal(size_ok("4096", 1024), 4096);
-    assert_int_equal(size_ok("010", 1024), 10);          /* decimal, not octal (fio too) */
+    assert_int_equal(size_ok("010", 1024), 10); /* decimal, not octal (fio too) */
     assert_int_equal(size_ok("0x10", 1024), 16);
     assert_int_equal(size_ok("0XfF", 1024), 255);
     assert_int_equal(size_ok("1b", 1024), 1);
@@ -114,7 +115,7 @@ static void test_size_errors(void **state)
     size_bad("0x10k", TIO_EVALUE, "hexadecimal size cannot have a unit");
     size_bad("18446744073709551616", TIO_ERANGE, "too large");
     size_bad("0x10000000000000000", TIO_ERANGE, "too large");
-    size_bad("16384p", TIO_ERANGE, "too large");      /* fio 3.33 wraps this to 0 */
+    size_bad("16384p", TIO_ERANGE, "too large"); /* fio 3.33 wraps this to 0 */
     size_bad("99999999999999999999k", TIO_ERANGE, "too large");
 }
 
@@ -155,19 +156,19 @@ static void test_time(void **state)
 
     (void)state;
     assert_int_equal(time_ok("0", TIO_SEC), 0);
-    assert_int_equal(time_ok("10", TIO_SEC), 10000000);       /* bare: seconds */
+    assert_int_equal(time_ok("10", TIO_SEC), 10000000); /* bare: seconds */
     assert_int_equal(time_ok("10", TIO_USEC), 10);
     assert_int_equal(time_ok("10", TIO_MSEC), 10000);
     assert_int_equal(time_ok("10s", TIO_SEC), 10000000);
     assert_int_equal(time_ok("10S", TIO_SEC), 10000000);
-    assert_int_equal(time_ok("10sec", TIO_SEC), 10000000);   /* fio 3.33 misreads as 10us */
+    assert_int_equal(time_ok("10sec", TIO_SEC), 10000000); /* fio 3.33 misreads as 10us */
     assert_int_equal(time_ok("10ms", TIO_SEC), 10000);
     assert_int_equal(time_ok("10Ms", TIO_SEC), 10000);
     assert_int_equal(time_ok("10msec", TIO_SEC), 10000);
     assert_int_equal(time_ok("10us", TIO_SEC), 10);
     assert_int_equal(time_ok("10usec", TIO_SEC), 10);
     assert_int_equal(time_ok("1m", TIO_SEC), 60000000);
-    assert_int_equal(time_ok("10M", TIO_SEC), 600000000);    /* minutes, not mega */
+    assert_int_equal(time_ok("10M", TIO_SEC), 600000000); /* minutes, not mega */
     assert_int_equal(time_ok("1min", TIO_SEC), 60000000);
     assert_int_equal(time_ok("1h", TIO_SEC), UINT64_C(3600000000));
     assert_int_equal(time_ok("1d", TIO_SEC), UINT64_C(86400000000));
@@ -183,7 +184,8 @@ static void test_time(void **state)
     assert_int_equal(tio_parse_time("s", TIO_SEC, &v, why, sizeof(why)), TIO_EVALUE);
     assert_int_equal(tio_parse_time("1000000000000000", TIO_SEC, &v, why, sizeof(why)),
                      TIO_ERANGE);
-    assert_int_equal(tio_parse_time("300000000000d", TIO_SEC, &v, why, sizeof(why)), TIO_ERANGE);
+    assert_int_equal(tio_parse_time("300000000000d", TIO_SEC, &v, why, sizeof(why)),
+                     TIO_ERANGE);
     /* at most 100 years, so that three times in nanoseconds fit in 64 bits */
     assert_int_equal(time_ok("36500d", TIO_SEC), TIO_MAX_TIME_US);
     assert_true(3 * (TIO_MAX_TIME_US * 1000) / 3 == TIO_MAX_TIME_US * 1000);

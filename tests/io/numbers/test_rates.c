@@ -66,8 +66,8 @@ static void check_json(uint64_t elapsed_ns, uint64_t ios, uint64_t bs)
         fail_msg("elapsed %" PRIu64 " ns, %" PRIu64 " IOs of %" PRIu64
                  ": runtime %lld bw_bytes %lld bw %lld iops %f; want %" PRIu64 " %" PRIu64
                  " %" PRIu64 " %f",
-                 elapsed_ns, ios, bs, (long long)got_run, (long long)got_bwb,
-                 (long long)got_bw, got_iops, run, bw_bytes, bw_bytes / 1024, iops);
+                 elapsed_ns, ios, bs, (long long)got_run, (long long)got_bwb, (long long)got_bw,
+                 got_iops, run, bw_bytes, bw_bytes / 1024, iops);
 
     const struct tio_group_total *g = tio_report_group(rep, 0);
     assert_non_null(g);

@@ -18,8 +18,8 @@ static const bool reads[2] = {true, false};
 
 /* Runs the job for `secs` of fake time: the clock jumps to each due time,
  * the mix draws directions from `mix` (a repeating pattern of 0s and 1s). */
-static void simulate(struct tio_rate_sched *s, uint64_t secs, const char *mix, uint64_t bytes[2],
-                     uint64_t ios[2])
+static void simulate(struct tio_rate_sched *s, uint64_t secs, const char *mix,
+                     uint64_t bytes[2], uint64_t ios[2])
 {
     uint64_t now = 0;
     size_t i = 0, n = strlen(mix);
@@ -140,8 +140,8 @@ static void poisson_gaps(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(linear_times),      cmocka_unit_test(linear_holds_rate),
-        cmocka_unit_test(iops_cap),          cmocka_unit_test(mixed_directions),
+        cmocka_unit_test(linear_times),       cmocka_unit_test(linear_holds_rate),
+        cmocka_unit_test(iops_cap),           cmocka_unit_test(mixed_directions),
         cmocka_unit_test(uncapped_direction), cmocka_unit_test(poisson_gaps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,10 +15,16 @@
 static void test_compute(void **state)
 {
     (void)state;
-    struct tio_disk_stat a = {.ios = {100, 200}, .merges = {1, 2}, .ticks = {10, 20},
-                              .io_ticks = 1000, .in_queue = 50};
-    struct tio_disk_stat b = {.ios = {5612, 200}, .merges = {1, 2}, .ticks = {222, 20},
-                              .io_ticks = 1437, .in_queue = 262};
+    struct tio_disk_stat a = {.ios = {100, 200},
+                              .merges = {1, 2},
+                              .ticks = {10, 20},
+                              .io_ticks = 1000,
+                              .in_queue = 50};
+    struct tio_disk_stat b = {.ios = {5612, 200},
+                              .merges = {1, 2},
+                              .ticks = {222, 20},
+                              .io_ticks = 1437,
+                              .in_queue = 262};
     struct tio_disk_util u;
     tio_disk_util_compute("vda", &a, &b, 1000, &u);
     assert_string_equal(u.name, "vda");
@@ -48,7 +54,8 @@ static void test_lookup(void **state)
     assert_int_equal(tio_disk_stat_read(name, &st), 0);
     /* A file that does not exist yet is found through its folder. */
     char name2[64];
-    assert_int_equal(tio_disk_for_path(tu_data_path("not-there-yet.bin"), name2, sizeof(name2)), 0);
+    assert_int_equal(tio_disk_for_path(tu_data_path("not-there-yet.bin"), name2, sizeof(name2)),
+                     0);
     assert_string_equal(name, name2);
 
     struct tio_disk_watch *w = tio_disk_watch_new();

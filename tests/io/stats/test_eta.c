@@ -36,7 +36,8 @@ static void test_format(void **state)
     s.bw[TIO_DDIR_READ] = UINT64_C(1234) * 1024 * 1024;
     s.iops[TIO_DDIR_READ] = 316000;
     int n = tio_eta_format(&s, line, sizeof(line));
-    assert_string_equal(line, "Jobs: 1 (f=1): [r(1)][45.0%][r=1234MiB/s][r=316k IOPS][eta 00m:11s]");
+    assert_string_equal(line,
+                        "Jobs: 1 (f=1): [r(1)][45.0%][r=1234MiB/s][r=316k IOPS][eta 00m:11s]");
     assert_int_equal(n, (int)strlen(line));
 
     /* The example from fio's manual. */
@@ -47,13 +48,14 @@ static void test_format(void **state)
     s.percent = 24.8;
     s.eta_s = 91;
     s.dir_used[TIO_DDIR_WRITE] = true;
-    s.bw[TIO_DDIR_READ] = 21495808; /* 20.5 MiB/s */
+    s.bw[TIO_DDIR_READ] = 21495808;  /* 20.5 MiB/s */
     s.bw[TIO_DDIR_WRITE] = 24641536; /* 23.5 MiB/s */
     s.iops[TIO_DDIR_READ] = 82;
     s.iops[TIO_DDIR_WRITE] = 94;
     tio_eta_format(&s, line, sizeof(line));
-    assert_string_equal(
-        line, "Jobs: 1 (f=1): [_(1),M(1)][24.8%][r=20.5MiB/s,w=23.5MiB/s][r=82,w=94 IOPS][eta 01m:31s]");
+    assert_string_equal(line,
+                        "Jobs: 1 (f=1): [_(1),M(1)][24.8%][r=20.5MiB/s,w=23.5MiB/s][r=82,w=94 "
+                        "IOPS][eta 01m:31s]");
 
     /* Run-length encoding of many jobs; a short buffer still reports the
      * length it needs. */
@@ -127,7 +129,8 @@ static void test_snapshot(void **state)
     assert_int_equal(s.iops[TIO_DDIR_READ], 0);
     char line[256];
     tio_eta_format(&s, line, sizeof(line));
-    assert_string_equal(line, "Jobs: 0 (f=0): [_(2)][100.0%][r=0KiB/s,w=0KiB/s][r=0,w=0 IOPS][eta 00m:00s]");
+    assert_string_equal(line, "Jobs: 0 (f=0): [_(2)][100.0%][r=0KiB/s,w=0KiB/s][r=0,w=0 "
+                              "IOPS][eta 00m:00s]");
     tio_eta_free(eta);
 }
 

@@ -108,7 +108,7 @@ static bool close_enough(const char *line, double want, double got, int decimals
 {
     double diff = fabs(want - got);
     double unit = pow(10.0, -decimals); /* one step in the last printed digit */
-    if (strstr(line, "th=[")) /* percentiles: within the histogram error */
+    if (strstr(line, "th=["))           /* percentiles: within the histogram error */
         return diff <= fmax(1.0, fabs(want) * 0.01);
     /* The distribution is recomputed from fio's bins, whose keys are the
      * top of 1/64-wide ranges, not the latencies: a busy bin straddling an
@@ -140,12 +140,13 @@ static void compare_text(const char *name, const char *want, const char *got,
         size_t nw = tokenize(wline, wl, ws, sizeof(ws), wn, wd);
         size_t ng = tokenize(gline, gl, gs, sizeof(gs), gn, gd);
         if (strcmp(ws, gs) != 0 || nw != ng)
-            fail_msg("%s line %d differs in layout\n  fio:  %s\n  ours: %s", name, lineno, wline,
-                     gline);
+            fail_msg("%s line %d differs in layout\n  fio:  %s\n  ours: %s", name, lineno,
+                     wline, gline);
         if (!starts_with_any(wline, k->text, k->ntext)) {
             for (size_t i = 0; i < nw; i++)
                 if (!close_enough(wline, wn[i], gn[i], wd[i]))
-                    fail_msg("%s line %d: number %zu differs (%g vs %g)\n  fio:  %s\n  ours: %s",
+                    fail_msg("%s line %d: number %zu differs (%g vs %g)\n  fio:  %s\n  ours: "
+                             "%s",
                              name, lineno, i + 1, wn[i], gn[i], wline, gline);
         }
         w += wl + (w[wl] == '\n');

@@ -110,8 +110,8 @@ static void check_percentiles(const uint64_t *vals, size_t n)
         sorted[i] = vals[i];
     }
     qsort(sorted, n, sizeof(*sorted), cmp_u64);
-    static const double ps[] = {0.001, 1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90,
-                                95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100};
+    static const double ps[] = {0.001, 1,  5,  10, 20,   30,   40,    50,    60,     70,
+                                80,    90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100};
     for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
         double rank = ceil(ps[i] * (double)n / 100.0 - 1e-6);
         size_t r = rank < 1 ? 1 : (size_t)rank;
@@ -119,11 +119,10 @@ static void check_percentiles(const uint64_t *vals, size_t n)
             r = n;
         uint64_t exact = sorted[r - 1];
         uint64_t got = tio_hist_percentile(h, ps[i]);
-        double err = exact ? fabs((double)got - (double)exact) / (double)exact
-                           : (double)got;
+        double err = exact ? fabs((double)got - (double)exact) / (double)exact : (double)got;
         if (err > 1.0 / 256.0 + 1e-12)
-            fail_msg("p%g: histogram %llu, exact %llu (n=%zu)", ps[i],
-                     (unsigned long long)got, (unsigned long long)exact, n);
+            fail_msg("p%g: histogram %llu, exact %llu (n=%zu)", ps[i], (unsigned long long)got,
+                     (unsigned long long)exact, n);
     }
     assert_int_equal(tio_hist_percentile(h, 100.0), sorted[n - 1]);
     assert_int_equal(tio_latstat_min(&h->st), sorted[0]);
@@ -281,14 +280,10 @@ static void test_count_below(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_index_layout),
-        cmocka_unit_test(test_error_bound),
-        cmocka_unit_test(test_percentiles_vs_sorted),
-        cmocka_unit_test(test_empty),
-        cmocka_unit_test(test_merge_equals_single),
-        cmocka_unit_test(test_stddev_vs_two_pass),
-        cmocka_unit_test(test_summary_roundtrip),
-        cmocka_unit_test(test_count_below),
+        cmocka_unit_test(test_index_layout),          cmocka_unit_test(test_error_bound),
+        cmocka_unit_test(test_percentiles_vs_sorted), cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_merge_equals_single),   cmocka_unit_test(test_stddev_vs_two_pass),
+        cmocka_unit_test(test_summary_roundtrip),     cmocka_unit_test(test_count_below),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -208,12 +208,9 @@ static void test_live_publish(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sampling),
-        cmocka_unit_test(test_reset_after_ramp),
-        cmocka_unit_test(test_depth_buckets),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_aggregate),
-        cmocka_unit_test(test_live_publish),
+        cmocka_unit_test(test_sampling),      cmocka_unit_test(test_reset_after_ramp),
+        cmocka_unit_test(test_depth_buckets), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_aggregate),     cmocka_unit_test(test_live_publish),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

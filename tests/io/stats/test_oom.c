@@ -39,10 +39,22 @@ char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 void *__wrap_aligned_alloc(size_t a, size_t n);
 
-void *__wrap_malloc(size_t n) { return alloc_fail_next() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t s) { return alloc_fail_next() ? NULL : __real_calloc(n, s); }
-void *__wrap_realloc(void *p, size_t n) { return alloc_fail_next() ? NULL : __real_realloc(p, n); }
-char *__wrap_strdup(const char *s) { return alloc_fail_next() ? NULL : __real_strdup(s); }
+void *__wrap_malloc(size_t n)
+{
+    return alloc_fail_next() ? NULL : __real_malloc(n);
+}
+void *__wrap_calloc(size_t n, size_t s)
+{
+    return alloc_fail_next() ? NULL : __real_calloc(n, s);
+}
+void *__wrap_realloc(void *p, size_t n)
+{
+    return alloc_fail_next() ? NULL : __real_realloc(p, n);
+}
+char *__wrap_strdup(const char *s)
+{
+    return alloc_fail_next() ? NULL : __real_strdup(s);
+}
 char *__wrap_strndup(const char *s, size_t n)
 {
     return alloc_fail_next() ? NULL : __real_strndup(s, n);
@@ -52,7 +64,10 @@ void *__wrap_aligned_alloc(size_t a, size_t n)
     return alloc_fail_next() ? NULL : __real_aligned_alloc(a, n);
 }
 
-static void *json_alloc(size_t n) { return alloc_fail_next() ? NULL : __real_malloc(n); }
+static void *json_alloc(size_t n)
+{
+    return alloc_fail_next() ? NULL : __real_malloc(n);
+}
 
 /* Runs step with the 1st, 2nd, ... allocation failing until it gets through
  * without a failure. Returns how many failures were tried. */

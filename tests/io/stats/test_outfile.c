@@ -106,9 +106,9 @@ static void test_report_write_file(void **state)
     struct tio_error err = {0};
     snprintf(path, sizeof(path), "%s/out.txt", dir);
     struct tio_report *rep = tu_load_input(tu_data_path("normal/error-no-io/input.json"));
-    assert_int_equal(
-        tio_report_write_file(rep, path, TIO_REPORT_NORMAL | TIO_REPORT_JSON, &err),
-        0);
+    assert_int_equal(tio_report_write_file(rep, path, TIO_REPORT_NORMAL | TIO_REPORT_JSON,
+                                           &err),
+                     0);
     char *text = tu_read_file(path, NULL);
     assert_non_null(text);
     /* JSON first, then the text, as fio does with both formats. */
@@ -124,7 +124,8 @@ static void test_report_write_file(void **state)
 static void test_report_to_full_stream(void **state)
 {
     (void)state;
-    struct tio_report *rep = tu_load_input(tu_data_path("normal/psync-randrw-fsync/input.json"));
+    struct tio_report *rep = tu_load_input(
+        tu_data_path("normal/psync-randrw-fsync/input.json"));
     FILE *full = fopen("/dev/full", "w");
     assert_non_null(full);
     assert_int_equal(tio_report_write_normal(rep, full), -ENOSPC);

@@ -73,10 +73,11 @@ static void expect_lat(json_t *dir, const char *where, const char *key, bool per
     if (percentiles) {
         expect(o, key, "percentile", OBJ);
         json_t *p = json_object_get(o, "percentile");
-        static const char *const keys[] = {
-            "1.000000", "5.000000", "10.000000", "20.000000", "30.000000", "40.000000",
-            "50.000000", "60.000000", "70.000000", "80.000000", "90.000000", "95.000000",
-            "99.000000", "99.500000", "99.900000", "99.950000", "99.990000"};
+        static const char *const keys[] = {"1.000000",  "5.000000",  "10.000000", "20.000000",
+                                           "30.000000", "40.000000", "50.000000", "60.000000",
+                                           "70.000000", "80.000000", "90.000000", "95.000000",
+                                           "99.000000", "99.500000", "99.900000", "99.950000",
+                                           "99.990000"};
         for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
             expect(p, "percentile", keys[i], INT);
         assert_int_equal(json_object_size(p), 17);
@@ -87,12 +88,12 @@ static void expect_dir(json_t *job, const char *name, bool has_io)
 {
     expect(job, "job", name, OBJ);
     json_t *d = json_object_get(job, name);
-    static const char *const ints[] = {"io_bytes", "io_kbytes", "bw_bytes", "bw", "runtime",
-                                       "total_ios", "short_ios", "drop_ios", "bw_min",
-                                       "bw_max", "bw_samples", "iops_min", "iops_max",
-                                       "iops_samples"};
-    static const char *const reals[] = {"iops", "bw_agg", "bw_mean", "bw_dev", "iops_mean",
-                                        "iops_stddev"};
+    static const char *const ints[] = {"io_bytes", "io_kbytes",   "bw_bytes",   "bw",
+                                       "runtime",  "total_ios",   "short_ios",  "drop_ios",
+                                       "bw_min",   "bw_max",      "bw_samples", "iops_min",
+                                       "iops_max", "iops_samples"};
+    static const char *const reals[] = {"iops",   "bw_agg",    "bw_mean",
+                                        "bw_dev", "iops_mean", "iops_stddev"};
     for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
         expect(d, name, ints[i], INT);
     for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++)
@@ -136,8 +137,8 @@ static void test_keys_and_types(void **state)
     expect(job, "job", "eta", INT);
     expect(job, "job", "elapsed", INT);
     expect(job, "job", "job options", OBJ);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(job, "job options"),
-                                                          "rw")),
+    assert_string_equal(json_string_value(
+                            json_object_get(json_object_get(job, "job options"), "rw")),
                         "randrw");
     expect_dir(job, "read", true);
     expect_dir(job, "write", true);
@@ -154,8 +155,8 @@ static void test_keys_and_types(void **state)
     expect(job, "job", "minf", INT);
     static const char *const level[] = {"1", "2", "4", "8", "16", "32", ">=64"};
     static const char *const batch[] = {"0", "4", "8", "16", "32", "64", ">=64"};
-    static const char *const lat10[] = {"2", "4", "10", "20", "50", "100", "250", "500", "750",
-                                        "1000"};
+    static const char *const lat10[] = {"2",   "4",   "10",  "20",  "50",
+                                        "100", "250", "500", "750", "1000"};
     static const char *const lat12[] = {"2",   "4",   "10",  "20",   "50",   "100",
                                         "250", "500", "750", "1000", "2000", ">=2000"};
     expect_map(job, "iodepth_level", level, 7);
@@ -173,8 +174,9 @@ static void test_keys_and_types(void **state)
     json_t *disk = json_array_get(json_object_get(root, "disk_util"), 0);
     assert_non_null(disk);
     expect(disk, "disk_util", "name", STR);
-    static const char *const dints[] = {"read_ios",   "write_ios",   "read_merges", "write_merges",
-                                        "read_ticks", "write_ticks", "in_queue"};
+    static const char *const dints[] = {"read_ios",     "write_ios",  "read_merges",
+                                        "write_merges", "read_ticks", "write_ticks",
+                                        "in_queue"};
     for (size_t i = 0; i < sizeof(dints) / sizeof(dints[0]); i++)
         expect(disk, "disk_util", dints[i], INT);
     expect(disk, "disk_util", "util", REAL);
@@ -242,8 +244,8 @@ static void test_error_counts(void **state)
     /* Failed IOs count as issued, like fio's total_ios. */
     json_int_t n = json_integer_value(json_object_get(json_object_get(rd, "clat_ns"), "N"));
     assert_int_equal(json_integer_value(json_object_get(rd, "total_ios")), n + 3);
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(job, "write"),
-                                                        "short_ios")),
+    assert_int_equal(json_integer_value(
+                         json_object_get(json_object_get(job, "write"), "short_ios")),
                      2);
     json_decref(root);
 }

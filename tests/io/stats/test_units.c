@@ -10,13 +10,13 @@
 
 #include "tio_units.h"
 
-#define CHECK(call, want)                                                        \
-    do {                                                                         \
-        char b_[TIO_NUM_STR_MAX];                                                \
-        const char *got_ = call;                                                 \
-        (void)b_;                                                                \
-        if (strcmp(got_, want) != 0)                                             \
-            fail_msg("%s: got '%s', want '%s'", #call, got_, want);              \
+#define CHECK(call, want)                                           \
+    do {                                                            \
+        char b_[TIO_NUM_STR_MAX];                                   \
+        const char *got_ = call;                                    \
+        (void)b_;                                                   \
+        if (strcmp(got_, want) != 0)                                \
+            fail_msg("%s: got '%s', want '%s'", #call, got_, want); \
     } while (0)
 
 static void test_bandwidth(void **state)
@@ -115,12 +115,9 @@ static void test_eta(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bandwidth),
-        cmocka_unit_test(test_amounts),
-        cmocka_unit_test(test_iops),
-        cmocka_unit_test(test_latency_values),
-        cmocka_unit_test(test_lat_units),
-        cmocka_unit_test(test_eta),
+        cmocka_unit_test(test_bandwidth), cmocka_unit_test(test_amounts),
+        cmocka_unit_test(test_iops),      cmocka_unit_test(test_latency_values),
+        cmocka_unit_test(test_lat_units), cmocka_unit_test(test_eta),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,8 +156,8 @@ static void load_dir(struct tio_job_stats *js, enum tio_ddir d, json_t *o)
 
 static struct tio_job_result *load_job(json_t *j)
 {
-    struct tio_job_result *r =
-        tio_job_result_new(get_str(j, "name", "job"), (unsigned)get_u64(j, "groupid", 0), 0, 0);
+    struct tio_job_result *r = tio_job_result_new(get_str(j, "name", "job"),
+                                                  (unsigned)get_u64(j, "groupid", 0), 0, 0);
     assert_non_null(r);
     r->pid = (long)get_u64(j, "pid", 1000);
     r->group_reporting = json_is_true(json_object_get(j, "group_reporting"));
@@ -179,7 +179,8 @@ static struct tio_job_result *load_job(json_t *j)
     }
     load_options(json_object_get(j, "options"), &r->options);
     for (int d = 0; d < TIO_DDIR_COUNT; d++)
-        load_dir(&r->stats, (enum tio_ddir)d, json_object_get(j, tio_ddir_name((enum tio_ddir)d)));
+        load_dir(&r->stats, (enum tio_ddir)d,
+                 json_object_get(j, tio_ddir_name((enum tio_ddir)d)));
     size_t i;
     json_t *pair;
     json_array_foreach(json_object_get(j, "sync"), i, pair) {
@@ -371,7 +372,8 @@ struct tio_report *tu_load_fio(const char *json_path, const char *txt_path)
         json_t *sync = json_object_get(j, "sync");
         load_fio_lat(json_object_get(sync, "lat_ns"), &r->stats.sync.st, &r->stats.sync);
         r->stats.sync_ios = get_u64(sync, "total_ios", 0);
-        load_fio_pct(json_object_get(j, "iodepth_level"), tio_depth_level_labels, r->stats.depth);
+        load_fio_pct(json_object_get(j, "iodepth_level"), tio_depth_level_labels,
+                     r->stats.depth);
         load_fio_pct(json_object_get(j, "iodepth_submit"), tio_depth_batch_labels,
                      r->stats.submit);
         load_fio_pct(json_object_get(j, "iodepth_complete"), tio_depth_batch_labels,

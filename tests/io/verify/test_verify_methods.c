@@ -33,12 +33,12 @@ static void header_sizes_are_fios(void **state)
         enum tio_verify type;
         size_t size;
     } sizes[] = {
-        {TIO_VERIFY_META, 40},      {TIO_VERIFY_MD5, 56},       {TIO_VERIFY_CRC64, 48},
-        {TIO_VERIFY_CRC32, 44},     {TIO_VERIFY_CRC32C, 44},    {TIO_VERIFY_CRC16, 42},
-        {TIO_VERIFY_CRC7, 41},      {TIO_VERIFY_SHA256, 104},   {TIO_VERIFY_SHA512, 168},
-        {TIO_VERIFY_SHA3_224, 68},  {TIO_VERIFY_SHA3_256, 72},  {TIO_VERIFY_SHA3_384, 88},
-        {TIO_VERIFY_SHA3_512, 104}, {TIO_VERIFY_XXHASH, 44},    {TIO_VERIFY_SHA1, 60},
-        {TIO_VERIFY_PATTERN_HDR, 40}, {TIO_VERIFY_PATTERN, 0},  {TIO_VERIFY_NULL, 0},
+        {TIO_VERIFY_META, 40},        {TIO_VERIFY_MD5, 56},      {TIO_VERIFY_CRC64, 48},
+        {TIO_VERIFY_CRC32, 44},       {TIO_VERIFY_CRC32C, 44},   {TIO_VERIFY_CRC16, 42},
+        {TIO_VERIFY_CRC7, 41},        {TIO_VERIFY_SHA256, 104},  {TIO_VERIFY_SHA512, 168},
+        {TIO_VERIFY_SHA3_224, 68},    {TIO_VERIFY_SHA3_256, 72}, {TIO_VERIFY_SHA3_384, 88},
+        {TIO_VERIFY_SHA3_512, 104},   {TIO_VERIFY_XXHASH, 44},   {TIO_VERIFY_SHA1, 60},
+        {TIO_VERIFY_PATTERN_HDR, 40}, {TIO_VERIFY_PATTERN, 0},   {TIO_VERIFY_NULL, 0},
     };
     (void)state;
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -59,8 +59,10 @@ static void fill_then_check(void **state)
     static uint8_t buf[4096];
     for (unsigned t = TIO_VERIFY_MD5; t <= TIO_VERIFY_SHA1; t++) {
         struct tio_verify_params p = {.m = tio_verify_method(t), .thread = 1};
-        struct tio_verify_expect e = {.rand_seed = 7, .numberio = 3, .check_numberio = true,
-                                    .check_seed = true};
+        struct tio_verify_expect e = {.rand_seed = 7,
+                                      .numberio = 3,
+                                      .check_numberio = true,
+                                      .check_seed = true};
         struct tio_error why;
         uint64_t bad;
         assert_true(tio_verify_fill(buf, sizeof(buf), &p, 8192, 7, 3));
