@@ -170,6 +170,10 @@ static void init_once(void)
     snprintf(files_dir, sizeof(files_dir), "%s/files", root);
     char xdg[128];
     mkdir(files_dir, 0700);
+    /* Logs and verify state files named by a bare prefix land in the
+     * working folder, as fio's do: make that folder the private one. */
+    if (chdir(root) != 0)
+        abort();
     snprintf(xdg, sizeof(xdg), "%s/cache", root);
     mkdir(xdg, 0700);
     setenv("XDG_CACHE_HOME", xdg, 1);
