@@ -56,8 +56,7 @@ int tio_cmdprio_check(const struct tio_job *job, uint32_t engine_flags, const ch
     return 0;
 }
 
-/* The thread's priority as fio's stats name it: 0 unless the job set it. */
-static uint32_t thread_ioprio(const struct tio_job *job)
+uint16_t tio_prio_of_thread(const struct tio_job *job)
 {
     if (!job->prio.prio_given && !job->prio.prioclass_given)
         return 0;
@@ -69,11 +68,10 @@ int tio_prio_thread_setup(struct worker *w)
     const struct tio_job *job = w->job;
     if (!job->prio.prio_given && !job->prio.prioclass_given)
         return 0;
-    if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, (int)thread_ioprio(job)) != 0) {
+    if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, (int)tio_prio_of_thread(job)) != 0) {
         int e = errno;
-        tio_worker_fail(w, e,
-                        "ioprio_set(class %u, level %u) failed: %s%s", job->prio.prioclass,
-                        job->prio.prio, strerror(e),
+        tio_worker_fail(w, e, "ioprio_set(class %u, level %u) failed: %s%s",
+                        job->prio.prioclass, job->prio.prio, strerror(e),
                         e == EPERM ? " (the real-time class needs CAP_SYS_ADMIN: run as root "
                                      "or choose prioclass=2)"
                                    : "");
@@ -95,7 +93,7 @@ static int setup_dir(struct worker *w, unsigned d)
     struct tio_cmdprio *cp = &w->cmdprio;
     unsigned cls = p->cmdprio_class[d] ? p->cmdprio_class[d] : IOPRIO_CLASS_RT;
     uint32_t implicit = ioprio_value(cls, p->cmdprio[d]);
-    int k = index_of(w, d, thread_ioprio(w->job));
+    int k = index_of(w, d, tio_prio_of_thread(w->job));
     if (k < 0)
         return k;
     if (!p->bssplit_given) {
@@ -127,6 +125,7 @@ int tio_cmdprio_setup(struct worker *w)
     memset(&w->cmdprio, 0, sizeof(w->cmdprio));
     tio_frand_seed(&w->cmdprio.state, w->fseeds[TIO_FSEED_PRIO], false);
     w->cmdprio.total_lat = job->reporting.lat_percentiles;
+    w->cmdprio.thread_prio = tio_prio_of_thread(job);
     enum tio_rw rw = job->pattern.rw;
     for (unsigned d = 0; d < 2; d++) {
         /* as fio: no table for a direction the job does not do, or whose
@@ -151,6 +150,7 @@ void tio_cmdprio_pick(struct worker *w, tio_io *io, struct io_meta *m)
     unsigned d = io->ddir;
     io->ioprio = TIO_IOPRIO_THREAD;
     m->prio_index = 0;
+    m->ioprio = cp->thread_prio;
     if (d > TIO_WRITE || !cp->on[d])
         return;
     unsigned total = cp->perc[d];
@@ -172,6 +172,7 @@ void tio_cmdprio_pick(struct worker *w, tio_io *io, struct io_meta *m)
     if (!found) {
         io->ioprio = (int32_t)cp->perc_prio[d];
         m->prio_index = cp->perc_index[d];
+        m->ioprio = (uint16_t)cp->perc_prio[d];
         return;
     }
     for (unsigned acc = 0; found < cp->split[d] + cp->n[d] && found->bs == m->len; found++) {
@@ -179,6 +180,7 @@ void tio_cmdprio_pick(struct worker *w, tio_io *io, struct io_meta *m)
         if (r < acc) {
             io->ioprio = (int32_t)found->prio;
             m->prio_index = found->index;
+            m->ioprio = (uint16_t)found->prio;
             return;
         }
     }

@@ -75,6 +75,7 @@ struct io_meta {
     bool verify_read; /* check the data when it completes (a write: log it, verify_backlog) */
     bool verify_backlog; /* a verify_backlog read */
     uint8_t prio_index;  /* cmdprio: the IO's priority among its direction's */
+    uint16_t ioprio;     /* its priority, as the logs show it (class << 13 | level) */
 };
 
 struct tio_units {
@@ -227,6 +228,7 @@ struct tio_cmdprio {
     struct tio_frand state; /* fio's prio_state */
     bool on[2];             /* per read, write: some IOs get a priority */
     bool total_lat;         /* lat_percentiles: priorities keep total latency */
+    uint16_t thread_prio;   /* the IOs' priority when none is picked */
     unsigned perc[2];       /* cmdprio_percentage */
     uint32_t perc_prio[2];
     uint8_t perc_index[2];
@@ -456,7 +458,7 @@ static inline void tio_log_on_io(struct worker *w, enum tio_ddir d, const struct
                                  uint64_t clat, uint64_t lat, uint64_t now)
 {
     if (unlikely(w->features & TIO_WF_LOG))
-        tio_logs_io(w->logs, w->js, (unsigned)d, m->len, m->offset, clat, lat, now);
+        tio_logs_io(w->logs, w->js, (unsigned)d, m->len, m->offset, clat, lat, now, m->ioprio);
 }
 
 /* An IO an asynchronous engine took, into the slat log. */
@@ -464,7 +466,8 @@ static inline void tio_log_on_submit(struct worker *w, tio_io *io, uint64_t slat
 {
     if (unlikely(w->features & TIO_WF_LOG_SLAT)) {
         const struct io_meta *m = tio_units_meta(w, io);
-        tio_logs_slat(w->logs, (unsigned)tio_stats_dir(io->ddir), m->len, m->offset, slat, now);
+        tio_logs_slat(w->logs, (unsigned)tio_stats_dir(io->ddir), m->len, m->offset, slat, now,
+                      m->ioprio);
     }
 }
 
@@ -478,6 +481,9 @@ static inline void tio_log_on_start(struct worker *w, uint64_t now, bool ramp)
 
 /* ---- cmdprio.c ------------------------------------------------------------ */
 
+/* The job thread's priority as fio's stats and logs show it: 0 unless
+ * prio or prioclass set it. */
+uint16_t tio_prio_of_thread(const struct tio_job *job);
 /* prio, prioclass: the thread's own priority, before the engine starts. */
 int tio_prio_thread_setup(struct worker *w);
 int tio_cmdprio_setup(struct worker *w);

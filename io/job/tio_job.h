@@ -331,11 +331,11 @@ struct tio_cmdprio_split {
 };
 
 struct tio_job_prio {
-    unsigned prio;      /* prio=0..7 */
-    unsigned prioclass; /* prioclass=0..3 */
+    unsigned prio;                    /* prio=0..7 */
+    unsigned prioclass;               /* prioclass=0..3 */
     bool prio_given, prioclass_given; /* the thread's priority is set only then */
-    unsigned cmdprio_percentage[2]; /* per read, write */
-    unsigned cmdprio_class[2];      /* 0: not given (the real-time class then) */
+    unsigned cmdprio_percentage[2];   /* per read, write */
+    unsigned cmdprio_class[2];        /* 0: not given (the real-time class then) */
     unsigned cmdprio[2];
     struct tio_cmdprio_split bssplit[2][TIO_CMDPRIO_MAX]; /* sorted by bs, as fio */
     unsigned bssplit_nr[2];

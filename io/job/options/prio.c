@@ -134,8 +134,7 @@ static int split_dir(struct tio__optctx *c, unsigned d, const char *s, size_t le
             return tio__opt_fail(c, TIO_EVALUE, "more than %d entries in one direction",
                                  TIO_CMDPRIO_MAX);
         if (l >= sizeof(part))
-            return tio__opt_fail(c, TIO_EVALUE, "'%.20s...' is not a cmdprio_bssplit entry",
-                                 s);
+            return tio__opt_fail(c, TIO_EVALUE, "'%.20s...' is not a cmdprio_bssplit entry", s);
         memcpy(part, s, l);
         part[l] = '\0';
         int rc = split_entry(c, part, &e[n]);
@@ -185,7 +184,8 @@ static int set_cmdprio_bssplit(struct tio__optctx *c, const struct tio__option *
     return rc ? rc : split_dir(c, 1, w, c2 ? (size_t)(c2 - w) : strlen(w));
 }
 
-static void dump_level(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
+static void dump_level(struct tio__dump *d, const struct tio__option *o,
+                       const struct tio_job *j)
 {
     bool given = o->off == OFF(prio) ? j->prio.prio_given : j->prio.prioclass_given;
     unsigned v = o->off == OFF(prio) ? j->prio.prio : j->prio.prioclass;
