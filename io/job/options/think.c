@@ -53,7 +53,8 @@ static int set_blocks_type(struct tio__optctx *c, const struct tio__option *o)
 
 static void dump_us(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
 {
-    tio__dump_u64(d, o->name, *(const uint64_t *)(const void *)((const char *)j + o->off), "us");
+    tio__dump_u64(d, o->name, *(const uint64_t *)(const void *)((const char *)j + o->off),
+                  "us");
 }
 
 static void dump_blocks_type(struct tio__dump *d, const struct tio__option *o,
