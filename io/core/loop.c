@@ -108,6 +108,7 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
         if (likely(!(w->features & TIO_WF_GTOD_REDUCE))) {
             tio_stats_io(w->js, d, m->len, clat, lat);
             tio_cmdprio_on_io(w, d, m, clat, lat);
+            tio_lat_on_io(w, io, lat);
             tio_log_on_io(w, d, m, clat, lat, now);
         } else {
             w->js->dir[d].ios++;
@@ -193,6 +194,7 @@ static void run_sync(struct worker *w)
         tio_stats_tick(w->js, now);
         tio_phase_on_complete(w, now);
         tio_rate_on_complete(w, now);
+        tio_lat_on_complete(w, now);
         think(w, io->ddir);
         if (unlikely(w->features & TIO_WF_THINK))
             now = tio_now_ns();
@@ -269,6 +271,7 @@ static bool submit(struct worker *w, tio_io *io, bool fresh)
         tio_stats_tick(w->js, now);
         tio_phase_on_complete(w, now);
         tio_rate_on_complete(w, now);
+        tio_lat_on_complete(w, now);
         return true;
     }
     if (rc == TIO_BUSY) {
@@ -308,6 +311,7 @@ static int reap(struct worker *w, unsigned min)
     tio_stats_tick(w->js, now);
     tio_phase_on_complete(w, now);
     tio_rate_on_complete(w, now);
+    tio_lat_on_complete(w, now);
     return n;
 }
 
@@ -337,6 +341,10 @@ static void run_async(struct worker *w)
         complete_min = 1;
     bool more = true;
     while (!w->stop) {
+        if (unlikely(w->features & TIO_WF_LATENCY) && w->lat.quiesce) {
+            drain(w); /* latency_target: a new depth starts with nothing in flight */
+            w->lat.quiesce = false;
+        }
         if (tio_sync_due(w)) {
             drain(w);
             tio_sync_run_due(w);
@@ -347,8 +355,8 @@ static void run_async(struct worker *w)
         bool busy = false;
         while (l->n_retry && !busy && !w->stop)
             busy = !submit(w, l->retry[--l->n_retry], false);
-        while (!busy && more && !tio_sync_due(w) && l->inflight + l->n_queued < depth &&
-               l->n_free && !w->stop) {
+        while (!busy && more && !tio_sync_due(w) &&
+               l->inflight + l->n_queued < tio_lat_depth(w, depth) && l->n_free && !w->stop) {
             if (unlikely(w->features & TIO_WF_RATE) && !pace(w)) {
                 more = false;
                 break;
@@ -371,7 +379,7 @@ static void run_async(struct worker *w)
             unsigned min = l->inflight < complete_min ? l->inflight : complete_min;
             if (!more || busy)
                 min = 1;
-            bool full = more && l->inflight >= depth;
+            bool full = more && l->inflight >= tio_lat_depth(w, depth);
             if (reap(w, min) < 0)
                 break;
             /* iodepth_low: a full queue drains to this mark before it is

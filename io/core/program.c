@@ -202,6 +202,9 @@ int tio_host_plan(struct tio_host *host, struct tio_error *err)
             t->names[k] = job->files.filenames.v[k];
         t->result->group_reporting = job->reporting.group_reporting;
         t->result->continue_on_error = job->errors.continue_on_error != TIO_COE_NONE;
+        t->result->latency_target_us = job->latency.target;
+        t->result->latency_window_us = job->latency.window;
+        t->result->latency_percentile = job->latency.percentile;
         if (report_percentiles(t->result, job) < 0)
             goto oom;
         record_options(t->result, job);

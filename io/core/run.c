@@ -191,7 +191,9 @@ int tio_run(struct tio_host *host)
         struct tio_job_result *r = t->result;
         r->end_time = time(NULL);
         r->elapsed_s = elapsed_s;
-        r->iodepth = t->job->queue.iodepth;
+        /* latency_target: the depth it found, which the job's thread set */
+        if (!t->job->latency.target)
+            r->iodepth = t->job->queue.iodepth;
         r->pid = (long)getpid() + (long)i;
         if (i >= n_started && !t->error) {
             t->error = EINTR;

@@ -172,6 +172,8 @@ static int setup_features(struct worker *w)
     if (rc == 0)
         rc = tio_think_setup(w);
     if (rc == 0)
+        rc = tio_lat_setup(w);
+    if (rc == 0)
         rc = tio_prio_thread_setup(w);
     return rc;
 }
@@ -275,6 +277,8 @@ void *tio_worker_main(void *arg)
         }
     }
     tio_phase_run(w);
+    if (job->latency.target)
+        t->result->iodepth = w->lat.qd;
     tio_vstate_save(w);
     write_logs(w);
 teardown:

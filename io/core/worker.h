@@ -62,6 +62,7 @@ enum {
     TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
     TIO_WF_CMDPRIO = 1u << 14,    /* cmdprio_*: IOs carry priorities of their own */
     TIO_WF_THINK = 1u << 15,      /* thinktime: the job stalls between IOs */
+    TIO_WF_LATENCY = 1u << 16,    /* max_latency, latency_target: IOs are timed against them */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -247,6 +248,21 @@ struct tio_think {
     uint64_t checked_ns;  /* thinktime_iotime: this check's time */
 };
 
+/* ---- lat_target.c: latency limits ----------------------------------------- */
+
+struct tio_lat {
+    unsigned qd;          /* the queue depth in use */
+    unsigned qd_low;      /* the deepest that met the target */
+    unsigned qd_high;     /* the shallowest that did not (or iodepth) */
+    unsigned qd_high_max; /* iodepth */
+    unsigned stable;      /* good windows in a row at the top */
+    uint64_t failed;      /* IOs over the target in this window */
+    uint64_t ios_at;      /* IOs completed when the window began */
+    uint64_t cycle_ns;    /* when it began */
+    bool end_run;         /* the last window, at the depth found */
+    bool quiesce;         /* the loop drains before it issues more */
+};
+
 /* ---- worker.c: the thread ------------------------------------------------- */
 
 struct worker {
@@ -275,6 +291,7 @@ struct worker {
     struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
     struct tio_cmdprio cmdprio;
     struct tio_think think;
+    struct tio_lat lat;
 };
 
 /* Records the job's first fatal error and stops it. */
@@ -529,6 +546,33 @@ void tio_error_carry_on(struct worker *w, const tio_io *io, int err);
 
 /* The job's thread is done: exitall and exitall_on_error end others. */
 void tio_exitall_on_end(struct tio_host_job *t);
+
+/* ---- lat_target.c --------------------------------------------------------- */
+
+int tio_lat_setup(struct worker *w);
+/* A read, write or trim completed in lat_ns. */
+void tio_lat_io(struct worker *w, const tio_io *io, uint64_t lat_ns);
+/* After completions: a latency_target window may be over. */
+void tio_lat_check(struct worker *w, uint64_t now);
+
+static inline void tio_lat_on_io(struct worker *w, const tio_io *io, uint64_t lat_ns)
+{
+    if (unlikely(w->features & TIO_WF_LATENCY))
+        tio_lat_io(w, io, lat_ns);
+}
+
+/* After each completion (or batch of them): a latency window may be over. */
+static inline void tio_lat_on_complete(struct worker *w, uint64_t now)
+{
+    if (unlikely(w->features & TIO_WF_LATENCY))
+        tio_lat_check(w, now);
+}
+
+/* The queue depth the loop may fill to: latency_target's, or the job's. */
+static inline unsigned tio_lat_depth(const struct worker *w, unsigned depth)
+{
+    return unlikely(w->features & TIO_WF_LATENCY) && w->lat.qd < depth ? w->lat.qd : depth;
+}
 
 /* ---- thinktime.c ---------------------------------------------------------- */
 

@@ -374,6 +374,16 @@ struct tio_job_errors {
     enum tio_exit_what exit_what;
 };
 
+/* Latency limits: options/latency.c (fio's max_latency and latency
+ * target). Times in us. */
+struct tio_job_latency {
+    uint64_t max[TIO_JOB_DDIR_COUNT]; /* max_latency per direction; 0: none */
+    uint64_t target;                  /* latency_target; 0: none */
+    uint64_t window;                  /* latency_window */
+    double percentile;                /* latency_percentile; default 100 */
+    bool run;                         /* latency_run: keep searching the depth */
+};
+
 /* Steady state: options/steadystate.c (fio's ss=, ss_dur=, ss_ramp=) */
 struct tio_job_steadystate {
     unsigned mode; /* TIO_SS_*; default iops_slope */
@@ -465,6 +475,7 @@ struct tio_job {
     struct tio_job_prio prio;
     struct tio_job_think think;
     struct tio_job_errors errors;
+    struct tio_job_latency latency;
 
     struct tio_job_ranks ranks;
 
