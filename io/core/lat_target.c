@@ -20,8 +20,10 @@ int tio_lat_setup(struct worker *w)
     if (!any_max && !o->target)
         return 0;
     unsigned depth = w->job->queue.iodepth ? w->job->queue.iodepth : 1;
-    w->lat = (struct tio_lat){
-        .qd = o->target ? 1 : depth, .qd_high = depth, .qd_high_max = depth, .qd_low = 1};
+    w->lat = (struct tio_lat){.qd = o->target ? 1 : depth,
+                              .qd_high = depth,
+                              .qd_high_max = depth,
+                              .qd_low = 1};
     w->lat.cycle_ns = tio_now_ns();
     w->features |= TIO_WF_LATENCY;
     return 0;

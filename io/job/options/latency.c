@@ -34,8 +34,8 @@ static int set_max(struct tio__optctx *c, const struct tio__option *o)
             return tio__opt_fail(c, TIO_EVALUE,
                                  "too many values (give at most three: read,write,trim)");
         if (len == 0 || len >= sizeof(part))
-            return tio__opt_fail(c, TIO_EVALUE, "'%.*s' is not a time", (int)(len > 20 ? 20 : len),
-                                 s);
+            return tio__opt_fail(c, TIO_EVALUE, "'%.*s' is not a time",
+                                 (int)(len > 20 ? 20 : len), s);
         memcpy(part, s, len);
         part[len] = '\0';
         int rc = one_us(c, part, &v[n++]);
@@ -62,7 +62,8 @@ static int set_percentile(struct tio__optctx *c, const struct tio__option *o)
     double v = strtod(c->value, &end);
     if (end == c->value || (*end && strcmp(end, "%") != 0) || !isfinite(v) || v < 0 || v > 100)
         return tio__opt_fail(c, TIO_EVALUE,
-                             "'%s' is not a percentage (give a number from 0 to 100)", c->value);
+                             "'%s' is not a percentage (give a number from 0 to 100)",
+                             c->value);
     c->job->latency.percentile = v;
     return TIO_OK;
 }
@@ -74,7 +75,8 @@ static void dump_max(struct tio__dump *d, const struct tio__option *o, const str
 
 static void dump_us(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
 {
-    tio__dump_u64(d, o->name, *(const uint64_t *)(const void *)((const char *)j + o->off), "us");
+    tio__dump_u64(d, o->name, *(const uint64_t *)(const void *)((const char *)j + o->off),
+                  "us");
 }
 
 static void dump_percentile(struct tio__dump *d, const struct tio__option *o,
