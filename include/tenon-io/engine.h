@@ -152,6 +152,9 @@ enum {
     TIO_ENGINE_SYNC = 1u << 0,
     /* The engine needs no files at all (null): tenon-io opens nothing. */
     TIO_ENGINE_NO_FILES = 1u << 1,
+    /* At iodepth 1, queue() always completes the IO itself (null): such a
+     * job runs tenon-io's synchronous loop, as under TIO_ENGINE_SYNC. */
+    TIO_ENGINE_SYNC_AT_DEPTH1 = 1u << 2,
 };
 
 typedef struct tio_engine {
