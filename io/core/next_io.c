@@ -192,10 +192,8 @@ static uint64_t map_free_block(struct worker *w, struct file_gen *g, size_t fi, 
                                uint64_t block)
 {
     struct tio_rmap *map = file_map(&w->next, g, di);
-    if (likely(!tio_rmap_isset(map, block)))
-        return block;
-    block = tio_rmap_next_free(map, block);
-    if (block != TIO_RMAP_NONE)
+    block = tio_rmap_free_from(map, block);
+    if (likely(block != TIO_RMAP_NONE))
         return block;
     /* only bits past the end were free: the pass is over */
     new_map_pass(w, map, fi);

@@ -39,6 +39,26 @@ static inline bool tio_rmap_isset(const struct tio_rmap *m, uint64_t b)
     return b < m->nbits && (m->level[0][b >> 6] >> (b & 63)) & 1;
 }
 
+/* Block b when it is free (or past the map's end), else as
+ * tio_rmap_next_free. Most draws end in b's own word: those take no call
+ * and load the word once. */
+static inline uint64_t tio_rmap_free_from(const struct tio_rmap *m, uint64_t b)
+{
+    if (b >= m->nbits)
+        return b;
+    uint64_t word = m->level[0][b >> 6];
+    if (!((word >> (b & 63)) & 1))
+        return b;
+    /* b's bit is set: the free bits above it in its word */
+    uint64_t above = ~word & (UINT64_MAX << (b & 63));
+    if (above) {
+        uint64_t r = (b & ~UINT64_C(63)) + (uint64_t)__builtin_ctzll(above);
+        if (r < m->nbits)
+            return r;
+    }
+    return tio_rmap_next_free(m, b);
+}
+
 static inline bool tio_rmap_full(const struct tio_rmap *m)
 {
     return m->done >= m->nbits;
