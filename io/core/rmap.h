@@ -40,19 +40,22 @@ static inline bool tio_rmap_isset(const struct tio_rmap *m, uint64_t b)
 }
 
 /* Block b when it is free (or past the map's end), else as
- * tio_rmap_next_free. Most draws end in b's own word: those take no call
- * and load the word once. */
+ * tio_rmap_next_free. Most draws end in b's own word or the next one:
+ * those take no call and no walk down the levels. */
 static inline uint64_t tio_rmap_free_from(const struct tio_rmap *m, uint64_t b)
 {
     if (b >= m->nbits)
         return b;
-    uint64_t word = m->level[0][b >> 6];
+    uint64_t i = b >> 6, word = m->level[0][i];
     if (!((word >> (b & 63)) & 1))
         return b;
-    /* b's bit is set: the free bits above it in its word */
-    uint64_t above = ~word & (UINT64_MAX << (b & 63));
-    if (above) {
-        uint64_t r = (b & ~UINT64_C(63)) + (uint64_t)__builtin_ctzll(above);
+    /* b's bit is set: the first free bit above it, in its word, else (the
+     * rest of its word done) in the next word */
+    uint64_t free_bits = ~word & (UINT64_MAX << (b & 63));
+    if (!free_bits && i + 1 < m->words[0])
+        free_bits = ~m->level[0][++i];
+    if (free_bits) {
+        uint64_t r = (i << 6) + (uint64_t)__builtin_ctzll(free_bits);
         if (r < m->nbits)
             return r;
     }
