@@ -171,6 +171,9 @@ enum {
     /* queue() issues an IO at its ioprio: the job may
      * give its IOs priorities of their own (cmdprio_*). */
     TIO_ENGINE_IOPRIO = 1u << 2,
+    /* At iodepth 1, queue() always completes the IO itself (null): such a
+     * job runs tenon-io's synchronous loop, as under TIO_ENGINE_SYNC. */
+    TIO_ENGINE_SYNC_AT_DEPTH1 = 1u << 3,
 };
 
 typedef struct tio_engine {

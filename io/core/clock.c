@@ -47,9 +47,8 @@ void tio_clock_init(bool force_gettime)
     uint64_t dm = m1 - m0, dt = t1 - t0;
     if (dt == 0 || dm == 0)
         return;
-    /* mult/2^shift = dm/dt, with 32 fractional bits of precision. */
-    c->shift = 32;
-    c->mult = (uint64_t)(((unsigned __int128)dm << c->shift) / dt);
+    /* mult/2^TIO_CLOCK_SHIFT = dm/dt */
+    c->mult = (uint64_t)(((unsigned __int128)dm << TIO_CLOCK_SHIFT) / dt);
     c->tsc_base = t1;
     c->mono_base = m1;
     c->tsc = true;

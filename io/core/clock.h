@@ -16,12 +16,16 @@
 #define TIO_HAVE_TSC 0
 #endif
 
+/* The TSC's ticks to ns as a fixed-point factor with this many fractional
+ * bits: a constant, so that the conversion is a multiply and a fixed
+ * shift (a variable shift of 128 bits costs a branch and a dependency). */
+#define TIO_CLOCK_SHIFT 32
+
 struct tio_clock {
     bool tsc;           /* read the TSC; else clock_gettime */
     uint64_t tsc_base;  /* TSC value at mono_base */
     uint64_t mono_base; /* CLOCK_MONOTONIC ns at tsc_base */
-    uint64_t mult;      /* ns = (tsc - tsc_base) * mult >> shift */
-    unsigned shift;
+    uint64_t mult;      /* ns = (tsc - tsc_base) * mult >> TIO_CLOCK_SHIFT */
 };
 
 extern struct tio_clock tio_clock_state;
@@ -43,7 +47,7 @@ static inline uint64_t tio_now_ns(void)
     const struct tio_clock *c = &tio_clock_state;
     if (c->tsc) {
         uint64_t d = __rdtsc() - c->tsc_base;
-        return c->mono_base + (uint64_t)(((unsigned __int128)d * c->mult) >> c->shift);
+        return c->mono_base + (uint64_t)(((unsigned __int128)d * c->mult) >> TIO_CLOCK_SHIFT);
     }
 #endif
     return tio_clock_gettime_ns();

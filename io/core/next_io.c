@@ -192,27 +192,39 @@ static uint64_t map_free_block(struct worker *w, struct file_gen *g, size_t fi, 
                                uint64_t block)
 {
     struct tio_rmap *map = file_map(&w->next, g, di);
-    if (likely(!tio_rmap_isset(map, block)))
-        return block;
-    block = tio_rmap_next_free(map, block);
-    if (block != TIO_RMAP_NONE)
+    block = tio_rmap_free_from(map, block);
+    if (likely(block != TIO_RMAP_NONE))
         return block;
     /* only bits past the end were free: the pass is over */
     new_map_pass(w, map, fi);
     return tio_frand_at(offset_draw(&w->next, &w->offsets), g->blocks_d[di]);
 }
 
+/* A random IO's block under the map, fio's: the draw, or the next free
+ * block when that one is done. With one block per IO (map_simple) it is
+ * marked done here, its word just read; else map_mark marks the IO's
+ * blocks once its size is known. */
+static inline uint64_t map_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di)
+{
+    struct tio_next *n = &w->next;
+    struct tio_rmap *map = file_map(n, g, di);
+    if (unlikely(tio_rmap_full(map)))
+        new_map_pass(w, map, fi);
+    uint64_t block = tio_frand_at(offset_draw(n, &w->offsets), g->blocks_d[di]);
+    block = map_free_block(w, g, fi, di, block);
+    if (likely(n->map_simple))
+        tio_rmap_set1(map, block); /* free: map_free_block found it so */
+    draw_ahead(n, &w->offsets, map, g->blocks_d[di]);
+    return block;
+}
+
 /* Marks the IO's blocks done, in blocks of the direction's size as fio
  * (its map counts blocks of the smallest size of all directions); an IO
  * that reaches blocks done already is cut before them, as fio cuts it. */
-static uint64_t map_mark(struct worker *w, struct file_gen *g, unsigned di, uint64_t block,
-                         uint64_t pos, uint64_t bs)
+static uint64_t map_mark(struct worker *w, struct file_gen *g, unsigned di, uint64_t pos,
+                         uint64_t bs)
 {
     uint64_t unit = w->job->pattern.bs[di];
-    if (likely(w->next.map_simple)) {
-        tio_rmap_set1(&g->maps[0], block); /* free: map_free_block found it so */
-        return bs;
-    }
     uint64_t set = tio_rmap_set_nr(file_map(&w->next, g, di), pos / unit,
                                    (bs + unit - 1) / unit);
     return set && set * unit < bs ? set * unit : bs;
@@ -256,8 +268,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     }
     struct file_gen *g = &n->gen[fi];
     const struct tio_region *r = &w->t->regions[fi];
-    uint64_t pos, block = 0;
-    bool marked = false;
+    uint64_t pos;
+    bool mark_after = false; /* map_mark, once the size is known */
     if (n->random) {
         enum turn t = TURN_RANDOM;
         if (unlikely(w->features & TIO_WF_SEQUENCER))
@@ -266,14 +278,10 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
             pos = t == TURN_REPEAT ? g->last_start[di] : g->seq[di];
         } else {
             /* fio's generator and scaling, and its map: fio's offsets */
-            if (!job->pattern.norandommap && unlikely(tio_rmap_full(file_map(n, g, di))))
-                new_map_pass(w, file_map(n, g, di), fi);
-            block = tio_frand_at(offset_draw(n, &w->offsets), g->blocks_d[di]);
-            if (!job->pattern.norandommap) {
-                block = map_free_block(w, g, fi, di, block);
-                marked = true;
-                draw_ahead(n, &w->offsets, file_map(n, g, di), g->blocks_d[di]);
-            }
+            bool map = !job->pattern.norandommap;
+            uint64_t block = map ? map_block(w, g, fi, di)
+                                 : tio_frand_at(offset_draw(n, &w->offsets), g->blocks_d[di]);
+            mark_after = map && !n->map_simple;
             pos = block * job->pattern.ba[di];
         }
     } else {
@@ -293,8 +301,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         bs = vary(w, g, di, pos, bs, r->len);
     if (pos + bs > r->len)
         bs = r->len - pos;
-    if (marked)
-        bs = map_mark(w, g, di, block, pos, bs);
+    if (unlikely(mark_after))
+        bs = map_mark(w, g, di, pos, bs);
 
     struct io_meta *m = tio_units_meta(w, io);
     io->ddir = d;

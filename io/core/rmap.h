@@ -39,6 +39,29 @@ static inline bool tio_rmap_isset(const struct tio_rmap *m, uint64_t b)
     return b < m->nbits && (m->level[0][b >> 6] >> (b & 63)) & 1;
 }
 
+/* Block b when it is free (or past the map's end), else as
+ * tio_rmap_next_free. Most draws end in b's own word or the next one:
+ * those take no call and no walk down the levels. */
+static inline uint64_t tio_rmap_free_from(const struct tio_rmap *m, uint64_t b)
+{
+    if (b >= m->nbits)
+        return b;
+    uint64_t i = b >> 6, word = m->level[0][i];
+    if (!((word >> (b & 63)) & 1))
+        return b;
+    /* b's bit is set: the first free bit above it, in its word, else (the
+     * rest of its word done) in the next word */
+    uint64_t free_bits = ~word & (UINT64_MAX << (b & 63));
+    if (!free_bits && i + 1 < m->words[0])
+        free_bits = ~m->level[0][++i];
+    if (free_bits) {
+        uint64_t r = (i << 6) + (uint64_t)__builtin_ctzll(free_bits);
+        if (r < m->nbits)
+            return r;
+    }
+    return tio_rmap_next_free(m, b);
+}
+
 static inline bool tio_rmap_full(const struct tio_rmap *m)
 {
     return m->done >= m->nbits;

@@ -148,7 +148,11 @@ static int setup_features(struct worker *w)
     tio_debug_printf(TIO_DEBUG_RANDOM, "FIO_RAND_NR_OFFS=%d\n", TIO_FSEED_COUNT);
     for (int i = 0; i < TIO_FSEED_COUNT; i++)
         tio_debug_printf(TIO_DEBUG_RANDOM, "rand_seeds[%d]=%" PRIu64 "\n", i, w->fseeds[i]);
-    if (w->ops->flags & TIO_ENGINE_SYNC)
+    /* An engine that completes each IO in queue() runs the synchronous
+     * loop: no queue to keep, and one clock read less per IO (the
+     * completion's time serves the next IO's runtime check). */
+    if ((w->ops->flags & TIO_ENGINE_SYNC) ||
+        ((w->ops->flags & TIO_ENGINE_SYNC_AT_DEPTH1) && job->queue.iodepth <= 1))
         w->features |= TIO_WF_SYNC_ENGINE;
     if (job->time.gtod_reduce)
         w->features |= TIO_WF_GTOD_REDUCE;

@@ -100,7 +100,7 @@ static void null_instance_fini(tenon_plugin *self, tenon_instance *inst, void *d
 static const tio_engine null_table = {
     .struct_size = sizeof(tio_engine),
     .version = TIO_ENGINE_VERSION,
-    .flags = TIO_ENGINE_NO_FILES,
+    .flags = TIO_ENGINE_NO_FILES | TIO_ENGINE_SYNC_AT_DEPTH1,
     .setup = null_setup,
     .queue = null_queue,
     .commit = null_commit,

@@ -331,6 +331,12 @@ static bool engine_is_sync(const engine *e)
     return e->t->flags & TIO_ENGINE_SYNC;
 }
 
+/* Whether queue() must complete every IO itself at this iodepth. */
+static bool engine_sync_at(const engine *e, uint32_t depth)
+{
+    return engine_is_sync(e) || ((e->t->flags & TIO_ENGINE_SYNC_AT_DEPTH1) && depth <= 1);
+}
+
 /* Opens the harness on n_files files (none for NO_FILES engines), iodepth
  * depth, units of bs bytes, calling open_file for each and setup. */
 static bool harness_start_files(harness *h, engine *e, uint32_t n_files, const int *fds,
@@ -525,7 +531,9 @@ static bool run_ops(harness *h, const op *ops, size_t n_ops, bool verify)
                     return false;
                 break;
             case TIO_QUEUED:
-                EXPECT(!engine_is_sync(h->e), "a TIO_ENGINE_SYNC engine returned TIO_QUEUED");
+                EXPECT(!engine_sync_at(h->e, h->depth),
+                       "a TIO_ENGINE_SYNC engine (or _SYNC_AT_DEPTH1 at iodepth 1) "
+                       "returned TIO_QUEUED");
                 h->n_queued++;
                 h->state[u] = UNIT_INFLIGHT;
                 inflight++;
@@ -533,7 +541,9 @@ static bool run_ops(harness *h, const op *ops, size_t n_ops, bool verify)
                 EXPECT(inflight <= h->depth, "more than iodepth in flight");
                 break;
             case TIO_BUSY:
-                EXPECT(!engine_is_sync(h->e), "a TIO_ENGINE_SYNC engine returned TIO_BUSY");
+                EXPECT(!engine_sync_at(h->e, h->depth),
+                       "a TIO_ENGINE_SYNC engine (or _SYNC_AT_DEPTH1 at iodepth 1) "
+                       "returned TIO_BUSY");
                 EXPECT(inflight > 0 || uncommitted > 0,
                        "queue() returned TIO_BUSY with nothing in flight: the host would "
                        "wait forever");
