@@ -147,7 +147,12 @@ void tio_phase_run(struct worker *w)
                                  : job->pattern.rw == TIO_RW_WRITE     ? TIO_STATE_SEQ_WRITE
                                  : job->pattern.rw == TIO_RW_RANDWRITE ? TIO_STATE_RAND_WRITE
                                  : job->pattern.rw == TIO_RW_RW        ? TIO_STATE_SEQ_MIXED
-                                                                       : TIO_STATE_RAND_MIXED;
+                                 : job->pattern.rw == TIO_RW_RANDRW    ? TIO_STATE_RAND_MIXED
+                                 /* as fio: trimwrite shows as a write */
+                                 : job->pattern.rw == TIO_RW_TRIMWRITE ? TIO_STATE_SEQ_WRITE
+                                 : job->pattern.rw == TIO_RW_RANDTRIMWRITE ? TIO_STATE_RAND_WRITE
+                                 : job->pattern.rw == TIO_RW_TRIM          ? TIO_STATE_SEQ_TRIM
+                                                                       : TIO_STATE_RAND_TRIM;
     p->running_state = running;
     for (size_t i = 0; i < w->nf; i++)
         tio_phase_invalidate(w, i);

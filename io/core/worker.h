@@ -60,6 +60,7 @@ enum {
     TIO_WF_RATE_MIN = 1u << 11,   /* rate_min or rate_iops_min: checked as IOs complete */
     TIO_WF_LOG = 1u << 12,        /* write_*_log: completions are logged */
     TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
+    TIO_WF_TRIMWRITE = 1u << 27,  /* trimwrite, randtrimwrite: a write follows each trim */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -212,6 +213,15 @@ struct tio_rate {
     uint64_t min_bytes[2], min_ios[2], min_ns[2];
 };
 
+/* ---- trim.c: trim jobs ---------------------------------------------------- */
+
+struct tio_trim {
+    struct tio_job *gen; /* the job as the generator sees it: trims in the write slot */
+    bool pending;        /* trimwrite: the write of the last trim's blocks is due */
+    uint32_t file;
+    uint64_t pos, offset, len; /* that trim: in its region, in its file, length */
+};
+
 /* ---- worker.c: the thread ------------------------------------------------- */
 
 struct worker {
@@ -237,6 +247,7 @@ struct worker {
     struct tio_sync_policy sync;
     struct tio_phase phase;
     struct tio_rate rate;
+    struct tio_trim trim;
     struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
 };
 
@@ -333,6 +344,16 @@ static inline uint64_t tio_next_bytes_issued(const struct worker *w)
 {
     return w->next.bytes_issued;
 }
+
+/* ---- trim.c --------------------------------------------------------------- */
+
+/* A trim job: the generator's copy of the job (w->job from then on). */
+int tio_trim_setup(struct worker *w);
+void tio_trim_teardown(struct worker *w);
+/* A trim was issued at pos of its region: trimwrite's write is due next. */
+void tio_trim_issued(struct worker *w, const tio_io *io, uint64_t pos);
+/* Fills io with that write; false if the job had to stop instead. */
+bool tio_trim_pair_write(struct worker *w, tio_io *io);
 
 /* ---- blocksize.c ---------------------------------------------------------- */
 

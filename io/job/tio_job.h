@@ -77,6 +77,10 @@ enum tio_rw {
     TIO_RW_RANDWRITE, /* randwrite */
     TIO_RW_RW,        /* rw, readwrite: sequential mix */
     TIO_RW_RANDRW,    /* randrw: random mix */
+    TIO_RW_TRIM,          /* trim */
+    TIO_RW_RANDTRIM,      /* randtrim */
+    TIO_RW_TRIMWRITE,     /* trimwrite: each block trimmed, then written */
+    TIO_RW_RANDTRIMWRITE, /* randtrimwrite: the same at random offsets */
 };
 
 /* fio's longest data pattern (verify_pattern, buffer_pattern). */
@@ -557,6 +561,7 @@ const char *tio_verify_name(enum tio_verify v);
 bool tio_rw_is_random(enum tio_rw rw);
 bool tio_rw_reads(enum tio_rw rw);
 bool tio_rw_writes(enum tio_rw rw);
+bool tio_rw_trims(enum tio_rw rw);
 
 /* Where clone `job->clone` starts in a file of `file_size` bytes:
  * offset + clone * offset_increment, percentages taken of file_size. */
