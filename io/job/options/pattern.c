@@ -517,8 +517,8 @@ static const struct tio__option rows[] = {
      .dump = dump_rw,
      .example = "randread",
      .def = "read",
-     .values = "read, write, randread, randwrite, rw (readwrite), randrw; "
-               "TYPE:N adds an offset modifier",
+     .values = "read, write, randread, randwrite, rw (readwrite), randrw, trim, randtrim, "
+               "trimwrite, randtrimwrite; TYPE:N adds an offset modifier",
      .help = "Direction and order of the IO"},
     {.name = "bs",
      .alias = "blocksize",
