@@ -227,8 +227,11 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
 {
     const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
-    if (unlikely(w->features & TIO_WF_TRIMWRITE) && w->trim.pending)
-        return tio_trim_pair_write(w, io);
+    if (unlikely(w->features & (TIO_WF_TRIMWRITE | TIO_WF_TRIM_BACKLOG))) {
+        int t = tio_trim_before(w, io);
+        if (t)
+            return t > 0;
+    }
     if (tio_phase_time_up(w, now))
         return false;
     if (n->bytes_total && n->bytes_issued >= n->bytes_total)

@@ -61,6 +61,7 @@ enum {
     TIO_WF_LOG = 1u << 12,        /* write_*_log: completions are logged */
     TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
     TIO_WF_TRIMWRITE = 1u << 27,  /* trimwrite, randtrimwrite: a write follows each trim */
+    TIO_WF_TRIM_BACKLOG = 1u << 28, /* trim_percentage, trim_backlog: verified blocks trimmed */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -220,7 +221,21 @@ struct tio_trim {
     bool pending;        /* trimwrite: the write of the last trim's blocks is due */
     uint32_t file;
     uint64_t pos, offset, len; /* that trim: in its region, in its file, length */
+    /* trim_backlog: logged writes queued for a trim (fio's trim_list) */
+    struct tio_trim_entry {
+        uint32_t file;
+        uint32_t num; /* the write's number + 1: stale once the block is written again */
+        uint64_t block;
+    } * queue;
+    size_t qcap, qhead, qlen;
+    struct tio_frand draws; /* trim_percentage's (fio's trim_state) */
+    uint64_t hist;          /* the blocks the verify log holds (fio's io_hist_len) */
+    uint64_t batch;         /* trims still due in this batch */
+    bool list_mode;         /* fio logs random writes with a map in a list, not a tree */
 };
+
+/* vlog.written: a block trimmed under trim_verify_zero, to read as zeros. */
+#define TIO_VLOG_TRIMMED UINT32_MAX
 
 /* ---- worker.c: the thread ------------------------------------------------- */
 
@@ -352,8 +367,17 @@ int tio_trim_setup(struct worker *w);
 void tio_trim_teardown(struct worker *w);
 /* A trim was issued at pos of its region: trimwrite's write is due next. */
 void tio_trim_issued(struct worker *w, const tio_io *io, uint64_t pos);
-/* Fills io with that write; false if the job had to stop instead. */
-bool tio_trim_pair_write(struct worker *w, tio_io *io);
+/* Before the next IO of the main phase: 1 when io holds a trim of the
+ * backlog or trimwrite's write, 0 when the next IO is the generator's,
+ * -1 when the job has to stop. */
+int tio_trim_before(struct worker *w, tio_io *io);
+/* A write the verify log took for block b of file fi (num: its number + 1;
+ * again: the block was logged already). */
+void tio_trim_logged(struct worker *w, uint32_t fi, uint64_t b, uint32_t num, bool again);
+/* A verify read of a block trimmed under trim_verify_zero: true if it
+ * reads as zeros, else the first bad offset and why. */
+bool tio_trim_check_zero(const void *buf, uint64_t len, uint64_t offset, uint64_t *bad,
+                         struct tio_error *why);
 
 /* ---- blocksize.c ---------------------------------------------------------- */
 

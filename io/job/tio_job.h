@@ -347,6 +347,10 @@ struct tio_job_verify {
     unsigned verify_async;
     uint64_t verify_backlog;
     uint64_t verify_backlog_batch;
+    unsigned trim_percentage;    /* % of verified writes queued for a trim */
+    uint64_t trim_backlog;       /* trim the queued ones every N logged writes; 0: never */
+    uint64_t trim_backlog_batch; /* trims per batch; 0: trim_backlog */
+    bool trim_verify_zero;       /* default true: trimmed blocks must read as zeros */
     bool verify_state_save; /* default true */
     bool verify_state_load;
     bool verify_given; /* verify= was written (verify_pattern alone implies it) */
