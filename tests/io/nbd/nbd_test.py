@@ -254,6 +254,30 @@ def case_trim():
     with_server(["memory", "size=64M"], False, body)
 
 
+def case_trim_verify_zero():
+    """trim_verify_zero: a server that ignores trims fails the zeros check; =0 skips those blocks"""
+    disk = os.path.join(TMP, "disk.img")
+    with open(disk, "wb") as f:
+        f.truncate(1 << 20)
+    # an export whose trims do nothing: the blocks keep their data
+    plugin = ["eval", "get_size=echo %d" % (1 << 20),
+              "pread=dd if=%s skip=$4 count=$3 iflag=skip_bytes,count_bytes status=none" % disk,
+              "pwrite=dd of=%s seek=$4 conv=notrunc oflag=seek_bytes status=none" % disk,
+              "can_write=exit 0", "can_trim=exit 0", "trim=exit 0"]
+
+    def body(s):
+        args = job_args(s.uri, rw="trimwrite", size="64k", verify="crc32c",
+                        trim_percentage=50, trim_backlog=4)
+        r = tenon_io(args)
+        check(r.rc == 1 and "a trimmed block does not read as zeros" in r.err,
+              "trimmed blocks that kept their data fail: " + r.describe())
+        r = tenon_io(["--output-format=json", "--trim_verify_zero=0"] + args)
+        expect_ok(r, "trim_verify_zero=0")
+        check(job_ios(r.job("j"), "read") == 11, "5 trimmed blocks not verified: " +
+              r.describe())
+    with_server(plugin, False, body)
+
+
 def case_long_ios_split():
     """IOs larger than max_request are split and completed"""
     def body(s):
@@ -668,6 +692,7 @@ CASES = [
     case_second_run_reads_back,
     case_data_lands_in_the_export,
     case_trim,
+    case_trim_verify_zero,
     case_long_ios_split,
     case_flush,
     case_flush_async,

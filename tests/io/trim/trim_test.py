@@ -150,6 +150,58 @@ def case_rate_refused():
     E.ok_run(*E.null("--rw=randtrim", "--rate=1m,,"))
 
 
+def backlog_job(*args):
+    """A trimwrite job with verify on a 64k file in 4k blocks, plus args."""
+    E.make_file("f", 64 << 10)
+    return E.on_file("f", "--rw=trimwrite", "--verify=crc32c", size="64k") + list(args)
+
+
+def case_trim_backlog():
+    """trim_percentage and trim_backlog trim verified blocks, fio 3.33's IOs in fio's order"""
+    r = E.ok_run(*backlog_job("--trim_percentage=50", "--trim_backlog=4", "--write_bw_log=t",
+                              "--log_offset=1", "--per_job_logs=0"))
+    j = r.job()
+    # fio 3.33 on a loop device: issued rwts 16,16,21
+    check((j["read"]["total_ios"], j["write"]["total_ios"], j["trim"]["total_ios"]) ==
+          (16, 16, 21), "fio's counts: %s" % r.describe())
+    main = [(d, o) for d, _, o in bw_log("t") if d != 0]
+    k = 4096
+    want = [(2, 0), (1, 0), (2, k), (1, k), (2, 2 * k), (1, 2 * k), (2, 3 * k), (1, 3 * k),
+            (2, 0), (2, k), (2, 3 * k), (2, 4 * k), (1, 4 * k), (2, 4 * k)]
+    check(main[:len(want)] == want, "fio's sequence of trims and writes: %s" % main[:16])
+    r = E.ok_run(*backlog_job("--trim_percentage=100", "--trim_backlog=3"))
+    check(r.job()["trim"]["total_ios"] == 32, "every block trimmed twice: %s" % r.describe())
+    r = E.ok_run(*backlog_job("--trim_percentage=100", "--trim_backlog=4",
+                              "--trim_backlog_batch=1"))
+    # fio 3.33: a batch of one still trims every queued block, its count
+    # carrying over to the blocks queued after it
+    check(r.job()["trim"]["total_ios"] == 32, "fio's 32 trims: %s" % r.describe())
+    r = E.ok_run(*backlog_job("--trim_percentage=0", "--trim_backlog=4"))
+    check(r.job()["trim"]["total_ios"] == 16, "none queued: %s" % r.describe())
+
+
+def case_trim_verify_zero():
+    """trim_verify_zero: trimmed blocks are read back as zeros (1), or not verified (0)"""
+    r = E.ok_run(*backlog_job("--trim_percentage=50", "--trim_backlog=4"))
+    check(r.job()["read"]["total_ios"] == 16, "all 16 blocks verified: %s" % r.describe())
+    r = E.ok_run(*backlog_job("--trim_percentage=50", "--trim_backlog=4",
+                              "--trim_verify_zero=0"))
+    check(r.job()["read"]["total_ios"] == 11, "5 trimmed blocks skipped: %s" % r.describe())
+
+
+def case_trim_backlog_refused():
+    """trim_backlog with trim_percentage on a job that never trims is refused (fio 3.33 aborts)"""
+    E.make_file("f", 64 << 10)
+    r = E.tenon_io(*E.on_file("f", "--rw=randwrite", "--verify=crc32c", "--trim_percentage=10",
+                              "--trim_backlog=4", size="64k"))
+    check(r.rc != 0 and "rw=trimwrite or randtrimwrite" in r.err, r.err[:500])
+    r = E.tenon_io(*backlog_job("--trim_percentage=10", "--trim_backlog=4",
+                                "--verify_backlog=8"))
+    check(r.rc != 0 and "verify_backlog" in r.err, r.err[:500])
+    r = E.tenon_io(*E.null("--trim_percentage=101"))
+    check(r.rc != 0 and "trim_percentage" in r.err, r.err[:500])
+
+
 def loop_device(img):
     try:
         p = subprocess.run(["losetup", "-f", "--show", img], stdout=subprocess.PIPE,
@@ -178,6 +230,13 @@ def case_loop_device_discard():
               "the first 3M are holes in the backing file, the rest is data")
         with open(dev, "rb") as d:
             check(d.read(3 << 20) == bytes(3 << 20), "discarded blocks read as zeros")
+        r = E.ok_run("--name=j", "--filename=" + dev, "--rw=randtrimwrite", "--size=512k",
+                     "--verify=crc32c", "--trim_percentage=40", "--trim_backlog=5",
+                     "--trim_backlog_batch=2", "--allow_mounted_write=1")
+        j = r.job()
+        # fio 3.33 on a loop device: issued rwts 128,128,176
+        check((j["read"]["total_ios"], j["write"]["total_ios"], j["trim"]["total_ios"]) ==
+              (128, 128, 176), "trim_backlog on a device, fio's counts: %s" % r.describe())
     finally:
         subprocess.run(["losetup", "-d", dev], timeout=30)
 
