@@ -98,8 +98,8 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
                       "job %s: refusing to %s block device %s: this destroys its "
                       "contents; "
                       "add allow_mounted_write=1 to the job to do it anyway",
-                      job->identity.name,
-                      tio_rw_trims(job->pattern.rw) ? "trim" : "write to", path);
+                      job->identity.name, tio_rw_trims(job->pattern.rw) ? "trim" : "write to",
+                      path);
         return -1;
     }
     bool regular = !s->exists || s->type == S_IFREG;

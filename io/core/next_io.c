@@ -227,7 +227,7 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
 {
     const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
-    if (unlikely(w->features & (TIO_WF_TRIMWRITE | TIO_WF_TRIM_BACKLOG))) {
+    if (unlikely(w->features & (TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG))) {
         int t = tio_trim_before(w, io);
         if (t)
             return t > 0;

@@ -56,7 +56,7 @@ static int backlog_setup(struct worker *w)
     tio_frand_seed(&t->draws, w->fseeds[TIO_FSEED_TRIM],
                    job->pattern.random_generator == TIO_RAND_TAUSWORTHE64);
     t->list_mode = tio_rw_is_random(job->pattern.rw) && !job->pattern.norandommap;
-    w->features |= TIO_WF_TRIM_BACKLOG;
+    w->features |= TIO_WF_TRIM_VLOG;
     return 0;
 }
 
@@ -272,7 +272,7 @@ static void backlog_overrun(struct worker *w)
 
 int tio_trim_before(struct worker *w, tio_io *io)
 {
-    if (w->features & TIO_WF_TRIM_BACKLOG) {
+    if (w->features & TIO_WF_TRIM_VLOG) {
         if (backlog_due(w, io))
             return 1;
         if (!w->trim.pending)

@@ -120,7 +120,7 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
         uint64_t b = pos / w->job->pattern.bs[TIO_DDIR_WRITE];
         bool again = log[b] != 0;
         log[b] = m->verify_write;
-        if (unlikely(w->features & TIO_WF_TRIM_BACKLOG))
+        if (unlikely(w->features & TIO_WF_TRIM_VLOG))
             tio_trim_logged(w, m->file, b, m->verify_write, again);
     }
 }

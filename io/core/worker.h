@@ -61,7 +61,7 @@ enum {
     TIO_WF_LOG = 1u << 12,        /* write_*_log: completions are logged */
     TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
     TIO_WF_TRIMWRITE = 1u << 27,  /* trimwrite, randtrimwrite: a write follows each trim */
-    TIO_WF_TRIM_BACKLOG = 1u << 28, /* trim_percentage, trim_backlog: verified blocks trimmed */
+    TIO_WF_TRIM_VLOG = 1u << 28,  /* trim_backlog: verified blocks trimmed */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */

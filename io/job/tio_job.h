@@ -71,12 +71,12 @@ enum tio_job_ddir {
 };
 
 enum tio_rw {
-    TIO_RW_READ = 0,  /* read */
-    TIO_RW_WRITE,     /* write */
-    TIO_RW_RANDREAD,  /* randread */
-    TIO_RW_RANDWRITE, /* randwrite */
-    TIO_RW_RW,        /* rw, readwrite: sequential mix */
-    TIO_RW_RANDRW,    /* randrw: random mix */
+    TIO_RW_READ = 0,      /* read */
+    TIO_RW_WRITE,         /* write */
+    TIO_RW_RANDREAD,      /* randread */
+    TIO_RW_RANDWRITE,     /* randwrite */
+    TIO_RW_RW,            /* rw, readwrite: sequential mix */
+    TIO_RW_RANDRW,        /* randrw: random mix */
     TIO_RW_TRIM,          /* trim */
     TIO_RW_RANDTRIM,      /* randtrim */
     TIO_RW_TRIMWRITE,     /* trimwrite: each block trimmed, then written */
@@ -351,7 +351,7 @@ struct tio_job_verify {
     uint64_t trim_backlog;       /* trim the queued ones every N logged writes; 0: never */
     uint64_t trim_backlog_batch; /* trims per batch; 0: trim_backlog */
     bool trim_verify_zero;       /* default true: trimmed blocks must read as zeros */
-    bool verify_state_save; /* default true */
+    bool verify_state_save;      /* default true */
     bool verify_state_load;
     bool verify_given; /* verify= was written (verify_pattern alone implies it) */
     char *verify_async_cpus;

@@ -411,7 +411,8 @@ static int set_rw(struct tio__optctx *c, const struct tio__option *o)
     rc = tio__opt_pick(c, colon ? type : c->value, rw_values, TIO__ARRAY_LEN(rw_values),
                        "IO pattern",
                        "read, write, randread, randwrite, rw, randrw, trim, randtrim, "
-                       "trimwrite or randtrimwrite", &v);
+                       "trimwrite or randtrimwrite",
+                       &v);
     if (rc)
         return rc;
     /* fio: after a sequential type, bytes to skip (back, when negative)
