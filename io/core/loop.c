@@ -57,12 +57,24 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
                                                  : tio_next_main(w, io, now);
     if (unlikely(tio_debug_io_on) && more)
         debug_io("fill", io);
-    if (more)
+    if (more) {
         tio_rate_on_issue(w, io);
+        tio_cmdprio_on_issue(w, io);
+    }
     return more;
 }
 
 static void drain(struct worker *w);
+
+/* thinktime: after an IO went out (and, for a synchronous engine,
+ * completed), the stall that may be due, with nothing in flight. */
+static inline void think(struct worker *w, uint32_t ddir)
+{
+    if (unlikely(w->features & TIO_WF_THINK) && ddir <= TIO_TRIM && tio_think_due(w)) {
+        drain(w);
+        tio_think_stall(w, ddir);
+    }
+}
 
 /* rate, rate_iops: a job ahead of its schedule first waits for its IOs in
  * flight, then until its next IO is due (fio's rate_ddir, in fio's default
@@ -101,6 +113,7 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
         }
         if (likely(!(w->features & TIO_WF_GTOD_REDUCE))) {
             tio_stats_io(w->js, d, m->len, clat, lat);
+            tio_cmdprio_on_io(w, d, m, clat, lat);
             tio_log_on_io(w, d, m, clat, lat, now);
         } else {
             w->js->dir[d].ios++;
@@ -179,6 +192,9 @@ static void run_sync(struct worker *w)
         tio_stats_tick(w->js, now);
         tio_phase_on_complete(w, now);
         tio_rate_on_complete(w, now);
+        think(w, io->ddir);
+        if (unlikely(w->features & TIO_WF_THINK))
+            now = tio_now_ns();
     }
     /* One IO in flight, submitted and completed one at a time: fio's maps
      * for a synchronous engine, counted once instead of per IO. */
@@ -345,6 +361,7 @@ static void run_async(struct worker *w)
             busy = !submit(w, io, true);
             if (l->n_queued >= batch)
                 commit_queued(w);
+            think(w, io->ddir);
         }
         commit_queued(w);
         if (!more && !l->inflight && !l->n_retry)
