@@ -20,6 +20,10 @@ int tio_bsz_setup(struct worker *w)
         int from = d == TIO_JOB_DDIR_WRITE && w->job->verify.method != TIO_VERIFY_NONE ? 0 : d;
         if (p->bs_is_seq_rand) /* fio draws in the sizes' own direction */
             from = tio_rw_is_random(p->rw) ? TIO_JOB_DDIR_WRITE : TIO_JOB_DDIR_READ;
+        /* a trim job draws its trims' sizes in the write slot (trim.c),
+         * from fio's trim seed; trimwrite's is the write seed, as fio's */
+        if (d == TIO_JOB_DDIR_WRITE && tio_rw_trims(p->rw) && !tio_rw_writes(p->rw))
+            from = TIO_JOB_DDIR_TRIM;
         tio_frand_seed(&b->state[d], w->fseeds[TIO_FSEED_BS + from], use64);
     }
     return 0;

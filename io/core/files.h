@@ -39,6 +39,9 @@ static inline uint64_t tio_files_smallest_bs(const struct tio_job *job)
  * whole blocks of each (a write-only job with bs=4k,1k is cut to 1k). */
 static inline uint64_t tio_files_cut_bs(const struct tio_job *job)
 {
+    /* trims, and the writes that follow them at their size (trimwrite) */
+    if (tio_rw_trims(job->pattern.rw))
+        return job->pattern.bs[TIO_JOB_DDIR_TRIM];
     uint64_t r = tio_files_job_reads(job) ? job->pattern.bs[TIO_JOB_DDIR_READ] : 0;
     uint64_t w = tio_files_job_writes(job) ? job->pattern.bs[TIO_JOB_DDIR_WRITE] : 0;
     return r > w ? r : w;

@@ -95,10 +95,11 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
     if (s->exists && s->type == S_IFBLK && tio_files_job_writes(job) &&
         !job->durability.allow_mounted_write) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: refusing to write to block device %s: this destroys its "
+                      "job %s: refusing to %s block device %s: this destroys its "
                       "contents; "
                       "add allow_mounted_write=1 to the job to do it anyway",
-                      job->identity.name, path);
+                      job->identity.name, tio_rw_trims(job->pattern.rw) ? "trim" : "write to",
+                      path);
         return -1;
     }
     bool regular = !s->exists || s->type == S_IFREG;

@@ -97,7 +97,7 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
     struct io_meta *m = tio_units_meta(w, io);
     if (unlikely(tio_debug_io_on))
         debug_io("complete", io);
-    if (likely(io->result == (int64_t)io->len && io->ddir <= TIO_WRITE)) {
+    if (likely(io->result == (int64_t)io->len && io->ddir <= TIO_TRIM)) {
         uint64_t lat = now - io->start_ns;
         uint64_t clat = async ? now - io->issue_ns : lat;
         enum tio_ddir d = tio_stats_dir(io->ddir);

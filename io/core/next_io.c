@@ -63,6 +63,11 @@ static uint32_t pick_dir(struct worker *w)
     case TIO_RW_WRITE:
     case TIO_RW_RANDWRITE:
         return TIO_WRITE;
+    case TIO_RW_TRIM:
+    case TIO_RW_RANDTRIM:
+    case TIO_RW_TRIMWRITE: /* trim.c issues the write after each trim */
+    case TIO_RW_RANDTRIMWRITE:
+        return TIO_TRIM;
     default:
         return mix_dir(w);
     }
@@ -234,6 +239,11 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
 {
     const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
+    if (unlikely(w->features & (TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG))) {
+        int t = tio_trim_before(w, io);
+        if (t)
+            return t > 0;
+    }
     if (tio_phase_time_up(w, now))
         return false;
     if (n->bytes_total && n->bytes_issued >= n->bytes_total)
@@ -250,7 +260,7 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     uint32_t d = pick_dir(w);
     if (unlikely(w->features & TIO_WF_RATE))
         d = tio_rate_dir(w, d);
-    unsigned di = d == TIO_WRITE ? 1 : 0;
+    unsigned di = d != TIO_READ; /* trims: the write slot (trim.c) */
     size_t fi = n->next_file;
     if (++n->next_file == w->nf)
         n->next_file = 0;
@@ -328,6 +338,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         } else {
             tio_units_on_write(w, io, io->offset);
         }
+    } else if (unlikely(d == TIO_TRIM)) {
+        tio_trim_issued(w, io, pos);
     }
     n->bytes_issued += bs;
     return true;
@@ -572,6 +584,8 @@ bool tio_next_add_loop(struct worker *w)
 bool tio_next_has_more(const struct worker *w)
 {
     const struct tio_next *n = &w->next;
+    if (w->trim.pending)
+        return true;
     if (n->bytes_total && n->bytes_issued >= n->bytes_total)
         return false;
     return !(w->features & TIO_WF_IOS_LIMIT) || n->ios_issued < n->ios_total;

@@ -136,18 +136,39 @@ static void run_verify_passes(struct worker *w)
     }
 }
 
+/* The job's state while its main phase runs, as fio shows it. */
+static enum tio_job_state running_state(enum tio_rw rw)
+{
+    switch (rw) {
+    case TIO_RW_READ:
+        return TIO_STATE_SEQ_READ;
+    case TIO_RW_RANDREAD:
+        return TIO_STATE_RAND_READ;
+    case TIO_RW_WRITE:
+    case TIO_RW_TRIMWRITE: /* as fio: trimwrite shows as a write */
+        return TIO_STATE_SEQ_WRITE;
+    case TIO_RW_RANDWRITE:
+    case TIO_RW_RANDTRIMWRITE:
+        return TIO_STATE_RAND_WRITE;
+    case TIO_RW_RW:
+        return TIO_STATE_SEQ_MIXED;
+    case TIO_RW_RANDRW:
+        return TIO_STATE_RAND_MIXED;
+    case TIO_RW_TRIM:
+        return TIO_STATE_SEQ_TRIM;
+    case TIO_RW_RANDTRIM:
+        break;
+    }
+    return TIO_STATE_RAND_TRIM;
+}
+
 void tio_phase_run(struct worker *w)
 {
     struct tio_host_job *t = w->t;
     const struct tio_job *job = w->job;
     struct tio_phase *p = &w->phase;
 
-    enum tio_job_state running = job->pattern.rw == TIO_RW_READ        ? TIO_STATE_SEQ_READ
-                                 : job->pattern.rw == TIO_RW_RANDREAD  ? TIO_STATE_RAND_READ
-                                 : job->pattern.rw == TIO_RW_WRITE     ? TIO_STATE_SEQ_WRITE
-                                 : job->pattern.rw == TIO_RW_RANDWRITE ? TIO_STATE_RAND_WRITE
-                                 : job->pattern.rw == TIO_RW_RW        ? TIO_STATE_SEQ_MIXED
-                                                                       : TIO_STATE_RAND_MIXED;
+    enum tio_job_state running = running_state(job->pattern.rw);
     p->running_state = running;
     for (size_t i = 0; i < w->nf; i++)
         tio_phase_invalidate(w, i);

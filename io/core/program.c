@@ -113,11 +113,12 @@ static int check_job(const struct tio_job *job, const struct tio_program *prog,
                      struct tio_error *err)
 {
     /* fio refuses these at parse time, before any job starts */
-    if (prog->readonly && tio_rw_writes(job->pattern.rw)) {
+    if (prog->readonly && (tio_rw_writes(job->pattern.rw) || tio_rw_trims(job->pattern.rw))) {
         tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
-                      "job %s: rw=%s writes, and --readonly allows no write or trim (drop "
+                      "job %s: rw=%s %s, and --readonly allows no write or trim (drop "
                       "--readonly, or make the job read)",
-                      job->identity.name, tio_rw_name(job->pattern.rw));
+                      job->identity.name, tio_rw_name(job->pattern.rw),
+                      tio_rw_writes(job->pattern.rw) ? "writes" : "trims");
         return -1;
     }
     char why[512];
@@ -125,6 +126,8 @@ static int check_job(const struct tio_job *job, const struct tio_program *prog,
         tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL, "%s", why);
         return -1;
     }
+    if (tio_trim_job_check(job, err) < 0)
+        return -1;
     return tio_verify_job_check(job, err);
 }
 

@@ -79,6 +79,8 @@ static const char *strided_refusal(const struct tio_job *job)
         return "deals out sequential blocks: use rw=read, write or rw, or "
                "rank_layout=segmented "
                "for random IO";
+    if (tio_rw_trims(job->pattern.rw))
+        return "deals out reads and writes: use rank_layout=segmented for trims";
     if (job->pattern.rw_modifier)
         return "skips blocks itself: remove the :N of rw=";
     if (job->files.nrfiles > 1)

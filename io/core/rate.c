@@ -22,6 +22,11 @@ static bool does_dir(const struct tio_job *job, unsigned d)
     case TIO_RW_WRITE:
     case TIO_RW_RANDWRITE:
         return d == TIO_WRITE;
+    case TIO_RW_TRIM: /* caps on trims (and trimwrite's writes): refused by trim.c */
+    case TIO_RW_RANDTRIM:
+    case TIO_RW_TRIMWRITE:
+    case TIO_RW_RANDTRIMWRITE:
+        return false;
     default:
         return (d == TIO_READ ? job->pattern.rwmixread : 100 - job->pattern.rwmixread) > 0;
     }

@@ -84,6 +84,8 @@ static uint64_t min_bs(const struct tio_job *job)
 
 static uint64_t max_bs(const struct tio_job *job)
 {
+    if (tio_rw_trims(job->pattern.rw)) /* trimwrite's writes take the trims' size */
+        return job->pattern.bs[TIO_JOB_DDIR_TRIM];
     uint64_t r = job->pattern.rw != TIO_RW_WRITE && job->pattern.rw != TIO_RW_RANDWRITE
                      ? job->pattern.bs[TIO_JOB_DDIR_READ]
                      : 0;

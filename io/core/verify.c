@@ -162,6 +162,8 @@ int tio_verify_job_check(const struct tio_job *job, struct tio_error *err)
     /* The blocks that carry headers: what the job writes, or for a read
      * job, what it reads (each read must be one block written earlier). */
     unsigned d = writes ? TIO_JOB_DDIR_WRITE : TIO_JOB_DDIR_READ;
+    if (writes && tio_rw_trims(job->pattern.rw))
+        d = TIO_JOB_DDIR_TRIM; /* trimwrite writes at the trims' size */
     uint64_t bs = job->pattern.bs[d];
     const char *bs_name = writes && job->pattern.bs[TIO_JOB_DDIR_READ] != bs
                               ? "the write block size"

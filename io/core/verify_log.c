@@ -116,8 +116,13 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
     uint32_t *log = v->written ? v->written[m->file] : NULL;
     m->verify_write = ++v->writes; /* 0 after 2^32 writes: that one goes unchecked */
     m->verify_read = v->bl.on || v->vs.saving; /* its completion is logged */
-    if (log)
-        log[pos / w->job->pattern.bs[TIO_DDIR_WRITE]] = m->verify_write;
+    if (log) {
+        uint64_t b = pos / w->job->pattern.bs[TIO_DDIR_WRITE];
+        bool again = log[b] != 0;
+        log[b] = m->verify_write;
+        if (unlikely(w->features & TIO_WF_TRIM_VLOG))
+            tio_trim_logged(w, m->file, b, m->verify_write, again);
+    }
 }
 
 /* A write that failed (and continue_on_error let the job go on) wrote
@@ -216,7 +221,7 @@ void tio_vlog_check(struct worker *w, tio_io *io)
     struct tio_verify_expect expect, *e = NULL;
     /* verify_only checks blocks an earlier run wrote: which write, and its
      * seed, are not known (fio checks neither then). */
-    if (m->verify_write && !w->vlog.dry) {
+    if (m->verify_write && m->verify_write != TIO_VLOG_TRIMMED && !w->vlog.dry) {
         uint32_t n = m->verify_write - 1;
         expect.rand_seed = tio_verify_write_seed(w->vlog.seed, n);
         expect.numberio = (uint16_t)n;
@@ -226,8 +231,12 @@ void tio_vlog_check(struct worker *w, tio_io *io)
     }
     struct tio_error why;
     uint64_t bad;
-    if (tio_verify_check(m->buf, m->len, &w->vlog.vp, m->offset, e, &bad, &why))
+    if (unlikely(m->verify_write == TIO_VLOG_TRIMMED)) {
+        if (tio_trim_check_zero(m->buf, m->len, m->offset, &bad, &why))
+            return;
+    } else if (tio_verify_check(m->buf, m->len, &w->vlog.vp, m->offset, e, &bad, &why)) {
         return;
+    }
     t->verify_failures++;
     /* The read itself completed and is counted; the failure is counted by
      * kind only, so read.total_ios holds it once, as fio's. */

@@ -156,7 +156,9 @@ static int setup_features(struct worker *w)
         w->features |= TIO_WF_SYNC_ENGINE;
     if (job->time.gtod_reduce)
         w->features |= TIO_WF_GTOD_REDUCE;
-    int rc = tio_next_setup(w);
+    int rc = tio_trim_setup(w);
+    if (rc == 0)
+        rc = tio_next_setup(w);
     if (rc == 0)
         rc = tio_bsz_setup(w);
     if (rc == 0)
@@ -191,6 +193,7 @@ static void teardown_features(struct worker *w)
     tio_units_teardown(w);
     tio_vlog_teardown(w);
     tio_next_teardown(w);
+    tio_trim_teardown(w);
 }
 
 void *tio_worker_main(void *arg)

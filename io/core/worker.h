@@ -63,6 +63,8 @@ enum {
     TIO_WF_CMDPRIO = 1u << 14,    /* cmdprio_*: IOs carry priorities of their own */
     TIO_WF_THINK = 1u << 15,      /* thinktime: the job stalls between IOs */
     TIO_WF_LATENCY = 1u << 16,    /* max_latency, latency_target: IOs are timed against them */
+    TIO_WF_TRIMWRITE = 1u << 27,  /* trimwrite, randtrimwrite: a write follows each trim */
+    TIO_WF_TRIM_VLOG = 1u << 28,  /* trim_backlog: verified blocks trimmed */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -263,6 +265,29 @@ struct tio_lat {
     bool quiesce;         /* the loop drains before it issues more */
 };
 
+/* ---- trim.c: trim jobs ---------------------------------------------------- */
+
+struct tio_trim {
+    struct tio_job *gen; /* the job as the generator sees it: trims in the write slot */
+    bool pending;        /* trimwrite: the write of the last trim's blocks is due */
+    uint32_t file;
+    uint64_t pos, offset, len; /* that trim: in its region, in its file, length */
+    /* trim_backlog: logged writes queued for a trim (fio's trim_list) */
+    struct tio_trim_entry {
+        uint32_t file;
+        uint32_t num; /* the write's number + 1: stale once the block is written again */
+        uint64_t block;
+    } * queue;
+    size_t qcap, qhead, qlen;
+    struct tio_frand draws; /* trim_percentage's (fio's trim_state) */
+    uint64_t hist;          /* the blocks the verify log holds (fio's io_hist_len) */
+    uint64_t batch;         /* trims still due in this batch */
+    bool list_mode;         /* fio logs random writes with a map in a list, not a tree */
+};
+
+/* vlog.written: a block trimmed under trim_verify_zero, to read as zeros. */
+#define TIO_VLOG_TRIMMED UINT32_MAX
+
 /* ---- worker.c: the thread ------------------------------------------------- */
 
 struct worker {
@@ -288,6 +313,7 @@ struct worker {
     struct tio_sync_policy sync;
     struct tio_phase phase;
     struct tio_rate rate;
+    struct tio_trim trim;
     struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
     struct tio_cmdprio cmdprio;
     struct tio_think think;
@@ -387,6 +413,25 @@ static inline uint64_t tio_next_bytes_issued(const struct worker *w)
 {
     return w->next.bytes_issued;
 }
+
+/* ---- trim.c --------------------------------------------------------------- */
+
+/* A trim job: the generator's copy of the job (w->job from then on). */
+int tio_trim_setup(struct worker *w);
+void tio_trim_teardown(struct worker *w);
+/* A trim was issued at pos of its region: trimwrite's write is due next. */
+void tio_trim_issued(struct worker *w, const tio_io *io, uint64_t pos);
+/* Before the next IO of the main phase: 1 when io holds a trim of the
+ * backlog or trimwrite's write, 0 when the next IO is the generator's,
+ * -1 when the job has to stop. */
+int tio_trim_before(struct worker *w, tio_io *io);
+/* A write the verify log took for block b of file fi (num: its number + 1;
+ * again: the block was logged already). */
+void tio_trim_logged(struct worker *w, uint32_t fi, uint64_t b, uint32_t num, bool again);
+/* A verify read of a block trimmed under trim_verify_zero: true if it
+ * reads as zeros, else the first bad offset and why. */
+bool tio_trim_check_zero(const void *buf, uint64_t len, uint64_t offset, uint64_t *bad,
+                         struct tio_error *why);
 
 /* ---- blocksize.c ---------------------------------------------------------- */
 

@@ -174,6 +174,14 @@ const char *tio_rw_name(enum tio_rw rw)
         return "rw";
     case TIO_RW_RANDRW:
         return "randrw";
+    case TIO_RW_TRIM:
+        return "trim";
+    case TIO_RW_RANDTRIM:
+        return "randtrim";
+    case TIO_RW_TRIMWRITE:
+        return "trimwrite";
+    case TIO_RW_RANDTRIMWRITE:
+        return "randtrimwrite";
     }
     return "?";
 }
@@ -227,7 +235,8 @@ const char *tio_verify_name(enum tio_verify v)
 
 bool tio_rw_is_random(enum tio_rw rw)
 {
-    return rw == TIO_RW_RANDREAD || rw == TIO_RW_RANDWRITE || rw == TIO_RW_RANDRW;
+    return rw == TIO_RW_RANDREAD || rw == TIO_RW_RANDWRITE || rw == TIO_RW_RANDRW ||
+           rw == TIO_RW_RANDTRIM || rw == TIO_RW_RANDTRIMWRITE;
 }
 
 bool tio_rw_reads(enum tio_rw rw)
@@ -238,7 +247,12 @@ bool tio_rw_reads(enum tio_rw rw)
 bool tio_rw_writes(enum tio_rw rw)
 {
     return rw == TIO_RW_WRITE || rw == TIO_RW_RANDWRITE || rw == TIO_RW_RW ||
-           rw == TIO_RW_RANDRW;
+           rw == TIO_RW_RANDRW || rw == TIO_RW_TRIMWRITE || rw == TIO_RW_RANDTRIMWRITE;
+}
+
+bool tio_rw_trims(enum tio_rw rw)
+{
+    return rw >= TIO_RW_TRIM;
 }
 
 uint64_t tio_job_start_offset(const struct tio_job *job, uint64_t file_size)

@@ -126,6 +126,8 @@ static uint64_t min_bs(const struct tio_job *job)
         m = job->pattern.bs[TIO_JOB_DDIR_READ];
     if (tio_rw_writes(job->pattern.rw) && job->pattern.bs[TIO_JOB_DDIR_WRITE] < m)
         m = job->pattern.bs[TIO_JOB_DDIR_WRITE];
+    if (tio_rw_trims(job->pattern.rw) && job->pattern.bs[TIO_JOB_DDIR_TRIM] < m)
+        m = job->pattern.bs[TIO_JOB_DDIR_TRIM];
     return m;
 }
 

@@ -71,12 +71,16 @@ enum tio_job_ddir {
 };
 
 enum tio_rw {
-    TIO_RW_READ = 0,  /* read */
-    TIO_RW_WRITE,     /* write */
-    TIO_RW_RANDREAD,  /* randread */
-    TIO_RW_RANDWRITE, /* randwrite */
-    TIO_RW_RW,        /* rw, readwrite: sequential mix */
-    TIO_RW_RANDRW,    /* randrw: random mix */
+    TIO_RW_READ = 0,      /* read */
+    TIO_RW_WRITE,         /* write */
+    TIO_RW_RANDREAD,      /* randread */
+    TIO_RW_RANDWRITE,     /* randwrite */
+    TIO_RW_RW,            /* rw, readwrite: sequential mix */
+    TIO_RW_RANDRW,        /* randrw: random mix */
+    TIO_RW_TRIM,          /* trim */
+    TIO_RW_RANDTRIM,      /* randtrim */
+    TIO_RW_TRIMWRITE,     /* trimwrite: each block trimmed, then written */
+    TIO_RW_RANDTRIMWRITE, /* randtrimwrite: the same at random offsets */
 };
 
 /* fio's longest data pattern (verify_pattern, buffer_pattern). */
@@ -409,7 +413,11 @@ struct tio_job_verify {
     unsigned verify_async;
     uint64_t verify_backlog;
     uint64_t verify_backlog_batch;
-    bool verify_state_save; /* default true */
+    unsigned trim_percentage;    /* % of verified writes queued for a trim */
+    uint64_t trim_backlog;       /* trim the queued ones every N logged writes; 0: never */
+    uint64_t trim_backlog_batch; /* trims per batch; 0: trim_backlog */
+    bool trim_verify_zero;       /* default true: trimmed blocks must read as zeros */
+    bool verify_state_save;      /* default true */
     bool verify_state_load;
     bool verify_given; /* verify= was written (verify_pattern alone implies it) */
     char *verify_async_cpus;
@@ -626,6 +634,7 @@ const char *tio_verify_name(enum tio_verify v);
 bool tio_rw_is_random(enum tio_rw rw);
 bool tio_rw_reads(enum tio_rw rw);
 bool tio_rw_writes(enum tio_rw rw);
+bool tio_rw_trims(enum tio_rw rw);
 
 /* Where clone `job->clone` starts in a file of `file_size` bytes:
  * offset + clone * offset_increment, percentages taken of file_size. */

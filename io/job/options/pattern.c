@@ -182,7 +182,9 @@ static int bssplit_dir(struct tio__optctx *c, int d, const char *s, size_t len)
         part[l] = '\0';
         e[n].perc = 0;
         slash = strchr(part, '/');
-        if (slash) {
+        if (slash && !slash[1]) /* "1k/": no percentage, as fio */
+            *slash = '\0';
+        else if (slash) {
             uint64_t v;
             char why[160];
 
@@ -384,10 +386,10 @@ static const struct tio__enumval rw_values[] = {
     {"rw", TIO_RW_RW, NULL},
     {"readwrite", TIO_RW_RW, NULL},
     {"randrw", TIO_RW_RANDRW, NULL},
-    {"trim", 0, ""},
-    {"randtrim", 0, ""},
-    {"trimwrite", 0, ""},
-    {"randtrimwrite", 0, ""},
+    {"trim", TIO_RW_TRIM, NULL},
+    {"randtrim", TIO_RW_RANDTRIM, NULL},
+    {"trimwrite", TIO_RW_TRIMWRITE, NULL},
+    {"randtrimwrite", TIO_RW_RANDTRIMWRITE, NULL},
 };
 
 static int set_rw(struct tio__optctx *c, const struct tio__option *o)
@@ -407,7 +409,10 @@ static int set_rw(struct tio__optctx *c, const struct tio__option *o)
         type[len] = '\0';
     }
     rc = tio__opt_pick(c, colon ? type : c->value, rw_values, TIO__ARRAY_LEN(rw_values),
-                       "IO pattern", "read, write, randread, randwrite, rw or randrw", &v);
+                       "IO pattern",
+                       "read, write, randread, randwrite, rw, randrw, trim, randtrim, "
+                       "trimwrite or randtrimwrite",
+                       &v);
     if (rc)
         return rc;
     /* fio: after a sequential type, bytes to skip (back, when negative)
@@ -513,8 +518,8 @@ static const struct tio__option rows[] = {
      .dump = dump_rw,
      .example = "randread",
      .def = "read",
-     .values = "read, write, randread, randwrite, rw (readwrite), randrw; "
-               "TYPE:N adds an offset modifier",
+     .values = "read, write, randread, randwrite, rw (readwrite), randrw, trim, randtrim, "
+               "trimwrite, randtrimwrite; TYPE:N adds an offset modifier",
      .help = "Direction and order of the IO"},
     {.name = "bs",
      .alias = "blocksize",

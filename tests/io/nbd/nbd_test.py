@@ -230,6 +230,54 @@ def case_data_lands_in_the_export():
     with_server(["file", "file=" + disk, "cache=none"], False, body)
 
 
+def case_trim():
+    """trims go out as NBD_CMD_TRIM: counted, and the export reads zeros where they went"""
+    def body(s):
+        expect_ok(tenon_io(job_args(s.uri, rw="write", bs="64k", size="2M",
+                                    verify="crc32c", do_verify=0)), "fill")
+        r = tenon_io(["--output-format=json"] + job_args(
+            s.uri, rw="randtrimwrite", bs="64k", size="1M", iodepth=8))
+        expect_ok(r, "randtrimwrite")
+        j = r.job("j")
+        check(job_ios(j, "trim") == 16 and job_ios(j, "write") == 16,
+              "16 trims and their writes: %s" % r.describe())
+        r = tenon_io(["--output-format=json"] + job_args(
+            s.uri, rw="trim", bs="64k", size="1M", offset="1M", iodepth=4))
+        expect_ok(r, "trim")
+        check(job_ios(r.job("j"), "trim") == 16, "16 trims: %s" % r.describe())
+        # the memory plugin frees trimmed blocks: they read as zeros, so the
+        # verify headers written there are gone
+        r = tenon_io(job_args(s.uri, rw="read", bs="64k", size="1M", offset="1M",
+                              verify="crc32c"))
+        check(r.rc == 1 and "found 0x0000" in r.err,
+              "trimmed blocks read as zeros: " + r.describe())
+    with_server(["memory", "size=64M"], False, body)
+
+
+def case_trim_verify_zero():
+    """trim_verify_zero: a server that ignores trims fails the zeros check; =0 skips those blocks"""
+    disk = os.path.join(TMP, "disk.img")
+    with open(disk, "wb") as f:
+        f.truncate(1 << 20)
+    # an export whose trims do nothing: the blocks keep their data
+    plugin = ["eval", "get_size=echo %d" % (1 << 20),
+              "pread=dd if=%s skip=$4 count=$3 iflag=skip_bytes,count_bytes status=none" % disk,
+              "pwrite=dd of=%s seek=$4 conv=notrunc oflag=seek_bytes status=none" % disk,
+              "can_write=exit 0", "can_trim=exit 0", "trim=exit 0"]
+
+    def body(s):
+        args = job_args(s.uri, rw="trimwrite", size="64k", verify="crc32c",
+                        trim_percentage=50, trim_backlog=4)
+        r = tenon_io(args)
+        check(r.rc == 1 and "a trimmed block does not read as zeros" in r.err,
+              "trimmed blocks that kept their data fail: " + r.describe())
+        r = tenon_io(["--output-format=json", "--trim_verify_zero=0"] + args)
+        expect_ok(r, "trim_verify_zero=0")
+        check(job_ios(r.job("j"), "read") == 11, "5 trimmed blocks not verified: " +
+              r.describe())
+    with_server(plugin, False, body)
+
+
 def case_long_ios_split():
     """IOs larger than max_request are split and completed"""
     def body(s):
@@ -643,6 +691,8 @@ CASES = [
     case_tcp_verify_depth16,
     case_second_run_reads_back,
     case_data_lands_in_the_export,
+    case_trim,
+    case_trim_verify_zero,
     case_long_ios_split,
     case_flush,
     case_flush_async,

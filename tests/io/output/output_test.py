@@ -66,10 +66,11 @@ def terse_fields(line):
 # ---- program options ---------------------------------------------------------
 
 def case_readonly():
-    """--readonly refuses a job that writes, before any IO, wherever it is given"""
+    """--readonly refuses a job that writes or trims, before any IO, wherever it is given"""
     ok("--readonly", *null("--rw=randread"))
     ok(*null("--rw=randread"), "--readonly")
-    for rw in ("write", "randwrite", "rw", "randrw"):
+    for rw in ("write", "randwrite", "rw", "randrw", "trim", "randtrim", "trimwrite",
+               "randtrimwrite"):
         refused("--readonly allows no write", "--readonly", *on_file("w", "--rw=" + rw))
         check(not os.path.exists(path("w")), "no file made for rw=%s" % rw)
         refused("--readonly allows no write", *null("--rw=" + rw), "--readonly")
