@@ -163,11 +163,15 @@ static void new_map_pass(struct worker *w, struct tio_rmap *map, size_t fi)
 {
     tio_rmap_reset(map);
     tio_phase_invalidate(w, fi);
+    if (w->features & TIO_WF_RAND_DIST)
+        tio_rdist_new_pass(w, fi, !w->job->time.time_based && tio_reseeds(&w->job->pattern));
     if (!w->job->time.time_based) {
         w->next.mix_issues = 0;
-        if (w->job->pattern.randrepeat) {
+        /* the draw made ahead is fio's last of the loop, the one that
+         * found no free block: it is not the next loop's first */
+        w->next.ahead = false;
+        if (tio_reseeds(&w->job->pattern)) {
             tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
-            w->next.ahead = false;
             tio_bsz_setup(w);
             reseed_draws(w);
         }
@@ -268,11 +272,15 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
             /* fio's generator and scaling, and its map: fio's offsets */
             if (!job->pattern.norandommap && unlikely(tio_rmap_full(file_map(n, g, di))))
                 new_map_pass(w, file_map(n, g, di), fi);
-            block = tio_frand_at(offset_draw(n, &w->offsets), g->blocks_d[di]);
+            if (unlikely(w->features & TIO_WF_RAND_DIST))
+                block = tio_rdist_block(w, g, fi, di);
+            else
+                block = tio_frand_at(offset_draw(n, &w->offsets), g->blocks_d[di]);
             if (!job->pattern.norandommap) {
                 block = map_free_block(w, g, fi, di, block);
                 marked = true;
-                draw_ahead(n, &w->offsets, file_map(n, g, di), g->blocks_d[di]);
+                if (likely(!(w->features & TIO_WF_RAND_DIST)))
+                    draw_ahead(n, &w->offsets, file_map(n, g, di), g->blocks_d[di]);
             }
             pos = block * job->pattern.ba[di];
         }
@@ -283,7 +291,7 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
             /* a new loop of a one-direction job draws its sizes afresh, as
              * fio reseeds under randrepeat */
             if (unlikely(w->features & TIO_WF_BS_VARY) && job->pattern.rw != TIO_RW_RW &&
-                !job->time.time_based && job->pattern.randrepeat)
+                !job->time.time_based && tio_reseeds(&job->pattern))
                 tio_bsz_setup(w);
         }
         pos = g->seq[di];

@@ -9,6 +9,8 @@
  *   blocksize.c    the size of each IO when it varies (bsrange, bssplit)
  *   rmap.c         the random map (fio's axmap semantics)
  *   rand_gen.c     fio's generators and per-purpose seeds
+ *   rand_dist.c    random_distribution and random_generator=lfsr: where
+ *                  random blocks come from when not fio's uniform draw
  *   units.c        IO units and their buffers, and what a write puts in them
  *   verify_log.c   verify: the written-block log and the verify phase's IOs
  *   sync_policy.c  fsync/fdatasync every N writes, at the end of each pass
@@ -35,6 +37,7 @@
 #include <stdatomic.h>
 
 #include "clock.h"
+#include "rand_dist.h"
 #include "rand_gen.h"
 #include "rate_sched.h"
 #include "rmap.h"
@@ -60,6 +63,9 @@ enum {
     TIO_WF_RATE_MIN = 1u << 11,   /* rate_min or rate_iops_min: checked as IOs complete */
     TIO_WF_LOG = 1u << 12,        /* write_*_log: completions are logged */
     TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
+    /* random_distribution other than random, or random_generator=lfsr:
+     * random blocks come from rand_dist.c (a high bit, clear of the others) */
+    TIO_WF_RAND_DIST = 1u << 24,
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -238,6 +244,7 @@ struct worker {
     struct tio_phase phase;
     struct tio_rate rate;
     struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
+    struct tio_rdist *rdist; /* rand_dist.c: NULL unless TIO_WF_RAND_DIST */
 };
 
 /* Records the job's first fatal error and stops it. */
