@@ -111,7 +111,9 @@ uint64_t tio_gauss_next(struct tio_fdist *z)
     sum = (sum + 11) / 12;
     if (z->stddev) {
         int64_t dev = gauss_dev(z);
-        while ((uint64_t)dev + sum >= z->nranges)
+        /* fio spins forever once dev reaches 0 with sum at nranges (all
+         * draws at the top of a small range): stop there instead */
+        while (dev && (uint64_t)dev + sum >= z->nranges)
             dev /= 2;
         sum += (uint64_t)dev;
     }
