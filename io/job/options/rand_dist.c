@@ -242,8 +242,8 @@ void tio__dump_random_distribution(struct tio__dump *d, const struct tio__option
         return;
     tio__dump_str(d, o->name, dist_values[p->random_distribution].name);
     if (p->random_distribution < TIO_DIST_ZONED) {
-        tio__dump_printf(d, "random_distribution.value=%.17g", p->dist_value);
-        tio__dump_printf(d, "random_distribution.center=%.17g", p->dist_center);
+        tio__dump_printf(d, "random_distribution.value=%.15g", p->dist_value);
+        tio__dump_printf(d, "random_distribution.center=%.15g", p->dist_center);
         return;
     }
     for (int k = 0; k < TIO_JOB_DDIR_COUNT; k++)
