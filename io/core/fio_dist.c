@@ -89,8 +89,7 @@ void tio_gauss_init(struct tio_fdist *z, uint64_t nranges, double dev, double ce
     }
     /* fio keeps the offset in an unsigned int, a center below 0.5 wrapping
      * it as the conversion does on x86-64 */
-    z->rand_off = center < 0 ? 0
-                             : (uint32_t)(int64_t)((double)nranges * (center - 0.5));
+    z->rand_off = center < 0 ? 0 : (uint32_t)(int64_t)((double)nranges * (center - 0.5));
 }
 
 /* A deviation in [-stddev/2, stddev/2), as fio's int arithmetic gives it. */

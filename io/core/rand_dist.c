@@ -14,8 +14,8 @@
 
 /* fio's zone_split_index: per access percentage, the zone it falls in. */
 struct zone_index {
-    uint64_t size, size_prev;  /* zoned_abs: bytes */
-    unsigned perc, perc_prev;  /* zoned: percent of the file */
+    uint64_t size, size_prev; /* zoned_abs: bytes */
+    unsigned perc, perc_prev; /* zoned: percent of the file */
 };
 
 struct tio_rdist {

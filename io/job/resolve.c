@@ -159,7 +159,8 @@ static int resolve_random(struct tio_job *job, struct tio_error *err)
         return TIO_OK;
     const char *why = NULL;
     if (p->random_distribution != TIO_DIST_RANDOM)
-        why = "a random_distribution other than random (fio 3.33 ignores the LFSR or fails then)";
+        why =
+            "a random_distribution other than random (fio 3.33 ignores the LFSR or fails then)";
     for (int d = 0; d < 2 && !why; d++)
         if (p->min_bs[d] != p->max_bs[d] || p->ba[d] != p->bs[d] || p->bs[d] != p->bs[!d])
             why = "block sizes that vary or differ by direction, or blockalign other than bs";

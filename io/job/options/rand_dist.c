@@ -37,13 +37,19 @@ static int model_args(struct tio__optctx *c, const char *model, const char *args
     if (args) {
         const char *colon = strchr(args, ':');
         size_t vlen = colon ? (size_t)(colon - args) : strlen(args);
-        if (!one_float(args, vlen, &val) || (colon && !one_float(colon + 1, strlen(colon + 1), &center)))
+        if (!one_float(args, vlen, &val) ||
+            (colon && !one_float(colon + 1, strlen(colon + 1), &center)))
             return tio__opt_fail(c, TIO_EVALUE,
                                  "'%s' after '%s:' is not VALUE[:CENTER] (write e.g. %s:%s, "
                                  "or %s:%s:0.25 to center it at a quarter of the file)",
                                  args, model, model,
-                                 model[0] == 'z' ? "1.2" : model[0] == 'p' ? "0.3" : "10", model,
-                                 model[0] == 'z' ? "1.2" : model[0] == 'p' ? "0.3" : "10");
+                                 model[0] == 'z'   ? "1.2"
+                                 : model[0] == 'p' ? "0.3"
+                                                   : "10",
+                                 model,
+                                 model[0] == 'z'   ? "1.2"
+                                 : model[0] == 'p' ? "0.3"
+                                                   : "10");
         if (colon && (center < 0 || center > 1))
             return tio__opt_fail(c, TIO_ERANGE,
                                  "the center %g is out of range (give a fraction of the file "
@@ -192,9 +198,9 @@ static int zones(struct tio__optctx *c, const char *v, bool abs)
 }
 
 static const struct tio__enumval dist_values[] = {
-    {"random", TIO_DIST_RANDOM, NULL},   {"zipf", TIO_DIST_ZIPF, NULL},
-    {"pareto", TIO_DIST_PARETO, NULL},   {"normal", TIO_DIST_NORMAL, NULL},
-    {"zoned", TIO_DIST_ZONED, NULL},     {"zoned_abs", TIO_DIST_ZONED_ABS, NULL},
+    {"random", TIO_DIST_RANDOM, NULL}, {"zipf", TIO_DIST_ZIPF, NULL},
+    {"pareto", TIO_DIST_PARETO, NULL}, {"normal", TIO_DIST_NORMAL, NULL},
+    {"zoned", TIO_DIST_ZONED, NULL},   {"zoned_abs", TIO_DIST_ZONED_ABS, NULL},
 };
 
 int tio__set_random_distribution(struct tio__optctx *c, const struct tio__option *o)
