@@ -168,11 +168,15 @@ static void new_map_pass(struct worker *w, struct tio_rmap *map, size_t fi)
 {
     tio_rmap_reset(map);
     tio_phase_invalidate(w, fi);
+    if (w->features & TIO_WF_RAND_DIST)
+        tio_rdist_new_pass(w, fi, !w->job->time.time_based && tio_reseeds(&w->job->pattern));
     if (!w->job->time.time_based) {
         w->next.mix_issues = 0;
-        if (w->job->pattern.randrepeat) {
+        /* the draw made ahead is fio's last of the loop, the one that
+         * found no free block: it is not the next loop's first */
+        w->next.ahead = false;
+        if (tio_reseeds(&w->job->pattern)) {
             tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
-            w->next.ahead = false;
             tio_bsz_setup(w);
             reseed_draws(w);
         }
@@ -209,17 +213,27 @@ static uint64_t map_free_block(struct worker *w, struct file_gen *g, size_t fi, 
  * block when that one is done. With one block per IO (map_simple) it is
  * marked done here, its word just read; else map_mark marks the IO's
  * blocks once its size is known. */
+/* A random IO's block as drawn: fio's uniform draw, or its
+ * random_distribution's or LFSR's (rand_dist.c). */
+static inline uint64_t draw_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di)
+{
+    if (unlikely(w->features & TIO_WF_RAND_DIST))
+        return tio_rdist_block(w, g, fi, di);
+    return tio_frand_at(offset_draw(&w->next, &w->offsets), g->blocks_d[di]);
+}
+
 static inline uint64_t map_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di)
 {
     struct tio_next *n = &w->next;
     struct tio_rmap *map = file_map(n, g, di);
     if (unlikely(tio_rmap_full(map)))
         new_map_pass(w, map, fi);
-    uint64_t block = tio_frand_at(offset_draw(n, &w->offsets), g->blocks_d[di]);
-    block = map_free_block(w, g, fi, di, block);
+    uint64_t block = map_free_block(w, g, fi, di, draw_block(w, g, fi, di));
     if (likely(n->map_simple))
         tio_rmap_set1(map, block); /* free: map_free_block found it so */
-    draw_ahead(n, &w->offsets, map, g->blocks_d[di]);
+    /* the uniform draw is taken one IO ahead (draw_ahead's prefetch) */
+    if (likely(!(w->features & TIO_WF_RAND_DIST)))
+        draw_ahead(n, &w->offsets, map, g->blocks_d[di]);
     return block;
 }
 
@@ -289,8 +303,7 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         } else {
             /* fio's generator and scaling, and its map: fio's offsets */
             bool map = !job->pattern.norandommap;
-            uint64_t block = map ? map_block(w, g, fi, di)
-                                 : tio_frand_at(offset_draw(n, &w->offsets), g->blocks_d[di]);
+            uint64_t block = map ? map_block(w, g, fi, di) : draw_block(w, g, fi, di);
             mark_after = map && !n->map_simple;
             pos = block * job->pattern.ba[di];
         }
@@ -301,7 +314,7 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
             /* a new loop of a one-direction job draws its sizes afresh, as
              * fio reseeds under randrepeat */
             if (unlikely(w->features & TIO_WF_BS_VARY) && job->pattern.rw != TIO_RW_RW &&
-                !job->time.time_based && job->pattern.randrepeat)
+                !job->time.time_based && tio_reseeds(&job->pattern))
                 tio_bsz_setup(w);
         }
         pos = g->seq[di];

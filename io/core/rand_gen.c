@@ -70,3 +70,8 @@ void tio_fseeds(const struct tio_job *job, uint64_t seeds[TIO_FSEED_COUNT])
     if (p->randrepeat)
         seeds[TIO_FSEED_BLOCK] = FIO_FIXED_SEED * thread;
 }
+
+bool tio_reseeds(const struct tio_job_pattern *p)
+{
+    return p->randrepeat && !p->randseed_set;
+}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct tio_job;
+struct tio_job_pattern;
 
 struct tio_frand {
     bool use64; /* random_generator=tausworthe64 */
@@ -47,6 +48,12 @@ enum tio_fseed {
  * randrepeat; random ones when neither randrepeat nor randseed is set. */
 void tio_fseeds(const struct tio_job *job, uint64_t seeds[TIO_FSEED_COUNT]);
 void tio_frand_seed(struct tio_frand *r, uint64_t seed, bool use64);
+
+/* fio's rand_repeatable once its options are fixed up, after it has
+ * drawn the seeds: a randseed given turns it off. Under it each loop
+ * starts the streams afresh, and a file's distribution is seeded from its
+ * name rather than from the offsets' seed. */
+bool tio_reseeds(const struct tio_job_pattern *p);
 
 static inline uint32_t tio_taus88(uint32_t s[3])
 {

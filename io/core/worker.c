@@ -160,6 +160,8 @@ static int setup_features(struct worker *w)
     if (rc == 0)
         rc = tio_next_setup(w);
     if (rc == 0)
+        rc = tio_rdist_setup(w);
+    if (rc == 0)
         rc = tio_bsz_setup(w);
     if (rc == 0)
         rc = tio_vlog_setup(w);
@@ -192,6 +194,7 @@ static void teardown_features(struct worker *w)
     tio_sync_teardown(w);
     tio_units_teardown(w);
     tio_vlog_teardown(w);
+    tio_rdist_teardown(w);
     tio_next_teardown(w);
     tio_trim_teardown(w);
 }

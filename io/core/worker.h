@@ -9,6 +9,8 @@
  *   blocksize.c    the size of each IO when it varies (bsrange, bssplit)
  *   rmap.c         the random map (fio's axmap semantics)
  *   rand_gen.c     fio's generators and per-purpose seeds
+ *   rand_dist.c    random_distribution and random_generator=lfsr: where
+ *                  random blocks come from when not fio's uniform draw
  *   units.c        IO units and their buffers, and what a write puts in them
  *   verify_log.c   verify: the written-block log and the verify phase's IOs
  *   sync_policy.c  fsync/fdatasync every N writes, at the end of each pass
@@ -35,6 +37,7 @@
 #include <stdatomic.h>
 
 #include "clock.h"
+#include "rand_dist.h"
 #include "rand_gen.h"
 #include "rate_sched.h"
 #include "rmap.h"
@@ -65,6 +68,9 @@ enum {
     TIO_WF_LATENCY = 1u << 16,    /* max_latency, latency_target: IOs are timed against them */
     TIO_WF_TRIMWRITE = 1u << 27,  /* trimwrite, randtrimwrite: a write follows each trim */
     TIO_WF_TRIM_VLOG = 1u << 28,  /* trim_backlog: verified blocks trimmed */
+    /* random_distribution other than random, or random_generator=lfsr:
+     * random blocks come from rand_dist.c (a high bit, clear of the others) */
+    TIO_WF_RAND_DIST = 1u << 24,
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -318,6 +324,7 @@ struct worker {
     struct tio_cmdprio cmdprio;
     struct tio_think think;
     struct tio_lat lat;
+    struct tio_rdist *rdist; /* rand_dist.c: NULL unless TIO_WF_RAND_DIST */
 };
 
 /* Records the job's first fatal error and stops it. */

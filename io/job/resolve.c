@@ -147,6 +147,33 @@ static bool mul_fits(uint64_t a, uint64_t b, uint64_t *r)
     return true;
 }
 
+/* random_distribution and random_generator=lfsr. As fio, a distribution
+ * other than random turns the random map off. The LFSR gives each block
+ * once a pass, map or not (a map never redirects its blocks): tenon-io
+ * takes it where its blocks are the IOs' own (fio's, with another block
+ * size or alignment, leave blocks out or run past the file's end). */
+static int resolve_random(struct tio_job *job, struct tio_error *err)
+{
+    struct tio_job_pattern *p = &job->pattern;
+    if (p->random_distribution != TIO_DIST_RANDOM)
+        p->norandommap = true;
+    if (p->random_generator != TIO_RAND_LFSR || !tio_rw_is_random(p->rw))
+        return TIO_OK;
+    const char *why = NULL;
+    if (p->random_distribution != TIO_DIST_RANDOM)
+        why =
+            "a random_distribution other than random (fio 3.33 ignores the LFSR or fails then)";
+    for (int d = 0; d < 2 && !why; d++)
+        if (p->min_bs[d] != p->max_bs[d] || p->ba[d] != p->bs[d] || p->bs[d] != p->bs[!d])
+            why = "block sizes that vary or differ by direction, or blockalign other than bs";
+    if (why)
+        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                             "job '%s': random_generator=lfsr together with %s is not "
+                             "supported by tenon-io (use tausworthe, or drop the other)",
+                             job->identity.name, why);
+    return TIO_OK;
+}
+
 /* bsrange and bssplit: bs becomes the smallest size (fio sizes the random
  * map, blockalign's default and the budget's blocks in it), min_bs and
  * max_bs are bs when neither is given. bs_is_seq_rand reads bs=A,B as
@@ -193,11 +220,6 @@ static int resolve_bs(struct tio_job *job, struct tio_error *err)
                              "can move)",
                              (unsigned long long)p->max_bs[d],
                              (unsigned long long)MAX_BLOCK_SIZE);
-    if (p->random_generator == TIO_RAND_LFSR)
-        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
-                             "job '%s': random_generator=lfsr is not supported by tenon-io "
-                             "yet (use tausworthe or tausworthe64)",
-                             job->identity.name);
     return TIO_OK;
 }
 
@@ -372,6 +394,9 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)
         if (!job->pattern.ba[d] || !tio_rw_is_random(job->pattern.rw))
             job->pattern.ba[d] = job->pattern.bs[d];
+    rc = resolve_random(job, err);
+    if (rc)
+        return rc;
     if (memcmp(job->pattern.ba, job->pattern.bs, sizeof(job->pattern.ba)) != 0) {
         if (job->verify.method != TIO_VERIFY_NONE)
             return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,

@@ -239,6 +239,23 @@ struct tio_bssplit {
 
 enum tio_rw_seq { TIO_RW_SEQ_SEQUENTIAL, TIO_RW_SEQ_IDENTICAL };
 enum tio_rand_gen { TIO_RAND_TAUSWORTHE, TIO_RAND_LFSR, TIO_RAND_TAUSWORTHE64 };
+enum tio_rand_dist {
+    TIO_DIST_RANDOM,
+    TIO_DIST_ZIPF,
+    TIO_DIST_PARETO,
+    TIO_DIST_NORMAL,
+    TIO_DIST_ZONED,
+    TIO_DIST_ZONED_ABS
+};
+
+#define TIO_ZONESPLIT_MAX 256 /* fio's most zones per direction */
+
+/* random_distribution=zoned (size_perc) or zoned_abs (size), as fio. */
+struct tio_zone_split {
+    uint8_t access_perc;
+    uint8_t size_perc;
+    uint64_t size;
+};
 
 struct tio_job_pattern {
     enum tio_rw rw;                  /* default read */
@@ -264,6 +281,13 @@ struct tio_job_pattern {
     bool random_generator_set;
     uint64_t randseed; /* default 0x89 as fio */
     bool randseed_set;
+    /* random_distribution: the model, its value (zipf theta, pareto power,
+     * normal deviation in percent) and center (-1: fio's default), or
+     * zones per direction */
+    enum tio_rand_dist random_distribution;
+    double dist_value, dist_center;
+    unsigned zone_split_nr[TIO_JOB_DDIR_COUNT];
+    struct tio_zone_split zone_split[TIO_JOB_DDIR_COUNT][TIO_ZONESPLIT_MAX];
 };
 
 /* Engine and queueing: options/queue.c */

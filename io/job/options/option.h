@@ -136,6 +136,12 @@ int tio__opt_range(struct tio__optctx *c,
                    uint64_t *hi);
 int tio__opt_one_time(struct tio__optctx *c, const char *s, uint64_t *out);
 
+/* ---- rand_dist.c: random_distribution, a row of pattern.c -------------- */
+
+int tio__set_random_distribution(struct tio__optctx *c, const struct tio__option *o);
+void tio__dump_random_distribution(struct tio__dump *d, const struct tio__option *o,
+                                   const struct tio_job *j);
+
 /* ---- dump.c: lines of the canonical dump ---------------------------------- */
 
 void tio__dump_str(struct tio__dump *d, const char *key, const char *v);

@@ -352,7 +352,7 @@ static void dump_rw_sequencer(struct tio__dump *d, const struct tio__option *o,
 
 static const struct tio__enumval gen_values[] = {
     {"tausworthe", TIO_RAND_TAUSWORTHE, NULL},
-    {"lfsr", TIO_RAND_LFSR, ""},
+    {"lfsr", TIO_RAND_LFSR, NULL},
     {"tausworthe64", TIO_RAND_TAUSWORTHE64, NULL},
 };
 
@@ -362,7 +362,7 @@ static int set_random_generator(struct tio__optctx *c, const struct tio__option 
 
     (void)o;
     rc = tio__opt_pick(c, c->value, gen_values, TIO__ARRAY_LEN(gen_values), "random generator",
-                       "tausworthe or tausworthe64", &v);
+                       "tausworthe, lfsr or tausworthe64", &v);
     if (rc == TIO_OK) {
         c->job->pattern.random_generator = (enum tio_rand_gen)v;
         c->job->pattern.random_generator_set = !c->is_default;
@@ -375,6 +375,7 @@ static void dump_random_generator(struct tio__dump *d, const struct tio__option 
 {
     tio__dump_str(d, o->name,
                   j->pattern.random_generator == TIO_RAND_TAUSWORTHE64 ? "tausworthe64"
+                  : j->pattern.random_generator == TIO_RAND_LFSR       ? "lfsr"
                                                                        : "tausworthe");
 }
 
@@ -626,9 +627,19 @@ static const struct tio__option rows[] = {
      .dump = dump_random_generator,
      .example = "tausworthe64",
      .def = "tausworthe",
-     .values = "tausworthe, tausworthe64 (lfsr not yet)",
+     .values = "tausworthe, lfsr, tausworthe64 (lfsr: fixed bs, ba=bs, no distribution)",
      .help = "Generator of random offsets and sizes (fio's)",
      .status = TIO__REFUSED_VALUE},
+    {.name = "random_distribution",
+     .type = O_CUSTOM,
+     .set = tio__set_random_distribution,
+     .dump = tio__dump_random_distribution,
+     .example = "zipf:1.2",
+     .def = "random",
+     .values = "random, zipf[:theta[:center]], pareto[:h[:center]], normal[:dev[:center]], "
+               "zoned:ACC/SIZE%:..., zoned_abs:ACC/SIZE:... (per direction r,w,t)",
+     .help = "How random offsets spread over the file (fio's models)",
+     .status = TIO__DIFFERS},
     {.name = "randseed",
      .type = O_CUSTOM,
      .set = set_randseed,

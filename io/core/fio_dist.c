@@ -1,0 +1,277 @@
+/* fio 3.33's zipf, pareto, normal and LFSR generators (see fio_dist.h).
+ * The arithmetic follows fio's exactly, its integer widths and its
+ * conversions included, since any change moves the offsets. */
+#include "fio_dist.h"
+
+#include <math.h>
+#include <string.h>
+
+#define ZIPF_MAX_GEN 10000000u /* fio caps zeta(n)'s terms at 10M */
+#define FRAND32_MAX 4294967295.0
+#define GOLDEN_RATIO_64 UINT64_C(0x61C8864680B583EB)
+#define GOLDEN_RATIO_32 UINT32_C(0x61C88647)
+
+static uint64_t draw32(struct tio_fdist *z)
+{
+    return tio_taus88(z->rand.s32);
+}
+
+/* fio's scramble of a drawn block: its multiplicative hash, so hot blocks
+ * spread over the file instead of crowding at its start. */
+static uint64_t fio_hash(uint64_t v)
+{
+    return v * GOLDEN_RATIO_64;
+}
+
+static void shared_init(struct tio_fdist *z, uint64_t nranges, double center, uint32_t seed)
+{
+    memset(z, 0, sizeof(*z));
+    z->nranges = nranges;
+    tio_frand_seed(&z->rand, seed, false);
+    z->rand_off = draw32(z); /* drawn even when a center replaces it */
+    if (center >= 0)
+        z->rand_off = (uint64_t)((double)nranges * center);
+}
+
+void tio_zipf_init(struct tio_fdist *z, uint64_t nranges, double theta, double center,
+                   uint32_t seed)
+{
+    shared_init(z, nranges, center, seed);
+    z->theta = theta;
+    z->zeta2 = pow(1.0, theta) + pow(0.5, theta);
+    uint64_t terms = nranges < ZIPF_MAX_GEN ? nranges : ZIPF_MAX_GEN;
+    for (uint64_t i = 0; i < terms; i++)
+        z->zetan += pow(1.0 / (double)(i + 1), theta);
+}
+
+uint64_t tio_zipf_next(struct tio_fdist *z)
+{
+    double n = (double)z->nranges;
+    double alpha = 1.0 / (1.0 - z->theta);
+    double eta = (1.0 - pow(2.0 / n, 1.0 - z->theta)) / (1.0 - z->zeta2 / z->zetan);
+    double rand_uni = (double)draw32(z) / FRAND32_MAX;
+    double rand_z = rand_uni * z->zetan;
+    uint64_t val;
+
+    if (rand_z < 1.0)
+        val = 1;
+    else if (rand_z < 1.0 + pow(0.5, z->theta))
+        val = 2;
+    else
+        val = 1 + (uint64_t)(n * pow(eta * rand_uni - eta + 1.0, alpha));
+    return (fio_hash(val - 1) + z->rand_off) % z->nranges;
+}
+
+void tio_pareto_init(struct tio_fdist *z, uint64_t nranges, double h, double center,
+                     uint32_t seed)
+{
+    shared_init(z, nranges, center, seed);
+    z->pareto_pow = log(h) / log(1.0 - h);
+}
+
+uint64_t tio_pareto_next(struct tio_fdist *z)
+{
+    double r = (double)draw32(z) / FRAND32_MAX;
+    uint64_t n = (uint64_t)((double)(z->nranges - 1) * pow(r, z->pareto_pow));
+    return (fio_hash(n) + z->rand_off) % z->nranges;
+}
+
+void tio_gauss_init(struct tio_fdist *z, uint64_t nranges, double dev, double center,
+                    uint32_t seed)
+{
+    memset(z, 0, sizeof(*z));
+    tio_frand_seed(&z->rand, seed, false);
+    z->nranges = nranges;
+    if (dev != 0.0) {
+        z->stddev = (uint32_t)ceil((double)nranges * dev / 100.0);
+        if (z->stddev > nranges / 2)
+            z->stddev = (uint32_t)(nranges / 2);
+    }
+    /* fio keeps the offset in an unsigned int, a center below 0.5 wrapping
+     * it as the conversion does on x86-64 */
+    z->rand_off = center < 0 ? 0 : (uint32_t)(int64_t)((double)nranges * (center - 0.5));
+}
+
+/* A deviation in [-stddev/2, stddev/2), as fio's int arithmetic gives it. */
+static int64_t gauss_dev(struct tio_fdist *z)
+{
+    if (!z->stddev)
+        return 0;
+    uint32_t sd = (uint32_t)z->stddev;
+    int vr = (int)((double)sd * ((double)draw32(z) / (FRAND32_MAX + 1.0)));
+    return (int32_t)((uint32_t)vr - sd / 2);
+}
+
+uint64_t tio_gauss_next(struct tio_fdist *z)
+{
+    uint64_t sum = 0;
+    for (int i = 0; i < 12; i++)
+        sum += draw32(z) % (z->nranges + 1);
+    sum = (sum + 11) / 12;
+    if (z->stddev) {
+        int64_t dev = gauss_dev(z);
+        /* fio spins forever once dev reaches 0 with sum at nranges (all
+         * draws at the top of a small range): stop there instead */
+        while (dev && (uint64_t)dev + sum >= z->nranges)
+            dev /= 2;
+        sum += (uint64_t)dev;
+    }
+    return (fio_hash(sum) + z->rand_off) % z->nranges;
+}
+
+static uint32_t rol32(uint32_t w, unsigned s)
+{
+    return (w << s) | (w >> (32 - s));
+}
+
+uint32_t tio_fio_jhash(const void *key, size_t len, uint32_t initval)
+{
+    const uint8_t *k = key;
+    uint32_t length = (uint32_t)len;
+    uint32_t a, b, c;
+    a = b = c = GOLDEN_RATIO_32 + length + initval;
+    while (length > 12) {
+        /* fio adds one byte per word here, not four */
+        a += k[0];
+        b += k[4];
+        c += k[8];
+        a -= c, a ^= rol32(c, 4), c += b;
+        b -= a, b ^= rol32(a, 6), a += c;
+        c -= b, c ^= rol32(b, 8), b += a;
+        a -= c, a ^= rol32(c, 16), c += b;
+        b -= a, b ^= rol32(a, 19), a += c;
+        c -= b, c ^= rol32(b, 4), b += a;
+        length -= 12;
+        k += 12;
+    }
+    if (!length)
+        return c;
+    uint32_t *dst[3] = {&a, &b, &c};
+    for (uint32_t i = 0; i < length; i++)
+        *dst[i / 4] += (uint32_t)k[i] << (8 * (i % 4));
+    c ^= b, c -= rol32(b, 14);
+    a ^= c, a -= rol32(c, 11);
+    b ^= a, b -= rol32(a, 25);
+    c ^= b, c -= rol32(b, 16);
+    a ^= c, a -= rol32(c, 4);
+    b ^= a, b -= rol32(a, 14);
+    c ^= b, c -= rol32(b, 24);
+    return c;
+}
+
+/* fio's taps of a maximal-length register of 3..63 bits (Xilinx's table). */
+static const uint8_t lfsr_taps[64][6] = {
+    {0},
+    {0},
+    {0},
+    {3, 2},
+    {4, 3},
+    {5, 3},
+    {6, 5},
+    {7, 6},
+    {8, 6, 5, 4},
+    {9, 5},
+    {10, 7},
+    {11, 9},
+    {12, 6, 4, 1},
+    {13, 4, 3, 1},
+    {14, 5, 3, 1},
+    {15, 14},
+    {16, 15, 13, 4},
+    {17, 14},
+    {18, 11},
+    {19, 6, 2, 1},
+    {20, 17},
+    {21, 19},
+    {22, 21},
+    {23, 18},
+    {24, 23, 22, 17},
+    {25, 22},
+    {26, 6, 2, 1},
+    {27, 5, 2, 1},
+    {28, 25},
+    {29, 27},
+    {30, 6, 4, 1},
+    {31, 28},
+    {32, 31, 29, 1},
+    {33, 20},
+    {34, 27, 2, 1},
+    {35, 33},
+    {36, 25},
+    {37, 5, 4, 3, 2, 1},
+    {38, 6, 5, 1},
+    {39, 35},
+    {40, 38, 21, 19},
+    {41, 38},
+    {42, 41, 20, 19},
+    {43, 42, 38, 37},
+    {44, 43, 18, 17},
+    {45, 44, 42, 41},
+    {46, 45, 26, 25},
+    {47, 42},
+    {48, 47, 21, 20},
+    {49, 40},
+    {50, 49, 24, 23},
+    {51, 50, 36, 35},
+    {52, 49},
+    {53, 52, 38, 37},
+    {54, 53, 18, 17},
+    {55, 31},
+    {56, 55, 35, 34},
+    {57, 50},
+    {58, 39},
+    {59, 58, 38, 37},
+    {60, 59},
+    {61, 60, 46, 45},
+    {62, 61, 6, 5},
+    {63, 62},
+};
+
+static void lfsr_step(struct tio_lfsr *l)
+{
+    uint64_t v = l->last_val;
+    l->last_val = ((v >> 1) | l->cached_bit) ^ (((v & 1) - 1) & l->xormask);
+}
+
+void tio_lfsr_reset(struct tio_lfsr *l, uint64_t seed)
+{
+    l->num_vals = 0;
+    l->last_val = seed & ((l->cached_bit << 1) - 1);
+}
+
+bool tio_lfsr_init(struct tio_lfsr *l, uint64_t n, uint64_t seed)
+{
+    memset(l, 0, sizeof(*l));
+    unsigned bits = 3;
+    /* the all-ones state is not in the cycle: 2^bits must pass n */
+    while (bits < 64 && (UINT64_C(1) << bits) <= n)
+        bits++;
+    if (bits == 64 || !n)
+        return false;
+    for (int i = 0; i < 6 && lfsr_taps[bits][i]; i++)
+        l->xormask |= UINT64_C(1) << (lfsr_taps[bits][i] - 1);
+    l->cached_bit = UINT64_C(1) << (lfsr_taps[bits][0] - 1);
+    l->max_val = n - 1;
+    /* fio's spin 0: no cycle, but its first value comes two steps on */
+    l->cycle_length = 1;
+    l->cached_cycle_length = 0;
+    tio_lfsr_reset(l, seed);
+    return l->last_val != (l->cached_bit << 1) - 1;
+}
+
+bool tio_lfsr_next(struct tio_lfsr *l, uint64_t *out)
+{
+    if (l->num_vals++ > l->max_val)
+        return false;
+    do {
+        if (l->cycle_length && !--l->cycle_length) {
+            lfsr_step(l);
+            lfsr_step(l);
+            l->cycle_length = l->cached_cycle_length;
+        } else {
+            lfsr_step(l);
+        }
+    } while (l->last_val > l->max_val);
+    *out = l->last_val;
+    return true;
+}
