@@ -153,6 +153,8 @@ static int setup_features(struct worker *w)
     if (job->time.gtod_reduce)
         w->features |= TIO_WF_GTOD_REDUCE;
     int rc = tio_next_setup(w);
+    if (rc == 0 && job->zones.mode != TIO_ZONE_NONE)
+        rc = tio_zones_setup(w);
     if (rc == 0)
         rc = tio_bsz_setup(w);
     if (rc == 0)

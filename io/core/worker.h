@@ -14,6 +14,7 @@
  *   sync_policy.c  fsync/fdatasync every N writes, at the end of each pass
  *   phase.c        ramp, runtime, loops, invalidation per pass, the verify
  *                  phase, interruption
+ *   zones.c        zonemode=strided: the current zone, moving on, its map
  *   rate.c         rate, rate_iops, rate_process: waiting for the next IO
  *                  (its schedule: rate_sched.c); rate_min, rate_iops_min
  *   log*.c         write_bw_log and its kin (log.h maps them)
@@ -60,6 +61,7 @@ enum {
     TIO_WF_RATE_MIN = 1u << 11,   /* rate_min or rate_iops_min: checked as IOs complete */
     TIO_WF_LOG = 1u << 12,        /* write_*_log: completions are logged */
     TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
+    TIO_WF_ZONES = 1u << 14,      /* zonemode=strided: IO confined to the current zone */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -212,6 +214,14 @@ struct tio_rate {
     uint64_t min_bytes[2], min_ios[2], min_ns[2];
 };
 
+/* ---- zones.c: zonemode=strided ------------------------------------------ */
+
+struct tio_zones {
+    uint64_t off;   /* the current zone's start, from the region's start */
+    uint64_t bytes; /* bytes of IO issued in it (fio's zone_bytes) */
+    uint64_t end;   /* the file's size, from the region's start: zones wrap there */
+};
+
 /* ---- worker.c: the thread ------------------------------------------------- */
 
 struct worker {
@@ -237,6 +247,7 @@ struct worker {
     struct tio_sync_policy sync;
     struct tio_phase phase;
     struct tio_rate rate;
+    struct tio_zones zones;
     struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
 };
 
@@ -333,6 +344,19 @@ static inline uint64_t tio_next_bytes_issued(const struct worker *w)
 {
     return w->next.bytes_issued;
 }
+
+/* ---- zones.c -------------------------------------------------------------- */
+
+/* After tio_next_setup: the zone's random map and blocks, and the budget,
+ * as fio has them under zonemode=strided; zonemode=zbd is refused here. */
+int tio_zones_setup(struct worker *w);
+/* Before the next IO's offset of file fi, direction di is chosen: moves on
+ * to the next zone when this one has had its bytes, and starts the zone's
+ * blocks afresh every zonerange bytes (fio's setup_strided_zone_mode). */
+void tio_zones_enter(struct worker *w, size_t fi, unsigned di);
+/* The IO's position, chosen inside the zone, moved to the zone; false when
+ * the IO would reach past the file's end (fio ends the job there). */
+bool tio_zones_place(struct worker *w, uint64_t *pos, uint64_t bs);
 
 /* ---- blocksize.c ---------------------------------------------------------- */
 

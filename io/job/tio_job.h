@@ -318,6 +318,16 @@ enum {
     TIO_SS_PCT = 1u << 2,   /* limit in percent of the mean; else absolute */
 };
 
+/* Zones: options/zones.c (fio's zonemode=, zonesize=, zonerange=, zoneskip=) */
+enum tio_zonemode { TIO_ZONE_NONE, TIO_ZONE_STRIDED, TIO_ZONE_ZBD };
+
+struct tio_job_zones {
+    enum tio_zonemode mode; /* default none */
+    uint64_t size;          /* strided: bytes of IO per zone; zbd: the zone's size */
+    uint64_t range;         /* strided: a zone's size; resolved default: size */
+    uint64_t skip;          /* strided: bytes skipped after each zone */
+};
+
 /* Steady state: options/steadystate.c (fio's ss=, ss_dur=, ss_ramp=) */
 struct tio_job_steadystate {
     unsigned mode; /* TIO_SS_*; default iops_slope */
@@ -406,6 +416,7 @@ struct tio_job {
     struct tio_job_buffers buffers;
     struct tio_job_reporting reporting;
     struct tio_job_steadystate steadystate;
+    struct tio_job_zones zones;
     struct tio_job_logs logs;
 
     struct tio_job_ranks ranks;
