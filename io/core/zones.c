@@ -64,7 +64,9 @@ static int refuse_zbd(struct worker *w)
                             "zonemode=zbd: %s is not a zoned block device (%s; fio "
                             "emulates zones on such a target, tenon-io does not): point "
                             "filename= at a zoned block device, or use zonemode=strided",
-                            name, S_ISBLK(st.st_mode) ? "a block device without zones" : "not a block device");
+                            name,
+                            S_ISBLK(st.st_mode) ? "a block device without zones"
+                                                : "not a block device");
             return -EINVAL;
         }
         tio_worker_fail(w, ENOTSUP,
