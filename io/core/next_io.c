@@ -297,7 +297,7 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         bs = r->len - pos;
     if (marked)
         bs = map_mark(w, g, di, block, pos, bs);
-    if (unlikely(w->features & TIO_WF_ZONES) && !tio_zones_place(w, &pos, bs)) {
+    if (unlikely(w->features & TIO_WF_ZONES) && !tio_zones_place(w, di, &pos, bs)) {
         if (w->features & TIO_WF_IOS_LIMIT)
             n->ios_issued--;
         return false;

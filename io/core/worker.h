@@ -39,6 +39,7 @@
 #include "rand_gen.h"
 #include "rate_sched.h"
 #include "rmap.h"
+#include "lfsr.h"
 #include "log.h"
 #include "tio_job_stats.h"
 
@@ -220,6 +221,8 @@ struct tio_zones {
     uint64_t off;   /* the current zone's start, from the region's start */
     uint64_t bytes; /* bytes of IO issued in it (fio's zone_bytes) */
     uint64_t end;   /* the file's size, from the region's start: zones wrap there */
+    bool lfsr;      /* random_generator=lfsr: the zone's blocks come from it */
+    struct tio_lfsr gen;
 };
 
 /* ---- worker.c: the thread ------------------------------------------------- */
@@ -356,7 +359,7 @@ int tio_zones_setup(struct worker *w);
 void tio_zones_enter(struct worker *w, size_t fi, unsigned di);
 /* The IO's position, chosen inside the zone, moved to the zone; false when
  * the IO would reach past the file's end (fio ends the job there). */
-bool tio_zones_place(struct worker *w, uint64_t *pos, uint64_t bs);
+bool tio_zones_place(struct worker *w, unsigned di, uint64_t *pos, uint64_t bs);
 
 /* ---- blocksize.c ---------------------------------------------------------- */
 

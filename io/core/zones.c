@@ -156,6 +156,16 @@ int tio_zones_setup(struct worker *w)
         return rc;
     w->zones.off = 0;
     w->zones.bytes = 0;
+    /* fio's LFSR covers one zone's blocks of the smallest size */
+    w->zones.lfsr = n->random && job->pattern.random_generator == TIO_RAND_LFSR;
+    if (w->zones.lfsr && !tio_lfsr_init(&w->zones.gen, job->zones.range / min_bs(job),
+                                        w->fseeds[TIO_FSEED_BLOCK])) {
+        tio_worker_fail(w, EINVAL,
+                        "random_generator=lfsr cannot cover the %" PRIu64 " blocks of a zone "
+                        "with this seed (change randseed, or use tausworthe)",
+                        job->zones.range / min_bs(job));
+        return -EINVAL;
+    }
     /* an engine without files has the size fio gives its file: filesize=,
      * else the region's end */
     uint64_t size = w->t->sizes[0];
@@ -190,6 +200,8 @@ static void zone_reset(struct worker *w, struct file_gen *g)
             tio_rmap_reset(&g->maps[d]);
     for (int d = 0; d < 2; d++)
         g->seq[d] = g->last_start[d] = 0;
+    if (w->zones.lfsr)
+        tio_lfsr_reset(&w->zones.gen, w->fseeds[TIO_FSEED_BLOCK]);
 }
 
 void tio_zones_enter(struct worker *w, size_t fi, unsigned di)
@@ -212,11 +224,19 @@ void tio_zones_enter(struct worker *w, size_t fi, unsigned di)
         zone_reset(w, g);
 }
 
-bool tio_zones_place(struct worker *w, uint64_t *pos, uint64_t bs)
+bool tio_zones_place(struct worker *w, unsigned di, uint64_t *pos, uint64_t bs)
 {
     struct tio_zones *z = &w->zones;
-    uint64_t p = *pos + z->off;
+    uint64_t p = *pos + z->off, block;
+    if (z->lfsr) {
+        /* the block next_io.c drew is replaced by the LFSR's (resolve.c
+         * keeps every IO of such a job random, and without the map) */
+        if (!tio_lfsr_next(&z->gen, &block))
+            goto end; /* as fio: every block of the zone given, the job ends */
+        p = block * w->job->pattern.ba[di] + z->off;
+    }
     if (p + bs > z->end) {
+    end:
         /* as fio: an IO past the file's end ends the job */
         w->next.bytes_total = w->next.bytes_issued;
         return false;

@@ -191,11 +191,7 @@ static int resolve_bs(struct tio_job *job, struct tio_error *err)
                              "can move)",
                              (unsigned long long)p->max_bs[d],
                              (unsigned long long)MAX_BLOCK_SIZE);
-    if (p->random_generator == TIO_RAND_LFSR)
-        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
-                             "job '%s': random_generator=lfsr is not supported by tenon-io "
-                             "yet (use tausworthe or tausworthe64)",
-                             job->identity.name);
+    /* random_generator=lfsr: resolve_zones */
     return TIO_OK;
 }
 
@@ -339,6 +335,11 @@ static int resolve_zones(struct tio_job *job, struct tio_error *err)
                          "zonesize=%llu needs zonemode=strided (or zbd); zonemode is none "
                          "(fio refuses this too: set zonemode=strided or drop zonesize)",
                          (unsigned long long)z->size);
+    if (p->random_generator == TIO_RAND_LFSR && z->mode != TIO_ZONE_STRIDED)
+        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                             "job '%s': random_generator=lfsr is supported by tenon-io only "
+                             "with zonemode=strided yet (use tausworthe or tausworthe64)",
+                             job->identity.name);
     if (z->mode != TIO_ZONE_STRIDED)
         return TIO_OK;
     if (!z->size)
@@ -355,6 +356,9 @@ static int resolve_zones(struct tio_job *job, struct tio_error *err)
         what = "verify (drop verify= or zonemode=)";
     else if (p->rw_modifier && p->rw_backward)
         what = "backward sequential IO, rw=TYPE:-N (drop the modifier or zonemode=)";
+    else if (p->random_generator == TIO_RAND_LFSR && tio_rw_is_random(p->rw) &&
+             (p->rw_modifier > 1 || p->perc_rand[0] < 100 || p->perc_rand[1] < 100))
+        what = "random_generator=lfsr and rw=randTYPE:N or percentage_random (drop one)";
     else if (p->rw == TIO_RW_RANDRW && p->bs[0] != p->bs[1])
         what = "a random mix with different read and write block sizes (give one bs=)";
     else if (p->rw == TIO_RW_RW)
@@ -368,6 +372,9 @@ static int resolve_zones(struct tio_job *job, struct tio_error *err)
                              "job '%s': zonemode=strided together with %s is not supported "
                              "by tenon-io yet",
                              job->identity.name, what);
+    /* fio keeps no random map beside its LFSR */
+    if (p->random_generator == TIO_RAND_LFSR)
+        job->pattern.norandommap = true;
     return TIO_OK;
 }
 

@@ -350,7 +350,7 @@ static void dump_rw_sequencer(struct tio__dump *d, const struct tio__option *o,
 
 static const struct tio__enumval gen_values[] = {
     {"tausworthe", TIO_RAND_TAUSWORTHE, NULL},
-    {"lfsr", TIO_RAND_LFSR, ""},
+    {"lfsr", TIO_RAND_LFSR, NULL},
     {"tausworthe64", TIO_RAND_TAUSWORTHE64, NULL},
 };
 
@@ -360,7 +360,7 @@ static int set_random_generator(struct tio__optctx *c, const struct tio__option 
 
     (void)o;
     rc = tio__opt_pick(c, c->value, gen_values, TIO__ARRAY_LEN(gen_values), "random generator",
-                       "tausworthe or tausworthe64", &v);
+                       "tausworthe, lfsr or tausworthe64", &v);
     if (rc == TIO_OK) {
         c->job->pattern.random_generator = (enum tio_rand_gen)v;
         c->job->pattern.random_generator_set = !c->is_default;
@@ -621,7 +621,7 @@ static const struct tio__option rows[] = {
      .dump = dump_random_generator,
      .example = "tausworthe64",
      .def = "tausworthe",
-     .values = "tausworthe, tausworthe64 (lfsr not yet)",
+     .values = "tausworthe, tausworthe64, lfsr (lfsr with zonemode=strided only, yet)",
      .help = "Generator of random offsets and sizes (fio's)",
      .status = TIO__REFUSED_VALUE},
     {.name = "randseed",

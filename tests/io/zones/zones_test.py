@@ -91,6 +91,9 @@ def case_not_yet():
     refused(base + ["--rw=randrw", "--bs=4k,8k"], "block sizes")
     refused(base + ["--zonerange=6k"], "zonerange=6144", "multiple")
     refused(base + ["--zonerange=128k"], "zonerange=131072", "larger than")
+    refused(base + ["--rw=randread:4", "--random_generator=lfsr"], "lfsr", "randTYPE:N")
+    refused(["--ioengine=null", "--size=64k", "--rw=randread", "--random_generator=lfsr"],
+            "random_generator=lfsr", "zonemode=strided")
 
 
 def case_zbd_refused():
