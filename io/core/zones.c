@@ -169,6 +169,12 @@ int tio_zones_setup(struct worker *w)
     /* an engine without files has the size fio gives its file: filesize=,
      * else the region's end */
     uint64_t size = w->t->sizes[0];
+    struct stat st;
+    /* the file as the jobs laid it out, clones further on included: fio's
+     * zones run on to the file's end, past the job's own region */
+    if (!w->t->engine.no_files && stat(w->h[0].file.name, &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size > size)
+        size = (uint64_t)st.st_size;
     if (w->t->engine.no_files)
         size = job->files.filesize_max ? job->files.filesize_max : r->start + r->len;
     w->zones.end = size > r->start ? size - r->start : 0;

@@ -65,6 +65,44 @@ def case_offsets_as_fio():
     check(not bad, "\n".join(bad))
 
 
+def case_disk_zone_profile():
+    """a file read in strided zones (fio's disk zone profile, scaled down), async"""
+    img = os.path.join(TMP, "disk")
+    with open(img, "wb") as f:
+        f.truncate(64 << 20)
+    job = os.path.join(TMP, "profile.fio")
+    with open(job, "w") as f:
+        f.write("[global]\nbs=64k\nrw=read\nioengine=libaio\niodepth=2\n"
+                "zonemode=strided\nzonesize=1m\nzoneskip=7m\n"
+                "[profile]\nfilename=%s\nwrite_iops_log=%s\nlog_offset=1\n"
+                % (img, os.path.join(TMP, "p")))
+    p = run_tio(TIO, "--output=/dev/null", job, timeout=60)
+    check(p.returncode == 0, p.stderr)
+    with open(os.path.join(TMP, "p_iops.1.log")) as f:
+        got = [int(line.split(",")[4]) for line in f]
+    # fio 3.33: 1m of each 8m, 16 blocks of 64k, over and over until the
+    # file's 64m of IO are done
+    want = [(n // 16 % 8) * (8 << 20) + n % 16 * (64 << 10) for n in range(1024)]
+    check(got == want, "offsets %s..., fio 3.33: %s..." % (got[:40], want[:40]))
+
+
+def case_file_clones():
+    """file clones in strided zones: offset + N x offset_increment, zones to the file's end"""
+    logs = os.path.join(TMP, "c")
+    p = run_tio(TIO, "--name=c", "--filename=" + os.path.join(TMP, "f"), "--log_offset=1",
+                "--write_iops_log=" + logs, "--output=/dev/null", "--rw=randread",
+                "--zonemode=strided", "--zonesize=8k", "--zonerange=16k", "--size=32k",
+                "--offset=16k", "--offset_increment=48k", "--numjobs=2", timeout=60)
+    check(p.returncode == 0, p.stderr)
+    got = []
+    for n in (1, 2):
+        with open("%s_iops.%d.log" % (logs, n)) as f:
+            got.append([int(line.split(",")[4]) // 1024 for line in f])
+    want = [[16, 24, 44, 36, 52, 60, 68, 72], [68, 64, 88, 80, 68, 72, 88, 84]]
+    check(got == want, "offsets (KiB) %s, fio 3.33: %s" % (got, want))
+    check(os.path.getsize(os.path.join(TMP, "f")) == 96 << 10, "file laid out to 96k as fio")
+
+
 def refused(args, *words):
     p = run_tio(TIO, "--name=z", "--output=/dev/null", *args, timeout=60)
     check(p.returncode != 0 and all(w in p.stderr for w in words),
