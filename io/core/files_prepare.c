@@ -403,8 +403,13 @@ int tio_files_prepare(struct tio_host *host, struct tio_error *err)
                                               : n;
             uint64_t align = tio_files_smallest_bs(job), bs = tio_files_cut_bs(job);
             uint64_t start = tio_job_start_offset(job, 0);
+            /* fio moves an engine without files by offset_increment too */
             for (size_t i = 0; i < n; i++)
-                t->regions[i] = (struct tio_region){tio_amount_bytes(&job->files.offset, 0), 0};
+                t->regions[i] = (struct tio_region){t->engine.no_files
+                                                        ? start
+                                                        : tio_amount_bytes(&job->files.offset,
+                                                                           0),
+                                                    0};
             for (size_t f = 0; f < parts; f++) {
                 uint64_t share = total / parts;
                 if (align && f < (total - share * parts) / align)

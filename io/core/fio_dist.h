@@ -1,9 +1,8 @@
 /* fio 3.33's non-uniform generators of random blocks, so that the same
  * seed gives fio's offsets: zipf and pareto (lib/zipf.c), normal
  * (lib/gauss.c), each scrambled by fio's 64-bit multiplicative hash and
- * shifted by a random or given center; the maximal-length LFSR that visits
- * every block once (lib/lfsr.c); and fio's jhash, which seeds the former
- * from a file's name. All pure: no worker, no job. */
+ * shifted by a random or given center; and fio's jhash, which seeds them
+ * from a file's name. (random_generator=lfsr is lfsr.c's.) All pure: no worker, no job. */
 #ifndef TIO_FIO_DIST_H
 #define TIO_FIO_DIST_H
 
@@ -37,18 +36,5 @@ uint64_t tio_gauss_next(struct tio_fdist *z);
 /* fio's jhash of a name (its own variant: one byte per word in whole
  * 12-byte blocks), with which it seeds a file's distribution. */
 uint32_t tio_fio_jhash(const void *key, size_t len, uint32_t initval);
-
-struct tio_lfsr {
-    uint64_t xormask, last_val, cached_bit, max_val, num_vals;
-    uint64_t cycle_length, cached_cycle_length;
-};
-
-/* For n values 0..n-1; false when n needs more than 63 bits or the
- * seed is the one state the register cannot leave. */
-bool tio_lfsr_init(struct tio_lfsr *l, uint64_t n, uint64_t seed);
-/* A new pass from seed, as fio resets it when a file is opened again. */
-void tio_lfsr_reset(struct tio_lfsr *l, uint64_t seed);
-/* The next value; false once all n were given this pass. */
-bool tio_lfsr_next(struct tio_lfsr *l, uint64_t *out);
 
 #endif

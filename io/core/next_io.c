@@ -294,6 +294,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     const struct tio_region *r = &w->t->regions[fi];
     uint64_t pos;
     bool mark_after = false; /* map_mark, once the size is known */
+    if (unlikely(w->features & TIO_WF_ZONES))
+        tio_zones_enter(w, fi, di);
     if (n->random) {
         enum turn t = TURN_RANDOM;
         if (unlikely(w->features & TIO_WF_SEQUENCER))
@@ -326,6 +328,11 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         bs = r->len - pos;
     if (unlikely(mark_after))
         bs = map_mark(w, g, di, pos, bs);
+    if (unlikely(w->features & TIO_WF_ZONES) && !tio_zones_place(w, di, &pos, bs)) {
+        if (w->features & TIO_WF_IOS_LIMIT)
+            n->ios_issued--;
+        return false;
+    }
 
     struct io_meta *m = tio_units_meta(w, io);
     io->ddir = d;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fio_dist.h"
+#include "lfsr.h"
 #include "worker.h"
 
 /* fio's zone_split_index: per access percentage, the zone it falls in. */
@@ -170,7 +171,8 @@ static int lfsr_setup(struct worker *w, struct tio_rdist *rd)
 int tio_rdist_setup(struct worker *w)
 {
     const struct tio_job_pattern *p = &w->job->pattern;
-    bool lfsr = p->random_generator == TIO_RAND_LFSR;
+    /* strided zones draw their LFSR's blocks per zone (zones.c) */
+    bool lfsr = p->random_generator == TIO_RAND_LFSR && w->job->zones.mode != TIO_ZONE_STRIDED;
     if (!tio_rw_is_random(p->rw) || (p->random_distribution == TIO_DIST_RANDOM && !lfsr))
         return 0;
     struct tio_rdist *rd = calloc(1, sizeof(*rd));

@@ -159,6 +159,8 @@ static int setup_features(struct worker *w)
     int rc = tio_trim_setup(w);
     if (rc == 0)
         rc = tio_next_setup(w);
+    if (rc == 0 && job->zones.mode != TIO_ZONE_NONE)
+        rc = tio_zones_setup(w);
     if (rc == 0)
         rc = tio_rdist_setup(w);
     if (rc == 0)

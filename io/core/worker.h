@@ -16,6 +16,7 @@
  *   sync_policy.c  fsync/fdatasync every N writes, at the end of each pass
  *   phase.c        ramp, runtime, loops, invalidation per pass, the verify
  *                  phase, interruption
+ *   zones.c        zonemode=strided: the current zone, moving on, its map
  *   rate.c         rate, rate_iops, rate_process: waiting for the next IO
  *                  (its schedule: rate_sched.c); rate_min, rate_iops_min
  *   log*.c         write_bw_log and its kin (log.h maps them)
@@ -41,6 +42,7 @@
 #include "rand_gen.h"
 #include "rate_sched.h"
 #include "rmap.h"
+#include "lfsr.h"
 #include "log.h"
 #include "tio_job_stats.h"
 
@@ -71,6 +73,7 @@ enum {
     /* random_distribution other than random, or random_generator=lfsr:
      * random blocks come from rand_dist.c (a high bit, clear of the others) */
     TIO_WF_RAND_DIST = 1u << 24,
+    TIO_WF_ZONES = 1u << 17, /* zonemode=strided: IO confined to the current zone */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -294,6 +297,16 @@ struct tio_trim {
 /* vlog.written: a block trimmed under trim_verify_zero, to read as zeros. */
 #define TIO_VLOG_TRIMMED UINT32_MAX
 
+/* ---- zones.c: zonemode=strided ------------------------------------------ */
+
+struct tio_zones {
+    uint64_t off;   /* the current zone's start, from the region's start */
+    uint64_t bytes; /* bytes of IO issued in it (fio's zone_bytes) */
+    uint64_t end;   /* the file's size, from the region's start: zones wrap there */
+    bool lfsr;      /* random_generator=lfsr: the zone's blocks come from it */
+    struct tio_lfsr gen;
+};
+
 /* ---- worker.c: the thread ------------------------------------------------- */
 
 struct worker {
@@ -320,6 +333,7 @@ struct worker {
     struct tio_phase phase;
     struct tio_rate rate;
     struct tio_trim trim;
+    struct tio_zones zones;
     struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
     struct tio_cmdprio cmdprio;
     struct tio_think think;
@@ -439,6 +453,19 @@ void tio_trim_logged(struct worker *w, uint32_t fi, uint64_t b, uint32_t num, bo
  * reads as zeros, else the first bad offset and why. */
 bool tio_trim_check_zero(const void *buf, uint64_t len, uint64_t offset, uint64_t *bad,
                          struct tio_error *why);
+/* ---- zones.c -------------------------------------------------------------- */
+
+/* After tio_next_setup: the zone's random map and blocks, and the budget,
+ * as fio has them under zonemode=strided; zonemode=zbd is refused here. */
+int tio_zones_setup(struct worker *w);
+/* Before the next IO's offset of file fi, direction di is chosen: moves on
+ * to the next zone when this one has had its bytes, and starts the zone's
+ * blocks afresh every zonerange bytes (fio's setup_strided_zone_mode). */
+void tio_zones_enter(struct worker *w, size_t fi, unsigned di);
+/* The IO's position, chosen inside the zone, moved to the zone (with
+ * random_generator=lfsr, its block drawn here); false when the IO would
+ * reach past the file's end or the LFSR is spent (fio ends the job there). */
+bool tio_zones_place(struct worker *w, unsigned di, uint64_t *pos, uint64_t bs);
 
 /* ---- blocksize.c ---------------------------------------------------------- */
 

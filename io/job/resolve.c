@@ -352,6 +352,55 @@ static int resolve_verify(struct tio_job *job, struct tio_error *err)
     return 0;
 }
 
+/* fio's checks of zonemode=, zonesize= and zonerange=, and what tenon-io
+ * does not combine with strided zones yet (io/core/zones.c). */
+static int resolve_zones(struct tio_job *job, struct tio_error *err)
+{
+    struct tio_job_zones *z = &job->zones;
+    const struct tio_job_pattern *p = &job->pattern;
+    if (z->mode == TIO_ZONE_NONE && z->size)
+        return job_error(err, job,
+                         "zonesize=%llu needs zonemode=strided (or zbd); zonemode is none "
+                         "(fio refuses this too: set zonemode=strided or drop zonesize)",
+                         (unsigned long long)z->size);
+    if (z->mode != TIO_ZONE_STRIDED)
+        return TIO_OK;
+    if (!z->size)
+        return job_error(err, job,
+                         "zonemode=strided needs zonesize= (the bytes of IO per zone, "
+                         "e.g. zonesize=64k)");
+    if (!z->range)
+        z->range = z->size; /* fio: zonerange defaults to zonesize */
+    const char *what = NULL;
+    if (job->files.nrfiles > 1)
+        what = "more than one file (fio turns zones off then without a word; set "
+               "nrfiles=1 or drop zonemode)";
+    else if (job->verify.method != TIO_VERIFY_NONE)
+        what = "verify (drop verify= or zonemode=)";
+    else if (p->rw_modifier && p->rw_backward)
+        what = "backward sequential IO, rw=TYPE:-N (drop the modifier or zonemode=)";
+    else if (p->random_generator == TIO_RAND_LFSR && tio_rw_is_random(p->rw) &&
+             (p->rw_modifier > 1 || p->perc_rand[0] < 100 || p->perc_rand[1] < 100))
+        what = "random_generator=lfsr and rw=randTYPE:N or percentage_random (drop one)";
+    else if (p->rw == TIO_RW_RANDRW && p->bs[0] != p->bs[1])
+        what = "a random mix with different read and write block sizes (give one bs=)";
+    else if (p->rw == TIO_RW_RW)
+        what = "sequential mixed IO, rw=rw (use rw=randrw, or separate read and write jobs)";
+    else
+        for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
+            if (p->min_bs[d] != p->max_bs[d] || p->bssplit_nr[d] || p->ba[d] != p->bs[d])
+                what = "bsrange, bssplit or blockalign (give one bs= per direction)";
+    if (what)
+        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                             "job '%s': zonemode=strided together with %s is not supported "
+                             "by tenon-io yet",
+                             job->identity.name, what);
+    /* fio keeps no random map beside its LFSR */
+    if (p->random_generator == TIO_RAND_LFSR)
+        job->pattern.norandommap = true;
+    return TIO_OK;
+}
+
 static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_t *total_files,
                        struct tio_error *err)
 {
@@ -406,6 +455,9 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
                                  job->identity.name);
         job->pattern.norandommap = true;
     }
+    rc = resolve_zones(job, err);
+    if (rc)
+        return rc;
     rc = check_arithmetic(job, err);
     if (rc)
         return rc;

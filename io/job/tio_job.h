@@ -412,6 +412,16 @@ struct tio_job_latency {
     bool run;                         /* latency_run: keep searching the depth */
 };
 
+/* Zones: options/zones.c (fio's zonemode=, zonesize=, zonerange=, zoneskip=) */
+enum tio_zonemode { TIO_ZONE_NONE, TIO_ZONE_STRIDED, TIO_ZONE_ZBD };
+
+struct tio_job_zones {
+    enum tio_zonemode mode; /* default none */
+    uint64_t size;          /* strided: bytes of IO per zone; zbd: the zone's size */
+    uint64_t range;         /* strided: a zone's size; resolved default: size */
+    uint64_t skip;          /* strided: bytes skipped after each zone */
+};
+
 /* Steady state: options/steadystate.c (fio's ss=, ss_dur=, ss_ramp=) */
 struct tio_job_steadystate {
     unsigned mode; /* TIO_SS_*; default iops_slope */
@@ -503,6 +513,7 @@ struct tio_job {
     struct tio_job_buffers buffers;
     struct tio_job_reporting reporting;
     struct tio_job_steadystate steadystate;
+    struct tio_job_zones zones;
     struct tio_job_logs logs;
     struct tio_job_prio prio;
     struct tio_job_think think;

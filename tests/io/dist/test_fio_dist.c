@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "fio_dist.h"
+#include "lfsr.h"
 
 static void each_once(uint64_t n, uint64_t seed)
 {
