@@ -328,6 +328,35 @@ static int resolve_verify(struct tio_job *job, struct tio_error *err)
     return 0;
 }
 
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* fio's fixup of verify_interval (init.c): at most the smallest write
+ * size (or, for a job that reads, read size), and a divisor of the
+ * smallest and largest write sizes, else their gcd: one header per block
+ * when the sizes are fixed. 0 stays one header per block. */
+static void resolve_verify_interval(struct tio_job *job)
+{
+    const struct tio_job_pattern *p = &job->pattern;
+    uint64_t *vi = &job->verify.verify_interval;
+    uint64_t wmin = p->min_bs[TIO_JOB_DDIR_WRITE], wmax = p->max_bs[TIO_JOB_DDIR_WRITE];
+    if (job->verify.method == TIO_VERIFY_NONE || !*vi || !wmin)
+        return;
+    if (*vi > wmin)
+        *vi = wmin;
+    else if (tio_rw_reads(p->rw) && *vi > p->min_bs[TIO_JOB_DDIR_READ])
+        *vi = p->min_bs[TIO_JOB_DDIR_READ];
+    if (wmin % *vi || wmax % *vi)
+        *vi = gcd64(wmin, wmax);
+}
+
 static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_t *total_files,
                        struct tio_error *err)
 {
@@ -365,6 +394,7 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     rc = resolve_bs(job, err);
     if (rc)
         return rc;
+    resolve_verify_interval(job);
     /* blockalign only moves random offsets, as in fio; any alignment other
      * than the block size turns off the random map (fio says so too) */
     for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)
