@@ -283,20 +283,13 @@ static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t
             return -1;
         }
     }
-    /* fallocate= applies to files laid out with data; a write job's file is
-     * extended sparse (fio pre-allocates it too: a difference, said in the
-     * option table). */
-    int rc = 0;
-    if (p->layout) {
-        rc = preallocate(wfd, job, path, p->need, err);
-        if (rc == 0)
-            rc = lay_out(wfd, path, s->size, p->need, err);
-    } else if (ftruncate(wfd, (off_t)p->need) != 0) {
-        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
-                      "job %s: %s: cannot extend to %" PRIu64 " bytes: %s", job->identity.name,
-                      path, p->need, strerror(errno));
-        rc = -1;
-    }
+    /* As fio: a file laid out with data is pre-allocated first; a write
+     * job's file gets what fallocate= says alone (native or posix: the
+     * blocks, keep: the blocks but not the size, truncate: the size, none:
+     * nothing, the writes extend it). */
+    int rc = preallocate(wfd, job, path, p->need, err);
+    if (rc == 0 && p->layout)
+        rc = lay_out(wfd, path, s->size, p->need, err);
     if (wfd != fd)
         close(wfd);
     return rc;

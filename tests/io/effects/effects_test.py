@@ -247,6 +247,38 @@ def case_fallocate():
         check(os.path.getsize(path(name)) == 256 << 10, mode + ": laid out to 256k")
     r = tenon_io(*on_file("fa-bad", "--fallocate=sometimes"))
     check(r.rc == 1 and "none (0), native, posix (1), keep or truncate" in r.err, r.err)
+    fallocate_write_job()
+
+
+def can_fallocate():
+    probe = path("fa-probe")
+    try:
+        with open(probe, "wb") as f:
+            os.posix_fallocate(f.fileno(), 0, 1 << 16)
+        return os.stat(probe).st_blocks * 512 >= 1 << 16
+    except OSError:
+        return False
+    finally:
+        os.unlink(probe)
+
+
+def fallocate_write_job():
+    """A write job's new file: fio's mode alone (no layout), seen in st_size and st_blocks"""
+    allocates = can_fallocate()
+    want = {  # mode: (size, all blocks allocated) after one 4k write at 0
+        "native": (256 << 10, allocates), "posix": (256 << 10, True), "1": (256 << 10, True),
+        "keep": (4096, True), "truncate": (256 << 10, False),
+        "none": (4096, False), "0": (4096, False),
+    }
+    for mode, (size, blocks) in want.items():
+        name = "faw-" + mode
+        if mode == "keep" and not allocates:
+            continue
+        ok_run(*on_file(name, "--rw=write", "--io_size=4k", "--fallocate=" + mode))
+        st = os.stat(path(name))
+        check(st.st_size == size and (st.st_blocks * 512 >= 256 << 10) == blocks,
+              "write job, fallocate=%s: size %d (want %d), %d blocks of 512" %
+              (mode, st.st_size, size, st.st_blocks))
 
 
 def case_create_serialize():
