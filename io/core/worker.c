@@ -156,6 +156,8 @@ static int setup_features(struct worker *w)
     if (rc == 0)
         rc = tio_bsz_setup(w);
     if (rc == 0)
+        rc = tio_fservice_setup(w);
+    if (rc == 0)
         rc = tio_vlog_setup(w);
     if (rc == 0)
         rc = tio_units_setup(w);
@@ -178,6 +180,7 @@ static void teardown_features(struct worker *w)
     tio_sync_teardown(w);
     tio_units_teardown(w);
     tio_vlog_teardown(w);
+    tio_fservice_teardown(w);
     tio_next_teardown(w);
 }
 

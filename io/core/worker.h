@@ -7,6 +7,7 @@
  *   next_io.c      the choice of the next IO: direction, file, offset,
  *                  length, sequential or random, the byte and IO budget
  *   blocksize.c    the size of each IO when it varies (bsrange, bssplit)
+ *   file_service.c the file of each IO under openfiles or file_service_type
  *   rmap.c         the random map (fio's axmap semantics)
  *   rand_gen.c     fio's generators and per-purpose seeds
  *   units.c        IO units and their buffers, and what a write puts in them
@@ -60,6 +61,7 @@ enum {
     TIO_WF_RATE_MIN = 1u << 11,   /* rate_min or rate_iops_min: checked as IOs complete */
     TIO_WF_LOG = 1u << 12,        /* write_*_log: completions are logged */
     TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
+    TIO_WF_FSERVICE = 1u << 14,   /* openfiles or file_service_type pick the file */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -137,6 +139,19 @@ struct tio_next {
     bool ahead;                   /* next_unit holds the offsets' next draw */
     double next_unit;
     unsigned map_of[2]; /* the map each direction uses: both 0 when shared */
+};
+
+/* ---- file_service.c: openfiles, file_service_type -------------------------- */
+
+struct tio_fsvc {
+    bool *open, *done; /* per file: in the set serviced; done until all are */
+    bool *fresh;       /* per file: started over, not chosen since */
+    size_t n_open, n_done, limit;
+    size_t cur;    /* the file being serviced (SIZE_MAX: none) */
+    unsigned left; /* IOs it still gets (file_service_type=TYPE:N) */
+    unsigned nr;
+    size_t cursor; /* roundrobin, sequential: the next file in turn */
+    struct tio_frand rand; /* random: fio's next_file_state */
 };
 
 /* ---- blocksize.c: the size of each IO when it varies ---------------------- */
@@ -233,6 +248,7 @@ struct worker {
     struct tio_units units;
     struct tio_next next;
     struct tio_bsz bsz;
+    struct tio_fsvc fsvc;
     struct tio_vlog vlog;
     struct tio_sync_policy sync;
     struct tio_phase phase;
@@ -333,6 +349,14 @@ static inline uint64_t tio_next_bytes_issued(const struct worker *w)
 {
     return w->next.bytes_issued;
 }
+
+/* ---- file_service.c ------------------------------------------------------- */
+
+int tio_fservice_setup(struct worker *w);
+void tio_fservice_teardown(struct worker *w);
+/* The file of the next IO of direction di (bs bytes); w->nf when every
+ * file is done and the job's IO is over. */
+size_t tio_fservice_next(struct worker *w, unsigned di, uint64_t bs);
 
 /* ---- blocksize.c ---------------------------------------------------------- */
 
