@@ -368,6 +368,9 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     rc = resolve_verify(job, err);
     if (rc)
         return rc;
+    /* fio: openfiles defaults to nrfiles, and is at most that */
+    if (!job->files.openfiles || job->files.openfiles > job->files.nrfiles)
+        job->files.openfiles = job->files.nrfiles;
 
     if (!job->files.size.set && job->files.filesize_min &&
         job->files.filesize_min == job->files.filesize_max) {
