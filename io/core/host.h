@@ -13,6 +13,7 @@
  *   coord.h    how jobs are started, stopped and gathered (coord.c picks:
  *              coord_threads.c, threads of one process; coord_mpi*.c, the
  *              ranks of a run under mpirun; ranks.c divides shared files)
+ *   status_interval.c  --status-interval: interim reports from a timer thread
  *   program.c  the whole program: command line, checks, plan, run
  */
 #ifndef TIO_HOST_H
@@ -245,6 +246,17 @@ int tio_agg_bw_log_write(const struct tio_host *host, uint64_t t0_ns, uint64_t t
 
 /* The signal that set tio_stop, by name ("SIGINT"), for error texts. */
 const char *tio_stop_signal_name(void);
+/* ---- status_interval.c ---------------------------------------------------- */
+
+struct tio_status;
+/* Starts the interim reports of --status-interval (NULL when it is off or
+ * cannot start: the run goes on without them, said on stderr). */
+struct tio_status *tio_status_start(struct tio_host *host, unsigned formats,
+                                    const struct timespec *wall_start);
+/* Stops them; with --output, returns what they wrote (len bytes, to go
+ * ahead of the final report; the caller frees it), else NULL. */
+char *tio_status_stop(struct tio_status *s, size_t *len);
+
 /* ---- program.c ----------------------------------------------------------- */
 
 /* Every check a run applies before its first IO, with no side effect on

@@ -446,6 +446,7 @@ struct tio_program {
     bool showcmd;           /* --showcmd: print each job file as a command line */
     struct tio_strv showcmd_lines; /* one per job file, filled while parsing */
     char *aux_path;                /* --aux-path=DIR: where auxiliary files go */
+    uint64_t status_interval_ms;   /* --status-interval: interim reports; 0: none */
     bool bandwidth_log;            /* --bandwidth-log: fio's agg-*_bw.log files */
     unsigned debug;                /* --debug=LIST: a mask of tio_debug */
     bool debug_help;               /* --debug=? lists the categories */
