@@ -271,6 +271,7 @@ static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t
     const struct tio_job *job = t->job;
     const char *path = t->names[i];
     struct statvfs v;
+    struct stat now;
     if (fstatvfs(fd, &v) == 0 && p->new_space > tio_files_free_bytes(&v))
         return tio_files_refuse_space(job, path, p->new_space, tio_files_free_bytes(&v), err);
     int wfd = fd;
@@ -284,12 +285,21 @@ static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t
         }
     }
     /* As fio: a file laid out with data is pre-allocated first; a write
-     * job's file gets what fallocate= says alone (native or posix: the
-     * blocks, keep: the blocks but not the size, truncate: the size, none:
-     * nothing, the writes extend it). */
+     * job's file gets what fallocate= says (native or posix: the blocks,
+     * keep: the blocks but not the size, truncate: the size), and then,
+     * where that left it short (none, keep, native where the filesystem
+     * cannot), its size, sparse: an engine such as mmap cannot extend a
+     * file by writing, where fio's writes would extend it. */
     int rc = preallocate(wfd, job, path, p->need, err);
-    if (rc == 0 && p->layout)
+    if (rc == 0 && p->layout) {
         rc = lay_out(wfd, path, s->size, p->need, err);
+    } else if (rc == 0 && (fstat(wfd, &now) != 0 || (uint64_t)now.st_size < p->need) &&
+               ftruncate(wfd, (off_t)p->need) != 0) {
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: cannot extend to %" PRIu64 " bytes: %s", job->identity.name,
+                      path, p->need, strerror(errno));
+        rc = -1;
+    }
     if (wfd != fd)
         close(wfd);
     return rc;

@@ -318,6 +318,7 @@ static const struct tio__option rows[] = {
      .dump = dump_fallocate,
      .example = "posix",
      .def_text = "native",
+     .status = TIO__DIFFERS,
      .values = "none (0), native, posix (1), keep or truncate",
      .help = "How a file being laid out is pre-allocated"},
     {.name = "openfiles",

@@ -263,12 +263,12 @@ def can_fallocate():
 
 
 def fallocate_write_job():
-    """A write job's new file: fio's mode alone (no layout), seen in st_size and st_blocks"""
+    """A write job's new file: fio's mode (no layout), seen in st_blocks; its size is whole"""
     allocates = can_fallocate()
     want = {  # mode: (size, all blocks allocated) after one 4k write at 0
         "native": (256 << 10, allocates), "posix": (256 << 10, True), "1": (256 << 10, True),
-        "keep": (4096, True), "truncate": (256 << 10, False),
-        "none": (4096, False), "0": (4096, False),
+        "keep": (256 << 10, True), "truncate": (256 << 10, False),
+        "none": (256 << 10, False), "0": (256 << 10, False),
     }
     for mode, (size, blocks) in want.items():
         name = "faw-" + mode
