@@ -368,6 +368,16 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     rc = resolve_verify(job, err);
     if (rc)
         return rc;
+    /* fill_device writes sequentially until ENOSPC: what fio says it makes
+     * sense for; reads of what it laid out, random IO (a map of a really
+     * large region) and verify (a log of it) are not done yet */
+    if (job->files.fill_device &&
+        (job->pattern.rw != TIO_RW_WRITE || job->verify.method != TIO_VERIFY_NONE))
+        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                             "job '%s': fill_device is supported by tenon-io with rw=write "
+                             "and no verify only (fio: it only makes sense with sequential "
+                             "write)",
+                             job->identity.name);
     /* fio: openfiles defaults to nrfiles, and is at most that */
     if (!job->files.openfiles || job->files.openfiles > job->files.nrfiles)
         job->files.openfiles = job->files.nrfiles;
@@ -383,7 +393,8 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
         job->files.size.bytes = job->files.filesize_min * job->files.nrfiles;
         job->files.size.set = true;
     }
-    if (!job->files.size.set && !job->files.filesize_min && !job->files.filename_explicit)
+    if (!job->files.size.set && !job->files.filesize_min && !job->files.filename_explicit &&
+        !job->files.fill_device)
         return job_error(err, job,
                          "no size given (set size=, or filesize=, or point "
                          "filename= at an existing file or device to use its size)");
