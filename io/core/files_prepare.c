@@ -10,7 +10,9 @@
  * refuses with EBUSY while the device holds a mounted filesystem or is
  * claimed by md, dm or another program, and that claim is held until the
  * run ends, so nothing can mount it meanwhile. URI targets are opened by
- * their engine instead. */
+ * their engine instead. With create_serialize=0 the creation and layout
+ * of a job's files wait for its thread (tio_files_lay_out_later), as fio
+ * lays them out in each job's thread then. */
 #include "files.h"
 
 #include <errno.h>
@@ -305,6 +307,61 @@ static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t
     return rc;
 }
 
+/* A layout left to the job's thread: a descriptor of the file without the
+ * job's flags (O_DIRECT would refuse the layout's buffers) and the plan. */
+struct tio_later_layout {
+    int fd;
+    struct stat st;
+    struct target_state s;
+    struct target_plan p;
+};
+
+static int defer_layout(int fd, const struct stat *st, struct tio_target *tg,
+                        const struct target_state *s, const struct target_plan *p,
+                        const struct tio_job *job, const char *path, struct tio_error *err)
+{
+    struct tio_later_layout *l = calloc(1, sizeof(*l));
+    if (!l) {
+        tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
+        return -1;
+    }
+    l->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (l->fd < 0) {
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: cannot keep it open to lay it out later: %s",
+                      job->identity.name, path, strerror(errno));
+        free(l);
+        return -1;
+    }
+    l->st = *st;
+    l->s = *s;
+    l->p = *p;
+    tg->later = l;
+    return 0;
+}
+
+static void free_later(struct tio_target *tg)
+{
+    if (!tg->later)
+        return;
+    close(tg->later->fd);
+    free(tg->later);
+    tg->later = NULL;
+}
+
+int tio_files_lay_out_later(struct tio_host_job *t, size_t i, struct tio_error *err)
+{
+    if (!t->targets || i >= t->n_files || !t->targets[i].later)
+        return 0;
+    struct tio_later_layout *l = t->targets[i].later;
+    int rc = grow_file(l->fd, &l->st, t, i, &l->s, &l->p, err);
+    /* what the layout left in the page cache goes, as before the run */
+    if (rc == 0 && t->job->durability.invalidate && !t->job->queue.direct)
+        posix_fadvise(l->fd, 0, 0, POSIX_FADV_DONTNEED);
+    free_later(&t->targets[i]);
+    return rc;
+}
+
 static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
                         struct tio_error *err)
 {
@@ -333,8 +390,13 @@ static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
                       job->identity.name, path, s.size, p.need);
         goto fail;
     }
-    if (p.grow && grow_file(fd, &st, t, i, &s, &p, err) < 0)
+    if (p.grow && !job->files.create_serialize) {
+        /* the job's thread lays it out as it starts (fio's create_serialize=0) */
+        if (defer_layout(fd, &st, tg, &s, &p, job, path, err) < 0)
+            goto fail;
+    } else if (p.grow && grow_file(fd, &st, t, i, &s, &p, err) < 0) {
         goto fail;
+    }
     tg->type = s.type;
     tg->dev = st.st_dev;
     tg->ino = st.st_ino;
@@ -480,6 +542,7 @@ void tio_files_release(struct tio_host *host)
                 close(t->targets[i].fd);
             if (t->targets[i].claim >= 0)
                 close(t->targets[i].claim);
+            free_later(&t->targets[i]);
         }
         free(t->targets);
         t->targets = NULL;

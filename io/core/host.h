@@ -125,6 +125,9 @@ struct tio_target {
     dev_t dev;   /* its identity, to check a name still leads to it */
     ino_t ino;
     dev_t rdev; /* the device number of a device node */
+    /* create_serialize=0: the layout the job's own thread does as it
+     * starts (files_prepare.c); NULL when done before the run */
+    struct tio_later_layout *later;
 };
 
 struct tio_host;
@@ -147,6 +150,12 @@ int tio_files_check(struct tio_host *host, struct tio_error *err);
  * decides every file's region. The descriptors go into each thread's
  * targets. Returns 0 or -1 with err; call tio_files_release either way. */
 int tio_files_prepare(struct tio_host *host, struct tio_error *err);
+
+/* create_serialize=0, as fio: thread t creates and lays out its file i
+ * itself as it starts, in parallel with the other jobs' threads (the
+ * checks and the open were done before the run). Nothing to do for a file
+ * laid out before the run. Returns 0 or -1 with err. */
+int tio_files_lay_out_later(struct tio_host_job *t, size_t i, struct tio_error *err);
 
 /* The prepared descriptor of thread t's file i; the caller owns it from
  * now on. -1 if there is none. */

@@ -69,6 +69,11 @@ static int open_targets(struct worker *w)
                         (job->queue.direct ? TIO_OPEN_DIRECT : 0);
         f->size = no_files ? t->regions[0].len : t->sizes[i];
         if (!no_files && !t->engine.uri_targets) {
+            struct tio_error lerr;
+            if (tio_files_lay_out_later(t, i, &lerr) < 0) {
+                tio_worker_fail(w, EIO, "%s", lerr.text);
+                return -1;
+            }
             f->fd = tio_files_take(t, i);
             if (f->fd < 0) {
                 tio_worker_fail(w, EBADF, "%s: was not opened before the run", t->names[i]);

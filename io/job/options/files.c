@@ -216,24 +216,6 @@ static void dump_fservice(struct tio__dump *d, const struct tio__option *o,
         tio__dump_str(d, o->name, names[j->files.fservice]);
 }
 
-/* tenon-io lays out every job's files one after the other before any job
- * starts: fio's create_serialize=1. Laying them out in parallel is not
- * done, so 0 is refused rather than ignored. */
-static int set_create_serialize(struct tio__optctx *c, const struct tio__option *o)
-{
-    bool b = true;
-    int rc;
-
-    (void)o;
-    rc = tio__opt_bool(c, &b);
-    if (rc == TIO_OK && !b)
-        return tio__opt_fail(c, TIO_EUNSUPPORTED,
-                             "create_serialize=0 (laying out the jobs' "
-                             "files in parallel) is not supported by tenon-io yet; files are "
-                             "always laid out one job after the other (create_serialize=1)");
-    return rc;
-}
-
 static const struct tio__option rows[] = {
     {.name = "filename",
      .type = O_CUSTOM,
@@ -347,14 +329,12 @@ static const struct tio__option rows[] = {
      .status = TIO__REFUSED_VALUE,
      .help = "How the job picks the file of its next IO"},
     {.name = "create_serialize",
-     .type = O_CUSTOM,
-     .set = set_create_serialize,
-     .dump = tio__dump_nothing,
-     .example = "1",
-     .def_text = "1",
-     .values = "1 (0 is refused)",
-     .status = TIO__REFUSED_VALUE,
-     .help = "Lay out the jobs' files one job after the other"},
+     .type = O_BOOL,
+     .off = OFF(create_serialize),
+     .example = "0",
+     .def = "1",
+     .help = "Lay out the jobs' files before the run, one job after the other (0: each "
+             "job's thread lays out its own as it starts)"},
 };
 
 TIO__FAMILY(tio__family_files, "files", "Files and sizes", rows);
