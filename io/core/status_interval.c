@@ -131,8 +131,9 @@ struct tio_status *tio_status_start(struct tio_host *host, unsigned formats,
         pthread_cond_destroy(&s->cond);
         pthread_mutex_destroy(&s->lock);
     }
-    fprintf(stderr, "tenon-io: --status-interval: cannot start its timer thread (%s); "
-                    "the run goes on without interim reports\n",
+    fprintf(stderr,
+            "tenon-io: --status-interval: cannot start its timer thread (%s); "
+            "the run goes on without interim reports\n",
             strerror(errno ? errno : ENOMEM));
     if (s->out && s->out != stdout)
         fclose(s->out);

@@ -153,7 +153,7 @@ struct tio_fsvc {
     size_t cur;    /* the file being serviced (SIZE_MAX: none) */
     unsigned left; /* IOs it still gets (file_service_type=TYPE:N) */
     unsigned nr;
-    size_t cursor; /* roundrobin, sequential: the next file in turn */
+    size_t cursor;         /* roundrobin, sequential: the next file in turn */
     struct tio_frand rand; /* random: fio's next_file_state */
 };
 

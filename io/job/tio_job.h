@@ -233,9 +233,9 @@ struct tio_job_files {
     enum tio_fallocate fallocate;       /* pre-allocation of a file being laid out */
     unsigned openfiles;                 /* files serviced at a time; 0: all (nrfiles) */
     bool fill_device;                   /* write until ENOSPC (no size: really large) */
-    bool create_serialize;              /* lay files out before the run (else: in each thread) */
-    enum tio_fservice fservice;         /* file_service_type: how the next file is chosen */
-    unsigned fservice_nr;               /* file_service_type=TYPE:N: IOs per file chosen */
+    bool create_serialize;      /* lay files out before the run (else: in each thread) */
+    enum tio_fservice fservice; /* file_service_type: how the next file is chosen */
+    unsigned fservice_nr;       /* file_service_type=TYPE:N: IOs per file chosen */
 };
 
 /* IO pattern and block sizes: options/pattern.c */
