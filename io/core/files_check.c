@@ -159,6 +159,11 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
             if (align && i < (job->files.size.bytes - per_file * n) / align)
                 per_file += align;
         }
+        if (!per_file && job->files.fill_device && s->type != S_IFBLK) {
+            /* fio's "really large" size: the writes end at ENOSPC */
+            per_file = (uint64_t)INT64_MAX - offset;
+            per_file -= per_file % (align ? align : 1);
+        }
         if (!per_file) {
             if (!s->exists && !job->files.size.set) {
                 tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
@@ -225,7 +230,7 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
     p->need = need;
     if (!regular)
         return 0;
-    if (real < need && job->durability.create_on_open) {
+    if (real < need && (job->durability.create_on_open || job->files.fill_device)) {
         /* Neither extended nor laid out: the job's own writes make the
          * file as long as they reach, as fio's create_on_open (the file is
          * created empty when the run opens its targets). */
@@ -251,7 +256,8 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
         if (p->layout)
             write_bytes = offset < real && !dense ? (need < real ? need : real) - offset : 0;
     }
-    p->new_space = layout_bytes + write_bytes;
+    /* fill_device writes until the space runs out: none is asked for */
+    p->new_space = job->files.fill_device ? 0 : layout_bytes + write_bytes;
     return 0;
 }
 

@@ -10,7 +10,9 @@
  * refuses with EBUSY while the device holds a mounted filesystem or is
  * claimed by md, dm or another program, and that claim is held until the
  * run ends, so nothing can mount it meanwhile. URI targets are opened by
- * their engine instead. */
+ * their engine instead. With create_serialize=0 the creation and layout
+ * of a job's files wait for its thread (tio_files_lay_out_later), as fio
+ * lays them out in each job's thread then. */
 #include "files.h"
 
 #include <errno.h>
@@ -271,6 +273,7 @@ static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t
     const struct tio_job *job = t->job;
     const char *path = t->names[i];
     struct statvfs v;
+    struct stat now;
     if (fstatvfs(fd, &v) == 0 && p->new_space > tio_files_free_bytes(&v))
         return tio_files_refuse_space(job, path, p->new_space, tio_files_free_bytes(&v), err);
     int wfd = fd;
@@ -283,15 +286,17 @@ static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t
             return -1;
         }
     }
-    /* fallocate= applies to files laid out with data; a write job's file is
-     * extended sparse (fio pre-allocates it too: a difference, said in the
-     * option table). */
-    int rc = 0;
-    if (p->layout) {
-        rc = preallocate(wfd, job, path, p->need, err);
-        if (rc == 0)
-            rc = lay_out(wfd, path, s->size, p->need, err);
-    } else if (ftruncate(wfd, (off_t)p->need) != 0) {
+    /* As fio: a file laid out with data is pre-allocated first; a write
+     * job's file gets what fallocate= says (native or posix: the blocks,
+     * keep: the blocks but not the size, truncate: the size), and then,
+     * where that left it short (none, keep, native where the filesystem
+     * cannot), its size, sparse: an engine such as mmap cannot extend a
+     * file by writing, where fio's writes would extend it. */
+    int rc = preallocate(wfd, job, path, p->need, err);
+    if (rc == 0 && p->layout) {
+        rc = lay_out(wfd, path, s->size, p->need, err);
+    } else if (rc == 0 && (fstat(wfd, &now) != 0 || (uint64_t)now.st_size < p->need) &&
+               ftruncate(wfd, (off_t)p->need) != 0) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                       "job %s: %s: cannot extend to %" PRIu64 " bytes: %s", job->identity.name,
                       path, p->need, strerror(errno));
@@ -299,6 +304,61 @@ static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t
     }
     if (wfd != fd)
         close(wfd);
+    return rc;
+}
+
+/* A layout left to the job's thread: a descriptor of the file without the
+ * job's flags (O_DIRECT would refuse the layout's buffers) and the plan. */
+struct tio_later_layout {
+    int fd;
+    struct stat st;
+    struct target_state s;
+    struct target_plan p;
+};
+
+static int defer_layout(int fd, const struct stat *st, struct tio_target *tg,
+                        const struct target_state *s, const struct target_plan *p,
+                        const struct tio_job *job, const char *path, struct tio_error *err)
+{
+    struct tio_later_layout *l = calloc(1, sizeof(*l));
+    if (!l) {
+        tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
+        return -1;
+    }
+    l->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (l->fd < 0) {
+        tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
+                      "job %s: %s: cannot keep it open to lay it out later: %s",
+                      job->identity.name, path, strerror(errno));
+        free(l);
+        return -1;
+    }
+    l->st = *st;
+    l->s = *s;
+    l->p = *p;
+    tg->later = l;
+    return 0;
+}
+
+static void free_later(struct tio_target *tg)
+{
+    if (!tg->later)
+        return;
+    close(tg->later->fd);
+    free(tg->later);
+    tg->later = NULL;
+}
+
+int tio_files_lay_out_later(struct tio_host_job *t, size_t i, struct tio_error *err)
+{
+    if (!t->targets || i >= t->n_files || !t->targets[i].later)
+        return 0;
+    struct tio_later_layout *l = t->targets[i].later;
+    int rc = grow_file(l->fd, &l->st, t, i, &l->s, &l->p, err);
+    /* what the layout left in the page cache goes, as before the run */
+    if (rc == 0 && t->job->durability.invalidate && !t->job->queue.direct)
+        posix_fadvise(l->fd, 0, 0, POSIX_FADV_DONTNEED);
+    free_later(&t->targets[i]);
     return rc;
 }
 
@@ -330,8 +390,13 @@ static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
                       job->identity.name, path, s.size, p.need);
         goto fail;
     }
-    if (p.grow && grow_file(fd, &st, t, i, &s, &p, err) < 0)
+    if (p.grow && !job->files.create_serialize) {
+        /* the job's thread lays it out as it starts (fio's create_serialize=0) */
+        if (defer_layout(fd, &st, tg, &s, &p, job, path, err) < 0)
+            goto fail;
+    } else if (p.grow && grow_file(fd, &st, t, i, &s, &p, err) < 0) {
         goto fail;
+    }
     tg->type = s.type;
     tg->dev = st.st_dev;
     tg->ino = st.st_ino;
@@ -482,6 +547,7 @@ void tio_files_release(struct tio_host *host)
                 close(t->targets[i].fd);
             if (t->targets[i].claim >= 0)
                 close(t->targets[i].claim);
+            free_later(&t->targets[i]);
         }
         free(t->targets);
         t->targets = NULL;

@@ -13,6 +13,7 @@
  *   coord.h    how jobs are started, stopped and gathered (coord.c picks:
  *              coord_threads.c, threads of one process; coord_mpi*.c, the
  *              ranks of a run under mpirun; ranks.c divides shared files)
+ *   status_interval.c  --status-interval: interim reports from a timer thread
  *   program.c  the whole program: command line, checks, plan, run
  */
 #ifndef TIO_HOST_H
@@ -131,6 +132,9 @@ struct tio_target {
     dev_t dev;   /* its identity, to check a name still leads to it */
     ino_t ino;
     dev_t rdev; /* the device number of a device node */
+    /* create_serialize=0: the layout the job's own thread does as it
+     * starts (files_prepare.c); NULL when done before the run */
+    struct tio_later_layout *later;
 };
 
 struct tio_host;
@@ -153,6 +157,12 @@ int tio_files_check(struct tio_host *host, struct tio_error *err);
  * decides every file's region. The descriptors go into each thread's
  * targets. Returns 0 or -1 with err; call tio_files_release either way. */
 int tio_files_prepare(struct tio_host *host, struct tio_error *err);
+
+/* create_serialize=0, as fio: thread t creates and lays out its file i
+ * itself as it starts, in parallel with the other jobs' threads (the
+ * checks and the open were done before the run). Nothing to do for a file
+ * laid out before the run. Returns 0 or -1 with err. */
+int tio_files_lay_out_later(struct tio_host_job *t, size_t i, struct tio_error *err);
 
 /* The prepared descriptor of thread t's file i; the caller owns it from
  * now on. -1 if there is none. */
@@ -253,6 +263,17 @@ int tio_agg_bw_log_write(const struct tio_host *host, uint64_t t0_ns, uint64_t t
 
 /* The signal that set tio_stop, by name ("SIGINT"), for error texts. */
 const char *tio_stop_signal_name(void);
+/* ---- status_interval.c ---------------------------------------------------- */
+
+struct tio_status;
+/* Starts the interim reports of --status-interval (NULL when it is off or
+ * cannot start: the run goes on without them, said on stderr). */
+struct tio_status *tio_status_start(struct tio_host *host, unsigned formats,
+                                    const struct timespec *wall_start);
+/* Stops them; with --output, returns what they wrote (len bytes, to go
+ * ahead of the final report; the caller frees it), else NULL. */
+char *tio_status_stop(struct tio_status *s, size_t *len);
+
 /* ---- program.c ----------------------------------------------------------- */
 
 /* Every check a run applies before its first IO, with no side effect on

@@ -132,6 +132,10 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
     enum tio_ddir d = tio_stats_dir(io->ddir);
     if (io->result < 0) {
         int e = (int)-io->result;
+        if (unlikely(w->job->files.fill_device) && (e == ENOSPC || e == EDQUOT)) {
+            w->stop = true; /* fill_device: the filesystem is full, the job's end (fio) */
+            return false;
+        }
         tio_stats_errno(w->js, d, e);
         if (io->ddir == TIO_WRITE)
             tio_vlog_on_write_failed(w, m);

@@ -275,14 +275,17 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     if (unlikely(w->features & TIO_WF_RATE))
         d = tio_rate_dir(w, d);
     unsigned di = d != TIO_READ; /* trims: the write slot (trim.c) */
-    size_t fi = n->next_file;
-    if (++n->next_file == w->nf)
-        n->next_file = 0;
     /* The last IO stays whole, as fio issues it: fio stops once the bytes
      * issued reach the budget, not before it. */
     uint64_t bs = job->pattern.bs[di];
+    size_t fi = n->next_file;
+    if (unlikely(w->features & TIO_WF_FSERVICE))
+        fi = tio_fservice_next(w, di, bs);
+    else if (++n->next_file == w->nf)
+        n->next_file = 0;
     if (unlikely(n->until_used)) {
-        fi = next_unused_file(w, fi, di, bs);
+        if (!(w->features & TIO_WF_FSERVICE))
+            fi = next_unused_file(w, fi, di, bs);
         if (fi == w->nf) {
             n->bytes_total = n->bytes_issued; /* the job's IO is over */
             if (w->features & TIO_WF_IOS_LIMIT)

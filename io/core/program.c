@@ -41,6 +41,7 @@ static const char usage[] =
     "  --bandwidth-log          write fio's agg-read_bw.log, agg-write_bw.log, "
     "agg-trim_bw.log\n"
     "  --debug=LIST             fio's debug traces: io, random, parse (or all; ? lists)\n"
+    "  --status-interval=TIME   a report of the run so far every TIME (seconds)\n"
     "  --plugin-config=FILE     the tenon.json that picks and configures plugins\n"
     "  --inflate-log=FILE       print a log stored with log_store_compressed=1\n"
     "  --parse-only             check the jobs as a run would, print them and exit\n"

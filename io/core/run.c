@@ -57,6 +57,48 @@ static void plan_live(struct tio_host_job *t)
     t->live->time_based = job->time.time_based;
 }
 
+/* The report formats --output-format asks for. */
+static unsigned report_formats(const struct tio_program *prog)
+{
+    unsigned formats = 0;
+    if (prog->output_format & TIO_OUTPUT_NORMAL)
+        formats |= TIO_REPORT_NORMAL;
+    if (prog->output_format & TIO_OUTPUT_JSON)
+        formats |= TIO_REPORT_JSON;
+    if (prog->output_format & TIO_OUTPUT_JSON_PLUS)
+        formats |= TIO_REPORT_JSON_PLUS;
+    if (prog->output_format & TIO_OUTPUT_TERSE)
+        formats |= TIO_REPORT_TERSE;
+    return formats;
+}
+
+/* What goes ahead of the report: the debug traces, then the interim
+ * reports kept for --output (both freed here). -1: out of memory. */
+static int set_preamble(struct tio_report *rep, char *status_text, size_t status_len)
+{
+    size_t debug_len = 0;
+    char *debug_text = tio_debug_take(&debug_len);
+    int rc = 0;
+    if (!debug_text)
+        debug_len = 0;
+    if (debug_len + status_len) {
+        char *all = malloc(debug_len + status_len);
+        if (all) {
+            if (debug_len)
+                memcpy(all, debug_text, debug_len);
+            if (status_len)
+                memcpy(all + debug_len, status_text, status_len);
+            rc = tio_report_set_preamble(rep, all, debug_len + status_len);
+        } else {
+            rc = -1;
+        }
+        free(all);
+    }
+    free(debug_text);
+    free(status_text);
+    return rc;
+}
+
 int tio_run(struct tio_host *host)
 {
     /* How this run's jobs are started, stopped and gathered (coord.h). */
@@ -114,6 +156,9 @@ int tio_run(struct tio_host *host)
     struct timespec wall_start;
     clock_gettime(CLOCK_REALTIME, &wall_start);
     uint64_t t0 = tio_now_ns();
+    struct tio_status *status_timer = NULL;
+    if (self->rank == 0)
+        status_timer = tio_status_start(host, report_formats(prog), &wall_start);
     size_t n_started = 0;
     for (; n_started < host->n_threads && !coord->ops->stopping(coord); n_started++) {
         struct tio_host_job *t = &host->threads[n_started];
@@ -129,6 +174,8 @@ int tio_run(struct tio_host *host)
     }
     coord->ops->wait(coord, host, host->n_threads);
     uint64_t t_end = tio_now_ns();
+    size_t status_len;
+    char *status_text = tio_status_stop(status_timer, &status_len);
     tio_ss_stop(ss);
     if (show_eta)
         tio_eta_stop(eta);
@@ -138,6 +185,7 @@ int tio_run(struct tio_host *host)
     struct tio_report *rep = tio_report_new(TENON_VERSION_STRING);
     if (!rep) {
         fprintf(stderr, "tenon-io: out of memory\n");
+        free(status_text);
         tio_eta_free(eta);
         tio_disk_watch_free(disks);
         coord->ops->close(coord);
@@ -221,23 +269,12 @@ int tio_run(struct tio_host *host)
         fprintf(stderr, "tenon-io: interrupted by %s; results cover the IO done until then\n",
                 tio_stop_signal_name());
 
-    unsigned formats = 0;
-    if (prog->output_format & TIO_OUTPUT_NORMAL)
-        formats |= TIO_REPORT_NORMAL;
-    if (prog->output_format & TIO_OUTPUT_JSON)
-        formats |= TIO_REPORT_JSON;
-    if (prog->output_format & TIO_OUTPUT_JSON_PLUS)
-        formats |= TIO_REPORT_JSON_PLUS;
-    if (prog->output_format & TIO_OUTPUT_TERSE)
-        formats |= TIO_REPORT_TERSE;
+    unsigned formats = report_formats(prog);
     tio_report_set_terse_version(rep, prog->terse_version);
-    size_t debug_len;
-    char *debug_text = tio_debug_take(&debug_len);
-    if (debug_text && tio_report_set_preamble(rep, debug_text, debug_len) < 0) {
+    if (set_preamble(rep, status_text, status_len) < 0) {
         fprintf(stderr, "tenon-io: out of memory\n");
         status = 1;
     }
-    free(debug_text);
     if (!reporter) {
         /* another participant writes the report */
     } else if (prog->output) {

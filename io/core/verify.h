@@ -50,6 +50,7 @@ struct tio_verify_params {
     size_t pattern_len;
     const struct tio_job_pattern_fmt *fmt; /* where %o pastes the IO's offset */
     uint64_t header_offset; /* verify_offset: the header is swapped with these bytes */
+    const char *aux_path;   /* --aux-path: where verify_dump's files go (NULL: here) */
 };
 
 /* What a piece must hold beyond its offset and length, when the checking
@@ -98,7 +99,7 @@ bool tio_verify_check(void *buf, size_t len, const struct tio_verify_params *p, 
 /* verify_dump: writes the failed piece at bad_offset of an IO (buf, len
  * bytes at io_offset) to FILE.OFFSET.received and what it should hold to
  * FILE.OFFSET.expected, or, when its header is bad, to FILE.OFFSET.hdr_fail,
- * in the working folder, as fio does (verify_dump.c). */
+ * in p->aux_path or the working folder, as fio does (verify_dump.c). */
 void tio_verify_dump(const struct tio_verify_params *p, const void *buf, size_t len,
                      uint64_t io_offset, uint64_t bad_offset, const char *file_name,
                      bool header_bad);

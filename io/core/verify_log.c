@@ -18,6 +18,7 @@ int tio_vlog_setup(struct worker *w)
     const struct tio_job *job = w->job;
     struct tio_vlog *v = &w->vlog;
     tio_verify_params_init(&v->vp, job);
+    v->vp.aux_path = w->t->host->plan->program.aux_path;
     if (job->verify.method == TIO_VERIFY_NONE)
         return 0;
     w->features |= TIO_WF_VERIFY;

@@ -2,8 +2,8 @@
  * (fio 3.33 verify-state.h): a job that writes with verify records, per
  * file, the offsets of its last iodepth writes that completed, and at its
  * end saves them with the number of writes it issued to
- * local-JOBNAME-INDEX-verify.state in the working folder, as fio does by
- * default. A verify job with verify_state_load reads that file back, and
+ * local-JOBNAME-INDEX-verify.state in --aux-path's folder or else the
+ * working folder, as fio does. A verify job with verify_state_load reads that file back, and
  * as its checks reach the last iodepth writes of the saved run, checks
  * only those the file says completed, stopping at the first other one
  * (after a crash, a write in flight may never have reached the storage).
@@ -31,14 +31,18 @@
 #define HDR_BYTES 24u
 #define LIST_BYTES (8u + 4u + 4u + 8u + 8u + 56u + 64u) /* thread_io_list before comps */
 
-static void state_name(const struct tio_job *job, char *out, size_t size)
+/* fio's name, in --aux-path's folder when one is given (fio's prefix). */
+static void state_name(const struct worker *w, char *out, size_t size)
 {
+    const struct tio_job *job = w->job;
+    const char *dir = w->t->host->plan->program.aux_path;
     char name[PATH_MAX];
     snprintf(name, sizeof(name), "%s", job->identity.name);
     for (char *p = name; *p; p++)
         if (*p == '/')
             *p = '.';
-    snprintf(out, size, "local-%s-%u-verify.state", name, job->index);
+    snprintf(out, size, "%s%slocal-%s-%u-verify.state", dir ? dir : "", dir ? "/" : "", name,
+             job->index);
 }
 
 static uint32_t depth_of(const struct tio_job *job)
@@ -128,7 +132,7 @@ void tio_vstate_save(struct worker *w)
     put64(b + 16, ~tio_crc32c(0, l, size));
 
     char path[PATH_MAX];
-    state_name(job, path, sizeof(path));
+    state_name(w, path, sizeof(path));
     int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
     if (fd < 0 || write(fd, b, HDR_BYTES + size) != (ssize_t)(HDR_BYTES + size))
         fprintf(stderr,
@@ -142,11 +146,10 @@ void tio_vstate_save(struct worker *w)
 
 int tio_vstate_load(struct worker *w)
 {
-    const struct tio_job *job = w->job;
     struct tio_vstate *s = &w->vlog.vs;
     char path[PATH_MAX];
     uint8_t hdr[HDR_BYTES];
-    state_name(job, path, sizeof(path));
+    state_name(w, path, sizeof(path));
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         tio_worker_fail(w, errno,

@@ -69,6 +69,11 @@ static int open_targets(struct worker *w)
                         (job->queue.direct ? TIO_OPEN_DIRECT : 0);
         f->size = no_files ? t->regions[0].len : t->sizes[i];
         if (!no_files && !t->engine.uri_targets) {
+            struct tio_error lerr;
+            if (tio_files_lay_out_later(t, i, &lerr) < 0) {
+                tio_worker_fail(w, EIO, "%s", lerr.text);
+                return -1;
+            }
             f->fd = tio_files_take(t, i);
             if (f->fd < 0) {
                 tio_worker_fail(w, EBADF, "%s: was not opened before the run", t->names[i]);
@@ -166,6 +171,8 @@ static int setup_features(struct worker *w)
     if (rc == 0)
         rc = tio_bsz_setup(w);
     if (rc == 0)
+        rc = tio_fservice_setup(w);
+    if (rc == 0)
         rc = tio_vlog_setup(w);
     if (rc == 0)
         rc = tio_units_setup(w);
@@ -197,6 +204,7 @@ static void teardown_features(struct worker *w)
     tio_units_teardown(w);
     tio_vlog_teardown(w);
     tio_rdist_teardown(w);
+    tio_fservice_teardown(w);
     tio_next_teardown(w);
     tio_trim_teardown(w);
 }

@@ -7,6 +7,7 @@
  *   next_io.c      the choice of the next IO: direction, file, offset,
  *                  length, sequential or random, the byte and IO budget
  *   blocksize.c    the size of each IO when it varies (bsrange, bssplit)
+ *   file_service.c the file of each IO under openfiles or file_service_type
  *   rmap.c         the random map (fio's axmap semantics)
  *   rand_gen.c     fio's generators and per-purpose seeds
  *   rand_dist.c    random_distribution and random_generator=lfsr: where
@@ -73,7 +74,8 @@ enum {
     /* random_distribution other than random, or random_generator=lfsr:
      * random blocks come from rand_dist.c (a high bit, clear of the others) */
     TIO_WF_RAND_DIST = 1u << 24,
-    TIO_WF_ZONES = 1u << 17, /* zonemode=strided: IO confined to the current zone */
+    TIO_WF_ZONES = 1u << 17,    /* zonemode=strided: IO confined to the current zone */
+    TIO_WF_FSERVICE = 1u << 18, /* openfiles or file_service_type pick the file */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -153,6 +155,19 @@ struct tio_next {
     bool ahead;                   /* next_unit holds the offsets' next draw */
     double next_unit;
     unsigned map_of[2]; /* the map each direction uses: both 0 when shared */
+};
+
+/* ---- file_service.c: openfiles, file_service_type -------------------------- */
+
+struct tio_fsvc {
+    bool *open, *done; /* per file: in the set serviced; done until all are */
+    bool *fresh;       /* per file: started over, not chosen since */
+    size_t n_open, n_done, limit;
+    size_t cur;    /* the file being serviced (SIZE_MAX: none) */
+    unsigned left; /* IOs it still gets (file_service_type=TYPE:N) */
+    unsigned nr;
+    size_t cursor;         /* roundrobin, sequential: the next file in turn */
+    struct tio_frand rand; /* random: fio's next_file_state */
 };
 
 /* ---- blocksize.c: the size of each IO when it varies ---------------------- */
@@ -328,6 +343,7 @@ struct worker {
     struct tio_units units;
     struct tio_next next;
     struct tio_bsz bsz;
+    struct tio_fsvc fsvc;
     struct tio_vlog vlog;
     struct tio_sync_policy sync;
     struct tio_phase phase;
@@ -466,6 +482,13 @@ void tio_zones_enter(struct worker *w, size_t fi, unsigned di);
  * random_generator=lfsr, its block drawn here); false when the IO would
  * reach past the file's end or the LFSR is spent (fio ends the job there). */
 bool tio_zones_place(struct worker *w, unsigned di, uint64_t *pos, uint64_t bs);
+/* ---- file_service.c ------------------------------------------------------- */
+
+int tio_fservice_setup(struct worker *w);
+void tio_fservice_teardown(struct worker *w);
+/* The file of the next IO of direction di (bs bytes); w->nf when every
+ * file is done and the job's IO is over. */
+size_t tio_fservice_next(struct worker *w, unsigned di, uint64_t bs);
 
 /* ---- blocksize.c ---------------------------------------------------------- */
 

@@ -223,6 +223,7 @@ static void program_lines(struct tio__dump *l, const struct tio_plan *s)
     tio__dump_bool(l, "readonly", p->readonly);
     tio__dump_bool(l, "resolved", s->resolved);
     tio__dump_list(l, "section", &p->sections);
+    tio__dump_u64(l, "status-interval", p->status_interval_ms, "ms");
     tio__dump_u64(l, "terse-version", p->terse_version, "");
     tio__dump_bool(l, "version", p->version);
 }

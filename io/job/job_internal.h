@@ -197,6 +197,7 @@ enum tio__prog_id {
     TIO__P_BANDWIDTH_LOG,
     TIO__P_DEBUG,
     TIO__P_INFLATE_LOG,
+    TIO__P_STATUS_INTERVAL,
 };
 
 struct tio__prog_opt {

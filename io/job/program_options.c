@@ -28,6 +28,7 @@ static const struct tio__prog_opt prog_opts[] = {
     {"bandwidth-log", TIO__P_BANDWIDTH_LOG, TIO__ARG_NONE, NULL},
     {"debug", TIO__P_DEBUG, TIO__ARG_REQUIRED, "io,random"},
     {"inflate-log", TIO__P_INFLATE_LOG, TIO__ARG_REQUIRED, "FILE"},
+    {"status-interval", TIO__P_STATUS_INTERVAL, TIO__ARG_REQUIRED, "1"},
 };
 
 const struct tio__prog_opt *tio__prog_opt_find(const char *name)
@@ -188,6 +189,23 @@ static int set_enghelp(const struct tio_allocator *a, struct tio_program *p, con
     return TIO_OK;
 }
 
+/* fio's --status-interval: a time, in seconds without a unit; at least
+ * 1 ms (fio's floor). */
+static int set_status_interval(struct tio_program *p, const char *key, const char *value,
+                               const struct tio_origin *o, struct tio_error *err)
+{
+    char why[160];
+    uint64_t us;
+    if (tio_parse_time(value, TIO_SEC, &us, why, sizeof(why)))
+        return tio_error_set(err, TIO_EVALUE, o, key, value, "%s", why);
+    if (us < TIO_MSEC)
+        return tio_error_set(err, TIO_EVALUE, o, key, value,
+                             "the status interval is at least 1ms (a bare number is in "
+                             "seconds: --status-interval=5)");
+    p->status_interval_ms = us / TIO_MSEC;
+    return TIO_OK;
+}
+
 int tio__prog_opt_apply(struct tio_plan *s, enum tio__prog_id id, const char *key,
                         const char *value, const struct tio_origin *o, struct tio_error *err)
 {
@@ -225,6 +243,8 @@ int tio__prog_opt_apply(struct tio_plan *s, enum tio__prog_id id, const char *ke
         return set_str(a, &p->aux_path, value, err);
     case TIO__P_INFLATE_LOG:
         return set_str(a, &p->inflate_log, value, err);
+    case TIO__P_STATUS_INTERVAL:
+        return set_status_interval(p, key, value, o, err);
     case TIO__P_SECTION:
         if (tio__strv_push(a, &p->sections, tio__strdup(a, value)) != 0)
             return tio__oom(err);

@@ -401,6 +401,35 @@ static int resolve_zones(struct tio_job *job, struct tio_error *err)
     return TIO_OK;
 }
 
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* fio's fixup of verify_interval (init.c): at most the smallest write
+ * size (or, for a job that reads, read size), and a divisor of the
+ * smallest and largest write sizes, else their gcd: one header per block
+ * when the sizes are fixed. 0 stays one header per block. */
+static void resolve_verify_interval(struct tio_job *job)
+{
+    const struct tio_job_pattern *p = &job->pattern;
+    uint64_t *vi = &job->verify.verify_interval;
+    uint64_t wmin = p->min_bs[TIO_JOB_DDIR_WRITE], wmax = p->max_bs[TIO_JOB_DDIR_WRITE];
+    if (job->verify.method == TIO_VERIFY_NONE || !*vi || !wmin)
+        return;
+    if (*vi > wmin)
+        *vi = wmin;
+    else if (tio_rw_reads(p->rw) && *vi > p->min_bs[TIO_JOB_DDIR_READ])
+        *vi = p->min_bs[TIO_JOB_DDIR_READ];
+    if (wmin % *vi || wmax % *vi)
+        *vi = gcd64(wmin, wmax);
+}
+
 static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_t *total_files,
                        struct tio_error *err)
 {
@@ -412,6 +441,19 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     rc = resolve_verify(job, err);
     if (rc)
         return rc;
+    /* fill_device writes sequentially until ENOSPC: what fio says it makes
+     * sense for; reads of what it laid out, random IO (a map of a really
+     * large region) and verify (a log of it) are not done yet */
+    if (job->files.fill_device &&
+        (job->pattern.rw != TIO_RW_WRITE || job->verify.method != TIO_VERIFY_NONE))
+        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                             "job '%s': fill_device is supported by tenon-io with rw=write "
+                             "and no verify only (fio: it only makes sense with sequential "
+                             "write)",
+                             job->identity.name);
+    /* fio: openfiles defaults to nrfiles, and is at most that */
+    if (!job->files.openfiles || job->files.openfiles > job->files.nrfiles)
+        job->files.openfiles = job->files.nrfiles;
 
     if (!job->files.size.set && job->files.filesize_min &&
         job->files.filesize_min == job->files.filesize_max) {
@@ -424,7 +466,8 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
         job->files.size.bytes = job->files.filesize_min * job->files.nrfiles;
         job->files.size.set = true;
     }
-    if (!job->files.size.set && !job->files.filesize_min && !job->files.filename_explicit)
+    if (!job->files.size.set && !job->files.filesize_min && !job->files.filename_explicit &&
+        !job->files.fill_device)
         return job_error(err, job,
                          "no size given (set size=, or filesize=, or point "
                          "filename= at an existing file or device to use its size)");
@@ -438,6 +481,7 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     rc = resolve_bs(job, err);
     if (rc)
         return rc;
+    resolve_verify_interval(job);
     /* blockalign only moves random offsets, as in fio; any alignment other
      * than the block size turns off the random map (fio says so too) */
     for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)

@@ -127,6 +127,14 @@ enum tio_coe {
 
 enum tio_sync { TIO_SYNC_NONE = 0, TIO_SYNC_SYNC, TIO_SYNC_DSYNC };
 
+/* file_service_type=: how a job with several files picks the next one
+ * (fio's file service types). */
+enum tio_fservice {
+    TIO_FSERVICE_RR = 0,     /* round robin over the files open (the default) */
+    TIO_FSERVICE_RANDOM,     /* a file drawn at random */
+    TIO_FSERVICE_SEQUENTIAL, /* one file until it is done, then the next */
+};
+
 /* fallocate=: how a file being laid out is pre-allocated (fio's modes). */
 enum tio_fallocate {
     TIO_FALLOCATE_NATIVE = 0, /* fallocate(2), nothing if it fails (fio's default) */
@@ -227,6 +235,11 @@ struct tio_job_files {
     unsigned loops;                     /* repeat the job (default 1) */
     uint64_t number_ios;                /* stop after this many IOs; 0: no limit */
     enum tio_fallocate fallocate;       /* pre-allocation of a file being laid out */
+    unsigned openfiles;                 /* files serviced at a time; 0: all (nrfiles) */
+    bool fill_device;                   /* write until ENOSPC (no size: really large) */
+    bool create_serialize;      /* lay files out before the run (else: in each thread) */
+    enum tio_fservice fservice; /* file_service_type: how the next file is chosen */
+    unsigned fservice_nr;       /* file_service_type=TYPE:N: IOs per file chosen */
 };
 
 /* IO pattern and block sizes: options/pattern.c */
@@ -547,6 +560,7 @@ struct tio_program {
     bool showcmd;           /* --showcmd: print each job file as a command line */
     struct tio_strv showcmd_lines; /* one per job file, filled while parsing */
     char *aux_path;                /* --aux-path=DIR: where auxiliary files go */
+    uint64_t status_interval_ms;   /* --status-interval: interim reports; 0: none */
     bool bandwidth_log;            /* --bandwidth-log: fio's agg-*_bw.log files */
     unsigned debug;                /* --debug=LIST: a mask of tio_debug */
     bool debug_help;               /* --debug=? lists the categories */

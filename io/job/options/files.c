@@ -171,22 +171,49 @@ static void dump_fallocate(struct tio__dump *d, const struct tio__option *o,
     tio__dump_str(d, o->name, names[j->files.fallocate]);
 }
 
-/* tenon-io lays out every job's files one after the other before any job
- * starts: fio's create_serialize=1. Laying them out in parallel is not
- * done, so 0 is refused rather than ignored. */
-static int set_create_serialize(struct tio__optctx *c, const struct tio__option *o)
+static const struct tio__enumval fservice_values[] = {
+    {"roundrobin", TIO_FSERVICE_RR, NULL},
+    {"random", TIO_FSERVICE_RANDOM, NULL},
+    {"sequential", TIO_FSERVICE_SEQUENTIAL, NULL},
+    {"zipf", -1, "fio's Zipf, Pareto and normal file distributions are not implemented"},
+    {"pareto", -1, "fio's Zipf, Pareto and normal file distributions are not implemented"},
+    {"normal", -1, "fio's Zipf, Pareto and normal file distributions are not implemented"},
+    {"gauss", -1, "fio's Zipf, Pareto and normal file distributions are not implemented"},
+};
+
+/* fio's TYPE[:N]: N IOs go to a file before the next is chosen. */
+static int set_fservice(struct tio__optctx *c, const struct tio__option *o)
 {
-    bool b = true;
-    int rc;
+    const char *colon = strchr(c->value, ':');
+    char type[32], why[160];
+    uint64_t nr = 1;
+    int v = 0, rc;
 
     (void)o;
-    rc = tio__opt_bool(c, &b);
-    if (rc == TIO_OK && !b)
-        return tio__opt_fail(c, TIO_EUNSUPPORTED,
-                             "create_serialize=0 (laying out the jobs' "
-                             "files in parallel) is not supported by tenon-io yet; files are "
-                             "always laid out one job after the other (create_serialize=1)");
-    return rc;
+    snprintf(type, sizeof(type), "%.*s", colon ? (int)(colon - c->value) : 31, c->value);
+    rc = tio__opt_pick(c, type, fservice_values, TIO__ARRAY_LEN(fservice_values),
+                       "file service type", "roundrobin, random or sequential (with :N)", &v);
+    if (rc)
+        return rc;
+    if (colon && tio_parse_uint(colon + 1, 1000, 1, UINT32_MAX, &nr, why, sizeof(why)))
+        return tio__opt_fail(c, TIO_EVALUE,
+                             "'%s' after ':' is not a number of IOs from 1 (%s:8 issues 8 "
+                             "IOs to a file before choosing the next)",
+                             colon + 1, type);
+    c->job->files.fservice = (enum tio_fservice)v;
+    c->job->files.fservice_nr = (unsigned)nr;
+    return TIO_OK;
+}
+
+static void dump_fservice(struct tio__dump *d, const struct tio__option *o,
+                          const struct tio_job *j)
+{
+    static const char *const names[] = {"roundrobin", "random", "sequential"};
+    if (j->files.fservice_nr > 1)
+        tio__dump_printf(d, "%s=%s:%u", o->name, names[j->files.fservice],
+                         j->files.fservice_nr);
+    else
+        tio__dump_str(d, o->name, names[j->files.fservice]);
 }
 
 static const struct tio__option rows[] = {
@@ -276,15 +303,38 @@ static const struct tio__option rows[] = {
      .status = TIO__DIFFERS,
      .values = "none (0), native, posix (1), keep or truncate",
      .help = "How a file being laid out is pre-allocated"},
-    {.name = "create_serialize",
-     .type = O_CUSTOM,
-     .set = set_create_serialize,
-     .dump = tio__dump_nothing,
+    {.name = "fill_device",
+     .alias = "fill_fs",
+     .type = O_BOOL,
+     .off = OFF(fill_device),
      .example = "1",
-     .def_text = "1",
-     .values = "1 (0 is refused)",
+     .def = "0",
+     .help = "Write until the filesystem is full (ENOSPC), size unset"},
+    {.name = "openfiles",
+     .type = O_UINT,
+     .off = OFF(openfiles),
+     .min = 1,
+     .max = TIO_MAX_NRFILES,
+     .example = "2",
+     .def_text = "nrfiles",
+     .status = TIO__DIFFERS,
+     .help = "Number of files serviced at the same time"},
+    {.name = "file_service_type",
+     .type = O_CUSTOM,
+     .set = set_fservice,
+     .dump = dump_fservice,
+     .example = "random:8",
+     .def_text = "roundrobin",
+     .values = "roundrobin, random or sequential, each with :N (zipf, pareto, normal refused)",
      .status = TIO__REFUSED_VALUE,
-     .help = "Lay out the jobs' files one job after the other"},
+     .help = "How the job picks the file of its next IO"},
+    {.name = "create_serialize",
+     .type = O_BOOL,
+     .off = OFF(create_serialize),
+     .example = "0",
+     .def = "1",
+     .help = "Lay out the jobs' files before the run, one job after the other (0: each "
+             "job's thread lays out its own as it starts)"},
 };
 
 TIO__FAMILY(tio__family_files, "files", "Files and sizes", rows);

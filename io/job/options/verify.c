@@ -132,7 +132,6 @@ static const struct tio__option rows[] = {
      .off = OFF(verify_interval),
      .example = "4k",
      .def_text = "0 (one header per block)",
-     .status = TIO__DIFFERS,
      .help = "Bytes of a block covered by each verify header"},
     {.name = "verify_offset",
      .type = O_U64,

@@ -247,17 +247,73 @@ def case_fallocate():
         check(os.path.getsize(path(name)) == 256 << 10, mode + ": laid out to 256k")
     r = tenon_io(*on_file("fa-bad", "--fallocate=sometimes"))
     check(r.rc == 1 and "none (0), native, posix (1), keep or truncate" in r.err, r.err)
+    fallocate_write_job()
+
+
+def can_fallocate():
+    probe = path("fa-probe")
+    try:
+        with open(probe, "wb") as f:
+            os.posix_fallocate(f.fileno(), 0, 1 << 16)
+        return os.stat(probe).st_blocks * 512 >= 1 << 16
+    except OSError:
+        return False
+    finally:
+        os.unlink(probe)
+
+
+def fallocate_write_job():
+    """A write job's new file: fio's mode (no layout), seen in st_blocks; its size is whole"""
+    allocates = can_fallocate()
+    want = {  # mode: (size, all blocks allocated) after one 4k write at 0
+        "native": (256 << 10, allocates), "posix": (256 << 10, True), "1": (256 << 10, True),
+        "keep": (256 << 10, True), "truncate": (256 << 10, False),
+        "none": (256 << 10, False), "0": (256 << 10, False),
+    }
+    for mode, (size, blocks) in want.items():
+        name = "faw-" + mode
+        if mode == "keep" and not allocates:
+            continue
+        ok_run(*on_file(name, "--rw=write", "--io_size=4k", "--fallocate=" + mode))
+        st = os.stat(path(name))
+        check(st.st_size == size and (st.st_blocks * 512 >= 256 << 10) == blocks,
+              "write job, fallocate=%s: size %d (want %d), %d blocks of 512" %
+              (mode, st.st_size, size, st.st_blocks))
+
+
+def layout_threads(*args):
+    """Per thread that wrote a layout (1 MiB pwrites), in thread id order:
+    how many it wrote; the main thread, the lowest id, listed as tid 0."""
+    strace_ready()
+    logdir = path("strace")
+    os.mkdir(logdir)
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
+    r = tenon_io(*args, env=env, prefix=["strace", "-ff", "-qq", "-s", "0", "-e", "signal=none",
+                                         "-e", "trace=pwrite64", "-o", os.path.join(logdir, "t")])
+    check(r.rc == 0, r.err)
+    names = sorted(os.listdir(logdir), key=lambda n: int(n.split(".")[-1]))
+    out = {}
+    for k, name in enumerate(names):
+        with open(os.path.join(logdir, name)) as f:
+            n = sum(1 for l in f if re.search(r"pwrite64\(\d+, .*, 1048576, \d+\)", l))
+        if n:
+            out[k] = n
+    shutil.rmtree(logdir)
+    return out
 
 
 def case_create_serialize():
-    """create_serialize=1 (fio's default) is how files are laid out; 0 is refused as not supported"""
-    r = ok_run("--create_serialize=1", *on_file("cs-a", "--rw=read"),
-               *on_file("cs-b", "--rw=read"))
-    check(os.path.getsize(path("cs-a")) == os.path.getsize(path("cs-b")) == 256 << 10,
+    """create_serialize=1 lays files out before the run; 0 in each job's own thread"""
+    jobs = [*on_file("cs-a", "--rw=read", size="2m"), "--name=k", "--filename=" + path("cs-b"),
+            "--size=2m", "--rw=read"]
+    check(layout_threads(*jobs) == {0: 4}, "create_serialize=1: the main thread lays out both")
+    for f in ("cs-a", "cs-b"):
+        os.unlink(path(f))
+    by = layout_threads("--create_serialize=0", *jobs)
+    check(sorted(by.values()) == [2, 2] and 0 not in by,
+          "create_serialize=0: each job's thread lays out its own file: %s" % by)
+    check(os.path.getsize(path("cs-a")) == os.path.getsize(path("cs-b")) == 2 << 20,
           "both files laid out")
-    r = tenon_io(*on_file("cs-c", "--create_serialize=0"))
-    check(r.rc == 1 and "create_serialize=0" in r.err and "not supported" in r.err
-          and not os.path.exists(path("cs-c")), r.err)
 
 
 def case_blockalign():

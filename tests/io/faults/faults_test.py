@@ -355,7 +355,7 @@ def case_enospc_tmpfs():
             path = os.path.join(d, "big-" + engine)
             cmd = [TIO, "--eta=never", "--output-format=json", "--name=j",
                    "--ioengine=" + engine, "--filename=" + path, "--rw=write", "--bs=64k",
-                   "--size=1M", "--iodepth=4", "--startdelay=3"]
+                   "--size=1M", "--iodepth=4", "--startdelay=3", "--fallocate=none"]
             t0 = time.monotonic()
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     text=True)

@@ -51,7 +51,9 @@ def tenon_io_then_fill(args, path, size, d):
     """Runs tenon-io with a start delay and fills the filesystem at d once
     the job's file has been made: a job bigger than the free space is
     refused before it starts, so the space must go while the job waits."""
-    cmd = [TIO, "--eta=never", "--startdelay=3"] + args
+    # fallocate=none: no block is reserved before the fill (fio's default,
+    # native, would reserve them all and leave nothing to run out of)
+    cmd = [TIO, "--eta=never", "--startdelay=3", "--fallocate=none"] + args
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     while proc.poll() is None and not (os.path.exists(path) and
                                        os.path.getsize(path) == size):

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """tenon-io's program options and output formats as fio 3.33 defines them:
 --readonly, --max-jobs, --showcmd, --aux-path, --minimal, --terse-version,
+--status-interval,
 --output-format=json+/terse and lists of formats, and the percentile job
 options (clat_percentiles, lat_percentiles, slat_percentiles,
 percentile_list) in every format. Runs use the null engine or small files
@@ -124,6 +125,24 @@ def case_aux_path():
     """--aux-path names a folder for auxiliary files and changes nothing else"""
     r = ok("--aux-path=" + TMP, "--output-format=json", *null())
     check(r.job()["read"]["total_ios"] == 64, r.out[:300])
+
+
+def case_status_interval():
+    """--status-interval: reports of the run so far while it runs, then the final one"""
+    r = ok("--status-interval=200ms", "--output-format=terse",
+           *null("--time_based", "--runtime=1500ms", "--rate_iops=200"))
+    lines = [terse_fields(l) for l in r.out.splitlines() if l.startswith("3;")]
+    ios = [int(f[5]) for f in lines]  # KiB read: cumulative from the start
+    check(len(lines) >= 2 and ios == sorted(ios) and lines[0][2] == "j",
+          "interim then final terse lines, IOs never going down: %s" % ios)
+    out = path("status.json")
+    ok("--status-interval=200ms", "--output-format=json", "--output=" + out,
+       *null("--time_based", "--runtime=1500ms", "--rate_iops=200"))
+    with open(out) as f:
+        text = f.read()
+    check(text.count('"jobs"') >= 2, "interim reports kept ahead of the final one in --output")
+    refused("at least 1ms", "--status-interval=500us", *null())
+    refused("is not a time", "--status-interval=often", *null())
 
 
 def case_bandwidth_log():

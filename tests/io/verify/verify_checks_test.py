@@ -159,7 +159,7 @@ def case_mixed_block_sizes():
 
 
 def case_verify_interval():
-    """verify_interval: a header every N bytes, each piece checked; non-divisors refused"""
+    """verify_interval: a header every N bytes, each piece checked; non-divisors as fio"""
     f = "pieces"
     common = (f"--filename={path(f)}", "--bs=4k", "--size=64k", "--verify_interval=512")
     passes(run("--name=w", *common, "--rw=randwrite", "--verify=crc32c"), "write, 512")
@@ -181,15 +181,19 @@ def case_verify_interval():
                "a corrupted piece is named")
     passes(run("--name=w", *common, "--rw=randrw", "--verify=sha256", "--bs=4k,16k",
                "--verify_interval=1k"), "sha256, mixed sizes, 1k pieces")
-    for vi, words in (("1000", ["verify_interval=1000 does not divide"]),
-                      ("8k", ["verify_interval=8192 does not divide"]),
-                      ("64", ["verify_interval=64 is too small", "use 80"]),
-                      ("96", ["verify_interval=96 is too small for verify=sha256",
-                              "use 105"])):
+    # As fio: an interval above the block size, or one that does not
+    # divide it, means one header per block (read back without it).
+    for vi in ("1000", "8k"):
+        passes(run("--name=w", f"--filename={path(f)}", "--bs=4k", "--size=64k",
+                   "--rw=write", f"--verify_interval={vi}", "--verify=crc32c"), f"vi={vi}")
+        passes(run("--name=r", f"--filename={path(f)}", "--bs=4k", "--size=64k",
+                   "--rw=read", "--verify=crc32c"), f"vi={vi}: one header per block")
+    for vi, method, words in (("64", "crc32c", ["verify_interval=64 is too small", "use 80"]),
+                              ("64", "sha256", ["verify_interval=64 is too small for "
+                                                "verify=sha256", "use 105"])):
         p = run("--name=w", f"--filename={path(f)}", "--bs=4k", "--size=64k", "--rw=write",
-                f"--verify_interval={vi}",
-                "--verify=sha256" if vi == "96" else "--verify=crc32c")
-        fails_with(p, ["job w"] + words, f"verify_interval={vi}")
+                f"--verify_interval={vi}", f"--verify={method}")
+        fails_with(p, ["job w"] + words, f"verify_interval={vi}, verify={method}")
 
 
 def case_sequential_gap():

@@ -12,7 +12,8 @@
 - verify_header_seed=0: another run's seed is not a failure;
 - verify_state_save writes fio's state file (local-NAME-INDEX-verify.state:
   version 3, sizes, crc32c, the last completions), which fio loads, and
-  verify_state_load reads fio's; a missing file is an error;
+  verify_state_load reads fio's; a missing file is an error; --aux-path
+  puts state and dump files in its folder, as fio;
 - verify_async and experimental_verify are accepted and the blocks are
   still checked (in the job's thread, from the log);
 - verify=pattern without verify_pattern, and verify_pattern with verify=0,
@@ -164,6 +165,28 @@ def case_verify_state():
           r.describe())
 
 
+def case_aux_path():
+    """--aux-path: the state file and verify_dump's files go into its folder (fio)"""
+    aux = os.path.join(TMP, "aux")
+    os.makedirs(aux, exist_ok=True)
+    r = run("--name=ax", f"--aux-path={aux}", *on("ax", "--rw=randwrite", "--verify=crc32c"))
+    state = "local-ax-0-verify.state"
+    check(r.rc == 0 and os.path.exists(os.path.join(aux, state))
+          and not os.path.exists(os.path.join(TMP, state)), r.describe())
+    # loaded from there: relative to the working folder, as fio's harness passes it
+    r = run("--name=ax", "--aux-path=aux", *on("ax", "--rw=randread", "--verify=crc32c",
+                                               "--verify_state_load=1"))
+    check(r.rc == 0 and r.job("ax")["read"]["total_ios"] > 0, r.describe())
+    r = run("--name=ax", *on("ax", "--rw=randread", "--verify=crc32c",
+                             "--verify_state_load=1"))
+    check(r.rc == 1 and f"cannot open {state}" in r.err, r.describe())
+    corrupt("ax", 2 * 4096 + 100)
+    r = run("--name=ax", "--aux-path=aux", *on("ax", "--rw=read", "--verify=crc32c",
+                                               "--verify_dump=1"))
+    check(r.rc == 1 and "dumped as aux/ax.8192.received" in r.err
+          and os.path.exists(os.path.join(aux, "ax.8192.expected")), r.describe())
+
+
 def case_accepted():
     """verify_async and experimental_verify: accepted, every block still checked"""
     for extra in (["--verify_async=2", "--verify_async_cpus=0-1"],
@@ -182,7 +205,7 @@ def case_refusals():
 
 
 CASES = [case_verify_only, case_verify_backlog, case_verify_dump, case_verify_header_seed,
-         case_verify_state, case_accepted, case_refusals]
+         case_verify_state, case_aux_path, case_accepted, case_refusals]
 
 
 def main():

@@ -1,0 +1,181 @@
+/* openfiles and file_service_type: which file of a job with several gets
+ * the next IO, as fio's get_next_file chooses it. At most openfiles files
+ * are serviced at a time (fio's open files, each opened as it is first
+ * chosen): a file outside that set waits until one in it is done, where
+ * fio's open would return EBUSY and the choice goes on. roundrobin takes
+ * the next file in turn, random draws one (fio's next_file_state, seeded
+ * as fio seeds it), sequential stays on a file until it is done; with :N,
+ * N IOs go to a file before the next is chosen. A file is done when its
+ * next IO has no room (sequential IO at its end, or its random map full)
+ * outside time_based jobs; once every file is done, the job's IO is over
+ * where fio's is (tio_next.until_used) and otherwise starts over with
+ * every file, as fio's next loop does.
+ *
+ * tenon-io opens each target once before the run (files_prepare.c) and
+ * keeps its descriptor: the limit applies to the files serviced, not to
+ * the descriptors held. The module costs nothing unless a job sets one of
+ * the two options on several files (TIO_WF_FSERVICE). */
+#include "worker.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#define NONE SIZE_MAX
+
+int tio_fservice_setup(struct worker *w)
+{
+    const struct tio_job_files *o = &w->job->files;
+    struct tio_fsvc *s = &w->fsvc;
+    size_t limit = o->openfiles && o->openfiles < w->nf ? o->openfiles : w->nf;
+    if (w->nf < 2 || (limit == w->nf && o->fservice == TIO_FSERVICE_RR && o->fservice_nr <= 1))
+        return 0;
+    s->open = calloc(w->nf, 3 * sizeof(bool));
+    if (!s->open)
+        return -ENOMEM;
+    s->done = s->open + w->nf;
+    s->fresh = s->done + w->nf;
+    s->limit = limit; /* none open yet: fio opens each as it is first chosen */
+    s->cur = NONE;
+    s->nr = o->fservice_nr ? o->fservice_nr : 1;
+    tio_frand_seed(&s->rand, w->fseeds[TIO_FSEED_FILE],
+                   w->job->pattern.random_generator == TIO_RAND_TAUSWORTHE64);
+    /* a file's full map makes it done here, rather than starting its next
+     * loop before the file is chosen (next_io.c's loop_start) */
+    w->features = (w->features & ~TIO_WF_MAP_LOOPS) | TIO_WF_FSERVICE;
+    return 0;
+}
+
+void tio_fservice_teardown(struct worker *w)
+{
+    free(w->fsvc.open);
+    w->fsvc.open = NULL;
+}
+
+/* Whether file fi has room for the next IO of direction di (bs bytes). A
+ * full map takes one offset draw, as fio's draw finds no free block. */
+static bool has_room(struct worker *w, size_t fi, unsigned di, uint64_t bs)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    const struct file_gen *g = &n->gen[fi];
+    if (job->time.time_based)
+        return true; /* fio's files start over then, never done */
+    if (w->fsvc.fresh[fi]) {
+        w->fsvc.fresh[fi] = false; /* its IO starts it over (next_io.c) */
+        return true;
+    }
+    if (!n->random)
+        return g->seq[di] + bs <= w->t->regions[fi].len;
+    if (job->pattern.norandommap || !tio_rmap_full(&g->maps[n->map_of[di]]))
+        return true;
+    if (n->ahead)
+        n->ahead = false;
+    else
+        (void)tio_frand_unit(&w->offsets);
+    return false;
+}
+
+/* A file leaves the set for good (until every file is done). */
+static void set_done(struct tio_fsvc *s, size_t fi)
+{
+    s->open[fi] = false;
+    s->done[fi] = true;
+    s->n_open--;
+    s->n_done++;
+    if (s->cur == fi)
+        s->cur = NONE;
+}
+
+/* fio's next loop: every file's random map empty, its cached pages
+ * dropped, and under randrepeat the draws seeded again, once for all the
+ * files (next_io.c's new_map_pass would do it file by file). */
+static void restart_maps(struct worker *w)
+{
+    struct tio_next *n = &w->next;
+    for (size_t i = 0; i < w->nf; i++) {
+        for (unsigned d = 0; d <= n->map_of[1]; d++)
+            tio_rmap_reset(&n->gen[i].maps[d]);
+        tio_phase_invalidate(w, i);
+    }
+    n->mix_issues = 0;
+    if (!w->job->pattern.randrepeat)
+        return;
+    tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
+    n->ahead = false;
+    tio_bsz_setup(w);
+    for (int d = 0; d < 2; d++)
+        tio_frand_seed(&n->seq_rand[d], w->fseeds[TIO_FSEED_SEQ_RAND_READ], false);
+    tio_frand_seed(&n->mix, w->fseeds[TIO_FSEED_MIX], false);
+}
+
+/* Every file done and the job's IO goes on: all start over, none open, as
+ * fio's next loop closes them and opens them again as they are chosen. */
+static void start_over(struct worker *w)
+{
+    struct tio_fsvc *s = &w->fsvc;
+    for (size_t i = 0; i < w->nf; i++) {
+        s->open[i] = s->done[i] = false;
+        s->fresh[i] = true;
+    }
+    s->n_open = s->n_done = 0;
+    s->cur = NONE;
+    if (w->next.random && !w->job->pattern.norandommap)
+        restart_maps(w);
+    if (w->job->pattern.randrepeat)
+        tio_frand_seed(&s->rand, w->fseeds[TIO_FSEED_FILE], s->rand.use64);
+}
+
+/* fio's choice of a new file: in turn or at random; one done is passed
+ * over, one outside a full set too (fio's EBUSY: the choice goes on). */
+static size_t choose(struct worker *w)
+{
+    struct tio_fsvc *s = &w->fsvc;
+    for (;;) {
+        size_t fi;
+        if (w->job->files.fservice == TIO_FSERVICE_RANDOM) {
+            fi = (size_t)tio_frand_scale(&s->rand, w->nf);
+        } else {
+            fi = s->cursor;
+            if (++s->cursor == w->nf)
+                s->cursor = 0;
+        }
+        if (s->done[fi])
+            continue;
+        if (!s->open[fi]) {
+            if (s->n_open >= s->limit)
+                continue;
+            s->open[fi] = true;
+            s->n_open++;
+        }
+        return fi;
+    }
+}
+
+size_t tio_fservice_next(struct worker *w, unsigned di, uint64_t bs)
+{
+    struct tio_fsvc *s = &w->fsvc;
+    for (int overs = 0;;) {
+        if (s->n_done == w->nf) {
+            if (w->next.until_used || overs++) {
+                w->next.until_used = true; /* next_io.c ends the job's IO */
+                return w->nf;
+            }
+            start_over(w);
+        }
+        size_t fi = s->cur;
+        if (fi != NONE && w->job->files.fservice != TIO_FSERVICE_SEQUENTIAL) {
+            if (s->left)
+                s->left--;
+            else
+                fi = NONE;
+        }
+        if (fi == NONE) {
+            fi = choose(w);
+            s->cur = fi;
+            s->left = s->nr - 1;
+        }
+        if (has_room(w, fi, di, bs))
+            return fi;
+        set_done(s, fi);
+    }
+}
