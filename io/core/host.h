@@ -201,6 +201,8 @@ struct tio_host_job {
     /* Set by the steady-state sampler when the job's criterion holds: the
      * job ends as if its runtime had run out (fio's ss). */
     atomic_bool ss_end;
+    /* The thread is done: wait_for's waiters may start (flow.c). */
+    atomic_bool finished;
 };
 
 /* ---- worker.c ------------------------------------------------------------ */

@@ -53,12 +53,16 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
 {
     if (unlikely(w->stop || atomic_load_explicit(&tio_stop, memory_order_relaxed)))
         return false;
+    if (!tio_flow_on_issue(w))
+        return false;
     bool more = unlikely(tio_phase_verifying(w)) ? tio_vlog_next(w, io, now)
                                                  : tio_next_main(w, io, now);
     if (unlikely(tio_debug_io_on) && more)
         debug_io("fill", io);
-    if (more)
+    if (more) {
         tio_rate_on_issue(w, io);
+        tio_iolog_on_issue(w, io);
+    }
     return more;
 }
 
@@ -91,7 +95,7 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
     struct io_meta *m = tio_units_meta(w, io);
     if (unlikely(tio_debug_io_on))
         debug_io("complete", io);
-    if (likely(io->result == (int64_t)io->len && io->ddir <= TIO_WRITE)) {
+    if (likely(io->result == (int64_t)io->len && io->ddir <= TIO_TRIM)) {
         uint64_t lat = now - io->start_ns;
         uint64_t clat = async ? now - io->issue_ns : lat;
         enum tio_ddir d = tio_stats_dir(io->ddir);

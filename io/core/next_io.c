@@ -224,6 +224,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     struct tio_next *n = &w->next;
     if (tio_phase_time_up(w, now))
         return false;
+    if (unlikely(w->features & TIO_WF_REPLAY))
+        return tio_replay_next(w, io, now);
     if (n->bytes_total && n->bytes_issued >= n->bytes_total)
         return false;
     if (unlikely(w->features & TIO_WF_IOS_LIMIT)) {

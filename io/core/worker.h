@@ -60,6 +60,9 @@ enum {
     TIO_WF_RATE_MIN = 1u << 11,   /* rate_min or rate_iops_min: checked as IOs complete */
     TIO_WF_LOG = 1u << 12,        /* write_*_log: completions are logged */
     TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
+    TIO_WF_IOLOG_WRITE = 1u << 14, /* write_iolog: every IO issued is recorded */
+    TIO_WF_REPLAY = 1u << 15,      /* read_iolog: the main phase's IOs are the log's */
+    TIO_WF_FLOW = 1u << 16,        /* flow: IO waits for the job's share of its group */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -238,6 +241,10 @@ struct worker {
     struct tio_phase phase;
     struct tio_rate rate;
     struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
+    struct tio_replay *replay;    /* iolog_read.c: NULL unless read_iolog */
+    struct tio_iolog_w *iolog_w;  /* iolog_write.c: NULL unless write_iolog */
+    struct tio_flow *flow;        /* flow.c: NULL unless flow */
+    uint64_t flow_count;          /* flow.c: this job's IOs counted in its group */
 };
 
 /* Records the job's first fatal error and stops it. */
@@ -505,6 +512,40 @@ static inline void tio_rate_on_issue(struct worker *w, const tio_io *io)
 {
     if (unlikely(w->features & TIO_WF_RATE) && io->ddir <= TIO_WRITE)
         tio_rate_sched_issued(&w->rate.sched, io->ddir, io->len);
+}
+
+/* ---- iolog_read.c, iolog_write.c: replay and recording --------------------- */
+
+int tio_replay_setup(struct worker *w);
+void tio_replay_teardown(struct worker *w);
+/* The main phase's next IO under read_iolog; false when the log is done. */
+bool tio_replay_next(struct worker *w, tio_io *io, uint64_t now);
+int tio_iolog_write_setup(struct worker *w);
+void tio_iolog_write_teardown(struct worker *w);
+void tio_iolog_write_io(struct worker *w, const tio_io *io);
+
+/* On issue of any IO (syncs too): write_iolog. */
+static inline void tio_iolog_on_issue(struct worker *w, const tio_io *io)
+{
+    if (unlikely(w->features & TIO_WF_IOLOG_WRITE))
+        tio_iolog_write_io(w, io);
+}
+
+/* ---- flow.c: flow and wait_for -------------------------------------------- */
+
+int tio_flow_setup(struct worker *w);
+void tio_flow_teardown(struct worker *w);
+/* Waits while the job is ahead of its flow share; false if it is to end. */
+bool tio_flow_wait(struct worker *w);
+/* wait_for: blocks until every job of the waitee's name has finished. */
+void tio_flow_wait_for(struct tio_host_job *t);
+/* The job's thread is done (wait_for's waiters go on). */
+void tio_flow_job_done(struct tio_host_job *t);
+
+/* Before each IO of the main phase: flow. */
+static inline bool tio_flow_on_issue(struct worker *w)
+{
+    return likely(!(w->features & TIO_WF_FLOW)) || tio_flow_wait(w);
 }
 
 #endif
