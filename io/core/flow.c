@@ -85,9 +85,10 @@ void tio_flow_teardown(struct worker *w)
 static bool ahead(struct worker *w)
 {
     struct tio_flow *f = w->flow;
-    double mine = (double)w->flow_count / (double)atomic_load_explicit(&f->counter, memory_order_relaxed);
-    double share =
-        (double)w->job->flow.weight / (double)atomic_load_explicit(&f->weight, memory_order_relaxed);
+    double mine = (double)w->flow_count /
+                  (double)atomic_load_explicit(&f->counter, memory_order_relaxed);
+    double share = (double)w->job->flow.weight /
+                   (double)atomic_load_explicit(&f->weight, memory_order_relaxed);
     if (mine > share)
         return true;
     atomic_fetch_add_explicit(&f->counter, 1, memory_order_relaxed);

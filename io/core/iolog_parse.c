@@ -77,10 +77,14 @@ static int act_of(const char *s, size_t len, uint8_t *act, uint32_t *dir)
         uint8_t act;
         uint32_t dir;
     } acts[] = {
-        {"read", TIO_IOLOG_IO, TIO_READ},      {"write", TIO_IOLOG_IO, TIO_WRITE},
-        {"trim", TIO_IOLOG_IO, TIO_TRIM},      {"sync", TIO_IOLOG_IO, TIO_SYNC},
-        {"datasync", TIO_IOLOG_IO, TIO_DATASYNC}, {"add", TIO_IOLOG_ADD, 0},
-        {"open", TIO_IOLOG_OPEN, 0},           {"close", TIO_IOLOG_CLOSE, 0},
+        {"read", TIO_IOLOG_IO, TIO_READ},
+        {"write", TIO_IOLOG_IO, TIO_WRITE},
+        {"trim", TIO_IOLOG_IO, TIO_TRIM},
+        {"sync", TIO_IOLOG_IO, TIO_SYNC},
+        {"datasync", TIO_IOLOG_IO, TIO_DATASYNC},
+        {"add", TIO_IOLOG_ADD, 0},
+        {"open", TIO_IOLOG_OPEN, 0},
+        {"close", TIO_IOLOG_CLOSE, 0},
         {"wait", TIO_IOLOG_WAIT, 0},
     };
     for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
@@ -155,17 +159,21 @@ int tio_iolog_parse_line(int version, const char *line, struct tio_iolog_entry *
     }
     if (e->act == TIO_IOLOG_IO && e->len > UINT32_MAX) {
         /* fio reads the length as an unsigned int */
-        snprintf(why, why_size, "length %" PRIu64 " is more than 4 GiB - 1, the most an iolog IO may be",
+        snprintf(why, why_size,
+                 "length %" PRIu64 " is more than 4 GiB - 1, the most an iolog IO may be",
                  e->len);
         return -1;
     }
     if (e->act == TIO_IOLOG_IO && e->offset + e->len < e->offset) {
-        snprintf(why, why_size, "offset %" PRIu64 " + length %" PRIu64 " is past 2^64", e->offset,
-                 e->len);
+        snprintf(why, why_size, "offset %" PRIu64 " + length %" PRIu64 " is past 2^64",
+                 e->offset, e->len);
         return -1;
     }
     if (e->act == TIO_IOLOG_IO && e->len == 0 && e->dir <= TIO_TRIM) {
-        snprintf(why, why_size, "a %s of 0 bytes", e->dir == TIO_READ ? "read" : e->dir == TIO_WRITE ? "write" : "trim");
+        snprintf(why, why_size, "a %s of 0 bytes",
+                 e->dir == TIO_READ    ? "read"
+                 : e->dir == TIO_WRITE ? "write"
+                                       : "trim");
         return -1;
     }
     return 1;

@@ -55,8 +55,8 @@ struct scan {
 };
 
 /* Opens a log and reads its version line. NULL with err set on failure. */
-static FILE *open_log(const struct tio_job *job, const char *path, int *version,
-                      unsigned *line, struct tio_error *err)
+static FILE *open_log(const struct tio_job *job, const char *path, int *version, unsigned *line,
+                      struct tio_error *err)
 {
     if (!strcmp(path, "-")) {
         tio_error_set(err, TIO_EJOB, &job->origin, "read_iolog", path,
@@ -162,7 +162,8 @@ static int scan_log(const struct tio_job *job, bool no_files, struct scan *s,
 int tio_iolog_plan(struct tio_job *job, bool no_files, struct tio_error *err)
 {
     if (job->replay.redirect && !no_files && !job_has_file(job, job->replay.redirect))
-        return tio_error_set(err, TIO_EJOB, &job->origin, "replay_redirect", job->replay.redirect,
+        return tio_error_set(err, TIO_EJOB, &job->origin, "replay_redirect",
+                             job->replay.redirect,
                              "job %s: replay_redirect=%s is not one of the job's files; name "
                              "it with filename= too",
                              job->identity.name, job->replay.redirect);

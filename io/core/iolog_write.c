@@ -53,7 +53,7 @@ int tio_iolog_write_setup(struct worker *w)
         file_line(w, i, "add");
     for (size_t i = 0; i < w->nf; i++)
         file_line(w, i, "open");
-    w->features |= TIO_WF_IOLOG_WRITE;
+    w->features |= TIO_WF_IOLOG_W;
     return 0;
 }
 

@@ -60,9 +60,9 @@ enum {
     TIO_WF_RATE_MIN = 1u << 11,   /* rate_min or rate_iops_min: checked as IOs complete */
     TIO_WF_LOG = 1u << 12,        /* write_*_log: completions are logged */
     TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
-    TIO_WF_IOLOG_WRITE = 1u << 14, /* write_iolog: every IO issued is recorded */
-    TIO_WF_REPLAY = 1u << 15,      /* read_iolog: the main phase's IOs are the log's */
-    TIO_WF_FLOW = 1u << 16,        /* flow: IO waits for the job's share of its group */
+    TIO_WF_IOLOG_W = 1u << 14,    /* write_iolog: every IO issued is recorded */
+    TIO_WF_REPLAY = 1u << 15,     /* read_iolog: the main phase's IOs are the log's */
+    TIO_WF_FLOW = 1u << 16,       /* flow: IO waits for the job's share of its group */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -241,10 +241,11 @@ struct worker {
     struct tio_phase phase;
     struct tio_rate rate;
     struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
-    struct tio_replay *replay;    /* iolog_read.c: NULL unless read_iolog */
-    struct tio_iolog_w *iolog_w;  /* iolog_write.c: NULL unless write_iolog */
-    struct tio_flow *flow;        /* flow.c: NULL unless flow */
-    uint64_t flow_count;          /* flow.c: this job's IOs counted in its group */
+
+    struct tio_replay *replay;   /* iolog_read.c: NULL unless read_iolog */
+    struct tio_iolog_w *iolog_w; /* iolog_write.c: NULL unless write_iolog */
+    struct tio_flow *flow;       /* flow.c: NULL unless flow */
+    uint64_t flow_count;         /* flow.c: this job's IOs counted in its group */
 };
 
 /* Records the job's first fatal error and stops it. */
@@ -527,7 +528,7 @@ void tio_iolog_write_io(struct worker *w, const tio_io *io);
 /* On issue of any IO (syncs too): write_iolog. */
 static inline void tio_iolog_on_issue(struct worker *w, const tio_io *io)
 {
-    if (unlikely(w->features & TIO_WF_IOLOG_WRITE))
+    if (unlikely(w->features & TIO_WF_IOLOG_W))
         tio_iolog_write_io(w, io);
 }
 

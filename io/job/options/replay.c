@@ -66,7 +66,8 @@ static void dump_skip(struct tio__dump *d, const struct tio__option *o, const st
     unsigned s = j->replay.skip;
     tio__dump_printf(d, "%s=%s%s%s%s", o->name, s & TIO_REPLAY_SKIP_READ ? "read," : "",
                      s & TIO_REPLAY_SKIP_WRITE ? "write," : "",
-                     s & TIO_REPLAY_SKIP_TRIM ? "trim," : "", s & TIO_REPLAY_SKIP_SYNC ? "sync," : "");
+                     s & TIO_REPLAY_SKIP_TRIM ? "trim," : "",
+                     s & TIO_REPLAY_SKIP_SYNC ? "sync," : "");
 }
 
 static const struct tio__option rows[] = {
