@@ -159,8 +159,43 @@ static int scan_log(const struct tio_job *job, bool no_files, struct scan *s,
     return 0;
 }
 
+/* read_iolog=A:B:...: clone N of the job replays part N modulo their
+ * number, as fio ("\\:" is a ':' in a name). The job's own copy of the
+ * string is cut down to that part in place. */
+static void pick_clone_log(struct tio_job *job)
+{
+    char *s = job->replay.read_iolog, *out = s;
+    unsigned parts = 1;
+    for (const char *p = s; *p; p++) {
+        if (p[0] == '\\' && p[1] == ':')
+            p++;
+        else if (*p == ':')
+            parts++;
+    }
+    unsigned want = job->clone % parts, at = 0;
+    for (const char *p = s; *p; p++) {
+        if (p[0] == '\\' && p[1] == ':') {
+            if (at == want)
+                *out++ = ':';
+            p++;
+        } else if (*p == ':') {
+            at++;
+        } else if (at == want) {
+            *out++ = *p;
+        }
+    }
+    *out = '\0';
+}
+
 int tio_iolog_plan(struct tio_job *job, bool no_files, struct tio_error *err)
 {
+    pick_clone_log(job);
+    if (job->verify.method != TIO_VERIFY_NONE)
+        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, "read_iolog",
+                             job->replay.read_iolog,
+                             "job %s: verify with read_iolog is not supported by tenon-io yet "
+                             "(replay without verify=, or verify with the job that wrote the data)",
+                             job->identity.name);
     if (job->replay.redirect && !no_files && !job_has_file(job, job->replay.redirect))
         return tio_error_set(err, TIO_EJOB, &job->origin, "replay_redirect",
                              job->replay.redirect,
