@@ -26,7 +26,8 @@ static void check_line(int version, const char *line)
         return;
     if (rc != 1 || why[0] || strlen(e.file) >= sizeof(e.file) || e.act > TIO_IOLOG_WAIT)
         abort();
-    if (e.act == TIO_IOLOG_IO && (e.dir > 4 || e.offset + e.len < e.offset || e.len > UINT32_MAX))
+    if (e.act == TIO_IOLOG_IO &&
+        (e.dir > 4 || e.offset + e.len < e.offset || e.len > UINT32_MAX))
         abort();
     if (version == 2 && e.usec)
         abort();

@@ -194,7 +194,8 @@ int tio_iolog_plan(struct tio_job *job, bool no_files, struct tio_error *err)
         return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, "read_iolog",
                              job->replay.read_iolog,
                              "job %s: verify with read_iolog is not supported by tenon-io yet "
-                             "(replay without verify=, or verify with the job that wrote the data)",
+                             "(replay without verify=, or verify with the job that wrote the "
+                             "data)",
                              job->identity.name);
     if (job->replay.redirect && !no_files && !job_has_file(job, job->replay.redirect))
         return tio_error_set(err, TIO_EJOB, &job->origin, "replay_redirect",

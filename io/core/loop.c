@@ -61,6 +61,7 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
         debug_io("fill", io);
     if (more) {
         tio_rate_on_issue(w, io);
+        tio_cmdprio_on_issue(w, io);
         tio_iolog_on_issue(w, io);
     }
     return more;
@@ -105,6 +106,7 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
         }
         if (likely(!(w->features & TIO_WF_GTOD_REDUCE))) {
             tio_stats_io(w->js, d, m->len, clat, lat);
+            tio_cmdprio_on_io(w, d, m, clat, lat);
             tio_log_on_io(w, d, m, clat, lat, now);
         } else {
             w->js->dir[d].ios++;

@@ -168,6 +168,10 @@ static int setup_features(struct worker *w)
     if (rc == 0)
         rc = setup_logs(w);
     if (rc == 0)
+        rc = tio_cmdprio_setup(w);
+    if (rc == 0)
+        rc = tio_prio_thread_setup(w);
+    if (rc == 0)
         rc = tio_replay_setup(w);
     if (rc == 0)
         rc = tio_iolog_write_setup(w);
