@@ -61,9 +61,10 @@ enum {
     TIO_WF_LOG = 1u << 12,        /* write_*_log: completions are logged */
     TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
     TIO_WF_CMDPRIO = 1u << 14,    /* cmdprio_*: IOs carry priorities of their own */
-    TIO_WF_IOLOG_W = 1u << 15,    /* write_iolog: every IO issued is recorded */
-    TIO_WF_REPLAY = 1u << 16,     /* read_iolog: the main phase's IOs are the log's */
-    TIO_WF_FLOW = 1u << 17,       /* flow: IO waits for the job's share of its group */
+    TIO_WF_THINK = 1u << 15,      /* thinktime: the job stalls between IOs */
+    TIO_WF_IOLOG_W = 1u << 16,    /* write_iolog: every IO issued is recorded */
+    TIO_WF_REPLAY = 1u << 17,     /* read_iolog: the main phase's IOs are the log's */
+    TIO_WF_FLOW = 1u << 18,       /* flow: IO waits for the job's share of its group */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -239,6 +240,16 @@ struct tio_cmdprio {
     unsigned n[2];
 };
 
+/* ---- thinktime.c: stalls between IOs -------------------------------------- */
+
+struct tio_think {
+    uint64_t issued;      /* IOs issued (thinktime_blocks_type=issue) */
+    uint64_t blocks;      /* the count the last check saw */
+    uint64_t last_blocks; /* the count at the last stall */
+    uint64_t last_ns;     /* thinktime_iotime: the last stall's check */
+    uint64_t checked_ns;  /* thinktime_iotime: this check's time */
+};
+
 /* ---- worker.c: the thread ------------------------------------------------- */
 
 struct worker {
@@ -266,6 +277,7 @@ struct worker {
     struct tio_rate rate;
     struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
     struct tio_cmdprio cmdprio;
+    struct tio_think think;
 
     struct tio_replay *replay;   /* iolog_read.c: NULL unless read_iolog */
     struct tio_iolog_w *iolog_w; /* iolog_write.c: NULL unless write_iolog */
@@ -512,6 +524,14 @@ static inline void tio_cmdprio_on_io(struct worker *w, enum tio_ddir d, const st
         tio_prio_stats_record(&w->js->dir[d].prios, m->prio_index,
                               w->cmdprio.total_lat ? lat : clat);
 }
+
+/* ---- thinktime.c ---------------------------------------------------------- */
+
+int tio_think_setup(struct worker *w);
+/* After a read, write or trim went out: whether the job stalls now. */
+bool tio_think_due(struct worker *w);
+/* The stall itself, with nothing in flight (the loop drained). */
+void tio_think_stall(struct worker *w, uint32_t ddir);
 
 /* ---- phase.c -------------------------------------------------------------- */
 
