@@ -205,9 +205,10 @@ struct tio_host_job {
     uint64_t verify_failures;
     pthread_t tid;
     bool started;
-    /* Set by the steady-state sampler when the job's criterion holds: the
-     * job ends as if its runtime had run out (fio's ss). */
-    atomic_bool ss_end;
+    /* Set from outside the job's thread to end it as if its runtime had
+     * run out: by the steady-state sampler when the job's criterion holds
+     * (fio's ss), or by another job that ends under exitall. */
+    atomic_bool end_now;
     /* The thread is done: wait_for's waiters may start (flow.c). */
     atomic_bool finished;
 };

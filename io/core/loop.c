@@ -95,12 +95,6 @@ static bool pace(struct worker *w)
 
 /* ---- Completing an IO ------------------------------------------------------ */
 
-static bool error_tolerated(const struct tio_job *job, uint32_t d)
-{
-    unsigned coe = job->verify.continue_on_error;
-    return (d == TIO_READ && (coe & TIO_COE_READ)) || (d == TIO_WRITE && (coe & TIO_COE_WRITE));
-}
-
 bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
 {
     struct io_meta *m = tio_units_meta(w, io);
@@ -127,11 +121,14 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
         return false;
     }
     if (io->ddir == TIO_SYNC || io->ddir == TIO_DATASYNC) {
-        if (io->result < 0)
-            tio_worker_fail(w, (int)-io->result, "%s of %s failed: %s", tio_dir_word(io->ddir),
-                            io->file ? io->file->name : "?", strerror((int)-io->result));
-        else
+        int e = (int)-io->result;
+        if (io->result >= 0)
             tio_stats_sync(w->js, now - io->start_ns);
+        else if (tio_error_nonfatal(w->job, io->ddir, e))
+            tio_error_carry_on(w, io, e);
+        else
+            tio_worker_fail(w, e, "%s of %s failed: %s", tio_dir_word(io->ddir),
+                            io->file ? io->file->name : "?", strerror(e));
         return false;
     }
     enum tio_ddir d = tio_stats_dir(io->ddir);
@@ -140,7 +137,9 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
         tio_stats_errno(w->js, d, e);
         if (io->ddir == TIO_WRITE)
             tio_vlog_on_write_failed(w, m);
-        if (!error_tolerated(w->job, io->ddir))
+        if (tio_error_nonfatal(w->job, io->ddir, e))
+            tio_error_carry_on(w, io, e);
+        else
             tio_worker_fail(w, e,
                             "%s of %" PRIu64 " bytes at offset %" PRIu64 " of %s failed: %s",
                             tio_dir_word(io->ddir), io->len, io->offset,
@@ -151,7 +150,9 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
         tio_stats_errno(w->js, d, ENODATA);
         if (io->ddir == TIO_WRITE)
             tio_vlog_on_write_failed(w, m);
-        if (!error_tolerated(w->job, io->ddir))
+        if (tio_error_nonfatal(w->job, io->ddir, ENODATA))
+            tio_error_carry_on(w, io, ENODATA);
+        else
             tio_worker_fail(w, ENODATA,
                             "%s at offset %" PRIu64
                             " of %s transferred nothing (end of the file "

@@ -218,7 +218,8 @@ void *tio_worker_main(void *arg)
         }
         /* in slices, so that SIGINT or SIGTERM (tio_stop) ends the wait */
         uint64_t end = tio_now_ns() + us * 1000;
-        for (uint64_t now = tio_now_ns(); now < end && !atomic_load(&tio_stop);
+        for (uint64_t now = tio_now_ns();
+             now < end && !atomic_load(&tio_stop) && !atomic_load(&t->end_now);
              now = tio_now_ns()) {
             struct timespec ts = {0, (long)(end - now < 100000000 ? end - now : 100000000)};
             nanosleep(&ts, NULL);
@@ -304,6 +305,7 @@ out:
     t->instance = NULL;
     if (job->durability.unlink && !t->engine.uri_targets && !t->engine.no_files)
         tio_files_unlink(t);
+    tio_exitall_on_end(t);
     tio_flow_job_done(t);
     return NULL;
 }

@@ -525,6 +525,19 @@ static inline void tio_cmdprio_on_io(struct worker *w, enum tio_ddir d, const st
                               w->cmdprio.total_lat ? lat : clat);
 }
 
+/* ---- errors.c: errors a job carries on after ------------------------------ */
+
+/* Whether err, failing an IO of direction ddir, lets the job go on
+ * (continue_on_error, ignore_error). */
+bool tio_error_nonfatal(const struct tio_job *job, uint32_t ddir, int err);
+/* The job goes on after err: counted, and reported under error_dump. */
+void tio_error_carry_on(struct worker *w, const tio_io *io, int err);
+
+/* ---- exitall.c: jobs that end others ---------------------------------- */
+
+/* The job's thread is done: exitall and exitall_on_error end others. */
+void tio_exitall_on_end(struct tio_host_job *t);
+
 /* ---- thinktime.c ---------------------------------------------------------- */
 
 int tio_think_setup(struct worker *w);
@@ -551,7 +564,7 @@ static inline void tio_phase_on_complete(struct worker *w, uint64_t now)
 static inline bool tio_phase_time_up(const struct worker *w, uint64_t now)
 {
     return (w->phase.deadline_ns && now >= w->phase.deadline_ns) ||
-           unlikely(atomic_load_explicit(&w->t->ss_end, memory_order_relaxed));
+           unlikely(atomic_load_explicit(&w->t->end_now, memory_order_relaxed));
 }
 
 static inline bool tio_phase_verifying(const struct worker *w)

@@ -101,6 +101,7 @@ extern const struct tio__family tio__family_replay;
 extern const struct tio__family tio__family_flow;
 extern const struct tio__family tio__family_prio;
 extern const struct tio__family tio__family_think;
+extern const struct tio__family tio__family_errors;
 
 /* Every family, in the order help lists them (options.c). */
 extern const struct tio__family *const tio__families[];
