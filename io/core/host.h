@@ -219,6 +219,8 @@ struct tio_host_job {
      * run out: by the steady-state sampler when the job's criterion holds
      * (fio's ss), or by another job that ends under exitall. */
     atomic_bool end_now;
+    /* The thread is done: wait_for's waiters may start (flow.c). */
+    atomic_bool finished;
 };
 
 /* ---- worker.c ------------------------------------------------------------ */

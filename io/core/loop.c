@@ -53,6 +53,8 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
 {
     if (unlikely(w->stop || atomic_load_explicit(&tio_stop, memory_order_relaxed)))
         return false;
+    if (!tio_flow_on_issue(w))
+        return false;
     bool more = unlikely(tio_phase_verifying(w)) ? tio_vlog_next(w, io, now)
                                                  : tio_next_main(w, io, now);
     if (unlikely(tio_debug_io_on) && more)
@@ -60,6 +62,7 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
     if (more) {
         tio_rate_on_issue(w, io);
         tio_cmdprio_on_issue(w, io);
+        tio_iolog_on_issue(w, io);
     }
     return more;
 }

@@ -7,6 +7,7 @@
  * tio_host_plan, which --parse-only calls too: a job --parse-only accepts
  * is one the run accepts, and both refuse a bad one with the same words. */
 #include "host.h"
+#include "iolog.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -193,6 +194,10 @@ int tio_host_plan(struct tio_host *host, struct tio_error *err)
             break;
         }
         if (tio_engine_choose(&host->engines, job, &t->engine, err) < 0)
+            return -1;
+        /* a replay's directions and sizes are its log's (the plan's own job) */
+        if (job->replay.read_iolog &&
+            tio_iolog_plan(&jobs->jobs[i], t->engine.no_files, err) < 0)
             return -1;
         t->n_files = job->files.filenames.n;
         size_t n = t->n_files ? t->n_files : 1;

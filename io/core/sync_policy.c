@@ -56,6 +56,7 @@ void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted)
     io->len = 0;
     io->start_ns = tio_now_ns();
     io->issue_ns = io->start_ns;
+    tio_iolog_on_issue(w, io);
     int rc = w->ops->queue(w->ed, io);
     if (rc == TIO_QUEUED || rc == TIO_BUSY) {
         if (rc == TIO_BUSY || !w->ops->commit || w->ops->commit(w->ed) < 0) {

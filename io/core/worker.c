@@ -192,11 +192,20 @@ static int setup_features(struct worker *w)
         rc = tio_lat_setup(w);
     if (rc == 0)
         rc = tio_prio_thread_setup(w);
+    if (rc == 0)
+        rc = tio_replay_setup(w);
+    if (rc == 0)
+        rc = tio_iolog_write_setup(w);
+    if (rc == 0)
+        rc = tio_flow_setup(w);
     return rc;
 }
 
 static void teardown_features(struct worker *w)
 {
+    tio_flow_teardown(w);
+    tio_iolog_write_teardown(w);
+    tio_replay_teardown(w);
     tio_logs_free(w->logs);
     w->logs = NULL;
     tio_loop_teardown(w);
@@ -221,6 +230,7 @@ void *tio_worker_main(void *arg)
     struct tio_cpu_usage cpu0 = {0}, cpu1 = {0};
     tio_cpu_usage_now(TIO_CPU_THREAD, &cpu0);
 
+    tio_flow_wait_for(t);
     if (job->time.startdelay) {
         uint64_t us = job->time.startdelay;
         if (job->time.startdelay_max > job->time.startdelay) {
@@ -320,5 +330,6 @@ out:
     if (job->durability.unlink && !t->engine.uri_targets && !t->engine.no_files)
         tio_files_unlink(t);
     tio_exitall_on_end(t);
+    tio_flow_job_done(t);
     return NULL;
 }

@@ -76,6 +76,9 @@ enum {
     TIO_WF_RAND_DIST = 1u << 24,
     TIO_WF_ZONES = 1u << 17,    /* zonemode=strided: IO confined to the current zone */
     TIO_WF_FSERVICE = 1u << 18, /* openfiles or file_service_type pick the file */
+    TIO_WF_IOLOG_W = 1u << 19,  /* write_iolog: every IO issued is recorded */
+    TIO_WF_REPLAY = 1u << 20,   /* read_iolog: the main phase's IOs are the log's */
+    TIO_WF_FLOW = 1u << 21,     /* flow: IO waits for the job's share of its group */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -355,6 +358,11 @@ struct worker {
     struct tio_think think;
     struct tio_lat lat;
     struct tio_rdist *rdist; /* rand_dist.c: NULL unless TIO_WF_RAND_DIST */
+
+    struct tio_replay *replay;   /* iolog_read.c: NULL unless read_iolog */
+    struct tio_iolog_w *iolog_w; /* iolog_write.c: NULL unless write_iolog */
+    struct tio_flow *flow;       /* flow.c: NULL unless flow */
+    uint64_t flow_count;         /* flow.c: this job's IOs counted in its group */
 };
 
 /* Records the job's first fatal error and stops it. */
@@ -736,6 +744,40 @@ static inline void tio_rate_on_issue(struct worker *w, const tio_io *io)
 {
     if (unlikely(w->features & TIO_WF_RATE) && io->ddir <= TIO_WRITE)
         tio_rate_sched_issued(&w->rate.sched, io->ddir, io->len);
+}
+
+/* ---- iolog_read.c, iolog_write.c: replay and recording --------------------- */
+
+int tio_replay_setup(struct worker *w);
+void tio_replay_teardown(struct worker *w);
+/* The main phase's next IO under read_iolog; false when the log is done. */
+bool tio_replay_next(struct worker *w, tio_io *io, uint64_t now);
+int tio_iolog_write_setup(struct worker *w);
+void tio_iolog_write_teardown(struct worker *w);
+void tio_iolog_write_io(struct worker *w, const tio_io *io);
+
+/* On issue of any IO (syncs too): write_iolog. */
+static inline void tio_iolog_on_issue(struct worker *w, const tio_io *io)
+{
+    if (unlikely(w->features & TIO_WF_IOLOG_W))
+        tio_iolog_write_io(w, io);
+}
+
+/* ---- flow.c: flow and wait_for -------------------------------------------- */
+
+int tio_flow_setup(struct worker *w);
+void tio_flow_teardown(struct worker *w);
+/* Waits while the job is ahead of its flow share; false if it is to end. */
+bool tio_flow_wait(struct worker *w);
+/* wait_for: blocks until every job of the waitee's name has finished. */
+void tio_flow_wait_for(struct tio_host_job *t);
+/* The job's thread is done (wait_for's waiters go on). */
+void tio_flow_job_done(struct tio_host_job *t);
+
+/* Before each IO of the main phase: flow. */
+static inline bool tio_flow_on_issue(struct worker *w)
+{
+    return likely(!(w->features & TIO_WF_FLOW)) || tio_flow_wait(w);
 }
 
 #endif

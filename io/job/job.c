@@ -40,6 +40,8 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
     dst->buffers.buffer_pattern = NULL;
     for (int k = 0; k < TIO_LOG_KINDS; k++)
         dst->logs.names[k] = NULL;
+    dst->replay.read_iolog = dst->replay.write_iolog = dst->replay.redirect = NULL;
+    dst->flow.wait_for = NULL;
     dst->engine_options = NULL;
     dst->nr_engine_options = 0;
 
@@ -48,6 +50,10 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
         dup_str(a, &dst->files.filename_format, src->files.filename_format) ||
         dup_str(a, &dst->queue.ioengine, src->queue.ioengine) ||
         dup_str(a, &dst->verify.verify_async_cpus, src->verify.verify_async_cpus) ||
+        dup_str(a, &dst->replay.read_iolog, src->replay.read_iolog) ||
+        dup_str(a, &dst->replay.write_iolog, src->replay.write_iolog) ||
+        dup_str(a, &dst->replay.redirect, src->replay.redirect) ||
+        dup_str(a, &dst->flow.wait_for, src->flow.wait_for) ||
         tio__origin_copy(a, &dst->origin, &src->origin) ||
         tio__strv_copy(a, &dst->files.filenames, &src->files.filenames) ||
         tio__strv_copy(a, &dst->files.directories, &src->files.directories) ||
@@ -81,6 +87,10 @@ void tio__job_free(const struct tio_allocator *a, struct tio_job *job)
     tio__free(a, job->queue.ioengine);
     tio__free(a, job->verify.verify_async_cpus);
     tio__free(a, job->buffers.buffer_pattern);
+    tio__free(a, job->replay.read_iolog);
+    tio__free(a, job->replay.write_iolog);
+    tio__free(a, job->replay.redirect);
+    tio__free(a, job->flow.wait_for);
     for (int k = 0; k < TIO_LOG_KINDS; k++)
         tio__free(a, job->logs.names[k]);
     tio__origin_free(a, &job->origin);

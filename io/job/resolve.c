@@ -466,8 +466,9 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
         job->files.size.bytes = job->files.filesize_min * job->files.nrfiles;
         job->files.size.set = true;
     }
+    /* a replay's IO is what its log says (io/core/iolog_read.c) */
     if (!job->files.size.set && !job->files.filesize_min && !job->files.filename_explicit &&
-        !job->files.fill_device)
+        !job->files.fill_device && !job->replay.read_iolog)
         return job_error(err, job,
                          "no size given (set size=, or filesize=, or point "
                          "filename= at an existing file or device to use its size)");
@@ -520,6 +521,40 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     return TIO_OK;
 }
 
+/* wait_for, as fio checks it: the waitee is a job defined before this
+ * one (no forward reference), not the job itself, and its name is unique
+ * among those. */
+static int check_wait_for(const struct tio_plan *s, size_t i, struct tio_error *err)
+{
+    const struct tio_job *job = &s->jobs[i];
+    const char *waitee = job->flow.wait_for;
+    if (!waitee)
+        return TIO_OK;
+    if (!strcmp(waitee, job->identity.name))
+        return job_error(err, job, "a job cannot wait for itself (wait_for=%s)", waitee);
+    unsigned found = 0;
+    for (size_t k = 0; k < i; k++)
+        found += !strcmp(s->jobs[k].identity.name, waitee);
+    if (found > 1)
+        return job_error(err, job,
+                         "wait_for=%s names %u jobs defined before this one: give the waitee "
+                         "a name of its own",
+                         waitee, found);
+    if (found == 0) {
+        for (size_t k = i + 1; k < s->nr_jobs; k++)
+            if (!strcmp(s->jobs[k].identity.name, waitee))
+                return job_error(err, job,
+                                 "wait_for=%s: that job is defined after this one; a waitee "
+                                 "must come first in the job file (move it up)",
+                                 waitee);
+        return job_error(err, job,
+                         "wait_for=%s: no job of that name (wait_for names a job section "
+                         "defined before this one)",
+                         waitee);
+    }
+    return TIO_OK;
+}
+
 static void free_jobs(const struct tio_allocator *a, struct tio_job *jobs, size_t n)
 {
     size_t i;
@@ -556,6 +591,9 @@ int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
                              "no jobs to run (give a job file, or --name=NAME followed by job "
                              "options; see tenon-io --help)");
     for (i = 0; i < s->nr_jobs; i++) {
+        rc = check_wait_for(s, i, err);
+        if (rc)
+            return rc;
         total += s->jobs[i].identity.numjobs;
         if (total > TIO_MAX_JOBS)
             return job_error(err, &s->jobs[i],

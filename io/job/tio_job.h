@@ -201,6 +201,37 @@ struct tio_job_logs {
     bool store_compressed;      /* log_store_compressed: NAME_TYPE.N.log.fz */
 };
 
+/* Replay and recording of IO: options/replay.c (fio's read_iolog and
+ * write_iolog, and how a replay is shaped). What they do is
+ * io/core/iolog_read.c's and iolog_write.c's. */
+enum {
+    TIO_REPLAY_SKIP_READ = 1u << 0, /* replay_skip=read,write,trim,sync */
+    TIO_REPLAY_SKIP_WRITE = 1u << 1,
+    TIO_REPLAY_SKIP_TRIM = 1u << 2,
+    TIO_REPLAY_SKIP_SYNC = 1u << 3,
+};
+
+struct tio_job_replay {
+    char *read_iolog;    /* NULL: no replay */
+    char *write_iolog;   /* NULL: no recording */
+    char *redirect;      /* replay_redirect: every logged IO goes to this file */
+    bool no_stall;       /* replay_no_stall: IO as fast as it goes, not on time */
+    bool chunked;        /* read_iolog_chunked: the log is read as the replay goes */
+    unsigned align;      /* replay_align: offsets rounded down to this; 0: as logged */
+    unsigned scale;      /* replay_scale: offsets divided by this; default 1 */
+    unsigned time_scale; /* replay_time_scale: percent of the logged pace; default 100 */
+    unsigned skip;       /* replay_skip: TIO_REPLAY_SKIP_* */
+};
+
+/* Coordination between jobs: options/flow.c (fio's flow, flow_id,
+ * flow_sleep, wait_for). What they do is io/core/flow.c's. */
+struct tio_job_flow {
+    unsigned weight;   /* flow: this job's share of its flow_id group; 0: none */
+    unsigned id;       /* flow_id: the group */
+    unsigned sleep_us; /* flow_sleep: a job ahead of its share sleeps this long */
+    char *wait_for;    /* wait_for: the name of a job to wait for; NULL: none */
+};
+
 /* ---- a job --------------------------------------------------------------- */
 
 /* One family's fields: each sub-struct below belongs to the option family
@@ -528,6 +559,8 @@ struct tio_job {
     struct tio_job_steadystate steadystate;
     struct tio_job_zones zones;
     struct tio_job_logs logs;
+    struct tio_job_replay replay;
+    struct tio_job_flow flow;
     struct tio_job_prio prio;
     struct tio_job_think think;
     struct tio_job_errors errors;

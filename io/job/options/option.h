@@ -97,6 +97,8 @@ extern const struct tio__family tio__family_logs;
 extern const struct tio__family tio__family_ranks;
 extern const struct tio__family tio__family_identity;
 extern const struct tio__family tio__family_steadystate;
+extern const struct tio__family tio__family_replay;
+extern const struct tio__family tio__family_flow;
 extern const struct tio__family tio__family_prio;
 extern const struct tio__family tio__family_think;
 extern const struct tio__family tio__family_errors;

@@ -93,7 +93,7 @@ def case_unknown_suggests():
 
 def case_fio_only():
     """one of fio's options tenon-io lacks fails saying so"""
-    p = run("--cmdhelp=flow")
+    p = run("--cmdhelp=cgroup")
     check(p.returncode == 1 and "not supported by tenon-io" in p.stderr,
           "exit status %d: %r" % (p.returncode, p.stderr))
 
