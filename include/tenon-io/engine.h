@@ -152,6 +152,12 @@ enum {
     TIO_ENGINE_SYNC = 1u << 0,
     /* The engine needs no files at all (null): tenon-io opens nothing. */
     TIO_ENGINE_NO_FILES = 1u << 1,
+    /* The engine works on the job's file names, not on open files: tenon-io
+     * opens, creates and lays out none of them (filecreate, dircreate...),
+     * and passes each tio_file with its name, fd -1 and size the end of the
+     * region the job works on. A host older than this flag ignores it and
+     * prepares the files as for any path engine. */
+    TIO_ENGINE_NAMES_ONLY = 1u << 2,
 };
 
 typedef struct tio_engine {

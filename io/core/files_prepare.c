@@ -409,7 +409,7 @@ int tio_files_prepare(struct tio_host *host, struct tio_error *err)
                 uint64_t share = total / parts;
                 if (align && f < (total - share * parts) / align)
                     share += align;
-                if (job->files.filesize_min && t->engine.no_files) {
+                if (job->files.filesize_min && (t->engine.no_files || t->engine.names_only)) {
                     /* each file filesize bytes, the IO from the offset on */
                     if (start > job->files.filesize_min) {
                         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,

@@ -57,6 +57,8 @@ struct tio_engine_choice {
     tenon_options *options; /* checked against the engine's schema */
     bool uri_targets;       /* the engine opens URI targets itself */
     bool no_files;          /* TIO_ENGINE_NO_FILES, from the descriptor meta */
+    bool names_only;        /* TIO_ENGINE_NAMES_ONLY: the engine makes or finds the
+                               job's files by name; tenon-io prepares none */
 };
 
 /* Picks the engine for job and checks the job's engine options against its

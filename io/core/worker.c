@@ -68,7 +68,9 @@ static int open_targets(struct worker *w)
         f->open_flags = TIO_OPEN_READ | (write ? TIO_OPEN_WRITE : 0) |
                         (job->queue.direct ? TIO_OPEN_DIRECT : 0);
         f->size = no_files ? t->regions[0].len : t->sizes[i];
-        if (!no_files && !t->engine.uri_targets) {
+        if (t->engine.names_only)
+            f->size = t->regions[i].start + t->regions[i].len;
+        if (!no_files && !t->engine.uri_targets && !t->engine.names_only) {
             f->fd = tio_files_take(t, i);
             if (f->fd < 0) {
                 tio_worker_fail(w, EBADF, "%s: was not opened before the run", t->names[i]);
