@@ -458,7 +458,9 @@ int tio_files_check(struct tio_host *host, struct tio_error *err)
     for (size_t k = 0; k < host->n_threads && rc == 0; k++) {
         struct tio_host_job *t = &host->threads[k];
         const struct tio_job *job = t->job;
-        if (t->engine.no_files && !job->files.size.set) {
+        if (t->engine.no_io) {
+            /* nothing to check: no size bounds a job of pseudo IO */
+        } else if (t->engine.no_files && !job->files.size.set) {
             tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                           "job %s: engine %s does no file IO and needs size=",
                           job->identity.name, t->engine.label);

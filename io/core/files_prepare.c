@@ -427,6 +427,9 @@ int tio_files_prepare(struct tio_host *host, struct tio_error *err)
                     share -= share % bs;
                 t->regions[t->engine.no_files ? 0 : f].len += share;
             }
+            /* Pseudo IO: one block, done over and over (no size bounds it) */
+            if (t->engine.no_io)
+                t->regions[0].len = bs ? bs : align;
             continue;
         }
         t->targets = calloc(t->n_files ? t->n_files : 1, sizeof(*t->targets));

@@ -16,6 +16,12 @@
 
 atomic_bool tio_stop;
 atomic_bool tio_stop_ends;
+atomic_uint tio_io_jobs;
+
+int tio_io_jobs_running(void)
+{
+    return atomic_load(&tio_io_jobs) != 0;
+}
 
 void tio_worker_fail(struct worker *w, int err, const char *fmt, ...)
 {
@@ -250,6 +256,7 @@ void *tio_worker_main(void *arg)
             .files = t->engine.no_files ? NULL : files,
             .n_files = t->engine.no_files ? 0 : (uint32_t)w->nf,
             .plugin = tenon_instance_plugin(t->instance),
+            .io_jobs_running = tio_io_jobs_running,
         };
         tio_units_describe(w, &s);
         /* A reason the engine records with fail() lands in this thread's
@@ -290,5 +297,7 @@ out:
     t->instance = NULL;
     if (job->durability.unlink && !t->engine.uri_targets && !t->engine.no_files)
         tio_files_unlink(t);
+    if (!t->engine.no_io)
+        atomic_fetch_sub(&tio_io_jobs, 1);
     return NULL;
 }

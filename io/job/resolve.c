@@ -328,6 +328,15 @@ static int resolve_verify(struct tio_job *job, struct tio_error *err)
     return 0;
 }
 
+/* fio's cpuio does pseudo IO (FIO_NOIO): fio asks no size of it, since
+ * none bounds it, and fio's examples give none. The parser knows engines
+ * only by name, so this is fio's engine of that name; the host holds every
+ * other engine to a size. */
+static bool pseudo_io(const struct tio_job *job)
+{
+    return job->queue.ioengine && strcmp(job->queue.ioengine, "cpuio") == 0;
+}
+
 static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_t *total_files,
                        struct tio_error *err)
 {
@@ -351,7 +360,8 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
         job->files.size.bytes = job->files.filesize_min * job->files.nrfiles;
         job->files.size.set = true;
     }
-    if (!job->files.size.set && !job->files.filesize_min && !job->files.filename_explicit)
+    if (!job->files.size.set && !job->files.filesize_min && !job->files.filename_explicit &&
+        !pseudo_io(job))
         return job_error(err, job,
                          "no size given (set size=, or filesize=, or point "
                          "filename= at an existing file or device to use its size)");

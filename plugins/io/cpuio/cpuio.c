@@ -4,11 +4,12 @@
  * only reads the clock; cpumode=qsort sorts 256Ki integers four times
  * instead, as fio's does, and then the cycle is as long as the sorts took.
  *
- * Where tenon-io differs from fio (docs/jobfile.md, Engines): fio runs
- * the idle part as the job's think time, outside the IO, and counts no
- * bytes, so a cpuio job ends only at its runtime; here the idle part is in
- * the IO's latency and the job's size= counts the cycles, as for null.
- * exit_on_io_done=1 is refused. */
+ * As fio's, the cycles are pseudo IO (TIO_ENGINE_NO_IO): no size= bounds
+ * them, so the job runs until its runtime ends or, with exit_on_io_done=1,
+ * until the run's jobs that do real IO are done (or, with neither, until
+ * it is stopped, as in fio). Where tenon-io differs (docs/jobfile.md, the
+ * engines): fio runs the idle part as the job's think time, outside the
+ * IO; here it is in the IO, whose latency is the whole cycle. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,7 +28,9 @@ typedef struct cpuio_engine {
     uint64_t load;     /* percent of each cycle that burns: 1..100 */
     uint64_t chunk_us; /* the burn of one cycle (cpuchunks) */
     bool qsort;
-    int32_t *data; /* qsort mode: what is sorted */
+    bool exit_on_io_done;
+    tio_io_jobs_fn io_jobs_running; /* the host's, for exit_on_io_done */
+    int32_t *data;                  /* qsort mode: what is sorted */
 } cpuio_engine;
 
 static const tenon_host_api *host;
@@ -50,10 +53,7 @@ static int cpuio_instance_init(tenon_plugin *self, tenon_instance *inst, void *d
     if (!e->load)
         return host->fail(self, TENON_EOPTION,
                           "cpuio needs cpuload=, the percent of the CPU to burn (1 to 100)");
-    if (host->values_bool(opts, "exit_on_io_done"))
-        return host->fail(self, TENON_EOPTION,
-                          "exit_on_io_done=1 (end when the other jobs' IO is done) is not "
-                          "supported by tenon-io yet; bound the job with runtime= or size=");
+    e->exit_on_io_done = host->values_bool(opts, "exit_on_io_done");
     return 0;
 }
 
@@ -68,8 +68,16 @@ static void cpuio_instance_fini(tenon_plugin *self, tenon_instance *inst, void *
 
 static int cpuio_setup(void *engine, const tio_setup *setup)
 {
-    (void)setup;
     cpuio_engine *e = engine;
+    e->io_jobs_running = tio_setup_io_jobs_running(setup);
+    if (e->exit_on_io_done && !e->io_jobs_running) {
+        tenon_plugin *self = tio_setup_plugin(setup);
+        if (self)
+            host->fail(self, TENON_EOPTION,
+                       "exit_on_io_done=1 needs a tenon-io that tells engines whether "
+                       "other jobs still do IO; this one does not");
+        return -ENOTSUP;
+    }
     if (!e->qsort || e->data)
         return 0;
     e->data = malloc(CPUIO_QSORT_N * sizeof(*e->data));
@@ -122,6 +130,9 @@ static void idle_until(uint64_t end)
 static int cpuio_queue(void *engine, tio_io *io)
 {
     cpuio_engine *e = engine;
+    /* fio's check, before each cycle: no job doing real IO runs or waits */
+    if (e->exit_on_io_done && !e->io_jobs_running())
+        return TIO_DONE;
     uint64_t start = eng_now_ns(), burn_ns;
     if (e->qsort) {
         burn_qsort(e->data);
@@ -140,7 +151,7 @@ static int cpuio_queue(void *engine, tio_io *io)
 static const tio_engine cpuio_table = {
     .struct_size = sizeof(tio_engine),
     .version = TIO_ENGINE_VERSION,
-    .flags = TIO_ENGINE_SYNC | TIO_ENGINE_NO_FILES,
+    .flags = TIO_ENGINE_SYNC | TIO_ENGINE_NO_FILES | TIO_ENGINE_NO_IO,
     .setup = cpuio_setup,
     .queue = cpuio_queue,
 };
@@ -163,8 +174,8 @@ TENON_PLUGIN(cpuio,
             {"cpuchunks", TENON_OPT_INT, .def = "50000", .min = 1, .max = 1000000000,
              .help = "microseconds each cycle burns (noop; qsort takes as long as its sorts)"},
             {"exit_on_io_done", TENON_OPT_BOOL, .def = "false",
-             .help = "end when the run's other jobs are done with their IO (refused: not "
-                     "supported by tenon-io yet)"},
+             .help = "end the job once no job of the run that does real IO is running or "
+                     "still to start"},
         },
         .meta = {{TIO_META_TARGETS, "path"}},
     ),

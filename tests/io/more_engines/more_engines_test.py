@@ -6,8 +6,9 @@
   job's files (nrfiles, filename_format), exactly those and nothing else
   in the folder; stat_type=lstat|statx; a file of more than one block,
   size= missing and unlink=1 are refused with the reason;
-- cpuio: runs its cycles and reports user CPU time; cpuload= is required;
-  exit_on_io_done=1 is refused;
+- cpuio: needs no size (its cycles are pseudo IO), runs them for its
+  runtime and reports user CPU time; cpuload= is required;
+  exit_on_io_done=1 ends it once the run's other jobs are done with their IO;
 - splice: data written through the pipe reads back (verify), and a file
   written by psync reads back the same through splice.
 
@@ -120,18 +121,30 @@ def case_metadata_refusals():
 
 
 def case_cpuio_burns_user_cpu():
+    # no size: pseudo IO, bounded by the runtime (fio's examples/cpuio.fio)
     j = tenon_io("--name=j", "--ioengine=cpuio", "--cpuload=100", "--cpuchunks=20000",
-                 "--size=40k").job()
-    check(ios(j) == 10 and j["error"] == 0, "10 cycles, got %d" % ios(j))
+                 "--time_based", "--runtime=1").job()
+    check(ios(j) > 0 and j["error"] == 0, "cycles for a second, got %d" % ios(j))
     check(j["usr_cpu"] > 0, "user CPU reported: %s" % j["usr_cpu"])
     j = tenon_io("--name=j", "--ioengine=cpuio", "--cpuload=50", "--cpumode=qsort",
-                 "--size=4k").job()
-    check(ios(j) == 1 and j["usr_cpu"] > 0, "a qsort cycle: %d, usr %s" % (ios(j), j["usr_cpu"]))
-    err = refused("--name=j", "--ioengine=cpuio", "--size=4k")
+                 "--runtime=1").job()
+    check(ios(j) >= 1 and j["usr_cpu"] > 0, "qsort cycles: %d, usr %s" % (ios(j), j["usr_cpu"]))
+    err = refused("--name=j", "--ioengine=cpuio", "--runtime=1")
     check("cpuload" in err, "cpuload= is required: " + err)
-    err = refused("--name=j", "--ioengine=cpuio", "--cpuload=10", "--exit_on_io_done=1",
-                  "--size=4k")
-    check("exit_on_io_done" in err, "exit_on_io_done=1 is refused: " + err)
+
+
+def case_cpuio_exit_on_io_done():
+    job = os.path.join(TMP, "job.fio")
+    with open(job, "w") as f:
+        f.write("[burn]\nioengine=cpuio\ncpuload=10\ncpuchunks=1000\nexit_on_io_done=1\n"
+                "[io]\nioengine=psync\nfilename=data\nsize=4m\nrw=write\n")
+    r = tenon_io(job)
+    check(r.job("io")["write"]["io_bytes"] == 4 << 20, "the IO job did its 4 MiB")
+    check(r.job("burn")["error"] == 0, "the cpuio job ended without an error once the IO "
+          "job was done (no runtime=: it would run for ever otherwise)")
+    # alone, there is no IO to wait for: it ends at once, as fio's
+    j = tenon_io("--name=j", "--ioengine=cpuio", "--cpuload=10", "--exit_on_io_done=1").job()
+    check(ios(j) == 0 and j["error"] == 0, "no cycle without IO jobs: %d" % ios(j))
 
 
 def case_splice_moves_the_data():
