@@ -118,11 +118,10 @@ typedef struct tio_setup {
                            table's calls (fail() above all), so that an
                            engine keeps no plugin handle in a global. Read
                            it with tio_setup_plugin(). */
-    tio_io_jobs_fn io_jobs_running; /* whether a job of the run that does
-                           real IO (its engine not TIO_ENGINE_NO_IO) is
-                           running or still to start; callable from any
-                           thread at any time. Read it with
-                           tio_setup_io_jobs_running(). */
+    /* Whether a job of the run that does real IO (its engine not
+     * TIO_ENGINE_NO_IO) is running or still to start; callable from any
+     * thread at any time. Read it with tio_setup_io_jobs_running(). */
+    tio_io_jobs_fn io_jobs_running;
 } tio_setup;
 
 /* setup->io_jobs_running, or NULL from a host older than the field. */

@@ -83,9 +83,12 @@ static inline int eng_stat_name(int type, const char *name)
     return rc == 0 ? 0 : -errno;
 }
 
-#define ENG_STAT_TYPE_OPTION                                                            \
-    {"stat_type", TENON_OPT_ENUM, .def = "stat", .choices = "stat|lstat|statx",         \
-     .help = "the system call each IO makes: stat(2), lstat(2) or statx(2) (fio's "     \
-             "stat_type)"}
+#define ENG_STAT_TYPE_OPTION                                                               \
+    {                                                                                      \
+        "stat_type", TENON_OPT_ENUM,                                                       \
+            .def = "stat", .choices = "stat|lstat|statx",                                  \
+            .help = "the system call each IO makes: stat(2), lstat(2) or statx(2) (fio's " \
+                    "stat_type)"                                                           \
+    }
 
 #endif

@@ -15,7 +15,7 @@
 #include "../common/engine_util.h"
 
 typedef struct splice_engine {
-    int pipe[2]; /* [0] read end, [1] write end; -1 before setup */
+    int pipe[2];  /* [0] read end, [1] write end, once piece is set */
     size_t piece; /* bytes per splice: what the pipe holds */
 } splice_engine;
 
