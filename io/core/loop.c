@@ -66,6 +66,16 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
 
 static void drain(struct worker *w);
 
+/* thinktime: after an IO went out (and, for a synchronous engine,
+ * completed), the stall that may be due, with nothing in flight. */
+static inline void think(struct worker *w, uint32_t ddir)
+{
+    if (unlikely(w->features & TIO_WF_THINK) && ddir <= TIO_TRIM && tio_think_due(w)) {
+        drain(w);
+        tio_think_stall(w, ddir);
+    }
+}
+
 /* rate, rate_iops: a job ahead of its schedule first waits for its IOs in
  * flight, then until its next IO is due (fio's rate_ddir, in fio's default
  * inline submit mode). False when the job is to end instead. */
@@ -187,6 +197,9 @@ static void run_sync(struct worker *w)
         tio_stats_tick(w->js, now);
         tio_phase_on_complete(w, now);
         tio_rate_on_complete(w, now);
+        think(w, io->ddir);
+        if (unlikely(w->features & TIO_WF_THINK))
+            now = tio_now_ns();
     }
 done:
     /* One IO in flight, submitted and completed one at a time: fio's maps
@@ -354,6 +367,7 @@ static void run_async(struct worker *w)
             busy = !submit(w, io, true);
             if (l->n_queued >= batch)
                 commit_queued(w);
+            think(w, io->ddir);
         }
         commit_queued(w);
         if (!more && !l->inflight && !l->n_retry)

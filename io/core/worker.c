@@ -178,6 +178,8 @@ static int setup_features(struct worker *w)
     if (rc == 0)
         rc = tio_cmdprio_setup(w);
     if (rc == 0)
+        rc = tio_think_setup(w);
+    if (rc == 0)
         rc = tio_prio_thread_setup(w);
     return rc;
 }

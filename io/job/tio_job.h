@@ -342,6 +342,17 @@ struct tio_job_prio {
     bool bssplit_given;
 };
 
+/* Think time: options/think.c (fio's thinktime family). Times in us. */
+struct tio_job_think {
+    uint64_t thinktime; /* the stall; 0: none */
+    uint64_t spin;      /* thinktime_spin: the part spent spinning */
+    unsigned blocks;    /* thinktime_blocks; default 1 */
+    bool blocks_given;  /* thinktime_blocks was written (fio's check under iotime) */
+    bool blocks_issue;  /* thinktime_blocks_type=issue; default complete */
+    uint64_t iotime;    /* thinktime_iotime: IO time between stalls; 0: none */
+    bool rate_ignore;   /* rate_ignore_thinktime */
+};
+
 /* Steady state: options/steadystate.c (fio's ss=, ss_dur=, ss_ramp=) */
 struct tio_job_steadystate {
     unsigned mode; /* TIO_SS_*; default iops_slope */
@@ -432,6 +443,7 @@ struct tio_job {
     struct tio_job_steadystate steadystate;
     struct tio_job_logs logs;
     struct tio_job_prio prio;
+    struct tio_job_think think;
 
     struct tio_job_ranks ranks;
 
