@@ -101,6 +101,9 @@ typedef struct tio_io {
 
 #define TIO_IOPRIO_THREAD (-1)
 
+/* Nonzero while a job of the run that does real IO runs or is to start. */
+typedef int (*tio_io_jobs_fn)(void);
+
 /* What tenon-io tells an engine instance when its job thread starts. */
 typedef struct tio_setup {
     uint32_t struct_size;
@@ -125,7 +128,20 @@ typedef struct tio_setup {
                            table's calls (fail() above all), so that an
                            engine keeps no plugin handle in a global. Read
                            it with tio_setup_plugin(). */
+    /* Whether a job of the run that does real IO (its engine not
+     * TIO_ENGINE_NO_IO) is running or still to start; callable from any
+     * thread at any time. Read it with tio_setup_io_jobs_running(). */
+    tio_io_jobs_fn io_jobs_running;
 } tio_setup;
+
+/* setup->io_jobs_running, or NULL from a host older than the field. */
+static inline tio_io_jobs_fn tio_setup_io_jobs_running(const tio_setup *setup)
+{
+    if (setup->struct_size >=
+        offsetof(tio_setup, io_jobs_running) + sizeof(setup->io_jobs_running))
+        return setup->io_jobs_running;
+    return NULL;
+}
 
 /* setup->plugin, or NULL from a host older than the field. */
 static inline tenon_plugin *tio_setup_plugin(const tio_setup *setup)
@@ -160,6 +176,9 @@ enum {
     TIO_COMPLETED = 0, /* done; result is set */
     TIO_QUEUED = 1,    /* accepted; it completes through getevents() */
     TIO_BUSY = 2,      /* no room now: commit and reap, then queue again */
+    TIO_DONE = 3,      /* synchronous engines: the IO was not done, and the job
+                          ends here as if its runtime had run out (cpuio's
+                          exit_on_io_done); a host older than it fails the job */
 };
 
 /* Engine flags. */
@@ -174,6 +193,17 @@ enum {
     /* At iodepth 1, queue() always completes the IO itself (null): such a
      * job runs tenon-io's synchronous loop, as under TIO_ENGINE_SYNC. */
     TIO_ENGINE_SYNC_AT_DEPTH1 = 1u << 3,
+    /* The engine works on the job's file names, not on open files: tenon-io
+     * opens, creates and lays out none of them (filecreate, dircreate...),
+     * and passes each tio_file with its name, fd -1 and size the end of the
+     * region the job works on. A host older than this flag ignores it and
+     * prepares the files as for any path engine. */
+    TIO_ENGINE_NAMES_ONLY = 1u << 4,
+    /* The engine does only pseudo IO (cpuio; fio's FIO_NOIO), and needs no
+     * files (as TIO_ENGINE_NO_FILES): no size= bounds the job, which runs
+     * until its runtime ends, the engine ends it (TIO_DONE), or, with
+     * neither, until it is stopped, as fio's does. */
+    TIO_ENGINE_NO_IO = 1u << 5,
 };
 
 typedef struct tio_engine {

@@ -345,7 +345,10 @@ int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
     out->label = strdup(config && p == named && job->queue.ioengine ? job->queue.ioengine
                                                                     : tenon_plugin_name(p));
     out->uri_targets = strcmp(targets_of(p), "path") != 0 && !tio_engine_claims(p, "/");
-    out->no_files = (ops->flags & TIO_ENGINE_NO_FILES) != 0;
+    out->no_io = (ops->flags & TIO_ENGINE_NO_IO) != 0;
+    out->no_files = (ops->flags & TIO_ENGINE_NO_FILES) != 0 || out->no_io;
+    out->names_only = !out->no_files && !out->uri_targets &&
+                      (ops->flags & TIO_ENGINE_NAMES_ONLY) != 0;
     return out->label ? 0 : -1;
 }
 

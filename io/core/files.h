@@ -49,7 +49,7 @@ static inline uint64_t tio_files_cut_bs(const struct tio_job *job)
 
 static inline bool tio_files_has_path_targets(const struct tio_host_job *t)
 {
-    return !t->engine.no_files && !t->engine.uri_targets;
+    return !t->engine.no_files && !t->engine.uri_targets && !t->engine.names_only;
 }
 
 /* What a path names, from stat (the check) or fstat (what was opened). */

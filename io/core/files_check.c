@@ -429,6 +429,34 @@ static int check_path(const struct tio_host_job *t, size_t i, struct space_use *
     return 0;
 }
 
+/* An engine that makes or finds the job's files by name (filecreate,
+ * dircreate...): nothing exists to take a size from, and tenon-io keeps no
+ * identity of what the engine made, so unlink=1 could not be done safely. */
+static int check_names_only(const struct tio_host_job *t, struct tio_error *err)
+{
+    const struct tio_job *job = t->job;
+    if ((!job->files.size.set && !job->files.filesize_min) || job->files.size.percent) {
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: engine %s makes or finds its files by name, so %s; give "
+                      "size= or filesize= in bytes (such as filesize=4k)",
+                      job->identity.name, t->engine.label,
+                      job->files.size.percent ? "size= as a percentage has no file size to "
+                                                "be a percentage of"
+                                              : "it needs size= or filesize=");
+        return -1;
+    }
+    if (job->durability.unlink || job->durability.unlink_each_loop) {
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: unlink=1 with engine %s is not supported by tenon-io: it "
+                      "removes only files it opened itself, and this engine makes or finds "
+                      "its files by name; drop unlink= (a filedelete or dirdelete job "
+                      "removes them)",
+                      job->identity.name, t->engine.label);
+        return -1;
+    }
+    return 0;
+}
+
 int tio_files_check(struct tio_host *host, struct tio_error *err)
 {
     struct space_use *uses = NULL;
@@ -437,7 +465,9 @@ int tio_files_check(struct tio_host *host, struct tio_error *err)
     for (size_t k = 0; k < host->n_threads && rc == 0; k++) {
         struct tio_host_job *t = &host->threads[k];
         const struct tio_job *job = t->job;
-        if (t->engine.no_files && !job->files.size.set) {
+        if (t->engine.no_io) {
+            /* nothing to check: no size bounds a job of pseudo IO */
+        } else if (t->engine.no_files && !job->files.size.set) {
             tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                           "job %s: engine %s does no file IO and needs size=",
                           job->identity.name, t->engine.label);
@@ -450,6 +480,8 @@ int tio_files_check(struct tio_host *host, struct tio_error *err)
                           job->identity.name, t->engine.label, job->files.size.percent);
             rc = -1;
         }
+        if (rc == 0 && t->engine.names_only)
+            rc = check_names_only(t, err);
         for (size_t i = 0; rc == 0 && tio_files_has_path_targets(t) && i < t->n_files; i++)
             rc = check_path(t, i, &uses, &n_uses, err);
     }

@@ -479,7 +479,7 @@ int tio_files_prepare(struct tio_host *host, struct tio_error *err)
                 uint64_t share = total / parts;
                 if (align && f < (total - share * parts) / align)
                     share += align;
-                if (job->files.filesize_min && t->engine.no_files) {
+                if (job->files.filesize_min && (t->engine.no_files || t->engine.names_only)) {
                     /* each file filesize bytes, the IO from the offset on */
                     if (start > job->files.filesize_min) {
                         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
@@ -497,6 +497,9 @@ int tio_files_prepare(struct tio_host *host, struct tio_error *err)
                     share -= share % bs;
                 t->regions[t->engine.no_files ? 0 : f].len += share;
             }
+            /* Pseudo IO: one block, done over and over (no size bounds it) */
+            if (t->engine.no_io)
+                t->regions[0].len = bs ? bs : align;
             continue;
         }
         t->targets = calloc(t->n_files ? t->n_files : 1, sizeof(*t->targets));

@@ -65,6 +65,9 @@ struct tio_engine_choice {
     tenon_options *options; /* checked against the engine's schema */
     bool uri_targets;       /* the engine opens URI targets itself */
     bool no_files;          /* TIO_ENGINE_NO_FILES, from the descriptor meta */
+    bool names_only;        /* TIO_ENGINE_NAMES_ONLY: the engine makes or finds the
+                               job's files by name; tenon-io prepares none */
+    bool no_io;             /* TIO_ENGINE_NO_IO (no_files too): no size bounds the job */
 };
 
 /* Picks the engine for job and checks the job's engine options against its
@@ -227,6 +230,12 @@ struct tio_host_job {
 
 /* The thread body: sets up the engine, runs the job, tears down. */
 void *tio_worker_main(void *thread);
+
+/* The run's jobs whose engine does real IO (not TIO_ENGINE_NO_IO) that
+ * are running or still to start: set by tio_run, each such job's thread
+ * takes itself off as it ends. tio_setup.io_jobs_running reads it. */
+extern atomic_uint tio_io_jobs;
+int tio_io_jobs_running(void);
 
 /* Set by SIGINT/SIGTERM: every job stops at its next IO. */
 extern atomic_bool tio_stop;

@@ -190,6 +190,11 @@ static void run_sync(struct worker *w)
             int rc = ops->queue(ed, io);
             now = tio_io_clock(w);
             if (unlikely(rc != TIO_COMPLETED)) {
+                if (rc == TIO_DONE) {
+                    w->stop = true; /* the engine ended the job: no error */
+                    count--;
+                    goto done;
+                }
                 tio_worker_fail(w, rc < 0 ? -rc : EIO,
                                 "engine %s: queue returned %d for a synchronous engine",
                                 w->t->engine.label, rc);
@@ -206,6 +211,7 @@ static void run_sync(struct worker *w)
         if (unlikely(w->features & TIO_WF_THINK))
             now = tio_now_ns();
     }
+done:
     /* One IO in flight, submitted and completed one at a time: fio's maps
      * for a synchronous engine, counted once instead of per IO. */
     w->js->depth[0] += count;

@@ -555,8 +555,8 @@ int tio_next_setup(struct worker *w)
                         io_size, loops, UINT64_MAX / io_size);
         return -EINVAL;
     }
-    if (job->time.time_based)
-        n->bytes_total = 0;
+    if (job->time.time_based || w->t->engine.no_io)
+        n->bytes_total = 0; /* no byte limit */
     else if (loops_bytes < n->bytes_total)
         n->bytes_total = loops_bytes;
     /* Files running out end the job only where fio's do: not in time_based

@@ -121,6 +121,10 @@ int tio_run(struct tio_host *host)
         coord->ops->close(coord);
         return 1;
     }
+    unsigned io_jobs = 0;
+    for (size_t i = 0; i < host->n_threads; i++)
+        io_jobs += !host->threads[i].engine.no_io;
+    atomic_store(&tio_io_jobs, io_jobs);
     for (size_t i = 0; i < host->n_threads; i++) {
         struct tio_host_job *t = &host->threads[i];
         t->live = tio_eta_job(eta, i);

@@ -16,6 +16,12 @@
 
 atomic_bool tio_stop;
 atomic_bool tio_stop_ends;
+atomic_uint tio_io_jobs;
+
+int tio_io_jobs_running(void)
+{
+    return atomic_load(&tio_io_jobs) != 0;
+}
 
 void tio_worker_fail(struct worker *w, int err, const char *fmt, ...)
 {
@@ -68,7 +74,9 @@ static int open_targets(struct worker *w)
         f->open_flags = TIO_OPEN_READ | (write ? TIO_OPEN_WRITE : 0) |
                         (job->queue.direct ? TIO_OPEN_DIRECT : 0);
         f->size = no_files ? t->regions[0].len : t->sizes[i];
-        if (!no_files && !t->engine.uri_targets) {
+        if (t->engine.names_only)
+            f->size = t->regions[i].start + t->regions[i].len;
+        if (!no_files && !t->engine.uri_targets && !t->engine.names_only) {
             struct tio_error lerr;
             if (tio_files_lay_out_later(t, i, &lerr) < 0) {
                 tio_worker_fail(w, EIO, "%s", lerr.text);
@@ -287,6 +295,7 @@ void *tio_worker_main(void *arg)
             .files = t->engine.no_files ? NULL : files,
             .n_files = t->engine.no_files ? 0 : (uint32_t)w->nf,
             .plugin = tenon_instance_plugin(t->instance),
+            .io_jobs_running = tio_io_jobs_running,
         };
         tio_units_describe(w, &s);
         /* A reason the engine records with fail() lands in this thread's
@@ -331,5 +340,7 @@ out:
         tio_files_unlink(t);
     tio_exitall_on_end(t);
     tio_flow_job_done(t);
+    if (!t->engine.no_io)
+        atomic_fetch_sub(&tio_io_jobs, 1);
     return NULL;
 }

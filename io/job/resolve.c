@@ -430,6 +430,15 @@ static void resolve_verify_interval(struct tio_job *job)
         *vi = gcd64(wmin, wmax);
 }
 
+/* fio's cpuio does pseudo IO (FIO_NOIO): fio asks no size of it, since
+ * none bounds it, and fio's examples give none. The parser knows engines
+ * only by name, so this is fio's engine of that name; the host holds every
+ * other engine to a size. */
+static bool pseudo_io(const struct tio_job *job)
+{
+    return job->queue.ioengine && strcmp(job->queue.ioengine, "cpuio") == 0;
+}
+
 static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_t *total_files,
                        struct tio_error *err)
 {
@@ -468,7 +477,7 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     }
     /* a replay's IO is what its log says (io/core/iolog_read.c) */
     if (!job->files.size.set && !job->files.filesize_min && !job->files.filename_explicit &&
-        !job->files.fill_device && !job->replay.read_iolog)
+        !job->files.fill_device && !job->replay.read_iolog && !pseudo_io(job))
         return job_error(err, job,
                          "no size given (set size=, or filesize=, or point "
                          "filename= at an existing file or device to use its size)");

@@ -93,6 +93,27 @@ static void dump_filename(struct tio__dump *d, const struct tio__option *o,
     tio__dump_bool(d, "filename_explicit", j->files.filename_explicit);
 }
 
+/* fio's nbd engine option uri=: the export the job works on. The target is
+ * a URI, which tenon-io routes to the engine that claims its scheme, so
+ * uri=URI is the job's one file, as filename=URI would be; its size comes
+ * from the export once the engine has connected. */
+static int set_uri(struct tio__optctx *c, const struct tio__option *o)
+{
+    (void)o;
+    if (!uri_prefix(c->value))
+        return tio__opt_fail(c, TIO_EVALUE,
+                             "'%s' is not a URI (such as nbd://HOST/EXPORT or "
+                             "nbd+unix:///EXPORT?socket=PATH); give a path with filename=",
+                             c->value);
+    struct tio_strv v = {NULL, 0};
+    if (tio__strv_push(c->a, &v, tio__strdup(c->a, c->value)) != 0)
+        return tio__oom(c->err); /* the push frees what it was given */
+    tio__strv_free(c->a, &c->job->files.filenames);
+    c->job->files.filenames = v;
+    c->job->files.filename_explicit = true;
+    return TIO_OK;
+}
+
 static int set_directory(struct tio__optctx *c, const struct tio__option *o)
 {
     (void)o;
@@ -225,6 +246,15 @@ static const struct tio__option rows[] = {
      .def_text = "generated",
      .values = "list of names (':' separates)",
      .help = "File(s) or device(s) the job does IO to"},
+    {.name = "uri",
+     .type = O_CUSTOM,
+     .set = set_uri,
+     .dump = tio__dump_nothing,
+     .example = "nbd+unix:///?socket=/tmp/sock",
+     .def_text = "none",
+     .values = "a URI (nbd://, nbd+unix://, nbds://...)",
+     .help = "The export an engine that takes URIs works on (fio's nbd uri=): the "
+             "same as filename=URI"},
     {.name = "directory",
      .type = O_CUSTOM,
      .set = set_directory,

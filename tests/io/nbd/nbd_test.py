@@ -364,6 +364,39 @@ verify=0
         b.stop()
 
 
+def case_uri_option():
+    """uri= (fio's nbd option, as in fio's examples/nbd.fio): the job's target, its size the export's"""
+    s = Nbdkit(["memory", "size=16M"])
+    try:
+        job = """
+[global]
+ioengine=nbd
+uri={u}
+rw=randwrite
+bs=64k
+iodepth=4
+verify=crc32c
+
+[whole]
+
+[second-half]
+offset=8m
+rw=read
+verify=0
+""".format(u=s.uri)
+        r = tenon_io(["--output-format=json"], job_text=job)
+        expect_ok(r, "uri= without size=")
+        for name, d, want in (("whole", "write", 16 << 20), ("second-half", "read", 8 << 20)):
+            j = r.job(name)
+            done = j[d]["io_bytes"]
+            check(done == want, "job %s: the export's size from offset on (%d bytes), did %d"
+                  % (name, want, done))
+        r = tenon_io(["--name=j", "--ioengine=nbd", "--uri=/tmp/not-a-uri", "--size=1m"])
+        check(r.rc == 1 and "not a URI" in r.err, "a path in uri= is refused: " + r.describe())
+    finally:
+        s.stop()
+
+
 def case_server_killed():
     """nbdkit killed mid-run: those jobs fail promptly naming the target, the others finish, exit 1"""
     s = Nbdkit(["memory", "size=64M"])
@@ -708,6 +741,7 @@ CASES = [
     case_tls_psk,
     case_size_past_export_refused,
     case_percent_regions,
+    case_uri_option,
 ]
 
 
