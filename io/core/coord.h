@@ -98,6 +98,13 @@ struct tio_coord *tio_coord_begin(struct tio_error *err);
 /* The one tio_coord_begin picked (threads before it is called). */
 struct tio_coord *tio_coord_current(void);
 const struct tio_coord_self *tio_coord_self(void);
+/* What a file this process writes for itself (a log, a verify state) adds
+ * to its name so that ranks sharing a folder never write the same file:
+ * "" alone (names as fio's), ".HOST.rankN" as one rank of a distributed
+ * run (fio's client names a client's logs NAME.HOST). */
+const char *tio_coord_tag(void);
+/* Joins the job threads among the first upto that were started. */
+void tio_coord_join(struct tio_host *host, size_t upto);
 /* Leaves the run; the next tio_coord_begin starts afresh. */
 void tio_coord_end(void);
 

@@ -78,7 +78,7 @@ static int mpi_init(struct tio_coord *c, struct tio_coord_self *self, struct tio
     memcpy(self->host, m->host, sizeof(self->host));
     c->data = m;
     sends = calloc((size_t)m->size, sizeof(*sends));
-    if (!sends) {
+    if (!sends || tio__mpi_alive_init(m) < 0) {
         tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
         return -1;
     }
@@ -211,6 +211,7 @@ static void mpi_fini(struct tio_coord *c)
 {
     (void)c;
     tio__mpi_gather_free();
+    tio__mpi_alive_fini();
     complete_sends();
     free(sends);
     sends = NULL;
@@ -380,8 +381,10 @@ static void mpi_wait(struct tio_coord *c, struct tio_host *host, size_t upto)
     struct tio_mpi *m = c->data;
     MPI_Request bar = MPI_REQUEST_NULL;
     bool entered = false;
+    tio__mpi_alive_start(m);
     for (;;) {
         poll_stops(m);
+        tio__mpi_alive_poll(m);
         if (m->signalled && !m->told)
             tell_stop(m, tio_stop_signal_name());
         if (!entered && local_done(m, host, upto)) {
@@ -399,13 +402,7 @@ static void mpi_wait(struct tio_coord *c, struct tio_host *host, size_t upto)
         struct timespec nap = {0, 1000000};
         nanosleep(&nap, NULL);
     }
-    for (size_t i = 0; i < upto; i++) {
-        struct tio_host_job *t = &host->threads[i];
-        if (t->started) {
-            pthread_join(t->tid, NULL);
-            t->started = false;
-        }
-    }
+    tio_coord_join(host, upto);
     agree(m);
 }
 

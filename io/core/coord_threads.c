@@ -60,13 +60,7 @@ static void threads_start(struct tio_coord *c, struct tio_host_job *t)
 static void threads_wait(struct tio_coord *c, struct tio_host *host, size_t upto)
 {
     (void)c;
-    for (size_t i = 0; i < upto; i++) {
-        struct tio_host_job *t = &host->threads[i];
-        if (t->started) {
-            pthread_join(t->tid, NULL);
-            t->started = false;
-        }
-    }
+    tio_coord_join(host, upto);
 }
 
 static void threads_stop(struct tio_coord *c)

@@ -132,8 +132,16 @@ int tio_run(struct tio_host *host)
     tio_ss_stop(ss);
     if (show_eta)
         tio_eta_stop(eta);
-    bool reporter = coord->ops->gather(coord, host);
     int status = ss_failed ? 1 : 0;
+    /* each rank its own, before gather puts the aggregate in its place */
+    if (prog->bandwidth_log) {
+        struct tio_error err;
+        if (tio_agg_bw_log_write(host, t0, t_end, &err) < 0) {
+            fprintf(stderr, "tenon-io: %s\n", err.text);
+            status = 1;
+        }
+    }
+    bool reporter = coord->ops->gather(coord, host);
 
     struct tio_report *rep = tio_report_new(TENON_VERSION_STRING);
     if (!rep) {
@@ -159,7 +167,7 @@ int tio_run(struct tio_host *host)
             tio_report_add_global_option(rep, g->v[i], g->v[i + 1]);
     }
     uint64_t elapsed_s = (tio_now_ns() - t0) / 1000000000u;
-    if (prog->plot) {
+    if (prog->plot && reporter) {
         struct tio_job_result **results = calloc(host->n_threads + 1, sizeof(*results));
         const struct tio_job **jobs = calloc(host->n_threads + 1, sizeof(*jobs));
         struct tio_error err;
@@ -178,13 +186,6 @@ int tio_run(struct tio_host *host)
         }
         free(results);
         free(jobs);
-    }
-    if (prog->bandwidth_log && reporter) {
-        struct tio_error err;
-        if (tio_agg_bw_log_write(host, t0, t_end, &err) < 0) {
-            fprintf(stderr, "tenon-io: %s\n", err.text);
-            status = 1;
-        }
     }
     for (size_t i = 0; i < host->n_threads; i++) {
         struct tio_host_job *t = &host->threads[i];

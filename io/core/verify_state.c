@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "coord.h"
 #include "crc32c.h"
 
 #define VSTATE_VERSION 3u
@@ -38,7 +39,12 @@ static void state_name(const struct tio_job *job, char *out, size_t size)
     for (char *p = name; *p; p++)
         if (*p == '/')
             *p = '.';
-    snprintf(out, size, "local-%s-%u-verify.state", name, job->index);
+    /* fio's client names a client's state HOST-NAME-N-verify.state */
+    const char *tag = tio_coord_tag();
+    if (*tag)
+        snprintf(out, size, "%s-%s-%u-verify.state", tag + 1, name, job->index);
+    else
+        snprintf(out, size, "local-%s-%u-verify.state", name, job->index);
 }
 
 static uint32_t depth_of(const struct tio_job *job)
