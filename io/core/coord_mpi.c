@@ -28,7 +28,7 @@
 
 struct tio_mpi tio__mpi;
 
-enum { TAG_STOP = 7101 };
+enum { TAG_STOP = 7101, TAG_NAMES = 7103 };
 
 /* A STOP message: which rank stopped which group, and why; or rank 0's
  * word that its time-based group is over (end). */
@@ -93,6 +93,18 @@ static void complete_sends(void)
     nsends = 0;
 }
 
+/* Rank 0's time-based group is over: this rank's jobs of it end as their
+ * runtime would have, and those that verify go on to their verify phase,
+ * as after their runtime (the flag the steady-state sampler sets too). */
+static void end_group(struct tio_mpi *m)
+{
+    for (size_t i = group_first; m->run && i < m->run->n_threads; i++) {
+        struct tio_host_job *t = &m->run->threads[i];
+        if (t->started && t->job->time.time_based)
+            atomic_store(&t->ss_end, true);
+    }
+}
+
 /* Receives STOP messages that arrived; one for this group stops the jobs. */
 static void poll_stops(struct tio_mpi *m)
 {
@@ -108,9 +120,7 @@ static void poll_stops(struct tio_mpi *m)
         if (msg.group != group_seq || m->stop_rank >= 0)
             continue;
         if (msg.end) {
-            /* the jobs end as their runtime would have */
-            atomic_store(&tio_stop_ends, true);
-            atomic_store(&tio_stop, true);
+            end_group(m);
             continue;
         }
         msg.host[sizeof(msg.host) - 1] = msg.text[sizeof(msg.text) - 1] = '\0';
@@ -150,13 +160,13 @@ static void tell_stop(struct tio_mpi *m, const char *text)
     send_all(m);
 }
 
-/* Rank 0, its jobs of the group done: a group of time-based jobs (that do
- * not verify, which would be cut short) ends on every rank now. */
+/* Rank 0, its jobs of the group done: a group of time-based jobs ends on
+ * every rank now (end_group). */
 static void tell_end(struct tio_mpi *m, struct tio_host *host, size_t upto)
 {
     for (size_t i = group_first; i < upto; i++) {
         const struct tio_host_job *t = &host->threads[i];
-        if (!t->job->time.time_based || t->job->verify.method != TIO_VERIFY_NONE || t->error)
+        if (!t->job->time.time_based || t->error)
             return;
     }
     m->told = true;
@@ -180,10 +190,6 @@ static void agree(struct tio_mpi *m)
     group_seq++;
     if (all.kind < 2)
         m->told = false;
-    if (atomic_load(&tio_stop_ends) && all.kind < 2) {
-        atomic_store(&tio_stop_ends, false);
-        atomic_store(&tio_stop, false);
-    }
     if (all.kind == 0)
         return;
     struct stop_msg why = {.rank = all.rank};
@@ -231,6 +237,69 @@ static uint64_t names_hash(const struct tio_host_job *t)
     return h;
 }
 
+/* A file per rank: a job with rank_shift=K takes the files of rank
+ * (rank + K) mod N, as a shared file's part is shifted (io/core/ranks.c),
+ * and every job puts its rank in fio's verify header so that a shifted
+ * verify job checks the rank whose files it reads wrote them. Every rank
+ * calls it for the job (it exchanges names). */
+static int own_files(struct tio_mpi *m, struct tio_host_job *t, struct tio_job *job,
+                     const struct tio_allocator *a, struct tio_error *err)
+{
+    int shift = (int)(job->ranks.shift % (unsigned)m->size);
+    int owner = (m->rank + shift) % m->size, asker = (m->rank - shift + m->size) % m->size;
+    job->rank_self = (unsigned)m->rank + 1;
+    job->rank_part = (unsigned)owner + 1;
+    if (!shift)
+        return 0;
+    size_t len = 0;
+    for (size_t k = 0; k < t->n_files; k++)
+        len += strlen(t->names[k]) + 1;
+    long mine = (long)len, theirs = 0;
+    MPI_Sendrecv(&mine, 1, MPI_LONG, asker, TAG_NAMES, &theirs, 1, MPI_LONG, owner, TAG_NAMES,
+                 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    char *out = malloc(len + 1), *in = malloc((size_t)theirs + 1);
+    if (!out || !in) {
+        tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
+        MPI_Abort(MPI_COMM_WORLD, 1); /* the other rank waits for the names */
+    }
+    for (size_t k = 0, at = 0; k < t->n_files; k++) {
+        size_t n = strlen(t->names[k]) + 1;
+        memcpy(out + at, t->names[k], n);
+        at += n;
+    }
+    MPI_Sendrecv(out, (int)len, MPI_CHAR, asker, TAG_NAMES, in, (int)theirs, MPI_CHAR, owner,
+                 TAG_NAMES, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    free(out);
+    in[theirs] = '\0';
+    size_t n = 0;
+    for (long at = 0; at < theirs; at += (long)strlen(in + at) + 1)
+        n++;
+    int rc = 0;
+    if (n != t->n_files) {
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: rank_shift=%u takes the files of rank %d, which names %zu "
+                      "files where this rank names %zu: name as many files on every rank",
+                      job->identity.name, job->ranks.shift, owner, n, t->n_files);
+        rc = -1;
+    }
+    for (size_t k = 0, at = 0; rc == 0 && k < n; k++) {
+        /* the plan frees its names with its allocator */
+        size_t size = strlen(in + at) + 1;
+        char *old = job->files.filenames.v[k];
+        char *name = a->realloc ? a->realloc(a->ctx, old, size) : realloc(old, size);
+        if (!name) {
+            tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
+            rc = -1;
+            break;
+        }
+        memcpy(name, in + at, size);
+        at += size;
+        job->files.filenames.v[k] = t->names[k] = name;
+    }
+    free(in);
+    return rc;
+}
+
 /* The ranks that name the same files for a job share them: each takes its
  * place among them (MPI_Comm_split by the names). */
 static int mpi_place(struct tio_coord *c, struct tio_host *host, struct tio_error *err)
@@ -253,14 +322,22 @@ static int mpi_place(struct tio_coord *c, struct tio_host *host, struct tio_erro
         int color = files ? (int)(names_hash(t) & 0x7fffffff) : MPI_UNDEFINED;
         MPI_Comm sub;
         MPI_Comm_split(MPI_COMM_WORLD, color, m->rank, &sub);
-        if (sub == MPI_COMM_NULL)
+        int idx = 0, cnt = 0, most = 0;
+        if (sub != MPI_COMM_NULL) {
+            MPI_Comm_rank(sub, &idx);
+            MPI_Comm_size(sub, &cnt);
+            MPI_Comm_free(&sub);
+        }
+        MPI_Allreduce(&cnt, &most, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        if (most == 1 && m->size > 1) {
+            if (own_files(m, t, &host->plan->jobs[i], &host->plan->alloc,
+                          rc == 0 ? err : NULL) < 0)
+                rc = -1;
             continue;
-        int idx = 0, cnt = 1;
-        MPI_Comm_rank(sub, &idx);
-        MPI_Comm_size(sub, &cnt);
-        MPI_Comm_free(&sub);
-        if (rc == 0 && tio_ranks_share(&host->plan->jobs[i], t->names[0], (unsigned)idx,
-                                       (unsigned)cnt, err) < 0)
+        }
+        if (cnt && rc == 0 &&
+            tio_ranks_share(&host->plan->jobs[i], t->names[0], (unsigned)idx, (unsigned)cnt,
+                            err) < 0)
             rc = -1;
     }
     return rc;

@@ -198,8 +198,9 @@ struct tio_host_job {
     uint64_t verify_failures;
     pthread_t tid;
     bool started;
-    /* Set by the steady-state sampler when the job's criterion holds: the
-     * job ends as if its runtime had run out (fio's ss). */
+    /* Set by the steady-state sampler when the job's criterion holds (fio's
+     * ss), or by a distributed run's rank 0 ending its time-based group
+     * (coord_mpi.c): the job ends as if its runtime had run out. */
     atomic_bool ss_end;
 };
 
@@ -211,10 +212,6 @@ void *tio_worker_main(void *thread);
 /* Set by SIGINT/SIGTERM: every job stops at its next IO. */
 extern atomic_bool tio_stop;
 
-/* Set before tio_stop when a distributed run's rank 0 ends its time-based
- * group (coord_mpi.c): the jobs stop as if their runtime had run out, not
- * as interrupted. */
-extern atomic_bool tio_stop_ends;
 
 /* ---- run.c --------------------------------------------------------------- */
 

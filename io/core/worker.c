@@ -15,7 +15,6 @@
 #include "tio_cpu.h"
 
 atomic_bool tio_stop;
-atomic_bool tio_stop_ends;
 
 void tio_worker_fail(struct worker *w, int err, const char *fmt, ...)
 {
