@@ -185,7 +185,9 @@ static void agree(struct tio_mpi *m)
         int kind;
         int rank;
     } mine = {m->signalled ? 2 : m->stop_rank == m->rank ? 1 : 0, m->rank}, all;
-    MPI_Allreduce(&mine, &all, 1, MPI_2INT, MPI_MAXLOC, MPI_COMM_WORLD);
+    MPI_Request req;
+    MPI_Iallreduce(&mine, &all, 1, MPI_2INT, MPI_MAXLOC, MPI_COMM_WORLD, &req);
+    tio__mpi_alive_wait(m, &req);
     complete_sends();
     group_seq++;
     if (all.kind < 2)
@@ -198,7 +200,8 @@ static void agree(struct tio_mpi *m)
         snprintf(why.text, sizeof(why.text), "%s",
                  m->signalled ? tio_stop_signal_name() : m->stop_text);
     }
-    MPI_Bcast(&why, (int)sizeof(why), MPI_BYTE, all.rank, MPI_COMM_WORLD);
+    MPI_Ibcast(&why, (int)sizeof(why), MPI_BYTE, all.rank, MPI_COMM_WORLD, &req);
+    tio__mpi_alive_wait(m, &req);
     if (all.kind == 2) {
         m->agreed_stop = true;
         if (m->rank != all.rank)
@@ -461,7 +464,7 @@ static void mpi_wait(struct tio_coord *c, struct tio_host *host, size_t upto)
     tio__mpi_alive_start(m);
     for (;;) {
         poll_stops(m);
-        tio__mpi_alive_poll(m);
+        tio__mpi_alive_poll(m, true);
         if (m->signalled && !m->told)
             tell_stop(m, tio_stop_signal_name());
         if (!entered && local_done(m, host, upto)) {

@@ -47,11 +47,15 @@ int tio__mpi_report(struct tio_coord *c, struct tio_report *rep);
 void tio__mpi_gather_free(void);
 
 /* Whether every rank is still there (coord_mpi_alive.c): init once (0, or
- * -1 out of memory), start as a group's wait begins, poll while it waits;
- * a rank lost ends the run. */
+ * -1 out of memory), start as a group's wait begins, poll while it waits
+ * (silence: counting how long each rank said nothing); a rank lost ends
+ * the run. */
 int tio__mpi_alive_init(struct tio_mpi *m);
 void tio__mpi_alive_start(struct tio_mpi *m);
-void tio__mpi_alive_poll(struct tio_mpi *m);
+void tio__mpi_alive_poll(struct tio_mpi *m, bool silence);
+/* Completes req (a collective every rank takes part in) polling, pings
+ * only: a lost rank ends the run rather than the wait hanging. */
+void tio__mpi_alive_wait(struct tio_mpi *m, MPI_Request *req);
 void tio__mpi_alive_fini(void);
 
 #endif

@@ -12,9 +12,12 @@
  * that do not answer within PING_MS. Either way the lowest rank still
  * there prints the error and the run ends (MPI_Abort). Silence is only
  * counted while every rank polls: from the start of a group's wait, which
- * every rank reaches soon after the collective that starts the group. */
+ * every rank reaches soon after the collective that starts the group; the
+ * collectives between groups wait polling too, for pings only (a rank may
+ * be busy elsewhere; one on this host that still runs is not lost). */
 #include "coord_mpi.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +118,27 @@ static void lost(struct tio_mpi *m, uint64_t since, const char *why)
     MPI_Abort(MPI_COMM_WORLD, 1);
 }
 
-void tio__mpi_alive_poll(struct tio_mpi *m)
+/* Whether rank r is a process of this host that still runs (a rank busy
+ * elsewhere than a poll cannot answer a ping, but it is not lost). */
+static bool here_and_running(int r)
+{
+    char me[256];
+    if (gethostname(me, sizeof(me)) != 0 || strncmp(me, hosts[r], sizeof(me)) != 0 ||
+        kill((pid_t)pids[r], 0) != 0)
+        return false;
+    char path[64], stat[256];
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pids[r]);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return true; /* no /proc: it exists */
+    size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+    fclose(f);
+    stat[n] = '\0';
+    const char *paren = strrchr(stat, ')');
+    return !paren || (paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X');
+}
+
+void tio__mpi_alive_poll(struct tio_mpi *m, bool silence)
 {
     if (!heard || m->size < 2)
         return;
@@ -138,8 +161,14 @@ void tio__mpi_alive_poll(struct tio_mpi *m)
         ping_ns = now;
         send_all(m, PING);
     }
-    if (ping_ns && now - ping_ns >= (uint64_t)PING_MS * 1000000u)
+    if (ping_ns && now - ping_ns >= (uint64_t)PING_MS * 1000000u) {
+        for (int r = 0; r < m->size; r++)
+            if (heard[r] <= ping_ns && here_and_running(r))
+                heard[r] = now;
         lost(m, ping_ns + 1, "it did not answer within " STR(PING_MS) " ms of a signal");
+    }
+    if (!silence)
+        return;
     if (now - sent_ns >= (uint64_t)BEAT_MS * 1000000u) {
         sent_ns = now;
         send_all(m, BEAT);
@@ -147,4 +176,17 @@ void tio__mpi_alive_poll(struct tio_mpi *m)
     if (now >= (uint64_t)LOST_MS * 1000000u)
         lost(m, now - (uint64_t)LOST_MS * 1000000u,
              "nothing heard from it for " STR(LOST_MS) " ms");
+}
+
+void tio__mpi_alive_wait(struct tio_mpi *m, MPI_Request *req)
+{
+    for (;;) {
+        int flag = 0;
+        MPI_Test(req, &flag, MPI_STATUS_IGNORE);
+        if (flag)
+            return;
+        tio__mpi_alive_poll(m, false);
+        struct timespec nap = {0, 1000000};
+        nanosleep(&nap, NULL);
+    }
 }

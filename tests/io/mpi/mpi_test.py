@@ -420,20 +420,13 @@ def case_verify_reorder_file_per_rank():
 
 
 def case_killed_rank():
-    """-n 3: kill -9 of one rank ends the other ranks' run, and mpirun says so"""
-    jf = job_file("long.fio", "[r]\nioengine=null\nsize=1m\nbs=4k\nrw=read\ntime_based\n"
-                  "runtime=%ds\nfilename=@TMP@/mark.$rank\n" % (LIMIT * 10))
+    """-n 3: kill -9 of one rank ends the other ranks' run, tenon-io naming it"""
+    jf = long_job("long.fio", 3)
     cmd = mpirun_cmd(3) + [TIO, "--eta=never", jf]
     p = subprocess.Popen(cmd, cwd=TMP, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True, errors="replace", env=env())
     try:
-        victim = None
-        for _ in range(LIMIT * 10):
-            victim = rank_pid(jf, 1)
-            if victim:
-                break
-            time.sleep(0.1)
-        check(victim, "rank 1 never started")
+        victim = running_rank(jf, 1)
         os.kill(victim, signal.SIGKILL)
         out, err = p.communicate(timeout=LIMIT)
     except subprocess.TimeoutExpired:
@@ -450,19 +443,13 @@ def case_killed_rank():
 
 def case_stopped_rank():
     """-n 2: a rank that stops answering (SIGSTOP) is named and the run ends"""
-    jf = job_file("stop.fio", "[r]\nioengine=null\nsize=1m\nbs=4k\nrw=read\ntime_based\n"
-                  "runtime=%ds\nfilename=@TMP@/mark.$rank\n" % (LIMIT * 10))
+    jf = long_job("stop.fio", 2)
     cmd = mpirun_cmd(2) + [TIO, "--eta=never", jf]
     p = subprocess.Popen(cmd, cwd=TMP, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True, errors="replace", env=env())
     victim = None
     try:
-        for _ in range(LIMIT * 10):
-            victim = rank_pid(jf, 1)
-            if victim:
-                break
-            time.sleep(0.1)
-        check(victim, "rank 1 never started")
+        victim = running_rank(jf, 1)
         os.kill(victim, signal.SIGSTOP)
         out, err = p.communicate(timeout=LIMIT)
     except subprocess.TimeoutExpired:
@@ -478,6 +465,31 @@ def case_stopped_rank():
     check(p.returncode != 0, "the run succeeded with a stopped rank")
     check(re.search(r"tenon-io: rank 1 on \S+ \(pid %d\) is lost: nothing heard" % victim, err),
           "tenon-io did not name rank 1:\n" + err)
+
+
+def long_job(name, n):
+    """A job file whose job reads its rank's file (made here) for a long time."""
+    for r in range(n):
+        with open(os.path.join(TMP, "mark.%d" % r), "wb") as f:
+            f.write(bytes(64 * KIB))
+    return job_file(name, "[r]\nsize=64k\nbs=4k\nrw=read\nrate_iops=200\ntime_based\n"
+                    "runtime=%ds\nfilename=@TMP@/mark.$rank\n" % (LIMIT * 10))
+
+
+def running_rank(jf, rank):
+    """The process of rank once its job runs: it has its file open (the
+    files are only checked before, every rank past the start barrier)."""
+    mark = os.path.join(TMP, "mark.%d" % rank)
+    for _ in range(LIMIT * 10):
+        pid = rank_pid(jf, rank)
+        try:
+            fds = os.listdir("/proc/%d/fd" % pid) if pid else []
+            if any(os.readlink("/proc/%d/fd/%s" % (pid, fd)) == mark for fd in fds):
+                return pid
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise Fail("rank %d never started its job" % rank)
 
 
 def rank_pid(jf, rank):
