@@ -73,6 +73,10 @@ struct tio_coord_ops {
      * host->threads[].result of the one that reports. Returns whether this
      * participant writes the report. */
     bool (*gather)(struct tio_coord *c, struct tio_host *host);
+    /* On the participant that reports, after gather and before report:
+     * every participant's own result of job (n of them), for --plot's
+     * line per participant; NULL for one participant. */
+    struct tio_job_result *const *(*parts)(const struct tio_coord *c, size_t job, size_t *n);
     /* On the participant that reports, after gather: adds what the report
      * shows per participant (fio's "client_stats"). Returns 0 or -ENOMEM. */
     int (*report)(struct tio_coord *c, struct tio_report *rep);

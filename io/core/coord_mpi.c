@@ -526,5 +526,6 @@ const struct tio_coord_ops tio_coord_mpi = {
     .stopping = mpi_stopping,
     .stop_cause = mpi_stop_cause,
     .gather = tio__mpi_gather,
+    .parts = tio__mpi_parts,
     .report = tio__mpi_report,
 };

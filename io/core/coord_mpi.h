@@ -43,6 +43,7 @@ bool tio__mpi_own_error(size_t job);
 
 /* Gathers every rank's results to rank 0 (coord_mpi_gather.c). */
 bool tio__mpi_gather(struct tio_coord *c, struct tio_host *host);
+struct tio_job_result *const *tio__mpi_parts(const struct tio_coord *c, size_t job, size_t *n);
 int tio__mpi_report(struct tio_coord *c, struct tio_report *rep);
 void tio__mpi_gather_free(void);
 

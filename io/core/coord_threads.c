@@ -88,6 +88,15 @@ static bool threads_gather(struct tio_coord *c, struct tio_host *host)
     return true;
 }
 
+static struct tio_job_result *const *threads_parts(const struct tio_coord *c, size_t job,
+                                                    size_t *n)
+{
+    (void)c;
+    (void)job;
+    *n = 0;
+    return NULL;
+}
+
 static int threads_report(struct tio_coord *c, struct tio_report *rep)
 {
     (void)c;
@@ -109,5 +118,6 @@ const struct tio_coord_ops tio_coord_threads = {
     .stopping = threads_stopping,
     .stop_cause = threads_stop_cause,
     .gather = threads_gather,
+    .parts = threads_parts,
     .report = threads_report,
 };

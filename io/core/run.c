@@ -57,6 +57,25 @@ static void plan_live(struct tio_host_job *t)
     t->live->time_based = job->time.time_based;
 }
 
+/* --plot, with a line per participant of a distributed run. */
+static int plot(struct tio_coord *coord, const char *path, struct tio_job_result *const *results,
+                const struct tio_job *const *jobs, size_t n, struct tio_error *err)
+{
+    size_t np = 0;
+    if (n)
+        coord->ops->parts(coord, 0, &np);
+    struct tio_job_result **parts = np ? calloc(n * np, sizeof(*parts)) : NULL;
+    for (size_t i = 0; parts && i < n; i++) {
+        size_t got = 0;
+        struct tio_job_result *const *p = coord->ops->parts(coord, i, &got);
+        for (size_t r = 0; p && r < got && r < np; r++)
+            parts[i * np + r] = p[r];
+    }
+    int rc = tio_plot_write(path, results, jobs, n, parts, parts ? np : 0, err);
+    free(parts);
+    return rc;
+}
+
 int tio_run(struct tio_host *host)
 {
     /* How this run's jobs are started, stopped and gathered (coord.h). */
@@ -152,10 +171,6 @@ int tio_run(struct tio_host *host)
         return 1;
     }
     tio_report_set_time(rep, &wall_start);
-    if (reporter && coord->ops->report(coord, rep) != 0) {
-        fprintf(stderr, "tenon-io: out of memory\n");
-        status = 1;
-    }
     if (disks) {
         tio_disk_watch_stop(disks, rep);
         tio_disk_watch_free(disks);
@@ -179,13 +194,18 @@ int tio_run(struct tio_host *host)
                 results[i] = host->threads[i].result;
                 jobs[i] = host->threads[i].job;
             }
-            if (tio_plot_write(prog->plot, results, jobs, host->n_threads, &err) < 0) {
+            if (plot(coord, prog->plot, results, jobs, host->n_threads, &err) < 0) {
                 fprintf(stderr, "tenon-io: %s\n", err.text);
                 status = 1;
             }
         }
         free(results);
         free(jobs);
+    }
+    /* after the plot, which draws the participants' results it takes */
+    if (reporter && coord->ops->report(coord, rep) != 0) {
+        fprintf(stderr, "tenon-io: out of memory\n");
+        status = 1;
     }
     for (size_t i = 0; i < host->n_threads; i++) {
         struct tio_host_job *t = &host->threads[i];

@@ -419,6 +419,20 @@ def case_verify_reorder_file_per_rank():
           found == writer + 1, "the wrong ranks are named: %s" % r["error_text"])
 
 
+def case_plot():
+    """-n 2: --plot draws the sum over the ranks and a line per rank"""
+    jf = job_file("plot.fio", "[p]\nioengine=null\nsize=1m\nbs=4k\nrw=randread\n"
+                  "time_based\nruntime=1s\n")
+    ok(mpi(2, ["--plot=" + os.path.join(TMP, "p.svg"), jf]))
+    with open(os.path.join(TMP, "p.svg")) as f:
+        svg = f.read()
+    ranks = re.findall(r'<polyline class="rankline" data-rank="(\d)"[^>]*points="([^"]*)"', svg)
+    check(sorted(r for r, _ in ranks) == ["0", "1"] and all(pts.strip() for _, pts in ranks),
+          "not a line per rank: %s" % [(r, len(p)) for r, p in ranks])
+    agg = re.findall(r'<polyline class="iopsline"[^>]*points="([^"]*)"', svg)
+    check(len(agg) == 1 and agg[0].strip(), "no line for all ranks")
+
+
 def case_killed_rank():
     """-n 3: kill -9 of one rank ends the other ranks' run, tenon-io naming it"""
     jf = long_job("long.fio", 3)
@@ -528,7 +542,7 @@ CASES = [case_file_per_process, case_shared_segmented, case_shared_strided,
          case_groups_in_step,
          case_failing_rank, case_prepare_failure, case_killed_rank, case_stopped_rank,
          case_logs_per_rank, case_verify_state_per_rank, case_parse_only, case_time_based_verify,
-         case_verify_reorder_file_per_rank, case_without_mpirun]
+         case_verify_reorder_file_per_rank, case_plot, case_without_mpirun]
 
 if __name__ == "__main__":
     sys.exit(run_cases(CASES, "tio-mpi-", use_tmp))
