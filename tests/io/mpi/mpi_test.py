@@ -280,7 +280,7 @@ def case_failing_rank():
     good = os.path.join(TMP, "v.0")
     subprocess.run([TIO, "--eta=never", "--name=w", "--filename=" + good, "--size=64k",
                     "--rw=write", "--verify=crc32c", "--do_verify=0"], check=True,
-                   capture_output=True, env=env())
+                   capture_output=True, env=env(), cwd=TMP)
     with open(os.path.join(TMP, "v.1"), "wb") as f:
         f.write(os.urandom(64 * KIB))
     jf = job_file("fail.fio", "[global]\nfilename=@TMP@/v.$rank\nsize=64k\nbs=4k\n"
