@@ -89,7 +89,7 @@ static bool threads_gather(struct tio_coord *c, struct tio_host *host)
 }
 
 static struct tio_job_result *const *threads_parts(const struct tio_coord *c, size_t job,
-                                                    size_t *n)
+                                                   size_t *n)
 {
     (void)c;
     (void)job;

@@ -212,7 +212,6 @@ void *tio_worker_main(void *thread);
 /* Set by SIGINT/SIGTERM: every job stops at its next IO. */
 extern atomic_bool tio_stop;
 
-
 /* ---- run.c --------------------------------------------------------------- */
 
 /* Runs every group in order and writes the report. Returns the exit

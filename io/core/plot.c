@@ -186,7 +186,8 @@ static void series_max(const struct tio_series *s, enum tio_ddir d, double *tmax
 
 /* One line of series s: IOPS, or bandwidth (bw), scaled to max. */
 static void series_line(FILE *o, const struct tio_series *s, enum tio_ddir d, bool bw,
-                        double tmax, double max, int x0, int y0, int w, int ht, const char *attrs)
+                        double tmax, double max, int x0, int y0, int w, int ht,
+                        const char *attrs)
 {
     const struct tio_series_point *p = tio_series_points(s);
     fprintf(o, "<polyline %s fill=\"none\" points=\"", attrs);
@@ -259,8 +260,7 @@ static void throughput_chart(FILE *o, const struct tio_series *s, enum tio_ddir 
     series_line(o, s, d, false, tmax, imax, x0, y0, w, ht, attrs);
     series_line(o, s, d, true, tmax, bmax, x0, y0, w, ht, "class=\"bwline\" stroke=\"#888\"");
     fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">time%s</text>\n",
-            x0 + w / 2, y0 + ht + 34,
-            np ? " (thick: all ranks; thin: each rank's IOPS)" : "");
+            x0 + w / 2, y0 + ht + 34, np ? " (thick: all ranks; thin: each rank's IOPS)" : "");
     fprintf(o,
             "<text x=\"%d\" y=\"%d\" class=\"axis\" fill=\"%s\">IOPS</text>"
             "<text x=\"%d\" y=\"%d\" class=\"axis bw\" text-anchor=\"end\">bandwidth</text>\n",

@@ -30,7 +30,8 @@ void tio_plot_ranks_sum(struct tio_job_result *const *parts, size_t n, struct ti
             uint64_t start = p[k].t_ns, end = start + (p[k].dur_ns ? p[k].dur_ns : 1);
             for (uint64_t t = start; t < end;) {
                 size_t b = (size_t)(t / width);
-                uint64_t stop = ((uint64_t)b + 1) * width < end ? ((uint64_t)b + 1) * width : end;
+                uint64_t stop = ((uint64_t)b + 1) * width < end ? ((uint64_t)b + 1) * width
+                                                                : end;
                 double share = (double)(stop - t) / (double)(end - start);
                 for (int d = 0; b < BINS && d < TIO_DDIR_COUNT; d++) {
                     ios[b][d] += (double)p[k].ios[d] * share;

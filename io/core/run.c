@@ -58,8 +58,9 @@ static void plan_live(struct tio_host_job *t)
 }
 
 /* --plot, with a line per participant of a distributed run. */
-static int plot(struct tio_coord *coord, const char *path, struct tio_job_result *const *results,
-                const struct tio_job *const *jobs, size_t n, struct tio_error *err)
+static int plot(struct tio_coord *coord, const char *path,
+                struct tio_job_result *const *results, const struct tio_job *const *jobs,
+                size_t n, struct tio_error *err)
 {
     size_t np = 0;
     if (n)
