@@ -26,6 +26,7 @@
 #ifndef TENON_IO_ENGINE_H
 #define TENON_IO_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -89,7 +90,16 @@ typedef struct tio_io {
     uint64_t start_ns; /* tenon-io's: when the IO was queued */
     uint64_t issue_ns; /* tenon-io's: when it was committed */
     void *host_data;   /* tenon-io's */
+    /* The IO's own priority (Linux's ioprio value: class << 13 | level),
+     * or TIO_IOPRIO_THREAD: the job thread's own. Set only for engines
+     * with TIO_ENGINE_IOPRIO, for reads and writes of jobs that ask for
+     * per-IO priorities (cmdprio_percentage, cmdprio_bssplit). Read it
+     * only when tio_setup_has_ioprio(): a host older than the field has
+     * none. */
+    int32_t ioprio;
 } tio_io;
+
+#define TIO_IOPRIO_THREAD (-1)
 
 /* What tenon-io tells an engine instance when its job thread starts. */
 typedef struct tio_setup {
@@ -139,6 +149,12 @@ static inline tio_io *tio_setup_io(const tio_setup *setup, uint32_t i)
     return (tio_io *)(void *)((char *)setup->ios + (size_t)i * tio_setup_ios_stride(setup));
 }
 
+/* Whether the host's units have the ioprio field: read it only then. */
+static inline bool tio_setup_has_ioprio(const tio_setup *setup)
+{
+    return tio_setup_ios_stride(setup) >= offsetof(tio_io, ioprio) + sizeof(int32_t);
+}
+
 /* Return values of queue(). */
 enum {
     TIO_COMPLETED = 0, /* done; result is set */
@@ -152,6 +168,9 @@ enum {
     TIO_ENGINE_SYNC = 1u << 0,
     /* The engine needs no files at all (null): tenon-io opens nothing. */
     TIO_ENGINE_NO_FILES = 1u << 1,
+    /* queue() issues an IO at its ioprio: the job may
+     * give its IOs priorities of their own (cmdprio_*). */
+    TIO_ENGINE_IOPRIO = 1u << 2,
 };
 
 typedef struct tio_engine {

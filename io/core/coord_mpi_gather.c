@@ -46,13 +46,102 @@ static struct tio_job_result *rank_result(const struct tio_host_job *t,
     r->stats = e->stats;
     r->stats.series = empty; /* the sender's pointers mean nothing here */
     r->stats.live = NULL;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) { /* they travel apart: gather_hists() */
+        r->stats.dir[d].slat_hist = r->stats.dir[d].lat_hist = NULL;
+        r->stats.dir[d].prios = (struct tio_prio_stats){0, NULL};
+    }
     r->cpu = e->cpu;
     r->iodepth = t->job->queue.iodepth;
     r->group_reporting = mine->group_reporting;
+    /* what the report shows of it: the same job file's on every rank */
+    r->unified_rw = mine->unified_rw;
+    r->clat_percentiles = mine->clat_percentiles;
+    r->lat_percentiles = mine->lat_percentiles;
+    r->slat_percentiles = mine->slat_percentiles;
+    r->npercentiles = mine->npercentiles;
+    memcpy(r->percentiles, mine->percentiles, sizeof(r->percentiles));
     if (tio_kv_list_copy(&r->options, &mine->options) != 0 ||
         (e->error && tio_job_result_set_error(r, e->error, e->text) != 0))
         need(NULL);
     return r;
+}
+
+/* A histogram each rank may keep (slat or lat percentiles): every rank
+ * runs the same job, so all or none have it. Rank 0 gets each rank's
+ * into dst[r]. */
+static void gather_hist(struct tio_mpi *m, const struct tio_hist *mine, struct tio_hist **dst,
+                        struct tio_hist *scratch)
+{
+    if (!mine)
+        return;
+    bool root = m->rank == 0;
+    MPI_Gather(mine, (int)sizeof(*mine), MPI_BYTE, root ? scratch : NULL, (int)sizeof(*mine),
+               MPI_BYTE, 0, MPI_COMM_WORLD);
+    for (int r = 0; root && r < m->size; r++) {
+        dst[r] = need(malloc(sizeof(*dst[r])));
+        *dst[r] = scratch[r];
+    }
+}
+
+/* The latency per priority (cmdprio_*): its count may differ by rank. */
+static void gather_prios(struct tio_mpi *m, const struct tio_prio_stats *mine,
+                         struct tio_prio_stats **dst)
+{
+    bool root = m->rank == 0;
+    int n = (int)mine->n, *counts = NULL, *displs = NULL;
+    if (root) {
+        counts = need(calloc((size_t)m->size, sizeof(*counts)));
+        displs = need(calloc((size_t)m->size, sizeof(*displs)));
+    }
+    MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    int total = 0;
+    const int each = (int)sizeof(struct tio_prio_hist);
+    for (int r = 0; root && r < m->size; r++) {
+        displs[r] = total * each;
+        total += counts[r];
+        counts[r] *= each;
+    }
+    struct tio_prio_hist *all = root && total ? need(calloc((size_t)total, sizeof(*all)))
+                                              : NULL;
+    MPI_Gatherv(mine->e, n * each, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    for (int r = 0; root && r < m->size; r++) {
+        const struct tio_prio_hist *from = all + displs[r] / each;
+        for (int k = 0; k < counts[r] / each; k++) {
+            int at = tio_prio_stats_index(dst[r], from[k].ioprio);
+            if (at < 0)
+                need(NULL);
+            dst[r]->e[at].h = from[k].h;
+        }
+    }
+    free(all);
+    free(counts);
+    free(displs);
+}
+
+/* What the fixed-size part of the statistics cannot carry: the optional
+ * histograms, into rank 0's per-rank results rs. */
+static void gather_hists(struct tio_mpi *m, const struct tio_job_stats *mine,
+                         struct tio_job_result **rs)
+{
+    bool root = m->rank == 0;
+    struct tio_hist **to = need(calloc((size_t)m->size, sizeof(*to)));
+    struct tio_prio_stats **pto = need(calloc((size_t)m->size, sizeof(*pto)));
+    struct tio_hist *scratch = root ? need(calloc((size_t)m->size, sizeof(*scratch))) : NULL;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
+        const struct tio_dir_stats *ds = &mine->dir[d];
+        gather_hist(m, ds->slat_hist, to, scratch);
+        for (int r = 0; root && ds->slat_hist && r < m->size; r++)
+            rs[r]->stats.dir[d].slat_hist = to[r];
+        gather_hist(m, ds->lat_hist, to, scratch);
+        for (int r = 0; root && ds->lat_hist && r < m->size; r++)
+            rs[r]->stats.dir[d].lat_hist = to[r];
+        for (int r = 0; root && r < m->size; r++)
+            pto[r] = &rs[r]->stats.dir[d].prios;
+        gather_prios(m, &ds->prios, pto);
+    }
+    free(scratch);
+    free(pto);
+    free(to);
 }
 
 /* Rank 0: job i's results of every rank into one. */
@@ -63,7 +152,6 @@ static void combine(struct tio_mpi *m, struct tio_host_job *t, size_t i,
     int culprit = -1;
     uint64_t failures = 0, longest = 0;
     for (int r = 0; r < m->size; r++) {
-        rs[r] = rank_result(t, &all[r]);
         failures += all[r].verify_failures;
         uint64_t ms = tio_job_result_runtime_ms(rs[r]);
         longest = ms > longest ? ms : longest;
@@ -151,11 +239,15 @@ bool tio__mpi_gather(struct tio_coord *c, struct tio_host *host)
         mine->stats = t->result->stats;
         MPI_Gather(mine, (int)sizeof(*mine), MPI_BYTE, all, (int)sizeof(*mine), MPI_BYTE, 0,
                    MPI_COMM_WORLD);
+        struct tio_job_result **rs = root ? &m->ranks[i * (size_t)m->size] : NULL;
+        for (int r = 0; root && r < m->size; r++)
+            rs[r] = rank_result(t, &all[r]);
+        gather_hists(m, &t->result->stats, rs);
         struct rank_series series;
         gather_series(m, &t->result->stats.series, root, &series);
         if (root) {
-            combine(m, t, i, all);
             keep_series(m, i, &series);
+            combine(m, t, i, all);
         } else {
             t->error = 0; /* rank 0 reports it, naming this rank */
         }

@@ -330,6 +330,8 @@ int tio_engine_choose(struct tio_engines *e, const struct tio_job *job,
                       ops->queue ? "'s partner getevents" : "");
         return -1;
     }
+    if (tio_cmdprio_check(job, ops->flags, tenon_plugin_name(p), err) < 0)
+        return -1;
     /* The options are checked against the engine that will run, which
      * differs from the default one when the job named none and its
      * targets route elsewhere. */

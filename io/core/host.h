@@ -43,6 +43,13 @@ struct tio_engines {
 
 /* Opens the registry (static engines, the search path, --plugin-config) and
  * scans it. Returns 0 or -1 with a message in err. */
+/* cmdprio.c: whether the job gives IOs priorities of their own
+ * (cmdprio_*), and, before any IO, that those options agree and the engine
+ * can issue them. */
+bool tio_cmdprio_wanted(const struct tio_job *job);
+int tio_cmdprio_check(const struct tio_job *job, uint32_t engine_flags, const char *engine,
+                      struct tio_error *err);
+
 int tio_engines_open(struct tio_engines *e, const char *plugin_config, struct tio_error *err);
 void tio_engines_close(struct tio_engines *e);
 

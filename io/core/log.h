@@ -148,13 +148,14 @@ void tio_logs_free(struct tio_logs *ls);
 /* The job's time 0 for the logs: when its IO starts (ramp: a ramp_time
  * starts, during which nothing is logged), and again when its ramp ends. */
 void tio_logs_start(struct tio_logs *ls, uint64_t now_ns, bool ramp);
-/* A completed IO (issued clat_ns before now_ns). */
+/* A completed IO (issued clat_ns before now_ns), of priority prio
+ * (Linux's ioprio value: class << 13 | level). */
 void tio_logs_io(struct tio_logs *ls, const struct tio_job_stats *js, unsigned d,
                  uint64_t bytes, uint64_t offset, uint64_t clat_ns, uint64_t lat_ns,
-                 uint64_t now_ns);
+                 uint64_t now_ns, uint16_t prio);
 /* An IO submitted (asynchronous engines) at now_ns: its submission latency. */
 void tio_logs_slat(struct tio_logs *ls, unsigned d, uint64_t bytes, uint64_t offset,
-                   uint64_t slat_ns, uint64_t now_ns);
+                   uint64_t slat_ns, uint64_t now_ns, uint16_t prio);
 /* The job is over: the open windows close at now_ns. */
 void tio_logs_finalize(struct tio_logs *ls, uint64_t now_ns);
 /* Whether the latency log writes slat samples (asynchronous engines). */

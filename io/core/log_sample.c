@@ -220,7 +220,7 @@ static inline uint64_t elapsed_ms(const struct tio_logs *ls, uint64_t now_ns)
 }
 
 static void put(struct tio_log *l, uint64_t ms, uint64_t val, unsigned d, uint64_t bs,
-                uint64_t offset, uint64_t val1, uint64_t issue)
+                uint64_t offset, uint64_t val1, uint64_t issue, uint16_t prio)
 {
     struct tio_log_rec r = {.time = ms + l->time_base,
                             .val = val,
@@ -228,7 +228,8 @@ static void put(struct tio_log *l, uint64_t ms, uint64_t val, unsigned d, uint64
                             .bs = bs,
                             .offset = offset,
                             .val1 = val1,
-                            .issue = issue};
+                            .issue = issue,
+                            .prio = prio};
     void *dst = tio_log_append(l);
     if (dst)
         memcpy(dst, &r, l->rec_size);
@@ -242,19 +243,22 @@ static void close_window(struct tio_log *l, unsigned d, uint64_t ms)
         /* fio rounds the mean: mean + 0.5, truncated */
         uint64_t mean = (2 * w->sum + w->n) / (2 * w->n);
         if (l->window_value == TIO_LOG_WINDOW_MAX)
-            put(l, ms, w->max, d, 0, 0, 0, 0);
+            put(l, ms, w->max, d, 0, 0, 0, 0, 0);
         else
-            put(l, ms, mean, d, 0, 0, l->window_value == TIO_LOG_WINDOW_BOTH ? w->max : 0, 0);
+            put(l, ms, mean, d, 0, 0, l->window_value == TIO_LOG_WINDOW_BOTH ? w->max : 0, 0,
+                0);
     }
     memset(w, 0, sizeof(*w));
 }
 
 /* A sample; issue: ns from the epoch to the IO's issue (clat, slat). */
+/* A sample of one IO (prio: its priority, as fio logs it), or of a window
+ * under log_avg_msec (whose lines carry no priority, as fio's). */
 static void add(struct tio_log *l, uint64_t ms, uint64_t val, unsigned d, uint64_t bs,
-                uint64_t offset, uint64_t issue)
+                uint64_t offset, uint64_t issue, uint16_t prio)
 {
     if (!l->avg_msec) {
-        put(l, ms, val, d, bs, offset, 0, l->issue_times ? issue : 0);
+        put(l, ms, val, d, bs, offset, 0, l->issue_times ? issue : 0, prio);
         return;
     }
     struct tio_log_win *w = &l->win[d];
@@ -325,7 +329,7 @@ static void rate_sample(struct tio_log *l, uint64_t *last_ms, uint64_t *last,
         if (!delta)
             continue;
         uint64_t rate = !spent ? 0 : kib ? delta * 1000 / spent / 1024 : delta * 1000 / spent;
-        add(l, ms, rate, d, bs[d], 0, 0);
+        add(l, ms, rate, d, bs[d], 0, 0, 0);
         last[d] = now[d];
     }
     *last_ms = ms;
@@ -351,21 +355,21 @@ static void tick(struct tio_logs *ls, const struct tio_job_stats *js, uint64_t m
 
 void tio_logs_io(struct tio_logs *ls, const struct tio_job_stats *js, unsigned d,
                  uint64_t bytes, uint64_t offset, uint64_t clat_ns, uint64_t lat_ns,
-                 uint64_t now_ns)
+                 uint64_t now_ns, uint16_t prio)
 {
     if (ls->ramping)
         return;
     uint64_t ms = elapsed_ms(ls, now_ns);
     if (ls->log[TIO_LOG_ID_LAT]) {
         uint64_t issue = now_ns - clat_ns - ls->epoch_ns;
-        add(ls->log[TIO_LOG_ID_LAT], ms, lat_ns, d, bytes, offset, 0);
-        add(ls->log[TIO_LOG_ID_CLAT], ms, clat_ns, d, bytes, offset, issue);
+        add(ls->log[TIO_LOG_ID_LAT], ms, lat_ns, d, bytes, offset, 0, prio);
+        add(ls->log[TIO_LOG_ID_CLAT], ms, clat_ns, d, bytes, offset, issue, prio);
     }
     if (ls->log[TIO_LOG_ID_BW] && ls->bw_per_io)
         add(ls->log[TIO_LOG_ID_BW], ms, clat_ns ? bytes * 1000000u / clat_ns : 0, d, bytes,
-            offset, 0);
+            offset, 0, prio);
     if (ls->log[TIO_LOG_ID_IOPS] && ls->iops_per_io)
-        add(ls->log[TIO_LOG_ID_IOPS], ms, 1, d, bytes, offset, 0);
+        add(ls->log[TIO_LOG_ID_IOPS], ms, 1, d, bytes, offset, 0, prio);
     if (ls->log[TIO_LOG_ID_HIST])
         hist_sample(ls, d, clat_ns, bytes, ms);
     if (ms >= ls->next_tick_ms && ls->avg_msec)
@@ -373,12 +377,12 @@ void tio_logs_io(struct tio_logs *ls, const struct tio_job_stats *js, unsigned d
 }
 
 void tio_logs_slat(struct tio_logs *ls, unsigned d, uint64_t bytes, uint64_t offset,
-                   uint64_t slat_ns, uint64_t now_ns)
+                   uint64_t slat_ns, uint64_t now_ns, uint16_t prio)
 {
     if (ls->ramping)
         return;
     add(ls->log[TIO_LOG_ID_SLAT], elapsed_ms(ls, now_ns), slat_ns, d, bytes, offset,
-        now_ns - ls->epoch_ns);
+        now_ns - ls->epoch_ns, prio);
 }
 
 bool tio_logs_has_slat(const struct tio_logs *ls)

@@ -6,8 +6,9 @@
  *   time, value, direction, bs, offset, prio   (log_offset=1)
  *   time, direction, bs, bin0, bin1, ...       (the histogram log)
  *
- * prio is 0 or 1 (whether the IO had the real-time class: never here), or
- * fio's 0x%04x priority value under log_prio=1. fio 3.37 and 3.38 add
+ * prio is 0 or 1 (whether the IO had the real-time class: prioclass=1, or
+ * cmdprio's default class), or fio's 0x%04x priority value under
+ * log_prio=1. fio 3.37 and 3.38 add
  * columns, written as they write them: log_window_value=both a second
  * value after the first, log_issue_time an issue time (ns) at the end. Jobs that share a file
  * (per_job_logs=0) append to it, one job at a time, as fio does. A rank

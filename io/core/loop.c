@@ -57,8 +57,10 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
                                                  : tio_next_main(w, io, now);
     if (unlikely(tio_debug_io_on) && more)
         debug_io("fill", io);
-    if (more)
+    if (more) {
         tio_rate_on_issue(w, io);
+        tio_cmdprio_on_issue(w, io);
+    }
     return more;
 }
 
@@ -101,6 +103,7 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
         }
         if (likely(!(w->features & TIO_WF_GTOD_REDUCE))) {
             tio_stats_io(w->js, d, m->len, clat, lat);
+            tio_cmdprio_on_io(w, d, m, clat, lat);
             tio_log_on_io(w, d, m, clat, lat, now);
         } else {
             w->js->dir[d].ios++;

@@ -59,9 +59,11 @@ int tio_units_setup(struct worker *w)
     for (unsigned i = 0; i < u->n; i++) {
         tio_io *io = &u->ios[i];
         io->index = i;
+        io->ioprio = TIO_IOPRIO_THREAD;
         io->buf = b + (size_t)i * u->buf_size;
         io->engine_data = engine_data ? engine_data + (size_t)i * w->ops->io_data_size : NULL;
         u->meta[i].buf = io->buf;
+        u->meta[i].ioprio = tio_prio_of_thread(job);
     }
     if (!(w->features & TIO_WF_VERIFY) && !job->buffers.zero_buffers &&
         !job->buffers.buffer_pattern &&

@@ -166,6 +166,10 @@ static int setup_features(struct worker *w)
         rc = tio_rate_setup(w);
     if (rc == 0)
         rc = setup_logs(w);
+    if (rc == 0)
+        rc = tio_cmdprio_setup(w);
+    if (rc == 0)
+        rc = tio_prio_thread_setup(w);
     return rc;
 }
 

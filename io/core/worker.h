@@ -60,6 +60,7 @@ enum {
     TIO_WF_RATE_MIN = 1u << 11,   /* rate_min or rate_iops_min: checked as IOs complete */
     TIO_WF_LOG = 1u << 12,        /* write_*_log: completions are logged */
     TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
+    TIO_WF_CMDPRIO = 1u << 14,    /* cmdprio_*: IOs carry priorities of their own */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -73,6 +74,8 @@ struct io_meta {
     uint32_t verify_write; /* verify: the write's number + 1 (0: not known) */
     bool verify_read; /* check the data when it completes (a write: log it, verify_backlog) */
     bool verify_backlog; /* a verify_backlog read */
+    uint8_t prio_index;  /* cmdprio: the IO's priority among its direction's */
+    uint16_t ioprio;     /* its priority, as the logs show it (class << 13 | level) */
 };
 
 struct tio_units {
@@ -212,6 +215,27 @@ struct tio_rate {
     uint64_t min_bytes[2], min_ios[2], min_ns[2];
 };
 
+/* ---- cmdprio.c: priorities of IOs ----------------------------------------- */
+
+struct tio_cmdprio_choice {
+    uint64_t bs;
+    unsigned perc;
+    uint32_t prio;
+    uint8_t index; /* in the direction's latency-per-priority table */
+};
+
+struct tio_cmdprio {
+    struct tio_frand state; /* fio's prio_state */
+    bool on[2];             /* per read, write: some IOs get a priority */
+    bool total_lat;         /* lat_percentiles: priorities keep total latency */
+    uint16_t thread_prio;   /* the IOs' priority when none is picked */
+    unsigned perc[2];       /* cmdprio_percentage */
+    uint32_t perc_prio[2];
+    uint8_t perc_index[2];
+    struct tio_cmdprio_choice split[2][TIO_CMDPRIO_MAX]; /* cmdprio_bssplit, by bs */
+    unsigned n[2];
+};
+
 /* ---- worker.c: the thread ------------------------------------------------- */
 
 struct worker {
@@ -238,6 +262,7 @@ struct worker {
     struct tio_phase phase;
     struct tio_rate rate;
     struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
+    struct tio_cmdprio cmdprio;
 };
 
 /* Records the job's first fatal error and stops it. */
@@ -433,7 +458,7 @@ static inline void tio_log_on_io(struct worker *w, enum tio_ddir d, const struct
                                  uint64_t clat, uint64_t lat, uint64_t now)
 {
     if (unlikely(w->features & TIO_WF_LOG))
-        tio_logs_io(w->logs, w->js, (unsigned)d, m->len, m->offset, clat, lat, now);
+        tio_logs_io(w->logs, w->js, (unsigned)d, m->len, m->offset, clat, lat, now, m->ioprio);
 }
 
 /* An IO an asynchronous engine took, into the slat log. */
@@ -441,7 +466,8 @@ static inline void tio_log_on_submit(struct worker *w, tio_io *io, uint64_t slat
 {
     if (unlikely(w->features & TIO_WF_LOG_SLAT)) {
         const struct io_meta *m = tio_units_meta(w, io);
-        tio_logs_slat(w->logs, (unsigned)tio_stats_dir(io->ddir), m->len, m->offset, slat, now);
+        tio_logs_slat(w->logs, (unsigned)tio_stats_dir(io->ddir), m->len, m->offset, slat, now,
+                      m->ioprio);
     }
 }
 
@@ -451,6 +477,32 @@ static inline void tio_log_on_start(struct worker *w, uint64_t now, bool ramp)
 {
     if (w->features & TIO_WF_LOG)
         tio_logs_start(w->logs, now, ramp);
+}
+
+/* ---- cmdprio.c ------------------------------------------------------------ */
+
+/* The job thread's priority as fio's stats and logs show it: 0 unless
+ * prio or prioclass set it. */
+uint16_t tio_prio_of_thread(const struct tio_job *job);
+/* prio, prioclass: the thread's own priority, before the engine starts. */
+int tio_prio_thread_setup(struct worker *w);
+int tio_cmdprio_setup(struct worker *w);
+void tio_cmdprio_pick(struct worker *w, tio_io *io, struct io_meta *m);
+
+/* On issue: the IO's priority. */
+static inline void tio_cmdprio_on_issue(struct worker *w, tio_io *io)
+{
+    if (unlikely(w->features & TIO_WF_CMDPRIO))
+        tio_cmdprio_pick(w, io, tio_units_meta(w, io));
+}
+
+/* On completion of a read or write: its latency under its priority. */
+static inline void tio_cmdprio_on_io(struct worker *w, enum tio_ddir d, const struct io_meta *m,
+                                     uint64_t clat, uint64_t lat)
+{
+    if (unlikely(w->features & TIO_WF_CMDPRIO) && w->js->dir[d].prios.n)
+        tio_prio_stats_record(&w->js->dir[d].prios, m->prio_index,
+                              w->cmdprio.total_lat ? lat : clat);
 }
 
 /* ---- phase.c -------------------------------------------------------------- */

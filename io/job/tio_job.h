@@ -318,6 +318,30 @@ enum {
     TIO_SS_PCT = 1u << 2,   /* limit in percent of the mean; else absolute */
 };
 
+/* IO priorities: options/prio.c (fio's prio, prioclass, and the
+ * cmdprio_* options of its libaio and io_uring engines). Priority values
+ * are Linux's: class << 13 | level. Only reads and writes carry per-IO
+ * priorities, as fio. */
+#define TIO_CMDPRIO_MAX 64 /* fio's most cmdprio_bssplit entries per direction */
+
+struct tio_cmdprio_split {
+    uint64_t bs;
+    unsigned perc;
+    int prio; /* -1: cmdprio_class and cmdprio's */
+};
+
+struct tio_job_prio {
+    unsigned prio;                    /* prio=0..7 */
+    unsigned prioclass;               /* prioclass=0..3 */
+    bool prio_given, prioclass_given; /* the thread's priority is set only then */
+    unsigned cmdprio_percentage[2];   /* per read, write */
+    unsigned cmdprio_class[2];        /* 0: not given (the real-time class then) */
+    unsigned cmdprio[2];
+    struct tio_cmdprio_split bssplit[2][TIO_CMDPRIO_MAX]; /* sorted by bs, as fio */
+    unsigned bssplit_nr[2];
+    bool bssplit_given;
+};
+
 /* Steady state: options/steadystate.c (fio's ss=, ss_dur=, ss_ramp=) */
 struct tio_job_steadystate {
     unsigned mode; /* TIO_SS_*; default iops_slope */
@@ -407,6 +431,7 @@ struct tio_job {
     struct tio_job_reporting reporting;
     struct tio_job_steadystate steadystate;
     struct tio_job_logs logs;
+    struct tio_job_prio prio;
 
     struct tio_job_ranks ranks;
 

@@ -35,6 +35,7 @@ void tio_job_result_free(struct tio_job_result *r)
     if (r->mixed) {
         free(r->mixed->slat_hist);
         free(r->mixed->lat_hist);
+        tio_prio_stats_free(&r->mixed->prios);
         free(r->mixed);
     }
     tio_job_stats_fini(&r->stats);

@@ -22,6 +22,7 @@ static void dir_stats_init(struct tio_dir_stats *ds)
         tio_hist_init(ds->slat_hist);
     if (ds->lat_hist)
         tio_hist_init(ds->lat_hist);
+    tio_prio_stats_reset(&ds->prios);
 }
 
 static void clear_counters(struct tio_job_stats *js)
@@ -42,8 +43,10 @@ static void clear_counters(struct tio_job_stats *js)
 void tio_job_stats_init(struct tio_job_stats *js, uint64_t sample_interval_ns,
                         size_t series_cap)
 {
-    for (int d = 0; d < TIO_DDIR_COUNT; d++)
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
         js->dir[d].slat_hist = js->dir[d].lat_hist = NULL;
+        js->dir[d].prios = (struct tio_prio_stats){0, NULL};
+    }
     clear_counters(js);
     js->start_ns = 0;
     js->end_ns = 0;
@@ -65,6 +68,7 @@ void tio_job_stats_fini(struct tio_job_stats *js)
         free(js->dir[d].slat_hist);
         free(js->dir[d].lat_hist);
         js->dir[d].slat_hist = js->dir[d].lat_hist = NULL;
+        tio_prio_stats_free(&js->dir[d].prios);
     }
 }
 
@@ -267,6 +271,9 @@ static void dir_merge(struct tio_dir_stats *a, const struct tio_dir_stats *b, bo
         tio_hist_merge(a->slat_hist, b->slat_hist);
     if (a->lat_hist && b->lat_hist)
         tio_hist_merge(a->lat_hist, b->lat_hist);
+    /* Without memory for a priority the report lacks its line; the
+     * direction's totals above stay whole. */
+    (void)tio_prio_stats_merge(&a->prios, &b->prios);
 }
 
 void tio_dir_stats_mix(struct tio_dir_stats *dst, const struct tio_dir_stats *src)

@@ -72,6 +72,31 @@ static json_t *lat_obj(struct jb *b, const struct tio_latstat *st, const struct 
     return o;
 }
 
+/* fio's "prios": each priority's latency (total latency under
+ * lat_percentiles, completion latency otherwise), when at least two
+ * priorities have IOs. */
+static void put_prios(struct jb *b, json_t *dir, const struct tio_report *rep,
+                      const struct tio_job_result *e, const struct tio_prio_stats *ps)
+{
+    if (tio_prio_stats_with_samples(ps) < 2)
+        return;
+    bool pct = e->clat_percentiles || e->lat_percentiles;
+    json_t *arr = json_array();
+    for (unsigned i = 0; i < ps->n; i++) {
+        const struct tio_prio_hist *ph = &ps->e[i];
+        if (!tio_hist_count(&ph->h))
+            continue;
+        json_t *o = json_object();
+        put(b, o, "prioclass", jint(ph->ioprio >> 13));
+        put(b, o, "prio", jint(ph->ioprio & 7));
+        put(b, o, e->lat_percentiles ? "lat_ns" : "clat_ns",
+            lat_obj(b, &ph->h.st, pct ? &ph->h : NULL, rep, e));
+        if (!o || json_array_append_new(arr, o) != 0)
+            b->ok = false;
+    }
+    put(b, dir, "prios", arr);
+}
+
 /* Direction d's object; ds is its numbers (e's own, or the mixed ones). */
 static json_t *dir_obj(struct jb *b, const struct tio_report *rep,
                        const struct tio_job_result *e, enum tio_ddir d,
@@ -96,6 +121,7 @@ static json_t *dir_obj(struct jb *b, const struct tio_report *rep,
     put(b, o, "clat_ns",
         lat_obj(b, &ds->clat.st, e->clat_percentiles ? &ds->clat : NULL, rep, e));
     put(b, o, "lat_ns", lat_obj(b, &ds->lat, e->lat_percentiles ? ds->lat_hist : NULL, rep, e));
+    put_prios(b, o, rep, e, &ds->prios);
     put(b, o, "bw_min", jint((uint64_t)s.bw_min));
     put(b, o, "bw_max", jint((uint64_t)s.bw_max));
     put(b, o, "bw_agg", jreal(s.bw_agg_pct));

@@ -107,6 +107,44 @@ static void put_samples(FILE *f, const struct tio_dir_summary *s)
     }
 }
 
+/* fio's per-priority lines, when at least two priorities have IOs: their
+ * latency (total under lat_percentiles, completion otherwise), then, with
+ * percentiles asked for, their percentiles and share of the IOs. */
+static void put_prio_lats(FILE *f, const struct tio_job_result *e,
+                          const struct tio_prio_stats *ps)
+{
+    if (tio_prio_stats_with_samples(ps) < 2)
+        return;
+    const char *type = e->lat_percentiles ? "lat" : "clat";
+    for (unsigned i = 0; i < ps->n; i++) {
+        char name[64];
+        if (!tio_hist_count(&ps->e[i].h))
+            continue;
+        snprintf(name, sizeof(name), "%s prio %u/%u", type, ps->e[i].ioprio >> 13,
+                 ps->e[i].ioprio & 7);
+        put_lat_line(f, name, &ps->e[i].h.st);
+    }
+}
+
+static void put_prio_percentiles(FILE *f, const struct tio_job_result *e,
+                                 const struct tio_dir_stats *ds, const double *p, size_t np)
+{
+    const struct tio_prio_stats *ps = &ds->prios;
+    if (!(e->clat_percentiles || e->lat_percentiles) || tio_prio_stats_with_samples(ps) < 2)
+        return;
+    uint64_t all = e->lat_percentiles ? ds->lat.n : ds->clat.st.n;
+    for (unsigned i = 0; i < ps->n; i++) {
+        uint64_t n = tio_hist_count(&ps->e[i].h);
+        char name[96];
+        if (!n)
+            continue;
+        snprintf(name, sizeof(name), "%s prio %u/%u (%.2f%% of IOs)",
+                 e->lat_percentiles ? "lat" : "clat", ps->e[i].ioprio >> 13,
+                 ps->e[i].ioprio & 7, all ? 100.0 * (double)n / (double)all : 0.0);
+        put_percentiles(f, name, &ps->e[i].h, p, np);
+    }
+}
+
 /* Direction d's lines under the label name; ds is its numbers (e's own,
  * or the mixed ones of unified_rw_reporting). */
 static void put_dir(FILE *f, const struct tio_report *rep, const struct tio_job_result *e,
@@ -129,6 +167,7 @@ static void put_dir(FILE *f, const struct tio_report *rep, const struct tio_job_
         put_lat_line(f, "clat", &ds->clat.st);
     if (ds->lat.n)
         put_lat_line(f, " lat", &ds->lat);
+    put_prio_lats(f, e, &ds->prios);
     size_t np;
     const double *p = tio_entry_percentiles(rep, e, &np);
     /* fio's order: slat, clat, then lat percentiles, each when asked for */
@@ -138,6 +177,7 @@ static void put_dir(FILE *f, const struct tio_report *rep, const struct tio_job_
         put_percentiles(f, "clat", &ds->clat, p, np);
     if (e->lat_percentiles && ds->lat_hist && ds->lat.n)
         put_percentiles(f, "lat", ds->lat_hist, p, np);
+    put_prio_percentiles(f, e, ds, p, np);
     put_samples(f, &s);
 }
 

@@ -24,6 +24,7 @@
 #include "tio_hist.h"
 #include "tio_latstat.h"
 #include "tio_live.h"
+#include "tio_prio_stats.h"
 #include "tio_series.h"
 #include "tio_sstat.h"
 
@@ -77,6 +78,9 @@ struct tio_dir_stats {
      * other jobs pay one predictable branch per IO. */
     struct tio_hist *slat_hist;
     struct tio_hist *lat_hist;
+    /* Latency per IO priority: empty unless the job's IOs carry
+     * priorities of their own (cmdprio_*). */
+    struct tio_prio_stats prios;
 };
 
 struct tio_job_stats {

@@ -97,6 +97,7 @@ extern const struct tio__family tio__family_logs;
 extern const struct tio__family tio__family_ranks;
 extern const struct tio__family tio__family_identity;
 extern const struct tio__family tio__family_steadystate;
+extern const struct tio__family tio__family_prio;
 
 /* Every family, in the order help lists them (options.c). */
 extern const struct tio__family *const tio__families[];

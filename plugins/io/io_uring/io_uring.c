@@ -32,6 +32,7 @@ typedef struct uring_engine {
     /* Options. */
     bool hipri, fixedbufs, registerfiles, sqpoll, nowait;
     int sq_cpu;
+    bool ioprio; /* the host's units carry per-IO priorities */
 
     struct io_uring ring;
     bool ring_ok;
@@ -186,6 +187,7 @@ static int uring_setup(void *engine, const tio_setup *setup)
     uring_engine *e = engine;
     uring_release(e, true);
     e->depth = setup->iodepth ? setup->iodepth : 1;
+    e->ioprio = tio_setup_has_ioprio(setup);
     int rc = uring_create(e, e->depth);
     if (rc < 0) {
         host->log(e->self, TENON_LOG_ERROR, "io_uring: cannot create a ring of %u: %s%s",
@@ -266,6 +268,8 @@ static int uring_queue(void *engine, tio_io *io)
         sqe->flags |= IOSQE_FIXED_FILE;
     if (e->nowait && io->ddir <= TIO_WRITE)
         sqe->rw_flags |= RWF_NOWAIT;
+    if (e->ioprio && io->ioprio != TIO_IOPRIO_THREAD)
+        sqe->ioprio = (uint16_t)io->ioprio;
     io_uring_sqe_set_data(sqe, io);
     e->outstanding++;
     return TIO_QUEUED;
@@ -383,6 +387,7 @@ static void uring_instance_fini(tenon_plugin *self, tenon_instance *inst, void *
 static const tio_engine uring_table = {
     .struct_size = sizeof(tio_engine),
     .version = TIO_ENGINE_VERSION,
+    .flags = TIO_ENGINE_IOPRIO,
     .open_file = eng_tag_open,
     .close_file = eng_tag_close,
     .setup = uring_setup,

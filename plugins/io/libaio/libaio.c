@@ -37,6 +37,12 @@ struct eng_aio_ring {
     unsigned header_length; /* size of this header */
     struct io_event io_events[];
 };
+/* Linux's <linux/aio_abi.h> flag; that header's struct iocb clashes with
+ * libaio's own. */
+#ifndef IOCB_FLAG_IOPRIO
+#define IOCB_FLAG_IOPRIO (1 << 1)
+#endif
+
 #define ENG_AIO_RING_MAGIC 0xa10a10a1u
 
 /* How long commit() keeps retrying a submission the kernel refuses for
@@ -49,6 +55,7 @@ typedef struct aio_engine {
     bool ctx_ok;
     bool user_reap; /* option userspace_reap, and the ring allows it */
     int rw_flags;   /* RWF_* per read and write */
+    bool ioprio;    /* the host's units carry per-IO priorities */
     uint32_t depth;
     uint32_t inflight; /* submitted, not reaped */
     /* Prepared, not yet accepted by io_submit: n_pending of them from
@@ -97,6 +104,7 @@ static int aio_setup(void *engine, const tio_setup *setup)
     aio_engine *e = engine;
     aio_release(e);
     e->depth = setup->iodepth ? setup->iodepth : 1;
+    e->ioprio = tio_setup_has_ioprio(setup);
     for (uint32_t i = 0; i < setup->n_ios; i++)
         if (!tio_setup_io(setup, i)->engine_data) {
             host->log(e->self, TENON_LOG_ERROR,
@@ -163,6 +171,10 @@ static int aio_queue(void *engine, tio_io *io)
     }
     cb->data = io;
     cb->aio_rw_flags = (unsigned)e->rw_flags;
+    if (e->ioprio && io->ioprio != TIO_IOPRIO_THREAD) {
+        cb->aio_reqprio = (short)io->ioprio;
+        cb->u.c.flags |= IOCB_FLAG_IOPRIO;
+    }
     uint32_t at = e->pend_head + e->n_pending;
     e->pending[at >= e->depth ? at - e->depth : at] = cb;
     e->n_pending++;
@@ -343,6 +355,7 @@ static void aio_instance_fini(tenon_plugin *self, tenon_instance *inst, void *da
 static const tio_engine aio_table = {
     .struct_size = sizeof(tio_engine),
     .version = TIO_ENGINE_VERSION,
+    .flags = TIO_ENGINE_IOPRIO,
     .io_data_size = sizeof(struct iocb),
     .open_file = eng_tag_open,
     .close_file = eng_tag_close,

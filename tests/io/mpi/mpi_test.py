@@ -149,6 +149,25 @@ def case_file_per_process():
     check(len(run.jobs()) == 1, "rank 0 reports the job once: %d entries" % len(run.jobs()))
 
 
+def case_optional_histograms():
+    """-n 2: slat/lat percentiles and latency per priority merge over the ranks too"""
+    run = ok(mpi(2, ["--output-format=json", "--name=h", "--filename=" + TMP + "/h.$rank",
+                     "--size=256k", "--ioengine=libaio", "--rw=randrw", "--lat_percentiles=1",
+                     "--slat_percentiles=1", "--cmdprio_percentage=50", "--cmdprio_class=2",
+                     "--percentile_list=50:99"]))
+    report = run.json()
+    agg, per = check_aggregate(report, "h", 2)
+    for d in ("read", "write"):
+        for kind in ("slat_ns", "lat_ns"):
+            check(set(agg[d][kind].get("percentile", {})) == {"50.000000", "99.000000"},
+                  "%s %s percentiles of the aggregate: %s" % (d, kind, agg[d][kind]))
+            check(agg[d][kind]["N"] == sum(per[r][d][kind]["N"] for r in per),
+                  "%s %s N adds up" % (d, kind))
+        prios = {(p["prioclass"], p["prio"]): p["lat_ns"]["N"] for p in agg[d]["prios"]}
+        check(set(prios) == {(0, 0), (2, 0)} and sum(prios.values()) == agg[d]["lat_ns"]["N"],
+              "%s prios of the aggregate: %s" % (d, prios))
+
+
 def case_shared_segmented():
     """-n 4: a file every rank names is divided into four parts, written and verified"""
     jf = job_file("seg.fio", "[global]\nfilename=@TMP@/shared\nsize=64k\nbs=4k\n"
