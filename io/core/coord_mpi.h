@@ -54,8 +54,8 @@ void tio__mpi_gather_free(void);
 int tio__mpi_alive_init(struct tio_mpi *m);
 void tio__mpi_alive_start(struct tio_mpi *m);
 void tio__mpi_alive_poll(struct tio_mpi *m, bool silence);
-/* Completes req (a collective every rank takes part in) polling, pings
- * only: a lost rank ends the run rather than the wait hanging. */
+/* Completes req (a collective between groups) polling as a group's wait
+ * does: a lost rank ends the run rather than the wait hanging. */
 void tio__mpi_alive_wait(struct tio_mpi *m, MPI_Request *req);
 void tio__mpi_alive_fini(void);
 

@@ -12,9 +12,10 @@
  * that do not answer within PING_MS. Either way the lowest rank still
  * there prints the error and the run ends (MPI_Abort). Silence is only
  * counted while every rank polls: from the start of a group's wait, which
- * every rank reaches soon after the collective that starts the group; the
- * collectives between groups wait polling too, for pings only (a rank may
- * be busy elsewhere; one on this host that still runs is not lost). */
+ * every rank reaches soon after the collective that starts the group, and
+ * from the start of the collectives between groups, which wait polling
+ * too (a rank on this host whose process still runs is not named on a
+ * ping's silence alone). */
 #include "coord_mpi.h"
 
 #include <signal.h>
@@ -84,6 +85,8 @@ static void send_all(struct tio_mpi *m, int kind)
 
 void tio__mpi_alive_start(struct tio_mpi *m)
 {
+    if (ping_ns)
+        return; /* the ranks that did not answer stay unheard */
     uint64_t now = now_ns();
     for (int r = 0; r < m->size; r++)
         heard[r] = now;
@@ -180,12 +183,13 @@ void tio__mpi_alive_poll(struct tio_mpi *m, bool silence)
 
 void tio__mpi_alive_wait(struct tio_mpi *m, MPI_Request *req)
 {
+    tio__mpi_alive_start(m);
     for (;;) {
         int flag = 0;
         MPI_Test(req, &flag, MPI_STATUS_IGNORE);
         if (flag)
             return;
-        tio__mpi_alive_poll(m, false);
+        tio__mpi_alive_poll(m, true);
         struct timespec nap = {0, 1000000};
         nanosleep(&nap, NULL);
     }

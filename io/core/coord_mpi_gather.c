@@ -104,7 +104,7 @@ static void gather_prios(struct tio_mpi *m, const struct tio_prio_stats *mine,
     struct tio_prio_hist *all = root && total ? need(calloc((size_t)total, sizeof(*all)))
                                               : NULL;
     MPI_Gatherv(mine->e, n * each, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
-    for (int r = 0; root && r < m->size; r++) {
+    for (int r = 0; all && r < m->size; r++) { /* none when no rank had any */
         const struct tio_prio_hist *from = all + displs[r] / each;
         for (int k = 0; k < counts[r] / each; k++) {
             int at = tio_prio_stats_index(dst[r], from[k].ioprio);
