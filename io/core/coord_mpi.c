@@ -95,13 +95,13 @@ static void complete_sends(void)
 
 /* Rank 0's time-based group is over: this rank's jobs of it end as their
  * runtime would have, and those that verify go on to their verify phase,
- * as after their runtime (the flag the steady-state sampler sets too). */
+ * as after their runtime (end_now, as the steady-state sampler ends them). */
 static void end_group(struct tio_mpi *m)
 {
     for (size_t i = group_first; m->run && i < m->run->n_threads; i++) {
         struct tio_host_job *t = &m->run->threads[i];
         if (t->started && t->job->time.time_based)
-            atomic_store(&t->ss_end, true);
+            atomic_store(&t->end_now, true);
     }
 }
 

@@ -205,10 +205,11 @@ struct tio_host_job {
     uint64_t verify_failures;
     pthread_t tid;
     bool started;
-    /* Set by the steady-state sampler when the job's criterion holds (fio's
-     * ss), or by a distributed run's rank 0 ending its time-based group
-     * (coord_mpi.c): the job ends as if its runtime had run out. */
-    atomic_bool ss_end;
+    /* Set from outside the job's thread to end it as if its runtime had
+     * run out: by the steady-state sampler when the job's criterion holds
+     * (fio's ss), by another job that ends under exitall, or by a
+     * distributed run's rank 0 ending its time-based group (coord_mpi.c). */
+    atomic_bool end_now;
 };
 
 /* ---- worker.c ------------------------------------------------------------ */

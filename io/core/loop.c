@@ -66,6 +66,16 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
 
 static void drain(struct worker *w);
 
+/* thinktime: after an IO went out (and, for a synchronous engine,
+ * completed), the stall that may be due, with nothing in flight. */
+static inline void think(struct worker *w, uint32_t ddir)
+{
+    if (unlikely(w->features & TIO_WF_THINK) && ddir <= TIO_TRIM && tio_think_due(w)) {
+        drain(w);
+        tio_think_stall(w, ddir);
+    }
+}
+
 /* rate, rate_iops: a job ahead of its schedule first waits for its IOs in
  * flight, then until its next IO is due (fio's rate_ddir, in fio's default
  * inline submit mode). False when the job is to end instead. */
@@ -81,12 +91,6 @@ static bool pace(struct worker *w)
 }
 
 /* ---- Completing an IO ------------------------------------------------------ */
-
-static bool error_tolerated(const struct tio_job *job, uint32_t d)
-{
-    unsigned coe = job->verify.continue_on_error;
-    return (d == TIO_READ && (coe & TIO_COE_READ)) || (d == TIO_WRITE && (coe & TIO_COE_WRITE));
-}
 
 bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
 {
@@ -114,11 +118,14 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
         return false;
     }
     if (io->ddir == TIO_SYNC || io->ddir == TIO_DATASYNC) {
-        if (io->result < 0)
-            tio_worker_fail(w, (int)-io->result, "%s of %s failed: %s", tio_dir_word(io->ddir),
-                            io->file ? io->file->name : "?", strerror((int)-io->result));
-        else
+        int e = (int)-io->result;
+        if (io->result >= 0)
             tio_stats_sync(w->js, now - io->start_ns);
+        else if (tio_error_nonfatal(w->job, io->ddir, e))
+            tio_error_carry_on(w, io, e);
+        else
+            tio_worker_fail(w, e, "%s of %s failed: %s", tio_dir_word(io->ddir),
+                            io->file ? io->file->name : "?", strerror(e));
         return false;
     }
     enum tio_ddir d = tio_stats_dir(io->ddir);
@@ -127,7 +134,9 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
         tio_stats_errno(w->js, d, e);
         if (io->ddir == TIO_WRITE)
             tio_vlog_on_write_failed(w, m);
-        if (!error_tolerated(w->job, io->ddir))
+        if (tio_error_nonfatal(w->job, io->ddir, e))
+            tio_error_carry_on(w, io, e);
+        else
             tio_worker_fail(w, e,
                             "%s of %" PRIu64 " bytes at offset %" PRIu64 " of %s failed: %s",
                             tio_dir_word(io->ddir), io->len, io->offset,
@@ -138,7 +147,9 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
         tio_stats_errno(w->js, d, ENODATA);
         if (io->ddir == TIO_WRITE)
             tio_vlog_on_write_failed(w, m);
-        if (!error_tolerated(w->job, io->ddir))
+        if (tio_error_nonfatal(w->job, io->ddir, ENODATA))
+            tio_error_carry_on(w, io, ENODATA);
+        else
             tio_worker_fail(w, ENODATA,
                             "%s at offset %" PRIu64
                             " of %s transferred nothing (end of the file "
@@ -182,6 +193,9 @@ static void run_sync(struct worker *w)
         tio_stats_tick(w->js, now);
         tio_phase_on_complete(w, now);
         tio_rate_on_complete(w, now);
+        think(w, io->ddir);
+        if (unlikely(w->features & TIO_WF_THINK))
+            now = tio_now_ns();
     }
     /* One IO in flight, submitted and completed one at a time: fio's maps
      * for a synchronous engine, counted once instead of per IO. */
@@ -348,6 +362,7 @@ static void run_async(struct worker *w)
             busy = !submit(w, io, true);
             if (l->n_queued >= batch)
                 commit_queued(w);
+            think(w, io->ddir);
         }
         commit_queued(w);
         if (!more && !l->inflight && !l->n_retry)

@@ -201,7 +201,7 @@ int tio_host_plan(struct tio_host *host, struct tio_error *err)
         for (size_t k = 0; k < t->n_files; k++)
             t->names[k] = job->files.filenames.v[k];
         t->result->group_reporting = job->reporting.group_reporting;
-        t->result->continue_on_error = job->verify.continue_on_error != TIO_COE_NONE;
+        t->result->continue_on_error = job->errors.continue_on_error != TIO_COE_NONE;
         if (report_percentiles(t->result, job) < 0)
             goto oom;
         record_options(t->result, job);

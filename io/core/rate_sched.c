@@ -52,6 +52,25 @@ void tio_rate_sched_issued(struct tio_rate_sched *s, unsigned d, uint64_t len)
     s->next_us[d] = secs * 1000000 + rem * 1000000 / bps;
 }
 
+void tio_rate_sched_skip(struct tio_rate_sched *s, unsigned d, uint64_t us)
+{
+    uint64_t bps = s->bps[d];
+    if (!bps || !us)
+        return;
+    uint64_t missed = bps * us / 1000000;
+    uint64_t per_io_us = s->bs[d] * 1000000 / bps;
+    /* fio takes one block off only when a whole block's time was missed */
+    uint64_t over = per_io_us <= us ? s->bs[d] : 0;
+    s->last_us[d] += us;
+    if (s->poisson) {
+        s->next_us[d] = s->last_us[d];
+        return;
+    }
+    s->issued[d] += missed > over ? missed - over : 0;
+    uint64_t secs = s->issued[d] / bps, rem = s->issued[d] % bps;
+    s->next_us[d] = secs * 1000000 + rem * 1000000 / bps;
+}
+
 uint64_t tio_rate_sched_due(const struct tio_rate_sched *s)
 {
     if (s->does[0] && s->does[1])

@@ -27,6 +27,11 @@ void tio_rate_sched_init(struct tio_rate_sched *s, const uint64_t bps[2], const 
 void tio_rate_sched_reset(struct tio_rate_sched *s);
 /* An IO of len bytes went out in direction d: when the next one is due. */
 void tio_rate_sched_issued(struct tio_rate_sched *s, unsigned d, uint64_t len);
+/* rate_ignore_thinktime: the job stalled us microseconds after an IO of
+ * direction d; as fio, the schedule counts the IO it would have done
+ * meanwhile (less one block, so the next IO goes out at once) instead of
+ * catching up on it. */
+void tio_rate_sched_skip(struct tio_rate_sched *s, unsigned d, uint64_t us);
 /* When the job may issue its next IO: the earliest due time over the
  * directions it does (as fio's rate_ddir, which sleeps only when every
  * direction is ahead of its rate, and then until the first is due). */

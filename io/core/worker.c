@@ -169,6 +169,8 @@ static int setup_features(struct worker *w)
     if (rc == 0)
         rc = tio_cmdprio_setup(w);
     if (rc == 0)
+        rc = tio_think_setup(w);
+    if (rc == 0)
         rc = tio_prio_thread_setup(w);
     return rc;
 }
@@ -205,7 +207,8 @@ void *tio_worker_main(void *arg)
         }
         /* in slices, so that SIGINT or SIGTERM (tio_stop) ends the wait */
         uint64_t end = tio_now_ns() + us * 1000;
-        for (uint64_t now = tio_now_ns(); now < end && !atomic_load(&tio_stop);
+        for (uint64_t now = tio_now_ns();
+             now < end && !atomic_load(&tio_stop) && !atomic_load(&t->end_now);
              now = tio_now_ns()) {
             struct timespec ts = {0, (long)(end - now < 100000000 ? end - now : 100000000)};
             nanosleep(&ts, NULL);
@@ -291,5 +294,6 @@ out:
     t->instance = NULL;
     if (job->durability.unlink && !t->engine.uri_targets && !t->engine.no_files)
         tio_files_unlink(t);
+    tio_exitall_on_end(t);
     return NULL;
 }

@@ -61,6 +61,7 @@ enum {
     TIO_WF_LOG = 1u << 12,        /* write_*_log: completions are logged */
     TIO_WF_LOG_SLAT = 1u << 13,   /* write_lat_log, async engine: submissions too */
     TIO_WF_CMDPRIO = 1u << 14,    /* cmdprio_*: IOs carry priorities of their own */
+    TIO_WF_THINK = 1u << 15,      /* thinktime: the job stalls between IOs */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -236,6 +237,16 @@ struct tio_cmdprio {
     unsigned n[2];
 };
 
+/* ---- thinktime.c: stalls between IOs -------------------------------------- */
+
+struct tio_think {
+    uint64_t issued;      /* IOs issued (thinktime_blocks_type=issue) */
+    uint64_t blocks;      /* the count the last check saw */
+    uint64_t last_blocks; /* the count at the last stall */
+    uint64_t last_ns;     /* thinktime_iotime: the last stall's check */
+    uint64_t checked_ns;  /* thinktime_iotime: this check's time */
+};
+
 /* ---- worker.c: the thread ------------------------------------------------- */
 
 struct worker {
@@ -263,6 +274,7 @@ struct worker {
     struct tio_rate rate;
     struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
     struct tio_cmdprio cmdprio;
+    struct tio_think think;
 };
 
 /* Records the job's first fatal error and stops it. */
@@ -505,6 +517,27 @@ static inline void tio_cmdprio_on_io(struct worker *w, enum tio_ddir d, const st
                               w->cmdprio.total_lat ? lat : clat);
 }
 
+/* ---- errors.c: errors a job carries on after ------------------------------ */
+
+/* Whether err, failing an IO of direction ddir, lets the job go on
+ * (continue_on_error, ignore_error). */
+bool tio_error_nonfatal(const struct tio_job *job, uint32_t ddir, int err);
+/* The job goes on after err: counted, and reported under error_dump. */
+void tio_error_carry_on(struct worker *w, const tio_io *io, int err);
+
+/* ---- exitall.c: jobs that end others ---------------------------------- */
+
+/* The job's thread is done: exitall and exitall_on_error end others. */
+void tio_exitall_on_end(struct tio_host_job *t);
+
+/* ---- thinktime.c ---------------------------------------------------------- */
+
+int tio_think_setup(struct worker *w);
+/* After a read, write or trim went out: whether the job stalls now. */
+bool tio_think_due(struct worker *w);
+/* The stall itself, with nothing in flight (the loop drained). */
+void tio_think_stall(struct worker *w, uint32_t ddir);
+
 /* ---- phase.c -------------------------------------------------------------- */
 
 /* Runs the job's phases: ramp and main phase (loop by loop), verify. */
@@ -523,7 +556,7 @@ static inline void tio_phase_on_complete(struct worker *w, uint64_t now)
 static inline bool tio_phase_time_up(const struct worker *w, uint64_t now)
 {
     return (w->phase.deadline_ns && now >= w->phase.deadline_ns) ||
-           unlikely(atomic_load_explicit(&w->t->ss_end, memory_order_relaxed));
+           unlikely(atomic_load_explicit(&w->t->end_now, memory_order_relaxed));
 }
 
 static inline bool tio_phase_verifying(const struct worker *w)

@@ -19,7 +19,7 @@ const struct tio__family *const tio__families[] = {
     &tio__family_identity,    &tio__family_files, &tio__family_pattern, &tio__family_queue,
     &tio__family_durability,  &tio__family_time,  &tio__family_verify,  &tio__family_buffers,
     &tio__family_reporting,   &tio__family_logs,  &tio__family_ranks,   &tio__family_rate,
-    &tio__family_steadystate, &tio__family_prio,
+    &tio__family_steadystate, &tio__family_prio,  &tio__family_think,   &tio__family_errors,
 };
 const size_t tio__nr_families = TIO__ARRAY_LEN(tio__families);
 

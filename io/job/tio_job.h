@@ -342,6 +342,38 @@ struct tio_job_prio {
     bool bssplit_given;
 };
 
+/* Think time: options/think.c (fio's thinktime family). Times in us. */
+struct tio_job_think {
+    uint64_t thinktime; /* the stall; 0: none */
+    uint64_t spin;      /* thinktime_spin: the part spent spinning */
+    unsigned blocks;    /* thinktime_blocks; default 1 */
+    bool blocks_given;  /* thinktime_blocks was written (fio's check under iotime) */
+    bool blocks_issue;  /* thinktime_blocks_type=issue; default complete */
+    uint64_t iotime;    /* thinktime_iotime: IO time between stalls; 0: none */
+    bool rate_ignore;   /* rate_ignore_thinktime */
+};
+
+/* Errors and ending jobs together: options/errors.c (fio's
+ * continue_on_error, ignore_error, error_dump, exitall, exit_what,
+ * exitall_on_error). */
+#define TIO_IGNORE_ERROR_MAX 64
+
+enum tio_error_type { TIO_ETYPE_READ, TIO_ETYPE_WRITE, TIO_ETYPE_VERIFY, TIO_ETYPE_COUNT };
+
+enum tio_exit_what { TIO_EXIT_GROUP, TIO_EXIT_STONEWALL, TIO_EXIT_ALL };
+
+struct tio_job_errors {
+    unsigned continue_on_error; /* enum tio_coe bits */
+    /* ignore_error: per error type, the errno values a job carries on
+     * after; none given: fio's own (EIO, EILSEQ) */
+    int ignore[TIO_ETYPE_COUNT][TIO_IGNORE_ERROR_MAX];
+    unsigned ignore_nr[TIO_ETYPE_COUNT];
+    bool error_dump;       /* default true */
+    bool exitall;          /* a job that ends ends the others (exit_what says which) */
+    bool exitall_on_error; /* likewise, when it ends in error */
+    enum tio_exit_what exit_what;
+};
+
 /* Steady state: options/steadystate.c (fio's ss=, ss_dur=, ss_ramp=) */
 struct tio_job_steadystate {
     unsigned mode; /* TIO_SS_*; default iops_slope */
@@ -371,7 +403,6 @@ struct tio_job_verify {
     bool verify_state_load;
     bool verify_given; /* verify= was written (verify_pattern alone implies it) */
     char *verify_async_cpus;
-    unsigned continue_on_error; /* enum tio_coe bits */
 };
 
 /* Buffer contents: options/buffers.c */
@@ -432,6 +463,8 @@ struct tio_job {
     struct tio_job_steadystate steadystate;
     struct tio_job_logs logs;
     struct tio_job_prio prio;
+    struct tio_job_think think;
+    struct tio_job_errors errors;
 
     struct tio_job_ranks ranks;
 

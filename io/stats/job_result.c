@@ -43,6 +43,13 @@ void tio_job_result_free(struct tio_job_result *r)
     free(r);
 }
 
+int tio_job_result_error(const struct tio_job_result *r)
+{
+    if (r->error)
+        return r->error;
+    return r->continue_on_error ? r->stats.first_error : 0;
+}
+
 int tio_job_result_set_error(struct tio_job_result *r, int error, const char *text)
 {
     char *copy = NULL;

@@ -38,6 +38,8 @@ static void clear_counters(struct tio_job_stats *js)
     memset(js->submit, 0, sizeof(js->submit));
     memset(js->complete, 0, sizeof(js->complete));
     memset(&js->errors, 0, sizeof(js->errors));
+    js->nonfatal_errors = 0;
+    js->first_error = 0;
 }
 
 void tio_job_stats_init(struct tio_job_stats *js, uint64_t sample_interval_ns,
@@ -298,6 +300,10 @@ void tio_job_stats_merge(struct tio_job_stats *dst, const struct tio_job_stats *
         dst->complete[i] += src->complete[i];
     }
     merge_errors(&dst->errors, &src->errors);
+    dst->nonfatal_errors += src->nonfatal_errors;
+    /* fio's group keeps the last job's first error */
+    if (src->first_error)
+        dst->first_error = src->first_error;
 }
 
 uint64_t tio_job_stats_total_ios(const struct tio_job_stats *js)

@@ -173,7 +173,7 @@ static json_t *entry_obj(struct jb *b, const struct tio_report *rep,
     json_t *o = json_object();
     put(b, o, "jobname", json_string(e->name));
     put(b, o, "groupid", jint(e->groupid));
-    put(b, o, "error", json_integer(e->error));
+    put(b, o, "error", json_integer(tio_job_result_error(e)));
     if (e->error)
         put(b, o, "error_text",
             json_string(e->error_text ? e->error_text : strerror(e->error)));
@@ -217,6 +217,10 @@ static json_t *entry_obj(struct jb *b, const struct tio_report *rep,
     put(b, o, "latency_ns", dist_map(b, dist.ns, TIO_LAT_DIST_N, false));
     put(b, o, "latency_us", dist_map(b, dist.us, TIO_LAT_DIST_N, false));
     put(b, o, "latency_ms", dist_map(b, dist.ms, TIO_LAT_DIST_MS_N, true));
+    if (e->continue_on_error) {
+        put(b, o, "total_err", jint(js->nonfatal_errors));
+        put(b, o, "first_error", jint((uint64_t)js->first_error));
+    }
     put(b, o, "latency_depth", jint(e->iodepth));
     put(b, o, "latency_target", jint(e->latency_target_us));
     put(b, o, "latency_percentile", jreal(e->latency_percentile));

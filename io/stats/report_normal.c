@@ -22,9 +22,12 @@ static void put_header(FILE *f, const struct tio_job_result *e)
     struct tm tm;
     if (localtime_r(&e->end_time, &tm))
         strftime(when, sizeof(when), "%a %b %e %H:%M:%S %Y", &tm);
-    fprintf(f, "%s: (groupid=%u, jobs=%u): err=%2d", e->name, e->groupid, e->njobs, e->error);
+    int err = tio_job_result_error(e);
+    fprintf(f, "%s: (groupid=%u, jobs=%u): err=%2d", e->name, e->groupid, e->njobs, err);
     if (e->error && e->error_text && *e->error_text)
         fprintf(f, " (%s)", e->error_text);
+    else if (err)
+        fprintf(f, " (%s)", strerror(err));
     fprintf(f, ": pid=%ld: %s\n", e->pid, when);
 }
 
@@ -264,6 +267,9 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
             ",%" PRIu64 ",0\n",
             r->ios + r->errors, w->ios + w->errors, t->ios + t->errors, js->sync_ios,
             r->short_ios, w->short_ios, t->short_ios, r->drop_ios, w->drop_ios, t->drop_ios);
+    if (e->continue_on_error)
+        fprintf(f, "     errors    : total=%" PRIu64 ", first_error=%d/<%s>\n",
+                js->nonfatal_errors, js->first_error, strerror(js->first_error));
     fprintf(f,
             "     latency   : target=%" PRIu64 ", window=%" PRIu64
             ", percentile=%.2f%%, depth=%u\n",

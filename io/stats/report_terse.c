@@ -88,9 +88,10 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
     unsigned v = rep->terse_version;
 
     if (v == 2)
-        fprintf(f, "2;%s;%u;%d", e->name, e->groupid, e->error);
+        fprintf(f, "2;%s;%u;%d", e->name, e->groupid, tio_job_result_error(e));
     else
-        fprintf(f, "%u;tenon-io-%s;%s;%u;%d", v, rep->version, e->name, e->groupid, e->error);
+        fprintf(f, "%u;tenon-io-%s;%s;%u;%d", v, rep->version, e->name, e->groupid,
+                tio_job_result_error(e));
     /* unified_rw_reporting: mixed has the read fields only (mixed), both
      * adds the mixed fields after the directions */
     put_dir(f, rep, e, TIO_DDIR_READ, &js->dir[TIO_DDIR_READ]);
@@ -134,12 +135,8 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
                     d->ticks[1], d->in_queue, d->util);
         }
     }
-    if (e->continue_on_error) {
-        uint64_t errors = 0;
-        for (int d = 0; d < TIO_DDIR_COUNT; d++)
-            errors += js->dir[d].errors;
-        fprintf(f, ";%" PRIu64 ";%d", errors, e->error);
-    }
+    if (e->continue_on_error)
+        fprintf(f, ";%" PRIu64 ";%d", js->nonfatal_errors, js->first_error);
     const char *desc = tio_kv_list_get(&e->options, "description");
     if (desc && *desc)
         fprintf(f, "%s;%s", v == 2 ? "\n" : "", desc);

@@ -72,6 +72,11 @@ struct tio_job_result *tio_job_result_new(const char *name, unsigned groupid,
 void tio_job_result_free(struct tio_job_result *r);
 
 /* Sets error and its text (copied; may be NULL). Returns 0 or -ENOMEM. */
+/* The error a report shows, as fio's: the job's fatal error, else, when
+ * continue_on_error let it carry on, the first error it carried on after;
+ * 0 if neither. */
+int tio_job_result_error(const struct tio_job_result *r);
+
 int tio_job_result_set_error(struct tio_job_result *r, int error, const char *text);
 
 /* Records an option the job was given ("bs", "4k"). Returns 0 or -errno. */

@@ -91,6 +91,10 @@ struct tio_job_stats {
     uint64_t submit[TIO_DEPTH_BUCKETS];
     uint64_t complete[TIO_DEPTH_BUCKETS];
     struct tio_error_counts errors;
+    /* Errors the job carried on after (continue_on_error, ignore_error):
+     * fio's total_err and first_error. */
+    uint64_t nonfatal_errors;
+    int first_error;
 
     /* Sampling state. */
     uint64_t start_ns;
@@ -200,6 +204,13 @@ static inline void tio_stats_complete(struct tio_job_stats *js, uint64_t n)
  * d = TIO_DDIR_COUNT counts the kind only: a verify failure's read has
  * completed and is counted already, and fio counts that IO once. */
 void tio_stats_error(struct tio_job_stats *js, enum tio_ddir d, const char *kind);
+
+/* An error the job carries on after (it was counted by kind already). */
+static inline void tio_stats_nonfatal(struct tio_job_stats *js, int errnum)
+{
+    if (!js->nonfatal_errors++)
+        js->first_error = errnum;
+}
 
 /* Same, with the kind named after an errno value ("EIO"). */
 void tio_stats_errno(struct tio_job_stats *js, enum tio_ddir d, int errnum);

@@ -98,6 +98,8 @@ extern const struct tio__family tio__family_ranks;
 extern const struct tio__family tio__family_identity;
 extern const struct tio__family tio__family_steadystate;
 extern const struct tio__family tio__family_prio;
+extern const struct tio__family tio__family_think;
+extern const struct tio__family tio__family_errors;
 
 /* Every family, in the order help lists them (options.c). */
 extern const struct tio__family *const tio__families[];

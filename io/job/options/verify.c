@@ -106,48 +106,6 @@ static void dump_verify(struct tio__dump *d, const struct tio__option *o,
     tio__dump_str(d, o->name, tio_verify_name(j->verify.method));
 }
 
-static const struct tio__enumval coe_values[] = {
-    {"none", TIO_COE_NONE, NULL},   {"0", TIO_COE_NONE, NULL}, {"read", TIO_COE_READ, NULL},
-    {"write", TIO_COE_WRITE, NULL}, {"io", TIO_COE_IO, NULL},  {"verify", TIO_COE_VERIFY, NULL},
-    {"all", TIO_COE_ALL, NULL},     {"1", TIO_COE_ALL, NULL},
-};
-
-static int set_coe(struct tio__optctx *c, const struct tio__option *o)
-{
-    int v = 0, rc;
-
-    (void)o;
-    rc = tio__opt_pick(c, c->value, coe_values, TIO__ARRAY_LEN(coe_values), "error class",
-                       "none, read, write, io, verify or all", &v);
-    if (rc == TIO_OK)
-        c->job->verify.continue_on_error = (unsigned)v;
-    return rc;
-}
-
-static const char *coe_name(unsigned v)
-{
-    switch (v) {
-    case TIO_COE_NONE:
-        return "none";
-    case TIO_COE_READ:
-        return "read";
-    case TIO_COE_WRITE:
-        return "write";
-    case TIO_COE_IO:
-        return "io";
-    case TIO_COE_VERIFY:
-        return "verify";
-    case TIO_COE_ALL:
-        return "all";
-    }
-    return "?";
-}
-
-static void dump_coe(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
-{
-    tio__dump_str(d, o->name, coe_name(j->verify.continue_on_error));
-}
-
 static const struct tio__option rows[] = {
     {.name = "verify",
      .type = O_CUSTOM,
@@ -251,13 +209,6 @@ static const struct tio__option rows[] = {
      .off = OFF(verify_state_load),
      .example = "1",
      .help = "Verify only what the saved verify state says was written"},
-    {.name = "continue_on_error",
-     .type = O_CUSTOM,
-     .set = set_coe,
-     .dump = dump_coe,
-     .example = "io",
-     .values = "none (0), read, write, io, verify, all (1)",
-     .help = "Classes of errors the job carries on after"},
 };
 
-TIO__FAMILY(tio__family_verify, "verify", "Verify and errors", rows);
+TIO__FAMILY(tio__family_verify, "verify", "Verify", rows);

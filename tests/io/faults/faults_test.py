@@ -49,8 +49,9 @@ def tenon_io(args, limit=RUN_LIMIT):
     cmd = [TIO, "--eta=never"] + args
     t0 = time.monotonic()
     try:
+        # in the test's folder: a verify state file lands there, not in the caller's
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           timeout=limit)
+                           timeout=limit, cwd=TMP)
     except subprocess.TimeoutExpired as e:
         raise Fail("tenon-io did not finish within %ds (a hang): %s\n%s" % (
             limit, " ".join(cmd), (e.stderr or b"").decode(errors="replace")))
@@ -107,7 +108,9 @@ def expected_write_faults(seed, n, eio, enospc):
 
 
 def normal_error_counts(text):
-    m = re.search(r"^\s*errors\s*:\s*(.*)$", text, re.M)
+    # tenon-io's line by kind ("  errors       : EIO=3"), not fio's
+    # continue_on_error line ("     errors    : total=3, first_error=5/<...>")
+    m = re.search(r"^  errors       :\s*(.*)$", text, re.M)
     if not m:
         return {}
     return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(1))}
@@ -121,10 +124,13 @@ def case_counts_in_reports():
     want_eio, want_enospc = expected_write_faults(11, n, 0.02, 0.03)
     check(want_eio and want_enospc, "the seed gives no faults; pick another")
     for engine in ENGINES:
+        # ENOSPC is not one of the errors continue_on_error alone carries on
+        # after (EIO, EILSEQ, as fio): ignore_error lists both
         args = faulty(engine, data_file(), rw="randwrite", iodepth=8, eio=0.02, enospc=0.03,
-                      seed=11, continue_on_error="write")
+                      seed=11, continue_on_error="write", ignore_error=",EIO:ENOSPC",
+                      error_dump=0)
         rj = tenon_io(["--output-format=json"] + args)
-        check(rj.rc == 0, "%s: continue_on_error=write must tolerate write errors: %s" % (
+        check(rj.rc == 0, "%s: ignore_error must carry on after EIO and ENOSPC: %s" % (
             engine, rj.describe()))
         j = rj.job()
         counts = j.get("error_counts", {})
@@ -187,6 +193,52 @@ def case_continue_on_error():
                                                        eio=0.05, seed=5,
                                                        continue_on_error="read"))
         check(r.rc == 0, "%s: a read job with continue_on_error=read: %s" % (engine, r.describe()))
+
+
+def case_ignore_error():
+    """continue_on_error carries on after EIO only (fio's non-fatal set); ignore_error names others"""
+    n = 2048
+    want_eio, want_enospc = expected_write_faults(11, n, 0.02, 0.03)
+    for engine in ENGINES:
+        base = dict(rw="randwrite", iodepth=8, eio=0.02, enospc=0.03, seed=11)
+        r = tenon_io(["--output-format=json"] + faulty(engine, data_file(),
+                                                       continue_on_error="write", **base))
+        check(r.rc == 1 and r.job()["error"] == 28,
+              "%s: ENOSPC must end the job under continue_on_error alone: %s" % (
+                  engine, r.describe()))
+        # a list of its own turns continue_on_error on for its type
+        r = tenon_io(["--output-format=json"] + faulty(engine, data_file(),
+                                                       ignore_error=",ENOSPC:5", **base))
+        check(r.rc == 0, "%s: ignore_error=,ENOSPC:5: %s" % (engine, r.describe()))
+        j = r.job()
+        check(j["total_err"] == want_eio + want_enospc,
+              "%s: total_err %s, the seed predicts %d" % (engine, j.get("total_err"),
+                                                          want_eio + want_enospc))
+        check(j["first_error"] in (5, 28) and j["error"] == j["first_error"],
+              "%s: error %s, first_error %s" % (engine, j["error"], j["first_error"]))
+        # the list replaces fio's own: EIO alone is not carried on after then
+        r = tenon_io(["--output-format=json"] + faulty(engine, data_file(),
+                                                       ignore_error=",ENOSPC", **base))
+        check(r.rc == 1 and r.job()["error"] == 5, "%s: ignore_error=,ENOSPC and an EIO: %s"
+              % (engine, r.describe()))
+    r = tenon_io(faulty("psync", data_file(), ignore_error="ENOPE"))
+    check(r.rc != 0 and "not an error" in r.err, r.err[:300])
+
+
+def case_error_dump():
+    """error_dump: every error carried on after is reported on stderr, unless error_dump=0"""
+    want_eio, _ = expected_write_faults(11, 2048, 0.02, 0)
+    args = faulty("psync", data_file(), rw="randwrite", eio=0.02, seed=11,
+                  continue_on_error="write")
+    r = tenon_io(args)
+    lines = [x for x in r.err.splitlines() if "io error on file" in x]
+    check(r.rc == 0 and len(lines) == want_eio and "Input/output error: write offset=" in lines[0],
+          "one line per error, as fio's: %d lines, %d errors:\n%s" % (len(lines), want_eio,
+                                                                       r.err[:500]))
+    r = tenon_io(args + ["--error_dump=0"])
+    check(r.rc == 0 and "io error" not in r.err, r.err[:300])
+    check(re.search(r"errors    : total=%d, first_error=5/<Input/output error>" % want_eio, r.out),
+          "the normal report's errors line, as fio's:\n%s" % r.out)
 
 
 def case_short_ios_completed():
@@ -369,6 +421,8 @@ def case_output_on_full_tmpfs():
 
 CASES = [
     case_counts_in_reports,
+    case_ignore_error,
+    case_error_dump,
     case_continue_on_error,
     case_short_ios_completed,
     case_delays,

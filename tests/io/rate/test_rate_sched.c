@@ -137,12 +137,35 @@ static void poisson_gaps(void **state)
     assert_int_equal(tio_rate_sched_due(&t), prev);
 }
 
+/* rate_ignore_thinktime: after a stall the next IO is due at once, not
+ * in the past (no catching up), and the schedule keeps its pace after. */
+static void skip_stall(void **state)
+{
+    (void)state;
+    struct tio_rate_sched s;
+    const uint64_t bps[2] = {100 * 4096, 0}, bs[2] = {4096, 4096};
+    tio_rate_sched_init(&s, bps, bs, reads, false, 1);
+    for (int i = 0; i < 10; i++)
+        tio_rate_sched_issued(&s, 0, 4096);
+    assert_int_equal(tio_rate_sched_due(&s), 100000); /* 10 IOs at 100/s */
+    /* stalled 500 ms after the 10th IO, which went out at 90 ms: the
+     * schedule counts the 50 IOs it missed, less one */
+    tio_rate_sched_skip(&s, 0, 500000);
+    assert_int_equal(tio_rate_sched_due(&s), 590000);
+    tio_rate_sched_issued(&s, 0, 4096);
+    assert_int_equal(tio_rate_sched_due(&s), 600000);
+    /* a stall shorter than one IO's gap counts what it covered */
+    tio_rate_sched_skip(&s, 0, 5000);
+    assert_int_equal(tio_rate_sched_due(&s), 605000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(linear_times),       cmocka_unit_test(linear_holds_rate),
         cmocka_unit_test(iops_cap),           cmocka_unit_test(mixed_directions),
         cmocka_unit_test(uncapped_direction), cmocka_unit_test(poisson_gaps),
+        cmocka_unit_test(skip_stall),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
