@@ -9,8 +9,12 @@
  * job's interval is spread over the run's 500 ms windows in proportion to
  * its overlap, and only whole windows are written, as fio writes a sample
  * only once a whole interval has passed. A job's ramp_time is not counted
- * (its series starts after the ramp), as fio skips samples during ramps. */
+ * (its series starts after the ramp), as fio skips samples during ramps.
+ * Each rank of a distributed run writes its own, its tag in the names
+ * (agg-write_bw.log.HOST.rankN: tio_coord_tag). */
 #include "host.h"
+
+#include "coord.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -43,9 +47,11 @@ static void spread(double *win, size_t nwin, uint64_t start, uint64_t dur, uint6
     }
 }
 
-static int write_one(const char *name, const double *win, size_t nwin, unsigned d,
+static int write_one(const char *base, const double *win, size_t nwin, unsigned d,
                      struct tio_error *err)
 {
+    char name[512];
+    snprintf(name, sizeof(name), "%s%s", base, tio_coord_tag());
     FILE *f = fopen(name, "w");
     if (!f)
         goto fail;

@@ -4,6 +4,7 @@
  * never loads or initialises MPI and behaves as it always did. */
 #include "coord.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 static struct tio_coord current = {.ops = &tio_coord_threads};
 static struct tio_coord_self self = {.rank = 0, .nranks = 1};
 static bool begun;
+static char tag[sizeof(self.host) + 32];
 
 /* The ranks a launcher says it started: Open MPI's mpirun, a PMIx launcher
  * (srun --mpi=pmix), a PMI one (MPICH's hydra, srun --mpi=pmi2). 0 when
@@ -64,6 +66,8 @@ struct tio_coord *tio_coord_begin(struct tio_error *err)
         return NULL;
     }
     begun = true;
+    if (current.ops != &tio_coord_threads)
+        snprintf(tag, sizeof(tag), ".%s.rank%u", self.host, self.rank);
     return &current;
 }
 
@@ -77,6 +81,22 @@ const struct tio_coord_self *tio_coord_self(void)
     return &self;
 }
 
+const char *tio_coord_tag(void)
+{
+    return tag;
+}
+
+void tio_coord_join(struct tio_host *host, size_t upto)
+{
+    for (size_t i = 0; i < upto; i++) {
+        struct tio_host_job *t = &host->threads[i];
+        if (t->started) {
+            pthread_join(t->tid, NULL);
+            t->started = false;
+        }
+    }
+}
+
 void tio_coord_end(void)
 {
     if (begun && current.ops->fini)
@@ -85,4 +105,5 @@ void tio_coord_end(void)
     current.ops = &tio_coord_threads;
     self.rank = 0;
     self.nranks = 1;
+    tag[0] = '\0';
 }

@@ -73,6 +73,10 @@ struct tio_coord_ops {
      * host->threads[].result of the one that reports. Returns whether this
      * participant writes the report. */
     bool (*gather)(struct tio_coord *c, struct tio_host *host);
+    /* On the participant that reports, after gather and before report:
+     * every participant's own result of job (n of them), for --plot's
+     * line per participant; NULL for one participant. */
+    struct tio_job_result *const *(*parts)(const struct tio_coord *c, size_t job, size_t *n);
     /* On the participant that reports, after gather: adds what the report
      * shows per participant (fio's "client_stats"). Returns 0 or -ENOMEM. */
     int (*report)(struct tio_coord *c, struct tio_report *rep);
@@ -98,6 +102,13 @@ struct tio_coord *tio_coord_begin(struct tio_error *err);
 /* The one tio_coord_begin picked (threads before it is called). */
 struct tio_coord *tio_coord_current(void);
 const struct tio_coord_self *tio_coord_self(void);
+/* What a file this process writes for itself (a log, a verify state) adds
+ * to its name so that ranks sharing a folder never write the same file:
+ * "" alone (names as fio's), ".HOST.rankN" as one rank of a distributed
+ * run (fio's client names a client's logs NAME.HOST). */
+const char *tio_coord_tag(void);
+/* Joins the job threads among the first upto that were started. */
+void tio_coord_join(struct tio_host *host, size_t upto);
 /* Leaves the run; the next tio_coord_begin starts afresh. */
 void tio_coord_end(void);
 

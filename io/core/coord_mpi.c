@@ -28,7 +28,7 @@
 
 struct tio_mpi tio__mpi;
 
-enum { TAG_STOP = 7101 };
+enum { TAG_STOP = 7101, TAG_NAMES = 7103 };
 
 /* A STOP message: which rank stopped which group, and why; or rank 0's
  * word that its time-based group is over (end). */
@@ -78,7 +78,7 @@ static int mpi_init(struct tio_coord *c, struct tio_coord_self *self, struct tio
     memcpy(self->host, m->host, sizeof(self->host));
     c->data = m;
     sends = calloc((size_t)m->size, sizeof(*sends));
-    if (!sends) {
+    if (!sends || tio__mpi_alive_init(m) < 0) {
         tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
         return -1;
     }
@@ -91,6 +91,18 @@ static void complete_sends(void)
     if (nsends)
         MPI_Waitall(nsends, sends, MPI_STATUSES_IGNORE);
     nsends = 0;
+}
+
+/* Rank 0's time-based group is over: this rank's jobs of it end as their
+ * runtime would have, and those that verify go on to their verify phase,
+ * as after their runtime (end_now, as the steady-state sampler ends them). */
+static void end_group(struct tio_mpi *m)
+{
+    for (size_t i = group_first; m->run && i < m->run->n_threads; i++) {
+        struct tio_host_job *t = &m->run->threads[i];
+        if (t->started && t->job->time.time_based)
+            atomic_store(&t->end_now, true);
+    }
 }
 
 /* Receives STOP messages that arrived; one for this group stops the jobs. */
@@ -108,9 +120,7 @@ static void poll_stops(struct tio_mpi *m)
         if (msg.group != group_seq || m->stop_rank >= 0)
             continue;
         if (msg.end) {
-            /* the jobs end as their runtime would have */
-            atomic_store(&tio_stop_ends, true);
-            atomic_store(&tio_stop, true);
+            end_group(m);
             continue;
         }
         msg.host[sizeof(msg.host) - 1] = msg.text[sizeof(msg.text) - 1] = '\0';
@@ -150,13 +160,13 @@ static void tell_stop(struct tio_mpi *m, const char *text)
     send_all(m);
 }
 
-/* Rank 0, its jobs of the group done: a group of time-based jobs (that do
- * not verify, which would be cut short) ends on every rank now. */
+/* Rank 0, its jobs of the group done: a group of time-based jobs ends on
+ * every rank now (end_group). */
 static void tell_end(struct tio_mpi *m, struct tio_host *host, size_t upto)
 {
     for (size_t i = group_first; i < upto; i++) {
         const struct tio_host_job *t = &host->threads[i];
-        if (!t->job->time.time_based || t->job->verify.method != TIO_VERIFY_NONE || t->error)
+        if (!t->job->time.time_based || t->error)
             return;
     }
     m->told = true;
@@ -175,15 +185,13 @@ static void agree(struct tio_mpi *m)
         int kind;
         int rank;
     } mine = {m->signalled ? 2 : m->stop_rank == m->rank ? 1 : 0, m->rank}, all;
-    MPI_Allreduce(&mine, &all, 1, MPI_2INT, MPI_MAXLOC, MPI_COMM_WORLD);
+    MPI_Request req;
+    MPI_Iallreduce(&mine, &all, 1, MPI_2INT, MPI_MAXLOC, MPI_COMM_WORLD, &req);
+    tio__mpi_alive_wait(m, &req);
     complete_sends();
     group_seq++;
     if (all.kind < 2)
         m->told = false;
-    if (atomic_load(&tio_stop_ends) && all.kind < 2) {
-        atomic_store(&tio_stop_ends, false);
-        atomic_store(&tio_stop, false);
-    }
     if (all.kind == 0)
         return;
     struct stop_msg why = {.rank = all.rank};
@@ -192,7 +200,8 @@ static void agree(struct tio_mpi *m)
         snprintf(why.text, sizeof(why.text), "%s",
                  m->signalled ? tio_stop_signal_name() : m->stop_text);
     }
-    MPI_Bcast(&why, (int)sizeof(why), MPI_BYTE, all.rank, MPI_COMM_WORLD);
+    MPI_Ibcast(&why, (int)sizeof(why), MPI_BYTE, all.rank, MPI_COMM_WORLD, &req);
+    tio__mpi_alive_wait(m, &req);
     if (all.kind == 2) {
         m->agreed_stop = true;
         if (m->rank != all.rank)
@@ -211,6 +220,7 @@ static void mpi_fini(struct tio_coord *c)
 {
     (void)c;
     tio__mpi_gather_free();
+    tio__mpi_alive_fini();
     complete_sends();
     free(sends);
     sends = NULL;
@@ -228,6 +238,69 @@ static uint64_t names_hash(const struct tio_host_job *t)
         h = (h ^ 0xff) * 1099511628211u;
     }
     return h;
+}
+
+/* A file per rank: a job with rank_shift=K takes the files of rank
+ * (rank + K) mod N, as a shared file's part is shifted (io/core/ranks.c),
+ * and every job puts its rank in fio's verify header so that a shifted
+ * verify job checks the rank whose files it reads wrote them. Every rank
+ * calls it for the job (it exchanges names). */
+static int own_files(struct tio_mpi *m, struct tio_host_job *t, struct tio_job *job,
+                     const struct tio_allocator *a, struct tio_error *err)
+{
+    int shift = (int)(job->ranks.shift % (unsigned)m->size);
+    int owner = (m->rank + shift) % m->size, asker = (m->rank - shift + m->size) % m->size;
+    job->rank_self = (unsigned)m->rank + 1;
+    job->rank_part = (unsigned)owner + 1;
+    if (!shift)
+        return 0;
+    size_t len = 0;
+    for (size_t k = 0; k < t->n_files; k++)
+        len += strlen(t->names[k]) + 1;
+    long mine = (long)len, theirs = 0;
+    MPI_Sendrecv(&mine, 1, MPI_LONG, asker, TAG_NAMES, &theirs, 1, MPI_LONG, owner, TAG_NAMES,
+                 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    char *out = malloc(len + 1), *in = malloc((size_t)theirs + 1);
+    if (!out || !in) {
+        tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
+        MPI_Abort(MPI_COMM_WORLD, 1); /* the other rank waits for the names */
+    }
+    for (size_t k = 0, at = 0; k < t->n_files; k++) {
+        size_t n = strlen(t->names[k]) + 1;
+        memcpy(out + at, t->names[k], n);
+        at += n;
+    }
+    MPI_Sendrecv(out, (int)len, MPI_CHAR, asker, TAG_NAMES, in, (int)theirs, MPI_CHAR, owner,
+                 TAG_NAMES, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    free(out);
+    in[theirs] = '\0';
+    size_t n = 0;
+    for (long at = 0; at < theirs; at += (long)strlen(in + at) + 1)
+        n++;
+    int rc = 0;
+    if (n != t->n_files) {
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: rank_shift=%u takes the files of rank %d, which names %zu "
+                      "files where this rank names %zu: name as many files on every rank",
+                      job->identity.name, job->ranks.shift, owner, n, t->n_files);
+        rc = -1;
+    }
+    for (size_t k = 0, at = 0; rc == 0 && k < n; k++) {
+        /* the plan frees its names with its allocator */
+        size_t size = strlen(in + at) + 1;
+        char *old = job->files.filenames.v[k];
+        char *name = a->realloc ? a->realloc(a->ctx, old, size) : realloc(old, size);
+        if (!name) {
+            tio_error_set(err, TIO_ENOMEM, NULL, NULL, NULL, "out of memory");
+            rc = -1;
+            break;
+        }
+        memcpy(name, in + at, size);
+        at += size;
+        job->files.filenames.v[k] = t->names[k] = name;
+    }
+    free(in);
+    return rc;
 }
 
 /* The ranks that name the same files for a job share them: each takes its
@@ -252,14 +325,22 @@ static int mpi_place(struct tio_coord *c, struct tio_host *host, struct tio_erro
         int color = files ? (int)(names_hash(t) & 0x7fffffff) : MPI_UNDEFINED;
         MPI_Comm sub;
         MPI_Comm_split(MPI_COMM_WORLD, color, m->rank, &sub);
-        if (sub == MPI_COMM_NULL)
+        int idx = 0, cnt = 0, most = 0;
+        if (sub != MPI_COMM_NULL) {
+            MPI_Comm_rank(sub, &idx);
+            MPI_Comm_size(sub, &cnt);
+            MPI_Comm_free(&sub);
+        }
+        MPI_Allreduce(&cnt, &most, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        if (most == 1 && m->size > 1) {
+            if (own_files(m, t, &host->plan->jobs[i], &host->plan->alloc,
+                          rc == 0 ? err : NULL) < 0)
+                rc = -1;
             continue;
-        int idx = 0, cnt = 1;
-        MPI_Comm_rank(sub, &idx);
-        MPI_Comm_size(sub, &cnt);
-        MPI_Comm_free(&sub);
-        if (rc == 0 && tio_ranks_share(&host->plan->jobs[i], t->names[0], (unsigned)idx,
-                                       (unsigned)cnt, err) < 0)
+        }
+        if (cnt && rc == 0 &&
+            tio_ranks_share(&host->plan->jobs[i], t->names[0], (unsigned)idx, (unsigned)cnt,
+                            err) < 0)
             rc = -1;
     }
     return rc;
@@ -380,8 +461,10 @@ static void mpi_wait(struct tio_coord *c, struct tio_host *host, size_t upto)
     struct tio_mpi *m = c->data;
     MPI_Request bar = MPI_REQUEST_NULL;
     bool entered = false;
+    tio__mpi_alive_start(m);
     for (;;) {
         poll_stops(m);
+        tio__mpi_alive_poll(m, true);
         if (m->signalled && !m->told)
             tell_stop(m, tio_stop_signal_name());
         if (!entered && local_done(m, host, upto)) {
@@ -399,13 +482,7 @@ static void mpi_wait(struct tio_coord *c, struct tio_host *host, size_t upto)
         struct timespec nap = {0, 1000000};
         nanosleep(&nap, NULL);
     }
-    for (size_t i = 0; i < upto; i++) {
-        struct tio_host_job *t = &host->threads[i];
-        if (t->started) {
-            pthread_join(t->tid, NULL);
-            t->started = false;
-        }
-    }
+    tio_coord_join(host, upto);
     agree(m);
 }
 
@@ -449,5 +526,6 @@ const struct tio_coord_ops tio_coord_mpi = {
     .stopping = mpi_stopping,
     .stop_cause = mpi_stop_cause,
     .gather = tio__mpi_gather,
+    .parts = tio__mpi_parts,
     .report = tio__mpi_report,
 };

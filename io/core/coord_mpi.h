@@ -43,7 +43,20 @@ bool tio__mpi_own_error(size_t job);
 
 /* Gathers every rank's results to rank 0 (coord_mpi_gather.c). */
 bool tio__mpi_gather(struct tio_coord *c, struct tio_host *host);
+struct tio_job_result *const *tio__mpi_parts(const struct tio_coord *c, size_t job, size_t *n);
 int tio__mpi_report(struct tio_coord *c, struct tio_report *rep);
 void tio__mpi_gather_free(void);
+
+/* Whether every rank is still there (coord_mpi_alive.c): init once (0, or
+ * -1 out of memory), start as a group's wait begins, poll while it waits
+ * (silence: counting how long each rank said nothing); a rank lost ends
+ * the run. */
+int tio__mpi_alive_init(struct tio_mpi *m);
+void tio__mpi_alive_start(struct tio_mpi *m);
+void tio__mpi_alive_poll(struct tio_mpi *m, bool silence);
+/* Completes req (a collective between groups) polling as a group's wait
+ * does: a lost rank ends the run rather than the wait hanging. */
+void tio__mpi_alive_wait(struct tio_mpi *m, MPI_Request *req);
+void tio__mpi_alive_fini(void);
 
 #endif

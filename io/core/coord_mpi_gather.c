@@ -6,7 +6,8 @@
  * the runtime is the longest rank's (so bandwidth and IOPS are IOR's: all
  * bytes over the longest runtime), and the latency histograms merge bin
  * by bin, so percentiles are those of every IO of every rank. The ranks
- * run the same binary, so a job's statistics travel as bytes. */
+ * run the same binary, so a job's statistics travel as bytes; its
+ * throughput over time (the series --plot draws) follows as points. */
 #include "coord_mpi.h"
 
 #include <stdio.h>
@@ -103,7 +104,7 @@ static void gather_prios(struct tio_mpi *m, const struct tio_prio_stats *mine,
     struct tio_prio_hist *all = root && total ? need(calloc((size_t)total, sizeof(*all)))
                                               : NULL;
     MPI_Gatherv(mine->e, n * each, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
-    for (int r = 0; root && r < m->size; r++) {
+    for (int r = 0; all && r < m->size; r++) { /* none when no rank had any */
         const struct tio_prio_hist *from = all + displs[r] / each;
         for (int k = 0; k < counts[r] / each; k++) {
             int at = tio_prio_stats_index(dst[r], from[k].ioprio);
@@ -172,6 +173,47 @@ static void combine(struct tio_mpi *m, struct tio_host_job *t, size_t i,
     }
 }
 
+/* Every rank's points of one job's throughput over time (its series), on
+ * rank 0: rank r's are pts[at[r] .. at[r + 1]). */
+struct rank_series {
+    struct tio_series_point *pts;
+    int *at;
+};
+
+static void gather_series(struct tio_mpi *m, const struct tio_series *mine, bool root,
+                          struct rank_series *out)
+{
+    int n = (int)tio_series_count(mine), sz = (int)sizeof(struct tio_series_point);
+    int *counts = root ? need(calloc((size_t)m->size, sizeof(int))) : NULL;
+    int *displs = root ? need(calloc((size_t)m->size, sizeof(int))) : NULL;
+    out->at = root ? need(calloc((size_t)m->size + 1, sizeof(int))) : NULL;
+    MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    for (int r = 0; root && r < m->size; r++) {
+        out->at[r + 1] = out->at[r] + counts[r];
+        displs[r] = out->at[r] * sz;
+        counts[r] *= sz;
+    }
+    out->pts = root ? need(calloc((size_t)out->at[m->size] + 1, (size_t)sz)) : NULL;
+    MPI_Gatherv(tio_series_points(mine), n * sz, MPI_BYTE, out->pts, counts, displs, MPI_BYTE,
+                0, MPI_COMM_WORLD);
+    free(counts);
+    free(displs);
+}
+
+/* Rank 0: each rank's points into its result of job i (--plot's per-rank
+ * lines). */
+static void keep_series(struct tio_mpi *m, size_t i, struct rank_series *rs)
+{
+    for (int r = 0; r < m->size; r++) {
+        struct tio_series *to = &m->ranks[i * (size_t)m->size + (size_t)r]->stats.series;
+        for (int k = rs->at[r]; k < rs->at[r + 1]; k++)
+            tio_series_add(to, &rs->pts[k]);
+        tio_series_flush(to);
+    }
+    free(rs->pts);
+    free(rs->at);
+}
+
 bool tio__mpi_gather(struct tio_coord *c, struct tio_host *host)
 {
     struct tio_mpi *m = c->data;
@@ -201,14 +243,29 @@ bool tio__mpi_gather(struct tio_coord *c, struct tio_host *host)
         for (int r = 0; root && r < m->size; r++)
             rs[r] = rank_result(t, &all[r]);
         gather_hists(m, &t->result->stats, rs);
-        if (root)
+        struct rank_series series;
+        gather_series(m, &t->result->stats.series, root, &series);
+        if (root) {
+            keep_series(m, i, &series);
             combine(m, t, i, all);
-        else
+        } else {
             t->error = 0; /* rank 0 reports it, naming this rank */
+        }
     }
     free(mine);
     free(all);
     return root;
+}
+
+struct tio_job_result *const *tio__mpi_parts(const struct tio_coord *c, size_t job, size_t *n)
+{
+    const struct tio_mpi *m = c->data;
+    size_t at = job * (size_t)m->size;
+    *n = 0;
+    if (!m->ranks || at >= m->nranks_results || !m->ranks[at])
+        return NULL;
+    *n = (size_t)m->size;
+    return &m->ranks[at];
 }
 
 int tio__mpi_report(struct tio_coord *c, struct tio_report *rep)

@@ -60,13 +60,7 @@ static void threads_start(struct tio_coord *c, struct tio_host_job *t)
 static void threads_wait(struct tio_coord *c, struct tio_host *host, size_t upto)
 {
     (void)c;
-    for (size_t i = 0; i < upto; i++) {
-        struct tio_host_job *t = &host->threads[i];
-        if (t->started) {
-            pthread_join(t->tid, NULL);
-            t->started = false;
-        }
-    }
+    tio_coord_join(host, upto);
 }
 
 static void threads_stop(struct tio_coord *c)
@@ -94,6 +88,15 @@ static bool threads_gather(struct tio_coord *c, struct tio_host *host)
     return true;
 }
 
+static struct tio_job_result *const *threads_parts(const struct tio_coord *c, size_t job,
+                                                   size_t *n)
+{
+    (void)c;
+    (void)job;
+    *n = 0;
+    return NULL;
+}
+
 static int threads_report(struct tio_coord *c, struct tio_report *rep)
 {
     (void)c;
@@ -115,5 +118,6 @@ const struct tio_coord_ops tio_coord_threads = {
     .stopping = threads_stopping,
     .stop_cause = threads_stop_cause,
     .gather = threads_gather,
+    .parts = threads_parts,
     .report = threads_report,
 };

@@ -220,7 +220,8 @@ struct tio_host_job {
     bool started;
     /* Set from outside the job's thread to end it as if its runtime had
      * run out: by the steady-state sampler when the job's criterion holds
-     * (fio's ss), or by another job that ends under exitall. */
+     * (fio's ss), by another job that ends under exitall, or by a
+     * distributed run's rank 0 ending its time-based group (coord_mpi.c). */
     atomic_bool end_now;
     /* The thread is done: wait_for's waiters may start (flow.c). */
     atomic_bool finished;
@@ -239,11 +240,6 @@ int tio_io_jobs_running(void);
 
 /* Set by SIGINT/SIGTERM: every job stops at its next IO. */
 extern atomic_bool tio_stop;
-
-/* Set before tio_stop when a distributed run's rank 0 ends its time-based
- * group (coord_mpi.c): the jobs stop as if their runtime had run out, not
- * as interrupted. */
-extern atomic_bool tio_stop_ends;
 
 /* ---- run.c --------------------------------------------------------------- */
 

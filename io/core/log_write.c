@@ -11,8 +11,11 @@
  * log_prio=1. fio 3.37 and 3.38 add
  * columns, written as they write them: log_window_value=both a second
  * value after the first, log_issue_time an issue time (ns) at the end. Jobs that share a file
- * (per_job_logs=0) append to it, one job at a time, as fio does. */
+ * (per_job_logs=0) append to it, one job at a time, as fio does. A rank
+ * of a distributed run adds its tag to every name (tio_coord_tag). */
 #include "log.h"
+
+#include "coord.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -25,9 +28,9 @@ static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 int tio_log_path(char *buf, size_t size, const char *prefix, const char *type, unsigned index,
                  bool per_job, bool compressed)
 {
-    const char *suffix = compressed ? "log.fz" : "log";
-    int n = per_job ? snprintf(buf, size, "%s_%s.%u.%s", prefix, type, index, suffix)
-                    : snprintf(buf, size, "%s_%s.%s", prefix, type, suffix);
+    const char *suffix = compressed ? "log.fz" : "log", *tag = tio_coord_tag();
+    int n = per_job ? snprintf(buf, size, "%s_%s.%u.%s%s", prefix, type, index, suffix, tag)
+                    : snprintf(buf, size, "%s_%s.%s%s", prefix, type, suffix, tag);
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 

@@ -196,9 +196,8 @@ void tio_phase_run(struct worker *w)
             run_verify(w);
     }
     /* A signal ended the job before its end: that is a failure, and what it
-     * left undone is named (fio 3.33 reports err=0 and exits 0 here). Not
-     * so when rank 0 of a distributed run ended the time-based group. */
-    if (atomic_load(&tio_stop) && !atomic_load(&tio_stop_ends)) {
+     * left undone is named (fio 3.33 reports err=0 and exits 0 here). */
+    if (atomic_load(&tio_stop)) {
         bool verify_due = tio_vlog_phase_due(w);
         tio_worker_fail(w, EINTR, "interrupted by %s%s", tio_stop_signal_name(),
                         !verify_due ? ""

@@ -2,7 +2,8 @@
  * external fonts or files) that any browser opens. For every job and every
  * direction it did IO in, a panel with the completion-latency distribution
  * (log-scaled latency, percentiles marked) beside IOPS and bandwidth over
- * time. Written atomically, like the report. */
+ * time (in a distributed run, the sum over the ranks and a thin line per
+ * rank). Written atomically, like the report. */
 #include "plot.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "plot_logs.h"
+#include "plot_ranks.h"
 #include "tio_hist.h"
 #include "tio_outfile.h"
 
@@ -165,23 +167,57 @@ static void latency_chart(FILE *o, const struct tio_hist *h, int x0, int y0, int
     fprintf(o, "</g>\n");
 }
 
-/* IOPS (line) and bandwidth (line, right axis) over the run. */
-static void throughput_chart(FILE *o, const struct tio_series *s, enum tio_ddir d, int x0,
-                             int y0, int w, int ht, const char *color)
+/* The largest time, IOPS and bandwidth of series s in direction d. */
+static void series_max(const struct tio_series *s, enum tio_ddir d, double *tmax, double *imax,
+                       double *bmax)
 {
-    size_t n = tio_series_count(s);
     const struct tio_series_point *p = tio_series_points(s);
-    double tmax = 0, imax = 0, bmax = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < tio_series_count(s); i++) {
         double dur = (double)p[i].dur_ns / 1e9;
         if (dur <= 0)
             continue;
         double t = (double)(p[i].t_ns + p[i].dur_ns) / 1e9;
         double iops = (double)p[i].ios[d] / dur, bw = (double)p[i].bytes[d] / dur;
-        tmax = t > tmax ? t : tmax;
-        imax = iops > imax ? iops : imax;
-        bmax = bw > bmax ? bw : bmax;
+        *tmax = t > *tmax ? t : *tmax;
+        *imax = iops > *imax ? iops : *imax;
+        *bmax = bw > *bmax ? bw : *bmax;
     }
+}
+
+/* One line of series s: IOPS, or bandwidth (bw), scaled to max. */
+static void series_line(FILE *o, const struct tio_series *s, enum tio_ddir d, bool bw,
+                        double tmax, double max, int x0, int y0, int w, int ht,
+                        const char *attrs)
+{
+    const struct tio_series_point *p = tio_series_points(s);
+    fprintf(o, "<polyline %s fill=\"none\" points=\"", attrs);
+    for (size_t i = 0; i < tio_series_count(s); i++) {
+        double dur = (double)p[i].dur_ns / 1e9;
+        if (dur <= 0)
+            continue;
+        double t = (double)(p[i].t_ns + p[i].dur_ns / 2) / 1e9;
+        double v = (double)(bw ? p[i].bytes[d] : p[i].ios[d]) / dur / max;
+        fprintf(o, "%.1f,%.1f ", x0 + t / tmax * w, y0 + ht - v * ht);
+    }
+    fprintf(o, "\"/>\n");
+}
+
+/* IOPS (line) and bandwidth (line, right axis) over the run; in a
+ * distributed run (np parts) the sum over the participants, with each
+ * participant's IOPS as a thin line. */
+static void throughput_chart(FILE *o, const struct tio_series *s, enum tio_ddir d, int x0,
+                             int y0, int w, int ht, const char *color,
+                             struct tio_job_result *const *parts, size_t np)
+{
+    struct tio_series sum;
+    if (np) {
+        tio_plot_ranks_sum(parts, np, &sum);
+        s = &sum;
+    }
+    double tmax = 0, imax = 0, bmax = 0;
+    series_max(s, d, &tmax, &imax, &bmax);
+    for (size_t r = 0; r < np; r++)
+        series_max(&parts[r]->stats.series, d, &tmax, &imax, &bmax);
     if (tmax <= 0)
         tmax = 1;
     double istep = nice_step(imax, 4), bstep = nice_step(bmax, 4), tstep = nice_step(tmax, 6);
@@ -212,27 +248,26 @@ static void throughput_chart(FILE *o, const struct tio_series *s, enum tio_ddir 
         fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%gs</text>\n",
                 x, y0 + ht + 16, t);
     }
-    for (int pass = 0; pass < 2; pass++) {
-        fprintf(o, "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" points=\"",
-                pass ? "bwline" : "iopsline", pass ? "#888" : color);
-        for (size_t i = 0; i < n; i++) {
-            double dur = (double)p[i].dur_ns / 1e9;
-            if (dur <= 0)
-                continue;
-            double t = (double)(p[i].t_ns + p[i].dur_ns / 2) / 1e9;
-            double v = pass ? (double)p[i].bytes[d] / dur / bmax
-                            : (double)p[i].ios[d] / dur / imax;
-            fprintf(o, "%.1f,%.1f ", x0 + t / tmax * w, y0 + ht - v * ht);
-        }
-        fprintf(o, "\"/>\n");
+    char attrs[160];
+    for (size_t r = 0; r < np; r++) {
+        snprintf(attrs, sizeof(attrs),
+                 "class=\"rankline\" data-rank=\"%zu\" stroke=\"%s\" stroke-opacity=\"0.45\" "
+                 "style=\"stroke-width:1\"",
+                 r, color);
+        series_line(o, &parts[r]->stats.series, d, false, tmax, imax, x0, y0, w, ht, attrs);
     }
-    fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">time</text>\n",
-            x0 + w / 2, y0 + ht + 34);
+    snprintf(attrs, sizeof(attrs), "class=\"iopsline\" stroke=\"%s\"", color);
+    series_line(o, s, d, false, tmax, imax, x0, y0, w, ht, attrs);
+    series_line(o, s, d, true, tmax, bmax, x0, y0, w, ht, "class=\"bwline\" stroke=\"#888\"");
+    fprintf(o, "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">time%s</text>\n",
+            x0 + w / 2, y0 + ht + 34, np ? " (thick: all ranks; thin: each rank's IOPS)" : "");
     fprintf(o,
             "<text x=\"%d\" y=\"%d\" class=\"axis\" fill=\"%s\">IOPS</text>"
             "<text x=\"%d\" y=\"%d\" class=\"axis bw\" text-anchor=\"end\">bandwidth</text>\n",
             x0, y0 - 6, color, x0 + w, y0 - 6);
     fprintf(o, "</g>\n");
+    if (np)
+        tio_series_fini(&sum);
 }
 
 static int count_panels(struct tio_job_result *const *results, size_t n)
@@ -270,7 +305,8 @@ static struct tio_plot_lat **load_lat_logs(struct tio_job_result *const *results
 }
 
 static void write_svg(FILE *o, struct tio_job_result *const *results,
-                      const struct tio_job *const *jobs, size_t n)
+                      const struct tio_job *const *jobs, size_t n,
+                      struct tio_job_result *const *parts, size_t np)
 {
     static const char *const colors[TIO_DDIR_COUNT] = {"#2a6fdb", "#d9480f", "#2b8a3e"};
     int panels = count_panels(results, n), with_log = 0;
@@ -318,7 +354,7 @@ static void write_svg(FILE *o, struct tio_job_result *const *results,
             int cy = y + TITLE_H + 14;
             latency_chart(o, &ds->clat, MARGIN, cy, cw, PANEL_H - 60, colors[d]);
             throughput_chart(o, &r->stats.series, (enum tio_ddir)d, MARGIN + cw + GAP, cy, cw,
-                             PANEL_H - 60, colors[d]);
+                             PANEL_H - 60, colors[d], np ? parts + i * np : NULL, np);
             struct tio_plot_lat *l = lat ? lat[k++] : NULL;
             if (l) {
                 tio_plot_lat_chart(o, l, MARGIN, cy + PANEL_H, WIDTH - 2 * MARGIN - 40,
@@ -335,7 +371,8 @@ static void write_svg(FILE *o, struct tio_job_result *const *results,
 }
 
 int tio_plot_write(const char *path, struct tio_job_result *const *results,
-                   const struct tio_job *const *jobs, size_t n, struct tio_error *err)
+                   const struct tio_job *const *jobs, size_t n,
+                   struct tio_job_result *const *parts, size_t np, struct tio_error *err)
 {
     size_t len = strlen(path);
     if (len < 4 || strcmp(path + len - 4, ".svg") != 0) {
@@ -347,6 +384,6 @@ int tio_plot_write(const char *path, struct tio_job_result *const *results,
     int rc = tio_outfile_open(&of, path, err);
     if (rc < 0)
         return rc;
-    write_svg(tio_outfile_stream(of), results, jobs, n);
+    write_svg(tio_outfile_stream(of), results, jobs, n, parts, np);
     return tio_outfile_commit(of, err);
 }

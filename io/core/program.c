@@ -229,7 +229,8 @@ static int check_and_run(struct tio_host *host)
 {
     const struct tio_program *prog = &host->plan->program;
     struct tio_error err;
-    if (tio_host_plan(host, &err) < 0) {
+    bool planned = tio_host_plan(host, &err) == 0;
+    if (!planned && !prog->parse_only) {
         fprintf(stderr, "tenon-io: %s\n", err.text);
         return 1;
     }
@@ -237,10 +238,17 @@ static int check_and_run(struct tio_host *host)
         /* The run's file-level refusals (a missing file without size=, a
          * file too small for the job, block devices, free space), without
          * creating or writing anything. */
-        if (tio_files_check(host, &err) < 0) {
-            fprintf(stderr, "tenon-io: %s\n", err.text);
+        struct tio_coord *coord = tio_coord_current();
+        struct tio_error all;
+        bool failed = !planned || tio_files_check(host, &err) < 0;
+        if (coord->ops->ready(coord, failed, &err, &all) < 0) {
+            if (all.text[0]) /* a distributed run says it once */
+                fprintf(stderr, "tenon-io: %s\n", all.text);
             return 1;
         }
+        /* the ranks of a distributed run check alike; one prints */
+        if (tio_coord_self()->rank != 0)
+            return 0;
         if (tio_plan_dump(host->plan, stdout) < 0 || fflush(stdout) != 0) {
             fprintf(stderr, "tenon-io: cannot write to standard output: %s\n", strerror(errno));
             return 1;

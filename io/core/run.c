@@ -99,6 +99,26 @@ static int set_preamble(struct tio_report *rep, char *status_text, size_t status
     return rc;
 }
 
+/* --plot, with a line per participant of a distributed run. */
+static int plot(struct tio_coord *coord, const char *path,
+                struct tio_job_result *const *results, const struct tio_job *const *jobs,
+                size_t n, struct tio_error *err)
+{
+    size_t np = 0;
+    if (n)
+        coord->ops->parts(coord, 0, &np);
+    struct tio_job_result **parts = np ? calloc(n * np, sizeof(*parts)) : NULL;
+    for (size_t i = 0; parts && i < n; i++) {
+        size_t got = 0;
+        struct tio_job_result *const *p = coord->ops->parts(coord, i, &got);
+        for (size_t r = 0; p && r < got && r < np; r++)
+            parts[i * np + r] = p[r];
+    }
+    int rc = tio_plot_write(path, results, jobs, n, parts, parts ? np : 0, err);
+    free(parts);
+    return rc;
+}
+
 int tio_run(struct tio_host *host)
 {
     /* How this run's jobs are started, stopped and gathered (coord.h). */
@@ -183,8 +203,16 @@ int tio_run(struct tio_host *host)
     tio_ss_stop(ss);
     if (show_eta)
         tio_eta_stop(eta);
-    bool reporter = coord->ops->gather(coord, host);
     int status = ss_failed ? 1 : 0;
+    /* each rank its own, before gather puts the aggregate in its place */
+    if (prog->bandwidth_log) {
+        struct tio_error err;
+        if (tio_agg_bw_log_write(host, t0, t_end, &err) < 0) {
+            fprintf(stderr, "tenon-io: %s\n", err.text);
+            status = 1;
+        }
+    }
+    bool reporter = coord->ops->gather(coord, host);
 
     struct tio_report *rep = tio_report_new(TENON_VERSION_STRING);
     if (!rep) {
@@ -196,10 +224,6 @@ int tio_run(struct tio_host *host)
         return 1;
     }
     tio_report_set_time(rep, &wall_start);
-    if (reporter && coord->ops->report(coord, rep) != 0) {
-        fprintf(stderr, "tenon-io: out of memory\n");
-        status = 1;
-    }
     if (disks) {
         tio_disk_watch_stop(disks, rep);
         tio_disk_watch_free(disks);
@@ -211,7 +235,7 @@ int tio_run(struct tio_host *host)
             tio_report_add_global_option(rep, g->v[i], g->v[i + 1]);
     }
     uint64_t elapsed_s = (tio_now_ns() - t0) / 1000000000u;
-    if (prog->plot) {
+    if (prog->plot && reporter) {
         struct tio_job_result **results = calloc(host->n_threads + 1, sizeof(*results));
         const struct tio_job **jobs = calloc(host->n_threads + 1, sizeof(*jobs));
         struct tio_error err;
@@ -223,7 +247,7 @@ int tio_run(struct tio_host *host)
                 results[i] = host->threads[i].result;
                 jobs[i] = host->threads[i].job;
             }
-            if (tio_plot_write(prog->plot, results, jobs, host->n_threads, &err) < 0) {
+            if (plot(coord, prog->plot, results, jobs, host->n_threads, &err) < 0) {
                 fprintf(stderr, "tenon-io: %s\n", err.text);
                 status = 1;
             }
@@ -231,12 +255,10 @@ int tio_run(struct tio_host *host)
         free(results);
         free(jobs);
     }
-    if (prog->bandwidth_log && reporter) {
-        struct tio_error err;
-        if (tio_agg_bw_log_write(host, t0, t_end, &err) < 0) {
-            fprintf(stderr, "tenon-io: %s\n", err.text);
-            status = 1;
-        }
+    /* after the plot, which draws the participants' results it takes */
+    if (reporter && coord->ops->report(coord, rep) != 0) {
+        fprintf(stderr, "tenon-io: out of memory\n");
+        status = 1;
     }
     for (size_t i = 0; i < host->n_threads; i++) {
         struct tio_host_job *t = &host->threads[i];

@@ -327,9 +327,10 @@ static bool check_header(const struct tio_verify_hdr *hp, uint64_t piece,
     }
     if (p->expect_thread && h.thread != p->expect_thread) {
         tio_error_set(why, TIO_EVERIFY, NULL, NULL, NULL,
-                      "bad header thread: expected %u, found %u (this part of the shared file "
-                      "belongs to rank %u of the ranks sharing it, but rank %d wrote it: the "
-                      "writers did not divide the file as rank_shift expects)",
+                      "bad header thread: expected %u, found %u (under rank_shift this block "
+                      "belongs to rank %u of the ranks sharing the file, or whose file it is, "
+                      "but rank %d wrote it: the writers did not place their data as "
+                      "rank_shift expects)",
                       (unsigned)p->expect_thread, h.thread, p->expect_thread - 1u,
                       (int)h.thread - 1);
         return false;

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "coord.h"
 #include "crc32c.h"
 
 #define VSTATE_VERSION 3u
@@ -41,8 +42,14 @@ static void state_name(const struct worker *w, char *out, size_t size)
     for (char *p = name; *p; p++)
         if (*p == '/')
             *p = '.';
-    snprintf(out, size, "%s%slocal-%s-%u-verify.state", dir ? dir : "", dir ? "/" : "", name,
-             job->index);
+    /* fio's client names a client's state HOST-NAME-N-verify.state */
+    const char *tag = tio_coord_tag();
+    if (*tag)
+        snprintf(out, size, "%s%s%s-%s-%u-verify.state", dir ? dir : "", dir ? "/" : "",
+                 tag + 1, name, job->index);
+    else
+        snprintf(out, size, "%s%slocal-%s-%u-verify.state", dir ? dir : "", dir ? "/" : "",
+                 name, job->index);
 }
 
 static uint32_t depth_of(const struct tio_job *job)

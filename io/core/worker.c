@@ -15,7 +15,6 @@
 #include "tio_cpu.h"
 
 atomic_bool tio_stop;
-atomic_bool tio_stop_ends;
 atomic_uint tio_io_jobs;
 
 int tio_io_jobs_running(void)

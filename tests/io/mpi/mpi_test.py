@@ -3,8 +3,9 @@
 on this one machine): $rank, $nranks and $hostname in file names, a shared
 file divided between the ranks, groups in step, the report of rank 0 with
 the aggregate of every rank and fio's "client_stats" per rank, a failing
-rank ending the job everywhere with its rank named, and a killed rank
-ending the run.
+rank ending the job everywhere with its rank named, a killed or stopped
+rank named by the others, logs and verify state files per rank, rank_shift
+with a file per rank, and --parse-only printed once.
 
 Every run has a hang limit (LIMIT seconds): reaching it is the failure; no
 case measures time otherwise. Output is TAP; every case is skipped, saying
@@ -298,7 +299,7 @@ def case_failing_rank():
     good = os.path.join(TMP, "v.0")
     subprocess.run([TIO, "--eta=never", "--name=w", "--filename=" + good, "--size=64k",
                     "--rw=write", "--verify=crc32c", "--do_verify=0"], check=True,
-                   capture_output=True, env=env())
+                   capture_output=True, env=env(), cwd=TMP)
     with open(os.path.join(TMP, "v.1"), "wb") as f:
         f.write(os.urandom(64 * KIB))
     jf = job_file("fail.fio", "[global]\nfilename=@TMP@/v.$rank\nsize=64k\nbs=4k\n"
@@ -332,21 +333,133 @@ def case_prepare_failure():
           os.path.getsize(os.path.join(TMP, "p.0")) in (0, 64 * KIB), "p.0")
 
 
+def tag(rank):
+    """What a rank adds to the names of the files it writes for itself."""
+    return ".%s.rank%d" % (os.uname().nodename, rank)
+
+
+def case_logs_per_rank():
+    """-n 2: every log and --bandwidth-log's have the rank in their names; one run alone not"""
+    jf = job_file("logs.fio", "[w]\nfilename=@TMP@/lg.$rank\nsize=64k\nbs=4k\nrw=write\n"
+                  "write_bw_log=lg\nwrite_lat_log=lg\nwrite_iops_log=lg\nwrite_hist_log=lg\n"
+                  "log_hist_msec=10\n")
+    ok(mpi(2, ["--bandwidth-log", jf]))
+    kinds = ["lg_bw.1.log", "lg_iops.1.log", "lg_lat.1.log", "lg_clat.1.log", "lg_slat.1.log",
+             "lg_clat_hist.1.log", "agg-write_bw.log"]
+    files = sorted(os.listdir(TMP))
+    for k in kinds:
+        for r in range(2):
+            check(k + tag(r) in files, "%s missing: %s" % (k + tag(r), files))
+        check(k not in files, "%s written without the rank: %s" % (k, files))
+    with open(os.path.join(TMP, "lg_bw.1.log" + tag(1))) as f:
+        check(f.read().strip(), "rank 1's bandwidth log is empty")
+    # without mpirun the names stay fio's
+    e = {k: v for k, v in env().items() if not k.startswith(("OMPI_", "PMIX", "PMI_"))}
+    sub = os.path.join(TMP, "solo")
+    os.mkdir(sub)
+    p = subprocess.run([TIO, "--eta=never", "--bandwidth-log", jf], cwd=sub,
+                       capture_output=True, text=True, env=e, timeout=LIMIT)
+    ok(TioRun(p.returncode, p.stdout, p.stderr))
+    check(all(k in os.listdir(sub) for k in kinds), "alone: %s" % os.listdir(sub))
+
+
+def case_verify_state_per_rank():
+    """-n 2: verify state files are per rank, and verify_state_load reads the rank's own"""
+    w = job_file("vsw.fio", "[vs]\nfilename=@TMP@/vs.$rank\nsize=64k\nbs=4k\nrw=write\n"
+                 "verify=crc32c\ndo_verify=0\n")
+    ok(mpi(2, [w]))
+    states = ["%s-vs-0-verify.state" % tag(r)[1:] for r in range(2)]
+    files = os.listdir(TMP)
+    check(all(s in files for s in states) and "local-vs-0-verify.state" not in files,
+          "state files: %s" % sorted(files))
+    rd = job_file("vsr.fio", "[vs]\nfilename=@TMP@/vs.$rank\nsize=64k\nbs=4k\nrw=read\n"
+                  "verify=crc32c\nverify_state_load=1\n")
+    run = ok(mpi(2, ["--output-format=json", rd]))
+    per, _ = clients(run.json(), "vs")
+    check(all(per[r]["read"]["io_bytes"] == 64 * KIB for r in per), "verified reads")
+    os.unlink(os.path.join(TMP, states[1]))
+    run = mpi(2, [rd])
+    check(run.rc != 0 and "rank 1 on" in run.err + run.out and states[1] in run.err + run.out,
+          "rank 1 did not miss its own state file:\n" + run.describe())
+
+
+def case_parse_only():
+    """-n 2: --parse-only prints the jobs once"""
+    jf = job_file("po.fio", "[pojob]\nfilename=@TMP@/po.$rank\nsize=64k\nrw=write\n")
+    run = ok(mpi(2, ["--parse-only", jf]))
+    check(run.out.count("[plan]") == 1 and "pojob" in run.out, "not printed once:\n" + run.out)
+    jf = job_file("pobad.fio", "[pojob]\nfilename=@TMP@/nofile.$rank\nrw=read\n")
+    run = mpi(2, ["--parse-only", jf])
+    lines = [ln for ln in run.err.splitlines() if ln.startswith("tenon-io: ")]
+    check(run.rc != 0 and len(lines) == 1 and "rank 0 on" in lines[0],
+          "not one error naming the rank:\n" + run.err)
+
+
+def case_time_based_verify():
+    """-n 2: a time-based job that verifies ends with rank 0's, as its runtime would"""
+    # rank 0 verifies for 1 s, rank 1 would for 11 s
+    jf = job_file("tbv.fio", "[global]\nfilename=@TMP@/tbv.$rank\nsize=64k\nbs=4k\n"
+                  "verify=crc32c\n[w]\nrw=write\n[t]\nstonewall\nrw=randread\ntime_based\n"
+                  "runtime=${OMPI_COMM_WORLD_RANK}1s\n")
+    run = ok(mpi(2, ["--output-format=json", jf]))
+    per, _ = clients(run.json(), "t")
+    for r in range(2):
+        check(per[r]["error"] == 0 and per[r]["read"]["io_bytes"] > 0,
+              "rank %d did not verify: %s" % (r, per[r].get("error_text")))
+    check(per[1]["read"]["runtime"] < 11000, "rank 1 verified %s ms, past rank 0's end"
+          % per[1]["read"]["runtime"])
+
+
+def case_verify_reorder_file_per_rank():
+    """-n 4: rank_shift=1 with a file per rank verifies the next rank's file; wrong data is caught"""
+    jf = job_file("fre.fio", "[global]\nfilename=@TMP@/fr.$rank\nsize=16k\nbs=4k\n"
+                  "verify=crc32c\n[w]\nrw=write\ndo_verify=0\n"
+                  "[r]\nstonewall\nrw=read\nrank_shift=1\n")
+    run = ok(mpi(4, ["--output-format=json", jf]))
+    per, _ = clients(run.json(), "r")
+    check(all(per[r]["error"] == 0 and per[r]["read"]["io_bytes"] == 16 * KIB for r in per),
+          "reordered verify: %s" % [(per[r]["error"], per[r].get("error_text")) for r in per])
+    for r in range(4):
+        got = headers(os.path.join(TMP, "fr.%d" % r))
+        check(all(t == r + 1 for _, t in got), "fr.%d not written by rank %d: %s" % (r, r, got))
+    jf = job_file("frw.fio", "[global]\nfilename=@TMP@/fr.$rank\nsize=16k\nbs=4k\n"
+                  "verify=crc32c\n[w]\nrw=write\ndo_verify=0\nrank_shift=1\n"
+                  "[r]\nstonewall\nrw=read\nrank_shift=1\n")
+    run = mpi(4, ["--output-format=json", jf])
+    check(run.rc != 0, "data of the wrong rank passed:\n" + run.describe())
+    got = headers(os.path.join(TMP, "fr.1"))
+    check(all(t == 1 for _, t in got), "fr.1 not written by rank 0 (shifted): %s" % got)
+    r = [j for j in run.jobs() if j["jobname"] == "r"][0]
+    m = re.search(r"rank (\d) on \S+: .*bad header thread: expected (\d), found (\d) .* "
+                  r"belongs to rank (\d) .* but rank (\d) wrote it", r.get("error_text") or "")
+    check(m, "the error does not say which rank wrote it: %s" % r.get("error_text"))
+    rank, expected, found, owner, writer = (int(g) for g in m.groups())
+    check(owner == (rank + 1) % 4 and writer == rank and expected == owner + 1 and
+          found == writer + 1, "the wrong ranks are named: %s" % r["error_text"])
+
+
+def case_plot():
+    """-n 2: --plot draws the sum over the ranks and a line per rank"""
+    jf = job_file("plot.fio", "[p]\nioengine=null\nsize=1m\nbs=4k\nrw=randread\n"
+                  "time_based\nruntime=1s\n")
+    ok(mpi(2, ["--plot=" + os.path.join(TMP, "p.svg"), jf]))
+    with open(os.path.join(TMP, "p.svg")) as f:
+        svg = f.read()
+    ranks = re.findall(r'<polyline class="rankline" data-rank="(\d)"[^>]*points="([^"]*)"', svg)
+    check(sorted(r for r, _ in ranks) == ["0", "1"] and all(pts.strip() for _, pts in ranks),
+          "not a line per rank: %s" % [(r, len(p)) for r, p in ranks])
+    agg = re.findall(r'<polyline class="iopsline"[^>]*points="([^"]*)"', svg)
+    check(len(agg) == 1 and agg[0].strip(), "no line for all ranks")
+
+
 def case_killed_rank():
-    """-n 3: kill -9 of one rank ends the other ranks' run, and mpirun says so"""
-    jf = job_file("long.fio", "[r]\nioengine=null\nsize=1m\nbs=4k\nrw=read\ntime_based\n"
-                  "runtime=%ds\nfilename=@TMP@/mark.$rank\n" % (LIMIT * 10))
+    """-n 3: kill -9 of one rank ends the other ranks' run, tenon-io naming it"""
+    jf = long_job("long.fio", 3)
     cmd = mpirun_cmd(3) + [TIO, "--eta=never", jf]
     p = subprocess.Popen(cmd, cwd=TMP, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True, errors="replace", env=env())
     try:
-        victim = None
-        for _ in range(LIMIT * 10):
-            victim = rank_pid(jf, 1)
-            if victim:
-                break
-            time.sleep(0.1)
-        check(victim, "rank 1 never started")
+        victim = running_rank(jf, 1)
         os.kill(victim, signal.SIGKILL)
         out, err = p.communicate(timeout=LIMIT)
     except subprocess.TimeoutExpired:
@@ -354,11 +467,62 @@ def case_killed_rank():
         p.communicate()
         raise Fail("hung: the other ranks did not end within %d s of the kill" % LIMIT)
     check(p.returncode != 0, "the run succeeded after a rank was killed")
-    # Open MPI's mpirun ends the other ranks and names the killed one; when
-    # another rank's exit reaches it first, it says that one exited instead
-    named = "rank 1" in err and "signal 9" in err
-    check(named or ("non-zero exit code" in err and "aborted" in err),
-          "mpirun did not say why the run ended:\n" + err)
+    # mpirun ends the other ranks with a signal at once: they ask each other
+    # and rank 0 names the one that did not answer
+    lines = [ln for ln in err.splitlines() if ln.startswith("tenon-io: ")]
+    check(len(lines) == 1 and re.match(r"tenon-io: rank 1 on \S+ \(pid %d\) is lost: " % victim,
+                                       lines[0]), "tenon-io did not name rank 1:\n" + err)
+
+
+def case_stopped_rank():
+    """-n 2: a rank that stops answering (SIGSTOP) is named and the run ends"""
+    jf = long_job("stop.fio", 2)
+    cmd = mpirun_cmd(2) + [TIO, "--eta=never", jf]
+    p = subprocess.Popen(cmd, cwd=TMP, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, errors="replace", env=env())
+    victim = None
+    try:
+        victim = running_rank(jf, 1)
+        os.kill(victim, signal.SIGSTOP)
+        out, err = p.communicate(timeout=LIMIT)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        raise Fail("hung: rank 0 did not end within %d s of rank 1 stopping" % LIMIT)
+    finally:
+        if victim:
+            try:
+                os.kill(victim, signal.SIGKILL)
+            except OSError:
+                pass
+    check(p.returncode != 0, "the run succeeded with a stopped rank")
+    check(re.search(r"tenon-io: rank 1 on \S+ \(pid %d\) is lost: nothing heard" % victim, err),
+          "tenon-io did not name rank 1:\n" + err)
+
+
+def long_job(name, n):
+    """A job file whose job reads its rank's file (made here) for a long time."""
+    for r in range(n):
+        with open(os.path.join(TMP, "mark.%d" % r), "wb") as f:
+            f.write(bytes(64 * KIB))
+    return job_file(name, "[r]\nsize=64k\nbs=4k\nrw=read\nrate_iops=200\ntime_based\n"
+                    "runtime=%ds\nfilename=@TMP@/mark.$rank\n" % (LIMIT * 10))
+
+
+def running_rank(jf, rank):
+    """The process of rank once its job runs: it has its file open (the
+    files are only checked before, every rank past the start barrier)."""
+    mark = os.path.join(TMP, "mark.%d" % rank)
+    for _ in range(LIMIT * 10):
+        pid = rank_pid(jf, rank)
+        try:
+            fds = os.listdir("/proc/%d/fd" % pid) if pid else []
+            if any(os.readlink("/proc/%d/fd/%s" % (pid, fd)) == mark for fd in fds):
+                return pid
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise Fail("rank %d never started its job" % rank)
 
 
 def rank_pid(jf, rank):
@@ -395,7 +559,9 @@ def case_without_mpirun():
 CASES = [case_file_per_process, case_shared_segmented, case_shared_strided,
          case_strided_refusals, case_verify_reorder, case_time_based, case_time_based_rank0_ends,
          case_groups_in_step,
-         case_failing_rank, case_prepare_failure, case_killed_rank, case_without_mpirun]
+         case_failing_rank, case_prepare_failure, case_killed_rank, case_stopped_rank,
+         case_logs_per_rank, case_verify_state_per_rank, case_parse_only, case_time_based_verify,
+         case_verify_reorder_file_per_rank, case_plot, case_without_mpirun]
 
 if __name__ == "__main__":
     sys.exit(run_cases(CASES, "tio-mpi-", use_tmp))
