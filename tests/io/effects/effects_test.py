@@ -119,6 +119,29 @@ def traced(calls, *args):
     return r, lines
 
 
+def sleeps(*args):
+    """Runs tenon-io under strace; returns the run and the sleeps (in
+    seconds) its job's thread asked for, in order. The thread that sleeps
+    most is the job's: the main thread sleeps once to calibrate its clock."""
+    strace_ready()
+    logdir = path("strace")
+    os.mkdir(logdir)
+    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
+    r = tenon_io(*args, env=env, prefix=["strace", "-ff", "-qq", "-s", "0", "-e", "signal=none",
+                                         "-e", "trace=nanosleep,clock_nanosleep",
+                                         "-o", os.path.join(logdir, "t")])
+    check(r.rc == 0, "tenon-io %s failed:\n%s" % (" ".join(args), r.err[:2000]))
+    best = []
+    for name in sorted(os.listdir(logdir)):
+        with open(os.path.join(logdir, name)) as f:
+            found = [int(m.group(1)) + int(m.group(2)) / 1e9 for m in
+                     re.finditer(r"nanosleep\(.*\{tv_sec=(\d+), tv_nsec=(\d+)\}", f.read())]
+        if len(found) > len(best):
+            best = found
+    shutil.rmtree(logdir)
+    return r, best
+
+
 def count_calls(lines, name):
     return sum(1 for line in lines if re.search(r"(^|\s)%s\(" % name, line))
 

@@ -9,8 +9,6 @@ is test_rate_sched.c's (a fake clock). Output is TAP.
 usage: rate_test.py TENON_IO
 """
 import os
-import re
-import shutil
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -20,29 +18,6 @@ import effects_test as E  # noqa: E402
 from harness import check, run_cases  # noqa: E402
 
 
-def sleeps(*args):
-    """The sleeps (in seconds) the job's thread asked for, in order, with the
-    run. The thread that sleeps most is the job's: the main thread sleeps
-    once to calibrate its clock."""
-    E.strace_ready()
-    logdir = E.path("strace")
-    os.mkdir(logdir)
-    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
-    r = E.tenon_io(*args, env=env, prefix=["strace", "-ff", "-qq", "-s", "0", "-e", "signal=none",
-                                           "-e", "trace=nanosleep,clock_nanosleep",
-                                           "-o", os.path.join(logdir, "t")])
-    check(r.rc == 0, "tenon-io %s failed:\n%s" % (" ".join(args), r.err[:2000]))
-    best = []
-    for name in sorted(os.listdir(logdir)):
-        with open(os.path.join(logdir, name)) as f:
-            found = [int(m.group(1)) + int(m.group(2)) / 1e9 for m in
-                     re.finditer(r"nanosleep\(.*\{tv_sec=(\d+), tv_nsec=(\d+)\}", f.read())]
-        if len(found) > len(best):
-            best = found
-    shutil.rmtree(logdir)
-    return r, best
-
-
 def job(*args):
     """40 IOs of 4k on the null engine, one at a time."""
     return ["--name=j", "--ioengine=null", "--size=160k", "--bs=4k"] + list(args)
@@ -50,8 +25,8 @@ def job(*args):
 
 def case_rate():
     """rate: a capped job sleeps until each IO is due, at most one IO's gap (per direction)"""
-    _, base = sleeps(*job())
-    r, s = sleeps(*job("--rate=400k"))
+    _, base = E.sleeps(*job())
+    r, s = E.sleeps(*job("--rate=400k"))
     check(E.ios(r) == 40, "every IO is done")
     check(len(base) < 5 and len(s) >= 30, "sleeps: %d capped, %d uncapped" % (len(s), len(base)))
     check(max(s) <= 0.0101, "a linear sleep is at most one IO's gap: %s" % max(s))
@@ -59,14 +34,14 @@ def case_rate():
     for rw, value, capped in (("read", ",400k", False), ("read", "400k,", True),
                               ("write", "400k,", False), ("write", ",400k", True),
                               ("write", "400k,0", False)):
-        _, s = sleeps(*job("--rw=" + rw, "--rate=" + value))
+        _, s = E.sleeps(*job("--rw=" + rw, "--rate=" + value))
         check((len(s) >= 30) == capped,
               "rw=%s rate=%s: %d sleeps (%d uncapped)" % (rw, value, len(s), len(base)))
 
 
 def case_rate_iops():
     """rate_iops: the cap in IOs per second; with rate in one direction it is refused, as fio"""
-    r, s = sleeps(*job("--rate_iops=100"))
+    r, s = E.sleeps(*job("--rate_iops=100"))
     check(E.ios(r) == 40, "every IO is done")
     check(len(s) >= 30 and max(s) <= 0.0101,
           "sleeps of at most 10 ms: %d, max %s" % (len(s), max(s)))
@@ -78,8 +53,8 @@ def case_rate_iops():
 
 def case_rate_process():
     """rate_process: linear's gaps are fixed, poisson's exponential (some over twice the mean)"""
-    _, lin = sleeps(*job("--rate_iops=100", "--rate_process=linear"))
-    _, poi = sleeps(*job("--rate_iops=100", "--rate_process=poisson"))
+    _, lin = E.sleeps(*job("--rate_iops=100", "--rate_process=linear"))
+    _, poi = E.sleeps(*job("--rate_iops=100", "--rate_process=poisson"))
     check(max(lin) <= 0.0101, "linear: at most 10 ms: %s" % max(lin))
     check(max(poi) > 0.02, "poisson: some gap over twice the mean: %s" % max(poi))
     r = E.tenon_io(*job("--rate_process=steady"))

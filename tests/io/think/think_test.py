@@ -10,8 +10,6 @@ test_rate_sched.c's (a fake clock). Output is TAP.
 usage: think_test.py TENON_IO
 """
 import os
-import re
-import shutil
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -21,29 +19,6 @@ import effects_test as E  # noqa: E402
 from harness import check, run_cases  # noqa: E402
 
 
-def sleeps(*args):
-    """The sleeps (in seconds) the job's thread asked for, in order. The
-    thread that sleeps most is the job's (the main thread sleeps once to
-    calibrate its clock)."""
-    E.strace_ready()
-    logdir = E.path("strace")
-    os.mkdir(logdir)
-    env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0")
-    r = E.tenon_io(*args, env=env, prefix=["strace", "-ff", "-qq", "-s", "0", "-e", "signal=none",
-                                           "-e", "trace=nanosleep,clock_nanosleep",
-                                           "-o", os.path.join(logdir, "t")])
-    check(r.rc == 0, "tenon-io %s failed:\n%s" % (" ".join(args), r.err[:2000]))
-    best = []
-    for name in sorted(os.listdir(logdir)):
-        with open(os.path.join(logdir, name)) as f:
-            found = [int(m.group(1)) + int(m.group(2)) / 1e9 for m in
-                     re.finditer(r"nanosleep\(.*\{tv_sec=(\d+), tv_nsec=(\d+)\}", f.read())]
-        if len(found) > len(best):
-            best = found
-    shutil.rmtree(logdir)
-    return r, best
-
-
 def job(*args):
     """40 IOs of 4k on the null engine."""
     return ["--name=j", "--ioengine=null", "--size=160k", "--bs=4k"] + list(args)
@@ -51,21 +26,21 @@ def job(*args):
 
 def case_thinktime():
     """thinktime: a stall after every IO; a bare number is microseconds"""
-    _, base = sleeps(*job())
-    r, s = sleeps(*job("--thinktime=2000"))
+    _, base = E.sleeps(*job())
+    r, s = E.sleeps(*job("--thinktime=2000"))
     check(E.ios(r) == 40, "every IO is done")
     check(len(base) < 5 and len(s) == 40, "sleeps: %d with thinktime, %d without" %
           (len(s), len(base)))
     check(all(0.0015 < x <= 0.002 for x in s), "each asks for at most 2 ms: %s" % s[:5])
-    _, s = sleeps(*job("--thinktime=2ms"))
+    _, s = E.sleeps(*job("--thinktime=2ms"))
     check(len(s) == 40 and max(s) <= 0.002, "2ms is the same: %d sleeps" % len(s))
 
 
 def case_thinktime_blocks():
     """thinktime_blocks: a stall after every N completed IOs"""
-    _, s = sleeps(*job("--thinktime=1000", "--thinktime_blocks=10"))
+    _, s = E.sleeps(*job("--thinktime=1000", "--thinktime_blocks=10"))
     check(len(s) == 4, "40 IOs, a stall every 10: %d sleeps" % len(s))
-    _, s = sleeps(*job("--thinktime=1000", "--thinktime_blocks=7"))
+    _, s = E.sleeps(*job("--thinktime=1000", "--thinktime_blocks=7"))
     check(len(s) == 5, "40 IOs, a stall every 7: %d sleeps" % len(s))
 
 
@@ -74,9 +49,9 @@ def case_thinktime_blocks_type():
     f = E.make_file("f", 256 * 1024)
     common = ["--name=j", "--filename=" + f, "--size=256k", "--bs=4k", "--ioengine=libaio",
               "--iodepth=8", "--thinktime=1000", "--thinktime_blocks=8"]
-    _, issue = sleeps(*common, "--thinktime_blocks_type=issue")
+    _, issue = E.sleeps(*common, "--thinktime_blocks_type=issue")
     check(len(issue) == 8, "64 IOs issued, a stall every 8: %d sleeps" % len(issue))
-    _, complete = sleeps(*common, "--thinktime_blocks_type=complete")
+    _, complete = E.sleeps(*common, "--thinktime_blocks_type=complete")
     check(1 <= len(complete) <= 8, "counted as they complete: %d sleeps" % len(complete))
     r = E.tenon_io(*job("--thinktime=1", "--thinktime_blocks_type=later"))
     check(r.rc != 0 and "complete, issue" in r.err, r.err[:300])
@@ -84,16 +59,16 @@ def case_thinktime_blocks_type():
 
 def case_thinktime_spin():
     """thinktime_spin: that part of the stall is spent on the CPU, the rest asleep"""
-    _, s = sleeps(*job("--thinktime=2000", "--thinktime_spin=1500"))
+    _, s = E.sleeps(*job("--thinktime=2000", "--thinktime_spin=1500"))
     check(len(s) == 40 and all(x <= 0.0005 for x in s),
           "each sleep is at most the 500 us left: %s" % s[:5])
-    _, s = sleeps(*job("--thinktime=2000", "--thinktime_spin=2000"))
+    _, s = E.sleeps(*job("--thinktime=2000", "--thinktime_spin=2000"))
     check(len(s) < 5, "all spun, no sleep: %d sleeps" % len(s))
 
 
 def case_thinktime_iotime():
     """thinktime_iotime: a stall after that much time of IO; bare numbers are seconds"""
-    r, s = sleeps("--name=j", "--ioengine=null", "--size=1g", "--bs=4k", "--time_based",
+    r, s = E.sleeps("--name=j", "--ioengine=null", "--size=1g", "--bs=4k", "--time_based",
                   "--runtime=3", "--thinktime=500ms", "--thinktime_iotime=1")
     # one cycle of 1 s of IO and 0.5 s stalled fits before 3 s, and a
     # second stall at most, cut short by the runtime; a stall sleeps in
@@ -104,7 +79,7 @@ def case_thinktime_iotime():
 
 def case_rate_ignore_thinktime():
     """rate_ignore_thinktime: accepted with a rate; the schedule's shift is test_rate_sched.c's"""
-    r, s = sleeps(*job("--rate_iops=1000", "--thinktime=5ms", "--thinktime_blocks=10",
+    r, s = E.sleeps(*job("--rate_iops=1000", "--thinktime=5ms", "--thinktime_blocks=10",
                        "--rate_ignore_thinktime=1"))
     check(E.ios(r) == 40, "every IO is done")
     # after each stall the next IO goes out at once or one gap later, never
