@@ -17,37 +17,25 @@ static int one_us(struct tio__optctx *c, const char *s, uint64_t *out)
     return rc ? tio__opt_fail(c, rc, "%s", why) : TIO_OK;
 }
 
+/* One part of max_latency: an empty one is refused here, not skipped. */
+static int one_max(struct tio__optctx *c, const char *part, const struct tio__ddir_form *f,
+                   void *out)
+{
+    (void)f;
+    if (!*part)
+        return tio__opt_fail(c, TIO_EVALUE, "'' is not a time");
+    return one_us(c, part, out);
+}
+
 /* max_latency=R[,W[,T]]: as bs, one value serves every direction, two
  * serve reads and writes (trims take the writes'). A bare number is in
  * microseconds, as fio. */
 static int set_max(struct tio__optctx *c, const struct tio__option *o)
 {
-    uint64_t v[TIO_JOB_DDIR_COUNT];
-    const char *s = c->value;
-    int n = 0;
+    static const struct tio__ddir_form form = {
+        .what = "time", .size = sizeof(uint64_t), .ndirs = TIO_JOB_DDIR_COUNT};
     (void)o;
-    for (;;) {
-        const char *comma = strchr(s, ',');
-        size_t len = comma ? (size_t)(comma - s) : strlen(s);
-        char part[64];
-        if (n == TIO_JOB_DDIR_COUNT)
-            return tio__opt_fail(c, TIO_EVALUE,
-                                 "too many values (give at most three: read,write,trim)");
-        if (len == 0 || len >= sizeof(part))
-            return tio__opt_fail(c, TIO_EVALUE, "'%.*s' is not a time",
-                                 (int)(len > 20 ? 20 : len), s);
-        memcpy(part, s, len);
-        part[len] = '\0';
-        int rc = one_us(c, part, &v[n++]);
-        if (rc)
-            return rc;
-        if (!comma)
-            break;
-        s = comma + 1;
-    }
-    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-        c->job->latency.max[d] = d < n ? v[d] : n == 1 ? v[0] : v[n - 1];
-    return TIO_OK;
+    return tio__opt_per_ddir(c, c->value, one_max, c->job->latency.max, &form, NULL);
 }
 
 static int set_time_us(struct tio__optctx *c, const struct tio__option *o)

@@ -139,6 +139,33 @@ int tio__opt_range(struct tio__optctx *c,
                    uint64_t *hi);
 int tio__opt_one_time(struct tio__optctx *c, const char *s, uint64_t *out);
 
+/* ---- options_ddir.c: fio's per-direction values "read,write,trim" ------- */
+
+struct tio__ddir_form;
+/* Parses one part of a per-direction value into *out (an element). */
+typedef int (*tio__ddir_parse)(struct tio__optctx *c, const char *part,
+                               const struct tio__ddir_form *f, void *out);
+/* How an option's per-direction value is read. */
+struct tio__ddir_form {
+    const char *what;  /* what a part is, for errors: "block size" */
+    size_t size;       /* bytes of one element of the output array */
+    unsigned ndirs;    /* elements of the output array (3, or 2: read,write) */
+    bool ignore_extra; /* parts after the ndirs-th are ignored (fio's cmdprio_*),
+                        * not refused */
+    bool empty_skips;  /* an empty part is not parsed: it gives no value */
+    bool own_only;     /* with commas, a direction takes only its own part (0
+                        * when empty or left out), not fio's "the last value
+                        * serves the directions after it" */
+    const void *arg;   /* for parse */
+};
+/* Splits text at commas, parses each part and fills out (f->ndirs
+ * elements): one value serves every direction; with commas each direction
+ * takes its own part, and the last part given the directions after it.
+ * out is left as it is on an error. *given (may be NULL) gets a bit per
+ * part that gave a value. */
+int tio__opt_per_ddir(struct tio__optctx *c, const char *text, tio__ddir_parse parse,
+                      void *out, const struct tio__ddir_form *f, unsigned *given);
+
 /* ---- rand_dist.c: random_distribution, a row of pattern.c -------------- */
 
 int tio__set_random_distribution(struct tio__optctx *c, const struct tio__option *o);

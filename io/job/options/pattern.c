@@ -8,69 +8,45 @@
 
 #define OFF(f) TIO__OFF(pattern, f)
 
+/* One part of "r[,w[,t]]": a size of at least one byte. */
+static int one_size(struct tio__optctx *c, const char *part, const struct tio__ddir_form *f,
+                    void *out)
+{
+    char why[160];
+    uint64_t *v = out;
+    if (isdigit((unsigned char)part[0]) && strpbrk(part, ":-"))
+        return tio__opt_fail(c, TIO_EUNSUPPORTED,
+                             "%s ranges ('%s') are not supported "
+                             "by tenon-io yet (give one %s per direction)",
+                             f->what, part, f->what);
+    int rc = tio_parse_size(part, c->job->reporting.kb_base, v, why, sizeof(why));
+    if (rc)
+        return tio__opt_fail(c, rc, "%s", why);
+    if (*v == 0)
+        return tio__opt_fail(c, TIO_ERANGE,
+                             "a %s of 0 bytes is not allowed (the "
+                             "minimum is 1)",
+                             f->what);
+    return TIO_OK;
+}
+
 /* "r[,w[,t]]": fio's per-direction form; an empty part keeps that
  * direction's current value, a single value sets all three, the last one
- * given the directions after it. */
+ * given the directions after it (bs=4k,8k: trims take 8k, as writes). */
 static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, const char *what)
 {
-    uint64_t vals[TIO_JOB_DDIR_COUNT];
-    bool given[TIO_JOB_DDIR_COUNT] = {false, false, false};
-    const char *p = c->value;
-    char part[64], why[160];
-    int n = 0, d, rc;
-
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-
-        if (n == TIO_JOB_DDIR_COUNT)
-            return tio__opt_fail(c, TIO_EVALUE,
-                                 "too many values (give at most three: "
-                                 "read,write,trim)");
-        if (len >= sizeof(part))
-            return tio__opt_fail(c, TIO_EVALUE, "'%.20s...' is not a %s", p, what);
-        memcpy(part, p, len);
-        part[len] = '\0';
-        if (len) {
-            if (isdigit((unsigned char)part[0]) && strpbrk(part, ":-"))
-                return tio__opt_fail(c, TIO_EUNSUPPORTED,
-                                     "%s ranges ('%s') are not supported "
-                                     "by tenon-io yet (give one %s per direction)",
-                                     what, part, what);
-            rc = tio_parse_size(part, c->job->reporting.kb_base, &vals[n], why, sizeof(why));
-            if (rc)
-                return tio__opt_fail(c, rc, "%s", why);
-            if (vals[n] == 0)
-                return tio__opt_fail(c, TIO_ERANGE,
-                                     "a %s of 0 bytes is not allowed (the "
-                                     "minimum is 1)",
-                                     what);
-            given[n] = true;
-        }
-        n++;
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
-    if (!given[0] && !given[1] && !given[2])
+    const struct tio__ddir_form form = {.what = what,
+                                        .size = sizeof(uint64_t),
+                                        .ndirs = TIO_JOB_DDIR_COUNT,
+                                        .empty_skips = true};
+    unsigned given = 0;
+    int rc = tio__opt_per_ddir(c, c->value, one_size, dst, &form, &given);
+    if (rc == TIO_OK && !given)
         return tio__opt_fail(c, TIO_ENOVALUE,
                              "no %s given (write %s=4k, or %s=4k,8k for "
                              "reads,writes)",
                              what, c->key, c->key);
-    if (n == 1) {
-        for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-            dst[d] = vals[0];
-        return TIO_OK;
-    }
-    for (d = 0; d < n; d++)
-        if (given[d])
-            dst[d] = vals[d];
-    /* as fio: the last value given also serves the directions after it
-     * (bs=4k,8k: trims take 8k, as writes) */
-    if (given[n - 1])
-        for (d = n; d < TIO_JOB_DDIR_COUNT; d++)
-            dst[d] = vals[n - 1];
-    return TIO_OK;
+    return rc;
 }
 
 static int set_bs(struct tio__optctx *c, const struct tio__option *o)

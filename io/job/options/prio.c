@@ -37,30 +37,20 @@ static int set_prioclass(struct tio__optctx *c, const struct tio__option *o)
     return one_number(c, c->value, PRIO_CLASS_MAX, "priority class", &c->job->prio.prioclass);
 }
 
+/* One part of "R[,W]": a number from 0 to *f->arg. */
+static int one_part(struct tio__optctx *c, const char *part, const struct tio__ddir_form *f,
+                    void *out)
+{
+    return one_number(c, part, *(const unsigned *)f->arg, f->what, out);
+}
+
 /* "R[,W]": one value serves reads and writes; a third (trims) is ignored,
  * as fio ignores it. */
 static int set_rw_pair(struct tio__optctx *c, unsigned *dst, unsigned max, const char *what)
 {
-    const char *comma = strchr(c->value, ',');
-    char first[32];
-    size_t len = comma ? (size_t)(comma - c->value) : strlen(c->value);
-    if (len >= sizeof(first))
-        return tio__opt_fail(c, TIO_EVALUE, "'%.20s...' is not a %s", c->value, what);
-    memcpy(first, c->value, len);
-    first[len] = '\0';
-    int rc = one_number(c, first, max, what, &dst[0]);
-    if (rc)
-        return rc;
-    if (!comma)
-        return (dst[1] = dst[0]), TIO_OK;
-    char second[32];
-    const char *w = comma + 1, *end = strchr(w, ',');
-    len = end ? (size_t)(end - w) : strlen(w);
-    if (len >= sizeof(second))
-        return tio__opt_fail(c, TIO_EVALUE, "'%.20s...' is not a %s", w, what);
-    memcpy(second, w, len);
-    second[len] = '\0';
-    return one_number(c, second, max, what, &dst[1]);
+    const struct tio__ddir_form form = {
+        .what = what, .size = sizeof(unsigned), .ndirs = 2, .ignore_extra = true, .arg = &max};
+    return tio__opt_per_ddir(c, c->value, one_part, dst, &form, NULL);
 }
 
 static int set_percentage(struct tio__optctx *c, const struct tio__option *o)

@@ -8,15 +8,22 @@
 
 #define OFF(f) TIO__OFF(rate, f)
 
-/* One part of "r[,w[,t]]": a size in bytes (rate) or a plain count (iops). */
-static int one_part(struct tio__optctx *c, const char *part, bool bytes, uint64_t *out)
+/* One part of "r[,w[,t]]": a size in bytes (rate). */
+static int one_bytes(struct tio__optctx *c, const char *part, const struct tio__ddir_form *f,
+                     void *out)
 {
     char why[160];
-    if (bytes) {
-        int rc = tio_parse_size(part, c->job->reporting.kb_base, out, why, sizeof(why));
-        return rc ? tio__opt_fail(c, rc, "%s", why) : TIO_OK;
-    }
+    (void)f;
+    int rc = tio_parse_size(part, c->job->reporting.kb_base, out, why, sizeof(why));
+    return rc ? tio__opt_fail(c, rc, "%s", why) : TIO_OK;
+}
+
+/* One part of "r[,w[,t]]": a plain count (rate_iops). */
+static int one_count(struct tio__optctx *c, const char *part, const struct tio__ddir_form *f,
+                     void *out)
+{
     char *end;
+    (void)f;
     if (!isdigit((unsigned char)part[0]))
         return tio__opt_fail(c, TIO_EVALUE,
                              "'%s' is not a number of IOs per second (write "
@@ -28,7 +35,7 @@ static int one_part(struct tio__optctx *c, const char *part, bool bytes, uint64_
                              "'%s' is not a number of IOs per second: write "
                              "it as a plain integer, without a unit",
                              part);
-    *out = v;
+    *(uint64_t *)out = v;
     return TIO_OK;
 }
 
@@ -37,41 +44,18 @@ static int one_part(struct tio__optctx *c, const char *part, bool bytes, uint64_
  * writes only). 0 means no cap. */
 static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, bool bytes)
 {
-    uint64_t vals[TIO_JOB_DDIR_COUNT] = {0, 0, 0};
-    const char *p = c->value;
-    char part[64];
-    int n = 0;
-
-    if (!p || !*p)
+    static const struct tio__ddir_form form = {.what = "rate",
+                                               .size = sizeof(uint64_t),
+                                               .ndirs = TIO_JOB_DDIR_COUNT,
+                                               .empty_skips = true,
+                                               .own_only = true};
+    if (!c->value || !*c->value)
         return tio__opt_fail(c, TIO_ENOVALUE,
                              "no rate given (write %s=%s, or %s=%s,%s for "
                              "reads,writes)",
                              c->key, bytes ? "1m" : "100", c->key, bytes ? "1m" : "100",
                              bytes ? "500k" : "50");
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (n == TIO_JOB_DDIR_COUNT)
-            return tio__opt_fail(c, TIO_EVALUE,
-                                 "too many values (give at most three: "
-                                 "read,write,trim)");
-        if (len >= sizeof(part))
-            return tio__opt_fail(c, TIO_EVALUE, "'%.20s...' is not a rate", p);
-        memcpy(part, p, len);
-        part[len] = '\0';
-        if (len) {
-            int rc = one_part(c, part, bytes, &vals[n]);
-            if (rc)
-                return rc;
-        }
-        n++;
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
-    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-        dst[d] = n == 1 ? vals[0] : vals[d];
-    return TIO_OK;
+    return tio__opt_per_ddir(c, c->value, bytes ? one_bytes : one_count, dst, &form, NULL);
 }
 
 static int set_rate(struct tio__optctx *c, const struct tio__option *o)
