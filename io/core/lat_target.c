@@ -29,18 +29,10 @@ int tio_lat_setup(struct worker *w)
     return 0;
 }
 
-static uint64_t completed(const struct worker *w)
-{
-    uint64_t n = 0;
-    for (int d = 0; d < TIO_DDIR_COUNT; d++)
-        n += w->js->dir[d].ios;
-    return n;
-}
-
 static void new_cycle(struct worker *w, uint64_t now)
 {
     w->lat.failed = 0;
-    w->lat.ios_at = completed(w);
+    w->lat.ios_at = tio_stats_completed(w->js, false);
     w->lat.cycle_ns = now;
 }
 
@@ -119,7 +111,7 @@ void tio_lat_check(struct worker *w, uint64_t now)
     struct tio_lat *l = &w->lat;
     if (!o->target || w->phase.ramp_end_ns || now - l->cycle_ns < o->window * 1000)
         return;
-    uint64_t ios = completed(w) - l->ios_at;
+    uint64_t ios = tio_stats_completed(w->js, false) - l->ios_at;
     double ok = ios ? 100.0 * (double)(ios - l->failed) / (double)ios : 0.0;
     if (ios && ok >= o->percentile)
         ramp_up(w, now);

@@ -17,15 +17,6 @@ int tio_think_setup(struct worker *w)
     return 0;
 }
 
-/* IOs completed in every direction, as fio's io_blocks. */
-static uint64_t completed(const struct worker *w)
-{
-    uint64_t n = 0;
-    for (int d = 0; d < TIO_DDIR_COUNT; d++)
-        n += w->js->dir[d].ios + w->js->dir[d].errors;
-    return n;
-}
-
 bool tio_think_due(struct worker *w)
 {
     const struct tio_job_think *o = &w->job->think;
@@ -39,7 +30,7 @@ bool tio_think_due(struct worker *w)
         else if (!o->blocks_given)
             return false; /* fio: the default of one block does not apply then */
     }
-    t->blocks = o->blocks_issue ? t->issued : completed(w);
+    t->blocks = o->blocks_issue ? t->issued : tio_stats_completed(w->js, true);
     /* the counts start over when a ramp ends */
     if (t->blocks < t->last_blocks)
         t->last_blocks = 0;

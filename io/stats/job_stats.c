@@ -306,14 +306,6 @@ void tio_job_stats_merge(struct tio_job_stats *dst, const struct tio_job_stats *
         dst->first_error = src->first_error;
 }
 
-uint64_t tio_job_stats_total_ios(const struct tio_job_stats *js)
-{
-    uint64_t n = 0;
-    for (int d = 0; d < TIO_DDIR_COUNT; d++)
-        n += js->dir[d].ios;
-    return n;
-}
-
 void tio_job_stats_clat_all(const struct tio_job_stats *js, struct tio_hist *out)
 {
     tio_hist_init(out);

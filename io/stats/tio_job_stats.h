@@ -238,8 +238,15 @@ void tio_dir_stats_mix(struct tio_dir_stats *dst, const struct tio_dir_stats *sr
 /* Zeroes a direction's numbers (its histograms stay, emptied). */
 void tio_dir_stats_clear(struct tio_dir_stats *ds);
 
-/* Total IOs of all directions. */
-uint64_t tio_job_stats_total_ios(const struct tio_job_stats *js);
+/* IOs completed in every direction; failed_too: the failed ones as well
+ * (fio's io_blocks, which thinktime_blocks counts). */
+static inline uint64_t tio_stats_completed(const struct tio_job_stats *js, bool failed_too)
+{
+    uint64_t n = 0;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++)
+        n += js->dir[d].ios + (failed_too ? js->dir[d].errors : 0);
+    return n;
+}
 
 /* The three directions' completion latencies in one histogram. */
 void tio_job_stats_clat_all(const struct tio_job_stats *js, struct tio_hist *out);
