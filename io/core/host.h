@@ -302,5 +302,7 @@ int tio_main(int argc, char *const argv[], const struct tio_parse_config *cfg);
 /* trim.c: trim_percentage with trim_backlog on a job that cannot run it
  * (one that writes but never trims: fio 3.33 aborts), refused before any IO. */
 int tio_trim_job_check(const struct tio_job *job, struct tio_error *err);
+/* rate.c: the rate options' conflicts (rate with rate_iops, ...). */
+int tio_rate_job_check(const struct tio_job *job, struct tio_error *err);
 
 #endif

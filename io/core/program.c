@@ -128,7 +128,7 @@ static int check_job(const struct tio_job *job, const struct tio_program *prog,
         tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL, "%s", why);
         return -1;
     }
-    if (tio_trim_job_check(job, err) < 0)
+    if (tio_trim_job_check(job, err) < 0 || tio_rate_job_check(job, err) < 0)
         return -1;
     return tio_verify_job_check(job, err);
 }

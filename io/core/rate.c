@@ -32,32 +32,57 @@ static bool does_dir(const struct tio_job *job, unsigned d)
     }
 }
 
-/* rate_min, rate_iops_min: checked as fio's init does, then switched on. */
-static int setup_min(struct worker *w)
+/* rate_min, rate_iops_min: as fio's init checks them. */
+static int check_min(const struct tio_job *job, struct tio_error *err)
 {
-    const struct tio_job_rate *r = &w->job->rate;
+    const struct tio_job_rate *r = &job->rate;
     bool bytes = false, iops = false;
     for (unsigned d = 0; d < 2; d++) {
         if ((r->rate[d] && r->rate[d] < r->rate_min[d]) ||
             (r->rate_iops[d] && r->rate_iops[d] < r->rate_iops_min[d])) {
-            tio_worker_fail(w, EINVAL,
-                            "the minimum %s rate exceeds its rate (as fio, this is "
-                            "refused): lower rate_min or rate_iops_min, or raise the rate",
-                            tio_dir_word(d));
-            return -EINVAL;
+            tio_error_set(err, TIO_EVALUE, NULL, NULL, NULL,
+                          "job %s: the minimum %s rate exceeds its rate (as fio, this is "
+                          "refused): lower rate_min or rate_iops_min, or raise the rate",
+                          job->identity.name, tio_dir_word(d));
+            return -1;
         }
         bytes |= r->rate_min[d] != 0;
         iops |= r->rate_iops_min[d] != 0;
-        if ((r->rate_min[d] || r->rate_iops_min[d]) && does_dir(w->job, d))
-            w->features |= TIO_WF_RATE_MIN;
     }
     if (bytes && iops) {
-        tio_worker_fail(w, EINVAL,
-                        "rate_min and rate_iops_min are mutually exclusive (as in "
-                        "fio); keep one");
-        return -EINVAL;
+        tio_error_set(err, TIO_EVALUE, NULL, NULL, NULL,
+                      "job %s: rate_min and rate_iops_min are mutually exclusive (as in "
+                      "fio); keep one",
+                      job->identity.name);
+        return -1;
     }
     return 0;
+}
+
+/* What fio refuses in a job's rate options, refused before any job starts
+ * (tio_host_plan: --parse-only refuses it too). */
+int tio_rate_job_check(const struct tio_job *job, struct tio_error *err)
+{
+    const struct tio_job_rate *r = &job->rate;
+    for (unsigned d = 0; d < 2; d++) {
+        uint64_t bs = job->pattern.bs[d];
+        uint64_t bps = r->rate[d] ? r->rate[d] : r->rate_iops[d] * bs;
+        if (r->rate[d] && r->rate_iops[d]) {
+            tio_error_set(err, TIO_EVALUE, NULL, NULL, NULL,
+                          "job %s: rate and rate_iops are both given for %s: they are "
+                          "mutually exclusive (as in fio); keep one",
+                          job->identity.name, tio_dir_word(d));
+            return -1;
+        }
+        if (bps && r->poisson && bps < bs) {
+            tio_error_set(err, TIO_EVALUE, NULL, NULL, NULL,
+                          "job %s: rate_process=poisson needs a %s rate of at least one "
+                          "block (%" PRIu64 " bytes) per second; raise rate or rate_iops",
+                          job->identity.name, tio_dir_word(d), bs);
+            return -1;
+        }
+    }
+    return check_min(job, err);
 }
 
 int tio_rate_setup(struct worker *w)
@@ -67,27 +92,14 @@ int tio_rate_setup(struct worker *w)
     uint64_t bps[2] = {0, 0}, bs[2];
     bool does[2], any = false;
     for (unsigned d = 0; d < 2; d++) {
-        if (r->rate[d] && r->rate_iops[d]) {
-            tio_worker_fail(w, EINVAL,
-                            "rate and rate_iops are both given for %s: they are "
-                            "mutually exclusive (as in fio); keep one",
-                            tio_dir_word(d));
-            return -EINVAL;
-        }
         bs[d] = job->pattern.bs[d];
         bps[d] = r->rate[d] ? r->rate[d] : r->rate_iops[d] * bs[d];
         does[d] = does_dir(job, d);
-        if (bps[d] && r->poisson && bps[d] < bs[d]) {
-            tio_worker_fail(w, EINVAL,
-                            "rate_process=poisson needs a %s rate of at least one "
-                            "block (%" PRIu64 " bytes) per second; raise rate or rate_iops",
-                            tio_dir_word(d), bs[d]);
-            return -EINVAL;
-        }
         any |= bps[d] && does[d];
+        /* rate_min, rate_iops_min: checked by tio_rate_job_check */
+        if ((r->rate_min[d] || r->rate_iops_min[d]) && does[d])
+            w->features |= TIO_WF_RATE_MIN;
     }
-    if (setup_min(w) < 0)
-        return -EINVAL;
     if (!any)
         return 0;
     w->features |= TIO_WF_RATE;

@@ -75,6 +75,20 @@ def case_rate_min():
     check(r.rc != 0 and "mutually exclusive" in r.err, r.err[:500])
 
 
+def case_parse_only_refuses():
+    """the rate options' conflicts are refused before any job starts: --parse-only refuses them"""
+    for opts, word in ((["--rate_iops=100", "--rate=1m"], "rate and rate_iops are both given"),
+                       (["--rate=100k", "--rate_min=1m"], "exceeds its rate"),
+                       (["--rate_iops=100", "--rate_iops_min=200"], "exceeds its rate"),
+                       (["--rate_iops_min=10", "--rate_min=1m"],
+                        "rate_min and rate_iops_min are mutually exclusive"),
+                       (["--rate=1k", "--rate_process=poisson"], "at least one block")):
+        for mode in (["--parse-only"], []):
+            r = E.tenon_io(*(mode + job(*opts)), fmt="normal")
+            check(r.rc == 1 and "job j: " in r.err and word in r.err and "groupid" not in r.out,
+                  "%s %s: rc %d: %s" % (" ".join(mode), " ".join(opts), r.rc, r.err[:500]))
+
+
 def case_rate_cycle():
     """rate_cycle: the minimum is checked once per cycle after 2 s: a 3 s cycle never comes in 4 s"""
     r = E.tenon_io(*job("--rate_iops=10", "--time_based", "--runtime=4s", "--rate_cycle=3000",
