@@ -315,6 +315,33 @@ const struct tio_group_total *tio_report_group_of(const struct tio_report *rep,
     return NULL;
 }
 
+int tio__report_render(struct tio_report *rep, void (*body)(FILE *f, const struct tio_report *rep),
+                       FILE *out)
+{
+    int rc = tio_report_finalize(rep);
+    if (rc)
+        return rc;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return -ENOMEM;
+    body(f, rep);
+    bool failed = ferror(f) != 0;
+    if (fclose(f) != 0 || failed) {
+        free(text);
+        return -ENOMEM;
+    }
+    size_t put = fwrite(text, 1, len, out);
+    int e = put == len ? 0 : errno;
+    free(text);
+    if (put != len)
+        return -(e ? e : EIO);
+    if (fflush(out) != 0)
+        return -errno;
+    return 0;
+}
+
 int tio_report_write(struct tio_report *rep, FILE *out, unsigned formats)
 {
     int rc = 0;

@@ -355,13 +355,8 @@ static void put_disks(FILE *f, const struct tio_report *rep)
 }
 
 /* Builds the whole text in memory. Returns 0 or -ENOMEM. */
-static int render(const struct tio_report *rep, char **text, size_t *len)
+static void body(FILE *f, const struct tio_report *rep)
 {
-    *text = NULL;
-    *len = 0;
-    FILE *f = open_memstream(text, len);
-    if (!f)
-        return -ENOMEM;
     /* fio separates the results from the lines before them (its banner, or
      * the status line) with an empty line. */
     fputc('\n', f);
@@ -370,31 +365,9 @@ static int render(const struct tio_report *rep, char **text, size_t *len)
     for (size_t i = 0; i < rep->ngroups; i++)
         put_group(f, &rep->groups[i]);
     put_disks(f, rep);
-    bool failed = ferror(f) != 0;
-    if (fclose(f) != 0 || failed) {
-        free(*text);
-        *text = NULL;
-        return -ENOMEM;
-    }
-    return 0;
 }
 
 int tio_report_write_normal(struct tio_report *rep, FILE *out)
 {
-    int rc = tio_report_finalize(rep);
-    if (rc)
-        return rc;
-    char *text;
-    size_t len;
-    rc = render(rep, &text, &len);
-    if (rc)
-        return rc;
-    size_t put = fwrite(text, 1, len, out);
-    int e = put == len ? 0 : errno;
-    free(text);
-    if (put != len)
-        return -(e ? e : EIO);
-    if (fflush(out) != 0)
-        return -errno;
-    return 0;
+    return tio__report_render(rep, body, out);
 }

@@ -143,29 +143,13 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
     fputc('\n', f);
 }
 
-int tio_report_write_terse(struct tio_report *rep, FILE *out)
+static void body(FILE *f, const struct tio_report *rep)
 {
-    int rc = tio_report_finalize(rep);
-    if (rc)
-        return rc;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f)
-        return -ENOMEM;
     for (size_t i = 0; i < rep->nentries; i++)
         put_entry(f, rep, rep->entries[i]);
-    bool failed = ferror(f) != 0;
-    if (fclose(f) != 0 || failed) {
-        free(text);
-        return -ENOMEM;
-    }
-    size_t put = fwrite(text, 1, len, out);
-    int e = put == len ? 0 : errno;
-    free(text);
-    if (put != len)
-        return -(e ? e : EIO);
-    if (fflush(out) != 0)
-        return -errno;
-    return 0;
+}
+
+int tio_report_write_terse(struct tio_report *rep, FILE *out)
+{
+    return tio__report_render(rep, body, out);
 }
