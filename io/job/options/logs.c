@@ -68,51 +68,22 @@ static void dump_window_value(struct tio__dump *d, const struct tio__option *o,
     tio__dump_str(d, o->name, names[j->logs.window_value]);
 }
 
+/* write_bw_log, write_lat_log, ...: one row each, alike but for the log
+ * they name and their help. */
+#define LOG_ROW(opt, log, text)                                                         \
+    {                                                                                   \
+        .name = opt, .type = O_CUSTOM, .off = LOG_NAME_OFF(log), .set = set_log,        \
+        .dump = dump_log, .example = "name", .def_text = "off",                         \
+        .values = "a file name prefix", .bare_ok = true, .empty_ok = true, .help = text \
+    }
+
 static const struct tio__option rows[] = {
-    {.name = "write_bw_log",
-     .type = O_CUSTOM,
-     .off = LOG_NAME_OFF(TIO_LOG_BW),
-     .set = set_log,
-     .dump = dump_log,
-     .example = "name",
-     .def_text = "off",
-     .values = "a file name prefix",
-     .bare_ok = true,
-     .empty_ok = true,
-     .help = "Write a bandwidth log (NAME_bw.N.log)"},
-    {.name = "write_lat_log",
-     .type = O_CUSTOM,
-     .off = LOG_NAME_OFF(TIO_LOG_LAT),
-     .set = set_log,
-     .dump = dump_log,
-     .example = "name",
-     .def_text = "off",
-     .values = "a file name prefix",
-     .bare_ok = true,
-     .empty_ok = true,
-     .help = "Write latency logs (NAME_lat, NAME_slat, NAME_clat .N.log)"},
-    {.name = "write_iops_log",
-     .type = O_CUSTOM,
-     .off = LOG_NAME_OFF(TIO_LOG_IOPS),
-     .set = set_log,
-     .dump = dump_log,
-     .example = "name",
-     .def_text = "off",
-     .values = "a file name prefix",
-     .bare_ok = true,
-     .empty_ok = true,
-     .help = "Write an IOPS log (NAME_iops.N.log)"},
-    {.name = "write_hist_log",
-     .type = O_CUSTOM,
-     .off = LOG_NAME_OFF(TIO_LOG_HIST),
-     .set = set_log,
-     .dump = dump_log,
-     .example = "name",
-     .def_text = "off",
-     .values = "a file name prefix",
-     .bare_ok = true,
-     .empty_ok = true,
-     .help = "Write a completion latency histogram log (NAME_clat_hist.N.log)"},
+    LOG_ROW("write_bw_log", TIO_LOG_BW, "Write a bandwidth log (NAME_bw.N.log)"),
+    LOG_ROW("write_lat_log", TIO_LOG_LAT,
+            "Write latency logs (NAME_lat, NAME_slat, NAME_clat .N.log)"),
+    LOG_ROW("write_iops_log", TIO_LOG_IOPS, "Write an IOPS log (NAME_iops.N.log)"),
+    LOG_ROW("write_hist_log", TIO_LOG_HIST,
+            "Write a completion latency histogram log (NAME_clat_hist.N.log)"),
     {.name = "log_avg_msec",
      .type = O_UINT,
      .off = OFF(avg_msec),
