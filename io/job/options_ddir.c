@@ -27,8 +27,8 @@ static void fill(const struct tio__ddir_form *f, void *out, const unsigned char 
     }
 }
 
-int tio__opt_per_ddir(struct tio__optctx *c, const char *text, tio__ddir_parse parse,
-                      void *out, const struct tio__ddir_form *f, unsigned *given_out)
+int tio__opt_per_ddir(struct tio__optctx *c, const char *text, tio__ddir_parse parse, void *out,
+                      const struct tio__ddir_form *f, unsigned *given_out)
 {
     unsigned char vals[TIO_JOB_DDIR_COUNT * ELEM_MAX] = {0};
     unsigned given = 0;

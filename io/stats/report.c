@@ -315,8 +315,8 @@ const struct tio_group_total *tio_report_group_of(const struct tio_report *rep,
     return NULL;
 }
 
-int tio__report_render(struct tio_report *rep, void (*body)(FILE *f, const struct tio_report *rep),
-                       FILE *out)
+int tio__report_render(struct tio_report *rep,
+                       void (*body)(FILE *f, const struct tio_report *rep), FILE *out)
 {
     int rc = tio_report_finalize(rep);
     if (rc)

@@ -117,8 +117,8 @@ static inline const double *tio_entry_percentiles(const struct tio_report *rep,
 /* Finalizes rep, has body write the report into memory, then writes it to
  * out in one piece (a failed write leaves no half-built text behind) and
  * flushes: 0, -ENOMEM, or the write's -errno. report.c. */
-int tio__report_render(struct tio_report *rep, void (*body)(FILE *f, const struct tio_report *rep),
-                       FILE *out);
+int tio__report_render(struct tio_report *rep,
+                       void (*body)(FILE *f, const struct tio_report *rep), FILE *out);
 
 /* The group total of a result's group. */
 const struct tio_group_total *tio_report_group_of(const struct tio_report *rep,

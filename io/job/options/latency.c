@@ -32,8 +32,9 @@ static int one_max(struct tio__optctx *c, const char *part, const struct tio__dd
  * microseconds, as fio. */
 static int set_max(struct tio__optctx *c, const struct tio__option *o)
 {
-    static const struct tio__ddir_form form = {
-        .what = "time", .size = sizeof(uint64_t), .ndirs = TIO_JOB_DDIR_COUNT};
+    static const struct tio__ddir_form form = {.what = "time",
+                                               .size = sizeof(uint64_t),
+                                               .ndirs = TIO_JOB_DDIR_COUNT};
     (void)o;
     return tio__opt_per_ddir(c, c->value, one_max, c->job->latency.max, &form, NULL);
 }

@@ -163,8 +163,8 @@ struct tio__ddir_form {
  * takes its own part, and the last part given the directions after it.
  * out is left as it is on an error. *given (may be NULL) gets a bit per
  * part that gave a value. */
-int tio__opt_per_ddir(struct tio__optctx *c, const char *text, tio__ddir_parse parse,
-                      void *out, const struct tio__ddir_form *f, unsigned *given);
+int tio__opt_per_ddir(struct tio__optctx *c, const char *text, tio__ddir_parse parse, void *out,
+                      const struct tio__ddir_form *f, unsigned *given);
 
 /* ---- rand_dist.c: random_distribution, a row of pattern.c -------------- */
 

@@ -48,8 +48,11 @@ static int one_part(struct tio__optctx *c, const char *part, const struct tio__d
  * as fio ignores it. */
 static int set_rw_pair(struct tio__optctx *c, unsigned *dst, unsigned max, const char *what)
 {
-    const struct tio__ddir_form form = {
-        .what = what, .size = sizeof(unsigned), .ndirs = 2, .ignore_extra = true, .arg = &max};
+    const struct tio__ddir_form form = {.what = what,
+                                        .size = sizeof(unsigned),
+                                        .ndirs = 2,
+                                        .ignore_extra = true,
+                                        .arg = &max};
     return tio__opt_per_ddir(c, c->value, one_part, dst, &form, NULL);
 }
 
