@@ -101,7 +101,7 @@ static void end_group(struct tio_mpi *m)
     for (size_t i = group_first; m->run && i < m->run->n_threads; i++) {
         struct tio_host_job *t = &m->run->threads[i];
         if (t->started && t->job->time.time_based)
-            atomic_store(&t->end_now, true);
+            tio_job_end_now(t);
     }
 }
 
@@ -129,7 +129,7 @@ static void poll_stops(struct tio_mpi *m)
         snprintf(m->cause, sizeof(m->cause), "rank %d on %s (%s)", msg.rank, msg.host,
                  msg.text);
         /* after the cause: a job that sees the flag reads it */
-        atomic_store(&tio_stop, true);
+        tio_stop_raise();
     }
 }
 
@@ -151,7 +151,7 @@ static void tell_stop(struct tio_mpi *m, const char *text)
         snprintf(m->stop_text, sizeof(m->stop_text), "%s", text);
         snprintf(m->cause, sizeof(m->cause), "rank %d on %s (%s)", m->rank, m->host, text);
     }
-    atomic_store(&tio_stop, true);
+    tio_stop_raise();
     memset(&sent, 0, sizeof(sent));
     sent.group = group_seq;
     sent.rank = m->rank;
@@ -207,7 +207,7 @@ static void agree(struct tio_mpi *m)
         if (m->rank != all.rank)
             snprintf(m->cause, sizeof(m->cause), "rank %d on %s (%s)", why.rank, why.host,
                      why.text);
-        atomic_store(&tio_stop, true);
+        tio_stop_raise();
         return;
     }
     /* the failed group is over everywhere: the next one starts afresh */
@@ -491,7 +491,7 @@ static void mpi_stop(struct tio_coord *c)
 {
     (void)c;
     tio__mpi.signalled = 1;
-    atomic_store(&tio_stop, true);
+    tio_stop_raise();
 }
 
 static bool mpi_stopping(const struct tio_coord *c)

@@ -66,7 +66,7 @@ static void threads_wait(struct tio_coord *c, struct tio_host *host, size_t upto
 static void threads_stop(struct tio_coord *c)
 {
     (void)c;
-    atomic_store(&tio_stop, true);
+    tio_stop_raise();
 }
 
 static bool threads_stopping(const struct tio_coord *c)

@@ -42,6 +42,6 @@ void tio_exitall_on_end(struct tio_host_job *t)
         case TIO_EXIT_ALL:
             break;
         }
-        atomic_store(&u->end_now, true);
+        tio_job_end_now(u);
     }
 }

@@ -99,7 +99,7 @@ static bool ahead(struct worker *w)
 bool tio_flow_wait(struct worker *w)
 {
     while (ahead(w)) {
-        if (w->stop || atomic_load(&tio_stop) || tio_phase_time_up(w, tio_now_ns()))
+        if (tio_halted(w) || tio_phase_time_up(w, tio_now_ns()))
             return false;
         if (w->job->flow.sleep_us) {
             uint64_t us = w->job->flow.sleep_us;

@@ -240,6 +240,14 @@ int tio_io_jobs_running(void);
 
 /* Set by SIGINT/SIGTERM: every job stops at its next IO. */
 extern atomic_bool tio_stop;
+/* Moves after tio_stop or a job's end_now is set: a job's loop reads this
+ * one word per IO and looks at the flags only when it moved (worker.h's
+ * tio_halted). */
+extern atomic_uint tio_halt_seq;
+/* Sets tio_stop (async-signal-safe). */
+void tio_stop_raise(void);
+/* Sets t's end_now: the job ends as if its runtime had run out. */
+void tio_job_end_now(struct tio_host_job *t);
 
 /* ---- run.c --------------------------------------------------------------- */
 

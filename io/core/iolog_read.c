@@ -315,7 +315,7 @@ static int take(struct worker *w, struct tio_iolog_entry *e, unsigned *line)
 static bool wait_until(struct worker *w, uint64_t due)
 {
     for (uint64_t now = tio_now_ns(); now < due; now = tio_now_ns()) {
-        if (w->stop || atomic_load(&tio_stop) || tio_phase_time_up(w, now))
+        if (tio_halted(w) || tio_phase_time_up(w, now))
             return false;
         uint64_t left = due - now;
         struct timespec ts = {0, (long)(left < 100000000 ? left : 100000000)};

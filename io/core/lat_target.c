@@ -79,7 +79,7 @@ static void ramp_up(struct worker *w, uint64_t now)
         l->qd = depth;
     if (!w->job->latency.run && l->qd == qd) {
         if (l->end_run) {
-            atomic_store(&w->t->end_now, true);
+            w->phase.ended = true; /* its own job: no other thread reads it */
         } else {
             l->quiesce = true;
             l->end_run = true;

@@ -51,7 +51,7 @@ static void debug_io(const char *what, const tio_io *io)
 
 static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
 {
-    if (unlikely(w->stop || atomic_load_explicit(&tio_stop, memory_order_relaxed)))
+    if (unlikely(tio_halted(w)))
         return false;
     if (!tio_flow_on_issue(w))
         return false;

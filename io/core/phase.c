@@ -130,7 +130,7 @@ static void run_verify_passes(struct worker *w)
         run_verify(w);
         /* As fio: a runtime that ran out, or a pass that could do no IO,
          * ends the job. */
-        if (w->stop || atomic_load(&tio_stop) || tio_phase_time_up(w, tio_now_ns()) ||
+        if (tio_halted(w) || tio_phase_time_up(w, tio_now_ns()) ||
             tio_next_bytes_issued(w) == before)
             return;
     }

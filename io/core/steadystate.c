@@ -91,7 +91,7 @@ static void tick(struct tio_ss_sampler *s, uint64_t now)
             continue;
         for (size_t i = 0; i < h->n_threads; i++)
             if (s->owner[i] == o)
-                atomic_store(&h->threads[i].end_now, true);
+                tio_job_end_now(&h->threads[i]);
     }
 }
 

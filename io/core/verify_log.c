@@ -147,7 +147,7 @@ void tio_vlog_dry_run(struct worker *w)
 {
     tio_io *io = tio_units_io(w, 0);
     uint64_t now = tio_now_ns(), size = w->job->files.size.bytes;
-    while (!w->stop && !atomic_load(&tio_stop) && (!size || tio_next_bytes_issued(w) < size) &&
+    while (!tio_halted(w) && (!size || tio_next_bytes_issued(w) < size) &&
            tio_next_main(w, io, now)) {
         enum tio_ddir d = tio_stats_dir(io->ddir);
         w->js->dir[d].ios++;

@@ -15,6 +15,31 @@
 #include "tio_cpu.h"
 
 atomic_bool tio_stop;
+atomic_uint tio_halt_seq;
+
+void tio_stop_raise(void)
+{
+    atomic_store(&tio_stop, true);
+    atomic_fetch_add(&tio_halt_seq, 1);
+}
+
+void tio_job_end_now(struct tio_host_job *t)
+{
+    atomic_store(&t->end_now, true);
+    atomic_fetch_add(&tio_halt_seq, 1);
+}
+
+/* The flags were set after the sequence moved (tio_stop_raise,
+ * tio_job_end_now): seen here once the sequence is read. */
+bool tio_halt_check(struct worker *w)
+{
+    w->phase.halt_seq = atomic_load_explicit(&tio_halt_seq, memory_order_acquire);
+    if (atomic_load(&w->t->end_now))
+        w->phase.ended = true;
+    if (atomic_load(&tio_stop))
+        w->phase.stopped = true;
+    return w->phase.stopped;
+}
 atomic_uint tio_io_jobs;
 
 int tio_io_jobs_running(void)

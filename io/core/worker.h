@@ -235,6 +235,11 @@ struct tio_phase {
     bool verifying;       /* the verify phase is on */
     bool backlog;         /* a verify_backlog batch is due */
     enum tio_job_state running_state;
+    /* What tio_halted saw: tio_halt_seq, tio_stop, the job's end_now (or
+     * latency_target's end: the job ends as if its runtime ran out). */
+    unsigned halt_seq;
+    bool stopped;
+    bool ended;
 };
 
 /* ---- rate.c: the rate cap ------------------------------------------------- */
@@ -707,10 +712,24 @@ static inline void tio_phase_on_complete(struct worker *w, uint64_t now)
         tio_phase_ramp_over(w, now);
 }
 
+bool tio_halt_check(struct worker *w);
+
+/* The job stopped (w->stop, tio_stop); also notes an end_now for
+ * tio_phase_time_up. One atomic read while nothing happens: call it
+ * before tio_phase_time_up. */
+static inline bool tio_halted(struct worker *w)
+{
+    return w->stop || w->phase.stopped ||
+           unlikely(atomic_load_explicit(&tio_halt_seq, memory_order_acquire) !=
+                        w->phase.halt_seq &&
+                    tio_halt_check(w));
+}
+
+/* The main phase is over: its runtime ran out or the job was ended (as
+ * tio_halted last saw). */
 static inline bool tio_phase_time_up(const struct worker *w, uint64_t now)
 {
-    return (w->phase.deadline_ns && now >= w->phase.deadline_ns) ||
-           unlikely(atomic_load_explicit(&w->t->end_now, memory_order_relaxed));
+    return (w->phase.deadline_ns && now >= w->phase.deadline_ns) || unlikely(w->phase.ended);
 }
 
 static inline bool tio_phase_verifying(const struct worker *w)
