@@ -355,12 +355,6 @@ int tio_offload_setup(struct worker *w)
             w->features |= TIO_WF_OVERLAP;
         return 0;
     }
-    if (job->latency.target) {
-        tio_worker_fail(w, EINVAL,
-                        "latency_target with io_submit_mode=offload is not supported: "
-                        "use io_submit_mode=inline");
-        return -EINVAL;
-    }
     struct tio_offload *o = calloc(1, sizeof(*o));
     if (!o)
         return -ENOMEM;

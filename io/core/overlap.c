@@ -13,7 +13,10 @@
  * same without spinning. */
 #include "offload.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
+
+#include "debug.h"
 
 bool tio_overlap_wanted(const struct worker *w)
 {
@@ -40,6 +43,13 @@ static bool clash(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
     return a0 < b1 && b0 < a1;
 }
 
+/* --debug=io: fio's line for an IO held back. */
+static void debug_clash(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
+{
+    tio_debug_printf(TIO_DEBUG_IO, "in-flight overlap: %" PRIu64 "/%" PRIu64 ", %" PRIu64 "/%" PRIu64 "\n",
+                     a0, a1 - a0, b0, b1 - b0);
+}
+
 /* In flight inline: a unit neither free nor waiting to be sent again. */
 bool tio_overlap_inline(struct worker *w, const tio_io *io)
 {
@@ -50,8 +60,10 @@ bool tio_overlap_inline(struct worker *w, const tio_io *io)
     for (unsigned i = 0; i < tio_units_count(w); i++) {
         const tio_io *u = tio_units_io(w, i);
         if (u != io && clash(a, b, u->offset, u->offset + u->len) &&
-            !listed(l->free_ios, l->n_free, u) && !listed(l->retry, l->n_retry, u))
+            !listed(l->free_ios, l->n_free, u) && !listed(l->retry, l->n_retry, u)) {
+            debug_clash(a, b, u->offset, u->offset + u->len);
             return true;
+        }
     }
     return false;
 }
@@ -93,8 +105,10 @@ static bool busy(uint64_t a, uint64_t b)
 {
     for (const struct tio_offload *o = jobs; o; o = o->ov_next)
         for (unsigned i = 0; i < o->n_units; i++)
-            if (o->ov[i].on && clash(a, b, o->ov[i].start, o->ov[i].end))
+            if (o->ov[i].on && clash(a, b, o->ov[i].start, o->ov[i].end)) {
+                debug_clash(a, b, o->ov[i].start, o->ov[i].end);
                 return true;
+            }
     return false;
 }
 
