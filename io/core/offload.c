@@ -98,6 +98,8 @@ static void *sub_main(void *arg)
 
 static void hand(struct tio_offload *o, tio_io *io)
 {
+    if (o->ov)
+        tio_overlap_hand(o, io);
     pthread_mutex_lock(&o->lock);
     o->todo[(o->todo_head + o->n_todo++) % o->n_units] = io;
     pthread_cond_signal(&o->work);
@@ -110,7 +112,11 @@ static void finish(struct worker *w, tio_io *io)
 {
     struct tio_offload *o = w->off;
     const struct tio_sub_result *r = &o->res[io->index];
-    uint64_t now = r->done_ns;
+    /* the job's clock and the pool's are read on different CPUs: never
+     * let a cross-CPU skew make a time run backwards */
+    if (io->issue_ns < io->start_ns)
+        io->issue_ns = io->start_ns;
+    uint64_t now = r->done_ns < io->issue_ns ? io->issue_ns : r->done_ns;
     o->outstanding--;
     if (unlikely(r->rc != TIO_COMPLETED)) {
         if (r->rc == TIO_DONE)

@@ -23,9 +23,11 @@ struct tio_sub {
     size_t nf;
 };
 
-/* An IO of an offload job in flight, for serialize_overlap. */
+/* An IO of an offload job handed to the pool and not completed yet, for
+ * serialize_overlap; seq: the order IOs were handed in, over all jobs. */
 struct tio_ov_range {
     uint64_t start, end;
+    uint64_t seq;
     bool on;
 };
 
@@ -68,8 +70,11 @@ bool tio_overlap_wanted(const struct worker *w);
  * and leave once none is in flight. */
 int tio_overlap_join(struct tio_offload *o, unsigned n_units);
 void tio_overlap_leave(struct tio_offload *o);
-/* A submitting thread: waits until io overlaps no IO in flight, then
- * marks it in flight; done: it completed. */
+/* The job's thread hands io to the pool: it takes its turn behind the
+ * IOs it overlaps that were handed before it. */
+void tio_overlap_hand(struct tio_offload *o, const tio_io *io);
+/* A submitting thread: waits until io overlaps no IO handed before it
+ * that is not completed yet; done: io completed. */
 void tio_overlap_enter(struct tio_offload *o, const tio_io *io);
 void tio_overlap_done(struct tio_offload *o, const tio_io *io);
 

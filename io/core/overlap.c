@@ -7,10 +7,15 @@
  * Offload, as fio's check_overlap: the IOs of every offload job with
  * serialize_overlap are checked against each other, by offset and length
  * alone (fio compares no file), so jobs that work at the same offsets take
- * turns even on different files. A submitting thread waits here until its
- * IO is clear, then marks it in flight; the mark goes when it completes.
- * fio retries in a loop under its lock; a condition variable waits the
- * same without spinning. */
+ * turns even on different files. An IO is marked as the job's thread
+ * hands it to the pool; the submitting thread that takes it waits until
+ * no IO handed before it and overlapping it is still marked, and the mark
+ * goes when it completes. So overlapping IOs also keep the order they
+ * were made in (fio's workers can swap two, and verify then sees the
+ * older write). fio retries in a loop under its lock; a condition
+ * variable waits the same without spinning. Deadlock-free: an IO waits
+ * only for older ones, and a job has as many submitting threads as
+ * units, so the oldest IO of all always has a thread free to take it. */
 #include "offload.h"
 
 #include <inttypes.h>
@@ -101,24 +106,37 @@ void tio_overlap_leave(struct tio_offload *o)
     o->ov = NULL;
 }
 
-static bool busy(uint64_t a, uint64_t b)
+static uint64_t handed; /* under lock: IOs handed so far, all jobs */
+
+void tio_overlap_hand(struct tio_offload *o, const tio_io *io)
+{
+    pthread_mutex_lock(&lock);
+    o->ov[io->index] = (struct tio_ov_range){io->offset, io->offset + io->len, ++handed, true};
+    pthread_mutex_unlock(&lock);
+}
+
+/* Whether an IO handed before the one numbered seq overlaps [a, b) and
+ * has not completed: it goes first, so IOs to the same blocks reach the
+ * device in the order they were made (verify checks the last write). */
+static bool busy(uint64_t a, uint64_t b, uint64_t seq)
 {
     for (const struct tio_offload *o = jobs; o; o = o->ov_next)
-        for (unsigned i = 0; i < o->n_units; i++)
-            if (o->ov[i].on && clash(a, b, o->ov[i].start, o->ov[i].end)) {
-                debug_clash(a, b, o->ov[i].start, o->ov[i].end);
+        for (unsigned i = 0; i < o->n_units; i++) {
+            const struct tio_ov_range *r = &o->ov[i];
+            if (r->on && r->seq < seq && clash(a, b, r->start, r->end)) {
+                debug_clash(a, b, r->start, r->end);
                 return true;
             }
+        }
     return false;
 }
 
 void tio_overlap_enter(struct tio_offload *o, const tio_io *io)
 {
-    uint64_t a = io->offset, b = io->offset + io->len;
     pthread_mutex_lock(&lock);
-    while (busy(a, b))
+    const struct tio_ov_range *me = &o->ov[io->index];
+    while (busy(me->start, me->end, me->seq))
         pthread_cond_wait(&cleared, &lock);
-    o->ov[io->index] = (struct tio_ov_range){a, b, true};
     pthread_mutex_unlock(&lock);
 }
 

@@ -114,17 +114,27 @@ def case_serialize_overlap_inline():
     check(j["error"] == 0, "verify passes")
 
 
+def slow(name, *args):
+    """A write job on TMP/name whose every IO takes 20 ms (the faulty engine)."""
+    f = E.make_file(name, 4 << 10)
+    return ["--name=" + name, "--filename=" + f, "--size=4k", "--bs=4k", "--rw=randwrite",
+            "--ioengine=faulty", "--engine=psync", "--delay=20ms", "--delay_rate=1",
+            OFFLOAD] + list(args)
+
+
 def case_serialize_overlap_offload():
-    """serialize_overlap offload: jobs at the same offsets take turns, and all complete"""
-    args = ["--name=j", "--ioengine=null", "--thread", "--size=4k", OFFLOAD,
-            "--serialize_overlap=1", "--numjobs=4", "--loops=3000"]
-    seen = 0
-    for _ in range(3):  # the pool's timing decides when IOs meet
-        seen = overlaps(*args)
-        if seen:
-            break
-    check(seen > 0, "no IO of one job ever waited for another's")
-    r = ok(*args)
+    """serialize_overlap offload: within a job and across jobs at the same offsets, and all complete"""
+    # four 20 ms writes of one block handed out at once: three must wait
+    check(overlaps(*slow("a", "--io_size=64k", "--iodepth=4", "--serialize_overlap=1")) > 0,
+          "overlapping writes of one job are held back")
+    check(overlaps(*slow("a", "--io_size=64k", "--iodepth=4")) == 0,
+          "without it nothing is checked")
+    # two jobs on two files, at the same offset: fio compares offsets alone
+    both = slow("a", "--loops=4", "--serialize_overlap=1") + \
+        slow("b", "--loops=4", "--serialize_overlap=1")
+    check(overlaps(*both) > 0, "the jobs take turns")
+    r = ok("--name=j", "--ioengine=null", "--thread", "--size=4k", OFFLOAD,
+           "--serialize_overlap=1", "--numjobs=4", "--loops=3000")
     check(all(j["read"]["total_ios"] == 3000 for j in r.jobs()), "every IO of every job")
     f = E.make_file("f", 64 << 10)
     j = ok("--name=j", "--filename=" + f, "--size=64k", "--io_size=1m", "--bs=4k",
