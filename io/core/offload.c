@@ -252,9 +252,9 @@ static int sub_files(struct worker *w, struct tio_sub *s)
             return -1;
         }
         struct tio_error why;
-        int rc = t->engine.no_files ? 0
-                                    : tio_handle_open(&s->h[i], s->ops, s->ed, t->engine.label,
-                                                      &why);
+        int rc = t->engine.no_files
+                     ? 0
+                     : tio_handle_open(&s->h[i], s->ops, s->ed, t->engine.label, &why);
         if (rc < 0) {
             tio_worker_fail(w, -rc, "%s", why.text);
             return -1;

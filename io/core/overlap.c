@@ -32,7 +32,8 @@ bool tio_overlap_wanted(const struct worker *w)
         return true;
     bool changes = tio_rw_writes(job->pattern.rw) || tio_rw_trims(job->pattern.rw);
     /* a synchronous engine never has two IOs in flight */
-    return !(w->features & TIO_WF_SYNC_ENGINE) && (w->replay || (changes && job->queue.iodepth > 1));
+    return !(w->features & TIO_WF_SYNC_ENGINE) &&
+           (w->replay || (changes && job->queue.iodepth > 1));
 }
 
 static bool listed(tio_io *const *list, unsigned n, const tio_io *io)
@@ -51,7 +52,8 @@ static bool clash(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
 /* --debug=io: fio's line for an IO held back. */
 static void debug_clash(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
 {
-    tio_debug_printf(TIO_DEBUG_IO, "in-flight overlap: %" PRIu64 "/%" PRIu64 ", %" PRIu64 "/%" PRIu64 "\n",
+    tio_debug_printf(TIO_DEBUG_IO,
+                     "in-flight overlap: %" PRIu64 "/%" PRIu64 ", %" PRIu64 "/%" PRIu64 "\n",
                      a0, a1 - a0, b0, b1 - b0);
 }
 

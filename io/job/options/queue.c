@@ -64,8 +64,8 @@ static int set_submit_mode(struct tio__optctx *c, const struct tio__option *o)
     int v = 0, rc;
 
     (void)o;
-    rc = tio__opt_pick(c, c->value, submit_values, TIO__ARRAY_LEN(submit_values),
-                       "submit mode", "inline or offload", &v);
+    rc = tio__opt_pick(c, c->value, submit_values, TIO__ARRAY_LEN(submit_values), "submit mode",
+                       "inline or offload", &v);
     if (rc == TIO_OK)
         c->job->queue.offload = v == 1;
     return rc;
