@@ -208,11 +208,12 @@ void tio_offload_run(struct worker *w)
         if (!tio_loop_next_io(w, io, tio_now_ns()))
             break;
         o->n_free--;
+        uint32_t ddir = io->ddir; /* the pool has io from here on */
         io->start_ns = tio_now_ns();
         hand(o, io);
         /* thinktime: fio's stall in offload mode leaves the pool busy */
-        if (unlikely(w->features & TIO_WF_THINK) && io->ddir <= TIO_TRIM && tio_think_due(w))
-            tio_think_stall(w, io->ddir);
+        if (unlikely(w->features & TIO_WF_THINK) && ddir <= TIO_TRIM && tio_think_due(w))
+            tio_think_stall(w, ddir);
     }
     idle(w);
 }

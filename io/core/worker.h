@@ -21,6 +21,9 @@
  *   rate.c         rate, rate_iops, rate_process: waiting for the next IO
  *                  (its schedule: rate_sched.c); rate_min, rate_iops_min
  *   log*.c         write_bw_log and its kin (log.h maps them)
+ *   offload.c      io_submit_mode=offload: the pool of submitting threads
+ *                  and the job thread's loop that feeds it (offload.h)
+ *   overlap.c      serialize_overlap, inline and across offload jobs
  *
  * struct worker is a composite: each sub-struct belongs to one file, which
  * alone writes it; other files go through that file's functions. Every
