@@ -67,6 +67,11 @@ static inline bool next_io(struct worker *w, tio_io *io, uint64_t now)
     return more;
 }
 
+bool tio_loop_next_io(struct worker *w, tio_io *io, uint64_t now)
+{
+    return next_io(w, io, now);
+}
+
 static void drain(struct worker *w);
 
 /* thinktime: after an IO went out (and, for a synchronous engine,
@@ -264,6 +269,10 @@ static bool submit(struct worker *w, tio_io *io, bool fresh)
     struct tio_loop *l = &w->loop;
     if (fresh)
         io->start_ns = tio_io_clock(w);
+    if (unlikely(w->features & TIO_WF_OVERLAP) && tio_overlap_inline(w, io)) {
+        l->retry[l->n_retry++] = io; /* serialize_overlap: after a completion */
+        return false;
+    }
     int rc = w->ops->queue(w->ed, io);
     if (rc == TIO_QUEUED) {
         l->queued[l->n_queued++] = io;
@@ -412,7 +421,9 @@ static void run_async(struct worker *w)
 
 void tio_loop_run(struct worker *w)
 {
-    if (w->features & TIO_WF_SYNC_ENGINE)
+    if (unlikely(w->features & TIO_WF_OFFLOAD))
+        tio_offload_run(w);
+    else if (w->features & TIO_WF_SYNC_ENGINE)
         run_sync(w);
     else
         run_async(w);

@@ -17,8 +17,10 @@ int tio_units_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
     struct tio_units *u = &w->units;
-    u->n = (w->features & TIO_WF_SYNC_ENGINE) ? 1
-                                              : (job->queue.iodepth ? job->queue.iodepth : 1);
+    /* offload: iodepth units in flight in the pool, whatever the engine */
+    u->n = (w->features & TIO_WF_SYNC_ENGINE) && !job->queue.offload
+               ? 1
+               : (job->queue.iodepth ? job->queue.iodepth : 1);
     uint64_t max_bs = job->pattern.max_bs[0] > job->pattern.max_bs[1] ? job->pattern.max_bs[0]
                                                                       : job->pattern.max_bs[1];
     u->buf_size = (size_t)((max_bs + 4095) & ~(uint64_t)4095);

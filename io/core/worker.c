@@ -230,11 +230,14 @@ static int setup_features(struct worker *w)
         rc = tio_iolog_write_setup(w);
     if (rc == 0)
         rc = tio_flow_setup(w);
+    if (rc == 0)
+        rc = tio_offload_setup(w);
     return rc;
 }
 
 static void teardown_features(struct worker *w)
 {
+    tio_offload_teardown(w);
     tio_flow_teardown(w);
     tio_iolog_write_teardown(w);
     tio_replay_teardown(w);

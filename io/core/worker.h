@@ -21,6 +21,9 @@
  *   rate.c         rate, rate_iops, rate_process: waiting for the next IO
  *                  (its schedule: rate_sched.c); rate_min, rate_iops_min
  *   log*.c         write_bw_log and its kin (log.h maps them)
+ *   offload.c      io_submit_mode=offload: the pool of submitting threads
+ *                  and the job thread's loop that feeds it (offload.h)
+ *   overlap.c      serialize_overlap, inline and across offload jobs
  *
  * struct worker is a composite: each sub-struct belongs to one file, which
  * alone writes it; other files go through that file's functions. Every
@@ -79,6 +82,8 @@ enum {
     TIO_WF_IOLOG_W = 1u << 19,  /* write_iolog: every IO issued is recorded */
     TIO_WF_REPLAY = 1u << 20,   /* read_iolog: the main phase's IOs are the log's */
     TIO_WF_FLOW = 1u << 21,     /* flow: IO waits for the job's share of its group */
+    TIO_WF_OFFLOAD = 1u << 22,  /* io_submit_mode=offload: a pool of threads submits */
+    TIO_WF_OVERLAP = 1u << 23,  /* serialize_overlap: no two overlapping IOs in flight */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -368,6 +373,7 @@ struct worker {
     struct tio_iolog_w *iolog_w; /* iolog_write.c: NULL unless write_iolog */
     struct tio_flow *flow;       /* flow.c: NULL unless flow */
     uint64_t flow_count;         /* flow.c: this job's IOs counted in its group */
+    struct tio_offload *off;     /* offload.c: NULL unless io_submit_mode=offload */
 };
 
 /* Records the job's first fatal error and stops it. */
@@ -391,6 +397,22 @@ void tio_loop_run(struct worker *w);
 /* Accounts a completed IO. Returns true if it must be submitted again (a
  * short transfer: the rest goes out with offset and buffer moved on). */
 bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async);
+/* The loop's choice of the next IO (flow, rate, cmdprio, write_iolog on
+ * issue included), for the offload loop; false when there is none. */
+bool tio_loop_next_io(struct worker *w, tio_io *io, uint64_t now);
+
+/* ---- offload.c: io_submit_mode=offload, serialize_overlap ------------------ */
+
+/* Under io_submit_mode=offload: the pool of submitting threads, each with
+ * its own engine instance; sets TIO_WF_OFFLOAD. Sets TIO_WF_OVERLAP when
+ * serialize_overlap has anything to serialize. */
+int tio_offload_setup(struct worker *w);
+void tio_offload_teardown(struct worker *w);
+/* The offload loop: the job's thread makes the IOs, the pool does them. */
+void tio_offload_run(struct worker *w);
+/* Inline serialize_overlap: whether io overlaps an IO in flight (the
+ * loop then waits for completions before it submits io). */
+bool tio_overlap_inline(struct worker *w, const tio_io *io);
 
 /* The clock of the IO path. Under gtod_reduce it is read once every
  * GTOD_REDUCE_CALLS calls (fio reads it once per 64 IOs then) and the

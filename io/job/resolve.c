@@ -512,6 +512,14 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     rc = resolve_zones(job, err);
     if (rc)
         return rc;
+    /* latency_target varies the depth of the job's own queue; offload's
+     * depth is its pool's */
+    if (job->queue.offload && job->latency.target)
+        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                             "job '%s': latency_target with io_submit_mode=offload is not "
+                             "supported by tenon-io (use io_submit_mode=inline, or drop "
+                             "latency_target)",
+                             job->identity.name);
     rc = check_arithmetic(job, err);
     if (rc)
         return rc;

@@ -344,6 +344,8 @@ struct tio_job_queue {
     bool direct;                         /* O_DIRECT; buffered=B sets direct=!B */
     enum tio_sync sync;                  /* sync=: O_SYNC / O_DSYNC writes */
     bool thread;                         /* threads instead of processes */
+    bool offload;                        /* io_submit_mode=offload: a pool submits */
+    bool serialize_overlap;              /* no two overlapping IOs in flight */
 };
 
 /* Syncs and file handling: options/durability.c */

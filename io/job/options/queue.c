@@ -54,6 +54,29 @@ static void dump_sync(struct tio__dump *d, const struct tio__option *o, const st
                                                     : "none");
 }
 
+static const struct tio__enumval submit_values[] = {
+    {"inline", 0, NULL},
+    {"offload", 1, NULL},
+};
+
+static int set_submit_mode(struct tio__optctx *c, const struct tio__option *o)
+{
+    int v = 0, rc;
+
+    (void)o;
+    rc = tio__opt_pick(c, c->value, submit_values, TIO__ARRAY_LEN(submit_values), "submit mode",
+                       "inline or offload", &v);
+    if (rc == TIO_OK)
+        c->job->queue.offload = v == 1;
+    return rc;
+}
+
+static void dump_submit_mode(struct tio__dump *d, const struct tio__option *o,
+                             const struct tio_job *j)
+{
+    tio__dump_str(d, o->name, j->queue.offload ? "offload" : "inline");
+}
+
 static const struct tio__option rows[] = {
     {.name = "ioengine",
      .type = O_CUSTOM,
@@ -103,6 +126,19 @@ static const struct tio__option rows[] = {
      .example = "16",
      .def_text = "iodepth",
      .help = "Queue depth a full queue drains to before it is filled again"},
+    {.name = "io_submit_mode",
+     .type = O_CUSTOM,
+     .set = set_submit_mode,
+     .dump = dump_submit_mode,
+     .example = "offload",
+     .def_text = "inline",
+     .values = "inline or offload",
+     .help = "Who submits IO: the job's thread (inline) or a pool of iodepth threads"},
+    {.name = "serialize_overlap",
+     .type = O_BOOL,
+     .off = OFF(serialize_overlap),
+     .example = "1",
+     .help = "Keep overlapping IOs from being in flight at the same time"},
     {.name = "direct",
      .type = O_BOOL,
      .off = OFF(direct),
