@@ -39,6 +39,7 @@
 #include <stdatomic.h>
 
 #include "clock.h"
+#include "fio_dist.h"
 #include "rand_dist.h"
 #include "rand_gen.h"
 #include "rate_sched.h"
@@ -156,6 +157,8 @@ struct tio_next {
     bool map_simple;              /* one map bit per IO: its block is its start's */
     bool random;                  /* the job's offsets are random */
     bool ahead;                   /* next_unit holds the offsets' next draw */
+    bool files_wrap; /* a full file starts over as in time_based jobs (fio's
+                      * non-uniform file_service_type) */
     double next_unit;
     unsigned map_of[2]; /* the map each direction uses: both 0 when shared */
 };
@@ -171,6 +174,7 @@ struct tio_fsvc {
     unsigned nr;
     size_t cursor;         /* roundrobin, sequential: the next file in turn */
     struct tio_frand rand; /* random: fio's next_file_state */
+    struct tio_fdist dist; /* zipf, pareto, normal: fio's next_file_{zipf,gauss} */
 };
 
 /* ---- blocksize.c: the size of each IO when it varies ---------------------- */
