@@ -653,8 +653,8 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass)
     struct tio_next *n = &w->next;
     unsigned loops = job->files.loops ? job->files.loops : 1;
     uint64_t verified = w->vlog.read_bytes;
-    if (n->ios_total && n->ios_issued >= n->ios_total)
-        return false;
+    if (w->filled || (n->ios_total && n->ios_issued >= n->ios_total))
+        return false; /* fill_device: no space for another pass */
     if (pass > loops) {
         uint64_t done = n->bytes_issued + verified;
         uint64_t bs = job->pattern.bs[TIO_DDIR_READ] > job->pattern.bs[TIO_DDIR_WRITE]

@@ -345,6 +345,7 @@ struct worker {
     uint64_t fseeds[TIO_FSEED_COUNT]; /* fio's seeds of the job's streams */
     struct tio_frand offsets;         /* norandommap: fio's random_state */
     bool stop;
+    bool filled; /* fill_device: the filesystem is full, verify what was written */
 
     struct tio_loop loop;
     struct tio_units units;
@@ -564,6 +565,11 @@ static inline void tio_vlog_on_write_failed(struct worker *w, const struct io_me
     if (w->features & TIO_WF_VERIFY)
         tio_vlog_unmark(w, m);
 }
+
+/* ---- fill_device.c -------------------------------------------------------- */
+
+/* fill_device: an IO in direction ddir failed with ENOSPC or EDQUOT. */
+void tio_fill_full(struct worker *w, const struct io_meta *m, uint32_t ddir);
 
 /* ---- sync_policy.c -------------------------------------------------------- */
 

@@ -353,6 +353,7 @@ static const struct tio__option rows[] = {
      .off = OFF(fill_device),
      .example = "1",
      .def = "0",
+     .status = TIO__DIFFERS,
      .help = "Write until the filesystem is full (ENOSPC), size unset"},
     {.name = "openfiles",
      .type = O_UINT,
