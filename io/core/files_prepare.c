@@ -273,8 +273,7 @@ static int preallocate(int fd, const struct tio_job *job, const char *path, uint
  * the free space of the filesystem that really holds it. fd may be
  * read-only (a read job): the layout then gets its own descriptor. */
 static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t, size_t i,
-                     const struct target_state *s, struct target_plan *p,
-                     struct tio_error *err)
+                     const struct target_state *s, struct target_plan *p, struct tio_error *err)
 {
     const struct tio_job *job = t->job;
     const char *path = t->names[i];

@@ -157,7 +157,7 @@ struct tio_next {
     bool map_simple;              /* one map bit per IO: its block is its start's */
     bool random;                  /* the job's offsets are random */
     bool ahead;                   /* next_unit holds the offsets' next draw */
-    bool files_wrap; /* a full file starts over as in time_based jobs (fio's
+    bool files_wrap;              /* a full file starts over as in time_based jobs (fio's
                       * non-uniform file_service_type) */
     double next_unit;
     unsigned map_of[2]; /* the map each direction uses: both 0 when shared */

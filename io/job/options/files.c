@@ -193,9 +193,9 @@ static void dump_fallocate(struct tio__dump *d, const struct tio__option *o,
 }
 
 static const struct tio__enumval fservice_values[] = {
-    {"roundrobin", TIO_FSERVICE_RR, NULL},   {"random", TIO_FSERVICE_RANDOM, NULL},
+    {"roundrobin", TIO_FSERVICE_RR, NULL},         {"random", TIO_FSERVICE_RANDOM, NULL},
     {"sequential", TIO_FSERVICE_SEQUENTIAL, NULL}, {"zipf", TIO_FSERVICE_ZIPF, NULL},
-    {"pareto", TIO_FSERVICE_PARETO, NULL},  {"normal", TIO_FSERVICE_NORMAL, NULL},
+    {"pareto", TIO_FSERVICE_PARETO, NULL},         {"normal", TIO_FSERVICE_NORMAL, NULL},
     {"gauss", TIO_FSERVICE_NORMAL, NULL},
 };
 
@@ -243,8 +243,8 @@ static void dump_fservice(struct tio__dump *d, const struct tio__option *o,
                                         "zipf",       "pareto", "normal"};
     const struct tio_job_files *f = &j->files;
     if (f->fservice >= TIO_FSERVICE_ZIPF)
-        tio__dump_printf(d, "%s=%s:%.15g:%.15g", o->name, names[f->fservice],
-                         f->fservice_value, f->fservice_center);
+        tio__dump_printf(d, "%s=%s:%.15g:%.15g", o->name, names[f->fservice], f->fservice_value,
+                         f->fservice_center);
     else if (f->fservice_nr > 1)
         tio__dump_printf(d, "%s=%s:%u", o->name, names[f->fservice], f->fservice_nr);
     else

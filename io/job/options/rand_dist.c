@@ -226,8 +226,7 @@ int tio__set_random_distribution(struct tio__optctx *c, const struct tio__option
                                  word);
         rc = zones(c, colon + 1, v == TIO_DIST_ZONED_ABS);
     } else if (v != TIO_DIST_RANDOM) {
-        rc = tio__dist_args(c, word, colon ? colon + 1 : NULL, &p->dist_value,
-                            &p->dist_center);
+        rc = tio__dist_args(c, word, colon ? colon + 1 : NULL, &p->dist_value, &p->dist_center);
     } else if (colon) {
         rc = tio__opt_fail(c, TIO_EVALUE, "random takes no value after ':'");
     }
