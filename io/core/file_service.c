@@ -11,6 +11,13 @@
  * where fio's is (tio_next.until_used) and otherwise starts over with
  * every file, as fio's next loop does.
  *
+ * zipf, pareto and normal draw a file per IO from fio's generators over
+ * 1024 ranges a file, unscrambled, seeded as fio's next_file_state. Their
+ * files are never done (fio's __FIO_FSERVICE_NONUNIFORM): a file whose
+ * random map is full starts a new pass as in time_based jobs, one whose
+ * sequential IO reaches its end starts over from its start and leaves the
+ * open set, and the job ends at its byte budget.
+ *
  * tenon-io opens each target once before the run (files_prepare.c) and
  * keeps its descriptor: the limit applies to the files serviced, not to
  * the descriptors held. The module costs nothing unless a job sets one of
@@ -21,6 +28,29 @@
 #include <stdlib.h>
 
 #define NONE SIZE_MAX
+#define RANGES_SHIFT 10 /* fio's FIO_FSERVICE_SHIFT: 1024 ranges a file */
+
+static bool nonuniform(const struct worker *w)
+{
+    return w->job->files.fservice >= TIO_FSERVICE_ZIPF;
+}
+
+/* fio's init_rand_file_service: its generator over the files' ranges. */
+static void dist_setup(struct worker *w)
+{
+    const struct tio_job_files *o = &w->job->files;
+    struct tio_fdist *d = &w->fsvc.dist;
+    uint64_t nranges = (uint64_t)w->nf << RANGES_SHIFT;
+    uint32_t seed = (uint32_t)w->fseeds[TIO_FSEED_FILE];
+    if (o->fservice == TIO_FSERVICE_ZIPF)
+        tio_zipf_init(d, nranges, o->fservice_value, o->fservice_center, seed);
+    else if (o->fservice == TIO_FSERVICE_PARETO)
+        tio_pareto_init(d, nranges, o->fservice_value, o->fservice_center, seed);
+    else
+        tio_gauss_init(d, nranges, o->fservice_value, o->fservice_center, seed);
+    tio_fdist_no_hash(d);
+    w->next.files_wrap = true;
+}
 
 int tio_fservice_setup(struct worker *w)
 {
@@ -39,6 +69,8 @@ int tio_fservice_setup(struct worker *w)
     s->nr = o->fservice_nr ? o->fservice_nr : 1;
     tio_frand_seed(&s->rand, w->fseeds[TIO_FSEED_FILE],
                    w->job->pattern.random_generator == TIO_RAND_TAUSWORTHE64);
+    if (nonuniform(w))
+        dist_setup(w);
     /* a file's full map makes it done here, rather than starting its next
      * loop before the file is chosen (next_io.c's loop_start) */
     w->features = (w->features & ~TIO_WF_MAP_LOOPS) | TIO_WF_FSERVICE;
@@ -58,7 +90,7 @@ static bool has_room(struct worker *w, size_t fi, unsigned di, uint64_t bs)
     const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
     const struct file_gen *g = &n->gen[fi];
-    if (job->time.time_based)
+    if (job->time.time_based || (n->random && n->files_wrap))
         return true; /* fio's files start over then, never done */
     if (w->fsvc.fresh[fi]) {
         w->fsvc.fresh[fi] = false; /* its IO starts it over (next_io.c) */
@@ -73,6 +105,18 @@ static bool has_room(struct worker *w, size_t fi, unsigned di, uint64_t bs)
     else
         (void)tio_frand_unit(&w->offsets);
     return false;
+}
+
+/* A non-uniform choice's file at its end: it starts over from its start
+ * and leaves the open set, as fio resets and closes it. */
+static void start_file_over(struct worker *w, size_t fi)
+{
+    struct tio_fsvc *s = &w->fsvc;
+    w->next.gen[fi].seq[0] = w->next.gen[fi].seq[1] = 0;
+    tio_phase_invalidate(w, fi); /* as fio's open does again */
+    s->open[fi] = false;
+    s->n_open--;
+    s->cur = NONE;
 }
 
 /* A file leaves the set for good (until every file is done). */
@@ -132,8 +176,15 @@ static size_t choose(struct worker *w)
     struct tio_fsvc *s = &w->fsvc;
     for (;;) {
         size_t fi;
-        if (w->job->files.fservice == TIO_FSERVICE_RANDOM) {
+        enum tio_fservice type = w->job->files.fservice;
+        if (type == TIO_FSERVICE_RANDOM) {
             fi = (size_t)tio_frand_scale(&s->rand, w->nf);
+        } else if (type == TIO_FSERVICE_ZIPF) {
+            fi = (size_t)(tio_zipf_next(&s->dist) >> RANGES_SHIFT);
+        } else if (type == TIO_FSERVICE_PARETO) {
+            fi = (size_t)(tio_pareto_next(&s->dist) >> RANGES_SHIFT);
+        } else if (type == TIO_FSERVICE_NORMAL) {
+            fi = (size_t)(tio_gauss_next(&s->dist) >> RANGES_SHIFT);
         } else {
             fi = s->cursor;
             if (++s->cursor == w->nf)
@@ -176,6 +227,9 @@ size_t tio_fservice_next(struct worker *w, unsigned di, uint64_t bs)
         }
         if (has_room(w, fi, di, bs))
             return fi;
-        set_done(s, fi);
+        if (w->next.files_wrap)
+            start_file_over(w, fi);
+        else
+            set_done(s, fi);
     }
 }

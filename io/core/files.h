@@ -89,6 +89,12 @@ int tio_files_refuse_space(const struct tio_job *job, const char *path, uint64_t
 /* The size of the block device open as fd. Returns 0, or -1 with err. */
 int tio_files_device_size(int fd, const char *path, uint64_t *size, struct tio_error *err);
 
+/* fill_device's layout of path stopped at byte end, the filesystem full:
+ * the plan's region ends there, in whole blocks (files_check.c). Returns
+ * 0, or -1 with err when no whole block is left. */
+int tio_files_filled(const struct tio_job *job, const char *path, uint64_t end,
+                     struct target_plan *p, struct tio_error *err);
+
 /* A target's state from its stat or fstat. */
 void tio_files_state_from(const struct stat *st, struct target_state *s);
 

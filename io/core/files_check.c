@@ -230,7 +230,8 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
     p->need = need;
     if (!regular)
         return 0;
-    if (real < need && (job->durability.create_on_open || job->files.fill_device)) {
+    if (real < need && (job->durability.create_on_open ||
+                        (job->files.fill_device && !tio_files_job_reads(job)))) {
         /* Neither extended nor laid out: the job's own writes make the
          * file as long as they reach, as fio's create_on_open (the file is
          * created empty when the run opens its targets). */
@@ -258,6 +259,27 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
     }
     /* fill_device writes until the space runs out: none is asked for */
     p->new_space = job->files.fill_device ? 0 : layout_bytes + write_bytes;
+    return 0;
+}
+
+int tio_files_filled(const struct tio_job *job, const char *path, uint64_t end,
+                     struct target_plan *p, struct tio_error *err)
+{
+    uint64_t bs = tio_files_cut_bs(job), start = p->region.start;
+    uint64_t len = end > start ? end - start : 0;
+    if (bs)
+        len -= len % bs;
+    if (!len) {
+        tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
+                      "job %s: fill_device: the filesystem was full before %s held a block "
+                      "of data past its offset %" PRIu64 " (%" PRIu64 " bytes laid out); "
+                      "free some space, or give the job fewer files or a size=",
+                      job->identity.name, path, start, end);
+        return -1;
+    }
+    if (len < p->region.len)
+        p->region.len = len;
+    p->need = end;
     return 0;
 }
 

@@ -28,8 +28,10 @@
 
 #define LAYOUT_CHUNK (1u << 20)
 
-/* Writes data from the file's current end up to want bytes. */
-static int lay_out(int fd, const char *path, uint64_t have, uint64_t want,
+/* Writes data from the file's current end up to want bytes; with fill
+ * (fill_device), ENOSPC or EDQUOT ends it early without an error and
+ * *want becomes the size reached, as fio's layout stops there. */
+static int lay_out(int fd, const char *path, uint64_t have, uint64_t *want, bool fill,
                    struct tio_error *err)
 {
     char *chunk = malloc(LAYOUT_CHUNK);
@@ -44,16 +46,20 @@ static int lay_out(int fd, const char *path, uint64_t have, uint64_t want,
         memcpy(chunk + i, &v, 8);
     }
     int rc = 0;
-    for (uint64_t off = have; off < want;) {
-        size_t n = want - off < LAYOUT_CHUNK ? (size_t)(want - off) : LAYOUT_CHUNK;
+    for (uint64_t off = have; off < *want;) {
+        size_t n = *want - off < LAYOUT_CHUNK ? (size_t)(*want - off) : LAYOUT_CHUNK;
         ssize_t w = pwrite(fd, chunk, n, (off_t)off);
         if (w < 0 && errno == EINTR)
             continue;
+        if (w < 0 && fill && (errno == ENOSPC || errno == EDQUOT)) {
+            *want = off; /* the filesystem is full: what is there is read */
+            break;
+        }
         if (w <= 0) {
             tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                           "%s: cannot lay out the file to %" PRIu64
                           " bytes (stopped at %" PRIu64 "): %s",
-                          path, want, off, w < 0 ? strerror(errno) : "short write");
+                          path, *want, off, w < 0 ? strerror(errno) : "short write");
             rc = -1;
             break;
         }
@@ -267,8 +273,7 @@ static int preallocate(int fd, const struct tio_job *job, const char *path, uint
  * the free space of the filesystem that really holds it. fd may be
  * read-only (a read job): the layout then gets its own descriptor. */
 static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t, size_t i,
-                     const struct target_state *s, const struct target_plan *p,
-                     struct tio_error *err)
+                     const struct target_state *s, struct target_plan *p, struct tio_error *err)
 {
     const struct tio_job *job = t->job;
     const char *path = t->names[i];
@@ -294,7 +299,10 @@ static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t
      * file by writing, where fio's writes would extend it. */
     int rc = preallocate(wfd, job, path, p->need, err);
     if (rc == 0 && p->layout) {
-        rc = lay_out(wfd, path, s->size, p->need, err);
+        uint64_t end = p->need;
+        rc = lay_out(wfd, path, s->size, &end, job->files.fill_device, err);
+        if (rc == 0 && end < p->need)
+            rc = tio_files_filled(job, path, end, p, err);
     } else if (rc == 0 && (fstat(wfd, &now) != 0 || (uint64_t)now.st_size < p->need) &&
                ftruncate(wfd, (off_t)p->need) != 0) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
@@ -355,11 +363,33 @@ int tio_files_lay_out_later(struct tio_host_job *t, size_t i, struct tio_error *
         return 0;
     struct tio_later_layout *l = t->targets[i].later;
     int rc = grow_file(l->fd, &l->st, t, i, &l->s, &l->p, err);
+    if (rc == 0 && l->p.need < t->sizes[i]) {
+        /* fill_device: the filesystem filled up first */
+        t->regions[i] = l->p.region;
+        t->sizes[i] = l->p.need;
+    }
     /* what the layout left in the page cache goes, as before the run */
     if (rc == 0 && t->job->durability.invalidate && !t->job->queue.direct)
         posix_fadvise(l->fd, 0, 0, POSIX_FADV_DONTNEED);
     free_later(&t->targets[i]);
     return rc;
+}
+
+/* fill_device with verify: the region ends where the space free now does
+ * (past the file's own bytes), so the log of what was written fits it;
+ * the writes reach ENOSPC there or before, as without the cap. */
+static int cap_to_space(int fd, const struct tio_job *job, const char *path,
+                        const struct target_state *s, struct target_plan *p,
+                        struct tio_error *err)
+{
+    struct statvfs v;
+    if (fstatvfs(fd, &v) != 0)
+        return 0;
+    uint64_t base = s->size > p->region.start ? s->size : p->region.start;
+    uint64_t free = tio_files_free_bytes(&v);
+    if (free > UINT64_MAX - base || base + free >= p->region.start + p->region.len)
+        return 0;
+    return tio_files_filled(job, path, base + free, p, err);
 }
 
 static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
@@ -380,6 +410,9 @@ static int prepare_path(struct tio_host *host, struct tio_host_job *t, size_t i,
     if (s.type == S_IFBLK && tio_files_device_size(fd, path, &s.size, err) < 0)
         goto fail;
     if (tio_files_judge(t, i, &s, &p, err) < 0)
+        goto fail;
+    if (job->files.fill_device && s.type == S_IFREG && job->verify.method != TIO_VERIFY_NONE &&
+        tio_files_job_writes(job) && cap_to_space(fd, job, path, &s, &p, err) < 0)
         goto fail;
     if (p.grow && host->plan->program.readonly) {
         /* fio refuses to lay out or extend a file with --readonly */

@@ -17,16 +17,23 @@ static uint64_t draw32(struct tio_fdist *z)
 }
 
 /* fio's scramble of a drawn block: its multiplicative hash, so hot blocks
- * spread over the file instead of crowding at its start. */
-static uint64_t fio_hash(uint64_t v)
+ * spread over the file instead of crowding at its start (a multiplier of
+ * 1 once it is off: no branch per draw). */
+static uint64_t fio_hash(const struct tio_fdist *z, uint64_t v)
 {
-    return v * GOLDEN_RATIO_64;
+    return v * z->hash_mult;
+}
+
+void tio_fdist_no_hash(struct tio_fdist *z)
+{
+    z->hash_mult = 1;
 }
 
 static void shared_init(struct tio_fdist *z, uint64_t nranges, double center, uint32_t seed)
 {
     memset(z, 0, sizeof(*z));
     z->nranges = nranges;
+    z->hash_mult = GOLDEN_RATIO_64;
     tio_frand_seed(&z->rand, seed, false);
     z->rand_off = draw32(z); /* drawn even when a center replaces it */
     if (center >= 0)
@@ -59,7 +66,7 @@ uint64_t tio_zipf_next(struct tio_fdist *z)
         val = 2;
     else
         val = 1 + (uint64_t)(n * pow(eta * rand_uni - eta + 1.0, alpha));
-    return (fio_hash(val - 1) + z->rand_off) % z->nranges;
+    return (fio_hash(z, val - 1) + z->rand_off) % z->nranges;
 }
 
 void tio_pareto_init(struct tio_fdist *z, uint64_t nranges, double h, double center,
@@ -73,7 +80,7 @@ uint64_t tio_pareto_next(struct tio_fdist *z)
 {
     double r = (double)draw32(z) / FRAND32_MAX;
     uint64_t n = (uint64_t)((double)(z->nranges - 1) * pow(r, z->pareto_pow));
-    return (fio_hash(n) + z->rand_off) % z->nranges;
+    return (fio_hash(z, n) + z->rand_off) % z->nranges;
 }
 
 void tio_gauss_init(struct tio_fdist *z, uint64_t nranges, double dev, double center,
@@ -82,6 +89,7 @@ void tio_gauss_init(struct tio_fdist *z, uint64_t nranges, double dev, double ce
     memset(z, 0, sizeof(*z));
     tio_frand_seed(&z->rand, seed, false);
     z->nranges = nranges;
+    z->hash_mult = GOLDEN_RATIO_64;
     if (dev != 0.0) {
         z->stddev = (uint32_t)ceil((double)nranges * dev / 100.0);
         if (z->stddev > nranges / 2)
@@ -116,7 +124,7 @@ uint64_t tio_gauss_next(struct tio_fdist *z)
             dev /= 2;
         sum += (uint64_t)dev;
     }
-    return (fio_hash(sum) + z->rand_off) % z->nranges;
+    return (fio_hash(z, sum) + z->rand_off) % z->nranges;
 }
 
 static uint32_t rol32(uint32_t w, unsigned s)

@@ -19,6 +19,7 @@ struct tio_fdist {
     double pareto_pow;          /* pareto */
     uint64_t stddev;            /* normal: fio's unsigned int */
     uint64_t rand_off;
+    uint64_t hash_mult;    /* fio's hash multiplier; 1 once the hash is off */
     struct tio_frand rand; /* always fio's 32-bit Tausworthe */
 };
 
@@ -32,6 +33,9 @@ uint64_t tio_pareto_next(struct tio_fdist *z);
 void tio_gauss_init(struct tio_fdist *z, uint64_t nranges, double dev, double center,
                     uint32_t seed);
 uint64_t tio_gauss_next(struct tio_fdist *z);
+/* fio's {zipf,gauss}_disable_hash: the draws left unscrambled, as fio
+ * draws files (file_service_type), the low ranges the likely ones. */
+void tio_fdist_no_hash(struct tio_fdist *z);
 
 /* fio's jhash of a name (its own variant: one byte per word in whole
  * 12-byte blocks), with which it seeds a file's distribution. */

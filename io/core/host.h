@@ -265,6 +265,9 @@ struct tio_ss_sampler;
 struct tio_ss_sampler *tio_ss_start(struct tio_host *host, bool *failed);
 /* Stops the sampler and hands each job's window to its result. */
 void tio_ss_stop(struct tio_ss_sampler *s);
+/* A copy of job i's steadystate window so far (the owner of its group's),
+ * or NULL (none, no sampler, out of memory). */
+struct tio_ss *tio_ss_now(struct tio_ss_sampler *s, size_t i);
 /* --debug=parse: fio's trace line of the job's ss= limit. */
 void tio_ss_trace_parse(const struct tio_job *job);
 
@@ -282,9 +285,11 @@ const char *tio_stop_signal_name(void);
 
 struct tio_status;
 /* Starts the interim reports of --status-interval (NULL when it is off or
- * cannot start: the run goes on without them, said on stderr). */
+ * cannot start: the run goes on without them, said on stderr); before the
+ * jobs start. ss: steadystate's sampler, whose windows they show, or NULL. */
 struct tio_status *tio_status_start(struct tio_host *host, unsigned formats,
-                                    const struct timespec *wall_start);
+                                    const struct timespec *wall_start,
+                                    struct tio_ss_sampler *ss);
 /* Stops them; with --output, returns what they wrote (len bytes, to go
  * ahead of the final report; the caller frees it), else NULL. */
 char *tio_status_stop(struct tio_status *s, size_t *len);

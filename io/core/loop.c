@@ -141,7 +141,7 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
     if (io->result < 0) {
         int e = (int)-io->result;
         if (unlikely(w->job->files.fill_device) && (e == ENOSPC || e == EDQUOT)) {
-            w->stop = true; /* fill_device: the filesystem is full, the job's end (fio) */
+            tio_fill_full(w, m, io->ddir); /* the filesystem is full: the writes' end */
             return false;
         }
         tio_stats_errno(w->js, d, e);

@@ -178,11 +178,12 @@ static void reseed_draws(struct worker *w)
  * offsets and sizes again under randrepeat, as fio reseeds then. */
 static void new_map_pass(struct worker *w, struct tio_rmap *map, size_t fi)
 {
+    bool wrap = w->job->time.time_based || w->next.files_wrap;
     tio_rmap_reset(map);
     tio_phase_invalidate(w, fi);
     if (w->features & TIO_WF_RAND_DIST)
-        tio_rdist_new_pass(w, fi, !w->job->time.time_based && tio_reseeds(&w->job->pattern));
-    if (!w->job->time.time_based) {
+        tio_rdist_new_pass(w, fi, !wrap && tio_reseeds(&w->job->pattern));
+    if (!wrap) {
         w->next.mix_issues = 0;
         /* the draw made ahead is fio's last of the loop, the one that
          * found no free block: it is not the next loop's first */
@@ -238,8 +239,13 @@ static inline uint64_t map_block(struct worker *w, struct file_gen *g, size_t fi
 {
     struct tio_next *n = &w->next;
     struct tio_rmap *map = file_map(n, g, di);
-    if (unlikely(tio_rmap_full(map)))
+    if (unlikely(tio_rmap_full(map))) {
+        /* a pass that goes on (time_based, non-uniform file choices) spends
+         * fio's draw that found no free block; a new loop reseeds anyway */
+        if (w->job->time.time_based || n->files_wrap)
+            (void)draw_block(w, g, fi, di);
         new_map_pass(w, map, fi);
+    }
     uint64_t block = map_free_block(w, g, fi, di, draw_block(w, g, fi, di));
     if (likely(n->map_simple))
         tio_rmap_set1(map, block); /* free: map_free_block found it so */
@@ -647,8 +653,8 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass)
     struct tio_next *n = &w->next;
     unsigned loops = job->files.loops ? job->files.loops : 1;
     uint64_t verified = w->vlog.read_bytes;
-    if (n->ios_total && n->ios_issued >= n->ios_total)
-        return false;
+    if (w->filled || (n->ios_total && n->ios_issued >= n->ios_total))
+        return false; /* fill_device: no space for another pass */
     if (pass > loops) {
         uint64_t done = n->bytes_issued + verified;
         uint64_t bs = job->pattern.bs[TIO_DDIR_READ] > job->pattern.bs[TIO_DDIR_WRITE]

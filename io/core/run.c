@@ -182,7 +182,7 @@ int tio_run(struct tio_host *host)
     uint64_t t0 = tio_now_ns();
     struct tio_status *status_timer = NULL;
     if (self->rank == 0)
-        status_timer = tio_status_start(host, report_formats(prog), &wall_start);
+        status_timer = tio_status_start(host, report_formats(prog), &wall_start, ss);
     size_t n_started = 0;
     for (; n_started < host->n_threads && !coord->ops->stopping(coord); n_started++) {
         struct tio_host_job *t = &host->threads[n_started];

@@ -211,6 +211,16 @@ void tio_ss_stop(struct tio_ss_sampler *s)
     sampler_free(s);
 }
 
+struct tio_ss *tio_ss_now(struct tio_ss_sampler *s, size_t i)
+{
+    if (!s)
+        return NULL;
+    pthread_mutex_lock(&s->lock);
+    struct tio_ss *c = s->win[i] ? tio_ss_dup(s->win[i]) : NULL;
+    pthread_mutex_unlock(&s->lock);
+    return c;
+}
+
 void tio_ss_trace_parse(const struct tio_job *job)
 {
     const struct tio_job_steadystate *ss = &job->steadystate;

@@ -13,6 +13,7 @@
 
 #include "debug.h"
 #include "tio_cpu.h"
+#include "tio_stats_mailbox.h"
 
 atomic_bool tio_stop;
 atomic_uint tio_halt_seq;
@@ -351,6 +352,9 @@ teardown:
     if (w->ops->teardown)
         w->ops->teardown(w->ed);
 out:
+    /* the last copy for --status-interval's reports: the numbers are final */
+    if (w->js->mailbox)
+        tio_stats_mailbox_final(w->js->mailbox, w->js, tio_now_ns(), t->error);
     tio_live_set_state(t->live, t->error ? TIO_STATE_ERROR : TIO_STATE_EXITED);
     for (size_t i = 0; w->h && i < w->nf; i++)
         tio_handle_close(&w->h[i]);

@@ -42,6 +42,7 @@
 #include <stdatomic.h>
 
 #include "clock.h"
+#include "fio_dist.h"
 #include "rand_dist.h"
 #include "rand_gen.h"
 #include "rate_sched.h"
@@ -161,6 +162,8 @@ struct tio_next {
     bool map_simple;              /* one map bit per IO: its block is its start's */
     bool random;                  /* the job's offsets are random */
     bool ahead;                   /* next_unit holds the offsets' next draw */
+    bool files_wrap;              /* a full file starts over as in time_based jobs (fio's
+                      * non-uniform file_service_type) */
     double next_unit;
     unsigned map_of[2]; /* the map each direction uses: both 0 when shared */
 };
@@ -176,6 +179,7 @@ struct tio_fsvc {
     unsigned nr;
     size_t cursor;         /* roundrobin, sequential: the next file in turn */
     struct tio_frand rand; /* random: fio's next_file_state */
+    struct tio_fdist dist; /* zipf, pareto, normal: fio's next_file_{zipf,gauss} */
 };
 
 /* ---- blocksize.c: the size of each IO when it varies ---------------------- */
@@ -351,6 +355,7 @@ struct worker {
     uint64_t fseeds[TIO_FSEED_COUNT]; /* fio's seeds of the job's streams */
     struct tio_frand offsets;         /* norandommap: fio's random_state */
     bool stop;
+    bool filled; /* fill_device: the filesystem is full, verify what was written */
 
     struct tio_loop loop;
     struct tio_units units;
@@ -587,6 +592,11 @@ static inline void tio_vlog_on_write_failed(struct worker *w, const struct io_me
     if (w->features & TIO_WF_VERIFY)
         tio_vlog_unmark(w, m);
 }
+
+/* ---- fill_device.c -------------------------------------------------------- */
+
+/* fill_device: an IO in direction ddir failed with ENOSPC or EDQUOT. */
+void tio_fill_full(struct worker *w, const struct io_meta *m, uint32_t ddir);
 
 /* ---- sync_policy.c -------------------------------------------------------- */
 

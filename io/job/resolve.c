@@ -439,6 +439,33 @@ static bool pseudo_io(const struct tio_job *job)
     return job->queue.ioengine && strcmp(job->queue.ioengine, "cpuio") == 0;
 }
 
+/* fill_device, as fio: its size "really large", sequential writes end at
+ * ENOSPC, reads read what the layout put there before the filesystem was
+ * full. fio's random or mixed IO over that size does nothing (its random
+ * map of 2^63 bytes fails) or fails past the file's end: those need a
+ * size here; trims have nothing it could mean. */
+static int resolve_fill_device(const struct tio_job *job, struct tio_error *err)
+{
+    enum tio_rw rw = job->pattern.rw;
+    if (!job->files.fill_device)
+        return 0;
+    if (rw == TIO_RW_TRIM || rw == TIO_RW_RANDTRIM || rw == TIO_RW_TRIMWRITE ||
+        rw == TIO_RW_RANDTRIMWRITE)
+        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                             "job '%s': fill_device fills the filesystem by writing: it "
+                             "means nothing to trims (drop it, or use rw=write)",
+                             job->identity.name);
+    bool sized = job->files.size.set || job->files.filesize_min;
+    if (rw == TIO_RW_WRITE || rw == TIO_RW_READ || rw == TIO_RW_RANDREAD || sized)
+        return 0;
+    return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                         "job '%s': fill_device without size= gives random or mixed IO a "
+                         "region of 2^63 bytes, which fio 3.33 cannot do either (its random "
+                         "map fails, or reads go past the file's end); set size= (the "
+                         "region; ENOSPC still ends the writes) or use rw=write",
+                         job->identity.name);
+}
+
 static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_t *total_files,
                        struct tio_error *err)
 {
@@ -450,16 +477,9 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     rc = resolve_verify(job, err);
     if (rc)
         return rc;
-    /* fill_device writes sequentially until ENOSPC: what fio says it makes
-     * sense for; reads of what it laid out, random IO (a map of a really
-     * large region) and verify (a log of it) are not done yet */
-    if (job->files.fill_device &&
-        (job->pattern.rw != TIO_RW_WRITE || job->verify.method != TIO_VERIFY_NONE))
-        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
-                             "job '%s': fill_device is supported by tenon-io with rw=write "
-                             "and no verify only (fio: it only makes sense with sequential "
-                             "write)",
-                             job->identity.name);
+    rc = resolve_fill_device(job, err);
+    if (rc)
+        return rc;
     /* fio: openfiles defaults to nrfiles, and is at most that */
     if (!job->files.openfiles || job->files.openfiles > job->files.nrfiles)
         job->files.openfiles = job->files.nrfiles;

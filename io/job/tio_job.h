@@ -133,6 +133,9 @@ enum tio_fservice {
     TIO_FSERVICE_RR = 0,     /* round robin over the files open (the default) */
     TIO_FSERVICE_RANDOM,     /* a file drawn at random */
     TIO_FSERVICE_SEQUENTIAL, /* one file until it is done, then the next */
+    TIO_FSERVICE_ZIPF,       /* fio's non-uniform choices: files never done, */
+    TIO_FSERVICE_PARETO,     /* one full starts over (fio's ...NONUNIFORM) */
+    TIO_FSERVICE_NORMAL,
 };
 
 /* fallocate=: how a file being laid out is pre-allocated (fio's modes). */
@@ -271,6 +274,8 @@ struct tio_job_files {
     bool create_serialize;      /* lay files out before the run (else: in each thread) */
     enum tio_fservice fservice; /* file_service_type: how the next file is chosen */
     unsigned fservice_nr;       /* file_service_type=TYPE:N: IOs per file chosen */
+    double fservice_value;      /* zipf's theta, pareto's power, normal's deviation */
+    double fservice_center;     /* TYPE:VALUE:CENTER; < 0: fio's default */
 };
 
 /* IO pattern and block sizes: options/pattern.c */

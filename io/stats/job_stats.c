@@ -1,5 +1,7 @@
 #include "tio_job_stats.h"
 
+#include "tio_stats_mailbox.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +63,7 @@ void tio_job_stats_init(struct tio_job_stats *js, uint64_t sample_interval_ns,
     js->last_sample_ns = 0;
     tio_series_init(&js->series, series_cap);
     js->live = NULL;
+    js->mailbox = NULL;
 }
 
 void tio_job_stats_fini(struct tio_job_stats *js)
@@ -101,8 +104,43 @@ void tio_job_stats_attach_live(struct tio_job_stats *js, struct tio_live_job *li
     js->live = live;
 }
 
-static void publish(struct tio_job_stats *js)
+void tio_job_stats_attach_mailbox(struct tio_job_stats *js, struct tio_stats_mailbox *mb)
 {
+    js->mailbox = mb;
+}
+
+int tio_job_stats_copy(struct tio_job_stats *dst, const struct tio_job_stats *src)
+{
+    bool slat = src->dir[0].slat_hist != NULL, lat = src->dir[0].lat_hist != NULL;
+    if (tio_job_stats_keep_hists(dst, slat, lat) != 0)
+        return -ENOMEM;
+    struct tio_job_stats keep = *dst; /* its own memory: histograms, prios, series */
+    *dst = *src;
+    int rc = 0;
+    for (int d = 0; d < TIO_DDIR_COUNT; d++) {
+        struct tio_dir_stats *o = &dst->dir[d];
+        const struct tio_dir_stats *k = &keep.dir[d];
+        o->slat_hist = k->slat_hist;
+        o->lat_hist = k->lat_hist;
+        if (o->slat_hist)
+            *o->slat_hist = src->dir[d].slat_hist ? *src->dir[d].slat_hist : *o->slat_hist;
+        if (o->lat_hist)
+            *o->lat_hist = src->dir[d].lat_hist ? *src->dir[d].lat_hist : *o->lat_hist;
+        o->prios = k->prios;
+        tio_prio_stats_reset(&o->prios);
+        if (tio_prio_stats_merge(&o->prios, &src->dir[d].prios) != 0)
+            rc = -ENOMEM;
+    }
+    dst->series = keep.series;
+    dst->live = NULL;
+    dst->mailbox = NULL;
+    return rc;
+}
+
+static void publish(struct tio_job_stats *js, uint64_t now_ns)
+{
+    if (js->mailbox)
+        tio_stats_mailbox_serve(js->mailbox, js, now_ns);
     if (!js->live)
         return;
     for (int d = 0; d < TIO_DDIR_COUNT; d++)
@@ -125,13 +163,15 @@ void tio_stats_start(struct tio_job_stats *js, uint64_t now_ns)
     update_next_tick(js);
     if (js->live)
         tio_live_set_started(js->live, now_ns);
+    if (js->mailbox)
+        tio_stats_mailbox_cpu_start(js->mailbox);
 }
 
 void tio_stats_reset(struct tio_job_stats *js, uint64_t now_ns)
 {
     clear_counters(js);
     tio_series_clear(&js->series);
-    publish(js);
+    publish(js, now_ns);
     tio_stats_start(js, now_ns);
 }
 
@@ -170,7 +210,7 @@ void tio_stats_tick_slow(struct tio_job_stats *js, uint64_t now_ns)
         js->next_sample_ns = now_ns + js->sample_interval_ns;
     }
     if (now_ns >= js->next_publish_ns) {
-        publish(js);
+        publish(js, now_ns);
         js->next_publish_ns = now_ns + TIO_PUBLISH_INTERVAL_NS;
     }
     update_next_tick(js);
@@ -189,10 +229,12 @@ void tio_stats_finish(struct tio_job_stats *js, uint64_t now_ns)
     uint64_t runtime = now_ns - js->start_ns;
     for (int d = 0; d < TIO_DDIR_COUNT; d++)
         js->dir[d].runtime_ns = js->dir[d].ios ? runtime : 0;
-    publish(js);
+    publish(js, now_ns);
+    /* no more samples; the totals still reach the status line and interim
+     * reports while a verify phase reads */
     js->next_sample_ns = UINT64_MAX;
-    js->next_publish_ns = UINT64_MAX;
-    js->next_tick_ns = UINT64_MAX;
+    js->next_publish_ns = now_ns + TIO_PUBLISH_INTERVAL_NS;
+    update_next_tick(js);
 }
 
 void tio_stats_error(struct tio_job_stats *js, enum tio_ddir d, const char *kind)

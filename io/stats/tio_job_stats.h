@@ -108,6 +108,8 @@ struct tio_job_stats {
     uint64_t last_bytes[TIO_DDIR_COUNT];
     struct tio_series series;
     struct tio_live_job *live; /* not owned; NULL when nothing watches */
+    /* not owned: where interim reports get a copy (tio_stats_mailbox.h) */
+    struct tio_stats_mailbox *mailbox;
 };
 
 /* sample_interval_ns 0 means TIO_SAMPLE_INTERVAL_DEFAULT_NS; series_cap 0
@@ -122,6 +124,13 @@ int tio_job_stats_keep_hists(struct tio_job_stats *js, bool slat, bool lat);
 
 /* Where the running totals are published for the status line (or NULL). */
 void tio_job_stats_attach_live(struct tio_job_stats *js, struct tio_live_job *live);
+
+/* Where a copy goes when one is asked for (or NULL); before IO starts. */
+void tio_job_stats_attach_mailbox(struct tio_job_stats *js, struct tio_stats_mailbox *mb);
+
+/* Makes dst a copy of src's numbers (its series and attachments left
+ * out), dst's histograms taken as src keeps them. 0 or -ENOMEM. */
+int tio_job_stats_copy(struct tio_job_stats *dst, const struct tio_job_stats *src);
 
 /* IO starts now (monotonic ns). */
 void tio_stats_start(struct tio_job_stats *js, uint64_t now_ns);

@@ -193,18 +193,19 @@ static void dump_fallocate(struct tio__dump *d, const struct tio__option *o,
 }
 
 static const struct tio__enumval fservice_values[] = {
-    {"roundrobin", TIO_FSERVICE_RR, NULL},
-    {"random", TIO_FSERVICE_RANDOM, NULL},
-    {"sequential", TIO_FSERVICE_SEQUENTIAL, NULL},
-    {"zipf", -1, "fio's Zipf, Pareto and normal file distributions are not implemented"},
-    {"pareto", -1, "fio's Zipf, Pareto and normal file distributions are not implemented"},
-    {"normal", -1, "fio's Zipf, Pareto and normal file distributions are not implemented"},
-    {"gauss", -1, "fio's Zipf, Pareto and normal file distributions are not implemented"},
+    {"roundrobin", TIO_FSERVICE_RR, NULL},         {"random", TIO_FSERVICE_RANDOM, NULL},
+    {"sequential", TIO_FSERVICE_SEQUENTIAL, NULL}, {"zipf", TIO_FSERVICE_ZIPF, NULL},
+    {"pareto", TIO_FSERVICE_PARETO, NULL},         {"normal", TIO_FSERVICE_NORMAL, NULL},
+    {"gauss", TIO_FSERVICE_NORMAL, NULL},
 };
 
-/* fio's TYPE[:N]: N IOs go to a file before the next is chosen. */
+/* fio's TYPE[:N]: N IOs go to a file before the next is chosen; zipf,
+ * pareto and normal take random_distribution's VALUE[:CENTER] instead and
+ * choose a file for every IO. */
 static int set_fservice(struct tio__optctx *c, const struct tio__option *o)
 {
+    static const char *const models[] = {"zipf", "pareto", "normal"};
+    struct tio_job_files *f = &c->job->files;
     const char *colon = strchr(c->value, ':');
     char type[32], why[160];
     uint64_t nr = 1;
@@ -213,28 +214,41 @@ static int set_fservice(struct tio__optctx *c, const struct tio__option *o)
     (void)o;
     snprintf(type, sizeof(type), "%.*s", colon ? (int)(colon - c->value) : 31, c->value);
     rc = tio__opt_pick(c, type, fservice_values, TIO__ARRAY_LEN(fservice_values),
-                       "file service type", "roundrobin, random or sequential (with :N)", &v);
+                       "file service type",
+                       "roundrobin, random or sequential (with :N), or zipf, pareto or "
+                       "normal (with :VALUE[:CENTER])",
+                       &v);
     if (rc)
         return rc;
-    if (colon && tio_parse_uint(colon + 1, 1000, 1, UINT32_MAX, &nr, why, sizeof(why)))
+    if (v >= TIO_FSERVICE_ZIPF) {
+        rc = tio__dist_args(c, models[v - TIO_FSERVICE_ZIPF], colon ? colon + 1 : NULL,
+                            &f->fservice_value, &f->fservice_center);
+        if (rc)
+            return rc;
+    } else if (colon && tio_parse_uint(colon + 1, 1000, 1, UINT32_MAX, &nr, why, sizeof(why))) {
         return tio__opt_fail(c, TIO_EVALUE,
                              "'%s' after ':' is not a number of IOs from 1 (%s:8 issues 8 "
                              "IOs to a file before choosing the next)",
                              colon + 1, type);
-    c->job->files.fservice = (enum tio_fservice)v;
-    c->job->files.fservice_nr = (unsigned)nr;
+    }
+    f->fservice = (enum tio_fservice)v;
+    f->fservice_nr = (unsigned)nr;
     return TIO_OK;
 }
 
 static void dump_fservice(struct tio__dump *d, const struct tio__option *o,
                           const struct tio_job *j)
 {
-    static const char *const names[] = {"roundrobin", "random", "sequential"};
-    if (j->files.fservice_nr > 1)
-        tio__dump_printf(d, "%s=%s:%u", o->name, names[j->files.fservice],
-                         j->files.fservice_nr);
+    static const char *const names[] = {"roundrobin", "random", "sequential",
+                                        "zipf",       "pareto", "normal"};
+    const struct tio_job_files *f = &j->files;
+    if (f->fservice >= TIO_FSERVICE_ZIPF)
+        tio__dump_printf(d, "%s=%s:%.15g:%.15g", o->name, names[f->fservice], f->fservice_value,
+                         f->fservice_center);
+    else if (f->fservice_nr > 1)
+        tio__dump_printf(d, "%s=%s:%u", o->name, names[f->fservice], f->fservice_nr);
     else
-        tio__dump_str(d, o->name, names[j->files.fservice]);
+        tio__dump_str(d, o->name, names[f->fservice]);
 }
 
 static const struct tio__option rows[] = {
@@ -339,6 +353,7 @@ static const struct tio__option rows[] = {
      .off = OFF(fill_device),
      .example = "1",
      .def = "0",
+     .status = TIO__DIFFERS,
      .help = "Write until the filesystem is full (ENOSPC), size unset"},
     {.name = "openfiles",
      .type = O_UINT,
@@ -355,8 +370,9 @@ static const struct tio__option rows[] = {
      .dump = dump_fservice,
      .example = "random:8",
      .def_text = "roundrobin",
-     .values = "roundrobin, random or sequential, each with :N (zipf, pareto, normal refused)",
-     .status = TIO__REFUSED_VALUE,
+     .values = "roundrobin, random or sequential, each with :N; zipf, pareto or normal (gauss) "
+               "with :VALUE[:CENTER]",
+     .status = TIO__SUPPORTED,
      .help = "How the job picks the file of its next IO"},
     {.name = "create_serialize",
      .type = O_BOOL,

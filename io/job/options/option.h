@@ -168,6 +168,9 @@ int tio__opt_per_ddir(struct tio__optctx *c, const char *text, tio__ddir_parse p
 
 /* ---- rand_dist.c: random_distribution, a row of pattern.c -------------- */
 
+/* zipf|pareto|normal's ":VALUE[:CENTER]" (args NULL: none), as fio checks it. */
+int tio__dist_args(struct tio__optctx *c, const char *model, const char *args, double *value,
+                   double *center);
 int tio__set_random_distribution(struct tio__optctx *c, const struct tio__option *o);
 void tio__dump_random_distribution(struct tio__dump *d, const struct tio__option *o,
                                    const struct tio_job *j);

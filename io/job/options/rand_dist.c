@@ -29,9 +29,9 @@ static bool one_float(const char *s, size_t len, double *out)
 }
 
 /* ":VALUE[:CENTER]" after a model's name, checked as fio checks it. */
-static int model_args(struct tio__optctx *c, const char *model, const char *args)
+int tio__dist_args(struct tio__optctx *c, const char *model, const char *args, double *value,
+                   double *centerp)
 {
-    struct tio_job_pattern *p = &c->job->pattern;
     double val = strcmp(model, "zipf") == 0 ? 1.1 : strcmp(model, "pareto") == 0 ? 0.2 : 0.0;
     double center = -1;
     if (args) {
@@ -68,8 +68,8 @@ static int model_args(struct tio__optctx *c, const char *model, const char *args
                              "normal's deviation %g is out of range (give a percentage from 0 "
                              "up to, not including, 100)",
                              val);
-    p->dist_value = val;
-    p->dist_center = center;
+    *value = val;
+    *centerp = center;
     return TIO_OK;
 }
 
@@ -226,7 +226,7 @@ int tio__set_random_distribution(struct tio__optctx *c, const struct tio__option
                                  word);
         rc = zones(c, colon + 1, v == TIO_DIST_ZONED_ABS);
     } else if (v != TIO_DIST_RANDOM) {
-        rc = model_args(c, word, colon ? colon + 1 : NULL);
+        rc = tio__dist_args(c, word, colon ? colon + 1 : NULL, &p->dist_value, &p->dist_center);
     } else if (colon) {
         rc = tio__opt_fail(c, TIO_EVALUE, "random takes no value after ':'");
     }

@@ -62,6 +62,39 @@ def case_sequential():
                 "0:0 0:2000 0:3000 0:1000 1:3000 1:1000 1:2000 1:0 2:3000 2:2000 2:0 2:1000")
 
 
+def case_nonuniform():
+    """zipf, pareto, normal/gauss: fio's file draws; a full file starts over, never done"""
+    same_as_fio(["--nrfiles=3", "--rw=randwrite", "--file_service_type=zipf:1.2"],
+                "0:0 0:2000 0:3000 0:1000 0:3000 0:1000 1:1000 0:0 1:0 0:2000 0:3000 0:0")
+    same_as_fio(["--nrfiles=5", "--rw=randread", "--file_service_type=pareto:0.3"],
+                "1:0 4:2000 4:3000 0:1000 4:1000 0:3000 3:1000 4:0 3:3000 1:1000 4:2000 "
+                "4:3000 0:0 3:2000 4:0 4:1000 0:2000 4:2000 4:0 0:1000")
+    same_as_fio(["--nrfiles=4", "--rw=randrw", "--file_service_type=zipf:0.8:0.5",
+                 "--openfiles=2"],
+                "3:0 2:2000 2:3000 3:1000 2:1000 2:0 2:1000 3:3000 2:0 2:3000 2:2000 2:0 "
+                "2:1000 2:2000 2:3000 2:1000")
+    same_as_fio(["--nrfiles=6", "--rw=randwrite", "--file_service_type=normal:20:0.7"],
+                "4:0 3:2000 3:3000 4:1000 5:1000 2:3000 5:2000 4:2000 5:3000 4:3000 4:2000 "
+                "4:3000 3:0 5:0 4:0 3:1000 3:1000 4:1000 4:1000 4:2000 4:3000 3:3000 4:0 "
+                "4:1000")
+    same_as_fio(["--nrfiles=3", "--rw=randwrite", "--file_service_type=gauss",
+                 "--norandommap"],
+                "1:0 1:2000 1:3000 1:1000 1:1000 1:3000 1:1000 1:1000 1:3000 1:0 1:3000 1:2000")
+    # sequential IO: a file at its end starts over from its start
+    same_as_fio(["--nrfiles=3", "--rw=write", "--file_service_type=gauss:5"],
+                "1:0 1:1000 1:2000 1:3000 1:0 1:1000 1:2000 1:3000 1:0 1:1000 1:2000 1:3000")
+    same_as_fio(["--nrfiles=3", "--rw=rw", "--file_service_type=pareto:0.5:0.2"],
+                "0:0 1:0 1:1000 2:0 0:1000 2:0 0:0 2:1000 0:1000 0:2000 2:2000 1:2000")
+
+
+def case_nonuniform_values():
+    """out-of-range zipf, pareto or normal values and centers are refused, as in fio"""
+    for bad in ("zipf:1", "pareto:0", "pareto:1.5", "normal:100", "gauss:-1", "zipf:1.2:2",
+                "zipf:x"):
+        r = E.tenon_io("--name=j", "--size=4k", "--file_service_type=" + bad)
+        check(r.rc != 0 and "file_service_type=" + bad in r.err, r.describe())
+
+
 def case_verify():
     """a verify job with fewer open files than files reads back every block it wrote"""
     r = E.tenon_io("--name=v", "--nrfiles=3", "--openfiles=2", "--filesize=64k", "--bs=4k",

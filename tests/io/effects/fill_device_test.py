@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """fill_device (fill_fs): a write job with no size writes its file until
-the filesystem is full, and ENOSPC is its end, not an error, as fio. Runs
+the filesystem is full, and ENOSPC is its end, not an error, as fio; a read
+job reads what a layout until ENOSPC put there; a verify job checks what
+it wrote. Runs
 on a small tmpfs mounted in the case's folder (root only; skipped
 otherwise). Cases are TAP, through effects_test.py's helpers.
 
@@ -65,12 +67,54 @@ def case_alias_and_size():
         check(r.rc == 0 and r.job("g")["write"]["io_bytes"] == 7 << 20, r.err[:2000])
 
 
+def case_reads():
+    """reads: the file is laid out until the filesystem is full, then read as it is"""
+    for rw, size in (("read", None), ("randread", None), ("read", "64m"), ("read", "2m")):
+        with Tmpfs(8 << 20, rw + (size or "")) as d:
+            extra = ["--size=" + size] if size else []
+            r = E.tenon_io("--name=f", "--directory=" + d, "--rw=" + rw, "--bs=64k",
+                           "--fill_device=1", *extra)
+            want = 2 << 20 if size == "2m" else 8 << 20
+            check(r.rc == 0 and r.job("f")["read"]["io_bytes"] == want
+                  and os.path.getsize(os.path.join(d, "f.0.0")) == want,
+                  "%s %s: %s" % (rw, size, r.describe()))
+
+
+def case_reads_no_room():
+    """reads of several files: one the full filesystem left empty is an error naming it"""
+    with Tmpfs(8 << 20) as d:
+        r = E.tenon_io("--name=f", "--directory=" + d, "--rw=read", "--bs=64k", "--nrfiles=2",
+                       "--fill_device=1")
+        check(r.rc == 1 and "f.0.1" in r.err and "fill_device" in r.err, r.describe())
+
+
+def case_verify():
+    """verify: the writes end at ENOSPC, then what was written is read back and checked"""
+    for extra in ([], ["--ioengine=libaio", "--iodepth=8", "--bs=48k", "--nrfiles=3"]):
+        with Tmpfs(8 << 20, "v%d" % len(extra)) as d:
+            r = E.tenon_io("--name=v", "--directory=" + d, "--rw=write", "--bs=64k",
+                           "--verify=crc32c", "--fill_device=1", *extra)
+            job = r.job("v") if r.rc == 0 else {}
+            check(r.rc == 0 and job["error"] == 0 and job["write"]["io_bytes"] > 7 << 20
+                  and job["read"]["io_bytes"] == job["write"]["io_bytes"],
+                  " ".join(extra) + ": " + r.describe())
+
+
+def case_random_writes_sized():
+    """random writes with a size past the free space end at ENOSPC without an error"""
+    with Tmpfs(8 << 20) as d:
+        r = E.tenon_io("--name=f", "--directory=" + d, "--rw=randwrite", "--bs=64k",
+                       "--size=20m", "--fill_device=1")
+        check(r.rc == 0 and r.job("f")["error"] == 0
+              and 0 < r.job("f")["write"]["io_bytes"] <= 8 << 20, r.describe())
+
+
 def case_refused():
-    """reads, random IO and verify with fill_device are refused as not supported yet"""
-    for extra in (["--rw=read"], ["--rw=randwrite"], ["--rw=write", "--verify=crc32c"]):
+    """random or mixed IO without size= (fio cannot do it either) and trims are refused"""
+    for extra, why in ((["--rw=randwrite"], "without size="), (["--rw=rw"], "without size="),
+                       (["--rw=randrw"], "without size="), (["--rw=trim"], "trims")):
         r = E.tenon_io("--name=f", "--directory=" + E.TMP, "--fill_device=1", *extra)
-        check(r.rc == 1 and "fill_device is supported by tenon-io with rw=write" in r.err,
-              " ".join(extra) + ": " + r.err)
+        check(r.rc == 1 and why in r.err, " ".join(extra) + ": " + r.err)
 
 
 def main():

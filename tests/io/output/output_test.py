@@ -9,6 +9,7 @@ in a temporary folder. Output is TAP.
 
 usage: output_test.py TENON_IO
 """
+import json
 import os
 import subprocess
 import sys
@@ -143,6 +144,51 @@ def case_status_interval():
     check(text.count('"jobs"') >= 2, "interim reports kept ahead of the final one in --output")
     refused("at least 1ms", "--status-interval=500us", *null())
     refused("is not a time", "--status-interval=often", *null())
+
+
+def json_docs(text):
+    """Every JSON report in text, in order."""
+    dec, docs, i = json.JSONDecoder(), [], text.find("{")
+    while i >= 0:
+        doc, end = dec.raw_decode(text, i)
+        docs.append(doc)
+        i = text.find("{", end)
+    return docs
+
+
+def case_status_interval_full():
+    """--status-interval: interim reports as full as the final one, cumulative, in each format"""
+    job = null("--time_based", "--runtime=1500ms", "--rate_iops=200", "--iodepth=4",
+               "--ioengine=libaio", "--lat_percentiles=1", size="1m")
+    job[job.index("--ioengine=null")] = "--filename=" + path("si.dat")
+    reports = json_docs(ok("--status-interval=400ms", "--output-format=json", *job).out)
+    reads = [d["jobs"][0]["read"] for d in reports]
+    check(len(reads) >= 3, "interim JSON reports then the final one: %d" % len(reads))
+    ios = [r["total_ios"] for r in reads]
+    check(ios == sorted(ios) and ios[0] > 0, "cumulative IOs: %s" % ios)
+    for r in reads:
+        check(r["clat_ns"]["max"] > 0 and r["lat_ns"]["mean"] > 0 and r["runtime"] > 0
+              and "percentile" in r["clat_ns"] and "percentile" in r["lat_ns"]
+              and r["iops_samples"] >= 0, "a report without latencies: %s" % r)
+    mins = [r["clat_ns"]["min"] for r in reads]
+    check(mins == sorted(mins, reverse=True), "the minimum never rises: %s" % mins)
+    for d in reports:
+        depth = d["jobs"][0]["iodepth_level"]
+        check(abs(sum(float(v) for v in depth.values()) - 100) < 0.5, depth)
+    text = ok("--status-interval=400ms", *job).out
+    check(text.count("clat percentiles") >= 3 and text.count("Run status group 0") >= 3
+          and text.count("  cpu          :") >= 3, "normal interim reports:\n" + text[:3000])
+    lines = [terse_fields(x) for x in ok("--status-interval=400ms", "--output-format=terse",
+                                         *job).out.splitlines() if x.startswith("3;")]
+    check(len(lines) >= 3 and all(float(f[14]) > 0 and float(f[39]) > 0 for f in lines),
+          "terse interim lines with clat max and lat mean: %s" % [f[13:17] for f in lines])
+    # a synchronous engine and several jobs, one reported as a group
+    text = ok("--status-interval=400ms", "--output-format=json", "--group_reporting",
+              *null("--time_based", "--runtime=1200ms", "--rate_iops=100", "--numjobs=2")).out
+    for d in json_docs(text):
+        j = d["jobs"][0]
+        check(len(d["jobs"]) == 1 and j["read"]["clat_ns"]["max"] > 0
+              and abs(sum(float(v) for v in j["iodepth_level"].values()) - 100) < 0.5, j)
 
 
 def case_bandwidth_log():
