@@ -5,6 +5,8 @@
  * itself (size or io_size, times loops; number_ios). */
 #include "worker.h"
 
+#include "buffer_fill.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -191,6 +193,8 @@ static void new_map_pass(struct worker *w, struct tio_rmap *map, size_t fi)
             tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
             tio_bsz_setup(w);
             reseed_draws(w);
+            if (w->units.content)
+                tio_bufill_reseed(w->units.content);
         }
     }
 }
