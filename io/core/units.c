@@ -62,11 +62,12 @@ int tio_units_setup(struct worker *w)
             return -ENOMEM;
         for (unsigned i = 0; i < u->n; i++)
             tio_bufill_fill(u->content, b + (size_t)i * u->buf_size, max_bs);
-    } else if (job->buffers.zero_buffers) {
-        memset(b, 0, total);
     } else if (job->buffers.buffer_pattern && job->buffers.buffer_pattern_len) {
+        /* fio: the pattern wins over zero_buffers */
         for (size_t i = 0; i < total; i++)
             b[i] = job->buffers.buffer_pattern[i % job->buffers.buffer_pattern_len];
+    } else if (job->buffers.zero_buffers) {
+        memset(b, 0, total);
     } else {
         for (size_t i = 0; i + 8 <= total; i += 8) {
             uint64_t v = tio_rand_next(&w->rng);
