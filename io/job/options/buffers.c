@@ -152,6 +152,7 @@ static const struct tio__option rows[] = {
      .set = set_compress_percentage,
      .dump = tio__dump_field_uint,
      .example = "50",
+     .def = "0",
      .values = "percentage 0..100",
      .help = "Make written blocks compress to about this percentage"},
     {.name = "buffer_compress_chunk",
@@ -167,8 +168,10 @@ static const struct tio__option rows[] = {
      .set = set_dedupe_percentage,
      .dump = tio__dump_field_uint,
      .example = "50",
+     .def = "0",
      .values = "percentage 0..100",
-     .help = "Make this percentage of written blocks repeat others"},
+     .help = "Make this percentage of written blocks repeat others",
+     .status = TIO__REFUSED_VALUE},
     {.name = "dedupe_mode",
      .type = O_CUSTOM,
      .set = set_dedupe_mode,
@@ -191,7 +194,8 @@ static const struct tio__option rows[] = {
      .off = OFF(dedupe_global),
      .example = "1",
      .def = "0",
-     .help = "Share the dedupe working set between the jobs"},
+     .help = "Share the dedupe working set between the jobs",
+     .status = TIO__REFUSED_VALUE},
 };
 
 TIO__FAMILY(tio__family_buffers, "buffers", "Buffer contents", rows);
