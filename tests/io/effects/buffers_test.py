@@ -219,6 +219,27 @@ def case_same_bytes_as_fio():
         same_as_fio(opts)
 
 
+# sha256 of what fio 3.33 wrote for these jobs (1 MiB, bs=4k, rw=write,
+# default seeds): checked without fio too
+FIO_DIGESTS = (
+    (["--buffer_compress_percentage=50", "--buffer_compress_chunk=1k"],
+     "b67a3b704c018654476044303eb4969eab382652ce6a8f3e572b7e4e3b0b1fd9"),
+    (["--dedupe_percentage=30", "--buffer_compress_percentage=40"],
+     "bcb5bf474546933c75c0e49dd3af0fceae5392ee5770750a53501ca5102ae921"),
+    (["--dedupe_percentage=40", "--dedupe_mode=working_set",
+      "--dedupe_working_set_percentage=20"],
+     "978245d67117c137205bec9c2760598d6c7c7c1706249bb390afaeafa06c2bb2"),
+)
+
+
+def case_fio_digests():
+    """the bytes fio 3.33 wrote for three jobs, recorded as digests"""
+    import hashlib
+    for opts, digest in FIO_DIGESTS:
+        got = hashlib.sha256(write("h", *opts)).hexdigest()
+        check(got == digest, "%s: sha256 %s, fio 3.33 wrote %s" % (" ".join(opts), got, digest))
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
