@@ -156,9 +156,10 @@ static int working_set(struct tio_bufill *f, const struct worker *w)
     const struct tio_job *job = w->job;
     const struct tio_host *host = w->t->host;
     uint64_t size = job->files.size.bytes;
-    uint64_t n = (uint64_t)((unsigned __int128)size * job->buffers.dedupe_working_set_percentage /
-                            100 / f->min_write);
-    uint64_t steps = f->min_write / (f->chunk && f->chunk < f->min_write ? f->chunk : f->min_write);
+    uint64_t n = (uint64_t)((unsigned __int128)size *
+                            job->buffers.dedupe_working_set_percentage / 100 / f->min_write);
+    uint64_t steps = f->min_write /
+                     (f->chunk && f->chunk < f->min_write ? f->chunk : f->min_write);
     uint64_t per_job = host->n_threads && n / host->n_threads ? n / host->n_threads : 1;
     size_t next_job = job->index;
 

@@ -55,7 +55,7 @@ struct tio_verify_params {
     unsigned compress;
     const uint8_t *fixed; /* buffer_pattern (NULL: zeros) */
     size_t fixed_len;
-    const char *aux_path;   /* --aux-path: where verify_dump's files go (NULL: here) */
+    const char *aux_path; /* --aux-path: where verify_dump's files go (NULL: here) */
 };
 
 /* What a piece must hold beyond its offset and length, when the checking
