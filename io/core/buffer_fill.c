@@ -7,6 +7,7 @@
  * FIO_RAND_DEDUPE_WORKING_SET_IX). */
 #include "buffer_fill.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,7 +152,7 @@ void tio_bufill_fill(struct tio_bufill *f, uint8_t *buf, uint64_t len)
 /* fio's init_dedupe_working_set_seeds: the state before each of the
  * first blocks the job writes (a block draws one seed per region), or
  * with dedupe_global the other jobs' first blocks in turn. */
-static int working_set(struct tio_bufill *f, const struct worker *w)
+static int working_set(struct tio_bufill *f, struct worker *w)
 {
     const struct tio_job *job = w->job;
     const struct tio_host *host = w->t->host;
@@ -164,8 +165,14 @@ static int working_set(struct tio_bufill *f, const struct worker *w)
     size_t next_job = job->index;
 
     f->ws = calloc(n ? n : 1, sizeof(*f->ws));
-    if (!f->ws)
+    if (!f->ws) {
+        tio_worker_fail(w, ENOMEM,
+                        "the dedupe working set's %llu seeds (%llu MiB) do not fit in memory: "
+                        "lower dedupe_working_set_percentage or size, or raise bs",
+                        (unsigned long long)n,
+                        (unsigned long long)((n * sizeof(*f->ws)) >> 20));
         return -1;
+    }
     f->ws_n = n;
     struct tio_frand s = f->buf;
     f->ws[0] = s;
@@ -192,7 +199,7 @@ void tio_bufill_reseed(struct tio_bufill *f)
     tio_frand_seed(&f->ws_index, f->seeds[2], f->use64);
 }
 
-struct tio_bufill *tio_bufill_new(const struct worker *w)
+struct tio_bufill *tio_bufill_new(struct worker *w)
 {
     const struct tio_job *job = w->job;
     struct tio_bufill *f = calloc(1, sizeof(*f));

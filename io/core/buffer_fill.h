@@ -15,8 +15,9 @@ struct tio_bufill;
 bool tio_bufill_wanted(const struct worker *w);
 
 /* The generator's state from the job's seeds, and the dedupe working set
- * (dedupe_mode=working_set). Returns NULL when out of memory. */
-struct tio_bufill *tio_bufill_new(const struct worker *w);
+ * (dedupe_mode=working_set). Returns NULL when out of memory (the job
+ * failed with the reason). */
+struct tio_bufill *tio_bufill_new(struct worker *w);
 void tio_bufill_free(struct tio_bufill *f);
 
 /* Fills len bytes at buf as fio's fill_io_buffer does for a write of len
