@@ -5,6 +5,8 @@
  * itself (size or io_size, times loops; number_ios). */
 #include "worker.h"
 
+#include "buffer_fill.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -192,6 +194,8 @@ static void new_map_pass(struct worker *w, struct tio_rmap *map, size_t fi)
             tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
             tio_bsz_setup(w);
             reseed_draws(w);
+            if (w->units.content)
+                tio_bufill_reseed(w->units.content);
         }
     }
 }
@@ -342,11 +346,15 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
             }
             g->seq[di] = 0; /* wrap: time_based, loops, or rw mixes */
             tio_phase_invalidate(w, fi);
-            /* a new loop of a one-direction job draws its sizes afresh, as
-             * fio reseeds under randrepeat */
-            if (unlikely(w->features & TIO_WF_BS_VARY) && job->pattern.rw != TIO_RW_RW &&
-                !job->time.time_based && tio_reseeds(&job->pattern))
-                tio_bsz_setup(w);
+            /* a new loop of a one-direction job draws its sizes and its
+             * written data afresh, as fio reseeds under randrepeat */
+            if (job->pattern.rw != TIO_RW_RW && !job->time.time_based &&
+                tio_reseeds(&job->pattern)) {
+                if (unlikely(w->features & TIO_WF_BS_VARY))
+                    tio_bsz_setup(w);
+                if (unlikely(w->units.content != NULL))
+                    tio_bufill_reseed(w->units.content);
+            }
         }
         pos = g->seq[di];
         g->seq[di] += bs + job->pattern.rw_modifier;

@@ -1,8 +1,11 @@
 /* A job thread's IO units and their buffers: one aligned area holding
  * every unit's buffer, filled once at setup (random as fio's default,
- * zero_buffers, buffer_pattern), and what each write puts in its buffer
- * when refill_buffers or scramble_buffers ask for more. */
+ * zero_buffers, buffer_pattern, or fio's compressible and dedupe data),
+ * and what each write puts in its buffer when refill_buffers or
+ * scramble_buffers ask for more. */
 #include "worker.h"
+
+#include "buffer_fill.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +15,12 @@
  * start (glibc serves allocations from 128 KiB up with mmap). */
 #define TIO_BUFFERED_SKEW 16
 #define TIO_SKEW_MIN_BUFFER (128u << 10)
+
+static void fill_content(struct worker *w, tio_io *io, uint64_t offset)
+{
+    (void)offset;
+    tio_bufill_fill(w->units.content, io->buf, io->len);
+}
 
 int tio_units_setup(struct worker *w)
 {
@@ -45,13 +54,22 @@ int tio_units_setup(struct worker *w)
         free(engine_data);
         return -ENOMEM;
     }
-    /* Buffer contents: random once (fio's default), a pattern, or zeros. */
+    /* Buffer contents: random once (fio's default), a pattern, or zeros;
+     * fio's compressible and dedupe data fill each unit as a write of the
+     * largest block. */
     uint8_t *b = u->buffers;
-    if (job->buffers.zero_buffers) {
-        memset(b, 0, total);
+    if (tio_bufill_wanted(w)) {
+        u->content = tio_bufill_new(w);
+        if (!u->content)
+            return -ENOMEM;
+        for (unsigned i = 0; i < u->n; i++)
+            tio_bufill_fill(u->content, b + (size_t)i * u->buf_size, max_bs);
     } else if (job->buffers.buffer_pattern && job->buffers.buffer_pattern_len) {
+        /* fio: the pattern wins over zero_buffers */
         for (size_t i = 0; i < total; i++)
             b[i] = job->buffers.buffer_pattern[i % job->buffers.buffer_pattern_len];
+    } else if (job->buffers.zero_buffers) {
+        memset(b, 0, total);
     } else {
         for (size_t i = 0; i + 8 <= total; i += 8) {
             uint64_t v = tio_rand_next(&w->rng);
@@ -67,10 +85,20 @@ int tio_units_setup(struct worker *w)
         u->meta[i].buf = io->buf;
         u->meta[i].ioprio = tio_prio_of_thread(job);
     }
-    if (!(w->features & TIO_WF_VERIFY) && !job->buffers.zero_buffers &&
-        !job->buffers.buffer_pattern &&
-        (job->buffers.refill_buffers || job->buffers.scramble_buffers))
+    /* fio: compressible or dedupe data is drawn anew per write only under
+     * refill_buffers (which they turn on unless it was written), and
+     * never scrambled, whatever their values */
+    u->fill = tio_units_refill;
+    if (u->content) {
+        u->fill = fill_content;
+        if (job->buffers.refill_buffers)
+            w->features |= TIO_WF_FILL;
+    } else if (!(w->features & TIO_WF_VERIFY) && !job->buffers.zero_buffers &&
+               !job->buffers.buffer_pattern &&
+               (job->buffers.refill_buffers ||
+                (job->buffers.scramble_buffers && !job->buffers.content_given))) {
         w->features |= TIO_WF_FILL;
+    }
     return 0;
 }
 
@@ -82,6 +110,7 @@ void tio_units_teardown(struct worker *w)
     free(u->ios);
     free(u->meta);
     free(u->area);
+    tio_bufill_free(u->content);
     *u = (struct tio_units){0};
 }
 

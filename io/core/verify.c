@@ -45,6 +45,9 @@ void tio_verify_params_init(struct tio_verify_params *p, const struct tio_job *j
         .pattern_len = job->verify.verify_pattern_len,
         .fmt = &job->verify.verify_pattern_fmt,
         .header_offset = job->verify.verify_offset,
+        .compress = job->buffers.compress_percentage,
+        .fixed = job->buffers.buffer_pattern,
+        .fixed_len = job->buffers.buffer_pattern ? job->buffers.buffer_pattern_len : 0,
     };
 }
 
@@ -199,6 +202,19 @@ static void io_pattern(const struct tio_verify_params *p, const struct tio_job_p
     }
 }
 
+/* fio's verify data under buffer_compress_percentage: the write's tail,
+ * compress% of it, is zeros or buffer_pattern from its first byte. */
+static void fill_fixed(uint8_t *b, size_t len, const struct tio_verify_params *p)
+{
+    size_t at = (size_t)((uint64_t)len * (100 - p->compress) / 100);
+    if (!p->fixed_len) {
+        memset(b + at, 0, len - at);
+        return;
+    }
+    for (size_t i = at; i < len; i += p->fixed_len)
+        memcpy(b + i, p->fixed, len - i < p->fixed_len ? len - i : p->fixed_len);
+}
+
 /* Random data from the seed, or the pattern repeated from the IO's start. */
 static void fill_data(uint8_t *b, size_t len, const struct tio_verify_params *p,
                       uint64_t offset, uint64_t rand_seed)
@@ -221,6 +237,8 @@ static void fill_data(uint8_t *b, size_t len, const struct tio_verify_params *p,
         uint64_t v = tio_rand_next(&r);
         memcpy(b + i, &v, len - i);
     }
+    if (p->compress)
+        fill_fixed(b, len, p);
 }
 
 /* fio's verify_offset: the header trades places with the bytes that far

@@ -50,7 +50,12 @@ struct tio_verify_params {
     size_t pattern_len;
     const struct tio_job_pattern_fmt *fmt; /* where %o pastes the IO's offset */
     uint64_t header_offset; /* verify_offset: the header is swapped with these bytes */
-    const char *aux_path;   /* --aux-path: where verify_dump's files go (NULL: here) */
+    /* buffer_compress_percentage: fio's random data covers the first
+     * (100 - compress)% of each write, zeros or buffer_pattern the rest */
+    unsigned compress;
+    const uint8_t *fixed; /* buffer_pattern (NULL: zeros) */
+    size_t fixed_len;
+    const char *aux_path; /* --aux-path: where verify_dump's files go (NULL: here) */
 };
 
 /* What a piece must hold beyond its offset and length, when the checking

@@ -109,6 +109,10 @@ struct tio_units {
     void *buffers;
     void *area; /* what posix_memalign returned: buffers may start past it */
     size_t buf_size;
+    /* What a write puts in its buffer under TIO_WF_FILL, chosen at setup;
+     * content: fio's compressible and dedupe data (buffer_fill.c), or NULL. */
+    void (*fill)(struct worker *w, tio_io *io, uint64_t offset);
+    struct tio_bufill *content;
 };
 
 /* ---- loop.c: the queue of units and the clock of the IO path -------------- */
@@ -468,7 +472,7 @@ void tio_units_refill(struct worker *w, tio_io *io, uint64_t offset);
 static inline void tio_units_on_write(struct worker *w, tio_io *io, uint64_t offset)
 {
     if (unlikely(w->features & TIO_WF_FILL))
-        tio_units_refill(w, io, offset);
+        w->units.fill(w, io, offset);
 }
 
 /* ---- next_io.c ------------------------------------------------------------ */

@@ -136,8 +136,10 @@ static int set_generic(struct tio__optctx *c, const struct tio__option *o)
     case O_STR:
         return tio__opt_set_string(c, field(c, o), c->value);
     case O_BOOL:
-    case O_FLAG:
         return tio__opt_bool(c, field(c, o));
+    case O_FLAG:
+        rc = tio__opt_bool(c, field(c, o));
+        return rc || !o->set ? rc : o->set(c, o);
     case O_UINT:
     case O_U64:
         rc = tio_parse_uint(c->value, c->job->reporting.kb_base, o->min, o->max, &v, why,

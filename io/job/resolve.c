@@ -512,6 +512,9 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     if (rc)
         return rc;
     resolve_verify_interval(job);
+    rc = tio__resolve_buffers(job, err);
+    if (rc)
+        return rc;
     /* blockalign only moves random offsets, as in fio; any alignment other
      * than the block size turns off the random map (fio says so too) */
     for (d = 0; d < TIO_JOB_DDIR_COUNT; d++)

@@ -508,12 +508,25 @@ struct tio_job_verify {
 };
 
 /* Buffer contents: options/buffers.c */
+enum tio_dedupe_mode { TIO_DEDUPE_REPEAT, TIO_DEDUPE_WORKING_SET };
+
 struct tio_job_buffers {
     bool zero_buffers;
     bool refill_buffers;
+    bool refill_given;             /* refill_buffers was written (fio's "is set") */
     bool scramble_buffers;         /* default true */
     unsigned char *buffer_pattern; /* NULL if none */
     size_t buffer_pattern_len;
+    /* fio's compressible and deduplicable contents (io/core/buffer_fill.c).
+     * Resolved as fio fixes them up: 100% compressible is zero_buffers. */
+    unsigned compress_percentage;
+    unsigned compress_chunk; /* default 512; 0: the write's size */
+    unsigned dedupe_percentage;
+    /* either percentage was written: fio then never scrambles */
+    bool content_given;
+    enum tio_dedupe_mode dedupe_mode;
+    unsigned dedupe_working_set_percentage; /* default 5 */
+    bool dedupe_global;
 };
 
 /* Reporting and units: options/reporting.c */

@@ -12,7 +12,8 @@
 #include "job_internal.h"
 
 /* How a value is read. All but O_CUSTOM are parsed into the field at
- * `off` by options.c; O_CUSTOM calls the row's set(). */
+ * `off` by options.c; O_CUSTOM calls the row's set(), and an O_FLAG row's
+ * set(), if it has one, runs once its field is parsed. */
 enum tio__otype {
     O_STR,    /* char * */
     O_BOOL,   /* bool; bare means true; on the command line it may take the next argument */
