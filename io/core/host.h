@@ -303,4 +303,9 @@ int tio_main(int argc, char *const argv[], const struct tio_parse_config *cfg);
  * (one that writes but never trims: fio 3.33 aborts), refused before any IO. */
 int tio_trim_job_check(const struct tio_job *job, struct tio_error *err);
 
+/* placement.c: cpumask and cpus_allowed name online CPUs only, the NUMA
+ * options nodes that are there (and need a build with libnuma); refused
+ * before any IO, naming the CPUs or nodes there are. */
+int tio_placement_check(const struct tio_job *job, struct tio_error *err);
+
 #endif
