@@ -141,10 +141,10 @@ size_t tio_idset_format(const struct tio_idset *s, char *buf, size_t size)
         unsigned end = id;
         while (end + 1 < TIO_IDSET_MAX && tio_idset_has(s, end + 1))
             end++;
-        int n = end == id ? snprintf(buf + (at < size ? at : size), at < size ? size - at : 0,
-                                     "%s%u", at ? "," : "", id)
-                          : snprintf(buf + (at < size ? at : size), at < size ? size - at : 0,
-                                     "%s%u-%u", at ? "," : "", id, end);
+        char *dst = at < size ? buf + at : NULL;
+        size_t room = at < size ? size - at : 0;
+        int n = end == id ? snprintf(dst, room, "%s%u", at ? "," : "", id)
+                          : snprintf(dst, room, "%s%u-%u", at ? "," : "", id, end);
         at += n > 0 ? (size_t)n : 0;
         id = end;
     }

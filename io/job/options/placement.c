@@ -218,7 +218,8 @@ static const struct tio__option rows[] = {
      .example = "3",
      .def_text = "the thread's own (every CPU tenon-io may use)",
      .values = "a bit per CPU, CPUs 0 to 31 (3: CPUs 0 and 1)",
-     .help = "The CPUs the job's thread may run on, as a bit mask (sched_setaffinity)"},
+     .help = "The CPUs the job's thread may run on, as a bit mask (sched_setaffinity)",
+     .status = TIO__REFUSED_VALUE},
     {.name = "cpus_allowed",
      .type = O_CUSTOM,
      .set = set_cpus_allowed,
@@ -245,7 +246,8 @@ static const struct tio__option rows[] = {
      .example = "0",
      .def_text = "the thread's own",
      .values = "NUMA nodes and ranges joined by commas, or all",
-     .help = "Run the job's thread on these NUMA nodes' CPUs (libnuma)"},
+     .help = "Run the job's thread on these NUMA nodes' CPUs (libnuma)",
+     .status = TIO__REFUSED_VALUE},
     {.name = "numa_mem_policy",
      .type = O_CUSTOM,
      .set = set_mem_policy,
@@ -255,7 +257,8 @@ static const struct tio__option rows[] = {
      .def_text = "the thread's own",
      .values = "default, prefer:NODE, bind:NODES, interleave[:NODES], local",
      .help = "The job thread's NUMA memory policy, set before its buffers are allocated "
-             "(libnuma)"},
+             "(libnuma)",
+     .status = TIO__REFUSED_VALUE},
 };
 
 TIO__FAMILY(tio__family_placement, "placement", "CPU and NUMA placement", rows);
