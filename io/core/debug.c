@@ -44,6 +44,8 @@ static const char *name_of(unsigned category)
         return "random";
     case TIO_DEBUG_PARSE:
         return "parse";
+    case TIO_DEBUG_PROCESS:
+        return "process";
     }
     return "?";
 }
@@ -91,7 +93,7 @@ void tio_debug_close(void)
 
 void tio_debug_help(void)
 {
-    /* fio's list; tenon-io traces io, random and parse */
+    /* fio's list; tenon-io traces io, random, parse and process */
     printf("fio: dumping debug options:process,file,io,mem,blktrace,verify,random,parse,"
            "diskutil,job,mutex,profile,time,net,rate,compress,steadystate,helperthread,zbd,"
            "all\n");

@@ -1,5 +1,5 @@
 /* --debug: fio's debug tracing for the categories tenon-io traces (io,
- * random, parse), in fio's line format "<category padded to 8> <thread id
+ * random, parse, process), in fio's line format "<category padded to 8> <thread id
  * padded to 5> <text>", so scripts that grep fio's traces read ours.
  *
  * The lines go where the report goes: to standard output, or, with

@@ -318,4 +318,9 @@ int tio_trim_job_check(const struct tio_job *job, struct tio_error *err);
 /* rate.c: the rate options' conflicts (rate with rate_iops, ...). */
 int tio_rate_job_check(const struct tio_job *job, struct tio_error *err);
 
+/* placement.c: cpumask and cpus_allowed name online CPUs only, the NUMA
+ * options nodes that are there (and need a build with libnuma); refused
+ * before any IO, naming the CPUs or nodes there are. */
+int tio_placement_check(const struct tio_job *job, struct tio_error *err);
+
 #endif

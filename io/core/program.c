@@ -41,7 +41,7 @@ static const char usage[] =
     "  --aux-path=DIR           where auxiliary files such as state files go\n"
     "  --bandwidth-log          write fio's agg-read_bw.log, agg-write_bw.log, "
     "agg-trim_bw.log\n"
-    "  --debug=LIST             fio's debug traces: io, random, parse (or all; ? lists)\n"
+    "  --debug=LIST             fio's traces: io, random, parse, process (or all; ? lists)\n"
     "  --status-interval=TIME   a report of the run so far every TIME (seconds)\n"
     "  --plugin-config=FILE     the tenon.json that picks and configures plugins\n"
     "  --inflate-log=FILE       print a log stored with log_store_compressed=1\n"
@@ -128,7 +128,8 @@ static int check_job(const struct tio_job *job, const struct tio_program *prog,
         tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL, "%s", why);
         return -1;
     }
-    if (tio_trim_job_check(job, err) < 0 || tio_rate_job_check(job, err) < 0)
+    if (tio_trim_job_check(job, err) < 0 || tio_rate_job_check(job, err) < 0 ||
+        tio_placement_check(job, err) < 0)
         return -1;
     return tio_verify_job_check(job, err);
 }

@@ -266,6 +266,9 @@ void *tio_worker_main(void *arg)
     struct tio_cpu_usage cpu0 = {0}, cpu1 = {0};
     tio_cpu_usage_now(TIO_CPU_THREAD, &cpu0);
 
+    /* first, as fio: the buffers are allocated under the job's policy */
+    if (tio_placement_apply(w) < 0)
+        goto out;
     tio_flow_wait_for(t);
     if (job->time.startdelay) {
         uint64_t us = job->time.startdelay;

@@ -818,6 +818,13 @@ static inline void tio_iolog_on_issue(struct worker *w, const tio_io *io)
         tio_iolog_write_io(w, io);
 }
 
+/* ---- placement.c: the job thread's CPUs and memory policy ---------------- */
+
+/* cpumask, cpus_allowed(_policy), numa_cpu_nodes, numa_mem_policy, set on
+ * the calling thread before the job allocates anything. Returns 0, or
+ * -errno with the job failed (tio_worker_fail). */
+int tio_placement_apply(struct worker *w);
+
 /* ---- flow.c: flow and wait_for -------------------------------------------- */
 
 int tio_flow_setup(struct worker *w);

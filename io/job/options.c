@@ -21,6 +21,7 @@ const struct tio__family *const tio__families[] = {
     &tio__family_reporting,   &tio__family_logs,  &tio__family_ranks,   &tio__family_rate,
     &tio__family_steadystate, &tio__family_prio,  &tio__family_think,   &tio__family_errors,
     &tio__family_latency,     &tio__family_zones, &tio__family_replay,  &tio__family_flow,
+    &tio__family_placement,
 };
 const size_t tio__nr_families = TIO__ARRAY_LEN(tio__families);
 

@@ -101,9 +101,9 @@ static int set_debug(struct tio_program *p, const char *key, const char *value,
                      const struct tio_origin *o, struct tio_error *err)
 {
     static const char *const untraced[] = {
-        "process",  "file",        "mem",          "blktrace", "verify", "diskutil",
-        "job",      "mutex",       "profile",      "time",     "net",    "rate",
-        "compress", "steadystate", "helperthread", "zbd",
+        "file", "mem",      "blktrace",    "verify",       "diskutil",
+        "job",  "mutex",    "profile",     "time",         "net",
+        "rate", "compress", "steadystate", "helperthread", "zbd",
     };
     const char *s = value;
 
@@ -121,17 +121,19 @@ static int set_debug(struct tio_program *p, const char *key, const char *value,
             p->debug |= TIO_DEBUG_RANDOM;
         else if (n == 5 && strncmp(s, "parse", n) == 0)
             p->debug |= TIO_DEBUG_PARSE;
+        else if (n == 7 && strncmp(s, "process", n) == 0)
+            p->debug |= TIO_DEBUG_PROCESS;
         else if (n == 3 && strncmp(s, "all", n) == 0)
-            p->debug |= TIO_DEBUG_IO | TIO_DEBUG_RANDOM | TIO_DEBUG_PARSE;
+            p->debug |= TIO_DEBUG_IO | TIO_DEBUG_RANDOM | TIO_DEBUG_PARSE | TIO_DEBUG_PROCESS;
         else {
             for (size_t k = 0; k < TIO__ARRAY_LEN(untraced); k++)
                 known |= strlen(untraced[k]) == n && strncmp(s, untraced[k], n) == 0;
             return tio_error_set(err, known ? TIO_EUNSUPPORTED : TIO_EVALUE, o, key, value,
                                  known
                                      ? "fio's debug category '%.*s' is not traced by tenon-io "
-                                       "yet (it traces io, random and parse)"
+                                       "yet (it traces io, random, parse and process)"
                                      : "unknown debug category '%.*s' (tenon-io traces io, "
-                                       "random and parse; --debug=? lists fio's)",
+                                       "random, parse and process; --debug=? lists fio's)",
                                  (int)n, s);
         }
         s += n;

@@ -157,6 +157,7 @@ enum tio_output_format {
 
 /* --debug categories tenon-io traces: fio's names, fio's bits. */
 enum tio_debug {
+    TIO_DEBUG_PROCESS = 1u << 0,
     TIO_DEBUG_IO = 1u << 2,
     TIO_DEBUG_RANDOM = 1u << 6,
     TIO_DEBUG_PARSE = 1u << 7,
@@ -420,6 +421,37 @@ struct tio_job_prio {
     bool bssplit_given;
 };
 
+/* Where the job's thread runs and takes its memory: options/placement.c
+ * (fio's cpumask, cpus_allowed, cpus_allowed_policy, numa_cpu_nodes,
+ * numa_mem_policy); io/core/placement.c applies them in the job's thread
+ * before anything of the job is allocated, as fio's thread_main. */
+enum tio_cpus_policy {
+    TIO_CPUS_SHARED = 0, /* every job on the whole set */
+    TIO_CPUS_SPLIT,      /* job i (over all jobs) on the set's (i mod size)-th CPU */
+};
+
+enum tio_mem_policy {
+    TIO_MPOL_NONE = 0,   /* numa_mem_policy not given: the thread's own */
+    TIO_MPOL_DEFAULT,    /* default: left as it is, as fio */
+    TIO_MPOL_PREFER,     /* prefer:N */
+    TIO_MPOL_BIND,       /* bind:NODES */
+    TIO_MPOL_INTERLEAVE, /* interleave[:NODES] (all nodes when none) */
+    TIO_MPOL_LOCAL,      /* local */
+};
+
+struct tio_job_placement {
+    struct tio_idset cpus;      /* cpumask or cpus_allowed, the last one given */
+    bool cpus_given;            /* the affinity is set only then */
+    bool cpus_from_mask;        /* the last one given was cpumask (for messages) */
+    unsigned cpus_policy;       /* enum tio_cpus_policy */
+    struct tio_idset cpu_nodes; /* numa_cpu_nodes */
+    bool cpu_nodes_given;
+    bool cpu_nodes_all;         /* "all": the nodes the thread may use, found at run time */
+    unsigned mem_policy;        /* enum tio_mem_policy */
+    struct tio_idset mem_nodes; /* bind, interleave; prefer's one node */
+    bool mem_nodes_all;         /* interleave without nodes, or ":all" */
+};
+
 /* Think time: options/think.c (fio's thinktime family). Times in us. */
 struct tio_job_think {
     uint64_t thinktime; /* the stall; 0: none */
@@ -581,6 +613,7 @@ struct tio_job {
     struct tio_job_replay replay;
     struct tio_job_flow flow;
     struct tio_job_prio prio;
+    struct tio_job_placement placement;
     struct tio_job_think think;
     struct tio_job_errors errors;
     struct tio_job_latency latency;

@@ -1,4 +1,4 @@
-/* tenon-io job parser: numbers as fio reads them.
+/* tenon-io job parser: numbers (and lists of them) as fio reads them.
  *
  * Exported because the host validates engine options (declared by plugins)
  * with the same rules as core options, so `hipri=1` and `direct=1`, or
@@ -71,6 +71,42 @@ int tio_parse_amount(const char *s, unsigned kb_base, struct tio_amount *out, ch
 
 /* Bytes an amount stands for against a file or device of `whole` bytes. */
 uint64_t tio_amount_bytes(const struct tio_amount *a, uint64_t whole);
+
+/* A set of CPU or NUMA node numbers, as fio's cpus_allowed and libnuma's
+ * node lists name them. 1024 is fio's most CPUs on Linux (CPU_SETSIZE) and
+ * the kernel's most NUMA nodes. */
+#define TIO_IDSET_MAX 1024u
+struct tio_idset {
+    uint64_t bits[TIO_IDSET_MAX / 64];
+};
+
+static inline bool tio_idset_has(const struct tio_idset *s, unsigned id)
+{
+    return id < TIO_IDSET_MAX && (s->bits[id / 64] >> (id % 64) & 1u);
+}
+
+static inline void tio_idset_add(struct tio_idset *s, unsigned id)
+{
+    if (id < TIO_IDSET_MAX)
+        s->bits[id / 64] |= UINT64_C(1) << (id % 64);
+}
+
+unsigned tio_idset_count(const struct tio_idset *s);
+
+/* The n-th (from 0) number of the set, or TIO_IDSET_MAX past its end. */
+unsigned tio_idset_nth(const struct tio_idset *s, unsigned n);
+
+/* "0,5,8-15": decimal numbers and low-high ranges joined by commas, blanks
+ * around any of them allowed (fio's cpus_allowed, libnuma's node lists).
+ * `what` names a member in reasons ("CPU", "node"). Refused where fio
+ * guesses: an empty list or entry, a range that runs backwards, anything
+ * but digits, a number of TIO_IDSET_MAX or more. */
+int tio_parse_idset(const char *s, const char *what, struct tio_idset *out, char *why,
+                    size_t whylen);
+
+/* The set as tio_parse_idset reads it, ranges joined ("0-3,8"); "" when
+ * empty. Returns the length it needed (snprintf's). */
+size_t tio_idset_format(const struct tio_idset *s, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

@@ -101,6 +101,7 @@ extern const struct tio__family tio__family_steadystate;
 extern const struct tio__family tio__family_replay;
 extern const struct tio__family tio__family_flow;
 extern const struct tio__family tio__family_prio;
+extern const struct tio__family tio__family_placement;
 extern const struct tio__family tio__family_think;
 extern const struct tio__family tio__family_errors;
 extern const struct tio__family tio__family_latency;
