@@ -187,33 +187,6 @@ static int check_piece_layout(const struct tio_job *job, const struct tio_verify
     return 0;
 }
 
-/* fio lays a header every verify_interval bytes of a write and sums each
- * piece over the whole interval: a bssplit size that is no multiple of it
- * would have its last piece summed past the write's end (fio then fails
- * its own checks). */
-static int check_split_sizes(const struct tio_job *job, unsigned d, struct tio_error *err)
-{
-    const struct tio_job_pattern *p = &job->pattern;
-    uint64_t vi = tio_verify_interval(job);
-    if (!vi || !tio_rw_writes(p->rw))
-        return 0;
-    for (unsigned i = 0; i < p->bssplit_nr[d]; i++) {
-        uint64_t bs = p->bssplit[d][i].bs;
-        if (p->bssplit[d][i].perc && bs % vi)
-            return refuse(err,
-                          "job %s: bssplit size %" PRIu64 " is not a multiple of the verify "
-                          "interval, %" PRIu64 " bytes (%s): fio would sum its last piece "
-                          "past the end of the write; use sizes that are multiples of it, or "
-                          "set verify_interval= to a divisor of every size",
-                          job->identity.name, bs, vi,
-                          job->verify.verify_interval
-                              ? "verify_interval"
-                              : "fio's default: the smallest write size, or its gcd with the "
-                                "largest");
-    }
-    return 0;
-}
-
 int tio_verify_job_check(const struct tio_job *job, struct tio_error *err)
 {
     if (job->verify.method == TIO_VERIFY_NONE)
@@ -248,7 +221,7 @@ int tio_verify_job_check(const struct tio_job *job, struct tio_error *err)
                       "on their block grid only (no bsrange, bssplit or sequential gap that "
                       "is not a multiple of bs); drop trim_percentage or the varying sizes",
                       job->identity.name);
-    return check_split_sizes(job, d, err);
+    return 0;
 }
 
 /* The pattern of an IO at offset: verify_pattern with the IO's offset
