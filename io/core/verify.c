@@ -61,7 +61,9 @@ bool tio_verify_uses_extents(const struct tio_job *job, unsigned d)
     const struct tio_job_pattern *p = &job->pattern;
     if (p->min_bs[d] != p->max_bs[d])
         return true;
-    return !tio_rw_is_random(p->rw) && p->rw_modifier % p->bs[d];
+    if (tio_rw_is_random(p->rw))
+        return p->ba[d] != p->bs[d]; /* blockalign: offsets off the grid */
+    return p->rw_modifier % p->bs[d];
 }
 
 void tio_verify_params_init(struct tio_verify_params *p, const struct tio_job *job)

@@ -493,15 +493,8 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     rc = resolve_random(job, err);
     if (rc)
         return rc;
-    if (memcmp(job->pattern.ba, job->pattern.bs, sizeof(job->pattern.ba)) != 0) {
-        if (job->verify.method != TIO_VERIFY_NONE)
-            return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
-                                 "job '%s': blockalign other than the block size together "
-                                 "with verify is not supported by tenon-io yet (remove ba= "
-                                 "or verify=)",
-                                 job->identity.name);
+    if (memcmp(job->pattern.ba, job->pattern.bs, sizeof(job->pattern.ba)) != 0)
         job->pattern.norandommap = true;
-    }
     rc = resolve_zones(job, err);
     if (rc)
         return rc;

@@ -4,7 +4,8 @@ and differ per direction, as fio 3.33 does it:
 
 - each write is logged with its offset and length (fio's io_piece log) and
   the verify phase reads every one back whole; a write that overlaps
-  earlier ones (norandommap) replaces them, so they are not read back;
+  earlier ones (norandommap, blockalign, rw=write:-N) replaces them, so
+  they are not read back;
 - a header every verify_interval bytes, by default the smallest write size
   (fio's init.c), one per IO under blocksize_unaligned;
 - sequential, random and mixed jobs, verify_backlog, verify_only,
@@ -190,6 +191,15 @@ def case_overlaps():
         theirs = fio(fresh("o"), *args)
         check(issued(theirs.jobs()[0]) == (reads, writes),
               f"tenon-io {reads},{writes}, fio {issued(theirs.jobs()[0])}")
+    # blockalign off the block size: writes overlap anywhere (fio turns
+    # the random map off); the same IOs and verify reads as fio.
+    for ba in ("1k", "2k"):
+        args = ["--name=j", "--size=1m", "--rw=randwrite", "--bs=4k", f"--ba={ba}",
+                "--verify=md5", "--ioengine=libaio", "--iodepth=8"]
+        job = clean(tio(fresh("o"), *args), f"ba={ba}")
+        check(0 < issued(job)[0] < issued(job)[1], f"ba={ba}: {issued(job)}")
+        if FIO:
+            check(issued(fio(fresh("o"), *args).jobs()[0]) == issued(job), f"ba={ba}: as fio")
     # Sequential writes 2k apart, each over the last (rw=write:-6k): only
     # the last is left whole, as fio reads back.
     job = clean(tio(fresh("o"), "--name=j", "--size=256k", "--rw=write:-6k", "--bs=8k",
