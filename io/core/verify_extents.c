@@ -107,14 +107,16 @@ static uint32_t take_slot(struct tio_vext *x)
     return x->used++;
 }
 
-/* The treap's heap keys: a fixed pseudo-random sequence (xorshift), so a
- * run's shape does not depend on anything outside it. */
-static uint32_t next_prio(uint32_t t)
+/* The treap's heap keys: a fixed pseudo-random sequence (xorshift32), so
+ * the tree stays balanced whatever order the writes come in, and a run's
+ * shape depends on nothing outside it. */
+static uint32_t next_prio(struct tio_vext *x)
 {
-    uint32_t v = t * 2654435761u;
+    uint32_t v = x->prio_state ? x->prio_state : 2463534242u;
     v ^= v << 13;
     v ^= v >> 17;
     v ^= v << 5;
+    x->prio_state = v;
     return v;
 }
 
@@ -124,8 +126,8 @@ int64_t tio_vext_put(struct tio_vext *x, uint64_t pos, uint64_t len, uint32_t nu
     if (!t)
         return -1;
     struct tio_vext_node *n = x->n;
-    n[t] = (struct tio_vext_node){.pos = pos, .len = (uint32_t)len, .num = num,
-                                  .prio = next_prio(t ^ (uint32_t)x->count)};
+    n[t] = (struct tio_vext_node){
+        .pos = pos, .len = (uint32_t)len, .num = num, .prio = next_prio(x)};
     uint32_t a, b, m, c;
     split(n, x->root, pos, &a, &b);
     uint64_t dropped = 0;

@@ -25,7 +25,8 @@ struct tio_vext {
     uint32_t cap, used;      /* slots allocated, slots ever used */
     uint32_t free_list;      /* freed slots, chained through kid[0] */
     uint32_t root;
-    uint64_t count; /* extents logged */
+    uint32_t prio_state; /* the heap keys' generator */
+    uint64_t count;      /* extents logged */
 };
 
 struct tio_vext_extent {

@@ -52,6 +52,10 @@ int tio_vlog_setup(struct worker *w)
     v->next_block = calloc(w->nf ? w->nf : 1, sizeof(*v->next_block));
     if (!v->next_block)
         return -ENOMEM;
+    /* Nothing will read the log back (do_verify=0): none is kept, as fio
+     * logs no io_piece then. */
+    if (!job->verify.do_verify && !v->bl.on)
+        return 0;
     if (tio_verify_uses_extents(job, TIO_JOB_DDIR_WRITE)) {
         v->ext = calloc(w->nf ? w->nf : 1, sizeof(*v->ext));
         if (!v->ext)
