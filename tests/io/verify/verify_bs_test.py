@@ -112,6 +112,11 @@ JOBS = [
     ("randwrite", ["--bssplit=4k/30:5k/30:8k/40"], "crc32c"),
     ("randrw", ["--bs=16k,4k"], "crc32c"),
     ("rw", ["--bs=4k,16k"], "xxhash"),
+    # passes: each verifies what it wrote; verify reads do not count
+    # against io_size x loops, as fio
+    ("randrw", ["--bsrange=4k-16k", "--rwmixread=40", "--loops=2"], "crc32c"),
+    ("randrw", ["--bs=4k", "--rwmixread=40", "--io_size=8m"], "crc32c"),
+    ("randwrite", ["--bssplit=4k/50:64k/50", "--loops=3"], "crc32c"),
 ]
 
 
