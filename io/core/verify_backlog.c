@@ -51,8 +51,10 @@ void tio_vlog_backlog_push(struct worker *w, const struct io_meta *m)
         tio_worker_fail(w, ENOMEM, "verify_backlog: no memory for the backlog of writes");
         return;
     }
-    bl->ring[(bl->head + bl->len) % bl->cap] = (struct tio_vlog_entry){
-        .file = m->file, .num = m->verify_write, .len = (uint32_t)m->len, .pos = pos_of(w, m)};
+    bl->ring[(bl->head + bl->len) % bl->cap] = (struct tio_vlog_entry){.file = m->file,
+                                                                       .num = m->verify_write,
+                                                                       .len = (uint32_t)m->len,
+                                                                       .pos = pos_of(w, m)};
     bl->len++;
     if (!bl->batch_left && bl->len % w->job->verify.verify_backlog == 0) {
         bl->batch_left = w->job->verify.verify_backlog_batch;

@@ -126,8 +126,10 @@ int64_t tio_vext_put(struct tio_vext *x, uint64_t pos, uint64_t len, uint32_t nu
     if (!t)
         return -1;
     struct tio_vext_node *n = x->n;
-    n[t] = (struct tio_vext_node){
-        .pos = pos, .len = (uint32_t)len, .num = num, .prio = next_prio(x)};
+    n[t] = (struct tio_vext_node){.pos = pos,
+                                  .len = (uint32_t)len,
+                                  .num = num,
+                                  .prio = next_prio(x)};
     uint32_t a, b, m, c;
     split(n, x->root, pos, &a, &b);
     uint64_t dropped = 0;

@@ -13,11 +13,11 @@
 #include <stdint.h>
 
 struct tio_vext_node {
-    uint64_t pos;       /* the extent's start in the file's region */
-    uint32_t len;       /* its length (verify caps a header's piece at 4 GiB) */
-    uint32_t num;       /* the write's number + 1 */
-    uint32_t prio;      /* the treap's heap key */
-    uint32_t kid[2];    /* left, right: indices, 0 for none */
+    uint64_t pos;    /* the extent's start in the file's region */
+    uint32_t len;    /* its length (verify caps a header's piece at 4 GiB) */
+    uint32_t num;    /* the write's number + 1 */
+    uint32_t prio;   /* the treap's heap key */
+    uint32_t kid[2]; /* left, right: indices, 0 for none */
 };
 
 struct tio_vext {

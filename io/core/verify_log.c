@@ -112,8 +112,7 @@ void tio_vlog_new_pass(struct worker *w)
         if (v->ext)
             tio_vext_clear(&v->ext[i]);
         else
-            memset(v->written[i], 0,
-                   (w->t->regions[i].len / bs + 1) * sizeof(*v->written[i]));
+            memset(v->written[i], 0, (w->t->regions[i].len / bs + 1) * sizeof(*v->written[i]));
         v->next_block[i] = 0;
     }
     v->file = 0;
