@@ -121,10 +121,10 @@ void tio_vlog_new_pass(struct worker *w)
     w->phase.backlog = false;
 }
 
-/* Fills the write just chosen and records it: writes start on the
- * write-size grid (tio_verify_job_check refuses gaps that leave it), so one
- * entry per block holds the last write there, and the verify phase knows
- * its seed and number. */
+/* Fills the write just chosen and records it: fixed-size writes start on
+ * the write-size grid, so one entry per block holds the last write there;
+ * other writes go into the log of extents. Either way the verify phase
+ * knows each one's seed and number. */
 void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t pos)
 {
     struct tio_vlog *v = &w->vlog;
