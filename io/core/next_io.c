@@ -649,12 +649,12 @@ bool tio_next_has_more(const struct worker *w)
 }
 
 /* As fio's thread loop with verify: each pass writes at most size bytes
- * (pass_bytes) and its verify phase reads them back; the job's IO, main
- * phases in the job's directions plus (for a mixed job) the verify reads,
- * stays within io_size x loops. Passes run loops times, then on while the
- * bytes done, verify reads included, are short of io_size by a block or
- * more (size=147k io_size=852k bs=1k: three passes of 147 writes and 147
- * verify reads). */
+ * (pass_bytes) and its verify phase reads them back; the main phases' IO
+ * stays within io_size x loops (fio counts no verify read there, a mixed
+ * job's neither: randrw loops=2 does two whole passes). Passes run loops
+ * times, then on while the bytes done, verify reads included, are short
+ * of io_size by the largest block size or more (size=147k io_size=852k
+ * bs=1k: three passes of 147 writes and 147 verify reads). */
 bool tio_next_verify_pass(struct worker *w, unsigned pass)
 {
     const struct tio_job *job = w->job;
@@ -664,14 +664,14 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass)
     if (w->filled || (n->ios_total && n->ios_issued >= n->ios_total))
         return false; /* fill_device: no space for another pass */
     if (pass > loops) {
-        uint64_t done = n->bytes_issued + verified;
-        uint64_t bs = job->pattern.bs[TIO_DDIR_READ] > job->pattern.bs[TIO_DDIR_WRITE]
-                          ? job->pattern.bs[TIO_DDIR_READ]
-                          : job->pattern.bs[TIO_DDIR_WRITE];
+        uint64_t done = n->bytes_issued + verified, bs = 0;
+        for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++) /* fio's td_max_bs */
+            bs = job->pattern.max_bs[d] > bs ? job->pattern.max_bs[d] : bs;
         if (done >= n->io_limit || n->io_limit - done < bs)
             return false;
     }
-    uint64_t issued = n->bytes_issued + (tio_rw_reads(job->pattern.rw) ? verified : 0);
+    /* fio counts no verify read against io_size x loops (IO_U_F_VER_LIST) */
+    uint64_t issued = n->bytes_issued;
     uint64_t limit = n->io_limit > UINT64_MAX / loops ? UINT64_MAX : n->io_limit * loops;
     if (issued >= limit)
         return false;

@@ -28,12 +28,50 @@ size_t tio_verify_header_size(const struct tio_verify_method *m)
     return m->no_header ? 0 : sizeof(struct tio_verify_hdr) + m->sum_size;
 }
 
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+uint64_t tio_verify_interval(const struct tio_job *job)
+{
+    const struct tio_job_pattern *p = &job->pattern;
+    uint64_t wmin = p->min_bs[TIO_JOB_DDIR_WRITE], wmax = p->max_bs[TIO_JOB_DDIR_WRITE];
+    uint64_t vi = job->verify.verify_interval; /* resolve.c fixed a given one up */
+    if (p->bs_unaligned)
+        return 0; /* fio's get_hdr_inc: one header per IO */
+    if (vi || !wmin)
+        return vi;
+    if (wmin != wmax)
+        vi = wmin;
+    if (tio_rw_reads(p->rw) && vi > p->min_bs[TIO_JOB_DDIR_READ])
+        vi = p->min_bs[TIO_JOB_DDIR_READ];
+    if (!vi || wmin % vi || wmax % vi)
+        vi = gcd64(wmin, wmax);
+    return vi;
+}
+
+bool tio_verify_uses_extents(const struct tio_job *job, unsigned d)
+{
+    const struct tio_job_pattern *p = &job->pattern;
+    if (p->min_bs[d] != p->max_bs[d])
+        return true;
+    if (tio_rw_is_random(p->rw))
+        return p->ba[d] != p->bs[d]; /* blockalign: offsets off the grid */
+    return p->rw_modifier % p->bs[d];
+}
+
 void tio_verify_params_init(struct tio_verify_params *p, const struct tio_job *job)
 {
     const struct tio_verify_method *m = tio_verify_method(job->verify.method);
     *p = (struct tio_verify_params){
         .m = m ? m : tio_verify_method(TIO_VERIFY_CRC32C),
-        .interval = job->verify.verify_interval,
+        .interval = tio_verify_interval(job),
         /* Under mpirun, a shared file's blocks name their writer's rank and
          * a shifted reader checks it is the part's own (io/core/ranks.c); a
          * job that writes checks its own writes as always. */
@@ -105,8 +143,15 @@ static int check_piece_layout(const struct tio_job *job, const struct tio_verify
                               uint64_t bs, const char *bs_name, struct tio_error *err)
 {
     size_t hs = tio_verify_header_size(m);
-    uint64_t vi = job->verify.verify_interval;
-    uint64_t piece = vi ? vi : bs;
+    uint64_t vi = job->verify.verify_interval, implied = tio_verify_interval(job);
+    uint64_t piece = implied && implied < bs ? implied : bs;
+    if (!vi && hs && piece < bs && piece <= hs)
+        return refuse(err,
+                      "job %s: with varying block sizes, verify puts a header every %" PRIu64
+                      " bytes (fio's verify_interval: the smallest write size, or its gcd "
+                      "with the largest), too few for the %zu-byte header of verify=%s and "
+                      "data; raise the smallest block size to %zu or more",
+                      job->identity.name, piece, hs, m->name, hs + 1);
     if (hs && bs <= hs)
         return refuse(err,
                       "job %s: %s (%" PRIu64 " bytes) is too small for verify=%s: every "
@@ -174,14 +219,13 @@ int tio_verify_job_check(const struct tio_job *job, struct tio_error *err)
                                    : "the read block size";
     if (check_piece_layout(job, m, bs, bs_name, err))
         return -1;
-    if (writes && !tio_rw_is_random(job->pattern.rw) &&
-        job->pattern.rw_modifier % job->pattern.bs[TIO_JOB_DDIR_WRITE])
+    if (writes && job->verify.trim_percentage && job->verify.trim_backlog &&
+        tio_verify_uses_extents(job, d))
         return refuse(err,
-                      "job %s: with verify, the gap of a sequential rw (rw=...:%" PRIu64
-                      ") must be a multiple of the write block size (%" PRIu64 "), so that "
-                      "every block written can be read back whole",
-                      job->identity.name, job->pattern.rw_modifier,
-                      job->pattern.bs[TIO_JOB_DDIR_WRITE]);
+                      "job %s: trim_backlog with verify is supported for fixed-size writes "
+                      "on their block grid only (no bsrange, bssplit or sequential gap that "
+                      "is not a multiple of bs); drop trim_percentage or the varying sizes",
+                      job->identity.name);
     return 0;
 }
 

@@ -71,6 +71,18 @@ struct tio_verify_expect {
  * 0 for verify=pattern and null, which write no header. */
 size_t tio_verify_header_size(const struct tio_verify_method *m);
 
+/* Bytes per header as fio lays them out (init.c, get_hdr_inc): a given
+ * verify_interval; else the smallest write size (for a job that reads,
+ * at most its smallest read size) when it divides the largest, else the
+ * gcd of the two; 0 (one header per IO) under bs_unaligned. An IO whose
+ * length it does not divide carries one header. */
+uint64_t tio_verify_interval(const struct tio_job *job);
+
+/* Whether the writes of direction slot d vary in size or leave the grid
+ * of their size (sequential gaps), so that the verify log keeps extents
+ * (verify_extents.h) rather than one entry per block. */
+bool tio_verify_uses_extents(const struct tio_job *job, unsigned d);
+
 /* Fills params for a job (its method, interval, pattern). */
 void tio_verify_params_init(struct tio_verify_params *p, const struct tio_job *job);
 

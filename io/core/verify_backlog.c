@@ -22,9 +22,9 @@ int tio_vlog_backlog_setup(struct worker *w)
     return 0;
 }
 
-static uint64_t block_of(const struct worker *w, const struct io_meta *m)
+static uint64_t pos_of(const struct worker *w, const struct io_meta *m)
 {
-    return (m->offset - w->t->regions[m->file].start) / w->job->pattern.bs[TIO_DDIR_WRITE];
+    return m->offset - w->t->regions[m->file].start;
 }
 
 static int grow(struct tio_vlog_backlog *bl)
@@ -53,7 +53,8 @@ void tio_vlog_backlog_push(struct worker *w, const struct io_meta *m)
     }
     bl->ring[(bl->head + bl->len) % bl->cap] = (struct tio_vlog_entry){.file = m->file,
                                                                        .num = m->verify_write,
-                                                                       .block = block_of(w, m)};
+                                                                       .len = (uint32_t)m->len,
+                                                                       .pos = pos_of(w, m)};
     bl->len++;
     if (!bl->batch_left && bl->len % w->job->verify.verify_backlog == 0) {
         bl->batch_left = w->job->verify.verify_backlog_batch;
@@ -68,12 +69,11 @@ bool tio_vlog_backlog_next(struct worker *w, tio_io *io, uint64_t now)
         struct tio_vlog_entry e = bl->ring[bl->head];
         bl->head = (bl->head + 1) % bl->cap;
         bl->len--;
-        uint32_t *written = &w->vlog.written[e.file][e.block];
-        if (*written != e.num)
+        if (!tio_vlog_current(w, e.file, e.pos, e.num))
             continue; /* written again since: that write is checked instead */
         bl->batch_left--;
-        *written = 0; /* checked now: the verify phase skips it */
-        tio_vlog_read_block(w, io, e.file, e.block, e.num);
+        tio_vlog_forget(w, e.file, e.pos, e.num); /* checked now: the verify phase skips it */
+        tio_vlog_read_at(w, io, e.file, e.pos, e.len, e.num);
         tio_units_meta(w, io)->verify_backlog = true;
         return true;
     }
@@ -84,5 +84,7 @@ bool tio_vlog_backlog_next(struct worker *w, tio_io *io, uint64_t now)
 
 bool tio_vlog_backlog_stale(const struct worker *w, const struct io_meta *m)
 {
-    return w->vlog.written[m->file][block_of(w, m)] != 0;
+    if (w->vlog.ext)
+        return tio_vext_overlaps(&w->vlog.ext[m->file], pos_of(w, m), m->len);
+    return w->vlog.written[m->file][pos_of(w, m) / w->job->pattern.bs[TIO_DDIR_WRITE]] != 0;
 }

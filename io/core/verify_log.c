@@ -1,8 +1,11 @@
 /* verify: each write carries a header and data derived from the job's
  * seed and the write's number; a log per file remembers the last write to
  * each block of the write size, so the verify phase reads back exactly the
- * blocks written and knows what each must hold. A read-only job checks
- * what it reads as it goes, as fio. */
+ * blocks written and knows what each must hold. Writes that vary in size
+ * (bsrange, bssplit, bs_unaligned) or leave the grid (sequential gaps) are
+ * logged as extents instead, each read back with its own length, as fio's
+ * io_piece log (verify_extents.c). A read-only job checks what it reads as
+ * it goes, as fio. */
 #include "worker.h"
 
 #include <errno.h>
@@ -46,9 +49,23 @@ int tio_vlog_setup(struct worker *w)
     int rc = tio_vstate_setup(w);
     if (rc)
         return rc;
-    v->written = calloc(w->nf ? w->nf : 1, sizeof(*v->written));
     v->next_block = calloc(w->nf ? w->nf : 1, sizeof(*v->next_block));
-    if (!v->written || !v->next_block)
+    if (!v->next_block)
+        return -ENOMEM;
+    /* Nothing will read the log back (do_verify=0): none is kept, as fio
+     * logs no io_piece then. */
+    if (!job->verify.do_verify && !v->bl.on)
+        return 0;
+    if (tio_verify_uses_extents(job, TIO_JOB_DDIR_WRITE)) {
+        v->ext = calloc(w->nf ? w->nf : 1, sizeof(*v->ext));
+        if (!v->ext)
+            return -ENOMEM;
+        for (size_t i = 0; i < w->nf; i++)
+            tio_vext_clear(&v->ext[i]);
+        return 0;
+    }
+    v->written = calloc(w->nf ? w->nf : 1, sizeof(*v->written));
+    if (!v->written)
         return -ENOMEM;
     for (size_t i = 0; i < w->nf; i++) {
         uint64_t blocks = w->t->regions[i].len / job->pattern.bs[TIO_DDIR_WRITE] + 1;
@@ -65,6 +82,10 @@ void tio_vlog_teardown(struct worker *w)
     for (size_t i = 0; v->written && i < w->nf; i++)
         free(v->written[i]);
     free(v->written);
+    for (size_t i = 0; v->ext && i < w->nf; i++)
+        tio_vext_free(&v->ext[i]);
+    free(v->ext);
+    v->ext = NULL;
     free(v->next_block);
     free(v->bl.ring);
     v->bl.ring = NULL;
@@ -76,7 +97,7 @@ void tio_vlog_teardown(struct worker *w)
 bool tio_vlog_phase_due(const struct worker *w)
 {
     return (w->features & TIO_WF_VERIFY) && w->job->verify.do_verify &&
-           !w->vlog.phase_skipped && w->vlog.written && w->vlog.written[0];
+           !w->vlog.phase_skipped && ((w->vlog.written && w->vlog.written[0]) || w->vlog.ext);
 }
 
 /* fio verifies after each pass what that pass wrote: a new pass starts
@@ -84,11 +105,14 @@ bool tio_vlog_phase_due(const struct worker *w)
 void tio_vlog_new_pass(struct worker *w)
 {
     struct tio_vlog *v = &w->vlog;
-    if (!v->written)
+    if (!v->written && !v->ext)
         return;
     uint64_t bs = w->job->pattern.bs[TIO_DDIR_WRITE];
     for (size_t i = 0; i < w->nf; i++) {
-        memset(v->written[i], 0, (w->t->regions[i].len / bs + 1) * sizeof(*v->written[i]));
+        if (v->ext)
+            tio_vext_clear(&v->ext[i]);
+        else
+            memset(v->written[i], 0, (w->t->regions[i].len / bs + 1) * sizeof(*v->written[i]));
         v->next_block[i] = 0;
     }
     v->file = 0;
@@ -97,10 +121,10 @@ void tio_vlog_new_pass(struct worker *w)
     w->phase.backlog = false;
 }
 
-/* Fills the write just chosen and records it: writes start on the
- * write-size grid (tio_verify_job_check refuses gaps that leave it), so one
- * entry per block holds the last write there, and the verify phase knows
- * its seed and number. */
+/* Fills the write just chosen and records it: fixed-size writes start on
+ * the write-size grid, so one entry per block holds the last write there;
+ * other writes go into the log of extents. Either way the verify phase
+ * knows each one's seed and number. */
 void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t pos)
 {
     struct tio_vlog *v = &w->vlog;
@@ -123,6 +147,8 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
         log[b] = m->verify_write;
         if (unlikely(w->features & TIO_WF_TRIM_VLOG))
             tio_trim_logged(w, m->file, b, m->verify_write, again);
+    } else if (v->ext && tio_vext_put(&v->ext[m->file], pos, io->len, m->verify_write) < 0) {
+        tio_worker_fail(w, ENOMEM, "verify: no memory to log the extents written");
     }
 }
 
@@ -131,13 +157,26 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
  * unless a later write to the block took its place. */
 void tio_vlog_unmark(struct worker *w, const struct io_meta *m)
 {
-    uint32_t *log = w->vlog.written ? w->vlog.written[m->file] : NULL;
-    if (!log || !m->verify_write)
-        return;
-    uint64_t b = (m->offset - w->t->regions[m->file].start) /
-                 w->job->pattern.bs[TIO_DDIR_WRITE];
-    if (log[b] == m->verify_write)
-        log[b] = 0;
+    uint64_t pos = m->offset - w->t->regions[m->file].start;
+    if (m->verify_write && tio_vlog_current(w, m->file, pos, m->verify_write))
+        tio_vlog_forget(w, m->file, pos, m->verify_write);
+}
+
+bool tio_vlog_current(const struct worker *w, uint32_t fi, uint64_t pos, uint32_t num)
+{
+    const struct tio_vlog *v = &w->vlog;
+    if (v->ext)
+        return tio_vext_holds(&v->ext[fi], pos, num);
+    return v->written && v->written[fi][pos / w->job->pattern.bs[TIO_DDIR_WRITE]] == num;
+}
+
+void tio_vlog_forget(struct worker *w, uint32_t fi, uint64_t pos, uint32_t num)
+{
+    struct tio_vlog *v = &w->vlog;
+    if (v->ext)
+        tio_vext_drop(&v->ext[fi], pos, num);
+    else
+        v->written[fi][pos / w->job->pattern.bs[TIO_DDIR_WRITE]] = 0;
 }
 
 /* As fio's do_dry_run: the writes a run would do, each logged, up to the
@@ -155,16 +194,13 @@ void tio_vlog_dry_run(struct worker *w)
     }
 }
 
-/* A verify read of block b of file fi, written by write number num - 1. */
-void tio_vlog_read_block(struct worker *w, tio_io *io, size_t fi, uint64_t b, uint32_t num)
+void tio_vlog_read_at(struct worker *w, tio_io *io, size_t fi, uint64_t pos, uint64_t len,
+                      uint32_t num)
 {
-    uint64_t bs = w->job->pattern.bs[TIO_DDIR_WRITE];
     const struct tio_region *r = &w->t->regions[fi];
-    /* The block as written: whole, or cut by the region's end. */
-    uint64_t len = r->len - b * bs < bs ? r->len - b * bs : bs;
     struct io_meta *m = tio_units_meta(w, io);
     io->ddir = TIO_READ;
-    io->offset = r->start + b * bs;
+    io->offset = r->start + pos;
     io->len = len;
     io->file = &w->h[fi].file;
     io->buf = m->buf;
@@ -176,11 +212,33 @@ void tio_vlog_read_block(struct worker *w, tio_io *io, size_t fi, uint64_t b, ui
     m->verify_backlog = false;
 }
 
+/* The verify phase's next extent, file by file in offset order. */
+static bool next_extent(struct worker *w, tio_io *io)
+{
+    struct tio_vlog *v = &w->vlog;
+    struct tio_vext_extent e;
+    for (; v->file < w->nf; v->file++)
+        if (tio_vext_first_from(&v->ext[v->file], v->next_block[v->file], &e))
+            break;
+    if (v->file == w->nf)
+        return false;
+    v->next_block[v->file] = e.pos + e.len; /* extents never overlap */
+    const struct tio_region *r = &w->t->regions[v->file];
+    if (unlikely(v->vs.loaded) &&
+        tio_vstate_should_stop(w, (uint32_t)v->file, r->start + e.pos))
+        return false;
+    tio_vlog_read_at(w, io, v->file, e.pos, e.len, e.num);
+    v->read_bytes += io->len;
+    return true;
+}
+
 bool tio_vlog_next(struct worker *w, tio_io *io, uint64_t now)
 {
     struct tio_vlog *v = &w->vlog;
     if (!w->phase.verifying)
         return tio_vlog_backlog_next(w, io, now);
+    if (v->ext)
+        return next_extent(w, io);
     uint64_t bs = w->job->pattern.bs[TIO_DDIR_WRITE];
     while (v->file < w->nf) {
         const uint32_t *written = v->written[v->file];
@@ -193,7 +251,9 @@ bool tio_vlog_next(struct worker *w, tio_io *io, uint64_t now)
             if (unlikely(v->vs.loaded) &&
                 tio_vstate_should_stop(w, (uint32_t)v->file, r->start + b * bs))
                 return false;
-            tio_vlog_read_block(w, io, v->file, b, written[b]);
+            /* The block as written: whole, or cut by the region's end. */
+            uint64_t len = r->len - b * bs < bs ? r->len - b * bs : bs;
+            tio_vlog_read_at(w, io, v->file, b * bs, len, written[b]);
             v->read_bytes += io->len;
             return true;
         }

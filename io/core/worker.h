@@ -48,6 +48,7 @@
 #include "rate_sched.h"
 #include "rmap.h"
 #include "lfsr.h"
+#include "verify_extents.h"
 #include "log.h"
 #include "tio_job_stats.h"
 
@@ -200,9 +201,13 @@ struct tio_vlog {
     uint64_t seed;   /* base of the seeds of this job's written data */
     uint32_t writes; /* writes issued, for their numbers and seeds */
     /* per file, per block of the write size, the number + 1 of the last
-     * write issued there; 0: not written. NULL unless the job writes. */
+     * write issued there; 0: not written. NULL unless the job writes
+     * fixed-size blocks on the grid of their size. */
     uint32_t **written;
-    uint64_t *next_block; /* the verify phase: next block per file */
+    /* per file, the extents written (verify_extents.h), when the job's
+     * writes vary in size or leave the grid; NULL otherwise */
+    struct tio_vext *ext;
+    uint64_t *next_block; /* the verify phase: next block (ext: offset) per file */
     size_t file;          /* the verify phase: the file it reads */
     uint64_t read_bytes;  /* bytes the verify phases have read, all passes */
     bool phase_skipped;   /* time_based write-only: no verify phase, as fio */
@@ -220,7 +225,8 @@ struct tio_vlog {
         struct tio_vlog_entry {
             uint32_t file;
             uint32_t num; /* the write's number + 1 */
-            uint64_t block;
+            uint32_t len;
+            uint64_t pos; /* where it starts in the file's region */
         } * ring;
         size_t cap, head, len;
         uint64_t batch_left; /* verify reads still due in this batch */
@@ -550,7 +556,15 @@ void tio_vlog_unmark(struct worker *w, const struct io_meta *m);
 void tio_vlog_check(struct worker *w, tio_io *io);
 /* The verify phase's next IO: a block the job wrote; false when none is left. */
 bool tio_vlog_next(struct worker *w, tio_io *io, uint64_t now);
-void tio_vlog_read_block(struct worker *w, tio_io *io, size_t fi, uint64_t b, uint32_t num);
+/* A verify read of len bytes at pos of file fi's region, written by write
+ * number num - 1. */
+void tio_vlog_read_at(struct worker *w, tio_io *io, size_t fi, uint64_t pos, uint64_t len,
+                      uint32_t num);
+/* Whether write num still holds the extent at pos of file fi (not written
+ * over, not checked yet). */
+bool tio_vlog_current(const struct worker *w, uint32_t fi, uint64_t pos, uint32_t num);
+/* It is checked now: the verify phase skips it. */
+void tio_vlog_forget(struct worker *w, uint32_t fi, uint64_t pos, uint32_t num);
 /* verify_state.c: fio's verify state file. */
 int tio_vstate_setup(struct worker *w);
 void tio_vstate_teardown(struct worker *w);

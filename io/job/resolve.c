@@ -182,13 +182,11 @@ static int resolve_random(struct tio_job *job, struct tio_error *err)
 static int resolve_bs(struct tio_job *job, struct tio_error *err)
 {
     struct tio_job_pattern *p = &job->pattern;
-    bool varies = false;
 
     for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++) {
         if (!p->min_bs[d])
             p->min_bs[d] = p->max_bs[d] = p->bs[d];
         p->bs[d] = p->min_bs[d];
-        varies |= p->min_bs[d] != p->max_bs[d];
     }
     if (p->bs_is_seq_rand) {
         int from = tio_rw_is_random(p->rw) ? TIO_JOB_DDIR_WRITE : TIO_JOB_DDIR_READ;
@@ -206,11 +204,6 @@ static int resolve_bs(struct tio_job *job, struct tio_error *err)
             memmove(p->bssplit[d], p->bssplit[from], sizeof(p->bssplit[d]));
         }
     }
-    if (varies && job->verify.method != TIO_VERIFY_NONE)
-        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
-                             "job '%s': bsrange or bssplit together with verify is not "
-                             "supported by tenon-io yet (remove one of them)",
-                             job->identity.name);
     /* bs itself is checked with the other sizes (check_arithmetic) */
     for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
         if (p->max_bs[d] > MAX_BLOCK_SIZE && p->max_bs[d] != p->bs[d])
@@ -523,15 +516,8 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     rc = resolve_random(job, err);
     if (rc)
         return rc;
-    if (memcmp(job->pattern.ba, job->pattern.bs, sizeof(job->pattern.ba)) != 0) {
-        if (job->verify.method != TIO_VERIFY_NONE)
-            return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
-                                 "job '%s': blockalign other than the block size together "
-                                 "with verify is not supported by tenon-io yet (remove ba= "
-                                 "or verify=)",
-                                 job->identity.name);
+    if (memcmp(job->pattern.ba, job->pattern.bs, sizeof(job->pattern.ba)) != 0)
         job->pattern.norandommap = true;
-    }
     rc = resolve_zones(job, err);
     if (rc)
         return rc;
