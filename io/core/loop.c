@@ -100,6 +100,7 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
     struct io_meta *m = tio_units_meta(w, io);
     if (unlikely(tio_debug_io_on))
         debug_io("complete", io);
+    tio_zbd_on_write(w, io);
     if (likely(io->result == (int64_t)io->len && io->ddir <= TIO_TRIM)) {
         uint64_t lat = now - io->start_ns;
         uint64_t clat = async ? now - io->issue_ns : lat;
@@ -337,6 +338,12 @@ static void drain(struct worker *w)
         if (atomic_load_explicit(&tio_stop, memory_order_relaxed) && w->loop.inflight)
             continue; /* in-flight IOs still complete: buffers stay valid */
     }
+}
+
+void tio_loop_quiesce(struct worker *w)
+{
+    if (!(w->features & TIO_WF_SYNC_ENGINE))
+        drain(w);
 }
 
 static void run_async(struct worker *w)
