@@ -381,12 +381,14 @@ static void run_async(struct worker *w)
                 more = false;
                 break;
             }
-            tio_io *io = l->free_ios[l->n_free - 1];
+            /* taken off the list first: choosing the IO may reap others
+             * (zonemode=zbd waits for the IO in flight), which go on it */
+            tio_io *io = l->free_ios[--l->n_free];
             if (!next_io(w, io, tio_io_clock(w))) {
+                l->free_ios[l->n_free++] = io;
                 more = false;
                 break;
             }
-            l->n_free--;
             busy = !submit(w, io, true);
             if (l->n_queued >= batch)
                 commit_queued(w);
