@@ -385,9 +385,19 @@ int tio_zbd_setup(struct worker *w)
 
 void tio_zbd_teardown(struct worker *w)
 {
-    for (size_t i = 0; w->zbd.a && i < w->zbd.n; i++)
+    for (size_t i = 0; w->zbd.a && i < w->zbd.n; i++) {
+        struct tio_zbd_file *f = w->zbd.a[i].f;
+        if (f) {
+            /* the zones it opened stay open (as fio's), counted for no job */
+            pthread_mutex_lock(&f->mu);
+            for (uint32_t z = 0; z < f->nr; z++)
+                if (f->z[z].opener == &w->zbd.open)
+                    f->z[z].opener = NULL;
+            pthread_mutex_unlock(&f->mu);
+        }
         if (w->zbd.a[i].fd >= 0)
             close(w->zbd.a[i].fd);
+    }
     free(w->zbd.a);
     w->zbd.a = NULL;
 }

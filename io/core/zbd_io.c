@@ -367,9 +367,14 @@ static void place_conventional(struct tio_zbd_zone *zb, uint64_t *off, uint64_t 
 
 bool tio_zbd_read_as_write(const struct worker *w, size_t fi)
 {
-    const struct tio_zbd_file *f = w->zbd.a[fi].f;
-    return tio_rw_reads(w->job->pattern.rw) && tio_rw_writes(w->job->pattern.rw) &&
-           !w->job->zones.read_beyond_wp && f->data_bytes == 0;
+    struct tio_zbd_file *f = w->zbd.a[fi].f;
+    if (!tio_rw_reads(w->job->pattern.rw) || !tio_rw_writes(w->job->pattern.rw) ||
+        w->job->zones.read_beyond_wp)
+        return false;
+    pthread_mutex_lock(&f->mu);
+    bool empty = f->data_bytes == 0;
+    pthread_mutex_unlock(&f->mu);
+    return empty;
 }
 
 uint64_t tio_zbd_skip(const struct worker *w, size_t fi, uint64_t off, uint64_t *skipped)
