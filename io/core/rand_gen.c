@@ -5,7 +5,7 @@
 
 #include "tio_job.h"
 
-#define FIO_FIXED_SEED UINT64_C(0xb1899bed) /* fio's seed under [all]randrepeat */
+#define FIO_FIXED_SEED UINT64_C(0xb1899bed) /* fio 3.33's offsets' seed under randrepeat */
 #define SEED_STEP UINT64_C(0x9e370001)
 
 /* A state word below its minimum is raised past it: the generator's k
@@ -63,11 +63,11 @@ void tio_fseeds(const struct tio_job *job, uint64_t seeds[TIO_FSEED_COUNT])
             seed *= SEED_STEP;
         }
     }
-    if (p->allrandrepeat)
-        for (int i = 0; i < TIO_FSEED_COUNT; i++)
-            seeds[i] = FIO_FIXED_SEED * thread + (uint64_t)i;
-    /* as fio 3.33: randrepeat fixes the offsets' seed, randseed or not */
-    if (p->randrepeat)
+    /* fio 3.33: randrepeat alone fixes the offsets' seed. A randseed given
+     * overrides randrepeat, as fio's own fixup says and fio 3.36 does;
+     * fio 3.33 still fixed the offsets then, so its randseed moved no
+     * offset unless randrepeat=0 */
+    if (tio_reseeds(p))
         seeds[TIO_FSEED_BLOCK] = FIO_FIXED_SEED * thread;
 }
 

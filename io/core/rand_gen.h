@@ -44,8 +44,8 @@ enum tio_fseed {
 };
 
 /* fio's seeds of a job (thread number = job->index + 1): from randseed,
- * or fixed ones under allrandrepeat, and the offsets' fixed under
- * randrepeat; random ones when neither randrepeat nor randseed is set. */
+ * the offsets' fixed under randrepeat when no randseed is given; random
+ * ones when neither randrepeat nor randseed is set. */
 void tio_fseeds(const struct tio_job *job, uint64_t seeds[TIO_FSEED_COUNT]);
 void tio_frand_seed(struct tio_frand *r, uint64_t seed, bool use64);
 

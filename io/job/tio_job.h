@@ -320,7 +320,6 @@ struct tio_job_pattern {
     bool bs_is_seq_rand; /* bs=seq,rand instead of bs=read,write */
     bool norandommap;
     bool randrepeat; /* default true */
-    bool allrandrepeat;
     enum tio_rand_gen random_generator;
     bool random_generator_set;
     uint64_t randseed; /* default 0x89 as fio */

@@ -609,18 +609,16 @@ static const struct tio__option rows[] = {
      .off = OFF(norandommap),
      .example = "1",
      .help = "Random offsets may repeat (no map of blocks done)"},
+    /* allrandrepeat as fio 3.36 and later have it, one option with
+     * randrepeat: fio 3.33's separate meaning (fixed seeds for all but the
+     * offsets, randseed ignored) was dropped by fio as a bug */
     {.name = "randrepeat",
+     .alias = "allrandrepeat",
      .type = O_BOOL,
      .off = OFF(randrepeat),
      .example = "0",
      .def = "1",
-     .help = "Seed the random generator the same way every run"},
-    {.name = "allrandrepeat",
-     .type = O_BOOL,
-     .off = OFF(allrandrepeat),
-     .example = "1",
-     .def = "0",
-     .help = "Seed every random generator the same way every run"},
+     .help = "Seed the random generators the same way every run"},
     {.name = "random_generator",
      .type = O_CUSTOM,
      .set = set_random_generator,

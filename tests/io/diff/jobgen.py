@@ -39,6 +39,12 @@ EXCLUDED = {
         "no blocksize_unaligned where sequential IO wraps (io_size, loops, "
         "time_based): the last unaligned IO before the region's end may differ "
         "by one IO",
+    "seed-options":
+        "randseed only with randrepeat=0, and no allrandrepeat: tenon-io follows "
+        "fio 3.36 and later there (a randseed given overrides randrepeat, and "
+        "allrandrepeat is another name of randrepeat), where fio 3.33 moved no "
+        "offset by randseed under randrepeat=1 and gave allrandrepeat fixed "
+        "seeds of its own",
     "io_size-loops":
         "with loops, io_size is never above size: fio 3.33 then does neither "
         "io_size x loops nor size x loops (size=278k io_size=648k loops=2 or 3: "
@@ -201,10 +207,11 @@ def _job(r, case, index, engine_global):
         f["rwmixread"] = 50 if mix is None else mix
     if is_random(rw) and (r.random() < 0.3 or rb != wb):
         job.set("norandommap")  # with rb != wb: EXCLUDED["randommap-split-bs"]
-    if r.random() < 0.1:
-        job.set("randrepeat", r.choice((0, 1)))
     if r.random() < 0.15:
+        job.set("randrepeat", 0)  # EXCLUDED["seed-options"]
         job.set("randseed", r.randrange(1, 1 << 20))
+    elif r.random() < 0.1:
+        job.set("randrepeat", 1)
     if writes(rw):
         if r.random() < 0.12:
             job.set("fsync", r.choice((1, 2, 4, 16)))
@@ -267,8 +274,6 @@ def _pattern(r, job, f, rw, rb, wb):
             job.set("percentage_random", r.choice((0, 30, 50, 90)))
     elif rw in ("read", "write") and r.random() < 0.1:
         job.set("rw", f"{rw}:-{size_text(max(rb, wb) * r.choice((1, 2)))}")
-    if r.random() < 0.1:
-        job.set("allrandrepeat", 1)
     if r.random() < 0.1:
         job.set("random_generator", r.choice(("tausworthe", "tausworthe64")))
 

@@ -738,13 +738,13 @@ def case_randrepeat():
 
 
 def case_randseed():
-    """randseed picks the offsets with randrepeat=0; with 1 they keep fio 3.33's fixed seed"""
+    """randseed picks the offsets, and overrides randrepeat (fio's rule, as fio 3.36)"""
     make_file("d", 256 << 10)
     a = _rand_offsets("--randseed=1", "--randrepeat=0")
     check(a == _rand_offsets("--randseed=1", "--randrepeat=0"), "same seed, same sequence")
     check(a != _rand_offsets("--randseed=2", "--randrepeat=0"), "another seed, another sequence")
-    check(_rand_offsets("--randseed=1") == _rand_offsets("--randseed=2") == _rand_offsets(),
-          "randrepeat=1 keeps the offsets' fixed seed, as fio 3.33")
+    check(_rand_offsets("--randseed=1") == a, "randrepeat=1 does not change a randseed's offsets")
+    check(_rand_offsets("--randseed=2") != _rand_offsets(), "randseed moves the default offsets")
 
 
 def case_offset():

@@ -68,11 +68,11 @@ def case_bssplit():
     """bssplit: weighted sizes, per direction, empty percentages share the rest"""
     same_as_fio(["--rw=read", "--bssplit=4k/10:16k/50:8k/40"],
                 [(0, 8 * K), (8 * K, 16 * K), (24 * K, 16 * K), (40 * K, 8 * K), (48 * K, 16 * K)])
-    same_as_fio(["--rw=write", "--bssplit=,2k/20:4k:8k/30", "--allrandrepeat=1"],
-                [(0, 2 * K), (2 * K, 8 * K), (10 * K, 4 * K), (14 * K, 8 * K), (22 * K, 4 * K),
-                 (26 * K, 8 * K), (34 * K, 4 * K), (38 * K, 4 * K), (42 * K, 2 * K),
-                 (44 * K, 4 * K), (48 * K, 2 * K), (50 * K, 2 * K), (52 * K, 4 * K),
-                 (56 * K, 8 * K)], call="pwrite64")
+    same_as_fio(["--rw=write", "--bssplit=,2k/20:4k:8k/30"],
+                [(0, 2 * K), (2 * K, 2 * K), (4 * K, 8 * K), (12 * K, 4 * K), (16 * K, 4 * K),
+                 (20 * K, 8 * K), (28 * K, 4 * K), (32 * K, 2 * K), (34 * K, 4 * K),
+                 (38 * K, 4 * K), (42 * K, 4 * K), (46 * K, 8 * K), (54 * K, 4 * K),
+                 (58 * K, 2 * K), (60 * K, 4 * K)], call="pwrite64")
     r = E.tenon_io(*E.null("--bssplit=4k/60:8k/60:16k"))
     check(r.rc != 0 and "add up to 120" in r.err, "over 100%% refused: %s" % r.err)
 
@@ -109,20 +109,26 @@ def case_norandommap_offsets():
 
 
 def case_randseed():
-    """randseed moves the offsets only with randrepeat=0 (fio 3.33)"""
+    """randseed gives the seeds, whatever randrepeat says (fio's rule, which fio 3.36
+    keeps; fio 3.33 moved the offsets only with randrepeat=0)"""
     same_as_fio(["--rw=randread", "--norandommap", "--randseed=42", "--randrepeat=0"],
                 [(o * K, 4 * K) for o in (56, 60, 4, 8, 12, 20, 48, 12, 52, 60, 4, 44, 20, 28,
                                           52, 40)])
     check(ios("--rw=randread", "--norandommap", "--randseed=42")
-          == ios("--rw=randread", "--norandommap"), "randrepeat=1 keeps fio's fixed offsets")
+          == ios("--rw=randread", "--norandommap", "--randseed=42", "--randrepeat=0"),
+          "randseed overrides randrepeat=1")
+    check(ios("--rw=randread", "--norandommap", "--randseed=42")
+          != ios("--rw=randread", "--norandommap"), "randseed moves the offsets")
 
 
 def case_allrandrepeat():
-    """allrandrepeat: every stream from fio's fixed seeds, randseed or not"""
-    a = ios("--rw=read", "--bsrange=1k-16k", "--allrandrepeat=1", "--randseed=5")
-    b = ios("--rw=read", "--bsrange=1k-16k", "--allrandrepeat=1", "--randseed=9")
-    c = ios("--rw=read", "--bsrange=1k-16k", "--randseed=9")
-    check(a == b and a != c, "allrandrepeat ignores randseed:\n%s\n%s\n%s" % (a, b, c))
+    """allrandrepeat is randrepeat under another name, as in fio 3.36 and later"""
+    a = ios("--rw=randread", "--bsrange=1k-16k", "--norandommap", "--allrandrepeat=1")
+    b = ios("--rw=randread", "--bsrange=1k-16k", "--norandommap", "--randrepeat=1")
+    c = ios("--rw=randread", "--bsrange=1k-16k", "--norandommap", "--allrandrepeat=0")
+    d = ios("--rw=randread", "--bsrange=1k-16k", "--norandommap", "--allrandrepeat=0")
+    check(a == b and a != c and c != d, "allrandrepeat as randrepeat:\n%s\n%s\n%s\n%s"
+          % (a, b, c, d))
 
 
 def case_random_generator():
