@@ -302,8 +302,8 @@ static bool zbd_new_pass(struct worker *w)
  * may start inside a zone, and the read before it, as fio). */
 enum { ZBD_AGAIN = 2 }; /* zbd_place: a new pass, the IO to choose again */
 
-static int zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t d,
-                     uint64_t *pos, uint64_t *bs)
+static int zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t d, uint64_t *pos,
+                     uint64_t *bs)
 {
     struct tio_next *n = &w->next;
     uint64_t start = w->t->regions[fi].start, off = start + *pos;

@@ -344,9 +344,9 @@ struct tio_zbd {
     size_t n;
     atomic_uint open; /* zones this job opened that are open (fio's num_open_zones) */
     bool random;
-    bool over;           /* an IO found no zone: the job's IO is over (next_io.c) */
-    uint64_t pass_start; /* bytes issued as the pass began */
-    unsigned passes;     /* passes begun after the first */
+    bool over;                 /* an IO found no zone: the job's IO is over (next_io.c) */
+    uint64_t pass_start;       /* bytes issued as the pass began */
+    unsigned passes;           /* passes begun after the first */
     struct tio_zbd_file *held; /* locked from a write's placing to its issue */
 };
 

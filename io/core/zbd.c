@@ -185,7 +185,8 @@ static int check_shared(struct worker *w, const struct tio_zbd_file *f, const ch
                         "%s: zonesize=%" PRIu64 " does not match the zone size of %" PRIu64
                         " bytes %s (give every job on it the same zonesize)",
                         name, o->size, f->zone_size,
-                        f->model == TIO_ZBD_NONE ? "another job gave this file" : "of the device");
+                        f->model == TIO_ZBD_NONE ? "another job gave this file"
+                                                 : "of the device");
         return -EINVAL;
     }
     if (o->max_open && o->max_open != f->max_open) {
@@ -319,7 +320,7 @@ static void file_reset(struct worker *w, const struct tio_zbd_area *a)
     }
     double freq = w->job->zones.reset_frequency;
     f->write_cnt = freq > 0 && 1.0 / freq < (double)UINT32_MAX ? (uint32_t)(1.0 / freq)
-                                                                : UINT32_MAX;
+                                                               : UINT32_MAX;
     pthread_mutex_unlock(&f->mu);
 }
 

@@ -39,9 +39,9 @@ enum {
 struct tio_zbd_zone {
     uint64_t start, wp, capacity; /* bytes from the file's start */
     uint8_t type, cond;
-    bool has_wp;     /* a sequential zone: writes only at wp */
-    bool open;       /* in the file's open zones */
-    bool reset_due;  /* zone_reset_frequency picked it for a reset */
+    bool has_wp;         /* a sequential zone: writes only at wp */
+    bool open;           /* in the file's open zones */
+    bool reset_due;      /* zone_reset_frequency picked it for a reset */
     atomic_uint *opener; /* the open-zone count of the job that opened it */
 };
 
@@ -55,11 +55,11 @@ struct tio_zbd_file {
     struct tio_zbd_zone *z;
     uint32_t max_open; /* 0: no limit, open zones are not tracked */
     uint32_t n_open;
-    uint32_t *open; /* the open zones' numbers, oldest first */
+    uint32_t *open;      /* the open zones' numbers, oldest first */
     uint64_t wp_bytes;   /* bytes below sequential zones' write pointers (fio's
                             wp_sectors_with_data) */
     uint64_t data_bytes; /* the same, conventional zones' too (sectors_with_data) */
-    uint32_t write_cnt; /* writes to the next periodic reset check */
+    uint32_t write_cnt;  /* writes to the next periodic reset check */
     struct tio_zbd_file *next;
 };
 

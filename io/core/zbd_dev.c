@@ -135,8 +135,7 @@ int tio__zbd_dev_zones(int fd, struct tio_zbd_file *f, char *why, size_t len)
     f->zone_size = (uint64_t)sectors << 9;
     f->nr = (uint32_t)((f->size + f->zone_size - 1) / f->zone_size);
     f->z = calloc((size_t)f->nr + 1, sizeof(*f->z));
-    struct blk_zone_report *rep =
-        malloc(sizeof(*rep) + REPORT_MAX * sizeof(struct blk_zone));
+    struct blk_zone_report *rep = malloc(sizeof(*rep) + REPORT_MAX * sizeof(struct blk_zone));
     if (!f->z || !rep) {
         free(rep);
         snprintf(why, len, "no memory for %u zones", f->nr);

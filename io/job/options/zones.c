@@ -62,7 +62,8 @@ static const struct tio__option rows[] = {
      .example = "strided",
      .def = "none",
      .values = "none, strided, zbd",
-     .help = "How zonesize, zonerange and zoneskip shape the IO; zbd: writes at write pointers"},
+     .help =
+         "How zonesize, zonerange and zoneskip shape the IO; zbd: writes at write pointers"},
     {.name = "zonesize",
      .type = O_SIZE,
      .off = OFF(size),
