@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* The next draw of the offsets' generator: the one drawn ahead, if any. */
 static inline double offset_draw(struct tio_next *n, struct tio_frand *r)
@@ -174,6 +173,13 @@ static void reseed_draws(struct worker *w)
     tio_frand_seed(&w->next.mix, w->fseeds[TIO_FSEED_MIX], false);
 }
 
+void tio_next_reseed(struct worker *w)
+{
+    tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
+    tio_bsz_setup(w);
+    reseed_draws(w);
+}
+
 /* A file's blocks are all done: the next pass starts, with its cached
  * pages dropped; a new loop (not a time_based wrap) draws the same
  * offsets and sizes again under randrepeat, as fio reseeds then. */
@@ -188,11 +194,8 @@ static void new_map_pass(struct worker *w, struct tio_rmap *map, size_t fi)
         /* the draw made ahead is fio's last of the loop, the one that
          * found no free block: it is not the next loop's first */
         w->next.ahead = false;
-        if (tio_reseeds(&w->job->pattern)) {
-            tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
-            tio_bsz_setup(w);
-            reseed_draws(w);
-        }
+        if (tio_reseeds(&w->job->pattern))
+            tio_next_reseed(w);
     }
 }
 
@@ -260,80 +263,6 @@ static uint64_t map_mark(struct worker *w, struct file_gen *g, unsigned di, uint
     uint64_t set = tio_rmap_set_nr(file_map(&w->next, g, di), pos / unit,
                                    (bs + unit - 1) / unit);
     return set && set * unit < bs ? set * unit : bs;
-}
-
-/* zonemode=zbd: an IO with no zone to go to ends fio's pass (its file is
- * done). Where fio goes on after files are done (io_size given, loops,
- * time_based), while the budget lasts and the pass did IO, another pass
- * starts as fio's do: positions, maps and (randrepeat) draws afresh, the
- * zones' counts anew. */
-static bool zbd_new_pass(struct worker *w)
-{
-    struct tio_next *n = &w->next;
-    const struct tio_job *job = w->job;
-    if (!job->files.io_size.set && !job->time.time_based &&
-        w->zbd.passes + 1 >= (job->files.loops ? job->files.loops : 1))
-        return false;
-    if ((n->bytes_total && n->bytes_issued >= n->bytes_total) ||
-        !tio_zbd_new_pass(w, n->bytes_issued))
-        return false;
-    for (size_t fi = 0; fi < w->nf; fi++) {
-        struct file_gen *g = &n->gen[fi];
-        memset(g->seq, 0, sizeof(g->seq));
-        memset(g->last_start, 0, sizeof(g->last_start));
-        if (n->random && !w->job->pattern.norandommap)
-            for (unsigned d = 0; d <= n->map_of[1]; d++)
-                tio_rmap_reset(&g->maps[d]);
-        tio_phase_invalidate(w, fi);
-    }
-    n->ahead = false;
-    n->mix_issues = 0;
-    if (tio_reseeds(&w->job->pattern)) {
-        tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
-        tio_bsz_setup(w);
-        reseed_draws(w);
-    }
-    return true;
-}
-
-/* zonemode=zbd: the IO moved into the zones; sequential IO goes on from
- * where it went (fio's last_pos). False, the job's IO over, if it has no
- * zone to go to (the position is in the file here: a read job's region
- * may start inside a zone, and the read before it, as fio). */
-enum { ZBD_AGAIN = 2 }; /* zbd_place: a new pass, the IO to choose again */
-
-static int zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t d, uint64_t *pos,
-                     uint64_t *bs)
-{
-    struct tio_next *n = &w->next;
-    uint64_t start = w->t->regions[fi].start, off = start + *pos;
-    unsigned di = d != TIO_READ;
-    if (d == TIO_WRITE && !n->random) {
-        /* the bytes skipped count in the budget: the job's IO ends at the
-         * region's end, as fio's sequential IO does, with fewer bytes */
-        uint64_t skipped;
-        off = tio_zbd_skip(w, fi, off, &skipped);
-        n->bytes_issued += skipped;
-        if (skipped && n->bytes_total && n->bytes_issued >= n->bytes_total) {
-            if (w->features & TIO_WF_IOS_LIMIT)
-                n->ios_issued--;
-            return 0;
-        }
-    }
-    if (unlikely(w->zbd.over) || !tio_zbd_adjust_io(w, fi, d, &off, bs)) {
-        if (w->features & TIO_WF_IOS_LIMIT)
-            n->ios_issued--;
-        if (!w->zbd.over && !w->stop && zbd_new_pass(w))
-            return ZBD_AGAIN;
-        w->zbd.over = true;
-        if (n->bytes_issued)
-            n->bytes_total = n->bytes_issued;
-        return false;
-    }
-    *pos = off - start; /* modulo 2^64: start + *pos is the offset */
-    g->seq[di] = *pos + *bs + (n->random ? 0 : w->job->pattern.rw_modifier);
-    g->last_start[di] = *pos;
-    return 1;
 }
 
 bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
@@ -435,9 +364,9 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     if (unlikely(w->features & TIO_WF_ZBD)) {
         /* the map marks the block drawn, with the IO's length in the zone */
         uint64_t drawn = pos;
-        int z = zbd_place(w, g, fi, d, &pos, &bs);
+        int z = tio_next_zbd_place(w, g, fi, d, &pos, &bs);
         if (z != 1)
-            return z == ZBD_AGAIN ? tio_next_main(w, io, now) : false;
+            return z == TIO_NEXT_AGAIN ? tio_next_main(w, io, now) : false;
         if (unlikely(mark_after))
             bs = map_mark(w, g, di, drawn, bs);
         if (w->zbd.held)

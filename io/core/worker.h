@@ -487,6 +487,15 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass);
 /* Whether the main phase has budget for another IO in this pass. */
 bool tio_next_has_more(const struct worker *w);
 
+/* The offsets', sizes' and mix's draws start afresh (randrepeat's new pass). */
+void tio_next_reseed(struct worker *w);
+/* next_zbd.c: the IO at *pos (in file fi's region), *bs bytes, moved into
+ * the zones: 1, or 0 when the job's IO is over, or TIO_NEXT_AGAIN when a
+ * new pass began and the IO is to be chosen again. */
+enum { TIO_NEXT_AGAIN = 2 };
+int tio_next_zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t d,
+                       uint64_t *pos, uint64_t *bs);
+
 static inline uint64_t tio_next_bytes_issued(const struct worker *w)
 {
     return w->next.bytes_issued;
