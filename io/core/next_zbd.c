@@ -37,8 +37,8 @@ static bool zbd_new_pass(struct worker *w)
     return true;
 }
 
-int tio_next_zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t d, uint64_t *pos,
-                       uint64_t *bs)
+int tio_next_zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t d,
+                       uint64_t *pos, uint64_t *bs)
 {
     struct tio_next *n = &w->next;
     uint64_t start = w->t->regions[fi].start, off = start + *pos;
@@ -70,4 +70,3 @@ int tio_next_zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t
     g->last_start[di] = *pos;
     return 1;
 }
-
