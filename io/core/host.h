@@ -227,6 +227,12 @@ struct tio_host_job {
     atomic_bool finished;
 };
 
+/* ---- zbd.c ---------------------------------------------------------------- */
+
+/* After every job of the run ended: zonemode=zbd's zones of the run's
+ * files (shared by its jobs, kept from one to the next) go. */
+void tio_zbd_run_end(void);
+
 /* ---- worker.c ------------------------------------------------------------ */
 
 /* The thread body: sets up the engine, runs the job, tears down. */

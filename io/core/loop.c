@@ -105,6 +105,7 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
     struct io_meta *m = tio_units_meta(w, io);
     if (unlikely(tio_debug_io_on))
         debug_io("complete", io);
+    tio_zbd_on_write(w, io);
     if (likely(io->result == (int64_t)io->len && io->ddir <= TIO_TRIM)) {
         uint64_t lat = now - io->start_ns;
         uint64_t clat = async ? now - io->issue_ns : lat;
@@ -348,6 +349,12 @@ static void drain(struct worker *w)
     }
 }
 
+void tio_loop_quiesce(struct worker *w)
+{
+    if (!(w->features & TIO_WF_SYNC_ENGINE))
+        drain(w);
+}
+
 static void run_async(struct worker *w)
 {
     struct tio_loop *l = &w->loop;
@@ -383,12 +390,14 @@ static void run_async(struct worker *w)
                 more = false;
                 break;
             }
-            tio_io *io = l->free_ios[l->n_free - 1];
+            /* taken off the list first: choosing the IO may reap others
+             * (zonemode=zbd waits for the IO in flight), which go on it */
+            tio_io *io = l->free_ios[--l->n_free];
             if (!next_io(w, io, tio_io_clock(w))) {
+                l->free_ios[l->n_free++] = io;
                 more = false;
                 break;
             }
-            l->n_free--;
             busy = !submit(w, io, true);
             if (l->n_queued >= batch)
                 commit_queued(w);

@@ -175,6 +175,15 @@ static void reseed_draws(struct worker *w)
     tio_frand_seed(&w->next.mix, w->fseeds[TIO_FSEED_MIX], false);
 }
 
+void tio_next_reseed(struct worker *w)
+{
+    tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
+    tio_bsz_setup(w);
+    reseed_draws(w);
+    if (w->units.content)
+        tio_bufill_reseed(w->units.content);
+}
+
 /* A file's blocks are all done: the next pass starts, with its cached
  * pages dropped; a new loop (not a time_based wrap) draws the same
  * offsets and sizes again under randrepeat, as fio reseeds then. */
@@ -190,13 +199,8 @@ static void new_map_pass(struct worker *w, struct tio_rmap *map, size_t fi)
         /* the draw made ahead is fio's last of the loop, the one that
          * found no free block: it is not the next loop's first */
         w->next.ahead = false;
-        if (tio_reseeds(&w->job->pattern)) {
-            tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
-            tio_bsz_setup(w);
-            reseed_draws(w);
-            if (w->units.content)
-                tio_bufill_reseed(w->units.content);
-        }
+        if (tio_reseeds(&w->job->pattern))
+            tio_next_reseed(w);
     }
 }
 
@@ -298,6 +302,14 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     uint32_t d = pick_dir(w);
     if (unlikely(w->features & TIO_WF_RATE))
         d = tio_rate_dir(w, d);
+    if (unlikely(w->features & TIO_WF_ZBD) && d == TIO_READ &&
+        tio_zbd_read_as_write(w, n->next_file)) {
+        /* as fio: with no data to read, a mixed job writes first (the
+         * direction drawn keeps its turn, the write counts as one) */
+        d = TIO_WRITE;
+        n->issues[0]--;
+        n->issues[1]++;
+    }
     unsigned di = d != TIO_READ; /* trims: the write slot (trim.c) */
     /* The last IO stays whole, as fio issues it: fio stops once the bytes
      * issued reach the budget, not before it. */
@@ -363,8 +375,19 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         bs = vary(w, g, di, pos, bs, r->len);
     if (pos + bs > r->len)
         bs = r->len - pos;
-    if (unlikely(mark_after))
+    if (unlikely(w->features & TIO_WF_ZBD)) {
+        /* the map marks the block drawn, with the IO's length in the zone */
+        uint64_t drawn = pos;
+        int z = tio_next_zbd_place(w, g, fi, d, &pos, &bs);
+        if (z != 1)
+            return z == TIO_NEXT_AGAIN ? tio_next_main(w, io, now) : false;
+        if (unlikely(mark_after))
+            bs = map_mark(w, g, di, drawn, bs);
+        if (w->zbd.held)
+            tio_zbd_issued(w, r->start + pos, bs);
+    } else if (unlikely(mark_after)) {
         bs = map_mark(w, g, di, pos, bs);
+    }
     if (unlikely(w->features & TIO_WF_ZONES) && !tio_zones_place(w, di, &pos, bs)) {
         if (w->features & TIO_WF_IOS_LIMIT)
             n->ios_issued--;

@@ -197,6 +197,7 @@ int tio_run(struct tio_host *host)
         coord->ops->start(coord, t);
     }
     coord->ops->wait(coord, host, host->n_threads);
+    tio_zbd_run_end();
     uint64_t t_end = tio_now_ns();
     size_t status_len;
     char *status_text = tio_status_stop(status_timer, &status_len);

@@ -195,9 +195,11 @@ static int setup_features(struct worker *w)
     if (job->time.gtod_reduce)
         w->features |= TIO_WF_GTOD_REDUCE;
     int rc = tio_trim_setup(w);
+    if (rc == 0 && job->zones.mode == TIO_ZONE_ZBD)
+        rc = tio_zbd_setup(w);
     if (rc == 0)
         rc = tio_next_setup(w);
-    if (rc == 0 && job->zones.mode != TIO_ZONE_NONE)
+    if (rc == 0 && job->zones.mode == TIO_ZONE_STRIDED)
         rc = tio_zones_setup(w);
     if (rc == 0)
         rc = tio_rdist_setup(w);
@@ -251,6 +253,7 @@ static void teardown_features(struct worker *w)
     tio_rdist_teardown(w);
     tio_fservice_teardown(w);
     tio_next_teardown(w);
+    tio_zbd_teardown(w);
     tio_trim_teardown(w);
 }
 

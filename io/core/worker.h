@@ -18,6 +18,8 @@
  *   phase.c        ramp, runtime, loops, invalidation per pass, the verify
  *                  phase, interruption
  *   zones.c        zonemode=strided: the current zone, moving on, its map
+ *   zbd*.c         zonemode=zbd: zones with write pointers (a device's, or
+ *                  emulated), each IO moved to one
  *   rate.c         rate, rate_iops, rate_process: waiting for the next IO
  *                  (its schedule: rate_sched.c); rate_min, rate_iops_min
  *   log*.c         write_bw_log and its kin (log.h maps them)
@@ -86,6 +88,7 @@ enum {
     TIO_WF_FLOW = 1u << 21,     /* flow: IO waits for the job's share of its group */
     TIO_WF_OFFLOAD = 1u << 22,  /* io_submit_mode=offload: a pool of threads submits */
     TIO_WF_OVERLAP = 1u << 23,  /* serialize_overlap: no two overlapping IOs in flight */
+    TIO_WF_ZBD = 1u << 25,      /* zonemode=zbd: IOs go to zones' write pointers */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -349,6 +352,28 @@ struct tio_zones {
     struct tio_lfsr gen;
 };
 
+/* ---- zbd.c, zbd_io.c: zonemode=zbd -------------------------------------- */
+
+struct tio_zbd_file;
+/* A file's zones as one job sees them. */
+struct tio_zbd_area {
+    struct tio_zbd_file *f; /* shared by the run's jobs on the file (zbd.h) */
+    int fd;                 /* a zoned device's, for its zone ioctls; else -1 */
+    uint64_t start, len;    /* the job's region, on zone boundaries */
+    uint32_t min, max;      /* its zones, [min, max) */
+};
+
+struct tio_zbd {
+    struct tio_zbd_area *a; /* per file */
+    size_t n;
+    atomic_uint open; /* zones this job opened that are open (fio's num_open_zones) */
+    bool random;
+    bool over;                 /* an IO found no zone: the job's IO is over (next_io.c) */
+    uint64_t pass_start;       /* bytes issued as the pass began */
+    unsigned passes;           /* passes begun after the first */
+    struct tio_zbd_file *held; /* locked from a write's placing to its issue */
+};
+
 /* ---- worker.c: the thread ------------------------------------------------- */
 
 struct worker {
@@ -378,6 +403,7 @@ struct worker {
     struct tio_rate rate;
     struct tio_trim trim;
     struct tio_zones zones;
+    struct tio_zbd zbd;
     struct tio_logs *logs; /* log*.c: NULL unless the job writes logs */
     struct tio_cmdprio cmdprio;
     struct tio_think think;
@@ -409,6 +435,13 @@ int tio_loop_setup(struct worker *w);
 void tio_loop_teardown(struct worker *w);
 /* Runs IO until the phase has none left, the job stops or is interrupted. */
 void tio_loop_run(struct worker *w);
+/* Waits for the IO in flight (asynchronous engines): zbd_io.c's quiesce. */
+void tio_loop_quiesce(struct worker *w);
+
+static inline unsigned tio_loop_inflight(const struct worker *w)
+{
+    return w->loop.inflight;
+}
 /* Accounts a completed IO. Returns true if it must be submitted again (a
  * short transfer: the rest goes out with offset and buffer moved on). */
 bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async);
@@ -496,6 +529,15 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass);
 /* Whether the main phase has budget for another IO in this pass. */
 bool tio_next_has_more(const struct worker *w);
 
+/* The offsets', sizes' and mix's draws start afresh (randrepeat's new pass). */
+void tio_next_reseed(struct worker *w);
+/* next_zbd.c: the IO at *pos (in file fi's region), *bs bytes, moved into
+ * the zones: 1, or 0 when the job's IO is over, or TIO_NEXT_AGAIN when a
+ * new pass began and the IO is to be chosen again. */
+enum { TIO_NEXT_AGAIN = 2 };
+int tio_next_zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t d,
+                       uint64_t *pos, uint64_t *bs);
+
 static inline uint64_t tio_next_bytes_issued(const struct worker *w)
 {
     return w->next.bytes_issued;
@@ -522,7 +564,7 @@ bool tio_trim_check_zero(const void *buf, uint64_t len, uint64_t offset, uint64_
 /* ---- zones.c -------------------------------------------------------------- */
 
 /* After tio_next_setup: the zone's random map and blocks, and the budget,
- * as fio has them under zonemode=strided; zonemode=zbd is refused here. */
+ * as fio has them under zonemode=strided. */
 int tio_zones_setup(struct worker *w);
 /* Before the next IO's offset of file fi, direction di is chosen: moves on
  * to the next zone when this one has had its bytes, and starts the zone's
@@ -532,6 +574,37 @@ void tio_zones_enter(struct worker *w, size_t fi, unsigned di);
  * random_generator=lfsr, its block drawn here); false when the IO would
  * reach past the file's end or the LFSR is spent (fio ends the job there). */
 bool tio_zones_place(struct worker *w, unsigned di, uint64_t *pos, uint64_t bs);
+/* ---- zbd.c, zbd_io.c ------------------------------------------------------ */
+
+/* Before tio_next_setup: each file's zones (its device's, or emulated),
+ * the job's region put on zone boundaries, fio's checks. */
+int tio_zbd_setup(struct worker *w);
+void tio_zbd_teardown(struct worker *w);
+/* A mixed job's read, with no data in file fi's zones yet: a write instead. */
+bool tio_zbd_read_as_write(const struct worker *w, size_t fi);
+/* The write tio_zbd_adjust_io placed is issued, len bytes at off: its
+ * zone's write pointer moves on (fio's zbd_queue_io). */
+void tio_zbd_issued(struct worker *w, uint64_t off, uint64_t len);
+/* An IO found no zone: fio's pass ends, and another starts (its zone
+ * counts anew) unless this one, from issued bytes on, did no IO. */
+bool tio_zbd_new_pass(struct worker *w, uint64_t issued);
+/* A write completed (or failed): the zone it filled is closed. */
+void tio_zbd_write_done(struct worker *w, const struct io_meta *m);
+
+/* On completion of a write under zonemode=zbd. */
+static inline void tio_zbd_on_write(struct worker *w, const tio_io *io)
+{
+    if (unlikely(w->features & TIO_WF_ZBD) && io->ddir == TIO_WRITE)
+        tio_zbd_write_done(w, tio_units_meta(w, io));
+}
+
+/* A sequential write at *off past its zone's capacity: the offset of the
+ * zone's end (the region's start past its end), *skipped the bytes between
+ * (fio's setup_zbd_zone_mode). */
+uint64_t tio_zbd_skip(const struct worker *w, size_t fi, uint64_t off, uint64_t *skipped);
+/* The IO of direction d at *off (in file fi), *len bytes, moved into the
+ * zones; false when the job's IO is over (no zone to do it in) or failed. */
+bool tio_zbd_adjust_io(struct worker *w, size_t fi, uint32_t d, uint64_t *off, uint64_t *len);
 /* ---- file_service.c ------------------------------------------------------- */
 
 int tio_fservice_setup(struct worker *w);

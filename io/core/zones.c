@@ -9,74 +9,12 @@
  *
  * next_io.c chooses each offset inside the zone as it would in a region
  * of the zone's size; tio_zones_enter and tio_zones_place, behind
- * TIO_WF_ZONES, move the zone and the IO.
- *
- * zonemode=zbd is refused here, saying why for the target given. */
+ * TIO_WF_ZONES, move the zone and the IO. zonemode=zbd is zbd.c's. */
 #include "worker.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <unistd.h>
-
-#ifdef __linux__
-#include <linux/blkzoned.h>
-#endif
-
-/* The zones of a zoned block device; 0: not zoned (or not known). */
-static unsigned dev_zones(const char *path)
-{
-    unsigned nr = 0;
-#ifdef BLKGETNRZONES
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (ioctl(fd, BLKGETNRZONES, &nr) < 0)
-            nr = 0;
-        close(fd);
-    }
-#else
-    (void)path;
-#endif
-    return nr;
-}
-
-/* fio's zbd mode writes at each zone's write pointer and resets zones
- * through the kernel's zone ioctls; tenon-io does not do that yet, so a
- * job asking for it stops here with what its target is. */
-static int refuse_zbd(struct worker *w)
-{
-    if (w->t->engine.no_files) {
-        tio_worker_fail(w, ENOTSUP,
-                        "zonemode=zbd needs a zoned block device as filename=, and "
-                        "ioengine=%s has no files (use zonemode=strided, or a file engine "
-                        "on a zoned device)",
-                        w->job->queue.ioengine);
-        return -ENOTSUP;
-    }
-    for (size_t i = 0; i < w->nf; i++) {
-        const char *name = w->h[i].file.name;
-        struct stat st;
-        unsigned nr = stat(name, &st) == 0 && S_ISBLK(st.st_mode) ? dev_zones(name) : 0;
-        if (!nr) {
-            tio_worker_fail(w, EINVAL,
-                            "zonemode=zbd: %s is not a zoned block device (%s; fio "
-                            "emulates zones on such a target, tenon-io does not): point "
-                            "filename= at a zoned block device, or use zonemode=strided",
-                            name,
-                            S_ISBLK(st.st_mode) ? "a block device without zones"
-                                                : "not a block device");
-            return -EINVAL;
-        }
-        tio_worker_fail(w, ENOTSUP,
-                        "zonemode=zbd on %s (a zoned block device of %u zones) is not "
-                        "supported by tenon-io yet (use zonemode=strided, or fio)",
-                        name, nr);
-        return -ENOTSUP;
-    }
-    return 0;
-}
 
 /* The smallest block size of all directions: the random map's block when
  * the directions share it (next_io.c keeps one per direction otherwise). */
@@ -145,8 +83,6 @@ int tio_zones_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
-    if (job->zones.mode == TIO_ZONE_ZBD)
-        return refuse_zbd(w);
     /* resolve.c refuses strided zones over more than one file */
     const struct tio_region *r = &w->t->regions[0];
     int rc = check_fit(w, r->len);

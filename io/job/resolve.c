@@ -345,6 +345,36 @@ static int resolve_verify(struct tio_job *job, struct tio_error *err)
     return 0;
 }
 
+/* zonemode=zbd: fio's checks that need no target, and what tenon-io does
+ * not combine with it yet (io/core/zbd.c checks the rest against the
+ * targets as the job starts). */
+static int resolve_zbd(struct tio_job *job, struct tio_error *err)
+{
+    const struct tio_job_zones *z = &job->zones;
+    if (!job->files.create_serialize)
+        return job_error(err, job,
+                         "zonemode=zbd and create_serialize=0 are not compatible (fio "
+                         "refuses this too: drop create_serialize=0)");
+    if (z->size && z->capacity > z->size)
+        return job_error(err, job,
+                         "zonecapacity=%llu is larger than zonesize=%llu (a zone's capacity "
+                         "is at most its size)",
+                         (unsigned long long)z->capacity, (unsigned long long)z->size);
+    const char *what = NULL;
+    if (tio_rw_trims(job->pattern.rw))
+        what = "trims (fio resets zones for them)";
+    else if (job->verify.method != TIO_VERIFY_NONE)
+        what = "verify";
+    else if (z->skip)
+        what = "zoneskip";
+    if (what)
+        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
+                             "job '%s': zonemode=zbd together with %s is not supported by "
+                             "tenon-io yet (drop it, or zonemode=)",
+                             job->identity.name, what);
+    return TIO_OK;
+}
+
 /* fio's checks of zonemode=, zonesize= and zonerange=, and what tenon-io
  * does not combine with strided zones yet (io/core/zones.c). */
 static int resolve_zones(struct tio_job *job, struct tio_error *err)
@@ -356,6 +386,8 @@ static int resolve_zones(struct tio_job *job, struct tio_error *err)
                          "zonesize=%llu needs zonemode=strided (or zbd); zonemode is none "
                          "(fio refuses this too: set zonemode=strided or drop zonesize)",
                          (unsigned long long)z->size);
+    if (z->mode == TIO_ZONE_ZBD)
+        return resolve_zbd(job, err);
     if (z->mode != TIO_ZONE_STRIDED)
         return TIO_OK;
     if (!z->size)

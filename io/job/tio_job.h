@@ -502,6 +502,14 @@ struct tio_job_zones {
     uint64_t size;          /* strided: bytes of IO per zone; zbd: the zone's size */
     uint64_t range;         /* strided: a zone's size; resolved default: size */
     uint64_t skip;          /* strided: bytes skipped after each zone */
+    /* zbd (io/core/zbd.c) */
+    uint64_t capacity;      /* zonecapacity: emulated zones' capacity; 0: their size */
+    bool read_beyond_wp;    /* reads may reach past a zone's write pointer */
+    bool ignore_limits;     /* ignore_zone_limits: not the device's max_open_zones */
+    unsigned max_open;      /* max_open_zones per file, all jobs; 0: no limit */
+    unsigned job_max_open;  /* job_max_open_zones; 0: no limit */
+    double reset_threshold; /* zone_reset_threshold, 0 to 1 */
+    double reset_frequency; /* zone_reset_frequency, 0 to 1; 0: no periodic resets */
 };
 
 /* Steady state: options/steadystate.c (fio's ss=, ss_dur=, ss_ramp=) */

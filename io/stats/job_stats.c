@@ -13,6 +13,7 @@ static void dir_stats_init(struct tio_dir_stats *ds)
     ds->bytes = 0;
     ds->short_ios = 0;
     ds->drop_ios = 0;
+    ds->zone_resets = 0;
     ds->errors = 0;
     ds->runtime_ns = 0;
     tio_latstat_init(&ds->slat);
@@ -298,6 +299,7 @@ static void dir_merge(struct tio_dir_stats *a, const struct tio_dir_stats *b, bo
     a->bytes += b->bytes;
     a->short_ios += b->short_ios;
     a->drop_ios += b->drop_ios;
+    a->zone_resets += b->zone_resets;
     a->errors += b->errors;
     if (b->runtime_ns > a->runtime_ns)
         a->runtime_ns = b->runtime_ns;

@@ -162,8 +162,12 @@ static void put_dir(FILE *f, const struct tio_report *rep, const struct tio_job_
     tio_fmt_bw_bin(bwb, sizeof(bwb), s.bw_bytes);
     tio_fmt_bw_dec(bwd, sizeof(bwd), s.bw_bytes);
     tio_fmt_bytes_bin(io, sizeof(io), s.io_bytes);
+    char resets[40] = "";
+    /* as fio: the write line ends with zonemode=zbd's zone resets, 0 without it */
+    if (ds == &e->stats.dir[TIO_DDIR_WRITE])
+        snprintf(resets, sizeof(resets), "; %" PRIu64 " zone resets", ds->zone_resets);
     fprintf(f, "  %s: IOPS=%s, BW=%s (%s)(%s/%" PRIu64 "msec)%s\n", name, iops, bwb, bwd, io,
-            s.runtime_ms, ds == &e->stats.dir[TIO_DDIR_WRITE] ? "; 0 zone resets" : "");
+            s.runtime_ms, resets);
     if (ds->slat.n)
         put_lat_line(f, "slat", &ds->slat);
     if (ds->clat.st.n)

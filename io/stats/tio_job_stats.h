@@ -66,6 +66,7 @@ struct tio_dir_stats {
     uint64_t bytes;          /* bytes they moved */
     uint64_t short_ios;      /* completed with fewer bytes than asked */
     uint64_t drop_ios;       /* issued but dropped (fio's "dropped") */
+    uint64_t zone_resets;    /* writes: zones reset under zonemode=zbd */
     uint64_t errors;         /* failed IOs */
     uint64_t runtime_ns;     /* time the job spent doing IO, if it did any here */
     struct tio_latstat slat; /* submission latency */

@@ -3,8 +3,8 @@
 (command-line options, null engine) and the offsets and sizes fio 3.33
 issued for it, as its write_iops_log with log_offset=1 lists them, per job
 ("|" between the jobs of numjobs). Each case runs tenon-io on the same job
-and compares. Other cases: the errors for what fio refuses, what tenon-io
-does not combine with zones yet, and zonemode=zbd on targets without zones.
+and compares. Other cases: the errors for what fio refuses, and what
+tenon-io does not combine with zones yet (zonemode=zbd: tests/io/zbd).
 
 usage: zones_test.py TENON_IO [CASE...]
        zones_test.py --record FIO   rewrites zones_fio.tsv's offsets with
@@ -130,17 +130,6 @@ def case_not_yet():
     refused(base + ["--zonerange=6k"], "zonerange=6144", "multiple")
     refused(base + ["--zonerange=128k"], "zonerange=131072", "larger than")
     refused(base + ["--rw=randread:4", "--random_generator=lfsr"], "lfsr", "randTYPE:N")
-
-
-def case_zbd_refused():
-    """zonemode=zbd: refused on a regular file and on an engine without files"""
-    path = os.path.join(TMP, "plain")
-    with open(path, "wb") as f:
-        f.truncate(1 << 20)
-    refused(["--filename=" + path, "--zonemode=zbd", "--zonesize=64k", "--rw=write"],
-            path, "not a zoned block device", "zonemode=strided")
-    refused(["--ioengine=null", "--size=1m", "--zonemode=zbd", "--zonesize=64k"],
-            "zonemode=zbd", "null", "has no files")
 
 
 def record(fio):
