@@ -244,6 +244,7 @@ def _job(r, case, index, engine_global):
         job.set("time_based")
         job.set("runtime", "200ms")
     _pattern(random.Random(case.seed * 7919 + index), job, f, rw, rb, wb)
+    _workload(random.Random(case.seed * 104729 + index), job, f, rw, rb, wb)
     f["opts"] = dict(job.opts)
     return job, f
 
@@ -276,6 +277,34 @@ def _pattern(r, job, f, rw, rb, wb):
         job.set("rw", f"{rw}:-{size_text(max(rb, wb) * r.choice((1, 2)))}")
     if r.random() < 0.1:
         job.set("random_generator", r.choice(("tausworthe", "tausworthe64")))
+
+
+def _workload(r, job, f, rw, rb, wb):
+    """Access distributions, strided zones and trims, from a stream of their
+    own as _pattern's; only on jobs these combine with in both tools (one
+    file, one block size, no verify, no offset modifiers)."""
+    opts = dict(job.opts)
+    plain = rb == wb and f["nrfiles"] == 1 and ":" not in job.get("rw") and \
+        not any(k in opts for k in ("verify", "bsrange", "bssplit", "percentage_random"))
+    if is_random(rw) and r.random() < 0.2:
+        job.set("random_distribution", r.choice(
+            ("zipf", "zipf:1.4", "pareto:0.3", "normal", "normal:20", "zoned:60/20:40/80",
+             "zoned:50/10:30/30:20/60")))
+    if not plain or is_mixed(rw) or f["remainder"]:
+        return
+    if r.random() < 0.12 and "offset_increment" not in opts and "io_size" not in opts:
+        region = f["size"]
+        blocks = region // rb
+        zrange = rb * r.randrange(1, max(2, blocks // 2))
+        job.set("zonemode", "strided")
+        job.set("zonerange", size_text(zrange))
+        job.set("zonesize", size_text(rb * r.randrange(1, 2 * zrange // rb + 1)))
+        if r.random() < 0.3:
+            job.set("zoneskip", size_text(rb * r.randrange(1, 4)))
+    elif writes(rw) and r.random() < 0.12:
+        trims = ("trim", "trimwrite") if rw == "write" else ("randtrim", "randtrimwrite")
+        job.set("rw", r.choice(trims))
+        f["rw"] = job.get("rw")
 
 
 def generate(seed):
