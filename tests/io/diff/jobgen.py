@@ -55,6 +55,25 @@ EXCLUDED = {
         "first draw of its last, partial block (nrfiles=2 size=275k bs=1k "
         "reads 53k), short of size=; tenon-io keeps the draw's place in the "
         "file and does size= bytes",
+    "trims-on-files":
+        "trims only with ioengine=null: fio 3.33 discards block devices only "
+        "(its HOWTO: rw=trim is for Linux block devices and SCSI character "
+        "devices) and fails a trim of a regular file with ENOTTY (error 25), "
+        "where tenon-io punches a hole in it (docs/jobfile.md, Trims)",
+    "trims-io_size":
+        "no trims with io_size: fio 3.33 ends rw=trimwrite at size= "
+        "(size=224k io_size=336k bs=8k trims and writes 224k), where its HOWTO "
+        "says trimwrite trims io_size bytes and writes io_size bytes",
+    "trimwrite-sync":
+        "no trims with fsync=N or fdatasync=N: fio 3.33 turns each sync a "
+        "trimwrite job comes to into its next trim or write (fsync=4 over 16 "
+        "writes: no sync), where its HOWTO has one after every N writes",
+    "randtrimwrite-offset":
+        "no rw=randtrimwrite with offset or offset_increment: fio 3.33 writes "
+        "at the trim's offset plus the offset once more, so its next write never "
+        "meets the trim it follows (offset=16k size=64k bs=16k: 1 trim, 4 writes "
+        "of one block), where its HOWTO says each write goes to the block just "
+        "trimmed",
     "io_size-loops":
         "with loops, io_size is never above size: fio 3.33 then does neither "
         "io_size x loops nor size x loops (size=278k io_size=648k loops=2 or 3: "
@@ -314,8 +333,17 @@ def _workload(r, job, f, rw, rb, wb):
             job.set("zoneskip", size_text(rb * r.randrange(1, 4)))
     elif writes(rw) and r.random() < 0.12:
         trims = ("trim", "trimwrite") if rw == "write" else ("randtrim", "randtrimwrite")
-        job.set("rw", r.choice(trims))
-        f["rw"] = job.get("rw")
+        trim = r.choice(trims)
+        # EXCLUDED["trims-io_size"], ["trimwrite-sync"], ["randtrimwrite-offset"]
+        if "io_size" in opts or "fsync" in opts or "fdatasync" in opts or (
+                trim == "randtrimwrite" and (
+                "offset" in opts or "offset_increment" in opts)):
+            return
+        job.set("rw", trim)
+        f["rw"] = trim
+        if f["engine"] != "null":  # EXCLUDED["trims-on-files"]
+            job.set("ioengine", "null")
+            f["engine"] = "null"
 
 
 def generate(seed):
