@@ -182,16 +182,20 @@ static void new_map_pass(struct worker *w, struct tio_rmap *map, size_t fi)
     tio_phase_invalidate(w, fi);
     if (w->features & TIO_WF_RAND_DIST)
         tio_rdist_new_pass(w, fi, !w->job->time.time_based && tio_reseeds(&w->job->pattern));
-    if (!w->job->time.time_based) {
-        w->next.mix_issues = 0;
-        /* the draw made ahead is fio's last of the loop, the one that
-         * found no free block: it is not the next loop's first */
-        w->next.ahead = false;
-        if (tio_reseeds(&w->job->pattern)) {
-            tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
-            tio_bsz_setup(w);
-            reseed_draws(w);
-        }
+    if (!w->job->time.time_based)
+        tio_next_new_loop(w);
+}
+
+void tio_next_new_loop(struct worker *w)
+{
+    w->next.mix_issues = 0;
+    /* the draw made ahead is fio's last of the loop, the one that found
+     * no free block: it is not the next loop's first */
+    w->next.ahead = false;
+    if (tio_reseeds(&w->job->pattern)) {
+        tio_frand_seed(&w->offsets, w->fseeds[TIO_FSEED_BLOCK], w->offsets.use64);
+        tio_bsz_setup(w);
+        reseed_draws(w);
     }
 }
 
@@ -354,7 +358,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     if (unlikely(w->features & TIO_WF_ZONES) && !tio_zones_place(w, di, &pos, bs)) {
         if (w->features & TIO_WF_IOS_LIMIT)
             n->ios_issued--;
-        return false;
+        /* a loop that reached the file's end: the next loop's first IO */
+        return n->bytes_issued != n->bytes_total && tio_next_main(w, io, now);
     }
 
     struct io_meta *m = tio_units_meta(w, io);
