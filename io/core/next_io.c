@@ -86,8 +86,10 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
     while (n->files_used_up < w->nf) {
         struct file_gen *g = &n->gen[fi];
         if (!g->used_up) {
+            /* sizes that vary: as fio, room for the smallest */
+            uint64_t least = job->pattern.min_bs[di] < bs ? job->pattern.min_bs[di] : bs;
             bool room = random ? job->pattern.norandommap || !tio_rmap_full(file_map(n, g, di))
-                               : g->seq[di] + bs <= w->t->regions[fi].len;
+                               : g->seq[di] + least <= w->t->regions[fi].len;
             if (room)
                 return fi;
             g->used_up = true;
@@ -568,7 +570,17 @@ int tio_next_setup(struct worker *w)
      * jobs (they start over) nor across loops (each loop starts afresh). */
     /* Sequential IO with holes (rw=write:4k) wraps at a file's end in fio
      * too: its files do not run out. */
-    n->until_used = !verifies && loops == 1 && n->bytes_total > whole &&
+    /* With IOs of several sizes a file can be done short of its share:
+     * sequential IO reaches its end while another file has bytes left,
+     * random IO finds every block of its map done (an unaligned IO marks
+     * its last block whole, an IO is cut at blocks done). fio's file is
+     * done then, and so is a job without io_size once they all are
+     * (bsrange=512-16k blocksize_unaligned filesize=592k: 593438 bytes). */
+    bool sizes_end = n->bytes_total && !job->files.io_size.set &&
+                     !(tio_rw_is_random(job->pattern.rw) && job->pattern.norandommap) &&
+                     (job->pattern.min_bs[0] != job->pattern.max_bs[0] ||
+                      job->pattern.min_bs[1] != job->pattern.max_bs[1]);
+    n->until_used = !verifies && loops == 1 && (n->bytes_total > whole || sizes_end) &&
                     n->bytes_total <= total &&
                     (tio_rw_is_random(job->pattern.rw) || !job->pattern.rw_modifier);
     if (job->pattern.rw_modifier && job->pattern.rw_backward &&
