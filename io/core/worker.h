@@ -322,7 +322,8 @@ struct tio_zones {
     uint64_t bytes; /* bytes of IO issued in it (fio's zone_bytes) */
     uint64_t end;   /* the file's size, from the region's start: zones wrap there */
     bool lfsr;      /* random_generator=lfsr: the zone's blocks come from it */
-    unsigned loops_left; /* loops after this one: each starts at the file's end */
+    /* loops after this one: each starts where an IO reaches the file's end */
+    unsigned loops_left;
     struct tio_lfsr gen;
 };
 
