@@ -88,8 +88,10 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
     while (n->files_used_up < w->nf) {
         struct file_gen *g = &n->gen[fi];
         if (!g->used_up) {
+            /* sizes that vary: as fio, room for the smallest */
+            uint64_t least = job->pattern.min_bs[di] < bs ? job->pattern.min_bs[di] : bs;
             bool room = random ? job->pattern.norandommap || !tio_rmap_full(file_map(n, g, di))
-                               : g->seq[di] + bs <= w->t->regions[fi].len;
+                               : g->seq[di] + least <= w->t->regions[fi].len;
             if (room)
                 return fi;
             g->used_up = true;
@@ -194,14 +196,18 @@ static void new_map_pass(struct worker *w, struct tio_rmap *map, size_t fi)
     tio_phase_invalidate(w, fi);
     if (w->features & TIO_WF_RAND_DIST)
         tio_rdist_new_pass(w, fi, !wrap && tio_reseeds(&w->job->pattern));
-    if (!wrap) {
-        w->next.mix_issues = 0;
-        /* the draw made ahead is fio's last of the loop, the one that
-         * found no free block: it is not the next loop's first */
-        w->next.ahead = false;
-        if (tio_reseeds(&w->job->pattern))
-            tio_next_reseed(w);
-    }
+    if (!wrap)
+        tio_next_new_loop(w);
+}
+
+void tio_next_new_loop(struct worker *w)
+{
+    w->next.mix_issues = 0;
+    /* the draw made ahead is fio's last of the loop, the one that found
+     * no free block: it is not the next loop's first */
+    w->next.ahead = false;
+    if (tio_reseeds(&w->job->pattern))
+        tio_next_reseed(w);
 }
 
 /* Loops run as one stream: a file whose map is full starts the next loop
@@ -391,7 +397,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     if (unlikely(w->features & TIO_WF_ZONES) && !tio_zones_place(w, di, &pos, bs)) {
         if (w->features & TIO_WF_IOS_LIMIT)
             n->ios_issued--;
-        return false;
+        /* a loop that reached the file's end: the next loop's first IO */
+        return n->bytes_issued != n->bytes_total && tio_next_main(w, io, now);
     }
 
     struct io_meta *m = tio_units_meta(w, io);
@@ -600,7 +607,17 @@ int tio_next_setup(struct worker *w)
      * jobs (they start over) nor across loops (each loop starts afresh). */
     /* Sequential IO with holes (rw=write:4k) wraps at a file's end in fio
      * too: its files do not run out. */
-    n->until_used = !verifies && loops == 1 && n->bytes_total > whole &&
+    /* With IOs of several sizes a file can be done short of its share:
+     * sequential IO reaches its end while another file has bytes left,
+     * random IO finds every block of its map done (an unaligned IO marks
+     * its last block whole, an IO is cut at blocks done). fio's file is
+     * done then, and so is a job without io_size once they all are
+     * (bsrange=512-16k blocksize_unaligned filesize=592k: 593438 bytes). */
+    bool sizes_end = n->bytes_total && !job->files.io_size.set &&
+                     !(tio_rw_is_random(job->pattern.rw) && job->pattern.norandommap) &&
+                     (job->pattern.min_bs[0] != job->pattern.max_bs[0] ||
+                      job->pattern.min_bs[1] != job->pattern.max_bs[1]);
+    n->until_used = !verifies && loops == 1 && (n->bytes_total > whole || sizes_end) &&
                     n->bytes_total <= total &&
                     (tio_rw_is_random(job->pattern.rw) || !job->pattern.rw_modifier);
     if (job->pattern.rw_modifier && job->pattern.rw_backward &&

@@ -21,6 +21,8 @@ struct zone_index {
 
 struct tio_rdist {
     struct tio_fdist *dist; /* per file: zipf, pareto, normal */
+    uint64_t range;         /* their blocks' size: the smaller block size */
+    bool rescale[2];        /* per direction: its blocks are larger */
     struct tio_lfsr *lfsr;  /* per file: random_generator=lfsr */
     struct tio_frand zone;  /* fio's zone_state */
     struct zone_index index[2][100];
@@ -54,17 +56,26 @@ uint64_t tio_rdist_block(struct worker *w, const struct file_gen *g, size_t fi, 
     uint64_t b;
     switch (w->job->pattern.random_distribution) {
     case TIO_DIST_ZIPF:
-        return tio_zipf_next(&rd->dist[fi]);
+        b = tio_zipf_next(&rd->dist[fi]);
+        break;
     case TIO_DIST_PARETO:
-        return tio_pareto_next(&rd->dist[fi]);
+        b = tio_pareto_next(&rd->dist[fi]);
+        break;
     case TIO_DIST_NORMAL:
-        return tio_gauss_next(&rd->dist[fi]);
+        b = tio_gauss_next(&rd->dist[fi]);
+        break;
     case TIO_DIST_ZONED:
     case TIO_DIST_ZONED_ABS:
         return zoned(w, g, di);
     default:
-        break;
+        goto lfsr;
     }
+    /* the draw is in blocks of the smaller size; fio multiplies it by the
+     * direction's own, past the file for the larger one (bs=8k,4k reads
+     * the file's first half, then ends it): tenon-io keeps the draw's
+     * place in the file instead */
+    return unlikely(rd->rescale[di]) ? b * rd->range / w->job->pattern.ba[di] : b;
+lfsr:
     if (tio_lfsr_next(&rd->lfsr[fi], &b))
         return b;
     /* every block given: a new pass, as fio's time_based jobs start one */
@@ -99,6 +110,9 @@ static int dist_setup(struct worker *w, struct tio_rdist *rd)
     if (!rd->dist)
         return -ENOMEM;
     uint64_t range = p->min_bs[0] < p->min_bs[1] ? p->min_bs[0] : p->min_bs[1];
+    rd->range = range;
+    for (unsigned d = 0; d < 2; d++)
+        rd->rescale[d] = p->ba[d] > range;
     uint32_t thread = (uint32_t)w->job->index + 1;
     for (size_t i = 0; i < w->nf; i++) {
         const char *name = fio_file_name(w, i);

@@ -349,6 +349,8 @@ struct tio_zones {
     uint64_t bytes; /* bytes of IO issued in it (fio's zone_bytes) */
     uint64_t end;   /* the file's size, from the region's start: zones wrap there */
     bool lfsr;      /* random_generator=lfsr: the zone's blocks come from it */
+    /* loops after this one: each starts where an IO reaches the file's end */
+    unsigned loops_left;
     struct tio_lfsr gen;
 };
 
@@ -526,6 +528,9 @@ bool tio_next_add_loop(struct worker *w);
 /* Jobs that verify after each pass: the budget of pass number pass (from
  * 1); false when the job has no pass left. */
 bool tio_next_verify_pass(struct worker *w, unsigned pass);
+/* A new loop's draws, from their seeds under randrepeat (fio's
+ * clear_io_state). */
+void tio_next_new_loop(struct worker *w);
 /* Whether the main phase has budget for another IO in this pass. */
 bool tio_next_has_more(const struct worker *w);
 
@@ -572,7 +577,8 @@ int tio_zones_setup(struct worker *w);
 void tio_zones_enter(struct worker *w, size_t fi, unsigned di);
 /* The IO's position, chosen inside the zone, moved to the zone (with
  * random_generator=lfsr, its block drawn here); false when the IO would
- * reach past the file's end or the LFSR is spent (fio ends the job there). */
+ * reach past the file's end or the LFSR is spent: fio ends the loop there,
+ * and the job after its last loop (then the budget is spent). */
 bool tio_zones_place(struct worker *w, unsigned di, uint64_t *pos, uint64_t bs);
 /* ---- zbd.c, zbd_io.c ------------------------------------------------------ */
 

@@ -4,8 +4,10 @@
  * file's end. Random IO draws its blocks in the zone (fio scales its draws
  * by the zone's blocks and keeps its random map for one zone), and the
  * zone's blocks start afresh every zonerange bytes of IO; sequential IO
- * goes back to the zone's start once past its end. The files never run
- * out, so the job's IO is io_size (or size) per loop.
+ * goes back to the zone's start once past its end. The zones wrap, so the
+ * job's IO is io_size (or size) x loops as one stream, unless an IO would
+ * reach past the file's end: that ends fio's loop (the next starts over
+ * at the first zone) or, after the last, the job.
  *
  * next_io.c chooses each offset inside the zone as it would in a region
  * of the zone's size; tio_zones_enter and tio_zones_place, behind
@@ -114,6 +116,7 @@ int tio_zones_setup(struct worker *w)
     if (w->t->engine.no_files)
         size = job->files.filesize_max ? job->files.filesize_max : r->start + r->len;
     w->zones.end = size > r->start ? size - r->start : 0;
+    w->zones.loops_left = job->files.loops > 1 ? job->files.loops - 1 : 0;
     w->features |= TIO_WF_ZONES;
     /* the zones wrap, so the files never run out and no pass starts
      * afresh: the job does io_size (or size) bytes per loop, as fio */
@@ -166,6 +169,25 @@ void tio_zones_enter(struct worker *w, size_t fi, unsigned di)
         zone_reset(w, g);
 }
 
+/* An IO past the file's end ends fio's loop: the next one (time_based
+ * jobs loop on) starts over at the first zone, its draws from their seeds
+ * under randrepeat; after the last loop the job ends. */
+static bool next_loop(struct worker *w)
+{
+    struct tio_zones *z = &w->zones;
+    if (!w->job->time.time_based) {
+        if (!z->loops_left) {
+            w->next.bytes_total = w->next.bytes_issued;
+            return false;
+        }
+        z->loops_left--;
+    }
+    z->off = 0;
+    z->bytes = 0; /* tio_zones_enter starts the zone afresh */
+    tio_next_new_loop(w);
+    return true;
+}
+
 bool tio_zones_place(struct worker *w, unsigned di, uint64_t *pos, uint64_t bs)
 {
     struct tio_zones *z = &w->zones;
@@ -174,13 +196,12 @@ bool tio_zones_place(struct worker *w, unsigned di, uint64_t *pos, uint64_t bs)
         /* the block next_io.c drew is replaced by the LFSR's (resolve.c
          * keeps every IO of such a job random, and without the map) */
         if (!tio_lfsr_next(&z->gen, &block))
-            goto end; /* as fio: every block of the zone given, the job ends */
+            goto end; /* as fio: every block of the zone given, the loop ends */
         p = block * w->job->pattern.ba[di] + z->off;
     }
     if (p + bs > z->end) {
     end:
-        /* as fio: an IO past the file's end ends the job */
-        w->next.bytes_total = w->next.bytes_issued;
+        next_loop(w);
         return false;
     }
     *pos = p;

@@ -45,10 +45,12 @@ def json_of(text):
         return None
 
 
-def run_tool(cmd, text, keep):
-    """Runs one tool on the job text in a fresh folder; returns (status,
-    JSON or None, stderr, folder)."""
-    top = tempfile.mkdtemp(prefix="tenon-difftest.")
+def run_tool(cmd, text, keep, top):
+    """Runs one tool on the job text in the fresh folder top; returns
+    (status, JSON or None, stderr, folder). Both tools run in the same
+    folder, one after the other: fio seeds random_distribution's zipf,
+    pareto and normal draws from the file's name, folder included."""
+    os.mkdir(top)
     data = os.path.join(top, "data")
     os.mkdir(data)
     path = os.path.join(top, "job.fio")
@@ -65,7 +67,11 @@ def run_tool(cmd, text, keep):
         status, out, err = "timeout", e.stdout or "", f"no exit after {TIMEOUT} s"
         if isinstance(out, bytes):
             out = out.decode(errors="replace")
-    if not keep:
+    if keep:
+        kept = tempfile.mkdtemp(prefix="tenon-difftest.")
+        os.rename(top, os.path.join(kept, "run"))
+        top = os.path.join(kept, "run")
+    else:
         shutil.rmtree(top, ignore_errors=True)
     return status, json_of(out), err, top
 
@@ -306,8 +312,11 @@ def main(argv):
     for seed in seeds:
         case = jobgen.generate(seed)
         text = case.text()
-        fio = run_tool([fio_bin], text, keep)
-        tio_r = run_tool([tio, "--eta=never"], text, keep)
+        home = tempfile.mkdtemp(prefix="tenon-difftest.")
+        top = os.path.join(home, "run")
+        fio = run_tool([fio_bin], text, keep, top)
+        tio_r = run_tool([tio, "--eta=never"], text, keep, top)
+        os.rmdir(home)
         diffs = compare(case, fio, tio_r)
         k = known_for(diffs, text, case) if diffs else None
         if diffs and k:
@@ -336,8 +345,8 @@ def main(argv):
                     print(f"      {line}")
             sys.stdout.flush()
         elif keep:
-            shutil.rmtree(fio[3], ignore_errors=True)
-            shutil.rmtree(tio_r[3], ignore_errors=True)
+            shutil.rmtree(os.path.dirname(fio[3]), ignore_errors=True)
+            shutil.rmtree(os.path.dirname(tio_r[3]), ignore_errors=True)
     n = len(seeds)
     print(f"{n} seeds: {n - failed - known} equal, {known} known mismatches, "
           f"{failed} unexpected mismatches")

@@ -45,6 +45,35 @@ EXCLUDED = {
         "allrandrepeat is another name of randrepeat), where fio 3.33 moved no "
         "offset by randseed under randrepeat=1 and gave allrandrepeat fixed "
         "seeds of its own",
+    "distribution-split-bs-remainder":
+        "random_distribution only with one block size for reads and writes, "
+        "and where the size splits into whole blocks over the files: fio 3.33 "
+        "draws zipf, pareto and normal blocks in the smaller block size and "
+        "multiplies them by the direction's own, so the larger one's IO goes "
+        "past the file and ends it (rw=randread bs=8k,4k size=376k "
+        "random_distribution=normal reads nothing), and it ends a file at the "
+        "first draw of its last, partial block (nrfiles=2 size=275k bs=1k "
+        "reads 53k), short of size=; tenon-io keeps the draw's place in the "
+        "file and does size= bytes",
+    "trims-on-files":
+        "trims only with ioengine=null: fio 3.33 discards block devices only "
+        "(its HOWTO: rw=trim is for Linux block devices and SCSI character "
+        "devices) and fails a trim of a regular file with ENOTTY (error 25), "
+        "where tenon-io punches a hole in it (docs/jobfile.md, Trims)",
+    "trims-io_size":
+        "no trims with io_size: fio 3.33 ends rw=trimwrite at size= "
+        "(size=224k io_size=336k bs=8k trims and writes 224k), where its HOWTO "
+        "says trimwrite trims io_size bytes and writes io_size bytes",
+    "trimwrite-sync":
+        "no trims with fsync=N or fdatasync=N: fio 3.33 turns each sync a "
+        "trimwrite job comes to into its next trim or write (fsync=4 over 16 "
+        "writes: no sync), where its HOWTO has one after every N writes",
+    "randtrimwrite-offset":
+        "no rw=randtrimwrite with offset or offset_increment: fio 3.33 writes "
+        "at the trim's offset plus the offset once more, so its next write never "
+        "meets the trim it follows (offset=16k size=64k bs=16k: 1 trim, 4 writes "
+        "of one block), where its HOWTO says each write goes to the block just "
+        "trimmed",
     "io_size-loops":
         "with loops, io_size is never above size: fio 3.33 then does neither "
         "io_size x loops nor size x loops (size=278k io_size=648k loops=2 or 3: "
@@ -244,6 +273,7 @@ def _job(r, case, index, engine_global):
         job.set("time_based")
         job.set("runtime", "200ms")
     _pattern(random.Random(case.seed * 7919 + index), job, f, rw, rb, wb)
+    _workload(random.Random(case.seed * 104729 + index), job, f, rw, rb, wb)
     f["opts"] = dict(job.opts)
     return job, f
 
@@ -276,6 +306,44 @@ def _pattern(r, job, f, rw, rb, wb):
         job.set("rw", f"{rw}:-{size_text(max(rb, wb) * r.choice((1, 2)))}")
     if r.random() < 0.1:
         job.set("random_generator", r.choice(("tausworthe", "tausworthe64")))
+
+
+def _workload(r, job, f, rw, rb, wb):
+    """Access distributions, strided zones and trims, from a stream of their
+    own as _pattern's; only on jobs these combine with in both tools (one
+    file, one block size, no verify, no offset modifiers)."""
+    opts = dict(job.opts)
+    plain = rb == wb and f["nrfiles"] == 1 and ":" not in job.get("rw") and \
+        not any(k in opts for k in ("verify", "bsrange", "bssplit", "percentage_random"))
+    if is_random(rw) and r.random() < 0.2:
+        dist = r.choice(("zipf", "zipf:1.4", "pareto:0.3", "normal", "normal:20",
+                         "zoned:60/20:40/80", "zoned:50/10:30/30:20/60"))
+        if rb == wb and not f["remainder"]:  # EXCLUDED["distribution-split-bs-remainder"]
+            job.set("random_distribution", dist)
+    if not plain or is_mixed(rw) or f["remainder"]:
+        return
+    if r.random() < 0.12 and "offset_increment" not in opts and "io_size" not in opts:
+        region = f["size"]
+        blocks = region // rb
+        zrange = rb * r.randrange(1, max(2, blocks // 2))
+        job.set("zonemode", "strided")
+        job.set("zonerange", size_text(zrange))
+        job.set("zonesize", size_text(rb * r.randrange(1, 2 * zrange // rb + 1)))
+        if r.random() < 0.3:
+            job.set("zoneskip", size_text(rb * r.randrange(1, 4)))
+    elif writes(rw) and r.random() < 0.12:
+        trims = ("trim", "trimwrite") if rw == "write" else ("randtrim", "randtrimwrite")
+        trim = r.choice(trims)
+        # EXCLUDED["trims-io_size"], ["trimwrite-sync"], ["randtrimwrite-offset"]
+        if "io_size" in opts or "fsync" in opts or "fdatasync" in opts or (
+                trim == "randtrimwrite" and (
+                "offset" in opts or "offset_increment" in opts)):
+            return
+        job.set("rw", trim)
+        f["rw"] = trim
+        if f["engine"] != "null":  # EXCLUDED["trims-on-files"]
+            job.set("ioengine", "null")
+            f["engine"] = "null"
 
 
 def generate(seed):

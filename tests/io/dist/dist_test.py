@@ -70,10 +70,35 @@ def seed_cases(tap, tio, only):
             run_case(tap, tio, name, opts)
 
 
+def split_bs_cases(tap, tio, only):
+    """zipf, pareto and normal draw in the smaller block size; a direction
+    with larger blocks keeps the draw's place in the file (fio 3.33 goes
+    past the file and ends it, docs/jobfile.md "Intended differences"):
+    bs=8k,4k reads at fio's bs=4k offsets (normal-4k) rounded down to 8k,
+    all of size= and none past it."""
+    name = "split-bs-normal"
+    if only and name not in only:
+        return
+    with open(os.path.join(HERE, "data", "normal-4k.txt")) as f:
+        want = [(hex(int(line.split()[0], 16) // 8192 * 8192), "0x2000", "0")
+                for line in f if line.strip()]
+    opts = ["--size=376k", "--bs=8k,4k", "--rw=randread", "--random_distribution=normal:20"]
+    tmp = tempfile.mkdtemp(prefix="tio-dist-")
+    try:
+        p = run_tio(tio, "--debug=io", "--name=j", "--ioengine=null", *opts, cwd=tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    got = [m.groups() for m in FILL.finditer(p.stderr + p.stdout)]
+    tap.ok(p.returncode == 0 and len(got) == 376 // 8 and got == want[:len(got)],
+           "%s: %s" % (name, " ".join(opts)),
+           "exit %d, %d IOs (want 47); first 3: %s, want %s\n%s" % (
+               p.returncode, len(got), got[:3], want[:3], p.stderr[-1500:]))
+
+
 def main():
     tio, only = os.path.abspath(sys.argv[1]), sys.argv[2:]
     tap = Tap()
-    for group in (distribution_cases, lfsr_cases, seed_cases):
+    for group in (distribution_cases, lfsr_cases, seed_cases, split_bs_cases):
         group(tap, tio, only)
     return tap.done()
 
