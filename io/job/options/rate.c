@@ -39,16 +39,17 @@ static int one_count(struct tio__optctx *c, const char *part, const struct tio__
     return TIO_OK;
 }
 
-/* fio's per-direction form: one value sets all three directions; with
- * commas, an empty part leaves its direction uncapped ("rate=,500k" caps
- * writes only). 0 means no cap. */
+/* fio's per-direction form, as its HOWTO gives it for bs: one value sets
+ * all three directions; with commas, an empty part leaves its direction
+ * uncapped and the last value not ended by a comma serves the directions
+ * after it ("rate=1m,2m" caps trims at 2m too, "rate=,500k," writes
+ * only). 0 means no cap. */
 static int set_per_ddir(struct tio__optctx *c, uint64_t *dst, bool bytes)
 {
     static const struct tio__ddir_form form = {.what = "rate",
                                                .size = sizeof(uint64_t),
                                                .ndirs = TIO_JOB_DDIR_COUNT,
-                                               .empty_skips = true,
-                                               .own_only = true};
+                                               .empty_skips = true};
     if (!c->value || !*c->value)
         return tio__opt_fail(c, TIO_ENOVALUE,
                              "no rate given (write %s=%s, or %s=%s,%s for "
