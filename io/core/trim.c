@@ -23,8 +23,38 @@ static bool backlog_wanted(const struct tio_job *job)
            tio_rw_writes(job->pattern.rw);
 }
 
+/* rate, rate_iops, rate_min, rate_iops_min on a direction a trim job
+ * does: not supported (fio would cap it); the name of the one given. */
+static const char *rate_given(const struct tio_job *job)
+{
+    const struct tio_job_rate *r = &job->rate;
+    bool writes = tio_rw_writes(job->pattern.rw);
+    for (int d = TIO_JOB_DDIR_WRITE; d <= TIO_JOB_DDIR_TRIM; d++) {
+        if (d == TIO_JOB_DDIR_WRITE && !writes)
+            continue;
+        if (r->rate[d])
+            return "rate";
+        if (r->rate_iops[d])
+            return "rate_iops";
+        if (r->rate_min[d])
+            return "rate_min";
+        if (r->rate_iops_min[d])
+            return "rate_iops_min";
+    }
+    return NULL;
+}
+
 int tio_trim_job_check(const struct tio_job *job, struct tio_error *err)
 {
+    const char *rate = tio_rw_trims(job->pattern.rw) ? rate_given(job) : NULL;
+    if (rate) {
+        tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL,
+                      "job %s: %s caps the trims (or trimwrite's writes) of rw=%s, and "
+                      "tenon-io does not rate-limit trim jobs yet (remove %s, or give it "
+                      "for reads only)",
+                      job->identity.name, rate, tio_rw_name(job->pattern.rw), rate);
+        return -1;
+    }
     if (!backlog_wanted(job))
         return 0;
     if (!tio_rw_trims(job->pattern.rw)) {
@@ -60,41 +90,11 @@ static int backlog_setup(struct worker *w)
     return 0;
 }
 
-/* rate, rate_iops, rate_min, rate_iops_min on a direction a trim job
- * does: not supported (fio would cap it); the name of the one given. */
-static const char *rate_given(const struct tio_job *job)
-{
-    const struct tio_job_rate *r = &job->rate;
-    bool writes = tio_rw_writes(job->pattern.rw);
-    for (int d = TIO_JOB_DDIR_WRITE; d <= TIO_JOB_DDIR_TRIM; d++) {
-        if (d == TIO_JOB_DDIR_WRITE && !writes)
-            continue;
-        if (r->rate[d])
-            return "rate";
-        if (r->rate_iops[d])
-            return "rate_iops";
-        if (r->rate_min[d])
-            return "rate_min";
-        if (r->rate_iops_min[d])
-            return "rate_iops_min";
-    }
-    return NULL;
-}
-
 int tio_trim_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
     if (!tio_rw_trims(job->pattern.rw))
         return 0;
-    const char *rate = rate_given(job);
-    if (rate) {
-        tio_worker_fail(w, EINVAL,
-                        "%s caps the trims (or trimwrite's writes) of rw=%s, and tenon-io "
-                        "does not rate-limit trim jobs yet (remove %s, or give it for reads "
-                        "only)",
-                        rate, tio_rw_name(job->pattern.rw), rate);
-        return -EINVAL;
-    }
     struct tio_job *gen = malloc(sizeof(*gen));
     if (!gen)
         return -ENOMEM;

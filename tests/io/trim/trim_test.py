@@ -148,6 +148,8 @@ def case_rate_refused():
     r = E.tenon_io(*E.null("--rw=trimwrite", "--rate_iops=,100"))
     check(r.rc != 0 and "rate_iops" in r.err, r.err[:500])
     E.ok_run(*E.null("--rw=randtrim", "--rate=1m,,"))
+    r = E.tenon_io(*E.null("--rw=randtrim", "--rate=1m", "--parse-only"))
+    check(r.rc != 0 and "rate" in r.err, "--parse-only refuses it too: %s" % r.err[:500])
 
 
 def backlog_job(*args):
