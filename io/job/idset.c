@@ -12,20 +12,6 @@
 #include "job_internal.h"
 #include "tio_job_units.h"
 
-static int why_set(char *why, size_t whylen, int code, const char *fmt, ...) TIO__PRINTF(4, 5);
-
-static int why_set(char *why, size_t whylen, int code, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (why && whylen) {
-        va_start(ap, fmt);
-        vsnprintf(why, whylen, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
 unsigned tio_idset_count(const struct tio_idset *s)
 {
     unsigned n = 0;
@@ -59,22 +45,22 @@ static int read_id(const char **p, const char *what, unsigned *out, char *why, s
     if (!isdigit((unsigned char)*s)) {
         int n = (int)strcspn(s, ",-");
         if (n == 0)
-            return why_set(why, whylen, TIO_EVALUE,
-                           "a %s number is missing (write numbers and ranges joined by "
-                           "commas, e.g. 0,2-3)",
-                           what);
-        return why_set(why, whylen, TIO_EVALUE,
-                       "'%.*s' is not a %s number (write numbers and ranges joined by "
-                       "commas, e.g. 0,2-3)",
-                       n > 32 ? 32 : n, s, what);
+            return tio__why_set(why, whylen, TIO_EVALUE,
+                                "a %s number is missing (write numbers and ranges joined by "
+                                "commas, e.g. 0,2-3)",
+                                what);
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "'%.*s' is not a %s number (write numbers and ranges joined by "
+                            "commas, e.g. 0,2-3)",
+                            n > 32 ? 32 : n, s, what);
     }
     const char *digits = s;
     while (isdigit((unsigned char)*s) && v < TIO_IDSET_MAX)
         v = v * 10 + (unsigned long)(*s++ - '0');
     if (isdigit((unsigned char)*s) || v >= TIO_IDSET_MAX) {
         int n = (int)strspn(digits, "0123456789");
-        return why_set(why, whylen, TIO_ERANGE, "%s %.*s is too large (at most %u)", what,
-                       n > 32 ? 32 : n, digits, TIO_IDSET_MAX - 1);
+        return tio__why_set(why, whylen, TIO_ERANGE, "%s %.*s is too large (at most %u)", what,
+                            n > 32 ? 32 : n, digits, TIO_IDSET_MAX - 1);
     }
     *out = (unsigned)v;
     *p = skip_blanks(s);
@@ -89,10 +75,11 @@ int tio_parse_idset(const char *s, const char *what, struct tio_idset *out, char
 
     memset(&set, 0, sizeof(set));
     if (!*skip_blanks(p))
-        return why_set(why, whylen, TIO_EVALUE,
-                       "the list of %ss is empty (write numbers and ranges joined by commas, "
-                       "e.g. 0,2-3)",
-                       what);
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "the list of %ss is empty (write numbers and ranges joined by "
+                            "commas, "
+                            "e.g. 0,2-3)",
+                            what);
     for (;;) {
         unsigned lo, hi;
         int rc = read_id(&p, what, &lo, why, whylen);
@@ -105,24 +92,25 @@ int tio_parse_idset(const char *s, const char *what, struct tio_idset *out, char
             if ((rc = read_id(&p, what, &hi, why, whylen)))
                 return rc;
             if (hi < lo)
-                return why_set(why, whylen, TIO_EVALUE,
-                               "the range %u-%u runs backwards (write the lower %s first: "
-                               "%u-%u)",
-                               lo, hi, what, hi, lo);
+                return tio__why_set(why, whylen, TIO_EVALUE,
+                                    "the range %u-%u runs backwards (write the lower %s first: "
+                                    "%u-%u)",
+                                    lo, hi, what, hi, lo);
             if (*p == '-')
-                return why_set(why, whylen, TIO_EVALUE,
-                               "'%u-%u-' is not a range (a range is low-high, e.g. 2-3)", lo,
-                               hi);
+                return tio__why_set(why, whylen, TIO_EVALUE,
+                                    "'%u-%u-' is not a range (a range is low-high, e.g. 2-3)",
+                                    lo, hi);
         }
         for (unsigned id = lo; id <= hi; id++)
             tio_idset_add(&set, id);
         if (*p == '\0')
             break;
         if (*p != ',')
-            return why_set(why, whylen, TIO_EVALUE,
-                           "unexpected '%c' after %s %u (write numbers and ranges joined by "
-                           "commas, e.g. 0,2-3)",
-                           *p, what, hi);
+            return tio__why_set(why, whylen, TIO_EVALUE,
+                                "unexpected '%c' after %s %u (write numbers and ranges joined "
+                                "by "
+                                "commas, e.g. 0,2-3)",
+                                *p, what, hi);
         p++;
     }
     *out = set;

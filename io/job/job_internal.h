@@ -42,6 +42,13 @@ void tio__buf_init(struct tio__buf *b, const struct tio_allocator *a);
 void tio__buf_add(struct tio__buf *b, const char *s, size_t n);
 void tio__buf_puts(struct tio__buf *b, const char *s);
 void tio__buf_putc(struct tio__buf *b, char c);
+/* A job's error in the form the checks of resolve*.c give it: "job 'NAME':
+ * TEXT", at the job's origin. Returns the error code. */
+int tio__job_error(struct tio_error *err, const struct tio_job *job, const char *fmt, ...)
+    TIO__PRINTF(3, 4);
+/* The parsers' reason: formats into why (when given) and returns code. */
+int tio__why_set(char *why, size_t whylen, int code, const char *fmt, ...) TIO__PRINTF(4, 5);
+
 void tio__buf_printf(struct tio__buf *b, const char *fmt, ...) TIO__PRINTF(2, 3);
 char *tio__buf_take(struct tio__buf *b); /* NULL if failed; resets b */
 void tio__buf_free(struct tio__buf *b);

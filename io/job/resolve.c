@@ -7,10 +7,7 @@
 
 #include "job_internal.h"
 
-static int job_error(struct tio_error *err, const struct tio_job *job, const char *fmt, ...)
-    TIO__PRINTF(3, 4);
-
-static int job_error(struct tio_error *err, const struct tio_job *job, const char *fmt, ...)
+int tio__job_error(struct tio_error *err, const struct tio_job *job, const char *fmt, ...)
 {
     char msg[TIO_ERROR_TEXT_MAX];
     va_list ap;
@@ -68,11 +65,11 @@ static int resolve_files(const struct tio_allocator *a, struct tio_job *job, siz
         count = job->files.filename_explicit ? job->files.filenames.n : job->files.nrfiles;
 
     if (*total + count > TIO_MAX_FILES)
-        return job_error(err, job,
-                         job->files.filename_explicit
-                             ? "more than %u files in all jobs"
-                             : "more than %u files in all jobs (lower nrfiles or numjobs)",
-                         TIO_MAX_FILES);
+        return tio__job_error(err, job,
+                              job->files.filename_explicit
+                                  ? "more than %u files in all jobs"
+                                  : "more than %u files in all jobs (lower nrfiles or numjobs)",
+                              TIO_MAX_FILES);
     /* sized once: growing by one name per push copies the array each time,
      * which costs seconds at nrfiles=1048576 under some allocators */
     if (count) {
@@ -207,12 +204,13 @@ static int resolve_bs(struct tio_job *job, struct tio_error *err)
     /* bs itself is checked with the other sizes (check_arithmetic) */
     for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
         if (p->max_bs[d] > MAX_BLOCK_SIZE && p->max_bs[d] != p->bs[d])
-            return job_error(err, job,
-                             "bsrange/bssplit: the largest block size %llu is too "
-                             "large (the maximum is %llu bytes, the most one read or write "
-                             "can move)",
-                             (unsigned long long)p->max_bs[d],
-                             (unsigned long long)MAX_BLOCK_SIZE);
+            return tio__job_error(err, job,
+                                  "bsrange/bssplit: the largest block size %llu is too "
+                                  "large (the maximum is %llu bytes, the most one read or "
+                                  "write "
+                                  "can move)",
+                                  (unsigned long long)p->max_bs[d],
+                                  (unsigned long long)MAX_BLOCK_SIZE);
     return TIO_OK;
 }
 
@@ -229,44 +227,44 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
 
     for (d = 0; d < TIO_JOB_DDIR_COUNT; d++) {
         if (job->pattern.bs[d] > MAX_BLOCK_SIZE)
-            return job_error(err, job,
-                             "bs: the %s block size %llu is too large (the maximum "
-                             "is %llu bytes, the most one read or write can move)",
-                             dirs[d], (unsigned long long)job->pattern.bs[d],
-                             (unsigned long long)MAX_BLOCK_SIZE);
+            return tio__job_error(err, job,
+                                  "bs: the %s block size %llu is too large (the maximum "
+                                  "is %llu bytes, the most one read or write can move)",
+                                  dirs[d], (unsigned long long)job->pattern.bs[d],
+                                  (unsigned long long)MAX_BLOCK_SIZE);
         if (job->pattern.ba[d] > MAX_BLOCK_SIZE)
-            return job_error(err, job,
-                             "ba: the %s block alignment %llu is too large (the "
-                             "maximum is %llu bytes)",
-                             dirs[d], (unsigned long long)job->pattern.ba[d],
-                             (unsigned long long)MAX_BLOCK_SIZE);
+            return tio__job_error(err, job,
+                                  "ba: the %s block alignment %llu is too large (the "
+                                  "maximum is %llu bytes)",
+                                  dirs[d], (unsigned long long)job->pattern.ba[d],
+                                  (unsigned long long)MAX_BLOCK_SIZE);
     }
     if (job->verify.verify_interval > MAX_BLOCK_SIZE)
-        return job_error(err, job,
-                         "verify_interval=%llu is too large (the maximum is %llu "
-                         "bytes)",
-                         (unsigned long long)job->verify.verify_interval,
-                         (unsigned long long)MAX_BLOCK_SIZE);
+        return tio__job_error(err, job,
+                              "verify_interval=%llu is too large (the maximum is %llu "
+                              "bytes)",
+                              (unsigned long long)job->verify.verify_interval,
+                              (unsigned long long)MAX_BLOCK_SIZE);
     if (job->pattern.rw_modifier > MAX_RW_SKIP)
-        return job_error(err, job,
-                         "rw: the offset modifier %llu is too large (the maximum is "
-                         "%llu bytes)",
-                         (unsigned long long)job->pattern.rw_modifier,
-                         (unsigned long long)MAX_RW_SKIP);
+        return tio__job_error(err, job,
+                              "rw: the offset modifier %llu is too large (the maximum is "
+                              "%llu bytes)",
+                              (unsigned long long)job->pattern.rw_modifier,
+                              (unsigned long long)MAX_RW_SKIP);
     if (job->files.filesize_max > TIO_MAX_OFFSET)
-        return job_error(err, job,
-                         "filesize=%llu is larger than a file can be (the maximum is "
-                         "%llu bytes, 2^63-1)",
-                         (unsigned long long)job->files.filesize_max,
-                         (unsigned long long)TIO_MAX_OFFSET);
+        return tio__job_error(err, job,
+                              "filesize=%llu is larger than a file can be (the maximum is "
+                              "%llu bytes, 2^63-1)",
+                              (unsigned long long)job->files.filesize_max,
+                              (unsigned long long)TIO_MAX_OFFSET);
     if (job->files.size.set && !job->files.size.percent) {
         per_file = job->files.size.bytes / (job->files.nrfiles ? job->files.nrfiles : 1);
         if (per_file > TIO_MAX_OFFSET)
-            return job_error(err, job,
-                             "size=%llu is larger than a file can be (the maximum "
-                             "is %llu bytes per file, 2^63-1)",
-                             (unsigned long long)job->files.size.bytes,
-                             (unsigned long long)TIO_MAX_OFFSET);
+            return tio__job_error(err, job,
+                                  "size=%llu is larger than a file can be (the maximum "
+                                  "is %llu bytes per file, 2^63-1)",
+                                  (unsigned long long)job->files.size.bytes,
+                                  (unsigned long long)TIO_MAX_OFFSET);
     } else if (!job->files.size.set) {
         per_file = job->files.filesize_max;
     }
@@ -274,21 +272,24 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
     if (job->files.offset.set && !job->files.offset.percent) {
         start = job->files.offset.bytes;
         if (start > TIO_MAX_OFFSET)
-            return job_error(err, job,
-                             "offset=%llu is past the largest file offset (the "
-                             "maximum is %llu, 2^63-1)",
-                             (unsigned long long)start, (unsigned long long)TIO_MAX_OFFSET);
+            return tio__job_error(err, job,
+                                  "offset=%llu is past the largest file offset (the "
+                                  "maximum is %llu, 2^63-1)",
+                                  (unsigned long long)start,
+                                  (unsigned long long)TIO_MAX_OFFSET);
     }
     if (job->files.offset_increment.set && !job->files.offset_increment.percent && job->clone) {
         if (!mul_fits(job->files.offset_increment.bytes, job->clone, &step) ||
             step > TIO_MAX_OFFSET - start)
-            return job_error(err, job,
-                             "offset (%llu) + offset_increment (%llu) x clone %u "
-                             "(of numjobs=%u) is past the largest file offset (the maximum is "
-                             "%llu, 2^63-1; lower offset_increment or numjobs)",
-                             (unsigned long long)start,
-                             (unsigned long long)job->files.offset_increment.bytes, job->clone,
-                             job->identity.numjobs, (unsigned long long)TIO_MAX_OFFSET);
+            return tio__job_error(err, job,
+                                  "offset (%llu) + offset_increment (%llu) x clone %u "
+                                  "(of numjobs=%u) is past the largest file offset (the "
+                                  "maximum is "
+                                  "%llu, 2^63-1; lower offset_increment or numjobs)",
+                                  (unsigned long long)start,
+                                  (unsigned long long)job->files.offset_increment.bytes,
+                                  job->clone, job->identity.numjobs,
+                                  (unsigned long long)TIO_MAX_OFFSET);
         start += step;
     }
     /* clone x a percentage is computed against the file's size later: past
@@ -298,19 +299,21 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
         (uint64_t)job->files.offset.percent +
                 (uint64_t)job->clone * job->files.offset_increment.percent >
             100)
-        return job_error(err, job,
-                         "offset (%u%%) + offset_increment (%u%%) x clone %u (of "
-                         "numjobs=%u) is past the end of the file (the maximum is 100%%; lower "
-                         "offset_increment or numjobs)",
-                         job->files.offset.percent, job->files.offset_increment.percent,
-                         job->clone, job->identity.numjobs);
+        return tio__job_error(err, job,
+                              "offset (%u%%) + offset_increment (%u%%) x clone %u (of "
+                              "numjobs=%u) is past the end of the file (the maximum is 100%%; "
+                              "lower "
+                              "offset_increment or numjobs)",
+                              job->files.offset.percent, job->files.offset_increment.percent,
+                              job->clone, job->identity.numjobs);
     if (per_file > TIO_MAX_OFFSET - start)
-        return job_error(err, job,
-                         "the job's region ends past the largest file offset: "
-                         "offset %llu + size %llu per file is more than %llu (2^63-1; lower "
-                         "offset, offset_increment or size)",
-                         (unsigned long long)start, (unsigned long long)per_file,
-                         (unsigned long long)TIO_MAX_OFFSET);
+        return tio__job_error(err, job,
+                              "the job's region ends past the largest file offset: "
+                              "offset %llu + size %llu per file is more than %llu (2^63-1; "
+                              "lower "
+                              "offset, offset_increment or size)",
+                              (unsigned long long)start, (unsigned long long)per_file,
+                              (unsigned long long)TIO_MAX_OFFSET);
 
     /* bytes of IO over all loops: io_size, or the size when io_size is unset */
     if (job->files.io_size.set && !job->files.io_size.percent)
@@ -320,12 +323,13 @@ static int check_arithmetic(const struct tio_job *job, struct tio_error *err)
     else
         io = 0;
     if (!mul_fits(io, job->files.loops ? job->files.loops : 1, &total))
-        return job_error(err, job,
-                         "%s (%llu) x loops (%u) is more than 2^64-1 bytes of IO "
-                         "(the maximum is %llu loops; lower loops or %s)",
-                         job->files.io_size.set ? "io_size" : "size", (unsigned long long)io,
-                         job->files.loops, (unsigned long long)(UINT64_MAX / io),
-                         job->files.io_size.set ? "io_size" : "size");
+        return tio__job_error(err, job,
+                              "%s (%llu) x loops (%u) is more than 2^64-1 bytes of IO "
+                              "(the maximum is %llu loops; lower loops or %s)",
+                              job->files.io_size.set ? "io_size" : "size",
+                              (unsigned long long)io, job->files.loops,
+                              (unsigned long long)(UINT64_MAX / io),
+                              job->files.io_size.set ? "io_size" : "size");
     return TIO_OK;
 }
 
@@ -336,10 +340,10 @@ static int resolve_verify(struct tio_job *job, struct tio_error *err)
     if (job->verify.verify_pattern_len && !job->verify.verify_given)
         job->verify.method = TIO_VERIFY_PATTERN_HDR;
     if (job->verify.verify_pattern_len && job->verify.method == TIO_VERIFY_NONE)
-        return job_error(err, job,
-                         "verify_pattern with verify=0: fio would write the pattern "
-                         "only into the first buffers; use buffer_pattern= for the data "
-                         "written, or drop verify=0 to check the pattern");
+        return tio__job_error(err, job,
+                              "verify_pattern with verify=0: fio would write the pattern "
+                              "only into the first buffers; use buffer_pattern= for the data "
+                              "written, or drop verify=0 to check the pattern");
     if (job->verify.verify_backlog && !job->verify.verify_backlog_batch)
         job->verify.verify_backlog_batch = job->verify.verify_backlog;
     return 0;
@@ -352,14 +356,15 @@ static int resolve_zbd(struct tio_job *job, struct tio_error *err)
 {
     const struct tio_job_zones *z = &job->zones;
     if (!job->files.create_serialize)
-        return job_error(err, job,
-                         "zonemode=zbd and create_serialize=0 are not compatible (fio "
-                         "refuses this too: drop create_serialize=0)");
+        return tio__job_error(err, job,
+                              "zonemode=zbd and create_serialize=0 are not compatible (fio "
+                              "refuses this too: drop create_serialize=0)");
     if (z->size && z->capacity > z->size)
-        return job_error(err, job,
-                         "zonecapacity=%llu is larger than zonesize=%llu (a zone's capacity "
-                         "is at most its size)",
-                         (unsigned long long)z->capacity, (unsigned long long)z->size);
+        return tio__job_error(err, job,
+                              "zonecapacity=%llu is larger than zonesize=%llu (a zone's "
+                              "capacity "
+                              "is at most its size)",
+                              (unsigned long long)z->capacity, (unsigned long long)z->size);
     const char *what = NULL;
     if (tio_rw_trims(job->pattern.rw))
         what = "trims (fio resets zones for them)";
@@ -382,18 +387,18 @@ static int resolve_zones(struct tio_job *job, struct tio_error *err)
     struct tio_job_zones *z = &job->zones;
     const struct tio_job_pattern *p = &job->pattern;
     if (z->mode == TIO_ZONE_NONE && z->size)
-        return job_error(err, job,
-                         "zonesize=%llu needs zonemode=strided (or zbd); zonemode is none "
-                         "(fio refuses this too: set zonemode=strided or drop zonesize)",
-                         (unsigned long long)z->size);
+        return tio__job_error(err, job,
+                              "zonesize=%llu needs zonemode=strided (or zbd); zonemode is none "
+                              "(fio refuses this too: set zonemode=strided or drop zonesize)",
+                              (unsigned long long)z->size);
     if (z->mode == TIO_ZONE_ZBD)
         return resolve_zbd(job, err);
     if (z->mode != TIO_ZONE_STRIDED)
         return TIO_OK;
     if (!z->size)
-        return job_error(err, job,
-                         "zonemode=strided needs zonesize= (the bytes of IO per zone, "
-                         "e.g. zonesize=64k)");
+        return tio__job_error(err, job,
+                              "zonemode=strided needs zonesize= (the bytes of IO per zone, "
+                              "e.g. zonesize=64k)");
     if (!z->range)
         z->range = z->size; /* fio: zonerange defaults to zonesize */
     const char *what = NULL;
@@ -512,26 +517,27 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     if (!job->files.size.set && job->files.filesize_min &&
         job->files.filesize_min == job->files.filesize_max) {
         if (job->files.filesize_min > UINT64_MAX / job->files.nrfiles)
-            return job_error(err, job,
-                             "filesize (%llu) x nrfiles (%u) is more than 2^64-1 "
-                             "bytes (the maximum nrfiles for this filesize is %llu)",
-                             (unsigned long long)job->files.filesize_min, job->files.nrfiles,
-                             (unsigned long long)(UINT64_MAX / job->files.filesize_min));
+            return tio__job_error(err, job,
+                                  "filesize (%llu) x nrfiles (%u) is more than 2^64-1 "
+                                  "bytes (the maximum nrfiles for this filesize is %llu)",
+                                  (unsigned long long)job->files.filesize_min,
+                                  job->files.nrfiles,
+                                  (unsigned long long)(UINT64_MAX / job->files.filesize_min));
         job->files.size.bytes = job->files.filesize_min * job->files.nrfiles;
         job->files.size.set = true;
     }
     /* a replay's IO is what its log says (io/core/iolog_read.c) */
     if (!job->files.size.set && !job->files.filesize_min && !job->files.filename_explicit &&
         !job->files.fill_device && !job->replay.read_iolog && !pseudo_io(job))
-        return job_error(err, job,
-                         "no size given (set size=, or filesize=, or point "
-                         "filename= at an existing file or device to use its size)");
+        return tio__job_error(err, job,
+                              "no size given (set size=, or filesize=, or point "
+                              "filename= at an existing file or device to use its size)");
     if (job->files.size.set && !job->files.size.percent && job->files.size.bytes < min_bs(job))
-        return job_error(err, job,
-                         "size (%llu bytes) is smaller than the block size "
-                         "(%llu bytes), so no IO could be done (raise size or lower bs)",
-                         (unsigned long long)job->files.size.bytes,
-                         (unsigned long long)min_bs(job));
+        return tio__job_error(err, job,
+                              "size (%llu bytes) is smaller than the block size "
+                              "(%llu bytes), so no IO could be done (raise size or lower bs)",
+                              (unsigned long long)job->files.size.bytes,
+                              (unsigned long long)min_bs(job));
 
     rc = resolve_bs(job, err);
     if (rc)
@@ -589,26 +595,28 @@ static int check_wait_for(const struct tio_plan *s, size_t i, struct tio_error *
     if (!waitee)
         return TIO_OK;
     if (!strcmp(waitee, job->identity.name))
-        return job_error(err, job, "a job cannot wait for itself (wait_for=%s)", waitee);
+        return tio__job_error(err, job, "a job cannot wait for itself (wait_for=%s)", waitee);
     unsigned found = 0;
     for (size_t k = 0; k < i; k++)
         found += !strcmp(s->jobs[k].identity.name, waitee);
     if (found > 1)
-        return job_error(err, job,
-                         "wait_for=%s names %u jobs defined before this one: give the waitee "
-                         "a name of its own",
-                         waitee, found);
+        return tio__job_error(err, job,
+                              "wait_for=%s names %u jobs defined before this one: give the "
+                              "waitee "
+                              "a name of its own",
+                              waitee, found);
     if (found == 0) {
         for (size_t k = i + 1; k < s->nr_jobs; k++)
             if (!strcmp(s->jobs[k].identity.name, waitee))
-                return job_error(err, job,
-                                 "wait_for=%s: that job is defined after this one; a waitee "
-                                 "must come first in the job file (move it up)",
-                                 waitee);
-        return job_error(err, job,
-                         "wait_for=%s: no job of that name (wait_for names a job section "
-                         "defined before this one)",
-                         waitee);
+                return tio__job_error(err, job,
+                                      "wait_for=%s: that job is defined after this one; a "
+                                      "waitee "
+                                      "must come first in the job file (move it up)",
+                                      waitee);
+        return tio__job_error(err, job,
+                              "wait_for=%s: no job of that name (wait_for names a job section "
+                              "defined before this one)",
+                              waitee);
     }
     return TIO_OK;
 }
@@ -654,10 +662,10 @@ int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
             return rc;
         total += s->jobs[i].identity.numjobs;
         if (total > TIO_MAX_JOBS)
-            return job_error(err, &s->jobs[i],
-                             "more than %u jobs once numjobs is applied "
-                             "(lower numjobs)",
-                             TIO_MAX_JOBS);
+            return tio__job_error(err, &s->jobs[i],
+                                  "more than %u jobs once numjobs is applied "
+                                  "(lower numjobs)",
+                                  TIO_MAX_JOBS);
     }
     out = tio__reallocarray(a, NULL, total, sizeof(*out));
     if (!out)

@@ -6,21 +6,6 @@
 
 #include "job_internal.h"
 
-static int refuse(struct tio_error *err, const struct tio_job *job, const char *fmt, ...)
-    TIO__PRINTF(3, 4);
-
-static int refuse(struct tio_error *err, const struct tio_job *job, const char *fmt, ...)
-{
-    char msg[TIO_ERROR_TEXT_MAX];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    return tio_error_set(err, TIO_EJOB, &job->origin, NULL, NULL, "job '%s': %s",
-                         job->identity.name, msg);
-}
-
 /* fio's dedupe working set: a share of size= in blocks of the smallest
  * write, on the job's one file. */
 static int check_working_set(const struct tio_job *job, struct tio_error *err)
@@ -29,37 +14,37 @@ static int check_working_set(const struct tio_job *job, struct tio_error *err)
     const struct tio_amount *size = &job->files.size;
 
     if (!size->set || size->percent)
-        return refuse(err, job,
-                      "dedupe_mode=working_set needs size= in bytes (the working set "
-                      "is dedupe_working_set_percentage of it); set size=");
+        return tio__job_error(err, job,
+                              "dedupe_mode=working_set needs size= in bytes (the working set "
+                              "is dedupe_working_set_percentage of it); set size=");
     if (job->files.nrfiles != 1)
-        return refuse(err, job,
-                      "dedupe_mode=working_set works on one file per job, as in fio, "
-                      "but the job has %u (set nrfiles=1 or use dedupe_mode=repeat)",
-                      job->files.nrfiles);
+        return tio__job_error(err, job,
+                              "dedupe_mode=working_set works on one file per job, as in fio, "
+                              "but the job has %u (set nrfiles=1 or use dedupe_mode=repeat)",
+                              job->files.nrfiles);
     if (b->dedupe_working_set_percentage + b->dedupe_percentage > 100)
-        return refuse(err, job,
-                      "dedupe_percentage=%u cannot be reached when "
-                      "dedupe_working_set_percentage=%u of size is kept for unique "
-                      "blocks (their sum must be at most 100)",
-                      b->dedupe_percentage, b->dedupe_working_set_percentage);
+        return tio__job_error(err, job,
+                              "dedupe_percentage=%u cannot be reached when "
+                              "dedupe_working_set_percentage=%u of size is kept for unique "
+                              "blocks (their sum must be at most 100)",
+                              b->dedupe_percentage, b->dedupe_working_set_percentage);
     uint64_t bs = job->pattern.min_bs[TIO_JOB_DDIR_WRITE];
     /* fio keeps no working set when every write repeats one */
     if (b->dedupe_percentage < 100 &&
         (size->bytes / 100) * b->dedupe_working_set_percentage +
                 (size->bytes % 100) * b->dedupe_working_set_percentage / 100 <
             bs)
-        return refuse(err, job,
-                      "the dedupe working set (dedupe_working_set_percentage=%u of "
-                      "size=%llu) holds no block of %llu bytes; raise either",
-                      b->dedupe_working_set_percentage, (unsigned long long)size->bytes,
-                      (unsigned long long)bs);
+        return tio__job_error(err, job,
+                              "the dedupe working set (dedupe_working_set_percentage=%u of "
+                              "size=%llu) holds no block of %llu bytes; raise either",
+                              b->dedupe_working_set_percentage, (unsigned long long)size->bytes,
+                              (unsigned long long)bs);
     /* the other jobs' buffer seeds must be known before they run */
     if (b->dedupe_global && !job->pattern.randrepeat && !job->pattern.randseed_set)
-        return refuse(err, job,
-                      "dedupe_global=1 with randrepeat=0 and no randseed: the jobs "
-                      "could not share their working sets' seeds (set randseed= or "
-                      "randrepeat=1)");
+        return tio__job_error(err, job,
+                              "dedupe_global=1 with randrepeat=0 and no randseed: the jobs "
+                              "could not share their working sets' seeds (set randseed= or "
+                              "randrepeat=1)");
     return TIO_OK;
 }
 
@@ -78,10 +63,10 @@ int tio__resolve_buffers(struct tio_job *job, struct tio_error *err)
     if (!b->dedupe_percentage)
         return TIO_OK;
     if (job->verify.method != TIO_VERIFY_NONE && tio_rw_writes(job->pattern.rw))
-        return refuse(err, job,
-                      "dedupe_percentage with verify: fio fills every verified write "
-                      "with its own data, so no write would repeat another (drop "
-                      "dedupe_percentage or verify)");
+        return tio__job_error(err, job,
+                              "dedupe_percentage with verify: fio fills every verified write "
+                              "with its own data, so no write would repeat another (drop "
+                              "dedupe_percentage or verify)");
     if (b->dedupe_mode == TIO_DEDUPE_WORKING_SET)
         return check_working_set(job, err);
     return TIO_OK;

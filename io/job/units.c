@@ -10,9 +10,7 @@
 #include "job_internal.h"
 #include "tio_job_units.h"
 
-static int why_set(char *why, size_t whylen, int code, const char *fmt, ...) TIO__PRINTF(4, 5);
-
-static int why_set(char *why, size_t whylen, int code, const char *fmt, ...)
+int tio__why_set(char *why, size_t whylen, int code, const char *fmt, ...)
 {
     va_list ap;
 
@@ -123,44 +121,49 @@ int tio_parse_size(const char *s, unsigned kb_base, uint64_t *out, char *why, si
     int n;
 
     if (!s || !*s)
-        return why_set(why, whylen, TIO_EVALUE, "empty value (give a size such as 4k or 1MiB)");
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "empty value (give a size such as 4k or 1MiB)");
     if (*p == '-')
-        return why_set(why, whylen, TIO_EVALUE, "negative sizes are not allowed");
+        return tio__why_set(why, whylen, TIO_EVALUE, "negative sizes are not allowed");
     if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
         n = read_hex(p + 2, &end, &v);
         if (n < 0)
-            return why_set(why, whylen, TIO_ERANGE, "'%s' is too large (the maximum is 2^64-1)",
-                           s);
+            return tio__why_set(why, whylen, TIO_ERANGE,
+                                "'%s' is too large (the maximum is 2^64-1)", s);
         if (n == 0)
-            return why_set(why, whylen, TIO_EVALUE, "'%s' has no hexadecimal digits after 0x",
-                           s);
+            return tio__why_set(why, whylen, TIO_EVALUE,
+                                "'%s' has no hexadecimal digits after 0x", s);
         if (*end)
-            return why_set(why, whylen, TIO_EVALUE,
-                           "a hexadecimal size cannot have a unit ('%s'); write it in decimal",
-                           end);
+            return tio__why_set(why, whylen, TIO_EVALUE,
+                                "a hexadecimal size cannot have a unit ('%s'); write it in "
+                                "decimal",
+                                end);
         *out = v;
         return TIO_OK;
     }
     n = read_decimal(p, &end, &v);
     if (n < 0)
-        return why_set(why, whylen, TIO_ERANGE, "'%s' is too large (the maximum is 2^64-1)", s);
+        return tio__why_set(why, whylen, TIO_ERANGE,
+                            "'%s' is too large (the maximum is 2^64-1)", s);
     if (n == 0)
-        return why_set(why, whylen, TIO_EVALUE,
-                       "'%s' is not a size (give a number with an optional unit: 4k, 1MiB, 2g)",
-                       s);
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "'%s' is not a size (give a number with an optional unit: 4k, "
+                            "1MiB, 2g)",
+                            s);
     if (*end == '.')
-        return why_set(why, whylen, TIO_EVALUE,
-                       "fractional sizes are not supported (use a smaller unit: 1536k, not "
-                       "1.5m)");
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "fractional sizes are not supported (use a smaller unit: 1536k, "
+                            "not "
+                            "1.5m)");
     while (*end == ' ' || *end == '\t')
         end++;
     mult = size_unit(end, kb_base);
     if (mult == 0)
-        return why_set(why, whylen, TIO_EVALUE,
-                       "unknown size suffix '%s' (use k, m, g, t, p or KiB, MiB...)", end);
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "unknown size suffix '%s' (use k, m, g, t, p or KiB, MiB...)", end);
     if (mul_overflows(v, mult, out))
-        return why_set(why, whylen, TIO_ERANGE,
-                       "'%s' is too large (the maximum is 2^64-1 bytes)", s);
+        return tio__why_set(why, whylen, TIO_ERANGE,
+                            "'%s' is too large (the maximum is 2^64-1 bytes)", s);
     return TIO_OK;
 }
 
@@ -172,18 +175,18 @@ int tio_parse_uint(const char *s, unsigned kb_base, uint64_t min, uint64_t max, 
 
     rc = tio_parse_size(s, kb_base, &v, why, whylen);
     if (rc == TIO_EVALUE && s && *s && !isdigit((unsigned char)*s) && *s != '-')
-        return why_set(why, whylen, TIO_EVALUE, "'%s' is not a number", s);
+        return tio__why_set(why, whylen, TIO_EVALUE, "'%s' is not a number", s);
     if (rc == TIO_ERANGE)
-        return why_set(why, whylen, TIO_ERANGE, "'%s' is too large (the maximum is %llu)", s,
-                       (unsigned long long)max);
+        return tio__why_set(why, whylen, TIO_ERANGE, "'%s' is too large (the maximum is %llu)",
+                            s, (unsigned long long)max);
     if (rc)
         return rc;
     if (v < min)
-        return why_set(why, whylen, TIO_ERANGE, "%llu is too small (the minimum is %llu)",
-                       (unsigned long long)v, (unsigned long long)min);
+        return tio__why_set(why, whylen, TIO_ERANGE, "%llu is too small (the minimum is %llu)",
+                            (unsigned long long)v, (unsigned long long)min);
     if (v > max)
-        return why_set(why, whylen, TIO_ERANGE, "%llu is too large (the maximum is %llu)",
-                       (unsigned long long)v, (unsigned long long)max);
+        return tio__why_set(why, whylen, TIO_ERANGE, "%llu is too large (the maximum is %llu)",
+                            (unsigned long long)v, (unsigned long long)max);
     *out = v;
     return TIO_OK;
 }
@@ -213,22 +216,24 @@ int tio_parse_time(const char *s, uint64_t default_unit, uint64_t *out_us, char 
     int n;
 
     if (!s || !*s)
-        return why_set(why, whylen, TIO_EVALUE,
-                       "empty value (give a time such as 30, 30s or 500ms)");
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "empty value (give a time such as 30, 30s or 500ms)");
     if (*s == '-')
-        return why_set(why, whylen, TIO_EVALUE, "negative times are not allowed");
+        return tio__why_set(why, whylen, TIO_EVALUE, "negative times are not allowed");
     n = read_decimal(s, &end, &v);
     if (n < 0)
-        return why_set(why, whylen, TIO_ERANGE, "'%s' is too large", s);
+        return tio__why_set(why, whylen, TIO_ERANGE, "'%s' is too large", s);
     if (n == 0)
-        return why_set(why, whylen, TIO_EVALUE,
-                       "'%s' is not a time (give a number with an optional unit: 30s, 500ms, "
-                       "2m)",
-                       s);
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "'%s' is not a time (give a number with an optional unit: 30s, "
+                            "500ms, "
+                            "2m)",
+                            s);
     if (*end == '.')
-        return why_set(why, whylen, TIO_EVALUE,
-                       "fractional times are not supported (use a smaller unit: 1500ms, not "
-                       "1.5s)");
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "fractional times are not supported (use a smaller unit: 1500ms, "
+                            "not "
+                            "1.5s)");
     while (*end == ' ' || *end == '\t')
         end++;
     if (*end == '\0') {
@@ -239,15 +244,15 @@ int tio_parse_time(const char *s, uint64_t default_unit, uint64_t *out_us, char 
                 mult = time_units[i].usec;
     }
     if (mult == 0)
-        return why_set(why, whylen, TIO_EVALUE,
-                       "unknown time unit '%s' (use us, ms, s, m, h or d)", end);
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "unknown time unit '%s' (use us, ms, s, m, h or d)", end);
     /* The host adds times up and counts them in nanoseconds: the cap keeps
      * ramp_time + runtime + startdelay in 64 bits there. */
     if (mul_overflows(v, mult, out_us) || *out_us > TIO_MAX_TIME_US)
-        return why_set(why, whylen, TIO_ERANGE,
-                       "'%s' is too long (the maximum is 36500d, "
-                       "about 100 years)",
-                       s);
+        return tio__why_set(why, whylen, TIO_ERANGE,
+                            "'%s' is too long (the maximum is 36500d, "
+                            "about 100 years)",
+                            s);
     return TIO_OK;
 }
 
@@ -258,7 +263,7 @@ int tio_parse_bool(const char *s, bool *out, char *why, size_t whylen)
     size_t i;
 
     if (!s || !*s)
-        return why_set(why, whylen, TIO_EVALUE, "empty value (use 0 or 1)");
+        return tio__why_set(why, whylen, TIO_EVALUE, "empty value (use 0 or 1)");
     for (i = 0; i < TIO__ARRAY_LEN(yes); i++) {
         if (strcasecmp(s, yes[i]) == 0) {
             *out = true;
@@ -269,7 +274,7 @@ int tio_parse_bool(const char *s, bool *out, char *why, size_t whylen)
             return TIO_OK;
         }
     }
-    return why_set(why, whylen, TIO_EVALUE, "'%s' is not a boolean (use 0 or 1)", s);
+    return tio__why_set(why, whylen, TIO_EVALUE, "'%s' is not a boolean (use 0 or 1)", s);
 }
 
 int tio_parse_percent(const char *s, unsigned *out, char *why, size_t whylen)
@@ -279,16 +284,18 @@ int tio_parse_percent(const char *s, unsigned *out, char *why, size_t whylen)
     int n;
 
     if (!s || !*s)
-        return why_set(why, whylen, TIO_EVALUE, "empty value (give a percentage such as 50%%)");
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "empty value (give a percentage such as 50%%)");
     n = read_decimal(s, &end, &v);
     if (n == 0 || (end[0] == '.' && isdigit((unsigned char)end[1])))
-        return why_set(why, whylen, TIO_EVALUE, "'%s' is not a whole percentage (such as 50%%)",
-                       s);
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "'%s' is not a whole percentage (such as 50%%)", s);
     if (strcmp(end, "%") != 0)
-        return why_set(why, whylen, TIO_EVALUE, "'%s' is not a percentage (such as 50%%)", s);
+        return tio__why_set(why, whylen, TIO_EVALUE, "'%s' is not a percentage (such as 50%%)",
+                            s);
     /* n < 0: too many digits for 64 bits, certainly over 100 */
     if (n < 0 || v > 100)
-        return why_set(why, whylen, TIO_ERANGE, "'%s' is more than 100%%", s);
+        return tio__why_set(why, whylen, TIO_ERANGE, "'%s' is more than 100%%", s);
     *out = (unsigned)v;
     return TIO_OK;
 }
@@ -306,8 +313,9 @@ int tio_parse_amount(const char *s, unsigned kb_base, struct tio_amount *out, ch
         if (rc)
             return rc;
         if (pct == 0)
-            return why_set(why, whylen, TIO_ERANGE,
-                           "0%% is not a useful amount (give 1%% to 100%%, or leave it out)");
+            return tio__why_set(why, whylen, TIO_ERANGE,
+                                "0%% is not a useful amount (give 1%% to 100%%, or leave it "
+                                "out)");
         out->bytes = 0;
         out->percent = pct;
         out->set = true;
