@@ -40,7 +40,7 @@ static inline struct tio_rmap *file_map(struct tio_next *n, struct file_gen *g, 
 
 /* A mixed job's direction as fio picks it: a direction drawn (rwmixread
  * percent reads) holds until it has done its share of the other's IOs. */
-static uint32_t mix_dir(struct worker *w)
+uint32_t tio_next_mix_dir(struct worker *w)
 {
     struct tio_next *n = &w->next;
     if (n->issues[n->mix_dir] >= n->mix_issues) {
@@ -71,7 +71,7 @@ static uint32_t pick_dir(struct worker *w)
     case TIO_RW_RANDTRIMWRITE:
         return TIO_TRIM;
     default:
-        return mix_dir(w);
+        return tio_next_mix_dir(w);
     }
 }
 
@@ -281,6 +281,48 @@ static uint64_t map_mark(struct worker *w, struct file_gen *g, unsigned di, uint
     return set && set * unit < bs ? set * unit : bs;
 }
 
+/* The IO chosen goes into io; what it writes is filled in or logged. */
+static inline bool fill_io(struct worker *w, tio_io *io, uint32_t d, size_t fi, uint64_t pos,
+                           uint64_t bs)
+{
+    const struct tio_region *r = &w->t->regions[fi];
+    struct io_meta *m = tio_units_meta(w, io);
+    io->ddir = d;
+    io->offset = r->start + pos;
+    io->len = bs;
+    io->file = &w->h[fi].file;
+    io->buf = m->buf;
+    m->offset = io->offset;
+    m->len = bs;
+    m->file = (uint32_t)fi;
+    /* As fio: the main phase of a job that also writes checks no reads
+     * (they may meet blocks in flight or not yet written); its verify
+     * phase reads back exactly the blocks written. */
+    m->verify_read = tio_vlog_checks_reads(w) && d == TIO_READ;
+    if (unlikely(m->verify_read && w->vlog.vs.loaded) &&
+        tio_vstate_should_stop(w, (uint32_t)fi, io->offset))
+        return false;
+    if (d == TIO_WRITE) {
+        if (w->features & TIO_WF_VERIFY) {
+            tio_vlog_on_write(w, io, m, pos);
+            if (unlikely(w->stop))
+                return false; /* the block could not be filled: not written */
+        } else {
+            tio_units_on_write(w, io, io->offset);
+        }
+    } else if (unlikely(d == TIO_TRIM)) {
+        tio_trim_issued(w, io, pos);
+    }
+    w->next.bytes_issued += bs;
+    return true;
+}
+
+bool tio_next_fill(struct worker *w, tio_io *io, uint32_t d, size_t fi, uint64_t pos,
+                   uint64_t bs)
+{
+    return fill_io(w, io, d, fi, pos, bs);
+}
+
 bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
 {
     const struct tio_job *job = w->job;
@@ -303,6 +345,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         n->ios_issued++;
     }
 
+    if (unlikely(w->features & TIO_WF_MIX_PASS))
+        return tio_mixpass_io(w, io);
     if (unlikely(w->features & TIO_WF_MAP_LOOPS))
         loop_start(w);
     uint32_t d = pick_dir(w);
@@ -401,35 +445,7 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         return n->bytes_issued != n->bytes_total && tio_next_main(w, io, now);
     }
 
-    struct io_meta *m = tio_units_meta(w, io);
-    io->ddir = d;
-    io->offset = r->start + pos;
-    io->len = bs;
-    io->file = &w->h[fi].file;
-    io->buf = m->buf;
-    m->offset = io->offset;
-    m->len = bs;
-    m->file = (uint32_t)fi;
-    /* As fio: the main phase of a job that also writes checks no reads
-     * (they may meet blocks in flight or not yet written); its verify
-     * phase reads back exactly the blocks written. */
-    m->verify_read = tio_vlog_checks_reads(w) && d == TIO_READ;
-    if (unlikely(m->verify_read && w->vlog.vs.loaded) &&
-        tio_vstate_should_stop(w, (uint32_t)fi, io->offset))
-        return false;
-    if (d == TIO_WRITE) {
-        if (w->features & TIO_WF_VERIFY) {
-            tio_vlog_on_write(w, io, m, pos);
-            if (unlikely(w->stop))
-                return false; /* the block could not be filled: not written */
-        } else {
-            tio_units_on_write(w, io, io->offset);
-        }
-    } else if (unlikely(d == TIO_TRIM)) {
-        tio_trim_issued(w, io, pos);
-    }
-    n->bytes_issued += bs;
-    return true;
+    return fill_io(w, io, d, fi, pos, bs);
 }
 
 /* An engine without files works on one region, the whole blocks of the

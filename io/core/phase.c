@@ -58,14 +58,16 @@ static void run_loops(struct worker *w)
     const struct tio_job *job = w->job;
     bool loop_sync = tio_sync_at_pass_end(w);
     unsigned loops = job->files.loops ? job->files.loops : 1;
-    if (loop_sync)
+    bool passes = w->features & TIO_WF_MIX_PASS; /* mixpass.c ends each pass */
+    if (loop_sync && !passes)
         tio_next_per_loop(w);
     for (unsigned loop = 1;; loop++) {
         run_main(w);
         if (loop_sync && !w->stop)
             tio_sync_pass_end(w);
-        if (!loop_sync || loop >= loops || w->stop || atomic_load(&tio_stop) ||
-            !tio_next_add_loop(w))
+        if (!loop_sync || w->stop || atomic_load(&tio_stop))
+            return;
+        if (passes ? !tio_mixpass_next_pass(w) : loop >= loops || !tio_next_add_loop(w))
             return;
         tio_live_set_state(w->t->live,
                            w->phase.ramp_end_ns ? TIO_STATE_RAMP : w->phase.running_state);

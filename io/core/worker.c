@@ -235,11 +235,14 @@ static int setup_features(struct worker *w)
         rc = tio_flow_setup(w);
     if (rc == 0)
         rc = tio_offload_setup(w);
+    if (rc == 0)
+        rc = tio_mixpass_setup(w); /* after the features it leaves to fio's stream */
     return rc;
 }
 
 static void teardown_features(struct worker *w)
 {
+    tio_mixpass_teardown(w);
     tio_offload_teardown(w);
     tio_flow_teardown(w);
     tio_iolog_write_teardown(w);

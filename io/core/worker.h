@@ -89,6 +89,7 @@ enum {
     TIO_WF_OFFLOAD = 1u << 22,  /* io_submit_mode=offload: a pool of threads submits */
     TIO_WF_OVERLAP = 1u << 23,  /* serialize_overlap: no two overlapping IOs in flight */
     TIO_WF_ZBD = 1u << 25,      /* zonemode=zbd: IOs go to zones' write pointers */
+    TIO_WF_MIX_PASS = 1u << 30, /* rw=rw: fio's passes, ended per file and direction */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -411,6 +412,7 @@ struct worker {
     struct tio_think think;
     struct tio_lat lat;
     struct tio_rdist *rdist; /* rand_dist.c: NULL unless TIO_WF_RAND_DIST */
+    struct tio_mixpass *mixpass; /* mixpass.c: NULL unless TIO_WF_MIX_PASS */
 
     struct tio_replay *replay;   /* iolog_read.c: NULL unless read_iolog */
     struct tio_iolog_w *iolog_w; /* iolog_write.c: NULL unless write_iolog */
@@ -536,6 +538,23 @@ bool tio_next_has_more(const struct worker *w);
 
 /* The offsets', sizes' and mix's draws start afresh (randrepeat's new pass). */
 void tio_next_reseed(struct worker *w);
+/* A mixed job's next direction, counted as issued (fio's get_rw_ddir). */
+uint32_t tio_next_mix_dir(struct worker *w);
+/* Fills io with an IO chosen elsewhere (mixpass.c) and accounts it. */
+bool tio_next_fill(struct worker *w, tio_io *io, uint32_t d, size_t fi, uint64_t pos,
+                   uint64_t bs);
+
+/* ---- mixpass.c: rw=rw's passes, as fio ends them --------------------------- */
+
+/* Chooses whether the job runs its sequential mix pass by pass as fio
+ * (sets TIO_WF_MIX_PASS); after tio_next_setup and the features it uses. */
+int tio_mixpass_setup(struct worker *w);
+void tio_mixpass_teardown(struct worker *w);
+/* Fills io with the job's next IO (tio_next_main's); false when the job's
+ * IO is over, or (loops that end with a sync) the pass is:
+ * tio_mixpass_next_pass then says whether another follows. */
+bool tio_mixpass_io(struct worker *w, tio_io *io);
+bool tio_mixpass_next_pass(struct worker *w);
 /* next_zbd.c: the IO at *pos (in file fi's region), *bs bytes, moved into
  * the zones: 1, or 0 when the job's IO is over, or TIO_NEXT_AGAIN when a
  * new pass began and the IO is to be chosen again. */

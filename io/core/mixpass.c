@@ -1,0 +1,251 @@
+/* rw=rw (a sequential mix) run pass by pass as fio runs it. Each direction
+ * has its own position in each file, and a file is done for the pass as
+ * soon as the direction drawn for it finds no room left (fio's
+ * get_next_seq_offset and fill_io_u failing): the direction is then drawn
+ * again for the next file. A pass ends at size bytes or when every file is
+ * done; each loop is a pass of its own, and after the loops more passes
+ * follow while io_size is not reached (fio's keep_running). One stream
+ * with positions that wrap would end 1-2 IOs apart from fio. */
+#include "worker.h"
+
+#include "files.h"
+#include "rand_gen.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+struct tio_mixpass {
+    uint64_t *io_len;     /* per file: fio's io_size, from the region's start */
+    uint64_t *end_len;    /* per file: its end (fio's real_file_size), the same */
+    uint64_t pass_bytes;  /* a pass ends at these bytes (fio's size) */
+    uint64_t pass_issued; /* bytes issued this pass */
+    uint64_t io_limit;    /* io_size, or size: passes after the loops reach it */
+    uint64_t max_bs;      /* fio's td_max_bs */
+    unsigned loops_left;  /* fio's o.loops, counted down as each pass starts */
+    size_t nr_done;       /* fio's nr_done_files */
+    bool reset_done;      /* nr_done starts over each pass (loops, do_verify) */
+    bool pass_over;       /* loops that end with a sync: the pass is over */
+    bool over;            /* the job's IO is over */
+};
+
+/* fio's io_size of file i: size= split over the files (the first ones a
+ * smallest block more while the remainder lasts), else the file's size
+ * from the region's start (filesize=, or the size of a file that exists). */
+static uint64_t file_io_len(const struct worker *w, size_t i, uint64_t end)
+{
+    const struct tio_job *job = w->job;
+    const struct tio_region *r = &w->t->regions[i];
+    bool no_files = w->t->engine.no_files;
+    uint64_t len = end, fixed = job->files.filesize_min;
+    if (job->files.size.set && !fixed) {
+        size_t n = job->files.nrfiles ? job->files.nrfiles : 1;
+        uint64_t align = tio_files_smallest_bs(job);
+        len = job->files.size.bytes / n;
+        if (align && i < (job->files.size.bytes - len * n) / align)
+            len += align;
+    } else if (fixed && fixed == job->files.filesize_max && fixed > r->start &&
+               (no_files || end > fixed - r->start)) {
+        len = fixed - r->start; /* a larger file keeps its IO to filesize */
+    }
+    if (!no_files && len > end)
+        len = end;
+    return len > r->len ? len : r->len;
+}
+
+/* The jobs this file runs: a sequential mix with byte-bounded passes, on
+ * files chosen round robin, without features that move positions. */
+static bool applies(const struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    const struct tio_job_pattern *p = &job->pattern;
+    unsigned others = TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_FSERVICE | TIO_WF_REPLAY |
+                      TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG | TIO_WF_SEQ_BACK | TIO_WF_SEQUENCER;
+    return p->rw == TIO_RW_RW && !p->rw_modifier && !job->time.time_based &&
+           job->verify.method == TIO_VERIFY_NONE && !(w->features & others) &&
+           !w->t->engine.no_io && !job->files.fill_device &&
+           !(job->files.io_size.set && job->files.io_size.percent) &&
+           !(job->files.size.set && job->files.size.percent) &&
+           !(w->t->engine.no_files && job->files.nrfiles > 1) && w->next.bytes_total;
+}
+
+int tio_mixpass_setup(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    if (!applies(w))
+        return 0;
+    struct tio_mixpass *mp = calloc(1, sizeof(*mp));
+    if (!mp)
+        return -ENOMEM;
+    mp->io_len = calloc(w->nf, sizeof(*mp->io_len));
+    mp->end_len = calloc(w->nf, sizeof(*mp->end_len));
+    w->mixpass = mp;
+    if (!mp->io_len || !mp->end_len)
+        return -ENOMEM;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < w->nf; i++) {
+        const struct tio_region *r = &w->t->regions[i];
+        uint64_t end = w->t->engine.no_files || w->t->sizes[i] < r->start
+                           ? r->len
+                           : w->t->sizes[i] - r->start;
+        mp->io_len[i] = file_io_len(w, i, end);
+        mp->end_len[i] = end > mp->io_len[i] ? end : mp->io_len[i];
+        sum += mp->io_len[i];
+    }
+    /* fio's size: as given, or the files' io_size together when less */
+    mp->pass_bytes = job->files.size.set && job->files.size.bytes < sum ? job->files.size.bytes
+                                                                        : sum;
+    mp->io_limit = job->files.io_size.set ? job->files.io_size.bytes : mp->pass_bytes;
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
+        mp->max_bs = job->pattern.max_bs[d] > mp->max_bs ? job->pattern.max_bs[d] : mp->max_bs;
+    unsigned loops = job->files.loops ? job->files.loops : 1;
+    mp->loops_left = loops - 1;
+    mp->reset_done = loops > 1 || job->verify.do_verify;
+    /* fio stops issuing at io_size (or size) x loops over all passes */
+    if (__builtin_mul_overflow(mp->io_limit, (uint64_t)loops, &n->bytes_total))
+        n->bytes_total = UINT64_MAX;
+    n->until_used = false;
+    w->features |= TIO_WF_MIX_PASS;
+    return 0;
+}
+
+void tio_mixpass_teardown(struct worker *w)
+{
+    if (!w->mixpass)
+        return;
+    free(w->mixpass->io_len);
+    free(w->mixpass->end_len);
+    free(w->mixpass);
+    w->mixpass = NULL;
+}
+
+/* The next file round robin that is not done (fio's get_next_file_rr), or
+ * w->nf when fio's count of done files says none is left. */
+static size_t next_file(struct worker *w)
+{
+    struct tio_next *n = &w->next;
+    if (w->mixpass->nr_done >= w->nf)
+        return w->nf;
+    for (size_t tries = 0; tries < w->nf; tries++) {
+        size_t f = n->next_file;
+        if (++n->next_file == w->nf)
+            n->next_file = 0;
+        if (!n->gen[f].used_up)
+            return f;
+    }
+    return w->nf;
+}
+
+/* Direction di's next IO in file f, as fio fills it: none once its
+ * position is at the file's io_size or end, or (sizes drawn per IO) the
+ * smallest size no longer fits in io_size, or the IO would end past the
+ * file's end. Returns its size, or 0. */
+static uint64_t room(struct worker *w, size_t f, unsigned di)
+{
+    const struct tio_job_pattern *p = &w->job->pattern;
+    struct tio_mixpass *mp = w->mixpass;
+    uint64_t pos = w->next.gen[f].seq[di];
+    if (pos >= mp->end_len[f] || pos >= mp->io_len[f])
+        return 0;
+    unsigned sd = p->bs_is_seq_rand ? 0 : di; /* sizes as reads' (not random) */
+    uint64_t len = p->min_bs[sd];
+    if (p->min_bs[sd] != p->max_bs[sd]) {
+        if (pos + p->min_bs[sd] > mp->io_len[f])
+            return 0;
+        len = tio_bsz_next(w, sd, mp->io_len[f] - pos);
+    }
+    return pos + len <= mp->end_len[f] ? len : 0;
+}
+
+/* The pass's next IO: false when every file is done. */
+static bool place(struct worker *w, uint32_t *d, size_t *fi, uint64_t *pos, uint64_t *len)
+{
+    struct tio_next *n = &w->next;
+    for (;;) {
+        size_t f = next_file(w);
+        if (f == w->nf)
+            return false;
+        uint32_t dir = tio_next_mix_dir(w);
+        if (unlikely(w->features & TIO_WF_RATE))
+            dir = tio_rate_dir(w, dir);
+        unsigned di = dir != TIO_READ;
+        uint64_t l = room(w, f, di);
+        if (l) {
+            *d = dir;
+            *fi = f;
+            *pos = n->gen[f].seq[di];
+            *len = l;
+            n->gen[f].seq[di] += l;
+            return true;
+        }
+        /* the file is done; the draw stays drawn but issued nothing */
+        n->gen[f].used_up = true;
+        w->mixpass->nr_done++;
+        n->issues[n->mix_dir]--;
+    }
+}
+
+/* fio's keep_running once a pass is over: the loops left, then passes
+ * while io_size (or size) is short by the largest block or more (without
+ * io_size, not once every file is done). Starts the pass it allows. */
+static bool new_pass(struct worker *w)
+{
+    struct tio_mixpass *mp = w->mixpass;
+    struct tio_next *n = &w->next;
+    bool all_done = true;
+    for (size_t i = 0; i < w->nf; i++)
+        all_done = all_done && n->gen[i].used_up;
+    if (!mp->pass_issued || w->stop)
+        return false; /* fio ends a job whose pass did no IO */
+    if (mp->loops_left) {
+        mp->loops_left--;
+    } else if (n->bytes_issued >= mp->io_limit || mp->io_limit - n->bytes_issued < mp->max_bs ||
+               (all_done && !w->job->files.io_size.set)) {
+        return false;
+    }
+    mp->pass_issued = 0;
+    if (mp->reset_done)
+        mp->nr_done = 0;
+    for (size_t i = 0; i < w->nf; i++) {
+        n->gen[i].seq[0] = n->gen[i].seq[1] = 0;
+        n->gen[i].used_up = false;
+        tio_phase_invalidate(w, i); /* fio reopens the files */
+    }
+    tio_next_new_loop(w);
+    return true;
+}
+
+bool tio_mixpass_io(struct worker *w, tio_io *io)
+{
+    struct tio_mixpass *mp = w->mixpass;
+    struct tio_next *n = &w->next;
+    while (!mp->over && !mp->pass_over) {
+        uint32_t d;
+        size_t fi;
+        uint64_t pos, len;
+        if (mp->pass_issued < mp->pass_bytes && n->bytes_issued < n->bytes_total &&
+            place(w, &d, &fi, &pos, &len)) {
+            mp->pass_issued += len;
+            return tio_next_fill(w, io, d, fi, pos, len);
+        }
+        if (tio_sync_at_pass_end(w))
+            mp->pass_over = true; /* run_loops syncs, then asks for the next */
+        else if (!new_pass(w))
+            mp->over = true;
+    }
+    if (w->features & TIO_WF_IOS_LIMIT)
+        n->ios_issued--;
+    return false;
+}
+
+bool tio_mixpass_next_pass(struct worker *w)
+{
+    struct tio_mixpass *mp = w->mixpass;
+    if (!mp->pass_over)
+        return false;
+    mp->pass_over = false;
+    if (new_pass(w))
+        return true;
+    mp->over = true;
+    return false;
+}
