@@ -17,7 +17,7 @@
 struct tio_mixpass {
     uint64_t *io_len;     /* per file: fio's io_size, from the region's start */
     uint64_t *end_len;    /* per file: its end (fio's real_file_size), the same */
-    uint64_t pass_bytes;  /* a pass ends at these bytes (fio's size) */
+    uint64_t pass_bytes;  /* a pass ends at these bytes (fio's size), if counted */
     uint64_t pass_issued; /* bytes issued this pass */
     uint64_t io_limit;    /* io_size, or size: passes after the loops reach it */
     uint64_t max_bs;      /* fio's td_max_bs */
@@ -93,9 +93,14 @@ int tio_mixpass_setup(struct worker *w)
         sum += mp->io_len[i];
     }
     /* fio's size: as given, or the files' io_size together when less */
-    mp->pass_bytes = job->files.size.set && job->files.size.bytes < sum ? job->files.size.bytes
-                                                                        : sum;
-    mp->io_limit = job->files.io_size.set ? job->files.io_size.bytes : mp->pass_bytes;
+    uint64_t size = job->files.size.set && job->files.size.bytes < sum ? job->files.size.bytes
+                                                                       : sum;
+    mp->io_limit = job->files.io_size.set ? job->files.io_size.bytes : size;
+    /* fio counts a pass's bytes only as an engine queues them: IO that
+     * completes in the call (a synchronous engine), or that offload's
+     * threads submit, never ends a pass at size */
+    bool counted = !(w->features & (TIO_WF_SYNC_ENGINE | TIO_WF_OFFLOAD));
+    mp->pass_bytes = counted ? size : UINT64_MAX;
     for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
         mp->max_bs = job->pattern.max_bs[d] > mp->max_bs ? job->pattern.max_bs[d] : mp->max_bs;
     unsigned loops = job->files.loops ? job->files.loops : 1;
