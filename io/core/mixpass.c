@@ -24,6 +24,7 @@ struct tio_mixpass {
     unsigned loops_left;  /* fio's o.loops, counted down as each pass starts */
     size_t nr_done;       /* fio's nr_done_files */
     bool reset_done;      /* nr_done starts over each pass (loops, do_verify) */
+    bool verifies;        /* a verify phase follows each pass: no file stays done */
     bool pass_over;       /* loops that end with a sync: the pass is over */
     bool over;            /* the job's IO is over */
 };
@@ -60,8 +61,9 @@ static bool applies(const struct worker *w)
     const struct tio_job_pattern *p = &job->pattern;
     unsigned others = TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_FSERVICE | TIO_WF_REPLAY |
                       TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG | TIO_WF_SEQ_BACK | TIO_WF_SEQUENCER;
-    return p->rw == TIO_RW_RW && !p->rw_modifier && !job->time.time_based &&
-           job->verify.method == TIO_VERIFY_NONE && !(w->features & others) &&
+    return (p->rw == TIO_RW_RW || p->rw == TIO_RW_READ || p->rw == TIO_RW_WRITE) &&
+           !p->rw_modifier && !job->time.time_based && !job->verify.verify_only &&
+           !job->verify.verify_backlog && !(w->features & others) &&
            !w->t->engine.no_io && !job->files.fill_device &&
            !(job->files.io_size.set && job->files.io_size.percent) &&
            !(job->files.size.set && job->files.size.percent) &&
@@ -91,6 +93,8 @@ int tio_mixpass_setup(struct worker *w)
         mp->io_len[i] = file_io_len(w, i, end);
         mp->end_len[i] = end > mp->io_len[i] ? end : mp->io_len[i];
         sum += mp->io_len[i];
+        if (w->features & TIO_WF_VERIFY) /* the log keeps to the region */
+            mp->io_len[i] = mp->end_len[i] = r->len;
     }
     /* fio's size: as given, or the files' io_size together when less */
     uint64_t size = job->files.size.set && job->files.size.bytes < sum ? job->files.size.bytes
@@ -106,6 +110,7 @@ int tio_mixpass_setup(struct worker *w)
     unsigned loops = job->files.loops ? job->files.loops : 1;
     mp->loops_left = loops - 1;
     mp->reset_done = loops > 1 || job->verify.do_verify;
+    mp->verifies = job->verify.do_verify && job->verify.method != TIO_VERIFY_NONE;
     /* fio stops issuing at io_size (or size) x loops over all passes */
     if (__builtin_mul_overflow(mp->io_limit, (uint64_t)loops, &n->bytes_total))
         n->bytes_total = UINT64_MAX;
@@ -170,7 +175,8 @@ static bool place(struct worker *w, uint32_t *d, size_t *fi, uint64_t *pos, uint
         size_t f = next_file(w);
         if (f == w->nf)
             return false;
-        uint32_t dir = tio_next_mix_dir(w);
+        uint32_t dir = w->job->pattern.rw == TIO_RW_RW ? tio_next_mix_dir(w)
+                       : w->job->pattern.rw == TIO_RW_READ ? TIO_READ : TIO_WRITE;
         if (unlikely(w->features & TIO_WF_RATE))
             dir = tio_rate_dir(w, dir);
         unsigned di = dir != TIO_READ;
@@ -186,7 +192,8 @@ static bool place(struct worker *w, uint32_t *d, size_t *fi, uint64_t *pos, uint
         /* the file is done; the draw stays drawn but issued nothing */
         n->gen[f].used_up = true;
         w->mixpass->nr_done++;
-        n->issues[n->mix_dir]--;
+        if (w->job->pattern.rw == TIO_RW_RW)
+            n->issues[n->mix_dir]--;
     }
 }
 
@@ -197,14 +204,17 @@ static bool new_pass(struct worker *w)
 {
     struct tio_mixpass *mp = w->mixpass;
     struct tio_next *n = &w->next;
-    bool all_done = true;
+    /* fio's verify phase reopens the files: none is done after it */
+    bool all_done = !mp->verifies;
     for (size_t i = 0; i < w->nf; i++)
         all_done = all_done && n->gen[i].used_up;
+    /* the bytes done, verify reads included (fio's io_bytes) */
+    uint64_t done = n->bytes_issued + w->vlog.read_bytes;
     if (!mp->pass_issued || w->stop)
         return false; /* fio ends a job whose pass did no IO */
     if (mp->loops_left) {
         mp->loops_left--;
-    } else if (n->bytes_issued >= mp->io_limit || mp->io_limit - n->bytes_issued < mp->max_bs ||
+    } else if (done >= mp->io_limit || mp->io_limit - done < mp->max_bs ||
                (all_done && !w->job->files.io_size.set)) {
         return false;
     }
@@ -233,8 +243,8 @@ bool tio_mixpass_io(struct worker *w, tio_io *io)
             mp->pass_issued += len;
             return tio_next_fill(w, io, d, fi, pos, len);
         }
-        if (tio_sync_at_pass_end(w))
-            mp->pass_over = true; /* run_loops syncs, then asks for the next */
+        if (tio_sync_at_pass_end(w) || tio_vlog_phase_due(w))
+            mp->pass_over = true; /* the phase syncs or verifies, then asks */
         else if (!new_pass(w))
             mp->over = true;
     }

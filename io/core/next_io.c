@@ -715,6 +715,8 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass)
 {
     const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
+    if (unlikely(w->features & TIO_WF_MIX_PASS))
+        return pass == 1 || tio_mixpass_next_pass(w);
     unsigned loops = job->files.loops ? job->files.loops : 1;
     uint64_t verified = w->vlog.read_bytes;
     if (w->filled || (n->ios_total && n->ios_issued >= n->ios_total))

@@ -17,18 +17,6 @@ def _any_job(pred):
 
 KNOWN = [
     {
-        "name": "size-remainder-rw",
-        "option": "rw=rw with size not a multiple of nrfiles x bs",
-        "patterns": [r"^size=", r"^rw=rw$"],
-        "check": _any_job(lambda f: f["remainder"] and f["rw"] == "rw"),
-        "reason": "a sequential mix has a position per direction; fio ends a file when "
-                  "one direction reaches its end, and a job at size bytes (each file's "
-                  "share, the bytes no block fits included) or when every file is done. "
-                  "Which comes first depends on the direction draws, which differ between "
-                  "fio and tenon-io, and tenon-io runs loops as one stream (each of fio's "
-                  "loops ends on its own): 1-2 blocks more or fewer than fio.",
-    },
-    {
         "name": "null-files-sizes-vary",
         "option": "bsrange/bssplit with ioengine=null and nrfiles above 1",
         "patterns": [r"^ioengine=null$", r"^(bsrange|bssplit)="],
@@ -53,19 +41,6 @@ KNOWN = [
                   "sizes drawn per IO the files then fill at other IOs and the job ends "
                   "1-7 writes apart (rw=write nrfiles=3 fdatasync=3 bssplit=512/30:1k: "
                   "fio 339, tenon-io 340).",
-    },
-    {
-        "name": "rw-mix-sizes-vary",
-        "option": "rw=rw with bsrange/bssplit and loops or io_size",
-        "patterns": [r"^rw=rw$", r"^(bsrange|bssplit)=", r"^(loops|io_size)="],
-        "check": _any_job(lambda f: f["rw"] == "rw" and
-                          ("bsrange" in f["opts"] or "bssplit" in f["opts"]) and
-                          ("loops" in f["opts"] or "io_size" in f["opts"])),
-        "reason": "as size-remainder-rw: each of fio's loops (or passes to reach "
-                  "io_size) ends when one direction's position reaches the file's end, "
-                  "where tenon-io runs them as one stream; with sizes drawn per IO the "
-                  "pass ends a part of an IO apart (rw=rw loops=3 bsrange=512-1k: fio "
-                  "838656 bytes, tenon-io 839168).",
     },
     {
         "name": "io_size-map-sizes-vary",
