@@ -1,11 +1,12 @@
-/* rw=rw (a sequential mix) run pass by pass as fio runs it. Each direction
- * has its own position in each file, and a file is done for the pass as
- * soon as the direction drawn for it finds no room left (fio's
- * get_next_seq_offset and fill_io_u failing): the direction is then drawn
- * again for the next file. A pass ends at size bytes or when every file is
- * done; each loop is a pass of its own, and after the loops more passes
- * follow while io_size is not reached (fio's keep_running). One stream
- * with positions that wrap would end 1-2 IOs apart from fio. */
+/* Sequential IO (rw=read, write, rw) run pass by pass as fio runs it. In
+ * a mix each direction has its own position in each file, and a file is
+ * done for the pass as soon as the direction drawn for it finds no room
+ * left (fio's get_next_seq_offset and fill_io_u failing): the direction is
+ * then drawn again for the next file. A pass ends at size bytes (where fio
+ * counts them) or when every file is done; each loop is a pass of its own,
+ * and after the loops more passes follow while io_size is not reached
+ * (fio's keep_running). One stream with positions that wrap ends 1-2 IOs
+ * apart from fio. */
 #include "worker.h"
 
 #include "files.h"
@@ -25,7 +26,7 @@ struct tio_mixpass {
     size_t nr_done;       /* fio's nr_done_files */
     bool reset_done;      /* nr_done starts over each pass (loops, do_verify) */
     bool verifies;        /* a verify phase follows each pass: no file stays done */
-    bool pass_over;       /* loops that end with a sync: the pass is over */
+    bool pass_over;       /* the phase ends each pass (a sync, a verify phase) */
     bool over;            /* the job's IO is over */
 };
 
@@ -39,7 +40,7 @@ static uint64_t file_io_len(const struct worker *w, size_t i, uint64_t end)
     bool no_files = w->t->engine.no_files;
     uint64_t len = end, fixed = job->files.filesize_min;
     if (job->files.size.set && !fixed) {
-        size_t n = job->files.nrfiles ? job->files.nrfiles : 1;
+        size_t n = w->nf ? w->nf : 1;
         uint64_t align = tio_files_smallest_bs(job);
         len = job->files.size.bytes / n;
         if (align && i < (job->files.size.bytes - len * n) / align)
@@ -53,7 +54,7 @@ static uint64_t file_io_len(const struct worker *w, size_t i, uint64_t end)
     return len > r->len ? len : r->len;
 }
 
-/* The jobs this file runs: a sequential mix with byte-bounded passes, on
+/* The jobs this file runs: sequential IO with byte-bounded passes, on
  * files chosen round robin, without features that move positions. */
 static bool applies(const struct worker *w)
 {
@@ -63,9 +64,8 @@ static bool applies(const struct worker *w)
                       TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG | TIO_WF_SEQ_BACK | TIO_WF_SEQUENCER;
     return (p->rw == TIO_RW_RW || p->rw == TIO_RW_READ || p->rw == TIO_RW_WRITE) &&
            !p->rw_modifier && !job->time.time_based && !job->verify.verify_only &&
-           !job->verify.verify_backlog && !(w->features & others) &&
-           !w->t->engine.no_io && !job->files.fill_device &&
-           !(job->files.io_size.set && job->files.io_size.percent) &&
+           !job->verify.verify_backlog && !(w->features & others) && !w->t->engine.no_io &&
+           !job->files.fill_device && !(job->files.io_size.set && job->files.io_size.percent) &&
            !(job->files.size.set && job->files.size.percent) &&
            !(w->t->engine.no_files && job->files.nrfiles > 1) && w->next.bytes_total;
 }
@@ -175,8 +175,9 @@ static bool place(struct worker *w, uint32_t *d, size_t *fi, uint64_t *pos, uint
         size_t f = next_file(w);
         if (f == w->nf)
             return false;
-        uint32_t dir = w->job->pattern.rw == TIO_RW_RW ? tio_next_mix_dir(w)
-                       : w->job->pattern.rw == TIO_RW_READ ? TIO_READ : TIO_WRITE;
+        uint32_t dir = w->job->pattern.rw == TIO_RW_RW     ? tio_next_mix_dir(w)
+                       : w->job->pattern.rw == TIO_RW_READ ? TIO_READ
+                                                           : TIO_WRITE;
         if (unlikely(w->features & TIO_WF_RATE))
             dir = tio_rate_dir(w, dir);
         unsigned di = dir != TIO_READ;

@@ -89,7 +89,7 @@ enum {
     TIO_WF_OFFLOAD = 1u << 22,  /* io_submit_mode=offload: a pool of threads submits */
     TIO_WF_OVERLAP = 1u << 23,  /* serialize_overlap: no two overlapping IOs in flight */
     TIO_WF_ZBD = 1u << 25,      /* zonemode=zbd: IOs go to zones' write pointers */
-    TIO_WF_MIX_PASS = 1u << 30, /* rw=rw: fio's passes, ended per file and direction */
+    TIO_WF_MIX_PASS = 1u << 30, /* sequential IO: fio's passes, ended per file and direction */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -411,7 +411,7 @@ struct worker {
     struct tio_cmdprio cmdprio;
     struct tio_think think;
     struct tio_lat lat;
-    struct tio_rdist *rdist; /* rand_dist.c: NULL unless TIO_WF_RAND_DIST */
+    struct tio_rdist *rdist;     /* rand_dist.c: NULL unless TIO_WF_RAND_DIST */
     struct tio_mixpass *mixpass; /* mixpass.c: NULL unless TIO_WF_MIX_PASS */
 
     struct tio_replay *replay;   /* iolog_read.c: NULL unless read_iolog */
@@ -544,9 +544,9 @@ uint32_t tio_next_mix_dir(struct worker *w);
 bool tio_next_fill(struct worker *w, tio_io *io, uint32_t d, size_t fi, uint64_t pos,
                    uint64_t bs);
 
-/* ---- mixpass.c: rw=rw's passes, as fio ends them --------------------------- */
+/* ---- mixpass.c: sequential passes (rw=read, write, rw), as fio ends them ---- */
 
-/* Chooses whether the job runs its sequential mix pass by pass as fio
+/* Chooses whether the job runs its sequential IO pass by pass as fio
  * (sets TIO_WF_MIX_PASS); after tio_next_setup and the features it uses. */
 int tio_mixpass_setup(struct worker *w);
 void tio_mixpass_teardown(struct worker *w);
