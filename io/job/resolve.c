@@ -681,7 +681,10 @@ int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
             }
             n++;
             j->index = (unsigned)(n - 1);
-            j->clone = c;
+            /* fio adds the clones last first: the job after the first
+             * instance is $jobnum numjobs-1 (its files, offset_increment
+             * step, read_iolog part), the last one is $jobnum 1 */
+            j->clone = c ? s->jobs[i].identity.numjobs - c : 0;
             if (c > 0) {
                 /* clones run beside their first instance, as in fio */
                 j->identity.stonewall = false;

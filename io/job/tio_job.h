@@ -598,7 +598,7 @@ struct tio_job_ranks {
 struct tio_job {
     struct tio_origin origin; /* the [section] line or the --name argument */
     unsigned index;           /* resolved: position in plan->jobs */
-    unsigned clone;           /* resolved: 0..numjobs-1 (fio's $jobnum) */
+    unsigned clone;           /* resolved: fio's $jobnum: 0, then numjobs-1 down to 1 */
     unsigned group;           /* resolved: reporting group id */
     unsigned rank_part;       /* under mpirun (io/core/ranks.c): 1 + the part of a shared
                                    file the job takes; 0 when it shares none */

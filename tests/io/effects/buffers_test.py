@@ -219,6 +219,20 @@ def case_same_bytes_as_fio():
         same_as_fio(opts)
 
 
+CLONES = ["--buffer_compress_percentage=50", "--numjobs=3", "--offset_increment=64k"]
+
+
+def case_clones_as_fio():
+    """numjobs=3 with offset_increment: each clone's place and seeds as fio's, fio's bytes"""
+    # fio adds the clones last first: its second job (seeded as thread 2) is
+    # $jobnum 2, at offset + 2 x offset_increment; the third is $jobnum 1
+    import hashlib
+    got = hashlib.sha256(write("c", *CLONES, size="64k")).hexdigest()
+    check(got == "bef9b8cda7744315394e83cae77b74d27dcf19b1e7b650808a80b7bb9ac66cae",
+          "sha256 %s is not what fio 3.33 wrote" % got)
+    same_as_fio(CLONES, size="64k")
+
+
 # sha256 of what fio 3.33 wrote for these jobs (1 MiB, bs=4k, rw=write,
 # default seeds): checked without fio too
 FIO_DIGESTS = (
