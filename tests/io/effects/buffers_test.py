@@ -233,6 +233,32 @@ def case_clones_as_fio():
     same_as_fio(CLONES, size="64k")
 
 
+MIX_LOOPS = (
+    (["--rw=rw", "--loops=3", "--buffer_compress_percentage=50", "--refill_buffers",
+      "--rwmixread=30"], "a5ff432a3afcea8f4c6e892b4ee931b69dcf4809aaf8e23f41b3432d43404c19"),
+    (["--rw=rw", "--loops=2", "--dedupe_percentage=40"],
+     "b2484eb10a0c35679ee49e7be0298d2d97e37a51cf305548e8f3988c0c22fff9"),
+)
+
+
+def case_mix_loops_as_fio():
+    """rw=rw with loops: each loop starts over, its directions and data reseeded, as fio's"""
+    # fio's loop ends where a direction reaches the file's end; the next one
+    # starts both at the start, its draws reseeded (randrepeat). The files
+    # exist beforehand: fio's layout would draw from the buffer stream first
+    import hashlib
+    for opts, digest in MIX_LOOPS:
+        for name in ("m", "mf"):
+            with open(E.path(name), "wb") as f:
+                f.truncate(256 << 10)
+        got = hashlib.sha256(write("m", *opts, size="256k")).hexdigest()
+        check(got == digest, "%s: sha256 %s, fio 3.33 wrote %s" % (" ".join(opts), got, digest))
+        if os.access(FIO, os.X_OK):
+            theirs = fio_write("mf", *opts, size="256k")
+            check(hashlib.sha256(theirs).hexdigest() == got, "%s: fio wrote other bytes now"
+                  % " ".join(opts))
+
+
 # sha256 of what fio 3.33 wrote for these jobs (1 MiB, bs=4k, rw=write,
 # default seeds): checked without fio too
 FIO_DIGESTS = (
