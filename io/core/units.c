@@ -55,13 +55,16 @@ int tio_units_setup(struct worker *w)
         return -ENOMEM;
     }
     /* Buffer contents: random once (fio's default), a pattern, or zeros;
-     * fio's compressible and dedupe data fill each unit as a write of the
-     * largest block. */
+     * a write job's random, compressible and dedupe data are fio's, each
+     * unit filled as a write of the largest block. */
     uint8_t *b = u->buffers;
     if (tio_bufill_wanted(w)) {
         u->content = tio_bufill_new(w);
         if (!u->content)
             return -ENOMEM;
+        /* as fio's init_io_u_buffers: each unit a write of the largest
+         * block, in order; the padding to a page is never written */
+        memset(b, 0, total);
         for (unsigned i = 0; i < u->n; i++)
             tio_bufill_fill(u->content, b + (size_t)i * u->buf_size, max_bs);
     } else if (job->buffers.buffer_pattern && job->buffers.buffer_pattern_len) {
@@ -89,7 +92,7 @@ int tio_units_setup(struct worker *w)
      * refill_buffers (which they turn on unless it was written), and
      * never scrambled, whatever their values */
     u->fill = tio_units_refill;
-    if (u->content) {
+    if (u->content && !tio_bufill_plain_wanted(w)) {
         u->fill = fill_content;
         if (job->buffers.refill_buffers)
             w->features |= TIO_WF_FILL;
@@ -128,7 +131,9 @@ void tio_units_describe(const struct worker *w, tio_setup *s)
 
 void tio_units_refill(struct worker *w, tio_io *io, uint64_t offset)
 {
-    if (w->job->buffers.refill_buffers) {
+    if (w->job->buffers.refill_buffers && w->units.content) {
+        tio_bufill_fill(w->units.content, io->buf, io->len); /* fio's seed per write */
+    } else if (w->job->buffers.refill_buffers) {
         uint8_t *b = io->buf;
         for (uint64_t i = 0; i + 8 <= io->len; i += 8) {
             uint64_t v = tio_rand_next(&w->rng);
