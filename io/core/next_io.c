@@ -386,8 +386,9 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
                     n->ios_issued--;
                 return false;
             }
+            /* a sequential mix's loop ends here: the next loop's first IO */
             if (unlikely(job->pattern.rw == TIO_RW_RW) && mix_loop_end(w, g, r->len))
-                return tio_next_main(w, io, now); /* the next loop's first IO */
+                return tio_next_main(w, io, now);
             g->seq[di] = 0; /* wrap: time_based, loops, or rw mixes */
             tio_phase_invalidate(w, fi);
             /* a new loop of a one-direction job draws its sizes and its
