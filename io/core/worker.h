@@ -365,6 +365,15 @@ struct tio_zbd_area {
     uint32_t min, max;      /* its zones, [min, max) */
 };
 
+/* zbd_trim.c: the engine's table with trims of sequential zones made
+ * zone resets, for trim jobs under zonemode=zbd (w->ops, w->ed). */
+struct tio_zbd_shim {
+    struct worker *w;
+    const tio_engine *ops; /* the engine's own */
+    void *ed;
+    tio_engine table;
+};
+
 struct tio_zbd {
     struct tio_zbd_area *a; /* per file */
     size_t n;
@@ -374,6 +383,7 @@ struct tio_zbd {
     uint64_t pass_start;       /* bytes issued as the pass began */
     unsigned passes;           /* passes begun after the first */
     struct tio_zbd_file *held; /* locked from a write's placing to its issue */
+    struct tio_zbd_shim shim;
 };
 
 /* ---- worker.c: the thread ------------------------------------------------- */
@@ -611,6 +621,9 @@ uint64_t tio_zbd_skip(const struct worker *w, size_t fi, uint64_t off, uint64_t 
 /* The IO of direction d at *off (in file fi), *len bytes, moved into the
  * zones; false when the job's IO is over (no zone to do it in) or failed. */
 bool tio_zbd_adjust_io(struct worker *w, size_t fi, uint32_t d, uint64_t *off, uint64_t *len);
+/* A write placed and issued at once (trimwrite's write after its trim):
+ * false when no zone takes it. */
+bool tio_zbd_place_write(struct worker *w, size_t fi, uint64_t *off, uint64_t *len);
 /* ---- file_service.c ------------------------------------------------------- */
 
 int tio_fservice_setup(struct worker *w);

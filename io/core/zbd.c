@@ -248,6 +248,38 @@ small:
     return -EINVAL;
 }
 
+/* fio's checks of sizes against the file's zone size (zbd_verify_sizes,
+ * zbd_verify_bs): zoneskip whole zones, a trim one whole zone, and with
+ * verify every block size a divisor of it (no write crosses a zone). */
+static int check_sizes(struct worker *w, const struct tio_zbd_file *f, const char *name)
+{
+    const struct tio_job *job = w->job;
+    uint64_t zs = f->zone_size;
+    if (job->zones.skip % zs) {
+        tio_worker_fail(w, EINVAL,
+                        "%s: zoneskip=%" PRIu64 " is not a multiple of the zone size of %" PRIu64
+                        " bytes (give whole zones, e.g. zoneskip=1z)",
+                        name, job->zones.skip, zs);
+        return -EINVAL;
+    }
+    if (tio_rw_trims(job->pattern.rw) && job->pattern.bs[TIO_JOB_DDIR_TRIM] != zs) {
+        tio_worker_fail(w, EINVAL,
+                        "%s: the trim block size %" PRIu64 " is not the zone size of %" PRIu64
+                        " bytes (zonemode=zbd trims whole zones: give bs= the zone size)",
+                        name, job->pattern.bs[TIO_JOB_DDIR_TRIM], zs);
+        return -EINVAL;
+    }
+    for (int d = 0; job->verify.method != TIO_VERIFY_NONE && d < TIO_JOB_DDIR_COUNT; d++)
+        if (zs % job->pattern.bs[d]) {
+            tio_worker_fail(w, EINVAL,
+                            "%s: the block size %" PRIu64 " is not a divisor of the zone "
+                            "size of %" PRIu64 " bytes, which verify with zonemode=zbd needs",
+                            name, job->pattern.bs[d], zs);
+            return -EINVAL;
+        }
+    return 0;
+}
+
 /* What the target is: its zoned model, and an fd for a zoned device's
  * zone ioctls (-1 otherwise). */
 static int target_model(struct worker *w, size_t i, int *fd, enum tio_zbd_model *model)
@@ -339,7 +371,8 @@ static int setup_file(struct worker *w, size_t i)
     else
         size = w->t->sizes[i];
     a->f = lookup(w, no_files ? NULL : name, a->fd, model, size);
-    if (!a->f || check_shared(w, a->f, name) < 0 || align_region(w, r, a->f, name) < 0)
+    if (!a->f || check_shared(w, a->f, name) < 0 || align_region(w, r, a->f, name) < 0 ||
+        check_sizes(w, a->f, name) < 0)
         return -EINVAL;
     a->start = r->start;
     a->len = r->len;
@@ -380,6 +413,8 @@ int tio_zbd_setup(struct worker *w)
     for (size_t i = 0; i < n; i++)
         if (setup_file(w, i) < 0)
             return -EINVAL;
+    if (tio_rw_trims(w->job->pattern.rw))
+        tio__zbd_trim_setup(w);
     w->features |= TIO_WF_ZBD;
     return 0;
 }

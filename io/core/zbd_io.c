@@ -97,8 +97,13 @@ bool tio__zbd_open(struct worker *w, struct tio_zbd_file *f, struct tio_zbd_zone
  * first, as fio quiesces). */
 int tio__zbd_reset(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_zone *z)
 {
+    quiesce(w, a->f);
+    return tio__zbd_reset_wp(w, a, z);
+}
+
+int tio__zbd_reset_wp(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_zone *z)
+{
     struct tio_zbd_file *f = a->f;
-    quiesce(w, f);
     uint64_t data = z->wp - z->start;
     if (!data)
         return 0;
@@ -276,6 +281,21 @@ static bool place_read(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_
     return true;
 }
 
+/* A trim (a zone reset, zbd_trim.c): as drawn; a random one that finds
+ * its zone empty goes to the start of the nearest zone with data, and
+ * ends the job's IO when none has any. */
+static bool place_trim(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_zone *zb,
+                       uint64_t *off)
+{
+    if (!w->zbd.random || zb->wp > zb->start)
+        return true;
+    zb = find_data(w, a, zb, 1);
+    if (!zb)
+        return false;
+    *off = zb->start;
+    return true;
+}
+
 /* A write: at the write pointer of an open zone with room (which moves
  * on as it is issued: tio_zbd_issued). */
 static bool place_write(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_zone *zb,
@@ -407,6 +427,8 @@ bool tio_zbd_adjust_io(struct worker *w, size_t fi, uint32_t d, uint64_t *off, u
             place_conventional(zb, off, len, min_bs);
     } else if (d == TIO_READ) {
         ok = place_read(w, a, zb, off, len, min_bs);
+    } else if (d == TIO_TRIM) {
+        ok = place_trim(w, a, zb, off);
     } else {
         ok = place_write(w, a, zb, off, len, min_bs);
     }
@@ -417,6 +439,15 @@ bool tio_zbd_adjust_io(struct worker *w, size_t fi, uint32_t d, uint64_t *off, u
     else
         pthread_mutex_unlock(&f->mu);
     return ok;
+}
+
+bool tio_zbd_place_write(struct worker *w, size_t fi, uint64_t *off, uint64_t *len)
+{
+    if (!tio_zbd_adjust_io(w, fi, TIO_WRITE, off, len))
+        return false;
+    if (w->zbd.held)
+        tio_zbd_issued(w, *off, *len);
+    return true;
 }
 
 void tio_zbd_write_done(struct worker *w, const struct io_meta *m)
