@@ -18,6 +18,9 @@ static bool zbd_new_pass(struct worker *w)
     if (!job->files.io_size.set && !job->time.time_based &&
         w->zbd.passes + 1 >= (job->files.loops ? job->files.loops : 1))
         return false;
+    /* a job that verifies runs its passes in phase.c, each verified */
+    if (tio_vlog_phase_due(w) && !job->time.time_based)
+        return false;
     if ((n->bytes_total && n->bytes_issued >= n->bytes_total) ||
         !tio_zbd_new_pass(w, n->bytes_issued))
         return false;

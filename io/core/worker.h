@@ -604,6 +604,8 @@ void tio_zbd_issued(struct worker *w, uint64_t off, uint64_t len);
 /* An IO found no zone: fio's pass ends, and another starts (its zone
  * counts anew) unless this one, from issued bytes on, did no IO. */
 bool tio_zbd_new_pass(struct worker *w, uint64_t issued);
+/* A verify job's next pass of writes (phase.c): its zones reset. */
+void tio_zbd_verify_pass(struct worker *w);
 /* A write completed (or failed): the zone it filled is closed. */
 void tio_zbd_write_done(struct worker *w, const struct io_meta *m);
 

@@ -337,13 +337,23 @@ static int adopt_open_zones(struct worker *w, struct tio_zbd_area *a)
 }
 
 /* fio's zbd_file_reset as a pass starts: the bytes with data in the
- * job's zones counted anew, the periodic resets' count starts over. */
-static void file_reset(struct worker *w, const struct tio_zbd_area *a)
+ * job's zones counted anew, the periodic resets' count starts over. With
+ * verify, the job's zones are closed and reset first (not as its verify
+ * phase starts): no zone is reset while the pass writes, as that would
+ * lose data the verify phase reads. */
+static void file_reset(struct worker *w, struct tio_zbd_area *a)
 {
     struct tio_zbd_file *f = a->f;
     if (!tio_rw_writes(w->job->pattern.rw))
         return;
     pthread_mutex_lock(&f->mu);
+    for (uint32_t z = a->min; w->job->verify.method != TIO_VERIFY_NONE && z < a->max; z++) {
+        if (!f->z[z].has_wp)
+            continue;
+        tio__zbd_close(f, &f->z[z]);
+        if (tio__zbd_reset(w, a, &f->z[z]) < 0)
+            break;
+    }
     f->wp_bytes = f->data_bytes = 0;
     for (uint32_t z = a->min; z < a->max; z++) {
         uint64_t data = f->z[z].wp - f->z[z].start;
@@ -386,6 +396,13 @@ static int setup_file(struct worker *w, size_t i)
         return -EIO;
     file_reset(w, a);
     return 0;
+}
+
+void tio_zbd_verify_pass(struct worker *w)
+{
+    w->zbd.over = false;
+    for (size_t i = 0; i < w->zbd.n; i++)
+        file_reset(w, &w->zbd.a[i]);
 }
 
 bool tio_zbd_new_pass(struct worker *w, uint64_t issued)

@@ -82,6 +82,7 @@ int tio__zbd_dev_reset(int fd, uint64_t offset, uint64_t length);
 struct worker;
 struct tio_zbd_area;
 bool tio__zbd_open(struct worker *w, struct tio_zbd_file *f, struct tio_zbd_zone *z);
+void tio__zbd_close(struct tio_zbd_file *f, struct tio_zbd_zone *z);
 int tio__zbd_reset(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_zone *z);
 /* The same without waiting for the IO in flight (a trim's reset). */
 int tio__zbd_reset_wp(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_zone *z);

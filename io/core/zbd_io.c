@@ -39,7 +39,7 @@ static inline bool in_area(const struct tio_zbd_area *a, uint64_t off)
     return off - a->start < a->len;
 }
 
-static void close_zone(struct tio_zbd_file *f, struct tio_zbd_zone *z)
+void tio__zbd_close(struct tio_zbd_file *f, struct tio_zbd_zone *z)
 {
     if (!z->open)
         return;
@@ -75,6 +75,11 @@ static void quiesce(struct worker *w, struct tio_zbd_file *f)
 bool tio__zbd_open(struct worker *w, struct tio_zbd_file *f, struct tio_zbd_zone *z)
 {
     if (z->cond == TIO_ZBD_COND_OFFLINE)
+        return false;
+    /* with verify, a full zone is not written again: its reset would lose
+     * data the verify phase is to read */
+    if (w->job->verify.method != TIO_VERIFY_NONE &&
+        zone_full(z, w->job->pattern.min_bs[TIO_JOB_DDIR_WRITE]))
         return false;
     if (!f->max_open)
         return true; /* no limit: open zones are not tracked */
@@ -458,6 +463,6 @@ void tio_zbd_write_done(struct worker *w, const struct io_meta *m)
         return;
     pthread_mutex_lock(&f->mu);
     if (m->offset + m->len >= cap_end(z))
-        close_zone(f, z);
+        tio__zbd_close(f, z);
     pthread_mutex_unlock(&f->mu);
 }
