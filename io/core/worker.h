@@ -363,6 +363,7 @@ struct tio_zbd_area {
     int fd;                 /* a zoned device's, for its zone ioctls; else -1 */
     uint64_t start, len;    /* the job's region, on zone boundaries */
     uint32_t min, max;      /* its zones, [min, max) */
+    uint64_t skip_at;       /* zoneskip: the zone sequential IO is in (fio's file_offset) */
 };
 
 /* zbd_trim.c: the engine's table with trims of sequential zones made
@@ -383,6 +384,7 @@ struct tio_zbd {
     uint64_t pass_start;       /* bytes issued as the pass began */
     unsigned passes;           /* passes begun after the first */
     struct tio_zbd_file *held; /* locked from a write's placing to its issue */
+    uint64_t zone_bytes;       /* zoneskip: bytes of IO since the last skip */
     struct tio_zbd_shim shim;
 };
 
@@ -623,6 +625,11 @@ uint64_t tio_zbd_skip(const struct worker *w, size_t fi, uint64_t off, uint64_t 
 /* The IO of direction d at *off (in file fi), *len bytes, moved into the
  * zones; false when the job's IO is over (no zone to do it in) or failed. */
 bool tio_zbd_adjust_io(struct worker *w, size_t fi, uint32_t d, uint64_t *off, uint64_t *len);
+/* zoneskip, sequential IO: the offset of the IO at off (from: where it
+ * was before a jump past a zone's capacity), moved on to the next zone to
+ * do (fio's setup_zbd_zone_mode). */
+uint64_t tio_zbd_zone_skip(struct worker *w, size_t fi, uint32_t d, uint64_t from,
+                           uint64_t off);
 /* A write placed and issued at once (trimwrite's write after its trim):
  * false when no zone takes it. */
 bool tio_zbd_place_write(struct worker *w, size_t fi, uint64_t *off, uint64_t *len);

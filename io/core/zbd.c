@@ -280,6 +280,27 @@ static int check_sizes(struct worker *w, const struct tio_zbd_file *f, const cha
     return 0;
 }
 
+/* zoneskip, sequential IO: the zones it moves to stay in the region until
+ * they pass the file's end (fio's then start over at the region's start);
+ * one past the region's end but in the file is refused, as fio 3.33 goes
+ * there outside the job's zones (or aborts). */
+static int check_skip(struct worker *w, const struct tio_zbd_area *a, const char *name)
+{
+    uint64_t step = a->f->zone_size + w->job->zones.skip;
+    if (!w->job->zones.skip || w->zbd.random)
+        return 0;
+    uint64_t past = a->start + (a->len + step - 1) / step * step;
+    if (past >= a->f->size)
+        return 0;
+    tio_worker_fail(w, EINVAL,
+                    "%s: zoneskip=%" PRIu64 " moves the IO to offset %" PRIu64 ", past the "
+                    "job's region (it ends at %" PRIu64 ") but before the file's end, where "
+                    "fio 3.33 leaves the job's zones; let the region reach the file's end "
+                    "(size=, offset=) or change zoneskip",
+                    name, w->job->zones.skip, past, a->start + a->len);
+    return -EINVAL;
+}
+
 /* What the target is: its zoned model, and an fd for a zoned device's
  * zone ioctls (-1 otherwise). */
 static int target_model(struct worker *w, size_t i, int *fd, enum tio_zbd_model *model)
@@ -392,6 +413,9 @@ static int setup_file(struct worker *w, size_t i)
         tio_worker_fail(w, EINVAL, "%s: the job's region holds no zone", name);
         return -EINVAL;
     }
+    a->skip_at = a->start;
+    if (check_skip(w, a, name) < 0)
+        return -EINVAL;
     if (adopt_open_zones(w, a) < 0)
         return -EIO;
     file_reset(w, a);

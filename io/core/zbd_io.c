@@ -416,6 +416,27 @@ uint64_t tio_zbd_skip(const struct worker *w, size_t fi, uint64_t off, uint64_t 
     return off;
 }
 
+uint64_t tio_zbd_zone_skip(struct worker *w, size_t fi, uint32_t d, uint64_t from,
+                           uint64_t off)
+{
+    struct tio_zbd_area *a = &w->zbd.a[fi];
+    struct tio_zbd_file *f = a->f;
+    const struct tio_job_zones *o = &w->job->zones;
+    pthread_mutex_lock(&f->mu);
+    const struct tio_zbd_zone *z = zone_at(f, from);
+    /* on once the zone's zonesize bytes are done, or (reads) its data */
+    bool next = w->zbd.zone_bytes >= f->zone_size || z == &f->z[f->nr] ||
+                off >= z[1].start || (d == TIO_READ && !o->read_beyond_wp && off >= z->wp);
+    pthread_mutex_unlock(&f->mu);
+    if (!next)
+        return off;
+    w->zbd.zone_bytes = 0;
+    a->skip_at += f->zone_size + o->skip;
+    if (a->skip_at >= f->size)
+        a->skip_at = a->start; /* from the region's start again */
+    return a->skip_at;
+}
+
 bool tio_zbd_adjust_io(struct worker *w, size_t fi, uint32_t d, uint64_t *off, uint64_t *len)
 {
     struct tio_zbd_area *a = &w->zbd.a[fi];

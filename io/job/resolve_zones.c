@@ -85,8 +85,17 @@ static int resolve_zbd(struct tio_job *job, struct tio_error *err)
                               "bsrange and bssplit are not allowed for trims with "
                               "zonemode=zbd (fio refuses them too: a trim resets one whole "
                               "zone; give bs= the zone size)");
+    bool verifies = v->method != TIO_VERIFY_NONE && v->do_verify && tio_rw_writes(p->rw);
+    if (verifies && z->reset_frequency > 0)
+        return tio__job_error(err, job,
+                              "zone_reset_frequency with verify: a zone reset while writing "
+                              "would lose data the verify phase reads (fio 3.33 aborts on "
+                              "this); drop one of them");
     const char *what = NULL;
-    if (v->method != TIO_VERIFY_NONE && v->experimental_verify)
+    if (verifies && job->time.time_based)
+        what = "verify and time_based (fio verifies each pass of writes as the zones fill "
+               "up; drop time_based, and use loops= or io_size= for more passes)";
+    else if (v->method != TIO_VERIFY_NONE && v->experimental_verify)
         what = "experimental_verify (drop it: the verify phase reads back the writes logged)";
     else if (v->method != TIO_VERIFY_NONE && v->verify_only)
         what = "verify_only (run the writing job with verify= instead)";
