@@ -108,6 +108,7 @@ static const struct tio__option rows[] = {
      .set = set_zoneskip,
      .dump = dump_zoneskip,
      .example = "1m",
+     .def_text = "0",
      .values = "size, or a number of zones (2z)",
      .help = "Bytes skipped after each zone's zonesize bytes of IO (sequential IO)"},
     {.name = "zonecapacity",
