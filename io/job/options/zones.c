@@ -56,10 +56,11 @@ static int set_zoneskip(struct tio__optctx *c, const struct tio__option *o)
 static void dump_zoneskip(struct tio__dump *d, const struct tio__option *o,
                           const struct tio_job *j)
 {
-    const struct tio_amount a = {.bytes = j->zones.skip,
-                                 .zones = j->zones.skip_zones,
-                                 .set = j->zones.skip || j->zones.skip_zones};
-    tio__dump_amount(d, o->name, &a);
+    const struct tio_amount a = {.zones = j->zones.skip_zones, .set = true};
+    if (j->zones.skip_zones)
+        tio__dump_amount(d, o->name, &a); /* not resolved yet: Nz */
+    else
+        tio__dump_u64(d, o->name, j->zones.skip, "");
 }
 
 /* zone_reset_threshold, zone_reset_frequency: a fraction, 0 to 1 (fio's
