@@ -101,6 +101,12 @@ static int resolve_zbd(struct tio_job *job, struct tio_error *err)
         what = "verify_only (run the writing job with verify= instead)";
     else if (v->trim_percentage)
         what = "trim_percentage (fio resets a whole zone for a trim)";
+    else if ((p->rw == TIO_RW_TRIMWRITE || p->rw == TIO_RW_RANDTRIMWRITE) &&
+             (p->bs[TIO_JOB_DDIR_WRITE] != p->bs[TIO_JOB_DDIR_TRIM] ||
+              p->min_bs[TIO_JOB_DDIR_WRITE] != p->max_bs[TIO_JOB_DDIR_WRITE] ||
+              p->bssplit_nr[TIO_JOB_DDIR_WRITE]))
+        what = "a trimwrite whose writes differ in size from its trims (give one bs=, the "
+               "zone size)";
     if (what)
         return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
                              "job '%s': zonemode=zbd together with %s is not supported by "

@@ -209,6 +209,8 @@ def case_refused():
     refused(f + ["--rw=write", "--zonesize=64k", "--zone_reset_frequency=2"], "0 to 1")
     refused(f + ["--rw=trim", "--zonesize=64k"], "trim block size 16384", "not the zone size")
     refused(f + ["--rw=trim", "--zonesize=64k", "--bsrange=64k-128k"], "bsrange and bssplit")
+    refused(f + ["--rw=trimwrite", "--zonesize=64k", "--bs=64k,16k,64k"], "trimwrite",
+            "not supported")
     refused(f + ["--rw=write", "--zonesize=64k", "--verify=crc32c", "--bs=24k"],
             "block size 24576", "not a divisor")
     refused(f + ["--rw=write", "--zonesize=64k", "--verify=crc32c", "--zone_reset_frequency=1"],
