@@ -101,6 +101,8 @@ static int resolve_zbd(struct tio_job *job, struct tio_error *err)
         what = "verify_only (run the writing job with verify= instead)";
     else if (v->trim_percentage)
         what = "trim_percentage (fio resets a whole zone for a trim)";
+    else if (tio_rw_trims(p->rw) && job->queue.offload)
+        what = "trims under io_submit_mode=offload (use io_submit_mode=inline)";
     else if ((p->rw == TIO_RW_TRIMWRITE || p->rw == TIO_RW_RANDTRIMWRITE) &&
              (p->bs[TIO_JOB_DDIR_WRITE] != p->bs[TIO_JOB_DDIR_TRIM] ||
               p->min_bs[TIO_JOB_DDIR_WRITE] != p->max_bs[TIO_JOB_DDIR_WRITE] ||
