@@ -19,7 +19,7 @@
  *                  phase, interruption
  *   zones.c        zonemode=strided: the current zone, moving on, its map
  *   zbd*.c         zonemode=zbd: zones with write pointers (a device's, or
- *                  emulated), each IO moved to one
+ *                  emulated), each IO moved to one, zoneskip, trims as resets
  *   rate.c         rate, rate_iops, rate_process: waiting for the next IO
  *                  (its schedule: rate_sched.c); rate_min, rate_iops_min
  *   log*.c         write_bw_log and its kin (log.h maps them)

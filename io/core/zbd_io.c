@@ -10,7 +10,10 @@
  * data. A zone filled by a write is closed as the write completes. A read
  * stays below the write pointer (unless read_beyond_wp): in its zone when
  * that holds data, else in the next zone that does (random reads: the
- * nearest, either way); a sequential read job with no data left ends. */
+ * nearest, either way); a sequential read job with no data left ends. A
+ * random trim goes to a zone with data (its reset is zbd_trim.c's). With
+ * verify, a full zone is never written again. Sequential IO under zoneskip
+ * moves on to the next zone to do (tio_zbd_zone_skip). */
 #include "worker.h"
 #include "zbd.h"
 

@@ -1,7 +1,7 @@
 /* Zones: fio's zonemode= (none, strided, zbd) and the sizes that shape it,
  * zonesize=, zonerange= and zoneskip=, and zbd's own options. What they do
  * in a run is io/core/zones.c's (strided) and io/core/zbd.c's (zbd); the
- * checks between them are resolve.c's. */
+ * checks between them are resolve_zones.c's. */
 #include "option.h"
 
 #include <math.h>
