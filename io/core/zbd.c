@@ -257,7 +257,8 @@ static int check_sizes(struct worker *w, const struct tio_zbd_file *f, const cha
     uint64_t zs = f->zone_size;
     if (job->zones.skip % zs) {
         tio_worker_fail(w, EINVAL,
-                        "%s: zoneskip=%" PRIu64 " is not a multiple of the zone size of %" PRIu64
+                        "%s: zoneskip=%" PRIu64
+                        " is not a multiple of the zone size of %" PRIu64
                         " bytes (give whole zones, e.g. zoneskip=1z)",
                         name, job->zones.skip, zs);
         return -EINVAL;

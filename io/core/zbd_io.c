@@ -419,8 +419,7 @@ uint64_t tio_zbd_skip(const struct worker *w, size_t fi, uint64_t off, uint64_t 
     return off;
 }
 
-uint64_t tio_zbd_zone_skip(struct worker *w, size_t fi, uint32_t d, uint64_t from,
-                           uint64_t off)
+uint64_t tio_zbd_zone_skip(struct worker *w, size_t fi, uint32_t d, uint64_t from, uint64_t off)
 {
     struct tio_zbd_area *a = &w->zbd.a[fi];
     struct tio_zbd_file *f = a->f;
@@ -428,8 +427,8 @@ uint64_t tio_zbd_zone_skip(struct worker *w, size_t fi, uint32_t d, uint64_t fro
     pthread_mutex_lock(&f->mu);
     const struct tio_zbd_zone *z = zone_at(f, from);
     /* on once the zone's zonesize bytes are done, or (reads) its data */
-    bool next = w->zbd.zone_bytes >= f->zone_size || z == &f->z[f->nr] ||
-                off >= z[1].start || (d == TIO_READ && !o->read_beyond_wp && off >= z->wp);
+    bool next = w->zbd.zone_bytes >= f->zone_size || z == &f->z[f->nr] || off >= z[1].start ||
+                (d == TIO_READ && !o->read_beyond_wp && off >= z->wp);
     pthread_mutex_unlock(&f->mu);
     if (!next)
         return off;
