@@ -19,7 +19,7 @@
  *                  phase, interruption
  *   zones.c        zonemode=strided: the current zone, moving on, its map
  *   zbd*.c         zonemode=zbd: zones with write pointers (a device's, or
- *                  emulated), each IO moved to one
+ *                  emulated), each IO moved to one, zoneskip, trims as resets
  *   rate.c         rate, rate_iops, rate_process: waiting for the next IO
  *                  (its schedule: rate_sched.c); rate_min, rate_iops_min
  *   log*.c         write_bw_log and its kin (log.h maps them)
@@ -363,6 +363,16 @@ struct tio_zbd_area {
     int fd;                 /* a zoned device's, for its zone ioctls; else -1 */
     uint64_t start, len;    /* the job's region, on zone boundaries */
     uint32_t min, max;      /* its zones, [min, max) */
+    uint64_t skip_at;       /* zoneskip: the zone sequential IO is in (fio's file_offset) */
+};
+
+/* zbd_trim.c: the engine's table with trims of sequential zones made
+ * zone resets, for trim jobs under zonemode=zbd (w->ops, w->ed). */
+struct tio_zbd_shim {
+    struct worker *w;
+    const tio_engine *ops; /* the engine's own */
+    void *ed;
+    tio_engine table;
 };
 
 struct tio_zbd {
@@ -374,6 +384,8 @@ struct tio_zbd {
     uint64_t pass_start;       /* bytes issued as the pass began */
     unsigned passes;           /* passes begun after the first */
     struct tio_zbd_file *held; /* locked from a write's placing to its issue */
+    uint64_t zone_bytes;       /* zoneskip: bytes of IO since the last skip */
+    struct tio_zbd_shim shim;
 };
 
 /* ---- worker.c: the thread ------------------------------------------------- */
@@ -594,6 +606,8 @@ void tio_zbd_issued(struct worker *w, uint64_t off, uint64_t len);
 /* An IO found no zone: fio's pass ends, and another starts (its zone
  * counts anew) unless this one, from issued bytes on, did no IO. */
 bool tio_zbd_new_pass(struct worker *w, uint64_t issued);
+/* A verify job's next pass of writes (phase.c): its zones reset. */
+void tio_zbd_verify_pass(struct worker *w);
 /* A write completed (or failed): the zone it filled is closed. */
 void tio_zbd_write_done(struct worker *w, const struct io_meta *m);
 
@@ -611,6 +625,14 @@ uint64_t tio_zbd_skip(const struct worker *w, size_t fi, uint64_t off, uint64_t 
 /* The IO of direction d at *off (in file fi), *len bytes, moved into the
  * zones; false when the job's IO is over (no zone to do it in) or failed. */
 bool tio_zbd_adjust_io(struct worker *w, size_t fi, uint32_t d, uint64_t *off, uint64_t *len);
+/* zoneskip, sequential IO: the offset of the IO at off (from: where it
+ * was before a jump past a zone's capacity), moved on to the next zone to
+ * do (fio's setup_zbd_zone_mode). */
+uint64_t tio_zbd_zone_skip(struct worker *w, size_t fi, uint32_t d, uint64_t from,
+                           uint64_t off);
+/* A write placed and issued at once (trimwrite's write after its trim):
+ * false when no zone takes it. */
+bool tio_zbd_place_write(struct worker *w, size_t fi, uint64_t *off, uint64_t *len);
 /* ---- file_service.c ------------------------------------------------------- */
 
 int tio_fservice_setup(struct worker *w);

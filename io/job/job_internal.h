@@ -75,6 +75,12 @@ void tio__job_free(const struct tio_allocator *a, struct tio_job *job);
  * combinations refused (TIO_OK or an error in err). */
 int tio__resolve_buffers(struct tio_job *job, struct tio_error *err);
 
+/* resolve_zones.c: sizes given as zones ("size=4z") made bytes, first of
+ * all; then fio's checks of zonemode= and what it combines with (TIO_OK
+ * or an error in err). */
+int tio__resolve_zone_counts(struct tio_job *job, struct tio_error *err);
+int tio__resolve_zones(struct tio_job *job, struct tio_error *err);
+
 struct tio_plan *tio__plan_new(const struct tio_parse_config *cfg);
 /* Move *job (emptied) to the end of plan->jobs. */
 int tio__plan_add_job(struct tio_plan *s, struct tio_job *job);

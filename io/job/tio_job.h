@@ -501,7 +501,8 @@ struct tio_job_zones {
     enum tio_zonemode mode; /* default none */
     uint64_t size;          /* strided: bytes of IO per zone; zbd: the zone's size */
     uint64_t range;         /* strided: a zone's size; resolved default: size */
-    uint64_t skip;          /* strided: bytes skipped after each zone */
+    uint64_t skip;          /* strided, zbd: bytes skipped after each zone */
+    uint32_t skip_zones;    /* zoneskip=Nz until resolved into skip (zonesize) */
     /* zbd (io/core/zbd.c) */
     uint64_t capacity;      /* zonecapacity: emulated zones' capacity; 0: their size */
     bool read_beyond_wp;    /* reads may reach past a zone's write pointer */
