@@ -349,7 +349,11 @@ void *tio_worker_main(void *arg)
             goto teardown;
         }
     }
-    tio_phase_run(w);
+    if (tio_file_hints_apply(w) < 0)
+        goto teardown;
+    /* create_only: the files are laid out, no IO is done (fio's td->done) */
+    if (!job->durability.create_only)
+        tio_phase_run(w);
     if (job->latency.target)
         t->result->iodepth = w->lat.qd;
     tio_vstate_save(w);

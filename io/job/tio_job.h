@@ -273,6 +273,9 @@ struct tio_job_files {
     unsigned openfiles;                 /* files serviced at a time; 0: all (nrfiles) */
     bool fill_device;                   /* write until ENOSPC (no size: really large) */
     bool create_serialize;      /* lay files out before the run (else: in each thread) */
+    bool file_append;           /* a regular file's IO starts at its end */
+    bool unique_filename;       /* fio's client prefix; no effect without a server */
+    uint64_t offset_align;      /* percentage offsets align up to it; 0: the smallest bs */
     enum tio_fservice fservice; /* file_service_type: how the next file is chosen */
     unsigned fservice_nr;       /* file_service_type=TYPE:N: IOs per file chosen */
     double fservice_value;      /* zipf's theta, pareto's power, normal's deviation */
@@ -354,6 +357,14 @@ struct tio_job_queue {
     bool serialize_overlap;              /* no two overlapping IOs in flight */
 };
 
+/* fadvise_hint: the advice given for each file, as fio. */
+enum tio_fadvise {
+    TIO_FADVISE_NONE,       /* 0 */
+    TIO_FADVISE_TYPE,       /* 1: random or sequential, from rw= */
+    TIO_FADVISE_RANDOM,     /* random */
+    TIO_FADVISE_SEQUENTIAL, /* sequential */
+};
+
 /* Syncs and file handling: options/durability.c */
 struct tio_job_durability {
     unsigned fsync;     /* fsync every N writes; 0: never */
@@ -367,6 +378,13 @@ struct tio_job_durability {
     bool allow_mounted_write;
     bool unlink;
     bool unlink_each_loop;
+    bool create_fsync;           /* fsync a file after laying it out; default true */
+    bool create_only;            /* lay the files out, then do no IO */
+    bool pre_read;               /* read the files' regions into the page cache first */
+    enum tio_fadvise fadvise;    /* fadvise_hint: posix_fadvise on each file; default type */
+    unsigned write_hint;         /* fcntl F_SET_RW_HINT's RWH_WRITE_LIFE_*; 0: not given */
+    unsigned sfr_flags;          /* sync_file_range(2) flags (SYNC_FILE_RANGE_*) */
+    unsigned sfr_every;          /* sync_file_range every N writes; 0: never */
 };
 
 /* Rate control: options/rate.c */
