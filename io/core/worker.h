@@ -261,6 +261,20 @@ struct tio_sync_policy {
     uint32_t due_file;
 };
 
+/* ---- mem_alloc.c: the job's memory ---------------------------------------- */
+
+struct tio_mem {
+    int shm_id;       /* mem=shm, shmhuge: the segment; -1: none */
+    int fd;           /* mem=mmap*:FILE: the file; -1: none */
+    size_t map_size;  /* mem=mmap*: the mapping's length */
+    bool keep_file;   /* the FILE existed before the job */
+    bool created;     /* ...or the job created it (removed at the end) */
+    dev_t dev;        /* the FILE's identity, to remove only that file */
+    ino_t ino;
+    void *pinned;     /* lockmem's mlocked mapping, or NULL */
+    size_t pinned_size;
+};
+
 /* ---- phase.c: the job's phases -------------------------------------------- */
 
 struct tio_phase {
@@ -413,6 +427,7 @@ struct worker {
     struct tio_fsvc fsvc;
     struct tio_vlog vlog;
     struct tio_sync_policy sync;
+    struct tio_mem mem;
     struct tio_phase phase;
     struct tio_rate rate;
     struct tio_trim trim;
@@ -839,6 +854,22 @@ bool tio_think_due(struct worker *w);
 void tio_think_stall(struct worker *w, uint32_t ddir);
 
 /* ---- phase.c -------------------------------------------------------------- */
+
+/* ---- mem_alloc.c ----------------------------------------------------------- */
+
+/* The buffers' area (mem=/iomem=): size bytes, page-aligned, into *area.
+ * Returns 0, or -1 (the job failed with the reason, or out of memory). */
+int tio_mem_area_alloc(struct worker *w, size_t size, void **area);
+void tio_mem_area_free(struct worker *w, void *area);
+/* lockmem: pins that much memory for the job's run; unpin releases it. */
+int tio_mem_pin(struct worker *w);
+void tio_mem_unpin(struct worker *w);
+
+/* ---- iosched.c --------------------------------------------------------------- */
+
+/* ioscheduler=: switches the job's block devices to it. Returns 0, or -1
+ * with the job failed. */
+int tio_iosched_switch(struct worker *w);
 
 /* ---- file_hints.c ---------------------------------------------------------- */
 

@@ -276,6 +276,7 @@ struct tio_job_files {
     bool file_append;           /* a regular file's IO starts at its end */
     bool unique_filename;       /* fio's client prefix; no effect without a server */
     uint64_t offset_align;      /* percentage offsets align up to it; 0: the smallest bs */
+    char *ioscheduler;          /* the block device's IO scheduler to switch to; NULL: none */
     enum tio_fservice fservice; /* file_service_type: how the next file is chosen */
     unsigned fservice_nr;       /* file_service_type=TYPE:N: IOs per file chosen */
     double fservice_value;      /* zipf's theta, pareto's power, normal's deviation */
@@ -431,6 +432,7 @@ struct tio_job_prio {
     unsigned prio;                    /* prio=0..7 */
     unsigned prioclass;               /* prioclass=0..3 */
     bool prio_given, prioclass_given; /* the thread's priority is set only then */
+    int nice;                         /* nice(2) of the job's thread, -20..19 */
     unsigned cmdprio_percentage[2];   /* per read, write */
     unsigned cmdprio_class[2];        /* 0: not given (the real-time class then) */
     unsigned cmdprio[2];
@@ -457,6 +459,16 @@ enum tio_mem_policy {
     TIO_MPOL_LOCAL,      /* local */
 };
 
+/* mem=/iomem=: what the job's IO buffers are allocated from, as fio. */
+enum tio_mem_type {
+    TIO_MEM_MALLOC,     /* the heap (the default) */
+    TIO_MEM_SHM,        /* a System V shared memory segment */
+    TIO_MEM_SHMHUGE,    /* ...of huge pages (SHM_HUGETLB) */
+    TIO_MEM_MMAP,       /* mmap: anonymous, or of mem=mmap:FILE (private) */
+    TIO_MEM_MMAPHUGE,   /* mmap of huge pages: MAP_HUGETLB, or a hugetlbfs FILE (shared) */
+    TIO_MEM_MMAPSHARED, /* mmap: anonymous (private, as fio), or of FILE shared */
+};
+
 struct tio_job_placement {
     struct tio_idset cpus;      /* cpumask or cpus_allowed, the last one given */
     bool cpus_given;            /* the affinity is set only then */
@@ -468,6 +480,10 @@ struct tio_job_placement {
     unsigned mem_policy;        /* enum tio_mem_policy */
     struct tio_idset mem_nodes; /* bind, interleave; prefer's one node */
     bool mem_nodes_all;         /* interleave without nodes, or ":all" */
+    enum tio_mem_type mem_type; /* mem=/iomem= */
+    char *mmapfile;             /* mem=mmap*:FILE; NULL: anonymous */
+    uint64_t hugepage_size;     /* what shmhuge and mmaphuge round up to; default 2 MiB */
+    uint64_t lockmem;           /* bytes the job's thread mlocks; 0: none */
 };
 
 /* Think time: options/think.c (fio's thinktime family). Times in us. */
