@@ -215,8 +215,8 @@ int tio_mem_pin(struct worker *w)
         fprintf(stderr, "tenon-io: job %s: limiting mlocked memory to %" PRIu64 "MiB\n",
                 w->job->identity.name, want >> 20);
     }
-    void *p = mmap(NULL, (size_t)want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
+    void *p = mmap(NULL, (size_t)want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+                   0);
     if (p == MAP_FAILED) {
         tio_worker_fail(w, errno, "lockmem: cannot map %" PRIu64 " bytes: %s", want,
                         strerror(errno));

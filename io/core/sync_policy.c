@@ -75,8 +75,8 @@ static void sync_range(struct worker *w, size_t fi, bool accounted)
     uint64_t t0 = tio_now_ns();
     int rc = 0;
     if (r->first != UINT64_MAX && r->end > r->first)
-        rc = sync_file_range(w->h[fi].file.fd, (off64_t)r->first,
-                             (off64_t)(r->end - r->first), w->job->durability.sfr_flags);
+        rc = sync_file_range(w->h[fi].file.fd, (off64_t)r->first, (off64_t)(r->end - r->first),
+                             w->job->durability.sfr_flags);
     if (rc != 0) {
         tio_worker_fail(w, errno, "sync_file_range of %s failed: %s", w->h[fi].file.name,
                         strerror(errno));

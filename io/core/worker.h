@@ -251,8 +251,8 @@ struct tio_sync_range {
 #define TIO_SYNC_RANGE 0x100u
 
 struct tio_sync_policy {
-    unsigned every; /* fsync=N, fdatasync=N or sync_file_range=FLAGS:N */
-    uint32_t kind;  /* TIO_SYNC, TIO_DATASYNC or TIO_SYNC_RANGE */
+    unsigned every;                /* fsync=N, fdatasync=N or sync_file_range=FLAGS:N */
+    uint32_t kind;                 /* TIO_SYNC, TIO_DATASYNC or TIO_SYNC_RANGE */
     struct tio_sync_range *ranges; /* TIO_SYNC_RANGE: one per file */
     unsigned writes_since_sync;
     tio_io io;
@@ -264,14 +264,14 @@ struct tio_sync_policy {
 /* ---- mem_alloc.c: the job's memory ---------------------------------------- */
 
 struct tio_mem {
-    int shm_id;       /* mem=shm, shmhuge: the segment; -1: none */
-    int fd;           /* mem=mmap*:FILE: the file; -1: none */
-    size_t map_size;  /* mem=mmap*: the mapping's length */
-    bool keep_file;   /* the FILE existed before the job */
-    bool created;     /* ...or the job created it (removed at the end) */
-    dev_t dev;        /* the FILE's identity, to remove only that file */
+    int shm_id;      /* mem=shm, shmhuge: the segment; -1: none */
+    int fd;          /* mem=mmap*:FILE: the file; -1: none */
+    size_t map_size; /* mem=mmap*: the mapping's length */
+    bool keep_file;  /* the FILE existed before the job */
+    bool created;    /* ...or the job created it (removed at the end) */
+    dev_t dev;       /* the FILE's identity, to remove only that file */
     ino_t ino;
-    void *pinned;     /* lockmem's mlocked mapping, or NULL */
+    void *pinned; /* lockmem's mlocked mapping, or NULL */
     size_t pinned_size;
 };
 

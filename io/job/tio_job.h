@@ -379,13 +379,13 @@ struct tio_job_durability {
     bool allow_mounted_write;
     bool unlink;
     bool unlink_each_loop;
-    bool create_fsync;           /* fsync a file after laying it out; default true */
-    bool create_only;            /* lay the files out, then do no IO */
-    bool pre_read;               /* read the files' regions into the page cache first */
-    enum tio_fadvise fadvise;    /* fadvise_hint: posix_fadvise on each file; default type */
-    unsigned write_hint;         /* fcntl F_SET_RW_HINT's RWH_WRITE_LIFE_*; 0: not given */
-    unsigned sfr_flags;          /* sync_file_range(2) flags (SYNC_FILE_RANGE_*) */
-    unsigned sfr_every;          /* sync_file_range every N writes; 0: never */
+    bool create_fsync;        /* fsync a file after laying it out; default true */
+    bool create_only;         /* lay the files out, then do no IO */
+    bool pre_read;            /* read the files' regions into the page cache first */
+    enum tio_fadvise fadvise; /* fadvise_hint: posix_fadvise on each file; default type */
+    unsigned write_hint;      /* fcntl F_SET_RW_HINT's RWH_WRITE_LIFE_*; 0: not given */
+    unsigned sfr_flags;       /* sync_file_range(2) flags (SYNC_FILE_RANGE_*) */
+    unsigned sfr_every;       /* sync_file_range every N writes; 0: never */
 };
 
 /* Rate control: options/rate.c */

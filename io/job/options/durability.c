@@ -61,7 +61,7 @@ static void dump_fadvise(struct tio__dump *d, const struct tio__option *o,
 
 /* fcntl(2)'s RWH_WRITE_LIFE_NONE..EXTREME are 1..5, in this order. */
 static const struct tio__enumval write_hint_values[] = {
-    {"none", 1, NULL}, {"short", 2, NULL}, {"medium", 3, NULL},
+    {"none", 1, NULL}, {"short", 2, NULL},   {"medium", 3, NULL},
     {"long", 4, NULL}, {"extreme", 5, NULL},
 };
 

@@ -216,8 +216,9 @@ static const struct tio__enumval mem_values[] = {
     {"mmap", TIO_MEM_MMAP, NULL},
     {"mmaphuge", TIO_MEM_MMAPHUGE, NULL},
     {"mmapshared", TIO_MEM_MMAPSHARED, NULL},
-    {"cudamalloc", TIO_MEM_MALLOC, "GPU memory is only for fio's rdma engine, which tenon-io "
-                                   "has not"},
+    {"cudamalloc", TIO_MEM_MALLOC,
+     "GPU memory is only for fio's rdma engine, which tenon-io "
+     "has not"},
 };
 
 /* TYPE, or mmap, mmaphuge or mmapshared with ":FILE" (fio's postfix). */
