@@ -44,8 +44,12 @@ int tio_units_setup(struct worker *w)
      * needs the alignment. */
     size_t skew = job->queue.direct || u->buf_size < TIO_SKEW_MIN_BUFFER ? 0
                                                                          : TIO_BUFFERED_SKEW;
-    if (posix_memalign(&u->area, 4096, total + skew ? total + skew : 4096) != 0)
-        return -ENOMEM;
+    /* mem= other than malloc: the buffers start where the mapping or
+     * segment does, page-aligned, as fio's */
+    if (job->placement.mem_type != TIO_MEM_MALLOC)
+        skew = 0;
+    if (tio_mem_area_alloc(w, total + skew ? total + skew : 4096, &u->area) != 0)
+        return w->t->error ? -w->t->error : -ENOMEM;
     u->buffers = (char *)u->area + skew;
     u->ios = calloc(u->n, sizeof(*u->ios));
     u->meta = calloc(u->n, sizeof(*u->meta));
@@ -112,7 +116,7 @@ void tio_units_teardown(struct worker *w)
         free(u->ios[0].engine_data);
     free(u->ios);
     free(u->meta);
-    free(u->area);
+    tio_mem_area_free(w, u->area);
     tio_bufill_free(u->content);
     *u = (struct tio_units){0};
 }

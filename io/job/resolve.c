@@ -429,6 +429,8 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     if (rc)
         return rc;
     rc = resolve_fill_device(job, err);
+    if (rc == 0)
+        rc = tio__resolve_prep(job, err);
     if (rc)
         return rc;
     /* fio: openfiles defaults to nrfiles, and is at most that */

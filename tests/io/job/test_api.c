@@ -491,7 +491,8 @@ static void test_option_tables(void **state)
     assert_true(tio_is_core_option("zonemode"));
     assert_false(tio_is_fio_only_option("zonecapacity")); /* zonemode=zbd's */
     assert_true(tio_is_fio_only_option("exec_prerun"));
-    assert_true(tio_is_fio_only_option("hugepage-size"));
+    assert_true(tio_is_fio_only_option("gtod_cpu"));
+    assert_false(tio_is_fio_only_option("hugepage-size")); /* a core option now */
     assert_true(tio_is_fio_only_option("warnings-fatal")); /* a program option */
     assert_false(tio_is_fio_only_option("output"));        /* ... that tenon-io has */
     assert_false(tio_is_fio_only_option("eta"));
