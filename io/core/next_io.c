@@ -90,18 +90,45 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
         if (!g->used_up) {
             /* sizes that vary: as fio, room for the smallest */
             uint64_t least = job->pattern.min_bs[di] < bs ? job->pattern.min_bs[di] : bs;
-            bool room = random ? job->pattern.norandommap || !tio_rmap_full(file_map(n, g, di))
+            /* IO that follows on (percentage_random) needs no free block:
+             * a random one finds none (map_used_up) */
+            bool room = random ? job->pattern.norandommap ||
+                                     (w->features & TIO_WF_SEQUENCER) ||
+                                     !tio_rmap_full(file_map(n, g, di))
                                : g->seq[di] + least <= w->t->regions[fi].len;
             if (room)
                 return fi;
+            if (random && !(w->features & TIO_WF_RAND_DIST))
+                (void)offset_draw(n, &w->offsets); /* fio's draw that found none free */
             g->used_up = true;
-            n->files_used_up++;
+            if (++n->files_used_up == w->nf)
+                break; /* fio's round robin stays past this file */
         }
         fi = n->next_file;
         if (++n->next_file == w->nf)
             n->next_file = 0;
     }
     return w->nf;
+}
+
+/* A random IO of a file whose map is full, where files run out: the file
+ * is done, its draw spent, and the IO is chosen again in the next file
+ * (fio's set_io_u_file), its direction and turn drawn anew. */
+static bool map_used_up(struct worker *w, tio_io *io, struct file_gen *g, unsigned di,
+                        bool mark, uint64_t now)
+{
+    struct tio_next *n = &w->next;
+    /* fio's unit keeps IO_U_F_BUSY_OK from an IO that was to follow on
+     * until an IO of it completes: the next random IO goes unmarked */
+    n->busy_ok = n->busy_ok || !mark;
+    if (!(w->features & TIO_WF_RAND_DIST))
+        (void)offset_draw(n, &w->offsets);
+    g->used_up = true;
+    n->files_used_up++;
+    n->issues[di] -= w->job->pattern.rw == TIO_RW_RANDRW; /* not issued */
+    if (w->features & TIO_WF_IOS_LIMIT)
+        n->ios_issued--;
+    return tio_next_main(w, io, now);
 }
 
 /* Sequential IO with holes (rw=read:N) whose next IO starts inside the
@@ -120,15 +147,17 @@ static bool seq_holes_end(const struct worker *w, uint64_t pos, uint64_t len)
  * takes a random offset, as fio decides: every Nth IO may (the first one
  * does), and then does with percentage_random's odds; the others follow
  * on from the last IO (or repeat its offset: rw_sequencer=identical). One
- * that cannot follow on before the region's end takes a random one. */
-enum turn { TURN_RANDOM, TURN_FOLLOW, TURN_REPEAT };
+ * that cannot follow on before the region's end takes a random block,
+ * found in the map as fio finds it but not marked there (fio's
+ * IO_U_F_BUSY_OK): a later random IO may reach over it whole. */
+enum turn { TURN_RANDOM, TURN_FOLLOW, TURN_REPEAT, TURN_UNMARKED };
 
 static enum turn random_turn(struct worker *w, const struct file_gen *g, unsigned di,
                              uint64_t bs, uint64_t len)
 {
     struct tio_next *n = &w->next;
     const struct tio_job_pattern *p = &w->job->pattern;
-    enum turn follow = g->seq[di] + bs > len ? TURN_RANDOM : TURN_FOLLOW;
+    enum turn follow = g->seq[di] + bs > len ? TURN_UNMARKED : TURN_FOLLOW;
     if (p->rw_modifier > 1) {
         if (--n->seq_left != 0)
             return p->rw_sequencer == TIO_RW_SEQ_IDENTICAL ? TURN_REPEAT : follow;
@@ -162,6 +191,7 @@ static uint64_t vary(struct worker *w, struct file_gen *g, unsigned di, uint64_t
                                              : 0;
     }
     if (w->features & TIO_WF_SEQUENCER) {
+        w->next.busy_ok = false; /* this IO goes out */
         g->seq[di] = pos + size;
         g->last_start[di] = pos;
     }
@@ -249,7 +279,8 @@ static inline uint64_t draw_block(struct worker *w, struct file_gen *g, size_t f
     return tio_frand_at(offset_draw(&w->next, &w->offsets), g->blocks_d[di]);
 }
 
-static inline uint64_t map_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di)
+static inline uint64_t map_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di,
+                                 bool mark)
 {
     struct tio_next *n = &w->next;
     struct tio_rmap *map = file_map(n, g, di);
@@ -261,7 +292,7 @@ static inline uint64_t map_block(struct worker *w, struct file_gen *g, size_t fi
         new_map_pass(w, map, fi);
     }
     uint64_t block = map_free_block(w, g, fi, di, draw_block(w, g, fi, di));
-    if (likely(n->map_simple))
+    if (likely(n->map_simple) && mark)
         tio_rmap_set1(map, block); /* free: map_free_block found it so */
     /* the uniform draw is taken one IO ahead (draw_ahead's prefetch) */
     if (likely(!(w->features & TIO_WF_RAND_DIST)))
@@ -271,14 +302,19 @@ static inline uint64_t map_block(struct worker *w, struct file_gen *g, size_t fi
 
 /* Marks the IO's blocks done, in blocks of the direction's size as fio
  * (its map counts blocks of the smallest size of all directions); an IO
- * that reaches blocks done already is cut before them, as fio cuts it. */
+ * that reaches blocks done already is cut before them, as fio cuts it,
+ * and the IOs that follow on go on from the cut IO's end. */
 static uint64_t map_mark(struct worker *w, struct file_gen *g, unsigned di, uint64_t pos,
                          uint64_t bs)
 {
     uint64_t unit = w->job->pattern.bs[di];
     uint64_t set = tio_rmap_set_nr(file_map(&w->next, g, di), pos / unit,
                                    (bs + unit - 1) / unit);
-    return set && set * unit < bs ? set * unit : bs;
+    if (!set || set * unit >= bs)
+        return bs;
+    if (w->features & TIO_WF_SEQUENCER)
+        g->seq[di] = pos + set * unit;
+    return set * unit;
 }
 
 bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
@@ -305,6 +341,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
 
     if (unlikely(w->features & TIO_WF_MAP_LOOPS))
         loop_start(w);
+    else if (unlikely(w->features & TIO_WF_MAP_PASSES) && !tio_passes_go_on(w))
+        return false;
     uint32_t d = pick_dir(w);
     if (unlikely(w->features & TIO_WF_RATE))
         d = tio_rate_dir(w, d);
@@ -329,6 +367,12 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         if (!(w->features & TIO_WF_FSERVICE))
             fi = next_unused_file(w, fi, di, bs);
         if (fi == w->nf) {
+            if (unlikely(w->features & TIO_WF_MAP_PASSES) && tio_passes_next(w)) {
+                n->issues[di] -= job->pattern.rw == TIO_RW_RANDRW; /* not issued */
+                if (w->features & TIO_WF_IOS_LIMIT)
+                    n->ios_issued--;
+                return tio_next_main(w, io, now); /* the next pass's first IO */
+            }
             n->bytes_total = n->bytes_issued; /* the job's IO is over */
             if (w->features & TIO_WF_IOS_LIMIT)
                 n->ios_issued--;
@@ -345,13 +389,15 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         enum turn t = TURN_RANDOM;
         if (unlikely(w->features & TIO_WF_SEQUENCER))
             t = random_turn(w, g, di, bs, r->len);
-        if (t != TURN_RANDOM) {
+        if (t == TURN_FOLLOW || t == TURN_REPEAT) {
             pos = t == TURN_REPEAT ? g->last_start[di] : g->seq[di];
         } else {
             /* fio's generator and scaling, and its map: fio's offsets */
-            bool map = !job->pattern.norandommap;
-            uint64_t block = map ? map_block(w, g, fi, di) : draw_block(w, g, fi, di);
-            mark_after = map && !n->map_simple;
+            bool map = !job->pattern.norandommap, mark = t == TURN_RANDOM && !n->busy_ok;
+            if (unlikely(n->until_used) && map && tio_rmap_full(file_map(n, g, di)))
+                return map_used_up(w, io, g, di, t == TURN_RANDOM, now);
+            uint64_t block = map ? map_block(w, g, fi, di, mark) : draw_block(w, g, fi, di);
+            mark_after = map && mark && !n->map_simple;
             pos = block * job->pattern.ba[di];
         }
     } else {
