@@ -85,13 +85,15 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
     const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
     bool random = tio_rw_is_random(job->pattern.rw);
+    if (n->files_used_up == w->nf)
+        n->next_file = fi; /* fio finds none before its round robin moves */
     while (n->files_used_up < w->nf) {
         struct file_gen *g = &n->gen[fi];
         if (!g->used_up) {
             /* sizes that vary: as fio, room for the smallest */
             uint64_t least = job->pattern.min_bs[di] < bs ? job->pattern.min_bs[di] : bs;
             /* IO that follows on (percentage_random) needs no free block:
-             * a random one finds none (map_used_up) */
+             * a random one finds none (file_used_up) */
             bool room = random ? job->pattern.norandommap ||
                                      (w->features & TIO_WF_SEQUENCER) ||
                                      !tio_rmap_full(file_map(n, g, di))
@@ -111,17 +113,18 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
     return w->nf;
 }
 
-/* A random IO of a file whose map is full, where files run out: the file
- * is done, its draw spent, and the IO is chosen again in the next file
- * (fio's set_io_u_file), its direction and turn drawn anew. */
-static bool map_used_up(struct worker *w, tio_io *io, struct file_gen *g, unsigned di,
-                        bool mark, uint64_t now)
+/* An IO that cannot be done where files run out (a random one whose map
+ * is full, its draw spent; one to follow on with no room before the
+ * region's end): the file is done, and the IO is chosen again in the next
+ * file (fio's set_io_u_file), its direction and turn drawn anew. */
+static bool file_used_up(struct worker *w, tio_io *io, struct file_gen *g, unsigned di,
+                         bool drew, bool mark, uint64_t now)
 {
     struct tio_next *n = &w->next;
     /* fio's unit keeps IO_U_F_BUSY_OK from an IO that was to follow on
      * until an IO of it completes: the next random IO goes unmarked */
     n->busy_ok = n->busy_ok || !mark;
-    if (!(w->features & TIO_WF_RAND_DIST))
+    if (drew && !(w->features & TIO_WF_RAND_DIST))
         (void)offset_draw(n, &w->offsets);
     g->used_up = true;
     n->files_used_up++;
@@ -147,17 +150,27 @@ static bool seq_holes_end(const struct worker *w, uint64_t pos, uint64_t len)
  * takes a random offset, as fio decides: every Nth IO may (the first one
  * does), and then does with percentage_random's odds; the others follow
  * on from the last IO (or repeat its offset: rw_sequencer=identical). One
- * that cannot follow on before the region's end takes a random block,
- * found in the map as fio finds it but not marked there (fio's
- * IO_U_F_BUSY_OK): a later random IO may reach over it whole. */
-enum turn { TURN_RANDOM, TURN_FOLLOW, TURN_REPEAT, TURN_UNMARKED };
+ * that cannot follow on before the region's end takes a random block once
+ * the file's end is reached, found in the map as fio finds it but not
+ * marked there (fio's IO_U_F_BUSY_OK: a later random IO may reach over it
+ * whole); short of the file's end, where files run out, it ends the file
+ * (TURN_NONE: fio's IO does not fit). */
+enum turn { TURN_RANDOM, TURN_FOLLOW, TURN_REPEAT, TURN_UNMARKED, TURN_NONE };
 
-static enum turn random_turn(struct worker *w, const struct file_gen *g, unsigned di,
-                             uint64_t bs, uint64_t len)
+static enum turn no_follow(const struct worker *w, const struct file_gen *g, size_t fi,
+                           unsigned di)
+{
+    const struct tio_region *r = &w->t->regions[fi];
+    uint64_t end = w->t->sizes[fi] > r->start + r->len ? w->t->sizes[fi] : r->start + r->len;
+    return w->next.until_used && r->start + g->seq[di] < end ? TURN_NONE : TURN_UNMARKED;
+}
+
+static enum turn random_turn(struct worker *w, const struct file_gen *g, size_t fi,
+                             unsigned di, uint64_t bs, uint64_t len)
 {
     struct tio_next *n = &w->next;
     const struct tio_job_pattern *p = &w->job->pattern;
-    enum turn follow = g->seq[di] + bs > len ? TURN_UNMARKED : TURN_FOLLOW;
+    enum turn follow = g->seq[di] + bs > len ? no_follow(w, g, fi, di) : TURN_FOLLOW;
     if (p->rw_modifier > 1) {
         if (--n->seq_left != 0)
             return p->rw_sequencer == TIO_RW_SEQ_IDENTICAL ? TURN_REPEAT : follow;
@@ -388,14 +401,16 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     if (n->random) {
         enum turn t = TURN_RANDOM;
         if (unlikely(w->features & TIO_WF_SEQUENCER))
-            t = random_turn(w, g, di, bs, r->len);
+            t = random_turn(w, g, fi, di, bs, r->len);
+        if (unlikely(t == TURN_NONE))
+            return file_used_up(w, io, g, di, false, false, now);
         if (t == TURN_FOLLOW || t == TURN_REPEAT) {
             pos = t == TURN_REPEAT ? g->last_start[di] : g->seq[di];
         } else {
             /* fio's generator and scaling, and its map: fio's offsets */
             bool map = !job->pattern.norandommap, mark = t == TURN_RANDOM && !n->busy_ok;
             if (unlikely(n->until_used) && map && tio_rmap_full(file_map(n, g, di)))
-                return map_used_up(w, io, g, di, t == TURN_RANDOM, now);
+                return file_used_up(w, io, g, di, true, t == TURN_RANDOM, now);
             uint64_t block = map ? map_block(w, g, fi, di, mark) : draw_block(w, g, fi, di);
             mark_after = map && mark && !n->map_simple;
             pos = block * job->pattern.ba[di];
