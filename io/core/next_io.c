@@ -75,6 +75,16 @@ static uint32_t pick_dir(struct worker *w)
     }
 }
 
+/* fio's draw of a random block that finds the map full: spent. The
+ * distributions that keep a map draw as zoned does (the others have none). */
+static void spend_draw(struct worker *w, const struct file_gen *g, size_t fi, unsigned di)
+{
+    if (w->features & TIO_WF_RAND_DIST)
+        (void)tio_rdist_block(w, g, fi, di);
+    else
+        (void)offset_draw(&w->next, &w->offsets);
+}
+
 /* As fio once the budget reaches past the files' whole blocks (their
  * shares' remainders count in it): a file whose next block would not fit,
  * or whose random blocks are all done (one map for both directions), is
@@ -92,16 +102,10 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
         if (!g->used_up) {
             /* sizes that vary: as fio, room for the smallest */
             uint64_t least = job->pattern.min_bs[di] < bs ? job->pattern.min_bs[di] : bs;
-            /* IO that follows on (percentage_random) needs no free block:
-             * a random one finds none (file_used_up) */
-            bool room = random ? job->pattern.norandommap ||
-                                     (w->features & TIO_WF_SEQUENCER) ||
-                                     !tio_rmap_full(file_map(n, g, di))
-                               : g->seq[di] + least <= w->t->regions[fi].len;
-            if (room)
+            /* a random IO finds out itself (file_used_up): the file's
+             * turn and direction are drawn first, as in fio */
+            if (random || g->seq[di] + least <= w->t->regions[fi].len)
                 return fi;
-            if (random && !(w->features & TIO_WF_RAND_DIST))
-                (void)offset_draw(n, &w->offsets); /* fio's draw that found none free */
             g->used_up = true;
             if (++n->files_used_up == w->nf)
                 break; /* fio's round robin stays past this file */
@@ -117,15 +121,15 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
  * is full, its draw spent; one to follow on with no room before the
  * region's end): the file is done, and the IO is chosen again in the next
  * file (fio's set_io_u_file), its direction and turn drawn anew. */
-static bool file_used_up(struct worker *w, tio_io *io, struct file_gen *g, unsigned di,
-                         bool drew, bool mark, uint64_t now)
+static bool file_used_up(struct worker *w, tio_io *io, struct file_gen *g, size_t fi,
+                         unsigned di, bool drew, bool mark, uint64_t now)
 {
     struct tio_next *n = &w->next;
     /* fio's unit keeps IO_U_F_BUSY_OK from an IO that was to follow on
      * until an IO of it completes: the next random IO goes unmarked */
     n->busy_ok = n->busy_ok || !mark;
-    if (drew && !(w->features & TIO_WF_RAND_DIST))
-        (void)offset_draw(n, &w->offsets);
+    if (drew)
+        spend_draw(w, g, fi, di);
     g->used_up = true;
     n->files_used_up++;
     n->issues[di] -= w->job->pattern.rw == TIO_RW_RANDRW; /* not issued */
@@ -403,14 +407,14 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         if (unlikely(w->features & TIO_WF_SEQUENCER))
             t = random_turn(w, g, fi, di, bs, r->len);
         if (unlikely(t == TURN_NONE))
-            return file_used_up(w, io, g, di, false, false, now);
+            return file_used_up(w, io, g, fi, di, false, false, now);
         if (t == TURN_FOLLOW || t == TURN_REPEAT) {
             pos = t == TURN_REPEAT ? g->last_start[di] : g->seq[di];
         } else {
             /* fio's generator and scaling, and its map: fio's offsets */
             bool map = !job->pattern.norandommap, mark = t == TURN_RANDOM && !n->busy_ok;
             if (unlikely(n->until_used) && map && tio_rmap_full(file_map(n, g, di)))
-                return file_used_up(w, io, g, di, true, t == TURN_RANDOM, now);
+                return file_used_up(w, io, g, fi, di, true, t == TURN_RANDOM, now);
             uint64_t block = map ? map_block(w, g, fi, di, mark) : draw_block(w, g, fi, di);
             mark_after = map && mark && !n->map_simple;
             pos = block * job->pattern.ba[di];

@@ -159,6 +159,7 @@ struct tio_next {
     uint64_t pass_bytes; /* verify passes: the most one pass does (size) */
     uint64_t io_limit;   /* verify passes: io_size (or size) */
     uint64_t pass_start; /* TIO_WF_MAP_PASSES: bytes issued when this pass began */
+    unsigned passes;     /* TIO_WF_MAP_PASSES: passes begun */
     /* the budget reaches past the files' whole blocks: a file is done once
      * its blocks are used up, and the job once every file is (fio) */
     bool until_used;
@@ -554,10 +555,13 @@ int tio_passes_setup(struct worker *w);
 /* The pass is over (size bytes done, or every file's map full): the next
  * one starts; false when the job's IO is over instead. */
 bool tio_passes_next(struct worker *w);
-/* Before the next IO: false when the pass ended and the job's IO with it. */
+/* Before the next IO (before its direction is drawn, as fio finds no file
+ * first): false when the pass ended and the job's IO with it. */
 static inline bool tio_passes_go_on(struct worker *w)
 {
-    return w->next.bytes_issued - w->next.pass_start < w->next.pass_bytes || tio_passes_next(w);
+    const struct tio_next *n = &w->next;
+    return (n->bytes_issued - n->pass_start < n->pass_bytes && n->files_used_up < w->nf) ||
+           tio_passes_next(w);
 }
 
 static inline uint64_t tio_next_bytes_issued(const struct worker *w)
