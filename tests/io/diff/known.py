@@ -55,6 +55,21 @@ KNOWN = [
                   "fio 339, tenon-io 340).",
     },
     {
+        "name": "percentage-random-clones-offset-increment",
+        "option": "percentage_random with numjobs and offset_increment",
+        "patterns": [r"^percentage_random=", r"^offset_increment=", r"^numjobs="],
+        "check": _any_job(lambda f: "percentage_random" in f["opts"] and
+                          "offset_increment" in f["opts"]),
+        "reason": "clones placed by offset_increment in one file or files larger than "
+                  "their region: fio 3.33 ends a file where an IO that was to follow on "
+                  "starts inside the file but past its region (offset >= io_size), and "
+                  "tenon-io does so only where files run out (one loop, size= or io_size "
+                  "reached past the whole blocks); with loops the clones' counts differ "
+                  "by up to 40 IOs (rw=randwrite loops=3 numjobs=3 offset_increment=4k "
+                  "percentage_random=90 bssplit=512:2k/20: fio 673, tenon-io 711 for one "
+                  "clone). Cause of the loops case not found yet.",
+    },
+    {
         "name": "rw-mix-sizes-vary",
         "option": "rw=rw with bsrange/bssplit and loops or io_size",
         "patterns": [r"^rw=rw$", r"^(bsrange|bssplit)=", r"^(loops|io_size)="],
