@@ -31,8 +31,8 @@ int tio_passes_setup(struct worker *w)
         job->verify.method != TIO_VERIFY_NONE || n->ios_total || !n->bytes_total ||
         limit <= n->pass_bytes || (!map && sync) || p->random_generator == TIO_RAND_LFSR ||
         tio_sync_at_pass_end(w) ||
-        (w->features & (TIO_WF_FSERVICE | TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_REPLAY |
-                        TIO_WF_TRIMWRITE)))
+        (w->features &
+         (TIO_WF_FSERVICE | TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_REPLAY | TIO_WF_TRIMWRITE)))
         return 0;
     n->bytes_total = limit;
     n->passes = 1;

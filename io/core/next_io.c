@@ -121,8 +121,10 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
  * is full, its draw spent; one to follow on with no room before the
  * region's end): the file is done, and the IO is chosen again in the next
  * file (fio's set_io_u_file), its direction and turn drawn anew. */
-static bool file_used_up(struct worker *w, tio_io *io, struct file_gen *g, size_t fi,
-                         unsigned di, bool drew, bool mark, uint64_t now)
+__attribute__((noinline, cold)) static bool file_used_up(struct worker *w, tio_io *io,
+                                                         struct file_gen *g, size_t fi,
+                                                         unsigned di, bool drew, bool mark,
+                                                         uint64_t now)
 {
     struct tio_next *n = &w->next;
     /* fio's unit keeps IO_U_F_BUSY_OK from an IO that was to follow on
@@ -159,7 +161,7 @@ static bool seq_holes_end(const struct worker *w, uint64_t pos, uint64_t len)
  * marked there (fio's IO_U_F_BUSY_OK: a later random IO may reach over it
  * whole); short of the file's end, where files run out, it ends the file
  * (TURN_NONE: fio's IO does not fit). */
-enum turn { TURN_RANDOM, TURN_FOLLOW, TURN_REPEAT, TURN_UNMARKED, TURN_NONE };
+enum turn { TURN_FOLLOW, TURN_REPEAT, TURN_RANDOM, TURN_UNMARKED, TURN_NONE }; /* 0: follow */
 
 static enum turn no_follow(const struct worker *w, const struct file_gen *g, size_t fi,
                            unsigned di)
@@ -169,8 +171,8 @@ static enum turn no_follow(const struct worker *w, const struct file_gen *g, siz
     return w->next.until_used && r->start + g->seq[di] < end ? TURN_NONE : TURN_UNMARKED;
 }
 
-static enum turn random_turn(struct worker *w, const struct file_gen *g, size_t fi,
-                             unsigned di, uint64_t bs, uint64_t len)
+static enum turn random_turn(struct worker *w, const struct file_gen *g, size_t fi, unsigned di,
+                             uint64_t bs, uint64_t len)
 {
     struct tio_next *n = &w->next;
     const struct tio_job_pattern *p = &w->job->pattern;
@@ -270,9 +272,11 @@ static void loop_start(struct worker *w)
 
 /* As fio: a drawn block already done gives way to the next free one after
  * it; a file whose blocks are all done starts a new pass (time_based,
- * loops as one stream), its cached pages dropped. */
-static uint64_t map_free_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di,
-                               uint64_t block)
+ * loops as one stream), its cached pages dropped. Always inline, as
+ * draw_block and map_block: random IO's hot path, which the compiler would
+ * otherwise call out of line now that sequenced_pos uses them too. */
+__attribute__((always_inline)) static inline uint64_t
+map_free_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di, uint64_t block)
 {
     struct tio_rmap *map = file_map(&w->next, g, di);
     block = tio_rmap_free_from(map, block);
@@ -289,19 +293,22 @@ static uint64_t map_free_block(struct worker *w, struct file_gen *g, size_t fi, 
  * blocks once its size is known. */
 /* A random IO's block as drawn: fio's uniform draw, or its
  * random_distribution's or LFSR's (rand_dist.c). */
-static inline uint64_t draw_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di)
+__attribute__((always_inline)) static inline uint64_t
+draw_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di)
 {
     if (unlikely(w->features & TIO_WF_RAND_DIST))
         return tio_rdist_block(w, g, fi, di);
     return tio_frand_at(offset_draw(&w->next, &w->offsets), g->blocks_d[di]);
 }
 
-static inline uint64_t map_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di,
-                                 bool mark)
+__attribute__((always_inline)) static inline uint64_t
+map_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di, bool mark)
 {
     struct tio_next *n = &w->next;
     struct tio_rmap *map = file_map(n, g, di);
     if (unlikely(tio_rmap_full(map))) {
+        if (n->until_used)
+            return TIO_RMAP_NONE; /* the file is done (file_used_up) */
         /* a pass that goes on (time_based, non-uniform file choices) spends
          * fio's draw that found no free block; a new loop reseeds anyway */
         if (w->job->time.time_based || n->files_wrap)
@@ -332,6 +339,31 @@ static uint64_t map_mark(struct worker *w, struct file_gen *g, unsigned di, uint
     if (w->features & TIO_WF_SEQUENCER)
         g->seq[di] = pos + set * unit;
     return set * unit;
+}
+
+/* A random job's IO under rw=randTYPE:N or percentage_random: its position
+ * and whether its blocks are marked after; 0, or the turn (TURN_NONE, or
+ * TURN_RANDOM / TURN_UNMARKED finding the map full) that ends the file. */
+__attribute__((noinline)) static int sequenced_pos(struct worker *w, struct file_gen *g,
+                                                   size_t fi, unsigned di, uint64_t bs,
+                                                   uint64_t len, uint64_t *pos,
+                                                   bool *mark_after)
+{
+    struct tio_next *n = &w->next;
+    enum turn t = random_turn(w, g, fi, di, bs, len);
+    if (t == TURN_NONE)
+        return t;
+    if (t == TURN_FOLLOW || t == TURN_REPEAT) {
+        *pos = t == TURN_REPEAT ? g->last_start[di] : g->seq[di];
+        return 0;
+    }
+    bool map = !w->job->pattern.norandommap, mark = t == TURN_RANDOM && !n->busy_ok;
+    uint64_t block = map ? map_block(w, g, fi, di, mark) : draw_block(w, g, fi, di);
+    if (block == TIO_RMAP_NONE)
+        return t;
+    *mark_after = map && mark && !n->map_simple;
+    *pos = block * w->job->pattern.ba[di];
+    return 0;
 }
 
 bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
@@ -403,20 +435,17 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     if (unlikely(w->features & TIO_WF_ZONES))
         tio_zones_enter(w, fi, di);
     if (n->random) {
-        enum turn t = TURN_RANDOM;
-        if (unlikely(w->features & TIO_WF_SEQUENCER))
-            t = random_turn(w, g, fi, di, bs, r->len);
-        if (unlikely(t == TURN_NONE))
-            return file_used_up(w, io, g, fi, di, false, false, now);
-        if (t == TURN_FOLLOW || t == TURN_REPEAT) {
-            pos = t == TURN_REPEAT ? g->last_start[di] : g->seq[di];
+        if (unlikely(w->features & TIO_WF_SEQUENCER)) {
+            int rc = sequenced_pos(w, g, fi, di, bs, r->len, &pos, &mark_after);
+            if (unlikely(rc))
+                return file_used_up(w, io, g, fi, di, rc != TURN_NONE, rc == TURN_RANDOM, now);
         } else {
             /* fio's generator and scaling, and its map: fio's offsets */
-            bool map = !job->pattern.norandommap, mark = t == TURN_RANDOM && !n->busy_ok;
-            if (unlikely(n->until_used) && map && tio_rmap_full(file_map(n, g, di)))
-                return file_used_up(w, io, g, fi, di, true, t == TURN_RANDOM, now);
-            uint64_t block = map ? map_block(w, g, fi, di, mark) : draw_block(w, g, fi, di);
-            mark_after = map && mark && !n->map_simple;
+            bool map = !job->pattern.norandommap;
+            uint64_t block = map ? map_block(w, g, fi, di, true) : draw_block(w, g, fi, di);
+            if (unlikely(block == TIO_RMAP_NONE))
+                return file_used_up(w, io, g, fi, di, true, true, now);
+            mark_after = map && !n->map_simple;
             pos = block * job->pattern.ba[di];
         }
     } else {

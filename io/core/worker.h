@@ -89,7 +89,8 @@ enum {
     TIO_WF_OFFLOAD = 1u << 22,  /* io_submit_mode=offload: a pool of threads submits */
     TIO_WF_OVERLAP = 1u << 23,  /* serialize_overlap: no two overlapping IOs in flight */
     TIO_WF_ZBD = 1u << 25,      /* zonemode=zbd: IOs go to zones' write pointers */
-    TIO_WF_MAP_PASSES = 1u << 26, /* random map, io_size above size: fio's passes (map_passes.c) */
+    TIO_WF_MAP_PASSES = 1u
+                        << 26, /* random map, io_size above size: fio's passes (map_passes.c) */
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
