@@ -75,6 +75,16 @@ static uint32_t pick_dir(struct worker *w)
     }
 }
 
+/* fio's draw of a random block that finds the map full: spent. The
+ * distributions that keep a map draw as zoned does (the others have none). */
+static void spend_draw(struct worker *w, const struct file_gen *g, size_t fi, unsigned di)
+{
+    if (w->features & TIO_WF_RAND_DIST)
+        (void)tio_rdist_block(w, g, fi, di);
+    else
+        (void)offset_draw(&w->next, &w->offsets);
+}
+
 /* As fio once the budget reaches past the files' whole blocks (their
  * shares' remainders count in it): a file whose next block would not fit,
  * or whose random blocks are all done (one map for both directions), is
@@ -85,23 +95,49 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
     const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
     bool random = tio_rw_is_random(job->pattern.rw);
+    if (n->files_used_up == w->nf)
+        n->next_file = fi; /* fio finds none before its round robin moves */
     while (n->files_used_up < w->nf) {
         struct file_gen *g = &n->gen[fi];
         if (!g->used_up) {
             /* sizes that vary: as fio, room for the smallest */
             uint64_t least = job->pattern.min_bs[di] < bs ? job->pattern.min_bs[di] : bs;
-            bool room = random ? job->pattern.norandommap || !tio_rmap_full(file_map(n, g, di))
-                               : g->seq[di] + least <= w->t->regions[fi].len;
-            if (room)
+            /* a random IO finds out itself (file_used_up): the file's
+             * turn and direction are drawn first, as in fio */
+            if (random || g->seq[di] + least <= w->t->regions[fi].len)
                 return fi;
             g->used_up = true;
-            n->files_used_up++;
+            if (++n->files_used_up == w->nf)
+                break; /* fio's round robin stays past this file */
         }
         fi = n->next_file;
         if (++n->next_file == w->nf)
             n->next_file = 0;
     }
     return w->nf;
+}
+
+/* An IO that cannot be done where files run out (a random one whose map
+ * is full, its draw spent; one to follow on with no room before the
+ * region's end): the file is done, and the IO is chosen again in the next
+ * file (fio's set_io_u_file), its direction and turn drawn anew. */
+__attribute__((noinline, cold)) static bool file_used_up(struct worker *w, tio_io *io,
+                                                         struct file_gen *g, size_t fi,
+                                                         unsigned di, bool drew, bool mark,
+                                                         uint64_t now)
+{
+    struct tio_next *n = &w->next;
+    /* fio's unit keeps IO_U_F_BUSY_OK from an IO that was to follow on
+     * until an IO of it completes: the next random IO goes unmarked */
+    n->busy_ok = n->busy_ok || !mark;
+    if (drew)
+        spend_draw(w, g, fi, di);
+    g->used_up = true;
+    n->files_used_up++;
+    n->issues[di] -= w->job->pattern.rw == TIO_RW_RANDRW; /* not issued */
+    if (w->features & TIO_WF_IOS_LIMIT)
+        n->ios_issued--;
+    return tio_next_main(w, io, now);
 }
 
 /* Sequential IO with holes (rw=read:N) whose next IO starts inside the
@@ -120,15 +156,27 @@ static bool seq_holes_end(const struct worker *w, uint64_t pos, uint64_t len)
  * takes a random offset, as fio decides: every Nth IO may (the first one
  * does), and then does with percentage_random's odds; the others follow
  * on from the last IO (or repeat its offset: rw_sequencer=identical). One
- * that cannot follow on before the region's end takes a random one. */
-enum turn { TURN_RANDOM, TURN_FOLLOW, TURN_REPEAT };
+ * that cannot follow on before the region's end takes a random block once
+ * the file's end is reached, found in the map as fio finds it but not
+ * marked there (fio's IO_U_F_BUSY_OK: a later random IO may reach over it
+ * whole); short of the file's end, where files run out, it ends the file
+ * (TURN_NONE: fio's IO does not fit). */
+enum turn { TURN_FOLLOW, TURN_REPEAT, TURN_RANDOM, TURN_UNMARKED, TURN_NONE }; /* 0: follow */
 
-static enum turn random_turn(struct worker *w, const struct file_gen *g, unsigned di,
+static enum turn no_follow(const struct worker *w, const struct file_gen *g, size_t fi,
+                           unsigned di)
+{
+    const struct tio_region *r = &w->t->regions[fi];
+    uint64_t end = w->t->sizes[fi] > r->start + r->len ? w->t->sizes[fi] : r->start + r->len;
+    return w->next.until_used && r->start + g->seq[di] < end ? TURN_NONE : TURN_UNMARKED;
+}
+
+static enum turn random_turn(struct worker *w, const struct file_gen *g, size_t fi, unsigned di,
                              uint64_t bs, uint64_t len)
 {
     struct tio_next *n = &w->next;
     const struct tio_job_pattern *p = &w->job->pattern;
-    enum turn follow = g->seq[di] + bs > len ? TURN_RANDOM : TURN_FOLLOW;
+    enum turn follow = g->seq[di] + bs > len ? no_follow(w, g, fi, di) : TURN_FOLLOW;
     if (p->rw_modifier > 1) {
         if (--n->seq_left != 0)
             return p->rw_sequencer == TIO_RW_SEQ_IDENTICAL ? TURN_REPEAT : follow;
@@ -162,6 +210,7 @@ static uint64_t vary(struct worker *w, struct file_gen *g, unsigned di, uint64_t
                                              : 0;
     }
     if (w->features & TIO_WF_SEQUENCER) {
+        w->next.busy_ok = false; /* this IO goes out */
         g->seq[di] = pos + size;
         g->last_start[di] = pos;
     }
@@ -223,9 +272,11 @@ static void loop_start(struct worker *w)
 
 /* As fio: a drawn block already done gives way to the next free one after
  * it; a file whose blocks are all done starts a new pass (time_based,
- * loops as one stream), its cached pages dropped. */
-static uint64_t map_free_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di,
-                               uint64_t block)
+ * loops as one stream), its cached pages dropped. Always inline, as
+ * draw_block and map_block: random IO's hot path, which the compiler would
+ * otherwise call out of line now that sequenced_pos uses them too. */
+__attribute__((always_inline)) static inline uint64_t
+map_free_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di, uint64_t block)
 {
     struct tio_rmap *map = file_map(&w->next, g, di);
     block = tio_rmap_free_from(map, block);
@@ -242,18 +293,22 @@ static uint64_t map_free_block(struct worker *w, struct file_gen *g, size_t fi, 
  * blocks once its size is known. */
 /* A random IO's block as drawn: fio's uniform draw, or its
  * random_distribution's or LFSR's (rand_dist.c). */
-static inline uint64_t draw_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di)
+__attribute__((always_inline)) static inline uint64_t
+draw_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di)
 {
     if (unlikely(w->features & TIO_WF_RAND_DIST))
         return tio_rdist_block(w, g, fi, di);
     return tio_frand_at(offset_draw(&w->next, &w->offsets), g->blocks_d[di]);
 }
 
-static inline uint64_t map_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di)
+__attribute__((always_inline)) static inline uint64_t
+map_block(struct worker *w, struct file_gen *g, size_t fi, unsigned di, bool mark)
 {
     struct tio_next *n = &w->next;
     struct tio_rmap *map = file_map(n, g, di);
     if (unlikely(tio_rmap_full(map))) {
+        if (n->until_used)
+            return TIO_RMAP_NONE; /* the file is done (file_used_up) */
         /* a pass that goes on (time_based, non-uniform file choices) spends
          * fio's draw that found no free block; a new loop reseeds anyway */
         if (w->job->time.time_based || n->files_wrap)
@@ -261,7 +316,7 @@ static inline uint64_t map_block(struct worker *w, struct file_gen *g, size_t fi
         new_map_pass(w, map, fi);
     }
     uint64_t block = map_free_block(w, g, fi, di, draw_block(w, g, fi, di));
-    if (likely(n->map_simple))
+    if (likely(n->map_simple) && mark)
         tio_rmap_set1(map, block); /* free: map_free_block found it so */
     /* the uniform draw is taken one IO ahead (draw_ahead's prefetch) */
     if (likely(!(w->features & TIO_WF_RAND_DIST)))
@@ -271,14 +326,44 @@ static inline uint64_t map_block(struct worker *w, struct file_gen *g, size_t fi
 
 /* Marks the IO's blocks done, in blocks of the direction's size as fio
  * (its map counts blocks of the smallest size of all directions); an IO
- * that reaches blocks done already is cut before them, as fio cuts it. */
+ * that reaches blocks done already is cut before them, as fio cuts it,
+ * and the IOs that follow on go on from the cut IO's end. */
 static uint64_t map_mark(struct worker *w, struct file_gen *g, unsigned di, uint64_t pos,
                          uint64_t bs)
 {
     uint64_t unit = w->job->pattern.bs[di];
     uint64_t set = tio_rmap_set_nr(file_map(&w->next, g, di), pos / unit,
                                    (bs + unit - 1) / unit);
-    return set && set * unit < bs ? set * unit : bs;
+    if (!set || set * unit >= bs)
+        return bs;
+    if (w->features & TIO_WF_SEQUENCER)
+        g->seq[di] = pos + set * unit;
+    return set * unit;
+}
+
+/* A random job's IO under rw=randTYPE:N or percentage_random: its position
+ * and whether its blocks are marked after; 0, or the turn (TURN_NONE, or
+ * TURN_RANDOM / TURN_UNMARKED finding the map full) that ends the file. */
+__attribute__((noinline)) static int sequenced_pos(struct worker *w, struct file_gen *g,
+                                                   size_t fi, unsigned di, uint64_t bs,
+                                                   uint64_t len, uint64_t *pos,
+                                                   bool *mark_after)
+{
+    struct tio_next *n = &w->next;
+    enum turn t = random_turn(w, g, fi, di, bs, len);
+    if (t == TURN_NONE)
+        return t;
+    if (t == TURN_FOLLOW || t == TURN_REPEAT) {
+        *pos = t == TURN_REPEAT ? g->last_start[di] : g->seq[di];
+        return 0;
+    }
+    bool map = !w->job->pattern.norandommap, mark = t == TURN_RANDOM && !n->busy_ok;
+    uint64_t block = map ? map_block(w, g, fi, di, mark) : draw_block(w, g, fi, di);
+    if (block == TIO_RMAP_NONE)
+        return t;
+    *mark_after = map && mark && !n->map_simple;
+    *pos = block * w->job->pattern.ba[di];
+    return 0;
 }
 
 /* The IO chosen goes into io; what it writes is filled in or logged. */
@@ -373,6 +458,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         return tio_mixpass_io(w, io);
     if (unlikely(w->features & TIO_WF_MAP_LOOPS))
         loop_start(w);
+    else if (unlikely(w->features & TIO_WF_MAP_PASSES) && !tio_passes_go_on(w))
+        return false;
     uint32_t d = pick_dir(w);
     if (unlikely(w->features & TIO_WF_RATE))
         d = tio_rate_dir(w, d);
@@ -397,6 +484,12 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         if (!(w->features & TIO_WF_FSERVICE))
             fi = next_unused_file(w, fi, di, bs);
         if (fi == w->nf) {
+            if (unlikely(w->features & TIO_WF_MAP_PASSES) && tio_passes_next(w)) {
+                n->issues[di] -= job->pattern.rw == TIO_RW_RANDRW; /* not issued */
+                if (w->features & TIO_WF_IOS_LIMIT)
+                    n->ios_issued--;
+                return tio_next_main(w, io, now); /* the next pass's first IO */
+            }
             n->bytes_total = n->bytes_issued; /* the job's IO is over */
             if (w->features & TIO_WF_IOS_LIMIT)
                 n->ios_issued--;
@@ -410,15 +503,16 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     if (unlikely(w->features & TIO_WF_ZONES))
         tio_zones_enter(w, fi, di);
     if (n->random) {
-        enum turn t = TURN_RANDOM;
-        if (unlikely(w->features & TIO_WF_SEQUENCER))
-            t = random_turn(w, g, di, bs, r->len);
-        if (t != TURN_RANDOM) {
-            pos = t == TURN_REPEAT ? g->last_start[di] : g->seq[di];
+        if (unlikely(w->features & TIO_WF_SEQUENCER)) {
+            int rc = sequenced_pos(w, g, fi, di, bs, r->len, &pos, &mark_after);
+            if (unlikely(rc))
+                return file_used_up(w, io, g, fi, di, rc != TURN_NONE, rc == TURN_RANDOM, now);
         } else {
             /* fio's generator and scaling, and its map: fio's offsets */
             bool map = !job->pattern.norandommap;
-            uint64_t block = map ? map_block(w, g, fi, di) : draw_block(w, g, fi, di);
+            uint64_t block = map ? map_block(w, g, fi, di, true) : draw_block(w, g, fi, di);
+            if (unlikely(block == TIO_RMAP_NONE))
+                return file_used_up(w, io, g, fi, di, true, true, now);
             mark_after = map && !n->map_simple;
             pos = block * job->pattern.ba[di];
         }

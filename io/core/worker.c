@@ -208,6 +208,8 @@ static int setup_features(struct worker *w)
     if (rc == 0)
         rc = tio_fservice_setup(w);
     if (rc == 0)
+        rc = tio_passes_setup(w);
+    if (rc == 0)
         rc = tio_vlog_setup(w);
     if (rc == 0)
         rc = tio_units_setup(w);

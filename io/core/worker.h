@@ -89,6 +89,8 @@ enum {
     TIO_WF_OFFLOAD = 1u << 22,  /* io_submit_mode=offload: a pool of threads submits */
     TIO_WF_OVERLAP = 1u << 23,  /* serialize_overlap: no two overlapping IOs in flight */
     TIO_WF_ZBD = 1u << 25,      /* zonemode=zbd: IOs go to zones' write pointers */
+    TIO_WF_MAP_PASSES = 1u
+                        << 26, /* random map, io_size above size: fio's passes (map_passes.c) */
     TIO_WF_MIX_PASS = 1u << 30, /* sequential IO: fio's passes, ended per file and direction */
 };
 
@@ -158,6 +160,8 @@ struct tio_next {
     uint64_t loop_bytes; /* bytes of one loop when loops end with a sync */
     uint64_t pass_bytes; /* verify passes: the most one pass does (size) */
     uint64_t io_limit;   /* verify passes: io_size (or size) */
+    uint64_t pass_start; /* TIO_WF_MAP_PASSES: bytes issued when this pass began */
+    unsigned passes;     /* TIO_WF_MAP_PASSES: passes begun */
     /* the budget reaches past the files' whole blocks: a file is done once
      * its blocks are used up, and the job once every file is (fio) */
     bool until_used;
@@ -171,6 +175,7 @@ struct tio_next {
     bool map_simple;              /* one map bit per IO: its block is its start's */
     bool random;                  /* the job's offsets are random */
     bool ahead;                   /* next_unit holds the offsets' next draw */
+    bool busy_ok;                 /* the next random IO goes unmarked (map_used_up) */
     bool files_wrap;              /* a full file starts over as in time_based jobs (fio's
                       * non-uniform file_service_type) */
     double next_unit;
@@ -600,6 +605,23 @@ bool tio_mixpass_next_pass(struct worker *w);
 enum { TIO_NEXT_AGAIN = 2 };
 int tio_next_zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t d,
                        uint64_t *pos, uint64_t *bs);
+
+/* ---- map_passes.c: random IO over the map in fio's passes of size bytes -- */
+
+/* After tio_fservice_setup: TIO_WF_MAP_PASSES in place of TIO_WF_MAP_LOOPS
+ * for the jobs fio runs in passes. */
+int tio_passes_setup(struct worker *w);
+/* The pass is over (size bytes done, or every file's map full): the next
+ * one starts; false when the job's IO is over instead. */
+bool tio_passes_next(struct worker *w);
+/* Before the next IO (before its direction is drawn, as fio finds no file
+ * first): false when the pass ended and the job's IO with it. */
+static inline bool tio_passes_go_on(struct worker *w)
+{
+    const struct tio_next *n = &w->next;
+    return (n->bytes_issued - n->pass_start < n->pass_bytes && n->files_used_up < w->nf) ||
+           tio_passes_next(w);
+}
 
 static inline uint64_t tio_next_bytes_issued(const struct worker *w)
 {

@@ -1,0 +1,79 @@
+/* Random IO with loops or io_size above size, run in fio's passes (one a
+ * loop, then more while io_size is short by the largest block size or
+ * more): each pass does at most size bytes (on an engine that queues its
+ * IOs) and ends early once every file is done, a file being done for the
+ * pass once a random IO finds its map full (IO goes on in the others);
+ * the next pass starts with every map empty, the sequential positions
+ * back at the files' starts and, under randrepeat, the draws reseeded
+ * (fio's keep_running and clear_io_state). With sizes drawn per IO, cut
+ * at blocks done, a pass falls short of size by a varying amount: counting
+ * it here ends each pass where fio's ends. */
+#include "worker.h"
+
+#include "rand_dist.h"
+
+/* Chosen at job start, after the features that pick files or blocks their
+ * own way: those keep the loops of next_io.c. Without a map the files never
+ * run out, so only an engine that queues its IOs ends passes at size. */
+int tio_passes_setup(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    const struct tio_job_pattern *p = &job->pattern;
+    struct tio_next *n = &w->next;
+    unsigned loops = job->files.loops ? job->files.loops : 1;
+    bool map = !p->norandommap, sync = w->features & TIO_WF_SYNC_ENGINE;
+    uint64_t limit; /* fio's: io_size (or size) x loops */
+    if (__builtin_mul_overflow(n->io_limit, loops, &limit))
+        limit = UINT64_MAX;
+    /* fio's files count as done anew each pass only with do_verify (its
+     * default) or loops; loops that end with a sync run one by one */
+    if (!tio_rw_is_random(p->rw) || (!job->verify.do_verify && loops == 1) ||
+        job->verify.method != TIO_VERIFY_NONE || n->ios_total || !n->bytes_total ||
+        limit <= n->pass_bytes || (!map && sync) || p->random_generator == TIO_RAND_LFSR ||
+        tio_sync_at_pass_end(w) ||
+        (w->features &
+         (TIO_WF_FSERVICE | TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_REPLAY | TIO_WF_TRIMWRITE)))
+        return 0;
+    n->bytes_total = limit;
+    n->passes = 1;
+    w->features = (w->features & ~(unsigned)TIO_WF_MAP_LOOPS) | TIO_WF_MAP_PASSES;
+    n->until_used = true; /* a full map ends its file for the pass */
+    /* fio counts a pass's bytes as its IOs are queued: an engine that
+     * completes them at once leaves the count at 0, its passes end only
+     * when the maps are full */
+    if (sync)
+        n->pass_bytes = UINT64_MAX;
+    n->pass_start = 0;
+    return 0;
+}
+
+bool tio_passes_next(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    uint64_t done = n->bytes_issued, maxbs = 0;
+    unsigned loops = job->files.loops ? job->files.loops : 1;
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++) /* fio's td_max_bs */
+        maxbs = job->pattern.max_bs[d] > maxbs ? job->pattern.max_bs[d] : maxbs;
+    /* fio's keep_running: the loops, then passes while io_size is short
+     * by the largest block size or more */
+    if (n->passes++ >= loops && (done >= n->io_limit || n->io_limit - done < maxbs)) {
+        n->bytes_total = done; /* the job's IO is over */
+        return false;
+    }
+    for (size_t fi = 0; fi < w->nf; fi++) {
+        struct file_gen *g = &n->gen[fi];
+        for (unsigned d = 0; d <= n->map_of[1]; d++)
+            tio_rmap_reset(&g->maps[d]);
+        for (int d = 0; d < 2; d++)
+            g->seq[d] = g->last_start[d] = 0;
+        g->used_up = false;
+        tio_phase_invalidate(w, fi);
+        if (w->features & TIO_WF_RAND_DIST)
+            tio_rdist_new_pass(w, fi, tio_reseeds(&job->pattern));
+    }
+    n->files_used_up = 0;
+    n->pass_start = done;
+    tio_next_new_loop(w);
+    return true;
+}
