@@ -130,7 +130,7 @@ static int check_job(const struct tio_job *job, const struct tio_program *prog,
         return -1;
     }
     if (tio_trim_job_check(job, err) < 0 || tio_rate_job_check(job, err) < 0 ||
-        tio_stats_part_check(job, err) < 0 ||
+        tio_stats_part_check(job, prog, err) < 0 ||
         tio_placement_check(job, err) < 0)
         return -1;
     return tio_verify_job_check(job, err);
@@ -214,6 +214,9 @@ int tio_host_plan(struct tio_host *host, struct tio_error *err)
             t->names[k] = job->files.filenames.v[k];
         t->result->group_reporting = job->reporting.group_reporting;
         t->result->hidden = !job->reporting.stats;
+        tio_job_stats_set_intervals(&t->result->stats,
+                                    (uint64_t)job->reporting.bwavgtime * 1000000u,
+                                    (uint64_t)job->reporting.iopsavgtime * 1000000u);
         t->result->continue_on_error = job->errors.continue_on_error != TIO_COE_NONE;
         t->result->latency_target_us = job->latency.target;
         t->result->latency_window_us = job->latency.window;

@@ -25,7 +25,8 @@
 
 /* Why the job's statistics options cannot go together with the rest of
  * the job; NULL if they can. */
-static const char *conflict(const struct tio_job *job, char *buf, size_t size)
+static const char *conflict(const struct tio_job *job, const struct tio_program *prog,
+                            char *buf, size_t size)
 {
     const struct tio_job_reporting *o = &job->reporting;
     const struct tio_job_logs *lg = &job->logs;
@@ -61,13 +62,17 @@ static const char *conflict(const struct tio_job *job, char *buf, size_t size)
     if (o->iopsavgtime && lg->on[TIO_LOG_IOPS])
         return "iopsavgtime with write_iops_log: fio 3.33 then ties the IOPS samples to "
                "log_avg_msec, which tenon-io does not; set log_avg_msec alone";
+    if (o->bwavgtime && o->bwavgtime != 500 && prog->bandwidth_log)
+        return "bwavgtime with --bandwidth-log: fio 3.33 then writes the aggregate logs "
+               "every bwavgtime ms, tenon-io every 500 ms; drop one or the other";
     return NULL;
 }
 
-int tio_stats_part_check(const struct tio_job *job, struct tio_error *err)
+int tio_stats_part_check(const struct tio_job *job, const struct tio_program *prog,
+                         struct tio_error *err)
 {
     char buf[256];
-    const char *why = conflict(job, buf, sizeof(buf));
+    const char *why = conflict(job, prog, buf, sizeof(buf));
     if (!why)
         return 0;
     tio_error_set(err, TIO_EUNSUPPORTED, NULL, NULL, NULL, "job %s: %s", job->identity.name,
