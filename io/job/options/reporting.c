@@ -207,6 +207,7 @@ static const struct tio__option rows[] = {
      .example = "1000",
      .def_text = "500",
      .values = "milliseconds, 1 or more",
+     .status = TIO__DIFFERS,
      .help = "Take a bandwidth sample every this many ms"},
     {.name = "iopsavgtime",
      .type = O_UINT,
@@ -216,6 +217,7 @@ static const struct tio__option rows[] = {
      .example = "1000",
      .def_text = "500",
      .values = "milliseconds, 1 or more",
+     .status = TIO__DIFFERS,
      .help = "Take an IOPS sample every this many ms"},
 };
 
