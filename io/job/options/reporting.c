@@ -108,6 +108,13 @@ static void dump_unified(struct tio__dump *d, const struct tio__option *o,
     tio__dump_str(d, "unified_rw_reporting", names[j->reporting.unified_rw % 3]);
 }
 
+/* bwavgtime, iopsavgtime: 0 (not given) is fio's 500 ms. */
+static void dump_avgtime(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
+{
+    unsigned v = *(const unsigned *)(const void *)((const char *)j + o->off);
+    tio__dump_u64(d, o->name, v ? v : 500, "");
+}
+
 static const struct tio__option rows[] = {
     {.name = "group_reporting",
      .type = O_FLAG,
@@ -202,6 +209,7 @@ static const struct tio__option rows[] = {
     {.name = "bwavgtime",
      .type = O_UINT,
      .off = OFF(bwavgtime),
+     .dump = dump_avgtime,
      .min = 1,
      .max = UINT_MAX,
      .example = "1000",
@@ -212,6 +220,7 @@ static const struct tio__option rows[] = {
     {.name = "iopsavgtime",
      .type = O_UINT,
      .off = OFF(iopsavgtime),
+     .dump = dump_avgtime,
      .min = 1,
      .max = UINT_MAX,
      .example = "1000",
