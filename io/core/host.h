@@ -323,6 +323,10 @@ int tio_main(int argc, char *const argv[], const struct tio_parse_config *cfg);
 int tio_trim_job_check(const struct tio_job *job, struct tio_error *err);
 /* rate.c: the rate options' conflicts (rate with rate_iops, ...). */
 int tio_rate_job_check(const struct tio_job *job, struct tio_error *err);
+/* stats_part.c: refuses what disable_*, stats=0 and bwavgtime/iopsavgtime
+ * cannot go with (0 or -1 with err set). */
+int tio_stats_part_check(const struct tio_job *job, const struct tio_program *prog,
+                         struct tio_error *err);
 
 /* placement.c: cpumask and cpus_allowed name online CPUs only, the NUMA
  * options nodes that are there (and need a build with libnuma); refused

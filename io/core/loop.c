@@ -114,14 +114,13 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
             /* The last piece of a short IO: account the whole IO. */
             io->len = m->len;
         }
-        if (likely(!(w->features & TIO_WF_GTOD_REDUCE))) {
+        if (likely(!(w->features & (TIO_WF_GTOD_REDUCE | TIO_WF_STATS_PART)))) {
             tio_stats_io(w->js, d, m->len, clat, lat);
             tio_cmdprio_on_io(w, d, m, clat, lat);
             tio_lat_on_io(w, io, lat);
             tio_log_on_io(w, d, m, clat, lat, now);
         } else {
-            w->js->dir[d].ios++;
-            w->js->dir[d].bytes += m->len;
+            tio_stats_part_io(w, d, m, io, clat, lat);
         }
         if (unlikely(m->verify_read))
             tio_vlog_on_read(w, io);
@@ -129,7 +128,9 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
     }
     if (io->ddir == TIO_SYNC || io->ddir == TIO_DATASYNC) {
         int e = (int)-io->result;
-        if (io->result >= 0)
+        if (io->result >= 0 &&
+            (likely(!(w->features & (TIO_WF_GTOD_REDUCE | TIO_WF_STATS_PART))) ||
+             tio_stats_part_sync(w)))
             tio_stats_sync(w->js, now - io->start_ns);
         else if (tio_error_nonfatal(w->job, io->ddir, e))
             tio_error_carry_on(w, io, e);
@@ -236,12 +237,17 @@ static void commit_queued(struct worker *w)
     /* As fio's, slat ends when the submit call that carried the batch has
      * returned (io_submit, io_uring_enter): one clock read for the batch. */
     uint64_t now = tio_io_clock(w);
-    if (likely(!(w->features & TIO_WF_GTOD_REDUCE))) {
+    if (likely(!(w->features & (TIO_WF_GTOD_REDUCE | TIO_WF_STATS_PART)))) {
         for (unsigned i = 0; i < l->n_queued; i++) {
             tio_io *io = l->queued[i];
             io->issue_ns = now;
             tio_stats_slat(w->js, tio_stats_dir(io->ddir), now - io->start_ns);
             tio_log_on_submit(w, io, now - io->start_ns, now);
+        }
+    } else if (w->features & TIO_WF_STATS_PART) {
+        for (unsigned i = 0; i < l->n_queued; i++) {
+            l->queued[i]->issue_ns = now;
+            tio_stats_part_slat(w, l->queued[i], now - l->queued[i]->start_ns);
         }
     }
     tio_stats_submit(w->js, l->n_queued);

@@ -128,9 +128,11 @@ static void finish(struct worker *w, tio_io *io)
         o->free_ios[o->n_free++] = io;
         return;
     }
-    if (r->queued && likely(!(w->features & TIO_WF_GTOD_REDUCE))) {
+    if (r->queued && likely(!(w->features & (TIO_WF_GTOD_REDUCE | TIO_WF_STATS_PART)))) {
         tio_stats_slat(w->js, tio_stats_dir(io->ddir), io->issue_ns - io->start_ns);
         tio_log_on_submit(w, io, io->issue_ns - io->start_ns, io->issue_ns);
+    } else if (r->queued) {
+        tio_stats_part_slat(w, io, io->issue_ns - io->start_ns);
     }
     /* one IO in flight per submitter, submitted and completed alone */
     w->js->depth[0]++;

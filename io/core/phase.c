@@ -32,13 +32,9 @@ static void finish_main(struct worker *w)
         w->phase.ramp_end_ns = 0;
         tio_live_set_state(w->t->live, w->phase.running_state);
     }
+    /* gtod_reduce keeps its bandwidth and IOPS samples: fio 3.33 takes
+     * them per interval, not per IO */
     tio_stats_finish(w->js, tio_now_ns());
-    /* gtod_reduce measures no bandwidth or IOPS samples either (fio's
-     * disable_bw): the report shows none, as fio's does */
-    for (int d = 0; (w->features & TIO_WF_GTOD_REDUCE) && d < TIO_DDIR_COUNT; d++) {
-        tio_sstat_init(&w->js->dir[d].bw);
-        tio_sstat_init(&w->js->dir[d].iops);
-    }
 }
 
 /* One stream of main-phase IO; verify_only logs the writes without

@@ -101,10 +101,11 @@ static void debug_parse(const struct tio_plan *jobs)
 static int report_percentiles(struct tio_job_result *r, const struct tio_job *job)
 {
     bool timed = !job->time.gtod_reduce;
-    r->unified_rw = job->reporting.unified_rw;
-    r->clat_percentiles = job->reporting.clat_percentiles && timed;
-    r->lat_percentiles = job->reporting.lat_percentiles && timed;
-    r->slat_percentiles = job->reporting.slat_percentiles && timed;
+    const struct tio_job_reporting *o = &job->reporting;
+    r->unified_rw = o->unified_rw;
+    r->clat_percentiles = o->clat_percentiles && timed && !o->disable_clat;
+    r->lat_percentiles = o->lat_percentiles && timed && !o->disable_lat;
+    r->slat_percentiles = o->slat_percentiles && timed && !o->disable_slat;
     tio_job_result_set_percentiles(r, job->reporting.percentile_list,
                                    job->reporting.n_percentiles);
     return tio_job_stats_keep_hists(&r->stats, r->slat_percentiles, r->lat_percentiles);
@@ -129,7 +130,7 @@ static int check_job(const struct tio_job *job, const struct tio_program *prog,
         return -1;
     }
     if (tio_trim_job_check(job, err) < 0 || tio_rate_job_check(job, err) < 0 ||
-        tio_placement_check(job, err) < 0)
+        tio_stats_part_check(job, prog, err) < 0 || tio_placement_check(job, err) < 0)
         return -1;
     return tio_verify_job_check(job, err);
 }
@@ -211,6 +212,10 @@ int tio_host_plan(struct tio_host *host, struct tio_error *err)
         for (size_t k = 0; k < t->n_files; k++)
             t->names[k] = job->files.filenames.v[k];
         t->result->group_reporting = job->reporting.group_reporting;
+        t->result->hidden = !job->reporting.stats;
+        tio_job_stats_set_intervals(&t->result->stats,
+                                    (uint64_t)job->reporting.bwavgtime * 1000000u,
+                                    (uint64_t)job->reporting.iopsavgtime * 1000000u);
         t->result->continue_on_error = job->errors.continue_on_error != TIO_COE_NONE;
         t->result->latency_target_us = job->latency.target;
         t->result->latency_window_us = job->latency.window;

@@ -55,6 +55,7 @@ static struct tio_job_result *from_live(const struct tio_host_job *t, uint64_t n
     if (!r)
         return NULL;
     r->group_reporting = job->reporting.group_reporting;
+    r->hidden = !job->reporting.stats;
     r->iodepth = job->queue.iodepth;
     r->pid = (long)getpid() + (long)(t - t->host->threads);
     uint64_t start = atomic_load_explicit(&t->live->start_ns, memory_order_relaxed);
@@ -116,6 +117,7 @@ static struct tio_job_result *from_copy(struct tio_status *s, size_t i, bool wai
                              .groupid = f->groupid,
                              .njobs = 1,
                              .group_reporting = f->group_reporting,
+                             .hidden = f->hidden,
                              .pid = (long)getpid() + (long)i,
                              .iodepth = t->job->queue.iodepth,
                              .latency_target_us = f->latency_target_us,

@@ -97,7 +97,10 @@ static void sync_done(struct worker *w, tio_io *io, bool accounted)
     }
     if (!accounted)
         return;
-    tio_stats_sync(w->js, tio_now_ns() - io->start_ns);
+    /* disable_clat and gtod_reduce measure no sync latency, as fio */
+    if (likely(!(w->features & (TIO_WF_GTOD_REDUCE | TIO_WF_STATS_PART))) ||
+        tio_stats_part_sync(w))
+        tio_stats_sync(w->js, tio_now_ns() - io->start_ns);
     if (io->ddir == TIO_SYNC)
         w->js->sync_ios++;
 }

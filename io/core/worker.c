@@ -194,6 +194,7 @@ static int setup_features(struct worker *w)
         w->features |= TIO_WF_SYNC_ENGINE;
     if (job->time.gtod_reduce)
         w->features |= TIO_WF_GTOD_REDUCE;
+    tio_stats_part_setup(w);
     int rc = tio_trim_setup(w);
     if (rc == 0 && job->zones.mode == TIO_ZONE_ZBD)
         rc = tio_zbd_setup(w);

@@ -92,6 +92,9 @@ enum {
     TIO_WF_MAP_PASSES = 1u
                         << 26, /* random map, io_size above size: fio's passes (map_passes.c) */
     TIO_WF_MIX_PASS = 1u << 30, /* sequential IO: fio's passes, ended per file and direction */
+    /* disable_lat, disable_clat or disable_slat: completions and submissions
+     * record only some measures (stats_part.c) */
+    TIO_WF_STATS_PART = 1u << 29,
 };
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
@@ -867,6 +870,18 @@ static inline void tio_cmdprio_on_io(struct worker *w, enum tio_ddir d, const st
         tio_prio_stats_record(&w->js->dir[d].prios, m->prio_index,
                               w->cmdprio.total_lat ? lat : clat);
 }
+
+/* ---- stats_part.c: statistics switched off one by one --------------------- */
+
+/* Sets TIO_WF_STATS_PART when the job measures some latencies only. */
+void tio_stats_part_setup(struct worker *w);
+/* A read, write or trim completed, under gtod_reduce or TIO_WF_STATS_PART. */
+void tio_stats_part_io(struct worker *w, enum tio_ddir d, const struct io_meta *m,
+                       const tio_io *io, uint64_t clat, uint64_t lat);
+/* An IO an asynchronous engine took, under TIO_WF_STATS_PART. */
+void tio_stats_part_slat(struct worker *w, const tio_io *io, uint64_t slat);
+/* Whether an fsync/fdatasync's latency is recorded, under either. */
+bool tio_stats_part_sync(const struct worker *w);
 
 /* ---- errors.c: errors a job carries on after ------------------------------ */
 

@@ -615,6 +615,16 @@ struct tio_job_reporting {
     double percentile_list[TIO_PERCENTILE_LIST_MAX];
     unsigned kb_base;   /* 1024 (default) or 1000 */
     unsigned unit_base; /* 0 auto, 8 bytes, 1 bits (output only) */
+    /* What the job measures (io/core/stats_part.c): stats=0 keeps the job
+     * out of the report; disable_* switch single measures off. */
+    bool stats; /* default true */
+    bool disable_lat;
+    bool disable_clat;
+    bool disable_slat;
+    bool disable_bw;
+    /* bwavgtime, iopsavgtime in ms; 0: not given (fio's 500) */
+    unsigned bwavgtime;
+    unsigned iopsavgtime;
 };
 
 /* Distributed runs, under mpirun (tenon-io's own): options/ranks.c */

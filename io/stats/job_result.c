@@ -107,6 +107,7 @@ struct tio_job_result *tio_job_result_aggregate(struct tio_job_result *const *jo
         goto fail;
     g->njobs = 0;
     g->group_reporting = first->group_reporting;
+    g->hidden = first->hidden;
     g->pid = first->pid;
     g->iodepth = first->iodepth;
     g->latency_target_us = first->latency_target_us;

@@ -34,6 +34,7 @@ static void clear_counters(struct tio_job_stats *js)
         dir_stats_init(&js->dir[d]);
         js->last_ios[d] = 0;
         js->last_bytes[d] = 0;
+        js->last_iops_ios[d] = 0;
     }
     tio_hist_init(&js->sync);
     js->sync_ios = 0;
@@ -57,6 +58,9 @@ void tio_job_stats_init(struct tio_job_stats *js, uint64_t sample_interval_ns,
     js->end_ns = 0;
     js->sample_interval_ns = sample_interval_ns ? sample_interval_ns
                                                 : TIO_SAMPLE_INTERVAL_DEFAULT_NS;
+    js->iops_interval_ns = js->sample_interval_ns;
+    js->next_iops_ns = UINT64_MAX;
+    js->last_iops_ns = 0;
     /* Nothing is due before tio_stats_start. */
     js->next_tick_ns = UINT64_MAX;
     js->next_sample_ns = UINT64_MAX;
@@ -65,6 +69,12 @@ void tio_job_stats_init(struct tio_job_stats *js, uint64_t sample_interval_ns,
     tio_series_init(&js->series, series_cap);
     js->live = NULL;
     js->mailbox = NULL;
+}
+
+void tio_job_stats_set_intervals(struct tio_job_stats *js, uint64_t bw_ns, uint64_t iops_ns)
+{
+    js->sample_interval_ns = bw_ns ? bw_ns : TIO_SAMPLE_INTERVAL_DEFAULT_NS;
+    js->iops_interval_ns = iops_ns ? iops_ns : TIO_SAMPLE_INTERVAL_DEFAULT_NS;
 }
 
 void tio_job_stats_fini(struct tio_job_stats *js)
@@ -148,10 +158,17 @@ static void publish(struct tio_job_stats *js, uint64_t now_ns)
         tio_live_publish(js->live, (enum tio_ddir)d, js->dir[d].ios, js->dir[d].bytes);
 }
 
+static bool iops_apart(const struct tio_job_stats *js)
+{
+    return js->iops_interval_ns != js->sample_interval_ns;
+}
+
 static void update_next_tick(struct tio_job_stats *js)
 {
     js->next_tick_ns = js->next_sample_ns < js->next_publish_ns ? js->next_sample_ns
                                                                 : js->next_publish_ns;
+    if (iops_apart(js) && js->next_iops_ns < js->next_tick_ns)
+        js->next_tick_ns = js->next_iops_ns;
 }
 
 void tio_stats_start(struct tio_job_stats *js, uint64_t now_ns)
@@ -160,6 +177,8 @@ void tio_stats_start(struct tio_job_stats *js, uint64_t now_ns)
     js->end_ns = 0;
     js->last_sample_ns = now_ns;
     js->next_sample_ns = now_ns + js->sample_interval_ns;
+    js->last_iops_ns = now_ns;
+    js->next_iops_ns = iops_apart(js) ? now_ns + js->iops_interval_ns : UINT64_MAX;
     js->next_publish_ns = now_ns + TIO_PUBLISH_INTERVAL_NS;
     update_next_tick(js);
     if (js->live)
@@ -195,7 +214,8 @@ static void take_sample(struct tio_job_stats *js, uint64_t now_ns, bool store_ra
         p.bytes[d] = dbytes;
         if (store_rates && ds->ios) {
             tio_sstat_add(&ds->bw, (double)dbytes * 1e9 / (double)dt);
-            tio_sstat_add(&ds->iops, (double)dios * 1e9 / (double)dt);
+            if (!iops_apart(js))
+                tio_sstat_add(&ds->iops, (double)dios * 1e9 / (double)dt);
         }
         js->last_ios[d] = ds->ios;
         js->last_bytes[d] = ds->bytes;
@@ -204,8 +224,25 @@ static void take_sample(struct tio_job_stats *js, uint64_t now_ns, bool store_ra
     js->last_sample_ns = now_ns;
 }
 
+/* iopsavgtime apart from bwavgtime: an IOPS sample per direction used. */
+static void take_iops_sample(struct tio_job_stats *js, uint64_t now_ns)
+{
+    uint64_t dt = now_ns - js->last_iops_ns;
+    for (int d = 0; dt && d < TIO_DDIR_COUNT; d++) {
+        struct tio_dir_stats *ds = &js->dir[d];
+        if (ds->ios)
+            tio_sstat_add(&ds->iops,
+                          (double)(ds->ios - js->last_iops_ios[d]) * 1e9 / (double)dt);
+        js->last_iops_ios[d] = ds->ios;
+    }
+    js->last_iops_ns = now_ns;
+    js->next_iops_ns = now_ns + js->iops_interval_ns;
+}
+
 void tio_stats_tick_slow(struct tio_job_stats *js, uint64_t now_ns)
 {
+    if (now_ns >= js->next_iops_ns)
+        take_iops_sample(js, now_ns);
     if (now_ns >= js->next_sample_ns) {
         take_sample(js, now_ns, true);
         js->next_sample_ns = now_ns + js->sample_interval_ns;
@@ -234,6 +271,7 @@ void tio_stats_finish(struct tio_job_stats *js, uint64_t now_ns)
     /* no more samples; the totals still reach the status line and interim
      * reports while a verify phase reads */
     js->next_sample_ns = UINT64_MAX;
+    js->next_iops_ns = UINT64_MAX;
     js->next_publish_ns = now_ns + TIO_PUBLISH_INTERVAL_NS;
     update_next_tick(js);
 }

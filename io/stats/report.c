@@ -233,7 +233,8 @@ int tio_report_finalize(struct tio_report *rep)
         size_t nm = 0;
         bool sum = false;
         for (size_t j = i; j < n; j++) {
-            if (rep->jobs[j]->groupid != gid)
+            /* stats=0: the group stays, without the job (as fio's) */
+            if (rep->jobs[j]->groupid != gid || rep->jobs[j]->hidden)
                 continue;
             members[nm++] = rep->jobs[j];
             sum |= rep->jobs[j]->group_reporting;
@@ -251,7 +252,7 @@ int tio_report_finalize(struct tio_report *rep)
         }
         struct tio_group_total *g = &rep->groups[rep->ngroups++];
         g->groupid = gid;
-        g->unified_rw = members[0]->unified_rw;
+        g->unified_rw = rep->jobs[i]->unified_rw;
         for (size_t k = first_entry; k < rep->nentries; k++)
             add_to_total(g, rep->entries[k]);
         for (int d = 0; d < TIO_DDIR_COUNT; d++)

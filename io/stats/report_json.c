@@ -268,6 +268,8 @@ static json_t *clients_arr(struct jb *b, const struct tio_report *rep)
             b->ok = false;
     }
     for (size_t i = 0; a && i < rep->njobs; i++) {
+        if (rep->jobs[i]->hidden)
+            continue;
         json_t *o = entry_obj(b, rep, rep->jobs[i]);
         put(b, o, "aggregate_of", json_string(rep->jobs[i]->name));
         put(b, o, "jobname", json_string("All clients"));

@@ -31,6 +31,7 @@ struct tio_job_result {
     unsigned groupid;
     unsigned njobs;             /* jobs summed into this result; 1 for a job */
     bool group_reporting;       /* report the job's group as one result */
+    bool hidden;                /* fio's stats=0: in no entry, sum or group total */
     int error;                  /* errno value of the first error, 0 if none */
     char *error_text;           /* what failed and where; NULL if no error */
     long pid;                   /* process or thread id shown in the header */

@@ -104,7 +104,13 @@ struct tio_job_stats {
     uint64_t next_sample_ns;
     uint64_t next_publish_ns;
     uint64_t last_sample_ns;
-    uint64_t sample_interval_ns;
+    uint64_t sample_interval_ns; /* bandwidth samples and the series (bwavgtime) */
+    /* IOPS samples (iopsavgtime): taken with the bandwidth's when the
+     * intervals are equal, else on their own */
+    uint64_t iops_interval_ns;
+    uint64_t next_iops_ns;
+    uint64_t last_iops_ns;
+    uint64_t last_iops_ios[TIO_DDIR_COUNT];
     uint64_t last_ios[TIO_DDIR_COUNT];
     uint64_t last_bytes[TIO_DDIR_COUNT];
     struct tio_series series;
@@ -118,6 +124,9 @@ struct tio_job_stats {
 void tio_job_stats_init(struct tio_job_stats *js, uint64_t sample_interval_ns,
                         size_t series_cap);
 void tio_job_stats_fini(struct tio_job_stats *js);
+
+/* fio's bwavgtime and iopsavgtime (ns; 0: the default). Before IO starts. */
+void tio_job_stats_set_intervals(struct tio_job_stats *js, uint64_t bw_ns, uint64_t iops_ns);
 
 /* Keeps histograms of slat and/or lat too, for their percentiles. Call
  * before IO starts. Returns 0 or -ENOMEM. */

@@ -1,4 +1,5 @@
 /* Reporting and units: how sizes are read and results are shown. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,14 @@ static void dump_unified(struct tio__dump *d, const struct tio__option *o,
     tio__dump_str(d, "unified_rw_reporting", names[j->reporting.unified_rw % 3]);
 }
 
+/* bwavgtime, iopsavgtime: 0 (not given) is fio's 500 ms. */
+static void dump_avgtime(struct tio__dump *d, const struct tio__option *o,
+                         const struct tio_job *j)
+{
+    unsigned v = *(const unsigned *)(const void *)((const char *)j + o->off);
+    tio__dump_u64(d, o->name, v ? v : 500, "");
+}
+
 static const struct tio__option rows[] = {
     {.name = "group_reporting",
      .type = O_FLAG,
@@ -169,6 +178,57 @@ static const struct tio__option rows[] = {
      .early = true,
      .status = TIO__REFUSED_VALUE,
      .help = "Report in bytes or bits"},
+    {.name = "stats",
+     .type = O_BOOL,
+     .off = OFF(stats),
+     .example = "0",
+     .def = "1",
+     .status = TIO__DIFFERS,
+     .help = "Show the job in the final report"},
+    {.name = "disable_lat",
+     .type = O_BOOL,
+     .off = OFF(disable_lat),
+     .example = "1",
+     .status = TIO__DIFFERS,
+     .help = "Measure no total latency"},
+    {.name = "disable_clat",
+     .type = O_BOOL,
+     .off = OFF(disable_clat),
+     .example = "1",
+     .help = "Measure no completion latency"},
+    {.name = "disable_slat",
+     .type = O_BOOL,
+     .off = OFF(disable_slat),
+     .example = "1",
+     .help = "Measure no submission latency"},
+    {.name = "disable_bw_measurement",
+     .alias = "disable_bw",
+     .type = O_BOOL,
+     .off = OFF(disable_bw),
+     .example = "1",
+     .help = "Measure no bandwidth per IO (only a per-IO bandwidth log has them)"},
+    {.name = "bwavgtime",
+     .type = O_UINT,
+     .off = OFF(bwavgtime),
+     .dump = dump_avgtime,
+     .min = 1,
+     .max = UINT_MAX,
+     .example = "1000",
+     .def_text = "500",
+     .values = "milliseconds, 1 or more",
+     .status = TIO__DIFFERS,
+     .help = "Take a bandwidth sample every this many ms"},
+    {.name = "iopsavgtime",
+     .type = O_UINT,
+     .off = OFF(iopsavgtime),
+     .dump = dump_avgtime,
+     .min = 1,
+     .max = UINT_MAX,
+     .example = "1000",
+     .def_text = "500",
+     .values = "milliseconds, 1 or more",
+     .status = TIO__DIFFERS,
+     .help = "Take an IOPS sample every this many ms"},
 };
 
 TIO__FAMILY(tio__family_reporting, "reporting", "Reporting and units", rows);
