@@ -432,9 +432,10 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     return true;
 }
 
-/* An engine without files works on one region, the whole blocks of the
- * nrfiles files size= is split into: the bytes of those files, as fio
- * splits them (the remainder to the first ones, a smallest block each). */
+/* An engine without files in one region (tio_host_job_nf), the whole
+ * blocks of the nrfiles files size= is split into: the bytes of those
+ * files, as fio splits them (the remainder to the first ones, a smallest
+ * block each). */
 static uint64_t files_share(const struct tio_job *job)
 {
     uint64_t parts = job->files.nrfiles ? job->files.nrfiles : 1,
@@ -499,13 +500,15 @@ int tio_next_setup(struct worker *w)
     bool no_files = w->t->engine.no_files;
     bool whole_shares = verifies || (job->files.size.set && job->files.size.percent) ||
                         (no_files && (!job->files.size.set || job->files.filesize_min));
+    /* an engine without files in one region for its nrfiles files */
+    bool merged = no_files && w->nf < job->files.nrfiles;
     uint64_t whole = 0, shares = 0;
     for (size_t i = 0; i < w->nf; i++) {
         const struct tio_region *r = &w->t->regions[i];
-        uint64_t share = whole_shares || no_files || w->t->sizes[i] < r->start
+        uint64_t share = whole_shares || merged || w->t->sizes[i] < r->start
                              ? 0
                              : w->t->sizes[i] - r->start;
-        if (!whole_shares && no_files)
+        if (!whole_shares && merged)
             share = files_share(job);
         /* a file larger than filesize= keeps its IO to filesize (fio); one
          * of a range has its random size in whole blocks here */
@@ -550,8 +553,8 @@ int tio_next_setup(struct worker *w)
             tio_worker_fail(w, EINVAL,
                             "%s%s has 0 bytes to do IO on (check size, offset and "
                             "filesize)",
-                            w->t->engine.no_files ? "the job" : "file ",
-                            w->t->engine.no_files ? "" : w->h[i].file.name);
+                            merged || !w->t->n_files ? "the job" : "file ",
+                            merged || !w->t->n_files ? "" : w->t->names[i]);
             return -EINVAL;
         }
     if (!io_size && !job->time.time_based) {
