@@ -81,6 +81,27 @@ void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted)
     sync_done(w, io, accounted);
 }
 
+/* fio's sync every N writes goes to the file its next IO would have: it
+ * takes that IO's turn of the files' rotation (fio chooses the file before
+ * the direction), and no room is asked of the file. file when the job has
+ * one file, w->nf when every file is done (fio then has no IO to sync). */
+static size_t turn_of_files(struct worker *w, uint32_t file)
+{
+    struct tio_next *n = &w->next;
+    if (w->nf < 2)
+        return file;
+    if (w->features & TIO_WF_FSERVICE)
+        return tio_fservice_turn(w);
+    for (size_t k = 0; k < w->nf; k++) {
+        size_t fi = n->next_file;
+        if (++n->next_file == w->nf)
+            n->next_file = 0;
+        if (!n->until_used || !n->gen[fi].used_up)
+            return fi; /* a file done is passed over, as next_io.c does */
+    }
+    return w->nf;
+}
+
 void tio_sync_count_write(struct worker *w, uint32_t file)
 {
     struct tio_sync_policy *s = &w->sync;
@@ -93,6 +114,10 @@ void tio_sync_count_write(struct worker *w, uint32_t file)
         s->due_file = file;
         return;
     }
+    size_t fi = turn_of_files(w, file);
+    if (fi == w->nf)
+        return;
+    file = (uint32_t)fi;
     if (w->features & TIO_WF_SYNC_ENGINE) {
         tio_sync_file(w, file, s->kind, true);
     } else {

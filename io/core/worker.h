@@ -618,6 +618,9 @@ void tio_fservice_teardown(struct worker *w);
 /* The file of the next IO of direction di (bs bytes); w->nf when every
  * file is done and the job's IO is over. */
 size_t tio_fservice_next(struct worker *w, unsigned di, uint64_t bs);
+/* The file whose turn comes next, the turn taken and no room asked of it
+ * (a sync's, sync_policy.c); w->nf when every file is done. */
+size_t tio_fservice_turn(struct worker *w);
 
 /* ---- blocksize.c ---------------------------------------------------------- */
 
