@@ -681,7 +681,10 @@ int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
             }
             n++;
             j->index = (unsigned)(n - 1);
-            j->clone = c;
+            /* fio numbers its clones backwards: the first made (the
+             * second thread) is numjobs-1, the last 1 (its subjob_number,
+             * which names files and moves offset_increment) */
+            j->clone = c ? s->jobs[i].identity.numjobs - c : 0;
             if (c > 0) {
                 /* clones run beside their first instance, as in fio */
                 j->identity.stonewall = false;

@@ -337,7 +337,9 @@ static void test_helpers(void **state)
 
     (void)state;
     assert_int_equal(tio_job_start_offset(&p->jobs[0], 1000 * 1024 * 1024), 100 * 1024 * 1024);
-    assert_int_equal(tio_job_start_offset(&p->jobs[2], 1000 * 1024 * 1024), 102 * 1024 * 1024);
+    /* fio numbers clones backwards: the second thread is clone 2 */
+    assert_int_equal(tio_job_start_offset(&p->jobs[1], 1000 * 1024 * 1024), 102 * 1024 * 1024);
+    assert_int_equal(tio_job_start_offset(&p->jobs[2], 1000 * 1024 * 1024), 101 * 1024 * 1024);
     tio_plan_free(p);
 
     assert_string_equal(tio_rw_name(TIO_RW_RANDRW), "randrw");
