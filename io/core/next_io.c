@@ -94,6 +94,9 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
                                : g->seq[di] + least <= w->t->regions[fi].len;
             if (room)
                 return fi;
+            /* fio's uniform draw that finds no free block */
+            if (random && !(w->features & TIO_WF_RAND_DIST))
+                (void)offset_draw(n, &w->offsets);
             g->used_up = true;
             n->files_used_up++;
         }

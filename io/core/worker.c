@@ -94,7 +94,8 @@ static int open_targets(struct worker *w)
         tio_file *f = &w->h[i].file;
         f->struct_size = sizeof(*f);
         f->index = (uint32_t)i;
-        f->name = no_files ? "(none)" : t->names[i];
+        /* fio's names for an engine without files too (its debug output) */
+        f->name = no_files && !t->n_files ? "(none)" : t->names[i];
         f->fd = -1;
         f->open_flags = TIO_OPEN_READ | (write ? TIO_OPEN_WRITE : 0) |
                         (job->queue.direct ? TIO_OPEN_DIRECT : 0);

@@ -29,32 +29,6 @@ KNOWN = [
                   "loops ends on its own): 1-2 blocks more or fewer than fio.",
     },
     {
-        "name": "null-files-sizes-vary",
-        "option": "bsrange/bssplit with ioengine=null and nrfiles above 1",
-        "patterns": [r"^ioengine=null$", r"^(bsrange|bssplit)="],
-        "check": _any_job(lambda f: f["engine"] == "null" and f["nrfiles"] > 1 and
-                          ("bsrange" in f["opts"] or "bssplit" in f["opts"])),
-        "reason": "an engine without files works on one region in tenon-io, the "
-                  "files' whole blocks end to end; fio keeps nrfiles files of their own "
-                  "sizes, and with sizes drawn per IO each of its files ends on its own "
-                  "(a last IO cut to fit, or the file done): a few IOs more or fewer "
-                  "(nrfiles=3 size=80k bsrange=512-16k: fio 20 reads, tenon-io 13).",
-    },
-    {
-        "name": "sync-file-turn-sizes-vary",
-        "option": "fsync=N/fdatasync=N with nrfiles above 1 and bsrange/bssplit",
-        "patterns": [r"^(fsync|fdatasync)=", r"^nrfiles=[23]$", r"^(bsrange|bssplit)="],
-        "check": _any_job(lambda f: f["nrfiles"] > 1 and
-                          ("fsync" in f["opts"] or "fdatasync" in f["opts"]) and
-                          ("bsrange" in f["opts"] or "bssplit" in f["opts"])),
-        "reason": "fio's sync after N writes takes a turn of the files' round robin "
-                  "(it is issued to the next file), so the writes after it go to other "
-                  "files than in tenon-io, which syncs without moving the rotation; with "
-                  "sizes drawn per IO the files then fill at other IOs and the job ends "
-                  "1-7 writes apart (rw=write nrfiles=3 fdatasync=3 bssplit=512/30:1k: "
-                  "fio 339, tenon-io 340).",
-    },
-    {
         "name": "rw-mix-sizes-vary",
         "option": "rw=rw with bsrange/bssplit and loops or io_size",
         "patterns": [r"^rw=rw$", r"^(bsrange|bssplit)=", r"^(loops|io_size)="],
