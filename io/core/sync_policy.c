@@ -102,12 +102,11 @@ static size_t turn_of_files(struct worker *w, uint32_t file)
     return w->nf;
 }
 
-void tio_sync_count_write(struct worker *w, uint32_t file)
+/* The write count is a multiple of N and the last IO was no sync: fio
+ * syncs before the next IO. */
+static void sync_before_next(struct worker *w, uint32_t file)
 {
     struct tio_sync_policy *s = &w->sync;
-    if (++s->writes_since_sync < s->every)
-        return;
-    s->writes_since_sync = 0;
     if (!tio_next_has_more(w)) {
         /* The main phase's last write: no IO follows it in this pass. */
         s->due_next_pass = true;
@@ -127,6 +126,26 @@ void tio_sync_count_write(struct worker *w, uint32_t file)
         s->due = true;
         s->due_file = file;
     }
+}
+
+/* As fio, which decides before each IO: a sync once the count of writes
+ * is a multiple of N, unless the last IO was a sync. So in a mix, each
+ * read that follows, the write count unchanged, is followed by another
+ * sync (rw=rw fsync=1: a sync after every IO from the first write on). */
+void tio_sync_count(struct worker *w, uint32_t ddir, uint32_t file)
+{
+    struct tio_sync_policy *s = &w->sync;
+    if (ddir == TIO_READ) {
+        if (s->at_multiple)
+            sync_before_next(w, file);
+        return;
+    }
+    s->at_multiple = false;
+    if (++s->writes_since_sync < s->every)
+        return;
+    s->writes_since_sync = 0;
+    s->at_multiple = true;
+    sync_before_next(w, file);
 }
 
 void tio_sync_run_due(struct worker *w)

@@ -243,6 +243,7 @@ struct tio_sync_policy {
     unsigned every; /* fsync=N or fdatasync=N */
     uint32_t kind;  /* TIO_SYNC or TIO_DATASYNC */
     unsigned writes_since_sync;
+    bool at_multiple; /* the writes so far are a multiple of every */
     tio_io io;
     bool due;           /* fsync=N came due on an asynchronous engine */
     bool due_next_pass; /* it came due with the pass's last write */
@@ -705,16 +706,18 @@ void tio_sync_teardown(struct worker *w);
 /* Syncs file fi (TIO_SYNC or TIO_DATASYNC) and waits for it; accounted:
  * its latency (and, for TIO_SYNC, its count) go into the report. */
 void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted);
-void tio_sync_count_write(struct worker *w, uint32_t file);
+/* A write (or read) completed, on file: fsync=N / fdatasync=N's count. */
+void tio_sync_count(struct worker *w, uint32_t ddir, uint32_t file);
 /* end_fsync, fsync_on_close: whether each pass ends with a sync, and that sync. */
 bool tio_sync_at_pass_end(const struct worker *w);
 void tio_sync_pass_end(struct worker *w);
 
-/* On completion of a write: fsync=N / fdatasync=N. */
-static inline void tio_sync_on_write(struct worker *w, uint32_t file)
+/* On completion of an IO: fsync=N / fdatasync=N. */
+static inline void tio_sync_on_io(struct worker *w, const tio_io *io)
 {
-    if (unlikely(w->features & TIO_WF_SYNC_EVERY))
-        tio_sync_count_write(w, file);
+    if (unlikely(w->features & TIO_WF_SYNC_EVERY) &&
+        (io->ddir == TIO_WRITE || io->ddir == TIO_READ))
+        tio_sync_count(w, io->ddir, tio_units_meta(w, io)->file);
 }
 
 /* An asynchronous engine's sync came due: the loop drains, then runs it. */
