@@ -113,10 +113,20 @@ int tio_engine_option_unknown(const struct tio_job *job, const struct tio_engine
                               struct tio_error *err)
 {
     const char *engine = job && job->queue.ioengine ? job->queue.ioengine : "?";
-    const char *hint = NULL;
+    const char *hint = NULL, *profile;
 
     if (!opt)
         return tio_error_set(err, TIO_EINVAL, NULL, NULL, NULL, "no option given");
+    profile = tio__fio_profile_option(opt->key);
+    if (profile) {
+        hint = tio__suggest_core(opt->key);
+        return tio_error_set(err, TIO_EUNKNOWN, &opt->origin, opt->key, opt->value,
+                             "'%s' is an option of fio's %s profile: fio takes it in any "
+                             "job and ignores it unless profile=%s, and tenon-io has no "
+                             "profiles (remove it%s%s%s)",
+                             opt->key, profile, profile, hint ? ", or did you mean '" : "",
+                             hint ? hint : "", hint ? "'?" : "");
+    }
     if (engine_keys && nr_engine_keys)
         hint = tio__suggest(opt->key, engine_keys, nr_engine_keys);
     if (!hint)

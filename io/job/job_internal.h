@@ -164,6 +164,8 @@ extern const size_t tio__fio_program_options_len;
 
 bool tio__fio_job_option(const char *name);
 bool tio__fio_program_option(const char *name);
+/* The fio profile an option of fio's profiles belongs to, or NULL. */
+const char *tio__fio_profile_option(const char *name);
 
 /* ---- suggest.c ------------------------------------------------------------- */
 
