@@ -105,9 +105,8 @@ def engine_without_files_splits_like_files():
 
 
 def engine_without_files_ends_each_file():
-    """the null engine keeps fio's nrfiles files: with sizes drawn per IO
-    each ends on its own (a last IO cut to fit, or the file done) and the
-    others go on"""
+    """null engine: fio's nrfiles files, each ending on its own with sizes drawn per IO"""
+    # a last IO cut to fit, or the file done; the others go on
     expect(["--ioengine=null", "--rw=read", "--nrfiles=3", "--size=80k", "--bsrange=512-16k",
             "--randseed=7"], (20, 81408), (0, 0), {})
     expect(["--ioengine=null", "--rw=randread", "--nrfiles=3", "--size=816k",
@@ -117,9 +116,9 @@ def engine_without_files_ends_each_file():
 
 
 def sync_takes_a_files_turn():
-    """fsync=N and fdatasync=N: the sync goes to the file whose turn is
-    next and takes that turn of the rotation (fio chooses the file before
-    the direction), so with sizes drawn per IO the files fill as in fio"""
+    """fsync=N, fdatasync=N: the sync takes the next file's turn of the rotation, as fio"""
+    # fio chooses the file before the direction: with sizes drawn per IO the
+    # files then fill as in fio
     bssplit = ["--rw=write", "--nrfiles=3", "--size=289k", "--bssplit=512/30:1k"]
     expect(bssplit + ["--fdatasync=3"], (0, 0), (339, 294912), [98645] * 3)
     expect(["--ioengine=null", "--fsync=3"] + bssplit, (0, 0), (339, 294912), {})
