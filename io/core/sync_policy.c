@@ -136,7 +136,8 @@ void tio_sync_count(struct worker *w, uint32_t ddir, uint32_t file)
 {
     struct tio_sync_policy *s = &w->sync;
     if (ddir == TIO_READ) {
-        if (s->at_multiple)
+        /* a mix's own reads: fio fetches verify reads without this check */
+        if (s->at_multiple && tio_rw_reads(w->job->pattern.rw) && !tio_phase_verifying(w))
             sync_before_next(w, file);
         return;
     }

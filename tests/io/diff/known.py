@@ -134,4 +134,19 @@ KNOWN = [
                   "range\") yet reports the job's error as 0; tenon-io reports EINVAL "
                   "(22). Both exit 1.",
     },
+    {
+        "name": "sync-turn-verify-wraps",
+        "option": "fsync=N/fdatasync=N with verify over several files",
+        "patterns": [r"^(fsync|fdatasync)=", r"^verify="],
+        "check": _any_job(lambda f: f["nrfiles"] > 1 and
+                          ("fsync" in f["opts"] or "fdatasync" in f["opts"]) and
+                          "verify" in f["opts"]),
+        "reason": "the sync takes a file's turn as in fio, so one file can fill before "
+                  "the others; fio then has that file done and writes the rest to the "
+                  "others, where tenon-io (a job that verifies does not end its files "
+                  "where they run out, next_io.c's until_used) starts the full file over "
+                  "and overwrites its blocks: fewer blocks to read back (rw=write "
+                  "nrfiles=2 size=832k bs=16k fsync=1 number_ios=29 verify=sha256: fio "
+                  "29 verify reads, tenon-io 26). Fix: end such a file in a single pass.",
+    },
 ]
