@@ -1,5 +1,5 @@
-/* fio's compressible and deduplicable write data (buffer_fill.h), drawn
- * as fio 3.33 draws it so that the same job and seed write the same bytes:
+/* fio's random, compressible and deduplicable write data (buffer_fill.h),
+ * drawn as fio 3.33 draws it so that the same job and seed write the same bytes:
  * a seed per region from the job's buffer stream (fio's buf_state, seeded
  * from FIO_RAND_BUF_OFF), each seed spread over the region by four
  * multiplicative hashes (fio's default of four seed buckets), and the
@@ -40,8 +40,15 @@ struct tio_bufill {
 bool tio_bufill_wanted(const struct worker *w)
 {
     const struct tio_job_buffers *b = &w->job->buffers;
-    return (b->compress_percentage || b->dedupe_percentage) &&
+    return (b->compress_percentage || b->dedupe_percentage || tio_bufill_plain_wanted(w)) &&
            tio_rw_writes(w->job->pattern.rw) && !(w->features & TIO_WF_VERIFY);
+}
+
+bool tio_bufill_plain_wanted(const struct worker *w)
+{
+    const struct tio_job_buffers *b = &w->job->buffers;
+    return !b->compress_percentage && !b->dedupe_percentage && !b->zero_buffers &&
+           !(b->buffer_pattern && b->buffer_pattern_len);
 }
 
 /* Two draws multiplied: fio's seed of one region on a 64-bit host. */
@@ -135,6 +142,11 @@ static void region_done(struct tio_bufill *f, struct tio_frand *rs)
 
 void tio_bufill_fill(struct tio_bufill *f, uint8_t *buf, uint64_t len)
 {
+    if (!f->compress && !f->dedupe_pct) {
+        /* fio's fill_random_buf: one seed for the whole write */
+        fill_random(buf, len, next_seed(&f->buf));
+        return;
+    }
     struct tio_frand *rs = write_state(f);
     uint64_t min_write = f->min_write;
 

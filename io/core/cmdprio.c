@@ -63,9 +63,27 @@ uint16_t tio_prio_of_thread(const struct tio_job *job)
     return ioprio_value(job->prio.prioclass, job->prio.prio);
 }
 
+/* nice=: the job thread's CPU priority, as fio's nice(2) in the job's
+ * thread (on Linux it is the calling thread's own, fio's thread=1 too). */
+static int thread_nice(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    errno = 0;
+    if (nice(job->prio.nice) != -1 || errno == 0)
+        return 0;
+    int e = errno;
+    tio_worker_fail(w, e, "nice(%d) failed: %s%s", job->prio.nice, strerror(e),
+                    e == EPERM ? " (a negative nice value needs CAP_SYS_NICE: run as root or "
+                                 "give 0..19)"
+                               : "");
+    return -e;
+}
+
 int tio_prio_thread_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
+    if (job->prio.nice && thread_nice(w) < 0)
+        return -w->t->error;
     if (!job->prio.prio_given && !job->prio.prioclass_given)
         return 0;
     if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, (int)tio_prio_of_thread(job)) != 0) {

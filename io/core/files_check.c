@@ -113,11 +113,16 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
         return -1;
     }
     offset += job->clone * step;
-    /* fio aligns a percentage start up to the smallest block size */
+    /* fio aligns a percentage start up to offset_align, or else the
+     * smallest block size */
     uint64_t align = tio_files_smallest_bs(job);
-    if ((job->files.offset.percent || job->files.offset_increment.percent) && align &&
-        offset % align && offset <= UINT64_MAX - align)
-        offset += align - offset % align;
+    uint64_t start_align = job->files.offset_align ? job->files.offset_align : align;
+    if ((job->files.offset.percent || job->files.offset_increment.percent) && start_align &&
+        offset % start_align && offset <= UINT64_MAX - start_align)
+        offset += start_align - offset % start_align;
+    /* file_append: a regular file's IO starts at its end, offset= aside */
+    if (job->files.file_append && regular)
+        offset = real;
     /* per_file: the bytes of the file from offset the job covers, as fio's
      * io_size of the file; the file is (made) offset + per_file long. */
     uint64_t per_file;

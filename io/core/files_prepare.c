@@ -28,11 +28,12 @@
 
 #define LAYOUT_CHUNK (1u << 20)
 
-/* Writes data from the file's current end up to want bytes; with fill
- * (fill_device), ENOSPC or EDQUOT ends it early without an error and
- * *want becomes the size reached, as fio's layout stops there. */
+/* Writes data from the file's current end up to want bytes, then syncs
+ * it when sync (create_fsync, as fio); with fill (fill_device), ENOSPC or
+ * EDQUOT ends it early without an error and *want becomes the size
+ * reached, as fio's layout stops there. */
 static int lay_out(int fd, const char *path, uint64_t have, uint64_t *want, bool fill,
-                   struct tio_error *err)
+                   bool sync, struct tio_error *err)
 {
     char *chunk = malloc(LAYOUT_CHUNK);
     if (!chunk) {
@@ -65,7 +66,7 @@ static int lay_out(int fd, const char *path, uint64_t have, uint64_t *want, bool
         }
         off += (uint64_t)w;
     }
-    if (rc == 0 && fsync(fd) != 0) {
+    if (rc == 0 && sync && fsync(fd) != 0) {
         tio_error_set(err, TIO_ESYSTEM, NULL, NULL, NULL,
                       "%s: cannot flush the laid-out file: %s", path, strerror(errno));
         rc = -1;
@@ -300,7 +301,8 @@ static int grow_file(int fd, const struct stat *st, const struct tio_host_job *t
     int rc = preallocate(wfd, job, path, p->need, err);
     if (rc == 0 && p->layout) {
         uint64_t end = p->need;
-        rc = lay_out(wfd, path, s->size, &end, job->files.fill_device, err);
+        rc = lay_out(wfd, path, s->size, &end, job->files.fill_device,
+                     job->durability.create_fsync, err);
         if (rc == 0 && end < p->need)
             rc = tio_files_filled(job, path, end, p, err);
     } else if (rc == 0 && (fstat(wfd, &now) != 0 || (uint64_t)now.st_size < p->need) &&

@@ -284,6 +284,30 @@ static uint64_t map_mark(struct worker *w, struct file_gen *g, unsigned di, uint
     return set && set * unit < bs ? set * unit : bs;
 }
 
+/* A sequential mix (rw=rw) whose direction reaches its file's end ends
+ * fio's loop there, that IO not issued (fio's io_issues count it not):
+ * the next loop starts both directions at the start, under randrepeat
+ * with its draws and written data reseeded, and draws the direction
+ * again (rw=rw loops=2 writes loop 1's data again, as fio). One file,
+ * no verify, zones or file service: else the directions wrap alone. */
+static bool mix_loop_end(struct worker *w, struct file_gen *g, uint64_t len)
+{
+    struct tio_next *n = &w->next;
+    const struct tio_job *job = w->job;
+    if (job->time.time_based || w->nf != 1 || job->pattern.rw_modifier ||
+        (w->features & (TIO_WF_VERIFY | TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_FSERVICE |
+                        TIO_WF_SEQ_BACK | TIO_WF_SEQUENCER | TIO_WF_TRIMWRITE)) ||
+        len < job->pattern.max_bs[0] || len < job->pattern.max_bs[1])
+        return false;
+    n->issues[n->mix_dir]--;
+    if (w->features & TIO_WF_IOS_LIMIT)
+        n->ios_issued--;
+    g->seq[0] = g->seq[1] = 0;
+    tio_phase_invalidate(w, 0);
+    tio_next_new_loop(w);
+    return true;
+}
+
 bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
 {
     const struct tio_job *job = w->job;
@@ -365,6 +389,9 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
                     n->ios_issued--;
                 return false;
             }
+            /* a sequential mix's loop ends here: the next loop's first IO */
+            if (unlikely(job->pattern.rw == TIO_RW_RW) && mix_loop_end(w, g, r->len))
+                return tio_next_main(w, io, now);
             g->seq[di] = 0; /* wrap: time_based, loops, or rw mixes */
             tio_phase_invalidate(w, fi);
             /* a new loop of a one-direction job draws its sizes and its

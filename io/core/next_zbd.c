@@ -18,11 +18,16 @@ static bool zbd_new_pass(struct worker *w)
     if (!job->files.io_size.set && !job->time.time_based &&
         w->zbd.passes + 1 >= (job->files.loops ? job->files.loops : 1))
         return false;
+    /* a job that verifies runs its passes in phase.c, each verified */
+    if (tio_vlog_phase_due(w) && !job->time.time_based)
+        return false;
     if ((n->bytes_total && n->bytes_issued >= n->bytes_total) ||
         !tio_zbd_new_pass(w, n->bytes_issued))
         return false;
+    w->zbd.zone_bytes = 0;
     for (size_t fi = 0; fi < w->nf; fi++) {
         struct file_gen *g = &n->gen[fi];
+        w->zbd.a[fi].skip_at = w->zbd.a[fi].start;
         memset(g->seq, 0, sizeof(g->seq));
         memset(g->last_start, 0, sizeof(g->last_start));
         if (n->random && !w->job->pattern.norandommap)
@@ -41,20 +46,24 @@ int tio_next_zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t
                        uint64_t *pos, uint64_t *bs)
 {
     struct tio_next *n = &w->next;
-    uint64_t start = w->t->regions[fi].start, off = start + *pos;
+    uint64_t start = w->t->regions[fi].start, off = start + *pos, from = off;
     unsigned di = d != TIO_READ;
+    bool zoneskip = w->job->zones.skip && !n->random;
     if (d == TIO_WRITE && !n->random) {
         /* the bytes skipped count in the budget: the job's IO ends at the
-         * region's end, as fio's sequential IO does, with fewer bytes */
+         * region's end, as fio's sequential IO does, with fewer bytes
+         * (under zoneskip it goes round the file: the budget is its IO's) */
         uint64_t skipped;
         off = tio_zbd_skip(w, fi, off, &skipped);
-        n->bytes_issued += skipped;
-        if (skipped && n->bytes_total && n->bytes_issued >= n->bytes_total) {
+        n->bytes_issued += zoneskip ? 0 : skipped;
+        if (skipped && !zoneskip && n->bytes_total && n->bytes_issued >= n->bytes_total) {
             if (w->features & TIO_WF_IOS_LIMIT)
                 n->ios_issued--;
             return 0;
         }
     }
+    if (unlikely(zoneskip))
+        off = tio_zbd_zone_skip(w, fi, d, from, off);
     if (unlikely(w->zbd.over) || !tio_zbd_adjust_io(w, fi, d, &off, bs)) {
         if (w->features & TIO_WF_IOS_LIMIT)
             n->ios_issued--;
@@ -65,6 +74,7 @@ int tio_next_zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t
             n->bytes_total = n->bytes_issued;
         return 0;
     }
+    w->zbd.zone_bytes += *bs;
     *pos = off - start; /* modulo 2^64: start + *pos is the offset */
     g->seq[di] = *pos + *bs + (n->random ? 0 : w->job->pattern.rw_modifier);
     g->last_start[di] = *pos;

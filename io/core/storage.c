@@ -97,7 +97,7 @@ int tio_uri_region(const struct tio_job *job, const char *target, uint64_t targe
                    size_t n_targets, struct tio_region *region, struct tio_error *err)
 {
     uint64_t start = tio_job_start_offset(job, target_size);
-    uint64_t align = min_bs(job);
+    uint64_t align = job->files.offset_align ? job->files.offset_align : min_bs(job);
     if ((job->files.offset.percent || job->files.offset_increment.percent) && align &&
         start % align && start <= UINT64_MAX - align)
         start += align - start % align;

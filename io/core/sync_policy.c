@@ -1,5 +1,5 @@
-/* When a job syncs its files: fsync=N or fdatasync=N after every N writes,
- * and end_fsync or fsync_on_close as each pass ends. A sync is an IO of its
+/* When a job syncs its files: fsync=N, fdatasync=N or sync_file_range=
+ * FLAGS:N after every N writes, and end_fsync or fsync_on_close as each pass ends. A sync is an IO of its
  * own (TIO_SYNC, TIO_DATASYNC) that the job waits for; on an asynchronous
  * engine it goes out only once nothing else is in flight.
  *
@@ -7,12 +7,43 @@
  * the Nth write: none follows the main phase's last write, so no sync is
  * issued after it (16 writes with fsync=4: 3 syncs); a pass that ends on a
  * due sync issues it when the next pass starts. The report's sync count is
- * fio's too: the fsync=N syncs only (fdatasync=N syncs have latencies but
- * no count, end_fsync's neither). */
+ * fio's too: the fsync=N syncs only (fdatasync=N and sync_file_range
+ * syncs have latencies but no count, end_fsync's neither). */
+#include "files.h"
 #include "worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* sync_file_range=FLAGS:N, as fio: every N writes, sync_file_range(2)
+ * with FLAGS of the range the file's completed writes spanned since its
+ * last sync (none when nothing was written: fio then calls nothing). It
+ * is a system call on the file's descriptor, done by the job's thread as
+ * fio's engines do it (io_uring's native one aside), so it needs the
+ * files tenon-io opened. */
+static int setup_range(struct worker *w)
+{
+    struct tio_sync_policy *s = &w->sync;
+    const struct tio_host_job *t = w->t;
+    if (!tio_files_has_path_targets(t)) {
+        tio_worker_fail(w, EINVAL,
+                        "sync_file_range needs files tenon-io opens itself, and engine %s "
+                        "has none (drop sync_file_range, or use an engine such as psync, "
+                        "libaio or io_uring)",
+                        t->engine.label);
+        return -EINVAL;
+    }
+    s->ranges = malloc(w->nf * sizeof(*s->ranges));
+    if (!s->ranges)
+        return -ENOMEM;
+    for (size_t i = 0; i < w->nf; i++)
+        s->ranges[i] = (struct tio_sync_range){UINT64_MAX, 0};
+    s->every = w->job->durability.sfr_every;
+    s->kind = TIO_SYNC_RANGE;
+    return 0;
+}
 
 int tio_sync_setup(struct worker *w)
 {
@@ -21,6 +52,11 @@ int tio_sync_setup(struct worker *w)
     s->every = job->durability.fsync ? job->durability.fsync : job->durability.fdatasync;
     s->kind = job->durability.fsync ? TIO_SYNC : TIO_DATASYNC;
     s->io.index = 0;
+    if (!s->every && job->durability.sfr_every && job->durability.sfr_flags) {
+        int rc = setup_range(w);
+        if (rc < 0)
+            return rc;
+    }
     if (s->every)
         w->features |= TIO_WF_SYNC_EVERY;
     return 0;
@@ -28,7 +64,26 @@ int tio_sync_setup(struct worker *w)
 
 void tio_sync_teardown(struct worker *w)
 {
-    (void)w;
+    free(w->sync.ranges);
+    w->sync.ranges = NULL;
+}
+
+/* The sync_file_range(2) itself: accounted as fio's, a sync latency. */
+static void sync_range(struct worker *w, size_t fi, bool accounted)
+{
+    struct tio_sync_range *r = &w->sync.ranges[fi];
+    uint64_t t0 = tio_now_ns();
+    int rc = 0;
+    if (r->first != UINT64_MAX && r->end > r->first)
+        rc = sync_file_range(w->h[fi].file.fd, (off64_t)r->first, (off64_t)(r->end - r->first),
+                             w->job->durability.sfr_flags);
+    if (rc != 0) {
+        tio_worker_fail(w, errno, "sync_file_range of %s failed: %s", w->h[fi].file.name,
+                        strerror(errno));
+        return;
+    }
+    if (accounted)
+        tio_stats_sync(w->js, tio_now_ns() - t0);
 }
 
 /* The sync completed: a failure stops the job; the syncs fio accounts
@@ -47,7 +102,8 @@ static void sync_done(struct worker *w, tio_io *io, bool accounted)
         w->js->sync_ios++;
 }
 
-void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted)
+/* A sync the engine does (TIO_SYNC, TIO_DATASYNC), waited for. */
+static void engine_sync(struct worker *w, size_t fi, uint32_t kind, bool accounted)
 {
     tio_io *io = &w->sync.io;
     io->ddir = kind;
@@ -79,6 +135,17 @@ void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted)
         return;
     }
     sync_done(w, io, accounted);
+}
+
+void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted)
+{
+    if (kind == TIO_SYNC_RANGE)
+        sync_range(w, fi, accounted);
+    else
+        engine_sync(w, fi, kind, accounted);
+    /* fio: a file's written range starts anew with any sync of it */
+    if (w->sync.ranges)
+        w->sync.ranges[fi] = (struct tio_sync_range){UINT64_MAX, 0};
 }
 
 /* fio's sync every N writes goes to the file its next IO would have: it
@@ -132,14 +199,24 @@ static void sync_before_next(struct worker *w, uint32_t file)
  * is a multiple of N, unless the last IO was a sync. So in a mix, each
  * read that follows, the write count unchanged, is followed by another
  * sync (rw=rw fsync=1: a sync after every IO from the first write on). */
-void tio_sync_count(struct worker *w, uint32_t ddir, uint32_t file)
+void tio_sync_count(struct worker *w, const tio_io *io)
 {
     struct tio_sync_policy *s = &w->sync;
-    if (ddir == TIO_READ) {
+    const struct io_meta *m = tio_units_meta(w, io);
+    uint32_t file = m->file;
+    if (io->ddir == TIO_READ) {
         /* a mix's own reads: fio fetches verify reads without this check */
         if (s->at_multiple && tio_rw_reads(w->job->pattern.rw) && !tio_phase_verifying(w))
             sync_before_next(w, file);
         return;
+    }
+    if (s->ranges && io->result >= 0) {
+        /* fio's first_write/last_write: what completed writes spanned */
+        struct tio_sync_range *r = &s->ranges[file];
+        if (m->offset < r->first)
+            r->first = m->offset;
+        if (m->offset + m->len > r->end)
+            r->end = m->offset + m->len;
     }
     s->at_multiple = false;
     if (++s->writes_since_sync < s->every)

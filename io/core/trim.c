@@ -144,6 +144,12 @@ static bool pair_write(struct worker *w, tio_io *io)
     struct tio_trim *t = &w->trim;
     struct io_meta *m = tio_units_meta(w, io);
     t->pending = false;
+    /* zonemode=zbd: the write goes to its zone's write pointer, as fio's */
+    uint64_t trimmed = t->offset;
+    if (unlikely(w->features & TIO_WF_ZBD) &&
+        !tio_zbd_place_write(w, t->file, &t->offset, &t->len))
+        return false;
+    t->pos += t->offset - trimmed;
     io->ddir = TIO_WRITE;
     io->offset = t->offset;
     io->len = t->len;

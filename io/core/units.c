@@ -44,8 +44,12 @@ int tio_units_setup(struct worker *w)
      * needs the alignment. */
     size_t skew = job->queue.direct || u->buf_size < TIO_SKEW_MIN_BUFFER ? 0
                                                                          : TIO_BUFFERED_SKEW;
-    if (posix_memalign(&u->area, 4096, total + skew ? total + skew : 4096) != 0)
-        return -ENOMEM;
+    /* mem= other than malloc: the buffers start where the mapping or
+     * segment does, page-aligned, as fio's */
+    if (job->placement.mem_type != TIO_MEM_MALLOC)
+        skew = 0;
+    if (tio_mem_area_alloc(w, total + skew ? total + skew : 4096, &u->area) != 0)
+        return w->t->error ? -w->t->error : -ENOMEM;
     u->buffers = (char *)u->area + skew;
     u->ios = calloc(u->n, sizeof(*u->ios));
     u->meta = calloc(u->n, sizeof(*u->meta));
@@ -55,13 +59,16 @@ int tio_units_setup(struct worker *w)
         return -ENOMEM;
     }
     /* Buffer contents: random once (fio's default), a pattern, or zeros;
-     * fio's compressible and dedupe data fill each unit as a write of the
-     * largest block. */
+     * a write job's random, compressible and dedupe data are fio's, each
+     * unit filled as a write of the largest block. */
     uint8_t *b = u->buffers;
     if (tio_bufill_wanted(w)) {
         u->content = tio_bufill_new(w);
         if (!u->content)
             return -ENOMEM;
+        /* as fio's init_io_u_buffers: each unit a write of the largest
+         * block, in order; the padding to a page is never written */
+        memset(b, 0, total);
         for (unsigned i = 0; i < u->n; i++)
             tio_bufill_fill(u->content, b + (size_t)i * u->buf_size, max_bs);
     } else if (job->buffers.buffer_pattern && job->buffers.buffer_pattern_len) {
@@ -89,7 +96,7 @@ int tio_units_setup(struct worker *w)
      * refill_buffers (which they turn on unless it was written), and
      * never scrambled, whatever their values */
     u->fill = tio_units_refill;
-    if (u->content) {
+    if (u->content && !tio_bufill_plain_wanted(w)) {
         u->fill = fill_content;
         if (job->buffers.refill_buffers)
             w->features |= TIO_WF_FILL;
@@ -109,7 +116,7 @@ void tio_units_teardown(struct worker *w)
         free(u->ios[0].engine_data);
     free(u->ios);
     free(u->meta);
-    free(u->area);
+    tio_mem_area_free(w, u->area);
     tio_bufill_free(u->content);
     *u = (struct tio_units){0};
 }
@@ -128,7 +135,9 @@ void tio_units_describe(const struct worker *w, tio_setup *s)
 
 void tio_units_refill(struct worker *w, tio_io *io, uint64_t offset)
 {
-    if (w->job->buffers.refill_buffers) {
+    if (w->job->buffers.refill_buffers && w->units.content) {
+        tio_bufill_fill(w->units.content, io->buf, io->len); /* fio's seed per write */
+    } else if (w->job->buffers.refill_buffers) {
         uint8_t *b = io->buf;
         for (uint64_t i = 0; i + 8 <= io->len; i += 8) {
             uint64_t v = tio_rand_next(&w->rng);

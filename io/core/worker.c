@@ -271,7 +271,7 @@ void *tio_worker_main(void *arg)
     tio_cpu_usage_now(TIO_CPU_THREAD, &cpu0);
 
     /* first, as fio: the buffers are allocated under the job's policy */
-    if (tio_placement_apply(w) < 0)
+    if (tio_placement_apply(w) < 0 || tio_mem_pin(w) < 0)
         goto out;
     tio_flow_wait_for(t);
     if (job->time.startdelay) {
@@ -350,7 +350,11 @@ void *tio_worker_main(void *arg)
             goto teardown;
         }
     }
-    tio_phase_run(w);
+    if (tio_iosched_switch(w) < 0 || tio_file_hints_apply(w) < 0)
+        goto teardown;
+    /* create_only: the files are laid out, no IO is done (fio's td->done) */
+    if (!job->durability.create_only)
+        tio_phase_run(w);
     if (job->latency.target)
         t->result->iodepth = w->lat.qd;
     tio_vstate_save(w);
@@ -367,6 +371,7 @@ out:
         tio_handle_close(&w->h[i]);
     tio_live_set_files(t->live, 0);
     teardown_features(w);
+    tio_mem_unpin(w);
     free(w->h);
     t->handles = NULL;
     tio_cpu_usage_now(TIO_CPU_THREAD, &cpu1);

@@ -19,7 +19,7 @@
  *                  phase, interruption
  *   zones.c        zonemode=strided: the current zone, moving on, its map
  *   zbd*.c         zonemode=zbd: zones with write pointers (a device's, or
- *                  emulated), each IO moved to one
+ *                  emulated), each IO moved to one, zoneskip, trims as resets
  *   rate.c         rate, rate_iops, rate_process: waiting for the next IO
  *                  (its schedule: rate_sched.c); rate_min, rate_iops_min
  *   log*.c         write_bw_log and its kin (log.h maps them)
@@ -61,7 +61,7 @@
 enum {
     TIO_WF_VERIFY = 1u << 0,      /* verify=: writes carry headers, reads may be checked */
     TIO_WF_FILL = 1u << 1,        /* refill_buffers or scramble_buffers: work per write */
-    TIO_WF_SYNC_EVERY = 1u << 2,  /* fsync=N or fdatasync=N */
+    TIO_WF_SYNC_EVERY = 1u << 2,  /* fsync=N, fdatasync=N or sync_file_range */
     TIO_WF_GTOD_REDUCE = 1u << 3, /* gtod_reduce: the clock is read once per 128 calls */
     TIO_WF_IOS_LIMIT = 1u << 4,   /* number_ios */
     TIO_WF_SYNC_ENGINE = 1u << 5, /* the engine completes every IO in queue() */
@@ -239,15 +239,41 @@ struct tio_vlog {
 
 /* ---- sync_policy.c: when the job syncs ------------------------------------ */
 
+/* sync_file_range=: the written range of one file since its last sync. */
+struct tio_sync_range {
+    uint64_t first; /* UINT64_MAX: nothing written since */
+    uint64_t end;
+};
+
+/* A sync kind of tenon-io's own, beside the engines' TIO_SYNC and
+ * TIO_DATASYNC: sync_file_range(2) of the range written, done on the
+ * file's descriptor by the job's thread. */
+#define TIO_SYNC_RANGE 0x100u
+
 struct tio_sync_policy {
-    unsigned every; /* fsync=N or fdatasync=N */
-    uint32_t kind;  /* TIO_SYNC or TIO_DATASYNC */
+    unsigned every;                /* fsync=N, fdatasync=N or sync_file_range=FLAGS:N */
+    uint32_t kind;                 /* TIO_SYNC, TIO_DATASYNC or TIO_SYNC_RANGE */
+    struct tio_sync_range *ranges; /* TIO_SYNC_RANGE: one per file */
     unsigned writes_since_sync;
     bool at_multiple; /* the writes so far are a multiple of every */
     tio_io io;
     bool due;           /* fsync=N came due on an asynchronous engine */
     bool due_next_pass; /* it came due with the pass's last write */
     uint32_t due_file;
+};
+
+/* ---- mem_alloc.c: the job's memory ---------------------------------------- */
+
+struct tio_mem {
+    int shm_id;      /* mem=shm, shmhuge: the segment; -1: none */
+    int fd;          /* mem=mmap*:FILE: the file; -1: none */
+    size_t map_size; /* mem=mmap*: the mapping's length */
+    bool keep_file;  /* the FILE existed before the job */
+    bool created;    /* ...or the job created it (removed at the end) */
+    dev_t dev;       /* the FILE's identity, to remove only that file */
+    ino_t ino;
+    void *pinned; /* lockmem's mlocked mapping, or NULL */
+    size_t pinned_size;
 };
 
 /* ---- phase.c: the job's phases -------------------------------------------- */
@@ -364,6 +390,16 @@ struct tio_zbd_area {
     int fd;                 /* a zoned device's, for its zone ioctls; else -1 */
     uint64_t start, len;    /* the job's region, on zone boundaries */
     uint32_t min, max;      /* its zones, [min, max) */
+    uint64_t skip_at;       /* zoneskip: the zone sequential IO is in (fio's file_offset) */
+};
+
+/* zbd_trim.c: the engine's table with trims of sequential zones made
+ * zone resets, for trim jobs under zonemode=zbd (w->ops, w->ed). */
+struct tio_zbd_shim {
+    struct worker *w;
+    const tio_engine *ops; /* the engine's own */
+    void *ed;
+    tio_engine table;
 };
 
 struct tio_zbd {
@@ -375,6 +411,8 @@ struct tio_zbd {
     uint64_t pass_start;       /* bytes issued as the pass began */
     unsigned passes;           /* passes begun after the first */
     struct tio_zbd_file *held; /* locked from a write's placing to its issue */
+    uint64_t zone_bytes;       /* zoneskip: bytes of IO since the last skip */
+    struct tio_zbd_shim shim;
 };
 
 /* ---- worker.c: the thread ------------------------------------------------- */
@@ -402,6 +440,7 @@ struct worker {
     struct tio_fsvc fsvc;
     struct tio_vlog vlog;
     struct tio_sync_policy sync;
+    struct tio_mem mem;
     struct tio_phase phase;
     struct tio_rate rate;
     struct tio_trim trim;
@@ -595,6 +634,8 @@ void tio_zbd_issued(struct worker *w, uint64_t off, uint64_t len);
 /* An IO found no zone: fio's pass ends, and another starts (its zone
  * counts anew) unless this one, from issued bytes on, did no IO. */
 bool tio_zbd_new_pass(struct worker *w, uint64_t issued);
+/* A verify job's next pass of writes (phase.c): its zones reset. */
+void tio_zbd_verify_pass(struct worker *w);
 /* A write completed (or failed): the zone it filled is closed. */
 void tio_zbd_write_done(struct worker *w, const struct io_meta *m);
 
@@ -612,6 +653,14 @@ uint64_t tio_zbd_skip(const struct worker *w, size_t fi, uint64_t off, uint64_t 
 /* The IO of direction d at *off (in file fi), *len bytes, moved into the
  * zones; false when the job's IO is over (no zone to do it in) or failed. */
 bool tio_zbd_adjust_io(struct worker *w, size_t fi, uint32_t d, uint64_t *off, uint64_t *len);
+/* zoneskip, sequential IO: the offset of the IO at off (from: where it
+ * was before a jump past a zone's capacity), moved on to the next zone to
+ * do (fio's setup_zbd_zone_mode). */
+uint64_t tio_zbd_zone_skip(struct worker *w, size_t fi, uint32_t d, uint64_t from,
+                           uint64_t off);
+/* A write placed and issued at once (trimwrite's write after its trim):
+ * false when no zone takes it. */
+bool tio_zbd_place_write(struct worker *w, size_t fi, uint64_t *off, uint64_t *len);
 /* ---- file_service.c ------------------------------------------------------- */
 
 int tio_fservice_setup(struct worker *w);
@@ -703,21 +752,22 @@ void tio_fill_full(struct worker *w, const struct io_meta *m, uint32_t ddir);
 
 int tio_sync_setup(struct worker *w);
 void tio_sync_teardown(struct worker *w);
-/* Syncs file fi (TIO_SYNC or TIO_DATASYNC) and waits for it; accounted:
+/* Syncs file fi (TIO_SYNC, TIO_DATASYNC or TIO_SYNC_RANGE) and waits for it; accounted:
  * its latency (and, for TIO_SYNC, its count) go into the report. */
 void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted);
-/* A write (or read) completed, on file: fsync=N / fdatasync=N's count. */
-void tio_sync_count(struct worker *w, uint32_t ddir, uint32_t file);
+/* A write (or read) completed: the count of fsync=N, fdatasync=N and
+ * sync_file_range=FLAGS:N. */
+void tio_sync_count(struct worker *w, const tio_io *io);
 /* end_fsync, fsync_on_close: whether each pass ends with a sync, and that sync. */
 bool tio_sync_at_pass_end(const struct worker *w);
 void tio_sync_pass_end(struct worker *w);
 
-/* On completion of an IO: fsync=N / fdatasync=N. */
+/* On completion of an IO: fsync=N / fdatasync=N / sync_file_range. */
 static inline void tio_sync_on_io(struct worker *w, const tio_io *io)
 {
     if (unlikely(w->features & TIO_WF_SYNC_EVERY) &&
         (io->ddir == TIO_WRITE || io->ddir == TIO_READ))
-        tio_sync_count(w, io->ddir, tio_units_meta(w, io)->file);
+        tio_sync_count(w, io);
 }
 
 /* An asynchronous engine's sync came due: the loop drains, then runs it. */
@@ -833,6 +883,28 @@ bool tio_think_due(struct worker *w);
 void tio_think_stall(struct worker *w, uint32_t ddir);
 
 /* ---- phase.c -------------------------------------------------------------- */
+
+/* ---- mem_alloc.c ----------------------------------------------------------- */
+
+/* The buffers' area (mem=/iomem=): size bytes, page-aligned, into *area.
+ * Returns 0, or -1 (the job failed with the reason, or out of memory). */
+int tio_mem_area_alloc(struct worker *w, size_t size, void **area);
+void tio_mem_area_free(struct worker *w, void *area);
+/* lockmem: pins that much memory for the job's run; unpin releases it. */
+int tio_mem_pin(struct worker *w);
+void tio_mem_unpin(struct worker *w);
+
+/* ---- iosched.c --------------------------------------------------------------- */
+
+/* ioscheduler=: switches the job's block devices to it. Returns 0, or -1
+ * with the job failed. */
+int tio_iosched_switch(struct worker *w);
+
+/* ---- file_hints.c ---------------------------------------------------------- */
+
+/* pre_read, fadvise_hint and write_hint on the job's files, once they are
+ * open and before the IO. Returns 0, or -1 with the job failed. */
+int tio_file_hints_apply(struct worker *w);
 
 /* Runs the job's phases: ramp and main phase (loop by loop), verify. */
 void tio_phase_run(struct worker *w);

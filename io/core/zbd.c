@@ -248,6 +248,60 @@ small:
     return -EINVAL;
 }
 
+/* fio's checks of sizes against the file's zone size (zbd_verify_sizes,
+ * zbd_verify_bs): zoneskip whole zones, a trim one whole zone, and with
+ * verify every block size a divisor of it (no write crosses a zone). */
+static int check_sizes(struct worker *w, const struct tio_zbd_file *f, const char *name)
+{
+    const struct tio_job *job = w->job;
+    uint64_t zs = f->zone_size;
+    if (job->zones.skip % zs) {
+        tio_worker_fail(w, EINVAL,
+                        "%s: zoneskip=%" PRIu64
+                        " is not a multiple of the zone size of %" PRIu64
+                        " bytes (give whole zones, e.g. zoneskip=1z)",
+                        name, job->zones.skip, zs);
+        return -EINVAL;
+    }
+    if (tio_rw_trims(job->pattern.rw) && job->pattern.bs[TIO_JOB_DDIR_TRIM] != zs) {
+        tio_worker_fail(w, EINVAL,
+                        "%s: the trim block size %" PRIu64 " is not the zone size of %" PRIu64
+                        " bytes (zonemode=zbd trims whole zones: give bs= the zone size)",
+                        name, job->pattern.bs[TIO_JOB_DDIR_TRIM], zs);
+        return -EINVAL;
+    }
+    for (int d = 0; job->verify.method != TIO_VERIFY_NONE && d < TIO_JOB_DDIR_COUNT; d++)
+        if (zs % job->pattern.bs[d]) {
+            tio_worker_fail(w, EINVAL,
+                            "%s: the block size %" PRIu64 " is not a divisor of the zone "
+                            "size of %" PRIu64 " bytes, which verify with zonemode=zbd needs",
+                            name, job->pattern.bs[d], zs);
+            return -EINVAL;
+        }
+    return 0;
+}
+
+/* zoneskip, sequential IO: the zones it moves to stay in the region until
+ * they pass the file's end (fio's then start over at the region's start);
+ * one past the region's end but in the file is refused, as fio 3.33 goes
+ * there outside the job's zones (or aborts). */
+static int check_skip(struct worker *w, const struct tio_zbd_area *a, const char *name)
+{
+    uint64_t step = a->f->zone_size + w->job->zones.skip;
+    if (!w->job->zones.skip || w->zbd.random)
+        return 0;
+    uint64_t past = a->start + (a->len + step - 1) / step * step;
+    if (past >= a->f->size)
+        return 0;
+    tio_worker_fail(w, EINVAL,
+                    "%s: zoneskip=%" PRIu64 " moves the IO to offset %" PRIu64 ", past the "
+                    "job's region (it ends at %" PRIu64 ") but before the file's end, where "
+                    "fio 3.33 leaves the job's zones; let the region reach the file's end "
+                    "(size=, offset=) or change zoneskip",
+                    name, w->job->zones.skip, past, a->start + a->len);
+    return -EINVAL;
+}
+
 /* What the target is: its zoned model, and an fd for a zoned device's
  * zone ioctls (-1 otherwise). */
 static int target_model(struct worker *w, size_t i, int *fd, enum tio_zbd_model *model)
@@ -305,13 +359,23 @@ static int adopt_open_zones(struct worker *w, struct tio_zbd_area *a)
 }
 
 /* fio's zbd_file_reset as a pass starts: the bytes with data in the
- * job's zones counted anew, the periodic resets' count starts over. */
-static void file_reset(struct worker *w, const struct tio_zbd_area *a)
+ * job's zones counted anew, the periodic resets' count starts over. With
+ * verify, the job's zones are closed and reset first (not as its verify
+ * phase starts): no zone is reset while the pass writes, as that would
+ * lose data the verify phase reads. */
+static void file_reset(struct worker *w, struct tio_zbd_area *a)
 {
     struct tio_zbd_file *f = a->f;
     if (!tio_rw_writes(w->job->pattern.rw))
         return;
     pthread_mutex_lock(&f->mu);
+    for (uint32_t z = a->min; w->job->verify.method != TIO_VERIFY_NONE && z < a->max; z++) {
+        if (!f->z[z].has_wp)
+            continue;
+        tio__zbd_close(f, &f->z[z]);
+        if (tio__zbd_reset(w, a, &f->z[z]) < 0)
+            break;
+    }
     f->wp_bytes = f->data_bytes = 0;
     for (uint32_t z = a->min; z < a->max; z++) {
         uint64_t data = f->z[z].wp - f->z[z].start;
@@ -339,7 +403,8 @@ static int setup_file(struct worker *w, size_t i)
     else
         size = w->t->sizes[i];
     a->f = lookup(w, no_files ? NULL : name, a->fd, model, size);
-    if (!a->f || check_shared(w, a->f, name) < 0 || align_region(w, r, a->f, name) < 0)
+    if (!a->f || check_shared(w, a->f, name) < 0 || align_region(w, r, a->f, name) < 0 ||
+        check_sizes(w, a->f, name) < 0)
         return -EINVAL;
     a->start = r->start;
     a->len = r->len;
@@ -349,10 +414,20 @@ static int setup_file(struct worker *w, size_t i)
         tio_worker_fail(w, EINVAL, "%s: the job's region holds no zone", name);
         return -EINVAL;
     }
+    a->skip_at = a->start;
+    if (check_skip(w, a, name) < 0)
+        return -EINVAL;
     if (adopt_open_zones(w, a) < 0)
         return -EIO;
     file_reset(w, a);
     return 0;
+}
+
+void tio_zbd_verify_pass(struct worker *w)
+{
+    w->zbd.over = false;
+    for (size_t i = 0; i < w->zbd.n; i++)
+        file_reset(w, &w->zbd.a[i]);
 }
 
 bool tio_zbd_new_pass(struct worker *w, uint64_t issued)
@@ -380,6 +455,8 @@ int tio_zbd_setup(struct worker *w)
     for (size_t i = 0; i < n; i++)
         if (setup_file(w, i) < 0)
             return -EINVAL;
+    if (tio_rw_trims(w->job->pattern.rw))
+        tio__zbd_trim_setup(w);
     w->features |= TIO_WF_ZBD;
     return 0;
 }

@@ -82,6 +82,15 @@ int tio__zbd_dev_reset(int fd, uint64_t offset, uint64_t length);
 struct worker;
 struct tio_zbd_area;
 bool tio__zbd_open(struct worker *w, struct tio_zbd_file *f, struct tio_zbd_zone *z);
+void tio__zbd_close(struct tio_zbd_file *f, struct tio_zbd_zone *z);
 int tio__zbd_reset(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_zone *z);
+/* The same without waiting for the IO in flight (a trim's reset). */
+int tio__zbd_reset_wp(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_zone *z);
+
+/* ---- zbd_trim.c ----------------------------------------------------------- */
+
+/* A trim job's worker queues through the table that makes its trims
+ * zone resets (w->ops and w->ed replaced). */
+void tio__zbd_trim_setup(struct worker *w);
 
 #endif

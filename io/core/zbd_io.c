@@ -10,7 +10,10 @@
  * data. A zone filled by a write is closed as the write completes. A read
  * stays below the write pointer (unless read_beyond_wp): in its zone when
  * that holds data, else in the next zone that does (random reads: the
- * nearest, either way); a sequential read job with no data left ends. */
+ * nearest, either way); a sequential read job with no data left ends. A
+ * random trim goes to a zone with data (its reset is zbd_trim.c's). With
+ * verify, a full zone is never written again. Sequential IO under zoneskip
+ * moves on to the next zone to do (tio_zbd_zone_skip). */
 #include "worker.h"
 #include "zbd.h"
 
@@ -39,7 +42,7 @@ static inline bool in_area(const struct tio_zbd_area *a, uint64_t off)
     return off - a->start < a->len;
 }
 
-static void close_zone(struct tio_zbd_file *f, struct tio_zbd_zone *z)
+void tio__zbd_close(struct tio_zbd_file *f, struct tio_zbd_zone *z)
 {
     if (!z->open)
         return;
@@ -76,6 +79,11 @@ bool tio__zbd_open(struct worker *w, struct tio_zbd_file *f, struct tio_zbd_zone
 {
     if (z->cond == TIO_ZBD_COND_OFFLINE)
         return false;
+    /* with verify, a full zone is not written again: its reset would lose
+     * data the verify phase is to read */
+    if (w->job->verify.method != TIO_VERIFY_NONE &&
+        zone_full(z, w->job->pattern.min_bs[TIO_JOB_DDIR_WRITE]))
+        return false;
     if (!f->max_open)
         return true; /* no limit: open zones are not tracked */
     if (z->open)
@@ -97,8 +105,13 @@ bool tio__zbd_open(struct worker *w, struct tio_zbd_file *f, struct tio_zbd_zone
  * first, as fio quiesces). */
 int tio__zbd_reset(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_zone *z)
 {
+    quiesce(w, a->f);
+    return tio__zbd_reset_wp(w, a, z);
+}
+
+int tio__zbd_reset_wp(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_zone *z)
+{
     struct tio_zbd_file *f = a->f;
-    quiesce(w, f);
     uint64_t data = z->wp - z->start;
     if (!data)
         return 0;
@@ -276,6 +289,21 @@ static bool place_read(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_
     return true;
 }
 
+/* A trim (a zone reset, zbd_trim.c): as drawn; a random one that finds
+ * its zone empty goes to the start of the nearest zone with data, and
+ * ends the job's IO when none has any. */
+static bool place_trim(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_zone *zb,
+                       uint64_t *off)
+{
+    if (!w->zbd.random || zb->wp > zb->start)
+        return true;
+    zb = find_data(w, a, zb, 1);
+    if (!zb)
+        return false;
+    *off = zb->start;
+    return true;
+}
+
 /* A write: at the write pointer of an open zone with room (which moves
  * on as it is issued: tio_zbd_issued). */
 static bool place_write(struct worker *w, struct tio_zbd_area *a, struct tio_zbd_zone *zb,
@@ -391,6 +419,26 @@ uint64_t tio_zbd_skip(const struct worker *w, size_t fi, uint64_t off, uint64_t 
     return off;
 }
 
+uint64_t tio_zbd_zone_skip(struct worker *w, size_t fi, uint32_t d, uint64_t from, uint64_t off)
+{
+    struct tio_zbd_area *a = &w->zbd.a[fi];
+    struct tio_zbd_file *f = a->f;
+    const struct tio_job_zones *o = &w->job->zones;
+    pthread_mutex_lock(&f->mu);
+    const struct tio_zbd_zone *z = zone_at(f, from);
+    /* on once the zone's zonesize bytes are done, or (reads) its data */
+    bool next = w->zbd.zone_bytes >= f->zone_size || z == &f->z[f->nr] || off >= z[1].start ||
+                (d == TIO_READ && !o->read_beyond_wp && off >= z->wp);
+    pthread_mutex_unlock(&f->mu);
+    if (!next)
+        return off;
+    w->zbd.zone_bytes = 0;
+    a->skip_at += f->zone_size + o->skip;
+    if (a->skip_at >= f->size)
+        a->skip_at = a->start; /* from the region's start again */
+    return a->skip_at;
+}
+
 bool tio_zbd_adjust_io(struct worker *w, size_t fi, uint32_t d, uint64_t *off, uint64_t *len)
 {
     struct tio_zbd_area *a = &w->zbd.a[fi];
@@ -407,6 +455,8 @@ bool tio_zbd_adjust_io(struct worker *w, size_t fi, uint32_t d, uint64_t *off, u
             place_conventional(zb, off, len, min_bs);
     } else if (d == TIO_READ) {
         ok = place_read(w, a, zb, off, len, min_bs);
+    } else if (d == TIO_TRIM) {
+        ok = place_trim(w, a, zb, off);
     } else {
         ok = place_write(w, a, zb, off, len, min_bs);
     }
@@ -419,6 +469,15 @@ bool tio_zbd_adjust_io(struct worker *w, size_t fi, uint32_t d, uint64_t *off, u
     return ok;
 }
 
+bool tio_zbd_place_write(struct worker *w, size_t fi, uint64_t *off, uint64_t *len)
+{
+    if (!tio_zbd_adjust_io(w, fi, TIO_WRITE, off, len))
+        return false;
+    if (w->zbd.held)
+        tio_zbd_issued(w, *off, *len);
+    return true;
+}
+
 void tio_zbd_write_done(struct worker *w, const struct io_meta *m)
 {
     struct tio_zbd_file *f = w->zbd.a[m->file].f;
@@ -427,6 +486,6 @@ void tio_zbd_write_done(struct worker *w, const struct io_meta *m)
         return;
     pthread_mutex_lock(&f->mu);
     if (m->offset + m->len >= cap_end(z))
-        close_zone(f, z);
+        tio__zbd_close(f, z);
     pthread_mutex_unlock(&f->mu);
 }

@@ -102,6 +102,8 @@ void tio__dump_amount(struct tio__dump *l, const char *key, const struct tio_amo
         tio__buf_printf(&b, "%s=unset", key);
     else if (am->percent)
         tio__buf_printf(&b, "%s=%u%%", key, am->percent);
+    else if (am->zones)
+        tio__buf_printf(&b, "%s=%uz", key, am->zones);
     else
         tio__buf_printf(&b, "%s=%llu", key, (unsigned long long)am->bytes);
     add(l, &b);

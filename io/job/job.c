@@ -42,6 +42,7 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
         dst->logs.names[k] = NULL;
     dst->replay.read_iolog = dst->replay.write_iolog = dst->replay.redirect = NULL;
     dst->flow.wait_for = NULL;
+    dst->placement.mmapfile = dst->files.ioscheduler = NULL;
     dst->engine_options = NULL;
     dst->nr_engine_options = 0;
 
@@ -54,6 +55,8 @@ int tio__job_copy(const struct tio_allocator *a, struct tio_job *dst, const stru
         dup_str(a, &dst->replay.write_iolog, src->replay.write_iolog) ||
         dup_str(a, &dst->replay.redirect, src->replay.redirect) ||
         dup_str(a, &dst->flow.wait_for, src->flow.wait_for) ||
+        dup_str(a, &dst->placement.mmapfile, src->placement.mmapfile) ||
+        dup_str(a, &dst->files.ioscheduler, src->files.ioscheduler) ||
         tio__origin_copy(a, &dst->origin, &src->origin) ||
         tio__strv_copy(a, &dst->files.filenames, &src->files.filenames) ||
         tio__strv_copy(a, &dst->files.directories, &src->files.directories) ||
@@ -91,6 +94,8 @@ void tio__job_free(const struct tio_allocator *a, struct tio_job *job)
     tio__free(a, job->replay.write_iolog);
     tio__free(a, job->replay.redirect);
     tio__free(a, job->flow.wait_for);
+    tio__free(a, job->placement.mmapfile);
+    tio__free(a, job->files.ioscheduler);
     for (int k = 0; k < TIO_LOG_KINDS; k++)
         tio__free(a, job->logs.names[k]);
     tio__origin_free(a, &job->origin);

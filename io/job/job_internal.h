@@ -74,6 +74,14 @@ void tio__job_free(const struct tio_allocator *a, struct tio_job *job);
 /* resolve_buffers.c: fio's fix-ups of the buffer-content options, and the
  * combinations refused (TIO_OK or an error in err). */
 int tio__resolve_buffers(struct tio_job *job, struct tio_error *err);
+/* resolve_prep.c: the same for the options that prepare the files. */
+int tio__resolve_prep(struct tio_job *job, struct tio_error *err);
+
+/* resolve_zones.c: sizes given as zones ("size=4z") made bytes, first of
+ * all; then fio's checks of zonemode= and what it combines with (TIO_OK
+ * or an error in err). */
+int tio__resolve_zone_counts(struct tio_job *job, struct tio_error *err);
+int tio__resolve_zones(struct tio_job *job, struct tio_error *err);
 
 struct tio_plan *tio__plan_new(const struct tio_parse_config *cfg);
 /* Move *job (emptied) to the end of plan->jobs. */

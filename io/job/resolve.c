@@ -349,88 +349,6 @@ static int resolve_verify(struct tio_job *job, struct tio_error *err)
     return 0;
 }
 
-/* zonemode=zbd: fio's checks that need no target, and what tenon-io does
- * not combine with it yet (io/core/zbd.c checks the rest against the
- * targets as the job starts). */
-static int resolve_zbd(struct tio_job *job, struct tio_error *err)
-{
-    const struct tio_job_zones *z = &job->zones;
-    if (!job->files.create_serialize)
-        return tio__job_error(err, job,
-                              "zonemode=zbd and create_serialize=0 are not compatible (fio "
-                              "refuses this too: drop create_serialize=0)");
-    if (z->size && z->capacity > z->size)
-        return tio__job_error(err, job,
-                              "zonecapacity=%llu is larger than zonesize=%llu (a zone's "
-                              "capacity "
-                              "is at most its size)",
-                              (unsigned long long)z->capacity, (unsigned long long)z->size);
-    const char *what = NULL;
-    if (tio_rw_trims(job->pattern.rw))
-        what = "trims (fio resets zones for them)";
-    else if (job->verify.method != TIO_VERIFY_NONE)
-        what = "verify";
-    else if (z->skip)
-        what = "zoneskip";
-    if (what)
-        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
-                             "job '%s': zonemode=zbd together with %s is not supported by "
-                             "tenon-io yet (drop it, or zonemode=)",
-                             job->identity.name, what);
-    return TIO_OK;
-}
-
-/* fio's checks of zonemode=, zonesize= and zonerange=, and what tenon-io
- * does not combine with strided zones yet (io/core/zones.c). */
-static int resolve_zones(struct tio_job *job, struct tio_error *err)
-{
-    struct tio_job_zones *z = &job->zones;
-    const struct tio_job_pattern *p = &job->pattern;
-    if (z->mode == TIO_ZONE_NONE && z->size)
-        return tio__job_error(err, job,
-                              "zonesize=%llu needs zonemode=strided (or zbd); zonemode is none "
-                              "(fio refuses this too: set zonemode=strided or drop zonesize)",
-                              (unsigned long long)z->size);
-    if (z->mode == TIO_ZONE_ZBD)
-        return resolve_zbd(job, err);
-    if (z->mode != TIO_ZONE_STRIDED)
-        return TIO_OK;
-    if (!z->size)
-        return tio__job_error(err, job,
-                              "zonemode=strided needs zonesize= (the bytes of IO per zone, "
-                              "e.g. zonesize=64k)");
-    if (!z->range)
-        z->range = z->size; /* fio: zonerange defaults to zonesize */
-    const char *what = NULL;
-    if (job->files.nrfiles > 1)
-        what = "more than one file (fio turns zones off then without a word; set "
-               "nrfiles=1 or drop zonemode)";
-    else if (job->verify.method != TIO_VERIFY_NONE)
-        what = "verify (drop verify= or zonemode=)";
-    else if (p->rw_modifier && p->rw_backward)
-        what = "backward sequential IO, rw=TYPE:-N (drop the modifier or zonemode=)";
-    else if (p->random_generator == TIO_RAND_LFSR && tio_rw_is_random(p->rw) &&
-             (p->rw_modifier > 1 || p->perc_rand[0] < 100 || p->perc_rand[1] < 100))
-        what = "random_generator=lfsr and rw=randTYPE:N or percentage_random (drop one)";
-    else if (p->rw == TIO_RW_RANDRW && p->bs[0] != p->bs[1])
-        what = "a random mix with different read and write block sizes (give one bs=)";
-    else if (p->rw == TIO_RW_RW)
-        what = "sequential mixed IO, rw=rw (use rw=randrw, or separate read and write jobs)";
-    else
-        for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++)
-            if (p->min_bs[d] != p->max_bs[d] || p->bssplit_nr[d] || p->ba[d] != p->bs[d])
-                what = "bsrange, bssplit or blockalign (give one bs= per direction)";
-    if (what)
-        return tio_error_set(err, TIO_EUNSUPPORTED, &job->origin, NULL, NULL,
-                             "job '%s': zonemode=strided together with %s is not supported "
-                             "by tenon-io yet",
-                             job->identity.name, what);
-    /* fio keeps no random map beside its LFSR */
-    if (p->random_generator == TIO_RAND_LFSR)
-        job->pattern.norandommap = true;
-    return TIO_OK;
-}
-
 static uint64_t gcd64(uint64_t a, uint64_t b)
 {
     while (b) {
@@ -501,6 +419,9 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
 {
     int d, rc;
 
+    rc = tio__resolve_zone_counts(job, err);
+    if (rc)
+        return rc;
     rc = resolve_files(a, job, total_files, err);
     if (rc)
         return rc;
@@ -508,6 +429,8 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
     if (rc)
         return rc;
     rc = resolve_fill_device(job, err);
+    if (rc == 0)
+        rc = tio__resolve_prep(job, err);
     if (rc)
         return rc;
     /* fio: openfiles defaults to nrfiles, and is at most that */
@@ -556,7 +479,7 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
         return rc;
     if (memcmp(job->pattern.ba, job->pattern.bs, sizeof(job->pattern.ba)) != 0)
         job->pattern.norandommap = true;
-    rc = resolve_zones(job, err);
+    rc = tio__resolve_zones(job, err);
     if (rc)
         return rc;
     /* latency_target varies the depth of the job's own queue; offload's
@@ -681,9 +604,9 @@ int tio_plan_resolve(struct tio_plan *s, struct tio_error *err)
             }
             n++;
             j->index = (unsigned)(n - 1);
-            /* fio numbers its clones backwards: the first made (the
-             * second thread) is numjobs-1, the last 1 (its subjob_number,
-             * which names files and moves offset_increment) */
+            /* fio adds the clones last first: the job after the first
+             * instance is $jobnum numjobs-1 (its files, offset_increment
+             * step, read_iolog part), the last one is $jobnum 1 */
             j->clone = c ? s->jobs[i].identity.numjobs - c : 0;
             if (c > 0) {
                 /* clones run beside their first instance, as in fio */

@@ -273,6 +273,10 @@ struct tio_job_files {
     unsigned openfiles;                 /* files serviced at a time; 0: all (nrfiles) */
     bool fill_device;                   /* write until ENOSPC (no size: really large) */
     bool create_serialize;      /* lay files out before the run (else: in each thread) */
+    bool file_append;           /* a regular file's IO starts at its end */
+    bool unique_filename;       /* fio's client prefix; no effect without a server */
+    uint64_t offset_align;      /* percentage offsets align up to it; 0: the smallest bs */
+    char *ioscheduler;          /* the block device's IO scheduler to switch to; NULL: none */
     enum tio_fservice fservice; /* file_service_type: how the next file is chosen */
     unsigned fservice_nr;       /* file_service_type=TYPE:N: IOs per file chosen */
     double fservice_value;      /* zipf's theta, pareto's power, normal's deviation */
@@ -354,6 +358,14 @@ struct tio_job_queue {
     bool serialize_overlap;              /* no two overlapping IOs in flight */
 };
 
+/* fadvise_hint: the advice given for each file, as fio. */
+enum tio_fadvise {
+    TIO_FADVISE_NONE,       /* 0 */
+    TIO_FADVISE_TYPE,       /* 1: random or sequential, from rw= */
+    TIO_FADVISE_RANDOM,     /* random */
+    TIO_FADVISE_SEQUENTIAL, /* sequential */
+};
+
 /* Syncs and file handling: options/durability.c */
 struct tio_job_durability {
     unsigned fsync;     /* fsync every N writes; 0: never */
@@ -367,6 +379,13 @@ struct tio_job_durability {
     bool allow_mounted_write;
     bool unlink;
     bool unlink_each_loop;
+    bool create_fsync;        /* fsync a file after laying it out; default true */
+    bool create_only;         /* lay the files out, then do no IO */
+    bool pre_read;            /* read the files' regions into the page cache first */
+    enum tio_fadvise fadvise; /* fadvise_hint: posix_fadvise on each file; default type */
+    unsigned write_hint;      /* fcntl F_SET_RW_HINT's RWH_WRITE_LIFE_*; 0: not given */
+    unsigned sfr_flags;       /* sync_file_range(2) flags (SYNC_FILE_RANGE_*) */
+    unsigned sfr_every;       /* sync_file_range every N writes; 0: never */
 };
 
 /* Rate control: options/rate.c */
@@ -413,6 +432,7 @@ struct tio_job_prio {
     unsigned prio;                    /* prio=0..7 */
     unsigned prioclass;               /* prioclass=0..3 */
     bool prio_given, prioclass_given; /* the thread's priority is set only then */
+    int nice;                         /* nice(2) of the job's thread, -20..19 */
     unsigned cmdprio_percentage[2];   /* per read, write */
     unsigned cmdprio_class[2];        /* 0: not given (the real-time class then) */
     unsigned cmdprio[2];
@@ -439,6 +459,16 @@ enum tio_mem_policy {
     TIO_MPOL_LOCAL,      /* local */
 };
 
+/* mem=/iomem=: what the job's IO buffers are allocated from, as fio. */
+enum tio_mem_type {
+    TIO_MEM_MALLOC,     /* the heap (the default) */
+    TIO_MEM_SHM,        /* a System V shared memory segment */
+    TIO_MEM_SHMHUGE,    /* ...of huge pages (SHM_HUGETLB) */
+    TIO_MEM_MMAP,       /* mmap: anonymous, or of mem=mmap:FILE (private) */
+    TIO_MEM_MMAPHUGE,   /* mmap of huge pages: MAP_HUGETLB, or a hugetlbfs FILE (shared) */
+    TIO_MEM_MMAPSHARED, /* mmap: anonymous (private, as fio), or of FILE shared */
+};
+
 struct tio_job_placement {
     struct tio_idset cpus;      /* cpumask or cpus_allowed, the last one given */
     bool cpus_given;            /* the affinity is set only then */
@@ -450,6 +480,10 @@ struct tio_job_placement {
     unsigned mem_policy;        /* enum tio_mem_policy */
     struct tio_idset mem_nodes; /* bind, interleave; prefer's one node */
     bool mem_nodes_all;         /* interleave without nodes, or ":all" */
+    enum tio_mem_type mem_type; /* mem=/iomem= */
+    char *mmapfile;             /* mem=mmap*:FILE; NULL: anonymous */
+    uint64_t hugepage_size;     /* what shmhuge and mmaphuge round up to; default 2 MiB */
+    uint64_t lockmem;           /* bytes the job's thread mlocks; 0: none */
 };
 
 /* Think time: options/think.c (fio's thinktime family). Times in us. */
@@ -501,7 +535,8 @@ struct tio_job_zones {
     enum tio_zonemode mode; /* default none */
     uint64_t size;          /* strided: bytes of IO per zone; zbd: the zone's size */
     uint64_t range;         /* strided: a zone's size; resolved default: size */
-    uint64_t skip;          /* strided: bytes skipped after each zone */
+    uint64_t skip;          /* strided, zbd: bytes skipped after each zone */
+    uint32_t skip_zones;    /* zoneskip=Nz until resolved into skip (zonesize) */
     /* zbd (io/core/zbd.c) */
     uint64_t capacity;      /* zonecapacity: emulated zones' capacity; 0: their size */
     bool read_beyond_wp;    /* reads may reach past a zone's write pointer */
@@ -598,7 +633,7 @@ struct tio_job_ranks {
 struct tio_job {
     struct tio_origin origin; /* the [section] line or the --name argument */
     unsigned index;           /* resolved: position in plan->jobs */
-    unsigned clone;           /* resolved: 0..numjobs-1 (fio's $jobnum) */
+    unsigned clone;           /* resolved: fio's $jobnum: 0, then numjobs-1 down to 1 */
     unsigned group;           /* resolved: reporting group id */
     unsigned rank_part;       /* under mpirun (io/core/ranks.c): 1 + the part of a shared
                                    file the job takes; 0 when it shares none */

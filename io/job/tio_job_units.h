@@ -33,10 +33,11 @@ extern "C" {
 #define TIO_MAX_OFFSET UINT64_C(0x7fffffffffffffff)
 
 /* A quantity of bytes that fio also accepts as a percentage of the file or
- * device ("size=50%", "offset=25%"). */
+ * device ("size=50%", "offset=25%"), or as a number of zones ("size=4z"). */
 struct tio_amount {
     uint64_t bytes;   /* valid when set and percent == 0 */
     unsigned percent; /* 1..100 when given as a percentage, else 0 */
+    uint32_t zones;   /* given as zones, until resolved into bytes (zonesize) */
     bool set;         /* false: not given (size: use the file's size) */
 };
 
@@ -65,7 +66,9 @@ int tio_parse_bool(const char *s, bool *out, char *why, size_t whylen);
 /* "N%" with 0 <= N <= 100; the % sign is required. */
 int tio_parse_percent(const char *s, unsigned *out, char *why, size_t whylen);
 
-/* A size or a percentage (1%..100%). "0" leaves the amount unset. */
+/* A size, a percentage (1%..100%) or a number of zones ("4z", fio's zone
+ * granularity: zones are bytes only once zonesize is known). "0" and "0z"
+ * leave the amount unset. */
 int tio_parse_amount(const char *s, unsigned kb_base, struct tio_amount *out, char *why,
                      size_t whylen);
 

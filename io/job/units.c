@@ -300,6 +300,31 @@ int tio_parse_percent(const char *s, unsigned *out, char *why, size_t whylen)
     return TIO_OK;
 }
 
+/* "Nz": N zones, as fio's parser takes it (decimal digits, then z). */
+static int parse_zones(const char *s, size_t len, struct tio_amount *out, char *why,
+                       size_t whylen)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (s[i] < '0' || s[i] > '9' || n > UINT32_MAX)
+            return tio__why_set(why, whylen, TIO_EVALUE,
+                                "'%s' is not a number of zones (give decimal digits before "
+                                "z, at most %u, e.g. 4z)",
+                                s, (unsigned)UINT32_MAX);
+        n = n * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (len == 1 || n > UINT32_MAX)
+        return tio__why_set(why, whylen, TIO_EVALUE,
+                            "'%s' is not a number of zones (give decimal digits before z, at "
+                            "most %u, e.g. 4z)",
+                            s, (unsigned)UINT32_MAX);
+    out->bytes = 0;
+    out->percent = 0;
+    out->zones = (uint32_t)n;
+    out->set = n != 0;
+    return TIO_OK;
+}
+
 int tio_parse_amount(const char *s, unsigned kb_base, struct tio_amount *out, char *why,
                      size_t whylen)
 {
@@ -308,6 +333,8 @@ int tio_parse_amount(const char *s, unsigned kb_base, struct tio_amount *out, ch
     uint64_t v = 0;
     int rc;
 
+    if (len && s[len - 1] == 'z')
+        return parse_zones(s, len, out, why, whylen);
     if (len && s[len - 1] == '%') {
         rc = tio_parse_percent(s, &pct, why, whylen);
         if (rc)
@@ -318,6 +345,7 @@ int tio_parse_amount(const char *s, unsigned kb_base, struct tio_amount *out, ch
                                 "out)");
         out->bytes = 0;
         out->percent = pct;
+        out->zones = 0;
         out->set = true;
         return TIO_OK;
     }
@@ -326,6 +354,7 @@ int tio_parse_amount(const char *s, unsigned kb_base, struct tio_amount *out, ch
         return rc;
     out->bytes = v;
     out->percent = 0;
+    out->zones = 0;
     out->set = v != 0;
     return TIO_OK;
 }

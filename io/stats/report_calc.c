@@ -30,9 +30,9 @@ void tio_dir_summarize(const struct tio_dir_stats *ds, uint64_t group_agg_bw,
     if (out->runtime_ms) {
         /* 128 bits: bytes * 1000 overflows 64 bits past 18 PB. */
         out->bw_bytes = (uint64_t)((tio_u128)ds->bytes * 1000u / out->runtime_ms);
-        out->iops = (double)ds->ios * 1000.0 / (double)out->runtime_ms;
+        out->iops = (double)tio_dir_issued(ds) * 1000.0 / (double)out->runtime_ms;
     }
-    out->issued = ds->ios + ds->errors;
+    out->issued = tio_dir_issued(ds);
     out->short_ios = ds->short_ios;
     out->drop_ios = ds->drop_ios;
 

@@ -60,13 +60,13 @@ static inline uint64_t tio_runtime_ms(uint64_t runtime_ns)
 
 /* The numbers fio prints for one direction, derived once for both writers:
  * bw_bytes = io_bytes * 1000 / runtime_ms (integer), bw = bw_bytes / 1024,
- * iops = ios * 1000.0 / runtime_ms, all over the rounded-up runtime. */
+ * iops = issued * 1000.0 / runtime_ms, all over the rounded-up runtime. */
 struct tio_dir_summary {
     uint64_t io_bytes;
     uint64_t bw_bytes; /* bytes/s over the direction's runtime */
     double iops;
     uint64_t runtime_ms; /* tio_runtime_ms() */
-    uint64_t issued;     /* completed plus failed IOs */
+    uint64_t issued;     /* fio's total_ios: tio_dir_issued() */
     uint64_t short_ios;
     uint64_t drop_ios;
     /* Samples, in KiB/s and IO/s. */

@@ -269,8 +269,8 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
             "     issued rwts: total=%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
             " short=%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",0 dropped=%" PRIu64 ",%" PRIu64
             ",%" PRIu64 ",0\n",
-            r->ios + r->errors, w->ios + w->errors, t->ios + t->errors, js->sync_ios,
-            r->short_ios, w->short_ios, t->short_ios, r->drop_ios, w->drop_ios, t->drop_ios);
+            tio_dir_issued(r), tio_dir_issued(w), tio_dir_issued(t), js->sync_ios, r->short_ios,
+            w->short_ios, t->short_ios, r->drop_ios, w->drop_ios, t->drop_ios);
     if (e->continue_on_error)
         fprintf(f, "     errors    : total=%" PRIu64 ", first_error=%d/<%s>\n",
                 js->nonfatal_errors, js->first_error, strerror(js->first_error));

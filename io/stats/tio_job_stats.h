@@ -258,6 +258,14 @@ static inline uint64_t tio_stats_completed(const struct tio_job_stats *js, bool 
     return n;
 }
 
+/* fio's total_ios of a direction: every IO handed to the engine, the
+ * failed ones and each resubmitted rest of a short IO included (fio counts
+ * each queueing); its iops are these over the runtime. */
+static inline uint64_t tio_dir_issued(const struct tio_dir_stats *ds)
+{
+    return ds->ios + ds->errors + ds->short_ios;
+}
+
 /* The three directions' completion latencies in one histogram. */
 void tio_job_stats_clat_all(const struct tio_job_stats *js, struct tio_hist *out);
 

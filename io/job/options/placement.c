@@ -209,6 +209,62 @@ static void dump_mem_policy(struct tio__dump *d, const struct tio__option *o,
         tio__dump_printf(d, "%s=%s", o->name, names[p->mem_policy]);
 }
 
+static const struct tio__enumval mem_values[] = {
+    {"malloc", TIO_MEM_MALLOC, NULL},
+    {"shm", TIO_MEM_SHM, NULL},
+    {"shmhuge", TIO_MEM_SHMHUGE, NULL},
+    {"mmap", TIO_MEM_MMAP, NULL},
+    {"mmaphuge", TIO_MEM_MMAPHUGE, NULL},
+    {"mmapshared", TIO_MEM_MMAPSHARED, NULL},
+    {"cudamalloc", TIO_MEM_MALLOC,
+     "GPU memory is only for fio's rdma engine, which tenon-io "
+     "has not"},
+};
+
+/* TYPE, or mmap, mmaphuge or mmapshared with ":FILE" (fio's postfix). */
+static int set_mem(struct tio__optctx *c, const struct tio__option *o)
+{
+    struct tio_job_placement *p = &c->job->placement;
+    const char *colon = strchr(c->value, ':');
+    char type[32];
+    int v = 0, rc;
+
+    (void)o;
+    snprintf(type, sizeof(type), "%.*s", colon ? (int)(colon - c->value) : 31, c->value);
+    rc = tio__opt_pick(c, type, mem_values, TIO__ARRAY_LEN(mem_values), "memory type",
+                       "malloc, shm, shmhuge, mmap[:FILE], mmaphuge[:FILE] or "
+                       "mmapshared[:FILE]",
+                       &v);
+    if (rc)
+        return rc;
+    bool mapped = v == TIO_MEM_MMAP || v == TIO_MEM_MMAPHUGE || v == TIO_MEM_MMAPSHARED;
+    if (colon && (!mapped || !colon[1]))
+        return tio__opt_fail(c, TIO_EVALUE,
+                             mapped ? "'%s:' names no file (write %s:/path/to/file, or %s "
+                                      "alone for anonymous memory)"
+                                    : "'%s' takes no file after ':' (only mmap, mmaphuge "
+                                      "and mmapshared do)%.0s%.0s",
+                             type, type, type);
+    p->mem_type = (enum tio_mem_type)v;
+    tio__free(c->a, p->mmapfile);
+    p->mmapfile = NULL;
+    if (colon) {
+        p->mmapfile = tio__strdup(c->a, colon + 1);
+        if (!p->mmapfile)
+            return tio__oom(c->err);
+    }
+    return TIO_OK;
+}
+
+static void dump_mem(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
+{
+    const struct tio_job_placement *p = &j->placement;
+    if (p->mmapfile)
+        tio__dump_printf(d, "%s=%s:%s", o->name, mem_values[p->mem_type].name, p->mmapfile);
+    else
+        tio__dump_str(d, o->name, mem_values[p->mem_type].name);
+}
+
 static const struct tio__option rows[] = {
     {.name = "cpumask",
      .type = O_CUSTOM,
@@ -259,6 +315,28 @@ static const struct tio__option rows[] = {
      .help = "The job thread's NUMA memory policy, set before its buffers are allocated "
              "(libnuma)",
      .status = TIO__REFUSED_VALUE},
+    {.name = "mem",
+     .alias = "iomem",
+     .type = O_CUSTOM,
+     .set = set_mem,
+     .dump = dump_mem,
+     .example = "mmap:/dev/shm/buf",
+     .def = "malloc",
+     .values = "malloc, shm, shmhuge, mmap[:FILE], mmaphuge[:FILE], mmapshared[:FILE]",
+     .status = TIO__REFUSED_VALUE,
+     .help = "What the job's IO buffers are allocated from"},
+    {.name = "hugepage-size",
+     .type = O_SIZE,
+     .off = OFF(hugepage_size),
+     .example = "2m",
+     .def = "2m",
+     .help = "The huge page size mem=shmhuge and mmaphuge round their memory up to"},
+    {.name = "lockmem",
+     .type = O_SIZE,
+     .off = OFF(lockmem),
+     .example = "1g",
+     .def_text = "0 (none)",
+     .help = "Memory the job's thread pins with mlock(2), per job"},
 };
 
 TIO__FAMILY(tio__family_placement, "placement", "CPU and NUMA placement", rows);

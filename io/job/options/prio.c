@@ -1,5 +1,6 @@
 /* IO priorities: the job thread's (prio, prioclass) and, per IO, the
  * cmdprio_* options fio's libaio and io_uring engines take. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,29 @@ static void dump_cmdprio_bssplit(struct tio__dump *d, const struct tio__option *
     }
 }
 
+/* nice=: an integer -20..19, as fio's. */
+static int set_nice(struct tio__optctx *c, const struct tio__option *o)
+{
+    char *end;
+    long v;
+
+    (void)o;
+    errno = 0;
+    v = strtol(c->value, &end, 10);
+    if (errno || end == c->value || *end || v < -20 || v > 19)
+        return tio__opt_fail(c, TIO_ERANGE,
+                             "'%s' is not a nice value from -20 (favoured) to 19 (least "
+                             "favoured)",
+                             c->value);
+    c->job->prio.nice = (int)v;
+    return TIO_OK;
+}
+
+static void dump_nice(struct tio__dump *d, const struct tio__option *o, const struct tio_job *j)
+{
+    tio__dump_printf(d, "%s=%d", o->name, j->prio.nice);
+}
+
 static const struct tio__option rows[] = {
     {.name = "prio",
      .type = O_CUSTOM,
@@ -271,6 +295,14 @@ static const struct tio__option rows[] = {
      .values = "bs/percentage[/class/level]:..., or read,write",
      .help = "Per block size, the percentage of IOs issued with a priority "
              "(io_uring, libaio)"},
+    {.name = "nice",
+     .type = O_CUSTOM,
+     .set = set_nice,
+     .dump = dump_nice,
+     .example = "10",
+     .def_text = "0",
+     .values = "-20 to 19",
+     .help = "nice(2) the job's thread by this much before its IO"},
 };
 
 TIO__FAMILY(tio__family_prio, "prio", "IO priorities", rows);

@@ -1,7 +1,7 @@
 /* Zones: fio's zonemode= (none, strided, zbd) and the sizes that shape it,
  * zonesize=, zonerange= and zoneskip=, and zbd's own options. What they do
  * in a run is io/core/zones.c's (strided) and io/core/zbd.c's (zbd); the
- * checks between them are resolve.c's. */
+ * checks between them are resolve_zones.c's. */
 #include "option.h"
 
 #include <math.h>
@@ -32,6 +32,35 @@ static void dump_zonemode(struct tio__dump *d, const struct tio__option *o,
                           const struct tio_job *j)
 {
     tio__dump_str(d, o->name, mode_names[j->zones.mode]);
+}
+
+/* zoneskip: bytes, or a number of zones ("2z", fio's zone granularity;
+ * resolve_zones.c makes it bytes once zonesize is known). */
+static int set_zoneskip(struct tio__optctx *c, const struct tio__option *o)
+{
+    struct tio_amount a = {0};
+    char why[200];
+    (void)o;
+    int rc = tio_parse_amount(c->value, c->job->reporting.kb_base, &a, why, sizeof(why));
+    if (rc == TIO_OK && a.percent)
+        rc = tio__why_set(why, sizeof(why), TIO_EVALUE,
+                          "'%s': zoneskip takes bytes or a number of zones, not a percentage",
+                          c->value);
+    if (rc)
+        return tio__opt_fail(c, rc, "%s", why);
+    c->job->zones.skip = a.bytes;
+    c->job->zones.skip_zones = a.zones;
+    return TIO_OK;
+}
+
+static void dump_zoneskip(struct tio__dump *d, const struct tio__option *o,
+                          const struct tio_job *j)
+{
+    const struct tio_amount a = {.zones = j->zones.skip_zones, .set = true};
+    if (j->zones.skip_zones)
+        tio__dump_amount(d, o->name, &a); /* not resolved yet: Nz */
+    else
+        tio__dump_u64(d, o->name, j->zones.skip, "");
 }
 
 /* zone_reset_threshold, zone_reset_frequency: a fraction, 0 to 1 (fio's
@@ -76,10 +105,13 @@ static const struct tio__option rows[] = {
      .def_text = "zonesize",
      .help = "strided: the size of a zone; random IO stays in the current one"},
     {.name = "zoneskip",
-     .type = O_SIZE,
-     .off = OFF(skip),
+     .type = O_CUSTOM,
+     .set = set_zoneskip,
+     .dump = dump_zoneskip,
      .example = "1m",
-     .help = "strided: bytes skipped after each zone's zonesize bytes of IO"},
+     .def_text = "0",
+     .values = "size, or a number of zones (2z)",
+     .help = "Bytes skipped after each zone's zonesize bytes of IO (sequential IO)"},
     {.name = "zonecapacity",
      .type = O_SIZE,
      .off = OFF(capacity),

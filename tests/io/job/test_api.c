@@ -337,7 +337,7 @@ static void test_helpers(void **state)
 
     (void)state;
     assert_int_equal(tio_job_start_offset(&p->jobs[0], 1000 * 1024 * 1024), 100 * 1024 * 1024);
-    /* fio numbers clones backwards: the second thread is clone 2 */
+    /* fio adds the clones last first: its second job is $jobnum 2 */
     assert_int_equal(tio_job_start_offset(&p->jobs[1], 1000 * 1024 * 1024), 102 * 1024 * 1024);
     assert_int_equal(tio_job_start_offset(&p->jobs[2], 1000 * 1024 * 1024), 101 * 1024 * 1024);
     tio_plan_free(p);
@@ -491,7 +491,8 @@ static void test_option_tables(void **state)
     assert_true(tio_is_core_option("zonemode"));
     assert_false(tio_is_fio_only_option("zonecapacity")); /* zonemode=zbd's */
     assert_true(tio_is_fio_only_option("exec_prerun"));
-    assert_true(tio_is_fio_only_option("hugepage-size"));
+    assert_true(tio_is_fio_only_option("gtod_cpu"));
+    assert_false(tio_is_fio_only_option("hugepage-size")); /* a core option now */
     assert_true(tio_is_fio_only_option("warnings-fatal")); /* a program option */
     assert_false(tio_is_fio_only_option("output"));        /* ... that tenon-io has */
     assert_false(tio_is_fio_only_option("eta"));

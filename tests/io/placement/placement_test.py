@@ -170,8 +170,7 @@ def case_split():
                  *null("--numjobs=3", name="a"), *null("--numjobs=2", name="b"))
     got = placed(r)
     want = {}
-    # jobs in the run's order; fio numbers a job's clones backwards (a.2 is
-    # the second thread)
+    # the debug lines name a job by its $jobnum: fio adds clones last first
     for i, job in enumerate(["a.0", "a.2", "a.1", "b.0", "b.1"]):
         want[job] = str(cpus[i % len(cpus)])
     check({k: v[0] for k, v in got.items()} == want, "placed %s, want %s" % (got, want))

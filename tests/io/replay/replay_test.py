@@ -102,8 +102,8 @@ def case_chunked():
 
 
 def case_clones():
-    """read_iolog=A:B: the job's clones take the logs in turn by clone number (fio's
-    subjob_number, backwards from the second thread on), as fio; verify is refused"""
+    """read_iolog=A:B: clone N ($jobnum) takes log N modulo their number, as fio, whose
+    second job is $jobnum 2 (the clones are added last first); verify is refused"""
     write_log("a.log", "fio version 3 iolog\n0 f read 0 4096\n")
     write_log("b.log", "fio version 3 iolog\n0 f write 0 4096\n1 f write 4096 4096\n")
     r = ok("--name=j", "--filename=f", "--size=64k", "--numjobs=3", "--read_iolog=a.log:b.log")
