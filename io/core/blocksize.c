@@ -3,9 +3,13 @@
  * draws, and cut to what fits before the region's end as fio cuts them. */
 #include "worker.h"
 
-/* Drawings before giving up on a size that fits: only a split whose
- * fitting sizes all have 0% can need more (fio then loops forever). */
-#define MAX_DRAWS 1000
+/* Drawings of a split before giving up on a size that fits: a size that
+ * fits has 1% or more of the draws, unless all of them have 0% (fio then
+ * loops forever). A range draws until a size fits, as fio: one always can
+ * (the smallest), if rarely (1 draw in max_bs with room for min_bs only
+ * and blocksize_unaligned), and a cap would leave the draws short of
+ * fio's. */
+#define MAX_SPLIT_DRAWS (1u << 20)
 
 int tio_bsz_setup(struct worker *w)
 {
@@ -57,7 +61,7 @@ uint64_t tio_bsz_next(struct worker *w, unsigned d, uint64_t room)
     const struct tio_job_pattern *p = &w->job->pattern;
     if (p->min_bs[d] == p->max_bs[d] || room < p->min_bs[d]) /* bs_is_seq_rand: fixed */
         return p->min_bs[d];
-    for (int i = 0; i < MAX_DRAWS; i++) {
+    for (unsigned i = 0; !p->bssplit_nr[d] || i < MAX_SPLIT_DRAWS; i++) {
         uint64_t len = draw(&w->bsz.state[d], p, d, room);
         if (len && len <= room)
             return len;

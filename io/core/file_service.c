@@ -202,6 +202,31 @@ static size_t choose(struct worker *w)
     }
 }
 
+/* fio's get_next_file: the file serviced keeps its turns (N of them with
+ * TYPE:N, all of them with sequential), then another is chosen. */
+static size_t take_turn(struct worker *w)
+{
+    struct tio_fsvc *s = &w->fsvc;
+    size_t fi = s->cur;
+    if (fi != NONE && w->job->files.fservice != TIO_FSERVICE_SEQUENTIAL) {
+        if (s->left)
+            s->left--;
+        else
+            fi = NONE;
+    }
+    if (fi == NONE) {
+        fi = choose(w);
+        s->cur = fi;
+        s->left = s->nr - 1;
+    }
+    return fi;
+}
+
+size_t tio_fservice_turn(struct worker *w)
+{
+    return w->fsvc.n_done == w->nf ? w->nf : take_turn(w);
+}
+
 size_t tio_fservice_next(struct worker *w, unsigned di, uint64_t bs)
 {
     struct tio_fsvc *s = &w->fsvc;
@@ -213,18 +238,7 @@ size_t tio_fservice_next(struct worker *w, unsigned di, uint64_t bs)
             }
             start_over(w);
         }
-        size_t fi = s->cur;
-        if (fi != NONE && w->job->files.fservice != TIO_FSERVICE_SEQUENTIAL) {
-            if (s->left)
-                s->left--;
-            else
-                fi = NONE;
-        }
-        if (fi == NONE) {
-            fi = choose(w);
-            s->cur = fi;
-            s->left = s->nr - 1;
-        }
+        size_t fi = take_turn(w);
         if (has_room(w, fi, di, bs))
             return fi;
         if (w->next.files_wrap)

@@ -492,13 +492,15 @@ int tio_files_prepare(struct tio_host *host, struct tio_error *err)
         const struct tio_job *job = t->job;
         if (!tio_files_has_path_targets(t)) {
             /* Regions come from size= (and, for URIs, from the engine once
-             * it has opened the target). An engine without files works on
-             * one region as long as the whole blocks of the nrfiles files
-             * fio would split size= into. */
+             * it has opened the target). An engine without files has the
+             * nrfiles files fio would split size= into, each the whole
+             * blocks of its share and of the size fio gives it (its share
+             * from the offset on); where it keeps one region
+             * (tio_host_job_nf), that holds the whole blocks of all. */
             uint64_t total = job->files.size.set && !job->files.size.percent
                                  ? job->files.size.bytes
                                  : 0;
-            size_t n = t->engine.no_files ? 1 : t->n_files;
+            size_t n = tio_host_job_nf(t);
             size_t parts = t->engine.no_files ? (job->files.nrfiles ? job->files.nrfiles : 1)
                                               : n;
             uint64_t align = tio_files_smallest_bs(job), bs = tio_files_cut_bs(job);
@@ -528,9 +530,11 @@ int tio_files_prepare(struct tio_host *host, struct tio_error *err)
                     }
                     share = tio_files_size_in_range(job, f) - start;
                 }
+                if (t->engine.no_files && n == parts)
+                    t->sizes[f] = start + share;
                 if (bs)
                     share -= share % bs;
-                t->regions[t->engine.no_files ? 0 : f].len += share;
+                t->regions[n == parts ? f : 0].len += share;
             }
             /* Pseudo IO: one block, done over and over (no size bounds it) */
             if (t->engine.no_io)

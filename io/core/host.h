@@ -227,6 +227,20 @@ struct tio_host_job {
     atomic_bool finished;
 };
 
+/* The files a job's IO goes to: its targets or, for an engine without
+ * files, the nrfiles files fio keeps for it, each of its own size and
+ * ending on its own (regions and sizes from tio_files_prepare). Pseudo IO
+ * (one block, over and over) and zonemode=zbd (zones of one area) keep one
+ * region. */
+static inline size_t tio_host_job_nf(const struct tio_host_job *t)
+{
+    if (!t->engine.no_files)
+        return t->n_files;
+    if (t->engine.no_io || t->job->zones.mode == TIO_ZONE_ZBD || t->n_files < 2)
+        return 1;
+    return t->n_files;
+}
+
 /* ---- zbd.c ---------------------------------------------------------------- */
 
 /* After every job of the run ended: zonemode=zbd's zones of the run's

@@ -208,8 +208,7 @@ static void run_sync(struct worker *w)
                 return;
             }
         } while (unlikely(tio_loop_complete(w, io, now, false)) && !w->stop);
-        if (io->ddir == TIO_WRITE)
-            tio_sync_on_write(w, io);
+        tio_sync_on_io(w, io);
         tio_stats_tick(w->js, now);
         tio_phase_on_complete(w, now);
         tio_rate_on_complete(w, now);
@@ -264,8 +263,7 @@ static inline void retire(struct worker *w, tio_io *io, bool again)
     if (again) {
         l->retry[l->n_retry++] = io;
     } else {
-        if (io->ddir == TIO_WRITE)
-            tio_sync_on_write(w, io);
+        tio_sync_on_io(w, io);
         l->free_ios[l->n_free++] = io;
     }
 }

@@ -106,6 +106,9 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
              * turn and direction are drawn first, as in fio */
             if (random || g->seq[di] + least <= w->t->regions[fi].len)
                 return fi;
+            /* fio's uniform draw that finds no free block */
+            if (random && !(w->features & TIO_WF_RAND_DIST))
+                (void)offset_draw(n, &w->offsets);
             g->used_up = true;
             if (++n->files_used_up == w->nf)
                 break; /* fio's round robin stays past this file */
@@ -569,9 +572,10 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     return fill_io(w, io, d, fi, pos, bs);
 }
 
-/* An engine without files works on one region, the whole blocks of the
- * nrfiles files size= is split into: the bytes of those files, as fio
- * splits them (the remainder to the first ones, a smallest block each). */
+/* An engine without files in one region (tio_host_job_nf), the whole
+ * blocks of the nrfiles files size= is split into: the bytes of those
+ * files, as fio splits them (the remainder to the first ones, a smallest
+ * block each). */
 static uint64_t files_share(const struct tio_job *job)
 {
     uint64_t parts = job->files.nrfiles ? job->files.nrfiles : 1,
@@ -636,13 +640,15 @@ int tio_next_setup(struct worker *w)
     bool no_files = w->t->engine.no_files;
     bool whole_shares = verifies || (job->files.size.set && job->files.size.percent) ||
                         (no_files && (!job->files.size.set || job->files.filesize_min));
+    /* an engine without files in one region for its nrfiles files */
+    bool merged = no_files && w->nf < job->files.nrfiles;
     uint64_t whole = 0, shares = 0;
     for (size_t i = 0; i < w->nf; i++) {
         const struct tio_region *r = &w->t->regions[i];
-        uint64_t share = whole_shares || no_files || w->t->sizes[i] < r->start
+        uint64_t share = whole_shares || merged || w->t->sizes[i] < r->start
                              ? 0
                              : w->t->sizes[i] - r->start;
-        if (!whole_shares && no_files)
+        if (!whole_shares && merged)
             share = files_share(job);
         /* a file larger than filesize= keeps its IO to filesize (fio); one
          * of a range has its random size in whole blocks here */
@@ -687,8 +693,8 @@ int tio_next_setup(struct worker *w)
             tio_worker_fail(w, EINVAL,
                             "%s%s has 0 bytes to do IO on (check size, offset and "
                             "filesize)",
-                            w->t->engine.no_files ? "the job" : "file ",
-                            w->t->engine.no_files ? "" : w->h[i].file.name);
+                            merged || !w->t->n_files ? "the job" : "file ",
+                            merged || !w->t->n_files ? "" : w->t->names[i]);
             return -EINVAL;
         }
     if (!io_size && !job->time.time_based) {

@@ -141,8 +141,7 @@ static void finish(struct worker *w, tio_io *io)
     if (tio_loop_complete(w, io, now, true) && !w->stop) {
         hand(o, io); /* the rest of a short IO */
     } else {
-        if (io->ddir == TIO_WRITE)
-            tio_sync_on_write(w, io);
+        tio_sync_on_io(w, io);
         o->free_ios[o->n_free++] = io;
     }
     tio_stats_tick(w->js, now);

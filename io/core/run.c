@@ -44,7 +44,7 @@ static void plan_live(struct tio_host_job *t)
 {
     const struct tio_job *job = t->job;
     uint64_t bytes = 0;
-    for (size_t i = 0; i < t->n_files || (t->engine.no_files && i < 1); i++)
+    for (size_t i = 0; i < tio_host_job_nf(t); i++)
         bytes += t->regions[i].len;
     if (job->files.io_size.set)
         bytes = tio_amount_bytes(&job->files.io_size, bytes);

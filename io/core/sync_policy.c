@@ -151,28 +151,42 @@ void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted)
         w->sync.ranges[fi] = (struct tio_sync_range){UINT64_MAX, 0};
 }
 
-void tio_sync_count_write(struct worker *w, const tio_io *io)
+/* fio's sync every N writes goes to the file its next IO would have: it
+ * takes that IO's turn of the files' rotation (fio chooses the file before
+ * the direction), and no room is asked of the file. file when the job has
+ * one file, w->nf when every file is done (fio then has no IO to sync). */
+static size_t turn_of_files(struct worker *w, uint32_t file)
+{
+    struct tio_next *n = &w->next;
+    if (w->nf < 2)
+        return file;
+    if (w->features & TIO_WF_FSERVICE)
+        return tio_fservice_turn(w);
+    for (size_t k = 0; k < w->nf; k++) {
+        size_t fi = n->next_file;
+        if (++n->next_file == w->nf)
+            n->next_file = 0;
+        if (!n->until_used || !n->gen[fi].used_up)
+            return fi; /* a file done is passed over, as next_io.c does */
+    }
+    return w->nf;
+}
+
+/* The write count is a multiple of N and the last IO was no sync: fio
+ * syncs before the next IO. */
+static void sync_before_next(struct worker *w, uint32_t file)
 {
     struct tio_sync_policy *s = &w->sync;
-    const struct io_meta *m = tio_units_meta(w, io);
-    uint32_t file = m->file;
-    if (s->ranges && io->result >= 0) {
-        /* fio's first_write/last_write: what completed writes spanned */
-        struct tio_sync_range *r = &s->ranges[file];
-        if (m->offset < r->first)
-            r->first = m->offset;
-        if (m->offset + m->len > r->end)
-            r->end = m->offset + m->len;
-    }
-    if (++s->writes_since_sync < s->every)
-        return;
-    s->writes_since_sync = 0;
     if (!tio_next_has_more(w)) {
         /* The main phase's last write: no IO follows it in this pass. */
         s->due_next_pass = true;
         s->due_file = file;
         return;
     }
+    size_t fi = turn_of_files(w, file);
+    if (fi == w->nf)
+        return;
+    file = (uint32_t)fi;
     if (w->features & TIO_WF_SYNC_ENGINE) {
         tio_sync_file(w, file, s->kind, true);
     } else {
@@ -182,6 +196,37 @@ void tio_sync_count_write(struct worker *w, const tio_io *io)
         s->due = true;
         s->due_file = file;
     }
+}
+
+/* As fio, which decides before each IO: a sync once the count of writes
+ * is a multiple of N, unless the last IO was a sync. So in a mix, each
+ * read that follows, the write count unchanged, is followed by another
+ * sync (rw=rw fsync=1: a sync after every IO from the first write on). */
+void tio_sync_count(struct worker *w, const tio_io *io)
+{
+    struct tio_sync_policy *s = &w->sync;
+    const struct io_meta *m = tio_units_meta(w, io);
+    uint32_t file = m->file;
+    if (io->ddir == TIO_READ) {
+        /* a mix's own reads: fio fetches verify reads without this check */
+        if (s->at_multiple && tio_rw_reads(w->job->pattern.rw) && !tio_phase_verifying(w))
+            sync_before_next(w, file);
+        return;
+    }
+    if (s->ranges && io->result >= 0) {
+        /* fio's first_write/last_write: what completed writes spanned */
+        struct tio_sync_range *r = &s->ranges[file];
+        if (m->offset < r->first)
+            r->first = m->offset;
+        if (m->offset + m->len > r->end)
+            r->end = m->offset + m->len;
+    }
+    s->at_multiple = false;
+    if (++s->writes_since_sync < s->every)
+        return;
+    s->writes_since_sync = 0;
+    s->at_multiple = true;
+    sync_before_next(w, file);
 }
 
 void tio_sync_run_due(struct worker *w)

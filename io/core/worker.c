@@ -82,7 +82,7 @@ static int open_targets(struct worker *w)
     struct tio_host_job *t = w->t;
     const struct tio_job *job = w->job;
     bool no_files = t->engine.no_files;
-    w->nf = no_files ? 1 : t->n_files;
+    w->nf = tio_host_job_nf(t);
     w->h = calloc(w->nf ? w->nf : 1, sizeof(*w->h));
     if (!w->h) {
         tio_worker_fail(w, ENOMEM, "out of memory");
@@ -94,11 +94,12 @@ static int open_targets(struct worker *w)
         tio_file *f = &w->h[i].file;
         f->struct_size = sizeof(*f);
         f->index = (uint32_t)i;
-        f->name = no_files ? "(none)" : t->names[i];
+        /* fio's names for an engine without files too (its debug output) */
+        f->name = no_files && !t->n_files ? "(none)" : t->names[i];
         f->fd = -1;
         f->open_flags = TIO_OPEN_READ | (write ? TIO_OPEN_WRITE : 0) |
                         (job->queue.direct ? TIO_OPEN_DIRECT : 0);
-        f->size = no_files ? t->regions[0].len : t->sizes[i];
+        f->size = no_files ? t->regions[i].len : t->sizes[i];
         if (t->engine.names_only)
             f->size = t->regions[i].start + t->regions[i].len;
         if (!no_files && !t->engine.uri_targets && !t->engine.names_only) {

@@ -264,6 +264,7 @@ struct tio_sync_policy {
     uint32_t kind;                 /* TIO_SYNC, TIO_DATASYNC or TIO_SYNC_RANGE */
     struct tio_sync_range *ranges; /* TIO_SYNC_RANGE: one per file */
     unsigned writes_since_sync;
+    bool at_multiple; /* the writes so far are a multiple of every */
     tio_io io;
     bool due;           /* fsync=N came due on an asynchronous engine */
     bool due_next_pass; /* it came due with the pass's last write */
@@ -711,6 +712,9 @@ void tio_fservice_teardown(struct worker *w);
 /* The file of the next IO of direction di (bs bytes); w->nf when every
  * file is done and the job's IO is over. */
 size_t tio_fservice_next(struct worker *w, unsigned di, uint64_t bs);
+/* The file whose turn comes next, the turn taken and no room asked of it
+ * (a sync's, sync_policy.c); w->nf when every file is done. */
+size_t tio_fservice_turn(struct worker *w);
 
 /* ---- blocksize.c ---------------------------------------------------------- */
 
@@ -795,16 +799,19 @@ void tio_sync_teardown(struct worker *w);
 /* Syncs file fi (TIO_SYNC, TIO_DATASYNC or TIO_SYNC_RANGE) and waits for it; accounted:
  * its latency (and, for TIO_SYNC, its count) go into the report. */
 void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted);
-void tio_sync_count_write(struct worker *w, const tio_io *io);
+/* A write (or read) completed: the count of fsync=N, fdatasync=N and
+ * sync_file_range=FLAGS:N. */
+void tio_sync_count(struct worker *w, const tio_io *io);
 /* end_fsync, fsync_on_close: whether each pass ends with a sync, and that sync. */
 bool tio_sync_at_pass_end(const struct worker *w);
 void tio_sync_pass_end(struct worker *w);
 
-/* On completion of a write: fsync=N / fdatasync=N / sync_file_range. */
-static inline void tio_sync_on_write(struct worker *w, const tio_io *io)
+/* On completion of an IO: fsync=N / fdatasync=N / sync_file_range. */
+static inline void tio_sync_on_io(struct worker *w, const tio_io *io)
 {
-    if (unlikely(w->features & TIO_WF_SYNC_EVERY))
-        tio_sync_count_write(w, io);
+    if (unlikely(w->features & TIO_WF_SYNC_EVERY) &&
+        (io->ddir == TIO_WRITE || io->ddir == TIO_READ))
+        tio_sync_count(w, io);
 }
 
 /* An asynchronous engine's sync came due: the loop drains, then runs it. */

@@ -104,6 +104,32 @@ def engine_without_files_splits_like_files():
            ["job j", "offset 53248", "filesize=49152"])
 
 
+def engine_without_files_ends_each_file():
+    """null engine: fio's nrfiles files, each ending on its own with sizes drawn per IO"""
+    # a last IO cut to fit, or the file done; the others go on
+    expect(["--ioengine=null", "--rw=read", "--nrfiles=3", "--size=80k", "--bsrange=512-16k",
+            "--randseed=7"], (20, 81408), (0, 0), {})
+    expect(["--ioengine=null", "--rw=randread", "--nrfiles=3", "--size=816k",
+            "--bsrange=512-4k"], (510, 816 * KIB), (0, 0), {})
+    expect(["--ioengine=null", "--rw=write", "--nrfiles=3", "--size=100k", "--bsrange=512-16k",
+            "--randseed=3"], (0, 0), (17, 101376), {})
+
+
+def sync_takes_a_files_turn():
+    """fsync=N, fdatasync=N: the sync takes the next file's turn of the rotation, as fio"""
+    # fio chooses the file before the direction: with sizes drawn per IO the
+    # files then fill as in fio
+    bssplit = ["--rw=write", "--nrfiles=3", "--size=289k", "--bssplit=512/30:1k"]
+    expect(bssplit + ["--fdatasync=3"], (0, 0), (339, 294912), [98645] * 3)
+    expect(["--ioengine=null", "--fsync=3"] + bssplit, (0, 0), (339, 294912), {})
+    expect(["--rw=randwrite", "--nrfiles=3", "--size=96k", "--fsync=1", "--bsrange=512-4k"],
+           (0, 0), (65, 96 * KIB), [32 * KIB] * 3)
+    expect(["--rw=randwrite", "--nrfiles=2", "--size=200k", "--fsync=2", "--bsrange=1k-8k",
+            "--file_service_type=roundrobin:2"], (0, 0), (59, 200 * KIB), [100 * KIB] * 2)
+    expect(["--rw=write", "--nrfiles=3", "--size=100k", "--fsync=2", "--bsrange=1k-8k",
+            "--file_service_type=random"], (0, 0), (27, 101376), [34133] * 3)
+
+
 def filesize_with_offset():
     """filesize= is the file's size; IO runs from offset to its end"""
     expect(["--rw=write", "--bs=4k", "--filesize=64k", "--offset=16k"],
@@ -215,6 +241,7 @@ CASES = [size_split_keeps_the_bytes_no_block_fits, size_remainder_to_first_files
          files_running_out_end_the_job,
          last_io_stays_whole, loops_end_where_the_files_run_out,
          block_size_of_the_direction_done, engine_without_files_splits_like_files,
+         engine_without_files_ends_each_file, sync_takes_a_files_turn,
          filesize_with_offset, filesize_offset_past_the_end, filesize_range, percentage_offset_aligned,
          percentage_size_of_each_file, percentage_size_in_smallest_blocks]
 
