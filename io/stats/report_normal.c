@@ -223,9 +223,22 @@ static void put_depths(FILE *f, const char *label, const uint64_t *counts,
     fputc('\n', f);
 }
 
+/* fio's normal report leaves out a job that moved no data and issued no
+ * read, write or trim (create_only, a job whose files had nothing to do):
+ * its group line still counts it. */
+static bool did_io(const struct tio_job_stats *js)
+{
+    for (int d = 0; d < TIO_DDIR_COUNT; d++)
+        if (js->dir[d].bytes || tio_dir_issued(&js->dir[d]))
+            return true;
+    return false;
+}
+
 static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_job_result *e)
 {
     const struct tio_job_stats *js = &e->stats;
+    if (!did_io(js))
+        return;
     put_header(f, e);
     bool mixed_only = e->unified_rw == TIO_UNIFIED_MIXED;
     for (int d = 0; d < TIO_DDIR_COUNT; d++)

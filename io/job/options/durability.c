@@ -208,7 +208,6 @@ static const struct tio__option rows[] = {
      .type = O_BOOL,
      .off = OFF(create_only),
      .example = "1",
-     .status = TIO__DIFFERS,
      .help = "Only lay the files out; do no IO"},
     {.name = "pre_read",
      .type = O_BOOL,

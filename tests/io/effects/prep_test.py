@@ -60,6 +60,11 @@ def case_create_only():
     r = E.ok_run(*E.on_file("d", "--rw=write", "--create_only=1", "--create_serialize=0"))
     check(os.path.getsize(E.path("d")) == 256 << 10 and E.ios(r, "write") == 0,
           "a write job's file is made in its thread, then nothing is written")
+    # fio's normal report leaves out a job without IO; the group line stays
+    r = E.ok_run(*E.on_file("c", "--rw=read", "--create_only=1"), "--name=k",
+                 "--ioengine=null", "--size=64k", fmt="normal")
+    check("j: (groupid=" not in r.out and "k: (groupid=" in r.out and "Run status" in r.out,
+          "only job k's entry is in the normal report: %s" % r.out)
 
 
 def case_pre_read():
