@@ -116,4 +116,23 @@ KNOWN = [
                   "nrfiles=2 size=832k bs=16k fsync=1 number_ios=29 verify=sha256: fio "
                   "29 verify reads, tenon-io 26). Fix: end such a file in a single pass.",
     },
+    {
+        "name": "number_ios-syncs-in-flight",
+        "option": "number_ios with fsync=N/fdatasync=N at iodepth above 1 on null or io_uring",
+        "patterns": [r"^number_ios=", r"^(fsync|fdatasync)=", r"^iodepth="],
+        "check": _any_job(lambda f: f["engine"] in ("null", "io_uring") and
+                          int(f["opts"].get("iodepth", 1)) > 1 and
+                          ("fsync" in f["opts"] or "fdatasync" in f["opts"]) and
+                          "number_ios" in f["opts"]),
+        "reason": "fio 3.33 counts the IOs queued and in flight, syncs included, "
+                  "against number_ios, and these engines queue a sync as any IO (libaio "
+                  "does it inline): while a sync is in flight one write less is allowed. "
+                  "How many syncs fio has out is its own (it decides one per fetched IO "
+                  "while the write count is a multiple of N and the last completed IO "
+                  "was no sync: rw=write size=64k fsync=2 iodepth=8 on null, 16 writes "
+                  "and 14 syncs), where tenon-io drains and issues one sync for the "
+                  "writes that came due together (1 sync). So the write count differs "
+                  "(same job with number_ios=9: null fio 8 writes, tenon-io 9; io_uring "
+                  "fio 2). Fix: fio's sync model on queued engines (sync_policy.c).",
+    },
 ]
