@@ -69,6 +69,18 @@ def path(name):
     return os.path.join(TMP, name)
 
 
+def loop_device(img):
+    """A loop device over the file img (the caller detaches it), or Skip."""
+    try:
+        p = subprocess.run(["losetup", "-f", "--show", img], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise Skip("losetup: %s" % e)
+    if p.returncode != 0:
+        raise Skip("losetup cannot attach a loop device here: %s" % p.stderr.strip())
+    return p.stdout.strip()
+
+
 def make_file(name, size):
     with open(path(name), "wb") as f:
         f.write(os.urandom(size))

@@ -122,21 +122,10 @@ def case_nice():
     check(r.rc == 1 and "nice" in r.err, r.describe())
 
 
-def losetup(img):
-    try:
-        p = subprocess.run(["losetup", "-f", "--show", img], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise Skip("losetup: %s" % e)
-    if p.returncode != 0:
-        raise Skip("losetup cannot attach a loop device here: %s" % p.stderr.strip())
-    return p.stdout.strip()
-
-
 def case_ioscheduler():
     """ioscheduler switches a block device's scheduler (sysfs); files and unknown names refused"""
     E.make_file("img", 4 << 20)
-    dev = losetup(E.path("img"))
+    dev = E.loop_device(E.path("img"))
     try:
         sysfs = "/sys/block/%s/queue/scheduler" % os.path.basename(dev)
         offered = open(sysfs).read().split()

@@ -204,21 +204,10 @@ def case_trim_backlog_refused():
     check(r.rc != 0 and "trim_percentage" in r.err, r.err[:500])
 
 
-def loop_device(img):
-    try:
-        p = subprocess.run(["losetup", "-f", "--show", img], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise Skip("losetup: %s" % e)
-    if p.returncode != 0:
-        raise Skip("no loop device: %s" % p.stderr.strip())
-    return p.stdout.strip()
-
-
 def case_loop_device_discard():
     """on a block device (a loop device over a temporary file) trims are BLKDISCARD"""
     img = E.make_file("img", 4 << 20)
-    dev = loop_device(img)
+    dev = E.loop_device(img)
     try:
         r = E.tenon_io("--name=j", "--filename=" + dev, "--rw=trim", "--size=1m")
         check(r.rc != 0 and "refusing to trim block device" in r.err, r.err[:500])
