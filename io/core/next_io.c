@@ -638,7 +638,13 @@ int tio_next_setup(struct worker *w)
      * size= has shares in whole blocks already. */
     bool verifies = job->verify.method != TIO_VERIFY_NONE;
     bool no_files = w->t->engine.no_files;
-    bool whole_shares = verifies || (job->files.size.set && job->files.size.percent) ||
+    /* Backward holes at least a block long (rw=write:-16k) never reach a
+     * file's end: fio's files never run out, each loop ends at size. */
+    bool back = job->pattern.rw_modifier && job->pattern.rw_backward &&
+                !tio_rw_is_random(job->pattern.rw) &&
+                job->pattern.rw_modifier >= job->pattern.max_bs[0] &&
+                job->pattern.rw_modifier >= job->pattern.max_bs[1];
+    bool whole_shares = (verifies && !back) || (job->files.size.set && job->files.size.percent) ||
                         (no_files && (!job->files.size.set || job->files.filesize_min));
     /* an engine without files in one region for its nrfiles files */
     bool merged = no_files && w->nf < job->files.nrfiles;
@@ -679,7 +685,7 @@ int tio_next_setup(struct worker *w)
      * else at the whole blocks. */
     uint64_t loops = job->files.loops ? job->files.loops : 1;
     bool endless = tio_rw_is_random(job->pattern.rw) ? job->pattern.norandommap
-                                                     : job->pattern.rw == TIO_RW_RW;
+                                                     : job->pattern.rw == TIO_RW_RW || back;
     /* files larger than their share of size= keep to size (fio) */
     if (job->files.size.set && !job->files.size.percent && shares > job->files.size.bytes)
         shares = job->files.size.bytes > whole ? job->files.size.bytes : whole;

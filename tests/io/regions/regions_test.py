@@ -212,6 +212,16 @@ def budget_of_larger_files():
     expect(["--rw=write:1k", "--bs=512", "--size=5802"], (0, 0), (12, 12 * 512), [5802])
 
 
+def backward_holes_go_on_to_size():
+    """sequential IO with backward holes of a block or more never reaches
+    a file's end: each loop goes on to size (736k, not the whole blocks'
+    735k), with verify too (248k: 16 writes of 16k, not 14)"""
+    expect(["--rw=write:-16k", "--bs=16k,1k", "--nrfiles=3", "--size=736k", "--loops=2"],
+           (0, 0), (1472, 1472 * KIB), [251221] * 3)
+    expect(["--rw=write:-16k", "--bs=16k", "--nrfiles=2", "--size=248k", "--verify=crc32c"],
+           (2, 32 * KIB), (16, 256 * KIB), [124 * KIB] * 2)
+
+
 def files_running_out_end_the_job():
     """a file whose blocks are used up is done (a random map shared by
     both directions; a sequential mix once one direction reaches the
@@ -238,6 +248,7 @@ def loops_end_where_the_files_run_out():
 
 CASES = [size_split_keeps_the_bytes_no_block_fits, size_remainder_to_first_files,
          budget_counts_the_bytes_no_block_fits, budget_of_larger_files,
+         backward_holes_go_on_to_size,
          files_running_out_end_the_job,
          last_io_stays_whole, loops_end_where_the_files_run_out,
          block_size_of_the_direction_done, engine_without_files_splits_like_files,
