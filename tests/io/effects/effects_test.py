@@ -788,7 +788,8 @@ def case_ramp_time():
 
 def case_steadystate():
     """ss/steadystate ends a job once its measure is steady; ss_dur is the window, ss_ramp
-    the time before samples count; the JSON report has fio's steadystate section"""
+    the time before samples count; the JSON report has fio's steadystate section, the normal
+    report fio's steadystate line"""
     for ss in ("--ss=iops:1000000%", "--steadystate=bw_slope:1000000%"):
         r = ok_run(*null("--size=1p", "--time_based", "--runtime=600", "--ss_dur=2", ss,
                          "--ss_ramp=1"))
@@ -803,6 +804,10 @@ def case_steadystate():
     st = r.job()["steadystate"]
     check(st["attained"] == 0 and st["data"]["iops"] == [0] * 5 and st["criterion"] == "0.000000",
           "ramp not over: no samples: %s" % st)
+    r = ok_run(*null("--size=1p", "--time_based", "--runtime=1", "--steadystate_duration=5",
+                     "--steadystate_ramp_time=100", "--ss=iops:1"), fmt="normal")
+    check("  steadystate  : attained=no, bw=0KiB/s (0kB/s), iops=0, iops mean dev=0.000\n"
+          in r.out, "the normal report's line, as fio's:\n" + r.out)
     check("steadystate" not in ok_run(*null()).job(), "no section without ss_dur")
     for bad in ("--ss=iops", "--ss=speed:1", "--ss=iops:x%"):
         r = tenon_io(*null("--ss_dur=2", bad))
