@@ -8,7 +8,16 @@
  * issued after it (16 writes with fsync=4: 3 syncs); a pass that ends on a
  * due sync issues it when the next pass starts. The report's sync count is
  * fio's too: the fsync=N syncs only (fdatasync=N and sync_file_range
- * syncs have latencies but no count, end_fsync's neither). */
+ * syncs have latencies but no count, end_fsync's neither).
+ *
+ * On a queue (an asynchronous engine, not offloaded) the syncs are fio's
+ * own model: a sync is an IO of the queue like any other. fio decides one
+ * each time it fetches an IO, before the direction: when the writes issued
+ * are a multiple of N and the last IO to complete was no sync. So several
+ * can be out at once (rw=write fsync=2 iodepth=8 on io_uring: a sync for
+ * every IO fetched until one completes), and those in flight count against
+ * number_ios as fio's in-flight IOs do. A new pass forgets the last IO
+ * (fio's last_was_sync is reset), so it may start with a sync. */
 #include "files.h"
 #include "worker.h"
 
@@ -59,7 +68,15 @@ int tio_sync_setup(struct worker *w)
     }
     if (s->every)
         w->features |= TIO_WF_SYNC_EVERY;
+    /* TIO_WF_OFFLOAD is chosen later: see on_queue() */
+    s->queued = s->every && s->kind != TIO_SYNC_RANGE && !(w->features & TIO_WF_SYNC_ENGINE);
     return 0;
+}
+
+/* fio's model on a queue: the engine has this job's syncs among its IOs. */
+static bool on_queue(const struct worker *w)
+{
+    return w->sync.queued && !(w->features & TIO_WF_OFFLOAD);
 }
 
 void tio_sync_teardown(struct worker *w)
@@ -198,6 +215,20 @@ static void sync_before_next(struct worker *w, uint32_t file)
     }
 }
 
+/* On a queue: any IO completed, a sync of this job's included (its latency
+ * is recorded as it completes, loop.c). */
+static void queued_done(struct worker *w, const tio_io *io)
+{
+    struct tio_sync_policy *s = &w->sync;
+    bool sync = io->ddir == TIO_SYNC || io->ddir == TIO_DATASYNC;
+    s->last_was_sync = sync;
+    if (!sync || !s->inflight)
+        return; /* a sync of read_iolog's replay is not one of these */
+    s->inflight--;
+    if (io->ddir == TIO_SYNC && io->result >= 0)
+        w->js->sync_ios++;
+}
+
 /* As fio, which decides before each IO: a sync once the count of writes
  * is a multiple of N, unless the last IO was a sync. So in a mix, each
  * read that follows, the write count unchanged, is followed by another
@@ -205,6 +236,12 @@ static void sync_before_next(struct worker *w, uint32_t file)
 void tio_sync_count(struct worker *w, const tio_io *io)
 {
     struct tio_sync_policy *s = &w->sync;
+    if (on_queue(w)) {
+        queued_done(w, io);
+        return;
+    }
+    if (io->ddir != TIO_WRITE && io->ddir != TIO_READ)
+        return;
     const struct io_meta *m = tio_units_meta(w, io);
     uint32_t file = m->file;
     if (io->ddir == TIO_READ) {
@@ -229,6 +266,50 @@ void tio_sync_count(struct worker *w, const tio_io *io)
     sync_before_next(w, file);
 }
 
+/* On a queue, in place of the next IO: a sync of the file whose turn it
+ * is, when it is due and the job would go on (fio checks size, io_size
+ * and number_ios, in-flight syncs included, before it fetches an IO). */
+static bool queued_sync(struct worker *w, tio_io *io)
+{
+    struct tio_sync_policy *s = &w->sync;
+    if (s->last_was_sync || !s->writes || s->writes % s->every || !tio_next_has_more(w))
+        return false;
+    size_t fi = turn_of_files(w, 0);
+    if (fi == w->nf)
+        return false;
+    struct io_meta *m = tio_units_meta(w, io);
+    io->ddir = s->kind;
+    io->file = &w->h[fi].file;
+    io->offset = 0;
+    io->len = 0;
+    io->buf = m->buf;
+    m->offset = 0;
+    m->len = 0;
+    m->file = (uint32_t)fi;
+    m->verify_read = false;
+    tio_iolog_on_issue(w, io);
+    s->inflight++;
+    return true;
+}
+
+bool tio_sync_next_io(struct worker *w, tio_io *io, uint64_t now)
+{
+    struct tio_sync_policy *s = &w->sync;
+    if (!on_queue(w) || tio_phase_verifying(w))
+        return tio_loop_next_io(w, io, now);
+    if ((w->features & TIO_WF_IOS_LIMIT) && w->next.ios_issued + s->inflight >= w->next.ios_total)
+        return false;
+    if (tio_halted(w))
+        return false;
+    if (queued_sync(w, io))
+        return true;
+    if (!tio_loop_next_io(w, io, now))
+        return false;
+    if (io->ddir == TIO_WRITE)
+        s->writes++; /* fio's io_issues[DDIR_WRITE] */
+    return true;
+}
+
 void tio_sync_run_due(struct worker *w)
 {
     w->sync.due = false;
@@ -238,6 +319,7 @@ void tio_sync_run_due(struct worker *w)
 
 void tio_sync_pass_start(struct worker *w)
 {
+    w->sync.last_was_sync = false; /* fio's clear_io_state */
     if (!w->sync.due_next_pass)
         return;
     w->sync.due_next_pass = false;
