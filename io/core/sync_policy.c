@@ -222,6 +222,7 @@ static void queued_done(struct worker *w, const tio_io *io)
     struct tio_sync_policy *s = &w->sync;
     bool sync = io->ddir == TIO_SYNC || io->ddir == TIO_DATASYNC;
     s->last_was_sync = sync;
+    s->pass_synced = s->pass_synced && sync;
     if (!sync || !s->inflight)
         return; /* a sync of read_iolog's replay is not one of these */
     s->inflight--;
@@ -242,6 +243,7 @@ void tio_sync_count(struct worker *w, const tio_io *io)
     }
     if (io->ddir != TIO_WRITE && io->ddir != TIO_READ)
         return;
+    s->pass_synced = false;
     const struct io_meta *m = tio_units_meta(w, io);
     uint32_t file = m->file;
     if (io->ddir == TIO_READ) {
@@ -266,13 +268,24 @@ void tio_sync_count(struct worker *w, const tio_io *io)
     sync_before_next(w, file);
 }
 
+/* fio's pass on a queue ends at size bytes issued: its IO loop fetches no
+ * sync after the write that reaches them (the next pass starts with it). */
+static bool pass_left(const struct worker *w)
+{
+    const struct tio_next *n = &w->next;
+    if (w->mixpass)
+        return tio_mixpass_pass_left(w);
+    return !(w->features & TIO_WF_MAP_PASSES) || n->bytes_issued - n->pass_start < n->pass_bytes;
+}
+
 /* On a queue, in place of the next IO: a sync of the file whose turn it
  * is, when it is due and the job would go on (fio checks size, io_size
  * and number_ios, in-flight syncs included, before it fetches an IO). */
 static bool queued_sync(struct worker *w, tio_io *io)
 {
     struct tio_sync_policy *s = &w->sync;
-    if (s->last_was_sync || !s->writes || s->writes % s->every || !tio_next_has_more(w))
+    if (s->last_was_sync || !s->writes || s->writes % s->every || !tio_next_has_more(w) ||
+        !pass_left(w))
         return false;
     size_t fi = turn_of_files(w, 0);
     if (fi == w->nf)
@@ -317,14 +330,49 @@ void tio_sync_run_due(struct worker *w)
         tio_sync_file(w, w->sync.due_file, w->sync.kind, true);
 }
 
+/* The writes so far are a multiple of N: a pass that starts now starts
+ * with a sync. */
+static bool at_multiple(const struct worker *w)
+{
+    const struct tio_sync_policy *s = &w->sync;
+    return on_queue(w) ? s->writes && s->writes % s->every == 0 : s->at_multiple;
+}
+
 void tio_sync_pass_start(struct worker *w)
 {
-    w->sync.last_was_sync = false; /* fio's clear_io_state */
-    if (!w->sync.due_next_pass)
+    struct tio_sync_policy *s = &w->sync;
+    if (s->pass_synced)
+        return; /* tio_sync_new_pass synced this pass's start */
+    s->last_was_sync = false; /* fio's clear_io_state */
+    if (!s->due_next_pass)
         return;
-    w->sync.due_next_pass = false;
-    if (!w->stop)
-        tio_sync_file(w, w->sync.due_file, w->sync.kind, true);
+    s->due_next_pass = false;
+    if (!w->stop) {
+        tio_sync_file(w, s->due_file, s->kind, true);
+        s->pass_synced = true;
+    }
+}
+
+/* fio's thread loop starts a pass (mixpass.c, map_passes.c): it has no IO
+ * in flight, forgets its last IO, and so syncs first when the writes are a
+ * multiple of N, even right after the last pass's sync (rw=write size=80k
+ * io_size=688k bs=16k fsync=1: 43 writes and 50 syncs, 8 passes that end
+ * with a sync and start with another). */
+void tio_sync_new_pass(struct worker *w)
+{
+    struct tio_sync_policy *s = &w->sync;
+    if (s->pass_synced || w->stop || !at_multiple(w))
+        return;
+    s->due_next_pass = false;
+    size_t fi = turn_of_files(w, 0);
+    if (fi == w->nf)
+        return;
+    tio_loop_quiesce(w);
+    if (w->stop)
+        return;
+    tio_sync_file(w, fi, s->kind, true);
+    s->last_was_sync = true;
+    s->pass_synced = true;
 }
 
 /* fio syncs a write job's files under end_fsync or fsync_on_close when

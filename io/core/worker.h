@@ -271,6 +271,7 @@ struct tio_sync_policy {
     bool last_was_sync; /* queued: the last IO to complete was a sync */
     unsigned inflight;  /* queued: syncs out */
     uint64_t writes;    /* queued: writes issued (fio's io_issues[DDIR_WRITE]) */
+    bool pass_synced;   /* a pass's start synced, no read or write done since */
     bool due_next_pass; /* it came due with the pass's last write */
     uint32_t due_file;
 };
@@ -607,6 +608,8 @@ void tio_mixpass_teardown(struct worker *w);
  * tio_mixpass_next_pass then says whether another follows. */
 bool tio_mixpass_io(struct worker *w, tio_io *io);
 bool tio_mixpass_next_pass(struct worker *w);
+/* Whether the pass may issue more (fio's do_io goes on below size bytes). */
+bool tio_mixpass_pass_left(const struct worker *w);
 /* next_zbd.c: the IO at *pos (in file fi's region), *bs bytes, moved into
  * the zones: 1, or 0 when the job's IO is over, or TIO_NEXT_AGAIN when a
  * new pass began and the IO is to be chosen again. */
@@ -830,6 +833,14 @@ static inline bool tio_sync_due(const struct worker *w)
 void tio_sync_run_due(struct worker *w);
 /* A new pass starts: the sync the last pass's last write made due. */
 void tio_sync_pass_start(struct worker *w);
+void tio_sync_new_pass(struct worker *w);
+/* fio's thread loop starts another pass (mixpass.c, map_passes.c): under
+ * fsync=N and the like, a sync when the writes are a multiple of N. */
+static inline void tio_sync_on_pass(struct worker *w)
+{
+    if (unlikely(w->features & TIO_WF_SYNC_EVERY))
+        tio_sync_new_pass(w);
+}
 
 /* ---- log*.c: the job's logs ----------------------------------------------- */
 
