@@ -128,11 +128,12 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
     }
     if (io->ddir == TIO_SYNC || io->ddir == TIO_DATASYNC) {
         int e = (int)-io->result;
-        if (io->result >= 0 &&
-            (likely(!(w->features & (TIO_WF_GTOD_REDUCE | TIO_WF_STATS_PART))) ||
-             tio_stats_part_sync(w)))
-            tio_stats_sync(w->js, now - io->start_ns);
-        else if (tio_error_nonfatal(w->job, io->ddir, e))
+        if (io->result >= 0) {
+            /* disable_clat and gtod_reduce measure no sync latency, as fio */
+            if (likely(!(w->features & (TIO_WF_GTOD_REDUCE | TIO_WF_STATS_PART))) ||
+                tio_stats_part_sync(w))
+                tio_stats_sync(w->js, now - io->start_ns);
+        } else if (tio_error_nonfatal(w->job, io->ddir, e))
             tio_error_carry_on(w, io, e);
         else
             tio_worker_fail(w, e, "%s of %s failed: %s", tio_dir_word(io->ddir),

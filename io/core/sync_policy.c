@@ -308,7 +308,8 @@ static bool queued_sync(struct worker *w, tio_io *io)
 bool tio_sync_next_io(struct worker *w, tio_io *io, uint64_t now)
 {
     struct tio_sync_policy *s = &w->sync;
-    if (!on_queue(w) || tio_phase_verifying(w))
+    /* a replay's IOs are the log's, syncs included (fio's read_iolog_get) */
+    if (!on_queue(w) || tio_phase_verifying(w) || (w->features & TIO_WF_REPLAY))
         return tio_loop_next_io(w, io, now);
     if ((w->features & TIO_WF_IOS_LIMIT) && w->next.ios_issued + s->inflight >= w->next.ios_total)
         return false;
@@ -367,12 +368,17 @@ void tio_sync_new_pass(struct worker *w)
     size_t fi = turn_of_files(w, 0);
     if (fi == w->nf)
         return;
+    s->pass_synced = true;
+    if (w->features & TIO_WF_OFFLOAD) {
+        s->due = true; /* the offload loop waits for its pool, then syncs */
+        s->due_file = (uint32_t)fi;
+        return;
+    }
     tio_loop_quiesce(w);
     if (w->stop)
         return;
     tio_sync_file(w, fi, s->kind, true);
     s->last_was_sync = true;
-    s->pass_synced = true;
 }
 
 /* fio syncs a write job's files under end_fsync or fsync_on_close when

@@ -11,10 +11,11 @@
  * iodepth IOs are outstanding; queue() answers TIO_BUSY beyond that.
  *
  * A sync is an IORING_OP_FSYNC queued as any IO, with no ordering against
- * the writes in flight beside it: fio's, whose fsync=N syncs join the queue
- * (sync_policy.c). Trims run synchronously once nothing is outstanding, as in fio:
- * io_uring has no discard for regular files and block devices alike. So do
- * syncs with hipri: an IOPOLL ring takes nothing but reads and writes. */
+ * the writes in flight beside it: fio's, whose fsync=N syncs join the
+ * queue (sync_policy.c). Trims run synchronously once nothing is
+ * outstanding, as in fio: io_uring has no discard for regular files and
+ * block devices alike. So do syncs with hipri: an IOPOLL ring takes nothing
+ * but reads and writes. */
 #include <errno.h>
 #include <liburing.h>
 #include <stdlib.h>
