@@ -65,6 +65,14 @@ def null(*args):
     return ["--name=j", "--ioengine=null", "--size=1M", "--bs=4k"] + list(args)
 
 
+def queued(*args):
+    """A libaio job j on a 1 MiB file TMP/q in 4 KiB blocks, plus args: a
+    queue as deep as iodepth (the null engine, as fio's, has one batch out
+    at a time)."""
+    make_file("q", 1 << 20)
+    return on_file("q", "--ioengine=libaio", *args, size="1M")
+
+
 def path(name):
     return os.path.join(TMP, name)
 
@@ -619,44 +627,44 @@ def case_io_size():
 
 def case_iodepth():
     """iodepth keeps that many IOs in flight (the report's IO depths)"""
-    check(ok_run(*null()).job()["iodepth_level"]["1"] == 100.0, "depth 1 by default")
-    lv = ok_run(*null("--iodepth=16")).job()["iodepth_level"]
+    check(ok_run(*queued()).job()["iodepth_level"]["1"] == 100.0, "depth 1 by default")
+    lv = ok_run(*queued("--iodepth=16")).job()["iodepth_level"]
     check(lv["16"] > 0 and lv["32"] == 0, "depth reaches 16: %s" % lv)
 
 
 def case_iodepth_batch():
     """iodepth_batch/iodepth_batch_submit: IOs handed to the engine per submit"""
-    sub = ok_run(*null("--iodepth=16")).job()["iodepth_submit"]
+    sub = ok_run(*queued("--iodepth=16")).job()["iodepth_submit"]
     check(sub["4"] == 100.0, "one at a time by default: %s" % sub)
     for opt in ("--iodepth_batch=16", "--iodepth_batch_submit=16"):
-        sub = ok_run(*null("--iodepth=16", opt)).job()["iodepth_submit"]
+        sub = ok_run(*queued("--iodepth=16", opt)).job()["iodepth_submit"]
         check(sub["4"] < 50, "%s: larger batches: %s" % (opt, sub))
 
 
 def case_iodepth_batch_complete_max():
     """iodepth_batch_complete_max caps the completions reaped per call"""
-    c = ok_run(*null("--iodepth=16")).job()["iodepth_complete"]
+    c = ok_run(*queued("--iodepth=16")).job()["iodepth_complete"]
     check(c["16"] == 100.0, "all 16 at once by default: %s" % c)
-    c = ok_run(*null("--iodepth=16", "--iodepth_batch_complete_max=2")).job()["iodepth_complete"]
+    c = ok_run(*queued("--iodepth=16", "--iodepth_batch_complete_max=2")).job()["iodepth_complete"]
     check(c["4"] == 100.0, "at most 2 per call: %s" % c)
 
 
 def case_iodepth_batch_complete_min():
     """iodepth_batch_complete_min/iodepth_batch_complete: completions waited for per call"""
     base = ["--iodepth=16", "--iodepth_batch_complete_max=1"]
-    c = ok_run(*null(*base)).job()["iodepth_complete"]
+    c = ok_run(*queued(*base)).job()["iodepth_complete"]
     check(c["4"] == 100.0, "one per call: %s" % c)
     for opt in ("--iodepth_batch_complete_min=8", "--iodepth_batch_complete=8"):
-        c = ok_run(*null(*base, opt)).job()["iodepth_complete"]
+        c = ok_run(*queued(*base, opt)).job()["iodepth_complete"]
         check(c["8"] > 50, "%s: at least 8 per call: %s" % (opt, c))
 
 
 def case_iodepth_low():
     """iodepth_low: a full queue drains to the mark before it is filled again"""
     base = ["--iodepth=16", "--iodepth_batch_complete_max=1"]
-    lv = ok_run(*null(*base)).job()["iodepth_level"]
+    lv = ok_run(*queued(*base)).job()["iodepth_level"]
     check(lv["16"] > 90, "kept full by default: %s" % lv)
-    lv = ok_run(*null(*base, "--iodepth_low=4")).job()["iodepth_level"]
+    lv = ok_run(*queued(*base, "--iodepth_low=4")).job()["iodepth_level"]
     check(lv["16"] < 20 and lv["4"] > 10, "refilled from 4: %s" % lv)
 
 
