@@ -634,9 +634,12 @@ int tio_next_setup(struct worker *w)
     /* fio's budget counts each file's share whole, the bytes past its
      * last whole block included (size=17k over 3 files of 512-byte blocks:
      * 17406 bytes, 34 writes where the blocks run out first at 33). Jobs
-     * that verify keep to the whole blocks, pass by pass. A percentage
-     * size= has shares in whole blocks already. */
+     * that verify keep to the whole blocks, pass by pass, where their files
+     * run out (random writes without a map never do: fio's budget is size
+     * then, verify or not). A percentage size= has shares in whole blocks
+     * already. */
     bool verifies = job->verify.method != TIO_VERIFY_NONE;
+    bool map = tio_rw_is_random(job->pattern.rw) && !job->pattern.norandommap;
     bool no_files = w->t->engine.no_files;
     /* Backward holes at least a block long (rw=write:-16k) never reach a
      * file's end: fio's files never run out, each loop ends at size. */
@@ -644,7 +647,7 @@ int tio_next_setup(struct worker *w)
                 !tio_rw_is_random(job->pattern.rw) &&
                 job->pattern.rw_modifier >= job->pattern.max_bs[0] &&
                 job->pattern.rw_modifier >= job->pattern.max_bs[1];
-    bool whole_shares = (verifies && !back) ||
+    bool whole_shares = (verifies && !back && (map || !tio_rw_is_random(job->pattern.rw))) ||
                         (job->files.size.set && job->files.size.percent) ||
                         (no_files && (!job->files.size.set || job->files.filesize_min));
     /* an engine without files in one region for its nrfiles files */
@@ -767,9 +770,16 @@ int tio_next_setup(struct worker *w)
                      !(tio_rw_is_random(job->pattern.rw) && job->pattern.norandommap) &&
                      (job->pattern.min_bs[0] != job->pattern.max_bs[0] ||
                       job->pattern.min_bs[1] != job->pattern.max_bs[1]);
-    n->until_used = !verifies && loops == 1 && (n->bytes_total > whole || sizes_end) &&
-                    n->bytes_total <= total &&
-                    (tio_rw_is_random(job->pattern.rw) || !job->pattern.rw_modifier);
+    /* A job that verifies has its budget at the whole blocks, yet a file
+     * can fill before the others (a sync takes a file's turn): fio's file
+     * whose map is full is done then, its blocks not written over (the
+     * verify phase reads back every block written). One pass only: the
+     * next would start with the files done (map_passes.c's are others). */
+    bool verify_ends = verifies && map && !job->time.time_based;
+    n->until_used = loops == 1 && n->bytes_total <= total &&
+                    (verify_ends || (!verifies && (n->bytes_total > whole || sizes_end) &&
+                                     (tio_rw_is_random(job->pattern.rw) ||
+                                      !job->pattern.rw_modifier)));
     if (job->pattern.rw_modifier && job->pattern.rw_backward &&
         !tio_rw_is_random(job->pattern.rw))
         w->features |= TIO_WF_SEQ_BACK;

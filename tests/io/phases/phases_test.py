@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A job's phases as fio 3.33 runs them: the verify phase after every pass
 (loops, io_size above size), fsync=N's syncs and how the report counts
-them, a verify failure's read counted once, and a time_based job that only
-writes, whose verify phase never starts. Every expected number below was
+them, random writes verified over several files (a full file ends, a job
+without a random map writes size), a verify failure's read counted once,
+and a time_based job that only writes, whose verify phase never starts. Every expected number below was
 read from fio 3.33's JSON report for the same job (the test does not need
 fio). TAP output.
 
@@ -108,6 +109,23 @@ rc, job, err = run("--name=nqn", "--number_ios=9", *nul)
 got = counts(job)
 ok(rc == 0 and got is not None and got[1] == 8,
    "number_ios=9 counts the syncs in flight: 8 writes", "got %s\n%s" % (got, err))
+
+# Random writes over several files, verified: a sync takes a file's turn,
+# so one file fills before the other; fio ends that file (its map full)
+# and writes the rest to the other, no block written twice, every one
+# read back.
+expect("fsync=1 over 2 files: a full file ends, every block read back",
+       ["--name=turn", "--rw=randwrite", "--nrfiles=2", "--size=832k", "--bs=16k",
+        "--fsync=1", "--verify=md5"], (52, 52, 51, 0))
+expect("fsync=1 over 2 files, number_ios=30: 30 blocks read back",
+       ["--name=turn30", "--rw=randwrite", "--nrfiles=2", "--size=832k", "--bs=16k",
+        "--fsync=1", "--number_ios=30", "--verify=sha256"], (30, 30, 29, 0))
+# Without a random map the files never run out: fio's budget stays at size
+# (34 blocks of 8k over files of 11 whole blocks), verify or not; the
+# blocks written more than once are read back once (21).
+expect("norandommap over 3 uneven files: size/bs writes",
+       ["--name=nomap", "--rw=randwrite", "--nrfiles=3", "--size=272k", "--bs=8k",
+        "--norandommap", "--verify=crc32c"], (21, 34, 0, 0))
 
 # A verify failure: the read completed and is counted once (fio 3.33 stops
 # at the bad block with error 84 and 1 read; verify_fatal=1 does the same
