@@ -13,6 +13,8 @@
  * asks here only where a file's region runs out. */
 #include "worker.h"
 
+#include "rmap.h"
+
 /* fio's io_size of file fi, from its region's start: the file's size
  * (filesize=, or its random size in a range) less the offset, not cut to
  * whole blocks. */
@@ -54,6 +56,22 @@ static void backward_start(struct worker *w)
     }
 }
 
+void tio_noend_new_pass(struct worker *w)
+{
+    struct tio_next *n = &w->next;
+    for (size_t i = 0; i < w->nf; i++) {
+        struct file_gen *g = &n->gen[i];
+        g->seq[0] = g->seq[1] = 0;
+        g->used_up = false;
+        for (int d = 0; d < 2; d++)
+            if (g->maps[d].level[0])
+                tio_rmap_reset(&g->maps[d]);
+    }
+    n->files_used_up = 0; /* fio's count of IOs to the next random one goes on */
+    if (w->features & TIO_WF_SEQ_BACK)
+        backward_start(w);
+}
+
 int tio_noend_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
@@ -64,19 +82,36 @@ int tio_noend_setup(struct worker *w)
     bool sized = job->files.size.set && !job->files.size.percent &&
                  !job->files.size_of_filesize;
     bool holes = p->rw_modifier && !tio_rw_is_random(p->rw);
-    /* one pass of one loop, each file a region of its own: loops, io_size
-     * and time_based start fio's files afresh, which runs here as one
-     * stream; the features that place IO their own way keep their ends */
+    /* each file a region of its own, one pass of one loop or random IO in
+     * fio's passes (map_passes.c: each loop starts the files afresh);
+     * time_based, and loops or io_size run as one stream, would start
+     * them over; the features that place IO their own way keep their ends */
+    bool passes = w->features & TIO_WF_MAP_PASSES;
     unsigned others = TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_FSERVICE | TIO_WF_REPLAY |
-                      TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG | TIO_WF_MAP_PASSES;
+                      TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG;
     if (!w->t->engine.no_files || w->t->engine.no_io || sized || !w->nf ||
         w->nf != (job->files.nrfiles ? job->files.nrfiles : 1) ||
         !(holes || (w->features & TIO_WF_SEQUENCER)) || job->time.time_based ||
-        (job->files.loops > 1) || job->files.io_size.set || !n->bytes_total ||
+        (!passes && (job->files.loops > 1 || job->files.io_size.set)) || !n->bytes_total ||
         (w->features & others))
         return 0;
     w->features = (w->features & ~(unsigned)TIO_WF_MAP_LOOPS) | TIO_WF_NO_END;
     n->until_used = true; /* each file is done on its own */
+    /* fio's size: the files' io_size together, past their whole blocks */
+    uint64_t size = 0;
+    for (size_t i = 0; i < w->nf; i++)
+        size += tio_noend_len(w, i);
+    /* each pass does at most that (where counted), and passes go on while
+     * less than a block of io_size, or of size, is left (the verify
+     * passes of tio_next_verify_pass, or map_passes.c's) */
+    if (n->pass_bytes != UINT64_MAX)
+        n->pass_bytes = size;
+    n->io_limit = job->files.io_size.set && !job->files.io_size.percent
+                      ? job->files.io_size.bytes
+                      : size;
+    unsigned loops = job->files.loops ? job->files.loops : 1;
+    if (__builtin_mul_overflow(n->io_limit, (uint64_t)loops, &n->bytes_total))
+        n->bytes_total = UINT64_MAX;
     if (w->features & TIO_WF_SEQ_BACK)
         backward_start(w);
     return 0;

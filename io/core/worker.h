@@ -620,6 +620,9 @@ int tio_next_zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t
 #define TIO_NOEND_PAST (UINT64_MAX / 2)
 /* Sets TIO_WF_NO_END for the jobs it applies to; after tio_passes_setup. */
 int tio_noend_setup(struct worker *w);
+/* A verify pass after the first: every file starts afresh (fio's
+ * clear_io_state), none done. */
+void tio_noend_new_pass(struct worker *w);
 /* fio's io_size of file fi, which IO may start short of and end past. */
 uint64_t tio_noend_len(const struct worker *w, size_t fi);
 /* Whether direction di's IO at pos (from the region's start) may go out

@@ -49,23 +49,6 @@ KNOWN = [
                   "equal). Any engine; ioengine=null showed it once it kept fio's files.",
     },
     {
-        "name": "null-files-no-end",
-        "option": "ioengine=null with sequential holes (rw=TYPE:N, rw=TYPE:-N) or "
-                  "random IO that follows on (percentage_random, rw=randTYPE:N)",
-        "patterns": [r"^ioengine=null$", r"^(rw=\w+:-?\d|percentage_random=)"],
-        "check": _any_job(lambda f: f["engine"] == "null" and
-                          (":" in str(f["opts"].get("rw", "")) or
-                           "percentage_random" in f["opts"])),
-        "reason": "fio 3.33 gives a file-less engine's files no end (real_file_size "
-                  "-1): sequential IO with holes never wraps there, and an IO that "
-                  "follows on from a file's end does not fall back to a random block; "
-                  "the file is done at the first offset at or past its size, forward or "
-                  "(below 0) backward (rw=write:8k bs=4k filesize=36k: 3 writes, "
-                  "rw=write:-8k: 1; the same jobs on files wrap and do 9 in fio, as "
-                  "tenon-io does with either engine). tenon-io gives the null engine's "
-                  "files the ends real files have.",
-    },
-    {
         "name": "unaligned-tail-sizes-vary",
         "option": "blocksize_unaligned with bsrange/bssplit, sequential",
         "patterns": [r"^blocksize_unaligned", r"^(bsrange|bssplit)="],
