@@ -707,11 +707,23 @@ int tio_next_setup(struct worker *w)
      * (bytes_total 0 means "no limit"): refuse it here, once. */
     for (size_t i = 0; i < w->nf; i++)
         if (!w->t->regions[i].len) {
-            tio_worker_fail(w, EINVAL,
-                            "%s%s has 0 bytes to do IO on (check size, offset and "
-                            "filesize)",
-                            merged || !w->t->n_files ? "the job" : "file ",
-                            merged || !w->t->n_files ? "" : w->t->names[i]);
+            bool one = merged || !w->t->n_files;
+            const char *what = one ? "the job" : w->t->names[i];
+            if (job->clone && job->files.offset_increment.set)
+                /* fio refuses such a clone too ("blocksize is larger than
+                 * data set range"), the others run */
+                tio_worker_fail(w, EINVAL,
+                                "clone %u starts at offset %" PRIu64 " (offset + %u x "
+                                "offset_increment), which leaves %s%s less than a block to "
+                                "do IO on (set a lower offset_increment or numjobs, or a "
+                                "larger size or filesize)",
+                                job->clone, w->t->regions[i].start, job->clone,
+                                one ? "" : "file ", what);
+            else
+                tio_worker_fail(w, EINVAL,
+                                "%s%s has 0 bytes to do IO on (check size, offset and "
+                                "filesize)",
+                                one ? "" : "file ", what);
             return -EINVAL;
         }
     if (!io_size && !job->time.time_based) {
