@@ -492,7 +492,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         if (!(w->features & TIO_WF_FSERVICE))
             fi = next_unused_file(w, fi, di, bs);
         if (fi == w->nf) {
-            if (unlikely(w->features & TIO_WF_MAP_PASSES) && tio_passes_next(w)) {
+            if ((unlikely(w->features & TIO_WF_MAP_PASSES) && tio_passes_next(w)) ||
+                (unlikely(w->features & TIO_WF_NO_END) && tio_noend_next_pass(w))) {
                 n->issues[di] -= job->pattern.rw == TIO_RW_RANDRW; /* not issued */
                 if (w->features & TIO_WF_IOS_LIMIT)
                     n->ios_issued--;

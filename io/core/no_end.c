@@ -7,12 +7,15 @@
  * or past its io_size (filesize less the offset), forward or, below the
  * file's start, backward; an IO that starts short of io_size is issued
  * whole (rw=write:8k bs=4k filesize=36k: 3 writes, rw=write:-8k: 1, where
- * files of that size wrap and do 9). Each file is done on its own and the
- * job once every file is (fio's get_next_seq_offset and get_next_offset
- * on real_file_size -1). Chosen at job start (TIO_WF_NO_END); next_io.c
- * asks here only where a file's region runs out. */
+ * files of that size wrap and do 9). Each file is done on its own, and
+ * the pass once every file is: the next loop, or pass to reach io_size,
+ * starts them afresh (fio's get_next_seq_offset, get_next_offset and
+ * keep_running on real_file_size -1). Chosen at job start (TIO_WF_NO_END);
+ * next_io.c asks here only where a file's region runs out or every file
+ * is done. time_based jobs keep the files' ends. */
 #include "worker.h"
 
+#include "rand_dist.h"
 #include "rmap.h"
 
 /* fio's io_size of file fi, from its region's start: the file's size
@@ -61,15 +64,39 @@ void tio_noend_new_pass(struct worker *w)
     struct tio_next *n = &w->next;
     for (size_t i = 0; i < w->nf; i++) {
         struct file_gen *g = &n->gen[i];
-        g->seq[0] = g->seq[1] = 0;
+        g->seq[0] = g->seq[1] = g->last_start[0] = g->last_start[1] = 0;
         g->used_up = false;
         for (int d = 0; d < 2; d++)
             if (g->maps[d].level[0])
                 tio_rmap_reset(&g->maps[d]);
+        tio_phase_invalidate(w, i);
+        if (w->features & TIO_WF_RAND_DIST)
+            tio_rdist_new_pass(w, i, tio_reseeds(&w->job->pattern));
     }
     n->files_used_up = 0; /* fio's count of IOs to the next random one goes on */
     if (w->features & TIO_WF_SEQ_BACK)
         backward_start(w);
+}
+
+/* fio's keep_running once every file is done: the loops, then passes
+ * while io_size is short by the largest block or more (without io_size,
+ * files all done end the job). Starts the pass it allows. */
+bool tio_noend_next_pass(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    unsigned loops = job->files.loops ? job->files.loops : 1;
+    uint64_t done = n->bytes_issued, maxbs = 0;
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++) /* fio's td_max_bs */
+        maxbs = job->pattern.max_bs[d] > maxbs ? job->pattern.max_bs[d] : maxbs;
+    if (!done || (w->features & (TIO_WF_MAP_PASSES | TIO_WF_VERIFY)))
+        return false; /* fio ends a job whose pass did no IO; the others pass elsewhere */
+    if (n->passes++ >= loops &&
+        (done >= n->io_limit || n->io_limit - done < maxbs || !job->files.io_size.set))
+        return false;
+    tio_noend_new_pass(w);
+    tio_next_new_loop(w);
+    return true;
 }
 
 int tio_noend_setup(struct worker *w)
@@ -82,17 +109,17 @@ int tio_noend_setup(struct worker *w)
     bool sized = job->files.size.set && !job->files.size.percent &&
                  !job->files.size_of_filesize;
     bool holes = p->rw_modifier && !tio_rw_is_random(p->rw);
-    /* each file a region of its own, one pass of one loop or random IO in
-     * fio's passes (map_passes.c: each loop starts the files afresh);
-     * time_based, and loops or io_size run as one stream, would start
-     * them over; the features that place IO their own way keep their ends */
-    bool passes = w->features & TIO_WF_MAP_PASSES;
+    /* each file a region of its own, run in fio's passes (each loop, and
+     * each pass to reach io_size, starts the files afresh: here, the
+     * verify passes', map_passes.c's or tio_noend_next_pass); time_based
+     * would start them over as they end; the features that place IO their
+     * own way keep their ends */
     unsigned others = TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_FSERVICE | TIO_WF_REPLAY |
                       TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG;
     if (!w->t->engine.no_files || w->t->engine.no_io || sized || !w->nf ||
         w->nf != (job->files.nrfiles ? job->files.nrfiles : 1) ||
         !(holes || (w->features & TIO_WF_SEQUENCER)) || job->time.time_based ||
-        (!passes && (job->files.loops > 1 || job->files.io_size.set)) || !n->bytes_total ||
+        (job->files.io_size.set && job->files.io_size.percent) || !n->bytes_total ||
         (w->features & others))
         return 0;
     w->features = (w->features & ~(unsigned)TIO_WF_MAP_LOOPS) | TIO_WF_NO_END;
@@ -106,9 +133,9 @@ int tio_noend_setup(struct worker *w)
      * passes of tio_next_verify_pass, or map_passes.c's) */
     if (n->pass_bytes != UINT64_MAX)
         n->pass_bytes = size;
-    n->io_limit = job->files.io_size.set && !job->files.io_size.percent
-                      ? job->files.io_size.bytes
-                      : size;
+    n->io_limit = job->files.io_size.set ? job->files.io_size.bytes : size;
+    if (!(w->features & TIO_WF_MAP_PASSES))
+        n->passes = 1;
     unsigned loops = job->files.loops ? job->files.loops : 1;
     if (__builtin_mul_overflow(n->io_limit, (uint64_t)loops, &n->bytes_total))
         n->bytes_total = UINT64_MAX;

@@ -623,6 +623,9 @@ int tio_noend_setup(struct worker *w);
 /* A verify pass after the first: every file starts afresh (fio's
  * clear_io_state), none done. */
 void tio_noend_new_pass(struct worker *w);
+/* Every file is done: the next pass starts (fio's loops and passes to
+ * reach io_size) and true, or false when the job's IO is over. */
+bool tio_noend_next_pass(struct worker *w);
 /* fio's io_size of file fi, which IO may start short of and end past. */
 uint64_t tio_noend_len(const struct worker *w, size_t fi);
 /* Whether direction di's IO at pos (from the region's start) may go out
