@@ -661,7 +661,8 @@ def case_iodepth_low():
 
 
 def case_ioengine():
-    """ioengine picks the engine: null touches no file (its files end as fio's), psync and posixaio read it"""
+    """ioengine picks the engine: null touches no file (its files end as fio's),
+    psync and posixaio read it"""
     make_file("d", 64 << 10)
     _, lines = traced("openat,pread64", "--name=j", "--filename=" + path("d"), "--size=64k",
                       "--ioengine=null")
