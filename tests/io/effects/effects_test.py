@@ -661,8 +661,7 @@ def case_iodepth_low():
 
 
 def case_ioengine():
-    """ioengine picks the engine: null touches no file (its files end as fio's),
-    psync and posixaio read it"""
+    """ioengine picks the engine: null touches no file, ends files as fio's; psync reads"""
     make_file("d", 64 << 10)
     _, lines = traced("openat,pread64", "--name=j", "--filename=" + path("d"), "--size=64k",
                       "--ioengine=null")
