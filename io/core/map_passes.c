@@ -75,5 +75,6 @@ bool tio_passes_next(struct worker *w)
     n->files_used_up = 0;
     n->pass_start = done;
     tio_next_new_loop(w);
+    tio_sync_on_pass(w);
     return true;
 }

@@ -270,6 +270,11 @@ struct tio_sync_policy {
     bool at_multiple; /* the writes so far are a multiple of every */
     tio_io io;
     bool due;           /* fsync=N came due on an asynchronous engine */
+    bool queued;        /* fio's model on a queue: syncs are IOs of the queue */
+    bool last_was_sync; /* queued: the last IO to complete was a sync */
+    unsigned inflight;  /* queued: syncs out */
+    uint64_t writes;    /* queued: writes issued (fio's io_issues[DDIR_WRITE]) */
+    bool pass_synced;   /* a pass's start synced, no read or write done since */
     bool due_next_pass; /* it came due with the pass's last write */
     uint32_t due_file;
 };
@@ -606,6 +611,8 @@ void tio_mixpass_teardown(struct worker *w);
  * tio_mixpass_next_pass then says whether another follows. */
 bool tio_mixpass_io(struct worker *w, tio_io *io);
 bool tio_mixpass_next_pass(struct worker *w);
+/* Whether the pass may issue more (fio's do_io goes on below size bytes). */
+bool tio_mixpass_pass_left(const struct worker *w);
 /* next_zbd.c: the IO at *pos (in file fi's region), *bs bytes, moved into
  * the zones: 1, or 0 when the job's IO is over, or TIO_NEXT_AGAIN when a
  * new pass began and the IO is to be chosen again. */
@@ -821,8 +828,8 @@ void tio_sync_teardown(struct worker *w);
 /* Syncs file fi (TIO_SYNC, TIO_DATASYNC or TIO_SYNC_RANGE) and waits for it; accounted:
  * its latency (and, for TIO_SYNC, its count) go into the report. */
 void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted);
-/* A write (or read) completed: the count of fsync=N, fdatasync=N and
- * sync_file_range=FLAGS:N. */
+/* An IO completed: the count of fsync=N, fdatasync=N and
+ * sync_file_range=FLAGS:N (on a queue, a sync of its own too). */
 void tio_sync_count(struct worker *w, const tio_io *io);
 /* end_fsync, fsync_on_close: whether each pass ends with a sync, and that sync. */
 bool tio_sync_at_pass_end(const struct worker *w);
@@ -831,10 +838,13 @@ void tio_sync_pass_end(struct worker *w);
 /* On completion of an IO: fsync=N / fdatasync=N / sync_file_range. */
 static inline void tio_sync_on_io(struct worker *w, const tio_io *io)
 {
-    if (unlikely(w->features & TIO_WF_SYNC_EVERY) &&
-        (io->ddir == TIO_WRITE || io->ddir == TIO_READ))
+    if (unlikely(w->features & TIO_WF_SYNC_EVERY))
         tio_sync_count(w, io);
 }
+
+/* An asynchronous engine's next IO under TIO_WF_SYNC_EVERY: on a queue, a
+ * sync may take its place (fio's model, see sync_policy.c). */
+bool tio_sync_next_io(struct worker *w, tio_io *io, uint64_t now);
 
 /* An asynchronous engine's sync came due: the loop drains, then runs it. */
 static inline bool tio_sync_due(const struct worker *w)
@@ -845,6 +855,14 @@ static inline bool tio_sync_due(const struct worker *w)
 void tio_sync_run_due(struct worker *w);
 /* A new pass starts: the sync the last pass's last write made due. */
 void tio_sync_pass_start(struct worker *w);
+void tio_sync_new_pass(struct worker *w);
+/* fio's thread loop starts another pass (mixpass.c, map_passes.c): under
+ * fsync=N and the like, a sync when the writes are a multiple of N. */
+static inline void tio_sync_on_pass(struct worker *w)
+{
+    if (unlikely(w->features & TIO_WF_SYNC_EVERY))
+        tio_sync_new_pass(w);
+}
 
 /* ---- log*.c: the job's logs ----------------------------------------------- */
 

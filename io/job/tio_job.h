@@ -626,6 +626,7 @@ struct tio_job_reporting {
     /* bwavgtime, iopsavgtime in ms; 0: not given (fio's 500) */
     unsigned bwavgtime;
     unsigned iopsavgtime;
+    unsigned sig_figs; /* significant_figures: the normal report's digits, 1-10 */
 };
 
 /* Distributed runs, under mpirun (tenon-io's own): options/ranks.c */
