@@ -96,6 +96,9 @@ enum {
      * record only some measures (stats_part.c) */
     TIO_WF_STATS_PART = 1u << 29,
 };
+/* A file-less engine's files without size=: no end, as fio's (no_end.c).
+ * A macro: bit 31 is past the int range C gives an enum's constants. */
+#define TIO_WF_NO_END (1u << 31)
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
 
@@ -616,6 +619,25 @@ bool tio_mixpass_pass_left(const struct worker *w);
 enum { TIO_NEXT_AGAIN = 2 };
 int tio_next_zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t d,
                        uint64_t *pos, uint64_t *bs);
+
+/* ---- no_end.c: a file-less engine's files without size=, endless as fio's -- */
+
+/* A position past every file's io_size: the file is done (backward holes
+ * that went below its start). */
+#define TIO_NOEND_PAST (UINT64_MAX / 2)
+/* Sets TIO_WF_NO_END for the jobs it applies to; after tio_passes_setup. */
+int tio_noend_setup(struct worker *w);
+/* A verify pass after the first: every file starts afresh (fio's
+ * clear_io_state), none done. */
+void tio_noend_new_pass(struct worker *w);
+/* Every file is done: the next pass starts (fio's loops and passes to
+ * reach io_size) and true, or false when the job's IO is over. */
+bool tio_noend_next_pass(struct worker *w);
+/* fio's io_size of file fi, which IO may start short of and end past. */
+uint64_t tio_noend_len(const struct worker *w, size_t fi);
+/* Whether direction di's IO at pos (from the region's start) may go out
+ * in file fi; else the file is done. */
+bool tio_noend_room(const struct worker *w, size_t fi, unsigned di, uint64_t pos);
 
 /* ---- map_passes.c: random IO over the map in fio's passes of size bytes -- */
 

@@ -669,7 +669,7 @@ def case_iodepth_low():
 
 
 def case_ioengine():
-    """ioengine picks the engine: null touches no file, psync and posixaio read it"""
+    """ioengine picks the engine: null touches no file, ends files as fio's; psync reads"""
     make_file("d", 64 << 10)
     _, lines = traced("openat,pread64", "--name=j", "--filename=" + path("d"), "--size=64k",
                       "--ioengine=null")
@@ -682,6 +682,16 @@ def case_ioengine():
                       "--size=64k", "--ioengine=posixaio", "--iodepth=4")
     check(len(offsets(lines, path("d"), "pread64", 4096)) == 16, "posixaio reads 16 blocks")
     check(count_calls(lines, "io_submit") == 0, "posixaio is not libaio")
+    # null's files have no end without size= (fio 3.33): holes never wrap,
+    # IO that follows on never turns random, the file is done past filesize
+    def writes(*args):
+        return ios(ok_run("--name=j", "--ioengine=null", "--bs=4k", *args), "write")
+    check(writes("--filesize=36k", "--rw=write:8k") == 3, "holes: done at 36k, no wrap")
+    check(writes("--filesize=36k", "--rw=write:-8k") == 1, "backward holes: done below 0")
+    check(writes("--filesize=36k", "--rw=write:8k", "--loops=3") == 9, "3 a loop")
+    check(writes("--size=36k", "--rw=write:8k") == 9, "size= gives the files an end")
+    # the IO at 36k of a 38k file is done whole, then the 10th IO follows on
+    check(writes("--filesize=38k", "--rw=randwrite:4") == 10, "follows on to filesize")
 
 
 def case_kb_base():
