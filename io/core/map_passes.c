@@ -74,6 +74,10 @@ bool tio_passes_next(struct worker *w)
     }
     n->files_used_up = 0;
     n->pass_start = done;
+    /* a pass that ended at size made no draw that found its map full: the
+     * draw taken ahead is the next pass's first, unless the draws reseed */
+    bool ahead = n->ahead;
     tio_next_new_loop(w);
+    n->ahead = ahead && !tio_reseeds(&job->pattern);
     return true;
 }

@@ -67,7 +67,7 @@ static bool applies(const struct worker *w)
            !job->verify.verify_backlog && !(w->features & others) && !w->t->engine.no_io &&
            !job->files.fill_device && !(job->files.io_size.set && job->files.io_size.percent) &&
            !(job->files.size.set && job->files.size.percent) &&
-           !(w->t->engine.no_files && job->files.nrfiles > 1) && w->next.bytes_total;
+           !(w->t->engine.no_files && w->nf < job->files.nrfiles) && w->next.bytes_total;
 }
 
 int tio_mixpass_setup(struct worker *w)
