@@ -6,7 +6,9 @@
  * counts them) or when every file is done; each loop is a pass of its own,
  * and after the loops more passes follow while io_size is not reached
  * (fio's keep_running). One stream with positions that wrap ends 1-2 IOs
- * apart from fio. */
+ * apart from fio: with several files whose sizes are drawn per IO or
+ * holes (rw=TYPE:N), each file ends on its own, and fio's next pass
+ * starts all of them afresh once every one is done. */
 #include "worker.h"
 
 #include "files.h"
@@ -117,7 +119,9 @@ int tio_mixpass_setup(struct worker *w)
     /* fio stops issuing at io_size (or size) x loops over all passes */
     if (__builtin_mul_overflow(mp->io_limit, (uint64_t)loops, &n->bytes_total))
         n->bytes_total = UINT64_MAX;
-    n->until_used = false;
+    /* a file done for the pass is passed over, by a sync's turn too
+     * (sync_policy.c), as fio's rotation passes over it */
+    n->until_used = true;
     w->features |= TIO_WF_MIX_PASS;
     return 0;
 }
