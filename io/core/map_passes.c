@@ -26,11 +26,11 @@ int tio_passes_setup(struct worker *w)
     if (__builtin_mul_overflow(n->io_limit, loops, &limit))
         limit = UINT64_MAX;
     /* fio's files count as done anew each pass only with do_verify (its
-     * default) or loops; loops that end with a sync run one by one */
+     * default) or loops; loops that end with a sync hold between passes
+     * (tio_passes_resume) */
     if (!tio_rw_is_random(p->rw) || (!job->verify.do_verify && loops == 1) ||
         job->verify.method != TIO_VERIFY_NONE || n->ios_total || !n->bytes_total ||
         limit <= n->pass_bytes || (!map && sync) || p->random_generator == TIO_RAND_LFSR ||
-        tio_sync_at_pass_end(w) ||
         (w->features &
          (TIO_WF_FSERVICE | TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_REPLAY | TIO_WF_TRIMWRITE)))
         return 0;
@@ -47,6 +47,31 @@ int tio_passes_setup(struct worker *w)
     return 0;
 }
 
+/* The next pass: every map empty, the positions at the files' starts. */
+static void start_pass(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    for (size_t fi = 0; fi < w->nf; fi++) {
+        struct file_gen *g = &n->gen[fi];
+        for (unsigned d = 0; d <= n->map_of[1]; d++)
+            tio_rmap_reset(&g->maps[d]);
+        for (int d = 0; d < 2; d++)
+            g->seq[d] = g->last_start[d] = 0;
+        g->used_up = false;
+        tio_phase_invalidate(w, fi);
+        if (w->features & TIO_WF_RAND_DIST)
+            tio_rdist_new_pass(w, fi, tio_reseeds(&job->pattern));
+    }
+    n->files_used_up = 0;
+    n->pass_start = n->bytes_issued;
+    /* a pass that ended at size made no draw that found its map full: the
+     * draw taken ahead is the next pass's first, unless the draws reseed */
+    bool ahead = n->ahead;
+    tio_next_new_loop(w);
+    n->ahead = ahead && !tio_reseeds(&job->pattern);
+}
+
 bool tio_passes_next(struct worker *w)
 {
     const struct tio_job *job = w->job;
@@ -61,23 +86,24 @@ bool tio_passes_next(struct worker *w)
         n->bytes_total = done; /* the job's IO is over */
         return false;
     }
-    for (size_t fi = 0; fi < w->nf; fi++) {
-        struct file_gen *g = &n->gen[fi];
-        for (unsigned d = 0; d <= n->map_of[1]; d++)
-            tio_rmap_reset(&g->maps[d]);
-        for (int d = 0; d < 2; d++)
-            g->seq[d] = g->last_start[d] = 0;
-        g->used_up = false;
-        tio_phase_invalidate(w, fi);
-        if (w->features & TIO_WF_RAND_DIST)
-            tio_rdist_new_pass(w, fi, tio_reseeds(&job->pattern));
+    if (tio_sync_at_pass_end(w)) {
+        n->pass_held = true; /* phase.c syncs, then tio_passes_resume */
+        return false;
     }
-    n->files_used_up = 0;
-    n->pass_start = done;
-    /* a pass that ended at size made no draw that found its map full: the
-     * draw taken ahead is the next pass's first, unless the draws reseed */
-    bool ahead = n->ahead;
-    tio_next_new_loop(w);
-    n->ahead = ahead && !tio_reseeds(&job->pattern);
+    start_pass(w);
+    return true;
+}
+
+bool tio_passes_resume(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    if (!n->pass_held || w->stop)
+        return false;
+    n->pass_held = false;
+    uint64_t loops = job->files.loops ? job->files.loops : 1;
+    if (__builtin_mul_overflow(n->io_limit, loops, &n->bytes_total))
+        n->bytes_total = UINT64_MAX;
+    start_pass(w);
     return true;
 }
