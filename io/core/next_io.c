@@ -766,7 +766,17 @@ int tio_next_setup(struct worker *w)
                      !(tio_rw_is_random(job->pattern.rw) && job->pattern.norandommap) &&
                      (job->pattern.min_bs[0] != job->pattern.max_bs[0] ||
                       job->pattern.min_bs[1] != job->pattern.max_bs[1]);
-    n->until_used = !verifies && loops == 1 && (n->bytes_total > whole || sizes_end) &&
+    /* IO that follows on (rw=randTYPE:N, percentage_random) ends a file
+     * whose region ends inside it (clones placed by offset_increment) where
+     * it reaches the region's end, as fio's offset at io_size does */
+    bool follows = tio_rw_is_random(job->pattern.rw) && !no_files &&
+                   (job->pattern.rw_modifier > 1 || job->pattern.perc_rand[0] < 100 ||
+                    job->pattern.perc_rand[1] < 100);
+    bool inside = false;
+    for (size_t i = 0; follows && i < w->nf; i++)
+        inside = inside || w->t->sizes[i] > w->t->regions[i].start + w->t->regions[i].len;
+    n->until_used = !verifies && loops == 1 &&
+                    (n->bytes_total > whole || sizes_end || (follows && inside)) &&
                     n->bytes_total <= total &&
                     (tio_rw_is_random(job->pattern.rw) || !job->pattern.rw_modifier);
     if (job->pattern.rw_modifier && job->pattern.rw_backward &&

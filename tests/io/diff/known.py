@@ -18,35 +18,20 @@ def _any_job(pred):
 KNOWN = [
     {
         "name": "percentage-random-clones-offset-increment",
-        "option": "percentage_random with numjobs and offset_increment",
-        "patterns": [r"^percentage_random=", r"^offset_increment=", r"^numjobs="],
+        "option": "percentage_random with numjobs, offset_increment and loops",
+        "patterns": [r"^percentage_random=", r"^offset_increment=", r"^numjobs=", r"^loops="],
         "check": _any_job(lambda f: "percentage_random" in f["opts"] and
-                          "offset_increment" in f["opts"]),
-        "reason": "clones placed by offset_increment in one file or files larger than "
-                  "their region: fio 3.33 ends a file where an IO that was to follow on "
-                  "starts inside the file but past its region (offset >= io_size), and "
-                  "tenon-io does so only where files run out (one loop, size= or io_size "
-                  "reached past the whole blocks); with loops the clones' counts differ "
-                  "by up to 40 IOs (rw=randwrite loops=3 numjobs=3 offset_increment=4k "
-                  "percentage_random=90 bssplit=512:2k/20: fio 673, tenon-io 711 for one "
-                  "clone). Cause of the loops case not found yet.",
-    },
-    {
-        "name": "passes-files-sizes-vary",
-        "option": "bsrange/bssplit over several files with loops or io_size above size",
-        "patterns": [r"^(bsrange|bssplit)=", r"^(loops|io_size)="],
-        "check": _any_job(lambda f: f["nrfiles"] > 1 and
-                          ("bsrange" in f["opts"] or "bssplit" in f["opts"]) and
-                          (int(f["opts"].get("loops", 1)) > 1 or
-                           f.get("io_size", 0) > f["size"])),
-        "reason": "with sizes drawn per IO each file ends on its own; fio's loop (or "
-                  "pass to reach io_size) ends once every file is done, and the next "
-                  "starts all files afresh, where tenon-io runs the passes as one stream "
-                  "in which each file starts over as it ends, the others still in the "
-                  "pass before, so the sizes drawn fall on other files: the job ends a "
-                  "few IOs apart (rw=write nrfiles=3 filesize=48k loops=3 "
-                  "bsrange=2k-4k: fio 144 writes, tenon-io 145; nrfiles=1 or loops=1: "
-                  "equal). Any engine; ioengine=null showed it once it kept fio's files.",
+                          "offset_increment" in f["opts"] and
+                          int(f["opts"].get("loops", 1)) > 1),
+        "reason": "clones placed by offset_increment in one file: fio 3.33 ends a file "
+                  "where an IO that was to follow on starts inside the file but at its "
+                  "region's end (offset >= io_size), in each loop, and starts the next "
+                  "loop afresh; tenon-io does so in one loop (and in fio's passes over "
+                  "the random map), but runs the loops of a job without a map on a "
+                  "synchronous engine as one stream that takes a random block there "
+                  "(rw=randwrite filename=f loops=3 numjobs=3 size=100k offset_increment=4k "
+                  "percentage_random=90 bssplit=512:2k/20 norandommap: the clone at 4k, "
+                  "fio 276 writes, tenon-io 375).",
     },
     {
         "name": "null-files-no-end",
@@ -64,20 +49,6 @@ KNOWN = [
                   "rw=write:-8k: 1; the same jobs on files wrap and do 9 in fio, as "
                   "tenon-io does with either engine). tenon-io gives the null engine's "
                   "files the ends real files have.",
-    },
-    {
-        "name": "unaligned-tail-sizes-vary",
-        "option": "blocksize_unaligned with bsrange/bssplit, sequential",
-        "patterns": [r"^blocksize_unaligned", r"^(bsrange|bssplit)="],
-        "check": _any_job(lambda f: not f["rw"].startswith("rand") and
-                          "blocksize_unaligned" in f["opts"] and
-                          ("bsrange" in f["opts"] or "bssplit" in f["opts"])),
-        "reason": "fio draws a sequential file's last sizes to fit its whole share "
-                  "(the bytes past its last whole smallest block included), tenon-io "
-                  "to fit its region, which ends at that block: the last size drawn "
-                  "differs (rw=write nrfiles=3 size=14k offset=4k bsrange=512-2k "
-                  "blocksize_unaligned: fio 12 writes, tenon-io 11). Fix: draw the "
-                  "sizes against the share's end (files_check.c cuts the region).",
     },
     {
         "name": "sync-passes-io_size",
