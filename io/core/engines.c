@@ -236,6 +236,22 @@ static tenon_plugin *route_targets(struct tio_engines *e, const struct tio_job *
     return chosen;
 }
 
+/* fio ignores its profiles' options outside their profile, and tenon-io
+ * (which has no profiles) does the same; said once per job, not per clone,
+ * since the user may have meant another option. */
+static void say_profile_option_ignored(const struct tio_engine_option *o)
+{
+    const char *profile = tio_engine_option_fio_profile(o);
+    const char *hint = strcmp(o->key, "threads") == 0 ? " (did you mean 'thread'?)" : "";
+    char origin[512];
+
+    tio_origin_format(&o->origin, origin, sizeof(origin));
+    fprintf(stderr,
+            "tenon-io: %s: %s=%s: ignored: an option of fio's %s profile, which fio also "
+            "ignores unless profile=%s, and tenon-io has no profiles%s\n",
+            origin, o->key, o->value ? o->value : "", profile, profile, hint);
+}
+
 /* The job's engine options as tenon options, after checking every key is
  * one the engine declares (the parser left them for the engine to judge).
  * A configured instance's options come first; the job's override them. */
@@ -264,6 +280,11 @@ static int engine_options(const struct tio_job *job, tenon_plugin *p,
     }
     for (size_t i = 0; i < job->nr_engine_options; i++) {
         const struct tio_engine_option *o = &job->engine_options[i];
+        if (!tenon_descriptor_option(d, o->key) && tio_engine_option_fio_profile(o)) {
+            if (job->clone == 0)
+                say_profile_option_ignored(o);
+            continue;
+        }
         if (!tenon_descriptor_option(d, o->key)) {
             /* The message names the engine checked: as the job named it,
              * or the one its targets routed to when it named none. */

@@ -644,7 +644,8 @@ int tio_next_setup(struct worker *w)
                 !tio_rw_is_random(job->pattern.rw) &&
                 job->pattern.rw_modifier >= job->pattern.max_bs[0] &&
                 job->pattern.rw_modifier >= job->pattern.max_bs[1];
-    bool whole_shares = (verifies && !back) || (job->files.size.set && job->files.size.percent) ||
+    bool whole_shares = (verifies && !back) ||
+                        (job->files.size.set && job->files.size.percent) ||
                         (no_files && (!job->files.size.set || job->files.filesize_min));
     /* an engine without files in one region for its nrfiles files */
     bool merged = no_files && w->nf < job->files.nrfiles;

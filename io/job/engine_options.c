@@ -108,6 +108,11 @@ const struct tio_engine_option *tio_job_engine_option(const struct tio_job *job,
     return NULL;
 }
 
+const char *tio_engine_option_fio_profile(const struct tio_engine_option *opt)
+{
+    return opt ? tio__fio_profile_option(opt->key) : NULL;
+}
+
 int tio_engine_option_unknown(const struct tio_job *job, const struct tio_engine_option *opt,
                               const char *const *engine_keys, size_t nr_engine_keys,
                               struct tio_error *err)

@@ -814,6 +814,13 @@ int tio_engine_option_unknown(const struct tio_job *job, const struct tio_engine
                               const char *const *engine_keys, size_t nr_engine_keys,
                               struct tio_error *err);
 
+/* fio 3.33 takes the options of its tiobench and act profiles in any job
+ * and ignores them unless profile= names that profile (fio's own
+ * steadystate.fio example sets threads=1 so). For such an option, which a
+ * host ignores as fio does, the profile's name ("tiobench", "act");
+ * otherwise NULL. */
+const char *tio_engine_option_fio_profile(const struct tio_engine_option *opt);
+
 /* ---- helpers for the host ---------------------------------------------- */
 
 const char *tio_rw_name(enum tio_rw rw);
