@@ -12,9 +12,24 @@
 
 #include "rand_dist.h"
 
+/* IO that follows on (rw=randTYPE:N, percentage_random) ends a file whose
+ * region ends inside it (clones placed by offset_increment) at the
+ * region's end, as fio's offset at io_size does: files that can run out
+ * without a map. */
+static bool follow_ends(const struct worker *w)
+{
+    if (w->t->engine.no_files || !(w->features & TIO_WF_SEQUENCER))
+        return false;
+    for (size_t i = 0; i < w->nf; i++)
+        if (w->t->sizes[i] > w->t->regions[i].start + w->t->regions[i].len)
+            return true;
+    return false;
+}
+
 /* Chosen at job start, after the features that pick files or blocks their
- * own way: those keep the loops of next_io.c. Without a map the files never
- * run out, so only an engine that queues its IOs ends passes at size. */
+ * own way: those keep the loops of next_io.c. Without a map the files
+ * never run out (but for follow_ends), so only an engine that queues its
+ * IOs ends passes at size. */
 int tio_passes_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
@@ -30,7 +45,8 @@ int tio_passes_setup(struct worker *w)
      * (tio_passes_resume) */
     if (!tio_rw_is_random(p->rw) || (!job->verify.do_verify && loops == 1) ||
         job->verify.method != TIO_VERIFY_NONE || n->ios_total || !n->bytes_total ||
-        limit <= n->pass_bytes || (!map && sync) || p->random_generator == TIO_RAND_LFSR ||
+        limit <= n->pass_bytes || (!map && sync && !follow_ends(w)) ||
+        p->random_generator == TIO_RAND_LFSR ||
         (w->features &
          (TIO_WF_FSERVICE | TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_REPLAY | TIO_WF_TRIMWRITE)))
         return 0;
@@ -81,8 +97,11 @@ bool tio_passes_next(struct worker *w)
     for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++) /* fio's td_max_bs */
         maxbs = job->pattern.max_bs[d] > maxbs ? job->pattern.max_bs[d] : maxbs;
     /* fio's keep_running: the loops, then passes while io_size is short
-     * by the largest block size or more */
-    if (n->passes++ >= loops && (done >= n->io_limit || n->io_limit - done < maxbs)) {
+     * by the largest block size or more (without io_size, not once every
+     * file is done) */
+    bool all_done = n->files_used_up == w->nf && !job->files.io_size.set;
+    if (n->passes++ >= loops &&
+        (done >= n->io_limit || n->io_limit - done < maxbs || all_done)) {
         n->bytes_total = done; /* the job's IO is over */
         return false;
     }

@@ -17,23 +17,6 @@ def _any_job(pred):
 
 KNOWN = [
     {
-        "name": "percentage-random-clones-offset-increment",
-        "option": "percentage_random with numjobs, offset_increment and loops",
-        "patterns": [r"^percentage_random=", r"^offset_increment=", r"^numjobs=", r"^loops="],
-        "check": _any_job(lambda f: "percentage_random" in f["opts"] and
-                          "offset_increment" in f["opts"] and
-                          int(f["opts"].get("loops", 1)) > 1),
-        "reason": "clones placed by offset_increment in one file: fio 3.33 ends a file "
-                  "where an IO that was to follow on starts inside the file but at its "
-                  "region's end (offset >= io_size), in each loop, and starts the next "
-                  "loop afresh; tenon-io does so in one loop (and in fio's passes over "
-                  "the random map), but runs the loops of a job without a map on a "
-                  "synchronous engine as one stream that takes a random block there "
-                  "(rw=randwrite filename=f loops=3 numjobs=3 size=100k offset_increment=4k "
-                  "percentage_random=90 bssplit=512:2k/20 norandommap: the clone at 4k, "
-                  "fio 276 writes, tenon-io 375).",
-    },
-    {
         "name": "distribution-loops-threads",
         "option": "random_distribution with bsrange/bssplit and loops, beside another thread job",
         "patterns": [r"^random_distribution=", r"^(bsrange|bssplit)=", r"^loops=", r"^thread$"],
