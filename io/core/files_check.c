@@ -212,8 +212,12 @@ int tio_files_judge(const struct tio_host_job *t, size_t i, const struct target_
     if (io_len == 0) {
         tio_error_set(err, TIO_EJOB, NULL, NULL, NULL,
                       "job %s: %s leaves no room for IO (size %" PRIu64 ", offset %" PRIu64
-                      ", block size %" PRIu64 "); set a valid offset= or size=",
-                      job->identity.name, path, real, offset, bs);
+                      ", block size %" PRIu64 "); set a valid offset= or size=%s",
+                      job->identity.name, path, real, offset, bs,
+                      job->clone && job->files.offset_increment.set
+                          ? " (this clone's offset is offset + its number x offset_increment: "
+                            "lower offset_increment or numjobs)"
+                          : "");
         return -1;
     }
     if (offset > (uint64_t)INT64_MAX || per_file > (uint64_t)INT64_MAX - offset) {

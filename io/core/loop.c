@@ -128,11 +128,12 @@ bool tio_loop_complete(struct worker *w, tio_io *io, uint64_t now, bool async)
     }
     if (io->ddir == TIO_SYNC || io->ddir == TIO_DATASYNC) {
         int e = (int)-io->result;
-        if (io->result >= 0 &&
-            (likely(!(w->features & (TIO_WF_GTOD_REDUCE | TIO_WF_STATS_PART))) ||
-             tio_stats_part_sync(w)))
-            tio_stats_sync(w->js, now - io->start_ns);
-        else if (tio_error_nonfatal(w->job, io->ddir, e))
+        if (io->result >= 0) {
+            /* disable_clat and gtod_reduce measure no sync latency, as fio */
+            if (likely(!(w->features & (TIO_WF_GTOD_REDUCE | TIO_WF_STATS_PART))) ||
+                tio_stats_part_sync(w))
+                tio_stats_sync(w->js, now - io->start_ns);
+        } else if (tio_error_nonfatal(w->job, io->ddir, e))
             tio_error_carry_on(w, io, e);
         else
             tio_worker_fail(w, e, "%s of %s failed: %s", tio_dir_word(io->ddir),
@@ -240,13 +241,16 @@ static void commit_queued(struct worker *w)
         for (unsigned i = 0; i < l->n_queued; i++) {
             tio_io *io = l->queued[i];
             io->issue_ns = now;
+            if (unlikely(io->ddir > TIO_TRIM))
+                continue; /* a sync: fio has no slat for it */
             tio_stats_slat(w->js, tio_stats_dir(io->ddir), now - io->start_ns);
             tio_log_on_submit(w, io, now - io->start_ns, now);
         }
     } else if (w->features & TIO_WF_STATS_PART) {
         for (unsigned i = 0; i < l->n_queued; i++) {
             l->queued[i]->issue_ns = now;
-            tio_stats_part_slat(w, l->queued[i], now - l->queued[i]->start_ns);
+            if (l->queued[i]->ddir <= TIO_TRIM)
+                tio_stats_part_slat(w, l->queued[i], now - l->queued[i]->start_ns);
         }
     }
     tio_stats_submit(w->js, l->n_queued);
@@ -397,7 +401,10 @@ static void run_async(struct worker *w)
             /* taken off the list first: choosing the IO may reap others
              * (zonemode=zbd waits for the IO in flight), which go on it */
             tio_io *io = l->free_ios[--l->n_free];
-            if (!next_io(w, io, tio_io_clock(w))) {
+            uint64_t now = tio_io_clock(w);
+            /* fsync=N and the like: a sync may take the IO's place */
+            if (!(unlikely(w->features & TIO_WF_SYNC_EVERY) ? tio_sync_next_io(w, io, now)
+                                                             : next_io(w, io, now))) {
                 l->free_ios[l->n_free++] = io;
                 more = false;
                 break;

@@ -86,6 +86,7 @@ static void start_pass(struct worker *w)
     bool ahead = n->ahead;
     tio_next_new_loop(w);
     n->ahead = ahead && !tio_reseeds(&job->pattern);
+    tio_sync_on_pass(w);
 }
 
 bool tio_passes_next(struct worker *w)

@@ -262,6 +262,7 @@ static bool new_pass(struct worker *w)
         tio_phase_invalidate(w, i); /* fio reopens the files */
     }
     tio_next_new_loop(w);
+    tio_sync_on_pass(w);
     return true;
 }
 
@@ -298,4 +299,9 @@ bool tio_mixpass_next_pass(struct worker *w)
         return true;
     mp->over = true;
     return false;
+}
+
+bool tio_mixpass_pass_left(const struct worker *w)
+{
+    return w->mixpass->pass_issued < w->mixpass->pass_bytes;
 }

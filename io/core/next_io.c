@@ -104,7 +104,8 @@ static size_t next_unused_file(struct worker *w, size_t fi, unsigned di, uint64_
             uint64_t least = job->pattern.min_bs[di] < bs ? job->pattern.min_bs[di] : bs;
             /* a random IO finds out itself (file_used_up): the file's
              * turn and direction are drawn first, as in fio */
-            if (random || g->seq[di] + least <= w->t->regions[fi].len)
+            if (random || g->seq[di] + least <= w->t->regions[fi].len ||
+                (w->features & TIO_WF_NO_END))
                 return fi;
             /* fio's uniform draw that finds no free block */
             if (random && !(w->features & TIO_WF_RAND_DIST))
@@ -137,7 +138,8 @@ __attribute__((noinline, cold)) static bool file_used_up(struct worker *w, tio_i
         spend_draw(w, g, fi, di);
     g->used_up = true;
     n->files_used_up++;
-    n->issues[di] -= w->job->pattern.rw == TIO_RW_RANDRW; /* not issued */
+    n->issues[di] -= w->job->pattern.rw == TIO_RW_RANDRW || /* not issued */
+                     w->job->pattern.rw == TIO_RW_RW;
     if (w->features & TIO_WF_IOS_LIMIT)
         n->ios_issued--;
     return tio_next_main(w, io, now);
@@ -171,6 +173,8 @@ static enum turn no_follow(const struct worker *w, const struct file_gen *g, siz
 {
     const struct tio_region *r = &w->t->regions[fi];
     uint64_t end = w->t->sizes[fi] > r->start + r->len ? w->t->sizes[fi] : r->start + r->len;
+    if (w->features & TIO_WF_NO_END) /* no random block: go on, or the file is done */
+        return tio_noend_room(w, fi, di, g->seq[di]) ? TURN_FOLLOW : TURN_NONE;
     return w->next.until_used && r->start + g->seq[di] < end ? TURN_NONE : TURN_UNMARKED;
 }
 
@@ -208,9 +212,10 @@ static uint64_t vary(struct worker *w, struct file_gen *g, unsigned di, uint64_t
         /* as fio: N bytes back from this IO's end, and from the region's
          * end less N once that goes below its start */
         uint64_t end = pos + size;
-        g->seq[di] = end >= p->rw_modifier   ? end - p->rw_modifier
-                     : len >= p->rw_modifier ? len - p->rw_modifier
-                                             : 0;
+        g->seq[di] = end >= p->rw_modifier             ? end - p->rw_modifier
+                     : (w->features & TIO_WF_NO_END) ? TIO_NOEND_PAST
+                     : len >= p->rw_modifier         ? len - p->rw_modifier
+                                                     : 0;
     }
     if (w->features & TIO_WF_SEQUENCER) {
         w->next.busy_ok = false; /* this IO goes out */
@@ -487,7 +492,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         if (!(w->features & TIO_WF_FSERVICE))
             fi = next_unused_file(w, fi, di, bs);
         if (fi == w->nf) {
-            if (unlikely(w->features & TIO_WF_MAP_PASSES) && tio_passes_next(w)) {
+            if ((unlikely(w->features & TIO_WF_MAP_PASSES) && tio_passes_next(w)) ||
+                (unlikely(w->features & TIO_WF_NO_END) && tio_noend_next_pass(w))) {
                 n->issues[di] -= job->pattern.rw == TIO_RW_RANDRW; /* not issued */
                 if (w->features & TIO_WF_IOS_LIMIT)
                     n->ios_issued--;
@@ -520,7 +526,10 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
             pos = block * job->pattern.ba[di];
         }
     } else {
-        if (g->seq[di] + bs > r->len) {
+        if (g->seq[di] + bs > r->len &&
+            !((w->features & TIO_WF_NO_END) && tio_noend_room(w, fi, di, g->seq[di]))) {
+            if (w->features & TIO_WF_NO_END) /* done, not wrapped */
+                return file_used_up(w, io, g, fi, di, false, true, now);
             if (unlikely(job->pattern.rw_modifier) && seq_holes_end(w, g->seq[di], r->len)) {
                 n->bytes_total = n->bytes_issued; /* the job's IO is over */
                 if (w->features & TIO_WF_IOS_LIMIT)
@@ -546,8 +555,11 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         g->seq[di] += bs + job->pattern.rw_modifier;
     }
     if (unlikely(w->features & (TIO_WF_BS_VARY | TIO_WF_SEQ_BACK | TIO_WF_SEQUENCER)))
-        bs = vary(w, g, di, pos, bs, r->len);
-    if (pos + bs > r->len)
+        bs = vary(w, g, di, pos, bs,
+                  unlikely(w->features & TIO_WF_NO_END) ? tio_noend_len(w, fi) : r->len);
+    /* an IO cut at the region's end; fio's files without an end take it
+     * whole as it starts short of their io_size */
+    if (pos + bs > r->len && !(w->features & TIO_WF_NO_END))
         bs = r->len - pos;
     if (unlikely(w->features & TIO_WF_ZBD)) {
         /* the map marks the block drawn, with the IO's length in the zone */
@@ -697,11 +709,23 @@ int tio_next_setup(struct worker *w)
      * (bytes_total 0 means "no limit"): refuse it here, once. */
     for (size_t i = 0; i < w->nf; i++)
         if (!w->t->regions[i].len) {
-            tio_worker_fail(w, EINVAL,
-                            "%s%s has 0 bytes to do IO on (check size, offset and "
-                            "filesize)",
-                            merged || !w->t->n_files ? "the job" : "file ",
-                            merged || !w->t->n_files ? "" : w->t->names[i]);
+            bool one = merged || !w->t->n_files;
+            const char *what = one ? "the job" : w->t->names[i];
+            if (job->clone && job->files.offset_increment.set)
+                /* fio refuses such a clone too ("blocksize is larger than
+                 * data set range"), the others run */
+                tio_worker_fail(w, EINVAL,
+                                "clone %u starts at offset %" PRIu64 " (offset + %u x "
+                                "offset_increment), which leaves %s%s less than a block to "
+                                "do IO on (set a lower offset_increment or numjobs, or a "
+                                "larger size or filesize)",
+                                job->clone, w->t->regions[i].start, job->clone,
+                                one ? "" : "file ", what);
+            else
+                tio_worker_fail(w, EINVAL,
+                                "%s%s has 0 bytes to do IO on (check size, offset and "
+                                "filesize)",
+                                one ? "" : "file ", what);
             return -EINVAL;
         }
     if (!io_size && !job->time.time_based) {

@@ -103,6 +103,7 @@ static int report_percentiles(struct tio_job_result *r, const struct tio_job *jo
     bool timed = !job->time.gtod_reduce;
     const struct tio_job_reporting *o = &job->reporting;
     r->unified_rw = o->unified_rw;
+    r->sig_figs = o->sig_figs;
     r->clat_percentiles = o->clat_percentiles && timed && !o->disable_clat;
     r->lat_percentiles = o->lat_percentiles && timed && !o->disable_lat;
     r->slat_percentiles = o->slat_percentiles && timed && !o->disable_slat;

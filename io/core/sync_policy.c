@@ -8,7 +8,16 @@
  * issued after it (16 writes with fsync=4: 3 syncs); a pass that ends on a
  * due sync issues it when the next pass starts. The report's sync count is
  * fio's too: the fsync=N syncs only (fdatasync=N and sync_file_range
- * syncs have latencies but no count, end_fsync's neither). */
+ * syncs have latencies but no count, end_fsync's neither).
+ *
+ * On a queue (an asynchronous engine, not offloaded) the syncs are fio's
+ * own model: a sync is an IO of the queue like any other. fio decides one
+ * each time it fetches an IO, before the direction: when the writes issued
+ * are a multiple of N and the last IO to complete was no sync. So several
+ * can be out at once (rw=write fsync=2 iodepth=8 on io_uring: a sync for
+ * every IO fetched until one completes), and those in flight count against
+ * number_ios as fio's in-flight IOs do. A new pass forgets the last IO
+ * (fio's last_was_sync is reset), so it may start with a sync. */
 #include "files.h"
 #include "worker.h"
 
@@ -59,7 +68,15 @@ int tio_sync_setup(struct worker *w)
     }
     if (s->every)
         w->features |= TIO_WF_SYNC_EVERY;
+    /* TIO_WF_OFFLOAD is chosen later: see on_queue() */
+    s->queued = s->every && s->kind != TIO_SYNC_RANGE && !(w->features & TIO_WF_SYNC_ENGINE);
     return 0;
+}
+
+/* fio's model on a queue: the engine has this job's syncs among its IOs. */
+static bool on_queue(const struct worker *w)
+{
+    return w->sync.queued && !(w->features & TIO_WF_OFFLOAD);
 }
 
 void tio_sync_teardown(struct worker *w)
@@ -198,6 +215,21 @@ static void sync_before_next(struct worker *w, uint32_t file)
     }
 }
 
+/* On a queue: any IO completed, a sync of this job's included (its latency
+ * is recorded as it completes, loop.c). */
+static void queued_done(struct worker *w, const tio_io *io)
+{
+    struct tio_sync_policy *s = &w->sync;
+    bool sync = io->ddir == TIO_SYNC || io->ddir == TIO_DATASYNC;
+    s->last_was_sync = sync;
+    s->pass_synced = s->pass_synced && sync;
+    if (!sync || !s->inflight)
+        return; /* a sync of read_iolog's replay is not one of these */
+    s->inflight--;
+    if (io->ddir == TIO_SYNC && io->result >= 0)
+        w->js->sync_ios++;
+}
+
 /* As fio, which decides before each IO: a sync once the count of writes
  * is a multiple of N, unless the last IO was a sync. So in a mix, each
  * read that follows, the write count unchanged, is followed by another
@@ -205,6 +237,13 @@ static void sync_before_next(struct worker *w, uint32_t file)
 void tio_sync_count(struct worker *w, const tio_io *io)
 {
     struct tio_sync_policy *s = &w->sync;
+    if (on_queue(w)) {
+        queued_done(w, io);
+        return;
+    }
+    if (io->ddir != TIO_WRITE && io->ddir != TIO_READ)
+        return;
+    s->pass_synced = false;
     const struct io_meta *m = tio_units_meta(w, io);
     uint32_t file = m->file;
     if (io->ddir == TIO_READ) {
@@ -229,6 +268,62 @@ void tio_sync_count(struct worker *w, const tio_io *io)
     sync_before_next(w, file);
 }
 
+/* fio's pass on a queue ends at size bytes issued: its IO loop fetches no
+ * sync after the write that reaches them (the next pass starts with it). */
+static bool pass_left(const struct worker *w)
+{
+    const struct tio_next *n = &w->next;
+    if (w->mixpass)
+        return tio_mixpass_pass_left(w);
+    return !(w->features & TIO_WF_MAP_PASSES) || n->bytes_issued - n->pass_start < n->pass_bytes;
+}
+
+/* On a queue, in place of the next IO: a sync of the file whose turn it
+ * is, when it is due and the job would go on (fio checks size, io_size
+ * and number_ios, in-flight syncs included, before it fetches an IO). */
+static bool queued_sync(struct worker *w, tio_io *io)
+{
+    struct tio_sync_policy *s = &w->sync;
+    if (s->last_was_sync || !s->writes || s->writes % s->every || !tio_next_has_more(w) ||
+        !pass_left(w))
+        return false;
+    size_t fi = turn_of_files(w, 0);
+    if (fi == w->nf)
+        return false;
+    struct io_meta *m = tio_units_meta(w, io);
+    io->ddir = s->kind;
+    io->file = &w->h[fi].file;
+    io->offset = 0;
+    io->len = 0;
+    io->buf = m->buf;
+    m->offset = 0;
+    m->len = 0;
+    m->file = (uint32_t)fi;
+    m->verify_read = false;
+    tio_iolog_on_issue(w, io);
+    s->inflight++;
+    return true;
+}
+
+bool tio_sync_next_io(struct worker *w, tio_io *io, uint64_t now)
+{
+    struct tio_sync_policy *s = &w->sync;
+    /* a replay's IOs are the log's, syncs included (fio's read_iolog_get) */
+    if (!on_queue(w) || tio_phase_verifying(w) || (w->features & TIO_WF_REPLAY))
+        return tio_loop_next_io(w, io, now);
+    if ((w->features & TIO_WF_IOS_LIMIT) && w->next.ios_issued + s->inflight >= w->next.ios_total)
+        return false;
+    if (tio_halted(w))
+        return false;
+    if (queued_sync(w, io))
+        return true;
+    if (!tio_loop_next_io(w, io, now))
+        return false;
+    if (io->ddir == TIO_WRITE)
+        s->writes++; /* fio's io_issues[DDIR_WRITE] */
+    return true;
+}
+
 void tio_sync_run_due(struct worker *w)
 {
     w->sync.due = false;
@@ -236,13 +331,54 @@ void tio_sync_run_due(struct worker *w)
         tio_sync_file(w, w->sync.due_file, w->sync.kind, true);
 }
 
+/* The writes so far are a multiple of N: a pass that starts now starts
+ * with a sync. */
+static bool at_multiple(const struct worker *w)
+{
+    const struct tio_sync_policy *s = &w->sync;
+    return on_queue(w) ? s->writes && s->writes % s->every == 0 : s->at_multiple;
+}
+
 void tio_sync_pass_start(struct worker *w)
 {
-    if (!w->sync.due_next_pass)
+    struct tio_sync_policy *s = &w->sync;
+    if (s->pass_synced)
+        return; /* tio_sync_new_pass synced this pass's start */
+    s->last_was_sync = false; /* fio's clear_io_state */
+    if (!s->due_next_pass)
         return;
-    w->sync.due_next_pass = false;
-    if (!w->stop)
-        tio_sync_file(w, w->sync.due_file, w->sync.kind, true);
+    s->due_next_pass = false;
+    if (!w->stop) {
+        tio_sync_file(w, s->due_file, s->kind, true);
+        s->pass_synced = true;
+    }
+}
+
+/* fio's thread loop starts a pass (mixpass.c, map_passes.c): it has no IO
+ * in flight, forgets its last IO, and so syncs first when the writes are a
+ * multiple of N, even right after the last pass's sync (rw=write size=80k
+ * io_size=688k bs=16k fsync=1: 43 writes and 50 syncs, 8 passes that end
+ * with a sync and start with another). */
+void tio_sync_new_pass(struct worker *w)
+{
+    struct tio_sync_policy *s = &w->sync;
+    if (s->pass_synced || w->stop || !at_multiple(w))
+        return;
+    s->due_next_pass = false;
+    size_t fi = turn_of_files(w, 0);
+    if (fi == w->nf)
+        return;
+    s->pass_synced = true;
+    if (w->features & TIO_WF_OFFLOAD) {
+        s->due = true; /* the offload loop waits for its pool, then syncs */
+        s->due_file = (uint32_t)fi;
+        return;
+    }
+    tio_loop_quiesce(w);
+    if (w->stop)
+        return;
+    tio_sync_file(w, fi, s->kind, true);
+    s->last_was_sync = true;
 }
 
 /* fio syncs a write job's files under end_fsync or fsync_on_close when

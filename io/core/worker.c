@@ -212,6 +212,8 @@ static int setup_features(struct worker *w)
     if (rc == 0)
         rc = tio_passes_setup(w);
     if (rc == 0)
+        rc = tio_noend_setup(w);
+    if (rc == 0)
         rc = tio_vlog_setup(w);
     if (rc == 0)
         rc = tio_units_setup(w);

@@ -96,6 +96,9 @@ enum {
      * record only some measures (stats_part.c) */
     TIO_WF_STATS_PART = 1u << 29,
 };
+/* A file-less engine's files without size=: no end, as fio's (no_end.c).
+ * A macro: bit 31 is past the int range C gives an enum's constants. */
+#define TIO_WF_NO_END (1u << 31)
 
 /* ---- units.c: IO units and buffers ---------------------------------------- */
 
@@ -268,6 +271,11 @@ struct tio_sync_policy {
     bool at_multiple; /* the writes so far are a multiple of every */
     tio_io io;
     bool due;           /* fsync=N came due on an asynchronous engine */
+    bool queued;        /* fio's model on a queue: syncs are IOs of the queue */
+    bool last_was_sync; /* queued: the last IO to complete was a sync */
+    unsigned inflight;  /* queued: syncs out */
+    uint64_t writes;    /* queued: writes issued (fio's io_issues[DDIR_WRITE]) */
+    bool pass_synced;   /* a pass's start synced, no read or write done since */
     bool due_next_pass; /* it came due with the pass's last write */
     uint32_t due_file;
 };
@@ -604,12 +612,33 @@ void tio_mixpass_teardown(struct worker *w);
  * tio_mixpass_next_pass then says whether another follows. */
 bool tio_mixpass_io(struct worker *w, tio_io *io);
 bool tio_mixpass_next_pass(struct worker *w);
+/* Whether the pass may issue more (fio's do_io goes on below size bytes). */
+bool tio_mixpass_pass_left(const struct worker *w);
 /* next_zbd.c: the IO at *pos (in file fi's region), *bs bytes, moved into
  * the zones: 1, or 0 when the job's IO is over, or TIO_NEXT_AGAIN when a
  * new pass began and the IO is to be chosen again. */
 enum { TIO_NEXT_AGAIN = 2 };
 int tio_next_zbd_place(struct worker *w, struct file_gen *g, size_t fi, uint32_t d,
                        uint64_t *pos, uint64_t *bs);
+
+/* ---- no_end.c: a file-less engine's files without size=, endless as fio's -- */
+
+/* A position past every file's io_size: the file is done (backward holes
+ * that went below its start). */
+#define TIO_NOEND_PAST (UINT64_MAX / 2)
+/* Sets TIO_WF_NO_END for the jobs it applies to; after tio_passes_setup. */
+int tio_noend_setup(struct worker *w);
+/* A verify pass after the first: every file starts afresh (fio's
+ * clear_io_state), none done. */
+void tio_noend_new_pass(struct worker *w);
+/* Every file is done: the next pass starts (fio's loops and passes to
+ * reach io_size) and true, or false when the job's IO is over. */
+bool tio_noend_next_pass(struct worker *w);
+/* fio's io_size of file fi, which IO may start short of and end past. */
+uint64_t tio_noend_len(const struct worker *w, size_t fi);
+/* Whether direction di's IO at pos (from the region's start) may go out
+ * in file fi; else the file is done. */
+bool tio_noend_room(const struct worker *w, size_t fi, unsigned di, uint64_t pos);
 
 /* ---- map_passes.c: random IO over the map in fio's passes of size bytes -- */
 
@@ -804,8 +833,8 @@ void tio_sync_teardown(struct worker *w);
 /* Syncs file fi (TIO_SYNC, TIO_DATASYNC or TIO_SYNC_RANGE) and waits for it; accounted:
  * its latency (and, for TIO_SYNC, its count) go into the report. */
 void tio_sync_file(struct worker *w, size_t fi, uint32_t kind, bool accounted);
-/* A write (or read) completed: the count of fsync=N, fdatasync=N and
- * sync_file_range=FLAGS:N. */
+/* An IO completed: the count of fsync=N, fdatasync=N and
+ * sync_file_range=FLAGS:N (on a queue, a sync of its own too). */
 void tio_sync_count(struct worker *w, const tio_io *io);
 /* end_fsync, fsync_on_close: whether each pass ends with a sync, and that sync. */
 bool tio_sync_at_pass_end(const struct worker *w);
@@ -814,10 +843,13 @@ void tio_sync_pass_end(struct worker *w);
 /* On completion of an IO: fsync=N / fdatasync=N / sync_file_range. */
 static inline void tio_sync_on_io(struct worker *w, const tio_io *io)
 {
-    if (unlikely(w->features & TIO_WF_SYNC_EVERY) &&
-        (io->ddir == TIO_WRITE || io->ddir == TIO_READ))
+    if (unlikely(w->features & TIO_WF_SYNC_EVERY))
         tio_sync_count(w, io);
 }
+
+/* An asynchronous engine's next IO under TIO_WF_SYNC_EVERY: on a queue, a
+ * sync may take its place (fio's model, see sync_policy.c). */
+bool tio_sync_next_io(struct worker *w, tio_io *io, uint64_t now);
 
 /* An asynchronous engine's sync came due: the loop drains, then runs it. */
 static inline bool tio_sync_due(const struct worker *w)
@@ -828,6 +860,14 @@ static inline bool tio_sync_due(const struct worker *w)
 void tio_sync_run_due(struct worker *w);
 /* A new pass starts: the sync the last pass's last write made due. */
 void tio_sync_pass_start(struct worker *w);
+void tio_sync_new_pass(struct worker *w);
+/* fio's thread loop starts another pass (mixpass.c, map_passes.c): under
+ * fsync=N and the like, a sync when the writes are a multiple of N. */
+static inline void tio_sync_on_pass(struct worker *w)
+{
+    if (unlikely(w->features & TIO_WF_SYNC_EVERY))
+        tio_sync_new_pass(w);
+}
 
 /* ---- log*.c: the job's logs ----------------------------------------------- */
 

@@ -448,6 +448,7 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
                                   (unsigned long long)(UINT64_MAX / job->files.filesize_min));
         job->files.size.bytes = job->files.filesize_min * job->files.nrfiles;
         job->files.size.set = true;
+        job->files.size_of_filesize = true; /* fio's o.size stays 0 (no_end.c) */
     }
     /* a replay's IO is what its log says (io/core/iolog_read.c) */
     if (!job->files.size.set && !job->files.filesize_min && !job->files.filename_explicit &&

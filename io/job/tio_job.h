@@ -262,6 +262,7 @@ struct tio_job_files {
     char *filename_format;       /* default "$jobname.$jobnum.$filenum" */
     unsigned nrfiles;            /* resolved: number of filenames */
     struct tio_amount size;      /* total size over the files; unset: the files' own size */
+    bool size_of_filesize;       /* size comes from filesize x nrfiles, not size= */
     uint64_t filesize_min;       /* filesize=: 0 if unset */
     uint64_t filesize_max;       /* == filesize_min unless a range "4k-8k" */
     struct tio_amount offset;    /* start offset in each file */
@@ -625,6 +626,7 @@ struct tio_job_reporting {
     /* bwavgtime, iopsavgtime in ms; 0: not given (fio's 500) */
     unsigned bwavgtime;
     unsigned iopsavgtime;
+    unsigned sig_figs; /* significant_figures: the normal report's digits, 1-10 */
 };
 
 /* Distributed runs, under mpirun (tenon-io's own): options/ranks.c */

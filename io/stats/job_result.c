@@ -21,6 +21,7 @@ struct tio_job_result *tio_job_result_new(const char *name, unsigned groupid,
     r->iodepth = 1;
     r->latency_percentile = 100.0;
     r->clat_percentiles = true;
+    r->sig_figs = 4;
     tio_job_stats_init(&r->stats, sample_interval_ns, series_cap);
     return r;
 }
@@ -115,6 +116,7 @@ struct tio_job_result *tio_job_result_aggregate(struct tio_job_result *const *jo
     g->latency_percentile = first->latency_percentile;
     g->continue_on_error = first->continue_on_error;
     g->unified_rw = first->unified_rw;
+    g->sig_figs = first->sig_figs;
     g->clat_percentiles = first->clat_percentiles;
     g->lat_percentiles = first->lat_percentiles;
     g->slat_percentiles = first->slat_percentiles;

@@ -253,6 +253,8 @@ int tio_report_finalize(struct tio_report *rep)
         struct tio_group_total *g = &rep->groups[rep->ngroups++];
         g->groupid = gid;
         g->unified_rw = rep->jobs[i]->unified_rw;
+        g->sig_figs = rep->nentries > first_entry ? rep->entries[rep->nentries - 1]->sig_figs
+                                                  : 4;
         for (size_t k = first_entry; k < rep->nentries; k++)
             add_to_total(g, rep->entries[k]);
         for (int d = 0; d < TIO_DDIR_COUNT; d++)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tio_job.h"
 #include "tio_units.h"
 
 /* "err= 0" or "err=28 (text)". */
@@ -158,10 +159,11 @@ static void put_dir(FILE *f, const struct tio_report *rep, const struct tio_job_
     tio_dir_summarize(ds, g ? g->agg_bw[d] : 0, &s);
 
     char iops[TIO_NUM_STR_MAX], bwb[TIO_NUM_STR_MAX], bwd[TIO_NUM_STR_MAX], io[TIO_NUM_STR_MAX];
-    tio_fmt_iops(iops, sizeof(iops), (uint64_t)s.iops);
-    tio_fmt_bw_bin(bwb, sizeof(bwb), s.bw_bytes);
-    tio_fmt_bw_dec(bwd, sizeof(bwd), s.bw_bytes);
-    tio_fmt_bytes_bin(io, sizeof(io), s.io_bytes);
+    unsigned sig = e->sig_figs;
+    tio_fmt_num(iops, sizeof(iops), (uint64_t)s.iops, sig, 1000, "");
+    tio_fmt_num(bwb, sizeof(bwb), s.bw_bytes, sig, 1024, "B/s");
+    tio_fmt_num(bwd, sizeof(bwd), s.bw_bytes, sig, 1000, "B/s");
+    tio_fmt_num(io, sizeof(io), s.io_bytes, sig, 1024, "B");
     char resets[40] = "";
     /* as fio: the write line ends with zonemode=zbd's zone resets, 0 without it */
     if (ds == &e->stats.dir[TIO_DDIR_WRITE])
@@ -234,6 +236,23 @@ static bool did_io(const struct tio_job_stats *js)
     return false;
 }
 
+/* fio's steadystate line. Its decimal bandwidth is fio's too: the KiB/s
+ * figure shown with decimal prefixes (fio divides by 1024 for both). */
+static void put_steadystate(FILE *f, const struct tio_ss *ss, unsigned sig)
+{
+    char bw_b[TIO_NUM_STR_MAX], bw_d[TIO_NUM_STR_MAX], iops[TIO_NUM_STR_MAX];
+    uint64_t bw_kib = tio_ss_mean(ss, false) / 1024;
+
+    tio_fmt_num_from(bw_b, sizeof(bw_b), bw_kib, sig, 1024, 1, "B/s");
+    tio_fmt_num_from(bw_d, sizeof(bw_d), bw_kib, sig, 1000, 1, "B/s");
+    tio_fmt_num(iops, sizeof(iops), tio_ss_mean(ss, true), sig, 1000, "");
+    fprintf(f, "  steadystate  : attained=%s, bw=%s (%s), iops=%s, %s%s=%.3f%s\n",
+            ss->attained ? "yes" : "no", bw_b, bw_d, iops,
+            ss->mode & TIO_SS_IOPS ? "iops" : "bw",
+            ss->mode & TIO_SS_SLOPE ? " slope" : " mean dev", ss->criterion,
+            ss->mode & TIO_SS_PCT ? "%" : "");
+}
+
 static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_job_result *e)
 {
     const struct tio_job_stats *js = &e->stats;
@@ -292,6 +311,9 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
             ", percentile=%.2f%%, depth=%u\n",
             e->latency_target_us, e->latency_window_us, e->latency_percentile, e->iodepth);
 
+    if (e->ss)
+        put_steadystate(f, e->ss, e->sig_figs);
+
     /* tenon-io's own line: failed IOs by kind. fio has no such line; it is
      * only printed when something failed, so error-free output stays
      * identical to fio's layout. */
@@ -306,20 +328,20 @@ static void put_entry(FILE *f, const struct tio_report *rep, const struct tio_jo
     }
 }
 
-static void put_group_line(FILE *f, const char *label, uint64_t agg, uint64_t min, uint64_t max,
-                           uint64_t io, uint64_t min_run, uint64_t max_run)
+static void put_group_line(FILE *f, unsigned sig, const char *label, uint64_t agg, uint64_t min,
+                           uint64_t max, uint64_t io, uint64_t min_run, uint64_t max_run)
 {
     char agg_b[TIO_NUM_STR_MAX], agg_d[TIO_NUM_STR_MAX], min_b[TIO_NUM_STR_MAX],
         min_d[TIO_NUM_STR_MAX], max_b[TIO_NUM_STR_MAX], max_d[TIO_NUM_STR_MAX],
         io_b[TIO_NUM_STR_MAX], io_d[TIO_NUM_STR_MAX];
-    tio_fmt_bw_bin(agg_b, sizeof(agg_b), agg);
-    tio_fmt_bw_dec(agg_d, sizeof(agg_d), agg);
-    tio_fmt_bw_bin(min_b, sizeof(min_b), min);
-    tio_fmt_bw_dec(min_d, sizeof(min_d), min);
-    tio_fmt_bw_bin(max_b, sizeof(max_b), max);
-    tio_fmt_bw_dec(max_d, sizeof(max_d), max);
-    tio_fmt_bytes_bin(io_b, sizeof(io_b), io);
-    tio_fmt_bytes_dec(io_d, sizeof(io_d), io);
+    tio_fmt_num(agg_b, sizeof(agg_b), agg, sig, 1024, "B/s");
+    tio_fmt_num(agg_d, sizeof(agg_d), agg, sig, 1000, "B/s");
+    tio_fmt_num(min_b, sizeof(min_b), min, sig, 1024, "B/s");
+    tio_fmt_num(min_d, sizeof(min_d), min, sig, 1000, "B/s");
+    tio_fmt_num(max_b, sizeof(max_b), max, sig, 1024, "B/s");
+    tio_fmt_num(max_d, sizeof(max_d), max, sig, 1000, "B/s");
+    tio_fmt_num(io_b, sizeof(io_b), io, sig, 1024, "B");
+    tio_fmt_num(io_d, sizeof(io_d), io, sig, 1000, "B");
     fprintf(f, "%7s: bw=%s (%s), %s-%s (%s-%s), io=%s (%s), run=%" PRIu64 "-%" PRIu64 "msec\n",
             label, agg_b, agg_d, min_b, max_b, min_d, max_d, io_b, io_d, min_run, max_run);
 }
@@ -338,7 +360,7 @@ static void put_mixed_group(FILE *f, const struct tio_group_total *g)
         min_run = g->min_run_ms[d] < min_run ? g->min_run_ms[d] : min_run;
         max_run = g->max_run_ms[d] > max_run ? g->max_run_ms[d] : max_run;
     }
-    put_group_line(f, "MIXED", agg, min, max, io, min_run, max_run);
+    put_group_line(f, g->sig_figs, "MIXED", agg, min, max, io, min_run, max_run);
 }
 
 static void put_group(FILE *f, const struct tio_group_total *g)
@@ -348,9 +370,9 @@ static void put_group(FILE *f, const struct tio_group_total *g)
     for (int d = 0; d < TIO_DDIR_COUNT; d++) {
         if (!g->present[d])
             continue;
-        put_group_line(f, g->unified_rw == TIO_UNIFIED_MIXED ? "MIXED" : label[d], g->agg_bw[d],
-                       g->min_bw[d], g->max_bw[d], g->io_bytes[d], g->min_run_ms[d],
-                       g->max_run_ms[d]);
+        put_group_line(f, g->sig_figs, g->unified_rw == TIO_UNIFIED_MIXED ? "MIXED" : label[d],
+                       g->agg_bw[d], g->min_bw[d], g->max_bw[d], g->io_bytes[d],
+                       g->min_run_ms[d], g->max_run_ms[d]);
     }
     if (g->unified_rw == TIO_UNIFIED_BOTH)
         put_mixed_group(f, g);

@@ -63,6 +63,9 @@ struct tio_job_result {
     /* fio's steadystate section: the job's (or, under group_reporting, its
      * group's) samples and criterion; NULL without ss_dur. Owned. */
     struct tio_ss *ss;
+    /* fio's significant_figures: digits of the normal report's IOPS,
+     * bandwidths and sizes (1-10, default 4); a sum takes its first job's. */
+    unsigned sig_figs;
 };
 
 /* A result with stats initialised (sample_interval_ns and series_cap as in

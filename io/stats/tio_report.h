@@ -60,6 +60,7 @@ struct tio_group_total {
     uint64_t max_bw[TIO_DDIR_COUNT];
     uint64_t min_run_ms[TIO_DDIR_COUNT];
     uint64_t max_run_ms[TIO_DDIR_COUNT];
+    unsigned sig_figs; /* the last entry's, as fio takes it for its group lines */
 };
 
 enum tio_report_format {

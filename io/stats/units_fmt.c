@@ -1,7 +1,7 @@
 #include "tio_units.h"
 
 #include <inttypes.h>
-#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,52 +25,48 @@ char *tio_fmt_num(char *buf, size_t size, uint64_t num, unsigned maxlen, unsigne
     return tio_fmt_num_from(buf, size, num, maxlen, base, 0, suffix);
 }
 
+/* fio's num2str, step for step, since its output is what tools parse: the
+ * number is divided in whole units (the remainder of the last division
+ * alone kept, rounding up from half a unit) until its digits fit maxlen;
+ * decimals come from that remainder, where room is left for more than the
+ * point. So 9999600 IOPS at 4 figures is "10000k", as fio prints it. */
 char *tio_fmt_num_from(char *buf, size_t size, uint64_t num, unsigned maxlen, unsigned base,
                        unsigned unit_index, const char *suffix)
 {
     const char *const *prefix = base == 1024 ? prefix_bin : prefix_dec;
+    size_t unit = unit_index;
+    uint64_t rem = 0;
+    bool divided = false;
+
     if (maxlen == 0)
         maxlen = 1;
     if (!suffix)
         suffix = "";
-    size_t unit = unit_index < PREFIX_COUNT ? unit_index : PREFIX_COUNT - 1;
-
-    if (count_digits(num) <= maxlen) {
-        snprintf(buf, size, "%" PRIu64 "%s%s", num, prefix[unit], suffix);
-        return buf;
-    }
-
-    /* Work in long double so that 2^64 bytes still keep all their digits. */
-    long double v = (long double)num;
-    long double limit = powl(10.0L, (long double)maxlen);
-    while (v >= limit && unit + 1 < PREFIX_COUNT) {
-        v /= base;
+    while (unit < PREFIX_COUNT && count_digits(num) > maxlen) {
+        rem = num % base;
+        num /= base;
+        divided = true;
         unit++;
     }
-
-    for (;;) {
-        unsigned int_digits = count_digits((uint64_t)v);
-        int decimals = (int)maxlen - (int)int_digits - 1;
-        if (decimals < 0)
-            decimals = 0;
-        char tmp[TIO_NUM_STR_MAX];
-        snprintf(tmp, sizeof(tmp), "%.*Lf", decimals, v);
-        /* Rounding can carry into a new digit (9999.7 -> "10000", 9.996 ->
-         * "10.00"); then the same value needs fewer decimals or the next
-         * unit. */
-        size_t whole = strcspn(tmp, ".");
-        if (whole > int_digits) {
-            if (whole > maxlen && unit + 1 < PREFIX_COUNT) {
-                v /= base;
-                unit++;
-            } else {
-                v = roundl(v * powl(10.0L, decimals)) / powl(10.0L, decimals);
-            }
-            continue;
+    if (unit >= PREFIX_COUNT)
+        unit = 0; /* as fio: only a unit_index past the prefixes gets here */
+    if (divided) {
+        unsigned len = count_digits(num);
+        if ((int)maxlen - (int)len <= 1) {
+            if (rem >= base / 2)
+                num++;
+        } else {
+            char frac[TIO_NUM_STR_MAX];
+            snprintf(frac, sizeof(frac), "%.*f", (int)(maxlen - len - 1),
+                     (double)rem / (double)base);
+            if (frac[0] == '1')
+                num++;
+            snprintf(buf, size, "%" PRIu64 ".%s%s%s", num, frac + 2, prefix[unit], suffix);
+            return buf;
         }
-        snprintf(buf, size, "%s%s%s", tmp, prefix[unit], suffix);
-        return buf;
     }
+    snprintf(buf, size, "%" PRIu64 "%s%s", num, prefix[unit], suffix);
+    return buf;
 }
 
 char *tio_fmt_bw_bin(char *buf, size_t size, uint64_t bytes_per_sec)

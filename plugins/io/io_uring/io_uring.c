@@ -10,11 +10,12 @@
  * and a completion ring twice that, so neither can overflow while at most
  * iodepth IOs are outstanding; queue() answers TIO_BUSY beyond that.
  *
- * A sync is an IORING_OP_FSYNC marked IOSQE_IO_DRAIN, so it starts once
- * everything queued before it completed, as fsync(2) after those writes
- * would. Trims run synchronously once nothing is outstanding, as in fio:
- * io_uring has no discard for regular files and block devices alike. So do
- * syncs with hipri: an IOPOLL ring takes nothing but reads and writes. */
+ * A sync is an IORING_OP_FSYNC queued as any IO, with no ordering against
+ * the writes in flight beside it: fio's, whose fsync=N syncs join the
+ * queue (sync_policy.c). Trims run synchronously once nothing is
+ * outstanding, as in fio: io_uring has no discard for regular files and
+ * block devices alike. So do syncs with hipri: an IOPOLL ring takes nothing
+ * but reads and writes. */
 #include <errno.h>
 #include <liburing.h>
 #include <stdlib.h>
@@ -257,11 +258,9 @@ static int uring_queue(void *engine, tio_io *io)
         break;
     case TIO_SYNC:
         io_uring_prep_fsync(sqe, fd, 0);
-        sqe->flags |= IOSQE_IO_DRAIN;
         break;
     default: /* TIO_DATASYNC */
         io_uring_prep_fsync(sqe, fd, IORING_FSYNC_DATASYNC);
-        sqe->flags |= IOSQE_IO_DRAIN;
         break;
     }
     if (slot)

@@ -57,7 +57,9 @@ static int null_queue(void *engine, tio_io *io)
     io->result = (int64_t)io->len;
     if (!n->ring)
         return TIO_COMPLETED;
-    if (n->tail - n->head >= n->depth)
+    /* As fio's null engine: busy while what was committed is not reaped,
+     * so one batch at a time is out (fsync=N's syncs, number_ios). */
+    if (n->tail - n->head >= n->depth || n->done != n->head)
         return TIO_BUSY;
     n->ring[n->tail++ & n->mask] = io;
     return TIO_QUEUED;

@@ -65,6 +65,14 @@ def null(*args):
     return ["--name=j", "--ioengine=null", "--size=1M", "--bs=4k"] + list(args)
 
 
+def queued(*args):
+    """A libaio job j on a 1 MiB file TMP/q in 4 KiB blocks, plus args: a
+    queue as deep as iodepth (the null engine, as fio's, has one batch out
+    at a time)."""
+    make_file("q", 1 << 20)
+    return on_file("q", "--ioengine=libaio", *args, size="1M")
+
+
 def path(name):
     return os.path.join(TMP, name)
 
@@ -619,49 +627,49 @@ def case_io_size():
 
 def case_iodepth():
     """iodepth keeps that many IOs in flight (the report's IO depths)"""
-    check(ok_run(*null()).job()["iodepth_level"]["1"] == 100.0, "depth 1 by default")
-    lv = ok_run(*null("--iodepth=16")).job()["iodepth_level"]
+    check(ok_run(*queued()).job()["iodepth_level"]["1"] == 100.0, "depth 1 by default")
+    lv = ok_run(*queued("--iodepth=16")).job()["iodepth_level"]
     check(lv["16"] > 0 and lv["32"] == 0, "depth reaches 16: %s" % lv)
 
 
 def case_iodepth_batch():
     """iodepth_batch/iodepth_batch_submit: IOs handed to the engine per submit"""
-    sub = ok_run(*null("--iodepth=16")).job()["iodepth_submit"]
+    sub = ok_run(*queued("--iodepth=16")).job()["iodepth_submit"]
     check(sub["4"] == 100.0, "one at a time by default: %s" % sub)
     for opt in ("--iodepth_batch=16", "--iodepth_batch_submit=16"):
-        sub = ok_run(*null("--iodepth=16", opt)).job()["iodepth_submit"]
+        sub = ok_run(*queued("--iodepth=16", opt)).job()["iodepth_submit"]
         check(sub["4"] < 50, "%s: larger batches: %s" % (opt, sub))
 
 
 def case_iodepth_batch_complete_max():
     """iodepth_batch_complete_max caps the completions reaped per call"""
-    c = ok_run(*null("--iodepth=16")).job()["iodepth_complete"]
+    c = ok_run(*queued("--iodepth=16")).job()["iodepth_complete"]
     check(c["16"] == 100.0, "all 16 at once by default: %s" % c)
-    c = ok_run(*null("--iodepth=16", "--iodepth_batch_complete_max=2")).job()["iodepth_complete"]
+    c = ok_run(*queued("--iodepth=16", "--iodepth_batch_complete_max=2")).job()["iodepth_complete"]
     check(c["4"] == 100.0, "at most 2 per call: %s" % c)
 
 
 def case_iodepth_batch_complete_min():
     """iodepth_batch_complete_min/iodepth_batch_complete: completions waited for per call"""
     base = ["--iodepth=16", "--iodepth_batch_complete_max=1"]
-    c = ok_run(*null(*base)).job()["iodepth_complete"]
+    c = ok_run(*queued(*base)).job()["iodepth_complete"]
     check(c["4"] == 100.0, "one per call: %s" % c)
     for opt in ("--iodepth_batch_complete_min=8", "--iodepth_batch_complete=8"):
-        c = ok_run(*null(*base, opt)).job()["iodepth_complete"]
+        c = ok_run(*queued(*base, opt)).job()["iodepth_complete"]
         check(c["8"] > 50, "%s: at least 8 per call: %s" % (opt, c))
 
 
 def case_iodepth_low():
     """iodepth_low: a full queue drains to the mark before it is filled again"""
     base = ["--iodepth=16", "--iodepth_batch_complete_max=1"]
-    lv = ok_run(*null(*base)).job()["iodepth_level"]
+    lv = ok_run(*queued(*base)).job()["iodepth_level"]
     check(lv["16"] > 90, "kept full by default: %s" % lv)
-    lv = ok_run(*null(*base, "--iodepth_low=4")).job()["iodepth_level"]
+    lv = ok_run(*queued(*base, "--iodepth_low=4")).job()["iodepth_level"]
     check(lv["16"] < 20 and lv["4"] > 10, "refilled from 4: %s" % lv)
 
 
 def case_ioengine():
-    """ioengine picks the engine: null touches no file, psync and posixaio read it"""
+    """ioengine picks the engine: null touches no file, ends files as fio's; psync reads"""
     make_file("d", 64 << 10)
     _, lines = traced("openat,pread64", "--name=j", "--filename=" + path("d"), "--size=64k",
                       "--ioengine=null")
@@ -674,6 +682,16 @@ def case_ioengine():
                       "--size=64k", "--ioengine=posixaio", "--iodepth=4")
     check(len(offsets(lines, path("d"), "pread64", 4096)) == 16, "posixaio reads 16 blocks")
     check(count_calls(lines, "io_submit") == 0, "posixaio is not libaio")
+    # null's files have no end without size= (fio 3.33): holes never wrap,
+    # IO that follows on never turns random, the file is done past filesize
+    def writes(*args):
+        return ios(ok_run("--name=j", "--ioengine=null", "--bs=4k", *args), "write")
+    check(writes("--filesize=36k", "--rw=write:8k") == 3, "holes: done at 36k, no wrap")
+    check(writes("--filesize=36k", "--rw=write:-8k") == 1, "backward holes: done below 0")
+    check(writes("--filesize=36k", "--rw=write:8k", "--loops=3") == 9, "3 a loop")
+    check(writes("--size=36k", "--rw=write:8k") == 9, "size= gives the files an end")
+    # the IO at 36k of a 38k file is done whole, then the 10th IO follows on
+    check(writes("--filesize=38k", "--rw=randwrite:4") == 10, "follows on to filesize")
 
 
 def case_kb_base():
@@ -788,7 +806,8 @@ def case_ramp_time():
 
 def case_steadystate():
     """ss/steadystate ends a job once its measure is steady; ss_dur is the window, ss_ramp
-    the time before samples count; the JSON report has fio's steadystate section"""
+    the time before samples count; the JSON report has fio's steadystate section, the normal
+    report fio's steadystate line"""
     for ss in ("--ss=iops:1000000%", "--steadystate=bw_slope:1000000%"):
         r = ok_run(*null("--size=1p", "--time_based", "--runtime=600", "--ss_dur=2", ss,
                          "--ss_ramp=1"))
@@ -803,6 +822,10 @@ def case_steadystate():
     st = r.job()["steadystate"]
     check(st["attained"] == 0 and st["data"]["iops"] == [0] * 5 and st["criterion"] == "0.000000",
           "ramp not over: no samples: %s" % st)
+    r = ok_run(*null("--size=1p", "--time_based", "--runtime=1", "--steadystate_duration=5",
+                     "--steadystate_ramp_time=100", "--ss=iops:1"), fmt="normal")
+    check("  steadystate  : attained=no, bw=0KiB/s (0kB/s), iops=0, iops mean dev=0.000\n"
+          in r.out, "the normal report's line, as fio's:\n" + r.out)
     check("steadystate" not in ok_run(*null()).job(), "no section without ss_dur")
     for bad in ("--ss=iops", "--ss=speed:1", "--ss=iops:x%"):
         r = tenon_io(*null("--ss_dur=2", bad))

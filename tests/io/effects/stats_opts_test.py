@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """What a job measures and reports, as fio 3.33: disable_lat, disable_clat,
-disable_slat, disable_bw_measurement, stats, bwavgtime and iopsavgtime.
+disable_slat, disable_bw_measurement, stats, bwavgtime, iopsavgtime and
+significant_figures.
 Each case compares a run with the option against fio 3.33's output for the
 same job (its JSON keys zeroed or absent, its jobs left out). Cases are
 TAP, through effects_test.py's helpers.
@@ -129,6 +130,33 @@ def case_iopsavgtime():
     check(got == (5, 3), "300 and 200 ms: %s" % (got,))
     r = E.tenon_io(*E.null("--iopsavgtime=200", "--write_iops_log=i"))
     check(r.rc == 1 and "log_avg_msec" in r.err, "with write_iops_log refused: " + r.err)
+
+
+def case_significant_figures():
+    """significant_figures: the normal report's sizes, bandwidths and IOPS with N figures, by fio's num2str rules"""
+    job = ["--ioengine=null", "--size=1234564k", "--bs=4k", "--name=a"]
+    want = {  # io= of the group line, both halves, as fio 3.33 prints them
+        None: "io=1206MiB (1264MB)",
+        "2": "io=1GiB (1GB)",
+        "6": "io=1205.6MiB (1264.2MB)",
+        "7": "io=1234564KiB (1264194kB)",
+        "10": "io=1264193536B (1264193536B)",
+    }
+    for n, io in want.items():
+        r = E.ok_run(*job, *(["--significant_figures=" + n] if n else []), fmt="normal")
+        check(io in r.out, "%s figures: %r in:\n%s" % (n or "default 4", io, r.out))
+    r = E.ok_run(*job, "--significant_figures=7", fmt="normal")
+    check("(1234564KiB/" in r.out, "the job's read line too:\n" + r.out)
+    two = job + ["--significant_figures=7", "--name=b", "--significant_figures=2"]
+    r = E.ok_run(*two, fmt="normal")
+    check("(1234564KiB/" in r.out and "(1GiB/" in r.out and "io=2GiB (3GB)" in r.out,
+          "each job its own figures, the group line the last job's:\n" + r.out)
+    r = E.ok_run(*two, "--group_reporting", fmt="normal")
+    check("(2469128KiB/" in r.out and "io=2469128KiB (2528387kB)" in r.out,
+          "a group_reporting sum takes its first job's:\n" + r.out)
+    for bad in ("0", "11"):
+        r = E.tenon_io(*job, "--significant_figures=" + bad)
+        check(r.rc == 1 and "significant_figures" in r.err, "%s refused: %s" % (bad, r.err))
 
 
 def main():

@@ -86,6 +86,29 @@ ok(job is not None and job["sync"]["lat_ns"]["N"] == 3,
 expect("end_fsync alone counts no sync",
        ["--name=fsonly", "--rw=write", "--bs=4k", "--size=64k", "--end_fsync=1"], (0, 16, 0, 0))
 
+# Each pass to reach io_size starts with a sync when the writes are a
+# multiple of N (fio resets its last_was_sync): psync ends a pass when the
+# file is done, after the sync of its last write, so 8 passes start with
+# one more; on a queue a pass ends at size, before that sync.
+expect("fsync=1 over io_size passes: a sync starts each pass",
+       ["--name=pass", "--rw=write", "--bs=16k", "--size=80k", "--io_size=688k",
+        "--fsync=1"], (0, 43, 50, 0))
+expect("fsync=1 over io_size passes on a queue: a pass ends at size",
+       ["--name=passq", "--rw=write", "--bs=16k", "--size=80k", "--io_size=688k",
+        "--fsync=1", "--ioengine=libaio", "--iodepth=1"], (0, 43, 42, 0))
+
+# On a queue a sync is an IO of the queue, fetched while the writes are a
+# multiple of N and the last IO to complete was no sync; fio's null engine
+# has one batch out at a time: 16 writes and 14 syncs. The syncs in flight
+# count against number_ios: 8 writes for number_ios=9.
+nul = ["--ioengine=null", "--rw=write", "--bs=4k", "--size=64k", "--fsync=2",
+       "--iodepth=8"]
+expect("fsync=2 on the null engine's queue", ["--name=nq"] + nul, (0, 16, 14, 0))
+rc, job, err = run("--name=nqn", "--number_ios=9", *nul)
+got = counts(job)
+ok(rc == 0 and got is not None and got[1] == 8,
+   "number_ios=9 counts the syncs in flight: 8 writes", "got %s\n%s" % (got, err))
+
 # A verify failure: the read completed and is counted once (fio 3.33 stops
 # at the bad block with error 84 and 1 read; verify_fatal=1 does the same
 # here). Without verify_fatal tenon-io reads on, as fio's HOWTO says.
