@@ -12,9 +12,24 @@
 
 #include "rand_dist.h"
 
+/* IO that follows on (rw=randTYPE:N, percentage_random) ends a file whose
+ * region ends inside it (clones placed by offset_increment) at the
+ * region's end, as fio's offset at io_size does: files that can run out
+ * without a map. */
+static bool follow_ends(const struct worker *w)
+{
+    if (w->t->engine.no_files || !(w->features & TIO_WF_SEQUENCER))
+        return false;
+    for (size_t i = 0; i < w->nf; i++)
+        if (w->t->sizes[i] > w->t->regions[i].start + w->t->regions[i].len)
+            return true;
+    return false;
+}
+
 /* Chosen at job start, after the features that pick files or blocks their
- * own way: those keep the loops of next_io.c. Without a map the files never
- * run out, so only an engine that queues its IOs ends passes at size. */
+ * own way: those keep the loops of next_io.c. Without a map the files
+ * never run out (but for follow_ends), so only an engine that queues its
+ * IOs ends passes at size. */
 int tio_passes_setup(struct worker *w)
 {
     const struct tio_job *job = w->job;
@@ -26,11 +41,12 @@ int tio_passes_setup(struct worker *w)
     if (__builtin_mul_overflow(n->io_limit, loops, &limit))
         limit = UINT64_MAX;
     /* fio's files count as done anew each pass only with do_verify (its
-     * default) or loops; loops that end with a sync run one by one */
+     * default) or loops; loops that end with a sync hold between passes
+     * (tio_passes_resume) */
     if (!tio_rw_is_random(p->rw) || (!job->verify.do_verify && loops == 1) ||
         job->verify.method != TIO_VERIFY_NONE || n->ios_total || !n->bytes_total ||
-        limit <= n->pass_bytes || (!map && sync) || p->random_generator == TIO_RAND_LFSR ||
-        tio_sync_at_pass_end(w) ||
+        limit <= n->pass_bytes || (!map && sync && !follow_ends(w)) ||
+        p->random_generator == TIO_RAND_LFSR ||
         (w->features &
          (TIO_WF_FSERVICE | TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_REPLAY | TIO_WF_TRIMWRITE)))
         return 0;
@@ -47,20 +63,11 @@ int tio_passes_setup(struct worker *w)
     return 0;
 }
 
-bool tio_passes_next(struct worker *w)
+/* The next pass: every map empty, the positions at the files' starts. */
+static void start_pass(struct worker *w)
 {
     const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
-    uint64_t done = n->bytes_issued, maxbs = 0;
-    unsigned loops = job->files.loops ? job->files.loops : 1;
-    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++) /* fio's td_max_bs */
-        maxbs = job->pattern.max_bs[d] > maxbs ? job->pattern.max_bs[d] : maxbs;
-    /* fio's keep_running: the loops, then passes while io_size is short
-     * by the largest block size or more */
-    if (n->passes++ >= loops && (done >= n->io_limit || n->io_limit - done < maxbs)) {
-        n->bytes_total = done; /* the job's IO is over */
-        return false;
-    }
     for (size_t fi = 0; fi < w->nf; fi++) {
         struct file_gen *g = &n->gen[fi];
         for (unsigned d = 0; d <= n->map_of[1]; d++)
@@ -73,8 +80,50 @@ bool tio_passes_next(struct worker *w)
             tio_rdist_new_pass(w, fi, tio_reseeds(&job->pattern));
     }
     n->files_used_up = 0;
-    n->pass_start = done;
+    n->pass_start = n->bytes_issued;
+    /* a pass that ended at size made no draw that found its map full: the
+     * draw taken ahead is the next pass's first, unless the draws reseed */
+    bool ahead = n->ahead;
     tio_next_new_loop(w);
+    n->ahead = ahead && !tio_reseeds(&job->pattern);
     tio_sync_on_pass(w);
+}
+
+bool tio_passes_next(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    uint64_t done = n->bytes_issued, maxbs = 0;
+    unsigned loops = job->files.loops ? job->files.loops : 1;
+    for (int d = 0; d < TIO_JOB_DDIR_COUNT; d++) /* fio's td_max_bs */
+        maxbs = job->pattern.max_bs[d] > maxbs ? job->pattern.max_bs[d] : maxbs;
+    /* fio's keep_running: the loops, then passes while io_size is short
+     * by the largest block size or more (without io_size, not once every
+     * file is done) */
+    bool all_done = n->files_used_up == w->nf && !job->files.io_size.set;
+    if (n->passes++ >= loops &&
+        (done >= n->io_limit || n->io_limit - done < maxbs || all_done)) {
+        n->bytes_total = done; /* the job's IO is over */
+        return false;
+    }
+    if (tio_sync_at_pass_end(w)) {
+        n->pass_held = true; /* phase.c syncs, then tio_passes_resume */
+        return false;
+    }
+    start_pass(w);
+    return true;
+}
+
+bool tio_passes_resume(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    if (!n->pass_held || w->stop)
+        return false;
+    n->pass_held = false;
+    uint64_t loops = job->files.loops ? job->files.loops : 1;
+    if (__builtin_mul_overflow(n->io_limit, loops, &n->bytes_total))
+        n->bytes_total = UINT64_MAX;
+    start_pass(w);
     return true;
 }

@@ -6,7 +6,9 @@
  * counts them) or when every file is done; each loop is a pass of its own,
  * and after the loops more passes follow while io_size is not reached
  * (fio's keep_running). One stream with positions that wrap ends 1-2 IOs
- * apart from fio. */
+ * apart from fio: with several files whose sizes are drawn per IO or
+ * holes (rw=TYPE:N), each file ends on its own, and fio's next pass
+ * starts all of them afresh once every one is done. */
 #include "worker.h"
 
 #include "files.h"
@@ -55,19 +57,22 @@ static uint64_t file_io_len(const struct worker *w, size_t i, uint64_t end)
 }
 
 /* The jobs this file runs: sequential IO with byte-bounded passes, on
- * files chosen round robin, without features that move positions. */
+ * files chosen round robin, without features that move positions. Holes
+ * (rw=TYPE:N, rw=TYPE:-N) are fio's, but not on an engine without files,
+ * whose files fio gives no end. */
 static bool applies(const struct worker *w)
 {
     const struct tio_job *job = w->job;
     const struct tio_job_pattern *p = &job->pattern;
     unsigned others = TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_FSERVICE | TIO_WF_REPLAY |
-                      TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG | TIO_WF_SEQ_BACK | TIO_WF_SEQUENCER;
+                      TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG | TIO_WF_SEQUENCER;
     return (p->rw == TIO_RW_RW || p->rw == TIO_RW_READ || p->rw == TIO_RW_WRITE) &&
-           !p->rw_modifier && !job->time.time_based && !job->verify.verify_only &&
-           !job->verify.verify_backlog && !(w->features & others) && !w->t->engine.no_io &&
-           !job->files.fill_device && !(job->files.io_size.set && job->files.io_size.percent) &&
+           !(p->rw_modifier && w->t->engine.no_files) && !job->time.time_based &&
+           !job->verify.verify_only && !job->verify.verify_backlog && !(w->features & others) &&
+           !w->t->engine.no_io && !job->files.fill_device &&
+           !(job->files.io_size.set && job->files.io_size.percent) &&
            !(job->files.size.set && job->files.size.percent) &&
-           !(w->t->engine.no_files && job->files.nrfiles > 1) && w->next.bytes_total;
+           !(w->t->engine.no_files && w->nf < job->files.nrfiles) && w->next.bytes_total;
 }
 
 int tio_mixpass_setup(struct worker *w)
@@ -114,7 +119,9 @@ int tio_mixpass_setup(struct worker *w)
     /* fio stops issuing at io_size (or size) x loops over all passes */
     if (__builtin_mul_overflow(mp->io_limit, (uint64_t)loops, &n->bytes_total))
         n->bytes_total = UINT64_MAX;
-    n->until_used = false;
+    /* a file done for the pass is passed over, by a sync's turn too
+     * (sync_policy.c), as fio's rotation passes over it */
+    n->until_used = true;
     w->features |= TIO_WF_MIX_PASS;
     return 0;
 }
@@ -146,17 +153,44 @@ static size_t next_file(struct worker *w)
     return w->nf;
 }
 
-/* Direction di's next IO in file f, as fio fills it: none once its
- * position is at the file's io_size or end, or (sizes drawn per IO) the
- * smallest size no longer fits in io_size, or the IO would end past the
- * file's end. Returns its size, or 0. */
-static uint64_t room(struct worker *w, size_t f, unsigned di)
+/* Where direction di's next IO in file f starts, from the region's start,
+ * as fio's get_next_seq_offset and get_next_offset find it: false when
+ * there is none (the last IO ended at the file's end or past it, or the
+ * start is at io_size or past the file's end). With holes, fio's own
+ * arithmetic: the next start is N bytes on from the last IO's end, and
+ * where that reaches the file's size, the start again (forward) or N
+ * bytes before the file's io_size or size (backward); backward IO from
+ * offset= starts there too. */
+static bool next_pos(const struct worker *w, size_t f, unsigned di, uint64_t *pos)
+{
+    const struct tio_mixpass *mp = w->mixpass;
+    const struct tio_job_pattern *p = &w->job->pattern;
+    uint64_t start = w->t->regions[f].start, real = start + mp->end_len[f];
+    uint64_t io = mp->io_len[f], last = start + w->next.gen[f].seq[di];
+    if (last >= real)
+        return false;
+    uint64_t add = p->rw_backward ? 0 - p->rw_modifier : p->rw_modifier;
+    uint64_t back_to = real > io ? io : real; /* fio compares io_size as an offset */
+    if (last == start && start && p->rw_backward)
+        last = back_to;
+    uint64_t at = last - start;
+    if (at && add) {
+        at += add;
+        if (at >= real)
+            at = p->rw_backward ? back_to + add : start;
+    }
+    *pos = at;
+    return at < io && at < mp->end_len[f];
+}
+
+/* Direction di's next IO in file f, as fio fills it: none where next_pos
+ * finds none, nor (sizes drawn per IO) where the smallest size no longer
+ * fits in io_size, nor where the IO would end past the file's end.
+ * Returns its size, or 0. */
+static uint64_t room(struct worker *w, size_t f, unsigned di, uint64_t pos)
 {
     const struct tio_job_pattern *p = &w->job->pattern;
     struct tio_mixpass *mp = w->mixpass;
-    uint64_t pos = w->next.gen[f].seq[di];
-    if (pos >= mp->end_len[f] || pos >= mp->io_len[f])
-        return 0;
     unsigned sd = p->bs_is_seq_rand ? 0 : di; /* sizes as reads' (not random) */
     uint64_t len = p->min_bs[sd];
     if (p->min_bs[sd] != p->max_bs[sd]) {
@@ -181,13 +215,13 @@ static bool place(struct worker *w, uint32_t *d, size_t *fi, uint64_t *pos, uint
         if (unlikely(w->features & TIO_WF_RATE))
             dir = tio_rate_dir(w, dir);
         unsigned di = dir != TIO_READ;
-        uint64_t l = room(w, f, di);
+        uint64_t at = 0, l = next_pos(w, f, di, &at) ? room(w, f, di, at) : 0;
         if (l) {
             *d = dir;
             *fi = f;
-            *pos = n->gen[f].seq[di];
+            *pos = at;
             *len = l;
-            n->gen[f].seq[di] += l;
+            n->gen[f].seq[di] = at + l;
             return true;
         }
         /* the file is done; the draw stays drawn but issued nothing */

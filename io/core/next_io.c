@@ -794,6 +794,15 @@ int tio_next_setup(struct worker *w)
                      !(tio_rw_is_random(job->pattern.rw) && job->pattern.norandommap) &&
                      (job->pattern.min_bs[0] != job->pattern.max_bs[0] ||
                       job->pattern.min_bs[1] != job->pattern.max_bs[1]);
+    /* IO that follows on (rw=randTYPE:N, percentage_random) ends a file
+     * whose region ends inside it (clones placed by offset_increment) where
+     * it reaches the region's end, as fio's offset at io_size does */
+    bool follows = tio_rw_is_random(job->pattern.rw) && !no_files &&
+                   (job->pattern.rw_modifier > 1 || job->pattern.perc_rand[0] < 100 ||
+                    job->pattern.perc_rand[1] < 100);
+    bool inside = false;
+    for (size_t i = 0; follows && i < w->nf; i++)
+        inside = inside || w->t->sizes[i] > w->t->regions[i].start + w->t->regions[i].len;
     /* A job that verifies has its budget at the whole blocks, yet a file
      * can fill before the others (a sync takes a file's turn): fio's file
      * whose map is full is done then, its blocks not written over (the
@@ -801,9 +810,10 @@ int tio_next_setup(struct worker *w)
      * next would start with the files done (map_passes.c's are others). */
     bool verify_ends = verifies && map && !job->time.time_based;
     n->until_used = loops == 1 && n->bytes_total <= total &&
-                    (verify_ends || (!verifies && (n->bytes_total > whole || sizes_end) &&
-                                     (tio_rw_is_random(job->pattern.rw) ||
-                                      !job->pattern.rw_modifier)));
+                    (verify_ends ||
+                     (!verifies &&
+                      (n->bytes_total > whole || sizes_end || (follows && inside)) &&
+                      (tio_rw_is_random(job->pattern.rw) || !job->pattern.rw_modifier)));
     if (job->pattern.rw_modifier && job->pattern.rw_backward &&
         !tio_rw_is_random(job->pattern.rw))
         w->features |= TIO_WF_SEQ_BACK;

@@ -47,6 +47,14 @@ static void run_main(struct worker *w)
         tio_loop_run(w);
 }
 
+/* The next of fio's passes once the loop's sync is done. */
+static bool next_pass(struct worker *w)
+{
+    if (w->features & TIO_WF_MIX_PASS)
+        return tio_mixpass_next_pass(w);
+    return tio_passes_resume(w);
+}
+
 /* The main phase, loop by loop when loops end with a sync; other jobs run
  * their loops as one stream. */
 static void run_loops(struct worker *w)
@@ -54,7 +62,8 @@ static void run_loops(struct worker *w)
     const struct tio_job *job = w->job;
     bool loop_sync = tio_sync_at_pass_end(w);
     unsigned loops = job->files.loops ? job->files.loops : 1;
-    bool passes = w->features & TIO_WF_MIX_PASS; /* mixpass.c ends each pass */
+    /* mixpass.c and map_passes.c end each pass */
+    bool passes = w->features & (TIO_WF_MIX_PASS | TIO_WF_MAP_PASSES);
     if (loop_sync && !passes)
         tio_next_per_loop(w);
     for (unsigned loop = 1;; loop++) {
@@ -63,7 +72,7 @@ static void run_loops(struct worker *w)
             tio_sync_pass_end(w);
         if (!loop_sync || w->stop || atomic_load(&tio_stop))
             return;
-        if (passes ? !tio_mixpass_next_pass(w) : loop >= loops || !tio_next_add_loop(w))
+        if (passes ? !next_pass(w) : loop >= loops || !tio_next_add_loop(w))
             return;
         tio_live_set_state(w->t->live,
                            w->phase.ramp_end_ns ? TIO_STATE_RAMP : w->phase.running_state);

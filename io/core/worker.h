@@ -168,6 +168,7 @@ struct tio_next {
     uint64_t io_limit;   /* verify passes: io_size (or size) */
     uint64_t pass_start; /* TIO_WF_MAP_PASSES: bytes issued when this pass began */
     unsigned passes;     /* TIO_WF_MAP_PASSES: passes begun */
+    bool pass_held;      /* TIO_WF_MAP_PASSES: the next pass waits for the loop's sync */
     /* the budget reaches past the files' whole blocks: a file is done once
      * its blocks are used up, and the job once every file is (fio) */
     bool until_used;
@@ -647,6 +648,10 @@ int tio_passes_setup(struct worker *w);
 /* The pass is over (size bytes done, or every file's map full): the next
  * one starts; false when the job's IO is over instead. */
 bool tio_passes_next(struct worker *w);
+/* Loops that end with a sync (end_fsync, fsync_on_close): a pass over
+ * holds until the phase synced, then this starts the next; false when the
+ * job's IO is over. */
+bool tio_passes_resume(struct worker *w);
 /* Before the next IO (before its direction is drawn, as fio finds no file
  * first): false when the pass ended and the job's IO with it. */
 static inline bool tio_passes_go_on(struct worker *w)
