@@ -5,9 +5,10 @@
  * of their weights. Before each IO, a job whose share of the counter is
  * above its share of the weights (its count / the group's count > its
  * weight / the group's weight) waits: flow_sleep microseconds if set, else
- * it tries again at once (fio spins; tenon-io yields the processor). A job
- * that ends takes its count and weight out of the group, so the others
- * recalibrate among themselves.
+ * it tries again at once (fio spins; tenon-io yields the processor). Every
+ * job's weight is in from the run's start, as fio's; a job that ends takes
+ * its count and weight out of the group, so the others recalibrate among
+ * themselves.
  *
  * wait_for: a job starts once every clone of the named job (defined
  * before it; io/job/resolve.c checks that) has finished. */
@@ -31,44 +32,52 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t job_done = PTHREAD_COND_INITIALIZER;
 static struct tio_flow *flows;
 
-int tio_flow_setup(struct worker *w)
+/* Every flow job's weight counts from the run's start, as fio adds it
+ * when it reads the job (init.c), not when the job's thread gets going: a
+ * job that started first would otherwise run unchecked until the others'
+ * threads joined, and be that far ahead for the rest of the run. */
+int tio_flow_join_all(struct tio_host *host)
 {
-    const struct tio_job *job = w->job;
-    if (!job->flow.weight)
-        return 0;
+    int rc = 0;
     pthread_mutex_lock(&lock);
-    struct tio_flow *f = flows;
-    while (f && f->id != job->flow.id)
-        f = f->next;
-    if (!f) {
-        f = calloc(1, sizeof(*f));
+    for (size_t i = 0; i < host->n_threads && rc == 0; i++) {
+        struct tio_host_job *t = &host->threads[i];
+        if (!t->job->flow.weight)
+            continue;
+        struct tio_flow *f = flows;
+        while (f && f->id != t->job->flow.id)
+            f = f->next;
         if (!f) {
-            pthread_mutex_unlock(&lock);
-            return -ENOMEM;
+            f = calloc(1, sizeof(*f));
+            if (!f) {
+                rc = -ENOMEM;
+                break;
+            }
+            f->id = t->job->flow.id;
+            atomic_init(&f->counter, 1);
+            atomic_init(&f->weight, 0);
+            f->next = flows;
+            flows = f;
         }
-        f->id = job->flow.id;
-        atomic_init(&f->counter, 1);
-        atomic_init(&f->weight, 0);
-        f->next = flows;
-        flows = f;
+        f->refs++;
+        atomic_fetch_add(&f->weight, t->job->flow.weight);
+        t->flow = f;
+        t->flow_count = 0;
     }
-    f->refs++;
-    atomic_fetch_add(&f->weight, job->flow.weight);
     pthread_mutex_unlock(&lock);
-    w->flow = f;
-    w->flow_count = 0;
-    w->features |= TIO_WF_FLOW;
-    return 0;
+    return rc;
 }
 
-void tio_flow_teardown(struct worker *w)
+/* Takes a job's count and weight out of its group (the others recalibrate
+ * among themselves) and drops its reference; once per job, whether its
+ * thread ran, failed early or never started. Called with the lock held. */
+static void leave(struct tio_host_job *t)
 {
-    struct tio_flow *f = w->flow;
+    struct tio_flow *f = t->flow;
     if (!f)
         return;
-    pthread_mutex_lock(&lock);
-    atomic_fetch_sub(&f->counter, w->flow_count);
-    atomic_fetch_sub(&f->weight, w->job->flow.weight);
+    atomic_fetch_sub(&f->counter, t->flow_count);
+    atomic_fetch_sub(&f->weight, t->job->flow.weight);
     if (--f->refs == 0) {
         struct tio_flow **p = &flows;
         while (*p != f)
@@ -76,7 +85,32 @@ void tio_flow_teardown(struct worker *w)
         *p = f->next;
         free(f);
     }
+    t->flow = NULL;
+}
+
+void tio_flow_leave_all(struct tio_host *host)
+{
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < host->n_threads; i++)
+        leave(&host->threads[i]);
     pthread_mutex_unlock(&lock);
+}
+
+int tio_flow_setup(struct worker *w)
+{
+    if (!w->t->flow)
+        return 0;
+    w->flow = w->t->flow;
+    w->flow_count = 0;
+    w->features |= TIO_WF_FLOW;
+    return 0;
+}
+
+void tio_flow_teardown(struct worker *w)
+{
+    if (!w->flow)
+        return;
+    w->t->flow_count = w->flow_count;
     w->flow = NULL;
 }
 
@@ -117,6 +151,7 @@ bool tio_flow_wait(struct worker *w)
 void tio_flow_job_done(struct tio_host_job *t)
 {
     pthread_mutex_lock(&lock);
+    leave(t);
     atomic_store(&t->finished, true);
     pthread_cond_broadcast(&job_done);
     pthread_mutex_unlock(&lock);

@@ -101,6 +101,7 @@ struct tio_handle {
 };
 
 struct tio_region;
+struct tio_flow;
 
 /* The region of a URI target a job thread works on, once its engine has
  * opened it and told its size: size=, offset= and offset_increment= as
@@ -225,7 +226,17 @@ struct tio_host_job {
     atomic_bool end_now;
     /* The thread is done: wait_for's waiters may start (flow.c). */
     atomic_bool finished;
+    /* flow=: the job's group, joined before any thread starts, and the IOs
+     * it counted there, taken out again as it ends (flow.c). */
+    struct tio_flow *flow;
+    uint64_t flow_count;
 };
+
+/* flow=: joins every flow job's weight to its group before any thread
+ * starts, as fio counts them from the start (flow.c); tio_flow_leave_all
+ * drops what jobs that never ran still hold. -ENOMEM on failure. */
+int tio_flow_join_all(struct tio_host *host);
+void tio_flow_leave_all(struct tio_host *host);
 
 /* The files a job's IO goes to: its targets or, for an engine without
  * files, the nrfiles files fio keeps for it, each of its own size and

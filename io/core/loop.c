@@ -404,7 +404,7 @@ static void run_async(struct worker *w)
             uint64_t now = tio_io_clock(w);
             /* fsync=N and the like: a sync may take the IO's place */
             if (!(unlikely(w->features & TIO_WF_SYNC_EVERY) ? tio_sync_next_io(w, io, now)
-                                                             : next_io(w, io, now))) {
+                                                            : next_io(w, io, now))) {
                 l->free_ios[l->n_free++] = io;
                 more = false;
                 break;

@@ -212,7 +212,7 @@ static uint64_t vary(struct worker *w, struct file_gen *g, unsigned di, uint64_t
         /* as fio: N bytes back from this IO's end, and from the region's
          * end less N once that goes below its start */
         uint64_t end = pos + size;
-        g->seq[di] = end >= p->rw_modifier             ? end - p->rw_modifier
+        g->seq[di] = end >= p->rw_modifier           ? end - p->rw_modifier
                      : (w->features & TIO_WF_NO_END) ? TIO_NOEND_PAST
                      : len >= p->rw_modifier         ? len - p->rw_modifier
                                                      : 0;

@@ -136,8 +136,10 @@ int tio_run(struct tio_host *host)
     }
     const struct tio_program *prog = &host->plan->program;
     struct tio_eta *eta = tio_eta_new(host->n_threads);
-    if (!eta) {
+    if (!eta || tio_flow_join_all(host) < 0) {
         fprintf(stderr, "tenon-io: out of memory\n");
+        tio_flow_leave_all(host);
+        tio_eta_free(eta);
         coord->ops->close(coord);
         return 1;
     }
@@ -197,6 +199,7 @@ int tio_run(struct tio_host *host)
         coord->ops->start(coord, t);
     }
     coord->ops->wait(coord, host, host->n_threads);
+    tio_flow_leave_all(host); /* what jobs that never started still hold */
     tio_zbd_run_end();
     uint64_t t_end = tio_now_ns();
     size_t status_len;

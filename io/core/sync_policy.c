@@ -275,7 +275,8 @@ static bool pass_left(const struct worker *w)
     const struct tio_next *n = &w->next;
     if (w->mixpass)
         return tio_mixpass_pass_left(w);
-    return !(w->features & TIO_WF_MAP_PASSES) || n->bytes_issued - n->pass_start < n->pass_bytes;
+    return !(w->features & TIO_WF_MAP_PASSES) ||
+           n->bytes_issued - n->pass_start < n->pass_bytes;
 }
 
 /* On a queue, in place of the next IO: a sync of the file whose turn it
@@ -311,7 +312,8 @@ bool tio_sync_next_io(struct worker *w, tio_io *io, uint64_t now)
     /* a replay's IOs are the log's, syncs included (fio's read_iolog_get) */
     if (!on_queue(w) || tio_phase_verifying(w) || (w->features & TIO_WF_REPLAY))
         return tio_loop_next_io(w, io, now);
-    if ((w->features & TIO_WF_IOS_LIMIT) && w->next.ios_issued + s->inflight >= w->next.ios_total)
+    if ((w->features & TIO_WF_IOS_LIMIT) &&
+        w->next.ios_issued + s->inflight >= w->next.ios_total)
         return false;
     if (tio_halted(w))
         return false;
@@ -343,7 +345,7 @@ void tio_sync_pass_start(struct worker *w)
 {
     struct tio_sync_policy *s = &w->sync;
     if (s->pass_synced)
-        return; /* tio_sync_new_pass synced this pass's start */
+        return;               /* tio_sync_new_pass synced this pass's start */
     s->last_was_sync = false; /* fio's clear_io_state */
     if (!s->due_next_pass)
         return;

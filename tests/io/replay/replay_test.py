@@ -185,6 +185,15 @@ def case_flow():
     check(a > 0 and 2.7 < b / a < 3.3, "flow=1 vs flow=3: %d vs %d IOs" % (a, b))
 
 
+def case_flow_weights_from_start():
+    """flow: every job's weight counts from the run's start, as fio's: a job whose partner waits out its startdelay does one IO meanwhile (fio 3.33: the same)"""
+    r = ok("--ioengine=null", "--bs=4k", "--size=100g", "--name=a", "--flow_id=3", "--flow=1",
+           "--runtime=300ms", "--time_based", "--name=b", "--flow_id=3", "--flow=3",
+           "--startdelay=1", "--runtime=100ms", "--time_based")
+    a = r.job("a")["read"]["total_ios"]
+    check(a == 1, "a ran %d IOs while b waited; fio runs 1" % a)
+
+
 def case_wait_for():
     """wait_for: a job starts once the named one has finished; bad names are refused"""
     r = ok("--filename=f", "--size=64k", "--bs=4k",
