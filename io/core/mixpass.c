@@ -32,6 +32,14 @@ struct tio_mixpass {
     bool over;            /* the job's IO is over */
 };
 
+/* Where file i ends, counted from its region's start. */
+static uint64_t file_end(const struct worker *w, size_t i)
+{
+    const struct tio_region *r = &w->t->regions[i];
+    return w->t->engine.no_files || w->t->sizes[i] < r->start ? r->len
+                                                              : w->t->sizes[i] - r->start;
+}
+
 /* fio's io_size of file i: size= split over the files (the first ones a
  * smallest block more while the remainder lasts), else the file's size
  * from the region's start (filesize=, or the size of a file that exists). */
@@ -54,6 +62,11 @@ static uint64_t file_io_len(const struct worker *w, size_t i, uint64_t end)
     if (!no_files && len > end)
         len = end;
     return len > r->len ? len : r->len;
+}
+
+uint64_t tio_file_io_len(const struct worker *w, size_t i)
+{
+    return file_io_len(w, i, file_end(w, i));
 }
 
 /* The jobs this file runs: sequential IO with byte-bounded passes, on
@@ -92,9 +105,7 @@ int tio_mixpass_setup(struct worker *w)
     uint64_t sum = 0;
     for (size_t i = 0; i < w->nf; i++) {
         const struct tio_region *r = &w->t->regions[i];
-        uint64_t end = w->t->engine.no_files || w->t->sizes[i] < r->start
-                           ? r->len
-                           : w->t->sizes[i] - r->start;
+        uint64_t end = file_end(w, i);
         mp->io_len[i] = file_io_len(w, i, end);
         mp->end_len[i] = end > mp->io_len[i] ? end : mp->io_len[i];
         sum += mp->io_len[i];

@@ -554,13 +554,19 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         pos = g->seq[di];
         g->seq[di] += bs + job->pattern.rw_modifier;
     }
-    if (unlikely(w->features & (TIO_WF_BS_VARY | TIO_WF_SEQ_BACK | TIO_WF_SEQUENCER)))
-        bs = vary(w, g, di, pos, bs,
-                  unlikely(w->features & TIO_WF_NO_END) ? tio_noend_len(w, fi) : r->len);
-    /* an IO cut at the region's end; fio's files without an end take it
-     * whole as it starts short of their io_size */
-    if (pos + bs > r->len && !(w->features & TIO_WF_NO_END))
-        bs = r->len - pos;
+    uint64_t end = r->len;
+    if (unlikely(w->features & (TIO_WF_BS_VARY | TIO_WF_SEQ_BACK | TIO_WF_SEQUENCER))) {
+        if (unlikely(w->features & TIO_WF_NO_END))
+            end = tio_noend_len(w, fi);
+        else if (g->fit_end)
+            end = g->fit_end;
+        bs = vary(w, g, di, pos, bs, end);
+    }
+    /* an IO cut at the region's end (or where its size had to fit); fio's
+     * files without an end take it whole as it starts short of their
+     * io_size */
+    if (pos + bs > end && !(w->features & TIO_WF_NO_END))
+        bs = end - pos;
     if (unlikely(w->features & TIO_WF_ZBD)) {
         /* the map marks the block drawn, with the IO's length in the zone */
         uint64_t drawn = pos;
@@ -664,6 +670,10 @@ int tio_next_setup(struct worker *w)
                         (no_files && (!job->files.size.set || job->files.filesize_min));
     /* an engine without files in one region for its nrfiles files */
     bool merged = no_files && w->nf < job->files.nrfiles;
+    const struct tio_job_pattern *pat = &job->pattern;
+    bool unaligned_draws = tio_rw_is_random(pat->rw) && pat->norandommap && pat->bs_unaligned &&
+                           (pat->min_bs[0] != pat->max_bs[0] ||
+                            pat->min_bs[1] != pat->max_bs[1]);
     uint64_t whole = 0, shares = 0;
     for (size_t i = 0; i < w->nf; i++) {
         const struct tio_region *r = &w->t->regions[i];
@@ -693,6 +703,8 @@ int tio_next_setup(struct worker *w)
         if (tio_rw_is_random(job->pattern.rw) && !job->pattern.norandommap &&
             map_init(w, &n->gen[i], r->len) < 0)
             return -ENOMEM;
+        if (unaligned_draws && tio_file_io_len(w, i) > r->len)
+            n->gen[i].fit_end = tio_file_io_len(w, i);
     }
     /* Loops, and passes to reach an io_size above size, run as one stream
      * here, where each of fio's starts afresh and ends when the files run

@@ -154,6 +154,10 @@ struct file_gen {
     double blocks_d[2];      /* the same, as fio scales its draws by it */
     bool used_up;            /* until_used: no block left, the file is done */
     uint64_t last_start[2];  /* rw_sequencer=identical: the last IO's offset */
+    /* random IO without a map drawing unaligned sizes: where a drawn size
+     * must end, the file's io_size past its whole blocks (fio's
+     * io_u_fits); 0: the region's end */
+    uint64_t fit_end;
 };
 
 struct tio_next {
@@ -614,6 +618,9 @@ bool tio_mixpass_io(struct worker *w, tio_io *io);
 bool tio_mixpass_next_pass(struct worker *w);
 /* Whether the pass may issue more (fio's do_io goes on below size bytes). */
 bool tio_mixpass_pass_left(const struct worker *w);
+/* fio's io_size of file i: its share of size= (bytes past the last whole
+ * smallest block included), else its size from the region's start. */
+uint64_t tio_file_io_len(const struct worker *w, size_t i);
 /* next_zbd.c: the IO at *pos (in file fi's region), *bs bytes, moved into
  * the zones: 1, or 0 when the job's IO is over, or TIO_NEXT_AGAIN when a
  * new pass began and the IO is to be chosen again. */

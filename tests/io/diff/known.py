@@ -29,21 +29,21 @@ def _stream_passes(f):
 KNOWN = [
     {
         "name": "random-unaligned-share-end",
-        "option": "blocksize_unaligned with bsrange/bssplit, random IO",
+        "option": "blocksize_unaligned with bsrange/bssplit, random IO with a random map",
         "patterns": [r"^blocksize_unaligned", r"^(bsrange|bssplit)=", r"^rw=rand"],
         "check": _any_job(lambda f: jobgen.is_random(f["rw"]) and
                           "blocksize_unaligned" in f["opts"] and
+                          "norandommap" not in f["opts"] and
                           ("bsrange" in f["opts"] or "bssplit" in f["opts"])),
-        "reason": "fio fits a random IO's drawn size to its file's whole share (the "
-                  "bytes past the last whole smallest block included), tenon-io to the "
-                  "region, which ends at that block (next_io.c passes r->len to vary()): "
-                  "an IO drawn near a file's end is cut or redrawn where fio's fits, and "
-                  "the size draws after it part (seed 5003: rw=randrw ioengine=null "
-                  "nrfiles=3 size=892k bsrange=2k-4k blocksize_unaligned norandommap: "
-                  "IO 177 at 301056 in a file of 304469 bytes, fio 3231 bytes, tenon-io "
-                  "2048; read bytes 915621 against 915124, the IO counts equal). Fix: the "
-                  "sequential case's share end (mixpass.c file_io_len) for random IO too, "
-                  "in the size draw and the cut.",
+        "reason": "fio fits a random IO's drawn size to its file's io_size (the bytes "
+                  "past the last whole smallest block included) and its random map "
+                  "counts that partial block too; tenon-io does the first for jobs "
+                  "without a map (next_io.c fit_end: seed 5003 equal) but keeps a job "
+                  "with a map to the whole blocks, so an IO drawn near a file's end is "
+                  "cut where fio's fits and the draws after it part (seed 898: "
+                  "rw=randread libaio nrfiles=2 size=69k numjobs=2 offset_increment=4k "
+                  "bsrange=1k-4k blocksize_unaligned: fio 52 reads, tenon-io 54). Fix: "
+                  "the map over the partial block (rmap.c), then fit_end for map jobs.",
     },
     {
         "name": "distribution-loops-threads",
