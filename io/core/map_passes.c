@@ -40,12 +40,11 @@ int tio_passes_setup(struct worker *w)
     uint64_t limit; /* fio's: io_size (or size) x loops */
     if (__builtin_mul_overflow(n->io_limit, loops, &limit))
         limit = UINT64_MAX;
-    /* fio's files count as done anew each pass only with do_verify (its
-     * default) or loops; loops that end with a sync hold between passes
-     * (tio_passes_resume) */
-    if (!tio_rw_is_random(p->rw) || (!job->verify.do_verify && loops == 1) ||
-        job->verify.method != TIO_VERIFY_NONE || n->ios_total || !n->bytes_total ||
-        limit <= n->pass_bytes || (!map && sync && !follow_ends(w)) ||
+    /* loops that end with a sync hold between passes (tio_passes_resume);
+     * with do_verify=0 a job that verifies has no verify phase */
+    if (!tio_rw_is_random(p->rw) ||
+        (job->verify.method != TIO_VERIFY_NONE && job->verify.do_verify) || n->ios_total ||
+        !n->bytes_total || limit <= n->pass_bytes || (!map && sync && !follow_ends(w)) ||
         p->random_generator == TIO_RAND_LFSR ||
         (w->features &
          (TIO_WF_FSERVICE | TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_REPLAY | TIO_WF_TRIMWRITE)))
@@ -61,6 +60,18 @@ int tio_passes_setup(struct worker *w)
         n->pass_bytes = UINT64_MAX;
     n->pass_start = 0;
     return 0;
+}
+
+/* fio counts its files done anew each pass only with do_verify (its
+ * default), loops or time_based (clear_io_state): otherwise the count goes
+ * on over the passes, each file's own mark cleared, and once it reaches
+ * the files' number no pass finds a file. So a pass that ends at size
+ * (an engine that queues) goes on to io_size, one that ends with every
+ * file done (a synchronous engine's) is the last. */
+static bool keeps_done(const struct tio_job *job)
+{
+    return !job->verify.do_verify && (job->files.loops ? job->files.loops : 1) == 1 &&
+           !job->time.time_based;
 }
 
 /* The next pass: every map empty, the positions at the files' starts. */
@@ -79,7 +90,8 @@ static void start_pass(struct worker *w)
         if (w->features & TIO_WF_RAND_DIST)
             tio_rdist_new_pass(w, fi, tio_reseeds(&job->pattern));
     }
-    n->files_used_up = 0;
+    if (!keeps_done(job))
+        n->files_used_up = 0;
     n->pass_start = n->bytes_issued;
     /* a pass that ended at size made no draw that found its map full: the
      * draw taken ahead is the next pass's first, unless the draws reseed */
@@ -100,7 +112,7 @@ bool tio_passes_next(struct worker *w)
     /* fio's keep_running: the loops, then passes while io_size is short
      * by the largest block size or more (without io_size, not once every
      * file is done) */
-    bool all_done = n->files_used_up == w->nf && !job->files.io_size.set;
+    bool all_done = n->files_used_up >= w->nf && (!job->files.io_size.set || keeps_done(job));
     if (n->passes++ >= loops &&
         (done >= n->io_limit || n->io_limit - done < maxbs || all_done)) {
         n->bytes_total = done; /* the job's IO is over */

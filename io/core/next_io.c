@@ -751,9 +751,9 @@ int tio_next_setup(struct worker *w)
         return -EINVAL;
     }
     /* fio's IO loop stops a pass at size bytes (random writes without a
-     * random map excepted) and only starts another pass to reach io_size
-     * when do_verify is on or loops are more than one: with do_verify=0 a
-     * single pass ends at size. */
+     * random map excepted); with do_verify=0 and one loop its files stay
+     * done over the passes, so one pass here, where the files run out at
+     * size (random IO runs fio's passes in map_passes.c instead). */
     bool overwrites = tio_rw_writes(job->pattern.rw) && tio_rw_is_random(job->pattern.rw) &&
                       job->pattern.norandommap;
     n->pass_bytes = overwrites && io_size > total ? io_size : total;

@@ -143,6 +143,17 @@ expect("a bad block without verify_fatal: every read counted once",
        ["--name=v", "--filename=v", "--rw=read", "--bs=4k",
         "--size=64k", "--verify=crc32c"], (16, 0, 0, 84))
 
+# do_verify=0 with io_size above size, random IO with a map: fio counts its
+# files done over the passes. A queue ends each pass at size, before the
+# map fills, and goes on to io_size (313 IOs of 2k); a synchronous engine
+# ends its pass with every file done, and no other follows (74).
+expect("do_verify=0, io_size: a queue goes on to io_size",
+       ["--name=q", "--ioengine=null", "--rw=randrw", "--rwmixread=25", "--bs=2k",
+        "--size=148k", "--io_size=626k", "--iodepth=4", "--do_verify=0"], (73, 240, 0, 0))
+expect("do_verify=0, io_size: a synchronous engine stops at size",
+       ["--name=s", "--ioengine=null", "--rw=randrw", "--rwmixread=25", "--bs=2k",
+        "--size=148k", "--io_size=626k", "--do_verify=0"], (17, 57, 0, 0))
+
 # A time_based job that only writes never reaches its verify phase: fio
 # warns and skips it.
 rc, job, err = run("--name=tb", "--rw=write", "--bs=4k", "--size=64k", "--verify=crc32c",
