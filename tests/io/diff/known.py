@@ -46,21 +46,6 @@ KNOWN = [
                   "file ends then differ from tenon-io's is not established yet.",
     },
     {
-        "name": "distribution-loops-threads",
-        "option": "random_distribution with bsrange/bssplit and loops, beside another thread job",
-        "patterns": [r"^random_distribution=", r"^(bsrange|bssplit)=", r"^loops=", r"^thread$"],
-        "check": _any_job(lambda f: "random_distribution" in f["opts"] and
-                          ("bsrange" in f["opts"] or "bssplit" in f["opts"]) and
-                          int(f["opts"].get("loops", 1)) > 1),
-        "reason": "fio 3.33's second and later loops of such a job draw other offsets or "
-                  "sizes when another job of the run is a thread too: with that job not "
-                  "a thread, or loops=1, or one size, fio and tenon-io agree (seed 8811: "
-                  "rw=randwrite ioengine=null numjobs=2 nrfiles=3 filesize=84k loops=3 "
-                  "iodepth=16 bsrange=2k-4k random_distribution=normal:20 thread, beside "
-                  "a randrw thread job: fio 259 and 258 writes, tenon-io 265 and 256, as "
-                  "fio does without the other job's thread). Cause in fio not found yet.",
-    },
-    {
         "name": "verify-follow-on-overwrites",
         "option": "verify with random IO that follows on (rw=randTYPE:N, "
                   "percentage_random)",
