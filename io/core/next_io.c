@@ -671,7 +671,10 @@ int tio_next_setup(struct worker *w)
     /* an engine without files in one region for its nrfiles files */
     bool merged = no_files && w->nf < job->files.nrfiles;
     const struct tio_job_pattern *pat = &job->pattern;
-    bool unaligned_draws = tio_rw_is_random(pat->rw) && pat->norandommap && pat->bs_unaligned &&
+    /* random sizes drawn unaligned fit up to the file's io_size, past its
+     * last whole block (fio's io_u_fits); with a map the IO keeps that
+     * size, its last block's run reaching past the map's end (rmap.c) */
+    bool unaligned_draws = tio_rw_is_random(pat->rw) && pat->bs_unaligned &&
                            (pat->min_bs[0] != pat->max_bs[0] ||
                             pat->min_bs[1] != pat->max_bs[1]);
     uint64_t whole = 0, shares = 0;

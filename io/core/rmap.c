@@ -59,7 +59,7 @@ void tio_rmap_propagate(struct tio_rmap *m, uint64_t b)
 
 uint64_t tio_rmap_set_nr(struct tio_rmap *m, uint64_t b, uint64_t n)
 {
-    uint64_t total = 0;
+    uint64_t total = 0, first = b;
     /* word by word, as fio: a run ends at the first block done already
      * (bits past the map's end in its last word may be set, as in fio) */
     while (n && b <= m->nbits && (b >> 6) < m->words[0]) {
@@ -84,7 +84,9 @@ uint64_t tio_rmap_set_nr(struct tio_rmap *m, uint64_t b, uint64_t n)
         n -= k;
         b += k;
     }
-    m->done += total;
+    /* the bits past the end are not blocks: the map is full when its
+     * blocks are, as fio's next free block is one below its end */
+    m->done += first >= m->nbits ? 0 : first + total > m->nbits ? m->nbits - first : total;
     return total;
 }
 

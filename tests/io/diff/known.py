@@ -28,24 +28,6 @@ def _stream_passes(f):
 
 KNOWN = [
     {
-        "name": "random-unaligned-share-end",
-        "option": "blocksize_unaligned with bsrange/bssplit, random IO with a random map",
-        "patterns": [r"^blocksize_unaligned", r"^(bsrange|bssplit)=", r"^rw=rand"],
-        "check": _any_job(lambda f: jobgen.is_random(f["rw"]) and
-                          "blocksize_unaligned" in f["opts"] and
-                          "norandommap" not in f["opts"] and
-                          ("bsrange" in f["opts"] or "bssplit" in f["opts"])),
-        "reason": "fio fits a random IO's drawn size to its file's io_size (the bytes "
-                  "past the last whole smallest block included); tenon-io does so for "
-                  "jobs without a map (next_io.c fit_end: seed 5003 and 30 other seeds "
-                  "equal) but keeps a job with a map to its whole blocks, where the "
-                  "draws part (seed 898: rw=randread libaio nrfiles=2 size=69k "
-                  "numjobs=2 offset_increment=4k bsrange=1k-4k blocksize_unaligned: fio "
-                  "52 reads, tenon-io 54). fio's map holds min(real size, io_size) / "
-                  "rw_min_bs blocks (filesetup.c init_random_map); how its fills and "
-                  "file ends then differ from tenon-io's is not established yet.",
-    },
-    {
         "name": "verify-follow-on-overwrites",
         "option": "verify with random IO that follows on (rw=randTYPE:N, "
                   "percentage_random)",
