@@ -869,19 +869,28 @@ void tio_next_teardown(struct worker *w)
 }
 
 /* Loops that end with a sync run one at a time: the budget of one loop. A
- * time_based job (no byte limit) stays one stream. */
+ * time_based job (no byte limit) stays one stream, and so does random IO
+ * without a map where fio counts no bytes per pass (a synchronous engine,
+ * offload's): it never runs out of blocks, so fio's first loop does every
+ * loop's IO, its sync at the end, and the loops after it find none left. */
 void tio_next_per_loop(struct worker *w)
 {
+    const struct tio_job_pattern *p = &w->job->pattern;
+    if ((w->features & (TIO_WF_SYNC_ENGINE | TIO_WF_OFFLOAD)) && tio_rw_is_random(p->rw) &&
+        p->norandommap) {
+        w->next.one_loop = true;
+        return;
+    }
     if (w->next.bytes_total)
         w->next.bytes_total = w->next.loop_bytes;
 }
 
 /* Another loop's budget; false when there is none to add (no byte limit,
- * or number_ios spent). */
+ * loops as one, or number_ios spent). */
 bool tio_next_add_loop(struct worker *w)
 {
     struct tio_next *n = &w->next;
-    if (!n->bytes_total || (n->ios_total && n->ios_issued >= n->ios_total))
+    if (!n->bytes_total || n->one_loop || (n->ios_total && n->ios_issued >= n->ios_total))
         return false;
     n->bytes_total += n->loop_bytes;
     return true;
@@ -908,6 +917,14 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass)
 {
     const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
+    if (w->features & TIO_WF_IOS_LIMIT) {
+        /* fio's number_ios counts the verify phases' reads too (its
+         * io_blocks): what they read leaves fewer IOs to the next pass */
+        uint64_t reads = w->vlog.read_ios - n->ios_verify_counted;
+        n->ios_verify_counted = w->vlog.read_ios;
+        n->ios_total = n->ios_total - n->ios_issued > reads ? n->ios_total - reads
+                                                            : n->ios_issued;
+    }
     if (unlikely(w->features & TIO_WF_MIX_PASS))
         return pass == 1 || tio_mixpass_next_pass(w);
     unsigned loops = job->files.loops ? job->files.loops : 1;
@@ -926,7 +943,23 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass)
     uint64_t limit = n->io_limit > UINT64_MAX / loops ? UINT64_MAX : n->io_limit * loops;
     if (issued >= limit)
         return false;
-    uint64_t left = limit - issued;
-    n->bytes_total = n->bytes_issued + (left < n->pass_bytes ? left : n->pass_bytes);
+    uint64_t left = limit - issued, pass_bytes = n->pass_bytes;
+    bool no_map = tio_rw_is_random(job->pattern.rw) && job->pattern.norandommap;
+    /* fio ends a pass at size only where it counts the bytes an engine
+     * queues; random IO without a map never runs out of blocks, so on a
+     * synchronous engine (or offload's) its first pass does every loop's
+     * bytes, and one verify phase reads back all of them */
+    if (no_map && (w->features & (TIO_WF_SYNC_ENGINE | TIO_WF_OFFLOAD)))
+        pass_bytes = UINT64_MAX;
+    /* each later pass starts afresh (fio's clear_io_state): under
+     * randrepeat the same offsets and sizes again; a map starts its own
+     * pass as it fills */
+    if (pass > 1 && no_map) {
+        if (w->features & TIO_WF_RAND_DIST)
+            for (size_t i = 0; i < (w->nf ? w->nf : 1); i++)
+                tio_rdist_new_pass(w, i, tio_reseeds(&job->pattern));
+        tio_next_new_loop(w);
+    }
+    n->bytes_total = n->bytes_issued + (left < pass_bytes ? left : pass_bytes);
     return true;
 }

@@ -229,6 +229,7 @@ static bool next_extent(struct worker *w, tio_io *io)
         return false;
     tio_vlog_read_at(w, io, v->file, e.pos, e.len, e.num);
     v->read_bytes += io->len;
+    v->read_ios++;
     return true;
 }
 
@@ -255,6 +256,7 @@ bool tio_vlog_next(struct worker *w, tio_io *io, uint64_t now)
             uint64_t len = r->len - b * bs < bs ? r->len - b * bs : bs;
             tio_vlog_read_at(w, io, v->file, b * bs, len, written[b]);
             v->read_bytes += io->len;
+            v->read_ios++;
             return true;
         }
         v->file++;

@@ -165,9 +165,11 @@ struct tio_next {
     size_t next_file;
     uint64_t bytes_total; /* 0: no byte limit (time_based) */
     uint64_t bytes_issued;
-    uint64_t ios_total; /* number_ios x loops; 0: no IO count limit */
+    uint64_t ios_total;          /* number_ios x loops; 0: no IO count limit */
+    uint64_t ios_verify_counted; /* verify reads taken off ios_total so far */
     uint64_t ios_issued;
     uint64_t loop_bytes; /* bytes of one loop when loops end with a sync */
+    bool one_loop;       /* ... yet the first loop does them all */
     uint64_t pass_bytes; /* verify passes: the most one pass does (size) */
     uint64_t io_limit;   /* verify passes: io_size (or size) */
     uint64_t pass_start; /* TIO_WF_MAP_PASSES: bytes issued when this pass began */
@@ -230,6 +232,7 @@ struct tio_vlog {
     uint64_t *next_block; /* the verify phase: next block (ext: offset) per file */
     size_t file;          /* the verify phase: the file it reads */
     uint64_t read_bytes;  /* bytes the verify phases have read, all passes */
+    uint64_t read_ios;    /* and their reads */
     bool phase_skipped;   /* time_based write-only: no verify phase, as fio */
     bool dry;             /* verify_only: writes are logged, never done */
     struct tio_vstate {   /* verify_state_save / _load (verify_state.c) */

@@ -154,6 +154,46 @@ expect("do_verify=0, io_size: a synchronous engine stops at size",
        ["--name=s", "--ioengine=null", "--rw=randrw", "--rwmixread=25", "--bs=2k",
         "--size=148k", "--io_size=626k", "--do_verify=0"], (17, 57, 0, 0))
 
+# Random writes without a random map (norandommap, or any distribution but
+# random) never run out of blocks. A synchronous engine's pass is not
+# counted in bytes, so fio's first loop writes every loop's blocks and one
+# verify phase reads back each block written (68 of 150); on a queue each
+# loop is a pass of size, verified, and the next draws the same offsets
+# again (46 blocks twice).
+expect("norandommap loops on a synchronous engine: one pass, one verify phase",
+       ["--name=nm", "--rw=randwrite", "--size=300k", "--loops=2", "--verify=sha256",
+        "--norandommap"], (68, 150, 0, 0))
+expect("norandommap loops on a queue: a verified pass per loop, the same offsets",
+       ["--name=nmq", "--ioengine=libaio", "--rw=randwrite", "--size=300k", "--loops=2",
+        "--verify=sha256", "--norandommap"], (92, 150, 0, 0))
+expect("a zoned distribution's loops on a queue start its zones afresh",
+       ["--name=zq", "--ioengine=libaio", "--rw=randwrite", "--size=300k", "--loops=2",
+        "--verify=sha256", "--random_distribution=zoned:60/20:40/80"], (68, 150, 0, 0))
+# number_ios counts the verify phase's reads too: 29 writes and 29 reads
+# leave none of 51 for a second pass.
+expect("number_ios counts verify reads",
+       ["--name=ni", "--rw=write", "--bs=8k", "--size=234k", "--io_size=1344k",
+        "--number_ios=51", "--fsync=4", "--verify=crc32c"], (29, 29, 7, 0))
+
+# Loops of random IO without a map that end with end_fsync, on a
+# synchronous engine: fio's first loop does them all, with no sync between
+# them (its iolog has every sync after the last write).
+iolog = os.path.join(tmp, "loops.iolog")
+rc, job, err = run("--name=ls", "--rw=randrw", "--nrfiles=2", "--size=64k", "--loops=3",
+                   "--bsrange=512-8k", "--norandommap", "--end_fsync=1",
+                   "--write_iolog=" + iolog)
+try:
+    with open(iolog) as f:
+        actions = [line.split()[-3] if len(line.split()) > 3 else line.split()[-1]
+                   for line in f.read().splitlines()[1:]]
+except OSError:
+    actions = []
+io_at = [i for i, a in enumerate(actions) if a in ("read", "write")]
+sync_at = [i for i, a in enumerate(actions) if a == "sync"]
+ok(rc == 0 and io_at and sync_at and min(sync_at) > max(io_at),
+   "norandommap loops with end_fsync: every sync after the last IO",
+   "actions %s\n%s" % (actions, err))
+
 # A time_based job that only writes never reaches its verify phase: fio
 # warns and skips it.
 rc, job, err = run("--name=tb", "--rw=write", "--bs=4k", "--size=64k", "--verify=crc32c",
