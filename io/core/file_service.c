@@ -52,6 +52,25 @@ static void dist_setup(struct worker *w)
     w->next.files_wrap = true;
 }
 
+/* fio's size, where its IO loop ends a pass on a queue: size= or, when
+ * less, the files' io_size together; random writes without a map go on
+ * to io_size (fio's do_io). */
+static uint64_t pass_size(const struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    const struct tio_job_pattern *p = &job->pattern;
+    uint64_t size = 0;
+    for (size_t i = 0; i < w->nf; i++)
+        size += tio_file_io_len(w, i);
+    if (job->files.size.set && !job->files.size.percent && job->files.size.bytes < size)
+        size = job->files.size.bytes;
+    if (tio_rw_writes(p->rw) && tio_rw_is_random(p->rw) && p->norandommap &&
+        job->files.io_size.set && !job->files.io_size.percent &&
+        job->files.io_size.bytes > size)
+        size = job->files.io_size.bytes;
+    return size;
+}
+
 int tio_fservice_setup(struct worker *w)
 {
     const struct tio_job_files *o = &w->job->files;
@@ -71,6 +90,7 @@ int tio_fservice_setup(struct worker *w)
                    w->job->pattern.random_generator == TIO_RAND_TAUSWORTHE64);
     if (nonuniform(w))
         dist_setup(w);
+    s->pass_size = pass_size(w);
     /* a file's full map makes it done here, rather than starting its next
      * loop before the file is chosen (next_io.c's loop_start) */
     w->features = (w->features & ~TIO_WF_MAP_LOOPS) | TIO_WF_FSERVICE;
@@ -227,9 +247,27 @@ size_t tio_fservice_turn(struct worker *w)
     return w->fsvc.n_done == w->nf ? w->nf : take_turn(w);
 }
 
+/* fio's pass is over: every file done or, on an engine that queues its
+ * IOs, size bytes queued (its do_io loop). The next pass forgets the last
+ * IO, so under fsync=N it starts with a sync when the writes are a
+ * multiple of N, even right after the last pass's sync (sync_policy.c).
+ * Only the syncs see that pass end: the files go on as they are. */
+static void new_pass(struct worker *w)
+{
+    w->fsvc.pass_start = w->next.bytes_issued;
+    tio_sync_on_pass(w);
+}
+
+bool tio_fservice_pass_left(const struct worker *w)
+{
+    return w->next.bytes_issued - w->fsvc.pass_start < w->fsvc.pass_size;
+}
+
 size_t tio_fservice_next(struct worker *w, unsigned di, uint64_t bs)
 {
     struct tio_fsvc *s = &w->fsvc;
+    if (unlikely(w->features & TIO_WF_SYNC_EVERY) && tio_sync_pass_at_size(w))
+        new_pass(w);
     for (int overs = 0;;) {
         if (s->n_done == w->nf) {
             if (w->next.until_used || overs++) {
@@ -237,6 +275,7 @@ size_t tio_fservice_next(struct worker *w, unsigned di, uint64_t bs)
                 return w->nf;
             }
             start_over(w);
+            new_pass(w);
         }
         size_t fi = take_turn(w);
         if (has_room(w, fi, di, bs))

@@ -71,8 +71,8 @@ uint64_t tio_file_io_len(const struct worker *w, size_t i)
 
 /* The jobs this file runs: sequential IO with byte-bounded passes, on
  * files chosen round robin, without features that move positions. Holes
- * (rw=TYPE:N, rw=TYPE:-N) are fio's, but not on an engine without files,
- * whose files fio gives no end. */
+ * (rw=TYPE:N, rw=TYPE:-N) are fio's, but not on the files of an engine
+ * without files that fio gives no end (no_end.c: no size=). */
 static bool applies(const struct worker *w)
 {
     const struct tio_job *job = w->job;
@@ -80,7 +80,7 @@ static bool applies(const struct worker *w)
     unsigned others = TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_FSERVICE | TIO_WF_REPLAY |
                       TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG | TIO_WF_SEQUENCER;
     return (p->rw == TIO_RW_RW || p->rw == TIO_RW_READ || p->rw == TIO_RW_WRITE) &&
-           !(p->rw_modifier && w->t->engine.no_files) && !job->time.time_based &&
+           !(w->features & TIO_WF_NO_END) && !job->time.time_based &&
            !job->verify.verify_only && !job->verify.verify_backlog && !(w->features & others) &&
            !w->t->engine.no_io && !job->files.fill_device &&
            !(job->files.io_size.set && job->files.io_size.percent) &&

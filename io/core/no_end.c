@@ -96,6 +96,7 @@ bool tio_noend_next_pass(struct worker *w)
         return false;
     tio_noend_new_pass(w);
     tio_next_new_loop(w);
+    tio_sync_on_pass(w);
     return true;
 }
 

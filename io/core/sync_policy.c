@@ -275,8 +275,15 @@ static bool pass_left(const struct worker *w)
     const struct tio_next *n = &w->next;
     if (w->mixpass)
         return tio_mixpass_pass_left(w);
+    if (w->features & TIO_WF_FSERVICE)
+        return tio_fservice_pass_left(w);
     return !(w->features & TIO_WF_MAP_PASSES) ||
            n->bytes_issued - n->pass_start < n->pass_bytes;
+}
+
+bool tio_sync_pass_at_size(const struct worker *w)
+{
+    return on_queue(w) && !pass_left(w);
 }
 
 /* On a queue, in place of the next IO: a sync of the file whose turn it
@@ -356,8 +363,9 @@ void tio_sync_pass_start(struct worker *w)
     }
 }
 
-/* fio's thread loop starts a pass (mixpass.c, map_passes.c): it has no IO
- * in flight, forgets its last IO, and so syncs first when the writes are a
+/* fio's thread loop starts a pass (mixpass.c, map_passes.c, no_end.c; in
+ * file_service.c's stream, where fio's would start): it has no IO in
+ * flight, forgets its last IO, and so syncs first when the writes are a
  * multiple of N, even right after the last pass's sync (rw=write size=80k
  * io_size=688k bs=16k fsync=1: 43 writes and 50 syncs, 8 passes that end
  * with a sync and start with another). */

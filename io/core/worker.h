@@ -207,6 +207,9 @@ struct tio_fsvc {
     size_t cursor;         /* roundrobin, sequential: the next file in turn */
     struct tio_frand rand; /* random: fio's next_file_state */
     struct tio_fdist dist; /* zipf, pareto, normal: fio's next_file_{zipf,gauss} */
+    /* fio's pass, whose start may bring a sync (fsync=N and the like) */
+    uint64_t pass_start; /* the bytes issued as it began */
+    uint64_t pass_size;  /* on a queue it ends at these bytes (fio's size) */
 };
 
 /* ---- blocksize.c: the size of each IO when it varies ---------------------- */
@@ -759,6 +762,8 @@ size_t tio_fservice_next(struct worker *w, unsigned di, uint64_t bs);
 /* The file whose turn comes next, the turn taken and no room asked of it
  * (a sync's, sync_policy.c); w->nf when every file is done. */
 size_t tio_fservice_turn(struct worker *w);
+/* fio's pass has bytes left before size (on a queue it ends there). */
+bool tio_fservice_pass_left(const struct worker *w);
 
 /* ---- blocksize.c ---------------------------------------------------------- */
 
@@ -868,11 +873,15 @@ static inline bool tio_sync_due(const struct worker *w)
 }
 
 void tio_sync_run_due(struct worker *w);
+/* On a queue, where passes are counted: this pass has done its size bytes
+ * (fio fetches no IO of it, a sync neither). */
+bool tio_sync_pass_at_size(const struct worker *w);
 /* A new pass starts: the sync the last pass's last write made due. */
 void tio_sync_pass_start(struct worker *w);
 void tio_sync_new_pass(struct worker *w);
-/* fio's thread loop starts another pass (mixpass.c, map_passes.c): under
- * fsync=N and the like, a sync when the writes are a multiple of N. */
+/* fio's thread loop starts another pass (mixpass.c, map_passes.c,
+ * no_end.c, file_service.c): under fsync=N and the like, a sync when the
+ * writes are a multiple of N. */
 static inline void tio_sync_on_pass(struct worker *w)
 {
     if (unlikely(w->features & TIO_WF_SYNC_EVERY))

@@ -18,14 +18,6 @@ def _any_job(pred):
     return lambda case: any(pred(f) for f in case.facts)
 
 
-def _stream_passes(f):
-    """Sequential IO that mixpass.c does not run pass by pass."""
-    o = f["opts"]
-    return not jobgen.is_random(f["rw"]) and (
-        (f["engine"] == "null" and f["nrfiles"] > 1) or ":" in o.get("rw", "") or
-        any(k in o for k in ("zonemode", "file_service_type", "openfiles")))
-
-
 KNOWN = [
     {
         "name": "verify-follow-on-overwrites",
@@ -67,23 +59,6 @@ KNOWN = [
                   "bs=16k size=144k io_size=704k verify=crc32c do_verify=0: fio 36 "
                   "writes, tenon-io 9, 44 in both without verify=). Cause not found "
                   "yet (tio_next_verify_pass and the pass logic of next_io.c).",
-    },
-    {
-        "name": "sync-passes-io_size",
-        "option": "fsync=N with io_size above size, passes run as one stream",
-        "patterns": [r"^fsync=", r"^io_size="],
-        "check": _any_job(lambda f: "fsync" in f["opts"] and
-                          f.get("io_size", 0) > f["size"] and _stream_passes(f)),
-        "reason": "fio starts each pass to reach io_size with a sync when the writes "
-                  "are a multiple of N (its last_was_sync is reset), even right after "
-                  "the last pass's sync; tenon-io does so where it runs fio's passes "
-                  "(mixpass.c, map_passes.c), not where its passes are one stream whose "
-                  "files wrap one by one (sequential IO on the null engine over several "
-                  "files, zones, file_service_type, rw=TYPE:N): with fsync=1 one sync "
-                  "per pass more in fio (rw=write ioengine=null nrfiles=2 size=80k "
-                  "io_size=688k bs=8k,16k fsync=1: 43 writes, fio 52 syncs, tenon-io "
-                  "42), past the runner's allowance of one a pass. Fix: such jobs in "
-                  "fio's passes too.",
     },
     {
         "name": "verify-mix-second-pass",

@@ -109,6 +109,19 @@ def case_verify_pass():
             "--verify=crc32c"], (37, 151552), (0, 0))
 
 
+
+def case_null_holes_sized():
+    """rw=write:16k on the null engine with size=: its files end at size / nrfiles, as files do"""
+    expect(["--rw=write:16k", "--ioengine=null", "--bs=16k", "--size=80k"],
+           (0, 0), (3, 49152))
+
+
+def case_null_holes_verify_passes():
+    """rw=write:-8k on the null engine with size=, io_size above size: verified pass by pass"""
+    expect(["--rw=write:-8k", "--ioengine=null", "--bs=4k", "--nrfiles=2", "--size=80k",
+            "--io_size=300k", "--verify=crc32c"], (18, 73728), (75, 307200))
+
+
 CASES = [v for k, v in list(globals().items()) if k.startswith("case_")]
 
 if __name__ == "__main__":

@@ -98,6 +98,30 @@ expect("fsync=1 over io_size passes on a queue: a pass ends at size",
        ["--name=passq", "--rw=write", "--bs=16k", "--size=80k", "--io_size=688k",
         "--fsync=1", "--ioengine=libaio", "--iodepth=1"], (0, 43, 42, 0))
 
+# The same where the passes are not run as fio's (one stream here): the
+# files chosen by file_service_type or openfiles, a pass over once every
+# file is done (or, on a queue, at size: 96k in 8k blocks ends there, 100k
+# with the files done); the null engine's holes, its files ending at size /
+# nrfiles (size=) or without an end (filesize=).
+expect("file_service_type=random: a sync starts each pass",
+       ["--name=fsr", "--rw=write", "--nrfiles=2", "--bs=16k", "--size=80k",
+        "--io_size=688k", "--fsync=1", "--file_service_type=random"], (0, 43, 52, 0))
+expect("openfiles=2, fsync=3: a pass starts with a sync at a multiple of 3",
+       ["--name=fso", "--rw=write", "--nrfiles=3", "--bs=8k", "--size=96k",
+        "--io_size=688k", "--fsync=3", "--openfiles=2"], (0, 86, 35, 0))
+fsq = ["--rw=write", "--nrfiles=3", "--bs=8k", "--io_size=688k", "--fsync=1",
+       "--file_service_type=sequential", "--ioengine=libaio", "--iodepth=1"]
+expect("file_service_type on a queue: a pass ends at size",
+       ["--name=fsq", "--size=96k"] + fsq, (0, 86, 85, 0))
+expect("file_service_type on a queue: a pass ends with the files, short of size",
+       ["--name=fsq2", "--size=100k"] + fsq, (0, 86, 92, 0))
+expect("null engine, holes, size=: a sync starts each pass",
+       ["--name=nh", "--ioengine=null", "--rw=write:16k", "--nrfiles=2", "--bs=16k",
+        "--size=80k", "--io_size=688k", "--fsync=1"], (0, 43, 63, 0))
+expect("null engine, holes, files without an end: a sync starts each pass",
+       ["--name=nhe", "--ioengine=null", "--rw=write:8k", "--nrfiles=2", "--bs=4k",
+        "--filesize=40k", "--io_size=688k", "--fsync=2"], (0, 172, 106, 0))
+
 # On a queue a sync is an IO of the queue, fetched while the writes are a
 # multiple of N and the last IO to complete was no sync; fio's null engine
 # has one batch out at a time: 16 writes and 14 syncs. The syncs in flight
