@@ -237,6 +237,8 @@ static void backlog_trim(struct worker *w, tio_io *io, const struct tio_trim_ent
         w->vlog.written[e->file][e->block] = TIO_VLOG_TRIMMED;
     } else {
         w->vlog.written[e->file][e->block] = 0;
+        if (w->vlog.list.on)
+            tio_vlist_drop(&w->vlog.list, e->num);
         t->hist--;
     }
 }

@@ -69,10 +69,15 @@ bool tio_vlog_backlog_next(struct worker *w, tio_io *io, uint64_t now)
         struct tio_vlog_entry e = bl->ring[bl->head];
         bl->head = (bl->head + 1) % bl->cap;
         bl->len--;
-        if (!tio_vlog_current(w, e.file, e.pos, e.num))
+        bool listed = w->vlog.list.on; /* fio reads back each write then */
+        if (!listed && !tio_vlog_current(w, e.file, e.pos, e.num))
             continue; /* written again since: that write is checked instead */
         bl->batch_left--;
-        tio_vlog_forget(w, e.file, e.pos, e.num); /* checked now: the verify phase skips it */
+        /* checked now: the verify phase skips it */
+        if (listed)
+            tio_vlist_drop(&w->vlog.list, e.num);
+        else
+            tio_vlog_forget(w, e.file, e.pos, e.num);
         tio_vlog_read_at(w, io, e.file, e.pos, e.len, e.num);
         tio_units_meta(w, io)->verify_backlog = true;
         return true;

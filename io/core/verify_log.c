@@ -62,7 +62,7 @@ int tio_vlog_setup(struct worker *w)
             return -ENOMEM;
         for (size_t i = 0; i < w->nf; i++)
             tio_vext_clear(&v->ext[i]);
-        return 0;
+        return tio_vlist_setup(w);
     }
     v->written = calloc(w->nf ? w->nf : 1, sizeof(*v->written));
     if (!v->written)
@@ -73,7 +73,7 @@ int tio_vlog_setup(struct worker *w)
         if (!v->written[i])
             return -ENOMEM;
     }
-    return 0;
+    return tio_vlist_setup(w);
 }
 
 void tio_vlog_teardown(struct worker *w)
@@ -86,6 +86,7 @@ void tio_vlog_teardown(struct worker *w)
         tio_vext_free(&v->ext[i]);
     free(v->ext);
     v->ext = NULL;
+    tio_vlist_free(&v->list);
     free(v->next_block);
     free(v->bl.ring);
     v->bl.ring = NULL;
@@ -116,6 +117,7 @@ void tio_vlog_new_pass(struct worker *w)
         v->next_block[i] = 0;
     }
     v->file = 0;
+    v->list.len = v->list.next = 0;
     v->bl.len = v->bl.head = 0;
     v->bl.batch_left = 0;
     w->phase.backlog = false;
@@ -150,6 +152,8 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
     } else if (v->ext && tio_vext_put(&v->ext[m->file], pos, io->len, m->verify_write) < 0) {
         tio_worker_fail(w, ENOMEM, "verify: no memory to log the extents written");
     }
+    if (unlikely(v->list.on))
+        tio_vlist_push(w, m->file, pos, io->len, m->verify_write);
 }
 
 /* A write that failed (and continue_on_error let the job go on) wrote
@@ -158,6 +162,8 @@ void tio_vlog_write(struct worker *w, tio_io *io, struct io_meta *m, uint64_t po
 void tio_vlog_unmark(struct worker *w, const struct io_meta *m)
 {
     uint64_t pos = m->offset - w->t->regions[m->file].start;
+    if (w->vlog.list.on && m->verify_write)
+        tio_vlist_drop(&w->vlog.list, m->verify_write);
     if (m->verify_write && tio_vlog_current(w, m->file, pos, m->verify_write))
         tio_vlog_forget(w, m->file, pos, m->verify_write);
 }
@@ -238,6 +244,8 @@ bool tio_vlog_next(struct worker *w, tio_io *io, uint64_t now)
     struct tio_vlog *v = &w->vlog;
     if (!w->phase.verifying)
         return tio_vlog_backlog_next(w, io, now);
+    if (unlikely(v->list.on))
+        return tio_vlist_next(w, io);
     if (v->ext)
         return next_extent(w, io);
     uint64_t bs = w->job->pattern.bs[TIO_DDIR_WRITE];

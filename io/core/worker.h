@@ -220,6 +220,23 @@ struct tio_bsz {
 
 /* ---- verify_log.c: what was written, and reading it back ------------------ */
 
+/* One write logged: where, how long, and its number. */
+struct tio_vlog_entry {
+    uint32_t file;
+    uint32_t num; /* the write's number + 1 */
+    uint32_t len; /* verify_list.c: 0 once read back, or the write failed */
+    uint64_t pos; /* where it starts in the file's region */
+};
+
+/* verify_list.c: every write logged, in the order issued, each read back
+ * by the verify phase (fio's io_hist_list). */
+struct tio_vlist {
+    struct tio_vlog_entry *e;
+    size_t len, cap;
+    size_t next; /* the verify phase: the next entry to read */
+    bool on;
+};
+
 struct tio_vlog {
     struct tio_verify_params vp;
     bool main_reads; /* a read-only job checks what it reads, as fio */
@@ -247,13 +264,9 @@ struct tio_vlog {
         uint64_t no_comps, numberio;
         uint32_t depth;
     } vs;
+    struct tio_vlist list;
     struct tio_vlog_backlog { /* verify_backlog: writes done, oldest first */
-        struct tio_vlog_entry {
-            uint32_t file;
-            uint32_t num; /* the write's number + 1 */
-            uint32_t len;
-            uint64_t pos; /* where it starts in the file's region */
-        } * ring;
+        struct tio_vlog_entry *ring;
         size_t cap, head, len;
         uint64_t batch_left; /* verify reads still due in this batch */
         bool on;
@@ -803,6 +816,16 @@ int tio_vlog_backlog_setup(struct worker *w);
 void tio_vlog_backlog_push(struct worker *w, const struct io_meta *m);
 bool tio_vlog_backlog_next(struct worker *w, tio_io *io, uint64_t now);
 bool tio_vlog_backlog_stale(const struct worker *w, const struct io_meta *m);
+/* verify_list.c: the writes of an engine without files whose random IO
+ * with a map may follow on, logged each in a list as fio logs them. */
+/* Whether fio logs the job's writes in a list, not in its tree. */
+bool tio_vlog_fio_lists(const struct tio_job *job);
+int tio_vlist_setup(struct worker *w);
+void tio_vlist_free(struct tio_vlist *l);
+void tio_vlist_push(struct worker *w, uint32_t fi, uint64_t pos, uint64_t len, uint32_t num);
+/* Write num is read back, or failed: the verify phase skips it. */
+void tio_vlist_drop(struct tio_vlist *l, uint32_t num);
+bool tio_vlist_next(struct worker *w, tio_io *io);
 /* verify_only: the main phase's IOs chosen and logged, none done. */
 void tio_vlog_dry_run(struct worker *w);
 /* Whether the job has a verify phase to run (verify, do_verify, writes). */

@@ -20,29 +20,6 @@ def _any_job(pred):
 
 KNOWN = [
     {
-        "name": "verify-follow-on-overwrites",
-        "option": "verify with random IO that follows on (rw=randTYPE:N, "
-                  "percentage_random)",
-        "patterns": [r"^verify=", r"^(rw=rand\w+:\d|percentage_random=)"],
-        "check": _any_job(lambda f: f["opts"].get("verify") is not None and
-                          "norandommap" not in f["opts"] and
-                          f.get("io_size", 0) <= f["size"] and
-                          (":" in str(f["opts"].get("rw", "")) or
-                           "percentage_random" in f["opts"])),
-        "reason": "with a random map fio 3.33 keeps the writes to verify in a list "
-                  "(log_io_piece), not in its tree that drops a block written again, "
-                  "and an IO that follows on may write a block again (unmarked, fio's "
-                  "IO_U_F_BUSY_OK): its verify phase reads back every write. On files "
-                  "the older write's read then finds the newer data and fio fails its "
-                  "own verify (\"bad header numberio\", rw=randwrite:8 size=352k "
-                  "verify=crc32c: error 84), where tenon-io reads each block once and "
-                  "passes; on the null engine fio's reads pass, one per write "
-                  "(rw=randwrite:8 bs=512 size=679424 verify=sha256: 1327 writes, fio "
-                  "1327 verify reads, tenon-io 833). Fix: on an engine without files, "
-                  "read back each write logged; on files fio's verdict is its defect "
-                  "(then a jobgen exclusion).",
-    },
-    {
         "name": "verify-passes-offset-modifiers",
         "option": "verify with loops or io_size above size, and holes (rw=TYPE:-N) "
                   "or IO that follows on (rw=randTYPE:N)",
