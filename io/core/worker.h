@@ -170,6 +170,8 @@ struct tio_next {
     uint64_t loop_bytes; /* bytes of one loop when loops end with a sync */
     uint64_t pass_bytes; /* verify passes: the most one pass does (size) */
     uint64_t io_limit;   /* verify passes: io_size (or size) */
+    uint64_t size_bytes; /* fio's size: the files' shares (verify passes) */
+    bool verify_files;   /* verify passes may end each file as fio's (tio_next_verify_pass) */
     uint64_t pass_start; /* TIO_WF_MAP_PASSES: bytes issued when this pass began */
     unsigned passes;     /* TIO_WF_MAP_PASSES: passes begun */
     bool pass_held;      /* TIO_WF_MAP_PASSES: the next pass waits for the loop's sync */
