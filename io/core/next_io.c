@@ -6,6 +6,7 @@
 #include "worker.h"
 
 #include "buffer_fill.h"
+#include "rand_dist.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -636,6 +637,28 @@ static int map_init(struct worker *w, struct file_gen *g, uint64_t len)
     return 0;
 }
 
+/* File i's share of the budget: its bytes from the region's start, or 0
+ * where the budget keeps to the whole blocks (whole); an engine without
+ * files in one region (merged) has the nrfiles files' bytes. */
+static uint64_t file_share(const struct worker *w, size_t i, bool whole, bool merged)
+{
+    const struct tio_job *job = w->job;
+    const struct tio_region *r = &w->t->regions[i];
+    uint64_t share = whole || merged || w->t->sizes[i] < r->start ? 0
+                                                                  : w->t->sizes[i] - r->start;
+    if (!whole && merged)
+        share = files_share(job);
+    /* a file larger than filesize= keeps its IO to filesize (fio); one of
+     * a range has its random size in whole blocks here */
+    if (!w->t->engine.no_files && job->files.filesize_max &&
+        share > job->files.filesize_max - r->start)
+        share = job->files.filesize_max > r->start &&
+                        job->files.filesize_min == job->files.filesize_max
+                    ? job->files.filesize_max - r->start
+                    : 0;
+    return share;
+}
+
 /* Per file and direction, the blocks random IO starts on, and the budget. */
 int tio_next_setup(struct worker *w)
 {
@@ -665,9 +688,10 @@ int tio_next_setup(struct worker *w)
                 !tio_rw_is_random(job->pattern.rw) &&
                 job->pattern.rw_modifier >= job->pattern.max_bs[0] &&
                 job->pattern.rw_modifier >= job->pattern.max_bs[1];
+    bool whole_fio = (job->files.size.set && job->files.size.percent) ||
+                     (no_files && (!job->files.size.set || job->files.filesize_min));
     bool whole_shares = (verifies && !back && (map || !tio_rw_is_random(job->pattern.rw))) ||
-                        (job->files.size.set && job->files.size.percent) ||
-                        (no_files && (!job->files.size.set || job->files.filesize_min));
+                        whole_fio;
     /* an engine without files in one region for its nrfiles files */
     bool merged = no_files && w->nf < job->files.nrfiles;
     const struct tio_job_pattern *pat = &job->pattern;
@@ -677,23 +701,15 @@ int tio_next_setup(struct worker *w)
     bool unaligned_draws = tio_rw_is_random(pat->rw) && pat->bs_unaligned &&
                            (pat->min_bs[0] != pat->max_bs[0] ||
                             pat->min_bs[1] != pat->max_bs[1]);
-    uint64_t whole = 0, shares = 0;
+    uint64_t whole = 0, shares = 0, fio_shares = 0;
     for (size_t i = 0; i < w->nf; i++) {
         const struct tio_region *r = &w->t->regions[i];
-        uint64_t share = whole_shares || merged || w->t->sizes[i] < r->start
-                             ? 0
-                             : w->t->sizes[i] - r->start;
-        if (!whole_shares && merged)
-            share = files_share(job);
-        /* a file larger than filesize= keeps its IO to filesize (fio); one
-         * of a range has its random size in whole blocks here */
-        if (!no_files && job->files.filesize_max && share > job->files.filesize_max - r->start)
-            share = job->files.filesize_max > r->start &&
-                            job->files.filesize_min == job->files.filesize_max
-                        ? job->files.filesize_max - r->start
-                        : 0;
+        uint64_t share = file_share(w, i, whole_shares, merged);
+        uint64_t fio_share = whole_shares == whole_fio ? share
+                                                       : file_share(w, i, whole_fio, merged);
         whole += r->len;
         shares += share > r->len ? share : r->len;
+        fio_shares += fio_share > r->len ? fio_share : r->len;
         for (int d = 0; d < 2; d++) {
             uint64_t bs = job->pattern.bs[d] ? job->pattern.bs[d] : 4096;
             /* Random IO starts on multiples of ba (resolved to bs when not
@@ -714,15 +730,29 @@ int tio_next_setup(struct worker *w)
      * out or at size: at the shares where the files do not run out (random
      * IO without a map, or a sequential mix, a position per direction),
      * else at the whole blocks. */
-    uint64_t loops = job->files.loops ? job->files.loops : 1;
     bool endless = tio_rw_is_random(job->pattern.rw) ? job->pattern.norandommap
                                                      : job->pattern.rw == TIO_RW_RW || back;
+    /* a job that only reads and verifies does one pass, which ends where
+     * its files run out or at size; without a map, on an engine whose
+     * bytes fio does not count in the pass (one that completes IO in the
+     * call, or offload's), that one pass goes on to io_size x loops */
+    bool one_pass = tio_next_one_pass(job) &&
+                    (!endless || !((w->features & TIO_WF_SYNC_ENGINE) || job->queue.offload));
+    uint64_t job_loops = job->files.loops ? job->files.loops : 1;
+    uint64_t loops = one_pass ? 1 : job_loops;
     /* files larger than their share of size= keep to size (fio) */
-    if (job->files.size.set && !job->files.size.percent && shares > job->files.size.bytes)
-        shares = job->files.size.bytes > whole ? job->files.size.bytes : whole;
+    if (job->files.size.set && !job->files.size.percent) {
+        if (shares > job->files.size.bytes)
+            shares = job->files.size.bytes > whole ? job->files.size.bytes : whole;
+        if (fio_shares > job->files.size.bytes)
+            fio_shares = job->files.size.bytes > whole ? job->files.size.bytes : whole;
+    }
+    n->size_bytes = fio_shares;
     uint64_t total = endless || loops == 1 ? shares : whole;
     uint64_t io_size = job->files.io_size.set ? tio_amount_bytes(&job->files.io_size, total)
                                               : total;
+    if (one_pass && io_size > total)
+        io_size = total;
     /* A 0-byte region or IO size would have the IO loop spin on 0-byte IOs
      * (bytes_total 0 means "no limit"): refuse it here, once. */
     for (size_t i = 0; i < w->nf; i++)
@@ -821,9 +851,11 @@ int tio_next_setup(struct worker *w)
     /* A job that verifies has its budget at the whole blocks, yet a file
      * can fill before the others (a sync takes a file's turn): fio's file
      * whose map is full is done then, its blocks not written over (the
-     * verify phase reads back every block written). One pass only: the
-     * next would start with the files done (map_passes.c's are others). */
+     * verify phase reads back every block written). Here one pass, one
+     * stream; a job with a verify phase runs fio's passes, each one so
+     * (tio_next_verify_pass decides, once the features are known). */
     bool verify_ends = verifies && map && !job->time.time_based;
+    n->verify_files = verify_ends && job->verify.do_verify;
     n->until_used = loops == 1 && n->bytes_total <= total &&
                     (verify_ends ||
                      (!verifies &&
@@ -851,9 +883,9 @@ int tio_next_setup(struct worker *w)
                         job->pattern.max_bs[d] == job->pattern.bs[d];
     /* number_ios counts over all loops and, as in fio, not in time_based jobs */
     if (job->files.number_ios && !job->time.time_based) {
-        n->ios_total = job->files.number_ios > UINT64_MAX / loops
+        n->ios_total = job->files.number_ios > UINT64_MAX / job_loops
                            ? UINT64_MAX
-                           : job->files.number_ios * loops;
+                           : job->files.number_ios * job_loops;
         w->features |= TIO_WF_IOS_LIMIT;
     }
     return 0;
@@ -906,6 +938,58 @@ bool tio_next_has_more(const struct worker *w)
     return !(w->features & TIO_WF_IOS_LIMIT) || n->ios_issued < n->ios_total;
 }
 
+/* Random IO under a map that verifies, pass by pass as fio's thread loop
+ * runs it: a file is done for the pass once its map is full, and the pass
+ * once every file is (a sync takes a file's turn, so one file can fill
+ * before the others: it is not written over); each pass does at most size
+ * bytes, fio's size (the bytes past the files' last whole blocks
+ * included), and io_size or size is the budget the passes after the loops
+ * are measured against. The features that choose files or blocks their
+ * own way keep to the maps that start over (TIO_WF_MAP_LOOPS). */
+static void verify_files_setup(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    unsigned others = TIO_WF_FSERVICE | TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_REPLAY |
+                      TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG | TIO_WF_NO_END | TIO_WF_MAP_PASSES;
+    if ((w->features & others) || job->pattern.random_generator == TIO_RAND_LFSR ||
+        n->ios_total || !n->bytes_total ||
+        (job->files.io_size.set && job->files.io_size.percent)) {
+        n->verify_files = false;
+        return;
+    }
+    n->until_used = true;
+    w->features &= ~(unsigned)TIO_WF_MAP_LOOPS;
+    n->pass_bytes = n->size_bytes;
+    n->io_limit = job->files.io_size.set ? job->files.io_size.bytes : n->size_bytes;
+}
+
+/* fio's clear_io_state and its files reopened after the verify phase: no
+ * file is done (do_verify counts them anew), every map is empty, the
+ * positions are back at the files' starts and, under randrepeat, the
+ * draws reseeded. */
+static void verify_files_pass(struct worker *w)
+{
+    const struct tio_job *job = w->job;
+    struct tio_next *n = &w->next;
+    for (size_t fi = 0; fi < w->nf; fi++) {
+        struct file_gen *g = &n->gen[fi];
+        for (unsigned d = 0; d <= n->map_of[1]; d++)
+            tio_rmap_reset(&g->maps[d]);
+        for (int d = 0; d < 2; d++)
+            g->seq[d] = g->last_start[d] = 0;
+        g->used_up = false;
+        if (w->features & TIO_WF_RAND_DIST)
+            tio_rdist_new_pass(w, fi, tio_reseeds(&job->pattern));
+    }
+    n->files_used_up = 0;
+    /* the draw taken ahead, if any, is the next pass's first unless the
+     * draws reseed */
+    bool ahead = n->ahead;
+    tio_next_new_loop(w);
+    n->ahead = ahead && !tio_reseeds(&job->pattern);
+}
+
 /* As fio's thread loop with verify: each pass writes at most size bytes
  * (pass_bytes) and its verify phase reads them back; the main phases' IO
  * stays within io_size x loops (fio counts no verify read there, a mixed
@@ -927,6 +1011,8 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass)
     }
     if (unlikely(w->features & TIO_WF_MIX_PASS))
         return pass == 1 || tio_mixpass_next_pass(w);
+    if (pass == 1 && n->verify_files)
+        verify_files_setup(w);
     unsigned loops = job->files.loops ? job->files.loops : 1;
     uint64_t verified = w->vlog.read_bytes;
     if (w->filled || (n->ios_total && n->ios_issued >= n->ios_total))
@@ -960,6 +1046,8 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass)
                 tio_rdist_new_pass(w, i, tio_reseeds(&job->pattern));
         tio_next_new_loop(w);
     }
+    if (pass > 1 && n->verify_files)
+        verify_files_pass(w);
     n->bytes_total = n->bytes_issued + (left < pass_bytes ? left : pass_bytes);
     return true;
 }

@@ -66,8 +66,10 @@ void tio_vlist_push(struct worker *w, uint32_t fi, uint64_t pos, uint64_t len, u
         l->e = e;
         l->cap *= 2;
     }
-    l->e[l->len++] = (struct tio_vlog_entry){
-        .file = fi, .num = num, .len = (uint32_t)len, .pos = pos};
+    l->e[l->len++] = (struct tio_vlog_entry){.file = fi,
+                                             .num = num,
+                                             .len = (uint32_t)len,
+                                             .pos = pos};
 }
 
 /* Writes are numbered in the order issued, so the list is sorted by

@@ -172,6 +172,8 @@ struct tio_next {
     bool one_loop;       /* ... yet the first loop does them all */
     uint64_t pass_bytes; /* verify passes: the most one pass does (size) */
     uint64_t io_limit;   /* verify passes: io_size (or size) */
+    uint64_t size_bytes; /* fio's size: the files' shares (verify passes) */
+    bool verify_files;   /* verify passes may end each file as fio's (tio_next_verify_pass) */
     uint64_t pass_start; /* TIO_WF_MAP_PASSES: bytes issued when this pass began */
     unsigned passes;     /* TIO_WF_MAP_PASSES: passes begun */
     bool pass_held;      /* TIO_WF_MAP_PASSES: the next pass waits for the loop's sync */
@@ -685,6 +687,16 @@ static inline bool tio_passes_go_on(struct worker *w)
     const struct tio_next *n = &w->next;
     return (n->bytes_issued - n->pass_start < n->pass_bytes && n->files_used_up < w->nf) ||
            tio_passes_next(w);
+}
+
+/* fio counts the reads of a job that only reads and verifies as verify
+ * reads (its runstate is verifying as it issues them), not as bytes done:
+ * with none done, its thread loop ends the job after the first pass,
+ * whatever loops or io_size ask. */
+static inline bool tio_next_one_pass(const struct tio_job *job)
+{
+    return job->verify.method != TIO_VERIFY_NONE && !job->time.time_based &&
+           (job->pattern.rw == TIO_RW_READ || job->pattern.rw == TIO_RW_RANDREAD);
 }
 
 static inline uint64_t tio_next_bytes_issued(const struct worker *w)

@@ -37,33 +37,4 @@ KNOWN = [
                   "writes, tenon-io 9, 44 in both without verify=). Cause not found "
                   "yet (tio_next_verify_pass and the pass logic of next_io.c).",
     },
-    {
-        "name": "verify-mix-second-pass",
-        "option": "rw=randrw with verify over several files",
-        "patterns": [r"^rw=randrw", r"^verify="],
-        "check": _any_job(lambda f: f["nrfiles"] > 1 and jobgen.is_mixed(f["rw"]) and
-                          jobgen.is_random(f["rw"]) and "verify" in f["opts"]),
-        "reason": "rw=randrw bs=4k nrfiles=3 size=68k rwmixread=100 verify=sha256 "
-                  "(seed 9920): fio 17 reads, tenon-io 15 (without verify both 15). "
-                  "fio's verify phase ends with clear_io_state (the files no longer "
-                  "done) and keep_running starts another pass while the bytes done "
-                  "fall short of size by a block or more; a mix that wrote nothing has "
-                  "no verify reads to count, so its second pass reads on to size. "
-                  "tenon-io keeps a job that verifies to the files' whole blocks "
-                  "(next_io.c's whole_shares).",
-    },
-    {
-        "name": "verify-passes-files-full",
-        "option": "random writes with a sync and verify over several files, in passes",
-        "patterns": [r"^(fsync|fdatasync)=", r"^verify="],
-        "check": _any_job(lambda f: f["nrfiles"] > 1 and jobgen.is_random(f["rw"]) and
-                          "norandommap" not in f["opts"] and "verify" in f["opts"] and
-                          ("io_size" in f["opts"] or "loops" in f["opts"])),
-        "reason": "a sync takes a file's turn, so one file can fill before the others; "
-                  "fio ends it for the pass, tenon-io does so only in a single pass "
-                  "(next_io.c's verify_ends) and in later passes starts the full "
-                  "file's map over: fewer blocks to read back (seed 23306: "
-                  "rw=randwrite bs=512 nrfiles=3 size=637k io_size=1883648 fsync=16 "
-                  "verify=sha256, fio 2544 verify reads, tenon-io 2542).",
-    },
 ]
