@@ -41,7 +41,7 @@ import jobgen  # noqa: E402
 from harness import sanitizer_report  # noqa: E402
 from known import KNOWN  # noqa: E402
 
-TIMEOUT = 120
+TIMEOUT = int(os.environ.get("DIFFTEST_TIMEOUT", "120"))
 FIO_REPEATS = 10
 DIRS = ("read", "write", "trim")
 
@@ -51,6 +51,32 @@ def json_of(text):
         return json.loads(text[text.index("{"):])
     except ValueError:
         return None
+
+
+def kill_tree(pid):
+    """SIGKILL to pid and every process under it (found by parent pid in
+    /proc: a child may have left pid's session and process group)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    todo, tree = [pid], []
+    while todo:
+        p = todo.pop()
+        tree.append(p)
+        todo.extend(children.get(p, []))
+    for p in tree:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def run_tool(cmd, text, keep, top):
@@ -65,22 +91,20 @@ def run_tool(cmd, text, keep, top):
     with open(path, "w") as f:
         f.write(text)
     env = dict(os.environ, DIFFTEST_DIR=data)
-    # fio writes verify state files into its working folder. Each run in a
-    # session of its own: on a timeout the whole group goes, fio's job
-    # processes with it (they would spin on after their parent is killed).
+    # fio writes verify state files into its working folder. On a timeout
+    # the tool goes with every process under it: fio's job processes have
+    # sessions of their own and would spin on, holding the output pipes.
     p = subprocess.Popen(cmd + ["--output-format=json", path], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env=env, cwd=top,
-                         start_new_session=True)
+                         stderr=subprocess.PIPE, text=True, env=env, cwd=top)
     try:
         out, err = p.communicate(timeout=TIMEOUT)
         status = p.returncode
     except subprocess.TimeoutExpired:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        out, _ = p.communicate()
-        status, err = "timeout", f"no exit after {TIMEOUT} s"
+        kill_tree(p.pid)
+        p.wait()
+        for pipe in (p.stdout, p.stderr):
+            pipe.close()
+        out, status, err = "", "timeout", f"no exit after {TIMEOUT} s"
     if keep:
         kept = tempfile.mkdtemp(prefix="tenon-difftest.")
         os.rename(top, os.path.join(kept, "run"))
@@ -311,10 +335,13 @@ def fio_varies(case, fio_cmd, text, top, fio, tio):
     and one of its runs equals tenon-io's: the mismatch is fio's own
     variation, not tenon-io's. Each repeat runs in the folder top, as the
     first did."""
-    if fio[0] == "timeout" or tio[0] == "timeout":
-        return False  # a hang is not a count that varies
+    if tio[0] == "timeout":
+        return False
+    # fio 3.33 hangs now and then (seed 5247: a null engine job with
+    # random_distribution=normal spins): once more, then
+    repeats = 1 if fio[0] == "timeout" else FIO_REPEATS
     varied = matched = False
-    for _ in range(FIO_REPEATS):
+    for _ in range(repeats):
         again = run_tool(fio_cmd, text, False, top)
         varied = varied or bool(compare(case, fio, again))
         matched = matched or not compare(case, again, tio)
