@@ -963,7 +963,7 @@ static void verify_files_setup(struct worker *w)
     /* where fio counts no bytes per pass (a synchronous engine, offload's)
      * only the maps end it: IO that follows on, unmarked, writes past size */
     n->pass_bytes = w->features & (TIO_WF_SYNC_ENGINE | TIO_WF_OFFLOAD) ? UINT64_MAX
-                                                                       : n->size_bytes;
+                                                                        : n->size_bytes;
     n->io_limit = job->files.io_size.set ? job->files.io_size.bytes : n->size_bytes;
 }
 

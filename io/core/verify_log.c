@@ -44,7 +44,9 @@ int tio_vlog_setup(struct worker *w)
     if (!tio_rw_writes(job->pattern.rw))
         return tio_vstate_setup(w);
     v->dry = job->verify.verify_only;
-    if (job->verify.verify_backlog && !v->dry && tio_vlog_backlog_setup(w))
+    /* As fio: do_verify=0 logs no write, so the backlog has none to check */
+    if (job->verify.verify_backlog && job->verify.do_verify && !v->dry &&
+        tio_vlog_backlog_setup(w))
         return -ENOMEM;
     int rc = tio_vstate_setup(w);
     if (rc)

@@ -218,6 +218,11 @@ ok(rc == 0 and io_at and sync_at and min(sync_at) > max(io_at),
    "norandommap loops with end_fsync: every sync after the last IO",
    "actions %s\n%s" % (actions, err))
 
+# verify_backlog reads back what fio logged: with do_verify=0 nothing.
+expect("verify_backlog with do_verify=0 reads nothing back",
+       ["--name=bl", "--rw=randwrite", "--size=64k", "--verify=crc32c",
+        "--verify_backlog=4", "--do_verify=0"], (0, 16, 0, 0))
+
 # A time_based job that only writes never reaches its verify phase: fio
 # warns and skips it.
 rc, job, err = run("--name=tb", "--rw=write", "--bs=4k", "--size=64k", "--verify=crc32c",
