@@ -79,27 +79,14 @@ static bool keeps_done(const struct tio_job *job)
 /* The next pass: every map empty, the positions at the files' starts. */
 static void start_pass(struct worker *w)
 {
-    const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
-    for (size_t fi = 0; fi < w->nf; fi++) {
-        struct file_gen *g = &n->gen[fi];
-        for (unsigned d = 0; d <= n->map_of[1]; d++)
-            tio_rmap_reset(&g->maps[d]);
-        for (int d = 0; d < 2; d++)
-            g->seq[d] = g->last_start[d] = 0;
-        g->used_up = false;
+    tio_next_files_afresh(w);
+    for (size_t fi = 0; fi < w->nf; fi++)
         tio_phase_invalidate(w, fi);
-        if (w->features & TIO_WF_RAND_DIST)
-            tio_rdist_new_pass(w, fi, tio_reseeds(&job->pattern));
-    }
-    if (!keeps_done(job))
+    if (!keeps_done(w->job))
         n->files_used_up = 0;
     n->pass_start = n->bytes_issued;
-    /* a pass that ended at size made no draw that found its map full: the
-     * draw taken ahead is the next pass's first, unless the draws reseed */
-    bool ahead = n->ahead;
-    tio_next_new_loop(w);
-    n->ahead = ahead && !tio_reseeds(&job->pattern);
+    tio_next_pass_draws(w);
     tio_sync_on_pass(w);
 }
 

@@ -967,13 +967,11 @@ static void verify_files_setup(struct worker *w)
     n->io_limit = job->files.io_size.set ? job->files.io_size.bytes : n->size_bytes;
 }
 
-/* fio's clear_io_state and its files reopened after the verify phase: no
- * file is done (do_verify counts them anew), every map is empty, the
- * positions are back at the files' starts and, under randrepeat, the
- * draws reseeded. */
-static void verify_files_pass(struct worker *w)
+/* A new pass of fio's (clear_io_state, the files reopened): every map
+ * empty, the positions at the files' starts, no file used up, and the
+ * distributions' state as a new pass has it. */
+void tio_next_files_afresh(struct worker *w)
 {
-    const struct tio_job *job = w->job;
     struct tio_next *n = &w->next;
     for (size_t fi = 0; fi < w->nf; fi++) {
         struct file_gen *g = &n->gen[fi];
@@ -983,14 +981,27 @@ static void verify_files_pass(struct worker *w)
             g->seq[d] = g->last_start[d] = 0;
         g->used_up = false;
         if (w->features & TIO_WF_RAND_DIST)
-            tio_rdist_new_pass(w, fi, tio_reseeds(&job->pattern));
+            tio_rdist_new_pass(w, fi, tio_reseeds(&w->job->pattern));
     }
-    n->files_used_up = 0;
-    /* the draw taken ahead, if any, is the next pass's first unless the
-     * draws reseed */
-    bool ahead = n->ahead;
+}
+
+/* The new pass's draws: reseeded under randrepeat; otherwise the draw
+ * taken ahead, if any, is the pass's first (a pass that ended before its
+ * maps filled made no draw that found one full). */
+void tio_next_pass_draws(struct worker *w)
+{
+    bool ahead = w->next.ahead;
     tio_next_new_loop(w);
-    n->ahead = ahead && !tio_reseeds(&job->pattern);
+    w->next.ahead = ahead && !tio_reseeds(&w->job->pattern);
+}
+
+/* fio's clear_io_state after the verify phase: no file is done
+ * (do_verify counts them anew). */
+static void verify_files_pass(struct worker *w)
+{
+    tio_next_files_afresh(w);
+    w->next.files_used_up = 0;
+    tio_next_pass_draws(w);
 }
 
 /* As fio's thread loop with verify: each pass writes at most size bytes

@@ -615,6 +615,9 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass);
 /* A new loop's draws, from their seeds under randrepeat (fio's
  * clear_io_state). */
 void tio_next_new_loop(struct worker *w);
+/* A new pass of fio's: files afresh (maps, positions), then its draws. */
+void tio_next_files_afresh(struct worker *w);
+void tio_next_pass_draws(struct worker *w);
 /* Whether the main phase has budget for another IO in this pass. */
 bool tio_next_has_more(const struct worker *w);
 
