@@ -30,6 +30,29 @@ static bool tsc_invariant(void)
 #endif
 }
 
+#if TIO_HAVE_TSC
+/* A CLOCK_MONOTONIC reading and the TSC at the same moment: the TSC read
+ * on both sides of clock_gettime, the midpoint taken, and of a few tries
+ * the tightest pair kept. Two plain reads one after the other are as far
+ * apart as a preemption between them, and on a loaded machine that can be
+ * a millisecond of a 20 ms calibration: every sleep and rate would then
+ * be 5% off. */
+static void pair(uint64_t *mono, uint64_t *tsc)
+{
+    uint64_t best = UINT64_MAX;
+    for (int i = 0; i < 16; i++) {
+        uint64_t before = __rdtsc();
+        uint64_t m = tio_clock_gettime_ns();
+        uint64_t after = __rdtsc();
+        if (after - before < best) {
+            best = after - before;
+            *mono = m;
+            *tsc = before + (after - before) / 2;
+        }
+    }
+}
+#endif
+
 void tio_clock_init(bool force_gettime)
 {
     struct tio_clock *c = &tio_clock_state;
@@ -38,12 +61,11 @@ void tio_clock_init(bool force_gettime)
         return;
 #if TIO_HAVE_TSC
     /* Measure the TSC rate against CLOCK_MONOTONIC over ~20 ms. */
-    uint64_t m0 = tio_clock_gettime_ns();
-    uint64_t t0 = __rdtsc();
+    uint64_t m0, t0, m1, t1;
+    pair(&m0, &t0);
     struct timespec nap = {0, 20 * 1000 * 1000};
     nanosleep(&nap, NULL);
-    uint64_t m1 = tio_clock_gettime_ns();
-    uint64_t t1 = __rdtsc();
+    pair(&m1, &t1);
     uint64_t dm = m1 - m0, dt = t1 - t0;
     if (dt == 0 || dm == 0)
         return;
