@@ -97,16 +97,18 @@ def run_cases(cases, tmp_prefix, use_tmp):
     print("1..%d" % len(cases))
     failed = 0
     for i, c in enumerate(cases, 1):
+        # a TAP result is one line: a docstring's lines are joined
+        what = " ".join((c.__doc__ or c.__name__).split())
         tmp = tempfile.mkdtemp(prefix=tmp_prefix)
         use_tmp(tmp)
         try:
             c()
-            print("ok %d - %s" % (i, c.__doc__))
+            print("ok %d - %s" % (i, what))
         except Skip as e:
-            print("ok %d - %s # SKIP %s" % (i, c.__doc__, e))
+            print("ok %d - %s # SKIP %s" % (i, what, " ".join(str(e).split())))
         except Exception as e:
             failed += 1
-            print("not ok %d - %s" % (i, c.__doc__))
+            print("not ok %d - %s" % (i, what))
             text = str(e) if isinstance(e, Fail) else traceback.format_exc()
             for line in text.splitlines():
                 print("#   " + line)
