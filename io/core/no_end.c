@@ -132,7 +132,9 @@ int tio_noend_setup(struct worker *w)
     /* each pass does at most that (where counted), and passes go on while
      * less than a block of io_size, or of size, is left (the verify
      * passes of tio_next_verify_pass, or map_passes.c's) */
-    if (n->pass_bytes != UINT64_MAX)
+    if ((w->features & TIO_WF_SYNC_ENGINE) || job->queue.offload)
+        n->pass_bytes = UINT64_MAX; /* fio counts no bytes issued there */
+    else if (n->pass_bytes != UINT64_MAX)
         n->pass_bytes = size;
     n->io_limit = job->files.io_size.set ? job->files.io_size.bytes : size;
     if (!(w->features & TIO_WF_MAP_PASSES))

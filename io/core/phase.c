@@ -120,8 +120,10 @@ static void run_verify_passes(struct worker *w)
             tio_sync_pass_start(w);
             if (w->features & TIO_WF_ZBD)
                 tio_zbd_verify_pass(w);
-            if (w->features & TIO_WF_NO_END)
+            if (w->features & TIO_WF_NO_END) {
                 tio_noend_new_pass(w);
+                tio_next_pass_draws(w); /* fio's clear_io_state reseeds */
+            }
         }
         tio_vlog_new_pass(w);
         uint64_t before = tio_next_bytes_issued(w);
