@@ -94,8 +94,12 @@ static void run_verify(struct worker *w)
     struct tio_dir_stats *rd = &w->js->dir[TIO_DDIR_READ];
     uint64_t vstart = tio_now_ns(), reads = rd->ios;
     tio_loop_run(w);
-    if (rd->ios > reads)
+    if (rd->ios > reads) {
         rd->runtime_ns += tio_now_ns() - vstart;
+        /* fio's unit kept IO_U_F_BUSY_OK from an IO that could not follow
+         * on: the first verify read takes it and clears it as it completes */
+        w->next.busy_ok = false;
+    }
     if (atomic_load(&tio_stop))
         return; /* the interruption's error says the verify phase was cut short */
     w->phase.verifying = false;

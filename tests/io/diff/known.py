@@ -29,14 +29,12 @@ KNOWN = [
                           (int(f["opts"].get("loops", 1)) > 1 or
                            f.get("io_size", 0) > f["size"])),
         "reason": "the examples first listed here (rw=write:-2k loops=3 on psync, "
-                  "rw=write:-8k io_size above size, rw=randwrite:4 do_verify=0) now "
-                  "match; what is left is on the null engine. Seed 2495 (rw=write:-2k "
-                  "bs=2k loops=2 iodepth=32 verify=crc32c: every write to one block): "
-                  "fio reads it back once over both loops when the job's thread "
-                  "number is 4 (three jobs before it), twice when it is 1, as tenon-io "
-                  "always does; the thread number moves only seeds there, and which of "
-                  "fio's state it reaches is not found. Seed 83679 (null files with "
-                  "filesize=48k offset=16k, rw=randwrite:2 io_size=272k fsync=4, three "
-                  "clones: fio 9, 17 and 17 writes, tenon-io 12 each): not found yet.",
+                  "rw=write:-8k io_size above size, rw=randwrite:4 do_verify=0) and the "
+                  "null engine's files without an end (seed 83679) now match; what is "
+                  "left: seed 2495 (null engine, rw=write:-2k bs=2k loops=2 iodepth=32 "
+                  "verify=crc32c: every write to one block): fio reads it back once over "
+                  "both loops when the job's thread number is 4 (three jobs before it), "
+                  "twice when it is 1, as tenon-io always does; the thread number moves "
+                  "only seeds there, and which of fio's state it reaches is not found.",
     },
 ]

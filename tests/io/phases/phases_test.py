@@ -3,9 +3,10 @@
 (loops, io_size above size), fsync=N's syncs and how the report counts
 them, random writes verified over several files (a full file ends, a job
 without a random map writes size), a verify failure's read counted once,
-and a time_based job that only writes, whose verify phase never starts. Every expected number below was
-read from fio 3.33's JSON report for the same job (the test does not need
-fio). TAP output.
+a time_based job that only writes, whose verify phase never starts, and the
+null engine's files without an end in verify passes. Every expected number
+below was read from fio 3.33's JSON report for the same job (the test does
+not need fio). TAP output.
 
 usage: phases_test.py TENON_IO
 """
@@ -222,6 +223,30 @@ ok(rc == 0 and io_at and sync_at and min(sync_at) > max(io_at),
 expect("verify_backlog with do_verify=0 reads nothing back",
        ["--name=bl", "--rw=randwrite", "--size=64k", "--verify=crc32c",
         "--verify_backlog=4", "--do_verify=0"], (0, 16, 0, 0))
+
+# The null engine's files without an end (filesize=, offset=), IO that
+# follows on every other IO (rw=randwrite:2), verified, io_size above the
+# files' 96k. fio counts no bytes per pass on a synchronous engine (null at
+# iodepth=1): a pass ends only once every file is done, 9 writes here, not
+# at 96k (was 12 over two passes).
+nulv = ["--ioengine=null", "--rw=randwrite:2", "--bs=16k", "--nrfiles=3",
+        "--filesize=48k", "--offset=16k", "--io_size=272k", "--verify=crc32c", "--thread"]
+expect("null engine files without an end, verified: a pass is not cut at size",
+       ["--name=nv"] + nulv + ["--fsync=4"], (9, 9, 2, 0))
+# Five clones (fio's thread numbers 1 to 5 seed them): a pass after the
+# verify phase draws its offsets afresh under randrepeat (fio's
+# clear_io_state), and the verify phase's first read clears the mark fio's
+# unit kept from the IO that could not follow on at the pass's end (the
+# next pass's random IOs are marked in the map again).
+p = run_tio(tio, "--output-format=json", "--directory=" + tmp, "--name=nv5",
+            "--numjobs=5", *nulv, sanitizer_fails=False)
+try:
+    got = [j["write"]["total_ios"] for j in json.loads(p.stdout)["jobs"]]
+except (ValueError, KeyError):
+    got = None
+ok(p.returncode == 0 and got == [14, 9, 14, 14, 17],
+   "null engine files without an end, five clones: fio's writes per clone",
+   "got %s\n%s" % (got, p.stderr))
 
 # A time_based job that only writes never reaches its verify phase: fio
 # warns and skips it.
