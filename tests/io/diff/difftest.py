@@ -296,8 +296,12 @@ def compare(case, fio, tio):
 
 
 class _Scope:
-    def __init__(self, facts):
+    """The jobs behind one diff (facts), and every job of the case
+    (all_facts), for an entry whose cause lies in an earlier job."""
+
+    def __init__(self, facts, all_facts):
         self.facts = facts
+        self.all_facts = all_facts
 
 
 def known_for(diffs, text, case):
@@ -311,7 +315,7 @@ def known_for(diffs, text, case):
             return None  # never a known mismatch
         if facts is None:
             continue
-        k = known_entry(text, _Scope(facts))
+        k = known_entry(text, _Scope(facts, case.facts))
         if k is None:
             return None
         if k["name"] not in names:
