@@ -279,6 +279,23 @@ static void loop_start(struct worker *w)
             new_map_pass(w, &g->maps[d], n->next_file);
 }
 
+bool tio_next_loop_due(struct worker *w)
+{
+    struct tio_next *n = &w->next;
+    if (!(w->features & TIO_WF_MAP_LOOPS) || w->nf != 1 ||
+        (n->bytes_total && n->bytes_issued >= n->bytes_total))
+        return false;
+    for (unsigned d = 0; d <= n->map_of[1]; d++)
+        if (tio_rmap_full(&n->gen[0].maps[d]))
+            return true;
+    return false;
+}
+
+void tio_next_loop_start(struct worker *w)
+{
+    loop_start(w);
+}
+
 /* As fio: a drawn block already done gives way to the next free one after
  * it; a file whose blocks are all done starts a new pass (time_based,
  * loops as one stream), its cached pages dropped. Always inline, as
