@@ -318,7 +318,7 @@ static bool queued_sync(struct worker *w, tio_io *io)
  * of number_ios again, so its thread loop starts another pass when a loop
  * or a block of size is left. That pass forgets the last IO, so it starts
  * with a sync when the writes are a multiple of N; a pass that does no
- * read or write ends the job (rw=write fsync=2 number_ios=9 on the null
+ * read or write ends the job (ios_pass_at: none since it started) (rw=write fsync=2 number_ios=9 on the null
  * engine at iodepth 8: 8 writes and 8 syncs, the last in a pass of its
  * own). True when the stream goes on as that pass. */
 static bool ios_pass_after(struct worker *w)
@@ -354,6 +354,7 @@ static bool pass_start(struct worker *w)
         /* random loops as one stream: the same end of fio's pass */
         tio_loop_quiesce(w);
         w->sync.last_was_sync = false;
+        w->sync.ios_pass_at = w->next.ios_issued + 1;
         tio_next_loop_start(w);
         return true;
     }
@@ -419,6 +420,7 @@ void tio_sync_pass_start(struct worker *w)
     if (s->pass_synced)
         return;               /* tio_sync_new_pass synced this pass's start */
     s->last_was_sync = false; /* fio's clear_io_state */
+    s->ios_pass_at = w->next.ios_issued + 1;
     if (!s->due_next_pass)
         return;
     s->due_next_pass = false;
@@ -437,6 +439,7 @@ void tio_sync_pass_start(struct worker *w)
 void tio_sync_new_pass(struct worker *w)
 {
     struct tio_sync_policy *s = &w->sync;
+    s->ios_pass_at = w->next.ios_issued + 1;
     if (s->pass_ahead) {
         /* before the IO is fetched (pass_start): its sync, if due, is
          * fetched as any other (queued_sync) */

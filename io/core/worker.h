@@ -303,7 +303,7 @@ struct tio_sync_policy {
     bool pass_synced;   /* a pass's start synced, no read or write done since */
     bool due_next_pass; /* it came due with the pass's last write */
     uint32_t due_file;
-    uint64_t ios_pass_at; /* number_ios: 1 + the IOs issued when a pass followed */
+    uint64_t ios_pass_at; /* 1 + the IOs issued when this pass started */
     bool pass_ahead;      /* queued: a pass starts before the IO is fetched */
 };
 
@@ -622,9 +622,9 @@ void tio_next_files_afresh(struct worker *w);
 void tio_next_pass_draws(struct worker *w);
 /* Whether the main phase has budget for another IO in this pass. */
 bool tio_next_has_more(const struct worker *w);
-/* Random loops run as one stream over one file: the loop's blocks are all
- * done, so fio's next loop starts before its next IO (tio_next_loop_start
- * starts it: its map empty, its draws anew). */
+/* Random loops run as one stream: every file's blocks are done, so fio's
+ * next loop starts before its next IO (tio_next_loop_start starts it: the
+ * maps empty, the draws anew). */
 bool tio_next_loop_due(struct worker *w);
 void tio_next_loop_start(struct worker *w);
 

@@ -190,17 +190,24 @@ def fio_null_queue(blocks, loops, every, number_ios=0):
 # The null engine's queue against that model: passes that start with a
 # sync (loops), number_ios reached with a sync out (a pass of one sync
 # follows), or with a write out; fdatasync's syncs are not counted.
-for blocks, loops, kind, every, nios, depth in (
-        (8, 3, "fsync", 1, 0, 8), (30, 3, "fsync", 4, 0, 2), (62, 2, "fsync", 1, 0, 8),
-        (4096, 1, "fsync", 2, 9, 8), (4096, 2, "fsync", 3, 20, 2), (4096, 1, "fsync", 1, 2, 4),
-        (4096, 1, "fsync", 4, 33, 16), (5, 2, "fsync", 3, 4, 4), (196, 3, "fdatasync", 1, 25, 4),
-        (62, 3, "fdatasync", 1, 52, 8)):
+# Random writes with a map end their passes with the same count of blocks
+# (over one file or two), so the model holds for them too.
+for rw, nrfiles, blocks, loops, kind, every, nios, depth in (
+        ("write", 1, 8, 3, "fsync", 1, 0, 8), ("write", 1, 30, 3, "fsync", 4, 0, 2),
+        ("write", 1, 62, 2, "fsync", 1, 0, 8), ("write", 1, 4096, 1, "fsync", 2, 9, 8),
+        ("write", 1, 4096, 2, "fsync", 3, 20, 2), ("write", 1, 4096, 1, "fsync", 1, 2, 4),
+        ("write", 1, 4096, 1, "fsync", 4, 33, 16), ("write", 1, 5, 2, "fsync", 3, 4, 4),
+        ("write", 1, 196, 3, "fdatasync", 1, 25, 4), ("write", 1, 62, 3, "fdatasync", 1, 52, 8),
+        ("randwrite", 1, 8, 3, "fsync", 1, 0, 8), ("randwrite", 1, 2, 3, "fsync", 2, 1, 4),
+        ("randwrite", 2, 30, 3, "fsync", 4, 0, 2), ("randwrite", 2, 14, 2, "fsync", 1, 9, 4),
+        ("randwrite", 2, 62, 2, "fdatasync", 1, 20, 8)):
     writes, syncs = fio_null_queue(blocks, loops, every, nios)
-    expect("null engine, iodepth=%d, %d blocks, loops=%d, %s=%d, number_ios=%d"
-           % (depth, blocks, loops, kind, every, nios),
-           ["--name=nm", "--ioengine=null", "--rw=write", "--bs=4k", "--size=%dk" % (4 * blocks),
-            "--loops=%d" % loops, "--%s=%d" % (kind, every), "--number_ios=%d" % nios,
-            "--iodepth=%d" % depth], (0, writes, syncs if kind == "fsync" else 0, 0))
+    expect("null engine, iodepth=%d, %s over %d file(s) of %d blocks in all, loops=%d, %s=%d, "
+           "number_ios=%d" % (depth, rw, nrfiles, blocks, loops, kind, every, nios),
+           ["--name=nm", "--ioengine=null", "--rw=" + rw, "--bs=4k", "--size=%dk" % (4 * blocks),
+            "--nrfiles=%d" % nrfiles, "--loops=%d" % loops, "--%s=%d" % (kind, every),
+            "--number_ios=%d" % nios, "--iodepth=%d" % depth],
+           (0, writes, syncs if kind == "fsync" else 0, 0))
 
 # Random writes over several files, verified: a sync takes a file's turn,
 # so one file fills before the other; fio ends that file (its map full)
