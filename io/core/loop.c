@@ -390,8 +390,13 @@ static void run_async(struct worker *w)
         /* Resubmit the rest of short IOs and what the engine was too busy
          * to take, then fill the queue. */
         bool busy = false;
-        while (l->n_retry && !busy && !w->stop)
+        while (l->n_retry && !busy && !w->stop) {
             busy = !submit(w, l->retry[--l->n_retry], false);
+            /* fio's td_io_queue commits at iodepth_batch whatever the IO:
+             * a requeued one too (null's next IO then finds it busy) */
+            if (l->n_queued >= batch)
+                commit_queued(w);
+        }
         while (!busy && more && !tio_sync_due(w) &&
                l->inflight + l->n_queued < tio_lat_depth(w, depth) && l->n_free && !w->stop) {
             if (unlikely(w->features & TIO_WF_RATE) && !pace(w)) {

@@ -316,3 +316,17 @@ bool tio_mixpass_pass_left(const struct worker *w)
 {
     return w->mixpass->pass_issued < w->mixpass->pass_bytes;
 }
+
+bool tio_mixpass_start_due(struct worker *w)
+{
+    struct tio_mixpass *mp = w->mixpass;
+    const struct tio_next *n = &w->next;
+    if (mp->over || mp->pass_over || mp->pass_issued < mp->pass_bytes ||
+        (n->bytes_total && n->bytes_issued >= n->bytes_total) || tio_sync_at_pass_end(w) ||
+        tio_vlog_phase_due(w))
+        return true; /* tio_mixpass_io ends the pass, or the phase does */
+    if (new_pass(w))
+        return true;
+    mp->over = true;
+    return false;
+}

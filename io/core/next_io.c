@@ -279,6 +279,35 @@ static void loop_start(struct worker *w)
             new_map_pass(w, &g->maps[d], n->next_file);
 }
 
+static bool file_full(const struct tio_next *n, size_t fi)
+{
+    for (unsigned d = 0; d <= n->map_of[1]; d++)
+        if (tio_rmap_full(&n->gen[fi].maps[d]))
+            return true;
+    return false;
+}
+
+bool tio_next_loop_due(struct worker *w)
+{
+    struct tio_next *n = &w->next;
+    if (!(w->features & TIO_WF_MAP_LOOPS) || !w->nf ||
+        (n->bytes_total && n->bytes_issued >= n->bytes_total))
+        return false;
+    for (size_t fi = 0; fi < w->nf; fi++)
+        if (!file_full(n, fi))
+            return false;
+    return true;
+}
+
+void tio_next_loop_start(struct worker *w)
+{
+    struct tio_next *n = &w->next;
+    for (size_t fi = 0; fi < w->nf; fi++)
+        for (unsigned d = 0; d <= n->map_of[1]; d++)
+            if (tio_rmap_full(&n->gen[fi].maps[d]))
+                new_map_pass(w, &n->gen[fi].maps[d], fi);
+}
+
 /* As fio: a drawn block already done gives way to the next free one after
  * it; a file whose blocks are all done starts a new pass (time_based,
  * loops as one stream), its cached pages dropped. Always inline, as

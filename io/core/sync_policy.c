@@ -313,14 +313,80 @@ static bool queued_sync(struct worker *w, tio_io *io)
     return true;
 }
 
+/* number_ios reached with syncs among the IOs out: fio's pass ends there,
+ * but once they complete its count (the reads and writes done) is short
+ * of number_ios again, so its thread loop starts another pass when a loop
+ * or a block of size is left. That pass forgets the last IO, so it starts
+ * with a sync when the writes are a multiple of N; a pass that does no
+ * read or write ends the job (ios_pass_at: none since it started) (rw=write fsync=2 number_ios=9 on the null
+ * engine at iodepth 8: 8 writes and 8 syncs, the last in a pass of its
+ * own). True when the stream goes on as that pass. */
+static bool ios_pass_after(struct worker *w)
+{
+    struct tio_sync_policy *s = &w->sync;
+    const struct tio_next *n = &w->next;
+    const struct tio_job_pattern *p = &w->job->pattern;
+    if (!s->inflight || s->ios_pass_at == n->ios_issued + 1 || !n->bytes_total ||
+        (w->features & (TIO_WF_VERIFY | TIO_WF_MAP_PASSES | TIO_WF_FSERVICE | TIO_WF_NO_END)))
+        return false;
+    uint64_t maxbs = p->max_bs[0] > p->max_bs[1] ? p->max_bs[0] : p->max_bs[1];
+    bool loop_left = n->bytes_total >= n->loop_bytes &&
+                     n->bytes_issued <= n->bytes_total - n->loop_bytes;
+    if (!loop_left && n->bytes_issued + maxbs > n->loop_bytes)
+        return false;
+    s->ios_pass_at = n->ios_issued + 1;
+    tio_loop_quiesce(w);
+    s->last_was_sync = false; /* fio's clear_io_state */
+    return !w->stop && n->ios_issued < n->ios_total;
+}
+
+/* fio's IO loop ends a pass once its bytes are issued, before it fetches
+ * another IO; the next pass starts with nothing in flight and the last IO
+ * forgotten, so its first IO may be a sync, queued as any other (on the
+ * null engine at iodepth 8, rw=write fsync=1: two syncs, the second
+ * fetched while the first is out, then a write). Sequential passes
+ * (mixpass.c), random passes (map_passes.c) and random loops run as one
+ * stream (next_io.c); false when the job's IO is over or a loop's end
+ * sync is due first (phase.c). */
+static bool pass_start(struct worker *w)
+{
+    if (unlikely(tio_next_loop_due(w))) {
+        /* random loops as one stream: the same end of fio's pass */
+        tio_loop_quiesce(w);
+        w->sync.last_was_sync = false;
+        w->sync.ios_pass_at = w->next.ios_issued + 1;
+        tio_next_loop_start(w);
+        return true;
+    }
+    const struct tio_next *n = &w->next;
+    if (w->features & TIO_WF_MAP_PASSES) {
+        /* tio_passes_go_on's end of a pass, met before the IO is fetched */
+        if ((n->bytes_issued - n->pass_start < n->pass_bytes && n->files_used_up < w->nf) ||
+            (n->bytes_total && n->bytes_issued >= n->bytes_total))
+            return true;
+        w->sync.pass_ahead = true;
+        bool more = tio_passes_next(w);
+        w->sync.pass_ahead = false;
+        return more;
+    }
+    if (!(w->features & TIO_WF_MIX_PASS))
+        return true;
+    w->sync.pass_ahead = true;
+    bool more = tio_mixpass_start_due(w);
+    w->sync.pass_ahead = false;
+    return more;
+}
+
 bool tio_sync_next_io(struct worker *w, tio_io *io, uint64_t now)
 {
     struct tio_sync_policy *s = &w->sync;
     /* a replay's IOs are the log's, syncs included (fio's read_iolog_get) */
     if (!on_queue(w) || tio_phase_verifying(w) || (w->features & TIO_WF_REPLAY))
         return tio_loop_next_io(w, io, now);
+    if (!pass_start(w))
+        return false;
     if ((w->features & TIO_WF_IOS_LIMIT) &&
-        w->next.ios_issued + s->inflight >= w->next.ios_total)
+        w->next.ios_issued + s->inflight >= w->next.ios_total && !ios_pass_after(w))
         return false;
     if (tio_halted(w))
         return false;
@@ -354,6 +420,7 @@ void tio_sync_pass_start(struct worker *w)
     if (s->pass_synced)
         return;               /* tio_sync_new_pass synced this pass's start */
     s->last_was_sync = false; /* fio's clear_io_state */
+    s->ios_pass_at = w->next.ios_issued + 1;
     if (!s->due_next_pass)
         return;
     s->due_next_pass = false;
@@ -372,6 +439,14 @@ void tio_sync_pass_start(struct worker *w)
 void tio_sync_new_pass(struct worker *w)
 {
     struct tio_sync_policy *s = &w->sync;
+    s->ios_pass_at = w->next.ios_issued + 1;
+    if (s->pass_ahead) {
+        /* before the IO is fetched (pass_start): its sync, if due, is
+         * fetched as any other (queued_sync) */
+        tio_loop_quiesce(w);
+        s->last_was_sync = false;
+        return;
+    }
     if (s->pass_synced || w->stop || !at_multiple(w))
         return;
     s->due_next_pass = false;

@@ -303,6 +303,8 @@ struct tio_sync_policy {
     bool pass_synced;   /* a pass's start synced, no read or write done since */
     bool due_next_pass; /* it came due with the pass's last write */
     uint32_t due_file;
+    uint64_t ios_pass_at; /* 1 + the IOs issued when this pass started */
+    bool pass_ahead;      /* queued: a pass starts before the IO is fetched */
 };
 
 /* ---- mem_alloc.c: the job's memory ---------------------------------------- */
@@ -620,6 +622,11 @@ void tio_next_files_afresh(struct worker *w);
 void tio_next_pass_draws(struct worker *w);
 /* Whether the main phase has budget for another IO in this pass. */
 bool tio_next_has_more(const struct worker *w);
+/* Random loops run as one stream: every file's blocks are done, so fio's
+ * next loop starts before its next IO (tio_next_loop_start starts it: the
+ * maps empty, the draws anew). */
+bool tio_next_loop_due(struct worker *w);
+void tio_next_loop_start(struct worker *w);
 
 /* The offsets', sizes' and mix's draws start afresh (randrepeat's new pass). */
 void tio_next_reseed(struct worker *w);
@@ -642,6 +649,10 @@ bool tio_mixpass_io(struct worker *w, tio_io *io);
 bool tio_mixpass_next_pass(struct worker *w);
 /* Whether the pass may issue more (fio's do_io goes on below size bytes). */
 bool tio_mixpass_pass_left(const struct worker *w);
+/* On a queue, before fio fetches an IO: a pass over by its bytes ends
+ * there, and the next starts (its sync is then fetched in the IO's place).
+ * False when the job's IO is over. */
+bool tio_mixpass_start_due(struct worker *w);
 /* fio's io_size of file i: its share of size= (bytes past the last whole
  * smallest block included), else its size from the region's start. */
 uint64_t tio_file_io_len(const struct worker *w, size_t i);

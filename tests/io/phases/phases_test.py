@@ -135,6 +135,81 @@ got = counts(job)
 ok(rc == 0 and got is not None and got[1] == 8,
    "number_ios=9 counts the syncs in flight: 8 writes", "got %s\n%s" % (got, err))
 
+
+def fio_null_queue(blocks, loops, every, number_ios=0):
+    """fio 3.33's thread loop and do_io for rw=write on the null engine at
+    iodepth > 1 (iodepth_batch=1), fsync=every (or fdatasync), a file of
+    blocks blocks. Returns (writes, syncs).
+
+    Each queued IO is committed at once and the engine is busy until it is
+    reaped, so one IO is out at a time: an IO fetched while another is out
+    is requeued and fetched again after that one completes. A sync is
+    fetched in place of a write when the writes issued are a multiple of
+    every and the last IO to complete was no sync (fio's should_fsync and
+    get_rw_ddir). number_ios counts the writes completed plus the IO out
+    (a sync too, until it completes; a requeued one not), against
+    number_ios x loops. A pass ends once its writes reach the file's end;
+    it completes what is out, and the next forgets the last IO (fio's
+    clear_io_state); passes run loops times, then while the writes are
+    short of the file's blocks and number_ios is not reached; a pass that
+    writes nothing ends the job."""
+    limit = number_ios * loops if number_ios else float("inf")
+    done = issued = syncs = 0
+    loops_left = loops - 1
+    while True:
+        last_was_sync, out, requeued, pass_writes = False, None, None, 0
+        while pass_writes < blocks and issued < blocks * loops and \
+                done + (out is not None) < limit:
+            if requeued:
+                io, requeued = requeued, None
+            elif not last_was_sync and issued and issued % every == 0:
+                io = "sync"
+            else:
+                io = "write"
+            if out:
+                requeued = io
+                last_was_sync = out == "sync"
+                done += out == "write"
+                syncs += out == "sync"
+                out = None
+                continue
+            out = io
+            if io == "write":
+                issued += 1
+                pass_writes += 1
+        if out:
+            done += out == "write"
+            syncs += out == "sync"
+        if not pass_writes:
+            return done, syncs
+        if loops_left:
+            loops_left -= 1
+        elif done >= limit or done >= blocks:
+            return done, syncs
+
+
+# The null engine's queue against that model: passes that start with a
+# sync (loops), number_ios reached with a sync out (a pass of one sync
+# follows), or with a write out; fdatasync's syncs are not counted.
+# Random writes with a map end their passes with the same count of blocks
+# (over one file or two), so the model holds for them too.
+for rw, nrfiles, blocks, loops, kind, every, nios, depth in (
+        ("write", 1, 8, 3, "fsync", 1, 0, 8), ("write", 1, 30, 3, "fsync", 4, 0, 2),
+        ("write", 1, 62, 2, "fsync", 1, 0, 8), ("write", 1, 4096, 1, "fsync", 2, 9, 8),
+        ("write", 1, 4096, 2, "fsync", 3, 20, 2), ("write", 1, 4096, 1, "fsync", 1, 2, 4),
+        ("write", 1, 4096, 1, "fsync", 4, 33, 16), ("write", 1, 5, 2, "fsync", 3, 4, 4),
+        ("write", 1, 196, 3, "fdatasync", 1, 25, 4), ("write", 1, 62, 3, "fdatasync", 1, 52, 8),
+        ("randwrite", 1, 8, 3, "fsync", 1, 0, 8), ("randwrite", 1, 2, 3, "fsync", 2, 1, 4),
+        ("randwrite", 2, 30, 3, "fsync", 4, 0, 2), ("randwrite", 2, 14, 2, "fsync", 1, 9, 4),
+        ("randwrite", 2, 62, 2, "fdatasync", 1, 20, 8)):
+    writes, syncs = fio_null_queue(blocks, loops, every, nios)
+    expect("null engine, iodepth=%d, %s over %d file(s) of %d blocks in all, loops=%d, %s=%d, "
+           "number_ios=%d" % (depth, rw, nrfiles, blocks, loops, kind, every, nios),
+           ["--name=nm", "--ioengine=null", "--rw=" + rw, "--bs=4k", "--size=%dk" % (4 * blocks),
+            "--nrfiles=%d" % nrfiles, "--loops=%d" % loops, "--%s=%d" % (kind, every),
+            "--number_ios=%d" % nios, "--iodepth=%d" % depth],
+           (0, writes, syncs if kind == "fsync" else 0, 0))
+
 # Random writes over several files, verified: a sync takes a file's turn,
 # so one file fills before the other; fio ends that file (its map full)
 # and writes the rest to the other, no block written twice, every one
