@@ -414,12 +414,32 @@ static int resolve_fill_device(const struct tio_job *job, struct tio_error *err)
                          job->identity.name);
 }
 
+/* A fixed filesize makes the job's size filesize x the files (below):
+ * checked before the files are made, as a job file asking for too many
+ * should not cost the making of them first. */
+static int check_filesize_total(const struct tio_job *job, struct tio_error *err)
+{
+    uint64_t each = job->files.filesize_min;
+    size_t count = job->files.filename_explicit ? job->files.filenames.n : job->files.nrfiles;
+    if (job->files.size.set || !each || each != job->files.filesize_max || !count ||
+        each <= UINT64_MAX / count)
+        return TIO_OK;
+    return tio__job_error(err, job,
+                          "filesize (%llu) x nrfiles (%zu) is more than 2^64-1 bytes (the "
+                          "maximum nrfiles for this filesize is %llu)",
+                          (unsigned long long)each, count,
+                          (unsigned long long)(UINT64_MAX / each));
+}
+
 static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_t *total_files,
                        struct tio_error *err)
 {
     int d, rc;
 
     rc = tio__resolve_zone_counts(job, err);
+    if (rc)
+        return rc;
+    rc = check_filesize_total(job, err);
     if (rc)
         return rc;
     rc = resolve_files(a, job, total_files, err);
@@ -439,13 +459,6 @@ static int resolve_job(const struct tio_allocator *a, struct tio_job *job, size_
 
     if (!job->files.size.set && job->files.filesize_min &&
         job->files.filesize_min == job->files.filesize_max) {
-        if (job->files.filesize_min > UINT64_MAX / job->files.nrfiles)
-            return tio__job_error(err, job,
-                                  "filesize (%llu) x nrfiles (%u) is more than 2^64-1 "
-                                  "bytes (the maximum nrfiles for this filesize is %llu)",
-                                  (unsigned long long)job->files.filesize_min,
-                                  job->files.nrfiles,
-                                  (unsigned long long)(UINT64_MAX / job->files.filesize_min));
         job->files.size.bytes = job->files.filesize_min * job->files.nrfiles;
         job->files.size.set = true;
         job->files.size_of_filesize = true; /* fio's o.size stays 0 (no_end.c) */
