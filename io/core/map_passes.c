@@ -40,8 +40,6 @@ int tio_passes_setup(struct worker *w)
     uint64_t limit; /* fio's: io_size (or size) x loops */
     if (__builtin_mul_overflow(n->io_limit, loops, &limit))
         limit = UINT64_MAX;
-    if (tio_next_one_pass(job))
-        return 0; /* one pass: fio counts no bytes done in it */
     /* loops that end with a sync hold between passes (tio_passes_resume);
      * with do_verify=0 a job that verifies has no verify phase */
     if (!tio_rw_is_random(p->rw) ||

@@ -256,8 +256,8 @@ static bool new_pass(struct worker *w)
         all_done = all_done && n->gen[i].used_up;
     /* the bytes done, verify reads included (fio's io_bytes) */
     uint64_t done = n->bytes_issued + w->vlog.read_bytes;
-    if (!mp->pass_issued || w->stop || tio_next_one_pass(w->job))
-        return false; /* fio ends a job whose pass did no IO (or none it counts) */
+    if (!mp->pass_issued || w->stop)
+        return false; /* fio ends a job whose pass did no IO */
     if (mp->loops_left) {
         mp->loops_left--;
     } else if (done >= mp->io_limit || mp->io_limit - done < mp->max_bs ||

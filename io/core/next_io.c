@@ -759,16 +759,9 @@ int tio_next_setup(struct worker *w)
      * out or at size: at the shares where the files do not run out (random
      * IO without a map, or a sequential mix, a position per direction),
      * else at the whole blocks. */
+    uint64_t loops = job->files.loops ? job->files.loops : 1;
     bool endless = tio_rw_is_random(job->pattern.rw) ? job->pattern.norandommap
                                                      : job->pattern.rw == TIO_RW_RW || back;
-    /* a job that only reads and verifies does one pass, which ends where
-     * its files run out or at size; without a map, on an engine whose
-     * bytes fio does not count in the pass (one that completes IO in the
-     * call, or offload's), that one pass goes on to io_size x loops */
-    bool one_pass = tio_next_one_pass(job) &&
-                    (!endless || !((w->features & TIO_WF_SYNC_ENGINE) || job->queue.offload));
-    uint64_t job_loops = job->files.loops ? job->files.loops : 1;
-    uint64_t loops = one_pass ? 1 : job_loops;
     /* files larger than their share of size= keep to size (fio) */
     if (job->files.size.set && !job->files.size.percent) {
         if (shares > job->files.size.bytes)
@@ -780,8 +773,6 @@ int tio_next_setup(struct worker *w)
     uint64_t total = endless || loops == 1 ? shares : whole;
     uint64_t io_size = job->files.io_size.set ? tio_amount_bytes(&job->files.io_size, total)
                                               : total;
-    if (one_pass && io_size > total)
-        io_size = total;
     /* A 0-byte region or IO size would have the IO loop spin on 0-byte IOs
      * (bytes_total 0 means "no limit"): refuse it here, once. */
     for (size_t i = 0; i < w->nf; i++)
@@ -912,9 +903,9 @@ int tio_next_setup(struct worker *w)
                         job->pattern.max_bs[d] == job->pattern.bs[d];
     /* number_ios counts over all loops and, as in fio, not in time_based jobs */
     if (job->files.number_ios && !job->time.time_based) {
-        n->ios_total = job->files.number_ios > UINT64_MAX / job_loops
+        n->ios_total = job->files.number_ios > UINT64_MAX / loops
                            ? UINT64_MAX
-                           : job->files.number_ios * job_loops;
+                           : job->files.number_ios * loops;
         w->features |= TIO_WF_IOS_LIMIT;
     }
     return 0;

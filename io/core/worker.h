@@ -703,16 +703,6 @@ static inline bool tio_passes_go_on(struct worker *w)
            tio_passes_next(w);
 }
 
-/* fio counts the reads of a job that only reads and verifies as verify
- * reads (its runstate is verifying as it issues them), not as bytes done:
- * with none done, its thread loop ends the job after the first pass,
- * whatever loops or io_size ask. */
-static inline bool tio_next_one_pass(const struct tio_job *job)
-{
-    return job->verify.method != TIO_VERIFY_NONE && !job->time.time_based &&
-           (job->pattern.rw == TIO_RW_READ || job->pattern.rw == TIO_RW_RANDREAD);
-}
-
 static inline uint64_t tio_next_bytes_issued(const struct worker *w)
 {
     return w->next.bytes_issued;

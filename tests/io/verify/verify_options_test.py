@@ -17,7 +17,9 @@
 - verify_async and experimental_verify are accepted and the blocks are
   still checked (in the job's thread, from the log);
 - verify=pattern without verify_pattern, and verify_pattern with verify=0,
-  are refused.
+  are refused;
+- a job that only reads and verifies does every loop and reaches its
+  io_size, as fio's HOWTO has loops (fio 3.37 fixed fio 3.33's one pass).
 
 Output is TAP.
 
@@ -77,6 +79,21 @@ def case_verify_only():
     r = run("--name=j", *on("g", "--rw=write", "--verify=crc32c", "--verify_only=0"))
     check(r.rc == 0 and r.job()["write"]["total_ios"] == 64 and os.path.getsize(
         os.path.join(TMP, "g")) == 256 * 1024, "verify_only=0 writes:\n" + r.describe())
+
+
+def case_read_verify_passes():
+    """a job that only reads and verifies does each loop and reaches io_size above size"""
+    r = run("--name=w", *on("f", "--rw=write", "--verify=md5", "--do_verify=0"))
+    check(r.rc == 0, "layout:\n" + r.describe())
+    for extra, kib in ((["--rw=read", "--loops=2"], 512), (["--rw=randread", "--loops=3"], 768),
+                       (["--rw=read", "--io_size=640k"], 640),
+                       (["--rw=randread", "--io_size=512k", "--ioengine=libaio", "--iodepth=4"],
+                        512)):
+        r = run("--name=r", *on("f", "--verify=md5", *extra))
+        j = r.job("r")
+        check(r.rc == 0 and j["error"] == 0 and j["read"]["io_kbytes"] == kib,
+              "%s: read %s KiB, want %d:\n%s" % (" ".join(extra), j["read"]["io_kbytes"], kib,
+                                                 r.describe()))
 
 
 def case_verify_backlog():
@@ -204,7 +221,7 @@ def case_refusals():
     check(r.rc == 1 and "verify_pattern with verify=0" in r.err, r.describe())
 
 
-CASES = [case_verify_only, case_verify_backlog, case_verify_dump, case_verify_header_seed,
+CASES = [case_verify_only, case_read_verify_passes, case_verify_backlog, case_verify_dump, case_verify_header_seed,
          case_verify_state, case_aux_path, case_accepted, case_refusals]
 
 
