@@ -11,8 +11,11 @@ dependent. Its direction draws come from rwmix_state, seeded per job like
 the offsets, and the switch points (get_rw_ddir, set_rwmix_bytes) count
 IOs issued (io_issues), never completions or time; tenon-io draws the same
 (rw=randrw bs=4k size=1m: 132 reads, 124 writes in both; repeated fio runs
-give the same split on every engine and queue depth). Only rate limits
-(rate_ddir, which jobgen never draws) would make it depend on time.
+of a verified randrw with fsync=4 at iodepth=16 on psync, libaio, io_uring
+and null give one split each, while io_uring's sync count varies). Only
+rate limits (rate_ddir, which jobgen never draws) make the split depend on
+time; a case where fio's own split still varies is caught by the rerun
+below ("fio varies").
 
 The relaxations that remain, each for a number fio itself does not fix:
   - an entry with an error, or a time_based job: only the status (the IO
