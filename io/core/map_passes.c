@@ -41,10 +41,11 @@ int tio_passes_setup(struct worker *w)
     if (__builtin_mul_overflow(n->io_limit, loops, &limit))
         limit = UINT64_MAX;
     /* loops that end with a sync hold between passes (tio_passes_resume);
-     * with do_verify=0 a job that verifies has no verify phase */
+     * with do_verify=0 a job that verifies has no verify phase; number_ios
+     * counts over the passes (fio's io_blocks), each still ends at size */
     if (!tio_rw_is_random(p->rw) ||
-        (job->verify.method != TIO_VERIFY_NONE && job->verify.do_verify) || n->ios_total ||
-        !n->bytes_total || limit <= n->pass_bytes || (!map && sync && !follow_ends(w)) ||
+        (job->verify.method != TIO_VERIFY_NONE && job->verify.do_verify) || !n->bytes_total ||
+        limit <= n->pass_bytes || (!map && sync && !follow_ends(w)) ||
         p->random_generator == TIO_RAND_LFSR ||
         (w->features &
          (TIO_WF_FSERVICE | TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_REPLAY | TIO_WF_TRIMWRITE)))

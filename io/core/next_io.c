@@ -470,6 +470,26 @@ static bool mix_loop_end(struct worker *w, struct file_gen *g, uint64_t len)
     return true;
 }
 
+/* Every file is used up: the pass, or the job's IO, is over. An IO whose
+ * direction was drawn (drew: a sequential file found full after the draw)
+ * was not issued, so fio's io_issues do not count it; where fio finds no
+ * file at all it draws no direction (rw=randrw:2 with verify on the null
+ * engine: the next pass's mix starts from the IOs issued). */
+static bool files_all_used(struct worker *w, tio_io *io, uint64_t now, unsigned di, bool drew)
+{
+    struct tio_next *n = &w->next;
+    enum tio_rw rw = w->job->pattern.rw;
+    if (drew)
+        n->issues[di] -= rw == TIO_RW_RANDRW || rw == TIO_RW_RW; /* not issued */
+    if (w->features & TIO_WF_IOS_LIMIT)
+        n->ios_issued--;
+    if ((unlikely(w->features & TIO_WF_MAP_PASSES) && tio_passes_next(w)) ||
+        (unlikely(w->features & TIO_WF_NO_END) && tio_noend_next_pass(w)))
+        return tio_next_main(w, io, now); /* the next pass's first IO */
+    n->bytes_total = n->bytes_issued;     /* the job's IO is over */
+    return false;
+}
+
 bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
 {
     const struct tio_job *job = w->job;
@@ -498,6 +518,10 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
         loop_start(w);
     else if (unlikely(w->features & TIO_WF_MAP_PASSES) && !tio_passes_go_on(w))
         return false;
+    /* fio finds no file (get_next_file) before it draws a direction */
+    if (unlikely(n->until_used) && n->files_used_up == w->nf &&
+        !(w->features & TIO_WF_FSERVICE))
+        return files_all_used(w, io, now, 0, false);
     uint32_t d = pick_dir(w);
     if (unlikely(w->features & TIO_WF_RATE))
         d = tio_rate_dir(w, d);
@@ -521,19 +545,8 @@ bool tio_next_main(struct worker *w, tio_io *io, uint64_t now)
     if (unlikely(n->until_used)) {
         if (!(w->features & TIO_WF_FSERVICE))
             fi = next_unused_file(w, fi, di, bs);
-        if (fi == w->nf) {
-            if ((unlikely(w->features & TIO_WF_MAP_PASSES) && tio_passes_next(w)) ||
-                (unlikely(w->features & TIO_WF_NO_END) && tio_noend_next_pass(w))) {
-                n->issues[di] -= job->pattern.rw == TIO_RW_RANDRW; /* not issued */
-                if (w->features & TIO_WF_IOS_LIMIT)
-                    n->ios_issued--;
-                return tio_next_main(w, io, now); /* the next pass's first IO */
-            }
-            n->bytes_total = n->bytes_issued; /* the job's IO is over */
-            if (w->features & TIO_WF_IOS_LIMIT)
-                n->ios_issued--;
-            return false;
-        }
+        if (fi == w->nf)
+            return files_all_used(w, io, now, di, true);
     }
     struct file_gen *g = &n->gen[fi];
     const struct tio_region *r = &w->t->regions[fi];
@@ -865,6 +878,11 @@ int tio_next_setup(struct worker *w)
     bool follows = tio_rw_is_random(job->pattern.rw) && !no_files &&
                    (job->pattern.rw_modifier > 1 || job->pattern.perc_rand[0] < 100 ||
                     job->pattern.perc_rand[1] < 100);
+    /* a sync every N writes takes a file's turn, so over several files
+     * one map fills first: fio's file is done then and the others take
+     * its turns (rw=randrw nrfiles=3 fsync=2: the direction drawn in each
+     * turn falls on another file), not a new pass over every file */
+    bool turns_fill = map && w->nf > 1 && (job->durability.fsync || job->durability.fdatasync);
     bool inside = false;
     for (size_t i = 0; follows && i < w->nf; i++)
         inside = inside || w->t->sizes[i] > w->t->regions[i].start + w->t->regions[i].len;
@@ -879,7 +897,8 @@ int tio_next_setup(struct worker *w)
     n->until_used = loops == 1 && n->bytes_total <= total &&
                     (verify_ends ||
                      (!verifies &&
-                      (n->bytes_total > whole || sizes_end || (follows && inside)) &&
+                      (n->bytes_total > whole || sizes_end || (follows && inside) ||
+                       turns_fill) &&
                       (tio_rw_is_random(job->pattern.rw) || !job->pattern.rw_modifier)));
     if (job->pattern.rw_modifier && job->pattern.rw_backward &&
         !tio_rw_is_random(job->pattern.rw))
@@ -973,8 +992,7 @@ static void verify_files_setup(struct worker *w)
     unsigned others = TIO_WF_FSERVICE | TIO_WF_ZONES | TIO_WF_ZBD | TIO_WF_REPLAY |
                       TIO_WF_TRIMWRITE | TIO_WF_TRIM_VLOG | TIO_WF_NO_END | TIO_WF_MAP_PASSES;
     if ((w->features & others) || job->pattern.random_generator == TIO_RAND_LFSR ||
-        n->ios_total || !n->bytes_total ||
-        (job->files.io_size.set && job->files.io_size.percent)) {
+        !n->bytes_total || (job->files.io_size.set && job->files.io_size.percent)) {
         n->verify_files = false;
         return;
     }

@@ -33,7 +33,87 @@ def _null_left_sync(case):
     return False
 
 
+def _libaio_sync_turns(f):
+    """A read/write mix over several files with fsync=N or fdatasync=N on
+    libaio at a queue deeper than one."""
+    o = f["opts"]
+    return jobgen.is_mixed(f["rw"]) and f.get("rwmixread", 50) not in (0, 100) and \
+        f["nrfiles"] > 1 and ("fsync" in o or "fdatasync" in o) and \
+        f["engine"] == "libaio" and int(o.get("iodepth", 1)) > 1
+
+
+def _null_queue_sync_turns(f):
+    """A read/write mix over several files with fsync=N or fdatasync=N on
+    the null engine at a queue deeper than one."""
+    o = f["opts"]
+    return jobgen.is_mixed(f["rw"]) and f.get("rwmixread", 50) not in (0, 100) and \
+        f["nrfiles"] > 1 and ("fsync" in o or "fdatasync" in o) and \
+        f["engine"] == "null" and int(o.get("iodepth", 1)) > 1
+
+
+def _verified_follow_on_in_file(f):
+    """IO that follows on (rw=randTYPE:N, percentage_random), verified, in a
+    region that ends inside its file (offset=, or clones by
+    offset_increment in one shared file)."""
+    o = f["opts"]
+    follows = ":" in str(o.get("rw", "")) or "percentage_random" in o
+    inside = "offset" in o or ("offset_increment" in o and f["numjobs"] > 1)
+    return jobgen.is_random(f["rw"]) and follows and inside and \
+        o.get("verify") is not None and str(o.get("do_verify", 1)) != "0"
+
+
 KNOWN = [
+    {
+        "name": "null-queue-sync-file-turns-in-mixes",
+        "option": "fsync=N/fdatasync=N on the null engine at iodepth above 1, randrw over "
+                  "several files",
+        "patterns": [r"^(fsync|fdatasync)=", r"^nrfiles="],
+        "check": _any_job(_null_queue_sync_turns),
+        "reason": "on the null engine's queue fio 3.33 fetches its syncs in pairs after "
+                  "each pair of IOs once the write count is a multiple of N (its null "
+                  "engine refuses an IO while events are unreaped, FIO_Q_BUSY); "
+                  "tenon-io's queue model gives the same pattern in most jobs but not "
+                  "all: where it places one sync fewer or more, the next IO takes the "
+                  "other file's turn, and in a mix the direction drawn there falls on "
+                  "another file. Seed 21216: rw=randrw rwmixread=90 bs=512 nrfiles=2 "
+                  "size=227840 iodepth=32 fdatasync=1 as fio's second job: fio 92 "
+                  "writes, tenon-io 93 (the same job as fio's first job: 96 in both).",
+    },
+    {
+        "name": "verified-follow-on-at-region-end",
+        "option": "percentage_random or rw=randTYPE:N with verify, in a region that ends "
+                  "inside its file",
+        "patterns": [r"^verify=", r"^(percentage_random=|rw=rand\w+:)"],
+        "check": _any_job(_verified_follow_on_in_file),
+        "reason": "fio 3.33 ends a file (and so the pass, then the verify phase runs) "
+                  "where an IO that is to follow on reaches its region's end inside the "
+                  "file; tenon-io does so for jobs that do not verify (next_io.c's "
+                  "until_used: follows && inside), not yet for those that do, whose "
+                  "passes (tio_next_verify_pass) do not end at a file's end: with "
+                  "norandommap on a synchronous engine its first loop does every "
+                  "loop's IO and one verify phase. Seed 16727 (jobgen.EXCLUDED["
+                  "'follow-on-at-region-end'] leaves such shared-file clones in): "
+                  "rw=randrw bs=8k,1k size=16k offset_increment=16k loops=3 "
+                  "percentage_random=0 norandommap verify=sha256, clone 2: fio 9 "
+                  "reads and 3 writes (three passes, each verified), tenon-io 7 and 1.",
+    },
+    {
+        "name": "libaio-sync-file-turns-in-mixes",
+        "option": "fsync=N/fdatasync=N on libaio at iodepth above 1, rw/randrw over several files",
+        "patterns": [r"^(fsync|fdatasync)=", r"^nrfiles="],
+        "check": _any_job(_libaio_sync_turns),
+        "reason": "fio 3.33's libaio engine does a sync at once (FIO_Q_BUSY until the "
+                  "IOs queued before it are submitted, then FIO_Q_COMPLETED), so it "
+                  "syncs after nearly every write as a synchronous engine does; "
+                  "tenon-io's queue model counts a sync as an IO of the queue and "
+                  "issues fewer (the sync count is not compared there, sync_bounds). "
+                  "Each sync takes a file's turn, and in a mix the direction drawn at "
+                  "each turn decides which file reads or writes, so the per-direction "
+                  "counts differ too. Seed 8157: rw=rw rwmixread=10 bs=16k,2k nrfiles=2 "
+                  "filesize=64k iodepth=2 fsync=1 verify=sha256: fio 36 reads, 32 "
+                  "writes, 35 syncs (the same on psync, where tenon-io equals it), "
+                  "tenon-io 32, 27, 16.",
+    },
     {
         "name": "fio-null-engine-shared-sync-flag",
         "option": "ioengine=null with iodepth above 1 after a null thread job at iodepth 1",

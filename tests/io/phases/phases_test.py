@@ -4,7 +4,9 @@
 them, random writes verified over several files (a full file ends, a job
 without a random map writes size), a verify failure's read counted once,
 a time_based job that only writes, whose verify phase never starts, and the
-null engine's files without an end in verify passes. Every expected number
+null engine's files without an end in verify passes (a mix's direction
+over them), a sync's file turn that fills one map first, number_ios over
+loops and verify passes. Every expected number
 below was read from fio 3.33's JSON report for the same job (the test does
 not need fio). TAP output.
 
@@ -308,6 +310,37 @@ nulv = ["--ioengine=null", "--rw=randwrite:2", "--bs=16k", "--nrfiles=3",
         "--filesize=48k", "--offset=16k", "--io_size=272k", "--verify=crc32c", "--thread"]
 expect("null engine files without an end, verified: a pass is not cut at size",
        ["--name=nv"] + nulv + ["--fsync=4"], (9, 9, 2, 0))
+# A mix over such a file, verified: the pass ends when fio finds no file
+# left, before it draws a direction, so the next pass's mix (fio's
+# io_issues run on over the passes) starts from the IOs issued; its second
+# pass writes twice in a row, and fsync=3's syncs come due with the third
+# write (fio repeats it after the read that follows).
+expect("null engine file without an end, randrw:2 verified: the mix over passes",
+       ["--name=nm", "--ioengine=null", "--rw=randrw:2", "--bs=8k", "--filesize=48k",
+        "--io_size=96k", "--verify=crc32c", "--fsync=3"], (12, 3, 2, 0))
+# fsync=N over several files under a random map: each sync takes a file's
+# turn, so one map fills first; fio's file is done then and the others
+# take its turns (no new pass over every file), and in a mix the direction
+# drawn in each turn falls on the next file.
+expect("randrw over three files, fsync=3: a full file is done, not started over",
+       ["--name=ft", "--ioengine=null", "--rw=randrw", "--bs=512", "--nrfiles=3",
+        "--size=276k", "--rwmixread=25", "--fsync=3"], (137, 415, 179, 0))
+expect("randrw over three files, fsync=4 on psync",
+       ["--name=fp", "--rw=randrw", "--bs=512", "--nrfiles=3", "--size=276k",
+        "--fsync=4"], (266, 286, 141, 0))
+# number_ios with loops on an engine that queues: each loop still ends at
+# size (fio counts the bytes queued), the next one reseeded, and number_ios
+# counts over all loops (13 x 2 IOs: 16 in the first loop, 10 in the next).
+expect("number_ios with loops=2 on a queue: loops end at size",
+       ["--name=nl", "--ioengine=null", "--iodepth=2", "--rw=randrw", "--bs=16k",
+        "--size=256k", "--loops=2", "--rwmixread=25", "--norandommap",
+        "--number_ios=13"], (8, 18, 0, 0))
+# number_ios with verify over several files and a sync's file turn: a full
+# file ends (fio's file done), as without number_ios.
+expect("number_ios, verify, fdatasync=8 over two files: a full file ends",
+       ["--name=nv2", "--ioengine=sync", "--rw=randrw", "--bs=8k", "--nrfiles=2",
+        "--size=128k", "--io_size=464k", "--number_ios=44", "--rwmixread=10",
+        "--fdatasync=8", "--verify=sha256"], (32, 24, 0, 0))
 # Five clones (fio's thread numbers 1 to 5 seed them): a pass after the
 # verify phase draws its offsets afresh under randrepeat (fio's
 # clear_io_state), and the verify phase's first read clears the mark fio's
