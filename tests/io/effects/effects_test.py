@@ -399,7 +399,10 @@ def case_gtod_reduce():
     r = ok_run(*null("--gtod_reduce=1", "--time_based", "--runtime=1200ms", "--rate_iops=500"))
     check(ios(r) > 256, "a time_based job still ends at its runtime")
     rd = r.job()["read"]
-    check(rd["bw_samples"] == 2 and rd["iops_samples"] == 2,
+    # two on a quiet machine (at 500 and 1000 ms); a starved run may miss
+    # one, as the clock is read less often, but never samples more often
+    most = rd["runtime"] // 500
+    check(1 <= rd["bw_samples"] <= most and 1 <= rd["iops_samples"] <= most,
           "bandwidth and IOPS samples every 500 ms, as fio 3.33's: %s" % rd)
     if CLOCK_SO and os.path.exists(CLOCK_SO):
         counts = {}

@@ -73,7 +73,10 @@ def case_disable_bw():
         r = E.ok_run(*E.null("--%s=1" % name, "--time_based", "--runtime=1200ms",
                              "--rate_iops=500"))
         rd = r.job()["read"]
-        check(rd["bw_samples"] == 2 and rd["iops_samples"] == 2 and rd["lat_ns"]["N"] > 0,
+        # two on a quiet machine; a starved run may take one less
+        most = rd["runtime"] // 500
+        check(1 <= rd["bw_samples"] <= most and 1 <= rd["iops_samples"] <= most and
+              rd["lat_ns"]["N"] > 0,
               "%s: samples every 500 ms and latencies stay: %s" % (name, rd))
     r = E.tenon_io(*E.null("--disable_bw=1", "--disable_clat=1", "--disable_slat=1"))
     check(r.rc == 1 and "set disable_lat=1 too" in r.err, "refused: " + r.err)
