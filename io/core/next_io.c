@@ -893,7 +893,11 @@ int tio_next_setup(struct worker *w)
      * stream; a job with a verify phase runs fio's passes, each one so
      * (tio_next_verify_pass decides, once the features are known). */
     bool verify_ends = verifies && map && !job->time.time_based;
-    n->verify_files = verify_ends && job->verify.do_verify;
+    /* without a map too, where IO that follows on ends a file at its
+     * region's end: fio's pass ends there and its verify phase runs */
+    n->verify_files = (verify_ends ||
+                       (verifies && follows && inside && !job->time.time_based)) &&
+                      job->verify.do_verify;
     n->until_used = loops == 1 && n->bytes_total <= total &&
                     (verify_ends ||
                      (!verifies &&
@@ -1091,8 +1095,9 @@ bool tio_next_verify_pass(struct worker *w, unsigned pass)
         pass_bytes = UINT64_MAX;
     /* each later pass starts afresh (fio's clear_io_state): under
      * randrepeat the same offsets and sizes again; a map starts its own
-     * pass as it fills */
-    if (pass > 1 && no_map) {
+     * pass as it fills (verify_files_pass starts the passes of files
+     * that end) */
+    if (pass > 1 && no_map && !n->verify_files) {
         if (w->features & TIO_WF_RAND_DIST)
             for (size_t i = 0; i < (w->nf ? w->nf : 1); i++)
                 tio_rdist_new_pass(w, i, tio_reseeds(&job->pattern));

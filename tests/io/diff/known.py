@@ -51,17 +51,6 @@ def _null_queue_sync_turns(f):
         f["engine"] == "null" and int(o.get("iodepth", 1)) > 1
 
 
-def _verified_follow_on_in_file(f):
-    """IO that follows on (rw=randTYPE:N, percentage_random), verified, in a
-    region that ends inside its file (offset=, or clones by
-    offset_increment in one shared file)."""
-    o = f["opts"]
-    follows = ":" in str(o.get("rw", "")) or "percentage_random" in o
-    inside = "offset" in o or ("offset_increment" in o and f["numjobs"] > 1)
-    return jobgen.is_random(f["rw"]) and follows and inside and \
-        o.get("verify") is not None and str(o.get("do_verify", 1)) != "0"
-
-
 KNOWN = [
     {
         "name": "null-queue-sync-file-turns-in-mixes",
@@ -78,24 +67,6 @@ KNOWN = [
                   "another file. Seed 21216: rw=randrw rwmixread=90 bs=512 nrfiles=2 "
                   "size=227840 iodepth=32 fdatasync=1 as fio's second job: fio 92 "
                   "writes, tenon-io 93 (the same job as fio's first job: 96 in both).",
-    },
-    {
-        "name": "verified-follow-on-at-region-end",
-        "option": "percentage_random or rw=randTYPE:N with verify, in a region that ends "
-                  "inside its file",
-        "patterns": [r"^verify=", r"^(percentage_random=|rw=rand\w+:)"],
-        "check": _any_job(_verified_follow_on_in_file),
-        "reason": "fio 3.33 ends a file (and so the pass, then the verify phase runs) "
-                  "where an IO that is to follow on reaches its region's end inside the "
-                  "file; tenon-io does so for jobs that do not verify (next_io.c's "
-                  "until_used: follows && inside), not yet for those that do, whose "
-                  "passes (tio_next_verify_pass) do not end at a file's end: with "
-                  "norandommap on a synchronous engine its first loop does every "
-                  "loop's IO and one verify phase. Seed 16727 (jobgen.EXCLUDED["
-                  "'follow-on-at-region-end'] leaves such shared-file clones in): "
-                  "rw=randrw bs=8k,1k size=16k offset_increment=16k loops=3 "
-                  "percentage_random=0 norandommap verify=sha256, clone 2: fio 9 "
-                  "reads and 3 writes (three passes, each verified), tenon-io 7 and 1.",
     },
     {
         "name": "libaio-sync-file-turns-in-mixes",

@@ -3,7 +3,8 @@
 (loops, io_size above size), fsync=N's syncs and how the report counts
 them, random writes verified over several files (a full file ends, a job
 without a random map writes size), a verify failure's read counted once,
-a time_based job that only writes, whose verify phase never starts, and the
+a time_based job that only writes, whose verify phase never starts, IO that
+follows on to a region's end inside its file in verified passes, and the
 null engine's files without an end in verify passes (a mix's direction
 over them), a sync's file turn that fills one map first, number_ios over
 loops and verify passes. Every expected number
@@ -228,6 +229,18 @@ expect("fsync=1 over 2 files, number_ios=30: 30 blocks read back",
 expect("norandommap over 3 uneven files: size/bs writes",
        ["--name=nomap", "--rw=randwrite", "--nrfiles=3", "--size=272k", "--bs=8k",
         "--norandommap", "--verify=crc32c"], (21, 34, 0, 0))
+
+# IO that follows on (percentage_random=0: all but the first IO) in a
+# region that ends inside its file (offset=16k size=16k of a 48k file):
+# fio ends the file at the region's end in each verified pass as in a
+# pass that does not verify, so each of the 3 loops writes 4 blocks and
+# reads them back (was one pass of 12 writes and a verify of 4 blocks).
+with open(os.path.join(tmp, "fo"), "wb") as f:
+    f.write(b"\0" * 49152)
+expect("follow-on verified in a region inside its file: each pass ends there",
+       ["--name=fo", "--filename=fo", "--rw=randwrite", "--bs=4k", "--offset=16k",
+        "--size=16k", "--loops=3", "--norandommap", "--percentage_random=0",
+        "--verify=crc32c"], (12, 12, 0, 0))
 
 # A verify failure: the read completed and is counted once (fio 3.33 stops
 # at the bad block with error 84 and 1 read; verify_fatal=1 does the same
