@@ -42,32 +42,7 @@ def _libaio_sync_turns(f):
         f["engine"] == "libaio" and int(o.get("iodepth", 1)) > 1
 
 
-def _null_queue_sync_turns(f):
-    """A read/write mix over several files with fsync=N or fdatasync=N on
-    the null engine at a queue deeper than one."""
-    o = f["opts"]
-    return jobgen.is_mixed(f["rw"]) and f.get("rwmixread", 50) not in (0, 100) and \
-        f["nrfiles"] > 1 and ("fsync" in o or "fdatasync" in o) and \
-        f["engine"] == "null" and int(o.get("iodepth", 1)) > 1
-
-
 KNOWN = [
-    {
-        "name": "null-queue-sync-file-turns-in-mixes",
-        "option": "fsync=N/fdatasync=N on the null engine at iodepth above 1, randrw over "
-                  "several files",
-        "patterns": [r"^(fsync|fdatasync)=", r"^nrfiles="],
-        "check": _any_job(_null_queue_sync_turns),
-        "reason": "on the null engine's queue fio 3.33 fetches its syncs in pairs after "
-                  "each pair of IOs once the write count is a multiple of N (its null "
-                  "engine refuses an IO while events are unreaped, FIO_Q_BUSY); "
-                  "tenon-io's queue model gives the same pattern in most jobs but not "
-                  "all: where it places one sync fewer or more, the next IO takes the "
-                  "other file's turn, and in a mix the direction drawn there falls on "
-                  "another file. Seed 21216: rw=randrw rwmixread=90 bs=512 nrfiles=2 "
-                  "size=227840 iodepth=32 fdatasync=1 as fio's second job: fio 92 "
-                  "writes, tenon-io 93 (the same job as fio's first job: 96 in both).",
-    },
     {
         "name": "libaio-sync-file-turns-in-mixes",
         "option": "fsync=N/fdatasync=N on libaio at iodepth above 1, rw/randrw over several files",

@@ -4,7 +4,8 @@
 them, random writes verified over several files (a full file ends, a job
 without a random map writes size), a verify failure's read counted once,
 a time_based job that only writes, whose verify phase never starts, IO that
-follows on to a region's end inside its file in verified passes, and the
+follows on to a region's end inside its file in verified passes, a sync's
+place on the null engine's queue in a mix over several files, and the
 null engine's files without an end in verify passes (a mix's direction
 over them), a sync's file turn that fills one map first, number_ios over
 loops and verify passes. Every expected number
@@ -367,6 +368,23 @@ except (ValueError, KeyError):
     got = None
 ok(p.returncode == 0 and got == [14, 9, 14, 14, 17],
    "null engine files without an end, five clones: fio's writes per clone",
+   "got %s\n%s" % (got, p.stderr))
+
+# The same mix on the null engine's queue (iodepth=32, fdatasync=1) as
+# fio's second job: its thread number seeds other draws, and each sync's
+# place decides which file the next direction falls on (fio: 888 reads and
+# 92 writes; alone, as the first job, 96 writes).
+p = run_tio(tio, "--output-format=json", "--directory=" + tmp, "--name=first",
+            "--ioengine=psync", "--rw=write", "--bs=4k", "--size=4k", "--name=nq",
+            "--ioengine=null", "--rw=randrw", "--bs=512", "--nrfiles=2", "--size=227840",
+            "--iodepth=32", "--rwmixread=90", "--fdatasync=1", "--loops=2",
+            "--verify=crc32c", "--stonewall", sanitizer_fails=False)
+try:
+    got = counts(json.loads(p.stdout)["jobs"][1])
+except (ValueError, KeyError, IndexError):
+    got = None
+ok(p.returncode == 0 and got == (888, 92, 0, 0),
+   "null queue, fdatasync=1 over two files in a mix, second job: fio's reads and writes",
    "got %s\n%s" % (got, p.stderr))
 
 # A time_based job that only writes never reaches its verify phase: fio
