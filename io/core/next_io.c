@@ -268,15 +268,20 @@ void tio_next_new_loop(struct worker *w)
         tio_next_reseed(w);
 }
 
+/* The next loop of file fi's full maps. */
+static void file_loop_start(struct worker *w, size_t fi)
+{
+    struct file_gen *g = &w->next.gen[fi];
+    for (unsigned d = 0; d <= w->next.map_of[1]; d++)
+        if (tio_rmap_full(&g->maps[d]))
+            new_map_pass(w, &g->maps[d], fi);
+}
+
 /* Loops run as one stream: a file whose map is full starts the next loop
  * before its direction is drawn, as fio reseeds before a loop's first IO. */
 static void loop_start(struct worker *w)
 {
-    struct tio_next *n = &w->next;
-    struct file_gen *g = &n->gen[n->next_file];
-    for (unsigned d = 0; d <= n->map_of[1]; d++)
-        if (tio_rmap_full(&g->maps[d]))
-            new_map_pass(w, &g->maps[d], n->next_file);
+    file_loop_start(w, w->next.next_file);
 }
 
 static bool file_full(const struct tio_next *n, size_t fi)
@@ -301,11 +306,8 @@ bool tio_next_loop_due(struct worker *w)
 
 void tio_next_loop_start(struct worker *w)
 {
-    struct tio_next *n = &w->next;
     for (size_t fi = 0; fi < w->nf; fi++)
-        for (unsigned d = 0; d <= n->map_of[1]; d++)
-            if (tio_rmap_full(&n->gen[fi].maps[d]))
-                new_map_pass(w, &n->gen[fi].maps[d], fi);
+        file_loop_start(w, fi);
 }
 
 /* As fio: a drawn block already done gives way to the next free one after

@@ -313,14 +313,24 @@ static bool queued_sync(struct worker *w, tio_io *io)
     return true;
 }
 
+/* fio's pass ends with nothing in flight, and the next forgets the last
+ * IO (clear_io_state): a sync may be its first. */
+static void end_pass_queued(struct worker *w)
+{
+    tio_loop_quiesce(w);
+    w->sync.last_was_sync = false;
+    w->sync.ios_pass_at = w->next.ios_issued + 1;
+}
+
 /* number_ios reached with syncs among the IOs out: fio's pass ends there,
  * but once they complete its count (the reads and writes done) is short
  * of number_ios again, so its thread loop starts another pass when a loop
  * or a block of size is left. That pass forgets the last IO, so it starts
  * with a sync when the writes are a multiple of N; a pass that does no
- * read or write ends the job (ios_pass_at: none since it started) (rw=write fsync=2 number_ios=9 on the null
- * engine at iodepth 8: 8 writes and 8 syncs, the last in a pass of its
- * own). True when the stream goes on as that pass. */
+ * read or write ends the job (ios_pass_at: none since it started).
+ * rw=write fsync=2 number_ios=9 on the null engine at iodepth 8: 8 writes
+ * and 8 syncs, the last in a pass of its own. True when the stream goes
+ * on as that pass. */
 static bool ios_pass_after(struct worker *w)
 {
     struct tio_sync_policy *s = &w->sync;
@@ -334,9 +344,7 @@ static bool ios_pass_after(struct worker *w)
                      n->bytes_issued <= n->bytes_total - n->loop_bytes;
     if (!loop_left && n->bytes_issued + maxbs > n->loop_bytes)
         return false;
-    s->ios_pass_at = n->ios_issued + 1;
-    tio_loop_quiesce(w);
-    s->last_was_sync = false; /* fio's clear_io_state */
+    end_pass_queued(w);
     return !w->stop && n->ios_issued < n->ios_total;
 }
 
@@ -352,27 +360,22 @@ static bool pass_start(struct worker *w)
 {
     if (unlikely(tio_next_loop_due(w))) {
         /* random loops as one stream: the same end of fio's pass */
-        tio_loop_quiesce(w);
-        w->sync.last_was_sync = false;
-        w->sync.ios_pass_at = w->next.ios_issued + 1;
+        end_pass_queued(w);
         tio_next_loop_start(w);
         return true;
     }
     const struct tio_next *n = &w->next;
-    if (w->features & TIO_WF_MAP_PASSES) {
+    bool map_passes = (w->features & TIO_WF_MAP_PASSES) != 0;
+    if (map_passes) {
         /* tio_passes_go_on's end of a pass, met before the IO is fetched */
         if ((n->bytes_issued - n->pass_start < n->pass_bytes && n->files_used_up < w->nf) ||
             (n->bytes_total && n->bytes_issued >= n->bytes_total))
             return true;
-        w->sync.pass_ahead = true;
-        bool more = tio_passes_next(w);
-        w->sync.pass_ahead = false;
-        return more;
-    }
-    if (!(w->features & TIO_WF_MIX_PASS))
+    } else if (!(w->features & TIO_WF_MIX_PASS)) {
         return true;
+    }
     w->sync.pass_ahead = true;
-    bool more = tio_mixpass_start_due(w);
+    bool more = map_passes ? tio_passes_next(w) : tio_mixpass_start_due(w);
     w->sync.pass_ahead = false;
     return more;
 }
@@ -439,14 +442,13 @@ void tio_sync_pass_start(struct worker *w)
 void tio_sync_new_pass(struct worker *w)
 {
     struct tio_sync_policy *s = &w->sync;
-    s->ios_pass_at = w->next.ios_issued + 1;
     if (s->pass_ahead) {
         /* before the IO is fetched (pass_start): its sync, if due, is
          * fetched as any other (queued_sync) */
-        tio_loop_quiesce(w);
-        s->last_was_sync = false;
+        end_pass_queued(w);
         return;
     }
+    s->ios_pass_at = w->next.ios_issued + 1;
     if (s->pass_synced || w->stop || !at_multiple(w))
         return;
     s->due_next_pass = false;
